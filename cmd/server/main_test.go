@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/config"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+func mustConfig(tb testing.TB, env map[string]string) *config.Config {
+	tb.Helper()
+	if env["CRM_ADDR"] == "" {
+		env["CRM_ADDR"] = "127.0.0.1:0"
+	}
+	cfg, err := config.FromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
+}
+
+func mustRun(tb testing.TB, cfg *config.Config) *Main {
+	tb.Helper()
+	m := NewMain(cfg, slog.New(slog.DiscardHandler))
+	m.SelectTimeout = 500 * time.Millisecond
+	if err := m.Run(tb.Context()); err != nil {
+		m.Close()
+		tb.Fatal(err)
+	}
+	return m
+}
+
+func call(tb testing.TB, m *Main, method, path, token string, body any) (int, map[string]any) {
+	tb.Helper()
+	var rd io.Reader
+	if body != nil {
+		j, _ := json.Marshal(body)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, "http://"+m.Addr+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func TestRestartKeepsUsersAndTokens(t *testing.T) {
+	dir := t.TempDir()
+	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": dir}))
+	status, out := call(t, m, "POST", "/v1/signup", "", map[string]any{"email": "ada@example.com", "name": "Ada"})
+	if status != 201 {
+		t.Fatalf("signup status=%d", status)
+	}
+	token := out["token"].(string)
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	m = mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": dir}))
+	defer m.Close()
+	status, out = call(t, m, "GET", "/v1/me", token, nil)
+	if status != 200 {
+		t.Fatalf("after restart GET /v1/me status=%d, want 200", status)
+	}
+	if got, want := out["email"], "ada@example.com"; got != want {
+		t.Fatalf("email=%v, want %v", got, want)
+	}
+	// The first-user rule survives the restart too.
+	if status, _ := call(t, m, "POST", "/v1/signup", "", map[string]any{"email": "eve@example.com", "name": "Eve"}); status != 403 {
+		t.Fatalf("second sign-up after restart: status=%d, want 403", status)
+	}
+}
+
+func freeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestStoreDown runs the server on MONGODB_URI against an embedded store
+// started by the test, stops that store, and starts it again.
+func TestStoreDown(t *testing.T) {
+	dbDir := filepath.Join(t.TempDir(), "db")
+	dbAddr := freeAddr(t)
+	startStore := func() *store.Store {
+		st, err := store.Open(context.Background(), store.Options{DataDir: dbDir, DBName: "crm", EmbeddedAddr: dbAddr, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	st := startStore()
+	m := mustRun(t, mustConfig(t, map[string]string{"MONGODB_URI": "mongodb://" + dbAddr + "/"}))
+	defer m.Close()
+	_, out := call(t, m, "POST", "/v1/signup", "", map[string]any{"email": "ada@example.com", "name": "Ada"})
+	token := out["token"].(string)
+
+	st.Close(context.Background())
+	status, body := call(t, m, "GET", "/v1/me", token, nil)
+	if status != 503 {
+		t.Fatalf("store down: status=%d, want 503 (%v)", status, body)
+	}
+	if status, _ := call(t, m, "GET", "/readyz", "", nil); status != 503 {
+		t.Fatalf("store down: /readyz=%d, want 503", status)
+	}
+	if status, _ := call(t, m, "GET", "/healthz", "", nil); status != 200 {
+		t.Fatalf("store down: /healthz=%d, want 200", status)
+	}
+
+	st = startStore()
+	defer st.Close(context.Background())
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, _ = call(t, m, "GET", "/v1/me", token, nil)
+		if status == 200 {
+			break
+		}
+		if status != 503 || time.Now().After(deadline) {
+			t.Fatalf("after the store came back: status=%d, want 200", status)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func TestBadConfigNamesTheSetting(t *testing.T) {
+	_, err := config.FromEnv(func(k string) string {
+		return map[string]string{"CRM_DISPATCH_SCHEDULE": "sometimes"}[k]
+	})
+	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("CRM_DISPATCH_SCHEDULE")) {
+		t.Fatalf("err=%v, want one naming CRM_DISPATCH_SCHEDULE", err)
+	}
+}

@@ -1,0 +1,57 @@
+package accounts
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+// Token is an API token as listed; the secret itself is shown only once,
+// when it is created, and stored only as its hash.
+type Token struct {
+	ID         string     `bson:"_id" json:"id"`
+	UserID     string     `bson:"user_id" json:"-"`
+	Name       string     `bson:"name" json:"name"`
+	Hash       string     `bson:"hash" json:"-"`
+	CreatedAt  time.Time  `bson:"created_at" json:"created_at"`
+	LastUsedAt *time.Time `bson:"last_used_at,omitempty" json:"last_used_at,omitempty"`
+}
+
+// NewToken is a freshly created token with its secret, shown once.
+type NewToken struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Token     string    `json:"token"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// tokenPrefix marks Rapport API tokens so secret scanners can find leaked ones.
+const tokenPrefix = "rpt_"
+
+// NewSecret returns a token of 256 random bits with the given prefix, and its hash.
+func NewSecret(prefix string) (secret, hash string) {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand documents a fatal error instead)
+	secret = prefix + base64.RawURLEncoding.EncodeToString(b)
+	return secret, HashSecret(secret)
+}
+
+// HashSecret returns the stored form of a secret token.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// SameHash compares two hashes in constant time.
+func SameHash(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// plausibleToken rejects obviously malformed tokens before touching the store.
+func plausibleToken(s string) bool {
+	return strings.HasPrefix(s, tokenPrefix) && len(s) == len(tokenPrefix)+43
+}

@@ -1,0 +1,199 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+
+// testClock is a clock tests move by hand.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// TestServer is the API on a real listener with a fresh database.
+type TestServer struct {
+	*api.Server
+	URL   string
+	Clock *testClock
+	Store *store.Store
+}
+
+type serverOpt func(*api.Deps)
+
+func openSignup(d *api.Deps) { d.OpenSignup = true }
+
+// MustServe starts the API on 127.0.0.1:0 against a fresh database.
+func MustServe(tb testing.TB, opts ...serverOpt) *TestServer {
+	tb.Helper()
+	st := storetest.MustOpen(tb)
+	return mustServeStore(tb, st, opts...)
+}
+
+func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServer {
+	tb.Helper()
+	clock := &testClock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
+	acc := accounts.New(st.DB)
+	acc.Now = clock.Now
+	idem := idempotency.New(st.DB)
+	idem.Now = clock.Now
+	ctx := tb.Context()
+	if err := acc.EnsureIndexes(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if err := idem.EnsureIndexes(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	d := api.Deps{Store: st, Accounts: acc, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
+		BaseURL: "http://rapport.test", Now: clock.Now}
+	for _, o := range opts {
+		o(&d)
+	}
+	s := api.New(d)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	go s.App.Listener(ln)
+	tb.Cleanup(func() { s.App.ShutdownWithTimeout(5 * time.Second) })
+	return &TestServer{Server: s, URL: "http://" + ln.Addr().String(), Clock: clock, Store: st}
+}
+
+// Response is a decoded HTTP response.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into a generic map.
+func (r *Response) JSON(tb testing.TB) map[string]any {
+	tb.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		tb.Fatalf("body is not a JSON object: %v: %s", err, r.Body)
+	}
+	return m
+}
+
+// Decode decodes the body into v.
+func (r *Response) Decode(tb testing.TB, v any) {
+	tb.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		tb.Fatalf("decode body: %v: %s", err, r.Body)
+	}
+}
+
+// Do sends a request; body may be nil, a string (sent as is) or a value
+// (sent as JSON). headers come in name, value pairs.
+func (s *TestServer) Do(tb testing.TB, method, path, token string, body any, headers ...string) *Response {
+	tb.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// MustStatus fails the test unless r has the wanted status.
+func MustStatus(tb testing.TB, r *Response, want int) {
+	tb.Helper()
+	if r.Status != want {
+		tb.Fatalf("status=%d, want %d; body: %s", r.Status, want, r.Body)
+	}
+}
+
+// MustSignup creates a user (the server must allow it) and returns its token.
+func (s *TestServer) MustSignup(tb testing.TB, email string) (userID, token string) {
+	tb.Helper()
+	r := s.Do(tb, "POST", "/v1/signup", "", map[string]any{"email": email, "name": "User " + email})
+	MustStatus(tb, r, 201)
+	var out struct {
+		User  struct{ ID string }
+		Token string
+	}
+	r.Decode(tb, &out)
+	return out.User.ID, out.Token
+}
+
+// MustProblem checks that r is a problem+json of status want and, when
+// fields are given, that each is named in errors[].
+func MustProblem(tb testing.TB, r *Response, want int, fields ...string) map[string]any {
+	tb.Helper()
+	MustStatus(tb, r, want)
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		tb.Fatalf("Content-Type=%q, want application/problem+json", ct)
+	}
+	p := r.JSON(tb)
+	if got := int(p["status"].(float64)); got != want {
+		tb.Fatalf("problem status=%d, want %d", got, want)
+	}
+	named := map[string]bool{}
+	if errs, ok := p["errors"].([]any); ok {
+		for _, e := range errs {
+			named[e.(map[string]any)["field"].(string)] = true
+		}
+	}
+	for _, f := range fields {
+		if !named[f] {
+			tb.Fatalf("field %q not named in errors; body: %s", f, r.Body)
+		}
+	}
+	return p
+}

@@ -1,0 +1,92 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Limits on request bodies (PRODUCT.md §2).
+const (
+	MaxJSONBody   = 1 << 20
+	MaxImportBody = 10 << 20
+)
+
+// requestTimeout bounds the store work of one request.
+const requestTimeout = 15 * time.Second
+
+// Deps are what the API needs from the rest of the process.
+type Deps struct {
+	Store       *store.Store
+	Accounts    *accounts.Service
+	Idempotency *idempotency.Store
+	Logger      *slog.Logger
+	// Registry receives the HTTP metrics and is served at /metrics.
+	Registry *prometheus.Registry
+	// OpenSignup allows sign-up after the first user.
+	OpenSignup bool
+	// BaseURL is the public URL of the server.
+	BaseURL string
+	// Now is the clock.
+	Now func() time.Time
+}
+
+// Server is the HTTP API.
+type Server struct {
+	App *fiber.App
+	Deps
+	metrics   *httpMetrics
+	authFails *failLimiter
+}
+
+// New builds the API with all routes registered.
+func New(d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{Deps: d, metrics: newHTTPMetrics(d.Registry), authFails: newFailLimiter(authFailLimit, authFailWindow, d.Now)}
+	s.App = fiber.New(fiber.Config{
+		AppName:               "rapport",
+		DisableStartupMessage: true,
+		BodyLimit:             MaxImportBody + 64<<10,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ErrorHandler:          s.handleError,
+	})
+	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	s.App.Use(s.requestID, s.accessLog)
+	s.registerOpsRoutes()
+	s.registerAccountRoutes()
+	return s
+}
+
+// ctx returns the request's context bounded by requestTimeout.
+func (s *Server) ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.UserContext(), requestTimeout)
+}
+
+// user returns the authenticated user of the request.
+func user(c *fiber.Ctx) *accounts.User {
+	u, _ := c.Locals(localUser).(*accounts.User)
+	return u
+}
+
+const (
+	localUser      = "rapport.user"
+	localRequestID = "rapport.request_id"
+)

@@ -1,0 +1,216 @@
+// Package config reads and validates Rapport's configuration from the
+// environment (PRODUCT.md §1). Every setting is checked at start; the first
+// bad one is reported in one line that names it.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/rapport-crm/rapport/pkg/schedule"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Config is the validated configuration of one server process.
+type Config struct {
+	Addr             string
+	DataDir          string
+	MongoURI         string
+	DBName           string
+	EmbeddedAddr     string
+	BaseURL          string
+	SMTPURL          string
+	MailFrom         string
+	DispatchSchedule string
+	SyncSchedule     string
+	OpenSignup       bool
+	AllowPrivateURLs bool
+	LogFormat        string
+	LogLevel         slog.Level
+}
+
+// SettingError says which setting is wrong and why.
+type SettingError struct {
+	Name   string
+	Reason string
+}
+
+// Error returns one line naming the setting.
+func (e *SettingError) Error() string {
+	return fmt.Sprintf("invalid configuration: %s: %s", e.Name, e.Reason)
+}
+
+// FromEnv reads the configuration with getenv (os.Getenv in production).
+// It returns a *SettingError naming the first bad setting.
+func FromEnv(getenv func(string) string) (*Config, error) {
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &Config{
+		Addr:             get("CRM_ADDR", "127.0.0.1:8080"),
+		DataDir:          get("CRM_DATA_DIR", "./data"),
+		MongoURI:         get("MONGODB_URI", ""),
+		DBName:           get("CRM_DB_NAME", "crm"),
+		EmbeddedAddr:     get("CRM_EMBEDDED_ADDR", ""),
+		SMTPURL:          get("CRM_SMTP_URL", ""),
+		MailFrom:         get("CRM_MAIL_FROM", "rapport@localhost"),
+		DispatchSchedule: get("CRM_DISPATCH_SCHEDULE", "@every 1m"),
+		SyncSchedule:     get("CRM_SYNC_SCHEDULE", "@every 30m"),
+		LogFormat:        get("CRM_LOG_FORMAT", "text"),
+	}
+	bad := func(name, format string, args ...any) error {
+		return &SettingError{Name: name, Reason: fmt.Sprintf(format, args...)}
+	}
+
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) {
+		return nil, bad("CRM_ADDR", "want host:port, got %q", c.Addr)
+	}
+	c.BaseURL = strings.TrimRight(get("CRM_BASE_URL", "http://"+hostForURL(c.Addr)), "/")
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, bad("CRM_BASE_URL", "want an http(s) URL, got %q", c.BaseURL)
+	}
+	if c.MongoURI != "" {
+		if err := options.Client().ApplyURI(c.MongoURI).Validate(); err != nil || !strings.HasPrefix(c.MongoURI, "mongodb") {
+			return nil, bad("MONGODB_URI", "not a valid mongodb:// or mongodb+srv:// URI")
+		}
+	} else {
+		if err := checkDataDir(c.DataDir); err != nil {
+			return nil, bad("CRM_DATA_DIR", "%v", err)
+		}
+	}
+	if !validDBName(c.DBName) {
+		return nil, bad("CRM_DB_NAME", "want letters, digits, '_' or '-' (at most 63), got %q", c.DBName)
+	}
+	if c.EmbeddedAddr != "" {
+		if _, port, err := net.SplitHostPort(c.EmbeddedAddr); err != nil || !validPort(port) {
+			return nil, bad("CRM_EMBEDDED_ADDR", "want host:port, got %q", c.EmbeddedAddr)
+		}
+		if c.MongoURI != "" {
+			return nil, bad("CRM_EMBEDDED_ADDR", "cannot be used together with MONGODB_URI")
+		}
+	}
+	if c.SMTPURL != "" {
+		if err := CheckSMTPURL(c.SMTPURL); err != nil {
+			return nil, bad("CRM_SMTP_URL", "%v", err)
+		}
+	}
+	if a, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return nil, bad("CRM_MAIL_FROM", "not an email address: %q", c.MailFrom)
+	} else {
+		c.MailFrom = a.Address
+	}
+	if _, err := schedule.Parse(c.DispatchSchedule); err != nil {
+		return nil, bad("CRM_DISPATCH_SCHEDULE", "not a cron spec: %v", err)
+	}
+	if _, err := schedule.Parse(c.SyncSchedule); err != nil {
+		return nil, bad("CRM_SYNC_SCHEDULE", "not a cron spec: %v", err)
+	}
+	var err error
+	if c.OpenSignup, err = parseBool(get("CRM_OPEN_SIGNUP", "false")); err != nil {
+		return nil, bad("CRM_OPEN_SIGNUP", "%v", err)
+	}
+	if c.AllowPrivateURLs, err = parseBool(get("CRM_ALLOW_PRIVATE_URLS", "false")); err != nil {
+		return nil, bad("CRM_ALLOW_PRIVATE_URLS", "%v", err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return nil, bad("CRM_LOG_FORMAT", "want text or json, got %q", c.LogFormat)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("CRM_LOG_LEVEL", "info"))); err != nil {
+		return nil, bad("CRM_LOG_LEVEL", "want debug, info, warn or error, got %q", getenv("CRM_LOG_LEVEL"))
+	}
+	return c, nil
+}
+
+// CheckSMTPURL validates an smtp:// or smtps:// URL with a host and an
+// optional starttls=required|none query.
+func CheckSMTPURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL")
+	}
+	if u.Scheme != "smtp" && u.Scheme != "smtps" {
+		return fmt.Errorf("want smtp:// or smtps://, got scheme %q", u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("no host")
+	}
+	if p := u.Port(); p != "" && !validPort(p) {
+		return fmt.Errorf("bad port %q", p)
+	}
+	switch st := u.Query().Get("starttls"); st {
+	case "", "required", "none", "opportunistic":
+	default:
+		return fmt.Errorf("starttls must be required or none, got %q", st)
+	}
+	return nil
+}
+
+func parseBool(s string) (bool, error) {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, fmt.Errorf("want true or false, got %q", s)
+	}
+	return b, nil
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 65535
+}
+
+func validDBName(s string) bool {
+	if s == "" || len(s) > 63 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// hostForURL turns a listen address into one a browser can reach:
+// an empty or wildcard host becomes localhost.
+func hostForURL(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// checkDataDir makes sure dir exists (creating it) and is writable.
+func checkDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create %q: %v", dir, unwrapPath(err))
+	}
+	f, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("%q is not writable: %v", dir, unwrapPath(err))
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	if _, err := filepath.Abs(dir); err != nil {
+		return err
+	}
+	return nil
+}
+
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

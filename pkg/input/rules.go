@@ -1,0 +1,163 @@
+package input
+
+import (
+	"net"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // IANA names must resolve on machines without zoneinfo
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"unicode/utf8"
+)
+
+// Limits of PRODUCT.md §2.
+const (
+	MaxName    = 200
+	MaxNotes   = 20000
+	MaxTags    = 50
+	MaxTagLen  = 64
+	MaxURL     = 2048
+	MaxEmail   = 254
+	MaxEmails  = 20
+	MaxShort   = 200 // company, title, location and other one-line texts
+	MaxPhone   = 64
+	MaxListLen = 50 // phones, talks, topics
+)
+
+// Checker collects field errors while validating one input; its Err
+// returns an Invalid error listing them, or nil.
+type Checker struct{ apperr.Fields }
+
+// Required trims s, and records an error if it is empty or longer than max.
+// It returns the trimmed value.
+func (c *Checker) Required(field, s string, max int) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		c.Add(field, "is required")
+		return s
+	}
+	return c.Text(field, s, max)
+}
+
+// Text trims s and records an error if it is longer than max characters or
+// is not valid UTF-8.
+func (c *Checker) Text(field, s string, max int) string {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) {
+		c.Add(field, "is not valid UTF-8")
+	} else if n := utf8.RuneCountInString(s); n > max {
+		c.Add(field, "is %d characters long; at most %d", n, max)
+	}
+	return s
+}
+
+// Email normalises an address (trimmed, lowercased) and records an error if
+// it is not a plain address.
+func (c *Checker) Email(field, s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		c.Add(field, "is required")
+		return s
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > MaxEmail || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") && !strings.HasSuffix(s, "@localhost") {
+		c.Add(field, "is not a valid email address")
+	}
+	return s
+}
+
+// Emails normalises a list of addresses, dropping repeats.
+func (c *Checker) Emails(field string, in []string) []string {
+	if len(in) > MaxEmails {
+		c.Add(field, "has %d entries; at most %d", len(in), MaxEmails)
+		return in
+	}
+	out := make([]string, 0, len(in))
+	seen := map[string]bool{}
+	for i, e := range in {
+		e = c.Email(field+"["+strconv.Itoa(i)+"]", e)
+		if !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// URL checks that s is empty or an absolute http(s) URL.
+func (c *Checker) URL(field, s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > MaxURL {
+		c.Add(field, "must be an http(s) URL")
+	}
+	return s
+}
+
+// Tags trims tags, drops empty ones and repeats (case-insensitively, keeping
+// the first spelling), and checks the §2 limits.
+func (c *Checker) Tags(field string, in []string) []string {
+	out := make([]string, 0, len(in))
+	seen := map[string]bool{}
+	for i, t := range in {
+		t = c.Text(field+"["+strconv.Itoa(i)+"]", t, MaxTagLen)
+		k := strings.ToLower(t)
+		if t == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, t)
+	}
+	if len(out) > MaxTags {
+		c.Add(field, "has %d tags; at most %d", len(out), MaxTags)
+	}
+	return out
+}
+
+// Timezone checks that s is an IANA zone name; empty returns def.
+func (c *Checker) Timezone(field, s, def string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return def
+	}
+	if _, err := time.LoadLocation(s); err != nil || s == "Local" {
+		c.Add(field, "is not an IANA time zone name (e.g. Europe/Berlin)")
+	}
+	return s
+}
+
+// OneOf checks that s is one of allowed; empty returns def.
+func (c *Checker) OneOf(field, s, def string, allowed ...string) string {
+	if s == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if s == a {
+			return s
+		}
+	}
+	c.Add(field, "must be one of %s", strings.Join(allowed, ", "))
+	return s
+}
+
+// Range checks lo ≤ n ≤ hi.
+func (c *Checker) Range(field string, n, lo, hi int) {
+	if n < lo || n > hi {
+		c.Add(field, "must be between %d and %d", lo, hi)
+	}
+}
+
+// IsPrivateIP reports whether ip is loopback, private, link-local,
+// unspecified or otherwise not a public unicast address.
+func IsPrivateIP(ip net.IP) bool {
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() ||
+		// 100.64.0.0/10 carrier-grade NAT and 0.0.0.0/8
+		(ip.To4() != nil && (ip.To4()[0] == 100 && ip.To4()[1]&0xc0 == 64 || ip.To4()[0] == 0))
+}

@@ -1,0 +1,162 @@
+// Package store connects Rapport to its database: the embedded FerretDB
+// (SQLite backend, files in CRM_DATA_DIR) run inside the process, or a MongoDB
+// deployment named by MONGODB_URI. Both are spoken to with the official
+// driver, so every other package runs the same code on either. It also
+// translates driver errors into apperr kinds, at this one edge.
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Options says which store to open.
+type Options struct {
+	// URI of a MongoDB deployment; empty means the embedded store.
+	URI string
+	// DataDir holds the embedded store's SQLite files.
+	DataDir string
+	// DBName is the database to use.
+	DBName string
+	// EmbeddedAddr, when set, makes the embedded store listen on TCP there
+	// too, so other server processes can share it.
+	EmbeddedAddr string
+	// Logger receives the embedded store's logs at warn level and above
+	// (it reports every refused command at warn; see Open).
+	Logger *slog.Logger
+	// SelectTimeout bounds how long an operation waits for a reachable
+	// server before failing as Unavailable (default 5s).
+	SelectTimeout time.Duration
+}
+
+// Store is an open connection to the database.
+type Store struct {
+	Client *mongo.Client
+	DB     *mongo.Database
+	// Kind is "embedded" or "mongodb", for logs.
+	Kind string
+	// Addr is where the embedded store listens for other processes, if it does.
+	Addr string
+
+	stopEmbedded func()
+}
+
+// Open connects to the store described by o. For the embedded store it
+// starts FerretDB on a Unix socket in a private directory (so no other local
+// user can reach an unauthenticated database) and, if asked, on TCP.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if o.SelectTimeout == 0 {
+		o.SelectTimeout = 5 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s := &Store{Kind: "mongodb"}
+	uri := o.URI
+	if uri == "" {
+		var err error
+		uri, err = s.startEmbedded(o)
+		if err != nil {
+			return nil, err
+		}
+	}
+	co := options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(o.SelectTimeout).
+		SetConnectTimeout(o.SelectTimeout).
+		SetAppName("rapport")
+	client, err := mongo.Connect(co)
+	if err != nil {
+		s.Close(ctx)
+		return nil, fmt.Errorf("connect to store: %w", err)
+	}
+	s.Client = client
+	s.DB = client.Database(o.DBName)
+	return s, nil
+}
+
+func (s *Store) startEmbedded(o Options) (string, error) {
+	dataDir, err := filepath.Abs(o.DataDir)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return "", fmt.Errorf("embedded store: %w", err)
+	}
+	// Unix socket paths are limited to ~100 bytes, so the socket lives in a
+	// short private temp directory rather than under the data dir.
+	sockDir, err := os.MkdirTemp("", "rapport-db-")
+	if err != nil {
+		return "", fmt.Errorf("embedded store: %w", err)
+	}
+	sock := filepath.Join(sockDir, "db.sock")
+	logger := slog.New(levelFloor{h: o.Logger.With("component", "ferretdb").Handler(), min: slog.LevelError})
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{Unix: sock, TCP: o.EmbeddedAddr},
+		Handler:   "sqlite",
+		SQLiteURL: (&url.URL{Scheme: "file", Path: dataDir + "/"}).String(),
+		Logger:    logger,
+	})
+	if err != nil {
+		os.RemoveAll(sockDir)
+		return "", fmt.Errorf("embedded store: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f.Run(ctx)
+	}()
+	s.Kind = "embedded"
+	s.Addr = o.EmbeddedAddr
+	s.stopEmbedded = func() {
+		cancel()
+		<-done
+		os.RemoveAll(sockDir)
+	}
+	return "mongodb://" + url.PathEscape(sock) + "/", nil
+}
+
+// Ping checks that the store answers; it returns Unavailable if not.
+func (s *Store) Ping(ctx context.Context) error {
+	return Err(s.DB.RunCommand(ctx, map[string]int{"ping": 1}).Err(), "store")
+}
+
+// Close disconnects and, for the embedded store, stops it.
+func (s *Store) Close(ctx context.Context) error {
+	var err error
+	if s.Client != nil {
+		err = s.Client.Disconnect(ctx)
+	}
+	if s.stopEmbedded != nil {
+		s.stopEmbedded()
+		s.stopEmbedded = nil
+	}
+	return err
+}
+
+// levelFloor drops records below min: FerretDB logs each refused command
+// (duplicate keys we provoke on purpose, commands the driver probes for) at warn.
+type levelFloor struct {
+	h   slog.Handler
+	min slog.Level
+}
+
+func (l levelFloor) Enabled(ctx context.Context, lv slog.Level) bool {
+	return lv >= l.min && l.h.Enabled(ctx, lv)
+}
+func (l levelFloor) Handle(ctx context.Context, r slog.Record) error { return l.h.Handle(ctx, r) }
+func (l levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFloor{h: l.h.WithAttrs(a), min: l.min}
+}
+func (l levelFloor) WithGroup(n string) slog.Handler {
+	return levelFloor{h: l.h.WithGroup(n), min: l.min}
+}

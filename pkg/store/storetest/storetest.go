@@ -1,0 +1,63 @@
+// Package storetest gives tests a real store: one embedded FerretDB per test
+// binary, and a fresh database for each test, dropped when it ends.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+var (
+	once    sync.Once
+	shared  *store.Store
+	dataDir string
+	openErr error
+	seq     atomic.Int64
+)
+
+// Run runs the tests of a package and then stops the shared store and removes
+// its files. Use it from TestMain: os.Exit(storetest.Run(m)).
+func Run(m *testing.M) int {
+	code := m.Run()
+	if shared != nil {
+		shared.Close(context.Background())
+	}
+	if dataDir != "" {
+		os.RemoveAll(dataDir)
+	}
+	return code
+}
+
+// MustOpen returns a store whose DB is a new, empty database for this test.
+// The MongoDB client is shared with the other tests of the binary.
+func MustOpen(tb testing.TB) *store.Store {
+	tb.Helper()
+	once.Do(func() {
+		dataDir, openErr = os.MkdirTemp("", "rapport-test-store-")
+		if openErr != nil {
+			return
+		}
+		shared, openErr = store.Open(context.Background(), store.Options{
+			DataDir: dataDir, DBName: "unused", Logger: slog.New(slog.DiscardHandler),
+		})
+	})
+	if openErr != nil {
+		tb.Fatalf("open embedded store: %v", openErr)
+	}
+	name := fmt.Sprintf("t%d_%d", os.Getpid()%100000, seq.Add(1))
+	s := &store.Store{Client: shared.Client, DB: shared.Client.Database(name), Kind: shared.Kind}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		s.DB.Drop(ctx)
+	})
+	return s
+}
