@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/config"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
@@ -58,6 +59,7 @@ type Main struct {
 
 	Store    *store.Store
 	Accounts *accounts.Service
+	CRM      *crm.Service
 	API      *api.Server
 	// Addr is where the HTTP server listens once Run has returned.
 	Addr string
@@ -89,10 +91,11 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Accounts.Now = m.Now
 	idem := idempotency.New(st.DB)
 	idem.Now = m.Now
+	m.CRM = crm.New(st.DB, m.Now)
 
 	ictx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	for _, ensure := range []func(context.Context) error{m.Accounts.EnsureIndexes, idem.EnsureIndexes} {
+	for _, ensure := range []func(context.Context) error{m.Accounts.EnsureIndexes, idem.EnsureIndexes, m.CRM.EnsureIndexes} {
 		if err := ensure(ictx); err != nil {
 			return fmt.Errorf("store at start: %w", err)
 		}
@@ -101,7 +104,7 @@ func (m *Main) Run(ctx context.Context) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.API = api.New(api.Deps{
-		Store: st, Accounts: m.Accounts, Idempotency: idem, Logger: m.Logger, Registry: reg,
+		Store: st, Accounts: m.Accounts, CRM: m.CRM, Idempotency: idem, Logger: m.Logger, Registry: reg,
 		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now,
 	})
 

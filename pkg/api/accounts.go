@@ -7,10 +7,7 @@ import (
 )
 
 func (s *Server) registerAccountRoutes() {
-	// Sign-up is the one /v1 route without a token; it is registered before
-	// the authenticated group so the group's middleware never sees it.
-	s.App.Post("/v1/signup", s.handleSignup)
-	v1 := s.App.Group("/v1", s.authenticate, s.idempotent)
+	v1 := s.v1
 	v1.Get("/me", s.handleMeGet)
 	v1.Patch("/me", s.handleMePatch)
 	v1.Post("/tokens", s.handleTokenCreate)

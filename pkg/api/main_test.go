@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
@@ -61,14 +62,18 @@ func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServ
 	acc.Now = clock.Now
 	idem := idempotency.New(st.DB)
 	idem.Now = clock.Now
+	cs := crm.New(st.DB, clock.Now)
 	ctx := tb.Context()
 	if err := acc.EnsureIndexes(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if err := cs.EnsureIndexes(ctx); err != nil {
 		tb.Fatal(err)
 	}
 	if err := idem.EnsureIndexes(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	d := api.Deps{Store: st, Accounts: acc, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
+	d := api.Deps{Store: st, Accounts: acc, CRM: cs, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
 		BaseURL: "http://rapport.test", Now: clock.Now}
 	for _, o := range opts {
 		o(&d)

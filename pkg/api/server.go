@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
@@ -27,6 +28,7 @@ const requestTimeout = 15 * time.Second
 type Deps struct {
 	Store       *store.Store
 	Accounts    *accounts.Service
+	CRM         *crm.Service
 	Idempotency *idempotency.Store
 	Logger      *slog.Logger
 	// Registry receives the HTTP metrics and is served at /metrics.
@@ -45,6 +47,8 @@ type Server struct {
 	Deps
 	metrics   *httpMetrics
 	authFails *failLimiter
+	// v1 is the authenticated /v1 group (auth and idempotency middleware).
+	v1 fiber.Router
 }
 
 // New builds the API with all routes registered.
@@ -71,7 +75,14 @@ func New(d Deps) *Server {
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.App.Use(s.requestID, s.accessLog)
 	s.registerOpsRoutes()
+	// Sign-up is the one /v1 route without a token; it is registered before
+	// the authenticated group so the group's middleware never sees it.
+	s.App.Post("/v1/signup", s.handleSignup)
+	s.v1 = s.App.Group("/v1", s.authenticate, s.idempotent)
 	s.registerAccountRoutes()
+	s.registerEventRoutes()
+	s.registerContactRoutes()
+	s.registerIntroRoutes()
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -160,4 +161,45 @@ func IsPrivateIP(ip net.IP) bool {
 		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() ||
 		// 100.64.0.0/10 carrier-grade NAT and 0.0.0.0/8
 		(ip.To4() != nil && (ip.To4()[0] == 100 && ip.To4()[1]&0xc0 == 64 || ip.To4()[0] == 0))
+}
+
+// Time parses an RFC 3339 time; empty returns nil.
+func (c *Checker) Time(field, s string) *time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		c.Add(field, "must be an RFC 3339 time such as 2026-11-24T18:30:00Z")
+		return nil
+	}
+	t = t.UTC().Truncate(time.Millisecond)
+	return &t
+}
+
+// Search turns a user's search text into a case-insensitive "contains"
+// pattern for $regex with every metacharacter escaped: the text is matched
+// as plain text, never as a pattern. Empty text gives "".
+func Search(q string) string {
+	q = strings.ToLower(strings.TrimSpace(q))
+	if q == "" {
+		return ""
+	}
+	return regexp.QuoteMeta(q)
+}
+
+// SearchText joins the parts of a document that q searches, lowercased,
+// into the one field the $regex runs on.
+func SearchText(parts ...string) string {
+	return strings.ToLower(strings.Join(parts, "\n"))
+}
+
+// LowerAll returns the lowercased copies of ss (for case-insensitive tag filters).
+func LowerAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(s)
+	}
+	return out
 }

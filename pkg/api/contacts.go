@@ -1,0 +1,148 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/input"
+)
+
+func (s *Server) registerContactRoutes() {
+	s.v1.Post("/contacts", s.handleContactCreate)
+	s.v1.Get("/contacts", s.handleContactList)
+	s.v1.Get("/contacts/:id", s.handleContactGet)
+	s.v1.Patch("/contacts/:id", s.handleContactPatch)
+	s.v1.Delete("/contacts/:id", s.handleContactDelete)
+	s.v1.Get("/contacts/:id/encounters", s.handleContactEncounters)
+	s.v1.Post("/contacts/:id/interactions", s.handleInteractionCreate)
+	s.v1.Get("/contacts/:id/interactions", s.handleInteractionList)
+}
+
+func (s *Server) handleContactCreate(c *fiber.Ctx) error {
+	var in contacts.Input
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	ct, err := s.CRM.CreateContact(ctx, user(c), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(ct)
+}
+
+func (s *Server) handleContactList(c *fiber.Ctx) error {
+	var f contacts.Filter
+	var err error
+	if f.Limit, f.Cursor, err = listParams(c); err != nil {
+		return err
+	}
+	if f.Tag, err = textParam(c, "tag", input.MaxTagLen); err != nil {
+		return err
+	}
+	if f.Q, err = textParam(c, "q", input.MaxName); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	if eventID := c.Query("event_id"); eventID != "" {
+		if _, err := s.CRM.Events.Get(ctx, u.ID, eventID); err != nil {
+			return err
+		}
+		if f.IDs, err = s.CRM.Contacts.ContactIDsAtEvent(ctx, u.ID, eventID); err != nil {
+			return err
+		}
+	}
+	page, err := s.CRM.Contacts.List(ctx, u.ID, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (s *Server) handleContactGet(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	ct, err := s.CRM.Contacts.Get(ctx, user(c).ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(ct)
+}
+
+func (s *Server) handleContactPatch(c *fiber.Ctx) error {
+	body, err := jsonBody(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	ct, err := s.CRM.UpdateContact(ctx, user(c), c.Params("id"), body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(ct)
+}
+
+func (s *Server) handleContactDelete(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if err := s.CRM.DeleteContact(ctx, user(c).ID, c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) handleContactEncounters(c *fiber.Ctx) error {
+	f := contacts.EncounterFilter{ContactID: c.Params("id")}
+	var err error
+	if f.Limit, f.Cursor, err = listParams(c); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	if _, err := s.CRM.Contacts.Get(ctx, u.ID, f.ContactID); err != nil {
+		return err
+	}
+	page, err := s.CRM.Contacts.Encounters(ctx, u.ID, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (s *Server) handleInteractionCreate(c *fiber.Ctx) error {
+	var in contacts.InteractionInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	it, err := s.CRM.LogInteraction(ctx, user(c), c.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(it)
+}
+
+func (s *Server) handleInteractionList(c *fiber.Ctx) error {
+	limit, cur, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	id := c.Params("id")
+	if _, err := s.CRM.Contacts.Get(ctx, u.ID, id); err != nil {
+		return err
+	}
+	page, err := s.CRM.Contacts.Interactions(ctx, u.ID, id, limit, cur)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}

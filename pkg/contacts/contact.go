@@ -1,0 +1,124 @@
+package contacts
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/input"
+)
+
+// Contact is a person the user knows.
+type Contact struct {
+	ID              string     `bson:"_id" json:"id"`
+	UserID          string     `bson:"user_id" json:"-"`
+	Name            string     `bson:"name" json:"name"`
+	Emails          []string   `bson:"emails" json:"emails"`
+	Phones          []string   `bson:"phones" json:"phones"`
+	Company         string     `bson:"company" json:"company"`
+	Title           string     `bson:"title" json:"title"`
+	LinkedInURL     string     `bson:"linkedin_url" json:"linkedin_url"`
+	Tags            []string   `bson:"tags" json:"tags"`
+	Notes           string     `bson:"notes" json:"notes"`
+	CadenceDays     int        `bson:"cadence_days" json:"cadence_days"`
+	LastContactedAt *time.Time `bson:"last_contacted_at,omitempty" json:"last_contacted_at"`
+	CreatedAt       time.Time  `bson:"created_at" json:"created_at"`
+	UpdatedAt       time.Time  `bson:"updated_at" json:"updated_at"`
+
+	// Kept for queries only.
+	NameLower string   `bson:"name_lower" json:"-"`
+	TagsLower []string `bson:"tags_lower" json:"-"`
+	Search    string   `bson:"search" json:"-"`
+}
+
+// Input is the body of POST /v1/contacts (and of an inline contact in an
+// encounter) and the patchable view of a contact.
+type Input struct {
+	Name        string   `json:"name"`
+	Emails      []string `json:"emails,omitempty"`
+	Phones      []string `json:"phones,omitempty"`
+	Company     string   `json:"company,omitempty"`
+	Title       string   `json:"title,omitempty"`
+	LinkedInURL string   `json:"linkedin_url,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	Notes       string   `json:"notes,omitempty"`
+	CadenceDays int      `json:"cadence_days,omitempty"`
+}
+
+func inputOf(c *Contact) Input {
+	return Input{Name: c.Name, Emails: c.Emails, Phones: c.Phones, Company: c.Company, Title: c.Title,
+		LinkedInURL: c.LinkedInURL, Tags: c.Tags, Notes: c.Notes, CadenceDays: c.CadenceDays}
+}
+
+// apply checks in and writes it into c, prefixing field names with
+// prefix (e.g. "contact." for an inline contact).
+func (in Input) apply(c *Contact, prefix string) error {
+	var ch input.Checker
+	c.Name = ch.Required(prefix+"name", in.Name, input.MaxName)
+	c.Emails = ch.Emails(prefix+"emails", in.Emails)
+	if len(in.Phones) > input.MaxListLen {
+		ch.Add(prefix+"phones", "has %d entries; at most %d", len(in.Phones), input.MaxListLen)
+	}
+	c.Phones = make([]string, 0, len(in.Phones))
+	for i, p := range in.Phones {
+		if p = ch.Text(prefix+"phones["+itoa(i)+"]", p, input.MaxPhone); p != "" {
+			c.Phones = append(c.Phones, p)
+		}
+	}
+	c.Company = ch.Text(prefix+"company", in.Company, input.MaxShort)
+	c.Title = ch.Text(prefix+"title", in.Title, input.MaxShort)
+	c.LinkedInURL = ch.URL(prefix+"linkedin_url", in.LinkedInURL)
+	if c.LinkedInURL != "" && NormalizeLinkedIn(c.LinkedInURL) == "" {
+		ch.Add(prefix+"linkedin_url", "must be a linkedin.com profile URL")
+	}
+	c.Tags = ch.Tags(prefix+"tags", in.Tags)
+	c.Notes = ch.Text(prefix+"notes", in.Notes, input.MaxNotes)
+	c.CadenceDays = in.CadenceDays
+	ch.Range(prefix+"cadence_days", c.CadenceDays, 0, 3650)
+	if err := ch.Err(); err != nil {
+		return err
+	}
+	c.NameLower = strings.ToLower(c.Name)
+	c.TagsLower = input.LowerAll(c.Tags)
+	parts := append([]string{c.Name, c.Company, c.Title, c.Notes}, c.Emails...)
+	c.Search = input.SearchText(append(parts, c.Tags...)...)
+	return nil
+}
+
+// NormalizeLinkedIn returns the canonical form of a LinkedIn profile URL
+// (host without "www." or country prefix, path lowercased, no trailing
+// slash, query or fragment), or "" if raw is not a linkedin.com URL.
+func NormalizeLinkedIn(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	if host != "linkedin.com" && !strings.HasSuffix(host, ".linkedin.com") {
+		return ""
+	}
+	path := strings.TrimRight(strings.ToLower(u.EscapedPath()), "/")
+	if path == "" {
+		return ""
+	}
+	return "linkedin.com" + path
+}
+
+// dedupeKeys returns the keys that identify c: each email and its LinkedIn URL.
+func dedupeKeys(c *Contact) []string {
+	keys := make([]string, 0, len(c.Emails)+1)
+	for _, e := range c.Emails {
+		keys = append(keys, "email:"+e)
+	}
+	if li := NormalizeLinkedIn(c.LinkedInURL); li != "" {
+		keys = append(keys, "linkedin:"+li)
+	}
+	return keys
+}
+
+// Validate checks in as a new contact would be, without storing anything;
+// field names get prefix.
+func (in Input) Validate(prefix string) error {
+	var c Contact
+	return in.apply(&c, prefix)
+}

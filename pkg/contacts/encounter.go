@@ -1,0 +1,188 @@
+package contacts
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Moments at which one meets someone at an event.
+var Moments = []string{"before_talk", "during_talk", "after_talk", "other"}
+
+// Encounter records meeting a contact at an event.
+type Encounter struct {
+	ID          string    `bson:"_id" json:"id"`
+	UserID      string    `bson:"user_id" json:"-"`
+	EventID     string    `bson:"event_id" json:"event_id"`
+	ContactID   string    `bson:"contact_id" json:"contact_id"`
+	Moment      string    `bson:"moment" json:"moment"`
+	MetAt       time.Time `bson:"met_at" json:"met_at"`
+	Notes       string    `bson:"notes" json:"notes"`
+	Topics      []string  `bson:"topics" json:"topics"`
+	CreatedAt   time.Time `bson:"created_at" json:"created_at"`
+	TopicsLower []string  `bson:"topics_lower" json:"-"`
+}
+
+// EncounterInput is the body of POST /v1/events/{id}/encounters: an
+// existing contact by id, or an inline contact.
+type EncounterInput struct {
+	ContactID string   `json:"contact_id,omitempty"`
+	Contact   *Input   `json:"contact,omitempty"`
+	Moment    string   `json:"moment"`
+	MetAt     string   `json:"met_at,omitempty"`
+	Notes     string   `json:"notes,omitempty"`
+	Topics    []string `json:"topics,omitempty"`
+	// Followup (default true) schedules the automatic follow-ups.
+	Followup *bool `json:"followup,omitempty"`
+}
+
+// Check validates the encounter's own fields (not the inline contact) and
+// returns the encounter to store, for the event and contact the caller resolves.
+func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
+	var c input.Checker
+	switch {
+	case in.ContactID == "" && in.Contact == nil:
+		c.Add("contact_id", "or contact is required")
+	case in.ContactID != "" && in.Contact != nil:
+		c.Add("contact", "give contact_id or contact, not both")
+	}
+	e := &Encounter{ID: store.NewID(), CreatedAt: store.Time(now)}
+	if in.Moment == "" {
+		c.Add("moment", "is required (one of before_talk, during_talk, after_talk, other)")
+	} else {
+		e.Moment = c.OneOf("moment", in.Moment, "", Moments...)
+	}
+	e.MetAt = store.Time(now)
+	if t := c.Time("met_at", in.MetAt); t != nil {
+		e.MetAt = *t
+	}
+	e.Notes = c.Text("notes", in.Notes, input.MaxNotes)
+	e.Topics = c.Tags("topics", in.Topics)
+	e.TopicsLower = input.LowerAll(e.Topics)
+	return e, c.Err()
+}
+
+// CreateEncounter stores e for the user.
+func (s *Service) CreateEncounter(ctx context.Context, userID string, e *Encounter) error {
+	e.UserID = userID
+	_, err := s.encounters.InsertOne(ctx, e)
+	return store.Err(err, "encounter")
+}
+
+// EncounterFilter selects encounters: of one event or one contact.
+type EncounterFilter struct {
+	EventID, ContactID string
+	Limit              int
+	Cursor             *store.Cursor
+}
+
+// EncounterPage is one page of encounters.
+type EncounterPage struct {
+	Items      []Encounter `json:"items"`
+	NextCursor string      `json:"next_cursor,omitempty"`
+}
+
+// Encounters lists the user's encounters at an event or with a contact, by met_at.
+func (s *Service) Encounters(ctx context.Context, userID string, f EncounterFilter) (*EncounterPage, error) {
+	q := bson.M{"user_id": userID}
+	if f.EventID != "" {
+		q["event_id"] = f.EventID // encounters_user_event
+	}
+	if f.ContactID != "" {
+		q["contact_id"] = f.ContactID // encounters_user_contact
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = store.DefaultLimit
+	}
+	cur, err := s.encounters.Find(ctx, store.And(q, f.Cursor.After("met_at")), options.Find().
+		SetSort(bson.D{{Key: "met_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit+1)))
+	if err != nil {
+		return nil, store.Err(err, "encounter")
+	}
+	items := []Encounter{}
+	if err := cur.All(ctx, &items); err != nil {
+		return nil, store.Err(err, "encounter")
+	}
+	page := &EncounterPage{Items: items}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		last := page.Items[limit-1]
+		t := last.MetAt
+		page.NextCursor = store.Cursor{T: &t, ID: last.ID}.Encode()
+	}
+	return page, nil
+}
+
+// ContactIDsAtEvent returns the ids of the contacts met at an event.
+func (s *Service) ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error) {
+	// encounters_user_event
+	cur, err := s.encounters.Find(ctx, bson.M{"user_id": userID, "event_id": eventID},
+		options.Find().SetProjection(bson.M{"contact_id": 1}))
+	if err != nil {
+		return nil, store.Err(err, "encounter")
+	}
+	var rows []struct {
+		ContactID string `bson:"contact_id"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, store.Err(err, "encounter")
+	}
+	ids := make([]string, 0, len(rows))
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if !seen[r.ContactID] {
+			seen[r.ContactID] = true
+			ids = append(ids, r.ContactID)
+		}
+	}
+	return ids, nil
+}
+
+// DeleteEncounter removes one of the user's encounters; NotFound if none.
+func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error {
+	// encounters._id, scoped by user_id
+	res, err := s.encounters.DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
+	if err != nil {
+		return store.Err(err, "encounter")
+	}
+	if res.DeletedCount == 0 {
+		return apperr.E(apperr.NotFound, "encounter not found")
+	}
+	return nil
+}
+
+// DeleteEncountersOf removes the user's encounters at an event (field
+// "event_id") or with a contact ("contact_id") and returns their ids.
+func (s *Service) DeleteEncountersOf(ctx context.Context, userID, field, id string) ([]string, error) {
+	return deleteReturningIDs(ctx, s.encounters, bson.M{"user_id": userID, field: id}, "encounter")
+}
+
+func deleteReturningIDs(ctx context.Context, c *mongo.Collection, filter bson.M, what string) ([]string, error) {
+	cur, err := c.Find(ctx, filter, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return nil, store.Err(err, what)
+	}
+	var rows []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, store.Err(err, what)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	if len(ids) == 0 {
+		return ids, nil
+	}
+	_, err = c.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids}})
+	return ids, store.Err(err, what)
+}

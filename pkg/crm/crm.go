@@ -1,0 +1,300 @@
+// Package crm holds the rules that span several domains: logging an
+// encounter (with an inline contact that may already exist), intros that
+// schedule their check, interactions that resolve follow-ups, and deletes
+// that leave nothing pointing at what was deleted. The HTTP API and the web
+// pages both call it, so there is one copy of these rules.
+package crm
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+)
+
+// Service composes the domain services.
+type Service struct {
+	Events    *events.Service
+	Contacts  *contacts.Service
+	Followups *followup.Service
+	Now       func() time.Time
+}
+
+// EncounterResult is the answer to logging an encounter.
+type EncounterResult struct {
+	Encounter *contacts.Encounter `json:"encounter"`
+	Contact   *contacts.Contact   `json:"contact"`
+	Followups []followup.FollowUp `json:"followups"`
+	// ContactCreated says whether the inline contact was new.
+	ContactCreated bool `json:"-"`
+}
+
+// notFoundField is a 404 that also names the body field holding the id.
+func notFoundField(err error, field string) error {
+	if apperr.Is(err, apperr.NotFound) {
+		e := *(err.(*apperr.Error))
+		e.Fields = []apperr.FieldError{{Field: field, Message: e.Message}}
+		return &e
+	}
+	return err
+}
+
+// LogEncounter records meeting a contact at an event, in one call: the
+// contact is an existing one (contact_id) or an inline one, which is reused
+// when one of its emails or its LinkedIn URL is known already. It schedules
+// the automatic follow-ups unless in.Followup is false.
+func (s *Service) LogEncounter(ctx context.Context, u *accounts.User, eventID string, in contacts.EncounterInput) (*EncounterResult, error) {
+	enc, err := in.Check(s.Now())
+	if in.Contact != nil {
+		// Validate the inline contact too, so one answer lists every bad field.
+		if cerr := in.Contact.Validate("contact."); cerr != nil {
+			err = mergeInvalid(err, cerr)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	ev, err := s.Events.Get(ctx, u.ID, eventID)
+	if err != nil {
+		return nil, err
+	}
+	res := &EncounterResult{Encounter: enc}
+	if in.ContactID != "" {
+		if res.Contact, err = s.Contacts.Get(ctx, u.ID, in.ContactID); err != nil {
+			return nil, notFoundField(err, "contact_id")
+		}
+	} else if res.Contact, res.ContactCreated, err = s.findOrCreate(ctx, u.ID, *in.Contact); err != nil {
+		return nil, err
+	}
+	enc.EventID, enc.ContactID = ev.ID, res.Contact.ID
+	if err := s.Contacts.CreateEncounter(ctx, u.ID, enc); err != nil {
+		return nil, err
+	}
+	if res.Contact, err = s.Contacts.Touch(ctx, u.ID, res.Contact.ID, enc.MetAt); err != nil {
+		return nil, err
+	}
+	res.Followups = []followup.FollowUp{}
+	if in.Followup == nil || *in.Followup {
+		if res.Followups, err = s.Followups.ForEncounter(ctx, u, res.Contact.ID, enc.ID, ev.ID, enc.MetAt); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.cadence(ctx, u, res.Contact); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// findOrCreate creates the inline contact or returns the existing one that
+// has one of its emails or its LinkedIn URL (filling its blank fields).
+func (s *Service) findOrCreate(ctx context.Context, userID string, in contacts.Input) (*contacts.Contact, bool, error) {
+	c, err := s.Contacts.Create(ctx, userID, in, "contact.")
+	if err == nil {
+		return c, true, nil
+	}
+	var ae *apperr.Error
+	if !apperr.Is(err, apperr.Conflict) || !asErr(err, &ae) || ae.ExistingID == "" {
+		return nil, false, err
+	}
+	// The existing contact may be a create in flight whose keys are in and
+	// whose document is a moment away: wait for it briefly.
+	for i := 0; ; i++ {
+		c, err = s.Contacts.Get(ctx, userID, ae.ExistingID)
+		if err == nil || !apperr.Is(err, apperr.NotFound) || i == 40 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	c, err = s.Contacts.FillBlanks(ctx, c, in)
+	return c, false, err
+}
+
+// CreateContact creates a contact and, if it has a cadence, its first
+// stay-in-touch follow-up (counted from now).
+func (s *Service) CreateContact(ctx context.Context, u *accounts.User, in contacts.Input) (*contacts.Contact, error) {
+	c, err := s.Contacts.Create(ctx, u.ID, in, "")
+	if err != nil {
+		return nil, err
+	}
+	return c, s.cadence(ctx, u, c)
+}
+
+// UpdateContact applies a merge patch and keeps the stay-in-touch follow-up
+// in line with the cadence.
+func (s *Service) UpdateContact(ctx context.Context, u *accounts.User, id string, patch []byte) (*contacts.Contact, error) {
+	old, err := s.Contacts.Get(ctx, u.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.Contacts.Update(ctx, u.ID, id, patch)
+	if err != nil {
+		return nil, err
+	}
+	if c.CadenceDays != old.CadenceDays {
+		err = s.cadence(ctx, u, c)
+	}
+	return c, err
+}
+
+// cadence schedules (or re-dates, or cancels) the contact's stay-in-touch
+// follow-up from its last contact, or from its creation if never contacted.
+func (s *Service) cadence(ctx context.Context, u *accounts.User, c *contacts.Contact) error {
+	last := c.CreatedAt
+	if c.LastContactedAt != nil {
+		last = *c.LastContactedAt
+	}
+	return s.Followups.ForCadence(ctx, u, c.ID, c.CadenceDays, last)
+}
+
+// LogInteraction records a coffee, call or email: last_contacted_at moves
+// to the latest one, the follow-ups it takes care of are done, and the
+// stay-in-touch follow-up is re-dated from it.
+func (s *Service) LogInteraction(ctx context.Context, u *accounts.User, contactID string, in contacts.InteractionInput) (*contacts.Interaction, error) {
+	if _, err := s.Contacts.Get(ctx, u.ID, contactID); err != nil {
+		return nil, err
+	}
+	it, err := s.Contacts.CreateInteraction(ctx, u.ID, contactID, in)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.Contacts.Touch(ctx, u.ID, contactID, it.At)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Followups.ResolveForInteraction(ctx, u.ID, contactID, it.At); err != nil {
+		return nil, err
+	}
+	return it, s.cadence(ctx, u, c)
+}
+
+// CreateIntro records an introduction between two of the user's contacts;
+// one made at once schedules its intro check.
+func (s *Service) CreateIntro(ctx context.Context, u *accounts.User, in contacts.IntroInput) (*contacts.Intro, error) {
+	it, err := in.Check(s.Now())
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range it.ContactIDs {
+		if _, err := s.Contacts.Get(ctx, u.ID, id); err != nil {
+			return nil, notFoundField(err, fmt.Sprintf("contact_ids[%d]", i))
+		}
+	}
+	if it.EventID != "" {
+		if _, err := s.Events.Get(ctx, u.ID, it.EventID); err != nil {
+			return nil, notFoundField(err, "event_id")
+		}
+	}
+	if err := s.Contacts.CreateIntro(ctx, u.ID, it); err != nil {
+		return nil, err
+	}
+	if it.Status == contacts.IntroMade {
+		if _, err := s.Followups.ForIntro(ctx, u, it.ID, it.ContactIDs[0], it.CreatedAt); err != nil {
+			return nil, err
+		}
+	}
+	return it, nil
+}
+
+// MoveIntro changes an intro's status or outcome; becoming made schedules
+// the intro check, and being declined cancels a pending one.
+func (s *Service) MoveIntro(ctx context.Context, u *accounts.User, id string, p contacts.IntroPatch) (*contacts.Intro, error) {
+	it, from, err := s.Contacts.MoveIntro(ctx, u.ID, id, p)
+	if err != nil {
+		return nil, err
+	}
+	if from != contacts.IntroMade && it.Status == contacts.IntroMade {
+		if _, err := s.Followups.ForIntro(ctx, u, it.ID, it.ContactIDs[0], it.UpdatedAt); err != nil {
+			return nil, err
+		}
+	}
+	return it, nil
+}
+
+// DeleteEvent deletes an event and its encounters; their pending
+// follow-ups are cancelled, and intros made at the event keep existing
+// without an event.
+func (s *Service) DeleteEvent(ctx context.Context, userID, id string) error {
+	if _, err := s.Events.Get(ctx, userID, id); err != nil {
+		return err
+	}
+	encIDs, err := s.Contacts.DeleteEncountersOf(ctx, userID, "event_id", id)
+	if err != nil {
+		return err
+	}
+	if err := s.Followups.DetachFrom(ctx, userID, "encounter_id", encIDs); err != nil {
+		return err
+	}
+	if err := s.Followups.DetachFrom(ctx, userID, "event_id", []string{id}); err != nil {
+		return err
+	}
+	if err := s.Contacts.DetachIntrosFromEvent(ctx, userID, id); err != nil {
+		return err
+	}
+	return s.Events.Delete(ctx, userID, id)
+}
+
+// DeleteContact deletes a contact with everything about it: encounters,
+// interactions, intros it is part of, and its follow-ups (including intro
+// checks filed under the other contact of a deleted intro).
+func (s *Service) DeleteContact(ctx context.Context, userID, id string) error {
+	if _, err := s.Contacts.Get(ctx, userID, id); err != nil {
+		return err
+	}
+	if _, err := s.Contacts.DeleteEncountersOf(ctx, userID, "contact_id", id); err != nil {
+		return err
+	}
+	if err := s.Contacts.DeleteInteractionsOf(ctx, userID, id); err != nil {
+		return err
+	}
+	introIDs, err := s.Contacts.DeleteIntrosOf(ctx, userID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.Followups.DetachFrom(ctx, userID, "intro_id", introIDs); err != nil {
+		return err
+	}
+	if err := s.Followups.DeleteForContact(ctx, userID, id); err != nil {
+		return err
+	}
+	return s.Contacts.Delete(ctx, userID, id)
+}
+
+// DeleteEncounter deletes an encounter and cancels the pending follow-ups
+// it created.
+func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error {
+	if err := s.Contacts.DeleteEncounter(ctx, userID, id); err != nil {
+		return err
+	}
+	return s.Followups.DetachFrom(ctx, userID, "encounter_id", []string{id})
+}
+
+// New returns a Service with the domain services on db, all on clock now.
+func New(db *mongo.Database, now func() time.Time) *Service {
+	s := &Service{Events: events.New(db), Contacts: contacts.New(db), Followups: followup.New(db), Now: now}
+	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
+	return s
+}
+
+// EnsureIndexes creates every domain's indexes.
+func (s *Service) EnsureIndexes(ctx context.Context) error {
+	for _, ensure := range []func(context.Context) error{s.Events.EnsureIndexes, s.Contacts.EnsureIndexes, s.Followups.EnsureIndexes} {
+		if err := ensure(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,22 @@
+package crm
+
+import (
+	"errors"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+)
+
+func asErr(err error, target **apperr.Error) bool { return errors.As(err, target) }
+
+// mergeInvalid joins two validation errors into one listing every field.
+func mergeInvalid(a, b error) error {
+	if a == nil {
+		return b
+	}
+	var ea, eb *apperr.Error
+	if !asErr(a, &ea) || !asErr(b, &eb) || ea.Kind != apperr.Invalid || eb.Kind != apperr.Invalid {
+		return a
+	}
+	fs := append(append(apperr.Fields{}, ea.Fields...), eb.Fields...)
+	return fs.Err()
+}

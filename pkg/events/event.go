@@ -1,0 +1,142 @@
+package events
+
+import (
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/input"
+)
+
+// Kinds and statuses of events (PRODUCT.md §3).
+var (
+	Kinds    = []string{"meetup", "conference", "workshop", "webinar", "other"}
+	Statuses = []string{"planned", "attended", "skipped", "cancelled"}
+)
+
+// Event is a meetup, conference, workshop or webinar the user goes to.
+type Event struct {
+	ID        string    `bson:"_id" json:"id"`
+	UserID    string    `bson:"user_id" json:"-"`
+	Title     string    `bson:"title" json:"title"`
+	Kind      string    `bson:"kind" json:"kind"`
+	StartsAt  time.Time `bson:"starts_at" json:"starts_at"`
+	EndsAt    time.Time `bson:"ends_at" json:"ends_at"`
+	Timezone  string    `bson:"timezone" json:"timezone"`
+	Location  string    `bson:"location" json:"location"`
+	URL       string    `bson:"url" json:"url"`
+	Organizer string    `bson:"organizer" json:"organizer"`
+	Talks     []Talk    `bson:"talks" json:"talks"`
+	Tags      []string  `bson:"tags" json:"tags"`
+	Notes     string    `bson:"notes" json:"notes"`
+	Status    string    `bson:"status" json:"status"`
+	Sequence  int       `bson:"sequence" json:"sequence"`
+	// Source is set on events a calendar import brought in.
+	Source    *Source   `bson:"source,omitempty" json:"source,omitempty"`
+	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt time.Time `bson:"updated_at" json:"updated_at"`
+
+	// Kept for queries only.
+	TagsLower []string `bson:"tags_lower" json:"-"`
+	Search    string   `bson:"search" json:"-"`
+}
+
+// Talk is one talk at an event.
+type Talk struct {
+	Title    string     `bson:"title" json:"title"`
+	Speaker  string     `bson:"speaker" json:"speaker"`
+	StartsAt *time.Time `bson:"starts_at,omitempty" json:"starts_at"`
+}
+
+// Source says which imported calendar an event came from.
+type Source struct {
+	CalendarID string `bson:"calendar_id" json:"calendar_id"`
+	UID        string `bson:"uid" json:"uid"`
+}
+
+// Input is the body of POST /v1/events and the patchable view of an event.
+type Input struct {
+	Title     string      `json:"title"`
+	Kind      string      `json:"kind,omitempty"`
+	StartsAt  string      `json:"starts_at"`
+	EndsAt    string      `json:"ends_at,omitempty"`
+	Timezone  string      `json:"timezone,omitempty"`
+	Location  string      `json:"location,omitempty"`
+	URL       string      `json:"url,omitempty"`
+	Organizer string      `json:"organizer,omitempty"`
+	Talks     []TalkInput `json:"talks,omitempty"`
+	Tags      []string    `json:"tags,omitempty"`
+	Notes     string      `json:"notes,omitempty"`
+	Status    string      `json:"status,omitempty"`
+}
+
+// TalkInput is one talk as clients send it.
+type TalkInput struct {
+	Title    string `json:"title"`
+	Speaker  string `json:"speaker,omitempty"`
+	StartsAt string `json:"starts_at,omitempty"`
+}
+
+// inputOf returns the patchable view of e.
+func inputOf(e *Event) Input {
+	in := Input{
+		Title: e.Title, Kind: e.Kind, StartsAt: e.StartsAt.Format(time.RFC3339Nano), EndsAt: e.EndsAt.Format(time.RFC3339Nano),
+		Timezone: e.Timezone, Location: e.Location, URL: e.URL, Organizer: e.Organizer, Tags: e.Tags, Notes: e.Notes, Status: e.Status,
+	}
+	for _, t := range e.Talks {
+		ti := TalkInput{Title: t.Title, Speaker: t.Speaker}
+		if t.StartsAt != nil {
+			ti.StartsAt = t.StartsAt.Format(time.RFC3339Nano)
+		}
+		in.Talks = append(in.Talks, ti)
+	}
+	return in
+}
+
+// apply validates in and writes it into e; defTZ is the user's time zone.
+func (in Input) apply(e *Event, defTZ string) error {
+	var c input.Checker
+	e.Title = c.Required("title", in.Title, input.MaxName)
+	e.Kind = c.OneOf("kind", in.Kind, "meetup", Kinds...)
+	starts := c.Time("starts_at", in.StartsAt)
+	if starts == nil && in.StartsAt == "" {
+		c.Add("starts_at", "is required")
+	}
+	ends := c.Time("ends_at", in.EndsAt)
+	if starts != nil {
+		e.StartsAt = *starts
+		e.EndsAt = starts.Add(2 * time.Hour)
+		if ends != nil {
+			if ends.Before(*starts) {
+				c.Add("ends_at", "is before starts_at")
+			}
+			e.EndsAt = *ends
+		}
+	}
+	e.Timezone = c.Timezone("timezone", in.Timezone, defTZ)
+	e.Location = c.Text("location", in.Location, input.MaxShort)
+	e.URL = c.URL("url", in.URL)
+	e.Organizer = c.Text("organizer", in.Organizer, input.MaxShort)
+	if len(in.Talks) > input.MaxListLen {
+		c.Add("talks", "has %d talks; at most %d", len(in.Talks), input.MaxListLen)
+	}
+	e.Talks = make([]Talk, 0, len(in.Talks))
+	for i, t := range in.Talks {
+		f := "talks[" + itoa(i) + "]"
+		talk := Talk{Title: c.Required(f+".title", t.Title, input.MaxName), Speaker: c.Text(f+".speaker", t.Speaker, input.MaxName)}
+		talk.StartsAt = c.Time(f+".starts_at", t.StartsAt)
+		e.Talks = append(e.Talks, talk)
+	}
+	e.Tags = c.Tags("tags", in.Tags)
+	e.Notes = c.Text("notes", in.Notes, input.MaxNotes)
+	e.Status = c.OneOf("status", in.Status, "planned", Statuses...)
+	if err := c.Err(); err != nil {
+		return err
+	}
+	e.TagsLower = input.LowerAll(e.Tags)
+	parts := []string{e.Title, e.Location, e.Organizer, e.Notes}
+	parts = append(parts, e.Tags...)
+	for _, t := range e.Talks {
+		parts = append(parts, t.Title, t.Speaker)
+	}
+	e.Search = input.SearchText(parts...)
+	return nil
+}

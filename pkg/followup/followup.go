@@ -1,0 +1,59 @@
+package followup
+
+import (
+	"time"
+)
+
+// Kinds of follow-up.
+const (
+	ThankYou    = "thank_you"
+	CheckIn     = "check_in"
+	StayInTouch = "stay_in_touch"
+	IntroCheck  = "intro_check"
+	Custom      = "custom"
+)
+
+// Statuses of a follow-up.
+const (
+	Pending   = "pending"
+	Done      = "done"
+	Cancelled = "cancelled"
+)
+
+// FollowUp is a reminder to get back to a contact.
+type FollowUp struct {
+	ID            string     `bson:"_id" json:"id"`
+	UserID        string     `bson:"user_id" json:"-"`
+	ContactID     string     `bson:"contact_id" json:"contact_id"`
+	Kind          string     `bson:"kind" json:"kind"`
+	DueAt         time.Time  `bson:"due_at" json:"due_at"`
+	Status        string     `bson:"status" json:"status"`
+	Note          string     `bson:"note" json:"note"`
+	EncounterID   string     `bson:"encounter_id,omitempty" json:"encounter_id,omitempty"`
+	IntroID       string     `bson:"intro_id,omitempty" json:"intro_id,omitempty"`
+	EventID       string     `bson:"event_id,omitempty" json:"event_id,omitempty"`
+	NotifiedAt    *time.Time `bson:"notified_at,omitempty" json:"notified_at"`
+	DeliveryError string     `bson:"delivery_error,omitempty" json:"delivery_error,omitempty"`
+	CreatedAt     time.Time  `bson:"created_at" json:"created_at"`
+	UpdatedAt     time.Time  `bson:"updated_at" json:"updated_at"`
+
+	// PendingKey makes "one pending follow-up of a kind per contact" a
+	// unique index: user|contact|kind while pending, the follow-up's own id
+	// otherwise (and always for custom ones, which may repeat).
+	PendingKey string `bson:"pending_key" json:"-"`
+}
+
+func pendingKey(f *FollowUp) string {
+	if f.Status == Pending && f.Kind != Custom {
+		return f.UserID + "|" + f.ContactID + "|" + f.Kind
+	}
+	return f.ID
+}
+
+// DueAt returns the moment that is days calendar days after base, at
+// nudgeHour:00 in loc. Adding calendar days in loc (not 24-hour periods)
+// keeps the nudge at the same wall-clock hour across DST changes.
+func DueAt(base time.Time, days, nudgeHour int, loc *time.Location) time.Time {
+	b := base.In(loc)
+	return time.Date(b.Year(), b.Month(), b.Day()+days, nudgeHour, 0, 0, 0, loc).UTC()
+}

@@ -1,0 +1,190 @@
+package followup
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Service stores follow-ups.
+type Service struct {
+	c   *mongo.Collection
+	Now func() time.Time
+}
+
+// New returns a Service on db.
+func New(db *mongo.Database) *Service {
+	return &Service{c: db.Collection("followups"), Now: time.Now}
+}
+
+// EnsureIndexes creates the indexes the queries of this package name.
+func (s *Service) EnsureIndexes(ctx context.Context) error {
+	return store.EnsureIndexes(ctx, s.c,
+		store.Index{Name: "followups_pending_key", Keys: bson.D{{Key: "pending_key", Value: 1}}, Unique: true},
+		store.Index{Name: "followups_user_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}},
+		store.Index{Name: "followups_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "status", Value: 1}}},
+	)
+}
+
+// Schedule stores a new follow-up. If one of the same kind is already
+// pending for the contact, it stores nothing and returns that one with
+// created false.
+func (s *Service) Schedule(ctx context.Context, f *FollowUp) (out *FollowUp, created bool, err error) {
+	now := store.Time(s.Now())
+	f.ID = store.NewID()
+	f.Status = Pending
+	f.DueAt = store.Time(f.DueAt)
+	f.CreatedAt, f.UpdatedAt = now, now
+	f.PendingKey = pendingKey(f)
+	_, err = s.c.InsertOne(ctx, f)
+	if err == nil {
+		return f, true, nil
+	}
+	if !mongo.IsDuplicateKeyError(err) {
+		return nil, false, store.Err(err, "follow-up")
+	}
+	var existing FollowUp
+	// followups_pending_key
+	if err := s.c.FindOne(ctx, bson.M{"pending_key": f.PendingKey}).Decode(&existing); err != nil {
+		return nil, false, store.Err(err, "follow-up")
+	}
+	return &existing, false, nil
+}
+
+// ForEncounter schedules the automatic thank-you and check-in after meeting
+// a contact at metAt, per the user's policy (a policy of 0 days is off).
+func (s *Service) ForEncounter(ctx context.Context, u *accounts.User, contactID, encounterID, eventID string, metAt time.Time) ([]FollowUp, error) {
+	out := []FollowUp{}
+	for _, k := range []struct {
+		kind string
+		days int
+	}{{ThankYou, u.FollowupPolicy.ThankYouDays}, {CheckIn, u.FollowupPolicy.CheckInDays}} {
+		if k.days <= 0 {
+			continue
+		}
+		f, _, err := s.Schedule(ctx, &FollowUp{UserID: u.ID, ContactID: contactID, Kind: k.kind,
+			DueAt: DueAt(metAt, k.days, u.NudgeHour, u.Location()), EncounterID: encounterID, EventID: eventID})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *f)
+	}
+	return out, nil
+}
+
+// ForIntro schedules the check on a made intro, for its first contact.
+func (s *Service) ForIntro(ctx context.Context, u *accounts.User, introID, contactID string, madeAt time.Time) (*FollowUp, error) {
+	if u.FollowupPolicy.IntroCheckDays <= 0 {
+		return nil, nil
+	}
+	f, _, err := s.Schedule(ctx, &FollowUp{UserID: u.ID, ContactID: contactID, Kind: IntroCheck,
+		DueAt: DueAt(madeAt, u.FollowupPolicy.IntroCheckDays, u.NudgeHour, u.Location()), IntroID: introID})
+	return f, err
+}
+
+// ForCadence makes sure a contact with a stay-in-touch cadence has its
+// pending follow-up cadenceDays after last; a pending one is re-dated.
+// A cadence of 0 cancels a pending one.
+func (s *Service) ForCadence(ctx context.Context, u *accounts.User, contactID string, cadenceDays int, last time.Time) error {
+	key := u.ID + "|" + contactID + "|" + StayInTouch
+	if cadenceDays <= 0 {
+		_, err := s.setStatus(ctx, bson.M{"pending_key": key}, Cancelled)
+		return err
+	}
+	due := DueAt(last, cadenceDays, u.NudgeHour, u.Location())
+	f, created, err := s.Schedule(ctx, &FollowUp{UserID: u.ID, ContactID: contactID, Kind: StayInTouch, DueAt: due})
+	if err != nil || created || f.DueAt.Equal(due) {
+		return err
+	}
+	// followups_pending_key
+	_, err = s.c.UpdateOne(ctx, bson.M{"pending_key": key}, bson.M{
+		"$set": bson.M{"due_at": due, "updated_at": store.Time(s.Now())}, "$unset": bson.M{"notified_at": "", "delivery_error": ""}})
+	return store.Err(err, "follow-up")
+}
+
+// ResolveForInteraction marks done what an interaction at `at` takes care
+// of: a pending thank-you created before it (any contact after meeting is
+// the thank-you), and pending check-ins and stay-in-touch nudges due by it.
+func (s *Service) ResolveForInteraction(ctx context.Context, userID, contactID string, at time.Time) error {
+	at = store.Time(at)
+	// followups_user_contact
+	_, err := s.setStatus(ctx, bson.M{"user_id": userID, "contact_id": contactID, "status": Pending, "$or": bson.A{
+		bson.M{"kind": ThankYou, "created_at": bson.M{"$lte": at}},
+		bson.M{"kind": bson.M{"$in": bson.A{ThankYou, CheckIn, StayInTouch}}, "due_at": bson.M{"$lte": at}},
+	}}, Done)
+	return err
+}
+
+// setStatus ends the matching pending follow-ups (done or cancelled),
+// freeing their pending keys, and returns how many it changed.
+func (s *Service) setStatus(ctx context.Context, filter bson.M, status string) (int, error) {
+	filter["status"] = Pending
+	cur, err := s.c.Find(ctx, filter, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return 0, store.Err(err, "follow-up")
+	}
+	var rows []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return 0, store.Err(err, "follow-up")
+	}
+	n := 0
+	now := store.Time(s.Now())
+	for _, r := range rows {
+		// followups._id; the pending key becomes the id, freeing the slot.
+		res, err := s.c.UpdateOne(ctx, bson.M{"_id": r.ID, "status": Pending},
+			bson.M{"$set": bson.M{"status": status, "pending_key": r.ID, "updated_at": now}})
+		if err != nil {
+			return n, store.Err(err, "follow-up")
+		}
+		n += int(res.ModifiedCount)
+	}
+	return n, nil
+}
+
+// Get returns one of the user's follow-ups; NotFound if none.
+func (s *Service) Get(ctx context.Context, userID, id string) (*FollowUp, error) {
+	var f FollowUp
+	// followups._id, scoped by user_id
+	if err := s.c.FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&f); err != nil {
+		return nil, store.Err(err, "follow-up")
+	}
+	return &f, nil
+}
+
+// DeleteForContact removes every follow-up of a deleted contact.
+func (s *Service) DeleteForContact(ctx context.Context, userID, contactID string) error {
+	// followups_user_contact
+	_, err := s.c.DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": contactID})
+	return store.Err(err, "follow-up")
+}
+
+// DetachFrom handles the deletion of encounters, intros or an event
+// (field is "encounter_id", "intro_id" or "event_id"): pending follow-ups
+// they created are cancelled, and no follow-up keeps pointing at them.
+func (s *Service) DetachFrom(ctx context.Context, userID, field string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if field != "event_id" {
+		if _, err := s.setStatus(ctx, bson.M{"user_id": userID, field: bson.M{"$in": ids}}, Cancelled); err != nil {
+			return err
+		}
+	}
+	_, err := s.c.UpdateMany(ctx, bson.M{"user_id": userID, field: bson.M{"$in": ids}},
+		bson.M{"$unset": bson.M{field: ""}, "$set": bson.M{"updated_at": store.Time(s.Now())}})
+	return store.Err(err, "follow-up")
+}
+
+// errNotPending is returned when acting on a follow-up that is done or cancelled.
+func errNotPending(f *FollowUp) error {
+	return apperr.E(apperr.Conflict, "the follow-up is %s, not pending", f.Status)
+}
