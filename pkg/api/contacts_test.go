@@ -377,3 +377,43 @@ func TestDeleteLeavesNothingDangling(t *testing.T) {
 		s.MustCreateContact(t, tok, map[string]any{"name": "Jane again", "emails": []string{"j@example.com"}})
 	})
 }
+
+func TestIdempotencyConcurrentSameKey(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	ev := s.MustCreateEvent(t, tok, nil)
+	body := map[string]any{"contact": map[string]any{"name": "Flaky Wifi", "emails": []string{"fw@example.com"}}, "moment": "after_talk"}
+	var wg sync.WaitGroup
+	res := make([]*Response, 10)
+	for i := range res {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i] = s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, body, "Idempotency-Key", "tap-tap-tap")
+		}()
+	}
+	wg.Wait()
+	var first string
+	for _, r := range res {
+		switch r.Status {
+		case 201:
+			if first == "" {
+				first = string(r.Body)
+			} else if string(r.Body) != first {
+				t.Fatalf("two different 201 bodies for one key")
+			}
+		case 409:
+		default:
+			t.Fatalf("status %d: %s", r.Status, r.Body)
+		}
+	}
+	if got := s.count(t, "encounters", bson.M{}); got != 1 {
+		t.Fatalf("%d encounters, want 1", got)
+	}
+	// Once the first has finished, a retry replays it.
+	r := s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, body, "Idempotency-Key", "tap-tap-tap")
+	MustStatus(t, r, 201)
+	if first != "" && string(r.Body) != first {
+		t.Fatalf("retry body differs from the first answer")
+	}
+}

@@ -135,14 +135,26 @@ func (s *Service) releaseKeys(ctx context.Context, userID, contactID string, key
 	s.keys.DeleteMany(context.WithoutCancel(ctx), bson.M{"_id": bson.M{"$in": ids}, "contact_id": contactID})
 }
 
+// CreateOpts tune Create.
+type CreateOpts struct {
+	// Prefix is put before field names in validation errors ("contact.").
+	Prefix string
+	// LastContactedAt, if set, is stored with the new contact (an encounter
+	// creating it is a contact), saving an update that would scan.
+	LastContactedAt *time.Time
+}
+
 // Create validates in and stores a new contact. An email or LinkedIn URL one
 // of the user's contacts already has is a Conflict carrying its ExistingID.
-// prefix is put before field names in validation errors.
-func (s *Service) Create(ctx context.Context, userID string, in Input, prefix string) (*Contact, error) {
+func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateOpts) (*Contact, error) {
 	now := store.Time(s.Now())
 	c := &Contact{ID: store.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
-	if err := in.apply(c, prefix); err != nil {
+	if err := in.apply(c, o.Prefix); err != nil {
 		return nil, err
+	}
+	if o.LastContactedAt != nil {
+		t := store.Time(*o.LastContactedAt)
+		c.LastContactedAt = &t
 	}
 	keys := dedupeKeys(c)
 	if err := s.claimKeys(ctx, userID, c.ID, keys); err != nil {

@@ -70,15 +70,19 @@ func (s *Service) LogEncounter(ctx context.Context, u *accounts.User, eventID st
 		if res.Contact, err = s.Contacts.Get(ctx, u.ID, in.ContactID); err != nil {
 			return nil, notFoundField(err, "contact_id")
 		}
-	} else if res.Contact, res.ContactCreated, err = s.findOrCreate(ctx, u.ID, *in.Contact); err != nil {
+	} else if res.Contact, res.ContactCreated, err = s.findOrCreate(ctx, u.ID, *in.Contact, enc.MetAt); err != nil {
 		return nil, err
 	}
 	enc.EventID, enc.ContactID = ev.ID, res.Contact.ID
 	if err := s.Contacts.CreateEncounter(ctx, u.ID, enc); err != nil {
 		return nil, err
 	}
-	if res.Contact, err = s.Contacts.Touch(ctx, u.ID, res.Contact.ID, enc.MetAt); err != nil {
-		return nil, err
+	if !res.ContactCreated {
+		// A new contact was stored with last_contacted_at already; only a
+		// known one needs the update (which scans on the embedded store).
+		if res.Contact, err = s.Contacts.Touch(ctx, u.ID, res.Contact.ID, enc.MetAt); err != nil {
+			return nil, err
+		}
 	}
 	res.Followups = []followup.FollowUp{}
 	if in.Followup == nil || *in.Followup {
@@ -86,16 +90,19 @@ func (s *Service) LogEncounter(ctx context.Context, u *accounts.User, eventID st
 			return nil, err
 		}
 	}
-	if err := s.cadence(ctx, u, res.Contact); err != nil {
-		return nil, err
+	if res.Contact.CadenceDays > 0 {
+		// Meeting in person is contact: the stay-in-touch clock restarts.
+		if err := s.cadence(ctx, u, res.Contact); err != nil {
+			return nil, err
+		}
 	}
 	return res, nil
 }
 
 // findOrCreate creates the inline contact or returns the existing one that
 // has one of its emails or its LinkedIn URL (filling its blank fields).
-func (s *Service) findOrCreate(ctx context.Context, userID string, in contacts.Input) (*contacts.Contact, bool, error) {
-	c, err := s.Contacts.Create(ctx, userID, in, "contact.")
+func (s *Service) findOrCreate(ctx context.Context, userID string, in contacts.Input, metAt time.Time) (*contacts.Contact, bool, error) {
+	c, err := s.Contacts.Create(ctx, userID, in, contacts.CreateOpts{Prefix: "contact.", LastContactedAt: &metAt})
 	if err == nil {
 		return c, true, nil
 	}
@@ -126,9 +133,9 @@ func (s *Service) findOrCreate(ctx context.Context, userID string, in contacts.I
 // CreateContact creates a contact and, if it has a cadence, its first
 // stay-in-touch follow-up (counted from now).
 func (s *Service) CreateContact(ctx context.Context, u *accounts.User, in contacts.Input) (*contacts.Contact, error) {
-	c, err := s.Contacts.Create(ctx, u.ID, in, "")
-	if err != nil {
-		return nil, err
+	c, err := s.Contacts.Create(ctx, u.ID, in, contacts.CreateOpts{})
+	if err != nil || c.CadenceDays == 0 {
+		return c, err
 	}
 	return c, s.cadence(ctx, u, c)
 }

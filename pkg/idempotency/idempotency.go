@@ -2,9 +2,11 @@
 // Idempotency-Key for 24 hours, so that a retried request (a phone on hotel
 // wifi) replays the first answer instead of creating anything again.
 //
-// A key is claimed by inserting its record first: the unique _id makes two
-// concurrent requests with one key safe, and it keeps the collection's hot
-// path an insert (cheap on the embedded store, which scans on every find).
+// A key is claimed by inserting a claim document first: the unique _id makes
+// two concurrent requests with one key safe. The response is then stored as a
+// second document (_id + "#done") rather than by updating the claim, so the
+// path every keyed request takes is two inserts: the embedded store scans the
+// whole collection for any find or update, and this one holds a day of requests.
 // Expired records are deleted by Purge; the store has no TTL indexes.
 package idempotency
 
@@ -75,38 +77,55 @@ func (s *Store) Begin(ctx context.Context, userID, key, fingerprint string) (*Re
 	id := s.id(userID, key)
 	for attempt := 0; attempt < 3; attempt++ {
 		now := store.Time(s.Now())
-		rec := Record{ID: id, UserID: userID, Fingerprint: fingerprint, CreatedAt: now}
-		_, err := s.c.InsertOne(ctx, rec)
+		_, err := s.c.InsertOne(ctx, Record{ID: id, UserID: userID, Fingerprint: fingerprint, CreatedAt: now})
 		if err == nil {
 			return nil, nil
 		}
 		if !mongo.IsDuplicateKeyError(err) {
 			return nil, store.Err(err, "idempotency record")
 		}
-		var old Record
+		// The key was used before: read its claim and, if any, its response.
 		// idempotency._id
-		if err := s.c.FindOne(ctx, bson.M{"_id": id}).Decode(&old); err != nil {
-			if err = store.Err(err, "idempotency record"); apperr.Is(err, apperr.NotFound) {
-				continue // finished and purged in between: claim again
-			}
-			return nil, err
+		cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": bson.A{id, id + doneSuffix}}})
+		if err != nil {
+			return nil, store.Err(err, "idempotency record")
 		}
-		age := now.Sub(old.CreatedAt)
+		var recs []Record
+		if err := cur.All(ctx, &recs); err != nil {
+			return nil, store.Err(err, "idempotency record")
+		}
+		var claim, done *Record
+		for i := range recs {
+			if recs[i].Done {
+				done = &recs[i]
+			} else {
+				claim = &recs[i]
+			}
+		}
 		switch {
-		case age >= TTL || (!old.Done && age >= pendingTimeout):
-			// Expired, or its request died: forget it and claim again.
-			// idempotency._id
-			s.c.DeleteOne(ctx, bson.M{"_id": id, "created_at": old.CreatedAt})
+		case claim == nil:
+			continue // purged in between: claim again
+		case now.Sub(claim.CreatedAt) >= TTL:
+			// idempotency._id: expired, forget it and claim again.
+			s.c.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": bson.A{id, id + doneSuffix}}, "created_at": bson.M{"$lte": claim.CreatedAt.Add(time.Hour)}})
 			continue
-		case old.Fingerprint != fingerprint:
+		case claim.Fingerprint != fingerprint:
 			return nil, apperr.InvalidField("Idempotency-Key", "was already used for a different request")
-		case !old.Done:
+		case done != nil:
+			return done, nil
+		case now.Sub(claim.CreatedAt) >= pendingTimeout:
+			// idempotency._id: its request died without an answer; take over.
+			s.c.DeleteOne(ctx, bson.M{"_id": id, "created_at": claim.CreatedAt})
+			continue
+		default:
 			return nil, apperr.E(apperr.Conflict, "a request with this Idempotency-Key is still being processed; retry shortly")
 		}
-		return &old, nil
 	}
 	return nil, apperr.E(apperr.Conflict, "the Idempotency-Key is contended; retry shortly")
 }
+
+// doneSuffix marks the document holding a key's response.
+const doneSuffix = "#done"
 
 func (s *Store) id(userID, key string) string {
 	sum := sha256.Sum256([]byte(key))
@@ -115,17 +134,18 @@ func (s *Store) id(userID, key string) string {
 
 // Finish stores the response to replay for key.
 func (s *Store) Finish(ctx context.Context, userID, key string, status int, contentType string, body []byte) error {
-	// idempotency._id
-	_, err := s.c.UpdateOne(ctx, bson.M{"_id": s.id(userID, key)}, bson.M{"$set": bson.M{
-		"done": true, "status": status, "content_type": contentType, "body": body,
-	}})
+	_, err := s.c.InsertOne(ctx, Record{ID: s.id(userID, key) + doneSuffix, UserID: userID, Done: true,
+		Status: status, ContentType: contentType, Body: body, CreatedAt: store.Time(s.Now())})
+	if mongo.IsDuplicateKeyError(err) {
+		return nil
+	}
 	return store.Err(err, "idempotency record")
 }
 
 // Abort releases key so the request can be retried (it failed on our side).
 func (s *Store) Abort(ctx context.Context, userID, key string) error {
 	// idempotency._id
-	_, err := s.c.DeleteOne(ctx, bson.M{"_id": s.id(userID, key), "done": false})
+	_, err := s.c.DeleteOne(ctx, bson.M{"_id": s.id(userID, key)})
 	return store.Err(err, "idempotency record")
 }
 

@@ -1,0 +1,127 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/store/storetest"
+)
+
+// runConcurrent calls op b.N times from clients goroutines and reports
+// requests per second and p50/p99 latency.
+func runConcurrent(b *testing.B, clients int, op func(i int) error) {
+	b.Helper()
+	lat := make([]time.Duration, b.N)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	b.ResetTimer()
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= b.N {
+					return
+				}
+				t0 := time.Now()
+				if err := op(i); err != nil {
+					failed.Store(err)
+					return
+				}
+				lat[i] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if err, _ := failed.Load().(error); err != nil {
+		b.Fatal(err)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	b.ReportMetric(float64(lat[b.N/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[b.N*99/100].Microseconds())/1000, "p99-ms")
+}
+
+var benchSeq atomic.Int64
+
+// BenchmarkLogEncounter measures POST /v1/events/{id}/encounters with a new
+// inline contact each time, through the HTTP stack on the embedded store.
+// Run: go test ./pkg/api -run '^$' -bench LogEncounter -benchtime 2000x
+func BenchmarkLogEncounter(b *testing.B) {
+	for _, clients := range []int{1, 16} {
+		b.Run(fmt.Sprintf("API/clients=%d", clients), func(b *testing.B) {
+			s := MustServe(b)
+			_, tok := s.MustSignup(b, "ada@example.com")
+			ev := s.MustCreateEvent(b, tok, nil)
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+			url := s.URL + "/v1/events/" + ev + "/encounters"
+			runConcurrent(b, clients, func(i int) error {
+				n := benchSeq.Add(1)
+				body, _ := json.Marshal(map[string]any{
+					"contact": map[string]any{"name": fmt.Sprint("Person ", n), "emails": []string{fmt.Sprintf("p%d@example.com", n)}, "company": "Acme"},
+					"moment":  "after_talk", "notes": "talked about observability", "topics": []string{"otel", "go"},
+				})
+				req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+tok)
+				resp, err := client.Do(req)
+				if err != nil {
+					return err
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 201 {
+					return fmt.Errorf("status %d", resp.StatusCode)
+				}
+				return nil
+			})
+		})
+	}
+	// The same documents written straight with the driver: the dedupe key,
+	// the contact, the encounter and its two follow-ups.
+	for _, clients := range []int{1, 16} {
+		b.Run(fmt.Sprintf("RawInserts/clients=%d", clients), func(b *testing.B) {
+			st := storetest.MustOpen(b)
+			db := st.DB
+			ctx := context.Background()
+			runConcurrent(b, clients, func(i int) error {
+				n := benchSeq.Add(1)
+				now := store.Time(time.Now())
+				cid, eid := store.NewID(), store.NewID()
+				docs := []struct {
+					coll string
+					doc  bson.M
+				}{
+					{"contact_keys", bson.M{"_id": fmt.Sprintf("u|email:p%d@example.com", n), "user_id": "u", "contact_id": cid, "created_at": now}},
+					{"contacts", bson.M{"_id": cid, "user_id": "u", "name": fmt.Sprint("Person ", n), "emails": bson.A{fmt.Sprintf("p%d@example.com", n)}, "company": "Acme", "created_at": now, "updated_at": now}},
+					{"encounters", bson.M{"_id": eid, "user_id": "u", "event_id": "e", "contact_id": cid, "moment": "after_talk", "met_at": now, "notes": "talked about observability", "topics": bson.A{"otel", "go"}}},
+					{"followups", bson.M{"_id": store.NewID(), "user_id": "u", "contact_id": cid, "kind": "thank_you", "due_at": now, "status": "pending"}},
+					{"followups", bson.M{"_id": store.NewID(), "user_id": "u", "contact_id": cid, "kind": "check_in", "due_at": now, "status": "pending"}},
+				}
+				for _, d := range docs {
+					if _, err := db.Collection(d.coll).InsertOne(ctx, d.doc); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+	}
+}
