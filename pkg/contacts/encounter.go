@@ -83,14 +83,8 @@ type EncounterFilter struct {
 	Cursor             *store.Cursor
 }
 
-// EncounterPage is one page of encounters.
-type EncounterPage struct {
-	Items      []Encounter `json:"items"`
-	NextCursor string      `json:"next_cursor,omitempty"`
-}
-
 // Encounters lists the user's encounters at an event or with a contact, by met_at.
-func (s *Service) Encounters(ctx context.Context, userID string, f EncounterFilter) (*EncounterPage, error) {
+func (s *Service) Encounters(ctx context.Context, userID string, f EncounterFilter) (*store.Page[Encounter], error) {
 	q := bson.M{"user_id": userID}
 	if f.EventID != "" {
 		q["event_id"] = f.EventID // encounters_user_event
@@ -98,27 +92,8 @@ func (s *Service) Encounters(ctx context.Context, userID string, f EncounterFilt
 	if f.ContactID != "" {
 		q["contact_id"] = f.ContactID // encounters_user_contact
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = store.DefaultLimit
-	}
-	cur, err := s.encounters.Find(ctx, store.And(q, f.Cursor.After("met_at")), options.Find().
-		SetSort(bson.D{{Key: "met_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit+1)))
-	if err != nil {
-		return nil, store.Err(err, "encounter")
-	}
-	items := []Encounter{}
-	if err := cur.All(ctx, &items); err != nil {
-		return nil, store.Err(err, "encounter")
-	}
-	page := &EncounterPage{Items: items}
-	if len(items) > limit {
-		page.Items = items[:limit]
-		last := page.Items[limit-1]
-		t := last.MetAt
-		page.NextCursor = store.Cursor{T: &t, ID: last.ID}.Encode()
-	}
-	return page, nil
+	return store.FindPage(ctx, s.encounters, store.PageQuery{Filter: q, SortField: "met_at", Limit: f.Limit, Cursor: f.Cursor},
+		func(e *Encounter) store.Cursor { return store.Cursor{T: &e.MetAt, ID: e.ID} }, "encounter")
 }
 
 // ContactIDsAtEvent returns the ids of the contacts met at an event.

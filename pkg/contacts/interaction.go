@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/store"
@@ -56,43 +55,12 @@ func (s *Service) CreateInteraction(ctx context.Context, userID, contactID strin
 	return it, nil
 }
 
-// InteractionPage is one page of interactions.
-type InteractionPage struct {
-	Items      []Interaction `json:"items"`
-	NextCursor string        `json:"next_cursor,omitempty"`
-}
-
 // Interactions lists a contact's interactions, newest first.
-func (s *Service) Interactions(ctx context.Context, userID, contactID string, limit int, cursor *store.Cursor) (*InteractionPage, error) {
-	if limit <= 0 {
-		limit = store.DefaultLimit
-	}
-	q := bson.M{"user_id": userID, "contact_id": contactID}
-	var after bson.M
-	if cursor != nil && cursor.T != nil {
-		after = bson.M{"$or": bson.A{
-			bson.M{"at": bson.M{"$lt": *cursor.T}},
-			bson.M{"at": *cursor.T, "_id": bson.M{"$lt": cursor.ID}},
-		}}
-	}
+func (s *Service) Interactions(ctx context.Context, userID, contactID string, limit int, cursor *store.Cursor) (*store.Page[Interaction], error) {
 	// interactions_user_contact
-	cur, err := s.interactions.Find(ctx, store.And(q, after), options.Find().
-		SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit+1)))
-	if err != nil {
-		return nil, store.Err(err, "interaction")
-	}
-	items := []Interaction{}
-	if err := cur.All(ctx, &items); err != nil {
-		return nil, store.Err(err, "interaction")
-	}
-	page := &InteractionPage{Items: items}
-	if len(items) > limit {
-		page.Items = items[:limit]
-		last := page.Items[limit-1]
-		t := last.At
-		page.NextCursor = store.Cursor{T: &t, ID: last.ID}.Encode()
-	}
-	return page, nil
+	return store.FindPage(ctx, s.interactions, store.PageQuery{Filter: bson.M{"user_id": userID, "contact_id": contactID},
+		SortField: "at", Descending: true, Limit: limit, Cursor: cursor},
+		func(it *Interaction) store.Cursor { return store.Cursor{T: &it.At, ID: it.ID} }, "interaction")
 }
 
 // DeleteInteractionsOf removes all of a contact's interactions.

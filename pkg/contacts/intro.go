@@ -157,14 +157,8 @@ type IntroFilter struct {
 	Cursor            *store.Cursor
 }
 
-// IntroPage is one page of intros.
-type IntroPage struct {
-	Items      []Intro `json:"items"`
-	NextCursor string  `json:"next_cursor,omitempty"`
-}
-
 // Intros lists the user's intros, oldest first.
-func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*IntroPage, error) {
+func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*store.Page[Intro], error) {
 	q := bson.M{"user_id": userID}
 	if f.ContactID != "" {
 		q["contact_ids"] = f.ContactID // intros_user_contacts
@@ -172,28 +166,9 @@ func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*In
 	if f.Status != "" {
 		q["status"] = f.Status
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = store.DefaultLimit
-	}
 	// intros_user_created
-	cur, err := s.intros.Find(ctx, store.And(q, f.Cursor.After("created_at")), options.Find().
-		SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit+1)))
-	if err != nil {
-		return nil, store.Err(err, "intro")
-	}
-	items := []Intro{}
-	if err := cur.All(ctx, &items); err != nil {
-		return nil, store.Err(err, "intro")
-	}
-	page := &IntroPage{Items: items}
-	if len(items) > limit {
-		page.Items = items[:limit]
-		last := page.Items[limit-1]
-		t := last.CreatedAt
-		page.NextCursor = store.Cursor{T: &t, ID: last.ID}.Encode()
-	}
-	return page, nil
+	return store.FindPage(ctx, s.intros, store.PageQuery{Filter: q, SortField: "created_at", Limit: f.Limit, Cursor: f.Cursor},
+		func(it *Intro) store.Cursor { return store.Cursor{T: &it.CreatedAt, ID: it.ID} }, "intro")
 }
 
 // DeleteIntrosOf removes the user's intros that involve a contact and

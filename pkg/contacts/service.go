@@ -301,14 +301,8 @@ type Filter struct {
 	Cursor *store.Cursor
 }
 
-// Page is one page of contacts.
-type Page struct {
-	Items      []Contact `json:"items"`
-	NextCursor string    `json:"next_cursor,omitempty"`
-}
-
 // List returns the user's contacts in name order.
-func (s *Service) List(ctx context.Context, userID string, f Filter) (*Page, error) {
+func (s *Service) List(ctx context.Context, userID string, f Filter) (*store.Page[Contact], error) {
 	q := bson.M{"user_id": userID}
 	if f.Tag != "" {
 		q["tags_lower"] = input.LowerAll([]string{f.Tag})[0]
@@ -319,28 +313,9 @@ func (s *Service) List(ctx context.Context, userID string, f Filter) (*Page, err
 	if f.IDs != nil {
 		q["_id"] = bson.M{"$in": f.IDs}
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = store.DefaultLimit
-	}
 	// contacts_user_name
-	cur, err := s.contacts.Find(ctx, store.And(q, f.Cursor.After("name_lower")), options.Find().
-		SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit+1)))
-	if err != nil {
-		return nil, store.Err(err, "contact")
-	}
-	items := []Contact{}
-	if err := cur.All(ctx, &items); err != nil {
-		return nil, store.Err(err, "contact")
-	}
-	page := &Page{Items: items}
-	if len(items) > limit {
-		page.Items = items[:limit]
-		last := page.Items[limit-1]
-		name := last.NameLower
-		page.NextCursor = store.Cursor{S: &name, ID: last.ID}.Encode()
-	}
-	return page, nil
+	return store.FindPage(ctx, s.contacts, store.PageQuery{Filter: q, SortField: "name_lower", Limit: f.Limit, Cursor: f.Cursor},
+		func(c *Contact) store.Cursor { return store.Cursor{S: &c.NameLower, ID: c.ID} }, "contact")
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

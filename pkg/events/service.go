@@ -8,7 +8,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
@@ -127,14 +126,8 @@ type Filter struct {
 	Cursor   *store.Cursor
 }
 
-// Page is one page of a list.
-type Page struct {
-	Items      []Event `json:"items"`
-	NextCursor string  `json:"next_cursor,omitempty"`
-}
-
 // List returns the user's events in starts_at order.
-func (s *Service) List(ctx context.Context, userID string, f Filter) (*Page, error) {
+func (s *Service) List(ctx context.Context, userID string, f Filter) (*store.Page[Event], error) {
 	q := bson.M{"user_id": userID}
 	when := bson.M{}
 	if f.From != nil {
@@ -152,28 +145,9 @@ func (s *Service) List(ctx context.Context, userID string, f Filter) (*Page, err
 	if p := input.Search(f.Q); p != "" {
 		q["search"] = bson.M{"$regex": p}
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = store.DefaultLimit
-	}
 	// events_user_starts
-	cur, err := s.c.Find(ctx, store.And(q, f.Cursor.After("starts_at")), options.Find().
-		SetSort(bson.D{{Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit+1)))
-	if err != nil {
-		return nil, store.Err(err, "event")
-	}
-	items := []Event{}
-	if err := cur.All(ctx, &items); err != nil {
-		return nil, store.Err(err, "event")
-	}
-	page := &Page{Items: items}
-	if len(items) > limit {
-		page.Items = items[:limit]
-		last := page.Items[limit-1]
-		t := last.StartsAt
-		page.NextCursor = store.Cursor{T: &t, ID: last.ID}.Encode()
-	}
-	return page, nil
+	return store.FindPage(ctx, s.c, store.PageQuery{Filter: q, SortField: "starts_at", Limit: f.Limit, Cursor: f.Cursor},
+		func(e *Event) store.Cursor { return store.Cursor{T: &e.StartsAt, ID: e.ID} }, "event")
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

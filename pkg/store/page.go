@@ -1,11 +1,14 @@
 package store
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 )
@@ -44,26 +47,6 @@ func DecodeCursor(s string) (*Cursor, error) {
 	return &c, nil
 }
 
-// After returns the filter for items after c in ascending (field, _id)
-// order, or nil when c is nil.
-func (c *Cursor) After(field string) bson.M {
-	if c == nil {
-		return nil
-	}
-	var v any
-	if c.T != nil {
-		v = *c.T
-	} else if c.S != nil {
-		v = *c.S
-	} else {
-		return bson.M{"_id": bson.M{"$gt": c.ID}}
-	}
-	return bson.M{"$or": bson.A{
-		bson.M{field: bson.M{"$gt": v}},
-		bson.M{field: v, "_id": bson.M{"$gt": c.ID}},
-	}}
-}
-
 // And joins filters, skipping nil ones.
 func And(filters ...bson.M) bson.M {
 	var parts bson.A
@@ -79,4 +62,62 @@ func And(filters ...bson.M) bson.M {
 		return parts[0].(bson.M)
 	}
 	return bson.M{"$and": parts}
+}
+
+// Page is one page of a list, as the API returns it.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// PageQuery says how to read one page: the filter, the field the list is
+// sorted by (then _id), the direction, the size and where the last page ended.
+type PageQuery struct {
+	Filter     bson.M
+	SortField  string
+	Descending bool
+	Limit      int
+	Cursor     *Cursor
+}
+
+// FindPage reads one page of coll. keyOf returns the cursor of an item
+// (its sort value and id). what names the items in errors.
+func FindPage[T any](ctx context.Context, coll *mongo.Collection, q PageQuery, keyOf func(*T) Cursor, what string) (*Page[T], error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	dir, op := 1, "$gt"
+	if q.Descending {
+		dir, op = -1, "$lt"
+	}
+	var after bson.M
+	if c := q.Cursor; c != nil {
+		var v any
+		switch {
+		case c.T != nil:
+			v = *c.T
+		case c.S != nil:
+			v = *c.S
+		}
+		after = bson.M{"$or": bson.A{
+			bson.M{q.SortField: bson.M{op: v}},
+			bson.M{q.SortField: v, "_id": bson.M{op: c.ID}},
+		}}
+	}
+	cur, err := coll.Find(ctx, And(q.Filter, after), options.Find().
+		SetSort(bson.D{{Key: q.SortField, Value: dir}, {Key: "_id", Value: dir}}).SetLimit(int64(limit+1)))
+	if err != nil {
+		return nil, Err(err, what)
+	}
+	items := []T{}
+	if err := cur.All(ctx, &items); err != nil {
+		return nil, Err(err, what)
+	}
+	page := &Page[T]{Items: items}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		page.NextCursor = keyOf(&page.Items[limit-1]).Encode()
+	}
+	return page, nil
 }
