@@ -16,12 +16,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/robfig/cron/v3"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/config"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
 
@@ -61,12 +64,14 @@ type Main struct {
 	Accounts *accounts.Service
 	CRM      *crm.Service
 	API      *api.Server
+	// Dispatcher sends nudges and agendas; the cron only triggers it.
+	Dispatcher *followup.Dispatcher
 	// Addr is where the HTTP server listens once Run has returned.
 	Addr string
 
 	ln       net.Listener
 	serveErr chan error
-	janitor  context.CancelFunc
+	cron     *cron.Cron
 }
 
 // NewMain returns a Main for cfg.
@@ -101,12 +106,32 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
+	guard := netguard.Guard{AllowPrivate: cfg.AllowPrivateURLs}
+	m.Accounts.URLCheck = guard.CheckURL
+	var mailer *followup.Mailer
+	if cfg.SMTPURL != "" {
+		if mailer, err = followup.NewMailer(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			return err
+		}
+	} else {
+		m.Logger.Info("email channel off: CRM_SMTP_URL is not set; nudges go to webhooks and calendar feeds only")
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.API = api.New(api.Deps{
 		Store: st, Accounts: m.Accounts, CRM: m.CRM, Idempotency: idem, Logger: m.Logger, Registry: reg,
 		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now,
 	})
+
+	m.Dispatcher = &followup.Dispatcher{
+		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,
+		Mailer: mailer, HTTP: guard.Client(15*time.Second, 0), BaseURL: cfg.BaseURL,
+		Now: m.Now, Logger: m.Logger.With("component", "dispatcher"), Metrics: followup.NewMetrics(reg),
+	}
+	if err := m.startCron(idem); err != nil {
+		return err
+	}
 
 	m.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -115,10 +140,6 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Addr = m.ln.Addr().String()
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.API.App.Listener(m.ln) }()
-
-	jctx, jcancel := context.WithCancel(context.Background())
-	m.janitor = jcancel
-	go m.runJanitor(jctx, idem)
 
 	attrs := []any{"addr", m.Addr, "store", st.Kind, "db", cfg.DBName, "startup_ms", time.Since(start).Milliseconds()}
 	if st.Kind == "embedded" {
@@ -131,40 +152,79 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// runJanitor deletes expired idempotency records once an hour.
-func (m *Main) runJanitor(ctx context.Context, idem *idempotency.Store) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		pctx, cancel := context.WithTimeout(ctx, time.Minute)
-		if n, err := idem.Purge(pctx); err != nil {
-			if ctx.Err() == nil {
-				m.Logger.Warn("purge idempotency records", "err", err)
-			}
+// startCron schedules the dispatcher (CRM_DISPATCH_SCHEDULE) and the
+// hourly purge of expired idempotency records. The cron runs in UTC, recovers
+// from panics and skips a tick while the previous one still runs; the work
+// itself is claimed through leases in the store, so any number of processes
+// may run the same schedule.
+func (m *Main) startCron(idem *idempotency.Store) error {
+	cl := cronLogger{m.Logger.With("component", "cron")}
+	m.cron = cron.New(cron.WithLocation(time.UTC), cron.WithLogger(cl),
+		cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)))
+	if _, err := m.cron.AddFunc(m.Config.DispatchSchedule, func() {
+		if err := m.Dispatcher.RunOnce(context.Background()); err != nil {
+			m.Logger.Warn("dispatch tick", "err", err)
+		}
+	}); err != nil {
+		return fmt.Errorf("CRM_DISPATCH_SCHEDULE: %w", err)
+	}
+	if _, err := m.cron.AddFunc("@every 10m", m.sweep); err != nil {
+		return err
+	}
+	if _, err := m.cron.AddFunc("@every 1h", func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if n, err := idem.Purge(ctx); err != nil {
+			m.Logger.Warn("purge idempotency records", "err", err)
 		} else if n > 0 {
 			m.Logger.Debug("purged idempotency records", "count", n)
 		}
-		cancel()
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		if _, err := m.CRM.Followups.PurgeLeases(ctx); err != nil {
+			m.Logger.Warn("purge dispatch leases", "err", err)
 		}
+	}); err != nil {
+		return err
+	}
+	m.cron.Start()
+	go m.sweep() // after a restart, catch up at once
+	return nil
+}
+
+// sweep recomputes every user's next dispatch time from the follow-ups,
+// the safety net behind the wakes requests send (see followup.Service.Sweep).
+func (m *Main) sweep() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var users []accounts.User
+	if err := m.Accounts.ForEachUser(ctx, func(u *accounts.User) error { users = append(users, *u); return nil }); err != nil {
+		m.Logger.Warn("sweep", "err", err)
+		return
+	}
+	if _, err := m.CRM.Followups.Sweep(ctx, users); err != nil {
+		m.Logger.Warn("sweep", "err", err)
 	}
 }
 
-// Close stops accepting requests, waits for those in flight (up to 20s),
-// then closes the store.
+// cronLogger passes robfig/cron's logs to slog.
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug(msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error(msg, append(kv, "err", err)...)
+}
+
+// Close stops accepting requests, waits for those in flight (up to 20s)
+// and for a running dispatch, then closes the store.
 func (m *Main) Close() error {
 	var errs []error
-	if m.janitor != nil {
-		m.janitor()
-	}
 	if m.API != nil && m.ln != nil {
 		if err := m.API.App.ShutdownWithTimeout(20 * time.Second); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
 		<-m.serveErr
+	}
+	if m.cron != nil {
+		<-m.cron.Stop().Done() // lets a running dispatch finish
 	}
 	if m.Store != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -46,7 +46,7 @@ func (s *Server) handleMePatch(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	u, err := s.Accounts.UpdateSettings(ctx, user(c).ID, body)
+	u, err := s.CRM.UpdateSettings(ctx, s.Accounts, user(c).ID, body)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
 )
@@ -201,4 +202,8 @@ func MustProblem(tb testing.TB, r *Response, want int, fields ...string) map[str
 		}
 	}
 	return p
+}
+
+func netguardCheck(allowPrivate bool) accounts.URLCheck {
+	return netguard.Guard{AllowPrivate: allowPrivate}.CheckURL
 }

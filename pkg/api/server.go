@@ -83,6 +83,7 @@ func New(d Deps) *Server {
 	s.registerEventRoutes()
 	s.registerContactRoutes()
 	s.registerIntroRoutes()
+	s.registerFollowupRoutes()
 	return s
 }
 

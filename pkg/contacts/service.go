@@ -319,3 +319,24 @@ func (s *Service) List(ctx context.Context, userID string, f Filter) (*store.Pag
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// GetMany returns the user's contacts among ids, by id.
+func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map[string]*Contact, error) {
+	out := map[string]*Contact{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// contacts._id, scoped by user_id
+	cur, err := s.contacts.Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
+	if err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	var cs []Contact
+	if err := cur.All(ctx, &cs); err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	for i := range cs {
+		out[cs[i].ID] = &cs[i]
+	}
+	return out, nil
+}

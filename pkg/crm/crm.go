@@ -305,3 +305,27 @@ func (s *Service) EnsureIndexes(ctx context.Context) error {
 	}
 	return nil
 }
+
+// CreateFollowup stores a custom follow-up for one of the user's contacts.
+func (s *Service) CreateFollowup(ctx context.Context, u *accounts.User, in followup.CustomInput) (*followup.FollowUp, error) {
+	f, err := in.Check()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Contacts.Get(ctx, u.ID, f.ContactID); err != nil {
+		return nil, notFoundField(err, "contact_id")
+	}
+	return s.Followups.Create(ctx, u.ID, f)
+}
+
+// UpdateSettings applies PATCH /v1/me and re-plans the user's agenda email.
+func (s *Service) UpdateSettings(ctx context.Context, acc *accounts.Service, userID string, patch []byte) (*accounts.User, error) {
+	u, err := acc.UpdateSettings(ctx, userID, patch)
+	if err != nil {
+		return nil, err
+	}
+	if next := followup.NextAgenda(u, nil); next != nil {
+		return u, s.Followups.Wake(ctx, u.ID, *next)
+	}
+	return u, nil
+}

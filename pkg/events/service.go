@@ -151,3 +151,24 @@ func (s *Service) List(ctx context.Context, userID string, f Filter) (*store.Pag
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// GetMany returns the user's events among ids, by id.
+func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map[string]*Event, error) {
+	out := map[string]*Event{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// events._id, scoped by user_id
+	cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
+	if err != nil {
+		return nil, store.Err(err, "event")
+	}
+	var es []Event
+	if err := cur.All(ctx, &es); err != nil {
+		return nil, store.Err(err, "event")
+	}
+	for i := range es {
+		out[es[i].ID] = &es[i]
+	}
+	return out, nil
+}

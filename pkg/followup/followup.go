@@ -34,8 +34,11 @@ type FollowUp struct {
 	EventID       string     `bson:"event_id,omitempty" json:"event_id,omitempty"`
 	NotifiedAt    *time.Time `bson:"notified_at,omitempty" json:"notified_at"`
 	DeliveryError string     `bson:"delivery_error,omitempty" json:"delivery_error,omitempty"`
-	CreatedAt     time.Time  `bson:"created_at" json:"created_at"`
-	UpdatedAt     time.Time  `bson:"updated_at" json:"updated_at"`
+	// NudgeFailed is set when delivery was given up after 24 hours; the
+	// follow-up stays pending and is nudged again if re-dated or snoozed.
+	NudgeFailed bool      `bson:"nudge_failed,omitempty" json:"-"`
+	CreatedAt   time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt   time.Time `bson:"updated_at" json:"updated_at"`
 
 	// PendingKey makes "one pending follow-up of a kind per contact" a
 	// unique index: user|contact|kind while pending, the follow-up's own id
@@ -53,7 +56,13 @@ func pendingKey(f *FollowUp) string {
 // DueAt returns the moment that is days calendar days after base, at
 // nudgeHour:00 in loc. Adding calendar days in loc (not 24-hour periods)
 // keeps the nudge at the same wall-clock hour across DST changes.
+// A nudge hour that does not exist that day (skipped by a DST change)
+// moves to the first hour after the gap.
 func DueAt(base time.Time, days, nudgeHour int, loc *time.Location) time.Time {
 	b := base.In(loc)
-	return time.Date(b.Year(), b.Month(), b.Day()+days, nudgeHour, 0, 0, 0, loc).UTC()
+	t := time.Date(b.Year(), b.Month(), b.Day()+days, nudgeHour, 0, 0, 0, loc)
+	for i := 0; i < 3 && t.In(loc).Hour() < nudgeHour; i++ {
+		t = t.Add(time.Hour)
+	}
+	return t.UTC()
 }

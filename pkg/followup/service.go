@@ -15,22 +15,30 @@ import (
 
 // Service stores follow-ups.
 type Service struct {
-	c   *mongo.Collection
-	Now func() time.Time
+	c, dispatch, leases, state *mongo.Collection
+	Now                        func() time.Time
 }
 
 // New returns a Service on db.
 func New(db *mongo.Database) *Service {
-	return &Service{c: db.Collection("followups"), Now: time.Now}
+	return &Service{c: db.Collection("followups"), dispatch: db.Collection("dispatch"),
+		leases: db.Collection("dispatch_leases"), state: db.Collection("dispatch_state"), Now: time.Now}
 }
 
 // EnsureIndexes creates the indexes the queries of this package name.
 func (s *Service) EnsureIndexes(ctx context.Context) error {
-	return store.EnsureIndexes(ctx, s.c,
+	if err := store.EnsureIndexes(ctx, s.c,
 		store.Index{Name: "followups_pending_key", Keys: bson.D{{Key: "pending_key", Value: 1}}, Unique: true},
 		store.Index{Name: "followups_user_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}},
 		store.Index{Name: "followups_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "status", Value: 1}}},
-	)
+		store.Index{Name: "followups_user_status_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}},
+	); err != nil {
+		return err
+	}
+	if err := store.EnsureIndexes(ctx, s.leases, store.Index{Name: "dispatch_leases_at", Keys: bson.D{{Key: "at", Value: 1}}}); err != nil {
+		return err
+	}
+	return store.EnsureIndexes(ctx, s.dispatch, store.Index{Name: "dispatch_next", Keys: bson.D{{Key: "next_at", Value: 1}}})
 }
 
 // Schedule stores a new follow-up. If one of the same kind is already
@@ -45,7 +53,7 @@ func (s *Service) Schedule(ctx context.Context, f *FollowUp) (out *FollowUp, cre
 	f.PendingKey = pendingKey(f)
 	_, err = s.c.InsertOne(ctx, f)
 	if err == nil {
-		return f, true, nil
+		return f, true, s.wake(ctx, f.UserID, f.DueAt)
 	}
 	if !mongo.IsDuplicateKeyError(err) {
 		return nil, false, store.Err(err, "follow-up")
@@ -104,9 +112,8 @@ func (s *Service) ForCadence(ctx context.Context, u *accounts.User, contactID st
 		return err
 	}
 	// followups_pending_key
-	_, err = s.c.UpdateOne(ctx, bson.M{"pending_key": key}, bson.M{
-		"$set": bson.M{"due_at": due, "updated_at": store.Time(s.Now())}, "$unset": bson.M{"notified_at": "", "delivery_error": ""}})
-	return store.Err(err, "follow-up")
+	_, err = s.change(ctx, u.ID, f.ID, bson.M{"due_at": due}, &due)
+	return err
 }
 
 // ResolveForInteraction marks done what an interaction at `at` takes care

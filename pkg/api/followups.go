@@ -1,0 +1,111 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/followup"
+)
+
+func (s *Server) registerFollowupRoutes() {
+	s.v1.Get("/followups", s.handleFollowupList)
+	s.v1.Post("/followups", s.handleFollowupCreate)
+	s.v1.Get("/followups/:id", s.handleFollowupGet)
+	s.v1.Patch("/followups/:id", s.handleFollowupPatch)
+	s.v1.Post("/followups/:id/done", s.handleFollowupDone)
+	s.v1.Post("/followups/:id/snooze", s.handleFollowupSnooze)
+	s.v1.Delete("/followups/:id", s.handleFollowupDelete)
+}
+
+func (s *Server) handleFollowupList(c *fiber.Ctx) error {
+	f := followup.Filter{Status: c.Query("status"), ContactID: c.Query("contact_id")}
+	var err error
+	if f.Limit, f.Cursor, err = listParams(c); err != nil {
+		return err
+	}
+	if f.DueBefore, err = timeParam(c, "due_before"); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	page, err := s.CRM.Followups.List(ctx, user(c).ID, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+func (s *Server) handleFollowupCreate(c *fiber.Ctx) error {
+	var in followup.CustomInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	f, err := s.CRM.CreateFollowup(ctx, user(c), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(f)
+}
+
+func (s *Server) handleFollowupGet(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	f, err := s.CRM.Followups.Get(ctx, user(c).ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(f)
+}
+
+func (s *Server) handleFollowupPatch(c *fiber.Ctx) error {
+	var p followup.Patch
+	if err := decode(c, &p); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	f, err := s.CRM.Followups.Update(ctx, user(c).ID, c.Params("id"), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(f)
+}
+
+func (s *Server) handleFollowupDone(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	f, err := s.CRM.Followups.MarkDone(ctx, user(c).ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(f)
+}
+
+func (s *Server) handleFollowupSnooze(c *fiber.Ctx) error {
+	var in struct {
+		Until *string `json:"until"`
+		Days  *int    `json:"days"`
+	}
+	if len(c.Body()) > 0 {
+		if err := decode(c, &in); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	f, err := s.CRM.Followups.Snooze(ctx, user(c), c.Params("id"), in.Until, in.Days)
+	if err != nil {
+		return err
+	}
+	return c.JSON(f)
+}
+
+func (s *Server) handleFollowupDelete(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if _, err := s.CRM.Followups.Cancel(ctx, user(c).ID, c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,94 @@
+package api_test
+
+import (
+	"testing"
+	"time"
+)
+
+func TestFollowups(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, other := s.MustSignup(t, "eve@example.com")
+	jane := s.MustCreateContact(t, tok, map[string]any{"name": "Jane"})
+
+	f := s.MustCreate(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "due_at": "2026-11-30T09:00:00Z", "note": "send the slides"})
+	id := f["id"].(string)
+	if f["kind"] != "custom" || f["status"] != "pending" || f["note"] != "send the slides" {
+		t.Fatalf("created %v", f)
+	}
+	t.Run("ErrCreate", func(t *testing.T) {
+		MustProblem(t, s.Do(t, "POST", "/v1/followups", tok, map[string]any{"due_at": "soon"}), 422, "contact_id", "due_at")
+		MustProblem(t, s.Do(t, "POST", "/v1/followups", tok, map[string]any{"contact_id": "nope", "due_at": "2026-11-30T09:00:00Z"}), 404, "contact_id")
+	})
+	t.Run("OK_ListFilters", func(t *testing.T) {
+		s.MustCreate(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "due_at": "2027-01-30T09:00:00Z"})
+		if n := len(items(t, s.Do(t, "GET", "/v1/followups?due_before=2026-12-31T00:00:00Z", tok, nil))); n != 1 {
+			t.Fatalf("due_before: %d, want 1", n)
+		}
+		if n := len(items(t, s.Do(t, "GET", "/v1/followups?status=pending&contact_id="+jane, tok, nil))); n != 2 {
+			t.Fatalf("by contact: %d, want 2", n)
+		}
+		if n := len(items(t, s.Do(t, "GET", "/v1/followups", other, nil))); n != 0 {
+			t.Fatalf("another user sees %d follow-ups", n)
+		}
+	})
+	t.Run("OK_RedateAndSnooze", func(t *testing.T) {
+		r := s.Do(t, "PATCH", "/v1/followups/"+id, tok, map[string]any{"due_at": "2026-12-01T10:00:00Z", "note": "and the recording"})
+		MustStatus(t, r, 200)
+		if m := r.JSON(t); m["due_at"] != "2026-12-01T10:00:00Z" || m["note"] != "and the recording" {
+			t.Fatalf("patched %v", m)
+		}
+		// The test clock is 2026-11-24 17:00 UTC; the user's nudge hour is 9 UTC.
+		r = s.Do(t, "POST", "/v1/followups/"+id+"/snooze", tok, map[string]any{"days": 7})
+		MustStatus(t, r, 200)
+		if got := r.JSON(t)["due_at"]; got != "2026-12-01T09:00:00Z" {
+			t.Fatalf("snoozed to %v, want 2026-12-01T09:00:00Z", got)
+		}
+		r = s.Do(t, "POST", "/v1/followups/"+id+"/snooze", tok, map[string]any{"until": "2026-12-24T08:00:00Z"})
+		if got := r.JSON(t)["due_at"]; got != "2026-12-24T08:00:00Z" {
+			t.Fatalf("snoozed until %v", got)
+		}
+		MustProblem(t, s.Do(t, "POST", "/v1/followups/"+id+"/snooze", tok, map[string]any{"until": time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Format(time.RFC3339)}), 422, "until")
+		MustProblem(t, s.Do(t, "POST", "/v1/followups/"+id+"/snooze", tok, map[string]any{"days": 0}), 422, "days")
+		MustProblem(t, s.Do(t, "POST", "/v1/followups/"+id+"/snooze", tok, map[string]any{}), 422, "days")
+	})
+	t.Run("ErrOtherUser", func(t *testing.T) {
+		for _, c := range []struct {
+			method, path string
+			body         any
+		}{{"GET", "/v1/followups/" + id, nil}, {"PATCH", "/v1/followups/" + id, map[string]any{"note": "x"}},
+			{"POST", "/v1/followups/" + id + "/done", nil}, {"POST", "/v1/followups/" + id + "/snooze", map[string]any{"days": 1}},
+			{"DELETE", "/v1/followups/" + id, nil}} {
+			MustProblem(t, s.Do(t, c.method, c.path, other, c.body), 404)
+		}
+		MustProblem(t, s.Do(t, "POST", "/v1/followups", other, map[string]any{"contact_id": jane, "due_at": "2026-11-30T09:00:00Z"}), 404, "contact_id")
+	})
+	t.Run("OK_DoneThenNotPending", func(t *testing.T) {
+		r := s.Do(t, "POST", "/v1/followups/"+id+"/done", tok, nil)
+		MustStatus(t, r, 200)
+		if got := r.JSON(t)["status"]; got != "done" {
+			t.Fatalf("status=%v", got)
+		}
+		MustProblem(t, s.Do(t, "POST", "/v1/followups/"+id+"/snooze", tok, map[string]any{"days": 1}), 409)
+		MustProblem(t, s.Do(t, "DELETE", "/v1/followups/"+id, tok, nil), 409)
+	})
+	t.Run("OK_Cancel", func(t *testing.T) {
+		g := s.MustCreate(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "due_at": "2026-11-30T09:00:00Z"})
+		MustStatus(t, s.Do(t, "DELETE", "/v1/followups/"+g["id"].(string), tok, nil), 204)
+		if got := s.Do(t, "GET", "/v1/followups/"+g["id"].(string), tok, nil).JSON(t)["status"]; got != "cancelled" {
+			t.Fatalf("status=%v, want cancelled", got)
+		}
+	})
+}
+
+func TestWebhookURLMustBePublic(t *testing.T) {
+	s := MustServe(t)
+	s.Accounts.URLCheck = netguardCheck(false)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	for _, u := range []string{"http://127.0.0.1:9000/hook", "http://localhost/hook", "http://10.0.0.5/x", "http://169.254.169.254/"} {
+		MustProblem(t, s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"notify": map[string]any{"webhook_url": u, "webhook_secret": "k"}}), 422, "notify.webhook_url")
+	}
+	MustStatus(t, s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"notify": map[string]any{"webhook_url": "https://hooks.example.com/rapport", "webhook_secret": "k"}}), 200)
+	s.Accounts.URLCheck = netguardCheck(true)
+	MustStatus(t, s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"notify": map[string]any{"webhook_url": "http://127.0.0.1:9000/hook", "webhook_secret": "k"}}), 200)
+}

@@ -1,0 +1,214 @@
+// Package calendar writes iCalendar (RFC 5545) files with emersion/go-ical
+// and works around its gaps in this one place: go-ical refuses an empty
+// calendar, does not fold lines at 75 octets, fails on a CR inside text,
+// writes TZID=Local for non-UTC times and drops VALUE=DURATION on
+// REFRESH-INTERVAL. Everything here is written in UTC with CRLF line ends,
+// folded without splitting a UTF-8 character.
+package calendar
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/emersion/go-ical"
+)
+
+// ProdID names Rapport as the producer of the calendars it writes.
+const ProdID = "-//Rapport//Rapport CRM//EN"
+
+// Calendar is a calendar to write.
+type Calendar struct {
+	// Name is shown by clients as the calendar's name (NAME, X-WR-CALNAME).
+	Name string
+	// Refresh, if set, asks clients to poll this often (REFRESH-INTERVAL,
+	// X-PUBLISHED-TTL).
+	Refresh time.Duration
+	Events  []Event
+}
+
+// Event is one VEVENT.
+type Event struct {
+	UID          string
+	Summary      string
+	Description  string
+	Location     string
+	URL          string
+	Start, End   time.Time
+	Stamp        time.Time // DTSTAMP
+	LastModified time.Time
+	Sequence     int
+	Status       string // CONFIRMED, TENTATIVE or CANCELLED; empty for none
+	Categories   []string
+	// Alarm, if set, adds a display VALARM that long before Start.
+	Alarm *time.Duration
+}
+
+// emptyMarker is a child component added to an empty calendar so go-ical
+// encodes it, and removed from the output again.
+const emptyMarker = "X-RAPPORT-EMPTY"
+
+// Encode writes c as an iCalendar file.
+func Encode(c Calendar) ([]byte, error) {
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropProductID, ProdID)
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal.Props.SetText(ical.PropCalendarScale, "GREGORIAN")
+	cal.Props.SetText(ical.PropMethod, "PUBLISH")
+	if c.Name != "" {
+		cal.Props.SetText(ical.PropName, clean(c.Name))
+		wr := ical.NewProp("X-WR-CALNAME")
+		wr.SetText(clean(c.Name))
+		wr.Params.Del(ical.ParamValue) // TEXT is what clients assume
+		cal.Props.Set(wr)
+	}
+	if c.Refresh > 0 {
+		p := ical.NewProp(ical.PropRefreshInterval)
+		p.Value = Duration(c.Refresh)
+		p.Params.Set(ical.ParamValue, string(ical.ValueDuration)) // go-ical drops it as the default
+		cal.Props.Set(p)
+		ttl := ical.NewProp("X-PUBLISHED-TTL")
+		ttl.Value = Duration(c.Refresh)
+		cal.Props.Set(ttl)
+	}
+	for _, e := range c.Events {
+		cal.Children = append(cal.Children, event(e))
+	}
+	if len(cal.Children) == 0 {
+		cal.Children = append(cal.Children, ical.NewComponent(emptyMarker))
+	}
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+		return nil, fmt.Errorf("encode calendar: %w", err)
+	}
+	out := bytes.Replace(buf.Bytes(), []byte("BEGIN:"+emptyMarker+"\r\nEND:"+emptyMarker+"\r\n"), nil, 1)
+	return fold(out), nil
+}
+
+func event(e Event) *ical.Component {
+	v := ical.NewEvent()
+	v.Props.SetText(ical.PropUID, e.UID)
+	v.Props.SetDateTime(ical.PropDateTimeStamp, e.Stamp.UTC())
+	v.Props.SetDateTime(ical.PropDateTimeStart, e.Start.UTC())
+	v.Props.SetDateTime(ical.PropDateTimeEnd, e.End.UTC())
+	if !e.LastModified.IsZero() {
+		v.Props.SetDateTime(ical.PropLastModified, e.LastModified.UTC())
+	}
+	seq := ical.NewProp(ical.PropSequence)
+	seq.Value = fmt.Sprint(e.Sequence)
+	v.Props.Set(seq)
+	v.Props.SetText(ical.PropSummary, clean(e.Summary))
+	if e.Description != "" {
+		v.Props.SetText(ical.PropDescription, clean(e.Description))
+	}
+	if e.Location != "" {
+		v.Props.SetText(ical.PropLocation, clean(e.Location))
+	}
+	if e.URL != "" {
+		p := ical.NewProp(ical.PropURL)
+		p.Value = clean(e.URL)
+		v.Props.Set(p)
+	}
+	if e.Status != "" {
+		st := ical.NewProp(ical.PropStatus)
+		st.Value = e.Status
+		v.Props.Set(st)
+	}
+	if len(e.Categories) > 0 {
+		p := ical.NewProp(ical.PropCategories)
+		l := make([]string, len(e.Categories))
+		for i, c := range e.Categories {
+			l[i] = clean(c)
+		}
+		p.SetTextList(l)
+		v.Props.Set(p)
+	}
+	if e.Alarm != nil {
+		a := ical.NewComponent(ical.CompAlarm)
+		act := ical.NewProp(ical.PropAction)
+		act.Value = "DISPLAY"
+		a.Props.Set(act)
+		a.Props.SetText(ical.PropDescription, clean(e.Summary))
+		trig := ical.NewProp(ical.PropTrigger)
+		trig.Value = Duration(-*e.Alarm)
+		a.Props.Set(trig)
+		v.Children = append(v.Children, a)
+	}
+	return v.Component
+}
+
+// Duration formats d as an RFC 5545 duration in the largest whole units
+// (PT1H, -PT15M, P1D) rather than go-ical's seconds (PT3600S).
+func Duration(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	if d == 0 {
+		return "PT0S"
+	}
+	var b strings.Builder
+	b.WriteString(sign + "P")
+	if days := d / (24 * time.Hour); days > 0 && d%(24*time.Hour) == 0 {
+		fmt.Fprintf(&b, "%dD", days)
+		return b.String()
+	}
+	b.WriteString("T")
+	if h := d / time.Hour; h > 0 {
+		fmt.Fprintf(&b, "%dH", h)
+	}
+	if m := d % time.Hour / time.Minute; m > 0 {
+		fmt.Fprintf(&b, "%dM", m)
+	}
+	if sec := d % time.Minute / time.Second; sec > 0 {
+		fmt.Fprintf(&b, "%dS", sec)
+	}
+	return b.String()
+}
+
+// clean makes text safe for go-ical: line breaks of any kind (a browser
+// sends \r\n) become \n, which go-ical escapes; other control characters,
+// which iCalendar text must not contain, are dropped; invalid UTF-8 is replaced.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || r >= 0x20 && r != 0x7f {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// fold folds every line longer than 75 octets (RFC 5545 §3.1): CRLF and a
+// space before each continuation, never inside a UTF-8 sequence.
+func fold(in []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(in) + len(in)/60*3)
+	for len(in) > 0 {
+		end := bytes.Index(in, []byte("\r\n"))
+		line := in
+		if end >= 0 {
+			line, in = in[:end], in[end+2:]
+		} else {
+			in = nil
+		}
+		limit := 75
+		for len(line) > limit {
+			cut := limit
+			for cut > 0 && !utf8.RuneStart(line[cut]) {
+				cut--
+			}
+			out.Write(line[:cut])
+			out.WriteString("\r\n ")
+			line = line[cut:]
+			limit = 74 // the leading space counts
+		}
+		out.Write(line)
+		out.WriteString("\r\n")
+	}
+	return out.Bytes()
+}

@@ -1,0 +1,72 @@
+package calendar_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/rapport-crm/rapport/pkg/calendar"
+)
+
+func TestEncode(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2026, 11, 24, 19, 0, 0, 0, berlin)
+	alarm := 15 * time.Minute
+	long := strings.Repeat("Grüße, Käse; Tschüß \\ 🎉 ", 12)
+	out, err := calendar.Encode(calendar.Calendar{Name: "Rapport: events", Refresh: time.Hour, Events: []calendar.Event{{
+		UID: "e1@rapport", Summary: long, Description: "line one\r\nline two\rthree\x00", Location: "Café, Berlin; 2nd floor",
+		Start: start, End: start.Add(2 * time.Hour), Stamp: start, LastModified: start, Sequence: 3, Status: "CONFIRMED",
+		Categories: []string{"go", "a,b"}, Alarm: &alarm,
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	for _, want := range []string{"PRODID:-//Rapport//Rapport CRM//EN\r\n", "VERSION:2.0\r\n", "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n",
+		"X-PUBLISHED-TTL:PT1H\r\n", "X-WR-CALNAME:Rapport: events\r\n", "DTSTART:20261124T180000Z\r\n", "SEQUENCE:3\r\n",
+		"DESCRIPTION:line one\\nline two\\nthree\r\n", "LOCATION:Café\\, Berlin\\; 2nd floor\r\n", "TRIGGER:-PT15M\r\n"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "TZID") {
+		t.Errorf("output has a TZID: times must be UTC")
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(s, "\r\n"), "\r\n") {
+		if len(line) > 75 {
+			t.Errorf("line of %d octets: %q", len(line), line)
+		}
+		if !utf8.ValidString(line) {
+			t.Errorf("folding split a UTF-8 character: %q", line)
+		}
+	}
+	if strings.Count(s, "\n") != strings.Count(s, "\r\n") {
+		t.Errorf("bare LF in output")
+	}
+	// go-ical reads it back with the same text.
+	cal, err := ical.NewDecoder(bytes.NewReader(out)).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary, _ := cal.Events()[0].Props.Text(ical.PropSummary)
+	if summary != long {
+		t.Fatalf("summary round trip:\n%q\n%q", summary, long)
+	}
+}
+
+func TestEncodeEmpty(t *testing.T) {
+	out, err := calendar.Encode(calendar.Calendar{Name: "Empty"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "X-RAPPORT") || !strings.HasPrefix(string(out), "BEGIN:VCALENDAR\r\n") || !strings.HasSuffix(string(out), "END:VCALENDAR\r\n") {
+		t.Fatalf("empty calendar:\n%s", out)
+	}
+	if _, err := ical.NewDecoder(bytes.NewReader(out)).Decode(); err != nil {
+		t.Fatalf("empty calendar does not parse: %v", err)
+	}
+}

@@ -1,0 +1,208 @@
+package followup
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"text/template"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/calendar"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/schedule"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// agendaRetry is the wait after a failed agenda email.
+const agendaRetry = 5 * time.Minute
+
+// NextAgenda returns when the user's next agenda email is due: the first
+// slot of their schedule after the later of lastSent and their last change
+// of settings; nil when agendas are off.
+func NextAgenda(u *accounts.User, lastSent *time.Time) *time.Time {
+	if !u.Agenda.Enabled {
+		return nil
+	}
+	sp, err := schedule.Parse(u.Agenda.Schedule)
+	if err != nil {
+		return nil
+	}
+	ref := u.UpdatedAt
+	if lastSent != nil && lastSent.After(ref) {
+		ref = *lastSent
+	}
+	t := store.Time(sp.Next(ref, u.Location()))
+	return &t
+}
+
+// agendaDue is when the dispatcher must next look at the user's agenda.
+func agendaDue(u *accounts.User, st *stateDoc) *time.Time {
+	if st.AgendaRetryAt != nil && u.Agenda.Enabled {
+		return st.AgendaRetryAt
+	}
+	return NextAgenda(u, st.AgendaSent)
+}
+
+// agenda sends the user's agenda if its slot has come. A failed send is
+// retried every few minutes until 24 hours after the slot, then skipped.
+// After a send the next slot counts from now, so a dispatcher that was down
+// for weeks sends one agenda, not one per missed week.
+func (d *Dispatcher) agenda(ctx context.Context, u *accounts.User, st *stateDoc, now, deadline time.Time) error {
+	slot := NextAgenda(u, st.AgendaSent)
+	if slot == nil {
+		if st.AgendaRetryAt != nil {
+			st.AgendaRetryAt = nil
+			return d.Followups.saveState(ctx, st)
+		}
+		return nil
+	}
+	if slot.After(now) || (st.AgendaRetryAt != nil && st.AgendaRetryAt.After(now)) || !d.canSend(deadline) {
+		return nil
+	}
+	sent := now
+	if d.Mailer == nil || u.Notify.Email == "" {
+		st.AgendaSent, st.AgendaRetryAt = &sent, nil // nowhere to send it: skip this slot
+		return d.Followups.saveState(ctx, st)
+	}
+	err := d.sendAgenda(ctx, u, *slot, now)
+	switch {
+	case err == nil:
+		d.Metrics.Agendas.WithLabelValues("sent").Inc()
+		st.AgendaSent, st.AgendaRetryAt = &sent, nil
+	case now.Sub(*slot) >= RetryWindow:
+		d.Metrics.Agendas.WithLabelValues("given_up").Inc()
+		d.Logger.Warn("agenda given up", "user_id", u.ID, "slot", *slot, "err", err)
+		st.AgendaSent, st.AgendaRetryAt = &sent, nil
+	default:
+		d.Metrics.Agendas.WithLabelValues("failed").Inc()
+		d.Logger.Info("agenda failed, will retry", "user_id", u.ID, "err", err)
+		retry := now.Add(agendaRetry)
+		st.AgendaRetryAt = &retry
+	}
+	return d.Followups.saveState(ctx, st)
+}
+
+var agendaText = template.Must(template.New("agenda").Parse(`Hi {{.Name}},
+
+Your week from {{.From}}:
+{{if .Events}}
+Events:
+{{range .Events}}* {{.When}}  {{.Title}}{{if .Location}} ({{.Location}}){{end}}
+{{end}}{{else}}
+No events.
+{{end}}{{if .Followups}}
+Follow-ups:
+{{range .Followups}}* {{.When}}  {{.Title}}
+{{end}}{{else}}
+No follow-ups due.
+{{end}}
+The attached agenda.ics has the same, for your calendar.
+-- 
+Rapport, {{.BaseURL}}
+`))
+
+type agendaLine struct{ When, Title, Location string }
+
+// sendAgenda emails the next 7 days of events and pending follow-ups, with
+// the same as an .ics attachment.
+func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now time.Time) error {
+	to := now.Add(7 * 24 * time.Hour)
+	evs, err := d.Events.List(ctx, u.ID, events.Filter{From: &now, To: &to, Limit: store.MaxLimit})
+	if err != nil {
+		return err
+	}
+	// followups_user_status_due
+	cur, err := d.Followups.c.Find(ctx, bson.M{"user_id": u.ID, "status": Pending, "due_at": bson.M{"$lt": to}},
+		options.Find().SetSort(bson.D{{Key: "due_at", Value: 1}}).SetLimit(store.MaxLimit))
+	if err != nil {
+		return store.Err(err, "follow-up")
+	}
+	var fs []FollowUp
+	if err := cur.All(ctx, &fs); err != nil {
+		return store.Err(err, "follow-up")
+	}
+	ids := make([]string, len(fs))
+	for i, f := range fs {
+		ids[i] = f.ContactID
+	}
+	cs, err := d.Contacts.GetMany(ctx, u.ID, ids)
+	if err != nil {
+		return err
+	}
+	loc := u.Location()
+	view := struct {
+		Name, From, BaseURL string
+		Events, Followups   []agendaLine
+	}{Name: u.Name, From: now.In(loc).Format("Mon 2 Jan"), BaseURL: d.BaseURL}
+	cal := calendar.Calendar{Name: "Rapport agenda"}
+	for _, e := range evs.Items {
+		view.Events = append(view.Events, agendaLine{When: e.StartsAt.In(loc).Format("Mon 2 Jan 15:04"), Title: e.Title, Location: e.Location})
+		cal.Events = append(cal.Events, EventEntry(&e, d.BaseURL))
+	}
+	for i := range fs {
+		c := cs[fs[i].ContactID]
+		if c == nil {
+			continue
+		}
+		view.Followups = append(view.Followups, agendaLine{When: fs[i].DueAt.In(loc).Format("Mon 2 Jan 15:04"), Title: Title(&fs[i], c.Name)})
+		cal.Events = append(cal.Events, FollowUpEntry(&fs[i], c.Name, d.BaseURL))
+	}
+	ics, err := calendar.Encode(cal)
+	if err != nil {
+		return err
+	}
+	var text bytes.Buffer
+	if err := agendaText.Execute(&text, view); err != nil {
+		return err
+	}
+	key := fmt.Sprintf("agenda_%s_%d", u.ID, slot.Unix())
+	return d.Mailer.Send(ctx, Email{To: u.Notify.Email, Subject: "Your week: " + view.From, MessageID: d.Mailer.MessageID(key),
+		Text: text.String(), Date: now,
+		Attachments: []Attachment{{Name: "agenda.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics}}})
+}
+
+// Title is how a follow-up reads in a calendar or list: "Say thank you: Jane".
+func Title(f *FollowUp, contactName string) string {
+	return kindTitles[f.Kind] + ": " + contactName
+}
+
+// alarmBefore is when a follow-up's calendar alarm fires: at its due time.
+var alarmBefore = time.Duration(0)
+
+// FollowUpEntry is a pending follow-up as a 15-minute calendar entry with an alarm.
+func FollowUpEntry(f *FollowUp, contactName, baseURL string) calendar.Event {
+	desc := f.Note
+	if desc != "" {
+		desc += "\n\n"
+	}
+	desc += baseURL + "/app/followups#" + f.ID
+	return calendar.Event{UID: "followup-" + f.ID + "@rapport", Summary: Title(f, contactName), Description: desc,
+		Start: f.DueAt, End: f.DueAt.Add(15 * time.Minute), Stamp: f.UpdatedAt, LastModified: f.UpdatedAt,
+		Sequence: int(f.UpdatedAt.Sub(f.CreatedAt) / time.Second % 1_000_000), Alarm: &alarmBefore}
+}
+
+// EventEntry is an event as a calendar entry.
+func EventEntry(e *events.Event, baseURL string) calendar.Event {
+	status := "CONFIRMED"
+	switch e.Status {
+	case "cancelled":
+		status = "CANCELLED"
+	case "planned":
+		status = "TENTATIVE"
+	}
+	desc := e.Notes
+	for _, t := range e.Talks {
+		line := t.Title
+		if t.Speaker != "" {
+			line += " — " + t.Speaker
+		}
+		desc += "\n" + line
+	}
+	return calendar.Event{UID: "event-" + e.ID + "@rapport", Summary: e.Title, Description: desc, Location: e.Location, URL: e.URL,
+		Start: e.StartsAt, End: e.EndsAt, Stamp: e.UpdatedAt, LastModified: e.UpdatedAt, Sequence: e.Sequence,
+		Status: status, Categories: e.Tags}
+}

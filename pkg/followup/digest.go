@@ -1,0 +1,105 @@
+package followup
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+)
+
+var kindTitles = map[string]string{
+	ThankYou: "Say thank you", CheckIn: "Check in", StayInTouch: "Stay in touch",
+	IntroCheck: "Ask how the intro went", Custom: "Follow up",
+}
+
+var momentWords = map[string]string{
+	"before_talk": "before the talk", "during_talk": "during the talk", "after_talk": "after the talk", "other": "",
+}
+
+// digestView is what the digest templates show.
+type digestView struct {
+	Name    string
+	Items   []digestLine
+	BaseURL string
+}
+
+type digestLine struct {
+	Kind, Contact, Company, Email, Note, Event, Due, Link string
+}
+
+func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView {
+	loc := u.Location()
+	v := digestView{Name: u.Name, BaseURL: d.BaseURL}
+	for _, it := range items {
+		l := digestLine{Kind: kindTitles[it.Kind], Contact: it.Contact.Name, Company: it.Contact.Company, Note: it.Note,
+			Due: it.DueAt.In(loc).Format("Mon 2 Jan 15:04"), Link: d.BaseURL + "/app/followups#" + it.ID}
+		if len(it.Contact.Emails) > 0 {
+			l.Email = it.Contact.Emails[0]
+		}
+		if it.Event != nil {
+			l.Event = it.Event.Title + " on " + it.Event.StartsAt.In(loc).Format("2 Jan 2006")
+		}
+		v.Items = append(v.Items, l)
+	}
+	return v
+}
+
+var digestText = texttemplate.Must(texttemplate.New("digest").Parse(`Hi {{.Name}},
+
+{{len .Items}} follow-up{{if ne (len .Items) 1}}s are{{else}} is{{end}} due:
+{{range .Items}}
+* {{.Kind}}: {{.Contact}}{{if .Company}} ({{.Company}}){{end}}, due {{.Due}}
+{{- if .Event}}
+  Met at {{.Event}}{{end}}
+{{- if .Note}}
+  Note: {{.Note}}{{end}}
+{{- if .Email}}
+  Email: {{.Email}}{{end}}
+  Mark done or snooze: {{.Link}}
+{{end}}
+-- 
+Rapport, {{.BaseURL}}
+You get this because you have follow-ups due; change where nudges go under Settings.
+`))
+
+var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype html>
+<html><body style="font-family:system-ui,sans-serif;max-width:40em">
+<p>Hi {{.Name}},</p>
+<p>{{len .Items}} follow-up{{if ne (len .Items) 1}}s are{{else}} is{{end}} due:</p>
+<ul>{{range .Items}}
+<li><strong>{{.Kind}}: {{.Contact}}</strong>{{if .Company}} ({{.Company}}){{end}}, due {{.Due}}
+{{if .Event}}<br>Met at {{.Event}}{{end}}
+{{if .Note}}<br>Note: {{.Note}}{{end}}
+{{if .Email}}<br><a href="mailto:{{.Email}}">{{.Email}}</a>{{end}}
+<br><a href="{{.Link}}">Mark done or snooze</a></li>{{end}}
+</ul>
+<p style="color:#666">Rapport, <a href="{{.BaseURL}}">{{.BaseURL}}</a></p>
+</body></html>
+`))
+
+func (d *Dispatcher) sendDigest(ctx context.Context, u *accounts.User, b *batch, items []DigestItem, now time.Time) error {
+	v := d.digestView(u, items)
+	var text, html bytes.Buffer
+	if err := digestText.Execute(&text, v); err != nil {
+		return err
+	}
+	if err := digestHTML.Execute(&html, v); err != nil {
+		return err
+	}
+	names := make([]string, 0, 3)
+	for i, it := range items {
+		if i == 2 && len(items) > 3 {
+			names = append(names, fmt.Sprintf("%d more", len(items)-2))
+			break
+		}
+		names = append(names, it.Contact.Name)
+	}
+	subject := fmt.Sprintf("Follow up with %s", strings.Join(names, ", "))
+	return d.Mailer.Send(ctx, Email{To: u.Notify.Email, Subject: subject, MessageID: d.Mailer.MessageID(b.ID),
+		Text: text.String(), HTML: html.String(), Date: now})
+}

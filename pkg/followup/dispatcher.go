@@ -1,0 +1,401 @@
+package followup
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Delivery limits.
+const (
+	// RetryWindow is how long a failing delivery is retried.
+	RetryWindow = 24 * time.Hour
+	// maxBatch caps the follow-ups in one digest; the rest follow at once.
+	maxBatch = 200
+)
+
+// batch is the set of due follow-ups one digest and one webhook call carry.
+// Its id is derived from the user and the items with their due times, so a
+// batch re-sent after a crash has the same Message-ID and Idempotency-Key.
+type batch struct {
+	ID        string       `bson:"id"`
+	Items     []batchItem  `bson:"items"`
+	CreatedAt time.Time    `bson:"created_at"`
+	Attempts  int          `bson:"attempts"`
+	RetryAt   time.Time    `bson:"retry_at"`
+	Email     channelState `bson:"email"`
+	Webhook   channelState `bson:"webhook"`
+}
+
+type batchItem struct {
+	ID    string    `bson:"id"`
+	DueAt time.Time `bson:"due_at"`
+}
+
+type channelState struct {
+	Done  bool   `bson:"done"`
+	Error string `bson:"error,omitempty"`
+}
+
+func newBatch(userID string, due []FollowUp, now time.Time) *batch {
+	h := sha256.New()
+	h.Write([]byte(userID))
+	b := &batch{CreatedAt: store.Time(now)}
+	for _, f := range due {
+		b.Items = append(b.Items, batchItem{ID: f.ID, DueAt: f.DueAt})
+		h.Write([]byte{0})
+		h.Write([]byte(f.ID + "@" + f.DueAt.Format(time.RFC3339Nano)))
+	}
+	b.ID = "nudge_" + hex.EncodeToString(h.Sum(nil))[:32]
+	return b
+}
+
+func (b *batch) ids() []string {
+	ids := make([]string, len(b.Items))
+	for i, it := range b.Items {
+		ids[i] = it.ID
+	}
+	return ids
+}
+
+// backoff is the wait before retry n (1-based): 1, 2, 4 … minutes, at most an hour.
+func backoff(n int) time.Duration {
+	d := time.Minute
+	for i := 1; i < n && d < time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, time.Hour)
+}
+
+// Lease timing. A lease is the slot of leaseSlot containing now+claimMargin;
+// its holder starts a send only while the send (at most sendBudget) ends
+// before the slot's end minus claimMargin, which is when the next slot can
+// first be claimed. So two holders of one user never overlap, and a crashed
+// holder's user is free again in the next slot.
+const (
+	leaseSlot   = 2 * time.Minute
+	claimMargin = 30 * time.Second
+	sendBudget  = 25 * time.Second // above the SMTP (20s) and webhook (15s) timeouts
+)
+
+// Dispatcher sends due nudges and agendas. Any number of dispatchers (in
+// any number of processes) may share one store: each user is handled by
+// the one holding its lease.
+type Dispatcher struct {
+	Followups *Service
+	Accounts  *accounts.Service
+	Contacts  *contacts.Service
+	Events    *events.Service
+	// Mailer sends email; nil turns the email channel off.
+	Mailer *Mailer
+	// HTTP posts webhooks (a netguard client with a timeout under sendBudget).
+	HTTP *http.Client
+	// BaseURL is the public URL for links.
+	BaseURL string
+	// Owner identifies this dispatcher in leases; unique per process.
+	Owner string
+	// Workers is how many users are handled at once (default 4).
+	Workers int
+	// MaxTick bounds one RunOnce (default 50s), so ticks do not pile up.
+	MaxTick time.Duration
+	Now     func() time.Time
+	Logger  *slog.Logger
+	Metrics *Metrics
+}
+
+func (d *Dispatcher) defaults() {
+	if d.Workers == 0 {
+		d.Workers = 4
+	}
+	if d.MaxTick == 0 {
+		d.MaxTick = 50 * time.Second
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(nil)
+	}
+	if d.Owner == "" {
+		d.Owner = store.NewID()
+	}
+}
+
+// RunOnce handles every user whose nudges or agenda are due, then returns.
+// The cron only calls this; all the logic is here and testable without it.
+func (d *Dispatcher) RunOnce(ctx context.Context) error {
+	d.defaults()
+	ctx, cancel := context.WithTimeout(ctx, d.MaxTick)
+	defer cancel()
+	now := store.Time(d.Now())
+	// dispatch_next
+	cur, err := d.Followups.dispatch.Find(ctx, bson.M{"next_at": bson.M{"$lte": now}},
+		options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}}).SetProjection(bson.M{"_id": 1}).SetLimit(100_000))
+	if err != nil {
+		return store.Err(err, "dispatch queue")
+	}
+	var due []dispatchDoc
+	if err := cur.All(ctx, &due); err != nil {
+		return store.Err(err, "dispatch queue")
+	}
+	users := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < d.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range users {
+				if err := d.handle(ctx, id); err != nil {
+					d.Logger.Warn("dispatch", "user_id", id, "err", err)
+				}
+			}
+		}()
+	}
+	for _, doc := range due {
+		if ctx.Err() != nil {
+			break
+		}
+		users <- doc.UserID
+	}
+	close(users)
+	wg.Wait()
+	d.updateLag(context.WithoutCancel(ctx))
+	return nil
+}
+
+// handle takes the user's lease for the current slot and processes the
+// user; if another dispatcher holds it, it leaves the user alone.
+func (d *Dispatcher) handle(ctx context.Context, userID string) error {
+	now := d.Now()
+	slot := now.Add(claimMargin).Truncate(leaseSlot)
+	lease := leaseDoc{ID: userID + "#" + slot.UTC().Format("20060102T150405"), Owner: d.Owner, At: store.Time(now)}
+	if _, err := d.Followups.leases.InsertOne(ctx, lease); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return nil // another dispatcher has this user in this slot
+		}
+		return store.Err(err, "dispatch lease")
+	}
+	defer func() {
+		// dispatch_leases._id: ours alone, so deleting by id is safe.
+		d.Followups.leases.DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": lease.ID})
+	}()
+	return d.process(ctx, userID, slot.Add(leaseSlot-claimMargin))
+}
+
+// canSend reports whether a send started now ends before the lease's deadline.
+func (d *Dispatcher) canSend(deadline time.Time) bool {
+	return !d.Now().Add(sendBudget).After(deadline)
+}
+
+// process handles one leased user: delivers due nudges in batches, sends a
+// due agenda, and sets when to look at the user next.
+func (d *Dispatcher) process(ctx context.Context, userID string, deadline time.Time) error {
+	u, err := d.Accounts.User(ctx, userID)
+	if apperr.Is(err, apperr.NotFound) {
+		// dispatch._id: the user is gone.
+		d.Followups.state.DeleteOne(ctx, bson.M{"_id": userID})
+		_, err = d.Followups.dispatch.DeleteOne(ctx, bson.M{"_id": userID})
+		return store.Err(err, "dispatch queue")
+	}
+	if err != nil {
+		return err
+	}
+	st, err := d.Followups.loadState(ctx, userID)
+	if err != nil {
+		return err
+	}
+	now := store.Time(d.Now())
+	for round := 0; round < 20 && d.canSend(deadline); round++ {
+		b := st.Batch
+		if b == nil {
+			due, err := d.Followups.dueUnnotified(ctx, u.ID, now)
+			if err != nil || len(due) == 0 {
+				if err != nil {
+					return err
+				}
+				break
+			}
+			b = newBatch(u.ID, due, now)
+		} else if b.RetryAt.After(now) {
+			break
+		}
+		finished, err := d.deliver(ctx, u, b, now, deadline)
+		if finished {
+			st.Batch = nil
+		} else {
+			st.Batch = b
+		}
+		if serr := d.Followups.saveState(ctx, st); serr != nil {
+			return serr
+		}
+		if err != nil {
+			return err
+		}
+		if !finished {
+			break
+		}
+	}
+	if err := d.agenda(ctx, u, st, now, deadline); err != nil {
+		return err
+	}
+	next, err := d.nextLook(ctx, u, st, now)
+	if err != nil {
+		return err
+	}
+	// dispatch._id
+	_, err = d.Followups.dispatch.UpdateOne(ctx, bson.M{"_id": userID}, bson.M{"$set": bson.M{"next_at": store.Time(next)}},
+		options.UpdateOne().SetUpsert(true))
+	return store.Err(err, "dispatch queue")
+}
+
+// nextLook is when the user next needs the dispatcher: the batch's retry,
+// the next agenda, or the earliest pending follow-up not yet nudged.
+func (d *Dispatcher) nextLook(ctx context.Context, u *accounts.User, st *stateDoc, now time.Time) (time.Time, error) {
+	next := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	if st.Batch != nil {
+		next = st.Batch.RetryAt
+	} else {
+		due, err := d.Followups.earliestUnnotified(ctx, u.ID)
+		if err != nil {
+			return next, err
+		}
+		if due != nil {
+			next = *due
+		}
+	}
+	if a := agendaDue(u, st); a != nil && a.Before(next) {
+		next = *a
+	}
+	if next.Before(now) {
+		next = now // left for the next tick (the lease ran out, or more than a batch is due)
+	}
+	return next, nil
+}
+
+// deliver sends the batch over each channel not yet done. It returns true
+// when the batch is finished: delivered, given up after RetryWindow, or
+// left with nothing to deliver.
+func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *batch, now, deadline time.Time) (bool, error) {
+	items, err := d.digestItems(ctx, u.ID, b)
+	if err != nil {
+		return false, err
+	}
+	if len(items) == 0 {
+		return true, nil // all done or re-dated meanwhile
+	}
+	if d.Mailer == nil || u.Notify.Email == "" {
+		b.Email.Done = true
+	}
+	if u.Notify.WebhookURL == "" {
+		b.Webhook.Done = true
+	}
+	var failures []string
+	if !b.Email.Done && d.canSend(deadline) {
+		if err := d.sendDigest(ctx, u, b, items, now); err != nil {
+			b.Email.Error = "email: " + err.Error()
+			failures = append(failures, b.Email.Error)
+			d.Metrics.Failed.WithLabelValues("email").Add(float64(len(items)))
+		} else {
+			b.Email = channelState{Done: true}
+			d.Metrics.Sent.WithLabelValues("email").Add(float64(len(items)))
+		}
+	}
+	if !b.Webhook.Done && d.canSend(deadline) {
+		if err := d.postWebhook(ctx, u, b, items); err != nil {
+			b.Webhook.Error = "webhook: " + err.Error()
+			failures = append(failures, b.Webhook.Error)
+			d.Metrics.Failed.WithLabelValues("webhook").Add(float64(len(items)))
+		} else {
+			b.Webhook = channelState{Done: true}
+			d.Metrics.Sent.WithLabelValues("webhook").Add(float64(len(items)))
+		}
+	}
+	if len(failures) == 0 && (!b.Email.Done || !b.Webhook.Done) {
+		return false, nil // the lease ran out before every channel was tried
+	}
+	b.Attempts++
+	ids := b.ids()
+	switch {
+	case len(failures) == 0:
+		return true, d.Followups.markNudged(ctx, u.ID, ids, b.CreatedAt, now)
+	case now.Sub(b.CreatedAt) >= RetryWindow:
+		d.Logger.Warn("nudge delivery given up", "user_id", u.ID, "batch", b.ID, "attempts", b.Attempts, "err", joinErrs(failures))
+		return true, d.Followups.markFailed(ctx, u.ID, ids, "not delivered after 24 hours of retries; last error: "+joinErrs(failures))
+	default:
+		b.RetryAt = now.Add(backoff(b.Attempts))
+		d.Metrics.Retried.Add(float64(len(items)))
+		d.Logger.Info("nudge delivery failed, will retry", "user_id", u.ID, "batch", b.ID, "attempt", b.Attempts,
+			"retry_at", b.RetryAt, "err", joinErrs(failures))
+		return false, d.Followups.setDeliveryError(ctx, u.ID, ids, joinErrs(failures)+" (retrying)")
+	}
+}
+
+func joinErrs(es []string) string {
+	out := ""
+	for i, e := range es {
+		if i > 0 {
+			out += "; "
+		}
+		out += e
+	}
+	return out
+}
+
+// DigestItem is one due follow-up with what a nudge shows about it.
+type DigestItem struct {
+	FollowUp
+	Contact *contacts.Contact `json:"contact"`
+	Event   *events.Event     `json:"-"`
+}
+
+// digestItems loads the batch's follow-ups that are still pending, with
+// their contacts and events.
+func (d *Dispatcher) digestItems(ctx context.Context, userID string, b *batch) ([]DigestItem, error) {
+	fs, err := d.Followups.byIDs(ctx, userID, b.ids())
+	if err != nil {
+		return nil, err
+	}
+	var contactIDs, eventIDs []string
+	for _, f := range fs {
+		contactIDs = append(contactIDs, f.ContactID)
+		if f.EventID != "" {
+			eventIDs = append(eventIDs, f.EventID)
+		}
+	}
+	cs, err := d.Contacts.GetMany(ctx, userID, contactIDs)
+	if err != nil {
+		return nil, err
+	}
+	es, err := d.Events.GetMany(ctx, userID, eventIDs)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]DigestItem, 0, len(fs))
+	for _, f := range fs {
+		it := DigestItem{FollowUp: f, Contact: cs[f.ContactID], Event: es[f.EventID]}
+		if it.Contact == nil {
+			continue // deleted meanwhile
+		}
+		items = append(items, it)
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].DueAt.Before(items[j].DueAt) })
+	return items, nil
+}

@@ -1,0 +1,442 @@
+package followup_test
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"mime/multipart"
+	"net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+)
+
+// TestNudgeEndToEnd: meet Jane in the evening in Berlin; at 9:00 the next
+// morning one email and one signed webhook arrive, once.
+func TestNudgeEndToEnd(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC))
+	settings := e.withHook("s3cret")
+	settings["timezone"] = "Europe/Berlin"
+	u := e.user(t, "ada@example.com", settings)
+	ev, err := e.crm.Events.Create(t.Context(), u.ID, u.Timezone, events.Input{Title: "Berlin Go Meetup", StartsAt: "2026-11-24T18:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.crm.LogEncounter(t.Context(), u, ev.ID, contacts.EncounterInput{
+		Contact: &contacts.Input{Name: "Jane Doe", Emails: []string{"jane@example.com"}, Company: "Acme"},
+		Moment:  "after_talk", MetAt: "2026-11-24T20:00:00Z", Notes: "WASM"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var thankYou followup.FollowUp
+	for _, f := range res.Followups {
+		if f.Kind == followup.ThankYou {
+			thankYou = f
+		}
+	}
+	if want := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC); !thankYou.DueAt.Equal(want) {
+		t.Fatalf("thank-you due %v, want %v (9:00 Berlin)", thankYou.DueAt, want)
+	}
+	d := e.dispatcher(t, "p1")
+
+	e.clock.Set(time.Date(2026, 11, 25, 7, 59, 0, 0, time.UTC))
+	mustRun(t, d)
+	if n := len(e.smtp.Messages()) + len(e.hook.Calls()); n != 0 {
+		t.Fatalf("%d deliveries before the due time", n)
+	}
+
+	e.clock.Set(time.Date(2026, 11, 25, 8, 0, 30, 0, time.UTC))
+	mustRun(t, d)
+	msgs, calls := e.smtp.Messages(), e.hook.Calls()
+	if len(msgs) != 1 || len(calls) != 1 {
+		t.Fatalf("%d emails and %d webhooks, want 1 and 1", len(msgs), len(calls))
+	}
+	m := msgs[0]
+	if got := m.To; len(got) != 1 || got[0] != "ada@example.com" {
+		t.Fatalf("To=%v", got)
+	}
+	text := plainText(t, m.Data)
+	for _, want := range []string{"Say thank you: Jane Doe (Acme)", "Berlin Go Meetup on 24 Nov 2026", "jane@example.com", "https://rapport.example/app/followups#" + thankYou.ID, "due Wed 25 Nov 09:00"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("digest lacks %q:\n%s", want, text)
+		}
+	}
+	if m.Header.Get("Message-Id") == "" || !strings.Contains(m.Header.Get("Subject"), "Jane Doe") {
+		t.Errorf("headers: Message-Id=%q Subject=%q", m.Header.Get("Message-Id"), m.Header.Get("Subject"))
+	}
+	c := calls[0]
+	if !followup.Verify("s3cret", c.Body, c.Sig) {
+		t.Fatalf("signature %q does not verify", c.Sig)
+	}
+	if followup.Verify("other", c.Body, c.Sig) {
+		t.Fatalf("signature verifies with the wrong secret")
+	}
+	if c.Decoded.Type != "followups.due" || c.Decoded.UserID != u.ID || c.IdemKey != c.Decoded.ID || len(c.Decoded.Followups) != 1 {
+		t.Fatalf("webhook body %+v, Idempotency-Key %q", c.Decoded, c.IdemKey)
+	}
+	if got := c.Decoded.Followups[0]; got.ID != thankYou.ID || got.Contact == nil || got.Contact.Name != "Jane Doe" {
+		t.Fatalf("webhook follow-up %+v", got)
+	}
+	if !strings.Contains(m.Header.Get("Message-Id"), c.IdemKey) {
+		t.Errorf("Message-Id %q and Idempotency-Key %q should share the batch id", m.Header.Get("Message-Id"), c.IdemKey)
+	}
+	if f := e.followup(t, u, thankYou.ID); f.NotifiedAt == nil || f.Status != followup.Pending {
+		t.Fatalf("after the nudge: %+v", f)
+	}
+
+	// Further ticks send nothing again.
+	e.clock.Add(time.Hour)
+	mustRun(t, d)
+	mustRun(t, d)
+	if len(e.smtp.Messages()) != 1 || len(e.hook.Calls()) != 1 {
+		t.Fatalf("repeat deliveries: %d emails, %d webhooks", len(e.smtp.Messages()), len(e.hook.Calls()))
+	}
+
+	// Snoozed a week: nudged again then, not before.
+	if _, err := e.crm.Followups.Snooze(t.Context(), u, thankYou.ID, nil, ptr(7)); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(time.Date(2026, 12, 2, 7, 59, 0, 0, time.UTC))
+	mustRun(t, d)
+	if len(e.hook.Calls()) != 1 {
+		t.Fatalf("nudged before the snooze ended")
+	}
+	e.clock.Set(time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC))
+	mustRun(t, d)
+	if len(e.smtp.Messages()) != 2 || len(e.hook.Calls()) != 2 {
+		t.Fatalf("after the snooze: %d emails, %d webhooks, want 2 and 2", len(e.smtp.Messages()), len(e.hook.Calls()))
+	}
+	if e.hook.Calls()[1].IdemKey == c.IdemKey {
+		t.Fatalf("the re-nudge reused the first Idempotency-Key")
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// plainText returns the text/plain part of a message.
+func plainText(tb testing.TB, data []byte) string {
+	tb.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return findPart(tb, m.Header.Get("Content-Type"), m.Body, "text/plain", "")
+}
+
+// findPart walks a MIME tree for the first part of type want (or, when
+// filename is set, the attachment of that name) and returns its decoded body.
+func findPart(tb testing.TB, ct string, body interface{ Read([]byte) (int, error) }, want, filename string) string {
+	tb.Helper()
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if !strings.HasPrefix(mt, "multipart/") {
+		var b bytes.Buffer
+		b.ReadFrom(body)
+		return b.String()
+	}
+	mr := multipart.NewReader(body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			return ""
+		}
+		pt := p.Header.Get("Content-Type")
+		pmt, _, _ := mime.ParseMediaType(pt)
+		if strings.HasPrefix(pmt, "multipart/") {
+			if s := findPart(tb, pt, p, want, filename); s != "" {
+				return s
+			}
+			continue
+		}
+		if (filename == "" && pmt == want && p.FileName() == "") || (filename != "" && p.FileName() == filename) {
+			var b bytes.Buffer
+			b.ReadFrom(p) // multipart.Part decodes quoted-printable; base64 handled below
+			s := b.String()
+			if strings.EqualFold(p.Header.Get("Content-Transfer-Encoding"), "base64") {
+				dec, err := decodeBase64(s)
+				if err != nil {
+					tb.Fatal(err)
+				}
+				s = dec
+			}
+			return s
+		}
+	}
+}
+
+func TestRetryUntilSMTPAndWebhookRecover(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+	u := e.user(t, "ada@example.com", e.withHook("k"))
+	jane := e.contact(t, u, "jane")
+	f, err := e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.Custom, DueAt: e.clock.Now(), Note: "call back"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := e.dispatcher(t, "p1")
+	e.smtp.Fail(true)
+	e.hook.set(1, 0) // the webhook answers 500 once
+	mustRun(t, d)
+	if n := len(e.smtp.Messages()); n != 0 {
+		t.Fatalf("%d emails while SMTP refuses", n)
+	}
+	got := e.followup(t, u, f.ID)
+	if !strings.Contains(got.DeliveryError, "email") || !strings.Contains(got.DeliveryError, "webhook") || got.NotifiedAt != nil {
+		t.Fatalf("delivery_error=%q notified_at=%v", got.DeliveryError, got.NotifiedAt)
+	}
+	// Before the backoff is over nothing is tried.
+	e.clock.Add(30 * time.Second)
+	mustRun(t, d)
+	if len(e.hook.Calls()) != 0 {
+		t.Fatalf("retried before the backoff")
+	}
+	// After it the webhook gets through, the email still fails.
+	e.clock.Add(31 * time.Second)
+	mustRun(t, d)
+	if len(e.hook.Calls()) != 1 || len(e.smtp.Messages()) != 0 {
+		t.Fatalf("attempt 2: %d webhooks, %d emails", len(e.hook.Calls()), len(e.smtp.Messages()))
+	}
+	// SMTP comes back; the next retry sends the email and not the webhook again.
+	e.smtp.Fail(false)
+	e.clock.Add(2 * time.Minute)
+	mustRun(t, d)
+	if len(e.hook.Calls()) != 1 || len(e.smtp.Messages()) != 1 {
+		t.Fatalf("after recovery: %d webhooks, %d emails, want 1 and 1", len(e.hook.Calls()), len(e.smtp.Messages()))
+	}
+	got = e.followup(t, u, f.ID)
+	if got.DeliveryError != "" || got.NotifiedAt == nil {
+		t.Fatalf("after recovery: delivery_error=%q notified_at=%v", got.DeliveryError, got.NotifiedAt)
+	}
+	e.clock.Add(time.Hour)
+	mustRun(t, d)
+	if len(e.hook.Calls()) != 1 || len(e.smtp.Messages()) != 1 {
+		t.Fatalf("delivered twice")
+	}
+}
+
+func TestWebhookTimeoutIsRetriedAndGivenUpAfter24h(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+	u := e.user(t, "ada@example.com", e.withHook("k"))
+	jane := e.contact(t, u, "jane")
+	f, _ := e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.Custom, DueAt: e.clock.Now()})
+	d := e.dispatcher(t, "p1")
+	e.hook.set(0, 3*time.Second) // longer than the client's 2s timeout
+	mustRun(t, d)
+	if got := e.followup(t, u, f.ID); !strings.Contains(got.DeliveryError, "timed out") {
+		t.Fatalf("delivery_error=%q, want a timeout", got.DeliveryError)
+	}
+	e.hook.set(1000, 0) // now it answers 500, for good
+	for i := 0; i < 40; i++ {
+		e.clock.Add(time.Hour)
+		mustRun(t, d)
+	}
+	got := e.followup(t, u, f.ID)
+	if got.Status != followup.Pending || !strings.Contains(got.DeliveryError, "after 24 hours") {
+		t.Fatalf("after 24h: status=%s delivery_error=%q", got.Status, got.DeliveryError)
+	}
+	// The email went out once, on the first attempt.
+	if n := len(e.smtp.Messages()); n != 1 {
+		t.Fatalf("%d emails, want 1", n)
+	}
+}
+
+// TestThreeDispatchersExactlyOnce: three dispatchers on one store, ticking
+// at the same time, deliver each of 1,000 due follow-ups exactly once.
+func TestThreeDispatchersExactlyOnce(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+	const users, perUser = 20, 50
+	want := map[string]bool{}
+	for i := 0; i < users; i++ {
+		u := e.user(t, fmt.Sprintf("u%d@example.com", i), e.withHook("k"))
+		c := e.contact(t, u, fmt.Sprint("c", i))
+		for j := 0; j < perUser; j++ {
+			f, err := e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: c.ID, Kind: followup.Custom,
+				DueAt: e.clock.Now().Add(-time.Duration(j) * time.Minute)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[f.ID] = true
+		}
+	}
+	ds := []*followup.Dispatcher{e.dispatcher(t, "p1"), e.dispatcher(t, "p2"), e.dispatcher(t, "p3")}
+	for tick := 0; tick < 3; tick++ {
+		var wg sync.WaitGroup
+		for _, d := range ds {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := d.RunOnce(t.Context()); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		e.clock.Add(time.Minute)
+	}
+	got := map[string]int{}
+	for _, c := range e.hook.Calls() {
+		for _, f := range c.Decoded.Followups {
+			got[f.ID]++
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d follow-ups delivered, want %d", len(got), len(want))
+	}
+	for id, n := range got {
+		if n != 1 || !want[id] {
+			t.Fatalf("follow-up %s delivered %d times", id, n)
+		}
+	}
+	if n := len(e.smtp.Messages()); n != users {
+		t.Fatalf("%d emails, want one digest per user (%d)", n, users)
+	}
+}
+
+func TestAgenda(t *testing.T) {
+	// Monday 2026-11-23, 06:00 UTC = 07:00 Berlin.
+	e := newEnv(t, time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC))
+	u := e.user(t, "ada@example.com", map[string]any{"timezone": "Europe/Berlin", "agenda": map[string]any{"enabled": true, "schedule": "0 8 * * MON"}})
+	if _, err := e.crm.Events.Create(t.Context(), u.ID, u.Timezone, events.Input{Title: "Rust, WASM; & more", StartsAt: "2026-11-25T18:00:00Z", Location: "c-base"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.crm.Events.Create(t.Context(), u.ID, u.Timezone, events.Input{Title: "Too late", StartsAt: "2026-12-05T18:00:00Z"}); err != nil {
+		t.Fatal(err)
+	}
+	jane := e.contact(t, u, "jane")
+	e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.Custom, DueAt: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)})
+	d := e.dispatcher(t, "p1")
+	mustRun(t, d)
+	if n := len(e.smtp.Messages()); n != 0 {
+		t.Fatalf("%d emails before 8:00", n)
+	}
+	e.clock.Set(time.Date(2026, 11, 23, 7, 0, 10, 0, time.UTC)) // 8:00 Berlin
+	mustRun(t, d)
+	msgs := e.smtp.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d emails, want the agenda", len(msgs))
+	}
+	text := plainText(t, msgs[0].Data)
+	if !strings.Contains(text, "Rust, WASM; & more (c-base)") || strings.Contains(text, "Too late") || !strings.Contains(text, "Follow up: jane") {
+		t.Fatalf("agenda text:\n%s", text)
+	}
+	m, _ := mail.ReadMessage(bytes.NewReader(msgs[0].Data))
+	ics := findPart(t, m.Header.Get("Content-Type"), m.Body, "", "agenda.ics")
+	cal, err := ical.NewDecoder(strings.NewReader(ics)).Decode()
+	if err != nil {
+		t.Fatalf("agenda.ics does not parse: %v\n%s", err, ics)
+	}
+	if n := len(cal.Events()); n != 2 {
+		t.Fatalf("agenda.ics has %d events, want 2", n)
+	}
+	agendas := func() int {
+		n := 0
+		for _, m := range e.smtp.Messages() {
+			if strings.HasPrefix(m.Header.Get("Subject"), "Your week") {
+				n++
+			}
+		}
+		return n
+	}
+	// Not again this week (the follow-up's own nudge comes on Thursday); again next Monday.
+	for i := 0; i < 6; i++ {
+		e.clock.Add(24 * time.Hour)
+		mustRun(t, d)
+	}
+	if n := agendas(); n != 1 {
+		t.Fatalf("%d agendas during the week", n)
+	}
+	if n := len(e.smtp.Messages()); n != 2 {
+		t.Fatalf("%d emails during the week, want the agenda and one nudge", n)
+	}
+	e.clock.Add(24 * time.Hour)
+	mustRun(t, d)
+	if n := agendas(); n != 2 {
+		t.Fatalf("%d agendas after a week, want 2", n)
+	}
+}
+
+func TestBadSettingsAreRefused(t *testing.T) {
+	e := newEnv(t, time.Now())
+	u := e.user(t, "ada@example.com", nil)
+	for _, patch := range []string{`{"agenda":{"enabled":true,"schedule":"61 * * * *"}}`, `{"agenda":{"schedule":"0 0 30 2 *"}}`} {
+		_, err := e.crm.UpdateSettings(t.Context(), e.acc, u.ID, []byte(patch))
+		if got := apperr.KindOf(err); got != apperr.Invalid {
+			t.Fatalf("%s: kind=%v (%v), want Invalid", patch, got, err)
+		}
+	}
+}
+
+// TestDeadHolder: a dispatcher that died holding a user's lease (its lease
+// document left behind, its batch half delivered) blocks that user only for
+// its slot; the next dispatcher re-sends the batch with the same Idempotency-Key.
+func TestDeadHolder(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+	u := e.user(t, "ada@example.com", e.withHook("k"))
+	jane := e.contact(t, u, "jane")
+	e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.Custom, DueAt: e.clock.Now()})
+
+	// The first dispatcher delivers, then "dies" before recording it: undo
+	// its record and leave a lease of its in the current slot.
+	d1 := e.dispatcher(t, "dead")
+	mustRun(t, d1)
+	first := e.hook.Calls()
+	if len(first) != 1 {
+		t.Fatalf("%d webhooks, want 1", len(first))
+	}
+	e.st.DB.Collection("followups").UpdateMany(t.Context(), map[string]any{}, map[string]any{"$unset": map[string]any{"notified_at": ""}})
+	e.st.DB.Collection("dispatch").UpdateMany(t.Context(), map[string]any{}, map[string]any{"$set": map[string]any{"next_at": e.clock.Now()}})
+	slot := e.clock.Now().Add(30 * time.Second).Truncate(2 * time.Minute).UTC().Format("20060102T150405")
+	if _, err := e.st.DB.Collection("dispatch_leases").InsertOne(t.Context(), map[string]any{"_id": u.ID + "#" + slot, "owner": "dead", "at": e.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+
+	d2 := e.dispatcher(t, "alive")
+	mustRun(t, d2)
+	if n := len(e.hook.Calls()); n != 1 {
+		t.Fatalf("the user was handled while another held its lease (%d webhooks)", n)
+	}
+	e.clock.Add(2 * time.Minute)
+	mustRun(t, d2)
+	calls := e.hook.Calls()
+	if len(calls) != 2 {
+		t.Fatalf("%d webhooks after the dead lease's slot, want 2", len(calls))
+	}
+	if calls[1].IdemKey != first[0].IdemKey {
+		t.Fatalf("re-sent with a different Idempotency-Key: %q vs %q", calls[1].IdemKey, first[0].IdemKey)
+	}
+}
+
+// TestSweepRestoresLostWake: if a wake is lost (a concurrent write on the
+// embedded store overwrote it), the sweep finds the due follow-up.
+func TestSweepRestoresLostWake(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+	u := e.user(t, "ada@example.com", e.withHook("k"))
+	jane := e.contact(t, u, "jane")
+	e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.Custom, DueAt: e.clock.Now()})
+	far := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	e.st.DB.Collection("dispatch").UpdateMany(t.Context(), map[string]any{}, map[string]any{"$set": map[string]any{"next_at": far}})
+	d := e.dispatcher(t, "p1")
+	mustRun(t, d)
+	if n := len(e.hook.Calls()); n != 0 {
+		t.Fatalf("delivered without a wake?")
+	}
+	var users []accounts.User
+	e.acc.ForEachUser(t.Context(), func(u *accounts.User) error { users = append(users, *u); return nil })
+	if n, err := e.crm.Followups.Sweep(t.Context(), users); err != nil || n != 1 {
+		t.Fatalf("Sweep=%d, %v; want 1 user", n, err)
+	}
+	mustRun(t, d)
+	if n := len(e.hook.Calls()); n != 1 {
+		t.Fatalf("%d webhooks after the sweep, want 1", n)
+	}
+}

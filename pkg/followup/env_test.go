@@ -1,0 +1,174 @@
+package followup_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/mailtest"
+	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
+
+// hook is a webhook receiver that records what it gets.
+type hook struct {
+	*httptest.Server
+	mu       sync.Mutex
+	calls    []hookCall
+	failNext int           // answer 500 to this many calls
+	delay    time.Duration // wait before answering
+}
+
+type hookCall struct {
+	Body    []byte
+	Sig     string
+	IdemKey string
+	Decoded followup.WebhookBody
+}
+
+func newHook(tb testing.TB) *hook {
+	h := &hook{}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		h.mu.Lock()
+		fail, delay := h.failNext > 0, h.delay
+		if fail {
+			h.failNext--
+		}
+		h.mu.Unlock()
+		time.Sleep(delay)
+		if fail {
+			http.Error(w, "boom", 500)
+			return
+		}
+		var dec followup.WebhookBody
+		if err := json.Unmarshal(body, &dec); err != nil {
+			http.Error(w, "bad json", 400)
+			return
+		}
+		h.mu.Lock()
+		h.calls = append(h.calls, hookCall{Body: body, Sig: r.Header.Get("X-Rapport-Signature"), IdemKey: r.Header.Get("Idempotency-Key"), Decoded: dec})
+		h.mu.Unlock()
+	}))
+	tb.Cleanup(h.Close)
+	return h
+}
+
+func (h *hook) Calls() []hookCall {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]hookCall(nil), h.calls...)
+}
+
+func (h *hook) set(failNext int, delay time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.failNext, h.delay = failNext, delay
+}
+
+type env struct {
+	st    *store.Store
+	acc   *accounts.Service
+	crm   *crm.Service
+	clock *clock
+	smtp  *mailtest.Server
+	hook  *hook
+}
+
+func newEnv(tb testing.TB, start time.Time) *env {
+	tb.Helper()
+	st := storetest.MustOpen(tb)
+	c := &clock{t: start}
+	e := &env{st: st, acc: accounts.New(st.DB), crm: crm.New(st.DB, c.Now), clock: c, smtp: mailtest.Start(tb), hook: newHook(tb)}
+	e.acc.Now = c.Now
+	if err := e.acc.EnsureIndexes(tb.Context()); err != nil {
+		tb.Fatal(err)
+	}
+	if err := e.crm.EnsureIndexes(tb.Context()); err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+func (e *env) dispatcher(tb testing.TB, owner string) *followup.Dispatcher {
+	tb.Helper()
+	m, err := followup.NewMailer(e.smtp.URL(), "rapport@example.com")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &followup.Dispatcher{Followups: e.crm.Followups, Accounts: e.acc, Contacts: e.crm.Contacts, Events: e.crm.Events,
+		Mailer: m, HTTP: netguard.Guard{AllowPrivate: true}.Client(2*time.Second, 0), BaseURL: "https://rapport.example",
+		Owner: owner, Now: e.clock.Now, Logger: slog.New(slog.DiscardHandler)}
+}
+
+// user signs up (first or open) and sets settings with a merge patch.
+func (e *env) user(tb testing.TB, email string, settings map[string]any) *accounts.User {
+	tb.Helper()
+	u, _, err := e.acc.Signup(tb.Context(), accounts.SignupInput{Email: email, Name: "User " + email}, true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if settings != nil {
+		patch, _ := json.Marshal(settings)
+		if u, err = e.crm.UpdateSettings(tb.Context(), e.acc, u.ID, patch); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return u
+}
+
+func (e *env) withHook(secret string) map[string]any {
+	return map[string]any{"notify": map[string]any{"webhook_url": e.hook.URL + "/hook", "webhook_secret": secret}}
+}
+
+func mustRun(tb testing.TB, d *followup.Dispatcher) {
+	tb.Helper()
+	if err := d.RunOnce(tb.Context()); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func (e *env) followup(tb testing.TB, u *accounts.User, id string) *followup.FollowUp {
+	tb.Helper()
+	f, err := e.crm.Followups.Get(tb.Context(), u.ID, id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f
+}
+
+func (e *env) contact(tb testing.TB, u *accounts.User, name string) *contacts.Contact {
+	tb.Helper()
+	c, err := e.crm.CreateContact(tb.Context(), u, contacts.Input{Name: name, Emails: []string{fmt.Sprintf("%s@example.com", name)}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}

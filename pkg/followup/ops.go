@@ -1,0 +1,185 @@
+package followup
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/store"
+	"time"
+)
+
+// Filter selects follow-ups for List.
+type Filter struct {
+	Status    string
+	ContactID string
+	DueBefore *time.Time
+	Limit     int
+	Cursor    *store.Cursor
+}
+
+// List returns the user's follow-ups by due date.
+func (s *Service) List(ctx context.Context, userID string, f Filter) (*store.Page[FollowUp], error) {
+	q := bson.M{"user_id": userID}
+	if f.Status != "" {
+		q["status"] = f.Status
+	}
+	if f.ContactID != "" {
+		q["contact_id"] = f.ContactID
+	}
+	if f.DueBefore != nil {
+		q["due_at"] = bson.M{"$lt": *f.DueBefore}
+	}
+	// followups_user_due
+	return store.FindPage(ctx, s.c, store.PageQuery{Filter: q, SortField: "due_at", Limit: f.Limit, Cursor: f.Cursor},
+		func(x *FollowUp) store.Cursor { return store.Cursor{T: &x.DueAt, ID: x.ID} }, "follow-up")
+}
+
+// CustomInput is the body of POST /v1/followups.
+type CustomInput struct {
+	ContactID string `json:"contact_id"`
+	DueAt     string `json:"due_at"`
+	Note      string `json:"note,omitempty"`
+}
+
+// Check validates in; the caller checks the contact is the user's.
+func (in CustomInput) Check() (*FollowUp, error) {
+	var c input.Checker
+	if in.ContactID == "" {
+		c.Add("contact_id", "is required")
+	}
+	due := c.Time("due_at", in.DueAt)
+	if due == nil && in.DueAt == "" {
+		c.Add("due_at", "is required")
+	}
+	f := &FollowUp{ContactID: in.ContactID, Kind: Custom, Note: c.Text("note", in.Note, input.MaxNotes)}
+	if due != nil {
+		f.DueAt = *due
+	}
+	return f, c.Err()
+}
+
+// Create stores a custom follow-up for the user.
+func (s *Service) Create(ctx context.Context, userID string, f *FollowUp) (*FollowUp, error) {
+	f.UserID = userID
+	out, _, err := s.Schedule(ctx, f)
+	return out, err
+}
+
+// Patch is the body of PATCH /v1/followups/{id}.
+type Patch struct {
+	DueAt *string `json:"due_at,omitempty"`
+	Note  *string `json:"note,omitempty"`
+}
+
+// Update re-dates a pending follow-up or changes its note. A new due time is
+// nudged again. It returns NotFound, Invalid, or Conflict if not pending.
+func (s *Service) Update(ctx context.Context, userID, id string, p Patch) (*FollowUp, error) {
+	var c input.Checker
+	set := bson.M{}
+	var due *time.Time
+	if p.DueAt != nil {
+		if due = c.Time("due_at", *p.DueAt); due == nil {
+			c.Add("due_at", "must be an RFC 3339 time")
+		} else {
+			set["due_at"] = *due
+		}
+	}
+	if p.Note != nil {
+		set["note"] = c.Text("note", *p.Note, input.MaxNotes)
+	}
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, userID, id, set, due)
+}
+
+// Snooze moves a pending follow-up to until, or days later at the user's
+// nudge hour; it is nudged again then.
+func (s *Service) Snooze(ctx context.Context, u *accounts.User, id string, until *string, days *int) (*FollowUp, error) {
+	var c input.Checker
+	var due time.Time
+	switch {
+	case until != nil && days != nil:
+		c.Add("until", "give until or days, not both")
+	case until != nil:
+		if t := c.Time("until", *until); t != nil {
+			due = *t
+			if !due.After(s.Now()) {
+				c.Add("until", "must be in the future")
+			}
+		} else {
+			c.Add("until", "must be an RFC 3339 time")
+		}
+	case days != nil:
+		c.Range("days", *days, 1, 365)
+		due = DueAt(s.Now(), *days, u.NudgeHour, u.Location())
+	default:
+		c.Add("days", "or until is required")
+	}
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	return s.change(ctx, u.ID, id, bson.M{"due_at": store.Time(due)}, &due)
+}
+
+// change applies set to a pending follow-up; a new due time clears its
+// nudge state so it is nudged again, and wakes the dispatcher.
+func (s *Service) change(ctx context.Context, userID, id string, set bson.M, due *time.Time) (*FollowUp, error) {
+	set["updated_at"] = store.Time(s.Now())
+	update := bson.M{"$set": set}
+	if due != nil {
+		update["$unset"] = bson.M{"notified_at": "", "delivery_error": "", "nudge_failed": ""}
+	}
+	var f FollowUp
+	// followups._id, scoped by user_id
+	err := s.c.FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID, "status": Pending}, update,
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&f)
+	if err != nil {
+		return nil, s.notPending(ctx, userID, id, err)
+	}
+	if due != nil {
+		if err := s.wake(ctx, userID, *due); err != nil {
+			return nil, err
+		}
+	}
+	return &f, nil
+}
+
+// notPending explains why a pending-only change matched nothing.
+func (s *Service) notPending(ctx context.Context, userID, id string, err error) error {
+	if err = store.Err(err, "follow-up"); !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	f, gerr := s.Get(ctx, userID, id)
+	if gerr != nil {
+		return gerr
+	}
+	return errNotPending(f)
+}
+
+// MarkDone marks a pending follow-up done.
+func (s *Service) MarkDone(ctx context.Context, userID, id string) (*FollowUp, error) {
+	return s.end(ctx, userID, id, Done)
+}
+
+// Cancel cancels a pending follow-up.
+func (s *Service) Cancel(ctx context.Context, userID, id string) (*FollowUp, error) {
+	return s.end(ctx, userID, id, Cancelled)
+}
+
+func (s *Service) end(ctx context.Context, userID, id, status string) (*FollowUp, error) {
+	var f FollowUp
+	// followups._id, scoped by user_id; the pending key becomes the id.
+	err := s.c.FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID, "status": Pending},
+		bson.M{"$set": bson.M{"status": status, "pending_key": id, "updated_at": store.Time(s.Now())}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&f)
+	if err != nil {
+		return nil, s.notPending(ctx, userID, id, err)
+	}
+	return &f, nil
+}

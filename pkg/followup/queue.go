@@ -1,0 +1,62 @@
+package followup
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// The due-work queue is kept in three small collections, one document per
+// user each, so a tick's cost depends on the number of users and never on
+// how many follow-ups are pending (the embedded store scans every query):
+//
+//   - dispatch {_id: user, next_at}: when the user next needs the
+//     dispatcher. Requests lower it with $min ("wake"); the lease holder
+//     sets it after its work.
+//   - dispatch_leases {_id: user#slot}: the lease. Claiming is an insert,
+//     which both stores make atomic through the unique _id; releasing is a
+//     delete. (FerretDB's findAndModify and updates are a read followed by a
+//     blind write, so they cannot serve as compare-and-set.)
+//   - dispatch_state {_id: user}: the batch being delivered and the last
+//     agenda sent. Only the lease holder writes it: on the embedded store an
+//     update rewrites the whole document, so no other writer may share it.
+//
+// Because a wake and the holder's write of next_at can race (each rewrites
+// the document), a wake can be lost; Sweep recomputes next_at from the
+// follow-ups every few minutes, which bounds the delay such a race causes.
+type dispatchDoc struct {
+	UserID string    `bson:"_id"`
+	NextAt time.Time `bson:"next_at"`
+}
+
+type leaseDoc struct {
+	ID    string    `bson:"_id"`
+	Owner string    `bson:"owner"`
+	At    time.Time `bson:"at"`
+}
+
+type stateDoc struct {
+	UserID     string     `bson:"_id"`
+	Batch      *batch     `bson:"batch,omitempty"`
+	AgendaSent *time.Time `bson:"agenda_sent,omitempty"`
+	// AgendaRetryAt is set while a failed agenda waits for its retry.
+	AgendaRetryAt *time.Time `bson:"agenda_retry_at,omitempty"`
+}
+
+// wake makes sure the dispatcher looks at the user by at.
+func (s *Service) wake(ctx context.Context, userID string, at time.Time) error {
+	// dispatch._id
+	_, err := s.dispatch.UpdateOne(ctx, bson.M{"_id": userID}, bson.M{"$min": bson.M{"next_at": store.Time(at)}},
+		options.UpdateOne().SetUpsert(true))
+	return store.Err(err, "dispatch queue")
+}
+
+// Wake makes sure the dispatcher looks at the user by at (for changes made
+// outside this package, such as agenda settings).
+func (s *Service) Wake(ctx context.Context, userID string, at time.Time) error {
+	return s.wake(ctx, userID, at)
+}
