@@ -182,6 +182,9 @@ func (m *Main) startCron(idem *idempotency.Store) error {
 		if _, err := m.CRM.Followups.PurgeLeases(ctx); err != nil {
 			m.Logger.Warn("purge dispatch leases", "err", err)
 		}
+		if _, err := m.CRM.Followups.PurgeNudged(ctx); err != nil {
+			m.Logger.Warn("purge nudge records", "err", err)
+		}
 	}); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package followup
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -13,39 +14,94 @@ import (
 	"github.com/rapport-crm/rapport/pkg/store"
 )
 
-// unnotified selects pending follow-ups not yet nudged for their due time.
-func unnotified(userID string) bson.M {
-	return bson.M{"user_id": userID, "status": Pending, "notified_at": nil, "nudge_failed": bson.M{"$ne": true}}
+// nudgeDoc records that a follow-up was nudged (or given up on) for one
+// due time. Its _id is the follow-up's id and due time, so recording is an
+// idempotent insert, and re-dating a follow-up makes it due for a nudge again.
+type nudgeDoc struct {
+	ID         string    `bson:"_id"`
+	UserID     string    `bson:"user_id"`
+	FollowUpID string    `bson:"followup_id"`
+	At         time.Time `bson:"at"`
+	Failed     bool      `bson:"failed,omitempty"`
+	Error      string    `bson:"error,omitempty"`
+}
+
+func nudgeKey(id string, due time.Time) string {
+	return id + "@" + strconv.FormatInt(due.UnixMilli(), 10)
+}
+
+// nudgedKeys returns the nudge records of the user (all, or among keys).
+func (s *Service) nudgedKeys(ctx context.Context, userID string, keys []string) (map[string]nudgeDoc, error) {
+	q := bson.M{"user_id": userID}
+	if keys != nil {
+		q["_id"] = bson.M{"$in": keys}
+	}
+	// nudged_user
+	cur, err := s.nudged.Find(ctx, q)
+	if err != nil {
+		return nil, store.Err(err, "nudge record")
+	}
+	var docs []nudgeDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, store.Err(err, "nudge record")
+	}
+	out := make(map[string]nudgeDoc, len(docs))
+	for _, d := range docs {
+		out[d.ID] = d
+	}
+	return out, nil
+}
+
+// pendingOf returns the user's pending follow-ups due by `by` (all if nil),
+// oldest first, without the ones already nudged for their due time.
+func (s *Service) unnotifiedOf(ctx context.Context, userID string, by *time.Time) ([]FollowUp, error) {
+	q := bson.M{"user_id": userID, "status": Pending}
+	if by != nil {
+		q["due_at"] = bson.M{"$lte": *by}
+	}
+	// followups_user_status_due
+	cur, err := s.c.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, store.Err(err, "follow-up")
+	}
+	var fs []FollowUp
+	if err := cur.All(ctx, &fs); err != nil {
+		return nil, store.Err(err, "follow-up")
+	}
+	if len(fs) == 0 {
+		return fs, nil
+	}
+	done, err := s.nudgedKeys(ctx, userID, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if _, ok := done[nudgeKey(f.ID, f.DueAt)]; !ok {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // dueUnnotified returns up to maxBatch of the user's follow-ups that are due
 // and not yet nudged, oldest first.
 func (s *Service) dueUnnotified(ctx context.Context, userID string, now time.Time) ([]FollowUp, error) {
-	q := unnotified(userID)
-	q["due_at"] = bson.M{"$lte": now}
-	// followups_user_status_due
-	cur, err := s.c.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(maxBatch))
-	if err != nil {
-		return nil, store.Err(err, "follow-up")
+	fs, err := s.unnotifiedOf(ctx, userID, &now)
+	if len(fs) > maxBatch {
+		fs = fs[:maxBatch]
 	}
-	out := []FollowUp{}
-	return out, store.Err(cur.All(ctx, &out), "follow-up")
+	return fs, err
 }
 
 // earliestUnnotified returns the due time of the user's next follow-up to
 // nudge, or nil if there is none.
 func (s *Service) earliestUnnotified(ctx context.Context, userID string) (*time.Time, error) {
-	var f FollowUp
-	// followups_user_status_due
-	err := s.c.FindOne(ctx, unnotified(userID), options.FindOne().SetSort(bson.D{{Key: "due_at", Value: 1}}).
-		SetProjection(bson.M{"due_at": 1})).Decode(&f)
-	if err != nil {
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil, nil
-		}
-		return nil, store.Err(err, "follow-up")
+	fs, err := s.unnotifiedOf(ctx, userID, nil)
+	if err != nil || len(fs) == 0 {
+		return nil, err
 	}
-	return &f.DueAt, nil
+	return &fs[0].DueAt, nil
 }
 
 // byIDs returns the user's pending follow-ups among ids.
@@ -59,29 +115,97 @@ func (s *Service) byIDs(ctx context.Context, userID string, ids []string) ([]Fol
 	return out, store.Err(cur.All(ctx, &out), "follow-up")
 }
 
-// markNudged records that the follow-ups were delivered. Ones re-dated
-// after the batch was made (due after it) keep waiting for their new time.
-func (s *Service) markNudged(ctx context.Context, userID string, ids []string, batchAt, now time.Time) error {
-	// followups._id, scoped by user_id
-	_, err := s.c.UpdateMany(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID, "status": Pending, "due_at": bson.M{"$lte": batchAt}},
-		bson.M{"$set": bson.M{"notified_at": store.Time(now)}, "$unset": bson.M{"delivery_error": ""}})
-	return store.Err(err, "follow-up")
+// record inserts nudge records for a batch's items; records that exist
+// already (a batch re-sent after a crash) are left as they are.
+func (s *Service) record(ctx context.Context, userID string, items []batchItem, now time.Time, failed bool, msg string) error {
+	docs := make([]any, len(items))
+	for i, it := range items {
+		docs[i] = nudgeDoc{ID: nudgeKey(it.ID, it.DueAt), UserID: userID, FollowUpID: it.ID, At: store.Time(now), Failed: failed, Error: msg}
+	}
+	_, err := s.nudged.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return store.Err(err, "nudge record")
+	}
+	return nil
 }
 
-// markFailed gives up delivering the follow-ups; they stay pending.
-func (s *Service) markFailed(ctx context.Context, userID string, ids []string, msg string) error {
-	// followups._id, scoped by user_id
-	_, err := s.c.UpdateMany(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID, "status": Pending},
-		bson.M{"$set": bson.M{"nudge_failed": true, "delivery_error": msg}})
-	return store.Err(err, "follow-up")
+// Decorate fills NotifiedAt and DeliveryError of the user's follow-ups from
+// their nudge records and from a batch still being retried.
+func (s *Service) Decorate(ctx context.Context, userID string, fs []FollowUp) error {
+	if len(fs) == 0 {
+		return nil
+	}
+	keys := make([]string, len(fs))
+	for i := range fs {
+		keys[i] = nudgeKey(fs[i].ID, fs[i].DueAt)
+	}
+	recs, err := s.nudgedKeys(ctx, userID, keys)
+	if err != nil {
+		return err
+	}
+	st, err := s.loadState(ctx, userID)
+	if err != nil {
+		return err
+	}
+	retrying := map[string]string{}
+	if b := st.Batch; b != nil && b.Attempts > 0 {
+		for _, it := range b.Items {
+			retrying[nudgeKey(it.ID, it.DueAt)] = b.errors() + " (retrying)"
+		}
+	}
+	for i := range fs {
+		k := keys[i]
+		if r, ok := recs[k]; ok {
+			if r.Failed {
+				fs[i].DeliveryError = r.Error
+			} else {
+				at := r.At
+				fs[i].NotifiedAt = &at
+			}
+		} else if msg, ok := retrying[k]; ok {
+			fs[i].DeliveryError = msg
+		}
+	}
+	return nil
 }
 
-// setDeliveryError shows the last delivery error on the follow-ups.
-func (s *Service) setDeliveryError(ctx context.Context, userID string, ids []string, msg string) error {
-	// followups._id, scoped by user_id
-	_, err := s.c.UpdateMany(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID},
-		bson.M{"$set": bson.M{"delivery_error": msg}})
-	return store.Err(err, "follow-up")
+// PurgeNudged deletes nudge records that no longer matter: their follow-up
+// is no longer pending, or is due at another time now.
+func (s *Service) PurgeNudged(ctx context.Context) (int64, error) {
+	cur, err := s.c.Find(ctx, bson.M{"status": Pending}, options.Find().SetProjection(bson.M{"due_at": 1}))
+	if err != nil {
+		return 0, store.Err(err, "follow-up")
+	}
+	live := map[string]bool{}
+	for cur.Next(ctx) {
+		var f FollowUp
+		if err := cur.Decode(&f); err != nil {
+			return 0, store.Err(err, "follow-up")
+		}
+		live[nudgeKey(f.ID, f.DueAt)] = true
+	}
+	ncur, err := s.nudged.Find(ctx, bson.M{}, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return 0, store.Err(err, "nudge record")
+	}
+	var stale []string
+	for ncur.Next(ctx) {
+		var n nudgeDoc
+		if err := ncur.Decode(&n); err != nil {
+			return 0, store.Err(err, "nudge record")
+		}
+		if !live[n.ID] {
+			stale = append(stale, n.ID)
+		}
+	}
+	if len(stale) == 0 {
+		return 0, nil
+	}
+	res, err := s.nudged.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": stale}})
+	if err != nil {
+		return 0, store.Err(err, "nudge record")
+	}
+	return res.DeletedCount, nil
 }
 
 // loadState returns the user's dispatcher state (empty if none yet).
@@ -107,11 +231,22 @@ func (s *Service) saveState(ctx context.Context, st *stateDoc) error {
 // lowers next_at where a wake was lost to a concurrent write. It is the
 // safety net behind wakes and runs every few minutes, apart from the tick.
 func (s *Service) Sweep(ctx context.Context, users []accounts.User) (int, error) {
-	// One projected scan; FerretDB 1.24's $group has only $sum and $count,
+	// Two projected scans; FerretDB 1.24's $group has only $sum and $count,
 	// so the minimum per user is taken here.
+	ncur, err := s.nudged.Find(ctx, bson.M{}, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return 0, store.Err(err, "nudge record")
+	}
+	done := map[string]bool{}
+	for ncur.Next(ctx) {
+		var n nudgeDoc
+		if err := ncur.Decode(&n); err != nil {
+			return 0, store.Err(err, "nudge record")
+		}
+		done[n.ID] = true
+	}
 	// followups_user_status_due
-	cur, err := s.c.Find(ctx, bson.M{"status": Pending, "notified_at": nil, "nudge_failed": bson.M{"$ne": true}},
-		options.Find().SetProjection(bson.M{"user_id": 1, "due_at": 1}))
+	cur, err := s.c.Find(ctx, bson.M{"status": Pending}, options.Find().SetProjection(bson.M{"user_id": 1, "due_at": 1}))
 	if err != nil {
 		return 0, store.Err(err, "follow-up")
 	}
@@ -120,6 +255,9 @@ func (s *Service) Sweep(ctx context.Context, users []accounts.User) (int, error)
 		var f FollowUp
 		if err := cur.Decode(&f); err != nil {
 			return 0, store.Err(err, "follow-up")
+		}
+		if done[nudgeKey(f.ID, f.DueAt)] {
+			continue
 		}
 		if t, ok := next[f.UserID]; !ok || f.DueAt.Before(t) {
 			next[f.UserID] = f.DueAt

@@ -141,8 +141,13 @@ func (d *Dispatcher) defaults() {
 
 // RunOnce handles every user whose nudges or agenda are due, then returns.
 // The cron only calls this; all the logic is here and testable without it.
+//
+// MaxTick stops it from taking more users; users already taken are finished
+// (their sends have their own timeouts and the lease bounds them), because
+// cutting a send short makes it count as failed and be sent again.
 func (d *Dispatcher) RunOnce(ctx context.Context) error {
 	d.defaults()
+	work := context.WithoutCancel(ctx)
 	ctx, cancel := context.WithTimeout(ctx, d.MaxTick)
 	defer cancel()
 	now := store.Time(d.Now())
@@ -163,17 +168,19 @@ func (d *Dispatcher) RunOnce(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			for id := range users {
-				if err := d.handle(ctx, id); err != nil {
+				if err := d.handle(work, id); err != nil {
 					d.Logger.Warn("dispatch", "user_id", id, "err", err)
 				}
 			}
 		}()
 	}
+feed:
 	for _, doc := range due {
-		if ctx.Err() != nil {
-			break
+		select {
+		case users <- doc.UserID:
+		case <-ctx.Done():
+			break feed
 		}
-		users <- doc.UserID
 	}
 	close(users)
 	wg.Wait()
@@ -332,20 +339,30 @@ func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *batch, no
 		return false, nil // the lease ran out before every channel was tried
 	}
 	b.Attempts++
-	ids := b.ids()
 	switch {
 	case len(failures) == 0:
-		return true, d.Followups.markNudged(ctx, u.ID, ids, b.CreatedAt, now)
+		return true, d.Followups.record(ctx, u.ID, b.Items, now, false, "")
 	case now.Sub(b.CreatedAt) >= RetryWindow:
 		d.Logger.Warn("nudge delivery given up", "user_id", u.ID, "batch", b.ID, "attempts", b.Attempts, "err", joinErrs(failures))
-		return true, d.Followups.markFailed(ctx, u.ID, ids, "not delivered after 24 hours of retries; last error: "+joinErrs(failures))
+		return true, d.Followups.record(ctx, u.ID, b.Items, now, true, "not delivered after 24 hours of retries; last error: "+joinErrs(failures))
 	default:
 		b.RetryAt = now.Add(backoff(b.Attempts))
 		d.Metrics.Retried.Add(float64(len(items)))
 		d.Logger.Info("nudge delivery failed, will retry", "user_id", u.ID, "batch", b.ID, "attempt", b.Attempts,
 			"retry_at", b.RetryAt, "err", joinErrs(failures))
-		return false, d.Followups.setDeliveryError(ctx, u.ID, ids, joinErrs(failures)+" (retrying)")
+		return false, nil
 	}
+}
+
+// errors is the batch's last delivery errors, for delivery_error.
+func (b *batch) errors() string {
+	var es []string
+	for _, c := range []channelState{b.Email, b.Webhook} {
+		if !c.Done && c.Error != "" {
+			es = append(es, c.Error)
+		}
+	}
+	return joinErrs(es)
 }
 
 func joinErrs(es []string) string {

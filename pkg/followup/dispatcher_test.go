@@ -393,7 +393,7 @@ func TestDeadHolder(t *testing.T) {
 	if len(first) != 1 {
 		t.Fatalf("%d webhooks, want 1", len(first))
 	}
-	e.st.DB.Collection("followups").UpdateMany(t.Context(), map[string]any{}, map[string]any{"$unset": map[string]any{"notified_at": ""}})
+	e.st.DB.Collection("nudged").DeleteMany(t.Context(), map[string]any{})
 	e.st.DB.Collection("dispatch").UpdateMany(t.Context(), map[string]any{}, map[string]any{"$set": map[string]any{"next_at": e.clock.Now()}})
 	slot := e.clock.Now().Add(30 * time.Second).Truncate(2 * time.Minute).UTC().Format("20060102T150405")
 	if _, err := e.st.DB.Collection("dispatch_leases").InsertOne(t.Context(), map[string]any{"_id": u.ID + "#" + slot, "owner": "dead", "at": e.clock.Now()}); err != nil {

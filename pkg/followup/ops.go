@@ -35,8 +35,12 @@ func (s *Service) List(ctx context.Context, userID string, f Filter) (*store.Pag
 		q["due_at"] = bson.M{"$lt": *f.DueBefore}
 	}
 	// followups_user_due
-	return store.FindPage(ctx, s.c, store.PageQuery{Filter: q, SortField: "due_at", Limit: f.Limit, Cursor: f.Cursor},
+	page, err := store.FindPage(ctx, s.c, store.PageQuery{Filter: q, SortField: "due_at", Limit: f.Limit, Cursor: f.Cursor},
 		func(x *FollowUp) store.Cursor { return store.Cursor{T: &x.DueAt, ID: x.ID} }, "follow-up")
+	if err != nil {
+		return nil, err
+	}
+	return page, s.Decorate(ctx, userID, page.Items)
 }
 
 // CustomInput is the body of POST /v1/followups.
@@ -132,9 +136,6 @@ func (s *Service) Snooze(ctx context.Context, u *accounts.User, id string, until
 func (s *Service) change(ctx context.Context, userID, id string, set bson.M, due *time.Time) (*FollowUp, error) {
 	set["updated_at"] = store.Time(s.Now())
 	update := bson.M{"$set": set}
-	if due != nil {
-		update["$unset"] = bson.M{"notified_at": "", "delivery_error": "", "nudge_failed": ""}
-	}
 	var f FollowUp
 	// followups._id, scoped by user_id
 	err := s.c.FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID, "status": Pending}, update,
@@ -147,7 +148,8 @@ func (s *Service) change(ctx context.Context, userID, id string, set bson.M, due
 			return nil, err
 		}
 	}
-	return &f, nil
+	one := []FollowUp{f}
+	return &one[0], s.Decorate(ctx, userID, one)
 }
 
 // notPending explains why a pending-only change matched nothing.

@@ -15,14 +15,14 @@ import (
 
 // Service stores follow-ups.
 type Service struct {
-	c, dispatch, leases, state *mongo.Collection
-	Now                        func() time.Time
+	c, dispatch, leases, state, nudged *mongo.Collection
+	Now                                func() time.Time
 }
 
 // New returns a Service on db.
 func New(db *mongo.Database) *Service {
 	return &Service{c: db.Collection("followups"), dispatch: db.Collection("dispatch"),
-		leases: db.Collection("dispatch_leases"), state: db.Collection("dispatch_state"), Now: time.Now}
+		leases: db.Collection("dispatch_leases"), state: db.Collection("dispatch_state"), nudged: db.Collection("nudged"), Now: time.Now}
 }
 
 // EnsureIndexes creates the indexes the queries of this package name.
@@ -33,6 +33,9 @@ func (s *Service) EnsureIndexes(ctx context.Context) error {
 		store.Index{Name: "followups_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "status", Value: 1}}},
 		store.Index{Name: "followups_user_status_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}},
 	); err != nil {
+		return err
+	}
+	if err := store.EnsureIndexes(ctx, s.nudged, store.Index{Name: "nudged_user", Keys: bson.D{{Key: "user_id", Value: 1}}}); err != nil {
 		return err
 	}
 	if err := store.EnsureIndexes(ctx, s.leases, store.Index{Name: "dispatch_leases_at", Keys: bson.D{{Key: "at", Value: 1}}}); err != nil {
@@ -164,7 +167,11 @@ func (s *Service) Get(ctx context.Context, userID, id string) (*FollowUp, error)
 	if err := s.c.FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&f); err != nil {
 		return nil, store.Err(err, "follow-up")
 	}
-	return &f, nil
+	one := []FollowUp{f}
+	if err := s.Decorate(ctx, userID, one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
 }
 
 // DeleteForContact removes every follow-up of a deleted contact.
