@@ -52,7 +52,7 @@ func (s *Service) nudgedKeys(ctx context.Context, userID string, keys []string) 
 	return out, nil
 }
 
-// pendingOf returns the user's pending follow-ups due by `by` (all if nil),
+// unnotifiedOf returns the user's pending follow-ups due by `by` (all if nil),
 // oldest first, without the ones already nudged for their due time.
 func (s *Service) unnotifiedOf(ctx context.Context, userID string, by *time.Time) ([]FollowUp, error) {
 	q := bson.M{"user_id": userID, "status": Pending}
@@ -82,26 +82,6 @@ func (s *Service) unnotifiedOf(ctx context.Context, userID string, by *time.Time
 		}
 	}
 	return out, nil
-}
-
-// dueUnnotified returns up to maxBatch of the user's follow-ups that are due
-// and not yet nudged, oldest first.
-func (s *Service) dueUnnotified(ctx context.Context, userID string, now time.Time) ([]FollowUp, error) {
-	fs, err := s.unnotifiedOf(ctx, userID, &now)
-	if len(fs) > maxBatch {
-		fs = fs[:maxBatch]
-	}
-	return fs, err
-}
-
-// earliestUnnotified returns the due time of the user's next follow-up to
-// nudge, or nil if there is none.
-func (s *Service) earliestUnnotified(ctx context.Context, userID string) (*time.Time, error) {
-	fs, err := s.unnotifiedOf(ctx, userID, nil)
-	if err != nil || len(fs) == 0 {
-		return nil, err
-	}
-	return &fs[0].DueAt, nil
 }
 
 // byIDs returns the user's pending follow-ups among ids.

@@ -230,21 +230,31 @@ func (d *Dispatcher) process(ctx context.Context, userID string, deadline time.T
 		return err
 	}
 	now := store.Time(d.Now())
+	// One read of the user's pending follow-ups not yet nudged serves every
+	// batch of this look and the next due time: each read is a scan.
+	pend, err := d.Followups.unnotifiedOf(ctx, u.ID, nil)
+	if err != nil {
+		return err
+	}
+	if st.Batch != nil {
+		pend = withoutBatch(pend, st.Batch) // they are not nudged yet, but are being
+	}
 	for round := 0; round < 20 && d.canSend(deadline); round++ {
-		b := st.Batch
+		b, fresh := st.Batch, []FollowUp(nil)
 		if b == nil {
-			due, err := d.Followups.dueUnnotified(ctx, u.ID, now)
-			if err != nil || len(due) == 0 {
-				if err != nil {
-					return err
-				}
+			n := 0
+			for n < len(pend) && n < maxBatch && !pend[n].DueAt.After(now) {
+				n++
+			}
+			if n == 0 {
 				break
 			}
-			b = newBatch(u.ID, due, now)
+			fresh, pend = pend[:n], pend[n:]
+			b = newBatch(u.ID, fresh, now)
 		} else if b.RetryAt.After(now) {
 			break
 		}
-		finished, err := d.deliver(ctx, u, b, now, deadline)
+		finished, err := d.deliver(ctx, u, b, fresh, now, deadline)
 		if finished {
 			st.Batch = nil
 		} else {
@@ -263,30 +273,37 @@ func (d *Dispatcher) process(ctx context.Context, userID string, deadline time.T
 	if err := d.agenda(ctx, u, st, now, deadline); err != nil {
 		return err
 	}
-	next, err := d.nextLook(ctx, u, st, now)
-	if err != nil {
-		return err
-	}
+	next := d.nextLook(u, st, pend, now)
 	// dispatch._id
 	_, err = d.Followups.dispatch.UpdateOne(ctx, bson.M{"_id": userID}, bson.M{"$set": bson.M{"next_at": store.Time(next)}},
 		options.UpdateOne().SetUpsert(true))
 	return store.Err(err, "dispatch queue")
 }
 
+// withoutBatch drops from fs the items of b (same follow-up and due time).
+func withoutBatch(fs []FollowUp, b *batch) []FollowUp {
+	in := make(map[string]bool, len(b.Items))
+	for _, it := range b.Items {
+		in[nudgeKey(it.ID, it.DueAt)] = true
+	}
+	out := fs[:0:0]
+	for _, f := range fs {
+		if !in[nudgeKey(f.ID, f.DueAt)] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // nextLook is when the user next needs the dispatcher: the batch's retry,
-// the next agenda, or the earliest pending follow-up not yet nudged.
-func (d *Dispatcher) nextLook(ctx context.Context, u *accounts.User, st *stateDoc, now time.Time) (time.Time, error) {
+// the next agenda, or the earliest of pend (pending, not yet nudged, not in
+// a batch of this look).
+func (d *Dispatcher) nextLook(u *accounts.User, st *stateDoc, pend []FollowUp, now time.Time) time.Time {
 	next := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	if st.Batch != nil {
 		next = st.Batch.RetryAt
-	} else {
-		due, err := d.Followups.earliestUnnotified(ctx, u.ID)
-		if err != nil {
-			return next, err
-		}
-		if due != nil {
-			next = *due
-		}
+	} else if len(pend) > 0 {
+		next = pend[0].DueAt
 	}
 	if a := agendaDue(u, st); a != nil && a.Before(next) {
 		next = *a
@@ -294,14 +311,16 @@ func (d *Dispatcher) nextLook(ctx context.Context, u *accounts.User, st *stateDo
 	if next.Before(now) {
 		next = now // left for the next tick (the lease ran out, or more than a batch is due)
 	}
-	return next, nil
+	return next
 }
 
 // deliver sends the batch over each channel not yet done. It returns true
 // when the batch is finished: delivered, given up after RetryWindow, or
 // left with nothing to deliver.
-func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *batch, now, deadline time.Time) (bool, error) {
-	items, err := d.digestItems(ctx, u.ID, b)
+// fresh holds the batch's follow-ups when the batch was just made; a batch
+// resumed from the state is read again.
+func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *batch, fresh []FollowUp, now, deadline time.Time) (bool, error) {
+	items, err := d.digestItems(ctx, u.ID, b, fresh)
 	if err != nil {
 		return false, err
 	}
@@ -385,10 +404,12 @@ type DigestItem struct {
 
 // digestItems loads the batch's follow-ups that are still pending, with
 // their contacts and events.
-func (d *Dispatcher) digestItems(ctx context.Context, userID string, b *batch) ([]DigestItem, error) {
-	fs, err := d.Followups.byIDs(ctx, userID, b.ids())
-	if err != nil {
-		return nil, err
+func (d *Dispatcher) digestItems(ctx context.Context, userID string, b *batch, fs []FollowUp) ([]DigestItem, error) {
+	if fs == nil {
+		var err error
+		if fs, err = d.Followups.byIDs(ctx, userID, b.ids()); err != nil {
+			return nil, err
+		}
 	}
 	var contactIDs, eventIDs []string
 	for _, f := range fs {
