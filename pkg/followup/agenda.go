@@ -182,7 +182,7 @@ func FollowUpEntry(f *FollowUp, contactName, baseURL string) calendar.Event {
 	desc += baseURL + "/app/followups#" + f.ID
 	return calendar.Event{UID: "followup-" + f.ID + "@rapport", Summary: Title(f, contactName), Description: desc,
 		Start: f.DueAt, End: f.DueAt.Add(15 * time.Minute), Stamp: f.UpdatedAt, LastModified: f.UpdatedAt,
-		Sequence: int(f.UpdatedAt.Sub(f.CreatedAt) / time.Second % 1_000_000), Alarm: &alarmBefore}
+		Sequence: f.Sequence, Alarm: &alarmBefore}
 }
 
 // EventEntry is an event as a calendar entry.

@@ -22,23 +22,25 @@ const (
 
 // FollowUp is a reminder to get back to a contact.
 type FollowUp struct {
-	ID            string     `bson:"_id" json:"id"`
-	UserID        string     `bson:"user_id" json:"-"`
-	ContactID     string     `bson:"contact_id" json:"contact_id"`
-	Kind          string     `bson:"kind" json:"kind"`
-	DueAt         time.Time  `bson:"due_at" json:"due_at"`
-	Status        string     `bson:"status" json:"status"`
-	Note          string     `bson:"note" json:"note"`
-	EncounterID   string     `bson:"encounter_id,omitempty" json:"encounter_id,omitempty"`
-	IntroID       string     `bson:"intro_id,omitempty" json:"intro_id,omitempty"`
-	EventID       string     `bson:"event_id,omitempty" json:"event_id,omitempty"`
-	NotifiedAt    *time.Time `bson:"notified_at,omitempty" json:"notified_at"`
-	DeliveryError string     `bson:"delivery_error,omitempty" json:"delivery_error,omitempty"`
-	// NudgeFailed is set when delivery was given up after 24 hours; the
-	// follow-up stays pending and is nudged again if re-dated or snoozed.
-	NudgeFailed bool      `bson:"nudge_failed,omitempty" json:"-"`
-	CreatedAt   time.Time `bson:"created_at" json:"created_at"`
-	UpdatedAt   time.Time `bson:"updated_at" json:"updated_at"`
+	ID          string    `bson:"_id" json:"id"`
+	UserID      string    `bson:"user_id" json:"-"`
+	ContactID   string    `bson:"contact_id" json:"contact_id"`
+	Kind        string    `bson:"kind" json:"kind"`
+	DueAt       time.Time `bson:"due_at" json:"due_at"`
+	Status      string    `bson:"status" json:"status"`
+	Note        string    `bson:"note" json:"note"`
+	EncounterID string    `bson:"encounter_id,omitempty" json:"encounter_id,omitempty"`
+	IntroID     string    `bson:"intro_id,omitempty" json:"intro_id,omitempty"`
+	EventID     string    `bson:"event_id,omitempty" json:"event_id,omitempty"`
+	// NotifiedAt and DeliveryError are not stored on the follow-up: they come
+	// from its nudge record for its current due time (see nudgeDoc), because
+	// on the embedded store every update of a document scans its collection.
+	NotifiedAt    *time.Time `bson:"-" json:"notified_at"`
+	DeliveryError string     `bson:"-" json:"delivery_error,omitempty"`
+	CreatedAt     time.Time  `bson:"created_at" json:"created_at"`
+	UpdatedAt     time.Time  `bson:"updated_at" json:"updated_at"`
+	// Sequence rises when the due time changes (calendar clients need it).
+	Sequence int `bson:"sequence" json:"-"`
 
 	// PendingKey makes "one pending follow-up of a kind per contact" a
 	// unique index: user|contact|kind while pending, the follow-up's own id

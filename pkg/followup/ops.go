@@ -136,6 +136,9 @@ func (s *Service) Snooze(ctx context.Context, u *accounts.User, id string, until
 func (s *Service) change(ctx context.Context, userID, id string, set bson.M, due *time.Time) (*FollowUp, error) {
 	set["updated_at"] = store.Time(s.Now())
 	update := bson.M{"$set": set}
+	if due != nil {
+		update["$inc"] = bson.M{"sequence": 1}
+	}
 	var f FollowUp
 	// followups._id, scoped by user_id
 	err := s.c.FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID, "status": Pending}, update,

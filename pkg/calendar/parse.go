@@ -1,0 +1,147 @@
+package calendar
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+)
+
+// Parsed is one event read from a calendar file.
+type Parsed struct {
+	UID         string
+	Summary     string
+	Description string
+	Location    string
+	URL         string
+	Organizer   string
+	Start, End  time.Time
+	// TZID is the time zone the start was given in, if any.
+	TZID       string
+	AllDay     bool
+	Cancelled  bool
+	Categories []string
+}
+
+// Parse reads every VEVENT of the calendars in r. Times without a zone are
+// read in loc; a TZID the system does not know (Outlook writes Windows zone
+// names) falls back to loc too. An event without a UID gets one derived from
+// its summary and start. Recurring events are read as their first occurrence.
+func Parse(r io.Reader, loc *time.Location) ([]Parsed, error) {
+	dec := ical.NewDecoder(r)
+	var out []Parsed
+	for n := 0; ; n++ {
+		cal, err := dec.Decode()
+		if errors.Is(err, io.EOF) {
+			if n == 0 {
+				return nil, fmt.Errorf("no VCALENDAR in the file")
+			}
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("not a valid calendar: %w", err)
+		}
+		for _, ev := range cal.Events() {
+			p, err := parseEvent(ev.Props, loc)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+	}
+}
+
+func parseEvent(props ical.Props, loc *time.Location) (Parsed, error) {
+	var p Parsed
+	text := func(name string) string {
+		if props.Get(name) == nil {
+			return ""
+		}
+		s, err := props.Text(name)
+		if err != nil {
+			return props.Get(name).Value
+		}
+		return s
+	}
+	p.Summary = text(ical.PropSummary)
+	p.Description = text(ical.PropDescription)
+	p.Location = text(ical.PropLocation)
+	if u := props.Get(ical.PropURL); u != nil {
+		p.URL = strings.TrimSpace(u.Value)
+	}
+	if o := props.Get(ical.PropOrganizer); o != nil {
+		p.Organizer = o.Params.Get(ical.ParamCommonName)
+		if p.Organizer == "" {
+			p.Organizer = strings.TrimPrefix(strings.ToLower(o.Value), "mailto:")
+		}
+	}
+	if st := props.Get(ical.PropStatus); st != nil {
+		p.Cancelled = strings.EqualFold(strings.TrimSpace(st.Value), "CANCELLED")
+	}
+	if c := props.Get(ical.PropCategories); c != nil {
+		p.Categories, _ = c.TextList()
+	}
+	start := props.Get(ical.PropDateTimeStart)
+	if start == nil {
+		return p, fmt.Errorf("an event (%q) has no DTSTART", p.Summary)
+	}
+	p.TZID = start.Params.Get(ical.PropTimezoneID)
+	var err error
+	if p.Start, err = dateTime(start, loc); err != nil {
+		return p, fmt.Errorf("event %q: bad DTSTART: %v", p.Summary, err)
+	}
+	p.AllDay = start.ValueType() == ical.ValueDate
+	switch end, dur := props.Get(ical.PropDateTimeEnd), props.Get(ical.PropDuration); {
+	case end != nil:
+		if p.End, err = dateTime(end, loc); err != nil {
+			return p, fmt.Errorf("event %q: bad DTEND: %v", p.Summary, err)
+		}
+	case dur != nil:
+		d, err := dur.Duration()
+		if err != nil {
+			return p, fmt.Errorf("event %q: bad DURATION: %v", p.Summary, err)
+		}
+		p.End = p.Start.Add(d)
+	case p.AllDay:
+		p.End = p.Start.AddDate(0, 0, 1)
+	default:
+		p.End = p.Start
+	}
+	if p.End.Before(p.Start) {
+		p.End = p.Start
+	}
+	p.UID = strings.TrimSpace(text(ical.PropUID))
+	if rid := props.Get(ical.PropRecurrenceID); rid != nil && p.UID != "" {
+		p.UID += "#" + rid.Value
+	}
+	if p.UID == "" {
+		sum := sha256.Sum256([]byte(p.Summary + "|" + p.Start.UTC().Format(time.RFC3339)))
+		p.UID = "derived-" + hex.EncodeToString(sum[:12])
+	}
+	p.Start, p.End = p.Start.UTC(), p.End.UTC()
+	return p, nil
+}
+
+// dateTime reads a DATE or DATE-TIME, falling back to loc for unknown zones.
+func dateTime(p *ical.Prop, loc *time.Location) (time.Time, error) {
+	t, err := p.DateTime(loc)
+	if err == nil {
+		return t, nil
+	}
+	if tz := p.Params.Get(ical.PropTimezoneID); tz != "" {
+		q := *p
+		q.Params = ical.Params{}
+		for k, v := range p.Params {
+			if k != ical.PropTimezoneID {
+				q.Params[k] = v
+			}
+		}
+		return q.DateTime(loc)
+	}
+	return t, err
+}
