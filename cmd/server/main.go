@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/config"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/netguard"
@@ -64,6 +65,8 @@ type Main struct {
 	Accounts *accounts.Service
 	CRM      *crm.Service
 	API      *api.Server
+	// Importer syncs followed calendars.
+	Importer *events.Importer
 	// Dispatcher sends nudges and agendas; the cron only triggers it.
 	Dispatcher *followup.Dispatcher
 	// Addr is where the HTTP server listens once Run has returned.
@@ -120,10 +123,11 @@ func (m *Main) Run(ctx context.Context) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.API = api.New(api.Deps{
-		Store: st, Accounts: m.Accounts, CRM: m.CRM, Idempotency: idem, Logger: m.Logger, Registry: reg,
+		Store: st, Accounts: m.Accounts, CRM: m.CRM, Importer: m.Importer, Idempotency: idem, Logger: m.Logger, Registry: reg,
 		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now,
 	})
 
+	m.Importer = &events.Importer{Events: m.CRM.Events, HTTP: guard.Client(20*time.Second, 3), Guard: guard}
 	m.Dispatcher = &followup.Dispatcher{
 		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,
 		Mailer: mailer, HTTP: guard.Client(15*time.Second, 0), BaseURL: cfg.BaseURL,
@@ -167,6 +171,24 @@ func (m *Main) startCron(idem *idempotency.Store) error {
 		}
 	}); err != nil {
 		return fmt.Errorf("CRM_DISPATCH_SCHEDULE: %w", err)
+	}
+	if _, err := m.cron.AddFunc(m.Config.SyncSchedule, func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		synced, failed, err := m.Importer.SyncAll(ctx, 5*time.Minute, func(ctx context.Context, userID string) (string, error) {
+			u, err := m.Accounts.User(ctx, userID)
+			if err != nil {
+				return "", err
+			}
+			return u.Timezone, nil
+		})
+		if err != nil {
+			m.Logger.Warn("calendar sync", "err", err)
+		} else if synced+failed > 0 {
+			m.Logger.Info("calendar sync", "synced", synced, "failed", failed)
+		}
+	}); err != nil {
+		return fmt.Errorf("CRM_SYNC_SCHEDULE: %w", err)
 	}
 	if _, err := m.cron.AddFunc("@every 10m", m.sweep); err != nil {
 		return err

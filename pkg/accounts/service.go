@@ -36,9 +36,12 @@ func (s *Service) EnsureIndexes(ctx context.Context) error {
 		store.Index{Name: "users_email", Keys: bson.D{{Key: "email", Value: 1}}, Unique: true}); err != nil {
 		return err
 	}
-	return store.EnsureIndexes(ctx, s.tokens,
+	if err := store.EnsureIndexes(ctx, s.tokens,
 		store.Index{Name: "tokens_hash", Keys: bson.D{{Key: "hash", Value: 1}}, Unique: true},
-		store.Index{Name: "tokens_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}})
+		store.Index{Name: "tokens_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}); err != nil {
+		return err
+	}
+	return s.EnsureFeedIndexes(ctx)
 }
 
 // firstUserMarker is the _id of the meta document the first sign-up

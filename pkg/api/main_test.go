@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/store"
@@ -74,7 +75,9 @@ func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServ
 	if err := idem.EnsureIndexes(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	d := api.Deps{Store: st, Accounts: acc, CRM: cs, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
+	guard := netguard.Guard{AllowPrivate: true}
+	imp := &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard}
+	d := api.Deps{Store: st, Accounts: acc, CRM: cs, Importer: imp, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
 		BaseURL: "http://rapport.test", Now: clock.Now}
 	for _, o := range opts {
 		o(&d)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
@@ -29,6 +30,7 @@ type Deps struct {
 	Store       *store.Store
 	Accounts    *accounts.Service
 	CRM         *crm.Service
+	Importer    *events.Importer
 	Idempotency *idempotency.Store
 	Logger      *slog.Logger
 	// Registry receives the HTTP metrics and is served at /metrics.
@@ -84,6 +86,8 @@ func New(d Deps) *Server {
 	s.registerContactRoutes()
 	s.registerIntroRoutes()
 	s.registerFollowupRoutes()
+	s.registerFeedRoutes()
+	s.registerCalendarRoutes()
 	return s
 }
 

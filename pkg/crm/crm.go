@@ -25,6 +25,7 @@ type Service struct {
 	Contacts  *contacts.Service
 	Followups *followup.Service
 	Now       func() time.Time
+	stamps    *mongo.Collection
 }
 
 // EncounterResult is the answer to logging an encounter.
@@ -251,6 +252,9 @@ func (s *Service) DeleteEvent(ctx context.Context, userID, id string) error {
 	if err := s.Contacts.DetachIntrosFromEvent(ctx, userID, id); err != nil {
 		return err
 	}
+	if err := s.touchFeed(ctx, userID); err != nil {
+		return err
+	}
 	return s.Events.Delete(ctx, userID, id)
 }
 
@@ -277,6 +281,9 @@ func (s *Service) DeleteContact(ctx context.Context, userID, id string) error {
 	if err := s.Followups.DeleteForContact(ctx, userID, id); err != nil {
 		return err
 	}
+	if err := s.touchFeed(ctx, userID); err != nil {
+		return err
+	}
 	return s.Contacts.Delete(ctx, userID, id)
 }
 
@@ -291,7 +298,8 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 
 // New returns a Service with the domain services on db, all on clock now.
 func New(db *mongo.Database, now func() time.Time) *Service {
-	s := &Service{Events: events.New(db), Contacts: contacts.New(db), Followups: followup.New(db), Now: now}
+	s := &Service{Events: events.New(db), Contacts: contacts.New(db), Followups: followup.New(db), Now: now,
+		stamps: db.Collection("feed_stamps")}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
 	return s
 }

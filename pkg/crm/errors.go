@@ -20,3 +20,5 @@ func mergeInvalid(a, b error) error {
 	fs := append(append(apperr.Fields{}, ea.Fields...), eb.Fields...)
 	return fs.Err()
 }
+
+func isNotFound(err error) bool { return apperr.Is(err, apperr.NotFound) }

@@ -8,6 +8,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
@@ -27,6 +28,9 @@ func New(db *mongo.Database) *Service {
 
 // EnsureIndexes creates the indexes the queries below name.
 func (s *Service) EnsureIndexes(ctx context.Context) error {
+	if err := s.EnsureCalendarIndexes(ctx); err != nil {
+		return err
+	}
 	return store.EnsureIndexes(ctx, s.c,
 		store.Index{Name: "events_user_starts", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}}},
 		store.Index{Name: "events_user_source", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "source.calendar_id", Value: 1}, {Key: "source.uid", Value: 1}}},
@@ -171,4 +175,15 @@ func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map
 		out[es[i].ID] = &es[i]
 	}
 	return out, nil
+}
+
+// All returns all of the user's events in start order (for calendar feeds).
+func (s *Service) All(ctx context.Context, userID string) ([]Event, error) {
+	// events_user_starts
+	cur, err := s.c.Find(ctx, bson.M{"user_id": userID}, options.Find().SetSort(bson.D{{Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, store.Err(err, "event")
+	}
+	out := []Event{}
+	return out, store.Err(cur.All(ctx, &out), "event")
 }

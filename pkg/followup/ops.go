@@ -188,3 +188,15 @@ func (s *Service) end(ctx context.Context, userID, id, status string) (*FollowUp
 	}
 	return &f, nil
 }
+
+// AllOf returns all of the user's follow-ups, of every status (for feeds,
+// whose Last-Modified must move when one is done or cancelled).
+func (s *Service) AllOf(ctx context.Context, userID string) ([]FollowUp, error) {
+	// followups_user_due
+	cur, err := s.c.Find(ctx, bson.M{"user_id": userID})
+	if err != nil {
+		return nil, store.Err(err, "follow-up")
+	}
+	out := []FollowUp{}
+	return out, store.Err(cur.All(ctx, &out), "follow-up")
+}

@@ -1,0 +1,343 @@
+package events
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/calendar"
+	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// MaxFeedSize bounds a calendar a sync downloads.
+const MaxFeedSize = 5 << 20
+
+// Calendar is an external iCal feed the user follows (a Meetup group, a
+// Luma calendar); its events are kept in step by sync.
+type Calendar struct {
+	ID         string     `bson:"_id" json:"id"`
+	UserID     string     `bson:"user_id" json:"-"`
+	URL        string     `bson:"url" json:"url"`
+	Name       string     `bson:"name" json:"name"`
+	Tags       []string   `bson:"tags" json:"tags"`
+	LastSyncAt *time.Time `bson:"last_sync_at,omitempty" json:"last_sync_at"`
+	LastError  string     `bson:"last_error,omitempty" json:"last_error,omitempty"`
+	// LastResult counts what the last successful sync did.
+	LastResult *SyncResult `bson:"last_result,omitempty" json:"last_result,omitempty"`
+	CreatedAt  time.Time   `bson:"created_at" json:"created_at"`
+}
+
+// SyncResult counts what a sync did.
+type SyncResult struct {
+	Created   int `bson:"created" json:"created"`
+	Updated   int `bson:"updated" json:"updated"`
+	Unchanged int `bson:"unchanged" json:"unchanged"`
+	Cancelled int `bson:"cancelled" json:"cancelled"`
+}
+
+// CalendarInput is the body of POST /v1/calendars.
+type CalendarInput struct {
+	URL  string   `json:"url"`
+	Name string   `json:"name,omitempty"`
+	Tags []string `json:"tags,omitempty"`
+}
+
+// Importer syncs calendars over HTTP.
+type Importer struct {
+	Events *Service
+	// HTTP fetches feeds: a netguard client with bounded time and redirects.
+	HTTP  *http.Client
+	Guard netguard.Guard
+}
+
+func (s *Service) calendars() *mongo.Collection { return s.c.Database().Collection("calendars") }
+
+// EnsureCalendarIndexes creates the calendars' index.
+func (s *Service) EnsureCalendarIndexes(ctx context.Context) error {
+	return store.EnsureIndexes(ctx, s.calendars(), store.Index{Name: "calendars_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}})
+}
+
+// CreateCalendar subscribes the user to a feed (webcal:// is read as https://).
+func (im *Importer) CreateCalendar(ctx context.Context, userID string, in CalendarInput) (*Calendar, error) {
+	var c input.Checker
+	raw := strings.TrimSpace(in.URL)
+	if rest, ok := strings.CutPrefix(raw, "webcal://"); ok {
+		raw = "https://" + rest
+	}
+	if raw == "" {
+		c.Add("url", "is required")
+	} else if why := im.Guard.CheckURL(raw); why != "" {
+		c.Add("url", "%s", why)
+	}
+	cal := &Calendar{ID: store.NewID(), UserID: userID, URL: raw, CreatedAt: store.Time(im.Events.Now())}
+	cal.Name = c.Text("name", in.Name, input.MaxName)
+	cal.Tags = c.Tags("tags", in.Tags)
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	if cal.Name == "" {
+		cal.Name = raw
+	}
+	if _, err := im.Events.calendars().InsertOne(ctx, cal); err != nil {
+		return nil, store.Err(err, "calendar")
+	}
+	return cal, nil
+}
+
+// Calendar returns one of the user's calendars; NotFound if none.
+func (s *Service) Calendar(ctx context.Context, userID, id string) (*Calendar, error) {
+	var cal Calendar
+	// calendars._id, scoped by user_id
+	if err := s.calendars().FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&cal); err != nil {
+		return nil, store.Err(err, "calendar")
+	}
+	return &cal, nil
+}
+
+// Calendars lists the user's calendars (all users' when userID is "").
+func (s *Service) Calendars(ctx context.Context, userID string) ([]Calendar, error) {
+	q := bson.M{}
+	if userID != "" {
+		q["user_id"] = userID
+	}
+	// calendars_user
+	cur, err := s.calendars().Find(ctx, q, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}}))
+	if err != nil {
+		return nil, store.Err(err, "calendar")
+	}
+	out := []Calendar{}
+	return out, store.Err(cur.All(ctx, &out), "calendar")
+}
+
+// DeleteCalendar unsubscribes; the events it brought stay the user's.
+func (s *Service) DeleteCalendar(ctx context.Context, userID, id string) error {
+	// calendars._id, scoped by user_id
+	res, err := s.calendars().DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
+	if err != nil {
+		return store.Err(err, "calendar")
+	}
+	if res.DeletedCount == 0 {
+		return apperr.E(apperr.NotFound, "calendar not found")
+	}
+	return nil
+}
+
+// Sync fetches the calendar and upserts its events by source UID: new ones
+// are created with the calendar's tags; changed ones get the source's title,
+// time, place, URL and organizer while the user's notes and tags stay;
+// upcoming events that vanished from the source are cancelled. A feed that
+// cannot be fetched or parsed changes nothing and is recorded as last_error.
+func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*SyncResult, error) {
+	now := store.Time(im.Events.Now())
+	parsed, err := im.fetch(ctx, cal.URL, defTZ)
+	if err != nil {
+		msg := err.Error()
+		// calendars._id
+		im.Events.calendars().UpdateOne(ctx, bson.M{"_id": cal.ID}, bson.M{"$set": bson.M{"last_sync_at": now, "last_error": msg}})
+		cal.LastError, cal.LastSyncAt = msg, &now
+		return nil, apperr.Wrap(apperr.Invalid, err, "the calendar could not be synced: %s", msg)
+	}
+	res, err := im.Events.upsertFromSource(ctx, cal, parsed, defTZ, now)
+	if err != nil {
+		return nil, err
+	}
+	// calendars._id
+	im.Events.calendars().UpdateOne(ctx, bson.M{"_id": cal.ID}, bson.M{
+		"$set": bson.M{"last_sync_at": now, "last_result": res}, "$unset": bson.M{"last_error": ""}})
+	cal.LastSyncAt, cal.LastError, cal.LastResult = &now, "", res
+	return res, nil
+}
+
+// fetch downloads and parses a feed within the size, time and redirect bounds.
+func (im *Importer) fetch(ctx context.Context, url, defTZ string) ([]calendar.Parsed, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("bad URL")
+	}
+	req.Header.Set("Accept", "text/calendar, */*;q=0.5")
+	req.Header.Set("User-Agent", "Rapport-Calendar-Sync/1")
+	resp, err := im.HTTP.Do(req)
+	if err != nil {
+		return nil, errors.New(netguard.Describe(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("the server answered %s", resp.Status)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxFeedSize+1))
+	if err != nil {
+		return nil, errors.New(netguard.Describe(err))
+	}
+	if len(body) > MaxFeedSize {
+		return nil, fmt.Errorf("the calendar is larger than %d MiB", MaxFeedSize>>20)
+	}
+	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+	if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("BEGIN:VCALENDAR")) {
+		return nil, fmt.Errorf("the URL does not serve an iCalendar file")
+	}
+	loc, err := time.LoadLocation(defTZ)
+	if err != nil {
+		loc = time.UTC
+	}
+	return calendar.Parse(bytes.NewReader(body), loc)
+}
+
+func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []calendar.Parsed, defTZ string, now time.Time) (*SyncResult, error) {
+	// events_user_source
+	cur, err := s.c.Find(ctx, bson.M{"user_id": cal.UserID, "source.calendar_id": cal.ID})
+	if err != nil {
+		return nil, store.Err(err, "event")
+	}
+	var existing []Event
+	if err := cur.All(ctx, &existing); err != nil {
+		return nil, store.Err(err, "event")
+	}
+	byUID := make(map[string]*Event, len(existing))
+	for i := range existing {
+		byUID[existing[i].Source.UID] = &existing[i]
+	}
+	res := &SyncResult{}
+	seen := map[string]bool{}
+	var inserts []any
+	for _, p := range parsed {
+		if seen[p.UID] {
+			continue
+		}
+		seen[p.UID] = true
+		old := byUID[p.UID]
+		var e Event
+		if old != nil {
+			e = *old
+		} else {
+			e = Event{ID: store.NewID(), UserID: cal.UserID, Kind: "meetup", Timezone: defTZ, Tags: cal.Tags,
+				Notes: p.Description, Status: "planned", Source: &Source{CalendarID: cal.ID, UID: p.UID}, CreatedAt: now}
+			if p.TZID != "" {
+				if _, err := time.LoadLocation(p.TZID); err == nil {
+					e.Timezone = p.TZID
+				}
+			}
+		}
+		in := inputOf(&e)
+		in.Title = firstNonEmpty(clip(p.Summary, input.MaxName), "(untitled)")
+		in.StartsAt, in.EndsAt = p.Start.Format(time.RFC3339Nano), p.End.Format(time.RFC3339Nano)
+		in.Location, in.Organizer = clip(p.Location, input.MaxShort), clip(p.Organizer, input.MaxShort)
+		in.URL = ""
+		if strings.HasPrefix(p.URL, "http://") || strings.HasPrefix(p.URL, "https://") {
+			in.URL = clip(p.URL, input.MaxURL)
+		}
+		in.Notes = clip(in.Notes, input.MaxNotes)
+		switch {
+		case p.Cancelled:
+			in.Status = "cancelled"
+		case old != nil && old.Status == "cancelled":
+			in.Status = "planned" // back in the source
+		}
+		next := e
+		if err := in.apply(&next, defTZ); err != nil {
+			continue // an event the rules refuse is left out rather than failing the sync
+		}
+		if old == nil {
+			inserts = append(inserts, &next)
+			res.Created++
+			continue
+		}
+		if !sameFromSource(old, &next) {
+			next.Sequence++
+			next.UpdatedAt = now
+			// events._id, scoped by user_id
+			if _, err := s.c.ReplaceOne(ctx, bson.M{"_id": next.ID, "user_id": cal.UserID}, &next); err != nil {
+				return nil, store.Err(err, "event")
+			}
+			res.Updated++
+		} else {
+			res.Unchanged++
+		}
+	}
+	if len(inserts) > 0 {
+		for _, x := range inserts {
+			x.(*Event).UpdatedAt = now
+		}
+		if _, err := s.c.InsertMany(ctx, inserts); err != nil {
+			return nil, store.Err(err, "event")
+		}
+	}
+	for uid, old := range byUID {
+		if seen[uid] || old.Status == "cancelled" || !old.StartsAt.After(now) {
+			continue
+		}
+		next := *old
+		next.Status, next.Sequence, next.UpdatedAt = "cancelled", old.Sequence+1, now
+		// events._id, scoped by user_id
+		if _, err := s.c.ReplaceOne(ctx, bson.M{"_id": next.ID, "user_id": cal.UserID}, &next); err != nil {
+			return nil, store.Err(err, "event")
+		}
+		res.Cancelled++
+	}
+	return res, nil
+}
+
+func sameFromSource(a, b *Event) bool {
+	return a.Title == b.Title && a.StartsAt.Equal(b.StartsAt) && a.EndsAt.Equal(b.EndsAt) && a.Location == b.Location &&
+		a.URL == b.URL && a.Organizer == b.Organizer && a.Status == b.Status
+}
+
+func clip(s string, max int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) > max {
+		r = r[:max]
+	}
+	return string(r)
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// SyncAll syncs every calendar of every user, each claimed by inserting a
+// lease for this tick's window so that several processes running the same
+// schedule sync it once. tzOf returns a user's time zone (for floating times).
+func (im *Importer) SyncAll(ctx context.Context, window time.Duration, tzOf func(ctx context.Context, userID string) (string, error)) (synced, failed int, err error) {
+	cals, err := im.Events.Calendars(ctx, "")
+	if err != nil {
+		return 0, 0, err
+	}
+	slot := im.Events.Now().Truncate(window).UTC().Format("20060102T150405")
+	leases := im.Events.c.Database().Collection("calendar_leases")
+	for i := range cals {
+		cal := &cals[i]
+		_, err := leases.InsertOne(ctx, bson.M{"_id": cal.ID + "#" + slot, "at": store.Time(im.Events.Now())})
+		if mongo.IsDuplicateKeyError(err) {
+			continue // another process has it this window
+		}
+		if err != nil {
+			return synced, failed, store.Err(err, "calendar lease")
+		}
+		tz, err := tzOf(ctx, cal.UserID)
+		if err != nil {
+			continue // the user is gone
+		}
+		if _, err := im.Sync(ctx, cal, tz); err != nil {
+			failed++
+		} else {
+			synced++
+		}
+	}
+	// calendar_leases: old windows are of no use.
+	leases.DeleteMany(ctx, bson.M{"at": bson.M{"$lt": store.Time(im.Events.Now().Add(-24 * time.Hour))}})
+	return synced, failed, nil
+}
