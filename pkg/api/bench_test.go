@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/rapport-crm/rapport/pkg/calendar"
 	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
 )
@@ -124,4 +126,69 @@ func BenchmarkLogEncounter(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkFeed: all.ics of a user with 5,000 events and 5,000 pending
+// follow-ups (on 1,000 contacts), rendered in full and answered with 304.
+// Run: go test ./pkg/api -run '^$' -bench Feed -benchtime 20x
+func BenchmarkFeed(b *testing.B) {
+	s := MustServe(b)
+	uid, tok := s.MustSignup(b, "ada@example.com")
+	ctx := context.Background()
+	now := store.Time(s.Clock.Now())
+	var evs, cs, fs []any
+	for i := 0; i < 5000; i++ {
+		t := now.Add(time.Duration(i-2500) * 3 * time.Hour)
+		title := fmt.Sprintf("Meetup %d: Go, Rust; and friends", i)
+		evs = append(evs, bson.M{"_id": store.NewID(), "user_id": uid, "title": title, "kind": "meetup", "starts_at": t, "ends_at": t.Add(2 * time.Hour),
+			"timezone": "Europe/Berlin", "location": "c-base, Berlin", "url": "https://example.com/e", "organizer": "Gophers", "talks": bson.A{},
+			"tags": bson.A{"go"}, "tags_lower": bson.A{"go"}, "notes": "Talks and pizza", "status": "planned", "sequence": 0, "search": title,
+			"created_at": now, "updated_at": now})
+	}
+	for i := 0; i < 1000; i++ {
+		cs = append(cs, bson.M{"_id": fmt.Sprintf("c%04d", i), "user_id": uid, "name": fmt.Sprintf("Contact %d", i), "name_lower": fmt.Sprintf("contact %d", i),
+			"emails": bson.A{}, "phones": bson.A{}, "tags": bson.A{}, "created_at": now, "updated_at": now})
+	}
+	for i := 0; i < 5000; i++ {
+		id := store.NewID()
+		fs = append(fs, bson.M{"_id": id, "user_id": uid, "contact_id": fmt.Sprintf("c%04d", i%1000), "kind": "custom", "due_at": now.Add(time.Duration(i) * time.Hour),
+			"status": "pending", "note": "follow up", "pending_key": id, "sequence": 0, "created_at": now, "updated_at": now})
+	}
+	for coll, docs := range map[string][]any{"events": evs, "contacts": cs, "followups": fs} {
+		for start := 0; start < len(docs); start += 1000 {
+			if _, err := s.Store.DB.Collection(coll).InsertMany(ctx, docs[start:min(start+1000, len(docs))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	path := feedPath(s.feedURLs(b, tok)["all"].(string))
+	first := s.Do(b, "GET", path, "", nil)
+	MustStatus(b, first, 200)
+	etag := first.Header.Get("ETag")
+	b.Logf("all.ics: %d bytes, %d entries", len(first.Body), strings.Count(string(first.Body), "BEGIN:VEVENT"))
+	b.Run("RenderFromStore", func(b *testing.B) {
+		u, err := s.Accounts.User(ctx, uid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < b.N; i++ {
+			cal, err := s.CRM.Feed(ctx, u, "all", "http://rapport.test")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := calendar.Encode(cal); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Full", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			MustStatus(b, s.Do(b, "GET", path, "", nil), 200)
+		}
+	})
+	b.Run("NotModified", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			MustStatus(b, s.Do(b, "GET", path, "", nil, "If-None-Match", etag), 304)
+		}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -86,11 +87,28 @@ func (s *Server) handleFeed(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cal, last, err := s.CRM.Feed(ctx, u, kind, s.BaseURL)
+	nonce, changed, err := s.CRM.FeedVersion(ctx, u.ID)
 	if err != nil {
 		return err
 	}
-	return s.sendCalendar(c, cal, last, "")
+	last := changed
+	if last.Before(u.CreatedAt) {
+		last = u.CreatedAt
+	}
+	now := s.Now()
+	key := feedKey{user: u.ID, kind: kind, nonce: nonce, day: now.UTC().Format("2006-01-02")}
+	ent, ok := s.feeds.get(key, now)
+	if !ok {
+		cal, err := s.CRM.Feed(ctx, u, kind, s.BaseURL)
+		if err != nil {
+			return err
+		}
+		if ent, err = renderCalendar(cal); err != nil {
+			return err
+		}
+		s.feeds.put(key, ent, now)
+	}
+	return s.writeCalendar(c, ent, last, "")
 }
 
 func (s *Server) handleEventICS(c *fiber.Ctx) error {
@@ -100,18 +118,31 @@ func (s *Server) handleEventICS(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cal := calendar.Calendar{Events: []calendar.Event{followup.EventEntry(e, s.BaseURL)}}
-	return s.sendCalendar(c, cal, e.UpdatedAt, "event-"+e.ID+".ics")
-}
-
-// sendCalendar writes cal with validators, or 304 when the client has it.
-func (s *Server) sendCalendar(c *fiber.Ctx, cal calendar.Calendar, last time.Time, filename string) error {
-	body, err := calendar.Encode(cal)
+	ent, err := renderCalendar(calendar.Calendar{Events: []calendar.Event{followup.EventEntry(e, s.BaseURL)}})
 	if err != nil {
 		return err
 	}
+	return s.writeCalendar(c, ent, e.UpdatedAt, "event-"+e.ID+".ics")
+}
+
+// renderedFeed is an encoded calendar and its strong ETag.
+type renderedFeed struct {
+	body []byte
+	etag string
+}
+
+func renderCalendar(cal calendar.Calendar) (*renderedFeed, error) {
+	body, err := calendar.Encode(cal)
+	if err != nil {
+		return nil, err
+	}
 	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	return &renderedFeed{body: body, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+}
+
+// writeCalendar sends a calendar with validators, or 304 when the client has it.
+func (s *Server) writeCalendar(c *fiber.Ctx, ent *renderedFeed, last time.Time, filename string) error {
+	body, etag := ent.body, ent.etag
 	c.Set(fiber.HeaderETag, etag)
 	c.Set(fiber.HeaderLastModified, last.UTC().Format(http.TimeFormat))
 	c.Set(fiber.HeaderCacheControl, "private, no-cache")
@@ -141,4 +172,58 @@ func notModified(inm, ims, etag string, last time.Time) bool {
 	}
 	since, err := http.ParseTime(ims)
 	return err == nil && !last.Truncate(time.Second).After(since)
+}
+
+// feedKey identifies one rendering of a feed: the user's feed stamp nonce
+// changes with every write that changes the feed, and the day bounds
+// content that changes with time (cancelled events leave after 30 days).
+type feedKey struct{ user, kind, nonce, day string }
+
+// feedCache keeps rendered feeds, so that the many polls of calendar apps
+// (and every 304) cost one small read instead of reading every event.
+type feedCache struct {
+	mu sync.Mutex
+	m  map[feedKey]feedCacheEntry
+}
+
+type feedCacheEntry struct {
+	feed *renderedFeed
+	at   time.Time
+}
+
+// Feed cache bounds: a rendering older than feedCacheTTL is not used (a
+// lost stamp write heals by itself), and at most feedCacheMax are kept.
+const (
+	feedCacheTTL = 10 * time.Minute
+	feedCacheMax = 512
+)
+
+func (fc *feedCache) get(k feedKey, now time.Time) (*renderedFeed, bool) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	e, ok := fc.m[k]
+	if !ok || now.Sub(e.at) > feedCacheTTL || now.Before(e.at) {
+		return nil, false
+	}
+	return e.feed, true
+}
+
+func (fc *feedCache) put(k feedKey, f *renderedFeed, now time.Time) {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if fc.m == nil {
+		fc.m = map[feedKey]feedCacheEntry{}
+	}
+	for old := range fc.m {
+		if old.user == k.user && old.kind == k.kind {
+			delete(fc.m, old) // superseded rendering
+		}
+	}
+	if len(fc.m) >= feedCacheMax {
+		for old := range fc.m { // drop an arbitrary one
+			delete(fc.m, old)
+			break
+		}
+	}
+	fc.m[k] = feedCacheEntry{feed: f, at: now}
 }

@@ -112,6 +112,21 @@ func TestFeeds(t *testing.T) {
 		MustStatus(t, s.Do(t, "DELETE", "/v1/events/"+tmp, tok, nil), 204)
 		MustStatus(t, s.Do(t, "GET", all, "", nil, "If-Modified-Since", lm2), 200)
 	})
+	t.Run("OK_DoneFollowupLeavesCachedFeed", func(t *testing.T) {
+		fu := s.MustCreate(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "due_at": "2026-12-06T09:00:00Z", "note": "temporary"})
+		if body := string(s.Do(t, "GET", all, "", nil).Body); !strings.Contains(body, fu["id"].(string)) {
+			t.Fatalf("new follow-up missing from the feed")
+		}
+		MustStatus(t, s.Do(t, "POST", "/v1/followups/"+fu["id"].(string)+"/done", tok, nil), 200)
+		if body := string(s.Do(t, "GET", all, "", nil).Body); strings.Contains(body, fu["id"].(string)) {
+			t.Fatalf("done follow-up still in the (cached) feed")
+		}
+		MustStatus(t, s.Do(t, "PATCH", "/v1/contacts/"+jane, tok, map[string]any{"name": "Jane Renamed"}), 200)
+		if body := string(s.Do(t, "GET", all, "", nil).Body); !strings.Contains(body, "Jane Renamed") {
+			t.Fatalf("renamed contact not in the (cached) feed")
+		}
+		MustStatus(t, s.Do(t, "PATCH", "/v1/contacts/"+jane, tok, map[string]any{"name": "Jane, \"JD\"; Doe"}), 200)
+	})
 	t.Run("OK_CancelledKept30Days", func(t *testing.T) {
 		id := s.MustCreateEvent(t, tok, map[string]any{"title": "Called off", "starts_at": "2026-12-10T18:00:00Z"})
 		MustStatus(t, s.Do(t, "PATCH", "/v1/events/"+id, tok, map[string]any{"status": "cancelled"}), 200)

@@ -50,7 +50,8 @@ type Server struct {
 	metrics   *httpMetrics
 	authFails *failLimiter
 	// v1 is the authenticated /v1 group (auth and idempotency middleware).
-	v1 fiber.Router
+	v1    fiber.Router
+	feeds feedCache
 }
 
 // New builds the API with all routes registered.

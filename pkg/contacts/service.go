@@ -18,6 +18,9 @@ import (
 type Service struct {
 	contacts, keys, encounters, interactions, intros *mongo.Collection
 	Now                                              func() time.Time
+	// Changed, if set, is told after every write that changes what the
+	// user's calendar feeds show (crm uses it to invalidate cached feeds).
+	Changed func(ctx context.Context, userID string)
 }
 
 // New returns a Service on db.
@@ -207,6 +210,9 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 		return nil, apperr.E(apperr.NotFound, "contact not found")
 	}
 	s.releaseKeys(ctx, userID, c.ID, removed)
+	if c.Name != old.Name {
+		s.changed(ctx, userID) // follow-up entries show the name
+	}
 	return &c, nil
 }
 
@@ -273,6 +279,7 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	if res.DeletedCount == 0 {
 		return apperr.E(apperr.NotFound, "contact not found")
 	}
+	s.changed(ctx, userID)
 	// contact_keys_contact
 	_, err = s.keys.DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": id})
 	return store.Err(err, "contact")
@@ -339,4 +346,11 @@ func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map
 		out[cs[i].ID] = &cs[i]
 	}
 	return out, nil
+}
+
+// changed reports a change of feed content to the Changed hook.
+func (s *Service) changed(ctx context.Context, userID string) {
+	if s.Changed != nil {
+		s.Changed(ctx, userID)
+	}
 }

@@ -252,9 +252,6 @@ func (s *Service) DeleteEvent(ctx context.Context, userID, id string) error {
 	if err := s.Contacts.DetachIntrosFromEvent(ctx, userID, id); err != nil {
 		return err
 	}
-	if err := s.touchFeed(ctx, userID); err != nil {
-		return err
-	}
 	return s.Events.Delete(ctx, userID, id)
 }
 
@@ -281,9 +278,6 @@ func (s *Service) DeleteContact(ctx context.Context, userID, id string) error {
 	if err := s.Followups.DeleteForContact(ctx, userID, id); err != nil {
 		return err
 	}
-	if err := s.touchFeed(ctx, userID); err != nil {
-		return err
-	}
 	return s.Contacts.Delete(ctx, userID, id)
 }
 
@@ -301,6 +295,7 @@ func New(db *mongo.Database, now func() time.Time) *Service {
 	s := &Service{Events: events.New(db), Contacts: contacts.New(db), Followups: followup.New(db), Now: now,
 		stamps: db.Collection("feed_stamps")}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
+	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	return s
 }
 

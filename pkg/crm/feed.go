@@ -27,29 +27,17 @@ const cancelledKept = 30 * 24 * time.Hour
 
 var feedNames = map[string]string{FeedEvents: "Rapport: events", FeedFollowups: "Rapport: follow-ups", FeedAll: "Rapport"}
 
-// Feed builds the user's calendar of the given kind and returns it with its
-// last change, the latest updated_at of anything in or just removed from it.
-func (s *Service) Feed(ctx context.Context, u *accounts.User, kind, baseURL string) (calendar.Calendar, time.Time, error) {
+// Feed builds the user's calendar of the given kind.
+func (s *Service) Feed(ctx context.Context, u *accounts.User, kind, baseURL string) (calendar.Calendar, error) {
 	cal := calendar.Calendar{Name: feedNames[kind], Refresh: time.Hour}
-	last := u.CreatedAt
-	stamp, err := s.feedStamp(ctx, u.ID)
-	if err != nil {
-		return cal, last, err
-	}
-	if stamp.After(last) {
-		last = stamp
-	}
 	now := s.Now()
 	if kind == FeedEvents || kind == FeedAll {
 		evs, err := s.Events.All(ctx, u.ID)
 		if err != nil {
-			return cal, last, err
+			return cal, err
 		}
 		for i := range evs {
 			e := &evs[i]
-			if e.UpdatedAt.After(last) {
-				last = e.UpdatedAt
-			}
 			if e.Status == "cancelled" && now.Sub(e.UpdatedAt) > cancelledKept {
 				continue
 			}
@@ -57,24 +45,17 @@ func (s *Service) Feed(ctx context.Context, u *accounts.User, kind, baseURL stri
 		}
 	}
 	if kind == FeedFollowups || kind == FeedAll {
-		fs, err := s.Followups.AllOf(ctx, u.ID)
+		pending, err := s.Followups.PendingOf(ctx, u.ID)
 		if err != nil {
-			return cal, last, err
+			return cal, err
 		}
-		var pending []followup.FollowUp
-		ids := make([]string, 0, len(fs))
-		for _, f := range fs {
-			if f.UpdatedAt.After(last) {
-				last = f.UpdatedAt
-			}
-			if f.Status == followup.Pending {
-				pending = append(pending, f)
-				ids = append(ids, f.ContactID)
-			}
+		ids := make([]string, 0, len(pending))
+		for _, f := range pending {
+			ids = append(ids, f.ContactID)
 		}
 		cs, err := s.Contacts.GetMany(ctx, u.ID, ids)
 		if err != nil {
-			return cal, last, err
+			return cal, err
 		}
 		sort.Slice(pending, func(i, j int) bool {
 			if !pending[i].DueAt.Equal(pending[j].DueAt) {
@@ -84,38 +65,41 @@ func (s *Service) Feed(ctx context.Context, u *accounts.User, kind, baseURL stri
 		})
 		for i := range pending {
 			if c := cs[pending[i].ContactID]; c != nil {
-				if c.UpdatedAt.After(last) {
-					last = c.UpdatedAt // the contact's name is in the entry
-				}
 				cal.Events = append(cal.Events, followup.FollowUpEntry(&pending[i], c.Name, baseURL))
 			}
 		}
 	}
-	return cal, last, nil
+	return cal, nil
 }
 
 type feedStampDoc struct {
 	UserID string    `bson:"_id"`
+	Nonce  string    `bson:"nonce"`
 	At     time.Time `bson:"at"`
 }
 
-// touchFeed records that something left the user's feeds by deletion, so
-// their Last-Modified moves forward although no remaining item changed.
-func (s *Service) touchFeed(ctx context.Context, userID string) error {
+// touchFeed records that the user's feeds changed: a new random nonce (so
+// that concurrent writers, which on the embedded store may overwrite each
+// other's document, still always leave a new value) and the time. Data is
+// written before this, so a feed rendered under the old nonce is stale only
+// until its next request. A failure is logged by the caller's absence of
+// effect only: cached feeds also expire on their own.
+func (s *Service) touchFeed(ctx context.Context, userID string) {
 	// feed_stamps._id
-	_, err := s.stamps.UpdateOne(ctx, bson.M{"_id": userID}, bson.M{"$max": bson.M{"at": store.Time(s.Now())}},
-		options.UpdateOne().SetUpsert(true))
-	return store.Err(err, "feed stamp")
+	s.stamps.UpdateOne(context.WithoutCancel(ctx), bson.M{"_id": userID},
+		bson.M{"$set": bson.M{"nonce": store.NewID(), "at": store.Time(s.Now())}}, options.UpdateOne().SetUpsert(true))
 }
 
-func (s *Service) feedStamp(ctx context.Context, userID string) (time.Time, error) {
+// FeedVersion returns what identifies the current content of the user's
+// feeds (cheap: one small document) and when it last changed.
+func (s *Service) FeedVersion(ctx context.Context, userID string) (string, time.Time, error) {
 	var d feedStampDoc
 	// feed_stamps._id
 	err := s.stamps.FindOne(ctx, bson.M{"_id": userID}).Decode(&d)
 	if err != nil {
-		if err = store.Err(err, "feed stamp"); err != nil && !isNotFound(err) {
-			return time.Time{}, err
+		if err = store.Err(err, "feed stamp"); !isNotFound(err) {
+			return "", time.Time{}, err
 		}
 	}
-	return d.At, nil
+	return d.Nonce, d.At, nil
 }

@@ -285,6 +285,9 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		}
 		res.Cancelled++
 	}
+	if res.Created+res.Updated+res.Cancelled > 0 {
+		s.changed(ctx, cal.UserID)
+	}
 	return res, nil
 }
 

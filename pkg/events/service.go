@@ -19,6 +19,9 @@ import (
 type Service struct {
 	c   *mongo.Collection
 	Now func() time.Time
+	// Changed, if set, is told after every write that changes what the
+	// user's calendar feeds show (crm uses it to invalidate cached feeds).
+	Changed func(ctx context.Context, userID string)
 }
 
 // New returns a Service on db.
@@ -49,6 +52,7 @@ func (s *Service) Create(ctx context.Context, userID, defTZ string, in Input) (*
 	if _, err := s.c.InsertOne(ctx, e); err != nil {
 		return nil, store.Err(err, "event")
 	}
+	s.changed(ctx, userID)
 	return e, nil
 }
 
@@ -104,6 +108,7 @@ func (s *Service) replace(ctx context.Context, e *Event) error {
 	if res.MatchedCount == 0 {
 		return apperr.E(apperr.NotFound, "event not found")
 	}
+	s.changed(ctx, e.UserID)
 	return nil
 }
 
@@ -118,6 +123,7 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	if res.DeletedCount == 0 {
 		return apperr.E(apperr.NotFound, "event not found")
 	}
+	s.changed(ctx, userID)
 	return nil
 }
 
@@ -186,4 +192,11 @@ func (s *Service) All(ctx context.Context, userID string) ([]Event, error) {
 	}
 	out := []Event{}
 	return out, store.Err(cur.All(ctx, &out), "event")
+}
+
+// changed reports a change of feed content to the Changed hook.
+func (s *Service) changed(ctx context.Context, userID string) {
+	if s.Changed != nil {
+		s.Changed(ctx, userID)
+	}
 }

@@ -146,6 +146,7 @@ func (s *Service) change(ctx context.Context, userID, id string, set bson.M, due
 	if err != nil {
 		return nil, s.notPending(ctx, userID, id, err)
 	}
+	s.changed(ctx, userID)
 	if due != nil {
 		if err := s.wake(ctx, userID, *due); err != nil {
 			return nil, err
@@ -186,14 +187,14 @@ func (s *Service) end(ctx context.Context, userID, id, status string) (*FollowUp
 	if err != nil {
 		return nil, s.notPending(ctx, userID, id, err)
 	}
+	s.changed(ctx, userID)
 	return &f, nil
 }
 
-// AllOf returns all of the user's follow-ups, of every status (for feeds,
-// whose Last-Modified must move when one is done or cancelled).
-func (s *Service) AllOf(ctx context.Context, userID string) ([]FollowUp, error) {
-	// followups_user_due
-	cur, err := s.c.Find(ctx, bson.M{"user_id": userID})
+// PendingOf returns all of the user's pending follow-ups (for feeds).
+func (s *Service) PendingOf(ctx context.Context, userID string) ([]FollowUp, error) {
+	// followups_user_status_due
+	cur, err := s.c.Find(ctx, bson.M{"user_id": userID, "status": Pending})
 	if err != nil {
 		return nil, store.Err(err, "follow-up")
 	}

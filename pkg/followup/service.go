@@ -17,6 +17,9 @@ import (
 type Service struct {
 	c, dispatch, leases, state, nudged *mongo.Collection
 	Now                                func() time.Time
+	// Changed, if set, is told after every write that changes what the
+	// user's calendar feeds show (crm uses it to invalidate cached feeds).
+	Changed func(ctx context.Context, userID string)
 }
 
 // New returns a Service on db.
@@ -56,6 +59,7 @@ func (s *Service) Schedule(ctx context.Context, f *FollowUp) (out *FollowUp, cre
 	f.PendingKey = pendingKey(f)
 	_, err = s.c.InsertOne(ctx, f)
 	if err == nil {
+		s.changed(ctx, f.UserID)
 		return f, true, s.wake(ctx, f.UserID, f.DueAt)
 	}
 	if !mongo.IsDuplicateKeyError(err) {
@@ -157,6 +161,9 @@ func (s *Service) setStatus(ctx context.Context, filter bson.M, status string) (
 		}
 		n += int(res.ModifiedCount)
 	}
+	if uid, ok := filter["user_id"].(string); ok && n > 0 {
+		s.changed(ctx, uid)
+	}
 	return n, nil
 }
 
@@ -178,6 +185,7 @@ func (s *Service) Get(ctx context.Context, userID, id string) (*FollowUp, error)
 func (s *Service) DeleteForContact(ctx context.Context, userID, contactID string) error {
 	// followups_user_contact
 	_, err := s.c.DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": contactID})
+	s.changed(ctx, userID)
 	return store.Err(err, "follow-up")
 }
 
@@ -201,4 +209,11 @@ func (s *Service) DetachFrom(ctx context.Context, userID, field string, ids []st
 // errNotPending is returned when acting on a follow-up that is done or cancelled.
 func errNotPending(f *FollowUp) error {
 	return apperr.E(apperr.Conflict, "the follow-up is %s, not pending", f.Status)
+}
+
+// changed reports a change of feed content to the Changed hook.
+func (s *Service) changed(ctx context.Context, userID string) {
+	if s.Changed != nil {
+		s.Changed(ctx, userID)
+	}
 }
