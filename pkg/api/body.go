@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"io"
 	"mime"
 	"strings"
 
@@ -18,11 +20,61 @@ func jsonBody(c *fiber.Ctx) ([]byte, error) {
 	if ct == "" || err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
 		return nil, apperr.E(apperr.Unsupported, "the request body must be application/json")
 	}
-	body := c.Body()
-	if len(body) > MaxJSONBody {
-		return nil, apperr.E(apperr.TooLarge, "the request body is larger than 1 MiB")
+	return readBody(c, MaxJSONBody)
+}
+
+// streamed reports whether the body is being streamed (it is larger than
+// the server's in-memory limit, or chunked) rather than held in memory.
+func streamed(c *fiber.Ctx) bool { return c.Context().RequestBodyStream() != nil }
+
+// readBody returns the whole body if it is at most limit bytes, reading a
+// streamed body no further than that.
+func readBody(c *fiber.Ctx, limit int) ([]byte, error) {
+	if streamed(c) {
+		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), int64(limit)+1))
+		if err != nil {
+			return nil, apperr.Wrap(apperr.Malformed, err, "the request body could not be read")
+		}
+		if len(b) > limit {
+			return nil, apperr.E(apperr.TooLarge, "the request body is larger than %d KiB", limit>>10)
+		}
+		return b, nil
 	}
-	return body, nil
+	if b := c.Body(); len(b) <= limit {
+		return b, nil
+	}
+	return nil, apperr.E(apperr.TooLarge, "the request body is larger than %d KiB", limit>>10)
+}
+
+// bodyReader returns the body as a stream bounded by limit; reading past the
+// limit fails with TooLarge.
+func bodyReader(c *fiber.Ctx, limit int64) io.Reader {
+	var r io.Reader = bytes.NewReader(c.Body())
+	if streamed(c) {
+		r = c.Context().RequestBodyStream()
+	}
+	return &limitedReader{r: r, left: limit, limit: limit}
+}
+
+type limitedReader struct {
+	r           io.Reader
+	left, limit int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		var one [1]byte
+		if n, _ := l.r.Read(one[:]); n > 0 {
+			return 0, apperr.E(apperr.TooLarge, "the upload is larger than %d MiB", l.limit>>20)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 // decode strictly decodes the JSON body into v.
@@ -32,4 +84,35 @@ func decode(c *fiber.Ctx, v any) error {
 		return err
 	}
 	return input.Decode(body, v)
+}
+
+// uploadRoute reports whether the request is one of the uploads that read
+// their body as a stream (contacts import, backup restore).
+func uploadRoute(c *fiber.Ctx) bool {
+	return c.Method() == fiber.MethodPost && (c.Path() == "/v1/contacts/import" || c.Path() == "/v1/import")
+}
+
+// bodyInMemory runs first: fasthttp streams request bodies (any size, with
+// StreamRequestBody), so for every route but the uploads it reads the body
+// into memory, refusing more than MaxJSONBody. A streamed request's
+// connection is closed afterwards, since what a handler left unread would
+// otherwise be read as the next request.
+func (s *Server) bodyInMemory(c *fiber.Ctx) error {
+	if streamed(c) && !uploadRoute(c) {
+		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), MaxJSONBody+1))
+		if err != nil {
+			c.Context().SetConnectionClose()
+			return apperr.Wrap(apperr.Malformed, err, "the request body could not be read")
+		}
+		if len(b) > MaxJSONBody {
+			c.Context().SetConnectionClose()
+			return apperr.E(apperr.TooLarge, "the request body is larger than 1 MiB")
+		}
+		c.Request().SetBody(b)
+	}
+	err := c.Next()
+	if streamed(c) {
+		c.Context().SetConnectionClose()
+	}
+	return err
 }

@@ -19,7 +19,9 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	key := c.Get("Idempotency-Key")
-	if key == "" {
+	if key == "" || streamed(c) {
+		// A streamed upload (an import) is not held in memory to fingerprint;
+		// imports merge by email and LinkedIn URL, so a retry duplicates nothing.
 		return c.Next()
 	}
 	if len(key) > 255 || !printable(key) {

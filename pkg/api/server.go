@@ -69,20 +69,25 @@ func New(d Deps) *Server {
 	s.App = fiber.New(fiber.Config{
 		AppName:               "rapport",
 		DisableStartupMessage: true,
-		BodyLimit:             MaxImportBody + 64<<10,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		ErrorHandler:          s.handleError,
+		// Bodies over 1 MiB are streamed rather than refused: imports read
+		// them as streams (bounded by their own limit), JSON routes through
+		// readBody, which stops at 1 MiB.
+		BodyLimit:         MaxJSONBody + 64<<10,
+		StreamRequestBody: true,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorHandler:      s.handleError,
 	})
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
-	s.App.Use(s.requestID, s.accessLog)
+	s.App.Use(s.requestID, s.accessLog, s.bodyInMemory)
 	s.registerOpsRoutes()
 	// Sign-up is the one /v1 route without a token; it is registered before
 	// the authenticated group so the group's middleware never sees it.
 	s.App.Post("/v1/signup", s.handleSignup)
 	s.v1 = s.App.Group("/v1", s.authenticate, s.idempotent)
 	s.registerAccountRoutes()
+	s.registerTransferRoutes()
 	s.registerEventRoutes()
 	s.registerContactRoutes()
 	s.registerIntroRoutes()

@@ -78,10 +78,7 @@ func (in Input) apply(c *Contact, prefix string) error {
 	if err := ch.Err(); err != nil {
 		return err
 	}
-	c.NameLower = strings.ToLower(c.Name)
-	c.TagsLower = input.LowerAll(c.Tags)
-	parts := append([]string{c.Name, c.Company, c.Title, c.Notes}, c.Emails...)
-	c.Search = input.SearchText(append(parts, c.Tags...)...)
+	SetQueryFields(c)
 	return nil
 }
 
@@ -121,4 +118,16 @@ func dedupeKeys(c *Contact) []string {
 func (in Input) Validate(prefix string) error {
 	var c Contact
 	return in.apply(&c, prefix)
+}
+
+// DedupeKeys returns the keys that identify c (each email, its LinkedIn URL).
+func DedupeKeys(c *Contact) []string { return dedupeKeys(c) }
+
+// SetQueryFields fills the fields kept only for queries (lowercase name and
+// tags, search text) from the others, for contacts written without apply.
+func SetQueryFields(c *Contact) {
+	c.NameLower = strings.ToLower(c.Name)
+	c.TagsLower = input.LowerAll(c.Tags)
+	parts := append([]string{c.Name, c.Company, c.Title, c.Notes}, c.Emails...)
+	c.Search = input.SearchText(append(parts, c.Tags...)...)
 }

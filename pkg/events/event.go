@@ -131,6 +131,13 @@ func (in Input) apply(e *Event, defTZ string) error {
 	if err := c.Err(); err != nil {
 		return err
 	}
+	SetQueryFields(e)
+	return nil
+}
+
+// SetQueryFields fills the fields kept only for queries (lowercase tags,
+// search text) from the others, for events written without apply.
+func SetQueryFields(e *Event) {
 	e.TagsLower = input.LowerAll(e.Tags)
 	parts := []string{e.Title, e.Location, e.Organizer, e.Notes}
 	parts = append(parts, e.Tags...)
@@ -138,5 +145,4 @@ func (in Input) apply(e *Event, defTZ string) error {
 		parts = append(parts, t.Title, t.Speaker)
 	}
 	e.Search = input.SearchText(parts...)
-	return nil
 }

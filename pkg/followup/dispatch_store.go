@@ -293,3 +293,41 @@ func (s *Service) PurgeLeases(ctx context.Context) (int64, error) {
 	}
 	return res.DeletedCount, nil
 }
+
+// NotifiedTimes returns a function telling when a follow-up of the user was
+// nudged for its current due time (nil if not), from one read of the records.
+func (s *Service) NotifiedTimes(ctx context.Context, userID string) (func(*FollowUp) *time.Time, error) {
+	recs, err := s.nudgedKeys(ctx, userID, nil)
+	if err != nil {
+		return nil, err
+	}
+	return func(f *FollowUp) *time.Time {
+		if r, ok := recs[nudgeKey(f.ID, f.DueAt)]; ok && !r.Failed {
+			at := r.At
+			return &at
+		}
+		return nil
+	}, nil
+}
+
+// Restored records the nudges of restored pending follow-ups that had been
+// nudged (so they are not nudged again) and wakes the dispatcher for the rest.
+func (s *Service) Restored(ctx context.Context, userID string, pending []FollowUp) error {
+	var first *time.Time
+	for i := range pending {
+		f := &pending[i]
+		if f.NotifiedAt != nil {
+			if err := s.record(ctx, userID, []batchItem{{ID: f.ID, DueAt: f.DueAt}}, *f.NotifiedAt, false, ""); err != nil {
+				return err
+			}
+			continue
+		}
+		if first == nil || f.DueAt.Before(*first) {
+			first = &f.DueAt
+		}
+	}
+	if first != nil {
+		return s.wake(ctx, userID, *first)
+	}
+	return nil
+}

@@ -48,6 +48,9 @@ type FollowUp struct {
 	PendingKey string `bson:"pending_key" json:"-"`
 }
 
+// PendingKey returns the value of f's pending_key (see FollowUp.PendingKey).
+func PendingKey(f *FollowUp) string { return pendingKey(f) }
+
 func pendingKey(f *FollowUp) string {
 	if f.Status == Pending && f.Kind != Custom {
 		return f.UserID + "|" + f.ContactID + "|" + f.Kind

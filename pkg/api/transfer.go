@@ -1,0 +1,108 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"mime"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// MaxBackupBody bounds POST /v1/import: a whole account's backup may be
+// larger than a contacts import (it is read as a stream).
+const MaxBackupBody = 100 << 20
+
+func (s *Server) registerTransferRoutes() {
+	// Registered before /contacts/:id so "import" and "export.*" are not ids.
+	s.v1.Post("/contacts/import", s.handleContactsImport)
+	s.v1.Get("/contacts/export.vcf", s.handleContactsExportVCF)
+	s.v1.Get("/contacts/export.csv", s.handleContactsExportCSV)
+	s.v1.Get("/export", s.handleExport)
+	s.v1.Post("/import", s.handleImport)
+}
+
+func (s *Server) handleContactsImport(c *fiber.Ctx) error {
+	ct := c.Get(fiber.HeaderContentType)
+	mt, _, _ := mime.ParseMediaType(ct)
+	body := bodyReader(c, MaxImportBody)
+	r, err := contacts.Decoded(body, ct)
+	if err != nil {
+		return err
+	}
+	var reader func(func(contacts.Row) error) error
+	switch mt {
+	case "text/vcard", "text/x-vcard", "text/directory":
+		reader = func(fn func(contacts.Row) error) error { return contacts.ReadVCards(r, fn) }
+	case "text/csv", "application/csv", "text/comma-separated-values":
+		reader = func(fn func(contacts.Row) error) error { return contacts.ReadCSV(r, fn) }
+	default:
+		return apperr.E(apperr.Unsupported, "send text/vcard (vCard 3.0 or 4.0) or text/csv (LinkedIn Connections.csv or a header row)")
+	}
+	// An import may take a while; it is bounded by its size, not the usual timeout.
+	ctx, cancel := context.WithTimeout(c.UserContext(), 10*time.Minute)
+	defer cancel()
+	res, err := s.CRM.Contacts.Import(ctx, user(c).ID, reader)
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}
+
+// streamOut streams a download produced by write after the handler returns.
+func (s *Server) streamOut(c *fiber.Ctx, contentType, filename string, write func(ctx context.Context, w *bufio.Writer) error) error {
+	c.Set(fiber.HeaderContentType, contentType)
+	if filename != "" {
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	}
+	reqID := c.Locals(localRequestID)
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		if err := write(ctx, w); err != nil {
+			// The status is sent already; a cut-off download is all the client sees.
+			s.Logger.Error("download failed midway", "err", err, "request_id", reqID)
+		}
+		w.Flush()
+	})
+	return nil
+}
+
+func (s *Server) handleContactsExportVCF(c *fiber.Ctx) error {
+	userID := user(c).ID
+	return s.streamOut(c, "text/vcard; charset=utf-8", "contacts.vcf", func(ctx context.Context, w *bufio.Writer) error {
+		return s.CRM.Contacts.ForEach(ctx, userID, func(ct *contacts.Contact) error { return contacts.WriteVCard(w, ct) })
+	})
+}
+
+func (s *Server) handleContactsExportCSV(c *fiber.Ctx) error {
+	userID := user(c).ID
+	return s.streamOut(c, "text/csv; charset=utf-8", "contacts.csv", func(ctx context.Context, w *bufio.Writer) error {
+		return contacts.WriteCSV(w, func(fn func(*contacts.Contact) error) error { return s.CRM.Contacts.ForEach(ctx, userID, fn) })
+	})
+}
+
+func (s *Server) handleExport(c *fiber.Ctx) error {
+	u := user(c)
+	name := "rapport-backup-" + s.Now().UTC().Format("2006-01-02") + ".json"
+	return s.streamOut(c, "application/json", name, func(ctx context.Context, w *bufio.Writer) error {
+		return s.CRM.Export(ctx, u, w)
+	})
+}
+
+func (s *Server) handleImport(c *fiber.Ctx) error {
+	mt, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	if mt != "application/json" {
+		return apperr.E(apperr.Unsupported, "send the backup as application/json")
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 10*time.Minute)
+	defer cancel()
+	res, err := s.CRM.Import(ctx, s.Accounts, user(c), bodyReader(c, MaxBackupBody))
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}

@@ -1,0 +1,317 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/unicode"
+)
+
+// upload POSTs raw bytes with a content type.
+func (s *TestServer) upload(tb testing.TB, path, token, contentType string, body []byte) *Response {
+	tb.Helper()
+	req, _ := http.NewRequest("POST", s.URL+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+type importRes struct {
+	Created, Updated, Skipped int
+	Errors                    []struct {
+		Line    int
+		Message string
+	}
+}
+
+func mustImport(tb testing.TB, s *TestServer, tok, ct string, body []byte) importRes {
+	tb.Helper()
+	r := s.upload(tb, "/v1/contacts/import", tok, ct, body)
+	MustStatus(tb, r, 200)
+	var res importRes
+	r.Decode(tb, &res)
+	return res
+}
+
+func fixture(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func contactByName(tb testing.TB, s *TestServer, tok, name string) map[string]any {
+	tb.Helper()
+	for _, c := range items(tb, s.Do(tb, "GET", "/v1/contacts?limit=200", tok, nil)) {
+		if c["name"] == name {
+			return c
+		}
+	}
+	tb.Fatalf("no contact %q", name)
+	return nil
+}
+
+func TestContactImport(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "me@example.com")
+
+	t.Run("OK_iPhoneVCard", func(t *testing.T) {
+		res := mustImport(t, s, tok, "text/vcard", fixture(t, "iphone.vcf"))
+		if res.Created != 2 || len(res.Errors) != 0 {
+			t.Fatalf("result %+v", res)
+		}
+		ada := contactByName(t, s, tok, "Ada Lovelace")
+		for k, want := range map[string]string{"company": "Analytical Engines Ltd", "title": "Principal Engineer",
+			"linkedin_url": "https://www.linkedin.com/in/ada-lovelace/", "notes": "Met at the Difference Engine meetup.\nLikes poetry, maths."} {
+			if ada[k] != want {
+				t.Errorf("%s=%q, want %q", k, ada[k], want)
+			}
+		}
+		if fmt.Sprint(ada["emails"]) != "[ada@example.com ada.lovelace@engines.example]" || len(ada["phones"].([]any)) != 2 {
+			t.Errorf("emails=%v phones=%v", ada["emails"], ada["phones"])
+		}
+		if c := contactByName(t, s, tok, "Charles Babbage"); c["linkedin_url"] != "https://linkedin.com/in/cbabbage" || fmt.Sprint(c["tags"]) != "[inventors speakers]" {
+			t.Errorf("babbage %v", c)
+		}
+	})
+	t.Run("OK_GoogleVCardBadCardsReported", func(t *testing.T) {
+		res := mustImport(t, s, tok, "text/vcard; charset=utf-8", fixture(t, "google.vcf"))
+		if res.Created != 2 || len(res.Errors) != 2 {
+			t.Fatalf("result %+v, want 2 created and 2 errors", res)
+		}
+		if res.Errors[0].Line != 11 || !strings.Contains(res.Errors[0].Message, "no name") {
+			t.Errorf("error 0: %+v", res.Errors[0])
+		}
+		if res.Errors[1].Line != 17 || !strings.Contains(res.Errors[1].Message, "emails[1]") {
+			t.Errorf("error 1: %+v", res.Errors[1])
+		}
+	})
+	t.Run("OK_LinkedInMergesAndCreates", func(t *testing.T) {
+		res := mustImport(t, s, tok, "text/csv", fixture(t, "Connections.csv"))
+		// Ada exists (same LinkedIn URL): her blank fields stay hers, nothing new → skipped.
+		if res.Created != 2 || res.Skipped != 1 || res.Updated != 0 || len(res.Errors) != 1 || res.Errors[0].Line != 8 {
+			t.Fatalf("result %+v", res)
+		}
+		if c := contactByName(t, s, tok, "Tim Berners-Lee"); c["title"] != "Fellow, Web" || c["company"] != "CERN" {
+			t.Errorf("tim %v", c)
+		}
+		again := mustImport(t, s, tok, "text/csv", fixture(t, "Connections.csv"))
+		if again.Created != 0 || again.Skipped != 3 {
+			t.Fatalf("re-import %+v, want everything skipped", again)
+		}
+	})
+	t.Run("OK_PlainCSVMergeAddsEmail", func(t *testing.T) {
+		csv := "name,email,company,title,phone,tags,notes\n" +
+			"Alan Turing,\"alan@bletchley.example; turing@example.org\",,,+44 1,\"codebreakers; ai\",\n" +
+			"\"Quote, Person\",q@example.com,\"=HYPERLINK(\"\"x\"\")\",,,,\"multi\nline\"\n" +
+			"Broken,not-an-email,,,,,\n"
+		res := mustImport(t, s, tok, "text/csv", []byte(csv))
+		if res.Updated != 1 || res.Created != 1 || len(res.Errors) != 1 || res.Errors[0].Line != 5 {
+			t.Fatalf("result %+v", res)
+		}
+		alan := contactByName(t, s, tok, "Alan Turing")
+		if fmt.Sprint(alan["emails"]) != "[alan@bletchley.example turing@example.org]" || fmt.Sprint(alan["tags"]) != "[codebreakers ai]" || alan["company"] != "Bletchley Park" {
+			t.Fatalf("merged alan %v", alan)
+		}
+	})
+	t.Run("OK_EncodingsAndBOM", func(t *testing.T) {
+		s := MustServe(t)
+		_, tok := s.MustSignup(t, "enc@example.com")
+		utf16, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte("name,email\nJosé Müller,jose@example.com\n"))
+		if res := mustImport(t, s, tok, "text/csv", utf16); res.Created != 1 {
+			t.Fatalf("UTF-16: %+v", res)
+		}
+		bom := append([]byte("\xef\xbb\xbf"), []byte("name,email\nZoë,zoe@example.com\n")...)
+		if res := mustImport(t, s, tok, "text/csv", bom); res.Created != 1 {
+			t.Fatalf("UTF-8 BOM: %+v", res)
+		}
+		latin1 := []byte("name,email\nFran\xe7ois,francois@example.com\n")
+		if res := mustImport(t, s, tok, "text/csv; charset=iso-8859-1", latin1); res.Created != 1 {
+			t.Fatalf("latin1: %+v", res)
+		}
+		contactByName(t, s, tok, "François")
+		contactByName(t, s, tok, "José Müller")
+		res := mustImport(t, s, tok, "text/csv", []byte("name,email\nBad\xe7,bad@example.com\nGood,good@example.com\n"))
+		if res.Created != 1 || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Message, "UTF-8") {
+			t.Fatalf("invalid UTF-8 row: %+v", res)
+		}
+		MustProblem(t, s.upload(t, "/v1/contacts/import", tok, "text/csv; charset=shift_jis", []byte("name\nx\n")), 415)
+	})
+	t.Run("ErrRequest", func(t *testing.T) {
+		MustProblem(t, s.upload(t, "/v1/contacts/import", tok, "application/pdf", []byte("%PDF")), 415)
+		MustProblem(t, s.upload(t, "/v1/contacts/import", tok, "text/csv", []byte("just,some,columns\n1,2,3\n")), 422, "body")
+		big := bytes.Repeat([]byte("x"), 11<<20)
+		MustProblem(t, s.upload(t, "/v1/contacts/import", tok, "text/csv", append([]byte("name\n"), big...)), 413)
+		// JSON routes still refuse large bodies, though they are streamed now.
+		MustProblem(t, s.upload(t, "/v1/contacts", tok, "application/json", append([]byte(`{"name":"`), bytes.Repeat([]byte("x"), 2<<20)...)), 413)
+	})
+}
+
+// TestExportRoundTrip: export.vcf and export.csv imported into an empty
+// account give the same contacts, field by field.
+func TestExportRoundTrip(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, a := s.MustSignup(t, "a@example.com")
+	mustImport(t, s, a, "text/vcard", fixture(t, "iphone.vcf"))
+	mustImport(t, s, a, "text/csv", fixture(t, "Connections.csv"))
+	s.MustCreateContact(t, a, map[string]any{"name": "=cmd|' /C calc'!A0", "emails": []string{"evil@example.com"}, "tags": []string{"-x", "+y"},
+		"notes": "line1\nline2, with comma; and semicolon", "cadence_days": 30, "phones": []string{"+1 555 0100"}})
+	want := canonicalContacts(t, items(t, s.Do(t, "GET", "/v1/contacts?limit=200", a, nil)))
+
+	for _, f := range []struct{ path, ct string }{{"/v1/contacts/export.vcf", "text/vcard"}, {"/v1/contacts/export.csv", "text/csv"}} {
+		t.Run(f.ct, func(t *testing.T) {
+			r := s.Do(t, "GET", f.path, a, nil)
+			MustStatus(t, r, 200)
+			if f.ct == "text/csv" && bytes.Contains(r.Body, []byte("\n=cmd")) {
+				t.Fatalf("a formula is exported unquoted")
+			}
+			_, b := s.MustSignup(t, "b-"+strings.ReplaceAll(f.ct, "/", "-")+"@example.com")
+			res := mustImport(t, s, b, f.ct, r.Body)
+			if res.Created != len(want) || len(res.Errors) != 0 {
+				t.Fatalf("re-import %+v, want %d created", res, len(want))
+			}
+			got := canonicalContacts(t, items(t, s.Do(t, "GET", "/v1/contacts?limit=200", b, nil)))
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("contact differs:\n got %s\nwant %s", got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+// canonicalContacts reduces contacts to their user-visible data, sorted.
+func canonicalContacts(t *testing.T, cs []map[string]any) []string {
+	var out []string
+	for _, c := range cs {
+		for _, k := range []string{"id", "created_at", "updated_at", "last_contacted_at"} {
+			delete(c, k)
+		}
+		b, _ := json.Marshal(c)
+		out = append(out, string(b))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestBackupRoundTrip: export → import into an empty account → export gives
+// the same document but for ids (mapped consistently) and the export time.
+func TestBackupRoundTrip(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, a := s.MustSignup(t, "a@example.com")
+	MustStatus(t, s.Do(t, "PATCH", "/v1/me", a, map[string]any{"timezone": "Asia/Tokyo", "nudge_hour": 7, "agenda": map[string]any{"enabled": true}}), 200)
+	ev := s.MustCreateEvent(t, a, map[string]any{"title": "Tokyo Gophers", "starts_at": "2026-11-20T10:00:00Z", "talks": []map[string]any{{"title": "Generics", "speaker": "Rob"}}, "tags": []string{"go"}})
+	enc := s.MustCreate(t, a, "/v1/events/"+ev+"/encounters", map[string]any{"contact": map[string]any{"name": "Jane", "emails": []string{"jane@example.com"}, "cadence_days": 45}, "moment": "after_talk", "topics": []string{"wasm"}})
+	jane := enc["contact"].(map[string]any)["id"].(string)
+	bob := s.MustCreateContact(t, a, map[string]any{"name": "Bob", "linkedin_url": "https://linkedin.com/in/bob"})
+	s.MustCreate(t, a, "/v1/intros", map[string]any{"contact_ids": []string{jane, bob}, "event_id": ev, "context": "both like WASM"})
+	s.MustCreate(t, a, "/v1/contacts/"+bob+"/interactions", map[string]any{"kind": "call", "notes": "catch-up"})
+	s.MustCreate(t, a, "/v1/calendars", map[string]any{"url": "https://example.com/cal.ics", "name": "Example", "tags": []string{"x"}})
+
+	first := s.Do(t, "GET", "/v1/export", a, nil)
+	MustStatus(t, first, 200)
+	_, b := s.MustSignup(t, "b@example.com")
+	r := s.upload(t, "/v1/import", b, "application/json", first.Body)
+	MustStatus(t, r, 200)
+	second := s.Do(t, "GET", "/v1/export", b, nil)
+	MustStatus(t, second, 200)
+	if x, y := canonicalBackup(t, first.Body), canonicalBackup(t, second.Body); x != y {
+		t.Fatalf("backup round trip differs:\n%s\n%s", x, y)
+	}
+	// The restored account works: Bob's LinkedIn URL is taken, Jane's follow-ups are there.
+	MustProblem(t, s.Do(t, "POST", "/v1/contacts", b, map[string]any{"name": "B2", "linkedin_url": "https://www.linkedin.com/in/bob/"}), 409)
+	if n := len(items(t, s.Do(t, "GET", "/v1/followups?status=pending", b, nil))); n < 3 {
+		t.Fatalf("%d pending follow-ups restored, want thank_you, check_in, stay_in_touch, intro_check", n)
+	}
+	t.Run("ErrNotEmpty", func(t *testing.T) {
+		MustProblem(t, s.upload(t, "/v1/import", b, "application/json", first.Body), 409)
+	})
+	t.Run("ErrNotABackup", func(t *testing.T) {
+		_, c := s.MustSignup(t, "c@example.com")
+		MustProblem(t, s.upload(t, "/v1/import", c, "application/json", []byte(`{"contacts":[]}`)), 422, "format")
+		MustProblem(t, s.upload(t, "/v1/import", c, "application/json", []byte(`{"format":"rapport-backup","version":99}`)), 422, "version")
+		MustProblem(t, s.upload(t, "/v1/import", c, "application/json", []byte(`{"format":"rapport-backup",`)), 400)
+	})
+}
+
+// canonicalBackup replaces every id by its order of first appearance and
+// drops the export time.
+func canonicalBackup(t *testing.T, body []byte) string {
+	var doc map[string]any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatalf("backup is not JSON: %v\n%s", err, body)
+	}
+	delete(doc, "exported_at")
+	ids := map[string]string{}
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if s, ok := x[k].(string); ok && (k == "id" || strings.HasSuffix(k, "_id")) && s != "" {
+					if ids[s] == "" {
+						ids[s] = fmt.Sprint("ID", len(ids))
+					}
+					x[k] = ids[s]
+					continue
+				}
+				if k == "contact_ids" {
+					for i, c := range x[k].([]any) {
+						if ids[c.(string)] == "" {
+							ids[c.(string)] = fmt.Sprint("ID", len(ids))
+						}
+						x[k].([]any)[i] = ids[c.(string)]
+					}
+					continue
+				}
+				x[k] = walk(x[k])
+			}
+		case []any:
+			for i := range x {
+				x[i] = walk(x[i])
+			}
+		}
+		return v
+	}
+	for _, sec := range []string{"contacts", "events", "encounters", "intros", "interactions", "followups", "calendars"} {
+		// Sort each section by content without ids so the order of new ids does not matter.
+		arr, _ := doc[sec].([]any)
+		sort.Slice(arr, func(i, j int) bool { return stripIDs(arr[i]) < stripIDs(arr[j]) })
+	}
+	walk(doc)
+	out, _ := json.MarshalIndent(doc, "", " ")
+	return string(out)
+}
+
+func stripIDs(v any) string {
+	m, _ := v.(map[string]any)
+	c := map[string]any{}
+	for k, x := range m {
+		if k != "id" && !strings.HasSuffix(k, "_id") && k != "contact_ids" {
+			c[k] = x
+		}
+	}
+	b, _ := json.Marshal(c)
+	return string(b)
+}

@@ -1,0 +1,587 @@
+package contacts
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-vcard"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Row is one contact read from an import file: its first line, and either
+// the contact or why it cannot be read.
+type Row struct {
+	Line  int
+	Input Input
+	Err   error
+}
+
+// ImportError reports one row that was not imported.
+type ImportError struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Created int           `json:"created"`
+	Updated int           `json:"updated"`
+	Skipped int           `json:"skipped"`
+	Errors  []ImportError `json:"errors"`
+}
+
+// maxReportedErrors bounds the errors listed (the counts stay exact).
+const maxReportedErrors = 1000
+
+// Decoded returns r as UTF-8 according to a Content-Type's charset and any
+// byte-order mark: UTF-8 (default), UTF-16 (with BOM), ISO-8859-1 and
+// Windows-1252. Another charset is Unsupported.
+func Decoded(r io.Reader, contentType string) (io.Reader, error) {
+	_, params, _ := mime.ParseMediaType(contentType)
+	br := bufio.NewReaderSize(r, 64<<10)
+	bom, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(bom, []byte{0xEF, 0xBB, 0xBF}):
+		br.Discard(3)
+		return br, nil
+	case bytes.HasPrefix(bom, []byte{0xFF, 0xFE}), bytes.HasPrefix(bom, []byte{0xFE, 0xFF}):
+		return transform.NewReader(br, unicode.BOMOverride(unicode.UTF8.NewDecoder())), nil
+	}
+	switch cs := strings.ToLower(params["charset"]); cs {
+	case "", "utf-8", "utf8", "us-ascii":
+		return br, nil
+	case "iso-8859-1", "latin1", "latin-1":
+		return transform.NewReader(br, charmap.ISO8859_1.NewDecoder()), nil
+	case "windows-1252", "cp1252":
+		return transform.NewReader(br, charmap.Windows1252.NewDecoder()), nil
+	case "utf-16", "utf-16le":
+		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()), nil
+	case "utf-16be":
+		return transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()), nil
+	default:
+		return nil, apperr.E(apperr.Unsupported, "charset %q is not supported; send UTF-8, UTF-16, ISO-8859-1 or Windows-1252", cs)
+	}
+}
+
+// maxLine bounds one line of an import (a vCard PHOTO may be long).
+const maxLine = 4 << 20
+
+// ReadVCards reads vCards (3.0 or 4.0) one at a time and calls fn for each,
+// with the line the card begins on. Only one card is in memory at a time.
+func ReadVCards(r io.Reader, fn func(Row) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	var card bytes.Buffer
+	line, start := 0, 0
+	flush := func(broken string) error {
+		defer card.Reset()
+		if broken != "" {
+			return fn(Row{Line: start, Err: errors.New(broken)})
+		}
+		c, err := vcard.NewDecoder(bytes.NewReader(card.Bytes())).Decode()
+		if err != nil {
+			return fn(Row{Line: start, Err: fmt.Errorf("not a valid vCard: %v", err)})
+		}
+		in, err := inputFromCard(c)
+		return fn(Row{Line: start, Input: in, Err: err})
+	}
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		upper := strings.ToUpper(strings.TrimSpace(text))
+		switch {
+		case upper == "BEGIN:VCARD":
+			if card.Len() > 0 {
+				if err := flush("the card has no END:VCARD"); err != nil {
+					return err
+				}
+			}
+			start = line
+		case card.Len() == 0 && strings.TrimSpace(text) == "":
+			continue
+		case card.Len() == 0:
+			if err := fn(Row{Line: line, Err: errors.New("text outside BEGIN:VCARD … END:VCARD")}); err != nil {
+				return err
+			}
+			continue
+		}
+		card.WriteString(text)
+		card.WriteString("\r\n")
+		if upper == "END:VCARD" {
+			if err := flush(""); err != nil {
+				return err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return apperr.E(apperr.Invalid, "line %d is longer than %d MiB", line+1, maxLine>>20)
+		}
+		return err
+	}
+	if card.Len() > 0 {
+		return flush("the file ends inside a card (no END:VCARD)")
+	}
+	return nil
+}
+
+func inputFromCard(c vcard.Card) (Input, error) {
+	var in Input
+	in.Name = strings.TrimSpace(c.PreferredValue(vcard.FieldFormattedName))
+	if in.Name == "" {
+		if n := c.Name(); n != nil {
+			in.Name = strings.TrimSpace(strings.Join(strings.Fields(n.GivenName+" "+n.AdditionalName+" "+n.FamilyName), " "))
+		}
+	}
+	if in.Name == "" {
+		in.Name = strings.TrimSpace(c.PreferredValue(vcard.FieldOrganization))
+	}
+	for _, e := range c.Values(vcard.FieldEmail) {
+		if e = strings.TrimSpace(strings.TrimPrefix(strings.ToLower(e), "mailto:")); e != "" {
+			in.Emails = append(in.Emails, e)
+		}
+	}
+	for _, p := range c.Values(vcard.FieldTelephone) {
+		if p = strings.TrimSpace(strings.TrimPrefix(p, "tel:")); p != "" {
+			in.Phones = append(in.Phones, p)
+		}
+	}
+	org := c.PreferredValue(vcard.FieldOrganization)
+	in.Company = strings.TrimSpace(strings.Split(org, ";")[0])
+	in.Title = strings.TrimSpace(c.PreferredValue(vcard.FieldTitle))
+	in.Notes = c.PreferredValue(vcard.FieldNote)
+	in.Tags = c.Categories()
+	if v := c.Value("X-RAPPORT-CADENCE-DAYS"); v != "" {
+		in.CadenceDays, _ = strconv.Atoi(v)
+	}
+	var urls []string
+	urls = append(urls, c.Values(vcard.FieldURL)...)
+	urls = append(urls, c.Values("X-SOCIALPROFILE")...)
+	for _, f := range c["IMPP"] {
+		urls = append(urls, f.Value)
+	}
+	for _, u := range urls {
+		u = strings.TrimSpace(u)
+		if strings.HasPrefix(u, "x-apple:") {
+			continue
+		}
+		if NormalizeLinkedIn(u) != "" {
+			if !strings.Contains(u, "://") {
+				u = "https://" + u
+			}
+			in.LinkedInURL = u
+			break
+		}
+	}
+	if in.Name == "" {
+		return in, errors.New("the card has no name (FN, N or ORG)")
+	}
+	return in, nil
+}
+
+// csvColumns maps header names (lowercase) to fields.
+var csvColumns = map[string]string{
+	"name": "name", "full name": "name", "display name": "name",
+	"first name": "first", "given name": "first", "last name": "last", "family name": "last", "surname": "last",
+	"email": "email", "email address": "email", "e-mail": "email", "e-mail address": "email", "emails": "email",
+	"company": "company", "organization": "company", "organisation": "company",
+	"title": "title", "position": "title", "job title": "title",
+	"phone": "phone", "phone number": "phone", "mobile": "phone", "phones": "phone",
+	"tags": "tags", "notes": "notes", "note": "notes",
+	"url": "url", "linkedin": "url", "linkedin url": "url", "linkedin_url": "url", "profile url": "url",
+	"cadence_days": "cadence_days",
+}
+
+// ReadCSV reads a CSV with a header row (LinkedIn's Connections.csv, which
+// starts with a few lines of notes, or name,email,company,title,phone,tags,notes)
+// and calls fn for each row with its line number.
+func ReadCSV(r io.Reader, fn func(Row) error) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	var cols map[int]string
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				if ferr := fn(Row{Line: pe.StartLine, Err: fmt.Errorf("malformed CSV: %v", pe.Err)}); ferr != nil {
+					return ferr
+				}
+				continue
+			}
+			return err
+		}
+		if cols == nil {
+			cols = headerOf(rec)
+			continue // a preamble line, or the header itself
+		}
+		if blank(rec) {
+			continue
+		}
+		in, err := inputFromRow(rec, cols)
+		if err := fn(Row{Line: line, Input: in, Err: err}); err != nil {
+			return err
+		}
+	}
+	if cols == nil {
+		return apperr.InvalidField("body", "no header row found (want columns such as name,email,company or First Name,Last Name,Email Address)")
+	}
+	return nil
+}
+
+// headerOf returns the column map if rec is a header row, else nil.
+func headerOf(rec []string) map[int]string {
+	cols := map[int]string{}
+	has := map[string]bool{}
+	for i, h := range rec {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if f, ok := csvColumns[h]; ok {
+			cols[i] = f
+			has[f] = true
+		}
+	}
+	if has["name"] || has["first"] || has["last"] {
+		return cols
+	}
+	return nil
+}
+
+func blank(rec []string) bool {
+	for _, v := range rec {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// unformula undoes the quote export puts before cells a spreadsheet would
+// run as formulas.
+func unformula(v string) string {
+	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@", rune(v[1])) {
+		return v[1:]
+	}
+	return v
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '|' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// splitTags splits a tags cell on ";" (what export writes), or on "," when
+// the cell has no ";" (what people type).
+func splitTags(v string) []string {
+	sep := ","
+	if strings.Contains(v, ";") {
+		sep = ";"
+	}
+	var out []string
+	for _, p := range strings.Split(v, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func inputFromRow(rec []string, cols map[int]string) (Input, error) {
+	var in Input
+	var first, last string
+	for i, v := range rec {
+		f, ok := cols[i]
+		if !ok {
+			continue
+		}
+		v = unformula(strings.TrimSpace(v))
+		if !utf8.ValidString(v) {
+			return in, errors.New("the row is not valid UTF-8 (send the file as UTF-8, or name its charset in Content-Type)")
+		}
+		switch f {
+		case "name":
+			in.Name = v
+		case "first":
+			first = v
+		case "last":
+			last = v
+		case "email":
+			in.Emails = append(in.Emails, splitList(v)...)
+		case "company":
+			in.Company = v
+		case "title":
+			in.Title = v
+		case "phone":
+			in.Phones = append(in.Phones, splitList(v)...)
+		case "tags":
+			in.Tags = append(in.Tags, splitTags(v)...)
+		case "notes":
+			in.Notes = v
+		case "url":
+			if NormalizeLinkedIn(v) != "" {
+				in.LinkedInURL = v
+			}
+		case "cadence_days":
+			if v != "" {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return in, errors.New("cadence_days: not a whole number")
+				}
+				in.CadenceDays = n
+			}
+		}
+	}
+	if in.Name == "" {
+		in.Name = strings.TrimSpace(first + " " + last)
+	}
+	if in.Name == "" {
+		return in, errors.New("the row has no name")
+	}
+	return in, nil
+}
+
+// importChunk is how many rows are written together.
+const importChunk = 500
+
+// Import reads rows with read and stores them: a row whose email or
+// LinkedIn URL one of the user's contacts has merges into that contact
+// (emails, phones and tags are added; blank fields filled; nothing
+// overwritten) instead of duplicating it. Bad rows are reported with their
+// line and never stop the others. Rows are written in chunks, so memory
+// stays bounded whatever the file's size.
+func (s *Service) Import(ctx context.Context, userID string, read func(func(Row) error) error) (*ImportResult, error) {
+	res := &ImportResult{Errors: []ImportError{}}
+	var chunk []Row
+	fail := func(line int, msg string) {
+		if len(res.Errors) < maxReportedErrors {
+			res.Errors = append(res.Errors, ImportError{Line: line, Message: msg})
+		}
+	}
+	flush := func() error {
+		err := s.importChunk(ctx, userID, chunk, res, fail)
+		chunk = chunk[:0]
+		return err
+	}
+	err := read(func(r Row) error {
+		if r.Err != nil {
+			fail(r.Line, r.Err.Error())
+			return nil
+		}
+		if err := r.Input.Validate(""); err != nil {
+			fail(r.Line, describe(err))
+			return nil
+		}
+		chunk = append(chunk, r)
+		if len(chunk) >= importChunk {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(chunk) > 0 {
+		err = flush()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if res.Created+res.Updated > 0 {
+		s.changed(ctx, userID)
+	}
+	return res, nil
+}
+
+// describe flattens a validation error into one line.
+func describe(err error) string {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
+		return err.Error()
+	}
+	parts := make([]string, len(ae.Fields))
+	for i, f := range ae.Fields {
+		parts[i] = f.Field + " " + f.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, res *ImportResult, fail func(int, string)) error {
+	now := store.Time(s.Now())
+	type cand struct {
+		row  Row
+		c    *Contact
+		keys []string
+	}
+	cands := make([]*cand, 0, len(rows))
+	var keyDocs []any
+	owner := map[string]*cand{} // key id -> candidate claiming it
+	for _, r := range rows {
+		c := &Contact{ID: store.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
+		r.Input.apply(c, "")
+		cd := &cand{row: r, c: c, keys: dedupeKeys(c)}
+		cands = append(cands, cd)
+		for _, k := range cd.keys {
+			id := keyID(userID, k)
+			if owner[id] != nil {
+				continue // a repeat within the chunk: that row merges below
+			}
+			owner[id] = cd
+			keyDocs = append(keyDocs, keyDoc{ID: id, UserID: userID, ContactID: c.ID, CreatedAt: now})
+		}
+	}
+	failedKeys := map[string]bool{}
+	if len(keyDocs) > 0 {
+		_, err := s.keys.InsertMany(ctx, keyDocs, options.InsertMany().SetOrdered(false))
+		var bwe mongo.BulkWriteException
+		if errors.As(err, &bwe) {
+			for _, we := range bwe.WriteErrors {
+				if !mongo.IsDuplicateKeyError(we) {
+					return store.Err(err, "contact")
+				}
+				failedKeys[keyDocs[we.Index].(keyDoc).ID] = true
+			}
+		} else if err != nil {
+			return store.Err(err, "contact")
+		}
+	}
+	// A candidate whose every key is its own is new; the others merge.
+	var fresh []any
+	var merges []*cand
+	var released []string
+	for _, cd := range cands {
+		own := true
+		for _, k := range cd.keys {
+			id := keyID(userID, k)
+			if failedKeys[id] || owner[id] != cd {
+				own = false
+			}
+		}
+		if own {
+			fresh = append(fresh, cd.c)
+			continue
+		}
+		for _, k := range cd.keys {
+			if id := keyID(userID, k); owner[id] == cd && !failedKeys[id] {
+				released = append(released, id)
+			}
+		}
+		merges = append(merges, cd)
+	}
+	if len(released) > 0 {
+		// contact_keys._id: keys claimed by rows that merge instead.
+		s.keys.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": released}})
+	}
+	if len(fresh) > 0 {
+		if _, err := s.contacts.InsertMany(ctx, fresh); err != nil {
+			return store.Err(err, "contact")
+		}
+		res.Created += len(fresh)
+	}
+	for _, cd := range merges {
+		if err := s.mergeInto(ctx, userID, cd.row.Input, cd.keys, res); err != nil {
+			if apperr.KindOf(err) == apperr.Internal || apperr.KindOf(err) == apperr.Unavailable {
+				return err
+			}
+			fail(cd.row.Line, describe(err))
+		}
+	}
+	return nil
+}
+
+// mergeInto merges in into the contact that holds one of keys.
+func (s *Service) mergeInto(ctx context.Context, userID string, in Input, keys []string, res *ImportResult) error {
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = keyID(userID, k)
+	}
+	var kd keyDoc
+	// contact_keys._id
+	if err := s.keys.FindOne(ctx, bson.M{"_id": bson.M{"$in": ids}}).Decode(&kd); err != nil {
+		return store.Err(err, "contact")
+	}
+	old, err := s.Get(ctx, userID, kd.ContactID)
+	if err != nil {
+		return err
+	}
+	merged := inputOf(old)
+	merged.Emails = union(merged.Emails, in.Emails)
+	merged.Phones = union(merged.Phones, in.Phones)
+	merged.Tags = union(merged.Tags, in.Tags)
+	for _, f := range []struct {
+		dst *string
+		src string
+	}{{&merged.Company, in.Company}, {&merged.Title, in.Title},
+		{&merged.LinkedInURL, in.LinkedInURL}, {&merged.Notes, in.Notes}} {
+		if *f.dst == "" {
+			*f.dst = f.src
+		}
+	}
+	if merged.CadenceDays == 0 { // X-RAPPORT-CADENCE-DAYS or a cadence_days column
+		merged.CadenceDays = in.CadenceDays
+	}
+	next := *old
+	if err := merged.apply(&next, ""); err != nil {
+		return err
+	}
+	if sameContact(old, &next) {
+		res.Skipped++
+		return nil
+	}
+	added, _ := diff(dedupeKeys(old), dedupeKeys(&next))
+	if err := s.claimKeys(ctx, userID, next.ID, added); err != nil {
+		return err
+	}
+	next.UpdatedAt = store.Time(s.Now())
+	// contacts._id, scoped by user_id
+	if _, err := s.contacts.ReplaceOne(ctx, bson.M{"_id": next.ID, "user_id": userID}, &next); err != nil {
+		s.releaseKeys(ctx, userID, next.ID, added)
+		return store.Err(err, "contact")
+	}
+	res.Updated++
+	return nil
+}
+
+func union(a, b []string) []string {
+	out := append([]string(nil), a...)
+	seen := map[string]bool{}
+	for _, x := range a {
+		seen[strings.ToLower(x)] = true
+	}
+	for _, x := range b {
+		if k := strings.ToLower(strings.TrimSpace(x)); k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func sameContact(a, b *Contact) bool {
+	return strings.Join(a.Emails, "\n") == strings.Join(b.Emails, "\n") && strings.Join(a.Phones, "\n") == strings.Join(b.Phones, "\n") &&
+		strings.Join(a.Tags, "\n") == strings.Join(b.Tags, "\n") && a.Company == b.Company && a.Title == b.Title &&
+		a.LinkedInURL == b.LinkedInURL && a.Notes == b.Notes && a.CadenceDays == b.CadenceDays
+}

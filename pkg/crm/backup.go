@@ -1,0 +1,428 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// BackupFormat and BackupVersion identify a backup document.
+const (
+	BackupFormat  = "rapport-backup"
+	BackupVersion = 1
+)
+
+// BackupSettings is the part of the user a backup carries. Secrets (API and
+// feed tokens, the webhook secret) are never exported.
+type BackupSettings struct {
+	Name           string          `json:"name"`
+	Timezone       string          `json:"timezone"`
+	NudgeHour      int             `json:"nudge_hour"`
+	NotifyEmail    string          `json:"notify_email"`
+	WebhookURL     string          `json:"webhook_url,omitempty"`
+	FollowupPolicy accounts.Policy `json:"followup_policy"`
+	Agenda         accounts.Agenda `json:"agenda"`
+	CreatedAt      time.Time       `json:"created_at"`
+}
+
+// backupFollowUp is a follow-up with the fields the API hides.
+type backupFollowUp struct {
+	followup.FollowUp
+	Sequence int `json:"sequence"`
+}
+
+// backupCalendar is a followed calendar without its sync state.
+type backupCalendar struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url"`
+	Name      string    `json:"name"`
+	Tags      []string  `json:"tags"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// sections of a backup, in the order written (referenced before referencing).
+var sections = []string{"contacts", "events", "encounters", "intros", "interactions", "followups", "calendars"}
+
+// Export writes all of the user's data as one JSON document, reading each
+// collection through a cursor.
+func (s *Service) Export(ctx context.Context, u *accounts.User, w io.Writer) error {
+	head := map[string]any{"format": BackupFormat, "version": BackupVersion, "exported_at": store.Time(s.Now()),
+		"settings": BackupSettings{Name: u.Name, Timezone: u.Timezone, NudgeHour: u.NudgeHour, NotifyEmail: u.Notify.Email,
+			WebhookURL: u.Notify.WebhookURL, FollowupPolicy: u.FollowupPolicy, Agenda: u.Agenda, CreatedAt: u.CreatedAt}}
+	hb, err := json.Marshal(head)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(hb[:len(hb)-1]); err != nil { // leave the object open
+		return err
+	}
+	notified, err := s.Followups.NotifiedTimes(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	db := s.stamps.Database()
+	for _, sec := range sections {
+		fmt.Fprintf(w, ",\n%q:[", sec)
+		cur, err := db.Collection(sec).Find(ctx, bson.M{"user_id": u.ID}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(500))
+		if err != nil {
+			return store.Err(err, sec)
+		}
+		n := 0
+		for cur.Next(ctx) {
+			item, err := exportItem(sec, cur, notified)
+			if err != nil {
+				cur.Close(ctx)
+				return err
+			}
+			if n > 0 {
+				w.Write([]byte(","))
+			}
+			w.Write([]byte("\n"))
+			if _, err := w.Write(item); err != nil {
+				cur.Close(ctx)
+				return err
+			}
+			n++
+		}
+		if err := cur.Err(); err != nil {
+			return store.Err(err, sec)
+		}
+		cur.Close(ctx)
+		w.Write([]byte("]"))
+	}
+	_, err = w.Write([]byte("\n}\n"))
+	return err
+}
+
+func exportItem(sec string, cur *mongo.Cursor, notified func(*followup.FollowUp) *time.Time) ([]byte, error) {
+	var v any
+	switch sec {
+	case "contacts":
+		v = &contacts.Contact{}
+	case "events":
+		v = &events.Event{}
+	case "encounters":
+		v = &contacts.Encounter{}
+	case "intros":
+		v = &contacts.Intro{}
+	case "interactions":
+		v = &contacts.Interaction{}
+	case "followups":
+		var f followup.FollowUp
+		if err := cur.Decode(&f); err != nil {
+			return nil, store.Err(err, sec)
+		}
+		f.NotifiedAt = notified(&f)
+		return json.Marshal(backupFollowUp{FollowUp: f, Sequence: f.Sequence})
+	case "calendars":
+		var c events.Calendar
+		if err := cur.Decode(&c); err != nil {
+			return nil, store.Err(err, sec)
+		}
+		return json.Marshal(backupCalendar{ID: c.ID, URL: c.URL, Name: c.Name, Tags: c.Tags, CreatedAt: c.CreatedAt})
+	}
+	if err := cur.Decode(v); err != nil {
+		return nil, store.Err(err, sec)
+	}
+	return json.Marshal(v)
+}
+
+// ImportResult counts what a restore brought in, per section.
+type ImportResult struct {
+	Restored map[string]int `json:"restored"`
+}
+
+// Import restores a backup into the user's account, which must hold no
+// contacts and no events (Conflict otherwise). Every record gets a new id,
+// and references are mapped to the new ids, so a backup can be restored
+// next to the account it came from; all other fields, timestamps included,
+// are kept. Settings are applied; secrets are not in backups. The document
+// is read as a stream and written in batches.
+func (s *Service) Import(ctx context.Context, acc *accounts.Service, u *accounts.User, r io.Reader) (*ImportResult, error) {
+	db := s.stamps.Database()
+	for _, coll := range []string{"contacts", "events"} {
+		// contacts_user_name / events_user_starts
+		n, err := db.Collection(coll).CountDocuments(ctx, bson.M{"user_id": u.ID}, options.Count().SetLimit(1))
+		if err != nil {
+			return nil, store.Err(err, coll)
+		}
+		if n > 0 {
+			return nil, apperr.E(apperr.Conflict, "a backup is restored into an empty account; this one has %s", coll)
+		}
+	}
+	im := &importer{s: s, userID: u.ID, ids: map[string]string{}, pending: map[string][]any{}, res: &ImportResult{Restored: map[string]int{}}}
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	if err := expectDelim(dec, '{'); err != nil {
+		return nil, err
+	}
+	sawFormat := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, badBackup(err)
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "format":
+			var f string
+			if err := dec.Decode(&f); err != nil || f != BackupFormat {
+				return nil, apperr.InvalidField("format", "is not %q: this is not a Rapport backup", BackupFormat)
+			}
+			sawFormat = true
+		case "version":
+			var v int
+			if err := dec.Decode(&v); err != nil || v != BackupVersion {
+				return nil, apperr.InvalidField("version", "backup version %v is not supported (want %d)", v, BackupVersion)
+			}
+		case "settings":
+			var set BackupSettings
+			if err := dec.Decode(&set); err != nil {
+				return nil, badBackup(err)
+			}
+			if err := im.settings(ctx, acc, set); err != nil {
+				return nil, err
+			}
+		case "contacts", "events", "encounters", "intros", "interactions", "followups", "calendars":
+			if !sawFormat {
+				return nil, apperr.InvalidField("format", "must come first: this is not a Rapport backup")
+			}
+			if err := im.section(ctx, dec, key); err != nil {
+				return nil, err
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, badBackup(err)
+			}
+		}
+	}
+	if !sawFormat {
+		return nil, apperr.InvalidField("format", "is missing: this is not a Rapport backup")
+	}
+	if err := im.flushAll(ctx); err != nil {
+		return nil, err
+	}
+	if err := im.afterRestore(ctx); err != nil {
+		return nil, err
+	}
+	return im.res, nil
+}
+
+func expectDelim(dec *json.Decoder, d json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return badBackup(err)
+	}
+	if tok != d {
+		return apperr.E(apperr.Malformed, "the backup is not a JSON object with arrays")
+	}
+	return nil
+}
+
+func badBackup(err error) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Wrap(apperr.Malformed, err, "the backup is not valid JSON: %v", err)
+}
+
+// importer holds the id map and the batches of one restore.
+type importer struct {
+	s       *Service
+	userID  string
+	ids     map[string]string // old id -> new id
+	pending map[string][]any
+	res     *ImportResult
+	wakes   []followup.FollowUp
+}
+
+func (im *importer) id(old string) string {
+	if old == "" {
+		return ""
+	}
+	if n, ok := im.ids[old]; ok {
+		return n
+	}
+	n := store.NewID()
+	im.ids[old] = n
+	return n
+}
+
+func (im *importer) settings(ctx context.Context, acc *accounts.Service, set BackupSettings) error {
+	patch, _ := json.Marshal(map[string]any{"name": set.Name, "timezone": set.Timezone, "nudge_hour": set.NudgeHour,
+		"notify": map[string]any{"email": set.NotifyEmail}, "followup_policy": set.FollowupPolicy, "agenda": set.Agenda})
+	_, err := im.s.UpdateSettings(ctx, acc, im.userID, patch)
+	return err
+}
+
+func (im *importer) section(ctx context.Context, dec *json.Decoder, sec string) error {
+	if err := expectDelim(dec, '['); err != nil {
+		return err
+	}
+	for dec.More() {
+		doc, err := im.decodeItem(dec, sec)
+		if err != nil {
+			return err
+		}
+		im.add(sec, doc)
+		if len(im.pending[sec]) >= 500 {
+			if err := im.flush(ctx, sec); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return badBackup(err)
+	}
+	return im.flush(ctx, sec)
+}
+
+func (im *importer) add(coll string, doc any) {
+	im.pending[coll] = append(im.pending[coll], doc)
+	im.res.Restored[coll]++
+}
+
+// decodeItem reads one record and rewrites its ids and owner.
+func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
+	switch sec {
+	case "contacts":
+		var c contacts.Contact
+		if err := dec.Decode(&c); err != nil {
+			return nil, badBackup(err)
+		}
+		c.ID, c.UserID = im.id(c.ID), im.userID
+		if err := (contacts.Input{Name: c.Name, Emails: c.Emails}).Validate(""); err != nil {
+			return nil, apperr.InvalidField("contacts", "a contact (%q) is not valid: %v", c.Name, err)
+		}
+		for _, k := range contacts.DedupeKeys(&c) {
+			// written with the contacts, not counted as restored records
+			im.pending["contact_keys"] = append(im.pending["contact_keys"],
+				bson.M{"_id": im.userID + "|" + k, "user_id": im.userID, "contact_id": c.ID, "created_at": c.CreatedAt})
+		}
+		contacts.SetQueryFields(&c)
+		return &c, nil
+	case "events":
+		var e events.Event
+		if err := dec.Decode(&e); err != nil {
+			return nil, badBackup(err)
+		}
+		e.ID, e.UserID = im.id(e.ID), im.userID
+		if e.Source != nil {
+			e.Source.CalendarID = im.id(e.Source.CalendarID)
+		}
+		events.SetQueryFields(&e)
+		return &e, nil
+	case "encounters":
+		var e contacts.Encounter
+		if err := dec.Decode(&e); err != nil {
+			return nil, badBackup(err)
+		}
+		e.ID, e.UserID, e.EventID, e.ContactID = im.id(e.ID), im.userID, im.id(e.EventID), im.id(e.ContactID)
+		e.TopicsLower = lower(e.Topics)
+		return &e, nil
+	case "intros":
+		var it contacts.Intro
+		if err := dec.Decode(&it); err != nil {
+			return nil, badBackup(err)
+		}
+		it.ID, it.UserID, it.EventID = im.id(it.ID), im.userID, im.id(it.EventID)
+		for i := range it.ContactIDs {
+			it.ContactIDs[i] = im.id(it.ContactIDs[i])
+		}
+		return &it, nil
+	case "interactions":
+		var it contacts.Interaction
+		if err := dec.Decode(&it); err != nil {
+			return nil, badBackup(err)
+		}
+		it.ID, it.UserID, it.ContactID = im.id(it.ID), im.userID, im.id(it.ContactID)
+		return &it, nil
+	case "followups":
+		var b backupFollowUp
+		if err := dec.Decode(&b); err != nil {
+			return nil, badBackup(err)
+		}
+		f := b.FollowUp
+		f.Sequence = b.Sequence
+		f.ID, f.UserID, f.ContactID = im.id(f.ID), im.userID, im.id(f.ContactID)
+		f.EncounterID, f.IntroID, f.EventID = im.id(f.EncounterID), im.id(f.IntroID), im.id(f.EventID)
+		f.PendingKey = followup.PendingKey(&f)
+		if f.Status == followup.Pending {
+			im.wakes = append(im.wakes, f)
+		}
+		return &f, nil
+	case "calendars":
+		var c backupCalendar
+		if err := dec.Decode(&c); err != nil {
+			return nil, badBackup(err)
+		}
+		return &events.Calendar{ID: im.id(c.ID), UserID: im.userID, URL: c.URL, Name: c.Name, Tags: c.Tags, CreatedAt: c.CreatedAt}, nil
+	}
+	return nil, fmt.Errorf("unknown section %s", sec)
+}
+
+func (im *importer) flush(ctx context.Context, sec string) error {
+	colls := []string{sec}
+	if sec == "contacts" {
+		colls = []string{"contact_keys", "contacts"}
+	}
+	db := im.s.stamps.Database()
+	for _, coll := range colls {
+		docs := im.pending[coll]
+		if len(docs) == 0 {
+			continue
+		}
+		if _, err := db.Collection(coll).InsertMany(ctx, docs); err != nil {
+			if mongo.IsDuplicateKeyError(err) && coll == "contact_keys" {
+				return apperr.InvalidField("contacts", "two contacts in the backup share an email or LinkedIn URL")
+			}
+			return store.Err(err, coll)
+		}
+		im.pending[coll] = im.pending[coll][:0]
+	}
+	return nil
+}
+
+func (im *importer) flushAll(ctx context.Context) error {
+	for _, sec := range sections {
+		if err := im.flush(ctx, sec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// afterRestore records follow-ups nudged before the backup as nudged (so
+// they are not nudged again), wakes the dispatcher and marks feeds changed.
+func (im *importer) afterRestore(ctx context.Context) error {
+	if err := im.s.Followups.Restored(ctx, im.userID, im.wakes); err != nil {
+		return err
+	}
+	im.s.touchFeed(ctx, im.userID)
+	return nil
+}
+
+func lower(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}
