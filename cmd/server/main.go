@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -30,6 +31,11 @@ import (
 )
 
 func main() {
+	// -healthcheck asks the server at CRM_ADDR for /healthz and exits 0 or
+	// 1: the container image has no shell or curl for a HEALTHCHECK.
+	if len(os.Args) == 2 && os.Args[1] == "-healthcheck" {
+		os.Exit(healthcheck(os.Getenv("CRM_ADDR")))
+	}
 	cfg, err := config.FromEnv(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rapport:", err)
@@ -268,4 +274,29 @@ func newLogger(cfg *config.Config, w *os.File) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// healthcheck returns 0 if the server listening on addr answers /healthz.
+func healthcheck(addr string) int {
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 1
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "healthcheck:", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 1
+	}
+	return 0
 }
