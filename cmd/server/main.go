@@ -248,14 +248,17 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 // and for a running dispatch, then closes the store.
 func (m *Main) Close() error {
 	var errs []error
+	start := time.Now()
 	if m.API != nil && m.ln != nil {
 		if err := m.API.App.ShutdownWithTimeout(20 * time.Second); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
 		<-m.serveErr
+		m.Logger.Info("http server stopped", "after_ms", time.Since(start).Milliseconds())
 	}
 	if m.cron != nil {
 		<-m.cron.Stop().Done() // lets a running dispatch finish
+		m.Logger.Info("scheduler stopped", "after_ms", time.Since(start).Milliseconds())
 	}
 	if m.Store != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -263,6 +266,7 @@ func (m *Main) Close() error {
 		if err := m.Store.Close(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("close store: %w", err))
 		}
+		m.Logger.Info("store closed", "after_ms", time.Since(start).Milliseconds())
 	}
 	return errors.Join(errs...)
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/calendar"
@@ -86,8 +85,8 @@ type feedStampDoc struct {
 // effect only: cached feeds also expire on their own.
 func (s *Service) touchFeed(ctx context.Context, userID string) {
 	// feed_stamps._id
-	s.stamps.UpdateOne(context.WithoutCancel(ctx), bson.M{"_id": userID},
-		bson.M{"$set": bson.M{"nonce": store.NewID(), "at": store.Time(s.Now())}}, options.UpdateOne().SetUpsert(true))
+	store.Upsert(context.WithoutCancel(ctx), s.stamps, bson.M{"_id": userID},
+		bson.M{"$set": bson.M{"nonce": store.NewID(), "at": store.Time(s.Now())}})
 }
 
 // FeedVersion returns what identifies the current content of the user's

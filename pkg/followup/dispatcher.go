@@ -153,7 +153,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) error {
 	now := store.Time(d.Now())
 	// dispatch_next
 	cur, err := d.Followups.dispatch.Find(ctx, bson.M{"next_at": bson.M{"$lte": now}},
-		options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}}).SetProjection(bson.M{"_id": 1}).SetLimit(100_000))
+		options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}}).SetProjection(bson.M{"_id": 1, "wake_nonce": 1}).SetLimit(100_000))
 	if err != nil {
 		return store.Err(err, "dispatch queue")
 	}
@@ -161,15 +161,15 @@ func (d *Dispatcher) RunOnce(ctx context.Context) error {
 	if err := cur.All(ctx, &due); err != nil {
 		return store.Err(err, "dispatch queue")
 	}
-	users := make(chan string)
+	users := make(chan dispatchDoc)
 	var wg sync.WaitGroup
 	for w := 0; w < d.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for id := range users {
-				if err := d.handle(work, id); err != nil {
-					d.Logger.Warn("dispatch", "user_id", id, "err", err)
+			for doc := range users {
+				if err := d.handle(work, doc); err != nil {
+					d.Logger.Warn("dispatch", "user_id", doc.UserID, "err", err)
 				}
 			}
 		}()
@@ -177,7 +177,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) error {
 feed:
 	for _, doc := range due {
 		select {
-		case users <- doc.UserID:
+		case users <- doc:
 		case <-ctx.Done():
 			break feed
 		}
@@ -190,7 +190,8 @@ feed:
 
 // handle takes the user's lease for the current slot and processes the
 // user; if another dispatcher holds it, it leaves the user alone.
-func (d *Dispatcher) handle(ctx context.Context, userID string) error {
+func (d *Dispatcher) handle(ctx context.Context, doc dispatchDoc) error {
+	userID := doc.UserID
 	now := d.Now()
 	slot := now.Add(claimMargin).Truncate(leaseSlot)
 	lease := leaseDoc{ID: userID + "#" + slot.UTC().Format("20060102T150405"), Owner: d.Owner, At: store.Time(now)}
@@ -204,7 +205,7 @@ func (d *Dispatcher) handle(ctx context.Context, userID string) error {
 		// dispatch_leases._id: ours alone, so deleting by id is safe.
 		d.Followups.leases.DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": lease.ID})
 	}()
-	return d.process(ctx, userID, slot.Add(leaseSlot-claimMargin))
+	return d.process(ctx, doc, slot.Add(leaseSlot-claimMargin))
 }
 
 // canSend reports whether a send started now ends before the lease's deadline.
@@ -214,7 +215,8 @@ func (d *Dispatcher) canSend(deadline time.Time) bool {
 
 // process handles one leased user: delivers due nudges in batches, sends a
 // due agenda, and sets when to look at the user next.
-func (d *Dispatcher) process(ctx context.Context, userID string, deadline time.Time) error {
+func (d *Dispatcher) process(ctx context.Context, doc dispatchDoc, deadline time.Time) error {
+	userID := doc.UserID
 	u, err := d.Accounts.User(ctx, userID)
 	if apperr.Is(err, apperr.NotFound) {
 		// dispatch._id: the user is gone.
@@ -274,9 +276,10 @@ func (d *Dispatcher) process(ctx context.Context, userID string, deadline time.T
 		return err
 	}
 	next := d.nextLook(u, st, pend, now)
-	// dispatch._id
-	_, err = d.Followups.dispatch.UpdateOne(ctx, bson.M{"_id": userID}, bson.M{"$set": bson.M{"next_at": store.Time(next)}},
-		options.UpdateOne().SetUpsert(true))
+	// dispatch._id, only if no wake came since the user was picked (its
+	// nonce would differ): then next_at stays as the wake left it.
+	_, err = d.Followups.dispatch.UpdateOne(ctx, bson.M{"_id": userID, "wake_nonce": doc.WakeNonce},
+		bson.M{"$set": bson.M{"next_at": store.Time(next)}})
 	return store.Err(err, "dispatch queue")
 }
 

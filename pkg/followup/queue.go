@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/store"
 )
@@ -14,9 +13,10 @@ import (
 // user each, so a tick's cost depends on the number of users and never on
 // how many follow-ups are pending (the embedded store scans every query):
 //
-//   - dispatch {_id: user, next_at}: when the user next needs the
-//     dispatcher. Requests lower it with $min ("wake"); the lease holder
-//     sets it after its work.
+//   - dispatch {_id: user, next_at, wake_nonce}: when the user next needs
+//     the dispatcher. Requests lower it with $min and set a new nonce
+//     ("wake"); the lease holder sets it after its work, but only if the
+//     nonce is the one it saw before it read the follow-ups.
 //   - dispatch_leases {_id: user#slot}: the lease. Claiming is an insert,
 //     which both stores make atomic through the unique _id; releasing is a
 //     delete. (FerretDB's findAndModify and updates are a read followed by a
@@ -25,12 +25,16 @@ import (
 //     agenda sent. Only the lease holder writes it: on the embedded store an
 //     update rewrites the whole document, so no other writer may share it.
 //
-// Because a wake and the holder's write of next_at can race (each rewrites
-// the document), a wake can be lost; Sweep recomputes next_at from the
+// On MongoDB that conditional write is atomic. On the embedded store an
+// update is a read followed by a whole-document write, so a wake landing in
+// that instant can still be lost; Sweep recomputes next_at from the
 // follow-ups every few minutes, which bounds the delay such a race causes.
 type dispatchDoc struct {
 	UserID string    `bson:"_id"`
 	NextAt time.Time `bson:"next_at"`
+	// WakeNonce changes with every wake, so the holder can tell whether a
+	// wake came while it worked (then it must not raise next_at).
+	WakeNonce string `bson:"wake_nonce"`
 }
 
 type leaseDoc struct {
@@ -50,8 +54,8 @@ type stateDoc struct {
 // wake makes sure the dispatcher looks at the user by at.
 func (s *Service) wake(ctx context.Context, userID string, at time.Time) error {
 	// dispatch._id
-	_, err := s.dispatch.UpdateOne(ctx, bson.M{"_id": userID}, bson.M{"$min": bson.M{"next_at": store.Time(at)}},
-		options.UpdateOne().SetUpsert(true))
+	err := store.Upsert(ctx, s.dispatch, bson.M{"_id": userID},
+		bson.M{"$min": bson.M{"next_at": store.Time(at)}, "$set": bson.M{"wake_nonce": store.NewID()}})
 	return store.Err(err, "dispatch queue")
 }
 

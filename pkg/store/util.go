@@ -44,3 +44,18 @@ func EnsureIndexes(ctx context.Context, coll *mongo.Collection, idx ...Index) er
 	}
 	return nil
 }
+
+// Upsert runs an upserting UpdateOne, retrying when two writers race to
+// insert the same document: the loser of that race gets a duplicate-key
+// error (MongoDB retries some such upserts itself; FerretDB does not), and
+// on a retry it finds the document and updates it.
+func Upsert(ctx context.Context, coll *mongo.Collection, filter, update any) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		_, err = coll.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+		if !mongo.IsDuplicateKeyError(err) {
+			break
+		}
+	}
+	return err
+}
