@@ -105,14 +105,28 @@ func (s *Server) bodyInMemory(c *fiber.Ctx) error {
 			return apperr.Wrap(apperr.Malformed, err, "the request body could not be read")
 		}
 		if len(b) > MaxJSONBody {
-			c.Context().SetConnectionClose()
+			drain(c)
 			return apperr.E(apperr.TooLarge, "the request body is larger than 1 MiB")
 		}
 		c.Request().SetBody(b)
 	}
 	err := c.Next()
 	if streamed(c) {
-		c.Context().SetConnectionClose()
+		drain(c)
 	}
 	return err
+}
+
+// maxDrain bounds how much of a refused or half-read body is read and thrown
+// away, so that the client finishes sending and can read the answer (a
+// server that closes while the client still writes makes it see a reset).
+const maxDrain = 16 << 20
+
+// drain discards up to maxDrain bytes of what is left of a streamed body
+// and marks the connection to be closed after the response.
+func drain(c *fiber.Ctx) {
+	if r := c.Context().RequestBodyStream(); r != nil {
+		io.CopyN(io.Discard, r, maxDrain)
+	}
+	c.Context().SetConnectionClose()
 }

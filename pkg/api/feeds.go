@@ -3,12 +3,14 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/calendar"
@@ -99,14 +101,23 @@ func (s *Server) handleFeed(c *fiber.Ctx) error {
 	key := feedKey{user: u.ID, kind: kind, nonce: nonce, day: now.UTC().Format("2006-01-02")}
 	ent, ok := s.feeds.get(key, now)
 	if !ok {
-		cal, err := s.CRM.Feed(ctx, u, kind, s.BaseURL)
+		// Calendar apps poll in crowds: after a change, one of them renders
+		// and the others wait for that rendering instead of doing it again.
+		v, err, _ := s.feeds.renders.Do(fmt.Sprint(key), func() (any, error) {
+			cal, err := s.CRM.Feed(ctx, u, kind, s.BaseURL)
+			if err != nil {
+				return nil, err
+			}
+			ent, err := renderCalendar(cal)
+			if err == nil {
+				s.feeds.put(key, ent, now)
+			}
+			return ent, err
+		})
 		if err != nil {
 			return err
 		}
-		if ent, err = renderCalendar(cal); err != nil {
-			return err
-		}
-		s.feeds.put(key, ent, now)
+		ent = v.(*renderedFeed)
 	}
 	return s.writeCalendar(c, ent, last, "")
 }
@@ -182,8 +193,9 @@ type feedKey struct{ user, kind, nonce, day string }
 // feedCache keeps rendered feeds, so that the many polls of calendar apps
 // (and every 304) cost one small read instead of reading every event.
 type feedCache struct {
-	mu sync.Mutex
-	m  map[feedKey]feedCacheEntry
+	mu      sync.Mutex
+	m       map[feedKey]feedCacheEntry
+	renders singleflight.Group
 }
 
 type feedCacheEntry struct {

@@ -103,9 +103,9 @@ func (s *Service) CreateIntro(ctx context.Context, userID string, it *Intro) err
 // GetIntro returns one of the user's intros; NotFound if none.
 func (s *Service) GetIntro(ctx context.Context, userID, id string) (*Intro, error) {
 	var it Intro
-	// intros._id, scoped by user_id
-	if err := s.intros.FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&it); err != nil {
-		return nil, store.Err(err, "intro")
+	// intros._id (owner checked in FindOwned)
+	if err := store.FindOwned(ctx, s.intros, id, userID, &it, "intro"); err != nil {
+		return nil, err
 	}
 	return &it, nil
 }

@@ -173,9 +173,9 @@ func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateO
 // Get returns the user's contact with id; NotFound if the user has none.
 func (s *Service) Get(ctx context.Context, userID, id string) (*Contact, error) {
 	var c Contact
-	// contacts._id, scoped by user_id
-	if err := s.contacts.FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&c); err != nil {
-		return nil, store.Err(err, "contact")
+	// contacts._id (owner checked in FindOwned)
+	if err := store.FindOwned(ctx, s.contacts, id, userID, &c, "contact"); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }
@@ -288,9 +288,12 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 // Touch records an interaction at t: last_contacted_at becomes the later of
 // its value and t. It returns the updated contact.
 func (s *Service) Touch(ctx context.Context, userID, id string, t time.Time) (*Contact, error) {
+	if _, err := s.Get(ctx, userID, id); err != nil {
+		return nil, err
+	}
 	var c Contact
-	// contacts._id, scoped by user_id
-	err := s.contacts.FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID},
+	// contacts._id (the owner was checked just above; _id alone is pushed down)
+	err := s.contacts.FindOneAndUpdate(ctx, bson.M{"_id": id},
 		bson.M{"$max": bson.M{"last_contacted_at": store.Time(t)}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&c)
 	if err != nil {

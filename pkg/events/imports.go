@@ -99,9 +99,9 @@ func (im *Importer) CreateCalendar(ctx context.Context, userID string, in Calend
 // Calendar returns one of the user's calendars; NotFound if none.
 func (s *Service) Calendar(ctx context.Context, userID, id string) (*Calendar, error) {
 	var cal Calendar
-	// calendars._id, scoped by user_id
-	if err := s.calendars().FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&cal); err != nil {
-		return nil, store.Err(err, "calendar")
+	// calendars._id (owner checked in FindOwned)
+	if err := store.FindOwned(ctx, s.calendars(), id, userID, &cal, "calendar"); err != nil {
+		return nil, err
 	}
 	return &cal, nil
 }

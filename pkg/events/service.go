@@ -59,9 +59,9 @@ func (s *Service) Create(ctx context.Context, userID, defTZ string, in Input) (*
 // Get returns the user's event with id; NotFound if the user has none.
 func (s *Service) Get(ctx context.Context, userID, id string) (*Event, error) {
 	var e Event
-	// events._id, scoped by user_id
-	if err := s.c.FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&e); err != nil {
-		return nil, store.Err(err, "event")
+	// events._id (owner checked in FindOwned)
+	if err := store.FindOwned(ctx, s.c, id, userID, &e, "event"); err != nil {
+		return nil, err
 	}
 	return &e, nil
 }

@@ -51,6 +51,17 @@ func (s *Service) EnsureIndexes(ctx context.Context) error {
 // pending for the contact, it stores nothing and returns that one with
 // created false.
 func (s *Service) Schedule(ctx context.Context, f *FollowUp) (out *FollowUp, created bool, err error) {
+	out, created, err = s.insert(ctx, f)
+	if err == nil && created {
+		s.changed(ctx, f.UserID)
+		err = s.wake(ctx, f.UserID, f.DueAt)
+	}
+	return out, created, err
+}
+
+// insert stores f as Schedule does, without telling the dispatcher or the
+// feeds (callers inserting several do that once).
+func (s *Service) insert(ctx context.Context, f *FollowUp) (out *FollowUp, created bool, err error) {
 	now := store.Time(s.Now())
 	f.ID = store.NewID()
 	f.Status = Pending
@@ -59,8 +70,7 @@ func (s *Service) Schedule(ctx context.Context, f *FollowUp) (out *FollowUp, cre
 	f.PendingKey = pendingKey(f)
 	_, err = s.c.InsertOne(ctx, f)
 	if err == nil {
-		s.changed(ctx, f.UserID)
-		return f, true, s.wake(ctx, f.UserID, f.DueAt)
+		return f, true, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
 		return nil, false, store.Err(err, "follow-up")
@@ -77,6 +87,7 @@ func (s *Service) Schedule(ctx context.Context, f *FollowUp) (out *FollowUp, cre
 // a contact at metAt, per the user's policy (a policy of 0 days is off).
 func (s *Service) ForEncounter(ctx context.Context, u *accounts.User, contactID, encounterID, eventID string, metAt time.Time) ([]FollowUp, error) {
 	out := []FollowUp{}
+	var first *time.Time
 	for _, k := range []struct {
 		kind string
 		days int
@@ -84,12 +95,19 @@ func (s *Service) ForEncounter(ctx context.Context, u *accounts.User, contactID,
 		if k.days <= 0 {
 			continue
 		}
-		f, _, err := s.Schedule(ctx, &FollowUp{UserID: u.ID, ContactID: contactID, Kind: k.kind,
+		f, created, err := s.insert(ctx, &FollowUp{UserID: u.ID, ContactID: contactID, Kind: k.kind,
 			DueAt: DueAt(metAt, k.days, u.NudgeHour, u.Location()), EncounterID: encounterID, EventID: eventID})
 		if err != nil {
 			return nil, err
 		}
+		if created && (first == nil || f.DueAt.Before(*first)) {
+			first = &f.DueAt
+		}
 		out = append(out, *f)
+	}
+	if first != nil { // one wake and one feed change for both
+		s.changed(ctx, u.ID)
+		return out, s.wake(ctx, u.ID, *first)
 	}
 	return out, nil
 }
@@ -170,9 +188,9 @@ func (s *Service) setStatus(ctx context.Context, filter bson.M, status string) (
 // Get returns one of the user's follow-ups; NotFound if none.
 func (s *Service) Get(ctx context.Context, userID, id string) (*FollowUp, error) {
 	var f FollowUp
-	// followups._id, scoped by user_id
-	if err := s.c.FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&f); err != nil {
-		return nil, store.Err(err, "follow-up")
+	// followups._id (owner checked in FindOwned)
+	if err := store.FindOwned(ctx, s.c, id, userID, &f, "follow-up"); err != nil {
+		return nil, err
 	}
 	one := []FollowUp{f}
 	if err := s.Decorate(ctx, userID, one); err != nil {

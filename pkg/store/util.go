@@ -7,6 +7,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
 )
 
 // NewID returns a new opaque id. Ids sort roughly by creation time, which
@@ -43,6 +45,23 @@ func EnsureIndexes(ctx context.Context, coll *mongo.Collection, idx ...Index) er
 		}
 	}
 	return nil
+}
+
+// FindOwned finds the document with id and decodes it into out if it
+// belongs to userID (its user_id field); otherwise NotFound, as for a
+// missing one. It filters on _id alone because that is the one filter the
+// embedded store pushes down to SQLite; any other filter makes it decode
+// every document of the collection in Go (see STYLE.md), so scoping by user
+// is checked here instead of in the query.
+func FindOwned(ctx context.Context, coll *mongo.Collection, id, userID string, out any, what string) error {
+	raw, err := coll.FindOne(ctx, bson.M{"_id": id}).Raw()
+	if err != nil {
+		return Err(err, what)
+	}
+	if owner, ok := raw.Lookup("user_id").StringValueOK(); !ok || owner != userID {
+		return &apperr.Error{Kind: apperr.NotFound, Message: what + " not found"}
+	}
+	return Err(bson.Unmarshal(raw, out), what)
 }
 
 // Upsert runs an upserting UpdateOne, retrying when two writers race to
