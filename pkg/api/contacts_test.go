@@ -417,3 +417,52 @@ func TestIdempotencyConcurrentSameKey(t *testing.T) {
 		t.Fatalf("retry body differs from the first answer")
 	}
 }
+
+// TestContactListCacheAcrossServers: two servers on one store (as two
+// processes would be) never serve a stale contact list: every write changes
+// the stamp both read.
+func TestContactListCacheAcrossServers(t *testing.T) {
+	a := MustServe(t)
+	b := mustServeStore(t, a.Store)
+	_, tok := a.MustSignup(t, "ada@example.com")
+	jane := a.MustCreateContact(t, tok, map[string]any{"name": "Jane"})
+	if n := len(items(t, b.Do(t, "GET", "/v1/contacts", tok, nil))); n != 1 {
+		t.Fatalf("b lists %d contacts, want 1", n)
+	}
+	a.MustCreateContact(t, tok, map[string]any{"name": "Bob", "tags": []string{"investor"}})
+	if n := len(items(t, b.Do(t, "GET", "/v1/contacts", tok, nil))); n != 2 {
+		t.Fatalf("b lists %d contacts after a write on a, want 2", n)
+	}
+	MustStatus(t, a.Do(t, "PATCH", "/v1/contacts/"+jane, tok, map[string]any{"name": "Janet", "tags": []string{"investor"}}), 200)
+	got := items(t, b.Do(t, "GET", "/v1/contacts?tag=investor", tok, nil))
+	if len(got) != 2 || got[1]["name"] != "Janet" {
+		t.Fatalf("b after a rename on a: %v", got)
+	}
+	MustStatus(t, a.Do(t, "DELETE", "/v1/contacts/"+jane, tok, nil), 204)
+	if n := len(items(t, b.Do(t, "GET", "/v1/contacts", tok, nil))); n != 1 {
+		t.Fatalf("b lists %d contacts after a delete on a, want 1", n)
+	}
+	// Paging through the cache: 7 contacts, 3 per page.
+	for i := 0; i < 6; i++ {
+		a.MustCreateContact(t, tok, map[string]any{"name": fmt.Sprint("Person ", i)})
+	}
+	var names []string
+	cursor := ""
+	for {
+		var p struct {
+			Items      []struct{ Name string }
+			NextCursor string `json:"next_cursor"`
+		}
+		b.Do(t, "GET", "/v1/contacts?limit=3&cursor="+cursor, tok, nil).Decode(t, &p)
+		for _, it := range p.Items {
+			names = append(names, it.Name)
+		}
+		if p.NextCursor == "" {
+			break
+		}
+		cursor = p.NextCursor
+	}
+	if got := fmt.Sprint(names); got != "[Bob Person 0 Person 1 Person 2 Person 3 Person 4 Person 5]" {
+		t.Fatalf("paged names %s", got)
+	}
+}

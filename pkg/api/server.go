@@ -50,8 +50,9 @@ type Server struct {
 	metrics   *httpMetrics
 	authFails *failLimiter
 	// v1 is the authenticated /v1 group (auth and idempotency middleware).
-	v1    fiber.Router
-	feeds feedCache
+	v1            fiber.Router
+	feeds         feedCache
+	contactsCache contactCache
 }
 
 // New builds the API with all routes registered.

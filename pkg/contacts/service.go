@@ -18,6 +18,9 @@ import (
 type Service struct {
 	contacts, keys, encounters, interactions, intros *mongo.Collection
 	Now                                              func() time.Time
+	// Mutated, if set, is told after every write to the user's contacts
+	// (the contact-list cache of the API is keyed by it).
+	Mutated func(ctx context.Context, userID string)
 	// Changed, if set, is told after every write that changes what the
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
@@ -167,6 +170,7 @@ func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateO
 		s.releaseKeys(ctx, userID, c.ID, keys)
 		return nil, store.Err(err, "contact")
 	}
+	s.mutated(ctx, userID)
 	return c, nil
 }
 
@@ -210,6 +214,7 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 		return nil, apperr.E(apperr.NotFound, "contact not found")
 	}
 	s.releaseKeys(ctx, userID, c.ID, removed)
+	s.mutated(ctx, userID)
 	if c.Name != old.Name {
 		s.changed(ctx, userID) // follow-up entries show the name
 	}
@@ -265,6 +270,7 @@ func (s *Service) FillBlanks(ctx context.Context, c *Contact, in Input) (*Contac
 	if _, err := s.contacts.ReplaceOne(ctx, bson.M{"_id": c.ID, "user_id": c.UserID}, &next); err != nil {
 		return nil, store.Err(err, "contact")
 	}
+	s.mutated(ctx, c.UserID)
 	return &next, nil
 }
 
@@ -280,6 +286,7 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 		return apperr.E(apperr.NotFound, "contact not found")
 	}
 	s.changed(ctx, userID)
+	s.mutated(ctx, userID)
 	// contact_keys_contact
 	_, err = s.keys.DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": id})
 	return store.Err(err, "contact")
@@ -299,6 +306,7 @@ func (s *Service) Touch(ctx context.Context, userID, id string, t time.Time) (*C
 	if err != nil {
 		return nil, store.Err(err, "contact")
 	}
+	s.mutated(ctx, userID)
 	return &c, nil
 }
 
@@ -355,5 +363,12 @@ func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map
 func (s *Service) changed(ctx context.Context, userID string) {
 	if s.Changed != nil {
 		s.Changed(ctx, userID)
+	}
+}
+
+// mutated reports a write to the user's contacts to the Mutated hook.
+func (s *Service) mutated(ctx context.Context, userID string) {
+	if s.Mutated != nil {
+		s.Mutated(ctx, userID)
 	}
 }

@@ -412,6 +412,7 @@ func (s *Service) Import(ctx context.Context, userID string, read func(func(Row)
 	}
 	if res.Created+res.Updated > 0 {
 		s.changed(ctx, userID)
+		s.mutated(ctx, userID)
 	}
 	return res, nil
 }

@@ -416,6 +416,7 @@ func (im *importer) afterRestore(ctx context.Context) error {
 		return err
 	}
 	im.s.touchFeed(ctx, im.userID)
+	im.s.touchContacts(ctx, im.userID)
 	return nil
 }
 

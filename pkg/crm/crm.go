@@ -296,6 +296,7 @@ func New(db *mongo.Database, now func() time.Time) *Service {
 		stamps: db.Collection("feed_stamps")}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
+	s.Contacts.Mutated = s.touchContacts
 	return s
 }
 

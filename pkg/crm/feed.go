@@ -102,3 +102,25 @@ func (s *Service) FeedVersion(ctx context.Context, userID string) (string, time.
 	}
 	return d.Nonce, d.At, nil
 }
+
+// touchContacts records that the user's contacts changed (a new nonce in
+// contact_stamps, written after the data), for caches of contact lists.
+func (s *Service) touchContacts(ctx context.Context, userID string) {
+	// contact_stamps._id
+	store.Upsert(context.WithoutCancel(ctx), s.stamps.Database().Collection("contact_stamps"), bson.M{"_id": userID},
+		bson.M{"$set": bson.M{"nonce": store.NewID(), "at": store.Time(s.Now())}})
+}
+
+// ContactsVersion identifies the current state of the user's contacts (one
+// small read); "" when they have not changed since stamps were introduced.
+func (s *Service) ContactsVersion(ctx context.Context, userID string) (string, error) {
+	var d feedStampDoc
+	// contact_stamps._id
+	err := s.stamps.Database().Collection("contact_stamps").FindOne(ctx, bson.M{"_id": userID}).Decode(&d)
+	if err != nil {
+		if err = store.Err(err, "contact stamp"); !isNotFound(err) {
+			return "", err
+		}
+	}
+	return d.Nonce, nil
+}
