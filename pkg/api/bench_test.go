@@ -18,6 +18,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/rapport-crm/rapport/pkg/calendar"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
 )
@@ -239,4 +240,62 @@ func BenchmarkImport50k(b *testing.B) {
 		b.ReportMetric(float64(peak.Load()-min(peak.Load(), base.HeapInuse))/(1<<20), "peak-heap-growth-MiB")
 		b.ReportMetric(float64(csv.Len())/(1<<20), "file-MiB")
 	}
+}
+
+// BenchmarkInsights: GET /v1/insights for an account of 5,000 contacts, 500
+// events (2 talks each) and 20,000 encounters on the embedded store;
+// Compute runs the pipelines every time, Cached is a repeat view.
+// Run: go test ./pkg/api -run '^$' -bench Insights -benchtime 5x
+func BenchmarkInsights(b *testing.B) {
+	s := MustServe(b)
+	uid, tok := s.MustSignup(b, "ada@example.com")
+	ctx := context.Background()
+	now := store.Time(s.Clock.Now())
+	topics := []string{"go", "rust", "ai", "wasm", "k8s", "otel", "llm", "db", "security", "devrel"}
+	var cs, evs, encs []any
+	for i := 0; i < 5000; i++ {
+		cadence := 0
+		if i%10 == 0 {
+			cadence = 60
+		}
+		last := now.Add(-time.Duration(i%200) * 24 * time.Hour)
+		cs = append(cs, bson.M{"_id": fmt.Sprintf("c%05d", i), "user_id": uid, "name": fmt.Sprintf("Contact %d", i), "name_lower": fmt.Sprintf("contact %d", i),
+			"emails": bson.A{fmt.Sprintf("c%d@example.com", i)}, "phones": bson.A{}, "tags": bson.A{"x"}, "tags_lower": bson.A{"x"}, "company": "Acme",
+			"cadence_days": cadence, "last_contacted_at": last, "created_at": now, "updated_at": now})
+	}
+	for i := 0; i < 500; i++ {
+		t := now.Add(-time.Duration(i*9) * time.Hour)
+		evs = append(evs, bson.M{"_id": fmt.Sprintf("e%03d", i), "user_id": uid, "title": fmt.Sprint("Meetup ", i), "kind": "meetup",
+			"starts_at": t, "ends_at": t.Add(2 * time.Hour), "tags": bson.A{topics[i%10], topics[(i+3)%10]}, "tags_lower": bson.A{topics[i%10], topics[(i+3)%10]},
+			"talks":  bson.A{bson.M{"title": "On #" + topics[i%10], "speaker": fmt.Sprint("Speaker ", i%40)}, bson.M{"title": "Panel", "speaker": fmt.Sprint("Speaker ", (i+7)%40)}},
+			"status": "attended", "sequence": 0, "created_at": now, "updated_at": now})
+	}
+	for i := 0; i < 20000; i++ {
+		t := now.Add(-time.Duration(i) * 13 * time.Minute)
+		tl := bson.A{topics[i%10], topics[(i/10)%10]}
+		encs = append(encs, bson.M{"_id": store.NewID(), "user_id": uid, "event_id": fmt.Sprintf("e%03d", i%500), "contact_id": fmt.Sprintf("c%05d", i%5000),
+			"moment": "after_talk", "met_at": t, "notes": "talked about things", "topics": tl, "topics_lower": tl, "created_at": now})
+	}
+	for coll, docs := range map[string][]any{"contacts": cs, "events": evs, "encounters": encs} {
+		for start := 0; start < len(docs); start += 1000 {
+			if _, err := s.Store.DB.Collection(coll).InsertMany(ctx, docs[start:min(start+1000, len(docs))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	u, _ := s.Accounts.User(ctx, uid)
+	b.Run("Compute", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			from, to, _ := crm.InsightWindow(nil, nil, s.Clock.Now())
+			if _, err := s.CRM.Insights(ctx, u, from, to); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	MustStatus(b, s.Do(b, "GET", "/v1/insights", tok, nil), 200)
+	b.Run("Cached", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			MustStatus(b, s.Do(b, "GET", "/v1/insights", tok, nil), 200)
+		}
+	})
 }

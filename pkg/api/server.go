@@ -53,6 +53,7 @@ type Server struct {
 	v1            fiber.Router
 	feeds         feedCache
 	contactsCache contactCache
+	insights      insightCache
 }
 
 // New builds the API with all routes registered.
@@ -95,6 +96,7 @@ func New(d Deps) *Server {
 	s.registerFollowupRoutes()
 	s.registerFeedRoutes()
 	s.registerCalendarRoutes()
+	s.registerInsightRoutes()
 	return s
 }
 

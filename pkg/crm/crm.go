@@ -209,6 +209,7 @@ func (s *Service) CreateIntro(ctx context.Context, u *accounts.User, in contacts
 	if err := s.Contacts.CreateIntro(ctx, u.ID, it); err != nil {
 		return nil, err
 	}
+	s.touchContacts(ctx, u.ID) // insights count intros
 	if it.Status == contacts.IntroMade {
 		if _, err := s.Followups.ForIntro(ctx, u, it.ID, it.ContactIDs[0], it.CreatedAt); err != nil {
 			return nil, err
@@ -224,6 +225,7 @@ func (s *Service) MoveIntro(ctx context.Context, u *accounts.User, id string, p 
 	if err != nil {
 		return nil, err
 	}
+	s.touchContacts(ctx, u.ID)
 	if from != contacts.IntroMade && it.Status == contacts.IntroMade {
 		if _, err := s.Followups.ForIntro(ctx, u, it.ID, it.ContactIDs[0], it.UpdatedAt); err != nil {
 			return nil, err
@@ -243,6 +245,7 @@ func (s *Service) DeleteEvent(ctx context.Context, userID, id string) error {
 	if err != nil {
 		return err
 	}
+	s.touchContacts(ctx, userID)
 	if err := s.Followups.DetachFrom(ctx, userID, "encounter_id", encIDs); err != nil {
 		return err
 	}
@@ -287,6 +290,7 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 	if err := s.Contacts.DeleteEncounter(ctx, userID, id); err != nil {
 		return err
 	}
+	s.touchContacts(ctx, userID) // insights count encounters
 	return s.Followups.DetachFrom(ctx, userID, "encounter_id", []string{id})
 }
 
