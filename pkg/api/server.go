@@ -97,6 +97,7 @@ func New(d Deps) *Server {
 	s.registerFeedRoutes()
 	s.registerCalendarRoutes()
 	s.registerInsightRoutes()
+	s.registerWebRoutes()
 	return s
 }
 

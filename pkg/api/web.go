@@ -1,0 +1,430 @@
+package api
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/utils"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// The phone pages at /app: server-rendered, no JavaScript needed (the
+// calendar page's copy buttons are a small extra), calling the same
+// services as the API.
+
+//go:embed webui
+var webFiles embed.FS
+
+var webTemplates = func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, page := range []string{"login", "log", "followups", "calendar"} {
+		out[page] = template.Must(template.ParseFS(webFiles, "webui/layout.html", "webui/"+page+".html"))
+	}
+	return out
+}()
+
+// Web sessions.
+const (
+	sessionCookie = "rapport_session"
+	sessionTTL    = 30 * 24 * time.Hour
+)
+
+type webSession struct {
+	Hash      string    `bson:"_id"`
+	UserID    string    `bson:"user_id"`
+	CSRF      string    `bson:"csrf"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+func (s *Server) sessions() *mongo.Collection { return s.Store.DB.Collection("web_sessions") }
+
+// webPage is what every page template gets.
+type webPage struct {
+	Title, Page     string
+	User            *accounts.User
+	CSRF            string
+	Notice, Problem string
+	Form            map[string]string
+	Errors          map[string]string
+	FormID          string
+	Events          []webEvent
+	Moments         []webMoment
+	Followups       []webFollowup
+	Feeds           []webFeed
+}
+
+type webEvent struct{ ID, Title, When string }
+type webMoment struct{ Value, Label string }
+type webFollowup struct {
+	ID, Title, Due, Note string
+	Overdue              bool
+}
+type webFeed struct{ Key, Label, URL string }
+
+var webMoments = []webMoment{{"before_talk", "Before the talk"}, {"during_talk", "During the talk"}, {"after_talk", "After the talk"}, {"other", "Other"}}
+
+func (s *Server) registerWebRoutes() {
+	static, _ := fs.Sub(webFiles, "webui")
+	s.App.Use("/app/static", filesystem.New(filesystem.Config{Root: httpFS(static), MaxAge: 3600}))
+	s.App.Get("/app/login", s.handleWebLoginForm)
+	s.App.Post("/app/login", s.handleWebLogin)
+	app := s.App.Group("/app", s.webSession)
+	app.Post("/logout", s.handleWebLogout)
+	app.Get("/", s.handleWebLog)
+	app.Post("/encounters", s.handleWebEncounter)
+	app.Get("/followups", s.handleWebFollowups)
+	app.Post("/followups/:id/done", s.handleWebFollowupDone)
+	app.Post("/followups/:id/snooze", s.handleWebFollowupSnooze)
+	app.Get("/calendar", s.handleWebCalendar)
+	app.Post("/calendar/links", s.handleWebCalendarLinks)
+}
+
+func (s *Server) render(c *fiber.Ctx, status int, name string, p webPage) error {
+	var b strings.Builder
+	if err := webTemplates[name].ExecuteTemplate(&b, "layout", p); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set("Cache-Control", "no-store")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self'; form-action 'self'; frame-ancestors 'none'")
+	return c.Status(status).SendString(b.String())
+}
+
+// secure reports whether the session cookie must be Secure: behind https
+// (CRM_BASE_URL, TLS, or a proxy saying so).
+func (s *Server) secure(c *fiber.Ctx) bool {
+	return strings.HasPrefix(s.BaseURL, "https://") || c.Protocol() == "https" || c.Get("X-Forwarded-Proto") == "https"
+}
+
+func (s *Server) handleWebLoginForm(c *fiber.Ctx) error {
+	return s.render(c, 200, "login", webPage{Title: "Sign in", Form: map[string]string{}, Errors: map[string]string{}})
+}
+
+// handleWebLogin signs in with an email and an API token and starts a
+// session. Failures count towards the same rate limit as the API's.
+func (s *Server) handleWebLogin(c *fiber.Ctx) error {
+	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
+	token := strings.TrimSpace(c.FormValue("token"))
+	page := webPage{Title: "Sign in", Form: map[string]string{"email": utils.CopyString(email)}, Errors: map[string]string{}}
+	ip := c.IP()
+	if wait := s.authFails.blocked(ip); wait > 0 {
+		page.Problem = fmt.Sprintf("Too many failed sign-ins; try again in %d seconds.", int(wait/time.Second)+1)
+		return s.render(c, 429, "login", page)
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u, _, err := s.Accounts.Authenticate(ctx, token)
+	if err != nil || u.Email != email {
+		if err == nil || apperr.Is(err, apperr.Unauthorized) {
+			s.authFails.fail(ip)
+			page.Errors["token"] = "This email and token do not match."
+			return s.render(c, 401, "login", page)
+		}
+		return err
+	}
+	secret, hash := accounts.NewSecret("rws_")
+	csrf, _ := accounts.NewSecret("")
+	if _, err := s.sessions().InsertOne(ctx, webSession{Hash: hash, UserID: u.ID, CSRF: csrf, ExpiresAt: store.Time(s.Now().Add(sessionTTL))}); err != nil {
+		return store.Err(err, "session")
+	}
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: secret, Path: "/app", HTTPOnly: true, Secure: s.secure(c),
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: s.Now().Add(sessionTTL)})
+	return c.Redirect("/app", fiber.StatusSeeOther)
+}
+
+// webSession requires a session for /app pages (else to the sign-in page)
+// and a matching CSRF token on every POST.
+func (s *Server) webSession(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	secret := c.Cookies(sessionCookie)
+	var sess webSession
+	// web_sessions._id
+	err := s.sessions().FindOne(ctx, bson.M{"_id": accounts.HashSecret(secret)}).Decode(&sess)
+	if err != nil || secret == "" || !s.Now().Before(sess.ExpiresAt) {
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return store.Err(err, "session")
+		}
+		return c.Redirect("/app/login", fiber.StatusSeeOther)
+	}
+	u, err := s.Accounts.User(ctx, sess.UserID)
+	if err != nil {
+		return c.Redirect("/app/login", fiber.StatusSeeOther)
+	}
+	if c.Method() == fiber.MethodPost && !accounts.SameHash(c.FormValue("csrf"), sess.CSRF) {
+		return apperr.E(apperr.Forbidden, "the form is stale or came from another site; reload the page and try again")
+	}
+	c.Locals(localUser, u)
+	c.Locals("rapport.csrf", sess.CSRF)
+	c.Locals("rapport.session", sess.Hash)
+	return c.Next()
+}
+
+func (s *Server) page(c *fiber.Ctx, title, name string) webPage {
+	csrf, _ := c.Locals("rapport.csrf").(string)
+	return webPage{Title: title, Page: name, User: user(c), CSRF: csrf, Form: map[string]string{}, Errors: map[string]string{},
+		Notice: c.Query("notice")}
+}
+
+func (s *Server) handleWebLogout(c *fiber.Ctx) error {
+	hash, _ := c.Locals("rapport.session").(string)
+	// web_sessions._id
+	s.sessions().DeleteOne(c.UserContext(), bson.M{"_id": hash})
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/app", HTTPOnly: true, Secure: s.secure(c),
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0)})
+	return c.Redirect("/app/login", fiber.StatusSeeOther)
+}
+
+// handleWebLog shows the log-a-contact form with today's events first.
+func (s *Server) handleWebLog(c *fiber.Ctx) error {
+	p := s.page(c, "Log a contact", "log")
+	p.Form["moment"] = "after_talk"
+	return s.renderLog(c, 200, p)
+}
+
+func (s *Server) renderLog(c *fiber.Ctx, status int, p webPage) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	loc := u.Location()
+	now := s.Now().In(loc)
+	from := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, loc).UTC()
+	to := from.Add(3 * 24 * time.Hour)
+	page, err := s.CRM.Events.List(ctx, u.ID, events.Filter{From: &from, To: &to, Limit: 50})
+	if err != nil {
+		return err
+	}
+	for _, e := range page.Items {
+		p.Events = append(p.Events, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 15:04")})
+	}
+	if p.Form["event_id"] == "" && p.Form["event_title"] == "" && len(p.Events) > 0 {
+		p.Form["event_id"] = closest(page.Items, s.Now())
+	}
+	p.Moments = webMoments
+	p.FormID, _ = accounts.NewSecret("form_")
+	return s.render(c, status, "log", p)
+}
+
+// closest picks the event nearest to now.
+func closest(evs []events.Event, now time.Time) string {
+	best, bestD := "", time.Duration(1<<62)
+	for _, e := range evs {
+		d := e.StartsAt.Sub(now)
+		if d < 0 {
+			d = -d
+		}
+		if d < bestD {
+			best, bestD = e.ID, d
+		}
+	}
+	return best
+}
+
+// handleWebEncounter logs a contact at an event. The form carries a one-time
+// id: a second submit of the same form (a slow network, a double tap) finds
+// the first one's record and creates nothing.
+func (s *Server) handleWebEncounter(c *fiber.Ctx) error {
+	p := s.page(c, "Log a contact", "log")
+	for _, k := range []string{"event_id", "event_title", "name", "email", "moment", "notes"} {
+		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
+	}
+	u := user(c)
+	formID := utils.CopyString(c.FormValue("form_id"))
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if formID != "" && s.Idempotency != nil {
+		rec, err := s.Idempotency.Begin(ctx, u.ID, "web:"+formID, idempotency.Fingerprint([]byte("web-encounter")))
+		if err != nil {
+			if apperr.Is(err, apperr.Conflict) {
+				return c.Redirect("/app?notice="+url.QueryEscape("Saving… (that was a second tap)"), fiber.StatusSeeOther)
+			}
+			return err
+		}
+		if rec != nil {
+			return c.Redirect(string(rec.Body), fiber.StatusSeeOther)
+		}
+	}
+	target, err := s.webLogEncounter(ctx, u, p.Form)
+	if err != nil {
+		if formID != "" && s.Idempotency != nil {
+			s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, "web:"+formID)
+		}
+		var ae *apperr.Error
+		if errors.As(err, &ae) && (ae.Kind == apperr.Invalid || ae.Kind == apperr.NotFound) {
+			for _, f := range ae.Fields {
+				p.Errors[webField(f.Field)] = f.Message
+			}
+			if len(ae.Fields) == 0 {
+				p.Problem = ae.Message
+			}
+			return s.renderLog(c, fiber.StatusUnprocessableEntity, p)
+		}
+		return err
+	}
+	if formID != "" && s.Idempotency != nil {
+		s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, "web:"+formID, 303, "text/plain", []byte(target))
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+func (s *Server) webLogEncounter(ctx context.Context, u *accounts.User, f map[string]string) (string, error) {
+	var ch apperrFields
+	if f["event_id"] == "" && f["event_title"] == "" {
+		ch.add("event", "Pick today's event or name a new one.")
+	}
+	if f["moment"] == "" {
+		ch.add("moment", "Say when you met.")
+	}
+	if f["name"] == "" {
+		ch.add("name", "A name is needed.")
+	}
+	if err := ch.err(); err != nil {
+		return "", err
+	}
+	eventID := f["event_id"]
+	if eventID == "" {
+		ev, err := s.CRM.Events.Create(ctx, u.ID, u.Timezone, events.Input{Title: f["event_title"], StartsAt: s.Now().UTC().Format(time.RFC3339)})
+		if err != nil {
+			return "", renameFields(err, map[string]string{"title": "event"})
+		}
+		eventID = ev.ID
+	}
+	in := contacts.Input{Name: f["name"]}
+	if f["email"] != "" {
+		in.Emails = []string{f["email"]}
+	}
+	res, err := s.CRM.LogEncounter(ctx, u, eventID, contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"]})
+	if err != nil {
+		return "", err
+	}
+	what := "Saved " + res.Contact.Name
+	if !res.ContactCreated {
+		what = "Saved — you knew " + res.Contact.Name + " already"
+	}
+	return "/app?notice=" + url.QueryEscape(what+"."), nil
+}
+
+// webField maps API field names to the form's.
+func webField(f string) string {
+	switch {
+	case f == "contact.name":
+		return "name"
+	case strings.HasPrefix(f, "contact.emails"):
+		return "email"
+	case f == "event_id" || f == "title" || f == "event":
+		return "event"
+	}
+	return strings.TrimPrefix(f, "contact.")
+}
+
+type apperrFields struct{ apperr.Fields }
+
+func (a *apperrFields) add(field, msg string) { a.Add(field, "%s", msg) }
+func (a *apperrFields) err() error            { return a.Fields.Err() }
+
+func renameFields(err error, names map[string]string) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	e := *ae
+	e.Fields = append([]apperr.FieldError(nil), ae.Fields...)
+	for i := range e.Fields {
+		if n, ok := names[e.Fields[i].Field]; ok {
+			e.Fields[i].Field = n
+		}
+	}
+	return &e
+}
+
+// handleWebFollowups lists the pending follow-ups, soonest first.
+func (s *Server) handleWebFollowups(c *fiber.Ctx) error {
+	p := s.page(c, "Follow-ups", "followups")
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	page, err := s.CRM.Followups.List(ctx, u.ID, followup.Filter{Status: followup.Pending, Limit: 100})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(page.Items))
+	for i, f := range page.Items {
+		ids[i] = f.ContactID
+	}
+	cs, err := s.CRM.Contacts.GetMany(ctx, u.ID, ids)
+	if err != nil {
+		return err
+	}
+	loc, now := u.Location(), s.Now()
+	for i := range page.Items {
+		f := &page.Items[i]
+		name := "(deleted contact)"
+		if c := cs[f.ContactID]; c != nil {
+			name = c.Name
+		}
+		p.Followups = append(p.Followups, webFollowup{ID: f.ID, Title: followup.Title(f, name), Note: f.Note,
+			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
+	}
+	return s.render(c, 200, "followups", p)
+}
+
+func (s *Server) handleWebFollowupDone(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if _, err := s.CRM.Followups.MarkDone(ctx, user(c).ID, c.Params("id")); err != nil && !apperr.Is(err, apperr.Conflict) {
+		return err
+	}
+	return c.Redirect("/app/followups?notice="+url.QueryEscape("Marked done."), fiber.StatusSeeOther)
+}
+
+func (s *Server) handleWebFollowupSnooze(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	week := 7
+	if _, err := s.CRM.Followups.Snooze(ctx, user(c), c.Params("id"), nil, &week); err != nil && !apperr.Is(err, apperr.Conflict) {
+		return err
+	}
+	return c.Redirect("/app/followups?notice="+url.QueryEscape("Snoozed for a week."), fiber.StatusSeeOther)
+}
+
+func (s *Server) handleWebCalendar(c *fiber.Ctx) error {
+	return s.render(c, 200, "calendar", s.page(c, "Calendar", "calendar"))
+}
+
+// handleWebCalendarLinks makes new feed links and shows them this once.
+func (s *Server) handleWebCalendarLinks(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	tok, err := s.Accounts.RotateFeedToken(ctx, user(c).ID)
+	if err != nil {
+		return err
+	}
+	urls := s.feedURLs(tok)
+	p := s.page(c, "Calendar", "calendar")
+	p.Feeds = []webFeed{
+		{"all", "Everything (webcal)", urls.Webcal["all"]},
+		{"events", "Events only (webcal)", urls.Webcal["events"]},
+		{"followups", "Follow-ups only (webcal)", urls.Webcal["followups"]},
+		{"https", "Everything (https, for Google Calendar's 'From URL')", urls.All},
+	}
+	return s.render(c, 200, "calendar", p)
+}

@@ -1,0 +1,97 @@
+package api_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestWebEndToEnd drives the pages in a real headless Chromium (Debian's
+// chromium, installed by .ci/run) at phone width: sign in, log a contact
+// after a talk, see the follow-up appear, mark it done, make calendar links.
+// It screenshots each page; RAPPORT_UPDATE_SCREENSHOTS=1 writes them to
+// docs/screenshots for the README.
+func TestWebEndToEnd(t *testing.T) {
+	chromium := needTool(t, "/usr/bin/chromium")
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	s.MustCreateEvent(t, tok, map[string]any{"title": "Berlin Gophers", "starts_at": s.Clock.Now().Add(-time.Hour).Format(time.RFC3339)})
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(360, 800))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+
+	shots := t.TempDir()
+	if os.Getenv("RAPPORT_UPDATE_SCREENSHOTS") == "1" {
+		shots = filepath.Join(repoRoot, "docs", "screenshots")
+		os.MkdirAll(shots, 0o755)
+	}
+	shot := func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			var png []byte // quality 100 gives PNG; below it, JPEG
+			if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
+		})
+	}
+	var notice, followups, after, links string
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(360, 800),
+		chromedp.Navigate(s.URL+"/app"),
+		chromedp.WaitVisible(`#token`, chromedp.ByQuery),
+		chromedp.SendKeys(`#email`, "ada@example.com", chromedp.ByQuery),
+		chromedp.SendKeys(`#token`, tok, chromedp.ByQuery),
+		shot("1-sign-in"),
+		chromedp.Submit(`#token`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#name`, chromedp.ByQuery),
+		chromedp.SendKeys(`#name`, "Jane Doe", chromedp.ByQuery),
+		chromedp.SendKeys(`#email`, "jane@example.com", chromedp.ByQuery),
+		chromedp.Click(`input[name=moment][value=after_talk]`, chromedp.ByQuery),
+		chromedp.SendKeys(`#notes`, "Talked about WASM in Go; wants the slides", chromedp.ByQuery),
+		shot("2-log-a-contact"),
+		chromedp.Click(`form.card button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
+		chromedp.Text(`.notice`, &notice, chromedp.ByQuery),
+		chromedp.Navigate(s.URL+"/app/followups"),
+		chromedp.WaitVisible(`ul.plain li`, chromedp.ByQuery),
+		chromedp.Text(`ul.plain`, &followups, chromedp.ByQuery),
+		shot("3-follow-ups"),
+		chromedp.Click(`ul.plain li:first-child form button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
+		chromedp.Text(`main`, &after, chromedp.ByQuery),
+		chromedp.Navigate(s.URL+"/app/calendar"),
+		chromedp.Click(`main form button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#feed-all`, chromedp.ByQuery),
+		chromedp.Value(`#feed-all`, &links, chromedp.ByQuery),
+		shot("4-calendar"),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	if !strings.Contains(notice, "Saved Jane Doe") {
+		t.Errorf("notice after logging: %q", notice)
+	}
+	if !strings.Contains(followups, "Say thank you: Jane Doe") {
+		t.Errorf("the thank-you did not appear: %q", followups)
+	}
+	if !strings.Contains(after, "Marked done.") || strings.Contains(after, "Say thank you: Jane Doe") || !strings.Contains(after, "Check in: Jane Doe") {
+		t.Errorf("after marking the thank-you done: %q", after)
+	}
+	if !strings.HasPrefix(links, "webcal://") {
+		t.Errorf("calendar link %q", links)
+	}
+}

@@ -1,0 +1,172 @@
+package api_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// browser is an HTTP client with cookies, like a phone's browser.
+type browser struct {
+	t    *testing.T
+	s    *TestServer
+	c    *http.Client
+	last string
+}
+
+func newBrowser(t *testing.T, s *TestServer) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, s: s, c: &http.Client{Jar: jar}}
+}
+
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.s.URL + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	b.last = string(body)
+	return resp.StatusCode, b.last
+}
+
+func (b *browser) post(path string, form url.Values) (int, string, *http.Response) {
+	b.t.Helper()
+	resp, err := b.c.PostForm(b.s.URL+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	b.last = string(body)
+	return resp.StatusCode, b.last, resp
+}
+
+var hiddenRe = regexp.MustCompile(`name="(csrf|form_id)" value="([^"]+)"`)
+
+func hidden(t *testing.T, page, name string) string {
+	t.Helper()
+	for _, m := range hiddenRe.FindAllStringSubmatch(page, -1) {
+		if m[1] == name {
+			return m[2]
+		}
+	}
+	t.Fatalf("no %s in the page", name)
+	return ""
+}
+
+func TestWebPages(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	b := newBrowser(t, s)
+
+	if st, page := b.get("/app"); st != 200 || !strings.Contains(page, "Sign in") {
+		t.Fatalf("without a session /app should show the sign-in page: %d", st)
+	}
+	t.Run("ErrWrongToken", func(t *testing.T) {
+		st, page, _ := b.post("/app/login", url.Values{"email": {"ada@example.com"}, "token": {"rpt_wrong"}})
+		if st != 401 || !strings.Contains(page, `class="error">This email and token do not match.`) {
+			t.Fatalf("wrong token: %d", st)
+		}
+		st, _, _ = b.post("/app/login", url.Values{"email": {"eve@example.com"}, "token": {tok}})
+		if st != 401 {
+			t.Fatalf("another email with a valid token: %d", st)
+		}
+	})
+	st, page, resp := b.post("/app/login", url.Values{"email": {"Ada@Example.com"}, "token": {tok}})
+	if st != 200 || !strings.Contains(page, "Log a contact") {
+		t.Fatalf("after sign-in: %d", st)
+	}
+	cookie := strings.ToLower(resp.Request.Response.Header.Get("Set-Cookie"))
+	if !strings.Contains(cookie, "httponly") || !strings.Contains(cookie, "samesite=lax") || strings.Contains(cookie, "secure") {
+		t.Fatalf("session cookie %q: want HttpOnly, SameSite=Lax, not Secure on http", cookie)
+	}
+	csrf := hidden(t, page, "csrf")
+
+	t.Run("ErrFormErrorsNextToFields", func(t *testing.T) {
+		st, page, _ := b.post("/app/encounters", url.Values{"csrf": {csrf}, "form_id": {hidden(t, b.last, "form_id")}, "email": {"not an email"}, "notes": {"kept"}})
+		if st != 422 {
+			t.Fatalf("status %d", st)
+		}
+		for _, want := range []string{`id="name" name="name" type="text" autocomplete="off" value="" aria-invalid="true">`, `A name is needed.`,
+			`Pick today&#39;s event or name a new one.`, `Say when you met.`, `>kept</textarea>`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("page lacks %q", want)
+			}
+		}
+	})
+	t.Run("ErrNoCSRF", func(t *testing.T) {
+		if st, _, _ := b.post("/app/encounters", url.Values{"name": {"X"}, "moment": {"other"}, "event_title": {"E"}}); st != 403 {
+			t.Fatalf("POST without the CSRF token: %d, want 403", st)
+		}
+	})
+	t.Run("OK_LogContactDoubleSubmit", func(t *testing.T) {
+		_, page := b.get("/app")
+		form := url.Values{"csrf": {csrf}, "form_id": {hidden(t, page, "form_id")}, "event_title": {"Go meetup"}, "name": {"Jane Doe"},
+			"email": {"jane@example.com"}, "moment": {"after_talk"}, "notes": {"WASM"}}
+		st, page, _ := b.post("/app/encounters", form)
+		if st != 200 || !strings.Contains(page, "Saved Jane Doe.") {
+			t.Fatalf("log: %d", st)
+		}
+		st, page, _ = b.post("/app/encounters", form) // the same form again
+		if st != 200 || !strings.Contains(page, "Saved Jane Doe.") {
+			t.Fatalf("second submit: %d", st)
+		}
+		if n := s.count(t, "contacts", bson.M{}); n != 1 {
+			t.Fatalf("%d contacts after a double submit, want 1", n)
+		}
+		if n := s.count(t, "encounters", bson.M{}); n != 1 {
+			t.Fatalf("%d encounters after a double submit, want 1", n)
+		}
+		if n := s.count(t, "events", bson.M{}); n != 1 {
+			t.Fatalf("%d events after a double submit, want 1", n)
+		}
+	})
+	t.Run("OK_FollowupsDoneAndSnooze", func(t *testing.T) {
+		_, page := b.get("/app/followups")
+		if !strings.Contains(page, "Say thank you: Jane Doe") || !strings.Contains(page, "Check in: Jane Doe") {
+			t.Fatalf("follow-ups page lacks Jane's follow-ups")
+		}
+		ids := regexp.MustCompile(`action="/app/followups/([0-9a-f]+)/done"`).FindAllStringSubmatch(page, -1)
+		st, page, _ := b.post("/app/followups/"+ids[0][1]+"/done", url.Values{"csrf": {csrf}})
+		if st != 200 || strings.Contains(page, "Say thank you: Jane Doe") || !strings.Contains(page, "Marked done.") {
+			t.Fatalf("after done: %d", st)
+		}
+		st, page, _ = b.post("/app/followups/"+ids[1][1]+"/snooze", url.Values{"csrf": {csrf}})
+		if st != 200 || !strings.Contains(page, "Snoozed for a week.") {
+			t.Fatalf("after snooze: %d", st)
+		}
+	})
+	t.Run("OK_CalendarLinks", func(t *testing.T) {
+		_, page, _ := b.post("/app/calendar/links", url.Values{"csrf": {csrf}})
+		if !strings.Contains(page, "webcal://rapport.test/ical/rfd_") {
+			t.Fatalf("no webcal link on the page")
+		}
+	})
+	t.Run("OK_SecureCookieBehindHTTPS", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", s.URL+"/app/login", strings.NewReader(url.Values{"email": {"ada@example.com"}, "token": {tok}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if c := strings.ToLower(resp.Header.Get("Set-Cookie")); !strings.Contains(c, "; secure") {
+			t.Fatalf("cookie behind https: %q", c)
+		}
+	})
+	t.Run("OK_Logout", func(t *testing.T) {
+		b.post("/app/logout", url.Values{"csrf": {csrf}})
+		if _, page := b.get("/app/followups"); !strings.Contains(page, "Sign in") {
+			t.Fatalf("still signed in after sign-out")
+		}
+	})
+}
