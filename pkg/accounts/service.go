@@ -177,14 +177,7 @@ func (s *Service) Tokens(ctx context.Context, userID string) ([]Token, error) {
 // user has no token with that id.
 func (s *Service) DeleteToken(ctx context.Context, userID, id string) error {
 	// tokens._id (scoped by user_id)
-	res, err := s.tokens.DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
-	if err != nil {
-		return store.Err(err, "token")
-	}
-	if res.DeletedCount == 0 {
-		return apperr.E(apperr.NotFound, "token not found")
-	}
-	return nil
+	return store.DeleteOwned(ctx, s.tokens, id, userID, "token")
 }
 
 // Authenticate returns the user a bearer token belongs to, and the token's

@@ -8,7 +8,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
@@ -124,14 +123,7 @@ func (s *Service) ContactIDsAtEvent(ctx context.Context, userID, eventID string)
 // DeleteEncounter removes one of the user's encounters; NotFound if none.
 func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error {
 	// encounters._id, scoped by user_id
-	res, err := s.encounters.DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
-	if err != nil {
-		return store.Err(err, "encounter")
-	}
-	if res.DeletedCount == 0 {
-		return apperr.E(apperr.NotFound, "encounter not found")
-	}
-	return nil
+	return store.DeleteOwned(ctx, s.encounters, id, userID, "encounter")
 }
 
 // DeleteEncountersOf removes the user's encounters at an event (field

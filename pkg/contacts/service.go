@@ -278,17 +278,13 @@ func (s *Service) FillBlanks(ctx context.Context, c *Contact, in Input) (*Contac
 // is none. Callers remove what points at it first (crm.Service.DeleteContact).
 func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	// contacts._id, scoped by user_id
-	res, err := s.contacts.DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
-	if err != nil {
-		return store.Err(err, "contact")
-	}
-	if res.DeletedCount == 0 {
-		return apperr.E(apperr.NotFound, "contact not found")
+	if err := store.DeleteOwned(ctx, s.contacts, id, userID, "contact"); err != nil {
+		return err
 	}
 	s.changed(ctx, userID)
 	s.mutated(ctx, userID)
 	// contact_keys_contact
-	_, err = s.keys.DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": id})
+	_, err := s.keys.DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": id})
 	return store.Err(err, "contact")
 }
 

@@ -124,14 +124,7 @@ func (s *Service) Calendars(ctx context.Context, userID string) ([]Calendar, err
 // DeleteCalendar unsubscribes; the events it brought stay the user's.
 func (s *Service) DeleteCalendar(ctx context.Context, userID, id string) error {
 	// calendars._id, scoped by user_id
-	res, err := s.calendars().DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
-	if err != nil {
-		return store.Err(err, "calendar")
-	}
-	if res.DeletedCount == 0 {
-		return apperr.E(apperr.NotFound, "calendar not found")
-	}
-	return nil
+	return store.DeleteOwned(ctx, s.calendars(), id, userID, "calendar")
 }
 
 // Sync fetches the calendar and upserts its events by source UID: new ones

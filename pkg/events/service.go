@@ -116,12 +116,8 @@ func (s *Service) replace(ctx context.Context, e *Event) error {
 // remove what points at it first (see crm.Service.DeleteEvent).
 func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	// events._id, scoped by user_id
-	res, err := s.c.DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
-	if err != nil {
-		return store.Err(err, "event")
-	}
-	if res.DeletedCount == 0 {
-		return apperr.E(apperr.NotFound, "event not found")
+	if err := store.DeleteOwned(ctx, s.c, id, userID, "event"); err != nil {
+		return err
 	}
 	s.changed(ctx, userID)
 	return nil

@@ -64,6 +64,19 @@ func FindOwned(ctx context.Context, coll *mongo.Collection, id, userID string, o
 	return Err(bson.Unmarshal(raw, out), what)
 }
 
+// DeleteOwned deletes the document with id if it belongs to userID;
+// otherwise (or if there is none) it returns NotFound ("<what> not found").
+func DeleteOwned(ctx context.Context, coll *mongo.Collection, id, userID, what string) error {
+	res, err := coll.DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
+	if err != nil {
+		return Err(err, what)
+	}
+	if res.DeletedCount == 0 {
+		return &apperr.Error{Kind: apperr.NotFound, Message: what + " not found"}
+	}
+	return nil
+}
+
 // Upsert runs an upserting UpdateOne, retrying when two writers race to
 // insert the same document: the loser of that race gets a duplicate-key
 // error (MongoDB retries some such upserts itself; FerretDB does not), and
