@@ -63,7 +63,7 @@ func NewMailer(rawURL, from string) (*Mailer, error) {
 	if p := u.Port(); p != "" {
 		port, _ = strconv.Atoi(p)
 	}
-	m.opts = append(m.opts, mail.WithPort(port), mail.WithTimeout(30*time.Second))
+	m.opts = append(m.opts, mail.WithPort(port), mail.WithTimeout(20*time.Second)) // within the dispatcher's sendBudget
 	if u.User != nil {
 		pass, _ := u.User.Password()
 		m.opts = append(m.opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
