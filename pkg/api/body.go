@@ -13,38 +13,23 @@ import (
 )
 
 // jsonBody returns the request body after checking that it is JSON and
-// within MaxJSONBody.
+// within MaxJSONBody. bodyInMemory has read it into memory (and refused more
+// than MaxJSONBody) on every route but the uploads, which do not call this.
 func jsonBody(c *fiber.Ctx) ([]byte, error) {
 	ct := c.Get(fiber.HeaderContentType)
 	mt, _, err := mime.ParseMediaType(ct)
 	if ct == "" || err != nil || !(mt == "application/json" || strings.HasSuffix(mt, "+json")) {
 		return nil, apperr.E(apperr.Unsupported, "the request body must be application/json")
 	}
-	return readBody(c, MaxJSONBody)
+	if streamed(c) || len(c.Body()) > MaxJSONBody { // never read a stream unbounded
+		return nil, apperr.E(apperr.TooLarge, "the request body is larger than 1 MiB")
+	}
+	return c.Body(), nil
 }
 
 // streamed reports whether the body is being streamed (it is larger than
 // the server's in-memory limit, or chunked) rather than held in memory.
 func streamed(c *fiber.Ctx) bool { return c.Context().RequestBodyStream() != nil }
-
-// readBody returns the whole body if it is at most limit bytes, reading a
-// streamed body no further than that.
-func readBody(c *fiber.Ctx, limit int) ([]byte, error) {
-	if streamed(c) {
-		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), int64(limit)+1))
-		if err != nil {
-			return nil, apperr.Wrap(apperr.Malformed, err, "the request body could not be read")
-		}
-		if len(b) > limit {
-			return nil, apperr.E(apperr.TooLarge, "the request body is larger than %d KiB", limit>>10)
-		}
-		return b, nil
-	}
-	if b := c.Body(); len(b) <= limit {
-		return b, nil
-	}
-	return nil, apperr.E(apperr.TooLarge, "the request body is larger than %d KiB", limit>>10)
-}
 
 // bodyReader returns the body as a stream bounded by limit; reading past the
 // limit fails with TooLarge.

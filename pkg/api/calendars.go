@@ -1,6 +1,8 @@
 package api
 
 import (
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -78,7 +80,7 @@ func (s *Server) handleCalendarSync(c *fiber.Ctx) error {
 	if err != nil {
 		if apperr.Is(err, apperr.Invalid) {
 			var ae *apperr.Error
-			asErr(err, &ae)
+			errors.As(err, &ae)
 			return &apperr.Error{Kind: apperr.Invalid, Message: ae.Message, Fields: []apperr.FieldError{{Field: "url", Message: cal.LastError}}}
 		}
 		return err

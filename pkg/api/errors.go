@@ -118,5 +118,3 @@ func (s *Server) logPanic(c *fiber.Ctx, e any) {
 	s.Logger.Error("panic in handler", "panic", fmt.Sprint(e), "route", c.Route().Path,
 		"request_id", c.Locals(localRequestID), "stack", string(debug.Stack()))
 }
-
-func asErr(err error, target **apperr.Error) bool { return errors.As(err, target) }

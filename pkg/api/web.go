@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
 
@@ -83,7 +85,7 @@ var webMoments = []webMoment{{"before_talk", "Before the talk"}, {"during_talk",
 
 func (s *Server) registerWebRoutes() {
 	static, _ := fs.Sub(webFiles, "webui")
-	s.App.Use("/app/static", filesystem.New(filesystem.Config{Root: httpFS(static), MaxAge: 3600}))
+	s.App.Use("/app/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 	s.App.Get("/app/login", s.handleWebLoginForm)
 	s.App.Post("/app/login", s.handleWebLogin)
 	app := s.App.Group("/app", s.webSession)
@@ -287,17 +289,17 @@ func (s *Server) handleWebEncounter(c *fiber.Ctx) error {
 }
 
 func (s *Server) webLogEncounter(ctx context.Context, u *accounts.User, f map[string]string) (string, error) {
-	var ch apperrFields
+	var ch input.Checker
 	if f["event_id"] == "" && f["event_title"] == "" {
-		ch.add("event", "Pick today's event or name a new one.")
+		ch.Add("event", "Pick today's event or name a new one.")
 	}
 	if f["moment"] == "" {
-		ch.add("moment", "Say when you met.")
+		ch.Add("moment", "Say when you met.")
 	}
 	if f["name"] == "" {
-		ch.add("name", "A name is needed.")
+		ch.Add("name", "A name is needed.")
 	}
-	if err := ch.err(); err != nil {
+	if err := ch.Err(); err != nil {
 		return "", err
 	}
 	eventID := f["event_id"]
@@ -335,11 +337,6 @@ func webField(f string) string {
 	}
 	return strings.TrimPrefix(f, "contact.")
 }
-
-type apperrFields struct{ apperr.Fields }
-
-func (a *apperrFields) add(field, msg string) { a.Add(field, "%s", msg) }
-func (a *apperrFields) err() error            { return a.Fields.Err() }
 
 func renameFields(err error, names map[string]string) error {
 	var ae *apperr.Error

@@ -2,6 +2,7 @@ package contacts
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func (in Input) apply(c *Contact, prefix string) error {
 	}
 	c.Phones = make([]string, 0, len(in.Phones))
 	for i, p := range in.Phones {
-		if p = ch.Text(prefix+"phones["+itoa(i)+"]", p, input.MaxPhone); p != "" {
+		if p = ch.Text(prefix+"phones["+strconv.Itoa(i)+"]", p, input.MaxPhone); p != "" {
 			c.Phones = append(c.Phones, p)
 		}
 	}

@@ -2,7 +2,6 @@ package contacts
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -331,8 +330,6 @@ func (s *Service) List(ctx context.Context, userID string, f Filter) (*store.Pag
 	return store.FindPage(ctx, s.contacts, store.PageQuery{Filter: q, SortField: "name_lower", Limit: f.Limit, Cursor: f.Cursor},
 		func(c *Contact) store.Cursor { return store.Cursor{S: &c.NameLower, ID: c.ID} }, "contact")
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 // GetMany returns the user's contacts among ids, by id.
 func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map[string]*Contact, error) {

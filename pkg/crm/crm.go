@@ -7,6 +7,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -108,7 +109,7 @@ func (s *Service) findOrCreate(ctx context.Context, userID string, in contacts.I
 		return c, true, nil
 	}
 	var ae *apperr.Error
-	if !apperr.Is(err, apperr.Conflict) || !asErr(err, &ae) || ae.ExistingID == "" {
+	if !apperr.Is(err, apperr.Conflict) || !errors.As(err, &ae) || ae.ExistingID == "" {
 		return nil, false, err
 	}
 	// The existing contact may be a create in flight whose keys are in and

@@ -6,15 +6,13 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 )
 
-func asErr(err error, target **apperr.Error) bool { return errors.As(err, target) }
-
 // mergeInvalid joins two validation errors into one listing every field.
 func mergeInvalid(a, b error) error {
 	if a == nil {
 		return b
 	}
 	var ea, eb *apperr.Error
-	if !asErr(a, &ea) || !asErr(b, &eb) || ea.Kind != apperr.Invalid || eb.Kind != apperr.Invalid {
+	if !errors.As(a, &ea) || !errors.As(b, &eb) || ea.Kind != apperr.Invalid || eb.Kind != apperr.Invalid {
 		return a
 	}
 	fs := append(append(apperr.Fields{}, ea.Fields...), eb.Fields...)

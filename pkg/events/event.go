@@ -1,6 +1,7 @@
 package events
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/input"
@@ -120,7 +121,7 @@ func (in Input) apply(e *Event, defTZ string) error {
 	}
 	e.Talks = make([]Talk, 0, len(in.Talks))
 	for i, t := range in.Talks {
-		f := "talks[" + itoa(i) + "]"
+		f := "talks[" + strconv.Itoa(i) + "]"
 		talk := Talk{Title: c.Required(f+".title", t.Title, input.MaxName), Speaker: c.Text(f+".speaker", t.Speaker, input.MaxName)}
 		talk.StartsAt = c.Time(f+".starts_at", t.StartsAt)
 		e.Talks = append(e.Talks, talk)

@@ -3,7 +3,6 @@ package events
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -155,8 +154,6 @@ func (s *Service) List(ctx context.Context, userID string, f Filter) (*store.Pag
 	return store.FindPage(ctx, s.c, store.PageQuery{Filter: q, SortField: "starts_at", Limit: f.Limit, Cursor: f.Cursor},
 		func(e *Event) store.Cursor { return store.Cursor{T: &e.StartsAt, ID: e.ID} }, "event")
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 // GetMany returns the user's events among ids, by id.
 func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map[string]*Event, error) {

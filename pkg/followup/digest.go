@@ -17,10 +17,6 @@ var kindTitles = map[string]string{
 	IntroCheck: "Ask how the intro went", Custom: "Follow up",
 }
 
-var momentWords = map[string]string{
-	"before_talk": "before the talk", "during_talk": "during the talk", "after_talk": "after the talk", "other": "",
-}
-
 // digestView is what the digest templates show.
 type digestView struct {
 	Name    string
