@@ -132,8 +132,8 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 	user := bson.M{"user_id": u.ID}
 	and := func(parts ...bson.M) bson.M { return store.And(parts...) }
 
-	// Topics: encounter topics and event tags, each window, grouped by the
-	// lowercased name; talk #hashtags come from the events read for speakers.
+	// Topics: encounter topics, event tags and talk #hashtags, each window,
+	// by lowercased name.
 	cur, pre := map[string]int{}, map[string]int{}
 	for _, w := range []struct {
 		m        map[string]int
@@ -155,6 +155,23 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 		}
 		for _, r := range append(enc, tags...) {
 			w.m[strings.TrimSpace(r.ID)] += r.N
+		}
+		// events_user_starts (a projected read of the talk titles)
+		talks, err := aggregate[struct {
+			Talks []struct {
+				Title string `bson:"title"`
+			} `bson:"talks"`
+		}](ctx, db.Collection("events"), "event", stage("$match", and(user, window("starts_at", w.from, w.to))),
+			stage("$project", bson.M{"talks.title": 1}))
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range talks {
+			for _, t := range r.Talks {
+				for _, m := range hashtag.FindAllStringSubmatch(t.Title, -1) {
+					w.m[strings.ToLower(m[1])]++
+				}
+			}
 		}
 	}
 
@@ -216,29 +233,6 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 	})
 	ins.Speakers = ins.Speakers[:min(len(ins.Speakers), insightListMax)]
 
-	// Talk #hashtags, both windows (projected read of the talks).
-	for _, w := range []struct {
-		m        map[string]int
-		from, to time.Time
-	}{{cur, from, to}, {pre, prev, from}} {
-		// events_user_starts
-		rows, err := aggregate[struct {
-			Talks []struct {
-				Title string `bson:"title"`
-			} `bson:"talks"`
-		}](ctx, db.Collection("events"), "event", stage("$match", and(user, window("starts_at", w.from, w.to))),
-			stage("$project", bson.M{"talks.title": 1}))
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			for _, t := range r.Talks {
-				for _, m := range hashtag.FindAllStringSubmatch(t.Title, -1) {
-					w.m[strings.ToLower(m[1])]++
-				}
-			}
-		}
-	}
 	for name, n := range cur {
 		ins.Topics = append(ins.Topics, TopicInsight{Name: name, Count: n, PreviousCount: pre[name], Trend: trend(n, pre[name])})
 	}
