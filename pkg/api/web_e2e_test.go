@@ -26,7 +26,7 @@ func TestWebEndToEnd(t *testing.T) {
 		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(360, 800))
+		chromedp.UserDataDir(profileDir(t)), chromedp.WindowSize(360, 800))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
@@ -94,4 +94,28 @@ func TestWebEndToEnd(t *testing.T) {
 	if !strings.HasPrefix(links, "webcal://") {
 		t.Errorf("calendar link %q", links)
 	}
+}
+
+// profileDir is a browser profile directory removed after the test. Chromium's
+// helper processes can outlive the browser by a moment and still write to it,
+// so removal is retried for a few seconds instead of failing the test the way
+// t.TempDir's cleanup does.
+func profileDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "rapport-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+			err := os.RemoveAll(dir)
+			if err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Logf("browser profile left behind: %v", err)
+				return
+			}
+		}
+	})
+	return dir
 }
