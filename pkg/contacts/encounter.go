@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/input"
@@ -71,8 +70,11 @@ func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
 // CreateEncounter stores e for the user.
 func (s *Service) CreateEncounter(ctx context.Context, userID string, e *Encounter) error {
 	e.UserID = userID
-	_, err := s.encounters.InsertOne(ctx, e)
-	return store.Err(err, "encounter")
+	if _, err := s.encounters.InsertOne(ctx, e); err != nil {
+		return store.Err(err, "encounter")
+	}
+	s.observe(userID, e)
+	return nil
 }
 
 // EncounterFilter selects encounters: of one event or one contact.
@@ -123,33 +125,17 @@ func (s *Service) ContactIDsAtEvent(ctx context.Context, userID, eventID string)
 // DeleteEncounter removes one of the user's encounters; NotFound if none.
 func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error {
 	// encounters._id, scoped by user_id
-	return store.DeleteOwned(ctx, s.encounters, id, userID, "encounter")
+	if err := store.DeleteOwned(ctx, s.encounters, id, userID, "encounter"); err != nil {
+		return err
+	}
+	s.observe(userID, store.Removed{Collection: "encounters", IDs: []string{id}})
+	return nil
 }
 
 // DeleteEncountersOf removes the user's encounters at an event (field
 // "event_id") or with a contact ("contact_id") and returns their ids.
 func (s *Service) DeleteEncountersOf(ctx context.Context, userID, field, id string) ([]string, error) {
-	return deleteReturningIDs(ctx, s.encounters, bson.M{"user_id": userID, field: id}, "encounter")
-}
-
-func deleteReturningIDs(ctx context.Context, c *mongo.Collection, filter bson.M, what string) ([]string, error) {
-	cur, err := c.Find(ctx, filter, options.Find().SetProjection(bson.M{"_id": 1}))
-	if err != nil {
-		return nil, store.Err(err, what)
-	}
-	var rows []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, store.Err(err, what)
-	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	if len(ids) == 0 {
-		return ids, nil
-	}
-	_, err = c.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids}})
-	return ids, store.Err(err, what)
+	ids, err := store.DeleteReturningIDs(ctx, s.encounters, bson.M{"user_id": userID, field: id}, "encounter")
+	s.observe(userID, store.Removal("encounters", ids, err))
+	return ids, err
 }

@@ -96,8 +96,11 @@ func (in IntroInput) Check(now time.Time) (*Intro, error) {
 // CreateIntro stores it for the user.
 func (s *Service) CreateIntro(ctx context.Context, userID string, it *Intro) error {
 	it.UserID = userID
-	_, err := s.intros.InsertOne(ctx, it)
-	return store.Err(err, "intro")
+	if _, err := s.intros.InsertOne(ctx, it); err != nil {
+		return store.Err(err, "intro")
+	}
+	s.observe(userID, it)
+	return nil
 }
 
 // GetIntro returns one of the user's intros; NotFound if none.
@@ -147,6 +150,7 @@ func (s *Service) MoveIntro(ctx context.Context, userID, id string, p IntroPatch
 		}
 		return nil, "", err
 	}
+	s.observe(userID, &out)
 	return &out, from, nil
 }
 
@@ -175,7 +179,9 @@ func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*st
 // returns their ids.
 func (s *Service) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
 	// intros_user_contacts
-	return deleteReturningIDs(ctx, s.intros, bson.M{"user_id": userID, "contact_ids": contactID}, "intro")
+	ids, err := store.DeleteReturningIDs(ctx, s.intros, bson.M{"user_id": userID, "contact_ids": contactID}, "intro")
+	s.observe(userID, store.Removal("intros", ids, err))
+	return ids, err
 }
 
 // DetachIntrosFromEvent clears the event of the user's intros made at it.

@@ -23,6 +23,9 @@ type Service struct {
 	// Changed, if set, is told after every write that changes what the
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
+	// Observe, if set, is told of each contact, encounter and intro written
+	// (*Contact, *Encounter, *Intro) and of removals (store.Removed).
+	Observe store.Observer
 }
 
 // New returns a Service on db.
@@ -169,6 +172,7 @@ func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateO
 		s.releaseKeys(ctx, userID, c.ID, keys)
 		return nil, store.Err(err, "contact")
 	}
+	s.observe(userID, c)
 	s.mutated(ctx, userID)
 	return c, nil
 }
@@ -213,6 +217,7 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 		return nil, apperr.E(apperr.NotFound, "contact not found")
 	}
 	s.releaseKeys(ctx, userID, c.ID, removed)
+	s.observe(userID, &c)
 	s.mutated(ctx, userID)
 	if c.Name != old.Name {
 		s.changed(ctx, userID) // follow-up entries show the name
@@ -269,6 +274,7 @@ func (s *Service) FillBlanks(ctx context.Context, c *Contact, in Input) (*Contac
 	if _, err := s.contacts.ReplaceOne(ctx, bson.M{"_id": c.ID, "user_id": c.UserID}, &next); err != nil {
 		return nil, store.Err(err, "contact")
 	}
+	s.observe(c.UserID, &next)
 	s.mutated(ctx, c.UserID)
 	return &next, nil
 }
@@ -280,6 +286,7 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	if err := store.DeleteOwned(ctx, s.contacts, id, userID, "contact"); err != nil {
 		return err
 	}
+	s.observe(userID, store.Removed{Collection: "contacts", IDs: []string{id}})
 	s.changed(ctx, userID)
 	s.mutated(ctx, userID)
 	// contact_keys_contact
@@ -301,6 +308,7 @@ func (s *Service) Touch(ctx context.Context, userID, id string, t time.Time) (*C
 	if err != nil {
 		return nil, store.Err(err, "contact")
 	}
+	s.observe(userID, &c)
 	s.mutated(ctx, userID)
 	return &c, nil
 }
@@ -356,6 +364,13 @@ func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map
 func (s *Service) changed(ctx context.Context, userID string) {
 	if s.Changed != nil {
 		s.Changed(ctx, userID)
+	}
+}
+
+// observe tells the Observe hook of a write.
+func (s *Service) observe(userID string, change any) {
+	if s.Observe != nil {
+		s.Observe(userID, change)
 	}
 }
 

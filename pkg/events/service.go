@@ -21,6 +21,9 @@ type Service struct {
 	// Changed, if set, is told after every write that changes what the
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
+	// Observe, if set, is told of each event written (*Event) and of
+	// removals (store.Removed).
+	Observe store.Observer
 }
 
 // New returns a Service on db.
@@ -51,6 +54,7 @@ func (s *Service) Create(ctx context.Context, userID, defTZ string, in Input) (*
 	if _, err := s.c.InsertOne(ctx, e); err != nil {
 		return nil, store.Err(err, "event")
 	}
+	s.observe(userID, e)
 	s.changed(ctx, userID)
 	return e, nil
 }
@@ -107,6 +111,7 @@ func (s *Service) replace(ctx context.Context, e *Event) error {
 	if res.MatchedCount == 0 {
 		return apperr.E(apperr.NotFound, "event not found")
 	}
+	s.observe(e.UserID, e)
 	s.changed(ctx, e.UserID)
 	return nil
 }
@@ -118,6 +123,7 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	if err := store.DeleteOwned(ctx, s.c, id, userID, "event"); err != nil {
 		return err
 	}
+	s.observe(userID, store.Removed{Collection: "events", IDs: []string{id}})
 	s.changed(ctx, userID)
 	return nil
 }
@@ -185,6 +191,13 @@ func (s *Service) All(ctx context.Context, userID string) ([]Event, error) {
 	}
 	out := []Event{}
 	return out, store.Err(cur.All(ctx, &out), "event")
+}
+
+// observe tells the Observe hook of a write.
+func (s *Service) observe(userID string, change any) {
+	if s.Observe != nil {
+		s.Observe(userID, change)
+	}
 }
 
 // changed reports a change of feed content to the Changed hook.

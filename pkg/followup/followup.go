@@ -39,6 +39,9 @@ type FollowUp struct {
 	DeliveryError string     `bson:"-" json:"delivery_error,omitempty"`
 	CreatedAt     time.Time  `bson:"created_at" json:"created_at"`
 	UpdatedAt     time.Time  `bson:"updated_at" json:"updated_at"`
+	// EndedAt is when it was done or cancelled (insights judge "done on
+	// time" by it; documents from before it existed use UpdatedAt).
+	EndedAt *time.Time `bson:"ended_at,omitempty" json:"-"`
 	// Sequence rises when the due time changes (calendar clients need it).
 	Sequence int `bson:"sequence" json:"-"`
 

@@ -146,6 +146,7 @@ func (s *Service) change(ctx context.Context, userID, id string, set bson.M, due
 	if err != nil {
 		return nil, s.notPending(ctx, userID, id, err)
 	}
+	s.observe(userID, &f)
 	s.changed(ctx, userID)
 	if due != nil {
 		if err := s.wake(ctx, userID, *due); err != nil {
@@ -180,13 +181,15 @@ func (s *Service) Cancel(ctx context.Context, userID, id string) (*FollowUp, err
 
 func (s *Service) end(ctx context.Context, userID, id, status string) (*FollowUp, error) {
 	var f FollowUp
+	now := store.Time(s.Now())
 	// followups._id, scoped by user_id; the pending key becomes the id.
 	err := s.c.FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID, "status": Pending},
-		bson.M{"$set": bson.M{"status": status, "pending_key": id, "updated_at": store.Time(s.Now())}},
+		bson.M{"$set": bson.M{"status": status, "pending_key": id, "updated_at": now, "ended_at": now}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&f)
 	if err != nil {
 		return nil, s.notPending(ctx, userID, id, err)
 	}
+	s.observe(userID, &f)
 	s.changed(ctx, userID)
 	return &f, nil
 }

@@ -2,6 +2,7 @@ package followup
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -20,6 +21,9 @@ type Service struct {
 	// Changed, if set, is told after every write that changes what the
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
+	// Observe, if set, is told of each follow-up written (*FollowUp) and
+	// of removals (store.Removed).
+	Observe store.Observer
 }
 
 // New returns a Service on db.
@@ -70,6 +74,7 @@ func (s *Service) insert(ctx context.Context, f *FollowUp) (out *FollowUp, creat
 	f.PendingKey = pendingKey(f)
 	_, err = s.c.InsertOne(ctx, f)
 	if err == nil {
+		s.observe(f.UserID, f)
 		return f, true, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
@@ -171,13 +176,19 @@ func (s *Service) setStatus(ctx context.Context, filter bson.M, status string) (
 	n := 0
 	now := store.Time(s.Now())
 	for _, r := range rows {
+		var f FollowUp
 		// followups._id; the pending key becomes the id, freeing the slot.
-		res, err := s.c.UpdateOne(ctx, bson.M{"_id": r.ID, "status": Pending},
-			bson.M{"$set": bson.M{"status": status, "pending_key": r.ID, "updated_at": now}})
+		err := s.c.FindOneAndUpdate(ctx, bson.M{"_id": r.ID, "status": Pending},
+			bson.M{"$set": bson.M{"status": status, "pending_key": r.ID, "updated_at": now, "ended_at": now}},
+			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&f)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue // ended meanwhile
+		}
 		if err != nil {
 			return n, store.Err(err, "follow-up")
 		}
-		n += int(res.ModifiedCount)
+		s.observe(f.UserID, &f)
+		n++
 	}
 	if uid, ok := filter["user_id"].(string); ok && n > 0 {
 		s.changed(ctx, uid)
@@ -202,9 +213,10 @@ func (s *Service) Get(ctx context.Context, userID, id string) (*FollowUp, error)
 // DeleteForContact removes every follow-up of a deleted contact.
 func (s *Service) DeleteForContact(ctx context.Context, userID, contactID string) error {
 	// followups_user_contact
-	_, err := s.c.DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": contactID})
+	ids, err := store.DeleteReturningIDs(ctx, s.c, bson.M{"user_id": userID, "contact_id": contactID}, "follow-up")
+	s.observe(userID, store.Removal("followups", ids, err))
 	s.changed(ctx, userID)
-	return store.Err(err, "follow-up")
+	return err
 }
 
 // DetachFrom handles the deletion of encounters, intros or an event
@@ -227,6 +239,13 @@ func (s *Service) DetachFrom(ctx context.Context, userID, field string, ids []st
 // errNotPending is returned when acting on a follow-up that is done or cancelled.
 func errNotPending(f *FollowUp) error {
 	return apperr.E(apperr.Conflict, "the follow-up is %s, not pending", f.Status)
+}
+
+// observe tells the Observe hook of a write.
+func (s *Service) observe(userID string, change any) {
+	if s.Observe != nil {
+		s.Observe(userID, change)
+	}
 }
 
 // changed reports a change of feed content to the Changed hook.

@@ -91,3 +91,54 @@ func Upsert(ctx context.Context, coll *mongo.Collection, filter, update any) err
 	}
 	return err
 }
+
+// Observer, when a domain service has one, is told of every document the
+// service writes for a user (a pointer to the document as stored) and of
+// every id it removes (a Removed), after the write. crm keeps its insights
+// ledger current with it.
+type Observer func(userID string, change any)
+
+// Removed tells an Observer that documents of a collection are gone.
+type Removed struct {
+	Collection string
+	IDs        []string
+}
+
+// Unsure tells an Observer that the user's documents changed in ways it
+// was not told of (a bulk restore, a write that failed half-way), so what
+// it derived from them must be rebuilt.
+type Unsure struct{}
+
+// Removal is the change to tell an Observer after DeleteReturningIDs:
+// Removed on success, Unsure when the delete may have been partial.
+func Removal(coll string, ids []string, err error) any {
+	if err != nil {
+		return Unsure{}
+	}
+	return Removed{Collection: coll, IDs: ids}
+}
+
+// DeleteReturningIDs deletes the documents matching filter and returns
+// their ids, so that what points at them can be cleaned up and observers
+// told.
+func DeleteReturningIDs(ctx context.Context, c *mongo.Collection, filter bson.M, what string) ([]string, error) {
+	cur, err := c.Find(ctx, filter, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return nil, Err(err, what)
+	}
+	var rows []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, Err(err, what)
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	if len(ids) == 0 {
+		return ids, nil
+	}
+	_, err = c.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids}})
+	return ids, Err(err, what)
+}
