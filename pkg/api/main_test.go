@@ -65,6 +65,7 @@ func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServ
 	idem := idempotency.New(st.DB)
 	idem.Now = clock.Now
 	cs := crm.New(st.DB, clock.Now)
+	cs.SoleWriter = st.SoleWriter()
 	ctx := tb.Context()
 	if err := acc.EnsureIndexes(ctx); err != nil {
 		tb.Fatal(err)

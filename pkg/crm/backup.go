@@ -43,7 +43,8 @@ type BackupSettings struct {
 // backupFollowUp is a follow-up with the fields the API hides.
 type backupFollowUp struct {
 	followup.FollowUp
-	Sequence int `json:"sequence"`
+	Sequence int        `json:"sequence"`
+	EndedAt  *time.Time `json:"ended_at,omitempty"`
 }
 
 // backupCalendar is a followed calendar without its sync state.
@@ -128,7 +129,7 @@ func exportItem(sec string, cur *mongo.Cursor, notified func(*followup.FollowUp)
 			return nil, store.Err(err, sec)
 		}
 		f.NotifiedAt = notified(&f)
-		return json.Marshal(backupFollowUp{FollowUp: f, Sequence: f.Sequence})
+		return json.Marshal(backupFollowUp{FollowUp: f, Sequence: f.Sequence, EndedAt: f.EndedAt})
 	case "calendars":
 		var c events.Calendar
 		if err := cur.Decode(&c); err != nil {
@@ -360,7 +361,7 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 			return nil, badBackup(err)
 		}
 		f := b.FollowUp
-		f.Sequence = b.Sequence
+		f.Sequence, f.EndedAt = b.Sequence, b.EndedAt
 		f.ID, f.UserID, f.ContactID = im.id(f.ID), im.userID, im.id(f.ContactID)
 		f.EncounterID, f.IntroID, f.EventID = im.id(f.EncounterID), im.id(f.IntroID), im.id(f.EventID)
 		f.PendingKey = followup.PendingKey(&f)
@@ -389,7 +390,11 @@ func (im *importer) flush(ctx context.Context, sec string) error {
 		if len(docs) == 0 {
 			continue
 		}
-		if _, err := db.Collection(coll).InsertMany(ctx, docs); err != nil {
+		_, err := db.Collection(coll).InsertMany(ctx, docs)
+		// Restored documents go in in bulk, not through the domain
+		// services: the insights ledger is rebuilt from the store.
+		im.s.ledger.observe(im.userID, store.Unsure{})
+		if err != nil {
 			if mongo.IsDuplicateKeyError(err) && coll == "contact_keys" {
 				return apperr.InvalidField("contacts", "two contacts in the backup share an email or LinkedIn URL")
 			}

@@ -26,7 +26,12 @@ type Service struct {
 	Contacts  *contacts.Service
 	Followups *followup.Service
 	Now       func() time.Time
-	stamps    *mongo.Collection
+	// SoleWriter says this process is the only writer of its store (the
+	// embedded store, not shared through CRM_EMBEDDED_ADDR): insights are
+	// then counted from a ledger kept in memory (see ledger.go).
+	SoleWriter bool
+	stamps     *mongo.Collection
+	ledger     *ledgerBook
 }
 
 // EncounterResult is the answer to logging an encounter.
@@ -298,10 +303,11 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 // New returns a Service with the domain services on db, all on clock now.
 func New(db *mongo.Database, now func() time.Time) *Service {
 	s := &Service{Events: events.New(db), Contacts: contacts.New(db), Followups: followup.New(db), Now: now,
-		stamps: db.Collection("feed_stamps")}
+		stamps: db.Collection("feed_stamps"), ledger: &ledgerBook{db: db}}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	s.Contacts.Mutated = s.touchContacts
+	s.Events.Observe, s.Contacts.Observe, s.Followups.Observe = s.ledger.observe, s.ledger.observe, s.ledger.observe
 	return s
 }
 

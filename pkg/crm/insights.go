@@ -120,25 +120,150 @@ func aggregate[T any](ctx context.Context, c *mongo.Collection, what string, pip
 
 func stage(op string, v any) bson.D { return bson.D{{Key: op, Value: v}} }
 
+// insightFacts are the counts insights are made of, gathered from the
+// ledger or by the pipelines; assemble ranks and trims them.
+type insightFacts struct {
+	topics     [2]map[string]int // by lowercased name: the window, the one before
+	talks      map[speakerAt]int // talks per speaker (as written) and event
+	met        map[string]int    // encounters per contact
+	introduced map[string]int    // intros per contact
+	due, done  int
+	onTime     int
+	overdue    int
+	cadenced   []cadencedContact
+	// people returns the name and last contact of contacts by id; missing
+	// ones (deleted meanwhile) are left out.
+	people func(ids []string) (map[string]PersonInsight, error)
+}
+
+type speakerAt struct{ speaker, event string }
+
+type cadencedContact struct {
+	id, name string
+	days     int
+	last     *time.Time
+	created  time.Time
+}
+
+func newFacts() *insightFacts {
+	return &insightFacts{topics: [2]map[string]int{{}, {}}, talks: map[speakerAt]int{},
+		met: map[string]int{}, introduced: map[string]int{}}
+}
+
 // Insights computes what topics are hot, who the players are and which
-// relationships lapse, for the user and window, with aggregation pipelines
-// both stores run (no $lookup; FerretDB 1.24's $group knows only $sum and
-// $count, so comparisons between fields are made here on small reads).
+// relationships lapse, for the user and window. When this process is the
+// only writer of its store (SoleWriter) it counts from the user's insights
+// ledger (see ledger.go); otherwise it runs the aggregation pipelines of
+// InsightsFromStore, which MongoDB answers from its indexes.
 func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.Time) (*Insights, error) {
+	if !s.SoleWriter {
+		return s.InsightsFromStore(ctx, u, from, to)
+	}
+	var ins *Insights
+	err := s.ledger.with(ctx, u.ID, func(d *ledgerData) {
+		now := s.Now()
+		ins, _ = assemble(d.facts(from, to, now), from, to, now) // the ledger's people lookup cannot fail
+	})
+	return ins, err
+}
+
+// facts counts from the ledger what the pipelines of InsightsFromStore count.
+func (d *ledgerData) facts(from, to, now time.Time) *insightFacts {
+	prev := from.Add(-to.Sub(from))
+	in := func(t, a, b time.Time) bool { return !t.Before(a) && t.Before(b) }
+	f := newFacts()
+	for _, e := range d.encounters {
+		w := -1
+		switch {
+		case in(e.metAt, from, to):
+			w = 0
+			f.met[e.contact]++
+		case in(e.metAt, prev, from):
+			w = 1
+		}
+		if w >= 0 {
+			for _, t := range e.topics {
+				f.topics[w][strings.TrimSpace(t)]++
+			}
+		}
+	}
+	for id, e := range d.events {
+		w := -1
+		switch {
+		case in(e.startsAt, from, to):
+			w = 0
+			for _, sp := range e.speakers {
+				f.talks[speakerAt{sp, id}]++
+			}
+		case in(e.startsAt, prev, from):
+			w = 1
+		}
+		if w >= 0 {
+			for _, t := range e.tags {
+				f.topics[w][strings.TrimSpace(t)]++
+			}
+			for _, t := range e.hashtags {
+				f.topics[w][t]++
+			}
+		}
+	}
+	for _, it := range d.intros {
+		if in(it.created, from, to) {
+			for _, c := range it.contacts {
+				f.introduced[c]++
+			}
+		}
+	}
+	overdueTo := earlier(to, now)
+	for _, fu := range d.followups {
+		if in(fu.due, from, to) {
+			if fu.status != followup.Cancelled {
+				f.due++
+			}
+			if fu.status == followup.Done {
+				f.done++
+				if !fu.ended.After(fu.due.Add(onTimeGrace)) {
+					f.onTime++
+				}
+			}
+		}
+		if fu.status == followup.Pending && in(fu.due, from, overdueTo) {
+			f.overdue++
+		}
+	}
+	for id, c := range d.contacts {
+		if c.cadence > 0 {
+			f.cadenced = append(f.cadenced, cadencedContact{id: id, name: c.name, days: c.cadence, last: c.last, created: c.created})
+		}
+	}
+	f.people = func(ids []string) (map[string]PersonInsight, error) {
+		out := map[string]PersonInsight{}
+		for _, id := range ids {
+			if c, ok := d.contacts[id]; ok {
+				out[id] = PersonInsight{Name: c.name, LastContactedAt: c.last}
+			}
+		}
+		return out, nil
+	}
+	return f
+}
+
+// InsightsFromStore computes insights with aggregation pipelines both
+// stores run (no $lookup; FerretDB 1.24's $group knows only $sum and
+// $count, so comparisons between fields are made here on small reads).
+// Insights uses it unless this process is its store's only writer; tests
+// compare the two.
+func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from, to time.Time) (*Insights, error) {
 	db := s.stamps.Database()
 	prev := from.Add(-to.Sub(from))
-	ins := &Insights{From: from, To: to, PreviousFrom: prev, Topics: []TopicInsight{}, People: []PersonInsight{},
-		Speakers: []SpeakerInsight{}, Lapsed: []LapsedContact{}}
+	f := newFacts()
 	user := bson.M{"user_id": u.ID}
 	and := func(parts ...bson.M) bson.M { return store.And(parts...) }
 
 	// Topics: encounter topics, event tags and talk #hashtags, each window,
 	// by lowercased name.
-	cur, pre := map[string]int{}, map[string]int{}
-	for _, w := range []struct {
-		m        map[string]int
-		from, to time.Time
-	}{{cur, from, to}, {pre, prev, from}} {
+	for i, w := range []struct{ from, to time.Time }{{from, to}, {prev, from}} {
+		m := f.topics[i]
 		// encounters_user_event (user_id prefix)
 		enc, err := aggregate[countRow](ctx, db.Collection("encounters"), "encounter",
 			stage("$match", and(user, window("met_at", w.from, w.to))), stage("$unwind", "$topics_lower"),
@@ -154,7 +279,7 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 			return nil, err
 		}
 		for _, r := range append(enc, tags...) {
-			w.m[strings.TrimSpace(r.ID)] += r.N
+			m[strings.TrimSpace(r.ID)] += r.N
 		}
 		// events_user_starts (a projected read of the talk titles)
 		talks, err := aggregate[struct {
@@ -168,15 +293,14 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 		}
 		for _, r := range talks {
 			for _, t := range r.Talks {
-				for _, m := range hashtag.FindAllStringSubmatch(t.Title, -1) {
-					w.m[strings.ToLower(m[1])]++
+				for _, x := range hashtag.FindAllStringSubmatch(t.Title, -1) {
+					m[strings.ToLower(x[1])]++
 				}
 			}
 		}
 	}
 
-	// Speakers: talks per (speaker, event) in the pipeline; spellings are
-	// merged case-insensitively here, over distinct events.
+	// Speakers: talks per (speaker, event).
 	type spRow struct {
 		ID struct {
 			S string `bson:"s"`
@@ -191,26 +315,156 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 	if err != nil {
 		return nil, err
 	}
+	for _, r := range sp {
+		f.talks[speakerAt{r.ID.S, r.ID.E}] += r.N
+	}
+
+	// People: encounters and intros per contact in the window.
+	// encounters_user_contact (user_id prefix)
+	encPer, err := aggregate[countRow](ctx, db.Collection("encounters"), "encounter",
+		stage("$match", and(user, window("met_at", from, to))), stage("$group", bson.M{"_id": "$contact_id", "n": bson.M{"$sum": 1}}))
+	if err != nil {
+		return nil, err
+	}
+	// intros_user_contacts
+	introPer, err := aggregate[countRow](ctx, db.Collection("intros"), "intro",
+		stage("$match", and(user, window("created_at", from, to))), stage("$unwind", "$contact_ids"),
+		stage("$group", bson.M{"_id": "$contact_ids", "n": bson.M{"$sum": 1}}))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range encPer {
+		f.met[r.ID] += r.N
+	}
+	for _, r := range introPer {
+		f.introduced[r.ID] += r.N
+	}
+	f.people = func(ids []string) (map[string]PersonInsight, error) {
+		cs, err := s.Contacts.GetMany(ctx, u.ID, ids)
+		out := map[string]PersonInsight{}
+		for id, c := range cs {
+			out[id] = PersonInsight{Name: c.Name, LastContactedAt: c.LastContactedAt}
+		}
+		return out, err
+	}
+
+	// Follow-ups due in the window, by status; on time and overdue need a
+	// comparison of two times, made here.
+	// followups_user_due
+	byStatus, err := aggregate[countRow](ctx, db.Collection("followups"), "follow-up",
+		stage("$match", and(user, window("due_at", from, to))), stage("$group", bson.M{"_id": "$status", "n": bson.M{"$sum": 1}}))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range byStatus {
+		if r.ID != followup.Cancelled {
+			f.due += r.N
+		}
+		if r.ID == followup.Done {
+			f.done = r.N
+		}
+	}
+	// followups_user_due
+	doneRows, err := aggregate[struct {
+		Due     time.Time  `bson:"due_at"`
+		Ended   *time.Time `bson:"ended_at"`
+		Updated time.Time  `bson:"updated_at"`
+	}](ctx, db.Collection("followups"), "follow-up",
+		stage("$match", and(user, window("due_at", from, to), bson.M{"status": followup.Done})),
+		stage("$project", bson.M{"due_at": 1, "ended_at": 1, "updated_at": 1}))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range doneRows {
+		ended := r.Updated
+		if r.Ended != nil {
+			ended = *r.Ended
+		}
+		if !ended.After(r.Due.Add(onTimeGrace)) {
+			f.onTime++
+		}
+	}
+	if overdueTo := earlier(to, s.Now()); from.Before(overdueTo) {
+		// followups_user_status_due
+		od, err := aggregate[countRow](ctx, db.Collection("followups"), "follow-up",
+			stage("$match", and(user, window("due_at", from, overdueTo), bson.M{"status": followup.Pending})), stage("$count", "n"))
+		if err != nil {
+			return nil, err
+		}
+		if len(od) > 0 {
+			f.overdue = od[0].N
+		}
+	}
+
+	// Contacts with a cadence, for lapsed ones.
+	// contacts_user_name (user_id prefix)
+	lc, err := aggregate[struct {
+		ID      string     `bson:"_id"`
+		Name    string     `bson:"name"`
+		Cadence int        `bson:"cadence_days"`
+		Last    *time.Time `bson:"last_contacted_at"`
+		Created time.Time  `bson:"created_at"`
+	}](ctx, db.Collection("contacts"), "contact",
+		stage("$match", and(user, bson.M{"cadence_days": bson.M{"$gt": 0}})),
+		stage("$project", bson.M{"name": 1, "cadence_days": 1, "last_contacted_at": 1, "created_at": 1}))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range lc {
+		f.cadenced = append(f.cadenced, cadencedContact{id: c.ID, name: c.Name, days: c.Cadence, last: c.Last, created: c.Created})
+	}
+	return assemble(f, from, to, s.Now())
+}
+
+// assemble ranks and trims the facts into the answer.
+func assemble(f *insightFacts, from, to, now time.Time) (*Insights, error) {
+	ins := &Insights{From: from, To: to, PreviousFrom: from.Add(-to.Sub(from)), Topics: []TopicInsight{},
+		People: []PersonInsight{}, Speakers: []SpeakerInsight{}, Lapsed: []LapsedContact{}}
+
+	cur, pre := f.topics[0], f.topics[1]
+	for name, n := range cur {
+		if name != "" {
+			ins.Topics = append(ins.Topics, TopicInsight{Name: name, Count: n, PreviousCount: pre[name], Trend: trend(n, pre[name])})
+		}
+	}
+	for name, n := range pre {
+		if _, ok := cur[name]; !ok && name != "" {
+			ins.Topics = append(ins.Topics, TopicInsight{Name: name, PreviousCount: n, Trend: "falling"})
+		}
+	}
+	sort.Slice(ins.Topics, func(i, j int) bool {
+		a, b := ins.Topics[i], ins.Topics[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if a.PreviousCount != b.PreviousCount {
+			return a.PreviousCount > b.PreviousCount
+		}
+		return a.Name < b.Name
+	})
+	ins.Topics = ins.Topics[:min(len(ins.Topics), topicListMax)]
+
+	// Speakers: spellings are merged case-insensitively, over distinct events.
 	type spAcc struct {
 		spellings map[string]int
 		talks     int
 		events    map[string]bool
 	}
 	speakers := map[string]*spAcc{}
-	for _, r := range sp {
-		name := strings.TrimSpace(r.ID.S)
+	for k, n := range f.talks {
+		name := strings.TrimSpace(k.speaker)
 		if name == "" {
 			continue
 		}
-		k := strings.ToLower(name)
-		a := speakers[k]
+		lk := strings.ToLower(name)
+		a := speakers[lk]
 		if a == nil {
 			a = &spAcc{spellings: map[string]int{}, events: map[string]bool{}}
-			speakers[k] = a
+			speakers[lk] = a
 		}
-		a.spellings[name] += r.N
-		a.talks += r.N
-		a.events[r.ID.E] = true
+		a.spellings[name] += n
+		a.talks += n
+		a.events[k.event] = true
 	}
 	for _, a := range speakers {
 		best := ""
@@ -233,53 +487,14 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 	})
 	ins.Speakers = ins.Speakers[:min(len(ins.Speakers), insightListMax)]
 
-	for name, n := range cur {
-		ins.Topics = append(ins.Topics, TopicInsight{Name: name, Count: n, PreviousCount: pre[name], Trend: trend(n, pre[name])})
+	ranked := make([]PersonInsight, 0, len(f.met)+len(f.introduced))
+	for id, n := range f.met {
+		ranked = append(ranked, PersonInsight{ContactID: id, Encounters: n, Intros: f.introduced[id]})
 	}
-	for name, n := range pre {
-		if _, ok := cur[name]; !ok && name != "" {
-			ins.Topics = append(ins.Topics, TopicInsight{Name: name, PreviousCount: n, Trend: "falling"})
+	for id, n := range f.introduced {
+		if _, ok := f.met[id]; !ok {
+			ranked = append(ranked, PersonInsight{ContactID: id, Intros: n})
 		}
-	}
-	sort.Slice(ins.Topics, func(i, j int) bool {
-		a, b := ins.Topics[i], ins.Topics[j]
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		if a.PreviousCount != b.PreviousCount {
-			return a.PreviousCount > b.PreviousCount
-		}
-		return a.Name < b.Name
-	})
-	ins.Topics = ins.Topics[:min(len(ins.Topics), topicListMax)]
-
-	// People: encounters and intros per contact in the window.
-	// encounters_user_contact (user_id prefix)
-	encPer, err := aggregate[countRow](ctx, db.Collection("encounters"), "encounter",
-		stage("$match", and(user, window("met_at", from, to))), stage("$group", bson.M{"_id": "$contact_id", "n": bson.M{"$sum": 1}}))
-	if err != nil {
-		return nil, err
-	}
-	// intros_user_contacts
-	introPer, err := aggregate[countRow](ctx, db.Collection("intros"), "intro",
-		stage("$match", and(user, window("created_at", from, to))), stage("$unwind", "$contact_ids"),
-		stage("$group", bson.M{"_id": "$contact_ids", "n": bson.M{"$sum": 1}}))
-	if err != nil {
-		return nil, err
-	}
-	people := map[string]*PersonInsight{}
-	for _, r := range encPer {
-		people[r.ID] = &PersonInsight{ContactID: r.ID, Encounters: r.N}
-	}
-	for _, r := range introPer {
-		if people[r.ID] == nil {
-			people[r.ID] = &PersonInsight{ContactID: r.ID}
-		}
-		people[r.ID].Intros = r.N
-	}
-	ranked := make([]*PersonInsight, 0, len(people))
-	for _, p := range people {
-		ranked = append(ranked, p)
 	}
 	sort.Slice(ranked, func(i, j int) bool {
 		a, b := ranked[i], ranked[j]
@@ -296,96 +511,36 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 	for i, p := range ranked {
 		ids[i] = p.ContactID
 	}
-	cs, err := s.Contacts.GetMany(ctx, u.ID, ids)
+	known, err := f.people(ids)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range ranked {
-		if c := cs[p.ContactID]; c != nil {
-			p.Name, p.LastContactedAt = c.Name, c.LastContactedAt
-			ins.People = append(ins.People, *p)
+		if k, ok := known[p.ContactID]; ok {
+			p.Name, p.LastContactedAt = k.Name, k.LastContactedAt
+			ins.People = append(ins.People, p)
 		}
 	}
 
-	// Follow-ups due in the window, by status; on time and overdue need a
-	// comparison of two times, made here.
-	// followups_user_due
-	byStatus, err := aggregate[countRow](ctx, db.Collection("followups"), "follow-up",
-		stage("$match", and(user, window("due_at", from, to))), stage("$group", bson.M{"_id": "$status", "n": bson.M{"$sum": 1}}))
-	if err != nil {
-		return nil, err
-	}
-	done := 0
-	for _, r := range byStatus {
-		if r.ID != followup.Cancelled {
-			ins.Followups.Due += r.N
-		}
-		if r.ID == followup.Done {
-			done = r.N
-		}
-	}
-	// followups_user_due
-	doneRows, err := aggregate[struct {
-		Due     time.Time `bson:"due_at"`
-		Updated time.Time `bson:"updated_at"`
-	}](ctx, db.Collection("followups"), "follow-up",
-		stage("$match", and(user, window("due_at", from, to), bson.M{"status": followup.Done})),
-		stage("$project", bson.M{"due_at": 1, "updated_at": 1}))
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range doneRows {
-		if !r.Updated.After(r.Due.Add(onTimeGrace)) {
-			ins.Followups.DoneOnTime++
-		}
-	}
-	now := s.Now()
-	overdueTo := to
-	if now.Before(overdueTo) {
-		overdueTo = now
-	}
-	if from.Before(overdueTo) {
-		// followups_user_status_due
-		od, err := aggregate[countRow](ctx, db.Collection("followups"), "follow-up",
-			stage("$match", and(user, window("due_at", from, overdueTo), bson.M{"status": followup.Pending})), stage("$count", "n"))
-		if err != nil {
-			return nil, err
-		}
-		if len(od) > 0 {
-			ins.Followups.Overdue = od[0].N
-		}
-	}
-	if ins.Followups.Due > 0 {
-		ins.Followups.CompletionRate = float64(int(float64(done)/float64(ins.Followups.Due)*1000+0.5)) / 1000
+	ins.Followups = FollowupInsight{Due: f.due, DoneOnTime: f.onTime, Overdue: f.overdue}
+	if f.due > 0 {
+		ins.Followups.CompletionRate = float64(int(float64(f.done)/float64(f.due)*1000+0.5)) / 1000
 	}
 
 	// Lapsed: contacts with a cadence whose last contact (or creation) is
 	// older than it, as of now; the oldest first.
-	// contacts_user_name (user_id prefix)
-	lc, err := aggregate[struct {
-		ID      string     `bson:"_id"`
-		Name    string     `bson:"name"`
-		Cadence int        `bson:"cadence_days"`
-		Last    *time.Time `bson:"last_contacted_at"`
-		Created time.Time  `bson:"created_at"`
-	}](ctx, db.Collection("contacts"), "contact",
-		stage("$match", and(user, bson.M{"cadence_days": bson.M{"$gt": 0}})),
-		stage("$project", bson.M{"name": 1, "cadence_days": 1, "last_contacted_at": 1, "created_at": 1}))
-	if err != nil {
-		return nil, err
-	}
 	type lapsed struct {
 		LapsedContact
 		since time.Time
 	}
 	var ls []lapsed
-	for _, c := range lc {
-		since := c.Created
-		if c.Last != nil {
-			since = *c.Last
+	for _, c := range f.cadenced {
+		since := c.created
+		if c.last != nil {
+			since = *c.last
 		}
-		if now.Sub(since) > time.Duration(c.Cadence)*24*time.Hour {
-			ls = append(ls, lapsed{LapsedContact{ContactID: c.ID, Name: c.Name, LastContactedAt: c.Last}, since})
+		if now.Sub(since) > time.Duration(c.days)*24*time.Hour {
+			ls = append(ls, lapsed{LapsedContact{ContactID: c.id, Name: c.name, LastContactedAt: c.last}, since})
 		}
 	}
 	sort.Slice(ls, func(i, j int) bool {
@@ -398,6 +553,14 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 		ins.Lapsed = append(ins.Lapsed, ls[i].LapsedContact)
 	}
 	return ins, nil
+}
+
+// earlier returns the earlier of a and b.
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // trend compares a count with the previous window's: new when there was
