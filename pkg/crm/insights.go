@@ -1,9 +1,10 @@
 package crm
 
 import (
+	"cmp"
 	"context"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -432,15 +433,8 @@ func assemble(f *insightFacts, from, to, now time.Time) (*Insights, error) {
 			ins.Topics = append(ins.Topics, TopicInsight{Name: name, PreviousCount: n, Trend: "falling"})
 		}
 	}
-	sort.Slice(ins.Topics, func(i, j int) bool {
-		a, b := ins.Topics[i], ins.Topics[j]
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		if a.PreviousCount != b.PreviousCount {
-			return a.PreviousCount > b.PreviousCount
-		}
-		return a.Name < b.Name
+	slices.SortFunc(ins.Topics, func(a, b TopicInsight) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(b.PreviousCount, a.PreviousCount), strings.Compare(a.Name, b.Name))
 	})
 	ins.Topics = ins.Topics[:min(len(ins.Topics), topicListMax)]
 
@@ -475,15 +469,8 @@ func assemble(f *insightFacts, from, to, now time.Time) (*Insights, error) {
 		}
 		ins.Speakers = append(ins.Speakers, SpeakerInsight{Name: best, Talks: a.talks, Events: len(a.events)})
 	}
-	sort.Slice(ins.Speakers, func(i, j int) bool {
-		a, b := ins.Speakers[i], ins.Speakers[j]
-		if a.Talks != b.Talks {
-			return a.Talks > b.Talks
-		}
-		if a.Events != b.Events {
-			return a.Events > b.Events
-		}
-		return a.Name < b.Name
+	slices.SortFunc(ins.Speakers, func(a, b SpeakerInsight) int {
+		return cmp.Or(cmp.Compare(b.Talks, a.Talks), cmp.Compare(b.Events, a.Events), strings.Compare(a.Name, b.Name))
 	})
 	ins.Speakers = ins.Speakers[:min(len(ins.Speakers), insightListMax)]
 
@@ -496,15 +483,9 @@ func assemble(f *insightFacts, from, to, now time.Time) (*Insights, error) {
 			ranked = append(ranked, PersonInsight{ContactID: id, Intros: n})
 		}
 	}
-	sort.Slice(ranked, func(i, j int) bool {
-		a, b := ranked[i], ranked[j]
-		if a.Encounters+a.Intros != b.Encounters+b.Intros {
-			return a.Encounters+a.Intros > b.Encounters+b.Intros
-		}
-		if a.Encounters != b.Encounters {
-			return a.Encounters > b.Encounters
-		}
-		return a.ContactID < b.ContactID
+	slices.SortFunc(ranked, func(a, b PersonInsight) int {
+		return cmp.Or(cmp.Compare(b.Encounters+b.Intros, a.Encounters+a.Intros), cmp.Compare(b.Encounters, a.Encounters),
+			strings.Compare(a.ContactID, b.ContactID))
 	})
 	ranked = ranked[:min(len(ranked), insightListMax)]
 	ids := make([]string, len(ranked))
@@ -543,11 +524,8 @@ func assemble(f *insightFacts, from, to, now time.Time) (*Insights, error) {
 			ls = append(ls, lapsed{LapsedContact{ContactID: c.id, Name: c.name, LastContactedAt: c.last}, since})
 		}
 	}
-	sort.Slice(ls, func(i, j int) bool {
-		if !ls[i].since.Equal(ls[j].since) {
-			return ls[i].since.Before(ls[j].since)
-		}
-		return ls[i].ContactID < ls[j].ContactID
+	slices.SortFunc(ls, func(a, b lapsed) int {
+		return cmp.Or(a.since.Compare(b.since), strings.Compare(a.ContactID, b.ContactID))
 	})
 	for i := 0; i < len(ls) && i < topicListMax; i++ {
 		ins.Lapsed = append(ins.Lapsed, ls[i].LapsedContact)
