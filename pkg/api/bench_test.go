@@ -293,13 +293,23 @@ func BenchmarkInsights(b *testing.B) {
 		return from, to
 	}
 	b.Run("Build", func(b *testing.B) {
+		var before, after runtime.MemStats
 		for i := 0; i < b.N; i++ {
+			b.StopTimer()
 			s.CRM.Forget(uid)
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			b.StartTimer()
 			from, to := window()
 			if _, err := s.CRM.Insights(ctx, u, from, to); err != nil {
 				b.Fatal(err)
 			}
+			b.StopTimer()
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			b.StartTimer()
 		}
+		b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20), "ledger-MiB")
 	})
 	b.Run("Compute", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
