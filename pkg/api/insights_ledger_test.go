@@ -173,6 +173,7 @@ func TestInsightsLedgerMatchesPipelines(t *testing.T) {
 			ok(s.upload(t, "/v1/contacts/import", tok, "text/csv", []byte(csv)), 200)
 		}},
 		{"time passes", func() { s.Clock.Add(time.Duration(rng.IntN(72)) * time.Hour) }},
+		{"clock steps back", func() { s.Clock.Add(-time.Duration(rng.IntN(48)) * time.Hour) }},
 		{"another user writes", func() {
 			e := s.MustCreateEvent(t, other, event())
 			s.MustCreate(t, other, "/v1/events/"+e+"/encounters", map[string]any{"contact": map[string]any{"name": "x"}, "moment": "other",

@@ -32,10 +32,10 @@ import (
 // Ledger records: the fields insights read, times in store precision.
 type (
 	ledgerContact struct {
-		name             string
-		cadence          int
-		last             *time.Time
-		created, updated time.Time
+		name    string
+		cadence int
+		last    *time.Time
+		created time.Time
 	}
 	ledgerEncounter struct {
 		contact string
@@ -43,18 +43,18 @@ type (
 		topics  []string // lowercased
 	}
 	ledgerEvent struct {
-		startsAt, updated time.Time
-		tags              []string // lowercased
-		hashtags          []string // lowercased #topics of the talk titles
-		speakers          []string // one per talk, as written
+		startsAt time.Time
+		tags     []string // lowercased
+		hashtags []string // lowercased #topics of the talk titles
+		speakers []string // one per talk, as written
 	}
 	ledgerIntro struct {
-		contacts         []string
-		created, updated time.Time
+		contacts []string
+		created  time.Time
 	}
 	ledgerFollowup struct {
-		due, ended, updated time.Time
-		status              string
+		due, ended time.Time
+		status     string
 	}
 )
 
@@ -84,27 +84,29 @@ func storeTime(t *time.Time) *time.Time {
 	return &v
 }
 
-// apply records one reported change (see store.Observer). A report older
-// than the record held (by updated_at) is one that lost a race and is
-// ignored, as the store kept the later write.
+// apply records one reported change (see store.Observer). Reports come
+// right after their writes, so the last report of a document is of its last
+// write, except for two writes of one document racing each other, which
+// the store itself settles by last writer wins. (Comparing updated_at would
+// not settle it better: clocks step back, and tests move theirs back.)
 func (d *ledgerData) apply(change any) {
 	switch v := change.(type) {
 	case *contacts.Contact:
-		if d.gone["contacts/"+v.ID] || d.contacts[v.ID].updated.After(v.UpdatedAt) {
+		if d.gone["contacts/"+v.ID] {
 			return
 		}
 		d.contacts[v.ID] = ledgerContact{name: v.Name, cadence: v.CadenceDays, last: storeTime(v.LastContactedAt),
-			created: store.Time(v.CreatedAt), updated: store.Time(v.UpdatedAt)}
+			created: store.Time(v.CreatedAt)}
 	case *contacts.Encounter:
 		if d.gone["encounters/"+v.ID] {
 			return
 		}
 		d.encounters[v.ID] = ledgerEncounter{contact: v.ContactID, metAt: store.Time(v.MetAt), topics: v.TopicsLower}
 	case *events.Event:
-		if d.gone["events/"+v.ID] || d.events[v.ID].updated.After(v.UpdatedAt) {
+		if d.gone["events/"+v.ID] {
 			return
 		}
-		e := ledgerEvent{startsAt: store.Time(v.StartsAt), updated: store.Time(v.UpdatedAt), tags: v.TagsLower}
+		e := ledgerEvent{startsAt: store.Time(v.StartsAt), tags: v.TagsLower}
 		for _, t := range v.Talks {
 			for _, m := range hashtag.FindAllStringSubmatch(t.Title, -1) {
 				e.hashtags = append(e.hashtags, strings.ToLower(m[1]))
@@ -113,20 +115,19 @@ func (d *ledgerData) apply(change any) {
 		}
 		d.events[v.ID] = e
 	case *contacts.Intro:
-		if d.gone["intros/"+v.ID] || d.intros[v.ID].updated.After(v.UpdatedAt) {
+		if d.gone["intros/"+v.ID] {
 			return
 		}
-		d.intros[v.ID] = ledgerIntro{contacts: v.ContactIDs, created: store.Time(v.CreatedAt), updated: store.Time(v.UpdatedAt)}
+		d.intros[v.ID] = ledgerIntro{contacts: v.ContactIDs, created: store.Time(v.CreatedAt)}
 	case *followup.FollowUp:
-		if d.gone["followups/"+v.ID] || d.followups[v.ID].updated.After(v.UpdatedAt) {
+		if d.gone["followups/"+v.ID] {
 			return
 		}
 		ended := v.UpdatedAt
 		if v.EndedAt != nil {
 			ended = *v.EndedAt
 		}
-		d.followups[v.ID] = ledgerFollowup{due: store.Time(v.DueAt), ended: store.Time(ended),
-			updated: store.Time(v.UpdatedAt), status: v.Status}
+		d.followups[v.ID] = ledgerFollowup{due: store.Time(v.DueAt), ended: store.Time(ended), status: v.Status}
 	case store.Removed:
 		for _, id := range v.IDs {
 			d.gone[v.Collection+"/"+id] = true
@@ -172,10 +173,10 @@ func loadLedgers(ctx context.Context, db *mongo.Database, filter bson.M) (map[st
 		}
 	}
 	var g errgroup.Group
-	g.Go(read("contacts", &cs, "name", "cadence_days", "last_contacted_at", "created_at", "updated_at"))
+	g.Go(read("contacts", &cs, "name", "cadence_days", "last_contacted_at", "created_at"))
 	g.Go(read("encounters", &ens, "contact_id", "met_at", "topics_lower"))
-	g.Go(read("events", &evs, "starts_at", "updated_at", "tags_lower", "talks.title", "talks.speaker"))
-	g.Go(read("intros", &its, "contact_ids", "created_at", "updated_at"))
+	g.Go(read("events", &evs, "starts_at", "tags_lower", "talks.title", "talks.speaker"))
+	g.Go(read("intros", &its, "contact_ids", "created_at"))
 	g.Go(read("followups", &fus, "due_at", "status", "ended_at", "updated_at"))
 	if err := g.Wait(); err != nil {
 		return nil, err
