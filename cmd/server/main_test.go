@@ -88,6 +88,54 @@ func TestRestartKeepsUsersAndTokens(t *testing.T) {
 	}
 }
 
+// TestInsightsAfterRestart: after a start, insights come from ledgers read
+// in the background; a view during that read waits for it, and writes after
+// it are counted.
+func TestInsightsAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	cfg := mustConfig(t, map[string]string{"CRM_DATA_DIR": dir})
+	m := mustRun(t, cfg)
+	_, out := call(t, m, "POST", "/v1/signup", "", map[string]any{"email": "ada@example.com", "name": "Ada"})
+	token := out["token"].(string)
+	_, ev := call(t, m, "POST", "/v1/events", token, map[string]any{"title": "Gophers", "starts_at": time.Now().Add(-48 * time.Hour).Format(time.RFC3339)})
+	encounter := func(m *Main, name string) {
+		t.Helper()
+		status, _ := call(t, m, "POST", "/v1/events/"+ev["id"].(string)+"/encounters", token, map[string]any{
+			"contact": map[string]any{"name": name}, "moment": "after_talk", "topics": []string{"Go"}})
+		if status != 201 {
+			t.Fatalf("encounter status=%d", status)
+		}
+	}
+	encounter(m, "Jane")
+	encounter(m, "Bob")
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	m = mustRun(t, cfg)
+	defer m.Close()
+	goCount := func() any {
+		t.Helper()
+		status, out := call(t, m, "GET", "/v1/insights", token, nil)
+		if status != 200 {
+			t.Fatalf("insights status=%d", status)
+		}
+		for _, x := range out["topics"].([]any) {
+			if tp := x.(map[string]any); tp["name"] == "go" {
+				return tp["count"]
+			}
+		}
+		return nil
+	}
+	if got := goCount(); got != 2.0 {
+		t.Fatalf("go counted %v times after a restart, want 2", got)
+	}
+	encounter(m, "Carol")
+	if got := goCount(); got != 3.0 {
+		t.Fatalf("go counted %v times after one more encounter, want 3", got)
+	}
+}
+
 func freeAddr(tb testing.TB) string {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

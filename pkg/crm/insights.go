@@ -78,10 +78,16 @@ const (
 	onTimeGrace = 24 * time.Hour
 )
 
-// InsightWindow validates a window: to defaults to now and from to 90 days
-// before to; it must be positive and at most three years.
+// InsightWindow validates a window: to defaults to now (rounded up to the
+// minute) and from to 90 days before to; it must be positive and at most
+// three years.
 func InsightWindow(from, to *time.Time, now time.Time) (time.Time, time.Time, error) {
+	// Now rounded up to the minute: a contact logged a moment ago is in the
+	// window, and the window (a cache key) stays put for a minute.
 	t := now.UTC().Truncate(time.Minute)
+	if t.Before(now) {
+		t = t.Add(time.Minute)
+	}
 	if to != nil {
 		t = *to
 	}
