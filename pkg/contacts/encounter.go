@@ -73,7 +73,7 @@ func (s *Service) CreateEncounter(ctx context.Context, userID string, e *Encount
 	if _, err := s.encounters.InsertOne(ctx, e); err != nil {
 		return store.Err(err, "encounter")
 	}
-	s.observe(userID, e)
+	s.Observe.Tell(userID, e)
 	return nil
 }
 
@@ -128,7 +128,7 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 	if err := store.DeleteOwned(ctx, s.encounters, id, userID, "encounter"); err != nil {
 		return err
 	}
-	s.observe(userID, store.Removed{Collection: "encounters", IDs: []string{id}})
+	s.Observe.Tell(userID, store.Removed{Collection: "encounters", IDs: []string{id}})
 	return nil
 }
 
@@ -136,6 +136,6 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 // "event_id") or with a contact ("contact_id") and returns their ids.
 func (s *Service) DeleteEncountersOf(ctx context.Context, userID, field, id string) ([]string, error) {
 	ids, err := store.DeleteReturningIDs(ctx, s.encounters, bson.M{"user_id": userID, field: id}, "encounter")
-	s.observe(userID, store.Removal("encounters", ids, err))
+	s.Observe.Tell(userID, store.Removal("encounters", ids, err))
 	return ids, err
 }

@@ -99,7 +99,7 @@ func (s *Service) CreateIntro(ctx context.Context, userID string, it *Intro) err
 	if _, err := s.intros.InsertOne(ctx, it); err != nil {
 		return store.Err(err, "intro")
 	}
-	s.observe(userID, it)
+	s.Observe.Tell(userID, it)
 	return nil
 }
 
@@ -150,7 +150,7 @@ func (s *Service) MoveIntro(ctx context.Context, userID, id string, p IntroPatch
 		}
 		return nil, "", err
 	}
-	s.observe(userID, &out)
+	s.Observe.Tell(userID, &out)
 	return &out, from, nil
 }
 
@@ -180,7 +180,7 @@ func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*st
 func (s *Service) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
 	// intros_user_contacts
 	ids, err := store.DeleteReturningIDs(ctx, s.intros, bson.M{"user_id": userID, "contact_ids": contactID}, "intro")
-	s.observe(userID, store.Removal("intros", ids, err))
+	s.Observe.Tell(userID, store.Removal("intros", ids, err))
 	return ids, err
 }
 

@@ -172,7 +172,7 @@ func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateO
 		s.releaseKeys(ctx, userID, c.ID, keys)
 		return nil, store.Err(err, "contact")
 	}
-	s.observe(userID, c)
+	s.Observe.Tell(userID, c)
 	s.mutated(ctx, userID)
 	return c, nil
 }
@@ -217,7 +217,7 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 		return nil, apperr.E(apperr.NotFound, "contact not found")
 	}
 	s.releaseKeys(ctx, userID, c.ID, removed)
-	s.observe(userID, &c)
+	s.Observe.Tell(userID, &c)
 	s.mutated(ctx, userID)
 	if c.Name != old.Name {
 		s.changed(ctx, userID) // follow-up entries show the name
@@ -274,7 +274,7 @@ func (s *Service) FillBlanks(ctx context.Context, c *Contact, in Input) (*Contac
 	if _, err := s.contacts.ReplaceOne(ctx, bson.M{"_id": c.ID, "user_id": c.UserID}, &next); err != nil {
 		return nil, store.Err(err, "contact")
 	}
-	s.observe(c.UserID, &next)
+	s.Observe.Tell(c.UserID, &next)
 	s.mutated(ctx, c.UserID)
 	return &next, nil
 }
@@ -286,7 +286,7 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	if err := store.DeleteOwned(ctx, s.contacts, id, userID, "contact"); err != nil {
 		return err
 	}
-	s.observe(userID, store.Removed{Collection: "contacts", IDs: []string{id}})
+	s.Observe.Tell(userID, store.Removed{Collection: "contacts", IDs: []string{id}})
 	s.changed(ctx, userID)
 	s.mutated(ctx, userID)
 	// contact_keys_contact
@@ -308,7 +308,7 @@ func (s *Service) Touch(ctx context.Context, userID, id string, t time.Time) (*C
 	if err != nil {
 		return nil, store.Err(err, "contact")
 	}
-	s.observe(userID, &c)
+	s.Observe.Tell(userID, &c)
 	s.mutated(ctx, userID)
 	return &c, nil
 }
@@ -364,13 +364,6 @@ func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map
 func (s *Service) changed(ctx context.Context, userID string) {
 	if s.Changed != nil {
 		s.Changed(ctx, userID)
-	}
-}
-
-// observe tells the Observe hook of a write.
-func (s *Service) observe(userID string, change any) {
-	if s.Observe != nil {
-		s.Observe(userID, change)
 	}
 }
 

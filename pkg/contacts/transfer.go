@@ -498,11 +498,11 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 	}
 	if len(fresh) > 0 {
 		if _, err := s.contacts.InsertMany(ctx, fresh); err != nil {
-			s.observe(userID, store.Unsure{}) // some of the chunk may be in
+			s.Observe.Tell(userID, store.Unsure{}) // some of the chunk may be in
 			return store.Err(err, "contact")
 		}
 		for _, c := range fresh {
-			s.observe(userID, c)
+			s.Observe.Tell(userID, c)
 		}
 		res.Created += len(fresh)
 	}
@@ -566,7 +566,7 @@ func (s *Service) mergeInto(ctx context.Context, userID string, in Input, keys [
 		s.releaseKeys(ctx, userID, next.ID, added)
 		return store.Err(err, "contact")
 	}
-	s.observe(userID, &next)
+	s.Observe.Tell(userID, &next)
 	res.Updated++
 	return nil
 }

@@ -253,7 +253,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 			if _, err := s.c.ReplaceOne(ctx, bson.M{"_id": next.ID, "user_id": cal.UserID}, &next); err != nil {
 				return nil, store.Err(err, "event")
 			}
-			s.observe(cal.UserID, &next)
+			s.Observe.Tell(cal.UserID, &next)
 			res.Updated++
 		} else {
 			res.Unchanged++
@@ -264,11 +264,11 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 			x.(*Event).UpdatedAt = now
 		}
 		if _, err := s.c.InsertMany(ctx, inserts); err != nil {
-			s.observe(cal.UserID, store.Unsure{})
+			s.Observe.Tell(cal.UserID, store.Unsure{})
 			return nil, store.Err(err, "event")
 		}
 		for _, x := range inserts {
-			s.observe(cal.UserID, x)
+			s.Observe.Tell(cal.UserID, x)
 		}
 	}
 	for uid, old := range byUID {
@@ -281,7 +281,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		if _, err := s.c.ReplaceOne(ctx, bson.M{"_id": next.ID, "user_id": cal.UserID}, &next); err != nil {
 			return nil, store.Err(err, "event")
 		}
-		s.observe(cal.UserID, &next)
+		s.Observe.Tell(cal.UserID, &next)
 		res.Cancelled++
 	}
 	if res.Created+res.Updated+res.Cancelled > 0 {

@@ -54,7 +54,7 @@ func (s *Service) Create(ctx context.Context, userID, defTZ string, in Input) (*
 	if _, err := s.c.InsertOne(ctx, e); err != nil {
 		return nil, store.Err(err, "event")
 	}
-	s.observe(userID, e)
+	s.Observe.Tell(userID, e)
 	s.changed(ctx, userID)
 	return e, nil
 }
@@ -111,7 +111,7 @@ func (s *Service) replace(ctx context.Context, e *Event) error {
 	if res.MatchedCount == 0 {
 		return apperr.E(apperr.NotFound, "event not found")
 	}
-	s.observe(e.UserID, e)
+	s.Observe.Tell(e.UserID, e)
 	s.changed(ctx, e.UserID)
 	return nil
 }
@@ -123,7 +123,7 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	if err := store.DeleteOwned(ctx, s.c, id, userID, "event"); err != nil {
 		return err
 	}
-	s.observe(userID, store.Removed{Collection: "events", IDs: []string{id}})
+	s.Observe.Tell(userID, store.Removed{Collection: "events", IDs: []string{id}})
 	s.changed(ctx, userID)
 	return nil
 }
@@ -191,13 +191,6 @@ func (s *Service) All(ctx context.Context, userID string) ([]Event, error) {
 	}
 	out := []Event{}
 	return out, store.Err(cur.All(ctx, &out), "event")
-}
-
-// observe tells the Observe hook of a write.
-func (s *Service) observe(userID string, change any) {
-	if s.Observe != nil {
-		s.Observe(userID, change)
-	}
 }
 
 // changed reports a change of feed content to the Changed hook.

@@ -146,7 +146,7 @@ func (s *Service) change(ctx context.Context, userID, id string, set bson.M, due
 	if err != nil {
 		return nil, s.notPending(ctx, userID, id, err)
 	}
-	s.observe(userID, &f)
+	s.Observe.Tell(userID, &f)
 	s.changed(ctx, userID)
 	if due != nil {
 		if err := s.wake(ctx, userID, *due); err != nil {
@@ -189,7 +189,7 @@ func (s *Service) end(ctx context.Context, userID, id, status string) (*FollowUp
 	if err != nil {
 		return nil, s.notPending(ctx, userID, id, err)
 	}
-	s.observe(userID, &f)
+	s.Observe.Tell(userID, &f)
 	s.changed(ctx, userID)
 	return &f, nil
 }

@@ -74,7 +74,7 @@ func (s *Service) insert(ctx context.Context, f *FollowUp) (out *FollowUp, creat
 	f.PendingKey = pendingKey(f)
 	_, err = s.c.InsertOne(ctx, f)
 	if err == nil {
-		s.observe(f.UserID, f)
+		s.Observe.Tell(f.UserID, f)
 		return f, true, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
@@ -187,7 +187,7 @@ func (s *Service) setStatus(ctx context.Context, filter bson.M, status string) (
 		if err != nil {
 			return n, store.Err(err, "follow-up")
 		}
-		s.observe(f.UserID, &f)
+		s.Observe.Tell(f.UserID, &f)
 		n++
 	}
 	if uid, ok := filter["user_id"].(string); ok && n > 0 {
@@ -214,7 +214,7 @@ func (s *Service) Get(ctx context.Context, userID, id string) (*FollowUp, error)
 func (s *Service) DeleteForContact(ctx context.Context, userID, contactID string) error {
 	// followups_user_contact
 	ids, err := store.DeleteReturningIDs(ctx, s.c, bson.M{"user_id": userID, "contact_id": contactID}, "follow-up")
-	s.observe(userID, store.Removal("followups", ids, err))
+	s.Observe.Tell(userID, store.Removal("followups", ids, err))
 	s.changed(ctx, userID)
 	return err
 }
@@ -239,13 +239,6 @@ func (s *Service) DetachFrom(ctx context.Context, userID, field string, ids []st
 // errNotPending is returned when acting on a follow-up that is done or cancelled.
 func errNotPending(f *FollowUp) error {
 	return apperr.E(apperr.Conflict, "the follow-up is %s, not pending", f.Status)
-}
-
-// observe tells the Observe hook of a write.
-func (s *Service) observe(userID string, change any) {
-	if s.Observe != nil {
-		s.Observe(userID, change)
-	}
 }
 
 // changed reports a change of feed content to the Changed hook.

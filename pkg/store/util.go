@@ -98,6 +98,13 @@ func Upsert(ctx context.Context, coll *mongo.Collection, filter, update any) err
 // ledger current with it.
 type Observer func(userID string, change any)
 
+// Tell passes a change to o, if there is one.
+func (o Observer) Tell(userID string, change any) {
+	if o != nil {
+		o(userID, change)
+	}
+}
+
 // Removed tells an Observer that documents of a collection are gone.
 type Removed struct {
 	Collection string
