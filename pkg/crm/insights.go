@@ -178,40 +178,44 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 func (d *ledgerData) facts(from, to, now time.Time) *insightFacts {
 	prev := from.Add(-to.Sub(from))
 	in := func(t, a, b time.Time) bool { return !t.Before(a) && t.Before(b) }
+	// which says which topic window t is in: 0 this one, 1 the one before, -1 neither.
+	which := func(t time.Time) int {
+		switch {
+		case in(t, from, to):
+			return 0
+		case in(t, prev, from):
+			return 1
+		}
+		return -1
+	}
 	f := newFacts()
 	for _, e := range d.encounters {
-		w := -1
-		switch {
-		case in(e.metAt, from, to):
-			w = 0
-			f.met[e.contact]++
-		case in(e.metAt, prev, from):
-			w = 1
+		w := which(e.metAt)
+		if w < 0 {
+			continue
 		}
-		if w >= 0 {
-			for _, t := range e.topics {
-				f.topics[w][strings.TrimSpace(t)]++
-			}
+		if w == 0 {
+			f.met[e.contact]++
+		}
+		for _, t := range e.topics {
+			f.topics[w][strings.TrimSpace(t)]++
 		}
 	}
 	for id, e := range d.events {
-		w := -1
-		switch {
-		case in(e.startsAt, from, to):
-			w = 0
+		w := which(e.startsAt)
+		if w < 0 {
+			continue
+		}
+		if w == 0 {
 			for _, sp := range e.speakers {
 				f.talks[speakerAt{sp, id}]++
 			}
-		case in(e.startsAt, prev, from):
-			w = 1
 		}
-		if w >= 0 {
-			for _, t := range e.tags {
-				f.topics[w][strings.TrimSpace(t)]++
-			}
-			for _, t := range e.hashtags {
-				f.topics[w][t]++
-			}
+		for _, t := range e.tags {
+			f.topics[w][strings.TrimSpace(t)]++
+		}
+		for _, t := range e.hashtags {
+			f.topics[w][t]++
 		}
 	}
 	for _, it := range d.intros {

@@ -190,22 +190,19 @@ func loadLedgers(ctx context.Context, db *mongo.Database, filter bson.M) (map[st
 		}
 		return d
 	}
-	for i := range cs {
-		of(cs[i].UserID).apply(&cs[i])
-	}
-	for i := range ens {
-		of(ens[i].UserID).apply(&ens[i])
-	}
-	for i := range evs {
-		of(evs[i].UserID).apply(&evs[i])
-	}
-	for i := range its {
-		of(its[i].UserID).apply(&its[i])
-	}
-	for i := range fus {
-		of(fus[i].UserID).apply(&fus[i])
-	}
+	applyEach(of, cs, func(c *contacts.Contact) string { return c.UserID })
+	applyEach(of, ens, func(e *contacts.Encounter) string { return e.UserID })
+	applyEach(of, evs, func(e *events.Event) string { return e.UserID })
+	applyEach(of, its, func(it *contacts.Intro) string { return it.UserID })
+	applyEach(of, fus, func(f *followup.FollowUp) string { return f.UserID })
 	return out, nil
+}
+
+// applyEach records each document read in its owner's ledger.
+func applyEach[T any](of func(userID string) *ledgerData, docs []T, owner func(*T) string) {
+	for i := range docs {
+		of(owner(&docs[i])).apply(&docs[i])
+	}
 }
 
 // ledgerBook holds the ledgers of the users who viewed insights since the
