@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 )
 
@@ -181,7 +182,9 @@ func TestInsightsLedgerMatchesPipelines(t *testing.T) {
 		}},
 	}
 
-	check := func(step string) {
+	// check compares the ledger with the pipelines for u over three windows
+	// and returns the ledger's answer for the widest.
+	check := func(u *accounts.User, step string) (led *crm.Insights) {
 		t.Helper()
 		now := s.Clock.Now()
 		for _, w := range [][2]time.Time{
@@ -189,7 +192,8 @@ func TestInsightsLedgerMatchesPipelines(t *testing.T) {
 			{now.Add(-30 * 24 * time.Hour), now.Add(10 * 24 * time.Hour)},
 			{now.Add(-400 * 24 * time.Hour), now.Add(30 * 24 * time.Hour)},
 		} {
-			led, err := s.CRM.Insights(ctx, u, w[0], w[1])
+			var err error
+			led, err = s.CRM.Insights(ctx, u, w[0], w[1])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,18 +207,19 @@ func TestInsightsLedgerMatchesPipelines(t *testing.T) {
 				t.Fatalf("after %s, window %v–%v:\nledger    %s\npipelines %s", step, w[0], w[1], a, b)
 			}
 		}
+		return led
 	}
-	check("nothing") // builds the (empty) ledger: from here on only reports keep it current
+	check(u, "nothing") // builds the (empty) ledger: from here on only reports keep it current
 	counts := map[string]int{}
 	for i := 0; i < 160; i++ {
 		op := ops[rng.IntN(len(ops))]
 		op.do()
 		counts[op.name]++
 		if i%8 == 7 {
-			check(op.name)
+			check(u, op.name)
 		}
 	}
-	check("the end")
+	check(u, "the end")
 	for _, op := range ops {
 		if counts[op.name] == 0 {
 			t.Errorf("the random walk never did %q; change the seed", op.name)
@@ -233,7 +238,7 @@ func TestInsightsLedgerMatchesPipelines(t *testing.T) {
 				}
 			}
 		}
-		check("warm-up and five encounters")
+		check(u, "warm-up and five encounters")
 	})
 	t.Run("OK_WritesDuringBuild", func(t *testing.T) {
 		s.CRM.Forget(uid)
@@ -258,7 +263,7 @@ func TestInsightsLedgerMatchesPipelines(t *testing.T) {
 			}
 		}
 		wg.Wait()
-		check("concurrent writes during a build")
+		check(u, "concurrent writes during a build")
 	})
 	t.Run("OK_RebuiltAfterRestore", func(t *testing.T) {
 		backup := ok(s.Do(t, "GET", "/v1/export", tok, nil), 200).Body
@@ -268,13 +273,8 @@ func TestInsightsLedgerMatchesPipelines(t *testing.T) {
 			t.Fatal(err) // builds an empty ledger, which the restore must drop
 		}
 		ok(s.Do(t, "POST", "/v1/import", tok2, backup), 200, 201)
-		now := s.Clock.Now()
-		led, _ := s.CRM.Insights(ctx, u2, now.Add(-400*24*time.Hour), now)
-		pipe, _ := s.CRM.InsightsFromStore(ctx, u2, now.Add(-400*24*time.Hour), now)
-		a, _ := json.Marshal(led)
-		b, _ := json.Marshal(pipe)
-		if string(a) != string(b) || len(led.Topics) == 0 {
-			t.Fatalf("after a restore:\nledger    %s\npipelines %s", a, b)
+		if led := check(u2, "a restore"); len(led.Topics) == 0 {
+			t.Fatal("no topics after a restore")
 		}
 	})
 }
