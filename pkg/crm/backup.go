@@ -393,7 +393,7 @@ func (im *importer) flush(ctx context.Context, sec string) error {
 		_, err := db.Collection(coll).InsertMany(ctx, docs)
 		// Restored documents go in in bulk, not through the domain
 		// services: the insights ledger is rebuilt from the store.
-		im.s.ledger.observe(im.userID, store.Unsure{})
+		im.s.Forget(im.userID)
 		if err != nil {
 			if mongo.IsDuplicateKeyError(err) && coll == "contact_keys" {
 				return apperr.InvalidField("contacts", "two contacts in the backup share an email or LinkedIn URL")

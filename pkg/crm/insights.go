@@ -233,7 +233,7 @@ func (d *ledgerData) facts(from, to, now time.Time) *insightFacts {
 			}
 			if fu.status == followup.Done {
 				f.done++
-				if !fu.ended.After(fu.due.Add(onTimeGrace)) {
+				if fu.onTime {
 					f.onTime++
 				}
 			}
@@ -376,22 +376,14 @@ func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from,
 		}
 	}
 	// followups_user_due
-	doneRows, err := aggregate[struct {
-		Due     time.Time  `bson:"due_at"`
-		Ended   *time.Time `bson:"ended_at"`
-		Updated time.Time  `bson:"updated_at"`
-	}](ctx, db.Collection("followups"), "follow-up",
+	doneRows, err := aggregate[followup.FollowUp](ctx, db.Collection("followups"), "follow-up",
 		stage("$match", and(user, window("due_at", from, to), bson.M{"status": followup.Done})),
 		stage("$project", bson.M{"due_at": 1, "ended_at": 1, "updated_at": 1}))
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range doneRows {
-		ended := r.Updated
-		if r.Ended != nil {
-			ended = *r.Ended
-		}
-		if !ended.After(r.Due.Add(onTimeGrace)) {
+		if doneOnTime(&r) {
 			f.onTime++
 		}
 	}
@@ -541,6 +533,16 @@ func assemble(f *insightFacts, from, to, now time.Time) (*Insights, error) {
 		ins.Lapsed = append(ins.Lapsed, ls[i].LapsedContact)
 	}
 	return ins, nil
+}
+
+// doneOnTime says whether a follow-up was ended within onTimeGrace of its
+// due time (by ended_at; documents from before it existed, by updated_at).
+func doneOnTime(f *followup.FollowUp) bool {
+	ended := f.UpdatedAt
+	if f.EndedAt != nil {
+		ended = *f.EndedAt
+	}
+	return !ended.After(f.DueAt.Add(onTimeGrace))
 }
 
 // earlier returns the earlier of a and b.

@@ -53,8 +53,9 @@ type (
 		created  time.Time
 	}
 	ledgerFollowup struct {
-		due, ended time.Time
-		status     string
+		due    time.Time
+		status string
+		onTime bool // see doneOnTime
 	}
 )
 
@@ -123,11 +124,7 @@ func (d *ledgerData) apply(change any) {
 		if d.gone["followups/"+v.ID] {
 			return
 		}
-		ended := v.UpdatedAt
-		if v.EndedAt != nil {
-			ended = *v.EndedAt
-		}
-		d.followups[v.ID] = ledgerFollowup{due: store.Time(v.DueAt), ended: store.Time(ended), status: v.Status}
+		d.followups[v.ID] = ledgerFollowup{due: store.Time(v.DueAt), status: v.Status, onTime: doneOnTime(v)}
 	case store.Removed:
 		for _, id := range v.IDs {
 			d.gone[v.Collection+"/"+id] = true
@@ -228,7 +225,8 @@ type userLedger struct {
 const ledgerBookMax = 512
 
 // Forget drops the user's insights ledger; the next view reads it from the
-// store again. Benchmarks use it to time that read.
+// store again (after a restore, which bypasses the domain services; and in
+// benchmarks, to time that read).
 func (s *Service) Forget(userID string) { s.ledger.observe(userID, store.Unsure{}) }
 
 // observe is the domain services' Observe hook.
