@@ -127,6 +127,9 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Logger.Info("email channel off: CRM_SMTP_URL is not set; nudges go to webhooks and calendar feeds only")
 	}
 
+	// The importer is built before the API that serves its routes.
+	m.Importer = &events.Importer{Events: m.CRM.Events, HTTP: guard.Client(20*time.Second, 3), Guard: guard}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.API = api.New(api.Deps{
@@ -134,7 +137,6 @@ func (m *Main) Run(ctx context.Context) error {
 		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now,
 	})
 
-	m.Importer = &events.Importer{Events: m.CRM.Events, HTTP: guard.Client(20*time.Second, 3), Guard: guard}
 	m.Dispatcher = &followup.Dispatcher{
 		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,
 		Mailer: mailer, HTTP: guard.Client(15*time.Second, 0), BaseURL: cfg.BaseURL,

@@ -16,6 +16,9 @@ import (
 // larger than a contacts import (it is read as a stream).
 const MaxBackupBody = 100 << 20
 
+// importTimeout bounds a contacts import (50,000 rows take about 5 s).
+const importTimeout = 2 * time.Minute
+
 func (s *Server) registerTransferRoutes() {
 	// Registered before /contacts/:id so "import" and "export.*" are not ids.
 	s.v1.Post("/contacts/import", s.handleContactsImport)
@@ -33,18 +36,19 @@ func (s *Server) handleContactsImport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// An import is bounded by its size and by this deadline, which the
+	// readers check as they go.
+	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
+	defer cancel()
 	var reader func(func(contacts.Row) error) error
 	switch mt {
 	case "text/vcard", "text/x-vcard", "text/directory":
-		reader = func(fn func(contacts.Row) error) error { return contacts.ReadVCards(r, fn) }
+		reader = func(fn func(contacts.Row) error) error { return contacts.ReadVCards(ctx, r, fn) }
 	case "text/csv", "application/csv", "text/comma-separated-values":
-		reader = func(fn func(contacts.Row) error) error { return contacts.ReadCSV(r, fn) }
+		reader = func(fn func(contacts.Row) error) error { return contacts.ReadCSV(ctx, r, fn) }
 	default:
 		return apperr.E(apperr.Unsupported, "send text/vcard (vCard 3.0 or 4.0) or text/csv (LinkedIn Connections.csv or a header row)")
 	}
-	// An import may take a while; it is bounded by its size, not the usual timeout.
-	ctx, cancel := context.WithTimeout(c.UserContext(), 10*time.Minute)
-	defer cancel()
 	res, err := s.CRM.Contacts.Import(ctx, user(c).ID, reader)
 	if err != nil {
 		return err

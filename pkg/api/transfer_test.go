@@ -315,3 +315,44 @@ func stripIDs(v any) string {
 	b, _ := json.Marshal(c)
 	return string(b)
 }
+
+// TestContactImportLosesNothing: the files users sent that lost rows or
+// pinned a core (issue 12.2–12.3).
+func TestContactImportLosesNothing(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	t.Run("MillionFoldVCard", func(t *testing.T) {
+		card := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Folded\r\nNOTE:a" + strings.Repeat("\r\n b", 1_000_000) + "\r\nEND:VCARD\r\n" +
+			"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:After\r\nEND:VCARD\r\n"
+		res := mustImport(t, s, tok, "text/vcard", []byte(card))
+		if res.Created != 1 || len(res.Errors) != 1 || res.Errors[0].Line != 1 || !strings.Contains(res.Errors[0].Message, "notes") {
+			t.Fatalf("import=%+v, want the folded card refused on line 1 (note too long) and the next one created", res)
+		}
+		contactByName(t, s, tok, "After")
+	})
+	t.Run("UnclosedQuoteCSV", func(t *testing.T) {
+		res := mustImport(t, s, tok, "text/csv", []byte("name,email\nQ1,q1@example.com\n\"Q2,q2@example.com\nQ3,q3@example.com\nQ4,q4@example.com\n"))
+		if res.Created != 3 || len(res.Errors) != 1 || res.Errors[0].Line != 3 {
+			t.Fatalf("import=%+v, want 3 created and line 3 reported", res)
+		}
+		contactByName(t, s, tok, "Q4")
+	})
+	t.Run("SemicolonCSV", func(t *testing.T) {
+		res := mustImport(t, s, tok, "text/csv", []byte("Name;E-Mail;Company\nSemi Colon;semi@example.com;Müller, Söhne\n"))
+		if res.Created != 1 || len(res.Errors) != 0 {
+			t.Fatalf("import=%+v, want 1 created", res)
+		}
+		if c := contactByName(t, s, tok, "Semi Colon"); c["company"] != "Müller, Söhne" {
+			t.Fatalf("company=%v", c["company"])
+		}
+	})
+	t.Run("UnfoldedNoteLine", func(t *testing.T) {
+		res := mustImport(t, s, tok, "text/vcard", []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Raw Break\r\nNOTE:first\r\nsecond\r\nEND:VCARD\r\n"))
+		if res.Created != 1 {
+			t.Fatalf("import=%+v", res)
+		}
+		if c := contactByName(t, s, tok, "Raw Break"); c["notes"] != "first\nsecond" {
+			t.Fatalf("notes=%q, want both lines", c["notes"])
+		}
+	})
+}

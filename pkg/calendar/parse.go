@@ -1,6 +1,8 @@
 package calendar
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -32,10 +34,25 @@ type Parsed struct {
 // read in loc; a TZID the system does not know (Outlook writes Windows zone
 // names) falls back to loc too. An event without a UID gets one derived from
 // its summary and start. Recurring events are read as their first occurrence.
-func Parse(r io.Reader, loc *time.Location) ([]Parsed, error) {
-	dec := ical.NewDecoder(r)
-	var out []Parsed
+//
+// The file is checked first against the limits below, which keep go-ical
+// (quadratic in a parameter's length, recursive in nesting, and panicking on
+// some malformed parameters) linear and safe; a panic is returned as an
+// error. Parse stops when ctx is done.
+func Parse(ctx context.Context, data []byte, loc *time.Location) (out []Parsed, err error) {
+	if err := checkLimits(data); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, fmt.Errorf("not a valid calendar: %v", p)
+		}
+	}()
+	dec := ical.NewDecoder(bytes.NewReader(data))
 	for n := 0; ; n++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		cal, err := dec.Decode()
 		if errors.Is(err, io.EOF) {
 			if n == 0 {
@@ -54,6 +71,67 @@ func Parse(r io.Reader, loc *time.Location) ([]Parsed, error) {
 			out = append(out, p)
 		}
 	}
+}
+
+// Limits on a calendar file, far above what real feeds use.
+const (
+	maxPropLine   = 1 << 20 // one unfolded property
+	maxParamsPart = 8 << 10 // a property's name and parameters
+	maxDepth      = 8       // nested BEGIN blocks
+)
+
+// checkLimits refuses a calendar with a property longer than maxPropLine
+// once unfolded, a property's parameters longer than maxParamsPart, or
+// components nested deeper than maxDepth. It reads data once.
+func checkLimits(data []byte) error {
+	depth, line, propLen, paramsLen := 0, 0, 0, 0
+	inParams, quoted := true, false
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var l []byte
+		if i < 0 {
+			l, data = data, nil
+		} else {
+			l, data = data[:i], data[i+1:]
+		}
+		l = bytes.TrimSuffix(l, []byte("\r"))
+		line++
+		if len(l) > 0 && (l[0] == ' ' || l[0] == '\t') {
+			l = l[1:] // a continuation of the property before
+		} else {
+			propLen, paramsLen, inParams, quoted = 0, 0, true, false
+			upper := bytes.ToUpper(l)
+			switch {
+			case bytes.HasPrefix(upper, []byte("BEGIN:")):
+				if depth++; depth > maxDepth {
+					return fmt.Errorf("line %d: components nested more than %d deep", line, maxDepth)
+				}
+			case bytes.HasPrefix(upper, []byte("END:")):
+				depth--
+			}
+		}
+		propLen += len(l)
+		if propLen > maxPropLine {
+			return fmt.Errorf("line %d: a property longer than %d KiB", line, maxPropLine>>10)
+		}
+		if inParams {
+			for j, c := range l {
+				if c == '"' {
+					quoted = !quoted
+				} else if c == ':' && !quoted {
+					inParams, paramsLen = false, paramsLen+j
+					break
+				}
+			}
+			if inParams {
+				paramsLen += len(l)
+			}
+			if paramsLen > maxParamsPart {
+				return fmt.Errorf("line %d: a property's parameters are longer than %d KiB", line, maxParamsPart>>10)
+			}
+		}
+	}
+	return nil
 }
 
 func parseEvent(props ical.Props, loc *time.Location) (Parsed, error) {

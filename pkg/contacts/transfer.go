@@ -80,18 +80,35 @@ func Decoded(r io.Reader, contentType string) (io.Reader, error) {
 	}
 }
 
-// maxLine bounds one line of an import (a vCard PHOTO may be long).
+// maxLine bounds one line of an import (a vCard PHOTO may be long), and one
+// unfolded vCard property.
 const maxLine = 4 << 20
+
+// ctxEvery is how many lines a reader reads between looks at its context.
+const ctxEvery = 1024
 
 // ReadVCards reads vCards (3.0 or 4.0) one at a time and calls fn for each,
 // with the line the card begins on. Only one card is in memory at a time.
-func ReadVCards(r io.Reader, fn func(Row) error) error {
+//
+// Folded lines are joined here, in linear time, before go-vcard sees the
+// card: go-vcard joins continuation lines with += (quadratic: one NOTE folded
+// into a million lines takes minutes). A line inside a card that is neither
+// a continuation (leading space) nor a property (NAME:value) is a line break
+// some exporters leave unfolded in a value: it is kept, as a new line of the
+// property before it, rather than dropped. It stops when ctx is done.
+func ReadVCards(ctx context.Context, r io.Reader, fn func(Row) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	var card bytes.Buffer
+	var prop strings.Builder // the current property, unfolded
 	line, start := 0, 0
+	inCard, tooLong := false, false
 	flush := func(broken string) error {
 		defer card.Reset()
+		defer func() { inCard, tooLong = false, false }()
+		if tooLong {
+			broken = fmt.Sprintf("a property of the card is longer than %d MiB", maxLine>>20)
+		}
 		if broken != "" {
 			return fn(Row{Line: start, Err: errors.New(broken)})
 		}
@@ -102,44 +119,114 @@ func ReadVCards(r io.Reader, fn func(Row) error) error {
 		in, err := inputFromCard(c)
 		return fn(Row{Line: start, Input: in, Err: err})
 	}
+	// endProp moves the unfolded property into the card and acts on
+	// BEGIN and END.
+	endProp := func() error {
+		if prop.Len() == 0 {
+			return nil
+		}
+		text := prop.String()
+		prop.Reset()
+		upper := strings.ToUpper(strings.TrimSpace(text))
+		if upper == "BEGIN:VCARD" {
+			inCard = true // the loop below flushed an unended card
+		}
+		if !inCard {
+			return nil
+		}
+		card.WriteString(text)
+		card.WriteString("\r\n")
+		if upper == "END:VCARD" {
+			return flush("")
+		}
+		return nil
+	}
 	for sc.Scan() {
 		line++
+		if line%ctxEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		text := sc.Text()
-		upper := strings.ToUpper(strings.TrimSpace(text))
 		switch {
-		case upper == "BEGIN:VCARD":
-			if card.Len() > 0 {
+		case (strings.HasPrefix(text, " ") || strings.HasPrefix(text, "\t")) && prop.Len() > 0:
+			if prop.Len()+len(text) > maxLine {
+				tooLong = true
+				continue
+			}
+			prop.WriteString(text[1:])
+			continue
+		case strings.TrimSpace(text) == "":
+			if err := endProp(); err != nil {
+				return err
+			}
+			continue
+		case prop.Len() > 0 && inCard && !isContentLine(text):
+			// A value's line break written raw: keep it as one.
+			if prop.Len()+len(text) > maxLine {
+				tooLong = true
+				continue
+			}
+			prop.WriteString(`\n`)
+			prop.WriteString(text)
+			continue
+		}
+		if err := endProp(); err != nil {
+			return err
+		}
+		upper := strings.ToUpper(strings.TrimSpace(text))
+		if upper == "BEGIN:VCARD" {
+			if inCard {
 				if err := flush("the card has no END:VCARD"); err != nil {
 					return err
 				}
 			}
 			start = line
-		case card.Len() == 0 && strings.TrimSpace(text) == "":
-			continue
-		case card.Len() == 0:
+		} else if !inCard {
 			if err := fn(Row{Line: line, Err: errors.New("text outside BEGIN:VCARD … END:VCARD")}); err != nil {
 				return err
 			}
 			continue
 		}
-		card.WriteString(text)
-		card.WriteString("\r\n")
-		if upper == "END:VCARD" {
-			if err := flush(""); err != nil {
-				return err
-			}
-		}
+		prop.WriteString(text)
 	}
 	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return apperr.E(apperr.Invalid, "line %d is longer than %d MiB", line+1, maxLine>>20)
-		}
+		return lineErr(err, r, line+1)
+	}
+	if err := endProp(); err != nil {
 		return err
 	}
-	if card.Len() > 0 {
+	if inCard {
 		return flush("the file ends inside a card (no END:VCARD)")
 	}
 	return nil
+}
+
+// lineErr turns a scanner's error at line n into the import's error: a
+// line over maxLine is Invalid, unless the body is over its size limit
+// (which the rest of r tells), which is the better answer.
+func lineErr(err error, r io.Reader, n int) error {
+	if !errors.Is(err, bufio.ErrTooLong) {
+		return err
+	}
+	if _, rerr := io.Copy(io.Discard, r); apperr.KindOf(rerr) == apperr.TooLarge {
+		return rerr
+	}
+	return apperr.E(apperr.Invalid, "line %d is longer than %d MiB", n, maxLine>>20)
+}
+
+// isContentLine reports whether s starts like a vCard property:
+// [group.]NAME followed by ';' or ':' and a ':' somewhere.
+func isContentLine(s string) bool {
+	i := strings.IndexAny(s, ";:")
+	if i <= 0 || !strings.Contains(s[i:], ":") {
+		return false
+	}
+	for _, r := range s[:i] {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func inputFromCard(c vcard.Card) (Input, error) {
@@ -209,47 +296,200 @@ var csvColumns = map[string]string{
 	"cadence_days": "cadence_days",
 }
 
+// Bounds on one CSV record that spans lines (a quoted field with line
+// breaks, such as a note). A record still open past them has an unclosed
+// quote: it is reported and the lines it swallowed are read again as rows.
+const (
+	maxRecordLines = 200
+	maxRecordBytes = 256 << 10
+)
+
+// csvDelimiters are the separators ReadCSV recognises in the header row:
+// commas, and the semicolons and tabs of European spreadsheet exports.
+var csvDelimiters = []rune{',', ';', '\t'}
+
 // ReadCSV reads a CSV with a header row (LinkedIn's Connections.csv, which
 // starts with a few lines of notes, or name,email,company,title,phone,tags,notes)
-// and calls fn for each row with its line number.
-func ReadCSV(r io.Reader, fn func(Row) error) error {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	cr.ReuseRecord = true
-	var cols map[int]string
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
+// and calls fn for each row with its line number. The delimiter (comma,
+// semicolon or tab) is the one that makes a header row.
+//
+// Record boundaries are found here, line by line, before encoding/csv
+// splits a record into fields: a quote that is never closed would
+// otherwise swallow the rest of the file into one field. Such a record is
+// reported on the line it starts, and the lines after it are read again.
+// It stops when ctx is done.
+func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	type physLine struct {
+		n    int
+		text string
+	}
+	var (
+		lineNo  int
+		replay  []physLine // lines to read again after a broken record
+		pending []physLine // the open record
+		size    int
+		inQuote bool
+		comma   = ','
+		cols    map[int]string
+		width   int // fields in the header
+	)
+	next := func() (physLine, bool, error) {
+		if len(replay) > 0 {
+			l := replay[0]
+			replay = replay[1:]
+			return l, true, nil
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				if ferr := fn(Row{Line: pe.StartLine, Err: fmt.Errorf("malformed CSV: %v", pe.Err)}); ferr != nil {
-					return ferr
-				}
-				continue
+		if !sc.Scan() {
+			if err := sc.Err(); err != nil {
+				return physLine{}, false, lineErr(err, r, lineNo+1)
 			}
+			return physLine{}, false, nil
+		}
+		lineNo++
+		if lineNo%ctxEvery == 0 && ctx.Err() != nil {
+			return physLine{}, false, ctx.Err()
+		}
+		return physLine{lineNo, sc.Text()}, true, nil
+	}
+	// broken reports the open record and queues its other lines again.
+	broken := func(why string) error {
+		first, last := pending[0].n, pending[len(pending)-1].n
+		replay = append(append([]physLine(nil), pending[1:]...), replay...)
+		pending, size, inQuote = pending[:0], 0, false
+		return fn(Row{Line: first, Err: fmt.Errorf("%s (lines %d–%d); the row was not imported, the lines after it were", why, first, last)})
+	}
+	parse := func(text string, delim rune) ([]string, error) {
+		cr := csv.NewReader(strings.NewReader(text))
+		cr.Comma, cr.FieldsPerRecord, cr.LazyQuotes = delim, -1, true
+		return cr.Read()
+	}
+	for {
+		l, ok, err := next()
+		if err != nil {
 			return err
 		}
+		if !ok {
+			if len(pending) == 0 || cols == nil {
+				break
+			}
+			// The file ends inside a quote: report the record and read
+			// what it swallowed.
+			if err := broken("a quote opened on this line is never closed"); err != nil {
+				return err
+			}
+			continue
+		}
+		if len(pending) == 0 && strings.TrimSpace(l.text) == "" {
+			continue
+		}
+		pending = append(pending, l)
+		size += len(l.text) + 1
+		inQuote = quoteOpenAfter(l.text, comma, inQuote)
+		if inQuote {
+			if len(pending) > maxRecordLines || size > maxRecordBytes {
+				if err := broken("a quote opened on this line is not closed within " + strconv.Itoa(maxRecordLines) + " lines"); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		texts := make([]string, len(pending))
+		for i, p := range pending {
+			texts[i] = p.text
+		}
+		text, start, multi := strings.Join(texts, "\n"), pending[0].n, len(pending) > 1
 		if cols == nil {
-			cols = headerOf(rec)
-			continue // a preamble line, or the header itself
+			// A preamble line (LinkedIn's notes), or the header itself.
+			pending, size = pending[:0], 0
+			for _, d := range csvDelimiters {
+				if rec, err := parse(text, d); err == nil {
+					if cols = headerOf(rec); cols != nil {
+						comma, width = d, len(rec)
+						break
+					}
+				}
+			}
+			continue
+		}
+		rec, err := parse(text, comma)
+		if err == nil && multi && (len(rec) != width || breakInOneLineField(rec, cols)) {
+			// A field ran over a line end and the row came out the wrong
+			// shape, or a name or email holds a line break: a stray quote
+			// swallowed the rows below it.
+			if err := broken("a quote opened on this line runs over the next lines"); err != nil {
+				return err
+			}
+			continue
+		}
+		pending, size = pending[:0], 0
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return err
+			}
+			if err := fn(Row{Line: start, Err: fmt.Errorf("malformed CSV: %v", pe.Err)}); err != nil {
+				return err
+			}
+			continue
 		}
 		if blank(rec) {
 			continue
 		}
 		in, err := inputFromRow(rec, cols)
-		if err := fn(Row{Line: line, Input: in, Err: err}); err != nil {
+		if err := fn(Row{Line: start, Input: in, Err: err}); err != nil {
 			return err
 		}
 	}
 	if cols == nil {
-		return apperr.InvalidField("body", "no header row found (want columns such as name,email,company or First Name,Last Name,Email Address)")
+		return apperr.InvalidField("body", "no header row found: want a row of column names such as name,email,company or First Name,Last Name,Email Address, separated by commas, semicolons or tabs")
 	}
 	return nil
+}
+
+// breakInOneLineField reports whether a field that never holds a line
+// break (anything read but notes and tags) has one.
+func breakInOneLineField(rec []string, cols map[int]string) bool {
+	for i, v := range rec {
+		if f, ok := cols[i]; ok && f != "notes" && f != "tags" && strings.ContainsAny(v, "\r\n") {
+			return true
+		}
+	}
+	return false
+}
+
+// quoteOpenAfter reports whether a CSV record is inside a quoted field at
+// the end of line, given whether it was at its start. It follows
+// encoding/csv's LazyQuotes reading: a quote opens a field only as the
+// field's first character, "" is a quote inside it, and a quote closes it
+// only before the delimiter or the line's end.
+func quoteOpenAfter(line string, comma rune, inQuote bool) bool {
+	fieldStart := !inQuote
+	d := byte(comma)
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if inQuote {
+			if c == '"' {
+				switch {
+				case i+1 < len(line) && line[i+1] == '"':
+					i++
+				case i+1 == len(line) || line[i+1] == d:
+					inQuote = false
+				}
+			}
+			continue
+		}
+		switch {
+		case c == d:
+			fieldStart = true
+		case fieldStart && c == '"':
+			inQuote, fieldStart = true, false
+		default:
+			fieldStart = false
+		}
+	}
+	return inQuote
 }
 
 // headerOf returns the column map if rec is a header row, else nil.
@@ -406,6 +646,9 @@ func (s *Service) Import(ctx context.Context, userID string, read func(func(Row)
 	})
 	if err == nil && len(chunk) > 0 {
 		err = flush()
+	}
+	if err != nil && ctx.Err() != nil {
+		return nil, apperr.Wrap(apperr.Unavailable, err, "the import did not finish in time; split the file and send the parts")
 	}
 	if err != nil {
 		return nil, err

@@ -184,7 +184,7 @@ func (im *Importer) fetch(ctx context.Context, url, defTZ string) ([]calendar.Pa
 	if err != nil {
 		loc = time.UTC
 	}
-	return calendar.Parse(bytes.NewReader(body), loc)
+	return calendar.Parse(ctx, body, loc)
 }
 
 func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []calendar.Parsed, defTZ string, now time.Time) (*SyncResult, error) {

@@ -1,0 +1,170 @@
+package contacts_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// readAll collects the rows a reader yields.
+func readAll(tb testing.TB, read func(func(contacts.Row) error) error) []contacts.Row {
+	tb.Helper()
+	var rows []contacts.Row
+	if err := read(func(r contacts.Row) error { rows = append(rows, r); return nil }); err != nil {
+		tb.Fatalf("read: %v", err)
+	}
+	return rows
+}
+
+func csvRows(tb testing.TB, s string) []contacts.Row {
+	tb.Helper()
+	return readAll(tb, func(fn func(contacts.Row) error) error {
+		return contacts.ReadCSV(context.Background(), strings.NewReader(s), fn)
+	})
+}
+
+func vcardRows(tb testing.TB, s string) []contacts.Row {
+	tb.Helper()
+	return readAll(tb, func(fn func(contacts.Row) error) error {
+		return contacts.ReadVCards(context.Background(), strings.NewReader(s), fn)
+	})
+}
+
+// summary renders rows as "line:name" or "line:error" for comparison.
+func summary(rows []contacts.Row) string {
+	var parts []string
+	for _, r := range rows {
+		if r.Err != nil {
+			parts = append(parts, strings.Join([]string{itoa(r.Line), "error"}, ":"))
+		} else {
+			parts = append(parts, itoa(r.Line)+":"+r.Input.Name)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+func TestReadCSVUnclosedQuote(t *testing.T) {
+	t.Run("ToTheEnd", func(t *testing.T) {
+		rows := csvRows(t, "name,email,company\nAda,ada@example.com,A\n\"Bob,bob@example.com,B\nCarol,carol@example.com,C\nDan,dan@example.com,D\n")
+		if got, want := summary(rows), "2:Ada 3:error 4:Carol 5:Dan"; got != want {
+			t.Fatalf("rows=%s, want %s", got, want)
+		}
+		if msg := rows[1].Err.Error(); !strings.Contains(msg, "quote") || !strings.Contains(msg, "lines 3–5") {
+			t.Fatalf("error=%q, want one naming the quote and the lines", msg)
+		}
+	})
+	t.Run("ClosedByALaterStrayQuote", func(t *testing.T) {
+		// The quote opened on line 3 is closed on line 5: the record comes
+		// out with the wrong number of fields, and lines 4-5 are read again.
+		rows := csvRows(t, "name,email,company\nAda,ada@example.com,A\n\"Bob,bob@example.com,B\nCarol,carol@example.com,C\nDan\",dan@example.com,D\nEve,eve@example.com,E\n")
+		if got, want := summary(rows), "2:Ada 3:error 4:Carol 5:Dan\" 6:Eve"; got != want {
+			t.Fatalf("rows=%s, want %s", got, want)
+		}
+	})
+	t.Run("OKMultiLineNote", func(t *testing.T) {
+		rows := csvRows(t, "name,email,notes\nAda,ada@example.com,\"first line\nsecond, line\"\nBob,bob@example.com,x\n")
+		if got, want := summary(rows), "2:Ada 4:Bob"; got != want {
+			t.Fatalf("rows=%s, want %s", got, want)
+		}
+		if got, want := rows[0].Input.Notes, "first line\nsecond, line"; got != want {
+			t.Fatalf("notes=%q, want %q", got, want)
+		}
+	})
+	t.Run("OKBareQuoteInField", func(t *testing.T) {
+		rows := csvRows(t, "name,company\nJane \"JJ\" Doe,Acme 5\" Inc\nBob,B\n")
+		if got, want := summary(rows), `2:Jane "JJ" Doe 3:Bob`; got != want {
+			t.Fatalf("rows=%s, want %s", got, want)
+		}
+	})
+}
+
+func TestReadCSVDelimiters(t *testing.T) {
+	for name, file := range map[string]string{
+		"Semicolon": "Name;Email;Company\nAda Lovelace;ada@example.com;Analytical, Ltd\nBob;bob@example.com;B\n",
+		"Tab":       "Name\tEmail\tCompany\nAda Lovelace\tada@example.com\tAnalytical, Ltd\nBob\tbob@example.com\tB\n",
+		"Comma":     "Name,Email,Company\nAda Lovelace,ada@example.com,\"Analytical, Ltd\"\nBob,bob@example.com,B\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			rows := csvRows(t, file)
+			if got, want := summary(rows), "2:Ada Lovelace 3:Bob"; got != want {
+				t.Fatalf("rows=%s, want %s", got, want)
+			}
+			if got, want := rows[0].Input.Company, "Analytical, Ltd"; got != want {
+				t.Fatalf("company=%q, want %q", got, want)
+			}
+			if got, want := rows[0].Input.Emails, []string{"ada@example.com"}; len(got) != 1 || got[0] != want[0] {
+				t.Fatalf("emails=%q, want %q", got, want)
+			}
+		})
+	}
+	t.Run("ErrUnknownDelimiter", func(t *testing.T) {
+		err := contacts.ReadCSV(context.Background(), strings.NewReader("Name|Email\nAda|ada@example.com\n"), func(contacts.Row) error { return nil })
+		if err == nil || !strings.Contains(err.Error(), "semicolons or tabs") {
+			t.Fatalf("err=%v, want one saying which delimiters are read", err)
+		}
+	})
+}
+
+func TestReadVCardsFolds(t *testing.T) {
+	t.Run("AMillionContinuationLines", func(t *testing.T) {
+		// go-vcard alone joins these in quadratic time (minutes).
+		var b strings.Builder
+		b.WriteString("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nNOTE:a")
+		for range 1_000_000 {
+			b.WriteString("\r\n b")
+		}
+		b.WriteString("\r\nEND:VCARD\r\n")
+		rows := vcardRows(t, b.String())
+		if len(rows) != 1 || rows[0].Err != nil {
+			t.Fatalf("rows=%s, want one card", summary(rows))
+		}
+		if got, want := len(rows[0].Input.Notes), 1_000_001; got != want {
+			t.Fatalf("note has %d characters, want %d", got, want)
+		}
+	})
+	t.Run("RawLineBreakInNote", func(t *testing.T) {
+		rows := vcardRows(t, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nNOTE:met at GopherCon\r\nwants the FFI notes\r\nEMAIL:ada@example.com\r\nEND:VCARD\r\n")
+		if len(rows) != 1 || rows[0].Err != nil {
+			t.Fatalf("rows=%s, want one card", summary(rows))
+		}
+		if got, want := rows[0].Input.Notes, "met at GopherCon\nwants the FFI notes"; got != want {
+			t.Fatalf("notes=%q, want %q", got, want)
+		}
+		if got := rows[0].Input.Emails; len(got) != 1 || got[0] != "ada@example.com" {
+			t.Fatalf("emails=%q", got)
+		}
+	})
+	t.Run("FoldedProperty", func(t *testing.T) {
+		rows := vcardRows(t, "BEGIN:VCARD\nVERSION:4.0\nFN:Ada Love\n lace\nNOTE:x\n\ty\nEND:VCARD\n")
+		if len(rows) != 1 || rows[0].Input.Name != "Ada Lovelace" || rows[0].Input.Notes != "xy" {
+			t.Fatalf("rows=%s notes=%q, want Ada Lovelace with note xy", summary(rows), rows[0].Input.Notes)
+		}
+	})
+}
+
+func TestReadersStopAtDeadline(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	big := "name\n" + strings.Repeat("Ada\n", 10*1024)
+	if err := contacts.ReadCSV(ctx, strings.NewReader(big), func(contacts.Row) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("ReadCSV err=%v, want context.Canceled", err)
+	}
+	card := "BEGIN:VCARD\r\nFN:Ada\r\nNOTE:a" + strings.Repeat("\r\n b", 10*1024) + "\r\nEND:VCARD\r\n"
+	if err := contacts.ReadVCards(ctx, strings.NewReader(card), func(contacts.Row) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("ReadVCards err=%v, want context.Canceled", err)
+	}
+}
