@@ -20,7 +20,7 @@ func TestParseLimits(t *testing.T) {
 	})
 	for name, cal := range map[string]string{
 		// go-ical builds parameter values a byte at a time (quadratic).
-		"ErrLongParameter": strings.Replace(oneEvent, "SUMMARY:", "SUMMARY;X-A="+strings.Repeat("a", 1<<20)+":", 1),
+		"ErrLongParameter":       strings.Replace(oneEvent, "SUMMARY:", "SUMMARY;X-A="+strings.Repeat("a", 1<<20)+":", 1),
 		"ErrLongFoldedParameter": strings.Replace(oneEvent, "SUMMARY:", "SUMMARY;X-A="+strings.Repeat("aaaaaaa\r\n ", 4<<10)+":", 1),
 		"ErrDeepNesting":         strings.Replace(oneEvent, "BEGIN:VEVENT\r\n", strings.Repeat("BEGIN:X\r\n", 100_000)+"BEGIN:VEVENT\r\n", 1),
 		"ErrLongProperty":        strings.Replace(oneEvent, "SUMMARY:", "SUMMARY:"+strings.Repeat("a\r\n ", 1<<20), 1),

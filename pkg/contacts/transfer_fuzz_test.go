@@ -34,7 +34,9 @@ func FuzzReadCSV(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		checkRows(t, func(fn func(contacts.Row) error) error { return contacts.ReadCSV(t.Context(), strings.NewReader(s), fn) })
+		checkRows(t, func(fn func(contacts.Row) error) error {
+			return contacts.ReadCSV(t.Context(), strings.NewReader(s), fn)
+		})
 	})
 }
 
@@ -48,6 +50,8 @@ func FuzzReadVCards(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		checkRows(t, func(fn func(contacts.Row) error) error { return contacts.ReadVCards(t.Context(), strings.NewReader(s), fn) })
+		checkRows(t, func(fn func(contacts.Row) error) error {
+			return contacts.ReadVCards(t.Context(), strings.NewReader(s), fn)
+		})
 	})
 }
