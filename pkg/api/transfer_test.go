@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -355,4 +356,86 @@ func TestContactImportLosesNothing(t *testing.T) {
 			t.Fatalf("notes=%q, want both lines", c["notes"])
 		}
 	})
+}
+
+// TestVCardExportSafe: text that holds CR, vCard syntax or commas stays
+// inside its property, and tags are separate categories, as vobject (the
+// parser of khard and vdirsyncer) reads them.
+func TestVCardExportSafe(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	injected := "x\rEND:VCARD\rBEGIN:VCARD\rFN:Injected"
+	s.MustCreateContact(t, tok, map[string]any{"name": injected, "tags": []string{"kubecon", "Kafka"}, "notes": "one\r\ntwo; three, four\\"})
+	s.MustCreateContact(t, tok, map[string]any{"name": "Bob"})
+	MustProblem(t, s.Do(t, "POST", "/v1/contacts", tok, map[string]any{"name": "nul\x00byte"}), 422, "name")
+	MustProblem(t, s.Do(t, "POST", "/v1/contacts", tok, map[string]any{"name": "ok", "tags": []string{"a\x00"}}), 422, "tags[0]")
+
+	r := s.Do(t, "GET", "/v1/contacts/export.vcf", tok, nil)
+	MustStatus(t, r, 200)
+	if n := bytes.Count(append([]byte("\r\n"), r.Body...), []byte("\r\nBEGIN:VCARD\r\n")); n != 2 {
+		t.Fatalf("%d cards in the export, want 2:\n%s", n, r.Body)
+	}
+	if !bytes.Contains(r.Body, []byte("CATEGORIES:kubecon,Kafka\r\n")) {
+		t.Fatalf("categories not separated by a plain comma:\n%s", r.Body)
+	}
+	for _, line := range strings.Split(string(r.Body), "\r\n") {
+		if strings.ContainsRune(line, '\r') || strings.ContainsRune(line, '\n') {
+			t.Fatalf("a raw line break inside a line: %q", line)
+		}
+	}
+	// Our own reader reads it back the same.
+	s2 := MustServe(t)
+	_, tok2 := s2.MustSignup(t, "ada@example.com")
+	if res := mustImport(t, s2, tok2, "text/vcard", r.Body); res.Created != 2 || len(res.Errors) != 0 {
+		t.Fatalf("re-import: %+v", res)
+	}
+	back := contactByName(t, s2, tok2, "x\nEND:VCARD\nBEGIN:VCARD\nFN:Injected")
+	if tags := fmt.Sprint(back["tags"]); tags != "[kubecon Kafka]" {
+		t.Fatalf("tags read back: %s", tags)
+	}
+
+	file := filepath.Join(t.TempDir(), "export.vcf")
+	os.WriteFile(file, r.Body, 0o600)
+	python := needTool(t, "/usr/bin/python3")
+	out, err := exec.Command(python, filepath.Join(repoRoot, "tools", "vcardcheck", "check.py"), file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("vobject: %v\n%s", err, out)
+	}
+	var cards []struct {
+		FN         string
+		Categories []string
+		Note       string
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var c struct {
+			FN         string   `json:"fn"`
+			Categories []string `json:"categories"`
+			Note       string   `json:"note"`
+		}
+		if err := json.Unmarshal([]byte(l), &c); err != nil {
+			t.Fatalf("vobject output %q: %v", l, err)
+		}
+		cards = append(cards, struct {
+			FN         string
+			Categories []string
+			Note       string
+		}{c.FN, c.Categories, c.Note})
+	}
+	if len(cards) != 2 {
+		t.Fatalf("vobject read %d cards, want 2: %s", len(cards), out)
+	}
+	for _, c := range cards {
+		if c.FN == "Bob" {
+			continue
+		}
+		if got, want := c.FN, "x\nEND:VCARD\nBEGIN:VCARD\nFN:Injected"; got != want {
+			t.Errorf("vobject FN=%q, want %q", got, want)
+		}
+		if got := strings.Join(c.Categories, "|"); got != "kubecon|Kafka" {
+			t.Errorf("vobject categories=%q, want kubecon|Kafka", got)
+		}
+		if got, want := c.Note, "one\ntwo; three, four\\"; got != want {
+			t.Errorf("vobject note=%q, want %q", got, want)
+		}
+	}
 }

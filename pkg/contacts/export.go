@@ -1,6 +1,7 @@
 package contacts
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/csv"
@@ -46,43 +47,79 @@ func VCardUID(id string) string {
 	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
-// WriteVCard writes c as a vCard 4.0.
+// WriteVCard writes c as a vCard 4.0, with go-vcard and two fixes around
+// it: CR and CRLF in any value are written as escaped line breaks (go-vcard
+// escapes only LF, so a bare CR could end the card early), and CATEGORIES
+// separates tags with a plain comma (go-vcard escapes it, which makes every
+// reader see one tag).
 func WriteVCard(w io.Writer, c *Contact) error {
 	card := vcard.Card{}
-	card.SetValue(vcard.FieldVersion, "4.0")
-	card.SetValue(vcard.FieldUID, VCardUID(c.ID))
-	card.SetValue(vcard.FieldFormattedName, c.Name)
+	set := func(field, v string) { card.SetValue(field, oneLineBreak(v)) }
+	set(vcard.FieldVersion, "4.0")
+	set(vcard.FieldUID, VCardUID(c.ID))
+	set(vcard.FieldFormattedName, c.Name)
 	given, family := c.Name, ""
 	if i := strings.LastIndexByte(c.Name, ' '); i > 0 {
 		given, family = c.Name[:i], c.Name[i+1:]
 	}
-	card.SetName(&vcard.Name{FamilyName: family, GivenName: given})
+	// N's components are separated by ';', which go-vcard does not escape.
+	component := strings.NewReplacer(";", ",")
+	card.SetName(&vcard.Name{FamilyName: oneLineBreak(component.Replace(family)), GivenName: oneLineBreak(component.Replace(given))})
 	for _, e := range c.Emails {
-		card.AddValue(vcard.FieldEmail, e)
+		card.AddValue(vcard.FieldEmail, oneLineBreak(e))
 	}
 	for _, p := range c.Phones {
-		card.AddValue(vcard.FieldTelephone, p)
+		card.AddValue(vcard.FieldTelephone, oneLineBreak(p))
 	}
 	if c.Company != "" {
-		card.SetValue(vcard.FieldOrganization, c.Company)
+		set(vcard.FieldOrganization, component.Replace(c.Company))
 	}
 	if c.Title != "" {
-		card.SetValue(vcard.FieldTitle, c.Title)
+		set(vcard.FieldTitle, c.Title)
 	}
 	if c.LinkedInURL != "" {
-		card.SetValue(vcard.FieldURL, c.LinkedInURL)
+		set(vcard.FieldURL, c.LinkedInURL)
 	}
 	if c.Notes != "" {
-		card.SetValue(vcard.FieldNote, c.Notes)
+		set(vcard.FieldNote, c.Notes)
 	}
 	if len(c.Tags) > 0 {
-		card.SetCategories(c.Tags)
+		// Written below; a NUL never occurs in stored text.
+		card.SetValue(vcard.FieldCategories, categoriesMark)
 	}
 	if c.CadenceDays > 0 {
-		card.SetValue("X-RAPPORT-CADENCE-DAYS", strconv.Itoa(c.CadenceDays))
+		set("X-RAPPORT-CADENCE-DAYS", strconv.Itoa(c.CadenceDays))
 	}
 	card.SetRevision(c.UpdatedAt)
-	return vcard.NewEncoder(w).Encode(card)
+	var buf bytes.Buffer
+	if err := vcard.NewEncoder(&buf).Encode(card); err != nil {
+		return err
+	}
+	out := buf.Bytes()
+	if len(c.Tags) > 0 {
+		tags := make([]string, len(c.Tags))
+		for i, t := range c.Tags {
+			tags[i] = textEscaper.Replace(oneLineBreak(t))
+		}
+		out = bytes.Replace(out, []byte(categoriesMark), []byte(strings.Join(tags, ",")), 1)
+	}
+	_, err := w.Write(out)
+	return err
+}
+
+// categoriesMark stands in for the CATEGORIES value while go-vcard encodes.
+const categoriesMark = "\x00categories\x00"
+
+// textEscaper escapes one item of a vCard text list (RFC 6350 §3.4).
+var textEscaper = strings.NewReplacer("\\", "\\\\", ",", "\\,", ";", "\\;", "\n", "\\n")
+
+// oneLineBreak turns CRLF and bare CR into LF, the one line break vCard
+// encoders escape.
+func oneLineBreak(s string) string {
+	if !strings.ContainsRune(s, '\r') {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 // CSVHeader is the header of export.csv, which ReadCSV reads back.

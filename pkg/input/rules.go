@@ -43,12 +43,14 @@ func (c *Checker) Required(field, s string, max int) string {
 	return c.Text(field, s, max)
 }
 
-// Text trims s and records an error if it is longer than max characters or
-// is not valid UTF-8.
+// Text trims s and records an error if it is longer than max characters,
+// is not valid UTF-8 or holds a NUL (which no file format we write can carry).
 func (c *Checker) Text(field, s string, max int) string {
 	s = strings.TrimSpace(s)
 	if !utf8.ValidString(s) {
 		c.Add(field, "is not valid UTF-8")
+	} else if strings.IndexByte(s, 0) >= 0 {
+		c.Add(field, "must not contain NUL characters")
 	} else if n := utf8.RuneCountInString(s); n > max {
 		c.Add(field, "is %d characters long; at most %d", n, max)
 	}
@@ -61,6 +63,10 @@ func (c *Checker) Email(field, s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
 		c.Add(field, "is required")
+		return s
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		c.Add(field, "must not contain NUL characters")
 		return s
 	}
 	a, err := mail.ParseAddress(s)
