@@ -7,6 +7,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
 )
 
 func (s *Server) registerOpsRoutes() {
@@ -20,11 +22,15 @@ func (s *Server) handleHealthz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 
-// handleReadyz answers 200 when the store answers, else 503.
+// handleReadyz answers 200 when the store reads and writes, else 503.
 func (s *Server) handleReadyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
 	if err := s.Store.Ping(ctx); err != nil {
+		// Unreachable or damaged, the answer for a load balancer is the same.
+		if apperr.KindOf(err) != apperr.Unavailable {
+			err = apperr.Wrap(apperr.Unavailable, err, "the store cannot read and write")
+		}
 		return err
 	}
 	return c.JSON(fiber.Map{"status": "ok", "store": s.Store.Kind})

@@ -3,6 +3,8 @@ package api
 import (
 	"bufio"
 	"context"
+	"errors"
+	"io"
 	"mime"
 	"time"
 
@@ -57,21 +59,31 @@ func (s *Server) handleContactsImport(c *fiber.Ctx) error {
 }
 
 // streamOut streams a download produced by write after the handler returns.
+// The body is chunked, so a write that fails midway ends the response
+// without its last chunk: the connection is cut and every HTTP client sees
+// an error, never a short file that looks whole. The failure is logged.
 func (s *Server) streamOut(c *fiber.Ctx, contentType, filename string, write func(ctx context.Context, w *bufio.Writer) error) error {
 	c.Set(fiber.HeaderContentType, contentType)
 	if filename != "" {
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
 	}
 	reqID := c.Locals(localRequestID)
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+	route := c.Route().Path
+	pr, pw := io.Pipe()
+	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		if err := write(ctx, w); err != nil {
-			// The status is sent already; a cut-off download is all the client sees.
-			s.Logger.Error("download failed midway", "err", err, "request_id", reqID)
+		bw := bufio.NewWriterSize(pw, 32<<10)
+		err := write(ctx, bw)
+		if err == nil {
+			err = bw.Flush()
 		}
-		w.Flush()
-	})
+		if err != nil && !errors.Is(err, io.ErrClosedPipe) {
+			s.Logger.Error("download failed midway; connection cut", "route", route, "err", err, "request_id", reqID)
+		}
+		pw.CloseWithError(err) // nil: the end of the body
+	}()
+	c.Context().SetBodyStream(pr, -1)
 	return nil
 }
 

@@ -15,8 +15,11 @@ import (
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
 )
 
 // Options says which store to open.
@@ -48,6 +51,8 @@ type Store struct {
 	Addr string
 
 	stopEmbedded func()
+	// healthID names this process's document in the health collection.
+	healthID string
 }
 
 // Open connects to the store described by o. For the embedded store it
@@ -60,7 +65,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Store{Kind: "mongodb"}
+	host, _ := os.Hostname()
+	s := &Store{Kind: "mongodb", healthID: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), NewID())}
 	uri := o.URI
 	if uri == "" {
 		var err error
@@ -126,8 +132,31 @@ func (s *Store) startEmbedded(o Options) (string, error) {
 }
 
 // Ping checks that the store answers; it returns Unavailable if not.
+//
+// A ping alone answers while the data cannot be read or written (a damaged
+// file), so this writes one small document of this process's and reads it
+// back: the store is ready when both work.
 func (s *Store) Ping(ctx context.Context) error {
-	return Err(s.DB.RunCommand(ctx, map[string]int{"ping": 1}).Err(), "store")
+	if err := s.DB.RunCommand(ctx, map[string]int{"ping": 1}).Err(); err != nil {
+		return Err(err, "store")
+	}
+	now := Time(time.Now())
+	health := s.DB.Collection("health")
+	// health._id: one document per process
+	if _, err := health.ReplaceOne(ctx, bson.M{"_id": s.healthID}, bson.M{"_id": s.healthID, "at": now},
+		options.Replace().SetUpsert(true)); err != nil {
+		return Err(err, "store")
+	}
+	var got struct {
+		At time.Time `bson:"at"`
+	}
+	if err := health.FindOne(ctx, bson.M{"_id": s.healthID}).Decode(&got); err != nil {
+		return Err(err, "store")
+	}
+	if !got.At.Equal(now) {
+		return apperr.E(apperr.Unavailable, "the store did not return what was just written to it")
+	}
+	return nil
 }
 
 // SoleWriter says whether this process is the only one writing to the
