@@ -75,6 +75,9 @@ type Main struct {
 	Importer *events.Importer
 	// Dispatcher sends nudges and agendas; the cron only triggers it.
 	Dispatcher *followup.Dispatcher
+	// Resolver looks up the hosts of webhook and calendar URLs; nil is the
+	// system's (tests set netguard.Offline).
+	Resolver netguard.Resolver
 	// Addr is where the HTTP server listens once Run has returned.
 	Addr string
 
@@ -116,8 +119,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	guard := netguard.Guard{AllowPrivate: cfg.AllowPrivateURLs}
+	guard := netguard.Guard{AllowPrivate: cfg.AllowPrivateURLs, Resolver: m.Resolver}
 	m.Accounts.URLCheck = guard.CheckURL
+	m.CRM.URLCheck = guard.CheckURL
 	var mailer *followup.Mailer
 	if cfg.SMTPURL != "" {
 		if mailer, err = followup.NewMailer(cfg.SMTPURL, cfg.MailFrom); err != nil {

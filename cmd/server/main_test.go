@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/config"
+	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
 
@@ -32,6 +33,7 @@ func mustRun(tb testing.TB, cfg *config.Config) *Main {
 	tb.Helper()
 	m := NewMain(cfg, slog.New(slog.DiscardHandler))
 	m.SelectTimeout = 500 * time.Millisecond
+	m.Resolver = netguard.Offline{}
 	if err := m.Run(tb.Context()); err != nil {
 		m.Close()
 		tb.Fatal(err)

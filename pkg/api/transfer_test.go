@@ -14,6 +14,9 @@ import (
 	"testing"
 
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/netguard"
 )
 
 // upload POSTs raw bytes with a content type.
@@ -437,5 +440,33 @@ func TestVCardExportSafe(t *testing.T) {
 		if got, want := c.Note, "one\ntwo; three, four\\"; got != want {
 			t.Errorf("vobject note=%q, want %q", got, want)
 		}
+	}
+}
+
+// TestBackupRestoreChecksURLs: a followed calendar in a backup gets the same
+// URL check as subscribing; a refused one is skipped and reported, the rest
+// is restored.
+func TestBackupRestoreChecksURLs(t *testing.T) {
+	s := MustServe(t, openSignup, func(d *api.Deps) { d.CRM.URLCheck = netguard.Guard{}.CheckURL })
+	_, a := s.MustSignup(t, "a@example.com")
+	backup := `{"format":"rapport-backup","version":1,
+		"contacts":[{"id":"c1","name":"Jane","created_at":"2026-11-01T10:00:00Z","updated_at":"2026-11-01T10:00:00Z"}],
+		"calendars":[{"id":"k1","url":"http://[64:ff9b::7f00:1]/cal.ics","name":"NAT64 loopback","created_at":"2026-11-01T10:00:00Z"},
+		             {"id":"k2","url":"http://169.254.169.254/latest","name":"metadata","created_at":"2026-11-01T10:00:00Z"},
+		             {"id":"k3","url":"https://93.184.216.34/cal.ics","name":"public","created_at":"2026-11-01T10:00:00Z"}]}`
+	r := s.upload(t, "/v1/import", a, "application/json", []byte(backup))
+	MustStatus(t, r, 200)
+	var res struct {
+		Restored map[string]int
+		Skipped  []struct{ Section, ID, Message string }
+	}
+	r.Decode(t, &res)
+	if len(res.Skipped) != 2 || res.Skipped[0].ID != "k1" || res.Skipped[1].ID != "k2" || res.Restored["contacts"] != 1 {
+		t.Fatalf("restore=%+v, want k1 and k2 skipped, Jane restored", res)
+	}
+	cals := s.Do(t, "GET", "/v1/calendars", a, nil)
+	MustStatus(t, cals, 200)
+	if bytes.Contains(cals.Body, []byte("64:ff9b")) || bytes.Contains(cals.Body, []byte("169.254")) || !bytes.Contains(cals.Body, []byte("93.184.216.34")) {
+		t.Fatalf("calendars after restore: %s", cals.Body)
 	}
 }

@@ -146,6 +146,16 @@ func exportItem(sec string, cur *mongo.Cursor, notified func(*followup.FollowUp)
 // ImportResult counts what a restore brought in, per section.
 type ImportResult struct {
 	Restored map[string]int `json:"restored"`
+	// Skipped lists records the restore refused, and why (a followed
+	// calendar whose URL this server does not allow).
+	Skipped []SkippedRecord `json:"skipped,omitempty"`
+}
+
+// SkippedRecord is one record of a backup that was not restored.
+type SkippedRecord struct {
+	Section string `json:"section"`
+	ID      string `json:"id"`
+	Message string `json:"message"`
 }
 
 // Import restores a backup into the user's account, which must hold no
@@ -282,6 +292,9 @@ func (im *importer) section(ctx context.Context, dec *json.Decoder, sec string) 
 		if err != nil {
 			return err
 		}
+		if doc == nil {
+			continue // skipped, and said so in the result
+		}
 		im.add(sec, doc)
 		if len(im.pending[sec]) >= 500 {
 			if err := im.flush(ctx, sec); err != nil {
@@ -373,6 +386,11 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 		var c backupCalendar
 		if err := dec.Decode(&c); err != nil {
 			return nil, badBackup(err)
+		}
+		// The same check as subscribing: a backup is user input too.
+		if why := im.s.checkURL(c.URL); why != "" {
+			im.res.Skipped = append(im.res.Skipped, SkippedRecord{Section: sec, ID: c.ID, Message: "url " + why})
+			return nil, nil
 		}
 		return &events.Calendar{ID: im.id(c.ID), UserID: im.userID, URL: c.URL, Name: c.Name, Tags: c.Tags, CreatedAt: c.CreatedAt}, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -30,8 +31,24 @@ type Service struct {
 	// embedded store, not shared through CRM_EMBEDDED_ADDR): insights are
 	// then counted from a ledger kept in memory (see ledger.go).
 	SoleWriter bool
-	stamps     *mongo.Collection
+	// URLCheck vets a user-given URL that the server will fetch (see
+	// netguard.Guard.CheckURL), returning a reason or ""; nil allows any
+	// http(s) URL.
+	URLCheck func(raw string) string
+	stamps   *mongo.Collection
 	ledger     *ledgerBook
+}
+
+// checkURL applies URLCheck, which may be nil.
+func (s *Service) checkURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "must be an http(s) URL"
+	}
+	if s.URLCheck == nil {
+		return ""
+	}
+	return s.URLCheck(raw)
 }
 
 // EncounterResult is the answer to logging an encounter.

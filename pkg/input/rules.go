@@ -1,7 +1,6 @@
 package input
 
 import (
-	"net"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -158,15 +157,6 @@ func (c *Checker) Range(field string, n, lo, hi int) {
 	if n < lo || n > hi {
 		c.Add(field, "must be between %d and %d", lo, hi)
 	}
-}
-
-// IsPrivateIP reports whether ip is loopback, private, link-local,
-// unspecified or otherwise not a public unicast address.
-func IsPrivateIP(ip net.IP) bool {
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() ||
-		// 100.64.0.0/10 carrier-grade NAT and 0.0.0.0/8
-		(ip.To4() != nil && (ip.To4()[0] == 100 && ip.To4()[1]&0xc0 == 64 || ip.To4()[0] == 0))
 }
 
 // Time parses an RFC 3339 time; empty returns nil.
