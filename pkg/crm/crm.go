@@ -36,7 +36,7 @@ type Service struct {
 	// http(s) URL.
 	URLCheck func(raw string) string
 	stamps   *mongo.Collection
-	ledger     *ledgerBook
+	ledger   *ledgerBook
 }
 
 // checkURL applies URLCheck, which may be nil.

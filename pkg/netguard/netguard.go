@@ -16,7 +16,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
 )
 
 // ErrPrivate is returned when a URL resolves to a non-public address.
