@@ -27,6 +27,25 @@ func TestContacts(t *testing.T) {
 			t.Fatalf("existing_id=%v, want %v", got, jane)
 		}
 	})
+	t.Run("OK_LinkedInForms", func(t *testing.T) {
+		if got := s.Do(t, "GET", "/v1/contacts/"+jane, tok, nil).JSON(t)["linkedin_url"]; got != "https://www.linkedin.com/in/jane-doe" {
+			t.Fatalf("stored linkedin_url=%v, want the canonical form", got)
+		}
+		for _, form := range []string{"linkedin.com/in/jane-doe", "www.linkedin.com/in/Jane-Doe/", "https://de.linkedin.com/in/jane-doe?trk=people"} {
+			p := MustProblem(t, s.Do(t, "POST", "/v1/contacts", tok, map[string]any{"name": "JD", "linkedin_url": form}), 409)
+			if p["existing_id"] != jane {
+				t.Fatalf("%s: existing_id=%v, want %v", form, p["existing_id"], jane)
+			}
+		}
+		c := s.MustCreate(t, tok, "/v1/contacts", map[string]any{"name": "Lin Kedin", "linkedin_url": "linkedin.com/in/Lin-Kedin"})
+		if c["linkedin_url"] != "https://www.linkedin.com/in/lin-kedin" {
+			t.Fatalf("linkedin_url=%v", c["linkedin_url"])
+		}
+		p := MustProblem(t, s.Do(t, "POST", "/v1/contacts", tok, map[string]any{"name": "X", "linkedin_url": "example.com/in/x"}), 422, "linkedin_url")
+		if errs := p["errors"].([]any); len(errs) != 1 {
+			t.Fatalf("%d errors for one bad linkedin_url, want 1: %v", len(errs), errs)
+		}
+	})
 	t.Run("ErrValidation", func(t *testing.T) {
 		MustProblem(t, s.Do(t, "POST", "/v1/contacts", tok, map[string]any{"emails": []string{"not-an-email"}, "linkedin_url": "https://example.com/x", "cadence_days": -1}),
 			422, "name", "emails[0]", "linkedin_url", "cadence_days")

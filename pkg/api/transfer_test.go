@@ -82,7 +82,7 @@ func TestContactImport(t *testing.T) {
 		}
 		ada := contactByName(t, s, tok, "Ada Lovelace")
 		for k, want := range map[string]string{"company": "Analytical Engines Ltd", "title": "Principal Engineer",
-			"linkedin_url": "https://www.linkedin.com/in/ada-lovelace/", "notes": "Met at the Difference Engine meetup.\nLikes poetry, maths."} {
+			"linkedin_url": "https://www.linkedin.com/in/ada-lovelace", "notes": "Met at the Difference Engine meetup.\nLikes poetry, maths."} {
 			if ada[k] != want {
 				t.Errorf("%s=%q, want %q", k, ada[k], want)
 			}
@@ -90,7 +90,7 @@ func TestContactImport(t *testing.T) {
 		if fmt.Sprint(ada["emails"]) != "[ada@example.com ada.lovelace@engines.example]" || len(ada["phones"].([]any)) != 2 {
 			t.Errorf("emails=%v phones=%v", ada["emails"], ada["phones"])
 		}
-		if c := contactByName(t, s, tok, "Charles Babbage"); c["linkedin_url"] != "https://linkedin.com/in/cbabbage" || fmt.Sprint(c["tags"]) != "[inventors speakers]" {
+		if c := contactByName(t, s, tok, "Charles Babbage"); c["linkedin_url"] != "https://www.linkedin.com/in/cbabbage" || fmt.Sprint(c["tags"]) != "[inventors speakers]" {
 			t.Errorf("babbage %v", c)
 		}
 	})

@@ -68,9 +68,11 @@ func (in Input) apply(c *Contact, prefix string) error {
 	}
 	c.Company = ch.Text(prefix+"company", in.Company, input.MaxShort)
 	c.Title = ch.Text(prefix+"title", in.Title, input.MaxShort)
-	c.LinkedInURL = ch.URL(prefix+"linkedin_url", in.LinkedInURL)
-	if c.LinkedInURL != "" && NormalizeLinkedIn(c.LinkedInURL) == "" {
-		ch.Add(prefix+"linkedin_url", "must be a linkedin.com profile URL")
+	c.LinkedInURL = ""
+	if li := strings.TrimSpace(in.LinkedInURL); li != "" {
+		if c.LinkedInURL = CanonicalLinkedIn(li); c.LinkedInURL == "" || len(li) > input.MaxURL {
+			ch.Add(prefix+"linkedin_url", "must be a linkedin.com profile URL, such as https://www.linkedin.com/in/jane-doe")
+		}
 	}
 	c.Tags = ch.Tags(prefix+"tags", in.Tags)
 	c.Notes = ch.Text(prefix+"notes", in.Notes, input.MaxNotes)
@@ -83,23 +85,49 @@ func (in Input) apply(c *Contact, prefix string) error {
 	return nil
 }
 
-// NormalizeLinkedIn returns the canonical form of a LinkedIn profile URL
-// (host without "www." or country prefix, path lowercased, no trailing
-// slash, query or fragment), or "" if raw is not a linkedin.com URL.
-func NormalizeLinkedIn(raw string) string {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
+// CanonicalLinkedIn returns the one form a LinkedIn profile URL is stored
+// in, https://www.linkedin.com/in/<slug> (slug lower-cased; no query,
+// fragment or trailing slash; a page below the profile is the profile),
+// from any of the forms people paste: with or without scheme, "www." or a
+// country prefix. Other linkedin.com paths keep their path, lower-cased.
+// It returns "" if raw is not a linkedin.com URL.
+func CanonicalLinkedIn(raw string) string {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return ""
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
 		return ""
 	}
 	host := strings.ToLower(u.Hostname())
 	if host != "linkedin.com" && !strings.HasSuffix(host, ".linkedin.com") {
 		return ""
 	}
-	path := strings.TrimRight(strings.ToLower(u.EscapedPath()), "/")
-	if path == "" {
+	segs := strings.Split(strings.Trim(strings.ToLower(u.EscapedPath()), "/"), "/")
+	if segs[0] == "" {
 		return ""
 	}
-	return "linkedin.com" + path
+	if segs[0] == "in" {
+		if len(segs) < 2 || segs[1] == "" {
+			return ""
+		}
+		segs = segs[:2]
+	}
+	return "https://www.linkedin.com/" + strings.Join(segs, "/")
+}
+
+// NormalizeLinkedIn returns the dedupe form of a LinkedIn profile URL
+// (linkedin.com/in/<slug>), or "" if raw is not a linkedin.com URL.
+func NormalizeLinkedIn(raw string) string {
+	c := CanonicalLinkedIn(raw)
+	if c == "" {
+		return ""
+	}
+	return "linkedin.com" + strings.TrimPrefix(c, "https://www.linkedin.com")
 }
 
 // dedupeKeys returns the keys that identify c: each email and its LinkedIn URL.
