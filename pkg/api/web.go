@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
@@ -302,19 +303,20 @@ func (s *Server) webLogEncounter(ctx context.Context, u *accounts.User, f map[st
 	if err := ch.Err(); err != nil {
 		return "", err
 	}
-	eventID := f["event_id"]
-	if eventID == "" {
-		ev, err := s.CRM.Events.Create(ctx, u.ID, u.Timezone, events.Input{Title: f["event_title"], StartsAt: s.Now().UTC().Format(time.RFC3339)})
-		if err != nil {
-			return "", renameFields(err, map[string]string{"title": "event"})
-		}
-		eventID = ev.ID
-	}
 	in := contacts.Input{Name: f["name"]}
 	if f["email"] != "" {
 		in.Emails = []string{f["email"]}
 	}
-	res, err := s.CRM.LogEncounter(ctx, u, eventID, contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"]})
+	enc := contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"]}
+	var res *crm.EncounterResult
+	var err error
+	if f["event_id"] != "" {
+		res, err = s.CRM.LogEncounter(ctx, u, f["event_id"], enc)
+	} else {
+		// The new event is stored only with the contact (or not at all).
+		res, err = s.CRM.LogEncounterAtNewEvent(ctx, u, events.Input{Title: f["event_title"], StartsAt: s.Now().UTC().Format(time.RFC3339)}, enc)
+		err = renameFields(err, map[string]string{"event.title": "event"})
+	}
 	if err != nil {
 		return "", err
 	}
@@ -332,7 +334,7 @@ func webField(f string) string {
 		return "name"
 	case strings.HasPrefix(f, "contact.emails"):
 		return "email"
-	case f == "event_id" || f == "title" || f == "event":
+	case f == "event_id" || f == "title" || f == "event" || strings.HasPrefix(f, "event."):
 		return "event"
 	}
 	return strings.TrimPrefix(f, "contact.")

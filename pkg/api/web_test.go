@@ -102,6 +102,16 @@ func TestWebPages(t *testing.T) {
 			}
 		}
 	})
+	t.Run("ErrFailedSubmitLeavesNoEvent", func(t *testing.T) {
+		st, page, _ := b.post("/app/encounters", url.Values{"csrf": {csrf}, "form_id": {hidden(t, b.last, "form_id")},
+			"event_title": {"Never happened"}, "name": {"Jane"}, "email": {"not an email"}, "moment": {"after_talk"}})
+		if st != 422 || !strings.Contains(page, "not a valid email") {
+			t.Fatalf("status %d", st)
+		}
+		if n := s.count(t, "events", bson.M{}); n != 0 {
+			t.Fatalf("%d events after a failed submit, want 0", n)
+		}
+	})
 	t.Run("ErrNoCSRF", func(t *testing.T) {
 		if st, _, _ := b.post("/app/encounters", url.Values{"name": {"X"}, "moment": {"other"}, "event_title": {"E"}}); st != 403 {
 			t.Fatalf("POST without the CSRF token: %d, want 403", st)

@@ -51,6 +51,49 @@ func (s *Service) checkURL(raw string) string {
 	return s.URLCheck(raw)
 }
 
+// LogEncounterAtNewEvent creates the event ev and logs the encounter at
+// it, or neither: everything is validated before the event is stored, and
+// the event is removed again if logging the encounter fails. Field errors
+// of the event are named "event.<field>".
+func (s *Service) LogEncounterAtNewEvent(ctx context.Context, u *accounts.User, ev events.Input, in contacts.EncounterInput) (*EncounterResult, error) {
+	err := renamePrefix(ev.Validate(u.Timezone), "event.")
+	_, encErr := in.Check(s.Now())
+	err = mergeInvalid(err, encErr)
+	if in.Contact != nil {
+		err = mergeInvalid(err, in.Contact.Validate("contact."))
+	}
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.Events.Create(ctx, u.ID, u.Timezone, ev)
+	if err != nil {
+		return nil, renamePrefix(err, "event.")
+	}
+	res, err := s.LogEncounter(ctx, u, e.ID, in)
+	if err != nil {
+		// Nothing the failed request started may remain.
+		if derr := s.Events.Delete(context.WithoutCancel(ctx), u.ID, e.ID); derr != nil {
+			return nil, errors.Join(err, derr)
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+// renamePrefix puts prefix before the field names of an Invalid error.
+func renamePrefix(err error, prefix string) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
+		return err
+	}
+	out := *ae
+	out.Fields = make([]apperr.FieldError, len(ae.Fields))
+	for i, f := range ae.Fields {
+		out.Fields[i] = apperr.FieldError{Field: prefix + f.Field, Message: f.Message}
+	}
+	return &out
+}
+
 // EncounterResult is the answer to logging an encounter.
 type EncounterResult struct {
 	Encounter *contacts.Encounter `json:"encounter"`

@@ -93,6 +93,11 @@ func inputOf(e *Event) Input {
 }
 
 // apply validates in and writes it into e; defTZ is the user's time zone.
+// Validate checks in as Create would, without storing anything.
+func (in Input) Validate(defTZ string) error {
+	return in.apply(&Event{}, defTZ)
+}
+
 func (in Input) apply(e *Event, defTZ string) error {
 	var c input.Checker
 	e.Title = c.Required("title", in.Title, input.MaxName)
