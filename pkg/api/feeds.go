@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/calendar"
 	"github.com/rapport-crm/rapport/pkg/crm"
@@ -20,7 +21,9 @@ import (
 
 func (s *Server) registerFeedRoutes() {
 	s.v1.Get("/feeds", s.handleFeedsGet)
+	s.v1.Post("/feeds", s.handleFeedSetCreate)
 	s.v1.Post("/feeds/rotate", s.handleFeedsRotate)
+	s.v1.Delete("/feeds/:id", s.handleFeedSetDelete)
 	s.v1.Get("/events/:id/event.ics", s.handleEventICS)
 	// Feed URLs carry their own secret; the access log shows the route
 	// pattern and a masked path, never the token.
@@ -37,6 +40,28 @@ type FeedURLs struct {
 	// as a hash, so it is shown once; rotate to get new URLs.
 	TokenShown bool   `json:"token_shown"`
 	Note       string `json:"note,omitempty"`
+	// Sets lists every set of feed links of the user, masked (GET only).
+	Sets []FeedSetView `json:"sets,omitempty"`
+}
+
+// FeedSetView is one set of feed links: with its URLs when just made,
+// masked when listed.
+type FeedSetView struct {
+	ID         string            `json:"id"`
+	Name       string            `json:"name"`
+	Default    bool              `json:"default"`
+	Events     string            `json:"events"`
+	Followups  string            `json:"followups"`
+	All        string            `json:"all"`
+	Webcal     map[string]string `json:"webcal"`
+	CreatedAt  time.Time         `json:"created_at"`
+	LastUsedAt *time.Time        `json:"last_used_at"`
+}
+
+func (s *Server) feedSetView(set *accounts.FeedSet, token string) FeedSetView {
+	u := s.feedURLs(token)
+	return FeedSetView{ID: set.ID, Name: set.Name, Default: set.Default(), Events: u.Events, Followups: u.Followups, All: u.All,
+		Webcal: u.Webcal, CreatedAt: set.CreatedAt, LastUsedAt: set.LastUsedAt}
 }
 
 func (s *Server) feedURLs(token string) FeedURLs {
@@ -61,7 +86,46 @@ func (s *Server) handleFeedsGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.feedURLs(tok))
+	out := s.feedURLs(tok)
+	sets, err := s.Accounts.FeedSets(ctx, user(c).ID)
+	if err != nil {
+		return err
+	}
+	out.Sets = make([]FeedSetView, len(sets))
+	for i := range sets {
+		out.Sets[i] = s.feedSetView(&sets[i], "")
+	}
+	return c.JSON(out)
+}
+
+// FeedSetInput is the body of POST /v1/feeds.
+type FeedSetInput struct {
+	Name string `json:"name"`
+}
+
+// handleFeedSetCreate makes a named set of feed links (one per device);
+// its URLs are in this answer only.
+func (s *Server) handleFeedSetCreate(c *fiber.Ctx) error {
+	var in FeedSetInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	set, tok, err := s.Accounts.CreateFeedSet(ctx, user(c).ID, in.Name)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(s.feedSetView(set, tok))
+}
+
+func (s *Server) handleFeedSetDelete(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if err := s.Accounts.DeleteFeedSet(ctx, user(c).ID, c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (s *Server) handleFeedsRotate(c *fiber.Ctx) error {

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -413,6 +414,60 @@ func TestFeedRoundTrip(t *testing.T) {
 			if g[k] != w[k] {
 				t.Errorf("%q: %s=%v, want %v", g["title"], k, g[k], w[k])
 			}
+		}
+	}
+}
+
+// TestFeedSets: one set of links per device; revoking or rotating one
+// never breaks another (issue 12.7).
+func TestFeedSets(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, eve := s.MustSignup(t, "eve@example.com")
+	fetch := func(u any) int {
+		t.Helper()
+		return s.Do(t, "GET", feedPath(u.(string)), "", nil).Status
+	}
+	def := s.feedURLs(t, tok)
+	ipad := s.MustCreate(t, tok, "/v1/feeds", map[string]any{"name": "iPad"})
+	laptop := s.MustCreate(t, tok, "/v1/feeds", map[string]any{"name": "vdirsyncer on the laptop"})
+	for _, u := range []any{def["all"], ipad["events"], ipad["followups"], ipad["all"], laptop["all"]} {
+		if st := fetch(u); st != 200 {
+			t.Fatalf("%v: %d", u, st)
+		}
+	}
+	if w := ipad["webcal"].(map[string]any)["all"].(string); !strings.HasPrefix(w, "webcal://") {
+		t.Fatalf("webcal=%v", w)
+	}
+	t.Run("ErrOtherUsersSet", func(t *testing.T) {
+		MustProblem(t, s.Do(t, "DELETE", "/v1/feeds/"+ipad["id"].(string), eve, nil), 404)
+		MustProblem(t, s.Do(t, "POST", "/v1/feeds", tok, map[string]any{"name": ""}), 422, "name")
+	})
+	MustStatus(t, s.Do(t, "DELETE", "/v1/feeds/"+ipad["id"].(string), tok, nil), 204)
+	if st := fetch(ipad["all"]); st != 404 {
+		t.Fatalf("revoked set answers %d, want 404", st)
+	}
+	if fetch(laptop["all"]) != 200 || fetch(def["all"]) != 200 {
+		t.Fatal("revoking one set broke another")
+	}
+	r := s.Do(t, "POST", "/v1/feeds/rotate", tok, nil)
+	MustStatus(t, r, 200)
+	if fetch(def["all"]) != 404 || fetch(r.JSON(t)["all"]) != 200 || fetch(laptop["all"]) != 200 {
+		t.Fatal("rotate must replace the default set only")
+	}
+	list := s.Do(t, "GET", "/v1/feeds", tok, nil)
+	MustStatus(t, list, 200)
+	if bytes.Contains(list.Body, []byte(strings.Split(feedPath(laptop["all"].(string)), "/")[2])) {
+		t.Fatalf("GET /v1/feeds shows a set's token: %s", list.Body)
+	}
+	sets := list.JSON(t)["sets"].([]any)
+	if len(sets) != 2 {
+		t.Fatalf("sets=%v, want the default and the laptop's", sets)
+	}
+	for _, x := range sets {
+		set := x.(map[string]any)
+		if set["name"] == "vdirsyncer on the laptop" && set["last_used_at"] == nil {
+			t.Fatalf("laptop set has no last_used_at after use: %v", set)
 		}
 	}
 }

@@ -80,7 +80,12 @@ type webFollowup struct {
 	ID, Title, Due, Note string
 	Overdue              bool
 }
-type webFeed struct{ Key, Label, URL string }
+// webFeed is one subscription link; Open, when set, is a link the phone's
+// calendar app opens (webcal://, which html/template would otherwise refuse).
+type webFeed struct {
+	Key, Label, URL string
+	Open            template.URL
+}
 
 var webMoments = []webMoment{{"before_talk", "Before the talk"}, {"during_talk", "During the talk"}, {"after_talk", "After the talk"}, {"other", "Other"}}
 
@@ -413,17 +418,28 @@ func (s *Server) handleWebCalendar(c *fiber.Ctx) error {
 func (s *Server) handleWebCalendarLinks(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	tok, err := s.Accounts.RotateFeedToken(ctx, user(c).ID)
+	// A new set for this device: the links other devices use keep working.
+	name := "Phone page, " + s.Now().In(userLocation(user(c))).Format("2 Jan 2006 15:04")
+	_, tok, err := s.Accounts.CreateFeedSet(ctx, user(c).ID, name)
 	if err != nil {
 		return err
 	}
 	urls := s.feedURLs(tok)
 	p := s.page(c, "Calendar", "calendar")
+	// The webcal:// URLs are ours (CRM_BASE_URL and a random token).
 	p.Feeds = []webFeed{
-		{"all", "Everything (webcal)", urls.Webcal["all"]},
-		{"events", "Events only (webcal)", urls.Webcal["events"]},
-		{"followups", "Follow-ups only (webcal)", urls.Webcal["followups"]},
-		{"https", "Everything (https, for Google Calendar's 'From URL')", urls.All},
+		{"all", "Everything (webcal)", urls.Webcal["all"], template.URL(urls.Webcal["all"])},
+		{"events", "Events only (webcal)", urls.Webcal["events"], template.URL(urls.Webcal["events"])},
+		{"followups", "Follow-ups only (webcal)", urls.Webcal["followups"], template.URL(urls.Webcal["followups"])},
+		{"https", "Everything (https, for Google Calendar's 'From URL')", urls.All, ""},
 	}
 	return s.render(c, 200, "calendar", p)
+}
+
+// userLocation is the user's time zone (UTC if it cannot be loaded).
+func userLocation(u *accounts.User) *time.Location {
+	if loc, err := time.LoadLocation(u.Timezone); err == nil {
+		return loc
+	}
+	return time.UTC
 }

@@ -155,9 +155,18 @@ func TestWebPages(t *testing.T) {
 		}
 	})
 	t.Run("OK_CalendarLinks", func(t *testing.T) {
-		_, page, _ := b.post("/app/calendar/links", url.Values{"csrf": {csrf}})
-		if !strings.Contains(page, "webcal://rapport.test/ical/rfd_") {
-			t.Fatalf("no webcal link on the page")
+		linkRe := regexp.MustCompile(`href="webcal://rapport.test(/ical/rfd_[^/]+/all.ics)"`)
+		_, first, _ := b.post("/app/calendar/links", url.Values{"csrf": {csrf}})
+		_, second, _ := b.post("/app/calendar/links", url.Values{"csrf": {csrf}})
+		m1, m2 := linkRe.FindStringSubmatch(first), linkRe.FindStringSubmatch(second)
+		if m1 == nil || m2 == nil || m1[1] == m2[1] {
+			t.Fatalf("want a tappable webcal link, new each time")
+		}
+		// Links made for another device leave this one's working.
+		for _, p := range []string{m1[1], m2[1]} {
+			if st := s.Do(t, "GET", p, "", nil).Status; st != 200 {
+				t.Fatalf("%s answers %d after links for another device were made", p, st)
+			}
 		}
 	})
 	t.Run("OK_SecureCookieBehindHTTPS", func(t *testing.T) {
