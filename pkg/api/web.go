@@ -80,6 +80,7 @@ type webFollowup struct {
 	ID, Title, Due, Note string
 	Overdue              bool
 }
+
 // webFeed is one subscription link; Open, when set, is a link the phone's
 // calendar app opens (webcal://, which html/template would otherwise refuse).
 type webFeed struct {
