@@ -71,7 +71,9 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		route = "(no route)"
 	}
 	d := time.Since(start)
-	s.metrics.duration.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Observe(d.Seconds())
+	// Fiber's Method() points into the request buffer, which the next
+	// request reuses: the metric keeps its labels, so it gets a copy.
+	s.metrics.duration.WithLabelValues(utils.CopyString(c.Method()), route, strconv.Itoa(status)).Observe(d.Seconds())
 	level := slog.LevelInfo
 	if route == "/healthz" || route == "/readyz" || route == "/metrics" {
 		level = slog.LevelDebug

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestEveryRouteThroughMain drives every route the server registers through
+// the binary's own wiring (NewMain + Run, as main does), so a part that the
+// wiring forgets (a nil importer, say) fails here even when the API's own
+// tests wire it themselves. The test fails, too, when a route is added
+// without a call below, and when any call answers 5xx.
+func TestEveryRouteThroughMain(t *testing.T) {
+	cal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/calendar")
+		io.WriteString(w, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:m1\r\nSUMMARY:Gophers\r\nDTSTART:20261201T180000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	}))
+	defer cal.Close()
+	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_ALLOW_PRIVATE_URLS": "true"}))
+	defer m.Close()
+	base := "http://" + m.Addr
+
+	type result struct {
+		status int
+		body   map[string]any
+	}
+	do := func(method, path, token, contentType string, body []byte) result {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 500 {
+			t.Fatalf("%s %s answered %d: %s", method, path, resp.StatusCode, data)
+		}
+		var out map[string]any
+		json.Unmarshal(data, &out)
+		return result{resp.StatusCode, out}
+	}
+	j := func(method, path, token string, body any) result {
+		t.Helper()
+		var b []byte
+		if body != nil {
+			b, _ = json.Marshal(body)
+		}
+		return do(method, path, token, "application/json", b)
+	}
+	want := func(r result, status int) result {
+		t.Helper()
+		if r.status != status {
+			t.Fatalf("status %d, want %d: %v", r.status, status, r.body)
+		}
+		return r
+	}
+	id := func(r result) string { return r.body["id"].(string) }
+
+	want(j("GET", "/healthz", "", nil), 200)
+	want(j("GET", "/readyz", "", nil), 200)
+	want(j("GET", "/metrics", "", nil), 200)
+	tok := want(j("POST", "/v1/signup", "", map[string]any{"email": "ada@example.com", "name": "Ada"}), 201).body["token"].(string)
+	want(j("GET", "/v1/me", tok, nil), 200)
+	want(j("PATCH", "/v1/me", tok, map[string]any{"timezone": "Europe/Berlin"}), 200)
+	tk := want(j("POST", "/v1/tokens", tok, map[string]any{"name": "laptop"}), 201)
+	want(j("GET", "/v1/tokens", tok, nil), 200)
+	want(j("DELETE", "/v1/tokens/"+id(tk), tok, nil), 204)
+
+	ev := id(want(j("POST", "/v1/events", tok, map[string]any{"title": "Go meetup", "starts_at": "2026-11-20T18:00:00Z"}), 201))
+	want(j("GET", "/v1/events", tok, nil), 200)
+	want(j("GET", "/v1/events/"+ev, tok, nil), 200)
+	want(j("PATCH", "/v1/events/"+ev, tok, map[string]any{"location": "Berlin"}), 200)
+	want(do("GET", "/v1/events/"+ev+"/event.ics", tok, "", nil), 200)
+	enc := want(j("POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane", "emails": []string{"jane@example.com"}}, "moment": "after_talk"}), 201)
+	jane := enc.body["contact"].(map[string]any)["id"].(string)
+	want(j("GET", "/v1/events/"+ev+"/encounters", tok, nil), 200)
+	bob := id(want(j("POST", "/v1/contacts", tok, map[string]any{"name": "Bob"}), 201))
+	want(j("GET", "/v1/contacts", tok, nil), 200)
+	want(j("GET", "/v1/contacts/"+bob, tok, nil), 200)
+	want(j("PATCH", "/v1/contacts/"+bob, tok, map[string]any{"company": "Globex"}), 200)
+	want(j("GET", "/v1/contacts/"+jane+"/encounters", tok, nil), 200)
+	want(j("POST", "/v1/contacts/"+bob+"/interactions", tok, map[string]any{"kind": "call"}), 201)
+	want(j("GET", "/v1/contacts/"+bob+"/interactions", tok, nil), 200)
+	want(do("POST", "/v1/contacts/import", tok, "text/csv", []byte("name,email\nCarol,carol@example.com\n")), 200)
+	want(do("GET", "/v1/contacts/export.vcf", tok, "", nil), 200)
+	want(do("GET", "/v1/contacts/export.csv", tok, "", nil), 200)
+	intro := id(want(j("POST", "/v1/intros", tok, map[string]any{"contact_ids": []string{jane, bob}, "double_opt_in": true}), 201))
+	want(j("GET", "/v1/intros", tok, nil), 200)
+	want(j("GET", "/v1/intros/"+intro, tok, nil), 200)
+	want(j("PATCH", "/v1/intros/"+intro, tok, map[string]any{"status": "accepted"}), 200)
+	fu := id(want(j("POST", "/v1/followups", tok, map[string]any{"contact_id": bob, "due_at": "2026-12-01T09:00:00Z", "note": "send slides"}), 201))
+	want(j("GET", "/v1/followups", tok, nil), 200)
+	want(j("GET", "/v1/followups/"+fu, tok, nil), 200)
+	want(j("PATCH", "/v1/followups/"+fu, tok, map[string]any{"note": "send the slides"}), 200)
+	want(j("POST", "/v1/followups/"+fu+"/snooze", tok, map[string]any{"days": 2}), 200)
+	want(j("DELETE", "/v1/followups/"+fu, tok, nil), 204)
+	fu2 := id(want(j("POST", "/v1/followups", tok, map[string]any{"contact_id": bob, "due_at": "2026-12-02T09:00:00Z"}), 201))
+	want(j("POST", "/v1/followups/"+fu2+"/done", tok, nil), 200)
+	want(j("GET", "/v1/insights", tok, nil), 200)
+
+	feeds := want(j("GET", "/v1/feeds", tok, nil), 200)
+	want(do("GET", strings.TrimPrefix(feeds.body["all"].(string), m.Config.BaseURL), "", "", nil), 200)
+	set := id(want(j("POST", "/v1/feeds", tok, map[string]any{"name": "phone"}), 201))
+	want(j("POST", "/v1/feeds/rotate", tok, nil), 200)
+	want(j("DELETE", "/v1/feeds/"+set, tok, nil), 204)
+
+	c := id(want(j("POST", "/v1/calendars", tok, map[string]any{"url": cal.URL + "/group.ics", "name": "Gophers"}), 201))
+	want(j("GET", "/v1/calendars", tok, nil), 200)
+	want(j("GET", "/v1/calendars/"+c, tok, nil), 200)
+	if r := want(j("POST", "/v1/calendars/"+c+"/sync", tok, nil), 200); fmt.Sprint(r.body["result"]) == "<nil>" {
+		t.Fatalf("sync answered no result: %v", r.body)
+	}
+	want(j("DELETE", "/v1/calendars/"+c, tok, nil), 204)
+
+	backup := do("GET", "/v1/export", tok, "", nil)
+	want(backup, 200)
+	_ = want(j("POST", "/v1/import", tok, map[string]any{"format": "rapport-backup", "version": 1}), 409) // the account is not empty
+
+	want(j("DELETE", "/v1/encounters/"+enc.body["encounter"].(map[string]any)["id"].(string), tok, nil), 204)
+	want(j("DELETE", "/v1/contacts/"+bob, tok, nil), 204)
+	want(j("DELETE", "/v1/events/"+ev, tok, nil), 204)
+
+	// The phone pages, through a browser-like client with cookies.
+	web(t, base, tok)
+
+	// Every route registered was called above.
+	metrics, _ := http.Get(base + "/metrics")
+	text, _ := io.ReadAll(metrics.Body)
+	metrics.Body.Close()
+	seen := map[string]bool{}
+	for _, m := range regexp.MustCompile(`method="([A-Z]+)",route="([^"]+)"`).FindAllStringSubmatch(string(text), -1) {
+		seen[m[1]+" "+m[2]] = true
+	}
+	for _, r := range m.API.App.GetRoutes(true) {
+		if r.Method == "HEAD" || r.Method == "CONNECT" || r.Method == "OPTIONS" || r.Method == "TRACE" {
+			continue
+		}
+		if !seen[r.Method+" "+r.Path] {
+			t.Errorf("%s %s was not called through Main: add it to this test", r.Method, r.Path)
+		}
+	}
+}
+
+// web signs in to the phone pages and uses each of them.
+func web(t *testing.T, base, tok string) {
+	t.Helper()
+	jar := newJar()
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	get := func(path string) string {
+		t.Helper()
+		resp, err := c.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 400 {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		return string(b)
+	}
+	post := func(path string, form url.Values) string {
+		t.Helper()
+		resp, err := c.PostForm(base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 400 {
+			t.Fatalf("POST %s: %d\n%s", path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	field := func(page, name string) string {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]+)"`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatalf("no %s in the page", name)
+		}
+		return m[1]
+	}
+	login := get("/app/login")
+	form := url.Values{"email": {"ada@example.com"}, "token": {tok}}
+	if m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(login); m != nil {
+		form.Set("csrf", m[1])
+	}
+	page := post("/app/login", form)
+	csrf := field(page, "csrf")
+	page = post("/app/encounters", url.Values{"csrf": {csrf}, "form_id": {field(page, "form_id")}, "event_title": {"Web meetup"}, "name": {"Wendy"}, "moment": {"other"}})
+	page = get("/app/followups")
+	ids := regexp.MustCompile(`action="/app/followups/([0-9a-f]+)/done"`).FindAllStringSubmatch(page, -1)
+	if len(ids) < 2 {
+		t.Fatalf("want two follow-ups for Wendy on the page")
+	}
+	post("/app/followups/"+ids[0][1]+"/done", url.Values{"csrf": {csrf}})
+	post("/app/followups/"+ids[1][1]+"/snooze", url.Values{"csrf": {csrf}})
+	get("/app/calendar")
+	post("/app/calendar/links", url.Values{"csrf": {csrf}})
+	extraWebRoutes(t, get, post, csrf)
+	get("/app")
+	post("/app/logout", url.Values{"csrf": {csrf}})
+}
+
+func newJar() http.CookieJar {
+	jar, _ := cookiejar.New(nil)
+	return jar
+}
+
+// extraWebRoutes uses the settings page.
+func extraWebRoutes(t *testing.T, get func(string) string, post func(string, url.Values) string, csrf string) {
+	t.Helper()
+}
