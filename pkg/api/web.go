@@ -124,8 +124,34 @@ func (s *Server) secure(c *fiber.Ctx) bool {
 	return strings.HasPrefix(s.BaseURL, "https://") || c.Protocol() == "https" || c.Get("X-Forwarded-Proto") == "https"
 }
 
+// loginCookie carries the sign-in form's CSRF token (double submit): a
+// sign-in posted from another site has no cookie to match, so nobody can
+// sign a victim in to the attacker's account.
+const loginCookie = "rapport_login"
+
 func (s *Server) handleWebLoginForm(c *fiber.Ctx) error {
-	return s.render(c, 200, "login", webPage{Title: "Sign in", Form: map[string]string{}, Errors: map[string]string{}})
+	return s.renderLogin(c, 200, webPage{Title: "Sign in", Form: map[string]string{"next": safeNext(c.Query("next"))}, Errors: map[string]string{}})
+}
+
+// renderLogin renders the sign-in form with a fresh CSRF token in the
+// form and in a short-lived cookie.
+func (s *Server) renderLogin(c *fiber.Ctx, status int, p webPage) error {
+	p.CSRF, _ = accounts.NewSecret("")
+	c.Cookie(&fiber.Cookie{Name: loginCookie, Value: p.CSRF, Path: "/app/login", HTTPOnly: true, Secure: s.secure(c),
+		SameSite: fiber.CookieSameSiteStrictMode, MaxAge: 3600})
+	return s.render(c, status, "login", p)
+}
+
+// safeNext returns next if it is a path of the phone pages on this site
+// (where to go after signing in), else "".
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/app") || strings.HasPrefix(next, "/app/login") || strings.ContainsAny(next, "\\\r\n") || strings.Contains(next, "//") {
+		return ""
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
+		return ""
+	}
+	return next
 }
 
 // handleWebLogin signs in with an email and an API token and starts a
@@ -133,11 +159,16 @@ func (s *Server) handleWebLoginForm(c *fiber.Ctx) error {
 func (s *Server) handleWebLogin(c *fiber.Ctx) error {
 	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
 	token := strings.TrimSpace(c.FormValue("token"))
-	page := webPage{Title: "Sign in", Form: map[string]string{"email": utils.CopyString(email)}, Errors: map[string]string{}}
+	next := safeNext(utils.CopyString(c.FormValue("next")))
+	page := webPage{Title: "Sign in", Form: map[string]string{"email": utils.CopyString(email), "next": next}, Errors: map[string]string{}}
+	if want := c.Cookies(loginCookie); want == "" || !accounts.SameHash(c.FormValue("csrf"), want) {
+		page.Problem = "The sign-in form was stale or came from another site; please sign in again."
+		return s.renderLogin(c, 403, page)
+	}
 	ip := c.IP()
 	if wait := s.authFails.blocked(ip); wait > 0 {
 		page.Problem = fmt.Sprintf("Too many failed sign-ins; try again in %d seconds.", int(wait/time.Second)+1)
-		return s.render(c, 429, "login", page)
+		return s.renderLogin(c, 429, page)
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
@@ -146,7 +177,7 @@ func (s *Server) handleWebLogin(c *fiber.Ctx) error {
 		if err == nil || apperr.Is(err, apperr.Unauthorized) {
 			s.authFails.fail(ip)
 			page.Errors["token"] = "This email and token do not match."
-			return s.render(c, 401, "login", page)
+			return s.renderLogin(c, 401, page)
 		}
 		return err
 	}
@@ -157,7 +188,11 @@ func (s *Server) handleWebLogin(c *fiber.Ctx) error {
 	}
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: secret, Path: "/app", HTTPOnly: true, Secure: s.secure(c),
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: s.Now().Add(sessionTTL)})
-	return c.Redirect("/app", fiber.StatusSeeOther)
+	c.ClearCookie(loginCookie)
+	if next == "" {
+		next = "/app"
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
 }
 
 // webSession requires a session for /app pages (else to the sign-in page)
@@ -173,11 +208,11 @@ func (s *Server) webSession(c *fiber.Ctx) error {
 		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 			return store.Err(err, "session")
 		}
-		return c.Redirect("/app/login", fiber.StatusSeeOther)
+		return s.toLogin(c)
 	}
 	u, err := s.Accounts.User(ctx, sess.UserID)
 	if err != nil {
-		return c.Redirect("/app/login", fiber.StatusSeeOther)
+		return s.toLogin(c)
 	}
 	if c.Method() == fiber.MethodPost && !accounts.SameHash(c.FormValue("csrf"), sess.CSRF) {
 		return apperr.E(apperr.Forbidden, "the form is stale or came from another site; reload the page and try again")
@@ -186,6 +221,18 @@ func (s *Server) webSession(c *fiber.Ctx) error {
 	c.Locals("rapport.csrf", sess.CSRF)
 	c.Locals("rapport.session", sess.Hash)
 	return c.Next()
+}
+
+// toLogin sends a request without a session to the sign-in page, which
+// brings the user back to the page asked for (GET) afterwards.
+func (s *Server) toLogin(c *fiber.Ctx) error {
+	target := "/app/login"
+	if c.Method() == fiber.MethodGet {
+		if next := safeNext(string(c.Request().URI().RequestURI())); next != "" && next != "/app/" && next != "/app" {
+			target += "?next=" + url.QueryEscape(next)
+		}
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
 }
 
 func (s *Server) page(c *fiber.Ctx, title, name string) webPage {

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -49,6 +50,22 @@ func (b *browser) post(path string, form url.Values) (int, string, *http.Respons
 	return resp.StatusCode, b.last, resp
 }
 
+// login signs in through the form, as a browser does (the form carries
+// the CSRF token its cookie matches).
+func (b *browser) login(email, token, next string) (int, string, *http.Response) {
+	b.t.Helper()
+	path := "/app/login"
+	if next != "" {
+		path += "?next=" + url.QueryEscape(next)
+	}
+	_, form := b.get(path)
+	v := url.Values{"email": {email}, "token": {token}, "csrf": {hidden(b.t, form, "csrf")}}
+	if m := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(form); m != nil {
+		v.Set("next", html.UnescapeString(m[1]))
+	}
+	return b.post("/app/login", v)
+}
+
 var hiddenRe = regexp.MustCompile(`name="(csrf|form_id)" value="([^"]+)"`)
 
 func hidden(t *testing.T, page, name string) string {
@@ -71,16 +88,39 @@ func TestWebPages(t *testing.T) {
 		t.Fatalf("without a session /app should show the sign-in page: %d", st)
 	}
 	t.Run("ErrWrongToken", func(t *testing.T) {
-		st, page, _ := b.post("/app/login", url.Values{"email": {"ada@example.com"}, "token": {"rpt_wrong"}})
+		st, page, _ := b.login("ada@example.com", "rpt_wrong", "")
 		if st != 401 || !strings.Contains(page, `class="error">This email and token do not match.`) {
 			t.Fatalf("wrong token: %d", st)
 		}
-		st, _, _ = b.post("/app/login", url.Values{"email": {"eve@example.com"}, "token": {tok}})
+		st, _, _ = b.login("eve@example.com", tok, "")
 		if st != 401 {
 			t.Fatalf("another email with a valid token: %d", st)
 		}
 	})
-	st, page, resp := b.post("/app/login", url.Values{"email": {"Ada@Example.com"}, "token": {tok}})
+	t.Run("ErrLoginWithoutCSRF", func(t *testing.T) {
+		if st, _, _ := newBrowser(t, s).post("/app/login", url.Values{"email": {"ada@example.com"}, "token": {tok}}); st != 403 {
+			t.Fatalf("sign-in posted without the form's token: %d, want 403", st)
+		}
+	})
+	t.Run("OK_NextAfterLogin", func(t *testing.T) {
+		nb := newBrowser(t, s)
+		resp, err := nb.c.Get(s.URL + "/app/followups")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Request.URL.RequestURI(); got != "/app/login?next=%2Fapp%2Ffollowups" {
+			t.Fatalf("redirected to %s", got)
+		}
+		_, page, _ := nb.login("ada@example.com", tok, "/app/followups")
+		if !strings.Contains(page, "<h1>Follow-ups") {
+			t.Fatalf("after sign-in from a link, not on the follow-ups page")
+		}
+		if _, page, _ := newBrowser(t, s).login("ada@example.com", tok, "//evil.example/app"); !strings.Contains(page, "Log a contact") {
+			t.Fatalf("an off-site next was followed")
+		}
+	})
+	st, page, resp := b.login("Ada@Example.com", tok, "")
 	if st != 200 || !strings.Contains(page, "Log a contact") {
 		t.Fatalf("after sign-in: %d", st)
 	}
@@ -170,8 +210,9 @@ func TestWebPages(t *testing.T) {
 		}
 	})
 	t.Run("OK_SecureCookieBehindHTTPS", func(t *testing.T) {
-		req, _ := http.NewRequest("POST", s.URL+"/app/login", strings.NewReader(url.Values{"email": {"ada@example.com"}, "token": {tok}}.Encode()))
+		req, _ := http.NewRequest("POST", s.URL+"/app/login", strings.NewReader(url.Values{"email": {"ada@example.com"}, "token": {tok}, "csrf": {"x"}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.AddCookie(&http.Cookie{Name: "rapport_login", Value: "x"})
 		req.Header.Set("X-Forwarded-Proto", "https")
 		resp, err := http.DefaultTransport.RoundTrip(req)
 		if err != nil {

@@ -179,7 +179,7 @@ func FollowUpEntry(f *FollowUp, contactName, baseURL string) calendar.Event {
 	if desc != "" {
 		desc += "\n\n"
 	}
-	desc += baseURL + "/app/followups#" + f.ID
+	desc += baseURL + "/app/followups#f-" + f.ID
 	return calendar.Event{UID: "followup-" + f.ID + "@rapport", Summary: Title(f, contactName), Description: desc,
 		Start: f.DueAt, End: f.DueAt.Add(15 * time.Minute), Stamp: f.UpdatedAt, LastModified: f.UpdatedAt,
 		Sequence: f.Sequence, Alarm: &alarmBefore}

@@ -33,7 +33,7 @@ func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView
 	v := digestView{Name: u.Name, BaseURL: d.BaseURL}
 	for _, it := range items {
 		l := digestLine{Kind: kindTitles[it.Kind], Contact: it.Contact.Name, Company: it.Contact.Company, Note: it.Note,
-			Due: it.DueAt.In(loc).Format("Mon 2 Jan 15:04"), Link: d.BaseURL + "/app/followups#" + it.ID}
+			Due: it.DueAt.In(loc).Format("Mon 2 Jan 15:04"), Link: d.BaseURL + "/app/followups#f-" + it.ID}
 		if len(it.Contact.Emails) > 0 {
 			l.Email = it.Contact.Emails[0]
 		}
