@@ -226,4 +226,12 @@ func newJar() http.CookieJar {
 // extraWebRoutes uses the settings page.
 func extraWebRoutes(t *testing.T, get func(string) string, post func(string, url.Values) string, csrf string) {
 	t.Helper()
+	page := get("/app/settings")
+	if !strings.Contains(page, `value="Ada"`) {
+		t.Fatalf("settings page does not show the name")
+	}
+	page = post("/app/settings", url.Values{"csrf": {csrf}, "name": {"Ada L."}, "timezone": {"Europe/Paris"}, "nudge_hour": {"8"}, "notify_email": {"ada@example.com"}})
+	if !strings.Contains(page, "Saved.") || !strings.Contains(page, `value="Europe/Paris"`) {
+		t.Fatalf("settings not saved")
+	}
 }

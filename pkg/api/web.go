@@ -3,12 +3,14 @@ package api
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,7 +40,7 @@ var webFiles embed.FS
 
 var webTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "log", "followups", "calendar"} {
+	for _, page := range []string{"login", "log", "followups", "calendar", "settings"} {
 		out[page] = template.Must(template.ParseFS(webFiles, "webui/layout.html", "webui/"+page+".html"))
 	}
 	return out
@@ -104,6 +106,8 @@ func (s *Server) registerWebRoutes() {
 	app.Post("/followups/:id/snooze", s.handleWebFollowupSnooze)
 	app.Get("/calendar", s.handleWebCalendar)
 	app.Post("/calendar/links", s.handleWebCalendarLinks)
+	app.Get("/settings", s.handleWebSettings)
+	app.Post("/settings", s.handleWebSettingsSave)
 }
 
 func (s *Server) render(c *fiber.Ctx, status int, name string, p webPage) error {
@@ -490,4 +494,56 @@ func userLocation(u *accounts.User) *time.Location {
 		return loc
 	}
 	return time.UTC
+}
+
+// handleWebSettings shows the settings that matter on the phone: name,
+// time zone, nudge hour and where nudges go.
+func (s *Server) handleWebSettings(c *fiber.Ctx) error {
+	p := s.page(c, "Settings", "settings")
+	u := user(c)
+	p.Form = map[string]string{"name": u.Name, "timezone": u.Timezone, "nudge_hour": strconv.Itoa(u.NudgeHour),
+		"notify_email": u.Notify.Email, "webhook_url": u.Notify.WebhookURL}
+	return s.render(c, 200, "settings", p)
+}
+
+// handleWebSettingsSave applies the form as PATCH /v1/me would.
+func (s *Server) handleWebSettingsSave(c *fiber.Ctx) error {
+	p := s.page(c, "Settings", "settings")
+	for _, k := range []string{"name", "timezone", "nudge_hour", "notify_email", "webhook_url", "webhook_secret"} {
+		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
+	}
+	notify := map[string]any{"email": p.Form["notify_email"], "webhook_url": nil, "webhook_secret": nil}
+	if p.Form["webhook_url"] != "" {
+		notify["webhook_url"] = p.Form["webhook_url"]
+		if p.Form["webhook_secret"] != "" {
+			notify["webhook_secret"] = p.Form["webhook_secret"]
+		} else {
+			delete(notify, "webhook_secret") // keep the current one
+		}
+	}
+	patch := map[string]any{"name": p.Form["name"], "timezone": p.Form["timezone"], "notify": notify}
+	if h, err := strconv.Atoi(p.Form["nudge_hour"]); err == nil {
+		patch["nudge_hour"] = h
+	} else {
+		p.Errors["nudge_hour"] = "Give an hour from 0 to 23."
+	}
+	delete(p.Form, "webhook_secret")
+	if len(p.Errors) == 0 {
+		body, _ := json.Marshal(patch)
+		ctx, cancel := s.ctx(c)
+		defer cancel()
+		if _, err := s.CRM.UpdateSettings(ctx, s.Accounts, user(c).ID, body); err != nil {
+			var ae *apperr.Error
+			if !errors.As(err, &ae) || ae.Kind != apperr.Invalid {
+				return err
+			}
+			for _, f := range ae.Fields {
+				p.Errors[strings.ReplaceAll(strings.TrimPrefix(f.Field, "notify."), "email", "notify_email")] = f.Message
+			}
+		}
+	}
+	if len(p.Errors) > 0 {
+		return s.render(c, fiber.StatusUnprocessableEntity, "settings", p)
+	}
+	return c.Redirect("/app/settings?notice="+url.QueryEscape("Saved."), fiber.StatusSeeOther)
 }

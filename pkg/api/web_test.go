@@ -223,6 +223,25 @@ func TestWebPages(t *testing.T) {
 			t.Fatalf("cookie behind https: %q", c)
 		}
 	})
+	t.Run("Settings", func(t *testing.T) {
+		st, page, _ := b.post("/app/settings", url.Values{"csrf": {csrf}, "name": {"Ada"}, "timezone": {"Mars/Olympus"}, "nudge_hour": {"25"}, "notify_email": {"x"}})
+		if st != 422 || !strings.Contains(page, "IANA") || !strings.Contains(page, "between 0 and 23") || !strings.Contains(page, "valid email") {
+			t.Fatalf("bad settings: %d", st)
+		}
+		st, page, _ = b.post("/app/settings", url.Values{"csrf": {csrf}, "name": {"Ada L."}, "timezone": {"Europe/Paris"}, "nudge_hour": {"7"},
+			"notify_email": {"nudges@example.com"}, "webhook_url": {"https://93.184.216.34/hook"}, "webhook_secret": {"s3cret"}})
+		if st != 200 || !strings.Contains(page, "Saved.") {
+			t.Fatalf("save: %d", st)
+		}
+		me := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)
+		notify := me["notify"].(map[string]any)
+		if me["name"] != "Ada L." || me["timezone"] != "Europe/Paris" || me["nudge_hour"] != 7.0 || notify["email"] != "nudges@example.com" || notify["webhook_url"] != "https://93.184.216.34/hook" {
+			t.Fatalf("after saving settings: %v", me)
+		}
+		if st, _, _ := b.post("/app/settings", url.Values{"name": {"X"}}); st != 403 {
+			t.Fatalf("settings without CSRF: %d", st)
+		}
+	})
 	t.Run("OK_Logout", func(t *testing.T) {
 		b.post("/app/logout", url.Values{"csrf": {csrf}})
 		if _, page := b.get("/app/followups"); !strings.Contains(page, "Sign in") {

@@ -60,7 +60,7 @@ var digestText = texttemplate.Must(texttemplate.New("digest").Parse(`Hi {{.Name}
 {{end}}
 -- 
 Rapport, {{.BaseURL}}
-You get this because you have follow-ups due; change where nudges go under Settings.
+You get this because you have follow-ups due; change where nudges go: {{.BaseURL}}/app/settings
 `))
 
 var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype html>
@@ -74,7 +74,7 @@ var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype h
 {{if .Email}}<br><a href="mailto:{{.Email}}">{{.Email}}</a>{{end}}
 <br><a href="{{.Link}}">Mark done or snooze</a></li>{{end}}
 </ul>
-<p style="color:#666">Rapport, <a href="{{.BaseURL}}">{{.BaseURL}}</a></p>
+<p style="color:#666">Rapport, <a href="{{.BaseURL}}">{{.BaseURL}}</a> · <a href="{{.BaseURL}}/app/settings">Change where nudges go</a></p>
 </body></html>
 `))
 
