@@ -140,7 +140,7 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 	}{Name: u.Name, From: now.In(loc).Format("Mon 2 Jan"), BaseURL: d.BaseURL}
 	cal := calendar.Calendar{Name: "Rapport agenda"}
 	for _, e := range evs.Items {
-		view.Events = append(view.Events, agendaLine{When: e.StartsAt.In(loc).Format("Mon 2 Jan 15:04"), Title: e.Title, Location: e.Location})
+		view.Events = append(view.Events, agendaLine{When: e.StartsAt.In(loc).Format(emailTime), Title: e.Title, Location: e.Location})
 		cal.Events = append(cal.Events, EventEntry(&e, d.BaseURL))
 	}
 	for i := range fs {
@@ -148,7 +148,7 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 		if c == nil {
 			continue
 		}
-		view.Followups = append(view.Followups, agendaLine{When: fs[i].DueAt.In(loc).Format("Mon 2 Jan 15:04"), Title: Title(&fs[i], c.Name)})
+		view.Followups = append(view.Followups, agendaLine{When: fs[i].DueAt.In(loc).Format(emailTime), Title: Title(&fs[i], c.Name)})
 		cal.Events = append(cal.Events, FollowUpEntry(&fs[i], c.Name, d.BaseURL))
 	}
 	ics, err := calendar.Encode(cal)

@@ -33,7 +33,7 @@ func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView
 	v := digestView{Name: u.Name, BaseURL: d.BaseURL}
 	for _, it := range items {
 		l := digestLine{Kind: kindTitles[it.Kind], Contact: it.Contact.Name, Company: it.Contact.Company, Note: it.Note,
-			Due: it.DueAt.In(loc).Format("Mon 2 Jan 15:04"), Link: d.BaseURL + "/app/followups#f-" + it.ID}
+			Due: it.DueAt.In(loc).Format(emailTime), Link: d.BaseURL + "/app/followups#f-" + it.ID}
 		if len(it.Contact.Emails) > 0 {
 			l.Email = it.Contact.Emails[0]
 		}
@@ -99,3 +99,7 @@ func (d *Dispatcher) sendDigest(ctx context.Context, u *accounts.User, b *batch,
 	return d.Mailer.Send(ctx, Email{To: u.Notify.Email, Subject: subject, MessageID: d.Mailer.MessageID(b.ID),
 		Text: text.String(), HTML: html.String(), Date: now})
 }
+
+// emailTime is how emails show a time: in the user's zone, named
+// ("Wed 25 Nov 09:00 CET"), so a reader elsewhere is not misled.
+const emailTime = "Mon 2 Jan 15:04 MST"

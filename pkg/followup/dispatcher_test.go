@@ -65,7 +65,7 @@ func TestNudgeEndToEnd(t *testing.T) {
 		t.Fatalf("To=%v", got)
 	}
 	text := plainText(t, m.Data)
-	for _, want := range []string{"Say thank you: Jane Doe (Acme)", "Berlin Go Meetup on 24 Nov 2026", "jane@example.com", "https://rapport.example/app/followups#f-" + thankYou.ID, "due Wed 25 Nov 09:00"} {
+	for _, want := range []string{"Say thank you: Jane Doe (Acme)", "Berlin Go Meetup on 24 Nov 2026", "jane@example.com", "https://rapport.example/app/followups#f-" + thankYou.ID, "due Wed 25 Nov 09:00 CET"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("digest lacks %q:\n%s", want, text)
 		}
