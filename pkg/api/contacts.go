@@ -118,12 +118,16 @@ func (s *Server) handleContactEncounters(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	if _, err := s.CRM.Contacts.Get(ctx, u.ID, f.ContactID); err != nil {
+	ct, err := s.CRM.Contacts.Get(ctx, u.ID, f.ContactID)
+	if err != nil {
 		return err
 	}
 	page, err := s.CRM.Contacts.Encounters(ctx, u.ID, f)
 	if err != nil {
 		return err
+	}
+	for i := range page.Items {
+		page.Items[i].ContactName = ct.Name
 	}
 	return c.JSON(page)
 }

@@ -124,6 +124,19 @@ func (s *Server) handleEventEncounters(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]string, len(page.Items))
+	for i, e := range page.Items {
+		ids[i] = e.ContactID
+	}
+	names, err := s.CRM.Contacts.GetMany(ctx, u.ID, ids)
+	if err != nil {
+		return err
+	}
+	for i, e := range page.Items {
+		if ct := names[e.ContactID]; ct != nil {
+			page.Items[i].ContactName = ct.Name
+		}
+	}
 	return c.JSON(page)
 }
 

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -91,4 +92,51 @@ func TestWebhookURLMustBePublic(t *testing.T) {
 	MustStatus(t, s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"notify": map[string]any{"webhook_url": "https://hooks.example.com/rapport", "webhook_secret": "k"}}), 200)
 	s.Accounts.URLCheck = netguardCheck(true)
 	MustStatus(t, s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"notify": map[string]any{"webhook_url": "http://127.0.0.1:9000/hook", "webhook_secret": "k"}}), 200)
+}
+
+// TestNudgesSayWhy: the follow-ups an encounter or an intro schedule carry
+// what was said and to whom (shown in emails, feeds and the phone page);
+// event descriptions do not start with a blank line; encounter lists name
+// the contact (issue 12.8).
+func TestNudgesSayWhy(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "Rust meetup", "starts_at": "2026-11-20T18:00:00Z",
+		"talks": []map[string]any{{"title": "FFI in anger", "speaker": "Sam"}}})
+	enc := s.MustCreate(t, tok, "/v1/events/"+ev+"/encounters", map[string]any{"contact": map[string]any{"name": "Dana Lee"},
+		"moment": "after_talk", "notes": "Wants our Go–Rust FFI notes", "topics": []string{"go", "rust"}})
+	fus := enc["followups"].([]any)
+	if len(fus) == 0 {
+		t.Fatal("no follow-ups scheduled")
+	}
+	for _, x := range fus {
+		if note := x.(map[string]any)["note"]; note != "Wants our Go–Rust FFI notes · Topics: go, rust" {
+			t.Fatalf("follow-up note=%q, want the encounter's note and topics", note)
+		}
+	}
+	dana := enc["contact"].(map[string]any)["id"].(string)
+	sam := s.MustCreateContact(t, tok, map[string]any{"name": "Sam Roe"})
+	s.MustCreate(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{dana, sam}, "context": "both fight FFI"})
+	var check map[string]any
+	for _, f := range items(t, s.Do(t, "GET", "/v1/followups?contact_id="+dana, tok, nil)) {
+		if f["kind"] == "intro_check" {
+			check = f
+		}
+	}
+	if check == nil || check["note"] != "You introduced Dana Lee to Sam Roe: both fight FFI" {
+		t.Fatalf("intro check=%v, want a note naming both", check)
+	}
+	ics := s.Do(t, "GET", "/v1/events/"+ev+"/event.ics", tok, nil)
+	MustStatus(t, ics, 200)
+	if !strings.Contains(string(ics.Body), "\r\nDESCRIPTION:FFI in anger — Sam\r\n") {
+		t.Fatalf("event description should start with the talk:\n%s", ics.Body)
+	}
+	list := items(t, s.Do(t, "GET", "/v1/events/"+ev+"/encounters", tok, nil))
+	if len(list) != 1 || list[0]["contact_name"] != "Dana Lee" {
+		t.Fatalf("event encounters=%v, want contact_name", list)
+	}
+	list = items(t, s.Do(t, "GET", "/v1/contacts/"+dana+"/encounters", tok, nil))
+	if len(list) != 1 || list[0]["contact_name"] != "Dana Lee" {
+		t.Fatalf("contact encounters=%v, want contact_name", list)
+	}
 }

@@ -26,6 +26,8 @@ type Encounter struct {
 	Topics      []string  `bson:"topics" json:"topics"`
 	CreatedAt   time.Time `bson:"created_at" json:"created_at"`
 	TopicsLower []string  `bson:"topics_lower" json:"-"`
+	// ContactName is the contact's current name, filled in by lists (not stored).
+	ContactName string `bson:"-" json:"contact_name,omitempty"`
 }
 
 // EncounterInput is the body of POST /v1/events/{id}/encounters: an

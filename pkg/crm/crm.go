@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -153,7 +154,7 @@ func (s *Service) LogEncounter(ctx context.Context, u *accounts.User, eventID st
 	}
 	res.Followups = []followup.FollowUp{}
 	if in.Followup == nil || *in.Followup {
-		if res.Followups, err = s.Followups.ForEncounter(ctx, u, res.Contact.ID, enc.ID, ev.ID, enc.MetAt); err != nil {
+		if res.Followups, err = s.Followups.ForEncounter(ctx, u, res.Contact.ID, enc.ID, ev.ID, encounterWhy(enc), enc.MetAt); err != nil {
 			return nil, err
 		}
 	}
@@ -277,11 +278,50 @@ func (s *Service) CreateIntro(ctx context.Context, u *accounts.User, in contacts
 	}
 	s.touchContacts(ctx, u.ID) // insights count intros
 	if it.Status == contacts.IntroMade {
-		if _, err := s.Followups.ForIntro(ctx, u, it.ID, it.ContactIDs[0], it.CreatedAt); err != nil {
+		if _, err := s.Followups.ForIntro(ctx, u, it.ID, it.ContactIDs[0], s.introWhy(ctx, u.ID, it), it.CreatedAt); err != nil {
 			return nil, err
 		}
 	}
 	return it, nil
+}
+
+// whyMax bounds the text a follow-up carries to say why it exists.
+const whyMax = 500
+
+// encounterWhy is what an encounter's follow-ups say about why: its note
+// and topics ("Wants our Go–Rust FFI notes · Topics: go, rust").
+func encounterWhy(e *contacts.Encounter) string {
+	var parts []string
+	if n := strings.TrimSpace(e.Notes); n != "" {
+		if r := []rune(n); len(r) > whyMax {
+			n = string(r[:whyMax]) + "…"
+		}
+		parts = append(parts, n)
+	}
+	if len(e.Topics) > 0 {
+		parts = append(parts, "Topics: "+strings.Join(e.Topics, ", "))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// introWhy says whom an intro check is about: "You introduced Dana Lee to
+// Sam Roe: <context>".
+func (s *Service) introWhy(ctx context.Context, userID string, it *contacts.Intro) string {
+	names := make([]string, len(it.ContactIDs))
+	for i, id := range it.ContactIDs {
+		names[i] = "a contact"
+		if c, err := s.Contacts.Get(ctx, userID, id); err == nil {
+			names[i] = c.Name
+		}
+	}
+	why := "You introduced " + strings.Join(names, " to ")
+	if c := strings.TrimSpace(it.Context); c != "" {
+		if r := []rune(c); len(r) > whyMax {
+			c = string(r[:whyMax]) + "…"
+		}
+		why += ": " + c
+	}
+	return why
 }
 
 // MoveIntro changes an intro's status or outcome; becoming made schedules
@@ -293,7 +333,7 @@ func (s *Service) MoveIntro(ctx context.Context, u *accounts.User, id string, p 
 	}
 	s.touchContacts(ctx, u.ID)
 	if from != contacts.IntroMade && it.Status == contacts.IntroMade {
-		if _, err := s.Followups.ForIntro(ctx, u, it.ID, it.ContactIDs[0], it.UpdatedAt); err != nil {
+		if _, err := s.Followups.ForIntro(ctx, u, it.ID, it.ContactIDs[0], s.introWhy(ctx, u.ID, it), it.UpdatedAt); err != nil {
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"text/template"
 	"time"
 
@@ -194,14 +195,18 @@ func EventEntry(e *events.Event, baseURL string) calendar.Event {
 	case "planned":
 		status = "TENTATIVE"
 	}
-	desc := e.Notes
+	var lines []string
+	if n := strings.TrimSpace(e.Notes); n != "" {
+		lines = append(lines, n)
+	}
 	for _, t := range e.Talks {
 		line := t.Title
 		if t.Speaker != "" {
 			line += " — " + t.Speaker
 		}
-		desc += "\n" + line
+		lines = append(lines, line)
 	}
+	desc := strings.Join(lines, "\n") // no blank first line when there are no notes
 	return calendar.Event{UID: "event-" + e.ID + "@rapport", Summary: e.Title, Description: desc, Location: e.Location, URL: e.URL,
 		Start: e.StartsAt, End: e.EndsAt, Stamp: e.UpdatedAt, LastModified: e.UpdatedAt, Sequence: e.Sequence,
 		Status: status, Categories: e.Tags}

@@ -90,7 +90,10 @@ func (s *Service) insert(ctx context.Context, f *FollowUp) (out *FollowUp, creat
 
 // ForEncounter schedules the automatic thank-you and check-in after meeting
 // a contact at metAt, per the user's policy (a policy of 0 days is off).
-func (s *Service) ForEncounter(ctx context.Context, u *accounts.User, contactID, encounterID, eventID string, metAt time.Time) ([]FollowUp, error) {
+//
+// note says why (the encounter's note and topics): nudges, feeds and the
+// phone page show it.
+func (s *Service) ForEncounter(ctx context.Context, u *accounts.User, contactID, encounterID, eventID, note string, metAt time.Time) ([]FollowUp, error) {
 	out := []FollowUp{}
 	var first *time.Time
 	for _, k := range []struct {
@@ -100,7 +103,7 @@ func (s *Service) ForEncounter(ctx context.Context, u *accounts.User, contactID,
 		if k.days <= 0 {
 			continue
 		}
-		f, created, err := s.insert(ctx, &FollowUp{UserID: u.ID, ContactID: contactID, Kind: k.kind,
+		f, created, err := s.insert(ctx, &FollowUp{UserID: u.ID, ContactID: contactID, Kind: k.kind, Note: note,
 			DueAt: DueAt(metAt, k.days, u.NudgeHour, u.Location()), EncounterID: encounterID, EventID: eventID})
 		if err != nil {
 			return nil, err
@@ -117,12 +120,13 @@ func (s *Service) ForEncounter(ctx context.Context, u *accounts.User, contactID,
 	return out, nil
 }
 
-// ForIntro schedules the check on a made intro, for its first contact.
-func (s *Service) ForIntro(ctx context.Context, u *accounts.User, introID, contactID string, madeAt time.Time) (*FollowUp, error) {
+// ForIntro schedules the check on a made intro, for its first contact;
+// note says whom they were introduced to.
+func (s *Service) ForIntro(ctx context.Context, u *accounts.User, introID, contactID, note string, madeAt time.Time) (*FollowUp, error) {
 	if u.FollowupPolicy.IntroCheckDays <= 0 {
 		return nil, nil
 	}
-	f, _, err := s.Schedule(ctx, &FollowUp{UserID: u.ID, ContactID: contactID, Kind: IntroCheck,
+	f, _, err := s.Schedule(ctx, &FollowUp{UserID: u.ID, ContactID: contactID, Kind: IntroCheck, Note: note,
 		DueAt: DueAt(madeAt, u.FollowupPolicy.IntroCheckDays, u.NudgeHour, u.Location()), IntroID: introID})
 	return f, err
 }
