@@ -360,10 +360,15 @@ func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
 		pending, size, inQuote = pending[:0], 0, false
 		return fn(Row{Line: first, Err: fmt.Errorf("%s (lines %d–%d); the row was not imported, the lines after it were", why, first, last)})
 	}
+	// One csv.Reader per delimiter, fed one record at a time.
+	parsers := map[rune]*recordParser{}
 	parse := func(text string, delim rune) ([]string, error) {
-		cr := csv.NewReader(strings.NewReader(text))
-		cr.Comma, cr.FieldsPerRecord, cr.LazyQuotes = delim, -1, true
-		return cr.Read()
+		p := parsers[delim]
+		if p == nil {
+			p = newRecordParser(delim)
+			parsers[delim] = p
+		}
+		return p.parse(text)
 	}
 	for {
 		l, ok, err := next()
@@ -395,11 +400,14 @@ func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
 			}
 			continue
 		}
-		texts := make([]string, len(pending))
-		for i, p := range pending {
-			texts[i] = p.text
+		text, start, multi := pending[0].text, pending[0].n, len(pending) > 1
+		if multi {
+			texts := make([]string, len(pending))
+			for i, p := range pending {
+				texts[i] = p.text
+			}
+			text = strings.Join(texts, "\n")
 		}
-		text, start, multi := strings.Join(texts, "\n"), pending[0].n, len(pending) > 1
 		if cols == nil {
 			// A preamble line (LinkedIn's notes), or the header itself.
 			pending, size = pending[:0], 0
@@ -446,6 +454,46 @@ func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
 		return apperr.InvalidField("body", "no header row found: want a row of column names such as name,email,company or First Name,Last Name,Email Address, separated by commas, semicolons or tabs")
 	}
 	return nil
+}
+
+// recordParser splits one CSV record at a time into fields with one
+// encoding/csv Reader, reused: the reader reads the record, then EOF, and
+// reads on from the source again when the next record is set.
+type recordParser struct {
+	src recordSource
+	cr  *csv.Reader
+}
+
+func newRecordParser(delim rune) *recordParser {
+	p := &recordParser{}
+	p.cr = csv.NewReader(&p.src)
+	p.cr.Comma, p.cr.FieldsPerRecord, p.cr.LazyQuotes = delim, -1, true
+	return p
+}
+
+func (p *recordParser) parse(text string) ([]string, error) {
+	p.src.s = text + "\n"
+	rec, err := p.cr.Read()
+	p.src.s = ""
+	// Drain to EOF so the next record starts clean.
+	for err == nil {
+		if _, e := p.cr.Read(); e == io.EOF {
+			break
+		}
+	}
+	return rec, err
+}
+
+// recordSource serves one record, then io.EOF until it is given another.
+type recordSource struct{ s string }
+
+func (r *recordSource) Read(b []byte) (int, error) {
+	if r.s == "" {
+		return 0, io.EOF
+	}
+	n := copy(b, r.s)
+	r.s = r.s[n:]
+	return n, nil
 }
 
 // breakInOneLineField reports whether a field that never holds a line
