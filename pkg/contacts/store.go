@@ -1,0 +1,61 @@
+package contacts
+
+import (
+	"context"
+	"strings"
+)
+
+// Store keeps the user's contacts and the dedupe keys that make "one
+// contact per person" hold: each email and LinkedIn URL (DedupeKeys) belongs
+// to at most one of a user's contacts. The embedded store (pkg/sqlite) and
+// MongoDB (pkg/mongodb) implement it, and pkg/storetest checks both.
+// Every method is scoped to one user: another user's id is NotFound.
+type Store interface {
+	// CreateContact stores c (ID and UserID set) and claims its keys.
+	// Conflict, with ExistingID, if one of the user's contacts holds one of
+	// the keys; nothing is stored then.
+	CreateContact(ctx context.Context, c *Contact) error
+	// Contact returns one of the user's contacts; NotFound if it does not
+	// exist or is another user's.
+	Contact(ctx context.Context, userID, id string) (*Contact, error)
+	// ContactByKey returns the user's contact that holds key (as made by
+	// DedupeKeys); NotFound if none does.
+	ContactByKey(ctx context.Context, userID, key string) (*Contact, error)
+	// UpdateContact replaces the user's contact c.ID with c and moves its
+	// keys to those of c. NotFound if it does not exist or is another
+	// user's; Conflict, with ExistingID, if a new key is another contact's;
+	// nothing changes then.
+	UpdateContact(ctx context.Context, c *Contact) error
+	// DeleteContact removes one of the user's contacts and frees its keys;
+	// NotFound if it does not exist or is another user's.
+	DeleteContact(ctx context.Context, userID, id string) error
+	// Contacts returns one page of the user's contacts in name order (then
+	// id), filtered by q (plain text, case-insensitive, matched in name,
+	// company, emails, tags and notes) and tag. An After from another
+	// filter, user or adapter is Invalid.
+	Contacts(ctx context.Context, userID string, q ContactQuery) (*ContactPage, error)
+}
+
+// ContactQuery selects one page of contacts.
+type ContactQuery struct {
+	Q, Tag string
+	// Limit is the page size (1–200).
+	Limit int
+	// After is the NextCursor of the page before; empty for the first.
+	After string
+}
+
+// ContactPage is one page of contacts; NextCursor is empty on the last.
+type ContactPage struct {
+	Items      []Contact `json:"items"`
+	NextCursor string    `json:"next_cursor,omitempty"`
+}
+
+// SearchText is the lower-cased text that ContactQuery.Q is matched in.
+func SearchText(c *Contact) string {
+	parts := []string{c.Name, c.Company}
+	parts = append(parts, c.Emails...)
+	parts = append(parts, c.Tags...)
+	parts = append(parts, c.Notes)
+	return strings.ToLower(strings.Join(parts, "\n"))
+}

@@ -1,0 +1,244 @@
+package mongodb
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Contacts is the contacts.Store on MongoDB: collections contacts and
+// contact_keys (one document per key, _id = user|key).
+type Contacts struct{ DB *mongo.Database }
+
+var _ contacts.Store = (*Contacts)(nil)
+
+func (s *Contacts) contacts() *mongo.Collection { return s.DB.Collection("contacts") }
+func (s *Contacts) keys() *mongo.Collection     { return s.DB.Collection("contact_keys") }
+
+type keyDoc struct {
+	ID        string    `bson:"_id"`
+	UserID    string    `bson:"user_id"`
+	ContactID string    `bson:"contact_id"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+func keyID(userID, key string) string { return userID + "|" + key }
+
+// EnsureIndexes creates the indexes of the contacts' query shapes, one per
+// command (FerretDB 1.24 panics on a createIndexes naming two existing ones).
+func (s *Contacts) EnsureIndexes(ctx context.Context) error {
+	if err := store.EnsureIndexes(ctx, s.contacts(),
+		store.Index{Name: "contacts_user_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}},
+		store.Index{Name: "contacts_user_tags", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "tags_lower", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}},
+	); err != nil {
+		return err
+	}
+	return store.EnsureIndexes(ctx, s.keys(), store.Index{Name: "contact_keys_contact", Keys: bson.D{{Key: "contact_id", Value: 1}}})
+}
+
+// CreateContact claims c's keys first (insert-first: the unique _id is the
+// lock), then stores c; on any failure the keys it claimed are released.
+func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error {
+	keys := contacts.DedupeKeys(c)
+	if err := s.claim(ctx, c.UserID, c.ID, keys); err != nil {
+		return err
+	}
+	doc := *c
+	contacts.SetQueryFields(&doc)
+	if _, err := s.contacts().InsertOne(ctx, &doc); err != nil {
+		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, keys)
+		return store.Err(err, "contact")
+	}
+	return nil
+}
+
+// claim inserts the keys for contactID; a key held by another contact is a
+// Conflict naming it, and the keys claimed by this call are released.
+func (s *Contacts) claim(ctx context.Context, userID, contactID string, keys []string) error {
+	var done []string
+	for _, k := range keys {
+		// contact_keys._id
+		_, err := s.keys().InsertOne(ctx, keyDoc{ID: keyID(userID, k), UserID: userID, ContactID: contactID, CreatedAt: store.Time(time.Now())})
+		if err == nil {
+			done = append(done, k)
+			continue
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			s.release(context.WithoutCancel(ctx), userID, contactID, done)
+			return store.Err(err, "contact")
+		}
+		var kd keyDoc
+		if ferr := s.keys().FindOne(ctx, bson.M{"_id": keyID(userID, k)}).Decode(&kd); ferr != nil {
+			s.release(context.WithoutCancel(ctx), userID, contactID, done)
+			return store.Err(ferr, "contact")
+		}
+		if kd.ContactID == contactID {
+			continue // ours already (a retried write)
+		}
+		s.release(context.WithoutCancel(ctx), userID, contactID, done)
+		what := "email"
+		if strings.HasPrefix(k, "linkedin:") {
+			what = "LinkedIn URL"
+		}
+		return &apperr.Error{Kind: apperr.Conflict, Message: "one of your contacts has this " + what + " already", ExistingID: kd.ContactID}
+	}
+	return nil
+}
+
+// release deletes those of keys that contactID holds.
+func (s *Contacts) release(ctx context.Context, userID, contactID string, keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = keyID(userID, k)
+	}
+	// contact_keys._id
+	s.keys().DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids}, "contact_id": contactID})
+}
+
+// Contact returns one of the user's contacts.
+func (s *Contacts) Contact(ctx context.Context, userID, id string) (*contacts.Contact, error) {
+	var c contacts.Contact
+	// contacts._id, scoped by user_id
+	if err := s.contacts().FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&c); err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	return stripped(&c), nil
+}
+
+// ContactByKey returns the user's contact that holds key.
+func (s *Contacts) ContactByKey(ctx context.Context, userID, key string) (*contacts.Contact, error) {
+	var kd keyDoc
+	// contact_keys._id
+	if err := s.keys().FindOne(ctx, bson.M{"_id": keyID(userID, key)}).Decode(&kd); err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	return s.Contact(ctx, userID, kd.ContactID)
+}
+
+// UpdateContact claims the new keys, replaces the contact, then releases
+// the keys it no longer has: a crash in between leaves a key held by its
+// contact for longer, never a contact without its key.
+func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error {
+	old, err := s.Contact(ctx, c.UserID, c.ID)
+	if err != nil {
+		return err
+	}
+	added, removed := diff(contacts.DedupeKeys(old), contacts.DedupeKeys(c))
+	if err := s.claim(ctx, c.UserID, c.ID, added); err != nil {
+		return err
+	}
+	doc := *c
+	contacts.SetQueryFields(&doc)
+	// contacts._id, scoped by user_id
+	res, err := s.contacts().ReplaceOne(ctx, bson.M{"_id": c.ID, "user_id": c.UserID}, &doc)
+	if err == nil && res.MatchedCount == 0 {
+		err = apperr.E(apperr.NotFound, "no such contact")
+	}
+	if err != nil {
+		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, added)
+		return store.Err(err, "contact")
+	}
+	s.release(ctx, c.UserID, c.ID, removed)
+	return nil
+}
+
+// DeleteContact removes the contact, then its keys.
+func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
+	// contacts._id, scoped by user_id
+	res, err := s.contacts().DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
+	if err != nil {
+		return store.Err(err, "contact")
+	}
+	if res.DeletedCount == 0 {
+		return apperr.E(apperr.NotFound, "no such contact")
+	}
+	// contact_keys_contact
+	if _, err := s.keys().DeleteMany(ctx, bson.M{"contact_id": id, "user_id": userID}); err != nil {
+		return store.Err(err, "contact")
+	}
+	return nil
+}
+
+// Contacts returns one page of the user's contacts in name order.
+func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.ContactQuery) (*contacts.ContactPage, error) {
+	limit := q.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	filter := bson.M{"user_id": userID}
+	if tag := strings.ToLower(strings.TrimSpace(q.Tag)); tag != "" {
+		filter["tags_lower"] = tag // contacts_user_tags
+	} // else contacts_user_name
+	if text := input.Search(q.Q); text != "" {
+		filter["search"] = bson.M{"$regex": text} // escaped: plain text
+	}
+	if q.After != "" {
+		b, derr := base64.RawURLEncoding.DecodeString(q.After)
+		name, id, ok := strings.Cut(string(b), "\x00")
+		if derr != nil || !ok || id == "" {
+			return nil, apperr.InvalidField("cursor", "is not a cursor this list gave")
+		}
+		filter["$or"] = bson.A{bson.M{"name_lower": bson.M{"$gt": name}}, bson.M{"name_lower": name, "_id": bson.M{"$gt": id}}}
+	}
+	cur, err := s.contacts().Find(ctx, filter, options.Find().
+		SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit+1)))
+	if err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	page := &contacts.ContactPage{Items: []contacts.Contact{}}
+	if err := cur.All(ctx, &page.Items); err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	for i := range page.Items {
+		page.Items[i] = *stripped(&page.Items[i])
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		last := page.Items[limit-1]
+		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(strings.ToLower(last.Name) + "\x00" + last.ID))
+	}
+	return page, nil
+}
+
+// stripped returns c without the fields that only queries use.
+func stripped(c *contacts.Contact) *contacts.Contact {
+	c.NameLower, c.TagsLower, c.Search = "", nil, ""
+	return c
+}
+
+// diff returns what b has that a lacks, and what a has that b lacks.
+func diff(a, b []string) (added, removed []string) {
+	in := func(xs []string, x string) bool {
+		for _, y := range xs {
+			if y == x {
+				return true
+			}
+		}
+		return false
+	}
+	for _, x := range b {
+		if !in(a, x) {
+			added = append(added, x)
+		}
+	}
+	for _, x := range a {
+		if !in(b, x) {
+			removed = append(removed, x)
+		}
+	}
+	return added, removed
+}
+

@@ -1,0 +1,86 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
+)
+
+// BenchmarkContacts50k: the contact reads and writes of one user with
+// 50,000 contacts, beside another user with 50,000, each right after a
+// write (there is no cache to warm): go test ./pkg/sqlite -run '^$' -bench Contacts50k
+func BenchmarkContacts50k(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpen(b)
+	s := &sqlite.Contacts{DB: db}
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	var ids []string
+	start := time.Now()
+	for _, user := range []string{"u1", "u2"} {
+		if err := db.Update(ctx, func(tx *sqlite.Tx) error {
+			for i := range 50_000 {
+				c := &contacts.Contact{ID: fmt.Sprintf("%s-%06d", user, i), UserID: user, Name: fmt.Sprintf("Person %06d", (i*7919)%50_000),
+					Emails: []string{fmt.Sprintf("p%d@%s.example.com", i, user)}, Company: fmt.Sprintf("Company %d", i%500),
+					Tags: []string{"meetup", fmt.Sprintf("t%d", i%50)}, Notes: fmt.Sprintf("Met at meetup %d; likes topic %d", i%200, i%997),
+					CreatedAt: now, UpdatedAt: now}
+				if err := tx.CreateContact(ctx, c); err != nil {
+					return err
+				}
+				if user == "u1" {
+					ids = append(ids, c.ID)
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("100,000 contacts in %v", time.Since(start))
+	write := func(i int) {
+		c, err := s.Contact(ctx, "u1", ids[i%len(ids)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Title = fmt.Sprintf("title %d", i)
+		if err := s.UpdateContact(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		run  func(i int) error
+	}{
+		{"ListFirstPage", func(int) error { _, err := s.Contacts(ctx, "u1", contacts.ContactQuery{Limit: 50}); return err }},
+		{"ListTag", func(int) error {
+			_, err := s.Contacts(ctx, "u1", contacts.ContactQuery{Tag: "t7", Limit: 50})
+			return err
+		}},
+		{"SearchCommon", func(int) error {
+			_, err := s.Contacts(ctx, "u1", contacts.ContactQuery{Q: "meetup", Limit: 50})
+			return err
+		}},
+		{"SearchRare", func(i int) error {
+			_, err := s.Contacts(ctx, "u1", contacts.ContactQuery{Q: fmt.Sprintf("p%d@u1", 40_000+i%100), Limit: 50})
+			return err
+		}},
+		{"Get", func(i int) error { _, err := s.Contact(ctx, "u1", ids[(i*31)%len(ids)]); return err }},
+		{"PatchOne", func(i int) error { write(i); return nil }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				write(i) // right after a write
+				b.StartTimer()
+				if err := bc.run(i); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}

@@ -1,0 +1,344 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// Contacts is the contacts.Store of the embedded store.
+type Contacts struct{ DB *DB }
+
+var _ contacts.Store = (*Contacts)(nil)
+
+const contactColumns = `id, user_id, name, emails, phones, company, title, linkedin_url, tags, notes, cadence_days, last_contacted_at, created_at, updated_at`
+
+// CreateContact stores c and claims its keys, in one transaction.
+func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error {
+	return s.DB.Update(ctx, func(tx *Tx) error { return tx.CreateContact(ctx, c) })
+}
+
+// CreateContact stores c and claims its keys within tx (see contacts.Store).
+func (tx *Tx) CreateContact(ctx context.Context, c *contacts.Contact) error {
+	args := contactArgs(c)
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO contacts(`+contactColumns+`, name_lower, search) VALUES(`+placeholders(len(args))+`)`, args...); err != nil {
+		return translate(err, "contact")
+	}
+	if err := tx.claimKeys(ctx, c.UserID, c.ID, contacts.DedupeKeys(c)); err != nil {
+		return err
+	}
+	return tx.setTags(ctx, c)
+}
+
+// claimKeys inserts keys for contactID; Conflict with ExistingID if one
+// belongs to another contact (the caller's transaction then rolls back).
+func (tx *Tx) claimKeys(ctx context.Context, userID, contactID string, keys []string) error {
+	for _, k := range keys {
+		// contact_keys primary key (user_id, key)
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO contact_keys(user_id, key, contact_id) VALUES(?, ?, ?) ON CONFLICT DO NOTHING`, userID, k, contactID)
+		if err != nil {
+			return translate(err, "contact")
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			continue
+		}
+		var holder string
+		if err := tx.tx.QueryRowContext(ctx, `SELECT contact_id FROM contact_keys WHERE user_id = ? AND key = ?`, userID, k).Scan(&holder); err != nil {
+			return translate(err, "contact")
+		}
+		if holder != contactID {
+			what := "email"
+			if strings.HasPrefix(k, "linkedin:") {
+				what = "LinkedIn URL"
+			}
+			return &apperr.Error{Kind: apperr.Conflict, Message: "one of your contacts has this " + what + " already", ExistingID: holder}
+		}
+	}
+	return nil
+}
+
+// setTags replaces the contact's rows in contact_tags.
+func (tx *Tx) setTags(ctx context.Context, c *contacts.Contact) error {
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM contact_tags WHERE contact_id = ?`, c.ID); err != nil {
+		return translate(err, "contact")
+	}
+	nameLower := strings.ToLower(c.Name)
+	for _, t := range c.Tags {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_tags(user_id, tag_lower, name_lower, contact_id) VALUES(?, ?, ?, ?)`,
+			c.UserID, strings.ToLower(t), nameLower, c.ID); err != nil {
+			return translate(err, "contact")
+		}
+	}
+	return nil
+}
+
+// Contact returns one of the user's contacts.
+func (s *Contacts) Contact(ctx context.Context, userID, id string) (*contacts.Contact, error) {
+	// contacts.id (unique), scoped by user_id
+	row := s.DB.read.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = ? AND user_id = ?`, id, userID)
+	return scanContact(row)
+}
+
+// ContactByKey returns the user's contact that holds key.
+func (s *Contacts) ContactByKey(ctx context.Context, userID, key string) (*contacts.Contact, error) {
+	// contact_keys primary key, then contacts.id
+	row := s.DB.read.QueryRowContext(ctx, `SELECT `+prefixed("c.", contactColumns)+` FROM contact_keys k JOIN contacts c ON c.id = k.contact_id
+		WHERE k.user_id = ? AND k.key = ?`, userID, key)
+	return scanContact(row)
+}
+
+// UpdateContact replaces the contact and moves its keys, in one transaction.
+func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		args := contactArgs(c)
+		// contacts.id, scoped by user_id
+		res, err := tx.tx.ExecContext(ctx, `UPDATE contacts SET (`+contactColumns+`, name_lower, search) = (`+placeholders(len(args))+`)
+			WHERE id = ? AND user_id = ?`, append(args, c.ID, c.UserID)...)
+		if err != nil {
+			return translate(err, "contact")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.E(apperr.NotFound, "no such contact")
+		}
+		keys := contacts.DedupeKeys(c)
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM contact_keys WHERE contact_id = ? AND key NOT IN (SELECT value FROM json_each(?))`,
+			c.ID, jsonList(keys)); err != nil {
+			return translate(err, "contact")
+		}
+		if err := tx.claimKeys(ctx, c.UserID, c.ID, keys); err != nil {
+			return err
+		}
+		return tx.setTags(ctx, c)
+	})
+}
+
+// DeleteContact removes the contact; its keys and tags go with it (ON DELETE CASCADE).
+func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = ? AND user_id = ?`, id, userID)
+		if err != nil {
+			return translate(err, "contact")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.E(apperr.NotFound, "no such contact")
+		}
+		return nil
+	})
+}
+
+// Contacts returns one page of the user's contacts in name order.
+func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.ContactQuery) (*contacts.ContactPage, error) {
+	limit := q.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	afterName, afterID, err := decodeCursor(q.After)
+	if err != nil {
+		return nil, err
+	}
+	query, args, err := s.listQuery(ctx, userID, q, afterName, afterID, limit)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.read.QueryContext(ctx, query, args...)
+
+	if err != nil {
+		return nil, translate(err, "contact")
+	}
+	defer rows.Close()
+	page := &contacts.ContactPage{Items: []contacts.Contact{}}
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, *c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "contact")
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		last := page.Items[limit-1]
+		page.NextCursor = encodeCursor(strings.ToLower(last.Name), last.ID)
+	}
+	return page, nil
+}
+
+// listQuery builds the SQL of one page of Contacts.
+func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.ContactQuery, afterName, afterID string, limit int) (string, []any, error) {
+	text := strings.ToLower(strings.TrimSpace(q.Q))
+	tag := strings.ToLower(strings.TrimSpace(q.Tag))
+	var seqs []int64
+	if text != "" && tag == "" {
+		var err error
+		if seqs, err = s.rareMatches(ctx, text); err != nil {
+			return "", nil, err
+		}
+	}
+	var sb strings.Builder
+	var args []any
+	switch {
+	case tag != "":
+		// contact_tags primary key (user_id, tag_lower, name_lower, contact_id): in name order
+		sb.WriteString(`SELECT ` + prefixed("c.", contactColumns) + ` FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
+			WHERE t.user_id = ? AND t.tag_lower = ?`)
+		args = append(args, userID, tag)
+		if q.After != "" {
+			sb.WriteString(` AND (t.name_lower, t.contact_id) > (?, ?)`)
+			args = append(args, afterName, afterID)
+		}
+	case seqs != nil:
+		// A rare text: the rows the trigram index names, by primary key
+		// (at most rareLimit, sorted here), not a walk of the user's
+		// contacts. "+" keeps the planner off contacts_user_name.
+		b, _ := json.Marshal(seqs)
+		sb.WriteString(`SELECT ` + contactColumns + ` FROM contacts c WHERE c.seq IN (SELECT value FROM json_each(?)) AND +c.user_id = ?`)
+		args = append(args, string(b), userID)
+		if q.After != "" {
+			sb.WriteString(` AND (+c.name_lower, c.id) > (?, ?)`)
+			args = append(args, afterName, afterID)
+		}
+	default:
+		// contacts_user_name (user_id, name_lower, id): in name order
+		sb.WriteString(`SELECT ` + contactColumns + ` FROM contacts c WHERE c.user_id = ?`)
+		args = append(args, userID)
+		if q.After != "" {
+			sb.WriteString(` AND (c.name_lower, c.id) > (?, ?)`)
+			args = append(args, afterName, afterID)
+		}
+	}
+	if text != "" {
+		// Plain text: a bound value for instr, never a pattern.
+		sb.WriteString(` AND instr(c.search, ?) > 0`)
+		args = append(args, text)
+	}
+	if tag != "" {
+		sb.WriteString(` ORDER BY t.name_lower, t.contact_id LIMIT ?`) // the primary key's order: no sort
+	} else {
+		sb.WriteString(` ORDER BY c.name_lower, c.id LIMIT ?`)
+	}
+	args = append(args, limit+1)
+	return sb.String(), args, nil
+}
+
+// rareLimit is how many trigram matches (over every user's contacts) make
+// a search text common: past it, walking the user's contacts in name order
+// finds a page sooner than reading every match.
+const rareLimit = 2000
+
+// rareMatches returns the seq of every contact whose search text holds
+// text, if text has three characters or more and at most rareLimit
+// contacts hold it; else nil.
+func (s *Contacts) rareMatches(ctx context.Context, text string) ([]int64, error) {
+	if utf8.RuneCountInString(text) < 3 {
+		return nil, nil
+	}
+	// A quoted FTS5 string: the text is one phrase, never query syntax.
+	phrase := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+	rows, err := s.DB.read.QueryContext(ctx, `SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?`, phrase, rareLimit+1)
+	if err != nil {
+		return nil, translate(err, "contact")
+	}
+	defer rows.Close()
+	seqs := []int64{}
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return nil, translate(err, "contact")
+		}
+		seqs = append(seqs, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "contact")
+	}
+	if len(seqs) > rareLimit {
+		return nil, nil
+	}
+	return seqs, nil
+}
+
+// contactArgs are c's values for contactColumns, then name_lower and search.
+func contactArgs(c *contacts.Contact) []any {
+	var last any
+	if c.LastContactedAt != nil {
+		last = formatTime(*c.LastContactedAt)
+	}
+	return []any{c.ID, c.UserID, c.Name, jsonList(c.Emails), jsonList(c.Phones), c.Company, c.Title, c.LinkedInURL,
+		jsonList(c.Tags), c.Notes, c.CadenceDays, last, formatTime(c.CreatedAt), formatTime(c.UpdatedAt),
+		strings.ToLower(c.Name), contacts.SearchText(c)}
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanContact(r scanner) (*contacts.Contact, error) {
+	var c contacts.Contact
+	var emails, phones, tags, created, updated string
+	var last sql.NullString
+	if err := r.Scan(&c.ID, &c.UserID, &c.Name, &emails, &phones, &c.Company, &c.Title, &c.LinkedInURL, &tags, &c.Notes,
+		&c.CadenceDays, &last, &created, &updated); err != nil {
+		return nil, translate(err, "contact")
+	}
+	var err error
+	for _, f := range []struct {
+		s   string
+		dst *[]string
+	}{{emails, &c.Emails}, {phones, &c.Phones}, {tags, &c.Tags}} {
+		if err = json.Unmarshal([]byte(f.s), f.dst); err != nil {
+			return nil, translate(err, "contact")
+		}
+	}
+	if c.CreatedAt, err = parseTime(created); err != nil {
+		return nil, translate(err, "contact")
+	}
+	if c.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, translate(err, "contact")
+	}
+	if last.Valid {
+		t, err := parseTime(last.String)
+		if err != nil {
+			return nil, translate(err, "contact")
+		}
+		c.LastContactedAt = &t
+	}
+	return &c, nil
+}
+
+func jsonList(ss []string) string {
+	if ss == nil {
+		ss = []string{}
+	}
+	b, _ := json.Marshal(ss)
+	return string(b)
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// A cursor is the (name_lower, id) of the last item of a page.
+func encodeCursor(name, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(name + "\x00" + id))
+}
+
+func decodeCursor(s string) (name, id string, err error) {
+	if s == "" {
+		return "", "", nil
+	}
+	b, derr := base64.RawURLEncoding.DecodeString(s)
+	name, id, ok := strings.Cut(string(b), "\x00")
+	if derr != nil || !ok || id == "" {
+		return "", "", apperr.InvalidField("cursor", "is not a cursor this list gave")
+	}
+	return name, id, nil
+}

@@ -1,0 +1,75 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/storetest"
+)
+
+// MustOpen opens a store in a fresh temporary directory.
+func MustOpen(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	db, err := sqlite.Open(context.Background(), tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestContacts(t *testing.T) {
+	storetest.Contacts(t, func(tb testing.TB) contacts.Store { return &sqlite.Contacts{DB: MustOpen(tb)} })
+}
+
+// TestTwoOpenersShareTheFile: two stores on one data dir (as two server
+// processes on one host) see each other's writes, and a key claimed through
+// one is a Conflict through the other.
+func TestTwoOpenersShareTheFile(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	open := func() *sqlite.DB {
+		db, err := sqlite.Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	a, b := &sqlite.Contacts{DB: open()}, &sqlite.Contacts{DB: open()}
+	now := time.Now().UTC()
+	errs := make(chan error, 2)
+	for i, s := range []*sqlite.Contacts{a, b} {
+		go func() {
+			errs <- s.CreateContact(ctx, &contacts.Contact{ID: fmt.Sprint("c", i), UserID: "u1", Name: "Same", Emails: []string{"same@example.com"}, CreatedAt: now, UpdatedAt: now})
+		}()
+	}
+	e1, e2 := <-errs, <-errs
+	if (e1 == nil) == (e2 == nil) || apperr.KindOf(e1)+apperr.KindOf(e2) != apperr.Conflict {
+		t.Fatalf("errs %v, %v: want one nil and one Conflict", e1, e2)
+	}
+	for _, s := range []*sqlite.Contacts{a, b} {
+		if p, err := s.Contacts(ctx, "u1", contacts.ContactQuery{}); err != nil || len(p.Items) != 1 {
+			t.Fatalf("page %v, %v; want the one contact from both openers", p, err)
+		}
+	}
+}
+
+func TestOldDataDirRefused(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "crm.sqlite"), []byte("SQLite format 3\x00"), 0o600)
+	_, err := sqlite.Open(context.Background(), dir)
+	if !errors.Is(err, sqlite.ErrOldDataDir) || !strings.Contains(err.Error(), "GET /v1/export") || !strings.Contains(err.Error(), "POST /v1/import") {
+		t.Fatalf("err=%v, want ErrOldDataDir saying how to move", err)
+	}
+}

@@ -1,0 +1,187 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the store's file in the data directory.
+const FileName = "rapport.db"
+
+// busyTimeout is how long a statement waits for another connection's (or
+// process's) lock before failing as Unavailable.
+const busyTimeout = 10 * time.Second
+
+// DB is an open embedded store.
+type DB struct {
+	// Path is the database file.
+	Path string
+	// write holds one connection: SQLite has one writer at a time, and
+	// queueing in Go is cheaper than spinning on the file lock.
+	write *sql.DB
+	// read serves reads, in parallel with the writer (WAL).
+	read *sql.DB
+}
+
+// ErrOldDataDir is returned by Open for a data directory that holds the
+// FerretDB files of an earlier version.
+var ErrOldDataDir = errors.New("CRM_DATA_DIR holds data of an earlier Rapport version (FerretDB files); " +
+	"to move it, run the earlier version and save GET /v1/export for each user, then start this one on an empty CRM_DATA_DIR and POST /v1/import each file")
+
+// Open opens (creating if needed) the store in dataDir and brings its
+// schema up to date. Migrations run under a file lock, so processes that
+// start together migrate once.
+func Open(ctx context.Context, dataDir string) (*DB, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("CRM_DATA_DIR %s: %w", dataDir, err)
+	}
+	if old, _ := filepath.Glob(filepath.Join(dataDir, "*.sqlite")); len(old) > 0 {
+		return nil, ErrOldDataDir
+	}
+	path := filepath.Join(dataDir, FileName)
+	db := &DB{Path: path}
+	var err error
+	if db.write, err = openPool(path, false); err != nil {
+		return nil, err
+	}
+	db.write.SetMaxOpenConns(1)
+	if db.read, err = openPool(path, true); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	db.read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
+	if err := db.migrate(ctx, dataDir); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openPool opens a pool of connections with the store's pragmas; a read
+// pool's connections refuse writes.
+func openPool(path string, readOnly bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+fmt.Sprint(busyTimeout.Milliseconds())+")")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)") // an acknowledged write survives power loss
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Set("_txlock", "immediate")
+	if readOnly {
+		q.Add("_pragma", "query_only(ON)")
+		q.Set("_txlock", "deferred")
+	}
+	pool, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	return pool, nil
+}
+
+func (db *DB) migrate(ctx context.Context, dataDir string) error {
+	lock, err := os.OpenFile(filepath.Join(dataDir, FileName+".migrate-lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("CRM_DATA_DIR %s: %w", dataDir, err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("lock %s: %w", lock.Name(), err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	sub, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate %s: %w", db.Path, err)
+	}
+	return nil
+}
+
+// Close closes the store.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Tx is one transaction: everything a request writes commits together or
+// not at all.
+type Tx struct {
+	tx *sql.Tx
+}
+
+// Update runs fn in a write transaction and commits it if fn returns nil;
+// any error rolls everything back.
+func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.write, fn)
+}
+
+// View runs fn in a read transaction: one consistent snapshot.
+func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.read, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, fn func(*Tx) error) error {
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err, "store")
+	}
+	if err := fn(&Tx{tx: tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return translate(tx.Commit(), "store")
+}
+
+// Ping checks that the store can be written and read: it writes this
+// process's row in health and reads it back.
+func (db *DB) Ping(ctx context.Context, id string) error {
+	now := time.Now().UTC().Truncate(time.Millisecond).Format(timeFormat)
+	return db.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO health(id, at) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at`, id, now); err != nil {
+			return translate(err, "store")
+		}
+		var got string
+		if err := tx.tx.QueryRowContext(ctx, `SELECT at FROM health WHERE id = ?`, id).Scan(&got); err != nil {
+			return translate(err, "store")
+		}
+		if got != now {
+			return apperr.E(apperr.Unavailable, "the store did not return what was just written to it")
+		}
+		return nil
+	})
+}
+
+// timeFormat stores times as sortable UTC text with milliseconds.
+const timeFormat = "2006-01-02T15:04:05.000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Truncate(time.Millisecond).Format(timeFormat) }
+
+func parseTime(s string) (time.Time, error) { return time.Parse(timeFormat, s) }
+
+// placeholders returns "?, ?, …" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}

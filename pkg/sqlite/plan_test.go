@@ -1,0 +1,88 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// plan returns SQLite's EXPLAIN QUERY PLAN of query, one step a line.
+func plan(tb testing.TB, db *DB, query string, args ...any) string {
+	tb.Helper()
+	rows, err := db.read.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			tb.Fatal(err)
+		}
+		lines = append(lines, detail)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestContactQueryPlans: every contacts query shape reads through an index
+// and needs no sort, so its cost follows the page, not the user's (or other
+// users') number of contacts.
+func TestContactQueryPlans(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := &Contacts{DB: db}
+	now := time.Now().UTC()
+	for i := range 300 {
+		c := &contacts.Contact{ID: fmt.Sprint("c", i), UserID: fmt.Sprint("u", i%3), Name: fmt.Sprint("N", i), Tags: []string{"t"},
+			Emails: []string{fmt.Sprintf("e%d@example.com", i)}, CreatedAt: now, UpdatedAt: now}
+		if err := s.CreateContact(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.write.ExecContext(ctx, "ANALYZE")
+	for name, q := range map[string]contacts.ContactQuery{
+		"List": {}, "ListAfter": {After: encodeCursor("n1", "c1")}, "Tag": {Tag: "t"}, "TagAfter": {Tag: "t", After: encodeCursor("n1", "c1")},
+		"SearchShort": {Q: "n1"}, "SearchRare": {Q: "e17@"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a, b, _ := decodeCursor(q.After)
+			query, args, err := s.listQuery(ctx, "u1", q, a, b, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := plan(t, db, query, args...)
+			if name == "SearchRare" {
+				// At most rareLimit rows by primary key, sorted.
+				if !strings.Contains(p, "INTEGER PRIMARY KEY") {
+					t.Fatalf("%s: rare search does not read by primary key:\n%s", query, p)
+				}
+				return
+			}
+			if strings.Contains(p, "TEMP B-TREE") || strings.Contains(p, "SCAN c\n") || strings.HasSuffix(p, "SCAN c") {
+				t.Fatalf("%s: plan sorts or scans:\n%s", query, p)
+			}
+			if !strings.Contains(p, "USING") {
+				t.Fatalf("%s: plan uses no index:\n%s", query, p)
+			}
+			t.Logf("%s\n%s", name, p)
+		})
+	}
+	for name, q := range map[string]string{
+		"Get":   `SELECT ` + contactColumns + ` FROM contacts WHERE id = ? AND user_id = ?`,
+		"ByKey": `SELECT ` + prefixed("c.", contactColumns) + ` FROM contact_keys k JOIN contacts c ON c.id = k.contact_id WHERE k.user_id = ? AND k.key = ?`,
+	} {
+		if p := plan(t, db, q, "x", "y"); strings.Contains(p, "SCAN") {
+			t.Errorf("%s scans:\n%s", name, p)
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// OpenContacts opens a fresh, empty contacts store for one test.
+type OpenContacts func(tb testing.TB) contacts.Store
+
+var clock = time.Date(2026, 11, 24, 18, 30, 0, 0, time.UTC)
+
+var idSeq int
+
+// newContact returns a contact of userID with a fresh id.
+func newContact(userID, name string, emails ...string) *contacts.Contact {
+	idSeq++
+	return &contacts.Contact{ID: fmt.Sprintf("%024x", idSeq), UserID: userID, Name: name, Emails: emails,
+		Phones: []string{}, Tags: []string{}, CreatedAt: clock, UpdatedAt: clock}
+}
+
+// MustCreateContact stores a contact or fails the test.
+func MustCreateContact(tb testing.TB, s contacts.Store, c *contacts.Contact) *contacts.Contact {
+	tb.Helper()
+	if err := s.CreateContact(context.Background(), c); err != nil {
+		tb.Fatalf("CreateContact(%s): %v", c.Name, err)
+	}
+	return c
+}
+
+func wantKind(tb testing.TB, err error, kind apperr.Kind) *apperr.Error {
+	tb.Helper()
+	if apperr.KindOf(err) != kind || err == nil {
+		tb.Fatalf("err=%v, want kind %s", err, kind)
+	}
+	ae, _ := err.(*apperr.Error)
+	return ae
+}
+
+// Contacts runs the contacts.Store contract against open.
+func Contacts(t *testing.T, open OpenContacts) {
+	ctx := context.Background()
+	t.Run("CreateGet", func(t *testing.T) {
+		s := open(t)
+		last := clock.Add(-time.Hour)
+		c := newContact("u1", "Ada Lovelace", "ada@example.com", "ada@engines.example")
+		c.Phones, c.Company, c.Title, c.Notes, c.CadenceDays = []string{"+44 1"}, "Engines", "Countess", "Likes: poetry\nand maths", 30
+		c.LinkedInURL, c.Tags, c.LastContactedAt = "https://www.linkedin.com/in/ada", []string{"Speaker", "math"}, &last
+		MustCreateContact(t, s, c)
+		got, err := s.Contact(ctx, "u1", c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(*got) != fmt.Sprint(*stripQueryFields(c)) {
+			t.Fatalf("read back\n%+v\nwant\n%+v", *got, *c)
+		}
+		wantKind(t, errOf(s.Contact(ctx, "u2", c.ID)), apperr.NotFound)
+		wantKind(t, errOf(s.Contact(ctx, "u1", "nope")), apperr.NotFound)
+	})
+	t.Run("ErrDuplicateKey", func(t *testing.T) {
+		s := open(t)
+		jane := MustCreateContact(t, s, newContact("u1", "Jane", "jane@example.com"))
+		dup := newContact("u1", "J.", "other@example.com", "jane@example.com")
+		ae := wantKind(t, s.CreateContact(ctx, dup), apperr.Conflict)
+		if ae.ExistingID != jane.ID {
+			t.Fatalf("ExistingID=%q, want %q", ae.ExistingID, jane.ID)
+		}
+		// Nothing of the refused contact remains: its other key is free.
+		wantKind(t, errOf(s.Contact(ctx, "u1", dup.ID)), apperr.NotFound)
+		MustCreateContact(t, s, newContact("u1", "Other", "other@example.com"))
+		// Keys are per user.
+		MustCreateContact(t, s, newContact("u2", "Jane (u2)", "jane@example.com"))
+		li := newContact("u1", "Lin")
+		li.LinkedInURL = "https://www.linkedin.com/in/lin"
+		MustCreateContact(t, s, li)
+		li2 := newContact("u1", "Lin again")
+		li2.LinkedInURL = "https://www.linkedin.com/in/lin"
+		if ae := wantKind(t, s.CreateContact(ctx, li2), apperr.Conflict); ae.ExistingID != li.ID {
+			t.Fatalf("LinkedIn: ExistingID=%q", ae.ExistingID)
+		}
+		got, err := s.ContactByKey(ctx, "u1", "linkedin:linkedin.com/in/lin")
+		if err != nil || got.ID != li.ID {
+			t.Fatalf("ContactByKey=%v, %v", got, err)
+		}
+		wantKind(t, errOf(s.ContactByKey(ctx, "u3", "email:jane@example.com")), apperr.NotFound)
+	})
+	t.Run("ConcurrentDuplicates", func(t *testing.T) {
+		// Eight requests for one person at once: one contact, seven Conflicts
+		// naming it.
+		s := open(t)
+		const n = 8
+		errs := make(chan error, n)
+		cs := make([]*contacts.Contact, n)
+		for i := range cs {
+			cs[i] = newContact("u1", fmt.Sprint("Same ", i), "same@example.com")
+		}
+		for _, c := range cs {
+			go func() { errs <- s.CreateContact(ctx, c) }()
+		}
+		created := 0
+		for range n {
+			switch err := <-errs; apperr.KindOf(err) {
+			case apperr.Conflict:
+			default:
+				if err != nil {
+					t.Fatalf("err=%v, want nil or Conflict", err)
+				}
+				created++
+			}
+		}
+		p, err := s.Contacts(ctx, "u1", contacts.ContactQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if created != 1 || len(p.Items) != 1 {
+			t.Fatalf("%d created, %d stored; want one of each", created, len(p.Items))
+		}
+	})
+	t.Run("Update", func(t *testing.T) {
+		s := open(t)
+		a := MustCreateContact(t, s, newContact("u1", "Ann", "ann@example.com"))
+		b := MustCreateContact(t, s, newContact("u1", "Bea", "bea@example.com"))
+		next := *a
+		next.Name, next.Emails, next.Tags, next.UpdatedAt = "Anna", []string{"anna@example.com"}, []string{"vip"}, clock.Add(time.Minute)
+		if err := s.UpdateContact(ctx, &next); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Contact(ctx, "u1", a.ID); got.Name != "Anna" || !got.UpdatedAt.Equal(next.UpdatedAt) {
+			t.Fatalf("after update: %+v", got)
+		}
+		// The old key is free, the new one taken.
+		MustCreateContact(t, s, newContact("u1", "New Ann", "ann@example.com"))
+		if got, err := s.ContactByKey(ctx, "u1", "email:anna@example.com"); err != nil || got.ID != a.ID {
+			t.Fatalf("new key: %v %v", got, err)
+		}
+		// Taking another contact's key changes nothing.
+		bad := next
+		bad.Name, bad.Emails = "Anna B", []string{"anna@example.com", "bea@example.com"}
+		if ae := wantKind(t, s.UpdateContact(ctx, &bad), apperr.Conflict); ae.ExistingID != b.ID {
+			t.Fatalf("ExistingID=%q, want %q", ae.ExistingID, b.ID)
+		}
+		if got, _ := s.Contact(ctx, "u1", a.ID); got.Name != "Anna" {
+			t.Fatalf("a refused update changed the contact: %+v", got)
+		}
+		other := next
+		other.UserID = "u2"
+		wantKind(t, s.UpdateContact(ctx, &other), apperr.NotFound)
+	})
+	t.Run("Delete", func(t *testing.T) {
+		s := open(t)
+		a := MustCreateContact(t, s, newContact("u1", "Ann", "ann@example.com"))
+		wantKind(t, s.DeleteContact(ctx, "u2", a.ID), apperr.NotFound)
+		if err := s.DeleteContact(ctx, "u1", a.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, errOf(s.Contact(ctx, "u1", a.ID)), apperr.NotFound)
+		wantKind(t, s.DeleteContact(ctx, "u1", a.ID), apperr.NotFound)
+		MustCreateContact(t, s, newContact("u1", "Ann again", "ann@example.com")) // the key is free
+	})
+	t.Run("List", func(t *testing.T) {
+		s := open(t)
+		names := []string{"delta", "Alpha", "charlie", "Bravo", "echo", "Foxtrot", "golf"}
+		for i, n := range names {
+			c := newContact("u1", n, fmt.Sprintf("%s@example.com", n))
+			if i%2 == 0 {
+				c.Tags = []string{"Even"}
+			}
+			if n == "charlie" {
+				c.Notes = "wants the FFI (notes)"
+			}
+			MustCreateContact(t, s, c)
+		}
+		MustCreateContact(t, s, newContact("u2", "Aaron", "aaron@example.com"))
+		var got []string
+		after := ""
+		for pages := 0; ; pages++ {
+			p, err := s.Contacts(ctx, "u1", contacts.ContactQuery{Limit: 3, After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range p.Items {
+				got = append(got, c.Name)
+			}
+			if p.NextCursor == "" {
+				if pages != 2 {
+					t.Fatalf("%d pages, want 3", pages+1)
+				}
+				break
+			}
+			after = p.NextCursor
+		}
+		if fmt.Sprint(got) != "[Alpha Bravo charlie delta echo Foxtrot golf]" {
+			t.Fatalf("name order: %v", got)
+		}
+		for _, tc := range []struct {
+			q    contacts.ContactQuery
+			want string
+		}{
+			{contacts.ContactQuery{Tag: "even"}, "[charlie delta echo golf]"},
+			{contacts.ContactQuery{Tag: "EVEN", Limit: 2}, "[charlie delta]"},
+			{contacts.ContactQuery{Q: "FFI (NOTES"}, "[charlie]"},
+			{contacts.ContactQuery{Q: "H"}, "[Alpha charlie echo]"},
+			{contacts.ContactQuery{Q: "h", Tag: "even"}, "[charlie echo]"},
+			{contacts.ContactQuery{Q: ".*"}, "[]"},
+			{contacts.ContactQuery{Q: "%"}, "[]"},
+			{contacts.ContactQuery{Q: "aaron"}, "[]"},
+		} {
+			p, err := s.Contacts(ctx, "u1", tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, c := range p.Items {
+				names = append(names, c.Name)
+			}
+			if got := fmt.Sprint(names); got != tc.want && !(got == "[]" && tc.want == "[]") {
+				t.Errorf("%+v: %s, want %s", tc.q, got, tc.want)
+			}
+		}
+		wantKind(t, errOf(s.Contacts(ctx, "u1", contacts.ContactQuery{After: "not a cursor!"})), apperr.Invalid)
+	})
+}
+
+// stripQueryFields returns c without the fields only queries use.
+func stripQueryFields(c *contacts.Contact) *contacts.Contact {
+	x := *c
+	x.NameLower, x.TagsLower, x.Search = "", nil, ""
+	return &x
+}
+
+func errOf[T any](_ T, err error) error { return err }
