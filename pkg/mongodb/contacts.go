@@ -241,4 +241,3 @@ func diff(a, b []string) (added, removed []string) {
 	}
 	return added, removed
 }
-

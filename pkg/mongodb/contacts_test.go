@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
@@ -15,6 +16,16 @@ func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
 func TestContacts(t *testing.T) {
 	conformance.Contacts(t, func(tb testing.TB) contacts.Store {
 		s := &mongodb.Contacts{DB: storetest.MustOpen(tb).DB}
+		if err := s.EnsureIndexes(tb.Context()); err != nil {
+			tb.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestAccounts(t *testing.T) {
+	conformance.Accounts(t, func(tb testing.TB) accounts.Store {
+		s := &mongodb.Accounts{DB: storetest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
@@ -72,4 +73,8 @@ func TestOldDataDirRefused(t *testing.T) {
 	if !errors.Is(err, sqlite.ErrOldDataDir) || !strings.Contains(err.Error(), "GET /v1/export") || !strings.Contains(err.Error(), "POST /v1/import") {
 		t.Fatalf("err=%v, want ErrOldDataDir saying how to move", err)
 	}
+}
+
+func TestAccounts(t *testing.T) {
+	storetest.Accounts(t, func(tb testing.TB) accounts.Store { return &sqlite.Accounts{DB: MustOpen(tb)} })
 }

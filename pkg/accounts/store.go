@@ -1,0 +1,48 @@
+package accounts
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps users, their API tokens and their calendar feed sets. The
+// embedded store (pkg/sqlite) and MongoDB (pkg/mongodb) implement it, and
+// pkg/storetest checks both. Secrets are stored only as hashes.
+type Store interface {
+	// CreateUser stores u and its first token together. With onlyFirst
+	// it succeeds only while the store has no user: Forbidden otherwise,
+	// also when two sign-ups race. Conflict if the email is taken. Nothing
+	// is stored on an error.
+	CreateUser(ctx context.Context, u *User, first *Token, onlyFirst bool) error
+	// User returns the user with id; NotFound if there is none.
+	User(ctx context.Context, id string) (*User, error)
+	// UpdateUser replaces the stored user u.ID; NotFound if there is none.
+	UpdateUser(ctx context.Context, u *User) error
+	// Users calls fn for every user in id order until fn returns an error.
+	Users(ctx context.Context, fn func(*User) error) error
+
+	// CreateToken stores a token (its hash only).
+	CreateToken(ctx context.Context, t *Token) error
+	// TokenByHash returns the token with that hash; NotFound if none.
+	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	// Tokens lists the user's tokens, oldest first.
+	Tokens(ctx context.Context, userID string) ([]Token, error)
+	// DeleteToken removes one of the user's tokens; NotFound if the user
+	// has none with that id.
+	DeleteToken(ctx context.Context, userID, id string) error
+	// TouchToken records when a token was last used.
+	TouchToken(ctx context.Context, id string, at time.Time) error
+
+	// CreateFeedSet stores a set of feed links (its token's hash only).
+	// Conflict if a set with its ID exists (a user's default set is one).
+	CreateFeedSet(ctx context.Context, f *FeedSet) error
+	// FeedSetByHash returns the set whose token has that hash; NotFound if none.
+	FeedSetByHash(ctx context.Context, hash string) (*FeedSet, error)
+	// FeedSets lists the user's sets, oldest first.
+	FeedSets(ctx context.Context, userID string) ([]FeedSet, error)
+	// DeleteFeedSet removes one of the user's sets; NotFound if the user
+	// has none with that id.
+	DeleteFeedSet(ctx context.Context, userID, id string) error
+	// TouchFeedSet records when a set's links were last used.
+	TouchFeedSet(ctx context.Context, hash string, at time.Time) error
+}

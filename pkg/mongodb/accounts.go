@@ -1,0 +1,206 @@
+package mongodb
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Accounts is the accounts.Store on MongoDB: collections users, tokens,
+// feed_tokens and meta (the first-user marker).
+type Accounts struct{ DB *mongo.Database }
+
+var _ accounts.Store = (*Accounts)(nil)
+
+func (s *Accounts) users() *mongo.Collection  { return s.DB.Collection("users") }
+func (s *Accounts) tokens() *mongo.Collection { return s.DB.Collection("tokens") }
+func (s *Accounts) feeds() *mongo.Collection  { return s.DB.Collection("feed_tokens") }
+func (s *Accounts) meta() *mongo.Collection   { return s.DB.Collection("meta") }
+
+// EnsureIndexes creates the indexes of the accounts' query shapes.
+func (s *Accounts) EnsureIndexes(ctx context.Context) error {
+	for _, x := range []struct {
+		c   *mongo.Collection
+		idx store.Index
+	}{
+		{s.users(), store.Index{Name: "users_email", Keys: bson.D{{Key: "email", Value: 1}}, Unique: true}},
+		{s.tokens(), store.Index{Name: "tokens_hash", Keys: bson.D{{Key: "hash", Value: 1}}, Unique: true}},
+		{s.tokens(), store.Index{Name: "tokens_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
+		{s.feeds(), store.Index{Name: "feed_tokens_set", Keys: bson.D{{Key: "set_id", Value: 1}}, Unique: true}},
+		{s.feeds(), store.Index{Name: "feed_tokens_user_created", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
+	} {
+		if err := store.EnsureIndexes(ctx, x.c, x.idx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstUserMarker is the _id of the meta document the first sign-up
+// inserts: its unique _id makes "only the first user" hold under races.
+const firstUserMarker = "first_user"
+
+// CreateUser inserts the marker (when only the first user may sign up),
+// the user and the token in that order, and undoes what it did on a
+// failure, so that nothing remains of a refused sign-up.
+func (s *Accounts) CreateUser(ctx context.Context, u *accounts.User, first *accounts.Token, onlyFirst bool) error {
+	undo := context.WithoutCancel(ctx)
+	ours := false
+	if onlyFirst {
+		// meta._id
+		_, err := s.meta().InsertOne(ctx, bson.M{"_id": firstUserMarker, "user_id": u.ID, "created_at": u.CreatedAt})
+		if mongo.IsDuplicateKeyError(err) {
+			return apperr.E(apperr.Forbidden, "sign-up is closed: this server already has its user (set CRM_OPEN_SIGNUP=true to allow more)")
+		}
+		if err != nil {
+			return store.Err(err, "user")
+		}
+		ours = true
+	}
+	releaseMarker := func() {
+		if ours {
+			s.meta().DeleteOne(undo, bson.M{"_id": firstUserMarker, "user_id": u.ID})
+		}
+	}
+	if _, err := s.users().InsertOne(ctx, u); err != nil {
+		releaseMarker()
+		if mongo.IsDuplicateKeyError(err) {
+			return &apperr.Error{Kind: apperr.Conflict, Message: "a user with this email exists", Err: err}
+		}
+		return store.Err(err, "user")
+	}
+	if _, err := s.tokens().InsertOne(ctx, first); err != nil {
+		s.users().DeleteOne(undo, bson.M{"_id": u.ID})
+		releaseMarker()
+		return store.Err(err, "token")
+	}
+	return nil
+}
+
+// User returns the user with id (users._id).
+func (s *Accounts) User(ctx context.Context, id string) (*accounts.User, error) {
+	var u accounts.User
+	if err := s.users().FindOne(ctx, bson.M{"_id": id}).Decode(&u); err != nil {
+		return nil, store.Err(err, "user")
+	}
+	return &u, nil
+}
+
+// UpdateUser replaces the stored user (users._id).
+func (s *Accounts) UpdateUser(ctx context.Context, u *accounts.User) error {
+	res, err := s.users().ReplaceOne(ctx, bson.M{"_id": u.ID}, u)
+	if err != nil {
+		return store.Err(err, "user")
+	}
+	if res.MatchedCount == 0 {
+		return apperr.E(apperr.NotFound, "user not found")
+	}
+	return nil
+}
+
+// Users calls fn for every user in id order (users._id).
+func (s *Accounts) Users(ctx context.Context, fn func(*accounts.User) error) error {
+	cur, err := s.users().Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return store.Err(err, "user")
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var u accounts.User
+		if err := cur.Decode(&u); err != nil {
+			return store.Err(err, "user")
+		}
+		if err := fn(&u); err != nil {
+			return err
+		}
+	}
+	return store.Err(cur.Err(), "user")
+}
+
+// CreateToken stores a token.
+func (s *Accounts) CreateToken(ctx context.Context, t *accounts.Token) error {
+	_, err := s.tokens().InsertOne(ctx, t)
+	return store.Err(err, "token")
+}
+
+// TokenByHash returns the token with that hash (tokens_hash).
+func (s *Accounts) TokenByHash(ctx context.Context, hash string) (*accounts.Token, error) {
+	var t accounts.Token
+	if err := s.tokens().FindOne(ctx, bson.M{"hash": hash}).Decode(&t); err != nil {
+		return nil, store.Err(err, "token")
+	}
+	return &t, nil
+}
+
+// Tokens lists the user's tokens, oldest first (tokens_user).
+func (s *Accounts) Tokens(ctx context.Context, userID string) ([]accounts.Token, error) {
+	cur, err := s.tokens().Find(ctx, bson.M{"user_id": userID},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(1000))
+	if err != nil {
+		return nil, store.Err(err, "token")
+	}
+	out := []accounts.Token{}
+	return out, store.Err(cur.All(ctx, &out), "token")
+}
+
+// DeleteToken removes one of the user's tokens (tokens._id, scoped by user_id).
+func (s *Accounts) DeleteToken(ctx context.Context, userID, id string) error {
+	return store.DeleteOwned(ctx, s.tokens(), id, userID, "token")
+}
+
+// TouchToken records when a token was last used (tokens._id).
+func (s *Accounts) TouchToken(ctx context.Context, id string, at time.Time) error {
+	_, err := s.tokens().UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"last_used_at": at}})
+	return store.Err(err, "token")
+}
+
+// CreateFeedSet stores a set of feed links.
+func (s *Accounts) CreateFeedSet(ctx context.Context, f *accounts.FeedSet) error {
+	_, err := s.feeds().InsertOne(ctx, f)
+	return store.Err(err, "feed set")
+}
+
+// FeedSetByHash returns the set whose token has that hash (feed_tokens._id).
+func (s *Accounts) FeedSetByHash(ctx context.Context, hash string) (*accounts.FeedSet, error) {
+	var f accounts.FeedSet
+	if err := s.feeds().FindOne(ctx, bson.M{"_id": hash}).Decode(&f); err != nil {
+		return nil, store.Err(err, "feed set")
+	}
+	return &f, nil
+}
+
+// FeedSets lists the user's sets, oldest first (feed_tokens_user_created).
+func (s *Accounts) FeedSets(ctx context.Context, userID string) ([]accounts.FeedSet, error) {
+	cur, err := s.feeds().Find(ctx, bson.M{"user_id": userID},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "set_id", Value: 1}}).SetLimit(1000))
+	if err != nil {
+		return nil, store.Err(err, "feed set")
+	}
+	out := []accounts.FeedSet{}
+	return out, store.Err(cur.All(ctx, &out), "feed set")
+}
+
+// DeleteFeedSet removes one of the user's sets (feed_tokens_set, scoped by user_id).
+func (s *Accounts) DeleteFeedSet(ctx context.Context, userID, id string) error {
+	res, err := s.feeds().DeleteOne(ctx, bson.M{"set_id": id, "user_id": userID})
+	if err != nil {
+		return store.Err(err, "feed set")
+	}
+	if res.DeletedCount == 0 {
+		return apperr.E(apperr.NotFound, "no such feed set")
+	}
+	return nil
+}
+
+// TouchFeedSet records when a set's links were last used (feed_tokens._id).
+func (s *Accounts) TouchFeedSet(ctx context.Context, hash string, at time.Time) error {
+	_, err := s.feeds().UpdateOne(ctx, bson.M{"_id": hash}, bson.M{"$set": bson.M{"last_used_at": at}})
+	return store.Err(err, "feed set")
+}

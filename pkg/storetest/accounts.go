@@ -1,0 +1,157 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+)
+
+// OpenAccounts opens a fresh, empty accounts store for one test.
+type OpenAccounts func(tb testing.TB) accounts.Store
+
+func newUser(email string) (*accounts.User, *accounts.Token) {
+	idSeq++
+	u := &accounts.User{ID: fmt.Sprintf("%024x", idSeq), Email: email, Name: "Ada", Timezone: "Europe/Berlin", NudgeHour: 9,
+		Notify:         accounts.Notify{Email: email, WebhookURL: "https://93.184.216.34/hook", WebhookSecret: "s3cret"},
+		FollowupPolicy: accounts.Policy{ThankYouDays: 1, CheckInDays: 30, IntroCheckDays: 14},
+		Agenda:         accounts.Agenda{Enabled: true, Schedule: "0 8 * * MON"}, CreatedAt: clock, UpdatedAt: clock}
+	_, hash := accounts.NewSecret("rpt_")
+	idSeq++
+	return u, &accounts.Token{ID: fmt.Sprintf("%024x", idSeq), UserID: u.ID, Name: "sign-up", Hash: hash, CreatedAt: clock}
+}
+
+// MustCreateUser stores a user with a token or fails the test.
+func MustCreateUser(tb testing.TB, s accounts.Store, email string) (*accounts.User, *accounts.Token) {
+	tb.Helper()
+	u, t := newUser(email)
+	if err := s.CreateUser(context.Background(), u, t, false); err != nil {
+		tb.Fatalf("CreateUser(%s): %v", email, err)
+	}
+	return u, t
+}
+
+// Accounts runs the accounts.Store contract against open.
+func Accounts(t *testing.T, open OpenAccounts) {
+	ctx := context.Background()
+	t.Run("FirstUserOnly", func(t *testing.T) {
+		s := open(t)
+		const n = 6
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				u, tok := newUser(fmt.Sprintf("u%d@example.com", i))
+				errs <- s.CreateUser(ctx, u, tok, true)
+			}()
+		}
+		created := 0
+		for range n {
+			switch err := <-errs; {
+			case err == nil:
+				created++
+			case apperr.KindOf(err) != apperr.Forbidden:
+				t.Fatalf("err=%v, want nil or Forbidden", err)
+			}
+		}
+		var users []string
+		s.Users(ctx, func(u *accounts.User) error { users = append(users, u.Email); return nil })
+		if created != 1 || len(users) != 1 {
+			t.Fatalf("%d sign-ups succeeded, %d users stored; want one of each", created, len(users))
+		}
+		u, tok := newUser("open@example.com")
+		if err := s.CreateUser(ctx, u, tok, false); err != nil {
+			t.Fatalf("open sign-up: %v", err)
+		}
+	})
+	t.Run("UserRoundTrip", func(t *testing.T) {
+		s := open(t)
+		u, tok := MustCreateUser(t, s, "ada@example.com")
+		got, err := s.User(ctx, u.ID)
+		if err != nil || fmt.Sprint(*got) != fmt.Sprint(*u) {
+			t.Fatalf("User=%+v, %v; want %+v", got, err, u)
+		}
+		if got, err := s.TokenByHash(ctx, tok.Hash); err != nil || got.ID != tok.ID || got.UserID != u.ID {
+			t.Fatalf("TokenByHash=%+v, %v", got, err)
+		}
+		wantKind(t, errOf(s.User(ctx, "nobody")), apperr.NotFound)
+		dup, dtok := newUser("ada@example.com")
+		wantKind(t, s.CreateUser(ctx, dup, dtok, false), apperr.Conflict)
+		wantKind(t, errOf(s.TokenByHash(ctx, dtok.Hash)), apperr.NotFound) // nothing of the refused sign-up
+		u.Name, u.NudgeHour, u.UpdatedAt = "Ada L.", 7, clock.Add(time.Hour)
+		if err := s.UpdateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.User(ctx, u.ID); got.Name != "Ada L." || got.NudgeHour != 7 || got.Notify.WebhookSecret != "s3cret" {
+			t.Fatalf("after update: %+v", got)
+		}
+		ghost, _ := newUser("ghost@example.com")
+		wantKind(t, s.UpdateUser(ctx, ghost), apperr.NotFound)
+	})
+	t.Run("Tokens", func(t *testing.T) {
+		s := open(t)
+		a, first := MustCreateUser(t, s, "a@example.com")
+		b, _ := MustCreateUser(t, s, "b@example.com")
+		_, hash := accounts.NewSecret("rpt_")
+		idSeq++
+		second := &accounts.Token{ID: fmt.Sprintf("%024x", idSeq), UserID: a.ID, Name: "laptop", Hash: hash, CreatedAt: clock.Add(time.Minute)}
+		if err := s.CreateToken(ctx, second); err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.Tokens(ctx, a.ID)
+		if err != nil || len(list) != 2 || list[0].ID != first.ID || list[1].ID != second.ID {
+			t.Fatalf("Tokens=%+v, %v", list, err)
+		}
+		wantKind(t, s.DeleteToken(ctx, b.ID, second.ID), apperr.NotFound) // another user's
+		if err := s.TouchToken(ctx, second.ID, clock.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.TokenByHash(ctx, hash); got.LastUsedAt == nil || !got.LastUsedAt.Equal(clock.Add(2*time.Hour)) {
+			t.Fatalf("last used: %+v", got)
+		}
+		if err := s.DeleteToken(ctx, a.ID, second.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, errOf(s.TokenByHash(ctx, hash)), apperr.NotFound)
+	})
+	t.Run("FeedSets", func(t *testing.T) {
+		s := open(t)
+		a, _ := MustCreateUser(t, s, "a@example.com")
+		b, _ := MustCreateUser(t, s, "b@example.com")
+		mk := func(userID, id, name string, at time.Time) *accounts.FeedSet {
+			_, hash := accounts.NewSecret("rfd_")
+			return &accounts.FeedSet{Hash: hash, UserID: userID, ID: id, Name: name, CreatedAt: at}
+		}
+		def := mk(a.ID, "default-"+a.ID, "Default", clock)
+		ipad := mk(a.ID, "set-ipad", "iPad", clock.Add(time.Minute))
+		for _, f := range []*accounts.FeedSet{def, ipad} {
+			if err := s.CreateFeedSet(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wantKind(t, s.CreateFeedSet(ctx, mk(a.ID, "default-"+a.ID, "Default again", clock)), apperr.Conflict)
+		list, err := s.FeedSets(ctx, a.ID)
+		if err != nil || len(list) != 2 || list[0].ID != def.ID || list[1].Name != "iPad" {
+			t.Fatalf("FeedSets=%+v, %v", list, err)
+		}
+		if got, err := s.FeedSetByHash(ctx, ipad.Hash); err != nil || got.ID != "set-ipad" || got.UserID != a.ID {
+			t.Fatalf("FeedSetByHash=%+v, %v", got, err)
+		}
+		if err := s.TouchFeedSet(ctx, ipad.Hash, clock.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.FeedSetByHash(ctx, ipad.Hash); got.LastUsedAt == nil || !got.LastUsedAt.Equal(clock.Add(time.Hour)) {
+			t.Fatalf("last used: %+v", got)
+		}
+		wantKind(t, s.DeleteFeedSet(ctx, b.ID, "set-ipad"), apperr.NotFound)
+		if err := s.DeleteFeedSet(ctx, a.ID, "set-ipad"); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, errOf(s.FeedSetByHash(ctx, ipad.Hash)), apperr.NotFound)
+		if _, err := s.FeedSetByHash(ctx, def.Hash); err != nil {
+			t.Fatalf("deleting one set removed another: %v", err)
+		}
+	})
+}
