@@ -14,14 +14,12 @@ import (
 type OpenAccounts func(tb testing.TB) accounts.Store
 
 func newUser(email string) (*accounts.User, *accounts.Token) {
-	idSeq++
-	u := &accounts.User{ID: fmt.Sprintf("%024x", idSeq), Email: email, Name: "Ada", Timezone: "Europe/Berlin", NudgeHour: 9,
+	u := &accounts.User{ID: nextID(), Email: email, Name: "Ada", Timezone: "Europe/Berlin", NudgeHour: 9,
 		Notify:         accounts.Notify{Email: email, WebhookURL: "https://93.184.216.34/hook", WebhookSecret: "s3cret"},
 		FollowupPolicy: accounts.Policy{ThankYouDays: 1, CheckInDays: 30, IntroCheckDays: 14},
 		Agenda:         accounts.Agenda{Enabled: true, Schedule: "0 8 * * MON"}, CreatedAt: clock, UpdatedAt: clock}
 	_, hash := accounts.NewSecret("rpt_")
-	idSeq++
-	return u, &accounts.Token{ID: fmt.Sprintf("%024x", idSeq), UserID: u.ID, Name: "sign-up", Hash: hash, CreatedAt: clock}
+	return u, &accounts.Token{ID: nextID(), UserID: u.ID, Name: "sign-up", Hash: hash, CreatedAt: clock}
 }
 
 // MustCreateUser stores a user with a token or fails the test.
@@ -95,8 +93,7 @@ func Accounts(t *testing.T, open OpenAccounts) {
 		a, first := MustCreateUser(t, s, "a@example.com")
 		b, _ := MustCreateUser(t, s, "b@example.com")
 		_, hash := accounts.NewSecret("rpt_")
-		idSeq++
-		second := &accounts.Token{ID: fmt.Sprintf("%024x", idSeq), UserID: a.ID, Name: "laptop", Hash: hash, CreatedAt: clock.Add(time.Minute)}
+		second := &accounts.Token{ID: nextID(), UserID: a.ID, Name: "laptop", Hash: hash, CreatedAt: clock.Add(time.Minute)}
 		if err := s.CreateToken(ctx, second); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,12 +16,14 @@ type OpenContacts func(tb testing.TB) contacts.Store
 
 var clock = time.Date(2026, 11, 24, 18, 30, 0, 0, time.UTC)
 
-var idSeq int
+var idSeq atomic.Int64
+
+// nextID returns a new id in the form of the store's ids.
+func nextID() string { return fmt.Sprintf("%024x", idSeq.Add(1)) }
 
 // newContact returns a contact of userID with a fresh id.
 func newContact(userID, name string, emails ...string) *contacts.Contact {
-	idSeq++
-	return &contacts.Contact{ID: fmt.Sprintf("%024x", idSeq), UserID: userID, Name: name, Emails: emails,
+	return &contacts.Contact{ID: nextID(), UserID: userID, Name: name, Emails: emails,
 		Phones: []string{}, Tags: []string{}, CreatedAt: clock, UpdatedAt: clock}
 }
 
