@@ -26,6 +26,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
@@ -104,7 +105,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Store = st
-	m.Accounts = accounts.New(st.DB)
+	accStore := &mongodb.Accounts{DB: st.DB}
+	m.Accounts = accounts.New(accStore)
 	m.Accounts.Now = m.Now
 	idem := idempotency.New(st.DB)
 	idem.Now = m.Now
@@ -113,7 +115,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	ictx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	for _, ensure := range []func(context.Context) error{m.Accounts.EnsureIndexes, idem.EnsureIndexes, m.CRM.EnsureIndexes} {
+	for _, ensure := range []func(context.Context) error{accStore.EnsureIndexes, idem.EnsureIndexes, m.CRM.EnsureIndexes} {
 		if err := ensure(ictx); err != nil {
 			return fmt.Errorf("store at start: %w", err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
@@ -60,14 +61,15 @@ func MustServe(tb testing.TB, opts ...serverOpt) *TestServer {
 func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServer {
 	tb.Helper()
 	clock := &testClock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
-	acc := accounts.New(st.DB)
+	accStore := &mongodb.Accounts{DB: st.DB}
+	acc := accounts.New(accStore)
 	acc.Now = clock.Now
 	idem := idempotency.New(st.DB)
 	idem.Now = clock.Now
 	cs := crm.New(st.DB, clock.Now)
 	cs.SoleWriter = st.SoleWriter()
 	ctx := tb.Context()
-	if err := acc.EnsureIndexes(ctx); err != nil {
+	if err := accStore.EnsureIndexes(ctx); err != nil {
 		tb.Fatal(err)
 	}
 	if err := cs.EnsureIndexes(ctx); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/mailtest"
+	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
@@ -106,9 +107,9 @@ func newEnv(tb testing.TB, start time.Time) *env {
 	tb.Helper()
 	st := storetest.MustOpen(tb)
 	c := &clock{t: start}
-	e := &env{st: st, acc: accounts.New(st.DB), crm: crm.New(st.DB, c.Now), clock: c, smtp: mailtest.Start(tb), hook: newHook(tb)}
+	e := &env{st: st, acc: accounts.New(&mongodb.Accounts{DB: st.DB}), crm: crm.New(st.DB, c.Now), clock: c, smtp: mailtest.Start(tb), hook: newHook(tb)}
 	e.acc.Now = c.Now
-	if err := e.acc.EnsureIndexes(tb.Context()); err != nil {
+	if err := (&mongodb.Accounts{DB: st.DB}).EnsureIndexes(tb.Context()); err != nil {
 		tb.Fatal(err)
 	}
 	if err := e.crm.EnsureIndexes(tb.Context()); err != nil {

@@ -24,8 +24,25 @@ func (s *Accounts) tokens() *mongo.Collection { return s.DB.Collection("tokens")
 func (s *Accounts) feeds() *mongo.Collection  { return s.DB.Collection("feed_tokens") }
 func (s *Accounts) meta() *mongo.Collection   { return s.DB.Collection("meta") }
 
-// EnsureIndexes creates the indexes of the accounts' query shapes.
+// EnsureIndexes creates the indexes of the accounts' query shapes, moving
+// feed tokens of the one-per-user era to default sets first.
 func (s *Accounts) EnsureIndexes(ctx context.Context) error {
+	// The old index kept one feed token per user; sets need many.
+	s.feeds().Indexes().DropOne(ctx, "feed_tokens_user")
+	// feed_tokens: tokens without a set_id (a few, from before sets)
+	cur, err := s.feeds().Find(ctx, bson.M{"set_id": bson.M{"$exists": false}})
+	if err != nil {
+		return store.Err(err, "feed token")
+	}
+	var old []accounts.FeedSet
+	if err := cur.All(ctx, &old); err != nil {
+		return store.Err(err, "feed token")
+	}
+	for _, f := range old {
+		if _, err := s.feeds().UpdateOne(ctx, bson.M{"_id": f.Hash}, bson.M{"$set": bson.M{"set_id": accounts.DefaultFeedSetID(f.UserID), "name": "Default"}}); err != nil {
+			return store.Err(err, "feed token")
+		}
+	}
 	for _, x := range []struct {
 		c   *mongo.Collection
 		idx store.Index
@@ -47,22 +64,21 @@ func (s *Accounts) EnsureIndexes(ctx context.Context) error {
 // inserts: its unique _id makes "only the first user" hold under races.
 const firstUserMarker = "first_user"
 
-// CreateUser inserts the marker (when only the first user may sign up),
-// the user and the token in that order, and undoes what it did on a
+// CreateUser inserts the first-user marker (if it is not there), the user
+// and the token in that order, and undoes what it did on a
 // failure, so that nothing remains of a refused sign-up.
 func (s *Accounts) CreateUser(ctx context.Context, u *accounts.User, first *accounts.Token, onlyFirst bool) error {
 	undo := context.WithoutCancel(ctx)
-	ours := false
-	if onlyFirst {
-		// meta._id
-		_, err := s.meta().InsertOne(ctx, bson.M{"_id": firstUserMarker, "user_id": u.ID, "created_at": u.CreatedAt})
-		if mongo.IsDuplicateKeyError(err) {
-			return apperr.E(apperr.Forbidden, "sign-up is closed: this server already has its user (set CRM_OPEN_SIGNUP=true to allow more)")
-		}
-		if err != nil {
-			return store.Err(err, "user")
-		}
-		ours = true
+	// The marker goes in with the first user whether or not sign-up is
+	// open, so that closing sign-up later still finds it.
+	// meta._id
+	_, err := s.meta().InsertOne(ctx, bson.M{"_id": firstUserMarker, "user_id": u.ID, "created_at": u.CreatedAt})
+	ours := err == nil
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return store.Err(err, "user")
+	}
+	if !ours && onlyFirst {
+		return apperr.E(apperr.Forbidden, "sign-up is closed: this server already has its user (set CRM_OPEN_SIGNUP=true to allow more)")
 	}
 	releaseMarker := func() {
 		if ours {

@@ -64,6 +64,16 @@ func Accounts(t *testing.T, open OpenAccounts) {
 			t.Fatalf("open sign-up: %v", err)
 		}
 	})
+	t.Run("ErrClosedAfterOpenSignup", func(t *testing.T) {
+		// A server that ran with open sign-up, restarted with it closed.
+		s := open(t)
+		u, tok := newUser("first@example.com")
+		if err := s.CreateUser(ctx, u, tok, false); err != nil {
+			t.Fatal(err)
+		}
+		u2, tok2 := newUser("second@example.com")
+		wantKind(t, s.CreateUser(ctx, u2, tok2, true), apperr.Forbidden)
+	})
 	t.Run("UserRoundTrip", func(t *testing.T) {
 		s := open(t)
 		u, tok := MustCreateUser(t, s, "ada@example.com")
