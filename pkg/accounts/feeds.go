@@ -7,7 +7,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // feedTokenPrefix marks calendar feed tokens (read-only, unlike API tokens).
@@ -61,13 +61,13 @@ func (s *Service) CreateFeedSet(ctx context.Context, userID, name string) (*Feed
 	if err := c.Err(); err != nil {
 		return nil, "", err
 	}
-	secret, set, err := s.insertSet(ctx, userID, store.NewID(), name)
+	secret, set, err := s.insertSet(ctx, userID, record.NewID(), name)
 	return set, secret, err
 }
 
 func (s *Service) insertSet(ctx context.Context, userID, setID, name string) (string, *FeedSet, error) {
 	secret, hash := NewSecret(feedTokenPrefix)
-	set := &FeedSet{Hash: hash, UserID: userID, ID: setID, Name: name, CreatedAt: store.Time(s.Now())}
+	set := &FeedSet{Hash: hash, UserID: userID, ID: setID, Name: name, CreatedAt: record.Time(s.Now())}
 	if err := s.Store.CreateFeedSet(ctx, set); err != nil {
 		return "", nil, err
 	}
@@ -122,7 +122,7 @@ func (s *Service) FeedUser(ctx context.Context, secret string) (*User, error) {
 		return nil, notFound
 	}
 	if err == nil {
-		if now := store.Time(s.Now()); t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= lastUsedEvery {
+		if now := record.Time(s.Now()); t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= lastUsedEvery {
 			// A failure here must not fail the feed.
 			s.Store.TouchFeedSet(ctx, hash, now)
 		}

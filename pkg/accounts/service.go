@@ -6,7 +6,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Service is the accounts' rules (sign-up, settings, tokens, feed links)
@@ -33,13 +33,13 @@ func (s *Service) Signup(ctx context.Context, in SignupInput, open bool) (*User,
 	if err := c.Err(); err != nil {
 		return nil, nil, err
 	}
-	now := store.Time(s.Now())
-	u := &User{ID: store.NewID(), Email: email, CreatedAt: now, UpdatedAt: now}
+	now := record.Time(s.Now())
+	u := &User{ID: record.NewID(), Email: email, CreatedAt: now, UpdatedAt: now}
 	if err := (Settings{Name: in.Name, Timezone: in.Timezone}).apply(u, nil); err != nil {
 		return nil, nil, err
 	}
 	secret, hash := NewSecret(tokenPrefix)
-	t := &Token{ID: store.NewID(), UserID: u.ID, Name: "sign-up", Hash: hash, CreatedAt: now}
+	t := &Token{ID: record.NewID(), UserID: u.ID, Name: "sign-up", Hash: hash, CreatedAt: now}
 	if err := s.Store.CreateUser(ctx, u, t, !open); err != nil {
 		return nil, nil, err
 	}
@@ -65,7 +65,7 @@ func (s *Service) UpdateSettings(ctx context.Context, userID string, patch []byt
 	if err := set.apply(u, s.URLCheck); err != nil {
 		return nil, err
 	}
-	u.UpdatedAt = store.Time(s.Now())
+	u.UpdatedAt = record.Time(s.Now())
 	if err := s.Store.UpdateUser(ctx, u); err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (s *Service) CreateToken(ctx context.Context, userID, name string) (*NewTok
 		return nil, err
 	}
 	secret, hash := NewSecret(tokenPrefix)
-	t := Token{ID: store.NewID(), UserID: userID, Name: name, Hash: hash, CreatedAt: store.Time(s.Now())}
+	t := Token{ID: record.NewID(), UserID: userID, Name: name, Hash: hash, CreatedAt: record.Time(s.Now())}
 	if err := s.Store.CreateToken(ctx, &t); err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*User, strin
 // touch records when a token was last used, at most once an hour, so the
 // token list shows stale tokens without a write on every request.
 func (s *Service) touch(ctx context.Context, t *Token) {
-	now := store.Time(s.Now())
+	now := record.Time(s.Now())
 	if t.LastUsedAt != nil && now.Sub(*t.LastUsedAt) < time.Hour {
 		return
 	}

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/rapport-crm/rapport/pkg/record"
+
 	"context"
 	"time"
 
@@ -13,11 +15,11 @@ import (
 
 // NewID returns a new opaque id. Ids sort roughly by creation time, which
 // cursor paging by _id relies on for a stable order (not for meaning).
-func NewID() string { return bson.NewObjectID().Hex() }
+func NewID() string { return record.NewID() }
 
 // Time returns t in UTC truncated to milliseconds, the precision BSON keeps,
 // so a value read back equals the value written.
-func Time(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+func Time(t time.Time) time.Time { return record.Time(t) }
 
 // Index declares one index: its name (so queries can name it in comments),
 // its keys in order, and whether it is unique.
