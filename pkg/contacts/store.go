@@ -3,6 +3,7 @@ package contacts
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // Store keeps the user's contacts and the dedupe keys that make "one
@@ -26,6 +27,13 @@ type Store interface {
 	// user's; Conflict, with ExistingID, if a new key is another contact's;
 	// nothing changes then.
 	UpdateContact(ctx context.Context, c *Contact) error
+	// TouchContact records a contact at t: last_contacted_at becomes the
+	// later of its value and t (never earlier). It returns the contact;
+	// NotFound if it does not exist or is another user's.
+	TouchContact(ctx context.Context, userID, id string, t time.Time) (*Contact, error)
+	// ContactsByID returns those of ids that are the user's contacts, by id
+	// (another user's ids are left out).
+	ContactsByID(ctx context.Context, userID string, ids []string) (map[string]*Contact, error)
 	// DeleteContact removes one of the user's contacts and frees its keys;
 	// NotFound if it does not exist or is another user's.
 	DeleteContact(ctx context.Context, userID, id string) error

@@ -85,6 +85,18 @@ func (s *Contacts) claim(ctx context.Context, userID, contactID string, keys []s
 		if kd.ContactID == contactID {
 			continue // ours already (a retried write)
 		}
+		if s.orphan(ctx, &kd) {
+			// Left behind by a process that died between the key and its
+			// contact: take it back, then claim it again.
+			// contact_keys._id
+			s.keys().DeleteOne(ctx, bson.M{"_id": kd.ID, "contact_id": kd.ContactID})
+			if _, err := s.keys().InsertOne(ctx, keyDoc{ID: keyID(userID, k), UserID: userID, ContactID: contactID, CreatedAt: store.Time(time.Now())}); err == nil {
+				done = append(done, k)
+				continue
+			}
+			// Someone else got it in between: fall through to the Conflict.
+			s.keys().FindOne(ctx, bson.M{"_id": keyID(userID, k)}).Decode(&kd)
+		}
 		s.release(context.WithoutCancel(ctx), userID, contactID, done)
 		what := "email"
 		if strings.HasPrefix(k, "linkedin:") {
@@ -93,6 +105,21 @@ func (s *Contacts) claim(ctx context.Context, userID, contactID string, keys []s
 		return &apperr.Error{Kind: apperr.Conflict, Message: "one of your contacts has this " + what + " already", ExistingID: kd.ContactID}
 	}
 	return nil
+}
+
+// orphanAfter is how old a key must be, whose contact does not exist,
+// before it counts as left behind by a crash rather than held by a create
+// in flight (which inserts its contact right after its keys).
+const orphanAfter = 30 * time.Second
+
+// orphan reports whether kd is a key whose contact was never stored.
+func (s *Contacts) orphan(ctx context.Context, kd *keyDoc) bool {
+	if time.Since(kd.CreatedAt) <= orphanAfter {
+		return false
+	}
+	// contacts._id
+	n, err := s.contacts().CountDocuments(ctx, bson.M{"_id": kd.ContactID}, options.Count().SetLimit(1))
+	return err == nil && n == 0
 }
 
 // release deletes those of keys that contactID holds.
@@ -153,6 +180,40 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 	}
 	s.release(ctx, c.UserID, c.ID, removed)
 	return nil
+}
+
+// TouchContact moves last_contacted_at forward to t with $max (never back).
+func (s *Contacts) TouchContact(ctx context.Context, userID, id string, t time.Time) (*contacts.Contact, error) {
+	var c contacts.Contact
+	// contacts._id, scoped by user_id
+	err := s.contacts().FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID},
+		bson.M{"$max": bson.M{"last_contacted_at": store.Time(t)}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&c)
+	if err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	return stripped(&c), nil
+}
+
+// ContactsByID returns those of ids that are the user's contacts.
+func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string) (map[string]*contacts.Contact, error) {
+	out := map[string]*contacts.Contact{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// contacts._id, scoped by user_id
+	cur, err := s.contacts().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
+	if err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	var cs []contacts.Contact
+	if err := cur.All(ctx, &cs); err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	for i := range cs {
+		out[cs[i].ID] = stripped(&cs[i])
+	}
+	return out, nil
 }
 
 // DeleteContact removes the contact, then its keys.

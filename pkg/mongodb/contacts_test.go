@@ -3,8 +3,12 @@ package mongodb_test
 import (
 	"os"
 	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
@@ -31,4 +35,31 @@ func TestAccounts(t *testing.T) {
 		}
 		return s
 	})
+}
+
+// TestContactKeyOrphanReclaimed: a key left by a process that died between
+// inserting it and inserting its contact does not block that email forever.
+func TestContactKeyOrphanReclaimed(t *testing.T) {
+	db := storetest.MustOpen(t).DB
+	s := &mongodb.Contacts{DB: db}
+	ctx := t.Context()
+	old := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
+	if _, err := db.Collection("contact_keys").InsertOne(ctx, bson.M{"_id": "u1|email:ada@example.com", "user_id": "u1", "contact_id": "gone", "created_at": old}); err != nil {
+		t.Fatal(err)
+	}
+	c := &contacts.Contact{ID: "c1", UserID: "u1", Name: "Ada", Emails: []string{"ada@example.com"}, CreatedAt: old, UpdatedAt: old}
+	if err := s.CreateContact(ctx, c); err != nil {
+		t.Fatalf("CreateContact over an orphaned key: %v", err)
+	}
+	if got, err := s.ContactByKey(ctx, "u1", "email:ada@example.com"); err != nil || got.ID != "c1" {
+		t.Fatalf("key holder=%v, %v", got, err)
+	}
+	// A fresh key (a create in flight) is not taken.
+	if _, err := db.Collection("contact_keys").InsertOne(ctx, bson.M{"_id": "u1|email:bob@example.com", "user_id": "u1", "contact_id": "inflight", "created_at": time.Now().UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	b := &contacts.Contact{ID: "c2", UserID: "u1", Name: "Bob", Emails: []string{"bob@example.com"}, CreatedAt: old, UpdatedAt: old}
+	if err := s.CreateContact(ctx, b); apperr.KindOf(err) != apperr.Conflict {
+		t.Fatalf("err=%v, want Conflict while the other create may still finish", err)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -116,6 +117,46 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 		}
 		return tx.setTags(ctx, c)
 	})
+}
+
+// TouchContact moves last_contacted_at forward to t (never back).
+func (s *Contacts) TouchContact(ctx context.Context, userID, id string, t time.Time) (*contacts.Contact, error) {
+	var c *contacts.Contact
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		at := formatTime(t)
+		// contacts.id, scoped by user_id; the text times compare as times
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE contacts SET last_contacted_at = ? WHERE id = ? AND user_id = ?
+			AND (last_contacted_at IS NULL OR last_contacted_at < ?)`, at, id, userID, at); err != nil {
+			return translate(err, "contact")
+		}
+		var err error
+		c, err = scanContact(tx.tx.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = ? AND user_id = ?`, id, userID))
+		return err
+	})
+	return c, err
+}
+
+// ContactsByID returns those of ids that are the user's contacts.
+func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string) (map[string]*contacts.Contact, error) {
+	out := map[string]*contacts.Contact{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// contacts.id (unique), scoped by user_id
+	rows, err := s.DB.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`,
+		jsonList(ids), userID)
+	if err != nil {
+		return nil, translate(err, "contact")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[c.ID] = c
+	}
+	return out, translate(rows.Err(), "contact")
 }
 
 // DeleteContact removes the contact; its keys and tags go with it (ON DELETE CASCADE).

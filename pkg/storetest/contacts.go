@@ -154,6 +154,27 @@ func Contacts(t *testing.T, open OpenContacts) {
 		other.UserID = "u2"
 		wantKind(t, s.UpdateContact(ctx, &other), apperr.NotFound)
 	})
+	t.Run("TouchAndByID", func(t *testing.T) {
+		s := open(t)
+		a := MustCreateContact(t, s, newContact("u1", "Ann"))
+		b := MustCreateContact(t, s, newContact("u1", "Bea"))
+		other := MustCreateContact(t, s, newContact("u2", "Other"))
+		later, earlier := clock.Add(48*time.Hour), clock.Add(24*time.Hour)
+		for _, at := range []time.Time{later, earlier} {
+			c, err := s.TouchContact(ctx, "u1", a.ID, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.LastContactedAt == nil || !c.LastContactedAt.Equal(later) {
+				t.Fatalf("last_contacted_at=%v after touching at %v, want %v (never back)", c.LastContactedAt, at, later)
+			}
+		}
+		wantKind(t, errOf(s.TouchContact(ctx, "u2", a.ID, later)), apperr.NotFound)
+		got, err := s.ContactsByID(ctx, "u1", []string{a.ID, b.ID, other.ID, "nope"})
+		if err != nil || len(got) != 2 || got[a.ID].Name != "Ann" || got[b.ID].Name != "Bea" {
+			t.Fatalf("ContactsByID=%v, %v; want Ann and Bea only", got, err)
+		}
+	})
 	t.Run("Delete", func(t *testing.T) {
 		s := open(t)
 		a := MustCreateContact(t, s, newContact("u1", "Ann", "ann@example.com"))
