@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Store keeps the user's contacts and the dedupe keys that make "one
@@ -39,24 +41,19 @@ type Store interface {
 	DeleteContact(ctx context.Context, userID, id string) error
 	// Contacts returns one page of the user's contacts in name order (then
 	// id), filtered by q (plain text, case-insensitive, matched in name,
-	// company, emails, tags and notes) and tag. An After from another
-	// filter, user or adapter is Invalid.
-	Contacts(ctx context.Context, userID string, q ContactQuery) (*ContactPage, error)
+	// company, emails, tags and notes), tag and ids.
+	Contacts(ctx context.Context, userID string, q ContactQuery) (*record.Page[Contact], error)
 }
 
 // ContactQuery selects one page of contacts.
 type ContactQuery struct {
 	Q, Tag string
-	// Limit is the page size (1–200).
+	// IDs, when not nil, keeps only these contacts.
+	IDs []string
+	// Limit is the page size (1–200; 0 is the default, 50).
 	Limit int
-	// After is the NextCursor of the page before; empty for the first.
-	After string
-}
-
-// ContactPage is one page of contacts; NextCursor is empty on the last.
-type ContactPage struct {
-	Items      []Contact `json:"items"`
-	NextCursor string    `json:"next_cursor,omitempty"`
+	// Cursor is where the page before ended (S: the lower-cased name).
+	Cursor *record.Cursor
 }
 
 // SearchText is the lower-cased text that ContactQuery.Q is matched in.

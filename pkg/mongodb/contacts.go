@@ -2,7 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"encoding/base64"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
 
@@ -234,11 +234,7 @@ func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 }
 
 // Contacts returns one page of the user's contacts in name order.
-func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.ContactQuery) (*contacts.ContactPage, error) {
-	limit := q.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
+func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.ContactQuery) (*record.Page[contacts.Contact], error) {
 	filter := bson.M{"user_id": userID}
 	if tag := strings.ToLower(strings.TrimSpace(q.Tag)); tag != "" {
 		filter["tags_lower"] = tag // contacts_user_tags
@@ -246,30 +242,19 @@ func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.Conta
 	if text := input.Search(q.Q); text != "" {
 		filter["search"] = bson.M{"$regex": text} // escaped: plain text
 	}
-	if q.After != "" {
-		b, derr := base64.RawURLEncoding.DecodeString(q.After)
-		name, id, ok := strings.Cut(string(b), "\x00")
-		if derr != nil || !ok || id == "" {
-			return nil, apperr.InvalidField("cursor", "is not a cursor this list gave")
-		}
-		filter["$or"] = bson.A{bson.M{"name_lower": bson.M{"$gt": name}}, bson.M{"name_lower": name, "_id": bson.M{"$gt": id}}}
+	if q.IDs != nil {
+		filter["_id"] = bson.M{"$in": q.IDs}
 	}
-	cur, err := s.contacts().Find(ctx, filter, options.Find().
-		SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit+1)))
+	if q.Cursor != nil && q.Cursor.S == nil {
+		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+	}
+	page, err := store.FindPage(ctx, s.contacts(), store.PageQuery{Filter: filter, SortField: "name_lower", Limit: q.Limit, Cursor: q.Cursor},
+		func(c *contacts.Contact) store.Cursor { return store.Cursor{S: &c.NameLower, ID: c.ID} }, "contact")
 	if err != nil {
-		return nil, store.Err(err, "contact")
-	}
-	page := &contacts.ContactPage{Items: []contacts.Contact{}}
-	if err := cur.All(ctx, &page.Items); err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, err
 	}
 	for i := range page.Items {
 		page.Items[i] = *stripped(&page.Items[i])
-	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		last := page.Items[limit-1]
-		page.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(strings.ToLower(last.Name) + "\x00" + last.ID))
 	}
 	return page, nil
 }

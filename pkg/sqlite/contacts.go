@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Contacts is the contacts.Store of the embedded store.
@@ -174,26 +174,21 @@ func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 }
 
 // Contacts returns one page of the user's contacts in name order.
-func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.ContactQuery) (*contacts.ContactPage, error) {
+func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.ContactQuery) (*record.Page[contacts.Contact], error) {
 	limit := q.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
+	if limit <= 0 || limit > record.MaxLimit {
+		limit = record.DefaultLimit
 	}
-	afterName, afterID, err := decodeCursor(q.After)
-	if err != nil {
-		return nil, err
-	}
-	query, args, err := s.listQuery(ctx, userID, q, afterName, afterID, limit)
+	query, args, err := s.listQuery(ctx, userID, q, limit)
 	if err != nil {
 		return nil, err
 	}
 	rows, err := s.DB.read.QueryContext(ctx, query, args...)
-
 	if err != nil {
 		return nil, translate(err, "contact")
 	}
 	defer rows.Close()
-	page := &contacts.ContactPage{Items: []contacts.Contact{}}
+	page := &record.Page[contacts.Contact]{Items: []contacts.Contact{}}
 	for rows.Next() {
 		c, err := scanContact(rows)
 		if err != nil {
@@ -207,13 +202,22 @@ func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.Conta
 	if len(page.Items) > limit {
 		page.Items = page.Items[:limit]
 		last := page.Items[limit-1]
-		page.NextCursor = encodeCursor(strings.ToLower(last.Name), last.ID)
+		name := strings.ToLower(last.Name)
+		page.NextCursor = record.Cursor{S: &name, ID: last.ID}.Encode()
 	}
 	return page, nil
 }
 
 // listQuery builds the SQL of one page of Contacts.
-func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.ContactQuery, afterName, afterID string, limit int) (string, []any, error) {
+func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.ContactQuery, limit int) (string, []any, error) {
+	after := q.Cursor != nil
+	var afterName, afterID string
+	if after {
+		if q.Cursor.S == nil {
+			return "", nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+		}
+		afterName, afterID = *q.Cursor.S, q.Cursor.ID
+	}
 	text := strings.ToLower(strings.TrimSpace(q.Q))
 	tag := strings.ToLower(strings.TrimSpace(q.Tag))
 	var seqs []int64
@@ -231,18 +235,28 @@ func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.Cont
 		sb.WriteString(`SELECT ` + prefixed("c.", contactColumns) + ` FROM contact_tags t JOIN contacts c ON c.id = t.contact_id
 			WHERE t.user_id = ? AND t.tag_lower = ?`)
 		args = append(args, userID, tag)
-		if q.After != "" {
+		if after {
 			sb.WriteString(` AND (t.name_lower, t.contact_id) > (?, ?)`)
 			args = append(args, afterName, afterID)
 		}
-	case seqs != nil:
+	case q.IDs != nil || seqs != nil:
 		// A rare text: the rows the trigram index names, by primary key
 		// (at most rareLimit, sorted here), not a walk of the user's
 		// contacts. "+" keeps the planner off contacts_user_name.
-		b, _ := json.Marshal(seqs)
-		sb.WriteString(`SELECT ` + contactColumns + ` FROM contacts c WHERE c.seq IN (SELECT value FROM json_each(?)) AND +c.user_id = ?`)
-		args = append(args, string(b), userID)
-		if q.After != "" {
+		// The same for a given list of ids (contacts met at an event).
+		sb.WriteString(`SELECT ` + contactColumns + ` FROM contacts c WHERE `)
+		if seqs != nil {
+			b, _ := json.Marshal(seqs)
+			sb.WriteString(`c.seq IN (SELECT value FROM json_each(?)) AND `)
+			args = append(args, string(b))
+		}
+		if q.IDs != nil {
+			sb.WriteString(`c.id IN (SELECT value FROM json_each(?)) AND `)
+			args = append(args, jsonList(q.IDs))
+		}
+		sb.WriteString(`+c.user_id = ?`)
+		args = append(args, userID)
+		if after {
 			sb.WriteString(` AND (+c.name_lower, c.id) > (?, ?)`)
 			args = append(args, afterName, afterID)
 		}
@@ -250,7 +264,7 @@ func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.Cont
 		// contacts_user_name (user_id, name_lower, id): in name order
 		sb.WriteString(`SELECT ` + contactColumns + ` FROM contacts c WHERE c.user_id = ?`)
 		args = append(args, userID)
-		if q.After != "" {
+		if after {
 			sb.WriteString(` AND (c.name_lower, c.id) > (?, ?)`)
 			args = append(args, afterName, afterID)
 		}
@@ -365,21 +379,4 @@ func prefixed(p, cols string) string {
 		parts[i] = p + parts[i]
 	}
 	return strings.Join(parts, ", ")
-}
-
-// A cursor is the (name_lower, id) of the last item of a page.
-func encodeCursor(name, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(name + "\x00" + id))
-}
-
-func decodeCursor(s string) (name, id string, err error) {
-	if s == "" {
-		return "", "", nil
-	}
-	b, derr := base64.RawURLEncoding.DecodeString(s)
-	name, id, ok := strings.Cut(string(b), "\x00")
-	if derr != nil || !ok || id == "" {
-		return "", "", apperr.InvalidField("cursor", "is not a cursor this list gave")
-	}
-	return name, id, nil
 }

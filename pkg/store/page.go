@@ -2,50 +2,25 @@ package store
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Page limits of PRODUCT.md §2.
 const (
-	DefaultLimit = 50
-	MaxLimit     = 200
+	DefaultLimit = record.DefaultLimit
+	MaxLimit     = record.MaxLimit
 )
 
-// Cursor marks where a page ended: the sort key of its last item (a time
-// or a string) and that item's id, which breaks ties.
-type Cursor struct {
-	T  *time.Time `json:"t,omitempty"`
-	S  *string    `json:"s,omitempty"`
-	ID string     `json:"i"`
-}
+// Cursor marks where a page ended (see record.Cursor).
+type Cursor = record.Cursor
 
-// Encode returns the opaque form of c given to clients.
-func (c Cursor) Encode() string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// DecodeCursor parses a client's cursor; an empty string is no cursor.
-// It returns Invalid naming the cursor parameter if it is not one of ours.
-func DecodeCursor(s string) (*Cursor, error) {
-	if s == "" {
-		return nil, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	var c Cursor
-	if err != nil || json.Unmarshal(b, &c) != nil || c.ID == "" {
-		return nil, apperr.InvalidField("cursor", "is not a cursor this server gave out")
-	}
-	return &c, nil
-}
+// DecodeCursor parses a client's cursor (see record.DecodeCursor).
+func DecodeCursor(s string) (*Cursor, error) { return record.DecodeCursor(s) }
 
 // And joins filters, skipping nil ones.
 func And(filters ...bson.M) bson.M {
@@ -64,11 +39,8 @@ func And(filters ...bson.M) bson.M {
 	return bson.M{"$and": parts}
 }
 
-// Page is one page of a list, as the API returns it.
-type Page[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"next_cursor,omitempty"`
-}
+// Page is one page of a list, as the API returns it (see record.Page).
+type Page[T any] = record.Page[T]
 
 // PageQuery says how to read one page: the filter, the field the list is
 // sorted by (then _id), the direction, the size and where the last page ended.

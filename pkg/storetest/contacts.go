@@ -9,6 +9,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // OpenContacts opens a fresh, empty contacts store for one test.
@@ -189,6 +190,7 @@ func Contacts(t *testing.T, open OpenContacts) {
 	t.Run("List", func(t *testing.T) {
 		s := open(t)
 		names := []string{"delta", "Alpha", "charlie", "Bravo", "echo", "Foxtrot", "golf"}
+		byName := map[string]string{}
 		for i, n := range names {
 			c := newContact("u1", n, fmt.Sprintf("%s@example.com", n))
 			if i%2 == 0 {
@@ -197,13 +199,13 @@ func Contacts(t *testing.T, open OpenContacts) {
 			if n == "charlie" {
 				c.Notes = "wants the FFI (notes)"
 			}
-			MustCreateContact(t, s, c)
+			byName[n] = MustCreateContact(t, s, c).ID
 		}
-		MustCreateContact(t, s, newContact("u2", "Aaron", "aaron@example.com"))
+		aaron := MustCreateContact(t, s, newContact("u2", "Aaron", "aaron@example.com"))
 		var got []string
-		after := ""
+		var after *record.Cursor
 		for pages := 0; ; pages++ {
-			p, err := s.Contacts(ctx, "u1", contacts.ContactQuery{Limit: 3, After: after})
+			p, err := s.Contacts(ctx, "u1", contacts.ContactQuery{Limit: 3, Cursor: after})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -216,7 +218,9 @@ func Contacts(t *testing.T, open OpenContacts) {
 				}
 				break
 			}
-			after = p.NextCursor
+			if after, err = record.DecodeCursor(p.NextCursor); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if fmt.Sprint(got) != "[Alpha Bravo charlie delta echo Foxtrot golf]" {
 			t.Fatalf("name order: %v", got)
@@ -233,6 +237,9 @@ func Contacts(t *testing.T, open OpenContacts) {
 			{contacts.ContactQuery{Q: ".*"}, "[]"},
 			{contacts.ContactQuery{Q: "%"}, "[]"},
 			{contacts.ContactQuery{Q: "aaron"}, "[]"},
+			{contacts.ContactQuery{IDs: []string{byName["golf"], aaron.ID, byName["charlie"]}}, "[charlie golf]"},
+			{contacts.ContactQuery{IDs: []string{byName["golf"], byName["charlie"]}, Q: "h"}, "[charlie]"},
+			{contacts.ContactQuery{IDs: []string{}}, "[]"},
 		} {
 			p, err := s.Contacts(ctx, "u1", tc.q)
 			if err != nil {
@@ -246,7 +253,8 @@ func Contacts(t *testing.T, open OpenContacts) {
 				t.Errorf("%+v: %s, want %s", tc.q, got, tc.want)
 			}
 		}
-		wantKind(t, errOf(s.Contacts(ctx, "u1", contacts.ContactQuery{After: "not a cursor!"})), apperr.Invalid)
+		when := clock
+		wantKind(t, errOf(s.Contacts(ctx, "u1", contacts.ContactQuery{Cursor: &record.Cursor{T: &when, ID: "x"}})), apperr.Invalid)
 	})
 }
 
