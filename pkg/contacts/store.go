@@ -8,12 +8,21 @@ import (
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// Store keeps the user's contacts and the dedupe keys that make "one
+// Store is all the storage of this domain: contacts with their dedupe
+// keys, encounters, interactions and intros.
+type Store interface {
+	ContactStore
+	EncounterStore
+	InteractionStore
+	IntroStore
+}
+
+// ContactStore keeps the user's contacts and the dedupe keys that make "one
 // contact per person" hold: each email and LinkedIn URL (DedupeKeys) belongs
 // to at most one of a user's contacts. The embedded store (pkg/sqlite) and
 // MongoDB (pkg/mongodb) implement it, and pkg/storetest checks both.
 // Every method is scoped to one user: another user's id is NotFound.
-type Store interface {
+type ContactStore interface {
 	// CreateContact stores c (ID and UserID set) and claims its keys.
 	// Conflict, with ExistingID, if one of the user's contacts holds one of
 	// the keys; nothing is stored then.
@@ -63,4 +72,78 @@ func SearchText(c *Contact) string {
 	parts = append(parts, c.Tags...)
 	parts = append(parts, c.Notes)
 	return strings.ToLower(strings.Join(parts, "\n"))
+}
+
+// EncounterStore keeps encounters: who the user met at which event.
+type EncounterStore interface {
+	// CreateEncounter stores e (ID and UserID set).
+	CreateEncounter(ctx context.Context, e *Encounter) error
+	// Encounters returns one page of the user's encounters at one event or
+	// with one contact, by met_at then id (Cursor.T is met_at).
+	Encounters(ctx context.Context, userID string, q EncounterQuery) (*record.Page[Encounter], error)
+	// ContactIDsAtEvent returns the ids of the contacts the user met at an
+	// event, each once.
+	ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error)
+	// DeleteEncounter removes one of the user's encounters; NotFound if it
+	// does not exist or is another user's.
+	DeleteEncounter(ctx context.Context, userID, id string) error
+	// DeleteEncountersOf removes the user's encounters at an event (of ==
+	// ByEvent) or with a contact (ByContact) and returns their ids.
+	DeleteEncountersOf(ctx context.Context, userID string, of EncountersOf, id string) ([]string, error)
+}
+
+// EncountersOf says what DeleteEncountersOf matches on.
+type EncountersOf int
+
+// What DeleteEncountersOf matches on.
+const (
+	ByEvent EncountersOf = iota
+	ByContact
+)
+
+// EncounterQuery selects one page of encounters: EventID or ContactID.
+type EncounterQuery struct {
+	EventID, ContactID string
+	Limit              int
+	Cursor             *record.Cursor
+}
+
+// InteractionStore keeps interactions: coffees, calls and emails.
+type InteractionStore interface {
+	// CreateInteraction stores it (ID and UserID set).
+	CreateInteraction(ctx context.Context, it *Interaction) error
+	// Interactions returns one page of a contact's interactions, newest
+	// first (Cursor.T is at).
+	Interactions(ctx context.Context, userID, contactID string, limit int, cursor *record.Cursor) (*record.Page[Interaction], error)
+	// DeleteInteractionsOf removes all of a contact's interactions.
+	DeleteInteractionsOf(ctx context.Context, userID, contactID string) error
+}
+
+// IntroStore keeps the introductions the user gave.
+type IntroStore interface {
+	// CreateIntro stores it (ID and UserID set).
+	CreateIntro(ctx context.Context, it *Intro) error
+	// Intro returns one of the user's intros; NotFound if it does not exist
+	// or is another user's.
+	Intro(ctx context.Context, userID, id string) (*Intro, error)
+	// MoveIntro sets status, outcome and updated_at of one of the user's
+	// intros if its status is still from (compare-and-set), and returns
+	// it. NotFound if there is no such intro; Conflict if its status is
+	// no longer from.
+	MoveIntro(ctx context.Context, userID, id, from, to, outcome string, at time.Time) (*Intro, error)
+	// Intros returns one page of the user's intros, oldest first (Cursor.T
+	// is created_at), of one contact and in one status when those are set.
+	Intros(ctx context.Context, userID string, q IntroQuery) (*record.Page[Intro], error)
+	// DeleteIntrosOf removes the user's intros that involve a contact and
+	// returns their ids.
+	DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error)
+	// DetachIntrosFromEvent clears the event of the user's intros made at it.
+	DetachIntrosFromEvent(ctx context.Context, userID, eventID string, at time.Time) error
+}
+
+// IntroQuery selects one page of intros.
+type IntroQuery struct {
+	ContactID, Status string
+	Limit             int
+	Cursor            *record.Cursor
 }

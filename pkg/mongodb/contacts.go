@@ -36,15 +36,22 @@ func keyID(userID, key string) string { return userID + "|" + key }
 
 // EnsureIndexes creates the indexes of the contacts' query shapes, one per
 // command (FerretDB 1.24 panics on a createIndexes naming two existing ones).
+// Names and keys are those the server has always created, so existing
+// databases are left as they are.
 func (s *Contacts) EnsureIndexes(ctx context.Context) error {
 	if err := store.EnsureIndexes(ctx, s.contacts(),
 		store.Index{Name: "contacts_user_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}},
-		store.Index{Name: "contacts_user_tags", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "tags_lower", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}},
+		store.Index{Name: "contacts_user_tags", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "tags_lower", Value: 1}}},
 	); err != nil {
 		return err
 	}
-	return store.EnsureIndexes(ctx, s.keys(), store.Index{Name: "contact_keys_contact", Keys: bson.D{{Key: "contact_id", Value: 1}}})
+	if err := store.EnsureIndexes(ctx, s.keys(), store.Index{Name: "contact_keys_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}}}); err != nil {
+		return err
+	}
+	return s.ensureEncounterIndexes(ctx)
 }
+
+func toLower(x string) string { return strings.ToLower(x) }
 
 // CreateContact claims c's keys first (insert-first: the unique _id is the
 // lock), then stores c; on any failure the keys it claimed are released.

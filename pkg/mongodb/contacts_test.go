@@ -63,3 +63,13 @@ func TestContactKeyOrphanReclaimed(t *testing.T) {
 		t.Fatalf("err=%v, want Conflict while the other create may still finish", err)
 	}
 }
+
+func TestEncounters(t *testing.T) {
+	conformance.Encounters(t, func(tb testing.TB) contacts.Store {
+		s := &mongodb.Contacts{DB: storetest.MustOpen(tb).DB}
+		if err := s.EnsureIndexes(tb.Context()); err != nil {
+			tb.Fatal(err)
+		}
+		return s
+	})
+}

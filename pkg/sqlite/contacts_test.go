@@ -78,3 +78,7 @@ func TestOldDataDirRefused(t *testing.T) {
 func TestAccounts(t *testing.T) {
 	storetest.Accounts(t, func(tb testing.TB) accounts.Store { return &sqlite.Accounts{DB: MustOpen(tb)} })
 }
+
+func TestEncounters(t *testing.T) {
+	storetest.Encounters(t, func(tb testing.TB) contacts.Store { return &sqlite.Contacts{DB: MustOpen(tb)} })
+}

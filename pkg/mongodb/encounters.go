@@ -1,0 +1,198 @@
+package mongodb
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+func (s *Contacts) encounters() *mongo.Collection   { return s.DB.Collection("encounters") }
+func (s *Contacts) interactions() *mongo.Collection { return s.DB.Collection("interactions") }
+func (s *Contacts) intros() *mongo.Collection       { return s.DB.Collection("intros") }
+
+// ensureEncounterIndexes creates the indexes of the encounters',
+// interactions' and intros' query shapes.
+func (s *Contacts) ensureEncounterIndexes(ctx context.Context) error {
+	for _, x := range []struct {
+		c   *mongo.Collection
+		idx store.Index
+	}{
+		{s.encounters(), store.Index{Name: "encounters_user_event", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "met_at", Value: 1}}}},
+		{s.encounters(), store.Index{Name: "encounters_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "met_at", Value: 1}}}},
+		{s.interactions(), store.Index{Name: "interactions_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "at", Value: 1}}}},
+		{s.intros(), store.Index{Name: "intros_user_contacts", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_ids", Value: 1}}}},
+		{s.intros(), store.Index{Name: "intros_user_created", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}}},
+	} {
+		if err := store.EnsureIndexes(ctx, x.c, x.idx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateEncounter stores e.
+func (s *Contacts) CreateEncounter(ctx context.Context, e *contacts.Encounter) error {
+	doc := *e
+	doc.TopicsLower = lowerAll(e.Topics)
+	_, err := s.encounters().InsertOne(ctx, &doc)
+	return store.Err(err, "encounter")
+}
+
+func lowerAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, x := range ss {
+		out[i] = toLower(x)
+	}
+	return out
+}
+
+// Encounters returns one page of the user's encounters, by met_at.
+func (s *Contacts) Encounters(ctx context.Context, userID string, q contacts.EncounterQuery) (*record.Page[contacts.Encounter], error) {
+	f := bson.M{"user_id": userID}
+	if q.EventID != "" {
+		f["event_id"] = q.EventID // encounters_user_event
+	} else {
+		f["contact_id"] = q.ContactID // encounters_user_contact
+	}
+	if q.Cursor != nil && q.Cursor.T == nil {
+		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+	}
+	return store.FindPage(ctx, s.encounters(), store.PageQuery{Filter: f, SortField: "met_at", Limit: q.Limit, Cursor: q.Cursor},
+		func(e *contacts.Encounter) store.Cursor { return store.Cursor{T: &e.MetAt, ID: e.ID} }, "encounter")
+}
+
+// ContactIDsAtEvent returns the ids of the contacts met at an event, each
+// once, in the order first met (encounters_user_event).
+func (s *Contacts) ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error) {
+	cur, err := s.encounters().Find(ctx, bson.M{"user_id": userID, "event_id": eventID},
+		options.Find().SetProjection(bson.M{"contact_id": 1}).SetSort(bson.D{{Key: "met_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, store.Err(err, "encounter")
+	}
+	var rows []struct {
+		ContactID string `bson:"contact_id"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, store.Err(err, "encounter")
+	}
+	ids := []string{}
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if !seen[r.ContactID] {
+			seen[r.ContactID] = true
+			ids = append(ids, r.ContactID)
+		}
+	}
+	return ids, nil
+}
+
+// DeleteEncounter removes one of the user's encounters (encounters._id, scoped by user_id).
+func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) error {
+	return store.DeleteOwned(ctx, s.encounters(), id, userID, "encounter")
+}
+
+// DeleteEncountersOf removes the user's encounters at an event or with a
+// contact and returns their ids.
+func (s *Contacts) DeleteEncountersOf(ctx context.Context, userID string, of contacts.EncountersOf, id string) ([]string, error) {
+	field := "event_id"
+	if of == contacts.ByContact {
+		field = "contact_id"
+	}
+	return store.DeleteReturningIDs(ctx, s.encounters(), bson.M{"user_id": userID, field: id}, "encounter")
+}
+
+// CreateInteraction stores it.
+func (s *Contacts) CreateInteraction(ctx context.Context, it *contacts.Interaction) error {
+	_, err := s.interactions().InsertOne(ctx, it)
+	return store.Err(err, "interaction")
+}
+
+// Interactions returns one page of a contact's interactions, newest first
+// (interactions_user_contact).
+func (s *Contacts) Interactions(ctx context.Context, userID, contactID string, limit int, cursor *record.Cursor) (*record.Page[contacts.Interaction], error) {
+	if cursor != nil && cursor.T == nil {
+		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+	}
+	return store.FindPage(ctx, s.interactions(), store.PageQuery{Filter: bson.M{"user_id": userID, "contact_id": contactID},
+		SortField: "at", Descending: true, Limit: limit, Cursor: cursor},
+		func(it *contacts.Interaction) store.Cursor { return store.Cursor{T: &it.At, ID: it.ID} }, "interaction")
+}
+
+// DeleteInteractionsOf removes all of a contact's interactions (interactions_user_contact).
+func (s *Contacts) DeleteInteractionsOf(ctx context.Context, userID, contactID string) error {
+	_, err := s.interactions().DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": contactID})
+	return store.Err(err, "interaction")
+}
+
+// CreateIntro stores it.
+func (s *Contacts) CreateIntro(ctx context.Context, it *contacts.Intro) error {
+	if len(it.ContactIDs) != 2 {
+		return apperr.InvalidField("contact_ids", "must name exactly two contacts")
+	}
+	_, err := s.intros().InsertOne(ctx, it)
+	return store.Err(err, "intro")
+}
+
+// Intro returns one of the user's intros (intros._id, owner checked).
+func (s *Contacts) Intro(ctx context.Context, userID, id string) (*contacts.Intro, error) {
+	var it contacts.Intro
+	if err := store.FindOwned(ctx, s.intros(), id, userID, &it, "intro"); err != nil {
+		return nil, err
+	}
+	return &it, nil
+}
+
+// MoveIntro compares-and-sets the intro's status in one document update.
+func (s *Contacts) MoveIntro(ctx context.Context, userID, id, from, to, outcome string, at time.Time) (*contacts.Intro, error) {
+	var out contacts.Intro
+	// intros._id, scoped by user_id, compare-and-set on status
+	err := s.intros().FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID, "status": from},
+		bson.M{"$set": bson.M{"status": to, "outcome": outcome, "updated_at": record.Time(at)}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&out)
+	if err == nil {
+		return &out, nil
+	}
+	if err = store.Err(err, "intro"); !apperr.Is(err, apperr.NotFound) {
+		return nil, err
+	}
+	if _, gerr := s.Intro(ctx, userID, id); gerr != nil {
+		return nil, gerr // NotFound: there is no such intro
+	}
+	return nil, apperr.E(apperr.Conflict, "the intro changed meanwhile; read it again")
+}
+
+// Intros returns one page of the user's intros, oldest first (intros_user_created).
+func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQuery) (*record.Page[contacts.Intro], error) {
+	f := bson.M{"user_id": userID}
+	if q.ContactID != "" {
+		f["contact_ids"] = q.ContactID // intros_user_contacts
+	}
+	if q.Status != "" {
+		f["status"] = q.Status
+	}
+	if q.Cursor != nil && q.Cursor.T == nil {
+		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+	}
+	return store.FindPage(ctx, s.intros(), store.PageQuery{Filter: f, SortField: "created_at", Limit: q.Limit, Cursor: q.Cursor},
+		func(it *contacts.Intro) store.Cursor { return store.Cursor{T: &it.CreatedAt, ID: it.ID} }, "intro")
+}
+
+// DeleteIntrosOf removes the user's intros that involve a contact (intros_user_contacts).
+func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
+	return store.DeleteReturningIDs(ctx, s.intros(), bson.M{"user_id": userID, "contact_ids": contactID}, "intro")
+}
+
+// DetachIntrosFromEvent clears the event of the user's intros made at it.
+func (s *Contacts) DetachIntrosFromEvent(ctx context.Context, userID, eventID string, at time.Time) error {
+	_, err := s.intros().UpdateMany(ctx, bson.M{"user_id": userID, "event_id": eventID},
+		bson.M{"$unset": bson.M{"event_id": ""}, "$set": bson.M{"updated_at": record.Time(at)}})
+	return store.Err(err, "intro")
+}

@@ -1,0 +1,357 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// pageLimit returns the page size to read for limit.
+func pageLimit(limit int) int {
+	if limit <= 0 || limit > record.MaxLimit {
+		return record.DefaultLimit
+	}
+	return limit
+}
+
+// afterTime adds the condition "after the cursor" on (col, id) to a query,
+// for ascending (">") or descending ("<") order.
+func afterTime(sb *strings.Builder, args []any, cur *record.Cursor, col, op string) ([]any, error) {
+	if cur == nil {
+		return args, nil
+	}
+	if cur.T == nil {
+		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+	}
+	sb.WriteString(` AND (` + col + `, id) ` + op + ` (?, ?)`)
+	return append(args, formatTime(*cur.T), cur.ID), nil
+}
+
+// readPage reads up to limit+1 rows with scan and makes the page, its
+// cursor from the last item's time.
+func readPage[T any](rows *sql.Rows, limit int, scan func(scanner) (*T, error), cursorOf func(*T) record.Cursor) (*record.Page[T], error) {
+	defer rows.Close()
+	page := &record.Page[T]{Items: []T{}}
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, *x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "list")
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		page.NextCursor = cursorOf(&page.Items[limit-1]).Encode()
+	}
+	return page, nil
+}
+
+const encounterColumns = `id, user_id, event_id, contact_id, moment, met_at, notes, topics, created_at`
+
+func scanEncounter(r scanner) (*contacts.Encounter, error) {
+	var e contacts.Encounter
+	var met, created, topics string
+	if err := r.Scan(&e.ID, &e.UserID, &e.EventID, &e.ContactID, &e.Moment, &met, &e.Notes, &topics, &created); err != nil {
+		return nil, translate(err, "encounter")
+	}
+	err := json.Unmarshal([]byte(topics), &e.Topics)
+	if err == nil {
+		e.MetAt, err = parseTime(met)
+	}
+	if err == nil {
+		e.CreatedAt, err = parseTime(created)
+	}
+	if err != nil {
+		return nil, translate(err, "encounter")
+	}
+	e.TopicsLower = lowerAll(e.Topics)
+	return &e, nil
+}
+
+func lowerAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}
+
+// CreateEncounter stores e.
+func (s *Contacts) CreateEncounter(ctx context.Context, e *contacts.Encounter) error {
+	return s.DB.Update(ctx, func(tx *Tx) error { return tx.CreateEncounter(ctx, e) })
+}
+
+// CreateEncounter stores e within tx.
+func (tx *Tx) CreateEncounter(ctx context.Context, e *contacts.Encounter) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO encounters(`+encounterColumns+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.UserID, e.EventID, e.ContactID, e.Moment, formatTime(e.MetAt), e.Notes, jsonList(e.Topics), formatTime(e.CreatedAt))
+	return translate(err, "encounter")
+}
+
+// Encounters returns one page of the user's encounters at an event or with
+// a contact, by met_at.
+func (s *Contacts) Encounters(ctx context.Context, userID string, q contacts.EncounterQuery) (*record.Page[contacts.Encounter], error) {
+	limit := pageLimit(q.Limit)
+	var sb strings.Builder
+	sb.WriteString(`SELECT ` + encounterColumns + ` FROM encounters WHERE user_id = ?`)
+	args := []any{userID}
+	if q.EventID != "" {
+		sb.WriteString(` AND event_id = ?`) // encounters_user_event
+		args = append(args, q.EventID)
+	} else {
+		sb.WriteString(` AND contact_id = ?`) // encounters_user_contact
+		args = append(args, q.ContactID)
+	}
+	args, err := afterTime(&sb, args, q.Cursor, "met_at", ">")
+	if err != nil {
+		return nil, err
+	}
+	sb.WriteString(` ORDER BY met_at, id LIMIT ?`)
+	rows, err := s.DB.read.QueryContext(ctx, sb.String(), append(args, limit+1)...)
+	if err != nil {
+		return nil, translate(err, "encounter")
+	}
+	return readPage(rows, limit, scanEncounter, func(e *contacts.Encounter) record.Cursor { return record.Cursor{T: &e.MetAt, ID: e.ID} })
+}
+
+// ContactIDsAtEvent returns the ids of the contacts met at an event, each
+// once, in the order first met (encounters_user_event).
+func (s *Contacts) ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error) {
+	rows, err := s.DB.read.QueryContext(ctx, `SELECT contact_id FROM encounters WHERE user_id = ? AND event_id = ?
+		GROUP BY contact_id ORDER BY min(met_at), contact_id`, userID, eventID)
+	if err != nil {
+		return nil, translate(err, "encounter")
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err, "encounter")
+		}
+		ids = append(ids, id)
+	}
+	return ids, translate(rows.Err(), "encounter")
+}
+
+// DeleteEncounter removes one of the user's encounters.
+func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		return tx.deleteOwned(ctx, `DELETE FROM encounters WHERE id = ? AND user_id = ?`, "encounter", id, userID)
+	})
+}
+
+// DeleteEncountersOf removes the user's encounters at an event or with a
+// contact and returns their ids.
+func (s *Contacts) DeleteEncountersOf(ctx context.Context, userID string, of contacts.EncountersOf, id string) ([]string, error) {
+	var ids []string
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		var err error
+		ids, err = tx.DeleteEncountersOf(ctx, userID, of, id)
+		return err
+	})
+	return ids, err
+}
+
+// DeleteEncountersOf removes the user's encounters at an event or with a
+// contact within tx and returns their ids.
+func (tx *Tx) DeleteEncountersOf(ctx context.Context, userID string, of contacts.EncountersOf, id string) ([]string, error) {
+	col := "event_id"
+	if of == contacts.ByContact {
+		col = "contact_id"
+	}
+	return tx.deleteReturningIDs(ctx, `DELETE FROM encounters WHERE user_id = ? AND `+col+` = ? RETURNING id`, "encounter", userID, id)
+}
+
+// deleteOwned runs a DELETE scoped to a user; NotFound if it removed nothing.
+func (tx *Tx) deleteOwned(ctx context.Context, query, what string, args ...any) error {
+	res, err := tx.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return translate(err, what)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.E(apperr.NotFound, "no such %s", what)
+	}
+	return nil
+}
+
+// deleteReturningIDs runs a DELETE … RETURNING id and collects the ids.
+func (tx *Tx) deleteReturningIDs(ctx context.Context, query, what string, args ...any) ([]string, error) {
+	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err, what)
+	}
+	defer rows.Close()
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err, what)
+		}
+		ids = append(ids, id)
+	}
+	return ids, translate(rows.Err(), what)
+}
+
+const interactionColumns = `id, user_id, contact_id, kind, at, notes, created_at`
+
+func scanInteraction(r scanner) (*contacts.Interaction, error) {
+	var it contacts.Interaction
+	var at, created string
+	if err := r.Scan(&it.ID, &it.UserID, &it.ContactID, &it.Kind, &at, &it.Notes, &created); err != nil {
+		return nil, translate(err, "interaction")
+	}
+	var err error
+	if it.At, err = parseTime(at); err == nil {
+		it.CreatedAt, err = parseTime(created)
+	}
+	return &it, translate(err, "interaction")
+}
+
+// CreateInteraction stores it.
+func (s *Contacts) CreateInteraction(ctx context.Context, it *contacts.Interaction) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO interactions(`+interactionColumns+`) VALUES(?, ?, ?, ?, ?, ?, ?)`,
+			it.ID, it.UserID, it.ContactID, it.Kind, formatTime(it.At), it.Notes, formatTime(it.CreatedAt))
+		return translate(err, "interaction")
+	})
+}
+
+// Interactions returns one page of a contact's interactions, newest first
+// (interactions_user_contact, read backwards).
+func (s *Contacts) Interactions(ctx context.Context, userID, contactID string, limit int, cursor *record.Cursor) (*record.Page[contacts.Interaction], error) {
+	limit = pageLimit(limit)
+	var sb strings.Builder
+	sb.WriteString(`SELECT ` + interactionColumns + ` FROM interactions WHERE user_id = ? AND contact_id = ?`)
+	args, err := afterTime(&sb, []any{userID, contactID}, cursor, "at", "<")
+	if err != nil {
+		return nil, err
+	}
+	sb.WriteString(` ORDER BY at DESC, id DESC LIMIT ?`)
+	rows, err := s.DB.read.QueryContext(ctx, sb.String(), append(args, limit+1)...)
+	if err != nil {
+		return nil, translate(err, "interaction")
+	}
+	return readPage(rows, limit, scanInteraction, func(it *contacts.Interaction) record.Cursor { return record.Cursor{T: &it.At, ID: it.ID} })
+}
+
+// DeleteInteractionsOf removes all of a contact's interactions.
+func (s *Contacts) DeleteInteractionsOf(ctx context.Context, userID, contactID string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM interactions WHERE user_id = ? AND contact_id = ?`, userID, contactID)
+		return translate(err, "interaction")
+	})
+}
+
+const introColumns = `id, user_id, contact_a, contact_b, event_id, context, double_opt_in, status, outcome, created_at, updated_at`
+
+func scanIntro(r scanner) (*contacts.Intro, error) {
+	var it contacts.Intro
+	var a, b, created, updated string
+	if err := r.Scan(&it.ID, &it.UserID, &a, &b, &it.EventID, &it.Context, &it.DoubleOptIn, &it.Status, &it.Outcome, &created, &updated); err != nil {
+		return nil, translate(err, "intro")
+	}
+	it.ContactIDs = []string{a, b}
+	var err error
+	if it.CreatedAt, err = parseTime(created); err == nil {
+		it.UpdatedAt, err = parseTime(updated)
+	}
+	return &it, translate(err, "intro")
+}
+
+// CreateIntro stores it.
+func (s *Contacts) CreateIntro(ctx context.Context, it *contacts.Intro) error {
+	if len(it.ContactIDs) != 2 {
+		return apperr.InvalidField("contact_ids", "must name exactly two contacts")
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO intros(`+introColumns+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			it.ID, it.UserID, it.ContactIDs[0], it.ContactIDs[1], it.EventID, it.Context, it.DoubleOptIn, it.Status, it.Outcome,
+			formatTime(it.CreatedAt), formatTime(it.UpdatedAt))
+		return translate(err, "intro")
+	})
+}
+
+// Intro returns one of the user's intros.
+func (s *Contacts) Intro(ctx context.Context, userID, id string) (*contacts.Intro, error) {
+	return scanIntro(s.DB.read.QueryRowContext(ctx, `SELECT `+introColumns+` FROM intros WHERE id = ? AND user_id = ?`, id, userID))
+}
+
+// MoveIntro compares-and-sets the intro's status.
+func (s *Contacts) MoveIntro(ctx context.Context, userID, id, from, to, outcome string, at time.Time) (*contacts.Intro, error) {
+	var out *contacts.Intro
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		cur, err := scanIntro(tx.tx.QueryRowContext(ctx, `SELECT `+introColumns+` FROM intros WHERE id = ? AND user_id = ?`, id, userID))
+		if err != nil {
+			return err
+		}
+		if cur.Status != from {
+			return apperr.E(apperr.Conflict, "the intro changed meanwhile; read it again")
+		}
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE intros SET status = ?, outcome = ?, updated_at = ? WHERE id = ? AND user_id = ?`,
+			to, outcome, formatTime(at), id, userID); err != nil {
+			return translate(err, "intro")
+		}
+		cur.Status, cur.Outcome, cur.UpdatedAt = to, outcome, record.Time(at)
+		out = cur
+		return nil
+	})
+	return out, err
+}
+
+// Intros returns one page of the user's intros, oldest first.
+func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQuery) (*record.Page[contacts.Intro], error) {
+	limit := pageLimit(q.Limit)
+	var sb strings.Builder
+	sb.WriteString(`SELECT ` + introColumns + ` FROM intros WHERE user_id = ?`) // intros_user_created
+	args := []any{userID}
+	if q.ContactID != "" {
+		sb.WriteString(` AND (contact_a = ? OR contact_b = ?)`) // intros_user_a, intros_user_b
+		args = append(args, q.ContactID, q.ContactID)
+	}
+	if q.Status != "" {
+		sb.WriteString(` AND status = ?`)
+		args = append(args, q.Status)
+	}
+	args, err := afterTime(&sb, args, q.Cursor, "created_at", ">")
+	if err != nil {
+		return nil, err
+	}
+	sb.WriteString(` ORDER BY created_at, id LIMIT ?`)
+	rows, err := s.DB.read.QueryContext(ctx, sb.String(), append(args, limit+1)...)
+	if err != nil {
+		return nil, translate(err, "intro")
+	}
+	return readPage(rows, limit, scanIntro, func(it *contacts.Intro) record.Cursor { return record.Cursor{T: &it.CreatedAt, ID: it.ID} })
+}
+
+// DeleteIntrosOf removes the user's intros that involve a contact.
+func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
+	var ids []string
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		var err error
+		ids, err = tx.deleteReturningIDs(ctx, `DELETE FROM intros WHERE user_id = ? AND (contact_a = ? OR contact_b = ?) RETURNING id`,
+			"intro", userID, contactID, contactID)
+		return err
+	})
+	return ids, err
+}
+
+// DetachIntrosFromEvent clears the event of the user's intros made at it
+// (intros_user_event).
+func (s *Contacts) DetachIntrosFromEvent(ctx context.Context, userID, eventID string, at time.Time) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE intros SET event_id = '', updated_at = ? WHERE user_id = ? AND event_id = ?`,
+			formatTime(at), userID, eventID)
+		return translate(err, "intro")
+	})
+}
