@@ -27,6 +27,11 @@ type ContactStore interface {
 	// Conflict, with ExistingID, if one of the user's contacts holds one of
 	// the keys; nothing is stored then.
 	CreateContact(ctx context.Context, c *Contact) error
+	// ImportContacts stores many contacts at once (an import): each whose
+	// keys are free, in one go. Those whose keys another contact holds
+	// (stored before, or earlier in cs) are not stored: held maps their
+	// index in cs to the holder's id. Any other error stores nothing.
+	ImportContacts(ctx context.Context, cs []*Contact) (held map[int]string, err error)
 	// Contact returns one of the user's contacts; NotFound if it does not
 	// exist or is another user's.
 	Contact(ctx context.Context, userID, id string) (*Contact, error)

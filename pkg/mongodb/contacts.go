@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -67,6 +68,83 @@ func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error
 		return store.Err(err, "contact")
 	}
 	return nil
+}
+
+// ImportContacts claims every key of cs with one unordered insert, stores
+// the contacts whose keys all went in with one more, and releases the keys
+// of the others (whose holders it reports). A crash in between leaves keys
+// whose contact was never stored: CreateContact reclaims such orphans.
+func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (map[int]string, error) {
+	held := map[int]string{}
+	if len(cs) == 0 {
+		return held, nil
+	}
+	var docs []any
+	var owner []int // index in cs of each key document
+	for i, c := range cs {
+		for _, k := range contacts.DedupeKeys(c) {
+			docs = append(docs, keyDoc{ID: keyID(c.UserID, k), UserID: c.UserID, ContactID: c.ID, CreatedAt: store.Time(time.Now())})
+			owner = append(owner, i)
+		}
+	}
+	failed := map[int]bool{} // index in docs
+	if len(docs) > 0 {
+		// contact_keys._id
+		_, err := s.keys().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		var bwe mongo.BulkWriteException
+		if errors.As(err, &bwe) {
+			for _, we := range bwe.WriteErrors {
+				if !mongo.IsDuplicateKeyError(we) {
+					s.releaseAll(ctx, cs)
+					return nil, store.Err(err, "contact")
+				}
+				failed[we.Index] = true
+			}
+		} else if err != nil {
+			s.releaseAll(ctx, cs)
+			return nil, store.Err(err, "contact")
+		}
+	}
+	for j := range docs {
+		if !failed[j] {
+			continue
+		}
+		i := owner[j]
+		if _, done := held[i]; done {
+			continue
+		}
+		var kd keyDoc
+		if err := s.keys().FindOne(ctx, bson.M{"_id": docs[j].(keyDoc).ID}).Decode(&kd); err != nil {
+			s.releaseAll(ctx, cs)
+			return nil, store.Err(err, "contact")
+		}
+		held[i] = kd.ContactID
+	}
+	var fresh []any
+	for i, c := range cs {
+		if _, ok := held[i]; ok {
+			s.release(context.WithoutCancel(ctx), c.UserID, c.ID, contacts.DedupeKeys(c))
+			continue
+		}
+		doc := *c
+		contacts.SetQueryFields(&doc)
+		fresh = append(fresh, &doc)
+	}
+	if len(fresh) > 0 {
+		if _, err := s.contacts().InsertMany(ctx, fresh); err != nil {
+			s.releaseAll(ctx, cs)
+			return nil, store.Err(err, "contact")
+		}
+	}
+	return held, nil
+}
+
+// releaseAll releases the keys of every contact of cs (each only where it
+// holds them).
+func (s *Contacts) releaseAll(ctx context.Context, cs []*contacts.Contact) {
+	for _, c := range cs {
+		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, contacts.DedupeKeys(c))
+	}
 }
 
 // claim inserts the keys for contactID; a key held by another contact is a

@@ -84,3 +84,30 @@ func BenchmarkContacts50k(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkImport50k stores 50,000 contacts through ImportContacts in
+// chunks of 500 (as an import writes them), with dedupe keys and tags:
+// go test ./pkg/sqlite -run '^$' -bench Import50k -benchtime 1x
+func BenchmarkImport50k(b *testing.B) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		b.StopTimer()
+		s := &sqlite.Contacts{DB: MustOpen(b)}
+		b.StartTimer()
+		start := time.Now()
+		for chunk := 0; chunk < 50_000; chunk += 500 {
+			cs := make([]*contacts.Contact, 500)
+			for i := range cs {
+				n := chunk + i
+				cs[i] = &contacts.Contact{ID: fmt.Sprintf("c%06d", n), UserID: "u1", Name: fmt.Sprintf("Person %d", n),
+					Emails: []string{fmt.Sprintf("p%d@example.com", n)}, Company: fmt.Sprintf("Company %d", n%500),
+					Tags: []string{"go", "meetups"}, Notes: fmt.Sprintf("Met at meetup %d", n%200), CreatedAt: now, UpdatedAt: now}
+			}
+			if held, err := s.ImportContacts(ctx, cs); err != nil || len(held) != 0 {
+				b.Fatalf("held %v, %v", held, err)
+			}
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/50k")
+	}
+}

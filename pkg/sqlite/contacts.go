@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,7 +35,93 @@ func (tx *Tx) CreateContact(ctx context.Context, c *contacts.Contact) error {
 	if err := tx.claimKeys(ctx, c.UserID, c.ID, contacts.DedupeKeys(c)); err != nil {
 		return err
 	}
+	if err := tx.indexContacts(ctx, []string{c.ID}); err != nil {
+		return err
+	}
 	return tx.setTags(ctx, c)
+}
+
+// indexContacts adds new contacts to the full-text index, in one statement.
+func (tx *Tx) indexContacts(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO contacts_fts(rowid, search)
+		SELECT seq, search FROM contacts WHERE id IN (SELECT value FROM json_each(?))`, jsonList(ids))
+	return translate(err, "contact")
+}
+
+// ImportContacts stores many contacts in one transaction. Which ones are
+// held is decided before writing (the transaction holds the write lock, so
+// nothing changes meanwhile): no savepoints, which cost a statement journal
+// and a flush of the full-text index for each contact.
+func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (map[int]string, error) {
+	held := map[int]string{}
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		clear(held)
+		lookup, err := tx.tx.PrepareContext(ctx, `SELECT contact_id FROM contact_keys WHERE user_id = ? AND key = ?`)
+		if err != nil {
+			return translate(err, "contact")
+		}
+		defer lookup.Close()
+		insert, err := tx.tx.PrepareContext(ctx, `INSERT INTO contacts(`+contactColumns+`, name_lower, search) VALUES(`+placeholders(16)+`)`)
+		if err != nil {
+			return translate(err, "contact")
+		}
+		defer insert.Close()
+		key, err := tx.tx.PrepareContext(ctx, `INSERT INTO contact_keys(user_id, key, contact_id) VALUES(?, ?, ?)`)
+		if err != nil {
+			return translate(err, "contact")
+		}
+		defer key.Close()
+		tag, err := tx.tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_tags(user_id, tag_lower, name_lower, contact_id) VALUES(?, ?, ?, ?)`)
+		if err != nil {
+			return translate(err, "contact")
+		}
+		defer tag.Close()
+		claimed := map[string]string{} // user|key -> contact, within this batch
+		var stored []string
+	next:
+		for i, c := range cs {
+			keys := contacts.DedupeKeys(c)
+			for _, k := range keys {
+				if holder, ok := claimed[c.UserID+"|"+k]; ok {
+					held[i] = holder
+					continue next
+				}
+				var holder string
+				err := lookup.QueryRowContext(ctx, c.UserID, k).Scan(&holder)
+				if err == nil {
+					held[i] = holder
+					continue next
+				}
+				if !errors.Is(err, sql.ErrNoRows) {
+					return translate(err, "contact")
+				}
+			}
+			if _, err := insert.ExecContext(ctx, contactArgs(c)...); err != nil {
+				return translate(err, "contact")
+			}
+			stored = append(stored, c.ID)
+			for _, k := range keys {
+				claimed[c.UserID+"|"+k] = c.ID
+				if _, err := key.ExecContext(ctx, c.UserID, k, c.ID); err != nil {
+					return translate(err, "contact")
+				}
+			}
+			nameLower := strings.ToLower(c.Name)
+			for _, t := range c.Tags {
+				if _, err := tag.ExecContext(ctx, c.UserID, strings.ToLower(t), nameLower, c.ID); err != nil {
+					return translate(err, "contact")
+				}
+			}
+		}
+		return tx.indexContacts(ctx, stored)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return held, nil
 }
 
 // claimKeys inserts keys for contactID; Conflict with ExistingID if one

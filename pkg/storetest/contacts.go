@@ -125,6 +125,42 @@ func Contacts(t *testing.T, open OpenContacts) {
 			t.Fatalf("%d created, %d stored; want one of each", created, len(p.Items))
 		}
 	})
+	t.Run("Import", func(t *testing.T) {
+		s := open(t)
+		known := MustCreateContact(t, s, newContact("u1", "Known", "known@example.com"))
+		batch := []*contacts.Contact{
+			newContact("u1", "New One", "one@example.com"),
+			newContact("u1", "Known again", "known@example.com"),
+			newContact("u1", "New Two", "two@example.com", "two@work.example"),
+			newContact("u1", "Two again", "two@work.example"), // the same person twice in one file
+			newContact("u1", "No email"),
+		}
+		held, err := s.ImportContacts(ctx, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(held) != 2 || held[1] != known.ID || held[3] != batch[2].ID {
+			t.Fatalf("held=%v, want 1→%s and 3→%s", held, known.ID, batch[2].ID)
+		}
+		p, err := s.Contacts(ctx, "u1", contacts.ContactQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range p.Items {
+			names = append(names, c.Name)
+		}
+		if fmt.Sprint(names) != "[Known New One New Two No email]" {
+			t.Fatalf("stored %v", names)
+		}
+		// The refused ones hold no key: their emails stay with their holders.
+		if got, err := s.ContactByKey(ctx, "u1", "email:two@work.example"); err != nil || got.ID != batch[2].ID {
+			t.Fatalf("two@work.example held by %v, %v", got, err)
+		}
+		if held, err := s.ImportContacts(ctx, nil); err != nil || len(held) != 0 {
+			t.Fatalf("empty import: %v, %v", held, err)
+		}
+	})
 	t.Run("Update", func(t *testing.T) {
 		s := open(t)
 		a := MustCreateContact(t, s, newContact("u1", "Ann", "ann@example.com"))
