@@ -43,7 +43,9 @@ func (cc *contactCache) list(ctx context.Context, svc *contacts.Service, userID,
 	v, err, _ := cc.loads.Do(userID+"|"+nonce, func() (any, error) {
 		var items []contacts.Contact
 		err := svc.ForEach(ctx, userID, func(c *contacts.Contact) error {
-			items = append(items, *c)
+			x := *c
+			contacts.SetQueryFields(&x) // the cache filters on them; stores need not return them
+			items = append(items, x)
 			return nil
 		})
 		if err != nil {

@@ -157,6 +157,5 @@ func DedupeKeys(c *Contact) []string { return dedupeKeys(c) }
 func SetQueryFields(c *Contact) {
 	c.NameLower = strings.ToLower(c.Name)
 	c.TagsLower = input.LowerAll(c.Tags)
-	parts := append([]string{c.Name, c.Company, c.Title, c.Notes}, c.Emails...)
-	c.Search = input.SearchText(append(parts, c.Tags...)...)
+	c.Search = SearchText(c)
 }

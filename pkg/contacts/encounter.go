@@ -4,10 +4,8 @@ import (
 	"context"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
 
@@ -59,7 +57,7 @@ func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
 	} else {
 		e.Moment = c.OneOf("moment", in.Moment, "", Moments...)
 	}
-	e.MetAt = store.Time(now)
+	e.MetAt = record.Time(now)
 	if t := c.Time("met_at", in.MetAt); t != nil {
 		e.MetAt = *t
 	}
@@ -72,8 +70,8 @@ func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
 // CreateEncounter stores e for the user.
 func (s *Service) CreateEncounter(ctx context.Context, userID string, e *Encounter) error {
 	e.UserID = userID
-	if _, err := s.encounters.InsertOne(ctx, e); err != nil {
-		return store.Err(err, "encounter")
+	if err := s.Store.CreateEncounter(ctx, e); err != nil {
+		return err
 	}
 	s.Observe.Tell(userID, e)
 	return nil
@@ -83,51 +81,22 @@ func (s *Service) CreateEncounter(ctx context.Context, userID string, e *Encount
 type EncounterFilter struct {
 	EventID, ContactID string
 	Limit              int
-	Cursor             *store.Cursor
+	Cursor             *record.Cursor
 }
 
 // Encounters lists the user's encounters at an event or with a contact, by met_at.
-func (s *Service) Encounters(ctx context.Context, userID string, f EncounterFilter) (*store.Page[Encounter], error) {
-	q := bson.M{"user_id": userID}
-	if f.EventID != "" {
-		q["event_id"] = f.EventID // encounters_user_event
-	}
-	if f.ContactID != "" {
-		q["contact_id"] = f.ContactID // encounters_user_contact
-	}
-	return store.FindPage(ctx, s.encounters, store.PageQuery{Filter: q, SortField: "met_at", Limit: f.Limit, Cursor: f.Cursor},
-		func(e *Encounter) store.Cursor { return store.Cursor{T: &e.MetAt, ID: e.ID} }, "encounter")
+func (s *Service) Encounters(ctx context.Context, userID string, f EncounterFilter) (*record.Page[Encounter], error) {
+	return s.Store.Encounters(ctx, userID, EncounterQuery{EventID: f.EventID, ContactID: f.ContactID, Limit: f.Limit, Cursor: f.Cursor})
 }
 
 // ContactIDsAtEvent returns the ids of the contacts met at an event.
 func (s *Service) ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error) {
-	// encounters_user_event
-	cur, err := s.encounters.Find(ctx, bson.M{"user_id": userID, "event_id": eventID},
-		options.Find().SetProjection(bson.M{"contact_id": 1}))
-	if err != nil {
-		return nil, store.Err(err, "encounter")
-	}
-	var rows []struct {
-		ContactID string `bson:"contact_id"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, store.Err(err, "encounter")
-	}
-	ids := make([]string, 0, len(rows))
-	seen := map[string]bool{}
-	for _, r := range rows {
-		if !seen[r.ContactID] {
-			seen[r.ContactID] = true
-			ids = append(ids, r.ContactID)
-		}
-	}
-	return ids, nil
+	return s.Store.ContactIDsAtEvent(ctx, userID, eventID)
 }
 
 // DeleteEncounter removes one of the user's encounters; NotFound if none.
 func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error {
-	// encounters._id, scoped by user_id
-	if err := store.DeleteOwned(ctx, s.encounters, id, userID, "encounter"); err != nil {
+	if err := s.Store.DeleteEncounter(ctx, userID, id); err != nil {
 		return err
 	}
 	s.Observe.Tell(userID, store.Removed{Collection: "encounters", IDs: []string{id}})
@@ -137,7 +106,11 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 // DeleteEncountersOf removes the user's encounters at an event (field
 // "event_id") or with a contact ("contact_id") and returns their ids.
 func (s *Service) DeleteEncountersOf(ctx context.Context, userID, field, id string) ([]string, error) {
-	ids, err := store.DeleteReturningIDs(ctx, s.encounters, bson.M{"user_id": userID, field: id}, "encounter")
+	of := ByEvent
+	if field == "contact_id" {
+		of = ByContact
+	}
+	ids, err := s.Store.DeleteEncountersOf(ctx, userID, of, id)
 	s.Observe.Tell(userID, store.Removal("encounters", ids, err))
 	return ids, err
 }

@@ -11,32 +11,31 @@ import (
 	"strings"
 
 	"github.com/emersion/go-vcard"
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // ForEach calls fn for each of the user's contacts in name order, reading
-// them through a cursor (not all at once).
+// them a page at a time (not all at once).
 func (s *Service) ForEach(ctx context.Context, userID string, fn func(*Contact) error) error {
-	// contacts_user_name
-	cur, err := s.contacts.Find(ctx, bson.M{"user_id": userID}, options.Find().
-		SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetBatchSize(500))
-	if err != nil {
-		return store.Err(err, "contact")
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var c Contact
-		if err := cur.Decode(&c); err != nil {
-			return store.Err(err, "contact")
+	var cur *record.Cursor
+	for {
+		page, err := s.Store.Contacts(ctx, userID, ContactQuery{Limit: record.MaxLimit, Cursor: cur})
+		if err != nil {
+			return err
 		}
-		if err := fn(&c); err != nil {
+		for i := range page.Items {
+			if err := fn(&page.Items[i]); err != nil {
+				return err
+			}
+		}
+		if page.NextCursor == "" {
+			return nil
+		}
+		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
 			return err
 		}
 	}
-	return store.Err(cur.Err(), "contact")
 }
 
 // VCardUID is a contact's stable vCard UID: a name-based UUID of its id.

@@ -4,10 +4,8 @@ import (
 	"context"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/rapport-crm/rapport/pkg/input"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // InteractionKinds are the kinds of interaction (PRODUCT.md §3).
@@ -35,8 +33,8 @@ type InteractionInput struct {
 // existence the caller has checked).
 func (s *Service) CreateInteraction(ctx context.Context, userID, contactID string, in InteractionInput) (*Interaction, error) {
 	var c input.Checker
-	now := store.Time(s.Now())
-	it := &Interaction{ID: store.NewID(), UserID: userID, ContactID: contactID, At: now, CreatedAt: now}
+	now := record.Time(s.Now())
+	it := &Interaction{ID: record.NewID(), UserID: userID, ContactID: contactID, At: now, CreatedAt: now}
 	if in.Kind == "" {
 		c.Add("kind", "is required (one of email, call, meeting, message, social, other)")
 	} else {
@@ -49,23 +47,18 @@ func (s *Service) CreateInteraction(ctx context.Context, userID, contactID strin
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	if _, err := s.interactions.InsertOne(ctx, it); err != nil {
-		return nil, store.Err(err, "interaction")
+	if err := s.Store.CreateInteraction(ctx, it); err != nil {
+		return nil, err
 	}
 	return it, nil
 }
 
 // Interactions lists a contact's interactions, newest first.
-func (s *Service) Interactions(ctx context.Context, userID, contactID string, limit int, cursor *store.Cursor) (*store.Page[Interaction], error) {
-	// interactions_user_contact
-	return store.FindPage(ctx, s.interactions, store.PageQuery{Filter: bson.M{"user_id": userID, "contact_id": contactID},
-		SortField: "at", Descending: true, Limit: limit, Cursor: cursor},
-		func(it *Interaction) store.Cursor { return store.Cursor{T: &it.At, ID: it.ID} }, "interaction")
+func (s *Service) Interactions(ctx context.Context, userID, contactID string, limit int, cursor *record.Cursor) (*record.Page[Interaction], error) {
+	return s.Store.Interactions(ctx, userID, contactID, limit, cursor)
 }
 
 // DeleteInteractionsOf removes all of a contact's interactions.
 func (s *Service) DeleteInteractionsOf(ctx context.Context, userID, contactID string) error {
-	// interactions_user_contact
-	_, err := s.interactions.DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": contactID})
-	return store.Err(err, "interaction")
+	return s.Store.DeleteInteractionsOf(ctx, userID, contactID)
 }

@@ -4,11 +4,9 @@ import (
 	"context"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
 
@@ -83,8 +81,8 @@ func (in IntroInput) Check(now time.Time) (*Intro, error) {
 	case in.ContactIDs[0] == "" || in.ContactIDs[1] == "":
 		c.Add("contact_ids", "must not be empty")
 	}
-	now = store.Time(now)
-	it := &Intro{ID: store.NewID(), ContactIDs: in.ContactIDs, EventID: in.EventID, DoubleOptIn: in.DoubleOptIn,
+	now = record.Time(now)
+	it := &Intro{ID: record.NewID(), ContactIDs: in.ContactIDs, EventID: in.EventID, DoubleOptIn: in.DoubleOptIn,
 		Status: IntroMade, CreatedAt: now, UpdatedAt: now}
 	it.Context = c.Text("context", in.Context, input.MaxNotes)
 	if in.DoubleOptIn {
@@ -96,8 +94,8 @@ func (in IntroInput) Check(now time.Time) (*Intro, error) {
 // CreateIntro stores it for the user.
 func (s *Service) CreateIntro(ctx context.Context, userID string, it *Intro) error {
 	it.UserID = userID
-	if _, err := s.intros.InsertOne(ctx, it); err != nil {
-		return store.Err(err, "intro")
+	if err := s.Store.CreateIntro(ctx, it); err != nil {
+		return err
 	}
 	s.Observe.Tell(userID, it)
 	return nil
@@ -105,12 +103,7 @@ func (s *Service) CreateIntro(ctx context.Context, userID string, it *Intro) err
 
 // GetIntro returns one of the user's intros; NotFound if none.
 func (s *Service) GetIntro(ctx context.Context, userID, id string) (*Intro, error) {
-	var it Intro
-	// intros._id (owner checked in FindOwned)
-	if err := store.FindOwned(ctx, s.intros, id, userID, &it, "intro"); err != nil {
-		return nil, err
-	}
-	return &it, nil
+	return s.Store.Intro(ctx, userID, id)
 }
 
 // MoveIntro changes an intro's status and/or outcome. An impossible move is
@@ -137,56 +130,35 @@ func (s *Service) MoveIntro(ctx context.Context, userID, id string, p IntroPatch
 	if !CanMove(it.Status, to) {
 		return nil, "", apperr.InvalidField("status", "cannot move an intro from %s to %s", it.Status, to)
 	}
-	from := it.Status
-	now := store.Time(s.Now())
-	var out Intro
-	// intros._id, scoped by user_id, compare-and-set on status
-	err = s.intros.FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID, "status": from},
-		bson.M{"$set": bson.M{"status": to, "outcome": outcome, "updated_at": now}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&out)
+	out, err := s.Store.MoveIntro(ctx, userID, id, it.Status, to, outcome, record.Time(s.Now()))
 	if err != nil {
-		if err = store.Err(err, "intro"); apperr.Is(err, apperr.NotFound) {
-			return nil, "", apperr.E(apperr.Conflict, "the intro changed meanwhile; read it again")
-		}
 		return nil, "", err
 	}
-	s.Observe.Tell(userID, &out)
-	return &out, from, nil
+	s.Observe.Tell(userID, out)
+	return out, it.Status, nil
 }
 
 // IntroFilter selects intros for Intros.
 type IntroFilter struct {
 	ContactID, Status string
 	Limit             int
-	Cursor            *store.Cursor
+	Cursor            *record.Cursor
 }
 
 // Intros lists the user's intros, oldest first.
-func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*store.Page[Intro], error) {
-	q := bson.M{"user_id": userID}
-	if f.ContactID != "" {
-		q["contact_ids"] = f.ContactID // intros_user_contacts
-	}
-	if f.Status != "" {
-		q["status"] = f.Status
-	}
-	// intros_user_created
-	return store.FindPage(ctx, s.intros, store.PageQuery{Filter: q, SortField: "created_at", Limit: f.Limit, Cursor: f.Cursor},
-		func(it *Intro) store.Cursor { return store.Cursor{T: &it.CreatedAt, ID: it.ID} }, "intro")
+func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*record.Page[Intro], error) {
+	return s.Store.Intros(ctx, userID, IntroQuery{ContactID: f.ContactID, Status: f.Status, Limit: f.Limit, Cursor: f.Cursor})
 }
 
 // DeleteIntrosOf removes the user's intros that involve a contact and
 // returns their ids.
 func (s *Service) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
-	// intros_user_contacts
-	ids, err := store.DeleteReturningIDs(ctx, s.intros, bson.M{"user_id": userID, "contact_ids": contactID}, "intro")
+	ids, err := s.Store.DeleteIntrosOf(ctx, userID, contactID)
 	s.Observe.Tell(userID, store.Removal("intros", ids, err))
 	return ids, err
 }
 
 // DetachIntrosFromEvent clears the event of the user's intros made at it.
 func (s *Service) DetachIntrosFromEvent(ctx context.Context, userID, eventID string) error {
-	_, err := s.intros.UpdateMany(ctx, bson.M{"user_id": userID, "event_id": eventID},
-		bson.M{"$unset": bson.M{"event_id": ""}, "$set": bson.M{"updated_at": store.Time(s.Now())}})
-	return store.Err(err, "intro")
+	return s.Store.DetachIntrosFromEvent(ctx, userID, eventID, record.Time(s.Now()))
 }

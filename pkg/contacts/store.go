@@ -70,13 +70,11 @@ type ContactQuery struct {
 	Cursor *record.Cursor
 }
 
-// SearchText is the lower-cased text that ContactQuery.Q is matched in.
+// SearchText is the lower-cased text that ContactQuery.Q is matched in:
+// name, company, title, notes, emails and tags.
 func SearchText(c *Contact) string {
-	parts := []string{c.Name, c.Company}
-	parts = append(parts, c.Emails...)
-	parts = append(parts, c.Tags...)
-	parts = append(parts, c.Notes)
-	return strings.ToLower(strings.Join(parts, "\n"))
+	parts := append([]string{c.Name, c.Company, c.Title, c.Notes}, c.Emails...)
+	return strings.ToLower(strings.Join(append(parts, c.Tags...), "\n"))
 }
 
 // EncounterStore keeps encounters: who the user met at which event.

@@ -14,14 +14,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-vcard"
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
 
@@ -722,104 +720,45 @@ func describe(err error) string {
 }
 
 func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, res *ImportResult, fail func(int, string)) error {
-	now := store.Time(s.Now())
-	type cand struct {
-		row  Row
-		c    *Contact
-		keys []string
-	}
-	cands := make([]*cand, 0, len(rows))
-	var keyDocs []any
-	owner := map[string]*cand{} // key id -> candidate claiming it
-	for _, r := range rows {
-		c := &Contact{ID: store.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
+	now := record.Time(s.Now())
+	cs := make([]*Contact, len(rows))
+	for i, r := range rows {
+		c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
 		r.Input.apply(c, "")
-		cd := &cand{row: r, c: c, keys: dedupeKeys(c)}
-		cands = append(cands, cd)
-		for _, k := range cd.keys {
-			id := keyID(userID, k)
-			if owner[id] != nil {
-				continue // a repeat within the chunk: that row merges below
-			}
-			owner[id] = cd
-			keyDocs = append(keyDocs, keyDoc{ID: id, UserID: userID, ContactID: c.ID, CreatedAt: now})
+		cs[i] = c
+	}
+	held, err := s.Store.ImportContacts(ctx, cs)
+	if err != nil {
+		s.Observe.Tell(userID, store.Unsure{})
+		return err
+	}
+	for i, c := range cs {
+		if _, ok := held[i]; !ok {
+			s.Observe.Tell(userID, c)
+			res.Created++
 		}
 	}
-	failedKeys := map[string]bool{}
-	if len(keyDocs) > 0 {
-		_, err := s.keys.InsertMany(ctx, keyDocs, options.InsertMany().SetOrdered(false))
-		var bwe mongo.BulkWriteException
-		if errors.As(err, &bwe) {
-			for _, we := range bwe.WriteErrors {
-				if !mongo.IsDuplicateKeyError(we) {
-					return store.Err(err, "contact")
-				}
-				failedKeys[keyDocs[we.Index].(keyDoc).ID] = true
-			}
-		} else if err != nil {
-			return store.Err(err, "contact")
-		}
-	}
-	// A candidate whose every key is its own is new; the others merge.
-	var fresh []any
-	var merges []*cand
-	var released []string
-	for _, cd := range cands {
-		own := true
-		for _, k := range cd.keys {
-			id := keyID(userID, k)
-			if failedKeys[id] || owner[id] != cd {
-				own = false
-			}
-		}
-		if own {
-			fresh = append(fresh, cd.c)
+	// A row whose email or LinkedIn URL a contact has (stored before, or
+	// earlier in this chunk) merges into that contact, in file order.
+	for i, r := range rows {
+		holder, ok := held[i]
+		if !ok {
 			continue
 		}
-		for _, k := range cd.keys {
-			if id := keyID(userID, k); owner[id] == cd && !failedKeys[id] {
-				released = append(released, id)
-			}
-		}
-		merges = append(merges, cd)
-	}
-	if len(released) > 0 {
-		// contact_keys._id: keys claimed by rows that merge instead.
-		s.keys.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": released}})
-	}
-	if len(fresh) > 0 {
-		if _, err := s.contacts.InsertMany(ctx, fresh); err != nil {
-			s.Observe.Tell(userID, store.Unsure{}) // some of the chunk may be in
-			return store.Err(err, "contact")
-		}
-		for _, c := range fresh {
-			s.Observe.Tell(userID, c)
-		}
-		res.Created += len(fresh)
-	}
-	for _, cd := range merges {
-		if err := s.mergeInto(ctx, userID, cd.row.Input, cd.keys, res); err != nil {
+		if err := s.mergeInto(ctx, userID, r.Input, holder, res); err != nil {
 			if apperr.KindOf(err) == apperr.Internal || apperr.KindOf(err) == apperr.Unavailable {
 				return err
 			}
-			fail(cd.row.Line, describe(err))
+			fail(r.Line, describe(err))
 		}
 	}
 	return nil
 }
 
-// mergeInto merges in into the contact that holds one of keys.
-func (s *Service) mergeInto(ctx context.Context, userID string, in Input, keys []string, res *ImportResult) error {
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = keyID(userID, k)
-	}
-	var kd keyDoc
-	// contact_keys._id
-	if err := s.keys.FindOne(ctx, bson.M{"_id": bson.M{"$in": ids}}).Decode(&kd); err != nil {
-		return store.Err(err, "contact")
-	}
-	old, err := s.Get(ctx, userID, kd.ContactID)
+// mergeInto merges in into the user's contact id: emails, phones and tags
+// are added, blank fields filled, nothing overwritten.
+func (s *Service) mergeInto(ctx context.Context, userID string, in Input, id string, res *ImportResult) error {
+	old, err := s.Get(ctx, userID, id)
 	if err != nil {
 		return err
 	}
@@ -847,15 +786,9 @@ func (s *Service) mergeInto(ctx context.Context, userID string, in Input, keys [
 		res.Skipped++
 		return nil
 	}
-	added, _ := diff(dedupeKeys(old), dedupeKeys(&next))
-	if err := s.claimKeys(ctx, userID, next.ID, added); err != nil {
+	next.UpdatedAt = record.Time(s.Now())
+	if err := s.Store.UpdateContact(ctx, &next); err != nil {
 		return err
-	}
-	next.UpdatedAt = store.Time(s.Now())
-	// contacts._id, scoped by user_id
-	if _, err := s.contacts.ReplaceOne(ctx, bson.M{"_id": next.ID, "user_id": userID}, &next); err != nil {
-		s.releaseKeys(ctx, userID, next.ID, added)
-		return store.Err(err, "contact")
 	}
 	s.Observe.Tell(userID, &next)
 	res.Updated++

@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/mongodb"
 )
 
 // Service composes the domain services.
@@ -37,7 +38,10 @@ type Service struct {
 	// http(s) URL.
 	URLCheck func(raw string) string
 	stamps   *mongo.Collection
-	ledger   *ledgerBook
+	// contactStore is the contacts' store until the adapters are wired in
+	// cmd/server (issue 13).
+	contactStore *mongodb.Contacts
+	ledger       *ledgerBook
 }
 
 // checkURL applies URLCheck, which may be nil.
@@ -402,8 +406,9 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 
 // New returns a Service with the domain services on db, all on clock now.
 func New(db *mongo.Database, now func() time.Time) *Service {
-	s := &Service{Events: events.New(db), Contacts: contacts.New(db), Followups: followup.New(db), Now: now,
-		stamps: db.Collection("feed_stamps"), ledger: &ledgerBook{db: db}}
+	contactStore := &mongodb.Contacts{DB: db}
+	s := &Service{Events: events.New(db), Contacts: contacts.New(contactStore), Followups: followup.New(db), Now: now,
+		stamps: db.Collection("feed_stamps"), ledger: &ledgerBook{db: db}, contactStore: contactStore}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	s.Contacts.Mutated = s.touchContacts
@@ -413,7 +418,7 @@ func New(db *mongo.Database, now func() time.Time) *Service {
 
 // EnsureIndexes creates every domain's indexes.
 func (s *Service) EnsureIndexes(ctx context.Context) error {
-	for _, ensure := range []func(context.Context) error{s.Events.EnsureIndexes, s.Contacts.EnsureIndexes, s.Followups.EnsureIndexes} {
+	for _, ensure := range []func(context.Context) error{s.Events.EnsureIndexes, s.contactStore.EnsureIndexes, s.Followups.EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return err
 		}
