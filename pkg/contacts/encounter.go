@@ -6,7 +6,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Moments at which one meets someone at an event.
@@ -51,7 +50,7 @@ func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
 	case in.ContactID != "" && in.Contact != nil:
 		c.Add("contact", "give contact_id or contact, not both")
 	}
-	e := &Encounter{ID: store.NewID(), CreatedAt: store.Time(now)}
+	e := &Encounter{ID: record.NewID(), CreatedAt: record.Time(now)}
 	if in.Moment == "" {
 		c.Add("moment", "is required (one of before_talk, during_talk, after_talk, other)")
 	} else {
@@ -99,7 +98,7 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 	if err := s.Store.DeleteEncounter(ctx, userID, id); err != nil {
 		return err
 	}
-	s.Observe.Tell(userID, store.Removed{Collection: "encounters", IDs: []string{id}})
+	s.Observe.Tell(userID, record.Removed{Collection: "encounters", IDs: []string{id}})
 	return nil
 }
 
@@ -111,6 +110,6 @@ func (s *Service) DeleteEncountersOf(ctx context.Context, userID, field, id stri
 		of = ByContact
 	}
 	ids, err := s.Store.DeleteEncountersOf(ctx, userID, of, id)
-	s.Observe.Tell(userID, store.Removal("encounters", ids, err))
+	s.Observe.Tell(userID, record.Removal("encounters", ids, err))
 	return ids, err
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Intro statuses.
@@ -154,7 +153,7 @@ func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*re
 // returns their ids.
 func (s *Service) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
 	ids, err := s.Store.DeleteIntrosOf(ctx, userID, contactID)
-	s.Observe.Tell(userID, store.Removal("intros", ids, err))
+	s.Observe.Tell(userID, record.Removal("intros", ids, err))
 	return ids, err
 }
 

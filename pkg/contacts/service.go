@@ -6,7 +6,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Service is the rules of contacts, encounters, interactions and intros
@@ -21,8 +20,8 @@ type Service struct {
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
 	// Observe, if set, is told of each contact, encounter and intro written
-	// (*Contact, *Encounter, *Intro) and of removals (store.Removed).
-	Observe store.Observer
+	// (*Contact, *Encounter, *Intro) and of removals (record.Removed).
+	Observe record.Observer
 }
 
 // New returns a Service on st.
@@ -150,7 +149,7 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	if err := s.Store.DeleteContact(ctx, userID, id); err != nil {
 		return err
 	}
-	s.Observe.Tell(userID, store.Removed{Collection: "contacts", IDs: []string{id}})
+	s.Observe.Tell(userID, record.Removed{Collection: "contacts", IDs: []string{id}})
 	s.changed(ctx, userID)
 	s.mutated(ctx, userID)
 	return nil

@@ -20,7 +20,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Row is one contact read from an import file: its first line, and either
@@ -729,7 +728,7 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 	}
 	held, err := s.Store.ImportContacts(ctx, cs)
 	if err != nil {
-		s.Observe.Tell(userID, store.Unsure{})
+		s.Observe.Tell(userID, record.Unsure{})
 		return err
 	}
 	for i, c := range cs {
