@@ -10,6 +10,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
 	conformance "github.com/rapport-crm/rapport/pkg/storetest"
@@ -67,6 +68,16 @@ func TestContactKeyOrphanReclaimed(t *testing.T) {
 func TestEncounters(t *testing.T) {
 	conformance.Encounters(t, func(tb testing.TB) contacts.Store {
 		s := &mongodb.Contacts{DB: storetest.MustOpen(tb).DB}
+		if err := s.EnsureIndexes(tb.Context()); err != nil {
+			tb.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestEvents(t *testing.T) {
+	conformance.Events(t, func(tb testing.TB) events.Store {
+		s := &mongodb.Events{DB: storetest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/storetest"
 )
@@ -81,4 +82,8 @@ func TestAccounts(t *testing.T) {
 
 func TestEncounters(t *testing.T) {
 	storetest.Encounters(t, func(tb testing.TB) contacts.Store { return &sqlite.Contacts{DB: MustOpen(tb)} })
+}
+
+func TestEvents(t *testing.T) {
+	storetest.Events(t, func(tb testing.TB) events.Store { return &sqlite.Events{DB: MustOpen(tb)} })
 }

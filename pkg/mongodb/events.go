@@ -1,0 +1,231 @@
+package mongodb
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Events is the events.Store on MongoDB: collections events, calendars and
+// calendar_leases.
+type Events struct{ DB *mongo.Database }
+
+var _ events.Store = (*Events)(nil)
+
+func (s *Events) events() *mongo.Collection    { return s.DB.Collection("events") }
+func (s *Events) calendars() *mongo.Collection { return s.DB.Collection("calendars") }
+func (s *Events) leases() *mongo.Collection    { return s.DB.Collection("calendar_leases") }
+
+// EnsureIndexes creates the indexes of the events' query shapes (the names
+// and keys the server has always created).
+func (s *Events) EnsureIndexes(ctx context.Context) error {
+	for _, x := range []struct {
+		c   *mongo.Collection
+		idx store.Index
+	}{
+		{s.calendars(), store.Index{Name: "calendars_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
+		{s.events(), store.Index{Name: "events_user_starts", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}}}},
+		{s.events(), store.Index{Name: "events_user_source", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "source.calendar_id", Value: 1}, {Key: "source.uid", Value: 1}}}},
+		{s.events(), store.Index{Name: "events_user_updated", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "updated_at", Value: 1}}}},
+	} {
+		if err := store.EnsureIndexes(ctx, x.c, x.idx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func withQueryFields(e *events.Event) *events.Event {
+	doc := *e
+	events.SetQueryFields(&doc)
+	return &doc
+}
+
+func stripEvent(e *events.Event) *events.Event {
+	e.TagsLower, e.Search = nil, ""
+	return e
+}
+
+// CreateEvent stores e.
+func (s *Events) CreateEvent(ctx context.Context, e *events.Event) error {
+	_, err := s.events().InsertOne(ctx, withQueryFields(e))
+	return store.Err(err, "event")
+}
+
+// ImportEvents stores new events with one insert.
+func (s *Events) ImportEvents(ctx context.Context, es []*events.Event) error {
+	if len(es) == 0 {
+		return nil
+	}
+	docs := make([]any, len(es))
+	for i, e := range es {
+		docs[i] = withQueryFields(e)
+	}
+	_, err := s.events().InsertMany(ctx, docs)
+	return store.Err(err, "event")
+}
+
+// Event returns one of the user's events (events._id, owner checked).
+func (s *Events) Event(ctx context.Context, userID, id string) (*events.Event, error) {
+	var e events.Event
+	if err := store.FindOwned(ctx, s.events(), id, userID, &e, "event"); err != nil {
+		return nil, err
+	}
+	return stripEvent(&e), nil
+}
+
+// UpdateEvent replaces the user's event (events._id, scoped by user_id).
+func (s *Events) UpdateEvent(ctx context.Context, e *events.Event) error {
+	res, err := s.events().ReplaceOne(ctx, bson.M{"_id": e.ID, "user_id": e.UserID}, withQueryFields(e))
+	if err != nil {
+		return store.Err(err, "event")
+	}
+	if res.MatchedCount == 0 {
+		return apperr.E(apperr.NotFound, "event not found")
+	}
+	return nil
+}
+
+// DeleteEvent removes one of the user's events (events._id, scoped by user_id).
+func (s *Events) DeleteEvent(ctx context.Context, userID, id string) error {
+	return store.DeleteOwned(ctx, s.events(), id, userID, "event")
+}
+
+// Events returns one page of the user's events by starts_at (events_user_starts).
+func (s *Events) Events(ctx context.Context, userID string, q events.EventQuery) (*record.Page[events.Event], error) {
+	f := bson.M{"user_id": userID}
+	when := bson.M{}
+	if q.From != nil {
+		when["$gte"] = *q.From
+	}
+	if q.To != nil {
+		when["$lt"] = *q.To
+	}
+	if len(when) > 0 {
+		f["starts_at"] = when
+	}
+	if q.Tag != "" {
+		f["tags_lower"] = input.LowerAll([]string{q.Tag})[0]
+	}
+	if p := input.Search(q.Q); p != "" {
+		f["search"] = bson.M{"$regex": p} // escaped: plain text
+	}
+	if q.Cursor != nil && q.Cursor.T == nil {
+		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+	}
+	page, err := store.FindPage(ctx, s.events(), store.PageQuery{Filter: f, SortField: "starts_at", Limit: q.Limit, Cursor: q.Cursor},
+		func(e *events.Event) store.Cursor { return store.Cursor{T: &e.StartsAt, ID: e.ID} }, "event")
+	if err != nil {
+		return nil, err
+	}
+	for i := range page.Items {
+		stripEvent(&page.Items[i])
+	}
+	return page, nil
+}
+
+func (s *Events) find(ctx context.Context, f bson.M, o *options.FindOptionsBuilder) ([]events.Event, error) {
+	cur, err := s.events().Find(ctx, f, o)
+	if err != nil {
+		return nil, store.Err(err, "event")
+	}
+	out := []events.Event{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, store.Err(err, "event")
+	}
+	for i := range out {
+		stripEvent(&out[i])
+	}
+	return out, nil
+}
+
+// EventsByID returns those of ids that are the user's events (events._id, scoped by user_id).
+func (s *Events) EventsByID(ctx context.Context, userID string, ids []string) (map[string]*events.Event, error) {
+	out := map[string]*events.Event{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	es, err := s.find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID}, options.Find())
+	for i := range es {
+		out[es[i].ID] = &es[i]
+	}
+	return out, err
+}
+
+// AllEvents returns all of the user's events by starts_at (events_user_starts).
+func (s *Events) AllEvents(ctx context.Context, userID string) ([]events.Event, error) {
+	return s.find(ctx, bson.M{"user_id": userID}, options.Find().SetSort(bson.D{{Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}}))
+}
+
+// EventsFromCalendar returns the user's events a calendar brought in (events_user_source).
+func (s *Events) EventsFromCalendar(ctx context.Context, userID, calendarID string) ([]events.Event, error) {
+	return s.find(ctx, bson.M{"user_id": userID, "source.calendar_id": calendarID}, options.Find())
+}
+
+// CreateCalendar stores a followed calendar.
+func (s *Events) CreateCalendar(ctx context.Context, c *events.Calendar) error {
+	_, err := s.calendars().InsertOne(ctx, c)
+	return store.Err(err, "calendar")
+}
+
+// Calendar returns one of the user's calendars (calendars._id, owner checked).
+func (s *Events) Calendar(ctx context.Context, userID, id string) (*events.Calendar, error) {
+	var c events.Calendar
+	if err := store.FindOwned(ctx, s.calendars(), id, userID, &c, "calendar"); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Calendars lists the user's calendars (all users' when userID is "") (calendars_user).
+func (s *Events) Calendars(ctx context.Context, userID string) ([]events.Calendar, error) {
+	f := bson.M{}
+	if userID != "" {
+		f["user_id"] = userID
+	}
+	cur, err := s.calendars().Find(ctx, f, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, store.Err(err, "calendar")
+	}
+	out := []events.Calendar{}
+	return out, store.Err(cur.All(ctx, &out), "calendar")
+}
+
+// DeleteCalendar removes one of the user's calendars (calendars._id, scoped by user_id).
+func (s *Events) DeleteCalendar(ctx context.Context, userID, id string) error {
+	return store.DeleteOwned(ctx, s.calendars(), id, userID, "calendar")
+}
+
+// RecordSync stores the outcome of a sync (calendars._id).
+func (s *Events) RecordSync(ctx context.Context, calendarID string, at time.Time, result *events.SyncResult, failure string) error {
+	update := bson.M{"$set": bson.M{"last_sync_at": record.Time(at), "last_error": failure}}
+	if result != nil {
+		update = bson.M{"$set": bson.M{"last_sync_at": record.Time(at), "last_result": result}, "$unset": bson.M{"last_error": ""}}
+	}
+	_, err := s.calendars().UpdateOne(ctx, bson.M{"_id": calendarID}, update)
+	return store.Err(err, "calendar")
+}
+
+// ClaimSync inserts the calendar's lease for slot (calendar_leases._id).
+func (s *Events) ClaimSync(ctx context.Context, calendarID, slot string, at time.Time) (bool, error) {
+	_, err := s.leases().InsertOne(ctx, bson.M{"_id": calendarID + "#" + slot, "at": record.Time(at)})
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	return err == nil, store.Err(err, "calendar lease")
+}
+
+// PurgeSyncClaims removes leases taken before a time.
+func (s *Events) PurgeSyncClaims(ctx context.Context, before time.Time) error {
+	_, err := s.leases().DeleteMany(ctx, bson.M{"at": bson.M{"$lt": record.Time(before)}})
+	return store.Err(err, "calendar lease")
+}

@@ -1,0 +1,295 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// Events is the events.Store of the embedded store.
+type Events struct{ DB *DB }
+
+var _ events.Store = (*Events)(nil)
+
+const eventColumns = `id, user_id, title, kind, starts_at, ends_at, timezone, location, url, organizer, talks, tags, notes, status,
+	sequence, source_calendar_id, source_uid, created_at, updated_at`
+
+func eventArgs(e *events.Event) []any {
+	talks, _ := json.Marshal(e.Talks)
+	if e.Talks == nil {
+		talks = []byte("[]")
+	}
+	var calID, uid any
+	if e.Source != nil {
+		calID, uid = e.Source.CalendarID, e.Source.UID
+	}
+	x := *e
+	events.SetQueryFields(&x)
+	return []any{e.ID, e.UserID, e.Title, e.Kind, formatTime(e.StartsAt), formatTime(e.EndsAt), e.Timezone, e.Location, e.URL,
+		e.Organizer, string(talks), jsonList(e.Tags), e.Notes, e.Status, e.Sequence, calID, uid,
+		formatTime(e.CreatedAt), formatTime(e.UpdatedAt), x.Search}
+}
+
+func scanEvent(r scanner) (*events.Event, error) {
+	var e events.Event
+	var starts, ends, talks, tags, created, updated string
+	var calID, uid sql.NullString
+	if err := r.Scan(&e.ID, &e.UserID, &e.Title, &e.Kind, &starts, &ends, &e.Timezone, &e.Location, &e.URL, &e.Organizer,
+		&talks, &tags, &e.Notes, &e.Status, &e.Sequence, &calID, &uid, &created, &updated); err != nil {
+		return nil, translate(err, "event")
+	}
+	err := json.Unmarshal([]byte(talks), &e.Talks)
+	if err == nil {
+		err = json.Unmarshal([]byte(tags), &e.Tags)
+	}
+	for _, t := range []struct {
+		s   string
+		dst *time.Time
+	}{{starts, &e.StartsAt}, {ends, &e.EndsAt}, {created, &e.CreatedAt}, {updated, &e.UpdatedAt}} {
+		if err == nil {
+			*t.dst, err = parseTime(t.s)
+		}
+	}
+	if err != nil {
+		return nil, translate(err, "event")
+	}
+	if calID.Valid {
+		e.Source = &events.Source{CalendarID: calID.String, UID: uid.String}
+	}
+	return &e, nil
+}
+
+func (tx *Tx) insertEvent(ctx context.Context, e *events.Event) error {
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO events(`+eventColumns+`, search) VALUES(`+placeholders(20)+`)`, eventArgs(e)...)
+	return translate(err, "event")
+}
+
+// CreateEvent stores e.
+func (s *Events) CreateEvent(ctx context.Context, e *events.Event) error {
+	return s.DB.Update(ctx, func(tx *Tx) error { return tx.insertEvent(ctx, e) })
+}
+
+// ImportEvents stores new events in one transaction.
+func (s *Events) ImportEvents(ctx context.Context, es []*events.Event) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		for _, e := range es {
+			if err := tx.insertEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Event returns one of the user's events.
+func (s *Events) Event(ctx context.Context, userID, id string) (*events.Event, error) {
+	return scanEvent(s.DB.read.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ? AND user_id = ?`, id, userID))
+}
+
+// UpdateEvent replaces the user's event.
+func (s *Events) UpdateEvent(ctx context.Context, e *events.Event) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		args := eventArgs(e)
+		res, err := tx.tx.ExecContext(ctx, `UPDATE events SET (`+eventColumns+`, search) = (`+placeholders(len(args))+`) WHERE id = ? AND user_id = ?`,
+			append(args, e.ID, e.UserID)...)
+		if err != nil {
+			return translate(err, "event")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.E(apperr.NotFound, "event not found")
+		}
+		return nil
+	})
+}
+
+// DeleteEvent removes one of the user's events.
+func (s *Events) DeleteEvent(ctx context.Context, userID, id string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		return tx.deleteOwned(ctx, `DELETE FROM events WHERE id = ? AND user_id = ?`, "event", id, userID)
+	})
+}
+
+// Events returns one page of the user's events by starts_at (events_user_starts).
+func (s *Events) Events(ctx context.Context, userID string, q events.EventQuery) (*record.Page[events.Event], error) {
+	limit := pageLimit(q.Limit)
+	var sb strings.Builder
+	sb.WriteString(`SELECT ` + eventColumns + ` FROM events WHERE user_id = ?`)
+	args := []any{userID}
+	if q.From != nil {
+		sb.WriteString(` AND starts_at >= ?`)
+		args = append(args, formatTime(*q.From))
+	}
+	if q.To != nil {
+		sb.WriteString(` AND starts_at < ?`)
+		args = append(args, formatTime(*q.To))
+	}
+	if tag := strings.ToLower(strings.TrimSpace(q.Tag)); tag != "" {
+		sb.WriteString(` AND EXISTS (SELECT 1 FROM json_each(tags) WHERE lower(value) = ?)`)
+		args = append(args, tag)
+	}
+	if text := strings.ToLower(strings.TrimSpace(q.Q)); text != "" {
+		sb.WriteString(` AND instr(search, ?) > 0`) // plain text, never a pattern
+		args = append(args, text)
+	}
+	args, err := afterTime(&sb, args, q.Cursor, "starts_at", ">")
+	if err != nil {
+		return nil, err
+	}
+	sb.WriteString(` ORDER BY starts_at, id LIMIT ?`)
+	rows, err := s.DB.read.QueryContext(ctx, sb.String(), append(args, limit+1)...)
+	if err != nil {
+		return nil, translate(err, "event")
+	}
+	return readPage(rows, limit, scanEvent, func(e *events.Event) record.Cursor { return record.Cursor{T: &e.StartsAt, ID: e.ID} })
+}
+
+func (s *Events) query(ctx context.Context, query string, args ...any) ([]events.Event, error) {
+	rows, err := s.DB.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err, "event")
+	}
+	defer rows.Close()
+	out := []events.Event{}
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+	return out, translate(rows.Err(), "event")
+}
+
+// EventsByID returns those of ids that are the user's events.
+func (s *Events) EventsByID(ctx context.Context, userID string, ids []string) (map[string]*events.Event, error) {
+	out := map[string]*events.Event{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	es, err := s.query(ctx, `SELECT `+eventColumns+` FROM events WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`, jsonList(ids), userID)
+	for i := range es {
+		out[es[i].ID] = &es[i]
+	}
+	return out, err
+}
+
+// AllEvents returns all of the user's events by starts_at (events_user_starts).
+func (s *Events) AllEvents(ctx context.Context, userID string) ([]events.Event, error) {
+	return s.query(ctx, `SELECT `+eventColumns+` FROM events WHERE user_id = ? ORDER BY starts_at, id`, userID)
+}
+
+// EventsFromCalendar returns the user's events a calendar brought in (events_user_source).
+func (s *Events) EventsFromCalendar(ctx context.Context, userID, calendarID string) ([]events.Event, error) {
+	return s.query(ctx, `SELECT `+eventColumns+` FROM events WHERE user_id = ? AND source_calendar_id = ?`, userID, calendarID)
+}
+
+const calendarColumns = `id, user_id, url, name, tags, last_sync_at, last_error, last_result, created_at`
+
+func scanCalendar(r scanner) (*events.Calendar, error) {
+	var c events.Calendar
+	var tags, created string
+	var last, result sql.NullString
+	if err := r.Scan(&c.ID, &c.UserID, &c.URL, &c.Name, &tags, &last, &c.LastError, &result, &created); err != nil {
+		return nil, translate(err, "calendar")
+	}
+	err := json.Unmarshal([]byte(tags), &c.Tags)
+	if err == nil {
+		c.CreatedAt, err = parseTime(created)
+	}
+	if err == nil {
+		c.LastSyncAt, err = parseNullTime(last)
+	}
+	if err == nil && result.Valid {
+		c.LastResult = &events.SyncResult{}
+		err = json.Unmarshal([]byte(result.String), c.LastResult)
+	}
+	return &c, translate(err, "calendar")
+}
+
+// CreateCalendar stores a followed calendar.
+func (s *Events) CreateCalendar(ctx context.Context, c *events.Calendar) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO calendars(id, user_id, url, name, tags, created_at) VALUES(?, ?, ?, ?, ?, ?)`,
+			c.ID, c.UserID, c.URL, c.Name, jsonList(c.Tags), formatTime(c.CreatedAt))
+		return translate(err, "calendar")
+	})
+}
+
+// Calendar returns one of the user's calendars.
+func (s *Events) Calendar(ctx context.Context, userID, id string) (*events.Calendar, error) {
+	return scanCalendar(s.DB.read.QueryRowContext(ctx, `SELECT `+calendarColumns+` FROM calendars WHERE id = ? AND user_id = ?`, id, userID))
+}
+
+// Calendars lists the user's calendars (or everyone's), oldest first (calendars_user).
+func (s *Events) Calendars(ctx context.Context, userID string) ([]events.Calendar, error) {
+	query, args := `SELECT `+calendarColumns+` FROM calendars WHERE user_id = ? ORDER BY created_at, id`, []any{userID}
+	if userID == "" {
+		query, args = `SELECT `+calendarColumns+` FROM calendars ORDER BY created_at, id`, nil
+	}
+	rows, err := s.DB.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err, "calendar")
+	}
+	defer rows.Close()
+	out := []events.Calendar{}
+	for rows.Next() {
+		c, err := scanCalendar(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, translate(rows.Err(), "calendar")
+}
+
+// DeleteCalendar removes one of the user's calendars.
+func (s *Events) DeleteCalendar(ctx context.Context, userID, id string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		return tx.deleteOwned(ctx, `DELETE FROM calendars WHERE id = ? AND user_id = ?`, "calendar", id, userID)
+	})
+}
+
+// RecordSync stores the outcome of a sync.
+func (s *Events) RecordSync(ctx context.Context, calendarID string, at time.Time, result *events.SyncResult, failure string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		var err error
+		if result == nil {
+			_, err = tx.tx.ExecContext(ctx, `UPDATE calendars SET last_sync_at = ?, last_error = ? WHERE id = ?`, formatTime(at), failure, calendarID)
+		} else {
+			b, _ := json.Marshal(result)
+			_, err = tx.tx.ExecContext(ctx, `UPDATE calendars SET last_sync_at = ?, last_error = '', last_result = ? WHERE id = ?`,
+				formatTime(at), string(b), calendarID)
+		}
+		return translate(err, "calendar")
+	})
+}
+
+// ClaimSync inserts the calendar's lease for slot; the primary key lets one
+// process have it.
+func (s *Events) ClaimSync(ctx context.Context, calendarID, slot string, at time.Time) (bool, error) {
+	var claimed bool
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO calendar_leases(id, at) VALUES(?, ?) ON CONFLICT DO NOTHING`, calendarID+"#"+slot, formatTime(at))
+		if err != nil {
+			return translate(err, "calendar lease")
+		}
+		n, _ := res.RowsAffected()
+		claimed = n == 1
+		return nil
+	})
+	return claimed, err
+}
+
+// PurgeSyncClaims removes leases taken before a time (calendar_leases_at).
+func (s *Events) PurgeSyncClaims(ctx context.Context, before time.Time) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM calendar_leases WHERE at < ?`, formatTime(before))
+		return translate(err, "calendar lease")
+	})
+}
