@@ -10,15 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/calendar"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/netguard"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // MaxFeedSize bounds a calendar a sync downloads.
@@ -62,13 +58,6 @@ type Importer struct {
 	Guard netguard.Guard
 }
 
-func (s *Service) calendars() *mongo.Collection { return s.c.Database().Collection("calendars") }
-
-// EnsureCalendarIndexes creates the calendars' index.
-func (s *Service) EnsureCalendarIndexes(ctx context.Context) error {
-	return store.EnsureIndexes(ctx, s.calendars(), store.Index{Name: "calendars_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}})
-}
-
 // CreateCalendar subscribes the user to a feed (webcal:// is read as https://).
 func (im *Importer) CreateCalendar(ctx context.Context, userID string, in CalendarInput) (*Calendar, error) {
 	var c input.Checker
@@ -81,7 +70,7 @@ func (im *Importer) CreateCalendar(ctx context.Context, userID string, in Calend
 	} else if why := im.Guard.CheckURL(raw); why != "" {
 		c.Add("url", "%s", why)
 	}
-	cal := &Calendar{ID: store.NewID(), UserID: userID, URL: raw, CreatedAt: store.Time(im.Events.Now())}
+	cal := &Calendar{ID: record.NewID(), UserID: userID, URL: raw, CreatedAt: record.Time(im.Events.Now())}
 	cal.Name = c.Text("name", in.Name, input.MaxName)
 	cal.Tags = c.Tags("tags", in.Tags)
 	if err := c.Err(); err != nil {
@@ -90,41 +79,25 @@ func (im *Importer) CreateCalendar(ctx context.Context, userID string, in Calend
 	if cal.Name == "" {
 		cal.Name = raw
 	}
-	if _, err := im.Events.calendars().InsertOne(ctx, cal); err != nil {
-		return nil, store.Err(err, "calendar")
+	if err := im.Events.Store.CreateCalendar(ctx, cal); err != nil {
+		return nil, err
 	}
 	return cal, nil
 }
 
 // Calendar returns one of the user's calendars; NotFound if none.
 func (s *Service) Calendar(ctx context.Context, userID, id string) (*Calendar, error) {
-	var cal Calendar
-	// calendars._id (owner checked in FindOwned)
-	if err := store.FindOwned(ctx, s.calendars(), id, userID, &cal, "calendar"); err != nil {
-		return nil, err
-	}
-	return &cal, nil
+	return s.Store.Calendar(ctx, userID, id)
 }
 
 // Calendars lists the user's calendars (all users' when userID is "").
 func (s *Service) Calendars(ctx context.Context, userID string) ([]Calendar, error) {
-	q := bson.M{}
-	if userID != "" {
-		q["user_id"] = userID
-	}
-	// calendars_user
-	cur, err := s.calendars().Find(ctx, q, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}}))
-	if err != nil {
-		return nil, store.Err(err, "calendar")
-	}
-	out := []Calendar{}
-	return out, store.Err(cur.All(ctx, &out), "calendar")
+	return s.Store.Calendars(ctx, userID)
 }
 
 // DeleteCalendar unsubscribes; the events it brought stay the user's.
 func (s *Service) DeleteCalendar(ctx context.Context, userID, id string) error {
-	// calendars._id, scoped by user_id
-	return store.DeleteOwned(ctx, s.calendars(), id, userID, "calendar")
+	return s.Store.DeleteCalendar(ctx, userID, id)
 }
 
 // Sync fetches the calendar and upserts its events by source UID: new ones
@@ -133,12 +106,11 @@ func (s *Service) DeleteCalendar(ctx context.Context, userID, id string) error {
 // upcoming events that vanished from the source are cancelled. A feed that
 // cannot be fetched or parsed changes nothing and is recorded as last_error.
 func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*SyncResult, error) {
-	now := store.Time(im.Events.Now())
+	now := record.Time(im.Events.Now())
 	parsed, err := im.fetch(ctx, cal.URL, defTZ)
 	if err != nil {
 		msg := err.Error()
-		// calendars._id
-		im.Events.calendars().UpdateOne(ctx, bson.M{"_id": cal.ID}, bson.M{"$set": bson.M{"last_sync_at": now, "last_error": msg}})
+		im.Events.Store.RecordSync(ctx, cal.ID, now, nil, msg)
 		cal.LastError, cal.LastSyncAt = msg, &now
 		return nil, apperr.Wrap(apperr.Invalid, err, "the calendar could not be synced: %s", msg)
 	}
@@ -146,9 +118,9 @@ func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*Syn
 	if err != nil {
 		return nil, err
 	}
-	// calendars._id
-	im.Events.calendars().UpdateOne(ctx, bson.M{"_id": cal.ID}, bson.M{
-		"$set": bson.M{"last_sync_at": now, "last_result": res}, "$unset": bson.M{"last_error": ""}})
+	if err := im.Events.Store.RecordSync(ctx, cal.ID, now, res, ""); err != nil {
+		return nil, err
+	}
 	cal.LastSyncAt, cal.LastError, cal.LastResult = &now, "", res
 	return res, nil
 }
@@ -188,14 +160,9 @@ func (im *Importer) fetch(ctx context.Context, url, defTZ string) ([]calendar.Pa
 }
 
 func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []calendar.Parsed, defTZ string, now time.Time) (*SyncResult, error) {
-	// events_user_source
-	cur, err := s.c.Find(ctx, bson.M{"user_id": cal.UserID, "source.calendar_id": cal.ID})
+	existing, err := s.Store.EventsFromCalendar(ctx, cal.UserID, cal.ID)
 	if err != nil {
-		return nil, store.Err(err, "event")
-	}
-	var existing []Event
-	if err := cur.All(ctx, &existing); err != nil {
-		return nil, store.Err(err, "event")
+		return nil, err
 	}
 	byUID := make(map[string]*Event, len(existing))
 	for i := range existing {
@@ -203,7 +170,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 	}
 	res := &SyncResult{}
 	seen := map[string]bool{}
-	var inserts []any
+	var inserts []*Event
 	for _, p := range parsed {
 		if seen[p.UID] {
 			continue
@@ -214,7 +181,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		if old != nil {
 			e = *old
 		} else {
-			e = Event{ID: store.NewID(), UserID: cal.UserID, Kind: "meetup", Timezone: defTZ, Tags: cal.Tags,
+			e = Event{ID: record.NewID(), UserID: cal.UserID, Kind: "meetup", Timezone: defTZ, Tags: cal.Tags,
 				Notes: p.Description, Status: "planned", Source: &Source{CalendarID: cal.ID, UID: p.UID}, CreatedAt: now}
 			if p.TZID != "" {
 				if _, err := time.LoadLocation(p.TZID); err == nil {
@@ -249,9 +216,8 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		if !sameFromSource(old, &next) {
 			next.Sequence++
 			next.UpdatedAt = now
-			// events._id, scoped by user_id
-			if _, err := s.c.ReplaceOne(ctx, bson.M{"_id": next.ID, "user_id": cal.UserID}, &next); err != nil {
-				return nil, store.Err(err, "event")
+			if err := s.Store.UpdateEvent(ctx, &next); err != nil {
+				return nil, err
 			}
 			s.Observe.Tell(cal.UserID, &next)
 			res.Updated++
@@ -261,11 +227,11 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 	}
 	if len(inserts) > 0 {
 		for _, x := range inserts {
-			x.(*Event).UpdatedAt = now
+			x.UpdatedAt = now
 		}
-		if _, err := s.c.InsertMany(ctx, inserts); err != nil {
-			s.Observe.Tell(cal.UserID, store.Unsure{})
-			return nil, store.Err(err, "event")
+		if err := s.Store.ImportEvents(ctx, inserts); err != nil {
+			s.Observe.Tell(cal.UserID, record.Unsure{})
+			return nil, err
 		}
 		for _, x := range inserts {
 			s.Observe.Tell(cal.UserID, x)
@@ -277,9 +243,8 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		}
 		next := *old
 		next.Status, next.Sequence, next.UpdatedAt = "cancelled", old.Sequence+1, now
-		// events._id, scoped by user_id
-		if _, err := s.c.ReplaceOne(ctx, bson.M{"_id": next.ID, "user_id": cal.UserID}, &next); err != nil {
-			return nil, store.Err(err, "event")
+		if err := s.Store.UpdateEvent(ctx, &next); err != nil {
+			return nil, err
 		}
 		s.Observe.Tell(cal.UserID, &next)
 		res.Cancelled++
@@ -319,15 +284,14 @@ func (im *Importer) SyncAll(ctx context.Context, window time.Duration, tzOf func
 		return 0, 0, err
 	}
 	slot := im.Events.Now().Truncate(window).UTC().Format("20060102T150405")
-	leases := im.Events.c.Database().Collection("calendar_leases")
 	for i := range cals {
 		cal := &cals[i]
-		_, err := leases.InsertOne(ctx, bson.M{"_id": cal.ID + "#" + slot, "at": store.Time(im.Events.Now())})
-		if mongo.IsDuplicateKeyError(err) {
-			continue // another process has it this window
-		}
+		ok, err := im.Events.Store.ClaimSync(ctx, cal.ID, slot, record.Time(im.Events.Now()))
 		if err != nil {
-			return synced, failed, store.Err(err, "calendar lease")
+			return synced, failed, err
+		}
+		if !ok {
+			continue // another process has it this window
 		}
 		tz, err := tzOf(ctx, cal.UserID)
 		if err != nil {
@@ -339,7 +303,7 @@ func (im *Importer) SyncAll(ctx context.Context, window time.Duration, tzOf func
 			synced++
 		}
 	}
-	// calendar_leases: old windows are of no use.
-	leases.DeleteMany(ctx, bson.M{"at": bson.M{"$lt": store.Time(im.Events.Now().Add(-24 * time.Hour))}})
+	// Old windows are of no use.
+	im.Events.Store.PurgeSyncClaims(ctx, record.Time(im.Events.Now().Add(-24*time.Hour)))
 	return synced, failed, nil
 }

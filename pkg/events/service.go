@@ -5,54 +5,37 @@ import (
 	"encoding/json"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// Service stores events.
+// Service is the rules of events and followed calendars over a Store.
 type Service struct {
-	c   *mongo.Collection
-	Now func() time.Time
+	Store Store
+	Now   func() time.Time
 	// Changed, if set, is told after every write that changes what the
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
 	// Observe, if set, is told of each event written (*Event) and of
-	// removals (store.Removed).
-	Observe store.Observer
+	// removals (record.Removed).
+	Observe record.Observer
 }
 
-// New returns a Service on db.
-func New(db *mongo.Database) *Service {
-	return &Service{c: db.Collection("events"), Now: time.Now}
-}
-
-// EnsureIndexes creates the indexes the queries below name.
-func (s *Service) EnsureIndexes(ctx context.Context) error {
-	if err := s.EnsureCalendarIndexes(ctx); err != nil {
-		return err
-	}
-	return store.EnsureIndexes(ctx, s.c,
-		store.Index{Name: "events_user_starts", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}}},
-		store.Index{Name: "events_user_source", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "source.calendar_id", Value: 1}, {Key: "source.uid", Value: 1}}},
-		store.Index{Name: "events_user_updated", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "updated_at", Value: 1}}},
-	)
+// New returns a Service on st.
+func New(st Store) *Service {
+	return &Service{Store: st, Now: time.Now}
 }
 
 // Create validates in and stores a new event. defTZ is the user's time zone,
 // the event's default. It returns Invalid naming each bad field.
 func (s *Service) Create(ctx context.Context, userID, defTZ string, in Input) (*Event, error) {
-	now := store.Time(s.Now())
-	e := &Event{ID: store.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
+	now := record.Time(s.Now())
+	e := &Event{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
 	if err := in.apply(e, defTZ); err != nil {
 		return nil, err
 	}
-	if _, err := s.c.InsertOne(ctx, e); err != nil {
-		return nil, store.Err(err, "event")
+	if err := s.Store.CreateEvent(ctx, e); err != nil {
+		return nil, err
 	}
 	s.Observe.Tell(userID, e)
 	s.changed(ctx, userID)
@@ -61,12 +44,7 @@ func (s *Service) Create(ctx context.Context, userID, defTZ string, in Input) (*
 
 // Get returns the user's event with id; NotFound if the user has none.
 func (s *Service) Get(ctx context.Context, userID, id string) (*Event, error) {
-	var e Event
-	// events._id (owner checked in FindOwned)
-	if err := store.FindOwned(ctx, s.c, id, userID, &e, "event"); err != nil {
-		return nil, err
-	}
-	return &e, nil
+	return s.Store.Event(ctx, userID, id)
 }
 
 // Update applies a merge patch to the user's event. Moving starts_at without
@@ -95,7 +73,7 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 	if !e.StartsAt.Equal(old.StartsAt) || !e.EndsAt.Equal(old.EndsAt) || e.Location != old.Location || e.Status != old.Status {
 		e.Sequence++
 	}
-	e.UpdatedAt = store.Time(s.Now())
+	e.UpdatedAt = record.Time(s.Now())
 	if err := s.replace(ctx, &e); err != nil {
 		return nil, err
 	}
@@ -103,13 +81,8 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 }
 
 func (s *Service) replace(ctx context.Context, e *Event) error {
-	// events._id, scoped by user_id
-	res, err := s.c.ReplaceOne(ctx, bson.M{"_id": e.ID, "user_id": e.UserID}, e)
-	if err != nil {
-		return store.Err(err, "event")
-	}
-	if res.MatchedCount == 0 {
-		return apperr.E(apperr.NotFound, "event not found")
+	if err := s.Store.UpdateEvent(ctx, e); err != nil {
+		return err
 	}
 	s.Observe.Tell(e.UserID, e)
 	s.changed(ctx, e.UserID)
@@ -119,11 +92,10 @@ func (s *Service) replace(ctx context.Context, e *Event) error {
 // Delete removes the user's event; NotFound if there is none. Callers
 // remove what points at it first (see crm.Service.DeleteEvent).
 func (s *Service) Delete(ctx context.Context, userID, id string) error {
-	// events._id, scoped by user_id
-	if err := store.DeleteOwned(ctx, s.c, id, userID, "event"); err != nil {
+	if err := s.Store.DeleteEvent(ctx, userID, id); err != nil {
 		return err
 	}
-	s.Observe.Tell(userID, store.Removed{Collection: "events", IDs: []string{id}})
+	s.Observe.Tell(userID, record.Removed{Collection: "events", IDs: []string{id}})
 	s.changed(ctx, userID)
 	return nil
 }
@@ -134,63 +106,22 @@ type Filter struct {
 	Tag      string
 	Q        string
 	Limit    int
-	Cursor   *store.Cursor
+	Cursor   *record.Cursor
 }
 
 // List returns the user's events in starts_at order.
-func (s *Service) List(ctx context.Context, userID string, f Filter) (*store.Page[Event], error) {
-	q := bson.M{"user_id": userID}
-	when := bson.M{}
-	if f.From != nil {
-		when["$gte"] = *f.From
-	}
-	if f.To != nil {
-		when["$lt"] = *f.To
-	}
-	if len(when) > 0 {
-		q["starts_at"] = when
-	}
-	if f.Tag != "" {
-		q["tags_lower"] = input.LowerAll([]string{f.Tag})[0]
-	}
-	if p := input.Search(f.Q); p != "" {
-		q["search"] = bson.M{"$regex": p}
-	}
-	// events_user_starts
-	return store.FindPage(ctx, s.c, store.PageQuery{Filter: q, SortField: "starts_at", Limit: f.Limit, Cursor: f.Cursor},
-		func(e *Event) store.Cursor { return store.Cursor{T: &e.StartsAt, ID: e.ID} }, "event")
+func (s *Service) List(ctx context.Context, userID string, f Filter) (*record.Page[Event], error) {
+	return s.Store.Events(ctx, userID, EventQuery{From: f.From, To: f.To, Tag: f.Tag, Q: f.Q, Limit: f.Limit, Cursor: f.Cursor})
 }
 
 // GetMany returns the user's events among ids, by id.
 func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map[string]*Event, error) {
-	out := map[string]*Event{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	// events._id, scoped by user_id
-	cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
-	if err != nil {
-		return nil, store.Err(err, "event")
-	}
-	var es []Event
-	if err := cur.All(ctx, &es); err != nil {
-		return nil, store.Err(err, "event")
-	}
-	for i := range es {
-		out[es[i].ID] = &es[i]
-	}
-	return out, nil
+	return s.Store.EventsByID(ctx, userID, ids)
 }
 
 // All returns all of the user's events in start order (for calendar feeds).
 func (s *Service) All(ctx context.Context, userID string) ([]Event, error) {
-	// events_user_starts
-	cur, err := s.c.Find(ctx, bson.M{"user_id": userID}, options.Find().SetSort(bson.D{{Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, store.Err(err, "event")
-	}
-	out := []Event{}
-	return out, store.Err(cur.All(ctx, &out), "event")
+	return s.Store.AllEvents(ctx, userID)
 }
 
 // changed reports a change of feed content to the Changed hook.
