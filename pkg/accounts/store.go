@@ -45,4 +45,11 @@ type Store interface {
 	DeleteFeedSet(ctx context.Context, userID, id string) error
 	// TouchFeedSet records when a set's links were last used.
 	TouchFeedSet(ctx context.Context, hash string, at time.Time) error
+
+	// CreateSession stores a phone-page session (its secret's hash only).
+	CreateSession(ctx context.Context, s *Session) error
+	// Session returns the session with that hash; NotFound if none.
+	Session(ctx context.Context, hash string) (*Session, error)
+	// DeleteSession removes a session; NotFound if none.
+	DeleteSession(ctx context.Context, hash string) error
 }

@@ -17,8 +17,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/utils"
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -28,7 +26,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/input"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // The phone pages at /app: server-rendered, no JavaScript needed (the
@@ -51,15 +48,6 @@ const (
 	sessionCookie = "rapport_session"
 	sessionTTL    = 30 * 24 * time.Hour
 )
-
-type webSession struct {
-	Hash      string    `bson:"_id"`
-	UserID    string    `bson:"user_id"`
-	CSRF      string    `bson:"csrf"`
-	ExpiresAt time.Time `bson:"expires_at"`
-}
-
-func (s *Server) sessions() *mongo.Collection { return s.Store.DB.Collection("web_sessions") }
 
 // webPage is what every page template gets.
 type webPage struct {
@@ -185,10 +173,9 @@ func (s *Server) handleWebLogin(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	secret, hash := accounts.NewSecret("rws_")
-	csrf, _ := accounts.NewSecret("")
-	if _, err := s.sessions().InsertOne(ctx, webSession{Hash: hash, UserID: u.ID, CSRF: csrf, ExpiresAt: store.Time(s.Now().Add(sessionTTL))}); err != nil {
-		return store.Err(err, "session")
+	_, secret, err := s.Accounts.StartSession(ctx, u.ID, sessionTTL)
+	if err != nil {
+		return err
 	}
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: secret, Path: "/app", HTTPOnly: true, Secure: s.secure(c),
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: s.Now().Add(sessionTTL)})
@@ -204,19 +191,12 @@ func (s *Server) handleWebLogin(c *fiber.Ctx) error {
 func (s *Server) webSession(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	secret := c.Cookies(sessionCookie)
-	var sess webSession
-	// web_sessions._id
-	err := s.sessions().FindOne(ctx, bson.M{"_id": accounts.HashSecret(secret)}).Decode(&sess)
-	if err != nil || secret == "" || !s.Now().Before(sess.ExpiresAt) {
-		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-			return store.Err(err, "session")
-		}
-		return s.toLogin(c)
-	}
-	u, err := s.Accounts.User(ctx, sess.UserID)
+	sess, u, err := s.Accounts.Session(ctx, c.Cookies(sessionCookie))
 	if err != nil {
-		return s.toLogin(c)
+		if apperr.Is(err, apperr.NotFound) {
+			return s.toLogin(c)
+		}
+		return err
 	}
 	if c.Method() == fiber.MethodPost && !accounts.SameHash(c.FormValue("csrf"), sess.CSRF) {
 		return apperr.E(apperr.Forbidden, "the form is stale or came from another site; reload the page and try again")
@@ -247,8 +227,9 @@ func (s *Server) page(c *fiber.Ctx, title, name string) webPage {
 
 func (s *Server) handleWebLogout(c *fiber.Ctx) error {
 	hash, _ := c.Locals("rapport.session").(string)
-	// web_sessions._id
-	s.sessions().DeleteOne(c.UserContext(), bson.M{"_id": hash})
+	if err := s.Accounts.EndSession(c.UserContext(), hash); err != nil {
+		return err
+	}
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/app", HTTPOnly: true, Secure: s.secure(c),
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0)})
 	return c.Redirect("/app/login", fiber.StatusSeeOther)

@@ -220,3 +220,32 @@ func (s *Accounts) TouchFeedSet(ctx context.Context, hash string, at time.Time) 
 	_, err := s.feeds().UpdateOne(ctx, bson.M{"_id": hash}, bson.M{"$set": bson.M{"last_used_at": at}})
 	return store.Err(err, "feed set")
 }
+
+func (s *Accounts) sessions() *mongo.Collection { return s.DB.Collection("web_sessions") }
+
+// CreateSession stores a phone-page session.
+func (s *Accounts) CreateSession(ctx context.Context, sess *accounts.Session) error {
+	_, err := s.sessions().InsertOne(ctx, sess)
+	return store.Err(err, "session")
+}
+
+// Session returns the session with that hash (web_sessions._id).
+func (s *Accounts) Session(ctx context.Context, hash string) (*accounts.Session, error) {
+	var sess accounts.Session
+	if err := s.sessions().FindOne(ctx, bson.M{"_id": hash}).Decode(&sess); err != nil {
+		return nil, store.Err(err, "session")
+	}
+	return &sess, nil
+}
+
+// DeleteSession removes a session (web_sessions._id).
+func (s *Accounts) DeleteSession(ctx context.Context, hash string) error {
+	res, err := s.sessions().DeleteOne(ctx, bson.M{"_id": hash})
+	if err != nil {
+		return store.Err(err, "session")
+	}
+	if res.DeletedCount == 0 {
+		return apperr.E(apperr.NotFound, "no such session")
+	}
+	return nil
+}

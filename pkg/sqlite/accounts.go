@@ -279,3 +279,30 @@ func parseNullTime(s sql.NullString) (*time.Time, error) {
 	}
 	return &t, nil
 }
+
+// CreateSession stores a phone-page session.
+func (s *Accounts) CreateSession(ctx context.Context, sess *accounts.Session) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO sessions(hash, user_id, csrf, expires_at) VALUES(?, ?, ?, ?)`,
+			sess.Hash, sess.UserID, sess.CSRF, formatTime(sess.ExpiresAt))
+		return translate(err, "session")
+	})
+}
+
+// Session returns the session with that hash (the primary key).
+func (s *Accounts) Session(ctx context.Context, hash string) (*accounts.Session, error) {
+	var sess accounts.Session
+	var expires string
+	if err := s.DB.read.QueryRowContext(ctx, `SELECT hash, user_id, csrf, expires_at FROM sessions WHERE hash = ?`, hash).
+		Scan(&sess.Hash, &sess.UserID, &sess.CSRF, &expires); err != nil {
+		return nil, translate(err, "session")
+	}
+	var err error
+	sess.ExpiresAt, err = parseTime(expires)
+	return &sess, translate(err, "session")
+}
+
+// DeleteSession removes a session.
+func (s *Accounts) DeleteSession(ctx context.Context, hash string) error {
+	return s.deleteOwned(ctx, `DELETE FROM sessions WHERE hash = ?`, "session", hash)
+}

@@ -161,4 +161,23 @@ func Accounts(t *testing.T, open OpenAccounts) {
 			t.Fatalf("deleting one set removed another: %v", err)
 		}
 	})
+	t.Run("Sessions", func(t *testing.T) {
+		s := open(t)
+		u, _ := MustCreateUser(t, s, "a@example.com")
+		_, hash := accounts.NewSecret("rws_")
+		sess := &accounts.Session{Hash: hash, UserID: u.ID, CSRF: "csrf-token", ExpiresAt: clock.Add(24 * time.Hour)}
+		if err := s.CreateSession(ctx, sess); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Session(ctx, hash)
+		if err != nil || got.UserID != u.ID || got.CSRF != "csrf-token" || !got.ExpiresAt.Equal(sess.ExpiresAt) {
+			t.Fatalf("Session=%+v, %v", got, err)
+		}
+		wantKind(t, s.CreateSession(ctx, sess), apperr.Conflict)
+		if err := s.DeleteSession(ctx, hash); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, errOf(s.Session(ctx, hash)), apperr.NotFound)
+		wantKind(t, s.DeleteSession(ctx, hash), apperr.NotFound)
+	})
 }
