@@ -108,14 +108,15 @@ func (m *Main) Run(ctx context.Context) error {
 	accStore := &mongodb.Accounts{DB: st.DB}
 	m.Accounts = accounts.New(accStore)
 	m.Accounts.Now = m.Now
-	idem := idempotency.New(st.DB)
+	idemRecords := &mongodb.Idempotency{DB: st.DB}
+	idem := idempotency.New(idemRecords)
 	idem.Now = m.Now
 	m.CRM = crm.New(st.DB, m.Now)
 	m.CRM.SoleWriter = st.SoleWriter()
 
 	ictx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	for _, ensure := range []func(context.Context) error{accStore.EnsureIndexes, idem.EnsureIndexes, m.CRM.EnsureIndexes} {
+	for _, ensure := range []func(context.Context) error{accStore.EnsureIndexes, idemRecords.EnsureIndexes, m.CRM.EnsureIndexes} {
 		if err := ensure(ictx); err != nil {
 			return fmt.Errorf("store at start: %w", err)
 		}

@@ -64,7 +64,8 @@ func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServ
 	accStore := &mongodb.Accounts{DB: st.DB}
 	acc := accounts.New(accStore)
 	acc.Now = clock.Now
-	idem := idempotency.New(st.DB)
+	idemRecords := &mongodb.Idempotency{DB: st.DB}
+	idem := idempotency.New(idemRecords)
 	idem.Now = clock.Now
 	cs := crm.New(st.DB, clock.Now)
 	cs.SoleWriter = st.SoleWriter()
@@ -75,7 +76,7 @@ func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServ
 	if err := cs.EnsureIndexes(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	if err := idem.EnsureIndexes(ctx); err != nil {
+	if err := idemRecords.EnsureIndexes(ctx); err != nil {
 		tb.Fatal(err)
 	}
 	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}

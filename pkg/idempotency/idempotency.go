@@ -2,12 +2,10 @@
 // Idempotency-Key for 24 hours, so that a retried request (a phone on hotel
 // wifi) replays the first answer instead of creating anything again.
 //
-// A key is claimed by inserting a claim document first: the unique _id makes
-// two concurrent requests with one key safe. The response is then stored as a
-// second document (_id + "#done") rather than by updating the claim, so the
-// path every keyed request takes is two inserts: the embedded store scans the
-// whole collection for any find or update, and this one holds a day of requests.
-// Expired records are deleted by Purge; the store has no TTL indexes.
+// A key is claimed first (an insert that only one request can make), the
+// request runs, and its response is stored against the claim. A claim
+// whose request died is taken over after a minute; records expire after a
+// day and Purge deletes them.
 package idempotency
 
 import (
@@ -16,11 +14,8 @@ import (
 	"encoding/hex"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // TTL is how long a response is replayed.
@@ -30,7 +25,7 @@ const TTL = 24 * time.Hour
 // finish before another request may take it over (the first one crashed).
 const pendingTimeout = time.Minute
 
-// Record is a stored response.
+// Record is a claimed key and, once its request finished, the response.
 type Record struct {
 	ID          string    `bson:"_id"`
 	UserID      string    `bson:"user_id"`
@@ -42,20 +37,33 @@ type Record struct {
 	CreatedAt   time.Time `bson:"created_at"`
 }
 
-// Store keeps idempotency records.
+// Records keeps idempotency records; the embedded store (pkg/sqlite) and
+// MongoDB (pkg/mongodb) implement it, and pkg/storetest checks both.
+type Records interface {
+	// Claim stores r (Done false) unless a record with its ID exists: then
+	// it returns that record, with its response (Done true) if its request
+	// finished. nil means r is claimed now.
+	Claim(ctx context.Context, r *Record) (*Record, error)
+	// Complete stores the response of a claimed key; a response stored
+	// already stays as it is.
+	Complete(ctx context.Context, id string, status int, contentType string, body []byte, at time.Time) error
+	// Release removes the claim id (and its response), so the key can be
+	// claimed again. With a createdAt that is not zero, only the claim made
+	// then: a later claim of the key stays.
+	Release(ctx context.Context, id string, createdAt time.Time) error
+	// Purge removes records claimed before a time and says how many.
+	Purge(ctx context.Context, before time.Time) (int64, error)
+}
+
+// Store is the idempotency rules over Records.
 type Store struct {
-	c   *mongo.Collection
-	Now func() time.Time
+	Records Records
+	Now     func() time.Time
 }
 
-// New returns a Store on db.
-func New(db *mongo.Database) *Store {
-	return &Store{c: db.Collection("idempotency"), Now: time.Now}
-}
-
-// EnsureIndexes creates the index Purge uses.
-func (s *Store) EnsureIndexes(ctx context.Context) error {
-	return store.EnsureIndexes(ctx, s.c, store.Index{Name: "idempotency_created", Keys: bson.D{{Key: "created_at", Value: 1}}})
+// New returns a Store on records.
+func New(records Records) *Store {
+	return &Store{Records: records, Now: time.Now}
 }
 
 // Fingerprint identifies a request, so a key reused for a different request
@@ -76,46 +84,29 @@ func Fingerprint(parts ...[]byte) string {
 func (s *Store) Begin(ctx context.Context, userID, key, fingerprint string) (*Record, error) {
 	id := s.id(userID, key)
 	for attempt := 0; attempt < 3; attempt++ {
-		now := store.Time(s.Now())
-		_, err := s.c.InsertOne(ctx, Record{ID: id, UserID: userID, Fingerprint: fingerprint, CreatedAt: now})
-		if err == nil {
-			return nil, nil
-		}
-		if !mongo.IsDuplicateKeyError(err) {
-			return nil, store.Err(err, "idempotency record")
-		}
-		// The key was used before: read its claim and, if any, its response.
-		// idempotency._id
-		cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": bson.A{id, id + doneSuffix}}})
+		now := record.Time(s.Now())
+		old, err := s.Records.Claim(ctx, &Record{ID: id, UserID: userID, Fingerprint: fingerprint, CreatedAt: now})
 		if err != nil {
-			return nil, store.Err(err, "idempotency record")
-		}
-		var recs []Record
-		if err := cur.All(ctx, &recs); err != nil {
-			return nil, store.Err(err, "idempotency record")
-		}
-		var claim, done *Record
-		for i := range recs {
-			if recs[i].Done {
-				done = &recs[i]
-			} else {
-				claim = &recs[i]
-			}
+			return nil, err
 		}
 		switch {
-		case claim == nil:
-			continue // purged in between: claim again
-		case now.Sub(claim.CreatedAt) >= TTL:
-			// idempotency._id: expired, forget it and claim again.
-			s.c.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": bson.A{id, id + doneSuffix}}, "created_at": bson.M{"$lte": claim.CreatedAt.Add(time.Hour)}})
+		case old == nil:
+			return nil, nil
+		case now.Sub(old.CreatedAt) >= TTL:
+			// Expired: forget it and claim again.
+			if err := s.Records.Release(ctx, id, old.CreatedAt); err != nil {
+				return nil, err
+			}
 			continue
-		case claim.Fingerprint != fingerprint:
+		case old.Fingerprint != fingerprint:
 			return nil, apperr.InvalidField("Idempotency-Key", "was already used for a different request")
-		case done != nil:
-			return done, nil
-		case now.Sub(claim.CreatedAt) >= pendingTimeout:
-			// idempotency._id: its request died without an answer; take over.
-			s.c.DeleteOne(ctx, bson.M{"_id": id, "created_at": claim.CreatedAt})
+		case old.Done:
+			return old, nil
+		case now.Sub(old.CreatedAt) >= pendingTimeout:
+			// Its request died without an answer: take over.
+			if err := s.Records.Release(ctx, id, old.CreatedAt); err != nil {
+				return nil, err
+			}
 			continue
 		default:
 			return nil, apperr.E(apperr.Conflict, "a request with this Idempotency-Key is still being processed; retry shortly")
@@ -124,9 +115,6 @@ func (s *Store) Begin(ctx context.Context, userID, key, fingerprint string) (*Re
 	return nil, apperr.E(apperr.Conflict, "the Idempotency-Key is contended; retry shortly")
 }
 
-// doneSuffix marks the document holding a key's response.
-const doneSuffix = "#done"
-
 func (s *Store) id(userID, key string) string {
 	sum := sha256.Sum256([]byte(key))
 	return userID + ":" + hex.EncodeToString(sum[:])
@@ -134,27 +122,15 @@ func (s *Store) id(userID, key string) string {
 
 // Finish stores the response to replay for key.
 func (s *Store) Finish(ctx context.Context, userID, key string, status int, contentType string, body []byte) error {
-	_, err := s.c.InsertOne(ctx, Record{ID: s.id(userID, key) + doneSuffix, UserID: userID, Done: true,
-		Status: status, ContentType: contentType, Body: body, CreatedAt: store.Time(s.Now())})
-	if mongo.IsDuplicateKeyError(err) {
-		return nil
-	}
-	return store.Err(err, "idempotency record")
+	return s.Records.Complete(ctx, s.id(userID, key), status, contentType, body, record.Time(s.Now()))
 }
 
 // Abort releases key so the request can be retried (it failed on our side).
 func (s *Store) Abort(ctx context.Context, userID, key string) error {
-	// idempotency._id
-	_, err := s.c.DeleteOne(ctx, bson.M{"_id": s.id(userID, key)})
-	return store.Err(err, "idempotency record")
+	return s.Records.Release(ctx, s.id(userID, key), time.Time{})
 }
 
 // Purge deletes records older than TTL and returns how many it deleted.
 func (s *Store) Purge(ctx context.Context) (int64, error) {
-	// idempotency_created
-	res, err := s.c.DeleteMany(ctx, bson.M{"created_at": bson.M{"$lt": store.Time(s.Now().Add(-TTL))}})
-	if err != nil {
-		return 0, store.Err(err, "idempotency record")
-	}
-	return res.DeletedCount, nil
+	return s.Records.Purge(ctx, record.Time(s.Now().Add(-TTL)))
 }

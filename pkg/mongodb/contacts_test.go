@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
 	conformance "github.com/rapport-crm/rapport/pkg/storetest"
@@ -78,6 +79,16 @@ func TestEncounters(t *testing.T) {
 func TestEvents(t *testing.T) {
 	conformance.Events(t, func(tb testing.TB) events.Store {
 		s := &mongodb.Events{DB: storetest.MustOpen(tb).DB}
+		if err := s.EnsureIndexes(tb.Context()); err != nil {
+			tb.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestIdempotency(t *testing.T) {
+	conformance.Idempotency(t, func(tb testing.TB) idempotency.Records {
+		s := &mongodb.Idempotency{DB: storetest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}

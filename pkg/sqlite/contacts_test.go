@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/storetest"
 )
@@ -86,4 +87,8 @@ func TestEncounters(t *testing.T) {
 
 func TestEvents(t *testing.T) {
 	storetest.Events(t, func(tb testing.TB) events.Store { return &sqlite.Events{DB: MustOpen(tb)} })
+}
+
+func TestIdempotency(t *testing.T) {
+	storetest.Idempotency(t, func(tb testing.TB) idempotency.Records { return &sqlite.Idempotency{DB: MustOpen(tb)} })
 }
