@@ -90,29 +90,6 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 	return &c, nil
 }
 
-// diff returns what is in b but not a, and what is in a but not b.
-func diff(a, b []string) (added, removed []string) {
-	in := func(xs []string, x string) bool {
-		for _, y := range xs {
-			if y == x {
-				return true
-			}
-		}
-		return false
-	}
-	for _, x := range b {
-		if !in(a, x) {
-			added = append(added, x)
-		}
-	}
-	for _, x := range a {
-		if !in(b, x) {
-			removed = append(removed, x)
-		}
-	}
-	return added, removed
-}
-
 // FillBlanks copies into the stored contact the company, title and phones
 // from in where the contact has none, so meeting someone again can add what
 // was learnt without overwriting what the user wrote.

@@ -155,20 +155,7 @@ func (s *Accounts) TokenByHash(ctx context.Context, hash string) (*accounts.Toke
 
 // Tokens lists the user's tokens, oldest first (tokens_user).
 func (s *Accounts) Tokens(ctx context.Context, userID string) ([]accounts.Token, error) {
-	rows, err := s.DB.read.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE user_id = ? ORDER BY created_at, id LIMIT 1000`, userID)
-	if err != nil {
-		return nil, translate(err, "token")
-	}
-	defer rows.Close()
-	out := []accounts.Token{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *t)
-	}
-	return out, translate(rows.Err(), "token")
+	return queryAll(ctx, s.DB, "token", scanToken, `SELECT `+tokenColumns+` FROM tokens WHERE user_id = ? ORDER BY created_at, id LIMIT 1000`, userID)
 }
 
 // DeleteToken removes one of the user's tokens.
@@ -219,20 +206,7 @@ func (s *Accounts) FeedSetByHash(ctx context.Context, hash string) (*accounts.Fe
 
 // FeedSets lists the user's sets, oldest first (feed_sets_user).
 func (s *Accounts) FeedSets(ctx context.Context, userID string) ([]accounts.FeedSet, error) {
-	rows, err := s.DB.read.QueryContext(ctx, `SELECT `+feedSetColumns+` FROM feed_sets WHERE user_id = ? ORDER BY created_at, set_id LIMIT 1000`, userID)
-	if err != nil {
-		return nil, translate(err, "feed set")
-	}
-	defer rows.Close()
-	out := []accounts.FeedSet{}
-	for rows.Next() {
-		f, err := scanFeedSet(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *f)
-	}
-	return out, translate(rows.Err(), "feed set")
+	return queryAll(ctx, s.DB, "feed set", scanFeedSet, `SELECT `+feedSetColumns+` FROM feed_sets WHERE user_id = ? ORDER BY created_at, set_id LIMIT 1000`, userID)
 }
 
 // DeleteFeedSet removes one of the user's sets.
@@ -248,18 +222,10 @@ func (s *Accounts) TouchFeedSet(ctx context.Context, hash string, at time.Time) 
 	})
 }
 
-// deleteOwned runs a DELETE scoped to a user; NotFound if it removed nothing.
+// deleteOwned runs a DELETE scoped to a user in its own transaction;
+// NotFound if it removed nothing.
 func (s *Accounts) deleteOwned(ctx context.Context, query, what string, args ...any) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, query, args...)
-		if err != nil {
-			return translate(err, what)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.E(apperr.NotFound, "no such %s", what)
-		}
-		return nil
-	})
+	return s.DB.Update(ctx, func(tx *Tx) error { return tx.deleteOwned(ctx, query, what, args...) })
 }
 
 func nullTime(t *time.Time) any {

@@ -230,20 +230,12 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 		return out, nil
 	}
 	// contacts.id (unique), scoped by user_id
-	rows, err := s.DB.read.QueryContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`,
-		jsonList(ids), userID)
-	if err != nil {
-		return nil, translate(err, "contact")
+	cs, err := queryAll(ctx, s.DB, "contact", scanContact,
+		`SELECT `+contactColumns+` FROM contacts WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`, jsonList(ids), userID)
+	for i := range cs {
+		out[cs[i].ID] = &cs[i]
 	}
-	defer rows.Close()
-	for rows.Next() {
-		c, err := scanContact(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[c.ID] = c
-	}
-	return out, translate(rows.Err(), "contact")
+	return out, err
 }
 
 // DeleteContact removes the contact; its keys and tags go with it (ON DELETE CASCADE).

@@ -33,6 +33,24 @@ func afterTime(sb *strings.Builder, args []any, cur *record.Cursor, col, op stri
 	return append(args, formatTime(*cur.T), cur.ID), nil
 }
 
+// queryAll runs a query on the read pool and scans every row with scan.
+func queryAll[T any](ctx context.Context, db *DB, what string, scan func(scanner) (*T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err, what)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *x)
+	}
+	return out, translate(rows.Err(), what)
+}
+
 // readPage reads up to limit+1 rows with scan and makes the page, its
 // cursor from the last item's time.
 func readPage[T any](rows *sql.Rows, limit int, scan func(scanner) (*T, error), cursorOf func(*T) record.Cursor) (*record.Page[T], error) {

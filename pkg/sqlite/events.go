@@ -150,20 +150,7 @@ func (s *Events) Events(ctx context.Context, userID string, q events.EventQuery)
 }
 
 func (s *Events) query(ctx context.Context, query string, args ...any) ([]events.Event, error) {
-	rows, err := s.DB.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, translate(err, "event")
-	}
-	defer rows.Close()
-	out := []events.Event{}
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *e)
-	}
-	return out, translate(rows.Err(), "event")
+	return queryAll(ctx, s.DB, "event", scanEvent, query, args...)
 }
 
 // EventsByID returns those of ids that are the user's events.
@@ -232,20 +219,7 @@ func (s *Events) Calendars(ctx context.Context, userID string) ([]events.Calenda
 	if userID == "" {
 		query, args = `SELECT `+calendarColumns+` FROM calendars ORDER BY created_at, id`, nil
 	}
-	rows, err := s.DB.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, translate(err, "calendar")
-	}
-	defer rows.Close()
-	out := []events.Calendar{}
-	for rows.Next() {
-		c, err := scanCalendar(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *c)
-	}
-	return out, translate(rows.Err(), "calendar")
+	return queryAll(ctx, s.DB, "calendar", scanCalendar, query, args...)
 }
 
 // DeleteCalendar removes one of the user's calendars.
