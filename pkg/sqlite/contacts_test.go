@@ -92,3 +92,43 @@ func TestEvents(t *testing.T) {
 func TestIdempotency(t *testing.T) {
 	storetest.Idempotency(t, func(tb testing.TB) idempotency.Records { return &sqlite.Idempotency{DB: MustOpen(tb)} })
 }
+
+// TestPingFindsDamage: Ping writes and reads back a row, so a store whose
+// file was overwritten under it is not ready (the /readyz check).
+func TestPingFindsDamage(t *testing.T) {
+	dir := t.TempDir()
+	db, err := sqlite.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.Ping(ctx, "p1"); err != nil {
+		t.Fatalf("Ping on a good store: %v", err)
+	}
+	s := &sqlite.Contacts{DB: db}
+	for i := range 50 {
+		now := time.Now().UTC()
+		if err := s.CreateContact(ctx, &contacts.Contact{ID: fmt.Sprint("c", i), UserID: "u1", Name: "N", CreatedAt: now, UpdatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{sqlite.FileName, sqlite.FileName + "-wal"} {
+		path := filepath.Join(dir, f)
+		data, err := os.ReadFile(path)
+		if err != nil || len(data) < 200 {
+			continue
+		}
+		keep := 100
+		if strings.HasSuffix(f, "-wal") {
+			keep = 32
+		}
+		for i := keep; i < len(data); i++ {
+			data[i] = 0xA5
+		}
+		os.WriteFile(path, data, 0o600)
+	}
+	if err := db.Ping(ctx, "p1"); err == nil {
+		t.Fatal("Ping answered nil on a damaged file")
+	}
+}

@@ -153,22 +153,31 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, fn func(*Tx) error) error {
 }
 
 // Ping checks that the store can be written and read: it writes this
-// process's row in health and reads it back.
+// process's row in health, then reads it back through a new connection,
+// whose empty page cache makes it read the file (a pooled connection would
+// answer from its cache while the file under it is damaged).
 func (db *DB) Ping(ctx context.Context, id string) error {
-	now := time.Now().UTC().Truncate(time.Millisecond).Format(timeFormat)
-	return db.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO health(id, at) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at`, id, now); err != nil {
-			return translate(err, "store")
-		}
-		var got string
-		if err := tx.tx.QueryRowContext(ctx, `SELECT at FROM health WHERE id = ?`, id).Scan(&got); err != nil {
-			return translate(err, "store")
-		}
-		if got != now {
-			return apperr.E(apperr.Unavailable, "the store did not return what was just written to it")
-		}
-		return nil
+	now := formatTime(time.Now())
+	err := db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO health(id, at) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at`, id, now)
+		return translate(err, "store")
 	})
+	if err != nil {
+		return err
+	}
+	fresh, err := openPool(db.Path, true)
+	if err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "the store cannot be opened")
+	}
+	defer fresh.Close()
+	var got string
+	if err := fresh.QueryRowContext(ctx, `SELECT at FROM health WHERE id = ?`, id).Scan(&got); err != nil {
+		return apperr.Wrap(apperr.Unavailable, err, "the store cannot be read")
+	}
+	if got != now {
+		return apperr.E(apperr.Unavailable, "the store did not return what was just written to it")
+	}
+	return nil
 }
 
 // timeFormat stores times as sortable UTC text with milliseconds.
