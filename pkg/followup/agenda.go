@@ -41,7 +41,7 @@ func NextAgenda(u *accounts.User, lastSent *time.Time) *time.Time {
 }
 
 // agendaDue is when the dispatcher must next look at the user's agenda.
-func agendaDue(u *accounts.User, st *stateDoc) *time.Time {
+func agendaDue(u *accounts.User, st *State) *time.Time {
 	if st.AgendaRetryAt != nil && u.Agenda.Enabled {
 		return st.AgendaRetryAt
 	}
@@ -52,7 +52,7 @@ func agendaDue(u *accounts.User, st *stateDoc) *time.Time {
 // retried every few minutes until 24 hours after the slot, then skipped.
 // After a send the next slot counts from now, so a dispatcher that was down
 // for weeks sends one agenda, not one per missed week.
-func (d *Dispatcher) agenda(ctx context.Context, u *accounts.User, st *stateDoc, now, deadline time.Time) error {
+func (d *Dispatcher) agenda(ctx context.Context, u *accounts.User, st *State, now, deadline time.Time) error {
 	slot := NextAgenda(u, st.AgendaSent)
 	if slot == nil {
 		if st.AgendaRetryAt != nil {

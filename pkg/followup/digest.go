@@ -78,7 +78,7 @@ var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype h
 </body></html>
 `))
 
-func (d *Dispatcher) sendDigest(ctx context.Context, u *accounts.User, b *batch, items []DigestItem, now time.Time) error {
+func (d *Dispatcher) sendDigest(ctx context.Context, u *accounts.User, b *Batch, items []DigestItem, now time.Time) error {
 	v := d.digestView(u, items)
 	var text, html bytes.Buffer
 	if err := digestText.Execute(&text, v); err != nil {

@@ -97,7 +97,7 @@ func (s *Service) byIDs(ctx context.Context, userID string, ids []string) ([]Fol
 
 // record inserts nudge records for a batch's items; records that exist
 // already (a batch re-sent after a crash) are left as they are.
-func (s *Service) record(ctx context.Context, userID string, items []batchItem, now time.Time, failed bool, msg string) error {
+func (s *Service) record(ctx context.Context, userID string, items []BatchItem, now time.Time, failed bool, msg string) error {
 	docs := make([]any, len(items))
 	for i, it := range items {
 		docs[i] = nudgeDoc{ID: nudgeKey(it.ID, it.DueAt), UserID: userID, FollowUpID: it.ID, At: store.Time(now), Failed: failed, Error: msg}
@@ -189,8 +189,8 @@ func (s *Service) PurgeNudged(ctx context.Context) (int64, error) {
 }
 
 // loadState returns the user's dispatcher state (empty if none yet).
-func (s *Service) loadState(ctx context.Context, userID string) (*stateDoc, error) {
-	st := &stateDoc{UserID: userID}
+func (s *Service) loadState(ctx context.Context, userID string) (*State, error) {
+	st := &State{UserID: userID}
 	// dispatch_state._id
 	err := s.state.FindOne(ctx, bson.M{"_id": userID}).Decode(st)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
@@ -200,7 +200,7 @@ func (s *Service) loadState(ctx context.Context, userID string) (*stateDoc, erro
 }
 
 // saveState stores the user's dispatcher state; only the lease holder calls it.
-func (s *Service) saveState(ctx context.Context, st *stateDoc) error {
+func (s *Service) saveState(ctx context.Context, st *State) error {
 	// dispatch_state._id
 	_, err := s.state.ReplaceOne(context.WithoutCancel(ctx), bson.M{"_id": st.UserID}, st, options.Replace().SetUpsert(true))
 	return store.Err(err, "dispatch state")
@@ -246,12 +246,12 @@ func (s *Service) Sweep(ctx context.Context, users []accounts.User) (int, error)
 	if err := cur.Err(); err != nil {
 		return 0, store.Err(err, "follow-up")
 	}
-	states := map[string]*stateDoc{}
+	states := map[string]*State{}
 	scur, err := s.state.Find(ctx, bson.M{})
 	if err != nil {
 		return 0, store.Err(err, "dispatch state")
 	}
-	var sts []stateDoc
+	var sts []State
 	if err := scur.All(ctx, &sts); err != nil {
 		return 0, store.Err(err, "dispatch state")
 	}
@@ -262,7 +262,7 @@ func (s *Service) Sweep(ctx context.Context, users []accounts.User) (int, error)
 		u := &users[i]
 		st := states[u.ID]
 		if st == nil {
-			st = &stateDoc{UserID: u.ID}
+			st = &State{UserID: u.ID}
 		}
 		if a := agendaDue(u, st); a != nil {
 			if t, ok := next[u.ID]; !ok || a.Before(t) {
@@ -317,7 +317,7 @@ func (s *Service) Restored(ctx context.Context, userID string, pending []FollowU
 	for i := range pending {
 		f := &pending[i]
 		if f.NotifiedAt != nil {
-			if err := s.record(ctx, userID, []batchItem{{ID: f.ID, DueAt: f.DueAt}}, *f.NotifiedAt, false, ""); err != nil {
+			if err := s.record(ctx, userID, []BatchItem{{ID: f.ID, DueAt: f.DueAt}}, *f.NotifiedAt, false, ""); err != nil {
 				return err
 			}
 			continue

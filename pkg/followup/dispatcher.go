@@ -29,35 +29,37 @@ const (
 	maxBatch = 200
 )
 
-// batch is the set of due follow-ups one digest and one webhook call carry.
+// Batch is the set of due follow-ups one digest and one webhook call carry.
 // Its id is derived from the user and the items with their due times, so a
 // batch re-sent after a crash has the same Message-ID and Idempotency-Key.
-type batch struct {
+type Batch struct {
 	ID        string       `bson:"id"`
-	Items     []batchItem  `bson:"items"`
+	Items     []BatchItem  `bson:"items"`
 	CreatedAt time.Time    `bson:"created_at"`
 	Attempts  int          `bson:"attempts"`
 	RetryAt   time.Time    `bson:"retry_at"`
-	Email     channelState `bson:"email"`
-	Webhook   channelState `bson:"webhook"`
+	Email     ChannelState `bson:"email"`
+	Webhook   ChannelState `bson:"webhook"`
 }
 
-type batchItem struct {
+// BatchItem is one follow-up of a batch, at the due time it is nudged for.
+type BatchItem struct {
 	ID    string    `bson:"id"`
 	DueAt time.Time `bson:"due_at"`
 }
 
-type channelState struct {
+// ChannelState says whether a batch went out over one channel, or why not.
+type ChannelState struct {
 	Done  bool   `bson:"done"`
 	Error string `bson:"error,omitempty"`
 }
 
-func newBatch(userID string, due []FollowUp, now time.Time) *batch {
+func newBatch(userID string, due []FollowUp, now time.Time) *Batch {
 	h := sha256.New()
 	h.Write([]byte(userID))
-	b := &batch{CreatedAt: store.Time(now)}
+	b := &Batch{CreatedAt: store.Time(now)}
 	for _, f := range due {
-		b.Items = append(b.Items, batchItem{ID: f.ID, DueAt: f.DueAt})
+		b.Items = append(b.Items, BatchItem{ID: f.ID, DueAt: f.DueAt})
 		h.Write([]byte{0})
 		h.Write([]byte(f.ID + "@" + f.DueAt.Format(time.RFC3339Nano)))
 	}
@@ -65,7 +67,7 @@ func newBatch(userID string, due []FollowUp, now time.Time) *batch {
 	return b
 }
 
-func (b *batch) ids() []string {
+func (b *Batch) ids() []string {
 	ids := make([]string, len(b.Items))
 	for i, it := range b.Items {
 		ids[i] = it.ID
@@ -284,7 +286,7 @@ func (d *Dispatcher) process(ctx context.Context, doc dispatchDoc, deadline time
 }
 
 // withoutBatch drops from fs the items of b (same follow-up and due time).
-func withoutBatch(fs []FollowUp, b *batch) []FollowUp {
+func withoutBatch(fs []FollowUp, b *Batch) []FollowUp {
 	in := make(map[string]bool, len(b.Items))
 	for _, it := range b.Items {
 		in[nudgeKey(it.ID, it.DueAt)] = true
@@ -301,7 +303,7 @@ func withoutBatch(fs []FollowUp, b *batch) []FollowUp {
 // nextLook is when the user next needs the dispatcher: the batch's retry,
 // the next agenda, or the earliest of pend (pending, not yet nudged, not in
 // a batch of this look).
-func (d *Dispatcher) nextLook(u *accounts.User, st *stateDoc, pend []FollowUp, now time.Time) time.Time {
+func (d *Dispatcher) nextLook(u *accounts.User, st *State, pend []FollowUp, now time.Time) time.Time {
 	next := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	if st.Batch != nil {
 		next = st.Batch.RetryAt
@@ -322,7 +324,7 @@ func (d *Dispatcher) nextLook(u *accounts.User, st *stateDoc, pend []FollowUp, n
 // left with nothing to deliver.
 // fresh holds the batch's follow-ups when the batch was just made; a batch
 // resumed from the state is read again.
-func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *batch, fresh []FollowUp, now, deadline time.Time) (bool, error) {
+func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *Batch, fresh []FollowUp, now, deadline time.Time) (bool, error) {
 	items, err := d.digestItems(ctx, u.ID, b, fresh)
 	if err != nil {
 		return false, err
@@ -343,7 +345,7 @@ func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *batch, fr
 			failures = append(failures, b.Email.Error)
 			d.Metrics.Failed.WithLabelValues("email").Add(float64(len(items)))
 		} else {
-			b.Email = channelState{Done: true}
+			b.Email = ChannelState{Done: true}
 			d.Metrics.Sent.WithLabelValues("email").Add(float64(len(items)))
 		}
 	}
@@ -353,7 +355,7 @@ func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *batch, fr
 			failures = append(failures, b.Webhook.Error)
 			d.Metrics.Failed.WithLabelValues("webhook").Add(float64(len(items)))
 		} else {
-			b.Webhook = channelState{Done: true}
+			b.Webhook = ChannelState{Done: true}
 			d.Metrics.Sent.WithLabelValues("webhook").Add(float64(len(items)))
 		}
 	}
@@ -377,9 +379,9 @@ func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *batch, fr
 }
 
 // errors is the batch's last delivery errors, for delivery_error.
-func (b *batch) errors() string {
+func (b *Batch) errors() string {
 	var es []string
-	for _, c := range []channelState{b.Email, b.Webhook} {
+	for _, c := range []ChannelState{b.Email, b.Webhook} {
 		if !c.Done && c.Error != "" {
 			es = append(es, c.Error)
 		}
@@ -407,7 +409,7 @@ type DigestItem struct {
 
 // digestItems loads the batch's follow-ups that are still pending, with
 // their contacts and events.
-func (d *Dispatcher) digestItems(ctx context.Context, userID string, b *batch, fs []FollowUp) ([]DigestItem, error) {
+func (d *Dispatcher) digestItems(ctx context.Context, userID string, b *Batch, fs []FollowUp) ([]DigestItem, error) {
 	if fs == nil {
 		var err error
 		if fs, err = d.Followups.byIDs(ctx, userID, b.ids()); err != nil {

@@ -51,7 +51,7 @@ func (d *Dispatcher) updateLag(ctx context.Context) {
 	// dispatch_state._id (all users with a batch in flight)
 	if cur, err := d.Followups.state.Find(ctx, bson.M{"batch": bson.M{"$exists": true}},
 		options.Find().SetProjection(bson.M{"batch.items": 1})); err == nil {
-		var sts []stateDoc
+		var sts []State
 		if cur.All(ctx, &sts) == nil {
 			for _, st := range sts {
 				for _, it := range st.Batch.Items {

@@ -43,9 +43,11 @@ type leaseDoc struct {
 	At    time.Time `bson:"at"`
 }
 
-type stateDoc struct {
+// State is what the dispatcher keeps of one user between looks: the batch
+// being delivered and the last agenda sent.
+type State struct {
 	UserID     string     `bson:"_id"`
-	Batch      *batch     `bson:"batch,omitempty"`
+	Batch      *Batch     `bson:"batch,omitempty"`
 	AgendaSent *time.Time `bson:"agenda_sent,omitempty"`
 	// AgendaRetryAt is set while a failed agenda waits for its retry.
 	AgendaRetryAt *time.Time `bson:"agenda_retry_at,omitempty"`

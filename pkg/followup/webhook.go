@@ -35,7 +35,7 @@ func Verify(secret string, body []byte, sig string) bool {
 	return hmac.Equal([]byte(Sign(secret, body)), []byte(sig))
 }
 
-func (d *Dispatcher) postWebhook(ctx context.Context, u *accounts.User, b *batch, items []DigestItem) error {
+func (d *Dispatcher) postWebhook(ctx context.Context, u *accounts.User, b *Batch, items []DigestItem) error {
 	body, err := json.Marshal(WebhookBody{Type: "followups.due", ID: b.ID, UserID: u.ID, Followups: items})
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
@@ -89,6 +90,16 @@ func TestEvents(t *testing.T) {
 func TestIdempotency(t *testing.T) {
 	conformance.Idempotency(t, func(tb testing.TB) idempotency.Records {
 		s := &mongodb.Idempotency{DB: storetest.MustOpen(tb).DB}
+		if err := s.EnsureIndexes(tb.Context()); err != nil {
+			tb.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestFollowups(t *testing.T) {
+	conformance.Followups(t, func(tb testing.TB) followup.Store {
+		s := &mongodb.Followups{DB: storetest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/storetest"
@@ -131,4 +132,8 @@ func TestPingFindsDamage(t *testing.T) {
 	if err := db.Ping(ctx, "p1"); err == nil {
 		t.Fatal("Ping answered nil on a damaged file")
 	}
+}
+
+func TestFollowups(t *testing.T) {
+	storetest.Followups(t, func(tb testing.TB) followup.Store { return &sqlite.Followups{DB: MustOpen(tb)} })
 }
