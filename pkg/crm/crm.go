@@ -40,9 +40,10 @@ type Service struct {
 	stamps   *mongo.Collection
 	// contactStore and eventStore are the domains' stores until the
 	// adapters are wired in cmd/server (issue 13).
-	contactStore *mongodb.Contacts
-	eventStore   *mongodb.Events
-	ledger       *ledgerBook
+	contactStore  *mongodb.Contacts
+	eventStore    *mongodb.Events
+	followupStore *mongodb.Followups
+	ledger        *ledgerBook
 }
 
 // checkURL applies URLCheck, which may be nil.
@@ -407,9 +408,10 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 
 // New returns a Service with the domain services on db, all on clock now.
 func New(db *mongo.Database, now func() time.Time) *Service {
-	contactStore, eventStore := &mongodb.Contacts{DB: db}, &mongodb.Events{DB: db}
-	s := &Service{Events: events.New(eventStore), Contacts: contacts.New(contactStore), Followups: followup.New(db), Now: now,
-		stamps: db.Collection("feed_stamps"), ledger: &ledgerBook{db: db}, contactStore: contactStore, eventStore: eventStore}
+	contactStore, eventStore, followupStore := &mongodb.Contacts{DB: db}, &mongodb.Events{DB: db}, &mongodb.Followups{DB: db}
+	s := &Service{Events: events.New(eventStore), Contacts: contacts.New(contactStore), Followups: followup.New(followupStore), Now: now,
+		stamps: db.Collection("feed_stamps"), ledger: &ledgerBook{db: db},
+		contactStore: contactStore, eventStore: eventStore, followupStore: followupStore}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	s.Contacts.Mutated = s.touchContacts
@@ -419,7 +421,7 @@ func New(db *mongo.Database, now func() time.Time) *Service {
 
 // EnsureIndexes creates every domain's indexes.
 func (s *Service) EnsureIndexes(ctx context.Context) error {
-	for _, ensure := range []func(context.Context) error{s.eventStore.EnsureIndexes, s.contactStore.EnsureIndexes, s.Followups.EnsureIndexes} {
+	for _, ensure := range []func(context.Context) error{s.eventStore.EnsureIndexes, s.contactStore.EnsureIndexes, s.followupStore.EnsureIndexes} {
 		if err := ensure(ctx); err != nil {
 			return err
 		}

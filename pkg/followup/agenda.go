@@ -8,14 +8,11 @@ import (
 	"text/template"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/calendar"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/schedule"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // agendaRetry is the wait after a failed agenda email.
@@ -36,7 +33,7 @@ func NextAgenda(u *accounts.User, lastSent *time.Time) *time.Time {
 	if lastSent != nil && lastSent.After(ref) {
 		ref = *lastSent
 	}
-	t := store.Time(sp.Next(ref, u.Location()))
+	t := record.Time(sp.Next(ref, u.Location()))
 	return &t
 }
 
@@ -112,19 +109,13 @@ type agendaLine struct{ When, Title, Location string }
 // the same as an .ics attachment.
 func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now time.Time) error {
 	to := now.Add(7 * 24 * time.Hour)
-	evs, err := d.Events.List(ctx, u.ID, events.Filter{From: &now, To: &to, Limit: store.MaxLimit})
+	evs, err := d.Events.List(ctx, u.ID, events.Filter{From: &now, To: &to, Limit: record.MaxLimit})
 	if err != nil {
 		return err
 	}
-	// followups_user_status_due
-	cur, err := d.Followups.c.Find(ctx, bson.M{"user_id": u.ID, "status": Pending, "due_at": bson.M{"$lt": to}},
-		options.Find().SetSort(bson.D{{Key: "due_at", Value: 1}}).SetLimit(store.MaxLimit))
+	fs, err := d.Followups.Store.Pending(ctx, u.ID, PendingFilter{Before: &to, Limit: record.MaxLimit})
 	if err != nil {
-		return store.Err(err, "follow-up")
-	}
-	var fs []FollowUp
-	if err := cur.All(ctx, &fs); err != nil {
-		return store.Err(err, "follow-up")
+		return err
 	}
 	ids := make([]string, len(fs))
 	for i, f := range fs {

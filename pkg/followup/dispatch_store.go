@@ -2,76 +2,23 @@ package followup
 
 import (
 	"context"
-	"errors"
-	"strconv"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/rapport-crm/rapport/pkg/accounts"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// nudgeDoc records that a follow-up was nudged (or given up on) for one
-// due time. Its _id is the follow-up's id and due time, so recording is an
-// idempotent insert, and re-dating a follow-up makes it due for a nudge again.
-type nudgeDoc struct {
-	ID         string    `bson:"_id"`
-	UserID     string    `bson:"user_id"`
-	FollowUpID string    `bson:"followup_id"`
-	At         time.Time `bson:"at"`
-	Failed     bool      `bson:"failed,omitempty"`
-	Error      string    `bson:"error,omitempty"`
-}
+// nudgeKey names a follow-up at one due time (see NudgeKey).
+func nudgeKey(id string, due time.Time) string { return NudgeKey(id, due) }
 
-func nudgeKey(id string, due time.Time) string {
-	return id + "@" + strconv.FormatInt(due.UnixMilli(), 10)
-}
-
-// nudgedKeys returns the nudge records of the user (all, or among keys).
-func (s *Service) nudgedKeys(ctx context.Context, userID string, keys []string) (map[string]nudgeDoc, error) {
-	q := bson.M{"user_id": userID}
-	if keys != nil {
-		q["_id"] = bson.M{"$in": keys}
+// unnotifiedOf returns the user's pending follow-ups, oldest first, without
+// the ones already nudged for their due time.
+func (s *Service) unnotifiedOf(ctx context.Context, userID string) ([]FollowUp, error) {
+	fs, err := s.Store.Pending(ctx, userID, PendingFilter{})
+	if err != nil || len(fs) == 0 {
+		return fs, err
 	}
-	// nudged_user
-	cur, err := s.nudged.Find(ctx, q)
-	if err != nil {
-		return nil, store.Err(err, "nudge record")
-	}
-	var docs []nudgeDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, store.Err(err, "nudge record")
-	}
-	out := make(map[string]nudgeDoc, len(docs))
-	for _, d := range docs {
-		out[d.ID] = d
-	}
-	return out, nil
-}
-
-// unnotifiedOf returns the user's pending follow-ups due by `by` (all if nil),
-// oldest first, without the ones already nudged for their due time.
-func (s *Service) unnotifiedOf(ctx context.Context, userID string, by *time.Time) ([]FollowUp, error) {
-	q := bson.M{"user_id": userID, "status": Pending}
-	if by != nil {
-		q["due_at"] = bson.M{"$lte": *by}
-	}
-	// followups_user_status_due
-	cur, err := s.c.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, store.Err(err, "follow-up")
-	}
-	var fs []FollowUp
-	if err := cur.All(ctx, &fs); err != nil {
-		return nil, store.Err(err, "follow-up")
-	}
-	if len(fs) == 0 {
-		return fs, nil
-	}
-	done, err := s.nudgedKeys(ctx, userID, nil)
+	done, err := s.Store.Nudges(ctx, userID, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -86,27 +33,17 @@ func (s *Service) unnotifiedOf(ctx context.Context, userID string, by *time.Time
 
 // byIDs returns the user's pending follow-ups among ids.
 func (s *Service) byIDs(ctx context.Context, userID string, ids []string) ([]FollowUp, error) {
-	// followups._id, scoped by user_id
-	cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID, "status": Pending})
-	if err != nil {
-		return nil, store.Err(err, "follow-up")
-	}
-	out := []FollowUp{}
-	return out, store.Err(cur.All(ctx, &out), "follow-up")
+	return s.Store.Pending(ctx, userID, PendingFilter{IDs: ids})
 }
 
-// record inserts nudge records for a batch's items; records that exist
+// record stores nudge records for a batch's items; records that exist
 // already (a batch re-sent after a crash) are left as they are.
 func (s *Service) record(ctx context.Context, userID string, items []BatchItem, now time.Time, failed bool, msg string) error {
-	docs := make([]any, len(items))
+	ns := make([]Nudge, len(items))
 	for i, it := range items {
-		docs[i] = nudgeDoc{ID: nudgeKey(it.ID, it.DueAt), UserID: userID, FollowUpID: it.ID, At: store.Time(now), Failed: failed, Error: msg}
+		ns[i] = Nudge{UserID: userID, FollowUpID: it.ID, DueAt: it.DueAt, At: record.Time(now), Failed: failed, Error: msg}
 	}
-	_, err := s.nudged.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	if err != nil && !mongo.IsDuplicateKeyError(err) {
-		return store.Err(err, "nudge record")
-	}
-	return nil
+	return s.Store.RecordNudges(ctx, ns)
 }
 
 // Decorate fills NotifiedAt and DeliveryError of the user's follow-ups from
@@ -115,11 +52,11 @@ func (s *Service) Decorate(ctx context.Context, userID string, fs []FollowUp) er
 	if len(fs) == 0 {
 		return nil
 	}
-	keys := make([]string, len(fs))
+	refs := make([]BatchItem, len(fs))
 	for i := range fs {
-		keys[i] = nudgeKey(fs[i].ID, fs[i].DueAt)
+		refs[i] = BatchItem{ID: fs[i].ID, DueAt: fs[i].DueAt}
 	}
-	recs, err := s.nudgedKeys(ctx, userID, keys)
+	recs, err := s.Store.Nudges(ctx, userID, refs)
 	if err != nil {
 		return err
 	}
@@ -134,7 +71,7 @@ func (s *Service) Decorate(ctx context.Context, userID string, fs []FollowUp) er
 		}
 	}
 	for i := range fs {
-		k := keys[i]
+		k := nudgeKey(fs[i].ID, fs[i].DueAt)
 		if r, ok := recs[k]; ok {
 			if r.Failed {
 				fs[i].DeliveryError = r.Error
@@ -152,109 +89,33 @@ func (s *Service) Decorate(ctx context.Context, userID string, fs []FollowUp) er
 // PurgeNudged deletes nudge records that no longer matter: their follow-up
 // is no longer pending, or is due at another time now.
 func (s *Service) PurgeNudged(ctx context.Context) (int64, error) {
-	cur, err := s.c.Find(ctx, bson.M{"status": Pending}, options.Find().SetProjection(bson.M{"due_at": 1}))
-	if err != nil {
-		return 0, store.Err(err, "follow-up")
-	}
-	live := map[string]bool{}
-	for cur.Next(ctx) {
-		var f FollowUp
-		if err := cur.Decode(&f); err != nil {
-			return 0, store.Err(err, "follow-up")
-		}
-		live[nudgeKey(f.ID, f.DueAt)] = true
-	}
-	ncur, err := s.nudged.Find(ctx, bson.M{}, options.Find().SetProjection(bson.M{"_id": 1}))
-	if err != nil {
-		return 0, store.Err(err, "nudge record")
-	}
-	var stale []string
-	for ncur.Next(ctx) {
-		var n nudgeDoc
-		if err := ncur.Decode(&n); err != nil {
-			return 0, store.Err(err, "nudge record")
-		}
-		if !live[n.ID] {
-			stale = append(stale, n.ID)
-		}
-	}
-	if len(stale) == 0 {
-		return 0, nil
-	}
-	res, err := s.nudged.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": stale}})
-	if err != nil {
-		return 0, store.Err(err, "nudge record")
-	}
-	return res.DeletedCount, nil
+	return s.Store.PurgeNudges(ctx)
 }
 
 // loadState returns the user's dispatcher state (empty if none yet).
 func (s *Service) loadState(ctx context.Context, userID string) (*State, error) {
-	st := &State{UserID: userID}
-	// dispatch_state._id
-	err := s.state.FindOne(ctx, bson.M{"_id": userID}).Decode(st)
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, store.Err(err, "dispatch state")
-	}
-	return st, nil
+	return s.Store.State(ctx, userID)
 }
 
 // saveState stores the user's dispatcher state; only the lease holder calls it.
 func (s *Service) saveState(ctx context.Context, st *State) error {
-	// dispatch_state._id
-	_, err := s.state.ReplaceOne(context.WithoutCancel(ctx), bson.M{"_id": st.UserID}, st, options.Replace().SetUpsert(true))
-	return store.Err(err, "dispatch state")
+	return s.Store.SaveState(context.WithoutCancel(ctx), st)
 }
 
 // Sweep recomputes when each user next needs the dispatcher from the
-// follow-ups themselves (one scan) and the agenda schedules, and
-// lowers next_at where a wake was lost to a concurrent write. It is the
-// safety net behind wakes and runs every few minutes, apart from the tick.
+// follow-ups themselves and the agenda schedules, and lowers next_at where
+// a wake was lost to a concurrent write. It is the safety net behind wakes
+// and runs every few minutes, apart from the tick.
 func (s *Service) Sweep(ctx context.Context, users []accounts.User) (int, error) {
-	// Two projected scans; FerretDB 1.24's $group has only $sum and $count,
-	// so the minimum per user is taken here.
-	ncur, err := s.nudged.Find(ctx, bson.M{}, options.Find().SetProjection(bson.M{"_id": 1}))
+	next, err := s.Store.EarliestUnnudged(ctx)
 	if err != nil {
-		return 0, store.Err(err, "nudge record")
+		return 0, err
 	}
-	done := map[string]bool{}
-	for ncur.Next(ctx) {
-		var n nudgeDoc
-		if err := ncur.Decode(&n); err != nil {
-			return 0, store.Err(err, "nudge record")
-		}
-		done[n.ID] = true
-	}
-	// followups_user_status_due
-	cur, err := s.c.Find(ctx, bson.M{"status": Pending}, options.Find().SetProjection(bson.M{"user_id": 1, "due_at": 1}))
+	sts, err := s.Store.States(ctx)
 	if err != nil {
-		return 0, store.Err(err, "follow-up")
-	}
-	next := map[string]time.Time{}
-	for cur.Next(ctx) {
-		var f FollowUp
-		if err := cur.Decode(&f); err != nil {
-			return 0, store.Err(err, "follow-up")
-		}
-		if done[nudgeKey(f.ID, f.DueAt)] {
-			continue
-		}
-		if t, ok := next[f.UserID]; !ok || f.DueAt.Before(t) {
-			next[f.UserID] = f.DueAt
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return 0, store.Err(err, "follow-up")
+		return 0, err
 	}
 	states := map[string]*State{}
-	scur, err := s.state.Find(ctx, bson.M{})
-	if err != nil {
-		return 0, store.Err(err, "dispatch state")
-	}
-	var sts []State
-	if err := scur.All(ctx, &sts); err != nil {
-		return 0, store.Err(err, "dispatch state")
-	}
 	for i := range sts {
 		states[sts[i].UserID] = &sts[i]
 	}
@@ -283,21 +144,16 @@ func (s *Service) Sweep(ctx context.Context, users []accounts.User) (int, error)
 	return len(next), nil
 }
 
-// PurgeLeases deletes lease documents left behind by crashed dispatchers
-// (older than an hour; a live lease lasts at most a slot).
+// PurgeLeases deletes leases left behind by crashed dispatchers (older than
+// an hour; a live lease lasts at most a slot).
 func (s *Service) PurgeLeases(ctx context.Context) (int64, error) {
-	// dispatch_leases_at
-	res, err := s.leases.DeleteMany(ctx, bson.M{"at": bson.M{"$lt": store.Time(s.Now().Add(-time.Hour))}})
-	if err != nil {
-		return 0, store.Err(err, "dispatch lease")
-	}
-	return res.DeletedCount, nil
+	return s.Store.PurgeLeases(ctx, record.Time(s.Now().Add(-time.Hour)))
 }
 
 // NotifiedTimes returns a function telling when a follow-up of the user was
 // nudged for its current due time (nil if not), from one read of the records.
 func (s *Service) NotifiedTimes(ctx context.Context, userID string) (func(*FollowUp) *time.Time, error) {
-	recs, err := s.nudgedKeys(ctx, userID, nil)
+	recs, err := s.Store.Nudges(ctx, userID, nil)
 	if err != nil {
 		return nil, err
 	}

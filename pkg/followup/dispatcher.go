@@ -10,15 +10,11 @@ import (
 	"sync"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Delivery limits.
@@ -57,7 +53,7 @@ type ChannelState struct {
 func newBatch(userID string, due []FollowUp, now time.Time) *Batch {
 	h := sha256.New()
 	h.Write([]byte(userID))
-	b := &Batch{CreatedAt: store.Time(now)}
+	b := &Batch{CreatedAt: record.Time(now)}
 	for _, f := range due {
 		b.Items = append(b.Items, BatchItem{ID: f.ID, DueAt: f.DueAt})
 		h.Write([]byte{0})
@@ -137,7 +133,7 @@ func (d *Dispatcher) defaults() {
 		d.Metrics = NewMetrics(nil)
 	}
 	if d.Owner == "" {
-		d.Owner = store.NewID()
+		d.Owner = record.NewID()
 	}
 }
 
@@ -152,18 +148,12 @@ func (d *Dispatcher) RunOnce(ctx context.Context) error {
 	work := context.WithoutCancel(ctx)
 	ctx, cancel := context.WithTimeout(ctx, d.MaxTick)
 	defer cancel()
-	now := store.Time(d.Now())
-	// dispatch_next
-	cur, err := d.Followups.dispatch.Find(ctx, bson.M{"next_at": bson.M{"$lte": now}},
-		options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}}).SetProjection(bson.M{"_id": 1, "wake_nonce": 1}).SetLimit(100_000))
+	now := record.Time(d.Now())
+	due, err := d.Followups.Store.DueUsers(ctx, now, 100_000)
 	if err != nil {
-		return store.Err(err, "dispatch queue")
+		return err
 	}
-	var due []dispatchDoc
-	if err := cur.All(ctx, &due); err != nil {
-		return store.Err(err, "dispatch queue")
-	}
-	users := make(chan dispatchDoc)
+	users := make(chan QueueEntry)
 	var wg sync.WaitGroup
 	for w := 0; w < d.Workers; w++ {
 		wg.Add(1)
@@ -192,20 +182,21 @@ feed:
 
 // handle takes the user's lease for the current slot and processes the
 // user; if another dispatcher holds it, it leaves the user alone.
-func (d *Dispatcher) handle(ctx context.Context, doc dispatchDoc) error {
+func (d *Dispatcher) handle(ctx context.Context, doc QueueEntry) error {
 	userID := doc.UserID
 	now := d.Now()
 	slot := now.Add(claimMargin).Truncate(leaseSlot)
-	lease := leaseDoc{ID: userID + "#" + slot.UTC().Format("20060102T150405"), Owner: d.Owner, At: store.Time(now)}
-	if _, err := d.Followups.leases.InsertOne(ctx, lease); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return nil // another dispatcher has this user in this slot
-		}
-		return store.Err(err, "dispatch lease")
+	lease := userID + "#" + slot.UTC().Format("20060102T150405")
+	ok, err := d.Followups.Store.ClaimLease(ctx, lease, d.Owner, record.Time(now))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return nil // another dispatcher has this user in this slot
 	}
 	defer func() {
-		// dispatch_leases._id: ours alone, so deleting by id is safe.
-		d.Followups.leases.DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": lease.ID})
+		// Ours alone, so releasing by id is safe.
+		d.Followups.Store.ReleaseLease(context.WithoutCancel(ctx), lease)
 	}()
 	return d.process(ctx, doc, slot.Add(leaseSlot-claimMargin))
 }
@@ -217,14 +208,11 @@ func (d *Dispatcher) canSend(deadline time.Time) bool {
 
 // process handles one leased user: delivers due nudges in batches, sends a
 // due agenda, and sets when to look at the user next.
-func (d *Dispatcher) process(ctx context.Context, doc dispatchDoc, deadline time.Time) error {
+func (d *Dispatcher) process(ctx context.Context, doc QueueEntry, deadline time.Time) error {
 	userID := doc.UserID
 	u, err := d.Accounts.User(ctx, userID)
 	if apperr.Is(err, apperr.NotFound) {
-		// dispatch._id: the user is gone.
-		d.Followups.state.DeleteOne(ctx, bson.M{"_id": userID})
-		_, err = d.Followups.dispatch.DeleteOne(ctx, bson.M{"_id": userID})
-		return store.Err(err, "dispatch queue")
+		return d.Followups.Store.ForgetUser(ctx, userID) // the user is gone
 	}
 	if err != nil {
 		return err
@@ -233,10 +221,10 @@ func (d *Dispatcher) process(ctx context.Context, doc dispatchDoc, deadline time
 	if err != nil {
 		return err
 	}
-	now := store.Time(d.Now())
+	now := record.Time(d.Now())
 	// One read of the user's pending follow-ups not yet nudged serves every
-	// batch of this look and the next due time: each read is a scan.
-	pend, err := d.Followups.unnotifiedOf(ctx, u.ID, nil)
+	// batch of this look and the next due time.
+	pend, err := d.Followups.unnotifiedOf(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -278,11 +266,9 @@ func (d *Dispatcher) process(ctx context.Context, doc dispatchDoc, deadline time
 		return err
 	}
 	next := d.nextLook(u, st, pend, now)
-	// dispatch._id, only if no wake came since the user was picked (its
-	// nonce would differ): then next_at stays as the wake left it.
-	_, err = d.Followups.dispatch.UpdateOne(ctx, bson.M{"_id": userID, "wake_nonce": doc.WakeNonce},
-		bson.M{"$set": bson.M{"next_at": store.Time(next)}})
-	return store.Err(err, "dispatch queue")
+	// Only if no wake came since the user was picked (its nonce would
+	// differ): then the next look stays as the wake left it.
+	return d.Followups.Store.SetNextLook(ctx, userID, doc.WakeNonce, record.Time(next))
 }
 
 // withoutBatch drops from fs the items of b (same follow-up and due time).

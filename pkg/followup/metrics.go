@@ -4,10 +4,8 @@ import (
 	"context"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Metrics of the dispatcher.
@@ -38,26 +36,20 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 // and not yet delivered, from users still waiting (next_at past) and batches
 // waiting for a retry.
 func (d *Dispatcher) updateLag(ctx context.Context) {
-	now := store.Time(d.Now())
+	now := record.Time(d.Now())
 	oldest := now
-	// dispatch_next
-	if cur, err := d.Followups.dispatch.Find(ctx, bson.M{"next_at": bson.M{"$lte": now}},
-		options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}}).SetLimit(1)); err == nil {
-		var docs []dispatchDoc
-		if cur.All(ctx, &docs) == nil && len(docs) > 0 && docs[0].NextAt.Before(oldest) {
-			oldest = docs[0].NextAt
-		}
+	if at, err := d.Followups.Store.OldestDue(ctx, now); err == nil && at != nil && at.Before(oldest) {
+		oldest = *at
 	}
-	// dispatch_state._id (all users with a batch in flight)
-	if cur, err := d.Followups.state.Find(ctx, bson.M{"batch": bson.M{"$exists": true}},
-		options.Find().SetProjection(bson.M{"batch.items": 1})); err == nil {
-		var sts []State
-		if cur.All(ctx, &sts) == nil {
-			for _, st := range sts {
-				for _, it := range st.Batch.Items {
-					if it.DueAt.Before(oldest) {
-						oldest = it.DueAt
-					}
+	// Batches waiting for a retry.
+	if sts, err := d.Followups.Store.States(ctx); err == nil {
+		for _, st := range sts {
+			if st.Batch == nil {
+				continue
+			}
+			for _, it := range st.Batch.Items {
+				if it.DueAt.Before(oldest) {
+					oldest = it.DueAt
 				}
 			}
 		}

@@ -3,13 +3,10 @@ package followup
 import (
 	"context"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"time"
 )
 
@@ -19,24 +16,12 @@ type Filter struct {
 	ContactID string
 	DueBefore *time.Time
 	Limit     int
-	Cursor    *store.Cursor
+	Cursor    *record.Cursor
 }
 
 // List returns the user's follow-ups by due date.
-func (s *Service) List(ctx context.Context, userID string, f Filter) (*store.Page[FollowUp], error) {
-	q := bson.M{"user_id": userID}
-	if f.Status != "" {
-		q["status"] = f.Status
-	}
-	if f.ContactID != "" {
-		q["contact_id"] = f.ContactID
-	}
-	if f.DueBefore != nil {
-		q["due_at"] = bson.M{"$lt": *f.DueBefore}
-	}
-	// followups_user_due
-	page, err := store.FindPage(ctx, s.c, store.PageQuery{Filter: q, SortField: "due_at", Limit: f.Limit, Cursor: f.Cursor},
-		func(x *FollowUp) store.Cursor { return store.Cursor{T: &x.DueAt, ID: x.ID} }, "follow-up")
+func (s *Service) List(ctx context.Context, userID string, f Filter) (*record.Page[FollowUp], error) {
+	page, err := s.Store.Followups(ctx, userID, Query{Status: f.Status, ContactID: f.ContactID, DueBefore: f.DueBefore, Limit: f.Limit, Cursor: f.Cursor})
 	if err != nil {
 		return nil, err
 	}
@@ -84,22 +69,20 @@ type Patch struct {
 // nudged again. It returns NotFound, Invalid, or Conflict if not pending.
 func (s *Service) Update(ctx context.Context, userID, id string, p Patch) (*FollowUp, error) {
 	var c input.Checker
-	set := bson.M{}
-	var due *time.Time
+	var ch Change
 	if p.DueAt != nil {
-		if due = c.Time("due_at", *p.DueAt); due == nil {
+		if ch.DueAt = c.Time("due_at", *p.DueAt); ch.DueAt == nil {
 			c.Add("due_at", "must be an RFC 3339 time")
-		} else {
-			set["due_at"] = *due
 		}
 	}
 	if p.Note != nil {
-		set["note"] = c.Text("note", *p.Note, input.MaxNotes)
+		note := c.Text("note", *p.Note, input.MaxNotes)
+		ch.Note = &note
 	}
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, userID, id, set, due)
+	return s.change(ctx, userID, id, ch)
 }
 
 // Snooze moves a pending follow-up to until, or days later at the user's
@@ -128,38 +111,32 @@ func (s *Service) Snooze(ctx context.Context, u *accounts.User, id string, until
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, u.ID, id, bson.M{"due_at": store.Time(due)}, &due)
+	due = record.Time(due)
+	return s.change(ctx, u.ID, id, Change{DueAt: &due})
 }
 
-// change applies set to a pending follow-up; a new due time clears its
-// nudge state so it is nudged again, and wakes the dispatcher.
-func (s *Service) change(ctx context.Context, userID, id string, set bson.M, due *time.Time) (*FollowUp, error) {
-	set["updated_at"] = store.Time(s.Now())
-	update := bson.M{"$set": set}
-	if due != nil {
-		update["$inc"] = bson.M{"sequence": 1}
-	}
-	var f FollowUp
-	// followups._id, scoped by user_id
-	err := s.c.FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID, "status": Pending}, update,
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&f)
+// change applies ch to a pending follow-up; a new due time makes it due
+// for a nudge again, and wakes the dispatcher.
+func (s *Service) change(ctx context.Context, userID, id string, ch Change) (*FollowUp, error) {
+	ch.At = record.Time(s.Now())
+	f, err := s.Store.ChangePending(ctx, userID, id, ch)
 	if err != nil {
 		return nil, s.notPending(ctx, userID, id, err)
 	}
-	s.Observe.Tell(userID, &f)
+	s.Observe.Tell(userID, f)
 	s.changed(ctx, userID)
-	if due != nil {
-		if err := s.wake(ctx, userID, *due); err != nil {
+	if ch.DueAt != nil {
+		if err := s.wake(ctx, userID, *ch.DueAt); err != nil {
 			return nil, err
 		}
 	}
-	one := []FollowUp{f}
+	one := []FollowUp{*f}
 	return &one[0], s.Decorate(ctx, userID, one)
 }
 
 // notPending explains why a pending-only change matched nothing.
 func (s *Service) notPending(ctx context.Context, userID, id string, err error) error {
-	if err = store.Err(err, "follow-up"); !apperr.Is(err, apperr.NotFound) {
+	if !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
 	f, gerr := s.Get(ctx, userID, id)
@@ -180,27 +157,20 @@ func (s *Service) Cancel(ctx context.Context, userID, id string) (*FollowUp, err
 }
 
 func (s *Service) end(ctx context.Context, userID, id, status string) (*FollowUp, error) {
-	var f FollowUp
-	now := store.Time(s.Now())
-	// followups._id, scoped by user_id; the pending key becomes the id.
-	err := s.c.FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID, "status": Pending},
-		bson.M{"$set": bson.M{"status": status, "pending_key": id, "updated_at": now, "ended_at": now}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&f)
+	ended, err := s.Store.End(ctx, userID, []string{id}, status, record.Time(s.Now()))
 	if err != nil {
-		return nil, s.notPending(ctx, userID, id, err)
+		return nil, err
 	}
-	s.Observe.Tell(userID, &f)
+	if len(ended) == 0 {
+		return nil, s.notPending(ctx, userID, id, apperr.E(apperr.NotFound, "no such pending follow-up"))
+	}
+	f := &ended[0]
+	s.Observe.Tell(userID, f)
 	s.changed(ctx, userID)
-	return &f, nil
+	return f, nil
 }
 
 // PendingOf returns all of the user's pending follow-ups (for feeds).
 func (s *Service) PendingOf(ctx context.Context, userID string) ([]FollowUp, error) {
-	// followups_user_status_due
-	cur, err := s.c.Find(ctx, bson.M{"user_id": userID, "status": Pending})
-	if err != nil {
-		return nil, store.Err(err, "follow-up")
-	}
-	out := []FollowUp{}
-	return out, store.Err(cur.All(ctx, &out), "follow-up")
+	return s.Store.Pending(ctx, userID, PendingFilter{})
 }

@@ -2,53 +2,28 @@ package followup
 
 import (
 	"context"
-	"errors"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// Service stores follow-ups.
+// Service is the rules of follow-ups and their delivery state over a Store.
 type Service struct {
-	c, dispatch, leases, state, nudged *mongo.Collection
-	Now                                func() time.Time
+	Store Store
+	Now   func() time.Time
 	// Changed, if set, is told after every write that changes what the
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
 	// Observe, if set, is told of each follow-up written (*FollowUp) and
-	// of removals (store.Removed).
-	Observe store.Observer
+	// of removals (record.Removed).
+	Observe record.Observer
 }
 
-// New returns a Service on db.
-func New(db *mongo.Database) *Service {
-	return &Service{c: db.Collection("followups"), dispatch: db.Collection("dispatch"),
-		leases: db.Collection("dispatch_leases"), state: db.Collection("dispatch_state"), nudged: db.Collection("nudged"), Now: time.Now}
-}
-
-// EnsureIndexes creates the indexes the queries of this package name.
-func (s *Service) EnsureIndexes(ctx context.Context) error {
-	if err := store.EnsureIndexes(ctx, s.c,
-		store.Index{Name: "followups_pending_key", Keys: bson.D{{Key: "pending_key", Value: 1}}, Unique: true},
-		store.Index{Name: "followups_user_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}},
-		store.Index{Name: "followups_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "status", Value: 1}}},
-		store.Index{Name: "followups_user_status_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}},
-	); err != nil {
-		return err
-	}
-	if err := store.EnsureIndexes(ctx, s.nudged, store.Index{Name: "nudged_user", Keys: bson.D{{Key: "user_id", Value: 1}}}); err != nil {
-		return err
-	}
-	if err := store.EnsureIndexes(ctx, s.leases, store.Index{Name: "dispatch_leases_at", Keys: bson.D{{Key: "at", Value: 1}}}); err != nil {
-		return err
-	}
-	return store.EnsureIndexes(ctx, s.dispatch, store.Index{Name: "dispatch_next", Keys: bson.D{{Key: "next_at", Value: 1}}})
+// New returns a Service on st.
+func New(st Store) *Service {
+	return &Service{Store: st, Now: time.Now}
 }
 
 // Schedule stores a new follow-up. If one of the same kind is already
@@ -66,26 +41,21 @@ func (s *Service) Schedule(ctx context.Context, f *FollowUp) (out *FollowUp, cre
 // insert stores f as Schedule does, without telling the dispatcher or the
 // feeds (callers inserting several do that once).
 func (s *Service) insert(ctx context.Context, f *FollowUp) (out *FollowUp, created bool, err error) {
-	now := store.Time(s.Now())
-	f.ID = store.NewID()
+	now := record.Time(s.Now())
+	f.ID = record.NewID()
 	f.Status = Pending
-	f.DueAt = store.Time(f.DueAt)
+	f.DueAt = record.Time(f.DueAt)
 	f.CreatedAt, f.UpdatedAt = now, now
 	f.PendingKey = pendingKey(f)
-	_, err = s.c.InsertOne(ctx, f)
-	if err == nil {
-		s.Observe.Tell(f.UserID, f)
-		return f, true, nil
+	existing, err := s.Store.CreateFollowup(ctx, f)
+	if err != nil {
+		return nil, false, err
 	}
-	if !mongo.IsDuplicateKeyError(err) {
-		return nil, false, store.Err(err, "follow-up")
+	if existing != nil {
+		return existing, false, nil
 	}
-	var existing FollowUp
-	// followups_pending_key
-	if err := s.c.FindOne(ctx, bson.M{"pending_key": f.PendingKey}).Decode(&existing); err != nil {
-		return nil, false, store.Err(err, "follow-up")
-	}
-	return &existing, false, nil
+	s.Observe.Tell(f.UserID, f)
+	return f, true, nil
 }
 
 // ForEncounter schedules the automatic thank-you and check-in after meeting
@@ -137,16 +107,14 @@ func (s *Service) ForIntro(ctx context.Context, u *accounts.User, introID, conta
 func (s *Service) ForCadence(ctx context.Context, u *accounts.User, contactID string, cadenceDays int, last time.Time) error {
 	key := u.ID + "|" + contactID + "|" + StayInTouch
 	if cadenceDays <= 0 {
-		_, err := s.setStatus(ctx, bson.M{"pending_key": key}, Cancelled)
-		return err
+		return s.endWhere(ctx, u.ID, PendingFilter{PendingKey: key}, nil, Cancelled)
 	}
 	due := DueAt(last, cadenceDays, u.NudgeHour, u.Location())
 	f, created, err := s.Schedule(ctx, &FollowUp{UserID: u.ID, ContactID: contactID, Kind: StayInTouch, DueAt: due})
 	if err != nil || created || f.DueAt.Equal(due) {
 		return err
 	}
-	// followups_pending_key
-	_, err = s.change(ctx, u.ID, f.ID, bson.M{"due_at": due}, &due)
+	_, err = s.change(ctx, u.ID, f.ID, Change{DueAt: &due})
 	return err
 }
 
@@ -154,60 +122,51 @@ func (s *Service) ForCadence(ctx context.Context, u *accounts.User, contactID st
 // of: a pending thank-you created before it (any contact after meeting is
 // the thank-you), and pending check-ins and stay-in-touch nudges due by it.
 func (s *Service) ResolveForInteraction(ctx context.Context, userID, contactID string, at time.Time) error {
-	at = store.Time(at)
-	// followups_user_contact
-	_, err := s.setStatus(ctx, bson.M{"user_id": userID, "contact_id": contactID, "status": Pending, "$or": bson.A{
-		bson.M{"kind": ThankYou, "created_at": bson.M{"$lte": at}},
-		bson.M{"kind": bson.M{"$in": bson.A{ThankYou, CheckIn, StayInTouch}}, "due_at": bson.M{"$lte": at}},
-	}}, Done)
-	return err
+	at = record.Time(at)
+	return s.endWhere(ctx, userID, PendingFilter{ContactID: contactID}, func(f *FollowUp) bool {
+		switch f.Kind {
+		case ThankYou:
+			return !f.CreatedAt.After(at) || !f.DueAt.After(at)
+		case CheckIn, StayInTouch:
+			return !f.DueAt.After(at)
+		}
+		return false
+	}, Done)
 }
 
-// setStatus ends the matching pending follow-ups (done or cancelled),
-// freeing their pending keys, and returns how many it changed.
-func (s *Service) setStatus(ctx context.Context, filter bson.M, status string) (int, error) {
-	filter["status"] = Pending
-	cur, err := s.c.Find(ctx, filter, options.Find().SetProjection(bson.M{"_id": 1}))
+// endWhere ends (done or cancelled) the user's pending follow-ups that sel
+// selects and keep (nil: all of them) keeps, freeing their pending keys.
+func (s *Service) endWhere(ctx context.Context, userID string, sel PendingFilter, keep func(*FollowUp) bool, status string) error {
+	fs, err := s.Store.Pending(ctx, userID, sel)
 	if err != nil {
-		return 0, store.Err(err, "follow-up")
+		return err
 	}
-	var rows []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return 0, store.Err(err, "follow-up")
-	}
-	n := 0
-	now := store.Time(s.Now())
-	for _, r := range rows {
-		var f FollowUp
-		// followups._id; the pending key becomes the id, freeing the slot.
-		err := s.c.FindOneAndUpdate(ctx, bson.M{"_id": r.ID, "status": Pending},
-			bson.M{"$set": bson.M{"status": status, "pending_key": r.ID, "updated_at": now, "ended_at": now}},
-			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&f)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue // ended meanwhile
+	var ids []string
+	for i := range fs {
+		if keep == nil || keep(&fs[i]) {
+			ids = append(ids, fs[i].ID)
 		}
-		if err != nil {
-			return n, store.Err(err, "follow-up")
-		}
-		s.Observe.Tell(f.UserID, &f)
-		n++
 	}
-	if uid, ok := filter["user_id"].(string); ok && n > 0 {
-		s.changed(ctx, uid)
+	if len(ids) == 0 {
+		return nil
 	}
-	return n, nil
+	ended, err := s.Store.End(ctx, userID, ids, status, record.Time(s.Now()))
+	for i := range ended {
+		s.Observe.Tell(userID, &ended[i])
+	}
+	if len(ended) > 0 {
+		s.changed(ctx, userID)
+	}
+	return err
 }
 
 // Get returns one of the user's follow-ups; NotFound if none.
 func (s *Service) Get(ctx context.Context, userID, id string) (*FollowUp, error) {
-	var f FollowUp
-	// followups._id (owner checked in FindOwned)
-	if err := store.FindOwned(ctx, s.c, id, userID, &f, "follow-up"); err != nil {
+	f, err := s.Store.Followup(ctx, userID, id)
+	if err != nil {
 		return nil, err
 	}
-	one := []FollowUp{f}
+	one := []FollowUp{*f}
 	if err := s.Decorate(ctx, userID, one); err != nil {
 		return nil, err
 	}
@@ -216,9 +175,8 @@ func (s *Service) Get(ctx context.Context, userID, id string) (*FollowUp, error)
 
 // DeleteForContact removes every follow-up of a deleted contact.
 func (s *Service) DeleteForContact(ctx context.Context, userID, contactID string) error {
-	// followups_user_contact
-	ids, err := store.DeleteReturningIDs(ctx, s.c, bson.M{"user_id": userID, "contact_id": contactID}, "follow-up")
-	s.Observe.Tell(userID, store.Removal("followups", ids, err))
+	ids, err := s.Store.DeleteForContact(ctx, userID, contactID)
+	s.Observe.Tell(userID, record.Removal("followups", ids, err))
 	s.changed(ctx, userID)
 	return err
 }
@@ -230,14 +188,13 @@ func (s *Service) DetachFrom(ctx context.Context, userID, field string, ids []st
 	if len(ids) == 0 {
 		return nil
 	}
-	if field != "event_id" {
-		if _, err := s.setStatus(ctx, bson.M{"user_id": userID, field: bson.M{"$in": ids}}, Cancelled); err != nil {
+	ref := Ref(field)
+	if ref != RefEvent {
+		if err := s.endWhere(ctx, userID, PendingFilter{Ref: ref, RefIDs: ids}, nil, Cancelled); err != nil {
 			return err
 		}
 	}
-	_, err := s.c.UpdateMany(ctx, bson.M{"user_id": userID, field: bson.M{"$in": ids}},
-		bson.M{"$unset": bson.M{field: ""}, "$set": bson.M{"updated_at": store.Time(s.Now())}})
-	return store.Err(err, "follow-up")
+	return s.Store.Detach(ctx, userID, ref, ids, record.Time(s.Now()))
 }
 
 // errNotPending is returned when acting on a follow-up that is done or cancelled.
