@@ -37,10 +37,16 @@ func Run(m *testing.M) int {
 }
 
 // MustOpen returns a store whose DB is a new, empty database for this test.
-// The MongoDB client is shared with the other tests of the binary.
+// The MongoDB client is shared with the other tests of the binary. It is a
+// real MongoDB when MONGODB_URI is set for the tests (every test gets its
+// own database there, dropped at its end), else FerretDB started here.
 func MustOpen(tb testing.TB) *store.Store {
 	tb.Helper()
 	once.Do(func() {
+		if uri := os.Getenv("MONGODB_URI"); uri != "" {
+			shared, openErr = store.Open(context.Background(), store.Options{URI: uri, DBName: "unused", Logger: slog.New(slog.DiscardHandler)})
+			return
+		}
 		dataDir, openErr = os.MkdirTemp("", "rapport-test-store-")
 		if openErr != nil {
 			return
@@ -50,7 +56,7 @@ func MustOpen(tb testing.TB) *store.Store {
 		})
 	})
 	if openErr != nil {
-		tb.Fatalf("open embedded store: %v", openErr)
+		tb.Fatalf("open the test store: %v", openErr)
 	}
 	name := fmt.Sprintf("t%d_%d", os.Getpid()%100000, seq.Add(1))
 	s := &store.Store{Client: shared.Client, DB: shared.Client.Database(name), Kind: shared.Kind}
