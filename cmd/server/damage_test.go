@@ -49,6 +49,10 @@ func TestDamagedStoreIsNotReady(t *testing.T) {
 	if status, body := call(t, m, "GET", "/readyz", "", nil); status != 503 {
 		t.Fatalf("/readyz=%d with a damaged store, want 503 (%v)", status, body)
 	}
+	// A write fails as the store's fault (503), not as a server bug.
+	if status, body := call(t, m, "POST", "/v1/contacts", token, map[string]any{"name": "After the damage"}); status != 503 {
+		t.Fatalf("a write to a damaged store answered %d, want 503 (%v)", status, body)
+	}
 	// A download cannot pass for a whole file: an error status, or a cut
 	// connection.
 	req, _ := http.NewRequest("GET", "http://"+m.Addr+"/v1/contacts/export.csv", nil)

@@ -129,8 +129,8 @@ func TestPingFindsDamage(t *testing.T) {
 		}
 		os.WriteFile(path, data, 0o600)
 	}
-	if err := db.Ping(ctx, "p1"); err == nil {
-		t.Fatal("Ping answered nil on a damaged file")
+	if err := db.Ping(ctx, "p1"); apperr.KindOf(err) != apperr.Unavailable {
+		t.Fatalf("Ping on a damaged file: %v, want Unavailable", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
@@ -27,11 +28,28 @@ func Err(err error, what string) error {
 		return apperr.Wrap(apperr.Conflict, err, "%s already exists", what)
 	case IsUnavailable(err):
 		return apperr.Wrap(apperr.Unavailable, err, "the store is unavailable; try again shortly")
+	case isDamaged(err):
+		return apperr.Wrap(apperr.Unavailable, err, "the store cannot read or write its data; the operator has been told")
 	case errors.Is(err, context.Canceled):
 		return apperr.Wrap(apperr.Unavailable, err, "the request was cancelled")
 	default:
 		return apperr.Wrap(apperr.Internal, err, "internal error")
 	}
+}
+
+// damagedText are the SQLite messages of a damaged or unreadable file, as
+// the embedded FerretDB passes them on (it gives them no error code of
+// their own): the store is then unavailable, not the request at fault.
+var damagedText = []string{"database disk image is malformed", "file is not a database", "disk I/O error"}
+
+func isDamaged(err error) bool {
+	msg := err.Error()
+	for _, t := range damagedText {
+		if strings.Contains(msg, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // IsUnavailable reports whether err means the store could not be reached
