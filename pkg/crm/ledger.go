@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/insights"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
 
@@ -109,7 +110,7 @@ func (d *ledgerData) apply(change any) {
 		}
 		e := ledgerEvent{startsAt: store.Time(v.StartsAt), tags: v.TagsLower}
 		for _, t := range v.Talks {
-			for _, m := range hashtag.FindAllStringSubmatch(t.Title, -1) {
+			for _, m := range insights.Hashtag.FindAllStringSubmatch(t.Title, -1) {
 				e.hashtags = append(e.hashtags, strings.ToLower(m[1]))
 			}
 			e.speakers = append(e.speakers, t.Speaker)
@@ -124,7 +125,7 @@ func (d *ledgerData) apply(change any) {
 		if d.gone["followups/"+v.ID] {
 			return
 		}
-		d.followups[v.ID] = ledgerFollowup{due: store.Time(v.DueAt), status: v.Status, onTime: doneOnTime(v)}
+		d.followups[v.ID] = ledgerFollowup{due: store.Time(v.DueAt), status: v.Status, onTime: insights.DoneOnTime(v)}
 	case store.Removed:
 		for _, id := range v.IDs {
 			d.gone[v.Collection+"/"+id] = true
