@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/insights"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 )
 
@@ -43,6 +44,7 @@ type Service struct {
 	contactStore  *mongodb.Contacts
 	eventStore    *mongodb.Events
 	followupStore *mongodb.Followups
+	insightSource insights.Source
 	ledger        *ledgerBook
 }
 
@@ -411,7 +413,7 @@ func New(db *mongo.Database, now func() time.Time) *Service {
 	contactStore, eventStore, followupStore := &mongodb.Contacts{DB: db}, &mongodb.Events{DB: db}, &mongodb.Followups{DB: db}
 	s := &Service{Events: events.New(eventStore), Contacts: contacts.New(contactStore), Followups: followup.New(followupStore), Now: now,
 		stamps: db.Collection("feed_stamps"), ledger: &ledgerBook{db: db},
-		contactStore: contactStore, eventStore: eventStore, followupStore: followupStore}
+		contactStore: contactStore, eventStore: eventStore, followupStore: followupStore, insightSource: &mongodb.Insights{DB: db}}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	s.Contacts.Mutated = s.touchContacts

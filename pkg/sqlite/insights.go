@@ -1,0 +1,182 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/insights"
+)
+
+// Insights is the insights.Source of the embedded store: every count is a
+// SQL aggregate over one user's rows in the window, through an index.
+// Lower-casing is done in Go (SQLite's lower() folds ASCII only), on the
+// grouped rows.
+type Insights struct{ DB *DB }
+
+var _ insights.Source = (*Insights)(nil)
+
+// countRows runs a query of (key, count) rows and adds them to into, the key
+// trimmed and lower-cased.
+func (s *Insights) countRows(ctx context.Context, into map[string]int, query string, args ...any) error {
+	type kv struct {
+		k string
+		n int
+	}
+	rows, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*kv, error) {
+		var x kv
+		var k sql.NullString
+		if err := r.Scan(&k, &x.n); err != nil {
+			return nil, translate(err, "insight")
+		}
+		x.k = k.String
+		return &x, nil
+	}, query, args...)
+	for _, r := range rows {
+		into[strings.TrimSpace(strings.ToLower(r.k))] += r.n
+	}
+	return err
+}
+
+// Facts counts the user's facts for the window and the one before it.
+func (s *Insights) Facts(ctx context.Context, userID string, from, to, now time.Time) (*insights.Facts, error) {
+	f := insights.NewFacts()
+	prev := from.Add(-to.Sub(from))
+	for i, w := range []struct{ from, to time.Time }{{from, to}, {prev, from}} {
+		a, b := formatTime(w.from), formatTime(w.to)
+		// encounters_user_met
+		if err := s.countRows(ctx, f.Topics[i], `SELECT j.value, count(*) FROM encounters e, json_each(e.topics) j
+			WHERE e.user_id = ? AND e.met_at >= ? AND e.met_at < ? GROUP BY j.value`, userID, a, b); err != nil {
+			return nil, err
+		}
+		// events_user_starts
+		if err := s.countRows(ctx, f.Topics[i], `SELECT j.value, count(*) FROM events e, json_each(e.tags) j
+			WHERE e.user_id = ? AND e.starts_at >= ? AND e.starts_at < ? GROUP BY j.value`, userID, a, b); err != nil {
+			return nil, err
+		}
+		titles, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*string, error) {
+			var t sql.NullString
+			err := r.Scan(&t)
+			return &t.String, translate(err, "insight")
+		}, `SELECT json_extract(t.value, '$.title') FROM events e, json_each(e.talks) t
+			WHERE e.user_id = ? AND e.starts_at >= ? AND e.starts_at < ?`, userID, a, b)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range titles {
+			for _, x := range insights.Hashtag.FindAllStringSubmatch(t, -1) {
+				f.Topics[i][strings.ToLower(x[1])]++
+			}
+		}
+	}
+	a, b := formatTime(from), formatTime(to)
+
+	// Speakers: talks per (speaker, event) (events_user_starts).
+	type spRow struct {
+		speaker, event string
+		n              int
+	}
+	sp, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*spRow, error) {
+		var x spRow
+		var speaker sql.NullString
+		err := r.Scan(&speaker, &x.event, &x.n)
+		x.speaker = speaker.String
+		return &x, translate(err, "insight")
+	}, `SELECT json_extract(t.value, '$.speaker'), e.id, count(*) FROM events e, json_each(e.talks) t
+		WHERE e.user_id = ? AND e.starts_at >= ? AND e.starts_at < ? GROUP BY 1, 2`, userID, a, b)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range sp {
+		f.Talks[insights.SpeakerAt{Speaker: r.speaker, Event: r.event}] += r.n
+	}
+
+	// People: encounters (encounters_user_met) and intros (intros_user_created) per contact.
+	if err := s.countIDs(ctx, f.Met, `SELECT contact_id, count(*) FROM encounters
+		WHERE user_id = ? AND met_at >= ? AND met_at < ? GROUP BY contact_id`, userID, a, b); err != nil {
+		return nil, err
+	}
+	if err := s.countIDs(ctx, f.Introduced, `SELECT c, count(*) FROM (
+		SELECT contact_a AS c FROM intros WHERE user_id = ? AND created_at >= ? AND created_at < ?
+		UNION ALL SELECT contact_b FROM intros WHERE user_id = ? AND created_at >= ? AND created_at < ?) GROUP BY c`,
+		userID, a, b, userID, a, b); err != nil {
+		return nil, err
+	}
+	f.People = func(ids []string) (map[string]insights.PersonInsight, error) {
+		cs, err := (&Contacts{DB: s.DB}).ContactsByID(ctx, userID, ids)
+		out := map[string]insights.PersonInsight{}
+		for id, c := range cs {
+			out[id] = insights.PersonInsight{Name: c.Name, LastContactedAt: c.LastContactedAt}
+		}
+		return out, err
+	}
+
+	// Follow-ups due in the window (followups_user_due).
+	byStatus := map[string]int{}
+	if err := s.countIDs(ctx, byStatus, `SELECT status, count(*) FROM followups
+		WHERE user_id = ? AND due_at >= ? AND due_at < ? GROUP BY status`, userID, a, b); err != nil {
+		return nil, err
+	}
+	for status, n := range byStatus {
+		if status != followup.Cancelled {
+			f.Due += n
+		}
+	}
+	f.Done = byStatus[followup.Done]
+	done, err := queryAll(ctx, s.DB, "insight", scanFollowup, `SELECT `+followupColumns+` FROM followups
+		WHERE user_id = ? AND status = 'done' AND due_at >= ? AND due_at < ?`, userID, a, b)
+	if err != nil {
+		return nil, err
+	}
+	for i := range done {
+		if insights.DoneOnTime(&done[i]) {
+			f.OnTime++
+		}
+	}
+	if overdueTo := insights.Earlier(to, now); from.Before(overdueTo) {
+		// followups_user_status_due
+		if err := s.DB.read.QueryRowContext(ctx, `SELECT count(*) FROM followups WHERE user_id = ? AND status = 'pending'
+			AND due_at >= ? AND due_at < ?`, userID, a, formatTime(overdueTo)).Scan(&f.Overdue); err != nil {
+			return nil, translate(err, "insight")
+		}
+	}
+
+	// Contacts with a cadence, for lapsed ones (contacts_user_cadence).
+	cad, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*insights.Cadenced, error) {
+		var c insights.Cadenced
+		var last sql.NullString
+		var created string
+		if err := r.Scan(&c.ID, &c.Name, &c.Days, &last, &created); err != nil {
+			return nil, translate(err, "insight")
+		}
+		var err error
+		if c.Last, err = parseNullTime(last); err == nil {
+			c.Created, err = parseTime(created)
+		}
+		return &c, translate(err, "insight")
+	}, `SELECT id, name, cadence_days, last_contacted_at, created_at FROM contacts WHERE user_id = ? AND cadence_days > 0`, userID)
+	if err != nil {
+		return nil, err
+	}
+	f.Cadenced = cad
+	return f, nil
+}
+
+// countIDs runs a query of (key, count) rows and adds them to into as they are.
+func (s *Insights) countIDs(ctx context.Context, into map[string]int, query string, args ...any) error {
+	type kv struct {
+		k string
+		n int
+	}
+	rows, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*kv, error) {
+		var x kv
+		err := r.Scan(&x.k, &x.n)
+		return &x, translate(err, "insight")
+	}, query, args...)
+	for _, r := range rows {
+		into[r.k] += r.n
+	}
+	return err
+}
