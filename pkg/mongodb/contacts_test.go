@@ -1,6 +1,7 @@
 package mongodb_test
 
 import (
+	"context"
 	"os"
 	"testing"
 	"time"
@@ -104,5 +105,18 @@ func TestFollowups(t *testing.T) {
 			tb.Fatal(err)
 		}
 		return s
+	})
+}
+
+func TestInsights(t *testing.T) {
+	conformance.Insights(t, func(tb testing.TB) conformance.InsightStores {
+		db := storetest.MustOpen(tb).DB
+		c, e, f := &mongodb.Contacts{DB: db}, &mongodb.Events{DB: db}, &mongodb.Followups{DB: db}
+		for _, ensure := range []func(context.Context) error{c.EnsureIndexes, e.EnsureIndexes, f.EnsureIndexes} {
+			if err := ensure(tb.Context()); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		return conformance.InsightStores{Contacts: c, Events: e, Followups: f, Insights: &mongodb.Insights{DB: db}}
 	})
 }

@@ -137,3 +137,11 @@ func TestPingFindsDamage(t *testing.T) {
 func TestFollowups(t *testing.T) {
 	storetest.Followups(t, func(tb testing.TB) followup.Store { return &sqlite.Followups{DB: MustOpen(tb)} })
 }
+
+func TestInsights(t *testing.T) {
+	storetest.Insights(t, func(tb testing.TB) storetest.InsightStores {
+		db := MustOpen(tb)
+		return storetest.InsightStores{Contacts: &sqlite.Contacts{DB: db}, Events: &sqlite.Events{DB: db},
+			Followups: &sqlite.Followups{DB: db}, Insights: &sqlite.Insights{DB: db}}
+	})
+}

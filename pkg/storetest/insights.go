@@ -1,0 +1,132 @@
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/insights"
+)
+
+// InsightStores are the stores of one fresh database that insights count.
+type InsightStores struct {
+	Contacts  contacts.Store
+	Events    events.Store
+	Followups followup.Store
+	Insights  insights.Source
+}
+
+// OpenInsights opens the stores of a fresh, empty database for one test.
+type OpenInsights func(tb testing.TB) InsightStores
+
+// Insights runs the insights.Source contract: known data, known answer,
+// and another user's data never counted.
+func Insights(t *testing.T, open OpenInsights) {
+	ctx := context.Background()
+	s := open(t)
+	// Window [from, to) of 10 days ending at clock; the one before it too.
+	to := clock
+	from := to.AddDate(0, 0, -10)
+	in := func(days float64) time.Time { return from.Add(time.Duration(days * 24 * float64(time.Hour))) }
+	ada := MustCreateContact(t, s.Contacts, newContact("u1", "Ada"))
+	bob := MustCreateContact(t, s.Contacts, newContact("u1", "Bob"))
+	lapsed := newContact("u1", "Lapsed Lee")
+	lapsed.CadenceDays = 30
+	lapsed.CreatedAt = clock.AddDate(0, -3, 0)
+	MustCreateContact(t, s.Contacts, lapsed)
+	fresh := newContact("u1", "Fresh Fay")
+	fresh.CadenceDays = 30
+	recent := clock.AddDate(0, 0, -3)
+	fresh.LastContactedAt = &recent
+	MustCreateContact(t, s.Contacts, fresh)
+
+	ev := &events.Event{ID: nextID(), UserID: "u1", Title: "Gophers", Kind: "meetup", StartsAt: in(2), EndsAt: in(2.1), Timezone: "UTC",
+		Status: "attended", Tags: []string{"Go", "Über"}, CreatedAt: clock, UpdatedAt: clock,
+		Talks: []events.Talk{{Title: "Intro to #WASM", Speaker: "Rob Pike"}, {Title: "More #wasm and #Go", Speaker: "rob pike"}}}
+	old := &events.Event{ID: nextID(), UserID: "u1", Title: "Old", Kind: "meetup", StartsAt: in(-5), EndsAt: in(-4.9), Timezone: "UTC",
+		Status: "attended", Tags: []string{"go", "rust"}, CreatedAt: clock, UpdatedAt: clock}
+	other := &events.Event{ID: nextID(), UserID: "u2", Title: "Theirs", Kind: "meetup", StartsAt: in(3), EndsAt: in(3.1), Timezone: "UTC",
+		Status: "attended", Tags: []string{"go", "secret"}, CreatedAt: clock, UpdatedAt: clock}
+	for _, e := range []*events.Event{ev, old, other} {
+		if err := s.Events.CreateEvent(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range []*contacts.Encounter{
+		{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: ada.ID, Moment: "after_talk", MetAt: in(2), Topics: []string{"go", "Kafka"}, CreatedAt: clock},
+		{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: ada.ID, Moment: "before_talk", MetAt: in(2), Topics: []string{"kafka"}, CreatedAt: clock},
+		{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: bob.ID, Moment: "after_talk", MetAt: in(2), CreatedAt: clock},
+		{ID: nextID(), UserID: "u1", EventID: old.ID, ContactID: bob.ID, Moment: "other", MetAt: in(-5), Topics: []string{"kafka", "rust"}, CreatedAt: clock},
+		{ID: nextID(), UserID: "u2", EventID: other.ID, ContactID: "theirs", Moment: "other", MetAt: in(3), Topics: []string{"secret"}, CreatedAt: clock},
+	} {
+		if err := s.Contacts.CreateEncounter(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Contacts.CreateIntro(ctx, &contacts.Intro{ID: nextID(), UserID: "u1", ContactIDs: []string{bob.ID, lapsed.ID}, Status: contacts.IntroMade,
+		CreatedAt: in(4), UpdatedAt: in(4)}); err != nil {
+		t.Fatal(err)
+	}
+	fu := func(contact, kind string, due time.Time) *followup.FollowUp {
+		f := &followup.FollowUp{ID: nextID(), UserID: "u1", ContactID: contact, Kind: kind, DueAt: due, Status: followup.Pending, CreatedAt: clock, UpdatedAt: clock}
+		f.PendingKey = followup.PendingKey(f)
+		return mustCreateFollowup(t, s.Followups, f)
+	}
+	onTime := fu(ada.ID, followup.ThankYou, in(3))
+	late := fu(bob.ID, followup.ThankYou, in(3))
+	cancelled := fu(ada.ID, followup.CheckIn, in(5))
+	fu(bob.ID, followup.CheckIn, in(6)) // pending and past: overdue
+	fu(bob.ID, followup.Custom, in(12)) // after the window
+	s.Followups.End(ctx, "u1", []string{onTime.ID}, followup.Done, in(3.5))
+	s.Followups.End(ctx, "u1", []string{late.ID}, followup.Done, in(5))
+	s.Followups.End(ctx, "u1", []string{cancelled.ID}, followup.Cancelled, in(5))
+
+	f, err := s.Insights.Facts(ctx, "u1", from, to, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := insights.Assemble(f, from, to, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"topics":[{"name":"go","count":3,"previous_count":1,"trend":"rising"},` +
+		`{"name":"kafka","count":2,"previous_count":1,"trend":"rising"},` +
+		`{"name":"wasm","count":2,"previous_count":0,"trend":"new"},` +
+		`{"name":"über","count":1,"previous_count":0,"trend":"new"},` +
+		`{"name":"rust","count":0,"previous_count":2,"trend":"falling"}],` +
+		`"people":[{"name":"Ada","encounters":2,"intros":0},{"name":"Bob","encounters":1,"intros":1},{"name":"Lapsed Lee","encounters":0,"intros":1}],` +
+		`"speakers":[{"name":"Rob Pike","talks":2,"events":1}],` +
+		`"followups":{"due":3,"done_on_time":1,"overdue":1,"completion_rate":0.667},` +
+		`"lapsed":["Lapsed Lee"]}`
+	if s := summarize(got); s != want {
+		t.Fatalf("insights\n got %s\nwant %s", s, want)
+	}
+}
+
+// summarize renders insights without ids and times, for comparison.
+func summarize(ins *insights.Insights) string {
+	type person struct {
+		Name       string `json:"name"`
+		Encounters int    `json:"encounters"`
+		Intros     int    `json:"intros"`
+	}
+	out := struct {
+		Topics    []insights.TopicInsight   `json:"topics"`
+		People    []person                  `json:"people"`
+		Speakers  []insights.SpeakerInsight `json:"speakers"`
+		Followups insights.FollowupInsight  `json:"followups"`
+		Lapsed    []string                  `json:"lapsed"`
+	}{Topics: ins.Topics, Speakers: ins.Speakers, Followups: ins.Followups}
+	for _, p := range ins.People {
+		out.People = append(out.People, person{p.Name, p.Encounters, p.Intros})
+	}
+	for _, l := range ins.Lapsed {
+		out.Lapsed = append(out.Lapsed, l.Name)
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
