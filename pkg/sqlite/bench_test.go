@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/insights"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 )
 
@@ -180,4 +182,61 @@ func BenchmarkLogEncounter(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkInsights20k: the insight facts of a user with 5,000 contacts,
+// 500 events (two talks each) and 20,000 encounters over 180 days, beside
+// another user of the same size, counted by SQL and assembled:
+// go test ./pkg/sqlite -run '^$' -bench Insights20k -benchtime 20x
+func BenchmarkInsights20k(b *testing.B) {
+	ctx := context.Background()
+	db := MustOpen(b)
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	for _, user := range []string{"u1", "u2"} {
+		if err := db.Update(ctx, func(tx *sqlite.Tx) error {
+			for i := range 5_000 {
+				c := &contacts.Contact{ID: fmt.Sprintf("%s-c%d", user, i), UserID: user, Name: fmt.Sprintf("P %d", i), CreatedAt: now, UpdatedAt: now}
+				if i%10 == 0 {
+					c.CadenceDays = 30
+				}
+				if err := tx.CreateContact(ctx, c); err != nil {
+					return err
+				}
+			}
+			for i := range 20_000 {
+				e := &contacts.Encounter{ID: fmt.Sprintf("%s-e%d", user, i), UserID: user, EventID: fmt.Sprintf("%s-ev%d", user, i%500),
+					ContactID: fmt.Sprintf("%s-c%d", user, i%5_000), Moment: "after_talk", MetAt: now.Add(-time.Duration(i%180) * 24 * time.Hour),
+					Topics: []string{fmt.Sprintf("topic%d", i%40), "go"}, CreatedAt: now}
+				if err := tx.CreateEncounter(ctx, e); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		evs := &sqlite.Events{DB: db}
+		var es []*events.Event
+		for i := range 500 {
+			start := now.Add(-time.Duration(i%180) * 24 * time.Hour)
+			es = append(es, &events.Event{ID: fmt.Sprintf("%s-ev%d", user, i), UserID: user, Title: "E", Kind: "meetup", StartsAt: start,
+				EndsAt: start.Add(2 * time.Hour), Timezone: "UTC", Status: "attended", Tags: []string{"go", fmt.Sprintf("t%d", i%20)},
+				Talks:     []events.Talk{{Title: "Intro to #WASM", Speaker: fmt.Sprintf("S%d", i%50)}, {Title: "Other", Speaker: "Rob"}},
+				CreatedAt: now, UpdatedAt: now})
+		}
+		if err := evs.ImportEvents(ctx, es); err != nil {
+			b.Fatal(err)
+		}
+	}
+	src := &sqlite.Insights{DB: db}
+	from, to := now.Add(-90*24*time.Hour), now
+	for b.Loop() {
+		f, err := src.Facts(ctx, "u1", from, to, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := insights.Assemble(f, from, to, now); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
