@@ -76,7 +76,7 @@ func (s *Service) Export(ctx context.Context, u *accounts.User, w io.Writer) err
 	if err != nil {
 		return err
 	}
-	db := s.stamps.Database()
+	db := s.db
 	for _, sec := range sections {
 		fmt.Fprintf(w, ",\n%q:[", sec)
 		cur, err := db.Collection(sec).Find(ctx, bson.M{"user_id": u.ID}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(500))
@@ -165,7 +165,7 @@ type SkippedRecord struct {
 // are kept. Settings are applied; secrets are not in backups. The document
 // is read as a stream and written in batches.
 func (s *Service) Import(ctx context.Context, acc *accounts.Service, u *accounts.User, r io.Reader) (*ImportResult, error) {
-	db := s.stamps.Database()
+	db := s.db
 	for _, coll := range []string{"contacts", "events"} {
 		// contacts_user_name / events_user_starts
 		n, err := db.Collection(coll).CountDocuments(ctx, bson.M{"user_id": u.ID}, options.Count().SetLimit(1))
@@ -402,7 +402,7 @@ func (im *importer) flush(ctx context.Context, sec string) error {
 	if sec == "contacts" {
 		colls = []string{"contact_keys", "contacts"}
 	}
-	db := im.s.stamps.Database()
+	db := im.s.db
 	for _, coll := range colls {
 		docs := im.pending[coll]
 		if len(docs) == 0 {

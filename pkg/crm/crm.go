@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/insights"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Service composes the domain services.
@@ -38,7 +39,11 @@ type Service struct {
 	// netguard.Guard.CheckURL), returning a reason or ""; nil allows any
 	// http(s) URL.
 	URLCheck func(raw string) string
-	stamps   *mongo.Collection
+	// Stamps records when a user's feeds and contacts last changed.
+	Stamps record.Stamps
+	// db serves backup/restore and the insights ledger until they move
+	// behind the stores (issue 13).
+	db *mongo.Database
 	// contactStore and eventStore are the domains' stores until the
 	// adapters are wired in cmd/server (issue 13).
 	contactStore  *mongodb.Contacts
@@ -412,7 +417,7 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 func New(db *mongo.Database, now func() time.Time) *Service {
 	contactStore, eventStore, followupStore := &mongodb.Contacts{DB: db}, &mongodb.Events{DB: db}, &mongodb.Followups{DB: db}
 	s := &Service{Events: events.New(eventStore), Contacts: contacts.New(contactStore), Followups: followup.New(followupStore), Now: now,
-		stamps: db.Collection("feed_stamps"), ledger: &ledgerBook{db: db},
+		Stamps: &mongodb.Stamps{DB: db}, db: db, ledger: &ledgerBook{db: db},
 		contactStore: contactStore, eventStore: eventStore, followupStore: followupStore, insightSource: &mongodb.Insights{DB: db}}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed

@@ -19,4 +19,3 @@ func mergeInvalid(a, b error) error {
 	return fs.Err()
 }
 
-func isNotFound(err error) bool { return apperr.Is(err, apperr.NotFound) }

@@ -5,12 +5,10 @@ import (
 	"sort"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/calendar"
 	"github.com/rapport-crm/rapport/pkg/followup"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Feed kinds, as in the feed URLs.
@@ -71,12 +69,6 @@ func (s *Service) Feed(ctx context.Context, u *accounts.User, kind, baseURL stri
 	return cal, nil
 }
 
-type feedStampDoc struct {
-	UserID string    `bson:"_id"`
-	Nonce  string    `bson:"nonce"`
-	At     time.Time `bson:"at"`
-}
-
 // touchFeed records that the user's feeds changed: a new random nonce (so
 // that concurrent writers, which on the embedded store may overwrite each
 // other's document, still always leave a new value) and the time. Data is
@@ -84,43 +76,24 @@ type feedStampDoc struct {
 // until its next request. A failure is logged by the caller's absence of
 // effect only: cached feeds also expire on their own.
 func (s *Service) touchFeed(ctx context.Context, userID string) {
-	// feed_stamps._id
-	store.Upsert(context.WithoutCancel(ctx), s.stamps, bson.M{"_id": userID},
-		bson.M{"$set": bson.M{"nonce": store.NewID(), "at": store.Time(s.Now())}})
+	s.Stamps.Touch(context.WithoutCancel(ctx), record.FeedStamp, userID, record.NewID(), record.Time(s.Now()))
 }
 
 // FeedVersion returns what identifies the current content of the user's
-// feeds (cheap: one small document) and when it last changed.
+// feeds (cheap: one small read) and when it last changed.
 func (s *Service) FeedVersion(ctx context.Context, userID string) (string, time.Time, error) {
-	var d feedStampDoc
-	// feed_stamps._id
-	err := s.stamps.FindOne(ctx, bson.M{"_id": userID}).Decode(&d)
-	if err != nil {
-		if err = store.Err(err, "feed stamp"); !isNotFound(err) {
-			return "", time.Time{}, err
-		}
-	}
-	return d.Nonce, d.At, nil
+	return s.Stamps.Stamp(ctx, record.FeedStamp, userID)
 }
 
-// touchContacts records that the user's contacts changed (a new nonce in
-// contact_stamps, written after the data), for caches of contact lists.
+// touchContacts records that the user's contacts changed (a new nonce,
+// written after the data), for caches of contact lists.
 func (s *Service) touchContacts(ctx context.Context, userID string) {
-	// contact_stamps._id
-	store.Upsert(context.WithoutCancel(ctx), s.stamps.Database().Collection("contact_stamps"), bson.M{"_id": userID},
-		bson.M{"$set": bson.M{"nonce": store.NewID(), "at": store.Time(s.Now())}})
+	s.Stamps.Touch(context.WithoutCancel(ctx), record.ContactsStamp, userID, record.NewID(), record.Time(s.Now()))
 }
 
 // ContactsVersion identifies the current state of the user's contacts (one
 // small read); "" when they have not changed since stamps were introduced.
 func (s *Service) ContactsVersion(ctx context.Context, userID string) (string, error) {
-	var d feedStampDoc
-	// contact_stamps._id
-	err := s.stamps.Database().Collection("contact_stamps").FindOne(ctx, bson.M{"_id": userID}).Decode(&d)
-	if err != nil {
-		if err = store.Err(err, "contact stamp"); !isNotFound(err) {
-			return "", err
-		}
-	}
-	return d.Nonce, nil
+	nonce, _, err := s.Stamps.Stamp(ctx, record.ContactsStamp, userID)
+	return nonce, err
 }

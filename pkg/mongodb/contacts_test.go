@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
 	conformance "github.com/rapport-crm/rapport/pkg/storetest"
 )
@@ -119,4 +120,8 @@ func TestInsights(t *testing.T) {
 		}
 		return conformance.InsightStores{Contacts: c, Events: e, Followups: f, Insights: &mongodb.Insights{DB: db}}
 	})
+}
+
+func TestStamps(t *testing.T) {
+	conformance.Stamps(t, func(tb testing.TB) record.Stamps { return &mongodb.Stamps{DB: storetest.MustOpen(tb).DB} })
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/storetest"
 )
@@ -144,4 +145,8 @@ func TestInsights(t *testing.T) {
 		return storetest.InsightStores{Contacts: &sqlite.Contacts{DB: db}, Events: &sqlite.Events{DB: db},
 			Followups: &sqlite.Followups{DB: db}, Insights: &sqlite.Insights{DB: db}}
 	})
+}
+
+func TestStamps(t *testing.T) {
+	storetest.Stamps(t, func(tb testing.TB) record.Stamps { return &sqlite.Stamps{DB: MustOpen(tb)} })
 }
