@@ -18,4 +18,3 @@ func mergeInvalid(a, b error) error {
 	fs := append(append(apperr.Fields{}, ea.Fields...), eb.Fields...)
 	return fs.Err()
 }
-
