@@ -6,12 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -76,72 +71,47 @@ func (s *Service) Export(ctx context.Context, u *accounts.User, w io.Writer) err
 	if err != nil {
 		return err
 	}
-	db := s.db
 	for _, sec := range sections {
 		fmt.Fprintf(w, ",\n%q:[", sec)
-		cur, err := db.Collection(sec).Find(ctx, bson.M{"user_id": u.ID}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(500))
-		if err != nil {
-			return store.Err(err, sec)
-		}
 		n := 0
-		for cur.Next(ctx) {
-			item, err := exportItem(sec, cur, notified)
+		err := s.Backups.EachRecord(ctx, sec, u.ID, func(x any) error {
+			item, err := exportItem(x, notified)
 			if err != nil {
-				cur.Close(ctx)
 				return err
 			}
 			if n > 0 {
 				w.Write([]byte(","))
 			}
 			w.Write([]byte("\n"))
-			if _, err := w.Write(item); err != nil {
-				cur.Close(ctx)
-				return err
-			}
 			n++
+			_, err = w.Write(item)
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		if err := cur.Err(); err != nil {
-			return store.Err(err, sec)
-		}
-		cur.Close(ctx)
 		w.Write([]byte("]"))
 	}
 	_, err = w.Write([]byte("\n}\n"))
 	return err
 }
 
-func exportItem(sec string, cur *mongo.Cursor, notified func(*followup.FollowUp) *time.Time) ([]byte, error) {
-	var v any
-	switch sec {
-	case "contacts":
-		v = &contacts.Contact{}
-	case "events":
-		v = &events.Event{}
-	case "encounters":
-		v = &contacts.Encounter{}
-	case "intros":
-		v = &contacts.Intro{}
-	case "interactions":
-		v = &contacts.Interaction{}
-	case "followups":
-		var f followup.FollowUp
-		if err := cur.Decode(&f); err != nil {
-			return nil, store.Err(err, sec)
-		}
+// exportItem is one record as a backup writes it: as the API shows it, and
+// for follow-ups and calendars what the API leaves out or must not show.
+func exportItem(x any, notified func(*followup.FollowUp) *time.Time) ([]byte, error) {
+	switch r := x.(type) {
+	case *followup.FollowUp:
+		f := *r
 		f.NotifiedAt = notified(&f)
 		return json.Marshal(backupFollowUp{FollowUp: f, Sequence: f.Sequence, EndedAt: f.EndedAt})
-	case "calendars":
-		var c events.Calendar
-		if err := cur.Decode(&c); err != nil {
-			return nil, store.Err(err, sec)
-		}
-		return json.Marshal(backupCalendar{ID: c.ID, URL: c.URL, Name: c.Name, Tags: c.Tags, CreatedAt: c.CreatedAt})
+	case *events.Calendar:
+		return json.Marshal(backupCalendar{ID: r.ID, URL: r.URL, Name: r.Name, Tags: r.Tags, CreatedAt: r.CreatedAt})
 	}
-	if err := cur.Decode(v); err != nil {
-		return nil, store.Err(err, sec)
-	}
-	return json.Marshal(v)
+	return json.Marshal(x)
 }
+
+// errStop ends a walk over records at the first one.
+var errStop = errors.New("stop")
 
 // ImportResult counts what a restore brought in, per section.
 type ImportResult struct {
@@ -165,15 +135,13 @@ type SkippedRecord struct {
 // are kept. Settings are applied; secrets are not in backups. The document
 // is read as a stream and written in batches.
 func (s *Service) Import(ctx context.Context, acc *accounts.Service, u *accounts.User, r io.Reader) (*ImportResult, error) {
-	db := s.db
-	for _, coll := range []string{"contacts", "events"} {
-		// contacts_user_name / events_user_starts
-		n, err := db.Collection(coll).CountDocuments(ctx, bson.M{"user_id": u.ID}, options.Count().SetLimit(1))
-		if err != nil {
-			return nil, store.Err(err, coll)
+	for _, sec := range []string{"contacts", "events"} {
+		err := s.Backups.EachRecord(ctx, sec, u.ID, func(any) error { return errStop })
+		if err == errStop {
+			return nil, apperr.E(apperr.Conflict, "a backup is restored into an empty account; this one has %s", sec)
 		}
-		if n > 0 {
-			return nil, apperr.E(apperr.Conflict, "a backup is restored into an empty account; this one has %s", coll)
+		if err != nil {
+			return nil, err
 		}
 	}
 	im := &importer{s: s, userID: u.ID, ids: map[string]string{}, pending: map[string][]any{}, res: &ImportResult{Restored: map[string]int{}}}
@@ -325,12 +293,6 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 		if err := (contacts.Input{Name: c.Name, Emails: c.Emails}).Validate(""); err != nil {
 			return nil, apperr.InvalidField("contacts", "a contact (%q) is not valid: %v", c.Name, err)
 		}
-		for _, k := range contacts.DedupeKeys(&c) {
-			// written with the contacts, not counted as restored records
-			im.pending["contact_keys"] = append(im.pending["contact_keys"],
-				bson.M{"_id": im.userID + "|" + k, "user_id": im.userID, "contact_id": c.ID, "created_at": c.CreatedAt})
-		}
-		contacts.SetQueryFields(&c)
 		return &c, nil
 	case "events":
 		var e events.Event
@@ -341,7 +303,6 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 		if e.Source != nil {
 			e.Source.CalendarID = im.id(e.Source.CalendarID)
 		}
-		events.SetQueryFields(&e)
 		return &e, nil
 	case "encounters":
 		var e contacts.Encounter
@@ -349,7 +310,6 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 			return nil, badBackup(err)
 		}
 		e.ID, e.UserID, e.EventID, e.ContactID = im.id(e.ID), im.userID, im.id(e.EventID), im.id(e.ContactID)
-		e.TopicsLower = lower(e.Topics)
 		return &e, nil
 	case "intros":
 		var it contacts.Intro
@@ -398,28 +358,21 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 }
 
 func (im *importer) flush(ctx context.Context, sec string) error {
-	colls := []string{sec}
-	if sec == "contacts" {
-		colls = []string{"contact_keys", "contacts"}
+	docs := im.pending[sec]
+	if len(docs) == 0 {
+		return nil
 	}
-	db := im.s.db
-	for _, coll := range colls {
-		docs := im.pending[coll]
-		if len(docs) == 0 {
-			continue
+	err := im.s.Backups.RestoreRecords(ctx, sec, docs)
+	// Restored records go in in bulk, not through the domain services: the
+	// insights ledger is rebuilt from the store.
+	im.s.Forget(im.userID)
+	if err != nil {
+		if apperr.Is(err, apperr.Conflict) && sec == "contacts" {
+			return apperr.InvalidField("contacts", "two contacts in the backup share an email or LinkedIn URL")
 		}
-		_, err := db.Collection(coll).InsertMany(ctx, docs)
-		// Restored documents go in in bulk, not through the domain
-		// services: the insights ledger is rebuilt from the store.
-		im.s.Forget(im.userID)
-		if err != nil {
-			if mongo.IsDuplicateKeyError(err) && coll == "contact_keys" {
-				return apperr.InvalidField("contacts", "two contacts in the backup share an email or LinkedIn URL")
-			}
-			return store.Err(err, coll)
-		}
-		im.pending[coll] = im.pending[coll][:0]
+		return err
 	}
+	im.pending[sec] = im.pending[sec][:0]
 	return nil
 }
 
@@ -441,12 +394,4 @@ func (im *importer) afterRestore(ctx context.Context) error {
 	im.s.touchFeed(ctx, im.userID)
 	im.s.touchContacts(ctx, im.userID)
 	return nil
-}
-
-func lower(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = strings.ToLower(s)
-	}
-	return out
 }

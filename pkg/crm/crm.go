@@ -41,6 +41,8 @@ type Service struct {
 	URLCheck func(raw string) string
 	// Stamps records when a user's feeds and contacts last changed.
 	Stamps record.Stamps
+	// Backups reads and writes whole sections for backup and restore.
+	Backups record.Backups
 	// db serves backup/restore and the insights ledger until they move
 	// behind the stores (issue 13).
 	db *mongo.Database
@@ -417,7 +419,7 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 func New(db *mongo.Database, now func() time.Time) *Service {
 	contactStore, eventStore, followupStore := &mongodb.Contacts{DB: db}, &mongodb.Events{DB: db}, &mongodb.Followups{DB: db}
 	s := &Service{Events: events.New(eventStore), Contacts: contacts.New(contactStore), Followups: followup.New(followupStore), Now: now,
-		Stamps: &mongodb.Stamps{DB: db}, db: db, ledger: &ledgerBook{db: db},
+		Stamps: &mongodb.Stamps{DB: db}, Backups: &mongodb.Backups{DB: db}, db: db, ledger: &ledgerBook{db: db},
 		contactStore: contactStore, eventStore: eventStore, followupStore: followupStore, insightSource: &mongodb.Insights{DB: db}}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed

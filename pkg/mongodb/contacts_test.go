@@ -125,3 +125,14 @@ func TestInsights(t *testing.T) {
 func TestStamps(t *testing.T) {
 	conformance.Stamps(t, func(tb testing.TB) record.Stamps { return &mongodb.Stamps{DB: storetest.MustOpen(tb).DB} })
 }
+
+func TestBackups(t *testing.T) {
+	conformance.Backups(t, func(tb testing.TB) (record.Backups, contacts.Store) {
+		db := storetest.MustOpen(tb).DB
+		c := &mongodb.Contacts{DB: db}
+		if err := c.EnsureIndexes(tb.Context()); err != nil {
+			tb.Fatal(err)
+		}
+		return &mongodb.Backups{DB: db}, c
+	})
+}

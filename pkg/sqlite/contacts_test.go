@@ -150,3 +150,10 @@ func TestInsights(t *testing.T) {
 func TestStamps(t *testing.T) {
 	storetest.Stamps(t, func(tb testing.TB) record.Stamps { return &sqlite.Stamps{DB: MustOpen(tb)} })
 }
+
+func TestBackups(t *testing.T) {
+	storetest.Backups(t, func(tb testing.TB) (record.Backups, contacts.Store) {
+		db := MustOpen(tb)
+		return &sqlite.Backups{DB: db}, &sqlite.Contacts{DB: db}
+	})
+}

@@ -24,6 +24,9 @@ func nextID() string { return fmt.Sprintf("%024x", idSeq.Add(1)) }
 
 // newContact returns a contact of userID with a fresh id.
 func newContact(userID, name string, emails ...string) *contacts.Contact {
+	if emails == nil {
+		emails = []string{} // as the rules make it: a stored list is never null
+	}
 	return &contacts.Contact{ID: nextID(), UserID: userID, Name: name, Emails: emails,
 		Phones: []string{}, Tags: []string{}, CreatedAt: clock, UpdatedAt: clock}
 }

@@ -12,6 +12,9 @@ import (
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
+// jsonMarshal is json.Marshal (for messages).
+var jsonMarshal = json.Marshal
+
 // sameJSON reports whether a and b encode to the same JSON (what clients see).
 func sameJSON(a, b any) bool {
 	x, _ := json.Marshal(a)

@@ -1,0 +1,110 @@
+package mongodb
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Backups is the record.Backups on MongoDB: each section is the collection
+// of that name.
+type Backups struct{ DB *mongo.Database }
+
+var _ record.Backups = (*Backups)(nil)
+
+// EachRecord calls fn with each of the user's records of section, in _id
+// order, through a cursor.
+func (s *Backups) EachRecord(ctx context.Context, section, userID string, fn func(any) error) error {
+	var newRecord func() any
+	switch section {
+	case "contacts":
+		newRecord = func() any { return &contacts.Contact{} }
+	case "events":
+		newRecord = func() any { return &events.Event{} }
+	case "encounters":
+		newRecord = func() any { return &contacts.Encounter{} }
+	case "intros":
+		newRecord = func() any { return &contacts.Intro{} }
+	case "interactions":
+		newRecord = func() any { return &contacts.Interaction{} }
+	case "followups":
+		newRecord = func() any { return &followup.FollowUp{} }
+	case "calendars":
+		newRecord = func() any { return &events.Calendar{} }
+	default:
+		return fmt.Errorf("unknown backup section %q", section)
+	}
+	cur, err := s.DB.Collection(section).Find(ctx, bson.M{"user_id": userID}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(500))
+	if err != nil {
+		return store.Err(err, section)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		x := newRecord()
+		if err := cur.Decode(x); err != nil {
+			return store.Err(err, section)
+		}
+		switch r := x.(type) {
+		case *contacts.Contact:
+			stripped(r)
+		case *events.Event:
+			stripEvent(r)
+		case *contacts.Encounter:
+			r.TopicsLower = nil
+		}
+		if err := fn(x); err != nil {
+			return err
+		}
+	}
+	return store.Err(cur.Err(), section)
+}
+
+// RestoreRecords inserts records of section in bulk; contacts' dedupe keys
+// go in first, so two contacts sharing one are refused.
+func (s *Backups) RestoreRecords(ctx context.Context, section string, records []any) error {
+	if len(records) == 0 {
+		return nil
+	}
+	docs := make([]any, len(records))
+	var keys []any
+	for i, x := range records {
+		switch r := x.(type) {
+		case *contacts.Contact:
+			doc := *r
+			contacts.SetQueryFields(&doc)
+			docs[i] = &doc
+			for _, k := range contacts.DedupeKeys(r) {
+				keys = append(keys, keyDoc{ID: keyID(r.UserID, k), UserID: r.UserID, ContactID: r.ID, CreatedAt: record.Time(r.CreatedAt)})
+			}
+		case *events.Event:
+			docs[i] = withQueryFields(r)
+		case *contacts.Encounter:
+			doc := *r
+			doc.TopicsLower = lowerAll(r.Topics)
+			docs[i] = &doc
+		default:
+			docs[i] = x
+		}
+	}
+	if len(keys) > 0 {
+		// contact_keys._id
+		if _, err := s.DB.Collection("contact_keys").InsertMany(ctx, keys); err != nil {
+			if mongo.IsDuplicateKeyError(err) {
+				return apperr.E(apperr.Conflict, "two contacts share an email or LinkedIn URL")
+			}
+			return store.Err(err, section)
+		}
+	}
+	_, err := s.DB.Collection(section).InsertMany(ctx, docs)
+	return store.Err(err, section)
+}
