@@ -111,8 +111,11 @@ func (m *Main) Run(ctx context.Context) error {
 	idemRecords := &mongodb.Idempotency{DB: st.DB}
 	idem := idempotency.New(idemRecords)
 	idem.Now = m.Now
-	m.CRM = crm.New(st.DB, m.Now)
-	m.CRM.SoleWriter = st.SoleWriter()
+	stores := crm.MongoStores(st.DB)
+	if st.SoleWriter() {
+		stores.LedgerDB = st.DB
+	}
+	m.CRM = crm.New(stores, m.Now)
 
 	ictx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()

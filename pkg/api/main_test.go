@@ -67,8 +67,11 @@ func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServ
 	idemRecords := &mongodb.Idempotency{DB: st.DB}
 	idem := idempotency.New(idemRecords)
 	idem.Now = clock.Now
-	cs := crm.New(st.DB, clock.Now)
-	cs.SoleWriter = st.SoleWriter()
+	stores := crm.MongoStores(st.DB)
+	if st.SoleWriter() {
+		stores.LedgerDB = st.DB
+	}
+	cs := crm.New(stores, clock.Now)
 	ctx := tb.Context()
 	if err := accStore.EnsureIndexes(ctx); err != nil {
 		tb.Fatal(err)

@@ -31,9 +31,9 @@ type Service struct {
 	Contacts  *contacts.Service
 	Followups *followup.Service
 	Now       func() time.Time
-	// SoleWriter says this process is the only writer of its store (the
-	// embedded store, not shared through CRM_EMBEDDED_ADDR): insights are
-	// then counted from a ledger kept in memory (see ledger.go).
+	// SoleWriter says insights are counted from a ledger kept in memory
+	// (see ledger.go): set by New when Stores.LedgerDB is (the embedded
+	// FerretDB, which scans, written by this process alone).
 	SoleWriter bool
 	// URLCheck vets a user-given URL that the server will fetch (see
 	// netguard.Guard.CheckURL), returning a reason or ""; nil allows any
@@ -42,16 +42,9 @@ type Service struct {
 	// Stamps records when a user's feeds and contacts last changed.
 	Stamps record.Stamps
 	// Backups reads and writes whole sections for backup and restore.
-	Backups record.Backups
-	// db serves backup/restore and the insights ledger until they move
-	// behind the stores (issue 13).
-	db *mongo.Database
-	// contactStore and eventStore are the domains' stores until the
-	// adapters are wired in cmd/server (issue 13).
-	contactStore  *mongodb.Contacts
-	eventStore    *mongodb.Events
-	followupStore *mongodb.Followups
+	Backups       record.Backups
 	insightSource insights.Source
+	ensure        func(context.Context) error
 	ledger        *ledgerBook
 }
 
@@ -415,27 +408,58 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 	return s.Followups.DetachFrom(ctx, userID, "encounter_id", []string{id})
 }
 
-// New returns a Service with the domain services on db, all on clock now.
-func New(db *mongo.Database, now func() time.Time) *Service {
-	contactStore, eventStore, followupStore := &mongodb.Contacts{DB: db}, &mongodb.Events{DB: db}, &mongodb.Followups{DB: db}
-	s := &Service{Events: events.New(eventStore), Contacts: contacts.New(contactStore), Followups: followup.New(followupStore), Now: now,
-		Stamps: &mongodb.Stamps{DB: db}, Backups: &mongodb.Backups{DB: db}, db: db, ledger: &ledgerBook{db: db},
-		contactStore: contactStore, eventStore: eventStore, followupStore: followupStore, insightSource: &mongodb.Insights{DB: db}}
+// Stores are the stores a Service works on: one engine's adapters.
+type Stores struct {
+	Contacts  contacts.Store
+	Events    events.Store
+	Followups followup.Store
+	Insights  insights.Source
+	Stamps    record.Stamps
+	Backups   record.Backups
+	// EnsureIndexes prepares the stores at start (MongoDB's indexes); nil
+	// when there is nothing to do (SQLite migrates when it opens).
+	EnsureIndexes func(context.Context) error
+	// LedgerDB, when set, keeps insights in an in-memory ledger read from
+	// this MongoDB-wire database (the embedded FerretDB, which scans):
+	// set only when this process is that store's only writer.
+	LedgerDB *mongo.Database
+}
+
+// MongoStores returns the stores of a MongoDB database.
+func MongoStores(db *mongo.Database) Stores {
+	c, e, f := &mongodb.Contacts{DB: db}, &mongodb.Events{DB: db}, &mongodb.Followups{DB: db}
+	return Stores{Contacts: c, Events: e, Followups: f, Insights: &mongodb.Insights{DB: db}, Stamps: &mongodb.Stamps{DB: db},
+		Backups: &mongodb.Backups{DB: db}, EnsureIndexes: func(ctx context.Context) error {
+			for _, ensure := range []func(context.Context) error{e.EnsureIndexes, c.EnsureIndexes, f.EnsureIndexes} {
+				if err := ensure(ctx); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+}
+
+// New returns a Service on st with the domain services, all on clock now.
+func New(st Stores, now func() time.Time) *Service {
+	s := &Service{Events: events.New(st.Events), Contacts: contacts.New(st.Contacts), Followups: followup.New(st.Followups), Now: now,
+		Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, ensure: st.EnsureIndexes}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	s.Contacts.Mutated = s.touchContacts
-	s.Events.Observe, s.Contacts.Observe, s.Followups.Observe = s.ledger.observe, s.ledger.observe, s.ledger.observe
+	if st.LedgerDB != nil {
+		s.SoleWriter = true
+		s.ledger = &ledgerBook{db: st.LedgerDB}
+		s.Events.Observe, s.Contacts.Observe, s.Followups.Observe = s.ledger.observe, s.ledger.observe, s.ledger.observe
+	}
 	return s
 }
 
-// EnsureIndexes creates every domain's indexes.
+// EnsureIndexes prepares the stores at start.
 func (s *Service) EnsureIndexes(ctx context.Context) error {
-	for _, ensure := range []func(context.Context) error{s.eventStore.EnsureIndexes, s.contactStore.EnsureIndexes, s.followupStore.EnsureIndexes} {
-		if err := ensure(ctx); err != nil {
-			return err
-		}
+	if s.ensure == nil {
+		return nil
 	}
-	return nil
+	return s.ensure(ctx)
 }
 
 // CreateFollowup stores a custom follow-up for one of the user's contacts.

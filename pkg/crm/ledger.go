@@ -228,7 +228,11 @@ const ledgerBookMax = 512
 // Forget drops the user's insights ledger; the next view reads it from the
 // store again (after a restore, which bypasses the domain services; and in
 // benchmarks, to time that read).
-func (s *Service) Forget(userID string) { s.ledger.observe(userID, store.Unsure{}) }
+func (s *Service) Forget(userID string) {
+	if s.ledger != nil {
+		s.ledger.observe(userID, store.Unsure{})
+	}
+}
 
 // observe is the domain services' Observe hook.
 func (b *ledgerBook) observe(userID string, change any) {
