@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -33,7 +34,7 @@ func TestDamagedStoreIsNotReady(t *testing.T) {
 			continue
 		case bytes.HasPrefix(data, []byte("SQLite format 3\x00")):
 			keep = 100 // the database header; every page after it goes
-		case filepath.Ext(f) == ".sqlite-wal" && len(data) > 32:
+		case strings.HasSuffix(f, "-wal") && len(data) > 32:
 			keep = 32 // the WAL header; every frame after it goes
 		default:
 			continue

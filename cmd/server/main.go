@@ -28,6 +28,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
 
@@ -68,7 +70,10 @@ type Main struct {
 	// store before answering 503 (zero: the store's default).
 	SelectTimeout time.Duration
 
+	// Store is the MongoDB connection (MONGODB_URI), SQLite the embedded
+	// store (the default): one of them is set once Run has returned.
 	Store    *store.Store
+	SQLite   *sqlite.DB
 	Accounts *accounts.Service
 	CRM      *crm.Service
 	API      *api.Server
@@ -97,38 +102,51 @@ func NewMain(cfg *config.Config, logger *slog.Logger) *Main {
 func (m *Main) Run(ctx context.Context) error {
 	cfg := m.Config
 	start := time.Now()
-	st, err := store.Open(ctx, store.Options{
-		URI: cfg.MongoURI, DataDir: cfg.DataDir, DBName: cfg.DBName,
-		EmbeddedAddr: cfg.EmbeddedAddr, Logger: m.Logger, SelectTimeout: m.SelectTimeout,
-	})
-	if err != nil {
-		return err
-	}
-	m.Store = st
-	accStore := &mongodb.Accounts{DB: st.DB}
-	m.Accounts = accounts.New(accStore)
-	m.Accounts.Now = m.Now
-	idemRecords := &mongodb.Idempotency{DB: st.DB}
-	idem := idempotency.New(idemRecords)
-	idem.Now = m.Now
-	stores := crm.MongoStores(st.DB)
-	if st.SoleWriter() {
-		stores.LedgerDB = st.DB
-	}
-	m.CRM = crm.New(stores, m.Now)
-
 	ictx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	for _, ensure := range []func(context.Context) error{accStore.EnsureIndexes, idemRecords.EnsureIndexes, m.CRM.EnsureIndexes} {
-		if err := ensure(ictx); err != nil {
-			return fmt.Errorf("store at start: %w", err)
+	var accStore accounts.Store
+	var idemRecords idempotency.Records
+	var stores crm.Stores
+	var ping func(context.Context) error
+	kind := "sqlite"
+	if cfg.MongoURI == "" {
+		// The embedded store: SQLite in CRM_DATA_DIR.
+		db, err := sqlite.Open(ictx, cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		m.SQLite = db
+		accStore, idemRecords = &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}
+		stores = crm.Stores{Contacts: &sqlite.Contacts{DB: db}, Events: &sqlite.Events{DB: db}, Followups: &sqlite.Followups{DB: db},
+			Insights: &sqlite.Insights{DB: db}, Stamps: &sqlite.Stamps{DB: db}, Backups: &sqlite.Backups{DB: db}}
+		healthID := record.NewID()
+		ping = func(ctx context.Context) error { return db.Ping(ctx, healthID) }
+	} else {
+		st, err := store.Open(ctx, store.Options{URI: cfg.MongoURI, DBName: cfg.DBName, Logger: m.Logger, SelectTimeout: m.SelectTimeout})
+		if err != nil {
+			return err
+		}
+		m.Store, kind, ping = st, st.Kind, st.Ping
+		acc, idm := &mongodb.Accounts{DB: st.DB}, &mongodb.Idempotency{DB: st.DB}
+		accStore, idemRecords = acc, idm
+		stores = crm.MongoStores(st.DB)
+		for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, idm.EnsureIndexes, stores.EnsureIndexes} {
+			if err := ensure(ictx); err != nil {
+				return fmt.Errorf("store at start: %w", err)
+			}
 		}
 	}
+	m.Accounts = accounts.New(accStore)
+	m.Accounts.Now = m.Now
+	idem := idempotency.New(idemRecords)
+	idem.Now = m.Now
+	m.CRM = crm.New(stores, m.Now)
 
 	guard := netguard.Guard{AllowPrivate: cfg.AllowPrivateURLs, Resolver: m.Resolver}
 	m.Accounts.URLCheck = guard.CheckURL
 	m.CRM.URLCheck = guard.CheckURL
 	var mailer *followup.Mailer
+	var err error
 	if cfg.SMTPURL != "" {
 		if mailer, err = followup.NewMailer(cfg.SMTPURL, cfg.MailFrom); err != nil {
 			return err
@@ -143,7 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.API = api.New(api.Deps{
-		Store: st, Accounts: m.Accounts, CRM: m.CRM, Importer: m.Importer, Idempotency: idem, Logger: m.Logger, Registry: reg,
+		Ping: ping, StoreKind: kind, Accounts: m.Accounts, CRM: m.CRM, Importer: m.Importer, Idempotency: idem, Logger: m.Logger, Registry: reg,
 		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now,
 	})
 
@@ -164,12 +182,11 @@ func (m *Main) Run(ctx context.Context) error {
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.API.App.Listener(m.ln) }()
 
-	attrs := []any{"addr", m.Addr, "store", st.Kind, "db", cfg.DBName, "startup_ms", time.Since(start).Milliseconds()}
-	if st.Kind == "embedded" {
-		attrs = append(attrs, "data_dir", cfg.DataDir)
-		if st.Addr != "" {
-			attrs = append(attrs, "embedded_addr", st.Addr)
-		}
+	attrs := []any{"addr", m.Addr, "store", kind, "startup_ms", time.Since(start).Milliseconds()}
+	if m.SQLite != nil {
+		attrs = append(attrs, "file", m.SQLite.Path)
+	} else {
+		attrs = append(attrs, "db", cfg.DBName)
 	}
 	m.Logger.Info("rapport listening", attrs...)
 	if m.CRM.SoleWriter {
@@ -293,6 +310,12 @@ func (m *Main) Close() error {
 	if m.cron != nil {
 		<-m.cron.Stop().Done() // lets a running dispatch finish
 		m.Logger.Info("scheduler stopped", "after_ms", time.Since(start).Milliseconds())
+	}
+	if m.SQLite != nil {
+		if err := m.SQLite.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+		m.Logger.Info("store closed", "after_ms", time.Since(start).Milliseconds())
 	}
 	if m.Store != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

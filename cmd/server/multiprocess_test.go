@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // TestMain lets this test binary run as the server itself (when
@@ -133,10 +137,29 @@ func listAll(t *testing.T, p *proc, path, token string) map[string]int {
 	}
 }
 
-// TestThreeProcesses: three server processes share the embedded store of the
-// first (CRM_EMBEDDED_ADDR); encounters sent through all three create each
-// person once, and the dispatchers of all three deliver each nudge once.
-func TestThreeProcesses(t *testing.T) {
+// engines runs test once per engine, with the environment that makes
+// server processes share one store: one CRM_DATA_DIR for SQLite, one
+// MongoDB-wire server (FerretDB started here, test-only) for MongoDB.
+func engines(t *testing.T, test func(t *testing.T, shared map[string]string)) {
+	t.Run("SQLite", func(t *testing.T) { test(t, map[string]string{"CRM_DATA_DIR": t.TempDir()}) })
+	t.Run("MongoDB", func(t *testing.T) {
+		dbAddr := freeAddr(t)
+		st, err := store.Open(context.Background(), store.Options{DataDir: t.TempDir(), DBName: "crm", EmbeddedAddr: dbAddr,
+			Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close(context.Background())
+		test(t, map[string]string{"MONGODB_URI": "mongodb://" + dbAddr + "/"})
+	})
+}
+
+// TestThreeProcesses: three server processes share one store, on each
+// engine; encounters sent through all three create each person once, and
+// the dispatchers of all three deliver each nudge once.
+func TestThreeProcesses(t *testing.T) { engines(t, threeProcesses) }
+
+func threeProcesses(t *testing.T, shared map[string]string) {
 	var mu sync.Mutex
 	delivered := map[string]int{}
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -152,17 +175,14 @@ func TestThreeProcesses(t *testing.T) {
 	}))
 	defer hook.Close()
 
-	dbAddr := freeAddr(t)
 	common := map[string]string{"CRM_OPEN_SIGNUP": "true", "CRM_ALLOW_PRIVATE_URLS": "true", "CRM_DISPATCH_SCHEDULE": "@every 1s"}
-	first := map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_EMBEDDED_ADDR": dbAddr}
-	for k, v := range common {
-		first[k] = v
-	}
-	procs := []*proc{startProc(t, first)}
-	for i := 0; i < 2; i++ {
-		env := map[string]string{"MONGODB_URI": "mongodb://" + dbAddr + "/"}
-		for k, v := range common {
-			env[k] = v
+	var procs []*proc
+	for i := 0; i < 3; i++ {
+		env := map[string]string{}
+		for _, m := range []map[string]string{shared, common} {
+			for k, v := range m {
+				env[k] = v
+			}
 		}
 		procs = append(procs, startProc(t, env))
 	}
@@ -241,11 +261,17 @@ func TestThreeProcesses(t *testing.T) {
 }
 
 // TestGracefulShutdownUnderLoad: SIGTERM to a server while clients write
-// through it; every write it acknowledged (201) is in the store afterwards.
-func TestGracefulShutdownUnderLoad(t *testing.T) {
-	dbAddr := freeAddr(t)
-	owner := startProc(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_EMBEDDED_ADDR": dbAddr})
-	victim := startProc(t, map[string]string{"MONGODB_URI": "mongodb://" + dbAddr + "/", "CRM_LOG_LEVEL": "info"})
+// through it; every write it acknowledged (201) is in the store afterwards,
+// as another process on the same store sees it.
+func TestGracefulShutdownUnderLoad(t *testing.T) { engines(t, gracefulShutdownUnderLoad) }
+
+func gracefulShutdownUnderLoad(t *testing.T, shared map[string]string) {
+	owner := startProc(t, shared)
+	victimEnv := map[string]string{"CRM_LOG_LEVEL": "info"}
+	for k, v := range shared {
+		victimEnv[k] = v
+	}
+	victim := startProc(t, victimEnv)
 	var signup struct{ Token string }
 	req(owner, "POST", "/v1/signup", "", map[string]any{"email": "ada@example.com", "name": "Ada"}, &signup)
 	tok := signup.Token

@@ -85,7 +85,7 @@ func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServ
 	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
 	cs.URLCheck = guard.CheckURL
 	imp := &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard}
-	d := api.Deps{Store: st, Accounts: acc, CRM: cs, Importer: imp, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
+	d := api.Deps{Ping: st.Ping, StoreKind: st.Kind, Accounts: acc, CRM: cs, Importer: imp, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
 		BaseURL: "http://rapport.test", Now: clock.Now}
 	for _, o := range opts {
 		o(&d)

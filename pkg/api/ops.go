@@ -26,12 +26,12 @@ func (s *Server) handleHealthz(c *fiber.Ctx) error {
 func (s *Server) handleReadyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	if err := s.Store.Ping(ctx); err != nil {
+	if err := s.Ping(ctx); err != nil {
 		// Unreachable or damaged, the answer for a load balancer is the same.
 		if apperr.KindOf(err) != apperr.Unavailable {
 			err = apperr.Wrap(apperr.Unavailable, err, "the store cannot read and write")
 		}
 		return err
 	}
-	return c.JSON(fiber.Map{"status": "ok", "store": s.Store.Kind})
+	return c.JSON(fiber.Map{"status": "ok", "store": s.StoreKind})
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Limits on request bodies (PRODUCT.md §2).
@@ -27,7 +26,10 @@ const requestTimeout = 15 * time.Second
 
 // Deps are what the API needs from the rest of the process.
 type Deps struct {
-	Store       *store.Store
+	// Ping checks that the store reads and writes (for /readyz).
+	Ping func(context.Context) error
+	// StoreKind names the store in /readyz ("sqlite", "mongodb", "embedded").
+	StoreKind   string
 	Accounts    *accounts.Service
 	CRM         *crm.Service
 	Importer    *events.Importer

@@ -92,12 +92,8 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		return nil, bad("CRM_DB_NAME", "want letters, digits, '_' or '-' (at most 63), got %q", c.DBName)
 	}
 	if c.EmbeddedAddr != "" {
-		if _, port, err := net.SplitHostPort(c.EmbeddedAddr); err != nil || !validPort(port) {
-			return nil, bad("CRM_EMBEDDED_ADDR", "want host:port, got %q", c.EmbeddedAddr)
-		}
-		if c.MongoURI != "" {
-			return nil, bad("CRM_EMBEDDED_ADDR", "cannot be used together with MONGODB_URI")
-		}
+		// Gone with the embedded FerretDB (issue 13).
+		return nil, bad("CRM_EMBEDDED_ADDR", "is no longer used: processes on one host share CRM_DATA_DIR, processes on several hosts share MONGODB_URI")
 	}
 	if c.SMTPURL != "" {
 		if err := CheckSMTPURL(c.SMTPURL); err != nil {
