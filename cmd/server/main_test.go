@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/config"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/store/embedded"
 )
 
 func mustConfig(tb testing.TB, env map[string]string) *config.Config {
@@ -154,7 +155,7 @@ func TestStoreDown(t *testing.T) {
 	dbDir := filepath.Join(t.TempDir(), "db")
 	dbAddr := freeAddr(t)
 	startStore := func() *store.Store {
-		st, err := store.Open(context.Background(), store.Options{DataDir: dbDir, DBName: "crm", EmbeddedAddr: dbAddr, Logger: slog.New(slog.DiscardHandler)})
+		st, err := store.Open(context.Background(), store.Options{DataDir: dbDir, DBName: "crm", EmbeddedAddr: dbAddr, Logger: slog.New(slog.DiscardHandler), Embed: embedded.Start})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/store/embedded"
 )
 
 // TestMain lets this test binary run as the server itself (when
@@ -144,7 +145,7 @@ func engines(t *testing.T, test func(t *testing.T, shared map[string]string)) {
 	t.Run("SQLite", func(t *testing.T) { test(t, map[string]string{"CRM_DATA_DIR": t.TempDir()}) })
 	t.Run("MongoDB", func(t *testing.T) {
 		dbAddr := freeAddr(t)
-		st, err := store.Open(context.Background(), store.Options{DataDir: t.TempDir(), DBName: "crm", EmbeddedAddr: dbAddr,
+		st, err := store.Open(context.Background(), store.Options{DataDir: t.TempDir(), DBName: "crm", EmbeddedAddr: dbAddr, Embed: embedded.Start,
 			Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)

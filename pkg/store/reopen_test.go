@@ -9,6 +9,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/store/embedded"
 )
 
 // TestReopenEnsureIndexes opens the embedded store twice on one data dir and
@@ -17,7 +18,7 @@ func TestReopenEnsureIndexes(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	for round := 0; round < 2; round++ {
-		st, err := store.Open(ctx, store.Options{DataDir: dir, DBName: "crm", Logger: slog.New(slog.DiscardHandler)})
+		st, err := store.Open(ctx, store.Options{DataDir: dir, DBName: "crm", Logger: slog.New(slog.DiscardHandler), Embed: embedded.Start})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +42,7 @@ func TestReopenEnsureIndexes(t *testing.T) {
 }
 
 func TestErrTranslation(t *testing.T) {
-	st, err := store.Open(context.Background(), store.Options{DataDir: t.TempDir(), DBName: "crm", Logger: slog.New(slog.DiscardHandler)})
+	st, err := store.Open(context.Background(), store.Options{DataDir: t.TempDir(), DBName: "crm", Logger: slog.New(slog.DiscardHandler), Embed: embedded.Start})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,12 +9,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -39,6 +36,9 @@ type Options struct {
 	// SelectTimeout bounds how long an operation waits for a reachable
 	// server before failing as Unavailable (default 5s).
 	SelectTimeout time.Duration
+	// Embed, when URI is empty, starts a MongoDB-wire server in this
+	// process and returns its URI and how to stop it (embedded.Start).
+	Embed func(Options) (uri string, stop func(), err error)
 }
 
 // Store is an open connection to the database.
@@ -55,9 +55,9 @@ type Store struct {
 	healthID string
 }
 
-// Open connects to the store described by o. For the embedded store it
-// starts FerretDB on a Unix socket in a private directory (so no other local
-// user can reach an unauthenticated database) and, if asked, on TCP.
+// Open connects to the MongoDB deployment of o.URI, or, with no URI, to
+// the MongoDB-wire server o.Embed starts (FerretDB in tests: see
+// pkg/store/embedded, which the server binary does not link).
 func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.SelectTimeout == 0 {
 		o.SelectTimeout = 5 * time.Second
@@ -69,11 +69,15 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s := &Store{Kind: "mongodb", healthID: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), NewID())}
 	uri := o.URI
 	if uri == "" {
+		if o.Embed == nil {
+			return nil, fmt.Errorf("no MongoDB to connect to: set MONGODB_URI")
+		}
+		var stop func()
 		var err error
-		uri, err = s.startEmbedded(o)
-		if err != nil {
+		if uri, stop, err = o.Embed(o); err != nil {
 			return nil, err
 		}
+		s.Kind, s.Addr, s.stopEmbedded = "embedded", o.EmbeddedAddr, stop
 	}
 	co := options.Client().ApplyURI(uri).
 		SetServerSelectionTimeout(o.SelectTimeout).
@@ -87,48 +91,6 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.Client = client
 	s.DB = client.Database(o.DBName)
 	return s, nil
-}
-
-func (s *Store) startEmbedded(o Options) (string, error) {
-	dataDir, err := filepath.Abs(o.DataDir)
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return "", fmt.Errorf("embedded store: %w", err)
-	}
-	// Unix socket paths are limited to ~100 bytes, so the socket lives in a
-	// short private temp directory rather than under the data dir.
-	sockDir, err := os.MkdirTemp("", "rapport-db-")
-	if err != nil {
-		return "", fmt.Errorf("embedded store: %w", err)
-	}
-	sock := filepath.Join(sockDir, "db.sock")
-	logger := slog.New(levelFloor{h: o.Logger.With("component", "ferretdb").Handler(), min: slog.LevelError})
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{Unix: sock, TCP: o.EmbeddedAddr},
-		Handler:   "sqlite",
-		SQLiteURL: (&url.URL{Scheme: "file", Path: dataDir + "/"}).String(),
-		Logger:    logger,
-	})
-	if err != nil {
-		os.RemoveAll(sockDir)
-		return "", fmt.Errorf("embedded store: %w", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f.Run(ctx)
-	}()
-	s.Kind = "embedded"
-	s.Addr = o.EmbeddedAddr
-	s.stopEmbedded = func() {
-		cancel()
-		<-done
-		os.RemoveAll(sockDir)
-	}
-	return "mongodb://" + url.PathEscape(sock) + "/", nil
 }
 
 // Ping checks that the store answers; it returns Unavailable if not.
@@ -175,22 +137,4 @@ func (s *Store) Close(ctx context.Context) error {
 		s.stopEmbedded = nil
 	}
 	return err
-}
-
-// levelFloor drops records below min: FerretDB logs each refused command
-// (duplicate keys we provoke on purpose, commands the driver probes for) at warn.
-type levelFloor struct {
-	h   slog.Handler
-	min slog.Level
-}
-
-func (l levelFloor) Enabled(ctx context.Context, lv slog.Level) bool {
-	return lv >= l.min && l.h.Enabled(ctx, lv)
-}
-func (l levelFloor) Handle(ctx context.Context, r slog.Record) error { return l.h.Handle(ctx, r) }
-func (l levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
-	return levelFloor{h: l.h.WithAttrs(a), min: l.min}
-}
-func (l levelFloor) WithGroup(n string) slog.Handler {
-	return levelFloor{h: l.h.WithGroup(n), min: l.min}
 }

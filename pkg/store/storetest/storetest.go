@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/store/embedded"
 )
 
 var (
@@ -52,7 +53,7 @@ func MustOpen(tb testing.TB) *store.Store {
 			return
 		}
 		shared, openErr = store.Open(context.Background(), store.Options{
-			DataDir: dataDir, DBName: "unused", Logger: slog.New(slog.DiscardHandler),
+			DataDir: dataDir, DBName: "unused", Logger: slog.New(slog.DiscardHandler), Embed: embedded.Start,
 		})
 	})
 	if openErr != nil {
