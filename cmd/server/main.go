@@ -189,28 +189,7 @@ func (m *Main) Run(ctx context.Context) error {
 		attrs = append(attrs, "db", cfg.DBName)
 	}
 	m.Logger.Info("rapport listening", attrs...)
-	if m.CRM.SoleWriter {
-		go m.warmInsights()
-	}
 	return nil
-}
-
-// warmInsights builds the users' insights ledgers in the background, so
-// that a first view after a start does not read every collection.
-func (m *Main) warmInsights() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	start := time.Now()
-	var ids []string
-	err := m.Accounts.ForEachUser(ctx, func(u *accounts.User) error { ids = append(ids, u.ID); return nil })
-	if err == nil {
-		err = m.CRM.WarmInsights(ctx, ids)
-	}
-	if err != nil {
-		m.Logger.Warn("insights warm-up", "err", err)
-		return
-	}
-	m.Logger.Debug("insights warm-up", "users", len(ids), "ms", time.Since(start).Milliseconds())
 }
 
 // startCron schedules the dispatcher (CRM_DISPATCH_SCHEDULE) and the

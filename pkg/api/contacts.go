@@ -60,16 +60,7 @@ func (s *Server) handleContactList(c *fiber.Ctx) error {
 		}
 		return c.JSON(page)
 	}
-	// The whole list, filtered in memory: see contactCache.
-	nonce, err := s.CRM.ContactsVersion(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	all, err := s.contactsCache.list(ctx, s.CRM.Contacts, u.ID, nonce)
-	if err != nil {
-		return err
-	}
-	page := pageOf(all, f)
+	page, err := s.CRM.Contacts.List(ctx, u.ID, f)
 	if err != nil {
 		return err
 	}

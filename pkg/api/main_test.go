@@ -67,11 +67,7 @@ func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServ
 	idemRecords := &mongodb.Idempotency{DB: st.DB}
 	idem := idempotency.New(idemRecords)
 	idem.Now = clock.Now
-	stores := crm.MongoStores(st.DB)
-	if st.SoleWriter() {
-		stores.LedgerDB = st.DB
-	}
-	cs := crm.New(stores, clock.Now)
+	cs := crm.New(crm.MongoStores(st.DB), clock.Now)
 	ctx := tb.Context()
 	if err := accStore.EnsureIndexes(ctx); err != nil {
 		tb.Fatal(err)

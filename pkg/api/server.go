@@ -52,10 +52,9 @@ type Server struct {
 	metrics   *httpMetrics
 	authFails *failLimiter
 	// v1 is the authenticated /v1 group (auth and idempotency middleware).
-	v1            fiber.Router
-	feeds         feedCache
-	contactsCache contactCache
-	insights      insightCache
+	v1       fiber.Router
+	feeds    feedCache
+	insights insightCache
 }
 
 // New builds the API with all routes registered.

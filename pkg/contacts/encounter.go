@@ -72,7 +72,6 @@ func (s *Service) CreateEncounter(ctx context.Context, userID string, e *Encount
 	if err := s.Store.CreateEncounter(ctx, e); err != nil {
 		return err
 	}
-	s.Observe.Tell(userID, e)
 	return nil
 }
 
@@ -98,7 +97,6 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 	if err := s.Store.DeleteEncounter(ctx, userID, id); err != nil {
 		return err
 	}
-	s.Observe.Tell(userID, record.Removed{Collection: "encounters", IDs: []string{id}})
 	return nil
 }
 
@@ -110,6 +108,5 @@ func (s *Service) DeleteEncountersOf(ctx context.Context, userID, field, id stri
 		of = ByContact
 	}
 	ids, err := s.Store.DeleteEncountersOf(ctx, userID, of, id)
-	s.Observe.Tell(userID, record.Removal("encounters", ids, err))
 	return ids, err
 }

@@ -96,7 +96,6 @@ func (s *Service) CreateIntro(ctx context.Context, userID string, it *Intro) err
 	if err := s.Store.CreateIntro(ctx, it); err != nil {
 		return err
 	}
-	s.Observe.Tell(userID, it)
 	return nil
 }
 
@@ -133,7 +132,6 @@ func (s *Service) MoveIntro(ctx context.Context, userID, id string, p IntroPatch
 	if err != nil {
 		return nil, "", err
 	}
-	s.Observe.Tell(userID, out)
 	return out, it.Status, nil
 }
 
@@ -153,7 +151,6 @@ func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*re
 // returns their ids.
 func (s *Service) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
 	ids, err := s.Store.DeleteIntrosOf(ctx, userID, contactID)
-	s.Observe.Tell(userID, record.Removal("intros", ids, err))
 	return ids, err
 }
 

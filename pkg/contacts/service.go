@@ -19,9 +19,6 @@ type Service struct {
 	// Changed, if set, is told after every write that changes what the
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
-	// Observe, if set, is told of each contact, encounter and intro written
-	// (*Contact, *Encounter, *Intro) and of removals (record.Removed).
-	Observe record.Observer
 }
 
 // New returns a Service on st.
@@ -53,7 +50,6 @@ func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateO
 	if err := s.Store.CreateContact(ctx, c); err != nil {
 		return nil, err
 	}
-	s.Observe.Tell(userID, c)
 	s.mutated(ctx, userID)
 	return c, nil
 }
@@ -82,7 +78,6 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 	if err := s.Store.UpdateContact(ctx, &c); err != nil {
 		return nil, err
 	}
-	s.Observe.Tell(userID, &c)
 	s.mutated(ctx, userID)
 	if c.Name != old.Name {
 		s.changed(ctx, userID) // follow-up entries show the name
@@ -115,7 +110,6 @@ func (s *Service) FillBlanks(ctx context.Context, c *Contact, in Input) (*Contac
 	if err := s.Store.UpdateContact(ctx, &next); err != nil {
 		return nil, err
 	}
-	s.Observe.Tell(c.UserID, &next)
 	s.mutated(ctx, c.UserID)
 	return &next, nil
 }
@@ -126,7 +120,6 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	if err := s.Store.DeleteContact(ctx, userID, id); err != nil {
 		return err
 	}
-	s.Observe.Tell(userID, record.Removed{Collection: "contacts", IDs: []string{id}})
 	s.changed(ctx, userID)
 	s.mutated(ctx, userID)
 	return nil
@@ -139,7 +132,6 @@ func (s *Service) Touch(ctx context.Context, userID, id string, t time.Time) (*C
 	if err != nil {
 		return nil, err
 	}
-	s.Observe.Tell(userID, c)
 	s.mutated(ctx, userID)
 	return c, nil
 }

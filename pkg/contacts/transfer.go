@@ -728,15 +728,9 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 	}
 	held, err := s.Store.ImportContacts(ctx, cs)
 	if err != nil {
-		s.Observe.Tell(userID, record.Unsure{})
 		return err
 	}
-	for i, c := range cs {
-		if _, ok := held[i]; !ok {
-			s.Observe.Tell(userID, c)
-			res.Created++
-		}
-	}
+	res.Created += len(cs) - len(held)
 	// A row whose email or LinkedIn URL a contact has (stored before, or
 	// earlier in this chunk) merges into that contact, in file order.
 	for i, r := range rows {
@@ -789,7 +783,6 @@ func (s *Service) mergeInto(ctx context.Context, userID string, in Input, id str
 	if err := s.Store.UpdateContact(ctx, &next); err != nil {
 		return err
 	}
-	s.Observe.Tell(userID, &next)
 	res.Updated++
 	return nil
 }

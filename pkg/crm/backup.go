@@ -362,11 +362,8 @@ func (im *importer) flush(ctx context.Context, sec string) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	err := im.s.Backups.RestoreRecords(ctx, sec, docs)
-	// Restored records go in in bulk, not through the domain services: the
-	// insights ledger is rebuilt from the store.
-	im.s.Forget(im.userID)
-	if err != nil {
+	// Restored records go in in bulk, not through the domain services.
+	if err := im.s.Backups.RestoreRecords(ctx, sec, docs); err != nil {
 		if apperr.Is(err, apperr.Conflict) && sec == "contacts" {
 			return apperr.InvalidField("contacts", "two contacts in the backup share an email or LinkedIn URL")
 		}

@@ -31,10 +31,6 @@ type Service struct {
 	Contacts  *contacts.Service
 	Followups *followup.Service
 	Now       func() time.Time
-	// SoleWriter says insights are counted from a ledger kept in memory
-	// (see ledger.go): set by New when Stores.LedgerDB is (the embedded
-	// FerretDB, which scans, written by this process alone).
-	SoleWriter bool
 	// URLCheck vets a user-given URL that the server will fetch (see
 	// netguard.Guard.CheckURL), returning a reason or ""; nil allows any
 	// http(s) URL.
@@ -45,7 +41,6 @@ type Service struct {
 	Backups       record.Backups
 	insightSource insights.Source
 	ensure        func(context.Context) error
-	ledger        *ledgerBook
 }
 
 // checkURL applies URLCheck, which may be nil.
@@ -419,10 +414,6 @@ type Stores struct {
 	// EnsureIndexes prepares the stores at start (MongoDB's indexes); nil
 	// when there is nothing to do (SQLite migrates when it opens).
 	EnsureIndexes func(context.Context) error
-	// LedgerDB, when set, keeps insights in an in-memory ledger read from
-	// this MongoDB-wire database (the embedded FerretDB, which scans):
-	// set only when this process is that store's only writer.
-	LedgerDB *mongo.Database
 }
 
 // MongoStores returns the stores of a MongoDB database.
@@ -446,11 +437,6 @@ func New(st Stores, now func() time.Time) *Service {
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	s.Contacts.Mutated = s.touchContacts
-	if st.LedgerDB != nil {
-		s.SoleWriter = true
-		s.ledger = &ledgerBook{db: st.LedgerDB}
-		s.Events.Observe, s.Contacts.Observe, s.Followups.Observe = s.ledger.observe, s.ledger.observe, s.ledger.observe
-	}
 	return s
 }
 

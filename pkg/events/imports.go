@@ -219,7 +219,6 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 			if err := s.Store.UpdateEvent(ctx, &next); err != nil {
 				return nil, err
 			}
-			s.Observe.Tell(cal.UserID, &next)
 			res.Updated++
 		} else {
 			res.Unchanged++
@@ -230,11 +229,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 			x.UpdatedAt = now
 		}
 		if err := s.Store.ImportEvents(ctx, inserts); err != nil {
-			s.Observe.Tell(cal.UserID, record.Unsure{})
 			return nil, err
-		}
-		for _, x := range inserts {
-			s.Observe.Tell(cal.UserID, x)
 		}
 	}
 	for uid, old := range byUID {
@@ -246,7 +241,6 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		if err := s.Store.UpdateEvent(ctx, &next); err != nil {
 			return nil, err
 		}
-		s.Observe.Tell(cal.UserID, &next)
 		res.Cancelled++
 	}
 	if res.Created+res.Updated+res.Cancelled > 0 {

@@ -16,9 +16,6 @@ type Service struct {
 	// Changed, if set, is told after every write that changes what the
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
-	// Observe, if set, is told of each event written (*Event) and of
-	// removals (record.Removed).
-	Observe record.Observer
 }
 
 // New returns a Service on st.
@@ -37,7 +34,6 @@ func (s *Service) Create(ctx context.Context, userID, defTZ string, in Input) (*
 	if err := s.Store.CreateEvent(ctx, e); err != nil {
 		return nil, err
 	}
-	s.Observe.Tell(userID, e)
 	s.changed(ctx, userID)
 	return e, nil
 }
@@ -84,7 +80,6 @@ func (s *Service) replace(ctx context.Context, e *Event) error {
 	if err := s.Store.UpdateEvent(ctx, e); err != nil {
 		return err
 	}
-	s.Observe.Tell(e.UserID, e)
 	s.changed(ctx, e.UserID)
 	return nil
 }
@@ -95,7 +90,6 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	if err := s.Store.DeleteEvent(ctx, userID, id); err != nil {
 		return err
 	}
-	s.Observe.Tell(userID, record.Removed{Collection: "events", IDs: []string{id}})
 	s.changed(ctx, userID)
 	return nil
 }

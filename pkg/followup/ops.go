@@ -123,7 +123,6 @@ func (s *Service) change(ctx context.Context, userID, id string, ch Change) (*Fo
 	if err != nil {
 		return nil, s.notPending(ctx, userID, id, err)
 	}
-	s.Observe.Tell(userID, f)
 	s.changed(ctx, userID)
 	if ch.DueAt != nil {
 		if err := s.wake(ctx, userID, *ch.DueAt); err != nil {
@@ -165,7 +164,6 @@ func (s *Service) end(ctx context.Context, userID, id, status string) (*FollowUp
 		return nil, s.notPending(ctx, userID, id, apperr.E(apperr.NotFound, "no such pending follow-up"))
 	}
 	f := &ended[0]
-	s.Observe.Tell(userID, f)
 	s.changed(ctx, userID)
 	return f, nil
 }

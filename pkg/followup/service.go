@@ -16,9 +16,6 @@ type Service struct {
 	// Changed, if set, is told after every write that changes what the
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
-	// Observe, if set, is told of each follow-up written (*FollowUp) and
-	// of removals (record.Removed).
-	Observe record.Observer
 }
 
 // New returns a Service on st.
@@ -54,7 +51,6 @@ func (s *Service) insert(ctx context.Context, f *FollowUp) (out *FollowUp, creat
 	if existing != nil {
 		return existing, false, nil
 	}
-	s.Observe.Tell(f.UserID, f)
 	return f, true, nil
 }
 
@@ -151,9 +147,6 @@ func (s *Service) endWhere(ctx context.Context, userID string, sel PendingFilter
 		return nil
 	}
 	ended, err := s.Store.End(ctx, userID, ids, status, record.Time(s.Now()))
-	for i := range ended {
-		s.Observe.Tell(userID, &ended[i])
-	}
 	if len(ended) > 0 {
 		s.changed(ctx, userID)
 	}
@@ -175,8 +168,7 @@ func (s *Service) Get(ctx context.Context, userID, id string) (*FollowUp, error)
 
 // DeleteForContact removes every follow-up of a deleted contact.
 func (s *Service) DeleteForContact(ctx context.Context, userID, contactID string) error {
-	ids, err := s.Store.DeleteForContact(ctx, userID, contactID)
-	s.Observe.Tell(userID, record.Removal("followups", ids, err))
+	_, err := s.Store.DeleteForContact(ctx, userID, contactID)
 	s.changed(ctx, userID)
 	return err
 }

@@ -94,22 +94,8 @@ func Upsert(ctx context.Context, coll *mongo.Collection, filter, update any) err
 	return err
 }
 
-// Observer is told of every document a domain service writes (see
-// record.Observer).
-type Observer = record.Observer
-
-// Removed tells an Observer that documents of a collection are gone.
-type Removed = record.Removed
-
-// Unsure tells an Observer that what it derived must be rebuilt.
-type Unsure = record.Unsure
-
-// Removal is the change to tell an Observer after DeleteReturningIDs.
-func Removal(coll string, ids []string, err error) any { return record.Removal(coll, ids, err) }
-
 // DeleteReturningIDs deletes the documents matching filter and returns
-// their ids, so that what points at them can be cleaned up and observers
-// told.
+// their ids, so that what points at them can be cleaned up.
 func DeleteReturningIDs(ctx context.Context, c *mongo.Collection, filter bson.M, what string) ([]string, error) {
 	cur, err := c.Find(ctx, filter, options.Find().SetProjection(bson.M{"_id": 1}))
 	if err != nil {
