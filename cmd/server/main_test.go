@@ -91,9 +91,8 @@ func TestRestartKeepsUsersAndTokens(t *testing.T) {
 	}
 }
 
-// TestInsightsAfterRestart: after a start, insights come from ledgers read
-// in the background; a view during that read waits for it, and writes after
-// it are counted.
+// TestInsightsAfterRestart: after a restart of the server on its SQLite
+// file, insights count what was written before, and writes after it.
 func TestInsightsAfterRestart(t *testing.T) {
 	dir := t.TempDir()
 	cfg := mustConfig(t, map[string]string{"CRM_DATA_DIR": dir})
