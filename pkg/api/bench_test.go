@@ -131,10 +131,11 @@ func BenchmarkLogEncounter(b *testing.B) {
 }
 
 // BenchmarkFeed: all.ics of a user with 5,000 events and 5,000 pending
-// follow-ups (on 1,000 contacts), rendered in full and answered with 304.
+// follow-ups (on 1,000 contacts), seeded straight into the MongoDB adapter
+// over FerretDB, rendered in full and answered with 304.
 // Run: go test ./pkg/api -run '^$' -bench Feed -benchtime 20x
 func BenchmarkFeed(b *testing.B) {
-	s := MustServe(b)
+	s := mustServeMongo(b)
 	uid, tok := s.MustSignup(b, "ada@example.com")
 	ctx := context.Background()
 	now := store.Time(s.Clock.Now())
@@ -249,7 +250,7 @@ func BenchmarkImport50k(b *testing.B) {
 // logging an encounter (the write is not timed), Cached a repeat view.
 // Run: go test ./pkg/api -run '^$' -bench Insights -benchtime 5x
 func BenchmarkInsights(b *testing.B) {
-	s := MustServe(b)
+	s := mustServeMongo(b)
 	uid, tok := s.MustSignup(b, "ada@example.com")
 	ctx := context.Background()
 	now := store.Time(s.Clock.Now())

@@ -1,7 +1,8 @@
 package api_test
 
 import (
-	"context"
+	"database/sql"
+	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -30,14 +31,42 @@ func (s *TestServer) MustCreateContact(tb testing.TB, token string, body map[str
 	return s.MustCreate(tb, token, "/v1/contacts", body)["id"].(string)
 }
 
-// count counts documents of a collection in the test's database.
-func (s *TestServer) count(tb testing.TB, coll string, filter bson.M) int64 {
+// count counts the rows of a table in the test's store that match filter:
+// column = value for each key, "$or" a list of such filters, and for intros
+// "contact_ids" either side. Keys come from the tests, never from a request.
+func (s *TestServer) count(tb testing.TB, table string, filter bson.M) int64 {
 	tb.Helper()
-	n, err := s.Store.DB.Collection(coll).CountDocuments(context.Background(), filter)
+	where, args := sqlFilter(table, filter)
+	db, err := sql.Open("sqlite", "file:"+s.SQL.Path+"?mode=ro")
 	if err != nil {
 		tb.Fatal(err)
 	}
+	defer db.Close()
+	var n int64
+	if err := db.QueryRow("SELECT count(*) FROM "+table+" WHERE "+where, args...).Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
 	return n
+}
+
+func sqlFilter(table string, filter bson.M) (string, []any) {
+	where, args := []string{"1"}, []any{}
+	for k, v := range filter {
+		switch {
+		case k == "$or":
+			var alts []string
+			for _, f := range v.(bson.A) {
+				w, a := sqlFilter(table, f.(bson.M))
+				alts, args = append(alts, "("+w+")"), append(args, a...)
+			}
+			where = append(where, "("+strings.Join(alts, " OR ")+")")
+		case table == "intros" && k == "contact_ids":
+			where, args = append(where, "(contact_a = ? OR contact_b = ?)"), append(args, v, v)
+		default:
+			where, args = append(where, k+" = ?"), append(args, v)
+		}
+	}
+	return strings.Join(where, " AND "), args
 }
 
 // items returns the items of a list response.

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -20,6 +21,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
 )
@@ -44,6 +47,9 @@ type TestServer struct {
 	*api.Server
 	URL   string
 	Clock *testClock
+	// SQL is the embedded store the server runs on (nil on MongoDB).
+	SQL *sqlite.DB
+	// Store is the MongoDB-wire store the server runs on (nil on SQLite).
 	Store *store.Store
 }
 
@@ -51,37 +57,62 @@ type serverOpt func(*api.Deps)
 
 func openSignup(d *api.Deps) { d.OpenSignup = true }
 
-// MustServe starts the API on 127.0.0.1:0 against a fresh database.
+// MustServe starts the API on 127.0.0.1:0 against a fresh embedded
+// (SQLite) store, the default engine.
 func MustServe(tb testing.TB, opts ...serverOpt) *TestServer {
 	tb.Helper()
-	st := storetest.MustOpen(tb)
-	return mustServeStore(tb, st, opts...)
+	return mustServeSQLite(tb, tb.TempDir(), opts...)
 }
 
-func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServer {
+// mustServeSQLite starts the API on the SQLite store in dataDir; two
+// servers on one directory are two processes on one store.
+func mustServeSQLite(tb testing.TB, dataDir string, opts ...serverOpt) *TestServer {
+	tb.Helper()
+	db, err := sqlite.Open(tb.Context(), dataDir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	stores := crm.Stores{Contacts: &sqlite.Contacts{DB: db}, Events: &sqlite.Events{DB: db}, Followups: &sqlite.Followups{DB: db},
+		Insights: &sqlite.Insights{DB: db}, Stamps: &sqlite.Stamps{DB: db}, Backups: &sqlite.Backups{DB: db}}
+	healthID := record.NewID()
+	ping := func(ctx context.Context) error { return db.Ping(ctx, healthID) }
+	s := serve(tb, &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}, stores, ping, "sqlite", opts...)
+	s.SQL = db
+	return s
+}
+
+// mustServeMongo starts the API on a fresh MongoDB-wire store (FerretDB),
+// for the benchmarks that seed the collections directly.
+func mustServeMongo(tb testing.TB, opts ...serverOpt) *TestServer {
+	tb.Helper()
+	st := storetest.MustOpen(tb)
+	accStore := &mongodb.Accounts{DB: st.DB}
+	idemRecords := &mongodb.Idempotency{DB: st.DB}
+	stores := crm.MongoStores(st.DB)
+	for _, ensure := range []func(context.Context) error{accStore.EnsureIndexes, idemRecords.EnsureIndexes, stores.EnsureIndexes} {
+		if err := ensure(tb.Context()); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	s := serve(tb, accStore, idemRecords, stores, st.Ping, st.Kind, opts...)
+	s.Store = st
+	return s
+}
+
+func serve(tb testing.TB, accStore accounts.Store, idemRecords idempotency.Records, stores crm.Stores,
+	ping func(context.Context) error, kind string, opts ...serverOpt) *TestServer {
 	tb.Helper()
 	clock := &testClock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
-	accStore := &mongodb.Accounts{DB: st.DB}
 	acc := accounts.New(accStore)
 	acc.Now = clock.Now
-	idemRecords := &mongodb.Idempotency{DB: st.DB}
 	idem := idempotency.New(idemRecords)
 	idem.Now = clock.Now
-	cs := crm.New(crm.MongoStores(st.DB), clock.Now)
-	ctx := tb.Context()
-	if err := accStore.EnsureIndexes(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	if err := cs.EnsureIndexes(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	if err := idemRecords.EnsureIndexes(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	cs := crm.New(stores, clock.Now)
 	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
 	cs.URLCheck = guard.CheckURL
 	imp := &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard}
-	d := api.Deps{Ping: st.Ping, StoreKind: st.Kind, Accounts: acc, CRM: cs, Importer: imp, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
+	d := api.Deps{Ping: ping, StoreKind: kind, Accounts: acc, CRM: cs, Importer: imp, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
 		BaseURL: "http://rapport.test", Now: clock.Now}
 	for _, o := range opts {
 		o(&d)
@@ -93,7 +124,7 @@ func mustServeStore(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServ
 	}
 	go s.App.Listener(ln)
 	tb.Cleanup(func() { s.App.ShutdownWithTimeout(5 * time.Second) })
-	return &TestServer{Server: s, URL: "http://" + ln.Addr().String(), Clock: clock, Store: st}
+	return &TestServer{Server: s, URL: "http://" + ln.Addr().String(), Clock: clock}
 }
 
 // Response is a decoded HTTP response.
