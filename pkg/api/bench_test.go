@@ -135,7 +135,7 @@ func BenchmarkLogEncounter(b *testing.B) {
 // over FerretDB, rendered in full and answered with 304.
 // Run: go test ./pkg/api -run '^$' -bench Feed -benchtime 20x
 func BenchmarkFeed(b *testing.B) {
-	s := mustServeMongo(b)
+	s := mustServeMongo(b, storetest.MustOpen(b))
 	uid, tok := s.MustSignup(b, "ada@example.com")
 	ctx := context.Background()
 	now := store.Time(s.Clock.Now())
@@ -250,7 +250,7 @@ func BenchmarkImport50k(b *testing.B) {
 // logging an encounter (the write is not timed), Cached a repeat view.
 // Run: go test ./pkg/api -run '^$' -bench Insights -benchtime 5x
 func BenchmarkInsights(b *testing.B) {
-	s := mustServeMongo(b)
+	s := mustServeMongo(b, storetest.MustOpen(b))
 	uid, tok := s.MustSignup(b, "ada@example.com")
 	ctx := context.Background()
 	now := store.Time(s.Clock.Now())

@@ -3,7 +3,6 @@ package api_test
 import (
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -439,7 +438,7 @@ func TestIdempotencyConcurrentSameKey(t *testing.T) {
 // the stamp both read.
 func TestContactListCacheAcrossServers(t *testing.T) {
 	a := MustServe(t)
-	b := mustServeSQLite(t, filepath.Dir(a.SQL.Path))
+	b := mustServeSame(t, a)
 	_, tok := a.MustSignup(t, "ada@example.com")
 	jane := a.MustCreateContact(t, tok, map[string]any{"name": "Jane"})
 	if n := len(items(t, b.Do(t, "GET", "/v1/contacts", tok, nil))); n != 1 {

@@ -36,6 +36,13 @@ func (s *TestServer) MustCreateContact(tb testing.TB, token string, body map[str
 // "contact_ids" either side. Keys come from the tests, never from a request.
 func (s *TestServer) count(tb testing.TB, table string, filter bson.M) int64 {
 	tb.Helper()
+	if s.SQL == nil {
+		n, err := s.Store.DB.Collection(table).CountDocuments(tb.Context(), filter)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return n
+	}
 	where, args := sqlFilter(table, filter)
 	db, err := sql.Open("sqlite", "file:"+s.SQL.Path+"?mode=ro")
 	if err != nil {

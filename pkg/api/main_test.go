@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -58,10 +59,24 @@ type serverOpt func(*api.Deps)
 func openSignup(d *api.Deps) { d.OpenSignup = true }
 
 // MustServe starts the API on 127.0.0.1:0 against a fresh embedded
-// (SQLite) store, the default engine.
+// (SQLite) store, the default engine; with RAPPORT_TEST_ENGINE=mongodb the
+// suite runs on the MongoDB adapter instead (FerretDB, or MONGODB_URI).
 func MustServe(tb testing.TB, opts ...serverOpt) *TestServer {
 	tb.Helper()
+	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
+		return mustServeMongo(tb, storetest.MustOpen(tb), opts...)
+	}
 	return mustServeSQLite(tb, tb.TempDir(), opts...)
+}
+
+// mustServeSame starts a second server on s's store, as a second process
+// would run.
+func mustServeSame(tb testing.TB, s *TestServer) *TestServer {
+	tb.Helper()
+	if s.SQL == nil {
+		return mustServeMongo(tb, s.Store)
+	}
+	return mustServeSQLite(tb, filepath.Dir(s.SQL.Path))
 }
 
 // mustServeSQLite starts the API on the SQLite store in dataDir; two
@@ -82,11 +97,10 @@ func mustServeSQLite(tb testing.TB, dataDir string, opts ...serverOpt) *TestServ
 	return s
 }
 
-// mustServeMongo starts the API on a fresh MongoDB-wire store (FerretDB),
-// for the benchmarks that seed the collections directly.
-func mustServeMongo(tb testing.TB, opts ...serverOpt) *TestServer {
+// mustServeMongo starts the API on a MongoDB-wire store (storetest.MustOpen
+// gives a fresh one); the benchmarks that seed collections directly use it.
+func mustServeMongo(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServer {
 	tb.Helper()
-	st := storetest.MustOpen(tb)
 	accStore := &mongodb.Accounts{DB: st.DB}
 	idemRecords := &mongodb.Idempotency{DB: st.DB}
 	stores := crm.MongoStores(st.DB)
