@@ -20,17 +20,29 @@ func pageLimit(limit int) int {
 	return limit
 }
 
-// afterTime adds the condition "after the cursor" on (col, id) to a query,
-// for ascending (">") or descending ("<") order.
-func afterTime(sb *strings.Builder, args []any, cur *record.Cursor, col, op string) ([]any, error) {
-	if cur == nil {
-		return args, nil
+// pageByTime finishes a keyset-paged query on (col, id): it adds the
+// condition "after the cursor", the order (oldest first, or newest first)
+// and the limit, runs it on the read pool and reads one page. what names
+// the records in errors.
+func pageByTime[T any](ctx context.Context, db *DB, sb *strings.Builder, args []any, cur *record.Cursor, col string, newestFirst bool,
+	limit int, what string, scan func(scanner) (*T, error), cursorOf func(*T) record.Cursor) (*record.Page[T], error) {
+	op, dir := ">", ""
+	if newestFirst {
+		op, dir = "<", " DESC"
 	}
-	if cur.T == nil {
-		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+	if cur != nil {
+		if cur.T == nil {
+			return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+		}
+		sb.WriteString(` AND (` + col + `, id) ` + op + ` (?, ?)`)
+		args = append(args, formatTime(*cur.T), cur.ID)
 	}
-	sb.WriteString(` AND (` + col + `, id) ` + op + ` (?, ?)`)
-	return append(args, formatTime(*cur.T), cur.ID), nil
+	sb.WriteString(` ORDER BY ` + col + dir + `, id` + dir + ` LIMIT ?`)
+	rows, err := db.read.QueryContext(ctx, sb.String(), append(args, limit+1)...)
+	if err != nil {
+		return nil, translate(err, what)
+	}
+	return readPage(rows, limit, scan, cursorOf)
 }
 
 // queryAll runs a query on the read pool and scans every row with scan.
@@ -129,16 +141,8 @@ func (s *Contacts) Encounters(ctx context.Context, userID string, q contacts.Enc
 		sb.WriteString(` AND contact_id = ?`) // encounters_user_contact
 		args = append(args, q.ContactID)
 	}
-	args, err := afterTime(&sb, args, q.Cursor, "met_at", ">")
-	if err != nil {
-		return nil, err
-	}
-	sb.WriteString(` ORDER BY met_at, id LIMIT ?`)
-	rows, err := s.DB.read.QueryContext(ctx, sb.String(), append(args, limit+1)...)
-	if err != nil {
-		return nil, translate(err, "encounter")
-	}
-	return readPage(rows, limit, scanEncounter, func(e *contacts.Encounter) record.Cursor { return record.Cursor{T: &e.MetAt, ID: e.ID} })
+	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "met_at", false, limit, "encounter", scanEncounter,
+		func(e *contacts.Encounter) record.Cursor { return record.Cursor{T: &e.MetAt, ID: e.ID} })
 }
 
 // ContactIDsAtEvent returns the ids of the contacts met at an event, each
@@ -250,16 +254,8 @@ func (s *Contacts) Interactions(ctx context.Context, userID, contactID string, l
 	limit = pageLimit(limit)
 	var sb strings.Builder
 	sb.WriteString(`SELECT ` + interactionColumns + ` FROM interactions WHERE user_id = ? AND contact_id = ?`)
-	args, err := afterTime(&sb, []any{userID, contactID}, cursor, "at", "<")
-	if err != nil {
-		return nil, err
-	}
-	sb.WriteString(` ORDER BY at DESC, id DESC LIMIT ?`)
-	rows, err := s.DB.read.QueryContext(ctx, sb.String(), append(args, limit+1)...)
-	if err != nil {
-		return nil, translate(err, "interaction")
-	}
-	return readPage(rows, limit, scanInteraction, func(it *contacts.Interaction) record.Cursor { return record.Cursor{T: &it.At, ID: it.ID} })
+	return pageByTime(ctx, s.DB, &sb, []any{userID, contactID}, cursor, "at", true, limit, "interaction", scanInteraction,
+		func(it *contacts.Interaction) record.Cursor { return record.Cursor{T: &it.At, ID: it.ID} })
 }
 
 // DeleteInteractionsOf removes all of a contact's interactions.
@@ -340,16 +336,8 @@ func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQu
 		sb.WriteString(` AND status = ?`)
 		args = append(args, q.Status)
 	}
-	args, err := afterTime(&sb, args, q.Cursor, "created_at", ">")
-	if err != nil {
-		return nil, err
-	}
-	sb.WriteString(` ORDER BY created_at, id LIMIT ?`)
-	rows, err := s.DB.read.QueryContext(ctx, sb.String(), append(args, limit+1)...)
-	if err != nil {
-		return nil, translate(err, "intro")
-	}
-	return readPage(rows, limit, scanIntro, func(it *contacts.Intro) record.Cursor { return record.Cursor{T: &it.CreatedAt, ID: it.ID} })
+	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "created_at", false, limit, "intro", scanIntro,
+		func(it *contacts.Intro) record.Cursor { return record.Cursor{T: &it.CreatedAt, ID: it.ID} })
 }
 
 // DeleteIntrosOf removes the user's intros that involve a contact.

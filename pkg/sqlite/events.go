@@ -137,16 +137,8 @@ func (s *Events) Events(ctx context.Context, userID string, q events.EventQuery)
 		sb.WriteString(` AND instr(search, ?) > 0`) // plain text, never a pattern
 		args = append(args, text)
 	}
-	args, err := afterTime(&sb, args, q.Cursor, "starts_at", ">")
-	if err != nil {
-		return nil, err
-	}
-	sb.WriteString(` ORDER BY starts_at, id LIMIT ?`)
-	rows, err := s.DB.read.QueryContext(ctx, sb.String(), append(args, limit+1)...)
-	if err != nil {
-		return nil, translate(err, "event")
-	}
-	return readPage(rows, limit, scanEvent, func(e *events.Event) record.Cursor { return record.Cursor{T: &e.StartsAt, ID: e.ID} })
+	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "starts_at", false, limit, "event", scanEvent,
+		func(e *events.Event) record.Cursor { return record.Cursor{T: &e.StartsAt, ID: e.ID} })
 }
 
 func (s *Events) query(ctx context.Context, query string, args ...any) ([]events.Event, error) {

@@ -86,16 +86,8 @@ func (s *Followups) Followups(ctx context.Context, userID string, q followup.Que
 		sb.WriteString(` AND due_at < ?`)
 		args = append(args, formatTime(*q.DueBefore))
 	}
-	args, err := afterTime(&sb, args, q.Cursor, "due_at", ">")
-	if err != nil {
-		return nil, err
-	}
-	sb.WriteString(` ORDER BY due_at, id LIMIT ?`)
-	rows, err := s.DB.read.QueryContext(ctx, sb.String(), append(args, limit+1)...)
-	if err != nil {
-		return nil, translate(err, "follow-up")
-	}
-	return readPage(rows, limit, scanFollowup, func(f *followup.FollowUp) record.Cursor { return record.Cursor{T: &f.DueAt, ID: f.ID} })
+	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "due_at", false, limit, "follow-up", scanFollowup,
+		func(f *followup.FollowUp) record.Cursor { return record.Cursor{T: &f.DueAt, ID: f.ID} })
 }
 
 // pendingWhere builds the conditions of a PendingFilter.
