@@ -4,3 +4,28 @@
 // storetest.Contacts(t, open) with a function that opens a fresh, empty
 // store for each test.
 package storetest
+
+import "testing"
+
+// race runs claim n times at once, as n processes would, and returns how
+// many won; an error fails the test.
+func race(t *testing.T, n int, claim func(i int) (bool, error)) int {
+	t.Helper()
+	wins := make(chan bool, n)
+	for i := range n {
+		go func() {
+			ok, err := claim(i)
+			if err != nil {
+				t.Error(err)
+			}
+			wins <- ok
+		}()
+	}
+	won := 0
+	for range n {
+		if <-wins {
+			won++
+		}
+	}
+	return won
+}

@@ -160,23 +160,7 @@ func Events(t *testing.T, open OpenEvents) {
 	})
 	t.Run("ClaimSync", func(t *testing.T) {
 		s := open(t)
-		const n = 6
-		wins := make(chan bool, n)
-		for range n {
-			go func() {
-				ok, err := s.ClaimSync(ctx, "cal1", "20261124T180000", clock)
-				if err != nil {
-					t.Error(err)
-				}
-				wins <- ok
-			}()
-		}
-		won := 0
-		for range n {
-			if <-wins {
-				won++
-			}
-		}
+		won := race(t, 6, func(int) (bool, error) { return s.ClaimSync(ctx, "cal1", "20261124T180000", clock) })
 		if won != 1 {
 			t.Fatalf("%d processes claimed one window, want 1", won)
 		}

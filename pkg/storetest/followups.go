@@ -184,23 +184,7 @@ func Followups(t *testing.T, open OpenFollowups) {
 	})
 	t.Run("Leases", func(t *testing.T) {
 		s := open(t)
-		const n = 6
-		wins := make(chan bool, n)
-		for i := range n {
-			go func() {
-				ok, err := s.ClaimLease(ctx, "u1#slot", fmt.Sprint("p", i), clock)
-				if err != nil {
-					t.Error(err)
-				}
-				wins <- ok
-			}()
-		}
-		won := 0
-		for range n {
-			if <-wins {
-				won++
-			}
-		}
+		won := race(t, 6, func(i int) (bool, error) { return s.ClaimLease(ctx, "u1#slot", fmt.Sprint("p", i), clock) })
 		if won != 1 {
 			t.Fatalf("%d owners got one lease", won)
 		}
