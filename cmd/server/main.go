@@ -117,8 +117,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.SQLite = db
 		accStore, idemRecords = &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}
-		stores = crm.Stores{Contacts: &sqlite.Contacts{DB: db}, Events: &sqlite.Events{DB: db}, Followups: &sqlite.Followups{DB: db},
-			Insights: &sqlite.Insights{DB: db}, Stamps: &sqlite.Stamps{DB: db}, Backups: &sqlite.Backups{DB: db}}
+		stores = crm.SQLiteStores(db)
 		healthID := record.NewID()
 		ping = func(ctx context.Context) error { return db.Ping(ctx, healthID) }
 	} else {

@@ -88,8 +88,7 @@ func mustServeSQLite(tb testing.TB, dataDir string, opts ...serverOpt) *TestServ
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	stores := crm.Stores{Contacts: &sqlite.Contacts{DB: db}, Events: &sqlite.Events{DB: db}, Followups: &sqlite.Followups{DB: db},
-		Insights: &sqlite.Insights{DB: db}, Stamps: &sqlite.Stamps{DB: db}, Backups: &sqlite.Backups{DB: db}}
+	stores := crm.SQLiteStores(db)
 	healthID := record.NewID()
 	ping := func(ctx context.Context) error { return db.Ping(ctx, healthID) }
 	s := serve(tb, &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}, stores, ping, "sqlite", opts...)

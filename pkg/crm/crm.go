@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/insights"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
 )
 
 // Service composes the domain services.
@@ -414,6 +415,13 @@ type Stores struct {
 	// EnsureIndexes prepares the stores at start (MongoDB's indexes); nil
 	// when there is nothing to do (SQLite migrates when it opens).
 	EnsureIndexes func(context.Context) error
+}
+
+// SQLiteStores returns the stores of an embedded SQLite database (it
+// migrates when it opens, so there are no indexes to ensure).
+func SQLiteStores(db *sqlite.DB) Stores {
+	return Stores{Contacts: &sqlite.Contacts{DB: db}, Events: &sqlite.Events{DB: db}, Followups: &sqlite.Followups{DB: db},
+		Insights: &sqlite.Insights{DB: db}, Stamps: &sqlite.Stamps{DB: db}, Backups: &sqlite.Backups{DB: db}}
 }
 
 // MongoStores returns the stores of a MongoDB database.
