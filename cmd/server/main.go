@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/config"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/delivery"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
@@ -144,10 +145,10 @@ func (m *Main) Run(ctx context.Context) error {
 	guard := netguard.Guard{AllowPrivate: cfg.AllowPrivateURLs, Resolver: m.Resolver}
 	m.Accounts.URLCheck = guard.CheckURL
 	m.CRM.URLCheck = guard.CheckURL
-	var mailer *followup.Mailer
+	var mailer followup.Mailer // nil: the email channel is off
 	var err error
 	if cfg.SMTPURL != "" {
-		if mailer, err = followup.NewMailer(cfg.SMTPURL, cfg.MailFrom); err != nil {
+		if mailer, err = delivery.NewMailer(cfg.SMTPURL, cfg.MailFrom); err != nil {
 			return err
 		}
 	} else {
@@ -166,7 +167,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	m.Dispatcher = &followup.Dispatcher{
 		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,
-		Mailer: mailer, HTTP: guard.Client(15*time.Second, 0), BaseURL: cfg.BaseURL,
+		Mailer: mailer, Webhooks: delivery.Webhooks{Client: guard.Client(15*time.Second, 0)}, BaseURL: cfg.BaseURL,
 		Now: m.Now, Logger: m.Logger.With("component", "dispatcher"), Metrics: followup.NewMetrics(reg),
 	}
 	if err := m.startCron(idem); err != nil {

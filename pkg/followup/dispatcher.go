@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -100,9 +99,9 @@ type Dispatcher struct {
 	Contacts  *contacts.Service
 	Events    *events.Service
 	// Mailer sends email; nil turns the email channel off.
-	Mailer *Mailer
-	// HTTP posts webhooks (a netguard client with a timeout under sendBudget).
-	HTTP *http.Client
+	Mailer Mailer
+	// Webhooks posts webhooks (with a timeout under sendBudget).
+	Webhooks WebhookPoster
 	// BaseURL is the public URL for links.
 	BaseURL string
 	// Owner identifies this dispatcher in leases; unique per process.

@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/delivery"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 )
@@ -74,10 +75,10 @@ func TestNudgeEndToEnd(t *testing.T) {
 		t.Errorf("headers: Message-Id=%q Subject=%q", m.Header.Get("Message-Id"), m.Header.Get("Subject"))
 	}
 	c := calls[0]
-	if !followup.Verify("s3cret", c.Body, c.Sig) {
+	if !delivery.Verify("s3cret", c.Body, c.Sig) {
 		t.Fatalf("signature %q does not verify", c.Sig)
 	}
-	if followup.Verify("other", c.Body, c.Sig) {
+	if delivery.Verify("other", c.Body, c.Sig) {
 		t.Fatalf("signature verifies with the wrong secret")
 	}
 	if c.Decoded.Type != "followups.due" || c.Decoded.UserID != u.ID || c.IdemKey != c.Decoded.ID || len(c.Decoded.Followups) != 1 {

@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/delivery"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/mailtest"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
@@ -120,12 +121,12 @@ func newEnv(tb testing.TB, start time.Time) *env {
 
 func (e *env) dispatcher(tb testing.TB, owner string) *followup.Dispatcher {
 	tb.Helper()
-	m, err := followup.NewMailer(e.smtp.URL(), "rapport@example.com")
+	m, err := delivery.NewMailer(e.smtp.URL(), "rapport@example.com")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return &followup.Dispatcher{Followups: e.crm.Followups, Accounts: e.acc, Contacts: e.crm.Contacts, Events: e.crm.Events,
-		Mailer: m, HTTP: netguard.Guard{AllowPrivate: true}.Client(2*time.Second, 0), BaseURL: "https://rapport.example",
+		Mailer: m, Webhooks: delivery.Webhooks{Client: netguard.Guard{AllowPrivate: true}.Client(2*time.Second, 0)}, BaseURL: "https://rapport.example",
 		Owner: owner, Now: e.clock.Now, Logger: slog.New(slog.DiscardHandler)}
 }
 

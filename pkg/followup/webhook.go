@@ -1,19 +1,40 @@
 package followup
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
+	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
-	"github.com/rapport-crm/rapport/pkg/netguard"
 )
+
+// Attachment is a file attached to an email.
+type Attachment struct {
+	Name, ContentType string
+	Data              []byte
+}
+
+// Email is one message to send.
+type Email struct {
+	To, Subject, MessageID string
+	Text, HTML             string
+	Date                   time.Time
+	Attachments            []Attachment
+}
+
+// Mailer sends email (pkg/delivery has the SMTP one).
+type Mailer interface {
+	Send(ctx context.Context, e Email) error
+	// MessageID returns a Message-ID for a stable key, so a message sent
+	// again after a crash can be recognised as a repeat by the receiver.
+	MessageID(key string) string
+}
+
+// WebhookPoster posts a JSON body signed with secret to url; key is the
+// Idempotency-Key of the delivery (pkg/delivery has the HTTP one).
+type WebhookPoster interface {
+	Post(ctx context.Context, url, secret, key string, body []byte) error
+}
 
 // WebhookBody is what a webhook receives for a batch of due follow-ups.
 type WebhookBody struct {
@@ -23,39 +44,10 @@ type WebhookBody struct {
 	Followups []DigestItem `json:"followups"`
 }
 
-// Sign returns the X-Rapport-Signature value of body.
-func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
-}
-
-// Verify reports whether sig is the signature of body (for receivers and tests).
-func Verify(secret string, body []byte, sig string) bool {
-	return hmac.Equal([]byte(Sign(secret, body)), []byte(sig))
-}
-
 func (d *Dispatcher) postWebhook(ctx context.Context, u *accounts.User, b *Batch, items []DigestItem) error {
 	body, err := json.Marshal(WebhookBody{Type: "followups.due", ID: b.ID, UserID: u.ID, Followups: items})
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.Notify.WebhookURL, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("bad webhook URL")
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Rapport-Webhook/1")
-	req.Header.Set("X-Rapport-Signature", Sign(u.Notify.WebhookSecret, body))
-	req.Header.Set("Idempotency-Key", b.ID)
-	resp, err := d.HTTP.Do(req)
-	if err != nil {
-		return fmt.Errorf("%s", netguard.Describe(err))
-	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("the receiver answered %s", resp.Status)
-	}
-	return nil
+	return d.Webhooks.Post(ctx, u.Notify.WebhookURL, u.Notify.WebhookSecret, b.ID, body)
 }

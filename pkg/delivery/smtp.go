@@ -1,4 +1,8 @@
-package followup
+// Package delivery is the adapter that takes follow-up nudges out of the
+// process: email through an SMTP server (go-mail) and signed webhooks over
+// HTTP. The follow-up rules in pkg/followup declare what they need
+// (followup.Mailer, followup.WebhookPoster) and link neither.
+package delivery
 
 import (
 	"bytes"
@@ -10,29 +14,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/wneessen/go-mail"
 )
 
-// Mailer sends email through the SMTP server of CRM_SMTP_URL.
+// Mailer sends email through the SMTP server of CRM_SMTP_URL; it is a
+// followup.Mailer.
 type Mailer struct {
 	host      string
 	opts      []mail.Option
 	From      string
 	msgDomain string
-}
-
-// Attachment is a file attached to an email.
-type Attachment struct {
-	Name, ContentType string
-	Data              []byte
-}
-
-// Email is one message to send.
-type Email struct {
-	To, Subject, MessageID string
-	Text, HTML             string
-	Date                   time.Time
-	Attachments            []Attachment
 }
 
 // NewMailer configures a Mailer from an smtp:// (STARTTLS when offered) or
@@ -79,7 +71,7 @@ func (m *Mailer) MessageID(key string) string {
 }
 
 // Send delivers e.
-func (m *Mailer) Send(ctx context.Context, e Email) error {
+func (m *Mailer) Send(ctx context.Context, e followup.Email) error {
 	msg := mail.NewMsg()
 	if err := msg.From(m.From); err != nil {
 		return fmt.Errorf("from address: %w", err)
