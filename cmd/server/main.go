@@ -32,6 +32,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 func main() {
@@ -164,6 +165,10 @@ func (m *Main) Run(ctx context.Context) error {
 		Ping: ping, StoreKind: kind, Accounts: m.Accounts, CRM: m.CRM, Importer: m.Importer, Idempotency: idem, Logger: m.Logger, Registry: reg,
 		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now,
 	})
+	// The phone pages share the API's app (its access log, metrics and
+	// error pages) and its limiter on failed sign-ins.
+	web.Register(m.API.App, web.Deps{Accounts: m.Accounts, CRM: m.CRM, Idempotency: idem, AuthFails: m.API.AuthFails,
+		BaseURL: cfg.BaseURL, Now: m.Now})
 
 	m.Dispatcher = &followup.Dispatcher{
 		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,

@@ -138,7 +138,7 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	want(j("DELETE", "/v1/events/"+ev, tok, nil), 204)
 
 	// The phone pages, through a browser-like client with cookies.
-	web(t, base, tok)
+	usePhonePages(t, base, tok)
 
 	// Every route registered was called above.
 	metrics, _ := http.Get(base + "/metrics")
@@ -158,8 +158,8 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	}
 }
 
-// web signs in to the phone pages and uses each of them.
-func web(t *testing.T, base, tok string) {
+// usePhonePages signs in to the phone pages and uses each of them.
+func usePhonePages(t *testing.T, base, tok string) {
 	t.Helper()
 	jar := newJar()
 	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}

@@ -34,6 +34,21 @@ func (f *FeedSet) Default() bool { return strings.HasPrefix(f.ID, defaultSetPref
 // the user id so that the unique set id keeps one per user.
 func DefaultFeedSetID(userID string) string { return defaultSetPrefix + userID }
 
+// Feeds names the calendar feeds of a set: /ical/{token}/{feed}.ics.
+var Feeds = []string{"events", "followups", "all"}
+
+// FeedURL is the https URL of one feed of a set, under the server's
+// public baseURL.
+func FeedURL(baseURL, token, feed string) string {
+	return baseURL + "/ical/" + token + "/" + feed + ".ics"
+}
+
+// WebcalURL is FeedURL with the webcal:// scheme calendar apps subscribe to.
+func WebcalURL(baseURL, token, feed string) string {
+	u := FeedURL(baseURL, token, feed)
+	return "webcal://" + strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+}
+
 // defaultSetPrefix starts the set id of a user's default set, which is
 // derived from the user id so the unique index on set_id keeps one.
 const defaultSetPrefix = "default-"

@@ -69,10 +69,11 @@ func (s *Server) feedURLs(token string) FeedURLs {
 	if !shown {
 		token = "rfd_…"
 	}
-	base := s.BaseURL + "/ical/" + token + "/"
-	webcal := "webcal://" + strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://")
-	out := FeedURLs{Events: base + "events.ics", Followups: base + "followups.ics", All: base + "all.ics", TokenShown: shown,
-		Webcal: map[string]string{"events": webcal + "events.ics", "followups": webcal + "followups.ics", "all": webcal + "all.ics"}}
+	out := FeedURLs{TokenShown: shown, Webcal: map[string]string{}}
+	out.Events, out.Followups, out.All = accounts.FeedURL(s.BaseURL, token, "events"), accounts.FeedURL(s.BaseURL, token, "followups"), accounts.FeedURL(s.BaseURL, token, "all")
+	for _, feed := range accounts.Feeds {
+		out.Webcal[feed] = accounts.WebcalURL(s.BaseURL, token, feed)
+	}
 	if !shown {
 		out.Note = "the feed token is shown only when it is created; POST /v1/feeds/rotate makes new URLs (the old ones stop working)"
 	}

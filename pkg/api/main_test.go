@@ -26,6 +26,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
@@ -131,6 +132,8 @@ func serve(tb testing.TB, accStore accounts.Store, idemRecords idempotency.Recor
 		o(&d)
 	}
 	s := api.New(d)
+	// As cmd/server mounts them: the phone pages on the API's app.
+	web.Register(s.App, web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, AuthFails: s.AuthFails, BaseURL: d.BaseURL, Now: clock.Now})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
 
 // Limits on request bodies (PRODUCT.md §2).
@@ -43,14 +44,16 @@ type Deps struct {
 	BaseURL string
 	// Now is the clock.
 	Now func() time.Time
+	// AuthFails limits failed sign-ins per address; share it with every
+	// other interface that authenticates (nil: one of its own).
+	AuthFails *ratelimit.Failures
 }
 
 // Server is the HTTP API.
 type Server struct {
 	App *fiber.App
 	Deps
-	metrics   *httpMetrics
-	authFails *failLimiter
+	metrics *httpMetrics
 	// v1 is the authenticated /v1 group (auth and idempotency middleware).
 	v1       fiber.Router
 	feeds    feedCache
@@ -68,7 +71,10 @@ func New(d Deps) *Server {
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{Deps: d, metrics: newHTTPMetrics(d.Registry), authFails: newFailLimiter(authFailLimit, authFailWindow, d.Now)}
+	if d.AuthFails == nil {
+		d.AuthFails = ratelimit.NewFailures(ratelimit.AuthFailLimit, ratelimit.AuthFailWindow, d.Now)
+	}
+	s := &Server{Deps: d, metrics: newHTTPMetrics(d.Registry)}
 	s.App = fiber.New(fiber.Config{
 		AppName:               "rapport",
 		DisableStartupMessage: true,
@@ -98,7 +104,6 @@ func New(d Deps) *Server {
 	s.registerFeedRoutes()
 	s.registerCalendarRoutes()
 	s.registerInsightRoutes()
-	s.registerWebRoutes()
 	return s
 }
 
@@ -108,10 +113,18 @@ func (s *Server) ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
 }
 
 // user returns the authenticated user of the request.
-func user(c *fiber.Ctx) *accounts.User {
+func user(c *fiber.Ctx) *accounts.User { return User(c) }
+
+// User returns the user a request was authenticated as (by a token here, by
+// a session on the phone pages), or nil.
+func User(c *fiber.Ctx) *accounts.User {
 	u, _ := c.Locals(localUser).(*accounts.User)
 	return u
 }
+
+// SetUser records who a request is authenticated as; the access log and
+// the idempotency records read it.
+func SetUser(c *fiber.Ctx, u *accounts.User) { c.Locals(localUser, u) }
 
 const (
 	localUser      = "rapport.user"

@@ -1,4 +1,8 @@
-package api
+// Package web serves the phone pages under /app: sign in with a session
+// cookie, log a contact at today's event in two thumbs, follow-ups,
+// calendar links and settings. Server-rendered HTML (html/template, embedded
+// files), mounted on the API's Fiber app beside the JSON API.
+package web
 
 import (
 	"context"
@@ -19,6 +23,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
@@ -26,6 +31,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
 
 // The phone pages at /app: server-rendered, no JavaScript needed (the
@@ -80,25 +86,62 @@ type webFeed struct {
 
 var webMoments = []webMoment{{"before_talk", "Before the talk"}, {"during_talk", "During the talk"}, {"after_talk", "After the talk"}, {"other", "Other"}}
 
-func (s *Server) registerWebRoutes() {
-	static, _ := fs.Sub(webFiles, "webui")
-	s.App.Use("/app/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
-	s.App.Get("/app/login", s.handleWebLoginForm)
-	s.App.Post("/app/login", s.handleWebLogin)
-	app := s.App.Group("/app", s.webSession)
-	app.Post("/logout", s.handleWebLogout)
-	app.Get("/", s.handleWebLog)
-	app.Post("/encounters", s.handleWebEncounter)
-	app.Get("/followups", s.handleWebFollowups)
-	app.Post("/followups/:id/done", s.handleWebFollowupDone)
-	app.Post("/followups/:id/snooze", s.handleWebFollowupSnooze)
-	app.Get("/calendar", s.handleWebCalendar)
-	app.Post("/calendar/links", s.handleWebCalendarLinks)
-	app.Get("/settings", s.handleWebSettings)
-	app.Post("/settings", s.handleWebSettingsSave)
+// Deps are what the pages need from the rest of the process.
+type Deps struct {
+	Accounts    *accounts.Service
+	CRM         *crm.Service
+	Idempotency *idempotency.Store
+	// AuthFails is the API's limiter on failed sign-ins (the same one).
+	AuthFails *ratelimit.Failures
+	// BaseURL is the public URL of the server.
+	BaseURL string
+	Now     func() time.Time
 }
 
-func (s *Server) render(c *fiber.Ctx, status int, name string, p webPage) error {
+// pages handles the /app routes.
+type pages struct{ Deps }
+
+// requestTimeout bounds the store work of one page.
+const requestTimeout = 15 * time.Second
+
+func (s *pages) ctx(c *fiber.Ctx) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.UserContext(), requestTimeout)
+}
+
+// user is who the session belongs to.
+func user(c *fiber.Ctx) *accounts.User { return api.User(c) }
+
+// Register mounts the phone pages on app.
+func Register(app *fiber.App, d Deps) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.AuthFails == nil {
+		d.AuthFails = ratelimit.NewFailures(ratelimit.AuthFailLimit, ratelimit.AuthFailWindow, d.Now)
+	}
+	s := &pages{Deps: d}
+	s.register(app)
+}
+
+func (s *pages) register(app *fiber.App) {
+	static, _ := fs.Sub(webFiles, "webui")
+	app.Use("/app/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
+	app.Get("/app/login", s.handleWebLoginForm)
+	app.Post("/app/login", s.handleWebLogin)
+	g := app.Group("/app", s.webSession)
+	g.Post("/logout", s.handleWebLogout)
+	g.Get("/", s.handleWebLog)
+	g.Post("/encounters", s.handleWebEncounter)
+	g.Get("/followups", s.handleWebFollowups)
+	g.Post("/followups/:id/done", s.handleWebFollowupDone)
+	g.Post("/followups/:id/snooze", s.handleWebFollowupSnooze)
+	g.Get("/calendar", s.handleWebCalendar)
+	g.Post("/calendar/links", s.handleWebCalendarLinks)
+	g.Get("/settings", s.handleWebSettings)
+	g.Post("/settings", s.handleWebSettingsSave)
+}
+
+func (s *pages) render(c *fiber.Ctx, status int, name string, p webPage) error {
 	var b strings.Builder
 	if err := webTemplates[name].ExecuteTemplate(&b, "layout", p); err != nil {
 		return err
@@ -112,7 +155,7 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, p webPage) error 
 
 // secure reports whether the session cookie must be Secure: behind https
 // (CRM_BASE_URL, TLS, or a proxy saying so).
-func (s *Server) secure(c *fiber.Ctx) bool {
+func (s *pages) secure(c *fiber.Ctx) bool {
 	return strings.HasPrefix(s.BaseURL, "https://") || c.Protocol() == "https" || c.Get("X-Forwarded-Proto") == "https"
 }
 
@@ -121,13 +164,13 @@ func (s *Server) secure(c *fiber.Ctx) bool {
 // sign a victim in to the attacker's account.
 const loginCookie = "rapport_login"
 
-func (s *Server) handleWebLoginForm(c *fiber.Ctx) error {
+func (s *pages) handleWebLoginForm(c *fiber.Ctx) error {
 	return s.renderLogin(c, 200, webPage{Title: "Sign in", Form: map[string]string{"next": safeNext(c.Query("next"))}, Errors: map[string]string{}})
 }
 
 // renderLogin renders the sign-in form with a fresh CSRF token in the
 // form and in a short-lived cookie.
-func (s *Server) renderLogin(c *fiber.Ctx, status int, p webPage) error {
+func (s *pages) renderLogin(c *fiber.Ctx, status int, p webPage) error {
 	p.CSRF, _ = accounts.NewSecret("")
 	c.Cookie(&fiber.Cookie{Name: loginCookie, Value: p.CSRF, Path: "/app/login", HTTPOnly: true, Secure: s.secure(c),
 		SameSite: fiber.CookieSameSiteStrictMode, MaxAge: 3600})
@@ -148,7 +191,7 @@ func safeNext(next string) string {
 
 // handleWebLogin signs in with an email and an API token and starts a
 // session. Failures count towards the same rate limit as the API's.
-func (s *Server) handleWebLogin(c *fiber.Ctx) error {
+func (s *pages) handleWebLogin(c *fiber.Ctx) error {
 	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
 	token := strings.TrimSpace(c.FormValue("token"))
 	next := safeNext(utils.CopyString(c.FormValue("next")))
@@ -158,7 +201,7 @@ func (s *Server) handleWebLogin(c *fiber.Ctx) error {
 		return s.renderLogin(c, 403, page)
 	}
 	ip := c.IP()
-	if wait := s.authFails.blocked(ip); wait > 0 {
+	if wait := s.AuthFails.Blocked(ip); wait > 0 {
 		page.Problem = fmt.Sprintf("Too many failed sign-ins; try again in %d seconds.", int(wait/time.Second)+1)
 		return s.renderLogin(c, 429, page)
 	}
@@ -167,7 +210,7 @@ func (s *Server) handleWebLogin(c *fiber.Ctx) error {
 	u, _, err := s.Accounts.Authenticate(ctx, token)
 	if err != nil || u.Email != email {
 		if err == nil || apperr.Is(err, apperr.Unauthorized) {
-			s.authFails.fail(ip)
+			s.AuthFails.Fail(ip)
 			page.Errors["token"] = "This email and token do not match."
 			return s.renderLogin(c, 401, page)
 		}
@@ -188,7 +231,7 @@ func (s *Server) handleWebLogin(c *fiber.Ctx) error {
 
 // webSession requires a session for /app pages (else to the sign-in page)
 // and a matching CSRF token on every POST.
-func (s *Server) webSession(c *fiber.Ctx) error {
+func (s *pages) webSession(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	sess, u, err := s.Accounts.Session(ctx, c.Cookies(sessionCookie))
@@ -201,7 +244,7 @@ func (s *Server) webSession(c *fiber.Ctx) error {
 	if c.Method() == fiber.MethodPost && !accounts.SameHash(c.FormValue("csrf"), sess.CSRF) {
 		return apperr.E(apperr.Forbidden, "the form is stale or came from another site; reload the page and try again")
 	}
-	c.Locals(localUser, u)
+	api.SetUser(c, u)
 	c.Locals("rapport.csrf", sess.CSRF)
 	c.Locals("rapport.session", sess.Hash)
 	return c.Next()
@@ -209,7 +252,7 @@ func (s *Server) webSession(c *fiber.Ctx) error {
 
 // toLogin sends a request without a session to the sign-in page, which
 // brings the user back to the page asked for (GET) afterwards.
-func (s *Server) toLogin(c *fiber.Ctx) error {
+func (s *pages) toLogin(c *fiber.Ctx) error {
 	target := "/app/login"
 	if c.Method() == fiber.MethodGet {
 		if next := safeNext(string(c.Request().URI().RequestURI())); next != "" && next != "/app/" && next != "/app" {
@@ -219,13 +262,13 @@ func (s *Server) toLogin(c *fiber.Ctx) error {
 	return c.Redirect(target, fiber.StatusSeeOther)
 }
 
-func (s *Server) page(c *fiber.Ctx, title, name string) webPage {
+func (s *pages) page(c *fiber.Ctx, title, name string) webPage {
 	csrf, _ := c.Locals("rapport.csrf").(string)
 	return webPage{Title: title, Page: name, User: user(c), CSRF: csrf, Form: map[string]string{}, Errors: map[string]string{},
 		Notice: c.Query("notice")}
 }
 
-func (s *Server) handleWebLogout(c *fiber.Ctx) error {
+func (s *pages) handleWebLogout(c *fiber.Ctx) error {
 	hash, _ := c.Locals("rapport.session").(string)
 	if err := s.Accounts.EndSession(c.UserContext(), hash); err != nil {
 		return err
@@ -236,13 +279,13 @@ func (s *Server) handleWebLogout(c *fiber.Ctx) error {
 }
 
 // handleWebLog shows the log-a-contact form with today's events first.
-func (s *Server) handleWebLog(c *fiber.Ctx) error {
+func (s *pages) handleWebLog(c *fiber.Ctx) error {
 	p := s.page(c, "Log a contact", "log")
 	p.Form["moment"] = "after_talk"
 	return s.renderLog(c, 200, p)
 }
 
-func (s *Server) renderLog(c *fiber.Ctx, status int, p webPage) error {
+func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
@@ -283,7 +326,7 @@ func closest(evs []events.Event, now time.Time) string {
 // handleWebEncounter logs a contact at an event. The form carries a one-time
 // id: a second submit of the same form (a slow network, a double tap) finds
 // the first one's record and creates nothing.
-func (s *Server) handleWebEncounter(c *fiber.Ctx) error {
+func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 	p := s.page(c, "Log a contact", "log")
 	for _, k := range []string{"event_id", "event_title", "name", "email", "moment", "notes"} {
 		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
@@ -327,7 +370,7 @@ func (s *Server) handleWebEncounter(c *fiber.Ctx) error {
 	return c.Redirect(target, fiber.StatusSeeOther)
 }
 
-func (s *Server) webLogEncounter(ctx context.Context, u *accounts.User, f map[string]string) (string, error) {
+func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[string]string) (string, error) {
 	var ch input.Checker
 	if f["event_id"] == "" && f["event_title"] == "" {
 		ch.Add("event", "Pick today's event or name a new one.")
@@ -394,7 +437,7 @@ func renameFields(err error, names map[string]string) error {
 }
 
 // handleWebFollowups lists the pending follow-ups, soonest first.
-func (s *Server) handleWebFollowups(c *fiber.Ctx) error {
+func (s *pages) handleWebFollowups(c *fiber.Ctx) error {
 	p := s.page(c, "Follow-ups", "followups")
 	ctx, cancel := s.ctx(c)
 	defer cancel()
@@ -424,7 +467,7 @@ func (s *Server) handleWebFollowups(c *fiber.Ctx) error {
 	return s.render(c, 200, "followups", p)
 }
 
-func (s *Server) handleWebFollowupDone(c *fiber.Ctx) error {
+func (s *pages) handleWebFollowupDone(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	if _, err := s.CRM.Followups.MarkDone(ctx, user(c).ID, c.Params("id")); err != nil && !apperr.Is(err, apperr.Conflict) {
@@ -433,7 +476,7 @@ func (s *Server) handleWebFollowupDone(c *fiber.Ctx) error {
 	return c.Redirect("/app/followups?notice="+url.QueryEscape("Marked done."), fiber.StatusSeeOther)
 }
 
-func (s *Server) handleWebFollowupSnooze(c *fiber.Ctx) error {
+func (s *pages) handleWebFollowupSnooze(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	week := 7
@@ -443,12 +486,12 @@ func (s *Server) handleWebFollowupSnooze(c *fiber.Ctx) error {
 	return c.Redirect("/app/followups?notice="+url.QueryEscape("Snoozed for a week."), fiber.StatusSeeOther)
 }
 
-func (s *Server) handleWebCalendar(c *fiber.Ctx) error {
+func (s *pages) handleWebCalendar(c *fiber.Ctx) error {
 	return s.render(c, 200, "calendar", s.page(c, "Calendar", "calendar"))
 }
 
 // handleWebCalendarLinks makes new feed links and shows them this once.
-func (s *Server) handleWebCalendarLinks(c *fiber.Ctx) error {
+func (s *pages) handleWebCalendarLinks(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	// A new set for this device: the links other devices use keep working.
@@ -457,14 +500,14 @@ func (s *Server) handleWebCalendarLinks(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	urls := s.feedURLs(tok)
+	webcal := func(feed string) string { return accounts.WebcalURL(s.BaseURL, tok, feed) }
 	p := s.page(c, "Calendar", "calendar")
 	// The webcal:// URLs are ours (CRM_BASE_URL and a random token).
 	p.Feeds = []webFeed{
-		{"all", "Everything (webcal)", urls.Webcal["all"], template.URL(urls.Webcal["all"])},
-		{"events", "Events only (webcal)", urls.Webcal["events"], template.URL(urls.Webcal["events"])},
-		{"followups", "Follow-ups only (webcal)", urls.Webcal["followups"], template.URL(urls.Webcal["followups"])},
-		{"https", "Everything (https, for Google Calendar's 'From URL')", urls.All, ""},
+		{"all", "Everything (webcal)", webcal("all"), template.URL(webcal("all"))},
+		{"events", "Events only (webcal)", webcal("events"), template.URL(webcal("events"))},
+		{"followups", "Follow-ups only (webcal)", webcal("followups"), template.URL(webcal("followups"))},
+		{"https", "Everything (https, for Google Calendar's 'From URL')", accounts.FeedURL(s.BaseURL, tok, "all"), ""},
 	}
 	return s.render(c, 200, "calendar", p)
 }
@@ -479,7 +522,7 @@ func userLocation(u *accounts.User) *time.Location {
 
 // handleWebSettings shows the settings that matter on the phone: name,
 // time zone, nudge hour and where nudges go.
-func (s *Server) handleWebSettings(c *fiber.Ctx) error {
+func (s *pages) handleWebSettings(c *fiber.Ctx) error {
 	p := s.page(c, "Settings", "settings")
 	u := user(c)
 	p.Form = map[string]string{"name": u.Name, "timezone": u.Timezone, "nudge_hour": strconv.Itoa(u.NudgeHour),
@@ -488,7 +531,7 @@ func (s *Server) handleWebSettings(c *fiber.Ctx) error {
 }
 
 // handleWebSettingsSave applies the form as PATCH /v1/me would.
-func (s *Server) handleWebSettingsSave(c *fiber.Ctx) error {
+func (s *pages) handleWebSettingsSave(c *fiber.Ctx) error {
 	p := s.page(c, "Settings", "settings")
 	for _, k := range []string{"name", "timezone", "nudge_hour", "notify_email", "webhook_url", "webhook_secret"} {
 		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
