@@ -119,7 +119,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.SQLite = db
 		accStore, idemRecords = &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}
-		stores = crm.SQLiteStores(db)
+		stores = sqlite.Stores(db)
 		healthID := record.NewID()
 		ping = func(ctx context.Context) error { return db.Ping(ctx, healthID) }
 	} else {
@@ -130,7 +130,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Store, kind, ping = st, st.Kind, st.Ping
 		acc, idm := &mongodb.Accounts{DB: st.DB}, &mongodb.Idempotency{DB: st.DB}
 		accStore, idemRecords = acc, idm
-		stores = crm.MongoStores(st.DB)
+		stores = mongodb.Stores(st.DB)
 		for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, idm.EnsureIndexes, stores.EnsureIndexes} {
 			if err := ensure(ictx); err != nil {
 				return fmt.Errorf("store at start: %w", err)

@@ -89,7 +89,7 @@ func mustServeSQLite(tb testing.TB, dataDir string, opts ...serverOpt) *TestServ
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	stores := crm.SQLiteStores(db)
+	stores := sqlite.Stores(db)
 	healthID := record.NewID()
 	ping := func(ctx context.Context) error { return db.Ping(ctx, healthID) }
 	s := serve(tb, &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}, stores, ping, "sqlite", opts...)
@@ -103,7 +103,7 @@ func mustServeMongo(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServ
 	tb.Helper()
 	accStore := &mongodb.Accounts{DB: st.DB}
 	idemRecords := &mongodb.Idempotency{DB: st.DB}
-	stores := crm.MongoStores(st.DB)
+	stores := mongodb.Stores(st.DB)
 	for _, ensure := range []func(context.Context) error{accStore.EnsureIndexes, idemRecords.EnsureIndexes, stores.EnsureIndexes} {
 		if err := ensure(tb.Context()); err != nil {
 			tb.Fatal(err)

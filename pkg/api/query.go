@@ -7,20 +7,20 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // listParams reads ?limit= (default 50, at most 200) and ?cursor=.
-func listParams(c *fiber.Ctx) (int, *store.Cursor, error) {
-	limit := store.DefaultLimit
+func listParams(c *fiber.Ctx) (int, *record.Cursor, error) {
+	limit := record.DefaultLimit
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > store.MaxLimit {
-			return 0, nil, apperr.InvalidField("limit", "must be a whole number from 1 to %d", store.MaxLimit)
+		if err != nil || n < 1 || n > record.MaxLimit {
+			return 0, nil, apperr.InvalidField("limit", "must be a whole number from 1 to %d", record.MaxLimit)
 		}
 		limit = n
 	}
-	cur, err := store.DecodeCursor(c.Query("cursor"))
+	cur, err := record.DecodeCursor(c.Query("cursor"))
 	return limit, cur, err
 }
 
@@ -34,7 +34,7 @@ func timeParam(c *fiber.Ctx, name string) (*time.Time, error) {
 	if err != nil {
 		return nil, apperr.InvalidField(name, "must be an RFC 3339 time such as 2026-11-24T18:30:00Z")
 	}
-	t = store.Time(t)
+	t = record.Time(t)
 	return &t, nil
 }
 

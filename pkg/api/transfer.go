@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
@@ -105,7 +106,7 @@ func (s *Server) handleExport(c *fiber.Ctx) error {
 	u := user(c)
 	name := "rapport-backup-" + s.Now().UTC().Format("2006-01-02") + ".json"
 	return s.streamOut(c, "application/json", name, func(ctx context.Context, w *bufio.Writer) error {
-		return s.CRM.Export(ctx, u, w)
+		return backup.Export(ctx, s.CRM, u, w)
 	})
 }
 
@@ -116,7 +117,7 @@ func (s *Server) handleImport(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 10*time.Minute)
 	defer cancel()
-	res, err := s.CRM.Import(ctx, s.Accounts, user(c), bodyReader(c, MaxBackupBody))
+	res, err := backup.Import(ctx, s.CRM, s.Accounts, user(c), bodyReader(c, MaxBackupBody))
 	if err != nil {
 		return err
 	}

@@ -13,17 +13,13 @@ import (
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/insights"
-	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/sqlite"
 )
 
 // Service composes the domain services.
@@ -44,8 +40,9 @@ type Service struct {
 	ensure        func(context.Context) error
 }
 
-// checkURL applies URLCheck, which may be nil.
-func (s *Service) checkURL(raw string) string {
+// CheckURL vets a URL the server will fetch: http(s) with a host, and
+// URLCheck when set; it returns the reason it is refused, or "".
+func (s *Service) CheckURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "must be an http(s) URL"
@@ -415,27 +412,6 @@ type Stores struct {
 	// EnsureIndexes prepares the stores at start (MongoDB's indexes); nil
 	// when there is nothing to do (SQLite migrates when it opens).
 	EnsureIndexes func(context.Context) error
-}
-
-// SQLiteStores returns the stores of an embedded SQLite database (it
-// migrates when it opens, so there are no indexes to ensure).
-func SQLiteStores(db *sqlite.DB) Stores {
-	return Stores{Contacts: &sqlite.Contacts{DB: db}, Events: &sqlite.Events{DB: db}, Followups: &sqlite.Followups{DB: db},
-		Insights: &sqlite.Insights{DB: db}, Stamps: &sqlite.Stamps{DB: db}, Backups: &sqlite.Backups{DB: db}}
-}
-
-// MongoStores returns the stores of a MongoDB database.
-func MongoStores(db *mongo.Database) Stores {
-	c, e, f := &mongodb.Contacts{DB: db}, &mongodb.Events{DB: db}, &mongodb.Followups{DB: db}
-	return Stores{Contacts: c, Events: e, Followups: f, Insights: &mongodb.Insights{DB: db}, Stamps: &mongodb.Stamps{DB: db},
-		Backups: &mongodb.Backups{DB: db}, EnsureIndexes: func(ctx context.Context) error {
-			for _, ensure := range []func(context.Context) error{e.EnsureIndexes, c.EnsureIndexes, f.EnsureIndexes} {
-				if err := ensure(ctx); err != nil {
-					return err
-				}
-			}
-			return nil
-		}}
 }
 
 // New returns a Service on st with the domain services, all on clock now.

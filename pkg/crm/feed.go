@@ -91,6 +91,13 @@ func (s *Service) touchContacts(ctx context.Context, userID string) {
 	s.Stamps.Touch(context.WithoutCancel(ctx), record.ContactsStamp, userID, record.NewID(), record.Time(s.Now()))
 }
 
+// Touch records that all of the user's data changed (after a restore):
+// feeds and contact lists are rendered afresh.
+func (s *Service) Touch(ctx context.Context, userID string) {
+	s.touchFeed(ctx, userID)
+	s.touchContacts(ctx, userID)
+}
+
 // ContactsVersion identifies the current state of the user's contacts (one
 // small read); "" when they have not changed since stamps were introduced.
 func (s *Service) ContactsVersion(ctx context.Context, userID string) (string, error) {

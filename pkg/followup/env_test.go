@@ -108,7 +108,7 @@ func newEnv(tb testing.TB, start time.Time) *env {
 	tb.Helper()
 	st := storetest.MustOpen(tb)
 	c := &clock{t: start}
-	e := &env{st: st, acc: accounts.New(&mongodb.Accounts{DB: st.DB}), crm: crm.New(crm.MongoStores(st.DB), c.Now), clock: c, smtp: mailtest.Start(tb), hook: newHook(tb)}
+	e := &env{st: st, acc: accounts.New(&mongodb.Accounts{DB: st.DB}), crm: crm.New(mongodb.Stores(st.DB), c.Now), clock: c, smtp: mailtest.Start(tb), hook: newHook(tb)}
 	e.acc.Now = c.Now
 	if err := (&mongodb.Accounts{DB: st.DB}).EnsureIndexes(tb.Context()); err != nil {
 		tb.Fatal(err)

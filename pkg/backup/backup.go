@@ -1,4 +1,9 @@
-package crm
+// Package backup writes a user's whole account as one JSON document and
+// restores it into an empty account (GET /v1/export, POST /v1/import):
+// sections stream through the stores' record walkers one record at a time,
+// ids are remapped, and restored records go in in bulk through
+// record.Backups rather than the domain services.
+package backup
 
 import (
 	"context"
@@ -11,20 +16,21 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// BackupFormat and BackupVersion identify a backup document.
+// Format and Version identify a backup document.
 const (
-	BackupFormat  = "rapport-backup"
-	BackupVersion = 1
+	Format  = "rapport-backup"
+	Version = 1
 )
 
-// BackupSettings is the part of the user a backup carries. Secrets (API and
+// Settings is the part of the user a backup carries. Secrets (API and
 // feed tokens, the webhook secret) are never exported.
-type BackupSettings struct {
+type Settings struct {
 	Name           string          `json:"name"`
 	Timezone       string          `json:"timezone"`
 	NudgeHour      int             `json:"nudge_hour"`
@@ -52,13 +58,13 @@ type backupCalendar struct {
 }
 
 // sections of a backup, in the order written (referenced before referencing).
-var sections = []string{"contacts", "events", "encounters", "intros", "interactions", "followups", "calendars"}
+var sections = record.BackupSections
 
 // Export writes all of the user's data as one JSON document, reading each
 // collection through a cursor.
-func (s *Service) Export(ctx context.Context, u *accounts.User, w io.Writer) error {
-	head := map[string]any{"format": BackupFormat, "version": BackupVersion, "exported_at": store.Time(s.Now()),
-		"settings": BackupSettings{Name: u.Name, Timezone: u.Timezone, NudgeHour: u.NudgeHour, NotifyEmail: u.Notify.Email,
+func Export(ctx context.Context, s *crm.Service, u *accounts.User, w io.Writer) error {
+	head := map[string]any{"format": Format, "version": Version, "exported_at": record.Time(s.Now()),
+		"settings": Settings{Name: u.Name, Timezone: u.Timezone, NudgeHour: u.NudgeHour, NotifyEmail: u.Notify.Email,
 			WebhookURL: u.Notify.WebhookURL, FollowupPolicy: u.FollowupPolicy, Agenda: u.Agenda, CreatedAt: u.CreatedAt}}
 	hb, err := json.Marshal(head)
 	if err != nil {
@@ -134,7 +140,7 @@ type SkippedRecord struct {
 // next to the account it came from; all other fields, timestamps included,
 // are kept. Settings are applied; secrets are not in backups. The document
 // is read as a stream and written in batches.
-func (s *Service) Import(ctx context.Context, acc *accounts.Service, u *accounts.User, r io.Reader) (*ImportResult, error) {
+func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accounts.User, r io.Reader) (*ImportResult, error) {
 	for _, sec := range []string{"contacts", "events"} {
 		err := s.Backups.EachRecord(ctx, sec, u.ID, func(any) error { return errStop })
 		if err == errStop {
@@ -160,17 +166,17 @@ func (s *Service) Import(ctx context.Context, acc *accounts.Service, u *accounts
 		switch key {
 		case "format":
 			var f string
-			if err := dec.Decode(&f); err != nil || f != BackupFormat {
-				return nil, apperr.InvalidField("format", "is not %q: this is not a Rapport backup", BackupFormat)
+			if err := dec.Decode(&f); err != nil || f != Format {
+				return nil, apperr.InvalidField("format", "is not %q: this is not a Rapport backup", Format)
 			}
 			sawFormat = true
 		case "version":
 			var v int
-			if err := dec.Decode(&v); err != nil || v != BackupVersion {
-				return nil, apperr.InvalidField("version", "backup version %v is not supported (want %d)", v, BackupVersion)
+			if err := dec.Decode(&v); err != nil || v != Version {
+				return nil, apperr.InvalidField("version", "backup version %v is not supported (want %d)", v, Version)
 			}
 		case "settings":
-			var set BackupSettings
+			var set Settings
 			if err := dec.Decode(&set); err != nil {
 				return nil, badBackup(err)
 			}
@@ -224,7 +230,7 @@ func badBackup(err error) error {
 
 // importer holds the id map and the batches of one restore.
 type importer struct {
-	s       *Service
+	s       *crm.Service
 	userID  string
 	ids     map[string]string // old id -> new id
 	pending map[string][]any
@@ -239,12 +245,12 @@ func (im *importer) id(old string) string {
 	if n, ok := im.ids[old]; ok {
 		return n
 	}
-	n := store.NewID()
+	n := record.NewID()
 	im.ids[old] = n
 	return n
 }
 
-func (im *importer) settings(ctx context.Context, acc *accounts.Service, set BackupSettings) error {
+func (im *importer) settings(ctx context.Context, acc *accounts.Service, set Settings) error {
 	patch, _ := json.Marshal(map[string]any{"name": set.Name, "timezone": set.Timezone, "nudge_hour": set.NudgeHour,
 		"notify": map[string]any{"email": set.NotifyEmail}, "followup_policy": set.FollowupPolicy, "agenda": set.Agenda})
 	_, err := im.s.UpdateSettings(ctx, acc, im.userID, patch)
@@ -348,7 +354,7 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 			return nil, badBackup(err)
 		}
 		// The same check as subscribing: a backup is user input too.
-		if why := im.s.checkURL(c.URL); why != "" {
+		if why := im.s.CheckURL(c.URL); why != "" {
 			im.res.Skipped = append(im.res.Skipped, SkippedRecord{Section: sec, ID: c.ID, Message: "url " + why})
 			return nil, nil
 		}
@@ -388,7 +394,6 @@ func (im *importer) afterRestore(ctx context.Context) error {
 	if err := im.s.Followups.Restored(ctx, im.userID, im.wakes); err != nil {
 		return err
 	}
-	im.s.touchFeed(ctx, im.userID)
-	im.s.touchContacts(ctx, im.userID)
+	im.s.Touch(ctx, im.userID)
 	return nil
 }

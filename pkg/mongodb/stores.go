@@ -1,0 +1,24 @@
+package mongodb
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/rapport-crm/rapport/pkg/crm"
+)
+
+// Stores returns the stores of the CRM's workflows on db, with the
+// indexes they need ensured by EnsureIndexes at start.
+func Stores(db *mongo.Database) crm.Stores {
+	c, e, f := &Contacts{DB: db}, &Events{DB: db}, &Followups{DB: db}
+	return crm.Stores{Contacts: c, Events: e, Followups: f, Insights: &Insights{DB: db}, Stamps: &Stamps{DB: db},
+		Backups: &Backups{DB: db}, EnsureIndexes: func(ctx context.Context) error {
+			for _, ensure := range []func(context.Context) error{e.EnsureIndexes, c.EnsureIndexes, f.EnsureIndexes} {
+				if err := ensure(ctx); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+}
