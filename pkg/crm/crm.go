@@ -38,6 +38,29 @@ type Service struct {
 	Backups       record.Backups
 	insightSource insights.Source
 	ensure        func(context.Context) error
+	atomic        func(context.Context, func(context.Context) error) error
+}
+
+// atomically runs one workflow as one unit of work: a single transaction
+// where the engine has them (SQLite), so it commits whole or not at all.
+// Without (MongoDB), each step is safe on its own (insert-first keys,
+// pending-once follow-ups) and the workflows undo what a failed request
+// created (see logEncounter).
+func atomically[T any](ctx context.Context, s *Service, fn func(context.Context) (T, error)) (T, error) {
+	if s.atomic == nil {
+		return fn(ctx)
+	}
+	var out T
+	err := s.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = fn(ctx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
 }
 
 // CheckURL vets a URL the server will fetch: http(s) with a host, and
@@ -58,6 +81,10 @@ func (s *Service) CheckURL(raw string) string {
 // the event is removed again if logging the encounter fails. Field errors
 // of the event are named "event.<field>".
 func (s *Service) LogEncounterAtNewEvent(ctx context.Context, u *accounts.User, ev events.Input, in contacts.EncounterInput) (*EncounterResult, error) {
+	return atomically(ctx, s, func(ctx context.Context) (*EncounterResult, error) { return s.logEncounterAtNewEvent(ctx, u, ev, in) })
+}
+
+func (s *Service) logEncounterAtNewEvent(ctx context.Context, u *accounts.User, ev events.Input, in contacts.EncounterInput) (*EncounterResult, error) {
 	err := renamePrefix(ev.Validate(u.Timezone), "event.")
 	_, encErr := in.Check(s.Now())
 	err = mergeInvalid(err, encErr)
@@ -71,7 +98,7 @@ func (s *Service) LogEncounterAtNewEvent(ctx context.Context, u *accounts.User, 
 	if err != nil {
 		return nil, renamePrefix(err, "event.")
 	}
-	res, err := s.LogEncounter(ctx, u, e.ID, in)
+	res, err := s.logEncounter(ctx, u, e.ID, in)
 	if err != nil {
 		// Nothing the failed request started may remain.
 		if derr := s.Events.Delete(context.WithoutCancel(ctx), u.ID, e.ID); derr != nil {
@@ -120,6 +147,10 @@ func notFoundField(err error, field string) error {
 // when one of its emails or its LinkedIn URL is known already. It schedules
 // the automatic follow-ups unless in.Followup is false.
 func (s *Service) LogEncounter(ctx context.Context, u *accounts.User, eventID string, in contacts.EncounterInput) (*EncounterResult, error) {
+	return atomically(ctx, s, func(ctx context.Context) (*EncounterResult, error) { return s.logEncounter(ctx, u, eventID, in) })
+}
+
+func (s *Service) logEncounter(ctx context.Context, u *accounts.User, eventID string, in contacts.EncounterInput) (_ *EncounterResult, err error) {
 	enc, err := in.Check(s.Now())
 	if in.Contact != nil {
 		// Validate the inline contact too, so one answer lists every bad field.
@@ -141,6 +172,18 @@ func (s *Service) LogEncounter(ctx context.Context, u *accounts.User, eventID st
 		}
 	} else if res.Contact, res.ContactCreated, err = s.findOrCreate(ctx, u.ID, *in.Contact, enc.MetAt); err != nil {
 		return nil, err
+	}
+	if res.ContactCreated && s.atomic == nil {
+		// No transaction to roll back: a contact this request created goes
+		// again, with whatever was stored for it, if a later step fails.
+		created := res.Contact.ID
+		defer func() {
+			if err != nil {
+				if derr := s.deleteContact(context.WithoutCancel(ctx), u.ID, created); derr != nil && !apperr.Is(derr, apperr.NotFound) {
+					err = errors.Join(err, derr)
+				}
+			}
+		}()
 	}
 	enc.EventID, enc.ContactID = ev.ID, res.Contact.ID
 	if err := s.Contacts.CreateEncounter(ctx, u.ID, enc); err != nil {
@@ -202,6 +245,10 @@ func (s *Service) findOrCreate(ctx context.Context, userID string, in contacts.I
 // CreateContact creates a contact and, if it has a cadence, its first
 // stay-in-touch follow-up (counted from now).
 func (s *Service) CreateContact(ctx context.Context, u *accounts.User, in contacts.Input) (*contacts.Contact, error) {
+	return atomically(ctx, s, func(ctx context.Context) (*contacts.Contact, error) { return s.createContact(ctx, u, in) })
+}
+
+func (s *Service) createContact(ctx context.Context, u *accounts.User, in contacts.Input) (*contacts.Contact, error) {
 	c, err := s.Contacts.Create(ctx, u.ID, in, contacts.CreateOpts{})
 	if err != nil || c.CadenceDays == 0 {
 		return c, err
@@ -212,6 +259,10 @@ func (s *Service) CreateContact(ctx context.Context, u *accounts.User, in contac
 // UpdateContact applies a merge patch and keeps the stay-in-touch follow-up
 // in line with the cadence.
 func (s *Service) UpdateContact(ctx context.Context, u *accounts.User, id string, patch []byte) (*contacts.Contact, error) {
+	return atomically(ctx, s, func(ctx context.Context) (*contacts.Contact, error) { return s.updateContact(ctx, u, id, patch) })
+}
+
+func (s *Service) updateContact(ctx context.Context, u *accounts.User, id string, patch []byte) (*contacts.Contact, error) {
 	old, err := s.Contacts.Get(ctx, u.ID, id)
 	if err != nil {
 		return nil, err
@@ -240,6 +291,12 @@ func (s *Service) cadence(ctx context.Context, u *accounts.User, c *contacts.Con
 // to the latest one, the follow-ups it takes care of are done, and the
 // stay-in-touch follow-up is re-dated from it.
 func (s *Service) LogInteraction(ctx context.Context, u *accounts.User, contactID string, in contacts.InteractionInput) (*contacts.Interaction, error) {
+	return atomically(ctx, s, func(ctx context.Context) (*contacts.Interaction, error) {
+		return s.logInteraction(ctx, u, contactID, in)
+	})
+}
+
+func (s *Service) logInteraction(ctx context.Context, u *accounts.User, contactID string, in contacts.InteractionInput) (*contacts.Interaction, error) {
 	if _, err := s.Contacts.Get(ctx, u.ID, contactID); err != nil {
 		return nil, err
 	}
@@ -260,6 +317,10 @@ func (s *Service) LogInteraction(ctx context.Context, u *accounts.User, contactI
 // CreateIntro records an introduction between two of the user's contacts;
 // one made at once schedules its intro check.
 func (s *Service) CreateIntro(ctx context.Context, u *accounts.User, in contacts.IntroInput) (*contacts.Intro, error) {
+	return atomically(ctx, s, func(ctx context.Context) (*contacts.Intro, error) { return s.createIntro(ctx, u, in) })
+}
+
+func (s *Service) createIntro(ctx context.Context, u *accounts.User, in contacts.IntroInput) (*contacts.Intro, error) {
 	it, err := in.Check(s.Now())
 	if err != nil {
 		return nil, err
@@ -328,6 +389,10 @@ func (s *Service) introWhy(ctx context.Context, userID string, it *contacts.Intr
 // MoveIntro changes an intro's status or outcome; becoming made schedules
 // the intro check, and being declined cancels a pending one.
 func (s *Service) MoveIntro(ctx context.Context, u *accounts.User, id string, p contacts.IntroPatch) (*contacts.Intro, error) {
+	return atomically(ctx, s, func(ctx context.Context) (*contacts.Intro, error) { return s.moveIntro(ctx, u, id, p) })
+}
+
+func (s *Service) moveIntro(ctx context.Context, u *accounts.User, id string, p contacts.IntroPatch) (*contacts.Intro, error) {
 	it, from, err := s.Contacts.MoveIntro(ctx, u.ID, id, p)
 	if err != nil {
 		return nil, err
@@ -345,6 +410,11 @@ func (s *Service) MoveIntro(ctx context.Context, u *accounts.User, id string, p 
 // follow-ups are cancelled, and intros made at the event keep existing
 // without an event.
 func (s *Service) DeleteEvent(ctx context.Context, userID, id string) error {
+	_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.deleteEvent(ctx, userID, id) })
+	return err
+}
+
+func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
 	if _, err := s.Events.Get(ctx, userID, id); err != nil {
 		return err
 	}
@@ -369,6 +439,11 @@ func (s *Service) DeleteEvent(ctx context.Context, userID, id string) error {
 // interactions, intros it is part of, and its follow-ups (including intro
 // checks filed under the other contact of a deleted intro).
 func (s *Service) DeleteContact(ctx context.Context, userID, id string) error {
+	_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.deleteContact(ctx, userID, id) })
+	return err
+}
+
+func (s *Service) deleteContact(ctx context.Context, userID, id string) error {
 	if _, err := s.Contacts.Get(ctx, userID, id); err != nil {
 		return err
 	}
@@ -394,6 +469,11 @@ func (s *Service) DeleteContact(ctx context.Context, userID, id string) error {
 // DeleteEncounter deletes an encounter and cancels the pending follow-ups
 // it created.
 func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error {
+	_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.deleteEncounter(ctx, userID, id) })
+	return err
+}
+
+func (s *Service) deleteEncounter(ctx context.Context, userID, id string) error {
 	if err := s.Contacts.DeleteEncounter(ctx, userID, id); err != nil {
 		return err
 	}
@@ -412,12 +492,16 @@ type Stores struct {
 	// EnsureIndexes prepares the stores at start (MongoDB's indexes); nil
 	// when there is nothing to do (SQLite migrates when it opens).
 	EnsureIndexes func(context.Context) error
+	// Atomic runs fn in one transaction that every store call made with
+	// fn's context joins; nil when the engine has none to offer (MongoDB
+	// without multi-document transactions).
+	Atomic func(ctx context.Context, fn func(context.Context) error) error
 }
 
 // New returns a Service on st with the domain services, all on clock now.
 func New(st Stores, now func() time.Time) *Service {
 	s := &Service{Events: events.New(st.Events), Contacts: contacts.New(st.Contacts), Followups: followup.New(st.Followups), Now: now,
-		Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, ensure: st.EnsureIndexes}
+		Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, ensure: st.EnsureIndexes, atomic: st.Atomic}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	s.Contacts.Mutated = s.touchContacts
@@ -434,6 +518,10 @@ func (s *Service) EnsureIndexes(ctx context.Context) error {
 
 // CreateFollowup stores a custom follow-up for one of the user's contacts.
 func (s *Service) CreateFollowup(ctx context.Context, u *accounts.User, in followup.CustomInput) (*followup.FollowUp, error) {
+	return atomically(ctx, s, func(ctx context.Context) (*followup.FollowUp, error) { return s.createFollowup(ctx, u, in) })
+}
+
+func (s *Service) createFollowup(ctx context.Context, u *accounts.User, in followup.CustomInput) (*followup.FollowUp, error) {
 	f, err := in.Check()
 	if err != nil {
 		return nil, err

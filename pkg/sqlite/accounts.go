@@ -81,7 +81,7 @@ func (s *Accounts) CreateUser(ctx context.Context, u *accounts.User, first *acco
 
 // User returns the user with id.
 func (s *Accounts) User(ctx context.Context, id string) (*accounts.User, error) {
-	return scanUser(s.DB.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	return scanUser(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 }
 
 // UpdateUser replaces the stored user.
@@ -101,7 +101,7 @@ func (s *Accounts) UpdateUser(ctx context.Context, u *accounts.User) error {
 
 // Users calls fn for every user in id order.
 func (s *Accounts) Users(ctx context.Context, fn func(*accounts.User) error) error {
-	rows, err := s.DB.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
+	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
 	if err != nil {
 		return translate(err, "user")
 	}
@@ -150,7 +150,7 @@ func scanToken(r scanner) (*accounts.Token, error) {
 
 // TokenByHash returns the token with that hash (tokens.hash is unique).
 func (s *Accounts) TokenByHash(ctx context.Context, hash string) (*accounts.Token, error) {
-	return scanToken(s.DB.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+	return scanToken(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 }
 
 // Tokens lists the user's tokens, oldest first (tokens_user).
@@ -201,7 +201,7 @@ func (s *Accounts) CreateFeedSet(ctx context.Context, f *accounts.FeedSet) error
 
 // FeedSetByHash returns the set whose token has that hash (the primary key).
 func (s *Accounts) FeedSetByHash(ctx context.Context, hash string) (*accounts.FeedSet, error) {
-	return scanFeedSet(s.DB.read.QueryRowContext(ctx, `SELECT `+feedSetColumns+` FROM feed_sets WHERE hash = ?`, hash))
+	return scanFeedSet(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+feedSetColumns+` FROM feed_sets WHERE hash = ?`, hash))
 }
 
 // FeedSets lists the user's sets, oldest first (feed_sets_user).
@@ -259,7 +259,7 @@ func (s *Accounts) CreateSession(ctx context.Context, sess *accounts.Session) er
 func (s *Accounts) Session(ctx context.Context, hash string) (*accounts.Session, error) {
 	var sess accounts.Session
 	var expires string
-	if err := s.DB.read.QueryRowContext(ctx, `SELECT hash, user_id, csrf, expires_at FROM sessions WHERE hash = ?`, hash).
+	if err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT hash, user_id, csrf, expires_at FROM sessions WHERE hash = ?`, hash).
 		Scan(&sess.Hash, &sess.UserID, &sess.CSRF, &expires); err != nil {
 		return nil, translate(err, "session")
 	}

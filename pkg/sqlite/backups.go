@@ -19,7 +19,7 @@ var _ record.Backups = (*Backups)(nil)
 // EachRecord calls fn with each of the user's records of section, in id order.
 func (s *Backups) EachRecord(ctx context.Context, section, userID string, fn func(any) error) error {
 	each := func(query string, scan func(r scanner) (any, error)) error {
-		rows, err := s.DB.read.QueryContext(ctx, query, userID)
+		rows, err := s.DB.reader(ctx).QueryContext(ctx, query, userID)
 		if err != nil {
 			return translate(err, section)
 		}

@@ -169,14 +169,14 @@ func (tx *Tx) setTags(ctx context.Context, c *contacts.Contact) error {
 // Contact returns one of the user's contacts.
 func (s *Contacts) Contact(ctx context.Context, userID, id string) (*contacts.Contact, error) {
 	// contacts.id (unique), scoped by user_id
-	row := s.DB.read.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = ? AND user_id = ?`, id, userID)
+	row := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = ? AND user_id = ?`, id, userID)
 	return scanContact(row)
 }
 
 // ContactByKey returns the user's contact that holds key.
 func (s *Contacts) ContactByKey(ctx context.Context, userID, key string) (*contacts.Contact, error) {
 	// contact_keys primary key, then contacts.id
-	row := s.DB.read.QueryRowContext(ctx, `SELECT `+prefixed("c.", contactColumns)+` FROM contact_keys k JOIN contacts c ON c.id = k.contact_id
+	row := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+prefixed("c.", contactColumns)+` FROM contact_keys k JOIN contacts c ON c.id = k.contact_id
 		WHERE k.user_id = ? AND k.key = ?`, userID, key)
 	return scanContact(row)
 }
@@ -262,7 +262,7 @@ func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.Conta
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.DB.read.QueryContext(ctx, query, args...)
+	rows, err := s.DB.reader(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err, "contact")
 	}
@@ -376,7 +376,7 @@ func (s *Contacts) rareMatches(ctx context.Context, text string) ([]int64, error
 	}
 	// A quoted FTS5 string: the text is one phrase, never query syntax.
 	phrase := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
-	rows, err := s.DB.read.QueryContext(ctx, `SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?`, phrase, rareLimit+1)
+	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?`, phrase, rareLimit+1)
 	if err != nil {
 		return nil, translate(err, "contact")
 	}

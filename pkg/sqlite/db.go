@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -130,13 +131,21 @@ type Tx struct {
 }
 
 // Update runs fn in a write transaction and commits it if fn returns nil;
-// any error rolls everything back.
+// any error rolls everything back. Inside Atomic it is a savepoint of the
+// surrounding transaction, undone alone when fn fails.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
+	if a := db.ambient(ctx); a != nil {
+		return a.savepoint(ctx, fn)
+	}
 	return db.run(ctx, db.write, fn)
 }
 
-// View runs fn in a read transaction: one consistent snapshot.
+// View runs fn in a read transaction: one consistent snapshot. Inside
+// Atomic it reads the surrounding transaction, writes included.
 func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	if a := db.ambient(ctx); a != nil {
+		return fn(&Tx{tx: a.tx})
+	}
 	return db.run(ctx, db.read, fn)
 }
 
@@ -150,6 +159,76 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, fn func(*Tx) error) error {
 		return err
 	}
 	return translate(tx.Commit(), "store")
+}
+
+// Atomic runs fn with a context whose every store call on db (reads and
+// writes, through any adapter of this package) joins one write
+// transaction, committed when fn returns nil and rolled back otherwise: a
+// workflow across domains (a contact, its encounter and follow-ups)
+// commits whole or not at all. Calls inside fn must use the context fn is
+// given; a nested Atomic joins the outer one.
+func (db *DB) Atomic(ctx context.Context, fn func(context.Context) error) error {
+	if db.ambient(ctx) != nil {
+		return fn(ctx)
+	}
+	return db.run(ctx, db.write, func(tx *Tx) error {
+		return fn(context.WithValue(ctx, ambientKey{}, &ambientTx{db: db, tx: tx.tx}))
+	})
+}
+
+// ambientKey keys the transaction of Atomic in a context.
+type ambientKey struct{}
+
+type ambientTx struct {
+	db *DB
+	tx *sql.Tx
+	mu sync.Mutex
+	n  int // savepoints made, for their names
+}
+
+// ambient returns the transaction of an Atomic on db that ctx is in, or nil.
+func (db *DB) ambient(ctx context.Context) *ambientTx {
+	if a, ok := ctx.Value(ambientKey{}).(*ambientTx); ok && a.db == db {
+		return a
+	}
+	return nil
+}
+
+// savepoint runs fn inside the ambient transaction so that its writes are
+// undone if it fails (a caller may handle the error and go on, as a
+// duplicate contact's Conflict is handled).
+func (a *ambientTx) savepoint(ctx context.Context, fn func(*Tx) error) error {
+	a.mu.Lock()
+	a.n++
+	name := fmt.Sprintf("sp%d", a.n)
+	a.mu.Unlock()
+	if _, err := a.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return translate(err, "store")
+	}
+	if err := fn(&Tx{tx: a.tx}); err != nil {
+		bg := context.WithoutCancel(ctx)
+		if _, rerr := a.tx.ExecContext(bg, "ROLLBACK TO "+name); rerr != nil {
+			return errors.Join(err, translate(rerr, "store"))
+		}
+		if _, rerr := a.tx.ExecContext(bg, "RELEASE "+name); rerr != nil {
+			return errors.Join(err, translate(rerr, "store"))
+		}
+		return err
+	}
+	_, err := a.tx.ExecContext(ctx, "RELEASE "+name)
+	return translate(err, "store")
+}
+
+// reader is where a single read goes: the ambient transaction inside
+// Atomic (so a workflow reads its own writes), else the read pool.
+func (db *DB) reader(ctx context.Context) interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+} {
+	if a := db.ambient(ctx); a != nil {
+		return a.tx
+	}
+	return db.read
 }
 
 // Ping checks that the store can be written and read: it writes this

@@ -38,7 +38,7 @@ func pageByTime[T any](ctx context.Context, db *DB, sb *strings.Builder, args []
 		args = append(args, formatTime(*cur.T), cur.ID)
 	}
 	sb.WriteString(` ORDER BY ` + col + dir + `, id` + dir + ` LIMIT ?`)
-	rows, err := db.read.QueryContext(ctx, sb.String(), append(args, limit+1)...)
+	rows, err := db.reader(ctx).QueryContext(ctx, sb.String(), append(args, limit+1)...)
 	if err != nil {
 		return nil, translate(err, what)
 	}
@@ -47,7 +47,7 @@ func pageByTime[T any](ctx context.Context, db *DB, sb *strings.Builder, args []
 
 // queryAll runs a query on the read pool and scans every row with scan.
 func queryAll[T any](ctx context.Context, db *DB, what string, scan func(scanner) (*T, error), query string, args ...any) ([]T, error) {
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.reader(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err, what)
 	}
@@ -148,7 +148,7 @@ func (s *Contacts) Encounters(ctx context.Context, userID string, q contacts.Enc
 // ContactIDsAtEvent returns the ids of the contacts met at an event, each
 // once, in the order first met (encounters_user_event).
 func (s *Contacts) ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error) {
-	rows, err := s.DB.read.QueryContext(ctx, `SELECT contact_id FROM encounters WHERE user_id = ? AND event_id = ?
+	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT contact_id FROM encounters WHERE user_id = ? AND event_id = ?
 		GROUP BY contact_id ORDER BY min(met_at), contact_id`, userID, eventID)
 	if err != nil {
 		return nil, translate(err, "encounter")
@@ -297,7 +297,7 @@ func (s *Contacts) CreateIntro(ctx context.Context, it *contacts.Intro) error {
 
 // Intro returns one of the user's intros.
 func (s *Contacts) Intro(ctx context.Context, userID, id string) (*contacts.Intro, error) {
-	return scanIntro(s.DB.read.QueryRowContext(ctx, `SELECT `+introColumns+` FROM intros WHERE id = ? AND user_id = ?`, id, userID))
+	return scanIntro(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+introColumns+` FROM intros WHERE id = ? AND user_id = ?`, id, userID))
 }
 
 // MoveIntro compares-and-sets the intro's status.

@@ -89,7 +89,7 @@ func (s *Events) ImportEvents(ctx context.Context, es []*events.Event) error {
 
 // Event returns one of the user's events.
 func (s *Events) Event(ctx context.Context, userID, id string) (*events.Event, error) {
-	return scanEvent(s.DB.read.QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ? AND user_id = ?`, id, userID))
+	return scanEvent(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+eventColumns+` FROM events WHERE id = ? AND user_id = ?`, id, userID))
 }
 
 // UpdateEvent replaces the user's event.
@@ -202,7 +202,7 @@ func (s *Events) CreateCalendar(ctx context.Context, c *events.Calendar) error {
 
 // Calendar returns one of the user's calendars.
 func (s *Events) Calendar(ctx context.Context, userID, id string) (*events.Calendar, error) {
-	return scanCalendar(s.DB.read.QueryRowContext(ctx, `SELECT `+calendarColumns+` FROM calendars WHERE id = ? AND user_id = ?`, id, userID))
+	return scanCalendar(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+calendarColumns+` FROM calendars WHERE id = ? AND user_id = ?`, id, userID))
 }
 
 // Calendars lists the user's calendars (or everyone's), oldest first (calendars_user).

@@ -65,7 +65,7 @@ func (s *Followups) CreateFollowup(ctx context.Context, f *followup.FollowUp) (*
 
 // Followup returns one of the user's follow-ups.
 func (s *Followups) Followup(ctx context.Context, userID, id string) (*followup.FollowUp, error) {
-	return scanFollowup(s.DB.read.QueryRowContext(ctx, `SELECT `+followupColumns+` FROM followups WHERE id = ? AND user_id = ?`, id, userID))
+	return scanFollowup(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+followupColumns+` FROM followups WHERE id = ? AND user_id = ?`, id, userID))
 }
 
 // Followups returns one page of the user's follow-ups by due_at (followups_user_due).
@@ -322,7 +322,7 @@ func scanState(r scanner) (*followup.State, error) {
 
 // State returns the user's dispatcher state (empty if none yet).
 func (s *Followups) State(ctx context.Context, userID string) (*followup.State, error) {
-	st, err := scanState(s.DB.read.QueryRowContext(ctx, `SELECT user_id, batch, agenda_sent, agenda_retry_at FROM dispatch_state WHERE user_id = ?`, userID))
+	st, err := scanState(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT user_id, batch, agenda_sent, agenda_retry_at FROM dispatch_state WHERE user_id = ?`, userID))
 	if apperr.Is(err, apperr.NotFound) {
 		return &followup.State{UserID: userID}, nil
 	}
@@ -437,7 +437,7 @@ func (s *Followups) EarliestUnnudged(ctx context.Context) (map[string]time.Time,
 // OldestDue returns the earliest next look at or before now (dispatch_next).
 func (s *Followups) OldestDue(ctx context.Context, now time.Time) (*time.Time, error) {
 	var at string
-	err := s.DB.read.QueryRowContext(ctx, `SELECT next_at FROM dispatch WHERE next_at <= ? ORDER BY next_at LIMIT 1`, formatTime(now)).Scan(&at)
+	err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT next_at FROM dispatch WHERE next_at <= ? ORDER BY next_at LIMIT 1`, formatTime(now)).Scan(&at)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}

@@ -137,7 +137,7 @@ func (s *Insights) Facts(ctx context.Context, userID string, from, to, now time.
 	}
 	if overdueTo := insights.Earlier(to, now); from.Before(overdueTo) {
 		// followups_user_status_due
-		if err := s.DB.read.QueryRowContext(ctx, `SELECT count(*) FROM followups WHERE user_id = ? AND status = 'pending'
+		if err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT count(*) FROM followups WHERE user_id = ? AND status = 'pending'
 			AND due_at >= ? AND due_at < ?`, userID, a, formatTime(overdueTo)).Scan(&f.Overdue); err != nil {
 			return nil, translate(err, "insight")
 		}

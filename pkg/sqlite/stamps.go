@@ -25,7 +25,7 @@ func (s *Stamps) Touch(ctx context.Context, kind, userID, nonce string, at time.
 // Stamp returns the user's stamp of kind (the primary key).
 func (s *Stamps) Stamp(ctx context.Context, kind, userID string) (string, time.Time, error) {
 	var nonce, at string
-	err := s.DB.read.QueryRowContext(ctx, `SELECT nonce, at FROM stamps WHERE kind = ? AND user_id = ?`, kind, userID).Scan(&nonce, &at)
+	err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT nonce, at FROM stamps WHERE kind = ? AND user_id = ?`, kind, userID).Scan(&nonce, &at)
 	if err = translate(err, "stamp"); apperr.Is(err, apperr.NotFound) {
 		return "", time.Time{}, nil
 	} else if err != nil {

@@ -1,0 +1,270 @@
+package crm_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/backup"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+
+// env is one engine's stores behind the CRM, with a user and an event.
+type env struct {
+	crm  *crm.Service
+	acc  *accounts.Service
+	user *accounts.User
+	ev   *events.Event
+	// failWake makes the follow-up store's Wake fail (the last step of
+	// logging an encounter), to see what a failed request leaves behind.
+	failWake *atomic.Bool
+}
+
+// failingWake is the real follow-up store with Wake failing on demand.
+type failingWake struct {
+	followup.Store
+	fail *atomic.Bool
+}
+
+func (f failingWake) Wake(ctx context.Context, userID string, at time.Time, nonce string) error {
+	if f.fail.Load() {
+		return errors.New("injected: the store went away")
+	}
+	return f.Store.Wake(ctx, userID, at, nonce)
+}
+
+var now = time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC)
+
+// engines runs test on the embedded SQLite store and on the MongoDB
+// adapter (FerretDB started by the test, or MONGODB_URI).
+func engines(t *testing.T, test func(t *testing.T, e *env)) {
+	t.Run("SQLite", func(t *testing.T) {
+		db, err := sqlite.Open(t.Context(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		test(t, newEnv(t, sqlite.Stores(db), &sqlite.Accounts{DB: db}))
+	})
+	t.Run("MongoDB", func(t *testing.T) {
+		st := storetest.MustOpen(t)
+		accStore := &mongodb.Accounts{DB: st.DB}
+		if err := accStore.EnsureIndexes(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		stores := mongodb.Stores(st.DB)
+		if err := stores.EnsureIndexes(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		test(t, newEnv(t, stores, accStore))
+	})
+}
+
+func newEnv(t *testing.T, stores crm.Stores, accStore accounts.Store) *env {
+	t.Helper()
+	e := &env{failWake: &atomic.Bool{}}
+	stores.Followups = failingWake{Store: stores.Followups, fail: e.failWake}
+	clock := func() time.Time { return now }
+	e.crm = crm.New(stores, clock)
+	e.acc = accounts.New(accStore)
+	e.acc.Now = clock
+	var err error
+	if e.user, _, err = e.acc.Signup(t.Context(), accounts.SignupInput{Email: "me@example.com", Name: "Me", Timezone: "Europe/Berlin"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if e.ev, err = e.crm.Events.Create(t.Context(), e.user.ID, e.user.Timezone, events.Input{Title: "Go meetup", StartsAt: "2026-11-24T18:00:00Z"}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// counts returns how many contacts, encounters and follow-ups the user has.
+func (e *env) counts(t *testing.T) (nc, ne, nf int) {
+	t.Helper()
+	cs, err := e.crm.Contacts.List(t.Context(), e.user.ID, contacts.Filter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es, err := e.crm.Contacts.Encounters(t.Context(), e.user.ID, contacts.EncounterFilter{EventID: e.ev.ID, Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := e.crm.Followups.List(t.Context(), e.user.ID, followup.Filter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(cs.Items), len(es.Items), len(fs.Items)
+}
+
+func ada(email string) contacts.EncounterInput {
+	return contacts.EncounterInput{Contact: &contacts.Input{Name: "Ada Lovelace", Emails: []string{email}}, Moment: "after_talk",
+		Notes: "wants the FFI notes", Topics: []string{"go", "rust"}}
+}
+
+// TestLogEncounterRecognisesTheContact: the second encounter with the same
+// person (email in another case) reuses the contact, and the pending-once
+// rule keeps one thank-you.
+func TestLogEncounterRecognisesTheContact(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		first, err := e.crm.LogEncounter(t.Context(), e.user, e.ev.ID, ada("ada@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !first.ContactCreated || len(first.Followups) == 0 {
+			t.Fatalf("first encounter: created=%v, %d follow-ups", first.ContactCreated, len(first.Followups))
+		}
+		second, err := e.crm.LogEncounter(t.Context(), e.user, e.ev.ID, ada("ADA@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if second.ContactCreated || second.Contact.ID != first.Contact.ID {
+			t.Fatalf("second encounter made contact %s (created=%v), want %s", second.Contact.ID, second.ContactCreated, first.Contact.ID)
+		}
+		nc, ne, nf := e.counts(t)
+		if nc != 1 || ne != 2 || nf != len(first.Followups) {
+			t.Fatalf("%d contacts, %d encounters, %d follow-ups; want 1, 2, %d", nc, ne, nf, len(first.Followups))
+		}
+	})
+}
+
+// TestFailedLogLeavesNothing: when the last step of logging an encounter
+// fails, the new contact, its dedupe key, the encounter and its follow-ups
+// are all gone (SQLite: one transaction rolled back; MongoDB: undone), and
+// the same person logged again is a new contact, not a "duplicate" of a
+// ghost.
+func TestFailedLogLeavesNothing(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		e.failWake.Store(true)
+		if _, err := e.crm.LogEncounter(t.Context(), e.user, e.ev.ID, ada("ada@example.com")); err == nil {
+			t.Fatal("the injected failure was not reported")
+		}
+		if nc, ne, nf := e.counts(t); nc+ne+nf != 0 {
+			t.Fatalf("a failed request left %d contacts, %d encounters, %d follow-ups", nc, ne, nf)
+		}
+		_, err := e.crm.LogEncounterAtNewEvent(t.Context(), e.user, events.Input{Title: "Rust meetup", StartsAt: "2026-11-24T18:30:00Z"}, ada("ada@example.com"))
+		if err == nil {
+			t.Fatal("the injected failure was not reported")
+		}
+		evs, err := e.crm.Events.List(t.Context(), e.user.ID, events.Filter{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs.Items) != 1 {
+			t.Fatalf("%d events, want only the first: a failed request left its new event", len(evs.Items))
+		}
+		e.failWake.Store(false)
+		res, err := e.crm.LogEncounter(t.Context(), e.user, e.ev.ID, ada("ada@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.ContactCreated {
+			t.Fatal("the contact of the failed request still held its email")
+		}
+	})
+}
+
+// TestDeleteContactTakesEverythingAboutIt: encounters, interactions, intros
+// and follow-ups go with the contact; the other side of an intro stays.
+func TestDeleteContactTakesEverythingAboutIt(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		a, err := e.crm.LogEncounter(t.Context(), e.user, e.ev.ID, ada("ada@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := e.crm.LogEncounter(t.Context(), e.user, e.ev.ID, contacts.EncounterInput{Contact: &contacts.Input{Name: "Grace Hopper"}, Moment: "before_talk"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.crm.CreateIntro(t.Context(), e.user, contacts.IntroInput{ContactIDs: []string{a.Contact.ID, b.Contact.ID}, Context: "both write Go"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.crm.LogInteraction(t.Context(), e.user, a.Contact.ID, contacts.InteractionInput{Kind: "meeting", Notes: "coffee"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.crm.DeleteContact(t.Context(), e.user.ID, a.Contact.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.crm.Contacts.Get(t.Context(), e.user.ID, a.Contact.ID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("deleted contact: %v, want NotFound", err)
+		}
+		nc, ne, _ := e.counts(t)
+		if nc != 1 || ne != 1 {
+			t.Fatalf("%d contacts, %d encounters after the delete; want Grace and her encounter", nc, ne)
+		}
+		fs, err := e.crm.Followups.List(t.Context(), e.user.ID, followup.Filter{Status: followup.Pending, Limit: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs.Items {
+			if f.ContactID == a.Contact.ID || f.IntroID != "" {
+				t.Errorf("follow-up %s (%s) of the deleted contact or its intro is still pending", f.ID, f.Kind)
+			}
+		}
+		intros, err := e.crm.Contacts.Intros(t.Context(), e.user.ID, contacts.IntroFilter{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(intros.Items) != 0 {
+			t.Fatalf("%d intros of a deleted contact remain", len(intros.Items))
+		}
+	})
+}
+
+// TestBackupMovesBetweenEngines: an account exported from one engine and
+// restored on the other has the same contacts, encounters and follow-ups
+// (how a user moves from the embedded store to MongoDB).
+func TestBackupMovesBetweenEngines(t *testing.T) {
+	var exported []byte
+	var want [3]int
+	engines(t, func(t *testing.T, e *env) {
+		if exported == nil {
+			for _, email := range []string{"ada@example.com", "grace@example.com", "alan@example.com"} {
+				if _, err := e.crm.LogEncounter(t.Context(), e.user, e.ev.ID, ada(email)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			nc, ne, nf := e.counts(t)
+			want = [3]int{nc, ne, nf}
+			var buf bytes.Buffer
+			if err := backup.Export(t.Context(), e.crm, e.user, &buf); err != nil {
+				t.Fatal(err)
+			}
+			exported = buf.Bytes()
+			return
+		}
+		// A fresh user on the other engine (the env's event is not in the backup).
+		u, _, err := e.acc.Signup(t.Context(), accounts.SignupInput{Email: "moved@example.com", Name: "Moved"}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := backup.Import(t.Context(), e.crm, e.acc, u, bytes.NewReader(exported))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := [3]int{res.Restored["contacts"], res.Restored["encounters"], res.Restored["followups"]}
+		if got != want {
+			t.Fatalf("restored %v contacts/encounters/follow-ups, want %v", got, want)
+		}
+		cs, err := e.crm.Contacts.List(t.Context(), u.ID, contacts.Filter{Q: "ada", Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs.Items) != 3 { // all three are named Ada Lovelace
+			t.Fatalf("search after restore found %d contacts, want 3", len(cs.Items))
+		}
+	})
+}
