@@ -41,6 +41,10 @@ type DB struct {
 	write *sql.DB
 	// read serves reads, in parallel with the writer (WAL).
 	read *sql.DB
+	// writeTurn hands the writer connection out first come, first served:
+	// database/sql gives a freed connection to a random waiter, which at
+	// 16 concurrent writers made the slowest 1 % wait six times the median.
+	writeTurn chan struct{}
 }
 
 // ErrOldDataDir is returned by Open for a data directory that holds the
@@ -59,7 +63,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, ErrOldDataDir
 	}
 	path := filepath.Join(dataDir, FileName)
-	db := &DB{Path: path}
+	db := &DB{Path: path, writeTurn: make(chan struct{}, 1)}
 	var err error
 	if db.write, err = openPool(path, false); err != nil {
 		return nil, err
@@ -150,6 +154,15 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, fn func(*Tx) error) error {
+	if pool == db.write {
+		// Blocked senders on a channel are served in order.
+		select {
+		case db.writeTurn <- struct{}{}:
+		case <-ctx.Done():
+			return translate(ctx.Err(), "store")
+		}
+		defer func() { <-db.writeTurn }()
+	}
 	tx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err, "store")
