@@ -238,6 +238,22 @@ func runFeedBench(b *testing.B, s *TestServer, uid, tok string) {
 			MustStatus(b, s.Do(b, "GET", path, "", nil, "If-None-Match", etag), 304)
 		}
 	})
+	// One event changes (untimed), then the whole feed is fetched: what a
+	// calendar app sees after an edit.
+	page, err := s.CRM.Events.List(ctx, uid, events.Filter{Limit: 1})
+	if err != nil || len(page.Items) == 0 {
+		b.Fatalf("no event to change: %v", err)
+	}
+	b.Run("FullAfterChange", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			if _, err := s.CRM.Events.Update(ctx, uid, page.Items[0].ID, []byte(fmt.Sprintf(`{"title":"Changed %d"}`, i))); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			MustStatus(b, s.Do(b, "GET", path, "", nil), 200)
+		}
+	})
 }
 
 // BenchmarkImport50k: POST /v1/contacts/import of a 50,000-row CSV (about

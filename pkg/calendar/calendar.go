@@ -8,8 +8,12 @@ package calendar
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"hash/maphash"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -46,8 +50,9 @@ type Event struct {
 	Alarm *time.Duration
 }
 
-// emptyMarker is a child component added to an empty calendar so go-ical
-// encodes it, and removed from the output again.
+// emptyMarker is a child component that marks where the events go in the
+// encoded calendar (and lets go-ical encode an empty one); it is replaced
+// in the output.
 const emptyMarker = "X-RAPPORT-EMPTY"
 
 // Encode writes c as an iCalendar file.
@@ -73,18 +78,143 @@ func Encode(c Calendar) ([]byte, error) {
 		ttl.Value = Duration(c.Refresh)
 		cal.Props.Set(ttl)
 	}
-	for _, e := range c.Events {
-		cal.Children = append(cal.Children, event(e))
-	}
-	if len(cal.Children) == 0 {
-		cal.Children = append(cal.Children, ical.NewComponent(emptyMarker))
-	}
-	var buf bytes.Buffer
-	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+	// The calendar is encoded with a marker where its children go; the
+	// children are encoded in parallel chunks (a feed of 10,000 entries is
+	// mostly their encoding) and put in the marker's place.
+	cal.Children = append(cal.Children, ical.NewComponent(emptyMarker))
+	var head bytes.Buffer
+	if err := ical.NewEncoder(&head).Encode(cal); err != nil {
 		return nil, fmt.Errorf("encode calendar: %w", err)
 	}
-	out := bytes.Replace(buf.Bytes(), []byte("BEGIN:"+emptyMarker+"\r\nEND:"+emptyMarker+"\r\n"), nil, 1)
-	return fold(out), nil
+	before, after, _ := bytes.Cut(head.Bytes(), []byte("BEGIN:"+emptyMarker+"\r\nEND:"+emptyMarker+"\r\n"))
+	chunks, err := encodeEvents(c.Events)
+	if err != nil {
+		return nil, err
+	}
+	size := len(before) + len(after)
+	for _, ch := range chunks {
+		size += len(ch)
+	}
+	out := make([]byte, 0, size)
+	out = append(out, fold(before)...)
+	for _, ch := range chunks {
+		out = append(out, ch...)
+	}
+	return append(out, fold(after)...), nil
+}
+
+// encodeEvents encodes evs as folded VEVENTs, in order, split into one
+// chunk per CPU encoded at once. Entries encoded before with the same
+// content come from the entry cache: a feed re-rendered after one change
+// encodes one entry.
+func encodeEvents(evs []Event) ([][]byte, error) {
+	n := min(runtime.GOMAXPROCS(0), max(1, len(evs)/500))
+	chunks := make([][]byte, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		part := evs[i*len(evs)/n : (i+1)*len(evs)/n]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out := make([]byte, 0, len(part)*600)
+			var buf bytes.Buffer
+			enc := ical.NewEncoder(&buf)
+			for _, e := range part {
+				key := e.key()
+				if b, ok := entries.get(key); ok {
+					out = append(out, b...)
+					continue
+				}
+				buf.Reset()
+				// Encode writes any component it is given, with its children.
+				if err := enc.Encode(&ical.Calendar{Component: event(e)}); err != nil {
+					errs[i] = fmt.Errorf("encode calendar: %w", err)
+					return
+				}
+				b := fold(buf.Bytes())
+				entries.put(key, b)
+				out = append(out, b...)
+			}
+			chunks[i] = out
+		}()
+	}
+	wg.Wait()
+	return chunks, errors.Join(errs...)
+}
+
+// entries caches encoded entries across renders and users.
+var entries = newEntryCache(32 << 20)
+
+// entryCache maps an entry's key to its encoded bytes, bounded in size: two
+// generations, the older dropped when the newer fills half the limit, and
+// a hit in the older moved to the newer.
+type entryCache struct {
+	mu       sync.Mutex
+	cur, old map[string][]byte
+	size     int
+	limit    int
+}
+
+func newEntryCache(limit int) *entryCache {
+	return &entryCache{cur: map[string][]byte{}, old: map[string][]byte{}, limit: limit}
+}
+
+func (c *entryCache) get(key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b, ok := c.cur[key]; ok {
+		return b, true
+	}
+	b, ok := c.old[key]
+	if ok {
+		c.putLocked(key, b)
+	}
+	return b, ok
+}
+
+func (c *entryCache) put(key string, b []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(key, b)
+}
+
+func (c *entryCache) putLocked(key string, b []byte) {
+	if c.size+len(b)+len(key) > c.limit/2 {
+		c.old, c.cur, c.size = c.cur, map[string][]byte{}, 0
+	}
+	c.cur[key] = b
+	c.size += len(b) + len(key)
+}
+
+// entrySeed keys the content hashes of entries (per process).
+var entrySeed = maphash.MakeSeed()
+
+// key identifies e's content: its UID (unique to one user's entry) and a
+// 64-bit hash of every field, so a changed entry is encoded afresh and
+// another user's entry can never be served.
+func (e *Event) key() string {
+	var h maphash.Hash
+	h.SetSeed(entrySeed)
+	for _, s := range []string{e.Summary, e.Description, e.Location, e.URL, e.Status} {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	for _, s := range e.Categories {
+		h.WriteString(s)
+		h.WriteByte(1)
+	}
+	var nums [8]int64
+	nums[0], nums[1], nums[2], nums[3], nums[4] = e.Start.UnixNano(), e.End.UnixNano(), e.Stamp.UnixNano(), e.LastModified.UnixNano(), int64(e.Sequence)
+	nums[5] = -1
+	if e.Alarm != nil {
+		nums[5] = int64(*e.Alarm)
+	}
+	for _, n := range nums[:6] {
+		maphash.WriteComparable(&h, n)
+	}
+	sum := h.Sum64()
+	return e.UID + "\x00" + string([]byte{byte(sum), byte(sum >> 8), byte(sum >> 16), byte(sum >> 24), byte(sum >> 32), byte(sum >> 40), byte(sum >> 48), byte(sum >> 56)})
 }
 
 func event(e Event) *ical.Component {

@@ -2,6 +2,7 @@ package calendar_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -68,5 +69,36 @@ func TestEncodeEmpty(t *testing.T) {
 	}
 	if _, err := ical.NewDecoder(bytes.NewReader(out)).Decode(); err != nil {
 		t.Fatalf("empty calendar does not parse: %v", err)
+	}
+}
+
+// TestEncodeAfterChange: an entry encoded before and then changed (same
+// UID) is encoded afresh, never served from the entry cache; the same
+// content under another UID is its own entry.
+func TestEncodeAfterChange(t *testing.T) {
+	at := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	e := calendar.Event{UID: "ev1@rapport", Summary: "Go meetup", Start: at, End: at.Add(time.Hour), Stamp: at, LastModified: at}
+	many := make([]calendar.Event, 1200) // enough for parallel chunks
+	for i := range many {
+		many[i] = e
+		many[i].UID = fmt.Sprintf("ev%d@rapport", i)
+	}
+	first, err := calendar.Encode(calendar.Calendar{Events: many})
+	if err != nil {
+		t.Fatal(err)
+	}
+	many[600].Summary = "Rust meetup"
+	second, err := calendar.Encode(calendar.Calendar{Events: many})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(first, second) || !bytes.Contains(second, []byte("SUMMARY:Rust meetup")) || bytes.Count(second, []byte("SUMMARY:Go meetup")) != 1199 {
+		t.Fatal("the changed entry was not encoded afresh")
+	}
+	if bytes.Count(second, []byte("UID:ev")) != 1200 || !bytes.Contains(second, []byte("UID:ev600@rapport")) {
+		t.Fatal("entries lost or out of order")
+	}
+	if i, j := bytes.Index(second, []byte("UID:ev599@")), bytes.Index(second, []byte("UID:ev600@")); i < 0 || j < i {
+		t.Fatal("entries out of order")
 	}
 }

@@ -2,7 +2,9 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
@@ -27,46 +29,75 @@ var feedNames = map[string]string{FeedEvents: "Rapport: events", FeedFollowups: 
 // Feed builds the user's calendar of the given kind.
 func (s *Service) Feed(ctx context.Context, u *accounts.User, kind, baseURL string) (calendar.Calendar, error) {
 	cal := calendar.Calendar{Name: feedNames[kind], Refresh: time.Hour}
-	now := s.Now()
+	// Events and follow-ups are read at once (two reads of the store).
+	var evs, fus []calendar.Event
+	var evErr, fuErr error
+	var wg sync.WaitGroup
 	if kind == FeedEvents || kind == FeedAll {
-		evs, err := s.Events.All(ctx, u.ID)
-		if err != nil {
-			return cal, err
-		}
-		for i := range evs {
-			e := &evs[i]
-			if e.Status == "cancelled" && now.Sub(e.UpdatedAt) > cancelledKept {
-				continue
-			}
-			cal.Events = append(cal.Events, followup.EventEntry(e, baseURL))
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			evs, evErr = s.eventEntries(ctx, u, baseURL)
+		}()
 	}
 	if kind == FeedFollowups || kind == FeedAll {
-		pending, err := s.Followups.PendingOf(ctx, u.ID)
-		if err != nil {
-			return cal, err
+		fus, fuErr = s.followupEntries(ctx, u, baseURL)
+	}
+	wg.Wait()
+	if err := errors.Join(evErr, fuErr); err != nil {
+		return cal, err
+	}
+	cal.Events = append(evs, fus...)
+	return cal, nil
+}
+
+// eventEntries are the feed entries of the user's events (cancelled ones
+// only for a while, so calendars remove them).
+func (s *Service) eventEntries(ctx context.Context, u *accounts.User, baseURL string) ([]calendar.Event, error) {
+	evs, err := s.Events.All(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	out := make([]calendar.Event, 0, len(evs))
+	for i := range evs {
+		e := &evs[i]
+		if e.Status == "cancelled" && now.Sub(e.UpdatedAt) > cancelledKept {
+			continue
 		}
-		ids := make([]string, 0, len(pending))
-		for _, f := range pending {
-			ids = append(ids, f.ContactID)
+		out = append(out, followup.EventEntry(e, baseURL))
+	}
+	return out, nil
+}
+
+// followupEntries are the feed entries of the user's pending follow-ups,
+// soonest first.
+func (s *Service) followupEntries(ctx context.Context, u *accounts.User, baseURL string) ([]calendar.Event, error) {
+	pending, err := s.Followups.PendingOf(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(pending))
+	for _, f := range pending {
+		ids = append(ids, f.ContactID)
+	}
+	cs, err := s.Contacts.GetMany(ctx, u.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(pending, func(i, j int) bool {
+		if !pending[i].DueAt.Equal(pending[j].DueAt) {
+			return pending[i].DueAt.Before(pending[j].DueAt)
 		}
-		cs, err := s.Contacts.GetMany(ctx, u.ID, ids)
-		if err != nil {
-			return cal, err
-		}
-		sort.Slice(pending, func(i, j int) bool {
-			if !pending[i].DueAt.Equal(pending[j].DueAt) {
-				return pending[i].DueAt.Before(pending[j].DueAt)
-			}
-			return pending[i].ID < pending[j].ID
-		})
-		for i := range pending {
-			if c := cs[pending[i].ContactID]; c != nil {
-				cal.Events = append(cal.Events, followup.FollowUpEntry(&pending[i], c.Name, baseURL))
-			}
+		return pending[i].ID < pending[j].ID
+	})
+	out := make([]calendar.Event, 0, len(pending))
+	for i := range pending {
+		if c := cs[pending[i].ContactID]; c != nil {
+			out = append(out, followup.FollowUpEntry(&pending[i], c.Name, baseURL))
 		}
 	}
-	return cal, nil
+	return out, nil
 }
 
 // touchFeed records that the user's feeds changed: a new random nonce (so
