@@ -50,7 +50,7 @@ func seed(b *testing.B, e *env, users, perUser int, due func(i int) time.Time, w
 func BenchmarkDispatch10kDue(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		e := newEnv(b, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+		e := newMongoEnv(b, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 		seed(b, e, 100, 100, func(i int) time.Time { return e.clock.Now().Add(-time.Duration(i) * time.Minute) }, true)
 		d := e.dispatcher(b, "p1")
 		b.StartTimer()
@@ -80,7 +80,7 @@ func BenchmarkDispatch10kDue(b *testing.B) {
 func BenchmarkIdleTick(b *testing.B) {
 	for _, pending := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("pending=%d", pending), func(b *testing.B) {
-			e := newEnv(b, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+			e := newMongoEnv(b, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 			seed(b, e, 100, pending/100, func(i int) time.Time { return e.clock.Now().Add(time.Duration(i+1) * time.Hour) }, false)
 			d := e.dispatcher(b, "p1")
 			ctx := context.Background()

@@ -2,6 +2,7 @@ package followup_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"mime"
 	"mime/multipart"
@@ -19,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/delivery"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // TestNudgeEndToEnd: meet Jane in the evening in Berlin; at 9:00 the next
@@ -394,11 +396,14 @@ func TestDeadHolder(t *testing.T) {
 	if len(first) != 1 {
 		t.Fatalf("%d webhooks, want 1", len(first))
 	}
-	e.st.DB.Collection("nudged").DeleteMany(t.Context(), map[string]any{})
-	e.st.DB.Collection("dispatch").UpdateMany(t.Context(), map[string]any{}, map[string]any{"$set": map[string]any{"next_at": e.clock.Now()}})
+	e.exec(t, `DELETE FROM nudges`, nil, func(ctx context.Context, st *store.Store) error {
+		_, err := st.DB.Collection("nudged").DeleteMany(ctx, map[string]any{})
+		return err
+	})
+	e.crm.Followups.Wake(t.Context(), u.ID, e.clock.Now())
 	slot := e.clock.Now().Add(30 * time.Second).Truncate(2 * time.Minute).UTC().Format("20060102T150405")
-	if _, err := e.st.DB.Collection("dispatch_leases").InsertOne(t.Context(), map[string]any{"_id": u.ID + "#" + slot, "owner": "dead", "at": e.clock.Now()}); err != nil {
-		t.Fatal(err)
+	if ok, err := e.crm.Followups.Store.ClaimLease(t.Context(), u.ID+"#"+slot, "dead", e.clock.Now()); err != nil || !ok {
+		t.Fatalf("leave the dead holder's lease: %v, %v", ok, err)
 	}
 
 	d2 := e.dispatcher(t, "alive")
@@ -425,7 +430,10 @@ func TestSweepRestoresLostWake(t *testing.T) {
 	jane := e.contact(t, u, "jane")
 	e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.Custom, DueAt: e.clock.Now()})
 	far := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	e.st.DB.Collection("dispatch").UpdateMany(t.Context(), map[string]any{}, map[string]any{"$set": map[string]any{"next_at": far}})
+	e.exec(t, `UPDATE dispatch SET next_at = ?`, []any{far.Format("2006-01-02T15:04:05.000Z")}, func(ctx context.Context, st *store.Store) error {
+		_, err := st.DB.Collection("dispatch").UpdateMany(ctx, map[string]any{}, map[string]any{"$set": map[string]any{"next_at": far}})
+		return err
+	})
 	d := e.dispatcher(t, "p1")
 	mustRun(t, d)
 	if n := len(e.hook.Calls()); n != 0 {

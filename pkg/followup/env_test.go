@@ -1,6 +1,8 @@
 package followup_test
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/mailtest"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
 )
@@ -96,7 +99,9 @@ func (h *hook) set(failNext int, delay time.Duration) {
 }
 
 type env struct {
+	// st is the MongoDB-wire store (nil on SQLite); sql the SQLite one.
 	st    *store.Store
+	sql   *sqlite.DB
 	acc   *accounts.Service
 	crm   *crm.Service
 	clock *clock
@@ -104,19 +109,63 @@ type env struct {
 	hook  *hook
 }
 
+// newEnv is a dispatcher's world on the embedded SQLite store, or on the
+// MongoDB adapter with RAPPORT_TEST_ENGINE=mongodb (CI runs both).
 func newEnv(tb testing.TB, start time.Time) *env {
 	tb.Helper()
-	st := storetest.MustOpen(tb)
-	c := &clock{t: start}
-	e := &env{st: st, acc: accounts.New(&mongodb.Accounts{DB: st.DB}), crm: crm.New(mongodb.Stores(st.DB), c.Now), clock: c, smtp: mailtest.Start(tb), hook: newHook(tb)}
-	e.acc.Now = c.Now
-	if err := (&mongodb.Accounts{DB: st.DB}).EnsureIndexes(tb.Context()); err != nil {
+	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
+		return newMongoEnv(tb, start)
+	}
+	db, err := sqlite.Open(tb.Context(), tb.TempDir())
+	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(func() { db.Close() })
+	e := newEnvOn(tb, start, &sqlite.Accounts{DB: db}, sqlite.Stores(db))
+	e.sql = db
+	return e
+}
+
+// newMongoEnv is newEnv on the MongoDB adapter (FerretDB, or MONGODB_URI).
+func newMongoEnv(tb testing.TB, start time.Time) *env {
+	tb.Helper()
+	st := storetest.MustOpen(tb)
+	accStore := &mongodb.Accounts{DB: st.DB}
+	if err := accStore.EnsureIndexes(tb.Context()); err != nil {
+		tb.Fatal(err)
+	}
+	e := newEnvOn(tb, start, accStore, mongodb.Stores(st.DB))
+	e.st = st
 	if err := e.crm.EnsureIndexes(tb.Context()); err != nil {
 		tb.Fatal(err)
 	}
 	return e
+}
+
+func newEnvOn(tb testing.TB, start time.Time, accStore accounts.Store, stores crm.Stores) *env {
+	c := &clock{t: start}
+	e := &env{acc: accounts.New(accStore), crm: crm.New(stores, c.Now), clock: c, smtp: mailtest.Start(tb), hook: newHook(tb)}
+	e.acc.Now = c.Now
+	return e
+}
+
+// exec changes the store under the services, as a crash or a lost write
+// would: sql on SQLite, mongo on MongoDB.
+func (e *env) exec(tb testing.TB, sqlText string, args []any, mongo func(context.Context, *store.Store) error) {
+	tb.Helper()
+	var err error
+	if e.sql != nil {
+		var raw *sql.DB
+		if raw, err = sql.Open("sqlite", "file:"+e.sql.Path+"?_pragma=busy_timeout(10000)"); err == nil {
+			_, err = raw.ExecContext(tb.Context(), sqlText, args...)
+			raw.Close()
+		}
+	} else {
+		err = mongo(tb.Context(), e.st)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func (e *env) dispatcher(tb testing.TB, owner string) *followup.Dispatcher {
