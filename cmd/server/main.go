@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/config"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/delivery"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
@@ -163,12 +164,14 @@ func (m *Main) Run(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.API = api.New(api.Deps{
 		Ping: ping, StoreKind: kind, Accounts: m.Accounts, CRM: m.CRM, Importer: m.Importer, Idempotency: idem, Logger: m.Logger, Registry: reg,
-		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now,
+		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now, ExtraMethods: dav.Methods,
 	})
 	// The phone pages share the API's app (its access log, metrics and
 	// error pages) and its limiter on failed sign-ins.
 	web.Register(m.API.App, web.Deps{Accounts: m.Accounts, CRM: m.CRM, Idempotency: idem, AuthFails: m.API.AuthFails,
 		BaseURL: cfg.BaseURL, Now: m.Now})
+	// The phone's address book (CardDAV) on the same app and limiter.
+	dav.Register(m.API.App, dav.Deps{Accounts: m.Accounts, CRM: m.CRM, AuthFails: m.API.AuthFails, Logger: m.Logger.With("component", "dav"), Now: m.Now})
 
 	m.Dispatcher = &followup.Dispatcher{
 		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,

@@ -139,6 +139,7 @@ func TestEveryRouteThroughMain(t *testing.T) {
 
 	// The phone pages, through a browser-like client with cookies.
 	usePhonePages(t, base, tok)
+	useAddressBook(t, base, "ada@example.com", tok)
 
 	// Every route registered was called above.
 	metrics, _ := http.Get(base + "/metrics")
@@ -234,4 +235,39 @@ func extraWebRoutes(t *testing.T, get func(string) string, post func(string, url
 	if !strings.Contains(page, "Saved.") || !strings.Contains(page, `value="Europe/Paris"`) {
 		t.Fatalf("settings not saved")
 	}
+}
+
+// useAddressBook drives the CardDAV tree as an address book app does:
+// discovery, listing, a new card, reading it back, deleting it.
+func useAddressBook(t *testing.T, base, email, tok string) {
+	t.Helper()
+	call := func(method, path, body string, want int, headers ...string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.SetBasicAuth(email, tok)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Fatalf("%s %s answered %d, want %d: %s", method, path, resp.StatusCode, want, data)
+		}
+	}
+	call("GET", "/.well-known/carddav", "", http.StatusMovedPermanently)
+	call("PROPFIND", "/.well-known/carddav", "", http.StatusMovedPermanently)
+	propfind := `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:displayname/></d:prop></d:propfind>`
+	call("PROPFIND", "/dav/card/me/books/rapport/", propfind, http.StatusMultiStatus, "Depth", "1", "Content-Type", "application/xml")
+	call("PROPPATCH", "/dav/card/me/books/rapport/", `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:displayname>Rapport</d:displayname></d:prop></d:set></d:propertyupdate>`,
+		http.StatusMultiStatus, "Content-Type", "application/xml")
+	call("REPORT", "/dav/card/me/books/rapport/", `<?xml version="1.0"?><c:addressbook-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/></d:prop></c:addressbook-query>`,
+		http.StatusMultiStatus, "Depth", "1", "Content-Type", "application/xml")
+	card := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dora\r\nUID:dora-1\r\nEMAIL:dora@example.com\r\nEND:VCARD\r\n"
+	call("PUT", "/dav/card/me/books/rapport/dora-1.vcf", card, http.StatusCreated, "Content-Type", "text/vcard")
+	call("GET", "/dav/card/me/books/rapport/dora-1.vcf", "", http.StatusOK)
+	call("DELETE", "/dav/card/me/books/rapport/dora-1.vcf", "", http.StatusNoContent)
 }

@@ -47,6 +47,9 @@ type Deps struct {
 	// AuthFails limits failed sign-ins per address; share it with every
 	// other interface that authenticates (nil: one of its own).
 	AuthFails *ratelimit.Failures
+	// ExtraMethods are HTTP methods beyond the standard ones that routes
+	// mounted on the app use (WebDAV's PROPFIND, REPORT, …).
+	ExtraMethods []string
 }
 
 // Server is the HTTP API.
@@ -87,6 +90,7 @@ func New(d Deps) *Server {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorHandler:      s.handleError,
+		RequestMethods:    append(append([]string{}, fiber.DefaultMethods...), d.ExtraMethods...),
 	})
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.App.Use(s.requestID, s.accessLog, s.bodyInMemory)

@@ -33,6 +33,9 @@ type CreateOpts struct {
 	// LastContactedAt, if set, is stored with the new contact (an encounter
 	// creating it is a contact).
 	LastContactedAt *time.Time
+	// ID, if set, is the new contact's id instead of a generated one (a
+	// CardDAV client names the resource of a card it creates).
+	ID string
 }
 
 // Create validates in and stores a new contact. An email or LinkedIn URL one
@@ -40,6 +43,9 @@ type CreateOpts struct {
 func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateOpts) (*Contact, error) {
 	now := record.Time(s.Now())
 	c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
+	if o.ID != "" {
+		c.ID = o.ID
+	}
 	if err := in.apply(c, o.Prefix); err != nil {
 		return nil, err
 	}

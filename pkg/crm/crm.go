@@ -245,11 +245,16 @@ func (s *Service) findOrCreate(ctx context.Context, userID string, in contacts.I
 // CreateContact creates a contact and, if it has a cadence, its first
 // stay-in-touch follow-up (counted from now).
 func (s *Service) CreateContact(ctx context.Context, u *accounts.User, in contacts.Input) (*contacts.Contact, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*contacts.Contact, error) { return s.createContact(ctx, u, in) })
+	return s.CreateContactWith(ctx, u, in, contacts.CreateOpts{})
 }
 
-func (s *Service) createContact(ctx context.Context, u *accounts.User, in contacts.Input) (*contacts.Contact, error) {
-	c, err := s.Contacts.Create(ctx, u.ID, in, contacts.CreateOpts{})
+// CreateContactWith is CreateContact with options (a chosen id).
+func (s *Service) CreateContactWith(ctx context.Context, u *accounts.User, in contacts.Input, o contacts.CreateOpts) (*contacts.Contact, error) {
+	return atomically(ctx, s, func(ctx context.Context) (*contacts.Contact, error) { return s.createContact(ctx, u, in, o) })
+}
+
+func (s *Service) createContact(ctx context.Context, u *accounts.User, in contacts.Input, o contacts.CreateOpts) (*contacts.Contact, error) {
+	c, err := s.Contacts.Create(ctx, u.ID, in, o)
 	if err != nil || c.CadenceDays == 0 {
 		return c, err
 	}

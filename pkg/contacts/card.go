@@ -1,0 +1,88 @@
+package contacts
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/emersion/go-vcard"
+)
+
+// HowWeMetMarker starts the part of a synced card's NOTE that Rapport
+// writes ("How we met"); whatever follows it in a card sent back is
+// Rapport's, never the user's notes.
+const HowWeMetMarker = "-- How we met (written by Rapport; changes below this line are not kept) --"
+
+// Card is c as the vCard 3.0 an address book syncs (CardDAV): UID is the
+// contact id, NOTE the user's notes followed by howWeMet (the generated
+// section, if any), CATEGORIES one property per tag. Line breaks in values
+// become LF, which the encoder escapes.
+func Card(c *Contact, howWeMet string) vcard.Card {
+	card := vcard.Card{}
+	set := func(field, v string) { card.SetValue(field, oneLineBreak(v)) }
+	set(vcard.FieldVersion, "3.0")
+	set(vcard.FieldUID, c.ID)
+	set(vcard.FieldFormattedName, c.Name)
+	given, family := c.Name, ""
+	if i := strings.LastIndexByte(c.Name, ' '); i > 0 {
+		given, family = c.Name[:i], c.Name[i+1:]
+	}
+	component := strings.NewReplacer(";", ",")
+	card.SetName(&vcard.Name{FamilyName: oneLineBreak(component.Replace(family)), GivenName: oneLineBreak(component.Replace(given))})
+	for _, e := range c.Emails {
+		card.Add(vcard.FieldEmail, &vcard.Field{Value: oneLineBreak(e), Params: vcard.Params{vcard.ParamType: {"INTERNET"}}})
+	}
+	for _, p := range c.Phones {
+		card.AddValue(vcard.FieldTelephone, oneLineBreak(p))
+	}
+	if c.Company != "" {
+		set(vcard.FieldOrganization, component.Replace(c.Company))
+	}
+	if c.Title != "" {
+		set(vcard.FieldTitle, c.Title)
+	}
+	if c.LinkedInURL != "" {
+		set(vcard.FieldURL, c.LinkedInURL)
+	}
+	note := strings.TrimRight(oneLineBreak(c.Notes), "\n ")
+	if howWeMet != "" {
+		if note != "" {
+			note += "\n\n"
+		}
+		note += HowWeMetMarker + "\n" + howWeMet
+	}
+	if note != "" {
+		card.SetValue(vcard.FieldNote, note)
+	}
+	for _, t := range c.Tags {
+		card.AddValue(vcard.FieldCategories, oneLineBreak(t))
+	}
+	if c.CadenceDays > 0 {
+		set("X-RAPPORT-CADENCE-DAYS", strconv.Itoa(c.CadenceDays))
+	}
+	card.SetRevision(c.UpdatedAt)
+	return card
+}
+
+// InputFromCard reads a card an address book sent (vCard 3.0 or 4.0): the
+// fields Card writes, with the generated "How we met" section cut from
+// NOTE, and tags from every CATEGORIES property.
+func InputFromCard(card vcard.Card) (Input, error) {
+	in, err := inputFromCard(card)
+	if err != nil {
+		return in, err
+	}
+	if i := strings.Index(in.Notes, HowWeMetMarker); i >= 0 {
+		in.Notes = in.Notes[:i]
+	}
+	in.Notes = strings.TrimRight(oneLineBreak(in.Notes), "\n ")
+	in.Tags = nil
+	for _, v := range card.Values(vcard.FieldCategories) {
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); t != "" && !slices.Contains(in.Tags, t) {
+				in.Tags = append(in.Tags, t)
+			}
+		}
+	}
+	return in, nil
+}

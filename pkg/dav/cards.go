@@ -1,0 +1,389 @@
+package dav
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-vcard"
+	"github.com/emersion/go-webdav"
+	"github.com/emersion/go-webdav/carddav"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+)
+
+// cards is the CardDAV backend: one address book of the user's contacts.
+type cards struct{ s *Server }
+
+var _ carddav.Backend = (*cards)(nil)
+
+func (b *cards) CurrentUserPrincipal(context.Context) (string, error) { return PrincipalPath, nil }
+
+func (b *cards) AddressBookHomeSetPath(context.Context) (string, error) { return homePath, nil }
+
+func (b *cards) book() carddav.AddressBook {
+	return carddav.AddressBook{Path: BookPath, Name: "Rapport", Description: "Everyone you met, with how you met them",
+		MaxResourceSize: MaxCard, SupportedAddressData: []carddav.AddressDataType{
+			{ContentType: vcard.MIMEType, Version: "3.0"}, {ContentType: vcard.MIMEType, Version: "4.0"}}}
+}
+
+func (b *cards) ListAddressBooks(context.Context) ([]carddav.AddressBook, error) {
+	return []carddav.AddressBook{b.book()}, nil
+}
+
+func (b *cards) GetAddressBook(_ context.Context, p string) (*carddav.AddressBook, error) {
+	if path.Clean(p)+"/" != BookPath {
+		return nil, webdav.NewHTTPError(http.StatusNotFound, errors.New("no such address book"))
+	}
+	ab := b.book()
+	return &ab, nil
+}
+
+func (b *cards) CreateAddressBook(context.Context, *carddav.AddressBook) error {
+	return webdav.NewHTTPError(http.StatusForbidden, errors.New("Rapport has one address book"))
+}
+
+func (b *cards) DeleteAddressBook(context.Context, string) error {
+	return webdav.NewHTTPError(http.StatusForbidden, errors.New("Rapport has one address book"))
+}
+
+// resourceName is what a client may name a new card's resource: it
+// becomes the contact's id.
+var resourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+// contactID returns the contact id of a card's path, or a 404.
+func contactID(p string) (string, error) {
+	dir, file := path.Split(path.Clean(p))
+	id, ok := strings.CutSuffix(file, ".vcf")
+	if dir != BookPath || !ok || !resourceName.MatchString(id) {
+		return "", webdav.NewHTTPError(http.StatusNotFound, errors.New("no such card"))
+	}
+	return id, nil
+}
+
+func cardPath(id string) string { return BookPath + id + ".vcf" }
+
+func (b *cards) GetAddressObject(ctx context.Context, p string, _ *carddav.AddressDataRequest) (*carddav.AddressObject, error) {
+	id, err := contactID(p)
+	if err != nil {
+		return nil, err
+	}
+	ao, err := b.get(ctx, userOf(ctx), id)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	return ao, nil
+}
+
+// get is the card of the user's contact id; the service's error if none.
+func (b *cards) get(ctx context.Context, u *accounts.User, id string) (*carddav.AddressObject, error) {
+	c, err := b.s.CRM.Contacts.Get(ctx, u.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	about, err := b.history(ctx, u, []*contacts.Contact{c})
+	if err != nil {
+		return nil, err
+	}
+	return object(c, about[c.ID])
+}
+
+// object is a contact's card with its ETag.
+func object(c *contacts.Contact, howWeMet string) (*carddav.AddressObject, error) {
+	card := contacts.Card(c, howWeMet)
+	raw, err := encode(card)
+	if err != nil {
+		return nil, err
+	}
+	return &carddav.AddressObject{Path: cardPath(c.ID), ModTime: c.UpdatedAt, ContentLength: int64(len(raw)), ETag: etag(raw), Card: card}, nil
+}
+
+func (b *cards) ListAddressObjects(ctx context.Context, p string, _ *carddav.AddressDataRequest) ([]carddav.AddressObject, error) {
+	if _, err := b.GetAddressBook(ctx, p); err != nil {
+		return nil, err
+	}
+	u := userOf(ctx)
+	var all []*contacts.Contact
+	if err := b.s.CRM.Contacts.ForEach(ctx, u.ID, func(c *contacts.Contact) error {
+		cp := *c
+		all = append(all, &cp)
+		return nil
+	}); err != nil {
+		return nil, b.s.davError(err)
+	}
+	about, err := b.history(ctx, u, all)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	out := make([]carddav.AddressObject, 0, len(all))
+	for _, c := range all {
+		ao, err := object(c, about[c.ID])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *ao)
+	}
+	return out, nil
+}
+
+func (b *cards) QueryAddressObjects(ctx context.Context, p string, q *carddav.AddressBookQuery) ([]carddav.AddressObject, error) {
+	all, err := b.ListAddressObjects(ctx, p, &q.DataRequest)
+	if err != nil {
+		return nil, err
+	}
+	if len(q.PropFilters) == 0 {
+		// An empty filter matches every card (RFC 6352 §10.5); go-webdav's
+		// Filter would match none.
+		if q.Limit > 0 && q.Limit < len(all) {
+			all = all[:q.Limit]
+		}
+		return all, nil
+	}
+	return carddav.Filter(q, all)
+}
+
+// PutAddressObject applies a card from the phone: an existing contact is
+// updated (If-Match must name its current ETag; a card that changes
+// nothing writes nothing), a new one is created under the resource name,
+// or merged into the contact that already has one of its emails or its
+// LinkedIn URL.
+func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card, opts *carddav.PutAddressObjectOptions) (*carddav.AddressObject, error) {
+	id, err := contactID(p)
+	if err != nil {
+		return nil, webdav.NewHTTPError(http.StatusForbidden, errors.New("a card's name is letters, digits, '.', '_' or '-', ending in .vcf"))
+	}
+	in, err := contacts.InputFromCard(card)
+	if err != nil {
+		return nil, webdav.NewHTTPError(http.StatusBadRequest, err)
+	}
+	u := userOf(ctx)
+	cur, err := b.get(ctx, u, id)
+	switch {
+	case err == nil:
+		if opts.IfNoneMatch.IsSet() {
+			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the card exists"))
+		}
+		if opts.IfMatch.IsSet() && !opts.IfMatch.IsWildcard() {
+			if want, _ := opts.IfMatch.ETag(); want != cur.ETag {
+				return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the card changed since you read it; sync again"))
+			}
+		}
+		return b.update(ctx, u, id, cur, in)
+	case apperr.Is(err, apperr.NotFound):
+		if opts.IfMatch.IsSet() {
+			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("no such card"))
+		}
+		return b.create(ctx, u, id, in)
+	default:
+		return nil, b.s.davError(err)
+	}
+}
+
+// update writes the fields of in that differ from the contact's card.
+func (b *cards) update(ctx context.Context, u *accounts.User, id string, cur *carddav.AddressObject, in contacts.Input) (*carddav.AddressObject, error) {
+	old, err := contacts.InputFromCard(cur.Card)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	patch := map[string]any{}
+	field := func(name string, was, now any) {
+		if !reflect.DeepEqual(was, now) {
+			patch[name] = now
+		}
+	}
+	field("name", old.Name, in.Name)
+	field("emails", nonNil(old.Emails), nonNil(in.Emails))
+	field("phones", nonNil(old.Phones), nonNil(in.Phones))
+	field("company", old.Company, in.Company)
+	field("title", old.Title, in.Title)
+	field("linkedin_url", old.LinkedInURL, in.LinkedInURL)
+	field("tags", nonNil(old.Tags), nonNil(in.Tags))
+	field("notes", old.Notes, in.Notes)
+	if in.CadenceDays != old.CadenceDays {
+		patch["cadence_days"] = in.CadenceDays
+	}
+	if len(patch) == 0 {
+		return cur, nil // an unchanged card writes nothing
+	}
+	body, err := json.Marshal(patch)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := b.s.CRM.UpdateContact(ctx, u, id, body); err != nil {
+		return nil, b.s.davError(err)
+	}
+	return b.GetAddressObject(ctx, cardPath(id), nil)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// create makes a contact of a new card, named as the client named it; a
+// card whose email or LinkedIn URL a contact has already fills that
+// contact's blank fields instead (never a duplicate).
+func (b *cards) create(ctx context.Context, u *accounts.User, id string, in contacts.Input) (*carddav.AddressObject, error) {
+	c, err := b.s.CRM.CreateContactWith(ctx, u, in, contacts.CreateOpts{ID: id})
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Kind == apperr.Conflict {
+		if ae.ExistingID == "" {
+			// The id is another user's contact: as for any of its ids, 404.
+			return nil, webdav.NewHTTPError(http.StatusNotFound, errors.New("no such card; choose another name"))
+		}
+		existing, gerr := b.s.CRM.Contacts.Get(ctx, u.ID, ae.ExistingID)
+		if gerr != nil {
+			return nil, b.s.davError(gerr)
+		}
+		if _, err = b.s.CRM.Contacts.FillBlanks(ctx, existing, in); err != nil {
+			return nil, b.s.davError(err)
+		}
+		return b.GetAddressObject(ctx, cardPath(existing.ID), nil)
+	}
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	return b.GetAddressObject(ctx, cardPath(c.ID), nil)
+}
+
+func (b *cards) DeleteAddressObject(ctx context.Context, p string) error {
+	id, err := contactID(p)
+	if err != nil {
+		return err
+	}
+	if err := b.s.CRM.DeleteContact(ctx, userOf(ctx).ID, id); err != nil {
+		return b.s.davError(err)
+	}
+	return nil
+}
+
+// history returns the "How we met" section of each contact: one line per
+// encounter (date, event, moment, topics), the intros given, the last
+// contact. One contact reads its own records; many read the user's
+// encounters and intros in one pass each.
+func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Contact) (map[string]string, error) {
+	want := make(map[string]bool, len(cs))
+	names := make(map[string]string, len(cs))
+	for _, c := range cs {
+		want[c.ID] = true
+		names[c.ID] = c.Name
+	}
+	encs := map[string][]contacts.Encounter{}
+	var intros []contacts.Intro
+	if len(cs) == 1 {
+		page, err := b.s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: cs[0].ID, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		encs[cs[0].ID] = page.Items
+		ip, err := b.s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: cs[0].ID, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		intros = ip.Items
+	} else {
+		err := b.s.CRM.Backups.EachRecord(ctx, "encounters", u.ID, func(x any) error {
+			if e, ok := x.(*contacts.Encounter); ok && want[e.ContactID] {
+				encs[e.ContactID] = append(encs[e.ContactID], *e)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		err = b.s.CRM.Backups.EachRecord(ctx, "intros", u.ID, func(x any) error {
+			if it, ok := x.(*contacts.Intro); ok {
+				intros = append(intros, *it)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Event titles and the other side's names, read once.
+	var evIDs, otherIDs []string
+	for _, es := range encs {
+		for _, e := range es {
+			evIDs = append(evIDs, e.EventID)
+		}
+	}
+	byContact := map[string][]contacts.Intro{}
+	for _, it := range intros {
+		for _, id := range it.ContactIDs {
+			if want[id] {
+				byContact[id] = append(byContact[id], it)
+			}
+			if names[id] == "" {
+				otherIDs = append(otherIDs, id)
+			}
+		}
+	}
+	evs, err := b.s.CRM.Events.GetMany(ctx, u.ID, evIDs)
+	if err != nil {
+		return nil, err
+	}
+	if len(otherIDs) > 0 {
+		others, err := b.s.CRM.Contacts.GetMany(ctx, u.ID, otherIDs)
+		if err != nil {
+			return nil, err
+		}
+		for id, c := range others {
+			names[id] = c.Name
+		}
+	}
+	loc := u.Location()
+	out := make(map[string]string, len(cs))
+	for _, c := range cs {
+		out[c.ID] = howWeMet(c, encs[c.ID], evs, byContact[c.ID], names, loc)
+	}
+	return out, nil
+}
+
+var momentText = map[string]string{"before_talk": "before the talk", "during_talk": "during the talk", "after_talk": "after the talk", "other": "met"}
+
+// howWeMet writes a contact's section; "" when there is nothing to say.
+func howWeMet(c *contacts.Contact, encs []contacts.Encounter, evs map[string]*events.Event, intros []contacts.Intro, names map[string]string, loc *time.Location) string {
+	var lines []string
+	sort.Slice(encs, func(i, j int) bool { return encs[i].MetAt.Before(encs[j].MetAt) })
+	for _, e := range encs {
+		parts := []string{e.MetAt.In(loc).Format("2006-01-02")}
+		if ev := evs[e.EventID]; ev != nil {
+			parts = append(parts, ev.Title)
+		}
+		parts = append(parts, momentText[e.Moment])
+		if len(e.Topics) > 0 {
+			parts = append(parts, "topics: "+strings.Join(e.Topics, ", "))
+		}
+		line := strings.Join(parts, " · ")
+		if n := strings.TrimSpace(e.Notes); n != "" {
+			line += " — " + n
+		}
+		lines = append(lines, line)
+	}
+	for _, it := range intros {
+		for _, other := range it.ContactIDs {
+			if other == c.ID {
+				continue
+			}
+			lines = append(lines, fmt.Sprintf("Introduced to %s (%s, %s)", names[other], it.CreatedAt.In(loc).Format("2006-01-02"), it.Status))
+		}
+	}
+	if c.LastContactedAt != nil {
+		lines = append(lines, "Last contact: "+c.LastContactedAt.In(loc).Format("2006-01-02"))
+	}
+	return strings.Join(lines, "\n")
+}

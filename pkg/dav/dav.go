@@ -1,0 +1,232 @@
+// Package dav puts Rapport in the apps people already use (PRODUCT.md §6):
+// every contact as a card in the phone's address book (CardDAV, RFC 6352),
+// two-way. It is emersion/go-webdav's CardDAV server over the CRM's
+// services, behind its own HTTP Basic authentication (the user's email and
+// an API token), mounted on the API's Fiber app through the net/http
+// adaptor. Every lookup is scoped to the authenticated user: another
+// user's card is a 404.
+package dav
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-vcard"
+	"github.com/emersion/go-webdav"
+	"github.com/emersion/go-webdav/carddav"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
+)
+
+// Paths of the DAV tree. go-webdav tells resources apart by depth under
+// its prefix: principal, home set, collection, object.
+const (
+	Root          = "/dav"
+	cardPrefix    = "/dav/card"
+	PrincipalPath = cardPrefix + "/me/"
+	homePath      = cardPrefix + "/me/books/"
+	// BookPath is the user's one address book ("Rapport").
+	BookPath = homePath + "rapport/"
+)
+
+// MaxCard bounds one card sent by a client (413 above it).
+const MaxCard = 1 << 20
+
+// Methods are the HTTP methods DAV clients use; the Fiber app must know
+// them (fiber.Config.RequestMethods).
+var Methods = []string{"PROPFIND", "PROPPATCH", "REPORT"}
+
+// Deps are what the DAV server needs from the rest of the process.
+type Deps struct {
+	Accounts *accounts.Service
+	CRM      *crm.Service
+	// AuthFails is the limiter on failed sign-ins shared with the API.
+	AuthFails *ratelimit.Failures
+	Logger    *slog.Logger
+	Now       func() time.Time
+}
+
+// Server serves the DAV tree.
+type Server struct {
+	Deps
+	cards *carddav.Handler
+}
+
+// New returns the DAV server.
+func New(d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.AuthFails == nil {
+		d.AuthFails = ratelimit.NewFailures(ratelimit.AuthFailLimit, ratelimit.AuthFailWindow, d.Now)
+	}
+	s := &Server{Deps: d}
+	s.cards = &carddav.Handler{Backend: &cards{s: s}, Prefix: cardPrefix}
+	return s
+}
+
+// Register mounts the DAV tree and its discovery URL on app.
+func Register(app *fiber.App, d Deps) *Server {
+	s := New(d)
+	h := adaptor.HTTPHandler(s)
+	for _, m := range append([]string{fiber.MethodGet, fiber.MethodPut, fiber.MethodDelete, fiber.MethodOptions}, Methods...) {
+		app.Add(m, Root+"/*", h)
+	}
+	for _, m := range []string{fiber.MethodGet, "PROPFIND"} {
+		app.Add(m, "/.well-known/carddav", h)
+	}
+	return s
+}
+
+// userKey keys the authenticated user in a request's context.
+type userKey struct{}
+
+func userOf(ctx context.Context) *accounts.User {
+	u, _ := ctx.Value(userKey{}).(*accounts.User)
+	return u
+}
+
+// ServeHTTP authenticates the request and hands it to the CardDAV handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/.well-known/carddav" {
+		http.Redirect(w, r, PrincipalPath, http.StatusMovedPermanently)
+		return
+	}
+	u, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
+	if r.ContentLength > MaxCard {
+		http.Error(w, "a card is at most 1 MiB", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if r.Body != nil {
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxCard+1))
+		if err != nil {
+			http.Error(w, "could not read the request body", http.StatusBadRequest)
+			return
+		}
+		if len(body) > MaxCard {
+			http.Error(w, "a card is at most 1 MiB", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), userKey{}, u), 2*time.Minute)
+	defer cancel()
+	r = r.WithContext(ctx)
+	switch {
+	case r.URL.Path == Root || r.URL.Path == Root+"/":
+		// Some clients start at the root: it names the principal.
+		if r.Method == "PROPFIND" {
+			http.Redirect(w, r, PrincipalPath, http.StatusMovedPermanently)
+			return
+		}
+		w.Header().Set("DAV", "1, 3, addressbook")
+		w.WriteHeader(http.StatusOK)
+	case strings.HasPrefix(r.URL.Path, cardPrefix+"/"):
+		s.cards.ServeHTTP(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// authenticate checks HTTP Basic credentials: the user's email and one of
+// the user's API tokens. Failures count towards the limiter the API uses.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*accounts.User, bool) {
+	ip := clientIP(r)
+	if wait := s.AuthFails.Blocked(ip); wait > 0 {
+		w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
+		http.Error(w, "too many failed sign-ins; retry later", http.StatusTooManyRequests)
+		return nil, false
+	}
+	email, token, ok := r.BasicAuth()
+	if ok {
+		u, _, err := s.Accounts.Authenticate(r.Context(), strings.TrimSpace(token))
+		switch {
+		case err == nil && strings.EqualFold(u.Email, strings.TrimSpace(email)):
+			return u, true
+		case err != nil && !apperr.Is(err, apperr.Unauthorized):
+			s.Logger.Error("dav: authenticate", "err", err)
+			http.Error(w, "the store is not available; retry later", http.StatusServiceUnavailable)
+			return nil, false
+		}
+		s.AuthFails.Fail(ip)
+	}
+	w.Header().Set("WWW-Authenticate", `Basic realm="Rapport", charset="UTF-8"`)
+	http.Error(w, "sign in with your email and an API token", http.StatusUnauthorized)
+	return nil, false
+}
+
+// clientIP is the address the request came from (the adaptor keeps
+// Fiber's view of it in RemoteAddr).
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}
+
+// davError turns a service error into the HTTP error go-webdav answers
+// with; an internal one is logged and answered without detail.
+func (s *Server) davError(err error) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return webdav.NewHTTPError(http.StatusServiceUnavailable, errors.New("the store did not answer in time"))
+		}
+		s.Logger.Error("dav", "err", err)
+		return webdav.NewHTTPError(http.StatusInternalServerError, errors.New("internal error"))
+	}
+	code := http.StatusInternalServerError
+	switch ae.Kind {
+	case apperr.NotFound:
+		code = http.StatusNotFound
+	case apperr.Invalid:
+		code = http.StatusBadRequest
+	case apperr.Conflict:
+		code = http.StatusConflict
+	case apperr.Unavailable:
+		code = http.StatusServiceUnavailable
+	case apperr.Forbidden:
+		code = http.StatusForbidden
+	case apperr.TooLarge:
+		code = http.StatusRequestEntityTooLarge
+	}
+	if code == http.StatusInternalServerError {
+		s.Logger.Error("dav", "err", err)
+		return webdav.NewHTTPError(code, errors.New("internal error"))
+	}
+	return webdav.NewHTTPError(code, errors.New(ae.Error()))
+}
+
+// etag is the strong ETag of an encoded card.
+func etag(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// encode writes card as go-webdav will send it.
+func encode(card vcard.Card) ([]byte, error) {
+	var buf bytes.Buffer
+	err := vcard.NewEncoder(&buf).Encode(card)
+	return buf.Bytes(), err
+}

@@ -1,0 +1,329 @@
+package dav_test
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-vcard"
+	"github.com/emersion/go-webdav"
+	"github.com/emersion/go-webdav/carddav"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/dav"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+
+// server is the API with the DAV tree mounted, as cmd/server builds it,
+// on a real listener: SQLite, or the MongoDB adapter with
+// RAPPORT_TEST_ENGINE=mongodb.
+type server struct {
+	URL string
+	acc *accounts.Service
+	crm *crm.Service
+}
+
+type user struct {
+	*accounts.User
+	token string
+}
+
+func serve(t *testing.T) *server {
+	t.Helper()
+	var accStore accounts.Store
+	var stores crm.Stores
+	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
+		st := storetest.MustOpen(t)
+		a := &mongodb.Accounts{DB: st.DB}
+		if err := a.EnsureIndexes(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		accStore, stores = a, mongodb.Stores(st.DB)
+		if err := stores.EnsureIndexes(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		db, err := sqlite.Open(t.Context(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		accStore, stores = &sqlite.Accounts{DB: db}, sqlite.Stores(db)
+	}
+	s := &server{acc: accounts.New(accStore), crm: crm.New(stores, time.Now)}
+	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods})
+	dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler)})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go a.App.Listener(ln)
+	t.Cleanup(func() { a.App.ShutdownWithTimeout(5 * time.Second) })
+	s.URL = "http://" + ln.Addr().String()
+	return s
+}
+
+func (s *server) signup(t *testing.T, email string) *user {
+	t.Helper()
+	u, tok, err := s.acc.Signup(t.Context(), accounts.SignupInput{Email: email, Name: "User " + email, Timezone: "Europe/Berlin"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &user{User: u, token: tok.Token}
+}
+
+// client is go-webdav's CardDAV client signed in as u.
+func (s *server) client(t *testing.T, u *user) *carddav.Client {
+	t.Helper()
+	c, err := carddav.NewClient(webdav.HTTPClientWithBasicAuth(http.DefaultClient, u.Email, u.token), s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// do sends a raw request as u (nil: no credentials).
+func (s *server) do(t *testing.T, u *user, method, path, body string, headers ...string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u != nil {
+		req.SetBasicAuth(u.Email, u.token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func body(t *testing.T, r *http.Response) string {
+	t.Helper()
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
+}
+
+// ada is a contact met at a meetup, after the talk.
+func (s *server) ada(t *testing.T, u *user) *contacts.Contact {
+	t.Helper()
+	ctx := t.Context()
+	ev, err := s.crm.Events.Create(ctx, u.ID, u.Timezone, events.Input{Title: "Go Meetup Berlin", StartsAt: "2026-11-24T18:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.crm.LogEncounter(ctx, u.User, ev.ID, contacts.EncounterInput{Contact: &contacts.Input{Name: "Ada Lovelace",
+		Emails: []string{"ada@example.com"}, Company: "Analytical Engines", Tags: []string{"go", "speaker"}, Notes: "Likes punch cards.\nCall after 10."},
+		Moment: "after_talk", MetAt: "2026-11-24T19:30:00Z", Topics: []string{"ffi", "rust"}, Notes: "wants the FFI notes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Contact
+}
+
+// TestDiscoveryAndCards: from the well-known URL a client finds the
+// principal, the home set and the one address book; every contact is a
+// card with the user's notes and the generated "How we met" section.
+func TestDiscoveryAndCards(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	c := s.ada(t, u)
+
+	r := s.do(t, nil, "GET", "/.well-known/carddav", "")
+	if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != dav.PrincipalPath {
+		t.Fatalf("well-known: %d → %q", r.StatusCode, r.Header.Get("Location"))
+	}
+	cl := s.client(t, u)
+	ctx := t.Context()
+	home, err := cl.FindAddressBookHomeSet(ctx, dav.PrincipalPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	books, err := cl.FindAddressBooks(ctx, home)
+	if err != nil || len(books) != 1 || books[0].Name != "Rapport" {
+		t.Fatalf("address books %+v, %v", books, err)
+	}
+	objs, err := cl.QueryAddressBook(ctx, books[0].Path, &carddav.AddressBookQuery{DataRequest: carddav.AddressDataRequest{AllProp: true}})
+	if err != nil || len(objs) != 1 {
+		t.Fatalf("%d cards, %v; want 1", len(objs), err)
+	}
+	card := objs[0].Card
+	note := card.Value(vcard.FieldNote)
+	for _, want := range []string{"Likes punch cards.\nCall after 10.", contacts.HowWeMetMarker, "2026-11-24 · Go Meetup Berlin · after the talk · topics: ffi, rust — wants the FFI notes", "Last contact: 2026-11-24"} {
+		if !strings.Contains(note, want) {
+			t.Errorf("NOTE %q lacks %q", note, want)
+		}
+	}
+	if card.Value(vcard.FieldUID) != c.ID || card.Value(vcard.FieldVersion) != "3.0" || card.PreferredValue(vcard.FieldEmail) != "ada@example.com" ||
+		card.PreferredValue(vcard.FieldOrganization) != "Analytical Engines" || len(card.Values(vcard.FieldCategories)) != 2 {
+		t.Errorf("card %v", card)
+	}
+	if objs[0].ETag == "" {
+		t.Error("no ETag")
+	}
+}
+
+// TestEditsFromThePhone: a changed phone number reaches the contact, the
+// generated section never lands in the notes, a stale ETag is 412 with
+// nothing changed, and an unchanged card writes nothing.
+func TestEditsFromThePhone(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	c := s.ada(t, u)
+	cl := s.client(t, u)
+	ctx := t.Context()
+	path := dav.BookPath + c.ID + ".vcf"
+	ao, err := cl.GetAddressObject(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.crm.Contacts.Get(ctx, u.ID, c.ID)
+
+	// Unchanged, three times: the contact stays byte-identical.
+	for range 3 {
+		if _, err := cl.PutAddressObject(ctx, path, ao.Card); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, _ := s.crm.Contacts.Get(ctx, u.ID, c.ID)
+	if !after.UpdatedAt.Equal(before.UpdatedAt) || after.Notes != before.Notes {
+		t.Fatalf("an unchanged card changed the contact: %+v → %+v", before, after)
+	}
+
+	// A new phone number, sent with the ETag read.
+	card := ao.Card
+	card.AddValue(vcard.FieldTelephone, "+49 30 1234567")
+	var raw bytes.Buffer
+	vcard.NewEncoder(&raw).Encode(card)
+	r := s.do(t, u, "PUT", path, raw.String(), "Content-Type", "text/vcard", "If-Match", `"`+ao.ETag+`"`)
+	if r.StatusCode/100 != 2 {
+		t.Fatalf("PUT: %d %s", r.StatusCode, body(t, r))
+	}
+	got, _ := s.crm.Contacts.Get(ctx, u.ID, c.ID)
+	if len(got.Phones) != 1 || got.Phones[0] != "+49 30 1234567" {
+		t.Fatalf("phones %v", got.Phones)
+	}
+	if got.Notes != before.Notes || strings.Contains(got.Notes, "How we met") {
+		t.Fatalf("notes became %q", got.Notes)
+	}
+
+	// The old ETag is stale now: 412, nothing lost.
+	card.SetValue(vcard.FieldTitle, "Countess")
+	raw.Reset()
+	vcard.NewEncoder(&raw).Encode(card)
+	r = s.do(t, u, "PUT", path, raw.String(), "Content-Type", "text/vcard", "If-Match", `"`+ao.ETag+`"`)
+	if r.StatusCode != http.StatusPreconditionFailed {
+		t.Fatalf("stale If-Match: %d, want 412", r.StatusCode)
+	}
+	if got, _ := s.crm.Contacts.Get(ctx, u.ID, c.ID); got.Title != "" {
+		t.Fatalf("a stale write changed the title to %q", got.Title)
+	}
+}
+
+// TestNewCardsAndDeletes: a card made on the phone is a contact (with the
+// resource name as its id), one with a known email fills the existing
+// contact instead of duplicating it, and DELETE deletes.
+func TestNewCardsAndDeletes(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	c := s.ada(t, u)
+	cl := s.client(t, u)
+	ctx := t.Context()
+
+	card := vcard.Card{}
+	card.SetValue(vcard.FieldVersion, "3.0")
+	card.SetValue(vcard.FieldFormattedName, "Grace Hopper")
+	card.AddValue(vcard.FieldEmail, "grace@example.com")
+	card.SetValue(vcard.FieldUID, "9F2A-phone-uid")
+	if _, err := cl.PutAddressObject(ctx, dav.BookPath+"9F2A-phone-uid.vcf", card); err != nil {
+		t.Fatal(err)
+	}
+	grace, err := s.crm.Contacts.Get(ctx, u.ID, "9F2A-phone-uid")
+	if err != nil || grace.Name != "Grace Hopper" {
+		t.Fatalf("new card: %+v, %v", grace, err)
+	}
+
+	dup := vcard.Card{}
+	dup.SetValue(vcard.FieldVersion, "4.0")
+	dup.SetValue(vcard.FieldFormattedName, "A. Lovelace")
+	dup.AddValue(vcard.FieldEmail, "ADA@example.com")
+	dup.SetValue(vcard.FieldTitle, "Countess")
+	if _, err := cl.PutAddressObject(ctx, dav.BookPath+"other-uid.vcf", dup); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := s.crm.Contacts.List(ctx, u.ID, contacts.Filter{Limit: 10})
+	if len(page.Items) != 2 {
+		t.Fatalf("%d contacts after a card with a known email, want 2 (no duplicate)", len(page.Items))
+	}
+	if got, _ := s.crm.Contacts.Get(ctx, u.ID, c.ID); got.Title != "Countess" || got.Name != "Ada Lovelace" {
+		t.Fatalf("the known contact was not filled in: %+v", got)
+	}
+
+	if r := s.do(t, u, "DELETE", dav.BookPath+"9F2A-phone-uid.vcf", ""); r.StatusCode/100 != 2 {
+		t.Fatalf("DELETE: %d", r.StatusCode)
+	}
+	if _, err := s.crm.Contacts.Get(ctx, u.ID, "9F2A-phone-uid"); err == nil {
+		t.Fatal("deleted on the phone, still in Rapport")
+	}
+}
+
+// TestIsolationAndBadInput: another user's card is 404 for every method,
+// bad credentials are 401 with a Basic challenge, a card that does not
+// parse is 400 and one over 1 MiB is 413.
+func TestIsolationAndBadInput(t *testing.T) {
+	s := serve(t)
+	me := s.signup(t, "me@example.com")
+	other := s.signup(t, "other@example.com")
+	c := s.ada(t, me)
+	path := dav.BookPath + c.ID + ".vcf"
+	card := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mallory\r\nUID:" + c.ID + "\r\nEND:VCARD\r\n"
+	for _, tc := range []struct{ method, body string }{{"GET", ""}, {"DELETE", ""}, {"PUT", card}} {
+		if r := s.do(t, other, tc.method, path, tc.body, "Content-Type", "text/vcard"); r.StatusCode != http.StatusNotFound {
+			t.Errorf("%s another user's card: %d, want 404", tc.method, r.StatusCode)
+		}
+	}
+	if got, err := s.crm.Contacts.Get(t.Context(), me.ID, c.ID); err != nil || got.Name != "Ada Lovelace" {
+		t.Fatalf("another user's request changed the card: %+v, %v", got, err)
+	}
+	objs, err := s.client(t, other).QueryAddressBook(t.Context(), dav.BookPath, &carddav.AddressBookQuery{})
+	if err != nil || len(objs) != 0 {
+		t.Fatalf("the other user sees %d cards, %v", len(objs), err)
+	}
+
+	wrong := &user{User: &accounts.User{Email: me.Email}, token: other.token}
+	r := s.do(t, wrong, "PROPFIND", dav.PrincipalPath, "", "Depth", "0")
+	if r.StatusCode != http.StatusUnauthorized || !strings.Contains(r.Header.Get("WWW-Authenticate"), `Basic realm="Rapport"`) {
+		t.Fatalf("another user's token with my email: %d %q", r.StatusCode, r.Header.Get("WWW-Authenticate"))
+	}
+	if r := s.do(t, nil, "PROPFIND", dav.PrincipalPath, ""); r.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("no credentials: %d", r.StatusCode)
+	}
+
+	r = s.do(t, me, "PUT", dav.BookPath+"new.vcf", "BEGIN:VCARD\r\nFN;broken\r\n", "Content-Type", "text/vcard")
+	if r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a broken card: %d %s", r.StatusCode, body(t, r))
+	}
+	big := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Big\r\nNOTE:" + strings.Repeat("x", dav.MaxCard) + "\r\nEND:VCARD\r\n"
+	if r := s.do(t, me, "PUT", dav.BookPath+"big.vcf", big, "Content-Type", "text/vcard"); r.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("a card over 1 MiB: %d", r.StatusCode)
+	}
+}
