@@ -170,8 +170,10 @@ func (m *Main) Run(ctx context.Context) error {
 	// error pages) and its limiter on failed sign-ins.
 	web.Register(m.API.App, web.Deps{Accounts: m.Accounts, CRM: m.CRM, Idempotency: idem, AuthFails: m.API.AuthFails,
 		BaseURL: cfg.BaseURL, Now: m.Now})
-	// The phone's address book (CardDAV) on the same app and limiter.
-	dav.Register(m.API.App, dav.Deps{Accounts: m.Accounts, CRM: m.CRM, AuthFails: m.API.AuthFails, Logger: m.Logger.With("component", "dav"), Now: m.Now})
+	// The phone's address book and reminders (CardDAV, CalDAV) on the same
+	// app and limiter.
+	dav.Register(m.API.App, dav.Deps{Accounts: m.Accounts, CRM: m.CRM, AuthFails: m.API.AuthFails, Logger: m.Logger.With("component", "dav"),
+		Now: m.Now, BaseURL: cfg.BaseURL})
 
 	m.Dispatcher = &followup.Dispatcher{
 		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,

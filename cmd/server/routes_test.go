@@ -237,8 +237,8 @@ func extraWebRoutes(t *testing.T, get func(string) string, post func(string, url
 	}
 }
 
-// useAddressBook drives the CardDAV tree as an address book app does:
-// discovery, listing, a new card, reading it back, deleting it.
+// useAddressBook drives the DAV tree as address book and reminders apps
+// do: discovery, listing, a new card, reading it back, deleting it.
 func useAddressBook(t *testing.T, base, email, tok string) {
 	t.Helper()
 	call := func(method, path, body string, want int, headers ...string) {
@@ -260,6 +260,10 @@ func useAddressBook(t *testing.T, base, email, tok string) {
 	}
 	call("GET", "/.well-known/carddav", "", http.StatusMovedPermanently)
 	call("PROPFIND", "/.well-known/carddav", "", http.StatusMovedPermanently)
+	call("GET", "/.well-known/caldav", "", http.StatusMovedPermanently)
+	call("PROPFIND", "/.well-known/caldav", "", http.StatusMovedPermanently)
+	call("REPORT", "/dav/cal/me/lists/followups/", `<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VTODO"/></c:comp-filter></c:filter></c:calendar-query>`,
+		http.StatusMultiStatus, "Depth", "1", "Content-Type", "application/xml")
 	propfind := `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:displayname/></d:prop></d:propfind>`
 	call("PROPFIND", "/dav/card/me/books/rapport/", propfind, http.StatusMultiStatus, "Depth", "1", "Content-Type", "application/xml")
 	call("PROPPATCH", "/dav/card/me/books/rapport/", `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><d:displayname>Rapport</d:displayname></d:prop></d:set></d:propertyupdate>`,

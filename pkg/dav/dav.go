@@ -1,6 +1,7 @@
 // Package dav puts Rapport in the apps people already use (PRODUCT.md §6):
-// every contact as a card in the phone's address book (CardDAV, RFC 6352),
-// two-way. It is emersion/go-webdav's CardDAV server over the CRM's
+// every contact as a card in the phone's address book (CardDAV, RFC 6352)
+// and every follow-up as a task in its reminders (CalDAV VTODOs, RFC
+// 4791), both two-way. It is emersion/go-webdav's servers over the CRM's
 // services, behind its own HTTP Basic authentication (the user's email and
 // an API token), mounted on the API's Fiber app through the net/http
 // adaptor. Every lookup is scoped to the authenticated user: another
@@ -22,6 +23,7 @@ import (
 
 	"github.com/emersion/go-vcard"
 	"github.com/emersion/go-webdav"
+	"github.com/emersion/go-webdav/caldav"
 	"github.com/emersion/go-webdav/carddav"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
@@ -58,12 +60,15 @@ type Deps struct {
 	AuthFails *ratelimit.Failures
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// BaseURL is the public URL tasks link to.
+	BaseURL string
 }
 
 // Server serves the DAV tree.
 type Server struct {
 	Deps
 	cards *carddav.Handler
+	tasks *caldav.Handler
 }
 
 // New returns the DAV server.
@@ -79,6 +84,7 @@ func New(d Deps) *Server {
 	}
 	s := &Server{Deps: d}
 	s.cards = &carddav.Handler{Backend: &cards{s: s}, Prefix: cardPrefix}
+	s.tasks = &caldav.Handler{Backend: &tasks{s: s}, Prefix: calPrefix}
 	return s
 }
 
@@ -91,6 +97,7 @@ func Register(app *fiber.App, d Deps) *Server {
 	}
 	for _, m := range []string{fiber.MethodGet, "PROPFIND"} {
 		app.Add(m, "/.well-known/carddav", h)
+		app.Add(m, "/.well-known/caldav", h)
 	}
 	return s
 }
@@ -105,8 +112,12 @@ func userOf(ctx context.Context) *accounts.User {
 
 // ServeHTTP authenticates the request and hands it to the CardDAV handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/.well-known/carddav" {
+	switch r.URL.Path {
+	case "/.well-known/carddav":
 		http.Redirect(w, r, PrincipalPath, http.StatusMovedPermanently)
+		return
+	case "/.well-known/caldav":
+		http.Redirect(w, r, TasksPrincipal, http.StatusMovedPermanently)
 		return
 	}
 	u, ok := s.authenticate(w, r)
@@ -139,10 +150,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, PrincipalPath, http.StatusMovedPermanently)
 			return
 		}
-		w.Header().Set("DAV", "1, 3, addressbook")
+		w.Header().Set("DAV", "1, 3, addressbook, calendar-access")
 		w.WriteHeader(http.StatusOK)
 	case strings.HasPrefix(r.URL.Path, cardPrefix+"/"):
 		s.cards.ServeHTTP(w, r)
+	case strings.HasPrefix(r.URL.Path, calPrefix+"/"):
+		s.tasks.ServeHTTP(w, r)
 	default:
 		http.NotFound(w, r)
 	}

@@ -1,0 +1,290 @@
+package dav
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/emersion/go-webdav"
+	"github.com/emersion/go-webdav/caldav"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/calendar"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// Paths of the task list (CalDAV), beside the address book.
+const (
+	calPrefix = "/dav/cal"
+	// TasksPrincipal is the principal the CalDAV discovery finds.
+	TasksPrincipal = calPrefix + "/me/"
+	tasksHome      = calPrefix + "/me/lists/"
+	// TaskListPath is the user's one task list ("Rapport follow-ups").
+	TaskListPath = tasksHome + "followups/"
+)
+
+// doneKept is how long a done follow-up stays in the list, COMPLETED.
+const doneKept = 30 * 24 * time.Hour
+
+// tasks is the CalDAV backend: one task list of the user's follow-ups.
+type tasks struct{ s *Server }
+
+var _ caldav.Backend = (*tasks)(nil)
+
+func (b *tasks) CurrentUserPrincipal(context.Context) (string, error) { return TasksPrincipal, nil }
+
+func (b *tasks) CalendarHomeSetPath(context.Context) (string, error) { return tasksHome, nil }
+
+func (b *tasks) list() caldav.Calendar {
+	return caldav.Calendar{Path: TaskListPath, Name: "Rapport follow-ups", Description: "Thank-yous, check-ins and intro checks from Rapport",
+		MaxResourceSize: MaxCard, SupportedComponentSet: []string{ical.CompToDo}}
+}
+
+func (b *tasks) CreateCalendar(context.Context, *caldav.Calendar) error {
+	return webdav.NewHTTPError(http.StatusForbidden, errors.New("Rapport has one task list"))
+}
+
+func (b *tasks) ListCalendars(context.Context) ([]caldav.Calendar, error) {
+	return []caldav.Calendar{b.list()}, nil
+}
+
+func (b *tasks) GetCalendar(_ context.Context, p string) (*caldav.Calendar, error) {
+	if path.Clean(p)+"/" != TaskListPath {
+		return nil, webdav.NewHTTPError(http.StatusNotFound, errors.New("no such task list"))
+	}
+	l := b.list()
+	return &l, nil
+}
+
+// followupID returns the follow-up id of a task's path, or a 404.
+func followupID(p string) (string, error) {
+	dir, file := path.Split(path.Clean(p))
+	id, ok := strings.CutSuffix(file, ".ics")
+	if dir != TaskListPath || !ok || !resourceName.MatchString(id) {
+		return "", webdav.NewHTTPError(http.StatusNotFound, errors.New("no such task"))
+	}
+	return id, nil
+}
+
+func taskPath(id string) string { return TaskListPath + id + ".ics" }
+
+// shown reports whether a follow-up is in the list: pending, or done
+// within doneKept.
+func shown(f *followup.FollowUp, now time.Time) bool {
+	if f.Status == followup.Pending {
+		return true
+	}
+	return f.Status == followup.Done && f.EndedAt != nil && now.Sub(*f.EndedAt) < doneKept
+}
+
+func (b *tasks) GetCalendarObject(ctx context.Context, p string, _ *caldav.CalendarCompRequest) (*caldav.CalendarObject, error) {
+	id, err := followupID(p)
+	if err != nil {
+		return nil, err
+	}
+	o, err := b.get(ctx, userOf(ctx), id)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	return o, nil
+}
+
+func (b *tasks) get(ctx context.Context, u *accounts.User, id string) (*caldav.CalendarObject, error) {
+	f, err := b.s.CRM.Followups.Get(ctx, u.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if !shown(f, b.s.Now()) {
+		return nil, apperr.E(apperr.NotFound, "no such task")
+	}
+	objs, err := b.objects(ctx, u, []followup.FollowUp{*f})
+	if err != nil {
+		return nil, err
+	}
+	return &objs[0], nil
+}
+
+// objects are the tasks of fs, with their contacts' names read at once.
+func (b *tasks) objects(ctx context.Context, u *accounts.User, fs []followup.FollowUp) ([]caldav.CalendarObject, error) {
+	ids := make([]string, len(fs))
+	for i := range fs {
+		ids[i] = fs[i].ContactID
+	}
+	cs, err := b.s.CRM.Contacts.GetMany(ctx, u.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]caldav.CalendarObject, 0, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		name := "(deleted contact)"
+		if c := cs[f.ContactID]; c != nil {
+			name = c.Name
+		}
+		t := calendar.Todo{UID: f.ID, Summary: followup.Title(f, name), Description: f.Note, Due: f.DueAt,
+			Stamp: f.UpdatedAt, LastModified: f.UpdatedAt, Sequence: f.Sequence}
+		if b.s.BaseURL != "" {
+			t.URL = b.s.BaseURL + "/app/followups#f-" + f.ID
+			if t.Description != "" {
+				t.Description += "\n\n"
+			}
+			t.Description += t.URL
+		}
+		if f.Status == followup.Done {
+			t.Completed = f.EndedAt
+		}
+		cal := calendar.TodoCalendar(t)
+		var buf bytes.Buffer
+		if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+			return nil, err
+		}
+		out = append(out, caldav.CalendarObject{Path: taskPath(f.ID), ModTime: f.UpdatedAt, ContentLength: int64(buf.Len()),
+			ETag: etag(buf.Bytes()), Data: cal})
+	}
+	return out, nil
+}
+
+func (b *tasks) ListCalendarObjects(ctx context.Context, p string, _ *caldav.CalendarCompRequest) ([]caldav.CalendarObject, error) {
+	if _, err := b.GetCalendar(ctx, p); err != nil {
+		return nil, err
+	}
+	u := userOf(ctx)
+	fs, err := b.s.CRM.Followups.PendingOf(ctx, u.ID)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	// Done ones of the last 30 days (listed by due time, so read them all).
+	var cur *record.Cursor
+	now := b.s.Now()
+	for {
+		page, err := b.s.CRM.Followups.List(ctx, u.ID, followup.Filter{Status: followup.Done, Limit: record.MaxLimit, Cursor: cur})
+		if err != nil {
+			return nil, b.s.davError(err)
+		}
+		for _, f := range page.Items {
+			if shown(&f, now) {
+				fs = append(fs, f)
+			}
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return nil, err
+		}
+	}
+	objs, err := b.objects(ctx, u, fs)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	return objs, nil
+}
+
+func (b *tasks) QueryCalendarObjects(ctx context.Context, p string, q *caldav.CalendarQuery) ([]caldav.CalendarObject, error) {
+	all, err := b.ListCalendarObjects(ctx, p, &q.CompRequest)
+	if err != nil {
+		return nil, err
+	}
+	if q.CompFilter.Name == "" {
+		return all, nil
+	}
+	return caldav.Filter(q, all)
+}
+
+// PutCalendarObject applies what a reminders app changed: a completed task
+// marks the follow-up done, a cancelled one cancels it, a new DUE re-dates
+// it; other edits are ignored. Tasks are made in Rapport, not here.
+func (b *tasks) PutCalendarObject(ctx context.Context, p string, cal *ical.Calendar, opts *caldav.PutCalendarObjectOptions) (*caldav.CalendarObject, error) {
+	id, err := followupID(p)
+	if err != nil {
+		return nil, webdav.NewHTTPError(http.StatusForbidden, errors.New("follow-ups are made in Rapport"))
+	}
+	u := userOf(ctx)
+	cur, err := b.get(ctx, u, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, webdav.NewHTTPError(http.StatusForbidden, errors.New("follow-ups are made in Rapport; this task list only takes changes to them"))
+	}
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	if opts.IfNoneMatch.IsSet() {
+		return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the task exists"))
+	}
+	if opts.IfMatch.IsSet() && !opts.IfMatch.IsWildcard() {
+		if want, _ := opts.IfMatch.ETag(); want != cur.ETag {
+			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the task changed since you read it; sync again"))
+		}
+	}
+	var todo *ical.Component
+	for _, c := range cal.Children {
+		if c.Name == ical.CompToDo {
+			todo = c
+			break
+		}
+	}
+	if todo == nil {
+		return nil, webdav.NewHTTPError(http.StatusBadRequest, errors.New("the calendar has no VTODO"))
+	}
+	f, err := b.s.CRM.Followups.Get(ctx, u.ID, id)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	if f.Status != followup.Pending {
+		return cur, nil // a done task stays done
+	}
+	status := ""
+	if p := todo.Props.Get(ical.PropStatus); p != nil {
+		status = strings.ToUpper(strings.TrimSpace(p.Value))
+	}
+	switch {
+	case status == "COMPLETED" || todo.Props.Get(ical.PropCompleted) != nil:
+		_, err = b.s.CRM.Followups.MarkDone(ctx, u.ID, id)
+	case status == "CANCELLED":
+		_, err = b.s.CRM.Followups.Cancel(ctx, u.ID, id)
+		if err == nil {
+			return cur, nil // gone from the list
+		}
+	default:
+		if p := todo.Props.Get(ical.PropDue); p != nil {
+			due, derr := p.DateTime(time.UTC)
+			if derr != nil {
+				return nil, webdav.NewHTTPError(http.StatusBadRequest, errors.New("DUE is not a date-time"))
+			}
+			if !due.Equal(f.DueAt) {
+				at := due.UTC().Format(time.RFC3339)
+				_, err = b.s.CRM.Followups.Update(ctx, u.ID, id, followup.Patch{DueAt: &at})
+			}
+		}
+	}
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	return b.get(ctx, u, id)
+}
+
+// DeleteCalendarObject cancels a pending follow-up (a done one just
+// leaves the list when its 30 days are over).
+func (b *tasks) DeleteCalendarObject(ctx context.Context, p string) error {
+	id, err := followupID(p)
+	if err != nil {
+		return err
+	}
+	u := userOf(ctx)
+	f, err := b.s.CRM.Followups.Get(ctx, u.ID, id)
+	if err != nil {
+		return b.s.davError(err)
+	}
+	if f.Status == followup.Pending {
+		if _, err := b.s.CRM.Followups.Cancel(ctx, u.ID, id); err != nil && !apperr.Is(err, apperr.Conflict) {
+			return b.s.davError(err)
+		}
+	}
+	return nil
+}
