@@ -140,7 +140,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), userKey{}, u), 2*time.Minute)
+	// Not r.Context(): through the adaptor that is fasthttp's RequestCtx,
+	// whose Done races with the server's shutdown; the API's handlers use
+	// a context of their own too.
+	ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), userKey{}, u), 2*time.Minute)
 	defer cancel()
 	r = r.WithContext(ctx)
 	switch {
@@ -172,7 +175,9 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*accounts
 	}
 	email, token, ok := r.BasicAuth()
 	if ok {
-		u, _, err := s.Accounts.Authenticate(r.Context(), strings.TrimSpace(token))
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		u, _, err := s.Accounts.Authenticate(ctx, strings.TrimSpace(token))
 		switch {
 		case err == nil && strings.EqualFold(u.Email, strings.TrimSpace(email)):
 			return u, true
