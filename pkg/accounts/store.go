@@ -46,6 +46,14 @@ type Store interface {
 	// TouchFeedSet records when a set's links were last used.
 	TouchFeedSet(ctx context.Context, hash string, at time.Time) error
 
+	// SetInbound stores the hash of the user's inbound email address. With
+	// replace it replaces the one there; without, it stores nothing when
+	// the user has one. It reports whether it stored the hash.
+	SetInbound(ctx context.Context, userID, hash string, at time.Time, replace bool) (bool, error)
+	// InboundUser returns the id of the user whose inbound address has
+	// that hash; NotFound if none.
+	InboundUser(ctx context.Context, hash string) (string, error)
+
 	// CreateSession stores a phone-page session (its secret's hash only).
 	CreateSession(ctx context.Context, s *Session) error
 	// Session returns the session with that hash; NotFound if none.

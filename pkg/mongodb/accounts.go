@@ -24,6 +24,10 @@ func (s *Accounts) tokens() *mongo.Collection { return s.DB.Collection("tokens")
 func (s *Accounts) feeds() *mongo.Collection  { return s.DB.Collection("feed_tokens") }
 func (s *Accounts) meta() *mongo.Collection   { return s.DB.Collection("meta") }
 
+// inbound holds one document per user (_id the user id) with the hash of
+// its inbound email address.
+func (s *Accounts) inbound() *mongo.Collection { return s.DB.Collection("inbound") }
+
 // EnsureIndexes creates the indexes of the accounts' query shapes, moving
 // feed tokens of the one-per-user era to default sets first.
 func (s *Accounts) EnsureIndexes(ctx context.Context) error {
@@ -52,6 +56,7 @@ func (s *Accounts) EnsureIndexes(ctx context.Context) error {
 		{s.tokens(), store.Index{Name: "tokens_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
 		{s.feeds(), store.Index{Name: "feed_tokens_set", Keys: bson.D{{Key: "set_id", Value: 1}}, Unique: true}},
 		{s.feeds(), store.Index{Name: "feed_tokens_user_created", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
+		{s.inbound(), store.Index{Name: "inbound_hash", Keys: bson.D{{Key: "hash", Value: 1}}, Unique: true}},
 	} {
 		if err := store.EnsureIndexes(ctx, x.c, x.idx); err != nil {
 			return err
@@ -248,4 +253,29 @@ func (s *Accounts) DeleteSession(ctx context.Context, hash string) error {
 		return apperr.E(apperr.NotFound, "no such session")
 	}
 	return nil
+}
+
+// SetInbound stores the hash of the user's inbound address (one per user).
+func (s *Accounts) SetInbound(ctx context.Context, userID, hash string, at time.Time, replace bool) (bool, error) {
+	doc := bson.M{"_id": userID, "hash": hash, "created_at": at}
+	if replace {
+		_, err := s.inbound().ReplaceOne(ctx, bson.M{"_id": userID}, doc, options.Replace().SetUpsert(true))
+		return err == nil, store.Err(err, "inbound address")
+	}
+	_, err := s.inbound().InsertOne(ctx, doc)
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	return err == nil, store.Err(err, "inbound address")
+}
+
+// InboundUser returns the user of an inbound address's hash (inbound_hash).
+func (s *Accounts) InboundUser(ctx context.Context, hash string) (string, error) {
+	var d struct {
+		ID string `bson:"_id"`
+	}
+	if err := s.inbound().FindOne(ctx, bson.M{"hash": hash}).Decode(&d); err != nil {
+		return "", store.Err(err, "inbound address")
+	}
+	return d.ID, nil
 }

@@ -272,3 +272,30 @@ func (s *Accounts) Session(ctx context.Context, hash string) (*accounts.Session,
 func (s *Accounts) DeleteSession(ctx context.Context, hash string) error {
 	return s.deleteOwned(ctx, `DELETE FROM sessions WHERE hash = ?`, "session", hash)
 }
+
+// SetInbound stores the hash of the user's inbound address (one per user).
+func (s *Accounts) SetInbound(ctx context.Context, userID, hash string, at time.Time, replace bool) (bool, error) {
+	q := `INSERT INTO inbound(user_id, hash, created_at) VALUES(?, ?, ?) ON CONFLICT(user_id) DO NOTHING`
+	if replace {
+		q = `INSERT INTO inbound(user_id, hash, created_at) VALUES(?, ?, ?)
+			ON CONFLICT(user_id) DO UPDATE SET hash = excluded.hash, created_at = excluded.created_at`
+	}
+	var stored bool
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, q, userID, hash, formatTime(at))
+		if err != nil {
+			return translate(err, "inbound address")
+		}
+		n, _ := res.RowsAffected()
+		stored = n > 0
+		return nil
+	})
+	return stored, err
+}
+
+// InboundUser returns the user of an inbound address's hash.
+func (s *Accounts) InboundUser(ctx context.Context, hash string) (string, error) {
+	var id string
+	err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT user_id FROM inbound WHERE hash = ?`, hash).Scan(&id)
+	return id, translate(err, "inbound address")
+}

@@ -35,6 +35,31 @@ func MustCreateUser(tb testing.TB, s accounts.Store, email string) (*accounts.Us
 // Accounts runs the accounts.Store contract against open.
 func Accounts(t *testing.T, open OpenAccounts) {
 	ctx := context.Background()
+	t.Run("Inbound", func(t *testing.T) {
+		s := open(t)
+		at := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+		if ok, err := s.SetInbound(ctx, "u1", "h1", at, false); err != nil || !ok {
+			t.Fatalf("first SetInbound: %v, %v", ok, err)
+		}
+		if ok, err := s.SetInbound(ctx, "u1", "h2", at, false); err != nil || ok {
+			t.Fatalf("SetInbound without replace over an existing one: %v, %v", ok, err)
+		}
+		if id, err := s.InboundUser(ctx, "h1"); err != nil || id != "u1" {
+			t.Fatalf("InboundUser(h1) = %q, %v", id, err)
+		}
+		if ok, err := s.SetInbound(ctx, "u1", "h3", at, true); err != nil || !ok {
+			t.Fatalf("replace: %v, %v", ok, err)
+		}
+		if _, err := s.InboundUser(ctx, "h1"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("the replaced address still works: %v", err)
+		}
+		if id, err := s.InboundUser(ctx, "h3"); err != nil || id != "u1" {
+			t.Fatalf("InboundUser(h3) = %q, %v", id, err)
+		}
+		if _, err := s.InboundUser(ctx, "nope"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("unknown hash: %v", err)
+		}
+	})
 	t.Run("FirstUserOnly", func(t *testing.T) {
 		s := open(t)
 		const n = 6
