@@ -28,6 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/inbound"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -89,6 +90,10 @@ type Main struct {
 	Resolver netguard.Resolver
 	// Addr is where the HTTP server listens once Run has returned.
 	Addr string
+	// InboundAddr is where the inbound SMTP listener listens ("" if off).
+	InboundAddr string
+	inbound     *inbound.Server
+	inboundErr  chan error
 
 	ln       net.Listener
 	serveErr chan error
@@ -164,7 +169,7 @@ func (m *Main) Run(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.API = api.New(api.Deps{
 		Ping: ping, StoreKind: kind, Accounts: m.Accounts, CRM: m.CRM, Importer: m.Importer, Idempotency: idem, Logger: m.Logger, Registry: reg,
-		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now, ExtraMethods: dav.Methods,
+		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now, ExtraMethods: dav.Methods, InboundDomain: cfg.InboundDomain,
 	})
 	// The phone pages share the API's app (its access log, metrics and
 	// error pages) and its limiter on failed sign-ins.
@@ -189,6 +194,20 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on CRM_ADDR %s: %w", cfg.Addr, err)
 	}
 	m.Addr = m.ln.Addr().String()
+	if cfg.InboundAddr != "" {
+		// Logging email by BCC: an SMTP listener for log+<secret>@domain.
+		iln, err := net.Listen("tcp", cfg.InboundAddr)
+		if err != nil {
+			m.ln.Close()
+			return fmt.Errorf("listen on CRM_INBOUND_ADDR %s: %w", cfg.InboundAddr, err)
+		}
+		m.InboundAddr = iln.Addr().String()
+		m.inbound = inbound.New(inbound.Deps{Accounts: m.Accounts, CRM: m.CRM, Idempotency: idem, Domain: cfg.InboundDomain,
+			Logger: m.Logger.With("component", "inbound"), Now: m.Now})
+		m.inboundErr = make(chan error, 1)
+		go func() { m.inboundErr <- m.inbound.Serve(iln) }()
+		m.Logger.Info("inbound mail listening", "addr", m.InboundAddr, "domain", cfg.InboundDomain)
+	}
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.API.App.Listener(m.ln) }()
 
@@ -295,6 +314,10 @@ func (m *Main) Close() error {
 		}
 		<-m.serveErr
 		m.Logger.Info("http server stopped", "after_ms", time.Since(start).Milliseconds())
+	}
+	if m.inbound != nil {
+		m.inbound.Close()
+		<-m.inboundErr
 	}
 	if m.cron != nil {
 		<-m.cron.Stop().Done() // lets a running dispatch finish

@@ -137,6 +137,9 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	want(j("DELETE", "/v1/contacts/"+bob, tok, nil), 204)
 	want(j("DELETE", "/v1/events/"+ev, tok, nil), 204)
 
+	// Inbound mail is off on this server (no CRM_INBOUND_ADDR).
+	want(j("POST", "/v1/me/inbound/rotate", tok, nil), 409)
+
 	// The phone pages, through a browser-like client with cookies.
 	usePhonePages(t, base, tok)
 	useAddressBook(t, base, "ada@example.com", tok)

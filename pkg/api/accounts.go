@@ -4,12 +4,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
 )
 
 func (s *Server) registerAccountRoutes() {
 	v1 := s.v1
 	v1.Get("/me", s.handleMeGet)
 	v1.Patch("/me", s.handleMePatch)
+	v1.Post("/me/inbound/rotate", s.handleInboundRotate)
 	v1.Post("/tokens", s.handleTokenCreate)
 	v1.Get("/tokens", s.handleTokenList)
 	v1.Delete("/tokens/:id", s.handleTokenDelete)
@@ -35,8 +37,42 @@ func (s *Server) handleSignup(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(SignupResponse{User: u, Token: tok.Token})
 }
 
+// MeView is GET /v1/me: the user, and the address for logging email by
+// BCC when inbound mail is on (shown in full when it is made; masked after).
+type MeView struct {
+	*accounts.User
+	InboundEmail string `json:"inbound_email,omitempty"`
+	// InboundShown says whether inbound_email is the full address.
+	InboundShown *bool `json:"inbound_email_shown,omitempty"`
+}
+
 func (s *Server) handleMeGet(c *fiber.Ctx) error {
-	return c.JSON(user(c))
+	u := user(c)
+	if s.InboundDomain == "" {
+		return c.JSON(u)
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	addr, shown, err := s.Accounts.InboundEmail(ctx, u.ID, s.InboundDomain)
+	if err != nil {
+		return err
+	}
+	return c.JSON(MeView{User: u, InboundEmail: addr, InboundShown: &shown})
+}
+
+// handleInboundRotate makes a new inbound address (shown this once); the
+// old one stops working.
+func (s *Server) handleInboundRotate(c *fiber.Ctx) error {
+	if s.InboundDomain == "" {
+		return apperr.E(apperr.Conflict, "logging email by BCC is off on this server (CRM_INBOUND_ADDR is not set)")
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	addr, err := s.Accounts.RotateInbound(ctx, user(c).ID, s.InboundDomain)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"inbound_email": addr})
 }
 
 func (s *Server) handleMePatch(c *fiber.Ctx) error {

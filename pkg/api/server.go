@@ -47,6 +47,9 @@ type Deps struct {
 	// AuthFails limits failed sign-ins per address; share it with every
 	// other interface that authenticates (nil: one of its own).
 	AuthFails *ratelimit.Failures
+	// InboundDomain is the domain of users' inbound email addresses; ""
+	// when inbound mail is off.
+	InboundDomain string
 	// ExtraMethods are HTTP methods beyond the standard ones that routes
 	// mounted on the app use (WebDAV's PROPFIND, REPORT, …).
 	ExtraMethods []string

@@ -20,14 +20,18 @@ import (
 
 // Config is the validated configuration of one server process.
 type Config struct {
-	Addr             string
-	DataDir          string
-	MongoURI         string
-	DBName           string
-	EmbeddedAddr     string
-	BaseURL          string
-	SMTPURL          string
-	MailFrom         string
+	Addr         string
+	DataDir      string
+	MongoURI     string
+	DBName       string
+	EmbeddedAddr string
+	BaseURL      string
+	SMTPURL      string
+	MailFrom     string
+	// InboundAddr is where the SMTP listener for logging email by BCC
+	// listens ("" when off); InboundDomain names its addresses' domain.
+	InboundAddr      string
+	InboundDomain    string
 	DispatchSchedule string
 	SyncSchedule     string
 	OpenSignup       bool
@@ -64,6 +68,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		EmbeddedAddr:     get("CRM_EMBEDDED_ADDR", ""),
 		SMTPURL:          get("CRM_SMTP_URL", ""),
 		MailFrom:         get("CRM_MAIL_FROM", "rapport@localhost"),
+		InboundAddr:      get("CRM_INBOUND_ADDR", ""),
 		DispatchSchedule: get("CRM_DISPATCH_SCHEDULE", "@every 1m"),
 		SyncSchedule:     get("CRM_SYNC_SCHEDULE", "@every 30m"),
 		LogFormat:        get("CRM_LOG_FORMAT", "text"),
@@ -98,6 +103,16 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	if c.SMTPURL != "" {
 		if err := CheckSMTPURL(c.SMTPURL); err != nil {
 			return nil, bad("CRM_SMTP_URL", "%v", err)
+		}
+	}
+	if c.InboundAddr != "" {
+		if _, port, err := net.SplitHostPort(c.InboundAddr); err != nil || !validPort(port) {
+			return nil, bad("CRM_INBOUND_ADDR", "want host:port, got %q", c.InboundAddr)
+		}
+		u, _ := url.Parse(c.BaseURL)
+		c.InboundDomain = strings.ToLower(get("CRM_INBOUND_DOMAIN", u.Hostname()))
+		if _, err := mail.ParseAddress("log@" + c.InboundDomain); err != nil || strings.ContainsAny(c.InboundDomain, "@ ") {
+			return nil, bad("CRM_INBOUND_DOMAIN", "not a mail domain: %q", c.InboundDomain)
 		}
 	}
 	if a, err := mail.ParseAddress(c.MailFrom); err != nil {

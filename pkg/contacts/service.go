@@ -2,6 +2,7 @@ package contacts
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/input"
@@ -173,4 +174,10 @@ func (s *Service) mutated(ctx context.Context, userID string) {
 	if s.Mutated != nil {
 		s.Mutated(ctx, userID)
 	}
+}
+
+// ByEmail returns the user's contact with that email address (any case);
+// NotFound if none has it.
+func (s *Service) ByEmail(ctx context.Context, userID, email string) (*Contact, error) {
+	return s.Store.ContactByKey(ctx, userID, "email:"+strings.ToLower(strings.TrimSpace(email)))
 }

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// smtpScript sends one message with Python's smtplib and prints "ok" or
+// the SMTP code that refused it. Arguments: host, port, envelope sender,
+// comma-separated recipients, then the message on stdin.
+const smtpScript = `
+import smtplib, sys
+host, port, sender, rcpts = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].split(",")
+msg = sys.stdin.buffer.read()
+try:
+    with smtplib.SMTP(host, port, timeout=20) as s:
+        s.sendmail(sender, rcpts, msg)
+    print("ok")
+except smtplib.SMTPRecipientsRefused as e:
+    print(min(code for code, _ in e.recipients.values()))
+except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused, smtplib.SMTPResponseException) as e:
+    print(e.smtp_code)
+`
+
+// send delivers raw to rcpts through the inbound listener with smtplib.
+func send(t *testing.T, m *Main, rcpts []string, raw string) string {
+	t.Helper()
+	python := "python3"
+	if _, err := exec.LookPath(python); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("python3 is not installed")
+		}
+		t.Skip("python3 is not installed")
+	}
+	host, port, _ := strings.Cut(m.InboundAddr, ":")
+	cmd := exec.Command(python, "-c", smtpScript, host, port, "me@example.com", strings.Join(rcpts, ","))
+	cmd.Stdin = strings.NewReader(strings.ReplaceAll(raw, "\n", "\r\n"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("smtplib: %v\n%s", err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestEmailLoggedByBCC: mail sent with Python's smtplib to a user's
+// inbound address (Bcc) logs an email interaction on each contact in it,
+// once per Message-ID; a forwarded message logs the original sender; any
+// other recipient, an unknown or rotated secret, and a message over 10 MiB
+// are refused.
+func TestEmailLoggedByBCC(t *testing.T) {
+	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_INBOUND_ADDR": "127.0.0.1:0",
+		"CRM_BASE_URL": "https://rapport.example"}))
+	defer m.Close()
+	_, signup := call(t, m, "POST", "/v1/signup", "", map[string]any{"email": "me@example.com", "name": "Me"})
+	tok := signup["token"].(string)
+	_, me := call(t, m, "GET", "/v1/me", tok, nil)
+	addr, _ := me["inbound_email"].(string)
+	if !strings.HasPrefix(addr, "log+") || !strings.HasSuffix(addr, "@rapport.example") || me["inbound_email_shown"] != true {
+		t.Fatalf("inbound_email %q (shown %v)", addr, me["inbound_email_shown"])
+	}
+	if _, again := call(t, m, "GET", "/v1/me", tok, nil); again["inbound_email"] != "log+…@rapport.example" {
+		t.Fatalf("second GET shows %v, want it masked", again["inbound_email"])
+	}
+	ids := map[string]string{}
+	for _, c := range []struct{ name, email string }{{"Ada Lovelace", "ada@example.com"}, {"Grace Hopper", "grace@example.com"}} {
+		st, body := call(t, m, "POST", "/v1/contacts", tok, map[string]any{"name": c.name, "emails": []string{c.email}})
+		if st != 201 {
+			t.Fatalf("create contact: %d %v", st, body)
+		}
+		ids[c.email] = body["id"].(string)
+	}
+	interactions := func(email string) []any {
+		t.Helper()
+		_, body := call(t, m, "GET", "/v1/contacts/"+ids[email]+"/interactions", tok, nil)
+		items, _ := body["items"].([]any)
+		return items
+	}
+
+	bcc := "From: Me <me@example.com>\nTo: Ada Lovelace <ada@example.com>, Someone <nobody@example.org>\nSubject: The FFI slides\nDate: Tue, 24 Nov 2026 20:15:00 +0100\nMessage-ID: <slides-1@example.com>\n\nHi Ada, here are the slides from tonight.\n"
+	for range 2 { // the same Message-ID twice logs once
+		if got := send(t, m, []string{"ada@example.com", addr}, bcc); got != "ok" {
+			t.Fatalf("BCC: %s", got)
+		}
+	}
+	items := interactions("ada@example.com")
+	if len(items) != 1 {
+		t.Fatalf("%d interactions with Ada, want 1", len(items))
+	}
+	it := items[0].(map[string]any)
+	if it["kind"] != "email" || !strings.Contains(it["notes"].(string), "The FFI slides") || !strings.Contains(it["notes"].(string), "here are the slides") ||
+		!strings.HasPrefix(it["at"].(string), "2026-11-24T19:15:00") {
+		t.Fatalf("interaction %v", it)
+	}
+
+	fwd := "From: Me <me@example.com>\nTo: " + addr + "\nSubject: Fwd: an intro\nMessage-ID: <fwd-1@example.com>\n\n---------- Forwarded message ---------\nFrom: Grace Hopper <grace@example.com>\nDate: Mon, 23 Nov 2026\nSubject: an intro\n\nCould you introduce me to Ada?\n"
+	if got := send(t, m, []string{addr}, fwd); got != "ok" {
+		t.Fatalf("forward: %s", got)
+	}
+	if n := len(interactions("grace@example.com")); n != 1 {
+		t.Fatalf("%d interactions with the forwarded message's sender, want 1", n)
+	}
+
+	plain := "From: me@example.com\nTo: x@example.org\nSubject: hi\n\nhi\n"
+	local, _, _ := strings.Cut(addr, "@")
+	for _, rcpt := range []string{"someone@example.org", "log+aaaaaaaaaaaaaaaaaaaaaaaaaa@rapport.example", local + "@elsewhere.example"} {
+		if got := send(t, m, []string{rcpt}, plain); got != "550" {
+			t.Errorf("to %s: %s, want 550", rcpt, got)
+		}
+	}
+	big := "From: me@example.com\nTo: " + addr + "\nSubject: big\n\n" + strings.Repeat(strings.Repeat("x", 998)+"\n", 11<<10)
+	if got := send(t, m, []string{addr}, big); got != "552" {
+		t.Errorf("a message over 10 MiB: %s, want 552", got)
+	}
+
+	st, rotated := call(t, m, "POST", "/v1/me/inbound/rotate", tok, nil)
+	if st != 200 || rotated["inbound_email"] == addr {
+		t.Fatalf("rotate: %d %v", st, rotated)
+	}
+	if got := send(t, m, []string{addr}, plain); got != "550" {
+		t.Errorf("the rotated-out address: %s, want 550", got)
+	}
+	if got := send(t, m, []string{rotated["inbound_email"].(string)}, plain); got != "ok" {
+		t.Errorf("the new address: %s", got)
+	}
+}

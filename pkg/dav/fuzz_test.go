@@ -1,0 +1,79 @@
+package dav_test
+
+import (
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/dav"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
+)
+
+// fuzzTarget is the DAV handler on a real SQLite store with one user, a
+// contact and its follow-ups, for PUTs of arbitrary bodies.
+func fuzzTarget(f *testing.F) (h http.Handler, email, token, cardPath, taskPath string) {
+	db, err := sqlite.Open(f.Context(), f.TempDir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { db.Close() })
+	acc := accounts.New(&sqlite.Accounts{DB: db})
+	svc := crm.New(sqlite.Stores(db), time.Now)
+	u, tok, err := acc.Signup(f.Context(), accounts.SignupInput{Email: "me@example.com", Name: "Me"}, true)
+	if err != nil {
+		f.Fatal(err)
+	}
+	ev, err := svc.Events.Create(f.Context(), u.ID, "UTC", events.Input{Title: "Meetup", StartsAt: "2026-11-24T18:00:00Z"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	res, err := svc.LogEncounter(f.Context(), u, ev.ID, contacts.EncounterInput{Contact: &contacts.Input{Name: "Ada"}, Moment: "after_talk"})
+	if err != nil || len(res.Followups) == 0 {
+		f.Fatalf("seed: %v", err)
+	}
+	h = dav.New(dav.Deps{Accounts: acc, CRM: svc, Logger: slog.New(slog.DiscardHandler)})
+	return h, u.Email, tok.Token, dav.BookPath + res.Contact.ID + ".vcf", dav.TaskListPath + res.Followups[0].ID + ".ics"
+}
+
+func fuzzPut(f *testing.F, contentType string, pick func(card, task string) []string, seeds ...string) {
+	h, email, token, card, task := fuzzTarget(f)
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, path := range pick(card, task) {
+			req := httptest.NewRequest("PUT", path, strings.NewReader(body))
+			req.SetBasicAuth(email, token)
+			req.Header.Set("Content-Type", contentType)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code >= 500 {
+				t.Fatalf("PUT %s answered %d: %s", path, rec.Code, rec.Body)
+			}
+		}
+	})
+}
+
+// FuzzPutCard: any body PUT as a card (over an existing contact and as a
+// new one) is a 2xx or a 4xx, never a 500.
+func FuzzPutCard(f *testing.F) {
+	fuzzPut(f, "text/vcard", func(card, _ string) []string { return []string{card, dav.BookPath + "fuzz-new.vcf"} },
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@example.com\r\nTEL:+1 555\r\nCATEGORIES:go,rust\r\nNOTE:hi\\n-- How we met\r\nEND:VCARD\r\n",
+		"BEGIN:VCARD\r\nVERSION:4.0\r\nN:Hopper;Grace;;;\r\nURL:linkedin.com/in/grace\r\nX-RAPPORT-CADENCE-DAYS:30\r\nEND:VCARD\r\n",
+		"BEGIN:VCARD\r\nFN;broken\r\n", "", "BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:not-an-email\r\nFN:x\r\nEND:VCARD\r\n")
+}
+
+// FuzzPutTask: any body PUT as a task is a 2xx or a 4xx, never a 500.
+func FuzzPutTask(f *testing.F) {
+	fuzzPut(f, "text/calendar", func(_, task string) []string { return []string{task} },
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTODO\r\nUID:x\r\nDTSTAMP:20261124T180000Z\r\nDUE:20261130T090000Z\r\nSTATUS:NEEDS-ACTION\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTODO\r\nUID:x\r\nDTSTAMP:20261124T180000Z\r\nDUE;VALUE=DATE:20261130\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
+		"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", "garbage")
+}

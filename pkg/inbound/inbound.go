@@ -1,0 +1,334 @@
+// Package inbound logs email sent or forwarded to a user's secret address
+// (PRODUCT.md §6): an SMTP listener (emersion/go-smtp) that accepts mail
+// only for log+<secret>@<domain> addresses, reads it with a MIME library
+// (emersion/go-message) and logs an "email" interaction on every contact
+// of that user found in From, To or Cc — and, for a forwarded message, on
+// the original sender. It never relays.
+package inbound
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	netmail "net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	_ "github.com/emersion/go-message/charset" // decode the common non-UTF-8 charsets
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-smtp"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
+)
+
+// Limits of the listener.
+const (
+	// MaxMessage bounds one message (552 above it).
+	MaxMessage = 10 << 20
+	// maxNotes is how much of the plain text an interaction keeps.
+	maxNotes = 2000
+	// perMinute is how many messages one client address may send a minute
+	// before it is told to come back later (421).
+	perMinute = 60
+)
+
+// Deps are what the listener needs from the rest of the process.
+type Deps struct {
+	Accounts    *accounts.Service
+	CRM         *crm.Service
+	Idempotency *idempotency.Store
+	// Domain is the domain of the inbound addresses.
+	Domain string
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Server is the SMTP listener.
+type Server struct {
+	Deps
+	smtp  *smtp.Server
+	flood *ratelimit.Failures
+}
+
+// New returns the listener (not yet serving).
+func New(d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	s := &Server{Deps: d, flood: ratelimit.NewFailures(perMinute, time.Minute, d.Now)}
+	s.smtp = smtp.NewServer(backend{s})
+	s.smtp.Domain = d.Domain
+	s.smtp.MaxMessageBytes = MaxMessage
+	s.smtp.MaxRecipients = 50
+	s.smtp.ReadTimeout = time.Minute
+	s.smtp.WriteTimeout = time.Minute
+	s.smtp.ErrorLog = slogLogger{d.Logger}
+	return s
+}
+
+// Serve accepts connections on ln until Close.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.smtp.Serve(ln)
+	if errors.Is(err, smtp.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close stops the listener.
+func (s *Server) Close() error { return s.smtp.Close() }
+
+type slogLogger struct{ l *slog.Logger }
+
+func (l slogLogger) Printf(format string, v ...any) {
+	l.l.Warn("inbound smtp", "msg", strings.TrimSpace(fmt.Sprintf(format, v...)))
+}
+func (l slogLogger) Println(v ...any) {
+	l.l.Warn("inbound smtp", "msg", strings.TrimSpace(fmt.Sprintln(v...)))
+}
+
+type backend struct{ s *Server }
+
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	ip := c.Conn().RemoteAddr().String()
+	if host, _, err := net.SplitHostPort(ip); err == nil {
+		ip = host
+	}
+	return &session{s: b.s, ip: ip}, nil
+}
+
+// noSuchUser is the one answer for any address that is not a user's
+// inbound address: no hint whether the secret or the domain was wrong.
+var noSuchUser = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+
+type session struct {
+	s     *Server
+	ip    string
+	users []*accounts.User
+}
+
+func (se *session) Mail(string, *smtp.MailOptions) error {
+	if wait := se.s.flood.Blocked(se.ip); wait > 0 {
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "too many messages; try again later"}
+	}
+	se.s.flood.Fail(se.ip) // counts messages, not failures
+	return nil
+}
+
+func (se *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	local, domain, ok := strings.Cut(strings.TrimSpace(to), "@")
+	if !ok || !strings.EqualFold(domain, se.s.Domain) {
+		return noSuchUser
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	u, err := se.s.Accounts.InboundUser(ctx, local)
+	if apperr.Is(err, apperr.NotFound) {
+		return noSuchUser
+	}
+	if err != nil {
+		se.s.Logger.Error("inbound: look up recipient", "err", err)
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
+	for _, have := range se.users {
+		if have.ID == u.ID {
+			return nil
+		}
+	}
+	se.users = append(se.users, u)
+	return nil
+}
+
+func (se *session) Data(r io.Reader) error {
+	msg, err := Parse(r)
+	if err != nil {
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "the message could not be read: " + err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, u := range se.users {
+		if err := se.s.log(ctx, u, msg); err != nil {
+			se.s.Logger.Error("inbound: log message", "user_id", u.ID, "err", err)
+			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+		}
+	}
+	return nil
+}
+
+func (se *session) Reset()        { se.users = nil }
+func (se *session) Logout() error { return nil }
+
+// Message is what logging needs of one email.
+type Message struct {
+	MessageID string
+	Subject   string
+	Date      time.Time
+	// Addresses are From, To and Cc, then the original sender of a
+	// forwarded message: lower-cased, each once.
+	Addresses []string
+	// Text is the start of the first plain-text part.
+	Text string
+}
+
+// Parse reads a message: its header, the first text/plain part, and the
+// sender of a forwarded message (an attached message/rfc822, or a
+// "Forwarded message" block with a From: line in the text).
+func Parse(r io.Reader) (*Message, error) {
+	mr, err := mail.CreateReader(r)
+	if err != nil {
+		return nil, err
+	}
+	h := mr.Header
+	m := &Message{}
+	m.MessageID, _ = h.MessageID()
+	m.Subject, _ = h.Subject()
+	m.Date, _ = h.Date()
+	seen := map[string]bool{}
+	add := func(list []*mail.Address) {
+		for _, a := range list {
+			addr := strings.ToLower(strings.TrimSpace(a.Address))
+			if addr != "" && !seen[addr] {
+				seen[addr] = true
+				m.Addresses = append(m.Addresses, addr)
+			}
+		}
+	}
+	for _, field := range []string{"From", "To", "Cc"} {
+		list, _ := h.AddressList(field)
+		add(list)
+	}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		var ct string
+		switch ph := p.Header.(type) {
+		case *mail.InlineHeader:
+			ct, _, _ = ph.ContentType()
+		case *mail.AttachmentHeader:
+			ct, _, _ = ph.ContentType()
+		}
+		switch {
+		case ct == "message/rfc822":
+			if inner, err := mail.CreateReader(p.Body); err == nil {
+				list, _ := inner.Header.AddressList("From")
+				add(list)
+			}
+		case (ct == "text/plain" || ct == "") && m.Text == "":
+			b, err := io.ReadAll(io.LimitReader(p.Body, 64<<10))
+			if err != nil {
+				return nil, err
+			}
+			text := strings.ToValidUTF8(string(b), "\uFFFD")
+			if from := forwardedFrom(text); from != "" && !seen[from] {
+				seen[from] = true
+				m.Addresses = append(m.Addresses, from)
+			}
+			m.Text = text
+		}
+	}
+	return m, nil
+}
+
+// forwardedFrom finds the original sender in a forwarded message's text:
+// the first "From:" line after a "Forwarded message" or "Original
+// Message" marker (Gmail, Apple Mail, Outlook, Thunderbird).
+func forwardedFrom(text string) string {
+	sc := bufio.NewScanner(strings.NewReader(text))
+	sc.Buffer(make([]byte, 0, 4096), 64<<10)
+	marked := false
+	for sc.Scan() {
+		line := strings.TrimSpace(strings.TrimLeft(sc.Text(), "> "))
+		lower := strings.ToLower(line)
+		if strings.Contains(lower, "forwarded message") || strings.Contains(lower, "original message") || strings.HasPrefix(lower, "begin forwarded message") {
+			marked = true
+			continue
+		}
+		if marked && strings.HasPrefix(lower, "from:") {
+			if a, err := netmail.ParseAddress(strings.TrimSpace(line[len("from:"):])); err == nil {
+				return strings.ToLower(a.Address)
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// log records msg for u: an email interaction with each of u's contacts
+// among its addresses, once per Message-ID.
+func (s *Server) log(ctx context.Context, u *accounts.User, msg *Message) error {
+	key := ""
+	if msg.MessageID != "" && s.Idempotency != nil {
+		key = "mail:" + msg.MessageID
+		rec, err := s.Idempotency.Begin(ctx, u.ID, key, idempotency.Fingerprint([]byte("inbound-mail")))
+		if apperr.Is(err, apperr.Conflict) {
+			return nil // the same message is being logged right now
+		}
+		if err != nil {
+			return err
+		}
+		if rec != nil {
+			return nil // logged before
+		}
+	}
+	err := s.logOnce(ctx, u, msg)
+	if key != "" {
+		if err != nil {
+			s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, key)
+		} else {
+			s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, key, 250, "text/plain", []byte("logged"))
+		}
+	}
+	return err
+}
+
+func (s *Server) logOnce(ctx context.Context, u *accounts.User, msg *Message) error {
+	at := msg.Date
+	if at.IsZero() || at.After(s.Now()) {
+		at = s.Now()
+	}
+	notes := strings.TrimSpace(msg.Subject)
+	if text := strings.TrimSpace(msg.Text); text != "" {
+		if utf8.RuneCountInString(text) > maxNotes {
+			text = string([]rune(text)[:maxNotes])
+		}
+		if notes != "" {
+			notes += "\n\n"
+		}
+		notes += text
+	}
+	for _, addr := range msg.Addresses {
+		if strings.HasSuffix(addr, "@"+strings.ToLower(s.Domain)) {
+			continue // our own addresses
+		}
+		c, err := s.CRM.Contacts.ByEmail(ctx, u.ID, addr)
+		if apperr.Is(err, apperr.NotFound) {
+			continue // mail does not make contacts
+		}
+		if err != nil {
+			return err
+		}
+		in := contacts.InteractionInput{Kind: "email", At: at.UTC().Format(time.RFC3339), Notes: notes}
+		if _, err := s.CRM.LogInteraction(ctx, u, c.ID, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
