@@ -223,3 +223,22 @@ func dateTime(p *ical.Prop, loc *time.Location) (time.Time, error) {
 	}
 	return t, err
 }
+
+// Check reports whether data is one calendar go-ical can decode safely:
+// within the limits above, and decoded with go-ical's panics turned into
+// an error. A server checks a calendar a client sent with it before
+// handing it to code that decodes without these guards (go-webdav's PUT).
+func Check(data []byte) (err error) {
+	if err := checkLimits(data); err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("not a valid calendar: %v", p)
+		}
+	}()
+	if _, err := ical.NewDecoder(bytes.NewReader(data)).Decode(); err != nil {
+		return fmt.Errorf("not a valid calendar: %w", err)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package contacts
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,4 +86,29 @@ func InputFromCard(card vcard.Card) (Input, error) {
 		}
 	}
 	return in, nil
+}
+
+// UnfoldCard joins a vCard's folded lines (RFC 6350 §3.2) in one pass and
+// ends every line with CRLF: go-vcard joins folds by string concatenation,
+// which takes quadratic time on a card of many short folds.
+func UnfoldCard(data []byte) []byte {
+	out := make([]byte, 0, len(data)+len(data)/32)
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		line := data
+		if i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') && len(out) > 0 {
+			out = append(out[:len(out)-2], line[1:]...) // continue the last line
+			out = append(out, '\r', '\n')
+			continue
+		}
+		out = append(out, line...)
+		out = append(out, '\r', '\n')
+	}
+	return out
 }

@@ -30,6 +30,8 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/calendar"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
@@ -138,7 +140,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "a card is at most 1 MiB", http.StatusRequestEntityTooLarge)
 			return
 		}
+		if r.Method == http.MethodPut {
+			// Check what go-webdav will decode without guards: go-ical
+			// panics on some input, go-vcard joins folds in quadratic time.
+			switch {
+			case strings.HasPrefix(r.URL.Path, calPrefix+"/"):
+				if err := calendar.Check(body); err != nil {
+					http.Error(w, err.Error(), http.StatusBadRequest)
+					return
+				}
+			case strings.HasPrefix(r.URL.Path, cardPrefix+"/"):
+				body = contacts.UnfoldCard(body)
+				if err := checkCard(body); err != nil {
+					http.Error(w, err.Error(), http.StatusBadRequest)
+					return
+				}
+			}
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
 	}
 	// Not r.Context(): through the adaptor that is fasthttp's RequestCtx,
 	// whose Done races with the server's shutdown; the API's handlers use
@@ -247,4 +267,18 @@ func encode(card vcard.Card) ([]byte, error) {
 	var buf bytes.Buffer
 	err := vcard.NewEncoder(&buf).Encode(card)
 	return buf.Bytes(), err
+}
+
+// checkCard decodes a card as go-webdav will, with a panic turned into an
+// error.
+func checkCard(data []byte) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("not a valid vCard: %v", p)
+		}
+	}()
+	if _, err := vcard.NewDecoder(bytes.NewReader(data)).Decode(); err != nil {
+		return fmt.Errorf("not a valid vCard: %w", err)
+	}
+	return nil
 }

@@ -42,7 +42,7 @@ type user struct {
 	token string
 }
 
-func serve(t *testing.T) *server {
+func serve(t testing.TB) *server {
 	t.Helper()
 	var accStore accounts.Store
 	var stores crm.Stores
@@ -77,7 +77,7 @@ func serve(t *testing.T) *server {
 	return s
 }
 
-func (s *server) signup(t *testing.T, email string) *user {
+func (s *server) signup(t testing.TB, email string) *user {
 	t.Helper()
 	u, tok, err := s.acc.Signup(t.Context(), accounts.SignupInput{Email: email, Name: "User " + email, Timezone: "Europe/Berlin"}, true)
 	if err != nil {
@@ -87,7 +87,7 @@ func (s *server) signup(t *testing.T, email string) *user {
 }
 
 // client is go-webdav's CardDAV client signed in as u.
-func (s *server) client(t *testing.T, u *user) *carddav.Client {
+func (s *server) client(t testing.TB, u *user) *carddav.Client {
 	t.Helper()
 	c, err := carddav.NewClient(webdav.HTTPClientWithBasicAuth(http.DefaultClient, u.Email, u.token), s.URL)
 	if err != nil {

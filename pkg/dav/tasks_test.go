@@ -194,3 +194,17 @@ fileext = ".ics"
 		t.Fatalf("%d pending after completing %q in todoman, want %d", n, listed[0].Summary, pendingBefore-1)
 	}
 }
+
+// TestBrokenTaskIs400: a calendar go-ical panics on (a quoted parameter
+// value followed by a stray character) is a 400, not a 500.
+func TestBrokenTaskIs400(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	s.ada(t, u)
+	f := s.pending(t, u)[0]
+	body := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTODO\r\nUID:" + f.ID + "\r\nDUE;X=\"a\"b:20261130T090000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"
+	r := s.do(t, u, "PUT", dav.TaskListPath+f.ID+".ics", body, "Content-Type", "text/calendar")
+	if r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a calendar go-ical panics on: %d %s", r.StatusCode, body)
+	}
+}

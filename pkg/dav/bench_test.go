@@ -1,0 +1,114 @@
+package dav_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-webdav/carddav"
+
+	"github.com/rapport-crm/rapport/pkg/backup"
+	"github.com/rapport-crm/rapport/pkg/dav"
+)
+
+// BenchmarkCardSync: an address book of 30,000 contacts (and 30,000
+// encounters at 200 events), synced as DAVx5 and vdirsyncer do it: a
+// PROPFIND of every card's ETag, then addressbook-multiget in batches of
+// 100 (FirstSync); then, after one contact changed, the ETag PROPFIND and
+// a multiget of the one changed card (AfterOneChange).
+// go test ./pkg/dav -run '^$' -bench CardSync -benchtime 1x
+func BenchmarkCardSync(b *testing.B) {
+	const n = 30_000
+	s := serve(b)
+	u := s.signup(b, "me@example.com")
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriter(pw)
+		ts := time.Date(2026, 11, 1, 18, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05.000Z")
+		w.WriteString(`{"format":"rapport-backup","version":1,"contacts":[`)
+		for i := range n {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			fmt.Fprintf(w, `{"id":"c%d","name":"Person %d","emails":["p%d@example.com"],"company":"Acme","tags":["go"],"notes":"Met in Berlin","created_at":%q,"updated_at":%q}`, i, i, i, ts, ts)
+		}
+		w.WriteString(`],"events":[`)
+		for e := range 200 {
+			if e > 0 {
+				w.WriteByte(',')
+			}
+			fmt.Fprintf(w, `{"id":"e%d","title":"Meetup %d","kind":"meetup","starts_at":%q,"ends_at":%q,"timezone":"UTC","status":"confirmed","created_at":%q,"updated_at":%q}`, e, e, ts, ts, ts, ts)
+		}
+		w.WriteString(`],"encounters":[`)
+		for i := range n {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			fmt.Fprintf(w, `{"id":"x%d","event_id":"e%d","contact_id":"c%d","moment":"after_talk","met_at":%q,"topics":["go"],"created_at":%q}`, i, i%200, i, ts, ts)
+		}
+		w.WriteString("]}")
+		pw.CloseWithError(w.Flush())
+	}()
+	if _, err := backup.Import(b.Context(), s.crm, s.acc, u.User, pr); err != nil {
+		b.Fatal(err)
+	}
+	cl := s.client(b, u)
+	etags := func() []string {
+		req, _ := http.NewRequest("PROPFIND", s.URL+dav.BookPath, strings.NewReader(`<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`))
+		req.SetBasicAuth(u.Email, u.token)
+		req.Header.Set("Depth", "1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var hrefs []string
+		for _, part := range strings.Split(string(body), "<href>")[1:] {
+			if h, _, ok := strings.Cut(part, "</href>"); ok && strings.HasSuffix(h, ".vcf") {
+				hrefs = append(hrefs, h)
+			}
+		}
+		return hrefs
+	}
+	b.Run("FirstSync", func(b *testing.B) {
+		for b.Loop() {
+			hrefs := etags()
+			if len(hrefs) != n {
+				b.Fatalf("%d cards listed, want %d", len(hrefs), n)
+			}
+			for i := 0; i < len(hrefs); i += 100 {
+				objs, err := cl.MultiGetAddressBook(b.Context(), dav.BookPath, &carddav.AddressBookMultiGet{Paths: hrefs[i:min(i+100, len(hrefs))],
+					DataRequest: carddav.AddressDataRequest{AllProp: true}})
+				if err != nil || len(objs) == 0 {
+					b.Fatalf("multiget: %d, %v", len(objs), err)
+				}
+			}
+		}
+	})
+	// Restore gives records new ids: change the first card listed.
+	first := etags()[0]
+	id := strings.TrimSuffix(first[strings.LastIndexByte(first, '/')+1:], ".vcf")
+	b.Run("AfterOneChange", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			b.StopTimer()
+			i++
+			if _, err := s.crm.UpdateContact(b.Context(), u.User, id, []byte(fmt.Sprintf(`{"title":"Engineer %d"}`, i))); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if len(etags()) != n {
+				b.Fatal("cards missing")
+			}
+			if _, err := cl.MultiGetAddressBook(b.Context(), dav.BookPath, &carddav.AddressBookMultiGet{Paths: []string{first},
+				DataRequest: carddav.AddressDataRequest{AllProp: true}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
