@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/dav"
 )
+
+var hrefRE = regexp.MustCompile(`<(?:\w+:)?href>([^<]+)</(?:\w+:)?href>`)
 
 // BenchmarkCardSync: an address book of 30,000 contacts (and 30,000
 // encounters at 200 events), synced as DAVx5 and vdirsyncer do it: a
@@ -61,6 +64,7 @@ func BenchmarkCardSync(b *testing.B) {
 		req, _ := http.NewRequest("PROPFIND", s.URL+dav.BookPath, strings.NewReader(`<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`))
 		req.SetBasicAuth(u.Email, u.token)
 		req.Header.Set("Depth", "1")
+		req.Header.Set("Content-Type", "application/xml")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			b.Fatal(err)
@@ -68,10 +72,13 @@ func BenchmarkCardSync(b *testing.B) {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		var hrefs []string
-		for _, part := range strings.Split(string(body), "<href>")[1:] {
-			if h, _, ok := strings.Cut(part, "</href>"); ok && strings.HasSuffix(h, ".vcf") {
-				hrefs = append(hrefs, h)
+		for _, m := range hrefRE.FindAllStringSubmatch(string(body), -1) {
+			if strings.HasSuffix(m[1], ".vcf") {
+				hrefs = append(hrefs, m[1])
 			}
+		}
+		if len(hrefs) == 0 {
+			b.Fatalf("PROPFIND %d: %.300s", resp.StatusCode, body)
 		}
 		return hrefs
 	}
