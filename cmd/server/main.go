@@ -177,8 +177,12 @@ func (m *Main) Run(ctx context.Context) error {
 		BaseURL: cfg.BaseURL, Now: m.Now})
 	// The phone's address book and reminders (CardDAV, CalDAV) on the same
 	// app and limiter.
-	dav.Register(m.API.App, dav.Deps{Accounts: m.Accounts, CRM: m.CRM, AuthFails: m.API.AuthFails, Logger: m.Logger.With("component", "dav"),
-		Now: m.Now, BaseURL: cfg.BaseURL})
+	davDeps := dav.Deps{Accounts: m.Accounts, CRM: m.CRM, AuthFails: m.API.AuthFails, Logger: m.Logger.With("component", "dav"),
+		Now: m.Now, BaseURL: cfg.BaseURL}
+	if m.SQLite != nil {
+		davDeps.Changes = &sqlite.Changes{DB: m.SQLite} // sync-collection (SQLite only, for now)
+	}
+	dav.Register(m.API.App, davDeps)
 
 	m.Dispatcher = &followup.Dispatcher{
 		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,

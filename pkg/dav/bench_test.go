@@ -22,7 +22,8 @@ var hrefRE = regexp.MustCompile(`<(?:\w+:)?href>([^<]+)</(?:\w+:)?href>`)
 // encounters at 200 events), synced as DAVx5 and vdirsyncer do it: a
 // PROPFIND of every card's ETag, then addressbook-multiget in batches of
 // 100 (FirstSync); then, after one contact changed, the ETag PROPFIND and
-// a multiget of the one changed card (AfterOneChange).
+// a multiget of the one changed card (ETagsAfterOneChange), or one
+// sync-collection REPORT with the last token (SyncCollectionAfterOneChange).
 // go test ./pkg/dav -run '^$' -bench CardSync -benchtime 1x
 func BenchmarkCardSync(b *testing.B) {
 	const n = 30_000
@@ -100,7 +101,30 @@ func BenchmarkCardSync(b *testing.B) {
 	// Restore gives records new ids: change the first card listed.
 	first := etags()[0]
 	id := strings.TrimSuffix(first[strings.LastIndexByte(first, '/')+1:], ".vcf")
-	b.Run("AfterOneChange", func(b *testing.B) {
+	// With sync-collection (the SQLite store's change journal): only the
+	// changed card is read.
+	tok, err := cl.SyncCollection(b.Context(), dav.BookPath, &carddav.SyncQuery{})
+	if err != nil || len(tok.Updated) != n {
+		b.Fatalf("initial sync-collection: %d, %v", len(tok.Updated), err)
+	}
+	token := tok.SyncToken
+	b.Run("SyncCollectionAfterOneChange", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			b.StopTimer()
+			i++
+			if _, err := s.crm.UpdateContact(b.Context(), u.User, id, []byte(fmt.Sprintf(`{"title":"Lead %d"}`, i))); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			res, err := cl.SyncCollection(b.Context(), dav.BookPath, &carddav.SyncQuery{SyncToken: token, DataRequest: carddav.AddressDataRequest{AllProp: true}})
+			if err != nil || len(res.Updated) != 1 {
+				b.Fatalf("sync after one change: %d updated, %v", len(res.Updated), err)
+			}
+			token = res.SyncToken
+		}
+	})
+	b.Run("ETagsAfterOneChange", func(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			b.StopTimer()

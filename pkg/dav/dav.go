@@ -64,6 +64,8 @@ type Deps struct {
 	Now       func() time.Time
 	// BaseURL is the public URL tasks link to.
 	BaseURL string
+	// Changes is the journal sync-collection reads; nil: no sync tokens.
+	Changes Changes
 }
 
 // Server serves the DAV tree.
@@ -130,8 +132,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "a card is at most 1 MiB", http.StatusRequestEntityTooLarge)
 		return
 	}
+	var body []byte
 	if r.Body != nil {
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxCard+1))
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, MaxCard+1))
 		if err != nil {
 			http.Error(w, "could not read the request body", http.StatusBadRequest)
 			return
@@ -166,6 +170,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), userKey{}, u), 2*time.Minute)
 	defer cancel()
 	r = r.WithContext(ctx)
+	if s.Changes != nil {
+		// What go-webdav lacks: sync-collection (RFC 6578), and the sync
+		// token, ctag and report set on the collections that tell clients
+		// to use it.
+		if c := s.collectionAt(r.URL.Path); c != nil {
+			switch {
+			case r.Method == "REPORT" && bytes.Contains(body, []byte("sync-collection")):
+				s.handleSync(w, r, c, body)
+				return
+			case r.Method == "PROPFIND" && r.Header.Get("Depth") == "0":
+				s.handleCollectionProps(w, r, c, body)
+				return
+			}
+		}
+	}
 	switch {
 	case r.URL.Path == Root || r.URL.Path == Root+"/":
 		// Some clients start at the root: it names the principal.

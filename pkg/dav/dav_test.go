@@ -46,6 +46,7 @@ func serve(t testing.TB) *server {
 	t.Helper()
 	var accStore accounts.Store
 	var stores crm.Stores
+	var changes dav.Changes
 	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
 		st := storetest.MustOpen(t)
 		a := &mongodb.Accounts{DB: st.DB}
@@ -63,10 +64,11 @@ func serve(t testing.TB) *server {
 		}
 		t.Cleanup(func() { db.Close() })
 		accStore, stores = &sqlite.Accounts{DB: db}, sqlite.Stores(db)
+		changes = &sqlite.Changes{DB: db}
 	}
 	s := &server{acc: accounts.New(accStore), crm: crm.New(stores, time.Now)}
 	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods})
-	dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler)})
+	dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler), Changes: changes})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

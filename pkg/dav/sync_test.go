@@ -1,0 +1,109 @@
+package dav_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-webdav/carddav"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/dav"
+)
+
+// TestSyncCollection (SQLite, which keeps the change journal): the address
+// book offers sync-collection; an empty token gets every card, and later
+// tokens get exactly what changed since — an edited contact, a contact
+// met again, a deleted one — and nothing when nothing changed.
+func TestSyncCollection(t *testing.T) {
+	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
+		t.Skip("the change journal is SQLite's (triggers); MongoDB collections offer no sync token yet")
+	}
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	ada := s.ada(t, u)
+	ctx := t.Context()
+	grace, err := s.crm.CreateContact(ctx, u.User, contacts.Input{Name: "Grace Hopper", Emails: []string{"grace@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alan, err := s.crm.CreateContact(ctx, u.User, contacts.Input{Name: "Alan Turing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><d:sync-token/><cs:getctag/><d:supported-report-set/><d:displayname/><d:quota-used-bytes/></d:prop></d:propfind>`,
+		"Depth", "0", "Content-Type", "application/xml")
+	props := body(t, r)
+	for _, want := range []string{"<d:sync-token>urn:rapport:sync:cards:", "<cs:getctag>", "<d:sync-collection/>", "<d:displayname>Rapport</d:displayname>", "quota-used-bytes", "404 Not Found"} {
+		if !strings.Contains(props, want) {
+			t.Errorf("PROPFIND of the address book lacks %q:\n%s", want, props)
+		}
+	}
+
+	cl := s.client(t, u)
+	first, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{DataRequest: carddav.AddressDataRequest{AllProp: true}})
+	if err != nil || len(first.Updated) != 3 || first.SyncToken == "" {
+		t.Fatalf("initial sync: %d cards, token %q, %v", len(first.Updated), first.SyncToken, err)
+	}
+	none, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: first.SyncToken})
+	if err != nil || len(none.Updated)+len(none.Deleted) != 0 {
+		t.Fatalf("nothing changed, sync returned %d updated and %d deleted, %v", len(none.Updated), len(none.Deleted), err)
+	}
+
+	if _, err := s.crm.UpdateContact(ctx, u.User, grace.ID, []byte(`{"title":"Rear Admiral"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.crm.DeleteContact(ctx, u.ID, alan.ID); err != nil {
+		t.Fatal(err)
+	}
+	next, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: none.SyncToken, DataRequest: carddav.AddressDataRequest{AllProp: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(next.Updated) != 1 || !strings.HasSuffix(next.Updated[0].Path, grace.ID+".vcf") || next.Updated[0].ETag == "" {
+		t.Fatalf("after an edit: updated %+v", next.Updated)
+	}
+	if len(next.Deleted) != 1 || !strings.HasSuffix(next.Deleted[0], alan.ID+".vcf") {
+		t.Fatalf("after a delete: deleted %v", next.Deleted)
+	}
+
+	// Meeting Ada again changes her card's "How we met".
+	if _, err := s.crm.LogEncounter(ctx, u.User, s.eventOf(t, u), contacts.EncounterInput{ContactID: ada.ID, Moment: "before_talk"}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: next.SyncToken})
+	if err != nil || len(again.Updated) != 1 || !strings.HasSuffix(again.Updated[0].Path, ada.ID+".vcf") {
+		t.Fatalf("after meeting Ada again: %+v, %v", again.Updated, err)
+	}
+
+	// A token that is not ours is refused, so the client starts over.
+	if _, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: "urn:other:1"}); err == nil {
+		t.Fatal("a foreign sync token was accepted")
+	}
+
+	// Another user's token carries no access: it lists that user's own.
+	other := s.signup(t, "other@example.com")
+	got, err := s.client(t, other).SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: "urn:rapport:sync:cards:0"})
+	if err != nil || len(got.Updated)+len(got.Deleted) != 0 {
+		t.Fatalf("another user's sync: %d updated, %d deleted, %v", len(got.Updated), len(got.Deleted), err)
+	}
+
+	// Tasks: a completed follow-up comes back through the task list's sync.
+	tr := s.do(t, u, "REPORT", dav.TaskListPath, `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`,
+		"Content-Type", "application/xml")
+	tasks := body(t, tr)
+	if tr.StatusCode != 207 || strings.Count(tasks, "<d:response>") != len(s.pending(t, u)) || !strings.Contains(tasks, "urn:rapport:sync:tasks:") {
+		t.Fatalf("task sync: %d\n%s", tr.StatusCode, tasks)
+	}
+}
+
+// eventOf returns the id of one of the user's events.
+func (s *server) eventOf(t *testing.T, u *user) string {
+	t.Helper()
+	evs, err := s.crm.Events.All(t.Context(), u.ID)
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("no event: %v", err)
+	}
+	return evs[0].ID
+}
