@@ -3,7 +3,10 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
@@ -60,5 +63,75 @@ func TestAtomic(t *testing.T) {
 	}
 	if page, _ := svc.List(ctx, "u1", contacts.Filter{Limit: 10}); len(page.Items) != 2 {
 		t.Fatalf("%d contacts after a rolled-back Atomic, want 2", len(page.Items))
+	}
+}
+
+// TestGroupCommit: writes that arrive together share a commit, yet each
+// is its own: a failing one (or one that panics) is undone alone, and the
+// others are all there.
+func TestGroupCommit(t *testing.T) {
+	db := MustOpen(t)
+	svc := contacts.New(&sqlite.Contacts{DB: db})
+	ctx := t.Context()
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	const n = 48
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := &contacts.Contact{ID: fmt.Sprintf("c%02d", i), UserID: "u1", Name: fmt.Sprintf("P %02d", i), CreatedAt: now, UpdatedAt: now}
+			errs <- db.Update(ctx, func(tx *sqlite.Tx) error {
+				if err := tx.CreateContact(ctx, c); err != nil {
+					return err
+				}
+				switch i % 4 {
+				case 1:
+					return errors.New("refused after writing")
+				case 2:
+					panic("a bug after writing")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	failed := 0
+	for err := range errs {
+		if err != nil {
+			failed++
+		}
+	}
+	if failed != n/2 {
+		t.Fatalf("%d writes failed, want %d", failed, n/2)
+	}
+	page, err := svc.List(ctx, "u1", contacts.Filter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != n/2 {
+		t.Fatalf("%d contacts committed, want %d", len(page.Items), n/2)
+	}
+	for _, c := range page.Items {
+		var i int
+		fmt.Sscanf(c.ID, "c%d", &i)
+		if i%4 == 1 || i%4 == 2 {
+			t.Errorf("contact %s of a failed write was committed", c.ID)
+		}
+	}
+}
+
+// TestWritesAfterClose: a write after Close is refused, not hung.
+func TestWritesAfterClose(t *testing.T) {
+	db, err := sqlite.Open(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	err = db.Update(t.Context(), func(*sqlite.Tx) error { return nil })
+	if !apperr.Is(err, apperr.Unavailable) {
+		t.Fatalf("write after Close: %v", err)
 	}
 }
