@@ -310,6 +310,12 @@ func TestIsolationAndBadInput(t *testing.T) {
 	if err != nil || len(objs) != 0 {
 		t.Fatalf("the other user sees %d cards, %v", len(objs), err)
 	}
+	// A multiget naming my card's href gives the other user nothing of it.
+	r0 := s.do(t, other, "REPORT", dav.BookPath, `<?xml version="1.0"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/><c:address-data/></d:prop><d:href>`+path+`</d:href></c:addressbook-multiget>`,
+		"Content-Type", "application/xml", "Depth", "1")
+	if got := body(t, r0); strings.Contains(got, "Ada") || strings.Contains(got, "getetag>\"") || !strings.Contains(got, "404") {
+		t.Fatalf("another user's multiget of my card: %d\n%s", r0.StatusCode, got)
+	}
 
 	wrong := &user{User: &accounts.User{Email: me.Email}, token: other.token}
 	r := s.do(t, wrong, "PROPFIND", dav.PrincipalPath, "", "Depth", "0")
