@@ -180,7 +180,13 @@ func (m *Main) Run(ctx context.Context) error {
 	davDeps := dav.Deps{Accounts: m.Accounts, CRM: m.CRM, AuthFails: m.API.AuthFails, Logger: m.Logger.With("component", "dav"),
 		Now: m.Now, BaseURL: cfg.BaseURL}
 	if m.SQLite != nil {
-		davDeps.Changes = &sqlite.Changes{DB: m.SQLite} // sync-collection (SQLite only, for now)
+		davDeps.Changes = &sqlite.Changes{DB: m.SQLite}
+	} else {
+		ch := &mongodb.Changes{DB: m.Store.DB}
+		if err := ch.EnsureIndexes(ictx); err != nil {
+			return fmt.Errorf("store at start: %w", err)
+		}
+		davDeps.Changes = ch
 	}
 	dav.Register(m.API.App, davDeps)
 

@@ -57,6 +57,11 @@ func serve(t testing.TB) *server {
 		if err := stores.EnsureIndexes(t.Context()); err != nil {
 			t.Fatal(err)
 		}
+		ch := &mongodb.Changes{DB: st.DB}
+		if err := ch.EnsureIndexes(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		changes = ch
 	} else {
 		db, err := sqlite.Open(t.Context(), t.TempDir())
 		if err != nil {

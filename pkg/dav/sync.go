@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Changes is the journal of changed cards and tasks that sync-collection
@@ -22,13 +23,19 @@ import (
 // MongoDB adapter has none yet) collections offer no sync token and
 // clients compare every ETag instead.
 type Changes interface {
-	// Latest is the newest change's seq in a collection ("cards" or
-	// "tasks") of the user; 0 if none.
-	Latest(ctx context.Context, userID, coll string) (int64, error)
-	// Since returns the items changed after seq, each once, oldest change
-	// first, at most limit; latest is the seq to continue from.
-	Since(ctx context.Context, userID, coll string, seq int64, limit int) (ids []string, latest int64, more bool, err error)
+	// Token marks the present state of a collection ("cards" or "tasks")
+	// of the user: what a client gets with a full listing.
+	Token(ctx context.Context, userID, coll string) (string, error)
+	// Since returns the items changed after token, each once (perhaps an
+	// item changed just before it, too), at most limit, the token to
+	// continue from, and whether more are left. A token it did not make
+	// is ErrBadToken.
+	Since(ctx context.Context, userID, coll, token string, limit int) (ids []string, next string, more bool, err error)
 }
+
+// ErrBadToken is what Changes.Since returns for a token it did not make;
+// the client is told to sync from scratch.
+var ErrBadToken = record.ErrBadSyncToken
 
 // syncTokenPrefix starts our sync tokens (a URI, as RFC 6578 asks).
 const syncTokenPrefix = "urn:rapport:sync:"
@@ -148,7 +155,7 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request, c *collectio
 	}
 	ctx := r.Context()
 	u := userOf(ctx)
-	latest, err := s.Changes.Latest(ctx, u.ID, c.kind)
+	latest, err := s.Changes.Token(ctx, u.ID, c.kind)
 	if err != nil {
 		s.httpError(w, err)
 		return
@@ -177,22 +184,28 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request, c *collectio
 			writeItem(it)
 		}
 	} else {
-		since, ok := parseSyncToken(q.SyncToken, c.kind)
-		if !ok || since > latest {
+		since, ok := strings.CutPrefix(strings.TrimSpace(q.SyncToken), syncTokenPrefix+c.kind+":")
+		limit := maxSyncItems
+		if q.Limit != nil && q.Limit.NResults > 0 && q.Limit.NResults < limit {
+			limit = q.Limit.NResults
+		}
+		var ids []string
+		var next string
+		var more bool
+		if ok {
+			ids, next, more, err = s.Changes.Since(ctx, u.ID, c.kind, since, limit)
+		}
+		if !ok || errors.Is(err, ErrBadToken) {
 			w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 			w.WriteHeader(http.StatusForbidden)
 			io.WriteString(w, xml.Header+`<d:error xmlns:d="DAV:"><d:valid-sync-token/></d:error>`)
 			return
 		}
-		limit := maxSyncItems
-		if q.Limit != nil && q.Limit.NResults > 0 && q.Limit.NResults < limit {
-			limit = q.Limit.NResults
-		}
-		ids, next, more, err := s.Changes.Since(ctx, u.ID, c.kind, since, limit)
 		if err != nil {
 			s.httpError(w, err)
 			return
 		}
+		latest = next
 		for _, id := range ids {
 			href, etag, raw, err := c.item(ctx, id)
 			switch {
@@ -207,10 +220,9 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request, c *collectio
 		}
 		if more {
 			fmt.Fprintf(&out, `<d:response><d:href>%s</d:href><d:status>HTTP/1.1 507 Insufficient Storage</d:status></d:response>`, escape(c.path))
-			latest = next
 		}
 	}
-	fmt.Fprintf(&out, `<d:sync-token>%s</d:sync-token></d:multistatus>`, syncToken(c.kind, latest))
+	fmt.Fprintf(&out, `<d:sync-token>%s</d:sync-token></d:multistatus>`, escape(syncTokenPrefix+c.kind+":"+latest))
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.WriteHeader(http.StatusMultiStatus)
 	w.Write(out.Bytes())
@@ -221,19 +233,6 @@ func itemExt(kind string) string {
 		return ".vcf"
 	}
 	return ".ics"
-}
-
-func syncToken(kind string, seq int64) string {
-	return syncTokenPrefix + kind + ":" + strconv.FormatInt(seq, 10)
-}
-
-func parseSyncToken(tok, kind string) (int64, bool) {
-	rest, ok := strings.CutPrefix(strings.TrimSpace(tok), syncTokenPrefix+kind+":")
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(rest, 10, 64)
-	return n, err == nil && n >= 0
 }
 
 func escape(s string) string {
@@ -266,12 +265,12 @@ func (s *Server) handleCollectionProps(w http.ResponseWriter, r *http.Request, c
 		q.AllProp = &struct{}{}
 	}
 	ctx := r.Context()
-	latest, err := s.Changes.Latest(ctx, userOf(ctx).ID, c.kind)
+	latest, err := s.Changes.Token(ctx, userOf(ctx).ID, c.kind)
 	if err != nil {
 		s.httpError(w, err)
 		return
 	}
-	tok := escape(syncToken(c.kind, latest))
+	tok := escape(syncTokenPrefix + c.kind + ":" + latest)
 	principal, resType := PrincipalPath, `<d:collection/><card:addressbook/>`
 	report := `<d:supported-report><d:report><d:sync-collection/></d:report></d:supported-report>`
 	if c.kind == "cards" {

@@ -106,5 +106,31 @@ func (s *Backups) RestoreRecords(ctx context.Context, section string, records []
 		}
 	}
 	_, err := s.DB.Collection(section).InsertMany(ctx, docs)
+	if err == nil {
+		journalRestored(ctx, s.DB, records)
+	}
 	return store.Err(err, section)
+}
+
+// journalRestored journals the cards and tasks restored records change.
+func journalRestored(ctx context.Context, db *mongo.Database, records []any) {
+	cards, tasks := map[string][]string{}, map[string][]string{}
+	for _, x := range records {
+		switch r := x.(type) {
+		case *contacts.Contact:
+			cards[r.UserID] = append(cards[r.UserID], r.ID)
+		case *contacts.Encounter:
+			cards[r.UserID] = append(cards[r.UserID], r.ContactID)
+		case *contacts.Intro:
+			cards[r.UserID] = append(cards[r.UserID], r.ContactIDs...)
+		case *followup.FollowUp:
+			tasks[r.UserID] = append(tasks[r.UserID], r.ID)
+		}
+	}
+	for u, ids := range cards {
+		journal(ctx, db, u, "cards", ids...)
+	}
+	for u, ids := range tasks {
+		journal(ctx, db, u, "tasks", ids...)
+	}
 }

@@ -67,6 +67,7 @@ func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error
 		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, keys)
 		return store.Err(err, "contact")
 	}
+	journal(ctx, s.DB, c.UserID, "cards", c.ID)
 	return nil
 }
 
@@ -135,6 +136,11 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 			s.releaseAll(ctx, cs)
 			return nil, store.Err(err, "contact")
 		}
+		ids := make([]string, len(fresh))
+		for i, f := range fresh {
+			ids[i] = f.(*contacts.Contact).ID
+		}
+		journal(ctx, s.DB, fresh[0].(*contacts.Contact).UserID, "cards", ids...)
 	}
 	return held, nil
 }
@@ -264,6 +270,11 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 		return store.Err(err, "contact")
 	}
 	s.release(ctx, c.UserID, c.ID, removed)
+	journal(ctx, s.DB, c.UserID, "cards", c.ID)
+	if old.Name != c.Name {
+		// Tasks name the contact.
+		journal(ctx, s.DB, c.UserID, "tasks", s.followupIDsOf(ctx, c.UserID, c.ID)...)
+	}
 	return nil
 }
 
@@ -277,7 +288,26 @@ func (s *Contacts) TouchContact(ctx context.Context, userID, id string, t time.T
 	if err != nil {
 		return nil, store.Err(err, "contact")
 	}
+	journal(ctx, s.DB, userID, "cards", id)
 	return stripped(&c), nil
+}
+
+// followupIDsOf returns the ids of a contact's follow-ups
+// (followups_user_contact).
+func (s *Contacts) followupIDsOf(ctx context.Context, userID, contactID string) []string {
+	cur, err := s.DB.Collection("followups").Find(ctx, bson.M{"user_id": userID, "contact_id": contactID}, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return nil
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	cur.All(ctx, &docs)
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	return ids
 }
 
 // ContactsByID returns those of ids that are the user's contacts.
@@ -311,6 +341,7 @@ func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	if res.DeletedCount == 0 {
 		return apperr.E(apperr.NotFound, "no such contact")
 	}
+	journal(ctx, s.DB, userID, "cards", id)
 	// contact_keys_contact
 	if _, err := s.keys().DeleteMany(ctx, bson.M{"contact_id": id, "user_id": userID}); err != nil {
 		return store.Err(err, "contact")

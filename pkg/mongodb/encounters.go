@@ -43,6 +43,9 @@ func (s *Contacts) CreateEncounter(ctx context.Context, e *contacts.Encounter) e
 	doc := *e
 	doc.TopicsLower = lowerAll(e.Topics)
 	_, err := s.encounters().InsertOne(ctx, &doc)
+	if err == nil {
+		journal(ctx, s.DB, e.UserID, "cards", e.ContactID)
+	}
 	return store.Err(err, "encounter")
 }
 
@@ -96,7 +99,15 @@ func (s *Contacts) ContactIDsAtEvent(ctx context.Context, userID, eventID string
 
 // DeleteEncounter removes one of the user's encounters (encounters._id, scoped by user_id).
 func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) error {
-	return store.DeleteOwned(ctx, s.encounters(), id, userID, "encounter")
+	var enc struct {
+		ContactID string `bson:"contact_id"`
+	}
+	s.encounters().FindOne(ctx, bson.M{"_id": id, "user_id": userID}, options.FindOne().SetProjection(bson.M{"contact_id": 1})).Decode(&enc)
+	if err := store.DeleteOwned(ctx, s.encounters(), id, userID, "encounter"); err != nil {
+		return err
+	}
+	journal(ctx, s.DB, userID, "cards", enc.ContactID)
+	return nil
 }
 
 // DeleteEncountersOf removes the user's encounters at an event or with a
@@ -106,7 +117,15 @@ func (s *Contacts) DeleteEncountersOf(ctx context.Context, userID string, of con
 	if of == contacts.ByContact {
 		field = "contact_id"
 	}
-	return store.DeleteReturningIDs(ctx, s.encounters(), bson.M{"user_id": userID, field: id}, "encounter")
+	var met []string // the contacts whose "How we met" loses a line
+	if of != contacts.ByContact {
+		met, _ = s.ContactIDsAtEvent(ctx, userID, id)
+	}
+	ids, err := store.DeleteReturningIDs(ctx, s.encounters(), bson.M{"user_id": userID, field: id}, "encounter")
+	if err == nil {
+		journal(ctx, s.DB, userID, "cards", met...)
+	}
+	return ids, err
 }
 
 // CreateInteraction stores it.
@@ -138,6 +157,9 @@ func (s *Contacts) CreateIntro(ctx context.Context, it *contacts.Intro) error {
 		return apperr.InvalidField("contact_ids", "must name exactly two contacts")
 	}
 	_, err := s.intros().InsertOne(ctx, it)
+	if err == nil {
+		journal(ctx, s.DB, it.UserID, "cards", it.ContactIDs...)
+	}
 	return store.Err(err, "intro")
 }
 
@@ -158,6 +180,7 @@ func (s *Contacts) MoveIntro(ctx context.Context, userID, id, from, to, outcome 
 		bson.M{"$set": bson.M{"status": to, "outcome": outcome, "updated_at": record.Time(at)}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&out)
 	if err == nil {
+		journal(ctx, s.DB, userID, "cards", out.ContactIDs...)
 		return &out, nil
 	}
 	if err = store.Err(err, "intro"); !apperr.Is(err, apperr.NotFound) {
@@ -187,7 +210,21 @@ func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQu
 
 // DeleteIntrosOf removes the user's intros that involve a contact (intros_user_contacts).
 func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
-	return store.DeleteReturningIDs(ctx, s.intros(), bson.M{"user_id": userID, "contact_ids": contactID}, "intro")
+	var others []string // their cards lose a line
+	if cur, err := s.intros().Find(ctx, bson.M{"user_id": userID, "contact_ids": contactID}, options.Find().SetProjection(bson.M{"contact_ids": 1})); err == nil {
+		var docs []struct {
+			ContactIDs []string `bson:"contact_ids"`
+		}
+		cur.All(ctx, &docs)
+		for _, d := range docs {
+			others = append(others, d.ContactIDs...)
+		}
+	}
+	ids, err := store.DeleteReturningIDs(ctx, s.intros(), bson.M{"user_id": userID, "contact_ids": contactID}, "intro")
+	if err == nil {
+		journal(ctx, s.DB, userID, "cards", others...)
+	}
+	return ids, err
 }
 
 // DetachIntrosFromEvent clears the event of the user's intros made at it.

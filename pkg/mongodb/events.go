@@ -85,12 +85,18 @@ func (s *Events) Event(ctx context.Context, userID, id string) (*events.Event, e
 
 // UpdateEvent replaces the user's event (events._id, scoped by user_id).
 func (s *Events) UpdateEvent(ctx context.Context, e *events.Event) error {
+	old, _ := s.Event(ctx, e.UserID, e.ID)
 	res, err := s.events().ReplaceOne(ctx, bson.M{"_id": e.ID, "user_id": e.UserID}, withQueryFields(e))
 	if err != nil {
 		return store.Err(err, "event")
 	}
 	if res.MatchedCount == 0 {
 		return apperr.E(apperr.NotFound, "event not found")
+	}
+	if old != nil && old.Title != e.Title {
+		// The cards of everyone met there name the event.
+		met, _ := (&Contacts{DB: s.DB}).ContactIDsAtEvent(ctx, e.UserID, e.ID)
+		journal(ctx, s.DB, e.UserID, "cards", met...)
 	}
 	return nil
 }

@@ -75,6 +75,7 @@ func (s *Followups) EnsureIndexes(ctx context.Context) error {
 func (s *Followups) CreateFollowup(ctx context.Context, f *followup.FollowUp) (*followup.FollowUp, error) {
 	_, err := s.c().InsertOne(ctx, f)
 	if err == nil {
+		journal(ctx, s.DB, f.UserID, "tasks", f.ID)
 		return nil, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
@@ -173,6 +174,7 @@ func (s *Followups) ChangePending(ctx context.Context, userID, id string, ch fol
 	if err != nil {
 		return nil, store.Err(err, "follow-up")
 	}
+	journal(ctx, s.DB, userID, "tasks", id)
 	return &f, nil
 }
 
@@ -194,6 +196,11 @@ func (s *Followups) End(ctx context.Context, userID string, ids []string, status
 		}
 		out = append(out, f)
 	}
+	ended := make([]string, len(out))
+	for i := range out {
+		ended[i] = out[i].ID
+	}
+	journal(ctx, s.DB, userID, "tasks", ended...)
 	return out, nil
 }
 
@@ -207,7 +214,11 @@ func (s *Followups) Detach(ctx context.Context, userID string, ref followup.Ref,
 
 // DeleteForContact removes a contact's follow-ups (followups_user_contact).
 func (s *Followups) DeleteForContact(ctx context.Context, userID, contactID string) ([]string, error) {
-	return store.DeleteReturningIDs(ctx, s.c(), bson.M{"user_id": userID, "contact_id": contactID}, "follow-up")
+	ids, err := store.DeleteReturningIDs(ctx, s.c(), bson.M{"user_id": userID, "contact_id": contactID}, "follow-up")
+	if err == nil {
+		journal(ctx, s.DB, userID, "tasks", ids...)
+	}
+	return ids, err
 }
 
 // Wake lowers the user's next look with $min and sets a new nonce (dispatch._id).

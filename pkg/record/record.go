@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"sync/atomic"
 	"time"
 )
@@ -39,3 +40,7 @@ func NewID() string {
 // Time returns t in UTC truncated to milliseconds, the precision both
 // stores keep, so a value read back equals the value written.
 func Time(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// ErrBadSyncToken is what a change journal answers for a sync token it
+// did not make (pkg/dav tells the client to sync from scratch).
+var ErrBadSyncToken = errors.New("not a sync token of this collection")

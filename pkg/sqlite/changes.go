@@ -3,44 +3,60 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strconv"
+
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Changes reads the journal of changed cards and tasks that triggers
-// write (migration 00011), for CardDAV/CalDAV sync-collection.
+// write (migration 00011), for CardDAV/CalDAV sync-collection. A token is
+// the seq of the newest change it has seen: the triggers write in the
+// transaction of the change, so a seq is visible only with everything
+// before it.
 type Changes struct{ DB *DB }
 
-// Latest returns the newest change's seq in one of the user's collections
-// ("cards" or "tasks"); 0 when there is none.
-func (s *Changes) Latest(ctx context.Context, userID, coll string) (int64, error) {
+// Token is the newest change's seq in one of the user's collections.
+func (s *Changes) Token(ctx context.Context, userID, coll string) (string, error) {
 	var seq sql.NullInt64
 	err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT max(seq) FROM dav_changes WHERE user_id = ? AND coll = ?`, userID, coll).Scan(&seq)
-	return seq.Int64, translate(err, "change")
+	return strconv.FormatInt(seq.Int64, 10), translate(err, "change")
 }
 
-// Since returns the items of the collection changed after seq, each once,
-// in the order of their last change, at most limit (the newest seq among
-// them is latest), and whether more are left.
-func (s *Changes) Since(ctx context.Context, userID, coll string, seq int64, limit int) (ids []string, latest int64, more bool, err error) {
+// Since returns the items of the collection changed after token, each
+// once, in the order of their last change, at most limit.
+func (s *Changes) Since(ctx context.Context, userID, coll, token string, limit int) (ids []string, next string, more bool, err error) {
+	seq, err := strconv.ParseInt(token, 10, 64)
+	if err != nil || seq < 0 {
+		return nil, "", false, record.ErrBadSyncToken
+	}
+	latest, err := s.Token(ctx, userID, coll)
+	if err != nil {
+		return nil, "", false, err
+	}
+	if n, _ := strconv.ParseInt(latest, 10, 64); seq > n {
+		return nil, "", false, record.ErrBadSyncToken // from another store, or the future
+	}
 	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT item_id, max(seq) AS last FROM dav_changes
 		WHERE user_id = ? AND coll = ? AND seq > ? GROUP BY item_id ORDER BY last LIMIT ?`, userID, coll, seq, limit+1)
 	if err != nil {
-		return nil, 0, false, translate(err, "change")
+		return nil, "", false, translate(err, "change")
 	}
 	defer rows.Close()
+	last := seq
 	for rows.Next() {
 		var id string
-		var last int64
-		if err := rows.Scan(&id, &last); err != nil {
-			return nil, 0, false, translate(err, "change")
+		var at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, "", false, translate(err, "change")
 		}
 		if len(ids) == limit {
 			more = true
 			break
 		}
-		ids, latest = append(ids, id), last
+		ids, last = append(ids, id), at
 	}
-	if latest == 0 {
-		latest = seq
+	if !more {
+		return ids, latest, false, translate(rows.Err(), "change")
 	}
-	return ids, latest, more, translate(rows.Err(), "change")
+	return ids, strconv.FormatInt(last, 10), true, translate(rows.Err(), "change")
 }
