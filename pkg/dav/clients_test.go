@@ -5,11 +5,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/dav"
+	"github.com/rapport-crm/rapport/pkg/followup"
 )
 
 // needTool returns the path of a real client, skipping the test when it is
@@ -36,6 +39,13 @@ type vdirsyncer struct {
 
 func newVdirsyncer(t *testing.T, s *server, u *user) *vdirsyncer {
 	t.Helper()
+	return newVdirsyncerFor(t, s, u, "carddav", dav.BookPath, ".vcf", "")
+}
+
+// newVdirsyncerFor syncs one DAV collection (storage type, path, file
+// extension, extra storage lines) with a local directory.
+func newVdirsyncerFor(t *testing.T, s *server, u *user, kind, collection, ext, extra string) *vdirsyncer {
+	t.Helper()
 	v := &vdirsyncer{t: t, bin: needTool(t, "vdirsyncer"), dir: t.TempDir()}
 	v.local = filepath.Join(v.dir, "contacts")
 	os.MkdirAll(v.local, 0o700)
@@ -49,16 +59,16 @@ b = "phone"
 collections = null
 
 [storage rapport]
-type = "carddav"
+type = %q
 url = %q
 username = %q
 password = %q
-
+%s
 [storage phone]
 type = "filesystem"
 path = %q
-fileext = ".vcf"
-`, filepath.Join(v.dir, "status"), s.URL+dav.BookPath, u.Email, u.token, v.local)), 0o600)
+fileext = %q
+`, filepath.Join(v.dir, "status"), kind, s.URL+collection, u.Email, u.token, extra, v.local, ext)), 0o600)
 	v.run("discover", "book")
 	return v
 }
@@ -79,10 +89,10 @@ func (v *vdirsyncer) try(args ...string) (string, error) {
 	return string(out), err
 }
 
-// files returns the local cards by file name.
+// files returns the local items by file name.
 func (v *vdirsyncer) files() map[string]string {
 	v.t.Helper()
-	paths, _ := filepath.Glob(filepath.Join(v.local, "*.vcf"))
+	paths, _ := filepath.Glob(filepath.Join(v.local, "*.*"))
 	out := map[string]string{}
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
@@ -190,3 +200,76 @@ func TestKhardListsContacts(t *testing.T) {
 		t.Fatalf("khard lists:\n%s", out)
 	}
 }
+
+// TestVdirsyncerTasksTwoWay: the task list through vdirsyncer: a new
+// follow-up arrives as a task, a DUE moved locally re-dates it, a task
+// deleted locally cancels it, a follow-up done in Rapport arrives
+// COMPLETED, and an edit on both sides is a conflict that loses neither.
+func TestVdirsyncerTasksTwoWay(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	s.ada(t, u)
+	ctx := t.Context()
+	v := newVdirsyncerFor(t, s, u, "caldav", dav.TaskListPath, ".ics", "item_types = [\"VTODO\"]\n")
+	v.run("sync")
+	fs := s.pending(t, u)
+	if got := len(v.files()); got != len(fs) || got < 2 {
+		t.Fatalf("pulled %d tasks for %d follow-ups", got, len(fs))
+	}
+	file := func(id string) string { return filepath.Join(v.local, id+".ics") }
+	read := func(id string) string {
+		b, err := os.ReadFile(file(id))
+		if err != nil {
+			t.Fatalf("task %s: %v", id, err)
+		}
+		return string(b)
+	}
+	moved, gone, done := fs[0], fs[1], fs[0]
+
+	// DUE moved locally: re-dated in Rapport.
+	newDue := moved.DueAt.Add(48 * time.Hour).UTC()
+	body := regexp.MustCompile(`(?m)^DUE[^\r\n]*`).ReplaceAllString(read(moved.ID), "DUE:"+newDue.Format("20060102T150405Z"))
+	os.WriteFile(file(moved.ID), []byte(body), 0o600)
+	// Deleted locally: cancelled in Rapport.
+	os.Remove(file(gone.ID))
+	v.run("sync")
+	if f, _ := s.crm.Followups.Get(ctx, u.ID, moved.ID); !f.DueAt.Equal(newDue) {
+		t.Fatalf("due %v, want %v", f.DueAt, newDue)
+	}
+	if f, _ := s.crm.Followups.Get(ctx, u.ID, gone.ID); f.Status != followup.Cancelled {
+		t.Fatalf("deleted locally, %s in Rapport", f.Status)
+	}
+
+	// Done in Rapport: COMPLETED locally.
+	if _, err := s.crm.Followups.MarkDone(ctx, u.ID, done.ID); err != nil {
+		t.Fatal(err)
+	}
+	v.run("sync")
+	if !strings.Contains(read(done.ID), "STATUS:COMPLETED") {
+		t.Fatalf("done in Rapport, local task:\n%s", read(done.ID))
+	}
+
+	// A new follow-up in Rapport arrives; then both sides edit it.
+	c, _ := s.crm.Contacts.List(ctx, u.ID, contacts.Filter{Limit: 1})
+	nf, err := s.crm.CreateFollowup(ctx, u.User, followup.CustomInput{ContactID: c.Items[0].ID, DueAt: time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339), Note: "send the slides"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.run("sync")
+	local := read(nf.ID)
+	if _, err := s.crm.Followups.Update(ctx, u.ID, nf.ID, followup.Patch{DueAt: ptr(time.Now().Add(96 * time.Hour).UTC().Format(time.RFC3339))}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(file(nf.ID), []byte(strings.Replace(local, "STATUS:NEEDS-ACTION", "STATUS:COMPLETED", 1)), 0o600)
+	if out, err := v.try("sync"); err == nil {
+		t.Fatalf("an edit on both sides synced without a conflict:\n%s", out)
+	}
+	if f, _ := s.crm.Followups.Get(ctx, u.ID, nf.ID); f.Status != followup.Pending {
+		t.Fatalf("Rapport's side was overwritten: %s", f.Status)
+	}
+	if !strings.Contains(read(nf.ID), "STATUS:COMPLETED") {
+		t.Fatal("the local edit was lost")
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
