@@ -137,6 +137,8 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	want(j("DELETE", "/v1/contacts/"+bob, tok, nil), 204)
 	want(j("DELETE", "/v1/events/"+ev, tok, nil), 204)
 
+	want(j("PUT", "/v1/me/password", tok, map[string]any{"password": "correct horse battery"}), 204)
+
 	// Inbound mail is off on this server (no CRM_INBOUND_ADDR).
 	want(j("POST", "/v1/me/inbound/rotate", tok, nil), 409)
 

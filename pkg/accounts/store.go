@@ -46,6 +46,15 @@ type Store interface {
 	// TouchFeedSet records when a set's links were last used.
 	TouchFeedSet(ctx context.Context, hash string, at time.Time) error
 
+	// UserByEmail returns the user with that (lower-case) email; NotFound
+	// if there is none.
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	// SetPassword stores the hash of the user's password (replacing one).
+	SetPassword(ctx context.Context, userID, hash string, at time.Time) error
+	// PasswordHash returns the hash of the user's password; NotFound if
+	// the user has none.
+	PasswordHash(ctx context.Context, userID string) (string, error)
+
 	// SetInbound stores the hash of the user's inbound email address. With
 	// replace it replaces the one there; without, it stores nothing when
 	// the user has one. It reports whether it stored the hash.

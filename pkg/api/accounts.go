@@ -1,6 +1,8 @@
 package api
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
@@ -12,6 +14,7 @@ func (s *Server) registerAccountRoutes() {
 	v1.Get("/me", s.handleMeGet)
 	v1.Patch("/me", s.handleMePatch)
 	v1.Post("/me/inbound/rotate", s.handleInboundRotate)
+	v1.Put("/me/password", s.handlePasswordSet)
 	v1.Post("/tokens", s.handleTokenCreate)
 	v1.Get("/tokens", s.handleTokenList)
 	v1.Delete("/tokens/:id", s.handleTokenDelete)
@@ -119,6 +122,34 @@ func (s *Server) handleTokenDelete(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	if err := s.Accounts.DeleteToken(ctx, user(c).ID, c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// handlePasswordSet sets the password for signing in on the phone. A
+// wrong current password counts as a failed sign-in.
+func (s *Server) handlePasswordSet(c *fiber.Ctx) error {
+	ip := c.IP()
+	if wait := s.AuthFails.Blocked(ip); wait > 0 {
+		e := apperr.E(apperr.RateLimited, "too many failed sign-ins; retry later")
+		e.RetryAfter = int(wait/time.Second) + 1
+		return e
+	}
+	var in accounts.PasswordInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	err := s.Accounts.SetPassword(ctx, user(c).ID, in)
+	if apperr.Is(err, apperr.Unauthorized) {
+		s.AuthFails.Fail(ip)
+		e := apperr.E(apperr.Forbidden, "current_password is wrong")
+		e.Fields = []apperr.FieldError{{Field: "current_password", Message: "is wrong"}}
+		return e
+	}
+	if err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

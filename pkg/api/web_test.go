@@ -89,12 +89,33 @@ func TestWebPages(t *testing.T) {
 	}
 	t.Run("ErrWrongToken", func(t *testing.T) {
 		st, page, _ := b.login("ada@example.com", "rpt_wrong", "")
-		if st != 401 || !strings.Contains(page, `class="error">This email and token do not match.`) {
+		if st != 401 || !strings.Contains(page, `class="error">This email and password (or token) do not match.`) {
 			t.Fatalf("wrong token: %d", st)
 		}
 		st, _, _ = b.login("eve@example.com", tok, "")
 		if st != 401 {
 			t.Fatalf("another email with a valid token: %d", st)
+		}
+	})
+	t.Run("Password", func(t *testing.T) {
+		// Set a password with the API, then sign in with it on a fresh browser.
+		MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": "short"}), 422)
+		MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": "correct horse battery"}), 204)
+		r := s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": "another long one"})
+		MustStatus(t, r, 422) // current_password is needed once one is set
+		if !strings.Contains(string(r.Body), "current_password") {
+			t.Fatalf("the error does not name current_password: %s", r.Body)
+		}
+		MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": "another long one", "current_password": "wrong password!"}), 403)
+		pb := newBrowser(t, s)
+		if st, page, _ := pb.login("ada@example.com", "wrong password!", ""); st != 401 || strings.Contains(page, "Log a contact") {
+			t.Fatalf("a wrong password: %d", st)
+		}
+		if st, page, _ := pb.login("ADA@example.com", "correct horse battery", ""); st != 200 || !strings.Contains(page, "Log a contact") {
+			t.Fatalf("sign-in with the password: %d", st)
+		}
+		if st, _, _ := newBrowser(t, s).login("eve@example.com", "correct horse battery", ""); st != 401 {
+			t.Fatalf("another email with the password: %d", st)
 		}
 	})
 	t.Run("ErrLoginWithoutCSRF", func(t *testing.T) {

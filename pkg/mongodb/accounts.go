@@ -279,3 +279,31 @@ func (s *Accounts) InboundUser(ctx context.Context, hash string) (string, error)
 	}
 	return d.ID, nil
 }
+
+// UserByEmail returns the user with that email (users_email).
+func (s *Accounts) UserByEmail(ctx context.Context, email string) (*accounts.User, error) {
+	var u accounts.User
+	if err := s.users().FindOne(ctx, bson.M{"email": email}).Decode(&u); err != nil {
+		return nil, store.Err(err, "user")
+	}
+	return &u, nil
+}
+
+// SetPassword stores the hash of the user's password (passwords._id is
+// the user id).
+func (s *Accounts) SetPassword(ctx context.Context, userID, hash string, at time.Time) error {
+	_, err := s.DB.Collection("passwords").ReplaceOne(ctx, bson.M{"_id": userID},
+		bson.M{"_id": userID, "hash": hash, "updated_at": at}, options.Replace().SetUpsert(true))
+	return store.Err(err, "password")
+}
+
+// PasswordHash returns the hash of the user's password.
+func (s *Accounts) PasswordHash(ctx context.Context, userID string) (string, error) {
+	var d struct {
+		Hash string `bson:"hash"`
+	}
+	if err := s.DB.Collection("passwords").FindOne(ctx, bson.M{"_id": userID}).Decode(&d); err != nil {
+		return "", store.Err(err, "password")
+	}
+	return d.Hash, nil
+}

@@ -299,3 +299,24 @@ func (s *Accounts) InboundUser(ctx context.Context, hash string) (string, error)
 	err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT user_id FROM inbound WHERE hash = ?`, hash).Scan(&id)
 	return id, translate(err, "inbound address")
 }
+
+// UserByEmail returns the user with that email (users_email).
+func (s *Accounts) UserByEmail(ctx context.Context, email string) (*accounts.User, error) {
+	return scanUser(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
+}
+
+// SetPassword stores the hash of the user's password.
+func (s *Accounts) SetPassword(ctx context.Context, userID, hash string, at time.Time) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO passwords(user_id, hash, updated_at) VALUES(?, ?, ?)
+			ON CONFLICT(user_id) DO UPDATE SET hash = excluded.hash, updated_at = excluded.updated_at`, userID, hash, formatTime(at))
+		return translate(err, "password")
+	})
+}
+
+// PasswordHash returns the hash of the user's password.
+func (s *Accounts) PasswordHash(ctx context.Context, userID string) (string, error) {
+	var hash string
+	err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT hash FROM passwords WHERE user_id = ?`, userID).Scan(&hash)
+	return hash, translate(err, "password")
+}

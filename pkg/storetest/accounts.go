@@ -35,6 +35,27 @@ func MustCreateUser(tb testing.TB, s accounts.Store, email string) (*accounts.Us
 // Accounts runs the accounts.Store contract against open.
 func Accounts(t *testing.T, open OpenAccounts) {
 	ctx := context.Background()
+	t.Run("Passwords", func(t *testing.T) {
+		s := open(t)
+		u, _ := MustCreateUser(t, s, "pw@example.com")
+		if got, err := s.UserByEmail(ctx, "pw@example.com"); err != nil || got.ID != u.ID {
+			t.Fatalf("UserByEmail = %v, %v", got, err)
+		}
+		if _, err := s.UserByEmail(ctx, "nobody@example.com"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("unknown email: %v", err)
+		}
+		if _, err := s.PasswordHash(ctx, u.ID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("no password yet: %v", err)
+		}
+		for _, h := range []string{"h1", "h2"} {
+			if err := s.SetPassword(ctx, u.ID, h, clock); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.PasswordHash(ctx, u.ID); err != nil || got != h {
+				t.Fatalf("PasswordHash = %q, %v; want %q", got, err, h)
+			}
+		}
+	})
 	t.Run("Inbound", func(t *testing.T) {
 		s := open(t)
 		at := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)

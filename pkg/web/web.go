@@ -189,7 +189,7 @@ func safeNext(next string) string {
 	return next
 }
 
-// handleWebLogin signs in with an email and an API token and starts a
+// handleWebLogin signs in with an email and a password or an API token and starts a
 // session. Failures count towards the same rate limit as the API's.
 func (s *pages) handleWebLogin(c *fiber.Ctx) error {
 	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
@@ -207,11 +207,21 @@ func (s *pages) handleWebLogin(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	u, _, err := s.Accounts.Authenticate(ctx, token)
-	if err != nil || u.Email != email {
-		if err == nil || apperr.Is(err, apperr.Unauthorized) {
+	// The secret is a password, or an API token (which starts rpt_).
+	var u *accounts.User
+	var err error
+	if strings.HasPrefix(token, "rpt_") {
+		u, _, err = s.Accounts.Authenticate(ctx, token)
+		if err == nil && u.Email != email {
+			u, err = nil, apperr.E(apperr.Unauthorized, "wrong email")
+		}
+	} else {
+		u, err = s.Accounts.CheckPassword(ctx, email, token)
+	}
+	if err != nil {
+		if apperr.Is(err, apperr.Unauthorized) {
 			s.AuthFails.Fail(ip)
-			page.Errors["token"] = "This email and token do not match."
+			page.Errors["token"] = "This email and password (or token) do not match."
 			return s.renderLogin(c, 401, page)
 		}
 		return err

@@ -1,0 +1,90 @@
+package accounts
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// Password limits: bcrypt reads at most 72 bytes.
+const (
+	MinPassword = 10
+	maxPassword = 72
+)
+
+// PasswordInput is the body of PUT /v1/me/password.
+type PasswordInput struct {
+	Password        string `json:"password"`
+	CurrentPassword string `json:"current_password"`
+}
+
+// SetPassword sets the password the user signs in to the phone pages with
+// (bcrypt). Once one is set, changing it needs the current one: a wrong
+// one is Unauthorized (it counts as a failed sign-in).
+func (s *Service) SetPassword(ctx context.Context, userID string, in PasswordInput) error {
+	var c input.Checker
+	n := utf8.RuneCountInString(in.Password)
+	switch {
+	case n < MinPassword:
+		c.Add("password", "must be at least 10 characters")
+	case len(in.Password) > maxPassword:
+		c.Add("password", "must be at most 72 bytes")
+	case strings.ContainsRune(in.Password, 0):
+		c.Add("password", "must not contain NUL")
+	}
+	old, err := s.Store.PasswordHash(ctx, userID)
+	switch {
+	case err == nil:
+		if in.CurrentPassword == "" {
+			c.Add("current_password", "is required to change the password")
+		}
+	case !apperr.Is(err, apperr.NotFound):
+		return err
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	if old != "" && bcrypt.CompareHashAndPassword([]byte(old), []byte(in.CurrentPassword)) != nil {
+		return apperr.E(apperr.Unauthorized, "current_password is wrong")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost)
+	if err != nil {
+		return apperr.Wrap(apperr.Internal, err, "hash the password")
+	}
+	return s.Store.SetPassword(ctx, userID, string(hash), record.Time(s.Now()))
+}
+
+// CheckPassword returns the user with that email if password is theirs;
+// Unauthorized otherwise, the same whether the email, the password or
+// both are wrong (and in about the same time: an unknown email is
+// compared against a dummy hash).
+func (s *Service) CheckPassword(ctx context.Context, email, password string) (*User, error) {
+	unauthorized := apperr.E(apperr.Unauthorized, "this email and password do not match")
+	u, err := s.Store.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return nil, err
+	}
+	hash := dummyHash
+	if u != nil {
+		h, err := s.Store.PasswordHash(ctx, u.ID)
+		if err != nil && !apperr.Is(err, apperr.NotFound) {
+			return nil, err
+		}
+		if h != "" {
+			hash = []byte(h)
+		}
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || u == nil || string(hash) == string(dummyHash) {
+		return nil, unauthorized
+	}
+	return u, nil
+}
+
+// dummyHash is compared against when there is no user or no password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcrypt.DefaultCost)
