@@ -138,6 +138,7 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	want(j("DELETE", "/v1/events/"+ev, tok, nil), 204)
 
 	want(j("PUT", "/v1/me/password", tok, map[string]any{"password": "correct horse battery"}), 204)
+	want(j("POST", "/v1/scan", tok, map[string]any{"text": "mailto:grace@example.com"}), 200)
 
 	// Inbound mail is off on this server (no CRM_INBOUND_ADDR).
 	want(j("POST", "/v1/me/inbound/rotate", tok, nil), 409)

@@ -74,7 +74,7 @@ func decode(c *fiber.Ctx, v any) error {
 // uploadRoute reports whether the request is one of the uploads that read
 // their body as a stream (contacts import, backup restore).
 func uploadRoute(c *fiber.Ctx) bool {
-	return c.Method() == fiber.MethodPost && (c.Path() == "/v1/contacts/import" || c.Path() == "/v1/import")
+	return c.Method() == fiber.MethodPost && (c.Path() == "/v1/contacts/import" || c.Path() == "/v1/import" || c.Path() == "/v1/scan")
 }
 
 // bodyInMemory runs first: fasthttp streams request bodies (any size, with

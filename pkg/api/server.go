@@ -111,6 +111,7 @@ func New(d Deps) *Server {
 	s.registerFeedRoutes()
 	s.registerCalendarRoutes()
 	s.registerInsightRoutes()
+	s.registerScanRoutes()
 	return s
 }
 
