@@ -200,6 +200,32 @@ func TestWebPages(t *testing.T) {
 			t.Fatalf("%d events after a double submit, want 1", n)
 		}
 	})
+	t.Run("OK_MoreFields", func(t *testing.T) {
+		_, page := b.get("/app")
+		if !strings.Contains(page, "<summary>More: company, phone, LinkedIn, topics</summary>") {
+			t.Fatal("the log form has no folded extra fields")
+		}
+		form := url.Values{"csrf": {csrf}, "form_id": {hidden(t, page, "form_id")}, "event_title": {"Rust meetup"}, "name": {"Carl Mo"},
+			"moment": {"before_talk"}, "company": {"Ferrous"}, "phone": {"+49 30 555"}, "linkedin_url": {"linkedin.com/in/carl-mo"}, "topics": {"rust, ffi"}}
+		if st, page, _ := b.post("/app/encounters", form); st != 200 || !strings.Contains(page, "Saved Carl Mo.") {
+			t.Fatalf("log with more fields: %d", st)
+		}
+		r := s.Do(t, "GET", "/v1/contacts?q=carl", tok, nil)
+		MustStatus(t, r, 200)
+		got := string(r.Body)
+		for _, want := range []string{`"company":"Ferrous"`, `"+49 30 555"`, `"linkedin_url":"https://www.linkedin.com/in/carl-mo"`} {
+			if !strings.Contains(got, want) {
+				t.Errorf("contact lacks %s: %s", want, got)
+			}
+		}
+		_, fresh := b.get("/app")
+		form.Set("form_id", hidden(t, fresh, "form_id"))
+		form.Set("linkedin_url", "not a profile")
+		form.Set("name", "Dee")
+		if st, page, _ := b.post("/app/encounters", form); st != 422 || !strings.Contains(page, "<details open>") {
+			t.Fatalf("a bad LinkedIn URL: %d (the folded part must open to show its error)", st)
+		}
+	})
 	t.Run("OK_FollowupsDoneAndSnooze", func(t *testing.T) {
 		_, page := b.get("/app/followups")
 		if !strings.Contains(page, "Say thank you: Jane Doe") || !strings.Contains(page, "Check in: Jane Doe") {

@@ -338,7 +338,7 @@ func closest(evs []events.Event, now time.Time) string {
 // the first one's record and creates nothing.
 func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 	p := s.page(c, "Log a contact", "log")
-	for _, k := range []string{"event_id", "event_title", "name", "email", "moment", "notes"} {
+	for _, k := range []string{"event_id", "event_title", "name", "email", "moment", "notes", "company", "phone", "linkedin_url", "topics"} {
 		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
 	}
 	u := user(c)
@@ -394,11 +394,20 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 	if err := ch.Err(); err != nil {
 		return "", err
 	}
-	in := contacts.Input{Name: f["name"]}
+	in := contacts.Input{Name: f["name"], Company: f["company"], LinkedInURL: f["linkedin_url"]}
 	if f["email"] != "" {
 		in.Emails = []string{f["email"]}
 	}
-	enc := contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"]}
+	if f["phone"] != "" {
+		in.Phones = []string{f["phone"]}
+	}
+	var topics []string
+	for _, t := range strings.Split(f["topics"], ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			topics = append(topics, t)
+		}
+	}
+	enc := contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"], Topics: topics}
 	var res *crm.EncounterResult
 	var err error
 	if f["event_id"] != "" {
@@ -425,6 +434,10 @@ func webField(f string) string {
 		return "name"
 	case strings.HasPrefix(f, "contact.emails"):
 		return "email"
+	case strings.HasPrefix(f, "contact.phones"):
+		return "phone"
+	case strings.HasPrefix(f, "topics"):
+		return "topics"
 	case f == "event_id" || f == "title" || f == "event" || strings.HasPrefix(f, "event."):
 		return "event"
 	}
