@@ -220,6 +220,14 @@ func usePhonePages(t *testing.T, base, tok string) {
 	post("/app/followups/"+ids[1][1]+"/snooze", url.Values{"csrf": {csrf}})
 	get("/app/calendar")
 	post("/app/calendar/links", url.Values{"csrf": {csrf}})
+	found := get("/app/contacts?q=wendy")
+	m := regexp.MustCompile(`href="/app/contacts/([0-9a-zA-Z_-]+)"`).FindStringSubmatch(found)
+	if m == nil {
+		t.Fatal("the contact search does not find Wendy")
+	}
+	if !strings.Contains(get("/app/contacts/"+m[1]), "Web meetup") {
+		t.Fatal("Wendy's page does not say where you met")
+	}
 	extraWebRoutes(t, get, post, csrf)
 	get("/app")
 	post("/app/logout", url.Values{"csrf": {csrf}})

@@ -226,6 +226,30 @@ func TestWebPages(t *testing.T) {
 			t.Fatalf("a bad LinkedIn URL: %d (the folded part must open to show its error)", st)
 		}
 	})
+	t.Run("OK_HaveIMetThem", func(t *testing.T) {
+		st, page := b.get("/app/contacts?q=carl")
+		if st != 200 || !strings.Contains(page, ">Carl Mo</strong></a> · Ferrous") {
+			t.Fatalf("search: %d\n%s", st, page)
+		}
+		id := page[strings.Index(page, `href="/app/contacts/`)+len(`href="/app/contacts/`):]
+		id = id[:strings.IndexByte(id, '"')]
+		st, page = b.get("/app/contacts/" + id)
+		for _, want := range []string{"<h1>Carl Mo</h1>", "Rust meetup · before the talk", "rust, ffi", `href="tel:&#43;4930555"`,
+			`href="https://www.linkedin.com/in/carl-mo"`, "Say thank you: Carl Mo"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("contact page lacks %s", want)
+			}
+		}
+		if st != 200 {
+			t.Fatalf("contact page: %d", st)
+		}
+		if st, page := b.get("/app/contacts?q=nobody-like-this"); st != 200 || !strings.Contains(page, "Nobody matches") {
+			t.Fatalf("no match: %d", st)
+		}
+		if st, _ := b.get("/app/contacts/not-a-contact"); st != 404 {
+			t.Fatalf("an unknown contact: %d", st)
+		}
+	})
 	t.Run("OK_FollowupsDoneAndSnooze", func(t *testing.T) {
 		_, page := b.get("/app/followups")
 		if !strings.Contains(page, "Say thank you: Jane Doe") || !strings.Contains(page, "Check in: Jane Doe") {

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -43,7 +44,7 @@ var webFiles embed.FS
 
 var webTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "log", "followups", "calendar", "settings"} {
+	for _, page := range []string{"login", "log", "followups", "calendar", "settings", "contacts", "contact"} {
 		out[page] = template.Must(template.ParseFS(webFiles, "webui/layout.html", "webui/"+page+".html"))
 	}
 	return out
@@ -68,7 +69,24 @@ type webPage struct {
 	Moments         []webMoment
 	Followups       []webFollowup
 	Feeds           []webFeed
+	People          []webPerson
+	Person          *webContact
 }
+
+// webPerson is one line of the contact search.
+type webPerson struct{ ID, Name, Company, LastMet string }
+
+// webContact is the contact page: what you need before you say hello.
+type webContact struct {
+	Name, Company, Title, Notes string
+	// Emails, Phones and LinkedIn are links (mailto:, tel:, https:).
+	Emails, Phones []template.URL
+	LinkedIn       template.URL
+	Met            []webMet
+}
+
+// webMet is one encounter on the contact page.
+type webMet struct{ When, Event, Moment, Topics, Notes string }
 
 type webEvent struct{ ID, Title, When string }
 type webMoment struct{ Value, Label string }
@@ -137,6 +155,8 @@ func (s *pages) register(app *fiber.App) {
 	g.Post("/followups/:id/snooze", s.handleWebFollowupSnooze)
 	g.Get("/calendar", s.handleWebCalendar)
 	g.Post("/calendar/links", s.handleWebCalendarLinks)
+	g.Get("/contacts", s.handleWebContacts)
+	g.Get("/contacts/:id", s.handleWebContact)
 	g.Get("/settings", s.handleWebSettings)
 	g.Post("/settings", s.handleWebSettingsSave)
 }
@@ -593,4 +613,107 @@ func (s *pages) handleWebSettingsSave(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusUnprocessableEntity, "settings", p)
 	}
 	return c.Redirect("/app/settings?notice="+url.QueryEscape("Saved."), fiber.StatusSeeOther)
+}
+
+// handleWebContacts searches the user's contacts ("have I met them?").
+func (s *pages) handleWebContacts(c *fiber.Ctx) error {
+	p := s.page(c, "Contacts", "contacts")
+	q := strings.TrimSpace(utils.CopyString(c.Query("q")))
+	p.Form["q"] = q
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: q, Limit: 30})
+	if err != nil {
+		var ae *apperr.Error
+		if errors.As(err, &ae) && ae.Kind == apperr.Invalid {
+			p.Problem = ae.Error()
+			return s.render(c, fiber.StatusUnprocessableEntity, "contacts", p)
+		}
+		return err
+	}
+	loc := u.Location()
+	for _, ct := range page.Items {
+		wp := webPerson{ID: ct.ID, Name: ct.Name, Company: ct.Company}
+		if ct.LastContactedAt != nil {
+			wp.LastMet = ct.LastContactedAt.In(loc).Format("2 Jan 2006")
+		}
+		p.People = append(p.People, wp)
+	}
+	return s.render(c, 200, "contacts", p)
+}
+
+// phoneChars are what a tel: link may hold.
+var phoneChars = regexp.MustCompile(`^\+?[0-9 ()./-]{3,40}$`)
+
+// handleWebContact shows one contact: how you met, notes, follow-ups, and
+// one tap to email, call or open LinkedIn. Another user's id is a 404.
+func (s *pages) handleWebContact(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	ct, err := s.CRM.Contacts.Get(ctx, u.ID, c.Params("id"))
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			p := s.page(c, "Contacts", "contacts")
+			p.Problem = "No such contact."
+			return s.render(c, fiber.StatusNotFound, "contacts", p)
+		}
+		return err
+	}
+	p := s.page(c, ct.Name, "contacts")
+	wc := &webContact{Name: ct.Name, Company: ct.Company, Title: ct.Title, Notes: ct.Notes}
+	for _, e := range ct.Emails {
+		wc.Emails = append(wc.Emails, template.URL("mailto:"+url.PathEscape(e)))
+	}
+	for _, ph := range ct.Phones {
+		if phoneChars.MatchString(ph) { // only digits and separators reach a tel: link
+			wc.Phones = append(wc.Phones, template.URL("tel:"+strings.Map(func(r rune) rune {
+				if r == ' ' || r == '(' || r == ')' || r == '.' || r == '/' || r == '-' {
+					return -1
+				}
+				return r
+			}, ph)))
+		}
+	}
+	if li := contacts.CanonicalLinkedIn(ct.LinkedInURL); li != "" {
+		wc.LinkedIn = template.URL(li)
+	}
+	encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: ct.ID, Limit: 50})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(encs.Items))
+	for i, e := range encs.Items {
+		ids[i] = e.EventID
+	}
+	evs, err := s.CRM.Events.GetMany(ctx, u.ID, ids)
+	if err != nil {
+		return err
+	}
+	loc := u.Location()
+	moments := map[string]string{}
+	for _, m := range webMoments {
+		moments[m.Value] = m.Label
+	}
+	for i := len(encs.Items) - 1; i >= 0; i-- { // newest first
+		e := encs.Items[i]
+		m := webMet{When: e.MetAt.In(loc).Format("2 Jan 2006"), Moment: strings.ToLower(moments[e.Moment]), Topics: strings.Join(e.Topics, ", "), Notes: e.Notes}
+		if ev := evs[e.EventID]; ev != nil {
+			m.Event = ev.Title
+		}
+		wc.Met = append(wc.Met, m)
+	}
+	p.Person = wc
+	fs, err := s.CRM.Followups.List(ctx, u.ID, followup.Filter{ContactID: ct.ID, Status: followup.Pending, Limit: 50})
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	for i := range fs.Items {
+		f := &fs.Items[i]
+		p.Followups = append(p.Followups, webFollowup{ID: f.ID, Title: followup.Title(f, ct.Name), Note: f.Note,
+			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
+	}
+	return s.render(c, 200, "contact", p)
 }
