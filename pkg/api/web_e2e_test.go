@@ -48,7 +48,7 @@ func TestWebEndToEnd(t *testing.T) {
 			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
 		})
 	}
-	var notice, followups, after, links string
+	var notice, followups, after, links, person string
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(360, 800),
 		chromedp.Navigate(s.URL+"/app"),
@@ -78,6 +78,15 @@ func TestWebEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(`#feed-all`, chromedp.ByQuery),
 		chromedp.Value(`#feed-all`, &links, chromedp.ByQuery),
 		shot("4-calendar"),
+		chromedp.Navigate(s.URL+"/app/contacts"),
+		chromedp.WaitVisible(`#q`, chromedp.ByQuery),
+		chromedp.SendKeys(`#q`, "jane", chromedp.ByQuery),
+		chromedp.Submit(`#q`, chromedp.ByQuery),
+		chromedp.WaitVisible(`ul.plain li a`, chromedp.ByQuery),
+		chromedp.Click(`ul.plain li a`, chromedp.ByQuery),
+		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
+		chromedp.Text(`main`, &person, chromedp.ByQuery),
+		shot("5-have-i-met-them"),
 	)
 	if err != nil {
 		t.Fatalf("browser: %v", err)
@@ -90,6 +99,9 @@ func TestWebEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(after, "Marked done.") || strings.Contains(after, "Say thank you: Jane Doe") || !strings.Contains(after, "Check in: Jane Doe") {
 		t.Errorf("after marking the thank-you done: %q", after)
+	}
+	if !strings.Contains(person, "Jane Doe") || !strings.Contains(person, "after the talk") || !strings.Contains(person, "wants the slides") {
+		t.Errorf("the contact page: %q", person)
 	}
 	if !strings.HasPrefix(links, "webcal://") {
 		t.Errorf("calendar link %q", links)
