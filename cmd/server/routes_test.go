@@ -203,6 +203,17 @@ func usePhonePages(t *testing.T, base, tok string) {
 		}
 		return m[1]
 	}
+	// Sign-up from the phone: this server has a user and is closed.
+	signup := get("/app/signup")
+	resp, err := c.PostForm(base+"/app/signup", url.Values{"csrf": {field(signup, "csrf")}, "name": {"Eve"}, "email": {"eve@example.com"},
+		"password": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a second sign-up on a closed server: %d", resp.StatusCode)
+	}
 	login := get("/app/login")
 	form := url.Values{"email": {"ada@example.com"}, "token": {tok}}
 	if m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(login); m != nil {

@@ -133,7 +133,7 @@ func serve(tb testing.TB, accStore accounts.Store, idemRecords idempotency.Recor
 	}
 	s := api.New(d)
 	// As cmd/server mounts them: the phone pages on the API's app.
-	web.Register(s.App, web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, AuthFails: s.AuthFails, BaseURL: d.BaseURL, Now: clock.Now})
+	web.Register(s.App, web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, AuthFails: s.AuthFails, BaseURL: d.BaseURL, Now: clock.Now, OpenSignup: d.OpenSignup})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

@@ -320,3 +320,44 @@ func TestWebPages(t *testing.T) {
 		}
 	})
 }
+
+// TestWebSignup: the first account can be made from the phone: with its
+// password, signed in at once, its API token shown once; the next one is
+// refused unless sign-up is open; a short password is a field error.
+func TestWebSignup(t *testing.T) {
+	s := MustServe(t)
+	b := newBrowser(t, s)
+	_, page := b.get("/app/signup")
+	form := url.Values{"csrf": {hidden(t, page, "csrf")}, "name": {"Ada Lovelace"}, "email": {"ada@example.com"}, "password": {"short"}}
+	if st, page, _ := b.post("/app/signup", form); st != 422 || !strings.Contains(page, "Use 10 to 72 characters.") {
+		t.Fatalf("a short password: %d", st)
+	}
+	_, page = b.get("/app/signup")
+	form.Set("csrf", hidden(t, page, "csrf"))
+	form.Set("password", "correct horse battery")
+	st, page, _ := b.post("/app/signup", form)
+	if st != 201 || !strings.Contains(page, "Welcome, Ada Lovelace") {
+		t.Fatalf("sign-up: %d", st)
+	}
+	tok := page[strings.Index(page, `value="rpt_`)+len(`value="`):]
+	tok = tok[:strings.IndexByte(tok, '"')]
+	MustStatus(t, s.Do(t, "GET", "/v1/me", tok, nil), 200)
+	if st, page := b.get("/app"); st != 200 || !strings.Contains(page, "Log a contact") {
+		t.Fatalf("not signed in after sign-up: %d", st)
+	}
+	// Signed in again elsewhere with the password.
+	if st, page, _ := newBrowser(t, s).login("ada@example.com", "correct horse battery", ""); st != 200 || !strings.Contains(page, "Log a contact") {
+		t.Fatalf("sign-in with the new password: %d", st)
+	}
+	// A second account: closed server.
+	other := newBrowser(t, s)
+	_, page = other.get("/app/signup")
+	form = url.Values{"csrf": {hidden(t, page, "csrf")}, "name": {"Eve"}, "email": {"eve@example.com"}, "password": {"correct horse battery"}}
+	if st, _, _ := other.post("/app/signup", form); st != 403 {
+		t.Fatalf("a second sign-up on a closed server: %d", st)
+	}
+	// No CSRF cookie: refused.
+	if st, _, _ := newBrowser(t, s).post("/app/signup", form); st != 403 {
+		t.Fatalf("sign-up without the form's cookie: %d", st)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -44,7 +45,7 @@ var webFiles embed.FS
 
 var webTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "log", "followups", "calendar", "settings", "contacts", "contact"} {
+	for _, page := range []string{"login", "signup", "log", "followups", "calendar", "settings", "contacts", "contact"} {
 		out[page] = template.Must(template.ParseFS(webFiles, "webui/layout.html", "webui/"+page+".html"))
 	}
 	return out
@@ -114,6 +115,8 @@ type Deps struct {
 	// BaseURL is the public URL of the server.
 	BaseURL string
 	Now     func() time.Time
+	// OpenSignup allows sign-up after the first user (CRM_OPEN_SIGNUP).
+	OpenSignup bool
 }
 
 // pages handles the /app routes.
@@ -146,6 +149,8 @@ func (s *pages) register(app *fiber.App) {
 	app.Use("/app/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 	app.Get("/app/login", s.handleWebLoginForm)
 	app.Post("/app/login", s.handleWebLogin)
+	app.Get("/app/signup", s.handleWebSignupForm)
+	app.Post("/app/signup", s.handleWebSignup)
 	g := app.Group("/app", s.webSession)
 	g.Post("/logout", s.handleWebLogout)
 	g.Get("/", s.handleWebLog)
@@ -716,4 +721,78 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
 	}
 	return s.render(c, 200, "contact", p)
+}
+
+// signupCookie carries the sign-up form's CSRF token (double submit, as
+// the sign-in form's).
+const signupCookie = "rapport_signup"
+
+func (s *pages) handleWebSignupForm(c *fiber.Ctx) error {
+	return s.renderSignup(c, 200, webPage{Title: "Create your account", Form: map[string]string{}, Errors: map[string]string{}})
+}
+
+func (s *pages) renderSignup(c *fiber.Ctx, status int, p webPage) error {
+	p.CSRF, _ = accounts.NewSecret("")
+	c.Cookie(&fiber.Cookie{Name: signupCookie, Value: p.CSRF, Path: "/app/signup", HTTPOnly: true, Secure: s.secure(c),
+		SameSite: fiber.CookieSameSiteStrictMode, MaxAge: 3600})
+	return s.render(c, status, "signup", p)
+}
+
+// handleWebSignup creates an account from the phone (the first one, or any
+// with CRM_OPEN_SIGNUP), with its password, signs it in and shows its API
+// token once. Refusals count towards the failed sign-in limit, so the form
+// cannot be used to probe for registered emails at speed.
+func (s *pages) handleWebSignup(c *fiber.Ctx) error {
+	page := webPage{Title: "Create your account", Form: map[string]string{}, Errors: map[string]string{}}
+	for _, k := range []string{"name", "email"} {
+		page.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
+	}
+	password := c.FormValue("password")
+	if want := c.Cookies(signupCookie); want == "" || !accounts.SameHash(c.FormValue("csrf"), want) {
+		page.Problem = "The form was stale or came from another site; please try again."
+		return s.renderSignup(c, 403, page)
+	}
+	ip := c.IP()
+	if wait := s.AuthFails.Blocked(ip); wait > 0 {
+		page.Problem = fmt.Sprintf("Too many attempts; try again in %d seconds.", int(wait/time.Second)+1)
+		return s.renderSignup(c, 429, page)
+	}
+	if n := utf8.RuneCountInString(password); n < accounts.MinPassword || len(password) > 72 {
+		page.Errors["password"] = "Use 10 to 72 characters."
+		return s.renderSignup(c, fiber.StatusUnprocessableEntity, page)
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u, tok, err := s.Accounts.Signup(ctx, accounts.SignupInput{Email: page.Form["email"], Name: page.Form["name"]}, s.OpenSignup)
+	if err != nil {
+		var ae *apperr.Error
+		if !errors.As(err, &ae) {
+			return err
+		}
+		switch ae.Kind {
+		case apperr.Invalid:
+			for _, f := range ae.Fields {
+				page.Errors[f.Field] = f.Message
+			}
+			return s.renderSignup(c, fiber.StatusUnprocessableEntity, page)
+		case apperr.Conflict, apperr.Forbidden:
+			s.AuthFails.Fail(ip)
+			page.Problem = "This server does not take new accounts, or this email has one already: sign in instead."
+			return s.renderSignup(c, fiber.StatusForbidden, page)
+		}
+		return err
+	}
+	if err := s.Accounts.SetPassword(ctx, u.ID, accounts.PasswordInput{Password: password}); err != nil {
+		return err
+	}
+	_, secret, err := s.Accounts.StartSession(ctx, u.ID, sessionTTL)
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: secret, Path: "/app", HTTPOnly: true, Secure: s.secure(c),
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: s.Now().Add(sessionTTL)})
+	c.ClearCookie(signupCookie)
+	page.Form["token"] = tok.Token
+	page.Form["name"] = u.Name
+	return s.render(c, 201, "signup", page)
 }
