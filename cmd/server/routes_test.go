@@ -214,6 +214,25 @@ func usePhonePages(t *testing.T, base, tok string) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("a second sign-up on a closed server: %d", resp.StatusCode)
 	}
+	// Sign-in links: off without SMTP; a bogus link is refused.
+	linkPage := get("/app/login/link?t=rln_bogus")
+	for _, tc := range []struct {
+		path string
+		form url.Values
+		want int
+	}{
+		{"/app/login/link", url.Values{"csrf": {field(linkPage, "csrf")}, "email": {"ada@example.com"}}, http.StatusNotFound},
+		{"/app/login/link/use", url.Values{"csrf": {field(linkPage, "csrf")}, "link": {"rln_bogus"}}, http.StatusUnauthorized},
+	} {
+		resp, err := c.PostForm(base+tc.path, tc.form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Fatalf("POST %s: %d, want %d", tc.path, resp.StatusCode, tc.want)
+		}
+	}
 	login := get("/app/login")
 	form := url.Values{"email": {"ada@example.com"}, "token": {tok}}
 	if m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(login); m != nil {

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -62,4 +63,55 @@ func (s *Service) EndSession(ctx context.Context, hash string) error {
 		return err
 	}
 	return nil
+}
+
+// linkPrefix starts one-time sign-in link secrets.
+const linkPrefix = "rln_"
+
+// linkHash is how a sign-in link is stored: hashed apart from session
+// cookies, so a link can never be used as a session cookie.
+func linkHash(secret string) string { return HashSecret("link:" + secret) }
+
+// StartLoginLink makes a one-time sign-in link secret for the user, valid
+// for ttl; it is stored only as a hash.
+func (s *Service) StartLoginLink(ctx context.Context, userID string, ttl time.Duration) (string, error) {
+	secret, _ := NewSecret(linkPrefix)
+	link := &Session{Hash: linkHash(secret), UserID: userID, ExpiresAt: record.Time(s.Now().Add(ttl))}
+	if err := s.Store.CreateSession(ctx, link); err != nil {
+		return "", err
+	}
+	return secret, nil
+}
+
+// UseLoginLink consumes a sign-in link: the first use returns its user;
+// an unknown, expired or used link is Unauthorized.
+func (s *Service) UseLoginLink(ctx context.Context, secret string) (*User, error) {
+	bad := apperr.E(apperr.Unauthorized, "this sign-in link is unknown, expired or used")
+	if !strings.HasPrefix(secret, linkPrefix) {
+		return nil, bad
+	}
+	hash := linkHash(secret)
+	link, err := s.Store.Session(ctx, hash)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, bad
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Deleting is the claim: of two uses at once, one deletes it.
+	if err := s.Store.DeleteSession(ctx, hash); err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, bad
+		}
+		return nil, err
+	}
+	if !s.Now().Before(link.ExpiresAt) {
+		return nil, bad
+	}
+	return s.Store.User(ctx, link.UserID)
+}
+
+// UserByEmail returns the user with that email; NotFound if none.
+func (s *Service) UserByEmail(ctx context.Context, email string) (*User, error) {
+	return s.Store.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
 }

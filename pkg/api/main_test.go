@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
@@ -55,9 +56,14 @@ type TestServer struct {
 	Store *store.Store
 }
 
-type serverOpt func(*api.Deps)
+// serverOpt changes how a test server is built (the API's and the phone
+// pages' deps).
+type serverOpt func(*api.Deps, *web.Deps)
 
-func openSignup(d *api.Deps) { d.OpenSignup = true }
+func openSignup(d *api.Deps, _ *web.Deps) { d.OpenSignup = true }
+
+// withMailer gives the phone pages a mailer (sign-in links).
+func withMailer(m followup.Mailer) serverOpt { return func(_ *api.Deps, w *web.Deps) { w.Mailer = m } }
 
 // MustServe starts the API on 127.0.0.1:0 against a fresh embedded
 // (SQLite) store, the default engine; with RAPPORT_TEST_ENGINE=mongodb the
@@ -128,12 +134,14 @@ func serve(tb testing.TB, accStore accounts.Store, idemRecords idempotency.Recor
 	imp := &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard}
 	d := api.Deps{Ping: ping, StoreKind: kind, Accounts: acc, CRM: cs, Importer: imp, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
 		BaseURL: "http://rapport.test", Now: clock.Now}
+	wd := web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: clock.Now}
 	for _, o := range opts {
-		o(&d)
+		o(&d, &wd)
 	}
 	s := api.New(d)
 	// As cmd/server mounts them: the phone pages on the API's app.
-	web.Register(s.App, web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, AuthFails: s.AuthFails, BaseURL: d.BaseURL, Now: clock.Now, OpenSignup: d.OpenSignup})
+	wd.AuthFails, wd.OpenSignup = s.AuthFails, d.OpenSignup
+	web.Register(s.App, wd)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)

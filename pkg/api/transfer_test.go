@@ -17,6 +17,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // upload POSTs raw bytes with a content type.
@@ -447,7 +448,7 @@ func TestVCardExportSafe(t *testing.T) {
 // URL check as subscribing; a refused one is skipped and reported, the rest
 // is restored.
 func TestBackupRestoreChecksURLs(t *testing.T) {
-	s := MustServe(t, openSignup, func(d *api.Deps) { d.CRM.URLCheck = netguard.Guard{}.CheckURL })
+	s := MustServe(t, openSignup, func(d *api.Deps, _ *web.Deps) { d.CRM.URLCheck = netguard.Guard{}.CheckURL })
 	_, a := s.MustSignup(t, "a@example.com")
 	backup := `{"format":"rapport-backup","version":1,
 		"contacts":[{"id":"c1","name":"Jane","created_at":"2026-11-01T10:00:00Z","updated_at":"2026-11-01T10:00:00Z"}],

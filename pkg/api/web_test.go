@@ -1,14 +1,19 @@
 package api_test
 
 import (
+	"bytes"
+	"github.com/rapport-crm/rapport/pkg/delivery"
+	"github.com/rapport-crm/rapport/pkg/mailtest"
 	"html"
 	"io"
+	"mime/quotedprintable"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -66,7 +71,7 @@ func (b *browser) login(email, token, next string) (int, string, *http.Response)
 	return b.post("/app/login", v)
 }
 
-var hiddenRe = regexp.MustCompile(`name="(csrf|form_id)" value="([^"]+)"`)
+var hiddenRe = regexp.MustCompile(`name="(csrf|form_id|link)" value="([^"]+)"`)
 
 func hidden(t *testing.T, page, name string) string {
 	t.Helper()
@@ -360,4 +365,80 @@ func TestWebSignup(t *testing.T) {
 	if st, _, _ := newBrowser(t, s).post("/app/signup", form); st != 403 {
 		t.Fatalf("sign-up without the form's cookie: %d", st)
 	}
+}
+
+// TestWebSignInLink: with SMTP configured the sign-in page offers a link
+// by email; the answer is the same for an unknown email (and nothing is
+// sent); the link opens a confirm button (a mail scanner's GET uses
+// nothing), signs in once, and not after 15 minutes.
+func TestWebSignInLink(t *testing.T) {
+	smtpSrv := mailtest.Start(t)
+	m, err := delivery.NewMailer(smtpSrv.URL(), "rapport@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := MustServe(t, withMailer(m))
+	s.MustSignup(t, "ada@example.com")
+	ask := func(b *browser, email string) string {
+		t.Helper()
+		_, page := b.get("/app/login")
+		if !strings.Contains(page, "Email me a sign-in link") {
+			t.Fatal("no sign-in link offered")
+		}
+		st, page, _ := b.post("/app/login/link", url.Values{"csrf": {hidden(t, page, "csrf")}, "email": {email}})
+		if st != 200 || !strings.Contains(page, "a sign-in link is on its way") {
+			t.Fatalf("asking for a link: %d", st)
+		}
+		return page
+	}
+	b := newBrowser(t, s)
+	ask(b, "nobody@example.com")
+	if n := len(smtpSrv.Messages()); n != 0 {
+		t.Fatalf("%d emails for an unknown address", n)
+	}
+	ask(b, "ADA@example.com")
+	msgs := smtpSrv.Messages()
+	if len(msgs) != 1 || msgs[0].To[0] != "ada@example.com" {
+		t.Fatalf("emails: %+v", msgs)
+	}
+	body := decodeQP(msgs[0].Data)
+	i := strings.Index(body, "http://rapport.test/app/login/link?t=")
+	if i < 0 {
+		t.Fatalf("no link in the email:\n%s", body)
+	}
+	link := strings.TrimPrefix(strings.Fields(body[i:])[0], "http://rapport.test")
+	use := func(b *browser) int {
+		t.Helper()
+		st, page := b.get(link)
+		if st != 200 || !strings.Contains(page, `action="/app/login/link/use"`) {
+			t.Fatalf("opening the link: %d", st)
+		}
+		st, _, _ = b.post("/app/login/link/use", url.Values{"csrf": {hidden(t, page, "csrf")}, "link": {hidden(t, page, "link")}})
+		return st
+	}
+	phone := newBrowser(t, s)
+	if st := use(phone); st != 200 {
+		t.Fatalf("using the link: %d", st)
+	}
+	if _, page := phone.get("/app"); !strings.Contains(page, "Log a contact") {
+		t.Fatal("not signed in with the link")
+	}
+	if st := use(newBrowser(t, s)); st != 401 {
+		t.Fatalf("the link used twice: %d", st)
+	}
+	ask(b, "ada@example.com")
+	late := decodeQP(smtpSrv.Messages()[1].Data)
+	j := strings.Index(late, "http://rapport.test/app/login/link?t=")
+	link = strings.TrimPrefix(strings.Fields(late[j:])[0], "http://rapport.test")
+	s.Clock.Add(16 * time.Minute)
+	if st := use(newBrowser(t, s)); st != 401 {
+		t.Fatalf("a link after 16 minutes: %d", st)
+	}
+}
+
+// decodeQP undoes quoted-printable (go-mail's text encoding) on a whole
+// message, enough to find a link in it.
+func decodeQP(raw []byte) string {
+	b, _ := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(raw)))
+	return string(b)
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // The phone pages at /app: server-rendered, no JavaScript needed (the
@@ -117,6 +118,8 @@ type Deps struct {
 	Now     func() time.Time
 	// OpenSignup allows sign-up after the first user (CRM_OPEN_SIGNUP).
 	OpenSignup bool
+	// Mailer sends one-time sign-in links; nil turns them off.
+	Mailer followup.Mailer
 }
 
 // pages handles the /app routes.
@@ -149,6 +152,9 @@ func (s *pages) register(app *fiber.App) {
 	app.Use("/app/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 	app.Get("/app/login", s.handleWebLoginForm)
 	app.Post("/app/login", s.handleWebLogin)
+	app.Post("/app/login/link", s.handleWebLinkRequest)
+	app.Get("/app/login/link", s.handleWebLinkOpen)
+	app.Post("/app/login/link/use", s.handleWebLinkUse)
 	app.Get("/app/signup", s.handleWebSignupForm)
 	app.Post("/app/signup", s.handleWebSignup)
 	g := app.Group("/app", s.webSession)
@@ -196,6 +202,9 @@ func (s *pages) handleWebLoginForm(c *fiber.Ctx) error {
 // renderLogin renders the sign-in form with a fresh CSRF token in the
 // form and in a short-lived cookie.
 func (s *pages) renderLogin(c *fiber.Ctx, status int, p webPage) error {
+	if s.Mailer != nil {
+		p.Form["mail"] = "on"
+	}
 	p.CSRF, _ = accounts.NewSecret("")
 	c.Cookie(&fiber.Cookie{Name: loginCookie, Value: p.CSRF, Path: "/app/login", HTTPOnly: true, Secure: s.secure(c),
 		SameSite: fiber.CookieSameSiteStrictMode, MaxAge: 3600})
@@ -795,4 +804,91 @@ func (s *pages) handleWebSignup(c *fiber.Ctx) error {
 	page.Form["token"] = tok.Token
 	page.Form["name"] = u.Name
 	return s.render(c, 201, "signup", page)
+}
+
+// loginLinkTTL is how long an emailed sign-in link works.
+const loginLinkTTL = 15 * time.Minute
+
+// handleWebLinkRequest emails a one-time sign-in link. The answer is the
+// same whether or not the email has an account; every request counts
+// towards the failed sign-in limit, which bounds the mail one address can
+// make the server send.
+func (s *pages) handleWebLinkRequest(c *fiber.Ctx) error {
+	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
+	page := webPage{Title: "Sign in", Form: map[string]string{"email": utils.CopyString(email)}, Errors: map[string]string{}}
+	if s.Mailer == nil {
+		return apperr.E(apperr.NotFound, "sign-in links are off on this server (no CRM_SMTP_URL)")
+	}
+	if want := c.Cookies(loginCookie); want == "" || !accounts.SameHash(c.FormValue("csrf"), want) {
+		page.Problem = "The sign-in form was stale or came from another site; please try again."
+		return s.renderLogin(c, 403, page)
+	}
+	ip := c.IP()
+	if wait := s.AuthFails.Blocked(ip); wait > 0 {
+		page.Problem = fmt.Sprintf("Too many attempts; try again in %d seconds.", int(wait/time.Second)+1)
+		return s.renderLogin(c, 429, page)
+	}
+	s.AuthFails.Fail(ip)
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u, err := s.Accounts.UserByEmail(ctx, email)
+	switch {
+	case err == nil:
+		secret, err := s.Accounts.StartLoginLink(ctx, u.ID, loginLinkTTL)
+		if err != nil {
+			return err
+		}
+		link := s.BaseURL + "/app/login/link?t=" + url.QueryEscape(secret)
+		msg := followup.Email{To: u.Email, Subject: "Sign in to Rapport", MessageID: s.Mailer.MessageID("signin-" + record.NewID()), Date: s.Now(),
+			Text: "Open this link on your phone to sign in to Rapport (it works once, for 15 minutes):\n\n" + link +
+				"\n\nIf you did not ask for it, ignore this email: nobody can sign in without it.\n"}
+		if err := s.Mailer.Send(ctx, msg); err != nil {
+			return apperr.Wrap(apperr.Unavailable, err, "the sign-in email could not be sent; try again later")
+		}
+	case !apperr.Is(err, apperr.NotFound):
+		return err
+	}
+	page.Notice = "If " + email + " has an account, a sign-in link is on its way. It works once, for 15 minutes."
+	return s.renderLogin(c, 200, page)
+}
+
+// handleWebLinkOpen shows a button that uses the link: opening the link
+// alone signs nobody in, so a mail scanner that fetches it does not use
+// it up.
+func (s *pages) handleWebLinkOpen(c *fiber.Ctx) error {
+	p := webPage{Title: "Sign in", Form: map[string]string{"link": utils.CopyString(c.Query("t"))}, Errors: map[string]string{}}
+	return s.renderLogin(c, 200, p)
+}
+
+// handleWebLinkUse signs in with a link, once.
+func (s *pages) handleWebLinkUse(c *fiber.Ctx) error {
+	page := webPage{Title: "Sign in", Form: map[string]string{}, Errors: map[string]string{}}
+	if want := c.Cookies(loginCookie); want == "" || !accounts.SameHash(c.FormValue("csrf"), want) {
+		page.Problem = "The sign-in form was stale or came from another site; open the link again."
+		return s.renderLogin(c, 403, page)
+	}
+	ip := c.IP()
+	if wait := s.AuthFails.Blocked(ip); wait > 0 {
+		page.Problem = fmt.Sprintf("Too many attempts; try again in %d seconds.", int(wait/time.Second)+1)
+		return s.renderLogin(c, 429, page)
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u, err := s.Accounts.UseLoginLink(ctx, strings.TrimSpace(c.FormValue("link")))
+	if err != nil {
+		if apperr.Is(err, apperr.Unauthorized) {
+			s.AuthFails.Fail(ip)
+			page.Problem = "This sign-in link is unknown, expired or used. Ask for a new one below, or sign in with your password."
+			return s.renderLogin(c, 401, page)
+		}
+		return err
+	}
+	_, secret, err := s.Accounts.StartSession(ctx, u.ID, sessionTTL)
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: secret, Path: "/app", HTTPOnly: true, Secure: s.secure(c),
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: s.Now().Add(sessionTTL)})
+	c.ClearCookie(loginCookie)
+	return c.Redirect("/app", fiber.StatusSeeOther)
 }
