@@ -94,6 +94,8 @@ type Main struct {
 	InboundAddr string
 	inbound     *inbound.Server
 	inboundErr  chan error
+	// davChanges is the DAV change journal the sweep prunes.
+	davChanges dav.Changes
 
 	ln       net.Listener
 	serveErr chan error
@@ -189,6 +191,7 @@ func (m *Main) Run(ctx context.Context) error {
 		davDeps.Changes = ch
 	}
 	dav.Register(m.API.App, davDeps)
+	m.davChanges = davDeps.Changes
 
 	m.Dispatcher = &followup.Dispatcher{
 		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,
@@ -303,7 +306,17 @@ func (m *Main) sweep() {
 	if _, err := m.CRM.Followups.Sweep(ctx, users); err != nil {
 		m.Logger.Warn("sweep", "err", err)
 	}
+	if m.davChanges != nil {
+		// Clients more than journalKept changes behind sync from scratch.
+		if _, err := m.davChanges.Prune(ctx, journalKept); err != nil {
+			m.Logger.Warn("sweep: prune the DAV change journal", "err", err)
+		}
+	}
 }
+
+// journalKept is how many changes of each user's address book and task
+// list the DAV journal keeps.
+const journalKept = 20_000
 
 // cronLogger passes robfig/cron's logs to slog.
 type cronLogger struct{ l *slog.Logger }

@@ -32,9 +32,10 @@ func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
 // on a real listener: SQLite, or the MongoDB adapter with
 // RAPPORT_TEST_ENGINE=mongodb.
 type server struct {
-	URL string
-	acc *accounts.Service
-	crm *crm.Service
+	URL     string
+	acc     *accounts.Service
+	crm     *crm.Service
+	changes dav.Changes
 }
 
 type user struct {
@@ -71,7 +72,7 @@ func serve(t testing.TB) *server {
 		accStore, stores = &sqlite.Accounts{DB: db}, sqlite.Stores(db)
 		changes = &sqlite.Changes{DB: db}
 	}
-	s := &server{acc: accounts.New(accStore), crm: crm.New(stores, time.Now)}
+	s := &server{acc: accounts.New(accStore), crm: crm.New(stores, time.Now), changes: changes}
 	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods})
 	dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler), Changes: changes})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

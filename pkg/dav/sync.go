@@ -31,6 +31,9 @@ type Changes interface {
 	// continue from, and whether more are left. A token it did not make
 	// is ErrBadToken.
 	Since(ctx context.Context, userID, coll, token string, limit int) (ids []string, next string, more bool, err error)
+	// Prune keeps the newest keep changes of each collection; older
+	// tokens become ErrBadToken (the client syncs from scratch).
+	Prune(ctx context.Context, keep int) (int64, error)
 }
 
 // ErrBadToken is what Changes.Since returns for a token it did not make;

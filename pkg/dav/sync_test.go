@@ -91,6 +91,18 @@ func TestSyncCollection(t *testing.T) {
 		t.Fatal("a foreign sync token was accepted")
 	}
 
+	// Pruned down to the newest change, an old token asks for a full sync
+	// (403 valid-sync-token); a full sync still works.
+	if _, err := s.changes.Prune(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: first.SyncToken}); err == nil {
+		t.Fatal("a token older than the pruned journal was accepted")
+	}
+	if all, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{}); err != nil || len(all.Updated) != 2 {
+		t.Fatalf("full sync after pruning: %v, %v", all, err)
+	}
+
 	// Another user sees none of mine, from scratch or with my token.
 	other := s.signup(t, "other@example.com")
 	ocl := s.client(t, other)

@@ -102,6 +102,16 @@ func (s *Changes) Since(ctx context.Context, userID, coll, token string, _ int) 
 	if now, _ := strconv.ParseInt(strings.SplitN(next, ".", 2)[0], 10, 64); seq > now {
 		return nil, "", false, record.ErrBadSyncToken
 	}
+	var oldest struct {
+		Seq int64 `bson:"seq"`
+	}
+	err = changesColl(s.DB).FindOne(ctx, bson.M{"user_id": userID, "coll": coll}, options.FindOne().SetSort(bson.D{{Key: "seq", Value: 1}})).Decode(&oldest)
+	if err != nil && err != mongo.ErrNoDocuments {
+		return nil, "", false, store.Err(err, "change")
+	}
+	if err == nil && seq < oldest.Seq-1 {
+		return nil, "", false, record.ErrBadSyncToken // older than what Prune kept
+	}
 	since := time.UnixMilli(ms).Add(-tokenSlack).UTC()
 	cur, err := changesColl(s.DB).Find(ctx, bson.M{"user_id": userID, "coll": coll,
 		"$or": bson.A{bson.M{"seq": bson.M{"$gt": seq}}, bson.M{"at": bson.M{"$gte": since}}}},
@@ -125,4 +135,33 @@ func (s *Changes) Since(ctx context.Context, userID, coll, token string, _ int) 
 	}
 	sort.Slice(ids, func(i, j int) bool { return last[ids[i]] < last[ids[j]] })
 	return ids, next, false, nil
+}
+
+// Prune keeps the newest keep changes of each user's collection (by seq)
+// and deletes the rest; older tokens then ask for a full sync.
+func (s *Changes) Prune(ctx context.Context, keep int) (int64, error) {
+	cur, err := seqColl(s.DB).Find(ctx, bson.M{"seq": bson.M{"$gt": keep}})
+	if err != nil {
+		return 0, store.Err(err, "change")
+	}
+	var counters []struct {
+		ID  string `bson:"_id"`
+		Seq int64  `bson:"seq"`
+	}
+	if err := cur.All(ctx, &counters); err != nil {
+		return 0, store.Err(err, "change")
+	}
+	var n int64
+	for _, c := range counters {
+		user, coll, ok := strings.Cut(c.ID, "|")
+		if !ok {
+			continue
+		}
+		res, err := changesColl(s.DB).DeleteMany(ctx, bson.M{"user_id": user, "coll": coll, "seq": bson.M{"$lte": c.Seq - int64(keep)}})
+		if err != nil {
+			return n, store.Err(err, "change")
+		}
+		n += res.DeletedCount
+	}
+	return n, nil
 }

@@ -36,6 +36,13 @@ func (s *Changes) Since(ctx context.Context, userID, coll, token string, limit i
 	if n, _ := strconv.ParseInt(latest, 10, 64); seq > n {
 		return nil, "", false, record.ErrBadSyncToken // from another store, or the future
 	}
+	var oldest sql.NullInt64
+	if err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT min(seq) FROM dav_changes WHERE user_id = ? AND coll = ?`, userID, coll).Scan(&oldest); err != nil {
+		return nil, "", false, translate(err, "change")
+	}
+	if oldest.Valid && seq < oldest.Int64-1 {
+		return nil, "", false, record.ErrBadSyncToken // older than what Prune kept
+	}
 	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT item_id, max(seq) AS last FROM dav_changes
 		WHERE user_id = ? AND coll = ? AND seq > ? GROUP BY item_id ORDER BY last LIMIT ?`, userID, coll, seq, limit+1)
 	if err != nil {
@@ -59,4 +66,23 @@ func (s *Changes) Since(ctx context.Context, userID, coll, token string, limit i
 		return ids, latest, false, translate(rows.Err(), "change")
 	}
 	return ids, strconv.FormatInt(last, 10), true, translate(rows.Err(), "change")
+}
+
+// Prune keeps the newest keep changes of each user's collection and
+// deletes the rest; a token older than what is kept then asks the client
+// to sync from scratch (Since answers ErrBadSyncToken).
+func (s *Changes) Prune(ctx context.Context, keep int) (int64, error) {
+	var n int64
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `DELETE FROM dav_changes WHERE (user_id, coll, seq) IN (
+			SELECT d.user_id, d.coll, d.seq FROM dav_changes d
+			JOIN (SELECT user_id, coll, max(seq) AS top FROM dav_changes GROUP BY user_id, coll HAVING count(*) > ?) g
+				ON d.user_id = g.user_id AND d.coll = g.coll AND d.seq <= g.top - ?)`, keep, keep)
+		if err != nil {
+			return translate(err, "change")
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
 }
