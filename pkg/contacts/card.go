@@ -3,7 +3,6 @@ package contacts
 import (
 	"bytes"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/emersion/go-vcard"
@@ -19,31 +18,9 @@ const HowWeMetMarker = "-- How we met (written by Rapport; changes below this li
 // section, if any), CATEGORIES one property per tag. Line breaks in values
 // become LF, which the encoder escapes.
 func Card(c *Contact, howWeMet string) vcard.Card {
-	card := vcard.Card{}
-	set := func(field, v string) { card.SetValue(field, oneLineBreak(v)) }
-	set(vcard.FieldVersion, "3.0")
-	set(vcard.FieldUID, c.ID)
-	set(vcard.FieldFormattedName, c.Name)
-	given, family := c.Name, ""
-	if i := strings.LastIndexByte(c.Name, ' '); i > 0 {
-		given, family = c.Name[:i], c.Name[i+1:]
-	}
-	component := strings.NewReplacer(";", ",")
-	card.SetName(&vcard.Name{FamilyName: oneLineBreak(component.Replace(family)), GivenName: oneLineBreak(component.Replace(given))})
+	card := baseCard(c, "3.0", c.ID)
 	for _, e := range c.Emails {
 		card.Add(vcard.FieldEmail, &vcard.Field{Value: oneLineBreak(e), Params: vcard.Params{vcard.ParamType: {"INTERNET"}}})
-	}
-	for _, p := range c.Phones {
-		card.AddValue(vcard.FieldTelephone, oneLineBreak(p))
-	}
-	if c.Company != "" {
-		set(vcard.FieldOrganization, component.Replace(c.Company))
-	}
-	if c.Title != "" {
-		set(vcard.FieldTitle, c.Title)
-	}
-	if c.LinkedInURL != "" {
-		set(vcard.FieldURL, c.LinkedInURL)
 	}
 	note := strings.TrimRight(oneLineBreak(c.Notes), "\n ")
 	if howWeMet != "" {
@@ -58,10 +35,6 @@ func Card(c *Contact, howWeMet string) vcard.Card {
 	for _, t := range c.Tags {
 		card.AddValue(vcard.FieldCategories, oneLineBreak(t))
 	}
-	if c.CadenceDays > 0 {
-		set("X-RAPPORT-CADENCE-DAYS", strconv.Itoa(c.CadenceDays))
-	}
-	card.SetRevision(c.UpdatedAt)
 	return card
 }
 

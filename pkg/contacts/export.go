@@ -52,44 +52,17 @@ func VCardUID(id string) string {
 // separates tags with a plain comma (go-vcard escapes it, which makes every
 // reader see one tag).
 func WriteVCard(w io.Writer, c *Contact) error {
-	card := vcard.Card{}
-	set := func(field, v string) { card.SetValue(field, oneLineBreak(v)) }
-	set(vcard.FieldVersion, "4.0")
-	set(vcard.FieldUID, VCardUID(c.ID))
-	set(vcard.FieldFormattedName, c.Name)
-	given, family := c.Name, ""
-	if i := strings.LastIndexByte(c.Name, ' '); i > 0 {
-		given, family = c.Name[:i], c.Name[i+1:]
-	}
-	// N's components are separated by ';', which go-vcard does not escape.
-	component := strings.NewReplacer(";", ",")
-	card.SetName(&vcard.Name{FamilyName: oneLineBreak(component.Replace(family)), GivenName: oneLineBreak(component.Replace(given))})
+	card := baseCard(c, "4.0", VCardUID(c.ID))
 	for _, e := range c.Emails {
 		card.AddValue(vcard.FieldEmail, oneLineBreak(e))
 	}
-	for _, p := range c.Phones {
-		card.AddValue(vcard.FieldTelephone, oneLineBreak(p))
-	}
-	if c.Company != "" {
-		set(vcard.FieldOrganization, component.Replace(c.Company))
-	}
-	if c.Title != "" {
-		set(vcard.FieldTitle, c.Title)
-	}
-	if c.LinkedInURL != "" {
-		set(vcard.FieldURL, c.LinkedInURL)
-	}
 	if c.Notes != "" {
-		set(vcard.FieldNote, c.Notes)
+		card.SetValue(vcard.FieldNote, oneLineBreak(c.Notes))
 	}
 	if len(c.Tags) > 0 {
 		// Written below; a NUL never occurs in stored text.
 		card.SetValue(vcard.FieldCategories, categoriesMark)
 	}
-	if c.CadenceDays > 0 {
-		set("X-RAPPORT-CADENCE-DAYS", strconv.Itoa(c.CadenceDays))
-	}
-	card.SetRevision(c.UpdatedAt)
 	var buf bytes.Buffer
 	if err := vcard.NewEncoder(&buf).Encode(card); err != nil {
 		return err
@@ -104,6 +77,41 @@ func WriteVCard(w io.Writer, c *Contact) error {
 	}
 	_, err := w.Write(out)
 	return err
+}
+
+// baseCard is what every card of c holds, whatever the version: UID,
+// FN, N, phones, ORG, TITLE, the LinkedIn URL, the cadence and REV, with
+// line breaks in values as LF (which go-vcard escapes).
+func baseCard(c *Contact, version, uid string) vcard.Card {
+	card := vcard.Card{}
+	set := func(field, v string) { card.SetValue(field, oneLineBreak(v)) }
+	set(vcard.FieldVersion, version)
+	set(vcard.FieldUID, uid)
+	set(vcard.FieldFormattedName, c.Name)
+	given, family := c.Name, ""
+	if i := strings.LastIndexByte(c.Name, ' '); i > 0 {
+		given, family = c.Name[:i], c.Name[i+1:]
+	}
+	// N's components are separated by ';', which go-vcard does not escape.
+	component := strings.NewReplacer(";", ",")
+	card.SetName(&vcard.Name{FamilyName: oneLineBreak(component.Replace(family)), GivenName: oneLineBreak(component.Replace(given))})
+	for _, p := range c.Phones {
+		card.AddValue(vcard.FieldTelephone, oneLineBreak(p))
+	}
+	if c.Company != "" {
+		set(vcard.FieldOrganization, component.Replace(c.Company))
+	}
+	if c.Title != "" {
+		set(vcard.FieldTitle, c.Title)
+	}
+	if c.LinkedInURL != "" {
+		set(vcard.FieldURL, c.LinkedInURL)
+	}
+	if c.CadenceDays > 0 {
+		set("X-RAPPORT-CADENCE-DAYS", strconv.Itoa(c.CadenceDays))
+	}
+	card.SetRevision(c.UpdatedAt)
+	return card
 }
 
 // categoriesMark stands in for the CATEGORIES value while go-vcard encodes.
