@@ -230,14 +230,10 @@ func (s *pages) handleWebLogin(c *fiber.Ctx) error {
 	token := strings.TrimSpace(c.FormValue("token"))
 	next := safeNext(utils.CopyString(c.FormValue("next")))
 	page := webPage{Title: "Sign in", Form: map[string]string{"email": utils.CopyString(email), "next": next}, Errors: map[string]string{}}
-	if want := c.Cookies(loginCookie); want == "" || !accounts.SameHash(c.FormValue("csrf"), want) {
-		page.Problem = "The sign-in form was stale or came from another site; please sign in again."
-		return s.renderLogin(c, 403, page)
-	}
-	ip := c.IP()
-	if wait := s.AuthFails.Blocked(ip); wait > 0 {
-		page.Problem = fmt.Sprintf("Too many failed sign-ins; try again in %d seconds.", int(wait/time.Second)+1)
-		return s.renderLogin(c, 429, page)
+	ip, status, problem := s.gate(c, loginCookie, "The sign-in form was stale or came from another site; please sign in again.", "Too many failed sign-ins")
+	if status != 0 {
+		page.Problem = problem
+		return s.renderLogin(c, status, page)
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
@@ -260,12 +256,9 @@ func (s *pages) handleWebLogin(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	_, secret, err := s.Accounts.StartSession(ctx, u.ID, sessionTTL)
-	if err != nil {
+	if err := s.startSession(ctx, c, u.ID); err != nil {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: secret, Path: "/app", HTTPOnly: true, Secure: s.secure(c),
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: s.Now().Add(sessionTTL)})
 	c.ClearCookie(loginCookie)
 	if next == "" {
 		next = "/app"
@@ -732,6 +725,33 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 	return s.render(c, 200, "contact", p)
 }
 
+// gate checks a form posted without a session (sign-in, sign-up, sign-in
+// links): its CSRF token against the cookie it was rendered with, then the
+// limit on failed sign-ins. It returns the client's address, or the status
+// and problem to show the form again with.
+func (s *pages) gate(c *fiber.Ctx, cookie, stale, busy string) (ip string, status int, problem string) {
+	if want := c.Cookies(cookie); want == "" || !accounts.SameHash(c.FormValue("csrf"), want) {
+		return "", fiber.StatusForbidden, stale
+	}
+	ip = c.IP()
+	if wait := s.AuthFails.Blocked(ip); wait > 0 {
+		return "", fiber.StatusTooManyRequests, fmt.Sprintf("%s; try again in %d seconds.", busy, int(wait/time.Second)+1)
+	}
+	return ip, 0, ""
+}
+
+// startSession signs the user in on this device: a stored session and
+// its cookie.
+func (s *pages) startSession(ctx context.Context, c *fiber.Ctx, userID string) error {
+	_, secret, err := s.Accounts.StartSession(ctx, userID, sessionTTL)
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: secret, Path: "/app", HTTPOnly: true, Secure: s.secure(c),
+		SameSite: fiber.CookieSameSiteLaxMode, Expires: s.Now().Add(sessionTTL)})
+	return nil
+}
+
 // signupCookie carries the sign-up form's CSRF token (double submit, as
 // the sign-in form's).
 const signupCookie = "rapport_signup"
@@ -757,14 +777,10 @@ func (s *pages) handleWebSignup(c *fiber.Ctx) error {
 		page.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
 	}
 	password := c.FormValue("password")
-	if want := c.Cookies(signupCookie); want == "" || !accounts.SameHash(c.FormValue("csrf"), want) {
-		page.Problem = "The form was stale or came from another site; please try again."
-		return s.renderSignup(c, 403, page)
-	}
-	ip := c.IP()
-	if wait := s.AuthFails.Blocked(ip); wait > 0 {
-		page.Problem = fmt.Sprintf("Too many attempts; try again in %d seconds.", int(wait/time.Second)+1)
-		return s.renderSignup(c, 429, page)
+	ip, status, problem := s.gate(c, signupCookie, "The form was stale or came from another site; please try again.", "Too many attempts")
+	if status != 0 {
+		page.Problem = problem
+		return s.renderSignup(c, status, page)
 	}
 	if n := utf8.RuneCountInString(password); n < accounts.MinPassword || len(password) > 72 {
 		page.Errors["password"] = "Use 10 to 72 characters."
@@ -794,12 +810,9 @@ func (s *pages) handleWebSignup(c *fiber.Ctx) error {
 	if err := s.Accounts.SetPassword(ctx, u.ID, accounts.PasswordInput{Password: password}); err != nil {
 		return err
 	}
-	_, secret, err := s.Accounts.StartSession(ctx, u.ID, sessionTTL)
-	if err != nil {
+	if err := s.startSession(ctx, c, u.ID); err != nil {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: secret, Path: "/app", HTTPOnly: true, Secure: s.secure(c),
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: s.Now().Add(sessionTTL)})
 	c.ClearCookie(signupCookie)
 	page.Form["token"] = tok.Token
 	page.Form["name"] = u.Name
@@ -819,14 +832,10 @@ func (s *pages) handleWebLinkRequest(c *fiber.Ctx) error {
 	if s.Mailer == nil {
 		return apperr.E(apperr.NotFound, "sign-in links are off on this server (no CRM_SMTP_URL)")
 	}
-	if want := c.Cookies(loginCookie); want == "" || !accounts.SameHash(c.FormValue("csrf"), want) {
-		page.Problem = "The sign-in form was stale or came from another site; please try again."
-		return s.renderLogin(c, 403, page)
-	}
-	ip := c.IP()
-	if wait := s.AuthFails.Blocked(ip); wait > 0 {
-		page.Problem = fmt.Sprintf("Too many attempts; try again in %d seconds.", int(wait/time.Second)+1)
-		return s.renderLogin(c, 429, page)
+	ip, status, problem := s.gate(c, loginCookie, "The sign-in form was stale or came from another site; please try again.", "Too many attempts")
+	if status != 0 {
+		page.Problem = problem
+		return s.renderLogin(c, status, page)
 	}
 	s.AuthFails.Fail(ip)
 	ctx, cancel := s.ctx(c)
@@ -863,14 +872,10 @@ func (s *pages) handleWebLinkOpen(c *fiber.Ctx) error {
 // handleWebLinkUse signs in with a link, once.
 func (s *pages) handleWebLinkUse(c *fiber.Ctx) error {
 	page := webPage{Title: "Sign in", Form: map[string]string{}, Errors: map[string]string{}}
-	if want := c.Cookies(loginCookie); want == "" || !accounts.SameHash(c.FormValue("csrf"), want) {
-		page.Problem = "The sign-in form was stale or came from another site; open the link again."
-		return s.renderLogin(c, 403, page)
-	}
-	ip := c.IP()
-	if wait := s.AuthFails.Blocked(ip); wait > 0 {
-		page.Problem = fmt.Sprintf("Too many attempts; try again in %d seconds.", int(wait/time.Second)+1)
-		return s.renderLogin(c, 429, page)
+	ip, status, problem := s.gate(c, loginCookie, "The sign-in form was stale or came from another site; open the link again.", "Too many attempts")
+	if status != 0 {
+		page.Problem = problem
+		return s.renderLogin(c, status, page)
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
@@ -883,12 +888,9 @@ func (s *pages) handleWebLinkUse(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	_, secret, err := s.Accounts.StartSession(ctx, u.ID, sessionTTL)
-	if err != nil {
+	if err := s.startSession(ctx, c, u.ID); err != nil {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: secret, Path: "/app", HTTPOnly: true, Secure: s.secure(c),
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: s.Now().Add(sessionTTL)})
 	c.ClearCookie(loginCookie)
 	return c.Redirect("/app", fiber.StatusSeeOther)
 }
