@@ -29,20 +29,18 @@ func (s *Changes) Since(ctx context.Context, userID, coll, token string, limit i
 	if err != nil || seq < 0 {
 		return nil, "", false, record.ErrBadSyncToken
 	}
-	latest, err := s.Token(ctx, userID, coll)
-	if err != nil {
-		return nil, "", false, err
-	}
-	if n, _ := strconv.ParseInt(latest, 10, 64); seq > n {
-		return nil, "", false, record.ErrBadSyncToken // from another store, or the future
-	}
-	var oldest sql.NullInt64
-	if err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT min(seq) FROM dav_changes WHERE user_id = ? AND coll = ?`, userID, coll).Scan(&oldest); err != nil {
+	var oldest, newest sql.NullInt64
+	if err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT min(seq), max(seq) FROM dav_changes WHERE user_id = ? AND coll = ?`,
+		userID, coll).Scan(&oldest, &newest); err != nil {
 		return nil, "", false, translate(err, "change")
+	}
+	if seq > newest.Int64 {
+		return nil, "", false, record.ErrBadSyncToken // from another store, or the future
 	}
 	if oldest.Valid && seq < oldest.Int64-1 {
 		return nil, "", false, record.ErrBadSyncToken // older than what Prune kept
 	}
+	latest := strconv.FormatInt(newest.Int64, 10)
 	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT item_id, max(seq) AS last FROM dav_changes
 		WHERE user_id = ? AND coll = ? AND seq > ? GROUP BY item_id ORDER BY last LIMIT ?`, userID, coll, seq, limit+1)
 	if err != nil {
