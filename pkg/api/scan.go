@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"image"
 	_ "image/jpeg" // decode JPEG photos of codes
 	_ "image/png"  // and PNGs
@@ -15,6 +14,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // Limits of POST /v1/scan.
@@ -45,10 +45,8 @@ func (s *Server) handleScan(c *fiber.Ctx) error {
 		var in struct {
 			Text string `json:"text"`
 		}
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&in); err != nil {
-			return apperr.E(apperr.Malformed, "the body is not {\"text\": \"...\"}")
+		if err := input.Decode(body, &in); err != nil {
+			return err
 		}
 		text = in.Text
 	case "image/png", "image/jpeg":
