@@ -245,13 +245,20 @@ func clientIP(r *http.Request) string {
 // davError turns a service error into the HTTP error go-webdav answers
 // with; an internal one is logged and answered without detail.
 func (s *Server) davError(err error) error {
+	code, msg := s.status(err)
+	return webdav.NewHTTPError(code, errors.New(msg))
+}
+
+// status is the HTTP status and message a service error is answered
+// with; an internal one is logged and answered without detail.
+func (s *Server) status(err error) (int, string) {
 	var ae *apperr.Error
 	if !errors.As(err, &ae) {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return webdav.NewHTTPError(http.StatusServiceUnavailable, errors.New("the store did not answer in time"))
+			return http.StatusServiceUnavailable, "the store did not answer in time"
 		}
 		s.Logger.Error("dav", "err", err)
-		return webdav.NewHTTPError(http.StatusInternalServerError, errors.New("internal error"))
+		return http.StatusInternalServerError, "internal error"
 	}
 	code := http.StatusInternalServerError
 	switch ae.Kind {
@@ -270,9 +277,9 @@ func (s *Server) davError(err error) error {
 	}
 	if code == http.StatusInternalServerError {
 		s.Logger.Error("dav", "err", err)
-		return webdav.NewHTTPError(code, errors.New("internal error"))
+		return code, "internal error"
 	}
-	return webdav.NewHTTPError(code, errors.New(ae.Error()))
+	return code, ae.Error()
 }
 
 // etag is the strong ETag of an encoded card.

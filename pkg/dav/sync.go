@@ -335,21 +335,9 @@ func (s *Server) handleCollectionProps(w http.ResponseWriter, r *http.Request, c
 	w.Write(out.Bytes())
 }
 
-// httpError answers err as go-webdav would.
+// httpError answers err as davError does, for the handlers go-webdav
+// does not run.
 func (s *Server) httpError(w http.ResponseWriter, err error) {
-	code := http.StatusInternalServerError
-	msg := "internal error"
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		switch ae.Kind {
-		case apperr.NotFound:
-			code, msg = http.StatusNotFound, ae.Message
-		case apperr.Unavailable:
-			code, msg = http.StatusServiceUnavailable, ae.Message
-		}
-	}
-	if code == http.StatusInternalServerError {
-		s.Logger.Error("dav", "err", err)
-	}
+	code, msg := s.status(err)
 	http.Error(w, msg, code)
 }
