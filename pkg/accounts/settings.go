@@ -23,6 +23,7 @@ type Settings struct {
 	Notify         NotifySettings `json:"notify"`
 	FollowupPolicy PolicySettings `json:"followup_policy"`
 	Agenda         AgendaSettings `json:"agenda"`
+	Card           CardSettings   `json:"card"`
 }
 
 // NotifySettings is the patchable view of Notify, secret included.
@@ -56,6 +57,7 @@ func SettingsOf(u *User) Settings {
 			IntroCheckDays: p(u.FollowupPolicy.IntroCheckDays),
 		},
 		Agenda: AgendaSettings{Enabled: u.Agenda.Enabled, Schedule: u.Agenda.Schedule},
+		Card:   cardSettingsOf(u.Card),
 	}
 }
 
@@ -101,6 +103,7 @@ func (s Settings) apply(u *User, urlCheck URLCheck) error {
 	if _, err := schedule.Parse(u.Agenda.Schedule); err != nil {
 		c.Add("agenda.schedule", "%v", err)
 	}
+	s.Card.apply(&u.Card, &c)
 	return c.Err()
 }
 

@@ -55,6 +55,10 @@ type Store interface {
 	// the user has none.
 	PasswordHash(ctx context.Context, userID string) (string, error)
 
+	// UserByCard returns the user whose card has that id (enabled or
+	// not); NotFound if there is none.
+	UserByCard(ctx context.Context, cardID string) (*User, error)
+
 	// SetInbound stores the hash of the user's inbound email address. With
 	// replace it replaces the one there; without, it stores nothing when
 	// the user has one. It reports whether it stored the hash.

@@ -25,6 +25,7 @@ type User struct {
 	Notify         Notify    `bson:"notify" json:"notify"`
 	FollowupPolicy Policy    `bson:"followup_policy" json:"followup_policy"`
 	Agenda         Agenda    `bson:"agenda" json:"agenda"`
+	Card           Card      `bson:"card" json:"card"`
 	CreatedAt      time.Time `bson:"created_at" json:"created_at"`
 	UpdatedAt      time.Time `bson:"updated_at" json:"updated_at"`
 }

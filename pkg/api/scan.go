@@ -1,29 +1,21 @@
 package api
 
 import (
-	"bytes"
-	"image"
-	_ "image/jpeg" // decode JPEG photos of codes
-	_ "image/png"  // and PNGs
 	"io"
 	"mime"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/qr"
 )
 
 // Limits of POST /v1/scan.
 const (
 	// MaxScanImage bounds a photo of a code (413 above it).
 	MaxScanImage = 5 << 20
-	// maxScanPixels refuses images that would decode to more pixels than
-	// a phone photo has (a small file can claim a huge size).
-	maxScanPixels = 50_000_000
 )
 
 func (s *Server) registerScanRoutes() {
@@ -54,7 +46,7 @@ func (s *Server) handleScan(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if text, err = decodeCode(body); err != nil {
+		if text, err = qr.Decode(body, "image"); err != nil {
 			return err
 		}
 	default:
@@ -65,30 +57,4 @@ func (s *Server) handleScan(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"contact": out})
-}
-
-// decodeCode finds a QR code in an image and returns its text; none is
-// a 422 naming the image.
-func decodeCode(data []byte) (string, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return "", apperr.InvalidField("image", "is not a PNG or JPEG image")
-	}
-	if cfg.Width*cfg.Height > maxScanPixels || cfg.Width <= 0 || cfg.Height <= 0 {
-		return "", apperr.InvalidField("image", "is %d×%d pixels; at most 50 megapixels", cfg.Width, cfg.Height)
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return "", apperr.InvalidField("image", "could not be decoded: %v", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", apperr.InvalidField("image", "could not be read")
-	}
-	hints := map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
-	if err != nil {
-		return "", apperr.InvalidField("image", "holds no QR code that could be read")
-	}
-	return res.GetText(), nil
 }

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -151,4 +152,33 @@ func SetQueryFields(e *Event) {
 		parts = append(parts, t.Title, t.Speaker)
 	}
 	e.Search = input.SearchText(parts...)
+}
+
+// MomentAt says when, against the event's talks, a meeting at t happened
+// (PRODUCT.md §7): before the first talk "before_talk", during a talk
+// "during_talk" (a talk lasts until the next one starts, or the event
+// ends), after them "after_talk". An event without timed talks counts as
+// one talk from its start to its end.
+func MomentAt(e *Event, t time.Time) string {
+	var starts []time.Time
+	for _, talk := range e.Talks {
+		if talk.StartsAt != nil {
+			starts = append(starts, *talk.StartsAt)
+		}
+	}
+	if len(starts) == 0 {
+		starts = []time.Time{e.StartsAt}
+	}
+	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
+	end := e.EndsAt
+	if end.Before(starts[len(starts)-1]) {
+		end = starts[len(starts)-1]
+	}
+	switch {
+	case t.Before(starts[0]):
+		return "before_talk"
+	case t.Before(end):
+		return "during_talk"
+	}
+	return "after_talk"
 }

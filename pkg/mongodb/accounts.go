@@ -57,6 +57,8 @@ func (s *Accounts) EnsureIndexes(ctx context.Context) error {
 		{s.feeds(), store.Index{Name: "feed_tokens_set", Keys: bson.D{{Key: "set_id", Value: 1}}, Unique: true}},
 		{s.feeds(), store.Index{Name: "feed_tokens_user_created", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
 		{s.inbound(), store.Index{Name: "inbound_hash", Keys: bson.D{{Key: "hash", Value: 1}}, Unique: true}},
+		// Card ids are 128 random bits; users without a card have none.
+		{s.users(), store.Index{Name: "users_card", Keys: bson.D{{Key: "card.id", Value: 1}}}},
 	} {
 		if err := store.EnsureIndexes(ctx, x.c, x.idx); err != nil {
 			return err
@@ -284,6 +286,15 @@ func (s *Accounts) InboundUser(ctx context.Context, hash string) (string, error)
 func (s *Accounts) UserByEmail(ctx context.Context, email string) (*accounts.User, error) {
 	var u accounts.User
 	if err := s.users().FindOne(ctx, bson.M{"email": email}).Decode(&u); err != nil {
+		return nil, store.Err(err, "user")
+	}
+	return &u, nil
+}
+
+// UserByCard returns the user whose card has that id (users_card).
+func (s *Accounts) UserByCard(ctx context.Context, cardID string) (*accounts.User, error) {
+	var u accounts.User
+	if err := s.users().FindOne(ctx, bson.M{"card.id": cardID}).Decode(&u); err != nil {
 		return nil, store.Err(err, "user")
 	}
 	return &u, nil

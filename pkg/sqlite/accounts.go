@@ -15,7 +15,7 @@ type Accounts struct{ DB *DB }
 
 var _ accounts.Store = (*Accounts)(nil)
 
-const userColumns = `id, email, name, timezone, nudge_hour, notify, followup_policy, agenda, created_at, updated_at`
+const userColumns = `id, email, name, timezone, nudge_hour, notify, followup_policy, agenda, created_at, updated_at, card, card_id`
 
 func userArgs(u *accounts.User) []any {
 	notify, _ := json.Marshal(struct {
@@ -23,14 +23,23 @@ func userArgs(u *accounts.User) []any {
 	}{u.Notify.Email, u.Notify.WebhookURL, u.Notify.WebhookSecret})
 	policy, _ := json.Marshal(u.FollowupPolicy)
 	agenda, _ := json.Marshal(u.Agenda)
+	card, _ := json.Marshal(struct {
+		accounts.Card
+		Key string
+	}{u.Card, u.Card.Key})
+	var cardID any
+	if u.Card.ID != "" {
+		cardID = u.Card.ID
+	}
 	return []any{u.ID, u.Email, u.Name, u.Timezone, u.NudgeHour, string(notify), string(policy), string(agenda),
-		formatTime(u.CreatedAt), formatTime(u.UpdatedAt)}
+		formatTime(u.CreatedAt), formatTime(u.UpdatedAt), string(card), cardID}
 }
 
 func scanUser(r scanner) (*accounts.User, error) {
 	var u accounts.User
-	var notify, policy, agenda, created, updated string
-	if err := r.Scan(&u.ID, &u.Email, &u.Name, &u.Timezone, &u.NudgeHour, &notify, &policy, &agenda, &created, &updated); err != nil {
+	var notify, policy, agenda, created, updated, card string
+	var cardID sql.NullString
+	if err := r.Scan(&u.ID, &u.Email, &u.Name, &u.Timezone, &u.NudgeHour, &notify, &policy, &agenda, &created, &updated, &card, &cardID); err != nil {
 		return nil, translate(err, "user")
 	}
 	var n struct{ Email, WebhookURL, WebhookSecret string }
@@ -40,6 +49,13 @@ func scanUser(r scanner) (*accounts.User, error) {
 	}
 	if err == nil {
 		err = json.Unmarshal([]byte(agenda), &u.Agenda)
+	}
+	var c struct {
+		accounts.Card
+		Key string
+	}
+	if err == nil {
+		err = json.Unmarshal([]byte(card), &c)
 	}
 	if err == nil {
 		u.CreatedAt, err = parseTime(created)
@@ -51,6 +67,7 @@ func scanUser(r scanner) (*accounts.User, error) {
 		return nil, translate(err, "user")
 	}
 	u.Notify = accounts.Notify{Email: n.Email, WebhookURL: n.WebhookURL, WebhookSecret: n.WebhookSecret}
+	u.Card, u.Card.ID, u.Card.Key = c.Card, cardID.String, c.Key
 	return &u, nil
 }
 
@@ -303,6 +320,11 @@ func (s *Accounts) InboundUser(ctx context.Context, hash string) (string, error)
 // UserByEmail returns the user with that email (users_email).
 func (s *Accounts) UserByEmail(ctx context.Context, email string) (*accounts.User, error) {
 	return scanUser(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
+}
+
+// UserByCard returns the user whose card has that id (users_card).
+func (s *Accounts) UserByCard(ctx context.Context, cardID string) (*accounts.User, error) {
+	return scanUser(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE card_id = ?`, cardID))
 }
 
 // SetPassword stores the hash of the user's password.

@@ -56,6 +56,35 @@ func Accounts(t *testing.T, open OpenAccounts) {
 			}
 		}
 	})
+	t.Run("Card", func(t *testing.T) {
+		s := open(t)
+		u, _ := MustCreateUser(t, s, "card@example.com")
+		MustCreateUser(t, s, "nocard@example.com") // a user without a card is not found by an empty id
+		if _, err := s.UserByCard(ctx, ""); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("UserByCard(\"\") = %v; want NotFound", err)
+		}
+		u.Card = accounts.Card{Enabled: true, ID: "card-id-1", Key: "k1", Headline: "Go & SQLite", Links: []string{"https://example.com"}, Fields: []string{"email"}}
+		if err := s.UpdateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.UserByCard(ctx, "card-id-1")
+		if err != nil || got.ID != u.ID {
+			t.Fatalf("UserByCard = %v, %v", got, err)
+		}
+		if fmt.Sprint(got.Card) != fmt.Sprint(u.Card) {
+			t.Fatalf("card read back as %+v; stored %+v", got.Card, u.Card)
+		}
+		u.Card.ID, u.Card.Key = "card-id-2", "k2" // rotated
+		if err := s.UpdateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UserByCard(ctx, "card-id-1"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("the rotated id still finds the user: %v", err)
+		}
+		if got, err := s.UserByCard(ctx, "card-id-2"); err != nil || got.ID != u.ID || got.Card.Key != "k2" {
+			t.Fatalf("UserByCard(new) = %v, %v", got, err)
+		}
+	})
 	t.Run("Inbound", func(t *testing.T) {
 		s := open(t)
 		at := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)

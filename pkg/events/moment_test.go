@@ -1,0 +1,39 @@
+package events
+
+import (
+	"testing"
+	"time"
+)
+
+func TestMomentAt(t *testing.T) {
+	at := func(hm string) time.Time {
+		tm, err := time.Parse("2006-01-02 15:04", "2026-11-26 "+hm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	p := func(tm time.Time) *time.Time { return &tm }
+	// Doors 18:00, talks at 18:30 and 19:15 (listed out of order), end 20:00.
+	ev := &Event{StartsAt: at("18:00"), EndsAt: at("20:00"), Talks: []Talk{{Title: "Second", StartsAt: p(at("19:15"))}, {Title: "No time"}, {Title: "First", StartsAt: p(at("18:30"))}}}
+	for _, c := range []struct{ at, want string }{
+		{"17:00", "before_talk"}, {"18:10", "before_talk"}, {"18:30", "during_talk"}, {"19:00", "during_talk"},
+		{"19:59", "during_talk"}, {"20:00", "after_talk"}, {"22:30", "after_talk"},
+	} {
+		if got := MomentAt(ev, at(c.at)); got != c.want {
+			t.Errorf("with talks, at %s: %s; want %s", c.at, got, c.want)
+		}
+	}
+	// Without timed talks the event is one talk.
+	bare := &Event{StartsAt: at("18:00"), EndsAt: at("20:00")}
+	for _, c := range []struct{ at, want string }{{"17:59", "before_talk"}, {"18:00", "during_talk"}, {"20:01", "after_talk"}} {
+		if got := MomentAt(bare, at(c.at)); got != c.want {
+			t.Errorf("without talks, at %s: %s; want %s", c.at, got, c.want)
+		}
+	}
+	// A talk listed after the event's end still lasts until it starts.
+	late := &Event{StartsAt: at("18:00"), EndsAt: at("19:00"), Talks: []Talk{{StartsAt: p(at("19:30"))}}}
+	if got := MomentAt(late, at("19:15")); got != "before_talk" {
+		t.Errorf("late talk: %s", got)
+	}
+}
