@@ -140,6 +140,15 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	want(j("PUT", "/v1/me/password", tok, map[string]any{"password": "correct horse battery"}), 204)
 	want(j("POST", "/v1/scan", tok, map[string]any{"text": "mailto:grace@example.com"}), 200)
 
+	// The personal card and its public page.
+	me := want(j("PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": true, "headline": "Gopher"}}), 200)
+	cardID := me.body["card"].(map[string]any)["card_id"].(string)
+	want(do("GET", "/v1/me/card.png", tok, "", nil), 200)
+	want(do("GET", "/c/"+cardID, "", "", nil), 200)
+	want(do("POST", "/c/"+cardID, "", "application/x-www-form-urlencoded", []byte("name=Grace&consent=yes&t=forged")), 403)
+	want(j("POST", "/v1/me/card/rotate", tok, nil), 200)
+	want(do("GET", "/c/"+cardID, "", "", nil), 404)
+
 	// Inbound mail is off on this server (no CRM_INBOUND_ADDR).
 	want(j("POST", "/v1/me/inbound/rotate", tok, nil), 409)
 

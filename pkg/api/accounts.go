@@ -15,6 +15,8 @@ func (s *Server) registerAccountRoutes() {
 	v1.Patch("/me", s.handleMePatch)
 	v1.Post("/me/inbound/rotate", s.handleInboundRotate)
 	v1.Put("/me/password", s.handlePasswordSet)
+	v1.Get("/me/card.png", s.handleCardPNG)
+	v1.Post("/me/card/rotate", s.handleCardRotate)
 	v1.Post("/tokens", s.handleTokenCreate)
 	v1.Get("/tokens", s.handleTokenList)
 	v1.Delete("/tokens/:id", s.handleTokenDelete)
@@ -86,6 +88,38 @@ func (s *Server) handleMePatch(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u, err := s.CRM.UpdateSettings(ctx, s.Accounts, user(c).ID, body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
+// CardQRSize is the side of the card's QR code in pixels: sharp on a
+// phone screen held up to another phone's camera.
+const CardQRSize = 480
+
+// handleCardPNG answers the user's card as a QR code for the event it is
+// shown at (?event_id=); the code holds the card URL with an opaque
+// reference to the event.
+func (s *Server) handleCardPNG(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	png, url, err := s.CRM.CardQR(ctx, user(c), s.BaseURL, c.Query("event_id"), CardQRSize)
+	if err != nil {
+		return err
+	}
+	c.Set("Cache-Control", "private, no-cache")
+	c.Set("X-Card-URL", url)
+	c.Type("png")
+	return c.Send(png)
+}
+
+// handleCardRotate gives the card a new id: its old URL and QR codes answer
+// 404 from now on.
+func (s *Server) handleCardRotate(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u, err := s.Accounts.RotateCard(ctx, user(c).ID)
 	if err != nil {
 		return err
 	}

@@ -122,8 +122,11 @@ type Deps struct {
 	Mailer followup.Mailer
 }
 
-// pages handles the /app routes.
-type pages struct{ Deps }
+// pages handles the /app routes and the public cards.
+type pages struct {
+	Deps
+	cards cardLimits
+}
 
 // requestTimeout bounds the store work of one page.
 const requestTimeout = 15 * time.Second
@@ -143,8 +146,9 @@ func Register(app *fiber.App, d Deps) {
 	if d.AuthFails == nil {
 		d.AuthFails = ratelimit.NewFailures(ratelimit.AuthFailLimit, ratelimit.AuthFailWindow, d.Now)
 	}
-	s := &pages{Deps: d}
+	s := &pages{Deps: d, cards: newCardLimits(d.Now)}
 	s.register(app)
+	s.registerCard(app)
 }
 
 func (s *pages) register(app *fiber.App) {
@@ -675,12 +679,7 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 	}
 	for _, ph := range ct.Phones {
 		if phoneChars.MatchString(ph) { // only digits and separators reach a tel: link
-			wc.Phones = append(wc.Phones, template.URL("tel:"+strings.Map(func(r rune) rune {
-				if r == ' ' || r == '(' || r == ')' || r == '.' || r == '/' || r == '-' {
-					return -1
-				}
-				return r
-			}, ph)))
+			wc.Phones = append(wc.Phones, telURL(ph))
 		}
 	}
 	if li := contacts.CanonicalLinkedIn(ct.LinkedInURL); li != "" {

@@ -1,0 +1,298 @@
+package api_test
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/qr"
+)
+
+var cardTokenRe = regexp.MustCompile(`name="t" value="([^"]+)"`)
+
+// cardForm reads the per-render token and event reference of a rendered card.
+func cardForm(t *testing.T, page string) (token, ref string) {
+	t.Helper()
+	m := cardTokenRe.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no form token on the card page:\n%s", page)
+	}
+	if r := regexp.MustCompile(`name="e" value="([^"]+)"`).FindStringSubmatch(page); r != nil {
+		ref = r[1]
+	}
+	return m[1], ref
+}
+
+// countOf returns how many items a list answer holds.
+func countOf(t *testing.T, s *TestServer, token, path string) int {
+	t.Helper()
+	r := s.Do(t, "GET", path, token, nil)
+	MustStatus(t, r, 200)
+	return len(r.JSON(t)["items"].([]any))
+}
+
+// TestCard: the personal card end to end over HTTP — settings, the QR
+// code for an event, the public page and its form, and each of its
+// defences.
+func TestCard(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, otherTok := s.MustSignup(t, "eve@example.com")
+
+	// Off by default: no QR code, no id.
+	MustStatus(t, s.Do(t, "GET", "/v1/me/card.png", tok, nil), 409)
+	r := s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": true, "headline": "Go & <SQLite> at scale",
+		"company": "Rapport", "title": "Founder", "phone": "+49 30 1234567", "email": "ada@example.com",
+		"links": []string{"https://www.linkedin.com/in/ada", "https://ada.example.com"}}})
+	MustStatus(t, r, 200)
+	card := r.JSON(t)["card"].(map[string]any)
+	cardID, _ := card["card_id"].(string)
+	if len(cardID) != 22 || card["key"] != nil || strings.Contains(string(r.Body), `"Key"`) {
+		t.Fatalf("card after enabling: %s", r.Body)
+	}
+	bad := s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"links": []string{"javascript:alert(1)"}, "fields": []string{"ssn"}}})
+	MustStatus(t, bad, 422)
+	for _, f := range []string{"card.links[0]", "card.fields[0]"} {
+		if !strings.Contains(string(bad.Body), f) {
+			t.Errorf("422 does not name %s: %s", f, bad.Body)
+		}
+	}
+
+	// An event tonight: doors 18:00, talks 18:30 and 19:15, ends 20:30.
+	ev := s.Do(t, "POST", "/v1/events", tok, map[string]any{"title": "Go meetup", "starts_at": "2026-11-24T18:00:00Z", "ends_at": "2026-11-24T20:30:00Z",
+		"talks": []map[string]any{{"title": "Generics", "starts_at": "2026-11-24T18:30:00Z"}, {"title": "SQLite", "starts_at": "2026-11-24T19:15:00Z"}}})
+	MustStatus(t, ev, 201)
+	eventID := ev.JSON(t)["id"].(string)
+	MustStatus(t, s.Do(t, "GET", "/v1/me/card.png?event_id="+eventID, otherTok, nil), 409) // Eve's card is off
+	MustStatus(t, s.Do(t, "GET", "/v1/me/card.png?event_id=nope", tok, nil), 404)
+
+	// The PNG we serve decodes to the card URL with an opaque event reference.
+	png := s.Do(t, "GET", "/v1/me/card.png?event_id="+eventID, tok, nil)
+	MustStatus(t, png, 200)
+	if png.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("content type %q", png.Header.Get("Content-Type"))
+	}
+	text, err := qr.Decode(png.Body, "image")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(text)
+	if err != nil || u.Host != "rapport.test" || u.Path != "/c/"+cardID || u.Query().Get("e") == "" {
+		t.Fatalf("the QR code says %q", text)
+	}
+	if strings.Contains(text, eventID) {
+		t.Fatalf("the QR code names the event id: %q", text)
+	}
+	cardPath := u.Path + "?" + u.RawQuery
+
+	// Someone scans it at 19:40, during the second talk.
+	s.Clock.Add(2*time.Hour + 40*time.Minute) // 17:00 → 19:40
+	guest := newBrowser(t, s)
+	st, page := guest.get(cardPath)
+	if st != 200 || !strings.Contains(page, "Go &amp; &lt;SQLite&gt; at scale") || strings.Contains(page, "<SQLite>") {
+		t.Fatalf("card page %d:\n%s", st, page)
+	}
+	if !strings.Contains(html.UnescapeString(page), `href="tel:+49301234567"`) || !strings.Contains(page, `href="https://ada.example.com"`) {
+		t.Fatalf("card page lacks the phone or links:\n%s", page)
+	}
+	formTok, ref := cardForm(t, page)
+	leave := func(b *browser, tok, ref string, extra url.Values) (int, string) {
+		v := url.Values{"t": {tok}, "e": {ref}, "name": {"Grace Hopper"}, "email": {"grace@example.com"}, "company": {"Navy"},
+			"linkedin_url": {"linkedin.com/in/grace"}, "note": {"Loved the <b>SQLite</b> talk"}, "consent": {"yes"}}
+		for k, vs := range extra {
+			v[k] = vs
+		}
+		st, body, _ := b.post("/c/"+cardID, v)
+		return st, body
+	}
+	st, thanks := leave(guest, formTok, ref, nil)
+	if st != 200 || !strings.Contains(thanks, "has your details") {
+		t.Fatalf("leave details: %d\n%s", st, thanks)
+	}
+	cs := s.Do(t, "GET", "/v1/contacts?q=grace", tok, nil).JSON(t)["items"].([]any)
+	if len(cs) != 1 {
+		t.Fatalf("contacts named grace: %d", len(cs))
+	}
+	contactID := cs[0].(map[string]any)["id"].(string)
+	encs := s.Do(t, "GET", "/v1/contacts/"+contactID+"/encounters", tok, nil).JSON(t)["items"].([]any)
+	if len(encs) != 1 {
+		t.Fatalf("encounters: %v", encs)
+	}
+	enc := encs[0].(map[string]any)
+	if enc["event_id"] != eventID || enc["moment"] != "during_talk" || !strings.Contains(enc["notes"].(string), "Loved the <b>SQLite</b> talk") {
+		t.Fatalf("encounter: %v", enc)
+	}
+	fus := s.Do(t, "GET", "/v1/followups?contact_id="+contactID, tok, nil).JSON(t)["items"].([]any)
+	if len(fus) == 0 || fus[0].(map[string]any)["kind"] != "thank_you" {
+		t.Fatalf("follow-ups: %v", fus)
+	}
+	if countOf(t, s, otherTok, "/v1/contacts") != 0 {
+		t.Fatal("the details reached another user")
+	}
+
+	// The same form again (a replay) is refused and stores nothing.
+	if st, _ := leave(guest, formTok, ref, nil); st != 409 {
+		t.Fatalf("replay: %d", st)
+	}
+	// A forged token, or one made for another event, is refused.
+	parts := strings.Split(formTok, ".")
+	for name, forged := range map[string][2]string{
+		"forged signature": {parts[0] + "." + parts[1] + ".AAAA" + parts[2][4:], ref},
+		"other event":      {formTok, "AAAAAAAAAAAAAAAA"},
+		"no token":         {"", ref},
+	} {
+		if st, _ := leave(guest, forged[0], forged[1], url.Values{"email": {fmt.Sprintf("%s@example.com", strings.ReplaceAll(name, " ", ""))}}); st != 403 {
+			t.Errorf("%s: %d; want 403", name, st)
+		}
+	}
+	if n := countOf(t, s, tok, "/v1/contacts/"+contactID+"/encounters"); n != 1 {
+		t.Fatalf("after replays: %d encounters", n)
+	}
+
+	// The same person again (from a fresh render) gets the same answer as a
+	// new one, and is the same contact.
+	_, page = guest.get(cardPath)
+	formTok, _ = cardForm(t, page)
+	st, again := leave(guest, formTok, ref, url.Values{"name": {"G. Hopper"}})
+	if st != 200 || !strings.Contains(again, "Thank you! User ada@example.com has your details.") {
+		t.Fatalf("known person: %d\n%s", st, again)
+	}
+	if countOf(t, s, tok, "/v1/contacts") != 1 || countOf(t, s, tok, "/v1/contacts/"+contactID+"/encounters") != 2 {
+		t.Fatal("a known person became a second contact, or the encounter was lost")
+	}
+
+	// The honeypot: a bot that fills every field is thanked and ignored.
+	_, page = guest.get(cardPath)
+	formTok, _ = cardForm(t, page)
+	if st, body := leave(guest, formTok, ref, url.Values{"website": {"http://spam.example"}, "email": {"bot@example.com"}}); st != 200 || !strings.Contains(body, "has your details") {
+		t.Fatalf("honeypot: %d", st)
+	}
+	// Without consent: 422 naming it, nothing stored.
+	_, page = guest.get(cardPath)
+	formTok, _ = cardForm(t, page)
+	if st, body := leave(guest, formTok, ref, url.Values{"consent": {""}, "email": {"noconsent@example.com"}}); st != 422 || !strings.Contains(body, "Tick the box") {
+		t.Fatalf("no consent: %d", st)
+	}
+	if countOf(t, s, tok, "/v1/contacts") != 1 {
+		t.Fatal("the honeypot or a refused form stored a contact")
+	}
+
+	// Without an event reference: the day's "Met through my card" event, moment other.
+	_, page = guest.get("/c/" + cardID)
+	formTok, noRef := cardForm(t, page)
+	if noRef != "" {
+		t.Fatalf("a card shown without an event has a reference %q", noRef)
+	}
+	if st, _ := leave(guest, formTok, "", url.Values{"email": {"linus@example.com"}, "name": {"Linus"}, "linkedin_url": {""}}); st != 200 {
+		t.Fatalf("no event: %d", st)
+	}
+	linus := s.Do(t, "GET", "/v1/contacts?q=linus", tok, nil).JSON(t)["items"].([]any)[0].(map[string]any)
+	le := s.Do(t, "GET", "/v1/contacts/"+linus["id"].(string)+"/encounters", tok, nil).JSON(t)["items"].([]any)[0].(map[string]any)
+	dayEv := s.Do(t, "GET", "/v1/events/"+le["event_id"].(string), tok, nil).JSON(t)
+	if le["moment"] != "other" || dayEv["title"] != "Met through my card" {
+		t.Fatalf("no-event encounter %v at %v", le, dayEv)
+	}
+
+	// The vCard to save.
+	resp, err := http.Get(s.URL + "/c/" + cardID + ".vcf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	st, vcf := guest.get("/c/" + cardID + ".vcf")
+	if st != 200 || resp.Header.Get("Content-Type") != "text/vcard; charset=utf-8" || !strings.Contains(vcf, "FN:User ada@example.com") ||
+		!strings.Contains(vcf, "TEL:+49 30 1234567") || !strings.Contains(vcf, "EMAIL:ada@example.com") {
+		t.Fatalf("vcf %d %q:\n%s", st, resp.Header.Get("Content-Type"), vcf)
+	}
+
+	// 64 KiB at most.
+	big := url.Values{"t": {formTok}, "name": {"X"}, "note": {strings.Repeat("x", 70<<10)}, "consent": {"yes"}}
+	if st, _, _ := guest.post("/c/"+cardID, big); st != 413 {
+		t.Fatalf("70 KiB post: %d", st)
+	}
+
+	// Unknown, rotated and disabled cards all answer the same 404.
+	_, unknown := guest.get("/c/AAAAAAAAAAAAAAAAAAAAAA")
+	rot := s.Do(t, "POST", "/v1/me/card/rotate", tok, nil)
+	MustStatus(t, rot, 200)
+	newID := rot.JSON(t)["card"].(map[string]any)["card_id"].(string)
+	if newID == cardID {
+		t.Fatal("rotate kept the id")
+	}
+	for _, p := range []string{"/c/" + cardID, "/c/" + cardID + ".vcf", "/c/x", "/c/" + newID + "x"} {
+		if st, body := guest.get(p); st != 404 || body != unknown {
+			t.Errorf("GET %s after rotation: %d %q", p, st, body)
+		}
+	}
+	if st, _ := leave(guest, formTok, ref, nil); st != 404 {
+		t.Errorf("post to the rotated card: %d", st)
+	}
+	if st, _ := guest.get("/c/" + newID); st != 200 {
+		t.Fatalf("new card: %d", st)
+	}
+	MustStatus(t, s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": false}}), 200)
+	if st, body := guest.get("/c/" + newID); st != 404 || body != unknown {
+		t.Fatalf("disabled card: %d", st)
+	}
+}
+
+// TestCardRateLimits: at most 10 posts a minute from one address and 100 an
+// hour to one card, each answered 429 with Retry-After; views are limited
+// per address too.
+func TestCardRateLimits(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	r := s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": true}})
+	MustStatus(t, r, 200)
+	cardID := r.JSON(t)["card"].(map[string]any)["card_id"].(string)
+	post := func() *http.Response {
+		resp, err := http.PostForm(s.URL+"/c/"+cardID, url.Values{"name": {"Bot"}, "consent": {"yes"}, "t": {"forged"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	for i := 0; i < 10; i++ {
+		if resp := post(); resp.StatusCode != 403 {
+			t.Fatalf("post %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp := post()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("11th post in a minute: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// A minute later the address may post again, until the card has had 100
+	// posts in the hour.
+	posts := 10
+	for posts < 100 {
+		s.Clock.Add(time.Minute)
+		for i := 0; i < 10 && posts < 100; i++ {
+			if resp := post(); resp.StatusCode != 403 {
+				t.Fatalf("post %d: %d", posts+1, resp.StatusCode)
+			}
+			posts++
+		}
+	}
+	s.Clock.Add(time.Minute)
+	resp = post()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("101st post to the card in an hour: %d", resp.StatusCode)
+	}
+	// Views: 60 a minute per address.
+	s.Clock.Add(time.Hour)
+	b := newBrowser(t, s)
+	for i := 0; i < 60; i++ {
+		if st, _ := b.get("/c/" + cardID); st != 200 {
+			t.Fatalf("view %d: %d", i+1, st)
+		}
+	}
+	if st, _ := b.get("/c/" + cardID); st != 429 {
+		t.Fatalf("61st view in a minute: %d", st)
+	}
+}
