@@ -277,7 +277,7 @@ func newJar() http.CookieJar {
 	return jar
 }
 
-// extraWebRoutes uses the settings page.
+// extraWebRoutes uses the settings, card and scan pages.
 func extraWebRoutes(t *testing.T, get func(string) string, post func(string, url.Values) string, csrf string) {
 	t.Helper()
 	page := get("/app/settings")
@@ -287,6 +287,17 @@ func extraWebRoutes(t *testing.T, get func(string) string, post func(string, url
 	page = post("/app/settings", url.Values{"csrf": {csrf}, "name": {"Ada L."}, "timezone": {"Europe/Paris"}, "nudge_hour": {"8"}, "notify_email": {"ada@example.com"}})
 	if !strings.Contains(page, "Saved.") || !strings.Contains(page, `value="Europe/Paris"`) {
 		t.Fatalf("settings not saved")
+	}
+	post("/app/settings/password", url.Values{"csrf": {csrf}, "password": {"a new long password"}, "current_password": {"correct horse battery"}})
+	// The card (the settings saved above turned it off) and the scan page.
+	if !strings.Contains(post("/app/card/on", url.Values{"csrf": {csrf}}), "Your card is on.") {
+		t.Fatal("the card did not turn on")
+	}
+	get("/app/card.png")
+	post("/app/card/rotate", url.Values{"csrf": {csrf}})
+	get("/app/scan")
+	if !strings.Contains(post("/app/scan", url.Values{"csrf": {csrf}, "text": {"mailto:grace@example.com"}}), `value="grace@example.com"`) {
+		t.Fatal("the scan did not fill in the log form")
 	}
 }
 

@@ -84,14 +84,18 @@ func uploadRoute(c *fiber.Ctx) bool {
 // otherwise be read as the next request.
 func (s *Server) bodyInMemory(c *fiber.Ctx) error {
 	if streamed(c) && !uploadRoute(c) {
-		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), MaxJSONBody+1))
+		limit, what := int64(MaxJSONBody), "1 MiB"
+		if c.Method() == fiber.MethodPost && c.Path() == "/app/scan" { // a photo, as a form
+			limit, what = MaxScanImage+64<<10, "5 MiB"
+		}
+		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), limit+1))
 		if err != nil {
 			c.Context().SetConnectionClose()
 			return apperr.Wrap(apperr.Malformed, err, "the request body could not be read")
 		}
-		if len(b) > MaxJSONBody {
+		if int64(len(b)) > limit {
 			drain(c)
-			return apperr.E(apperr.TooLarge, "the request body is larger than 1 MiB")
+			return apperr.E(apperr.TooLarge, "the request body is larger than %s", what)
 		}
 		c.Request().SetBody(b)
 	}

@@ -207,7 +207,7 @@ func TestWebPages(t *testing.T) {
 	})
 	t.Run("OK_MoreFields", func(t *testing.T) {
 		_, page := b.get("/app")
-		if !strings.Contains(page, "<summary>More: company, phone, LinkedIn, topics</summary>") {
+		if !strings.Contains(page, "<summary>More: company, title, phone, LinkedIn, topics</summary>") {
 			t.Fatal("the log form has no folded extra fields")
 		}
 		form := url.Values{"csrf": {csrf}, "form_id": {hidden(t, page, "form_id")}, "event_title": {"Rust meetup"}, "name": {"Carl Mo"},

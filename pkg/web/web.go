@@ -46,7 +46,7 @@ var webFiles embed.FS
 
 var webTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "signup", "log", "followups", "calendar", "settings", "contacts", "contact"} {
+	for _, page := range []string{"login", "signup", "log", "followups", "calendar", "settings", "contacts", "contact", "card", "scan"} {
 		out[page] = template.Must(template.ParseFS(webFiles, "webui/layout.html", "webui/"+page+".html"))
 	}
 	return out
@@ -73,6 +73,7 @@ type webPage struct {
 	Feeds           []webFeed
 	People          []webPerson
 	Person          *webContact
+	Card            *webCard
 }
 
 // webPerson is one line of the contact search.
@@ -174,6 +175,13 @@ func (s *pages) register(app *fiber.App) {
 	g.Get("/contacts/:id", s.handleWebContact)
 	g.Get("/settings", s.handleWebSettings)
 	g.Post("/settings", s.handleWebSettingsSave)
+	g.Post("/settings/password", s.handleWebPassword)
+	g.Get("/scan", s.handleWebScanPage)
+	g.Post("/scan", s.handleWebScan)
+	g.Get("/card", s.handleWebCard)
+	g.Get("/card.png", s.handleWebCardPNG)
+	g.Post("/card/on", s.handleWebCardOn)
+	g.Post("/card/rotate", s.handleWebCardRotate)
 }
 
 func (s *pages) render(c *fiber.Ctx, status int, name string, p webPage) error {
@@ -326,23 +334,40 @@ func (s *pages) handleWebLog(c *fiber.Ctx) error {
 	return s.renderLog(c, 200, p)
 }
 
-func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
+// nearEvents are the events of yesterday, today and tomorrow, and the
+// one nearest to now.
+type nearEvents struct {
+	list    []webEvent
+	closest string
+}
+
+func (s *pages) todaysEvents(c *fiber.Ctx, u *accounts.User) (nearEvents, error) {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	u := user(c)
 	loc := u.Location()
 	now := s.Now().In(loc)
 	from := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, loc).UTC()
 	to := from.Add(3 * 24 * time.Hour)
 	page, err := s.CRM.Events.List(ctx, u.ID, events.Filter{From: &from, To: &to, Limit: 50})
 	if err != nil {
+		return nearEvents{}, err
+	}
+	var out nearEvents
+	for _, e := range page.Items {
+		out.list = append(out.list, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 15:04")})
+	}
+	out.closest = closest(page.Items, s.Now())
+	return out, nil
+}
+
+func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
+	evs, err := s.todaysEvents(c, user(c))
+	if err != nil {
 		return err
 	}
-	for _, e := range page.Items {
-		p.Events = append(p.Events, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 15:04")})
-	}
-	if p.Form["event_id"] == "" && p.Form["event_title"] == "" && len(p.Events) > 0 {
-		p.Form["event_id"] = closest(page.Items, s.Now())
+	p.Events = evs.list
+	if p.Form["event_id"] == "" && p.Form["event_title"] == "" {
+		p.Form["event_id"] = evs.closest
 	}
 	p.Moments = webMoments
 	p.FormID, _ = accounts.NewSecret("form_")
@@ -369,7 +394,7 @@ func closest(evs []events.Event, now time.Time) string {
 // the first one's record and creates nothing.
 func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 	p := s.page(c, "Log a contact", "log")
-	for _, k := range []string{"event_id", "event_title", "name", "email", "moment", "notes", "company", "phone", "linkedin_url", "topics"} {
+	for _, k := range []string{"event_id", "event_title", "name", "email", "moment", "notes", "company", "title", "phone", "linkedin_url", "topics"} {
 		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
 	}
 	u := user(c)
@@ -425,7 +450,7 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 	if err := ch.Err(); err != nil {
 		return "", err
 	}
-	in := contacts.Input{Name: f["name"], Company: f["company"], LinkedInURL: f["linkedin_url"]}
+	in := contacts.Input{Name: f["name"], Company: f["company"], Title: f["title"], LinkedInURL: f["linkedin_url"]}
 	if f["email"] != "" {
 		in.Emails = []string{f["email"]}
 	}
@@ -578,18 +603,38 @@ func userLocation(u *accounts.User) *time.Location {
 // time zone, nudge hour and where nudges go.
 func (s *pages) handleWebSettings(c *fiber.Ctx) error {
 	p := s.page(c, "Settings", "settings")
-	u := user(c)
-	p.Form = map[string]string{"name": u.Name, "timezone": u.Timezone, "nudge_hour": strconv.Itoa(u.NudgeHour),
-		"notify_email": u.Notify.Email, "webhook_url": u.Notify.WebhookURL}
+	s.settingsForm(p.Form, user(c))
 	return s.render(c, 200, "settings", p)
+}
+
+// settingsForm fills the settings form with u's settings.
+func (s *pages) settingsForm(f map[string]string, u *accounts.User) {
+	for k, v := range map[string]string{"name": u.Name, "timezone": u.Timezone, "nudge_hour": strconv.Itoa(u.NudgeHour),
+		"notify_email": u.Notify.Email, "webhook_url": u.Notify.WebhookURL, "card_headline": u.Card.Headline,
+		"card_company": u.Card.Company, "card_title": u.Card.Title, "card_phone": u.Card.Phone, "card_email": u.Card.Email,
+		"card_links": strings.Join(u.Card.Links, "\n")} {
+		f[k] = v
+	}
+	if u.Card.Enabled {
+		f["card_enabled"] = "on"
+	}
 }
 
 // handleWebSettingsSave applies the form as PATCH /v1/me would.
 func (s *pages) handleWebSettingsSave(c *fiber.Ctx) error {
 	p := s.page(c, "Settings", "settings")
-	for _, k := range []string{"name", "timezone", "nudge_hour", "notify_email", "webhook_url", "webhook_secret"} {
+	for _, k := range []string{"name", "timezone", "nudge_hour", "notify_email", "webhook_url", "webhook_secret",
+		"card_enabled", "card_headline", "card_company", "card_title", "card_phone", "card_email", "card_links"} {
 		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
 	}
+	links := []string{}
+	for _, l := range strings.Split(p.Form["card_links"], "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			links = append(links, l)
+		}
+	}
+	card := map[string]any{"enabled": p.Form["card_enabled"] == "on", "headline": p.Form["card_headline"], "company": p.Form["card_company"],
+		"title": p.Form["card_title"], "phone": p.Form["card_phone"], "email": p.Form["card_email"], "links": links}
 	notify := map[string]any{"email": p.Form["notify_email"], "webhook_url": nil, "webhook_secret": nil}
 	if p.Form["webhook_url"] != "" {
 		notify["webhook_url"] = p.Form["webhook_url"]
@@ -599,7 +644,7 @@ func (s *pages) handleWebSettingsSave(c *fiber.Ctx) error {
 			delete(notify, "webhook_secret") // keep the current one
 		}
 	}
-	patch := map[string]any{"name": p.Form["name"], "timezone": p.Form["timezone"], "notify": notify}
+	patch := map[string]any{"name": p.Form["name"], "timezone": p.Form["timezone"], "notify": notify, "card": card}
 	if h, err := strconv.Atoi(p.Form["nudge_hour"]); err == nil {
 		patch["nudge_hour"] = h
 	} else {
@@ -616,7 +661,7 @@ func (s *pages) handleWebSettingsSave(c *fiber.Ctx) error {
 				return err
 			}
 			for _, f := range ae.Fields {
-				p.Errors[strings.ReplaceAll(strings.TrimPrefix(f.Field, "notify."), "email", "notify_email")] = f.Message
+				p.Errors[settingsField(f.Field)] = f.Message
 			}
 		}
 	}
@@ -624,6 +669,19 @@ func (s *pages) handleWebSettingsSave(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusUnprocessableEntity, "settings", p)
 	}
 	return c.Redirect("/app/settings?notice="+url.QueryEscape("Saved."), fiber.StatusSeeOther)
+}
+
+// settingsField maps PATCH /v1/me's field names to the settings form's.
+func settingsField(f string) string {
+	switch {
+	case f == "notify.email":
+		return "notify_email"
+	case strings.HasPrefix(f, "card.links"):
+		return "card_links"
+	case strings.HasPrefix(f, "card."):
+		return "card_" + strings.TrimPrefix(f, "card.")
+	}
+	return strings.TrimPrefix(f, "notify.")
 }
 
 // handleWebContacts searches the user's contacts ("have I met them?").
