@@ -155,6 +155,7 @@ func Register(app *fiber.App, d Deps) {
 func (s *pages) register(app *fiber.App) {
 	static, _ := fs.Sub(webFiles, "webui")
 	app.Use("/app/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
+	app.Get("/app/sw.js", s.handleServiceWorker)
 	app.Get("/app/login", s.handleWebLoginForm)
 	app.Post("/app/login", s.handleWebLogin)
 	app.Post("/app/login/link", s.handleWebLinkRequest)
@@ -221,6 +222,18 @@ func (s *pages) renderLogin(c *fiber.Ctx, status int, p webPage) error {
 	c.Cookie(&fiber.Cookie{Name: loginCookie, Value: p.CSRF, Path: "/app/login", HTTPOnly: true, Secure: s.secure(c),
 		SameSite: fiber.CookieSameSiteStrictMode, MaxAge: 3600})
 	return s.render(c, status, "login", p)
+}
+
+// serviceWorker is the phone pages' service worker (offline support).
+var serviceWorker, _ = webFiles.ReadFile("webui/sw.js")
+
+// handleServiceWorker serves sw.js from /app, so its scope is the phone
+// pages; it is revalidated on every load so a new version takes over.
+func (s *pages) handleServiceWorker(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
+	c.Set("Cache-Control", "no-cache")
+	c.Set("Service-Worker-Allowed", "/app")
+	return c.Send(serviceWorker)
 }
 
 // safeNext returns next if it is a path of the phone pages on this site

@@ -1,0 +1,97 @@
+// The phone pages' offline support: registers the service worker (sw.js),
+// keeps contacts logged without a network in the outbox (queue.js), sends
+// them once each when the network is back, and says how many wait.
+(function () {
+  "use strict";
+  var owner = document.body.dataset.user || "";
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(function () {});
+  }
+
+  function csrf() {
+    var i = document.querySelector("input[name=csrf]");
+    return i ? i.value : "";
+  }
+
+  function notice(text, problem) {
+    var main = document.querySelector("main");
+    var p = document.getElementById("offline-notice") || document.createElement("p");
+    p.id = "offline-notice";
+    p.className = problem ? "problem" : "notice";
+    p.setAttribute("role", problem ? "alert" : "status");
+    p.textContent = text;
+    main.insertBefore(p, main.firstChild);
+  }
+
+  function mine() {
+    return RapportQueue.all().then(function (items) {
+      return items.filter(function (i) { return i.owner === owner; });
+    });
+  }
+
+  function show() {
+    var el = document.getElementById("outbox");
+    if (!el) return Promise.resolve();
+    return mine().then(function (items) {
+      var n = items.length;
+      el.hidden = n === 0;
+      el.textContent = n === 1 ? "1 contact waits on this phone; it is sent when the network is back."
+        : n + " contacts wait on this phone; they are sent when the network is back.";
+      el.dataset.count = String(n);
+    });
+  }
+
+  var flushing = false;
+  function flush() {
+    if (flushing || !navigator.onLine || !csrf() || !owner) return;
+    flushing = true;
+    var sent = 0, refused = [];
+    mine().then(function (items) {
+      return items.reduce(function (done, item) {
+        return done.then(function () {
+          var body = new URLSearchParams();
+          Object.keys(item).forEach(function (k) { if (k !== "queued_at" && k !== "owner") body.set(k, item[k]); });
+          body.set("csrf", csrf());
+          return fetch("/app/encounters", { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
+            if (r.url.indexOf("/app/login") >= 0) throw new Error("signed out");
+            if (r.ok) { sent++; return RapportQueue.remove(item.form_id); }
+            if (r.status === 422) { refused.push(item.name || "a contact"); return RapportQueue.remove(item.form_id); }
+            throw new Error("HTTP " + r.status);
+          });
+        });
+      }, Promise.resolve());
+    }).catch(function () { /* offline again, or signed out: they wait */ }).then(function () {
+      flushing = false;
+      if (refused.length) notice("Could not save " + refused.join(", ") + ": please log them again.", true);
+      else if (sent) notice(sent === 1 ? "Sent 1 contact logged offline." : "Sent " + sent + " contacts logged offline.");
+      return show();
+    });
+  }
+
+  var form = document.querySelector('form[action="/app/encounters"]');
+  if (form) {
+    form.addEventListener("submit", function (e) {
+      if (navigator.onLine) return; // sent as usual
+      e.preventDefault();
+      var item = RapportQueue.fromForm(new FormData(form));
+      item.owner = owner;
+      if (!item.name || !(item.event_id || item.event_title) || !item.moment) {
+        notice("You are offline: give a name, an event and when you met, then save again.", true);
+        return;
+      }
+      RapportQueue.add(item).then(function () {
+        form.reset();
+        notice("Saved on this phone: " + item.name + ". It is sent when the network is back.");
+        return show();
+      });
+    });
+  }
+  if (/[?&]queued=1/.test(location.search)) notice("Saved on this phone; it is sent when the network is back.");
+
+  var logout = document.querySelector('form[action="/app/logout"]');
+  if (logout && window.caches) {
+    logout.addEventListener("submit", function () { caches.delete("rapport-pages-v1"); });
+  }
+  window.addEventListener("online", flush);
+  show().then(flush);
+})();
