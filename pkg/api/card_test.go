@@ -70,6 +70,8 @@ func TestCard(t *testing.T) {
 	eventID := ev.JSON(t)["id"].(string)
 	MustStatus(t, s.Do(t, "GET", "/v1/me/card.png?event_id="+eventID, otherTok, nil), 409) // Eve's card is off
 	MustStatus(t, s.Do(t, "GET", "/v1/me/card.png?event_id=nope", tok, nil), 404)
+	eveEvent := s.MustCreateEvent(t, otherTok, nil)
+	MustStatus(t, s.Do(t, "GET", "/v1/me/card.png?event_id="+eveEvent, tok, nil), 404) // another user's event
 
 	// The PNG we serve decodes to the card URL with an opaque event reference.
 	png := s.Do(t, "GET", "/v1/me/card.png?event_id="+eventID, tok, nil)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -33,32 +31,8 @@ func TestWebCardAndOfflineEndToEnd(t *testing.T) {
 	eventID := s.MustCreateEvent(t, tok, map[string]any{"title": "Berlin Gophers", "starts_at": now.Add(-time.Hour).Format(time.RFC3339),
 		"talks": []map[string]any{{"title": "Generics", "starts_at": talk}}})
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profileDir(t)), chromedp.WindowSize(390, 844))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 120*time.Second)
-	defer cancel()
-
-	shots := t.TempDir()
-	if os.Getenv("RAPPORT_UPDATE_SCREENSHOTS") == "1" {
-		shots = filepath.Join(repoRoot, "docs", "screenshots")
-		os.MkdirAll(shots, 0o755)
-	}
-	shot := func(name string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			var png []byte
-			if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
-		})
-	}
+	ctx := phoneBrowser(t, chromium, 390, 844, 120*time.Second)
+	shot := screenshotter(t)
 
 	// The owner's phone reaches the server through a line that can be cut.
 	line := newLineProxy(t, s.URL)
@@ -90,13 +64,7 @@ func TestWebCardAndOfflineEndToEnd(t *testing.T) {
 
 	// Someone else scans it: a second browser (its own profile and cookies)
 	// opens the URL.
-	gopts := append(opts[:len(opts):len(opts)], chromedp.UserDataDir(profileDir(t)))
-	gactx, gcancel := chromedp.NewExecAllocator(context.Background(), gopts...)
-	defer gcancel()
-	gctx, gcancel := chromedp.NewContext(gactx)
-	defer gcancel()
-	gctx, gcancel = context.WithTimeout(gctx, 60*time.Second)
-	defer gcancel()
+	gctx := phoneBrowser(t, chromium, 390, 844, 60*time.Second)
 	var thanks string
 	err = chromedp.Run(gctx,
 		chromedp.EmulateViewport(390, 844),

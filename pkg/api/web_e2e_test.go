@@ -22,32 +22,8 @@ func TestWebEndToEnd(t *testing.T) {
 	_, tok := s.MustSignup(t, "ada@example.com")
 	s.MustCreateEvent(t, tok, map[string]any{"title": "Berlin Gophers", "starts_at": s.Clock.Now().Add(-time.Hour).Format(time.RFC3339)})
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profileDir(t)), chromedp.WindowSize(360, 800))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-
-	shots := t.TempDir()
-	if os.Getenv("RAPPORT_UPDATE_SCREENSHOTS") == "1" {
-		shots = filepath.Join(repoRoot, "docs", "screenshots")
-		os.MkdirAll(shots, 0o755)
-	}
-	shot := func(name string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			var png []byte // quality 100 gives PNG; below it, JPEG
-			if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
-		})
-	}
+	ctx := phoneBrowser(t, chromium, 360, 800, 90*time.Second)
+	shot := screenshotter(t)
 	var notice, followups, after, links, person string
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(360, 800),
@@ -105,6 +81,43 @@ func TestWebEndToEnd(t *testing.T) {
 	}
 	if !strings.HasPrefix(links, "webcal://") {
 		t.Errorf("calendar link %q", links)
+	}
+}
+
+// phoneBrowser starts a headless Chromium of its own (its own profile and
+// cookies) with a phone-sized window; its context ends after limit.
+func phoneBrowser(t *testing.T, chromium string, width, height int, limit time.Duration) context.Context {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profileDir(t)), chromedp.WindowSize(width, height))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	ctx, cancel = context.WithTimeout(ctx, limit)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// screenshotter returns an action that saves a full-page screenshot of
+// the page as name.png: in a temporary folder, or with
+// RAPPORT_UPDATE_SCREENSHOTS=1 in docs/screenshots for the README.
+func screenshotter(t *testing.T) func(name string) chromedp.Action {
+	shots := t.TempDir()
+	if os.Getenv("RAPPORT_UPDATE_SCREENSHOTS") == "1" {
+		shots = filepath.Join(repoRoot, "docs", "screenshots")
+		os.MkdirAll(shots, 0o755)
+	}
+	return func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			var png []byte // quality 100 gives PNG; below it, JPEG
+			if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
+		})
 	}
 }
 

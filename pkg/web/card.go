@@ -103,11 +103,12 @@ func cardNotFound(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusNotFound).SendString("No such card.\n")
 }
 
-// owner returns the card's owner, or nil when the card does not answer.
-func (s *pages) cardOwner(ctx context.Context, id string) (*accounts.User, error) {
+// cardOwner returns the card's owner; nil, having answered the one 404,
+// when the card does not answer.
+func (s *pages) cardOwner(ctx context.Context, c *fiber.Ctx, id string) (*accounts.User, error) {
 	u, err := s.Accounts.CardOwner(ctx, id)
 	if apperr.Is(err, apperr.NotFound) {
-		return nil, nil
+		return nil, cardNotFound(c)
 	}
 	return u, err
 }
@@ -120,11 +121,8 @@ func (s *pages) handleCardGet(c *fiber.Ctx) error {
 	id, vcf := strings.CutSuffix(c.Params("id"), ".vcf")
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	u, err := s.cardOwner(ctx, id)
-	if err != nil || u == nil {
-		if err == nil {
-			return cardNotFound(c)
-		}
+	u, err := s.cardOwner(ctx, c, id)
+	if u == nil {
 		return err
 	}
 	if vcf {
@@ -217,11 +215,8 @@ func (s *pages) handleCardPost(c *fiber.Ctx) error {
 	id := c.Params("id")
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	u, err := s.cardOwner(ctx, id)
-	if err != nil || u == nil {
-		if err == nil {
-			return cardNotFound(c)
-		}
+	u, err := s.cardOwner(ctx, c, id)
+	if u == nil {
 		return err
 	}
 	if over(c, s.cards.postsByCard, u.Card.ID) {
