@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -17,6 +19,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/calendar"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
@@ -24,6 +27,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // runConcurrent calls op b.N times from clients goroutines and reports
@@ -373,4 +377,69 @@ func BenchmarkInsights(b *testing.B) {
 			MustStatus(b, s.Do(b, "GET", "/v1/insights", tok, nil), 200)
 		}
 	})
+}
+
+// BenchmarkCard measures the public card through the HTTP stack on the
+// embedded store: a view of /c/{id} (the page with a fresh form token) and
+// a visitor leaving details (a view, then the post: a new contact met at
+// the event, moment from its talks, thank-you scheduled). The limits are
+// raised so that one address can load it.
+// Run: go test ./pkg/api -run '^$' -bench Card -benchtime 2000x
+func BenchmarkCard(b *testing.B) {
+	unlimited := func(_ *api.Deps, w *web.Deps) {
+		w.CardLimits = web.CardLimits{ViewsPerIP: 1 << 30, PostsPerIP: 1 << 30, PostsPerCard: 1 << 30}
+	}
+	for _, clients := range []int{1, 16} {
+		s := MustServe(b, unlimited)
+		_, tok := s.MustSignup(b, "ada@example.com")
+		ev := s.MustCreateEvent(b, tok, map[string]any{"title": "Go meetup", "starts_at": "2026-11-24T16:00:00Z",
+			"talks": []map[string]any{{"title": "Generics", "starts_at": "2026-11-24T16:30:00Z"}}})
+		r := s.Do(b, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": true, "headline": "Go", "links": []string{"https://example.com"}}})
+		MustStatus(b, r, 200)
+		png := s.Do(b, "GET", "/v1/me/card.png?event_id="+ev, tok, nil)
+		MustStatus(b, png, 200)
+		cardURL := strings.Replace(png.Header.Get("X-Card-URL"), "http://rapport.test", s.URL, 1)
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+		view := func() (string, error) {
+			resp, err := client.Get(cardURL)
+			if err != nil {
+				return "", err
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				return "", fmt.Errorf("view: status %d", resp.StatusCode)
+			}
+			return string(page), nil
+		}
+		b.Run(fmt.Sprintf("View/clients=%d", clients), func(b *testing.B) {
+			runConcurrent(b, clients, func(int) error { _, err := view(); return err })
+		})
+		b.Run(fmt.Sprintf("LeaveDetails/clients=%d", clients), func(b *testing.B) {
+			runConcurrent(b, clients, func(int) error {
+				page, err := view()
+				if err != nil {
+					return err
+				}
+				m := cardTokenRe.FindStringSubmatch(page)
+				ref := regexp.MustCompile(`name="e" value="([^"]+)"`).FindStringSubmatch(page)
+				if m == nil || ref == nil {
+					return fmt.Errorf("no form on the card page")
+				}
+				n := benchSeq.Add(1)
+				form := url.Values{"t": {m[1]}, "e": {ref[1]}, "name": {fmt.Sprint("Visitor ", n)}, "email": {fmt.Sprintf("v%d@example.com", n)},
+					"company": {"Acme"}, "note": {"Loved the talk"}, "consent": {"yes"}}
+				resp, err := client.PostForm(strings.SplitN(cardURL, "?", 2)[0], form)
+				if err != nil {
+					return err
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					return fmt.Errorf("leave details: status %d", resp.StatusCode)
+				}
+				return nil
+			})
+		})
+	}
 }

@@ -35,3 +35,28 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("not an image: %v", err)
 	}
 }
+
+// BenchmarkPNG: the card's QR code as served (480 px).
+// Run: go test ./pkg/qr -run '^$' -bench . -benchtime 200x
+func BenchmarkPNG(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := PNG("https://crm.example.com/c/AAAAAAAAAAAAAAAAAAAAAA?e=BBBBBBBBBBBBBBBB", 480); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecode: reading a code from a 1,600 px photo-sized image, as
+// /v1/scan and /app/scan do.
+func BenchmarkDecode(b *testing.B) {
+	data, err := PNG("MECARD:N:Hamilton,Margaret;EMAIL:margaret@example.com;;", 1600)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Decode(data, "image"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -44,16 +44,26 @@ const (
 
 var publicTemplate = template.Must(template.ParseFS(webFiles, "webui/public.html"))
 
+// CardLimits are the public card's limits: views and posts per client
+// address a minute, posts per card an hour.
+type CardLimits struct{ ViewsPerIP, PostsPerIP, PostsPerCard int }
+
 // cardLimits count the public card's requests.
 type cardLimits struct {
 	views, postsByIP, postsByCard *ratelimit.Failures
 }
 
-func newCardLimits(now func() time.Time) cardLimits {
+func newCardLimits(l CardLimits, now func() time.Time) cardLimits {
+	or := func(n, def int) int {
+		if n <= 0 {
+			return def
+		}
+		return n
+	}
 	return cardLimits{
-		views:       ratelimit.NewFailures(CardViewsPerIP, time.Minute, now),
-		postsByIP:   ratelimit.NewFailures(CardPostsPerIP, time.Minute, now),
-		postsByCard: ratelimit.NewFailures(CardPostsPerCard, time.Hour, now),
+		views:       ratelimit.NewFailures(or(l.ViewsPerIP, CardViewsPerIP), time.Minute, now),
+		postsByIP:   ratelimit.NewFailures(or(l.PostsPerIP, CardPostsPerIP), time.Minute, now),
+		postsByCard: ratelimit.NewFailures(or(l.PostsPerCard, CardPostsPerCard), time.Hour, now),
 	}
 }
 

@@ -121,6 +121,9 @@ type Deps struct {
 	OpenSignup bool
 	// Mailer sends one-time sign-in links; nil turns them off.
 	Mailer followup.Mailer
+	// CardLimits bound the public card's traffic; zero fields take the
+	// defaults (CardViewsPerIP, CardPostsPerIP, CardPostsPerCard).
+	CardLimits CardLimits
 }
 
 // pages handles the /app routes and the public cards.
@@ -147,7 +150,7 @@ func Register(app *fiber.App, d Deps) {
 	if d.AuthFails == nil {
 		d.AuthFails = ratelimit.NewFailures(ratelimit.AuthFailLimit, ratelimit.AuthFailWindow, d.Now)
 	}
-	s := &pages{Deps: d, cards: newCardLimits(d.Now)}
+	s := &pages{Deps: d, cards: newCardLimits(d.CardLimits, d.Now)}
 	s.register(app)
 	s.registerCard(app)
 }
