@@ -289,6 +289,11 @@ func extraWebRoutes(t *testing.T, get func(string) string, post func(string, url
 		t.Fatalf("settings not saved")
 	}
 	post("/app/settings/password", url.Values{"csrf": {csrf}, "password": {"a new long password"}, "current_password": {"correct horse battery"}})
+	if m := regexp.MustCompile(`action="/app/settings/devices/([^"/]+)/revoke"`).FindStringSubmatch(get("/app/settings")); m != nil {
+		post("/app/settings/devices/"+m[1]+"/revoke", url.Values{"csrf": {csrf}})
+	} else {
+		t.Fatal("the settings page lists no calendar links (one set was made on the calendar page)")
+	}
 	// The card (the settings saved above turned it off) and the scan page.
 	if !strings.Contains(post("/app/card/on", url.Values{"csrf": {csrf}}), "Your card is on.") {
 		t.Fatal("the card did not turn on")
@@ -296,6 +301,9 @@ func extraWebRoutes(t *testing.T, get func(string) string, post func(string, url
 	get("/app/card.png")
 	post("/app/card/rotate", url.Values{"csrf": {csrf}})
 	get("/app/scan")
+	if !strings.Contains(get("/app/sw.js"), "importScripts") {
+		t.Fatal("the service worker is not served")
+	}
 	if !strings.Contains(post("/app/scan", url.Values{"csrf": {csrf}, "text": {"mailto:grace@example.com"}}), `value="grace@example.com"`) {
 		t.Fatal("the scan did not fill in the log form")
 	}

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -105,6 +106,22 @@ func TestWebCardPages(t *testing.T) {
 	newID := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["card"].(map[string]any)["card_id"].(string)
 	if st, _ := newBrowser(t, s).get("/c/" + newID); st != 404 {
 		t.Fatalf("card turned off in the settings still answers: %d", st)
+	}
+
+	// Calendar links per device: listed, and revoked one at a time.
+	b.post("/app/calendar/links", url.Values{"csrf": {csrf}})
+	b.post("/app/calendar/links", url.Values{"csrf": {csrf}})
+	_, page = b.get("/app/settings")
+	revoke := regexp.MustCompile(`action="/app/settings/devices/([^"/]+)/revoke"`).FindAllStringSubmatch(page, -1)
+	if len(revoke) != 2 || !strings.Contains(page, "never used") {
+		t.Fatalf("settings list %d sets of calendar links:\n%s", len(revoke), page)
+	}
+	if st, page, _ := b.post("/app/settings/devices/"+revoke[0][1]+"/revoke", url.Values{"csrf": {csrf}}); st != 200 || strings.Contains(page, revoke[0][1]) || !strings.Contains(page, revoke[1][1]) {
+		t.Fatalf("revoke one device's links: %d", st)
+	}
+	newBrowser(t, s).post("/app/settings/devices/"+revoke[1][1]+"/revoke", url.Values{}) // no session: to the sign-in page
+	if _, page := b.get("/app/settings"); !strings.Contains(page, revoke[1][1]) {
+		t.Fatal("revoked without a session")
 	}
 
 	// A password set on the settings page signs in on another phone.

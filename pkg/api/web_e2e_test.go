@@ -22,11 +22,11 @@ func TestWebEndToEnd(t *testing.T) {
 	_, tok := s.MustSignup(t, "ada@example.com")
 	s.MustCreateEvent(t, tok, map[string]any{"title": "Berlin Gophers", "starts_at": s.Clock.Now().Add(-time.Hour).Format(time.RFC3339)})
 
-	ctx := phoneBrowser(t, chromium, 360, 800, 90*time.Second)
+	ctx := phoneBrowser(t, chromium, 390, 844, 90*time.Second)
 	shot := screenshotter(t)
 	var notice, followups, after, links, person string
 	err := chromedp.Run(ctx,
-		chromedp.EmulateViewport(360, 800),
+		chromedp.EmulateViewport(390, 844),
 		chromedp.Navigate(s.URL+"/app"),
 		chromedp.WaitVisible(`#token`, chromedp.ByQuery),
 		chromedp.SendKeys(`#email`, "ada@example.com", chromedp.ByQuery),

@@ -134,5 +134,8 @@ func (s *pages) handleWebPassword(c *fiber.Ctx) error {
 	default:
 		return err
 	}
+	if err := s.deviceLinks(c, &p); err != nil {
+		return err
+	}
 	return s.render(c, fiber.StatusUnprocessableEntity, "settings", p)
 }

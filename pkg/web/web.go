@@ -74,7 +74,11 @@ type webPage struct {
 	People          []webPerson
 	Person          *webContact
 	Card            *webCard
+	Devices         []webDevice
 }
+
+// webDevice is one set of calendar links on the settings page.
+type webDevice struct{ ID, Name, Made, Used string }
 
 // webPerson is one line of the contact search.
 type webPerson struct{ ID, Name, Company, LastMet string }
@@ -180,6 +184,7 @@ func (s *pages) register(app *fiber.App) {
 	g.Get("/settings", s.handleWebSettings)
 	g.Post("/settings", s.handleWebSettingsSave)
 	g.Post("/settings/password", s.handleWebPassword)
+	g.Post("/settings/devices/:id/revoke", s.handleWebDeviceRevoke)
 	g.Get("/scan", s.handleWebScanPage)
 	g.Post("/scan", s.handleWebScan)
 	g.Get("/card", s.handleWebCard)
@@ -620,7 +625,41 @@ func userLocation(u *accounts.User) *time.Location {
 func (s *pages) handleWebSettings(c *fiber.Ctx) error {
 	p := s.page(c, "Settings", "settings")
 	s.settingsForm(p.Form, user(c))
+	if err := s.deviceLinks(c, &p); err != nil {
+		return err
+	}
 	return s.render(c, 200, "settings", p)
+}
+
+// deviceLinks lists the user's sets of calendar links (one per device),
+// each revocable on its own.
+func (s *pages) deviceLinks(c *fiber.Ctx, p *webPage) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	sets, err := s.Accounts.FeedSets(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	loc := u.Location()
+	for _, f := range sets {
+		d := webDevice{ID: f.ID, Name: f.Name, Made: f.CreatedAt.In(loc).Format("2 Jan 2006"), Used: "never used"}
+		if f.LastUsedAt != nil {
+			d.Used = "last used " + f.LastUsedAt.In(loc).Format("2 Jan 2006")
+		}
+		p.Devices = append(p.Devices, d)
+	}
+	return nil
+}
+
+// handleWebDeviceRevoke revokes one device's calendar links.
+func (s *pages) handleWebDeviceRevoke(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if err := s.Accounts.DeleteFeedSet(ctx, user(c).ID, c.Params("id")); err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	return c.Redirect("/app/settings?notice="+url.QueryEscape("Those calendar links no longer work.")+"#devices", fiber.StatusSeeOther)
 }
 
 // settingsForm fills the settings form with u's settings.
@@ -682,6 +721,9 @@ func (s *pages) handleWebSettingsSave(c *fiber.Ctx) error {
 		}
 	}
 	if len(p.Errors) > 0 {
+		if err := s.deviceLinks(c, &p); err != nil {
+			return err
+		}
 		return s.render(c, fiber.StatusUnprocessableEntity, "settings", p)
 	}
 	return c.Redirect("/app/settings?notice="+url.QueryEscape("Saved."), fiber.StatusSeeOther)
