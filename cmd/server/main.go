@@ -150,6 +150,15 @@ func (m *Main) Run(ctx context.Context) error {
 	idem := idempotency.New(idemRecords)
 	idem.Now = m.Now
 	m.CRM = crm.New(stores, m.Now)
+	// Contacts stored before companies existed are linked to theirs, once
+	// (minutes at most, on a large store).
+	lctx, lcancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer lcancel()
+	if n, err := m.CRM.LinkCompanies(lctx, m.Accounts); err != nil {
+		return fmt.Errorf("linking contacts to companies: %w", err)
+	} else if n > 0 {
+		m.Logger.Info("linked existing contacts to their companies", "contacts", n)
+	}
 
 	guard := netguard.Guard{AllowPrivate: cfg.AllowPrivateURLs, Resolver: m.Resolver}
 	m.Accounts.URLCheck = guard.CheckURL

@@ -106,6 +106,7 @@ func New(d Deps) *Server {
 	s.registerTransferRoutes()
 	s.registerEventRoutes()
 	s.registerContactRoutes()
+	s.registerCompanyRoutes()
 	s.registerIntroRoutes()
 	s.registerFollowupRoutes()
 	s.registerFeedRoutes()

@@ -205,7 +205,7 @@ func TestExportRoundTrip(t *testing.T) {
 func canonicalContacts(t *testing.T, cs []map[string]any) []string {
 	var out []string
 	for _, c := range cs {
-		for _, k := range []string{"id", "created_at", "updated_at", "last_contacted_at"} {
+		for _, k := range []string{"id", "company_id", "created_at", "updated_at", "last_contacted_at"} {
 			delete(c, k)
 		}
 		b, _ := json.Marshal(c)

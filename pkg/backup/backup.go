@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
@@ -183,7 +184,7 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accou
 			if err := im.settings(ctx, acc, set); err != nil {
 				return nil, err
 			}
-		case "contacts", "events", "encounters", "intros", "interactions", "followups", "calendars":
+		case "companies", "contacts", "events", "encounters", "intros", "interactions", "followups", "calendars":
 			if !sawFormat {
 				return nil, apperr.InvalidField("format", "must come first: this is not a Rapport backup")
 			}
@@ -290,12 +291,22 @@ func (im *importer) add(coll string, doc any) {
 // decodeItem reads one record and rewrites its ids and owner.
 func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 	switch sec {
+	case "companies":
+		var c companies.Company
+		if err := dec.Decode(&c); err != nil {
+			return nil, badBackup(err)
+		}
+		c.ID, c.UserID = im.id(c.ID), im.userID
+		if err := (companies.Input{Name: c.Name, Domain: c.Domain, URL: c.URL}).Validate(); err != nil {
+			return nil, apperr.InvalidField("companies", "a company (%q) is not valid: %v", c.Name, err)
+		}
+		return &c, nil
 	case "contacts":
 		var c contacts.Contact
 		if err := dec.Decode(&c); err != nil {
 			return nil, badBackup(err)
 		}
-		c.ID, c.UserID = im.id(c.ID), im.userID
+		c.ID, c.UserID, c.CompanyID = im.id(c.ID), im.userID, im.id(c.CompanyID)
 		if err := (contacts.Input{Name: c.Name, Emails: c.Emails}).Validate(""); err != nil {
 			return nil, apperr.InvalidField("contacts", "a contact (%q) is not valid: %v", c.Name, err)
 		}
@@ -373,6 +384,9 @@ func (im *importer) flush(ctx context.Context, sec string) error {
 		if apperr.Is(err, apperr.Conflict) && sec == "contacts" {
 			return apperr.InvalidField("contacts", "two contacts in the backup share an email or LinkedIn URL")
 		}
+		if apperr.Is(err, apperr.Conflict) && sec == "companies" {
+			return apperr.InvalidField("companies", "two companies in the backup share a name or domain")
+		}
 		return err
 	}
 	im.pending[sec] = im.pending[sec][:0]
@@ -393,6 +407,11 @@ func (im *importer) flushAll(ctx context.Context) error {
 func (im *importer) afterRestore(ctx context.Context) error {
 	if err := im.s.Followups.Restored(ctx, im.userID, im.wakes); err != nil {
 		return err
+	}
+	if im.res.Restored["companies"] == 0 { // a backup from before companies: link its contacts now
+		if _, err := im.s.LinkUserCompanies(ctx, im.userID); err != nil {
+			return err
+		}
 	}
 	im.s.Touch(ctx, im.userID)
 	return nil

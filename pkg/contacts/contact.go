@@ -17,6 +17,7 @@ type Contact struct {
 	Emails          []string   `bson:"emails" json:"emails"`
 	Phones          []string   `bson:"phones" json:"phones"`
 	Company         string     `bson:"company" json:"company"`
+	CompanyID       string     `bson:"company_id,omitempty" json:"company_id,omitempty"`
 	Title           string     `bson:"title" json:"title"`
 	LinkedInURL     string     `bson:"linkedin_url" json:"linkedin_url"`
 	Tags            []string   `bson:"tags" json:"tags"`

@@ -20,6 +20,44 @@ type Service struct {
 	// Changed, if set, is told after every write that changes what the
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
+	// Company, if set, returns the id of the company a contact with this
+	// company text and these emails works at ("" for none), making it when
+	// needed (companies.Service.Resolve); contacts are linked by it on
+	// every write.
+	Company func(ctx context.Context, userID, company string, emails []string) (string, error)
+}
+
+// link sets c's company_id from its company text and emails. memo, if not
+// nil, remembers answers across the contacts of one import.
+func (s *Service) link(ctx context.Context, c *Contact, memo map[string]string) error {
+	if s.Company == nil {
+		return nil
+	}
+	key := ""
+	if memo != nil {
+		key = strings.ToLower(strings.TrimSpace(c.Company)) + "\x00" + strings.Join(c.Emails, "\x00")
+		if id, ok := memo[key]; ok {
+			c.CompanyID = id
+			return nil
+		}
+	}
+	id, err := s.Company(ctx, c.UserID, c.Company, c.Emails)
+	if err != nil {
+		return err
+	}
+	c.CompanyID = id
+	if memo != nil {
+		memo[key] = id
+	}
+	return nil
+}
+
+// relink links c again when its company text or emails changed from old's.
+func (s *Service) relink(ctx context.Context, old, c *Contact) error {
+	if old.CompanyID != "" && old.Company == c.Company && strings.Join(old.Emails, ",") == strings.Join(c.Emails, ",") {
+		return nil
+	}
+	return s.link(ctx, c, nil)
 }
 
 // New returns a Service on st.
@@ -54,6 +92,9 @@ func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateO
 		t := record.Time(*o.LastContactedAt)
 		c.LastContactedAt = &t
 	}
+	if err := s.link(ctx, c, nil); err != nil {
+		return nil, err
+	}
 	if err := s.Store.CreateContact(ctx, c); err != nil {
 		return nil, err
 	}
@@ -79,6 +120,9 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 	}
 	c := *old
 	if err := in.apply(&c, ""); err != nil {
+		return nil, err
+	}
+	if err := s.relink(ctx, old, &c); err != nil {
 		return nil, err
 	}
 	c.UpdatedAt = record.Time(s.Now())
@@ -112,6 +156,9 @@ func (s *Service) FillBlanks(ctx context.Context, c *Contact, in Input) (*Contac
 	}
 	if next.Company == c.Company && next.Title == c.Title && len(next.Phones) == len(c.Phones) {
 		return c, nil
+	}
+	if err := s.relink(ctx, c, &next); err != nil {
+		return nil, err
 	}
 	next.UpdatedAt = record.Time(s.Now())
 	if err := s.Store.UpdateContact(ctx, &next); err != nil {

@@ -53,6 +53,17 @@ type ContactStore interface {
 	// DeleteContact removes one of the user's contacts and frees its keys;
 	// NotFound if it does not exist or is another user's.
 	DeleteContact(ctx context.Context, userID, id string) error
+	// ContactsAtCompany returns the user's contacts whose company_id is
+	// companyID, in name order, at most limit.
+	ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]Contact, error)
+	// SetCompany sets the company_id of one of the user's contacts (and
+	// nothing else); NotFound if there is no such contact.
+	SetCompany(ctx context.Context, userID, id, companyID string) error
+	// DetachCompany clears company_id of the user's contacts at companyID.
+	DetachCompany(ctx context.Context, userID, companyID string) error
+	// UnlinkedContacts returns the user's contacts without a company_id,
+	// in id order after afterID, at most limit.
+	UnlinkedContacts(ctx context.Context, userID, afterID string, limit int) ([]Contact, error)
 	// Contacts returns one page of the user's contacts in name order (then
 	// id), filtered by q (plain text, case-insensitive, matched in name,
 	// company, emails, tags and notes), tag and ids.

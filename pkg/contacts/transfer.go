@@ -721,9 +721,13 @@ func describe(err error) string {
 func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, res *ImportResult, fail func(int, string)) error {
 	now := record.Time(s.Now())
 	cs := make([]*Contact, len(rows))
+	memo := map[string]string{}
 	for i, r := range rows {
 		c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
 		r.Input.apply(c, "")
+		if err := s.link(ctx, c, memo); err != nil {
+			return err
+		}
 		cs[i] = c
 	}
 	held, err := s.Store.ImportContacts(ctx, cs)
@@ -778,6 +782,9 @@ func (s *Service) mergeInto(ctx context.Context, userID string, in Input, id str
 	if sameContact(old, &next) {
 		res.Skipped++
 		return nil
+	}
+	if err := s.relink(ctx, old, &next); err != nil {
+		return err
 	}
 	next.UpdatedAt = record.Time(s.Now())
 	if err := s.Store.UpdateContact(ctx, &next); err != nil {

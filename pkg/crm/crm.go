@@ -15,6 +15,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
@@ -27,6 +28,7 @@ type Service struct {
 	Events    *events.Service
 	Contacts  *contacts.Service
 	Followups *followup.Service
+	Companies *companies.Service
 	Now       func() time.Time
 	// URLCheck vets a user-given URL that the server will fetch (see
 	// netguard.Guard.CheckURL), returning a reason or ""; nil allows any
@@ -489,6 +491,7 @@ func (s *Service) deleteEncounter(ctx context.Context, userID, id string) error 
 // Stores are the stores a Service works on: one engine's adapters.
 type Stores struct {
 	Contacts  contacts.Store
+	Companies companies.Store
 	Events    events.Store
 	Followups followup.Store
 	Insights  insights.Source
@@ -506,8 +509,9 @@ type Stores struct {
 // New returns a Service on st with the domain services, all on clock now.
 func New(st Stores, now func() time.Time) *Service {
 	s := &Service{Events: events.New(st.Events), Contacts: contacts.New(st.Contacts), Followups: followup.New(st.Followups), Now: now,
-		Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, ensure: st.EnsureIndexes, atomic: st.Atomic}
-	s.Events.Now, s.Contacts.Now, s.Followups.Now = now, now, now
+		Companies: companies.New(st.Companies), Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, ensure: st.EnsureIndexes, atomic: st.Atomic}
+	s.Events.Now, s.Contacts.Now, s.Followups.Now, s.Companies.Now = now, now, now, now
+	s.Contacts.Company = s.Companies.Resolve
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	s.Contacts.Mutated = s.touchContacts
 	return s

@@ -3,12 +3,14 @@ package mongodb
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
@@ -27,6 +29,8 @@ var _ record.Backups = (*Backups)(nil)
 func (s *Backups) EachRecord(ctx context.Context, section, userID string, fn func(any) error) error {
 	var newRecord func() any
 	switch section {
+	case "companies":
+		newRecord = func() any { return &companies.Company{} }
 	case "contacts":
 		newRecord = func() any { return &contacts.Contact{} }
 	case "events":
@@ -76,9 +80,16 @@ func (s *Backups) RestoreRecords(ctx context.Context, section string, records []
 		return nil
 	}
 	docs := make([]any, len(records))
-	var keys []any
+	var keys, companyKeys []any
 	for i, x := range records {
 		switch r := x.(type) {
+		case *companies.Company:
+			doc := *r
+			doc.NameLower = strings.ToLower(r.Name)
+			docs[i] = &doc
+			for _, k := range companies.Keys(r) {
+				companyKeys = append(companyKeys, companyKeyDoc{ID: keyID(r.UserID, k), UserID: r.UserID, CompanyID: r.ID, CreatedAt: record.Time(r.CreatedAt)})
+			}
 		case *contacts.Contact:
 			doc := *r
 			contacts.SetQueryFields(&doc)
@@ -94,6 +105,15 @@ func (s *Backups) RestoreRecords(ctx context.Context, section string, records []
 			docs[i] = &doc
 		default:
 			docs[i] = x
+		}
+	}
+	if len(companyKeys) > 0 {
+		// company_keys._id
+		if _, err := s.DB.Collection("company_keys").InsertMany(ctx, companyKeys); err != nil {
+			if mongo.IsDuplicateKeyError(err) {
+				return apperr.E(apperr.Conflict, "two companies share a name or domain")
+			}
+			return store.Err(err, section)
 		}
 	}
 	if len(keys) > 0 {

@@ -43,6 +43,7 @@ func (s *Contacts) EnsureIndexes(ctx context.Context) error {
 	if err := store.EnsureIndexes(ctx, s.contacts(),
 		store.Index{Name: "contacts_user_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}},
 		store.Index{Name: "contacts_user_tags", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "tags_lower", Value: 1}}},
+		store.Index{Name: "contacts_user_company", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "company_id", Value: 1}, {Key: "name_lower", Value: 1}}},
 	); err != nil {
 		return err
 	}
@@ -350,6 +351,65 @@ func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 }
 
 // Contacts returns one page of the user's contacts in name order.
+// ContactsAtCompany returns the user's contacts at a company
+// (contacts_user_company), in name order.
+func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]contacts.Contact, error) {
+	if companyID == "" {
+		return []contacts.Contact{}, nil
+	}
+	cur, err := s.contacts().Find(ctx, bson.M{"user_id": userID, "company_id": companyID},
+		options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	var cs []contacts.Contact
+	if err := cur.All(ctx, &cs); err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	for i := range cs {
+		cs[i] = *stripped(&cs[i])
+	}
+	return cs, nil
+}
+
+// SetCompany sets one contact's company_id (contacts._id).
+func (s *Contacts) SetCompany(ctx context.Context, userID, id, companyID string) error {
+	res, err := s.contacts().UpdateOne(ctx, bson.M{"_id": id, "user_id": userID}, bson.M{"$set": bson.M{"company_id": companyID}})
+	if err != nil {
+		return store.Err(err, "contact")
+	}
+	if res.MatchedCount == 0 {
+		return apperr.E(apperr.NotFound, "no such contact")
+	}
+	journal(ctx, s.DB, userID, "cards", id)
+	return nil
+}
+
+// DetachCompany clears company_id of the contacts at a company (contacts_user_company).
+func (s *Contacts) DetachCompany(ctx context.Context, userID, companyID string) error {
+	_, err := s.contacts().UpdateMany(ctx, bson.M{"user_id": userID, "company_id": companyID}, bson.M{"$unset": bson.M{"company_id": ""}})
+	return store.Err(err, "contact")
+}
+
+// UnlinkedContacts returns contacts without a company_id (a one-time scan
+// of the user's contacts by _id).
+func (s *Contacts) UnlinkedContacts(ctx context.Context, userID, afterID string, limit int) ([]contacts.Contact, error) {
+	filter := bson.M{"user_id": userID, "_id": bson.M{"$gt": afterID},
+		"$or": bson.A{bson.M{"company_id": bson.M{"$exists": false}}, bson.M{"company_id": ""}}}
+	cur, err := s.contacts().Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	var cs []contacts.Contact
+	if err := cur.All(ctx, &cs); err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	for i := range cs {
+		cs[i] = *stripped(&cs[i])
+	}
+	return cs, nil
+}
+
 func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.ContactQuery) (*record.Page[contacts.Contact], error) {
 	filter := bson.M{"user_id": userID}
 	if tag := strings.ToLower(strings.TrimSpace(q.Tag)); tag != "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
@@ -134,5 +135,18 @@ func TestBackups(t *testing.T) {
 			tb.Fatal(err)
 		}
 		return &mongodb.Backups{DB: db}, c
+	})
+}
+
+func TestCompanies(t *testing.T) {
+	conformance.Companies(t, func(tb testing.TB) (companies.Store, contacts.Store) {
+		db := storetest.MustOpen(tb).DB
+		co, cs := &mongodb.Companies{DB: db}, &mongodb.Contacts{DB: db}
+		for _, ensure := range []func(context.Context) error{co.EnsureIndexes, cs.EnsureIndexes} {
+			if err := ensure(tb.Context()); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		return co, cs
 	})
 }

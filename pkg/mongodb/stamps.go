@@ -18,7 +18,7 @@ type Stamps struct{ DB *mongo.Database }
 
 var _ record.Stamps = (*Stamps)(nil)
 
-var stampCollections = map[string]string{record.FeedStamp: "feed_stamps", record.ContactsStamp: "contact_stamps"}
+var stampCollections = map[string]string{record.FeedStamp: "feed_stamps", record.ContactsStamp: "contact_stamps", record.MigrationStamp: "migrations"}
 
 type stampDoc struct {
 	UserID string    `bson:"_id"`

@@ -11,6 +11,9 @@ const (
 	FeedStamp = "feed"
 	// ContactsStamp changes with any write to a user's contacts.
 	ContactsStamp = "contacts"
+	// MigrationStamp marks a one-time data migration done; its "user" is
+	// the migration's name.
+	MigrationStamp = "migration"
 )
 
 // Stamps records when a user's data of one kind last changed: a random

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
@@ -37,6 +38,8 @@ func (s *Backups) EachRecord(ctx context.Context, section, userID string, fn fun
 	}
 	as := func(f func(scanner) (any, error)) func(scanner) (any, error) { return f }
 	switch section {
+	case "companies":
+		return each(`SELECT `+companyColumns+` FROM companies WHERE user_id = ? ORDER BY id`, as(func(r scanner) (any, error) { return scanCompany(r) }))
 	case "contacts":
 		return each(`SELECT `+contactColumns+` FROM contacts WHERE user_id = ? ORDER BY id`, as(func(r scanner) (any, error) { return scanContact(r) }))
 	case "events":
@@ -69,6 +72,8 @@ func (s *Backups) RestoreRecords(ctx context.Context, section string, records []
 
 func (tx *Tx) restore(ctx context.Context, x any) error {
 	switch r := x.(type) {
+	case *companies.Company:
+		return tx.createCompany(ctx, r)
 	case *contacts.Contact:
 		return tx.CreateContact(ctx, r)
 	case *events.Event:

@@ -19,7 +19,7 @@ type Contacts struct{ DB *DB }
 
 var _ contacts.Store = (*Contacts)(nil)
 
-const contactColumns = `id, user_id, name, emails, phones, company, title, linkedin_url, tags, notes, cadence_days, last_contacted_at, created_at, updated_at`
+const contactColumns = `id, user_id, name, emails, phones, company, title, linkedin_url, tags, notes, cadence_days, last_contacted_at, created_at, updated_at, company_id`
 
 // CreateContact stores c and claims its keys, in one transaction.
 func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error {
@@ -64,7 +64,7 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 			return translate(err, "contact")
 		}
 		defer lookup.Close()
-		insert, err := tx.tx.PrepareContext(ctx, `INSERT INTO contacts(`+contactColumns+`, name_lower, search) VALUES(`+placeholders(16)+`)`)
+		insert, err := tx.tx.PrepareContext(ctx, `INSERT INTO contacts(`+contactColumns+`, name_lower, search) VALUES(`+placeholders(17)+`)`)
 		if err != nil {
 			return translate(err, "contact")
 		}
@@ -238,6 +238,44 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 	return out, err
 }
 
+// ContactsAtCompany returns the user's contacts at a company
+// (contacts_user_company), in name order.
+func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]contacts.Contact, error) {
+	cs, err := queryAll(ctx, s.DB, "contact", scanContact,
+		`SELECT `+contactColumns+` FROM contacts WHERE user_id = ? AND company_id = ? AND company_id != '' ORDER BY name_lower, id LIMIT ?`, userID, companyID, limit)
+	return cs, err
+}
+
+// SetCompany sets one contact's company_id.
+func (s *Contacts) SetCompany(ctx context.Context, userID, id, companyID string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `UPDATE contacts SET company_id = ? WHERE id = ? AND user_id = ?`, companyID, id, userID)
+		if err != nil {
+			return translate(err, "contact")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.E(apperr.NotFound, "no such contact")
+		}
+		return nil
+	})
+}
+
+// DetachCompany clears the company_id of the contacts at a company
+// (contacts_user_company).
+func (s *Contacts) DetachCompany(ctx context.Context, userID, companyID string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE contacts SET company_id = '' WHERE user_id = ? AND company_id = ? AND company_id != ''`, userID, companyID)
+		return translate(err, "contact")
+	})
+}
+
+// UnlinkedContacts returns contacts without a company_id (a one-time scan
+// when companies first link contacts).
+func (s *Contacts) UnlinkedContacts(ctx context.Context, userID, afterID string, limit int) ([]contacts.Contact, error) {
+	return queryAll(ctx, s.DB, "contact", scanContact,
+		`SELECT `+contactColumns+` FROM contacts WHERE user_id = ? AND id > ? AND company_id = '' ORDER BY id LIMIT ?`, userID, afterID, limit)
+}
+
 // DeleteContact removes the contact; its keys and tags go with it (ON DELETE CASCADE).
 func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
@@ -405,7 +443,7 @@ func contactArgs(c *contacts.Contact) []any {
 		last = formatTime(*c.LastContactedAt)
 	}
 	return []any{c.ID, c.UserID, c.Name, jsonList(c.Emails), jsonList(c.Phones), c.Company, c.Title, c.LinkedInURL,
-		jsonList(c.Tags), c.Notes, c.CadenceDays, last, formatTime(c.CreatedAt), formatTime(c.UpdatedAt),
+		jsonList(c.Tags), c.Notes, c.CadenceDays, last, formatTime(c.CreatedAt), formatTime(c.UpdatedAt), c.CompanyID,
 		strings.ToLower(c.Name), contacts.SearchText(c)}
 }
 
@@ -416,7 +454,7 @@ func scanContact(r scanner) (*contacts.Contact, error) {
 	var emails, phones, tags, created, updated string
 	var last sql.NullString
 	if err := r.Scan(&c.ID, &c.UserID, &c.Name, &emails, &phones, &c.Company, &c.Title, &c.LinkedInURL, &tags, &c.Notes,
-		&c.CadenceDays, &last, &created, &updated); err != nil {
+		&c.CadenceDays, &last, &created, &updated, &c.CompanyID); err != nil {
 		return nil, translate(err, "contact")
 	}
 	var err error

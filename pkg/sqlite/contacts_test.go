@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
@@ -155,5 +156,12 @@ func TestBackups(t *testing.T) {
 	storetest.Backups(t, func(tb testing.TB) (record.Backups, contacts.Store) {
 		db := MustOpen(tb)
 		return &sqlite.Backups{DB: db}, &sqlite.Contacts{DB: db}
+	})
+}
+
+func TestCompanies(t *testing.T) {
+	storetest.Companies(t, func(tb testing.TB) (companies.Store, contacts.Store) {
+		db := MustOpen(tb)
+		return &sqlite.Companies{DB: db}, &sqlite.Contacts{DB: db}
 	})
 }

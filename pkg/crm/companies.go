@@ -1,0 +1,135 @@
+package crm
+
+import (
+	"context"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// DeleteCompany removes one of the user's companies; its contacts stay and
+// lose the link (a contact whose company text still names it is linked to
+// a new one when next edited).
+func (s *Service) DeleteCompany(ctx context.Context, userID, id string) error {
+	_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) {
+		if _, err := s.Companies.Get(ctx, userID, id); err != nil {
+			return struct{}{}, err
+		}
+		if err := s.Contacts.Store.DetachCompany(ctx, userID, id); err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, s.Companies.Store.DeleteCompany(ctx, userID, id)
+	})
+	return err
+}
+
+// Person is one of the people the user knows at a company, with how they
+// met.
+type Person struct {
+	Contact *contacts.Contact `json:"contact"`
+	Met     []Meeting         `json:"met"`
+}
+
+// Meeting is one encounter, told with its event.
+type Meeting struct {
+	EventID    string    `json:"event_id"`
+	EventTitle string    `json:"event_title"`
+	Moment     string    `json:"moment"`
+	MetAt      time.Time `json:"met_at"`
+}
+
+// maxPeople bounds GET /v1/companies/{id}/people.
+const maxPeople = 200
+
+// CompanyPeople returns the user's contacts at a company, each with the
+// encounters (newest first, at most 10) that say how the user met them.
+func (s *Service) CompanyPeople(ctx context.Context, userID, id string) ([]Person, error) {
+	if _, err := s.Companies.Get(ctx, userID, id); err != nil {
+		return nil, err
+	}
+	cs, err := s.Contacts.Store.ContactsAtCompany(ctx, userID, id, maxPeople)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Person, 0, len(cs))
+	var eventIDs []string
+	for i := range cs {
+		encs, err := s.Contacts.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: cs[i].ID, Limit: 50})
+		if err != nil {
+			return nil, err
+		}
+		p := Person{Contact: &cs[i], Met: []Meeting{}}
+		for j := len(encs.Items) - 1; j >= 0 && len(p.Met) < 10; j-- {
+			e := encs.Items[j]
+			p.Met = append(p.Met, Meeting{EventID: e.EventID, Moment: e.Moment, MetAt: e.MetAt})
+			eventIDs = append(eventIDs, e.EventID)
+		}
+		out = append(out, p)
+	}
+	evs, err := s.Events.GetMany(ctx, userID, eventIDs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for j := range out[i].Met {
+			if ev := evs[out[i].Met[j].EventID]; ev != nil {
+				out[i].Met[j].EventTitle = ev.Title
+			}
+		}
+	}
+	return out, nil
+}
+
+// companiesLinked names the migration stamp that says the one-time linking
+// of existing contacts to companies has run on this store.
+const companiesLinked = "companies-linked"
+
+// LinkCompanies links the contacts stored before companies existed (or
+// restored from a backup without them) to their companies, once per store:
+// each contact without a company_id. Later contacts are
+// linked as they are written.
+func (s *Service) LinkCompanies(ctx context.Context, acc *accounts.Service) (int, error) {
+	if nonce, _, err := s.Stamps.Stamp(ctx, record.MigrationStamp, companiesLinked); err != nil || nonce != "" {
+		return 0, err
+	}
+	n := 0
+	err := acc.ForEachUser(ctx, func(u *accounts.User) error {
+		m, err := s.LinkUserCompanies(ctx, u.ID)
+		n += m
+		return err
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, s.Stamps.Touch(ctx, record.MigrationStamp, companiesLinked, "done", s.Now())
+}
+
+// LinkUserCompanies links the user's contacts that have no company_id to
+// the company their company text or work email names, and says how many
+// it linked.
+func (s *Service) LinkUserCompanies(ctx context.Context, userID string) (int, error) {
+	n, after := 0, ""
+	for {
+		cs, err := s.Contacts.Store.UnlinkedContacts(ctx, userID, after, 500)
+		if err != nil || len(cs) == 0 {
+			return n, err
+		}
+		for i := range cs {
+			c := &cs[i]
+			after = c.ID
+			id, err := s.Companies.Resolve(ctx, userID, c.Company, c.Emails)
+			if err != nil {
+				return n, err
+			}
+			if id == "" {
+				continue
+			}
+			if err := s.Contacts.Store.SetCompany(ctx, userID, c.ID, id); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+}

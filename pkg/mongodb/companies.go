@@ -1,0 +1,205 @@
+package mongodb
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
+	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Companies is the companies.Store on MongoDB: collections companies and
+// company_keys (one document per key, _id = user|key).
+type Companies struct{ DB *mongo.Database }
+
+var _ companies.Store = (*Companies)(nil)
+
+func (s *Companies) companies() *mongo.Collection { return s.DB.Collection("companies") }
+func (s *Companies) keys() *mongo.Collection      { return s.DB.Collection("company_keys") }
+
+type companyKeyDoc struct {
+	ID        string    `bson:"_id"`
+	UserID    string    `bson:"user_id"`
+	CompanyID string    `bson:"company_id"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// EnsureIndexes creates the indexes of the companies' query shapes.
+func (s *Companies) EnsureIndexes(ctx context.Context) error {
+	if err := store.EnsureIndexes(ctx, s.companies(),
+		store.Index{Name: "companies_user_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}}); err != nil {
+		return err
+	}
+	return store.EnsureIndexes(ctx, s.keys(), store.Index{Name: "company_keys_company", Keys: bson.D{{Key: "company_id", Value: 1}}})
+}
+
+// CreateCompany claims c's keys, then stores it; a crash in between
+// leaves keys without a company, which claim takes back after a while.
+func (s *Companies) CreateCompany(ctx context.Context, c *companies.Company) error {
+	keys := companies.Keys(c)
+	if err := s.claim(ctx, c.UserID, c.ID, keys); err != nil {
+		return err
+	}
+	doc := *c
+	doc.NameLower = strings.ToLower(c.Name)
+	if _, err := s.companies().InsertOne(ctx, &doc); err != nil {
+		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, keys)
+		return store.Err(err, "company")
+	}
+	return nil
+}
+
+// claim inserts the keys for companyID; one held by another company is a
+// Conflict naming it, and the keys claimed by this call are released.
+func (s *Companies) claim(ctx context.Context, userID, companyID string, keys []string) error {
+	var done []string
+	for _, k := range keys {
+		kd := companyKeyDoc{ID: keyID(userID, k), UserID: userID, CompanyID: companyID, CreatedAt: store.Time(time.Now())}
+		_, err := s.keys().InsertOne(ctx, kd) // company_keys._id
+		if err == nil {
+			done = append(done, k)
+			continue
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			s.release(context.WithoutCancel(ctx), userID, companyID, done)
+			return store.Err(err, "company")
+		}
+		var held companyKeyDoc
+		if ferr := s.keys().FindOne(ctx, bson.M{"_id": kd.ID}).Decode(&held); ferr != nil {
+			s.release(context.WithoutCancel(ctx), userID, companyID, done)
+			return store.Err(ferr, "company")
+		}
+		if held.CompanyID == companyID {
+			continue
+		}
+		if time.Since(held.CreatedAt) > orphanAfter {
+			// companies._id: a key whose company was never stored is taken back.
+			if n, err := s.companies().CountDocuments(ctx, bson.M{"_id": held.CompanyID}, options.Count().SetLimit(1)); err == nil && n == 0 {
+				s.keys().DeleteOne(ctx, bson.M{"_id": held.ID, "company_id": held.CompanyID})
+				if _, err := s.keys().InsertOne(ctx, kd); err == nil {
+					done = append(done, k)
+					continue
+				}
+				s.keys().FindOne(ctx, bson.M{"_id": kd.ID}).Decode(&held)
+			}
+		}
+		s.release(context.WithoutCancel(ctx), userID, companyID, done)
+		what := "name"
+		if strings.HasPrefix(k, "domain:") {
+			what = "domain"
+		}
+		return &apperr.Error{Kind: apperr.Conflict, Message: "one of your companies has this " + what + " already", ExistingID: held.CompanyID}
+	}
+	return nil
+}
+
+// release deletes those of keys that companyID holds.
+func (s *Companies) release(ctx context.Context, userID, companyID string, keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = keyID(userID, k)
+	}
+	s.keys().DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids}, "company_id": companyID}) // company_keys._id
+}
+
+// Company returns one of the user's companies (companies._id).
+func (s *Companies) Company(ctx context.Context, userID, id string) (*companies.Company, error) {
+	var c companies.Company
+	if err := s.companies().FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&c); err != nil {
+		return nil, store.Err(err, "company")
+	}
+	return &c, nil
+}
+
+// CompanyByKey returns the user's company holding key (company_keys._id).
+func (s *Companies) CompanyByKey(ctx context.Context, userID, key string) (*companies.Company, error) {
+	var kd companyKeyDoc
+	if err := s.keys().FindOne(ctx, bson.M{"_id": keyID(userID, key)}).Decode(&kd); err != nil {
+		return nil, store.Err(err, "company")
+	}
+	return s.Company(ctx, userID, kd.CompanyID)
+}
+
+// UpdateCompany claims the new keys, replaces the company, then releases
+// the keys it no longer has.
+func (s *Companies) UpdateCompany(ctx context.Context, c *companies.Company) error {
+	old, err := s.Company(ctx, c.UserID, c.ID)
+	if err != nil {
+		return err
+	}
+	added, removed := diff(companies.Keys(old), companies.Keys(c))
+	if err := s.claim(ctx, c.UserID, c.ID, added); err != nil {
+		return err
+	}
+	doc := *c
+	doc.NameLower = strings.ToLower(c.Name)
+	res, err := s.companies().ReplaceOne(ctx, bson.M{"_id": c.ID, "user_id": c.UserID}, &doc)
+	if err != nil {
+		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, added)
+		return store.Err(err, "company")
+	}
+	if res.MatchedCount == 0 {
+		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, added)
+		return apperr.E(apperr.NotFound, "no such company")
+	}
+	s.release(ctx, c.UserID, c.ID, removed)
+	return nil
+}
+
+// DeleteCompany removes the company, then its keys.
+func (s *Companies) DeleteCompany(ctx context.Context, userID, id string) error {
+	res, err := s.companies().DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
+	if err != nil {
+		return store.Err(err, "company")
+	}
+	if res.DeletedCount == 0 {
+		return apperr.E(apperr.NotFound, "no such company")
+	}
+	_, err = s.keys().DeleteMany(ctx, bson.M{"company_id": id, "user_id": userID}) // company_keys_company
+	return store.Err(err, "company")
+}
+
+// Companies returns one page of the user's companies in name order
+// (companies_user_name); q is escaped, matched as plain text.
+func (s *Companies) Companies(ctx context.Context, userID string, q companies.Query) (*record.Page[companies.Company], error) {
+	filter := bson.M{"user_id": userID}
+	if text := input.Search(q.Q); text != "" {
+		filter["$or"] = bson.A{bson.M{"name_lower": bson.M{"$regex": text}}, bson.M{"domain": bson.M{"$regex": text}}}
+	}
+	if q.Cursor != nil && q.Cursor.S == nil {
+		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+	}
+	return store.FindPage(ctx, s.companies(), store.PageQuery{Filter: filter, SortField: "name_lower", Limit: q.Limit, Cursor: q.Cursor},
+		func(c *companies.Company) store.Cursor { return store.Cursor{S: &c.NameLower, ID: c.ID} }, "company")
+}
+
+// CompaniesByID returns those of ids that are the user's companies.
+func (s *Companies) CompaniesByID(ctx context.Context, userID string, ids []string) (map[string]*companies.Company, error) {
+	out := map[string]*companies.Company{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cur, err := s.companies().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
+	if err != nil {
+		return nil, store.Err(err, "company")
+	}
+	var cs []companies.Company
+	if err := cur.All(ctx, &cs); err != nil {
+		return nil, store.Err(err, "company")
+	}
+	for i := range cs {
+		out[cs[i].ID] = &cs[i]
+	}
+	return out, nil
+}

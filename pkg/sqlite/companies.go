@@ -1,0 +1,181 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// Companies is the companies.Store of the embedded store.
+type Companies struct{ DB *DB }
+
+var _ companies.Store = (*Companies)(nil)
+
+const companyColumns = `id, user_id, name, domain, url, tags, notes, created_at, updated_at`
+
+func companyArgs(c *companies.Company) []any {
+	return []any{c.ID, c.UserID, c.Name, c.Domain, c.URL, jsonList(c.Tags), c.Notes, formatTime(c.CreatedAt), formatTime(c.UpdatedAt), strings.ToLower(c.Name)}
+}
+
+func scanCompany(r scanner) (*companies.Company, error) {
+	var c companies.Company
+	var tags, created, updated string
+	if err := r.Scan(&c.ID, &c.UserID, &c.Name, &c.Domain, &c.URL, &tags, &c.Notes, &created, &updated); err != nil {
+		return nil, translate(err, "company")
+	}
+	err := json.Unmarshal([]byte(tags), &c.Tags)
+	if err == nil {
+		c.CreatedAt, err = parseTime(created)
+	}
+	if err == nil {
+		c.UpdatedAt, err = parseTime(updated)
+	}
+	if err != nil {
+		return nil, translate(err, "company")
+	}
+	c.NameLower = strings.ToLower(c.Name)
+	return &c, nil
+}
+
+// CreateCompany stores c and claims its keys, in one transaction.
+func (s *Companies) CreateCompany(ctx context.Context, c *companies.Company) error {
+	return s.DB.Update(ctx, func(tx *Tx) error { return tx.createCompany(ctx, c) })
+}
+
+func (tx *Tx) createCompany(ctx context.Context, c *companies.Company) error {
+	args := companyArgs(c)
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO companies(`+companyColumns+`, name_lower) VALUES(`+placeholders(len(args))+`)`, args...); err != nil {
+		return translate(err, "company")
+	}
+	return tx.claimCompanyKeys(ctx, c.UserID, c.ID, companies.Keys(c))
+}
+
+// claimCompanyKeys claims keys for a company (company_keys primary key);
+// Conflict with the holder's id if another company has one.
+func (tx *Tx) claimCompanyKeys(ctx context.Context, userID, companyID string, keys []string) error {
+	for _, k := range keys {
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO company_keys(user_id, key, company_id) VALUES(?, ?, ?) ON CONFLICT DO NOTHING`, userID, k, companyID)
+		if err != nil {
+			return translate(err, "company")
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			continue
+		}
+		var holder string
+		if err := tx.tx.QueryRowContext(ctx, `SELECT company_id FROM company_keys WHERE user_id = ? AND key = ?`, userID, k).Scan(&holder); err != nil {
+			return translate(err, "company")
+		}
+		if holder != companyID {
+			what := "name"
+			if strings.HasPrefix(k, "domain:") {
+				what = "domain"
+			}
+			return &apperr.Error{Kind: apperr.Conflict, Message: "one of your companies has this " + what + " already", ExistingID: holder}
+		}
+	}
+	return nil
+}
+
+// Company returns one of the user's companies (companies.id).
+func (s *Companies) Company(ctx context.Context, userID, id string) (*companies.Company, error) {
+	return scanCompany(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+companyColumns+` FROM companies WHERE id = ? AND user_id = ?`, id, userID))
+}
+
+// CompanyByKey returns the user's company holding key (company_keys primary key).
+func (s *Companies) CompanyByKey(ctx context.Context, userID, key string) (*companies.Company, error) {
+	return scanCompany(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+prefixed("c.", companyColumns)+` FROM company_keys k
+		JOIN companies c ON c.id = k.company_id WHERE k.user_id = ? AND k.key = ?`, userID, key))
+}
+
+// UpdateCompany replaces the company and moves its keys, in one transaction.
+func (s *Companies) UpdateCompany(ctx context.Context, c *companies.Company) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		args := companyArgs(c)
+		res, err := tx.tx.ExecContext(ctx, `UPDATE companies SET (`+companyColumns+`, name_lower) = (`+placeholders(len(args))+`)
+			WHERE id = ? AND user_id = ?`, append(args, c.ID, c.UserID)...)
+		if err != nil {
+			return translate(err, "company")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.E(apperr.NotFound, "no such company")
+		}
+		keys := companies.Keys(c)
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM company_keys WHERE company_id = ? AND key NOT IN (SELECT value FROM json_each(?))`,
+			c.ID, jsonList(keys)); err != nil {
+			return translate(err, "company")
+		}
+		return tx.claimCompanyKeys(ctx, c.UserID, c.ID, keys)
+	})
+}
+
+// DeleteCompany removes the company and its keys.
+func (s *Companies) DeleteCompany(ctx context.Context, userID, id string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `DELETE FROM companies WHERE id = ? AND user_id = ?`, id, userID)
+		if err != nil {
+			return translate(err, "company")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.E(apperr.NotFound, "no such company")
+		}
+		_, err = tx.tx.ExecContext(ctx, `DELETE FROM company_keys WHERE company_id = ?`, id)
+		return translate(err, "company")
+	})
+}
+
+// Companies returns one page of the user's companies in name order
+// (companies_user_name); q is matched as plain text with instr, never as
+// a pattern.
+func (s *Companies) Companies(ctx context.Context, userID string, q companies.Query) (*record.Page[companies.Company], error) {
+	limit := q.Limit
+	if limit <= 0 || limit > record.MaxLimit {
+		limit = record.DefaultLimit
+	}
+	query := `SELECT ` + companyColumns + ` FROM companies WHERE user_id = ?`
+	args := []any{userID}
+	if text := strings.ToLower(strings.TrimSpace(q.Q)); text != "" {
+		query += ` AND (instr(name_lower, ?) > 0 OR instr(domain, ?) > 0)`
+		args = append(args, text, text)
+	}
+	if q.Cursor != nil {
+		if q.Cursor.S == nil {
+			return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+		}
+		query += ` AND (name_lower, id) > (?, ?)`
+		args = append(args, *q.Cursor.S, q.Cursor.ID)
+	}
+	query += ` ORDER BY name_lower, id LIMIT ?`
+	args = append(args, limit+1)
+	items, err := queryAll(ctx, s.DB, "company", scanCompany, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	page := &record.Page[companies.Company]{Items: items}
+	if page.Items == nil {
+		page.Items = []companies.Company{}
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		last := page.Items[limit-1]
+		page.NextCursor = record.Cursor{S: &last.NameLower, ID: last.ID}.Encode()
+	}
+	return page, nil
+}
+
+// CompaniesByID returns those of ids that are the user's companies.
+func (s *Companies) CompaniesByID(ctx context.Context, userID string, ids []string) (map[string]*companies.Company, error) {
+	out := map[string]*companies.Company{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cs, err := queryAll(ctx, s.DB, "company", scanCompany,
+		`SELECT `+companyColumns+` FROM companies WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`, jsonList(ids), userID)
+	for i := range cs {
+		out[cs[i].ID] = &cs[i]
+	}
+	return out, err
+}

@@ -1,0 +1,175 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// OpenCompanies opens fresh, empty company and contact stores on one
+// database for one test.
+type OpenCompanies func(tb testing.TB) (companies.Store, contacts.Store)
+
+func newCompany(userID, name, domain string) *companies.Company {
+	return &companies.Company{ID: nextID(), UserID: userID, Name: name, Domain: domain, Tags: []string{}, CreatedAt: clock, UpdatedAt: clock}
+}
+
+// Companies runs the companies.Store contract, and the contact store's
+// company links, against open.
+func Companies(t *testing.T, open OpenCompanies) {
+	ctx := context.Background()
+	t.Run("KeysAndIsolation", func(t *testing.T) {
+		s, _ := open(t)
+		acme := newCompany("u1", "Acme Inc.", "acme.io")
+		if err := s.CreateCompany(ctx, acme); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"name:acme", "domain:acme.io"} {
+			if got, err := s.CompanyByKey(ctx, "u1", key); err != nil || got.ID != acme.ID || got.Name != "Acme Inc." {
+				t.Fatalf("CompanyByKey(%s) = %v, %v", key, got, err)
+			}
+			if _, err := s.CompanyByKey(ctx, "u2", key); !apperr.Is(err, apperr.NotFound) {
+				t.Fatalf("another user finds %s: %v", key, err)
+			}
+		}
+		// Another spelling of the name, or the same domain: Conflict naming Acme, nothing stored.
+		for _, dup := range []*companies.Company{newCompany("u1", "ACME", ""), newCompany("u1", "Other", "acme.io")} {
+			err := s.CreateCompany(ctx, dup)
+			if ae := wantKind(t, err, apperr.Conflict); ae.ExistingID != acme.ID {
+				t.Fatalf("duplicate %s: existing %q", dup.Name, ae.ExistingID)
+			}
+			if _, err := s.Company(ctx, "u1", dup.ID); !apperr.Is(err, apperr.NotFound) {
+				t.Fatalf("the refused company was stored: %v", err)
+			}
+		}
+		if _, err := s.CompanyByKey(ctx, "u1", "name:other"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatal("a refused company kept a key")
+		}
+		// Another user may have their own Acme.
+		if err := s.CreateCompany(ctx, newCompany("u2", "Acme", "acme.io")); err != nil {
+			t.Fatalf("u2's Acme: %v", err)
+		}
+		if _, err := s.Company(ctx, "u2", acme.ID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("u2 reads u1's company: %v", err)
+		}
+		// A rename moves the keys.
+		acme.Name, acme.Domain = "Globex", ""
+		if err := s.UpdateCompany(ctx, acme); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CompanyByKey(ctx, "u1", "name:acme"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatal("the old name still finds it")
+		}
+		if got, err := s.CompanyByKey(ctx, "u1", "name:globex"); err != nil || got.ID != acme.ID {
+			t.Fatalf("the new name: %v, %v", got, err)
+		}
+		other := newCompany("u1", "Initech", "")
+		if err := s.CreateCompany(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		other.Name = "globex"
+		wantKind(t, s.UpdateCompany(ctx, other), apperr.Conflict)
+		if got, _ := s.Company(ctx, "u1", other.ID); got.Name != "Initech" {
+			t.Fatal("a refused rename changed the company")
+		}
+		wantKind(t, s.UpdateCompany(ctx, &companies.Company{ID: acme.ID, UserID: "u2", Name: "x"}), apperr.NotFound)
+		wantKind(t, s.DeleteCompany(ctx, "u2", acme.ID), apperr.NotFound)
+		if err := s.DeleteCompany(ctx, "u1", acme.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CompanyByKey(ctx, "u1", "name:globex"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatal("a deleted company's key remains")
+		}
+	})
+	t.Run("ListAndByID", func(t *testing.T) {
+		s, _ := open(t)
+		var ids []string
+		for i := 0; i < 7; i++ {
+			c := newCompany("u1", fmt.Sprintf("Company %d", 6-i), fmt.Sprintf("c%d.example", i))
+			if err := s.CreateCompany(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		s.CreateCompany(ctx, newCompany("u2", "Company 9", ""))
+		names := allPages(t, func(cur *record.Cursor) (*record.Page[companies.Company], error) {
+			return s.Companies(ctx, "u1", companies.Query{Limit: 3, Cursor: cur})
+		}, func(c *companies.Company) string { return c.Name })
+		if fmt.Sprint(names) != "[Company 0 Company 1 Company 2 Company 3 Company 4 Company 5 Company 6]" {
+			t.Fatalf("pages: %v", names)
+		}
+		p, err := s.Companies(ctx, "u1", companies.Query{Q: "Y 3"})
+		if err != nil || len(p.Items) != 1 || p.Items[0].Name != "Company 3" {
+			t.Fatalf("q: %v, %v", p, err)
+		}
+		if p, err := s.Companies(ctx, "u1", companies.Query{Q: ".*"}); err != nil || len(p.Items) != 0 {
+			t.Fatalf("q is plain text: %v, %v", p, err)
+		}
+		if p, err := s.Companies(ctx, "u1", companies.Query{Q: "c2.exa"}); err != nil || len(p.Items) != 1 {
+			t.Fatalf("q by domain: %v, %v", p, err)
+		}
+		m, err := s.CompaniesByID(ctx, "u2", ids)
+		if err != nil || len(m) != 0 {
+			t.Fatalf("u2 reads u1's companies by id: %v %v", m, err)
+		}
+		if m, _ := s.CompaniesByID(ctx, "u1", ids[:2]); len(m) != 2 {
+			t.Fatalf("by id: %v", m)
+		}
+	})
+	t.Run("ContactLinks", func(t *testing.T) {
+		s, cs := open(t)
+		co := newCompany("u1", "Acme", "")
+		if err := s.CreateCompany(ctx, co); err != nil {
+			t.Fatal(err)
+		}
+		a := newContact("u1", "Zoe")
+		a.Company, a.CompanyID = "Acme", co.ID
+		MustCreateContact(t, cs, a)
+		b := newContact("u1", "Adam")
+		b.Company = "ACME Inc."
+		MustCreateContact(t, cs, b)
+		c := newContact("u1", "Carl") // no company text
+		MustCreateContact(t, cs, c)
+		u2 := newContact("u2", "Eve")
+		u2.Company = "Acme"
+		MustCreateContact(t, cs, u2)
+		un, err := cs.UnlinkedContacts(ctx, "u1", "", 10)
+		if err != nil || len(un) != 2 || un[0].ID != b.ID || un[1].ID != c.ID {
+			t.Fatalf("unlinked: %v, %v", un, err)
+		}
+		if err := cs.SetCompany(ctx, "u1", b.ID, co.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, cs.SetCompany(ctx, "u2", b.ID, co.ID), apperr.NotFound)
+		at, err := cs.ContactsAtCompany(ctx, "u1", co.ID, 10)
+		if err != nil || len(at) != 2 || at[0].Name != "Adam" || at[1].Name != "Zoe" || at[0].CompanyID != co.ID {
+			t.Fatalf("at company: %v, %v", at, err)
+		}
+		if got, _ := cs.Contact(ctx, "u1", b.ID); got.CompanyID != co.ID || got.Company != "ACME Inc." {
+			t.Fatalf("SetCompany changed more than company_id: %+v", got)
+		}
+		if at, _ := cs.ContactsAtCompany(ctx, "u2", co.ID, 10); len(at) != 0 {
+			t.Fatal("another user's contacts at the company")
+		}
+		if un, _ := cs.UnlinkedContacts(ctx, "u1", "", 10); len(un) != 1 || un[0].ID != c.ID {
+			t.Fatalf("still unlinked: %v", un)
+		}
+		if err := cs.DetachCompany(ctx, "u1", co.ID); err != nil {
+			t.Fatal(err)
+		}
+		if at, _ := cs.ContactsAtCompany(ctx, "u1", co.ID, 10); len(at) != 0 {
+			t.Fatalf("after detaching: %v", at)
+		}
+		if un, _ := cs.UnlinkedContacts(ctx, "u1", "", 10); len(un) != 3 {
+			t.Fatalf("after detaching, unlinked: %d", len(un))
+		}
+		if un, _ := cs.UnlinkedContacts(ctx, "u1", a.ID, 10); len(un) != 2 {
+			t.Fatalf("after detaching, unlinked: %d", len(un))
+		}
+	})
+}
