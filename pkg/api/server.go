@@ -107,6 +107,7 @@ func New(d Deps) *Server {
 	s.registerEventRoutes()
 	s.registerContactRoutes()
 	s.registerCompanyRoutes()
+	s.registerOpportunityRoutes()
 	s.registerIntroRoutes()
 	s.registerFollowupRoutes()
 	s.registerFeedRoutes()

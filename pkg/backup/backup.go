@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -184,7 +185,7 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accou
 			if err := im.settings(ctx, acc, set); err != nil {
 				return nil, err
 			}
-		case "companies", "contacts", "events", "encounters", "intros", "interactions", "followups", "calendars":
+		case "companies", "contacts", "events", "encounters", "intros", "interactions", "opportunities", "followups", "calendars":
 			if !sawFormat {
 				return nil, apperr.InvalidField("format", "must come first: this is not a Rapport backup")
 			}
@@ -345,6 +346,23 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 		}
 		it.ID, it.UserID, it.ContactID = im.id(it.ID), im.userID, im.id(it.ContactID)
 		return &it, nil
+	case "opportunities":
+		var o opportunities.Opportunity
+		if err := dec.Decode(&o); err != nil {
+			return nil, badBackup(err)
+		}
+		o.ID, o.UserID, o.CompanyID = im.id(o.ID), im.userID, im.id(o.CompanyID)
+		o.SourceContactID, o.SourceEventID = im.id(o.SourceContactID), im.id(o.SourceEventID)
+		for i := range o.RecruiterIDs {
+			o.RecruiterIDs[i] = im.id(o.RecruiterIDs[i])
+		}
+		if o.RecruiterIDs == nil {
+			o.RecruiterIDs = []string{}
+		}
+		if err := opportunities.InputOf(&o).Apply(&opportunities.Opportunity{}, o.CreatedAt); err != nil {
+			return nil, apperr.InvalidField("opportunities", "an opportunity (%q) is not valid: %v", o.Title, err)
+		}
+		return &o, nil
 	case "followups":
 		var b backupFollowUp
 		if err := dec.Decode(&b); err != nil {
@@ -354,6 +372,7 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 		f.Sequence, f.EndedAt = b.Sequence, b.EndedAt
 		f.ID, f.UserID, f.ContactID = im.id(f.ID), im.userID, im.id(f.ContactID)
 		f.EncounterID, f.IntroID, f.EventID = im.id(f.EncounterID), im.id(f.IntroID), im.id(f.EventID)
+		f.OpportunityID = im.id(f.OpportunityID)
 		f.PendingKey = followup.PendingKey(&f)
 		if f.Status == followup.Pending {
 			im.wakes = append(im.wakes, f)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -18,6 +19,9 @@ func (s *Service) DeleteCompany(ctx context.Context, userID, id string) error {
 			return struct{}{}, err
 		}
 		if err := s.Contacts.Store.DetachCompany(ctx, userID, id); err != nil {
+			return struct{}{}, err
+		}
+		if err := s.detachOpportunities(ctx, userID, opportunities.RefCompany, id); err != nil {
 			return struct{}{}, err
 		}
 		return struct{}{}, s.Companies.Store.DeleteCompany(ctx, userID, id)

@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/insights"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -29,7 +30,10 @@ type Service struct {
 	Contacts  *contacts.Service
 	Followups *followup.Service
 	Companies *companies.Service
-	Now       func() time.Time
+	// Opportunities is the store of opportunities; their rules are the
+	// workflows in opportunities.go.
+	Opportunities opportunities.Store
+	Now           func() time.Time
 	// URLCheck vets a user-given URL that the server will fetch (see
 	// netguard.Guard.CheckURL), returning a reason or ""; nil allows any
 	// http(s) URL.
@@ -439,6 +443,9 @@ func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
 	if err := s.Contacts.DetachIntrosFromEvent(ctx, userID, id); err != nil {
 		return err
 	}
+	if err := s.detachOpportunities(ctx, userID, opportunities.RefEvent, id); err != nil {
+		return err
+	}
 	return s.Events.Delete(ctx, userID, id)
 }
 
@@ -467,6 +474,9 @@ func (s *Service) deleteContact(ctx context.Context, userID, id string) error {
 	if err := s.Followups.DetachFrom(ctx, userID, "intro_id", introIDs); err != nil {
 		return err
 	}
+	if err := s.detachOpportunities(ctx, userID, opportunities.RefContact, id); err != nil {
+		return err
+	}
 	if err := s.Followups.DeleteForContact(ctx, userID, id); err != nil {
 		return err
 	}
@@ -490,13 +500,14 @@ func (s *Service) deleteEncounter(ctx context.Context, userID, id string) error 
 
 // Stores are the stores a Service works on: one engine's adapters.
 type Stores struct {
-	Contacts  contacts.Store
-	Companies companies.Store
-	Events    events.Store
-	Followups followup.Store
-	Insights  insights.Source
-	Stamps    record.Stamps
-	Backups   record.Backups
+	Contacts      contacts.Store
+	Companies     companies.Store
+	Opportunities opportunities.Store
+	Events        events.Store
+	Followups     followup.Store
+	Insights      insights.Source
+	Stamps        record.Stamps
+	Backups       record.Backups
 	// EnsureIndexes prepares the stores at start (MongoDB's indexes); nil
 	// when there is nothing to do (SQLite migrates when it opens).
 	EnsureIndexes func(context.Context) error
@@ -509,7 +520,7 @@ type Stores struct {
 // New returns a Service on st with the domain services, all on clock now.
 func New(st Stores, now func() time.Time) *Service {
 	s := &Service{Events: events.New(st.Events), Contacts: contacts.New(st.Contacts), Followups: followup.New(st.Followups), Now: now,
-		Companies: companies.New(st.Companies), Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, ensure: st.EnsureIndexes, atomic: st.Atomic}
+		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, ensure: st.EnsureIndexes, atomic: st.Atomic}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now, s.Companies.Now = now, now, now, now
 	s.Contacts.Company = s.Companies.Resolve
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed

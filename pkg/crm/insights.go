@@ -2,10 +2,13 @@ package crm
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/insights"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // The insights types live in pkg/insights; these names keep the API's.
@@ -39,5 +42,98 @@ func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from,
 	if err != nil {
 		return nil, err
 	}
-	return insights.Assemble(f, from, to, now)
+	ins, err := insights.Assemble(f, from, to, now)
+	if err != nil {
+		return nil, err
+	}
+	ins.Pipeline, err = s.pipeline(ctx, u.ID, from, to)
+	return ins, err
+}
+
+// maxPipelineRows bounds the sources and contacts of the pipeline.
+const maxPipelineRows = 20
+
+// pipeline counts the user's opportunities created in [from, to] by stage,
+// and ranks the events and contacts (source or recruiter) they came from.
+func (s *Service) pipeline(ctx context.Context, userID string, from, to time.Time) (insights.Pipeline, error) {
+	p := insights.Pipeline{ByStage: map[string]int{}, Sources: []insights.PipelineSource{}, Contacts: []insights.PipelineContact{}}
+	for _, st := range opportunities.Stages {
+		p.ByStage[st] = 0
+	}
+	byEvent, byContact := map[string]int{}, map[string]int{}
+	var cur *record.Cursor
+	for {
+		page, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Limit: record.MaxLimit, Cursor: cur})
+		if err != nil {
+			return p, err
+		}
+		done := false
+		for _, o := range page.Items {
+			if o.CreatedAt.After(to) {
+				continue
+			}
+			if o.CreatedAt.Before(from) { // newest first: the rest are older
+				done = true
+				break
+			}
+			p.ByStage[o.Stage]++
+			if o.SourceEventID != "" {
+				byEvent[o.SourceEventID]++
+			}
+			seen := map[string]bool{}
+			for _, c := range append([]string{o.SourceContactID}, o.RecruiterIDs...) {
+				if c != "" && !seen[c] {
+					seen[c] = true
+					byContact[c]++
+				}
+			}
+		}
+		if done || page.NextCursor == "" {
+			break
+		}
+		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return p, err
+		}
+	}
+	evs, err := s.Events.GetMany(ctx, userID, keys(byEvent))
+	if err != nil {
+		return p, err
+	}
+	for id, n := range byEvent {
+		if e := evs[id]; e != nil {
+			p.Sources = append(p.Sources, insights.PipelineSource{EventID: id, Title: e.Title, Opportunities: n})
+		}
+	}
+	cs, err := s.Contacts.GetMany(ctx, userID, keys(byContact))
+	if err != nil {
+		return p, err
+	}
+	for id, n := range byContact {
+		if c := cs[id]; c != nil {
+			p.Contacts = append(p.Contacts, insights.PipelineContact{ContactID: id, Name: c.Name, Opportunities: n})
+		}
+	}
+	sort.Slice(p.Sources, func(i, j int) bool {
+		a, b := p.Sources[i], p.Sources[j]
+		return a.Opportunities > b.Opportunities || a.Opportunities == b.Opportunities && (a.Title < b.Title || a.Title == b.Title && a.EventID < b.EventID)
+	})
+	sort.Slice(p.Contacts, func(i, j int) bool {
+		a, b := p.Contacts[i], p.Contacts[j]
+		return a.Opportunities > b.Opportunities || a.Opportunities == b.Opportunities && (a.Name < b.Name || a.Name == b.Name && a.ContactID < b.ContactID)
+	})
+	if len(p.Sources) > maxPipelineRows {
+		p.Sources = p.Sources[:maxPipelineRows]
+	}
+	if len(p.Contacts) > maxPipelineRows {
+		p.Contacts = p.Contacts[:maxPipelineRows]
+	}
+	return p, nil
+}
+
+func keys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

@@ -14,7 +14,7 @@ import (
 
 var kindTitles = map[string]string{
 	ThankYou: "Say thank you", CheckIn: "Check in", StayInTouch: "Stay in touch",
-	IntroCheck: "Ask how the intro went", Custom: "Follow up",
+	IntroCheck: "Ask how the intro went", Custom: "Follow up", Opportunity: "Next step",
 }
 
 // digestView is what the digest templates show.

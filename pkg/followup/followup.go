@@ -11,6 +11,9 @@ const (
 	StayInTouch = "stay_in_touch"
 	IntroCheck  = "intro_check"
 	Custom      = "custom"
+	// Opportunity is an opportunity's next step (one pending per
+	// opportunity).
+	Opportunity = "opportunity"
 )
 
 // Statuses of a follow-up.
@@ -32,6 +35,8 @@ type FollowUp struct {
 	EncounterID string    `bson:"encounter_id,omitempty" json:"encounter_id,omitempty"`
 	IntroID     string    `bson:"intro_id,omitempty" json:"intro_id,omitempty"`
 	EventID     string    `bson:"event_id,omitempty" json:"event_id,omitempty"`
+	// OpportunityID is the opportunity whose next step this is.
+	OpportunityID string `bson:"opportunity_id,omitempty" json:"opportunity_id,omitempty"`
 	// NotifiedAt and DeliveryError are not stored on the follow-up: they come
 	// from its nudge record for its current due time (see nudgeDoc), because
 	// on the embedded store every update of a document scans its collection.
@@ -46,8 +51,9 @@ type FollowUp struct {
 	Sequence int `bson:"sequence" json:"-"`
 
 	// PendingKey makes "one pending follow-up of a kind per contact" a
-	// unique index: user|contact|kind while pending, the follow-up's own id
-	// otherwise (and always for custom ones, which may repeat).
+	// unique index: user|contact|kind while pending (user|opportunity|id
+	// for an opportunity's next step), the follow-up's own id otherwise
+	// (and always for custom ones, which may repeat).
 	PendingKey string `bson:"pending_key" json:"-"`
 }
 
@@ -55,6 +61,9 @@ type FollowUp struct {
 func PendingKey(f *FollowUp) string { return pendingKey(f) }
 
 func pendingKey(f *FollowUp) string {
+	if f.Status == Pending && f.Kind == Opportunity {
+		return f.UserID + "|opportunity|" + f.OpportunityID
+	}
 	if f.Status == Pending && f.Kind != Custom {
 		return f.UserID + "|" + f.ContactID + "|" + f.Kind
 	}

@@ -200,3 +200,42 @@ func (s *Service) changed(ctx context.Context, userID string) {
 		s.Changed(ctx, userID)
 	}
 }
+
+// ForOpportunity keeps an opportunity's next step as its one pending
+// follow-up of kind opportunity: for contactID, due at due, saying note.
+// A pending one for that contact is re-dated (nudged again) or re-worded;
+// one for another contact is cancelled and a new one made. No due time or
+// no contact (a closed opportunity, or one without people) cancels it.
+func (s *Service) ForOpportunity(ctx context.Context, userID, opportunityID, contactID, note string, due *time.Time) error {
+	sel := PendingFilter{Ref: RefOpportunity, RefIDs: []string{opportunityID}}
+	if due == nil || contactID == "" {
+		return s.endWhere(ctx, userID, sel, nil, Cancelled)
+	}
+	d := record.Time(*due)
+	pending, err := s.Store.Pending(ctx, userID, sel)
+	if err != nil {
+		return err
+	}
+	for _, f := range pending {
+		if f.ContactID != contactID {
+			continue
+		}
+		var ch Change
+		if !f.DueAt.Equal(d) {
+			ch.DueAt = &d
+		}
+		if f.Note != note {
+			ch.Note = &note
+		}
+		if ch.DueAt == nil && ch.Note == nil {
+			return nil
+		}
+		_, err := s.change(ctx, userID, f.ID, ch)
+		return err
+	}
+	if err := s.endWhere(ctx, userID, sel, nil, Cancelled); err != nil {
+		return err
+	}
+	_, _, err = s.Schedule(ctx, &FollowUp{UserID: userID, ContactID: contactID, Kind: Opportunity, DueAt: d, Note: note, OpportunityID: opportunityID})
+	return err
+}

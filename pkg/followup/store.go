@@ -109,6 +109,8 @@ const (
 	RefEncounter Ref = "encounter_id"
 	RefIntro     Ref = "intro_id"
 	RefEvent     Ref = "event_id"
+	// RefOpportunity is an opportunity's next step.
+	RefOpportunity Ref = "opportunity_id"
 )
 
 // Change is what ChangePending sets: a new due time (which raises the

@@ -33,6 +33,30 @@ type Insights struct {
 	Speakers     []SpeakerInsight `json:"speakers"`
 	Followups    FollowupInsight  `json:"followups"`
 	Lapsed       []LapsedContact  `json:"lapsed"`
+	Pipeline     Pipeline         `json:"pipeline"`
+}
+
+// Pipeline is what the opportunities created in the window came to, and
+// where they came from: which meetups and which people.
+type Pipeline struct {
+	ByStage  map[string]int    `json:"by_stage"`
+	Sources  []PipelineSource  `json:"sources"`
+	Contacts []PipelineContact `json:"contacts"`
+}
+
+// PipelineSource is an event and the opportunities it sourced.
+type PipelineSource struct {
+	EventID       string `json:"event_id"`
+	Title         string `json:"title"`
+	Opportunities int    `json:"opportunities"`
+}
+
+// PipelineContact is a contact and the opportunities they sourced or
+// recruited for.
+type PipelineContact struct {
+	ContactID     string `json:"contact_id"`
+	Name          string `json:"name"`
+	Opportunities int    `json:"opportunities"`
 }
 
 // TopicInsight counts a topic in the window and the one before it.

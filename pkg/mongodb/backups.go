@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
@@ -41,6 +42,8 @@ func (s *Backups) EachRecord(ctx context.Context, section, userID string, fn fun
 		newRecord = func() any { return &contacts.Intro{} }
 	case "interactions":
 		newRecord = func() any { return &contacts.Interaction{} }
+	case "opportunities":
+		newRecord = func() any { return &opportunities.Opportunity{} }
 	case "followups":
 		newRecord = func() any { return &followup.FollowUp{} }
 	case "calendars":

@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -50,6 +51,8 @@ func (s *Backups) EachRecord(ctx context.Context, section, userID string, fn fun
 		return each(`SELECT `+introColumns+` FROM intros WHERE user_id = ? ORDER BY id`, as(func(r scanner) (any, error) { return scanIntro(r) }))
 	case "interactions":
 		return each(`SELECT `+interactionColumns+` FROM interactions WHERE user_id = ? ORDER BY id`, as(func(r scanner) (any, error) { return scanInteraction(r) }))
+	case "opportunities":
+		return each(`SELECT `+opportunityColumns+` FROM opportunities WHERE user_id = ? ORDER BY id`, as(func(r scanner) (any, error) { return scanOpportunity(r) }))
 	case "followups":
 		return each(`SELECT `+followupColumns+` FROM followups WHERE user_id = ? ORDER BY id`, as(func(r scanner) (any, error) { return scanFollowup(r) }))
 	case "calendars":
@@ -74,6 +77,8 @@ func (tx *Tx) restore(ctx context.Context, x any) error {
 	switch r := x.(type) {
 	case *companies.Company:
 		return tx.createCompany(ctx, r)
+	case *opportunities.Opportunity:
+		return tx.createOpportunity(ctx, r)
 	case *contacts.Contact:
 		return tx.CreateContact(ctx, r)
 	case *events.Event:
@@ -93,9 +98,9 @@ func (tx *Tx) restore(ctx context.Context, x any) error {
 			r.ID, r.UserID, r.ContactID, r.Kind, formatTime(r.At), r.Notes, formatTime(r.CreatedAt))
 		return translate(err, "interaction")
 	case *followup.FollowUp:
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO followups(`+followupColumns+`) VALUES(`+placeholders(15)+`)`,
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO followups(`+followupColumns+`) VALUES(`+placeholders(16)+`)`,
 			r.ID, r.UserID, r.ContactID, r.Kind, formatTime(r.DueAt), r.Status, r.Note, r.EncounterID, r.IntroID, r.EventID, r.Sequence,
-			formatTime(r.CreatedAt), formatTime(r.UpdatedAt), nullTime(r.EndedAt), r.PendingKey)
+			formatTime(r.CreatedAt), formatTime(r.UpdatedAt), nullTime(r.EndedAt), r.PendingKey, r.OpportunityID)
 		return translate(err, "follow-up")
 	case *events.Calendar:
 		var result any

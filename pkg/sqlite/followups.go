@@ -18,14 +18,14 @@ type Followups struct{ DB *DB }
 var _ followup.Store = (*Followups)(nil)
 
 const followupColumns = `id, user_id, contact_id, kind, due_at, status, note, encounter_id, intro_id, event_id, sequence,
-	created_at, updated_at, ended_at, pending_key`
+	created_at, updated_at, ended_at, pending_key, opportunity_id`
 
 func scanFollowup(r scanner) (*followup.FollowUp, error) {
 	var f followup.FollowUp
 	var due, created, updated string
 	var ended sql.NullString
 	if err := r.Scan(&f.ID, &f.UserID, &f.ContactID, &f.Kind, &due, &f.Status, &f.Note, &f.EncounterID, &f.IntroID, &f.EventID,
-		&f.Sequence, &created, &updated, &ended, &f.PendingKey); err != nil {
+		&f.Sequence, &created, &updated, &ended, &f.PendingKey, &f.OpportunityID); err != nil {
 		return nil, translate(err, "follow-up")
 	}
 	var err error
@@ -48,9 +48,9 @@ func (s *Followups) CreateFollowup(ctx context.Context, f *followup.FollowUp) (*
 	var existing *followup.FollowUp
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		// pending_key is unique
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO followups(`+followupColumns+`) VALUES(`+placeholders(15)+`) ON CONFLICT(pending_key) DO NOTHING`,
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO followups(`+followupColumns+`) VALUES(`+placeholders(16)+`) ON CONFLICT(pending_key) DO NOTHING`,
 			f.ID, f.UserID, f.ContactID, f.Kind, formatTime(f.DueAt), f.Status, f.Note, f.EncounterID, f.IntroID, f.EventID, f.Sequence,
-			formatTime(f.CreatedAt), formatTime(f.UpdatedAt), nullTime(f.EndedAt), f.PendingKey)
+			formatTime(f.CreatedAt), formatTime(f.UpdatedAt), nullTime(f.EndedAt), f.PendingKey, f.OpportunityID)
 		if err != nil {
 			return translate(err, "follow-up")
 		}
@@ -126,6 +126,8 @@ func refColumn(r followup.Ref) string {
 		return "intro_id"
 	case followup.RefEvent:
 		return "event_id"
+	case followup.RefOpportunity:
+		return "opportunity_id"
 	}
 	return "encounter_id"
 }
