@@ -101,6 +101,7 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	want(j("GET", "/v1/companies/"+co, tok, nil), 200)
 	want(j("PATCH", "/v1/companies/"+co, tok, map[string]any{"notes": "hiring"}), 200)
 	want(j("GET", "/v1/companies/"+co+"/people", tok, nil), 200)
+	want(j("GET", "/v1/companies/"+co+"/paths", tok, nil), 200)
 	opp := id(want(j("POST", "/v1/opportunities", tok, map[string]any{"title": "Staff engineer", "company_id": co, "source_contact_id": jane,
 		"next_step": "Send CV", "next_step_at": "2026-12-01T09:00:00Z"}), 201))
 	want(j("GET", "/v1/opportunities?contact_id="+jane, tok, nil), 200)

@@ -14,6 +14,18 @@ func (s *Server) registerCompanyRoutes() {
 	s.v1.Patch("/companies/:id", s.handleCompanyPatch)
 	s.v1.Delete("/companies/:id", s.handleCompanyDelete)
 	s.v1.Get("/companies/:id/people", s.handleCompanyPeople)
+	s.v1.Get("/companies/:id/paths", s.handleCompanyPaths)
+}
+
+// handleCompanyPaths ranks the warm paths into a company.
+func (s *Server) handleCompanyPaths(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	paths, err := s.CRM.WarmPaths(ctx, user(c).ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": paths})
 }
 
 func (s *Server) handleCompanyCreate(c *fiber.Ctx) error {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 )
 
@@ -145,4 +146,54 @@ func TestCompanies(t *testing.T) {
 		t.Fatalf("Jane after her company was deleted: %v", j)
 	}
 	MustStatus(t, s.Do(t, "GET", "/v1/companies/"+acme, tok, nil), 404)
+}
+
+// TestWarmPaths ranks the ways into a company on a known network: the
+// people there (10 + 2 a meeting), then those introduced to them (5 an
+// intro) or met at the same events (1 an event and person).
+func TestWarmPaths(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, eve := s.MustSignup(t, "eve@example.com")
+	c := func(name, company string) string {
+		return s.MustCreateContact(t, tok, map[string]any{"name": name, "company": company})
+	}
+	ann, ben, cat, dan, eli, fay := c("Ann", "Acme"), c("Ben", "ACME Inc"), c("Cat", "Globex"), c("Dan", ""), c("Eli", ""), c("Fay", "")
+	ev := func(title string) string {
+		return s.MustCreateEvent(t, tok, map[string]any{"title": title, "starts_at": "2026-11-20T18:00:00Z"})
+	}
+	e1, e2, e3 := ev("Go meetup"), ev("Rust meetup"), ev("Elm meetup")
+	met := func(event string, people ...string) {
+		for _, p := range people {
+			MustStatus(t, s.Do(t, "POST", "/v1/events/"+event+"/encounters", tok, map[string]any{"contact_id": p, "moment": "after_talk", "followup": false}), 201)
+		}
+	}
+	met(e1, ann, ben, cat)
+	met(e2, ann, dan)
+	met(e3, fay)
+	MustStatus(t, s.Do(t, "POST", "/v1/intros", tok, map[string]any{"contact_ids": []string{cat, ann}}), 201)
+	declined := s.Do(t, "POST", "/v1/intros", tok, map[string]any{"contact_ids": []string{eli, ben}, "double_opt_in": true})
+	MustStatus(t, declined, 201)
+	MustStatus(t, s.Do(t, "PATCH", "/v1/intros/"+declined.JSON(t)["id"].(string), tok, map[string]any{"status": "declined"}), 200)
+	acme := s.Do(t, "GET", "/v1/contacts/"+ann, tok, nil).JSON(t)["company_id"].(string)
+
+	r := s.Do(t, "GET", "/v1/companies/"+acme+"/paths", tok, nil)
+	MustStatus(t, r, 200)
+	var got []string
+	var catVia []any
+	for _, it := range r.JSON(t)["items"].([]any) {
+		p := it.(map[string]any)
+		name := p["contact"].(map[string]any)["name"].(string)
+		got = append(got, fmt.Sprintf("%s:%v:%v", name, p["score"], p["works_there"]))
+		if name == "Cat" {
+			catVia = p["via"].([]any)
+		}
+	}
+	if want := "[Ann:14:true Ben:12:true Cat:7:false Dan:1:false]"; fmt.Sprint(got) != want {
+		t.Fatalf("paths %v; want %s", got, want)
+	}
+	if len(catVia) != 3 || catVia[0].(map[string]any)["how"] != "introduced" || catVia[0].(map[string]any)["name"] != "Ann" {
+		t.Fatalf("how Cat leads in: %v", catVia)
+	}
+	MustStatus(t, s.Do(t, "GET", "/v1/companies/"+acme+"/paths", eve, nil), 404)
 }
