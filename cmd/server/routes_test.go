@@ -280,6 +280,9 @@ func usePhonePages(t *testing.T, base, tok string) {
 	if !strings.Contains(get("/app/contacts/"+m[1]), "Web meetup") {
 		t.Fatal("Wendy's page does not say where you met")
 	}
+	if !strings.Contains(post("/app/contacts/"+m[1]+"/opportunities", url.Values{"csrf": {csrf}, "title": {"An opening"}}), "Noted: An opening.") {
+		t.Fatal("noting an opening from Wendy's page")
+	}
 	extraWebRoutes(t, get, post, csrf)
 	get("/app")
 	post("/app/logout", url.Values{"csrf": {csrf}})

@@ -32,6 +32,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -85,12 +86,18 @@ type webPerson struct{ ID, Name, Company, LastMet string }
 
 // webContact is the contact page: what you need before you say hello.
 type webContact struct {
-	Name, Company, Title, Notes string
+	ID, Name, Company, Title, Notes string
+	// Opening is the title the "they mentioned an opening" button files.
+	Opening       string
+	Opportunities []webOpportunity
 	// Emails, Phones and LinkedIn are links (mailto:, tel:, https:).
 	Emails, Phones []template.URL
 	LinkedIn       template.URL
 	Met            []webMet
 }
+
+// webOpportunity is one opportunity on the contact page.
+type webOpportunity struct{ Title, Stage string }
 
 // webMet is one encounter on the contact page.
 type webMet struct{ When, Event, Moment, Topics, Notes string }
@@ -181,6 +188,7 @@ func (s *pages) register(app *fiber.App) {
 	g.Post("/calendar/links", s.handleWebCalendarLinks)
 	g.Get("/contacts", s.handleWebContacts)
 	g.Get("/contacts/:id", s.handleWebContact)
+	g.Post("/contacts/:id/opportunities", s.handleWebOpening)
 	g.Get("/settings", s.handleWebSettings)
 	g.Post("/settings", s.handleWebSettingsSave)
 	g.Post("/settings/password", s.handleWebPassword)
@@ -789,7 +797,17 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 		return err
 	}
 	p := s.page(c, ct.Name, "contacts")
-	wc := &webContact{Name: ct.Name, Company: ct.Company, Title: ct.Title, Notes: ct.Notes}
+	wc := &webContact{ID: ct.ID, Name: ct.Name, Company: ct.Company, Title: ct.Title, Notes: ct.Notes, Opening: "An opening"}
+	if ct.Company != "" {
+		wc.Opening = "An opening at " + ct.Company
+	}
+	opps, err := s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{ContactID: ct.ID, Limit: 20})
+	if err != nil {
+		return err
+	}
+	for _, o := range opps.Items {
+		wc.Opportunities = append(wc.Opportunities, webOpportunity{Title: o.Title, Stage: o.Stage})
+	}
 	for _, e := range ct.Emails {
 		wc.Emails = append(wc.Emails, template.URL("mailto:"+url.PathEscape(e)))
 	}
@@ -838,6 +856,39 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
 	}
 	return s.render(c, 200, "contact", p)
+}
+
+// handleWebOpening files "they mentioned an opening" from a contact's
+// page: an opportunity (a lead) at the contact's company, sourced by the
+// contact at the event where the user last met them.
+func (s *pages) handleWebOpening(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	ct, err := s.CRM.Contacts.Get(ctx, u.ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	in := opportunities.Input{Title: strings.TrimSpace(c.FormValue("title")), CompanyID: ct.CompanyID, SourceContactID: ct.ID,
+		Kind: c.FormValue("kind"), NextStep: "Ask " + ct.Name + " about it"}
+	if in.Title == "" {
+		in.Title = "An opening"
+	}
+	encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: ct.ID, Limit: 200})
+	if err != nil {
+		return err
+	}
+	if n := len(encs.Items); n > 0 {
+		in.SourceEventID = encs.Items[n-1].EventID
+	}
+	next := followup.DueAt(s.Now(), 2, u.NudgeHour, u.Location())
+	in.NextStepAt = next.Format(time.RFC3339)
+	o, err := s.CRM.CreateOpportunity(ctx, u, in)
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/app/contacts/"+url.PathEscape(ct.ID)+"?notice="+url.QueryEscape("Noted: "+o.Title+". A reminder to follow up is set for "+
+		next.In(u.Location()).Format("Mon 2 Jan")+"."), fiber.StatusSeeOther)
 }
 
 // gate checks a form posted without a session (sign-in, sign-up, sign-in
