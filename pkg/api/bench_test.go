@@ -21,10 +21,13 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/calendar"
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
 	"github.com/rapport-crm/rapport/pkg/web"
@@ -442,4 +445,118 @@ func BenchmarkCard(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkPlanB: warm paths into a company and insights with the pipeline,
+// on the embedded store, for an account of 50,000 contacts at 5,000
+// companies (10 each), 500 events with 50,000 encounters, 2,000 intros
+// and 1,000 opportunities, seeded straight into the stores in a few
+// transactions. Paths is the whole HTTP answer for a random company;
+// Insights computes them (the HTTP cache is bypassed).
+// Run: go test ./pkg/api -run '^$' -bench PlanB -benchtime 200x
+func BenchmarkPlanB(b *testing.B) {
+	s := mustServeSQLite(b, b.TempDir())
+	uid, tok := s.MustSignup(b, "ada@example.com")
+	ctx := context.Background()
+	st := sqlite.Stores(s.SQL)
+	now := store.Time(s.Clock.Now())
+	const nCompanies, nContacts, nEvents, nEncounters, nIntros, nOpps = 5000, 50000, 500, 50000, 2000, 1000
+	seed := func(what string, fn func(ctx context.Context) error) {
+		if err := s.SQL.Atomic(ctx, fn); err != nil {
+			b.Fatalf("seed %s: %v", what, err)
+		}
+	}
+	coID := func(i int) string { return fmt.Sprintf("co%05d", i) }
+	ctID := func(i int) string { return fmt.Sprintf("ct%06d", i) }
+	evID := func(i int) string { return fmt.Sprintf("ev%04d", i) }
+	seed("companies", func(ctx context.Context) error {
+		for i := 0; i < nCompanies; i++ {
+			if err := st.Companies.CreateCompany(ctx, &companies.Company{ID: coID(i), UserID: uid, Name: fmt.Sprint("Company ", i),
+				Domain: fmt.Sprintf("company%d.example", i), Tags: []string{}, CreatedAt: now, UpdatedAt: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	seed("contacts", func(ctx context.Context) error {
+		for start := 0; start < nContacts; start += 1000 {
+			var batch []*contacts.Contact
+			for i := start; i < start+1000; i++ {
+				last := now.Add(-time.Duration(i%300) * time.Hour)
+				batch = append(batch, &contacts.Contact{ID: ctID(i), UserID: uid, Name: fmt.Sprint("Person ", i), Emails: []string{fmt.Sprintf("p%d@mail.example", i)},
+					Phones: []string{}, Tags: []string{}, Company: fmt.Sprint("Company ", i%nCompanies), CompanyID: coID(i % nCompanies),
+					LastContactedAt: &last, CreatedAt: now, UpdatedAt: now})
+			}
+			if _, err := st.Contacts.ImportContacts(ctx, batch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	seed("events and encounters", func(ctx context.Context) error {
+		for i := 0; i < nEvents; i++ {
+			t := now.Add(-time.Duration(i*7) * time.Hour)
+			if err := st.Events.CreateEvent(ctx, &events.Event{ID: evID(i), UserID: uid, Title: fmt.Sprint("Meetup ", i), Kind: "meetup", StartsAt: t,
+				EndsAt: t.Add(2 * time.Hour), Timezone: "UTC", Tags: []string{}, Talks: []events.Talk{}, Status: "attended", CreatedAt: now, UpdatedAt: now}); err != nil {
+				return err
+			}
+		}
+		for i := 0; i < nEncounters; i++ {
+			if err := st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: evID((i * 7) % nEvents),
+				ContactID: ctID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * time.Minute), Topics: []string{}, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		for i := 0; i < nIntros; i++ {
+			if err := st.Contacts.CreateIntro(ctx, &contacts.Intro{ID: fmt.Sprintf("in%05d", i), UserID: uid, ContactIDs: []string{ctID(i * 11 % nContacts), ctID(i * 17 % nContacts)},
+				Status: "made", CreatedAt: now, UpdatedAt: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	seed("opportunities", func(ctx context.Context) error {
+		for i := 0; i < nOpps; i++ {
+			at := now.Add(-time.Duration(i) * time.Hour)
+			if err := st.Opportunities.CreateOpportunity(ctx, &opportunities.Opportunity{ID: fmt.Sprintf("op%05d", i), UserID: uid, Title: fmt.Sprint("Role ", i),
+				CompanyID: coID(i * 3 % nCompanies), Kind: "job", Stage: opportunities.Stages[i%len(opportunities.Stages)], SourceContactID: ctID(i * 29 % nContacts),
+				SourceEventID: evID(i % nEvents), RecruiterIDs: []string{ctID(i * 31 % nContacts)}, History: []opportunities.StageChange{{Stage: "lead", At: at}},
+				CreatedAt: at, UpdatedAt: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	b.Run("Paths", func(b *testing.B) {
+		client := &http.Client{}
+		runConcurrent(b, 1, func(i int) error {
+			resp, err := client.Do(mustRequest("GET", s.URL+"/v1/companies/"+coID((i*97)%nCompanies)+"/paths", tok))
+			if err != nil {
+				return err
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"works_there":true`)) {
+				return fmt.Errorf("paths: %d %.200s", resp.StatusCode, body)
+			}
+			return nil
+		})
+	})
+	u, _ := s.Accounts.User(ctx, uid)
+	b.Run("Insights", func(b *testing.B) {
+		runConcurrent(b, 1, func(int) error {
+			from, to, _ := crm.InsightWindow(nil, nil, s.Clock.Now())
+			ins, err := s.CRM.Insights(ctx, u, from, to)
+			if err == nil && ins.Pipeline.ByStage["lead"] == 0 {
+				err = fmt.Errorf("no pipeline: %+v", ins.Pipeline)
+			}
+			return err
+		})
+	})
+}
+
+func mustRequest(method, url, token string) *http.Request {
+	req, _ := http.NewRequest(method, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	return req
 }

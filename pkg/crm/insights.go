@@ -54,7 +54,8 @@ func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from,
 const maxPipelineRows = 20
 
 // pipeline counts the user's opportunities created in [from, to] by stage,
-// and ranks the events and contacts (source or recruiter) they came from.
+// and ranks the events and contacts (source or recruiter) they came from,
+// by count, then id (the top 20 of each).
 func (s *Service) pipeline(ctx context.Context, userID string, from, to time.Time) (insights.Pipeline, error) {
 	p := insights.Pipeline{ByStage: map[string]int{}, Sources: []insights.PipelineSource{}, Contacts: []insights.PipelineContact{}}
 	for _, st := range opportunities.Stages {
@@ -95,45 +96,44 @@ func (s *Service) pipeline(ctx context.Context, userID string, from, to time.Tim
 			return p, err
 		}
 	}
-	evs, err := s.Events.GetMany(ctx, userID, keys(byEvent))
+	// Only the top rows are named: the ranking is by count, then id, so
+	// the names of the rest are never read.
+	topEvents, topContacts := top(byEvent, maxPipelineRows), top(byContact, maxPipelineRows)
+	evs, err := s.Events.GetMany(ctx, userID, topEvents)
 	if err != nil {
 		return p, err
 	}
-	for id, n := range byEvent {
+	for _, id := range topEvents {
 		if e := evs[id]; e != nil {
-			p.Sources = append(p.Sources, insights.PipelineSource{EventID: id, Title: e.Title, Opportunities: n})
+			p.Sources = append(p.Sources, insights.PipelineSource{EventID: id, Title: e.Title, Opportunities: byEvent[id]})
 		}
 	}
-	cs, err := s.Contacts.GetMany(ctx, userID, keys(byContact))
+	cs, err := s.Contacts.GetMany(ctx, userID, topContacts)
 	if err != nil {
 		return p, err
 	}
-	for id, n := range byContact {
+	for _, id := range topContacts {
 		if c := cs[id]; c != nil {
-			p.Contacts = append(p.Contacts, insights.PipelineContact{ContactID: id, Name: c.Name, Opportunities: n})
+			p.Contacts = append(p.Contacts, insights.PipelineContact{ContactID: id, Name: c.Name, Opportunities: byContact[id]})
 		}
-	}
-	sort.Slice(p.Sources, func(i, j int) bool {
-		a, b := p.Sources[i], p.Sources[j]
-		return a.Opportunities > b.Opportunities || a.Opportunities == b.Opportunities && (a.Title < b.Title || a.Title == b.Title && a.EventID < b.EventID)
-	})
-	sort.Slice(p.Contacts, func(i, j int) bool {
-		a, b := p.Contacts[i], p.Contacts[j]
-		return a.Opportunities > b.Opportunities || a.Opportunities == b.Opportunities && (a.Name < b.Name || a.Name == b.Name && a.ContactID < b.ContactID)
-	})
-	if len(p.Sources) > maxPipelineRows {
-		p.Sources = p.Sources[:maxPipelineRows]
-	}
-	if len(p.Contacts) > maxPipelineRows {
-		p.Contacts = p.Contacts[:maxPipelineRows]
 	}
 	return p, nil
 }
 
-func keys(m map[string]int) []string {
+// top returns the n keys of m with the highest counts (ties by key).
+func top(m map[string]int, n int) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if m[out[i]] != m[out[j]] {
+			return m[out[i]] > m[out[j]]
+		}
+		return out[i] < out[j]
+	})
+	if len(out) > n {
+		out = out[:n]
 	}
 	return out
 }
