@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"runtime"
 	"sort"
@@ -452,9 +453,15 @@ func BenchmarkCard(b *testing.B) {
 // companies (10 each), 500 events with 50,000 encounters, 2,000 intros
 // and 1,000 opportunities, seeded straight into the stores in a few
 // transactions. Paths is the whole HTTP answer for a random company;
-// Insights computes them (the HTTP cache is bypassed).
+// Insights computes them (the HTTP cache is bypassed). The encounters are
+// spread over three years (RAPPORT_BENCH_DENSE=1: over 35 days, all in the
+// insights window).
 // Run: go test ./pkg/api -run '^$' -bench PlanB -benchtime 200x
 func BenchmarkPlanB(b *testing.B) {
+	spread := 30 * time.Minute
+	if os.Getenv("RAPPORT_BENCH_DENSE") == "1" {
+		spread = time.Minute
+	}
 	s := mustServeSQLite(b, b.TempDir())
 	uid, tok := s.MustSignup(b, "ada@example.com")
 	ctx := context.Background()
@@ -503,7 +510,7 @@ func BenchmarkPlanB(b *testing.B) {
 		}
 		for i := 0; i < nEncounters; i++ {
 			if err := st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: evID((i * 7) % nEvents),
-				ContactID: ctID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * time.Minute), Topics: []string{}, CreatedAt: now}); err != nil {
+				ContactID: ctID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * spread), Topics: []string{}, CreatedAt: now}); err != nil {
 				return err
 			}
 		}
