@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
@@ -148,5 +149,15 @@ func TestCompanies(t *testing.T) {
 			}
 		}
 		return co, cs
+	})
+}
+
+func TestOpportunities(t *testing.T) {
+	conformance.Opportunities(t, func(tb testing.TB) opportunities.Store {
+		s := &mongodb.Opportunities{DB: storetest.MustOpen(tb).DB}
+		if err := s.EnsureIndexes(tb.Context()); err != nil {
+			tb.Fatal(err)
+		}
+		return s
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/storetest"
@@ -164,4 +165,8 @@ func TestCompanies(t *testing.T) {
 		db := MustOpen(tb)
 		return &sqlite.Companies{DB: db}, &sqlite.Contacts{DB: db}
 	})
+}
+
+func TestOpportunities(t *testing.T) {
+	storetest.Opportunities(t, func(tb testing.TB) opportunities.Store { return &sqlite.Opportunities{DB: MustOpen(tb)} })
 }
