@@ -7,7 +7,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
@@ -57,60 +56,22 @@ func (s *Companies) CreateCompany(ctx context.Context, c *companies.Company) err
 	return nil
 }
 
-// claim inserts the keys for companyID; one held by another company is a
-// Conflict naming it, and the keys claimed by this call are released.
-func (s *Companies) claim(ctx context.Context, userID, companyID string, keys []string) error {
-	var done []string
-	for _, k := range keys {
-		kd := companyKeyDoc{ID: keyID(userID, k), UserID: userID, CompanyID: companyID, CreatedAt: store.Time(time.Now())}
-		_, err := s.keys().InsertOne(ctx, kd) // company_keys._id
-		if err == nil {
-			done = append(done, k)
-			continue
-		}
-		if !mongo.IsDuplicateKeyError(err) {
-			s.release(context.WithoutCancel(ctx), userID, companyID, done)
-			return store.Err(err, "company")
-		}
-		var held companyKeyDoc
-		if ferr := s.keys().FindOne(ctx, bson.M{"_id": kd.ID}).Decode(&held); ferr != nil {
-			s.release(context.WithoutCancel(ctx), userID, companyID, done)
-			return store.Err(ferr, "company")
-		}
-		if held.CompanyID == companyID {
-			continue
-		}
-		if time.Since(held.CreatedAt) > orphanAfter {
-			// companies._id: a key whose company was never stored is taken back.
-			if n, err := s.companies().CountDocuments(ctx, bson.M{"_id": held.CompanyID}, options.Count().SetLimit(1)); err == nil && n == 0 {
-				s.keys().DeleteOne(ctx, bson.M{"_id": held.ID, "company_id": held.CompanyID})
-				if _, err := s.keys().InsertOne(ctx, kd); err == nil {
-					done = append(done, k)
-					continue
-				}
-				s.keys().FindOne(ctx, bson.M{"_id": kd.ID}).Decode(&held)
-			}
-		}
-		s.release(context.WithoutCancel(ctx), userID, companyID, done)
-		what := "name"
+// ring is the companies' name and domain keys (company_keys).
+func (s *Companies) ring() keyring {
+	return keyring{keys: s.keys(), records: s.companies(), owner: "company_id", what: "company", many: "companies", taken: func(k string) string {
 		if strings.HasPrefix(k, "domain:") {
-			what = "domain"
+			return "this domain"
 		}
-		return &apperr.Error{Kind: apperr.Conflict, Message: "one of your companies has this " + what + " already", ExistingID: held.CompanyID}
-	}
-	return nil
+		return "this name"
+	}}
 }
 
-// release deletes those of keys that companyID holds.
+func (s *Companies) claim(ctx context.Context, userID, companyID string, keys []string) error {
+	return s.ring().claim(ctx, userID, companyID, keys)
+}
+
 func (s *Companies) release(ctx context.Context, userID, companyID string, keys []string) {
-	if len(keys) == 0 {
-		return
-	}
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = keyID(userID, k)
-	}
-	s.keys().DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids}, "company_id": companyID}) // company_keys._id
+	s.ring().release(ctx, userID, companyID, keys)
 }
 
 // Company returns one of the user's companies (companies._id).

@@ -154,77 +154,22 @@ func (s *Contacts) releaseAll(ctx context.Context, cs []*contacts.Contact) {
 	}
 }
 
-// claim inserts the keys for contactID; a key held by another contact is a
-// Conflict naming it, and the keys claimed by this call are released.
-func (s *Contacts) claim(ctx context.Context, userID, contactID string, keys []string) error {
-	var done []string
-	for _, k := range keys {
-		// contact_keys._id
-		_, err := s.keys().InsertOne(ctx, keyDoc{ID: keyID(userID, k), UserID: userID, ContactID: contactID, CreatedAt: store.Time(time.Now())})
-		if err == nil {
-			done = append(done, k)
-			continue
-		}
-		if !mongo.IsDuplicateKeyError(err) {
-			s.release(context.WithoutCancel(ctx), userID, contactID, done)
-			return store.Err(err, "contact")
-		}
-		var kd keyDoc
-		if ferr := s.keys().FindOne(ctx, bson.M{"_id": keyID(userID, k)}).Decode(&kd); ferr != nil {
-			s.release(context.WithoutCancel(ctx), userID, contactID, done)
-			return store.Err(ferr, "contact")
-		}
-		if kd.ContactID == contactID {
-			continue // ours already (a retried write)
-		}
-		if s.orphan(ctx, &kd) {
-			// Left behind by a process that died between the key and its
-			// contact: take it back, then claim it again.
-			// contact_keys._id
-			s.keys().DeleteOne(ctx, bson.M{"_id": kd.ID, "contact_id": kd.ContactID})
-			if _, err := s.keys().InsertOne(ctx, keyDoc{ID: keyID(userID, k), UserID: userID, ContactID: contactID, CreatedAt: store.Time(time.Now())}); err == nil {
-				done = append(done, k)
-				continue
-			}
-			// Someone else got it in between: fall through to the Conflict.
-			s.keys().FindOne(ctx, bson.M{"_id": keyID(userID, k)}).Decode(&kd)
-		}
-		s.release(context.WithoutCancel(ctx), userID, contactID, done)
-		what := "email"
+// ring is the contacts' dedupe keys (contact_keys).
+func (s *Contacts) ring() keyring {
+	return keyring{keys: s.keys(), records: s.contacts(), owner: "contact_id", what: "contact", many: "contacts", taken: func(k string) string {
 		if strings.HasPrefix(k, "linkedin:") {
-			what = "LinkedIn URL"
+			return "this LinkedIn URL"
 		}
-		return &apperr.Error{Kind: apperr.Conflict, Message: "one of your contacts has this " + what + " already", ExistingID: kd.ContactID}
-	}
-	return nil
+		return "this email"
+	}}
 }
 
-// orphanAfter is how old a key must be, whose contact does not exist,
-// before it counts as left behind by a crash rather than held by a create
-// in flight (which inserts its contact right after its keys).
-const orphanAfter = 30 * time.Second
-
-// orphan reports whether kd is a key whose contact was never stored.
-func (s *Contacts) orphan(ctx context.Context, kd *keyDoc) bool {
-	if time.Since(kd.CreatedAt) <= orphanAfter {
-		return false
-	}
-	// contacts._id
-	n, err := s.contacts().CountDocuments(ctx, bson.M{"_id": kd.ContactID}, options.Count().SetLimit(1))
-	return err == nil && n == 0
+func (s *Contacts) claim(ctx context.Context, userID, contactID string, keys []string) error {
+	return s.ring().claim(ctx, userID, contactID, keys)
 }
 
-// release deletes those of keys that contactID holds.
 func (s *Contacts) release(ctx context.Context, userID, contactID string, keys []string) {
-	if len(keys) == 0 {
-		return
-	}
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = keyID(userID, k)
-	}
-	// contact_keys._id
-	s.keys().DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids}, "contact_id": contactID})
+	s.ring().release(ctx, userID, contactID, keys)
 }
 
 // Contact returns one of the user's contacts.
@@ -350,19 +295,23 @@ func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	return nil
 }
 
-// Contacts returns one page of the user's contacts in name order.
 // ContactsAtCompany returns the user's contacts at a company
 // (contacts_user_company), in name order.
 func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]contacts.Contact, error) {
 	if companyID == "" {
 		return []contacts.Contact{}, nil
 	}
-	cur, err := s.contacts().Find(ctx, bson.M{"user_id": userID, "company_id": companyID},
+	return s.find(ctx, bson.M{"user_id": userID, "company_id": companyID},
 		options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+}
+
+// find reads the contacts filter selects, without their query fields.
+func (s *Contacts) find(ctx context.Context, filter bson.M, opts *options.FindOptionsBuilder) ([]contacts.Contact, error) {
+	cur, err := s.contacts().Find(ctx, filter, opts)
 	if err != nil {
 		return nil, store.Err(err, "contact")
 	}
-	var cs []contacts.Contact
+	cs := []contacts.Contact{}
 	if err := cur.All(ctx, &cs); err != nil {
 		return nil, store.Err(err, "contact")
 	}
@@ -396,20 +345,10 @@ func (s *Contacts) DetachCompany(ctx context.Context, userID, companyID string) 
 func (s *Contacts) UnlinkedContacts(ctx context.Context, userID, afterID string, limit int) ([]contacts.Contact, error) {
 	filter := bson.M{"user_id": userID, "_id": bson.M{"$gt": afterID},
 		"$or": bson.A{bson.M{"company_id": bson.M{"$exists": false}}, bson.M{"company_id": ""}}}
-	cur, err := s.contacts().Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, store.Err(err, "contact")
-	}
-	var cs []contacts.Contact
-	if err := cur.All(ctx, &cs); err != nil {
-		return nil, store.Err(err, "contact")
-	}
-	for i := range cs {
-		cs[i] = *stripped(&cs[i])
-	}
-	return cs, nil
+	return s.find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 }
 
+// Contacts returns one page of the user's contacts in name order.
 func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.ContactQuery) (*record.Page[contacts.Contact], error) {
 	filter := bson.M{"user_id": userID}
 	if tag := strings.ToLower(strings.TrimSpace(q.Tag)); tag != "" {

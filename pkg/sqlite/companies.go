@@ -51,34 +51,15 @@ func (tx *Tx) createCompany(ctx context.Context, c *companies.Company) error {
 	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO companies(`+companyColumns+`, name_lower) VALUES(`+placeholders(len(args))+`)`, args...); err != nil {
 		return translate(err, "company")
 	}
-	return tx.claimCompanyKeys(ctx, c.UserID, c.ID, companies.Keys(c))
+	return tx.claim(ctx, companyKeys, c.UserID, c.ID, companies.Keys(c))
 }
 
-// claimCompanyKeys claims keys for a company (company_keys primary key);
-// Conflict with the holder's id if another company has one.
-func (tx *Tx) claimCompanyKeys(ctx context.Context, userID, companyID string, keys []string) error {
-	for _, k := range keys {
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO company_keys(user_id, key, company_id) VALUES(?, ?, ?) ON CONFLICT DO NOTHING`, userID, k, companyID)
-		if err != nil {
-			return translate(err, "company")
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			continue
-		}
-		var holder string
-		if err := tx.tx.QueryRowContext(ctx, `SELECT company_id FROM company_keys WHERE user_id = ? AND key = ?`, userID, k).Scan(&holder); err != nil {
-			return translate(err, "company")
-		}
-		if holder != companyID {
-			what := "name"
-			if strings.HasPrefix(k, "domain:") {
-				what = "domain"
-			}
-			return &apperr.Error{Kind: apperr.Conflict, Message: "one of your companies has this " + what + " already", ExistingID: holder}
-		}
+var companyKeys = keyTable{table: "company_keys", owner: "company_id", what: "company", many: "companies", taken: func(k string) string {
+	if strings.HasPrefix(k, "domain:") {
+		return "this domain"
 	}
-	return nil
-}
+	return "this name"
+}}
 
 // Company returns one of the user's companies (companies.id).
 func (s *Companies) Company(ctx context.Context, userID, id string) (*companies.Company, error) {
@@ -108,7 +89,7 @@ func (s *Companies) UpdateCompany(ctx context.Context, c *companies.Company) err
 			c.ID, jsonList(keys)); err != nil {
 			return translate(err, "company")
 		}
-		return tx.claimCompanyKeys(ctx, c.UserID, c.ID, keys)
+		return tx.claim(ctx, companyKeys, c.UserID, c.ID, keys)
 	})
 }
 

@@ -127,25 +127,42 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 // claimKeys inserts keys for contactID; Conflict with ExistingID if one
 // belongs to another contact (the caller's transaction then rolls back).
 func (tx *Tx) claimKeys(ctx context.Context, userID, contactID string, keys []string) error {
+	return tx.claim(ctx, contactKeys, userID, contactID, keys)
+}
+
+// keyTable is a table of unique keys per user, each held by one record
+// (contact_keys, company_keys): its primary key (user_id, key) is what
+// makes "one record per key" hold under concurrent writes.
+type keyTable struct {
+	table, owner, what, many string
+	taken                    func(key string) string
+}
+
+var contactKeys = keyTable{table: "contact_keys", owner: "contact_id", what: "contact", many: "contacts", taken: func(k string) string {
+	if strings.HasPrefix(k, "linkedin:") {
+		return "this LinkedIn URL"
+	}
+	return "this email"
+}}
+
+// claim inserts keys for ownerID in t; a key held by another record is a
+// Conflict naming it (the transaction is then rolled back by the caller).
+func (tx *Tx) claim(ctx context.Context, t keyTable, userID, ownerID string, keys []string) error {
 	for _, k := range keys {
-		// contact_keys primary key (user_id, key)
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO contact_keys(user_id, key, contact_id) VALUES(?, ?, ?) ON CONFLICT DO NOTHING`, userID, k, contactID)
+		// <table> primary key (user_id, key); the names are constants, never input
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO `+t.table+`(user_id, key, `+t.owner+`) VALUES(?, ?, ?) ON CONFLICT DO NOTHING`, userID, k, ownerID)
 		if err != nil {
-			return translate(err, "contact")
+			return translate(err, t.what)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			continue
 		}
 		var holder string
-		if err := tx.tx.QueryRowContext(ctx, `SELECT contact_id FROM contact_keys WHERE user_id = ? AND key = ?`, userID, k).Scan(&holder); err != nil {
-			return translate(err, "contact")
+		if err := tx.tx.QueryRowContext(ctx, `SELECT `+t.owner+` FROM `+t.table+` WHERE user_id = ? AND key = ?`, userID, k).Scan(&holder); err != nil {
+			return translate(err, t.what)
 		}
-		if holder != contactID {
-			what := "email"
-			if strings.HasPrefix(k, "linkedin:") {
-				what = "LinkedIn URL"
-			}
-			return &apperr.Error{Kind: apperr.Conflict, Message: "one of your contacts has this " + what + " already", ExistingID: holder}
+		if holder != ownerID {
+			return &apperr.Error{Kind: apperr.Conflict, Message: "one of your " + t.many + " has " + t.taken(k) + " already", ExistingID: holder}
 		}
 	}
 	return nil
