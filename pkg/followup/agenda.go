@@ -94,7 +94,7 @@ Events:
 No events.
 {{end}}{{if .Followups}}
 Follow-ups:
-{{range .Followups}}* {{.When}}  {{.Title}}
+{{range .Followups}}* {{.When}}  {{.Title}}{{with .Note}} — {{.}}{{end}}
 {{end}}{{else}}
 No follow-ups due.
 {{end}}
@@ -103,7 +103,8 @@ The attached agenda.ics has the same, for your calendar.
 Rapport, {{.BaseURL}}
 `))
 
-type agendaLine struct{ When, Title, Location string }
+// agendaLine is one line of the agenda; Note is an opportunity's next step.
+type agendaLine struct{ When, Title, Location, Note string }
 
 // sendAgenda emails the next 7 days of events and pending follow-ups, with
 // the same as an .ics attachment.
@@ -140,7 +141,11 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 		if c == nil {
 			continue
 		}
-		view.Followups = append(view.Followups, agendaLine{When: fs[i].DueAt.In(loc).Format(emailTime), Title: Title(&fs[i], c.Name)})
+		line := agendaLine{When: fs[i].DueAt.In(loc).Format(emailTime), Title: Title(&fs[i], c.Name)}
+		if fs[i].Kind == Opportunity {
+			line.Note = oneLine(fs[i].Note)
+		}
+		view.Followups = append(view.Followups, line)
 		cal.Events = append(cal.Events, FollowUpEntry(&fs[i], c.Name, d.BaseURL))
 	}
 	ics, err := calendar.Encode(cal)
@@ -155,6 +160,15 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 	return d.Mailer.Send(ctx, Email{To: u.Notify.Email, Subject: "Your week: " + view.From, MessageID: d.Mailer.MessageID(key),
 		Text: text.String(), Date: now,
 		Attachments: []Attachment{{Name: "agenda.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics}}})
+}
+
+// oneLine is s on one line, shortened to 120 characters.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 120 {
+		s = string(r[:119]) + "…"
+	}
+	return s
 }
 
 // Title is how a follow-up reads in a calendar or list: "Say thank you: Jane".

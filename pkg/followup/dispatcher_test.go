@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/delivery"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
 
@@ -317,6 +318,11 @@ func TestAgenda(t *testing.T) {
 	}
 	jane := e.contact(t, u, "jane")
 	e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.Custom, DueAt: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)})
+	// An opportunity's next step is on the agenda too.
+	if _, err := e.crm.CreateOpportunity(t.Context(), u, opportunities.Input{Title: "Staff engineer", SourceContactID: jane.ID,
+		NextStep: "Send CV", NextStepAt: "2026-11-27T09:00:00Z"}); err != nil {
+		t.Fatal(err)
+	}
 	d := e.dispatcher(t, "p1")
 	mustRun(t, d)
 	if n := len(e.smtp.Messages()); n != 0 {
@@ -329,7 +335,8 @@ func TestAgenda(t *testing.T) {
 		t.Fatalf("%d emails, want the agenda", len(msgs))
 	}
 	text := plainText(t, msgs[0].Data)
-	if !strings.Contains(text, "Rust, WASM; & more (c-base)") || strings.Contains(text, "Too late") || !strings.Contains(text, "Follow up: jane") {
+	if !strings.Contains(text, "Rust, WASM; & more (c-base)") || strings.Contains(text, "Too late") || !strings.Contains(text, "Follow up: jane") ||
+		!strings.Contains(text, "Next step: jane") || !strings.Contains(text, "Send CV") {
 		t.Fatalf("agenda text:\n%s", text)
 	}
 	m, _ := mail.ReadMessage(bytes.NewReader(msgs[0].Data))
@@ -338,8 +345,8 @@ func TestAgenda(t *testing.T) {
 	if err != nil {
 		t.Fatalf("agenda.ics does not parse: %v\n%s", err, ics)
 	}
-	if n := len(cal.Events()); n != 2 {
-		t.Fatalf("agenda.ics has %d events, want 2", n)
+	if n := len(cal.Events()); n != 3 {
+		t.Fatalf("agenda.ics has %d events, want 3", n)
 	}
 	agendas := func() int {
 		n := 0
@@ -350,7 +357,8 @@ func TestAgenda(t *testing.T) {
 		}
 		return n
 	}
-	// Not again this week (the follow-up's own nudge comes on Thursday); again next Monday.
+	// Not again this week (the follow-up's own nudge comes on Thursday, the
+	// next step's on Friday); again next Monday.
 	for i := 0; i < 6; i++ {
 		e.clock.Add(24 * time.Hour)
 		mustRun(t, d)
@@ -358,8 +366,8 @@ func TestAgenda(t *testing.T) {
 	if n := agendas(); n != 1 {
 		t.Fatalf("%d agendas during the week", n)
 	}
-	if n := len(e.smtp.Messages()); n != 2 {
-		t.Fatalf("%d emails during the week, want the agenda and one nudge", n)
+	if n := len(e.smtp.Messages()); n != 3 {
+		t.Fatalf("%d emails during the week, want the agenda and two nudges", n)
 	}
 	e.clock.Add(24 * time.Hour)
 	mustRun(t, d)
