@@ -41,6 +41,9 @@ func TestWebCardAndOfflineEndToEnd(t *testing.T) {
 	var qrLoaded bool
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(line.URL+"/app/signup"),
+		chromedp.WaitVisible(`#password`, chromedp.ByQuery),
+		shot("11-sign-up"),
 		chromedp.Navigate(line.URL+"/app/login"),
 		chromedp.WaitVisible(`#token`, chromedp.ByQuery),
 		chromedp.SendKeys(`#email`, "ada@example.com", chromedp.ByQuery),
