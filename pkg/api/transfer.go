@@ -29,6 +29,7 @@ func (s *Server) registerTransferRoutes() {
 	s.v1.Get("/contacts/export.csv", s.handleContactsExportCSV)
 	s.v1.Get("/export", s.handleExport)
 	s.v1.Post("/import", s.handleImport)
+	s.v1.Delete("/imports/:id", s.handleImportUndo)
 }
 
 func (s *Server) handleContactsImport(c *fiber.Ctx) error {
@@ -118,6 +119,17 @@ func (s *Server) handleImport(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 10*time.Minute)
 	defer cancel()
 	res, err := backup.Import(ctx, s.CRM, s.Accounts, user(c), bodyReader(c, MaxBackupBody))
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}
+
+// handleImportUndo undoes a contacts import (DELETE /v1/imports/{id}).
+func (s *Server) handleImportUndo(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
+	defer cancel()
+	res, err := s.CRM.UndoImport(ctx, user(c).ID, c.Params("id"))
 	if err != nil {
 		return err
 	}

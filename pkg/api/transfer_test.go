@@ -37,6 +37,7 @@ func (s *TestServer) upload(tb testing.TB, path, token, contentType string, body
 
 type importRes struct {
 	Created, Updated, Skipped int
+	ImportID                  string `json:"import_id"`
 	Errors                    []struct {
 		Line    int
 		Message string

@@ -25,6 +25,9 @@ type Service struct {
 	// needed (companies.Service.Resolve); contacts are linked by it on
 	// every write.
 	Company func(ctx context.Context, userID, company string, emails []string) (string, error)
+	// Atomic, if set, runs fn as one transaction (crm sets the store's):
+	// an import commits a chunk at a time.
+	Atomic func(ctx context.Context, fn func(context.Context) error) error
 }
 
 // link sets c's company_id from its company text and emails. memo, if not
@@ -35,7 +38,11 @@ func (s *Service) link(ctx context.Context, c *Contact, memo map[string]string) 
 	}
 	key := ""
 	if memo != nil {
-		key = strings.ToLower(strings.TrimSpace(c.Company)) + "\x00" + strings.Join(c.Emails, "\x00")
+		// The answer depends on the company text and the work domains only.
+		key = strings.ToLower(strings.TrimSpace(c.Company))
+		for _, e := range c.Emails {
+			key += "\x00" + companyDomain(e)
+		}
 		if id, ok := memo[key]; ok {
 			c.CompanyID = id
 			return nil
@@ -50,6 +57,15 @@ func (s *Service) link(ctx context.Context, c *Contact, memo map[string]string) 
 		memo[key] = id
 	}
 	return nil
+}
+
+// companyDomain is the part of an email address that can name a company
+// (the domain, lower-cased; free-mail domains are told apart by Company).
+func companyDomain(email string) string {
+	if i := strings.LastIndexByte(email, '@'); i >= 0 {
+		return strings.ToLower(email[i+1:])
+	}
+	return ""
 }
 
 // relink links c again when its company text or emails changed from old's.

@@ -15,6 +15,27 @@ type Store interface {
 	EncounterStore
 	InteractionStore
 	IntroStore
+	ImportStore
+}
+
+// Import is what an import did, kept so it can be undone: the contacts it
+// created, and the contacts it merged into as they were before.
+type Import struct {
+	ID        string    `bson:"_id" json:"id"`
+	UserID    string    `bson:"user_id" json:"-"`
+	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+	Created   []string  `bson:"created" json:"created"`
+	Before    []Contact `bson:"before" json:"before"`
+}
+
+// ImportStore keeps the records of imports (one each; scoped to a user).
+type ImportStore interface {
+	// CreateImport stores an import's record.
+	CreateImport(ctx context.Context, im *Import) error
+	// Import returns one of the user's import records; NotFound otherwise.
+	Import(ctx context.Context, userID, id string) (*Import, error)
+	// DeleteImport removes one of the user's import records.
+	DeleteImport(ctx context.Context, userID, id string) error
 }
 
 // ContactStore keeps the user's contacts and the dedupe keys that make "one

@@ -42,7 +42,23 @@ type ImportResult struct {
 	Updated int           `json:"updated"`
 	Skipped int           `json:"skipped"`
 	Errors  []ImportError `json:"errors"`
+	// ImportID names the import for DELETE /v1/imports/{id} (undo); ""
+	// when it changed nothing.
+	ImportID string `json:"import_id,omitempty"`
+
+	// createdIDs are the contacts the import created; before the contacts
+	// it merged into, as they were before it (the first time each).
+	createdIDs []string
+	before     []Contact
+	seen       map[string]bool
+	// companies remembers the company of each company text and domains.
+	companies map[string]string
 }
+
+// maxUndoMerged bounds the contacts an undoable import may have merged
+// into (their earlier versions are kept in one record; MongoDB caps a
+// document at 16 MB). A larger import answers no import_id.
+const maxUndoMerged = 10_000
 
 // maxReportedErrors bounds the errors listed (the counts stay exact).
 const maxReportedErrors = 1000
@@ -702,6 +718,19 @@ func (s *Service) Import(ctx context.Context, userID string, read func(func(Row)
 		s.changed(ctx, userID)
 		s.mutated(ctx, userID)
 	}
+	if res.Created+res.Updated > 0 && len(res.before) <= maxUndoMerged {
+		rec := &Import{ID: record.NewID(), UserID: userID, CreatedAt: record.Time(s.Now()), Created: res.createdIDs, Before: res.before}
+		if rec.Created == nil {
+			rec.Created = []string{}
+		}
+		if rec.Before == nil {
+			rec.Before = []Contact{}
+		}
+		if err := s.Store.CreateImport(ctx, rec); err != nil {
+			return nil, err
+		}
+		res.ImportID = rec.ID
+	}
 	return res, nil
 }
 
@@ -719,9 +748,21 @@ func describe(err error) string {
 }
 
 func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, res *ImportResult, fail func(int, string)) error {
+	if s.Atomic == nil {
+		return s.importChunkIn(ctx, userID, rows, res, fail)
+	}
+	// One transaction a chunk: the companies its rows make, its contacts
+	// and its merges commit together (one fsync, not one a company).
+	return s.Atomic(ctx, func(ctx context.Context) error { return s.importChunkIn(ctx, userID, rows, res, fail) })
+}
+
+func (s *Service) importChunkIn(ctx context.Context, userID string, rows []Row, res *ImportResult, fail func(int, string)) error {
 	now := record.Time(s.Now())
 	cs := make([]*Contact, len(rows))
-	memo := map[string]string{}
+	if res.companies == nil {
+		res.companies = map[string]string{}
+	}
+	memo := res.companies
 	for i, r := range rows {
 		c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
 		r.Input.apply(c, "")
@@ -735,6 +776,15 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 		return err
 	}
 	res.Created += len(cs) - len(held)
+	if res.seen == nil {
+		res.seen = map[string]bool{}
+	}
+	for i, c := range cs {
+		if _, ok := held[i]; !ok {
+			res.createdIDs = append(res.createdIDs, c.ID)
+			res.seen[c.ID] = true
+		}
+	}
 	// A row whose email or LinkedIn URL a contact has (stored before, or
 	// earlier in this chunk) merges into that contact, in file order.
 	for i, r := range rows {
@@ -789,6 +839,10 @@ func (s *Service) mergeInto(ctx context.Context, userID string, in Input, id str
 	next.UpdatedAt = record.Time(s.Now())
 	if err := s.Store.UpdateContact(ctx, &next); err != nil {
 		return err
+	}
+	if !res.seen[old.ID] { // the first merge into a contact the import did not create
+		res.seen[old.ID] = true
+		res.before = append(res.before, *old)
 	}
 	res.Updated++
 	return nil

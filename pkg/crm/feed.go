@@ -107,6 +107,9 @@ func (s *Service) followupEntries(ctx context.Context, u *accounts.User, baseURL
 // until its next request. A failure is logged by the caller's absence of
 // effect only: cached feeds also expire on their own.
 func (s *Service) touchFeed(ctx context.Context, userID string) {
+	if ctx.Value(quietKey{}) != nil {
+		return
+	}
 	s.Stamps.Touch(context.WithoutCancel(ctx), record.FeedStamp, userID, record.NewID(), record.Time(s.Now()))
 }
 
@@ -119,8 +122,15 @@ func (s *Service) FeedVersion(ctx context.Context, userID string) (string, time.
 // touchContacts records that the user's contacts changed (a new nonce,
 // written after the data), for caches of contact lists.
 func (s *Service) touchContacts(ctx context.Context, userID string) {
+	if ctx.Value(quietKey{}) != nil {
+		return
+	}
 	s.Stamps.Touch(context.WithoutCancel(ctx), record.ContactsStamp, userID, record.NewID(), record.Time(s.Now()))
 }
+
+// quietKey marks a context whose writes do not touch the stamps one by
+// one: a bulk workflow (undoing an import) touches them once at its end.
+type quietKey struct{}
 
 // Touch records that all of the user's data changed (after a restore):
 // feeds and contact lists are rendered afresh.
