@@ -748,15 +748,6 @@ func describe(err error) string {
 }
 
 func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, res *ImportResult, fail func(int, string)) error {
-	if s.Atomic == nil {
-		return s.importChunkIn(ctx, userID, rows, res, fail)
-	}
-	// One transaction a chunk: the companies its rows make, its contacts
-	// and its merges commit together (one fsync, not one a company).
-	return s.Atomic(ctx, func(ctx context.Context) error { return s.importChunkIn(ctx, userID, rows, res, fail) })
-}
-
-func (s *Service) importChunkIn(ctx context.Context, userID string, rows []Row, res *ImportResult, fail func(int, string)) error {
 	now := record.Time(s.Now())
 	cs := make([]*Contact, len(rows))
 	if res.companies == nil {

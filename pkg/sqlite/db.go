@@ -276,6 +276,10 @@ func (db *DB) commit(batch []*job) {
 		}
 		return
 	}
+	if len(batch) == 1 && batch[0].ctx.Err() == nil {
+		db.commitAlone(tx, batch[0])
+		return
+	}
 	errs := make([]error, len(batch))
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
@@ -301,6 +305,32 @@ func (db *DB) commit(batch []*job) {
 	for i, j := range batch {
 		j.done <- errs[i]
 	}
+}
+
+// commitAlone runs a job that has the transaction to itself: no savepoint,
+// so the pages it changes are not copied to a sub-journal first (which
+// made a 50,000-row import four times slower); a failure rolls the whole
+// transaction back, which undoes the job alone as the savepoint would.
+func (db *DB) commitAlone(tx *sql.Tx, j *job) {
+	var err error
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("store: write panicked: %v", p)
+			}
+		}()
+		err = j.fn(&Tx{tx: tx})
+	}()
+	if err != nil {
+		tx.Rollback()
+		j.done <- err
+		return
+	}
+	if cerr := tx.Commit(); cerr != nil {
+		j.done <- translate(cerr, "store")
+		return
+	}
+	j.done <- nil
 }
 
 // runJob runs one job in a savepoint of tx and undoes it if it fails (or
