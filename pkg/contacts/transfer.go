@@ -754,13 +754,27 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 		res.companies = map[string]string{}
 	}
 	memo := res.companies
-	for i, r := range rows {
-		c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
-		r.Input.apply(c, "")
-		if err := s.link(ctx, c, memo); err != nil {
-			return err
+	link := func(ctx context.Context) error {
+		for i, r := range rows {
+			c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
+			r.Input.apply(c, "")
+			if err := s.link(ctx, c, memo); err != nil {
+				return err
+			}
+			cs[i] = c
 		}
-		cs[i] = c
+		return nil
+	}
+	// The companies a chunk makes commit together (one fsync, not one a
+	// company); the contacts then go in as one write of their own.
+	var err error
+	if s.Atomic != nil {
+		err = s.Atomic(ctx, link)
+	} else {
+		err = link(ctx)
+	}
+	if err != nil {
+		return err
 	}
 	held, err := s.Store.ImportContacts(ctx, cs)
 	if err != nil {
