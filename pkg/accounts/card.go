@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -35,6 +36,16 @@ type Card struct {
 	// for (name and consent are always asked); nil means all of them.
 	Fields []string `bson:"fields" json:"fields"`
 	Key    string   `bson:"key,omitempty" json:"-"`
+}
+
+// MarshalJSON writes the card with links as a list even when it has none
+// (fields stays null when unset: that means "all of them").
+func (c Card) MarshalJSON() ([]byte, error) {
+	type card Card
+	if c.Links == nil {
+		c.Links = []string{}
+	}
+	return json.Marshal(card(c))
 }
 
 // CardFields are the optional fields of the "Leave your details" form, in

@@ -23,16 +23,32 @@ func userArgs(u *accounts.User) []any {
 	}{u.Notify.Email, u.Notify.WebhookURL, u.Notify.WebhookSecret})
 	policy, _ := json.Marshal(u.FollowupPolicy)
 	agenda, _ := json.Marshal(u.Agenda)
-	card, _ := json.Marshal(struct {
-		accounts.Card
-		Key string
-	}{u.Card, u.Card.Key})
+	card, _ := json.Marshal(storedCardOf(u.Card))
 	var cardID any
 	if u.Card.ID != "" {
 		cardID = u.Card.ID
 	}
 	return []any{u.ID, u.Email, u.Name, u.Timezone, u.NudgeHour, string(notify), string(policy), string(agenda),
 		formatTime(u.CreatedAt), formatTime(u.UpdatedAt), string(card), cardID}
+}
+
+// storedCard is the card as the users.card column keeps it: its key too,
+// which the API never writes out.
+type storedCard struct {
+	Enabled  bool     `json:"enabled"`
+	Headline string   `json:"headline"`
+	Company  string   `json:"company"`
+	Title    string   `json:"title"`
+	Phone    string   `json:"phone"`
+	Email    string   `json:"email"`
+	Links    []string `json:"links"`
+	Fields   []string `json:"fields"`
+	Key      string   `json:"Key"`
+}
+
+func storedCardOf(c accounts.Card) storedCard {
+	return storedCard{Enabled: c.Enabled, Headline: c.Headline, Company: c.Company, Title: c.Title, Phone: c.Phone, Email: c.Email,
+		Links: c.Links, Fields: c.Fields, Key: c.Key}
 }
 
 func scanUser(r scanner) (*accounts.User, error) {
@@ -50,10 +66,7 @@ func scanUser(r scanner) (*accounts.User, error) {
 	if err == nil {
 		err = json.Unmarshal([]byte(agenda), &u.Agenda)
 	}
-	var c struct {
-		accounts.Card
-		Key string
-	}
+	var c storedCard
 	if err == nil {
 		err = json.Unmarshal([]byte(card), &c)
 	}
@@ -67,7 +80,8 @@ func scanUser(r scanner) (*accounts.User, error) {
 		return nil, translate(err, "user")
 	}
 	u.Notify = accounts.Notify{Email: n.Email, WebhookURL: n.WebhookURL, WebhookSecret: n.WebhookSecret}
-	u.Card, u.Card.ID, u.Card.Key = c.Card, cardID.String, c.Key
+	u.Card = accounts.Card{Enabled: c.Enabled, ID: cardID.String, Headline: c.Headline, Company: c.Company, Title: c.Title,
+		Phone: c.Phone, Email: c.Email, Links: c.Links, Fields: c.Fields, Key: c.Key}
 	return &u, nil
 }
 
