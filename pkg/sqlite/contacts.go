@@ -259,7 +259,8 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 // (contacts_user_company), in name order.
 func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]contacts.Contact, error) {
 	cs, err := queryAll(ctx, s.DB, "contact", scanContact,
-		`SELECT `+contactColumns+` FROM contacts WHERE user_id = ? AND company_id = ? AND company_id != '' ORDER BY name_lower, id LIMIT ?`, userID, companyID, limit)
+		`SELECT `+contactColumns+` FROM contacts INDEXED BY contacts_user_company WHERE company_id = ? AND company_id != '' AND user_id = ?
+			ORDER BY name_lower, id LIMIT ?`, companyID, userID, limit)
 	return cs, err
 }
 
