@@ -10,6 +10,8 @@ import (
 func (s *Server) registerContactRoutes() {
 	s.v1.Post("/contacts", s.handleContactCreate)
 	s.v1.Get("/contacts", s.handleContactList)
+	// Registered before /contacts/:id so "duplicates" is not an id.
+	s.v1.Get("/contacts/duplicates", s.handleContactDuplicates)
 	s.v1.Get("/contacts/:id", s.handleContactGet)
 	s.v1.Patch("/contacts/:id", s.handleContactPatch)
 	s.v1.Delete("/contacts/:id", s.handleContactDelete)
@@ -154,4 +156,15 @@ func (s *Server) handleInteractionList(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(page)
+}
+
+// handleContactDuplicates lists groups of contacts that may be one person.
+func (s *Server) handleContactDuplicates(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	groups, err := s.CRM.Contacts.Duplicates(ctx, user(c).ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": groups})
 }
