@@ -23,7 +23,7 @@ func userArgs(u *accounts.User) []any {
 	}{u.Notify.Email, u.Notify.WebhookURL, u.Notify.WebhookSecret})
 	policy, _ := json.Marshal(u.FollowupPolicy)
 	agenda, _ := json.Marshal(u.Agenda)
-	card, _ := json.Marshal(storedCardOf(u.Card))
+	card, _ := json.Marshal(storedCard{cardFields(u.Card), u.Card.Key})
 	var cardID any
 	if u.Card.ID != "" {
 		cardID = u.Card.ID
@@ -32,24 +32,15 @@ func userArgs(u *accounts.User) []any {
 		formatTime(u.CreatedAt), formatTime(u.UpdatedAt), string(card), cardID}
 }
 
-// storedCard is the card as the users.card column keeps it: its key too,
-// which the API never writes out.
+// storedCard is the card as the users.card column keeps it: the API's
+// fields (cardFields has Card's fields and JSON names, but not its
+// MarshalJSON) and its key, which the API never writes out.
 type storedCard struct {
-	Enabled  bool     `json:"enabled"`
-	Headline string   `json:"headline"`
-	Company  string   `json:"company"`
-	Title    string   `json:"title"`
-	Phone    string   `json:"phone"`
-	Email    string   `json:"email"`
-	Links    []string `json:"links"`
-	Fields   []string `json:"fields"`
-	Key      string   `json:"Key"`
+	cardFields
+	Key string `json:"Key"`
 }
 
-func storedCardOf(c accounts.Card) storedCard {
-	return storedCard{Enabled: c.Enabled, Headline: c.Headline, Company: c.Company, Title: c.Title, Phone: c.Phone, Email: c.Email,
-		Links: c.Links, Fields: c.Fields, Key: c.Key}
-}
+type cardFields accounts.Card
 
 func scanUser(r scanner) (*accounts.User, error) {
 	var u accounts.User
@@ -80,8 +71,8 @@ func scanUser(r scanner) (*accounts.User, error) {
 		return nil, translate(err, "user")
 	}
 	u.Notify = accounts.Notify{Email: n.Email, WebhookURL: n.WebhookURL, WebhookSecret: n.WebhookSecret}
-	u.Card = accounts.Card{Enabled: c.Enabled, ID: cardID.String, Headline: c.Headline, Company: c.Company, Title: c.Title,
-		Phone: c.Phone, Email: c.Email, Links: c.Links, Fields: c.Fields, Key: c.Key}
+	u.Card = accounts.Card(c.cardFields)
+	u.Card.ID, u.Card.Key = cardID.String, c.Key
 	return &u, nil
 }
 

@@ -112,10 +112,7 @@ func (s *Companies) DeleteCompany(ctx context.Context, userID, id string) error 
 // (companies_user_name); q is matched as plain text with instr, never as
 // a pattern.
 func (s *Companies) Companies(ctx context.Context, userID string, q companies.Query) (*record.Page[companies.Company], error) {
-	limit := q.Limit
-	if limit <= 0 || limit > record.MaxLimit {
-		limit = record.DefaultLimit
-	}
+	limit := pageLimit(q.Limit)
 	query := `SELECT ` + companyColumns + ` FROM companies WHERE user_id = ?`
 	args := []any{userID}
 	if text := strings.ToLower(strings.TrimSpace(q.Q)); text != "" {
@@ -149,14 +146,5 @@ func (s *Companies) Companies(ctx context.Context, userID string, q companies.Qu
 
 // CompaniesByID returns those of ids that are the user's companies.
 func (s *Companies) CompaniesByID(ctx context.Context, userID string, ids []string) (map[string]*companies.Company, error) {
-	out := map[string]*companies.Company{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	cs, err := queryAll(ctx, s.DB, "company", scanCompany,
-		`SELECT `+companyColumns+` FROM companies WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`, jsonList(ids), userID)
-	for i := range cs {
-		out[cs[i].ID] = &cs[i]
-	}
-	return out, err
+	return queryByIDs(ctx, s.DB, "company", "companies", companyColumns, scanCompany, userID, ids, func(c *companies.Company) string { return c.ID })
 }

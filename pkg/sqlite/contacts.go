@@ -242,17 +242,7 @@ func (s *Contacts) TouchContact(ctx context.Context, userID, id string, t time.T
 
 // ContactsByID returns those of ids that are the user's contacts.
 func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string) (map[string]*contacts.Contact, error) {
-	out := map[string]*contacts.Contact{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	// contacts.id (unique), scoped by user_id
-	cs, err := queryAll(ctx, s.DB, "contact", scanContact,
-		`SELECT `+contactColumns+` FROM contacts WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`, jsonList(ids), userID)
-	for i := range cs {
-		out[cs[i].ID] = &cs[i]
-	}
-	return out, err
+	return queryByIDs(ctx, s.DB, "contact", "contacts", contactColumns, scanContact, userID, ids, func(c *contacts.Contact) string { return c.ID })
 }
 
 // ContactsAtCompany returns the user's contacts at a company

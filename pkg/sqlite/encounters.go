@@ -63,6 +63,23 @@ func queryAll[T any](ctx context.Context, db *DB, what string, scan func(scanner
 	return out, translate(rows.Err(), what)
 }
 
+// queryByIDs reads those of ids that are the user's rows of table
+// (its id is unique, scoped by user_id), by id. table and columns are
+// constants, never input.
+func queryByIDs[T any](ctx context.Context, db *DB, what, table, columns string, scan func(scanner) (*T, error),
+	userID string, ids []string, id func(*T) string) (map[string]*T, error) {
+	out := map[string]*T{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	items, err := queryAll(ctx, db, what, scan,
+		`SELECT `+columns+` FROM `+table+` WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`, jsonList(ids), userID)
+	for i := range items {
+		out[id(&items[i])] = &items[i]
+	}
+	return out, err
+}
+
 // readPage reads up to limit+1 rows with scan and makes the page, its
 // cursor from the last item's time.
 func readPage[T any](rows *sql.Rows, limit int, scan func(scanner) (*T, error), cursorOf func(*T) record.Cursor) (*record.Page[T], error) {

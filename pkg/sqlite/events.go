@@ -147,15 +147,7 @@ func (s *Events) query(ctx context.Context, query string, args ...any) ([]events
 
 // EventsByID returns those of ids that are the user's events.
 func (s *Events) EventsByID(ctx context.Context, userID string, ids []string) (map[string]*events.Event, error) {
-	out := map[string]*events.Event{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	es, err := s.query(ctx, `SELECT `+eventColumns+` FROM events WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`, jsonList(ids), userID)
-	for i := range es {
-		out[es[i].ID] = &es[i]
-	}
-	return out, err
+	return queryByIDs(ctx, s.DB, "event", "events", eventColumns, scanEvent, userID, ids, func(e *events.Event) string { return e.ID })
 }
 
 // AllEvents returns all of the user's events by starts_at (events_user_starts).

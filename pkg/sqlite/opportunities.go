@@ -99,10 +99,6 @@ func (s *Opportunities) DeleteOpportunity(ctx context.Context, userID, id string
 // Opportunities returns one page of the user's opportunities, newest first
 // (opportunities_user, or opportunities_user_stage with a stage).
 func (s *Opportunities) Opportunities(ctx context.Context, userID string, q opportunities.Query) (*record.Page[opportunities.Opportunity], error) {
-	limit := q.Limit
-	if limit <= 0 || limit > record.MaxLimit {
-		limit = record.DefaultLimit
-	}
 	var sb strings.Builder
 	sb.WriteString(`SELECT ` + opportunityColumns + ` FROM opportunities WHERE user_id = ?`)
 	args := []any{userID}
@@ -122,29 +118,8 @@ func (s *Opportunities) Opportunities(ctx context.Context, userID string, q oppo
 		sb.WriteString(` AND (source_contact_id = ? OR EXISTS (SELECT 1 FROM json_each(recruiter_ids) WHERE value = ?))`)
 		args = append(args, q.ContactID, q.ContactID)
 	}
-	if q.Cursor != nil {
-		if q.Cursor.T == nil {
-			return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
-		}
-		sb.WriteString(` AND (created_at, id) < (?, ?)`)
-		args = append(args, formatTime(*q.Cursor.T), q.Cursor.ID)
-	}
-	sb.WriteString(` ORDER BY created_at DESC, id DESC LIMIT ?`)
-	args = append(args, limit+1)
-	items, err := queryAll(ctx, s.DB, "opportunity", scanOpportunity, sb.String(), args...)
-	if err != nil {
-		return nil, err
-	}
-	page := &record.Page[opportunities.Opportunity]{Items: items}
-	if page.Items == nil {
-		page.Items = []opportunities.Opportunity{}
-	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		last := page.Items[limit-1]
-		page.NextCursor = record.Cursor{T: &last.CreatedAt, ID: last.ID}.Encode()
-	}
-	return page, nil
+	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "created_at", true, pageLimit(q.Limit), "opportunity", scanOpportunity,
+		func(o *opportunities.Opportunity) record.Cursor { return record.Cursor{T: &o.CreatedAt, ID: o.ID} })
 }
 
 // Detach clears a deleted record's id from the user's opportunities.
