@@ -1,12 +1,11 @@
 package api
 
 import (
-	"time"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
 
 func (s *Server) registerAccountRoutes() {
@@ -167,7 +166,7 @@ func (s *Server) handlePasswordSet(c *fiber.Ctx) error {
 	ip := c.IP()
 	if wait := s.AuthFails.Blocked(ip); wait > 0 {
 		e := apperr.E(apperr.RateLimited, "too many failed sign-ins; retry later")
-		e.RetryAfter = int(wait/time.Second) + 1
+		e.RetryAfter = ratelimit.RetryAfter(wait)
 		return e
 	}
 	var in accounts.PasswordInput

@@ -2,11 +2,11 @@ package api
 
 import (
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
 
 // authenticate requires a valid bearer token and puts its user in the
@@ -15,7 +15,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	ip := c.IP()
 	if wait := s.AuthFails.Blocked(ip); wait > 0 {
 		e := apperr.E(apperr.RateLimited, "too many failed authentication attempts; retry later")
-		e.RetryAfter = int(wait/time.Second) + 1
+		e.RetryAfter = ratelimit.RetryAfter(wait)
 		return e
 	}
 	h := c.Get(fiber.HeaderAuthorization)

@@ -208,7 +208,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*accounts.User, bool) {
 	ip := clientIP(r)
 	if wait := s.AuthFails.Blocked(ip); wait > 0 {
-		w.Header().Set("Retry-After", fmt.Sprint(int(wait/time.Second)+1))
+		w.Header().Set("Retry-After", fmt.Sprint(ratelimit.RetryAfter(wait)))
 		http.Error(w, "too many failed sign-ins; retry later", http.StatusTooManyRequests)
 		return nil, false
 	}

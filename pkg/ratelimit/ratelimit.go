@@ -69,3 +69,7 @@ func (l *Failures) Fail(key string) {
 	}
 	w.n++
 }
+
+// RetryAfter is the whole seconds a client is told to wait (Retry-After)
+// for a block of wait: always at least one, never less than wait.
+func RetryAfter(wait time.Duration) int { return int(wait/time.Second) + 1 }

@@ -99,7 +99,7 @@ func over(c *fiber.Ctx, l *ratelimit.Failures, key string) bool {
 		l.Fail(key)
 		return false
 	}
-	secs := strconv.Itoa(int(wait/time.Second) + 1)
+	secs := strconv.Itoa(ratelimit.RetryAfter(wait))
 	c.Set(fiber.HeaderRetryAfter, secs)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 	c.Status(fiber.StatusTooManyRequests).SendString("Too many requests; try again in " + secs + " seconds.\n")

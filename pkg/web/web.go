@@ -901,7 +901,7 @@ func (s *pages) gate(c *fiber.Ctx, cookie, stale, busy string) (ip string, statu
 	}
 	ip = c.IP()
 	if wait := s.AuthFails.Blocked(ip); wait > 0 {
-		return "", fiber.StatusTooManyRequests, fmt.Sprintf("%s; try again in %d seconds.", busy, int(wait/time.Second)+1)
+		return "", fiber.StatusTooManyRequests, fmt.Sprintf("%s; try again in %d seconds.", busy, ratelimit.RetryAfter(wait))
 	}
 	return ip, 0, ""
 }
