@@ -94,6 +94,7 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	bob := id(want(j("POST", "/v1/contacts", tok, map[string]any{"name": "Bob"}), 201))
 	want(j("GET", "/v1/contacts", tok, nil), 200)
 	want(j("GET", "/v1/contacts/duplicates", tok, nil), 200)
+	want(j("GET", "/v1/search?q=ada", tok, nil), 200)
 	want(j("GET", "/v1/contacts/"+bob, tok, nil), 200)
 	want(j("PATCH", "/v1/contacts/"+bob, tok, map[string]any{"company": "Globex"}), 200)
 	want(j("GET", "/v1/contacts/"+jane+"/encounters", tok, nil), 200)

@@ -113,6 +113,7 @@ func New(d Deps) *Server {
 	s.registerFeedRoutes()
 	s.registerCalendarRoutes()
 	s.registerInsightRoutes()
+	s.registerSearchRoutes()
 	s.registerScanRoutes()
 	return s
 }

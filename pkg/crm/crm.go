@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/insights"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/search"
 )
 
 // Service composes the domain services.
@@ -43,6 +44,7 @@ type Service struct {
 	// Backups reads and writes whole sections for backup and restore.
 	Backups       record.Backups
 	insightSource insights.Source
+	search        search.Store
 	ensure        func(context.Context) error
 	atomic        func(context.Context, func(context.Context) error) error
 }
@@ -506,6 +508,7 @@ type Stores struct {
 	Events        events.Store
 	Followups     followup.Store
 	Insights      insights.Source
+	Search        search.Store
 	Stamps        record.Stamps
 	Backups       record.Backups
 	// EnsureIndexes prepares the stores at start (MongoDB's indexes); nil
@@ -520,7 +523,7 @@ type Stores struct {
 // New returns a Service on st with the domain services, all on clock now.
 func New(st Stores, now func() time.Time) *Service {
 	s := &Service{Events: events.New(st.Events), Contacts: contacts.New(st.Contacts), Followups: followup.New(st.Followups), Now: now,
-		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, ensure: st.EnsureIndexes, atomic: st.Atomic}
+		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, search: st.Search, ensure: st.EnsureIndexes, atomic: st.Atomic}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now, s.Companies.Now = now, now, now, now
 	s.Contacts.Company = s.Companies.Resolve
 	s.Contacts.Atomic = st.Atomic

@@ -3,7 +3,6 @@ package mongodb
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -87,25 +86,25 @@ func (s *Backups) RestoreRecords(ctx context.Context, section string, records []
 	for i, x := range records {
 		switch r := x.(type) {
 		case *companies.Company:
-			doc := *r
-			doc.NameLower = strings.ToLower(r.Name)
-			docs[i] = &doc
+			docs[i] = companyDoc(r)
 			for _, k := range companies.Keys(r) {
 				companyKeys = append(companyKeys, companyKeyDoc{ID: keyID(r.UserID, k), UserID: r.UserID, CompanyID: r.ID, CreatedAt: record.Time(r.CreatedAt)})
 			}
 		case *contacts.Contact:
-			doc := *r
-			contacts.SetQueryFields(&doc)
-			docs[i] = &doc
+			docs[i] = contactDoc(r)
 			for _, k := range contacts.DedupeKeys(r) {
 				keys = append(keys, keyDoc{ID: keyID(r.UserID, k), UserID: r.UserID, ContactID: r.ID, CreatedAt: record.Time(r.CreatedAt)})
 			}
 		case *events.Event:
-			docs[i] = withQueryFields(r)
+			docs[i] = eventDoc(r)
 		case *contacts.Encounter:
-			doc := *r
-			doc.TopicsLower = lowerAll(r.Topics)
-			docs[i] = &doc
+			docs[i] = encounterDoc(r)
+		case *contacts.Interaction:
+			docs[i] = interactionDoc(r)
+		case *contacts.Intro:
+			docs[i] = introDoc(r)
+		case *opportunities.Opportunity:
+			docs[i] = opportunityDoc(r)
 		default:
 			docs[i] = x
 		}

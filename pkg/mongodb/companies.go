@@ -47,9 +47,7 @@ func (s *Companies) CreateCompany(ctx context.Context, c *companies.Company) err
 	if err := s.claim(ctx, c.UserID, c.ID, keys); err != nil {
 		return err
 	}
-	doc := *c
-	doc.NameLower = strings.ToLower(c.Name)
-	if _, err := s.companies().InsertOne(ctx, &doc); err != nil {
+	if _, err := s.companies().InsertOne(ctx, companyDoc(c)); err != nil {
 		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, keys)
 		return store.Err(err, "company")
 	}
@@ -103,9 +101,7 @@ func (s *Companies) UpdateCompany(ctx context.Context, c *companies.Company) err
 	if err := s.claim(ctx, c.UserID, c.ID, added); err != nil {
 		return err
 	}
-	doc := *c
-	doc.NameLower = strings.ToLower(c.Name)
-	res, err := s.companies().ReplaceOne(ctx, bson.M{"_id": c.ID, "user_id": c.UserID}, &doc)
+	res, err := s.companies().ReplaceOne(ctx, bson.M{"_id": c.ID, "user_id": c.UserID}, companyDoc(c))
 	if err != nil {
 		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, added)
 		return store.Err(err, "company")

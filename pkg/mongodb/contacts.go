@@ -62,9 +62,7 @@ func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error
 	if err := s.claim(ctx, c.UserID, c.ID, keys); err != nil {
 		return err
 	}
-	doc := *c
-	contacts.SetQueryFields(&doc)
-	if _, err := s.contacts().InsertOne(ctx, &doc); err != nil {
+	if _, err := s.contacts().InsertOne(ctx, contactDoc(c)); err != nil {
 		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, keys)
 		return store.Err(err, "contact")
 	}
@@ -128,9 +126,7 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 			s.release(context.WithoutCancel(ctx), c.UserID, c.ID, contacts.DedupeKeys(c))
 			continue
 		}
-		doc := *c
-		contacts.SetQueryFields(&doc)
-		fresh = append(fresh, &doc)
+		fresh = append(fresh, contactDoc(c))
 	}
 	if len(fresh) > 0 {
 		if _, err := s.contacts().InsertMany(ctx, fresh); err != nil {
@@ -139,9 +135,9 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 		}
 		ids := make([]string, len(fresh))
 		for i, f := range fresh {
-			ids[i] = f.(*contacts.Contact).ID
+			ids[i] = f.(*worded[contacts.Contact]).Doc.ID
 		}
-		journal(ctx, s.DB, fresh[0].(*contacts.Contact).UserID, "cards", ids...)
+		journal(ctx, s.DB, cs[0].UserID, "cards", ids...)
 	}
 	return held, nil
 }
@@ -204,10 +200,8 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 	if err := s.claim(ctx, c.UserID, c.ID, added); err != nil {
 		return err
 	}
-	doc := *c
-	contacts.SetQueryFields(&doc)
 	// contacts._id, scoped by user_id
-	res, err := s.contacts().ReplaceOne(ctx, bson.M{"_id": c.ID, "user_id": c.UserID}, &doc)
+	res, err := s.contacts().ReplaceOne(ctx, bson.M{"_id": c.ID, "user_id": c.UserID}, contactDoc(c))
 	if err == nil && res.MatchedCount == 0 {
 		err = apperr.E(apperr.NotFound, "no such contact")
 	}

@@ -161,3 +161,15 @@ func TestOpportunities(t *testing.T) {
 		return s
 	})
 }
+
+func TestSearch(t *testing.T) {
+	conformance.Search(t, func(tb testing.TB) conformance.SearchStores {
+		db := storetest.MustOpen(tb).DB
+		se := &mongodb.Search{DB: db}
+		if err := se.EnsureIndexes(tb.Context()); err != nil {
+			tb.Fatal(err)
+		}
+		return conformance.SearchStores{Contacts: &mongodb.Contacts{DB: db}, Events: &mongodb.Events{DB: db}, Companies: &mongodb.Companies{DB: db},
+			Opportunities: &mongodb.Opportunities{DB: db}, Search: se}
+	})
+}

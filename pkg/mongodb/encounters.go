@@ -40,9 +40,7 @@ func (s *Contacts) ensureEncounterIndexes(ctx context.Context) error {
 
 // CreateEncounter stores e.
 func (s *Contacts) CreateEncounter(ctx context.Context, e *contacts.Encounter) error {
-	doc := *e
-	doc.TopicsLower = lowerAll(e.Topics)
-	_, err := s.encounters().InsertOne(ctx, &doc)
+	_, err := s.encounters().InsertOne(ctx, encounterDoc(e))
 	if err == nil {
 		journal(ctx, s.DB, e.UserID, "cards", e.ContactID)
 	}
@@ -130,7 +128,7 @@ func (s *Contacts) DeleteEncountersOf(ctx context.Context, userID string, of con
 
 // CreateInteraction stores it.
 func (s *Contacts) CreateInteraction(ctx context.Context, it *contacts.Interaction) error {
-	_, err := s.interactions().InsertOne(ctx, it)
+	_, err := s.interactions().InsertOne(ctx, interactionDoc(it))
 	return store.Err(err, "interaction")
 }
 
@@ -156,7 +154,7 @@ func (s *Contacts) CreateIntro(ctx context.Context, it *contacts.Intro) error {
 	if len(it.ContactIDs) != 2 {
 		return apperr.InvalidField("contact_ids", "must name exactly two contacts")
 	}
-	_, err := s.intros().InsertOne(ctx, it)
+	_, err := s.intros().InsertOne(ctx, introDoc(it))
 	if err == nil {
 		journal(ctx, s.DB, it.UserID, "cards", it.ContactIDs...)
 	}

@@ -44,12 +44,6 @@ func (s *Events) EnsureIndexes(ctx context.Context) error {
 	return nil
 }
 
-func withQueryFields(e *events.Event) *events.Event {
-	doc := *e
-	events.SetQueryFields(&doc)
-	return &doc
-}
-
 func stripEvent(e *events.Event) *events.Event {
 	e.TagsLower, e.Search = nil, ""
 	return e
@@ -57,7 +51,7 @@ func stripEvent(e *events.Event) *events.Event {
 
 // CreateEvent stores e.
 func (s *Events) CreateEvent(ctx context.Context, e *events.Event) error {
-	_, err := s.events().InsertOne(ctx, withQueryFields(e))
+	_, err := s.events().InsertOne(ctx, eventDoc(e))
 	return store.Err(err, "event")
 }
 
@@ -68,7 +62,7 @@ func (s *Events) ImportEvents(ctx context.Context, es []*events.Event) error {
 	}
 	docs := make([]any, len(es))
 	for i, e := range es {
-		docs[i] = withQueryFields(e)
+		docs[i] = eventDoc(e)
 	}
 	_, err := s.events().InsertMany(ctx, docs)
 	return store.Err(err, "event")
@@ -86,7 +80,7 @@ func (s *Events) Event(ctx context.Context, userID, id string) (*events.Event, e
 // UpdateEvent replaces the user's event (events._id, scoped by user_id).
 func (s *Events) UpdateEvent(ctx context.Context, e *events.Event) error {
 	old, _ := s.Event(ctx, e.UserID, e.ID)
-	res, err := s.events().ReplaceOne(ctx, bson.M{"_id": e.ID, "user_id": e.UserID}, withQueryFields(e))
+	res, err := s.events().ReplaceOne(ctx, bson.M{"_id": e.ID, "user_id": e.UserID}, eventDoc(e))
 	if err != nil {
 		return store.Err(err, "event")
 	}

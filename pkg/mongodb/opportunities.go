@@ -32,7 +32,7 @@ func (s *Opportunities) EnsureIndexes(ctx context.Context) error {
 
 // CreateOpportunity stores o.
 func (s *Opportunities) CreateOpportunity(ctx context.Context, o *opportunities.Opportunity) error {
-	_, err := s.c().InsertOne(ctx, o)
+	_, err := s.c().InsertOne(ctx, opportunityDoc(o))
 	return store.Err(err, "opportunity")
 }
 
@@ -47,7 +47,7 @@ func (s *Opportunities) Opportunity(ctx context.Context, userID, id string) (*op
 
 // UpdateOpportunity replaces one of the user's opportunities.
 func (s *Opportunities) UpdateOpportunity(ctx context.Context, o *opportunities.Opportunity) error {
-	res, err := s.c().ReplaceOne(ctx, bson.M{"_id": o.ID, "user_id": o.UserID}, o)
+	res, err := s.c().ReplaceOne(ctx, bson.M{"_id": o.ID, "user_id": o.UserID}, opportunityDoc(o))
 	if err != nil {
 		return store.Err(err, "opportunity")
 	}

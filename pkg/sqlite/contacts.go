@@ -41,13 +41,19 @@ func (tx *Tx) CreateContact(ctx context.Context, c *contacts.Contact) error {
 	return tx.setTags(ctx, c)
 }
 
-// indexContacts adds new contacts to the full-text index, in one statement.
+// indexContacts adds new contacts to the full-text indexes (q= and
+// search), in one statement each.
 func (tx *Tx) indexContacts(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO contacts_fts(rowid, search)
-		SELECT seq, search FROM contacts WHERE id IN (SELECT value FROM json_each(?))`, jsonList(ids))
+	list := jsonList(ids)
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO contacts_fts(rowid, search)
+		SELECT seq, search FROM contacts WHERE id IN (SELECT value FROM json_each(?))`, list); err != nil {
+		return translate(err, "contact")
+	}
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO search_put
+		SELECT * FROM contacts_search WHERE ref IN (SELECT value FROM json_each(?))`, list)
 	return translate(err, "contact")
 }
 

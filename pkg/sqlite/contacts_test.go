@@ -170,3 +170,11 @@ func TestCompanies(t *testing.T) {
 func TestOpportunities(t *testing.T) {
 	storetest.Opportunities(t, func(tb testing.TB) opportunities.Store { return &sqlite.Opportunities{DB: MustOpen(tb)} })
 }
+
+func TestSearch(t *testing.T) {
+	storetest.Search(t, func(tb testing.TB) storetest.SearchStores {
+		db := MustOpen(tb)
+		return storetest.SearchStores{Contacts: &sqlite.Contacts{DB: db}, Events: &sqlite.Events{DB: db}, Companies: &sqlite.Companies{DB: db},
+			Opportunities: &sqlite.Opportunities{DB: db}, Search: &sqlite.Search{DB: db}}
+	})
+}

@@ -29,6 +29,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/search"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
@@ -82,7 +83,7 @@ type webPage struct {
 type webDevice struct{ ID, Name, Made, Used string }
 
 // webPerson is one line of the contact search.
-type webPerson struct{ ID, Name, Company, LastMet string }
+type webPerson struct{ ID, Name, Company, LastMet, Snippet string }
 
 // webContact is the contact page: what you need before you say hello.
 type webContact struct {
@@ -750,7 +751,9 @@ func settingsField(f string) string {
 	return strings.TrimPrefix(f, "notify.")
 }
 
-// handleWebContacts searches the user's contacts ("have I met them?").
+// handleWebContacts lists the user's contacts, or with q searches
+// everything they wrote ("have I met them?", "who wanted the flame-graph
+// notes?"): each hit leads to its contact where it has one.
 func (s *pages) handleWebContacts(c *fiber.Ctx) error {
 	p := s.page(c, "Contacts", "contacts")
 	q := strings.TrimSpace(utils.CopyString(c.Query("q")))
@@ -758,24 +761,54 @@ func (s *pages) handleWebContacts(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: q, Limit: 30})
-	if err != nil {
-		var ae *apperr.Error
-		if errors.As(err, &ae) && ae.Kind == apperr.Invalid {
-			p.Problem = ae.Error()
-			return s.render(c, fiber.StatusUnprocessableEntity, "contacts", p)
+	if q != "" {
+		hits, err := s.CRM.Search(ctx, u.ID, crm.SearchInput{Q: q, Limit: 30})
+		if apperr.Is(err, apperr.Invalid) {
+			return s.render(c, 200, "contacts", p) // nothing searchable: nobody matches
 		}
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for _, h := range hits {
+			if h.Type == search.Contact {
+				ids = append(ids, h.ID)
+			}
+		}
+		people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+		if err != nil {
+			return err
+		}
+		for _, h := range hits {
+			if ct, ok := people[h.ID]; ok && h.Type == search.Contact {
+				p.People = append(p.People, webPersonOf(ct, u.Location(), h.Snippet))
+				continue
+			}
+			p.People = append(p.People, webPerson{ID: h.ContactID, Name: h.Title, Company: h.Type, Snippet: h.Snippet})
+		}
+		return s.render(c, 200, "contacts", p)
+	}
+	page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Limit: 30})
+	if err != nil {
 		return err
 	}
-	loc := u.Location()
-	for _, ct := range page.Items {
-		wp := webPerson{ID: ct.ID, Name: ct.Name, Company: ct.Company}
-		if ct.LastContactedAt != nil {
-			wp.LastMet = ct.LastContactedAt.In(loc).Format("2 Jan 2006")
-		}
-		p.People = append(p.People, wp)
+	for i := range page.Items {
+		p.People = append(p.People, webPersonOf(&page.Items[i], u.Location(), ""))
 	}
 	return s.render(c, 200, "contacts", p)
+}
+
+// webPersonOf is a contact in a list, with the snippet search found (shown
+// when it says more than the name).
+func webPersonOf(ct *contacts.Contact, loc *time.Location, snippet string) webPerson {
+	wp := webPerson{ID: ct.ID, Name: ct.Name, Company: ct.Company}
+	if snippet != ct.Name {
+		wp.Snippet = snippet
+	}
+	if ct.LastContactedAt != nil {
+		wp.LastMet = ct.LastContactedAt.In(loc).Format("2 Jan 2006")
+	}
+	return wp
 }
 
 // phoneChars are what a tel: link may hold.

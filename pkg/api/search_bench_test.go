@@ -1,0 +1,123 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Words of the search benchmark's account: names with accents, topics
+// and a vocabulary for notes, so queries hit hundreds to thousands of
+// records as they would in a real account.
+var (
+	benchFirst = strings.Fields("Ada José Grace Linus Zoë Björn Chloé Amélie Søren Ines Omar Priya Kenji Aiko Lars Maja Tomás Noël Renée Yusuf " +
+		"Fatima Hiro Elena Ivan Marta Pablo Sofia Luca Anna Jonas Mia Noah Emma Liam Olga Petra Rui Sven Tara Uma")
+	benchLast = strings.Fields("Lovelace Núñez Hopper Torvalds Müller García Dubois Rossi Novák Kowalski Nakamura Singh Öztürk Jensen Silva " +
+		"Costa Popescu Horváth Ivanova Fischer Schmidt Moreau Ricci Sato Tanaka Kim Park Chen Wang Li Nguyen Smith Jones Brown Taylor Wilson " +
+		"Evans Thomas Roberts Walker White Hall Allen Young King Wright Scott Green Baker Adams")
+	benchTopics = strings.Fields("kubernetes golang rust observability flamegraphs pprof postgres sqlite mongodb kafka grpc wasm ebpf terraform " +
+		"security hiring mentoring conferences testing fuzzing generics concurrency tracing logging metrics serverless edge caching " +
+		"databases networking linux compilers llms embeddings search frontend accessibility design startups funding open-source community")
+	benchVocab = strings.Fields("talked about wants slides later intro follow coffee next meetup team job role speaker asked shared notes " +
+		"link repo demo project migration incident outage latency budget roadmap launch customer product platform infra data pipeline " +
+		"paper book blog podcast workshop recruiter contract remote berlin london paris lisbon madrid warsaw prague vienna zurich amsterdam")
+)
+
+// BenchmarkSearch measures GET /v1/search (PRODUCT.md §9) on the embedded
+// store with 50,000 contacts and 100,000 encounters, through HTTP, over a
+// mix of queries: a name, an accent-folded name, prefixes, a topic, two
+// words, a rare word.
+func BenchmarkSearch(b *testing.B) {
+	s := mustServeSQLite(b, b.TempDir())
+	uid, tok := s.MustSignup(b, "ada@example.com")
+	ctx := context.Background()
+	st := sqlite.Stores(s.SQL)
+	now := store.Time(s.Clock.Now())
+	const nContacts, nEvents, nEncounters = 50000, 500, 100000
+	seed := func(what string, fn func(ctx context.Context) error) {
+		if err := s.SQL.Atomic(ctx, fn); err != nil {
+			b.Fatalf("seed %s: %v", what, err)
+		}
+	}
+	pick := func(words []string, i, n int) string {
+		out := make([]string, n)
+		for k := range out {
+			out[k] = words[(i*7+k*13+k*k*i)%len(words)]
+		}
+		return strings.Join(out, " ")
+	}
+	ctID := func(i int) string { return fmt.Sprintf("ct%06d", i) }
+	evID := func(i int) string { return fmt.Sprintf("ev%04d", i) }
+	t0 := time.Now()
+	seed("contacts", func(ctx context.Context) error {
+		for start := 0; start < nContacts; start += 1000 {
+			var batch []*contacts.Contact
+			for i := start; i < start+1000; i++ {
+				batch = append(batch, &contacts.Contact{ID: ctID(i), UserID: uid,
+					Name:   benchFirst[i%len(benchFirst)] + " " + benchLast[(i/len(benchFirst))%len(benchLast)],
+					Emails: []string{fmt.Sprintf("p%d@mail.example", i)}, Phones: []string{}, Tags: []string{benchTopics[i%len(benchTopics)]},
+					Company: fmt.Sprint("Company ", i%5000), Notes: pick(benchVocab, i, 6), CreatedAt: now, UpdatedAt: now})
+			}
+			if _, err := st.Contacts.ImportContacts(ctx, batch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	seed("events and encounters", func(ctx context.Context) error {
+		for i := 0; i < nEvents; i++ {
+			t := now.Add(-time.Duration(i*7) * time.Hour)
+			if err := st.Events.CreateEvent(ctx, &events.Event{ID: evID(i), UserID: uid, Title: fmt.Sprint("Meetup ", i), Kind: "meetup", StartsAt: t,
+				EndsAt: t.Add(2 * time.Hour), Timezone: "UTC", Tags: []string{}, Status: "attended", CreatedAt: now, UpdatedAt: now,
+				Talks: []events.Talk{{Title: pick(benchTopics, i, 3), Speaker: benchFirst[i%len(benchFirst)] + " " + benchLast[i%len(benchLast)]}}}); err != nil {
+				return err
+			}
+		}
+		for i := 0; i < nEncounters; i++ {
+			if err := st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: evID((i * 7) % nEvents),
+				ContactID: ctID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * time.Minute),
+				Topics: strings.Fields(pick(benchTopics, i, 2)), Notes: pick(benchVocab, i, 12), CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	b.Logf("seeded %d contacts, %d encounters in %s", nContacts, nEncounters, time.Since(t0).Round(time.Millisecond))
+	queries := []string{"jose", "nunez", "kube", "flame", "Chloé Dubois", "observability berlin", "lisb", "fuzzing slides", "zurich", "Søren"}
+	for _, q := range queries {
+		resp, err := http.DefaultClient.Do(mustRequest("GET", s.URL+"/v1/search?q="+url.QueryEscape(q), tok))
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"type"`) {
+			b.Fatalf("search %q: %d %.300s", q, resp.StatusCode, body)
+		}
+	}
+	client := &http.Client{}
+	b.Run("Mix", func(b *testing.B) {
+		runConcurrent(b, 1, func(i int) error {
+			resp, err := client.Do(mustRequest("GET", s.URL+"/v1/search?q="+url.QueryEscape(queries[i%len(queries)]), tok))
+			if err != nil {
+				return err
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				return fmt.Errorf("search: %d", resp.StatusCode)
+			}
+			return nil
+		})
+	})
+}

@@ -1,0 +1,257 @@
+package mongodb
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/companies"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/search"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// worded is a stored record with its search words: every prefix of its
+// folded words (search.Prefixes), so a query word is found by equality —
+// no pattern is built from what a user types. Written with the record in
+// the same insert or replace, so the words never lag behind it.
+type worded[T any] struct {
+	Doc   *T       `bson:",inline"`
+	Words []string `bson:"words"`
+}
+
+func withWords[T any](doc *T, t search.Text) *worded[T] {
+	return &worded[T]{Doc: doc, Words: search.Prefixes(t.Name, t.Body)}
+}
+
+func contactDoc(c *contacts.Contact) any {
+	doc := *c
+	contacts.SetQueryFields(&doc)
+	return withWords(&doc, search.ContactText(c))
+}
+
+func encounterDoc(e *contacts.Encounter) any {
+	doc := *e
+	doc.TopicsLower = lowerAll(e.Topics)
+	return withWords(&doc, search.EncounterText(e))
+}
+
+func eventDoc(e *events.Event) any {
+	doc := *e
+	events.SetQueryFields(&doc)
+	return withWords(&doc, search.EventText(e))
+}
+
+func companyDoc(c *companies.Company) any {
+	doc := *c
+	doc.NameLower = toLower(c.Name)
+	return withWords(&doc, search.CompanyText(c))
+}
+
+func opportunityDoc(o *opportunities.Opportunity) any {
+	return withWords(o, search.OpportunityText(o))
+}
+
+func interactionDoc(it *contacts.Interaction) any { return withWords(it, search.InteractionText(it)) }
+func introDoc(it *contacts.Intro) any             { return withWords(it, search.IntroText(it)) }
+
+// searched is one collection search reads: how to decode its records
+// into hits.
+type searched struct {
+	typ        string
+	collection string
+	hits       func(cur *mongo.Cursor, terms []string) ([]search.Hit, error)
+}
+
+// searchable lists the collections of search.Types, each with the index
+// of its query shape, (user_id, words).
+var searchable = []searched{
+	{search.Contact, "contacts", hitsOf(func(c *contacts.Contact) (search.Text, search.Hit) {
+		return search.ContactText(c), search.Hit{ID: c.ID, Title: c.Name, ContactID: c.ID}
+	})},
+	{search.Encounter, "encounters", hitsOf(func(e *contacts.Encounter) (search.Text, search.Hit) {
+		at := e.MetAt
+		return search.EncounterText(e), search.Hit{ID: e.ID, ContactID: e.ContactID, EventID: e.EventID, At: &at}
+	})},
+	{search.Interaction, "interactions", hitsOf(func(it *contacts.Interaction) (search.Text, search.Hit) {
+		at := it.At
+		return search.InteractionText(it), search.Hit{ID: it.ID, ContactID: it.ContactID, At: &at}
+	})},
+	{search.Intro, "intros", hitsOf(func(it *contacts.Intro) (search.Text, search.Hit) {
+		at := it.CreatedAt
+		h := search.Hit{ID: it.ID, EventID: it.EventID, At: &at}
+		if len(it.ContactIDs) == 2 {
+			h.ContactID, h.OtherID = it.ContactIDs[0], it.ContactIDs[1]
+		}
+		return search.IntroText(it), h
+	})},
+	{search.Event, "events", hitsOf(func(e *events.Event) (search.Text, search.Hit) {
+		at := e.StartsAt
+		return search.EventText(e), search.Hit{ID: e.ID, Title: e.Title, EventID: e.ID, At: &at}
+	})},
+	{search.Opportunity, "opportunities", hitsOf(func(o *opportunities.Opportunity) (search.Text, search.Hit) {
+		at := o.CreatedAt
+		return search.OpportunityText(o), search.Hit{ID: o.ID, Title: o.Title, ContactID: o.SourceContactID, EventID: o.SourceEventID, At: &at}
+	})},
+	{search.Company, "companies", hitsOf(func(c *companies.Company) (search.Text, search.Hit) {
+		return search.CompanyText(c), search.Hit{ID: c.ID, Title: c.Name}
+	})},
+}
+
+// hitsOf decodes a cursor of T and keeps the records every term matches
+// (a word longer than search.MaxPrefix is found by its prefix, and
+// checked here on the text), ranked by search.Rank.
+func hitsOf[T any](of func(*T) (search.Text, search.Hit)) func(*mongo.Cursor, []string) ([]search.Hit, error) {
+	return func(cur *mongo.Cursor, terms []string) ([]search.Hit, error) {
+		var out []search.Hit
+		for cur.Next(context.Background()) {
+			var x T
+			if err := cur.Decode(&x); err != nil {
+				return nil, err
+			}
+			text, h := of(&x)
+			score, ok := search.Rank(terms, text)
+			if !ok {
+				continue
+			}
+			h.Score, h.Snippet = score, search.Snippet(terms, text)
+			out = append(out, h)
+		}
+		return out, cur.Err()
+	}
+}
+
+// maxCandidates bounds how many records of one collection a search
+// ranks.
+const maxCandidates = 1000
+
+// Search finds the user's records in each wanted collection by their
+// words (index (user_id, words)), ranks them with search.Rank and keeps
+// the best q.Limit.
+type Search struct{ DB *mongo.Database }
+
+var _ search.Store = (*Search)(nil)
+
+// Search implements search.Store.
+func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, error) {
+	out := []search.Hit{}
+	if len(q.Terms) == 0 {
+		return out, nil
+	}
+	words := make([]string, len(q.Terms))
+	for i, t := range q.Terms {
+		if r := []rune(t); len(r) > search.MaxPrefix {
+			t = string(r[:search.MaxPrefix])
+		}
+		words[i] = t
+	}
+	for _, sc := range searchable {
+		if !q.Wants(sc.typ) {
+			continue
+		}
+		// <collection>_user_words
+		cur, err := s.DB.Collection(sc.collection).Find(ctx, bson.M{"user_id": q.UserID, "words": bson.M{"$all": words}},
+			options.Find().SetLimit(maxCandidates).SetProjection(bson.M{"words": 0}))
+		if err != nil {
+			return nil, store.Err(err, "search")
+		}
+		hits, err := sc.hits(cur, q.Terms)
+		cur.Close(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, store.Err(err, "search")
+		}
+		for i := range hits {
+			hits[i].Type = sc.typ
+		}
+		out = append(out, hits...)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.ID < b.ID
+	})
+	if len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
+
+// EnsureIndexes creates each searched collection's (user_id, words)
+// index and gives the records stored before search its words, once.
+func (s *Search) EnsureIndexes(ctx context.Context) error {
+	for _, sc := range searchable {
+		err := store.EnsureIndexes(ctx, s.DB.Collection(sc.collection),
+			store.Index{Name: sc.collection + "_user_words", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "words", Value: 1}}})
+		if err != nil {
+			return err
+		}
+	}
+	return s.addWords(ctx)
+}
+
+// wordsAdded is the migration stamp of addWords.
+const wordsAdded = "search-words"
+
+// addWords writes the words of every record that has none (stored before
+// search), then stamps that it is done.
+func (s *Search) addWords(ctx context.Context) error {
+	stamps := &Stamps{DB: s.DB}
+	if nonce, _, err := stamps.Stamp(ctx, record.MigrationStamp, wordsAdded); err != nil || nonce != "" {
+		return err
+	}
+	for _, c := range []struct {
+		name  string
+		words func(bson.Raw) (search.Text, error)
+	}{
+		{"contacts", textOf(search.ContactText)}, {"encounters", textOf(search.EncounterText)},
+		{"interactions", textOf(search.InteractionText)}, {"intros", textOf(search.IntroText)},
+		{"events", textOf(search.EventText)}, {"opportunities", textOf(search.OpportunityText)},
+		{"companies", textOf(search.CompanyText)},
+	} {
+		coll := s.DB.Collection(c.name)
+		cur, err := coll.Find(ctx, bson.M{"words": bson.M{"$exists": false}})
+		if err != nil {
+			return store.Err(err, "search")
+		}
+		for cur.Next(ctx) {
+			t, err := c.words(cur.Current)
+			if err != nil {
+				cur.Close(ctx)
+				return store.Err(err, "search")
+			}
+			id := cur.Current.Lookup("_id")
+			if _, err := coll.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"words": search.Prefixes(t.Name, t.Body)}}); err != nil {
+				cur.Close(ctx)
+				return store.Err(err, "search")
+			}
+		}
+		err = cur.Err()
+		cur.Close(ctx)
+		if err != nil {
+			return store.Err(err, "search")
+		}
+	}
+	return stamps.Touch(ctx, record.MigrationStamp, wordsAdded, "done", record.Time(time.Now()))
+}
+
+func textOf[T any](text func(*T) search.Text) func(bson.Raw) (search.Text, error) {
+	return func(raw bson.Raw) (search.Text, error) {
+		var x T
+		if err := bson.Unmarshal(raw, &x); err != nil {
+			return search.Text{}, err
+		}
+		return text(&x), nil
+	}
+}
