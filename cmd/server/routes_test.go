@@ -166,6 +166,22 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	want(j("POST", "/v1/me/card/rotate", tok, nil), 200)
 	want(do("GET", "/c/"+cardID, "", "", nil), 404)
 
+	// MCP: a stateless endpoint, so POST answers and GET and DELETE are 405.
+	for method, status := range map[string]int{"POST": 200, "GET": 405, "DELETE": 405} {
+		req, _ := http.NewRequest(method, base+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != status {
+			t.Errorf("%s /mcp: %d, want %d", method, resp.StatusCode, status)
+		}
+	}
+
 	// Inbound mail is off on this server (no CRM_INBOUND_ADDR).
 	want(j("POST", "/v1/me/inbound/rotate", tok, nil), 409)
 

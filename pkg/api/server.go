@@ -114,6 +114,7 @@ func New(d Deps) *Server {
 	s.registerCalendarRoutes()
 	s.registerInsightRoutes()
 	s.registerSearchRoutes()
+	s.registerMCPRoutes()
 	s.registerScanRoutes()
 	return s
 }

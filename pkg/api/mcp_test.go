@@ -1,0 +1,217 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// bearer adds the API token to every request of an MCP client.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
+}
+
+// mustMCP connects the SDK's own client to the server's /mcp with token.
+func mustMCP(t *testing.T, s *TestServer, token string) *mcp.ClientSession {
+	t.Helper()
+	client := mcp.NewClient(&mcp.Implementation{Name: "rapport-test", Version: "1"}, nil)
+	cs, err := client.Connect(t.Context(), &mcp.StreamableClientTransport{Endpoint: s.URL + "/mcp",
+		HTTPClient: &http.Client{Transport: bearer{token, http.DefaultTransport}}, MaxRetries: -1}, nil)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
+}
+
+// call calls a tool; it fails the test on a protocol error and returns
+// the structured answer and whether the tool reported an error (with its text).
+func call(t *testing.T, cs *mcp.ClientSession, tool string, args map[string]any) (map[string]any, string) {
+	t.Helper()
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: tool, Arguments: args})
+	if err != nil {
+		t.Fatalf("%s: %v", tool, err)
+	}
+	var text []string
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			text = append(text, tc.Text)
+		}
+	}
+	if res.IsError {
+		return nil, strings.Join(text, " ")
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(strings.Join(text, "")), &out); err != nil {
+		t.Fatalf("%s answered %q: %v", tool, text, err)
+	}
+	return out, ""
+}
+
+// TestMCP drives /mcp with the SDK's client: the six tools are listed with
+// their schemas, each works as its API route does, errors are tool errors
+// naming the field, another user's ids are refused, a repeated
+// idempotency key logs once, and a missing or wrong token gets nothing.
+func TestMCP(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, eve := s.MustSignup(t, "eve@example.com")
+	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "GoDays Berlin", "starts_at": "2026-11-24T18:30:00Z"})
+	grace := s.MustCreateContact(t, tok, map[string]any{"name": "Grace Hopper", "emails": []string{"grace@navy.example"}})
+	evesContact := s.MustCreateContact(t, eve, map[string]any{"name": "Mallory"})
+	evesEvent := s.MustCreateEvent(t, eve, map[string]any{"title": "Eve's party", "starts_at": "2026-11-24T18:30:00Z"})
+
+	cs := mustMCP(t, s, tok)
+	list, err := cs.ListTools(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tool := range list.Tools {
+		names = append(names, tool.Name)
+		schema, _ := json.Marshal(tool.InputSchema)
+		if tool.Description == "" || !strings.Contains(string(schema), `"properties"`) {
+			t.Errorf("%s: description %q, schema %s", tool.Name, tool.Description, schema)
+		}
+	}
+	sort.Strings(names)
+	if got := strings.Join(names, " "); got != "complete_followup create_intro list_followups log_encounter prep_brief search" {
+		t.Fatalf("tools: %s", got)
+	}
+
+	// log_encounter: a new contact at an event, with the thank-you scheduled; once per idempotency key.
+	args := map[string]any{"event_id": ev, "moment": "after_talk", "topics": []string{"flame graphs"}, "notes": "wants the pprof slides",
+		"contact": map[string]any{"name": "José Núñez", "emails": []string{"jose@globex.example"}}, "idempotency_key": "k1"}
+	first, msg := call(t, cs, "log_encounter", args)
+	if msg != "" {
+		t.Fatalf("log_encounter: %s", msg)
+	}
+	jose := first["contact"].(map[string]any)["id"].(string)
+	fus := first["followups"].([]any)
+	if len(fus) == 0 || first["encounter"].(map[string]any)["event_id"] != ev {
+		t.Fatalf("log_encounter answered %v", first)
+	}
+	again, _ := call(t, cs, "log_encounter", args)
+	if again["encounter"].(map[string]any)["id"] != first["encounter"].(map[string]any)["id"] {
+		t.Fatal("a repeated idempotency key logged twice")
+	}
+	if n := len(s.Do(t, "GET", "/v1/contacts/"+jose+"/encounters", tok, nil).JSON(t)["items"].([]any)); n != 1 {
+		t.Fatalf("%d encounters after a retry, want 1", n)
+	}
+	args["notes"] = "other notes"
+	if _, msg := call(t, cs, "log_encounter", args); !strings.Contains(msg, "idempotency_key") {
+		t.Fatalf("the same key with other arguments: %q", msg)
+	}
+
+	// The API's validation, as tool errors naming the field.
+	for _, c := range []struct {
+		tool string
+		args map[string]any
+		want string
+	}{
+		{"log_encounter", map[string]any{"event_id": ev, "moment": "at lunch", "contact_id": grace}, "moment"},
+		{"log_encounter", map[string]any{"event_id": ev, "moment": "other"}, "contact"},
+		{"search", map[string]any{"q": "  "}, "q"},
+		{"search", map[string]any{"q": "go", "types": []string{"people"}}, "types"},
+		{"create_intro", map[string]any{"contact_ids": []string{grace}}, "contact_ids"},
+		{"list_followups", map[string]any{"due_before": "tomorrow"}, "due_before"},
+		// Another user's ids are not found.
+		{"log_encounter", map[string]any{"event_id": evesEvent, "moment": "other", "contact_id": grace}, "not found"},
+		{"log_encounter", map[string]any{"event_id": ev, "moment": "other", "contact_id": evesContact}, "not found"},
+		{"create_intro", map[string]any{"contact_ids": []string{grace, evesContact}}, "not found"},
+		{"prep_brief", map[string]any{"contact_id": evesContact}, "not found"},
+		{"complete_followup", map[string]any{"id": "000000000000000000000000"}, "not found"},
+	} {
+		if _, msg := call(t, cs, c.tool, c.args); !strings.Contains(strings.ToLower(msg), c.want) {
+			t.Errorf("%s %v: error %q, want one naming %s", c.tool, c.args, msg, c.want)
+		}
+	}
+	// A missing required argument is refused by the schema.
+	if _, msg := call(t, cs, "prep_brief", map[string]any{}); msg == "" {
+		t.Error("prep_brief without contact_id succeeded")
+	}
+
+	// search finds what was logged, folded and by prefix.
+	found, msg := call(t, cs, "search", map[string]any{"q": "flame pprof"})
+	items, _ := found["items"].([]any)
+	if msg != "" || len(items) == 0 {
+		t.Fatalf("search: %v %s", found, msg)
+	}
+	if hit := items[0].(map[string]any); hit["type"] != "encounter" || hit["title"] != "José Núñez at GoDays Berlin" {
+		t.Fatalf("search hit %v", hit)
+	}
+
+	// create_intro, then prep_brief gathers the meeting, topics, intro and follow-ups.
+	intro, msg := call(t, cs, "create_intro", map[string]any{"contact_ids": []string{jose, grace}, "context": "both profile Go", "event_id": ev})
+	if msg != "" || intro["status"] == nil {
+		t.Fatalf("create_intro: %v %s", intro, msg)
+	}
+	brief, msg := call(t, cs, "prep_brief", map[string]any{"contact_id": jose})
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	met := brief["met"].([]any)
+	if len(met) != 1 || met[0].(map[string]any)["event_title"] != "GoDays Berlin" || brief["topics"].([]any)[0] != "flame graphs" {
+		t.Fatalf("brief: %v", brief)
+	}
+	if in := brief["intros"].([]any); len(in) != 1 || in[0].(map[string]any)["other_name"] != "Grace Hopper" {
+		t.Fatalf("brief intros: %v", brief["intros"])
+	}
+	if len(brief["open_followups"].([]any)) == 0 {
+		t.Fatalf("brief follow-ups: %v", brief)
+	}
+
+	// list_followups and complete_followup.
+	pending, _ := call(t, cs, "list_followups", map[string]any{"contact_id": jose})
+	pitems := pending["items"].([]any)
+	if len(pitems) == 0 {
+		t.Fatalf("list_followups: %v", pending)
+	}
+	fid := pitems[0].(map[string]any)["id"].(string)
+	done, msg := call(t, cs, "complete_followup", map[string]any{"id": fid})
+	if msg != "" || done["status"] != "done" {
+		t.Fatalf("complete_followup: %v %s", done, msg)
+	}
+	if got := s.Do(t, "GET", "/v1/followups/"+fid, tok, nil).JSON(t)["status"]; got != "done" {
+		t.Fatalf("the API sees status %v", got)
+	}
+
+	// Eve's session sees none of Ada's records.
+	evecs := mustMCP(t, s, eve)
+	if found, _ := call(t, evecs, "search", map[string]any{"q": "jose"}); len(found["items"].([]any)) != 0 {
+		t.Fatalf("Eve finds %v", found)
+	}
+	if _, msg := call(t, evecs, "complete_followup", map[string]any{"id": fid}); !strings.Contains(strings.ToLower(msg), "not found") {
+		t.Fatalf("Eve completes Ada's follow-up: %q", msg)
+	}
+
+	// No token, or a wrong one: 401 before any MCP is spoken.
+	for _, h := range []string{"", "Bearer nope"} {
+		req, _ := http.NewRequest("POST", s.URL+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		if h != "" {
+			req.Header.Set("Authorization", h)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Fatalf("%q: %d", h, resp.StatusCode)
+		}
+	}
+}

@@ -1,0 +1,160 @@
+// Package assistant serves the Model Context Protocol at /mcp (PRODUCT.md
+// §9) with the official Go SDK, so an assistant can search the CRM, log
+// an encounter, list and complete follow-ups, make an intro and brief the
+// user before a meeting. Streamable HTTP, stateless (every POST answers
+// JSON; no sessions to keep across processes), behind the API's bearer
+// token. Every tool runs the workflows the API runs, for the token's user
+// only, with its validation; the tools that write take an optional
+// idempotency_key, kept in the API's idempotency store.
+package assistant
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
+)
+
+// Deps are what the tools work with.
+type Deps struct {
+	CRM         *crm.Service
+	Idempotency *idempotency.Store
+	Logger      *slog.Logger
+	// UserOf returns the user the request was authenticated as, or nil:
+	// the API authenticates the bearer token before the request gets here.
+	UserOf func(*http.Request) *accounts.User
+	// MaxBody bounds a request's body.
+	MaxBody int64
+	Version string
+}
+
+type tools struct{ Deps }
+
+// Handler is the /mcp endpoint.
+func Handler(d Deps) http.Handler {
+	t := &tools{d}
+	srv := mcp.NewServer(&mcp.Implementation{Name: "rapport", Title: "Rapport", Version: d.Version}, &mcp.ServerOptions{
+		Instructions: "Rapport is the user's networking-event CRM: people they met, at which events, what they talked about, " +
+			"intros they made and follow-ups due. Search before you log, so a contact is not made twice; brief the user with prep_brief before a meeting.",
+		Logger: d.Logger,
+	})
+	t.register(srv)
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv },
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, MaxRequestBodyBytes: d.MaxBody, Logger: d.Logger})
+	verify := func(_ context.Context, _ string, r *http.Request) (*auth.TokenInfo, error) {
+		u := d.UserOf(r)
+		if u == nil {
+			return nil, auth.ErrInvalidToken
+		}
+		return &auth.TokenInfo{UserID: u.ID, Extra: map[string]any{userKey: u}}, nil
+	}
+	return auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h)
+}
+
+const userKey = "user"
+
+// userOf is the user of a tool call (set by Handler's verifier).
+func userOf(req *mcp.CallToolRequest) (*accounts.User, error) {
+	if req.Extra != nil && req.Extra.TokenInfo != nil {
+		if u, ok := req.Extra.TokenInfo.Extra[userKey].(*accounts.User); ok {
+			return u, nil
+		}
+	}
+	return nil, apperr.E(apperr.Unauthorized, "no user")
+}
+
+// toolError is the text of a failed call: the API's status and problem,
+// with the fields at fault, so the assistant can correct its call.
+func toolError(err error) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return errors.New("internal error")
+	}
+	msg := strings.ReplaceAll(ae.Kind.String(), "_", " ") + ": " + ae.Message
+	var fs []string
+	for _, f := range ae.Fields {
+		fs = append(fs, f.Field+": "+f.Message)
+	}
+	if len(fs) > 0 {
+		msg += " (" + strings.Join(fs, "; ") + ")"
+	}
+	return errors.New(msg)
+}
+
+// handler makes a tool's handler: the call's user, the idempotency key
+// if it gives one (the first answer to the same key and arguments is
+// given again; other arguments are a conflict), errors as tool errors.
+func handler[In any](d *tools, name string, keyOf func(In) string, run func(context.Context, *accounts.User, In) (any, error)) mcp.ToolHandlerFor[In, any] {
+	return func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, any, error) {
+		u, err := userOf(req)
+		if err != nil {
+			return nil, nil, toolError(err)
+		}
+		key := ""
+		if keyOf != nil {
+			key = keyOf(in)
+		}
+		if key == "" || d.Idempotency == nil {
+			out, err := run(ctx, u, in)
+			if err != nil {
+				d.logFailure(name, err)
+				return nil, nil, toolError(err)
+			}
+			return nil, out, nil
+		}
+		if len(key) > 255 {
+			return nil, nil, toolError(apperr.InvalidField("idempotency_key", "must be at most 255 characters"))
+		}
+		args, _ := json.Marshal(in)
+		key = "mcp:" + name + ":" + key
+		rec, err := d.Idempotency.Begin(ctx, u.ID, key, idempotency.Fingerprint([]byte(name), args))
+		if apperr.Is(err, apperr.Invalid) {
+			err = apperr.InvalidField("idempotency_key", "was already used for a call with other arguments")
+		}
+		if err != nil {
+			return nil, nil, toolError(err)
+		}
+		if rec != nil {
+			if rec.Status >= 400 {
+				return nil, nil, errors.New(string(rec.Body))
+			}
+			return nil, json.RawMessage(rec.Body), nil
+		}
+		out, err := run(ctx, u, in)
+		bg := context.WithoutCancel(ctx)
+		if err != nil {
+			if apperr.KindOf(err) == apperr.Internal || apperr.KindOf(err) == apperr.Unavailable {
+				d.logFailure(name, err)
+				_ = d.Idempotency.Abort(bg, u.ID, key)
+				return nil, nil, toolError(err)
+			}
+			terr := toolError(err)
+			_ = d.Idempotency.Finish(bg, u.ID, key, 422, "text/plain", []byte(terr.Error()))
+			return nil, nil, terr
+		}
+		body, _ := json.Marshal(out)
+		if err := d.Idempotency.Finish(bg, u.ID, key, 200, "application/json", body); err != nil {
+			d.Logger.Warn("idempotency record not saved", "tool", name, "err", err)
+		}
+		return nil, out, nil
+	}
+}
+
+func (d *tools) logFailure(tool string, err error) {
+	if k := apperr.KindOf(err); (k == apperr.Internal || k == apperr.Unavailable) && d.Logger != nil {
+		d.Logger.Error("mcp tool failed", "tool", tool, "err", err)
+	}
+}
+
+// describe is a tool's description with its arguments' rules.
+func describe(lines ...string) string { return strings.Join(lines, " ") }

@@ -1,0 +1,155 @@
+package assistant
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/search"
+)
+
+// SearchArgs are the arguments of the search tool.
+type SearchArgs struct {
+	Q     string   `json:"q" jsonschema:"words to find; each must start a word of the record; case and accents are ignored; plain text, never a pattern"`
+	Types []string `json:"types,omitempty" jsonschema:"only these record types: contact, encounter, event, interaction, intro, opportunity, company"`
+	Limit int      `json:"limit,omitempty" jsonschema:"how many results, 1 to 50 (default 20)"`
+}
+
+// SearchResult is the answer of the search tool.
+type SearchResult struct {
+	Items []search.Hit `json:"items"`
+}
+
+// ContactArgs are a new contact's fields (as POST /v1/contacts).
+type ContactArgs struct {
+	Name        string   `json:"name" jsonschema:"the person's name"`
+	Emails      []string `json:"emails,omitempty"`
+	Phones      []string `json:"phones,omitempty"`
+	Company     string   `json:"company,omitempty"`
+	Title       string   `json:"title,omitempty"`
+	LinkedInURL string   `json:"linkedin_url,omitempty" jsonschema:"https://www.linkedin.com/in/..."`
+	Tags        []string `json:"tags,omitempty"`
+	Notes       string   `json:"notes,omitempty"`
+}
+
+// LogEncounterArgs are the arguments of log_encounter.
+type LogEncounterArgs struct {
+	EventID   string       `json:"event_id" jsonschema:"the event where you met (search with types [event] to find it)"`
+	ContactID string       `json:"contact_id,omitempty" jsonschema:"an existing contact; or give contact"`
+	Contact   *ContactArgs `json:"contact,omitempty" jsonschema:"a new contact; one with a known email or LinkedIn URL is the existing contact"`
+	Moment    string       `json:"moment" jsonschema:"before_talk, during_talk, after_talk or other"`
+	MetAt     string       `json:"met_at,omitempty" jsonschema:"RFC 3339 time; default now"`
+	Notes     string       `json:"notes,omitempty"`
+	Topics    []string     `json:"topics,omitempty" jsonschema:"what you talked about"`
+	Followup  *bool        `json:"followup,omitempty" jsonschema:"schedule the automatic follow-ups (default true)"`
+	// IdempotencyKey makes a retried call log once.
+	IdempotencyKey string `json:"idempotency_key,omitempty" jsonschema:"any unique string; a call repeated with it logs once and answers the same"`
+}
+
+// ListFollowupsArgs are the arguments of list_followups.
+type ListFollowupsArgs struct {
+	Status    string `json:"status,omitempty" jsonschema:"pending (default), done, cancelled or all"`
+	ContactID string `json:"contact_id,omitempty"`
+	DueBefore string `json:"due_before,omitempty" jsonschema:"RFC 3339 time"`
+	Limit     int    `json:"limit,omitempty" jsonschema:"1 to 200 (default 50)"`
+}
+
+// CompleteFollowupArgs are the arguments of complete_followup.
+type CompleteFollowupArgs struct {
+	ID             string `json:"id" jsonschema:"the follow-up's id"`
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+}
+
+// CreateIntroArgs are the arguments of create_intro.
+type CreateIntroArgs struct {
+	ContactIDs     []string `json:"contact_ids" jsonschema:"the two contacts to introduce"`
+	EventID        string   `json:"event_id,omitempty"`
+	Context        string   `json:"context,omitempty" jsonschema:"why they should meet"`
+	DoubleOptIn    bool     `json:"double_opt_in,omitempty" jsonschema:"ask each first (status proposed) rather than introduce at once"`
+	IdempotencyKey string   `json:"idempotency_key,omitempty"`
+}
+
+// PrepBriefArgs are the arguments of prep_brief.
+type PrepBriefArgs struct {
+	ContactID string `json:"contact_id" jsonschema:"the contact you are about to meet"`
+}
+
+func (t *tools) register(srv *mcp.Server) {
+	mcp.AddTool(srv, &mcp.Tool{Name: "search", Description: describe(
+		"Search everything the user wrote: contacts, encounters (notes and topics), events (titles, talks, speakers),",
+		"intros, interactions, opportunities and companies. Best match first, with a snippet and the contact and event it is about.")},
+		handler(t, "search", nil, func(ctx context.Context, u *accounts.User, in SearchArgs) (any, error) {
+			hits, err := t.CRM.Search(ctx, u.ID, crm.SearchInput{Q: in.Q, Types: strings.Join(in.Types, ","), Limit: in.Limit})
+			if err != nil {
+				return nil, err
+			}
+			return SearchResult{Items: hits}, nil
+		}))
+	mcp.AddTool(srv, &mcp.Tool{Name: "log_encounter", Description: describe(
+		"Log that the user met someone at an event: an existing contact by id, or a new one (duplicates by email or",
+		"LinkedIn URL are recognised, never created). Schedules the thank-you follow-up unless followup is false.")},
+		handler(t, "log_encounter", func(in LogEncounterArgs) string { return in.IdempotencyKey },
+			func(ctx context.Context, u *accounts.User, in LogEncounterArgs) (any, error) {
+				ei := contacts.EncounterInput{ContactID: in.ContactID, Moment: in.Moment, MetAt: in.MetAt, Notes: in.Notes, Topics: in.Topics, Followup: in.Followup}
+				if c := in.Contact; c != nil {
+					ei.Contact = &contacts.Input{Name: c.Name, Emails: c.Emails, Phones: c.Phones, Company: c.Company, Title: c.Title,
+						LinkedInURL: c.LinkedInURL, Tags: c.Tags, Notes: c.Notes}
+				}
+				if in.EventID == "" {
+					return nil, apperr.InvalidField("event_id", "is required")
+				}
+				return t.CRM.LogEncounter(ctx, u, in.EventID, ei)
+			}))
+	mcp.AddTool(srv, &mcp.Tool{Name: "list_followups", Description: describe(
+		"List the user's follow-ups, soonest due first: pending by default, or done, cancelled or all; for one contact or due before a time.")},
+		handler(t, "list_followups", nil, func(ctx context.Context, u *accounts.User, in ListFollowupsArgs) (any, error) {
+			f := followup.Filter{Status: in.Status, ContactID: in.ContactID, Limit: in.Limit}
+			if f.Status == "" {
+				f.Status = followup.Pending
+			}
+			if f.Status == "all" {
+				f.Status = ""
+			}
+			if f.Limit == 0 {
+				f.Limit = record.DefaultLimit
+			}
+			if f.Limit < 1 || f.Limit > record.MaxLimit {
+				return nil, apperr.InvalidField("limit", "must be a whole number from 1 to %d", record.MaxLimit)
+			}
+			if in.DueBefore != "" {
+				at, err := time.Parse(time.RFC3339Nano, in.DueBefore)
+				if err != nil {
+					return nil, apperr.InvalidField("due_before", "must be an RFC 3339 time such as 2026-11-24T18:30:00Z")
+				}
+				at = record.Time(at)
+				f.DueBefore = &at
+			}
+			return t.CRM.Followups.List(ctx, u.ID, f)
+		}))
+	mcp.AddTool(srv, &mcp.Tool{Name: "complete_followup", Description: "Mark one of the user's follow-ups done."},
+		handler(t, "complete_followup", func(in CompleteFollowupArgs) string { return in.IdempotencyKey },
+			func(ctx context.Context, u *accounts.User, in CompleteFollowupArgs) (any, error) {
+				return t.CRM.Followups.MarkDone(ctx, u.ID, in.ID)
+			}))
+	mcp.AddTool(srv, &mcp.Tool{Name: "create_intro", Description: describe(
+		"Record an introduction the user makes between two of their contacts, optionally at an event; with double_opt_in",
+		"each is asked first. Schedules the check on how it went.")},
+		handler(t, "create_intro", func(in CreateIntroArgs) string { return in.IdempotencyKey },
+			func(ctx context.Context, u *accounts.User, in CreateIntroArgs) (any, error) {
+				return t.CRM.CreateIntro(ctx, u, contacts.IntroInput{ContactIDs: in.ContactIDs, EventID: in.EventID, Context: in.Context, DoubleOptIn: in.DoubleOptIn})
+			}))
+	mcp.AddTool(srv, &mcp.Tool{Name: "prep_brief", Description: describe(
+		"Everything about one contact before the user meets them again: the contact, how and where they met (newest first),",
+		"the topics they talked about, intros made for them, open follow-ups and opportunities.")},
+		handler(t, "prep_brief", nil, func(ctx context.Context, u *accounts.User, in PrepBriefArgs) (any, error) {
+			return t.CRM.Brief(ctx, u.ID, in.ContactID)
+		}))
+}

@@ -1,0 +1,121 @@
+package crm
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// Brief is everything about one contact before you meet them again
+// (the MCP tool prep_brief): how you met, what you talked about, the
+// intros you made for them, open follow-ups and opportunities.
+type Brief struct {
+	Contact       *contacts.Contact           `json:"contact"`
+	Met           []BriefMeeting              `json:"met"`
+	Topics        []string                    `json:"topics"`
+	Intros        []BriefIntro                `json:"intros"`
+	Followups     []followup.FollowUp         `json:"open_followups"`
+	Opportunities []opportunities.Opportunity `json:"opportunities"`
+}
+
+// BriefMeeting is one encounter, newest first, with its event's title.
+type BriefMeeting struct {
+	EventID    string    `json:"event_id"`
+	EventTitle string    `json:"event_title"`
+	Moment     string    `json:"moment"`
+	MetAt      time.Time `json:"met_at"`
+	Topics     []string  `json:"topics"`
+	Notes      string    `json:"notes"`
+}
+
+// BriefIntro is an intro with the other person's name.
+type BriefIntro struct {
+	ID        string `json:"id"`
+	OtherID   string `json:"other_id"`
+	OtherName string `json:"other_name"`
+	Status    string `json:"status"`
+	Context   string `json:"context"`
+	Outcome   string `json:"outcome"`
+}
+
+// briefLimit bounds each list of a brief.
+const briefLimit = 50
+
+// Brief gathers the brief of the user's contact id; NotFound if it is not
+// theirs.
+func (s *Service) Brief(ctx context.Context, userID, id string) (*Brief, error) {
+	c, err := s.Contacts.Get(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	b := &Brief{Contact: c, Met: []BriefMeeting{}, Topics: []string{}, Intros: []BriefIntro{}}
+	encs, err := s.Contacts.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: id, Limit: record.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	var eventIDs []string
+	for _, e := range encs.Items {
+		eventIDs = append(eventIDs, e.EventID)
+	}
+	evs, err := s.Events.Store.EventsByID(ctx, userID, eventIDs)
+	if err != nil {
+		return nil, err
+	}
+	topics := map[string]bool{}
+	for _, e := range encs.Items {
+		m := BriefMeeting{EventID: e.EventID, Moment: e.Moment, MetAt: e.MetAt, Topics: e.Topics, Notes: e.Notes}
+		if ev, ok := evs[e.EventID]; ok {
+			m.EventTitle = ev.Title
+		}
+		b.Met = append(b.Met, m)
+		for _, t := range e.Topics {
+			if k := strings.ToLower(t); !topics[k] {
+				topics[k] = true
+				b.Topics = append(b.Topics, t)
+			}
+		}
+	}
+	sort.SliceStable(b.Met, func(i, j int) bool { return b.Met[i].MetAt.After(b.Met[j].MetAt) })
+	if len(b.Met) > briefLimit {
+		b.Met = b.Met[:briefLimit]
+	}
+	intros, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{ContactID: id, Limit: briefLimit})
+	if err != nil {
+		return nil, err
+	}
+	var others []string
+	for _, it := range intros.Items {
+		for _, o := range it.ContactIDs {
+			if o != id {
+				others = append(others, o)
+				b.Intros = append(b.Intros, BriefIntro{ID: it.ID, OtherID: o, Status: it.Status, Context: it.Context, Outcome: it.Outcome})
+			}
+		}
+	}
+	names, err := s.Contacts.Store.ContactsByID(ctx, userID, others)
+	if err != nil {
+		return nil, err
+	}
+	for i := range b.Intros {
+		if o, ok := names[b.Intros[i].OtherID]; ok {
+			b.Intros[i].OtherName = o.Name
+		}
+	}
+	fs, err := s.Followups.List(ctx, userID, followup.Filter{Status: "pending", ContactID: id, Limit: briefLimit})
+	if err != nil {
+		return nil, err
+	}
+	b.Followups = fs.Items
+	ops, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{ContactID: id, Limit: briefLimit})
+	if err != nil {
+		return nil, err
+	}
+	b.Opportunities = ops.Items
+	return b, nil
+}
