@@ -95,6 +95,8 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	want(j("GET", "/v1/contacts", tok, nil), 200)
 	want(j("GET", "/v1/contacts/duplicates", tok, nil), 200)
 	want(j("GET", "/v1/search?q=ada", tok, nil), 200)
+	dupe := id(want(j("POST", "/v1/contacts", tok, map[string]any{"name": "Bobby"}), 201))
+	want(j("POST", "/v1/contacts/"+bob+"/merge", tok, map[string]any{"other_id": dupe}), 200)
 	want(j("GET", "/v1/contacts/"+bob, tok, nil), 200)
 	want(j("PATCH", "/v1/contacts/"+bob, tok, map[string]any{"company": "Globex"}), 200)
 	want(j("GET", "/v1/contacts/"+jane+"/encounters", tok, nil), 200)

@@ -18,6 +18,25 @@ func (s *Server) registerContactRoutes() {
 	s.v1.Get("/contacts/:id/encounters", s.handleContactEncounters)
 	s.v1.Post("/contacts/:id/interactions", s.handleInteractionCreate)
 	s.v1.Get("/contacts/:id/interactions", s.handleInteractionList)
+	s.v1.Post("/contacts/:id/merge", s.handleContactMerge)
+}
+
+// handleContactMerge is POST /v1/contacts/{id}/merge {other_id}: other_id
+// is merged into id and deleted; the answer is the merged contact.
+func (s *Server) handleContactMerge(c *fiber.Ctx) error {
+	var in struct {
+		OtherID string `json:"other_id"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	ct, err := s.CRM.MergeContacts(ctx, user(c), c.Params("id"), in.OtherID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(ct)
 }
 
 func (s *Server) handleContactCreate(c *fiber.Ctx) error {
@@ -162,9 +181,9 @@ func (s *Server) handleInteractionList(c *fiber.Ctx) error {
 func (s *Server) handleContactDuplicates(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	groups, err := s.CRM.Contacts.Duplicates(ctx, user(c).ID)
+	pairs, err := s.CRM.Contacts.Duplicates(ctx, user(c).ID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": groups})
+	return c.JSON(fiber.Map{"items": pairs})
 }

@@ -11,18 +11,38 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// DuplicateGroup is a set of the user's contacts that may be one person:
-// the same name once case, accents and spacing are folded ("name"), or the
-// same phone number once only its digits are kept ("phone"). Emails and
-// LinkedIn URLs cannot be shared: they make contacts one already.
-type DuplicateGroup struct {
-	Reason   string    `json:"reason"`
-	Key      string    `json:"key"`
-	Contacts []Contact `json:"contacts"`
+// Reasons two contacts may be one person (GET /v1/contacts/duplicates).
+const (
+	// SameNameCompany: the same name (case, accents and spacing folded) and
+	// the same company text, or both without one.
+	SameNameCompany = "same_name_company"
+	// SamePhone: a phone number with the same digits (seven or more).
+	SamePhone = "same_phone"
+	// SimilarName: near-identical names — the same name at different
+	// companies, the same first and last name around a middle name or
+	// initial ("Grace M. Hopper"), or one or two letters apart ("Jon
+	// Smith", "John Smith").
+	SimilarName = "similar_name"
+)
+
+// DuplicatePair is two of the user's contacts that may be one person, and
+// why. Emails and LinkedIn URLs cannot be shared: they make contacts one
+// already.
+type DuplicatePair struct {
+	Reason   string     `json:"reason"`
+	Contacts [2]Contact `json:"contacts"`
 }
 
-// maxDuplicateGroups bounds GET /v1/contacts/duplicates.
-const maxDuplicateGroups = 500
+// Bounds of GET /v1/contacts/duplicates: pairs answered, and the size of a
+// block of names compared letter by letter (larger blocks — a very common
+// surname — are compared by the exact keys only).
+const (
+	maxDuplicatePairs = 500
+	maxBlock          = 200
+	// maxFound bounds the pairs held while reading (an account of many
+	// namesakes): the first 10,000 found are ranked.
+	maxFound = 10000
+)
 
 // FoldName is the form names are compared in for duplicates: lower case,
 // without accents, single spaces ("José  Núñez" → "jose nunez").
@@ -50,52 +70,194 @@ func phoneDigits(p string) string {
 	return d
 }
 
-// Duplicates reads the user's contacts a page at a time and returns the
-// groups of likely duplicates, largest first (then by key), at most 500.
-// A contact may be in a name group and a phone group.
-func (s *Service) Duplicates(ctx context.Context, userID string) ([]DuplicateGroup, error) {
-	byName, byPhone := map[string][]Contact{}, map[string][]Contact{}
-	err := s.ForEach(ctx, userID, func(c *Contact) error {
-		if k := FoldName(c.Name); k != "" {
-			byName[k] = append(byName[k], *c)
+// dupEntry is what Duplicates keeps of a contact while it reads them all.
+type dupEntry struct {
+	id, name, company, firstLast string
+}
+
+// firstLast is a folded name's first and last words ("grace m. hopper" →
+// "grace hopper"); "" for a one-word name.
+func firstLast(folded string) string {
+	ws := strings.Fields(strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || r == ' ' {
+			return r
 		}
+		return ' '
+	}, folded))
+	if len(ws) < 2 {
+		return ""
+	}
+	return ws[0] + " " + ws[len(ws)-1]
+}
+
+// Duplicates reads the user's contacts a page at a time and returns the
+// pairs that may be one person, each once with its strongest reason
+// (same name and company, then same phone, then similar name), at most 500.
+func (s *Service) Duplicates(ctx context.Context, userID string) ([]DuplicatePair, error) {
+	var all []dupEntry
+	byPhone := map[string][]int{}
+	err := s.ForEach(ctx, userID, func(c *Contact) error {
+		name := FoldName(c.Name)
+		e := dupEntry{id: c.ID, name: name, company: FoldName(c.Company), firstLast: firstLast(name)}
 		seen := map[string]bool{}
 		for _, p := range c.Phones {
 			if d := phoneDigits(p); d != "" && !seen[d] {
 				seen[d] = true
-				byPhone[d] = append(byPhone[d], *c)
+				byPhone[d] = append(byPhone[d], len(all))
 			}
 		}
+		all = append(all, e)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := []DuplicateGroup{}
-	for reason, m := range map[string]map[string][]Contact{"name": byName, "phone": byPhone} {
-		for k, cs := range m {
-			if len(cs) > 1 {
-				for i := range cs {
-					stripQueryFields(&cs[i])
-				}
-				out = append(out, DuplicateGroup{Reason: reason, Key: k, Contacts: cs})
+	rank := map[string]int{SameNameCompany: 0, SamePhone: 1, SimilarName: 2}
+	found := map[[2]int]string{}
+	note := func(i, j int, reason string) {
+		if i == j {
+			return
+		}
+		if i > j {
+			i, j = j, i
+		}
+		old, ok := found[[2]int{i, j}]
+		if !ok && len(found) >= maxFound {
+			return
+		}
+		if !ok || rank[reason] < rank[old] {
+			found[[2]int{i, j}] = reason
+		}
+	}
+	for _, ids := range byPhone {
+		for a := range ids {
+			for b := a + 1; b < len(ids) && b < maxBlock; b++ {
+				note(ids[a], ids[b], SamePhone)
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if len(a.Contacts) != len(b.Contacts) {
-			return len(a.Contacts) > len(b.Contacts)
+	// Blocks of names that may match: the same first and last words, the
+	// same first word, the same last word.
+	blocks := map[string][]int{}
+	for i, e := range all {
+		ws := strings.Fields(e.name)
+		if len(ws) == 0 {
+			continue
 		}
-		if a.Reason != b.Reason {
-			return a.Reason < b.Reason
+		blocks["f:"+ws[0]] = append(blocks["f:"+ws[0]], i)
+		if len(ws) > 1 {
+			blocks["l:"+ws[len(ws)-1]] = append(blocks["l:"+ws[len(ws)-1]], i)
 		}
-		return a.Key < b.Key
+	}
+	for _, ids := range blocks {
+		if len(ids) > maxBlock {
+			ids = ids[:0] // too common to compare letter by letter; exact keys below
+		}
+		for a := range ids {
+			for b := a + 1; b < len(ids); b++ {
+				x, y := all[ids[a]], all[ids[b]]
+				switch {
+				case x.name == y.name && x.company == y.company:
+					note(ids[a], ids[b], SameNameCompany)
+				case x.name == y.name, x.firstLast != "" && x.firstLast == y.firstLast,
+					len(x.name) >= 8 && len(y.name) >= 8 && editDistanceAtMost(x.name, y.name, 2):
+					note(ids[a], ids[b], SimilarName)
+				}
+			}
+		}
+	}
+	// The exact keys in blocks too large to compare letter by letter.
+	exact := map[string][]int{}
+	for i, e := range all {
+		exact["n:"+e.name] = append(exact["n:"+e.name], i)
+		if e.firstLast != "" {
+			exact["fl:"+e.firstLast] = append(exact["fl:"+e.firstLast], i)
+		}
+	}
+	for k, ids := range exact {
+		for a := range ids {
+			for b := a + 1; b < len(ids) && b < maxBlock; b++ {
+				x, y := all[ids[a]], all[ids[b]]
+				if strings.HasPrefix(k, "n:") && x.company == y.company {
+					note(ids[a], ids[b], SameNameCompany)
+				} else {
+					note(ids[a], ids[b], SimilarName)
+				}
+			}
+		}
+	}
+	type pair struct {
+		i, j   int
+		reason string
+	}
+	pairs := make([]pair, 0, len(found))
+	for k, r := range found {
+		pairs = append(pairs, pair{k[0], k[1], r})
+	}
+	sort.Slice(pairs, func(a, b int) bool {
+		p, q := pairs[a], pairs[b]
+		if p.reason != q.reason {
+			return rank[p.reason] < rank[q.reason]
+		}
+		if all[p.i].name != all[q.i].name {
+			return all[p.i].name < all[q.i].name
+		}
+		return all[p.i].id+all[p.j].id < all[q.i].id+all[q.j].id
 	})
-	if len(out) > maxDuplicateGroups {
-		out = out[:maxDuplicateGroups]
+	if len(pairs) > maxDuplicatePairs {
+		pairs = pairs[:maxDuplicatePairs]
+	}
+	var ids []string
+	for _, p := range pairs {
+		ids = append(ids, all[p.i].id, all[p.j].id)
+	}
+	cs, err := s.Store.ContactsByID(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := []DuplicatePair{}
+	for _, p := range pairs {
+		a, ok1 := cs[all[p.i].id]
+		b, ok2 := cs[all[p.j].id]
+		if ok1 && ok2 { // not deleted meanwhile
+			dp := DuplicatePair{Reason: p.reason, Contacts: [2]Contact{*a, *b}}
+			stripQueryFields(&dp.Contacts[0])
+			stripQueryFields(&dp.Contacts[1])
+			out = append(out, dp)
+		}
 	}
 	return out, nil
+}
+
+// editDistanceAtMost reports whether a and b are at most k single-letter
+// edits apart (Levenshtein, on runes, stopping early).
+func editDistanceAtMost(a, b string, k int) bool {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > k || -d > k {
+		return false
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > k {
+			return false
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)] <= k
 }
 
 // stripQueryFields clears the fields kept only for queries.

@@ -172,6 +172,11 @@ type IntroStore interface {
 	// DeleteIntrosOf removes the user's intros that involve a contact and
 	// returns their ids.
 	DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error)
+	// MoveContact gives contact to the encounters, interactions, intros
+	// and dedupe keys of contact from (a merge); the intros between the
+	// two are deleted and their ids returned. Safe to run again after a
+	// failure part way (each step finds what is left to move).
+	MoveContact(ctx context.Context, userID, from, to string, at time.Time) ([]string, error)
 	// DetachIntrosFromEvent clears the event of the user's intros made at it.
 	DetachIntrosFromEvent(ctx context.Context, userID, eventID string, at time.Time) error
 }

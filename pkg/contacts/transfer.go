@@ -815,21 +815,7 @@ func (s *Service) mergeInto(ctx context.Context, userID string, in Input, id str
 		return err
 	}
 	merged := inputOf(old)
-	merged.Emails = union(merged.Emails, in.Emails)
-	merged.Phones = union(merged.Phones, in.Phones)
-	merged.Tags = union(merged.Tags, in.Tags)
-	for _, f := range []struct {
-		dst *string
-		src string
-	}{{&merged.Company, in.Company}, {&merged.Title, in.Title},
-		{&merged.LinkedInURL, in.LinkedInURL}, {&merged.Notes, in.Notes}} {
-		if *f.dst == "" {
-			*f.dst = f.src
-		}
-	}
-	if merged.CadenceDays == 0 { // X-RAPPORT-CADENCE-DAYS or a cadence_days column
-		merged.CadenceDays = in.CadenceDays
-	}
+	merged.absorb(in)
 	next := *old
 	if err := merged.apply(&next, ""); err != nil {
 		return err
@@ -851,6 +837,26 @@ func (s *Service) mergeInto(ctx context.Context, userID string, in Input, id str
 	}
 	res.Updated++
 	return nil
+}
+
+// absorb adds in's emails, phones and tags to m (each once) and fills
+// m's blank company, title, LinkedIn URL, notes and cadence from in;
+// nothing is overwritten.
+func (m *Input) absorb(in Input) {
+	m.Emails = union(m.Emails, in.Emails)
+	m.Phones = union(m.Phones, in.Phones)
+	m.Tags = union(m.Tags, in.Tags)
+	for _, f := range []struct {
+		dst *string
+		src string
+	}{{&m.Company, in.Company}, {&m.Title, in.Title}, {&m.LinkedInURL, in.LinkedInURL}, {&m.Notes, in.Notes}} {
+		if *f.dst == "" {
+			*f.dst = f.src
+		}
+	}
+	if m.CadenceDays == 0 { // X-RAPPORT-CADENCE-DAYS or a cadence_days column
+		m.CadenceDays = in.CadenceDays
+	}
 }
 
 func union(a, b []string) []string {

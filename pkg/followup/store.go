@@ -37,6 +37,10 @@ type Store interface {
 	Detach(ctx context.Context, userID string, ref Ref, ids []string, at time.Time) error
 	// DeleteForContact removes a contact's follow-ups and returns their ids.
 	DeleteForContact(ctx context.Context, userID, contactID string) ([]string, error)
+	// MoveContact files the follow-ups of contact from under to (a
+	// merge): a pending one of a kind to has pending already is cancelled,
+	// the others take to's pending key. Safe to run again.
+	MoveContact(ctx context.Context, userID, from, to string, at time.Time) error
 
 	// Wake makes the user's next look no later than at, with a new nonce.
 	Wake(ctx context.Context, userID string, at time.Time, nonce string) error
