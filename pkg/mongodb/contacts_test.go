@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/search"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
 	conformance "github.com/rapport-crm/rapport/pkg/storetest"
 )
@@ -172,4 +173,30 @@ func TestSearch(t *testing.T) {
 		return conformance.SearchStores{Contacts: &mongodb.Contacts{DB: db}, Events: &mongodb.Events{DB: db}, Companies: &mongodb.Companies{DB: db},
 			Opportunities: &mongodb.Opportunities{DB: db}, Search: se}
 	})
+}
+
+// TestSearchWordsForEarlierRecords stores records as versions before
+// search did (no words) and finds them after the start-up pass.
+func TestSearchWordsForEarlierRecords(t *testing.T) {
+	db := storetest.MustOpen(t).DB
+	ctx := t.Context()
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := db.Collection("contacts").InsertOne(ctx, bson.M{"_id": "c1", "user_id": "u1", "name": "José Núñez", "emails": bson.A{"jose@globex.example"},
+		"tags": bson.A{"kubernetes"}, "notes": "old notes", "created_at": at, "updated_at": at}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Collection("encounters").InsertOne(ctx, bson.M{"_id": "n1", "user_id": "u1", "event_id": "e1", "contact_id": "c1", "moment": "after_talk",
+		"met_at": at, "notes": "wants the slides", "topics": bson.A{"pprof"}, "created_at": at}); err != nil {
+		t.Fatal(err)
+	}
+	se := &mongodb.Search{DB: db}
+	if err := se.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{"jose kube": "contact c1", "pprof slides": "encounter n1"} {
+		hits, err := se.Search(ctx, search.Query{UserID: "u1", Terms: search.Terms(q), Limit: 5})
+		if err != nil || len(hits) != 1 || hits[0].Type+" "+hits[0].ID != want {
+			t.Errorf("%q after the start-up pass: %+v, %v; want %s", q, hits, err, want)
+		}
+	}
 }

@@ -82,9 +82,9 @@ type Hit struct {
 	ID        string     `json:"id"`
 	Title     string     `json:"title"`
 	Snippet   string     `json:"snippet"`
-	ContactID string     `json:"contact_id,omitempty"`
-	EventID   string     `json:"event_id,omitempty"`
-	At        *time.Time `json:"at,omitempty"`
+	ContactID string     `json:"contact_id"`
+	EventID   string     `json:"event_id"`
+	At        *time.Time `json:"at"`
 	Score     float64    `json:"score"`
 	// OtherID is an intro's second contact (it names the intro).
 	OtherID string `json:"-"`

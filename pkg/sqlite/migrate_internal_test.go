@@ -1,0 +1,55 @@
+package sqlite
+
+import (
+	"context"
+	"io/fs"
+	"testing"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/rapport-crm/rapport/pkg/search"
+)
+
+// TestSearchMigrationIndexesEarlierRecords takes a store back to before
+// migration 00019, writes records as that version did, migrates again and
+// finds them: what was written before search is searchable after it.
+func TestSearchMigrationIndexesEarlierRecords(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sub, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 18); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO contacts(id, user_id, name, name_lower, emails, tags, notes, created_at, updated_at)
+			VALUES('c1', 'u1', 'José Núñez', 'josé núñez', '["jose@globex.example"]', '["kubernetes"]', 'old notes', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+		`INSERT INTO events(id, user_id, title, kind, starts_at, ends_at, timezone, talks, status, created_at, updated_at)
+			VALUES('e1', 'u1', 'GoDays', 'meetup', '2026-01-01T18:00:00.000Z', '2026-01-01T21:00:00.000Z', 'UTC',
+			'[{"title":"Flame graphs","speaker":"Brendan"}]', 'planned', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+		`INSERT INTO encounters(id, user_id, event_id, contact_id, moment, met_at, notes, topics, created_at)
+			VALUES('n1', 'u1', 'e1', 'c1', 'after_talk', '2026-01-01T19:00:00.000Z', 'wants the slides', '["pprof"]', '2026-01-01T19:00:00.000Z')`,
+	} {
+		if _, err := db.write.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := &Search{DB: db}
+	for q, want := range map[string]string{"jose kube": "contact c1", "brendan": "event e1", "pprof slides": "encounter n1"} {
+		hits, err := s.Search(ctx, search.Query{UserID: "u1", Terms: search.Terms(q), Limit: 5})
+		if err != nil || len(hits) != 1 || hits[0].Type+" "+hits[0].ID != want {
+			t.Errorf("%q after the migration: %+v, %v; want %s", q, hits, err, want)
+		}
+	}
+}
