@@ -305,6 +305,13 @@ func usePhonePages(t *testing.T, base, tok string) {
 	if !strings.Contains(post("/app/contacts/"+m[1]+"/opportunities", url.Values{"csrf": {csrf}, "title": {"An opening"}}), "Noted: An opening.") {
 		t.Fatal("noting an opening from Wendy's page")
 	}
+	// A second Wendy, then merged from the duplicates page.
+	post("/app/encounters", url.Values{"csrf": {csrf}, "form_id": {field(get("/app"), "form_id")}, "event_title": {"Web meetup"}, "name": {"wendy"}, "moment": {"other"}})
+	pair := regexp.MustCompile(`action="/app/contacts/([^"/]+)/merge"><input type="hidden" name="csrf" value="[^"]*"><input type="hidden" name="other_id" value="([^"]+)"`).
+		FindStringSubmatch(get("/app/duplicates"))
+	if pair == nil || !strings.Contains(post("/app/contacts/"+pair[1]+"/merge", url.Values{"csrf": {csrf}, "other_id": {pair[2]}}), "Merged into") {
+		t.Fatal("merging the two Wendys from the duplicates page")
+	}
 	extraWebRoutes(t, get, post, csrf)
 	get("/app")
 	post("/app/logout", url.Values{"csrf": {csrf}})

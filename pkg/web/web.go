@@ -48,7 +48,7 @@ var webFiles embed.FS
 
 var webTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "signup", "log", "followups", "calendar", "settings", "contacts", "contact", "card", "scan"} {
+	for _, page := range []string{"login", "signup", "log", "followups", "calendar", "settings", "contacts", "contact", "card", "scan", "duplicates"} {
 		out[page] = template.Must(template.ParseFS(webFiles, "webui/layout.html", "webui/"+page+".html"))
 	}
 	return out
@@ -74,6 +74,7 @@ type webPage struct {
 	Followups       []webFollowup
 	Feeds           []webFeed
 	People          []webPerson
+	Pairs           []webPair
 	Person          *webContact
 	Card            *webCard
 	Devices         []webDevice
@@ -84,6 +85,12 @@ type webDevice struct{ ID, Name, Made, Used string }
 
 // webPerson is one line of the contact search.
 type webPerson struct{ ID, Name, Company, LastMet, Snippet string }
+
+// webPair is two contacts that may be one person, and why.
+type webPair struct {
+	Reason string
+	A, B   webPerson
+}
 
 // webContact is the contact page: what you need before you say hello.
 type webContact struct {
@@ -190,6 +197,8 @@ func (s *pages) register(app *fiber.App) {
 	g.Get("/contacts", s.handleWebContacts)
 	g.Get("/contacts/:id", s.handleWebContact)
 	g.Post("/contacts/:id/opportunities", s.handleWebOpening)
+	g.Get("/duplicates", s.handleWebDuplicates)
+	g.Post("/contacts/:id/merge", s.handleWebMerge)
 	g.Get("/settings", s.handleWebSettings)
 	g.Post("/settings", s.handleWebSettingsSave)
 	g.Post("/settings/password", s.handleWebPassword)
@@ -809,6 +818,54 @@ func webPersonOf(ct *contacts.Contact, loc *time.Location, snippet string) webPe
 		wp.LastMet = ct.LastContactedAt.In(loc).Format("2 Jan 2006")
 	}
 	return wp
+}
+
+// duplicateReasons say in words why two contacts may be one person.
+var duplicateReasons = map[string]string{contacts.SameNameCompany: "Same name and company", contacts.SamePhone: "Same phone number",
+	contacts.SimilarName: "Similar names"}
+
+// handleWebDuplicates lists the pairs of contacts that may be one person,
+// each with a button to keep either and merge the other into it.
+func (s *pages) handleWebDuplicates(c *fiber.Ctx) error { return s.showDuplicates(c, 200, "") }
+
+func (s *pages) showDuplicates(c *fiber.Ctx, status int, problem string) error {
+	p := s.page(c, "Possible duplicates", "contacts")
+	p.Problem = problem
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	pairs, err := s.CRM.Contacts.Duplicates(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range pairs {
+		p.Pairs = append(p.Pairs, webPair{Reason: duplicateReasons[d.Reason],
+			A: webPersonOf(&d.Contacts[0], u.Location(), ""), B: webPersonOf(&d.Contacts[1], u.Location(), "")})
+	}
+	return s.render(c, status, "duplicates", p)
+}
+
+// handleWebMerge merges the contact other_id into the one in the path
+// and shows the merged contact.
+func (s *pages) handleWebMerge(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	ct, err := s.CRM.MergeContacts(ctx, user(c), c.Params("id"), c.FormValue("other_id"))
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) {
+			return s.showDuplicates(c, fiber.StatusNotFound, "Not merged: one of the two contacts is gone.")
+		}
+		var ae *apperr.Error
+		if errors.As(err, &ae) && ae.Kind == apperr.Invalid {
+			var why []string
+			for _, f := range ae.Fields {
+				why = append(why, "the "+f.Field+" together "+f.Message)
+			}
+			return s.showDuplicates(c, fiber.StatusUnprocessableEntity, "Not merged: "+strings.Join(why, "; ")+".")
+		}
+		return err
+	}
+	return c.Redirect("/app/contacts/"+url.PathEscape(ct.ID)+"?notice="+url.QueryEscape("Merged into "+ct.Name+"."), fiber.StatusSeeOther)
 }
 
 // phoneChars are what a tel: link may hold.
