@@ -475,77 +475,35 @@ func BenchmarkPlanB(b *testing.B) {
 	if os.Getenv("RAPPORT_BENCH_DENSE") == "1" {
 		spread = time.Minute
 	}
-	s := mustServeSQLite(b, b.TempDir())
-	uid, tok := s.MustSignup(b, "ada@example.com")
-	ctx := context.Background()
-	st := sqlite.Stores(s.SQL)
-	now := store.Time(s.Clock.Now())
+	a := newBenchAccount(b)
+	s, uid, tok, now, ctx := a.s, a.uid, a.tok, a.now, context.Background()
 	const nCompanies, nContacts, nEvents, nEncounters, nIntros, nOpps = 5000, 50000, 500, 50000, 2000, 1000
-	seed := func(what string, fn func(ctx context.Context) error) {
-		if err := s.SQL.Atomic(ctx, fn); err != nil {
-			b.Fatalf("seed %s: %v", what, err)
-		}
-	}
 	coID := func(i int) string { return fmt.Sprintf("co%05d", i) }
-	ctID := func(i int) string { return fmt.Sprintf("ct%06d", i) }
-	evID := func(i int) string { return fmt.Sprintf("ev%04d", i) }
-	seed("companies", func(ctx context.Context) error {
-		for i := 0; i < nCompanies; i++ {
-			if err := st.Companies.CreateCompany(ctx, &companies.Company{ID: coID(i), UserID: uid, Name: fmt.Sprint("Company ", i),
-				Domain: fmt.Sprintf("company%d.example", i), Tags: []string{}, CreatedAt: now, UpdatedAt: now}); err != nil {
-				return err
-			}
-		}
-		return nil
+	a.seed("companies", nCompanies, func(ctx context.Context, i int) error {
+		return a.st.Companies.CreateCompany(ctx, &companies.Company{ID: coID(i), UserID: uid, Name: fmt.Sprint("Company ", i),
+			Domain: fmt.Sprintf("company%d.example", i), Tags: []string{}, CreatedAt: now, UpdatedAt: now})
 	})
-	seed("contacts", func(ctx context.Context) error {
-		for start := 0; start < nContacts; start += 1000 {
-			var batch []*contacts.Contact
-			for i := start; i < start+1000; i++ {
-				last := now.Add(-time.Duration(i%300) * time.Hour)
-				batch = append(batch, &contacts.Contact{ID: ctID(i), UserID: uid, Name: fmt.Sprint("Person ", i), Emails: []string{fmt.Sprintf("p%d@mail.example", i)},
-					Phones: []string{}, Tags: []string{}, Company: fmt.Sprint("Company ", i%nCompanies), CompanyID: coID(i % nCompanies),
-					LastContactedAt: &last, CreatedAt: now, UpdatedAt: now})
-			}
-			if _, err := st.Contacts.ImportContacts(ctx, batch); err != nil {
-				return err
-			}
-		}
-		return nil
+	a.contacts(nContacts, func(i int) *contacts.Contact {
+		last := now.Add(-time.Duration(i%300) * time.Hour)
+		return &contacts.Contact{ID: benchContactID(i), UserID: uid, Name: fmt.Sprint("Person ", i), Emails: []string{fmt.Sprintf("p%d@mail.example", i)},
+			Phones: []string{}, Tags: []string{}, Company: fmt.Sprint("Company ", i%nCompanies), CompanyID: coID(i % nCompanies),
+			LastContactedAt: &last, CreatedAt: now, UpdatedAt: now}
 	})
-	seed("events and encounters", func(ctx context.Context) error {
-		for i := 0; i < nEvents; i++ {
-			t := now.Add(-time.Duration(i*7) * time.Hour)
-			if err := st.Events.CreateEvent(ctx, &events.Event{ID: evID(i), UserID: uid, Title: fmt.Sprint("Meetup ", i), Kind: "meetup", StartsAt: t,
-				EndsAt: t.Add(2 * time.Hour), Timezone: "UTC", Tags: []string{}, Talks: []events.Talk{}, Status: "attended", CreatedAt: now, UpdatedAt: now}); err != nil {
-				return err
-			}
-		}
-		for i := 0; i < nEncounters; i++ {
-			if err := st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: evID((i * 7) % nEvents),
-				ContactID: ctID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * spread), Topics: []string{}, CreatedAt: now}); err != nil {
-				return err
-			}
-		}
-		for i := 0; i < nIntros; i++ {
-			if err := st.Contacts.CreateIntro(ctx, &contacts.Intro{ID: fmt.Sprintf("in%05d", i), UserID: uid, ContactIDs: []string{ctID(i * 11 % nContacts), ctID(i * 17 % nContacts)},
-				Status: "made", CreatedAt: now, UpdatedAt: now}); err != nil {
-				return err
-			}
-		}
-		return nil
+	a.events(nEvents, func(i int, e *events.Event) { e.Title = fmt.Sprint("Meetup ", i) })
+	a.seed("encounters", nEncounters, func(ctx context.Context, i int) error {
+		return a.st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: benchEventID((i * 7) % nEvents),
+			ContactID: benchContactID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * spread), Topics: []string{}, CreatedAt: now})
 	})
-	seed("opportunities", func(ctx context.Context) error {
-		for i := 0; i < nOpps; i++ {
-			at := now.Add(-time.Duration(i) * time.Hour)
-			if err := st.Opportunities.CreateOpportunity(ctx, &opportunities.Opportunity{ID: fmt.Sprintf("op%05d", i), UserID: uid, Title: fmt.Sprint("Role ", i),
-				CompanyID: coID(i * 3 % nCompanies), Kind: "job", Stage: opportunities.Stages[i%len(opportunities.Stages)], SourceContactID: ctID(i * 29 % nContacts),
-				SourceEventID: evID(i % nEvents), RecruiterIDs: []string{ctID(i * 31 % nContacts)}, History: []opportunities.StageChange{{Stage: "lead", At: at}},
-				CreatedAt: at, UpdatedAt: at}); err != nil {
-				return err
-			}
-		}
-		return nil
+	a.seed("intros", nIntros, func(ctx context.Context, i int) error {
+		return a.st.Contacts.CreateIntro(ctx, &contacts.Intro{ID: fmt.Sprintf("in%05d", i), UserID: uid,
+			ContactIDs: []string{benchContactID(i * 11 % nContacts), benchContactID(i * 17 % nContacts)}, Status: "made", CreatedAt: now, UpdatedAt: now})
+	})
+	a.seed("opportunities", nOpps, func(ctx context.Context, i int) error {
+		at := now.Add(-time.Duration(i) * time.Hour)
+		return a.st.Opportunities.CreateOpportunity(ctx, &opportunities.Opportunity{ID: fmt.Sprintf("op%05d", i), UserID: uid, Title: fmt.Sprint("Role ", i),
+			CompanyID: coID(i * 3 % nCompanies), Kind: "job", Stage: opportunities.Stages[i%len(opportunities.Stages)], SourceContactID: benchContactID(i * 29 % nContacts),
+			SourceEventID: benchEventID(i % nEvents), RecruiterIDs: []string{benchContactID(i * 31 % nContacts)}, History: []opportunities.StageChange{{Stage: "lead", At: at}},
+			CreatedAt: at, UpdatedAt: at})
 	})
 	b.Run("Paths", func(b *testing.B) {
 		client := &http.Client{}
@@ -572,6 +530,67 @@ func BenchmarkPlanB(b *testing.B) {
 			}
 			return err
 		})
+	})
+}
+
+// benchAccount is one user's account for a benchmark, written straight to
+// the embedded stores of a served SQLite server.
+type benchAccount struct {
+	b        *testing.B
+	s        *TestServer
+	st       crm.Stores
+	uid, tok string
+	now      time.Time
+}
+
+func newBenchAccount(b *testing.B) *benchAccount {
+	s := mustServeSQLite(b, b.TempDir())
+	uid, tok := s.MustSignup(b, "ada@example.com")
+	return &benchAccount{b: b, s: s, st: sqlite.Stores(s.SQL), uid: uid, tok: tok, now: store.Time(s.Clock.Now())}
+}
+
+// The ids of a benchmark account's contacts and events, by number.
+func benchContactID(i int) string { return fmt.Sprintf("ct%06d", i) }
+func benchEventID(i int) string   { return fmt.Sprintf("ev%04d", i) }
+
+// seed writes n records with write, in one transaction, or fails the
+// benchmark.
+func (a *benchAccount) seed(what string, n int, write func(ctx context.Context, i int) error) {
+	err := a.s.SQL.Atomic(context.Background(), func(ctx context.Context) error {
+		for i := 0; i < n; i++ {
+			if err := write(ctx, i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		a.b.Fatalf("seed %s: %v", what, err)
+	}
+}
+
+// contacts imports n contacts made by mk, a thousand to a call as an
+// import does.
+func (a *benchAccount) contacts(n int, mk func(i int) *contacts.Contact) {
+	a.seed("contacts", (n+999)/1000, func(ctx context.Context, chunk int) error {
+		var batch []*contacts.Contact
+		for i := chunk * 1000; i < min(n, chunk*1000+1000); i++ {
+			batch = append(batch, mk(i))
+		}
+		_, err := a.st.Contacts.ImportContacts(ctx, batch)
+		return err
+	})
+}
+
+// events stores n meetups a week apart going back (benchEventID(i)), each
+// adjusted by fill.
+func (a *benchAccount) events(n int, fill func(i int, e *events.Event)) {
+	a.seed("events", n, func(ctx context.Context, i int) error {
+		t := a.now.Add(-time.Duration(i*7) * time.Hour)
+		e := &events.Event{ID: benchEventID(i), UserID: a.uid, Kind: "meetup", StartsAt: t, EndsAt: t.Add(2 * time.Hour), Timezone: "UTC",
+			Tags: []string{}, Talks: []events.Talk{}, Status: "attended", CreatedAt: a.now, UpdatedAt: a.now}
+		fill(i, e)
+		return a.st.Events.CreateEvent(ctx, e)
 	})
 }
 

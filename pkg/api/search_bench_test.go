@@ -12,8 +12,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/sqlite"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Words of the search benchmark's account: names with accents, topics
@@ -38,17 +36,9 @@ var (
 // mix of queries: a name, an accent-folded name, prefixes, a topic, two
 // words, a rare word.
 func BenchmarkSearch(b *testing.B) {
-	s := mustServeSQLite(b, b.TempDir())
-	uid, tok := s.MustSignup(b, "ada@example.com")
-	ctx := context.Background()
-	st := sqlite.Stores(s.SQL)
-	now := store.Time(s.Clock.Now())
+	a := newBenchAccount(b)
+	s, uid, tok, now := a.s, a.uid, a.tok, a.now
 	const nContacts, nEvents, nEncounters = 50000, 500, 100000
-	seed := func(what string, fn func(ctx context.Context) error) {
-		if err := s.SQL.Atomic(ctx, fn); err != nil {
-			b.Fatalf("seed %s: %v", what, err)
-		}
-	}
 	pick := func(words []string, i, n int) string {
 		out := make([]string, n)
 		for k := range out {
@@ -56,41 +46,21 @@ func BenchmarkSearch(b *testing.B) {
 		}
 		return strings.Join(out, " ")
 	}
-	ctID := func(i int) string { return fmt.Sprintf("ct%06d", i) }
-	evID := func(i int) string { return fmt.Sprintf("ev%04d", i) }
 	t0 := time.Now()
-	seed("contacts", func(ctx context.Context) error {
-		for start := 0; start < nContacts; start += 1000 {
-			var batch []*contacts.Contact
-			for i := start; i < start+1000; i++ {
-				batch = append(batch, &contacts.Contact{ID: ctID(i), UserID: uid,
-					Name:   benchFirst[i%len(benchFirst)] + " " + benchLast[(i/len(benchFirst))%len(benchLast)],
-					Emails: []string{fmt.Sprintf("p%d@mail.example", i)}, Phones: []string{}, Tags: []string{benchTopics[i%len(benchTopics)]},
-					Company: fmt.Sprint("Company ", i%5000), Notes: pick(benchVocab, i, 6), CreatedAt: now, UpdatedAt: now})
-			}
-			if _, err := st.Contacts.ImportContacts(ctx, batch); err != nil {
-				return err
-			}
-		}
-		return nil
+	a.contacts(nContacts, func(i int) *contacts.Contact {
+		return &contacts.Contact{ID: benchContactID(i), UserID: uid,
+			Name:   benchFirst[i%len(benchFirst)] + " " + benchLast[(i/len(benchFirst))%len(benchLast)],
+			Emails: []string{fmt.Sprintf("p%d@mail.example", i)}, Phones: []string{}, Tags: []string{benchTopics[i%len(benchTopics)]},
+			Company: fmt.Sprint("Company ", i%5000), Notes: pick(benchVocab, i, 6), CreatedAt: now, UpdatedAt: now}
 	})
-	seed("events and encounters", func(ctx context.Context) error {
-		for i := 0; i < nEvents; i++ {
-			t := now.Add(-time.Duration(i*7) * time.Hour)
-			if err := st.Events.CreateEvent(ctx, &events.Event{ID: evID(i), UserID: uid, Title: fmt.Sprint("Meetup ", i), Kind: "meetup", StartsAt: t,
-				EndsAt: t.Add(2 * time.Hour), Timezone: "UTC", Tags: []string{}, Status: "attended", CreatedAt: now, UpdatedAt: now,
-				Talks: []events.Talk{{Title: pick(benchTopics, i, 3), Speaker: benchFirst[i%len(benchFirst)] + " " + benchLast[i%len(benchLast)]}}}); err != nil {
-				return err
-			}
-		}
-		for i := 0; i < nEncounters; i++ {
-			if err := st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: evID((i * 7) % nEvents),
-				ContactID: ctID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * time.Minute),
-				Topics: strings.Fields(pick(benchTopics, i, 2)), Notes: pick(benchVocab, i, 12), CreatedAt: now}); err != nil {
-				return err
-			}
-		}
-		return nil
+	a.events(nEvents, func(i int, e *events.Event) {
+		e.Title = fmt.Sprint("Meetup ", i)
+		e.Talks = []events.Talk{{Title: pick(benchTopics, i, 3), Speaker: benchFirst[i%len(benchFirst)] + " " + benchLast[i%len(benchLast)]}}
+	})
+	a.seed("encounters", nEncounters, func(ctx context.Context, i int) error {
+		return a.st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: benchEventID((i * 7) % nEvents),
+			ContactID: benchContactID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * time.Minute),
+			Topics: strings.Fields(pick(benchTopics, i, 2)), Notes: pick(benchVocab, i, 12), CreatedAt: now})
 	})
 	b.Logf("seeded %d contacts, %d encounters in %s", nContacts, nEncounters, time.Since(t0).Round(time.Millisecond))
 	queries := []string{"jose", "nunez", "kube", "flame", "Chloé Dubois", "observability berlin", "lisb", "fuzzing slides", "zurich", "Søren"}
