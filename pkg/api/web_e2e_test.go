@@ -24,7 +24,7 @@ func TestWebEndToEnd(t *testing.T) {
 
 	ctx := phoneBrowser(t, chromium, 390, 844, 90*time.Second)
 	shot := screenshotter(t)
-	var notice, followups, after, links, person string
+	var notice, followups, after, links, person, found, merged string
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(390, 844),
 		chromedp.Navigate(s.URL+"/app"),
@@ -63,6 +63,23 @@ func TestWebEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(`h1`, chromedp.ByQuery),
 		chromedp.Text(`main`, &person, chromedp.ByQuery),
 		shot("5-have-i-met-them"),
+		// Search finds what was said, not only who said it.
+		chromedp.Navigate(s.URL+"/app/contacts?q=wasm+slides"),
+		chromedp.WaitVisible(`ul.plain li`, chromedp.ByQuery),
+		chromedp.Text(`ul.plain`, &found, chromedp.ByQuery),
+		shot("6-search"),
+		// A second Jane, typed in a hurry elsewhere: merged from the duplicates page.
+		chromedp.ActionFunc(func(context.Context) error {
+			s.Clock.Add(time.Minute)
+			s.MustCreateContact(t, tok, map[string]any{"name": "jane  doe", "phones": []string{"+49 30 1234567"}})
+			return nil
+		}),
+		chromedp.Navigate(s.URL+"/app/duplicates"),
+		chromedp.WaitVisible(`ul.plain li form button`, chromedp.ByQuery),
+		shot("7-possible-duplicates"),
+		chromedp.Click(`ul.plain li form button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
+		chromedp.Text(`main`, &merged, chromedp.ByQuery),
 	)
 	if err != nil {
 		t.Fatalf("browser: %v", err)
@@ -78,6 +95,12 @@ func TestWebEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(person, "Jane Doe") || !strings.Contains(person, "after the talk") || !strings.Contains(person, "wants the slides") {
 		t.Errorf("the contact page: %q", person)
+	}
+	if !strings.Contains(found, "Jane Doe") || !strings.Contains(found, "WASM") {
+		t.Errorf("searching what was said: %q", found)
+	}
+	if !strings.Contains(merged, "Merged into Jane Doe.") || !strings.Contains(merged, "Call") || !strings.Contains(merged, "wants the slides") {
+		t.Errorf("after merging the two Janes: %q", merged)
 	}
 	if !strings.HasPrefix(links, "webcal://") {
 		t.Errorf("calendar link %q", links)

@@ -26,7 +26,7 @@ const (
 )
 
 // DuplicatePair is two of the user's contacts that may be one person, and
-// why. Emails and LinkedIn URLs cannot be shared: they make contacts one
+// why; the older first. Emails and LinkedIn URLs cannot be shared: they make contacts one
 // already.
 type DuplicatePair struct {
 	Reason   string     `json:"reason"`
@@ -220,6 +220,9 @@ func (s *Service) Duplicates(ctx context.Context, userID string) ([]DuplicatePai
 		a, ok1 := cs[all[p.i].id]
 		b, ok2 := cs[all[p.j].id]
 		if ok1 && ok2 { // not deleted meanwhile
+			if b.CreatedAt.Before(a.CreatedAt) || b.CreatedAt.Equal(a.CreatedAt) && b.ID < a.ID {
+				a, b = b, a // the older first: the one to keep, most likely
+			}
 			dp := DuplicatePair{Reason: p.reason, Contacts: [2]Contact{*a, *b}}
 			stripQueryFields(&dp.Contacts[0])
 			stripQueryFields(&dp.Contacts[1])

@@ -793,7 +793,7 @@ func (s *pages) handleWebContacts(c *fiber.Ctx) error {
 				p.People = append(p.People, webPersonOf(ct, u.Location(), h.Snippet))
 				continue
 			}
-			p.People = append(p.People, webPerson{ID: h.ContactID, Name: h.Title, Company: h.Type, Snippet: h.Snippet})
+			p.People = append(p.People, webPerson{ID: h.ContactID, Name: h.Title, Company: hitKinds[h.Type], Snippet: h.Snippet})
 		}
 		return s.render(c, 200, "contacts", p)
 	}
@@ -820,6 +820,10 @@ func webPersonOf(ct *contacts.Contact, loc *time.Location, snippet string) webPe
 	return wp
 }
 
+// hitKinds say in words what a search hit other than a contact is.
+var hitKinds = map[string]string{search.Encounter: "where you met", search.Interaction: "logged contact", search.Intro: "intro you made",
+	search.Event: "event", search.Opportunity: "opportunity", search.Company: "company"}
+
 // duplicateReasons say in words why two contacts may be one person.
 var duplicateReasons = map[string]string{contacts.SameNameCompany: "Same name and company", contacts.SamePhone: "Same phone number",
 	contacts.SimilarName: "Similar names"}
@@ -839,7 +843,11 @@ func (s *pages) showDuplicates(c *fiber.Ctx, status int, problem string) error {
 		return err
 	}
 	for _, d := range pairs {
-		p.Pairs = append(p.Pairs, webPair{Reason: duplicateReasons[d.Reason],
+		reason := duplicateReasons[d.Reason]
+		if d.Reason == contacts.SameNameCompany && d.Contacts[0].Company == "" {
+			reason = "Same name"
+		}
+		p.Pairs = append(p.Pairs, webPair{Reason: reason,
 			A: webPersonOf(&d.Contacts[0], u.Location(), ""), B: webPersonOf(&d.Contacts[1], u.Location(), "")})
 	}
 	return s.render(c, status, "duplicates", p)
