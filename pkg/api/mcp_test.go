@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -195,6 +196,22 @@ func TestMCP(t *testing.T) {
 	}
 	if _, msg := call(t, evecs, "complete_followup", map[string]any{"id": fid}); !strings.Contains(strings.ToLower(msg), "not found") {
 		t.Fatalf("Eve completes Ada's follow-up: %q", msg)
+	}
+
+	// Through a reverse proxy (another Host) with the token: answered.
+	req, _ := http.NewRequest("POST", s.URL+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+	req.Host = "rapport.example"
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"prep_brief"`) {
+		t.Fatalf("tools/list through a proxy: %d %s", resp.StatusCode, body)
 	}
 
 	// No token, or a wrong one: 401 before any MCP is spoken.

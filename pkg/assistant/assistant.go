@@ -50,7 +50,11 @@ func Handler(d Deps) http.Handler {
 	})
 	t.register(srv)
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv },
-		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, MaxRequestBodyBytes: d.MaxBody, Logger: d.Logger})
+		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, MaxRequestBodyBytes: d.MaxBody, Logger: d.Logger,
+			// The bearer token is what keeps a web page (DNS rebinding
+			// included) out; the SDK's Host check would refuse every call
+			// through a reverse proxy on the same machine (deploy/).
+			DisableLocalhostProtection: true})
 	verify := func(_ context.Context, _ string, r *http.Request) (*auth.TokenInfo, error) {
 		u := d.UserOf(r)
 		if u == nil {
