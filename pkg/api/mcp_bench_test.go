@@ -20,7 +20,7 @@ func BenchmarkMCP(b *testing.B) {
 			n := benchSeq.Add(1)
 			res, err := cs.CallTool(b.Context(), &mcp.CallToolParams{Name: "log_encounter", Arguments: map[string]any{"event_id": ev, "moment": "after_talk",
 				"contact": map[string]any{"name": fmt.Sprint("Person ", n), "emails": []string{fmt.Sprintf("mcp%d@example.com", n)}},
-				"notes": "talked about observability", "topics": []string{"otel", "go"}}})
+				"notes":   "talked about observability", "topics": []string{"otel", "go"}}})
 			if err == nil && res.IsError {
 				err = fmt.Errorf("tool error: %v", res.Content)
 			}

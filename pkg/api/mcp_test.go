@@ -25,7 +25,9 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // mustMCP connects the SDK's own client to the server's /mcp with token.
-func mustMCP(t *testing.T, s *TestServer, token string) *mcp.ClientSession { return mustMCPSession(t, s, token) }
+func mustMCP(t *testing.T, s *TestServer, token string) *mcp.ClientSession {
+	return mustMCPSession(t, s, token)
+}
 
 func mustMCPSession(t testing.TB, s *TestServer, token string) *mcp.ClientSession {
 	t.Helper()

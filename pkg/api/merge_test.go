@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMerge merges a duplicate into a contact through POST
@@ -160,4 +161,31 @@ func TestWebMerge(t *testing.T) {
 		t.Fatalf("duplicates after the merge:\n%s", page)
 	}
 	MustStatus(t, s.Do(t, "GET", "/v1/contacts/"+mallory, eve, nil), 200)
+}
+
+// TestUndoImportKeepsAMergedOlderContact: a contact an import created,
+// into which an older contact (with its history) was merged, is kept by
+// undoing the import; the others it created go.
+func TestUndoImportKeepsAMergedOlderContact(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	ev := s.MustCreateEvent(t, tok, nil)
+	old := s.MustCreateContact(t, tok, map[string]any{"name": "Grace", "phones": []string{"+1 555 0100 000"}})
+	s.MustCreate(t, tok, "/v1/events/"+ev+"/encounters", map[string]any{"contact_id": old, "moment": "after_talk", "notes": "met at the navy yard"})
+	s.Clock.Add(time.Hour)
+	r := s.Do(t, "POST", "/v1/contacts/import", tok, "name,email\nGrace Hopper,grace@navy.example\nBob,bob@example.com\n", "Content-Type", "text/csv")
+	MustStatus(t, r, 200)
+	imp := r.JSON(t)["import_id"].(string)
+	imported := s.Do(t, "GET", "/v1/contacts?q=grace+hopper", tok, nil).JSON(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	s.Clock.Add(time.Hour)
+	MustStatus(t, s.Do(t, "POST", "/v1/contacts/"+imported+"/merge", tok, map[string]any{"other_id": old}), 200)
+	r = s.Do(t, "DELETE", "/v1/imports/"+imp, tok, nil)
+	MustStatus(t, r, 200)
+	if got := r.JSON(t); got["deleted"] != 1.0 || got["kept"] != 1.0 {
+		t.Fatalf("undo: %v (Bob deleted, the merged Grace kept)", got)
+	}
+	encs := s.Do(t, "GET", "/v1/contacts/"+imported+"/encounters", tok, nil).JSON(t)["items"].([]any)
+	if len(encs) != 1 || encs[0].(map[string]any)["notes"] != "met at the navy yard" {
+		t.Fatalf("the older contact's history after the undo: %v", encs)
+	}
 }

@@ -10,7 +10,8 @@ import (
 // Merged is into as it is after other is merged into it (POST
 // /v1/contacts/{id}/merge): other's emails, phones and tags added (each
 // once), other's notes after into's, and other's company, title, LinkedIn
-// URL and cadence where into has none; the later last contact. Invalid,
+// URL and cadence where into has none; the later last contact; the
+// earlier creation (known since the first of the two). Invalid,
 // naming the field, when the union is over a limit. Merging the same
 // contact again changes nothing more (notes already holding other's are
 // left as they are), so a merge cut short can be run again.
@@ -29,6 +30,9 @@ func (s *Service) Merged(ctx context.Context, into, other *Contact) (*Contact, e
 	}
 	if err := s.relink(ctx, into, &c); err != nil {
 		return nil, err
+	}
+	if other.CreatedAt.Before(c.CreatedAt) {
+		c.CreatedAt = other.CreatedAt // known since the earlier of the two
 	}
 	if other.LastContactedAt != nil && (c.LastContactedAt == nil || other.LastContactedAt.After(*c.LastContactedAt)) {
 		c.LastContactedAt = other.LastContactedAt

@@ -24,8 +24,11 @@ type Import struct {
 	ID        string    `bson:"_id" json:"id"`
 	UserID    string    `bson:"user_id" json:"-"`
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`
-	Created   []string  `bson:"created" json:"created"`
-	Before    []Contact `bson:"before" json:"before"`
+	// StartedAt is when the import began (nil on records made before it
+	// was kept): no contact it created is older.
+	StartedAt *time.Time `bson:"started_at,omitempty" json:"started_at,omitempty"`
+	Created   []string   `bson:"created" json:"created"`
+	Before    []Contact  `bson:"before" json:"before"`
 }
 
 // ImportStore keeps the records of imports (one each; scoped to a user).

@@ -679,6 +679,7 @@ const importChunk = 500
 // stays bounded whatever the file's size.
 func (s *Service) Import(ctx context.Context, userID string, read func(func(Row) error) error) (*ImportResult, error) {
 	res := &ImportResult{Errors: []ImportError{}}
+	started := record.Time(s.Now()) // no contact it creates is older
 	var chunk []Row
 	fail := func(line int, msg string) {
 		if len(res.Errors) < maxReportedErrors {
@@ -719,7 +720,7 @@ func (s *Service) Import(ctx context.Context, userID string, read func(func(Row)
 		s.mutated(ctx, userID)
 	}
 	if res.Created+res.Updated > 0 && len(res.before) <= maxUndoMerged {
-		rec := &Import{ID: record.NewID(), UserID: userID, CreatedAt: record.Time(s.Now()), Created: res.createdIDs, Before: res.before}
+		rec := &Import{ID: record.NewID(), UserID: userID, CreatedAt: record.Time(s.Now()), StartedAt: &started, Created: res.createdIDs, Before: res.before}
 		if rec.Created == nil {
 			rec.Created = []string{}
 		}

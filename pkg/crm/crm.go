@@ -460,9 +460,24 @@ func (s *Service) DeleteContact(ctx context.Context, userID, id string) error {
 }
 
 func (s *Service) deleteContact(ctx context.Context, userID, id string) error {
-	if _, err := s.Contacts.Get(ctx, userID, id); err != nil {
-		return err
+	_, err := s.deleteContactIf(ctx, userID, id, nil)
+	return err
+}
+
+// deleteContactIf deletes the contact as deleteContact does if keep is nil
+// or false for it, and says whether it did.
+func (s *Service) deleteContactIf(ctx context.Context, userID, id string, keep func(*contacts.Contact) bool) (bool, error) {
+	c, err := s.Contacts.Get(ctx, userID, id)
+	if err != nil {
+		return false, err
 	}
+	if keep != nil && keep(c) {
+		return false, nil
+	}
+	return true, s.removeContact(ctx, userID, id)
+}
+
+func (s *Service) removeContact(ctx context.Context, userID, id string) error {
 	if _, err := s.Contacts.DeleteEncountersOf(ctx, userID, "contact_id", id); err != nil {
 		return err
 	}

@@ -15,9 +15,18 @@ type UndoResult struct {
 	Deleted int `json:"deleted"`
 	// Restored counts the contacts it merged into, put back as they were.
 	Restored int `json:"restored"`
-	// Kept counts those left as they are: deleted since, or whose earlier
-	// email or LinkedIn URL another contact holds now.
+	// Kept counts those left as they are: deleted since, merged with a
+	// contact older than the import, or whose earlier email or LinkedIn URL
+	// another contact holds now.
 	Kept int `json:"kept"`
+}
+
+// mergedOlder reports whether a contact an import created has since had
+// an older contact merged into it (it is known since before the import),
+// so it holds what the import did not bring and an undo keeps it. Records
+// made before imports kept their start cannot tell: their contacts go.
+func mergedOlder(im *contacts.Import) func(*contacts.Contact) bool {
+	return func(c *contacts.Contact) bool { return im.StartedAt != nil && c.CreatedAt.Before(*im.StartedAt) }
 }
 
 // undoChunk is how many created contacts one transaction of an undo
@@ -40,22 +49,26 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 	ctx = context.WithValue(ctx, quietKey{}, true) // the stamps move once, above
 	for start := 0; start < len(im.Created); start += undoChunk {
 		ids := im.Created[start:min(start+undoChunk, len(im.Created))]
-		n, err := atomically(ctx, s, func(ctx context.Context) (int, error) {
-			n := 0
+		var n, kept int
+		_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) {
+			n, kept = 0, 0
 			for _, cid := range ids {
-				switch err := s.deleteContact(ctx, userID, cid); {
-				case err == nil:
+				switch deleted, err := s.deleteContactIf(ctx, userID, cid, mergedOlder(im)); {
+				case err == nil && deleted:
 					n++
+				case err == nil:
+					kept++
 				case !apperr.Is(err, apperr.NotFound):
-					return 0, err
+					return struct{}{}, err
 				}
 			}
-			return n, nil
+			return struct{}{}, nil
 		})
 		if err != nil {
 			return nil, err
 		}
 		res.Deleted += n
+		res.Kept += kept
 	}
 	_, err = atomically(ctx, s, func(ctx context.Context) (struct{}, error) {
 		for i := range im.Before {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -13,8 +14,8 @@ func (s *Contacts) CreateImport(ctx context.Context, im *contacts.Import) error 
 	created, _ := json.Marshal(im.Created)
 	before, _ := json.Marshal(im.Before)
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO imports(id, user_id, created_at, created, before) VALUES(?, ?, ?, ?, ?)`,
-			im.ID, im.UserID, formatTime(im.CreatedAt), string(created), string(before))
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO imports(id, user_id, created_at, created, before, started_at) VALUES(?, ?, ?, ?, ?, ?)`,
+			im.ID, im.UserID, formatTime(im.CreatedAt), string(created), string(before), nullTime(im.StartedAt))
 		return translate(err, "import")
 	})
 }
@@ -23,9 +24,13 @@ func (s *Contacts) CreateImport(ctx context.Context, im *contacts.Import) error 
 func (s *Contacts) Import(ctx context.Context, userID, id string) (*contacts.Import, error) {
 	im := contacts.Import{UserID: userID}
 	var at, created, before string
-	err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT id, created_at, created, before FROM imports WHERE id = ? AND user_id = ?`, id, userID).
-		Scan(&im.ID, &at, &created, &before)
+	var started sql.NullString
+	err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT id, created_at, created, before, started_at FROM imports WHERE id = ? AND user_id = ?`, id, userID).
+		Scan(&im.ID, &at, &created, &before, &started)
 	if err != nil {
+		return nil, translate(err, "import")
+	}
+	if im.StartedAt, err = parseNullTime(started); err != nil {
 		return nil, translate(err, "import")
 	}
 	if im.CreatedAt, err = parseTime(at); err == nil {
