@@ -98,12 +98,13 @@ type Store interface {
 	Search(ctx context.Context, q Query) ([]Hit, error)
 }
 
-var fold = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 
 // Fold splits text into lower-case words without accents, as the SQLite
 // tokenizer (unicode61, remove_diacritics 2) does: "José's Kubernetes-talk"
 // → jose, s, kubernetes, talk.
 func Fold(text string) []string {
+	// A chain keeps state while it runs: one per call, never shared.
+	fold := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	folded, _, err := transform.String(fold, text)
 	if err != nil {
 		folded = text

@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/rapport-crm/rapport/pkg/search"
@@ -51,4 +52,23 @@ func TestRankAndSnippet(t *testing.T) {
 	if got := search.Snippet([]string{"flame"}, text); got != "…eleven twelve thirteen fourteen flame sixteen" {
 		t.Errorf("Snippet = %q", got)
 	}
+}
+
+// TestFoldConcurrently folds from many goroutines at once, as requests
+// do (run with -race).
+func TestFoldConcurrently(t *testing.T) {
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 200; j++ {
+				if got := fmt.Sprint(search.Fold("José Núñez")); got != "[jose nunez]" {
+					t.Errorf("Fold = %s", got)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
