@@ -98,7 +98,6 @@ type Store interface {
 	Search(ctx context.Context, q Query) ([]Hit, error)
 }
 
-
 // Fold splits text into lower-case words without accents, as the SQLite
 // tokenizer (unicode61, remove_diacritics 2) does: "José's Kubernetes-talk"
 // → jose, s, kubernetes, talk.
