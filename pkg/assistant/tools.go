@@ -85,7 +85,9 @@ type PrepBriefArgs struct {
 func (t *tools) register(srv *mcp.Server) {
 	mcp.AddTool(srv, &mcp.Tool{Name: "search", Description: describe(
 		"Search everything the user wrote: contacts, encounters (notes and topics), events (titles, talks, speakers),",
-		"intros, interactions, opportunities and companies. Best match first, with a snippet and the contact and event it is about.")},
+		"intros, interactions, opportunities and companies. Best match first, with a snippet and the contact and event it is about.",
+		"Every word must appear in one record, so search for what was said (\"flame graph slides\") or for a person, not both at once;",
+		"for everything about one person use prep_brief.")},
 		handler(t, "search", nil, func(ctx context.Context, u *accounts.User, in SearchArgs) (any, error) {
 			hits, err := t.CRM.Search(ctx, u.ID, crm.SearchInput{Q: in.Q, Types: strings.Join(in.Types, ","), Limit: in.Limit})
 			if err != nil {
