@@ -91,6 +91,12 @@ func TestMCP(t *testing.T) {
 			t.Errorf("%s: description %q, schema %s", tool.Name, tool.Description, schema)
 		}
 	}
+	for _, tool := range list.Tools {
+		readOnly := tool.Name == "search" || tool.Name == "list_followups" || tool.Name == "prep_brief"
+		if a := tool.Annotations; a == nil || a.ReadOnlyHint != readOnly || !readOnly && (a.DestructiveHint == nil || *a.DestructiveHint) {
+			t.Errorf("%s annotations %+v", tool.Name, tool.Annotations)
+		}
+	}
 	sort.Strings(names)
 	if got := strings.Join(names, " "); got != "complete_followup create_intro list_followups log_encounter prep_brief search" {
 		t.Fatalf("tools: %s", got)

@@ -82,8 +82,23 @@ type PrepBriefArgs struct {
 	ContactID string `json:"contact_id" jsonschema:"the contact you are about to meet"`
 }
 
+// no is the false the annotations point at.
+var no = false
+
+// readOnly annotates a tool that only reads the user's CRM (assistants
+// may run it without asking).
+func readOnly(title string) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{Title: title, ReadOnlyHint: true, OpenWorldHint: &no}
+}
+
+// adds annotates a tool that adds to the CRM and changes nothing there
+// (a repeat with the same idempotency_key adds nothing more).
+func adds(title string) *mcp.ToolAnnotations {
+	return &mcp.ToolAnnotations{Title: title, DestructiveHint: &no, OpenWorldHint: &no}
+}
+
 func (t *tools) register(srv *mcp.Server) {
-	mcp.AddTool(srv, &mcp.Tool{Name: "search", Description: describe(
+	mcp.AddTool(srv, &mcp.Tool{Name: "search", Annotations: readOnly("Search the CRM"), Description: describe(
 		"Search everything the user wrote: contacts, encounters (notes and topics), events (titles, talks, speakers),",
 		"intros, interactions, opportunities and companies. Best match first, with a snippet and the contact and event it is about.",
 		"Every word must appear in one record, so search for what was said (\"flame graph slides\") or for a person, not both at once;",
@@ -95,7 +110,7 @@ func (t *tools) register(srv *mcp.Server) {
 			}
 			return SearchResult{Items: hits}, nil
 		}))
-	mcp.AddTool(srv, &mcp.Tool{Name: "log_encounter", Description: describe(
+	mcp.AddTool(srv, &mcp.Tool{Name: "log_encounter", Annotations: adds("Log who you met"), Description: describe(
 		"Log that the user met someone at an event: an existing contact by id, or a new one (duplicates by email or",
 		"LinkedIn URL are recognised, never created). Schedules the thank-you follow-up unless followup is false.")},
 		handler(t, "log_encounter", func(in LogEncounterArgs) string { return in.IdempotencyKey },
@@ -110,7 +125,7 @@ func (t *tools) register(srv *mcp.Server) {
 				}
 				return t.CRM.LogEncounter(ctx, u, in.EventID, ei)
 			}))
-	mcp.AddTool(srv, &mcp.Tool{Name: "list_followups", Description: describe(
+	mcp.AddTool(srv, &mcp.Tool{Name: "list_followups", Annotations: readOnly("List follow-ups"), Description: describe(
 		"List the user's follow-ups, soonest due first: pending by default, or done, cancelled or all; for one contact or due before a time.")},
 		handler(t, "list_followups", nil, func(ctx context.Context, u *accounts.User, in ListFollowupsArgs) (any, error) {
 			f := followup.Filter{Status: in.Status, ContactID: in.ContactID, Limit: in.Limit}
@@ -136,19 +151,19 @@ func (t *tools) register(srv *mcp.Server) {
 			}
 			return t.CRM.Followups.List(ctx, u.ID, f)
 		}))
-	mcp.AddTool(srv, &mcp.Tool{Name: "complete_followup", Description: "Mark one of the user's follow-ups done."},
+	mcp.AddTool(srv, &mcp.Tool{Name: "complete_followup", Annotations: &mcp.ToolAnnotations{Title: "Complete a follow-up", DestructiveHint: &no, IdempotentHint: true, OpenWorldHint: &no}, Description: "Mark one of the user's follow-ups done."},
 		handler(t, "complete_followup", func(in CompleteFollowupArgs) string { return in.IdempotencyKey },
 			func(ctx context.Context, u *accounts.User, in CompleteFollowupArgs) (any, error) {
 				return t.CRM.Followups.MarkDone(ctx, u.ID, in.ID)
 			}))
-	mcp.AddTool(srv, &mcp.Tool{Name: "create_intro", Description: describe(
+	mcp.AddTool(srv, &mcp.Tool{Name: "create_intro", Annotations: adds("Record an intro"), Description: describe(
 		"Record an introduction the user makes between two of their contacts, optionally at an event; with double_opt_in",
 		"each is asked first. Schedules the check on how it went.")},
 		handler(t, "create_intro", func(in CreateIntroArgs) string { return in.IdempotencyKey },
 			func(ctx context.Context, u *accounts.User, in CreateIntroArgs) (any, error) {
 				return t.CRM.CreateIntro(ctx, u, contacts.IntroInput{ContactIDs: in.ContactIDs, EventID: in.EventID, Context: in.Context, DoubleOptIn: in.DoubleOptIn})
 			}))
-	mcp.AddTool(srv, &mcp.Tool{Name: "prep_brief", Description: describe(
+	mcp.AddTool(srv, &mcp.Tool{Name: "prep_brief", Annotations: readOnly("Brief me on a contact"), Description: describe(
 		"Everything about one contact before the user meets them again: the contact, how and where they met (newest first),",
 		"the topics they talked about, intros made for them, open follow-ups and opportunities.")},
 		handler(t, "prep_brief", nil, func(ctx context.Context, u *accounts.User, in PrepBriefArgs) (any, error) {
