@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -96,6 +97,10 @@ type Main struct {
 	inboundErr  chan error
 	// davChanges is the DAV change journal the sweep prunes.
 	davChanges dav.Changes
+	// agedUntil is up to when the sweep has journaled the done tasks that
+	// left the task list (zero: not since start).
+	agedMu    sync.Mutex
+	agedUntil time.Time
 
 	ln       net.Listener
 	serveErr chan error
@@ -320,7 +325,27 @@ func (m *Main) sweep() {
 		if _, err := m.davChanges.Prune(ctx, journalKept); err != nil {
 			m.Logger.Warn("sweep: prune the DAV change journal", "err", err)
 		}
+		m.ageOutTasks(ctx)
 	}
+}
+
+// ageOutTasks journals the done tasks that left the task list since the
+// last sweep (the day before, after a start), so clients syncing with a
+// token drop them as well.
+func (m *Main) ageOutTasks(ctx context.Context) {
+	m.agedMu.Lock()
+	defer m.agedMu.Unlock()
+	now := time.Now()
+	last := m.agedUntil
+	if last.IsZero() {
+		last = now.Add(-24 * time.Hour)
+	}
+	from, to := dav.AgeOutWindow(last, now)
+	if _, err := m.davChanges.AgeOut(ctx, from, to); err != nil {
+		m.Logger.Warn("sweep: journal the tasks that left the list", "err", err)
+		return
+	}
+	m.agedUntil = now
 }
 
 // journalKept is how many changes of each user's address book and task

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +37,8 @@ type server struct {
 	acc     *accounts.Service
 	crm     *crm.Service
 	changes dav.Changes
+	// later moves the DAV server's clock ahead of the real one.
+	later atomic.Int64
 }
 
 type user struct {
@@ -74,7 +77,8 @@ func serve(t testing.TB) *server {
 	}
 	s := &server{acc: accounts.New(accStore), crm: crm.New(stores, time.Now), changes: changes}
 	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods})
-	dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler), Changes: changes})
+	dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler), Changes: changes,
+		Now: func() time.Time { return time.Now().Add(time.Duration(s.later.Load())) }})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-ical"
 
@@ -19,9 +20,9 @@ import (
 )
 
 // Changes is the journal of changed cards and tasks that sync-collection
-// (RFC 6578) reads: pkg/sqlite keeps it with triggers. Without one (the
-// MongoDB adapter has none yet) collections offer no sync token and
-// clients compare every ETag instead.
+// (RFC 6578) reads: pkg/sqlite keeps it with triggers, pkg/mongodb after
+// each write. Without one collections offer no sync token and clients
+// compare every ETag instead.
 type Changes interface {
 	// Token marks the present state of a collection ("cards" or "tasks")
 	// of the user: what a client gets with a full listing.
@@ -34,6 +35,10 @@ type Changes interface {
 	// Prune keeps the newest keep changes of each collection; older
 	// tokens become ErrBadToken (the client syncs from scratch).
 	Prune(ctx context.Context, keep int) (int64, error)
+	// AgeOut journals, in each user's "tasks", the follow-ups done in
+	// [from, to): they leave the task list DoneKept after, which no write
+	// announces (see AgeOutWindow). It returns how many it journaled.
+	AgeOut(ctx context.Context, from, to time.Time) (int64, error)
 }
 
 // ErrBadToken is what Changes.Since returns for a token it did not make;

@@ -132,3 +132,49 @@ func (s *server) eventOf(t *testing.T, u *user) string {
 	}
 	return evs[0].ID
 }
+
+// TestTasksAgeOut: a completed task leaves the list DoneKept after it was
+// done, which no write announces; the sweep's AgeOut journals it, so a
+// client syncing with a token from while it was listed gets it as deleted.
+func TestTasksAgeOut(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	s.ada(t, u)
+	ctx := t.Context()
+	f, err := s.crm.Followups.MarkDone(ctx, u.ID, s.pending(t, u)[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sync := func(token string) string {
+		t.Helper()
+		r := s.do(t, u, "REPORT", dav.TaskListPath, `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>`+token+
+			`</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`, "Content-Type", "application/xml")
+		if r.StatusCode != 207 {
+			t.Fatalf("sync: %d", r.StatusCode)
+		}
+		return body(t, r)
+	}
+	first := sync("")
+	if !strings.Contains(first, f.ID) {
+		t.Fatalf("the done task is not listed:\n%s", first)
+	}
+	token := first[strings.Index(first, "urn:rapport:sync:tasks:"):]
+	token = token[:strings.Index(token, "<")]
+	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
+		time.Sleep(2100 * time.Millisecond) // past the token's replay window
+	}
+
+	s.later.Store(int64(dav.DoneKept + time.Hour))
+	from, to := dav.AgeOutWindow(f.EndedAt.Add(-time.Minute+dav.DoneKept), f.EndedAt.Add(time.Minute+dav.DoneKept))
+	if n, err := s.changes.AgeOut(ctx, from, to); err != nil || n != 1 {
+		t.Fatalf("AgeOut: %d, %v", n, err)
+	}
+	got := sync(token)
+	at := strings.Index(got, f.ID)
+	if at < 0 || !strings.Contains(got[at:], "404") {
+		t.Fatalf("after the task left the list, the sync does not drop it:\n%s", got)
+	}
+	if full := sync(""); strings.Contains(full, f.ID) {
+		t.Fatalf("a full sync still lists the aged task:\n%s", full)
+	}
+}

@@ -30,8 +30,16 @@ const (
 	TaskListPath = tasksHome + "followups/"
 )
 
-// doneKept is how long a done follow-up stays in the list, COMPLETED.
-const doneKept = 30 * 24 * time.Hour
+// DoneKept is how long a done follow-up stays in the list, COMPLETED.
+const DoneKept = 30 * 24 * time.Hour
+
+// AgeOutWindow is when the tasks were done that left the list between
+// last and now: Changes.AgeOut journals them so that clients syncing
+// with a token drop them too (a client that synced before the task left
+// gets it as deleted).
+func AgeOutWindow(last, now time.Time) (from, to time.Time) {
+	return last.Add(-DoneKept), now.Add(-DoneKept)
+}
 
 // tasks is the CalDAV backend: one task list of the user's follow-ups.
 type tasks struct{ s *Server }
@@ -76,12 +84,12 @@ func followupID(p string) (string, error) {
 func taskPath(id string) string { return TaskListPath + id + ".ics" }
 
 // shown reports whether a follow-up is in the list: pending, or done
-// within doneKept.
+// within DoneKept.
 func shown(f *followup.FollowUp, now time.Time) bool {
 	if f.Status == followup.Pending {
 		return true
 	}
-	return f.Status == followup.Done && f.EndedAt != nil && now.Sub(*f.EndedAt) < doneKept
+	return f.Status == followup.Done && f.EndedAt != nil && now.Sub(*f.EndedAt) < DoneKept
 }
 
 func (b *tasks) GetCalendarObject(ctx context.Context, p string, _ *caldav.CalendarCompRequest) (*caldav.CalendarObject, error) {

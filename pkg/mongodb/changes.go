@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
@@ -36,9 +37,14 @@ func seqColl(db *mongo.Database) *mongo.Collection     { return db.Collection("d
 
 // EnsureIndexes creates the journal's indexes.
 func (s *Changes) EnsureIndexes(ctx context.Context) error {
-	return store.EnsureIndexes(ctx, changesColl(s.DB),
+	err := store.EnsureIndexes(ctx, changesColl(s.DB),
 		store.Index{Name: "dav_changes_seq", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "coll", Value: 1}, {Key: "seq", Value: 1}}},
 		store.Index{Name: "dav_changes_at", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "coll", Value: 1}, {Key: "at", Value: 1}}})
+	if err != nil {
+		return err
+	}
+	return store.EnsureIndexes(ctx, s.DB.Collection("followups"),
+		store.Index{Name: "followups_done_ended", Keys: bson.D{{Key: "status", Value: 1}, {Key: "ended_at", Value: 1}}})
 }
 
 // journal records that items of one of the user's collections changed.
@@ -164,4 +170,29 @@ func (s *Changes) Prune(ctx context.Context, keep int) (int64, error) {
 		n += res.DeletedCount
 	}
 	return n, nil
+}
+
+// AgeOut journals the follow-ups done in [from, to) in their users' task
+// lists (followups_done_ended).
+func (s *Changes) AgeOut(ctx context.Context, from, to time.Time) (int64, error) {
+	cur, err := s.DB.Collection("followups").Find(ctx, bson.M{"status": followup.Done, "ended_at": bson.M{"$gte": record.Time(from), "$lt": record.Time(to)}},
+		options.Find().SetProjection(bson.M{"user_id": 1}))
+	if err != nil {
+		return 0, store.Err(err, "change")
+	}
+	var docs []struct {
+		ID     string `bson:"_id"`
+		UserID string `bson:"user_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, store.Err(err, "change")
+	}
+	byUser := map[string][]string{}
+	for _, d := range docs {
+		byUser[d.UserID] = append(byUser[d.UserID], d.ID)
+	}
+	for userID, ids := range byUser {
+		journal(ctx, s.DB, userID, "tasks", ids...)
+	}
+	return int64(len(docs)), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"time"
 
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -76,6 +77,26 @@ func (s *Changes) Prune(ctx context.Context, keep int) (int64, error) {
 			SELECT d.user_id, d.coll, d.seq FROM dav_changes d
 			JOIN (SELECT user_id, coll, max(seq) AS top FROM dav_changes GROUP BY user_id, coll HAVING count(*) > ?) g
 				ON d.user_id = g.user_id AND d.coll = g.coll AND d.seq <= g.top - ?)`, keep, keep)
+		if err != nil {
+			return translate(err, "change")
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
+// AgeOut journals the follow-ups done in [from, to) in their users' task
+// lists (followups_done_ended), one seq each after the user's newest.
+func (s *Changes) AgeOut(ctx context.Context, from, to time.Time) (int64, error) {
+	var n int64
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO dav_changes(user_id, coll, seq, item_id)
+			SELECT f.user_id, 'tasks',
+				(SELECT coalesce(max(d.seq), 0) FROM dav_changes d WHERE d.user_id = f.user_id AND d.coll = 'tasks')
+					+ row_number() OVER (PARTITION BY f.user_id ORDER BY f.id),
+				f.id
+			FROM followups f WHERE f.status = 'done' AND f.ended_at >= ? AND f.ended_at < ?`, formatTime(from), formatTime(to))
 		if err != nil {
 			return translate(err, "change")
 		}
