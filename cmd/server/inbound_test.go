@@ -1,21 +1,40 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/config"
 )
 
 // smtpScript sends one message with Python's smtplib and prints "ok" or
 // the SMTP code that refused it. Arguments: host, port, envelope sender,
 // comma-separated recipients, then the message on stdin.
 const smtpScript = `
-import smtplib, sys
+import smtplib, ssl, sys
 host, port, sender, rcpts = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].split(",")
+cafile = sys.argv[5] if len(sys.argv) > 5 else ""
 msg = sys.stdin.buffer.read()
 try:
     with smtplib.SMTP(host, port, timeout=20) as s:
+        if cafile:
+            s.ehlo()
+            if not s.has_extn("starttls"):
+                print("no STARTTLS")
+                sys.exit(0)
+            s.starttls(context=ssl.create_default_context(cafile=cafile))
         s.sendmail(sender, rcpts, msg)
     print("ok")
 except smtplib.SMTPRecipientsRefused as e:
@@ -24,8 +43,9 @@ except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused, smtplib.SMTPResponseEx
     print(e.smtp_code)
 `
 
-// send delivers raw to rcpts through the inbound listener with smtplib.
-func send(t *testing.T, m *Main, rcpts []string, raw string) string {
+// send delivers raw to rcpts through the inbound listener with smtplib;
+// with a CA file it first switches to TLS (STARTTLS) trusting it.
+func send(t *testing.T, m *Main, rcpts []string, raw string, cafile ...string) string {
 	t.Helper()
 	python := "python3"
 	if _, err := exec.LookPath(python); err != nil {
@@ -35,7 +55,7 @@ func send(t *testing.T, m *Main, rcpts []string, raw string) string {
 		t.Skip("python3 is not installed")
 	}
 	host, port, _ := strings.Cut(m.InboundAddr, ":")
-	cmd := exec.Command(python, "-c", smtpScript, host, port, "me@example.com", strings.Join(rcpts, ","))
+	cmd := exec.Command(python, append([]string{"-c", smtpScript, host, port, "me@example.com", strings.Join(rcpts, ",")}, cafile...)...)
 	cmd.Stdin = strings.NewReader(strings.ReplaceAll(raw, "\n", "\r\n"))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -123,5 +143,78 @@ func TestEmailLoggedByBCC(t *testing.T) {
 	}
 	if got := send(t, m, []string{rotated["inbound_email"].(string)}, plain); got != "ok" {
 		t.Errorf("the new address: %s", got)
+	}
+}
+
+// selfSigned writes a certificate for 127.0.0.1 and its key (PEM) and
+// returns their files.
+func selfSigned(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mx.rapport.example"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"mx.rapport.example"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(key)
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+// TestInboundSTARTTLS: with a certificate configured the listener offers
+// STARTTLS, and mail sent over it (smtplib, verifying the certificate) is
+// logged; without one it offers none; a half or unreadable configuration
+// is refused at start, naming the variable.
+func TestInboundSTARTTLS(t *testing.T) {
+	certFile, keyFile := selfSigned(t)
+	env := map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_INBOUND_ADDR": "127.0.0.1:0", "CRM_BASE_URL": "https://rapport.example",
+		"CRM_INBOUND_TLS_CERT": certFile, "CRM_INBOUND_TLS_KEY": keyFile}
+	m := mustRun(t, mustConfig(t, env))
+	defer m.Close()
+	_, signup := call(t, m, "POST", "/v1/signup", "", map[string]any{"email": "me@example.com", "name": "Me"})
+	tok := signup["token"].(string)
+	_, me := call(t, m, "GET", "/v1/me", tok, nil)
+	addr := me["inbound_email"].(string)
+	_, ada := call(t, m, "POST", "/v1/contacts", tok, map[string]any{"name": "Ada", "emails": []string{"ada@example.com"}})
+	msg := "From: me@example.com\nTo: ada@example.com\nSubject: over TLS\nMessage-ID: <tls-1@example.com>\n\nsent encrypted\n"
+	if got := send(t, m, []string{"ada@example.com", addr}, msg, certFile); got != "ok" {
+		t.Fatalf("over STARTTLS: %s", got)
+	}
+	_, its := call(t, m, "GET", "/v1/contacts/"+ada["id"].(string)+"/interactions", tok, nil)
+	if items, _ := its["items"].([]any); len(items) != 1 {
+		t.Fatalf("interactions after mail over TLS: %v", its)
+	}
+
+	plain := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_INBOUND_ADDR": "127.0.0.1:0", "CRM_BASE_URL": "https://rapport.example"}))
+	defer plain.Close()
+	if got := send(t, plain, []string{"x@example.org"}, msg, certFile); got != "no STARTTLS" {
+		t.Fatalf("without a certificate: %s", got)
+	}
+
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"CRM_INBOUND_TLS_KEY": keyFile}, "CRM_INBOUND_TLS_CERT"},
+		{map[string]string{"CRM_INBOUND_TLS_CERT": certFile}, "CRM_INBOUND_TLS_KEY"},
+		{map[string]string{"CRM_INBOUND_TLS_CERT": keyFile, "CRM_INBOUND_TLS_KEY": keyFile}, "CRM_INBOUND_TLS_CERT"},
+	} {
+		c.env["CRM_INBOUND_ADDR"], c.env["CRM_DATA_DIR"], c.env["CRM_ADDR"] = "127.0.0.1:0", t.TempDir(), "127.0.0.1:0"
+		if _, err := config.FromEnv(func(k string) string { return c.env[k] }); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want an error naming %s", c.env, err, c.want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -229,11 +230,19 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("listen on CRM_INBOUND_ADDR %s: %w", cfg.InboundAddr, err)
 		}
 		m.InboundAddr = iln.Addr().String()
+		var tlsConfig *tls.Config
+		if cfg.InboundTLSCert != "" {
+			if tlsConfig, err = inbound.CertFiles(cfg.InboundTLSCert, cfg.InboundTLSKey, m.Logger); err != nil {
+				m.ln.Close()
+				iln.Close()
+				return fmt.Errorf("CRM_INBOUND_TLS_CERT: %w", err)
+			}
+		}
 		m.inbound = inbound.New(inbound.Deps{Accounts: m.Accounts, CRM: m.CRM, Idempotency: idem, Domain: cfg.InboundDomain,
-			Logger: m.Logger.With("component", "inbound"), Now: m.Now})
+			Logger: m.Logger.With("component", "inbound"), Now: m.Now, TLS: tlsConfig})
 		m.inboundErr = make(chan error, 1)
 		go func() { m.inboundErr <- m.inbound.Serve(iln) }()
-		m.Logger.Info("inbound mail listening", "addr", m.InboundAddr, "domain", cfg.InboundDomain)
+		m.Logger.Info("inbound mail listening", "addr", m.InboundAddr, "domain", cfg.InboundDomain, "starttls", tlsConfig != nil)
 	}
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.API.App.Listener(m.ln) }()

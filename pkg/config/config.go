@@ -4,6 +4,7 @@
 package config
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -30,14 +31,17 @@ type Config struct {
 	MailFrom     string
 	// InboundAddr is where the SMTP listener for logging email by BCC
 	// listens ("" when off); InboundDomain names its addresses' domain.
-	InboundAddr      string
-	InboundDomain    string
-	DispatchSchedule string
-	SyncSchedule     string
-	OpenSignup       bool
-	AllowPrivateURLs bool
-	LogFormat        string
-	LogLevel         slog.Level
+	InboundAddr   string
+	InboundDomain string
+	// InboundTLSCert and InboundTLSKey are PEM files of the certificate the
+	// listener offers with STARTTLS ("" when it offers none).
+	InboundTLSCert, InboundTLSKey string
+	DispatchSchedule              string
+	SyncSchedule                  string
+	OpenSignup                    bool
+	AllowPrivateURLs              bool
+	LogFormat                     string
+	LogLevel                      slog.Level
 }
 
 // SettingError says which setting is wrong and why.
@@ -113,6 +117,17 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		c.InboundDomain = strings.ToLower(get("CRM_INBOUND_DOMAIN", u.Hostname()))
 		if _, err := mail.ParseAddress("log@" + c.InboundDomain); err != nil || strings.ContainsAny(c.InboundDomain, "@ ") {
 			return nil, bad("CRM_INBOUND_DOMAIN", "not a mail domain: %q", c.InboundDomain)
+		}
+		c.InboundTLSCert, c.InboundTLSKey = get("CRM_INBOUND_TLS_CERT", ""), get("CRM_INBOUND_TLS_KEY", "")
+		switch {
+		case c.InboundTLSCert == "" && c.InboundTLSKey != "":
+			return nil, bad("CRM_INBOUND_TLS_CERT", "is needed with CRM_INBOUND_TLS_KEY")
+		case c.InboundTLSCert != "" && c.InboundTLSKey == "":
+			return nil, bad("CRM_INBOUND_TLS_KEY", "is needed with CRM_INBOUND_TLS_CERT")
+		case c.InboundTLSCert != "":
+			if _, err := tls.LoadX509KeyPair(c.InboundTLSCert, c.InboundTLSKey); err != nil {
+				return nil, bad("CRM_INBOUND_TLS_CERT", "%v", err)
+			}
 		}
 	}
 	if a, err := mail.ParseAddress(c.MailFrom); err != nil {

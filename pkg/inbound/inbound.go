@@ -9,13 +9,16 @@ package inbound
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	netmail "net/mail"
+	"os"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -51,6 +54,8 @@ type Deps struct {
 	Domain string
 	Logger *slog.Logger
 	Now    func() time.Time
+	// TLS, when set, is offered with STARTTLS (see CertFiles).
+	TLS *tls.Config
 }
 
 // Server is the SMTP listener.
@@ -76,7 +81,48 @@ func New(d Deps) *Server {
 	s.smtp.ReadTimeout = time.Minute
 	s.smtp.WriteTimeout = time.Minute
 	s.smtp.ErrorLog = slogLogger{d.Logger}
+	s.smtp.TLSConfig = d.TLS
 	return s
+}
+
+// certCheck is how often CertFiles looks whether the files changed.
+var certCheck = time.Minute
+
+// CertFiles is a TLS configuration serving the certificate in certFile and
+// keyFile (PEM), read again when either file changes (a renewal needs no
+// restart; a renewal that does not load keeps the certificate before it).
+func CertFiles(certFile, keyFile string, log *slog.Logger) (*tls.Config, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	stamp := func() string {
+		var b strings.Builder
+		for _, f := range []string{certFile, keyFile} {
+			if fi, err := os.Stat(f); err == nil {
+				fmt.Fprintf(&b, "%d/%d;", fi.ModTime().UnixNano(), fi.Size())
+			}
+		}
+		return b.String()
+	}
+	seen, checked := stamp(), time.Now()
+	return &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(checked) >= certCheck {
+			checked = time.Now()
+			if now := stamp(); now != seen {
+				seen = now
+				if next, err := tls.LoadX509KeyPair(certFile, keyFile); err != nil {
+					log.Warn("inbound smtp: the renewed certificate does not load; keeping the one before", "err", err)
+				} else {
+					cert = next
+				}
+			}
+		}
+		return &cert, nil
+	}}, nil
 }
 
 // Serve accepts connections on ln until Close.
