@@ -1,34 +1,14 @@
 package inbound
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"log/slog"
-	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
-)
 
-// writeCert writes a self-signed certificate named cn and its key.
-func writeCert(t *testing.T, certFile, keyFile, cn string) {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, _ := x509.MarshalECPrivateKey(key)
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
-}
+	"github.com/rapport-crm/rapport/pkg/mailtest"
+)
 
 // TestCertFilesReload: a renewed certificate is served without a restart;
 // a broken renewal keeps the one before.
@@ -38,7 +18,7 @@ func TestCertFilesReload(t *testing.T) {
 	defer func() { certCheck = old }()
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	writeCert(t, certFile, keyFile, "first")
+	mailtest.WriteCert(t, certFile, keyFile, "first")
 	cfg, err := CertFiles(certFile, keyFile, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +35,7 @@ func TestCertFilesReload(t *testing.T) {
 	if got := cn(); got != "first" {
 		t.Fatalf("served %q", got)
 	}
-	writeCert(t, certFile, keyFile, "renewed")
+	mailtest.WriteCert(t, certFile, keyFile, "renewed")
 	if got := cn(); got != "renewed" {
 		t.Fatalf("after the renewal: %q", got)
 	}
