@@ -84,12 +84,7 @@ func (s *Companies) UpdateCompany(ctx context.Context, c *companies.Company) err
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.E(apperr.NotFound, "no such company")
 		}
-		keys := companies.Keys(c)
-		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM company_keys WHERE company_id = ? AND key NOT IN (SELECT value FROM json_each(?))`,
-			c.ID, jsonList(keys)); err != nil {
-			return translate(err, "company")
-		}
-		return tx.claim(ctx, companyKeys, c.UserID, c.ID, keys)
+		return tx.moveKeys(ctx, companyKeys, c.UserID, c.ID, companies.Keys(c))
 	})
 }
 

@@ -174,6 +174,18 @@ func (tx *Tx) claim(ctx context.Context, t keyTable, userID, ownerID string, key
 	return nil
 }
 
+// moveKeys makes keys the ones ownerID holds in t: those it holds no
+// longer are released, the new ones claimed (a Conflict if another record
+// holds one).
+func (tx *Tx) moveKeys(ctx context.Context, t keyTable, userID, ownerID string, keys []string) error {
+	// <table> by owner; the names are constants, never input
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE `+t.owner+` = ? AND key NOT IN (SELECT value FROM json_each(?))`,
+		ownerID, jsonList(keys)); err != nil {
+		return translate(err, t.what)
+	}
+	return tx.claim(ctx, t, userID, ownerID, keys)
+}
+
 // setTags replaces the contact's rows in contact_tags.
 func (tx *Tx) setTags(ctx context.Context, c *contacts.Contact) error {
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM contact_tags WHERE contact_id = ?`, c.ID); err != nil {
@@ -217,12 +229,7 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.E(apperr.NotFound, "no such contact")
 		}
-		keys := contacts.DedupeKeys(c)
-		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM contact_keys WHERE contact_id = ? AND key NOT IN (SELECT value FROM json_each(?))`,
-			c.ID, jsonList(keys)); err != nil {
-			return translate(err, "contact")
-		}
-		if err := tx.claimKeys(ctx, c.UserID, c.ID, keys); err != nil {
+		if err := tx.moveKeys(ctx, contactKeys, c.UserID, c.ID, contacts.DedupeKeys(c)); err != nil {
 			return err
 		}
 		return tx.setTags(ctx, c)
