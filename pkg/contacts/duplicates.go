@@ -6,9 +6,7 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // Reasons two contacts may be one person (GET /v1/contacts/duplicates).
@@ -47,12 +45,7 @@ const (
 // FoldName is the form names are compared in for duplicates: lower case,
 // without accents, single spaces ("José  Núñez" → "jose nunez").
 func FoldName(name string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, name)
-	if err != nil {
-		folded = name
-	}
-	return strings.Join(strings.Fields(strings.ToLower(folded)), " ")
+	return strings.Join(strings.Fields(strings.ToLower(input.Unaccent(name))), " ")
 }
 
 // phoneDigits is a phone number's digits, or "" when it has fewer than 7

@@ -14,13 +14,10 @@ import (
 	"time"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 )
 
@@ -102,16 +99,11 @@ type Store interface {
 // tokenizer (unicode61, remove_diacritics 2) does: "José's Kubernetes-talk"
 // → jose, s, kubernetes, talk.
 func Fold(text string) []string {
-	// A chain keeps state while it runs: one per call, never shared.
-	fold := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(fold, text)
-	if err != nil {
-		folded = text
-	}
-	return strings.FieldsFunc(strings.ToLower(folded), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
-	})
+	return strings.FieldsFunc(strings.ToLower(input.Unaccent(text)), notWordRune)
 }
+
+// notWordRune splits words: anything but a letter or a digit.
+func notWordRune(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }
 
 // Terms are the words of a user's query: folded, each once, at most
 // MaxTerms. Nothing in them is an operator or a pattern.
@@ -204,9 +196,7 @@ func CompanyText(c *companies.Company) Text {
 // words are the words of text as written (not folded), split where Fold
 // splits, so word i of words folds to word i of Fold(text) (one word
 // folds to one word).
-func words(text string) []string {
-	return strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
-}
+func words(text string) []string { return strings.FieldsFunc(text, notWordRune) }
 
 func foldWord(w string) string {
 	f := Fold(w)
