@@ -344,7 +344,7 @@ func (m *Main) sweep() {
 func (m *Main) ageOutTasks(ctx context.Context) {
 	m.agedMu.Lock()
 	defer m.agedMu.Unlock()
-	now := time.Now()
+	now := m.Now()
 	last := m.agedUntil
 	if last.IsZero() {
 		last = now.Add(-24 * time.Hour)
