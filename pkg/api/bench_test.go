@@ -97,16 +97,8 @@ func BenchmarkLogEncounter(b *testing.B) {
 				req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer "+tok)
-				resp, err := client.Do(req)
-				if err != nil {
-					return err
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 201 {
-					return fmt.Errorf("status %d", resp.StatusCode)
-				}
-				return nil
+				_, err := fetch(client, req, 201)
+				return err
 			})
 		})
 	}
@@ -418,16 +410,9 @@ func BenchmarkCard(b *testing.B) {
 		cardURL := strings.Replace(png.Header.Get("X-Card-URL"), "http://rapport.test", s.URL, 1)
 		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 		view := func() (string, error) {
-			resp, err := client.Get(cardURL)
-			if err != nil {
-				return "", err
-			}
-			page, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				return "", fmt.Errorf("view: status %d", resp.StatusCode)
-			}
-			return string(page), nil
+			req, _ := http.NewRequest("GET", cardURL, nil)
+			page, err := fetch(client, req, 200)
+			return string(page), err
 		}
 		b.Run(fmt.Sprintf("View/clients=%d", clients), func(b *testing.B) {
 			runConcurrent(b, clients, func(int) error { _, err := view(); return err })
@@ -508,16 +493,11 @@ func BenchmarkPlanB(b *testing.B) {
 	b.Run("Paths", func(b *testing.B) {
 		client := &http.Client{}
 		runConcurrent(b, 1, func(i int) error {
-			resp, err := client.Do(mustRequest("GET", s.URL+"/v1/companies/"+coID((i*97)%nCompanies)+"/paths", tok))
-			if err != nil {
-				return err
+			body, err := fetch(client, mustRequest("GET", s.URL+"/v1/companies/"+coID((i*97)%nCompanies)+"/paths", tok), 200)
+			if err == nil && !bytes.Contains(body, []byte(`"works_there":true`)) {
+				err = fmt.Errorf("paths: %.200s", body)
 			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 || !bytes.Contains(body, []byte(`"works_there":true`)) {
-				return fmt.Errorf("paths: %d %.200s", resp.StatusCode, body)
-			}
-			return nil
+			return err
 		})
 	})
 	u, _ := s.Accounts.User(ctx, uid)
@@ -592,6 +572,21 @@ func (a *benchAccount) events(n int, fill func(i int, e *events.Event)) {
 		fill(i, e)
 		return a.st.Events.CreateEvent(ctx, e)
 	})
+}
+
+// fetch sends req with client and reads the answer, an error unless its
+// status is want.
+func fetch(client *http.Client, req *http.Request, want int) ([]byte, error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != want {
+		err = fmt.Errorf("%s %s: %d, want %d: %.300s", req.Method, req.URL.Path, resp.StatusCode, want, body)
+	}
+	return body, err
 }
 
 func mustRequest(method, url, token string) *http.Request {

@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -65,29 +64,16 @@ func BenchmarkSearch(b *testing.B) {
 	b.Logf("seeded %d contacts, %d encounters in %s", nContacts, nEncounters, time.Since(t0).Round(time.Millisecond))
 	queries := []string{"jose", "nunez", "kube", "flame", "Chloé Dubois", "observability berlin", "lisb", "fuzzing slides", "zurich", "Søren"}
 	for _, q := range queries {
-		resp, err := http.DefaultClient.Do(mustRequest("GET", s.URL+"/v1/search?q="+url.QueryEscape(q), tok))
-		if err != nil {
-			b.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(body), `"type"`) {
-			b.Fatalf("search %q: %d %.300s", q, resp.StatusCode, body)
+		body, err := fetch(http.DefaultClient, mustRequest("GET", s.URL+"/v1/search?q="+url.QueryEscape(q), tok), 200)
+		if err != nil || !strings.Contains(string(body), `"type"`) {
+			b.Fatalf("search %q: %v %.300s", q, err, body)
 		}
 	}
 	client := &http.Client{}
 	b.Run("Mix", func(b *testing.B) {
 		runConcurrent(b, 1, func(i int) error {
-			resp, err := client.Do(mustRequest("GET", s.URL+"/v1/search?q="+url.QueryEscape(queries[i%len(queries)]), tok))
-			if err != nil {
-				return err
-			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				return fmt.Errorf("search: %d", resp.StatusCode)
-			}
-			return nil
+			_, err := fetch(client, mustRequest("GET", s.URL+"/v1/search?q="+url.QueryEscape(queries[i%len(queries)]), tok), 200)
+			return err
 		})
 	})
 }
