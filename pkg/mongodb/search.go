@@ -67,7 +67,7 @@ func introDoc(it *contacts.Intro) any             { return withWords(it, search.
 type searched struct {
 	typ        string
 	collection string
-	hits       func(cur *mongo.Cursor, terms []string) ([]search.Hit, error)
+	hits       func(ctx context.Context, cur *mongo.Cursor, terms []string) ([]search.Hit, error)
 }
 
 // searchable lists the collections of search.Types, each with the index
@@ -108,10 +108,10 @@ var searchable = []searched{
 // hitsOf decodes a cursor of T and keeps the records every term matches
 // (a word longer than search.MaxPrefix is found by its prefix, and
 // checked here on the text), ranked by search.Rank.
-func hitsOf[T any](of func(*T) (search.Text, search.Hit)) func(*mongo.Cursor, []string) ([]search.Hit, error) {
-	return func(cur *mongo.Cursor, terms []string) ([]search.Hit, error) {
+func hitsOf[T any](of func(*T) (search.Text, search.Hit)) func(context.Context, *mongo.Cursor, []string) ([]search.Hit, error) {
+	return func(ctx context.Context, cur *mongo.Cursor, terms []string) ([]search.Hit, error) {
 		var out []search.Hit
-		for cur.Next(context.Background()) {
+		for cur.Next(ctx) {
 			var x T
 			if err := cur.Decode(&x); err != nil {
 				return nil, err
@@ -162,7 +162,7 @@ func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, erro
 		if err != nil {
 			return nil, store.Err(err, "search")
 		}
-		hits, err := sc.hits(cur, q.Terms)
+		hits, err := sc.hits(ctx, cur, q.Terms)
 		cur.Close(context.WithoutCancel(ctx))
 		if err != nil {
 			return nil, store.Err(err, "search")
