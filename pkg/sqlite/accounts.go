@@ -247,7 +247,7 @@ func (s *Accounts) TouchFeedSet(ctx context.Context, hash string, at time.Time) 
 // deleteOwned runs a DELETE scoped to a user in its own transaction;
 // NotFound if it removed nothing.
 func (s *Accounts) deleteOwned(ctx context.Context, query, what string, args ...any) error {
-	return s.DB.Update(ctx, func(tx *Tx) error { return tx.deleteOwned(ctx, query, what, args...) })
+	return s.DB.Update(ctx, func(tx *Tx) error { return tx.writeOwned(ctx, query, what, args...) })
 }
 
 func nullTime(t *time.Time) any {

@@ -76,13 +76,9 @@ func (s *Companies) CompanyByKey(ctx context.Context, userID, key string) (*comp
 func (s *Companies) UpdateCompany(ctx context.Context, c *companies.Company) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		args := companyArgs(c)
-		res, err := tx.tx.ExecContext(ctx, `UPDATE companies SET (`+companyColumns+`, name_lower) = (`+placeholders(len(args))+`)
-			WHERE id = ? AND user_id = ?`, append(args, c.ID, c.UserID)...)
-		if err != nil {
-			return translate(err, "company")
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.E(apperr.NotFound, "no such company")
+		if err := tx.writeOwned(ctx, `UPDATE companies SET (`+companyColumns+`, name_lower) = (`+placeholders(len(args))+`)
+			WHERE id = ? AND user_id = ?`, "company", append(args, c.ID, c.UserID)...); err != nil {
+			return err
 		}
 		return tx.moveKeys(ctx, companyKeys, c.UserID, c.ID, companies.Keys(c))
 	})
@@ -91,14 +87,10 @@ func (s *Companies) UpdateCompany(ctx context.Context, c *companies.Company) err
 // DeleteCompany removes the company and its keys.
 func (s *Companies) DeleteCompany(ctx context.Context, userID, id string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `DELETE FROM companies WHERE id = ? AND user_id = ?`, id, userID)
-		if err != nil {
-			return translate(err, "company")
+		if err := tx.writeOwned(ctx, `DELETE FROM companies WHERE id = ? AND user_id = ?`, "company", id, userID); err != nil {
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.E(apperr.NotFound, "no such company")
-		}
-		_, err = tx.tx.ExecContext(ctx, `DELETE FROM company_keys WHERE company_id = ?`, id)
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM company_keys WHERE company_id = ?`, id)
 		return translate(err, "company")
 	})
 }

@@ -221,13 +221,9 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		args := contactArgs(c)
 		// contacts.id, scoped by user_id
-		res, err := tx.tx.ExecContext(ctx, `UPDATE contacts SET (`+contactColumns+`, name_lower, search) = (`+placeholders(len(args))+`)
-			WHERE id = ? AND user_id = ?`, append(args, c.ID, c.UserID)...)
-		if err != nil {
-			return translate(err, "contact")
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.E(apperr.NotFound, "no such contact")
+		if err := tx.writeOwned(ctx, `UPDATE contacts SET (`+contactColumns+`, name_lower, search) = (`+placeholders(len(args))+`)
+			WHERE id = ? AND user_id = ?`, "contact", append(args, c.ID, c.UserID)...); err != nil {
+			return err
 		}
 		if err := tx.moveKeys(ctx, contactKeys, c.UserID, c.ID, contacts.DedupeKeys(c)); err != nil {
 			return err
@@ -270,14 +266,7 @@ func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID stri
 // SetCompany sets one contact's company_id.
 func (s *Contacts) SetCompany(ctx context.Context, userID, id, companyID string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `UPDATE contacts SET company_id = ? WHERE id = ? AND user_id = ?`, companyID, id, userID)
-		if err != nil {
-			return translate(err, "contact")
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.E(apperr.NotFound, "no such contact")
-		}
-		return nil
+		return tx.writeOwned(ctx, `UPDATE contacts SET company_id = ? WHERE id = ? AND user_id = ?`, "contact", companyID, id, userID)
 	})
 }
 
@@ -300,14 +289,7 @@ func (s *Contacts) UnlinkedContacts(ctx context.Context, userID, afterID string,
 // DeleteContact removes the contact; its keys and tags go with it (ON DELETE CASCADE).
 func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `DELETE FROM contacts WHERE id = ? AND user_id = ?`, id, userID)
-		if err != nil {
-			return translate(err, "contact")
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.E(apperr.NotFound, "no such contact")
-		}
-		return nil
+		return tx.writeOwned(ctx, `DELETE FROM contacts WHERE id = ? AND user_id = ?`, "contact", id, userID)
 	})
 }
 

@@ -185,7 +185,7 @@ func (s *Contacts) ContactIDsAtEvent(ctx context.Context, userID, eventID string
 // DeleteEncounter removes one of the user's encounters.
 func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		return tx.deleteOwned(ctx, `DELETE FROM encounters WHERE id = ? AND user_id = ?`, "encounter", id, userID)
+		return tx.writeOwned(ctx, `DELETE FROM encounters WHERE id = ? AND user_id = ?`, "encounter", id, userID)
 	})
 }
 
@@ -211,8 +211,9 @@ func (tx *Tx) DeleteEncountersOf(ctx context.Context, userID string, of contacts
 	return tx.deleteReturningIDs(ctx, `DELETE FROM encounters WHERE user_id = ? AND `+col+` = ? RETURNING id`, "encounter", userID, id)
 }
 
-// deleteOwned runs a DELETE scoped to a user; NotFound if it removed nothing.
-func (tx *Tx) deleteOwned(ctx context.Context, query, what string, args ...any) error {
+// writeOwned runs a write (UPDATE or DELETE) of one of the user's rows;
+// NotFound ("no such <what>") if it touched none.
+func (tx *Tx) writeOwned(ctx context.Context, query, what string, args ...any) error {
 	res, err := tx.tx.ExecContext(ctx, query, args...)
 	if err != nil {
 		return translate(err, what)

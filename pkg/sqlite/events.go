@@ -111,7 +111,7 @@ func (s *Events) UpdateEvent(ctx context.Context, e *events.Event) error {
 // DeleteEvent removes one of the user's events.
 func (s *Events) DeleteEvent(ctx context.Context, userID, id string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		return tx.deleteOwned(ctx, `DELETE FROM events WHERE id = ? AND user_id = ?`, "event", id, userID)
+		return tx.writeOwned(ctx, `DELETE FROM events WHERE id = ? AND user_id = ?`, "event", id, userID)
 	})
 }
 
@@ -209,7 +209,7 @@ func (s *Events) Calendars(ctx context.Context, userID string) ([]events.Calenda
 // DeleteCalendar removes one of the user's calendars.
 func (s *Events) DeleteCalendar(ctx context.Context, userID, id string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		return tx.deleteOwned(ctx, `DELETE FROM calendars WHERE id = ? AND user_id = ?`, "calendar", id, userID)
+		return tx.writeOwned(ctx, `DELETE FROM calendars WHERE id = ? AND user_id = ?`, "calendar", id, userID)
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 
-	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
@@ -47,13 +46,6 @@ func (s *Contacts) Import(ctx context.Context, userID, id string) (*contacts.Imp
 // DeleteImport removes one of the user's import records.
 func (s *Contacts) DeleteImport(ctx context.Context, userID, id string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `DELETE FROM imports WHERE id = ? AND user_id = ?`, id, userID)
-		if err != nil {
-			return translate(err, "import")
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.E(apperr.NotFound, "no such import")
-		}
-		return nil
+		return tx.writeOwned(ctx, `DELETE FROM imports WHERE id = ? AND user_id = ?`, "import", id, userID)
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -70,29 +69,15 @@ func (s *Opportunities) Opportunity(ctx context.Context, userID, id string) (*op
 func (s *Opportunities) UpdateOpportunity(ctx context.Context, o *opportunities.Opportunity) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		args := opportunityArgs(o)
-		res, err := tx.tx.ExecContext(ctx, `UPDATE opportunities SET (`+opportunityColumns+`) = (`+placeholders(len(args))+`) WHERE id = ? AND user_id = ?`,
-			append(args, o.ID, o.UserID)...)
-		if err != nil {
-			return translate(err, "opportunity")
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.E(apperr.NotFound, "no such opportunity")
-		}
-		return nil
+		return tx.writeOwned(ctx, `UPDATE opportunities SET (`+opportunityColumns+`) = (`+placeholders(len(args))+`) WHERE id = ? AND user_id = ?`,
+			"opportunity", append(args, o.ID, o.UserID)...)
 	})
 }
 
 // DeleteOpportunity removes one of the user's opportunities.
 func (s *Opportunities) DeleteOpportunity(ctx context.Context, userID, id string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `DELETE FROM opportunities WHERE id = ? AND user_id = ?`, id, userID)
-		if err != nil {
-			return translate(err, "opportunity")
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.E(apperr.NotFound, "no such opportunity")
-		}
-		return nil
+		return tx.writeOwned(ctx, `DELETE FROM opportunities WHERE id = ? AND user_id = ?`, "opportunity", id, userID)
 	})
 }
 
