@@ -312,16 +312,7 @@ func (db *DB) commit(batch []*job) {
 // made a 50,000-row import four times slower); a failure rolls the whole
 // transaction back, which undoes the job alone as the savepoint would.
 func (db *DB) commitAlone(tx *sql.Tx, j *job) {
-	var err error
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				err = fmt.Errorf("store: write panicked: %v", p)
-			}
-		}()
-		err = j.fn(&Tx{tx: tx})
-	}()
-	if err != nil {
+	if err := j.run(tx); err != nil {
 		tx.Rollback()
 		j.done <- err
 		return
@@ -333,6 +324,16 @@ func (db *DB) commitAlone(tx *sql.Tx, j *job) {
 	j.done <- nil
 }
 
+// run calls the job's function on tx; a panic in it is its error.
+func (j *job) run(tx *sql.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: write panicked: %v", p)
+		}
+	}()
+	return j.fn(&Tx{tx: tx})
+}
+
 // runJob runs one job in a savepoint of tx and undoes it if it fails (or
 // panics); fatal is set when the savepoint itself could not be handled,
 // which leaves the transaction unusable.
@@ -341,15 +342,7 @@ func runJob(tx *sql.Tx, j *job) (err, fatal error) {
 	if _, err := tx.ExecContext(bg, "SAVEPOINT job"); err != nil {
 		return nil, err
 	}
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				err = fmt.Errorf("store: write panicked: %v", p)
-			}
-		}()
-		err = j.fn(&Tx{tx: tx})
-	}()
-	if err != nil {
+	if err = j.run(tx); err != nil {
 		if _, rerr := tx.ExecContext(bg, "ROLLBACK TO job"); rerr != nil {
 			return err, rerr
 		}
