@@ -885,7 +885,7 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	ct, err := s.CRM.Contacts.Get(ctx, u.ID, c.Params("id"))
+	b, err := s.CRM.Brief(ctx, u.ID, c.Params("id"))
 	if err != nil {
 		if apperr.Is(err, apperr.NotFound) {
 			p := s.page(c, "Contacts", "contacts")
@@ -894,16 +894,13 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	ct := b.Contact
 	p := s.page(c, ct.Name, "contacts")
 	wc := &webContact{ID: ct.ID, Name: ct.Name, Company: ct.Company, Title: ct.Title, Notes: ct.Notes, Opening: "An opening"}
 	if ct.Company != "" {
 		wc.Opening = "An opening at " + ct.Company
 	}
-	opps, err := s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{ContactID: ct.ID, Limit: 20})
-	if err != nil {
-		return err
-	}
-	for _, o := range opps.Items {
+	for _, o := range b.Opportunities[:min(len(b.Opportunities), webOpportunities)] {
 		wc.Opportunities = append(wc.Opportunities, webOpportunity{Title: o.Title, Stage: o.Stage})
 	}
 	for _, e := range ct.Emails {
@@ -917,44 +914,27 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 	if li := contacts.CanonicalLinkedIn(ct.LinkedInURL); li != "" {
 		wc.LinkedIn = template.URL(li)
 	}
-	encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: ct.ID, Limit: 50})
-	if err != nil {
-		return err
-	}
-	ids := make([]string, len(encs.Items))
-	for i, e := range encs.Items {
-		ids[i] = e.EventID
-	}
-	evs, err := s.CRM.Events.GetMany(ctx, u.ID, ids)
-	if err != nil {
-		return err
-	}
 	loc := u.Location()
 	moments := map[string]string{}
 	for _, m := range webMoments {
 		moments[m.Value] = m.Label
 	}
-	for i := len(encs.Items) - 1; i >= 0; i-- { // newest first
-		e := encs.Items[i]
-		m := webMet{When: e.MetAt.In(loc).Format("2 Jan 2006"), Moment: strings.ToLower(moments[e.Moment]), Topics: strings.Join(e.Topics, ", "), Notes: e.Notes}
-		if ev := evs[e.EventID]; ev != nil {
-			m.Event = ev.Title
-		}
-		wc.Met = append(wc.Met, m)
+	for _, e := range b.Met { // newest first
+		wc.Met = append(wc.Met, webMet{When: e.MetAt.In(loc).Format("2 Jan 2006"), Moment: strings.ToLower(moments[e.Moment]),
+			Topics: strings.Join(e.Topics, ", "), Notes: e.Notes, Event: e.EventTitle})
 	}
 	p.Person = wc
-	fs, err := s.CRM.Followups.List(ctx, u.ID, followup.Filter{ContactID: ct.ID, Status: followup.Pending, Limit: 50})
-	if err != nil {
-		return err
-	}
 	now := s.Now()
-	for i := range fs.Items {
-		f := &fs.Items[i]
+	for i := range b.Followups {
+		f := &b.Followups[i]
 		p.Followups = append(p.Followups, webFollowup{ID: f.ID, Title: followup.Title(f, ct.Name), Note: f.Note,
 			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
 	}
 	return s.render(c, 200, "contact", p)
 }
+
+// webOpportunities is how many opportunities a contact's page lists.
+const webOpportunities = 20
 
 // handleWebOpening files "they mentioned an opening" from a contact's
 // page: an opportunity (a lead) at the contact's company, sourced by the
