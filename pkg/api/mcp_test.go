@@ -3,11 +3,13 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -238,5 +240,29 @@ func TestMCP(t *testing.T) {
 		if st, _ := rawList("", h); st != 401 {
 			t.Fatalf("%q: %d", h, st)
 		}
+	}
+}
+
+// TestBriefKeepsTheNewestMeetings: with more meetings than a brief lists,
+// it shows the newest, newest first, and the topics of all of them.
+func TestBriefKeepsTheNewestMeetings(t *testing.T) {
+	s := MustServe(t, openSignup)
+	uid, tok := s.MustSignup(t, "ada@example.com")
+	ev := s.MustCreateEvent(t, tok, nil)
+	jane := s.MustCreateContact(t, tok, map[string]any{"name": "Jane"})
+	for i := 0; i < 260; i++ {
+		s.MustCreate(t, tok, "/v1/events/"+ev+"/encounters", map[string]any{"contact_id": jane, "moment": "other", "followup": false,
+			"met_at": time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour).Format(time.RFC3339), "topics": []string{fmt.Sprint("t", i)}})
+	}
+	b, err := s.CRM.Brief(t.Context(), uid, jane)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(259 * time.Hour)
+	if len(b.Met) != 50 || !b.Met[0].MetAt.Equal(newest) || !b.Met[49].MetAt.Equal(newest.Add(-49*time.Hour)) {
+		t.Fatalf("%d meetings, first %v, last %v", len(b.Met), b.Met[0].MetAt, b.Met[len(b.Met)-1].MetAt)
+	}
+	if len(b.Topics) != 260 || b.Topics[0] != "t0" {
+		t.Fatalf("%d topics, first %q", len(b.Topics), b.Topics[0])
 	}
 }

@@ -2,7 +2,6 @@ package crm
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"time"
 
@@ -55,35 +54,48 @@ func (s *Service) Brief(ctx context.Context, userID, id string) (*Brief, error) 
 		return nil, err
 	}
 	b := &Brief{Contact: c, Met: []BriefMeeting{}, Topics: []string{}, Intros: []BriefIntro{}}
-	encs, err := s.Contacts.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: id, Limit: record.MaxLimit})
-	if err != nil {
-		return nil, err
+	// Every meeting is read (pages come oldest first) for the topics; the
+	// newest briefLimit are kept.
+	var encs []contacts.Encounter
+	topics := map[string]bool{}
+	f := contacts.EncounterFilter{ContactID: id, Limit: record.MaxLimit}
+	for {
+		page, err := s.Contacts.Encounters(ctx, userID, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page.Items {
+			for _, t := range e.Topics {
+				if k := strings.ToLower(t); !topics[k] {
+					topics[k] = true
+					b.Topics = append(b.Topics, t)
+				}
+			}
+		}
+		encs = append(encs, page.Items...)
+		encs = encs[max(0, len(encs)-briefLimit):]
+		if page.NextCursor == "" {
+			break
+		}
+		if f.Cursor, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return nil, err
+		}
 	}
-	var eventIDs []string
-	for _, e := range encs.Items {
-		eventIDs = append(eventIDs, e.EventID)
+	eventIDs := make([]string, len(encs))
+	for i, e := range encs {
+		eventIDs[i] = e.EventID
 	}
 	evs, err := s.Events.Store.EventsByID(ctx, userID, eventIDs)
 	if err != nil {
 		return nil, err
 	}
-	topics := map[string]bool{}
-	for _, e := range encs.Items {
+	for i := len(encs) - 1; i >= 0; i-- { // newest first
+		e := encs[i]
 		m := BriefMeeting{EventID: e.EventID, Moment: e.Moment, MetAt: e.MetAt, Topics: e.Topics, Notes: e.Notes}
 		if ev, ok := evs[e.EventID]; ok {
 			m.EventTitle = ev.Title
 		}
 		b.Met = append(b.Met, m)
-		for _, t := range e.Topics {
-			if k := strings.ToLower(t); !topics[k] {
-				topics[k] = true
-				b.Topics = append(b.Topics, t)
-			}
-		}
-	}
-	sort.SliceStable(b.Met, func(i, j int) bool { return b.Met[i].MetAt.After(b.Met[j].MetAt) })
-	if len(b.Met) > briefLimit {
-		b.Met = b.Met[:briefLimit]
 	}
 	intros, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{ContactID: id, Limit: briefLimit})
 	if err != nil {
