@@ -62,29 +62,29 @@ func opportunityDoc(o *opportunities.Opportunity) any {
 func interactionDoc(it *contacts.Interaction) any { return withWords(it, search.InteractionText(it)) }
 func introDoc(it *contacts.Intro) any             { return withWords(it, search.IntroText(it)) }
 
-// searched is one collection search reads: how to decode its records
-// into hits.
+// searched is one collection search reads: how a stored record decodes
+// into its searched text and the hit it would be.
 type searched struct {
 	typ        string
 	collection string
-	hits       func(ctx context.Context, cur *mongo.Cursor, terms []string) ([]search.Hit, error)
+	decode     func(bson.Raw) (search.Text, search.Hit, error)
 }
 
 // searchable lists the collections of search.Types, each with the index
 // of its query shape, (user_id, words).
 var searchable = []searched{
-	{search.Contact, "contacts", hitsOf(func(c *contacts.Contact) (search.Text, search.Hit) {
+	{search.Contact, "contacts", decodeAs(func(c *contacts.Contact) (search.Text, search.Hit) {
 		return search.ContactText(c), search.Hit{ID: c.ID, Title: c.Name, ContactID: c.ID}
 	})},
-	{search.Encounter, "encounters", hitsOf(func(e *contacts.Encounter) (search.Text, search.Hit) {
+	{search.Encounter, "encounters", decodeAs(func(e *contacts.Encounter) (search.Text, search.Hit) {
 		at := e.MetAt
 		return search.EncounterText(e), search.Hit{ID: e.ID, ContactID: e.ContactID, EventID: e.EventID, At: &at}
 	})},
-	{search.Interaction, "interactions", hitsOf(func(it *contacts.Interaction) (search.Text, search.Hit) {
+	{search.Interaction, "interactions", decodeAs(func(it *contacts.Interaction) (search.Text, search.Hit) {
 		at := it.At
 		return search.InteractionText(it), search.Hit{ID: it.ID, ContactID: it.ContactID, At: &at}
 	})},
-	{search.Intro, "intros", hitsOf(func(it *contacts.Intro) (search.Text, search.Hit) {
+	{search.Intro, "intros", decodeAs(func(it *contacts.Intro) (search.Text, search.Hit) {
 		at := it.CreatedAt
 		h := search.Hit{ID: it.ID, EventID: it.EventID, At: &at}
 		if len(it.ContactIDs) == 2 {
@@ -92,40 +92,49 @@ var searchable = []searched{
 		}
 		return search.IntroText(it), h
 	})},
-	{search.Event, "events", hitsOf(func(e *events.Event) (search.Text, search.Hit) {
+	{search.Event, "events", decodeAs(func(e *events.Event) (search.Text, search.Hit) {
 		at := e.StartsAt
 		return search.EventText(e), search.Hit{ID: e.ID, Title: e.Title, EventID: e.ID, At: &at}
 	})},
-	{search.Opportunity, "opportunities", hitsOf(func(o *opportunities.Opportunity) (search.Text, search.Hit) {
+	{search.Opportunity, "opportunities", decodeAs(func(o *opportunities.Opportunity) (search.Text, search.Hit) {
 		at := o.CreatedAt
 		return search.OpportunityText(o), search.Hit{ID: o.ID, Title: o.Title, ContactID: o.SourceContactID, EventID: o.SourceEventID, At: &at}
 	})},
-	{search.Company, "companies", hitsOf(func(c *companies.Company) (search.Text, search.Hit) {
+	{search.Company, "companies", decodeAs(func(c *companies.Company) (search.Text, search.Hit) {
 		return search.CompanyText(c), search.Hit{ID: c.ID, Title: c.Name}
 	})},
 }
 
-// hitsOf decodes a cursor of T and keeps the records every term matches
+// decodeAs decodes a record as a T and makes its text and hit with of.
+func decodeAs[T any](of func(*T) (search.Text, search.Hit)) func(bson.Raw) (search.Text, search.Hit, error) {
+	return func(raw bson.Raw) (search.Text, search.Hit, error) {
+		var x T
+		if err := bson.Unmarshal(raw, &x); err != nil {
+			return search.Text{}, search.Hit{}, err
+		}
+		text, h := of(&x)
+		return text, h, nil
+	}
+}
+
+// hits reads a cursor of sc's records and keeps those every term matches
 // (a word longer than search.MaxPrefix is found by its prefix, and
 // checked here on the text), ranked by search.Rank.
-func hitsOf[T any](of func(*T) (search.Text, search.Hit)) func(context.Context, *mongo.Cursor, []string) ([]search.Hit, error) {
-	return func(ctx context.Context, cur *mongo.Cursor, terms []string) ([]search.Hit, error) {
-		var out []search.Hit
-		for cur.Next(ctx) {
-			var x T
-			if err := cur.Decode(&x); err != nil {
-				return nil, err
-			}
-			text, h := of(&x)
-			score, ok := search.Rank(terms, text)
-			if !ok {
-				continue
-			}
-			h.Score, h.Snippet = score, search.Snippet(terms, text)
-			out = append(out, h)
+func (sc searched) hits(ctx context.Context, cur *mongo.Cursor, terms []string) ([]search.Hit, error) {
+	var out []search.Hit
+	for cur.Next(ctx) {
+		text, h, err := sc.decode(cur.Current)
+		if err != nil {
+			return nil, err
 		}
-		return out, cur.Err()
+		score, ok := search.Rank(terms, text)
+		if !ok {
+			continue
+		}
+		h.Type, h.Score, h.Snippet = sc.typ, score, search.Snippet(terms, text)
+		out = append(out, h)
 	}
+	return out, cur.Err()
 }
 
 // maxCandidates bounds how many records of one collection a search
@@ -166,9 +175,6 @@ func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, erro
 		cur.Close(context.WithoutCancel(ctx))
 		if err != nil {
 			return nil, store.Err(err, "search")
-		}
-		for i := range hits {
-			hits[i].Type = sc.typ
 		}
 		out = append(out, hits...)
 	}
@@ -211,22 +217,14 @@ func (s *Search) addWords(ctx context.Context) error {
 	if nonce, _, err := stamps.Stamp(ctx, record.MigrationStamp, wordsAdded); err != nil || nonce != "" {
 		return err
 	}
-	for _, c := range []struct {
-		name  string
-		words func(bson.Raw) (search.Text, error)
-	}{
-		{"contacts", textOf(search.ContactText)}, {"encounters", textOf(search.EncounterText)},
-		{"interactions", textOf(search.InteractionText)}, {"intros", textOf(search.IntroText)},
-		{"events", textOf(search.EventText)}, {"opportunities", textOf(search.OpportunityText)},
-		{"companies", textOf(search.CompanyText)},
-	} {
-		coll := s.DB.Collection(c.name)
+	for _, sc := range searchable {
+		coll := s.DB.Collection(sc.collection)
 		cur, err := coll.Find(ctx, bson.M{"words": bson.M{"$exists": false}})
 		if err != nil {
 			return store.Err(err, "search")
 		}
 		for cur.Next(ctx) {
-			t, err := c.words(cur.Current)
+			t, _, err := sc.decode(cur.Current)
 			if err != nil {
 				cur.Close(ctx)
 				return store.Err(err, "search")
@@ -244,14 +242,4 @@ func (s *Search) addWords(ctx context.Context) error {
 		}
 	}
 	return stamps.Touch(ctx, record.MigrationStamp, wordsAdded, "done", record.Time(time.Now()))
-}
-
-func textOf[T any](text func(*T) search.Text) func(bson.Raw) (search.Text, error) {
-	return func(raw bson.Raw) (search.Text, error) {
-		var x T
-		if err := bson.Unmarshal(raw, &x); err != nil {
-			return search.Text{}, err
-		}
-		return text(&x), nil
-	}
 }
