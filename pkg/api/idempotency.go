@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"unicode"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,15 +45,9 @@ func (s *Server) idempotent(c *fiber.Ctx) error {
 			return herr
 		}
 	}
-	// The outcome is final even if the client went away: use a fresh context.
-	bg, cancel := context.WithTimeout(context.Background(), requestTimeout)
-	defer cancel()
-	status := c.Response().StatusCode()
-	if status >= 500 || status == fiber.StatusTooManyRequests {
-		return s.Idempotency.Abort(bg, u.ID, key)
-	}
-	ct := string(c.Response().Header.ContentType())
-	if err := s.Idempotency.Finish(bg, u.ID, key, status, ct, append([]byte(nil), c.Response().Body()...)); err != nil {
+	resp := c.Response()
+	if err := s.Idempotency.End(c.UserContext(), u.ID, key, resp.StatusCode(), string(resp.Header.ContentType()),
+		append([]byte(nil), resp.Body()...)); err != nil {
 		s.Logger.Warn("idempotency record not saved", "err", err, "request_id", c.Locals(localRequestID))
 	}
 	return nil

@@ -135,20 +135,24 @@ func handler[In any](d *tools, name string, keyOf func(In) string, run func(cont
 			return nil, json.RawMessage(rec.Body), nil
 		}
 		out, err := run(ctx, u, in)
-		bg := context.WithoutCancel(ctx)
+		status, ct, body := 200, "application/json", []byte(nil)
 		if err != nil {
-			if apperr.KindOf(err) == apperr.Internal || apperr.KindOf(err) == apperr.Unavailable {
-				d.logFailure(name, err)
-				_ = d.Idempotency.Abort(bg, u.ID, key)
-				return nil, nil, toolError(err)
+			d.logFailure(name, err)
+			if k := apperr.KindOf(err); k == apperr.Internal || k == apperr.Unavailable {
+				status = 500 // not kept: the retry runs again
+			} else {
+				status = 422
 			}
-			terr := toolError(err)
-			_ = d.Idempotency.Finish(bg, u.ID, key, 422, "text/plain", []byte(terr.Error()))
-			return nil, nil, terr
+			err = toolError(err)
+			ct, body = "text/plain", []byte(err.Error())
+		} else {
+			body, _ = json.Marshal(out)
 		}
-		body, _ := json.Marshal(out)
-		if err := d.Idempotency.Finish(bg, u.ID, key, 200, "application/json", body); err != nil {
-			d.Logger.Warn("idempotency record not saved", "tool", name, "err", err)
+		if eerr := d.Idempotency.End(ctx, u.ID, key, status, ct, body); eerr != nil {
+			d.Logger.Warn("idempotency record not saved", "tool", name, "err", eerr)
+		}
+		if err != nil {
+			return nil, nil, err
 		}
 		return nil, out, nil
 	}

@@ -120,6 +120,22 @@ func (s *Store) id(userID, key string) string {
 	return userID + ":" + hex.EncodeToString(sum[:])
 }
 
+// End records how the request of key ended: its response is kept to
+// replay, unless it failed on our side (5xx) or was turned away for now
+// (429) — then key is released and the client's retry runs again. It runs
+// even if ctx was cancelled (the outcome is final).
+func (s *Store) End(ctx context.Context, userID, key string, status int, contentType string, body []byte) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
+	defer cancel()
+	if status >= 500 || status == 429 {
+		return s.Abort(ctx, userID, key)
+	}
+	return s.Finish(ctx, userID, key, status, contentType, body)
+}
+
+// endTimeout bounds End's write.
+const endTimeout = 15 * time.Second
+
 // Finish stores the response to replay for key.
 func (s *Store) Finish(ctx context.Context, userID, key string, status int, contentType string, body []byte) error {
 	return s.Records.Complete(ctx, s.id(userID, key), status, contentType, body, record.Time(s.Now()))
