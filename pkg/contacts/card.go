@@ -13,27 +13,32 @@ import (
 // Rapport's, never the user's notes.
 const HowWeMetMarker = "-- How we met (written by Rapport; changes below this line are not kept) --"
 
+// howWeMetStart is how much of the marker a card sent back must keep for
+// the section to be recognised: a client may re-wrap or re-punctuate the
+// rest of the line.
+const howWeMetStart = "-- How we met (written by Rapport"
+
 // Card is c as the vCard 3.0 an address book syncs (CardDAV): UID is the
 // contact id, NOTE the user's notes followed by howWeMet (the generated
-// section, if any), CATEGORIES one property per tag. Line breaks in values
-// become LF, which the encoder escapes.
+// section, if any), CATEGORIES the tags. Line breaks in values become LF;
+// the encoder escapes every value.
 func Card(c *Contact, howWeMet string) vcard.Card {
 	card := baseCard(c, "3.0", c.ID)
 	for _, e := range c.Emails {
-		card.Add(vcard.FieldEmail, &vcard.Field{Value: oneLineBreak(e), Params: vcard.Params{vcard.ParamType: {"INTERNET"}}})
+		card.Add(vcard.FieldEmail, &vcard.Field{Value: e, Params: vcard.Params{vcard.ParamType: {"INTERNET"}}})
 	}
 	note := strings.TrimRight(oneLineBreak(c.Notes), "\n ")
 	if howWeMet != "" {
 		if note != "" {
 			note += "\n\n"
 		}
-		note += HowWeMetMarker + "\n" + howWeMet
+		note += HowWeMetMarker + "\n" + oneLineBreak(howWeMet)
 	}
 	if note != "" {
 		card.SetValue(vcard.FieldNote, note)
 	}
-	for _, t := range c.Tags {
-		card.AddValue(vcard.FieldCategories, oneLineBreak(t))
+	if len(c.Tags) > 0 {
+		card.SetCategories(c.Tags)
 	}
 	return card
 }
@@ -46,13 +51,14 @@ func InputFromCard(card vcard.Card) (Input, error) {
 	if err != nil {
 		return in, err
 	}
-	if i := strings.Index(in.Notes, HowWeMetMarker); i >= 0 {
+	in.Notes = oneLineBreak(in.Notes)
+	if i := strings.Index(in.Notes, howWeMetStart); i >= 0 {
 		in.Notes = in.Notes[:i]
 	}
-	in.Notes = strings.TrimRight(oneLineBreak(in.Notes), "\n ")
+	in.Notes = strings.TrimRight(in.Notes, "\n ")
 	in.Tags = nil
 	for _, v := range card.Values(vcard.FieldCategories) {
-		for _, t := range strings.Split(v, ",") {
+		for _, t := range vcard.SplitValue(v, ',') {
 			if t = strings.TrimSpace(t); t != "" && !slices.Contains(in.Tags, t) {
 				in.Tags = append(in.Tags, t)
 			}

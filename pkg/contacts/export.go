@@ -1,7 +1,6 @@
 package contacts
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/csv"
@@ -46,45 +45,28 @@ func VCardUID(id string) string {
 	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
-// WriteVCard writes c as a vCard 4.0, with go-vcard and two fixes around
-// it: CR and CRLF in any value are written as escaped line breaks (go-vcard
-// escapes only LF, so a bare CR could end the card early), and CATEGORIES
-// separates tags with a plain comma (go-vcard escapes it, which makes every
-// reader see one tag).
+// WriteVCard writes c as a vCard 4.0 (every text value escaped as RFC
+// 6350 §3.4 says: third_party/go-vcard).
 func WriteVCard(w io.Writer, c *Contact) error {
 	card := baseCard(c, "4.0", VCardUID(c.ID))
 	for _, e := range c.Emails {
-		card.AddValue(vcard.FieldEmail, oneLineBreak(e))
+		card.AddValue(vcard.FieldEmail, e)
 	}
 	if c.Notes != "" {
-		card.SetValue(vcard.FieldNote, oneLineBreak(c.Notes))
+		card.SetValue(vcard.FieldNote, c.Notes)
 	}
 	if len(c.Tags) > 0 {
-		// Written below; a NUL never occurs in stored text.
-		card.SetValue(vcard.FieldCategories, categoriesMark)
+		card.SetCategories(c.Tags)
 	}
-	var buf bytes.Buffer
-	if err := vcard.NewEncoder(&buf).Encode(card); err != nil {
-		return err
-	}
-	out := buf.Bytes()
-	if len(c.Tags) > 0 {
-		tags := make([]string, len(c.Tags))
-		for i, t := range c.Tags {
-			tags[i] = textEscaper.Replace(oneLineBreak(t))
-		}
-		out = bytes.Replace(out, []byte(categoriesMark), []byte(strings.Join(tags, ",")), 1)
-	}
-	_, err := w.Write(out)
-	return err
+	return vcard.NewEncoder(w).Encode(card)
 }
 
 // baseCard is what every card of c holds, whatever the version: UID,
-// FN, N, phones, ORG, TITLE, the LinkedIn URL, the cadence and REV, with
-// line breaks in values as LF (which go-vcard escapes).
+// FN, N, phones, ORG, TITLE, the LinkedIn URL, the cadence and REV. The
+// encoder escapes every value, line breaks (CR, LF, CRLF) included.
 func baseCard(c *Contact, version, uid string) vcard.Card {
 	card := vcard.Card{}
-	set := func(field, v string) { card.SetValue(field, oneLineBreak(v)) }
+	set := func(field, v string) { card.SetValue(field, v) }
 	set(vcard.FieldVersion, version)
 	set(vcard.FieldUID, uid)
 	set(vcard.FieldFormattedName, c.Name)
@@ -92,14 +74,12 @@ func baseCard(c *Contact, version, uid string) vcard.Card {
 	if i := strings.LastIndexByte(c.Name, ' '); i > 0 {
 		given, family = c.Name[:i], c.Name[i+1:]
 	}
-	// N's components are separated by ';', which go-vcard does not escape.
-	component := strings.NewReplacer(";", ",")
-	card.SetName(&vcard.Name{FamilyName: oneLineBreak(component.Replace(family)), GivenName: oneLineBreak(component.Replace(given))})
+	card.SetName(&vcard.Name{FamilyName: family, GivenName: given})
 	for _, p := range c.Phones {
-		card.AddValue(vcard.FieldTelephone, oneLineBreak(p))
+		card.AddValue(vcard.FieldTelephone, p)
 	}
 	if c.Company != "" {
-		set(vcard.FieldOrganization, component.Replace(c.Company))
+		set(vcard.FieldOrganization, vcard.JoinValue([]string{c.Company}, ';'))
 	}
 	if c.Title != "" {
 		set(vcard.FieldTitle, c.Title)
@@ -113,12 +93,6 @@ func baseCard(c *Contact, version, uid string) vcard.Card {
 	card.SetRevision(c.UpdatedAt)
 	return card
 }
-
-// categoriesMark stands in for the CATEGORIES value while go-vcard encodes.
-const categoriesMark = "\x00categories\x00"
-
-// textEscaper escapes one item of a vCard text list (RFC 6350 §3.4).
-var textEscaper = strings.NewReplacer("\\", "\\\\", ",", "\\,", ";", "\\;", "\n", "\\n")
 
 // oneLineBreak turns CRLF and bare CR into LF, the one line break vCard
 // encoders escape.

@@ -264,7 +264,7 @@ func inputFromCard(c vcard.Card) (Input, error) {
 		}
 	}
 	org := c.PreferredValue(vcard.FieldOrganization)
-	in.Company = strings.TrimSpace(strings.Split(org, ";")[0])
+	in.Company = strings.TrimSpace(vcard.SplitValue(org, ';')[0])
 	in.Title = strings.TrimSpace(c.PreferredValue(vcard.FieldTitle))
 	in.Notes = c.PreferredValue(vcard.FieldNote)
 	in.Tags = c.Categories()

@@ -168,3 +168,27 @@ func TestReadersStopAtDeadline(t *testing.T) {
 		t.Fatalf("ReadVCards err=%v, want context.Canceled", err)
 	}
 }
+
+// TestReadVCardsUnescapes: text values are unescaped as RFC 6350 §3.4
+// says (\; \, \\ \n \N), ORG's first component keeps an escaped
+// semicolon, and CATEGORIES splits only at unescaped commas.
+func TestReadVCardsUnescapes(t *testing.T) {
+	rows := vcardRows(t, "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\\, Countess\r\nORG:Engines\\; Ltd.;R&D\r\n"+
+		"NOTE:one\\; two\\, three \\\\ four\\nfive\\Nsix\r\nCATEGORIES:go,a\\, b\r\nEND:VCARD\r\n")
+	if len(rows) != 1 || rows[0].Err != nil {
+		t.Fatalf("rows %+v", rows)
+	}
+	in := rows[0].Input
+	if got, want := in.Name, "Ada, Countess"; got != want {
+		t.Errorf("Name=%q, want %q", got, want)
+	}
+	if got, want := in.Company, "Engines; Ltd."; got != want {
+		t.Errorf("Company=%q, want %q", got, want)
+	}
+	if got, want := in.Notes, "one; two, three \\ four\nfive\nsix"; got != want {
+		t.Errorf("Notes=%q, want %q", got, want)
+	}
+	if got, want := strings.Join(in.Tags, "|"), "go|a, b"; got != want {
+		t.Errorf("Tags=%q, want %q", got, want)
+	}
+}

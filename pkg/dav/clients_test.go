@@ -6,12 +6,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/dav"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 )
 
@@ -273,3 +275,95 @@ func TestVdirsyncerTasksTwoWay(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// khardEdit runs `khard edit` on the contacts named like query in the
+// directory vdirsyncer fills, with an editor that sets the title (the
+// only change), as a person editing in khard would.
+func khardEdit(t *testing.T, v *vdirsyncer, query, title string) {
+	t.Helper()
+	khard := needTool(t, "khard")
+	cfg := filepath.Join(v.dir, "khard.conf")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[addressbooks]\n[[rapport]]\npath = %s\n\n[general]\ndefault_action = list\n", v.local)), 0o600)
+	editor := filepath.Join(v.dir, "editor.sh")
+	os.WriteFile(editor, []byte("#!/bin/sh\nsed -i 's/^Title *:.*/Title : "+title+"/' \"$1\"\n"), 0o700)
+	cmd := exec.Command(khard, "-c", cfg, "edit", query)
+	cmd.Env = append(os.Environ(), "HOME="+v.dir, "LC_ALL=C.UTF-8", "LANG=C.UTF-8", "EDITOR="+editor)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "Modification successful") {
+		t.Fatalf("khard edit: %v\n%s", err, out)
+	}
+}
+
+// validateVCards runs vobject's strict validation (validate=True) on every
+// card file in dir.
+func validateVCards(t *testing.T, dir string) {
+	t.Helper()
+	python := needTool(t, "/usr/bin/python3")
+	script := `import glob, sys, vobject
+n = 0
+for p in sorted(glob.glob(sys.argv[1] + "/*.vcf")):
+    with open(p, encoding="utf-8") as f:
+        for card in vobject.readComponents(f.read(), validate=True):
+            card.serialize()
+            n += 1
+print(n)
+`
+	out, err := exec.Command(python, "-c", script, dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("vobject validate=True: %v\n%s", err, out)
+	}
+}
+
+// TestKhardEditKeepsNotes: a note with line breaks (typed on the phone,
+// CRLF), semicolons, commas and backslashes, and an encounter note of two
+// lines, survive vdirsyncer and two edits of the title in khard
+// byte-identical; khard and vobject read every card served.
+func TestKhardEditKeepsNotes(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	ctx := t.Context()
+	notes := "Semi; colon, comma \\ backslash\r\nsecond line\r\n\r\nthird; after a blank"
+	ev, err := s.crm.Events.Create(ctx, u.ID, u.Timezone, events.Input{Title: "Rust; Go, and C\\C++", StartsAt: "2026-11-24T18:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.crm.LogEncounter(ctx, u.User, ev.ID, contacts.EncounterInput{Contact: &contacts.Input{Name: "Ada Lovelace",
+		Emails: []string{"ada@example.com"}, Company: "Engines; Ltd.", Title: "Countess", Tags: []string{"go", "a, b"}, Notes: notes},
+		Moment: "after_talk", MetAt: "2026-11-24T19:30:00Z", Topics: []string{"ffi"}, Notes: "first line\r\nsecond; line"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Contact.ID
+	v := newVdirsyncer(t, s, u)
+	v.run("sync")
+	validateVCards(t, v.local)
+	for i, title := range []string{"Mathematician", "Poet"} {
+		khardEdit(t, v, "Ada", title)
+		v.run("sync")
+		c, err := s.crm.Contacts.Get(ctx, u.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Title != title {
+			t.Fatalf("edit %d: title %q, want %q", i+1, c.Title, title)
+		}
+		if c.Notes != notes {
+			t.Fatalf("edit %d: notes\n%q\nwant\n%q", i+1, c.Notes, notes)
+		}
+		if c.Company != "Engines; Ltd." || !slices.Equal(c.Tags, []string{"go", "a, b"}) {
+			t.Fatalf("edit %d: company %q tags %q", i+1, c.Company, c.Tags)
+		}
+		v.run("sync")
+		validateVCards(t, v.local)
+	}
+	if n := strings.Count(v.files()[firstFile(v)], "How we met"); n != 1 {
+		t.Fatalf("the synced card holds %d How-we-met sections", n)
+	}
+}
+
+func firstFile(v *vdirsyncer) string {
+	for name := range v.files() {
+		return name
+	}
+	return ""
+}

@@ -1,0 +1,137 @@
+package vcard
+
+import "strings"
+
+// Escaping of property values (RFC 6350 §3.4, RFC 2426 §5).
+//
+// A text value (FN, NOTE, TITLE, EMAIL, …) is held in Field.Value as the
+// text itself: the decoder unescapes it, the encoder escapes it. A
+// compound value (N, ADR, ORG, GENDER, CLIENTPIDMAP) or a list
+// (CATEGORIES, NICKNAME) is held as written, each part escaped, because
+// an escaped separator inside a part ("Acme\; Inc.") and a separator
+// between parts can only be told apart before unescaping: SplitValue and
+// JoinValue move between that form and its parts.
+var rawValueProperties = map[string]bool{
+	FieldName:         true,
+	FieldAddress:      true,
+	FieldOrganization: true,
+	FieldGender:       true,
+	FieldClientPIDMap: true,
+	FieldCategories:   true,
+	FieldNickname:     true,
+}
+
+// IsRawValue reports whether the value of property key is held as written
+// (a compound value or a list; see SplitValue) rather than as text.
+func IsRawValue(key string) bool { return rawValueProperties[strings.ToUpper(key)] }
+
+// EscapeText escapes s for a text value: backslash, comma, semicolon and
+// line breaks (CRLF, CR or LF, each written as \n).
+func EscapeText(s string) string {
+	if !strings.ContainsAny(s, "\\,;\r\n") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			b.WriteString(`\\`)
+		case ',':
+			b.WriteString(`\,`)
+		case ';':
+			b.WriteString(`\;`)
+		case '\r':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			b.WriteString(`\n`)
+		case '\n':
+			b.WriteString(`\n`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// UnescapeText reads a text value: \\, \n or \N, \, \; and \: become
+// what they stand for, in one pass (so "\\n" is a backslash and an n). A
+// backslash before any other character, or at the end, is kept.
+func UnescapeText(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 == len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		switch n := s[i+1]; n {
+		case '\\', ',', ';', ':':
+			b.WriteByte(n)
+		case 'n', 'N':
+			b.WriteByte('\n')
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(n)
+		}
+		i++
+	}
+	return b.String()
+}
+
+// SplitValue splits a compound value or a list as written at each
+// unescaped sep (';' between components, ',' between list items) and
+// unescapes each part.
+func SplitValue(v string, sep byte) []string {
+	var parts []string
+	start := 0
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			i++ // the escaped character is never a separator
+		case sep:
+			parts = append(parts, UnescapeText(v[start:i]))
+			start = i + 1
+		}
+	}
+	return append(parts, UnescapeText(v[start:]))
+}
+
+// JoinValue writes parts as a compound value (sep ';') or a list (sep
+// ','): each part escaped, joined by sep.
+func JoinValue(parts []string, sep byte) string {
+	escaped := make([]string, len(parts))
+	for i, p := range parts {
+		escaped[i] = EscapeText(p)
+	}
+	return strings.Join(escaped, string(sep))
+}
+
+// foldLine folds a content line at 75 octets (RFC 6350 §3.2), never inside
+// a UTF-8 sequence: each continuation line starts with one space.
+func foldLine(l string) string {
+	const max = 75
+	if len(l) <= max {
+		return l
+	}
+	var b strings.Builder
+	b.Grow(len(l) + len(l)/max*3)
+	limit := max
+	for len(l) > limit {
+		i := limit
+		for i > 0 && l[i]&0xC0 == 0x80 { // a continuation byte: back up to the rune's start
+			i--
+		}
+		b.WriteString(l[:i])
+		b.WriteString("\r\n ")
+		l = l[i:]
+		limit = max - 1 // the leading space counts
+	}
+	b.WriteString(l)
+	return b.String()
+}

@@ -1,0 +1,116 @@
+package vcard
+
+import (
+	"bytes"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestTextRoundTrip(t *testing.T) {
+	for _, note := range []string{
+		"plain",
+		"two\nlines",
+		"semi; colon, comma \\ backslash",
+		`a literal \n is not a break`,
+		"ends with a backslash \\",
+		"ünïcödé; «quotes»",
+	} {
+		card := Card{}
+		card.SetValue(FieldVersion, "3.0")
+		card.SetValue(FieldNote, note)
+		var buf bytes.Buffer
+		if err := NewEncoder(&buf).Encode(card); err != nil {
+			t.Fatal(err)
+		}
+		got, err := NewDecoder(&buf).Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := got.Value(FieldNote); v != note {
+			t.Errorf("NOTE=%q, want %q", v, note)
+		}
+	}
+}
+
+func TestEncodeEscapesEveryTextSpecial(t *testing.T) {
+	card := Card{}
+	card.SetValue(FieldVersion, "3.0")
+	card.SetValue(FieldNote, "a;b,c\\d\r\ne\rf\ng")
+	var buf bytes.Buffer
+	if err := NewEncoder(&buf).Encode(card); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), "NOTE:a\\;b\\,c\\\\d\\ne\\nf\\ng\r\n"; !strings.Contains(got, want) {
+		t.Fatalf("encoded:\n%s\nwant a line %q", got, want)
+	}
+}
+
+func TestDecodeClientEscapes(t *testing.T) {
+	// As khard and Apple write them: \; in text, \N, \: in a URL.
+	raw := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nNOTE:one\\; two\\Nthree\\\\; four\r\nURL:https\\://example.com\r\n" +
+		"ORG:Acme\\; Inc.;R&D\r\nCATEGORIES:go,rust\\, too\r\nN:Lovelace;Ada\\, Countess;;;\r\nEND:VCARD\r\n"
+	card, err := NewDecoder(strings.NewReader(raw)).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := card.Value(FieldNote), "one; two\nthree\\; four"; got != want {
+		t.Errorf("NOTE=%q, want %q", got, want)
+	}
+	if got, want := card.Value(FieldURL), "https://example.com"; got != want {
+		t.Errorf("URL=%q, want %q", got, want)
+	}
+	if got, want := SplitValue(card.Value(FieldOrganization), ';'), []string{"Acme; Inc.", "R&D"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ORG=%q, want %q", got, want)
+	}
+	if got, want := card.Categories(), []string{"go", "rust, too"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("CATEGORIES=%q, want %q", got, want)
+	}
+	if n := card.Name(); n.FamilyName != "Lovelace" || n.GivenName != "Ada, Countess" {
+		t.Errorf("N=%+v", n)
+	}
+}
+
+func TestCompoundRoundTrip(t *testing.T) {
+	card := Card{}
+	card.SetValue(FieldVersion, "4.0")
+	card.SetName(&Name{FamilyName: "a;b", GivenName: "c,d"})
+	card.SetCategories([]string{"x, y", "z;w"})
+	var buf bytes.Buffer
+	if err := NewEncoder(&buf).Encode(card); err != nil {
+		t.Fatal(err)
+	}
+	got, err := NewDecoder(&buf).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := got.Name(); n.FamilyName != "a;b" || n.GivenName != "c,d" {
+		t.Errorf("N=%+v", n)
+	}
+	if c := got.Categories(); !reflect.DeepEqual(c, []string{"x, y", "z;w"}) {
+		t.Errorf("CATEGORIES=%q", c)
+	}
+}
+
+func TestFold(t *testing.T) {
+	long := strings.Repeat("é", 100) // two octets each
+	card := Card{}
+	card.SetValue(FieldVersion, "3.0")
+	card.SetValue(FieldNote, long)
+	var buf bytes.Buffer
+	if err := NewEncoder(&buf).Encode(card); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(buf.String(), "\r\n"), "\r\n") {
+		if len(l) > 75 {
+			t.Errorf("line of %d octets: %q", len(l), l)
+		}
+	}
+	got, err := NewDecoder(&buf).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Value(FieldNote) != long {
+		t.Errorf("NOTE after folding=%q", got.Value(FieldNote))
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/emersion/go-vcard
+
+go 1.13
