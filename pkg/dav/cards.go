@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -99,14 +100,35 @@ func (b *cards) get(ctx context.Context, u *accounts.User, id string) (*carddav.
 	return object(c, about[c.ID])
 }
 
-// object is a contact's card with its ETag.
-func object(c *contacts.Contact, howWeMet string) (*carddav.AddressObject, error) {
-	card := contacts.Card(c, howWeMet)
+// object is a contact's card with its ETag; REV and Last-Modified are the
+// newest time of what the card shows (see about).
+func object(c *contacts.Contact, a about) (*carddav.AddressObject, error) {
+	card := contacts.Card(c, a.note)
+	rev := c.UpdatedAt
+	if a.rev.After(rev) {
+		rev = a.rev
+	}
+	card.SetRevision(rev.UTC())
 	raw, err := encode(card)
 	if err != nil {
 		return nil, err
 	}
-	return &carddav.AddressObject{Path: cardPath(c.ID), ModTime: c.UpdatedAt, ContentLength: int64(len(raw)), ETag: etag(raw), Card: card}, nil
+	return &carddav.AddressObject{Path: cardPath(c.ID), ModTime: rev, ContentLength: int64(len(raw)), ETag: etag(raw), Card: card}, nil
+}
+
+// about is what a card shows beyond the contact's own fields: the "How
+// we met" section, and the newest time of the records it is written from
+// (encounters, their events, intros, the other side's names), so that
+// REV moves when the section does.
+type about struct {
+	note string
+	rev  time.Time
+}
+
+func (a *about) saw(t time.Time) {
+	if t.After(a.rev) {
+		a.rev = t
+	}
 }
 
 func (b *cards) ListAddressObjects(ctx context.Context, p string, _ *carddav.AddressDataRequest) ([]carddav.AddressObject, error) {
@@ -179,14 +201,32 @@ func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card,
 				return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the card changed since you read it; sync again"))
 			}
 		}
-		return b.update(ctx, u, id, cur, in)
+		return storedCard(ctx)(b.update(ctx, u, id, cur, in))
 	case apperr.Is(err, apperr.NotFound):
 		if opts.IfMatch.IsSet() {
 			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("no such card"))
 		}
-		return b.create(ctx, u, id, in)
+		return storedCard(ctx)(b.create(ctx, u, id, in))
 	default:
 		return nil, b.s.davError(err)
+	}
+}
+
+// storedCard answers a PUT with the stored card, without an ETag unless it
+// is octet for octet what the client sent (RFC 6352 §6.3.2.3): a client
+// that gets none reads the card again and sees what was kept (the
+// generated section, fields Rapport does not hold).
+func storedCard(ctx context.Context) func(*carddav.AddressObject, error) (*carddav.AddressObject, error) {
+	return func(ao *carddav.AddressObject, err error) (*carddav.AddressObject, error) {
+		if err != nil {
+			return nil, err
+		}
+		if raw, eerr := encode(ao.Card); eerr != nil || !bytes.Equal(raw, sentBody(ctx)) {
+			cp := *ao
+			cp.ETag = ""
+			return &cp, nil
+		}
+		return ao, nil
 	}
 }
 
@@ -274,7 +314,7 @@ func (b *cards) DeleteAddressObject(ctx context.Context, p string) error {
 // encounter (date, event, moment, topics), the intros given, the last
 // contact. One contact reads its own records; many read the user's
 // encounters and intros in one pass each.
-func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Contact) (map[string]string, error) {
+func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Contact) (map[string]about, error) {
 	want := make(map[string]bool, len(cs))
 	names := make(map[string]string, len(cs))
 	for _, c := range cs {
@@ -336,9 +376,9 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 	if err != nil {
 		return nil, err
 	}
+	others := map[string]*contacts.Contact{}
 	if len(otherIDs) > 0 {
-		others, err := b.s.CRM.Contacts.GetMany(ctx, u.ID, otherIDs)
-		if err != nil {
+		if others, err = b.s.CRM.Contacts.GetMany(ctx, u.ID, otherIDs); err != nil {
 			return nil, err
 		}
 		for id, c := range others {
@@ -346,9 +386,27 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 		}
 	}
 	loc := u.Location()
-	out := make(map[string]string, len(cs))
+	out := make(map[string]about, len(cs))
 	for _, c := range cs {
-		out[c.ID] = howWeMet(c, encs[c.ID], evs, byContact[c.ID], names, loc)
+		a := about{note: howWeMet(c, encs[c.ID], evs, byContact[c.ID], names, loc)}
+		for _, e := range encs[c.ID] {
+			a.saw(e.CreatedAt)
+			if ev := evs[e.EventID]; ev != nil {
+				a.saw(ev.UpdatedAt)
+			}
+		}
+		for _, it := range byContact[c.ID] {
+			a.saw(it.UpdatedAt)
+			for _, id := range it.ContactIDs {
+				if o := others[id]; o != nil {
+					a.saw(o.UpdatedAt)
+				}
+			}
+		}
+		if c.LastContactedAt != nil {
+			a.saw(*c.LastContactedAt)
+		}
+		out[c.ID] = a
 	}
 	return out, nil
 }

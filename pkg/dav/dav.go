@@ -114,6 +114,15 @@ func userOf(ctx context.Context) *accounts.User {
 	return u
 }
 
+// sentKey keys the request body as the client sent it (before unfolding).
+type sentKey struct{}
+
+// sentBody is the body of the request being served, as sent.
+func sentBody(ctx context.Context) []byte {
+	b, _ := ctx.Value(sentKey{}).([]byte)
+	return b
+}
+
 // ServeHTTP authenticates the request and hands it to the CardDAV handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
@@ -132,7 +141,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "a card is at most 1 MiB", http.StatusRequestEntityTooLarge)
 		return
 	}
-	var body []byte
+	var body, sent []byte
 	if r.Body != nil {
 		var err error
 		body, err = io.ReadAll(io.LimitReader(r.Body, MaxCard+1))
@@ -144,6 +153,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "a card is at most 1 MiB", http.StatusRequestEntityTooLarge)
 			return
 		}
+		sent = body
 		if r.Method == http.MethodPut {
 			// Check what go-webdav will decode without guards: go-ical
 			// panics on some input, go-vcard joins folds in quadratic time.
@@ -167,7 +177,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Not r.Context(): through the adaptor that is fasthttp's RequestCtx,
 	// whose Done races with the server's shutdown; the API's handlers use
 	// a context of their own too.
-	ctx, cancel := context.WithTimeout(context.WithValue(context.Background(), userKey{}, u), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.WithValue(context.WithValue(context.Background(), userKey{}, u), sentKey{}, sent), 2*time.Minute)
 	defer cancel()
 	r = r.WithContext(ctx)
 	if s.Changes != nil {

@@ -129,6 +129,17 @@ func (b *tasks) objects(ctx context.Context, u *accounts.User, fs []followup.Fol
 	if err != nil {
 		return nil, err
 	}
+	var eventIDs []string
+	for i := range fs {
+		if fs[i].EventID != "" {
+			eventIDs = append(eventIDs, fs[i].EventID)
+		}
+	}
+	evs, err := b.s.CRM.Events.GetMany(ctx, u.ID, eventIDs)
+	if err != nil {
+		return nil, err
+	}
+	loc := u.Location()
 	out := make([]caldav.CalendarObject, 0, len(fs))
 	for i := range fs {
 		f := &fs[i]
@@ -136,7 +147,15 @@ func (b *tasks) objects(ctx context.Context, u *accounts.User, fs []followup.Fol
 		if c := cs[f.ContactID]; c != nil {
 			name = c.Name
 		}
-		t := calendar.Todo{UID: f.ID, Summary: followup.Title(f, name), Description: f.Note, Due: f.DueAt,
+		var lines []string
+		if ev := evs[f.EventID]; ev != nil {
+			// Where you met (PRODUCT.md §6): the event and its day.
+			lines = append(lines, "Met at "+ev.Title+" on "+ev.StartsAt.In(loc).Format("Mon 2 Jan 2006"))
+		}
+		if f.Note != "" {
+			lines = append(lines, f.Note)
+		}
+		t := calendar.Todo{UID: f.ID, Summary: followup.Title(f, name), Description: strings.Join(lines, "\n\n"), Due: f.DueAt,
 			Stamp: f.UpdatedAt, LastModified: f.UpdatedAt, Sequence: f.Sequence}
 		if b.s.BaseURL != "" {
 			t.URL = b.s.BaseURL + "/app/followups#f-" + f.ID
@@ -245,7 +264,7 @@ func (b *tasks) PutCalendarObject(ctx context.Context, p string, cal *ical.Calen
 		return nil, b.s.davError(err)
 	}
 	if f.Status != followup.Pending {
-		return cur, nil // a done task stays done
+		return stored(ctx, cur), nil // a done task stays done
 	}
 	status := ""
 	if p := todo.Props.Get(ical.PropStatus); p != nil {
@@ -257,7 +276,9 @@ func (b *tasks) PutCalendarObject(ctx context.Context, p string, cal *ical.Calen
 	case status == "CANCELLED":
 		_, err = b.s.CRM.Followups.Cancel(ctx, u.ID, id)
 		if err == nil {
-			return cur, nil // gone from the list
+			cp := *cur // gone from the list
+			cp.ETag = ""
+			return &cp, nil
 		}
 	default:
 		if p := todo.Props.Get(ical.PropDue); p != nil {
@@ -274,7 +295,24 @@ func (b *tasks) PutCalendarObject(ctx context.Context, p string, cal *ical.Calen
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
-	return b.get(ctx, u, id)
+	o, err := b.get(ctx, u, id)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	return stored(ctx, o), nil
+}
+
+// stored is o as a PUT answers it: without an ETag unless the stored task
+// is octet for octet what the client sent (RFC 4791 §5.3.4), so that a
+// client whose other edits were ignored reads the task again.
+func stored(ctx context.Context, o *caldav.CalendarObject) *caldav.CalendarObject {
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(o.Data); err != nil || !bytes.Equal(buf.Bytes(), sentBody(ctx)) {
+		cp := *o
+		cp.ETag = ""
+		return &cp
+	}
+	return o
 }
 
 // DeleteCalendarObject cancels a pending follow-up (a done one just
