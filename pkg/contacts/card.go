@@ -19,11 +19,15 @@ const HowWeMetMarker = "-- How we met (written by Rapport; changes below this li
 const howWeMetStart = "-- How we met (written by Rapport"
 
 // Card is c as the vCard 3.0 an address book syncs (CardDAV): UID is the
-// contact id, NOTE the user's notes followed by howWeMet (the generated
+// one the client that made the card gave it, else the contact id; NOTE the user's notes followed by howWeMet (the generated
 // section, if any), CATEGORIES the tags. Line breaks in values become LF;
 // the encoder escapes every value.
 func Card(c *Contact, howWeMet string) vcard.Card {
-	card := baseCard(c, "3.0", c.ID)
+	uid := c.CardUID
+	if uid == "" {
+		uid = c.ID
+	}
+	card := baseCard(c, "3.0", uid)
 	for _, e := range c.Emails {
 		card.Add(vcard.FieldEmail, &vcard.Field{Value: e, Params: vcard.Params{vcard.ParamType: {"INTERNET"}}})
 	}

@@ -27,6 +27,17 @@ type Contact struct {
 	CreatedAt       time.Time  `bson:"created_at" json:"created_at"`
 	UpdatedAt       time.Time  `bson:"updated_at" json:"updated_at"`
 
+	// DAVName is the resource name a CardDAV client gave the card it made
+	// (the card's href is that name + ".vcf"; one per user, held as the
+	// key "dav:"+name); empty for contacts made elsewhere, whose href is
+	// their id. It is only this user's name for the card, never an id
+	// (PRODUCT.md §2), so it can neither collide with nor reveal another
+	// user's records.
+	DAVName string `bson:"dav_name,omitempty" json:"-"`
+	// CardUID is the UID of the card a client made, served back unchanged
+	// (empty: the card's UID is the contact id).
+	CardUID string `bson:"card_uid,omitempty" json:"-"`
+
 	// Kept for queries only.
 	NameLower string   `bson:"name_lower" json:"-"`
 	TagsLower []string `bson:"tags_lower" json:"-"`
@@ -140,7 +151,25 @@ func dedupeKeys(c *Contact) []string {
 	if li := NormalizeLinkedIn(c.LinkedInURL); li != "" {
 		keys = append(keys, "linkedin:"+li)
 	}
+	if c.DAVName != "" {
+		keys = append(keys, DAVKey(c.DAVName))
+	}
 	return keys
+}
+
+// DAVKey is the key that holds a card's resource name for one user.
+func DAVKey(name string) string { return "dav:" + name }
+
+// KeyTaken says in words what a key is, for the Conflict of a key another
+// contact holds ("one of your contacts has this email already").
+func KeyTaken(key string) string {
+	switch {
+	case strings.HasPrefix(key, "linkedin:"):
+		return "this LinkedIn URL"
+	case strings.HasPrefix(key, "dav:"):
+		return "this card name"
+	}
+	return "this email"
 }
 
 // Validate checks in as a new contact would be, without storing anything;
@@ -150,7 +179,8 @@ func (in Input) Validate(prefix string) error {
 	return in.apply(&c, prefix)
 }
 
-// DedupeKeys returns the keys that identify c (each email, its LinkedIn URL).
+// DedupeKeys returns the keys that identify c (each email, its LinkedIn
+// URL, its card's resource name).
 func DedupeKeys(c *Contact) []string { return dedupeKeys(c) }
 
 // SetQueryFields fills the fields kept only for queries (lowercase name and

@@ -88,19 +88,16 @@ type CreateOpts struct {
 	// LastContactedAt, if set, is stored with the new contact (an encounter
 	// creating it is a contact).
 	LastContactedAt *time.Time
-	// ID, if set, is the new contact's id instead of a generated one (a
-	// CardDAV client names the resource of a card it creates).
-	ID string
+	// DAVName and CardUID are the resource name and UID of the card a
+	// CardDAV client made (see Contact); the id is always generated.
+	DAVName, CardUID string
 }
 
 // Create validates in and stores a new contact. An email or LinkedIn URL one
 // of the user's contacts already has is a Conflict carrying its ExistingID.
 func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateOpts) (*Contact, error) {
 	now := record.Time(s.Now())
-	c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
-	if o.ID != "" {
-		c.ID = o.ID
-	}
+	c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now, DAVName: o.DAVName, CardUID: o.CardUID}
 	if err := in.apply(c, o.Prefix); err != nil {
 		return nil, err
 	}

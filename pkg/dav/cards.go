@@ -59,37 +59,64 @@ func (b *cards) DeleteAddressBook(context.Context, string) error {
 	return webdav.NewHTTPError(http.StatusForbidden, errors.New("Rapport has one address book"))
 }
 
-// resourceName is what a client may name a new card's resource: it
-// becomes the contact's id.
+// resourceName is what a client may name a new card's resource (and
+// what a task's name is checked against).
 var resourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 
-// contactID returns the contact id of a card's path, or a 404.
-func contactID(p string) (string, error) {
+// cardName returns the resource name of a card's path (without ".vcf"),
+// or a 404.
+func cardName(p string) (string, error) {
 	dir, file := path.Split(path.Clean(p))
-	id, ok := strings.CutSuffix(file, ".vcf")
-	if dir != BookPath || !ok || !resourceName.MatchString(id) {
+	name, ok := strings.CutSuffix(file, ".vcf")
+	if dir != BookPath || !ok || !resourceName.MatchString(name) {
 		return "", webdav.NewHTTPError(http.StatusNotFound, errors.New("no such card"))
 	}
-	return id, nil
+	return name, nil
 }
 
-func cardPath(id string) string { return BookPath + id + ".vcf" }
+// cardPath is the href of c's card: the name the client that made it gave
+// it, else the contact id.
+func cardPath(c *contacts.Contact) string {
+	if c.DAVName != "" {
+		return BookPath + c.DAVName + ".vcf"
+	}
+	return BookPath + c.ID + ".vcf"
+}
 
 func (b *cards) GetAddressObject(ctx context.Context, p string, _ *carddav.AddressDataRequest) (*carddav.AddressObject, error) {
-	id, err := contactID(p)
+	name, err := cardName(p)
 	if err != nil {
 		return nil, err
 	}
-	ao, err := b.get(ctx, userOf(ctx), id)
+	ao, err := b.get(ctx, userOf(ctx), name)
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
 	return ao, nil
 }
 
-// get is the card of the user's contact id; the service's error if none.
-func (b *cards) get(ctx context.Context, u *accounts.User, id string) (*carddav.AddressObject, error) {
-	c, err := b.s.CRM.Contacts.Get(ctx, u.ID, id)
+// contact returns the user's contact whose card is named name: the card a
+// client made under that name, else the contact with that id if its card
+// has no other name. NotFound if none: another user's names and ids are
+// never looked at.
+func (b *cards) contact(ctx context.Context, u *accounts.User, name string) (*contacts.Contact, error) {
+	c, err := b.s.CRM.Contacts.Store.ContactByKey(ctx, u.ID, contacts.DAVKey(name))
+	if !apperr.Is(err, apperr.NotFound) {
+		return c, err
+	}
+	c, err = b.s.CRM.Contacts.Get(ctx, u.ID, name)
+	if err != nil {
+		return nil, err
+	}
+	if c.DAVName != "" {
+		return nil, apperr.E(apperr.NotFound, "no such card")
+	}
+	return c, nil
+}
+
+// get is the card named name (see contact); the service's error if none.
+func (b *cards) get(ctx context.Context, u *accounts.User, name string) (*carddav.AddressObject, error) {
+	c, err := b.contact(ctx, u, name)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +140,7 @@ func object(c *contacts.Contact, a about) (*carddav.AddressObject, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &carddav.AddressObject{Path: cardPath(c.ID), ModTime: rev, ContentLength: int64(len(raw)), ETag: etag(raw), Card: card}, nil
+	return &carddav.AddressObject{Path: cardPath(c), ModTime: rev, ContentLength: int64(len(raw)), ETag: etag(raw), Card: card}, nil
 }
 
 // about is what a card shows beyond the contact's own fields: the "How
@@ -177,11 +204,11 @@ func (b *cards) QueryAddressObjects(ctx context.Context, p string, q *carddav.Ad
 
 // PutAddressObject applies a card from the phone: an existing contact is
 // updated (If-Match must name its current ETag; a card that changes
-// nothing writes nothing), a new one is created under the resource name,
-// or merged into the contact that already has one of its emails or its
-// LinkedIn URL.
+// nothing writes nothing), a new one is created with a new id, kept under
+// the resource name and UID the client gave it, or merged into the
+// contact that already has one of its emails or its LinkedIn URL.
 func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card, opts *carddav.PutAddressObjectOptions) (*carddav.AddressObject, error) {
-	id, err := contactID(p)
+	name, err := cardName(p)
 	if err != nil {
 		return nil, webdav.NewHTTPError(http.StatusForbidden, errors.New("a card's name is letters, digits, '.', '_' or '-', ending in .vcf"))
 	}
@@ -190,7 +217,7 @@ func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card,
 		return nil, webdav.NewHTTPError(http.StatusBadRequest, err)
 	}
 	u := userOf(ctx)
-	cur, err := b.get(ctx, u, id)
+	cur, err := b.get(ctx, u, name)
 	switch {
 	case err == nil:
 		if opts.IfNoneMatch.IsSet() {
@@ -201,12 +228,12 @@ func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card,
 				return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the card changed since you read it; sync again"))
 			}
 		}
-		return storedCard(ctx)(b.update(ctx, u, id, cur, in))
+		return storedCard(ctx)(b.update(ctx, u, name, cur, in))
 	case apperr.Is(err, apperr.NotFound):
 		if opts.IfMatch.IsSet() {
 			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("no such card"))
 		}
-		return storedCard(ctx)(b.create(ctx, u, id, in))
+		return storedCard(ctx)(b.create(ctx, u, name, uidOf(card), in))
 	default:
 		return nil, b.s.davError(err)
 	}
@@ -230,8 +257,8 @@ func storedCard(ctx context.Context) func(*carddav.AddressObject, error) (*cardd
 	}
 }
 
-// update writes the fields of in that differ from the contact's card.
-func (b *cards) update(ctx context.Context, u *accounts.User, id string, cur *carddav.AddressObject, in contacts.Input) (*carddav.AddressObject, error) {
+// update writes the fields of in that differ from the card named name.
+func (b *cards) update(ctx context.Context, u *accounts.User, name string, cur *carddav.AddressObject, in contacts.Input) (*carddav.AddressObject, error) {
 	old, err := contacts.InputFromCard(cur.Card)
 	if err != nil {
 		return nil, b.s.davError(err)
@@ -260,10 +287,24 @@ func (b *cards) update(ctx context.Context, u *accounts.User, id string, cur *ca
 	if err != nil {
 		return nil, err
 	}
-	if _, err := b.s.CRM.UpdateContact(ctx, u, id, body); err != nil {
+	c, err := b.contact(ctx, u, name)
+	if err != nil {
 		return nil, b.s.davError(err)
 	}
-	return b.GetAddressObject(ctx, cardPath(id), nil)
+	if _, err := b.s.CRM.UpdateContact(ctx, u, c.ID, body); err != nil {
+		return nil, b.s.davError(err)
+	}
+	return b.GetAddressObject(ctx, cur.Path, nil)
+}
+
+// uidOf is a card's UID as a client sent it, if it is one line of at most
+// 255 bytes (else the contact id serves).
+func uidOf(card vcard.Card) string {
+	uid := strings.TrimSpace(card.Value(vcard.FieldUID))
+	if len(uid) > 255 || strings.ContainsAny(uid, "\r\n") {
+		return ""
+	}
+	return uid
 }
 
 func nonNil(s []string) []string {
@@ -273,17 +314,15 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// create makes a contact of a new card, named as the client named it; a
-// card whose email or LinkedIn URL a contact has already fills that
-// contact's blank fields instead (never a duplicate).
-func (b *cards) create(ctx context.Context, u *accounts.User, id string, in contacts.Input) (*carddav.AddressObject, error) {
-	c, err := b.s.CRM.CreateContactWith(ctx, u, in, contacts.CreateOpts{ID: id})
+// create makes a contact of a new card, with a new id, kept under the
+// name and UID the client gave it; a card whose email or LinkedIn URL a
+// contact has already fills that contact's blank fields instead (never a
+// duplicate). Two clients racing to make the same name: the second finds
+// the first's key and fills that card.
+func (b *cards) create(ctx context.Context, u *accounts.User, name, uid string, in contacts.Input) (*carddav.AddressObject, error) {
+	c, err := b.s.CRM.CreateContactWith(ctx, u, in, contacts.CreateOpts{DAVName: name, CardUID: uid})
 	var ae *apperr.Error
-	if errors.As(err, &ae) && ae.Kind == apperr.Conflict {
-		if ae.ExistingID == "" {
-			// The id is another user's contact: as for any of its ids, 404.
-			return nil, webdav.NewHTTPError(http.StatusNotFound, errors.New("no such card; choose another name"))
-		}
+	if errors.As(err, &ae) && ae.Kind == apperr.Conflict && ae.ExistingID != "" {
 		existing, gerr := b.s.CRM.Contacts.Get(ctx, u.ID, ae.ExistingID)
 		if gerr != nil {
 			return nil, b.s.davError(gerr)
@@ -291,20 +330,25 @@ func (b *cards) create(ctx context.Context, u *accounts.User, id string, in cont
 		if _, err = b.s.CRM.Contacts.FillBlanks(ctx, existing, in); err != nil {
 			return nil, b.s.davError(err)
 		}
-		return b.GetAddressObject(ctx, cardPath(existing.ID), nil)
+		return b.GetAddressObject(ctx, cardPath(existing), nil)
 	}
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
-	return b.GetAddressObject(ctx, cardPath(c.ID), nil)
+	return b.GetAddressObject(ctx, cardPath(c), nil)
 }
 
 func (b *cards) DeleteAddressObject(ctx context.Context, p string) error {
-	id, err := contactID(p)
+	name, err := cardName(p)
 	if err != nil {
 		return err
 	}
-	if err := b.s.CRM.DeleteContact(ctx, userOf(ctx).ID, id); err != nil {
+	u := userOf(ctx)
+	c, err := b.contact(ctx, u, name)
+	if err != nil {
+		return b.s.davError(err)
+	}
+	if err := b.s.CRM.DeleteContact(ctx, u.ID, c.ID); err != nil {
 		return b.s.davError(err)
 	}
 	return nil

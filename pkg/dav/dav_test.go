@@ -252,9 +252,10 @@ func TestEditsFromThePhone(t *testing.T) {
 	}
 }
 
-// TestNewCardsAndDeletes: a card made on the phone is a contact (with the
-// resource name as its id), one with a known email fills the existing
-// contact instead of duplicating it, and DELETE deletes.
+// TestNewCardsAndDeletes: a card made on the phone is a contact with a
+// new random id, kept under the resource name and UID the phone gave it;
+// one with a known email fills the existing contact instead of
+// duplicating it, and DELETE deletes.
 func TestNewCardsAndDeletes(t *testing.T) {
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
@@ -267,12 +268,19 @@ func TestNewCardsAndDeletes(t *testing.T) {
 	card.SetValue(vcard.FieldFormattedName, "Grace Hopper")
 	card.AddValue(vcard.FieldEmail, "grace@example.com")
 	card.SetValue(vcard.FieldUID, "9F2A-phone-uid")
-	if _, err := cl.PutAddressObject(ctx, dav.BookPath+"9F2A-phone-uid.vcf", card); err != nil {
+	if _, err := cl.PutAddressObject(ctx, dav.BookPath+"9F2A-phone-file.vcf", card); err != nil {
 		t.Fatal(err)
 	}
-	grace, err := s.crm.Contacts.Get(ctx, u.ID, "9F2A-phone-uid")
-	if err != nil || grace.Name != "Grace Hopper" {
+	grace, err := s.crm.Contacts.ByEmail(ctx, u.ID, "grace@example.com")
+	if err != nil || grace.Name != "Grace Hopper" || grace.ID == "9F2A-phone-file" || len(grace.ID) != 32 {
 		t.Fatalf("new card: %+v, %v", grace, err)
+	}
+	got, err := cl.GetAddressObject(ctx, dav.BookPath+"9F2A-phone-file.vcf")
+	if err != nil || got.Card.Value(vcard.FieldUID) != "9F2A-phone-uid" || got.Path != dav.BookPath+"9F2A-phone-file.vcf" {
+		t.Fatalf("the new card as served: %+v, %v", got, err)
+	}
+	if r := s.do(t, u, "GET", dav.BookPath+grace.ID+".vcf", ""); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("a named card under its id: %d, want 404 (one href a card)", r.StatusCode)
 	}
 
 	dup := vcard.Card{}
@@ -291,17 +299,19 @@ func TestNewCardsAndDeletes(t *testing.T) {
 		t.Fatalf("the known contact was not filled in: %+v", got)
 	}
 
-	if r := s.do(t, u, "DELETE", dav.BookPath+"9F2A-phone-uid.vcf", ""); r.StatusCode/100 != 2 {
+	if r := s.do(t, u, "DELETE", dav.BookPath+"9F2A-phone-file.vcf", ""); r.StatusCode/100 != 2 {
 		t.Fatalf("DELETE: %d", r.StatusCode)
 	}
-	if _, err := s.crm.Contacts.Get(ctx, u.ID, "9F2A-phone-uid"); err == nil {
+	if _, err := s.crm.Contacts.Get(ctx, u.ID, grace.ID); err == nil {
 		t.Fatal("deleted on the phone, still in Rapport")
 	}
 }
 
-// TestIsolationAndBadInput: another user's card is 404 for every method,
-// bad credentials are 401 with a Basic challenge, a card that does not
-// parse is 400 and one over 1 MiB is 413.
+// TestIsolationAndBadInput: another user's card is 404 to read or delete,
+// and a PUT to its href makes the other user's own card under that name
+// (it neither touches nor reveals mine); bad credentials are 401 with a
+// Basic challenge, a card that does not parse is 400 and one over 1 MiB is
+// 413.
 func TestIsolationAndBadInput(t *testing.T) {
 	s := serve(t)
 	me := s.signup(t, "me@example.com")
@@ -309,7 +319,7 @@ func TestIsolationAndBadInput(t *testing.T) {
 	c := s.ada(t, me)
 	path := dav.BookPath + c.ID + ".vcf"
 	card := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Mallory\r\nUID:" + c.ID + "\r\nEND:VCARD\r\n"
-	for _, tc := range []struct{ method, body string }{{"GET", ""}, {"DELETE", ""}, {"PUT", card}} {
+	for _, tc := range []struct{ method, body string }{{"GET", ""}, {"DELETE", ""}} {
 		if r := s.do(t, other, tc.method, path, tc.body, "Content-Type", "text/vcard"); r.StatusCode != http.StatusNotFound {
 			t.Errorf("%s another user's card: %d, want 404", tc.method, r.StatusCode)
 		}
@@ -317,15 +327,24 @@ func TestIsolationAndBadInput(t *testing.T) {
 	if got, err := s.crm.Contacts.Get(t.Context(), me.ID, c.ID); err != nil || got.Name != "Ada Lovelace" {
 		t.Fatalf("another user's request changed the card: %+v, %v", got, err)
 	}
-	objs, err := s.client(t, other).QueryAddressBook(t.Context(), dav.BookPath, &carddav.AddressBookQuery{})
-	if err != nil || len(objs) != 0 {
-		t.Fatalf("the other user sees %d cards, %v", len(objs), err)
-	}
 	// A multiget naming my card's href gives the other user nothing of it.
 	r0 := s.do(t, other, "REPORT", dav.BookPath, `<?xml version="1.0"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/><c:address-data/></d:prop><d:href>`+path+`</d:href></c:addressbook-multiget>`,
 		"Content-Type", "application/xml", "Depth", "1")
 	if got := body(t, r0); strings.Contains(got, "Ada") || strings.Contains(got, "getetag>\"") || !strings.Contains(got, "404") {
 		t.Fatalf("another user's multiget of my card: %d\n%s", r0.StatusCode, got)
+	}
+	if r := s.do(t, other, "PUT", path, card, "Content-Type", "text/vcard"); r.StatusCode != http.StatusCreated {
+		t.Errorf("PUT to the href of another user's card: %d %s, want 201 (the other user's own card)", r.StatusCode, body(t, r))
+	}
+	if got, err := s.crm.Contacts.Get(t.Context(), me.ID, c.ID); err != nil || got.Name != "Ada Lovelace" {
+		t.Fatalf("another user's request changed the card: %+v, %v", got, err)
+	}
+	objs, err := s.client(t, other).QueryAddressBook(t.Context(), dav.BookPath, &carddav.AddressBookQuery{})
+	if err != nil || len(objs) != 1 || objs[0].Card.Value(vcard.FieldFormattedName) != "Mallory" {
+		t.Fatalf("the other user sees %d cards, %v; want their own Mallory", len(objs), err)
+	}
+	if r := s.do(t, me, "GET", path, ""); r.StatusCode != http.StatusOK || !strings.Contains(body(t, r), "Ada Lovelace") {
+		t.Fatalf("my card after the other user's PUT: %d", r.StatusCode)
 	}
 
 	wrong := &user{User: &accounts.User{Email: me.Email}, token: other.token}

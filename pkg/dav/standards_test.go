@@ -2,9 +2,13 @@ package dav_test
 
 import (
 	"net/http"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-webdav/carddav"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/dav"
@@ -105,5 +109,62 @@ func TestTaskSaysWhereYouMet(t *testing.T) {
 	unfolded := strings.ReplaceAll(body(t, r), "\r\n ", "")
 	if !strings.Contains(unfolded, "DESCRIPTION:Met at Go Meetup Berlin on Tue 24 Nov 2026") {
 		t.Fatalf("task:\n%s", unfolded)
+	}
+}
+
+// TestCardNamesAreEachUsersOwn: a resource name a client gives a new card
+// is only that user's name for it (PRODUCT.md §2): it never becomes an id,
+// so another user may use the same name, and a name can neither take an
+// id before the server hands it out nor tell whether another user's id
+// exists. A named card deleted is reported by sync-collection under its
+// name.
+func TestCardNamesAreEachUsersOwn(t *testing.T) {
+	s := serve(t)
+	a := s.signup(t, "a@example.com")
+	b := s.signup(t, "b@example.com")
+	ctx := t.Context()
+	put := func(u *user, name, fn string) {
+		t.Helper()
+		card := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:" + fn + "\r\nUID:uid-" + name + "\r\nEND:VCARD\r\n"
+		if r := s.do(t, u, "PUT", dav.BookPath+name+".vcf", card, "Content-Type", "text/vcard", "If-None-Match", "*"); r.StatusCode != http.StatusCreated {
+			t.Fatalf("%s PUT %s: %d %s", u.Email, name, r.StatusCode, body(t, r))
+		}
+	}
+	put(b, "shared-name", "Bob's card")
+	put(a, "shared-name", "Alice's card")
+	for _, u := range []*user{a, b} {
+		page, err := s.crm.Contacts.List(ctx, u.ID, contacts.Filter{Limit: 10})
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("%s has %d contacts, %v", u.Email, len(page.Items), err)
+		}
+		if id := page.Items[0].ID; id == "shared-name" || len(id) != 32 {
+			t.Fatalf("a card's name became the id %q", id)
+		}
+	}
+	if r := s.do(t, a, "GET", dav.BookPath+"shared-name.vcf", ""); !strings.Contains(body(t, r), "Alice's card") {
+		t.Fatalf("a's card under the shared name: %d", r.StatusCode)
+	}
+	// b's contact made through the API, after b's PUTs, is unaffected.
+	if _, err := s.crm.CreateContact(ctx, b.User, contacts.Input{Name: "Carol"}); err != nil {
+		t.Fatal(err)
+	}
+
+	cl := s.client(t, a)
+	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
+		time.Sleep(2100 * time.Millisecond) // the journal's token is a time there
+	}
+	first, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := s.do(t, a, "DELETE", dav.BookPath+"shared-name.vcf", ""); r.StatusCode/100 != 2 {
+		t.Fatalf("DELETE: %d", r.StatusCode)
+	}
+	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
+		time.Sleep(2100 * time.Millisecond)
+	}
+	next, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: first.SyncToken})
+	if err != nil || !slices.Contains(next.Deleted, dav.BookPath+"shared-name.vcf") {
+		t.Fatalf("sync after deleting a named card: deleted %v, %v", next.Deleted, err)
 	}
 }

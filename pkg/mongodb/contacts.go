@@ -152,12 +152,7 @@ func (s *Contacts) releaseAll(ctx context.Context, cs []*contacts.Contact) {
 
 // ring is the contacts' dedupe keys (contact_keys).
 func (s *Contacts) ring() keyring {
-	return keyring{keys: s.keys(), records: s.contacts(), owner: "contact_id", what: "contact", many: "contacts", taken: func(k string) string {
-		if strings.HasPrefix(k, "linkedin:") {
-			return "this LinkedIn URL"
-		}
-		return "this email"
-	}}
+	return keyring{keys: s.keys(), records: s.contacts(), owner: "contact_id", what: "contact", many: "contacts", taken: contacts.KeyTaken}
 }
 
 func (s *Contacts) claim(ctx context.Context, userID, contactID string, keys []string) error {
@@ -274,14 +269,20 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 // DeleteContact removes the contact, then its keys.
 func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	// contacts._id, scoped by user_id
-	res, err := s.contacts().DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
+	var gone struct {
+		DAVName string `bson:"dav_name"`
+	}
+	// No projection: FerretDB does not take one on findAndModify.
+	err := s.contacts().FindOneAndDelete(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&gone)
 	if err != nil {
 		return store.Err(err, "contact")
 	}
-	if res.DeletedCount == 0 {
-		return apperr.E(apperr.NotFound, "no such contact")
+	// A card a client named is gone under that name (PRODUCT.md §6).
+	if gone.DAVName != "" {
+		journal(ctx, s.DB, userID, "cards", gone.DAVName)
+	} else {
+		journal(ctx, s.DB, userID, "cards", id)
 	}
-	journal(ctx, s.DB, userID, "cards", id)
 	// contact_keys_contact
 	if _, err := s.keys().DeleteMany(ctx, bson.M{"contact_id": id, "user_id": userID}); err != nil {
 		return store.Err(err, "contact")

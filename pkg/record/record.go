@@ -8,32 +8,17 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"sync/atomic"
 	"time"
 )
 
-var (
-	process [5]byte
-	counter atomic.Uint32
-)
-
-func init() {
-	rand.Read(process[:])
-	var b [4]byte
-	rand.Read(b[:])
-	counter.Store(binary.BigEndian.Uint32(b[:]))
-}
-
-// NewID returns a new opaque id of 24 hex digits, laid out as a MongoDB
-// ObjectID (seconds, a per-process random part, a counter), so ids sort
-// roughly by creation time, which cursor paging relies on for a stable
-// order (not for meaning).
+// NewID returns a new opaque id of 32 hex digits: the second it was made
+// (so ids sort roughly by creation time, which cursor paging uses for a
+// stable order, not for meaning) and 96 random bits, so that nobody can
+// guess the next id, nor take it first (PRODUCT.md §2).
 func NewID() string {
-	var b [12]byte
+	var b [16]byte
 	binary.BigEndian.PutUint32(b[0:4], uint32(time.Now().Unix()))
-	copy(b[4:9], process[:])
-	c := counter.Add(1)
-	b[9], b[10], b[11] = byte(c>>16), byte(c>>8), byte(c)
+	rand.Read(b[4:]) // never fails (crypto/rand)
 	return hex.EncodeToString(b[:])
 }
 

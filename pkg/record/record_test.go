@@ -1,20 +1,31 @@
 package record_test
 
 import (
+	"encoding/hex"
 	"testing"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
+// TestNewID: ids are 32 hex digits, unique, in time order by their first
+// 8 digits, and their other 24 digits are random: every byte of them takes
+// nearly every value over 10,000 ids (a counter or a per-process part, as
+// ids had before, would not), so nobody can guess the next one.
 func TestNewID(t *testing.T) {
 	seen := map[string]bool{}
 	prev := ""
+	var values [12]map[byte]bool
+	for i := range values {
+		values[i] = map[byte]bool{}
+	}
 	for range 10_000 {
 		id := record.NewID()
-		if _, err := bson.ObjectIDFromHex(id); err != nil {
-			t.Fatalf("%q is not an ObjectID: %v", id, err)
+		b, err := hex.DecodeString(id)
+		if err != nil || len(b) != 16 {
+			t.Fatalf("%q is not 32 hex digits: %v", id, err)
+		}
+		for i, v := range b[4:] {
+			values[i][v] = true
 		}
 		if seen[id] {
 			t.Fatalf("repeated id %q", id)
@@ -24,5 +35,10 @@ func TestNewID(t *testing.T) {
 			t.Fatalf("ids go back in time: %s after %s", id, prev)
 		}
 		prev = id
+	}
+	for i, v := range values {
+		if len(v) < 240 {
+			t.Errorf("byte %d of the random part took %d values of 256", i+4, len(v))
+		}
 	}
 }

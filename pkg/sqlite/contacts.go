@@ -19,7 +19,7 @@ type Contacts struct{ DB *DB }
 
 var _ contacts.Store = (*Contacts)(nil)
 
-const contactColumns = `id, user_id, name, emails, phones, company, title, linkedin_url, tags, notes, cadence_days, last_contacted_at, created_at, updated_at, company_id`
+const contactColumns = `id, user_id, name, emails, phones, company, title, linkedin_url, tags, notes, cadence_days, last_contacted_at, created_at, updated_at, company_id, dav_name, card_uid`
 
 // CreateContact stores c and claims its keys, in one transaction.
 func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error {
@@ -70,7 +70,7 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 			return translate(err, "contact")
 		}
 		defer lookup.Close()
-		insert, err := tx.tx.PrepareContext(ctx, `INSERT INTO contacts(`+contactColumns+`, name_lower, search) VALUES(`+placeholders(17)+`)`)
+		insert, err := tx.tx.PrepareContext(ctx, `INSERT INTO contacts(`+contactColumns+`, name_lower, search) VALUES(`+placeholders(19)+`)`)
 		if err != nil {
 			return translate(err, "contact")
 		}
@@ -144,12 +144,7 @@ type keyTable struct {
 	taken                    func(key string) string
 }
 
-var contactKeys = keyTable{table: "contact_keys", owner: "contact_id", what: "contact", many: "contacts", taken: func(k string) string {
-	if strings.HasPrefix(k, "linkedin:") {
-		return "this LinkedIn URL"
-	}
-	return "this email"
-}}
+var contactKeys = keyTable{table: "contact_keys", owner: "contact_id", what: "contact", many: "contacts", taken: contacts.KeyTaken}
 
 // claim inserts keys for ownerID in t; a key held by another record is a
 // Conflict naming it (the transaction is then rolled back by the caller).
@@ -447,7 +442,7 @@ func contactArgs(c *contacts.Contact) []any {
 	}
 	return []any{c.ID, c.UserID, c.Name, jsonList(c.Emails), jsonList(c.Phones), c.Company, c.Title, c.LinkedInURL,
 		jsonList(c.Tags), c.Notes, c.CadenceDays, last, formatTime(c.CreatedAt), formatTime(c.UpdatedAt), c.CompanyID,
-		strings.ToLower(c.Name), contacts.SearchText(c)}
+		c.DAVName, c.CardUID, strings.ToLower(c.Name), contacts.SearchText(c)}
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -457,7 +452,7 @@ func scanContact(r scanner) (*contacts.Contact, error) {
 	var emails, phones, tags, created, updated string
 	var last sql.NullString
 	if err := r.Scan(&c.ID, &c.UserID, &c.Name, &emails, &phones, &c.Company, &c.Title, &c.LinkedInURL, &tags, &c.Notes,
-		&c.CadenceDays, &last, &created, &updated, &c.CompanyID); err != nil {
+		&c.CadenceDays, &last, &created, &updated, &c.CompanyID, &c.DAVName, &c.CardUID); err != nil {
 		return nil, translate(err, "contact")
 	}
 	var err error
