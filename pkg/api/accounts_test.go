@@ -164,6 +164,16 @@ func TestTokens(t *testing.T) {
 	t.Run("OK_Revoke", func(t *testing.T) {
 		MustStatus(t, s.Do(t, "DELETE", "/v1/tokens/"+created.ID, tok, nil), 204)
 		MustProblem(t, s.Do(t, "GET", "/v1/me", created.Token, nil), 401)
+	})
+	t.Run("ErrUnauthorizedNamesBearer", func(t *testing.T) {
+		// RFC 9110 §11.6.1 (PRODUCT.md §2): every 401 on /v1 and /mcp
+		// names the scheme.
+		for _, path := range []string{"/v1/me", "/mcp"} {
+			r := s.Do(t, "POST", path, "nope", nil)
+			if got := r.Header.Get("WWW-Authenticate"); r.Status != 401 || got != `Bearer realm="Rapport"` {
+				t.Fatalf("%s: %d, WWW-Authenticate %q", path, r.Status, got)
+			}
+		}
 		MustProblem(t, s.Do(t, "DELETE", "/v1/tokens/"+created.ID, tok, nil), 404)
 	})
 	t.Run("ErrName", func(t *testing.T) {

@@ -100,6 +100,10 @@ func (s *Server) writeProblem(c *fiber.Ctx, status int, ae *apperr.Error) error 
 		p.RequestID = id
 	}
 	c.Status(status)
+	if status == fiber.StatusUnauthorized {
+		// RFC 9110 §11.6.1: a 401 names the scheme to answer with.
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="Rapport"`)
+	}
 	if err := c.JSON(p); err != nil {
 		return err
 	}

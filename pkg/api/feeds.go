@@ -233,11 +233,13 @@ func (s *Server) writeCalendar(c *fiber.Ctx, ent *renderedFeed, last time.Time, 
 }
 
 // notModified applies RFC 9110 §13.1: If-None-Match, when present, decides
-// alone (strong comparison); otherwise If-Modified-Since, at second precision.
+// alone, with the weak comparison §13.1.2 asks for (W/"x" matches "x");
+// otherwise If-Modified-Since, at second precision.
 func notModified(inm, ims, etag string, last time.Time) bool {
 	if inm != "" {
+		opaque := strings.TrimPrefix(etag, "W/")
 		for _, t := range strings.Split(inm, ",") {
-			if t = strings.TrimSpace(t); t == "*" || t == etag {
+			if t = strings.TrimSpace(t); t == "*" || strings.TrimPrefix(t, "W/") == opaque {
 				return true
 			}
 		}

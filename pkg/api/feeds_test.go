@@ -90,6 +90,8 @@ func TestFeeds(t *testing.T) {
 			t.Fatalf("an unchanged feed is not byte-identical")
 		}
 		MustStatus(t, s.Do(t, "GET", all, "", nil, "If-None-Match", etag), 304)
+		// If-None-Match compares weakly (RFC 9110 §13.1.2).
+		MustStatus(t, s.Do(t, "GET", all, "", nil, "If-None-Match", `"x", W/`+etag), 304)
 		MustStatus(t, s.Do(t, "GET", all, "", nil, "If-None-Match", `"other"`, "If-Modified-Since", lm), 200)
 		MustStatus(t, s.Do(t, "GET", all, "", nil, "If-Modified-Since", lm), 304)
 		h := s.Do(t, "HEAD", all, "", nil)
