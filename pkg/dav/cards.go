@@ -228,6 +228,7 @@ func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card,
 				return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the card changed since you read it; sync again"))
 			}
 		}
+		markUpdated(ctx)
 		return storedCard(ctx)(b.update(ctx, u, name, cur, in))
 	case apperr.Is(err, apperr.NotFound):
 		if opts.IfMatch.IsSet() {

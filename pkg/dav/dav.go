@@ -50,9 +50,10 @@ const (
 // MaxCard bounds one card sent by a client (413 above it).
 const MaxCard = 1 << 20
 
-// Methods are the HTTP methods DAV clients use; the Fiber app must know
-// them (fiber.Config.RequestMethods).
-var Methods = []string{"PROPFIND", "PROPPATCH", "REPORT"}
+// Methods are the HTTP methods beyond the standard ones that DAV clients
+// send, served or answered 405; the Fiber app must know them
+// (fiber.Config.RequestMethods).
+var Methods = append([]string{"PROPFIND", "PROPPATCH", "REPORT"}, unsupported...)
 
 // Deps are what the DAV server needs from the rest of the process.
 type Deps struct {
@@ -96,7 +97,7 @@ func New(d Deps) *Server {
 func Register(app *fiber.App, d Deps) *Server {
 	s := New(d)
 	h := adaptor.HTTPHandler(s)
-	for _, m := range append([]string{fiber.MethodGet, fiber.MethodPut, fiber.MethodDelete, fiber.MethodOptions}, Methods...) {
+	for _, m := range append([]string{fiber.MethodGet, fiber.MethodHead, fiber.MethodPut, fiber.MethodDelete, fiber.MethodOptions}, Methods...) {
 		app.Add(m, Root+"/*", h)
 	}
 	for _, m := range []string{fiber.MethodGet, "PROPFIND"} {
@@ -177,9 +178,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Not r.Context(): through the adaptor that is fasthttp's RequestCtx,
 	// whose Done races with the server's shutdown; the API's handlers use
 	// a context of their own too.
-	ctx, cancel := context.WithTimeout(context.WithValue(context.WithValue(context.Background(), userKey{}, u), sentKey{}, sent), 2*time.Minute)
+	outcome := &putOutcome{}
+	ctx := context.WithValue(context.WithValue(context.Background(), userKey{}, u), sentKey{}, sent)
+	ctx, cancel := context.WithTimeout(context.WithValue(ctx, putOutcomeKey{}, outcome), 2*time.Minute)
 	defer cancel()
 	r = r.WithContext(ctx)
+	if s.front(w, r, body) {
+		return
+	}
+	if r.Method == "PROPFIND" && len(bytes.TrimSpace(body)) == 0 {
+		body = []byte(allPropBody)
+		r.Header.Set("Content-Type", "application/xml")
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+	}
+	if r.Method == http.MethodPut {
+		w = putWriter{w, outcome}
+	}
 	if s.Changes != nil {
 		// What go-webdav lacks: sync-collection (RFC 6578), and the sync
 		// token, ctag and report set on the collections that tell clients
@@ -189,8 +204,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			case r.Method == "REPORT" && bytes.Contains(body, []byte("sync-collection")):
 				s.handleSync(w, r, c, body)
 				return
-			case r.Method == "PROPFIND" && r.Header.Get("Depth") == "0":
-				s.handleCollectionProps(w, r, c, body)
+			case r.Method == "PROPFIND":
+				// Depth 0, or 1 (also when absent: infinity is refused in
+				// front, and a collection holds no collections).
+				s.handleCollectionProps(w, r, c, body, strings.TrimSpace(r.Header.Get("Depth")) != "0")
 				return
 			}
 		}

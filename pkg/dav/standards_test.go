@@ -168,3 +168,122 @@ func TestCardNamesAreEachUsersOwn(t *testing.T) {
 		t.Fatalf("sync after deleting a named card: deleted %v, %v", next.Deleted, err)
 	}
 }
+
+// TestHTTPMethodsAsTheRFCsSay: HEAD and a conditional GET of a card, 201
+// for a new card and 204 for an update, 405 with an honest Allow for what
+// is not served (OPTIONS advertises only what is), an empty PROPFIND body
+// as allprop, a Depth 0 propname on a collection with its names, and
+// PROPPATCH refusing every property in one propstat.
+func TestHTTPMethodsAsTheRFCsSay(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	c := s.ada(t, u)
+	path := dav.BookPath + c.ID + ".vcf"
+
+	get := s.do(t, u, "GET", path, "")
+	etag := get.Header.Get("ETag")
+	head := s.do(t, u, "HEAD", path, "")
+	if head.StatusCode != http.StatusOK || head.Header.Get("ETag") != etag || body(t, head) != "" {
+		t.Fatalf("HEAD: %d, ETag %q (GET %q)", head.StatusCode, head.Header.Get("ETag"), etag)
+	}
+	for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, "*"} {
+		if r := s.do(t, u, "GET", path, "", "If-None-Match", inm); r.StatusCode != http.StatusNotModified || r.Header.Get("ETag") != etag {
+			t.Fatalf("GET If-None-Match %s: %d", inm, r.StatusCode)
+		}
+	}
+	if r := s.do(t, u, "GET", path, "", "If-None-Match", `"other"`); r.StatusCode != http.StatusOK {
+		t.Fatalf("GET If-None-Match of another ETag: %d", r.StatusCode)
+	}
+
+	card := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace\r\nEND:VCARD\r\n"
+	if r := s.do(t, u, "PUT", dav.BookPath+"grace.vcf", card, "Content-Type", "text/vcard"); r.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT of a new card: %d", r.StatusCode)
+	}
+	card = strings.Replace(card, "FN:Grace", "FN:Grace Hopper", 1)
+	if r := s.do(t, u, "PUT", dav.BookPath+"grace.vcf", card, "Content-Type", "text/vcard"); r.StatusCode != http.StatusNoContent {
+		t.Fatalf("PUT of an update: %d, want 204", r.StatusCode)
+	}
+
+	for _, m := range []string{"MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK"} {
+		for _, p := range []string{dav.BookPath, path, dav.TaskListPath} {
+			r := s.do(t, u, m, p, "")
+			if allow := r.Header.Get("Allow"); r.StatusCode != http.StatusMethodNotAllowed || allow == "" || strings.Contains(allow, m) {
+				t.Fatalf("%s %s: %d, Allow %q", m, p, r.StatusCode, allow)
+			}
+		}
+	}
+	for _, p := range []string{dav.BookPath, dav.TaskListPath, dav.PrincipalPath} {
+		r := s.do(t, u, "OPTIONS", p, "")
+		if allow := r.Header.Get("Allow"); strings.Contains(allow, "MKCOL") || strings.Contains(allow, "DELETE") || !strings.Contains(allow, "PROPFIND") {
+			t.Fatalf("OPTIONS %s: Allow %q", p, allow)
+		}
+	}
+	if allow := s.do(t, u, "OPTIONS", path, "").Header.Get("Allow"); !strings.Contains(allow, "PUT") || !strings.Contains(allow, "HEAD") {
+		t.Fatalf("OPTIONS of a card: Allow %q", allow)
+	}
+
+	for _, p := range []string{dav.PrincipalPath, dav.BookPath, path, dav.TasksPrincipal} {
+		r := s.do(t, u, "PROPFIND", p, "", "Depth", "0", "Content-Type", "application/xml")
+		if b := body(t, r); r.StatusCode != http.StatusMultiStatus || !strings.Contains(b, "200 OK") {
+			t.Fatalf("an empty PROPFIND of %s: %d\n%s", p, r.StatusCode, b)
+		}
+	}
+	r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:propname/></d:propfind>`, "Depth", "0")
+	if b := body(t, r); !strings.Contains(b, "<d:propstat>") || !strings.Contains(b, "displayname") || strings.Contains(b, "Rapport</") {
+		t.Fatalf("propname of the address book:\n%s", b)
+	}
+
+	r = s.do(t, u, "PROPPATCH", dav.BookPath, `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:x="urn:x"><d:set><d:prop><d:displayname>Mine</d:displayname><x:color>red</x:color></d:prop></d:set></d:propertyupdate>`,
+		"Content-Type", "application/xml")
+	b := body(t, r)
+	if r.StatusCode != http.StatusMultiStatus || strings.Count(b, "<d:status>") != 1 || !strings.Contains(b, "403 Forbidden") ||
+		!strings.Contains(b, "displayname") || !strings.Contains(b, "color") || strings.Contains(b, "<prop><prop") {
+		t.Fatalf("PROPPATCH: %d\n%s", r.StatusCode, b)
+	}
+}
+
+// TestPropfindIsBounded: a PROPFIND may name at most dav.MaxProps
+// properties, may not ask for Depth: infinity nor for the cards' data, and
+// its body is small; within those bounds the answer of a collection is at
+// most a few kilobytes a card, however many properties are named.
+func TestPropfindIsBounded(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	for i := range 25 {
+		if _, err := s.crm.CreateContact(t.Context(), u.User, contacts.Input{Name: "Person " + strings.Repeat("x", i+1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	propfind := func(n int) string {
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:x="urn:x"><d:prop><d:getetag/>`)
+		for i := range n - 1 {
+			b.WriteString("<x:p" + strings.Repeat("q", i%7) + "/>")
+		}
+		b.WriteString(`</d:prop></d:propfind>`)
+		return b.String()
+	}
+	r := s.do(t, u, "PROPFIND", dav.BookPath, propfind(dav.MaxProps), "Depth", "1")
+	b := body(t, r)
+	if r.StatusCode != http.StatusMultiStatus || strings.Count(b, "<d:response>") != 26 || strings.Count(b, "<d:getetag>") != 25 {
+		t.Fatalf("PROPFIND of %d properties: %d, %d responses", dav.MaxProps, r.StatusCode, strings.Count(b, "<d:response>"))
+	}
+	if perCard := len(b) / 26; perCard > 8<<10 {
+		t.Fatalf("the answer is %d bytes a card", perCard)
+	}
+	if r := s.do(t, u, "PROPFIND", dav.BookPath, propfind(dav.MaxProps+1), "Depth", "1"); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("PROPFIND of %d properties: %d, want 400", dav.MaxProps+1, r.StatusCode)
+	}
+	// The attack as it was reported: 80,000 properties in 960 KB.
+	big := strings.Replace(propfind(2), "<x:p/>", strings.Repeat("<x:p/>", 80_000), 1)
+	if r := s.do(t, u, "PROPFIND", dav.BookPath, big, "Depth", "1"); r.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("PROPFIND of 80,000 properties: %d, want 413", r.StatusCode)
+	}
+	if r := s.do(t, u, "PROPFIND", dav.BookPath, propfind(2), "Depth", "infinity"); r.StatusCode != http.StatusForbidden || !strings.Contains(body(t, r), "propfind-finite-depth") {
+		t.Fatalf("Depth: infinity: %d", r.StatusCode)
+	}
+	data := `<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><c:address-data/></d:prop></d:propfind>`
+	if r := s.do(t, u, "PROPFIND", dav.BookPath, data, "Depth", "1"); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("address-data in a PROPFIND: %d, want 400", r.StatusCode)
+	}
+}

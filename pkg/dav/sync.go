@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/xml"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +67,7 @@ type collection struct {
 type syncItem struct {
 	href, etag string
 	data       []byte
+	mod        time.Time
 }
 
 func (s *Server) collectionAt(p string) *collection {
@@ -91,7 +94,7 @@ func (s *Server) collectionAt(p string) *collection {
 					if err != nil {
 						return nil, err
 					}
-					out[i] = syncItem{ao.Path, ao.ETag, raw}
+					out[i] = syncItem{ao.Path, ao.ETag, raw, ao.ModTime}
 				}
 				return out, nil
 			}}
@@ -122,7 +125,7 @@ func (s *Server) collectionAt(p string) *collection {
 					if err != nil {
 						return nil, err
 					}
-					out[i] = syncItem{o.Path, o.ETag, raw}
+					out[i] = syncItem{o.Path, o.ETag, raw, o.ModTime}
 				}
 				return out, nil
 			}}
@@ -223,7 +226,7 @@ func (s *Server) handleSync(w http.ResponseWriter, r *http.Request, c *collectio
 				s.httpError(w, err)
 				return
 			default:
-				writeItem(syncItem{href, etag, raw})
+				writeItem(syncItem{href: href, etag: etag, data: raw})
 			}
 		}
 		if more {
@@ -251,26 +254,24 @@ func escape(s string) string {
 
 // propfindRequest is the body of a PROPFIND.
 type propfindRequest struct {
-	XMLName xml.Name  `xml:"DAV: propfind"`
-	AllProp *struct{} `xml:"DAV: allprop"`
-	Prop    struct {
+	XMLName  xml.Name  `xml:"DAV: propfind"`
+	AllProp  *struct{} `xml:"DAV: allprop"`
+	PropName *struct{} `xml:"DAV: propname"`
+	Prop     struct {
 		Props []struct{ XMLName xml.Name } `xml:",any"`
 	} `xml:"DAV: prop"`
 }
 
-// handleCollectionProps answers a Depth: 0 PROPFIND of the address book or
-// the task list, which go-webdav answers without the sync token, the ctag
-// and the supported reports clients look for before they use
-// sync-collection.
-func (s *Server) handleCollectionProps(w http.ResponseWriter, r *http.Request, c *collection, body []byte) {
-	var q propfindRequest
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := xml.Unmarshal(body, &q); err != nil {
-			http.Error(w, "not a PROPFIND request: "+err.Error(), http.StatusBadRequest)
-			return
-		}
-	} else {
-		q.AllProp = &struct{}{}
+// handleCollectionProps answers a PROPFIND of the address book or the task
+// list: Depth 0 with the sync token, the ctag and the supported reports
+// clients look for before they use sync-collection (go-webdav answers
+// without them), and with members (Depth 1) each card or task written as
+// it goes (go-webdav holds the whole answer in memory).
+func (s *Server) handleCollectionProps(w http.ResponseWriter, r *http.Request, c *collection, body []byte, members bool) {
+	q, err := parsePropfind(body)
+	if err != nil {
+		http.Error(w, "not a PROPFIND request: "+err.Error(), http.StatusBadRequest)
+		return
 	}
 	ctx := r.Context()
 	latest, err := s.Changes.Token(ctx, userOf(ctx).ID, c.kind)
@@ -311,9 +312,59 @@ func (s *Server) handleCollectionProps(w http.ResponseWriter, r *http.Request, c
 		known[cal+"max-resource-size"] = `<cal:max-resource-size>` + strconv.Itoa(MaxCard) + `</cal:max-resource-size>`
 		known[cal+"calendar-home-set"] = `<cal:calendar-home-set><d:href>` + tasksHome + `</d:href></cal:calendar-home-set>`
 	}
+	var items []syncItem
+	if members {
+		if items, err = c.all(ctx); err != nil {
+			s.httpError(w, err)
+			return
+		}
+	}
+	out := bufio.NewWriterSize(w, 32<<10)
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.WriteHeader(http.StatusMultiStatus)
+	out.WriteString(xml.Header + `<d:multistatus xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:cal="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/">`)
+	writeResponse(out, c.path, q, known, []string{"DAV: resourcetype", "DAV: displayname", "DAV: sync-token", "http://calendarserver.org/ns/ getctag", "DAV: supported-report-set"})
+	// The members one at a time: the answer grows with the collection, but
+	// what is held for it does not (MaxProps bounds each response).
+	contentType := "text/vcard; charset=utf-8"
+	if c.kind == "tasks" {
+		contentType = "text/calendar; charset=utf-8; component=VTODO"
+	}
+	member := map[string]string{
+		"DAV: resourcetype":   `<d:resourcetype/>`,
+		"DAV: getcontenttype": `<d:getcontenttype>` + contentType + `</d:getcontenttype>`,
+	}
+	memberAll := []string{"DAV: resourcetype", "DAV: getcontenttype", "DAV: getetag", "DAV: getcontentlength", "DAV: getlastmodified"}
+	for _, it := range items {
+		member["DAV: getetag"] = `<d:getetag>"` + it.etag + `"</d:getetag>`
+		member["DAV: getcontentlength"] = `<d:getcontentlength>` + strconv.Itoa(len(it.data)) + `</d:getcontentlength>`
+		member["DAV: getlastmodified"] = `<d:getlastmodified>` + it.mod.UTC().Format(http.TimeFormat) + `</d:getlastmodified>`
+		writeResponse(out, it.href, q, member, memberAll)
+	}
+	out.WriteString(`</d:multistatus>`)
+	out.Flush()
+}
+
+// writeResponse writes one resource's response to a PROPFIND: the
+// properties it has (known, by "namespace local"; allprop the ones
+// allprop returns) in a 200 propstat, the others named in a 404 one.
+func writeResponse(out *bufio.Writer, href string, q *propfindRequest, known map[string]string, allprop []string) {
 	var found, missing bytes.Buffer
+	if q.PropName != nil {
+		// RFC 4918 §9.1: the names of every property, without values.
+		names := make([]string, 0, len(known))
+		for k := range known {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			space, local, _ := strings.Cut(k, " ")
+			empty, _ := xml.Marshal(struct{ XMLName xml.Name }{xml.Name{Space: space, Local: local}})
+			found.Write(empty)
+		}
+	}
 	if q.AllProp != nil {
-		for _, k := range []string{"DAV: resourcetype", "DAV: displayname", "DAV: sync-token", "http://calendarserver.org/ns/ getctag", "DAV: supported-report-set"} {
+		for _, k := range allprop {
 			found.WriteString(known[k])
 		}
 	}
@@ -325,19 +376,14 @@ func (s *Server) handleCollectionProps(w http.ResponseWriter, r *http.Request, c
 		empty, _ := xml.Marshal(struct{ XMLName xml.Name }{p.XMLName})
 		missing.Write(empty)
 	}
-	var out bytes.Buffer
-	out.WriteString(xml.Header + `<d:multistatus xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav" xmlns:cal="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/">`)
-	fmt.Fprintf(&out, `<d:response><d:href>%s</d:href>`, c.path)
+	fmt.Fprintf(out, `<d:response><d:href>%s</d:href>`, escape(href))
 	if found.Len() > 0 {
 		out.WriteString(`<d:propstat><d:prop>` + found.String() + `</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>`)
 	}
 	if missing.Len() > 0 {
 		out.WriteString(`<d:propstat><d:prop>` + missing.String() + `</d:prop><d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>`)
 	}
-	out.WriteString(`</d:response></d:multistatus>`)
-	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
-	w.WriteHeader(http.StatusMultiStatus)
-	w.Write(out.Bytes())
+	out.WriteString(`</d:response>`)
 }
 
 // httpError answers err as davError does, for the handlers go-webdav

@@ -244,6 +244,7 @@ func (b *tasks) PutCalendarObject(ctx context.Context, p string, cal *ical.Calen
 	if opts.IfNoneMatch.IsSet() {
 		return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the task exists"))
 	}
+	markUpdated(ctx)
 	if opts.IfMatch.IsSet() && !opts.IfMatch.IsWildcard() {
 		if want, _ := opts.IfMatch.ETag(); want != cur.ETag {
 			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the task changed since you read it; sync again"))
