@@ -105,3 +105,5 @@ require (
 )
 
 replace github.com/emersion/go-vcard => ./third_party/go-vcard
+
+replace github.com/emersion/go-webdav => ./third_party/go-webdav

@@ -260,10 +260,19 @@ func TestWebPages(t *testing.T) {
 		if !strings.Contains(page, "Say thank you: Jane Doe") || !strings.Contains(page, "Check in: Jane Doe") {
 			t.Fatalf("follow-ups page lacks Jane's follow-ups")
 		}
-		ids := regexp.MustCompile(`action="/app/followups/([0-9a-f]+)/done"`).FindAllStringSubmatch(page, -1)
+		// Jane's and Carl's thank-yous are due at the same time; ids are
+		// random, so pick Jane's by its title, not by its place.
+		of := func(title string) string {
+			m := regexp.MustCompile(`id="f-([0-9a-f]+)">\s*<strong>` + title + `</strong>`).FindStringSubmatch(page)
+			if m == nil {
+				t.Fatalf("no follow-up %q on the page", title)
+			}
+			return m[1]
+		}
+		ids := [][]string{{"", of("Say thank you: Jane Doe")}, {"", of("Check in: Jane Doe")}}
 		st, page, _ := b.post("/app/followups/"+ids[0][1]+"/done", url.Values{"csrf": {csrf}})
 		if st != 200 || strings.Contains(page, "Say thank you: Jane Doe") || !strings.Contains(page, "Marked done.") {
-			t.Fatalf("after done: %d", st)
+			t.Fatalf("after done: %d\n%s", st, page)
 		}
 		st, page, _ = b.post("/app/followups/"+ids[1][1]+"/snooze", url.Values{"csrf": {csrf}})
 		if st != 200 || !strings.Contains(page, "Snoozed for a week.") {

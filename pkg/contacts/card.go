@@ -18,18 +18,25 @@ const HowWeMetMarker = "-- How we met (written by Rapport; changes below this li
 // rest of the line.
 const howWeMetStart = "-- How we met (written by Rapport"
 
-// Card is c as the vCard 3.0 an address book syncs (CardDAV): UID is the
+// Card is c as the vCard an address book syncs (CardDAV): UID is the
 // one the client that made the card gave it, else the contact id; NOTE the user's notes followed by howWeMet (the generated
 // section, if any), CATEGORIES the tags. Line breaks in values become LF;
 // the encoder escapes every value.
-func Card(c *Contact, howWeMet string) vcard.Card {
+//
+// version is "3.0" or "4.0" (what a client asked for; the fields are the
+// same).
+func Card(c *Contact, howWeMet, version string) vcard.Card {
 	uid := c.CardUID
 	if uid == "" {
 		uid = c.ID
 	}
-	card := baseCard(c, "3.0", uid)
+	card := baseCard(c, version, uid)
 	for _, e := range c.Emails {
-		card.Add(vcard.FieldEmail, &vcard.Field{Value: e, Params: vcard.Params{vcard.ParamType: {"INTERNET"}}})
+		f := &vcard.Field{Value: e}
+		if version == "3.0" {
+			f.Params = vcard.Params{vcard.ParamType: {"INTERNET"}} // not a 4.0 type
+		}
+		card.Add(vcard.FieldEmail, f)
 	}
 	note := strings.TrimRight(oneLineBreak(c.Notes), "\n ")
 	if howWeMet != "" {

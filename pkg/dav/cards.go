@@ -83,12 +83,12 @@ func cardPath(c *contacts.Contact) string {
 	return BookPath + c.ID + ".vcf"
 }
 
-func (b *cards) GetAddressObject(ctx context.Context, p string, _ *carddav.AddressDataRequest) (*carddav.AddressObject, error) {
+func (b *cards) GetAddressObject(ctx context.Context, p string, req *carddav.AddressDataRequest) (*carddav.AddressObject, error) {
 	name, err := cardName(p)
 	if err != nil {
 		return nil, err
 	}
-	ao, err := b.get(ctx, userOf(ctx), name)
+	ao, err := b.getAs(ctx, userOf(ctx), name, versionOf(req))
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
@@ -114,8 +114,23 @@ func (b *cards) contact(ctx context.Context, u *accounts.User, name string) (*co
 	return c, nil
 }
 
-// get is the card named name (see contact); the service's error if none.
+// versionOf is the vCard version a request asks for: 4.0 if it says so,
+// else 3.0, the widest read (PRODUCT.md §6).
+func versionOf(req *carddav.AddressDataRequest) string {
+	if req != nil && strings.HasPrefix(req.Version, "4") {
+		return "4.0"
+	}
+	return "3.0"
+}
+
+// get is the card named name (see contact) as vCard 3.0; the service's
+// error if none.
 func (b *cards) get(ctx context.Context, u *accounts.User, name string) (*carddav.AddressObject, error) {
+	return b.getAs(ctx, u, name, "3.0")
+}
+
+// getAs is the card named name as vCard version.
+func (b *cards) getAs(ctx context.Context, u *accounts.User, name, version string) (*carddav.AddressObject, error) {
 	c, err := b.contact(ctx, u, name)
 	if err != nil {
 		return nil, err
@@ -124,13 +139,13 @@ func (b *cards) get(ctx context.Context, u *accounts.User, name string) (*cardda
 	if err != nil {
 		return nil, err
 	}
-	return object(c, about[c.ID])
+	return object(c, about[c.ID], version)
 }
 
 // object is a contact's card with its ETag; REV and Last-Modified are the
 // newest time of what the card shows (see about).
-func object(c *contacts.Contact, a about) (*carddav.AddressObject, error) {
-	card := contacts.Card(c, a.note)
+func object(c *contacts.Contact, a about, version string) (*carddav.AddressObject, error) {
+	card := contacts.Card(c, a.note, version)
 	rev := c.UpdatedAt
 	if a.rev.After(rev) {
 		rev = a.rev
@@ -158,7 +173,7 @@ func (a *about) saw(t time.Time) {
 	}
 }
 
-func (b *cards) ListAddressObjects(ctx context.Context, p string, _ *carddav.AddressDataRequest) ([]carddav.AddressObject, error) {
+func (b *cards) ListAddressObjects(ctx context.Context, p string, req *carddav.AddressDataRequest) ([]carddav.AddressObject, error) {
 	if _, err := b.GetAddressBook(ctx, p); err != nil {
 		return nil, err
 	}
@@ -177,7 +192,7 @@ func (b *cards) ListAddressObjects(ctx context.Context, p string, _ *carddav.Add
 	}
 	out := make([]carddav.AddressObject, 0, len(all))
 	for _, c := range all {
-		ao, err := object(c, about[c.ID])
+		ao, err := object(c, about[c.ID], versionOf(req))
 		if err != nil {
 			return nil, err
 		}

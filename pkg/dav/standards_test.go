@@ -287,3 +287,90 @@ func TestPropfindIsBounded(t *testing.T) {
 		t.Fatalf("address-data in a PROPFIND: %d, want 400", r.StatusCode)
 	}
 }
+
+// TestQueryFilters: task queries honour VTODO time-ranges, text-match is
+// case-insensitive by default and honours negate-condition, is-not-defined
+// excludes a defined property; an address-book query matches any EMAIL of
+// a card, and one cut by its limit says so with a 507 (RFC 6352 §8.6.1).
+func TestQueryFilters(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	s.ada(t, u)
+	if _, err := s.crm.CreateContact(t.Context(), u.User, contacts.Input{Name: "Grace Hopper", Emails: []string{"grace@navy.example", "GRACE@home.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	fs := s.pending(t, u)
+	tasks := func(filter string) int {
+		t.Helper()
+		r := s.do(t, u, "REPORT", dav.TaskListPath, `<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>`+
+			`<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VTODO">`+filter+`</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
+			"Depth", "1", "Content-Type", "application/xml")
+		b := body(t, r)
+		if r.StatusCode != http.StatusMultiStatus {
+			t.Fatalf("calendar-query %s: %d %s", filter, r.StatusCode, b)
+		}
+		return strings.Count(b, "</href>")
+	}
+	due := fs[0].DueAt
+	for _, tc := range []struct {
+		filter string
+		want   int
+	}{
+		{``, len(fs)},
+		{`<c:time-range start="` + due.Add(-time.Hour).Format("20060102T150405Z") + `" end="` + due.Add(time.Hour).Format("20060102T150405Z") + `"/>`, 1},
+		{`<c:time-range start="20000101T000000Z" end="20000102T000000Z"/>`, 0},
+		{`<c:time-range start="20000101T000000Z"/>`, len(fs)},
+		{`<c:prop-filter name="SUMMARY"><c:text-match>ADA LOVELACE</c:text-match></c:prop-filter>`, len(fs)},
+		{`<c:prop-filter name="SUMMARY"><c:text-match negate-condition="yes">ada lovelace</c:text-match></c:prop-filter>`, 0},
+		{`<c:prop-filter name="SUMMARY"><c:text-match collation="i;octet">ADA LOVELACE</c:text-match></c:prop-filter>`, 0},
+		{`<c:prop-filter name="DESCRIPTION"><c:is-not-defined/></c:prop-filter>`, 0},
+		{`<c:prop-filter name="X-NOT-THERE"><c:is-not-defined/></c:prop-filter>`, len(fs)},
+	} {
+		if got := tasks(tc.filter); got != tc.want {
+			t.Errorf("tasks matching %s: %d, want %d", tc.filter, got, tc.want)
+		}
+	}
+
+	cards := func(filter, limit string) string {
+		t.Helper()
+		r := s.do(t, u, "REPORT", dav.BookPath, `<?xml version="1.0"?><c:addressbook-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/></d:prop>`+
+			`<c:filter>`+filter+`</c:filter>`+limit+`</c:addressbook-query>`, "Depth", "1", "Content-Type", "application/xml")
+		if r.StatusCode != http.StatusMultiStatus {
+			t.Fatalf("addressbook-query: %d", r.StatusCode)
+		}
+		return body(t, r)
+	}
+	if b := cards(`<c:prop-filter name="EMAIL"><c:text-match match-type="starts-with">grace@home</c:text-match></c:prop-filter>`, ""); strings.Count(b, "<href>") != 1 {
+		t.Errorf("the second EMAIL, another case:\n%s", b)
+	}
+	if b := cards(`<c:prop-filter name="FN"><c:text-match negate-condition="yes">grace</c:text-match></c:prop-filter>`, ""); strings.Count(b, "<href>") != 1 || strings.Contains(b, "Grace") {
+		t.Errorf("negated FN:\n%s", b)
+	}
+	b := cards(`<c:prop-filter name="FN"/>`, `<c:limit><c:nresults>1</c:nresults></c:limit>`)
+	if strings.Count(b, "getetag") < 2 || !strings.Contains(b, "507") || !strings.Contains(b, "number-of-matches-within-limits") {
+		t.Errorf("a query cut by its limit:\n%s", b)
+	}
+}
+
+// TestVCard4WhenAsked: the address book advertises vCard 3.0 and 4.0 and
+// serves each when asked for it (address-data's version, GET's Accept);
+// 3.0 otherwise.
+func TestVCard4WhenAsked(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	c := s.ada(t, u)
+	path := dav.BookPath + c.ID + ".vcf"
+	if b := body(t, s.do(t, u, "GET", path, "")); !strings.Contains(b, "VERSION:3.0") {
+		t.Fatalf("default:\n%s", b)
+	}
+	if b := body(t, s.do(t, u, "GET", path, "", "Accept", "text/vcard; version=4.0")); !strings.Contains(b, "VERSION:4.0") {
+		t.Fatalf("GET asking for 4.0:\n%s", b)
+	}
+	for version, want := range map[string]string{"4.0": "VERSION:4.0", "3.0": "VERSION:3.0"} {
+		r := s.do(t, u, "REPORT", dav.BookPath, `<?xml version="1.0"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/>`+
+			`<c:address-data content-type="text/vcard" version="`+version+`"/></d:prop><d:href>`+path+`</d:href></c:addressbook-multiget>`, "Depth", "1", "Content-Type", "application/xml")
+		if b := body(t, r); !strings.Contains(b, want) {
+			t.Fatalf("multiget asking for %s:\n%s", version, b)
+		}
+	}
+}
