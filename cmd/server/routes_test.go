@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/dav"
 )
 
 // TestEveryRouteThroughMain drives every route the server registers through
@@ -391,4 +393,10 @@ func useAddressBook(t *testing.T, base, email, tok string) {
 	call("PUT", "/dav/card/me/books/rapport/dora-1.vcf", card, http.StatusCreated, "Content-Type", "text/vcard")
 	call("GET", "/dav/card/me/books/rapport/dora-1.vcf", "", http.StatusOK)
 	call("DELETE", "/dav/card/me/books/rapport/dora-1.vcf", "", http.StatusNoContent)
+	// What the DAV tree does not serve is 405 with its Allow, through Main too.
+	for _, m := range dav.Methods {
+		if m != "PROPFIND" && m != "PROPPATCH" && m != "REPORT" {
+			call(m, "/dav/card/me/books/rapport/", "", http.StatusMethodNotAllowed)
+		}
+	}
 }

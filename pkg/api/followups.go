@@ -18,6 +18,11 @@ func (s *Server) registerFollowupRoutes() {
 
 func (s *Server) handleFollowupList(c *fiber.Ctx) error {
 	f := followup.Filter{Status: c.Query("status"), ContactID: c.Query("contact_id")}
+	if f.Status != "" {
+		if err := followup.CheckStatus(f.Status, false); err != nil {
+			return err
+		}
+	}
 	var err error
 	if f.Limit, f.Cursor, err = listParams(c); err != nil {
 		return err

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // bearer adds the API token to every request of an MCP client.
@@ -264,5 +267,77 @@ func TestBriefKeepsTheNewestMeetings(t *testing.T) {
 	}
 	if len(b.Topics) != 260 || b.Topics[0] != "t0" {
 		t.Fatalf("%d topics, first %q", len(b.Topics), b.Topics[0])
+	}
+}
+
+// TestMCPStandards: what the MCP specification, JSON-RPC and the clients
+// ask of /mcp — a browser's foreign Origin is refused (DNS rebinding)
+// while the server's own, CRM_MCP_ORIGINS' and no Origin pass; an unknown
+// method is the JSON-RPC error -32601; a bad status is a tool error naming
+// it (and 422 on the API); input schemas have no ["null", T] types; and
+// list_followups names each follow-up's contact.
+func TestMCPStandards(t *testing.T) {
+	s := MustServe(t, openSignup, func(d *api.Deps, _ *web.Deps) { d.MCPOrigins = []string{"https://claude.ai"} })
+	_, tok := s.MustSignup(t, "ada@example.com")
+	raw := func(body string, headers ...string) *Response {
+		t.Helper()
+		return s.Do(t, "POST", "/mcp", tok, json.RawMessage(body),
+			append([]string{"Accept", "application/json, text/event-stream"}, headers...)...)
+	}
+	list := `{"jsonrpc":"2.0","id":7,"method":"tools/list"}`
+	for origin, want := range map[string]int{"": 200, "http://rapport.test": 200, "https://claude.ai": 200, "https://evil.example": 403, "http://rapport.test.evil.example": 403} {
+		var h []string
+		if origin != "" {
+			h = []string{"Origin", origin}
+		}
+		if r := raw(list, h...); r.Status != want {
+			t.Errorf("Origin %q: %d, want %d", origin, r.Status, want)
+		}
+	}
+
+	r := raw(`{"jsonrpc":"2.0","id":"x-1","method":"foo/bar","params":{}}`)
+	var rpc struct {
+		ID    string `json:"id"`
+		Error struct {
+			Code int `json:"code"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(r.Body, &rpc); err != nil || rpc.ID != "x-1" || rpc.Error.Code != -32601 {
+		t.Fatalf("an unknown method: %d %s", r.Status, r.Body)
+	}
+
+	var tools struct {
+		Result struct {
+			Tools []struct {
+				Name        string          `json:"name"`
+				InputSchema json.RawMessage `json:"inputSchema"`
+			} `json:"tools"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(raw(list).Body, &tools); err != nil || len(tools.Result.Tools) < 6 {
+		t.Fatalf("tools/list: %v", err)
+	}
+	for _, tool := range tools.Result.Tools {
+		if strings.Contains(string(tool.InputSchema), `"null"`) {
+			t.Errorf("%s's input schema has a null type: %s", tool.Name, tool.InputSchema)
+		}
+	}
+
+	cs := mustMCP(t, s, tok)
+	if _, msg := call(t, cs, "list_followups", map[string]any{"status": "nonsense"}); !strings.Contains(msg, "status") {
+		t.Fatalf("list_followups with a bad status: %q", msg)
+	}
+	MustProblem(t, s.Do(t, "GET", "/v1/followups?status=nonsense", tok, nil), 422, "status")
+	ev := s.Do(t, "POST", "/v1/events", tok, map[string]any{"title": "GoDays", "starts_at": "2026-11-24T18:00:00Z"}).JSON(t)
+	s.Do(t, "POST", "/v1/events/"+ev["id"].(string)+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Grace Hopper"}, "moment": "after_talk"})
+	got, msg := call(t, cs, "list_followups", map[string]any{})
+	items, _ := got["items"].([]any)
+	if msg != "" || len(items) == 0 {
+		t.Fatalf("list_followups: %v %q", got, msg)
+	}
+	for _, it := range items {
+		if name := it.(map[string]any)["contact_name"]; name != "Grace Hopper" {
+			t.Fatalf("a follow-up's contact_name: %v", name)
+		}
 	}
 }

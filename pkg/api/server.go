@@ -53,6 +53,9 @@ type Deps struct {
 	// ExtraMethods are HTTP methods beyond the standard ones that routes
 	// mounted on the app use (WebDAV's PROPFIND, REPORT, …).
 	ExtraMethods []string
+	// MCPOrigins are the web origins, besides BaseURL's, whose pages may
+	// call /mcp (CRM_MCP_ORIGINS).
+	MCPOrigins []string
 }
 
 // Server is the HTTP API.

@@ -9,9 +9,11 @@
 package assistant
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -62,7 +64,92 @@ func Handler(d Deps) http.Handler {
 		}
 		return &auth.TokenInfo{UserID: u.ID, Extra: map[string]any{userKey: u}}, nil
 	}
-	return auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h)
+	return auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(methodNotFound(h, d.MaxBody))
+}
+
+// notHandled starts the SDK's plain-text 400 for a method it does not know.
+var notHandled = []byte("JSON RPC not handled")
+
+// methodNotFound answers a call of a method the server does not know with
+// the JSON-RPC error -32601 and the call's id, as JSON-RPC 2.0 §5.1 asks:
+// the SDK does so only from protocol 2026-07-28 on, and before it answers
+// HTTP 400 in plain text, which clients report as a broken server. The SDK
+// still decides what it knows; this only reshapes its refusal.
+func methodNotFound(next http.Handler, maxBody int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.Body == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			http.Error(w, "could not read the request body", http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		var call struct {
+			ID     json.RawMessage `json:"id"`
+			Method string          `json:"method"`
+		}
+		if json.Unmarshal(body, &call) != nil || len(call.ID) == 0 {
+			next.ServeHTTP(w, r) // a batch, a notification or not JSON: the SDK's answer stands
+			return
+		}
+		rw := &rpcErrorWriter{ResponseWriter: w, id: call.ID, method: call.Method}
+		next.ServeHTTP(rw, r)
+		rw.finish()
+	})
+}
+
+// rpcErrorWriter holds back a 400 until its body shows whether it is the
+// SDK's "not handled" refusal.
+type rpcErrorWriter struct {
+	http.ResponseWriter
+	id      json.RawMessage
+	method  string
+	held    bool // a 400 not yet written
+	written bool
+}
+
+func (w *rpcErrorWriter) WriteHeader(code int) {
+	if code == http.StatusBadRequest && !w.written {
+		w.held = true
+		return
+	}
+	w.written = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *rpcErrorWriter) Write(b []byte) (int, error) {
+	if w.held {
+		w.held, w.written = false, true
+		if bytes.HasPrefix(b, notHandled) {
+			msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": w.id,
+				"error": map[string]any{"code": -32601, "message": "Method not found: " + w.method}})
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Del("X-Content-Type-Options")
+			w.ResponseWriter.WriteHeader(http.StatusOK)
+			w.ResponseWriter.Write(msg)
+			return len(b), nil
+		}
+		w.ResponseWriter.WriteHeader(http.StatusBadRequest)
+	}
+	w.written = true
+	return w.ResponseWriter.Write(b)
+}
+
+// finish writes a held 400 that no body followed.
+func (w *rpcErrorWriter) finish() {
+	if w.held {
+		w.ResponseWriter.WriteHeader(http.StatusBadRequest)
+	}
+}
+
+// Flush lets a streamed answer through.
+func (w *rpcErrorWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 const userKey = "user"

@@ -2,9 +2,11 @@ package assistant
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
@@ -98,7 +100,7 @@ func adds(title string) *mcp.ToolAnnotations {
 }
 
 func (t *tools) register(srv *mcp.Server) {
-	mcp.AddTool(srv, &mcp.Tool{Name: "search", Annotations: readOnly("Search the CRM"), Description: describe(
+	addTool(srv, &mcp.Tool{Name: "search", Annotations: readOnly("Search the CRM"), Description: describe(
 		"Search everything the user wrote: contacts, encounters (notes and topics), events (titles, talks, speakers),",
 		"intros, interactions, opportunities and companies. Best match first, with a snippet and the contact and event it is about.",
 		"Every word must appear in one record, so search for what was said (\"flame graph slides\") or for a person, not both at once;",
@@ -110,7 +112,7 @@ func (t *tools) register(srv *mcp.Server) {
 			}
 			return SearchResult{Items: hits}, nil
 		}))
-	mcp.AddTool(srv, &mcp.Tool{Name: "log_encounter", Annotations: adds("Log who you met"), Description: describe(
+	addTool(srv, &mcp.Tool{Name: "log_encounter", Annotations: adds("Log who you met"), Description: describe(
 		"Log that the user met someone at an event: an existing contact by id, or a new one (duplicates by email or",
 		"LinkedIn URL are recognised, never created). Schedules the thank-you follow-up unless followup is false.")},
 		handler(t, "log_encounter", func(in LogEncounterArgs) string { return in.IdempotencyKey },
@@ -125,12 +127,15 @@ func (t *tools) register(srv *mcp.Server) {
 				}
 				return t.CRM.LogEncounter(ctx, u, in.EventID, ei)
 			}))
-	mcp.AddTool(srv, &mcp.Tool{Name: "list_followups", Annotations: readOnly("List follow-ups"), Description: describe(
+	addTool(srv, &mcp.Tool{Name: "list_followups", Annotations: readOnly("List follow-ups"), Description: describe(
 		"List the user's follow-ups, soonest due first: pending by default, or done, cancelled or all; for one contact or due before a time.")},
 		handler(t, "list_followups", nil, func(ctx context.Context, u *accounts.User, in ListFollowupsArgs) (any, error) {
 			f := followup.Filter{Status: in.Status, ContactID: in.ContactID, Limit: in.Limit}
 			if f.Status == "" {
 				f.Status = followup.Pending
+			}
+			if err := followup.CheckStatus(f.Status, true); err != nil {
+				return nil, err
 			}
 			if f.Status == "all" {
 				f.Status = ""
@@ -149,24 +154,97 @@ func (t *tools) register(srv *mcp.Server) {
 				at = record.Time(at)
 				f.DueBefore = &at
 			}
-			return t.CRM.Followups.List(ctx, u.ID, f)
+			page, err := t.CRM.Followups.List(ctx, u.ID, f)
+			if err != nil {
+				return nil, err
+			}
+			return t.withNames(ctx, u, page)
 		}))
-	mcp.AddTool(srv, &mcp.Tool{Name: "complete_followup", Annotations: &mcp.ToolAnnotations{Title: "Complete a follow-up", DestructiveHint: &no, IdempotentHint: true, OpenWorldHint: &no}, Description: "Mark one of the user's follow-ups done."},
+	addTool(srv, &mcp.Tool{Name: "complete_followup", Annotations: &mcp.ToolAnnotations{Title: "Complete a follow-up", DestructiveHint: &no, IdempotentHint: true, OpenWorldHint: &no}, Description: "Mark one of the user's follow-ups done."},
 		handler(t, "complete_followup", func(in CompleteFollowupArgs) string { return in.IdempotencyKey },
 			func(ctx context.Context, u *accounts.User, in CompleteFollowupArgs) (any, error) {
 				return t.CRM.Followups.MarkDone(ctx, u.ID, in.ID)
 			}))
-	mcp.AddTool(srv, &mcp.Tool{Name: "create_intro", Annotations: adds("Record an intro"), Description: describe(
+	addTool(srv, &mcp.Tool{Name: "create_intro", Annotations: adds("Record an intro"), Description: describe(
 		"Record an introduction the user makes between two of their contacts, optionally at an event; with double_opt_in",
 		"each is asked first. Schedules the check on how it went.")},
 		handler(t, "create_intro", func(in CreateIntroArgs) string { return in.IdempotencyKey },
 			func(ctx context.Context, u *accounts.User, in CreateIntroArgs) (any, error) {
 				return t.CRM.CreateIntro(ctx, u, contacts.IntroInput{ContactIDs: in.ContactIDs, EventID: in.EventID, Context: in.Context, DoubleOptIn: in.DoubleOptIn})
 			}))
-	mcp.AddTool(srv, &mcp.Tool{Name: "prep_brief", Annotations: readOnly("Brief me on a contact"), Description: describe(
+	addTool(srv, &mcp.Tool{Name: "prep_brief", Annotations: readOnly("Brief me on a contact"), Description: describe(
 		"Everything about one contact before the user meets them again: the contact, how and where they met (newest first),",
 		"the topics they talked about, intros made for them, open follow-ups and opportunities.")},
 		handler(t, "prep_brief", nil, func(ctx context.Context, u *accounts.User, in PrepBriefArgs) (any, error) {
 			return t.CRM.Brief(ctx, u.ID, in.ContactID)
 		}))
+}
+
+// FollowupItem is a follow-up as list_followups answers it: with the name
+// of the contact it is about, so an assistant need not look each one up.
+type FollowupItem struct {
+	followup.FollowUp
+	ContactName string `json:"contact_name"`
+}
+
+// FollowupList is the answer of list_followups.
+type FollowupList struct {
+	Items      []FollowupItem `json:"items"`
+	NextCursor string         `json:"next_cursor,omitempty"`
+}
+
+// withNames adds the contacts' names to a page of follow-ups, read at once.
+func (t *tools) withNames(ctx context.Context, u *accounts.User, page *record.Page[followup.FollowUp]) (*FollowupList, error) {
+	ids := make([]string, 0, len(page.Items))
+	for _, f := range page.Items {
+		if f.ContactID != "" {
+			ids = append(ids, f.ContactID)
+		}
+	}
+	cs, err := t.CRM.Contacts.GetMany(ctx, u.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := &FollowupList{Items: make([]FollowupItem, len(page.Items)), NextCursor: page.NextCursor}
+	for i, f := range page.Items {
+		out.Items[i] = FollowupItem{FollowUp: f}
+		if c := cs[f.ContactID]; c != nil {
+			out.Items[i].ContactName = c.Name
+		}
+	}
+	return out, nil
+}
+
+// addTool adds a tool with an input schema every major client accepts:
+// the SDK infers ["null", "array"] for a slice and ["null", "object"] for
+// a pointer, which some model providers refuse (the MCP Inspector warns);
+// an optional argument is one left out, so the plain type says it all.
+func addTool[In any](srv *mcp.Server, tool *mcp.Tool, h mcp.ToolHandlerFor[In, any]) {
+	s, err := jsonschema.For[In](nil)
+	if err != nil {
+		panic(fmt.Sprintf("the input schema of %s: %v", tool.Name, err))
+	}
+	tool.InputSchema = plainTypes(s)
+	mcp.AddTool(srv, tool, h)
+}
+
+// plainTypes replaces each ["null", T] in s, at any depth, by T.
+func plainTypes(s *jsonschema.Schema) *jsonschema.Schema {
+	if s == nil {
+		return nil
+	}
+	if len(s.Types) == 2 && s.Types[0] == "null" {
+		s.Type, s.Types = s.Types[1], nil
+	} else if len(s.Types) == 2 && s.Types[1] == "null" {
+		s.Type, s.Types = s.Types[0], nil
+	}
+	for _, p := range s.Properties {
+		plainTypes(p)
+	}
+	plainTypes(s.Items)
+	plainTypes(s.AdditionalProperties)
+	for _, d := range s.Defs {
+		plainTypes(d)
+	}
+	return s
 }

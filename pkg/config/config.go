@@ -27,6 +27,10 @@ type Config struct {
 	DBName       string
 	EmbeddedAddr string
 	BaseURL      string
+	// MCPOrigins are the web origins besides BaseURL's whose pages may call
+	// /mcp (CRM_MCP_ORIGINS, comma-separated, e.g. https://claude.ai):
+	// a browser's request from any other origin is refused (DNS rebinding).
+	MCPOrigins []string
 	SMTPURL      string
 	MailFrom     string
 	// InboundAddr is where the SMTP listener for logging email by BCC
@@ -87,6 +91,15 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	c.BaseURL = strings.TrimRight(get("CRM_BASE_URL", "http://"+hostForURL(c.Addr)), "/")
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, bad("CRM_BASE_URL", "want an http(s) URL, got %q", c.BaseURL)
+	}
+	for _, o := range strings.Split(get("CRM_MCP_ORIGINS", ""), ",") {
+		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o == "" {
+			continue
+		}
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			return nil, bad("CRM_MCP_ORIGINS", "want http(s) origins such as https://claude.ai, got %q", o)
+		}
+		c.MCPOrigins = append(c.MCPOrigins, strings.ToLower(o))
 	}
 	if c.MongoURI != "" {
 		if err := options.Client().ApplyURI(c.MongoURI).Validate(); err != nil || !strings.HasPrefix(c.MongoURI, "mongodb") {

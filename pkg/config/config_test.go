@@ -38,6 +38,7 @@ func TestFromEnv(t *testing.T) {
 	}{
 		{"ErrAddr", "CRM_ADDR", "nonsense"},
 		{"ErrBaseURL", "CRM_BASE_URL", "ftp://x"},
+		{"ErrMCPOrigins", "CRM_MCP_ORIGINS", "https://claude.ai, claude.ai/path"},
 		{"ErrMongoURI", "MONGODB_URI", "postgres://x"},
 		{"ErrDBName", "CRM_DB_NAME", "a/b"},
 		{"ErrEmbeddedAddr", "CRM_EMBEDDED_ADDR", "27018"},
@@ -68,6 +69,12 @@ func TestFromEnv(t *testing.T) {
 			}
 		})
 	}
+	t.Run("OK_MCPOrigins", func(t *testing.T) {
+		c, err := config.FromEnv(envOf(map[string]string{"CRM_DATA_DIR": dir, "CRM_MCP_ORIGINS": " https://Claude.ai/ ,http://localhost:6274"}))
+		if err != nil || strings.Join(c.MCPOrigins, " ") != "https://claude.ai http://localhost:6274" {
+			t.Fatalf("MCPOrigins=%q, %v", c.MCPOrigins, err)
+		}
+	})
 	t.Run("OK_SMTPAndMongo", func(t *testing.T) {
 		c, err := config.FromEnv(envOf(map[string]string{
 			"MONGODB_URI": "mongodb://db1:27017,db2:27017/?replicaSet=rs0", "CRM_SMTP_URL": "smtps://u:p@mail:465",

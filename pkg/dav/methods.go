@@ -19,7 +19,7 @@ import (
 // unsupported are methods clients send that the tree never serves: they
 // are answered 405 with the methods the resource does allow (Fiber must
 // know them to route them here).
-var unsupported = []string{"MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK", "ACL", "BIND", "UNBIND", "REBIND", "SEARCH", "MKWORKSPACE", "VERSION-CONTROL"}
+var unsupported = []string{"MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK", "ACL", "BIND", "UNBIND", "REBIND", "SEARCH"}
 
 // MaxProps bounds how many properties one PROPFIND may name (PRODUCT.md §6):
 // with at most this many, an answer costs at most this many elements a

@@ -2,6 +2,8 @@ package followup
 
 import (
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
 )
 
 // Kinds of follow-up.
@@ -22,6 +24,24 @@ const (
 	Done      = "done"
 	Cancelled = "cancelled"
 )
+
+// CheckStatus is nil if status filters a list of follow-ups (pending,
+// done, cancelled, or also all when allowAll), else Invalid naming the
+// field "status".
+func CheckStatus(status string, allowAll bool) error {
+	switch status {
+	case Pending, Done, Cancelled:
+		return nil
+	case "all":
+		if allowAll {
+			return nil
+		}
+	}
+	if allowAll {
+		return apperr.InvalidField("status", "must be pending, done, cancelled or all")
+	}
+	return apperr.InvalidField("status", "must be pending, done or cancelled")
+}
 
 // FollowUp is a reminder to get back to a contact.
 type FollowUp struct {
