@@ -31,8 +31,8 @@ type Config struct {
 	// /mcp (CRM_MCP_ORIGINS, comma-separated, e.g. https://claude.ai):
 	// a browser's request from any other origin is refused (DNS rebinding).
 	MCPOrigins []string
-	SMTPURL      string
-	MailFrom     string
+	SMTPURL    string
+	MailFrom   string
 	// InboundAddr is where the SMTP listener for logging email by BCC
 	// listens ("" when off); InboundDomain names its addresses' domain.
 	InboundAddr   string

@@ -7,10 +7,10 @@ import (
 )
 
 var (
-	principalName                = xml.Name{"DAV:", "principal"}
-	principalAlternateURISetName = xml.Name{"DAV:", "alternate-URI-set"}
-	principalURLName             = xml.Name{"DAV:", "principal-URL"}
-	groupMembershipName          = xml.Name{"DAV:", "group-membership"}
+	principalName                = xml.Name{Space: "DAV:", Local: "principal"}
+	principalAlternateURISetName = xml.Name{Space: "DAV:", Local: "alternate-URI-set"}
+	principalURLName             = xml.Name{Space: "DAV:", Local: "principal-URL"}
+	groupMembershipName          = xml.Name{Space: "DAV:", Local: "group-membership"}
 )
 
 // https://datatracker.ietf.org/doc/html/rfc3744#section-4.1

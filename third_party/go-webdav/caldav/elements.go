@@ -11,18 +11,18 @@ import (
 const namespace = "urn:ietf:params:xml:ns:caldav"
 
 var (
-	calendarHomeSetName = xml.Name{namespace, "calendar-home-set"}
+	calendarHomeSetName = xml.Name{Space: namespace, Local: "calendar-home-set"}
 
-	calendarDescriptionName           = xml.Name{namespace, "calendar-description"}
-	supportedCalendarDataName         = xml.Name{namespace, "supported-calendar-data"}
-	supportedCalendarComponentSetName = xml.Name{namespace, "supported-calendar-component-set"}
-	maxResourceSizeName               = xml.Name{namespace, "max-resource-size"}
+	calendarDescriptionName           = xml.Name{Space: namespace, Local: "calendar-description"}
+	supportedCalendarDataName         = xml.Name{Space: namespace, Local: "supported-calendar-data"}
+	supportedCalendarComponentSetName = xml.Name{Space: namespace, Local: "supported-calendar-component-set"}
+	maxResourceSizeName               = xml.Name{Space: namespace, Local: "max-resource-size"}
 
-	calendarQueryName    = xml.Name{namespace, "calendar-query"}
-	calendarMultigetName = xml.Name{namespace, "calendar-multiget"}
+	calendarQueryName    = xml.Name{Space: namespace, Local: "calendar-query"}
+	calendarMultigetName = xml.Name{Space: namespace, Local: "calendar-multiget"}
 
-	calendarName     = xml.Name{namespace, "calendar"}
-	calendarDataName = xml.Name{namespace, "calendar-data"}
+	calendarName     = xml.Name{Space: namespace, Local: "calendar"}
+	calendarDataName = xml.Name{Space: namespace, Local: "calendar-data"}
 )
 
 // https://tools.ietf.org/html/rfc4791#section-6.2.1

@@ -157,7 +157,7 @@ func matchCompTimeRange(start, end time.Time, comp *ical.Component) (bool, error
 		// TODO handle VJOURNAL, VFREEBUSY, VALARM
 		return false, nil
 	}
-	event := ical.Event{comp}
+	event := ical.Event{Component: comp}
 
 	eventStart, err := event.DateTimeStart(loc)
 	if err != nil {

@@ -10,17 +10,17 @@ import (
 const namespace = "urn:ietf:params:xml:ns:carddav"
 
 var (
-	addressBookHomeSetName = xml.Name{namespace, "addressbook-home-set"}
+	addressBookHomeSetName = xml.Name{Space: namespace, Local: "addressbook-home-set"}
 
-	addressBookName            = xml.Name{namespace, "addressbook"}
-	addressBookDescriptionName = xml.Name{namespace, "addressbook-description"}
-	supportedAddressDataName   = xml.Name{namespace, "supported-address-data"}
-	maxResourceSizeName        = xml.Name{namespace, "max-resource-size"}
+	addressBookName            = xml.Name{Space: namespace, Local: "addressbook"}
+	addressBookDescriptionName = xml.Name{Space: namespace, Local: "addressbook-description"}
+	supportedAddressDataName   = xml.Name{Space: namespace, Local: "supported-address-data"}
+	maxResourceSizeName        = xml.Name{Space: namespace, Local: "max-resource-size"}
 
-	addressBookQueryName    = xml.Name{namespace, "addressbook-query"}
-	addressBookMultigetName = xml.Name{namespace, "addressbook-multiget"}
+	addressBookQueryName    = xml.Name{Space: namespace, Local: "addressbook-query"}
+	addressBookMultigetName = xml.Name{Space: namespace, Local: "addressbook-multiget"}
 
-	addressDataName = xml.Name{namespace, "address-data"}
+	addressDataName = xml.Name{Space: namespace, Local: "address-data"}
 )
 
 // https://tools.ietf.org/html/rfc6352#section-6.2.3
@@ -162,12 +162,12 @@ type addressbookMultiget struct {
 }
 
 func newProp(name string, noValue bool) *internal.RawXMLValue {
-	attrs := []xml.Attr{{Name: xml.Name{namespace, "name"}, Value: name}}
+	attrs := []xml.Attr{{Name: xml.Name{Space: namespace, Local: "name"}, Value: name}}
 	if noValue {
-		attrs = append(attrs, xml.Attr{Name: xml.Name{namespace, "novalue"}, Value: "yes"})
+		attrs = append(attrs, xml.Attr{Name: xml.Name{Space: namespace, Local: "novalue"}, Value: "yes"})
 	}
 
-	xmlName := xml.Name{namespace, "prop"}
+	xmlName := xml.Name{Space: namespace, Local: "prop"}
 	return internal.NewRawXMLElement(xmlName, attrs, nil)
 }
 
