@@ -79,7 +79,7 @@ func TestCard(t *testing.T) {
 	if png.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("content type %q", png.Header.Get("Content-Type"))
 	}
-	text, err := qr.Decode(png.Body, "image")
+	text, err := qr.Decode(t.Context(), png.Body, "image")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,9 @@ func (s *Server) handleScan(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if text, err = qr.Decode(body, "image"); err != nil {
+		ctx, cancel := s.ctx(c)
+		defer cancel()
+		if text, err = qr.Decode(ctx, body, "image"); err != nil {
 			return err
 		}
 	default:

@@ -66,7 +66,7 @@ func TestWebCardPages(t *testing.T) {
 		t.Fatalf("card page does not show today's event:\n%s", page)
 	}
 	st, png := b.get("/app/card.png?event_id=" + eventID)
-	text, err := qr.Decode([]byte(png), "image")
+	text, err := qr.Decode(t.Context(), []byte(png), "image")
 	if st != 200 || err != nil || !strings.HasPrefix(text, "http://rapport.test/c/"+me["card_id"].(string)+"?e=") {
 		t.Fatalf("QR code: %d %q %v", st, text, err)
 	}

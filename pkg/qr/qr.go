@@ -5,7 +5,9 @@ package qr
 
 import (
 	"bytes"
+	"context"
 	"image"
+	"image/color"
 	_ "image/jpeg" // decode JPEG photos of codes
 	"image/png"
 
@@ -16,8 +18,36 @@ import (
 )
 
 // MaxPixels refuses images that would decode to more pixels than a phone
-// photo has (a small file can claim a huge size).
-const MaxPixels = 50_000_000
+// photo has (a small file can claim a huge size): 4096×4096. The scan page
+// scales photos to 1,600 px before sending them.
+const MaxPixels = 4096 * 4096
+
+// MaxDecodedBytes bounds what one image may take once decoded, whatever
+// its pixel format (a 16-bit PNG takes 8 bytes a pixel).
+const MaxDecodedBytes = 64 << 20
+
+// Decodes is how many images are decoded at once in the process; more
+// wait for a turn (or for their request to end), so that concurrent
+// uploads cannot add up to more memory than Decodes × MaxDecodedBytes and
+// what reading them takes.
+const Decodes = 2
+
+var turns = make(chan struct{}, Decodes)
+
+// bytesPerPixel is what a decoded pixel of model takes.
+func bytesPerPixel(m color.Model) int {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.Gray16Model:
+		return 2
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.YCbCrModel:
+		return 3
+	}
+	return 4
+}
 
 // PNG draws text as a QR code of size×size pixels (error correction M,
 // a quiet zone of 2 modules) and returns it as a PNG.
@@ -38,14 +68,24 @@ func PNG(text string, size int) ([]byte, error) {
 }
 
 // Decode finds a QR code in a PNG or JPEG image and returns its text;
-// none is an Invalid error naming field.
-func Decode(data []byte, field string) (string, error) {
+// none is an Invalid error naming field. The image's size is read from its
+// header first: one that would decode to more than MaxPixels or
+// MaxDecodedBytes is refused before anything is decoded. It waits for one
+// of the Decodes turns; Unavailable if ctx ends first.
+func Decode(ctx context.Context, data []byte, field string) (string, error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return "", apperr.InvalidField(field, "is not a PNG or JPEG image")
 	}
-	if cfg.Width*cfg.Height > MaxPixels || cfg.Width <= 0 || cfg.Height <= 0 {
-		return "", apperr.InvalidField(field, "is %d×%d pixels; at most 50 megapixels", cfg.Width, cfg.Height)
+	px := int64(cfg.Width) * int64(cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 || px > MaxPixels || px*int64(bytesPerPixel(cfg.ColorModel)) > MaxDecodedBytes {
+		return "", apperr.InvalidField(field, "is %d×%d pixels; send a photo of at most 4096×4096 (16 megapixels, 8 bits a channel)", cfg.Width, cfg.Height)
+	}
+	select {
+	case turns <- struct{}{}:
+		defer func() { <-turns }()
+	case <-ctx.Done():
+		return "", apperr.E(apperr.Unavailable, "too many images are being read; try again")
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {

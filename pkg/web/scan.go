@@ -33,7 +33,10 @@ func (s *pages) handleWebScan(c *fiber.Ctx) error {
 			p.Problem = "Point the camera at a QR code, or choose a photo of one."
 			return s.render(c, fiber.StatusUnprocessableEntity, "scan", p)
 		}
-		if text, err = qr.Decode(data, "photo"); err != nil {
+		dctx, cancel := s.ctx(c)
+		text, err = qr.Decode(dctx, data, "photo")
+		cancel()
+		if err != nil {
 			return s.scanProblem(c, p, err)
 		}
 	}
