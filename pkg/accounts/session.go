@@ -34,10 +34,14 @@ func (s *Service) StartSession(ctx context.Context, userID string, ttl time.Dura
 }
 
 // Session returns the live session a cookie's secret names and its user;
-// NotFound for an unknown, ended or expired one.
+// NotFound for an unknown, ended or expired one, and for anything that is
+// not a session's secret (a sign-in link is used once, through
+// UseLoginLink, and becomes a session of its own).
 func (s *Service) Session(ctx context.Context, secret string) (*Session, *User, error) {
 	notFound := apperr.E(apperr.NotFound, "no such session")
-	if secret == "" {
+	// Only a session's own secret: sign-in links share the table, and the
+	// cookie "link:"+secret would hash to a link's row.
+	if !strings.HasPrefix(secret, sessionPrefix) {
 		return nil, nil, notFound
 	}
 	sess, err := s.Store.Session(ctx, HashSecret(secret))
@@ -47,7 +51,8 @@ func (s *Service) Session(ctx context.Context, secret string) (*Session, *User, 
 		}
 		return nil, nil, err
 	}
-	if !s.Now().Before(sess.ExpiresAt) {
+	// A row without a CSRF token is a sign-in link, never a session.
+	if sess.CSRF == "" || !s.Now().Before(sess.ExpiresAt) {
 		return nil, nil, notFound
 	}
 	u, err := s.User(ctx, sess.UserID)

@@ -47,8 +47,11 @@ func HashSecret(secret string) string {
 }
 
 // SameHash compares two hashes in constant time.
+//
+// An empty value never matches: a missing CSRF token or secret is no
+// token, even where the other side is empty too.
 func SameHash(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+	return a != "" && b != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 // plausibleToken rejects obviously malformed tokens before touching the store.

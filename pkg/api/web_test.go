@@ -387,7 +387,7 @@ func TestWebSignInLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := MustServe(t, withMailer(m))
-	s.MustSignup(t, "ada@example.com")
+	_, adaTok := s.MustSignup(t, "ada@example.com")
 	ask := func(b *browser, email string) string {
 		t.Helper()
 		_, page := b.get("/app/login")
@@ -439,6 +439,19 @@ func TestWebSignInLink(t *testing.T) {
 	late := decodeQP(smtpSrv.Messages()[1].Data)
 	j := strings.Index(late, "http://rapport.test/app/login/link?t=")
 	link = strings.TrimPrefix(strings.Fields(late[j:])[0], "http://rapport.test")
+	// The link is no session: its secret as a session cookie (as the
+	// link is stored) neither shows a page nor posts a form with an empty
+	// CSRF token.
+	lu, _ := url.Parse(link)
+	for _, cookie := range []string{"rapport_session=link:" + lu.Query().Get("t"), "rapport_session=" + lu.Query().Get("t")} {
+		if r := s.Do(t, "GET", "/app", "", nil, "Cookie", cookie); !strings.Contains(string(r.Body), "<title>Sign in") || strings.Contains(string(r.Body), "Log a contact") {
+			t.Fatalf("%s shows the signed-in page: %d\n%s", cookie, r.Status, r.Body)
+		}
+		s.Do(t, "POST", "/app/settings", "", "csrf=&name=Mallory&timezone=UTC&nudge_hour=9", "Cookie", cookie, "Content-Type", "application/x-www-form-urlencoded")
+	}
+	if me := s.Do(t, "GET", "/v1/me", adaTok, nil).JSON(t); me["name"] == "Mallory" {
+		t.Fatal("a form posted with the link as a cookie changed the account")
+	}
 	s.Clock.Add(16 * time.Minute)
 	if st := use(newBrowser(t, s)); st != 401 {
 		t.Fatalf("a link after 16 minutes: %d", st)
