@@ -73,6 +73,23 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Public is what a user may read of e: its kind in words, its message and
+// its field errors — never the cause, whose driver text is for the logs.
+func (e *Error) Public() string {
+	msg := strings.ReplaceAll(e.Kind.String(), "_", " ")
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	var fs []string
+	for _, f := range e.Fields {
+		fs = append(fs, f.Field+": "+f.Message)
+	}
+	if len(fs) > 0 {
+		msg += " (" + strings.Join(fs, "; ") + ")"
+	}
+	return msg
+}
+
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 

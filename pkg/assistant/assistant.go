@@ -171,15 +171,7 @@ func toolError(err error) error {
 	if !errors.As(err, &ae) {
 		return errors.New("internal error")
 	}
-	msg := strings.ReplaceAll(ae.Kind.String(), "_", " ") + ": " + ae.Message
-	var fs []string
-	for _, f := range ae.Fields {
-		fs = append(fs, f.Field+": "+f.Message)
-	}
-	if len(fs) > 0 {
-		msg += " (" + strings.Join(fs, "; ") + ")"
-	}
-	return errors.New(msg)
+	return errors.New(ae.Public())
 }
 
 // handler makes a tool's handler: the call's user, the idempotency key

@@ -306,7 +306,7 @@ func (s *Server) status(err error) (int, string) {
 		s.Logger.Error("dav", "err", err)
 		return code, "internal error"
 	}
-	return code, ae.Error()
+	return code, ae.Public() // never the cause: driver text is for the logs
 }
 
 // etag is the strong ETag of an encoded card.

@@ -374,3 +374,20 @@ func TestVCard4WhenAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsCarryNoDriverText: a card or task that is not there is a 404
+// saying so, without the store's own words (PRODUCT.md §2).
+func TestErrorsCarryNoDriverText(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	for _, tc := range []struct{ method, path string }{
+		{"GET", dav.BookPath + "nobody.vcf"}, {"DELETE", dav.BookPath + "nobody.vcf"},
+		{"GET", dav.TaskListPath + "nothing.ics"}, {"DELETE", dav.TaskListPath + "nothing.ics"},
+	} {
+		r := s.do(t, u, tc.method, tc.path, "")
+		b := strings.ToLower(body(t, r))
+		if r.StatusCode != http.StatusNotFound || strings.Contains(b, "sql") || strings.Contains(b, "rows") || strings.Contains(b, "mongo") || strings.Contains(b, "document") {
+			t.Errorf("%s %s: %d %q", tc.method, tc.path, r.StatusCode, b)
+		}
+	}
+}

@@ -86,7 +86,7 @@ func (s *pages) scanProblem(c *fiber.Ctx, p webPage, err error) error {
 	if ae.Kind == apperr.TooLarge {
 		status = fiber.StatusRequestEntityTooLarge
 	}
-	p.Problem = "Could not read that: " + ae.Error() + ". Codes with a vCard, a MECARD, an email (mailto:) or a LinkedIn profile work."
+	p.Problem = "Could not read that: " + ae.Public() + ". Codes with a vCard, a MECARD, an email (mailto:) or a LinkedIn profile work."
 	for _, f := range ae.Fields {
 		p.Problem = "Could not read that: the " + f.Field + " " + f.Message + ". Codes with a vCard, a MECARD, an email (mailto:) or a LinkedIn profile work."
 	}
