@@ -135,3 +135,35 @@ func TestWritesAfterClose(t *testing.T) {
 		t.Fatalf("write after Close: %v", err)
 	}
 }
+
+// TestWritesHonourTheirContext: a write waiting for its turn leaves when
+// its context ends — also one made inside Atomic with a context that lost
+// the transaction, which queues behind the very job running it (it used to
+// block every writer for ever) — and the store goes on serving writes.
+func TestWritesHonourTheirContext(t *testing.T) {
+	db, err := sqlite.Open(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Atomic(t.Context(), func(context.Context) error {
+			lost, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond) // no transaction in it
+			defer cancel()
+			return db.Update(lost, func(*sqlite.Tx) error { return nil })
+		})
+	}()
+	select {
+	case err := <-done:
+		if !apperr.Is(err, apperr.Unavailable) {
+			t.Fatalf("a write queued behind its own Atomic: %v, want Unavailable", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a write made inside Atomic without its transaction never returned (the store is deadlocked)")
+	}
+	defer db.Close()
+	svc := contacts.New(&sqlite.Contacts{DB: db})
+	if _, err := svc.Create(t.Context(), "u1", contacts.Input{Name: "Ada"}, contacts.CreateOpts{}); err != nil {
+		t.Fatalf("a write after it: %v", err)
+	}
+}

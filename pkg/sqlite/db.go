@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -198,14 +199,31 @@ type job struct {
 	ctx  context.Context
 	fn   func(*Tx) error
 	done chan error
+	// state moves once, from jobQueued to jobStarted (the committer runs
+	// it) or to jobAbandoned (its caller left before it started).
+	state atomic.Int32
 }
+
+const (
+	jobQueued int32 = iota
+	jobStarted
+	jobAbandoned
+)
+
+// maxQueueWait bounds how long a write whose context has no deadline waits
+// for its turn: a store call made inside Atomic with a context that lost
+// the transaction queues behind the very job that runs it, and must fail
+// (undoing that Atomic) rather than block every writer for ever.
+const maxQueueWait = time.Minute
 
 // errClosed answers writes after Close.
 var errClosed = apperr.E(apperr.Unavailable, "the store is closed")
 
 // submit queues fn for the committer and waits until it is committed or
-// undone. Once queued it is always waited for: a caller never returns
-// while its writes may still land.
+// undone. While it waits for its turn it honours ctx (and, without a
+// deadline, maxQueueWait): it leaves, and the committer skips it. Once it
+// has started it is always waited for: a caller never returns while its
+// writes may still land.
 func (db *DB) submit(ctx context.Context, fn func(*Tx) error) error {
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
@@ -220,9 +238,25 @@ func (db *DB) submit(ctx context.Context, fn func(*Tx) error) error {
 	case <-ctx.Done():
 		return translate(ctx.Err(), "store")
 	}
+	var deadline <-chan time.Time
+	if _, ok := ctx.Deadline(); !ok {
+		t := time.NewTimer(maxQueueWait)
+		defer t.Stop()
+		deadline = t.C
+	}
+	leave := func(err error) error {
+		if j.state.CompareAndSwap(jobQueued, jobAbandoned) {
+			return err
+		}
+		return <-j.done // it started: its writes may land, so wait for them
+	}
 	select {
 	case err := <-j.done:
 		return err
+	case <-ctx.Done():
+		return leave(translate(ctx.Err(), "store"))
+	case <-deadline:
+		return leave(apperr.E(apperr.Unavailable, "the store is busy; try again"))
 	case <-db.committed:
 		// The committer answers before it stops: an answer wins.
 		select {
@@ -266,7 +300,16 @@ func (db *DB) committer() {
 
 // commit runs batch in one transaction, each job in a savepoint, and
 // commits once; a failed commit fails every job of the batch.
-func (db *DB) commit(batch []*job) {
+func (db *DB) commit(queued []*job) {
+	batch := queued[:0]
+	for _, j := range queued {
+		if j.state.CompareAndSwap(jobQueued, jobStarted) {
+			batch = append(batch, j) // else its caller left: skip it
+		}
+	}
+	if len(batch) == 0 {
+		return
+	}
 	// Not a job's context: one caller giving up must not roll back the
 	// others' writes.
 	tx, err := db.write.BeginTx(context.Background(), nil)
