@@ -464,3 +464,30 @@ func decodeQP(raw []byte) string {
 	b, _ := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(raw)))
 	return string(b)
 }
+
+// TestWebPasswordsAsTyped: a password is what was typed, spaces included,
+// on the API and on the sign-in form alike; bcrypt reads only 72 bytes, so
+// no password longer than that can be set, and none signs in.
+func TestWebPasswordsAsTyped(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "spaces@example.com")
+	spaced := "  correct horse battery  "
+	MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": spaced}), 204)
+	if st, page, _ := newBrowser(t, s).login("spaces@example.com", spaced, ""); st != 200 || !strings.Contains(page, "Log a contact") {
+		t.Fatalf("the password as set, spaces included: %d", st)
+	}
+	if st, _, _ := newBrowser(t, s).login("spaces@example.com", strings.TrimSpace(spaced), ""); st != 401 {
+		t.Fatalf("the password without its spaces: %d, want 401", st)
+	}
+
+	_, tok = s.MustSignup(t, "long@example.com")
+	long := strings.Repeat("0123456789", 7) + "ab" // 72 bytes
+	MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": long + "c"}), 422)
+	MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": long}), 204)
+	if st, _, _ := newBrowser(t, s).login("long@example.com", long+"anything", ""); st != 401 {
+		t.Fatalf("72 bytes and more: %d, want 401", st)
+	}
+	if st, _, _ := newBrowser(t, s).login("long@example.com", long, ""); st != 200 {
+		t.Fatalf("the 72-byte password: %d", st)
+	}
+}

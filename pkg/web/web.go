@@ -278,7 +278,10 @@ func safeNext(next string) string {
 // session. Failures count towards the same rate limit as the API's.
 func (s *pages) handleWebLogin(c *fiber.Ctx) error {
 	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
-	token := strings.TrimSpace(c.FormValue("token"))
+	// A password is taken exactly as typed (spaces are part of it, as
+	// PUT /v1/me/password stored them); an API token is trimmed.
+	password := c.FormValue("token")
+	token := strings.TrimSpace(password)
 	next := safeNext(utils.CopyString(c.FormValue("next")))
 	page := webPage{Title: "Sign in", Form: map[string]string{"email": utils.CopyString(email), "next": next}, Errors: map[string]string{}}
 	ip, status, problem := s.gate(c, loginCookie, "The sign-in form was stale or came from another site; please sign in again.", "Too many failed sign-ins")
@@ -297,7 +300,7 @@ func (s *pages) handleWebLogin(c *fiber.Ctx) error {
 			u, err = nil, apperr.E(apperr.Unauthorized, "wrong email")
 		}
 	} else {
-		u, err = s.Accounts.CheckPassword(ctx, email, token)
+		u, err = s.Accounts.CheckPassword(ctx, email, password)
 	}
 	if err != nil {
 		if apperr.Is(err, apperr.Unauthorized) {
