@@ -114,6 +114,23 @@ func TestEmailLoggedByBCC(t *testing.T) {
 		t.Fatalf("%d interactions with the forwarded message's sender, want 1", n)
 	}
 
+	// Mail in the wild: a raw 8-bit byte in the Subject, a NUL in the
+	// body, CRLF line ends (send writes them). Logged, cleaned — never a
+	// 451, which a sender retries for days.
+	odd := "From: Me <me@example.com>\nTo: Ada <ada@example.com>\nSubject: Caf\xe9 notes\nMessage-ID: <odd-1@example.com>\n\nline one\x00 and\nline two\n"
+	if got := send(t, m, []string{"ada@example.com", addr}, odd); got != "ok" {
+		t.Fatalf("a message with an 8-bit Subject and a NUL: %s, want ok", got)
+	}
+	var logged string
+	for _, it := range interactions("ada@example.com") {
+		if n := it.(map[string]any)["notes"].(string); strings.Contains(n, "line two") {
+			logged = n
+		}
+	}
+	if !strings.Contains(logged, "Caf\uFFFD notes") || !strings.Contains(logged, "line one and\nline two") || strings.ContainsAny(logged, "\x00\r") {
+		t.Fatalf("the odd message was logged as %q", logged)
+	}
+
 	plain := "From: me@example.com\nTo: x@example.org\nSubject: hi\n\nhi\n"
 	local, _, _ := strings.Cut(addr, "@")
 	for _, rcpt := range []string{"someone@example.org", "log+aaaaaaaaaaaaaaaaaaaaaaaaaa@rapport.example", local + "@elsewhere.example"} {

@@ -90,6 +90,16 @@ func (e *Error) Public() string {
 	return msg
 }
 
+// PublicOf is err's Public text, or "internal error" for an error that is
+// not an *Error.
+func PublicOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Public()
+	}
+	return "internal error"
+}
+
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 

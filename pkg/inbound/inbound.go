@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	_ "github.com/emersion/go-message/charset" // decode the common non-UTF-8 charsets
@@ -207,6 +208,11 @@ func (se *session) Data(r io.Reader) error {
 	defer cancel()
 	for _, u := range se.users {
 		if err := se.s.log(ctx, u, msg); err != nil {
+			if apperr.Is(err, apperr.Invalid) {
+				// Sending it again would not change it: refuse for good,
+				// so the sender learns now instead of retrying for days.
+				return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "the message could not be logged: " + apperr.PublicOf(err)}
+			}
 			se.s.Logger.Error("inbound: log message", "user_id", u.ID, "err", err)
 			return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 		}
@@ -241,6 +247,7 @@ func Parse(r io.Reader) (*Message, error) {
 	m := &Message{}
 	m.MessageID, _ = h.MessageID()
 	m.Subject, _ = h.Subject()
+	m.Subject = cleanText(m.Subject)
 	m.Date, _ = h.Date()
 	seen := map[string]bool{}
 	add := func(list []*mail.Address) {
@@ -282,7 +289,7 @@ func Parse(r io.Reader) (*Message, error) {
 			if err != nil {
 				return nil, err
 			}
-			text := strings.ToValidUTF8(string(b), "\uFFFD")
+			text := cleanText(string(b))
 			if from := forwardedFrom(text); from != "" && !seen[from] {
 				seen[from] = true
 				m.Addresses = append(m.Addresses, from)
@@ -291,6 +298,21 @@ func Parse(r io.Reader) (*Message, error) {
 		}
 	}
 	return m, nil
+}
+
+// cleanText makes what a mail carries fit for notes: valid UTF-8 (a raw
+// 8-bit byte becomes U+FFFD), CRLF and CR as LF, and no NUL or other
+// control character but tab — mail in the wild has them all, and a sender
+// refused for them would retry for days.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // forwardedFrom finds the original sender in a forwarded message's text:
