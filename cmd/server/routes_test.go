@@ -377,6 +377,7 @@ func useAddressBook(t *testing.T, base, email, tok string) {
 			t.Fatalf("%s %s answered %d, want %d: %s", method, path, resp.StatusCode, want, data)
 		}
 	}
+	call("GET", "/", "", http.StatusFound)
 	call("GET", "/.well-known/carddav", "", http.StatusMovedPermanently)
 	call("PROPFIND", "/.well-known/carddav", "", http.StatusMovedPermanently)
 	call("GET", "/.well-known/caldav", "", http.StatusMovedPermanently)

@@ -491,3 +491,34 @@ func TestWebPasswordsAsTyped(t *testing.T) {
 		t.Fatalf("the 72-byte password: %d", st)
 	}
 }
+
+// TestWebFirstRun: the server's own address leads to the pages, and the
+// pages a newcomer sees say things in words and link where to do them,
+// instead of quoting API calls.
+func TestWebFirstRun(t *testing.T) {
+	s := MustServe(t, openSignup)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r, err := noFollow.Get(s.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != "/app" {
+		t.Fatalf("GET /: %d → %q, want 302 → /app", r.StatusCode, r.Header.Get("Location"))
+	}
+	b := newBrowser(t, s)
+	_, login := b.get("/app/login")
+	_, form := b.get("/app/signup")
+	st, welcome, _ := b.post("/app/signup", url.Values{"csrf": {hidden(t, form, "csrf")}, "name": {"Ada"}, "email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	if st != http.StatusCreated || !strings.Contains(welcome, "api-token") {
+		t.Fatalf("sign-up: %d", st)
+	}
+	for name, page := range map[string]string{"sign-in": login, "welcome": welcome} {
+		if strings.Contains(page, "/v1/") {
+			t.Errorf("the %s page quotes an API call", name)
+		}
+		if !strings.Contains(page, `href="/app/settings"`) {
+			t.Errorf("the %s page does not link Settings", name)
+		}
+	}
+}

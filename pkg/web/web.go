@@ -178,6 +178,9 @@ func (s *pages) register(app *fiber.App) {
 	static, _ := fs.Sub(webFiles, "webui")
 	app.Use("/app/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 	app.Get("/app/sw.js", s.handleServiceWorker)
+	// The server's own address leads to the pages (the nudge emails'
+	// footers link there).
+	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/app", fiber.StatusFound) })
 	app.Get("/app/login", s.handleWebLoginForm)
 	app.Post("/app/login", s.handleWebLogin)
 	app.Post("/app/login/link", s.handleWebLinkRequest)
