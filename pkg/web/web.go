@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -143,6 +144,8 @@ type Deps struct {
 	// CardLimits bound the public card's traffic; zero fields take the
 	// defaults (CardViewsPerIP, CardPostsPerIP, CardPostsPerCard).
 	CardLimits CardLimits
+	// Logger logs what no page can show (a sign-in email that failed).
+	Logger *slog.Logger
 }
 
 // pages handles the /app routes and the public cards.
@@ -168,6 +171,9 @@ func Register(app *fiber.App, d Deps) {
 	}
 	if d.AuthFails == nil {
 		d.AuthFails = ratelimit.NewFailures(ratelimit.AuthFailLimit, ratelimit.AuthFailWindow, d.Now)
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
 	}
 	s := &pages{Deps: d, cards: newCardLimits(d.CardLimits, d.Now)}
 	s.register(app)
@@ -1088,27 +1094,50 @@ func (s *pages) handleWebLinkRequest(c *fiber.Ctx) error {
 		return s.renderLogin(c, status, page)
 	}
 	s.AuthFails.Fail(ip)
-	ctx, cancel := s.ctx(c)
-	defer cancel()
-	u, err := s.Accounts.UserByEmail(ctx, email)
-	switch {
-	case err == nil:
-		secret, err := s.Accounts.StartLoginLink(ctx, u.ID, loginLinkTTL)
-		if err != nil {
-			return err
-		}
-		link := s.BaseURL + "/app/login/link?t=" + url.QueryEscape(secret)
-		msg := followup.Email{To: u.Email, Subject: "Sign in to Rapport", MessageID: s.Mailer.MessageID("signin-" + record.NewID()), Date: s.Now(),
-			Text: "Open this link on your phone to sign in to Rapport (it works once, for 15 minutes):\n\n" + link +
-				"\n\nIf you did not ask for it, ignore this email: nobody can sign in without it.\n"}
-		if err := s.Mailer.Send(ctx, msg); err != nil {
-			return apperr.Wrap(apperr.Unavailable, err, "the sign-in email could not be sent; try again later")
-		}
-	case !apperr.Is(err, apperr.NotFound):
-		return err
+	// The answer is the same, and as quick, whether or not the email has an
+	// account: looking it up, making the link and sending it happen after
+	// (a failure is logged; showing it would tell that the account exists).
+	select {
+	case linkSends <- struct{}{}:
+		email := utils.CopyString(email) // Fiber reuses the request's memory
+		go func() {
+			defer func() { <-linkSends }()
+			s.sendLoginLink(email)
+		}()
+	default:
+		s.Logger.Warn("web: sign-in link not sent: too many being sent")
 	}
 	page.Notice = "If " + email + " has an account, a sign-in link is on its way. It works once, for 15 minutes."
 	return s.renderLogin(c, 200, page)
+}
+
+// linkSends bounds the sign-in emails being sent at once.
+var linkSends = make(chan struct{}, 16)
+
+// sendLoginLink emails a one-time sign-in link to email if it has an
+// account; nothing otherwise.
+func (s *pages) sendLoginLink(email string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	u, err := s.Accounts.UserByEmail(ctx, email)
+	if err != nil {
+		if !apperr.Is(err, apperr.NotFound) {
+			s.Logger.Error("web: sign-in link: look up the email", "err", err)
+		}
+		return
+	}
+	secret, err := s.Accounts.StartLoginLink(ctx, u.ID, loginLinkTTL)
+	if err != nil {
+		s.Logger.Error("web: sign-in link: store it", "err", err)
+		return
+	}
+	link := s.BaseURL + "/app/login/link?t=" + url.QueryEscape(secret)
+	msg := followup.Email{To: u.Email, Subject: "Sign in to Rapport", MessageID: s.Mailer.MessageID("signin-" + record.NewID()), Date: s.Now(),
+		Text: "Open this link on your phone to sign in to Rapport (it works once, for 15 minutes):\n\n" + link +
+			"\n\nIf you did not ask for it, ignore this email: nobody can sign in without it.\n"}
+	if err := s.Mailer.Send(ctx, msg); err != nil {
+		s.Logger.Error("web: sign-in link: send the email", "user_id", u.ID, "err", err)
+	}
 }
 
 // handleWebLinkOpen shows a button that uses the link: opening the link
