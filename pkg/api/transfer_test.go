@@ -98,14 +98,19 @@ func TestContactImport(t *testing.T) {
 	})
 	t.Run("OK_GoogleVCardBadCardsReported", func(t *testing.T) {
 		res := mustImport(t, s, tok, "text/vcard; charset=utf-8", fixture(t, "google.vcf"))
-		if res.Created != 2 || len(res.Errors) != 2 {
-			t.Fatalf("result %+v, want 2 created and 2 errors", res)
+		// The card without a name is skipped; the card with one bad email
+		// of two is kept without it, and that is reported by its line.
+		if res.Created != 3 || len(res.Errors) != 2 {
+			t.Fatalf("result %+v, want 3 created and 2 errors", res)
 		}
 		if res.Errors[0].Line != 11 || !strings.Contains(res.Errors[0].Message, "no name") {
 			t.Errorf("error 0: %+v", res.Errors[0])
 		}
-		if res.Errors[1].Line != 17 || !strings.Contains(res.Errors[1].Message, "emails[1]") {
+		if res.Errors[1].Line != 17 || !strings.Contains(res.Errors[1].Message, "kept without emails[1]") {
 			t.Errorf("error 1: %+v", res.Errors[1])
+		}
+		if c := contactByName(t, s, tok, "Margaret Hamilton"); fmt.Sprint(c["emails"]) != "[margaret@apollo.example]" {
+			t.Errorf("the card with a bad email: %v", c)
 		}
 	})
 	t.Run("OK_LinkedInMergesAndCreates", func(t *testing.T) {
@@ -128,7 +133,8 @@ func TestContactImport(t *testing.T) {
 			"\"Quote, Person\",q@example.com,\"=HYPERLINK(\"\"x\"\")\",,,,\"multi\nline\"\n" +
 			"Broken,not-an-email,,,,,\n"
 		res := mustImport(t, s, tok, "text/csv", []byte(csv))
-		if res.Updated != 1 || res.Created != 1 || len(res.Errors) != 1 || res.Errors[0].Line != 5 {
+		// Broken is kept without the email that is not one.
+		if res.Updated != 1 || res.Created != 2 || len(res.Errors) != 1 || res.Errors[0].Line != 5 || !strings.Contains(res.Errors[0].Message, "kept without emails[0]") {
 			t.Fatalf("result %+v", res)
 		}
 		alan := contactByName(t, s, tok, "Alan Turing")

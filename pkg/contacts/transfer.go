@@ -697,8 +697,15 @@ func (s *Service) Import(ctx context.Context, userID string, read func(func(Row)
 			return nil
 		}
 		if err := r.Input.Validate(""); err != nil {
-			fail(r.Line, describe(err))
-			return nil
+			kept, dropped, ok := salvage(r.Input, err)
+			if !ok {
+				fail(r.Line, describe(err))
+				return nil
+			}
+			for _, d := range dropped {
+				fail(r.Line, "kept without "+d)
+			}
+			r.Input = kept
 		}
 		chunk = append(chunk, r)
 		if len(chunk) >= importChunk {
@@ -733,6 +740,50 @@ func (s *Service) Import(ctx context.Context, userID string, read func(func(Row)
 		res.ImportID = rec.ID
 	}
 	return res, nil
+}
+
+// salvage drops the values of in that err names when each can go without
+// losing the contact — an email, a phone, a tag, the LinkedIn URL — and
+// says which went; ok is false when something else is wrong (the name,
+// say), or the rest still does not validate.
+func salvage(in Input, err error) (kept Input, dropped []string, ok bool) {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || len(ae.Fields) == 0 {
+		return in, nil, false
+	}
+	drop := map[string]map[int]bool{"emails": {}, "phones": {}, "tags": {}}
+	for _, f := range ae.Fields {
+		name, idx, indexed := strings.Cut(f.Field, "[")
+		switch {
+		case f.Field == "linkedin_url":
+			in.LinkedInURL = ""
+		case indexed && drop[name] != nil:
+			i, err := strconv.Atoi(strings.TrimSuffix(idx, "]"))
+			if err != nil {
+				return in, nil, false
+			}
+			drop[name][i] = true
+		default:
+			return in, nil, false
+		}
+		dropped = append(dropped, f.Field+" ("+f.Message+")")
+	}
+	without := func(list []string, gone map[int]bool) []string {
+		var out []string
+		for i, v := range list {
+			if !gone[i] {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	in.Emails = without(in.Emails, drop["emails"])
+	in.Phones = without(in.Phones, drop["phones"])
+	in.Tags = without(in.Tags, drop["tags"])
+	if in.Validate("") != nil {
+		return in, nil, false
+	}
+	return in, dropped, true
 }
 
 // describe flattens a validation error into one line.
