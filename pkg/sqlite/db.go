@@ -50,6 +50,8 @@ type DB struct {
 	quit      chan struct{}
 	committed chan struct{} // closed when the committer has stopped
 	closeOnce sync.Once
+	// damage is the last integrity check's verdict (see CheckIntegrity).
+	damage atomic.Pointer[error]
 }
 
 // ErrOldDataDir is returned by Open for a data directory that holds the
@@ -85,6 +87,8 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, err
 	}
 	go db.committer()
+	db.CheckIntegrity(ctx) // a damaged file still opens; Ping says it is damaged
+	go db.watchIntegrity()
 	return db, nil
 }
 
@@ -454,8 +458,12 @@ func (db *DB) reader(ctx context.Context) interface {
 // Ping checks that the store can be written and read: it writes this
 // process's row in health, then reads it back through a new connection,
 // whose empty page cache makes it read the file (a pooled connection would
-// answer from its cache while the file under it is damaged).
+// answer from its cache while the file under it is damaged). Before all
+// that it answers Unavailable if the last integrity check found damage.
 func (db *DB) Ping(ctx context.Context, id string) error {
+	if err := db.integrity(); err != nil {
+		return err
+	}
 	now := formatTime(time.Now())
 	err := db.Update(ctx, func(tx *Tx) error {
 		_, err := tx.tx.ExecContext(ctx, `INSERT INTO health(id, at) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at`, id, now)
