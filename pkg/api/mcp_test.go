@@ -1,11 +1,15 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -339,5 +343,32 @@ func TestMCPStandards(t *testing.T) {
 		if name := it.(map[string]any)["contact_name"]; name != "Grace Hopper" {
 			t.Fatalf("a follow-up's contact_name: %v", name)
 		}
+	}
+}
+
+// TestMCPInspectorCLI: the MCP Inspector's own CLI (tools/mcpinspector,
+// installed by .ci/run) connects over Streamable HTTP with the token, lists
+// the six tools, and in --strict mode finds no schema that some clients
+// or model providers would refuse (it warned of ["null","array"] types).
+func TestMCPInspectorCLI(t *testing.T) {
+	bin := needTool(t, filepath.Join(repoRoot, "tools", "mcpinspector", "node_modules", ".bin", "inspector"))
+	needTool(t, "node")
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	cmd := exec.Command(bin, "--cli", s.URL+"/mcp", "--transport", "http", "--header", "Authorization: Bearer "+tok, "--method", "tools/list", "--strict")
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("inspector: %v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	if w := stderr.String(); strings.Contains(w, "Warning") || strings.Contains(w, "Error") {
+		t.Fatalf("the Inspector warns:\n%s", w)
+	}
+	var list struct {
+		Tools []struct{ Name string } `json:"tools"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 6 {
+		t.Fatalf("tools/list through the Inspector: %v\n%s", err, stdout.String())
 	}
 }
