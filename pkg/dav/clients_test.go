@@ -1,6 +1,7 @@
 package dav_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -366,4 +367,69 @@ func firstFile(v *vdirsyncer) string {
 		return name
 	}
 	return ""
+}
+
+// TestPythonCaldav: python-caldav (Debian's python3-caldav, the library
+// whose functional suite CalDAV servers are tested with) discovers the one
+// task list, lists the tasks, finds one by UID, by its SUMMARY (exactly:
+// it asks i;octet) and by a time-range around its DUE (RFC 4791 §9.9),
+// follows sync tokens, and completes a task — which its todos() then
+// leaves out through negated STATUS matches, and which Rapport marks done.
+func TestPythonCaldav(t *testing.T) {
+	python := needTool(t, "/usr/bin/python3")
+	if err := exec.Command(python, "-c", "import caldav").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("python3-caldav is not installed; .ci/run installs it")
+		}
+		t.Skip("python3-caldav is not installed (bash .ci/run installs it)")
+	}
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	s.ada(t, u)
+	before := s.pending(t, u)
+	out, err := exec.Command(python, filepath.Join("..", "..", "tools", "caldavcheck", "check.py"), s.URL+dav.TaskListPath, u.Email, u.token).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python-caldav: %v\n%s", err, out)
+	}
+	var got struct {
+		Calendars          []string `json:"calendars"`
+		Components         []string `json:"components"`
+		Todos              []string `json:"todos"`
+		Descriptions       []string `json:"descriptions"`
+		FirstUID           string   `json:"first_uid"`
+		ByUID              string   `json:"by_uid"`
+		SummarySearch      int      `json:"summary_search"`
+		SummarySearchUpper int      `json:"summary_search_upper"`
+		RangeHit           []string `json:"range_hit"`
+		RangeMiss          int      `json:"range_miss"`
+		SyncAll            int      `json:"sync_all"`
+		SyncChanged        []string `json:"sync_changed"`
+		TodosAfter         []string `json:"todos_after"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("python-caldav said:\n%s", out)
+	}
+	switch {
+	case !slices.Equal(got.Calendars, []string{"Rapport follow-ups"}) || !slices.Equal(got.Components, []string{"VTODO"}):
+		t.Fatalf("discovery: %v %v", got.Calendars, got.Components)
+	case len(got.Todos) != len(before) || got.ByUID != got.Todos[0]:
+		t.Fatalf("tasks %v (by UID %q) for %d follow-ups", got.Todos, got.ByUID, len(before))
+	case !strings.HasPrefix(got.Descriptions[0], "Met at Go Meetup Berlin"):
+		t.Fatalf("DESCRIPTION %q", got.Descriptions[0])
+	case got.SummarySearch != len(before) || got.SummarySearchUpper != 0:
+		t.Fatalf("SUMMARY searches: %d exact, %d in capitals", got.SummarySearch, got.SummarySearchUpper)
+	case !slices.Equal(got.RangeHit, []string{got.FirstUID}) || got.RangeMiss != 0:
+		t.Fatalf("time ranges: %v around its DUE, %d far away", got.RangeHit, got.RangeMiss)
+	case got.SyncAll != len(before) || !slices.ContainsFunc(got.SyncChanged, func(h string) bool { return strings.HasSuffix(h, got.FirstUID+".ics") }):
+		t.Fatalf("sync: %d, then %v", got.SyncAll, got.SyncChanged)
+	case os.Getenv("RAPPORT_TEST_ENGINE") != "mongodb" && len(got.SyncChanged) != 1:
+		// MongoDB's tokens also return what was journaled in the two
+		// seconds before them (README, incremental sync).
+		t.Fatalf("sync after one change: %v", got.SyncChanged)
+	case len(got.TodosAfter) != len(before)-1 || slices.Contains(got.TodosAfter, got.FirstUID):
+		t.Fatalf("todos after completing one: %v", got.TodosAfter)
+	}
+	if f, err := s.crm.Followups.Get(t.Context(), u.ID, got.FirstUID); err != nil || f.Status != followup.Done {
+		t.Fatalf("the task completed in python-caldav: %+v, %v", f, err)
+	}
 }
