@@ -1,7 +1,13 @@
 package api_test
 
 import (
+	"context"
+	"fmt"
+	"runtime"
 	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
 // TestUndoImport: an import answers an import_id; undoing it deletes the
@@ -52,4 +58,76 @@ func TestUndoImport(t *testing.T) {
 	if r.JSON(t)["import_id"] != nil {
 		t.Fatalf("an import that changed nothing: %s", r.Body)
 	}
+}
+
+// TestInterruptedImport: an import stopped dead after its first chunk (as
+// by kill -9: the goroutine ends inside the row reader, no error handling
+// runs) leaves a record that GET /v1/imports lists — running, then
+// interrupted once stale — and undoing it removes every contact it wrote
+// and the companies it made; the list then shows it undone. A finished
+// import is listed with its counts and kind.
+func TestInterruptedImport(t *testing.T) {
+	s := MustServe(t)
+	uid, tok := s.MustSignup(t, "ada@example.com")
+	MustStatus(t, s.Do(t, "POST", "/v1/contacts/import", tok, "name,email\nGrace,grace@example.com\n", "Content-Type", "text/csv"), 200)
+	s.Clock.Add(time.Second)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.CRM.Contacts.Import(context.Background(), uid, "csv", func(fn func(contacts.Row) error) error {
+			for i := range 1200 {
+				if i == 700 { // the first chunk (500) is written; the second is being read
+					runtime.Goexit()
+				}
+				in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d@example.com", i)}, Company: fmt.Sprintf("Firm %d", i%7)}
+				if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}()
+	<-done
+	count := func() int {
+		n := 0
+		for cur := ""; ; {
+			page := s.Do(t, "GET", "/v1/contacts?limit=200&cursor="+cur, tok, nil).JSON(t)
+			n += len(page["items"].([]any))
+			if cur, _ = page["next_cursor"].(string); cur == "" {
+				return n
+			}
+		}
+	}
+	if n := count(); n != 501 {
+		t.Fatalf("%d contacts after the cut, want 501 (Grace and the first chunk)", n)
+	}
+	list := func() []any { return s.Do(t, "GET", "/v1/imports", tok, nil).JSON(t)["items"].([]any) }
+	items := list()
+	if len(items) != 2 {
+		t.Fatalf("imports listed: %v", items)
+	}
+	cut, first := items[0].(map[string]any), items[1].(map[string]any)
+	if cut["state"] != "running" || cut["created"] != 500.0 || first["state"] != "done" || first["kind"] != "csv" || first["created"] != 1.0 || first["undone_at"] != nil {
+		t.Fatalf("the list: %v", items)
+	}
+	s.Clock.Add(3 * time.Minute)
+	if cut = list()[0].(map[string]any); cut["state"] != "interrupted" {
+		t.Fatalf("a cut import after 3 minutes: %v", cut)
+	}
+	r := s.Do(t, "DELETE", "/v1/imports/"+cut["id"].(string), tok, nil)
+	MustStatus(t, r, 200)
+	if res := r.JSON(t); res["deleted"] != 500.0 || res["companies"] != 7.0 {
+		t.Fatalf("undo of the cut import: %s", r.Body)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d contacts after the undo, want 1 (Grace)", n)
+	}
+	if cos := s.Do(t, "GET", "/v1/companies", tok, nil).JSON(t)["items"].([]any); len(cos) != 0 {
+		t.Fatalf("companies left after the undo: %v", cos)
+	}
+	if cut = list()[0].(map[string]any); cut["undone_at"] == nil {
+		t.Fatalf("the undone import: %v", cut)
+	}
+	MustProblem(t, s.Do(t, "DELETE", "/v1/imports/"+cut["id"].(string), tok, nil), 404)
 }

@@ -29,6 +29,7 @@ func (s *Server) registerTransferRoutes() {
 	s.v1.Get("/contacts/export.csv", s.handleContactsExportCSV)
 	s.v1.Get("/export", s.handleExport)
 	s.v1.Post("/import", s.handleImport)
+	s.v1.Get("/imports", s.handleImportList)
 	s.v1.Delete("/imports/:id", s.handleImportUndo)
 }
 
@@ -45,15 +46,17 @@ func (s *Server) handleContactsImport(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
 	defer cancel()
 	var reader func(func(contacts.Row) error) error
+	kind := "csv"
 	switch mt {
 	case "text/vcard", "text/x-vcard", "text/directory":
 		reader = func(fn func(contacts.Row) error) error { return contacts.ReadVCards(ctx, r, fn) }
+		kind = "vcard"
 	case "text/csv", "application/csv", "text/comma-separated-values":
 		reader = func(fn func(contacts.Row) error) error { return contacts.ReadCSV(ctx, r, fn) }
 	default:
 		return apperr.E(apperr.Unsupported, "send text/vcard (vCard 3.0 or 4.0) or text/csv (LinkedIn Connections.csv or a header row)")
 	}
-	res, err := s.CRM.Contacts.Import(ctx, user(c).ID, reader)
+	res, err := s.CRM.Contacts.Import(ctx, user(c).ID, kind, reader)
 	if err != nil {
 		return err
 	}
@@ -123,6 +126,23 @@ func (s *Server) handleImport(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(res)
+}
+
+// handleImportList lists the user's contacts imports, newest first
+// (GET /v1/imports): what each created and merged, whether it was undone,
+// and whether it was cut short.
+func (s *Server) handleImportList(c *fiber.Ctx) error {
+	limit, cur, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	page, err := s.CRM.Contacts.Imports(ctx, user(c).ID, limit, cur)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
 }
 
 // handleImportUndo undoes a contacts import (DELETE /v1/imports/{id}).

@@ -29,7 +29,32 @@ type Import struct {
 	StartedAt *time.Time `bson:"started_at,omitempty" json:"started_at,omitempty"`
 	Created   []string   `bson:"created" json:"created"`
 	Before    []Contact  `bson:"before" json:"before"`
+	// Kind is what was imported: "vcard" or "csv".
+	Kind string `bson:"kind,omitempty" json:"kind,omitempty"`
+	// State is ImportRunning until the import ends (ImportDone); records
+	// made before it was kept have none, and are done.
+	State string `bson:"state,omitempty" json:"state,omitempty"`
+	// UpdatedAt is when a running import last wrote its record: one not
+	// written for ImportStale was cut short (the process died).
+	UpdatedAt *time.Time `bson:"updated_at,omitempty" json:"-"`
+	// CreatedN and UpdatedN count the contacts it created and merged into.
+	CreatedN int `bson:"created_n" json:"-"`
+	UpdatedN int `bson:"updated_n" json:"-"`
+	// UndoneAt is when it was undone (its lists are emptied then).
+	UndoneAt *time.Time `bson:"undone_at,omitempty" json:"-"`
 }
+
+// States of an import.
+const (
+	ImportRunning     = "running"
+	ImportDone        = "done"
+	ImportInterrupted = "interrupted" // running, and not written for ImportStale
+)
+
+// ImportStale is how long a running import may go without writing its
+// record before it is taken as cut short: a chunk takes well under a
+// second.
+const ImportStale = 2 * time.Minute
 
 // ImportStore keeps the records of imports (one each; scoped to a user).
 type ImportStore interface {
@@ -39,6 +64,12 @@ type ImportStore interface {
 	Import(ctx context.Context, userID, id string) (*Import, error)
 	// DeleteImport removes one of the user's import records.
 	DeleteImport(ctx context.Context, userID, id string) error
+	// UpdateImport replaces one of the user's import records; NotFound if
+	// the user has none with its id.
+	UpdateImport(ctx context.Context, im *Import) error
+	// Imports returns one page of the user's import records, newest first
+	// (Cursor.T is created_at), without their Created and Before lists.
+	Imports(ctx context.Context, userID string, limit int, cur *record.Cursor) (*record.Page[Import], error)
 }
 
 // ContactStore keeps the user's contacts and the dedupe keys that make "one

@@ -11,6 +11,7 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/emersion/go-vcard"
@@ -53,6 +54,8 @@ type ImportResult struct {
 	seen       map[string]bool
 	// companies remembers the company of each company text and domains.
 	companies map[string]string
+	// record is the import's record, written before each chunk.
+	record *Import
 }
 
 // maxUndoMerged bounds the contacts an undoable import may have merged
@@ -677,9 +680,20 @@ const importChunk = 500
 // overwritten) instead of duplicating it. Bad rows are reported with their
 // line and never stop the others. Rows are written in chunks, so memory
 // stays bounded whatever the file's size.
-func (s *Service) Import(ctx context.Context, userID string, read func(func(Row) error) error) (*ImportResult, error) {
+//
+// Its record is written before the first contact, and before each chunk
+// with the ids that chunk will create (ids are made first), so an import
+// cut short — a timeout, a kill -9 — leaves a record that lists what it
+// wrote (state running, shown as interrupted once stale) and undoes it.
+// kind names what was imported ("vcard" or "csv").
+func (s *Service) Import(ctx context.Context, userID, kind string, read func(func(Row) error) error) (*ImportResult, error) {
 	res := &ImportResult{Errors: []ImportError{}}
 	started := record.Time(s.Now()) // no contact it creates is older
+	res.record = &Import{ID: record.NewID(), UserID: userID, CreatedAt: started, StartedAt: &started, Kind: kind,
+		State: ImportRunning, UpdatedAt: &started, Created: []string{}, Before: []Contact{}}
+	if err := s.Store.CreateImport(ctx, res.record); err != nil {
+		return nil, err
+	}
 	var chunk []Row
 	fail := func(line int, msg string) {
 		if len(res.Errors) < maxReportedErrors {
@@ -716,30 +730,87 @@ func (s *Service) Import(ctx context.Context, userID string, read func(func(Row)
 	if err == nil && len(chunk) > 0 {
 		err = flush()
 	}
-	if err != nil && ctx.Err() != nil {
-		return nil, apperr.Wrap(apperr.Unavailable, err, "the import did not finish in time; split the file and send the parts")
+	if res.Created+res.Updated > 0 {
+		s.changed(context.WithoutCancel(ctx), userID)
+		s.mutated(context.WithoutCancel(ctx), userID)
 	}
+	if err != nil {
+		// What it wrote stays listed and undoable: the record says so.
+		s.saveImport(context.WithoutCancel(ctx), res, ImportInterrupted)
+		if ctx.Err() != nil {
+			return nil, apperr.Wrap(apperr.Unavailable, err, "the import did not finish in time; what it wrote is listed in GET /v1/imports and can be undone")
+		}
+		return nil, err
+	}
+	if res.Created+res.Updated == 0 || len(res.before) > maxUndoMerged {
+		// Nothing to undo, or more merged contacts than one record holds.
+		if err := s.Store.DeleteImport(ctx, userID, res.record.ID); err != nil && !apperr.Is(err, apperr.NotFound) {
+			return nil, err
+		}
+		return res, nil
+	}
+	if err := s.saveImport(ctx, res, ImportDone); err != nil {
+		return nil, err
+	}
+	res.ImportID = res.record.ID
+	return res, nil
+}
+
+// saveImport writes the import's record as it stands: what it created and
+// the earlier versions of what it merged into, with its counts and state.
+func (s *Service) saveImport(ctx context.Context, res *ImportResult, state string) error {
+	rec := res.record
+	now := record.Time(s.Now())
+	rec.State, rec.UpdatedAt = state, &now
+	rec.CreatedN, rec.UpdatedN = res.Created, res.Updated
+	rec.Created = append([]string{}, res.createdIDs...)
+	if state != ImportDone {
+		rec.CreatedN = len(rec.Created) // what it may have made: the ids it names
+	}
+	rec.Before = res.before
+	if len(rec.Before) > maxUndoMerged {
+		rec.Before = rec.Before[:maxUndoMerged]
+	}
+	if rec.Before == nil {
+		rec.Before = []Contact{}
+	}
+	return s.Store.UpdateImport(ctx, rec)
+}
+
+// ImportInfo is one import as GET /v1/imports lists it.
+type ImportInfo struct {
+	ID   string    `json:"id"`
+	Kind string    `json:"kind"`
+	At   time.Time `json:"at"`
+	// Created counts the contacts it created (for one running or cut
+	// short, the ones it was writing too: at most that many).
+	Created  int        `json:"created"`
+	Updated  int        `json:"updated"`
+	UndoneAt *time.Time `json:"undone_at"`
+	// State is running, done or interrupted (cut short: undo removes
+	// what it wrote).
+	State string `json:"state"`
+}
+
+// Imports lists the user's imports, newest first.
+func (s *Service) Imports(ctx context.Context, userID string, limit int, cur *record.Cursor) (*record.Page[ImportInfo], error) {
+	page, err := s.Store.Imports(ctx, userID, limit, cur)
 	if err != nil {
 		return nil, err
 	}
-	if res.Created+res.Updated > 0 {
-		s.changed(ctx, userID)
-		s.mutated(ctx, userID)
+	out := &record.Page[ImportInfo]{Items: make([]ImportInfo, len(page.Items)), NextCursor: page.NextCursor}
+	now := s.Now()
+	for i, im := range page.Items {
+		state := im.State
+		switch {
+		case state == "":
+			state = ImportDone
+		case state == ImportRunning && (im.UpdatedAt == nil || now.Sub(*im.UpdatedAt) > ImportStale):
+			state = ImportInterrupted
+		}
+		out.Items[i] = ImportInfo{ID: im.ID, Kind: im.Kind, At: im.CreatedAt, Created: im.CreatedN, Updated: im.UpdatedN, UndoneAt: im.UndoneAt, State: state}
 	}
-	if res.Created+res.Updated > 0 && len(res.before) <= maxUndoMerged {
-		rec := &Import{ID: record.NewID(), UserID: userID, CreatedAt: record.Time(s.Now()), StartedAt: &started, Created: res.createdIDs, Before: res.before}
-		if rec.Created == nil {
-			rec.Created = []string{}
-		}
-		if rec.Before == nil {
-			rec.Before = []Contact{}
-		}
-		if err := s.Store.CreateImport(ctx, rec); err != nil {
-			return nil, err
-		}
-		res.ImportID = rec.ID
-	}
-	return res, nil
+	return out, nil
 }
 
 // salvage drops the values of in that err names when each can go without
@@ -827,6 +898,22 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 	}
 	if err != nil {
 		return err
+	}
+	// The record names this chunk's ids before they are written: cut short
+	// after this, an undo finds them (ids it names that were never made, or
+	// held by another contact, are skipped).
+	if res.record != nil {
+		planned := make([]string, len(cs))
+		for i, c := range cs {
+			planned[i] = c.ID
+		}
+		ids := res.createdIDs
+		res.createdIDs = append(append([]string{}, ids...), planned...)
+		err := s.saveImport(ctx, res, ImportRunning)
+		res.createdIDs = ids
+		if err != nil {
+			return err
+		}
 	}
 	held, err := s.Store.ImportContacts(ctx, cs)
 	if err != nil {

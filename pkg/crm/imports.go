@@ -5,6 +5,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -19,6 +20,9 @@ type UndoResult struct {
 	// contact older than the import, or whose earlier email or LinkedIn URL
 	// another contact holds now.
 	Kept int `json:"kept"`
+	// Companies counts the companies the import made that nothing names
+	// any more, removed with it.
+	Companies int `json:"companies"`
 }
 
 // mergedOlder reports whether a contact an import created has since had
@@ -33,24 +37,38 @@ func mergedOlder(im *contacts.Import) func(*contacts.Contact) bool {
 // deletes.
 const undoChunk = 500
 
-// UndoImport undoes one of the user's contacts imports: the contacts it
-// created are deleted as DELETE /v1/contacts/{id} deletes (500 to a
-// transaction), the ones it merged into get their earlier fields back, and
-// then the record goes. If it is cut short (a timeout), calling it again
-// continues where it stopped: deleted contacts are skipped. NotFound for
-// another user's or an undone import.
+// UndoImport undoes one of the user's contacts imports — finished, or cut
+// short — : the contacts it created are deleted as DELETE
+// /v1/contacts/{id} deletes (500 to a transaction), the companies it made
+// that nothing names any more are removed, the contacts it merged into get
+// their earlier fields back, and the record is marked undone. If it is cut
+// short (a timeout), calling it again continues where it stopped: deleted
+// contacts are skipped. NotFound for another user's or an undone import.
 func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResult, error) {
 	im, err := s.Contacts.Store.Import(ctx, userID, id)
 	if err != nil {
 		return nil, err
 	}
+	if im.UndoneAt != nil {
+		return nil, apperr.E(apperr.NotFound, "this import was undone already")
+	}
 	res := &UndoResult{}
+	companies := map[string]bool{} // of the contacts it created
 	defer s.Touch(ctx, userID)
 	ctx = context.WithValue(ctx, quietKey{}, true) // the stamps move once, above
 	for start := 0; start < len(im.Created); start += undoChunk {
 		ids := im.Created[start:min(start+undoChunk, len(im.Created))]
+		cs, err := s.Contacts.GetMany(ctx, userID, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if c.CompanyID != "" {
+				companies[c.CompanyID] = true
+			}
+		}
 		var n, kept int
-		_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) {
+		_, err = atomically(ctx, s, func(ctx context.Context) (struct{}, error) {
 			n, kept = 0, 0
 			for _, cid := range ids {
 				switch deleted, err := s.deleteContactIf(ctx, userID, cid, mergedOlder(im)); {
@@ -92,7 +110,55 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 				return struct{}{}, err
 			}
 		}
-		return struct{}{}, s.Contacts.Store.DeleteImport(ctx, userID, id)
+		now := record.Time(s.Now())
+		im.UserID, im.UndoneAt, im.Created, im.Before = userID, &now, []string{}, []contacts.Contact{}
+		if im.State == contacts.ImportRunning {
+			im.State = contacts.ImportInterrupted
+		}
+		return struct{}{}, s.Contacts.Store.UpdateImport(ctx, im)
 	})
-	return res, err
+	if err != nil {
+		return nil, err
+	}
+	for cid := range companies {
+		gone, err := s.removeImportedCompany(ctx, userID, cid, im)
+		if err != nil {
+			return nil, err
+		}
+		if gone {
+			res.Companies++
+		}
+	}
+	return res, nil
+}
+
+// removeImportedCompany deletes a company of a contact an import created
+// if the import made it (it is no older than the import) and no contact or
+// opportunity names it any more; it reports whether it did.
+func (s *Service) removeImportedCompany(ctx context.Context, userID, id string, im *contacts.Import) (bool, error) {
+	if im.StartedAt == nil {
+		return false, nil // a record from before imports kept their start
+	}
+	co, err := s.Companies.Get(ctx, userID, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if co.CreatedAt.Before(*im.StartedAt) {
+		return false, nil
+	}
+	people, err := s.Contacts.Store.ContactsAtCompany(ctx, userID, id, 1)
+	if err != nil || len(people) > 0 {
+		return false, err
+	}
+	ops, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{CompanyID: id, Limit: 1})
+	if err != nil || len(ops.Items) > 0 {
+		return false, err
+	}
+	if err := s.DeleteCompany(ctx, userID, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+		return false, err
+	}
+	return true, nil
 }

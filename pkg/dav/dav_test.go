@@ -272,7 +272,7 @@ func TestNewCardsAndDeletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	grace, err := s.crm.Contacts.ByEmail(ctx, u.ID, "grace@example.com")
-	if err != nil || grace.Name != "Grace Hopper" || grace.ID == "9F2A-phone-file" || len(grace.ID) != 32 {
+	if err != nil || grace.Name != "Grace Hopper" || grace.ID == "9F2A-phone-file" || len(grace.ID) != 36 {
 		t.Fatalf("new card: %+v, %v", grace, err)
 	}
 	got, err := cl.GetAddressObject(ctx, dav.BookPath+"9F2A-phone-file.vcf")

@@ -137,7 +137,7 @@ func TestCardNamesAreEachUsersOwn(t *testing.T) {
 		if err != nil || len(page.Items) != 1 {
 			t.Fatalf("%s has %d contacts, %v", u.Email, len(page.Items), err)
 		}
-		if id := page.Items[0].ID; id == "shared-name" || len(id) != 32 {
+		if id := page.Items[0].ID; id == "shared-name" || len(id) != 36 {
 			t.Fatalf("a card's name became the id %q", id)
 		}
 	}

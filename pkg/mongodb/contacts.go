@@ -50,6 +50,9 @@ func (s *Contacts) EnsureIndexes(ctx context.Context) error {
 	if err := store.EnsureIndexes(ctx, s.keys(), store.Index{Name: "contact_keys_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}}}); err != nil {
 		return err
 	}
+	if err := store.EnsureIndexes(ctx, s.imports(), store.Index{Name: "imports_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}}); err != nil {
+		return err
+	}
 	return s.ensureEncounterIndexes(ctx)
 }
 

@@ -4,41 +4,90 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"strings"
+	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// CreateImport stores an import's record.
+// importColumns are the columns of an import's record, lists included.
+const importColumns = `id, created_at, created, before, started_at, kind, state, updated_at, created_n, updated_n, undone_at`
+
+// CreateImport stores an import's record (imports).
 func (s *Contacts) CreateImport(ctx context.Context, im *contacts.Import) error {
-	created, _ := json.Marshal(im.Created)
-	before, _ := json.Marshal(im.Before)
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO imports(id, user_id, created_at, created, before, started_at) VALUES(?, ?, ?, ?, ?, ?)`,
-			im.ID, im.UserID, formatTime(im.CreatedAt), string(created), string(before), nullTime(im.StartedAt))
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO imports(user_id, `+importColumns+`) VALUES(?, `+placeholders(11)+`)`,
+			append([]any{im.UserID}, importArgs(im)...)...)
 		return translate(err, "import")
 	})
 }
 
+// UpdateImport replaces one of the user's import records (imports.id,
+// scoped by user_id).
+func (s *Contacts) UpdateImport(ctx context.Context, im *contacts.Import) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		return tx.writeOwned(ctx, `UPDATE imports SET (`+importColumns+`) = (`+placeholders(11)+`) WHERE id = ? AND user_id = ?`,
+			"import", append(importArgs(im), im.ID, im.UserID)...)
+	})
+}
+
+func importArgs(im *contacts.Import) []any {
+	created, _ := json.Marshal(im.Created)
+	before, _ := json.Marshal(im.Before)
+	return []any{im.ID, formatTime(im.CreatedAt), string(created), string(before), nullTime(im.StartedAt), im.Kind, im.State,
+		nullTime(im.UpdatedAt), im.CreatedN, im.UpdatedN, nullTime(im.UndoneAt)}
+}
+
 // Import returns one of the user's import records (imports.id).
 func (s *Contacts) Import(ctx context.Context, userID, id string) (*contacts.Import, error) {
-	im := contacts.Import{UserID: userID}
-	var at, created, before string
-	var started sql.NullString
-	err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT id, created_at, created, before, started_at FROM imports WHERE id = ? AND user_id = ?`, id, userID).
-		Scan(&im.ID, &at, &created, &before, &started)
+	row := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+importColumns+` FROM imports WHERE id = ? AND user_id = ?`, id, userID)
+	im, err := scanImport(row, true)
 	if err != nil {
+		return nil, err
+	}
+	im.UserID = userID
+	for i := range im.Before {
+		im.Before[i].UserID = userID
+	}
+	return im, nil
+}
+
+// Imports returns one page of the user's import records, newest first
+// (imports_user), without their lists.
+func (s *Contacts) Imports(ctx context.Context, userID string, limit int, cur *record.Cursor) (*record.Page[contacts.Import], error) {
+	var sb strings.Builder
+	sb.WriteString(`SELECT ` + strings.NewReplacer("created, before,", "'[]', '[]',").Replace(importColumns) + ` FROM imports WHERE user_id = ?`)
+	return pageByTime(ctx, s.DB, &sb, []any{userID}, cur, "created_at", true, pageLimit(limit), "import",
+		func(r scanner) (*contacts.Import, error) { return scanImport(r, false) },
+		func(im *contacts.Import) record.Cursor { return record.Cursor{T: &im.CreatedAt, ID: im.ID} })
+}
+
+// scanImport reads a row of importColumns; lists says whether created and
+// before were selected (the list of imports reads '[]' in their place).
+func scanImport(r scanner, lists bool) (*contacts.Import, error) {
+	var im contacts.Import
+	var at, created, before string
+	var started, updated, undone sql.NullString
+	if err := r.Scan(&im.ID, &at, &created, &before, &started, &im.Kind, &im.State, &updated, &im.CreatedN, &im.UpdatedN, &undone); err != nil {
 		return nil, translate(err, "import")
 	}
-	if im.StartedAt, err = parseNullTime(started); err != nil {
+	var err error
+	if im.CreatedAt, err = parseTime(at); err != nil {
 		return nil, translate(err, "import")
 	}
-	if im.CreatedAt, err = parseTime(at); err == nil {
+	for _, t := range []struct {
+		s   sql.NullString
+		dst **time.Time
+	}{{started, &im.StartedAt}, {updated, &im.UpdatedAt}, {undone, &im.UndoneAt}} {
+		if *t.dst, err = parseNullTime(t.s); err != nil {
+			return nil, translate(err, "import")
+		}
+	}
+	if lists {
 		if err = json.Unmarshal([]byte(created), &im.Created); err == nil {
 			err = json.Unmarshal([]byte(before), &im.Before)
 		}
-	}
-	for i := range im.Before {
-		im.Before[i].UserID = userID
 	}
 	return &im, translate(err, "import")
 }
