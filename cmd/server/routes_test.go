@@ -120,6 +120,7 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	want(do("POST", "/v1/contacts/import", tok, "text/csv", []byte("name,email\nCarol,carol@example.com\n")), 200)
 	imp := want(do("POST", "/v1/contacts/import", tok, "text/csv", []byte("name,email\nDora,dora@example.com\n")), 200).body["import_id"].(string)
 	want(j("DELETE", "/v1/imports/"+imp, tok, nil), 200)
+	want(j("GET", "/v1/imports", tok, nil), 200)
 	want(do("GET", "/v1/contacts/export.vcf", tok, "", nil), 200)
 	want(do("GET", "/v1/contacts/export.csv", tok, "", nil), 200)
 	intro := id(want(j("POST", "/v1/intros", tok, map[string]any{"contact_ids": []string{jane, bob}, "double_opt_in": true}), 201))
