@@ -379,6 +379,7 @@ func useAddressBook(t *testing.T, base, email, tok string) {
 		}
 	}
 	call("GET", "/", "", http.StatusFound)
+	call("GET", "/favicon.ico", "", http.StatusMovedPermanently)
 	call("GET", "/.well-known/carddav", "", http.StatusMovedPermanently)
 	call("PROPFIND", "/.well-known/carddav", "", http.StatusMovedPermanently)
 	call("GET", "/.well-known/caldav", "", http.StatusMovedPermanently)

@@ -537,3 +537,40 @@ func TestWebFirstRun(t *testing.T) {
 		}
 	}
 }
+
+// TestWebSmallThings: a favicon instead of a 404 on every page; a
+// contact's Email and Call buttons say which address and number; notes
+// keep their line breaks; an encounter dated hours ahead is refused
+// naming met_at (a phone's clock may run minutes fast).
+func TestWebSmallThings(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r, err := noFollow.Get(s.URL + "/favicon.ico")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	icon := s.Do(t, "GET", r.Header.Get("Location"), "", nil)
+	if r.StatusCode != http.StatusMovedPermanently || icon.Status != 200 || !strings.Contains(icon.Header.Get("Content-Type"), "svg") {
+		t.Fatalf("favicon: %d → %q, then %d %q", r.StatusCode, r.Header.Get("Location"), icon.Status, icon.Header.Get("Content-Type"))
+	}
+	if css := string(s.Do(t, "GET", "/app/static/style.css", "", nil).Body); !strings.Contains(css, "white-space:pre-line") || !strings.Contains(css, "input[type=search]") {
+		t.Fatal("the style sheet keeps no line breaks in notes, or leaves the search box unstyled")
+	}
+
+	id := s.MustCreateContact(t, tok, map[string]any{"name": "Grace", "emails": []string{"grace@navy.example", "grace@home.example"}, "phones": []string{"+1 555 0100"}, "notes": "one\ntwo"})
+	b := newBrowser(t, s)
+	b.login("ada@example.com", tok, "")
+	_, page := b.get("/app/contacts/" + id)
+	for _, want := range []string{">Email grace@navy.example</a>", ">Email grace@home.example</a>", ">Call &#43;1 555 0100</a>", "one\ntwo"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the contact page lacks %q", want)
+		}
+	}
+
+	ev := s.MustCreateEvent(t, tok, nil)
+	now := s.Clock.Now()
+	MustProblem(t, s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": id, "moment": "other", "met_at": now.Add(3 * time.Hour).Format(time.RFC3339)}), 422, "met_at")
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": id, "moment": "other", "met_at": now.Add(5 * time.Minute).Format(time.RFC3339)}), 201)
+}

@@ -99,10 +99,18 @@ type webContact struct {
 	// Opening is the title the "they mentioned an opening" button files.
 	Opening       string
 	Opportunities []webOpportunity
-	// Emails, Phones and LinkedIn are links (mailto:, tel:, https:).
-	Emails, Phones []template.URL
+	// Emails and Phones are links (mailto:, tel:) with what they call;
+	// LinkedIn a link (https:).
+	Emails, Phones []webLink
 	LinkedIn       template.URL
 	Met            []webMet
+}
+
+// webLink is a link and the text it shows (the address or number, so
+// that two Email buttons say which is which).
+type webLink struct {
+	URL  template.URL
+	Text string
 }
 
 // webOpportunity is one opportunity on the contact page.
@@ -187,6 +195,8 @@ func (s *pages) register(app *fiber.App) {
 	// The server's own address leads to the pages (the nudge emails'
 	// footers link there).
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/app", fiber.StatusFound) })
+	// Browsers ask for /favicon.ico on every page; the pages link the SVG.
+	app.Get("/favicon.ico", func(c *fiber.Ctx) error { return c.Redirect("/app/static/favicon.svg", fiber.StatusMovedPermanently) })
 	app.Get("/app/login", s.handleWebLoginForm)
 	app.Post("/app/login", s.handleWebLogin)
 	app.Post("/app/login/link", s.handleWebLinkRequest)
@@ -916,11 +926,11 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 		wc.Opportunities = append(wc.Opportunities, webOpportunity{Title: o.Title, Stage: o.Stage})
 	}
 	for _, e := range ct.Emails {
-		wc.Emails = append(wc.Emails, template.URL("mailto:"+url.PathEscape(e)))
+		wc.Emails = append(wc.Emails, webLink{URL: template.URL("mailto:" + url.PathEscape(e)), Text: e})
 	}
 	for _, ph := range ct.Phones {
 		if phoneChars.MatchString(ph) { // only digits and separators reach a tel: link
-			wc.Phones = append(wc.Phones, telURL(ph))
+			wc.Phones = append(wc.Phones, webLink{URL: telURL(ph), Text: ph})
 		}
 	}
 	if li := contacts.CanonicalLinkedIn(ct.LinkedInURL); li != "" {
