@@ -316,6 +316,12 @@ func usePhonePages(t *testing.T, base, tok string) {
 		t.Fatal("merging the two Wendys from the duplicates page")
 	}
 	extraWebRoutes(t, get, post, csrf)
+	// The BCC address on the devices page: inbound mail is off here (404).
+	if resp, err := c.PostForm(base+"/app/settings/devices/inbound/rotate", url.Values{"csrf": {csrf}}); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("rotating the BCC address with inbound mail off: %d", resp.StatusCode)
+	}
 	get("/app")
 	post("/app/logout", url.Values{"csrf": {csrf}})
 }
@@ -341,6 +347,17 @@ func extraWebRoutes(t *testing.T, get func(string) string, post func(string, url
 		post("/app/settings/devices/"+m[1]+"/revoke", url.Values{"csrf": {csrf}})
 	} else {
 		t.Fatal("the settings page lists no calendar links (one set was made on the calendar page)")
+	}
+	// The devices page: a token made, shown once, and revoked.
+	made := post("/app/settings/devices/tokens", url.Values{"csrf": {csrf}, "name": {"Tablet"}})
+	if !strings.Contains(made, "rpt_") {
+		t.Fatal("the devices page showed no new token")
+	}
+	// Tokens are listed oldest first: the last is the Tablet's.
+	if all := regexp.MustCompile(`action="/app/settings/devices/tokens/([^"/]+)/revoke"`).FindAllStringSubmatch(get("/app/settings/devices"), -1); len(all) > 1 {
+		post("/app/settings/devices/tokens/"+all[len(all)-1][1]+"/revoke", url.Values{"csrf": {csrf}})
+	} else {
+		t.Fatal("the devices page lists no token")
 	}
 	// The card (the settings saved above turned it off) and the scan page.
 	if !strings.Contains(post("/app/card/on", url.Values{"csrf": {csrf}}), "Your card is on.") {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"github.com/rapport-crm/rapport/pkg/delivery"
 	"github.com/rapport-crm/rapport/pkg/mailtest"
 	"html"
@@ -10,12 +11,16 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // browser is an HTTP client with cookies, like a phone's browser.
@@ -573,4 +578,84 @@ func TestWebSmallThings(t *testing.T) {
 	now := s.Clock.Now()
 	MustProblem(t, s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": id, "moment": "other", "met_at": now.Add(3 * time.Hour).Format(time.RFC3339)}), 422, "met_at")
 	MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": id, "moment": "other", "met_at": now.Add(5 * time.Minute).Format(time.RFC3339)}), 201)
+}
+
+// TestWebDevices: the devices page makes a named token, shown once with a
+// QR code and an iOS/macOS profile that plistlib reads (CardDAV and
+// CalDAV accounts with the email and the token), and the token signs a
+// DAV client in; the page lists it with its last use and revokes it (then
+// it signs nothing in), another user's token is a 404, a nameless one
+// says why; the BCC address is rotated and shown in full. Phone sign-up
+// keeps the browser's time zone.
+func TestWebDevices(t *testing.T) {
+	s := MustServe(t, openSignup, func(_ *api.Deps, w *web.Deps) { w.InboundDomain = "rapport.test" })
+	b := newBrowser(t, s)
+	_, form := b.get("/app/signup")
+	st, welcome, _ := b.post("/app/signup", url.Values{"csrf": {hidden(t, form, "csrf")}, "name": {"Ada"}, "email": {"ada@example.com"},
+		"password": {"correct horse battery"}, "timezone": {"Europe/Berlin"}})
+	adaTok := regexp.MustCompile(`id="api-token" type="text" readonly value="([^"]+)"`).FindStringSubmatch(welcome)
+	if st != http.StatusCreated || adaTok == nil {
+		t.Fatalf("sign-up: %d", st)
+	}
+	if tz := s.Do(t, "GET", "/v1/me", adaTok[1], nil).JSON(t)["timezone"]; tz != "Europe/Berlin" {
+		t.Fatalf("the time zone after a phone sign-up: %v", tz)
+	}
+	_, page := b.get("/app/settings/devices")
+	if !strings.Contains(page, "http://rapport.test/mcp") || !strings.Contains(page, "http://rapport.test/dav/card/me/books/rapport/") || !strings.Contains(page, "@rapport.test") {
+		t.Fatal("the devices page lacks the addresses")
+	}
+	csrf := hidden(t, page, "csrf")
+	if st, page, _ := b.post("/app/settings/devices/tokens", url.Values{"csrf": {csrf}, "name": {" "}}); st != 422 || !strings.Contains(page, "Name the device") {
+		t.Fatalf("a token without a name: %d", st)
+	}
+	st, page, _ = b.post("/app/settings/devices/tokens", url.Values{"csrf": {csrf}, "name": {"iPhone"}})
+	tok := regexp.MustCompile(`value="(rpt_[^"]+)"`).FindStringSubmatch(page)
+	profile := regexp.MustCompile(`href="data:application/x-apple-aspen-config;base64,([^"]+)"`).FindStringSubmatch(page)
+	if st != http.StatusCreated || tok == nil || profile == nil || !strings.Contains(page, `src="data:image/png;base64,`) {
+		t.Fatalf("making a token: %d", st)
+	}
+	raw, err := base64.StdEncoding.DecodeString(html.UnescapeString(profile[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	python := needTool(t, "/usr/bin/python3")
+	cmd := exec.Command(python, "-c", `import plistlib, sys, json
+p = plistlib.loads(sys.stdin.buffer.read())
+print(json.dumps([(a["PayloadType"], a.get("CardDAVUsername") or a.get("CalDAVUsername"), a.get("CardDAVPassword") or a.get("CalDAVPassword")) for a in p["PayloadContent"]]))`)
+	cmd.Stdin = bytes.NewReader(raw)
+	out, err := cmd.CombinedOutput()
+	want := `[["com.apple.carddav.account", "ada@example.com", "` + tok[1] + `"], ["com.apple.caldav.account", "ada@example.com", "` + tok[1] + `"]]`
+	if err != nil || strings.TrimSpace(string(out)) != want {
+		t.Fatalf("plistlib reads the profile as %s (%v), want %s", out, err, want)
+	}
+	// The token signs in (the API here; the DAV server takes the same
+	// tokens, and its tests sign in with them).
+	signsIn := func() int { return s.Do(t, "GET", "/v1/me", tok[1], nil).Status }
+	if st := signsIn(); st != 200 {
+		t.Fatalf("the new token: %d", st)
+	}
+	_, page = b.get("/app/settings/devices")
+	id := regexp.MustCompile(`action="/app/settings/devices/tokens/([0-9a-f]+)/revoke"`).FindAllStringSubmatch(page, -1)
+	if len(id) != 2 || !strings.Contains(page, "iPhone") || !strings.Contains(page, "last used") {
+		t.Fatalf("the tokens listed: %v", id)
+	}
+	_, eveTok := s.MustSignup(t, "eve@example.com")
+	eveID := s.Do(t, "GET", "/v1/tokens", eveTok, nil).JSON(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	if st, _, _ := b.post("/app/settings/devices/tokens/"+eveID+"/revoke", url.Values{"csrf": {csrf}}); st != 404 {
+		t.Fatalf("revoking another user's token: %d", st)
+	}
+	MustStatus(t, s.Do(t, "GET", "/v1/me", eveTok, nil), 200)
+	for _, m := range id {
+		b.post("/app/settings/devices/tokens/"+m[1]+"/revoke", url.Values{"csrf": {csrf}})
+	}
+	if st := signsIn(); st != http.StatusUnauthorized {
+		t.Fatalf("a revoked token: %d", st)
+	}
+	st, page, _ = b.post("/app/settings/devices/inbound/rotate", url.Values{"csrf": {csrf}})
+	if st != 200 || !regexp.MustCompile(`value="log(\+|&#43;)[a-z0-9]{26}@rapport.test"`).MatchString(page) {
+		t.Fatalf("rotating the BCC address: %d", st)
+	}
+	if _, page := b.get("/app/settings"); !strings.Contains(page, `href="/app/settings/devices"`) {
+		t.Fatal("settings do not link the devices page")
+	}
 }

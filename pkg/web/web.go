@@ -49,7 +49,7 @@ var webFiles embed.FS
 
 var webTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "signup", "log", "followups", "calendar", "settings", "contacts", "contact", "card", "scan", "duplicates"} {
+	for _, page := range []string{"login", "signup", "log", "followups", "calendar", "settings", "devices", "contacts", "contact", "card", "scan", "duplicates"} {
 		out[page] = template.Must(template.ParseFS(webFiles, "webui/layout.html", "webui/"+page+".html"))
 	}
 	return out
@@ -79,6 +79,7 @@ type webPage struct {
 	Person          *webContact
 	Card            *webCard
 	Devices         []webDevice
+	DevicesPage     *webDevices
 }
 
 // webDevice is one set of calendar links on the settings page.
@@ -154,6 +155,9 @@ type Deps struct {
 	CardLimits CardLimits
 	// Logger logs what no page can show (a sign-in email that failed).
 	Logger *slog.Logger
+	// InboundDomain is the domain of the BCC addresses; "" when inbound
+	// mail is off.
+	InboundDomain string
 }
 
 // pages handles the /app routes and the public cards.
@@ -222,6 +226,7 @@ func (s *pages) register(app *fiber.App) {
 	g.Post("/settings", s.handleWebSettingsSave)
 	g.Post("/settings/password", s.handleWebPassword)
 	g.Post("/settings/devices/:id/revoke", s.handleWebDeviceRevoke)
+	s.registerDevices(g)
 	g.Get("/scan", s.handleWebScanPage)
 	g.Post("/scan", s.handleWebScan)
 	g.Get("/card", s.handleWebCard)
@@ -238,7 +243,7 @@ func (s *pages) render(c *fiber.Ctx, status int, name string, p webPage) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set("Cache-Control", "no-store")
 	c.Set("X-Frame-Options", "DENY")
-	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self'; form-action 'self'; frame-ancestors 'none'")
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; script-src 'self' 'unsafe-inline'; style-src 'self'; form-action 'self'; frame-ancestors 'none'")
 	return c.Status(status).SendString(b.String())
 }
 
@@ -1054,7 +1059,13 @@ func (s *pages) handleWebSignup(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	u, tok, err := s.Accounts.Signup(ctx, accounts.SignupInput{Email: page.Form["email"], Name: page.Form["name"]}, s.OpenSignup)
+	// The browser's time zone, so that nudges come at the user's nine
+	// o'clock, not UTC's; one the server does not know is left out.
+	tz := strings.TrimSpace(c.FormValue("timezone"))
+	if _, err := time.LoadLocation(tz); err != nil || tz == "" || tz == "Local" {
+		tz = ""
+	}
+	u, tok, err := s.Accounts.Signup(ctx, accounts.SignupInput{Email: page.Form["email"], Name: page.Form["name"], Timezone: utils.CopyString(tz)}, s.OpenSignup)
 	if err != nil {
 		var ae *apperr.Error
 		if !errors.As(err, &ae) {
