@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"github.com/rapport-crm/rapport/pkg/delivery"
 	"github.com/rapport-crm/rapport/pkg/mailtest"
 	"html"
@@ -268,7 +269,7 @@ func TestWebPages(t *testing.T) {
 		// Jane's and Carl's thank-yous are due at the same time; ids are
 		// random, so pick Jane's by its title, not by its place.
 		of := func(title string) string {
-			m := regexp.MustCompile(`id="f-([0-9a-f]+)">\s*<strong>` + title + `</strong>`).FindStringSubmatch(page)
+			m := regexp.MustCompile(`id="f-([0-9a-f]+)">\s*<strong>(?:<a [^>]*>)?` + title + `(?:</a>)?</strong>`).FindStringSubmatch(page)
 			if m == nil {
 				t.Fatalf("no follow-up %q on the page", title)
 			}
@@ -657,5 +658,50 @@ print(json.dumps([(a["PayloadType"], a.get("CardDAVUsername") or a.get("CalDAVUs
 	}
 	if _, page := b.get("/app/settings"); !strings.Contains(page, `href="/app/settings/devices"`) {
 		t.Fatal("settings do not link the devices page")
+	}
+}
+
+// TestWebFollowupGroups: the follow-ups page groups by when they are due —
+// overdue, today, this week, later — and each title leads to its contact.
+func TestWebFollowupGroups(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	id := s.MustCreateContact(t, tok, map[string]any{"name": "Grace"})
+	now := s.Clock.Now() // 17:00 UTC, the user's zone
+	for i, in := range []time.Duration{-time.Hour, 3 * time.Hour, 72 * time.Hour, 20 * 24 * time.Hour} {
+		MustStatus(t, s.Do(t, "POST", "/v1/followups", tok, map[string]any{"contact_id": id, "due_at": now.Add(in).Format(time.RFC3339), "note": fmt.Sprintf("note %d", i)}), 201)
+	}
+	b := newBrowser(t, s)
+	b.login("ada@example.com", tok, "")
+	_, page := b.get("/app/followups")
+	last := -1
+	for i, h := range []string{"<h2>Overdue</h2>", "note 0", "<h2>Today</h2>", "note 1", "<h2>This week</h2>", "note 2", "<h2>Later</h2>", "note 3"} {
+		at := strings.Index(page, h)
+		if at < last {
+			t.Fatalf("%q (item %d) is missing or out of order", h, i)
+		}
+		last = at
+	}
+	if n := strings.Count(page, `href="/app/contacts/`+id+`"`); n != 4 {
+		t.Fatalf("%d follow-up titles link to the contact, want 4", n)
+	}
+}
+
+// TestWebDuplicateButtonsDiffer: two contacts of one name are told apart
+// on the duplicates page — numbered, with their email and since when they
+// are known — and each button says which it keeps.
+func TestWebDuplicateButtonsDiffer(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	s.MustCreateContact(t, tok, map[string]any{"name": "Jane Doe", "emails": []string{"jane@work.example"}})
+	s.Clock.Add(24 * time.Hour)
+	s.MustCreateContact(t, tok, map[string]any{"name": "Jane Doe", "emails": []string{"jane@home.example"}})
+	b := newBrowser(t, s)
+	b.login("ada@example.com", tok, "")
+	_, page := b.get("/app/duplicates")
+	for _, want := range []string{"jane@work.example", "jane@home.example", "Keep 1 (“Jane Doe”, known since 24 Nov 2026), merge 2 into it", "Keep 2 (“Jane Doe”, known since 25 Nov 2026) instead"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the duplicates page lacks %q", want)
+		}
 	}
 }

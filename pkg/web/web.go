@@ -73,6 +73,7 @@ type webPage struct {
 	Events          []webEvent
 	Moments         []webMoment
 	Followups       []webFollowup
+	FollowupGroups  []webFollowupGroup
 	Feeds           []webFeed
 	People          []webPerson
 	Pairs           []webPair
@@ -86,7 +87,11 @@ type webPage struct {
 type webDevice struct{ ID, Name, Made, Used string }
 
 // webPerson is one line of the contact search.
-type webPerson struct{ ID, Name, Company, LastMet, Snippet string }
+type webPerson struct {
+	ID, Name, Company, LastMet, Snippet string
+	// Since and Email tell two people of one name apart (duplicates).
+	Since, Email string
+}
 
 // webPair is two contacts that may be one person, and why.
 type webPair struct {
@@ -125,6 +130,15 @@ type webMoment struct{ Value, Label string }
 type webFollowup struct {
 	ID, Title, Due, Note string
 	Overdue              bool
+	// ContactID links the title to the contact's page ("" when gone).
+	ContactID string
+}
+
+// webFollowupGroup is the follow-ups due in one span: overdue, today,
+// this week, later.
+type webFollowupGroup struct {
+	Label string
+	Items []webFollowup
 }
 
 // webFeed is one subscription link; Open, when set, is a link the phone's
@@ -600,14 +614,36 @@ func (s *pages) handleWebFollowups(c *fiber.Ctx) error {
 		return err
 	}
 	loc, now := u.Location(), s.Now()
+	// Spans in the user's days: overdue (due before now), today, the next
+	// seven days, later — so next month's check-ins do not sit among
+	// tomorrow's thank-yous.
+	y, m, d := now.In(loc).Date()
+	tomorrow := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	groups := []webFollowupGroup{{Label: "Overdue"}, {Label: "Today"}, {Label: "This week"}, {Label: "Later"}}
 	for i := range page.Items {
 		f := &page.Items[i]
-		name := "(deleted contact)"
+		name, contactID := "(deleted contact)", ""
 		if c := cs[f.ContactID]; c != nil {
-			name = c.Name
+			name, contactID = c.Name, c.ID
 		}
-		p.Followups = append(p.Followups, webFollowup{ID: f.ID, Title: followup.Title(f, name), Note: f.Note,
-			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
+		wf := webFollowup{ID: f.ID, Title: followup.Title(f, name), Note: f.Note, ContactID: contactID,
+			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)}
+		p.Followups = append(p.Followups, wf)
+		switch {
+		case wf.Overdue:
+			groups[0].Items = append(groups[0].Items, wf)
+		case f.DueAt.Before(tomorrow):
+			groups[1].Items = append(groups[1].Items, wf)
+		case f.DueAt.Before(tomorrow.AddDate(0, 0, 6)):
+			groups[2].Items = append(groups[2].Items, wf)
+		default:
+			groups[3].Items = append(groups[3].Items, wf)
+		}
+	}
+	for _, g := range groups {
+		if len(g.Items) > 0 {
+			p.FollowupGroups = append(p.FollowupGroups, g)
+		}
 	}
 	return s.render(c, 200, "followups", p)
 }
@@ -837,7 +873,10 @@ func (s *pages) handleWebContacts(c *fiber.Ctx) error {
 // webPersonOf is a contact in a list, with the snippet search found (shown
 // when it says more than the name).
 func webPersonOf(ct *contacts.Contact, loc *time.Location, snippet string) webPerson {
-	wp := webPerson{ID: ct.ID, Name: ct.Name, Company: ct.Company}
+	wp := webPerson{ID: ct.ID, Name: ct.Name, Company: ct.Company, Since: ct.CreatedAt.In(loc).Format("2 Jan 2006")}
+	if len(ct.Emails) > 0 {
+		wp.Email = ct.Emails[0]
+	}
 	if snippet != ct.Name {
 		wp.Snippet = snippet
 	}
