@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -206,5 +207,33 @@ func TestInboundSTARTTLS(t *testing.T) {
 		if _, err := config.FromEnv(func(k string) string { return c.env[k] }); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want an error naming %s", c.env, err, c.want)
 		}
+	}
+}
+
+// TestScanAnotherRapportCard: a scanned QR code of another Rapport user's
+// card (its page's address) is read through the card's vCard, fetched by
+// the same guard as calendar imports: with private addresses allowed (a
+// LAN, or this loopback test) it gives the card's details; with them
+// refused it is a 422 naming text and no connection is made.
+func TestScanAnotherRapportCard(t *testing.T) {
+	for _, allow := range []string{"true", "false"} {
+		m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_OPEN_SIGNUP": "true", "CRM_ALLOW_PRIVATE_URLS": allow}))
+		_, a := call(t, m, "POST", "/v1/signup", "", map[string]any{"email": "ada@example.com", "name": "Ada Lovelace"})
+		_, b := call(t, m, "POST", "/v1/signup", "", map[string]any{"email": "grace@example.com", "name": "Grace Hopper"})
+		st, me := call(t, m, "PATCH", "/v1/me", a["token"].(string), map[string]any{"card": map[string]any{"enabled": true, "company": "Analytical Engines", "email": "ada@example.com"}})
+		if st != 200 {
+			t.Fatalf("card on: %d %v", st, me)
+		}
+		cardURL := "http://" + m.Addr + "/c/" + me["card"].(map[string]any)["card_id"].(string) + "?e=AAAAAAAAAAAAAAAA"
+		st, got := call(t, m, "POST", "/v1/scan", b["token"].(string), map[string]any{"text": cardURL})
+		if allow == "true" {
+			c, _ := got["contact"].(map[string]any)
+			if st != 200 || c["name"] != "Ada Lovelace" || c["company"] != "Analytical Engines" {
+				t.Fatalf("scanning a Rapport card: %d %v", st, got)
+			}
+		} else if st != 422 || !strings.Contains(fmt.Sprint(got["errors"]), "text") {
+			t.Fatalf("scanning a card on a private address with them refused: %d %v", st, got)
+		}
+		m.Close()
 	}
 }

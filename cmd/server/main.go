@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/config"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/delivery"
@@ -167,6 +168,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	guard := netguard.Guard{AllowPrivate: cfg.AllowPrivateURLs, Resolver: m.Resolver}
+	// A scanned Rapport card's vCard, fetched like a calendar import: no
+	// private addresses unless CRM_ALLOW_PRIVATE_URLS, bounded in size and time.
+	cardClient := guard.Client(10*time.Second, 2)
+	fetchCard := func(ctx context.Context, u string) ([]byte, error) {
+		return netguard.Fetch(ctx, cardClient, u, contacts.MaxCardVCF)
+	}
 	m.Accounts.URLCheck = guard.CheckURL
 	m.CRM.URLCheck = guard.CheckURL
 	var mailer followup.Mailer // nil: the email channel is off
@@ -186,12 +193,12 @@ func (m *Main) Run(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.API = api.New(api.Deps{
 		Ping: ping, StoreKind: kind, Accounts: m.Accounts, CRM: m.CRM, Importer: m.Importer, Idempotency: idem, Logger: m.Logger, Registry: reg,
-		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now, ExtraMethods: dav.Methods, InboundDomain: cfg.InboundDomain, MCPOrigins: cfg.MCPOrigins,
+		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now, ExtraMethods: dav.Methods, InboundDomain: cfg.InboundDomain, MCPOrigins: cfg.MCPOrigins, FetchCard: fetchCard,
 	})
 	// The phone pages share the API's app (its access log, metrics and
 	// error pages) and its limiter on failed sign-ins.
 	web.Register(m.API.App, web.Deps{Accounts: m.Accounts, CRM: m.CRM, Idempotency: idem, AuthFails: m.API.AuthFails,
-		BaseURL: cfg.BaseURL, Now: m.Now, OpenSignup: cfg.OpenSignup, Mailer: mailer, Logger: m.Logger, InboundDomain: cfg.InboundDomain})
+		BaseURL: cfg.BaseURL, Now: m.Now, OpenSignup: cfg.OpenSignup, Mailer: mailer, Logger: m.Logger, InboundDomain: cfg.InboundDomain, FetchCard: fetchCard})
 	// The phone's address book and reminders (CardDAV, CalDAV) on the same
 	// app and limiter.
 	davDeps := dav.Deps{Accounts: m.Accounts, CRM: m.CRM, AuthFails: m.API.AuthFails, Logger: m.Logger.With("component", "dav"),

@@ -54,7 +54,9 @@ func (s *Server) handleScan(c *fiber.Ctx) error {
 	default:
 		return apperr.E(apperr.Unsupported, "send JSON {\"text\": ...} or a photo as image/png or image/jpeg")
 	}
-	out, err := contacts.FromCode(c.UserContext(), text)
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	out, err := contacts.FromCodeWith(ctx, text, s.FetchCard)
 	if err != nil {
 		return err
 	}

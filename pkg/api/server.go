@@ -56,6 +56,9 @@ type Deps struct {
 	// MCPOrigins are the web origins, besides BaseURL's, whose pages may
 	// call /mcp (CRM_MCP_ORIGINS).
 	MCPOrigins []string
+	// FetchCard gets the vCard of a scanned Rapport card (through the
+	// guard against private addresses); nil: such codes are not read.
+	FetchCard func(ctx context.Context, url string) ([]byte, error)
 }
 
 // Server is the HTTP API.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -137,4 +138,41 @@ func fromMECARD(body string) (*Scanned, error) {
 		return nil, apperr.InvalidField("text", "is a MECARD with no name, email or phone")
 	}
 	return s, nil
+}
+
+// cardPath is the path of a Rapport card's public page (/c/{card_id}).
+var cardPath = regexp.MustCompile(`^/c/[A-Za-z0-9_-]{16,64}$`)
+
+// CardVCF returns the address of the vCard behind a scanned Rapport card
+// (https://host/c/{card_id}?e=… → https://host/c/{card_id}.vcf), or false
+// if text is not one.
+func CardVCF(text string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(text))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !cardPath.MatchString(u.Path) {
+		return "", false
+	}
+	return u.Scheme + "://" + u.Host + u.Path + ".vcf", true
+}
+
+// MaxCardVCF bounds the vCard fetched for a scanned Rapport card.
+const MaxCardVCF = 64 << 10
+
+// FromCodeWith reads a scanned code as FromCode does, and also another
+// Rapport user's card (its QR code holds the card page's address): fetch
+// gets that card's vCard — through the caller's guard against private
+// addresses, bounded in size and time — which is then read as a scanned
+// vCard. With fetch nil such a code is Invalid, as any other URL.
+func FromCodeWith(ctx context.Context, text string, fetch func(ctx context.Context, url string) ([]byte, error)) (*Scanned, error) {
+	vcf, ok := CardVCF(text)
+	if !ok || fetch == nil {
+		return FromCode(ctx, text)
+	}
+	data, err := fetch(ctx, vcf)
+	if err != nil {
+		return nil, apperr.InvalidField("text", "is a Rapport card whose details could not be fetched: %v", err)
+	}
+	if !strings.HasPrefix(strings.ToUpper(strings.TrimSpace(string(data))), "BEGIN:VCARD") {
+		return nil, apperr.InvalidField("text", "is a Rapport card whose page gave no vCard")
+	}
+	return FromCode(ctx, string(data))
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -223,4 +224,30 @@ type Offline struct{}
 // LookupIPAddr refuses every host name.
 func (Offline) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, error) {
 	return nil, &net.DNSError{Err: "name look-ups are off (netguard.Offline)", Name: host, IsNotFound: true}
+}
+
+// Fetch GETs raw with client (one of Guard's: private addresses refused
+// unless allowed) and returns the body: an error for a status other than
+// 200 or a body over max bytes.
+func Fetch(ctx context.Context, client *http.Client, raw string, max int64) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %d", raw, resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > max {
+		return nil, fmt.Errorf("%s is larger than %d bytes", raw, max)
+	}
+	return body, nil
 }

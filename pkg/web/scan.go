@@ -42,7 +42,7 @@ func (s *pages) handleWebScan(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	got, err := contacts.FromCode(ctx, text)
+	got, err := contacts.FromCodeWith(ctx, text, s.FetchCard)
 	if err != nil {
 		return s.scanProblem(c, p, err)
 	}

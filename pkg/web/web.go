@@ -172,6 +172,8 @@ type Deps struct {
 	// InboundDomain is the domain of the BCC addresses; "" when inbound
 	// mail is off.
 	InboundDomain string
+	// FetchCard gets the vCard of a scanned Rapport card (see api.Deps).
+	FetchCard func(ctx context.Context, url string) ([]byte, error)
 }
 
 // pages handles the /app routes and the public cards.
