@@ -59,21 +59,12 @@ func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
 	e.MetAt = record.Time(now)
 	if t := c.Time("met_at", in.MetAt); t != nil {
 		e.MetAt = *t
-		if t.After(now.Add(MaxClockSkew)) {
-			// A meeting has happened: one dated ahead is a wrong clock or a
-			// typo, and would fall out of every "last 90 days" until then.
-			c.Add("met_at", "is in the future; give the time you met (at most %v ahead of the server's clock)", MaxClockSkew)
-		}
 	}
 	e.Notes = c.Text("notes", in.Notes, input.MaxNotes)
 	e.Topics = c.Tags("topics", in.Topics)
 	e.TopicsLower = input.LowerAll(e.Topics)
 	return e, c.Err()
 }
-
-// MaxClockSkew is how far ahead of the server's clock a met_at may be: a
-// phone's clock may run a little fast.
-const MaxClockSkew = 10 * time.Minute
 
 // CreateEncounter stores e for the user.
 func (s *Service) CreateEncounter(ctx context.Context, userID string, e *Encounter) error {
