@@ -25,6 +25,7 @@ func TestWebEndToEnd(t *testing.T) {
 	ctx := phoneBrowser(t, chromium, 390, 844, 90*time.Second)
 	shot := screenshotter(t)
 	var notice, followups, after, links, person, found, merged string
+	var headerHeight float64
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(390, 844),
 		chromedp.Navigate(s.URL+"/app"),
@@ -34,6 +35,8 @@ func TestWebEndToEnd(t *testing.T) {
 		shot("1-sign-in"),
 		chromedp.Submit(`#token`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#name`, chromedp.ByQuery),
+		// The navigation is one row on the phone (it took three, 127 px).
+		chromedp.Evaluate(`document.querySelector("header").getBoundingClientRect().height`, &headerHeight),
 		chromedp.SendKeys(`#name`, "Jane Doe", chromedp.ByQuery),
 		chromedp.SendKeys(`#email`, "jane@example.com", chromedp.ByQuery),
 		chromedp.Click(`input[name=moment][value=after_talk]`, chromedp.ByQuery),
@@ -86,6 +89,9 @@ func TestWebEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(notice, "Saved Jane Doe") {
 		t.Errorf("notice after logging: %q", notice)
+	}
+	if headerHeight > 70 {
+		t.Errorf("the navigation is %.0f px high at 390 px wide; want one row", headerHeight)
 	}
 	if !strings.Contains(followups, "Say thank you: Jane Doe") {
 		t.Errorf("the thank-you did not appear: %q", followups)
