@@ -54,24 +54,21 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 	}
 	res := &UndoResult{}
 	companies := map[string]bool{} // of the contacts it created
+	keep := func(c *contacts.Contact) bool {
+		if c.CompanyID != "" {
+			companies[c.CompanyID] = true
+		}
+		return mergedOlder(im)(c)
+	}
 	defer s.Touch(ctx, userID)
 	ctx = context.WithValue(ctx, quietKey{}, true) // the stamps move once, above
 	for start := 0; start < len(im.Created); start += undoChunk {
 		ids := im.Created[start:min(start+undoChunk, len(im.Created))]
-		cs, err := s.Contacts.GetMany(ctx, userID, ids)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
-			if c.CompanyID != "" {
-				companies[c.CompanyID] = true
-			}
-		}
 		var n, kept int
-		_, err = atomically(ctx, s, func(ctx context.Context) (struct{}, error) {
+		_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) {
 			n, kept = 0, 0
 			for _, cid := range ids {
-				switch deleted, err := s.deleteContactIf(ctx, userID, cid, mergedOlder(im)); {
+				switch deleted, err := s.deleteContactIf(ctx, userID, cid, keep); {
 				case err == nil && deleted:
 					n++
 				case err == nil:
