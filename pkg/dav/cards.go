@@ -95,23 +95,21 @@ func (b *cards) GetAddressObject(ctx context.Context, p string, req *carddav.Add
 	return ao, nil
 }
 
-// contact returns the user's contact whose card is named name: the card a
-// client made under that name, else the contact with that id if its card
-// has no other name. NotFound if none: another user's names and ids are
-// never looked at.
+// contact returns the user's contact whose card is named name: the
+// contact with that id if its card has no other name, else the card a
+// client made under that name. NotFound if none: another user's names and
+// ids are never looked at. The id comes first: most cards are made in
+// Rapport and named by it, and no name a client gives can be an id that is
+// handed out later (ids are random).
 func (b *cards) contact(ctx context.Context, u *accounts.User, name string) (*contacts.Contact, error) {
-	c, err := b.s.CRM.Contacts.Store.ContactByKey(ctx, u.ID, contacts.DAVKey(name))
-	if !apperr.Is(err, apperr.NotFound) {
-		return c, err
-	}
-	c, err = b.s.CRM.Contacts.Get(ctx, u.ID, name)
-	if err != nil {
+	c, err := b.s.CRM.Contacts.Get(ctx, u.ID, name)
+	switch {
+	case err == nil && c.DAVName == "":
+		return c, nil
+	case err != nil && !apperr.Is(err, apperr.NotFound):
 		return nil, err
 	}
-	if c.DAVName != "" {
-		return nil, apperr.E(apperr.NotFound, "no such card")
-	}
-	return c, nil
+	return b.s.CRM.Contacts.Store.ContactByKey(ctx, u.ID, contacts.DAVKey(name))
 }
 
 // versionOf is the vCard version a request asks for: 4.0 if it says so,
