@@ -94,4 +94,15 @@
   }
   window.addEventListener("online", flush);
   show().then(flush);
+
+  // Copy buttons: <button data-copy="id"> copies the field with that id
+  // (calendar links, tokens, the BCC address).
+  document.querySelectorAll("[data-copy]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var i = document.getElementById(b.dataset.copy);
+      i.select();
+      if (navigator.clipboard) { navigator.clipboard.writeText(i.value); } else { document.execCommand("copy"); }
+      b.textContent = "Copied";
+    });
+  });
 })();
