@@ -26,6 +26,7 @@ func TestWebEndToEnd(t *testing.T) {
 	shot := screenshotter(t)
 	var notice, followups, after, links, person, found, merged string
 	var headerHeight float64
+	var copied string
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(390, 844),
 		chromedp.Navigate(s.URL+"/app"),
@@ -57,6 +58,8 @@ func TestWebEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(`#feed-all`, chromedp.ByQuery),
 		chromedp.Value(`#feed-all`, &links, chromedp.ByQuery),
 		shot("4-calendar"),
+		chromedp.Click(`[data-copy=feed-all]`, chromedp.ByQuery), // app.js's copy button
+		chromedp.Text(`[data-copy=feed-all]`, &copied, chromedp.ByQuery),
 		chromedp.Navigate(s.URL+"/app/contacts"),
 		chromedp.WaitVisible(`#q`, chromedp.ByQuery),
 		chromedp.SendKeys(`#q`, "jane", chromedp.ByQuery),
@@ -89,6 +92,9 @@ func TestWebEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(notice, "Saved Jane Doe") {
 		t.Errorf("notice after logging: %q", notice)
+	}
+	if copied != "Copied" {
+		t.Errorf("the calendar link's Copy button says %q after a click", copied)
 	}
 	if headerHeight > 70 {
 		t.Errorf("the navigation is %.0f px high at 390 px wide; want one row", headerHeight)
