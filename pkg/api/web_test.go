@@ -534,7 +534,9 @@ func TestWebFirstRun(t *testing.T) {
 	if st != http.StatusCreated || !strings.Contains(welcome, "api-token") {
 		t.Fatalf("sign-up: %d", st)
 	}
-	for name, page := range map[string]string{"sign-in": login, "welcome": welcome} {
+	_, calForm := b.get("/app/calendar")
+	_, calendar, _ := b.post("/app/calendar/links", url.Values{"csrf": {hidden(t, calForm, "csrf")}})
+	for name, page := range map[string]string{"sign-in": login, "welcome": welcome, "calendar": calendar} {
 		if strings.Contains(page, "/v1/") {
 			t.Errorf("the %s page quotes an API call", name)
 		}
