@@ -70,11 +70,7 @@ func (s *pages) devicesPage(c *fiber.Ctx) (webPage, error) {
 	}
 	loc := u.Location()
 	for _, t := range tokens {
-		dv := webDevice{ID: t.ID, Name: t.Name, Made: t.CreatedAt.In(loc).Format("2 Jan 2006"), Used: "never used"}
-		if t.LastUsedAt != nil {
-			dv.Used = "last used " + t.LastUsedAt.In(loc).Format("2 Jan 2006")
-		}
-		d.Tokens = append(d.Tokens, dv)
+		d.Tokens = append(d.Tokens, newWebDevice(t.ID, t.Name, t.CreatedAt, t.LastUsedAt, loc))
 	}
 	if s.InboundDomain != "" {
 		if d.Inbound, d.InboundShown, err = s.Accounts.InboundEmail(ctx, u.ID, s.InboundDomain); err != nil {

@@ -83,8 +83,19 @@ type webPage struct {
 	DevicesPage     *webDevices
 }
 
-// webDevice is one set of calendar links on the settings page.
+// webDevice is one device's calendar links (settings page) or app token
+// (devices page): its name, when it was made and last used.
 type webDevice struct{ ID, Name, Made, Used string }
+
+// newWebDevice says in the user's days when a device's links or token were
+// made and last used.
+func newWebDevice(id, name string, made time.Time, used *time.Time, loc *time.Location) webDevice {
+	d := webDevice{ID: id, Name: name, Made: made.In(loc).Format("2 Jan 2006"), Used: "never used"}
+	if used != nil {
+		d.Used = "last used " + used.In(loc).Format("2 Jan 2006")
+	}
+	return d
+}
 
 // webPerson is one line of the contact search.
 type webPerson struct {
@@ -726,11 +737,7 @@ func (s *pages) deviceLinks(c *fiber.Ctx, p *webPage) error {
 	}
 	loc := u.Location()
 	for _, f := range sets {
-		d := webDevice{ID: f.ID, Name: f.Name, Made: f.CreatedAt.In(loc).Format("2 Jan 2006"), Used: "never used"}
-		if f.LastUsedAt != nil {
-			d.Used = "last used " + f.LastUsedAt.In(loc).Format("2 Jan 2006")
-		}
-		p.Devices = append(p.Devices, d)
+		p.Devices = append(p.Devices, newWebDevice(f.ID, f.Name, f.CreatedAt, f.LastUsedAt, loc))
 	}
 	return nil
 }
