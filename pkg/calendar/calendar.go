@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
+
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // ProdID names Rapport as the producer of the calendars it writes.
@@ -300,18 +302,9 @@ func Duration(d time.Duration) string {
 
 // clean makes text safe for go-ical: line breaks of any kind (a browser
 // sends \r\n) become \n, which go-ical escapes; other control characters,
-// which iCalendar text must not contain, are dropped; invalid UTF-8 is replaced.
-func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || r >= 0x20 && r != 0x7f {
-			return r
-		}
-		return -1
-	}, s)
-}
+// which iCalendar text must not contain, are dropped; invalid UTF-8 is
+// replaced (input.CleanText).
+func clean(s string) string { return input.CleanText(s) }
 
 // fold folds every line longer than 75 octets (RFC 5545 §3.1): CRLF and a
 // space before each continuation, never inside a UTF-8 sequence.

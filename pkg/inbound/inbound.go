@@ -20,7 +20,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	_ "github.com/emersion/go-message/charset" // decode the common non-UTF-8 charsets
@@ -32,6 +31,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
 
@@ -247,7 +247,7 @@ func Parse(r io.Reader) (*Message, error) {
 	m := &Message{}
 	m.MessageID, _ = h.MessageID()
 	m.Subject, _ = h.Subject()
-	m.Subject = cleanText(m.Subject)
+	m.Subject = input.CleanText(m.Subject) // mail in the wild: raw 8-bit bytes, NULs, bare CRs
 	m.Date, _ = h.Date()
 	seen := map[string]bool{}
 	add := func(list []*mail.Address) {
@@ -289,7 +289,7 @@ func Parse(r io.Reader) (*Message, error) {
 			if err != nil {
 				return nil, err
 			}
-			text := cleanText(string(b))
+			text := input.CleanText(string(b))
 			if from := forwardedFrom(text); from != "" && !seen[from] {
 				seen[from] = true
 				m.Addresses = append(m.Addresses, from)
@@ -298,21 +298,6 @@ func Parse(r io.Reader) (*Message, error) {
 		}
 	}
 	return m, nil
-}
-
-// cleanText makes what a mail carries fit for notes: valid UTF-8 (a raw
-// 8-bit byte becomes U+FFFD), CRLF and CR as LF, and no NUL or other
-// control character but tab — mail in the wild has them all, and a sender
-// refused for them would retry for days.
-func cleanText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
-			return r
-		}
-		return -1
-	}, s)
 }
 
 // forwardedFrom finds the original sender in a forwarded message's text:

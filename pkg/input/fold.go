@@ -1,6 +1,7 @@
 package input
 
 import (
+	"strings"
 	"unicode"
 
 	"golang.org/x/text/runes"
@@ -19,4 +20,20 @@ func Unaccent(s string) string {
 		return s
 	}
 	return out
+}
+
+// CleanText makes text from outside — a browser's form, a mail in the
+// wild — fit for every format Rapport writes and for Text's checks: invalid
+// UTF-8 becomes U+FFFD, CRLF and CR become LF, and control characters but
+// LF and tab (C0 and DEL) are dropped.
+func CleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || r >= 0x20 && r != 0x7f {
+			return r
+		}
+		return -1
+	}, s)
 }
