@@ -53,6 +53,20 @@ func TestSearch(t *testing.T) {
 	if got := items(eve, "q=flame"); len(got) != 1 || got[0]["title"] != "Eve Flame" {
 		t.Fatalf("Eve's search: %v", got)
 	}
+	// One folding for search and q=, ø ł đ ß æ included (issue 24.14).
+	jan := s.MustCreateContact(t, tok, map[string]any{"name": "Jan Sørensen", "company": "Łódź Straße Æsir"})
+	for _, q := range []string{"sorensen", "SØRENSEN", "strasse", "lodz", "aesir"} {
+		if got := items(tok, "types=contact&q="+url.QueryEscape(q)); len(got) != 1 || got[0]["id"] != jan {
+			t.Errorf("search %s: %v", q, got)
+		}
+		r := s.Do(t, "GET", "/v1/contacts?q="+url.QueryEscape(q), tok, nil)
+		if MustStatus(t, r, 200); !strings.Contains(string(r.Body), jan) {
+			t.Errorf("contacts q=%s: %s", q, r.Body)
+		}
+	}
+	if r := s.Do(t, "GET", "/v1/contacts?q=nunez", tok, nil); !strings.Contains(string(r.Body), jose) {
+		t.Errorf("contacts q=nunez: %s", r.Body)
+	}
 	MustProblem(t, s.Do(t, "GET", "/v1/search?q=+*+", tok, nil), 422, "q")
 	MustProblem(t, s.Do(t, "GET", "/v1/search?q=go&types=people", tok, nil), 422, "types")
 	MustProblem(t, s.Do(t, "GET", "/v1/search?q=go&limit=500", tok, nil), 422, "limit")

@@ -2,9 +2,9 @@ package contacts
 
 import (
 	"context"
-	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -136,11 +136,11 @@ type ContactQuery struct {
 	Cursor *record.Cursor
 }
 
-// SearchText is the lower-cased text that ContactQuery.Q is matched in:
-// name, company, title, notes, emails and tags.
+// SearchText is the folded text (input.Fold) that ContactQuery.Q is
+// matched in: name, company, title, notes, emails and tags.
 func SearchText(c *Contact) string {
 	parts := append([]string{c.Name, c.Company, c.Title, c.Notes}, c.Emails...)
-	return strings.ToLower(strings.Join(append(parts, c.Tags...), "\n"))
+	return input.SearchText(append(parts, c.Tags...)...)
 }
 
 // EncounterStore keeps encounters: who the user met at which event.

@@ -37,3 +37,29 @@ func CleanText(s string) string {
 		return -1
 	}, s)
 }
+
+// letters are the letters that carry no accent to remove but that a
+// reader of ASCII spells otherwise: "Sørensen" is found as sorensen,
+// "Straße" as strasse, "Łódź" as lodz. Lower case only (Fold lowers first).
+var letters = strings.NewReplacer(
+	"ß", "ss", "æ", "ae", "œ", "oe", "ø", "o", "ł", "l", "đ", "d", "ð", "d",
+	"þ", "th", "ħ", "h", "ı", "i", "ŀ", "l", "ŧ", "t", "ĸ", "k", "ŋ", "ng",
+)
+
+// Fold is s as every search compares it (GET /v1/search, and q= of
+// contacts and events, on both engines): lower case, accents removed
+// (Unaccent) and the letters above spelled in ASCII. Word breaks are kept,
+// so folded text is searched as the text was.
+func Fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	return letters.Replace(Unaccent(strings.ToLower(s)))
+}

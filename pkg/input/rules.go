@@ -174,21 +174,22 @@ func (c *Checker) Time(field, s string) *time.Time {
 	return &t
 }
 
-// Search turns a user's search text into a case-insensitive "contains"
-// pattern for $regex with every metacharacter escaped: the text is matched
-// as plain text, never as a pattern. Empty text gives "".
+// Search turns a user's search text into a "contains" pattern for $regex
+// on a SearchText field: folded as that field is (Fold), every
+// metacharacter escaped, so the text is matched as plain text, never as a
+// pattern. Empty text gives "".
 func Search(q string) string {
-	q = strings.ToLower(strings.TrimSpace(q))
+	q = Fold(strings.TrimSpace(q))
 	if q == "" {
 		return ""
 	}
 	return regexp.QuoteMeta(q)
 }
 
-// SearchText joins the parts of a document that q searches, lowercased,
-// into the one field the $regex runs on.
+// SearchText joins the parts of a document that q searches, folded (Fold),
+// into the one field q is found in.
 func SearchText(parts ...string) string {
-	return strings.ToLower(strings.Join(parts, "\n"))
+	return Fold(strings.Join(parts, "\n"))
 }
 
 // LowerAll returns the lowercased copies of ss (for case-insensitive tag filters).

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"time"
 
@@ -10,7 +11,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
-	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/store"
 )
@@ -131,7 +131,7 @@ func (s *Companies) DeleteCompany(ctx context.Context, userID, id string) error 
 // (companies_user_name); q is escaped, matched as plain text.
 func (s *Companies) Companies(ctx context.Context, userID string, q companies.Query) (*record.Page[companies.Company], error) {
 	filter := bson.M{"user_id": userID}
-	if text := input.Search(q.Q); text != "" {
+	if text := regexp.QuoteMeta(toLower(strings.TrimSpace(q.Q))); text != "" { // name_lower is lower-cased, not folded
 		filter["$or"] = bson.A{bson.M{"name_lower": bson.M{"$regex": text}}, bson.M{"domain": bson.M{"$regex": text}}}
 	}
 	if q.Cursor != nil && q.Cursor.S == nil {

@@ -207,39 +207,71 @@ func (s *Search) EnsureIndexes(ctx context.Context) error {
 	return s.addWords(ctx)
 }
 
-// wordsAdded is the migration stamp of addWords.
-const wordsAdded = "search-words"
+// wordsFolded is the migration stamp of addWords: "search-words" gave
+// words to the records stored before search; this one writes every
+// record's words again with input.Fold's letters (ø, ł, ß, æ…), and the
+// q= text of contacts and events with them.
+const wordsFolded = "search-words-folded"
 
-// addWords writes the words of every record that has none (stored before
-// search), then stamps that it is done.
+// addWords writes the words of every record again (and the q= text of
+// contacts and events), then stamps that it is done: once per database.
 func (s *Search) addWords(ctx context.Context) error {
 	stamps := &Stamps{DB: s.DB}
-	if nonce, _, err := stamps.Stamp(ctx, record.MigrationStamp, wordsAdded); err != nil || nonce != "" {
+	if nonce, _, err := stamps.Stamp(ctx, record.MigrationStamp, wordsFolded); err != nil || nonce != "" {
 		return err
 	}
 	for _, sc := range searchable {
-		coll := s.DB.Collection(sc.collection)
-		cur, err := coll.Find(ctx, bson.M{"words": bson.M{"$exists": false}})
+		if err := s.rewordAll(ctx, sc); err != nil {
+			return err
+		}
+	}
+	return stamps.Touch(ctx, record.MigrationStamp, wordsFolded, "done", record.Time(time.Now()))
+}
+
+// rewordAll writes the words (and q= text) of each record of sc's
+// collection that differ from what is stored.
+func (s *Search) rewordAll(ctx context.Context, sc searched) error {
+	coll := s.DB.Collection(sc.collection)
+	cur, err := coll.Find(ctx, bson.M{})
+	if err != nil {
+		return store.Err(err, "search")
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		t, _, err := sc.decode(cur.Current)
 		if err != nil {
 			return store.Err(err, "search")
 		}
-		for cur.Next(ctx) {
-			t, _, err := sc.decode(cur.Current)
-			if err != nil {
-				cur.Close(ctx)
-				return store.Err(err, "search")
-			}
-			id := cur.Current.Lookup("_id")
-			if _, err := coll.UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"words": search.Prefixes(t.Name, t.Body)}}); err != nil {
-				cur.Close(ctx)
-				return store.Err(err, "search")
-			}
+		set := bson.M{"words": search.Prefixes(t.Name, t.Body)}
+		if text, ok, err := queryText(sc.collection, cur.Current); err != nil {
+			return store.Err(err, "search")
+		} else if ok {
+			set["search"] = text
 		}
-		err = cur.Err()
-		cur.Close(ctx)
-		if err != nil {
+		if _, err := coll.UpdateOne(ctx, bson.M{"_id": cur.Current.Lookup("_id")}, bson.M{"$set": set}); err != nil {
 			return store.Err(err, "search")
 		}
 	}
-	return stamps.Touch(ctx, record.MigrationStamp, wordsAdded, "done", record.Time(time.Now()))
+	return store.Err(cur.Err(), "search")
+}
+
+// queryText is the q= text (contacts.SearchText, events' Search) of a
+// stored contact or event; ok is false for other collections.
+func queryText(collection string, raw bson.Raw) (text string, ok bool, err error) {
+	switch collection {
+	case "contacts":
+		var c contacts.Contact
+		if err := bson.Unmarshal(raw, &c); err != nil {
+			return "", false, err
+		}
+		return contacts.SearchText(&c), true, nil
+	case "events":
+		var e events.Event
+		if err := bson.Unmarshal(raw, &e); err != nil {
+			return "", false, err
+		}
+		events.SetQueryFields(&e)
+		return e.Search, true, nil
+	}
+	return "", false, nil
 }

@@ -95,11 +95,12 @@ type Store interface {
 	Search(ctx context.Context, q Query) ([]Hit, error)
 }
 
-// Fold splits text into lower-case words without accents, as the SQLite
-// tokenizer (unicode61, remove_diacritics 2) does: "José's Kubernetes-talk"
-// → jose, s, kubernetes, talk.
+// Fold splits text into folded words (input.Fold: lower case, no
+// accents, ø ł ß æ… in ASCII) where the SQLite tokenizer (unicode61)
+// splits: "José's Kubernetes-talk" → jose, s, kubernetes, talk; "Straße"
+// → strasse.
 func Fold(text string) []string {
-	return strings.FieldsFunc(strings.ToLower(input.Unaccent(text)), notWordRune)
+	return strings.FieldsFunc(input.Fold(text), notWordRune)
 }
 
 // notWordRune splits words: anything but a letter or a digit.
@@ -237,22 +238,23 @@ func Rank(terms []string, t Text) (score float64, ok bool) {
 const snippetWords = 12
 
 // Snippet is up to 12 words of the record around the first word a term
-// matches, from the rest of its text if a term matches there, else from
-// its name; "…" marks words left out.
+// matches, as written (punctuation kept, line breaks as spaces), from the
+// rest of its text if a term matches there, else from its name; "…" marks
+// words left out.
 func Snippet(terms []string, t Text) string {
 	for _, text := range []string{t.Body, t.Name} {
-		ws := words(text)
-		for i, w := range ws {
-			f := foldWord(w)
+		spans := wordSpans(text)
+		for i, sp := range spans {
+			f := foldWord(text[sp[0]:sp[1]])
 			for _, term := range terms {
 				if strings.HasPrefix(f, term) {
 					from := max(0, i-snippetWords/3)
-					to := min(len(ws), from+snippetWords)
-					s := strings.Join(ws[from:to], " ")
+					to := min(len(spans), from+snippetWords)
+					s := strings.Join(strings.Fields(text[spans[from][0]:spans[to-1][1]]), " ")
 					if from > 0 {
 						s = "…" + s
 					}
-					if to < len(ws) {
+					if to < len(spans) {
 						s += "…"
 					}
 					return s
@@ -261,4 +263,51 @@ func Snippet(terms []string, t Text) string {
 		}
 	}
 	return ""
+}
+
+// wordSpans are the byte ranges of the words of text, split where Fold
+// splits.
+func wordSpans(text string) [][2]int {
+	var out [][2]int
+	start := -1
+	for i, r := range text {
+		switch {
+		case !notWordRune(r) && start < 0:
+			start = i
+		case notWordRune(r) && start >= 0:
+			out = append(out, [2]int{start, i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, [2]int{start, len(text)})
+	}
+	return out
+}
+
+// AltWords are the words of text that the SQLite tokenizer folds otherwise
+// than Fold — unicode61 drops accents but keeps ø, ł, đ, ß, æ… — each as
+// Fold spells it, space-separated: "Jan Sørensen, Straße" → "sorensen
+// strasse". The SQLite index keeps them in a column of their own, so a
+// folded query word finds them; "" for most texts.
+func AltWords(text string) string {
+	var out []string
+	for _, w := range words(text) {
+		if isASCII(w) {
+			continue
+		}
+		if f := foldWord(w); f != strings.ToLower(input.Unaccent(w)) {
+			out = append(out, f)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -11,7 +11,8 @@ import (
 func TestFoldAndTerms(t *testing.T) {
 	for in, want := range map[string]string{
 		"José's Kubernetes-talk":     "[jose s kubernetes talk]",
-		"NÚÑEZ  Zoë Ødegaard":        "[nunez zoe ødegaard]",
+		"NÚÑEZ  Zoë Ødegaard":        "[nunez zoe odegaard]",
+		"Straße, Łódź; Æsir":         "[strasse lodz aesir]",
 		`"ada*" OR {"$ne": 1} .* ()`: "[ada or ne 1]",
 		"":                           "[]",
 	} {
@@ -21,6 +22,19 @@ func TestFoldAndTerms(t *testing.T) {
 	}
 	if got := fmt.Sprint(search.Terms("go Go GO rust a b c d e f g h i")); got != "[go rust a b c d e f]" {
 		t.Errorf("Terms: %s (each once, at most 8)", got)
+	}
+}
+
+func TestAltWords(t *testing.T) {
+	for in, want := range map[string]string{
+		"Jan Sørensen, Straße 5":  "sorensen strasse",
+		"José Núñez talks Kube":   "", // unicode61 folds these itself
+		"Łukasz at Đakovo, Œuvre": "lukasz dakovo oeuvre",
+		"":                        "",
+	} {
+		if got := search.AltWords(in); got != want {
+			t.Errorf("AltWords(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
@@ -50,6 +64,12 @@ func TestRankAndSnippet(t *testing.T) {
 	}
 	text := search.Text{Body: "one two three four five six seven eight nine ten eleven twelve thirteen fourteen flame sixteen"}
 	if got := search.Snippet([]string{"flame"}, text); got != "…eleven twelve thirteen fourteen flame sixteen" {
+		t.Errorf("Snippet = %q", got)
+	}
+	// As written: punctuation kept, line breaks as spaces, folded letters
+	// matched.
+	text = search.Text{Name: "Jan", Body: "Mail jan@sørensen.example;\nlives on Hauptstraße 5, Łódź."}
+	if got := search.Snippet([]string{"hauptstrasse"}, text); got != "…sørensen.example; lives on Hauptstraße 5, Łódź" {
 		t.Errorf("Snippet = %q", got)
 	}
 }

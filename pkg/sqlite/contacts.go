@@ -11,6 +11,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -333,7 +334,7 @@ func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.Cont
 		}
 		afterName, afterID = *q.Cursor.S, q.Cursor.ID
 	}
-	text := strings.ToLower(strings.TrimSpace(q.Q))
+	text := input.Fold(strings.TrimSpace(q.Q))
 	tag := strings.ToLower(strings.TrimSpace(q.Tag))
 	var seqs []int64
 	if text != "" && tag == "" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -133,7 +134,7 @@ func (s *Events) Events(ctx context.Context, userID string, q events.EventQuery)
 		sb.WriteString(` AND EXISTS (SELECT 1 FROM json_each(tags) WHERE lower(value) = ?)`)
 		args = append(args, tag)
 	}
-	if text := strings.ToLower(strings.TrimSpace(q.Q)); text != "" {
+	if text := input.Fold(strings.TrimSpace(q.Q)); text != "" {
 		sb.WriteString(` AND instr(search, ?) > 0`) // plain text, never a pattern
 		args = append(args, text)
 	}

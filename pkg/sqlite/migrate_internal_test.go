@@ -7,6 +7,8 @@ import (
 
 	"github.com/pressly/goose/v3"
 
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/search"
 )
 
@@ -51,5 +53,59 @@ func TestSearchMigrationIndexesEarlierRecords(t *testing.T) {
 		if err != nil || len(hits) != 1 || hits[0].Type+" "+hits[0].ID != want {
 			t.Errorf("%q after the migration: %+v, %v; want %s", q, hits, err, want)
 		}
+	}
+}
+
+// TestFoldMigrationRefoldsEarlierRecords takes a store back to before
+// migration 00024, writes a contact and an event as that version did
+// (q= text lower-cased only, no alt words), migrates again and finds them
+// by "sorensen" and "strasse", in q= and in search.
+func TestFoldMigrationRefoldsEarlierRecords(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sub, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 23); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO contacts(id, user_id, name, name_lower, emails, tags, notes, created_at, updated_at, search)
+			VALUES('c1', 'u1', 'Jan Sørensen', 'jan sørensen', '[]', '[]', 'Straße 5', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
+			'jan sørensen' || char(10) || 'straße 5')`,
+		`INSERT INTO contacts_fts(rowid, search) SELECT seq, search FROM contacts`,
+		`INSERT INTO search_put SELECT * FROM contacts_search`,
+		`INSERT INTO events(id, user_id, title, kind, starts_at, ends_at, timezone, talks, status, created_at, updated_at, search)
+			VALUES('e1', 'u1', 'Łódź Gophers', 'meetup', '2026-01-01T18:00:00.000Z', '2026-01-01T21:00:00.000Z', 'UTC',
+			'[]', 'planned', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'łódź gophers')`,
+	} {
+		if _, err := db.write.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := &Search{DB: db}
+	for q, want := range map[string]string{"sorensen": "contact c1", "strasse": "contact c1", "lodz": "event e1"} {
+		hits, err := s.Search(ctx, search.Query{UserID: "u1", Terms: search.Terms(q), Limit: 5})
+		if err != nil || len(hits) != 1 || hits[0].Type+" "+hits[0].ID != want {
+			t.Errorf("search %q after the migration: %+v, %v; want %s", q, hits, err, want)
+		}
+	}
+	for _, q := range []string{"sorensen", "n s", "strasse"} {
+		page, err := (&Contacts{DB: db}).Contacts(ctx, "u1", contacts.ContactQuery{Q: q})
+		if err != nil || len(page.Items) != 1 {
+			t.Errorf("q=%s after the migration: %+v, %v", q, page, err)
+		}
+	}
+	if page, err := (&Events{DB: db}).Events(ctx, "u1", events.EventQuery{Q: "lodz"}); err != nil || len(page.Items) != 1 {
+		t.Errorf("events q=lodz after the migration: %+v, %v", page, err)
 	}
 }

@@ -294,6 +294,20 @@ func Contacts(t *testing.T, open OpenContacts) {
 		}
 		when := clock
 		wantKind(t, errOf(s.Contacts(ctx, "u1", contacts.ContactQuery{Cursor: &record.Cursor{T: &when, ID: "x"}})), apperr.Invalid)
+		// q folds case, accents and ø ł đ ß æ on both sides (input.Fold).
+		jan := newContact("u3", "Jan Sørensen", "jan@sorensen.example")
+		jan.Company, jan.Notes = "Łódź Straße GmbH", "Æsir fan, met at José's talk"
+		MustCreateContact(t, s, jan)
+		MustCreateContact(t, s, newContact("u3", "Zoe Other"))
+		for _, q := range []string{"sorensen", "SØRENSEN", "sørensen", "strasse", "STRAßE", "lodz", "aesir", "jose's", "JOSÉ"} {
+			p, err := s.Contacts(ctx, "u3", contacts.ContactQuery{Q: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Items) != 1 || p.Items[0].Name != "Jan Sørensen" {
+				t.Errorf("q=%s: %d contacts, want Jan Sørensen", q, len(p.Items))
+			}
+		}
 	})
 }
 

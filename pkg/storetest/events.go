@@ -117,6 +117,16 @@ func Events(t *testing.T, open OpenEvents) {
 				t.Errorf("%+v: %s, want %s", tc.q, got, tc.want)
 			}
 		}
+		lodz := newEvent("u3", "Łódź Gophers", 1)
+		lodz.Location = "Straße 5"
+		if err := s.CreateEvent(ctx, lodz); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{"lodz", "ŁÓDŹ", "strasse", "straße"} {
+			if p, err := s.Events(ctx, "u3", events.EventQuery{Q: q}); err != nil || len(p.Items) != 1 {
+				t.Errorf("q=%s: %v, %v; want Łódź Gophers", q, p, err)
+			}
+		}
 		allOf, err := s.AllEvents(ctx, "u1")
 		if err != nil || len(allOf) != 5 || allOf[0].Title != "d1" {
 			t.Fatalf("AllEvents=%d, %v", len(allOf), err)

@@ -61,6 +61,8 @@ func Search(t *testing.T, open OpenSearch) {
 	must(s.Contacts.CreateIntro(ctx, intro))
 	co := &companies.Company{ID: nextID(), UserID: "u1", Name: "Initech", Domain: "initech.example", Tags: []string{}, CreatedAt: clock, UpdatedAt: clock}
 	must(s.Companies.CreateCompany(ctx, co))
+	soren := &companies.Company{ID: nextID(), UserID: "u1", Name: "Sørensen & Co", Tags: []string{}, Notes: "Office on Łódź Straße, Æsir", CreatedAt: clock, UpdatedAt: clock}
+	must(s.Companies.CreateCompany(ctx, soren))
 	opp := newOpportunity("u1", "Staff engineer at Initech", 1)
 	opp.Notes, opp.SourceContactID = "Referred by José", jose.ID
 	must(s.Opportunities.CreateOpportunity(ctx, opp))
@@ -103,6 +105,14 @@ func Search(t *testing.T, open OpenSearch) {
 		t.Fatalf("opportunity hit %+v", h)
 	}
 	ranked("u1", "NÚÑEZ", nil, ref(search.Contact, jose.ID))
+	// ø ł đ ß æ fold as input.Fold spells them, both ways; the snippet
+	// shows the text as written.
+	ranked("u1", "sorensen", nil, ref(search.Company, soren.ID))
+	if hits = ranked("u1", "strasse", nil, ref(search.Company, soren.ID)); !strings.Contains(hits[0].Snippet, "Straße") {
+		t.Fatalf("snippet %q", hits[0].Snippet)
+	}
+	ranked("u1", "SØREN strasse", nil, ref(search.Company, soren.ID))
+	ranked("u1", "straße lodz aesir", nil, ref(search.Company, soren.ID))
 	ranked("u1", "Núnez José", nil, ref(search.Contact, jose.ID))
 	// Prefixes: talk titles and speakers are the event's.
 	ranked("u1", "kube", []string{search.Event}, ref(search.Event, ev.ID))
@@ -122,6 +132,13 @@ func Search(t *testing.T, open OpenSearch) {
 	ranked("u1", "flame notes", nil, ref(search.Contact, jose.ID))
 	hits = ranked("u1", "flame", []string{search.Interaction}, ref(search.Interaction, it.ID))
 	if !strings.Contains(strings.ToLower(hits[0].Snippet), "flame") {
+		t.Fatalf("snippet %q", hits[0].Snippet)
+	}
+	// An encounter without topics (no name) is found by its notes.
+	bare := &contacts.Encounter{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: grace.ID, Moment: "other", MetAt: clock,
+		Notes: "Talked about WASM in Go; wants the slides", CreatedAt: clock}
+	must(s.Contacts.CreateEncounter(ctx, bare))
+	if hits := ranked("u1", "wasm slides", nil, ref(search.Encounter, bare.ID)); hits[0].Snippet != "Talked about WASM in Go; wants the slides" {
 		t.Fatalf("snippet %q", hits[0].Snippet)
 	}
 	if hits := find("u1", "flame", 1); ids(hits) != ref(search.Encounter, enc.ID) {
