@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -118,6 +119,7 @@ func TestEncounters(t *testing.T) {
 	_, tok := s.MustSignup(t, "ada@example.com")
 	MustStatus(t, s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"timezone": "America/Los_Angeles", "nudge_hour": 8}), 200)
 	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "SF Go", "starts_at": "2026-11-25T02:00:00Z"})
+	s.Clock.Add(12 * time.Hour) // the encounters below are logged after the meetup (05:00Z)
 
 	var janeID string
 	t.Run("OK_InlineContact", func(t *testing.T) {
@@ -207,6 +209,15 @@ func TestEncounters(t *testing.T) {
 		if got := s.count(t, "contacts", bson.M{"name": "Z"}); got != 0 {
 			t.Fatalf("a failed encounter left a contact behind")
 		}
+		// met_at hours ahead would drop out of insights until then: refused;
+		// a phone's clock a few minutes fast is not.
+		ahead := s.Clock.Now().Add(3 * time.Hour).Format(time.RFC3339)
+		MustProblem(t, s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"moment": "other", "contact": map[string]any{"name": "Future"}, "met_at": ahead}), 422, "met_at")
+		if got := s.count(t, "contacts", bson.M{"name": "Future"}); got != 0 {
+			t.Fatalf("a refused encounter left a contact behind")
+		}
+		skew := s.Clock.Now().Add(5 * time.Minute).Format(time.RFC3339)
+		MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"moment": "other", "contact": map[string]any{"name": "Fast Phone"}, "met_at": skew}), 201)
 	})
 	t.Run("OK_IdempotentReplay", func(t *testing.T) {
 		body := map[string]any{"contact": map[string]any{"name": "Carol", "emails": []string{"carol@example.com"}}, "moment": "after_talk"}
@@ -323,6 +334,7 @@ func TestInteractions(t *testing.T) {
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "M", "starts_at": "2026-11-24T18:00:00Z"})
+	s.Clock.Add(3*time.Hour + 30*time.Minute) // 20:30Z: logged just after meeting her
 	r := s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane", "cadence_days": 60}, "moment": "after_talk", "met_at": "2026-11-24T20:00:00Z"})
 	MustStatus(t, r, 201)
 	jane := r.JSON(t)["contact"].(map[string]any)["id"].(string)

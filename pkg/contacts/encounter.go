@@ -40,6 +40,11 @@ type EncounterInput struct {
 	Followup *bool `json:"followup,omitempty"`
 }
 
+// ClockSkew is how far ahead of the server's clock an encounter's met_at
+// may be (a phone's clock runs fast); later is refused: it would drop out
+// of insights' windows until then.
+const ClockSkew = 15 * time.Minute
+
 // Check validates the encounter's own fields (not the inline contact) and
 // returns the encounter to store, for the event and contact the caller resolves.
 func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
@@ -59,6 +64,9 @@ func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
 	e.MetAt = record.Time(now)
 	if t := c.Time("met_at", in.MetAt); t != nil {
 		e.MetAt = *t
+		if e.MetAt.After(now.Add(ClockSkew)) {
+			c.Add("met_at", "is in the future: an encounter is logged when or after it happens")
+		}
 	}
 	e.Notes = c.Text("notes", in.Notes, input.MaxNotes)
 	e.Topics = c.Tags("topics", in.Topics)

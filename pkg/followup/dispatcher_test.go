@@ -35,6 +35,7 @@ func TestNudgeEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.clock.Set(time.Date(2026, 11, 24, 20, 5, 0, 0, time.UTC)) // logged just after meeting her
 	res, err := e.crm.LogEncounter(t.Context(), u, ev.ID, contacts.EncounterInput{
 		Contact: &contacts.Input{Name: "Jane Doe", Emails: []string{"jane@example.com"}, Company: "Acme"},
 		Moment:  "after_talk", MetAt: "2026-11-24T20:00:00Z", Notes: "WASM"})
