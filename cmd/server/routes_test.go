@@ -315,6 +315,7 @@ func usePhonePages(t *testing.T, base, tok string) {
 	if pair == nil || !strings.Contains(post("/app/contacts/"+pair[1]+"/merge", url.Values{"csrf": {csrf}, "other_id": {pair[2]}}), "Merged into") {
 		t.Fatal("merging the two Wendys from the duplicates page")
 	}
+	deskRoutes(t, get, post, csrf, pair[1])
 	extraWebRoutes(t, get, post, csrf)
 	// The BCC address on the devices page: inbound mail is off here (404).
 	if resp, err := c.PostForm(base+"/app/settings/devices/inbound/rotate", url.Values{"csrf": {csrf}}); err != nil {

@@ -147,3 +147,13 @@ func InvalidField(field, format string, args ...any) *Error {
 	fs.Add(field, format, args...)
 	return fs.Err().(*Error)
 }
+
+// FieldsOf returns the fields an error names (none if it is not an
+// *Error or names none).
+func FieldsOf(err error) []FieldError {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}

@@ -272,13 +272,30 @@ func (s *Service) createContact(ctx context.Context, u *accounts.User, in contac
 // UpdateContact applies a merge patch and keeps the stay-in-touch follow-up
 // in line with the cadence.
 func (s *Service) UpdateContact(ctx context.Context, u *accounts.User, id string, patch []byte) (*contacts.Contact, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*contacts.Contact, error) { return s.updateContact(ctx, u, id, patch) })
+	return atomically(ctx, s, func(ctx context.Context) (*contacts.Contact, error) { return s.updateContact(ctx, u, id, patch, nil) })
 }
 
-func (s *Service) updateContact(ctx context.Context, u *accounts.User, id string, patch []byte) (*contacts.Contact, error) {
+// UpdateContactSeen is UpdateContact for an edit made on a copy last
+// updated at seen (the desk's edit form): if the contact changed since,
+// nothing is written and the error is a Conflict naming updated_at.
+func (s *Service) UpdateContactSeen(ctx context.Context, u *accounts.User, id string, patch []byte, seen time.Time) (*contacts.Contact, error) {
+	return atomically(ctx, s, func(ctx context.Context) (*contacts.Contact, error) { return s.updateContact(ctx, u, id, patch, &seen) })
+}
+
+// changedSince is the Conflict of an edit made on an older copy.
+func changedSince() error {
+	e := apperr.E(apperr.Conflict, "changed since this copy was read")
+	e.Fields = []apperr.FieldError{{Field: "updated_at", Message: "changed since this copy was read"}}
+	return e
+}
+
+func (s *Service) updateContact(ctx context.Context, u *accounts.User, id string, patch []byte, seen *time.Time) (*contacts.Contact, error) {
 	old, err := s.Contacts.Get(ctx, u.ID, id)
 	if err != nil {
 		return nil, err
+	}
+	if seen != nil && !old.UpdatedAt.Equal(*seen) {
+		return nil, changedSince()
 	}
 	c, err := s.Contacts.Update(ctx, u.ID, id, patch)
 	if err != nil {

@@ -49,8 +49,8 @@ var webFiles embed.FS
 
 var webTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"login", "signup", "log", "followups", "calendar", "settings", "devices", "contacts", "contact", "card", "scan", "duplicates"} {
-		out[page] = template.Must(template.ParseFS(webFiles, "webui/layout.html", "webui/"+page+".html"))
+	for _, page := range append([]string{"login", "signup", "log", "followups", "calendar", "settings", "devices", "contacts", "contact", "card", "scan", "duplicates"}, deskTemplates...) {
+		out[page] = template.Must(template.New(page).Funcs(formFuncs).ParseFS(webFiles, "webui/layout.html", "webui/forms.html", "webui/"+page+".html"))
 	}
 	return out
 }()
@@ -81,6 +81,9 @@ type webPage struct {
 	Card            *webCard
 	Devices         []webDevice
 	DevicesPage     *webDevices
+	// Data is a desk page's own view (desk.go and the files beside it):
+	// each page group its type, instead of one more field here.
+	Data any
 }
 
 // webDevice is one device's calendar links (settings page) or app token
@@ -254,6 +257,7 @@ func (s *pages) register(app *fiber.App) {
 	g.Post("/settings/password", s.handleWebPassword)
 	g.Post("/settings/devices/:id/revoke", s.handleWebDeviceRevoke)
 	s.registerDevices(g)
+	s.registerDesk(g)
 	g.Get("/scan", s.handleWebScanPage)
 	g.Post("/scan", s.handleWebScan)
 	g.Get("/card", s.handleWebCard)
@@ -999,6 +1003,19 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 			Topics: strings.Join(e.Topics, ", "), Notes: e.Notes, Event: e.EventTitle})
 	}
 	p.Person = wc
+	var met []timelineItem
+	for _, e := range b.Met {
+		met = append(met, timelineItem{at: e.MetAt, When: e.MetAt.In(loc).Format("2 Jan 2006"), What: "Met at " + e.EventTitle,
+			Detail: strings.ToLower(moments[e.Moment]) + topicsSuffix(e.Topics), Text: e.Notes})
+	}
+	desk, err := s.contactDeskOf(c, ct, met)
+	if err != nil {
+		return err
+	}
+	p.Data = desk
+	if msg := c.Query("problem"); msg != "" {
+		p.Problem = msg
+	}
 	now := s.Now()
 	for i := range b.Followups {
 		f := &b.Followups[i]
@@ -1006,6 +1023,14 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
 	}
 	return s.render(c, 200, "contact", p)
+}
+
+// topicsSuffix is " · topic, topic" (or "").
+func topicsSuffix(topics []string) string {
+	if len(topics) == 0 {
+		return ""
+	}
+	return " · " + strings.Join(topics, ", ")
 }
 
 // webOpportunities is how many opportunities a contact's page lists.

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// deskRoutes calls the desk's pages through Main (their behaviour is
+// tested in pkg/web): contact edit, interaction, note, intro, intros.
+func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Values) string, csrf, contact string) {
+	t.Helper()
+	edit := get("/app/contacts/" + contact + "/edit")
+	stamp := regexp.MustCompile(`name="updated_at" value="([^"]+)"`).FindStringSubmatch(edit)
+	if stamp == nil {
+		t.Fatal("the edit page has no updated_at")
+	}
+	if !strings.Contains(post("/app/contacts/"+contact+"/edit", url.Values{"csrf": {csrf}, "updated_at": {stamp[1]}, "name": {"Wendy W."}}), "Saved Wendy W.") {
+		t.Fatal("editing Wendy")
+	}
+	post("/app/contacts/"+contact+"/interactions", url.Values{"csrf": {csrf}, "kind": {"call"}})
+	post("/app/contacts/"+contact+"/notes", url.Values{"csrf": {csrf}, "note": {"Likes Go"}})
+	post("/app/contacts/"+contact+"/intros", url.Values{"csrf": {csrf}, "other": {"nobody"}})
+	var other string
+	for _, m := range regexp.MustCompile(`href="/app/contacts/([0-9a-f]+)"`).FindAllStringSubmatch(get("/app/contacts"), -1) {
+		if m[1] != contact {
+			other = m[1]
+		}
+	}
+	if other == "" {
+		t.Fatal("no second contact to introduce Wendy to")
+	}
+	post("/app/contacts/"+contact+"/intros", url.Values{"csrf": {csrf}, "other_id": {other}, "double_opt_in": {"1"}})
+	m := regexp.MustCompile(`action="/app/intros/([^"/]+)"`).FindStringSubmatch(get("/app/intros"))
+	if m == nil {
+		t.Fatal("the intros page lists no intro")
+	}
+	post("/app/intros/"+m[1], url.Values{"csrf": {csrf}, "status": {"accepted"}})
+}

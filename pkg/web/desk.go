@@ -1,0 +1,101 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+)
+
+// The desk (PRODUCT.md §10): the pages for the work after the event, one
+// file per page group (people.go, events_desk.go, pipeline.go, …) with
+// its templates (webui/<group>_*.html). What they share is here: the
+// templates they add, their routes, and the form helpers.
+
+// deskTemplates are the desk's page templates, each parsed with the layout.
+var deskTemplates = []string{"contact_edit", "intros"}
+
+// registerDesk adds the desk's routes to the signed-in group.
+func (s *pages) registerDesk(g fiber.Router) {
+	s.registerPeople(g)
+}
+
+// formField is one labelled input of a form (the "field" template of
+// webui/forms.html): what was typed, and its error next to it.
+type formField struct{ Name, Label, Type, Value, Error string }
+
+// formFuncs are the templates' helpers.
+var formFuncs = template.FuncMap{
+	"fieldOf": func(p webPage, name, label, typ string) formField {
+		return formField{Name: name, Label: label, Type: typ, Value: p.Form[name], Error: p.Errors[name]}
+	},
+}
+
+// formOf reads the named fields of a posted form, trimmed, copied out of
+// Fiber's buffers (which it reuses after the handler returns).
+func formOf(c *fiber.Ctx, names ...string) map[string]string {
+	f := make(map[string]string, len(names))
+	for _, n := range names {
+		f[n] = utils.CopyString(strings.TrimSpace(c.FormValue(n)))
+	}
+	return f
+}
+
+// lines splits a textarea into its non-empty lines (one email per line).
+func lines(s string) []string {
+	out := []string{}
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// commaList splits "a, b,c" into its non-empty parts (tags).
+func commaList(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// showProblem puts a refused request's reasons on the page: each field's
+// message next to its field (renamed by names, API field → form field),
+// a message without fields at the top. It reports false for an error that
+// is not the user's to fix (the caller returns it).
+func (p *webPage) showProblem(err error, names map[string]string) bool {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || (ae.Kind != apperr.Invalid && ae.Kind != apperr.NotFound && ae.Kind != apperr.Conflict) {
+		return false
+	}
+	for _, f := range ae.Fields {
+		name := f.Field
+		if i := strings.IndexAny(name, ".["); i > 0 {
+			name = name[:i]
+		}
+		if n, ok := names[name]; ok {
+			name = n
+		}
+		p.Errors[name] = f.Message
+	}
+	if len(ae.Fields) == 0 {
+		p.Problem = ae.Public()
+	}
+	return true
+}
+
+// notFound is the 404 page of a record that is not the user's (or does
+// not exist): the same answer for both.
+func (s *pages) notFound(c *fiber.Ctx, what string) error {
+	p := s.page(c, "Not found", "")
+	p.Problem = "No such " + what + "."
+	return s.render(c, fiber.StatusNotFound, "contacts", p)
+}

@@ -1,0 +1,230 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/store/storetest"
+	"github.com/rapport-crm/rapport/pkg/web"
+)
+
+// The desk's tests drive its pages through their forms on a real server:
+// the API and the pages on one Fiber app, on 127.0.0.1, on SQLite or (with
+// RAPPORT_TEST_ENGINE=mongodb) on the MongoDB adapter over FerretDB — as
+// cmd/server mounts them.
+
+func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+
+// clock is a clock tests move by hand (2026-11-24T17:00Z to begin).
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// server is the running app.
+type server struct {
+	URL   string
+	Clock *clock
+	CRM   *crm.Service
+}
+
+// mustServe starts the app on a fresh store (open sign-up).
+func mustServe(t *testing.T) *server {
+	t.Helper()
+	ctx := t.Context()
+	var accStore accounts.Store
+	var idemRecords idempotency.Records
+	var stores crm.Stores
+	var ping func(context.Context) error
+	kind := "sqlite"
+	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
+		st := storetest.MustOpen(t)
+		a, i, ss := &mongodb.Accounts{DB: st.DB}, &mongodb.Idempotency{DB: st.DB}, mongodb.Stores(st.DB)
+		for _, ensure := range []func(context.Context) error{a.EnsureIndexes, i.EnsureIndexes, ss.EnsureIndexes} {
+			if err := ensure(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		accStore, idemRecords, stores, ping, kind = a, i, ss, st.Ping, st.Kind
+	} else {
+		db, err := sqlite.Open(ctx, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		id := record.NewID()
+		accStore, idemRecords, stores = &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}, sqlite.Stores(db)
+		ping = func(ctx context.Context) error { return db.Ping(ctx, id) }
+	}
+	c := &clock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
+	acc := accounts.New(accStore)
+	acc.Now = c.Now
+	idem := idempotency.New(idemRecords)
+	idem.Now = c.Now
+	cs := crm.New(stores, c.Now)
+	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
+	cs.URLCheck = guard.CheckURL
+	d := api.Deps{Ping: ping, StoreKind: kind, Accounts: acc, CRM: cs, Idempotency: idem, OpenSignup: true,
+		Importer: &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard},
+		Logger:   slog.New(slog.DiscardHandler), BaseURL: "http://rapport.test", Now: c.Now}
+	a := api.New(d)
+	web.Register(a.App, web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: c.Now, AuthFails: a.AuthFails, OpenSignup: true})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go a.App.Listener(ln)
+	t.Cleanup(func() { a.App.ShutdownWithTimeout(5 * time.Second) })
+	return &server{URL: "http://" + ln.Addr().String(), Clock: c, CRM: cs}
+}
+
+// api calls the JSON API with a token and decodes the answer into out
+// (when not nil); it fails the test on a status other than want.
+func (s *server) api(t *testing.T, method, path, token string, body any, want int, out any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		j, _ := json.Marshal(body)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, s.URL+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, path, err, b)
+		}
+	}
+}
+
+// signup makes a user; it returns the user's API token.
+func (s *server) signup(t *testing.T, email string) string {
+	t.Helper()
+	var out struct{ Token string }
+	s.api(t, "POST", "/v1/signup", "", map[string]any{"email": email, "name": "User " + email}, 201, &out)
+	return out.Token
+}
+
+// create POSTs body and returns the new record's id.
+func (s *server) create(t *testing.T, token, path string, body any) string {
+	t.Helper()
+	var out struct{ ID string }
+	s.api(t, "POST", path, token, body, 201, &out)
+	return out.ID
+}
+
+// browser is an HTTP client with cookies, signed in as one user.
+type browser struct {
+	t    *testing.T
+	s    *server
+	c    *http.Client
+	last string
+}
+
+// signedIn is a browser signed in through the form as email.
+func (s *server) signedIn(t *testing.T, email, token string) *browser {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	b := &browser{t: t, s: s, c: &http.Client{Jar: jar}}
+	_, form := b.get("/app/login")
+	if st, page := b.post("/app/login", url.Values{"email": {email}, "token": {token}, "csrf": {b.hidden(form, "csrf")}}); st != 200 {
+		t.Fatalf("sign-in: %d %s", st, page)
+	}
+	return b
+}
+
+// get loads a page, following redirects.
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	resp, err := b.c.Get(b.s.URL + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	b.last = string(body)
+	return resp.StatusCode, b.last
+}
+
+// post submits a form (its csrf added from the last page when absent),
+// following redirects.
+func (b *browser) post(path string, form url.Values) (int, string) {
+	b.t.Helper()
+	if form.Get("csrf") == "" {
+		form.Set("csrf", b.hidden(b.last, "csrf"))
+	}
+	resp, err := b.c.PostForm(b.s.URL+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	b.last = string(body)
+	return resp.StatusCode, b.last
+}
+
+var hiddenRe = regexp.MustCompile(`name="([a-z_]+)" value="([^"]*)"`)
+
+// hidden is the value of the first input named name in page.
+func (b *browser) hidden(page, name string) string {
+	b.t.Helper()
+	for _, m := range hiddenRe.FindAllStringSubmatch(page, -1) {
+		if m[1] == name {
+			return html.UnescapeString(m[2])
+		}
+	}
+	b.t.Fatalf("no %s in the page", name)
+	return ""
+}
+
+// mustContain fails unless page holds every one of want (HTML-escaped as
+// a template writes text).
+func mustContain(t *testing.T, page string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(page, html.EscapeString(w)) && !strings.Contains(page, w) {
+			t.Errorf("the page lacks %q", w)
+		}
+	}
+}

@@ -1,0 +1,376 @@
+package web
+
+import (
+	"encoding/json"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// The desk's people pages: edit a contact (a stale copy is refused, not
+// saved over), log an interaction or a note, make an intro from a contact's
+// page, and the intros you made with their status and outcome.
+
+func (s *pages) registerPeople(g fiber.Router) {
+	g.Get("/contacts/:id/edit", s.handleContactEdit)
+	g.Post("/contacts/:id/edit", s.handleContactSave)
+	g.Post("/contacts/:id/interactions", s.handleInteraction)
+	g.Post("/contacts/:id/notes", s.handleNote)
+	g.Post("/contacts/:id/intros", s.handleContactIntro)
+	g.Get("/intros", s.handleIntros)
+	g.Post("/intros/:id", s.handleIntroMove)
+}
+
+// contactFields are the edit form's fields.
+var contactFields = []string{"name", "emails", "phones", "company", "title", "linkedin_url", "tags", "notes", "cadence_days", "updated_at"}
+
+// contactEdit is the edit page's view: the contact's id and name, and
+// what is stored now when the form came back stale.
+type contactEdit struct {
+	ID, Name string
+	Stored   map[string]string
+}
+
+// contactForm is a contact as the edit form shows it.
+func contactForm(ct *contacts.Contact) map[string]string {
+	return map[string]string{"name": ct.Name, "emails": strings.Join(ct.Emails, "\n"), "phones": strings.Join(ct.Phones, "\n"),
+		"company": ct.Company, "title": ct.Title, "linkedin_url": ct.LinkedInURL, "tags": strings.Join(ct.Tags, ", "),
+		"notes": ct.Notes, "cadence_days": strconv.Itoa(ct.CadenceDays), "updated_at": ct.UpdatedAt.Format(time.RFC3339Nano)}
+}
+
+func (s *pages) handleContactEdit(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	ct, err := s.CRM.Contacts.Get(ctx, user(c).ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "contact")
+	} else if err != nil {
+		return err
+	}
+	p := s.page(c, "Edit "+ct.Name, "contacts")
+	p.Form = contactForm(ct)
+	p.Data = &contactEdit{ID: ct.ID, Name: ct.Name}
+	return s.render(c, 200, "contact_edit", p)
+}
+
+// handleContactSave saves the edit form as a merge patch of every field,
+// if the contact is still as the form was drawn (updated_at); else the form
+// comes back with what was typed, says so and shows what is stored now.
+func (s *pages) handleContactSave(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	id := c.Params("id")
+	ct, err := s.CRM.Contacts.Get(ctx, u.ID, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "contact")
+	} else if err != nil {
+		return err
+	}
+	p := s.page(c, "Edit "+ct.Name, "contacts")
+	p.Form = formOf(c, contactFields...)
+	view := &contactEdit{ID: ct.ID, Name: ct.Name}
+	p.Data = view
+	seen, err := time.Parse(time.RFC3339Nano, p.Form["updated_at"])
+	if err != nil {
+		p.Problem = "This form is not one Rapport drew; open the contact again."
+		return s.render(c, fiber.StatusUnprocessableEntity, "contact_edit", p)
+	}
+	cadence := 0
+	if v := p.Form["cadence_days"]; v != "" {
+		if cadence, err = strconv.Atoi(v); err != nil {
+			p.Errors["cadence_days"] = "must be a whole number of days (0 for none)"
+			return s.render(c, fiber.StatusUnprocessableEntity, "contact_edit", p)
+		}
+	}
+	patch, _ := json.Marshal(map[string]any{"name": p.Form["name"], "emails": lines(p.Form["emails"]), "phones": lines(p.Form["phones"]),
+		"company": p.Form["company"], "title": p.Form["title"], "linkedin_url": p.Form["linkedin_url"], "tags": commaList(p.Form["tags"]),
+		"notes": p.Form["notes"], "cadence_days": cadence})
+	saved, err := s.CRM.UpdateContactSeen(ctx, u, id, patch, seen)
+	if apperr.Is(err, apperr.Conflict) && len(apperr.FieldsOf(err)) == 1 && apperr.FieldsOf(err)[0].Field == "updated_at" {
+		now, gerr := s.CRM.Contacts.Get(ctx, u.ID, id)
+		if gerr != nil {
+			return gerr
+		}
+		p.Problem = "Not saved: " + now.Name + " was changed elsewhere since you opened this page. What is stored now is shown below; " +
+			"your text is kept in the form — save again to replace it."
+		view.Stored = contactForm(now)
+		p.Form["updated_at"] = now.UpdatedAt.Format(time.RFC3339Nano)
+		return s.render(c, fiber.StatusConflict, "contact_edit", p)
+	}
+	if err != nil {
+		if p.showProblem(err, nil) {
+			return s.render(c, fiber.StatusUnprocessableEntity, "contact_edit", p)
+		}
+		return err
+	}
+	return c.Redirect("/app/contacts/"+url.PathEscape(saved.ID)+"?notice="+url.QueryEscape("Saved "+saved.Name+"."), fiber.StatusSeeOther)
+}
+
+// handleInteraction logs a coffee, call or email from the contact's page.
+func (s *pages) handleInteraction(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	f := formOf(c, "kind", "notes")
+	_, err := s.CRM.LogInteraction(ctx, u, c.Params("id"), contacts.InteractionInput{Kind: f["kind"], Notes: f["notes"]})
+	return s.backToContact(c, err, "Logged.")
+}
+
+// handleNote adds a dated paragraph to the contact's notes.
+func (s *pages) handleNote(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	note := formOf(c, "note")["note"]
+	if note == "" {
+		return s.backToContact(c, apperr.InvalidField("note", "is empty"), "")
+	}
+	ct, err := s.CRM.Contacts.Get(ctx, u.ID, c.Params("id"))
+	if err != nil {
+		return s.backToContact(c, err, "")
+	}
+	text := s.Now().In(u.Location()).Format("2 Jan 2006") + ": " + note
+	if ct.Notes != "" {
+		text = ct.Notes + "\n\n" + text
+	}
+	patch, _ := json.Marshal(map[string]string{"notes": text})
+	_, err = s.CRM.UpdateContactSeen(ctx, u, ct.ID, patch, ct.UpdatedAt)
+	return s.backToContact(c, err, "Note added.")
+}
+
+// handleContactIntro introduces the contact to another, picked by name
+// or email: one match is used; several are offered to choose from.
+func (s *pages) handleContactIntro(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	id := c.Params("id")
+	f := formOf(c, "other", "other_id", "context", "double_opt_in")
+	other := f["other_id"]
+	if other == "" {
+		if f["other"] == "" {
+			return s.backToContact(c, apperr.InvalidField("other", "name the person to introduce"), "")
+		}
+		page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: f["other"], Limit: 6})
+		if err != nil {
+			return err
+		}
+		var matches []contacts.Contact
+		for _, m := range page.Items {
+			if m.ID != id {
+				matches = append(matches, m)
+			}
+		}
+		switch len(matches) {
+		case 0:
+			return s.backToContact(c, apperr.InvalidField("other", "no contact matches %s", strconvQuote(f["other"])), "")
+		case 1:
+			other = matches[0].ID
+		default:
+			q := url.Values{"intro_other": {f["other"]}, "intro_context": {f["context"]}}
+			return c.Redirect("/app/contacts/"+url.PathEscape(id)+"?"+q.Encode()+"#intro", fiber.StatusSeeOther)
+		}
+	}
+	_, err := s.CRM.CreateIntro(ctx, u, contacts.IntroInput{ContactIDs: []string{id, other}, Context: f["context"], DoubleOptIn: f["double_opt_in"] != ""})
+	return s.backToContact(c, err, "Intro noted.")
+}
+
+func strconvQuote(s string) string { return "“" + s + "”" }
+
+// backToContact returns to the contact's page with a notice, or with the
+// problem of a refused form (another user's contact is a 404 page).
+func (s *pages) backToContact(c *fiber.Ctx, err error, notice string) error {
+	target := "/app/contacts/" + url.PathEscape(c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) && len(apperr.FieldsOf(err)) == 0 {
+		return s.notFound(c, "contact")
+	}
+	if err != nil {
+		p := s.page(c, "", "")
+		if !p.showProblem(err, nil) {
+			return err
+		}
+		var msgs []string
+		for k, v := range p.Errors {
+			msgs = append(msgs, strings.ReplaceAll(k, "_", " ")+": "+v)
+		}
+		if p.Problem != "" {
+			msgs = append(msgs, p.Problem)
+		}
+		return c.Redirect(target+"?problem="+url.QueryEscape(strings.Join(msgs, "; ")), fiber.StatusSeeOther)
+	}
+	return c.Redirect(target+"?notice="+url.QueryEscape(notice), fiber.StatusSeeOther)
+}
+
+// introLine is one intro on the intros page.
+type introLine struct {
+	ID, A, AID, B, BID, Status, Outcome, Context, When string
+	Moves                                              []string
+}
+
+// introsView is the intros page.
+type introsView struct{ Intros []introLine }
+
+func (s *pages) handleIntros(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	p := s.page(c, "Intros", "intros")
+	page, err := s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{Limit: 200})
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, it := range page.Items {
+		ids = append(ids, it.ContactIDs...)
+	}
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	if err != nil {
+		return err
+	}
+	name := func(id string) string {
+		if ct, ok := people[id]; ok {
+			return ct.Name
+		}
+		return "(deleted)"
+	}
+	view := &introsView{}
+	for i := len(page.Items) - 1; i >= 0; i-- { // newest first
+		it := page.Items[i]
+		l := introLine{ID: it.ID, AID: it.ContactIDs[0], BID: it.ContactIDs[1], A: name(it.ContactIDs[0]), B: name(it.ContactIDs[1]),
+			Status: it.Status, Outcome: it.Outcome, Context: it.Context, When: it.CreatedAt.In(u.Location()).Format("2 Jan 2006")}
+		for _, st := range []string{contacts.IntroProposed, contacts.IntroAccepted, contacts.IntroMade, contacts.IntroDeclined} {
+			if contacts.CanMove(it.Status, st) {
+				l.Moves = append(l.Moves, st)
+			}
+		}
+		view.Intros = append(view.Intros, l)
+	}
+	p.Data = view
+	if msg := c.Query("problem"); msg != "" {
+		p.Problem = msg
+	}
+	return s.render(c, 200, "intros", p)
+}
+
+// handleIntroMove changes an intro's status and outcome.
+func (s *pages) handleIntroMove(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	f := formOf(c, "status", "outcome")
+	outcome := f["outcome"]
+	_, err := s.CRM.MoveIntro(ctx, user(c), c.Params("id"), contacts.IntroPatch{Status: f["status"], Outcome: &outcome})
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "intro")
+	}
+	if err != nil {
+		p := s.page(c, "", "")
+		if !p.showProblem(err, nil) {
+			return err
+		}
+		msg := p.Problem
+		for k, v := range p.Errors {
+			msg = k + ": " + v
+		}
+		return c.Redirect("/app/intros?problem="+url.QueryEscape(msg), fiber.StatusSeeOther)
+	}
+	return c.Redirect("/app/intros?notice="+url.QueryEscape("Intro updated.")+"#i-"+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
+}
+
+// contactDesk is what the desk adds to a contact's page: the timeline
+// (encounters, interactions and intros, newest first) and the intro form
+// (with the people a name matched, when it matched several).
+type contactDesk struct {
+	Timeline                 []timelineItem
+	Kinds                    []string
+	IntroOther, IntroContext string
+	IntroChoices             []webPerson
+}
+
+// timelineItem is one thing that happened with a contact.
+type timelineItem struct {
+	at                       time.Time
+	When, What, Detail, Text string
+}
+
+// contactDeskOf gathers the desk's part of a contact's page.
+func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timelineItem) (*contactDesk, error) {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	loc := u.Location()
+	d := &contactDesk{Timeline: met, Kinds: contacts.InteractionKinds, IntroOther: c.Query("intro_other"), IntroContext: c.Query("intro_context")}
+	its, err := s.CRM.Contacts.Interactions(ctx, u.ID, ct.ID, 50, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range its.Items {
+		d.Timeline = append(d.Timeline, timelineItem{at: it.At, When: it.At.In(loc).Format("2 Jan 2006"), What: kindLabel(it.Kind), Text: it.Notes})
+	}
+	intros, err := s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: ct.ID, Limit: 50})
+	if err != nil {
+		return nil, err
+	}
+	var others []string
+	for _, it := range intros.Items {
+		others = append(others, it.ContactIDs...)
+	}
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, others)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range intros.Items {
+		other := it.ContactIDs[0]
+		if other == ct.ID {
+			other = it.ContactIDs[1]
+		}
+		name := "(deleted)"
+		if p, ok := people[other]; ok {
+			name = p.Name
+		}
+		d.Timeline = append(d.Timeline, timelineItem{at: it.CreatedAt, When: it.CreatedAt.In(loc).Format("2 Jan 2006"),
+			What: "Intro to " + name, Detail: it.Status, Text: it.Context})
+	}
+	sortTimeline(d.Timeline)
+	if d.IntroOther != "" {
+		page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: d.IntroOther, Limit: 6})
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Items {
+			if page.Items[i].ID != ct.ID {
+				d.IntroChoices = append(d.IntroChoices, webPersonOf(&page.Items[i], loc, ""))
+			}
+		}
+	}
+	return d, nil
+}
+
+// sortTimeline puts the newest first.
+func sortTimeline(t []timelineItem) {
+	sort.SliceStable(t, func(i, j int) bool { return t[i].at.After(t[j].at) })
+}
+
+// kindLabel is an interaction kind in words.
+func kindLabel(kind string) string {
+	switch kind {
+	case "email":
+		return "Email"
+	case "call":
+		return "Call"
+	case "meeting":
+		return "Meeting"
+	case "message":
+		return "Message"
+	case "social":
+		return "Social media"
+	}
+	return "Other contact"
+}

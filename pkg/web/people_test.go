@@ -1,0 +1,180 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestContactEdit edits a contact through the desk's form: every field
+// saved, a bad email refused next to its field with what was typed kept, a
+// stale copy refused rather than saved over, another user's contact a 404.
+func TestContactEdit(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	eve := s.signup(t, "eve@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "emails": []string{"jane@example.com"}})
+	evesOwn := s.create(t, eve, "/v1/contacts", map[string]any{"name": "Eve's friend"})
+	b := s.signedIn(t, "ada@example.com", tok)
+
+	st, page := b.get("/app/contacts/" + jane + "/edit")
+	if st != 200 {
+		t.Fatalf("edit page: %d", st)
+	}
+	mustContain(t, page, `<label for="emails">`, "jane@example.com", `name="updated_at"`)
+	form := url.Values{"updated_at": {b.hidden(page, "updated_at")}, "name": {"Jane Doe"}, "emails": {"jane@example.com\njane@work.example"},
+		"phones": {"+49 30 1234567"}, "company": {"Acme"}, "title": {"CTO"}, "linkedin_url": {"linkedin.com/in/JaneDoe"},
+		"tags": {"go, wasm"}, "notes": {"Line one\nLine two"}, "cadence_days": {"30"}}
+	st, page = b.post("/app/contacts/"+jane+"/edit", form)
+	if st != 200 || !strings.Contains(page, "Saved Jane Doe.") {
+		t.Fatalf("save: %d %s", st, page)
+	}
+	var got struct {
+		Emails, Tags   []string
+		Company, Notes string
+		LinkedInURL    string `json:"linkedin_url"`
+		CadenceDays    int    `json:"cadence_days"`
+	}
+	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, &got)
+	if len(got.Emails) != 2 || got.Company != "Acme" || got.Notes != "Line one\nLine two" || len(got.Tags) != 2 || got.CadenceDays != 30 ||
+		got.LinkedInURL != "https://www.linkedin.com/in/janedoe" {
+		t.Fatalf("stored %+v", got)
+	}
+
+	// A bad email: 422, the message next to the field, the text kept.
+	_, page = b.get("/app/contacts/" + jane + "/edit")
+	form.Set("updated_at", b.hidden(page, "updated_at"))
+	form.Set("emails", "not-an-email")
+	form.Set("company", "Typed Corp")
+	st, page = b.post("/app/contacts/"+jane+"/edit", form)
+	if st != 422 {
+		t.Fatalf("bad email: %d", st)
+	}
+	mustContain(t, page, `id="emails-error"`, "not-an-email", `value="Typed Corp"`)
+
+	// Stale: the contact changes (by the API) after the form was drawn.
+	_, page = b.get("/app/contacts/" + jane + "/edit")
+	form.Set("updated_at", b.hidden(page, "updated_at"))
+	form.Set("emails", "jane@example.com")
+	form.Set("company", "From the desk")
+	s.Clock.Add(1e9)
+	s.api(t, "PATCH", "/v1/contacts/"+jane, tok, map[string]any{"company": "From the phone"}, 200, nil)
+	st, page = b.post("/app/contacts/"+jane+"/edit", form)
+	if st != 409 {
+		t.Fatalf("stale edit: %d", st)
+	}
+	mustContain(t, page, "Not saved", "Stored now", "From the phone", `value="From the desk"`)
+	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, &got)
+	if got.Company != "From the phone" {
+		t.Fatalf("a stale edit overwrote: %q", got.Company)
+	}
+	// Saving again (the form now carries the stored copy's time) replaces it.
+	form.Set("updated_at", b.hidden(page, "updated_at"))
+	if st, _ = b.post("/app/contacts/"+jane+"/edit", form); st != 200 {
+		t.Fatalf("save after the warning: %d", st)
+	}
+	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, &got)
+	if got.Company != "From the desk" {
+		t.Fatalf("company %q", got.Company)
+	}
+
+	// Another user's contact: the same 404 as none.
+	for _, path := range []string{"/app/contacts/" + evesOwn + "/edit", "/app/contacts/nope/edit"} {
+		if st, _ := b.get(path); st != 404 {
+			t.Errorf("%s: %d, want 404", path, st)
+		}
+	}
+	_, page = b.get("/app/contacts/" + jane + "/edit")
+	if st, _ := b.post("/app/contacts/"+evesOwn+"/edit", url.Values{"updated_at": {b.hidden(page, "updated_at")}, "name": {"x"}}); st != 404 {
+		t.Errorf("saving another user's contact: %d", st)
+	}
+	var theirs struct{ Name string }
+	s.api(t, "GET", "/v1/contacts/"+evesOwn, eve, nil, 200, &theirs)
+	if theirs.Name != "Eve's friend" {
+		t.Fatalf("another user's contact changed: %q", theirs.Name)
+	}
+	// Without the CSRF token nothing is saved.
+	resp, err := b.c.PostForm(s.URL+"/app/contacts/"+jane+"/edit", url.Values{"csrf": {"forged"}, "name": {"Forged"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("forged CSRF: %d", resp.StatusCode)
+	}
+}
+
+// TestContactTimelineAndIntros logs an interaction and a note from a
+// contact's page, introduces them (by a name that matches several, then
+// picked), and moves the intro on the intros page.
+func TestContactTimelineAndIntros(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "notes": "Met at GoDays"})
+	bob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Smith", "company": "Initech"})
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Jones"})
+	b := s.signedIn(t, "ada@example.com", tok)
+
+	b.get("/app/contacts/" + jane)
+	st, page := b.post("/app/contacts/"+jane+"/interactions", url.Values{"kind": {"call"}, "notes": {"Talked about the role"}})
+	if st != 200 || !strings.Contains(page, "Logged.") {
+		t.Fatalf("interaction: %d", st)
+	}
+	mustContain(t, page, "Timeline", "Call", "Talked about the role")
+	st, page = b.post("/app/contacts/"+jane+"/notes", url.Values{"note": {"Prefers Signal"}})
+	if st != 200 {
+		t.Fatalf("note: %d", st)
+	}
+	mustContain(t, page, "Note added.", "Met at GoDays\n\n24 Nov 2026: Prefers Signal")
+	st, page = b.post("/app/contacts/"+jane+"/interactions", url.Values{"kind": {"telepathy"}})
+	if st != 200 || !strings.Contains(page, "kind:") {
+		t.Fatalf("a bad kind should come back as a problem: %d", st)
+	}
+
+	// "Bob" matches two: the page offers both; picking one makes the intro.
+	st, page = b.post("/app/contacts/"+jane+"/intros", url.Values{"other": {"bob"}, "context": {"Both hiring Go people"}, "double_opt_in": {"1"}})
+	if st != 200 {
+		t.Fatalf("intro by an ambiguous name: %d", st)
+	}
+	mustContain(t, page, "Which one?", "Bob Smith", "Bob Jones", "Both hiring Go people")
+	st, page = b.post("/app/contacts/"+jane+"/intros", url.Values{"other_id": {bob}, "context": {"Both hiring Go people"}, "double_opt_in": {"1"}})
+	if st != 200 || !strings.Contains(page, "Intro noted.") {
+		t.Fatalf("intro: %d", st)
+	}
+	mustContain(t, page, "Intro to Bob Smith", "proposed")
+	st, page = b.post("/app/contacts/"+jane+"/intros", url.Values{"other": {"nobody-like-this"}})
+	if st != 200 || !strings.Contains(page, "no contact matches") {
+		t.Fatalf("an unknown name: %d", st)
+	}
+
+	st, page = b.get("/app/intros")
+	if st != 200 {
+		t.Fatalf("intros: %d", st)
+	}
+	mustContain(t, page, "Jane Doe", "Bob Smith", "Both hiring Go people", `<option value="accepted">`)
+	var intros struct {
+		Items []struct{ ID, Status, Outcome string }
+	}
+	s.api(t, "GET", "/v1/intros", tok, nil, 200, &intros)
+	if len(intros.Items) != 1 {
+		t.Fatalf("%d intros", len(intros.Items))
+	}
+	id := intros.Items[0].ID
+	st, page = b.post("/app/intros/"+id, url.Values{"status": {"accepted"}, "outcome": {"Coffee next week"}})
+	if st != 200 || !strings.Contains(page, "Intro updated.") {
+		t.Fatalf("move: %d", st)
+	}
+	s.api(t, "GET", "/v1/intros", tok, nil, 200, &intros)
+	if it := intros.Items[0]; it.Status != "accepted" || it.Outcome != "Coffee next week" {
+		t.Fatalf("intro %+v", it)
+	}
+	// A move the rules refuse comes back as a problem; another user's is a 404.
+	if st, page = b.post("/app/intros/"+id, url.Values{"status": {"proposed"}}); st != 200 || !strings.Contains(page, `class="problem"`) {
+		t.Fatalf("a refused move: %d", st)
+	}
+	other := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
+	other.get("/app/intros")
+	if st, _ := other.post("/app/intros/"+id, url.Values{"status": {"made"}}); st != 404 {
+		t.Fatalf("another user's intro: %d", st)
+	}
+}
