@@ -8,7 +8,8 @@ import (
 )
 
 // deskRoutes calls the desk's pages through Main (their behaviour is
-// tested in pkg/web): contact edit, interaction, note, intro, intros.
+// tested in pkg/web): contact edit, interaction, note, intro, intros,
+// pipeline.
 func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Values) string, csrf, contact string) {
 	t.Helper()
 	edit := get("/app/contacts/" + contact + "/edit")
@@ -37,4 +38,11 @@ func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Val
 		t.Fatal("the intros page lists no intro")
 	}
 	post("/app/intros/"+m[1], url.Values{"csrf": {csrf}, "status": {"accepted"}})
+	if !strings.Contains(post("/app/pipeline", url.Values{"csrf": {csrf}, "title": {"Advisor"}, "kind": {"advisory"}}), "Added Advisor.") {
+		t.Fatal("adding an opportunity on the pipeline page")
+	}
+	o := regexp.MustCompile(`action="/app/pipeline/([^"/]+)/stage"`).FindStringSubmatch(get("/app/pipeline"))
+	if o == nil || !strings.Contains(post("/app/pipeline/"+o[1]+"/stage", url.Values{"csrf": {csrf}, "stage": {"offer"}}), "moved to offer") {
+		t.Fatal("moving a card on the pipeline page")
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // The desk (PRODUCT.md §10): the pages for the work after the event, one
@@ -17,11 +18,12 @@ import (
 // templates they add, their routes, and the form helpers.
 
 // deskTemplates are the desk's page templates, each parsed with the layout.
-var deskTemplates = []string{"contact_edit", "intros"}
+var deskTemplates = []string{"contact_edit", "intros", "pipeline"}
 
 // registerDesk adds the desk's routes to the signed-in group.
 func (s *pages) registerDesk(g fiber.Router) {
 	s.registerPeople(g)
+	s.registerPipeline(g)
 }
 
 // formField is one labelled input of a form (the "field" template of
@@ -35,12 +37,14 @@ var formFuncs = template.FuncMap{
 	},
 }
 
-// formOf reads the named fields of a posted form, trimmed, copied out of
-// Fiber's buffers (which it reuses after the handler returns).
+// formOf reads the named fields of a posted form: cleaned as all text
+// from outside is (input.CleanText: a browser sends a textarea's line
+// breaks as CRLF), trimmed, copied out of Fiber's buffers (which it reuses
+// after the handler returns).
 func formOf(c *fiber.Ctx, names ...string) map[string]string {
 	f := make(map[string]string, len(names))
 	for _, n := range names {
-		f[n] = utils.CopyString(strings.TrimSpace(c.FormValue(n)))
+		f[n] = input.CleanText(strings.TrimSpace(utils.CopyString(c.FormValue(n))))
 	}
 	return f
 }

@@ -1,0 +1,188 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// The desk in headless Chromium: what a person does with a mouse and a
+// keyboard, and axe-core on every page group.
+
+var repoRoot = filepath.Join("..", "..")
+
+// needTool returns a tool's path; without it the test is skipped, or
+// fails under CI (.ci/run installs it).
+func needTool(t *testing.T, path string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	if p, err := exec.LookPath(path); err == nil {
+		return p
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is not installed; .ci/run installs it", path)
+	}
+	t.Skipf("%s is not installed (bash .ci/run installs it)", path)
+	return ""
+}
+
+// deskBrowser is a headless Chromium at a desk's width, signed in as
+// email through the sign-in form.
+func deskBrowser(t *testing.T, s *server, email, token string) context.Context {
+	t.Helper()
+	chromium := needTool(t, "/usr/bin/chromium")
+	profile := t.TempDir()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); time.Sleep(200 * time.Millisecond) })
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel)
+	if err := chromedp.Run(ctx,
+		chromedp.Navigate(s.URL+"/app/login"),
+		chromedp.WaitVisible(`#token`, chromedp.ByQuery),
+		chromedp.SendKeys(`#email`, email, chromedp.ByQuery),
+		chromedp.SendKeys(`#token`, token, chromedp.ByQuery),
+		chromedp.Submit(`#token`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#name`, chromedp.ByQuery),
+	); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	return ctx
+}
+
+// TestDeskInChromium edits a contact, makes an intro and moves an
+// opportunity by drag and drop, in Chromium, through the pages' own forms
+// and script.
+func TestDeskInChromium(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme"})
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Smith"})
+	opp := s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_contact_id": jane})
+	ctx := deskBrowser(t, s, "ada@example.com", tok)
+
+	var afterEdit, afterIntro, column, history string
+	err := chromedp.Run(ctx,
+		// Edit: change the title and the notes (two lines), save.
+		chromedp.Navigate(s.URL+"/app/contacts/"+jane),
+		chromedp.Click(`a[href$="/edit"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#title`, chromedp.ByQuery),
+		chromedp.SendKeys(`#title`, "CTO", chromedp.ByQuery),
+		chromedp.SendKeys(`#notes`, "Likes Go\nHates YAML", chromedp.ByQuery),
+		chromedp.Click(`form.card button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
+		chromedp.Text(`main`, &afterEdit, chromedp.ByQuery),
+		// Intro: open the section, name Bob, say why, submit.
+		chromedp.Click(`#intro summary`, chromedp.ByQuery),
+		chromedp.SendKeys(`#other`, "Bob Smith", chromedp.ByQuery),
+		chromedp.SendKeys(`#intro-context`, "Both into WASM", chromedp.ByQuery),
+		chromedp.Submit(`#other`, chromedp.ByQuery),
+		chromedp.WaitVisible(`ol.timeline li`, chromedp.ByQuery),
+		chromedp.Text(`main`, &afterIntro, chromedp.ByQuery),
+		// Pipeline: drag the card onto the "offer" column. pipeline.js
+		// posts the card's form; the page comes back with it moved.
+		chromedp.Navigate(s.URL+"/app/pipeline"),
+		chromedp.WaitVisible(`#o-`+opp, chromedp.ByQuery),
+		chromedp.Evaluate(fmt.Sprintf(`(function () {
+			var card = document.getElementById("o-%s"), col = document.querySelector('.column[data-stage="offer"]');
+			var dt = new DataTransfer();
+			card.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
+			col.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
+			col.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
+			return true;
+		})()`, opp), nil),
+		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#o-`+opp+` .history`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("#o-`+opp+`").closest(".column").dataset.stage`, &column),
+		chromedp.Evaluate(`document.querySelector("#o-`+opp+` .history").textContent`, &history),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	if !strings.Contains(afterEdit, "Saved Jane Doe.") || !strings.Contains(afterEdit, "Likes Go\nHates YAML") {
+		t.Errorf("after the edit: %q", afterEdit)
+	}
+	if !strings.Contains(afterIntro, "Intro noted.") || !strings.Contains(afterIntro, "Intro to Bob Smith") {
+		t.Errorf("after the intro: %q", afterIntro)
+	}
+	if column != "offer" || !strings.Contains(history, "lead 24 Nov → offer 24 Nov") {
+		t.Errorf("after the drag: stage %q, history %q", column, history)
+	}
+	var got struct{ Title, Notes string }
+	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, &got)
+	if got.Title != "CTO" || got.Notes != "Likes Go\nHates YAML" {
+		t.Errorf("stored %+v", got)
+	}
+}
+
+// TestDeskAccessibility runs axe-core on every page group of the desk:
+// no serious or critical violation.
+func TestDeskAccessibility(t *testing.T) {
+	axe, err := os.ReadFile(needTool(t, filepath.Join(repoRoot, "tools", "axecheck", "node_modules", "axe-core", "axe.min.js")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme", "notes": "Two\nlines"})
+	bob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Smith"})
+	s.create(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jane, bob}, "context": "WASM", "double_opt_in": true})
+	s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_contact_id": jane})
+	ctx := deskBrowser(t, s, "ada@example.com", tok)
+	for _, scheme := range []string{"light", "dark"} {
+		if err := chromedp.Run(ctx, emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}})); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range deskPages(jane) {
+			checkAxe(t, ctx, axe, s.URL+path, scheme)
+		}
+	}
+}
+
+// checkAxe loads a page and fails the test for each serious or critical
+// violation axe-core finds on it.
+func checkAxe(t *testing.T, ctx context.Context, axe []byte, url, scheme string) {
+	t.Helper()
+	path := strings.SplitN(url, "/app", 2)[1]
+	var out string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(url),
+		chromedp.WaitReady(`main`, chromedp.ByQuery),
+		chromedp.Evaluate(string(axe), nil),
+		chromedp.Evaluate(`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(" "))}))))`,
+			&out, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+	)
+	if err != nil {
+		t.Fatalf("/app%s: %v", path, err)
+	}
+	var violations []map[string]any
+	if err := json.Unmarshal([]byte(out), &violations); err != nil {
+		t.Fatalf("/app%s: %v: %s", path, err, out)
+	}
+	for _, v := range violations {
+		t.Errorf("/app%s (%s): %v — %v at %v", path, scheme, v["id"], v["help"], v["nodes"])
+	}
+}
+
+// deskPages are the desk's page groups, one page each.
+func deskPages(contact string) []string {
+	return []string{"/app/contacts/" + contact, "/app/contacts/" + contact + "/edit", "/app/intros", "/app/pipeline"}
+}

@@ -1,0 +1,235 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
+)
+
+// The pipeline (PRODUCT.md §10): opportunities as columns by stage. A card
+// moves by its form (pipeline.js adds drag and drop, which posts the same
+// form); a new opportunity picks its company, source contact, source event
+// and recruiters by name.
+
+func (s *pages) registerPipeline(g fiber.Router) {
+	g.Get("/pipeline", s.handlePipeline)
+	g.Post("/pipeline", s.handleOpportunityNew)
+	g.Post("/pipeline/:id/stage", s.handleOpportunityMove)
+}
+
+// pipelinePerStage is how many cards a column shows.
+const pipelinePerStage = 100
+
+// pipelineView is the pipeline page.
+type pipelineView struct {
+	Columns []pipelineColumn
+	Kinds   []string
+	Stages  []string
+	Events  []webEvent
+}
+
+type pipelineColumn struct {
+	Stage string
+	Cards []pipelineCard
+	More  bool
+}
+
+type pipelineCard struct {
+	ID, Title, Kind, Stage, Company, Source, SourceID, Event, NextStep string
+	History                                                            []string
+}
+
+func (s *pages) handlePipeline(c *fiber.Ctx) error {
+	p := s.page(c, "Pipeline", "pipeline")
+	if err := s.pipeline(c, &p); err != nil {
+		return err
+	}
+	return s.render(c, 200, "pipeline", p)
+}
+
+// pipeline fills the page's columns and the new opportunity form's lists.
+func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	loc := u.Location()
+	view := &pipelineView{Kinds: opportunities.Kinds, Stages: opportunities.Stages}
+	var all []opportunities.Opportunity
+	for _, st := range opportunities.Stages {
+		page, err := s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{Stage: st, Limit: pipelinePerStage})
+		if err != nil {
+			return err
+		}
+		all = append(all, page.Items...)
+		view.Columns = append(view.Columns, pipelineColumn{Stage: st, More: page.NextCursor != ""})
+	}
+	var companyIDs, contactIDs, eventIDs []string
+	for _, o := range all {
+		companyIDs = append(companyIDs, o.CompanyID)
+		contactIDs = append(contactIDs, o.SourceContactID)
+		eventIDs = append(eventIDs, o.SourceEventID)
+	}
+	cos, err := s.CRM.Companies.GetMany(ctx, u.ID, companyIDs)
+	if err != nil {
+		return err
+	}
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, contactIDs)
+	if err != nil {
+		return err
+	}
+	evs, err := s.CRM.Events.GetMany(ctx, u.ID, eventIDs)
+	if err != nil {
+		return err
+	}
+	col := map[string]int{}
+	for i, st := range opportunities.Stages {
+		col[st] = i
+	}
+	for _, o := range all {
+		card := pipelineCard{ID: o.ID, Title: o.Title, Kind: o.Kind, Stage: o.Stage, NextStep: o.NextStep, SourceID: o.SourceContactID}
+		if co, ok := cos[o.CompanyID]; ok {
+			card.Company = co.Name
+		}
+		if ct, ok := people[o.SourceContactID]; ok {
+			card.Source = ct.Name
+		}
+		if ev, ok := evs[o.SourceEventID]; ok {
+			card.Event = ev.Title
+		}
+		for _, h := range o.History {
+			card.History = append(card.History, h.Stage+" "+h.At.In(loc).Format("2 Jan"))
+		}
+		i := col[o.Stage]
+		view.Columns[i].Cards = append(view.Columns[i].Cards, card)
+	}
+	recent, err := s.CRM.Events.List(ctx, u.ID, events.Filter{To: ptr(s.Now().Add(24 * time.Hour)), Limit: 200})
+	if err != nil {
+		return err
+	}
+	for i := len(recent.Items) - 1; i >= 0 && len(view.Events) < 50; i-- { // the latest first
+		e := recent.Items[i]
+		view.Events = append(view.Events, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("2 Jan 2006")})
+	}
+	p.Data = view
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// handleOpportunityMove moves a card to another stage.
+func (s *pages) handleOpportunityMove(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	stage := formOf(c, "stage")["stage"]
+	patch, _ := json.Marshal(map[string]string{"stage": stage})
+	o, err := s.CRM.UpdateOpportunity(ctx, user(c), c.Params("id"), patch)
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "opportunity")
+	}
+	if err != nil {
+		p := s.page(c, "Pipeline", "pipeline")
+		if !p.showProblem(err, nil) {
+			return err
+		}
+		if msg, ok := p.Errors["stage"]; ok {
+			p.Problem = "Stage " + msg
+		}
+		if err := s.pipeline(c, &p); err != nil {
+			return err
+		}
+		return s.render(c, fiber.StatusUnprocessableEntity, "pipeline", p)
+	}
+	return c.Redirect("/app/pipeline?notice="+url.QueryEscape(o.Title+" moved to "+o.Stage+".")+"#o-"+url.PathEscape(o.ID), fiber.StatusSeeOther)
+}
+
+// opportunityFields are the new opportunity form's fields.
+var opportunityFields = []string{"title", "kind", "company", "source", "event_id", "recruiters", "next_step", "notes"}
+
+// handleOpportunityNew files a new opportunity from the pipeline page.
+func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	p := s.page(c, "Pipeline", "pipeline")
+	p.Form = formOf(c, opportunityFields...)
+	in := opportunities.Input{Title: p.Form["title"], Kind: p.Form["kind"], SourceEventID: p.Form["event_id"], NextStep: p.Form["next_step"], Notes: p.Form["notes"]}
+	var err error
+	// Checked before the company is resolved (which makes one the first
+	// time a name is seen): a refused form leaves no company behind.
+	if err := in.Apply(&opportunities.Opportunity{}, s.Now()); err != nil && !p.showProblem(err, nil) {
+		return err
+	}
+	if in.SourceEventID != "" {
+		if _, err := s.CRM.Events.Get(ctx, u.ID, in.SourceEventID); apperr.Is(err, apperr.NotFound) {
+			p.Errors["event_id"] = "is not one of your events"
+		} else if err != nil {
+			return err
+		}
+	}
+	if p.Form["company"] != "" && len(p.Errors) == 0 {
+		if in.CompanyID, err = s.CRM.Companies.Resolve(ctx, u.ID, p.Form["company"], nil); err != nil {
+			if !p.showProblem(err, map[string]string{"name": "company"}) {
+				return err
+			}
+		}
+	}
+	if p.Form["source"] != "" {
+		in.SourceContactID = s.pickContact(ctx, u, p.Form["source"], "source", &p)
+	}
+	for _, name := range commaList(p.Form["recruiters"]) {
+		if id := s.pickContact(ctx, u, name, "recruiters", &p); id != "" {
+			in.RecruiterIDs = append(in.RecruiterIDs, id)
+		}
+	}
+	if len(p.Errors) == 0 {
+		var o *opportunities.Opportunity
+		if o, err = s.CRM.CreateOpportunity(ctx, u, in); err == nil {
+			return c.Redirect("/app/pipeline?notice="+url.QueryEscape("Added "+o.Title+".")+"#o-"+url.PathEscape(o.ID), fiber.StatusSeeOther)
+		}
+		if !p.showProblem(err, map[string]string{"source_event_id": "event_id", "source_contact_id": "source", "recruiter_ids": "recruiters"}) {
+			return err
+		}
+	}
+	if err := s.pipeline(c, &p); err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusUnprocessableEntity, "pipeline", p)
+}
+
+// pickContact finds the one contact a name (or email) means; none or
+// several is an error on field, with the candidates named.
+func (s *pages) pickContact(ctx context.Context, u *accounts.User, name, field string, p *webPage) string {
+	page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: name, Limit: 5})
+	if err != nil {
+		p.Errors[field] = "could not look up " + name
+		return ""
+	}
+	for _, ct := range page.Items { // an exact name wins over names that contain it
+		if strings.EqualFold(ct.Name, name) {
+			return ct.ID
+		}
+	}
+	switch len(page.Items) {
+	case 0:
+		p.Errors[field] = "no contact matches “" + name + "”"
+	case 1:
+		return page.Items[0].ID
+	default:
+		var names []string
+		for _, ct := range page.Items {
+			names = append(names, ct.Name)
+		}
+		p.Errors[field] = "“" + name + "” matches " + strings.Join(names, ", ") + ": type the full name"
+	}
+	return ""
+}

@@ -1,0 +1,77 @@
+package web_test
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestPipeline files an opportunity from the pipeline page (company,
+// source contact and event picked by name), moves it by its form, and
+// checks refusals: an empty title (no company made), an unknown stage,
+// another user's card.
+func TestPipeline(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Rita Recruiter"})
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-20T18:00:00Z"})
+	b := s.signedIn(t, "ada@example.com", tok)
+
+	st, page := b.get("/app/pipeline")
+	if st != 200 {
+		t.Fatalf("pipeline: %d", st)
+	}
+	mustContain(t, page, `data-stage="lead"`, `data-stage="interviewing"`, "GoDays")
+
+	// Refused: no title. Nothing written, not even the new company.
+	st, page = b.post("/app/pipeline", url.Values{"title": {""}, "kind": {"job"}, "company": {"Brand New Corp"}})
+	if st != 422 {
+		t.Fatalf("no title: %d", st)
+	}
+	mustContain(t, page, `id="title-error"`, `value="Brand New Corp"`)
+	var cos struct{ Items []struct{ Name string } }
+	s.api(t, "GET", "/v1/companies", tok, nil, 200, &cos)
+	if len(cos.Items) != 0 {
+		t.Fatalf("a refused form made companies: %+v", cos.Items)
+	}
+	st, page = b.post("/app/pipeline", url.Values{"title": {"Staff engineer"}, "kind": {"job"}, "company": {"Initech"},
+		"source": {"jane doe"}, "event_id": {ev}, "recruiters": {"Rita"}, "next_step": {"Send CV"}})
+	if st != 200 || !strings.Contains(page, "Added Staff engineer.") {
+		t.Fatalf("new opportunity: %d", st)
+	}
+	var list struct{ Items []map[string]any }
+	s.api(t, "GET", "/v1/opportunities", tok, nil, 200, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("%d opportunities", len(list.Items))
+	}
+	o := list.Items[0]
+	if o["source_contact_id"] != jane || o["source_event_id"] != ev || o["company_id"] == "" || o["stage"] != "lead" || len(o["recruiter_ids"].([]any)) != 1 {
+		t.Fatalf("stored %v", o)
+	}
+	id := o["id"].(string)
+	mustContain(t, page, `id="o-`+id+`"`, "Initech", "Jane Doe", "from GoDays", "Next: Send CV")
+
+	st, page = b.post("/app/pipeline/"+id+"/stage", url.Values{"stage": {"interviewing"}})
+	if st != 200 || !strings.Contains(page, "Staff engineer moved to interviewing.") {
+		t.Fatalf("move: %d", st)
+	}
+	col := regexp.MustCompile(`(?s)data-stage="interviewing".*?</section>`).FindString(page)
+	if !strings.Contains(col, `id="o-`+id+`"`) || !strings.Contains(col, "lead 24 Nov → interviewing 24 Nov") {
+		t.Fatalf("the card is not in the interviewing column with its history: %s", col)
+	}
+	if st, page = b.post("/app/pipeline/"+id+"/stage", url.Values{"stage": {"dreaming"}}); st != 422 || !strings.Contains(page, "Stage ") {
+		t.Fatalf("an unknown stage: %d", st)
+	}
+	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
+	eve.get("/app/pipeline")
+	if st, _ := eve.post("/app/pipeline/"+id+"/stage", url.Values{"stage": {"lost"}}); st != 404 {
+		t.Fatalf("another user's card: %d", st)
+	}
+	// Picking by a name that matches several says which.
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Roe"})
+	if st, page = b.post("/app/pipeline", url.Values{"title": {"Contract"}, "kind": {"contract"}, "source": {"jane"}}); st != 422 || !strings.Contains(page, "matches Jane Doe, Jane Roe") {
+		t.Fatalf("an ambiguous source: %d", st)
+	}
+}
