@@ -41,8 +41,31 @@ func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Val
 	if !strings.Contains(post("/app/pipeline", url.Values{"csrf": {csrf}, "title": {"Advisor"}, "kind": {"advisory"}}), "Added Advisor.") {
 		t.Fatal("adding an opportunity on the pipeline page")
 	}
+	deskEventRoutes(t, get, post, csrf)
 	o := regexp.MustCompile(`action="/app/pipeline/([^"/]+)/stage"`).FindStringSubmatch(get("/app/pipeline"))
 	if o == nil || !strings.Contains(post("/app/pipeline/"+o[1]+"/stage", url.Values{"csrf": {csrf}, "stage": {"offer"}}), "moved to offer") {
 		t.Fatal("moving a card on the pipeline page")
+	}
+}
+
+// deskEventRoutes calls the desk's event pages through Main.
+func deskEventRoutes(t *testing.T, get func(string) string, post func(string, url.Values) string, csrf string) {
+	t.Helper()
+	cal := regexp.MustCompile(`action="/app/calendars/([^"/]+)/delete"`).FindStringSubmatch(get("/app/events"))
+	if cal == nil || !strings.Contains(post("/app/calendars/"+cal[1]+"/delete", url.Values{"csrf": {csrf}}), "Stopped following") {
+		t.Fatal("unfollowing a calendar on the events page")
+	}
+	get("/app/events/new")
+	page := post("/app/events", url.Values{"csrf": {csrf}, "title": {"Desk meetup"}, "starts_at": {"2026-12-01T18:00"}, "talk_title": {"Intro"}})
+	m := regexp.MustCompile(`href="/app/events/([0-9a-f]+)/edit"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the new event's page has no edit link")
+	}
+	edit := get("/app/events/" + m[1] + "/edit")
+	stamp := regexp.MustCompile(`name="updated_at" value="([^"]+)"`).FindStringSubmatch(edit)
+	post("/app/events/"+m[1]+"/edit", url.Values{"csrf": {csrf}, "updated_at": {stamp[1]}, "title": {"Desk meetup 2"}, "starts_at": {"2026-12-01T18:00"}})
+	get("/app/events/" + m[1] + "/delete")
+	if !strings.Contains(post("/app/events/"+m[1]+"/delete", url.Values{"csrf": {csrf}}), "Deleted Desk meetup 2.") {
+		t.Fatal("deleting the desk's event")
 	}
 }

@@ -150,6 +150,7 @@ func TestEveryRouteThroughMain(t *testing.T) {
 		t.Fatalf("sync answered no result: %v", r.body)
 	}
 	want(j("DELETE", "/v1/calendars/"+c, tok, nil), 204)
+	want(j("POST", "/v1/calendars", tok, map[string]any{"url": cal.URL + "/group.ics", "name": "Gophers again"}), 201) // unfollowed on the desk's events page
 
 	backup := do("GET", "/v1/export", tok, "", nil)
 	want(backup, 200)

@@ -18,12 +18,13 @@ import (
 // templates they add, their routes, and the form helpers.
 
 // deskTemplates are the desk's page templates, each parsed with the layout.
-var deskTemplates = []string{"contact_edit", "intros", "pipeline"}
+var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit"}
 
 // registerDesk adds the desk's routes to the signed-in group.
 func (s *pages) registerDesk(g fiber.Router) {
 	s.registerPeople(g)
 	s.registerPipeline(g)
+	s.registerEvents(g)
 }
 
 // formField is one labelled input of a form (the "field" template of
@@ -35,6 +36,7 @@ var formFuncs = template.FuncMap{
 	"fieldOf": func(p webPage, name, label, typ string) formField {
 		return formField{Name: name, Label: label, Type: typ, Value: p.Form[name], Error: p.Errors[name]}
 	},
+	"inc": func(i int) int { return i + 1 },
 }
 
 // formOf reads the named fields of a posted form: cleaned as all text

@@ -145,13 +145,16 @@ func TestDeskAccessibility(t *testing.T) {
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme", "notes": "Two\nlines"})
 	bob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Smith"})
 	s.create(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jane, bob}, "context": "WASM", "double_opt_in": true})
-	s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_contact_id": jane})
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-24T09:00:00Z",
+		"talks": []map[string]any{{"title": "Keynote", "speaker": "Rob"}}})
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": bob, "moment": "after_talk", "met_at": "2026-11-24T12:00:00Z"}, 201, nil)
+	s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_contact_id": jane, "source_event_id": ev})
 	ctx := deskBrowser(t, s, "ada@example.com", tok)
 	for _, scheme := range []string{"light", "dark"} {
 		if err := chromedp.Run(ctx, emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}})); err != nil {
 			t.Fatal(err)
 		}
-		for _, path := range deskPages(jane) {
+		for _, path := range deskPages(jane, ev) {
 			checkAxe(t, ctx, axe, s.URL+path, scheme)
 		}
 	}
@@ -183,6 +186,7 @@ func checkAxe(t *testing.T, ctx context.Context, axe []byte, url, scheme string)
 }
 
 // deskPages are the desk's page groups, one page each.
-func deskPages(contact string) []string {
-	return []string{"/app/contacts/" + contact, "/app/contacts/" + contact + "/edit", "/app/intros", "/app/pipeline"}
+func deskPages(contact, event string) []string {
+	return []string{"/app/contacts/" + contact, "/app/contacts/" + contact + "/edit", "/app/intros", "/app/pipeline",
+		"/app/events", "/app/events/new", "/app/events/" + event, "/app/events/" + event + "/edit", "/app/events/" + event + "/delete"}
 }

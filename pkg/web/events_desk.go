@@ -1,0 +1,450 @@
+package web
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// The desk's events: upcoming and past (search, tag), new, an event's
+// page (talks, who you met before / during / after the talk, intros made
+// there, opportunities it sourced, its follow-ups), edit with talks added
+// and removed, delete after a confirmation, and the followed calendars.
+
+func (s *pages) registerEvents(g fiber.Router) {
+	g.Get("/events", s.handleEvents)
+	g.Get("/events/new", s.handleEventNew)
+	g.Post("/events", s.handleEventCreate)
+	g.Get("/events/:id", s.handleEvent)
+	g.Get("/events/:id/edit", s.handleEventEdit)
+	g.Post("/events/:id/edit", s.handleEventSave)
+	g.Get("/events/:id/delete", s.handleEventDeleteAsk)
+	g.Post("/events/:id/delete", s.handleEventDelete)
+	g.Post("/calendars/:id/delete", s.handleCalendarDelete)
+}
+
+// eventsPerList is how many events each list of /app/events shows.
+const eventsPerList = 50
+
+// eventRow is one event in a list.
+type eventRow struct{ ID, Title, When, Where, Kind, Tags string }
+
+// eventsView is /app/events.
+type eventsView struct {
+	Upcoming, Past []eventRow
+	Older          string // the cursor of the next page of past events
+	Calendars      []calendarRow
+}
+
+type calendarRow struct{ ID, Name, URL, Synced string }
+
+func eventRowOf(e *events.Event, loc *time.Location) eventRow {
+	return eventRow{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04"), Where: e.Location, Kind: e.Kind,
+		Tags: strings.Join(e.Tags, ", ")}
+}
+
+func (s *pages) handleEvents(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	loc := u.Location()
+	p := s.page(c, "Events", "events")
+	p.Form["q"], p.Form["tag"] = strings.TrimSpace(c.Query("q")), strings.TrimSpace(c.Query("tag"))
+	now := s.Now()
+	view := &eventsView{}
+	f := events.Filter{Q: p.Form["q"], Tag: p.Form["tag"], Limit: eventsPerList}
+	if c.Query("older") == "" {
+		up := f
+		up.From = &now
+		page, err := s.CRM.Events.List(ctx, u.ID, up)
+		if err != nil {
+			return err
+		}
+		for i := range page.Items {
+			view.Upcoming = append(view.Upcoming, eventRowOf(&page.Items[i], loc))
+		}
+	}
+	past, err := s.pastEvents(c, u, f, now)
+	if err != nil {
+		if p.showProblem(err, map[string]string{"cursor": "older"}) {
+			return s.render(c, fiber.StatusUnprocessableEntity, "events", p)
+		}
+		return err
+	}
+	for i := range past.Items {
+		view.Past = append(view.Past, eventRowOf(&past.Items[i], loc))
+	}
+	view.Older = past.NextCursor
+	cals, err := s.CRM.Events.Calendars(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, cal := range cals {
+		row := calendarRow{ID: cal.ID, Name: cal.Name, URL: cal.URL, Synced: "not synced yet"}
+		if cal.LastSyncAt != nil {
+			row.Synced = "synced " + cal.LastSyncAt.In(loc).Format("2 Jan 15:04")
+		}
+		view.Calendars = append(view.Calendars, row)
+	}
+	p.Data = view
+	return s.render(c, 200, "events", p)
+}
+
+// pastEvents is a page of the events before now, newest first: the store
+// lists by starts_at ascending, so the page is read backwards from now
+// (or from the cursor) over a window.
+func (s *pages) pastEvents(c *fiber.Ctx, u *accounts.User, f events.Filter, now time.Time) (*record.Page[events.Event], error) {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	to := now
+	if older := c.Query("older"); older != "" {
+		t, err := time.Parse(time.RFC3339Nano, older)
+		if err != nil {
+			return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+		}
+		to = t
+	}
+	f.To = &to
+	from := to.AddDate(-1, 0, 0)
+	f.From = &from
+	f.Limit = 200
+	var all []events.Event
+	for {
+		page, err := s.CRM.Events.List(ctx, u.ID, f)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Items...)
+		if page.NextCursor == "" || len(all) >= 2000 {
+			break
+		}
+		if f.Cursor, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return nil, err
+		}
+	}
+	out := &record.Page[events.Event]{}
+	for i := len(all) - 1; i >= 0 && len(out.Items) < eventsPerList; i-- {
+		out.Items = append(out.Items, all[i])
+	}
+	if n := len(out.Items); len(all) > n {
+		out.NextCursor = out.Items[n-1].StartsAt.Format(time.RFC3339Nano)
+	} else if older, err := s.CRM.Events.List(ctx, u.ID, events.Filter{Q: f.Q, Tag: f.Tag, To: &from, Limit: 1}); err != nil {
+		return nil, err
+	} else if len(older.Items) > 0 { // nothing more in this year: the year before has some
+		out.NextCursor = from.Format(time.RFC3339Nano)
+	}
+	return out, nil
+}
+
+// eventFields are the event form's fields (talks are repeated fields).
+var eventFields = []string{"title", "kind", "starts_at", "ends_at", "timezone", "location", "url", "organizer", "tags", "notes", "updated_at"}
+
+// eventForm is the event form's view: the kinds, the talks (and a few
+// empty rows to add more), and the event's id when editing.
+type eventForm struct {
+	ID, Title string
+	Kinds     []string
+	Talks     []talkRow
+}
+
+type talkRow struct{ Title, Speaker, At string }
+
+// localInput is t as a datetime-local input shows it, in loc.
+func localInput(t *time.Time, loc *time.Location) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("2006-01-02T15:04")
+}
+
+func (s *pages) handleEventNew(c *fiber.Ctx) error {
+	u := user(c)
+	p := s.page(c, "New event", "events")
+	p.Form["timezone"] = u.Timezone
+	p.Form["kind"] = "meetup"
+	p.Data = &eventForm{Kinds: events.Kinds, Talks: make([]talkRow, 3)}
+	return s.render(c, 200, "event_edit", p)
+}
+
+// eventInput reads the event form: times typed in the event's time zone
+// (datetime-local has none), talks as rows (a row without a title is
+// dropped: that is how a talk is removed).
+func eventInput(c *fiber.Ctx, p *webPage, u *accounts.User) (events.Input, []talkRow) {
+	p.Form = formOf(c, eventFields...)
+	tz := p.Form["timezone"]
+	if tz == "" {
+		tz = u.Timezone
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		loc = u.Location() // the service names the bad zone
+	}
+	at := func(v string) string {
+		if v == "" {
+			return ""
+		}
+		t, err := time.ParseInLocation("2006-01-02T15:04", v, loc)
+		if err != nil {
+			return v // the service says what is wrong with it
+		}
+		return t.Format(time.RFC3339)
+	}
+	in := events.Input{Title: p.Form["title"], Kind: p.Form["kind"], StartsAt: at(p.Form["starts_at"]), EndsAt: at(p.Form["ends_at"]),
+		Timezone: p.Form["timezone"], Location: p.Form["location"], URL: p.Form["url"], Organizer: p.Form["organizer"],
+		Tags: commaList(p.Form["tags"]), Notes: p.Form["notes"]}
+	args := c.Request().PostArgs()
+	titles, speakers, times := args.PeekMulti("talk_title"), args.PeekMulti("talk_speaker"), args.PeekMulti("talk_at")
+	var rows []talkRow
+	for i := range titles {
+		row := talkRow{Title: strings.TrimSpace(string(titles[i]))}
+		if i < len(speakers) {
+			row.Speaker = strings.TrimSpace(string(speakers[i]))
+		}
+		if i < len(times) {
+			row.At = strings.TrimSpace(string(times[i]))
+		}
+		if row.Title == "" && row.Speaker == "" {
+			continue
+		}
+		rows = append(rows, row)
+		in.Talks = append(in.Talks, events.TalkInput{Title: row.Title, Speaker: row.Speaker, StartsAt: at(row.At)})
+	}
+	return in, rows
+}
+
+// eventFieldNames maps the service's field names to the form's.
+var eventFieldNames = map[string]string{"talks": "talks"}
+
+func (s *pages) handleEventCreate(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	p := s.page(c, "New event", "events")
+	in, rows := eventInput(c, &p, u)
+	e, err := s.CRM.Events.Create(ctx, u.ID, u.Timezone, in)
+	if err != nil {
+		if !p.showProblem(err, eventFieldNames) {
+			return err
+		}
+		p.Data = &eventForm{Kinds: events.Kinds, Talks: append(rows, make([]talkRow, 2)...)}
+		return s.render(c, fiber.StatusUnprocessableEntity, "event_edit", p)
+	}
+	return c.Redirect("/app/events/"+url.PathEscape(e.ID)+"?notice="+url.QueryEscape("Added "+e.Title+"."), fiber.StatusSeeOther)
+}
+
+func (s *pages) handleEventEdit(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	e, err := s.CRM.Events.Get(ctx, u.ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "event")
+	} else if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(e.Timezone)
+	if err != nil {
+		loc = u.Location()
+	}
+	p := s.page(c, "Edit "+e.Title, "events")
+	p.Form = map[string]string{"title": e.Title, "kind": e.Kind, "starts_at": localInput(&e.StartsAt, loc), "ends_at": localInput(&e.EndsAt, loc),
+		"timezone": e.Timezone, "location": e.Location, "url": e.URL, "organizer": e.Organizer, "tags": strings.Join(e.Tags, ", "),
+		"notes": e.Notes, "updated_at": e.UpdatedAt.Format(time.RFC3339Nano)}
+	view := &eventForm{ID: e.ID, Title: e.Title, Kinds: events.Kinds}
+	for _, t := range e.Talks {
+		view.Talks = append(view.Talks, talkRow{Title: t.Title, Speaker: t.Speaker, At: localInput(t.StartsAt, loc)})
+	}
+	view.Talks = append(view.Talks, make([]talkRow, 2)...)
+	p.Data = view
+	return s.render(c, 200, "event_edit", p)
+}
+
+// handleEventSave saves the edit form (every field, the talks as listed),
+// unless the event changed since the form was drawn.
+func (s *pages) handleEventSave(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	e, err := s.CRM.Events.Get(ctx, u.ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "event")
+	} else if err != nil {
+		return err
+	}
+	p := s.page(c, "Edit "+e.Title, "events")
+	in, rows := eventInput(c, &p, u)
+	view := &eventForm{ID: e.ID, Title: e.Title, Kinds: events.Kinds, Talks: append(rows, make([]talkRow, 2)...)}
+	p.Data = view
+	if p.Form["updated_at"] != e.UpdatedAt.Format(time.RFC3339Nano) {
+		p.Problem = "Not saved: " + e.Title + " was changed elsewhere since you opened this page (a calendar sync, another device). " +
+			"Your text is kept below; open the event again to see what is stored, or save again to replace it."
+		p.Form["updated_at"] = e.UpdatedAt.Format(time.RFC3339Nano)
+		return s.render(c, fiber.StatusConflict, "event_edit", p)
+	}
+	talks := in.Talks
+	if talks == nil {
+		talks = []events.TalkInput{}
+	}
+	patch, _ := json.Marshal(map[string]any{"title": in.Title, "kind": in.Kind, "starts_at": in.StartsAt, "ends_at": in.EndsAt, "timezone": in.Timezone,
+		"location": in.Location, "url": in.URL, "organizer": in.Organizer, "tags": in.Tags, "notes": in.Notes, "talks": talks})
+	saved, err := s.CRM.Events.Update(ctx, u.ID, e.ID, patch)
+	if err != nil {
+		if !p.showProblem(err, eventFieldNames) {
+			return err
+		}
+		return s.render(c, fiber.StatusUnprocessableEntity, "event_edit", p)
+	}
+	return c.Redirect("/app/events/"+url.PathEscape(saved.ID)+"?notice="+url.QueryEscape("Saved "+saved.Title+"."), fiber.StatusSeeOther)
+}
+
+// eventView is an event's page.
+type eventView struct {
+	ID, Title, When, Where, Organizer, Notes, Tags string
+	URL                                            string
+	Talks                                          []talkRow
+	Moments                                        []momentGroup
+	Intros                                         []introLine
+	Opportunities                                  []pipelineCard
+	Followups                                      []webFollowup
+	Ask                                            bool // the delete confirmation
+}
+
+// momentGroup is who you met at one moment of the event.
+type momentGroup struct {
+	Label string
+	Met   []metRow
+}
+
+type metRow struct{ ContactID, Name, Topics, Notes, When string }
+
+func (s *pages) handleEvent(c *fiber.Ctx) error { return s.showEvent(c, false) }
+
+func (s *pages) handleEventDeleteAsk(c *fiber.Ctx) error { return s.showEvent(c, true) }
+
+// showEvent draws an event's page (with the delete confirmation if ask).
+func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	loc := u.Location()
+	e, err := s.CRM.Events.Get(ctx, u.ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "event")
+	} else if err != nil {
+		return err
+	}
+	p := s.page(c, e.Title, "events")
+	v := &eventView{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04") + "–" + e.EndsAt.In(loc).Format("15:04"),
+		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: strings.Join(e.Tags, ", "), Ask: ask}
+	if strings.HasPrefix(e.URL, "https://") || strings.HasPrefix(e.URL, "http://") {
+		v.URL = e.URL
+	}
+	for _, t := range e.Talks {
+		v.Talks = append(v.Talks, talkRow{Title: t.Title, Speaker: t.Speaker, At: localInput(t.StartsAt, loc)})
+	}
+	encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: e.ID, Limit: 200})
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, en := range encs.Items {
+		ids = append(ids, en.ContactID)
+	}
+	intros, err := s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{Limit: 200})
+	if err != nil {
+		return err
+	}
+	for _, it := range intros.Items {
+		if it.EventID == e.ID {
+			ids = append(ids, it.ContactIDs...)
+		}
+	}
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	if err != nil {
+		return err
+	}
+	name := func(id string) string {
+		if ct, ok := people[id]; ok {
+			return ct.Name
+		}
+		return "(deleted)"
+	}
+	for _, m := range webMoments {
+		g := momentGroup{Label: m.Label}
+		for _, en := range encs.Items {
+			if en.Moment == m.Value {
+				g.Met = append(g.Met, metRow{ContactID: en.ContactID, Name: name(en.ContactID), Topics: strings.Join(en.Topics, ", "),
+					Notes: en.Notes, When: en.MetAt.In(loc).Format("15:04")})
+			}
+		}
+		if len(g.Met) > 0 {
+			v.Moments = append(v.Moments, g)
+		}
+	}
+	for _, it := range intros.Items {
+		if it.EventID == e.ID {
+			v.Intros = append(v.Intros, introLine{ID: it.ID, AID: it.ContactIDs[0], BID: it.ContactIDs[1], A: name(it.ContactIDs[0]),
+				B: name(it.ContactIDs[1]), Status: it.Status, Context: it.Context, Outcome: it.Outcome})
+		}
+	}
+	opps, err := s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{EventID: e.ID, Limit: 50})
+	if err != nil {
+		return err
+	}
+	for _, o := range opps.Items {
+		v.Opportunities = append(v.Opportunities, pipelineCard{ID: o.ID, Title: o.Title, Stage: o.Stage, Kind: o.Kind})
+	}
+	fs, err := s.CRM.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Ref: followup.RefEvent, RefIDs: []string{e.ID}, Limit: 100})
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	for i := range fs {
+		f := &fs[i]
+		v.Followups = append(v.Followups, webFollowup{ID: f.ID, Title: followup.Title(f, name(f.ContactID)), Note: f.Note,
+			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
+	}
+	p.Data = v
+	return s.render(c, 200, "event", p)
+}
+
+// handleEventDelete deletes an event (asked first on its page): its
+// encounters and follow-ups go with it (PRODUCT.md §3).
+func (s *pages) handleEventDelete(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	e, err := s.CRM.Events.Get(ctx, u.ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "event")
+	} else if err != nil {
+		return err
+	}
+	if err := s.CRM.DeleteEvent(ctx, u.ID, e.ID); err != nil {
+		return err
+	}
+	return c.Redirect("/app/events?notice="+url.QueryEscape("Deleted "+e.Title+"."), fiber.StatusSeeOther)
+}
+
+// handleCalendarDelete stops following a calendar.
+func (s *pages) handleCalendarDelete(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if err := s.CRM.Events.DeleteCalendar(ctx, user(c).ID, c.Params("id")); apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "calendar")
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect("/app/events?notice="+url.QueryEscape("Stopped following the calendar."), fiber.StatusSeeOther)
+}

@@ -1,0 +1,124 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestEvents drives the desk's event pages: a new event with talks (times
+// typed in its own time zone), its page with who you met grouped by moment,
+// the intro and the opportunity made there and its follow-ups; edit (a talk
+// removed, one added; a stale copy refused); the list (upcoming, past,
+// search); delete after a confirmation; another user's event a 404.
+func TestEvents(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	b := s.signedIn(t, "ada@example.com", tok)
+
+	b.get("/app/events/new")
+	form := url.Values{"title": {"GoDays Berlin"}, "kind": {"conference"}, "starts_at": {"2026-11-24T09:00"}, "ends_at": {"2026-11-24T18:00"},
+		"timezone": {"Europe/Berlin"}, "location": {"Kosmos"}, "tags": {"go, cloud"},
+		"talk_title": {"Keynote", "Generics in anger", ""}, "talk_speaker": {"Rob", "Ian", ""}, "talk_at": {"2026-11-24T09:30", "2026-11-24T11:00", ""}}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("starts_at", "")
+	if st, page := b.post("/app/events", bad); st != 422 || !strings.Contains(page, `id="starts_at-error"`) || !strings.Contains(page, `value="GoDays Berlin"`) {
+		t.Fatalf("no start: %d", st)
+	}
+	st, page := b.post("/app/events", form)
+	if st != 200 || !strings.Contains(page, "Added GoDays Berlin.") {
+		t.Fatalf("new event: %d %s", st, page)
+	}
+	var list struct{ Items []map[string]any }
+	s.api(t, "GET", "/v1/events", tok, nil, 200, &list)
+	if len(list.Items) != 1 || list.Items[0]["starts_at"] != "2026-11-24T08:00:00Z" || len(list.Items[0]["talks"].([]any)) != 2 {
+		t.Fatalf("stored %v", list.Items)
+	}
+	ev := list.Items[0]["id"].(string)
+
+	// Who you met there, an intro and an opportunity made there.
+	var met struct {
+		Contact struct{ ID string }
+	}
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane Doe"}, "moment": "after_talk",
+		"met_at": "2026-11-24T16:00:00Z", "topics": []string{"wasm"}, "notes": "Wants the slides"}, 201, &met)
+	bob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Smith"})
+	s.create(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{met.Contact.ID, bob}, "event_id": ev, "context": "Both into WASM"})
+	s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_event_id": ev})
+	st, page = b.get("/app/events/" + ev)
+	if st != 200 {
+		t.Fatalf("event page: %d", st)
+	}
+	mustContain(t, page, "Keynote", "Rob", "Generics in anger", "After the talk", "Jane Doe", "wasm", "Wants the slides",
+		"Intros made there", "Bob Smith", "Staff engineer", "Say thank you")
+
+	// Edit: the keynote removed, a lightning talk added.
+	_, page = b.get("/app/events/" + ev + "/edit")
+	mustContain(t, page, `value="2026-11-24T09:00"`, `value="Europe/Berlin"`, `value="Generics in anger"`)
+	edit := url.Values{"updated_at": {b.hidden(page, "updated_at")}, "title": {"GoDays Berlin 2026"}, "kind": {"conference"},
+		"starts_at": {"2026-11-24T09:00"}, "ends_at": {"2026-11-24T18:00"}, "timezone": {"Europe/Berlin"}, "location": {"Kosmos"},
+		"talk_title": {"", "Generics in anger", "Lightning talks"}, "talk_speaker": {"", "Ian", "Everyone"}, "talk_at": {"", "2026-11-24T11:00", "2026-11-24T17:00"}}
+	if st, page = b.post("/app/events/"+ev+"/edit", edit); st != 200 || !strings.Contains(page, "Saved GoDays Berlin 2026.") {
+		t.Fatalf("edit: %d", st)
+	}
+	if strings.Contains(page, "Keynote") || !strings.Contains(page, "Lightning talks") {
+		t.Fatalf("talks after the edit: keynote kept or lightning talks missing")
+	}
+	// Stale: changed by the API after the form was drawn.
+	_, page = b.get("/app/events/" + ev + "/edit")
+	edit.Set("updated_at", b.hidden(page, "updated_at"))
+	edit.Set("title", "From the desk")
+	s.Clock.Add(1e9)
+	s.api(t, "PATCH", "/v1/events/"+ev, tok, map[string]any{"title": "From the phone"}, 200, nil)
+	if st, page = b.post("/app/events/"+ev+"/edit", edit); st != 409 || !strings.Contains(page, "Not saved") || !strings.Contains(page, `value="From the desk"`) {
+		t.Fatalf("stale edit: %d", st)
+	}
+	var one map[string]any
+	s.api(t, "GET", "/v1/events/"+ev, tok, nil, 200, &one)
+	if one["title"] != "From the phone" {
+		t.Fatalf("a stale edit overwrote: %v", one["title"])
+	}
+
+	// The list: upcoming and past, search.
+	s.create(t, tok, "/v1/events", map[string]any{"title": "Rust Meetup", "starts_at": "2026-12-10T18:00:00Z"})
+	st, page = b.get("/app/events")
+	if st != 200 {
+		t.Fatalf("events: %d", st)
+	}
+	up, past, _ := strings.Cut(page, "<h2>Past</h2>")
+	if !strings.Contains(up, "Rust Meetup") || !strings.Contains(past, "From the phone") {
+		t.Fatalf("upcoming/past split wrong")
+	}
+	if _, page = b.get("/app/events?q=rust"); strings.Contains(page, "From the phone") || !strings.Contains(page, "Rust Meetup") {
+		t.Fatalf("search")
+	}
+
+	// Another user's event: 404 everywhere.
+	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
+	for _, path := range []string{"/app/events/" + ev, "/app/events/" + ev + "/edit", "/app/events/" + ev + "/delete"} {
+		if st, _ := eve.get(path); st != 404 {
+			t.Errorf("another user's %s: %d", path, st)
+		}
+	}
+	eve.get("/app/events")
+	if st, _ := eve.post("/app/events/"+ev+"/delete", url.Values{}); st != 404 {
+		t.Errorf("deleting another user's event: %d", st)
+	}
+	eve.get("/app/events")
+	if st, _ := eve.post("/app/calendars/nope/delete", url.Values{}); st != 404 {
+		t.Errorf("unfollowing a calendar that is not yours: %d", st)
+	}
+
+	// Delete: asked first, then gone with its encounters.
+	st, page = b.get("/app/events/" + ev + "/delete")
+	if st != 200 || !strings.Contains(page, "cannot be undone") {
+		t.Fatalf("the confirmation: %d", st)
+	}
+	if st, page = b.post("/app/events/"+ev+"/delete", url.Values{}); st != 200 || !strings.Contains(page, "Deleted From the phone.") {
+		t.Fatalf("delete: %d", st)
+	}
+	s.api(t, "GET", "/v1/events/"+ev, tok, nil, 404, nil)
+}
