@@ -42,6 +42,9 @@ func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Val
 		t.Fatal("adding an opportunity on the pipeline page")
 	}
 	deskEventRoutes(t, get, post, csrf)
+	if !strings.Contains(get("/app/insights"), `<svg class="chart"`) {
+		t.Fatal("the insights page draws no chart")
+	}
 	o := regexp.MustCompile(`action="/app/pipeline/([^"/]+)/stage"`).FindStringSubmatch(get("/app/pipeline"))
 	if o == nil || !strings.Contains(post("/app/pipeline/"+o[1]+"/stage", url.Values{"csrf": {csrf}, "stage": {"offer"}}), "moved to offer") {
 		t.Fatal("moving a card on the pipeline page")

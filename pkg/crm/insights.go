@@ -137,3 +137,17 @@ func top(m map[string]int, n int) []string {
 	}
 	return out
 }
+
+// TrendMonths is how many months the desk's hot topics chart spans.
+const TrendMonths = 12
+
+// TopicTrend is the hot topics of the last 12 calendar months (UTC) by
+// month, the top ones drawn, the new and rising named (insights.Trend).
+func (s *Service) TopicTrend(ctx context.Context, userID string) (insights.TopicTrend, error) {
+	months, first := insights.Months(s.Now(), TrendMonths)
+	counts, err := s.insightSource.TopicMonths(ctx, userID, first, first.AddDate(0, TrendMonths, 0))
+	if err != nil {
+		return insights.TopicTrend{}, err
+	}
+	return insights.Trend(months, counts), nil
+}

@@ -21,6 +21,9 @@ import (
 // the same length before it; now bounds "overdue".
 type Source interface {
 	Facts(ctx context.Context, userID string, from, to, now time.Time) (*Facts, error)
+	// TopicMonths counts the user's topics (encounter topics and event
+	// tags, lower-cased) by UTC calendar month, in [from, to).
+	TopicMonths(ctx context.Context, userID string, from, to time.Time) (TopicMonths, error)
 }
 
 // Insights answers GET /v1/insights.

@@ -195,3 +195,45 @@ func aggregate[T any](ctx context.Context, c *mongo.Collection, what string, pip
 }
 
 func stage(op string, v any) bson.D { return bson.D{{Key: op, Value: v}} }
+
+// TopicMonths implements insights.Source: the window's encounters and
+// events are read projected (user_id and time lead their indexes) and
+// counted by month here — no date operators, which FerretDB lacks.
+func (s *Insights) TopicMonths(ctx context.Context, userID string, from, to time.Time) (insights.TopicMonths, error) {
+	out := insights.TopicMonths{}
+	add := func(at time.Time, topics []string) {
+		month := at.UTC().Format("2006-01")
+		m := out[month]
+		if m == nil {
+			m = map[string]int{}
+			out[month] = m
+		}
+		for _, t := range topics {
+			m[strings.TrimSpace(t)]++
+		}
+	}
+	user := bson.M{"user_id": userID}
+	encs, err := aggregate[struct {
+		At     time.Time `bson:"met_at"`
+		Topics []string  `bson:"topics_lower"`
+	}](ctx, s.DB.Collection("encounters"), "encounter", stage("$match", store.And(user, window("met_at", from, to))),
+		stage("$project", bson.M{"met_at": 1, "topics_lower": 1}))
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range encs {
+		add(e.At, e.Topics)
+	}
+	evs, err := aggregate[struct {
+		At   time.Time `bson:"starts_at"`
+		Tags []string  `bson:"tags_lower"`
+	}](ctx, s.DB.Collection("events"), "event", stage("$match", store.And(user, window("starts_at", from, to))),
+		stage("$project", bson.M{"starts_at": 1, "tags_lower": 1}))
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range evs {
+		add(e.At, e.Tags)
+	}
+	return out, nil
+}

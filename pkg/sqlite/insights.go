@@ -180,3 +180,41 @@ func (s *Insights) countIDs(ctx context.Context, into map[string]int, query stri
 	}
 	return err
 }
+
+// TopicMonths implements insights.Source: the month is the first seven
+// characters of the stored RFC 3339 UTC time (encounters_user_met,
+// events_user_starts).
+func (s *Insights) TopicMonths(ctx context.Context, userID string, from, to time.Time) (insights.TopicMonths, error) {
+	out := insights.TopicMonths{}
+	a, b := formatTime(from), formatTime(to)
+	for _, q := range []string{
+		`SELECT substr(e.met_at, 1, 7), j.value, count(*) FROM encounters e, json_each(e.topics) j
+			WHERE e.user_id = ? AND e.met_at >= ? AND e.met_at < ? GROUP BY 1, 2`,
+		`SELECT substr(e.starts_at, 1, 7), j.value, count(*) FROM events e, json_each(e.tags) j
+			WHERE e.user_id = ? AND e.starts_at >= ? AND e.starts_at < ? GROUP BY 1, 2`,
+	} {
+		type row struct {
+			month, topic string
+			n            int
+		}
+		rows, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*row, error) {
+			var x row
+			if err := r.Scan(&x.month, &x.topic, &x.n); err != nil {
+				return nil, translate(err, "insight")
+			}
+			return &x, nil
+		}, q, userID, a, b)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			m := out[r.month]
+			if m == nil {
+				m = map[string]int{}
+				out[r.month] = m
+			}
+			m[strings.TrimSpace(strings.ToLower(r.topic))] += r.n
+		}
+	}
+	return out, nil
+}

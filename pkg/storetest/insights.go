@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -104,6 +105,30 @@ func Insights(t *testing.T, open OpenInsights) {
 		`"lapsed":["Lapsed Lee"]}`
 	if s := summarize(got); s != want {
 		t.Fatalf("insights\n got %s\nwant %s", s, want)
+	}
+	// By month (UTC): encounter topics and event tags, lower-cased; the
+	// other user's never; the window's end excluded.
+	months, err := s.Insights.TopicMonths(ctx, "u1", from.AddDate(0, 0, -10), to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := map[string]int{}
+	for month, topics := range months {
+		if len(month) != 7 || month[4] != '-' {
+			t.Fatalf("month %q", month)
+		}
+		for name, n := range topics {
+			total[name] += n
+		}
+	}
+	if fmt.Sprint(total) != "map[go:3 kafka:3 rust:2 über:1]" {
+		t.Fatalf("topic months %v", months)
+	}
+	if at := in(2).UTC().Format("2006-01"); months[at]["kafka"] < 2 {
+		t.Fatalf("kafka in %s: %v", at, months[at])
+	}
+	if none, err := s.Insights.TopicMonths(ctx, "u1", to, to.AddDate(0, 1, 0)); err != nil || len(none) != 0 {
+		t.Fatalf("after the window: %v, %v", none, err)
 	}
 }
 

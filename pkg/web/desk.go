@@ -18,13 +18,14 @@ import (
 // templates they add, their routes, and the form helpers.
 
 // deskTemplates are the desk's page templates, each parsed with the layout.
-var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit"}
+var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit", "insights"}
 
 // registerDesk adds the desk's routes to the signed-in group.
 func (s *pages) registerDesk(g fiber.Router) {
 	s.registerPeople(g)
 	s.registerPipeline(g)
 	s.registerEvents(g)
+	s.registerInsights(g)
 }
 
 // formField is one labelled input of a form (the "field" template of

@@ -147,7 +147,8 @@ func TestDeskAccessibility(t *testing.T) {
 	s.create(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jane, bob}, "context": "WASM", "double_opt_in": true})
 	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-24T09:00:00Z",
 		"talks": []map[string]any{{"title": "Keynote", "speaker": "Rob"}}})
-	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": bob, "moment": "after_talk", "met_at": "2026-11-24T12:00:00Z"}, 201, nil)
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": bob, "moment": "after_talk", "met_at": "2026-11-24T12:00:00Z",
+		"topics": []string{"wasm", "go"}}, 201, nil)
 	s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_contact_id": jane, "source_event_id": ev})
 	ctx := deskBrowser(t, s, "ada@example.com", tok)
 	for _, scheme := range []string{"light", "dark"} {
@@ -188,5 +189,5 @@ func checkAxe(t *testing.T, ctx context.Context, axe []byte, url, scheme string)
 // deskPages are the desk's page groups, one page each.
 func deskPages(contact, event string) []string {
 	return []string{"/app/contacts/" + contact, "/app/contacts/" + contact + "/edit", "/app/intros", "/app/pipeline",
-		"/app/events", "/app/events/new", "/app/events/" + event, "/app/events/" + event + "/edit", "/app/events/" + event + "/delete"}
+		"/app/events", "/app/events/new", "/app/events/" + event, "/app/events/" + event + "/edit", "/app/events/" + event + "/delete", "/app/insights"}
 }
