@@ -42,6 +42,9 @@ func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Val
 		t.Fatal("adding an opportunity on the pipeline page")
 	}
 	deskEventRoutes(t, get, post, csrf)
+	if !strings.Contains(get("/app/today"), "The next 14 days") {
+		t.Fatal("the today page")
+	}
 	if !strings.Contains(get("/app/insights"), `<svg class="chart"`) {
 		t.Fatal("the insights page draws no chart")
 	}

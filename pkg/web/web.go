@@ -622,30 +622,40 @@ func (s *pages) handleWebFollowups(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(page.Items))
-	for i, f := range page.Items {
+	p.Followups, p.FollowupGroups, err = s.groupFollowups(ctx, u, page.Items)
+	if err != nil {
+		return err
+	}
+	return s.render(c, 200, "followups", p)
+}
+
+// groupFollowups names each follow-up's contact and groups them in the
+// user's days: overdue (due before now), today, the next seven days,
+// later — so next month's check-ins do not sit among tomorrow's
+// thank-yous. Empty groups are left out.
+func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []followup.FollowUp) ([]webFollowup, []webFollowupGroup, error) {
+	ids := make([]string, len(items))
+	for i, f := range items {
 		ids[i] = f.ContactID
 	}
 	cs, err := s.CRM.Contacts.GetMany(ctx, u.ID, ids)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	loc, now := u.Location(), s.Now()
-	// Spans in the user's days: overdue (due before now), today, the next
-	// seven days, later — so next month's check-ins do not sit among
-	// tomorrow's thank-yous.
 	y, m, d := now.In(loc).Date()
 	tomorrow := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	var all []webFollowup
 	groups := []webFollowupGroup{{Label: "Overdue"}, {Label: "Today"}, {Label: "This week"}, {Label: "Later"}}
-	for i := range page.Items {
-		f := &page.Items[i]
+	for i := range items {
+		f := &items[i]
 		name, contactID := "(deleted contact)", ""
 		if c := cs[f.ContactID]; c != nil {
 			name, contactID = c.Name, c.ID
 		}
 		wf := webFollowup{ID: f.ID, Title: followup.Title(f, name), Note: f.Note, ContactID: contactID,
 			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)}
-		p.Followups = append(p.Followups, wf)
+		all = append(all, wf)
 		switch {
 		case wf.Overdue:
 			groups[0].Items = append(groups[0].Items, wf)
@@ -657,12 +667,13 @@ func (s *pages) handleWebFollowups(c *fiber.Ctx) error {
 			groups[3].Items = append(groups[3].Items, wf)
 		}
 	}
+	var out []webFollowupGroup
 	for _, g := range groups {
 		if len(g.Items) > 0 {
-			p.FollowupGroups = append(p.FollowupGroups, g)
+			out = append(out, g)
 		}
 	}
-	return s.render(c, 200, "followups", p)
+	return all, out, nil
 }
 
 func (s *pages) handleWebFollowupDone(c *fiber.Ctx) error {

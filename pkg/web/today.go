@@ -1,0 +1,153 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+)
+
+// /app/today (PRODUCT.md §10): what needs you now — follow-ups overdue,
+// today and this week; the events of the next 14 days; intros waiting for
+// an outcome; people met in the last 7 days with nothing logged since.
+
+func (s *pages) registerToday(g fiber.Router) {
+	g.Get("/today", s.handleToday)
+}
+
+// todayView is the today page.
+type todayView struct {
+	Groups []webFollowupGroup
+	Events []eventRow
+	Intros []introLine
+	Quiet  []metRow
+}
+
+// Limits of the today page's lists.
+const (
+	todayEvents   = 20
+	todayIntros   = 20
+	recentEvents  = 20
+	todayFollowup = 200
+)
+
+func (s *pages) handleToday(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	loc, now := u.Location(), s.Now()
+	p := s.page(c, "Today", "today")
+	v := &todayView{}
+	week := now.AddDate(0, 0, 8)
+	pending, err := s.CRM.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Before: &week, Limit: todayFollowup})
+	if err != nil {
+		return err
+	}
+	_, groups, err := s.groupFollowups(ctx, u, pending)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if g.Label != "Later" {
+			v.Groups = append(v.Groups, g)
+		}
+	}
+	soon := now.AddDate(0, 0, 14)
+	evs, err := s.CRM.Events.List(ctx, u.ID, events.Filter{From: &now, To: &soon, Limit: todayEvents})
+	if err != nil {
+		return err
+	}
+	for i := range evs.Items {
+		v.Events = append(v.Events, eventRowOf(&evs.Items[i], loc))
+	}
+	if v.Intros, err = s.waitingIntros(c); err != nil {
+		return err
+	}
+	if v.Quiet, err = s.quietSinceMet(c, now); err != nil {
+		return err
+	}
+	p.Data = v
+	return s.render(c, 200, "today", p)
+}
+
+// waitingIntros are the intros not declined whose outcome is not written
+// yet, oldest first.
+func (s *pages) waitingIntros(c *fiber.Ctx) ([]introLine, error) {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	page, err := s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	var waiting []contacts.Intro
+	for _, it := range page.Items {
+		if it.Status != contacts.IntroDeclined && it.Outcome == "" && len(waiting) < todayIntros {
+			waiting = append(waiting, it)
+			ids = append(ids, it.ContactIDs...)
+		}
+	}
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	name := func(id string) string {
+		if ct, ok := people[id]; ok {
+			return ct.Name
+		}
+		return "(deleted)"
+	}
+	var out []introLine
+	for _, it := range waiting {
+		out = append(out, introLine{ID: it.ID, AID: it.ContactIDs[0], BID: it.ContactIDs[1], A: name(it.ContactIDs[0]), B: name(it.ContactIDs[1]),
+			Status: it.Status, Context: it.Context, When: it.CreatedAt.In(u.Location()).Format("2 Jan")})
+	}
+	return out, nil
+}
+
+// quietSinceMet are the people met at the events of the last 7 days with
+// nothing logged since (their last contact is that meeting).
+func (s *pages) quietSinceMet(c *fiber.Ctx, now time.Time) ([]metRow, error) {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	from := now.AddDate(0, 0, -7)
+	evs, err := s.CRM.Events.List(ctx, u.ID, events.Filter{From: &from, To: &now, Limit: recentEvents})
+	if err != nil {
+		return nil, err
+	}
+	met := map[string]time.Time{}
+	where := map[string]string{}
+	var ids []string
+	for _, ev := range evs.Items {
+		encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: ev.ID, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range encs.Items {
+			if _, seen := met[e.ContactID]; !seen {
+				ids = append(ids, e.ContactID)
+			}
+			if e.MetAt.After(met[e.ContactID]) {
+				met[e.ContactID], where[e.ContactID] = e.MetAt, ev.Title
+			}
+		}
+	}
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []metRow
+	for _, id := range ids {
+		ct, ok := people[id]
+		if !ok || (ct.LastContactedAt != nil && ct.LastContactedAt.After(met[id])) {
+			continue
+		}
+		out = append(out, metRow{ContactID: id, Name: ct.Name, Notes: where[id], When: met[id].In(u.Location()).Format("Mon 2 Jan")})
+	}
+	return out, nil
+}

@@ -1,0 +1,45 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestToday: the follow-ups of this week (next month's left out), the
+// events of the next 14 days with Prepare, the intros waiting for an
+// outcome, and who was met this week with nothing logged since.
+func TestToday(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	past := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-22T18:00:00Z"})
+	s.create(t, tok, "/v1/events", map[string]any{"title": "Rust Night", "starts_at": "2026-11-29T18:00:00Z"})
+	s.create(t, tok, "/v1/events", map[string]any{"title": "Far Conference", "starts_at": "2027-01-20T09:00:00Z"})
+	log := func(name string) string {
+		var out struct{ Contact struct{ ID string } }
+		s.api(t, "POST", "/v1/events/"+past+"/encounters", tok, map[string]any{"contact": map[string]any{"name": name}, "moment": "after_talk",
+			"met_at": "2026-11-22T20:00:00Z"}, 201, &out)
+		return out.Contact.ID
+	}
+	jane, bob := log("Jane Quiet"), log("Bob Emailed")
+	s.api(t, "POST", "/v1/contacts/"+bob+"/interactions", tok, map[string]any{"kind": "email", "at": "2026-11-23T10:00:00Z"}, 201, nil)
+	s.create(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jane, bob}, "context": "Both into WASM", "double_opt_in": true})
+	s.Clock.Add(2 * 24 * time.Hour) // 26 Nov: Jane's thank-you (due 23 Nov) is overdue
+
+	b := s.signedIn(t, "ada@example.com", tok)
+	st, page := b.get("/app/today")
+	if st != 200 {
+		t.Fatalf("today: %d", st)
+	}
+	mustContain(t, page, "Overdue", "Say thank you: Jane Quiet", "Rust Night", "Prepare", "Both into WASM", "Write the outcome")
+	if strings.Contains(page, "Far Conference") {
+		t.Error("an event 8 weeks away is on today's page")
+	}
+	if strings.Contains(page, "Check in") {
+		t.Error("next month's check-ins are on today's page")
+	}
+	quiet := strings.SplitN(page, "Met this week, nothing since", 2)[1]
+	if !strings.Contains(quiet, "Jane Quiet") || strings.Contains(quiet, "Bob Emailed") {
+		t.Errorf("met this week, nothing since: %s", quiet)
+	}
+}
