@@ -296,6 +296,7 @@ func usePhonePages(t *testing.T, base, tok string) {
 	}
 	post("/app/followups/"+ids[0][1]+"/done", url.Values{"csrf": {csrf}})
 	post("/app/followups/"+ids[1][1]+"/snooze", url.Values{"csrf": {csrf}})
+	post("/app/followups/"+ids[1][1]+"/edit", url.Values{"csrf": {csrf}, "due": {"2026-12-24T09:00"}, "note": {"re-dated on the desk"}})
 	get("/app/calendar")
 	post("/app/calendar/links", url.Values{"csrf": {csrf}})
 	found := get("/app/contacts?q=wendy")

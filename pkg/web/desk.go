@@ -27,6 +27,7 @@ func (s *pages) registerDesk(g fiber.Router) {
 	s.registerEvents(g)
 	s.registerInsights(g)
 	s.registerToday(g)
+	s.registerFollowups(g)
 }
 
 // formField is one labelled input of a form (the "field" template of

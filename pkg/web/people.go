@@ -254,9 +254,6 @@ func (s *pages) handleIntros(c *fiber.Ctx) error {
 		view.Intros = append(view.Intros, l)
 	}
 	p.Data = view
-	if msg := c.Query("problem"); msg != "" {
-		p.Problem = msg
-	}
 	return s.render(c, 200, "intros", p)
 }
 

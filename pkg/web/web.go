@@ -146,6 +146,10 @@ type webFollowup struct {
 	Overdue              bool
 	// ContactID links the title to the contact's page ("" when gone).
 	ContactID string
+	// DueInput is the due time as the re-date form's datetime-local shows
+	// it; Write is the "Write it" mailto: link ("" without an email).
+	DueInput string
+	Write    template.URL
 }
 
 // webFollowupGroup is the follow-ups due in one span: overdue, today,
@@ -411,7 +415,7 @@ func (s *pages) toLogin(c *fiber.Ctx) error {
 func (s *pages) page(c *fiber.Ctx, title, name string) webPage {
 	csrf, _ := c.Locals("rapport.csrf").(string)
 	return webPage{Title: title, Page: name, User: user(c), CSRF: csrf, Form: map[string]string{}, Errors: map[string]string{},
-		Notice: c.Query("notice")}
+		Notice: c.Query("notice"), Problem: c.Query("problem")}
 }
 
 func (s *pages) handleWebLogout(c *fiber.Ctx) error {
@@ -642,6 +646,16 @@ func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []fo
 	if err != nil {
 		return nil, nil, err
 	}
+	eventIDs := make([]string, 0, len(items))
+	for _, f := range items {
+		if f.EventID != "" {
+			eventIDs = append(eventIDs, f.EventID)
+		}
+	}
+	evs, err := s.CRM.Events.GetMany(ctx, u.ID, eventIDs)
+	if err != nil {
+		return nil, nil, err
+	}
 	loc, now := u.Location(), s.Now()
 	y, m, d := now.In(loc).Date()
 	tomorrow := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
@@ -654,7 +668,10 @@ func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []fo
 			name, contactID = c.Name, c.ID
 		}
 		wf := webFollowup{ID: f.ID, Title: followup.Title(f, name), Note: f.Note, ContactID: contactID,
-			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)}
+			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now), DueInput: localInput(&f.DueAt, loc)}
+		if c := cs[f.ContactID]; c != nil && len(c.Emails) > 0 {
+			wf.Write = writeIt(f, c, evs[f.EventID])
+		}
 		all = append(all, wf)
 		switch {
 		case wf.Overdue:
@@ -1024,9 +1041,6 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 		return err
 	}
 	p.Data = desk
-	if msg := c.Query("problem"); msg != "" {
-		p.Problem = msg
-	}
 	now := s.Now()
 	for i := range b.Followups {
 		f := &b.Followups[i]

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"html/template"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+)
+
+// The desk's follow-ups: re-date one and edit its note on /app/followups,
+// and *Write it* — a mailto: link whose subject and first line come from
+// where you met (the event, what was said) or the intro.
+
+func (s *pages) registerFollowups(g fiber.Router) {
+	g.Post("/followups/:id/edit", s.handleFollowupEdit)
+}
+
+// handleFollowupEdit re-dates a pending follow-up (the time typed in the
+// user's zone) and sets its note.
+func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	f := formOf(c, "due", "note")
+	note := f["note"]
+	p := followup.Patch{Note: &note}
+	if f["due"] != "" {
+		t, err := time.ParseInLocation("2006-01-02T15:04", f["due"], u.Location())
+		if err != nil {
+			return c.Redirect("/app/followups?problem="+url.QueryEscape("Due: "+f["due"]+" is not a date and time."), fiber.StatusSeeOther)
+		}
+		due := t.UTC().Format(time.RFC3339)
+		p.DueAt = &due
+	}
+	_, err := s.CRM.Followups.Update(ctx, u.ID, c.Params("id"), p)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return s.notFound(c, "follow-up")
+	case apperr.Is(err, apperr.Conflict):
+		return c.Redirect("/app/followups?problem="+url.QueryEscape("That follow-up is done or cancelled already."), fiber.StatusSeeOther)
+	case err != nil:
+		pg := s.page(c, "", "")
+		if !pg.showProblem(err, nil) {
+			return err
+		}
+		var msgs []string
+		for k, v := range pg.Errors {
+			msgs = append(msgs, k+": "+v)
+		}
+		return c.Redirect("/app/followups?problem="+url.QueryEscape(strings.Join(msgs, "; ")), fiber.StatusSeeOther)
+	}
+	return c.Redirect("/app/followups?notice="+url.QueryEscape("Saved.")+"#f-"+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
+}
+
+// writeIt is the mailto: link of a follow-up: to the contact's first
+// email, its subject and first lines from the context.
+func writeIt(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) template.URL {
+	first := strings.Fields(c.Name)
+	hello := "Hi"
+	if len(first) > 0 {
+		hello = "Hi " + first[0]
+	}
+	where := ""
+	if ev != nil {
+		where = ev.Title
+	}
+	var subject, body string
+	switch f.Kind {
+	case followup.ThankYou:
+		subject = "Great to meet you"
+		if where != "" {
+			subject += " at " + where
+		}
+		body = hello + ",\n\nthank you for the chat" + at(where) + "."
+		if f.Note != "" {
+			body += " You mentioned: " + firstLine(f.Note)
+		}
+	case followup.IntroCheck:
+		subject = "How did the introduction go?"
+		body = hello + ",\n\ndid you two manage to meet?"
+	case followup.CheckIn:
+		subject = "Catching up"
+		body = hello + ",\n\nit has been a while" + since(where) + " — how are things?"
+	default:
+		subject = firstLine(f.Note)
+		if subject == "" {
+			subject = "Following up"
+		}
+		body = hello + ",\n\n"
+	}
+	q := url.Values{"subject": {subject}, "body": {body + "\n"}}
+	// mailto: wants %20, not +, for spaces (RFC 6068).
+	return template.URL("mailto:" + url.PathEscape(c.Emails[0]) + "?" + strings.ReplaceAll(q.Encode(), "+", "%20"))
+}
+
+func at(where string) string {
+	if where == "" {
+		return ""
+	}
+	return " at " + where
+}
+
+func since(where string) string {
+	if where == "" {
+		return ""
+	}
+	return " since " + where
+}
+
+// firstLine is the first line of s, at most 80 runes.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return truncateRunes(s, 80)
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,64 @@
+package web_test
+
+import (
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestFollowupsDesk re-dates a follow-up and edits its note from the
+// follow-ups page, and checks its Write it link: to the contact, with a
+// subject and first line from where you met.
+func TestFollowupsDesk(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	s.api(t, "PATCH", "/v1/me", tok, map[string]any{"timezone": "Europe/Berlin"}, 200, nil)
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays & Friends", "starts_at": "2026-11-24T16:00:00Z"})
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane Doe", "emails": []string{"jane+go@example.com"}},
+		"moment": "after_talk", "met_at": "2026-11-24T16:30:00Z", "notes": "Wants the slides on WASM"}, 201, nil)
+	b := s.signedIn(t, "ada@example.com", tok)
+	st, page := b.get("/app/followups")
+	if st != 200 {
+		t.Fatalf("follow-ups: %d", st)
+	}
+	m := regexp.MustCompile(`href="(mailto:[^"]+)">Write it`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no Write it link")
+	}
+	u, err := url.Parse(html.UnescapeString(m[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Opaque != "jane+go@example.com" || u.Query().Get("subject") != "Great to meet you at GoDays & Friends" ||
+		!strings.HasPrefix(u.Query().Get("body"), "Hi Jane,\n\nthank you for the chat at GoDays & Friends. You mentioned: Wants the slides on WASM") {
+		t.Fatalf("Write it: %q → %q / %q", m[1], u.Query().Get("subject"), u.Query().Get("body"))
+	}
+	if strings.Contains(html.UnescapeString(m[1]), "+") && !strings.Contains(html.UnescapeString(m[1]), "jane+go") {
+		t.Error("spaces written as + (mail clients show them)")
+	}
+	var list struct {
+		Items []struct {
+			ID, Kind, Note string
+			DueAt          string `json:"due_at"`
+		}
+	}
+	s.api(t, "GET", "/v1/followups", tok, nil, 200, &list)
+	id := list.Items[0].ID
+	if st, page = b.post("/app/followups/"+id+"/edit", url.Values{"due": {"2026-11-27T10:30"}, "note": {"Send the WASM slides\nand the repo"}}); st != 200 || !strings.Contains(page, "Saved.") {
+		t.Fatalf("edit: %d", st)
+	}
+	s.api(t, "GET", "/v1/followups/"+id, tok, nil, 200, &list.Items[0])
+	if f := list.Items[0]; f.DueAt != "2026-11-27T09:30:00Z" || f.Note != "Send the WASM slides\nand the repo" {
+		t.Fatalf("stored %+v (10:30 in Berlin is 09:30Z)", f)
+	}
+	if st, page = b.post("/app/followups/"+id+"/edit", url.Values{"due": {"soon"}}); st != 200 || !strings.Contains(page, "is not a date and time") {
+		t.Fatalf("a bad date: %d", st)
+	}
+	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
+	eve.get("/app/followups")
+	if st, _ := eve.post("/app/followups/"+id+"/edit", url.Values{"note": {"mine now"}}); st != 404 {
+		t.Fatalf("another user's follow-up: %d", st)
+	}
+}
