@@ -10,7 +10,8 @@ import (
 // deskRoutes calls the desk's pages through Main (their behaviour is
 // tested in pkg/web): contact edit, interaction, note, intro, intros,
 // pipeline.
-func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Values) string, csrf, contact string) {
+func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Values) string,
+	upload func(path, field, name, content string, form url.Values) string, csrf, contact string) {
 	t.Helper()
 	edit := get("/app/contacts/" + contact + "/edit")
 	stamp := regexp.MustCompile(`name="updated_at" value="([^"]+)"`).FindStringSubmatch(edit)
@@ -42,6 +43,7 @@ func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Val
 		t.Fatal("adding an opportunity on the pipeline page")
 	}
 	deskEventRoutes(t, get, post, csrf)
+	deskImportRoutes(t, get, post, upload, csrf)
 	if !strings.Contains(get("/app/today"), "The next 14 days") {
 		t.Fatal("the today page")
 	}
@@ -73,5 +75,28 @@ func deskEventRoutes(t *testing.T, get func(string) string, post func(string, ur
 	get("/app/events/" + m[1] + "/delete")
 	if !strings.Contains(post("/app/events/"+m[1]+"/delete", url.Values{"csrf": {csrf}}), "Deleted Desk meetup 2.") {
 		t.Fatal("deleting the desk's event")
+	}
+}
+
+// deskImportRoutes calls the import page's routes through Main: a preview,
+// the import, its undo, a backup downloaded and (refused: the account is
+// not empty) restored; files go up as a browser sends them (multipart).
+func deskImportRoutes(t *testing.T, get func(string) string, post func(string, url.Values) string,
+	upload func(path, field, name, content string, form url.Values) string, csrf string) {
+	t.Helper()
+	get("/app/import")
+	preview := upload("/app/import", "file", "c.csv", "name,email\nImported Irene,irene@example.com\n", url.Values{"csrf": {csrf}})
+	data := regexp.MustCompile(`name="data" value="([^"]+)"`).FindStringSubmatch(preview)
+	if data == nil {
+		t.Fatal("the import preview carries no file")
+	}
+	done := upload("/app/import/confirm", "", "", "", url.Values{"csrf": {csrf}, "kind": {"csv"}, "file": {"c.csv"}, "data": {data[1]}})
+	undo := regexp.MustCompile(`action="(/app/imports/[^"/]+/undo)"`).FindStringSubmatch(done)
+	if undo == nil || !strings.Contains(post(undo[1], url.Values{"csrf": {csrf}}), "Undone") {
+		t.Fatal("undoing the desk's import")
+	}
+	backup := get("/app/backup.json")
+	if !strings.Contains(upload("/app/backup/restore", "backup", "b.json", backup, url.Values{"csrf": {csrf}}), "Not restored") {
+		t.Fatal("restoring into a full account should be refused in words")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -244,6 +245,31 @@ func usePhonePages(t *testing.T, base, tok string) {
 		}
 		return string(b)
 	}
+	upload := func(path, field, name, content string, form url.Values) string {
+		t.Helper()
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		for k, vs := range form {
+			for _, v := range vs {
+				w.WriteField(k, v)
+			}
+		}
+		if name != "" {
+			fw, _ := w.CreateFormFile(field, name)
+			io.WriteString(fw, content)
+		}
+		w.Close()
+		resp, err := c.Post(base+path, w.FormDataContentType(), &body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 400 {
+			t.Fatalf("POST %s: %d\n%s", path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
 	field := func(page, name string) string {
 		m := regexp.MustCompile(`name="` + name + `" value="([^"]+)"`).FindStringSubmatch(page)
 		if m == nil {
@@ -317,7 +343,7 @@ func usePhonePages(t *testing.T, base, tok string) {
 	if pair == nil || !strings.Contains(post("/app/contacts/"+pair[1]+"/merge", url.Values{"csrf": {csrf}, "other_id": {pair[2]}}), "Merged into") {
 		t.Fatal("merging the two Wendys from the duplicates page")
 	}
-	deskRoutes(t, get, post, csrf, pair[1])
+	deskRoutes(t, get, post, upload, csrf, pair[1])
 	extraWebRoutes(t, get, post, csrf)
 	// The BCC address on the devices page: inbound mail is off here (404).
 	if resp, err := c.PostForm(base+"/app/settings/devices/inbound/rotate", url.Values{"csrf": {csrf}}); err != nil {

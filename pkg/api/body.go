@@ -73,6 +73,20 @@ func decode(c *fiber.Ctx, v any) error {
 
 // uploadRoute reports whether the request is one of the uploads that read
 // their body as a stream (contacts import, backup restore).
+// pageUploads are the pages' forms that send files, and the most each may
+// send (read into memory: fasthttp parses a multipart form there).
+var pageUploads = map[string]struct {
+	limit int64
+	what  string
+}{
+	"/app/scan": {MaxScanImage + 64<<10, "5 MiB"}, // a photo
+	// A contacts file, then (confirming its preview) the same file carried
+	// back base64-encoded in the form.
+	"/app/import":         {MaxImportBody + 64<<10, "10 MiB"},
+	"/app/import/confirm": {MaxImportBody*4/3 + 64<<10, "10 MiB of contacts"},
+	"/app/backup/restore": {MaxBackupBody + 64<<10, "100 MiB"},
+}
+
 func uploadRoute(c *fiber.Ctx) bool {
 	return c.Method() == fiber.MethodPost && (c.Path() == "/v1/contacts/import" || c.Path() == "/v1/import" || c.Path() == "/v1/scan")
 }
@@ -85,8 +99,8 @@ func uploadRoute(c *fiber.Ctx) bool {
 func (s *Server) bodyInMemory(c *fiber.Ctx) error {
 	if streamed(c) && !uploadRoute(c) {
 		limit, what := int64(MaxJSONBody), "1 MiB"
-		if c.Method() == fiber.MethodPost && c.Path() == "/app/scan" { // a photo, as a form
-			limit, what = MaxScanImage+64<<10, "5 MiB"
+		if up, ok := pageUploads[c.Path()]; ok && c.Method() == fiber.MethodPost {
+			limit, what = up.limit, up.what
 		}
 		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), limit+1))
 		if err != nil {

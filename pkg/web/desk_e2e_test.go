@@ -117,6 +117,35 @@ func TestDeskInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser: %v", err)
 	}
+	// Import LinkedIn's Connections.csv: choose it, read the preview,
+	// import, then undo from the list.
+	csv, _ := filepath.Abs("testdata/Connections.csv")
+	var preview, imported, undone string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(s.URL+"/app/import"),
+		chromedp.SetUploadFiles(`#file`, []string{csv}, chromedp.ByQuery),
+		chromedp.Click(`form[action="/app/import"] button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#pv-h`, chromedp.ByQuery),
+		chromedp.Text(`main`, &preview, chromedp.ByQuery),
+		chromedp.Click(`form[action="/app/import/confirm"] button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#done-h`, chromedp.ByQuery),
+		chromedp.Text(`main`, &imported, chromedp.ByQuery),
+		chromedp.Click(`#done-h ~ form button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
+		chromedp.Text(`.notice`, &undone, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("browser, import: %v", err)
+	}
+	if !strings.Contains(preview, "3 new contacts, 0 merged into contacts you have, 1 rows combined") {
+		t.Errorf("the preview: %q", preview)
+	}
+	if !strings.Contains(imported, "3 new, 0 merged") {
+		t.Errorf("after the import: %q", imported)
+	}
+	if !strings.Contains(undone, "Undone: 3 contacts removed") {
+		t.Errorf("after the undo: %q", undone)
+	}
 	if !strings.Contains(afterEdit, "Saved Jane Doe.") || !strings.Contains(afterEdit, "Likes Go\nHates YAML") {
 		t.Errorf("after the edit: %q", afterEdit)
 	}
@@ -189,5 +218,5 @@ func checkAxe(t *testing.T, ctx context.Context, axe []byte, url, scheme string)
 // deskPages are the desk's page groups, one page each.
 func deskPages(contact, event string) []string {
 	return []string{"/app/contacts/" + contact, "/app/contacts/" + contact + "/edit", "/app/intros", "/app/pipeline",
-		"/app/events", "/app/events/new", "/app/events/" + event, "/app/events/" + event + "/edit", "/app/events/" + event + "/delete", "/app/insights", "/app/today", "/app/followups"}
+		"/app/events", "/app/events/new", "/app/events/" + event, "/app/events/" + event + "/edit", "/app/events/" + event + "/delete", "/app/insights", "/app/today", "/app/followups", "/app/import"}
 }

@@ -7,6 +7,7 @@ import (
 	"html"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -228,3 +229,48 @@ func mustContain(t *testing.T, page string, want ...string) {
 		}
 	}
 }
+
+// upload posts a multipart form: fields, and one file under field.
+func (b *browser) upload(path, field, name string, data []byte, fields url.Values) (int, string) {
+	b.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	if fields.Get("csrf") == "" {
+		fields.Set("csrf", b.hidden(b.last, "csrf"))
+	}
+	for k, vs := range fields {
+		for _, v := range vs {
+			w.WriteField(k, v)
+		}
+	}
+	if name != "" {
+		fw, _ := w.CreateFormFile(field, name)
+		fw.Write(data)
+	}
+	w.Close()
+	resp, err := b.c.Post(b.s.URL+path, w.FormDataContentType(), &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	b.last = string(out)
+	return resp.StatusCode, b.last
+}
+
+// form is the fields of the form whose action is action in page (its
+// hidden inputs), to post back as a browser would.
+func form(page, action string) url.Values {
+	i := strings.Index(page, `action="`+action+`"`)
+	if i < 0 {
+		return nil
+	}
+	end := strings.Index(page[i:], "</form>")
+	v := url.Values{}
+	for _, m := range inputRe.FindAllStringSubmatch(page[i:i+end], -1) {
+		v.Add(m[1], html.UnescapeString(m[2]))
+	}
+	return v
+}
+
+var inputRe = regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)">`)

@@ -1,0 +1,253 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/backup"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// The desk's import page (PRODUCT.md §10): upload a LinkedIn CSV, a vCard
+// file or a CSV; a preview says how many contacts are new, which merge into
+// which, which lines are skipped and why — nothing is written before
+// Import; then the result with Undo. The imports are listed, each with
+// Undo; a backup downloads and restores from here.
+//
+// The preview carries the file back in the form (base64), so the server
+// keeps nothing between the two steps and any process can take the second.
+
+func (s *pages) registerImports(g fiber.Router) {
+	g.Get("/import", s.handleImportPage)
+	g.Post("/import", s.handleImportPreview)
+	g.Post("/import/confirm", s.handleImportConfirm)
+	g.Post("/imports/:id/undo", s.handleImportUndo)
+	g.Get("/backup.json", s.handleBackupDownload)
+	g.Post("/backup/restore", s.handleBackupRestore)
+}
+
+// importTimeout bounds reading and writing one file.
+const importTimeout = 2 * time.Minute
+
+// importView is the import page.
+type importView struct {
+	Imports []importRow
+	// The preview of an uploaded file, and the file to send back.
+	Preview    *contacts.Preview
+	File, Data string
+	Kind       string
+	Result     *contacts.ImportResult
+	Restored   string
+}
+
+type importRow struct {
+	ID, Kind, When, State string
+	Created, Updated      int
+	Undone                bool
+}
+
+func (s *pages) handleImportPage(c *fiber.Ctx) error {
+	p := s.page(c, "Import", "import")
+	v := &importView{}
+	if err := s.listImports(c, v); err != nil {
+		return err
+	}
+	p.Data = v
+	return s.render(c, 200, "import", p)
+}
+
+func (s *pages) listImports(c *fiber.Ctx, v *importView) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	page, err := s.CRM.Contacts.Imports(ctx, u.ID, 20, nil)
+	if err != nil {
+		return err
+	}
+	for _, im := range page.Items {
+		v.Imports = append(v.Imports, importRow{ID: im.ID, Kind: im.Kind, When: im.At.In(u.Location()).Format("2 Jan 2006, 15:04"),
+			State: im.State, Created: im.Created, Updated: im.Updated, Undone: im.UndoneAt != nil})
+	}
+	return nil
+}
+
+// readerOf is how a file of kind is read into rows.
+func readerOf(ctx context.Context, kind string, data []byte, contentType string) (func(func(contacts.Row) error) error, error) {
+	r, err := contacts.Decoded(bytes.NewReader(data), contentType)
+	if err != nil {
+		return nil, err
+	}
+	if kind == "vcard" {
+		return func(fn func(contacts.Row) error) error { return contacts.ReadVCards(ctx, r, fn) }, nil
+	}
+	return func(fn func(contacts.Row) error) error { return contacts.ReadCSV(ctx, r, fn) }, nil
+}
+
+// kindOf tells a vCard file from a CSV by its name, else its first bytes.
+func kindOf(name string, data []byte) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".vcf", ".vcard":
+		return "vcard"
+	case ".csv":
+		return "csv"
+	}
+	if bytes.HasPrefix(bytes.ToUpper(bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\uFEFF")), " \r\n\t")), []byte("BEGIN:VCARD")) {
+		return "vcard"
+	}
+	return "csv"
+}
+
+// handleImportPreview reads the uploaded file and shows what importing it
+// would do; nothing is written.
+func (s *pages) handleImportPreview(c *fiber.Ctx) error {
+	p := s.page(c, "Import", "import")
+	v := &importView{}
+	p.Data = v
+	fh, err := c.FormFile("file")
+	if err != nil {
+		p.Errors["file"] = "choose a file: LinkedIn's Connections.csv, a vCard file (.vcf) or a CSV with a header row"
+		if err := s.listImports(c, v); err != nil {
+			return err
+		}
+		return s.render(c, fiber.StatusUnprocessableEntity, "import", p)
+	}
+	if fh.Size > api.MaxImportBody {
+		return apperr.E(apperr.TooLarge, "the file is larger than 10 MiB: split it, or send it to POST /v1/contacts/import")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return apperr.Wrap(apperr.Malformed, err, "the file could not be read")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, api.MaxImportBody+1))
+	if err != nil {
+		return apperr.Wrap(apperr.Malformed, err, "the file could not be read")
+	}
+	v.File, v.Kind = path.Base(fh.Filename), kindOf(fh.Filename, data)
+	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
+	defer cancel()
+	read, err := readerOf(ctx, v.Kind, data, fh.Header.Get("Content-Type"))
+	if err == nil {
+		v.Preview, err = s.CRM.Contacts.PreviewImport(ctx, user(c).ID, read)
+	}
+	if err != nil {
+		if p.showProblem(err, nil) || apperr.Is(err, apperr.Malformed) || apperr.Is(err, apperr.Unsupported) {
+			if p.Problem == "" {
+				p.Problem = apperr.PublicOf(err)
+			}
+			return s.render(c, fiber.StatusUnprocessableEntity, "import", p)
+		}
+		return err
+	}
+	v.Data = base64.StdEncoding.EncodeToString(data)
+	return s.render(c, 200, "import", p)
+}
+
+// handleImportConfirm imports the file the preview carried back.
+func (s *pages) handleImportConfirm(c *fiber.Ctx) error {
+	p := s.page(c, "Import", "import")
+	v := &importView{}
+	p.Data = v
+	f := formOf(c, "file", "kind")
+	data, err := base64.StdEncoding.DecodeString(c.FormValue("data"))
+	if err != nil || len(data) > api.MaxImportBody {
+		return apperr.E(apperr.Malformed, "the file did not come back whole: upload it again")
+	}
+	kind := "csv"
+	if f["kind"] == "vcard" {
+		kind = "vcard"
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
+	defer cancel()
+	read, err := readerOf(ctx, kind, data, mime.FormatMediaType("text/plain", map[string]string{"charset": "utf-8"}))
+	if err != nil {
+		return err
+	}
+	v.Result, err = s.CRM.Contacts.Import(ctx, user(c).ID, kind, read)
+	if err != nil {
+		return err
+	}
+	v.File = f["file"]
+	if err := s.listImports(c, v); err != nil {
+		return err
+	}
+	return s.render(c, 200, "import", p)
+}
+
+// handleImportUndo undoes an import from the list.
+func (s *pages) handleImportUndo(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
+	defer cancel()
+	res, err := s.CRM.UndoImport(ctx, user(c).ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "import")
+	}
+	if apperr.Is(err, apperr.Conflict) {
+		return c.Redirect("/app/import?problem="+url.QueryEscape(apperr.PublicOf(err)), fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Undone: %d contacts removed, %d put back as they were", res.Deleted, res.Restored)
+	if res.Kept > 0 {
+		msg += fmt.Sprintf(", %d kept (changed since)", res.Kept)
+	}
+	return c.Redirect("/app/import?notice="+url.QueryEscape(msg+"."), fiber.StatusSeeOther)
+}
+
+// handleBackupDownload streams the user's backup (GET /v1/export's file).
+func (s *pages) handleBackupDownload(c *fiber.Ctx) error {
+	u := user(c)
+	c.Set(fiber.HeaderContentType, "application/json")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="rapport-backup-`+s.Now().UTC().Format("2006-01-02")+`.json"`)
+	c.Set("Cache-Control", "no-store")
+	logger := s.Logger
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		if err := backup.Export(ctx, s.CRM, u, w); err != nil {
+			logger.Error("backup download cut short", "user", u.ID, "err", err) // the client sees a cut body
+		}
+	})
+	return nil
+}
+
+// handleBackupRestore restores an uploaded backup (POST /v1/import's).
+func (s *pages) handleBackupRestore(c *fiber.Ctx) error {
+	fh, err := c.FormFile("backup")
+	if err != nil {
+		return c.Redirect("/app/import?problem="+url.QueryEscape("Choose a backup file (rapport-backup-….json)."), fiber.StatusSeeOther)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return apperr.Wrap(apperr.Malformed, err, "the file could not be read")
+	}
+	defer f.Close()
+	ctx, cancel := context.WithTimeout(c.UserContext(), 10*time.Minute)
+	defer cancel()
+	res, err := backup.Import(ctx, s.CRM, s.Accounts, user(c), io.LimitReader(f, api.MaxBackupBody))
+	if err != nil {
+		if k := apperr.KindOf(err); k == apperr.Invalid || k == apperr.Malformed || k == apperr.Conflict {
+			return c.Redirect("/app/import?problem="+url.QueryEscape("Not restored: "+apperr.PublicOf(err)), fiber.StatusSeeOther)
+		}
+		return err
+	}
+	n := 0
+	for _, k := range res.Restored {
+		n += k
+	}
+	return c.Redirect("/app/import?notice="+url.QueryEscape(fmt.Sprintf("Restored %d records.", n)), fiber.StatusSeeOther)
+}

@@ -1,0 +1,119 @@
+package web_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestImportPreviewAndUndo uploads LinkedIn's Connections.csv on the
+// import page: the preview counts new contacts and merges (into a contact
+// you have, and into a row above) and writes nothing; Import writes them;
+// the import is listed and Undo puts everything back.
+func TestImportPreviewAndUndo(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	bob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Smith", "emails": []string{"bob@initech.example"}})
+	file, err := os.ReadFile("testdata/Connections.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	b.get("/app/import")
+	count := func() int {
+		var list struct{ Items []struct{ ID string } }
+		s.api(t, "GET", "/v1/contacts?limit=200", tok, nil, 200, &list)
+		return len(list.Items)
+	}
+
+	st, page := b.upload("/app/import", "file", "Connections.csv", file, map[string][]string{})
+	if st != 200 {
+		t.Fatalf("preview: %d %s", st, page)
+	}
+	mustContain(t, page, "<strong>2</strong> new contacts, <strong>1</strong> merged into contacts you have, <strong>1</strong> rows combined", "Bob Smith", "Jane Doe (again)", "(line 5)")
+	if n := count(); n != 1 {
+		t.Fatalf("the preview wrote: %d contacts", n)
+	}
+	confirm := form(page, "/app/import/confirm")
+	if confirm == nil {
+		t.Fatal("no Import form on the preview")
+	}
+	st, page = b.upload("/app/import/confirm", "", "", nil, confirm)
+	if st != 200 || !strings.Contains(page, "2 new, 1 merged into contacts you had") {
+		t.Fatalf("import: %d %s", st, page)
+	}
+	if n := count(); n != 3 {
+		t.Fatalf("%d contacts after the import, want 3", n)
+	}
+	var got struct {
+		LinkedInURL string `json:"linkedin_url"`
+	}
+	s.api(t, "GET", "/v1/contacts/"+bob, tok, nil, 200, &got)
+	if got.LinkedInURL != "https://www.linkedin.com/in/bobsmith" {
+		t.Fatalf("Bob not merged: %+v", got)
+	}
+
+	// Listed, and undone from the list.
+	st, page = b.get("/app/import")
+	undo := strings.Index(page, `/undo"`)
+	if st != 200 || undo < 0 {
+		t.Fatalf("the import is not listed with Undo")
+	}
+	action := page[strings.LastIndex(page[:undo], `action="`)+len(`action="`) : undo+len("/undo")]
+	if st, page = b.post(action, map[string][]string{}); st != 200 || !strings.Contains(page, "Undone: 2 contacts removed, 1 put back") {
+		t.Fatalf("undo: %d %s", st, page)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d contacts after the undo, want 1", n)
+	}
+	s.api(t, "GET", "/v1/contacts/"+bob, tok, nil, 200, &got)
+	if got.LinkedInURL != "" {
+		t.Fatalf("Bob not put back: %+v", got)
+	}
+
+	// No file: the error next to the field. Not a contacts file: said so.
+	if st, page = b.upload("/app/import", "", "", nil, map[string][]string{}); st != 422 || !strings.Contains(page, `id="file-error"`) {
+		t.Fatalf("no file: %d", st)
+	}
+	b.get("/app/import")
+	if st, page = b.upload("/app/import", "file", "notes.txt", []byte("just some words\nno header here\n"), map[string][]string{}); st >= 500 {
+		t.Fatalf("a text file: %d %s", st, page)
+	}
+	// Another user's import: a 404 page.
+	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
+	eve.get("/app/import")
+	if st, _ := eve.post(action, map[string][]string{}); st != 404 {
+		t.Fatalf("undoing another user's import: %d", st)
+	}
+}
+
+// TestBackupOnTheDesk downloads a backup from the import page and restores
+// it into a new account.
+func TestBackupOnTheDesk(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "notes": "Two\nlines"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	st, backup := b.get("/app/backup.json")
+	if st != 200 || !strings.Contains(backup, "Jane Doe") {
+		t.Fatalf("backup: %d %.200s", st, backup)
+	}
+	other := s.signup(t, "ada2@example.com")
+	b2 := s.signedIn(t, "ada2@example.com", other)
+	b2.get("/app/import")
+	if st, page := b2.upload("/app/backup/restore", "backup", "rapport-backup.json", []byte(backup), map[string][]string{}); st != 200 || !strings.Contains(page, "Restored") {
+		t.Fatalf("restore: %d %s", st, page)
+	}
+	var list struct {
+		Items []struct{ Name, Notes string }
+	}
+	s.api(t, "GET", "/v1/contacts", other, nil, 200, &list)
+	if len(list.Items) != 1 || list.Items[0].Notes != "Two\nlines" {
+		t.Fatalf("restored %+v", list.Items)
+	}
+	// Restoring into an account that has contacts is refused, in words.
+	b2.get("/app/import")
+	if st, page := b2.upload("/app/backup/restore", "backup", "rapport-backup.json", []byte(backup), map[string][]string{}); st != 200 || !strings.Contains(page, "Not restored") {
+		t.Fatalf("a second restore: %d", st)
+	}
+}
