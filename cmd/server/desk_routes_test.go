@@ -44,6 +44,14 @@ func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Val
 	}
 	deskEventRoutes(t, get, post, csrf)
 	deskImportRoutes(t, get, post, upload, csrf)
+	co := regexp.MustCompile(`href="/app/companies/([0-9a-f]+)"`).FindStringSubmatch(get("/app/companies"))
+	if co == nil {
+		t.Fatal("the companies page lists no company")
+	}
+	get("/app/companies/" + co[1])
+	if !strings.Contains(post("/app/contacts/bulk", url.Values{"csrf": {csrf}, "ids": {contact}, "action": {"add_tag"}, "tag": {"desk"}}), "Tagged 1 contacts") {
+		t.Fatal("tagging from the contacts table")
+	}
 	if !strings.Contains(get("/app/today"), "The next 14 days") {
 		t.Fatal("the today page")
 	}

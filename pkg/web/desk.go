@@ -18,7 +18,7 @@ import (
 // templates they add, their routes, and the form helpers.
 
 // deskTemplates are the desk's page templates, each parsed with the layout.
-var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit", "insights", "today", "import"}
+var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit", "insights", "today", "import", "companies", "company", "contacts_delete"}
 
 // registerDesk adds the desk's routes to the signed-in group.
 func (s *pages) registerDesk(g fiber.Router) {
@@ -29,6 +29,8 @@ func (s *pages) registerDesk(g fiber.Router) {
 	s.registerToday(g)
 	s.registerFollowups(g)
 	s.registerImports(g)
+	s.registerCompanies(g)
+	s.registerContactsTable(g)
 }
 
 // formField is one labelled input of a form (the "field" template of

@@ -1,0 +1,134 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// The desk's companies (PRODUCT.md §10): the list (search, pages), and a
+// company's page — the people there and how you met them, the warm paths
+// in, its opportunities.
+
+func (s *pages) registerCompanies(g fiber.Router) {
+	g.Get("/companies", s.handleCompanies)
+	g.Get("/companies/:id", s.handleCompany)
+}
+
+// companiesView is /app/companies.
+type companiesView struct {
+	Companies []companyRow
+	Next      string
+}
+
+type companyRow struct{ ID, Name, Domain, Tags string }
+
+func (s *pages) handleCompanies(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	p := s.page(c, "Companies", "companies")
+	p.Form["q"] = strings.TrimSpace(c.Query("q"))
+	q := companies.Query{Q: p.Form["q"], Limit: 50}
+	if after := c.Query("after"); after != "" {
+		cur, err := record.DecodeCursor(after)
+		if err != nil {
+			p.Problem = "That page of companies is not one this list gave."
+			return s.render(c, fiber.StatusUnprocessableEntity, "companies", p)
+		}
+		q.Cursor = cur
+	}
+	page, err := s.CRM.Companies.List(ctx, u.ID, q)
+	if err != nil {
+		if p.showProblem(err, nil) {
+			return s.render(c, fiber.StatusUnprocessableEntity, "companies", p)
+		}
+		return err
+	}
+	v := &companiesView{Next: page.NextCursor}
+	for _, co := range page.Items {
+		v.Companies = append(v.Companies, companyRow{ID: co.ID, Name: co.Name, Domain: co.Domain, Tags: strings.Join(co.Tags, ", ")})
+	}
+	p.Data = v
+	return s.render(c, 200, "companies", p)
+}
+
+// companyView is a company's page.
+type companyView struct {
+	ID, Name, Domain, Notes, Tags string
+	People                        []companyPerson
+	Paths                         []warmPathRow
+	Opportunities                 []pipelineCard
+}
+
+type companyPerson struct {
+	ID, Name, Title string
+	Met             []string
+}
+
+type warmPathRow struct {
+	ID, Name string
+	Score    int
+	Via      []string
+}
+
+func (s *pages) handleCompany(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	loc := u.Location()
+	co, err := s.CRM.Companies.Get(ctx, u.ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "company")
+	} else if err != nil {
+		return err
+	}
+	p := s.page(c, co.Name, "companies")
+	v := &companyView{ID: co.ID, Name: co.Name, Domain: co.Domain, Notes: co.Notes, Tags: strings.Join(co.Tags, ", ")}
+	people, err := s.CRM.CompanyPeople(ctx, u.ID, co.ID)
+	if err != nil {
+		return err
+	}
+	for _, pe := range people {
+		row := companyPerson{ID: pe.Contact.ID, Name: pe.Contact.Name, Title: pe.Contact.Title}
+		for _, m := range pe.Met {
+			row.Met = append(row.Met, m.MetAt.In(loc).Format("2 Jan 2006")+" at "+m.EventTitle)
+		}
+		v.People = append(v.People, row)
+	}
+	paths, err := s.CRM.WarmPaths(ctx, u.ID, co.ID)
+	if err != nil {
+		return err
+	}
+	for _, wp := range paths {
+		if wp.WorksThere {
+			continue // listed above, as the people there
+		}
+		row := warmPathRow{ID: wp.Contact.ID, Name: wp.Contact.Name, Score: wp.Score}
+		for _, l := range wp.Via {
+			switch l.How {
+			case "introduced":
+				row.Via = append(row.Via, "you introduced them to "+l.Name)
+			case "met_at_event":
+				row.Via = append(row.Via, "you met them and "+l.Name+" at "+l.EventTitle)
+			default:
+				row.Via = append(row.Via, l.Name)
+			}
+		}
+		v.Paths = append(v.Paths, row)
+	}
+	opps, err := s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{CompanyID: co.ID, Limit: 50})
+	if err != nil {
+		return err
+	}
+	for _, o := range opps.Items {
+		v.Opportunities = append(v.Opportunities, pipelineCard{ID: o.ID, Title: o.Title, Stage: o.Stage, Kind: o.Kind})
+	}
+	p.Data = v
+	return s.render(c, 200, "company", p)
+}

@@ -1,0 +1,325 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// The desk's contacts table (PRODUCT.md §10), on /app/contacts when no
+// search is typed: filters (tag, company, met at an event and when in it,
+// last contact before / after, a pending follow-up), sorting (name, last
+// contact, known since) and bulk actions (add or remove a tag, delete —
+// asked first).
+//
+// The filters that name a set of contacts (company, event, follow-ups)
+// are read first, at most filterSet contacts each, and the list is those;
+// the others are the store's (tag) or checked on the rows (last contact).
+
+func (s *pages) registerContactsTable(g fiber.Router) {
+	g.Post("/contacts/bulk", s.handleContactsBulk)
+}
+
+// Bounds of the table.
+const (
+	tableRows = 50
+	filterSet = 500
+	// scanLimit bounds the contacts read to fill a page when rows are
+	// checked here (last contact) or sorted here (not by name).
+	scanLimit = 2000
+)
+
+// contactsTable is the table's view.
+type contactsTable struct {
+	Rows      []tableRow
+	Next      string
+	Events    []webEvent
+	Companies []webEvent
+	Moments   []webMoment
+	Sorted    string // how the rows are sorted, in words
+	Capped    bool   // more matched than were read
+}
+
+type tableRow struct{ ID, Name, Company, Tags, Last, Since string }
+
+// tableFilters are the table's query parameters.
+var tableFilters = []string{"tag", "company", "event", "moment", "followup", "before", "after", "sort"}
+
+func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	loc := u.Location()
+	for _, k := range tableFilters {
+		p.Form[k] = strings.TrimSpace(c.Query(k))
+	}
+	v := &contactsTable{Moments: webMoments}
+	p.Data = v
+	// The sets: each filter that names contacts narrows ids.
+	var ids []string
+	narrow := func(set []string) {
+		if ids == nil {
+			ids = set
+			return
+		}
+		in := map[string]bool{}
+		for _, id := range set {
+			in[id] = true
+		}
+		var both []string
+		for _, id := range ids {
+			if in[id] {
+				both = append(both, id)
+			}
+		}
+		ids = append([]string{}, both...)
+	}
+	if co := p.Form["company"]; co != "" {
+		cs, err := s.CRM.Contacts.Store.ContactsAtCompany(ctx, u.ID, co, filterSet)
+		if err != nil {
+			return err
+		}
+		set := []string{}
+		for _, ct := range cs {
+			set = append(set, ct.ID)
+		}
+		narrow(set)
+	}
+	if ev := p.Form["event"]; ev != "" {
+		encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: ev, Limit: filterSet})
+		if err != nil {
+			return err
+		}
+		set := []string{}
+		for _, e := range encs.Items {
+			if p.Form["moment"] == "" || e.Moment == p.Form["moment"] {
+				set = append(set, e.ContactID)
+			}
+		}
+		narrow(set)
+	}
+	if p.Form["followup"] == "pending" {
+		fs, err := s.CRM.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Limit: filterSet})
+		if err != nil {
+			return err
+		}
+		set := []string{}
+		for _, f := range fs {
+			set = append(set, f.ContactID)
+		}
+		narrow(set)
+	}
+	var before, after *time.Time
+	for _, b := range []struct {
+		name string
+		into **time.Time
+	}{{"before", &before}, {"after", &after}} {
+		if v := p.Form[b.name]; v != "" {
+			t, err := time.ParseInLocation("2006-01-02", v, loc)
+			if err != nil {
+				p.Errors[b.name] = "must be a date such as 2026-11-24"
+				continue
+			}
+			*b.into = &t
+		}
+	}
+	keep := func(ct *contacts.Contact) bool {
+		if before == nil && after == nil {
+			return true
+		}
+		if ct.LastContactedAt == nil {
+			return after == nil // never contacted is before any date
+		}
+		return (before == nil || ct.LastContactedAt.Before(*before)) && (after == nil || !ct.LastContactedAt.Before(*after))
+	}
+	f := contacts.Filter{Tag: p.Form["tag"], IDs: ids, Limit: tableRows}
+	if a := c.Query("page"); a != "" {
+		cur, err := record.DecodeCursor(a)
+		if err != nil {
+			p.Problem = "That page of contacts is not one this table gave."
+			return nil
+		}
+		f.Cursor = cur
+	}
+	byName := p.Form["sort"] == "" || p.Form["sort"] == "name"
+	var rows []contacts.Contact
+	scanned := 0
+	for {
+		if !byName {
+			f.Limit = record.MaxLimit
+		}
+		page, err := s.CRM.Contacts.List(ctx, u.ID, f)
+		if err != nil {
+			return err
+		}
+		for i := range page.Items {
+			if keep(&page.Items[i]) {
+				rows = append(rows, page.Items[i])
+			}
+		}
+		scanned += len(page.Items)
+		if page.NextCursor == "" {
+			break
+		}
+		if byName && len(rows) >= tableRows {
+			v.Next = page.NextCursor
+			break
+		}
+		if scanned >= scanLimit {
+			v.Capped = true
+			break
+		}
+		if f.Cursor, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return err
+		}
+	}
+	v.Sorted = "by name"
+	switch p.Form["sort"] {
+	case "last":
+		sort.SliceStable(rows, func(i, j int) bool { return lastOf(&rows[i]).After(lastOf(&rows[j])) })
+		v.Sorted = "by last contact, latest first"
+	case "since":
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].CreatedAt.Before(rows[j].CreatedAt) })
+		v.Sorted = "by known since, longest first"
+	}
+	if !byName && len(rows) > tableRows*4 {
+		rows, v.Capped = rows[:tableRows*4], true
+	}
+	for _, ct := range rows {
+		r := tableRow{ID: ct.ID, Name: ct.Name, Company: ct.Company, Tags: strings.Join(ct.Tags, ", "), Since: ct.CreatedAt.In(loc).Format("2 Jan 2006"), Last: "never"}
+		if ct.LastContactedAt != nil {
+			r.Last = ct.LastContactedAt.In(loc).Format("2 Jan 2006")
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	// The choices of the event and company filters: recent events, the
+	// first companies by name.
+	now := s.Now().Add(24 * time.Hour)
+	evs, err := s.CRM.Events.List(ctx, u.ID, events.Filter{To: &now, From: ptr(now.AddDate(-1, 0, 0)), Limit: 200})
+	if err != nil {
+		return err
+	}
+	for i := len(evs.Items) - 1; i >= 0 && len(v.Events) < 100; i-- {
+		e := evs.Items[i]
+		v.Events = append(v.Events, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("2 Jan 2006")})
+	}
+	cos, err := s.CRM.Companies.List(ctx, u.ID, companies.Query{Limit: 200})
+	if err != nil {
+		return err
+	}
+	for _, co := range cos.Items {
+		v.Companies = append(v.Companies, webEvent{ID: co.ID, Title: co.Name})
+	}
+	return nil
+}
+
+// lastOf is when a contact was last contacted (zero if never).
+func lastOf(c *contacts.Contact) time.Time {
+	if c.LastContactedAt == nil {
+		return time.Time{}
+	}
+	return *c.LastContactedAt
+}
+
+// handleContactsBulk adds or removes a tag on the checked contacts, or
+// deletes them — after a page that names them and asks.
+func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	f := formOf(c, "action", "tag", "confirm")
+	var ids []string
+	for _, id := range c.Request().PostArgs().PeekMulti("ids") {
+		ids = append(ids, string(id))
+	}
+	back := func(kind, msg string) error {
+		return c.Redirect("/app/contacts?"+kind+"="+url.QueryEscape(msg), fiber.StatusSeeOther)
+	}
+	if len(ids) == 0 {
+		return back("problem", "Tick the contacts first.")
+	}
+	if len(ids) > tableRows*4 {
+		return back("problem", fmt.Sprintf("At most %d contacts at once.", tableRows*4))
+	}
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	if err != nil {
+		return err
+	}
+	if len(people) != len(uniq(ids)) {
+		return s.notFound(c, "contact") // one of them is not the user's (or is gone)
+	}
+	switch f["action"] {
+	case "add_tag", "remove_tag":
+		if f["tag"] == "" {
+			return back("problem", "Name the tag.")
+		}
+		for _, id := range uniq(ids) {
+			ct := people[id]
+			tags := []string{}
+			for _, t := range ct.Tags {
+				if !strings.EqualFold(t, f["tag"]) {
+					tags = append(tags, t)
+				}
+			}
+			if f["action"] == "add_tag" {
+				tags = append(tags, f["tag"])
+			}
+			patch, _ := json.Marshal(map[string]any{"tags": tags})
+			if _, err := s.CRM.UpdateContact(ctx, u, id, patch); err != nil {
+				if apperr.Is(err, apperr.Invalid) {
+					return back("problem", "Tag: "+apperr.PublicOf(err))
+				}
+				return err
+			}
+		}
+		verb := "Tagged"
+		if f["action"] == "remove_tag" {
+			verb = "Untagged"
+		}
+		return back("notice", fmt.Sprintf("%s %d contacts “%s”.", verb, len(people), f["tag"]))
+	case "delete":
+		if f["confirm"] != "yes" {
+			p := s.page(c, "Delete contacts?", "contacts")
+			var names []webPerson
+			for _, id := range uniq(ids) {
+				names = append(names, webPerson{ID: id, Name: people[id].Name})
+			}
+			p.Data = &bulkConfirm{People: names}
+			return s.render(c, 200, "contacts_delete", p)
+		}
+		for _, id := range uniq(ids) {
+			if err := s.CRM.DeleteContact(ctx, u.ID, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+		}
+		return back("notice", fmt.Sprintf("Deleted %d contacts.", len(people)))
+	}
+	return back("problem", "Pick what to do with them.")
+}
+
+// bulkConfirm is the page that asks before a bulk delete.
+type bulkConfirm struct{ People []webPerson }
+
+func uniq(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,96 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestContactsTable filters the contacts table (tag, company, event and
+// moment, pending follow-up, last contact), sorts it, and applies bulk
+// actions: a tag added and removed, a delete that asks first. Another
+// user's id in a bulk form is a 404 and changes nothing.
+func TestContactsTable(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-20T18:00:00Z"})
+	logAt := func(name, moment, company string) string {
+		var out struct{ Contact struct{ ID string } }
+		s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": name, "company": company},
+			"moment": moment, "met_at": "2026-11-20T19:00:00Z"}, 201, &out)
+		return out.Contact.ID
+	}
+	before := logAt("Bea Before", "before_talk", "Acme")
+	after := logAt("Al After", "after_talk", "Initech")
+	old := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Olga Old", "tags": []string{"vip"}})
+	b := s.signedIn(t, "ada@example.com", tok)
+	names := func(page string) string {
+		var out []string
+		for _, n := range []string{"Al After", "Bea Before", "Olga Old"} {
+			if strings.Contains(page, ">"+n+"</a></td>") {
+				out = append(out, n)
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	for q, want := range map[string]string{
+		"":                                   "Al After,Bea Before,Olga Old",
+		"tag=vip":                            "Olga Old",
+		"event=" + ev:                        "Al After,Bea Before",
+		"event=" + ev + "&moment=after_talk": "Al After",
+		"followup=pending":                   "Al After,Bea Before",
+		"after=2026-11-19":                   "Al After,Bea Before",
+		"before=2026-11-19":                  "Olga Old",
+	} {
+		st, page := b.get("/app/contacts?" + q)
+		if st != 200 {
+			t.Fatalf("%s: %d", q, st)
+		}
+		if got := names(page); got != want {
+			t.Errorf("%s: %s, want %s", q, got, want)
+		}
+	}
+	var co struct{ Items []struct{ ID, Name string } }
+	s.api(t, "GET", "/v1/companies?q=acme", tok, nil, 200, &co)
+	if _, page := b.get("/app/contacts?company=" + co.Items[0].ID); names(page) != "Bea Before" {
+		t.Errorf("company filter: %s", names(page))
+	}
+	if _, page := b.get("/app/contacts?sort=since"); strings.Index(page, "Bea Before") > strings.Index(page, "Olga Old") {
+		t.Error("known since: the oldest contact is not first")
+	}
+	if st, page := b.get("/app/contacts?before=yesterday"); st != 200 || !strings.Contains(page, "must be a date") {
+		t.Errorf("a bad date: %d", st)
+	}
+
+	// Bulk: tag two, untag one, delete one after the question.
+	b.get("/app/contacts")
+	if st, page := b.post("/app/contacts/bulk", url.Values{"ids": {before, after}, "action": {"add_tag"}, "tag": {"GoDays-2026"}}); st != 200 || !strings.Contains(page, "Tagged 2 contacts") {
+		t.Fatalf("bulk tag: %d", st)
+	}
+	if _, page := b.get("/app/contacts?tag=godays-2026"); names(page) != "Al After,Bea Before" {
+		t.Fatalf("after tagging: %s", names(page))
+	}
+	b.post("/app/contacts/bulk", url.Values{"ids": {after}, "action": {"remove_tag"}, "tag": {"godays-2026"}})
+	if _, page := b.get("/app/contacts?tag=godays-2026"); names(page) != "Bea Before" {
+		t.Fatalf("after untagging: %s", names(page))
+	}
+	st, page := b.post("/app/contacts/bulk", url.Values{"ids": {old}, "action": {"delete"}})
+	if st != 200 || !strings.Contains(page, "Delete these contacts?") || !strings.Contains(page, "Olga Old") {
+		t.Fatalf("the question: %d", st)
+	}
+	s.api(t, "GET", "/v1/contacts/"+old, tok, nil, 200, nil) // not yet
+	if st, page = b.post("/app/contacts/bulk", form(page, "/app/contacts/bulk")); st != 200 || !strings.Contains(page, "Deleted 1 contacts.") {
+		t.Fatalf("delete: %d %s", st, page)
+	}
+	s.api(t, "GET", "/v1/contacts/"+old, tok, nil, 404, nil)
+
+	// Another user's contact among the ids: 404, nothing changed.
+	eveTok := s.signup(t, "eve@example.com")
+	theirs := s.create(t, eveTok, "/v1/contacts", map[string]any{"name": "Their Contact"})
+	b.get("/app/contacts")
+	if st, _ := b.post("/app/contacts/bulk", url.Values{"ids": {before, theirs}, "action": {"delete"}, "confirm": {"yes"}}); st != 404 {
+		t.Fatalf("another user's id in a bulk delete: %d", st)
+	}
+	s.api(t, "GET", "/v1/contacts/"+theirs, eveTok, nil, 200, nil)
+	s.api(t, "GET", "/v1/contacts/"+before, tok, nil, 200, nil)
+}

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/followup"
+)
+
+// The follow-ups page: pending follow-ups grouped by when they are due,
+// done and snoozed with one tap.
+
+// handleWebFollowups lists the pending follow-ups, soonest first.
+func (s *pages) handleWebFollowups(c *fiber.Ctx) error {
+	p := s.page(c, "Follow-ups", "followups")
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	page, err := s.CRM.Followups.List(ctx, u.ID, followup.Filter{Status: followup.Pending, Limit: 100})
+	if err != nil {
+		return err
+	}
+	p.Followups, p.FollowupGroups, err = s.groupFollowups(ctx, u, page.Items)
+	if err != nil {
+		return err
+	}
+	return s.render(c, 200, "followups", p)
+}
+
+// groupFollowups names each follow-up's contact and groups them in the
+// user's days: overdue (due before now), today, the next seven days,
+// later — so next month's check-ins do not sit among tomorrow's
+// thank-yous. Empty groups are left out.
+func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []followup.FollowUp) ([]webFollowup, []webFollowupGroup, error) {
+	ids := make([]string, len(items))
+	for i, f := range items {
+		ids[i] = f.ContactID
+	}
+	cs, err := s.CRM.Contacts.GetMany(ctx, u.ID, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	eventIDs := make([]string, 0, len(items))
+	for _, f := range items {
+		if f.EventID != "" {
+			eventIDs = append(eventIDs, f.EventID)
+		}
+	}
+	evs, err := s.CRM.Events.GetMany(ctx, u.ID, eventIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	loc, now := u.Location(), s.Now()
+	y, m, d := now.In(loc).Date()
+	tomorrow := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	var all []webFollowup
+	groups := []webFollowupGroup{{Label: "Overdue"}, {Label: "Today"}, {Label: "This week"}, {Label: "Later"}}
+	for i := range items {
+		f := &items[i]
+		name, contactID := "(deleted contact)", ""
+		if c := cs[f.ContactID]; c != nil {
+			name, contactID = c.Name, c.ID
+		}
+		wf := webFollowup{ID: f.ID, Title: followup.Title(f, name), Note: f.Note, ContactID: contactID,
+			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now), DueInput: localInput(&f.DueAt, loc)}
+		if c := cs[f.ContactID]; c != nil && len(c.Emails) > 0 {
+			wf.Write = writeIt(f, c, evs[f.EventID])
+		}
+		all = append(all, wf)
+		switch {
+		case wf.Overdue:
+			groups[0].Items = append(groups[0].Items, wf)
+		case f.DueAt.Before(tomorrow):
+			groups[1].Items = append(groups[1].Items, wf)
+		case f.DueAt.Before(tomorrow.AddDate(0, 0, 6)):
+			groups[2].Items = append(groups[2].Items, wf)
+		default:
+			groups[3].Items = append(groups[3].Items, wf)
+		}
+	}
+	var out []webFollowupGroup
+	for _, g := range groups {
+		if len(g.Items) > 0 {
+			out = append(out, g)
+		}
+	}
+	return all, out, nil
+}
+
+func (s *pages) handleWebFollowupDone(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if _, err := s.CRM.Followups.MarkDone(ctx, user(c).ID, c.Params("id")); err != nil && !apperr.Is(err, apperr.Conflict) {
+		return err
+	}
+	return c.Redirect("/app/followups?notice="+url.QueryEscape("Marked done."), fiber.StatusSeeOther)
+}
+
+func (s *pages) handleWebFollowupSnooze(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	week := 7
+	if _, err := s.CRM.Followups.Snooze(ctx, user(c), c.Params("id"), nil, &week); err != nil && !apperr.Is(err, apperr.Conflict) {
+		return err
+	}
+	return c.Redirect("/app/followups?notice="+url.QueryEscape("Snoozed for a week."), fiber.StatusSeeOther)
+}

@@ -1,0 +1,210 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/input"
+)
+
+// The phone's log page: who you met at today's event, in two thumbs.
+
+// handleWebLog shows the log-a-contact form with today's events first.
+func (s *pages) handleWebLog(c *fiber.Ctx) error {
+	p := s.page(c, "Log a contact", "log")
+	p.Form["moment"] = "after_talk"
+	return s.renderLog(c, 200, p)
+}
+
+// nearEvents are the events of yesterday, today and tomorrow, and the
+// one nearest to now.
+type nearEvents struct {
+	list    []webEvent
+	closest string
+}
+
+func (s *pages) todaysEvents(c *fiber.Ctx, u *accounts.User) (nearEvents, error) {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	loc := u.Location()
+	now := s.Now().In(loc)
+	from := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, loc).UTC()
+	to := from.Add(3 * 24 * time.Hour)
+	page, err := s.CRM.Events.List(ctx, u.ID, events.Filter{From: &from, To: &to, Limit: 50})
+	if err != nil {
+		return nearEvents{}, err
+	}
+	var out nearEvents
+	for _, e := range page.Items {
+		out.list = append(out.list, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 15:04")})
+	}
+	out.closest = closest(page.Items, s.Now())
+	return out, nil
+}
+
+func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
+	evs, err := s.todaysEvents(c, user(c))
+	if err != nil {
+		return err
+	}
+	p.Events = evs.list
+	if p.Form["event_id"] == "" && p.Form["event_title"] == "" {
+		p.Form["event_id"] = evs.closest
+	}
+	p.Moments = webMoments
+	p.FormID, _ = accounts.NewSecret("form_")
+	return s.render(c, status, "log", p)
+}
+
+// closest picks the event nearest to now.
+func closest(evs []events.Event, now time.Time) string {
+	best, bestD := "", time.Duration(1<<62)
+	for _, e := range evs {
+		d := e.StartsAt.Sub(now)
+		if d < 0 {
+			d = -d
+		}
+		if d < bestD {
+			best, bestD = e.ID, d
+		}
+	}
+	return best
+}
+
+// handleWebEncounter logs a contact at an event. The form carries a one-time
+// id: a second submit of the same form (a slow network, a double tap) finds
+// the first one's record and creates nothing.
+func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
+	p := s.page(c, "Log a contact", "log")
+	for _, k := range []string{"event_id", "event_title", "name", "email", "moment", "notes", "company", "title", "phone", "linkedin_url", "topics"} {
+		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
+	}
+	u := user(c)
+	formID := utils.CopyString(c.FormValue("form_id"))
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if formID != "" && s.Idempotency != nil {
+		rec, err := s.Idempotency.Begin(ctx, u.ID, "web:"+formID, idempotency.Fingerprint([]byte("web-encounter")))
+		if err != nil {
+			if apperr.Is(err, apperr.Conflict) {
+				return c.Redirect("/app?notice="+url.QueryEscape("Saving… (that was a second tap)"), fiber.StatusSeeOther)
+			}
+			return err
+		}
+		if rec != nil {
+			return c.Redirect(string(rec.Body), fiber.StatusSeeOther)
+		}
+	}
+	target, err := s.webLogEncounter(ctx, u, p.Form)
+	if err != nil {
+		if formID != "" && s.Idempotency != nil {
+			s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, "web:"+formID)
+		}
+		var ae *apperr.Error
+		if errors.As(err, &ae) && (ae.Kind == apperr.Invalid || ae.Kind == apperr.NotFound) {
+			for _, f := range ae.Fields {
+				p.Errors[webField(f.Field)] = f.Message
+			}
+			if len(ae.Fields) == 0 {
+				p.Problem = ae.Message
+			}
+			return s.renderLog(c, fiber.StatusUnprocessableEntity, p)
+		}
+		return err
+	}
+	if formID != "" && s.Idempotency != nil {
+		s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, "web:"+formID, 303, "text/plain", []byte(target))
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[string]string) (string, error) {
+	var ch input.Checker
+	if f["event_id"] == "" && f["event_title"] == "" {
+		ch.Add("event", "Pick today's event or name a new one.")
+	}
+	if f["moment"] == "" {
+		ch.Add("moment", "Say when you met.")
+	}
+	if f["name"] == "" {
+		ch.Add("name", "A name is needed.")
+	}
+	if err := ch.Err(); err != nil {
+		return "", err
+	}
+	in := contacts.Input{Name: f["name"], Company: f["company"], Title: f["title"], LinkedInURL: f["linkedin_url"]}
+	if f["email"] != "" {
+		in.Emails = []string{f["email"]}
+	}
+	if f["phone"] != "" {
+		in.Phones = []string{f["phone"]}
+	}
+	var topics []string
+	for _, t := range strings.Split(f["topics"], ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			topics = append(topics, t)
+		}
+	}
+	enc := contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"], Topics: topics}
+	var res *crm.EncounterResult
+	var err error
+	if f["event_id"] != "" {
+		res, err = s.CRM.LogEncounter(ctx, u, f["event_id"], enc)
+	} else {
+		// The new event is stored only with the contact (or not at all).
+		res, err = s.CRM.LogEncounterAtNewEvent(ctx, u, events.Input{Title: f["event_title"], StartsAt: s.Now().UTC().Format(time.RFC3339)}, enc)
+		err = renameFields(err, map[string]string{"event.title": "event"})
+	}
+	if err != nil {
+		return "", err
+	}
+	what := "Saved " + res.Contact.Name
+	if !res.ContactCreated {
+		what = "Saved — you knew " + res.Contact.Name + " already"
+	}
+	return "/app?notice=" + url.QueryEscape(what+"."), nil
+}
+
+// webField maps API field names to the form's.
+func webField(f string) string {
+	switch {
+	case f == "contact.name":
+		return "name"
+	case strings.HasPrefix(f, "contact.emails"):
+		return "email"
+	case strings.HasPrefix(f, "contact.phones"):
+		return "phone"
+	case strings.HasPrefix(f, "topics"):
+		return "topics"
+	case f == "event_id" || f == "title" || f == "event" || strings.HasPrefix(f, "event."):
+		return "event"
+	}
+	return strings.TrimPrefix(f, "contact.")
+}
+
+func renameFields(err error, names map[string]string) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	e := *ae
+	e.Fields = append([]apperr.FieldError(nil), ae.Fields...)
+	for i := range e.Fields {
+		if n, ok := names[e.Fields[i].Field]; ok {
+			e.Fields[i].Field = n
+		}
+	}
+	return &e
+}

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+)
+
+// The calendar and settings pages: feed links per device, time zone,
+// nudge hour and where nudges go.
+
+func (s *pages) handleWebCalendar(c *fiber.Ctx) error {
+	return s.render(c, 200, "calendar", s.page(c, "Calendar", "calendar"))
+}
+
+// handleWebCalendarLinks makes new feed links and shows them this once.
+func (s *pages) handleWebCalendarLinks(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	// A new set for this device: the links other devices use keep working.
+	name := "Phone page, " + s.Now().In(userLocation(user(c))).Format("2 Jan 2006 15:04")
+	_, tok, err := s.Accounts.CreateFeedSet(ctx, user(c).ID, name)
+	if err != nil {
+		return err
+	}
+	webcal := func(feed string) string { return accounts.WebcalURL(s.BaseURL, tok, feed) }
+	p := s.page(c, "Calendar", "calendar")
+	// The webcal:// URLs are ours (CRM_BASE_URL and a random token).
+	p.Feeds = []webFeed{
+		{"all", "Everything (webcal)", webcal("all"), template.URL(webcal("all"))},
+		{"events", "Events only (webcal)", webcal("events"), template.URL(webcal("events"))},
+		{"followups", "Follow-ups only (webcal)", webcal("followups"), template.URL(webcal("followups"))},
+		{"https", "Everything (https, for Google Calendar's 'From URL')", accounts.FeedURL(s.BaseURL, tok, "all"), ""},
+	}
+	return s.render(c, 200, "calendar", p)
+}
+
+// userLocation is the user's time zone (UTC if it cannot be loaded).
+func userLocation(u *accounts.User) *time.Location {
+	if loc, err := time.LoadLocation(u.Timezone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// handleWebSettings shows the settings that matter on the phone: name,
+// time zone, nudge hour and where nudges go.
+func (s *pages) handleWebSettings(c *fiber.Ctx) error {
+	p := s.page(c, "Settings", "settings")
+	s.settingsForm(p.Form, user(c))
+	if err := s.deviceLinks(c, &p); err != nil {
+		return err
+	}
+	return s.render(c, 200, "settings", p)
+}
+
+// deviceLinks lists the user's sets of calendar links (one per device),
+// each revocable on its own.
+func (s *pages) deviceLinks(c *fiber.Ctx, p *webPage) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	sets, err := s.Accounts.FeedSets(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	loc := u.Location()
+	for _, f := range sets {
+		p.Devices = append(p.Devices, newWebDevice(f.ID, f.Name, f.CreatedAt, f.LastUsedAt, loc))
+	}
+	return nil
+}
+
+// handleWebDeviceRevoke revokes one device's calendar links.
+func (s *pages) handleWebDeviceRevoke(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if err := s.Accounts.DeleteFeedSet(ctx, user(c).ID, c.Params("id")); err != nil && !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	return c.Redirect("/app/settings?notice="+url.QueryEscape("Those calendar links no longer work.")+"#devices", fiber.StatusSeeOther)
+}
+
+// settingsForm fills the settings form with u's settings.
+func (s *pages) settingsForm(f map[string]string, u *accounts.User) {
+	for k, v := range map[string]string{"name": u.Name, "timezone": u.Timezone, "nudge_hour": strconv.Itoa(u.NudgeHour),
+		"notify_email": u.Notify.Email, "webhook_url": u.Notify.WebhookURL, "card_headline": u.Card.Headline,
+		"card_company": u.Card.Company, "card_title": u.Card.Title, "card_phone": u.Card.Phone, "card_email": u.Card.Email,
+		"card_links": strings.Join(u.Card.Links, "\n")} {
+		f[k] = v
+	}
+	if u.Card.Enabled {
+		f["card_enabled"] = "on"
+	}
+}
+
+// handleWebSettingsSave applies the form as PATCH /v1/me would.
+func (s *pages) handleWebSettingsSave(c *fiber.Ctx) error {
+	p := s.page(c, "Settings", "settings")
+	for _, k := range []string{"name", "timezone", "nudge_hour", "notify_email", "webhook_url", "webhook_secret",
+		"card_enabled", "card_headline", "card_company", "card_title", "card_phone", "card_email", "card_links"} {
+		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
+	}
+	links := []string{}
+	for _, l := range strings.Split(p.Form["card_links"], "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			links = append(links, l)
+		}
+	}
+	card := map[string]any{"enabled": p.Form["card_enabled"] == "on", "headline": p.Form["card_headline"], "company": p.Form["card_company"],
+		"title": p.Form["card_title"], "phone": p.Form["card_phone"], "email": p.Form["card_email"], "links": links}
+	notify := map[string]any{"email": p.Form["notify_email"], "webhook_url": nil, "webhook_secret": nil}
+	if p.Form["webhook_url"] != "" {
+		notify["webhook_url"] = p.Form["webhook_url"]
+		if p.Form["webhook_secret"] != "" {
+			notify["webhook_secret"] = p.Form["webhook_secret"]
+		} else {
+			delete(notify, "webhook_secret") // keep the current one
+		}
+	}
+	patch := map[string]any{"name": p.Form["name"], "timezone": p.Form["timezone"], "notify": notify, "card": card}
+	if h, err := strconv.Atoi(p.Form["nudge_hour"]); err == nil {
+		patch["nudge_hour"] = h
+	} else {
+		p.Errors["nudge_hour"] = "Give an hour from 0 to 23."
+	}
+	delete(p.Form, "webhook_secret")
+	if len(p.Errors) == 0 {
+		body, _ := json.Marshal(patch)
+		ctx, cancel := s.ctx(c)
+		defer cancel()
+		if _, err := s.CRM.UpdateSettings(ctx, s.Accounts, user(c).ID, body); err != nil {
+			var ae *apperr.Error
+			if !errors.As(err, &ae) || ae.Kind != apperr.Invalid {
+				return err
+			}
+			for _, f := range ae.Fields {
+				p.Errors[settingsField(f.Field)] = f.Message
+			}
+		}
+	}
+	if len(p.Errors) > 0 {
+		if err := s.deviceLinks(c, &p); err != nil {
+			return err
+		}
+		return s.render(c, fiber.StatusUnprocessableEntity, "settings", p)
+	}
+	return c.Redirect("/app/settings?notice="+url.QueryEscape("Saved."), fiber.StatusSeeOther)
+}
+
+// settingsField maps PATCH /v1/me's field names to the settings form's.
+func settingsField(f string) string {
+	switch {
+	case f == "notify.email":
+		return "notify_email"
+	case strings.HasPrefix(f, "card.links"):
+		return "card_links"
+	case strings.HasPrefix(f, "card."):
+		return "card_" + strings.TrimPrefix(f, "card.")
+	}
+	return strings.TrimPrefix(f, "notify.")
+}
