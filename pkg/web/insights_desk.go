@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/chart"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 )
 
@@ -75,8 +76,12 @@ func (s *pages) handleInsights(c *fiber.Ctx) error {
 	v.New, v.Rising = trend.New, trend.Rising
 	v.TopicsChart = chart.Lines("topics-chart", "Hot topics by month, the last 12 months", v.Months, series)
 
-	now := s.Now()
-	from := now.AddDate(-1, 0, 0)
+	// The players, lapsed relationships and pipeline: the API's default
+	// window (90 days).
+	from, now, err := crm.InsightWindow(nil, nil, s.Now())
+	if err != nil {
+		return err
+	}
 	ins, err := s.CRM.Insights(ctx, u, from, now)
 	if err != nil {
 		return err
@@ -89,7 +94,7 @@ func (s *pages) handleInsights(c *fiber.Ctx) error {
 		names, counts = append(names, pi.Name), append(counts, pi.Encounters)
 		v.HasEncounters = v.HasEncounters || pi.Encounters > 0
 	}
-	v.PeopleChart = chart.Bars("people-chart", "People you met most, the last 12 months", names, counts)
+	v.PeopleChart = chart.Bars("people-chart", "People you met most, the last 90 days", names, counts)
 	for _, sp := range ins.Speakers[:min(len(ins.Speakers), 10)] {
 		v.Speakers = append(v.Speakers, countRow{Name: sp.Name, N: sp.Talks, M: sp.Events})
 	}
@@ -107,7 +112,7 @@ func (s *pages) handleInsights(c *fiber.Ctx) error {
 		names, counts = append(names, st), append(counts, n)
 		v.HasPipeline = v.HasPipeline || n > 0
 	}
-	v.StageChart = chart.Bars("stage-chart", "Opportunities by stage, the last 12 months", names, counts)
+	v.StageChart = chart.Bars("stage-chart", "Opportunities by stage, the last 90 days", names, counts)
 	names, counts = nil, nil
 	for _, src := range ins.Pipeline.Sources {
 		v.Sources = append(v.Sources, countRow{ID: src.EventID, Name: src.Title, N: src.Opportunities})

@@ -289,6 +289,10 @@ type contactDesk struct {
 	Kinds                    []string
 	IntroOther, IntroContext string
 	IntroChoices             []webPerson
+	// MergeOther is the name looked up to merge into this contact, and
+	// MergeChoices the contacts it matched.
+	MergeOther   string
+	MergeChoices []webPerson
 }
 
 // timelineItem is one thing that happened with a contact.
@@ -336,6 +340,17 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 			What: "Intro to " + name, Detail: it.Status, Text: it.Context})
 	}
 	sortTimeline(d.Timeline)
+	if d.MergeOther = strings.TrimSpace(c.Query("merge_other")); d.MergeOther != "" {
+		page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: d.MergeOther, Limit: 10})
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Items {
+			if page.Items[i].ID != ct.ID {
+				d.MergeChoices = append(d.MergeChoices, webPersonOf(&page.Items[i], loc, ""))
+			}
+		}
+	}
 	if d.IntroOther != "" {
 		page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: d.IntroOther, Limit: 6})
 		if err != nil {

@@ -178,3 +178,29 @@ func TestContactTimelineAndIntros(t *testing.T) {
 		t.Fatalf("another user's intro: %d", st)
 	}
 }
+
+// TestMergeFromContactPage finds the other copy of a person from a
+// contact's page and merges it in.
+func TestMergeFromContactPage(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "emails": []string{"jane@example.com"}})
+	dupe := s.create(t, tok, "/v1/contacts", map[string]any{"name": "J. Doe", "phones": []string{"+49 30 1234567"}, "notes": "From the card"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	st, page := b.get("/app/contacts/" + jane + "?merge_other=doe")
+	if st != 200 || !strings.Contains(page, "Merge J. Doe into Jane Doe") || strings.Contains(page, "Merge Jane Doe into Jane Doe") {
+		t.Fatalf("merge choices: %d", st)
+	}
+	if st, page = b.post("/app/contacts/"+jane+"/merge", form(page, "/app/contacts/"+jane+"/merge")); st != 200 || !strings.Contains(page, "Merged into Jane Doe.") {
+		t.Fatalf("merge: %d", st)
+	}
+	s.api(t, "GET", "/v1/contacts/"+dupe, tok, nil, 404, nil)
+	var got struct {
+		Phones []string
+		Notes  string
+	}
+	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, &got)
+	if len(got.Phones) != 1 || !strings.Contains(got.Notes, "From the card") {
+		t.Fatalf("merged %+v", got)
+	}
+}

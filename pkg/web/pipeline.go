@@ -27,8 +27,9 @@ func (s *pages) registerPipeline(g fiber.Router) {
 	g.Post("/pipeline/:id/stage", s.handleOpportunityMove)
 }
 
-// pipelinePerStage is how many cards a column shows.
-const pipelinePerStage = 100
+// How many cards a column shows: the open stages more, the closed ones
+// (accepted, declined, lost) their latest.
+const pipelinePerStage, pipelineClosed = 50, 20
 
 // pipelineView is the pipeline page.
 type pipelineView struct {
@@ -66,7 +67,11 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 	view := &pipelineView{Kinds: opportunities.Kinds, Stages: opportunities.Stages}
 	var all []opportunities.Opportunity
 	for _, st := range opportunities.Stages {
-		page, err := s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{Stage: st, Limit: pipelinePerStage})
+		limit := pipelinePerStage
+		if opportunities.Closed(st) {
+			limit = pipelineClosed
+		}
+		page, err := s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{Stage: st, Limit: limit})
 		if err != nil {
 			return err
 		}

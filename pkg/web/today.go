@@ -32,6 +32,8 @@ const (
 	todayIntros   = 20
 	recentEvents  = 20
 	todayFollowup = 200
+	todayQuiet    = 20
+	quietPerEvent = 100
 )
 
 func (s *pages) handleToday(c *fiber.Ctx) error {
@@ -110,7 +112,9 @@ func (s *pages) waitingIntros(c *fiber.Ctx) ([]introLine, error) {
 }
 
 // quietSinceMet are the people met at the events of the last 7 days with
-// nothing logged since (their last contact is that meeting).
+// nothing logged since (their last contact is that meeting): the latest
+// events first, a bounded number of people read per event, until
+// todayQuiet are found.
 func (s *pages) quietSinceMet(c *fiber.Ctx, now time.Time) ([]metRow, error) {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
@@ -120,34 +124,39 @@ func (s *pages) quietSinceMet(c *fiber.Ctx, now time.Time) ([]metRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	met := map[string]time.Time{}
-	where := map[string]string{}
-	var ids []string
-	for _, ev := range evs.Items {
-		encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: ev.ID, Limit: 200})
+	var out []metRow
+	seen := map[string]bool{}
+	for i := len(evs.Items) - 1; i >= 0 && len(out) < todayQuiet; i-- {
+		ev := evs.Items[i]
+		encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: ev.ID, Limit: quietPerEvent})
 		if err != nil {
 			return nil, err
 		}
+		met := map[string]time.Time{}
+		var ids []string
 		for _, e := range encs.Items {
-			if _, seen := met[e.ContactID]; !seen {
+			if seen[e.ContactID] {
+				continue
+			}
+			if _, ok := met[e.ContactID]; !ok {
 				ids = append(ids, e.ContactID)
 			}
 			if e.MetAt.After(met[e.ContactID]) {
-				met[e.ContactID], where[e.ContactID] = e.MetAt, ev.Title
+				met[e.ContactID] = e.MetAt
 			}
 		}
-	}
-	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
-	if err != nil {
-		return nil, err
-	}
-	var out []metRow
-	for _, id := range ids {
-		ct, ok := people[id]
-		if !ok || (ct.LastContactedAt != nil && ct.LastContactedAt.After(met[id])) {
-			continue
+		people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, metRow{ContactID: id, Name: ct.Name, Notes: where[id], When: met[id].In(u.Location()).Format("Mon 2 Jan")})
+		for _, id := range ids {
+			seen[id] = true
+			ct, ok := people[id]
+			if !ok || (ct.LastContactedAt != nil && ct.LastContactedAt.After(met[id])) || len(out) >= todayQuiet {
+				continue
+			}
+			out = append(out, metRow{ContactID: id, Name: ct.Name, Notes: ev.Title, When: met[id].In(u.Location()).Format("Mon 2 Jan")})
+		}
 	}
 	return out, nil
 }
