@@ -23,11 +23,13 @@ import (
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/store/storetest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
@@ -57,16 +59,37 @@ type server struct {
 	URL   string
 	Clock *clock
 	CRM   *crm.Service
+	// SQL is the embedded store the app runs on (nil on MongoDB); Store
+	// the MongoDB-wire one (nil on SQLite).
+	SQL   *sqlite.DB
+	Store *store.Store
 }
 
-// mustServe starts the app on a fresh store (open sign-up).
-func mustServe(t *testing.T) *server {
+// serverOpt changes how a test server is built (the API's and the pages'
+// deps), before either starts.
+type serverOpt func(*api.Deps, *web.Deps)
+
+// openSignup lets anyone sign up (the desk's tests make several users).
+func openSignup(d *api.Deps, w *web.Deps) { d.OpenSignup, w.OpenSignup = true, true }
+
+// withMailer gives the pages a mailer (sign-in links).
+func withMailer(m followup.Mailer) serverOpt { return func(_ *api.Deps, w *web.Deps) { w.Mailer = m } }
+
+// mustServe starts the app on a fresh store with open sign-up.
+func mustServe(t *testing.T) *server { return MustServe(t, openSignup) }
+
+// MustServe starts the app on a fresh store: SQLite, or the MongoDB
+// adapter with RAPPORT_TEST_ENGINE=mongodb. Sign-up is open to the first
+// user only unless an option opens it.
+func MustServe(t *testing.T, opts ...serverOpt) *server {
 	t.Helper()
 	ctx := t.Context()
 	var accStore accounts.Store
 	var idemRecords idempotency.Records
 	var stores crm.Stores
 	var ping func(context.Context) error
+	var sqlDB *sqlite.DB
+	var mongoStore *store.Store
 	kind := "sqlite"
 	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
 		st := storetest.MustOpen(t)
@@ -76,7 +99,7 @@ func mustServe(t *testing.T) *server {
 				t.Fatal(err)
 			}
 		}
-		accStore, idemRecords, stores, ping, kind = a, i, ss, st.Ping, st.Kind
+		accStore, idemRecords, stores, ping, kind, mongoStore = a, i, ss, st.Ping, st.Kind, st
 	} else {
 		db, err := sqlite.Open(ctx, t.TempDir())
 		if err != nil {
@@ -84,7 +107,7 @@ func mustServe(t *testing.T) *server {
 		}
 		t.Cleanup(func() { db.Close() })
 		id := record.NewID()
-		accStore, idemRecords, stores = &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}, sqlite.Stores(db)
+		accStore, idemRecords, stores, sqlDB = &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}, sqlite.Stores(db), db
 		ping = func(ctx context.Context) error { return db.Ping(ctx, id) }
 	}
 	c := &clock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
@@ -95,18 +118,23 @@ func mustServe(t *testing.T) *server {
 	cs := crm.New(stores, c.Now)
 	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
 	cs.URLCheck = guard.CheckURL
-	d := api.Deps{Ping: ping, StoreKind: kind, Accounts: acc, CRM: cs, Idempotency: idem, OpenSignup: true,
+	d := api.Deps{Ping: ping, StoreKind: kind, Accounts: acc, CRM: cs, Idempotency: idem,
 		Importer: &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard},
 		Logger:   slog.New(slog.DiscardHandler), BaseURL: "http://rapport.test", Now: c.Now}
+	wd := web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: c.Now}
+	for _, o := range opts {
+		o(&d, &wd)
+	}
 	a := api.New(d)
-	web.Register(a.App, web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: c.Now, AuthFails: a.AuthFails, OpenSignup: true})
+	wd.AuthFails, wd.OpenSignup = a.AuthFails, d.OpenSignup
+	web.Register(a.App, wd)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go a.App.Listener(ln)
 	t.Cleanup(func() { a.App.ShutdownWithTimeout(5 * time.Second) })
-	return &server{URL: "http://" + ln.Addr().String(), Clock: c, CRM: cs}
+	return &server{URL: "http://" + ln.Addr().String(), Clock: c, CRM: cs, SQL: sqlDB, Store: mongoStore}
 }
 
 // api calls the JSON API with a token and decodes the answer into out

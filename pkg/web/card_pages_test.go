@@ -1,4 +1,4 @@
-package api_test
+package web_test
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 )
 
 // postPhoto sends the scan form with a photo, as the phone's file picker does.
-func (b *browser) postPhoto(path, csrf string, photo []byte) (int, string) {
+func (b *phone) postPhoto(path, csrf string, photo []byte) (int, string) {
 	b.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
@@ -42,7 +42,7 @@ func TestWebCardPages(t *testing.T) {
 	ev := s.Do(t, "POST", "/v1/events", tok, map[string]any{"title": "Go meetup", "starts_at": "2026-11-24T18:00:00Z"})
 	MustStatus(t, ev, 201)
 	eventID := ev.JSON(t)["id"].(string)
-	b := newBrowser(t, s)
+	b := newPhone(t, s)
 	b.login("ada@example.com", tok, "")
 
 	st, page := b.get("/app/card")
@@ -52,7 +52,7 @@ func TestWebCardPages(t *testing.T) {
 	if st, _ := b.get("/app/card.png"); st != 409 {
 		t.Fatalf("QR code of a card that is off: %d", st)
 	}
-	csrf := hidden(t, page, "csrf")
+	csrf := hiddenIn(t, page, "csrf")
 	if st, page, _ := b.post("/app/card/on", url.Values{"csrf": {csrf}}); st != 200 || !strings.Contains(page, "Your card is on.") {
 		t.Fatalf("turn on: %d", st)
 	}
@@ -76,7 +76,7 @@ func TestWebCardPages(t *testing.T) {
 
 	// Settings: the card's fields, with errors named.
 	_, page = b.get("/app/settings")
-	csrf = hidden(t, page, "csrf")
+	csrf = hiddenIn(t, page, "csrf")
 	form := url.Values{"csrf": {csrf}, "name": {"Ada"}, "timezone": {"UTC"}, "nudge_hour": {"9"}, "notify_email": {"ada@example.com"},
 		"card_enabled": {"on"}, "card_headline": {"Databases"}, "card_email": {"not-an-email"}, "card_links": {"https://ada.example.com\nftp://x"}}
 	st, page, _ = b.post("/app/settings", form)
@@ -97,14 +97,14 @@ func TestWebCardPages(t *testing.T) {
 	if st, _, _ := b.post("/app/card/rotate", url.Values{"csrf": {csrf}}); st != 200 {
 		t.Fatalf("rotate: %d", st)
 	}
-	if st, _ := newBrowser(t, s).get("/c/" + oldID); st != 404 {
+	if st, _ := newPhone(t, s).get("/c/" + oldID); st != 404 {
 		t.Fatalf("old card address after rotation: %d", st)
 	}
 	// Unticking the box takes the card down.
 	form.Del("card_enabled")
 	b.post("/app/settings", form)
 	newID := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["card"].(map[string]any)["card_id"].(string)
-	if st, _ := newBrowser(t, s).get("/c/" + newID); st != 404 {
+	if st, _ := newPhone(t, s).get("/c/" + newID); st != 404 {
 		t.Fatalf("card turned off in the settings still answers: %d", st)
 	}
 
@@ -119,7 +119,7 @@ func TestWebCardPages(t *testing.T) {
 	if st, page, _ := b.post("/app/settings/devices/"+revoke[0][1]+"/revoke", url.Values{"csrf": {csrf}}); st != 200 || strings.Contains(page, revoke[0][1]) || !strings.Contains(page, revoke[1][1]) {
 		t.Fatalf("revoke one device's links: %d", st)
 	}
-	newBrowser(t, s).post("/app/settings/devices/"+revoke[1][1]+"/revoke", url.Values{}) // no session: to the sign-in page
+	newPhone(t, s).post("/app/settings/devices/"+revoke[1][1]+"/revoke", url.Values{}) // no session: to the sign-in page
 	if _, page := b.get("/app/settings"); !strings.Contains(page, revoke[1][1]) {
 		t.Fatal("revoked without a session")
 	}
@@ -134,7 +134,7 @@ func TestWebCardPages(t *testing.T) {
 	if st, page, _ := b.post("/app/settings/password", url.Values{"csrf": {csrf}, "password": {"another long one"}, "current_password": {"wrong wrong wrong"}}); st != 422 || !strings.Contains(page, "not your current password") {
 		t.Fatalf("wrong current password: %d", st)
 	}
-	if st, page, _ := newBrowser(t, s).login("ada@example.com", "correct horse battery", ""); st != 200 || !strings.Contains(page, "Log a contact") {
+	if st, page, _ := newPhone(t, s).login("ada@example.com", "correct horse battery", ""); st != 200 || !strings.Contains(page, "Log a contact") {
 		t.Fatalf("sign in with the new password: %d", st)
 	}
 }
@@ -144,7 +144,7 @@ func TestWebCardPages(t *testing.T) {
 func TestWebScan(t *testing.T) {
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
-	b := newBrowser(t, s)
+	b := newPhone(t, s)
 	b.login("ada@example.com", tok, "")
 	st, page := b.get("/app/scan")
 	if st != 200 || !strings.Contains(page, `src="/app/static/scan.js"`) || !strings.Contains(page, `name="photo" type="file"`) {
@@ -153,7 +153,7 @@ func TestWebScan(t *testing.T) {
 	if st, js := b.get("/app/static/scan.js"); st != 200 || !strings.Contains(js, "BarcodeDetector") {
 		t.Fatalf("scan.js: %d", st)
 	}
-	csrf := hidden(t, page, "csrf")
+	csrf := hiddenIn(t, page, "csrf")
 	vcard := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nORG:Navy\r\nTITLE:Rear Admiral\r\nEMAIL:grace@example.com\r\nTEL:+1 555 0100\r\nEND:VCARD\r\n"
 	st, page, _ = b.post("/app/scan", url.Values{"csrf": {csrf}, "text": {vcard}})
 	if st != 200 {
@@ -165,7 +165,7 @@ func TestWebScan(t *testing.T) {
 		}
 	}
 	// The filled-in form saves the contact.
-	v := url.Values{"csrf": {hidden(t, page, "csrf")}, "form_id": {hidden(t, page, "form_id")}, "event_title": {"Meetup"}, "moment": {"after_talk"}}
+	v := url.Values{"csrf": {hiddenIn(t, page, "csrf")}, "form_id": {hiddenIn(t, page, "form_id")}, "event_title": {"Meetup"}, "moment": {"after_talk"}}
 	for _, k := range []string{"name", "email", "company", "title", "phone"} {
 		v.Set(k, map[string]string{"name": "Grace Hopper", "email": "grace@example.com", "company": "Navy", "title": "Rear Admiral", "phone": "+1 555 0100"}[k])
 	}

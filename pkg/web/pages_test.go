@@ -1,16 +1,13 @@
-package api_test
+package web_test
 
 import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"github.com/rapport-crm/rapport/pkg/delivery"
-	"github.com/rapport-crm/rapport/pkg/mailtest"
 	"html"
 	"io"
 	"mime/quotedprintable"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os/exec"
 	"regexp"
@@ -18,82 +15,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/delivery"
+	"github.com/rapport-crm/rapport/pkg/mailtest"
+
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
-// browser is an HTTP client with cookies, like a phone's browser.
-type browser struct {
-	t    *testing.T
-	s    *TestServer
-	c    *http.Client
-	last string
-}
-
-func newBrowser(t *testing.T, s *TestServer) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, s: s, c: &http.Client{Jar: jar}}
-}
-
-func (b *browser) get(path string) (int, string) {
-	b.t.Helper()
-	resp, err := b.c.Get(b.s.URL + path)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	b.last = string(body)
-	return resp.StatusCode, b.last
-}
-
-func (b *browser) post(path string, form url.Values) (int, string, *http.Response) {
-	b.t.Helper()
-	resp, err := b.c.PostForm(b.s.URL+path, form)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	b.last = string(body)
-	return resp.StatusCode, b.last, resp
-}
-
-// login signs in through the form, as a browser does (the form carries
-// the CSRF token its cookie matches).
-func (b *browser) login(email, token, next string) (int, string, *http.Response) {
-	b.t.Helper()
-	path := "/app/login"
-	if next != "" {
-		path += "?next=" + url.QueryEscape(next)
-	}
-	_, form := b.get(path)
-	v := url.Values{"email": {email}, "token": {token}, "csrf": {hidden(b.t, form, "csrf")}}
-	if m := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(form); m != nil {
-		v.Set("next", html.UnescapeString(m[1]))
-	}
-	return b.post("/app/login", v)
-}
-
-var hiddenRe = regexp.MustCompile(`name="(csrf|form_id|link)" value="([^"]+)"`)
-
-func hidden(t *testing.T, page, name string) string {
-	t.Helper()
-	for _, m := range hiddenRe.FindAllStringSubmatch(page, -1) {
-		if m[1] == name {
-			return m[2]
-		}
-	}
-	t.Fatalf("no %s in the page", name)
-	return ""
-}
-
 func TestWebPages(t *testing.T) {
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
-	b := newBrowser(t, s)
+	b := newPhone(t, s)
 
 	if st, page := b.get("/app"); st != 200 || !strings.Contains(page, "Sign in") {
 		t.Fatalf("without a session /app should show the sign-in page: %d", st)
@@ -118,24 +52,24 @@ func TestWebPages(t *testing.T) {
 			t.Fatalf("the error does not name current_password: %s", r.Body)
 		}
 		MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": "another long one", "current_password": "wrong password!"}), 403)
-		pb := newBrowser(t, s)
+		pb := newPhone(t, s)
 		if st, page, _ := pb.login("ada@example.com", "wrong password!", ""); st != 401 || strings.Contains(page, "Log a contact") {
 			t.Fatalf("a wrong password: %d", st)
 		}
 		if st, page, _ := pb.login("ADA@example.com", "correct horse battery", ""); st != 200 || !strings.Contains(page, "Log a contact") {
 			t.Fatalf("sign-in with the password: %d", st)
 		}
-		if st, _, _ := newBrowser(t, s).login("eve@example.com", "correct horse battery", ""); st != 401 {
+		if st, _, _ := newPhone(t, s).login("eve@example.com", "correct horse battery", ""); st != 401 {
 			t.Fatalf("another email with the password: %d", st)
 		}
 	})
 	t.Run("ErrLoginWithoutCSRF", func(t *testing.T) {
-		if st, _, _ := newBrowser(t, s).post("/app/login", url.Values{"email": {"ada@example.com"}, "token": {tok}}); st != 403 {
+		if st, _, _ := newPhone(t, s).post("/app/login", url.Values{"email": {"ada@example.com"}, "token": {tok}}); st != 403 {
 			t.Fatalf("sign-in posted without the form's token: %d, want 403", st)
 		}
 	})
 	t.Run("OK_NextAfterLogin", func(t *testing.T) {
-		nb := newBrowser(t, s)
+		nb := newPhone(t, s)
 		resp, err := nb.c.Get(s.URL + "/app/followups")
 		if err != nil {
 			t.Fatal(err)
@@ -148,7 +82,7 @@ func TestWebPages(t *testing.T) {
 		if !strings.Contains(page, "<h1>Follow-ups") {
 			t.Fatalf("after sign-in from a link, not on the follow-ups page")
 		}
-		if _, page, _ := newBrowser(t, s).login("ada@example.com", tok, "//evil.example/app"); !strings.Contains(page, "Log a contact") {
+		if _, page, _ := newPhone(t, s).login("ada@example.com", tok, "//evil.example/app"); !strings.Contains(page, "Log a contact") {
 			t.Fatalf("an off-site next was followed")
 		}
 	})
@@ -160,10 +94,10 @@ func TestWebPages(t *testing.T) {
 	if !strings.Contains(cookie, "httponly") || !strings.Contains(cookie, "samesite=lax") || strings.Contains(cookie, "secure") {
 		t.Fatalf("session cookie %q: want HttpOnly, SameSite=Lax, not Secure on http", cookie)
 	}
-	csrf := hidden(t, page, "csrf")
+	csrf := hiddenIn(t, page, "csrf")
 
 	t.Run("ErrFormErrorsNextToFields", func(t *testing.T) {
-		st, page, _ := b.post("/app/encounters", url.Values{"csrf": {csrf}, "form_id": {hidden(t, b.last, "form_id")}, "email": {"not an email"}, "notes": {"kept"}})
+		st, page, _ := b.post("/app/encounters", url.Values{"csrf": {csrf}, "form_id": {hiddenIn(t, b.last, "form_id")}, "email": {"not an email"}, "notes": {"kept"}})
 		if st != 422 {
 			t.Fatalf("status %d", st)
 		}
@@ -175,7 +109,7 @@ func TestWebPages(t *testing.T) {
 		}
 	})
 	t.Run("ErrFailedSubmitLeavesNoEvent", func(t *testing.T) {
-		st, page, _ := b.post("/app/encounters", url.Values{"csrf": {csrf}, "form_id": {hidden(t, b.last, "form_id")},
+		st, page, _ := b.post("/app/encounters", url.Values{"csrf": {csrf}, "form_id": {hiddenIn(t, b.last, "form_id")},
 			"event_title": {"Never happened"}, "name": {"Jane"}, "email": {"not an email"}, "moment": {"after_talk"}})
 		if st != 422 || !strings.Contains(page, "not a valid email") {
 			t.Fatalf("status %d", st)
@@ -191,7 +125,7 @@ func TestWebPages(t *testing.T) {
 	})
 	t.Run("OK_LogContactDoubleSubmit", func(t *testing.T) {
 		_, page := b.get("/app")
-		form := url.Values{"csrf": {csrf}, "form_id": {hidden(t, page, "form_id")}, "event_title": {"Go meetup"}, "name": {"Jane Doe"},
+		form := url.Values{"csrf": {csrf}, "form_id": {hiddenIn(t, page, "form_id")}, "event_title": {"Go meetup"}, "name": {"Jane Doe"},
 			"email": {"jane@example.com"}, "moment": {"after_talk"}, "notes": {"WASM"}}
 		st, page, _ := b.post("/app/encounters", form)
 		if st != 200 || !strings.Contains(page, "Saved Jane Doe.") {
@@ -216,7 +150,7 @@ func TestWebPages(t *testing.T) {
 		if !strings.Contains(page, "<summary>More: company, title, phone, LinkedIn, topics</summary>") {
 			t.Fatal("the log form has no folded extra fields")
 		}
-		form := url.Values{"csrf": {csrf}, "form_id": {hidden(t, page, "form_id")}, "event_title": {"Rust meetup"}, "name": {"Carl Mo"},
+		form := url.Values{"csrf": {csrf}, "form_id": {hiddenIn(t, page, "form_id")}, "event_title": {"Rust meetup"}, "name": {"Carl Mo"},
 			"moment": {"before_talk"}, "company": {"Ferrous"}, "phone": {"+49 30 555"}, "linkedin_url": {"linkedin.com/in/carl-mo"}, "topics": {"rust, ffi"}}
 		if st, page, _ := b.post("/app/encounters", form); st != 200 || !strings.Contains(page, "Saved Carl Mo.") {
 			t.Fatalf("log with more fields: %d", st)
@@ -230,7 +164,7 @@ func TestWebPages(t *testing.T) {
 			}
 		}
 		_, fresh := b.get("/app")
-		form.Set("form_id", hidden(t, fresh, "form_id"))
+		form.Set("form_id", hiddenIn(t, fresh, "form_id"))
 		form.Set("linkedin_url", "not a profile")
 		form.Set("name", "Dee")
 		if st, page, _ := b.post("/app/encounters", form); st != 422 || !strings.Contains(page, "<details open>") {
@@ -346,14 +280,14 @@ func TestWebPages(t *testing.T) {
 // refused unless sign-up is open; a short password is a field error.
 func TestWebSignup(t *testing.T) {
 	s := MustServe(t)
-	b := newBrowser(t, s)
+	b := newPhone(t, s)
 	_, page := b.get("/app/signup")
-	form := url.Values{"csrf": {hidden(t, page, "csrf")}, "name": {"Ada Lovelace"}, "email": {"ada@example.com"}, "password": {"short"}}
+	form := url.Values{"csrf": {hiddenIn(t, page, "csrf")}, "name": {"Ada Lovelace"}, "email": {"ada@example.com"}, "password": {"short"}}
 	if st, page, _ := b.post("/app/signup", form); st != 422 || !strings.Contains(page, "Use 10 to 72 characters.") {
 		t.Fatalf("a short password: %d", st)
 	}
 	_, page = b.get("/app/signup")
-	form.Set("csrf", hidden(t, page, "csrf"))
+	form.Set("csrf", hiddenIn(t, page, "csrf"))
 	form.Set("password", "correct horse battery")
 	st, page, _ := b.post("/app/signup", form)
 	if st != 201 || !strings.Contains(page, "Welcome, Ada Lovelace") {
@@ -366,18 +300,18 @@ func TestWebSignup(t *testing.T) {
 		t.Fatalf("not signed in after sign-up: %d", st)
 	}
 	// Signed in again elsewhere with the password.
-	if st, page, _ := newBrowser(t, s).login("ada@example.com", "correct horse battery", ""); st != 200 || !strings.Contains(page, "Log a contact") {
+	if st, page, _ := newPhone(t, s).login("ada@example.com", "correct horse battery", ""); st != 200 || !strings.Contains(page, "Log a contact") {
 		t.Fatalf("sign-in with the new password: %d", st)
 	}
 	// A second account: closed server.
-	other := newBrowser(t, s)
+	other := newPhone(t, s)
 	_, page = other.get("/app/signup")
-	form = url.Values{"csrf": {hidden(t, page, "csrf")}, "name": {"Eve"}, "email": {"eve@example.com"}, "password": {"correct horse battery"}}
+	form = url.Values{"csrf": {hiddenIn(t, page, "csrf")}, "name": {"Eve"}, "email": {"eve@example.com"}, "password": {"correct horse battery"}}
 	if st, _, _ := other.post("/app/signup", form); st != 403 {
 		t.Fatalf("a second sign-up on a closed server: %d", st)
 	}
 	// No CSRF cookie: refused.
-	if st, _, _ := newBrowser(t, s).post("/app/signup", form); st != 403 {
+	if st, _, _ := newPhone(t, s).post("/app/signup", form); st != 403 {
 		t.Fatalf("sign-up without the form's cookie: %d", st)
 	}
 }
@@ -394,19 +328,19 @@ func TestWebSignInLink(t *testing.T) {
 	}
 	s := MustServe(t, withMailer(m))
 	_, adaTok := s.MustSignup(t, "ada@example.com")
-	ask := func(b *browser, email string) string {
+	ask := func(b *phone, email string) string {
 		t.Helper()
 		_, page := b.get("/app/login")
 		if !strings.Contains(page, "Email me a sign-in link") {
 			t.Fatal("no sign-in link offered")
 		}
-		st, page, _ := b.post("/app/login/link", url.Values{"csrf": {hidden(t, page, "csrf")}, "email": {email}})
+		st, page, _ := b.post("/app/login/link", url.Values{"csrf": {hiddenIn(t, page, "csrf")}, "email": {email}})
 		if st != 200 || !strings.Contains(page, "a sign-in link is on its way") {
 			t.Fatalf("asking for a link: %d", st)
 		}
 		return page
 	}
-	b := newBrowser(t, s)
+	b := newPhone(t, s)
 	ask(b, "nobody@example.com")
 	if n := len(smtpSrv.Messages()); n != 0 {
 		t.Fatalf("%d emails for an unknown address", n)
@@ -424,23 +358,23 @@ func TestWebSignInLink(t *testing.T) {
 		t.Fatalf("no link in the email:\n%s", body)
 	}
 	link := strings.TrimPrefix(strings.Fields(body[i:])[0], "http://rapport.test")
-	use := func(b *browser) int {
+	use := func(b *phone) int {
 		t.Helper()
 		st, page := b.get(link)
 		if st != 200 || !strings.Contains(page, `action="/app/login/link/use"`) {
 			t.Fatalf("opening the link: %d", st)
 		}
-		st, _, _ = b.post("/app/login/link/use", url.Values{"csrf": {hidden(t, page, "csrf")}, "link": {hidden(t, page, "link")}})
+		st, _, _ = b.post("/app/login/link/use", url.Values{"csrf": {hiddenIn(t, page, "csrf")}, "link": {hiddenIn(t, page, "link")}})
 		return st
 	}
-	phone := newBrowser(t, s)
+	phone := newPhone(t, s)
 	if st := use(phone); st != 200 {
 		t.Fatalf("using the link: %d", st)
 	}
 	if _, page := phone.get("/app"); !strings.Contains(page, "Log a contact") {
 		t.Fatal("not signed in with the link")
 	}
-	if st := use(newBrowser(t, s)); st != 401 {
+	if st := use(newPhone(t, s)); st != 401 {
 		t.Fatalf("the link used twice: %d", st)
 	}
 	ask(b, "ada@example.com")
@@ -461,7 +395,7 @@ func TestWebSignInLink(t *testing.T) {
 		t.Fatal("a form posted with the link as a cookie changed the account")
 	}
 	s.Clock.Add(16 * time.Minute)
-	if st := use(newBrowser(t, s)); st != 401 {
+	if st := use(newPhone(t, s)); st != 401 {
 		t.Fatalf("a link after 16 minutes: %d", st)
 	}
 }
@@ -494,10 +428,10 @@ func TestWebPasswordsAsTyped(t *testing.T) {
 	_, tok := s.MustSignup(t, "spaces@example.com")
 	spaced := "  correct horse battery  "
 	MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": spaced}), 204)
-	if st, page, _ := newBrowser(t, s).login("spaces@example.com", spaced, ""); st != 200 || !strings.Contains(page, "Log a contact") {
+	if st, page, _ := newPhone(t, s).login("spaces@example.com", spaced, ""); st != 200 || !strings.Contains(page, "Log a contact") {
 		t.Fatalf("the password as set, spaces included: %d", st)
 	}
-	if st, _, _ := newBrowser(t, s).login("spaces@example.com", strings.TrimSpace(spaced), ""); st != 401 {
+	if st, _, _ := newPhone(t, s).login("spaces@example.com", strings.TrimSpace(spaced), ""); st != 401 {
 		t.Fatalf("the password without its spaces: %d, want 401", st)
 	}
 
@@ -505,10 +439,10 @@ func TestWebPasswordsAsTyped(t *testing.T) {
 	long := strings.Repeat("0123456789", 7) + "ab" // 72 bytes
 	MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": long + "c"}), 422)
 	MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": long}), 204)
-	if st, _, _ := newBrowser(t, s).login("long@example.com", long+"anything", ""); st != 401 {
+	if st, _, _ := newPhone(t, s).login("long@example.com", long+"anything", ""); st != 401 {
 		t.Fatalf("72 bytes and more: %d, want 401", st)
 	}
-	if st, _, _ := newBrowser(t, s).login("long@example.com", long, ""); st != 200 {
+	if st, _, _ := newPhone(t, s).login("long@example.com", long, ""); st != 200 {
 		t.Fatalf("the 72-byte password: %d", st)
 	}
 }
@@ -527,15 +461,15 @@ func TestWebFirstRun(t *testing.T) {
 	if r.StatusCode != http.StatusFound || r.Header.Get("Location") != "/app" {
 		t.Fatalf("GET /: %d → %q, want 302 → /app", r.StatusCode, r.Header.Get("Location"))
 	}
-	b := newBrowser(t, s)
+	b := newPhone(t, s)
 	_, login := b.get("/app/login")
 	_, form := b.get("/app/signup")
-	st, welcome, _ := b.post("/app/signup", url.Values{"csrf": {hidden(t, form, "csrf")}, "name": {"Ada"}, "email": {"ada@example.com"}, "password": {"correct horse battery"}})
+	st, welcome, _ := b.post("/app/signup", url.Values{"csrf": {hiddenIn(t, form, "csrf")}, "name": {"Ada"}, "email": {"ada@example.com"}, "password": {"correct horse battery"}})
 	if st != http.StatusCreated || !strings.Contains(welcome, "api-token") {
 		t.Fatalf("sign-up: %d", st)
 	}
 	_, calForm := b.get("/app/calendar")
-	_, calendar, _ := b.post("/app/calendar/links", url.Values{"csrf": {hidden(t, calForm, "csrf")}})
+	_, calendar, _ := b.post("/app/calendar/links", url.Values{"csrf": {hiddenIn(t, calForm, "csrf")}})
 	for name, page := range map[string]string{"sign-in": login, "welcome": welcome, "calendar": calendar} {
 		if strings.Contains(page, "/v1/") {
 			t.Errorf("the %s page quotes an API call", name)
@@ -567,7 +501,7 @@ func TestWebSmallThings(t *testing.T) {
 	}
 
 	id := s.MustCreateContact(t, tok, map[string]any{"name": "Grace", "emails": []string{"grace@navy.example", "grace@home.example"}, "phones": []string{"+1 555 0100"}, "notes": "one\ntwo"})
-	b := newBrowser(t, s)
+	b := newPhone(t, s)
 	b.login("ada@example.com", tok, "")
 	_, page := b.get("/app/contacts/" + id)
 	for _, want := range []string{">Email grace@navy.example</a>", ">Email grace@home.example</a>", ">Call &#43;1 555 0100</a>", "one\ntwo"} {
@@ -587,9 +521,9 @@ func TestWebSmallThings(t *testing.T) {
 // keeps the browser's time zone.
 func TestWebDevices(t *testing.T) {
 	s := MustServe(t, openSignup, func(_ *api.Deps, w *web.Deps) { w.InboundDomain = "rapport.test" })
-	b := newBrowser(t, s)
+	b := newPhone(t, s)
 	_, form := b.get("/app/signup")
-	st, welcome, _ := b.post("/app/signup", url.Values{"csrf": {hidden(t, form, "csrf")}, "name": {"Ada"}, "email": {"ada@example.com"},
+	st, welcome, _ := b.post("/app/signup", url.Values{"csrf": {hiddenIn(t, form, "csrf")}, "name": {"Ada"}, "email": {"ada@example.com"},
 		"password": {"correct horse battery"}, "timezone": {"Europe/Berlin"}})
 	adaTok := regexp.MustCompile(`id="api-token" type="text" readonly value="([^"]+)"`).FindStringSubmatch(welcome)
 	if st != http.StatusCreated || adaTok == nil {
@@ -602,7 +536,7 @@ func TestWebDevices(t *testing.T) {
 	if !strings.Contains(page, "http://rapport.test/mcp") || !strings.Contains(page, "http://rapport.test/dav/card/me/books/rapport/") || !strings.Contains(page, "@rapport.test") {
 		t.Fatal("the devices page lacks the addresses")
 	}
-	csrf := hidden(t, page, "csrf")
+	csrf := hiddenIn(t, page, "csrf")
 	if st, page, _ := b.post("/app/settings/devices/tokens", url.Values{"csrf": {csrf}, "name": {" "}}); st != 422 || !strings.Contains(page, "Name the device") {
 		t.Fatalf("a token without a name: %d", st)
 	}
@@ -668,7 +602,7 @@ func TestWebFollowupGroups(t *testing.T) {
 	for i, in := range []time.Duration{-time.Hour, 3 * time.Hour, 72 * time.Hour, 20 * 24 * time.Hour} {
 		MustStatus(t, s.Do(t, "POST", "/v1/followups", tok, map[string]any{"contact_id": id, "due_at": now.Add(in).Format(time.RFC3339), "note": fmt.Sprintf("note %d", i)}), 201)
 	}
-	b := newBrowser(t, s)
+	b := newPhone(t, s)
 	b.login("ada@example.com", tok, "")
 	_, page := b.get("/app/followups")
 	last := -1
@@ -693,7 +627,7 @@ func TestWebDuplicateButtonsDiffer(t *testing.T) {
 	s.MustCreateContact(t, tok, map[string]any{"name": "Jane Doe", "emails": []string{"jane@work.example"}})
 	s.Clock.Add(24 * time.Hour)
 	s.MustCreateContact(t, tok, map[string]any{"name": "Jane Doe", "emails": []string{"jane@home.example"}})
-	b := newBrowser(t, s)
+	b := newPhone(t, s)
 	b.login("ada@example.com", tok, "")
 	_, page := b.get("/app/duplicates")
 	for _, want := range []string{"jane@work.example", "jane@home.example", "Keep 1 (“Jane Doe”, known since 24 Nov 2026), merge 2 into it", "Keep 2 (“Jane Doe”, known since 25 Nov 2026) instead"} {
