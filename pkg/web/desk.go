@@ -35,7 +35,7 @@ func (s *pages) registerDesk(g fiber.Router) {
 
 // formField is one labelled input of a form (the "field" template of
 // webui/forms.html): what was typed, and its error next to it.
-type formField struct{ Name, Label, Type, Value, Error string }
+type formField struct{ Name, Label, Type, Value, Error, Key string }
 
 // formFuncs are the templates' helpers.
 var formFuncs = template.FuncMap{
@@ -43,6 +43,8 @@ var formFuncs = template.FuncMap{
 		return formField{Name: name, Label: label, Type: typ, Value: p.Form[name], Error: p.Errors[name]}
 	},
 	"inc": func(i int) int { return i + 1 },
+	// key gives a field a keyboard shortcut (app.js: "n" focuses it).
+	"key": func(k string, f formField) formField { f.Key = k; return f },
 }
 
 // formOf reads the named fields of a posted form: cleaned as all text

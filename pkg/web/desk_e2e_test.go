@@ -146,6 +146,24 @@ func TestDeskInChromium(t *testing.T) {
 	if !strings.Contains(undone, "Undone: 3 contacts removed") {
 		t.Errorf("after the undo: %q", undone)
 	}
+	// Keyboard: "/" goes to the search box, "n" to the new-record page.
+	var focused, location string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(s.URL+"/app/events"),
+		chromedp.WaitVisible(`#q`, chromedp.ByQuery),
+		chromedp.KeyEvent("/"),
+		chromedp.Evaluate(`document.activeElement.id`, &focused),
+		chromedp.Evaluate(`document.activeElement.blur()`, nil),
+		chromedp.KeyEvent("n"),
+		chromedp.WaitVisible(`#starts_at`, chromedp.ByQuery),
+		chromedp.Location(&location),
+	)
+	if err != nil {
+		t.Fatalf("browser, shortcuts: %v", err)
+	}
+	if focused != "q" || !strings.HasSuffix(location, "/app/events/new") {
+		t.Errorf("shortcuts: / focused %q, n went to %q", focused, location)
+	}
 	if !strings.Contains(afterEdit, "Saved Jane Doe.") || !strings.Contains(afterEdit, "Likes Go\nHates YAML") {
 		t.Errorf("after the edit: %q", afterEdit)
 	}

@@ -105,4 +105,21 @@
       b.textContent = "Copied";
     });
   });
+
+  // Desk shortcuts, outside text fields: "/" goes to the page's search
+  // box, "n" follows the page's New link (data-key="n") or goes to its
+  // new-record form (data-key="n" on a field).
+  document.addEventListener("keydown", function (e) {
+    var t = e.target;
+    if (e.ctrlKey || e.metaKey || e.altKey || (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) return;
+    if (e.key === "/") {
+      var q = document.querySelector("input[type=search]");
+      if (q) { e.preventDefault(); q.focus(); q.select(); }
+    } else if (e.key === "n") {
+      var n = document.querySelector("[data-key=n]");
+      if (!n) return;
+      e.preventDefault();
+      if (n.tagName === "A") { location.href = n.href; } else { n.focus(); }
+    }
+  });
 })();
