@@ -22,7 +22,8 @@ import (
 type Source interface {
 	Facts(ctx context.Context, userID string, from, to, now time.Time) (*Facts, error)
 	// TopicMonths counts the user's topics (encounter topics and event
-	// tags, lower-cased) by UTC calendar month, in [from, to).
+	// tags, lower-cased) by UTC calendar month, for the whole months
+	// [from, to) touches (callers pass month starts).
 	TopicMonths(ctx context.Context, userID string, from, to time.Time) (TopicMonths, error)
 }
 

@@ -181,40 +181,33 @@ func (s *Insights) countIDs(ctx context.Context, into map[string]int, query stri
 	return err
 }
 
-// TopicMonths implements insights.Source: the month is the first seven
-// characters of the stored RFC 3339 UTC time (encounters_user_met,
-// events_user_starts).
+// TopicMonths implements insights.Source from topic_months (migration
+// 00025), which triggers keep as encounters and events are written: the
+// months [from, to) touches, one row per month and topic.
 func (s *Insights) TopicMonths(ctx context.Context, userID string, from, to time.Time) (insights.TopicMonths, error) {
 	out := insights.TopicMonths{}
-	a, b := formatTime(from), formatTime(to)
-	for _, q := range []string{
-		`SELECT substr(e.met_at, 1, 7), j.value, count(*) FROM encounters e, json_each(e.topics) j
-			WHERE e.user_id = ? AND e.met_at >= ? AND e.met_at < ? GROUP BY 1, 2`,
-		`SELECT substr(e.starts_at, 1, 7), j.value, count(*) FROM events e, json_each(e.tags) j
-			WHERE e.user_id = ? AND e.starts_at >= ? AND e.starts_at < ? GROUP BY 1, 2`,
-	} {
-		type row struct {
-			month, topic string
-			n            int
+	type row struct {
+		month, topic string
+		n            int
+	}
+	last := to.UTC().Add(-time.Nanosecond).Format("2006-01")
+	rows, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*row, error) {
+		var x row
+		if err := r.Scan(&x.month, &x.topic, &x.n); err != nil {
+			return nil, translate(err, "insight")
 		}
-		rows, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*row, error) {
-			var x row
-			if err := r.Scan(&x.month, &x.topic, &x.n); err != nil {
-				return nil, translate(err, "insight")
-			}
-			return &x, nil
-		}, q, userID, a, b)
-		if err != nil {
-			return nil, err
+		return &x, nil
+	}, `SELECT month, topic, n FROM topic_months WHERE user_id = ? AND month >= ? AND month <= ?`, userID, from.UTC().Format("2006-01"), last)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		m := out[r.month]
+		if m == nil {
+			m = map[string]int{}
+			out[r.month] = m
 		}
-		for _, r := range rows {
-			m := out[r.month]
-			if m == nil {
-				m = map[string]int{}
-				out[r.month] = m
-			}
-			m[strings.TrimSpace(strings.ToLower(r.topic))] += r.n
-		}
+		m[r.topic] += r.n
 	}
 	return out, nil
 }

@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"testing"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -107,5 +109,44 @@ func TestFoldMigrationRefoldsEarlierRecords(t *testing.T) {
 	}
 	if page, err := (&Events{DB: db}).Events(ctx, "u1", events.EventQuery{Q: "lodz"}); err != nil || len(page.Items) != 1 {
 		t.Errorf("events q=lodz after the migration: %+v, %v", page, err)
+	}
+}
+
+// TestTopicMonthsMigrationCountsEarlierRecords takes a store back to
+// before migration 00025, writes an encounter and an event as that version
+// did, migrates again and finds their topics counted by month.
+func TestTopicMonthsMigrationCountsEarlierRecords(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sub, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 24); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO events(id, user_id, title, kind, starts_at, ends_at, timezone, talks, tags, status, created_at, updated_at)
+			VALUES('e1', 'u1', 'GoDays', 'meetup', '2026-10-01T18:00:00.000Z', '2026-10-01T21:00:00.000Z', 'UTC', '[]', '["Go"]', 'planned',
+			'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+		`INSERT INTO encounters(id, user_id, event_id, contact_id, moment, met_at, notes, topics, created_at)
+			VALUES('n1', 'u1', 'e1', 'c1', 'after_talk', '2026-10-01T19:00:00.000Z', '', '["go", " WASM "]', '2026-10-01T19:00:00.000Z')`,
+	} {
+		if _, err := db.write.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	oct := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	months, err := (&Insights{DB: db}).TopicMonths(ctx, "u1", oct, oct.AddDate(0, 1, 0))
+	if err != nil || fmt.Sprint(months) != "map[2026-10:map[go:2 wasm:1]]" {
+		t.Fatalf("after the migration: %v, %v", months, err)
 	}
 }

@@ -106,28 +106,39 @@ func Insights(t *testing.T, open OpenInsights) {
 	if s := summarize(got); s != want {
 		t.Fatalf("insights\n got %s\nwant %s", s, want)
 	}
-	// By month (UTC): encounter topics and event tags, lower-cased; the
-	// other user's never; the window's end excluded.
-	months, err := s.Insights.TopicMonths(ctx, "u1", from.AddDate(0, 0, -10), to)
+	// By month (UTC, whole months): encounter topics and event tags,
+	// lower-cased; the other user's never.
+	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	months, err := s.Insights.TopicMonths(ctx, "u1", nov, nov.AddDate(0, 1, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := map[string]int{}
-	for month, topics := range months {
-		if len(month) != 7 || month[4] != '-' {
-			t.Fatalf("month %q", month)
-		}
-		for name, n := range topics {
-			total[name] += n
-		}
-	}
-	if fmt.Sprint(total) != "map[go:3 kafka:3 rust:2 über:1]" {
+	if fmt.Sprint(months) != "map[2026-11:map[go:3 kafka:3 rust:2 über:1]]" {
 		t.Fatalf("topic months %v", months)
 	}
-	if at := in(2).UTC().Format("2006-01"); months[at]["kafka"] < 2 {
-		t.Fatalf("kafka in %s: %v", at, months[at])
+	// Written, changed and deleted records keep the counts: an event's tags
+	// changed, an encounter deleted, one moved to December.
+	ev.Tags = []string{"Go", "Zig"}
+	if err := s.Events.UpdateEvent(ctx, ev); err != nil {
+		t.Fatal(err)
 	}
-	if none, err := s.Insights.TopicMonths(ctx, "u1", to, to.AddDate(0, 1, 0)); err != nil || len(none) != 0 {
+	moved := &contacts.Encounter{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: ada.ID, Moment: "other", MetAt: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC),
+		Topics: []string{"Kafka"}, CreatedAt: clock}
+	if err := s.Contacts.CreateEncounter(ctx, moved); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Contacts.DeleteEncountersOf(ctx, "u1", contacts.ByEvent, old.ID); err != nil {
+		t.Fatal(err)
+	}
+	months, err = s.Insights.TopicMonths(ctx, "u1", nov, nov.AddDate(0, 2, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(months) != "map[2026-11:map[go:3 kafka:2 rust:1 zig:1] 2026-12:map[kafka:1]]" {
+		t.Fatalf("topic months after changes %v", months)
+	}
+	to = nov.AddDate(0, 1, 0)
+	if none, err := s.Insights.TopicMonths(ctx, "u1", to.AddDate(0, 1, 0), to.AddDate(0, 2, 0)); err != nil || len(none) != 0 {
 		t.Fatalf("after the window: %v, %v", none, err)
 	}
 }
