@@ -327,7 +327,8 @@ func TestCalendarImport(t *testing.T) {
 			night = e
 		}
 	}
-	if night == nil || night["starts_at"] != "2026-12-03T18:00:00Z" || night["location"] != "c-base, Berlin" || night["timezone"] != "Europe/Berlin" || night["notes"] != "Talks and pizza" {
+	if night == nil || night["starts_at"] != "2026-12-03T18:00:00Z" || night["location"] != "c-base, Berlin" || night["timezone"] != "Europe/Berlin" || night["notes"] != "Talks and pizza" ||
+		night["series"] != "Berlin Gophers" { // a followed calendar names the series
 		t.Fatalf("imported event: %v", night)
 	}
 	id := night["id"].(string)

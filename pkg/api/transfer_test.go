@@ -235,6 +235,9 @@ func TestBackupRoundTrip(t *testing.T) {
 	s.MustCreate(t, a, "/v1/intros", map[string]any{"contact_ids": []string{jane, bob}, "event_id": ev, "context": "both like WASM"})
 	s.MustCreate(t, a, "/v1/contacts/"+bob+"/interactions", map[string]any{"kind": "call", "notes": "catch-up"})
 	s.MustCreate(t, a, "/v1/calendars", map[string]any{"url": "https://example.com/cal.ics", "name": "Example", "tags": []string{"x"}})
+	// Why you go: the targets' ids are mapped to the restored contacts.
+	s.MustCreate(t, a, "/v1/events", map[string]any{"title": "Tokyo Gophers II", "starts_at": "2026-12-20T10:00:00Z", "series": "Tokyo Gophers",
+		"intentions": map[string]any{"meet": []string{"Bob again"}}, "targets": []map[string]any{{"contact_id": bob}, {"name": "Rob"}}})
 
 	first := s.Do(t, "GET", "/v1/export", a, nil)
 	MustStatus(t, first, 200)

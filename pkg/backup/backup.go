@@ -318,6 +318,9 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 			return nil, badBackup(err)
 		}
 		e.ID, e.UserID = im.id(e.ID), im.userID
+		for i := range e.Targets {
+			e.Targets[i].ContactID, e.Targets[i].CompanyID = im.id(e.Targets[i].ContactID), im.id(e.Targets[i].CompanyID)
+		}
 		if e.Source != nil {
 			e.Source.CalendarID = im.id(e.Source.CalendarID)
 		}

@@ -2,10 +2,13 @@ package crm
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -136,4 +139,37 @@ func (s *Service) LinkUserCompanies(ctx context.Context, userID string) (int, er
 			n++
 		}
 	}
+}
+
+// checkTargets checks that the contacts and companies an event's targets
+// name are the user's: another user's id is the same NotFound as none,
+// naming the field.
+func (s *Service) checkTargets(ctx context.Context, userID string, targets []events.Target) error {
+	var contactIDs, companyIDs []string
+	for _, t := range targets {
+		if t.ContactID != "" {
+			contactIDs = append(contactIDs, t.ContactID)
+		}
+		if t.CompanyID != "" {
+			companyIDs = append(companyIDs, t.CompanyID)
+		}
+	}
+	people, err := s.Contacts.Store.ContactsByID(ctx, userID, contactIDs)
+	if err != nil {
+		return err
+	}
+	cos, err := s.Companies.GetMany(ctx, userID, companyIDs)
+	if err != nil {
+		return err
+	}
+	for i, t := range targets {
+		f := "targets[" + strconv.Itoa(i) + "]"
+		if _, ok := people[t.ContactID]; t.ContactID != "" && !ok {
+			return notFoundField(apperr.E(apperr.NotFound, "contact not found"), f+".contact_id")
+		}
+		if _, ok := cos[t.CompanyID]; t.CompanyID != "" && !ok {
+			return notFoundField(apperr.E(apperr.NotFound, "company not found"), f+".company_id")
+		}
+	}
+	return nil
 }

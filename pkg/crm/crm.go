@@ -558,6 +558,7 @@ func New(st Stores, now func() time.Time) *Service {
 		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, search: st.Search, ensure: st.EnsureIndexes, atomic: st.Atomic}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now, s.Companies.Now = now, now, now, now
 	s.Contacts.Company = s.Companies.Resolve
+	s.Events.TargetRefs = s.checkTargets
 	s.Contacts.Atomic = st.Atomic
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	s.Contacts.Mutated = s.touchContacts

@@ -31,6 +31,10 @@ type Event struct {
 	Notes     string    `bson:"notes" json:"notes"`
 	Status    string    `bson:"status" json:"status"`
 	Sequence  int       `bson:"sequence" json:"sequence"`
+	// Intentions, Targets and Series are why you go (why.go).
+	Intentions Intentions `bson:"intentions" json:"intentions"`
+	Targets    Targets    `bson:"targets" json:"targets"`
+	Series     string     `bson:"series" json:"series"`
 	// Source is set on events a calendar import brought in.
 	Source    *Source   `bson:"source,omitempty" json:"source,omitempty"`
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`
@@ -68,6 +72,10 @@ type Input struct {
 	Tags      []string    `json:"tags,omitempty"`
 	Notes     string      `json:"notes,omitempty"`
 	Status    string      `json:"status,omitempty"`
+	// Intentions, Targets and Series: PRODUCT.md §11 (why.go).
+	Intentions Intentions `json:"intentions"`
+	Targets    []Target   `json:"targets,omitempty"`
+	Series     string     `json:"series,omitempty"`
 }
 
 // TalkInput is one talk as clients send it.
@@ -82,6 +90,7 @@ func inputOf(e *Event) Input {
 	in := Input{
 		Title: e.Title, Kind: e.Kind, StartsAt: e.StartsAt.Format(time.RFC3339Nano), EndsAt: e.EndsAt.Format(time.RFC3339Nano),
 		Timezone: e.Timezone, Location: e.Location, URL: e.URL, Organizer: e.Organizer, Tags: e.Tags, Notes: e.Notes, Status: e.Status,
+		Intentions: e.Intentions, Targets: e.Targets, Series: e.Series,
 	}
 	for _, t := range e.Talks {
 		ti := TalkInput{Title: t.Title, Speaker: t.Speaker}
@@ -135,6 +144,7 @@ func (in Input) apply(e *Event, defTZ string) error {
 	e.Tags = c.Tags("tags", in.Tags)
 	e.Notes = c.Text("notes", in.Notes, input.MaxNotes)
 	e.Status = c.OneOf("status", in.Status, "planned", Statuses...)
+	checkWhy(&c, in, e)
 	if err := c.Err(); err != nil {
 		return err
 	}

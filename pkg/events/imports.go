@@ -181,7 +181,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		if old != nil {
 			e = *old
 		} else {
-			e = Event{ID: record.NewID(), UserID: cal.UserID, Kind: "meetup", Timezone: defTZ, Tags: cal.Tags,
+			e = Event{ID: record.NewID(), UserID: cal.UserID, Kind: "meetup", Timezone: defTZ, Tags: cal.Tags, Series: cal.Name,
 				Notes: p.Description, Status: "planned", Source: &Source{CalendarID: cal.ID, UID: p.UID}, CreatedAt: now}
 			if p.TZID != "" {
 				if _, err := time.LoadLocation(p.TZID); err == nil {

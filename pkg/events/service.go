@@ -16,6 +16,10 @@ type Service struct {
 	// Changed, if set, is told after every write that changes what the
 	// user's calendar feeds show (crm uses it to invalidate cached feeds).
 	Changed func(ctx context.Context, userID string)
+	// TargetRefs, if set, checks that the contacts and companies an
+	// event's targets name are the user's (crm sets it: this domain does
+	// not hold them); NotFound naming the field ("targets[1].contact_id").
+	TargetRefs func(ctx context.Context, userID string, targets []Target) error
 }
 
 // New returns a Service on st.
@@ -29,6 +33,9 @@ func (s *Service) Create(ctx context.Context, userID, defTZ string, in Input) (*
 	now := record.Time(s.Now())
 	e := &Event{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
 	if err := in.apply(e, defTZ); err != nil {
+		return nil, err
+	}
+	if err := s.checkRefs(ctx, userID, e.Targets); err != nil {
 		return nil, err
 	}
 	if err := s.Store.CreateEvent(ctx, e); err != nil {
@@ -66,6 +73,9 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 	if err := in.apply(&e, old.Timezone); err != nil {
 		return nil, err
 	}
+	if err := s.checkRefs(ctx, userID, e.Targets); err != nil {
+		return nil, err
+	}
 	if !e.StartsAt.Equal(old.StartsAt) || !e.EndsAt.Equal(old.EndsAt) || e.Location != old.Location || e.Status != old.Status {
 		e.Sequence++
 	}
@@ -74,6 +84,13 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 		return nil, err
 	}
 	return &e, nil
+}
+
+func (s *Service) checkRefs(ctx context.Context, userID string, targets []Target) error {
+	if s.TargetRefs == nil || len(targets) == 0 {
+		return nil
+	}
+	return s.TargetRefs(ctx, userID, targets)
 }
 
 func (s *Service) replace(ctx context.Context, e *Event) error {

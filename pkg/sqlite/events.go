@@ -19,7 +19,7 @@ type Events struct{ DB *DB }
 var _ events.Store = (*Events)(nil)
 
 const eventColumns = `id, user_id, title, kind, starts_at, ends_at, timezone, location, url, organizer, talks, tags, notes, status,
-	sequence, source_calendar_id, source_uid, created_at, updated_at`
+	sequence, source_calendar_id, source_uid, created_at, updated_at, intentions, targets, series`
 
 func eventArgs(e *events.Event) []any {
 	talks, _ := json.Marshal(e.Talks)
@@ -32,22 +32,29 @@ func eventArgs(e *events.Event) []any {
 	}
 	x := *e
 	events.SetQueryFields(&x)
+	intentions, _ := json.Marshal(e.Intentions)
+	targets, _ := json.Marshal(e.Targets)
 	return []any{e.ID, e.UserID, e.Title, e.Kind, formatTime(e.StartsAt), formatTime(e.EndsAt), e.Timezone, e.Location, e.URL,
 		e.Organizer, string(talks), jsonList(e.Tags), e.Notes, e.Status, e.Sequence, calID, uid,
-		formatTime(e.CreatedAt), formatTime(e.UpdatedAt), x.Search}
+		formatTime(e.CreatedAt), formatTime(e.UpdatedAt), string(intentions), string(targets), e.Series, x.Search}
 }
 
 func scanEvent(r scanner) (*events.Event, error) {
 	var e events.Event
-	var starts, ends, talks, tags, created, updated string
+	var starts, ends, talks, tags, created, updated, intentions, targets string
 	var calID, uid sql.NullString
 	if err := r.Scan(&e.ID, &e.UserID, &e.Title, &e.Kind, &starts, &ends, &e.Timezone, &e.Location, &e.URL, &e.Organizer,
-		&talks, &tags, &e.Notes, &e.Status, &e.Sequence, &calID, &uid, &created, &updated); err != nil {
+		&talks, &tags, &e.Notes, &e.Status, &e.Sequence, &calID, &uid, &created, &updated, &intentions, &targets, &e.Series); err != nil {
 		return nil, translate(err, "event")
 	}
 	err := json.Unmarshal([]byte(talks), &e.Talks)
-	if err == nil {
-		err = json.Unmarshal([]byte(tags), &e.Tags)
+	for _, j := range []struct {
+		s   string
+		dst any
+	}{{tags, &e.Tags}, {intentions, &e.Intentions}, {targets, &e.Targets}} {
+		if err == nil {
+			err = json.Unmarshal([]byte(j.s), j.dst)
+		}
 	}
 	for _, t := range []struct {
 		s   string
@@ -67,7 +74,7 @@ func scanEvent(r scanner) (*events.Event, error) {
 }
 
 func (tx *Tx) insertEvent(ctx context.Context, e *events.Event) error {
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO events(`+eventColumns+`, search) VALUES(`+placeholders(20)+`)`, eventArgs(e)...)
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO events(`+eventColumns+`, search) VALUES(`+placeholders(23)+`)`, eventArgs(e)...)
 	return translate(err, "event")
 }
 

@@ -1,0 +1,55 @@
+package api_test
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// TestEventIntentions: an event's intentions, targets and series
+// (PRODUCT.md §11) are stored, patched (merge patch: what is not named is
+// kept) and answered; a target names exactly one of contact_id, company_id
+// or name; another user's contact or company is a 404 naming the field.
+func TestEventIntentions(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, eve := s.MustSignup(t, "eve@example.com")
+	jane := s.MustCreateContact(t, tok, map[string]any{"name": "Jane Doe", "company": "Acme"})
+	acme := s.Do(t, "GET", "/v1/contacts/"+jane, tok, nil).JSON(t)["company_id"].(string)
+	theirs := s.MustCreateContact(t, eve, map[string]any{"name": "Their Contact"})
+
+	// Without them: empty lists, never null.
+	plain := s.MustCreate(t, tok, "/v1/events", map[string]any{"title": "Plain", "starts_at": "2026-12-10T18:00:00Z"})
+	if b, _ := json.Marshal([]any{plain["intentions"], plain["targets"], plain["series"]}); string(b) != `[{"give":[],"learn":[],"meet":[]},[],""]` {
+		t.Fatalf("defaults: %s", b)
+	}
+	ev := s.MustCreate(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-12-10T18:00:00Z", "series": "GoDays",
+		"intentions": map[string]any{"meet": []string{"a platform lead"}, "learn": []string{"WASM in production"}, "give": []string{"an intro to Bob"}},
+		"targets":    []map[string]any{{"contact_id": jane}, {"company_id": acme}, {"name": "Rob Pike"}}})
+	id := ev["id"].(string)
+	got := s.Do(t, "GET", "/v1/events/"+id, tok, nil).JSON(t)
+	b, _ := json.Marshal([]any{got["intentions"], got["targets"], got["series"]})
+	want := `[{"give":["an intro to Bob"],"learn":["WASM in production"],"meet":["a platform lead"]},[{"contact_id":"` + jane + `"},{"company_id":"` + acme + `"},{"name":"Rob Pike"}],"GoDays"]`
+	if string(b) != want {
+		t.Fatalf("stored\n got %s\nwant %s", b, want)
+	}
+	// A merge patch of one list keeps the others.
+	r := s.Do(t, "PATCH", "/v1/events/"+id, tok, map[string]any{"intentions": map[string]any{"learn": []string{"eBPF"}}, "targets": []map[string]any{{"name": "Ian"}}})
+	MustStatus(t, r, 200)
+	b, _ = json.Marshal([]any{r.JSON(t)["intentions"], r.JSON(t)["targets"]})
+	if string(b) != `[{"give":["an intro to Bob"],"learn":["eBPF"],"meet":["a platform lead"]},[{"name":"Ian"}]]` {
+		t.Fatalf("patched %s", b)
+	}
+	MustProblem(t, s.Do(t, "PATCH", "/v1/events/"+id, tok, map[string]any{"targets": []map[string]any{{"contact_id": theirs}}}), 404, "targets[0].contact_id")
+	MustProblem(t, s.Do(t, "PATCH", "/v1/events/"+id, tok, map[string]any{"targets": []map[string]any{{"name": "x"}, {"company_id": "nope"}}}), 404, "targets[1].company_id")
+	MustProblem(t, s.Do(t, "PATCH", "/v1/events/"+id, tok, map[string]any{"targets": []map[string]any{{"name": "x", "contact_id": jane}}}), 422, "targets[0]")
+	MustProblem(t, s.Do(t, "PATCH", "/v1/events/"+id, tok, map[string]any{"targets": []map[string]any{{}}}), 422, "targets[0]")
+	long := make([]string, 51)
+	for i := range long {
+		long[i] = "x"
+	}
+	MustProblem(t, s.Do(t, "POST", "/v1/events", tok, map[string]any{"title": "T", "starts_at": "2026-12-10T18:00:00Z", "intentions": map[string]any{"meet": long}}), 422, "intentions.meet")
+	// Nothing refused was written.
+	if got := s.Do(t, "GET", "/v1/events/"+id, tok, nil).JSON(t)["targets"]; len(got.([]any)) != 1 {
+		t.Fatalf("a refused patch wrote targets: %v", got)
+	}
+}
