@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
@@ -148,7 +151,8 @@ func (s *pages) pastEvents(c *fiber.Ctx, u *accounts.User, f events.Filter, now 
 }
 
 // eventFields are the event form's fields (talks are repeated fields).
-var eventFields = []string{"title", "kind", "starts_at", "ends_at", "timezone", "location", "url", "organizer", "tags", "notes", "updated_at"}
+var eventFields = []string{"title", "kind", "starts_at", "ends_at", "timezone", "location", "url", "organizer", "tags", "notes", "updated_at",
+	"series", "meet", "learn", "give", "targets"}
 
 // eventForm is the event form's view: the kinds, the talks (and a few
 // empty rows to add more), and the event's id when editing.
@@ -202,7 +206,8 @@ func eventInput(c *fiber.Ctx, p *webPage, u *accounts.User) (events.Input, []tal
 	}
 	in := events.Input{Title: p.Form["title"], Kind: p.Form["kind"], StartsAt: at(p.Form["starts_at"]), EndsAt: at(p.Form["ends_at"]),
 		Timezone: p.Form["timezone"], Location: p.Form["location"], URL: p.Form["url"], Organizer: p.Form["organizer"],
-		Tags: commaList(p.Form["tags"]), Notes: p.Form["notes"]}
+		Tags: commaList(p.Form["tags"]), Notes: p.Form["notes"], Series: p.Form["series"],
+		Intentions: events.Intentions{Meet: lines(p.Form["meet"]), Learn: lines(p.Form["learn"]), Give: lines(p.Form["give"])}}
 	args := c.Request().PostArgs()
 	titles, speakers, times := args.PeekMulti("talk_title"), args.PeekMulti("talk_speaker"), args.PeekMulti("talk_at")
 	var rows []talkRow
@@ -232,6 +237,10 @@ func (s *pages) handleEventCreate(c *fiber.Ctx) error {
 	u := user(c)
 	p := s.page(c, "New event", "events")
 	in, rows := eventInput(c, &p, u)
+	var err error
+	if in.Targets, err = s.targetsOf(ctx, u.ID, p.Form["targets"]); err != nil {
+		return err
+	}
 	e, err := s.CRM.Events.Create(ctx, u.ID, u.Timezone, in)
 	if err != nil {
 		if !p.showProblem(err, eventFieldNames) {
@@ -260,7 +269,13 @@ func (s *pages) handleEventEdit(c *fiber.Ctx) error {
 	p := s.page(c, "Edit "+e.Title, "events")
 	p.Form = map[string]string{"title": e.Title, "kind": e.Kind, "starts_at": localInput(&e.StartsAt, loc), "ends_at": localInput(&e.EndsAt, loc),
 		"timezone": e.Timezone, "location": e.Location, "url": e.URL, "organizer": e.Organizer, "tags": strings.Join(e.Tags, ", "),
-		"notes": e.Notes, "updated_at": e.UpdatedAt.Format(time.RFC3339Nano)}
+		"notes": e.Notes, "updated_at": e.UpdatedAt.Format(time.RFC3339Nano), "series": e.Series,
+		"meet": strings.Join(e.Intentions.Meet, "\n"), "learn": strings.Join(e.Intentions.Learn, "\n"), "give": strings.Join(e.Intentions.Give, "\n")}
+	names, err := s.targetNames(ctx, u.ID, e.Targets)
+	if err != nil {
+		return err
+	}
+	p.Form["targets"] = strings.Join(slices.DeleteFunc(names, func(n string) bool { return n == "" }), "\n")
 	view := &eventForm{ID: e.ID, Title: e.Title, Kinds: events.Kinds}
 	for _, t := range e.Talks {
 		view.Talks = append(view.Talks, talkRow{Title: t.Title, Speaker: t.Speaker, At: localInput(t.StartsAt, loc)})
@@ -296,8 +311,13 @@ func (s *pages) handleEventSave(c *fiber.Ctx) error {
 	if talks == nil {
 		talks = []events.TalkInput{}
 	}
+	targets, err := s.targetsOf(ctx, u.ID, p.Form["targets"])
+	if err != nil {
+		return err
+	}
 	patch, _ := json.Marshal(map[string]any{"title": in.Title, "kind": in.Kind, "starts_at": in.StartsAt, "ends_at": in.EndsAt, "timezone": in.Timezone,
-		"location": in.Location, "url": in.URL, "organizer": in.Organizer, "tags": in.Tags, "notes": in.Notes, "talks": talks})
+		"location": in.Location, "url": in.URL, "organizer": in.Organizer, "tags": in.Tags, "notes": in.Notes, "talks": talks,
+		"series": in.Series, "intentions": in.Intentions, "targets": targets})
 	saved, err := s.CRM.Events.Update(ctx, u.ID, e.ID, patch)
 	if err != nil {
 		if !p.showProblem(err, eventFieldNames) {
@@ -318,7 +338,14 @@ type eventView struct {
 	Opportunities                                  []pipelineCard
 	Followups                                      []webFollowup
 	Ask                                            bool // the delete confirmation
+	Series                                         string
+	Intentions                                     events.Intentions
+	Targets                                        []targetRow
 }
+
+// targetRow is one target on an event's page, linked to its contact or
+// company.
+type targetRow struct{ Name, Href string }
 
 // momentGroup is who you met at one moment of the event.
 type momentGroup struct {
@@ -346,7 +373,26 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
 	}
 	p := s.page(c, e.Title, "events")
 	v := &eventView{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04") + "–" + e.EndsAt.In(loc).Format("15:04"),
-		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: strings.Join(e.Tags, ", "), Ask: ask}
+		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: strings.Join(e.Tags, ", "), Ask: ask,
+		Series: e.Series, Intentions: e.Intentions}
+	names, err := s.targetNames(ctx, u.ID, e.Targets)
+	if err != nil {
+		return err
+	}
+	for i, n := range names {
+		if n == "" {
+			continue
+		}
+		row := targetRow{Name: n}
+		if i < len(e.Targets) {
+			if t := e.Targets[i]; t.ContactID != "" {
+				row.Href = "/app/contacts/" + t.ContactID
+			} else if t.CompanyID != "" {
+				row.Href = "/app/companies/" + t.CompanyID
+			}
+		}
+		v.Targets = append(v.Targets, row)
+	}
 	if strings.HasPrefix(e.URL, "https://") || strings.HasPrefix(e.URL, "http://") {
 		v.URL = e.URL
 	}
@@ -447,4 +493,67 @@ func (s *pages) handleCalendarDelete(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect("/app/events?notice="+url.QueryEscape("Stopped following the calendar."), fiber.StatusSeeOther)
+}
+
+// targetsOf reads the targets textarea, one per line: a contact's name
+// (or email), else a company's name, else kept as a name to meet.
+func (s *pages) targetsOf(ctx context.Context, userID, text string) ([]events.Target, error) {
+	out := []events.Target{}
+	for _, name := range lines(text) {
+		t := events.Target{Name: name}
+		people, err := s.CRM.Contacts.List(ctx, userID, contacts.Filter{Q: name, Limit: 10})
+		if err != nil {
+			return nil, err
+		}
+		for _, ct := range people.Items {
+			if strings.EqualFold(ct.Name, name) || slices.ContainsFunc(ct.Emails, func(e string) bool { return strings.EqualFold(e, name) }) {
+				t = events.Target{ContactID: ct.ID}
+				break
+			}
+		}
+		if t.ContactID == "" {
+			cos, err := s.CRM.Companies.List(ctx, userID, companies.Query{Q: name, Limit: 10})
+			if err != nil {
+				return nil, err
+			}
+			for _, co := range cos.Items {
+				if strings.EqualFold(co.Name, name) {
+					t = events.Target{CompanyID: co.ID}
+					break
+				}
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// targetNames are targets as the form and the event's page show them: the
+// contact's or company's name, or the name itself; "" for one whose
+// contact or company is gone (one entry per target).
+func (s *pages) targetNames(ctx context.Context, userID string, targets []events.Target) ([]string, error) {
+	var contactIDs, companyIDs []string
+	for _, t := range targets {
+		contactIDs, companyIDs = append(contactIDs, t.ContactID), append(companyIDs, t.CompanyID)
+	}
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, userID, contactIDs)
+	if err != nil {
+		return nil, err
+	}
+	cos, err := s.CRM.Companies.GetMany(ctx, userID, companyIDs)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, t := range targets {
+		switch {
+		case t.ContactID != "" && people[t.ContactID] != nil:
+			out = append(out, people[t.ContactID].Name)
+		case t.CompanyID != "" && cos[t.CompanyID] != nil:
+			out = append(out, cos[t.CompanyID].Name)
+		default:
+			out = append(out, t.Name)
+		}
+	}
+	return out, nil
 }

@@ -122,3 +122,39 @@ func TestEvents(t *testing.T) {
 	}
 	s.api(t, "GET", "/v1/events/"+ev, tok, nil, 404, nil)
 }
+
+// TestEventWhyYouGo sets an event's intentions, targets (a contact, a
+// company and a name, typed one per line) and series on the desk, and sees
+// them on its page and back in the form.
+func TestEventWhyYouGo(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme"})
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-12-10T18:00:00Z"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/events/" + ev + "/edit")
+	form := url.Values{"updated_at": {b.hidden(page, "updated_at")}, "title": {"GoDays"}, "starts_at": {"2026-12-10T18:00"}, "timezone": {"UTC"},
+		"series": {"GoDays Berlin"}, "meet": {"a platform lead\nsomeone from the Go team"}, "learn": {"WASM"}, "give": {"an intro to Bob"},
+		"targets": {"jane doe\nACME\nRob Pike"}}
+	st, page := b.post("/app/events/"+ev+"/edit", form)
+	if st != 200 || !strings.Contains(page, "Saved GoDays.") {
+		t.Fatalf("save: %d", st)
+	}
+	mustContain(t, page, "Why you go", "a platform lead; someone from the Go team", "WASM", "an intro to Bob", "Series: GoDays Berlin",
+		`<a href="/app/contacts/`+jane+`">Jane Doe</a>`, `">Acme</a>`, "Rob Pike")
+	var got struct {
+		Targets []struct {
+			ContactID string `json:"contact_id"`
+			CompanyID string `json:"company_id"`
+			Name      string
+		}
+		Series string
+	}
+	s.api(t, "GET", "/v1/events/"+ev, tok, nil, 200, &got)
+	if len(got.Targets) != 3 || got.Targets[0].ContactID != jane || got.Targets[1].CompanyID == "" || got.Targets[2].Name != "Rob Pike" || got.Series != "GoDays Berlin" {
+		t.Fatalf("stored %+v", got)
+	}
+	if _, page = b.get("/app/events/" + ev + "/edit"); !strings.Contains(page, "Jane Doe\nAcme\nRob Pike") {
+		t.Fatal("the form does not show the targets by name")
+	}
+}
