@@ -5,6 +5,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/insights"
 )
 
 func (s *Server) registerContactRoutes() {
@@ -95,7 +96,16 @@ func (s *Server) handleContactGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(ct)
+	rec, err := s.CRM.Reciprocity(ctx, user(c).ID, ct.ID)
+	if err != nil {
+		return err
+	}
+	// The contact and what you gave each other (PRODUCT.md §11), on this
+	// answer only: lists do not count it for every row.
+	return c.JSON(struct {
+		*contacts.Contact
+		Reciprocity insights.Reciprocity `json:"reciprocity"`
+	}{ct, rec})
 }
 
 func (s *Server) handleContactPatch(c *fiber.Ctx) error {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 )
 
 // TestEventIntentions: an event's intentions, targets and series
@@ -51,5 +52,49 @@ func TestEventIntentions(t *testing.T) {
 	// Nothing refused was written.
 	if got := s.Do(t, "GET", "/v1/events/"+id, tok, nil).JSON(t)["targets"]; len(got.([]any)) != 1 {
 		t.Fatalf("a refused patch wrote targets: %v", got)
+	}
+}
+
+// TestGivingLedger: help given and received as interactions, an intro
+// counted as given to both people; a contact's reciprocity; insights'
+// giving with who helped you and got nothing back.
+func TestGivingLedger(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, eve := s.MustSignup(t, "eve@example.com")
+	ann := s.MustCreateContact(t, tok, map[string]any{"name": "Ann Helper"})
+	bob := s.MustCreateContact(t, tok, map[string]any{"name": "Bob Even"})
+	cid := s.MustCreateContact(t, tok, map[string]any{"name": "Cid"})
+	log := func(contact, kind, at string) {
+		t.Helper()
+		MustStatus(t, s.Do(t, "POST", "/v1/contacts/"+contact+"/interactions", tok, map[string]any{"kind": kind, "at": at}), 201)
+	}
+	log(ann, "helped_me", "2026-11-01T10:00:00Z")
+	log(ann, "helped_me", "2026-11-10T10:00:00Z")
+	log(bob, "helped_me", "2026-11-02T10:00:00Z")
+	log(bob, "helped", "2026-11-20T10:00:00Z")
+	s.MustCreate(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{bob, cid}, "context": "both into WASM"})
+	MustProblem(t, s.Do(t, "POST", "/v1/contacts/"+ann+"/interactions", tok, map[string]any{"kind": "bribed"}), 422, "kind")
+	// Another user's ledger is theirs.
+	theirs := s.MustCreateContact(t, eve, map[string]any{"name": "Theirs"})
+	MustStatus(t, s.Do(t, "POST", "/v1/contacts/"+theirs+"/interactions", eve, map[string]any{"kind": "helped_me", "at": "2026-11-05T10:00:00Z"}), 201)
+
+	rec := func(id string) string {
+		b, _ := json.Marshal(s.Do(t, "GET", "/v1/contacts/"+id, tok, nil).JSON(t)["reciprocity"])
+		return string(b)
+	}
+	if got := rec(bob); got != `{"given":2,"last_given_at":"2026-11-24T17:00:00Z","received":1}` {
+		t.Errorf("Bob's reciprocity %s", got)
+	}
+	if got := rec(ann); got != `{"given":0,"last_given_at":null,"received":2}` {
+		t.Errorf("Ann's reciprocity %s", got)
+	}
+	s.Clock.Add(time.Minute) // the window ends at the minute: the intro made just now is in it
+	r := s.Do(t, "GET", "/v1/insights", tok, nil)
+	MustStatus(t, r, 200)
+	b, _ := json.Marshal(r.JSON(t)["giving"])
+	want := `{"events_volunteered":0,"given":3,"owed":[{"contact_id":"` + ann + `","last_given_at":null,"name":"Ann Helper","received":2}],"received":3,"talks_given":0}`
+	if string(b) != want {
+		t.Fatalf("giving\n got %s\nwant %s", b, want)
 	}
 }

@@ -8,8 +8,21 @@ import (
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// InteractionKinds are the kinds of interaction (PRODUCT.md §3).
-var InteractionKinds = []string{"email", "call", "meeting", "message", "social", "other"}
+// InteractionKinds are the kinds of interaction (PRODUCT.md §3), and the
+// giving ledger's (§11): helped (you helped them), helped_me (they helped
+// you), volunteered and spoke.
+var InteractionKinds = []string{"email", "call", "meeting", "message", "social", "other", Helped, HelpedMe, Volunteered, Spoke}
+
+// The giving ledger's kinds of interaction (PRODUCT.md §11).
+const (
+	Helped      = "helped"
+	HelpedMe    = "helped_me"
+	Volunteered = "volunteered"
+	Spoke       = "spoke"
+)
+
+// GivingKinds are the kinds the giving ledger counts.
+var GivingKinds = []string{Helped, HelpedMe, Volunteered, Spoke}
 
 // Interaction is a coffee, call or email with a contact.
 type Interaction struct {
@@ -36,7 +49,7 @@ func (s *Service) CreateInteraction(ctx context.Context, userID, contactID strin
 	now := record.Time(s.Now())
 	it := &Interaction{ID: record.NewID(), UserID: userID, ContactID: contactID, At: now, CreatedAt: now}
 	if in.Kind == "" {
-		c.Add("kind", "is required (one of email, call, meeting, message, social, other)")
+		c.Add("kind", "is required (one of email, call, meeting, message, social, other, helped, helped_me, volunteered, spoke)")
 	} else {
 		it.Kind = c.OneOf("kind", in.Kind, "", InteractionKinds...)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/insights"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -46,8 +47,103 @@ func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from,
 	if err != nil {
 		return nil, err
 	}
-	ins.Pipeline, err = s.pipeline(ctx, u.ID, from, to)
+	if ins.Pipeline, err = s.pipeline(ctx, u.ID, from, to); err != nil {
+		return nil, err
+	}
+	ins.Giving, err = s.giving(ctx, u.ID, from, to, now)
 	return ins, err
+}
+
+// ledgerLimit bounds the ledger's entries read for insights.
+const ledgerLimit = 20000
+
+// giving reads the giving ledger from the window's start or OwedWindow
+// back, whichever is earlier: giving interactions and the intros made (one
+// entry for each of their two people, declined ones left out).
+func (s *Service) giving(ctx context.Context, userID string, from, to, now time.Time) (insights.Giving, error) {
+	since := from
+	if back := now.Add(-insights.OwedWindow); back.Before(since) {
+		since = back
+	}
+	its, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, contacts.GivingKinds, since, ledgerLimit)
+	if err != nil {
+		return insights.Giving{}, err
+	}
+	var entries []insights.GivingEntry
+	ids := map[string]bool{}
+	for _, it := range its {
+		entries = append(entries, insights.GivingEntry{Kind: it.Kind, ContactID: it.ContactID, At: it.At})
+		if it.Kind == contacts.HelpedMe {
+			ids[it.ContactID] = true
+		}
+	}
+	var cur *record.Cursor
+	for n := 0; n < ledgerLimit; {
+		page, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{Limit: record.MaxLimit, Cursor: cur})
+		if err != nil {
+			return insights.Giving{}, err
+		}
+		for _, it := range page.Items {
+			if it.Status != contacts.IntroDeclined && !it.CreatedAt.Before(since) {
+				for _, c := range it.ContactIDs {
+					entries = append(entries, insights.GivingEntry{Kind: "intro", ContactID: c, At: it.CreatedAt})
+				}
+			}
+		}
+		n += len(page.Items)
+		if page.NextCursor == "" {
+			break
+		}
+		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return insights.Giving{}, err
+		}
+	}
+	list := make([]string, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	people, err := s.Contacts.Store.ContactsByID(ctx, userID, list)
+	if err != nil {
+		return insights.Giving{}, err
+	}
+	names := map[string]string{}
+	for id, c := range people {
+		names[id] = c.Name
+	}
+	return insights.Ledger(entries, from, to, now, names), nil
+}
+
+// Reciprocity is what the user gave one contact (help, intros) and what
+// the contact gave them (PRODUCT.md §11).
+func (s *Service) Reciprocity(ctx context.Context, userID, contactID string) (insights.Reciprocity, error) {
+	var entries []insights.GivingEntry
+	var cur *record.Cursor
+	for n := 0; n < ledgerLimit; {
+		page, err := s.Contacts.Interactions(ctx, userID, contactID, record.MaxLimit, cur)
+		if err != nil {
+			return insights.Reciprocity{}, err
+		}
+		for _, it := range page.Items {
+			entries = append(entries, insights.GivingEntry{Kind: it.Kind, ContactID: contactID, At: it.At})
+		}
+		n += len(page.Items)
+		if page.NextCursor == "" {
+			break
+		}
+		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return insights.Reciprocity{}, err
+		}
+	}
+	intros, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{ContactID: contactID, Limit: record.MaxLimit})
+	if err != nil {
+		return insights.Reciprocity{}, err
+	}
+	for _, it := range intros.Items {
+		if it.Status != contacts.IntroDeclined {
+			entries = append(entries, insights.GivingEntry{Kind: "intro", ContactID: contactID, At: it.CreatedAt})
+		}
+	}
+	return insights.ReciprocityOf(entries), nil
 }
 
 // maxPipelineRows bounds the sources and contacts of the pipeline.

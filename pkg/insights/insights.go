@@ -38,6 +38,7 @@ type Insights struct {
 	Followups    FollowupInsight  `json:"followups"`
 	Lapsed       []LapsedContact  `json:"lapsed"`
 	Pipeline     Pipeline         `json:"pipeline"`
+	Giving       Giving           `json:"giving"`
 }
 
 // Pipeline is what the opportunities created in the window came to, and

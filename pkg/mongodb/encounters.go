@@ -28,6 +28,7 @@ func (s *Contacts) ensureEncounterIndexes(ctx context.Context) error {
 		{s.encounters(), store.Index{Name: "encounters_user_event", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "met_at", Value: 1}}}},
 		{s.encounters(), store.Index{Name: "encounters_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "met_at", Value: 1}}}},
 		{s.interactions(), store.Index{Name: "interactions_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "at", Value: 1}}}},
+		{s.interactions(), store.Index{Name: "interactions_user_at", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "at", Value: 1}, {Key: "kind", Value: 1}}}},
 		{s.intros(), store.Index{Name: "intros_user_contacts", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_ids", Value: 1}}}},
 		{s.intros(), store.Index{Name: "intros_user_created", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}}},
 	} {
@@ -230,4 +231,19 @@ func (s *Contacts) DetachIntrosFromEvent(ctx context.Context, userID, eventID st
 	_, err := s.intros().UpdateMany(ctx, bson.M{"user_id": userID, "event_id": eventID},
 		bson.M{"$unset": bson.M{"event_id": ""}, "$set": bson.M{"updated_at": record.Time(at)}})
 	return store.Err(err, "intro")
+}
+
+// InteractionsOfKinds implements contacts.Store (the giving ledger):
+// interactions_user_at.
+func (s *Contacts) InteractionsOfKinds(ctx context.Context, userID string, kinds []string, since time.Time, limit int) ([]contacts.Interaction, error) {
+	cur, err := s.interactions().Find(ctx, bson.M{"user_id": userID, "at": bson.M{"$gte": since}, "kind": bson.M{"$in": kinds}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, store.Err(err, "interaction")
+	}
+	out := []contacts.Interaction{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, store.Err(err, "interaction")
+	}
+	return out, nil
 }

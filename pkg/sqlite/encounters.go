@@ -379,3 +379,15 @@ func (s *Contacts) DetachIntrosFromEvent(ctx context.Context, userID, eventID st
 		return translate(err, "intro")
 	})
 }
+
+// InteractionsOfKinds implements contacts.Store (the giving ledger): a
+// read of the user's interactions since a time (interactions_user_at).
+func (s *Contacts) InteractionsOfKinds(ctx context.Context, userID string, kinds []string, since time.Time, limit int) ([]contacts.Interaction, error) {
+	items, err := queryAll(ctx, s.DB, "interaction", scanInteraction, `SELECT `+interactionColumns+` FROM interactions
+		WHERE user_id = ? AND at >= ? AND kind IN (SELECT value FROM json_each(?)) ORDER BY at, id LIMIT ?`,
+		userID, formatTime(since), jsonList(kinds), limit)
+	if items == nil {
+		items = []contacts.Interaction{}
+	}
+	return items, err
+}

@@ -106,6 +106,33 @@ func Insights(t *testing.T, open OpenInsights) {
 	if s := summarize(got); s != want {
 		t.Fatalf("insights\n got %s\nwant %s", s, want)
 	}
+	// The giving ledger's read: the user's interactions of some kinds since
+	// a time, oldest first, bounded; another user's never.
+	for i, it := range []*contacts.Interaction{
+		{Kind: "helped_me", At: in(1)}, {Kind: "email", At: in(2)}, {Kind: "helped", At: in(3)}, {Kind: "helped", At: in(-20)},
+	} {
+		it.ID, it.UserID, it.ContactID, it.CreatedAt = fmt.Sprint("gl", i), "u1", ada.ID, clock
+		if err := s.Contacts.CreateInteraction(ctx, it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Contacts.CreateInteraction(ctx, &contacts.Interaction{ID: "gl-theirs", UserID: "u2", ContactID: "theirs", Kind: "helped", At: in(1), CreatedAt: clock}); err != nil {
+		t.Fatal(err)
+	}
+	ledger, err := s.Contacts.InteractionsOfKinds(ctx, "u1", []string{"helped", "helped_me"}, from, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for _, it := range ledger {
+		kinds = append(kinds, it.Kind)
+	}
+	if fmt.Sprint(kinds) != "[helped_me helped]" {
+		t.Fatalf("interactions of kinds: %v", kinds)
+	}
+	if one, err := s.Contacts.InteractionsOfKinds(ctx, "u1", []string{"helped", "helped_me"}, from, 1); err != nil || len(one) != 1 || one[0].Kind != "helped_me" {
+		t.Fatalf("limit 1: %v, %v", one, err)
+	}
 	// By month (UTC, whole months): encounter topics and event tags,
 	// lower-cased; the other user's never.
 	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)

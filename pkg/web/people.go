@@ -293,6 +293,8 @@ type contactDesk struct {
 	// MergeChoices the contacts it matched.
 	MergeOther   string
 	MergeChoices []webPerson
+	// Given and Received are the giving ledger between you (help, intros).
+	Given, Received int
 }
 
 // timelineItem is one thing that happened with a contact.
@@ -340,6 +342,11 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 			What: "Intro to " + name, Detail: it.Status, Text: it.Context})
 	}
 	sortTimeline(d.Timeline)
+	rec, err := s.CRM.Reciprocity(ctx, u.ID, ct.ID)
+	if err != nil {
+		return nil, err
+	}
+	d.Given, d.Received = rec.Given, rec.Received
 	if d.MergeOther = strings.TrimSpace(c.Query("merge_other")); d.MergeOther != "" {
 		page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: d.MergeOther, Limit: 10})
 		if err != nil {
@@ -383,6 +390,14 @@ func kindLabel(kind string) string {
 		return "Message"
 	case "social":
 		return "Social media"
+	case contacts.Helped:
+		return "You helped them"
+	case contacts.HelpedMe:
+		return "They helped you"
+	case contacts.Volunteered:
+		return "Volunteered"
+	case contacts.Spoke:
+		return "Gave a talk"
 	}
 	return "Other contact"
 }

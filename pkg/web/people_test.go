@@ -121,6 +121,10 @@ func TestContactTimelineAndIntros(t *testing.T) {
 		t.Fatalf("interaction: %d", st)
 	}
 	mustContain(t, page, "Timeline", "Call", "Talked about the role")
+	if _, page = b.post("/app/contacts/"+jane+"/interactions", url.Values{"kind": {"helped_me"}, "notes": {"Reviewed my CV"}}); !strings.Contains(page, "They helped you") ||
+		!strings.Contains(page, "Giving: you gave 0 (help, intros) · they gave 1") {
+		t.Fatalf("the giving ledger on the contact page")
+	}
 	st, page = b.post("/app/contacts/"+jane+"/notes", url.Values{"note": {"Prefers Signal"}})
 	if st != 200 {
 		t.Fatalf("note: %d", st)
