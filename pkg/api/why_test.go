@@ -98,3 +98,37 @@ func TestGivingLedger(t *testing.T) {
 		t.Fatalf("giving\n got %s\nwant %s", b, want)
 	}
 }
+
+// TestWorthIt ranks the window's events by what they gave and sums the
+// series (PRODUCT.md §11).
+func TestWorthIt(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	bob := s.MustCreateContact(t, tok, map[string]any{"name": "Bob Known"})
+	oct := s.MustCreateEvent(t, tok, map[string]any{"title": "Gophers Nov", "series": "Gophers", "starts_at": "2026-11-20T18:00:00Z"})
+	enc := s.MustCreate(t, tok, "/v1/events/"+oct+"/encounters", map[string]any{"contact": map[string]any{"name": "Jane New"}, "moment": "after_talk",
+		"met_at": "2026-11-20T19:00:00Z"})
+	jane := enc["contact"].(map[string]any)["id"].(string)
+	s.MustCreate(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jane, bob}, "event_id": oct, "context": "both into WASM"})
+	s.MustCreate(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_event_id": oct})
+	// Helping her also takes care of the thank-you: a follow-up done.
+	MustStatus(t, s.Do(t, "POST", "/v1/contacts/"+jane+"/interactions", tok, map[string]any{"kind": "helped", "at": "2026-11-23T10:00:00Z"}), 201)
+	s.Clock.Add(3 * 24 * time.Hour) // 27 Nov: Bob, made on the 24th, is someone you knew at the next one
+	dec := s.MustCreateEvent(t, tok, map[string]any{"title": "Gophers Dec", "series": "Gophers", "starts_at": "2026-11-26T18:00:00Z"})
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+dec+"/encounters", tok, map[string]any{"contact_id": bob, "moment": "before_talk", "met_at": "2026-11-26T18:30:00Z"}), 201)
+	s.MustCreateEvent(t, tok, map[string]any{"title": "Skipped one", "starts_at": "2026-11-25T18:00:00Z", "status": "skipped"})
+	s.MustCreateEvent(t, tok, map[string]any{"title": "Future", "starts_at": "2026-12-20T18:00:00Z"})
+
+	r := s.Do(t, "GET", "/v1/insights", tok, nil)
+	MustStatus(t, r, 200)
+	b, _ := json.Marshal(r.JSON(t)["events"])
+	want := `[{"event_id":"` + oct + `","followups_done":1,"help_given":1,"intros_given":1,"new_people":1,"opportunities":1,"returning_people":0,"score":10,"series":"Gophers","title":"Gophers Nov"},` +
+		`{"event_id":"` + dec + `","followups_done":0,"help_given":0,"intros_given":0,"new_people":0,"opportunities":0,"returning_people":1,"score":0,"series":"Gophers","title":"Gophers Dec"}]`
+	if string(b) != want {
+		t.Fatalf("events\n got %s\nwant %s", b, want)
+	}
+	b, _ = json.Marshal(r.JSON(t)["series"])
+	if string(b) != `[{"events":2,"last_attended_at":"2026-11-26T18:00:00Z","new_people_per_event":0.5,"opportunities_per_event":0.5,"series":"Gophers"}]` {
+		t.Fatalf("series %s", b)
+	}
+}

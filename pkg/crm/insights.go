@@ -7,6 +7,8 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/insights"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -50,8 +52,135 @@ func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from,
 	if ins.Pipeline, err = s.pipeline(ctx, u.ID, from, to); err != nil {
 		return nil, err
 	}
-	ins.Giving, err = s.giving(ctx, u.ID, from, to, now)
+	if ins.Giving, err = s.giving(ctx, u.ID, from, to, now); err != nil {
+		return nil, err
+	}
+	ins.Events, ins.Series, err = s.worth(ctx, u.ID, from, to, now)
 	return ins, err
+}
+
+// worthEvents bounds the events "worth it?" weighs: the latest of the window.
+const worthEvents = 50
+
+// helpAfter is how long after an event help given to someone met there
+// counts as that event's.
+const helpAfter = 30 * 24 * time.Hour
+
+// worth gathers what each event of the window (already begun, not
+// cancelled or skipped) gave — people met there (new: their contact was
+// made from the event's day on; else returning), intros made there, help
+// you logged to people met there within 30 days, its follow-ups done, the
+// opportunities it sourced — and ranks them (insights.Worth).
+func (s *Service) worth(ctx context.Context, userID string, from, to, now time.Time) ([]insights.EventWorth, []insights.SeriesWorth, error) {
+	end := to
+	if now.Before(end) {
+		end = now
+	}
+	evs, err := s.Events.List(ctx, userID, events.Filter{From: &from, To: &end, Limit: record.MaxLimit})
+	if err != nil {
+		return nil, nil, err
+	}
+	var picked []events.Event
+	for i := len(evs.Items) - 1; i >= 0 && len(picked) < worthEvents; i-- {
+		if st := evs.Items[i].Status; st != "cancelled" && st != "skipped" {
+			picked = append(picked, evs.Items[i])
+		}
+	}
+	if len(picked) == 0 {
+		return []insights.EventWorth{}, []insights.SeriesWorth{}, nil
+	}
+	facts := make([]insights.EventFacts, len(picked))
+	index := map[string]int{}
+	met := make([][]string, len(picked))
+	var all []string
+	for i, ev := range picked {
+		facts[i] = insights.EventFacts{EventID: ev.ID, Title: ev.Title, Series: ev.Series, StartsAt: ev.StartsAt}
+		index[ev.ID] = i
+		if met[i], err = s.Contacts.ContactIDsAtEvent(ctx, userID, ev.ID); err != nil {
+			return nil, nil, err
+		}
+		all = append(all, met[i]...)
+	}
+	people, err := s.Contacts.Store.ContactsByID(ctx, userID, all)
+	if err != nil {
+		return nil, nil, err
+	}
+	metAt := map[string][]int{} // contact → the picked events they were met at
+	for i, ids := range met {
+		day := picked[i].StartsAt.Add(-12 * time.Hour)
+		for _, id := range ids {
+			c, ok := people[id]
+			if !ok {
+				continue
+			}
+			metAt[id] = append(metAt[id], i)
+			if !c.CreatedAt.Before(day) {
+				facts[i].NewPeople++
+			} else {
+				facts[i].ReturningPeople++
+			}
+		}
+	}
+	// Intros made there; help given to people met there.
+	var cur *record.Cursor
+	for n := 0; n < ledgerLimit; {
+		page, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{Limit: record.MaxLimit, Cursor: cur})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, it := range page.Items {
+			if i, ok := index[it.EventID]; ok && it.Status != contacts.IntroDeclined {
+				facts[i].IntrosGiven++
+			}
+		}
+		n += len(page.Items)
+		if page.NextCursor == "" {
+			break
+		}
+		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return nil, nil, err
+		}
+	}
+	helped, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, []string{contacts.Helped}, picked[len(picked)-1].StartsAt, ledgerLimit)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, h := range helped {
+		for _, i := range metAt[h.ContactID] {
+			if st := picked[i].StartsAt; !h.At.Before(st) && h.At.Before(st.Add(helpAfter)) {
+				facts[i].HelpGiven++
+			}
+		}
+	}
+	// Follow-ups of the events that are done; opportunities they sourced.
+	cur = nil
+	for n := 0; n < ledgerLimit; {
+		page, err := s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, Limit: record.MaxLimit, Cursor: cur})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, f := range page.Items {
+			if i, ok := index[f.EventID]; ok {
+				facts[i].FollowupsDone++
+			}
+		}
+		n += len(page.Items)
+		if page.NextCursor == "" {
+			break
+		}
+		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return nil, nil, err
+		}
+	}
+	for i, ev := range picked {
+		opps, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{EventID: ev.ID, Limit: record.MaxLimit})
+		if err != nil {
+			return nil, nil, err
+		}
+		facts[i].Opportunities = len(opps.Items)
+	}
+	evWorth, series := insights.Worth(facts)
+	return evWorth, series, nil
 }
 
 // ledgerLimit bounds the ledger's entries read for insights.

@@ -39,6 +39,8 @@ type Insights struct {
 	Lapsed       []LapsedContact  `json:"lapsed"`
 	Pipeline     Pipeline         `json:"pipeline"`
 	Giving       Giving           `json:"giving"`
+	Events       []EventWorth     `json:"events"`
+	Series       []SeriesWorth    `json:"series"`
 }
 
 // Pipeline is what the opportunities created in the window came to, and
