@@ -2,12 +2,14 @@ package web
 
 import (
 	"html/template"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/chart"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/insights"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 )
 
@@ -38,6 +40,17 @@ type insightsView struct {
 	WindowLabel   string
 	HasPipeline   bool
 	HasEncounters bool
+
+	Giving      insights.Giving
+	WorthChart  template.HTML
+	Worth       []insights.EventWorth
+	SeriesWorth []seriesRow
+}
+
+type seriesRow struct {
+	Series, Last             string
+	Events                   int
+	PeoplePerEvent, OppsPerE string
 }
 
 type topicRow struct {
@@ -119,6 +132,17 @@ func (s *pages) handleInsights(c *fiber.Ctx) error {
 		names, counts = append(names, src.Title), append(counts, src.Opportunities)
 	}
 	v.SourcesChart = chart.Bars("sources-chart", "Opportunities by the event they came from", names, counts)
+	v.Giving = ins.Giving
+	v.Worth = ins.Events
+	names, counts = nil, nil
+	for _, e := range ins.Events[:min(len(ins.Events), 10)] {
+		names, counts = append(names, e.Title), append(counts, e.Score)
+	}
+	v.WorthChart = chart.Bars("worth-chart", "What each event gave you (score), the last 90 days", names, counts)
+	for _, sr := range ins.Series {
+		v.SeriesWorth = append(v.SeriesWorth, seriesRow{Series: sr.Series, Events: sr.Events, Last: sr.LastAttendedAt.In(loc).Format("2 Jan 2006"),
+			PeoplePerEvent: strconv.FormatFloat(sr.NewPeoplePerEvent, 'f', -1, 64), OppsPerE: strconv.FormatFloat(sr.OpportunitiesPerEvent, 'f', -1, 64)})
+	}
 	p.Data = v
 	return s.render(c, 200, "insights", p)
 }

@@ -37,6 +37,7 @@ func TestInsights(t *testing.T) {
 	mustContain(t, page, `<svg class="chart"`, `aria-labelledby="topics-chart"`, "<polyline", "Hot topics by month",
 		"<th scope=\"row\">go</th>", "<th scope=\"row\">wasm</th>", "Jane Doe", "Bob Smith", "GoDays",
 		`aria-labelledby="stage-chart"`, `aria-labelledby="sources-chart"`)
+	mustContain(t, page, "Worth it?", `aria-labelledby="worth-chart"`, "WASM night", "Giving")
 	// wasm appears only in the last three months: new.
 	if !strings.Contains(page, "<strong>New:</strong>") || !strings.Contains(strings.SplitN(page, "<strong>New:</strong>", 2)[1][:80], "wasm") {
 		t.Errorf("wasm is not named new")
