@@ -80,6 +80,7 @@ func deskEventRoutes(t *testing.T, get func(string) string, post func(string, ur
 	edit := get("/app/events/" + m[1] + "/edit")
 	stamp := regexp.MustCompile(`name="updated_at" value="([^"]+)"`).FindStringSubmatch(edit)
 	post("/app/events/"+m[1]+"/edit", url.Values{"csrf": {csrf}, "updated_at": {stamp[1]}, "title": {"Desk meetup 2"}, "starts_at": {"2026-12-01T18:00"}})
+	get("/app/events/" + m[1] + "/review")
 	get("/app/events/" + m[1] + "/delete")
 	if !strings.Contains(post("/app/events/"+m[1]+"/delete", url.Values{"csrf": {csrf}}), "Deleted Desk meetup 2.") {
 		t.Fatal("deleting the desk's event")

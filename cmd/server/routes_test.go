@@ -94,6 +94,7 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	enc := want(j("POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane", "emails": []string{"jane@example.com"}}, "moment": "after_talk"}), 201)
 	jane := enc.body["contact"].(map[string]any)["id"].(string)
 	want(j("GET", "/v1/events/"+ev+"/encounters", tok, nil), 200)
+	want(j("GET", "/v1/events/"+ev+"/review", tok, nil), 200)
 	bob := id(want(j("POST", "/v1/contacts", tok, map[string]any{"name": "Bob"}), 201))
 	want(j("GET", "/v1/contacts", tok, nil), 200)
 	want(j("GET", "/v1/contacts/duplicates", tok, nil), 200)

@@ -12,6 +12,7 @@ func (s *Server) registerEventRoutes() {
 	s.v1.Post("/events", s.handleEventCreate)
 	s.v1.Get("/events", s.handleEventList)
 	s.v1.Get("/events/:id", s.handleEventGet)
+	s.v1.Get("/events/:id/review", s.handleEventReview)
 	s.v1.Patch("/events/:id", s.handleEventPatch)
 	s.v1.Delete("/events/:id", s.handleEventDelete)
 	s.v1.Post("/events/:id/encounters", s.handleEncounterCreate)
@@ -69,6 +70,17 @@ func (s *Server) handleEventGet(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(e)
+}
+
+// handleEventReview answers what an event came to (PRODUCT.md §11).
+func (s *Server) handleEventReview(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	r, err := s.CRM.Review(ctx, user(c).ID, c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(r)
 }
 
 func (s *Server) handleEventPatch(c *fiber.Ctx) error {

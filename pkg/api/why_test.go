@@ -132,3 +132,44 @@ func TestWorthIt(t *testing.T) {
 		t.Fatalf("series %s", b)
 	}
 }
+
+// TestEventReview: whom you met (new and known), targets met and missed
+// (a contact, a company through someone from it, a name), intros and help
+// given, follow-ups done, pending and overdue, opportunities; another
+// user's event is a 404.
+func TestEventReview(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, eve := s.MustSignup(t, "eve@example.com")
+	bob := s.MustCreateContact(t, tok, map[string]any{"name": "Bob Known"})
+	cid := s.MustCreateContact(t, tok, map[string]any{"name": "Cid Missed"})
+	s.Clock.Add(2 * 24 * time.Hour) // 26 Nov
+	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "GoDays", "starts_at": "2026-11-26T09:00:00Z"})
+	enc := s.MustCreate(t, tok, "/v1/events/"+ev+"/encounters", map[string]any{"contact": map[string]any{"name": "José Núñez", "company": "Acme"},
+		"moment": "after_talk", "met_at": "2026-11-26T12:00:00Z"})
+	jose := enc["contact"].(map[string]any)["id"].(string)
+	acme := s.Do(t, "GET", "/v1/contacts/"+jose, tok, nil).JSON(t)["company_id"].(string)
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": bob, "moment": "before_talk", "met_at": "2026-11-26T08:30:00Z"}), 201)
+	MustStatus(t, s.Do(t, "PATCH", "/v1/events/"+ev, tok, map[string]any{"targets": []map[string]any{{"contact_id": bob}, {"contact_id": cid},
+		{"company_id": acme}, {"name": "jose nunez"}, {"name": "Rob Pike"}}}), 200)
+	s.MustCreate(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jose, bob}, "event_id": ev, "context": "both into WASM"})
+	MustStatus(t, s.Do(t, "POST", "/v1/contacts/"+bob+"/interactions", tok, map[string]any{"kind": "helped", "at": "2026-11-26T15:00:00Z"}), 201)
+	s.MustCreate(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_event_id": ev})
+	s.Clock.Add(3 * 24 * time.Hour) // 29 Nov: both thank-yous (due the 27th) are overdue; the check-ins pending
+
+	r := s.Do(t, "GET", "/v1/events/"+ev+"/review", tok, nil)
+	MustStatus(t, r, 200)
+	got := r.JSON(t)
+	b, _ := json.Marshal(map[string]any{"met": got["met"], "new": got["new_people"], "known": got["known_people"], "hit": got["targets_met"],
+		"missed": got["targets_missed"], "intros": got["intros_given"], "help": got["help_given"], "followups": got["followups"], "not_met": got["attendees_not_met"]})
+	want := `{"followups":{"done":0,"overdue":2,"pending":4},"help":1,"hit":[{"contact_id":"` + bob + `"},{"company_id":"` + acme + `"},{"name":"jose nunez"}],` +
+		`"intros":1,"known":[{"contact_id":"` + bob + `","name":"Bob Known"}],"met":2,"missed":[{"contact_id":"` + cid + `"},{"name":"Rob Pike"}],` +
+		`"new":[{"contact_id":"` + jose + `","name":"José Núñez"}],"not_met":[]}`
+	if string(b) != want {
+		t.Fatalf("review\n got %s\nwant %s", b, want)
+	}
+	if opps := got["opportunities"].([]any); len(opps) != 1 || opps[0].(map[string]any)["title"] != "Staff engineer" {
+		t.Fatalf("opportunities %v", opps)
+	}
+	MustStatus(t, s.Do(t, "GET", "/v1/events/"+ev+"/review", eve, nil), 404)
+}

@@ -3,6 +3,7 @@ package events
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/input"
 )
@@ -93,4 +94,35 @@ func checkWhy(c *input.Checker, in Input, e *Event) {
 		e.Targets = append(e.Targets, Target{ContactID: t.ContactID, CompanyID: t.CompanyID, Name: c.Text(f+".name", t.Name, input.MaxName)})
 	}
 	e.Series = c.Text("series", in.Series, input.MaxShort)
+}
+
+// MetPerson is someone met at an event, as target matching sees them.
+type MetPerson struct {
+	ContactID, CompanyID, Name string
+}
+
+// MatchTargets splits an event's targets into those met there and those
+// missed: a contact target is met when that contact was; a company target
+// when anyone from that company was; a name when someone of that name
+// (case and accents aside) was.
+func MatchTargets(targets []Target, met []MetPerson) (hit, missed []Target) {
+	contacts, companies, names := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, m := range met {
+		contacts[m.ContactID] = true
+		if m.CompanyID != "" {
+			companies[m.CompanyID] = true
+		}
+		names[input.Fold(strings.Join(strings.Fields(m.Name), " "))] = true
+	}
+	hit, missed = []Target{}, []Target{}
+	for _, t := range targets {
+		ok := (t.ContactID != "" && contacts[t.ContactID]) || (t.CompanyID != "" && companies[t.CompanyID]) ||
+			(t.Name != "" && names[input.Fold(strings.Join(strings.Fields(t.Name), " "))])
+		if ok {
+			hit = append(hit, t)
+		} else {
+			missed = append(missed, t)
+		}
+	}
+	return hit, missed
 }

@@ -18,7 +18,7 @@ import (
 // templates they add, their routes, and the form helpers.
 
 // deskTemplates are the desk's page templates, each parsed with the layout.
-var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit", "insights", "today", "import", "companies", "company", "contacts_delete"}
+var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit", "insights", "today", "import", "companies", "company", "contacts_delete", "review"}
 
 // registerDesk adds the desk's routes to the signed-in group.
 func (s *pages) registerDesk(g fiber.Router) {

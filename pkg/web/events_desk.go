@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
@@ -33,6 +35,7 @@ func (s *pages) registerEvents(g fiber.Router) {
 	g.Get("/events/:id/edit", s.handleEventEdit)
 	g.Post("/events/:id/edit", s.handleEventSave)
 	g.Get("/events/:id/delete", s.handleEventDeleteAsk)
+	g.Get("/events/:id/review", s.handleEventReview)
 	g.Post("/events/:id/delete", s.handleEventDelete)
 	g.Post("/calendars/:id/delete", s.handleCalendarDelete)
 }
@@ -556,4 +559,57 @@ func (s *pages) targetNames(ctx context.Context, userID string, targets []events
 		}
 	}
 	return out, nil
+}
+
+// reviewView is an event's review page.
+type reviewView struct {
+	*crm.Review
+	When        string
+	Hit, Missed []targetRow
+	Summary     string
+}
+
+// handleEventReview shows what an event came to (PRODUCT.md §11).
+func (s *pages) handleEventReview(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	r, err := s.CRM.Review(ctx, u.ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "event")
+	} else if err != nil {
+		return err
+	}
+	p := s.page(c, "Review: "+r.Event.Title, "events")
+	v := &reviewView{Review: r, When: r.Event.StartsAt.In(u.Location()).Format("Mon 2 Jan 2006")}
+	for _, pair := range []struct {
+		in  []events.Target
+		out *[]targetRow
+	}{{r.TargetsMet, &v.Hit}, {r.Missed, &v.Missed}} {
+		names, err := s.targetNames(ctx, u.ID, pair.in)
+		if err != nil {
+			return err
+		}
+		for i, n := range names {
+			if n == "" {
+				continue
+			}
+			row := targetRow{Name: n}
+			if t := pair.in[i]; t.ContactID != "" {
+				row.Href = "/app/contacts/" + t.ContactID
+			} else if t.CompanyID != "" {
+				row.Href = "/app/companies/" + t.CompanyID
+			}
+			*pair.out = append(*pair.out, row)
+		}
+	}
+	v.Summary = fmt.Sprintf("Met %d", r.Met)
+	if n := len(r.TargetsMet) + len(r.Missed); n > 0 {
+		v.Summary += fmt.Sprintf(" — %d of %d you wanted", len(r.TargetsMet), n)
+	}
+	if r.Followups.Pending > 0 {
+		v.Summary += fmt.Sprintf("; %d follow-ups to do", r.Followups.Pending)
+	}
+	p.Data = v
+	return s.render(c, 200, "review", p)
 }

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestEvents drives the desk's event pages: a new event with talks (times
@@ -156,5 +157,17 @@ func TestEventWhyYouGo(t *testing.T) {
 	}
 	if _, page = b.get("/app/events/" + ev + "/edit"); !strings.Contains(page, "Jane Doe\nAcme\nRob Pike") {
 		t.Fatal("the form does not show the targets by name")
+	}
+	// The review after it: Jane met (so Acme too), Rob Pike missed.
+	s.Clock.Add(17 * 24 * time.Hour) // 11 Dec
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": jane, "moment": "after_talk", "met_at": "2026-12-10T19:00:00Z"}, 201, nil)
+	st, page = b.get("/app/events/" + ev + "/review")
+	if st != 200 {
+		t.Fatalf("review: %d", st)
+	}
+	mustContain(t, page, "Met 1 — 2 of 3 you wanted", "People you knew", "Jane Doe", "Missed:</strong> Rob Pike")
+	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
+	if st, _ := eve.get("/app/events/" + ev + "/review"); st != 404 {
+		t.Fatalf("another user's review: %d", st)
 	}
 }

@@ -1,0 +1,144 @@
+package crm
+
+import (
+	"context"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// Review is what an event came to (GET /v1/events/{id}/review, PRODUCT.md
+// §11): whom you met, new and known, which targets you met and missed,
+// intros and help given, its follow-ups, the opportunities it sourced.
+type Review struct {
+	Event *events.Event `json:"event"`
+	// Met counts the people met there.
+	Met         int                 `json:"met"`
+	NewPeople   []ReviewPerson      `json:"new_people"`
+	KnownPeople []ReviewPerson      `json:"known_people"`
+	TargetsMet  []events.Target     `json:"targets_met"`
+	Missed      []events.Target     `json:"targets_missed"`
+	NotMet      []ReviewPerson      `json:"attendees_not_met"`
+	IntrosGiven int                 `json:"intros_given"`
+	HelpGiven   int                 `json:"help_given"`
+	Followups   ReviewFollowups     `json:"followups"`
+	Opps        []ReviewOpportunity `json:"opportunities"`
+}
+
+// ReviewPerson is someone in a review.
+type ReviewPerson struct {
+	ContactID string `json:"contact_id"`
+	Name      string `json:"name"`
+}
+
+// ReviewFollowups counts the event's follow-ups.
+type ReviewFollowups struct {
+	Done    int `json:"done"`
+	Pending int `json:"pending"`
+	Overdue int `json:"overdue"`
+}
+
+// ReviewOpportunity is an opportunity the event sourced.
+type ReviewOpportunity struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Stage string `json:"stage"`
+}
+
+// reviewLimit bounds each list a review reads.
+const reviewLimit = 2000
+
+// Review gathers the review of the user's event; NotFound if it is not
+// theirs. attendees_not_met stays empty until guest lists exist.
+func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error) {
+	ev, err := s.Events.Get(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	r := &Review{Event: ev, NewPeople: []ReviewPerson{}, KnownPeople: []ReviewPerson{}, NotMet: []ReviewPerson{}, Opps: []ReviewOpportunity{}}
+	ids, err := s.Contacts.ContactIDsAtEvent(ctx, userID, id)
+	if err != nil {
+		return nil, err
+	}
+	people, err := s.Contacts.Store.ContactsByID(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	var met []events.MetPerson
+	day := ev.StartsAt.Add(-12 * time.Hour)
+	for _, cid := range ids {
+		c, ok := people[cid]
+		if !ok {
+			continue
+		}
+		p := ReviewPerson{ContactID: c.ID, Name: c.Name}
+		if !c.CreatedAt.Before(day) {
+			r.NewPeople = append(r.NewPeople, p)
+		} else {
+			r.KnownPeople = append(r.KnownPeople, p)
+		}
+		met = append(met, events.MetPerson{ContactID: c.ID, CompanyID: c.CompanyID, Name: c.Name})
+	}
+	r.Met = len(met)
+	r.TargetsMet, r.Missed = events.MatchTargets(ev.Targets, met)
+	intros, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{Limit: record.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range intros.Items {
+		if it.EventID == id && it.Status != contacts.IntroDeclined {
+			r.IntrosGiven++
+		}
+	}
+	helped, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, []string{contacts.Helped}, ev.StartsAt, reviewLimit)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range helped {
+		if _, ok := people[h.ContactID]; ok && h.At.Before(ev.StartsAt.Add(helpAfter)) {
+			r.HelpGiven++
+		}
+	}
+	now := s.Now()
+	pending, err := s.Followups.Store.Pending(ctx, userID, followup.PendingFilter{Ref: followup.RefEvent, RefIDs: []string{id}, Limit: reviewLimit})
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range pending {
+		r.Followups.Pending++
+		if f.DueAt.Before(now) {
+			r.Followups.Overdue++
+		}
+	}
+	var cur *record.Cursor
+	for n := 0; n < reviewLimit; {
+		page, err := s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, Limit: record.MaxLimit, Cursor: cur})
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range page.Items {
+			if f.EventID == id {
+				r.Followups.Done++
+			}
+		}
+		n += len(page.Items)
+		if page.NextCursor == "" {
+			break
+		}
+		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return nil, err
+		}
+	}
+	opps, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{EventID: id, Limit: record.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range opps.Items {
+		r.Opps = append(r.Opps, ReviewOpportunity{ID: o.ID, Title: o.Title, Stage: o.Stage})
+	}
+	return r, nil
+}
