@@ -81,6 +81,9 @@ func deskEventRoutes(t *testing.T, get func(string) string, post func(string, ur
 	stamp := regexp.MustCompile(`name="updated_at" value="([^"]+)"`).FindStringSubmatch(edit)
 	post("/app/events/"+m[1]+"/edit", url.Values{"csrf": {csrf}, "updated_at": {stamp[1]}, "title": {"Desk meetup 2"}, "starts_at": {"2026-12-01T18:00"}})
 	get("/app/events/" + m[1] + "/review")
+	if !strings.Contains(post("/app/events/"+m[1]+"/giving", url.Values{"csrf": {csrf}, "kind": {"spoke"}}), "thank you for giving") {
+		t.Fatal("noting a talk given on the event's page")
+	}
 	get("/app/events/" + m[1] + "/delete")
 	if !strings.Contains(post("/app/events/"+m[1]+"/delete", url.Values{"csrf": {csrf}}), "Deleted Desk meetup 2.") {
 		t.Fatal("deleting the desk's event")

@@ -95,6 +95,7 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	jane := enc.body["contact"].(map[string]any)["id"].(string)
 	want(j("GET", "/v1/events/"+ev+"/encounters", tok, nil), 200)
 	want(j("GET", "/v1/events/"+ev+"/review", tok, nil), 200)
+	want(j("POST", "/v1/events/"+ev+"/giving", tok, map[string]any{"kind": "volunteered"}), 201)
 	bob := id(want(j("POST", "/v1/contacts", tok, map[string]any{"name": "Bob"}), 201))
 	want(j("GET", "/v1/contacts", tok, nil), 200)
 	want(j("GET", "/v1/contacts/duplicates", tok, nil), 200)

@@ -13,6 +13,7 @@ func (s *Server) registerEventRoutes() {
 	s.v1.Get("/events", s.handleEventList)
 	s.v1.Get("/events/:id", s.handleEventGet)
 	s.v1.Get("/events/:id/review", s.handleEventReview)
+	s.v1.Post("/events/:id/giving", s.handleEventGiving)
 	s.v1.Patch("/events/:id", s.handleEventPatch)
 	s.v1.Delete("/events/:id", s.handleEventDelete)
 	s.v1.Post("/events/:id/encounters", s.handleEncounterCreate)
@@ -81,6 +82,22 @@ func (s *Server) handleEventReview(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(r)
+}
+
+// handleEventGiving records what you gave an event: volunteered or spoke
+// (PRODUCT.md §11).
+func (s *Server) handleEventGiving(c *fiber.Ctx) error {
+	var in contacts.InteractionInput
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	it, err := s.CRM.GiveAtEvent(ctx, user(c).ID, c.Params("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(it)
 }
 
 func (s *Server) handleEventPatch(c *fiber.Ctx) error {

@@ -238,6 +238,7 @@ func TestBackupRoundTrip(t *testing.T) {
 	// Why you go: the targets' ids are mapped to the restored contacts.
 	s.MustCreate(t, a, "/v1/events", map[string]any{"title": "Tokyo Gophers II", "starts_at": "2026-12-20T10:00:00Z", "series": "Tokyo Gophers",
 		"intentions": map[string]any{"meet": []string{"Bob again"}}, "targets": []map[string]any{{"contact_id": bob}, {"name": "Rob"}}})
+	s.MustCreate(t, a, "/v1/events/"+ev+"/giving", map[string]any{"kind": "spoke", "notes": "Generics"})
 
 	first := s.Do(t, "GET", "/v1/export", a, nil)
 	MustStatus(t, first, 200)

@@ -173,3 +173,37 @@ func TestEventReview(t *testing.T) {
 	}
 	MustStatus(t, s.Do(t, "GET", "/v1/events/"+ev+"/review", eve, nil), 404)
 }
+
+// TestEventGiving: volunteering and a talk given to an event with no
+// contact count in the ledger, the event's review and its worth; they go
+// with the event; another user's event is a 404.
+func TestEventGiving(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, eve := s.MustSignup(t, "eve@example.com")
+	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "GoDays", "starts_at": "2026-11-20T09:00:00Z"})
+	r := s.Do(t, "POST", "/v1/events/"+ev+"/giving", tok, map[string]any{"kind": "spoke", "notes": "WASM in production", "at": "2026-11-20T11:00:00Z"})
+	MustStatus(t, r, 201)
+	if got := r.JSON(t); got["event_id"] != ev || got["contact_id"] != "" || got["kind"] != "spoke" {
+		t.Fatalf("given %v", got)
+	}
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/giving", tok, map[string]any{"kind": "volunteered", "at": "2026-11-20T08:00:00Z"}), 201)
+	MustProblem(t, s.Do(t, "POST", "/v1/events/"+ev+"/giving", tok, map[string]any{"kind": "helped"}), 422, "kind")
+	MustProblem(t, s.Do(t, "POST", "/v1/events/"+ev+"/giving", eve, map[string]any{"kind": "spoke"}), 404)
+	s.Clock.Add(time.Minute)
+	ins := s.Do(t, "GET", "/v1/insights", tok, nil).JSON(t)
+	g := ins["giving"].(map[string]any)
+	if g["talks_given"] != 1.0 || g["events_volunteered"] != 1.0 {
+		t.Fatalf("giving %v", g)
+	}
+	if e := ins["events"].([]any); len(e) != 1 || e[0].(map[string]any)["help_given"] != 2.0 || e[0].(map[string]any)["score"] != 4.0 {
+		t.Fatalf("worth %v", e)
+	}
+	if got := s.Do(t, "GET", "/v1/events/"+ev+"/review", tok, nil).JSON(t)["help_given"]; got != 2.0 {
+		t.Fatalf("review help_given %v", got)
+	}
+	MustStatus(t, s.Do(t, "DELETE", "/v1/events/"+ev, tok, nil), 204)
+	if g := s.Do(t, "GET", "/v1/insights", tok, nil).JSON(t)["giving"].(map[string]any); g["talks_given"] != 0.0 {
+		t.Fatalf("giving after the event went: %v", g)
+	}
+}

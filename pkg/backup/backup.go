@@ -347,7 +347,7 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 		if err := dec.Decode(&it); err != nil {
 			return nil, badBackup(err)
 		}
-		it.ID, it.UserID, it.ContactID = im.id(it.ID), im.userID, im.id(it.ContactID)
+		it.ID, it.UserID, it.ContactID, it.EventID = im.id(it.ID), im.userID, im.id(it.ContactID), im.id(it.EventID)
 		return &it, nil
 	case "opportunities":
 		var o opportunities.Opportunity

@@ -26,9 +26,12 @@ var GivingKinds = []string{Helped, HelpedMe, Volunteered, Spoke}
 
 // Interaction is a coffee, call or email with a contact.
 type Interaction struct {
-	ID        string    `bson:"_id" json:"id"`
-	UserID    string    `bson:"user_id" json:"-"`
-	ContactID string    `bson:"contact_id" json:"contact_id"`
+	ID        string `bson:"_id" json:"id"`
+	UserID    string `bson:"user_id" json:"-"`
+	ContactID string `bson:"contact_id" json:"contact_id"`
+	// EventID is set on what you gave an event with no contact
+	// (volunteered, spoke: POST /v1/events/{id}/giving).
+	EventID   string    `bson:"event_id,omitempty" json:"event_id,omitempty"`
 	Kind      string    `bson:"kind" json:"kind"`
 	At        time.Time `bson:"at" json:"at"`
 	Notes     string    `bson:"notes" json:"notes"`
@@ -52,6 +55,32 @@ func (s *Service) CreateInteraction(ctx context.Context, userID, contactID strin
 		c.Add("kind", "is required (one of email, call, meeting, message, social, other, helped, helped_me, volunteered, spoke)")
 	} else {
 		it.Kind = c.OneOf("kind", in.Kind, "", InteractionKinds...)
+	}
+	if t := c.Time("at", in.At); t != nil {
+		it.At = *t
+	}
+	it.Notes = c.Text("notes", in.Notes, input.MaxNotes)
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.Store.CreateInteraction(ctx, it); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// EventGivingKinds are what may be given to an event with no contact.
+var EventGivingKinds = []string{Volunteered, Spoke}
+
+// GiveAtEvent validates in (kind volunteered or spoke) and stores it for
+// the event (whose existence the caller has checked), with no contact.
+func (s *Service) GiveAtEvent(ctx context.Context, userID, eventID string, in InteractionInput) (*Interaction, error) {
+	var c input.Checker
+	now := record.Time(s.Now())
+	it := &Interaction{ID: record.NewID(), UserID: userID, EventID: eventID, At: now, CreatedAt: now}
+	it.Kind = c.OneOf("kind", in.Kind, "", EventGivingKinds...)
+	if in.Kind == "" {
+		c.Add("kind", "is required (volunteered or spoke)")
 	}
 	if t := c.Time("at", in.At); t != nil {
 		it.At = *t

@@ -186,6 +186,9 @@ type InteractionStore interface {
 	Interactions(ctx context.Context, userID, contactID string, limit int, cursor *record.Cursor) (*record.Page[Interaction], error)
 	// DeleteInteractionsOf removes all of a contact's interactions.
 	DeleteInteractionsOf(ctx context.Context, userID, contactID string) error
+	// DeleteEventGiving removes what was given to an event with no contact
+	// (volunteered, spoke), when the event goes.
+	DeleteEventGiving(ctx context.Context, userID, eventID string) error
 	// InteractionsOfKinds returns the user's interactions of those kinds
 	// at or after since (any contact), oldest first, at most limit.
 	InteractionsOfKinds(ctx context.Context, userID string, kinds []string, since time.Time, limit int) ([]Interaction, error)

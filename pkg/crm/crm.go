@@ -465,6 +465,9 @@ func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
 	if err := s.detachOpportunities(ctx, userID, opportunities.RefEvent, id); err != nil {
 		return err
 	}
+	if err := s.Contacts.Store.DeleteEventGiving(ctx, userID, id); err != nil {
+		return err
+	}
 	return s.Events.Delete(ctx, userID, id)
 }
 

@@ -141,11 +141,19 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 			return nil, nil, err
 		}
 	}
-	helped, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, []string{contacts.Helped}, picked[len(picked)-1].StartsAt, ledgerLimit)
+	helped, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, []string{contacts.Helped, contacts.Volunteered, contacts.Spoke},
+		picked[len(picked)-1].StartsAt.AddDate(0, 0, -30), ledgerLimit)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, h := range helped {
+		if i, ok := index[h.EventID]; ok { // given to the event itself
+			facts[i].HelpGiven++
+			continue
+		}
+		if h.Kind != contacts.Helped {
+			continue
+		}
 		for _, i := range metAt[h.ContactID] {
 			if st := picked[i].StartsAt; !h.At.Before(st) && h.At.Before(st.Add(helpAfter)) {
 				facts[i].HelpGiven++

@@ -94,12 +94,16 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 			r.IntrosGiven++
 		}
 	}
-	helped, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, []string{contacts.Helped}, ev.StartsAt, reviewLimit)
+	// Help: to people met there within 30 days, and what you gave the
+	// event itself (volunteered, spoke).
+	helped, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, []string{contacts.Helped, contacts.Volunteered, contacts.Spoke},
+		ev.StartsAt.AddDate(0, 0, -30), reviewLimit)
 	if err != nil {
 		return nil, err
 	}
 	for _, h := range helped {
-		if _, ok := people[h.ContactID]; ok && h.At.Before(ev.StartsAt.Add(helpAfter)) {
+		_, metThere := people[h.ContactID]
+		if h.EventID == id || (metThere && h.Kind == contacts.Helped && !h.At.Before(ev.StartsAt) && h.At.Before(ev.StartsAt.Add(helpAfter))) {
 			r.HelpGiven++
 		}
 	}
@@ -141,4 +145,14 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 		r.Opps = append(r.Opps, ReviewOpportunity{ID: o.ID, Title: o.Title, Stage: o.Stage})
 	}
 	return r, nil
+}
+
+// GiveAtEvent records what the user gave an event with no contact:
+// volunteered or spoke (POST /v1/events/{id}/giving); NotFound if the event
+// is not theirs.
+func (s *Service) GiveAtEvent(ctx context.Context, userID, eventID string, in contacts.InteractionInput) (*contacts.Interaction, error) {
+	if _, err := s.Events.Get(ctx, userID, eventID); err != nil {
+		return nil, err
+	}
+	return s.Contacts.GiveAtEvent(ctx, userID, eventID, in)
 }

@@ -247,3 +247,10 @@ func (s *Contacts) InteractionsOfKinds(ctx context.Context, userID string, kinds
 	}
 	return out, nil
 }
+
+// DeleteEventGiving implements contacts.Store (interactions_user_at's user
+// prefix; an event's giving is a handful of records).
+func (s *Contacts) DeleteEventGiving(ctx context.Context, userID, eventID string) error {
+	_, err := s.interactions().DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": "", "event_id": eventID})
+	return store.Err(err, "interaction")
+}

@@ -94,8 +94,8 @@ func (tx *Tx) restore(ctx context.Context, x any) error {
 			formatTime(r.CreatedAt), formatTime(r.UpdatedAt))
 		return translate(err, "intro")
 	case *contacts.Interaction:
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO interactions(`+interactionColumns+`) VALUES(?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.UserID, r.ContactID, r.Kind, formatTime(r.At), r.Notes, formatTime(r.CreatedAt))
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO interactions(`+interactionColumns+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.UserID, r.ContactID, r.Kind, formatTime(r.At), r.Notes, formatTime(r.CreatedAt), r.EventID)
 		return translate(err, "interaction")
 	case *followup.FollowUp:
 		_, err := tx.tx.ExecContext(ctx, `INSERT INTO followups(`+followupColumns+`) VALUES(`+placeholders(16)+`)`,

@@ -242,12 +242,12 @@ func (tx *Tx) deleteReturningIDs(ctx context.Context, query, what string, args .
 	return ids, translate(rows.Err(), what)
 }
 
-const interactionColumns = `id, user_id, contact_id, kind, at, notes, created_at`
+const interactionColumns = `id, user_id, contact_id, kind, at, notes, created_at, event_id`
 
 func scanInteraction(r scanner) (*contacts.Interaction, error) {
 	var it contacts.Interaction
 	var at, created string
-	if err := r.Scan(&it.ID, &it.UserID, &it.ContactID, &it.Kind, &at, &it.Notes, &created); err != nil {
+	if err := r.Scan(&it.ID, &it.UserID, &it.ContactID, &it.Kind, &at, &it.Notes, &created, &it.EventID); err != nil {
 		return nil, translate(err, "interaction")
 	}
 	var err error
@@ -260,8 +260,8 @@ func scanInteraction(r scanner) (*contacts.Interaction, error) {
 // CreateInteraction stores it.
 func (s *Contacts) CreateInteraction(ctx context.Context, it *contacts.Interaction) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO interactions(`+interactionColumns+`) VALUES(?, ?, ?, ?, ?, ?, ?)`,
-			it.ID, it.UserID, it.ContactID, it.Kind, formatTime(it.At), it.Notes, formatTime(it.CreatedAt))
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO interactions(`+interactionColumns+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
+			it.ID, it.UserID, it.ContactID, it.Kind, formatTime(it.At), it.Notes, formatTime(it.CreatedAt), it.EventID)
 		return translate(err, "interaction")
 	})
 }
@@ -390,4 +390,12 @@ func (s *Contacts) InteractionsOfKinds(ctx context.Context, userID string, kinds
 		items = []contacts.Interaction{}
 	}
 	return items, err
+}
+
+// DeleteEventGiving implements contacts.Store.
+func (s *Contacts) DeleteEventGiving(ctx context.Context, userID, eventID string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM interactions WHERE user_id = ? AND contact_id = '' AND event_id = ?`, userID, eventID)
+		return translate(err, "interaction")
+	})
 }

@@ -36,6 +36,7 @@ func (s *pages) registerEvents(g fiber.Router) {
 	g.Post("/events/:id/edit", s.handleEventSave)
 	g.Get("/events/:id/delete", s.handleEventDeleteAsk)
 	g.Get("/events/:id/review", s.handleEventReview)
+	g.Post("/events/:id/giving", s.handleEventGiving)
 	g.Post("/events/:id/delete", s.handleEventDelete)
 	g.Post("/calendars/:id/delete", s.handleCalendarDelete)
 }
@@ -612,4 +613,23 @@ func (s *pages) handleEventReview(c *fiber.Ctx) error {
 	}
 	p.Data = v
 	return s.render(c, 200, "review", p)
+}
+
+// handleEventGiving notes that you volunteered at an event or gave a talk.
+func (s *pages) handleEventGiving(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	f := formOf(c, "kind", "notes")
+	id := c.Params("id")
+	_, err := s.CRM.GiveAtEvent(ctx, user(c).ID, id, contacts.InteractionInput{Kind: f["kind"], Notes: f["notes"]})
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "event")
+	}
+	if err != nil {
+		if apperr.Is(err, apperr.Invalid) {
+			return c.Redirect("/app/events/"+url.PathEscape(id)+"?problem="+url.QueryEscape("Not noted: "+apperr.PublicOf(err)), fiber.StatusSeeOther)
+		}
+		return err
+	}
+	return c.Redirect("/app/events/"+url.PathEscape(id)+"?notice="+url.QueryEscape("Noted, thank you for giving."), fiber.StatusSeeOther)
 }

@@ -166,6 +166,13 @@ func TestEventWhyYouGo(t *testing.T) {
 		t.Fatalf("review: %d", st)
 	}
 	mustContain(t, page, "Met 1 — 2 of 3 you wanted", "People you knew", "Jane Doe", "Missed:</strong> Rob Pike")
+	b.get("/app/events/" + ev)
+	if st, page = b.post("/app/events/"+ev+"/giving", url.Values{"kind": {"volunteered"}, "notes": {"ran the door"}}); st != 200 || !strings.Contains(page, "thank you for giving") {
+		t.Fatalf("giving: %d", st)
+	}
+	if _, page = b.get("/app/events/" + ev + "/review"); !strings.Contains(page, "1 times you helped") {
+		t.Fatalf("the review does not count the volunteering")
+	}
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
 	if st, _ := eve.get("/app/events/" + ev + "/review"); st != 404 {
 		t.Fatalf("another user's review: %d", st)
