@@ -59,15 +59,16 @@ func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from,
 	return ins, err
 }
 
-// worthEvents bounds the events "worth it?" weighs: the latest of the window.
-const worthEvents = 50
+// worthEvents bounds the events "worth it?" weighs: the latest 20 of the
+// window.
+const worthEvents = 20
 
 // helpAfter is how long after an event help given to someone met there
 // counts as that event's.
 const helpAfter = 30 * 24 * time.Hour
 
 // worth gathers what each event of the window (already begun, not
-// cancelled or skipped) gave — people met there (new: their contact was
+// cancelled or skipped; the latest 20) gave — people met there (new: their contact was
 // made from the event's day on; else returning), intros made there, help
 // you logged to people met there within 30 days, its follow-ups done, the
 // opportunities it sourced — and ranks them (insights.Worth).
@@ -163,7 +164,8 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 	// Follow-ups of the events that are done; opportunities they sourced.
 	cur = nil
 	for n := 0; n < ledgerLimit; {
-		page, err := s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, Limit: record.MaxLimit, Cursor: cur})
+		first := picked[len(picked)-1].StartsAt // an event's follow-ups are due after it
+		page, err := s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, DueFrom: &first, Limit: record.MaxLimit, Cursor: cur})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -180,12 +182,25 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 			return nil, nil, err
 		}
 	}
-	for i, ev := range picked {
-		opps, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{EventID: ev.ID, Limit: record.MaxLimit})
+	// The opportunities they sourced: one pass over the user's.
+	cur = nil
+	for n := 0; n < ledgerLimit; {
+		page, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Limit: record.MaxLimit, Cursor: cur})
 		if err != nil {
 			return nil, nil, err
 		}
-		facts[i].Opportunities = len(opps.Items)
+		for _, o := range page.Items {
+			if i, ok := index[o.SourceEventID]; ok {
+				facts[i].Opportunities++
+			}
+		}
+		n += len(page.Items)
+		if page.NextCursor == "" {
+			break
+		}
+		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return nil, nil, err
+		}
 	}
 	evWorth, series := insights.Worth(facts)
 	return evWorth, series, nil

@@ -120,7 +120,7 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 	}
 	var cur *record.Cursor
 	for n := 0; n < reviewLimit; {
-		page, err := s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, Limit: record.MaxLimit, Cursor: cur})
+		page, err := s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, DueFrom: &ev.StartsAt, Limit: record.MaxLimit, Cursor: cur})
 		if err != nil {
 			return nil, err
 		}

@@ -84,8 +84,10 @@ type Store interface {
 type Query struct {
 	Status, ContactID string
 	DueBefore         *time.Time
-	Limit             int
-	Cursor            *record.Cursor
+	// DueFrom keeps those due at or after it.
+	DueFrom *time.Time
+	Limit   int
+	Cursor  *record.Cursor
 }
 
 // PendingFilter selects pending follow-ups; every field set must hold.

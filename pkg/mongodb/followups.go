@@ -107,8 +107,15 @@ func (s *Followups) Followups(ctx context.Context, userID string, q followup.Que
 	if q.ContactID != "" {
 		f["contact_id"] = q.ContactID
 	}
+	due := bson.M{}
 	if q.DueBefore != nil {
-		f["due_at"] = bson.M{"$lt": *q.DueBefore}
+		due["$lt"] = *q.DueBefore
+	}
+	if q.DueFrom != nil {
+		due["$gte"] = *q.DueFrom
+	}
+	if len(due) > 0 {
+		f["due_at"] = due
 	}
 	if q.Cursor != nil && q.Cursor.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
