@@ -52,11 +52,28 @@ func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from,
 	if ins.Pipeline, err = s.pipeline(ctx, u.ID, from, to); err != nil {
 		return nil, err
 	}
-	if ins.Giving, err = s.giving(ctx, u.ID, from, to, now); err != nil {
+	// Giving and worth it both count intros: read once.
+	intros, err := s.introsOf(ctx, u.ID, contacts.IntroFilter{})
+	if err != nil {
 		return nil, err
 	}
-	ins.Events, ins.Series, err = s.worth(ctx, u.ID, from, to, now)
+	if ins.Giving, err = s.giving(ctx, u.ID, from, to, now, intros); err != nil {
+		return nil, err
+	}
+	ins.Events, ins.Series, err = s.worth(ctx, u.ID, from, to, now, intros)
 	return ins, err
+}
+
+// introsOf reads the user's intros f selects, every page (at most
+// ledgerLimit).
+func (s *Service) introsOf(ctx context.Context, userID string, f contacts.IntroFilter) ([]contacts.Intro, error) {
+	out := []contacts.Intro{}
+	f.Limit = record.MaxLimit
+	err := eachItem(ledgerLimit, func(cur *record.Cursor) (*record.Page[contacts.Intro], error) {
+		f.Cursor = cur
+		return s.Contacts.Intros(ctx, userID, f)
+	}, func(it *contacts.Intro) { out = append(out, *it) })
+	return out, err
 }
 
 // worthEvents bounds the events "worth it?" weighs: the latest 20 of the
@@ -72,7 +89,7 @@ const helpAfter = 30 * 24 * time.Hour
 // made from the event's day on; else returning), intros made there, help
 // you logged to people met there within 30 days, its follow-ups done, the
 // opportunities it sourced — and ranks them (insights.Worth).
-func (s *Service) worth(ctx context.Context, userID string, from, to, now time.Time) ([]insights.EventWorth, []insights.SeriesWorth, error) {
+func (s *Service) worth(ctx context.Context, userID string, from, to, now time.Time, intros []contacts.Intro) ([]insights.EventWorth, []insights.SeriesWorth, error) {
 	end := to
 	if now.Before(end) {
 		end = now
@@ -123,23 +140,9 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 		}
 	}
 	// Intros made there; help given to people met there.
-	var cur *record.Cursor
-	for n := 0; n < ledgerLimit; {
-		page, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{Limit: record.MaxLimit, Cursor: cur})
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, it := range page.Items {
-			if i, ok := index[it.EventID]; ok && it.Status != contacts.IntroDeclined {
-				facts[i].IntrosGiven++
-			}
-		}
-		n += len(page.Items)
-		if page.NextCursor == "" {
-			break
-		}
-		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return nil, nil, err
+	for _, it := range intros {
+		if i, ok := index[it.EventID]; ok && it.Status != contacts.IntroDeclined {
+			facts[i].IntrosGiven++
 		}
 	}
 	helped, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, []string{contacts.Helped, contacts.Volunteered, contacts.Spoke},
@@ -162,45 +165,27 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 		}
 	}
 	// Follow-ups of the events that are done; opportunities they sourced.
-	cur = nil
-	for n := 0; n < ledgerLimit; {
-		first := picked[len(picked)-1].StartsAt // an event's follow-ups are due after it
-		page, err := s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, DueFrom: &first, Limit: record.MaxLimit, Cursor: cur})
-		if err != nil {
-			return nil, nil, err
+	first := picked[len(picked)-1].StartsAt // an event's follow-ups are due after it
+	err = eachItem(ledgerLimit, func(cur *record.Cursor) (*record.Page[followup.FollowUp], error) {
+		return s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, DueFrom: &first, Limit: record.MaxLimit, Cursor: cur})
+	}, func(f *followup.FollowUp) {
+		if i, ok := index[f.EventID]; ok {
+			facts[i].FollowupsDone++
 		}
-		for _, f := range page.Items {
-			if i, ok := index[f.EventID]; ok {
-				facts[i].FollowupsDone++
-			}
-		}
-		n += len(page.Items)
-		if page.NextCursor == "" {
-			break
-		}
-		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return nil, nil, err
-		}
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	// The opportunities they sourced: one pass over the user's.
-	cur = nil
-	for n := 0; n < ledgerLimit; {
-		page, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Limit: record.MaxLimit, Cursor: cur})
-		if err != nil {
-			return nil, nil, err
+	err = eachItem(ledgerLimit, func(cur *record.Cursor) (*record.Page[opportunities.Opportunity], error) {
+		return s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Limit: record.MaxLimit, Cursor: cur})
+	}, func(o *opportunities.Opportunity) {
+		if i, ok := index[o.SourceEventID]; ok {
+			facts[i].Opportunities++
 		}
-		for _, o := range page.Items {
-			if i, ok := index[o.SourceEventID]; ok {
-				facts[i].Opportunities++
-			}
-		}
-		n += len(page.Items)
-		if page.NextCursor == "" {
-			break
-		}
-		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return nil, nil, err
-		}
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	evWorth, series := insights.Worth(facts)
 	return evWorth, series, nil
@@ -212,7 +197,7 @@ const ledgerLimit = 20000
 // giving reads the giving ledger from the window's start or OwedWindow
 // back, whichever is earlier: giving interactions and the intros made (one
 // entry for each of their two people, declined ones left out).
-func (s *Service) giving(ctx context.Context, userID string, from, to, now time.Time) (insights.Giving, error) {
+func (s *Service) giving(ctx context.Context, userID string, from, to, now time.Time, intros []contacts.Intro) (insights.Giving, error) {
 	since := from
 	if back := now.Add(-insights.OwedWindow); back.Before(since) {
 		since = back
@@ -229,25 +214,11 @@ func (s *Service) giving(ctx context.Context, userID string, from, to, now time.
 			ids[it.ContactID] = true
 		}
 	}
-	var cur *record.Cursor
-	for n := 0; n < ledgerLimit; {
-		page, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{Limit: record.MaxLimit, Cursor: cur})
-		if err != nil {
-			return insights.Giving{}, err
-		}
-		for _, it := range page.Items {
-			if it.Status != contacts.IntroDeclined && !it.CreatedAt.Before(since) {
-				for _, c := range it.ContactIDs {
-					entries = append(entries, insights.GivingEntry{Kind: "intro", ContactID: c, At: it.CreatedAt})
-				}
+	for _, it := range intros {
+		if it.Status != contacts.IntroDeclined && !it.CreatedAt.Before(since) {
+			for _, c := range it.ContactIDs {
+				entries = append(entries, insights.GivingEntry{Kind: "intro", ContactID: c, At: it.CreatedAt})
 			}
-		}
-		n += len(page.Items)
-		if page.NextCursor == "" {
-			break
-		}
-		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return insights.Giving{}, err
 		}
 	}
 	list := make([]string, 0, len(ids))
@@ -269,28 +240,19 @@ func (s *Service) giving(ctx context.Context, userID string, from, to, now time.
 // the contact gave them (PRODUCT.md §11).
 func (s *Service) Reciprocity(ctx context.Context, userID, contactID string) (insights.Reciprocity, error) {
 	var entries []insights.GivingEntry
-	var cur *record.Cursor
-	for n := 0; n < ledgerLimit; {
-		page, err := s.Contacts.Interactions(ctx, userID, contactID, record.MaxLimit, cur)
-		if err != nil {
-			return insights.Reciprocity{}, err
-		}
-		for _, it := range page.Items {
-			entries = append(entries, insights.GivingEntry{Kind: it.Kind, ContactID: contactID, At: it.At})
-		}
-		n += len(page.Items)
-		if page.NextCursor == "" {
-			break
-		}
-		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return insights.Reciprocity{}, err
-		}
-	}
-	intros, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{ContactID: contactID, Limit: record.MaxLimit})
+	err := eachItem(ledgerLimit, func(cur *record.Cursor) (*record.Page[contacts.Interaction], error) {
+		return s.Contacts.Interactions(ctx, userID, contactID, record.MaxLimit, cur)
+	}, func(it *contacts.Interaction) {
+		entries = append(entries, insights.GivingEntry{Kind: it.Kind, ContactID: contactID, At: it.At})
+	})
 	if err != nil {
 		return insights.Reciprocity{}, err
 	}
-	for _, it := range intros.Items {
+	intros, err := s.introsOf(ctx, userID, contacts.IntroFilter{ContactID: contactID})
+	if err != nil {
+		return insights.Reciprocity{}, err
+	}
+	for _, it := range intros {
 		if it.Status != contacts.IntroDeclined {
 			entries = append(entries, insights.GivingEntry{Kind: "intro", ContactID: contactID, At: it.CreatedAt})
 		}

@@ -85,11 +85,11 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 	}
 	r.Met = len(met)
 	r.TargetsMet, r.Missed = events.MatchTargets(ev.Targets, met)
-	intros, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{Limit: record.MaxLimit})
+	intros, err := s.introsOf(ctx, userID, contacts.IntroFilter{})
 	if err != nil {
 		return nil, err
 	}
-	for _, it := range intros.Items {
+	for _, it := range intros {
 		if it.EventID == id && it.Status != contacts.IntroDeclined {
 			r.IntrosGiven++
 		}
@@ -118,24 +118,15 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 			r.Followups.Overdue++
 		}
 	}
-	var cur *record.Cursor
-	for n := 0; n < reviewLimit; {
-		page, err := s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, DueFrom: &ev.StartsAt, Limit: record.MaxLimit, Cursor: cur})
-		if err != nil {
-			return nil, err
+	err = eachItem(reviewLimit, func(cur *record.Cursor) (*record.Page[followup.FollowUp], error) {
+		return s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, DueFrom: &ev.StartsAt, Limit: record.MaxLimit, Cursor: cur})
+	}, func(f *followup.FollowUp) {
+		if f.EventID == id {
+			r.Followups.Done++
 		}
-		for _, f := range page.Items {
-			if f.EventID == id {
-				r.Followups.Done++
-			}
-		}
-		n += len(page.Items)
-		if page.NextCursor == "" {
-			break
-		}
-		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return nil, err
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	opps, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{EventID: id, Limit: record.MaxLimit})
 	if err != nil {
