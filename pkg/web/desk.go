@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"html/template"
+	"sort"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -105,6 +106,30 @@ func (p *webPage) showProblem(err error, names map[string]string) bool {
 		p.Problem = ae.Public()
 	}
 	return true
+}
+
+// problemLine is a refused request's reasons as one line, for a page that
+// answers with a redirect carrying ?problem=: "field: message; …" (field
+// names in words, in order), then a message without a field. ok is false
+// for an error that is not the user's to fix (the caller returns it).
+func problemLine(err error) (line string, ok bool) {
+	p := webPage{Errors: map[string]string{}}
+	if !p.showProblem(err, nil) {
+		return "", false
+	}
+	fields := make([]string, 0, len(p.Errors))
+	for k := range p.Errors {
+		fields = append(fields, k)
+	}
+	sort.Strings(fields)
+	var msgs []string
+	for _, k := range fields {
+		msgs = append(msgs, strings.ReplaceAll(k, "_", " ")+": "+p.Errors[k])
+	}
+	if p.Problem != "" {
+		msgs = append(msgs, p.Problem)
+	}
+	return strings.Join(msgs, "; "), true
 }
 
 // notFound is the 404 page of a record that is not the user's (or does

@@ -379,23 +379,8 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
 	v := &eventView{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04") + "–" + e.EndsAt.In(loc).Format("15:04"),
 		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: strings.Join(e.Tags, ", "), Ask: ask,
 		Series: e.Series, Intentions: e.Intentions}
-	names, err := s.targetNames(ctx, u.ID, e.Targets)
-	if err != nil {
+	if v.Targets, err = s.targetRows(ctx, u.ID, e.Targets); err != nil {
 		return err
-	}
-	for i, n := range names {
-		if n == "" {
-			continue
-		}
-		row := targetRow{Name: n}
-		if i < len(e.Targets) {
-			if t := e.Targets[i]; t.ContactID != "" {
-				row.Href = "/app/contacts/" + t.ContactID
-			} else if t.CompanyID != "" {
-				row.Href = "/app/companies/" + t.CompanyID
-			}
-		}
-		v.Targets = append(v.Targets, row)
 	}
 	if strings.HasPrefix(e.URL, "https://") || strings.HasPrefix(e.URL, "http://") {
 		v.URL = e.URL
@@ -532,6 +517,30 @@ func (s *pages) targetsOf(ctx context.Context, userID, text string) ([]events.Ta
 	return out, nil
 }
 
+// targetRows are targets as a page shows them: named (targetNames) and
+// linked to their contact or company; those whose record is gone are left
+// out.
+func (s *pages) targetRows(ctx context.Context, userID string, targets []events.Target) ([]targetRow, error) {
+	names, err := s.targetNames(ctx, userID, targets)
+	if err != nil {
+		return nil, err
+	}
+	var rows []targetRow
+	for i, n := range names {
+		if n == "" {
+			continue
+		}
+		row := targetRow{Name: n}
+		if t := targets[i]; t.ContactID != "" {
+			row.Href = "/app/contacts/" + t.ContactID
+		} else if t.CompanyID != "" {
+			row.Href = "/app/companies/" + t.CompanyID
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
 // targetNames are targets as the form and the event's page show them: the
 // contact's or company's name, or the name itself; "" for one whose
 // contact or company is gone (one entry per target).
@@ -583,26 +592,11 @@ func (s *pages) handleEventReview(c *fiber.Ctx) error {
 	}
 	p := s.page(c, "Review: "+r.Event.Title, "events")
 	v := &reviewView{Review: r, When: r.Event.StartsAt.In(u.Location()).Format("Mon 2 Jan 2006")}
-	for _, pair := range []struct {
-		in  []events.Target
-		out *[]targetRow
-	}{{r.TargetsMet, &v.Hit}, {r.Missed, &v.Missed}} {
-		names, err := s.targetNames(ctx, u.ID, pair.in)
-		if err != nil {
-			return err
-		}
-		for i, n := range names {
-			if n == "" {
-				continue
-			}
-			row := targetRow{Name: n}
-			if t := pair.in[i]; t.ContactID != "" {
-				row.Href = "/app/contacts/" + t.ContactID
-			} else if t.CompanyID != "" {
-				row.Href = "/app/companies/" + t.CompanyID
-			}
-			*pair.out = append(*pair.out, row)
-		}
+	if v.Hit, err = s.targetRows(ctx, u.ID, r.TargetsMet); err != nil {
+		return err
+	}
+	if v.Missed, err = s.targetRows(ctx, u.ID, r.Missed); err != nil {
+		return err
 	}
 	v.Summary = fmt.Sprintf("Met %d", r.Met)
 	if n := len(r.TargetsMet) + len(r.Missed); n > 0 {

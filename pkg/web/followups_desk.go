@@ -46,15 +46,11 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 	case apperr.Is(err, apperr.Conflict):
 		return c.Redirect("/app/followups?problem="+url.QueryEscape("That follow-up is done or cancelled already."), fiber.StatusSeeOther)
 	case err != nil:
-		pg := s.page(c, "", "")
-		if !pg.showProblem(err, nil) {
+		line, ok := problemLine(err)
+		if !ok {
 			return err
 		}
-		var msgs []string
-		for k, v := range pg.Errors {
-			msgs = append(msgs, k+": "+v)
-		}
-		return c.Redirect("/app/followups?problem="+url.QueryEscape(strings.Join(msgs, "; ")), fiber.StatusSeeOther)
+		return c.Redirect("/app/followups?problem="+url.QueryEscape(line), fiber.StatusSeeOther)
 	}
 	return c.Redirect("/app/followups?notice="+url.QueryEscape("Saved.")+"#f-"+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
 }

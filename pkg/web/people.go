@@ -193,18 +193,11 @@ func (s *pages) backToContact(c *fiber.Ctx, err error, notice string) error {
 		return s.notFound(c, "contact")
 	}
 	if err != nil {
-		p := s.page(c, "", "")
-		if !p.showProblem(err, nil) {
+		line, ok := problemLine(err)
+		if !ok {
 			return err
 		}
-		var msgs []string
-		for k, v := range p.Errors {
-			msgs = append(msgs, strings.ReplaceAll(k, "_", " ")+": "+v)
-		}
-		if p.Problem != "" {
-			msgs = append(msgs, p.Problem)
-		}
-		return c.Redirect(target+"?problem="+url.QueryEscape(strings.Join(msgs, "; ")), fiber.StatusSeeOther)
+		return c.Redirect(target+"?problem="+url.QueryEscape(line), fiber.StatusSeeOther)
 	}
 	return c.Redirect(target+"?notice="+url.QueryEscape(notice), fiber.StatusSeeOther)
 }
@@ -268,15 +261,11 @@ func (s *pages) handleIntroMove(c *fiber.Ctx) error {
 		return s.notFound(c, "intro")
 	}
 	if err != nil {
-		p := s.page(c, "", "")
-		if !p.showProblem(err, nil) {
+		line, ok := problemLine(err)
+		if !ok {
 			return err
 		}
-		msg := p.Problem
-		for k, v := range p.Errors {
-			msg = k + ": " + v
-		}
-		return c.Redirect("/app/intros?problem="+url.QueryEscape(msg), fiber.StatusSeeOther)
+		return c.Redirect("/app/intros?problem="+url.QueryEscape(line), fiber.StatusSeeOther)
 	}
 	return c.Redirect("/app/intros?notice="+url.QueryEscape("Intro updated.")+"#i-"+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
 }
