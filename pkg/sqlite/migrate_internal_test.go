@@ -19,20 +19,7 @@ import (
 // finds them: what was written before search is searchable after it.
 func TestSearchMigrationIndexesEarlierRecords(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sub, _ := fs.Sub(migrations, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(ctx, 18); err != nil {
-		t.Fatal(err)
-	}
+	db, p := migratedDownTo(t, 18)
 	for _, q := range []string{
 		`INSERT INTO contacts(id, user_id, name, name_lower, emails, tags, notes, created_at, updated_at)
 			VALUES('c1', 'u1', 'José Núñez', 'josé núñez', '["jose@globex.example"]', '["kubernetes"]', 'old notes', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
@@ -64,19 +51,7 @@ func TestSearchMigrationIndexesEarlierRecords(t *testing.T) {
 // by "sorensen" and "strasse", in q= and in search.
 func TestFoldMigrationRefoldsEarlierRecords(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sub, _ := fs.Sub(migrations, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(ctx, 23); err != nil {
-		t.Fatal(err)
-	}
+	db, p := migratedDownTo(t, 23)
 	for _, q := range []string{
 		`INSERT INTO contacts(id, user_id, name, name_lower, emails, tags, notes, created_at, updated_at, search)
 			VALUES('c1', 'u1', 'Jan Sørensen', 'jan sørensen', '[]', '[]', 'Straße 5', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
@@ -117,19 +92,7 @@ func TestFoldMigrationRefoldsEarlierRecords(t *testing.T) {
 // did, migrates again and finds their topics counted by month.
 func TestTopicMonthsMigrationCountsEarlierRecords(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	sub, _ := fs.Sub(migrations, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(ctx, 24); err != nil {
-		t.Fatal(err)
-	}
+	db, p := migratedDownTo(t, 24)
 	for _, q := range []string{
 		`INSERT INTO events(id, user_id, title, kind, starts_at, ends_at, timezone, talks, tags, status, created_at, updated_at)
 			VALUES('e1', 'u1', 'GoDays', 'meetup', '2026-10-01T18:00:00.000Z', '2026-10-01T21:00:00.000Z', 'UTC', '[]', '["Go"]', 'planned',
@@ -149,4 +112,24 @@ func TestTopicMonthsMigrationCountsEarlierRecords(t *testing.T) {
 	if err != nil || fmt.Sprint(months) != "map[2026-10:map[go:2 wasm:1]]" {
 		t.Fatalf("after the migration: %v, %v", months, err)
 	}
+}
+
+// migratedDownTo opens a fresh store and takes it back to migration
+// version, so a test can write records as that version did and migrate up.
+func migratedDownTo(t *testing.T, version int64) (*DB, *goose.Provider) {
+	t.Helper()
+	db, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	sub, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return db, p
 }
