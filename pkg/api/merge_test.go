@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -124,43 +123,6 @@ func TestMerge(t *testing.T) {
 		t.Fatalf("finished merge: %v", got)
 	}
 	MustStatus(t, s.Do(t, "GET", "/v1/contacts/"+d, tok, nil), 404)
-}
-
-// TestWebMerge merges from the phone: the duplicates page shows the pair
-// with its reason, one tap keeps either, another user's contact is not
-// merged, and a stale pair says so.
-func TestWebMerge(t *testing.T) {
-	s := MustServe(t, openSignup)
-	_, tok := s.MustSignup(t, "ada@example.com")
-	_, eve := s.MustSignup(t, "eve@example.com")
-	a := s.MustCreateContact(t, tok, map[string]any{"name": "Grace Hopper", "company": "Navy", "emails": []string{"grace@navy.example"}})
-	b := s.MustCreateContact(t, tok, map[string]any{"name": "Grace M. Hopper", "emails": []string{"grace@yale.example"}})
-	mallory := s.MustCreateContact(t, eve, map[string]any{"name": "Mallory"})
-	br := newBrowser(t, s)
-	br.login("ada@example.com", tok, "")
-	_, page := br.get("/app/contacts")
-	if !strings.Contains(page, `href="/app/duplicates"`) {
-		t.Fatal("the contacts page has no link to the duplicates")
-	}
-	st, page := br.get("/app/duplicates")
-	if st != 200 || !strings.Contains(page, "Similar names") || !strings.Contains(page, "/app/contacts/"+a+"/merge") {
-		t.Fatalf("duplicates page %d:\n%s", st, page)
-	}
-	csrf := hidden(t, page, "csrf")
-	if st, _, _ := br.post("/app/contacts/"+a+"/merge", url.Values{"csrf": {csrf}, "other_id": {mallory}}); st != 404 {
-		t.Fatalf("merging another user's contact: %d", st)
-	}
-	st, page, _ = br.post("/app/contacts/"+a+"/merge", url.Values{"csrf": {csrf}, "other_id": {b}})
-	if st != 200 || !strings.Contains(page, "Merged into Grace Hopper.") || !strings.Contains(page, "grace@yale.example") {
-		t.Fatalf("after merging %d:\n%s", st, page)
-	}
-	if st, page, _ := br.post("/app/contacts/"+a+"/merge", url.Values{"csrf": {csrf}, "other_id": {b}}); st != 404 || !strings.Contains(page, "gone") {
-		t.Fatalf("merging again: %d\n%s", st, page)
-	}
-	if _, page := br.get("/app/duplicates"); !strings.Contains(page, "No two of your contacts") {
-		t.Fatalf("duplicates after the merge:\n%s", page)
-	}
-	MustStatus(t, s.Do(t, "GET", "/v1/contacts/"+mallory, eve, nil), 200)
 }
 
 // TestUndoImportKeepsAMergedOlderContact: a contact an import created,

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 )
@@ -192,45 +191,4 @@ func TestOpportunities(t *testing.T) {
 	}
 	MustStatus(t, s.Do(t, "DELETE", "/v1/opportunities/"+id, tok, nil), 204)
 	MustStatus(t, s.Do(t, "GET", "/v1/opportunities/"+id, tok, nil), 404)
-}
-
-// TestWebOpening: "they mentioned an opening" from a contact's phone page
-// files a lead at their company, sourced by them at the event where you
-// met, with a reminder to follow up.
-func TestWebOpening(t *testing.T) {
-	s := MustServe(t, openSignup)
-	_, tok := s.MustSignup(t, "ada@example.com")
-	_, eve := s.MustSignup(t, "eve@example.com")
-	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "Go meetup", "starts_at": "2026-11-24T16:00:00Z"})
-	enc := s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane", "company": "Acme"}, "moment": "after_talk"})
-	MustStatus(t, enc, 201)
-	jane := enc.JSON(t)["contact"].(map[string]any)
-	b := newBrowser(t, s)
-	b.login("ada@example.com", tok, "")
-	_, page := b.get("/app/contacts/" + jane["id"].(string))
-	if !strings.Contains(page, "They mentioned an opening") || !strings.Contains(page, `value="An opening at Acme"`) {
-		t.Fatalf("contact page:\n%s", page)
-	}
-	st, page, _ := b.post("/app/contacts/"+jane["id"].(string)+"/opportunities", url.Values{"csrf": {hidden(t, page, "csrf")}, "title": {"An opening at Acme"}, "kind": {"job"}})
-	if st != 200 || !strings.Contains(page, "Noted: An opening at Acme.") || !strings.Contains(page, "<strong>An opening at Acme</strong> · lead") {
-		t.Fatalf("after noting it: %d\n%s", st, page)
-	}
-	items := s.Do(t, "GET", "/v1/opportunities?contact_id="+jane["id"].(string), tok, nil).JSON(t)["items"].([]any)
-	if len(items) != 1 {
-		t.Fatalf("opportunities: %v", items)
-	}
-	o := items[0].(map[string]any)
-	if o["company_id"] != jane["company_id"] || o["source_event_id"] != ev || o["stage"] != "lead" || o["next_step_at"] == nil {
-		t.Fatalf("the opportunity: %v", o)
-	}
-	if fs := followupsOf(t, s, tok, jane["id"].(string)); len(fs) != 1 || fs[0]["due_at"] != "2026-11-26T09:00:00Z" {
-		t.Fatalf("its reminder: %v", fs)
-	}
-	// Another user's contact is a 404.
-	be := newBrowser(t, s)
-	be.login("eve@example.com", eve, "")
-	_, page = be.get("/app/contacts")
-	if st, _, _ := be.post("/app/contacts/"+jane["id"].(string)+"/opportunities", url.Values{"csrf": {hidden(t, page, "csrf")}}); st != 404 {
-		t.Fatalf("Eve noting an opening on Ada's contact: %d", st)
-	}
 }

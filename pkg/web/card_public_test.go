@@ -1,4 +1,4 @@
-package api_test
+package web_test
 
 import (
 	"fmt"
@@ -26,14 +26,6 @@ func cardForm(t *testing.T, page string) (token, ref string) {
 		ref = r[1]
 	}
 	return m[1], ref
-}
-
-// countOf returns how many items a list answer holds.
-func countOf(t *testing.T, s *TestServer, token, path string) int {
-	t.Helper()
-	r := s.Do(t, "GET", path, token, nil)
-	MustStatus(t, r, 200)
-	return len(r.JSON(t)["items"].([]any))
 }
 
 // TestCard: the personal card end to end over HTTP — settings, the QR
@@ -94,7 +86,7 @@ func TestCard(t *testing.T) {
 
 	// Someone scans it at 19:40, during the second talk.
 	s.Clock.Add(2*time.Hour + 40*time.Minute) // 17:00 → 19:40
-	guest := newBrowser(t, s)
+	guest := s.visitor(t)
 	st, page := guest.get(cardPath)
 	if st != 200 || !strings.Contains(page, "Go &amp; &lt;SQLite&gt; at scale") || strings.Contains(page, "<SQLite>") {
 		t.Fatalf("card page %d:\n%s", st, page)
@@ -109,7 +101,7 @@ func TestCard(t *testing.T) {
 		for k, vs := range extra {
 			v[k] = vs
 		}
-		st, body, _ := b.post("/c/"+cardID, v)
+		st, body := b.post("/c/"+cardID, v)
 		return st, body
 	}
 	st, thanks := leave(guest, formTok, ref, nil)
@@ -214,7 +206,7 @@ func TestCard(t *testing.T) {
 
 	// 64 KiB at most.
 	big := url.Values{"t": {formTok}, "name": {"X"}, "note": {strings.Repeat("x", 70<<10)}, "consent": {"yes"}}
-	if st, _, _ := guest.post("/c/"+cardID, big); st != 413 {
+	if st, _ := guest.post("/c/"+cardID, big); st != 413 {
 		t.Fatalf("70 KiB post: %d", st)
 	}
 
@@ -288,7 +280,7 @@ func TestCardRateLimits(t *testing.T) {
 	}
 	// Views: 60 a minute per address.
 	s.Clock.Add(time.Hour)
-	b := newBrowser(t, s)
+	b := s.visitor(t)
 	for i := 0; i < 60; i++ {
 		if st, _ := b.get("/c/" + cardID); st != 200 {
 			t.Fatalf("view %d: %d", i+1, st)
