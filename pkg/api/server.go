@@ -67,9 +67,8 @@ type Server struct {
 	Deps
 	metrics *httpMetrics
 	// v1 is the authenticated /v1 group (auth and idempotency middleware).
-	v1       fiber.Router
-	feeds    feedCache
-	insights insightCache
+	v1    fiber.Router
+	feeds feedCache
 }
 
 // New builds the API with all routes registered.

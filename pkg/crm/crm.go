@@ -44,6 +44,7 @@ type Service struct {
 	// Backups reads and writes whole sections for backup and restore.
 	Backups       record.Backups
 	insightSource insights.Source
+	insights      insightCache
 	search        search.Store
 	ensure        func(context.Context) error
 	atomic        func(context.Context, func(context.Context) error) error

@@ -2,7 +2,9 @@ package crm
 
 import (
 	"context"
+	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
@@ -12,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/insights"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"golang.org/x/sync/singleflight"
 )
 
 // The insights types live in pkg/insights; these names keep the API's.
@@ -32,10 +35,66 @@ func InsightWindow(from, to *time.Time, now time.Time) (time.Time, time.Time, er
 
 // Insights computes what topics are hot, who the players are and which
 // relationships lapse, for the user and window, from the facts the store
-// counts with its own engine (SQL aggregates, MongoDB pipelines).
+// counts with its own engine (SQL aggregates, MongoDB pipelines) — or
+// returns them from memory when the user's data has not changed since
+// (insightCache): the API, the desk and the assistant share it.
 func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.Time) (*Insights, error) {
-	return s.InsightsFromStore(ctx, u, from, to)
+	feed, _, err := s.FeedVersion(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	people, err := s.ContactsVersion(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprint(u.ID, "|", from.UnixMilli(), "|", to.UnixMilli(), "|", feed, "|", people)
+	now := s.Now()
+	ic := &s.insights
+	ic.mu.Lock()
+	e, ok := ic.m[key]
+	ic.mu.Unlock()
+	if ok && now.Sub(e.at) < insightTTL && !now.Before(e.at) {
+		return e.v, nil
+	}
+	v, err, _ := ic.loads.Do(key, func() (any, error) {
+		ins, err := s.InsightsFromStore(ctx, u, from, to)
+		if err != nil {
+			return nil, err
+		}
+		ic.mu.Lock()
+		defer ic.mu.Unlock()
+		if ic.m == nil || len(ic.m) >= insightCacheMax {
+			ic.m = map[string]insightEntry{}
+		}
+		ic.m[key] = insightEntry{v: ins, at: now}
+		return ins, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Insights), nil
 }
+
+// insightCache keeps computed insights under the user's feed and contacts
+// stamps, which every write that can change them moves (the stamps are in
+// the store, so a write through another process counts too). Entries live
+// at most insightTTL: lapsed contacts and overdue follow-ups change with
+// time alone. Callers must not change what they get.
+type insightCache struct {
+	mu    sync.Mutex
+	m     map[string]insightEntry
+	loads singleflight.Group
+}
+
+type insightEntry struct {
+	v  *Insights
+	at time.Time
+}
+
+const (
+	insightTTL      = 5 * time.Minute
+	insightCacheMax = 1024
+)
 
 // InsightsFromStore computes insights from the facts the store counts with
 // its own engine (insightSource).
@@ -119,7 +178,7 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 		}
 		all = append(all, met[i]...)
 	}
-	people, err := s.Contacts.Store.ContactsByID(ctx, userID, all)
+	made, err := s.Contacts.Store.CreatedAtOf(ctx, userID, all)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -127,12 +186,12 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 	for i, ids := range met {
 		day := picked[i].StartsAt.Add(-12 * time.Hour)
 		for _, id := range ids {
-			c, ok := people[id]
+			created, ok := made[id]
 			if !ok {
 				continue
 			}
 			metAt[id] = append(metAt[id], i)
-			if !c.CreatedAt.Before(day) {
+			if !created.Before(day) {
 				facts[i].NewPeople++
 			} else {
 				facts[i].ReturningPeople++

@@ -110,7 +110,11 @@ const (
 	DefaultWindow    = 90 * 24 * time.Hour
 	maxInsightWindow = 3 * 366 * 24 * time.Hour
 	insightListMax   = 20
-	topicListMax     = 50
+	// PeopleMax is how many people insights rank: a Source may count only
+	// the PeopleMax leaders of Met and Introduced (by their sum, then
+	// encounters, then id), the rest of the answer is the same.
+	PeopleMax    = insightListMax
+	topicListMax = 50
 	// onTimeGrace is how late a follow-up may be done and still count as on time.
 	onTimeGrace = 24 * time.Hour
 )
@@ -148,8 +152,8 @@ var Hashtag = regexp.MustCompile(`#([\pL\pN][\pL\pN_+.-]*)`)
 type Facts struct {
 	Topics     [2]map[string]int // by lowercased name: the window, the one before
 	Talks      map[SpeakerAt]int // talks per speaker (as written) and event
-	Met        map[string]int    // encounters per contact
-	Introduced map[string]int    // intros per contact
+	Met        map[string]int    // encounters per contact (at least the PeopleMax leaders')
+	Introduced map[string]int    // intros per contact (likewise)
 	Due, Done  int               // due in the window and not cancelled; done
 	OnTime     int               // done within a day of due
 	Overdue    int               // pending and due in the window before now

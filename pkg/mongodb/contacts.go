@@ -269,6 +269,31 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 	return out, nil
 }
 
+// CreatedAtOf implements contacts.Store: the creation times alone.
+func (s *Contacts) CreatedAtOf(ctx context.Context, userID string, ids []string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// contacts._id, scoped by user_id
+	cur, err := s.contacts().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID},
+		options.Find().SetProjection(bson.M{"_id": 1, "created_at": 1}))
+	if err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	var docs []struct {
+		ID        string    `bson:"_id"`
+		CreatedAt time.Time `bson:"created_at"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	for _, d := range docs {
+		out[d.ID] = d.CreatedAt
+	}
+	return out, nil
+}
+
 // DeleteContact removes the contact, then its keys.
 func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	// contacts._id, scoped by user_id

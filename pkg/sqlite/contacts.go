@@ -250,6 +250,33 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 	return queryByIDs(ctx, s.DB, "contact", "contacts", contactColumns, scanContact, userID, ids, func(c *contacts.Contact) string { return c.ID })
 }
 
+// CreatedAtOf implements contacts.Store (the primary key, scoped by
+// user_id).
+func (s *Contacts) CreatedAtOf(ctx context.Context, userID string, ids []string) (map[string]time.Time, error) {
+	type row struct {
+		id string
+		at time.Time
+	}
+	out := map[string]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := queryAll(ctx, s.DB, "contact", func(r scanner) (*row, error) {
+		var x row
+		var at string
+		if err := r.Scan(&x.id, &at); err != nil {
+			return nil, translate(err, "contact")
+		}
+		var err error
+		x.at, err = parseTime(at)
+		return &x, translate(err, "contact")
+	}, `SELECT id, created_at FROM contacts WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`, jsonList(ids), userID)
+	for _, r := range rows {
+		out[r.id] = r.at
+	}
+	return out, err
+}
+
 // ContactsAtCompany returns the user's contacts at a company
 // (contacts_user_company), in name order.
 func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]contacts.Contact, error) {

@@ -46,14 +46,7 @@ func (s *Insights) Facts(ctx context.Context, userID string, from, to, now time.
 	prev := from.Add(-to.Sub(from))
 	for i, w := range []struct{ from, to time.Time }{{from, to}, {prev, from}} {
 		a, b := formatTime(w.from), formatTime(w.to)
-		// encounters_user_met
-		if err := s.countRows(ctx, f.Topics[i], `SELECT j.value, count(*) FROM encounters e, json_each(e.topics) j
-			WHERE e.user_id = ? AND e.met_at >= ? AND e.met_at < ? GROUP BY j.value`, userID, a, b); err != nil {
-			return nil, err
-		}
-		// events_user_starts
-		if err := s.countRows(ctx, f.Topics[i], `SELECT j.value, count(*) FROM events e, json_each(e.tags) j
-			WHERE e.user_id = ? AND e.starts_at >= ? AND e.starts_at < ? GROUP BY j.value`, userID, a, b); err != nil {
+		if err := s.countTopics(ctx, f.Topics[i], userID, w.from, w.to); err != nil {
 			return nil, err
 		}
 		titles, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*string, error) {
@@ -93,16 +86,34 @@ func (s *Insights) Facts(ctx context.Context, userID string, from, to, now time.
 		f.Talks[insights.SpeakerAt{Speaker: r.speaker, Event: r.event}] += r.n
 	}
 
-	// People: encounters (encounters_user_met) and intros (intros_user_created) per contact.
-	if err := s.countIDs(ctx, f.Met, `SELECT contact_id, count(*) FROM encounters
-		WHERE user_id = ? AND met_at >= ? AND met_at < ? GROUP BY contact_id`, userID, a, b); err != nil {
-		return nil, err
-	}
+	// People: intros per contact (intros_user_created), then encounters
+	// per contact (encounters_user_contact: grouped in index order, no
+	// sort) of only the PeopleMax leaders by encounters and of the people
+	// introduced — an account can meet 50,000 people in a window, and
+	// anyone else ranks below those leaders in insights.Assemble's order.
 	if err := s.countIDs(ctx, f.Introduced, `SELECT c, count(*) FROM (
 		SELECT contact_a AS c FROM intros WHERE user_id = ? AND created_at >= ? AND created_at < ?
 		UNION ALL SELECT contact_b FROM intros WHERE user_id = ? AND created_at >= ? AND created_at < ?) GROUP BY c`,
 		userID, a, b, userID, a, b); err != nil {
 		return nil, err
+	}
+	if err := s.countIDs(ctx, f.Met, `SELECT contact_id, count(*) FROM encounters INDEXED BY encounters_user_contact
+		WHERE user_id = ? AND met_at >= ? AND met_at < ? GROUP BY contact_id ORDER BY count(*) DESC, contact_id LIMIT ?`,
+		userID, a, b, insights.PeopleMax); err != nil {
+		return nil, err
+	}
+	var introduced []string
+	for id := range f.Introduced {
+		if _, ok := f.Met[id]; !ok {
+			introduced = append(introduced, id)
+		}
+	}
+	if len(introduced) > 0 {
+		if err := s.countIDs(ctx, f.Met, `SELECT contact_id, count(*) FROM encounters INDEXED BY encounters_user_contact
+			WHERE user_id = ? AND contact_id IN (SELECT value FROM json_each(?)) AND met_at >= ? AND met_at < ? GROUP BY contact_id`,
+			userID, jsonList(introduced), a, b); err != nil {
+			return nil, err
+		}
 	}
 	f.People = func(ids []string) (map[string]insights.PersonInsight, error) {
 		cs, err := (&Contacts{DB: s.DB}).ContactsByID(ctx, userID, ids)
@@ -164,6 +175,41 @@ func (s *Insights) Facts(ctx context.Context, userID string, from, to, now time.
 	return f, nil
 }
 
+// countTopics adds the user's topics of [from, to) to into: the whole UTC
+// days inside it from topic_days (migration 00029), the partial days at
+// its ends from the encounters (encounters_user_met) and events
+// (events_user_starts) themselves.
+func (s *Insights) countTopics(ctx context.Context, into map[string]int, userID string, from, to time.Time) error {
+	first := from.UTC().Truncate(24 * time.Hour)
+	if first.Before(from) {
+		first = first.Add(24 * time.Hour)
+	}
+	last := to.UTC().Truncate(24 * time.Hour)
+	direct := func(from, to time.Time) error {
+		if !from.Before(to) {
+			return nil
+		}
+		a, b := formatTime(from), formatTime(to)
+		if err := s.countRows(ctx, into, `SELECT j.value, count(*) FROM encounters e, json_each(e.topics) j
+			WHERE e.user_id = ? AND e.met_at >= ? AND e.met_at < ? GROUP BY j.value`, userID, a, b); err != nil {
+			return err
+		}
+		return s.countRows(ctx, into, `SELECT j.value, count(*) FROM events e, json_each(e.tags) j
+			WHERE e.user_id = ? AND e.starts_at >= ? AND e.starts_at < ? GROUP BY j.value`, userID, a, b)
+	}
+	if !first.Before(last) {
+		return direct(from, to)
+	}
+	if err := direct(from, first); err != nil {
+		return err
+	}
+	if err := direct(last, to); err != nil {
+		return err
+	}
+	return s.countRows(ctx, into, `SELECT topic, sum(n) FROM topic_days WHERE user_id = ? AND day >= ? AND day < ? GROUP BY topic`,
+		userID, first.Format(time.DateOnly), last.Format(time.DateOnly))
+}
+
 // countIDs runs a query of (key, count) rows and adds them to into as they are.
 func (s *Insights) countIDs(ctx context.Context, into map[string]int, query string, args ...any) error {
 	type kv struct {
@@ -181,9 +227,9 @@ func (s *Insights) countIDs(ctx context.Context, into map[string]int, query stri
 	return err
 }
 
-// TopicMonths implements insights.Source from topic_months (migration
-// 00025), which triggers keep as encounters and events are written: the
-// months [from, to) touches, one row per month and topic.
+// TopicMonths implements insights.Source from topic_days (migration
+// 00029), which triggers keep as encounters and events are written: the
+// months [from, to) touches, their days summed.
 func (s *Insights) TopicMonths(ctx context.Context, userID string, from, to time.Time) (insights.TopicMonths, error) {
 	out := insights.TopicMonths{}
 	type row struct {
@@ -197,7 +243,8 @@ func (s *Insights) TopicMonths(ctx context.Context, userID string, from, to time
 			return nil, translate(err, "insight")
 		}
 		return &x, nil
-	}, `SELECT month, topic, n FROM topic_months WHERE user_id = ? AND month >= ? AND month <= ?`, userID, from.UTC().Format("2006-01"), last)
+	}, `SELECT substr(day, 1, 7), topic, sum(n) FROM topic_days WHERE user_id = ? AND day >= ? AND day < ? GROUP BY 1, 2`,
+		userID, from.UTC().Format("2006-01")+"-01", last+"-32")
 	if err != nil {
 		return nil, err
 	}

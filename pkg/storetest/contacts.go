@@ -214,6 +214,10 @@ func Contacts(t *testing.T, open OpenContacts) {
 		if err != nil || len(got) != 2 || got[a.ID].Name != "Ann" || got[b.ID].Name != "Bea" {
 			t.Fatalf("ContactsByID=%v, %v; want Ann and Bea only", got, err)
 		}
+		made, err := s.CreatedAtOf(ctx, "u1", []string{a.ID, b.ID, other.ID, "nope"})
+		if err != nil || len(made) != 2 || !made[a.ID].Equal(a.CreatedAt) || !made[b.ID].Equal(b.CreatedAt) {
+			t.Fatalf("CreatedAtOf=%v, %v; want Ann's and Bea's", made, err)
+		}
 	})
 	t.Run("Delete", func(t *testing.T) {
 		s := open(t)

@@ -35,6 +35,7 @@ func Insights(t *testing.T, open OpenInsights) {
 	in := func(days float64) time.Time { return from.Add(time.Duration(days * 24 * float64(time.Hour))) }
 	ada := MustCreateContact(t, s.Contacts, newContact("u1", "Ada"))
 	bob := MustCreateContact(t, s.Contacts, newContact("u1", "Bob"))
+	edge := MustCreateContact(t, s.Contacts, newContact("u1", "Edge Ed"))
 	lapsed := newContact("u1", "Lapsed Lee")
 	lapsed.CadenceDays = 30
 	lapsed.CreatedAt = clock.AddDate(0, -3, 0)
@@ -63,6 +64,13 @@ func Insights(t *testing.T, open OpenInsights) {
 		{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: bob.ID, Moment: "after_talk", MetAt: in(2), CreatedAt: clock},
 		{ID: nextID(), UserID: "u1", EventID: old.ID, ContactID: bob.ID, Moment: "other", MetAt: in(-5), Topics: []string{"kafka", "rust"}, CreatedAt: clock},
 		{ID: nextID(), UserID: "u2", EventID: other.ID, ContactID: "theirs", Moment: "other", MetAt: in(3), Topics: []string{"secret"}, CreatedAt: clock},
+		// The window's ends fall inside days: the same day just before
+		// it is the window before, just after its start and just before
+		// its end are in it.
+		{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: edge.ID, Moment: "other", MetAt: in(-0.05), Topics: []string{"Edge"}, CreatedAt: clock},
+		{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: edge.ID, Moment: "other", MetAt: in(0.05), Topics: []string{"edge"}, CreatedAt: clock},
+		{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: edge.ID, Moment: "other", MetAt: in(9.95), Topics: []string{" edge"}, CreatedAt: clock},
+		{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: edge.ID, Moment: "other", MetAt: to, Topics: []string{"edge"}, CreatedAt: clock},
 	} {
 		if err := s.Contacts.CreateEncounter(ctx, e); err != nil {
 			t.Fatal(err)
@@ -95,11 +103,12 @@ func Insights(t *testing.T, open OpenInsights) {
 		t.Fatal(err)
 	}
 	want := `{"topics":[{"name":"go","count":3,"previous_count":1,"trend":"rising"},` +
+		`{"name":"edge","count":2,"previous_count":1,"trend":"rising"},` +
 		`{"name":"kafka","count":2,"previous_count":1,"trend":"rising"},` +
 		`{"name":"wasm","count":2,"previous_count":0,"trend":"new"},` +
 		`{"name":"über","count":1,"previous_count":0,"trend":"new"},` +
 		`{"name":"rust","count":0,"previous_count":2,"trend":"falling"}],` +
-		`"people":[{"name":"Ada","encounters":2,"intros":0},{"name":"Bob","encounters":1,"intros":1},{"name":"Lapsed Lee","encounters":0,"intros":1}],` +
+		`"people":[{"name":"Ada","encounters":2,"intros":0},{"name":"Edge Ed","encounters":2,"intros":0},{"name":"Bob","encounters":1,"intros":1},{"name":"Lapsed Lee","encounters":0,"intros":1}],` +
 		`"speakers":[{"name":"Rob Pike","talks":2,"events":1}],` +
 		`"followups":{"due":3,"done_on_time":1,"overdue":1,"completion_rate":0.667},` +
 		`"lapsed":["Lapsed Lee"]}`
@@ -140,7 +149,7 @@ func Insights(t *testing.T, open OpenInsights) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(months) != "map[2026-11:map[go:3 kafka:3 rust:2 über:1]]" {
+	if fmt.Sprint(months) != "map[2026-11:map[edge:4 go:3 kafka:3 rust:2 über:1]]" {
 		t.Fatalf("topic months %v", months)
 	}
 	// Written, changed and deleted records keep the counts: an event's tags
@@ -161,12 +170,53 @@ func Insights(t *testing.T, open OpenInsights) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(months) != "map[2026-11:map[go:3 kafka:2 rust:1 zig:1] 2026-12:map[kafka:1]]" {
+	if fmt.Sprint(months) != "map[2026-11:map[edge:4 go:3 kafka:2 rust:1 zig:1] 2026-12:map[kafka:1]]" {
 		t.Fatalf("topic months after changes %v", months)
 	}
 	to = nov.AddDate(0, 1, 0)
 	if none, err := s.Insights.TopicMonths(ctx, "u1", to.AddDate(0, 1, 0), to.AddDate(0, 2, 0)); err != nil || len(none) != 0 {
 		t.Fatalf("after the window: %v, %v", none, err)
+	}
+
+	// More people met than insights rank: the two met twice whose ids come
+	// last (below the leaders by encounters) but who were introduced lead,
+	// then someone met once and introduced twice, then the rest by id.
+	var crowd []string
+	for i := range insights.PeopleMax + 2 {
+		c := MustCreateContact(t, s.Contacts, newContact("u3", fmt.Sprintf("Crowd %02d", i)))
+		crowd = append(crowd, c.ID)
+		for range 2 {
+			if err := s.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: nextID(), UserID: "u3", EventID: "ev-u3", ContactID: c.ID, Moment: "other",
+				MetAt: in(5), CreatedAt: clock}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ian := MustCreateContact(t, s.Contacts, newContact("u3", "Intro Ian"))
+	if err := s.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: nextID(), UserID: "u3", EventID: "ev-u3", ContactID: ian.ID, Moment: "other",
+		MetAt: in(5), CreatedAt: clock}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := s.Contacts.CreateIntro(ctx, &contacts.Intro{ID: nextID(), UserID: "u3", ContactIDs: []string{ian.ID, crowd[len(crowd)-1-i]},
+			Status: contacts.IntroMade, CreatedAt: in(6), UpdatedAt: in(6)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err = s.Insights.Facts(ctx, "u3", from, clock, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err = insights.Assemble(f, from, clock, clock); err != nil {
+		t.Fatal(err)
+	}
+	var ranked []string
+	for _, p := range got.People {
+		ranked = append(ranked, fmt.Sprintf("%s %d+%d", p.Name, p.Encounters, p.Intros))
+	}
+	want = fmt.Sprintf("[Crowd %02d 2+1 Crowd %02d 2+1 Intro Ian 1+2 Crowd 00 2+0", len(crowd)-2, len(crowd)-1)
+	if r := fmt.Sprint(ranked); len(ranked) != insights.PeopleMax || r[:len(want)] != want {
+		t.Fatalf("ranked %v", ranked)
 	}
 }
 
