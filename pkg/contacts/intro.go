@@ -140,11 +140,12 @@ type IntroFilter struct {
 	ContactID, Status string
 	Limit             int
 	Cursor            *record.Cursor
+	NewestFirst       bool
 }
 
-// Intros lists the user's intros, oldest first.
+// Intros lists the user's intros, oldest first (or newest first).
 func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*record.Page[Intro], error) {
-	return s.Store.Intros(ctx, userID, IntroQuery{ContactID: f.ContactID, Status: f.Status, Limit: f.Limit, Cursor: f.Cursor})
+	return s.Store.Intros(ctx, userID, IntroQuery{ContactID: f.ContactID, Status: f.Status, Limit: f.Limit, Cursor: f.Cursor, NewestFirst: f.NewestFirst})
 }
 
 // DeleteIntrosOf removes the user's intros that involve a contact and

@@ -230,4 +230,6 @@ type IntroQuery struct {
 	ContactID, Status string
 	Limit             int
 	Cursor            *record.Cursor
+	// NewestFirst reads the latest intros first (the desk's list).
+	NewestFirst bool
 }

@@ -203,7 +203,7 @@ func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQu
 	if q.Cursor != nil && q.Cursor.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	return store.FindPage(ctx, s.intros(), store.PageQuery{Filter: f, SortField: "created_at", Limit: q.Limit, Cursor: q.Cursor},
+	return store.FindPage(ctx, s.intros(), store.PageQuery{Filter: f, SortField: "created_at", Descending: q.NewestFirst, Limit: q.Limit, Cursor: q.Cursor},
 		func(it *contacts.Intro) store.Cursor { return store.Cursor{T: &it.CreatedAt, ID: it.ID} }, "intro")
 }
 

@@ -354,7 +354,7 @@ func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQu
 		sb.WriteString(` AND status = ?`)
 		args = append(args, q.Status)
 	}
-	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "created_at", false, limit, "intro", scanIntro,
+	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "created_at", q.NewestFirst, limit, "intro", scanIntro,
 		func(it *contacts.Intro) record.Cursor { return record.Cursor{T: &it.CreatedAt, ID: it.ID} })
 }
 

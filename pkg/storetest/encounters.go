@@ -136,6 +136,12 @@ func Encounters(t *testing.T, open OpenContacts) {
 		if fmt.Sprint(ids) != fmt.Sprint([]string{ab.ID, bc.ID}) {
 			t.Fatalf("intros of b: %v", ids)
 		}
+		newest := allPages(t, func(c *record.Cursor) (*record.Page[contacts.Intro], error) {
+			return s.Intros(ctx, "u1", contacts.IntroQuery{Limit: 2, Cursor: c, NewestFirst: true})
+		}, func(it *contacts.Intro) string { return it.ID })
+		if fmt.Sprint(newest) != fmt.Sprint([]string{cd.ID, bc.ID, ab.ID}) {
+			t.Fatalf("intros newest first, two a page: %v", newest)
+		}
 		if p, _ := s.Intros(ctx, "u1", contacts.IntroQuery{Status: contacts.IntroMade}); len(p.Items) != 2 {
 			t.Fatalf("made intros: %d, want 2", len(p.Items))
 		}

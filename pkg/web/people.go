@@ -12,6 +12,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // The desk's people pages: edit a contact (a stale copy is refused, not
@@ -209,14 +210,33 @@ type introLine struct {
 }
 
 // introsView is the intros page.
-type introsView struct{ Intros []introLine }
+type introsView struct {
+	Intros []introLine
+	Next   string // the cursor of the next (older) page
+}
+
+// introsPage is how many intros the list shows at once.
+const introsPage = 50
 
 func (s *pages) handleIntros(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
 	p := s.page(c, "Intros", "intros")
-	page, err := s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{Limit: 200})
+	f := contacts.IntroFilter{Limit: introsPage, NewestFirst: true}
+	if a := c.Query("page"); a != "" {
+		cur, err := record.DecodeCursor(a)
+		if err != nil {
+			p.Problem = "That page of intros is not one this list gave."
+			return s.render(c, 200, "intros", p)
+		}
+		f.Cursor = cur
+	}
+	page, err := s.CRM.Contacts.Intros(ctx, u.ID, f)
+	if apperr.Is(err, apperr.Invalid) {
+		p.Problem = "That page of intros is not one this list gave."
+		return s.render(c, 200, "intros", p)
+	}
 	if err != nil {
 		return err
 	}
@@ -234,9 +254,8 @@ func (s *pages) handleIntros(c *fiber.Ctx) error {
 		}
 		return "(deleted)"
 	}
-	view := &introsView{}
-	for i := len(page.Items) - 1; i >= 0; i-- { // newest first
-		it := page.Items[i]
+	view := &introsView{Next: page.NextCursor}
+	for _, it := range page.Items {
 		l := introLine{ID: it.ID, AID: it.ContactIDs[0], BID: it.ContactIDs[1], A: name(it.ContactIDs[0]), B: name(it.ContactIDs[1]),
 			Status: it.Status, Outcome: it.Outcome, Context: it.Context, When: it.CreatedAt.In(u.Location()).Format("2 Jan 2006")}
 		for _, st := range []string{contacts.IntroProposed, contacts.IntroAccepted, contacts.IntroMade, contacts.IntroDeclined} {

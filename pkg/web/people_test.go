@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"fmt"
+	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestContactEdit edits a contact through the desk's form: every field
@@ -206,5 +210,38 @@ func TestMergeFromContactPage(t *testing.T) {
 	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, &got)
 	if len(got.Phones) != 1 || !strings.Contains(got.Notes, "From the card") {
 		t.Fatalf("merged %+v", got)
+	}
+}
+
+// TestIntrosListPages: the intros list shows the newest 50 first and
+// pages back to the oldest; a page link it did not give is refused.
+func TestIntrosListPages(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	a := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Ann Hub"})
+	for i := range 52 {
+		other := s.create(t, tok, "/v1/contacts", map[string]any{"name": fmt.Sprintf("Person %02d", i)})
+		s.create(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{a, other}, "context": fmt.Sprintf("intro %02d", i)})
+		s.Clock.Add(time.Minute)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/intros")
+	if n := strings.Count(page, `class="card" id="i-`); n != 50 {
+		t.Fatalf("first page: %d intros", n)
+	}
+	if strings.Index(page, "intro 51") > strings.Index(page, "intro 50") || strings.Contains(page, "intro 01<") {
+		t.Fatal("the first page is not the newest 50, newest first")
+	}
+	m := regexp.MustCompile(`href="/app/intros\?page=([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no link to older intros")
+	}
+	_, older := b.get("/app/intros?page=" + html.UnescapeString(m[1]))
+	if n := strings.Count(older, `class="card" id="i-`); n != 2 || !strings.Contains(older, "intro 01") || !strings.Contains(older, "intro 00") ||
+		strings.Contains(older, "Older intros") {
+		t.Fatalf("the older page: %d intros\n%s", n, older)
+	}
+	if st, bad := b.get("/app/intros?page=nonsense"); st != 200 || !strings.Contains(bad, "not one this list gave") {
+		t.Fatalf("a made-up page: %d", st)
 	}
 }
