@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // The desk's import page (PRODUCT.md §10): upload a LinkedIn CSV, a vCard
@@ -39,12 +40,17 @@ func (s *pages) registerImports(g fiber.Router) {
 	g.Post("/backup/restore", s.handleBackupRestore)
 }
 
+// importsPage is how many imports the list shows at once.
+const importsPage = 20
+
 // importTimeout bounds reading and writing one file.
 const importTimeout = 2 * time.Minute
 
 // importView is the import page.
 type importView struct {
 	Imports []importRow
+	// NextImports is the cursor of the older imports, if any.
+	NextImports string
 	// The preview of an uploaded file, and the file to send back.
 	Preview    *contacts.Preview
 	File, Data string
@@ -62,21 +68,35 @@ type importRow struct {
 func (s *pages) handleImportPage(c *fiber.Ctx) error {
 	p := s.page(c, "Import", "import")
 	v := &importView{}
-	if err := s.listImports(c, v); err != nil {
+	var cur *record.Cursor
+	if a := c.Query("page"); a != "" {
+		var err error
+		if cur, err = record.DecodeCursor(a); err != nil {
+			p.Problem, cur = "That page of imports is not one this list gave.", nil
+		}
+	}
+	err := s.listImports(c, v, cur)
+	if apperr.Is(err, apperr.Invalid) {
+		p.Problem = "That page of imports is not one this list gave."
+		err = s.listImports(c, v, nil)
+	}
+	if err != nil {
 		return err
 	}
 	p.Data = v
 	return s.render(c, 200, "import", p)
 }
 
-func (s *pages) listImports(c *fiber.Ctx, v *importView) error {
+// listImports lists the user's imports, latest first, from cur.
+func (s *pages) listImports(c *fiber.Ctx, v *importView, cur *record.Cursor) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	page, err := s.CRM.Contacts.Imports(ctx, u.ID, 20, nil)
+	page, err := s.CRM.Contacts.Imports(ctx, u.ID, importsPage, cur)
 	if err != nil {
 		return err
 	}
+	v.NextImports = page.NextCursor
 	for _, im := range page.Items {
 		v.Imports = append(v.Imports, importRow{ID: im.ID, Kind: im.Kind, When: im.At.In(u.Location()).Format("2 Jan 2006, 15:04"),
 			State: im.State, Created: im.Created, Updated: im.Updated, Undone: im.UndoneAt != nil})
@@ -119,7 +139,7 @@ func (s *pages) handleImportPreview(c *fiber.Ctx) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		p.Errors["file"] = "choose a file: LinkedIn's Connections.csv, a vCard file (.vcf) or a CSV with a header row"
-		if err := s.listImports(c, v); err != nil {
+		if err := s.listImports(c, v, nil); err != nil {
 			return err
 		}
 		return s.render(c, fiber.StatusUnprocessableEntity, "import", p)
@@ -181,7 +201,7 @@ func (s *pages) handleImportConfirm(c *fiber.Ctx) error {
 		return err
 	}
 	v.File = f["file"]
-	if err := s.listImports(c, v); err != nil {
+	if err := s.listImports(c, v, nil); err != nil {
 		return err
 	}
 	return s.render(c, 200, "import", p)

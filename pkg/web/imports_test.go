@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"fmt"
+	"html"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestImportPreviewAndUndo uploads LinkedIn's Connections.csv on the
@@ -115,5 +119,33 @@ func TestBackupOnTheDesk(t *testing.T) {
 	b2.get("/app/import")
 	if st, page := b2.upload("/app/backup/restore", "backup", "rapport-backup.json", []byte(backup), map[string][]string{}); st != 200 || !strings.Contains(page, "Not restored") {
 		t.Fatalf("a second restore: %d", st)
+	}
+}
+
+// TestImportsListPages: the list of imports shows the latest 20 and pages
+// on to the older ones.
+func TestImportsListPages(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	for i := range 22 {
+		r := s.Do(t, "POST", "/v1/contacts/import", tok, fmt.Sprintf("name,email\nPerson %02d,p%d@example.com\n", i, i), "Content-Type", "text/csv")
+		MustStatus(t, r, 200)
+		s.Clock.Add(time.Minute)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/import")
+	if n := strings.Count(page, `action="/app/imports/`); n != 20 {
+		t.Fatalf("the list shows %d imports, want 20", n)
+	}
+	m := regexp.MustCompile(`href="/app/import\?page=([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no link to the older imports")
+	}
+	_, older := b.get("/app/import?page=" + html.UnescapeString(m[1]))
+	if n := strings.Count(older, `action="/app/imports/`); n != 2 || strings.Contains(older, "Older imports") {
+		t.Fatalf("the older imports: %d", n)
+	}
+	if _, bad := b.get("/app/import?page=nonsense"); !strings.Contains(bad, "not one this list gave") || strings.Count(bad, `action="/app/imports/`) != 20 {
+		t.Fatal("a made-up page of imports")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // The pipeline (PRODUCT.md §10): opportunities as columns by stage. A card
@@ -34,15 +36,17 @@ const pipelinePerStage, pipelineClosed = 50, 20
 // pipelineView is the pipeline page.
 type pipelineView struct {
 	Columns []pipelineColumn
-	Kinds   []string
-	Stages  []string
-	Events  []webEvent
+	// Stage is the one stage shown, paged (?stage=&page=), else "".
+	Stage  string
+	Kinds  []string
+	Stages []string
+	Events []webEvent
 }
 
 type pipelineColumn struct {
 	Stage string
 	Cards []pipelineCard
-	More  bool
+	Next  string // the cursor of the stage's next cards, if any
 }
 
 type pipelineCard struct {
@@ -65,18 +69,36 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 	u := user(c)
 	loc := u.Location()
 	view := &pipelineView{Kinds: opportunities.Kinds, Stages: opportunities.Stages}
+	// The board shows each stage's first cards; a stage's "more" link
+	// shows that stage alone, a page at a time.
+	stages := opportunities.Stages
+	var cur *record.Cursor
+	if st := c.Query("stage"); st != "" && slices.Contains(opportunities.Stages, st) {
+		stages, view.Stage = []string{st}, st
+		if a := c.Query("page"); a != "" {
+			var err error
+			if cur, err = record.DecodeCursor(a); err != nil {
+				p.Problem = "That page of the pipeline is not one this page gave."
+				cur = nil
+			}
+		}
+	}
 	var all []opportunities.Opportunity
-	for _, st := range opportunities.Stages {
+	for _, st := range stages {
 		limit := pipelinePerStage
-		if opportunities.Closed(st) {
+		if opportunities.Closed(st) && view.Stage == "" {
 			limit = pipelineClosed
 		}
-		page, err := s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{Stage: st, Limit: limit})
+		page, err := s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{Stage: st, Limit: limit, Cursor: cur})
+		if apperr.Is(err, apperr.Invalid) {
+			p.Problem = "That page of the pipeline is not one this page gave."
+			page, err = s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{Stage: st, Limit: limit})
+		}
 		if err != nil {
 			return err
 		}
 		all = append(all, page.Items...)
-		view.Columns = append(view.Columns, pipelineColumn{Stage: st, More: page.NextCursor != ""})
+		view.Columns = append(view.Columns, pipelineColumn{Stage: st, Next: page.NextCursor})
 	}
 	var companyIDs, contactIDs, eventIDs []string
 	for _, o := range all {
@@ -97,8 +119,8 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 		return err
 	}
 	col := map[string]int{}
-	for i, st := range opportunities.Stages {
-		col[st] = i
+	for i, cl := range view.Columns {
+		col[cl.Stage] = i
 	}
 	for _, o := range all {
 		card := pipelineCard{ID: o.ID, Title: o.Title, Kind: o.Kind, Stage: o.Stage, NextStep: o.NextStep, SourceID: o.SourceContactID}

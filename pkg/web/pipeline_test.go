@@ -1,10 +1,13 @@
 package web_test
 
 import (
+	"fmt"
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPipeline files an opportunity from the pipeline page (company,
@@ -73,5 +76,42 @@ func TestPipeline(t *testing.T) {
 	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Roe"})
 	if st, page = b.post("/app/pipeline", url.Values{"title": {"Contract"}, "kind": {"contract"}, "source": {"jane"}}); st != 422 || !strings.Contains(page, "matches Jane Doe, Jane Roe") {
 		t.Fatalf("an ambiguous source: %d", st)
+	}
+}
+
+// TestPipelineStagePages: a stage with more cards than the board shows
+// links to that stage alone, which pages on to the rest.
+func TestPipelineStagePages(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	for i := range 53 {
+		s.create(t, tok, "/v1/opportunities", map[string]any{"title": fmt.Sprintf("Role %02d", i)})
+		s.Clock.Add(time.Minute)
+	}
+	s.create(t, tok, "/v1/opportunities", map[string]any{"title": "The offer", "stage": "offer"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/pipeline")
+	if n := strings.Count(page, `class="card opp"`); n != 51 {
+		t.Fatalf("the board shows %d cards, want 50 leads and the offer", n)
+	}
+	m := regexp.MustCompile(`href="/app/pipeline\?stage=lead&amp;page=([^"]+)"`).FindStringSubmatch(page)
+	if m == nil || strings.Contains(page, "stage=offer&amp;page=") {
+		t.Fatal("no link to the other leads (or one for the offers)")
+	}
+	_, more := b.get("/app/pipeline?stage=lead&page=" + html.UnescapeString(m[1]))
+	if n := strings.Count(more, `class="card opp"`); n != 3 || strings.Contains(more, "The offer") || !strings.Contains(more, "The whole pipeline") {
+		t.Fatalf("the rest of the leads: %d cards\n%s", n, more)
+	}
+	seen := map[string]bool{}
+	for _, p := range []string{page, more} {
+		for _, t := range regexp.MustCompile(`<strong>(Role \d+)</strong>`).FindAllStringSubmatch(p, -1) {
+			seen[t[1]] = true
+		}
+	}
+	if len(seen) != 53 {
+		t.Fatalf("the two pages show %d different leads, want 53", len(seen))
+	}
+	if st, bad := b.get("/app/pipeline?stage=lead&page=nonsense"); st != 200 || !strings.Contains(bad, "not one this page gave") {
+		t.Fatalf("a made-up page: %d", st)
 	}
 }
