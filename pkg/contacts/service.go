@@ -210,11 +210,13 @@ type Filter struct {
 	IDs    []string
 	Limit  int
 	Cursor *record.Cursor
+	// Sort is the order (SortName when empty).
+	Sort string
 }
 
-// List returns the user's contacts in name order.
+// List returns the user's contacts in name order (or f.Sort's).
 func (s *Service) List(ctx context.Context, userID string, f Filter) (*record.Page[Contact], error) {
-	return s.Store.Contacts(ctx, userID, ContactQuery{Q: f.Q, Tag: f.Tag, IDs: f.IDs, Limit: f.Limit, Cursor: f.Cursor})
+	return s.Store.Contacts(ctx, userID, ContactQuery{Q: f.Q, Tag: f.Tag, IDs: f.IDs, Limit: f.Limit, Cursor: f.Cursor, Sort: f.Sort})
 }
 
 // GetMany returns the user's contacts among ids, by id.

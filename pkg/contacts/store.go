@@ -2,8 +2,10 @@ package contacts
 
 import (
 	"context"
+	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -136,8 +138,57 @@ type ContactQuery struct {
 	IDs []string
 	// Limit is the page size (1–200; 0 is the default, 50).
 	Limit int
-	// Cursor is where the page before ended (S: the lower-cased name).
+	// Cursor is where the page before ended (by name, S: the lower-cased
+	// name; by last contact or since, T).
 	Cursor *record.Cursor
+	// Sort is the order: SortName (the default), SortLast or SortSince.
+	Sort string
+}
+
+// The orders of a contact list.
+const (
+	// SortName: by lower-cased name, then id.
+	SortName = "name"
+	// SortLast: the latest last contact first (then id, descending); the
+	// never contacted after all the others.
+	SortLast = "last"
+	// SortSince: the longest known first, by created_at, then id.
+	SortSince = "since"
+)
+
+// CursorOf is where a page of contacts in the order sort ends, after c.
+func CursorOf(sort string, c *Contact) record.Cursor {
+	switch sort {
+	case SortLast:
+		if c.LastContactedAt == nil {
+			never := ""
+			return record.Cursor{S: &never, ID: c.ID} // among the never contacted
+		}
+		return record.Cursor{T: c.LastContactedAt, ID: c.ID}
+	case SortSince:
+		return record.Cursor{T: &c.CreatedAt, ID: c.ID}
+	}
+	name := strings.ToLower(c.Name)
+	return record.Cursor{S: &name, ID: c.ID}
+}
+
+// CheckCursor says whether cur can be a cursor of a list in the order
+// sort: an InvalidField("cursor") error if not.
+func CheckCursor(sort string, cur *record.Cursor) error {
+	ok := true
+	switch {
+	case cur == nil:
+	case sort == SortLast:
+		ok = cur.T != nil || cur.S != nil && *cur.S == ""
+	case sort == SortSince:
+		ok = cur.T != nil
+	default:
+		ok = cur.S != nil
+	}
+	if !ok {
+		return apperr.InvalidField("cursor", "is not a cursor of this list")
+	}
+	return nil
 }
 
 // SearchText is the folded text (input.Fold) that ContactQuery.Q is

@@ -43,6 +43,8 @@ func (s *Contacts) EnsureIndexes(ctx context.Context) error {
 	if err := store.EnsureIndexes(ctx, s.contacts(),
 		store.Index{Name: "contacts_user_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}},
 		store.Index{Name: "contacts_user_tags", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "tags_lower", Value: 1}}},
+		store.Index{Name: "contacts_user_last", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "last_contacted_at", Value: 1}, {Key: "_id", Value: 1}}},
+		store.Index{Name: "contacts_user_since", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}},
 		store.Index{Name: "contacts_user_company", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "company_id", Value: 1}, {Key: "name_lower", Value: 1}}},
 	); err != nil {
 		return err
@@ -383,16 +385,63 @@ func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.Conta
 	if q.IDs != nil {
 		filter["_id"] = bson.M{"$in": q.IDs}
 	}
-	if q.Cursor != nil && q.Cursor.S == nil {
-		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+	if err := contacts.CheckCursor(q.Sort, q.Cursor); err != nil {
+		return nil, err
 	}
-	page, err := store.FindPage(ctx, s.contacts(), store.PageQuery{Filter: filter, SortField: "name_lower", Limit: q.Limit, Cursor: q.Cursor},
-		func(c *contacts.Contact) store.Cursor { return store.Cursor{S: &c.NameLower, ID: c.ID} }, "contact")
+	var page *store.Page[contacts.Contact]
+	var err error
+	switch q.Sort {
+	case contacts.SortLast:
+		page, err = s.contactsByLast(ctx, filter, q)
+	case contacts.SortSince:
+		// contacts_user_since
+		page, err = store.FindPage(ctx, s.contacts(), store.PageQuery{Filter: filter, SortField: "created_at", Limit: q.Limit, Cursor: q.Cursor},
+			func(c *contacts.Contact) store.Cursor { return store.Cursor{T: &c.CreatedAt, ID: c.ID} }, "contact")
+	default:
+		page, err = store.FindPage(ctx, s.contacts(), store.PageQuery{Filter: filter, SortField: "name_lower", Limit: q.Limit, Cursor: q.Cursor},
+			func(c *contacts.Contact) store.Cursor { return store.Cursor{S: &c.NameLower, ID: c.ID} }, "contact")
+	}
 	if err != nil {
 		return nil, err
 	}
 	for i := range page.Items {
 		page.Items[i] = *stripped(&page.Items[i])
+	}
+	return page, nil
+}
+
+// contactsByLast reads a page of contacts by last contact, latest first
+// (contacts_user_last, backwards): null and missing sort lowest, so the
+// never contacted come last, by id descending.
+func (s *Contacts) contactsByLast(ctx context.Context, filter bson.M, q contacts.ContactQuery) (*store.Page[contacts.Contact], error) {
+	limit := q.Limit
+	if limit <= 0 || limit > record.MaxLimit {
+		limit = record.DefaultLimit
+	}
+	if cur := q.Cursor; cur != nil {
+		if cur.T != nil {
+			filter["$or"] = bson.A{
+				bson.M{"last_contacted_at": bson.M{"$lt": *cur.T}},
+				bson.M{"last_contacted_at": *cur.T, "_id": bson.M{"$lt": cur.ID}},
+				bson.M{"last_contacted_at": nil},
+			}
+		} else {
+			filter["last_contacted_at"] = nil
+			filter["$and"] = bson.A{bson.M{"_id": bson.M{"$lt": cur.ID}}}
+		}
+	}
+	c, err := s.contacts().Find(ctx, filter, options.Find().
+		SetSort(bson.D{{Key: "last_contacted_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit+1)))
+	if err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	page := &store.Page[contacts.Contact]{Items: []contacts.Contact{}}
+	if err := c.All(ctx, &page.Items); err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		page.NextCursor = contacts.CursorOf(contacts.SortLast, &page.Items[limit-1]).Encode()
 	}
 	return page, nil
 }

@@ -344,21 +344,20 @@ func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.Conta
 	}
 	if len(page.Items) > limit {
 		page.Items = page.Items[:limit]
-		last := page.Items[limit-1]
-		name := strings.ToLower(last.Name)
-		page.NextCursor = record.Cursor{S: &name, ID: last.ID}.Encode()
+		page.NextCursor = contacts.CursorOf(q.Sort, &page.Items[limit-1]).Encode()
 	}
 	return page, nil
 }
 
 // listQuery builds the SQL of one page of Contacts.
 func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.ContactQuery, limit int) (string, []any, error) {
-	after := q.Cursor != nil
+	if err := contacts.CheckCursor(q.Sort, q.Cursor); err != nil {
+		return "", nil, err
+	}
+	byName := q.Sort != contacts.SortLast && q.Sort != contacts.SortSince
+	after := q.Cursor != nil && byName
 	var afterName, afterID string
 	if after {
-		if q.Cursor.S == nil {
-			return "", nil, apperr.InvalidField("cursor", "is not a cursor of this list")
-		}
 		afterName, afterID = *q.Cursor.S, q.Cursor.ID
 	}
 	text := input.Fold(strings.TrimSpace(q.Q))
@@ -403,6 +402,15 @@ func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.Cont
 			sb.WriteString(` AND (+c.name_lower, c.id) > (?, ?)`)
 			args = append(args, afterName, afterID)
 		}
+	case q.Sort == contacts.SortLast:
+		// contacts_user_last (user_id, last_contacted_at, id), read
+		// backwards: NULL (never) sorts lowest, so it comes last.
+		sb.WriteString(`SELECT ` + contactColumns + ` FROM contacts c WHERE c.user_id = ?`)
+		args = append(args, userID)
+	case q.Sort == contacts.SortSince:
+		// contacts_user_since (user_id, created_at, id)
+		sb.WriteString(`SELECT ` + contactColumns + ` FROM contacts c WHERE c.user_id = ?`)
+		args = append(args, userID)
 	default:
 		// contacts_user_name (user_id, name_lower, id): in name order
 		sb.WriteString(`SELECT ` + contactColumns + ` FROM contacts c WHERE c.user_id = ?`)
@@ -412,14 +420,32 @@ func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.Cont
 			args = append(args, afterName, afterID)
 		}
 	}
+	if cur := q.Cursor; cur != nil && q.Sort == contacts.SortLast {
+		if cur.T != nil {
+			sb.WriteString(` AND (c.last_contacted_at < ? OR c.last_contacted_at = ? AND c.id < ? OR c.last_contacted_at IS NULL)`)
+			args = append(args, formatTime(*cur.T), formatTime(*cur.T), cur.ID)
+		} else {
+			sb.WriteString(` AND c.last_contacted_at IS NULL AND c.id < ?`)
+			args = append(args, cur.ID)
+		}
+	}
+	if cur := q.Cursor; cur != nil && q.Sort == contacts.SortSince {
+		sb.WriteString(` AND (c.created_at, c.id) > (?, ?)`)
+		args = append(args, formatTime(*cur.T), cur.ID)
+	}
 	if text != "" {
 		// Plain text: a bound value for instr, never a pattern.
 		sb.WriteString(` AND instr(c.search, ?) > 0`)
 		args = append(args, text)
 	}
-	if tag != "" {
+	switch {
+	case q.Sort == contacts.SortLast:
+		sb.WriteString(` ORDER BY c.last_contacted_at DESC, c.id DESC LIMIT ?`)
+	case q.Sort == contacts.SortSince:
+		sb.WriteString(` ORDER BY c.created_at, c.id LIMIT ?`)
+	case tag != "":
 		sb.WriteString(` ORDER BY t.name_lower, t.contact_id LIMIT ?`) // the primary key's order: no sort
-	} else {
+	default:
 		sb.WriteString(` ORDER BY c.name_lower, c.id LIMIT ?`)
 	}
 	args = append(args, limit+1)

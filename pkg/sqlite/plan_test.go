@@ -51,10 +51,13 @@ func TestContactQueryPlans(t *testing.T) {
 		}
 	}
 	db.write.ExecContext(ctx, "ANALYZE")
-	n1 := "n1"
+	n1, never := "n1", ""
 	for name, q := range map[string]contacts.ContactQuery{
 		"List": {}, "ListAfter": {Cursor: &record.Cursor{S: &n1, ID: "c1"}}, "Tag": {Tag: "t"}, "TagAfter": {Tag: "t", Cursor: &record.Cursor{S: &n1, ID: "c1"}},
 		"SearchShort": {Q: "n1"}, "SearchRare": {Q: "e17@"}, "IDs": {IDs: []string{"c1", "c4"}},
+		"Last": {Sort: contacts.SortLast}, "LastAfter": {Sort: contacts.SortLast, Cursor: &record.Cursor{T: &now, ID: "c1"}},
+		"LastNever": {Sort: contacts.SortLast, Cursor: &record.Cursor{S: &never, ID: "c1"}},
+		"Since":     {Sort: contacts.SortSince}, "SinceAfter": {Sort: contacts.SortSince, Cursor: &record.Cursor{T: &now, ID: "c1"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			query, args, err := s.listQuery(ctx, "u1", q, 50)

@@ -219,6 +219,66 @@ func Contacts(t *testing.T, open OpenContacts) {
 			t.Fatalf("CreatedAtOf=%v, %v; want Ann's and Bea's", made, err)
 		}
 	})
+	t.Run("Sorts", func(t *testing.T) {
+		s := open(t)
+		at := func(h int) *time.Time { x := clock.Add(time.Duration(h) * time.Hour); return &x }
+		mk := func(name string, last *time.Time, createdH int, tags ...string) string {
+			c := newContact("u1", name)
+			c.LastContactedAt, c.CreatedAt, c.Tags = last, clock.Add(time.Duration(createdH)*time.Hour), append([]string{}, tags...)
+			return MustCreateContact(t, s, c).ID
+		}
+		ann := mk("Ann", at(-5), -50, "go")
+		bea := mk("Bea", nil, -10, "go")
+		cal := mk("Cal", at(-1), -30)
+		dan := mk("Dan", at(-5), -40, "go")
+		eve := mk("Eve", nil, -20)
+		fay := mk("Fay", at(-3), -60, "go")
+		MustCreateContact(t, s, newContact("u2", "Theirs"))
+		names := map[string]string{ann: "Ann", bea: "Bea", cal: "Cal", dan: "Dan", eve: "Eve", fay: "Fay"}
+		list := func(q contacts.ContactQuery) string {
+			ids := allPages(t, func(c *record.Cursor) (*record.Page[contacts.Contact], error) {
+				q.Cursor, q.Limit = c, 2
+				return s.Contacts(ctx, "u1", q)
+			}, func(c *contacts.Contact) string { return c.ID })
+			var out []string
+			for _, id := range ids {
+				out = append(out, names[id])
+			}
+			return fmt.Sprint(out)
+		}
+		// Ann and Dan were last contacted at the same time: the larger id
+		// first; the never contacted last, the larger id first.
+		same, never := []string{"Ann", "Dan"}, []string{"Bea", "Eve"}
+		if dan > ann {
+			same[0], same[1] = "Dan", "Ann"
+		}
+		if eve > bea {
+			never[0], never[1] = "Eve", "Bea"
+		}
+		want := fmt.Sprint(append(append([]string{"Cal", "Fay"}, same...), never...))
+		if got := list(contacts.ContactQuery{Sort: contacts.SortLast}); got != want {
+			t.Errorf("by last contact, two a page: %s, want %s", got, want)
+		}
+		if got := list(contacts.ContactQuery{Sort: contacts.SortSince}); got != "[Fay Ann Dan Cal Eve Bea]" {
+			t.Errorf("by known since: %s", got)
+		}
+		goWant := "[Fay"
+		for _, n := range append(same, never...) {
+			if n != "Eve" {
+				goWant += " " + n
+			}
+		}
+		if got := list(contacts.ContactQuery{Sort: contacts.SortLast, Tag: "go"}); got != goWant+"]" {
+			t.Errorf("tagged go, by last contact: %s, want %s]", got, goWant)
+		}
+		if got := list(contacts.ContactQuery{Sort: contacts.SortSince, IDs: []string{bea, cal, fay}}); got != "[Fay Cal Bea]" {
+			t.Errorf("three of them by known since: %s", got)
+		}
+		name := "ann"
+		wantKind(t, errOf(s.Contacts(ctx, "u1", contacts.ContactQuery{Sort: contacts.SortLast, Cursor: &record.Cursor{S: &name, ID: ann}})), apperr.Invalid)
+		wantKind(t, errOf(s.Contacts(ctx, "u1", contacts.ContactQuery{Sort: contacts.SortSince, Cursor: &record.Cursor{S: &name, ID: ann}})), apperr.Invalid)
+		wantKind(t, errOf(s.Contacts(ctx, "u1", contacts.ContactQuery{Cursor: &record.Cursor{T: at(0), ID: ann}})), apperr.Invalid)
+	})
 	t.Run("Delete", func(t *testing.T) {
 		s := open(t)
 		a := MustCreateContact(t, s, newContact("u1", "Ann", "ann@example.com"))

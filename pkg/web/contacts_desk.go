@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -36,8 +35,8 @@ func (s *pages) registerContactsTable(g fiber.Router) {
 const (
 	tableRows = 50
 	filterSet = 500
-	// scanLimit bounds the contacts read to fill a page when rows are
-	// checked here (last contact) or sorted here (not by name).
+	// scanLimit bounds the contacts one page reads when rows are checked
+	// here (last contact before / after); the next page reads on.
 	scanLimit = 2000
 )
 
@@ -49,7 +48,7 @@ type contactsTable struct {
 	Companies []webEvent
 	Moments   []webMoment
 	Sorted    string // how the rows are sorted, in words
-	Capped    bool   // more matched than were read
+	Partial   bool   // the page stopped looking before it was full
 }
 
 type tableRow struct{ ID, Name, Company, Tags, Last, Since string }
@@ -144,7 +143,13 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 		}
 		return (before == nil || ct.LastContactedAt.Before(*before)) && (after == nil || !ct.LastContactedAt.Before(*after))
 	}
-	f := contacts.Filter{Tag: p.Form["tag"], IDs: ids, Limit: tableRows}
+	sorts := map[string]string{"": contacts.SortName, "name": contacts.SortName, "last": contacts.SortLast, "since": contacts.SortSince}
+	sortBy, ok := sorts[p.Form["sort"]]
+	if !ok {
+		p.Errors["sort"] = "is one of name, last and since"
+		sortBy = contacts.SortName
+	}
+	f := contacts.Filter{Tag: p.Form["tag"], IDs: ids, Limit: tableRows, Sort: sortBy}
 	if a := c.Query("page"); a != "" {
 		cur, err := record.DecodeCursor(a)
 		if err != nil {
@@ -153,14 +158,16 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 		}
 		f.Cursor = cur
 	}
-	byName := p.Form["sort"] == "" || p.Form["sort"] == "name"
+	// Every order is the store's, a page at a time; only the last-contact
+	// dates are checked here, so a page may take several reads.
 	var rows []contacts.Contact
 	scanned := 0
 	for {
-		if !byName {
-			f.Limit = record.MaxLimit
-		}
 		page, err := s.CRM.Contacts.List(ctx, u.ID, f)
+		if apperr.Is(err, apperr.Invalid) {
+			p.Problem = "That page of contacts is not one this table gave."
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -173,30 +180,20 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 		if page.NextCursor == "" {
 			break
 		}
-		if byName && len(rows) >= tableRows {
+		if len(rows) >= tableRows {
 			v.Next = page.NextCursor
 			break
 		}
 		if scanned >= scanLimit {
-			v.Capped = true
+			v.Next, v.Partial = page.NextCursor, true
 			break
 		}
 		if f.Cursor, err = record.DecodeCursor(page.NextCursor); err != nil {
 			return err
 		}
 	}
-	v.Sorted = "by name"
-	switch p.Form["sort"] {
-	case "last":
-		sort.SliceStable(rows, func(i, j int) bool { return lastOf(&rows[i]).After(lastOf(&rows[j])) })
-		v.Sorted = "by last contact, latest first"
-	case "since":
-		sort.SliceStable(rows, func(i, j int) bool { return rows[i].CreatedAt.Before(rows[j].CreatedAt) })
-		v.Sorted = "by known since, longest first"
-	}
-	if !byName && len(rows) > tableRows*4 {
-		rows, v.Capped = rows[:tableRows*4], true
-	}
+	v.Sorted = map[string]string{contacts.SortName: "by name", contacts.SortLast: "by last contact, latest first",
+		contacts.SortSince: "by known since, longest first"}[sortBy]
 	for _, ct := range rows {
 		r := tableRow{ID: ct.ID, Name: ct.Name, Company: ct.Company, Tags: strings.Join(ct.Tags, ", "), Since: ct.CreatedAt.In(loc).Format("2 Jan 2006"), Last: "never"}
 		if ct.LastContactedAt != nil {
@@ -223,14 +220,6 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 		v.Companies = append(v.Companies, webEvent{ID: co.ID, Title: co.Name})
 	}
 	return nil
-}
-
-// lastOf is when a contact was last contacted (zero if never).
-func lastOf(c *contacts.Contact) time.Time {
-	if c.LastContactedAt == nil {
-		return time.Time{}
-	}
-	return *c.LastContactedAt
 }
 
 // handleContactsBulk adds or removes a tag on the checked contacts, or

@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"fmt"
+	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestContactsTable filters the contacts table (tag, company, event and
@@ -93,4 +97,48 @@ func TestContactsTable(t *testing.T) {
 	}
 	s.api(t, "GET", "/v1/contacts/"+theirs, eveTok, nil, 200, nil)
 	s.api(t, "GET", "/v1/contacts/"+before, tok, nil, 200, nil)
+}
+
+// TestContactsTableSortedPages: sorted by last contact, the table pages
+// through every contact in that order (the next page keeps the order),
+// the never contacted last; no sort here is capped.
+func TestContactsTableSortedPages(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	var want []string
+	for i := range 56 {
+		name := fmt.Sprintf("Person %02d", i)
+		id := s.create(t, tok, "/v1/contacts", map[string]any{"name": name})
+		if i < 53 { // the last three were never contacted
+			s.api(t, "POST", "/v1/contacts/"+id+"/interactions", tok, map[string]any{"kind": "email",
+				"at": s.Clock.Now().Add(-time.Duration(i) * time.Hour).Format(time.RFC3339)}, 201, nil)
+		}
+		want = append(want, name)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	rowRe := regexp.MustCompile(`>(Person \d+)</a></td>`)
+	var got []string
+	path := "/app/contacts?sort=last"
+	for pages := 0; path != "" && pages < 5; pages++ {
+		_, page := b.get(path)
+		for _, m := range rowRe.FindAllStringSubmatch(page, -1) {
+			got = append(got, m[1])
+		}
+		path = ""
+		if m := regexp.MustCompile(`href="(/app/contacts\?page=[^"]+)">Next page`).FindStringSubmatch(page); m != nil {
+			path = html.UnescapeString(m[1])
+			if !strings.Contains(path, "sort=last") {
+				t.Fatalf("the next page forgets the order: %s", path)
+			}
+		}
+	}
+	// Latest contact first: Person 00 (an hour ago is Person 01, …), then
+	// the three never contacted, the newest id first.
+	never := []string{want[55], want[54], want[53]}
+	if fmt.Sprint(got) != fmt.Sprint(append(append([]string{}, want[:53]...), never...)) {
+		t.Fatalf("by last contact over the pages:\n%v", got)
+	}
+	if _, page := b.get("/app/contacts?sort=sideways"); !strings.Contains(page, "is one of name, last and since") {
+		t.Error("an unknown order is not refused")
+	}
 }
