@@ -141,11 +141,13 @@ type IntroFilter struct {
 	Limit             int
 	Cursor            *record.Cursor
 	NewestFirst       bool
+	EventID           string
 }
 
 // Intros lists the user's intros, oldest first (or newest first).
 func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*record.Page[Intro], error) {
-	return s.Store.Intros(ctx, userID, IntroQuery{ContactID: f.ContactID, Status: f.Status, Limit: f.Limit, Cursor: f.Cursor, NewestFirst: f.NewestFirst})
+	return s.Store.Intros(ctx, userID, IntroQuery{ContactID: f.ContactID, Status: f.Status, EventID: f.EventID,
+		Limit: f.Limit, Cursor: f.Cursor, NewestFirst: f.NewestFirst})
 }
 
 // DeleteIntrosOf removes the user's intros that involve a contact and

@@ -279,8 +279,10 @@ type IntroStore interface {
 // IntroQuery selects one page of intros.
 type IntroQuery struct {
 	ContactID, Status string
-	Limit             int
-	Cursor            *record.Cursor
+	// EventID keeps the intros made at one event.
+	EventID string
+	Limit   int
+	Cursor  *record.Cursor
 	// NewestFirst reads the latest intros first (the desk's list).
 	NewestFirst bool
 }

@@ -31,6 +31,7 @@ func (s *Contacts) ensureEncounterIndexes(ctx context.Context) error {
 		{s.interactions(), store.Index{Name: "interactions_user_at", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "at", Value: 1}, {Key: "kind", Value: 1}}}},
 		{s.intros(), store.Index{Name: "intros_user_contacts", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_ids", Value: 1}}}},
 		{s.intros(), store.Index{Name: "intros_user_created", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}}},
+		{s.intros(), store.Index{Name: "intros_user_event", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}}},
 	} {
 		if err := store.EnsureIndexes(ctx, x.c, x.idx); err != nil {
 			return err
@@ -199,6 +200,9 @@ func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQu
 	}
 	if q.Status != "" {
 		f["status"] = q.Status
+	}
+	if q.EventID != "" {
+		f["event_id"] = q.EventID // intros_user_event
 	}
 	if q.Cursor != nil && q.Cursor.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")

@@ -354,6 +354,10 @@ func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQu
 		sb.WriteString(` AND status = ?`)
 		args = append(args, q.Status)
 	}
+	if q.EventID != "" {
+		sb.WriteString(` AND event_id = ?`) // intros_user_event
+		args = append(args, q.EventID)
+	}
 	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "created_at", q.NewestFirst, limit, "intro", scanIntro,
 		func(it *contacts.Intro) record.Cursor { return record.Cursor{T: &it.CreatedAt, ID: it.ID} })
 }

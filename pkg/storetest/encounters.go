@@ -142,6 +142,20 @@ func Encounters(t *testing.T, open OpenContacts) {
 		if fmt.Sprint(newest) != fmt.Sprint([]string{cd.ID, bc.ID, ab.ID}) {
 			t.Fatalf("intros newest first, two a page: %v", newest)
 		}
+		elsewhere := &contacts.Intro{ID: nextID(), UserID: "u1", ContactIDs: []string{"a", "d"}, EventID: "e2", Status: contacts.IntroProposed,
+			CreatedAt: clock, UpdatedAt: clock}
+		if err := s.CreateIntro(ctx, elsewhere); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := s.Intros(ctx, "u1", contacts.IntroQuery{EventID: "e2"}); err != nil || len(p.Items) != 1 || p.Items[0].ID != elsewhere.ID {
+			t.Fatalf("intros made at e2: %+v, %v", p, err)
+		}
+		if p, _ := s.Intros(ctx, "u1", contacts.IntroQuery{EventID: "e1"}); len(p.Items) != 3 {
+			t.Fatalf("intros made at e1: %d, want 3", len(p.Items))
+		}
+		if p, _ := s.Intros(ctx, "u2", contacts.IntroQuery{EventID: "e2"}); len(p.Items) != 0 {
+			t.Fatal("another user's intros at an event")
+		}
 		if p, _ := s.Intros(ctx, "u1", contacts.IntroQuery{Status: contacts.IntroMade}); len(p.Items) != 2 {
 			t.Fatalf("made intros: %d, want 2", len(p.Items))
 		}

@@ -396,7 +396,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
 	for _, en := range encs.Items {
 		ids = append(ids, en.ContactID)
 	}
-	intros, err := s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{Limit: 200})
+	intros, err := s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{EventID: e.ID, Limit: 200})
 	if err != nil {
 		return err
 	}

@@ -10,21 +10,39 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // The follow-ups page: pending follow-ups grouped by when they are due,
 // done and snoozed with one tap.
 
-// handleWebFollowups lists the pending follow-ups, soonest first.
+// followupsPage is how many follow-ups the list shows at once.
+const followupsPage = 100
+
+// handleWebFollowups lists the pending follow-ups, soonest first, a page
+// at a time.
 func (s *pages) handleWebFollowups(c *fiber.Ctx) error {
 	p := s.page(c, "Follow-ups", "followups")
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	page, err := s.CRM.Followups.List(ctx, u.ID, followup.Filter{Status: followup.Pending, Limit: 100})
+	f := followup.Filter{Status: followup.Pending, Limit: followupsPage}
+	if a := c.Query("page"); a != "" {
+		cur, err := record.DecodeCursor(a)
+		if err != nil {
+			p.Problem = "That page of follow-ups is not one this list gave."
+		}
+		f.Cursor = cur
+	}
+	page, err := s.CRM.Followups.List(ctx, u.ID, f)
+	if apperr.Is(err, apperr.Invalid) {
+		p.Problem, f.Cursor = "That page of follow-ups is not one this list gave.", nil
+		page, err = s.CRM.Followups.List(ctx, u.ID, f)
+	}
 	if err != nil {
 		return err
 	}
+	p.FollowupsNext = page.NextCursor
 	p.Followups, p.FollowupGroups, err = s.groupFollowups(ctx, u, page.Items)
 	if err != nil {
 		return err

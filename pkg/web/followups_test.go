@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"fmt"
 	"html"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestFollowupsDesk re-dates a follow-up and edits its note from the
@@ -60,5 +62,33 @@ func TestFollowupsDesk(t *testing.T) {
 	eve.get("/app/followups")
 	if st, _ := eve.post("/app/followups/"+id+"/edit", url.Values{"note": {"mine now"}}); st != 404 {
 		t.Fatalf("another user's follow-up: %d", st)
+	}
+}
+
+// TestFollowupsListPages: the follow-ups page shows the soonest 100 and
+// pages on to the later ones.
+func TestFollowupsListPages(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	for i := range 103 {
+		s.create(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "note": fmt.Sprintf("step %03d", i),
+			"due_at": s.Clock.Now().Add(time.Duration(i+1) * time.Hour).Format(time.RFC3339)})
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/followups")
+	if n := strings.Count(page, `<li class="card" id="f-`); n != 100 || !strings.Contains(page, "step 000") || strings.Contains(page, "step 100") {
+		t.Fatalf("first page: %d follow-ups", n)
+	}
+	m := regexp.MustCompile(`href="/app/followups\?page=([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no link to the later follow-ups")
+	}
+	_, later := b.get("/app/followups?page=" + html.UnescapeString(m[1]))
+	if n := strings.Count(later, `<li class="card" id="f-`); n != 3 || !strings.Contains(later, "step 102") || strings.Contains(later, "Later follow-ups") {
+		t.Fatalf("the later follow-ups: %d", n)
+	}
+	if _, bad := b.get("/app/followups?page=nonsense"); !strings.Contains(bad, "not one this list gave") || !strings.Contains(bad, "step 000") {
+		t.Fatal("a made-up page")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // /app/today (PRODUCT.md §10): what needs you now — follow-ups overdue,
@@ -77,20 +78,35 @@ func (s *pages) handleToday(c *fiber.Ctx) error {
 
 // waitingIntros are the intros not declined whose outcome is not written
 // yet, oldest first.
+// introsLooked bounds the intros today reads to find those waiting.
+const introsLooked = 1000
+
 func (s *pages) waitingIntros(c *fiber.Ctx) ([]introLine, error) {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	page, err := s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{Limit: 200})
-	if err != nil {
-		return nil, err
-	}
+	// The latest first, a page at a time, until enough wait (or
+	// introsLooked were looked at).
 	var ids []string
 	var waiting []contacts.Intro
-	for _, it := range page.Items {
-		if it.Status != contacts.IntroDeclined && it.Outcome == "" && len(waiting) < todayIntros {
-			waiting = append(waiting, it)
-			ids = append(ids, it.ContactIDs...)
+	f := contacts.IntroFilter{Limit: record.MaxLimit, NewestFirst: true}
+	for looked := 0; len(waiting) < todayIntros && looked < introsLooked; {
+		page, err := s.CRM.Contacts.Intros(ctx, u.ID, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range page.Items {
+			if it.Status != contacts.IntroDeclined && it.Outcome == "" && len(waiting) < todayIntros {
+				waiting = append(waiting, it)
+				ids = append(ids, it.ContactIDs...)
+			}
+		}
+		looked += len(page.Items)
+		if page.NextCursor == "" {
+			break
+		}
+		if f.Cursor, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return nil, err
 		}
 	}
 	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)

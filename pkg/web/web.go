@@ -63,6 +63,7 @@ type webPage struct {
 	Moments         []webMoment
 	Followups       []webFollowup
 	FollowupGroups  []webFollowupGroup
+	FollowupsNext   string // the cursor of the later follow-ups, if any
 	Feeds           []webFeed
 	People          []webPerson
 	Pairs           []webPair
