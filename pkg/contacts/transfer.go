@@ -335,6 +335,35 @@ var csvDelimiters = []rune{',', ';', '\t'}
 // reported on the line it starts, and the lines after it are read again.
 // It stops when ctx is done.
 func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
+	return ReadCSVRecords(ctx, r, CSVLayout{
+		Header: headerOf, OneLine: func(field string) bool { return field != "notes" && field != "tags" },
+		NoHeader: "no header row found: want a row of column names such as name,email,company or First Name,Last Name,Email Address, separated by commas, semicolons or tabs",
+	}, func(line int, rec []string, cols map[int]string, err error) error {
+		if err != nil {
+			return fn(Row{Line: line, Err: err})
+		}
+		in, err := inputFromRow(rec, cols)
+		return fn(Row{Line: line, Input: in, Err: err})
+	})
+}
+
+// CSVLayout is what ReadCSVRecords needs to know of a kind of file.
+type CSVLayout struct {
+	// Header returns the fields a header row names (by column), or nil if
+	// the row is not the header (a preamble line).
+	Header func(rec []string) map[int]string
+	// OneLine says whether a field never holds a line break: one that
+	// does came from a stray quote that swallowed the rows below it.
+	OneLine func(field string) bool
+	// NoHeader is the error's text when no row is a header.
+	NoHeader string
+}
+
+// ReadCSVRecords reads a CSV with a header row as ReadCSV does (the same
+// delimiters, preamble lines, and broken records reported and read past)
+// and calls fn with each record's first line and fields, with the header's
+// fields by column — or with the line and why the record is unreadable.
+func ReadCSVRecords(ctx context.Context, r io.Reader, layout CSVLayout, fn func(line int, rec []string, cols map[int]string, err error) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	type physLine struct {
@@ -374,7 +403,7 @@ func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
 		first, last := pending[0].n, pending[len(pending)-1].n
 		replay = append(append([]physLine(nil), pending[1:]...), replay...)
 		pending, size, inQuote = pending[:0], 0, false
-		return fn(Row{Line: first, Err: fmt.Errorf("%s (lines %d–%d); the row was not imported, the lines after it were", why, first, last)})
+		return fn(first, nil, nil, fmt.Errorf("%s (lines %d–%d); the row was not imported, the lines after it were", why, first, last))
 	}
 	// One csv.Reader per delimiter, fed one record at a time.
 	parsers := map[rune]*recordParser{}
@@ -429,7 +458,7 @@ func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
 			pending, size = pending[:0], 0
 			for _, d := range csvDelimiters {
 				if rec, err := parse(text, d); err == nil {
-					if cols = headerOf(rec); cols != nil {
+					if cols = layout.Header(rec); cols != nil {
 						comma, width = d, len(rec)
 						break
 					}
@@ -438,7 +467,7 @@ func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
 			continue
 		}
 		rec, err := parse(text, comma)
-		if err == nil && multi && (len(rec) != width || breakInOneLineField(rec, cols)) {
+		if err == nil && multi && (len(rec) != width || breakInOneLineField(rec, cols, layout.OneLine)) {
 			// A field ran over a line end and the row came out the wrong
 			// shape, or a name or email holds a line break: a stray quote
 			// swallowed the rows below it.
@@ -453,7 +482,7 @@ func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
 			if !errors.As(err, &pe) {
 				return err
 			}
-			if err := fn(Row{Line: start, Err: fmt.Errorf("malformed CSV: %v", pe.Err)}); err != nil {
+			if err := fn(start, nil, nil, fmt.Errorf("malformed CSV: %v", pe.Err)); err != nil {
 				return err
 			}
 			continue
@@ -461,13 +490,12 @@ func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
 		if blank(rec) {
 			continue
 		}
-		in, err := inputFromRow(rec, cols)
-		if err := fn(Row{Line: start, Input: in, Err: err}); err != nil {
+		if err := fn(start, rec, cols, nil); err != nil {
 			return err
 		}
 	}
 	if cols == nil {
-		return apperr.InvalidField("body", "no header row found: want a row of column names such as name,email,company or First Name,Last Name,Email Address, separated by commas, semicolons or tabs")
+		return apperr.InvalidField("body", "%s", layout.NoHeader)
 	}
 	return nil
 }
@@ -513,10 +541,10 @@ func (r *recordSource) Read(b []byte) (int, error) {
 }
 
 // breakInOneLineField reports whether a field that never holds a line
-// break (anything read but notes and tags) has one.
-func breakInOneLineField(rec []string, cols map[int]string) bool {
+// break (oneLine) has one.
+func breakInOneLineField(rec []string, cols map[int]string, oneLine func(string) bool) bool {
 	for i, v := range rec {
-		if f, ok := cols[i]; ok && f != "notes" && f != "tags" && strings.ContainsAny(v, "\r\n") {
+		if f, ok := cols[i]; ok && oneLine(f) && strings.ContainsAny(v, "\r\n") {
 			return true
 		}
 	}

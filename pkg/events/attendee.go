@@ -1,0 +1,75 @@
+package events
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// Attendee is one person on an event's guest list (PRODUCT.md §11). An
+// attendee is not a contact: ContactID names the user's contact with the
+// same email or LinkedIn URL, found when the list is read, and Met says
+// whether an encounter with that contact at the event exists.
+type Attendee struct {
+	ID          string    `bson:"_id" json:"id"`
+	UserID      string    `bson:"user_id" json:"-"`
+	EventID     string    `bson:"event_id" json:"event_id"`
+	Key         string    `bson:"key" json:"-"`
+	Name        string    `bson:"name" json:"name"`
+	NameLower   string    `bson:"name_lower" json:"-"`
+	Email       string    `bson:"email" json:"email"`
+	Company     string    `bson:"company" json:"company"`
+	Title       string    `bson:"title" json:"title"`
+	LinkedInURL string    `bson:"linkedin_url" json:"linkedin_url"`
+	Status      string    `bson:"status" json:"status"`
+	ContactID   *string   `bson:"-" json:"contact_id"`
+	Met         bool      `bson:"-" json:"met"`
+	CreatedAt   time.Time `bson:"created_at" json:"created_at"`
+	UpdatedAt   time.Time `bson:"updated_at" json:"updated_at"`
+}
+
+// The states of an attendee.
+const (
+	AttendeeGoing     = "going"
+	AttendeeWaitlist  = "waitlist"
+	AttendeeDeclined  = "declined"
+	AttendeeCheckedIn = "checked_in"
+)
+
+// AttendeeStatuses are the states an attendee can be in.
+var AttendeeStatuses = []string{AttendeeGoing, AttendeeWaitlist, AttendeeDeclined, AttendeeCheckedIn}
+
+// AttendeeKey is what makes an attendee one person on one event's list:
+// the lower-cased email, else the LinkedIn profile (as normalize makes
+// it), else the folded name. Importing a list again updates by it.
+func AttendeeKey(a *Attendee, normalizeLinkedIn func(string) string) string {
+	if e := strings.ToLower(strings.TrimSpace(a.Email)); e != "" {
+		return "email:" + e
+	}
+	if li := normalizeLinkedIn(a.LinkedInURL); li != "" {
+		return "linkedin:" + li
+	}
+	return "name:" + input.Fold(strings.TrimSpace(a.Name))
+}
+
+// AttendeeStore keeps events' guest lists. Every method is scoped to one
+// user and one event; another user's is NotFound or empty.
+type AttendeeStore interface {
+	// UpsertAttendees stores attendees of one event by their Key: a key
+	// the list lacks is added (with the attendee's ID and CreatedAt), a
+	// key it has is updated (its ID and CreatedAt kept). Imports running
+	// at once never duplicate a key. It returns how many were added and
+	// updated.
+	UpsertAttendees(ctx context.Context, userID, eventID string, as []Attendee) (added, updated int, err error)
+	// Attendees returns one page of an event's list by name (Cursor.S is
+	// the lower-cased name).
+	Attendees(ctx context.Context, userID, eventID string, limit int, cur *record.Cursor) (*record.Page[Attendee], error)
+	// DeleteAttendee removes one attendee; NotFound if the event's list
+	// has none with id.
+	DeleteAttendee(ctx context.Context, userID, eventID, id string) error
+	// DeleteAttendeesOf removes an event's whole list.
+	DeleteAttendeesOf(ctx context.Context, userID, eventID string) error
+}
