@@ -88,7 +88,9 @@ var pageUploads = map[string]struct {
 }
 
 func uploadRoute(c *fiber.Ctx) bool {
-	return c.Method() == fiber.MethodPost && (c.Path() == "/v1/contacts/import" || c.Path() == "/v1/import" || c.Path() == "/v1/scan")
+	p := c.Path()
+	return c.Method() == fiber.MethodPost && (p == "/v1/contacts/import" || p == "/v1/import" || p == "/v1/scan" ||
+		strings.HasPrefix(p, "/v1/events/") && strings.HasSuffix(p, "/attendees/import"))
 }
 
 // bodyInMemory runs first: fasthttp streams request bodies (any size, with

@@ -20,6 +20,9 @@ import (
 const (
 	MaxJSONBody   = 1 << 20
 	MaxImportBody = 10 << 20
+	// MaxGuestListBody bounds a guest list (10,000 attendees of a Luma
+	// export with its questions fit in a few MiB).
+	MaxGuestListBody = 5 << 20
 )
 
 // requestTimeout bounds the store work of one request.

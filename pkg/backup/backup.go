@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
@@ -185,7 +186,7 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accou
 			if err := im.settings(ctx, acc, set); err != nil {
 				return nil, err
 			}
-		case "companies", "contacts", "events", "encounters", "intros", "interactions", "opportunities", "followups", "calendars":
+		case "companies", "contacts", "events", "attendees", "encounters", "intros", "interactions", "opportunities", "followups", "calendars":
 			if !sawFormat {
 				return nil, apperr.InvalidField("format", "must come first: this is not a Rapport backup")
 			}
@@ -325,6 +326,17 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 			e.Source.CalendarID = im.id(e.Source.CalendarID)
 		}
 		return &e, nil
+	case "attendees":
+		var a events.Attendee
+		if err := dec.Decode(&a); err != nil {
+			return nil, badBackup(err)
+		}
+		a.ID, a.UserID, a.EventID = im.id(a.ID), im.userID, im.id(a.EventID)
+		a.NameLower = strings.ToLower(a.Name)
+		if a.Key == "" {
+			a.Key = events.AttendeeKey(&a, contacts.NormalizeLinkedIn)
+		}
+		return &a, nil
 	case "encounters":
 		var e contacts.Encounter
 		if err := dec.Decode(&e); err != nil {

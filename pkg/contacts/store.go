@@ -95,6 +95,9 @@ type ContactStore interface {
 	// ContactByKey returns the user's contact that holds key (as made by
 	// DedupeKeys); NotFound if none does.
 	ContactByKey(ctx context.Context, userID, key string) (*Contact, error)
+	// ContactIDsByKeys returns which of the user's contacts hold keys, by
+	// key (keys no contact holds are left out).
+	ContactIDsByKeys(ctx context.Context, userID string, keys []string) (map[string]string, error)
 	// UpdateContact replaces the user's contact c.ID with c and moves its
 	// keys to those of c. NotFound if it does not exist or is another
 	// user's; Conflict, with ExistingID, if a new key is another contact's;

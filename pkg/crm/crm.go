@@ -34,7 +34,9 @@ type Service struct {
 	// Opportunities is the store of opportunities; their rules are the
 	// workflows in opportunities.go.
 	Opportunities opportunities.Store
-	Now           func() time.Time
+	// Attendees keeps events' guest lists; their rules are attendees.go's.
+	Attendees events.AttendeeStore
+	Now       func() time.Time
 	// URLCheck vets a user-given URL that the server will fetch (see
 	// netguard.Guard.CheckURL), returning a reason or ""; nil allows any
 	// http(s) URL.
@@ -469,6 +471,9 @@ func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
 	if err := s.Contacts.Store.DeleteEventGiving(ctx, userID, id); err != nil {
 		return err
 	}
+	if err := s.Attendees.DeleteAttendeesOf(ctx, userID, id); err != nil {
+		return err
+	}
 	return s.Events.Delete(ctx, userID, id)
 }
 
@@ -542,6 +547,7 @@ type Stores struct {
 	Companies     companies.Store
 	Opportunities opportunities.Store
 	Events        events.Store
+	Attendees     events.AttendeeStore
 	Followups     followup.Store
 	Insights      insights.Source
 	Search        search.Store
@@ -559,7 +565,7 @@ type Stores struct {
 // New returns a Service on st with the domain services, all on clock now.
 func New(st Stores, now func() time.Time) *Service {
 	s := &Service{Events: events.New(st.Events), Contacts: contacts.New(st.Contacts), Followups: followup.New(st.Followups), Now: now,
-		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, search: st.Search, ensure: st.EnsureIndexes, atomic: st.Atomic}
+		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Attendees: st.Attendees, Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, search: st.Search, ensure: st.EnsureIndexes, atomic: st.Atomic}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now, s.Companies.Now = now, now, now, now
 	s.Contacts.Company = s.Companies.Resolve
 	s.Events.TargetRefs = s.checkTargets

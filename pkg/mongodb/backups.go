@@ -35,6 +35,8 @@ func (s *Backups) EachRecord(ctx context.Context, section, userID string, fn fun
 		newRecord = func() any { return &contacts.Contact{} }
 	case "events":
 		newRecord = func() any { return &events.Event{} }
+	case "attendees":
+		newRecord = func() any { return &events.Attendee{} }
 	case "encounters":
 		newRecord = func() any { return &contacts.Encounter{} }
 	case "intros":

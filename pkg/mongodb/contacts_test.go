@@ -212,3 +212,13 @@ func TestSearchWordsForEarlierRecords(t *testing.T) {
 		}
 	}
 }
+
+func TestAttendees(t *testing.T) {
+	conformance.Attendees(t, func(tb testing.TB) events.AttendeeStore {
+		s := &mongodb.Attendees{DB: storetest.MustOpen(tb).DB}
+		if err := s.EnsureIndexes(tb.Context()); err != nil {
+			tb.Fatal(err)
+		}
+		return s
+	})
+}

@@ -3,7 +3,7 @@ package record
 import "context"
 
 // Backup sections, in the order a backup lists (and a restore writes) them.
-var BackupSections = []string{"companies", "contacts", "events", "encounters", "intros", "interactions", "opportunities", "followups", "calendars"}
+var BackupSections = []string{"companies", "contacts", "events", "attendees", "encounters", "intros", "interactions", "opportunities", "followups", "calendars"}
 
 // Backups reads and writes whole sections of a user's data for backup and
 // restore: records of the domains' types (*contacts.Contact,

@@ -45,6 +45,8 @@ func (s *Backups) EachRecord(ctx context.Context, section, userID string, fn fun
 		return each(`SELECT `+contactColumns+` FROM contacts WHERE user_id = ? ORDER BY id`, as(func(r scanner) (any, error) { return scanContact(r) }))
 	case "events":
 		return each(`SELECT `+eventColumns+` FROM events WHERE user_id = ? ORDER BY id`, as(func(r scanner) (any, error) { return scanEvent(r) }))
+	case "attendees":
+		return each(`SELECT `+attendeeColumns+` FROM attendees WHERE user_id = ? ORDER BY id`, as(func(r scanner) (any, error) { return scanAttendee(r) }))
 	case "encounters":
 		return each(`SELECT `+encounterColumns+` FROM encounters WHERE user_id = ? ORDER BY id`, as(func(r scanner) (any, error) { return scanEncounter(r) }))
 	case "intros":
@@ -102,6 +104,10 @@ func (tx *Tx) restore(ctx context.Context, x any) error {
 			r.ID, r.UserID, r.ContactID, r.Kind, formatTime(r.DueAt), r.Status, r.Note, r.EncounterID, r.IntroID, r.EventID, r.Sequence,
 			formatTime(r.CreatedAt), formatTime(r.UpdatedAt), nullTime(r.EndedAt), r.PendingKey, r.OpportunityID)
 		return translate(err, "follow-up")
+	case *events.Attendee:
+		args := attendeeArgs(r)
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO attendees(`+attendeeColumns+`, name_lower) VALUES(`+placeholders(len(args))+`)`, args...)
+		return translate(err, "attendee")
 	case *events.Calendar:
 		var result any
 		if r.LastResult != nil {

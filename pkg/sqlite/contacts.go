@@ -212,6 +212,23 @@ func (s *Contacts) ContactByKey(ctx context.Context, userID, key string) (*conta
 	return scanContact(row)
 }
 
+// ContactIDsByKeys implements contacts.Store (the contact_keys primary key).
+func (s *Contacts) ContactIDsByKeys(ctx context.Context, userID string, keys []string) (map[string]string, error) {
+	type row struct{ key, id string }
+	out := map[string]string{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := queryAll(ctx, s.DB, "contact", func(r scanner) (*row, error) {
+		var x row
+		return &x, translate(r.Scan(&x.key, &x.id), "contact")
+	}, `SELECT key, contact_id FROM contact_keys WHERE user_id = ? AND key IN (SELECT value FROM json_each(?))`, userID, jsonList(keys))
+	for _, r := range rows {
+		out[r.key] = r.id
+	}
+	return out, err
+}
+
 // UpdateContact replaces the contact and moves its keys, in one transaction.
 func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {

@@ -178,3 +178,7 @@ func TestSearch(t *testing.T) {
 			Opportunities: &sqlite.Opportunities{DB: db}, Search: &sqlite.Search{DB: db}}
 	})
 }
+
+func TestAttendees(t *testing.T) {
+	storetest.Attendees(t, func(tb testing.TB) events.AttendeeStore { return &sqlite.Attendees{DB: MustOpen(tb)} })
+}

@@ -214,6 +214,12 @@ func Contacts(t *testing.T, open OpenContacts) {
 		if err != nil || len(got) != 2 || got[a.ID].Name != "Ann" || got[b.ID].Name != "Bea" {
 			t.Fatalf("ContactsByID=%v, %v; want Ann and Bea only", got, err)
 		}
+		cat := MustCreateContact(t, s, newContact("u1", "Cat", "cat@example.com"))
+		MustCreateContact(t, s, newContact("u2", "Dot", "dot@example.com"))
+		byKey, err := s.ContactIDsByKeys(ctx, "u1", []string{"email:cat@example.com", "email:nobody@example.com", "email:dot@example.com"})
+		if err != nil || fmt.Sprint(byKey) != fmt.Sprintf("map[email:cat@example.com:%s]", cat.ID) {
+			t.Fatalf("ContactIDsByKeys=%v, %v; want Cat's email only", byKey, err)
+		}
 		made, err := s.CreatedAtOf(ctx, "u1", []string{a.ID, b.ID, other.ID, "nope"})
 		if err != nil || len(made) != 2 || !made[a.ID].Equal(a.CreatedAt) || !made[b.ID].Equal(b.CreatedAt) {
 			t.Fatalf("CreatedAtOf=%v, %v; want Ann's and Bea's", made, err)

@@ -1,0 +1,50 @@
+package api
+
+import (
+	"context"
+	"io"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// handleAttendeesImport reads an event's guest list (PRODUCT.md §11): CSV
+// as Luma, Meetup or Eventbrite export it, or JSON; at most
+// MaxGuestListBody, read as a bounded stream.
+func (s *Server) handleAttendeesImport(c *fiber.Ctx) error {
+	body, err := io.ReadAll(bodyReader(c, MaxGuestListBody))
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
+	defer cancel()
+	res, err := s.CRM.ImportAttendees(ctx, user(c), c.Params("id"), c.Get(fiber.HeaderContentType), body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(res)
+}
+
+// handleAttendees lists an event's guest list, a page at a time, by name.
+func (s *Server) handleAttendees(c *fiber.Ctx) error {
+	limit, cur, err := listParams(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	page, err := s.CRM.GuestList(ctx, user(c).ID, c.Params("id"), limit, cur)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}
+
+// handleAttendeeDelete takes one person off an event's guest list.
+func (s *Server) handleAttendeeDelete(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if err := s.CRM.DeleteAttendee(ctx, user(c).ID, c.Params("id"), c.Params("aid")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,173 @@
+package crm
+
+import (
+	"bytes"
+	"context"
+	"mime"
+	"strings"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/guestlist"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// AttendeeImport answers POST /v1/events/{id}/attendees/import.
+type AttendeeImport struct {
+	// Format is how the list was read: luma, meetup, eventbrite, csv or
+	// json.
+	Format  string          `json:"format"`
+	Added   int             `json:"added"`
+	Updated int             `json:"updated"`
+	Matched int             `json:"matched"`
+	Skipped int             `json:"skipped"`
+	Errors  []AttendeeError `json:"errors"`
+}
+
+// AttendeeError says why one line of a guest list was not imported.
+type AttendeeError struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// ImportAttendees reads an event's guest list (CSV as Luma, Meetup or
+// Eventbrite export it, or JSON) and stores it by attendee key: a list
+// imported again updates and never duplicates, a bad line is reported and
+// the others are kept. Matched counts the attendees who are already the
+// user's contacts (the same email or LinkedIn URL).
+func (s *Service) ImportAttendees(ctx context.Context, u *accounts.User, eventID, contentType string, body []byte) (*AttendeeImport, error) {
+	if _, err := s.Events.Get(ctx, u.ID, eventID); err != nil {
+		return nil, err
+	}
+	res := &AttendeeImport{Errors: []AttendeeError{}}
+	now := record.Time(s.Now())
+	var rows []events.Attendee
+	at := map[string]int{} // key → index in rows: a person twice in one file is one attendee
+	keep := func(r guestlist.Row) error {
+		if r.Err != nil {
+			res.Skipped++
+			res.Errors = append(res.Errors, AttendeeError{Line: r.Line, Message: r.Err.Error()})
+			return nil
+		}
+		a := r.Attendee
+		a.ID, a.CreatedAt, a.UpdatedAt = record.NewID(), now, now
+		a.Key = events.AttendeeKey(&a, contacts.NormalizeLinkedIn)
+		if i, ok := at[a.Key]; ok {
+			a.ID = rows[i].ID
+			rows[i] = a
+			return nil
+		}
+		at[a.Key] = len(rows)
+		rows = append(rows, a)
+		return nil
+	}
+	media, _, _ := mime.ParseMediaType(contentType)
+	switch media {
+	case "application/json":
+		res.Format = guestlist.JSON
+		if err := guestlist.ReadJSON(body, keep); err != nil {
+			return nil, err
+		}
+	case "text/csv", "application/csv", "text/plain":
+		r, err := contacts.Decoded(bytes.NewReader(body), contentType)
+		if err != nil {
+			return nil, err
+		}
+		if res.Format, err = guestlist.ReadCSV(ctx, r, keep); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, apperr.E(apperr.Unsupported, "send the guest list as text/csv or application/json")
+	}
+	if len(rows) > 0 {
+		var err error
+		if res.Added, res.Updated, err = s.Attendees.UpsertAttendees(ctx, u.ID, eventID, rows); err != nil {
+			return nil, err
+		}
+	}
+	known, err := s.contactsOfAttendees(ctx, u.ID, rows)
+	if err != nil {
+		return nil, err
+	}
+	res.Matched = len(known)
+	return res, nil
+}
+
+// attendeeKeys are the contact dedupe keys an attendee would hold.
+func attendeeKeys(a *events.Attendee) []string {
+	var keys []string
+	if e := strings.ToLower(strings.TrimSpace(a.Email)); e != "" {
+		keys = append(keys, "email:"+e)
+	}
+	if li := contacts.NormalizeLinkedIn(a.LinkedInURL); li != "" {
+		keys = append(keys, "linkedin:"+li)
+	}
+	return keys
+}
+
+// contactsOfAttendees returns the user's contact of each attendee who is
+// one (by email, else LinkedIn URL), by attendee key.
+func (s *Service) contactsOfAttendees(ctx context.Context, userID string, as []events.Attendee) (map[string]string, error) {
+	var keys []string
+	for i := range as {
+		keys = append(keys, attendeeKeys(&as[i])...)
+	}
+	byKey, err := s.Contacts.Store.ContactIDsByKeys(ctx, userID, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for i := range as {
+		for _, k := range attendeeKeys(&as[i]) {
+			if id, ok := byKey[k]; ok {
+				out[as[i].Key] = id
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// GuestList returns one page of an event's guest list, by name, each
+// attendee with the user's contact they are (if any) and whether they were
+// met at the event.
+func (s *Service) GuestList(ctx context.Context, userID, eventID string, limit int, cur *record.Cursor) (*record.Page[events.Attendee], error) {
+	if _, err := s.Events.Get(ctx, userID, eventID); err != nil {
+		return nil, err
+	}
+	page, err := s.Attendees.Attendees(ctx, userID, eventID, limit, cur)
+	if err != nil {
+		return nil, err
+	}
+	known, err := s.contactsOfAttendees(ctx, userID, page.Items)
+	if err != nil {
+		return nil, err
+	}
+	met := map[string]bool{}
+	if len(known) > 0 {
+		ids, err := s.Contacts.ContactIDsAtEvent(ctx, userID, eventID)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			met[id] = true
+		}
+	}
+	for i := range page.Items {
+		a := &page.Items[i]
+		if id, ok := known[a.Key]; ok {
+			a.ContactID, a.Met = &id, met[id]
+		}
+	}
+	return page, nil
+}
+
+// DeleteAttendee removes one attendee from an event's list.
+func (s *Service) DeleteAttendee(ctx context.Context, userID, eventID, id string) error {
+	if _, err := s.Events.Get(ctx, userID, eventID); err != nil {
+		return err
+	}
+	return s.Attendees.DeleteAttendee(ctx, userID, eventID, id)
+}

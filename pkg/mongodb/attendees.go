@@ -1,0 +1,125 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/store"
+)
+
+// Attendees is the events.AttendeeStore on MongoDB: collection attendees,
+// one document per person on one event's list.
+type Attendees struct{ DB *mongo.Database }
+
+var _ events.AttendeeStore = (*Attendees)(nil)
+
+func (s *Attendees) attendees() *mongo.Collection { return s.DB.Collection("attendees") }
+
+// EnsureIndexes creates the unique key of a list's people and the index
+// of a list in name order.
+func (s *Attendees) EnsureIndexes(ctx context.Context) error {
+	return store.EnsureIndexes(ctx, s.attendees(),
+		store.Index{Name: "attendees_user_event_key", Unique: true, Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "key", Value: 1}}},
+		store.Index{Name: "attendees_user_event_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}})
+}
+
+// UpsertAttendees implements events.AttendeeStore with one unordered bulk
+// of upserts on the unique key (attendees_user_event_key). Two imports
+// racing to insert one key: the loser's upsert fails with a duplicate key
+// and is run again, and then updates.
+func (s *Attendees) UpsertAttendees(ctx context.Context, userID, eventID string, as []events.Attendee) (added, updated int, err error) {
+	models := make([]mongo.WriteModel, len(as))
+	for i := range as {
+		a := &as[i]
+		a.UserID, a.EventID, a.NameLower = userID, eventID, strings.ToLower(a.Name)
+		models[i] = mongo.NewUpdateOneModel().SetUpsert(true).
+			SetFilter(bson.M{"user_id": userID, "event_id": eventID, "key": a.Key}).
+			SetUpdate(bson.M{
+				"$set": bson.M{"name": a.Name, "name_lower": a.NameLower, "email": a.Email, "company": a.Company, "title": a.Title,
+					"linkedin_url": a.LinkedInURL, "status": a.Status, "updated_at": store.Time(a.UpdatedAt)},
+				"$setOnInsert": bson.M{"_id": a.ID, "created_at": store.Time(a.CreatedAt)},
+			})
+	}
+	for try := 0; len(models) > 0; try++ {
+		_, err := s.attendees().BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+		var bwe mongo.BulkWriteException
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &bwe) || try > 0 {
+			return 0, 0, store.Err(err, "attendee")
+		}
+		var again []mongo.WriteModel
+		for _, we := range bwe.WriteErrors {
+			if !mongo.IsDuplicateKeyError(we) {
+				return 0, 0, store.Err(err, "attendee")
+			}
+			again = append(again, models[we.Index])
+		}
+		models = again
+	}
+	// Which were added: the rows that kept the id given here (an upsert
+	// that updated kept the one stored before). Counted from the store, not
+	// from the bulk's answer, so imports racing count each row once.
+	ours := map[string]string{} // key → id given
+	keys := make([]string, 0, len(as))
+	for i := range as {
+		ours[as[i].Key] = as[i].ID
+		keys = append(keys, as[i].Key)
+	}
+	// attendees_user_event_key
+	cur, err := s.attendees().Find(ctx, bson.M{"user_id": userID, "event_id": eventID, "key": bson.M{"$in": keys}},
+		options.Find().SetProjection(bson.M{"_id": 1, "key": 1}))
+	if err != nil {
+		return 0, 0, store.Err(err, "attendee")
+	}
+	var docs []struct {
+		ID  string `bson:"_id"`
+		Key string `bson:"key"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return 0, 0, store.Err(err, "attendee")
+	}
+	for _, d := range docs {
+		if ours[d.Key] == d.ID {
+			added++
+		}
+	}
+	return added, len(ours) - added, nil
+}
+
+// Attendees implements events.AttendeeStore (attendees_user_event_name).
+func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit int, cur *record.Cursor) (*record.Page[events.Attendee], error) {
+	if cur != nil && cur.S == nil {
+		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+	}
+	return store.FindPage(ctx, s.attendees(), store.PageQuery{Filter: bson.M{"user_id": userID, "event_id": eventID}, SortField: "name_lower",
+		Limit: limit, Cursor: cur}, func(a *events.Attendee) store.Cursor { return store.Cursor{S: &a.NameLower, ID: a.ID} }, "attendee")
+}
+
+// DeleteAttendee implements events.AttendeeStore (_id, scoped by user and
+// event).
+func (s *Attendees) DeleteAttendee(ctx context.Context, userID, eventID, id string) error {
+	res, err := s.attendees().DeleteOne(ctx, bson.M{"_id": id, "user_id": userID, "event_id": eventID})
+	if err != nil {
+		return store.Err(err, "attendee")
+	}
+	if res.DeletedCount == 0 {
+		return apperr.E(apperr.NotFound, "no such attendee")
+	}
+	return nil
+}
+
+// DeleteAttendeesOf implements events.AttendeeStore (attendees_user_event_key).
+func (s *Attendees) DeleteAttendeesOf(ctx context.Context, userID, eventID string) error {
+	_, err := s.attendees().DeleteMany(ctx, bson.M{"user_id": userID, "event_id": eventID})
+	return store.Err(err, "attendee")
+}

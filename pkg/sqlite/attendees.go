@@ -1,0 +1,111 @@
+package sqlite
+
+import (
+	"context"
+	"strings"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// Attendees is the events.AttendeeStore of the embedded store.
+type Attendees struct{ DB *DB }
+
+var _ events.AttendeeStore = (*Attendees)(nil)
+
+const attendeeColumns = `id, user_id, event_id, key, name, email, company, title, linkedin_url, status, created_at, updated_at`
+
+func attendeeArgs(a *events.Attendee) []any {
+	return []any{a.ID, a.UserID, a.EventID, a.Key, a.Name, a.Email, a.Company, a.Title, a.LinkedInURL, a.Status,
+		formatTime(a.CreatedAt), formatTime(a.UpdatedAt), strings.ToLower(a.Name)}
+}
+
+func scanAttendee(r scanner) (*events.Attendee, error) {
+	var a events.Attendee
+	var created, updated string
+	if err := r.Scan(&a.ID, &a.UserID, &a.EventID, &a.Key, &a.Name, &a.Email, &a.Company, &a.Title, &a.LinkedInURL, &a.Status,
+		&created, &updated); err != nil {
+		return nil, translate(err, "attendee")
+	}
+	var err error
+	if a.CreatedAt, err = parseTime(created); err == nil {
+		a.UpdatedAt, err = parseTime(updated)
+	}
+	a.NameLower = strings.ToLower(a.Name)
+	return &a, translate(err, "attendee")
+}
+
+// UpsertAttendees implements events.AttendeeStore: one transaction, each
+// row inserted or, on its key (attendees_user_event_key), updated; the id
+// the row comes back with says which.
+func (s *Attendees) UpsertAttendees(ctx context.Context, userID, eventID string, as []events.Attendee) (added, updated int, err error) {
+	err = s.DB.Update(ctx, func(tx *Tx) error {
+		added, updated = 0, 0
+		for i := range as {
+			a := &as[i]
+			a.UserID, a.EventID = userID, eventID
+			args := attendeeArgs(a)
+			var id string
+			if err := tx.tx.QueryRowContext(ctx, `INSERT INTO attendees(`+attendeeColumns+`, name_lower) VALUES(`+placeholders(len(args))+`)
+				ON CONFLICT(user_id, event_id, key) DO UPDATE SET name = excluded.name, name_lower = excluded.name_lower,
+				email = excluded.email, company = excluded.company, title = excluded.title, linkedin_url = excluded.linkedin_url,
+				status = excluded.status, updated_at = excluded.updated_at
+				RETURNING id`, args...).Scan(&id); err != nil {
+				return translate(err, "attendee")
+			}
+			if id == a.ID {
+				added++
+			} else {
+				updated++
+			}
+		}
+		return nil
+	})
+	return added, updated, err
+}
+
+// Attendees implements events.AttendeeStore (attendees_user_event_name).
+func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit int, cur *record.Cursor) (*record.Page[events.Attendee], error) {
+	limit = pageLimit(limit)
+	query := `SELECT ` + attendeeColumns + ` FROM attendees WHERE user_id = ? AND event_id = ?`
+	args := []any{userID, eventID}
+	if cur != nil {
+		if cur.S == nil {
+			return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+		}
+		query += ` AND (name_lower, id) > (?, ?)`
+		args = append(args, *cur.S, cur.ID)
+	}
+	query += ` ORDER BY name_lower, id LIMIT ?`
+	items, err := queryAll(ctx, s.DB, "attendee", scanAttendee, query, append(args, limit+1)...)
+	if err != nil {
+		return nil, err
+	}
+	page := &record.Page[events.Attendee]{Items: items}
+	if page.Items == nil {
+		page.Items = []events.Attendee{}
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		last := page.Items[limit-1]
+		page.NextCursor = record.Cursor{S: &last.NameLower, ID: last.ID}.Encode()
+	}
+	return page, nil
+}
+
+// DeleteAttendee implements events.AttendeeStore (the primary key, scoped
+// by user and event).
+func (s *Attendees) DeleteAttendee(ctx context.Context, userID, eventID, id string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		return tx.writeOwned(ctx, `DELETE FROM attendees WHERE id = ? AND user_id = ? AND event_id = ?`, "attendee", id, userID, eventID)
+	})
+}
+
+// DeleteAttendeesOf implements events.AttendeeStore (attendees_user_event_key).
+func (s *Attendees) DeleteAttendeesOf(ctx context.Context, userID, eventID string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM attendees WHERE user_id = ? AND event_id = ?`, userID, eventID)
+		return translate(err, "attendee")
+	})
+}

@@ -1,0 +1,145 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// attendee makes an attendee of name, keyed as the domain keys it.
+func attendee(name, email, status string, at time.Time) events.Attendee {
+	a := events.Attendee{ID: nextID(), Name: name, Email: email, Status: status, CreatedAt: at, UpdatedAt: at}
+	a.Key = events.AttendeeKey(&a, contacts.NormalizeLinkedIn)
+	return a
+}
+
+// Attendees runs the events.AttendeeStore contract: upsert by key (added,
+// updated, never duplicated — also by imports racing), a list in name
+// order by pages, deletes, and one user's or event's list never another's.
+func Attendees(t *testing.T, open func(testing.TB) events.AttendeeStore) {
+	ctx := context.Background()
+	t.Run("Upsert", func(t *testing.T) {
+		s := open(t)
+		added, updated, err := s.UpsertAttendees(ctx, "u1", "e1", []events.Attendee{
+			attendee("Zoë Zed", "zoe@example.com", events.AttendeeGoing, clock),
+			attendee("Ana Lima", "", events.AttendeeWaitlist, clock),
+			attendee("Bob Ek", "bob@example.com", events.AttendeeGoing, clock),
+		})
+		if err != nil || added != 3 || updated != 0 {
+			t.Fatalf("first import: added %d, updated %d, %v", added, updated, err)
+		}
+		// Again: Zoë checked in, Ana by name again, one new.
+		later := clock.Add(time.Hour)
+		again := []events.Attendee{
+			attendee("Zoë Zed-Smith", "ZOE@example.com", events.AttendeeCheckedIn, later),
+			attendee("ana lima", "", events.AttendeeGoing, later),
+			attendee("Cy New", "cy@example.com", events.AttendeeGoing, later),
+		}
+		again[0].Key = events.AttendeeKey(&again[0], contacts.NormalizeLinkedIn)
+		added, updated, err = s.UpsertAttendees(ctx, "u1", "e1", again)
+		if err != nil || added != 1 || updated != 2 {
+			t.Fatalf("second import: added %d, updated %d, %v", added, updated, err)
+		}
+		page, err := s.Attendees(ctx, "u1", "e1", 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, a := range page.Items {
+			got = append(got, fmt.Sprintf("%s %s %s", a.Name, a.Status, a.UpdatedAt.Sub(a.CreatedAt)))
+		}
+		want := "[ana lima going 1h0m0s Bob Ek going 0s Cy New going 0s Zoë Zed-Smith checked_in 1h0m0s]"
+		if fmt.Sprint(got) != want {
+			t.Fatalf("the list %v\nwant %s", got, want)
+		}
+		// Another user's and another event's lists are their own.
+		if p, _ := s.Attendees(ctx, "u2", "e1", 0, nil); len(p.Items) != 0 {
+			t.Fatal("another user reads the list")
+		}
+		if _, _, err := s.UpsertAttendees(ctx, "u1", "e2", []events.Attendee{attendee("Bob Ek", "bob@example.com", events.AttendeeGoing, clock)}); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := s.Attendees(ctx, "u1", "e2", 0, nil); len(p.Items) != 1 {
+			t.Fatalf("event e2's list: %d", len(p.Items))
+		}
+		// Delete one (not through another user or event), then the list.
+		bob := page.Items[1]
+		wantKind(t, s.DeleteAttendee(ctx, "u2", "e1", bob.ID), apperr.NotFound)
+		wantKind(t, s.DeleteAttendee(ctx, "u1", "e2", bob.ID), apperr.NotFound)
+		if err := s.DeleteAttendee(ctx, "u1", "e1", bob.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantKind(t, s.DeleteAttendee(ctx, "u1", "e1", bob.ID), apperr.NotFound)
+		if err := s.DeleteAttendeesOf(ctx, "u1", "e1"); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := s.Attendees(ctx, "u1", "e1", 0, nil); len(p.Items) != 0 {
+			t.Fatal("the list outlived DeleteAttendeesOf")
+		}
+		if p, _ := s.Attendees(ctx, "u1", "e2", 0, nil); len(p.Items) != 1 {
+			t.Fatal("DeleteAttendeesOf took another event's list")
+		}
+	})
+	t.Run("Pages", func(t *testing.T) {
+		s := open(t)
+		var as []events.Attendee
+		for i := range 7 {
+			as = append(as, attendee(fmt.Sprintf("Person %d", 6-i), fmt.Sprintf("p%d@example.com", i), events.AttendeeGoing, clock))
+		}
+		if _, _, err := s.UpsertAttendees(ctx, "u1", "e1", as); err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		ids := allPages(t, func(c *record.Cursor) (*record.Page[events.Attendee], error) {
+			p, err := s.Attendees(ctx, "u1", "e1", 3, c)
+			if p != nil {
+				for _, a := range p.Items {
+					names = append(names, a.Name)
+				}
+			}
+			return p, err
+		}, func(a *events.Attendee) string { return a.ID })
+		if len(ids) != 7 || names[0] != "Person 0" || names[6] != "Person 6" {
+			t.Fatalf("pages of three: %v", names)
+		}
+		at := clock
+		wantKind(t, errOf(s.Attendees(ctx, "u1", "e1", 3, &record.Cursor{T: &at, ID: "x"})), apperr.Invalid)
+	})
+	t.Run("ConcurrentImports", func(t *testing.T) {
+		// Four imports of the same 50 people at once: 50 on the list, each
+		// added once.
+		s := open(t)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		total := 0
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var as []events.Attendee
+				for i := range 50 {
+					as = append(as, attendee(fmt.Sprintf("P%02d", i), fmt.Sprintf("p%d@example.com", i), events.AttendeeGoing, clock))
+				}
+				added, _, err := s.UpsertAttendees(ctx, "u1", "e1", as)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				total += added
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		p, err := s.Attendees(ctx, "u1", "e1", 200, nil)
+		if err != nil || len(p.Items) != 50 || total != 50 {
+			t.Fatalf("after four imports at once: %d on the list, %d added, %v", len(p.Items), total, err)
+		}
+	})
+}
