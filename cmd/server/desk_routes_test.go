@@ -42,7 +42,7 @@ func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Val
 	if !strings.Contains(post("/app/pipeline", url.Values{"csrf": {csrf}, "title": {"Advisor"}, "kind": {"advisory"}}), "Added Advisor.") {
 		t.Fatal("adding an opportunity on the pipeline page")
 	}
-	deskEventRoutes(t, get, post, csrf)
+	deskEventRoutes(t, get, post, upload, csrf)
 	deskImportRoutes(t, get, post, upload, csrf)
 	co := regexp.MustCompile(`href="/app/companies/([0-9a-f]+)"`).FindStringSubmatch(get("/app/companies"))
 	if co == nil {
@@ -65,7 +65,8 @@ func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Val
 }
 
 // deskEventRoutes calls the desk's event pages through Main.
-func deskEventRoutes(t *testing.T, get func(string) string, post func(string, url.Values) string, csrf string) {
+func deskEventRoutes(t *testing.T, get func(string) string, post func(string, url.Values) string,
+	upload func(path, field, name, content string, form url.Values) string, csrf string) {
 	t.Helper()
 	cal := regexp.MustCompile(`action="/app/calendars/([^"/]+)/delete"`).FindStringSubmatch(get("/app/events"))
 	if cal == nil || !strings.Contains(post("/app/calendars/"+cal[1]+"/delete", url.Values{"csrf": {csrf}}), "Stopped following") {
@@ -83,6 +84,18 @@ func deskEventRoutes(t *testing.T, get func(string) string, post func(string, ur
 	get("/app/events/" + m[1] + "/review")
 	if !strings.Contains(post("/app/events/"+m[1]+"/giving", url.Values{"csrf": {csrf}, "kind": {"spoke"}}), "thank you for giving") {
 		t.Fatal("noting a talk given on the event's page")
+	}
+	get("/app/events/" + m[1] + "/guests")
+	guests := upload("/app/events/"+m[1]+"/guests", "file", "guests.csv", "name,email\nGuest Gil,gil@example.com\nGuest Hal,hal@example.com\n", url.Values{"csrf": {csrf}})
+	ids := regexp.MustCompile(`<tr id="g-([0-9a-f]+)">`).FindAllStringSubmatch(guests, -1)
+	if len(ids) != 2 {
+		t.Fatalf("the uploaded guest list: %d rows", len(ids))
+	}
+	if !strings.Contains(post("/app/events/"+m[1]+"/guests/"+ids[0][1]+"/met", url.Values{"csrf": {csrf}, "moment": {"after_talk"}}), "Met Guest Gil") {
+		t.Fatal("meeting a guest from the list")
+	}
+	if !strings.Contains(post("/app/events/"+m[1]+"/guests/"+ids[1][1]+"/delete", url.Values{"csrf": {csrf}}), "Taken off the list.") {
+		t.Fatal("taking a guest off the list")
 	}
 	get("/app/events/" + m[1] + "/delete")
 	if !strings.Contains(post("/app/events/"+m[1]+"/delete", url.Values{"csrf": {csrf}}), "Deleted Desk meetup 2.") {

@@ -75,16 +75,31 @@ func decode(c *fiber.Ctx, v any) error {
 // their body as a stream (contacts import, backup restore).
 // pageUploads are the pages' forms that send files, and the most each may
 // send (read into memory: fasthttp parses a multipart form there).
-var pageUploads = map[string]struct {
-	limit int64
-	what  string
-}{
+var pageUploads = map[string]uploadLimit{
 	"/app/scan": {MaxScanImage + 64<<10, "5 MiB"}, // a photo
 	// A contacts file, then (confirming its preview) the same file carried
 	// back base64-encoded in the form.
 	"/app/import":         {MaxImportBody + 64<<10, "10 MiB"},
 	"/app/import/confirm": {MaxImportBody*4/3 + 64<<10, "10 MiB of contacts"},
 	"/app/backup/restore": {MaxBackupBody + 64<<10, "100 MiB"},
+}
+
+// pageUploadOf is the upload limit of a page's form at path: pageUploads,
+// or an event's guest list (/app/events/{id}/guests).
+func pageUploadOf(path string) (uploadLimit, bool) {
+	if up, ok := pageUploads[path]; ok {
+		return up, true
+	}
+	if rest, ok := strings.CutPrefix(path, "/app/events/"); ok && strings.HasSuffix(rest, "/guests") && strings.Count(rest, "/") == 1 {
+		return uploadLimit{MaxGuestListBody + 64<<10, "5 MiB"}, true
+	}
+	return uploadLimit{}, false
+}
+
+// uploadLimit is the most a page's form may send, and that limit in words.
+type uploadLimit struct {
+	limit int64
+	what  string
 }
 
 func uploadRoute(c *fiber.Ctx) bool {
@@ -101,7 +116,7 @@ func uploadRoute(c *fiber.Ctx) bool {
 func (s *Server) bodyInMemory(c *fiber.Ctx) error {
 	if streamed(c) && !uploadRoute(c) {
 		limit, what := int64(MaxJSONBody), "1 MiB"
-		if up, ok := pageUploads[c.Path()]; ok && c.Method() == fiber.MethodPost {
+		if up, ok := pageUploadOf(c.Path()); ok && c.Method() == fiber.MethodPost {
 			limit, what = up.limit, up.what
 		}
 		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), limit+1))

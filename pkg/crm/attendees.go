@@ -171,3 +171,19 @@ func (s *Service) DeleteAttendee(ctx context.Context, userID, eventID, id string
 	}
 	return s.Attendees.DeleteAttendee(ctx, userID, eventID, id)
 }
+
+// LogAttendee logs meeting someone on an event's guest list: the
+// encounter's contact is made from the attendee's details (or is the
+// contact who already has their email or LinkedIn URL).
+func (s *Service) LogAttendee(ctx context.Context, u *accounts.User, eventID, attendeeID string, in contacts.EncounterInput) (*EncounterResult, error) {
+	a, err := s.Attendees.Attendee(ctx, u.ID, eventID, attendeeID)
+	if err != nil {
+		return nil, notFoundField(err, "attendee_id")
+	}
+	c := contacts.Input{Name: a.Name, Company: a.Company, Title: a.Title, LinkedInURL: a.LinkedInURL}
+	if a.Email != "" {
+		c.Emails = []string{a.Email}
+	}
+	in.ContactID, in.Contact = "", &c
+	return s.LogEncounter(ctx, u, eventID, in)
+}

@@ -105,6 +105,15 @@ func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit
 		Limit: limit, Cursor: cur}, func(a *events.Attendee) store.Cursor { return store.Cursor{S: &a.NameLower, ID: a.ID} }, "attendee")
 }
 
+// Attendee implements events.AttendeeStore (_id, scoped by user and event).
+func (s *Attendees) Attendee(ctx context.Context, userID, eventID, id string) (*events.Attendee, error) {
+	var a events.Attendee
+	if err := s.attendees().FindOne(ctx, bson.M{"_id": id, "user_id": userID, "event_id": eventID}).Decode(&a); err != nil {
+		return nil, store.Err(err, "attendee")
+	}
+	return &a, nil
+}
+
 // DeleteAttendee implements events.AttendeeStore (_id, scoped by user and
 // event).
 func (s *Attendees) DeleteAttendee(ctx context.Context, userID, eventID, id string) error {

@@ -94,6 +94,13 @@ func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit
 	return page, nil
 }
 
+// Attendee implements events.AttendeeStore (the primary key, scoped by
+// user and event).
+func (s *Attendees) Attendee(ctx context.Context, userID, eventID, id string) (*events.Attendee, error) {
+	return scanAttendee(s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+attendeeColumns+` FROM attendees WHERE id = ? AND user_id = ? AND event_id = ?`,
+		id, userID, eventID))
+}
+
 // DeleteAttendee implements events.AttendeeStore (the primary key, scoped
 // by user and event).
 func (s *Attendees) DeleteAttendee(ctx context.Context, userID, eventID, id string) error {

@@ -71,6 +71,11 @@ func Attendees(t *testing.T, open func(testing.TB) events.AttendeeStore) {
 		}
 		// Delete one (not through another user or event), then the list.
 		bob := page.Items[1]
+		if got, err := s.Attendee(ctx, "u1", "e1", bob.ID); err != nil || got.Name != "Bob Ek" || got.Email != "bob@example.com" {
+			t.Fatalf("Attendee=%+v, %v", got, err)
+		}
+		wantKind(t, errOf(s.Attendee(ctx, "u2", "e1", bob.ID)), apperr.NotFound)
+		wantKind(t, errOf(s.Attendee(ctx, "u1", "e2", bob.ID)), apperr.NotFound)
 		wantKind(t, s.DeleteAttendee(ctx, "u2", "e1", bob.ID), apperr.NotFound)
 		wantKind(t, s.DeleteAttendee(ctx, "u1", "e2", bob.ID), apperr.NotFound)
 		if err := s.DeleteAttendee(ctx, "u1", "e1", bob.ID); err != nil {

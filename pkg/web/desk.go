@@ -19,13 +19,14 @@ import (
 // templates they add, their routes, and the form helpers.
 
 // deskTemplates are the desk's page templates, each parsed with the layout.
-var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit", "insights", "today", "import", "companies", "company", "contacts_delete", "review"}
+var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit", "insights", "today", "import", "companies", "company", "contacts_delete", "review", "guests"}
 
 // registerDesk adds the desk's routes to the signed-in group.
 func (s *pages) registerDesk(g fiber.Router) {
 	s.registerPeople(g)
 	s.registerPipeline(g)
 	s.registerEvents(g)
+	s.registerGuests(g)
 	s.registerInsights(g)
 	s.registerToday(g)
 	s.registerFollowups(g)

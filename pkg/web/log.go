@@ -65,8 +65,26 @@ func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
 	}
 	p.Moments = webMoments
 	p.FormID, _ = accounts.NewSecret("form_")
+	if id := p.Form["event_id"]; id != "" {
+		ctx, cancel := s.ctx(c)
+		defer cancel()
+		guests, err := s.attendeesToLog(ctx, user(c).ID, id, logGuests)
+		if err != nil {
+			return err
+		}
+		for _, a := range guests {
+			label := a.Name
+			if a.Company != "" {
+				label += " · " + a.Company
+			}
+			p.Guests = append(p.Guests, webEvent{ID: a.ID, Title: label})
+		}
+	}
 	return s.render(c, status, "log", p)
 }
+
+// logGuests bounds the guest list the log form offers.
+const logGuests = 200
 
 // closest picks the event nearest to now.
 func closest(evs []events.Event, now time.Time) string {
@@ -88,7 +106,7 @@ func closest(evs []events.Event, now time.Time) string {
 // the first one's record and creates nothing.
 func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 	p := s.page(c, "Log a contact", "log")
-	for _, k := range []string{"event_id", "event_title", "name", "email", "moment", "notes", "company", "title", "phone", "linkedin_url", "topics"} {
+	for _, k := range []string{"event_id", "event_title", "attendee_id", "name", "email", "moment", "notes", "company", "title", "phone", "linkedin_url", "topics"} {
 		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
 	}
 	u := user(c)
@@ -138,7 +156,7 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 	if f["moment"] == "" {
 		ch.Add("moment", "Say when you met.")
 	}
-	if f["name"] == "" {
+	if f["name"] == "" && f["attendee_id"] == "" {
 		ch.Add("name", "A name is needed.")
 	}
 	if err := ch.Err(); err != nil {
@@ -160,7 +178,10 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 	enc := contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"], Topics: topics}
 	var res *crm.EncounterResult
 	var err error
-	if f["event_id"] != "" {
+	if f["attendee_id"] != "" && f["name"] == "" && f["event_id"] != "" {
+		// Someone on the guest list: their contact from the list's details.
+		res, err = s.CRM.LogAttendee(ctx, u, f["event_id"], f["attendee_id"], contacts.EncounterInput{Moment: f["moment"], Notes: f["notes"], Topics: topics})
+	} else if f["event_id"] != "" {
 		res, err = s.CRM.LogEncounter(ctx, u, f["event_id"], enc)
 	} else {
 		// The new event is stored only with the contact (or not at all).

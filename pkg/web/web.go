@@ -60,17 +60,19 @@ type webPage struct {
 	Errors          map[string]string
 	FormID          string
 	Events          []webEvent
-	Moments         []webMoment
-	Followups       []webFollowup
-	FollowupGroups  []webFollowupGroup
-	FollowupsNext   string // the cursor of the later follow-ups, if any
-	Feeds           []webFeed
-	People          []webPerson
-	Pairs           []webPair
-	Person          *webContact
-	Card            *webCard
-	Devices         []webDevice
-	DevicesPage     *webDevices
+	// Guests are the log form's event's attendees not met yet.
+	Guests         []webEvent
+	Moments        []webMoment
+	Followups      []webFollowup
+	FollowupGroups []webFollowupGroup
+	FollowupsNext  string // the cursor of the later follow-ups, if any
+	Feeds          []webFeed
+	People         []webPerson
+	Pairs          []webPair
+	Person         *webContact
+	Card           *webCard
+	Devices        []webDevice
+	DevicesPage    *webDevices
 	// Data is a desk page's own view (desk.go and the files beside it):
 	// each page group its type, instead of one more field here.
 	Data any

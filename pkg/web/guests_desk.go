@@ -1,0 +1,204 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// An event's guest list on the desk (PRODUCT.md §11): upload the list as
+// Luma, Meetup or Eventbrite export it, see who is coming — who you know
+// already and whom you met — log meeting one of them, take one off.
+
+func (s *pages) registerGuests(g fiber.Router) {
+	g.Get("/events/:id/guests", s.handleGuests)
+	g.Post("/events/:id/guests", s.handleGuestsUpload)
+	g.Post("/events/:id/guests/:aid/met", s.handleGuestMet)
+	g.Post("/events/:id/guests/:aid/delete", s.handleGuestDelete)
+}
+
+// guestsPage is how many attendees the list shows at once.
+const guestsPage = 100
+
+// guestsView is the guest-list page.
+type guestsView struct {
+	Event   webEvent
+	Guests  []guestRow
+	Next    string
+	Moments []webMoment
+	Result  *crm.AttendeeImport
+	File    string
+}
+
+type guestRow struct {
+	ID, Name, Company, Title, Status, ContactID string
+	Met                                         bool
+}
+
+func (s *pages) handleGuests(c *fiber.Ctx) error {
+	p := s.page(c, "Guest list", "guests")
+	return s.showGuests(c, &p, &guestsView{})
+}
+
+// showGuests draws the list (a page from ?page=) under what v already
+// holds (an upload's result).
+func (s *pages) showGuests(c *fiber.Ctx, p *webPage, v *guestsView) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	id := c.Params("id")
+	ev, err := s.CRM.Events.Get(ctx, u.ID, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "event")
+	}
+	if err != nil {
+		return err
+	}
+	v.Event = webEvent{ID: ev.ID, Title: ev.Title, When: ev.StartsAt.In(u.Location()).Format("Mon 2 Jan 2006, 15:04")}
+	v.Moments = webMoments
+	var cur *record.Cursor
+	if a := c.Query("page"); a != "" {
+		if cur, err = record.DecodeCursor(a); err != nil {
+			p.Problem, cur = "That page of the guest list is not one this list gave.", nil
+		}
+	}
+	page, err := s.CRM.GuestList(ctx, u.ID, id, guestsPage, cur)
+	if apperr.Is(err, apperr.Invalid) {
+		p.Problem = "That page of the guest list is not one this list gave."
+		page, err = s.CRM.GuestList(ctx, u.ID, id, guestsPage, nil)
+	}
+	if err != nil {
+		return err
+	}
+	v.Next = page.NextCursor
+	for _, a := range page.Items {
+		r := guestRow{ID: a.ID, Name: a.Name, Company: a.Company, Title: a.Title, Status: strings.ReplaceAll(a.Status, "_", " "), Met: a.Met}
+		if a.ContactID != nil {
+			r.ContactID = *a.ContactID
+		}
+		v.Guests = append(v.Guests, r)
+	}
+	p.Data = v
+	status := 200
+	if len(p.Errors) > 0 {
+		status = fiber.StatusUnprocessableEntity
+	}
+	return s.render(c, status, "guests", *p)
+}
+
+// handleGuestsUpload imports the uploaded guest list and shows what it did
+// above the list.
+func (s *pages) handleGuestsUpload(c *fiber.Ctx) error {
+	p := s.page(c, "Guest list", "guests")
+	v := &guestsView{}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		p.Errors["file"] = "choose the guest list: a CSV exported from Luma, Meetup or Eventbrite, or a CSV with a header row name,email,company,title"
+		return s.showGuests(c, &p, v)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return apperr.Wrap(apperr.Malformed, err, "the file could not be read")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, api.MaxGuestListBody+1))
+	if err != nil {
+		return apperr.Wrap(apperr.Malformed, err, "the file could not be read")
+	}
+	if len(data) > api.MaxGuestListBody {
+		p.Errors["file"] = "the file is larger than 5 MiB"
+		return s.showGuests(c, &p, v)
+	}
+	v.File = path.Base(fh.Filename)
+	kind := "text/csv"
+	if strings.HasSuffix(strings.ToLower(v.File), ".json") {
+		kind = "application/json"
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
+	defer cancel()
+	v.Result, err = s.CRM.ImportAttendees(ctx, user(c), c.Params("id"), kind, data)
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "event")
+	}
+	if err != nil {
+		if !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Malformed) {
+			return err
+		}
+		p.Errors["file"] = apperr.PublicOf(err)
+		v.Result = nil
+	}
+	if v.Result != nil {
+		p.Notice = fmt.Sprintf("%s: %d added, %d updated, %d already your contacts, %d lines skipped.", v.File, v.Result.Added, v.Result.Updated,
+			v.Result.Matched, v.Result.Skipped)
+	}
+	return s.showGuests(c, &p, v)
+}
+
+// handleGuestMet logs meeting someone on the list, their contact made from
+// the list's details.
+func (s *pages) handleGuestMet(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	f := formOf(c, "moment")
+	id := c.Params("id")
+	res, err := s.CRM.LogAttendee(ctx, user(c), id, c.Params("aid"), contacts.EncounterInput{Moment: f["moment"]})
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "attendee")
+	}
+	back := "/app/events/" + url.PathEscape(id) + "/guests"
+	if err != nil {
+		if line, ok := problemLine(err); ok {
+			return c.Redirect(back+"?problem="+url.QueryEscape(line), fiber.StatusSeeOther)
+		}
+		return err
+	}
+	what := "Met " + res.Contact.Name + ": saved."
+	if !res.ContactCreated {
+		what = "Met " + res.Contact.Name + " — you knew them already."
+	}
+	return c.Redirect(back+"?notice="+url.QueryEscape(what), fiber.StatusSeeOther)
+}
+
+// handleGuestDelete takes one person off the list.
+func (s *pages) handleGuestDelete(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	id := c.Params("id")
+	if err := s.CRM.DeleteAttendee(ctx, user(c).ID, id, c.Params("aid")); apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "attendee")
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect("/app/events/"+url.PathEscape(id)+"/guests?notice="+url.QueryEscape("Taken off the list."), fiber.StatusSeeOther)
+}
+
+// attendeesToLog are the people on an event's list not met there yet, for
+// the log form (at most max, by name).
+func (s *pages) attendeesToLog(ctx context.Context, userID, eventID string, max int) ([]events.Attendee, error) {
+	page, err := s.CRM.GuestList(ctx, userID, eventID, max, nil)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []events.Attendee
+	for _, a := range page.Items {
+		if !a.Met && a.Status != events.AttendeeDeclined {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}

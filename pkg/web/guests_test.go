@@ -1,0 +1,96 @@
+package web_test
+
+import (
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestGuestListPages: an Eventbrite export uploaded on the event's guest
+// list page (bad lines said by line), who is already a contact linked,
+// "Met" logging someone from the list, one taken off, the log form
+// offering the list, and another user's event a 404 page.
+func TestGuestListPages(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	eve := s.signup(t, "eve@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-24T16:00:00Z"})
+	marc := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Marc D.", "emails": []string{"marc@example.com"}})
+	file, err := os.ReadFile("../guestlist/testdata/eventbrite.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	b.get("/app/events/" + ev)
+	mustContain(t, b.last, `href="/app/events/`+ev+`/guests"`)
+	b.get("/app/events/" + ev + "/guests")
+	st, page := b.upload("/app/events/"+ev+"/guests", "file", "attendees.csv", file, url.Values{})
+	if st != 200 {
+		t.Fatalf("upload: %d\n%s", st, page)
+	}
+	mustContain(t, page, "attendees.csv: 3 added, 0 updated, 1 already your contacts, 1 lines skipped.", "Line 5: name: is required",
+		"Zoë Łukasiewicz", "Initech, GmbH", `<a href="/app/contacts/`+marc+`">Marc Dubois</a>`, "checked in")
+	// Met Zoë after the talk: a contact made from the list, and she shows as met.
+	zoe := regexp.MustCompile(`<tr id="g-([0-9a-f]+)"><td>Zoë`).FindStringSubmatch(page)
+	if zoe == nil {
+		t.Fatal("no row for Zoë")
+	}
+	st, page = b.post("/app/events/"+ev+"/guests/"+zoe[1]+"/met", url.Values{"moment": {"after_talk"}})
+	if st != 200 || !strings.Contains(page, "Met Zoë Łukasiewicz: saved.") {
+		t.Fatalf("met: %d\n%s", st, page)
+	}
+	var found struct {
+		Items []struct {
+			ID, Name, Company, Title string
+			Emails                   []string
+		}
+	}
+	s.api(t, "GET", "/v1/contacts?q=zoe", tok, nil, 200, &found)
+	if len(found.Items) != 1 || found.Items[0].Company != "Initech, GmbH" || found.Items[0].Title != "CTO" || found.Items[0].Emails[0] != "zoe@initech.example" {
+		t.Fatalf("the contact made from the list: %+v", found.Items)
+	}
+	if !regexp.MustCompile(`(?s)<a href="/app/contacts/` + found.Items[0].ID + `">Zoë Łukasiewicz</a>.*?<td>met</td>`).MatchString(page) {
+		t.Fatal("Zoë is not shown as met")
+	}
+	// The log form offers the others (not Zoë, met; not Rae, refunded).
+	_, logPage := b.get("/app")
+	if !strings.Contains(logPage, `name="attendee_id"`) || !strings.Contains(logPage, ">Marc Dubois</option>") ||
+		strings.Contains(logPage, ">Zoë") || strings.Contains(logPage, "Rae Fund") {
+		t.Fatalf("the log form's guest list:\n%s", logPage)
+	}
+	marcRow := regexp.MustCompile(`<option value="([0-9a-f]+)" >Marc Dubois</option>`).FindStringSubmatch(logPage)
+	if marcRow == nil {
+		t.Fatalf("no option for Marc:\n%s", logPage)
+	}
+	f := form(logPage, "/app/encounters")
+	f.Set("event_id", ev)
+	f.Set("attendee_id", marcRow[1])
+	f.Set("moment", "before_talk")
+	if st, page := b.post("/app/encounters", f); st != 200 || !strings.Contains(page, "you knew Marc D. already") {
+		t.Fatalf("logging Marc from the list: %d\n%s", st, page)
+	}
+	// Off the list.
+	_, page = b.get("/app/events/" + ev + "/guests")
+	rae := regexp.MustCompile(`<tr id="g-([0-9a-f]+)"><td>Rae Fund`).FindStringSubmatch(page)
+	if st, page := b.post("/app/events/"+ev+"/guests/"+rae[1]+"/delete", url.Values{}); st != 200 || strings.Contains(page, "Rae Fund") {
+		t.Fatalf("remove: %d", st)
+	}
+	// No file: said next to the field.
+	if st, page := b.upload("/app/events/"+ev+"/guests", "file", "", nil, url.Values{}); st != 422 || !strings.Contains(page, "choose the guest list") {
+		t.Fatalf("no file: %d", st)
+	}
+	// Another user: 404 pages, nothing changed.
+	be := s.signedIn(t, "eve@example.com", eve)
+	if st, _ := be.get("/app/events/" + ev + "/guests"); st != 404 {
+		t.Fatalf("Eve reads Ada's guest list: %d", st)
+	}
+	be.get("/app/events")
+	if st, _ := be.post("/app/events/"+ev+"/guests/"+zoe[1]+"/delete", url.Values{}); st != 404 {
+		t.Fatalf("Eve removes from Ada's list: %d", st)
+	}
+	if st, _ := be.post("/app/events/"+ev+"/guests/"+zoe[1]+"/met", url.Values{"moment": {"other"}}); st != 404 {
+		t.Fatalf("Eve logs Ada's guest: %d", st)
+	}
+}
