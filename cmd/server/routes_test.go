@@ -95,6 +95,7 @@ func TestEveryRouteThroughMain(t *testing.T) {
 	jane := enc.body["contact"].(map[string]any)["id"].(string)
 	want(j("GET", "/v1/events/"+ev+"/encounters", tok, nil), 200)
 	want(j("GET", "/v1/events/"+ev+"/review", tok, nil), 200)
+	want(j("GET", "/v1/events/"+ev+"/prep", tok, nil), 200)
 	want(j("POST", "/v1/events/"+ev+"/giving", tok, map[string]any{"kind": "volunteered"}), 201)
 	want(do("POST", "/v1/events/"+ev+"/attendees/import", tok, "text/csv", []byte("name,email\nGuest One,g1@example.com\n")), 200)
 	guests := j("GET", "/v1/events/"+ev+"/attendees", tok, nil)

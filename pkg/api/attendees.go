@@ -24,6 +24,17 @@ func (s *Server) handleAttendeesImport(c *fiber.Ctx) error {
 	return c.JSON(res)
 }
 
+// handleEventPrep briefs the user before an event (PRODUCT.md §11).
+func (s *Server) handleEventPrep(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	p, err := s.CRM.Prep(ctx, user(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(p)
+}
+
 // handleAttendees lists an event's guest list, a page at a time, by name.
 func (s *Server) handleAttendees(c *fiber.Ctx) error {
 	limit, cur, err := listParams(c)

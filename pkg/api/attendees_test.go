@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -124,4 +125,83 @@ func TestAttendeesInBackups(t *testing.T) {
 	if res := r.JSON(t); res["added"] != 0.0 || res["updated"] != 5.0 {
 		t.Fatalf("the list again after a restore: %v", res)
 	}
+}
+
+// TestPrep: the brief before an event — the guests you know (most
+// recently met first, with where, what about and what is open), the
+// others ranked by the rule of PRODUCT.md §11 with their reasons, the
+// speakers with where you saw them; another user's event is a 404.
+func TestPrep(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, eve := s.MustSignup(t, "eve@example.com")
+	// History: an earlier meetup where Rob spoke and Jane talked WASM.
+	old := s.MustCreateEvent(t, tok, map[string]any{"title": "Go meetup #41", "starts_at": "2026-10-20T18:00:00Z",
+		"talks": []map[string]any{{"title": "Profiling", "speaker": "Rob Pike"}}})
+	jane := s.MustCreateContact(t, tok, map[string]any{"name": "Jane Doe", "emails": []string{"jane@acme.example"}, "company": "Acme"})
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+old+"/encounters", tok, map[string]any{"contact_id": jane, "moment": "after_talk",
+		"met_at": "2026-10-20T20:00:00Z", "topics": []string{"wasm", "go"}}), 201)
+	s.MustCreateContact(t, tok, map[string]any{"name": "Sam Roe", "company": "Initech"}) // a warm path into Initech
+	globex := s.Do(t, "POST", "/v1/companies", tok, map[string]any{"name": "Globex"}).JSON(t)["id"].(string)
+	MustStatus(t, s.Do(t, "POST", "/v1/opportunities", tok, map[string]any{"title": "Staff engineer", "company_id": globex}), 201) // an opening
+	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "Go meetup #42", "starts_at": "2026-11-26T18:00:00Z",
+		"intentions": map[string]any{"meet": []string{"a CTO hiring"}}, "targets": []map[string]any{{"name": "Grace Hopper"}},
+		"talks": []map[string]any{{"title": "More profiling", "speaker": "rob pike"}}})
+	list := `name,email,company,title
+Jane Doe,jane@acme.example,Acme,CTO
+Grace Hopper,grace@navy.example,Navy,Admiral
+Gil Globex,gil@globex.example,Globex,Engineer
+Ian Initech,ian@initech.example,Initech,WASM engineer
+Nick Nobody,nick@example.com,,
+`
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, list, "Content-Type", "text/csv"), 200)
+	r := s.Do(t, "GET", "/v1/events/"+ev+"/prep", tok, nil)
+	MustStatus(t, r, 200)
+	var p struct {
+		Intentions struct{ Meet []string }
+		Targets    []map[string]any
+		Known      []struct {
+			Contact        struct{ ID, Name string }
+			LastMetAt      string `json:"last_met_at"`
+			LastEventTitle string `json:"last_event_title"`
+			Topics         []string
+			OpenFollowups  []map[string]any `json:"open_followups"`
+		}
+		ToMeet []struct {
+			Attendee struct{ Name string }
+			Score    int
+			Reasons  []struct{ Kind, Text string }
+		} `json:"to_meet"`
+		Speakers []struct {
+			Name      string
+			ContactID *string  `json:"contact_id"`
+			SeenAt    []string `json:"seen_at"`
+		}
+	}
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Known) != 1 || p.Known[0].Contact.ID != jane || p.Known[0].LastEventTitle != "Go meetup #41" ||
+		p.Known[0].LastMetAt != "2026-10-20T20:00:00Z" || fmt.Sprint(p.Known[0].Topics) != "[wasm go]" || len(p.Known[0].OpenFollowups) == 0 {
+		t.Errorf("known: %+v", p.Known)
+	}
+	var ranked []string
+	for _, m := range p.ToMeet {
+		var kinds []string
+		for _, r := range m.Reasons {
+			kinds = append(kinds, r.Kind)
+		}
+		ranked = append(ranked, fmt.Sprintf("%d %s %v", m.Score, m.Attendee.Name, kinds))
+	}
+	want := "[10 Grace Hopper [target] 8 Gil Globex [opportunity] 5 Ian Initech [warm_path topics] 0 Nick Nobody []]"
+	if fmt.Sprint(ranked) != want {
+		t.Errorf("to meet: %v\nwant %s", ranked, want)
+	}
+	if len(p.Speakers) != 1 || p.Speakers[0].Name != "rob pike" || fmt.Sprint(p.Speakers[0].SeenAt) != "[Go meetup #41]" || p.Speakers[0].ContactID != nil {
+		t.Errorf("speakers: %+v", p.Speakers)
+	}
+	if fmt.Sprint(p.Intentions.Meet) != "[a CTO hiring]" || len(p.Targets) != 1 {
+		t.Errorf("intentions %v, targets %v", p.Intentions, p.Targets)
+	}
+	MustProblem(t, s.Do(t, "GET", "/v1/events/"+ev+"/prep", eve, nil), 404)
 }

@@ -13,6 +13,7 @@ func (s *Server) registerEventRoutes() {
 	s.v1.Get("/events", s.handleEventList)
 	s.v1.Get("/events/:id", s.handleEventGet)
 	s.v1.Get("/events/:id/review", s.handleEventReview)
+	s.v1.Get("/events/:id/prep", s.handleEventPrep)
 	s.v1.Post("/events/:id/giving", s.handleEventGiving)
 	s.v1.Post("/events/:id/attendees/import", s.handleAttendeesImport)
 	s.v1.Get("/events/:id/attendees", s.handleAttendees)

@@ -70,6 +70,31 @@ func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map
 	return s.Store.CompaniesByID(ctx, userID, ids)
 }
 
+// Find returns the ids of the user's companies that each company text
+// names (in any spelling NameKey folds), by text; none is made. Texts no
+// company matches are left out.
+func (s *Service) Find(ctx context.Context, userID string, texts []string) (map[string]string, error) {
+	keyOf := map[string]string{}
+	var keys []string
+	for _, t := range texts {
+		if k := NameKey(t); k != "" {
+			keyOf[t] = "name:" + k
+			keys = append(keys, "name:"+k)
+		}
+	}
+	byKey, err := s.Store.CompanyIDsByKeys(ctx, userID, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for t, k := range keyOf {
+		if id, ok := byKey[k]; ok {
+			out[t] = id
+		}
+	}
+	return out, nil
+}
+
 // Resolve returns the id of the company a contact with this company text
 // and these emails works at: the user's company with the contact's work
 // email domain, its company name (in any spelling NameKey folds) or its

@@ -20,6 +20,9 @@ type Store interface {
 	Company(ctx context.Context, userID, id string) (*Company, error)
 	// CompanyByKey returns the user's company holding key; NotFound if none.
 	CompanyByKey(ctx context.Context, userID, key string) (*Company, error)
+	// CompanyIDsByKeys returns which of the user's companies hold keys, by
+	// key (keys no company holds are left out).
+	CompanyIDsByKeys(ctx context.Context, userID string, keys []string) (map[string]string, error)
 	// UpdateCompany replaces the user's company c.ID and moves its keys.
 	// NotFound, or Conflict with ExistingID; nothing changes then.
 	UpdateCompany(ctx context.Context, c *Company) error

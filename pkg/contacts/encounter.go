@@ -88,11 +88,13 @@ type EncounterFilter struct {
 	EventID, ContactID string
 	Limit              int
 	Cursor             *record.Cursor
+	NewestFirst        bool
 }
 
 // Encounters lists the user's encounters at an event or with a contact, by met_at.
 func (s *Service) Encounters(ctx context.Context, userID string, f EncounterFilter) (*record.Page[Encounter], error) {
-	return s.Store.Encounters(ctx, userID, EncounterQuery{EventID: f.EventID, ContactID: f.ContactID, Limit: f.Limit, Cursor: f.Cursor})
+	return s.Store.Encounters(ctx, userID, EncounterQuery{EventID: f.EventID, ContactID: f.ContactID, Limit: f.Limit, Cursor: f.Cursor,
+		NewestFirst: f.NewestFirst})
 }
 
 // ContactIDsAtEvent returns the ids of the contacts met at an event.

@@ -110,6 +110,9 @@ type ContactStore interface {
 	// ContactsByID returns those of ids that are the user's contacts, by id
 	// (another user's ids are left out).
 	ContactsByID(ctx context.Context, userID string, ids []string) (map[string]*Contact, error)
+	// Headcounts returns how many of the user's contacts work at each of
+	// companyIDs (companies with none are left out).
+	Headcounts(ctx context.Context, userID string, companyIDs []string) (map[string]int, error)
 	// CreatedAtOf returns when those of ids that are the user's contacts
 	// were made, by id: what "new or returning" needs of thousands of
 	// people, without reading the whole contacts.
@@ -233,6 +236,8 @@ type EncounterQuery struct {
 	EventID, ContactID string
 	Limit              int
 	Cursor             *record.Cursor
+	// NewestFirst reads the latest encounters first.
+	NewestFirst bool
 }
 
 // InteractionStore keeps interactions: coffees, calls and emails.

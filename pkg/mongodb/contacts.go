@@ -307,6 +307,32 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 	return out, nil
 }
 
+// Headcounts implements contacts.Store (contacts_user_company).
+func (s *Contacts) Headcounts(ctx context.Context, userID string, companyIDs []string) (map[string]int, error) {
+	out := map[string]int{}
+	if len(companyIDs) == 0 {
+		return out, nil
+	}
+	cur, err := s.contacts().Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.M{"user_id": userID, "company_id": bson.M{"$in": companyIDs}}}},
+		{{Key: "$group", Value: bson.M{"_id": "$company_id", "n": bson.M{"$sum": 1}}}},
+	})
+	if err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+		N  int    `bson:"n"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, store.Err(err, "contact")
+	}
+	for _, d := range docs {
+		out[d.ID] = d.N
+	}
+	return out, nil
+}
+
 // CreatedAtOf implements contacts.Store: the creation times alone.
 func (s *Contacts) CreatedAtOf(ctx context.Context, userID string, ids []string) (map[string]time.Time, error) {
 	out := map[string]time.Time{}

@@ -68,7 +68,7 @@ func (s *Contacts) Encounters(ctx context.Context, userID string, q contacts.Enc
 	if q.Cursor != nil && q.Cursor.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	return store.FindPage(ctx, s.encounters(), store.PageQuery{Filter: f, SortField: "met_at", Limit: q.Limit, Cursor: q.Cursor},
+	return store.FindPage(ctx, s.encounters(), store.PageQuery{Filter: f, SortField: "met_at", Descending: q.NewestFirst, Limit: q.Limit, Cursor: q.Cursor},
 		func(e *contacts.Encounter) store.Cursor { return store.Cursor{T: &e.MetAt, ID: e.ID} }, "encounter")
 }
 

@@ -267,6 +267,27 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 	return queryByIDs(ctx, s.DB, "contact", "contacts", contactColumns, scanContact, userID, ids, func(c *contacts.Contact) string { return c.ID })
 }
 
+// Headcounts implements contacts.Store (contacts_user_company).
+func (s *Contacts) Headcounts(ctx context.Context, userID string, companyIDs []string) (map[string]int, error) {
+	out := map[string]int{}
+	if len(companyIDs) == 0 {
+		return out, nil
+	}
+	type row struct {
+		id string
+		n  int
+	}
+	rows, err := queryAll(ctx, s.DB, "contact", func(r scanner) (*row, error) {
+		var x row
+		return &x, translate(r.Scan(&x.id, &x.n), "contact")
+	}, `SELECT company_id, count(*) FROM contacts INDEXED BY contacts_user_company
+		WHERE company_id IN (SELECT value FROM json_each(?)) AND company_id != '' AND user_id = ? GROUP BY company_id`, jsonList(companyIDs), userID)
+	for _, r := range rows {
+		out[r.id] = r.n
+	}
+	return out, err
+}
+
 // CreatedAtOf implements contacts.Store (the primary key, scoped by
 // user_id).
 func (s *Contacts) CreatedAtOf(ctx context.Context, userID string, ids []string) (map[string]time.Time, error) {

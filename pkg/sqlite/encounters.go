@@ -158,7 +158,7 @@ func (s *Contacts) Encounters(ctx context.Context, userID string, q contacts.Enc
 		sb.WriteString(` AND contact_id = ?`) // encounters_user_contact
 		args = append(args, q.ContactID)
 	}
-	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "met_at", false, limit, "encounter", scanEncounter,
+	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "met_at", q.NewestFirst, limit, "encounter", scanEncounter,
 		func(e *contacts.Encounter) record.Cursor { return record.Cursor{T: &e.MetAt, ID: e.ID} })
 }
 

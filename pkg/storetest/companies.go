@@ -33,6 +33,12 @@ func Companies(t *testing.T, open OpenCompanies) {
 			if got, err := s.CompanyByKey(ctx, "u1", key); err != nil || got.ID != acme.ID || got.Name != "Acme Inc." {
 				t.Fatalf("CompanyByKey(%s) = %v, %v", key, got, err)
 			}
+			if ids, err := s.CompanyIDsByKeys(ctx, "u1", []string{key, "name:nobody"}); err != nil || fmt.Sprint(ids) != fmt.Sprintf("map[%s:%s]", key, acme.ID) {
+				t.Fatalf("CompanyIDsByKeys(%s) = %v, %v", key, ids, err)
+			}
+			if ids, _ := s.CompanyIDsByKeys(ctx, "u2", []string{key}); len(ids) != 0 {
+				t.Fatalf("another user's CompanyIDsByKeys(%s) = %v", key, ids)
+			}
 			if _, err := s.CompanyByKey(ctx, "u2", key); !apperr.Is(err, apperr.NotFound) {
 				t.Fatalf("another user finds %s: %v", key, err)
 			}
@@ -155,6 +161,12 @@ func Companies(t *testing.T, open OpenCompanies) {
 		}
 		if at, _ := cs.ContactsAtCompany(ctx, "u2", co.ID, 10); len(at) != 0 {
 			t.Fatal("another user's contacts at the company")
+		}
+		if n, err := cs.Headcounts(ctx, "u1", []string{co.ID, "nope"}); err != nil || fmt.Sprint(n) != fmt.Sprintf("map[%s:2]", co.ID) {
+			t.Fatalf("headcounts: %v, %v", n, err)
+		}
+		if n, _ := cs.Headcounts(ctx, "u2", []string{co.ID}); len(n) != 0 {
+			t.Fatalf("another user's headcounts: %v", n)
 		}
 		if un, _ := cs.UnlinkedContacts(ctx, "u1", "", 10); len(un) != 1 || un[0].ID != c.ID {
 			t.Fatalf("still unlinked: %v", un)

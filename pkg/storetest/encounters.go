@@ -60,6 +60,14 @@ func Encounters(t *testing.T, open OpenContacts) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("encounters at e1 by met_at: %v, want %v", got, want)
 		}
+		newest := allPages(t, func(c *record.Cursor) (*record.Page[contacts.Encounter], error) {
+			return s.Encounters(ctx, "u1", contacts.EncounterQuery{EventID: "e1", Limit: 2, Cursor: c, NewestFirst: true})
+		}, func(e *contacts.Encounter) string { return e.ID })
+		for i := range want {
+			if newest[i] != want[len(want)-1-i] {
+				t.Fatalf("encounters at e1, newest first: %v, want the reverse of %v", newest, want)
+			}
+		}
 		p, err := s.Encounters(ctx, "u1", contacts.EncounterQuery{ContactID: "c1"})
 		if err != nil || len(p.Items) != 3 || p.Items[0].EventID != "e2" || fmt.Sprint(p.Items[1].Topics) != "[Go wasm]" {
 			t.Fatalf("encounters with c1: %+v, %v", p, err)
