@@ -85,6 +85,7 @@ func deskEventRoutes(t *testing.T, get func(string) string, post func(string, ur
 	if !strings.Contains(post("/app/events/"+m[1]+"/giving", url.Values{"csrf": {csrf}, "kind": {"spoke"}}), "thank you for giving") {
 		t.Fatal("noting a talk given on the event's page")
 	}
+	get("/app/events/" + m[1] + "/prep")
 	get("/app/events/" + m[1] + "/guests")
 	guests := upload("/app/events/"+m[1]+"/guests", "file", "guests.csv", "name,email\nGuest Gil,gil@example.com\nGuest Hal,hal@example.com\n", url.Values{"csrf": {csrf}})
 	ids := regexp.MustCompile(`<tr id="g-([0-9a-f]+)">`).FindAllStringSubmatch(guests, -1)

@@ -74,7 +74,7 @@ func call(t *testing.T, cs *mcp.ClientSession, tool string, args map[string]any)
 	return out, ""
 }
 
-// TestMCP drives /mcp with the SDK's client: the six tools are listed with
+// TestMCP drives /mcp with the SDK's client: the seven tools are listed with
 // their schemas, each works as its API route does, errors are tool errors
 // naming the field, another user's ids are refused, a repeated
 // idempotency key logs once, and a missing or wrong token gets nothing.
@@ -101,13 +101,13 @@ func TestMCP(t *testing.T) {
 		}
 	}
 	for _, tool := range list.Tools {
-		readOnly := tool.Name == "search" || tool.Name == "list_followups" || tool.Name == "prep_brief"
+		readOnly := tool.Name == "search" || tool.Name == "list_followups" || tool.Name == "prep_brief" || tool.Name == "prep_event"
 		if a := tool.Annotations; a == nil || a.ReadOnlyHint != readOnly || !readOnly && (a.DestructiveHint == nil || *a.DestructiveHint) {
 			t.Errorf("%s annotations %+v", tool.Name, tool.Annotations)
 		}
 	}
 	sort.Strings(names)
-	if got := strings.Join(names, " "); got != "complete_followup create_intro list_followups log_encounter prep_brief search" {
+	if got := strings.Join(names, " "); got != "complete_followup create_intro list_followups log_encounter prep_brief prep_event search" {
 		t.Fatalf("tools: %s", got)
 	}
 
@@ -152,6 +152,7 @@ func TestMCP(t *testing.T) {
 		{"log_encounter", map[string]any{"event_id": ev, "moment": "other", "contact_id": evesContact}, "not found"},
 		{"create_intro", map[string]any{"contact_ids": []string{grace, evesContact}}, "not found"},
 		{"prep_brief", map[string]any{"contact_id": evesContact}, "not found"},
+		{"prep_event", map[string]any{"event_id": evesEvent}, "not found"},
 		{"complete_followup", map[string]any{"id": "000000000000000000000000"}, "not found"},
 	} {
 		if _, msg := call(t, cs, c.tool, c.args); !strings.Contains(strings.ToLower(msg), c.want) {
@@ -191,6 +192,17 @@ func TestMCP(t *testing.T) {
 	}
 	if len(brief["open_followups"].([]any)) == 0 {
 		t.Fatalf("brief follow-ups: %v", brief)
+	}
+
+	// prep_event: the event's guest list, whom the user knows on it.
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, "name,company\nJosé Núñez,Acme\nNew Nell,Initech\n",
+		"Content-Type", "text/csv"), 200)
+	prep, msg := call(t, cs, "prep_event", map[string]any{"event_id": ev})
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	if toMeet := prep["to_meet"].([]any); len(toMeet) != 2 || prep["event"].(map[string]any)["id"] != ev {
+		t.Fatalf("prep_event: %v", prep)
 	}
 
 	// list_followups and complete_followup.
@@ -368,7 +380,7 @@ func TestMCPInspectorCLI(t *testing.T) {
 	var list struct {
 		Tools []struct{ Name string } `json:"tools"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 6 {
+	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 7 {
 		t.Fatalf("tools/list through the Inspector: %v\n%s", err, stdout.String())
 	}
 }

@@ -84,6 +84,11 @@ type PrepBriefArgs struct {
 	ContactID string `json:"contact_id" jsonschema:"the contact you are about to meet"`
 }
 
+// PrepEventArgs are the arguments of prep_event.
+type PrepEventArgs struct {
+	EventID string `json:"event_id" jsonschema:"the event the user is about to go to (search with types [event] to find it)"`
+}
+
 // no is the false the annotations point at.
 var no = false
 
@@ -177,6 +182,14 @@ func (t *tools) register(srv *mcp.Server) {
 		"the topics they talked about, intros made for them, open follow-ups and opportunities.")},
 		handler(t, "prep_brief", nil, func(ctx context.Context, u *accounts.User, in PrepBriefArgs) (any, error) {
 			return t.CRM.Brief(ctx, u.ID, in.ContactID)
+		}))
+	addTool(srv, &mcp.Tool{Name: "prep_event", Annotations: readOnly("Brief me before an event"), Description: describe(
+		"Before the user goes to an event: why they go (intentions, targets); the people on its guest list they know,",
+		"most recently met first, with where they last met, what about, and open follow-ups and intros; the others ranked",
+		"by who is worth meeting (a target, a company with an open opportunity, a warm path in, the user's hot topics) with",
+		"the reasons; and the speakers with where the user saw them before.")},
+		handler(t, "prep_event", nil, func(ctx context.Context, u *accounts.User, in PrepEventArgs) (any, error) {
+			return t.CRM.Prep(ctx, u, in.EventID)
 		}))
 }
 

@@ -19,7 +19,7 @@ import (
 // templates they add, their routes, and the form helpers.
 
 // deskTemplates are the desk's page templates, each parsed with the layout.
-var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit", "insights", "today", "import", "companies", "company", "contacts_delete", "review", "guests"}
+var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit", "insights", "today", "import", "companies", "company", "contacts_delete", "review", "guests", "prep"}
 
 // registerDesk adds the desk's routes to the signed-in group.
 func (s *pages) registerDesk(g fiber.Router) {

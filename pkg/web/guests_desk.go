@@ -24,6 +24,7 @@ import (
 
 func (s *pages) registerGuests(g fiber.Router) {
 	g.Get("/events/:id/guests", s.handleGuests)
+	g.Get("/events/:id/prep", s.handleEventPrep)
 	g.Post("/events/:id/guests", s.handleGuestsUpload)
 	g.Post("/events/:id/guests/:aid/met", s.handleGuestMet)
 	g.Post("/events/:id/guests/:aid/delete", s.handleGuestDelete)

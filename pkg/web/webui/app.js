@@ -123,3 +123,9 @@
     }
   });
 })();
+// Print buttons (the brief before an event): shown only with a script to
+// run them.
+document.querySelectorAll("[data-print]").forEach(function (b) {
+  b.hidden = false;
+  b.addEventListener("click", function () { window.print(); });
+});

@@ -1,0 +1,43 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestPrepPage: the brief before an event as a page — why you go, the
+// guests you know with when you last met, whom to meet with the reasons,
+// the speakers; another user's event is a 404 page.
+func TestPrepPage(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	eve := s.signup(t, "eve@example.com")
+	old := s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup #41", "starts_at": "2026-10-20T18:00:00Z",
+		"talks": []map[string]any{{"title": "Profiling", "speaker": "Rob Pike"}}})
+	var out struct{ Contact struct{ ID string } }
+	s.api(t, "POST", "/v1/events/"+old+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane Doe", "emails": []string{"jane@acme.example"}},
+		"moment": "after_talk", "met_at": "2026-10-20T20:00:00Z", "topics": []string{"wasm"}}, 201, &out)
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup #42", "starts_at": "2026-11-26T18:00:00Z",
+		"intentions": map[string]any{"learn": []string{"how others profile"}}, "targets": []map[string]any{{"name": "Grace Hopper"}},
+		"talks": []map[string]any{{"title": "More profiling", "speaker": "Rob Pike"}}})
+	r := s.Do(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, "name,email,title\nJane Doe,jane@acme.example,CTO\nGrace Hopper,grace@navy.example,Admiral\nWasm Walt,walt@example.com,WASM engineer\n",
+		"Content-Type", "text/csv")
+	MustStatus(t, r, 200)
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, evPage := b.get("/app/events/" + ev)
+	mustContain(t, evPage, `href="/app/events/`+ev+`/prep"`)
+	st, page := b.get("/app/events/" + ev + "/prep")
+	if st != 200 {
+		t.Fatalf("prep: %d", st)
+	}
+	mustContain(t, page, "Prepare: Go meetup #42", "how others profile", "Grace Hopper",
+		`<a href="/app/contacts/`+out.Contact.ID+`">Jane Doe</a>`, "20 Oct 2026 at Go meetup #41", "<td>wasm</td>",
+		"You wanted to meet Grace Hopper", "Into wasm, your hot topics", "you saw them at Go meetup #41", "data-print")
+	if strings.Index(page, "<strong>Grace Hopper</strong>") > strings.Index(page, "<strong>Wasm Walt</strong>") {
+		t.Error("the target is not ranked first")
+	}
+	be := s.signedIn(t, "eve@example.com", eve)
+	if st, _ := be.get("/app/events/" + ev + "/prep"); st != 404 {
+		t.Fatalf("Eve reads Ada's brief: %d", st)
+	}
+}
