@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -141,7 +142,7 @@ func TestEventReview(t *testing.T) {
 	s := MustServe(t, openSignup)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	_, eve := s.MustSignup(t, "eve@example.com")
-	bob := s.MustCreateContact(t, tok, map[string]any{"name": "Bob Known"})
+	bob := s.MustCreateContact(t, tok, map[string]any{"name": "Bob Known", "emails": []string{"bob@example.com"}})
 	cid := s.MustCreateContact(t, tok, map[string]any{"name": "Cid Missed"})
 	s.Clock.Add(2 * 24 * time.Hour) // 26 Nov
 	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "GoDays", "starts_at": "2026-11-26T09:00:00Z"})
@@ -155,18 +156,32 @@ func TestEventReview(t *testing.T) {
 	s.MustCreate(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jose, bob}, "event_id": ev, "context": "both into WASM"})
 	MustStatus(t, s.Do(t, "POST", "/v1/contacts/"+bob+"/interactions", tok, map[string]any{"kind": "helped", "at": "2026-11-26T15:00:00Z"}), 201)
 	s.MustCreate(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_event_id": ev})
+	// The guest list: Bob (met), Cid (a contact, not met), Nell (not a
+	// contact, not met), Dana (declined: not expected).
+	MustStatus(t, s.Do(t, "PATCH", "/v1/contacts/"+cid, tok, map[string]any{"emails": []string{"cid@example.com"}}), 200)
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/attendees/import", tok,
+		"name,email,status\nBob Known,bob@example.com,going\nCid Missed,cid@example.com,going\nNell New,nell@example.com,going\nDana Declined,dana@example.com,declined\n",
+		"Content-Type", "text/csv"), 200)
 	s.Clock.Add(3 * 24 * time.Hour) // 29 Nov: both thank-yous (due the 27th) are overdue; the check-ins pending
 
 	r := s.Do(t, "GET", "/v1/events/"+ev+"/review", tok, nil)
 	MustStatus(t, r, 200)
 	got := r.JSON(t)
 	b, _ := json.Marshal(map[string]any{"met": got["met"], "new": got["new_people"], "known": got["known_people"], "hit": got["targets_met"],
-		"missed": got["targets_missed"], "intros": got["intros_given"], "help": got["help_given"], "followups": got["followups"], "not_met": got["attendees_not_met"]})
+		"missed": got["targets_missed"], "intros": got["intros_given"], "help": got["help_given"], "followups": got["followups"]})
 	want := `{"followups":{"done":0,"overdue":2,"pending":4},"help":1,"hit":[{"contact_id":"` + bob + `"},{"company_id":"` + acme + `"},{"name":"jose nunez"}],` +
 		`"intros":1,"known":[{"contact_id":"` + bob + `","name":"Bob Known"}],"met":2,"missed":[{"contact_id":"` + cid + `"},{"name":"Rob Pike"}],` +
-		`"new":[{"contact_id":"` + jose + `","name":"José Núñez"}],"not_met":[]}`
+		`"new":[{"contact_id":"` + jose + `","name":"José Núñez"}]}`
 	if string(b) != want {
 		t.Fatalf("review\n got %s\nwant %s", b, want)
+	}
+	var notMet []string
+	for _, p := range got["attendees_not_met"].([]any) {
+		p := p.(map[string]any)
+		notMet = append(notMet, fmt.Sprintf("%s %v %t", p["name"], p["contact_id"] == cid, p["attendee_id"] != ""))
+	}
+	if fmt.Sprint(notMet) != "[Cid Missed true true Nell New false true]" {
+		t.Fatalf("attendees not met: %v", notMet)
 	}
 	if opps := got["opportunities"].([]any); len(opps) != 1 || opps[0].(map[string]any)["title"] != "Staff engineer" {
 		t.Fatalf("opportunities %v", opps)

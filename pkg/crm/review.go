@@ -33,6 +33,8 @@ type Review struct {
 type ReviewPerson struct {
 	ContactID string `json:"contact_id"`
 	Name      string `json:"name"`
+	// AttendeeID is their place on the guest list (attendees_not_met).
+	AttendeeID string `json:"attendee_id,omitempty"`
 }
 
 // ReviewFollowups counts the event's follow-ups.
@@ -53,7 +55,7 @@ type ReviewOpportunity struct {
 const reviewLimit = 2000
 
 // Review gathers the review of the user's event; NotFound if it is not
-// theirs. attendees_not_met stays empty until guest lists exist.
+// theirs.
 func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error) {
 	ev, err := s.Events.Get(ctx, userID, id)
 	if err != nil {
@@ -85,12 +87,35 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 	}
 	r.Met = len(met)
 	r.TargetsMet, r.Missed = events.MatchTargets(ev.Targets, met)
-	intros, err := s.introsOf(ctx, userID, contacts.IntroFilter{})
+	// The guest list: those coming whom you did not meet (not the
+	// declined).
+	var guests []events.Attendee
+	if err := eachItem(prepGuests, func(cur *record.Cursor) (*record.Page[events.Attendee], error) {
+		return s.Attendees.Attendees(ctx, userID, id, record.MaxLimit, cur)
+	}, func(a *events.Attendee) {
+		if a.Status != events.AttendeeDeclined {
+			guests = append(guests, *a)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	known, err := s.contactsOfAttendees(ctx, userID, guests)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range guests {
+		cid := known[a.Key]
+		if _, metThere := people[cid]; cid != "" && metThere {
+			continue
+		}
+		r.NotMet = append(r.NotMet, ReviewPerson{ContactID: cid, Name: a.Name, AttendeeID: a.ID})
+	}
+	intros, err := s.introsOf(ctx, userID, contacts.IntroFilter{EventID: id})
 	if err != nil {
 		return nil, err
 	}
 	for _, it := range intros {
-		if it.EventID == id && it.Status != contacts.IntroDeclined {
+		if it.Status != contacts.IntroDeclined {
 			r.IntrosGiven++
 		}
 	}

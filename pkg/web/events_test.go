@@ -161,11 +161,14 @@ func TestEventWhyYouGo(t *testing.T) {
 	// The review after it: Jane met (so Acme too), Rob Pike missed.
 	s.Clock.Add(17 * 24 * time.Hour) // 11 Dec
 	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": jane, "moment": "after_talk", "met_at": "2026-12-10T19:00:00Z"}, 201, nil)
+	r := s.Do(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, "name,email\nRob Pike,rob@example.com\n", "Content-Type", "text/csv")
+	MustStatus(t, r, 200)
 	st, page = b.get("/app/events/" + ev + "/review")
 	if st != 200 {
 		t.Fatalf("review: %d", st)
 	}
-	mustContain(t, page, "Met 1 — 2 of 3 you wanted", "People you knew", "Jane Doe", "Missed:</strong> Rob Pike")
+	mustContain(t, page, "Met 1 — 2 of 3 you wanted", "People you knew", "Jane Doe", "Missed:</strong> Rob Pike",
+		"On the guest list, not met (1)", "<li>Rob Pike</li>")
 	b.get("/app/events/" + ev)
 	if st, page = b.post("/app/events/"+ev+"/giving", url.Values{"kind": {"volunteered"}, "notes": {"ran the door"}}); st != 200 || !strings.Contains(page, "thank you for giving") {
 		t.Fatalf("giving: %d", st)
