@@ -308,7 +308,7 @@ func (s *Contacts) CreatedAtOf(ctx context.Context, userID string, ids []string)
 		var err error
 		x.at, err = parseTime(at)
 		return &x, translate(err, "contact")
-	}, `SELECT id, created_at FROM contacts WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`, jsonList(ids), userID)
+	}, `SELECT id, created_at FROM contacts WHERE id IN (SELECT value FROM json_each(?)) AND +user_id = ?`, jsonList(ids), userID)
 	for _, r := range rows {
 		out[r.id] = r.at
 	}

@@ -73,7 +73,7 @@ func queryByIDs[T any](ctx context.Context, db *DB, what, table, columns string,
 		return out, nil
 	}
 	items, err := queryAll(ctx, db, what, scan,
-		`SELECT `+columns+` FROM `+table+` WHERE id IN (SELECT value FROM json_each(?)) AND user_id = ?`, jsonList(ids), userID)
+		`SELECT `+columns+` FROM `+table+` WHERE id IN (SELECT value FROM json_each(?)) AND +user_id = ?`, jsonList(ids), userID)
 	for i := range items {
 		out[id(&items[i])] = &items[i]
 	}
