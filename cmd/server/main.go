@@ -187,7 +187,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	// The importer is built before the API that serves its routes.
-	m.Importer = &events.Importer{Events: m.CRM.Events, HTTP: guard.Client(20*time.Second, 3), Guard: guard}
+	m.Importer = &events.Importer{Events: m.CRM.Events, HTTP: guard.Client(20*time.Second, 3), Guard: guard, Guests: m.CRM.Attendees}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -205,3 +205,42 @@ Nick Nobody,nick@example.com,,
 	}
 	MustProblem(t, s.Do(t, "GET", "/v1/events/"+ev+"/prep", eve, nil), 404)
 }
+
+// TestCalendarAttendees: a followed calendar's ATTENDEE lines fill its
+// events' guest lists (names, addresses, PARTSTAT as a state; a room is
+// nobody to meet); a sync again updates the list and never duplicates it.
+func TestCalendarAttendees(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	jane := s.MustCreateContact(t, tok, map[string]any{"name": "Jane", "emails": []string{"jane@example.com"}})
+	feed := func(grace string) string {
+		return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:ev1@example.com\r\nDTSTAMP:20261101T000000Z\r\n" +
+			"DTSTART:20261210T180000Z\r\nDTEND:20261210T200000Z\r\nSUMMARY:Gophers\r\n" +
+			"ATTENDEE;CN=Jane Doe;PARTSTAT=ACCEPTED:mailto:Jane@example.com\r\n" +
+			"ATTENDEE;CN=\"Grace Hopper\";PARTSTAT=" + grace + ":mailto:grace@navy.example\r\n" +
+			"ATTENDEE;CN=Room 1;CUTYPE=ROOM:urn:uuid:room-1\r\n" +
+			"ATTENDEE:mailto:anon@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	}
+	src := newICSServer(t)
+	src.set(feed("TENTATIVE"))
+	cal := s.MustCreate(t, tok, "/v1/calendars", map[string]any{"url": src.URL + "/feed.ics", "name": "Gophers"})
+	MustStatus(t, s.Do(t, "POST", "/v1/calendars/"+cal["id"].(string)+"/sync", tok, nil), 200)
+	ev := items(t, s.Do(t, "GET", "/v1/events", tok, nil))[0]["id"].(string)
+	guests := func() string {
+		var out []string
+		for _, a := range items(t, s.Do(t, "GET", "/v1/events/"+ev+"/attendees", tok, nil)) {
+			c, _ := a["contact_id"].(string)
+			out = append(out, fmt.Sprintf("%s <%s> %s %t", a["name"], a["email"], a["status"], c == jane))
+		}
+		return strings.Join(out, "; ")
+	}
+	want := "anon@example.com <anon@example.com> going false; Grace Hopper <grace@navy.example> waitlist false; Jane Doe <jane@example.com> going true"
+	if got := guests(); got != want {
+		t.Fatalf("after the first sync:\n got %s\nwant %s", got, want)
+	}
+	src.set(feed("DECLINED"))
+	MustStatus(t, s.Do(t, "POST", "/v1/calendars/"+cal["id"].(string)+"/sync", tok, nil), 200)
+	if got := guests(); got != strings.Replace(want, "navy.example> waitlist", "navy.example> declined", 1) {
+		t.Fatalf("after the second sync: %s", got)
+	}
+}

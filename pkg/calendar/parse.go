@@ -28,7 +28,16 @@ type Parsed struct {
 	AllDay     bool
 	Cancelled  bool
 	Categories []string
+	// Attendees are the event's ATTENDEE lines (at most MaxAttendees).
+	Attendees []Attendee
 }
+
+// Attendee is one ATTENDEE line: the common name, the mailto address and
+// the participation status (PARTSTAT, upper-cased; "" when absent).
+type Attendee struct{ Name, Email, PartStat string }
+
+// MaxAttendees bounds the ATTENDEE lines read of one event.
+const MaxAttendees = 2000
 
 // Parse reads every VEVENT of the calendars in r. Times without a zone are
 // read in loc; a TZID the system does not know (Outlook writes Windows zone
@@ -157,6 +166,22 @@ func parseEvent(props ical.Props, loc *time.Location) (Parsed, error) {
 		if p.Organizer == "" {
 			p.Organizer = strings.TrimPrefix(strings.ToLower(o.Value), "mailto:")
 		}
+	}
+	for _, a := range props.Values(ical.PropAttendee) {
+		if len(p.Attendees) == MaxAttendees {
+			break
+		}
+		email := strings.TrimSpace(a.Value)
+		if low := strings.ToLower(email); strings.HasPrefix(low, "mailto:") {
+			email = email[len("mailto:"):]
+		} else {
+			email = "" // a URI that is not an address
+		}
+		name := strings.TrimSpace(a.Params.Get(ical.ParamCommonName))
+		if cu := strings.ToUpper(a.Params.Get(ical.ParamCalendarUserType)); name == "" && email == "" || cu == "ROOM" || cu == "RESOURCE" {
+			continue // nobody to meet: a room, a projector
+		}
+		p.Attendees = append(p.Attendees, Attendee{Name: name, Email: email, PartStat: strings.ToUpper(strings.TrimSpace(a.Params.Get(ical.ParamParticipationStatus)))})
 	}
 	if st := props.Get(ical.PropStatus); st != nil {
 		p.Cancelled = strings.EqualFold(strings.TrimSpace(st.Value), "CANCELLED")

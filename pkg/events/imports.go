@@ -56,6 +56,9 @@ type Importer struct {
 	// HTTP fetches feeds: a netguard client with bounded time and redirects.
 	HTTP  *http.Client
 	Guard netguard.Guard
+	// Guests, when set, fills each event's guest list from its ATTENDEE
+	// lines.
+	Guests AttendeeStore
 }
 
 // CreateCalendar subscribes the user to a feed (webcal:// is read as https://).
@@ -114,9 +117,16 @@ func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*Syn
 		cal.LastError, cal.LastSyncAt = msg, &now
 		return nil, apperr.Wrap(apperr.Invalid, err, "the calendar could not be synced: %s", msg)
 	}
-	res, err := im.Events.upsertFromSource(ctx, cal, parsed, defTZ, now)
+	res, lists, err := im.Events.upsertFromSource(ctx, cal, parsed, defTZ, now)
 	if err != nil {
 		return nil, err
+	}
+	if im.Guests != nil {
+		for eventID, as := range lists {
+			if _, _, err := im.Guests.UpsertAttendees(ctx, cal.UserID, eventID, guestsOf(as, now)); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := im.Events.Store.RecordSync(ctx, cal.ID, now, res, ""); err != nil {
 		return nil, err
@@ -159,11 +169,14 @@ func (im *Importer) fetch(ctx context.Context, url, defTZ string) ([]calendar.Pa
 	return calendar.Parse(ctx, body, loc)
 }
 
-func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []calendar.Parsed, defTZ string, now time.Time) (*SyncResult, error) {
+// upsertFromSource writes a sync's events, and returns the ATTENDEE lines
+// of each event written or kept (by event id).
+func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []calendar.Parsed, defTZ string, now time.Time) (*SyncResult, map[string][]calendar.Attendee, error) {
 	existing, err := s.Store.EventsFromCalendar(ctx, cal.UserID, cal.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	lists := map[string][]calendar.Attendee{}
 	byUID := make(map[string]*Event, len(existing))
 	for i := range existing {
 		byUID[existing[i].Source.UID] = &existing[i]
@@ -208,6 +221,9 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		if err := in.apply(&next, defTZ); err != nil {
 			continue // an event the rules refuse is left out rather than failing the sync
 		}
+		if len(p.Attendees) > 0 {
+			lists[next.ID] = p.Attendees
+		}
 		if old == nil {
 			inserts = append(inserts, &next)
 			res.Created++
@@ -217,7 +233,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 			next.Sequence++
 			next.UpdatedAt = now
 			if err := s.Store.UpdateEvent(ctx, &next); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			res.Updated++
 		} else {
@@ -229,7 +245,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 			x.UpdatedAt = now
 		}
 		if err := s.Store.ImportEvents(ctx, inserts); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	for uid, old := range byUID {
@@ -239,14 +255,40 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		next := *old
 		next.Status, next.Sequence, next.UpdatedAt = "cancelled", old.Sequence+1, now
 		if err := s.Store.UpdateEvent(ctx, &next); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		res.Cancelled++
 	}
 	if res.Created+res.Updated+res.Cancelled > 0 {
 		s.changed(ctx, cal.UserID)
 	}
-	return res, nil
+	return res, lists, nil
+}
+
+// guestsOf makes a guest list of an event's ATTENDEE lines: the common
+// name (else the address), the address, and PARTSTAT as a state
+// (ACCEPTED or none: going; TENTATIVE, NEEDS-ACTION: waitlist;
+// DECLINED, DELEGATED: declined).
+func guestsOf(as []calendar.Attendee, now time.Time) []Attendee {
+	out := make([]Attendee, 0, len(as))
+	seen := map[string]bool{}
+	for _, a := range as {
+		g := Attendee{ID: record.NewID(), Name: clip(firstNonEmpty(a.Name, a.Email), input.MaxName), Email: strings.ToLower(clip(a.Email, input.MaxShort)),
+			Status: AttendeeGoing, CreatedAt: now, UpdatedAt: now}
+		switch a.PartStat {
+		case "TENTATIVE", "NEEDS-ACTION":
+			g.Status = AttendeeWaitlist
+		case "DECLINED", "DELEGATED":
+			g.Status = AttendeeDeclined
+		}
+		g.Key = AttendeeKey(&g, func(string) string { return "" })
+		if seen[g.Key] {
+			continue
+		}
+		seen[g.Key] = true
+		out = append(out, g)
+	}
+	return out
 }
 
 func sameFromSource(a, b *Event) bool {
