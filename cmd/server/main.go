@@ -218,7 +218,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Dispatcher = &followup.Dispatcher{
 		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,
 		Mailer: mailer, Webhooks: delivery.Webhooks{Client: guard.Client(15*time.Second, 0)}, BaseURL: cfg.BaseURL,
-		Now: m.Now, Logger: m.Logger.With("component", "dispatcher"), Metrics: followup.NewMetrics(reg),
+		Now: m.Now, Logger: m.Logger.With("component", "dispatcher"), Metrics: followup.NewMetrics(reg), Recaps: m.CRM.Recaps,
 	}
 	if err := m.startCron(idem); err != nil {
 		return err

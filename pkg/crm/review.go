@@ -2,8 +2,10 @@ package crm
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
@@ -27,6 +29,26 @@ type Review struct {
 	HelpGiven   int                 `json:"help_given"`
 	Followups   ReviewFollowups     `json:"followups"`
 	Opps        []ReviewOpportunity `json:"opportunities"`
+	// thankYous counts the thank-yous still to send.
+	thankYous int
+}
+
+// Summary is the review in one line: "Met 6 — 2 of 3 you wanted; 4
+// thank-yous to send".
+func (r *Review) Summary() string {
+	out := fmt.Sprintf("Met %d", r.Met)
+	if n := len(r.TargetsMet) + len(r.Missed); n > 0 {
+		out += fmt.Sprintf(" — %d of %d you wanted", len(r.TargetsMet), n)
+	}
+	switch {
+	case r.thankYous == 1:
+		out += "; 1 thank-you to send"
+	case r.thankYous > 1:
+		out += fmt.Sprintf("; %d thank-yous to send", r.thankYous)
+	case r.Followups.Pending > 0:
+		out += fmt.Sprintf("; %d follow-ups to do", r.Followups.Pending)
+	}
+	return out
 }
 
 // ReviewPerson is someone in a review.
@@ -139,6 +161,9 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 	}
 	for _, f := range pending {
 		r.Followups.Pending++
+		if f.Kind == followup.ThankYou {
+			r.thankYous++
+		}
 		if f.DueAt.Before(now) {
 			r.Followups.Overdue++
 		}
@@ -161,6 +186,34 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 		r.Opps = append(r.Opps, ReviewOpportunity{ID: o.ID, Title: o.Title, Stage: o.Stage})
 	}
 	return r, nil
+}
+
+// recapEvents bounds the events of one day a recap reviews.
+const recapEvents = 10
+
+// Recaps are the one-line reviews of the user's events that began in
+// [from, to) and were not cancelled or skipped, where someone was met:
+// "GoDays: Met 6 — 2 of 3 you wanted; 4 thank-yous to send". The morning's
+// nudge carries yesterday's.
+func (s *Service) Recaps(ctx context.Context, u *accounts.User, from, to time.Time) ([]string, error) {
+	page, err := s.Events.List(ctx, u.ID, events.Filter{From: &from, To: &to, Limit: recapEvents})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, ev := range page.Items {
+		if ev.Status == "cancelled" || ev.Status == "skipped" {
+			continue
+		}
+		r, err := s.Review(ctx, u.ID, ev.ID)
+		if err != nil {
+			return nil, err
+		}
+		if r.Met > 0 {
+			out = append(out, ev.Title+": "+r.Summary())
+		}
+	}
+	return out, nil
 }
 
 // GiveAtEvent records what the user gave an event with no contact:

@@ -22,6 +22,8 @@ type digestView struct {
 	Name    string
 	Items   []digestLine
 	BaseURL string
+	// Recaps are yesterday's events in a line each.
+	Recaps []string
 }
 
 type digestLine struct {
@@ -46,7 +48,10 @@ func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView
 }
 
 var digestText = texttemplate.Must(texttemplate.New("digest").Parse(`Hi {{.Name}},
-
+{{if .Recaps}}
+Yesterday:
+{{range .Recaps}}* {{.}}
+{{end}}{{end}}
 {{len .Items}} follow-up{{if ne (len .Items) 1}}s are{{else}} is{{end}} due:
 {{range .Items}}
 * {{.Kind}}: {{.Contact}}{{if .Company}} ({{.Company}}){{end}}, due {{.Due}}
@@ -66,6 +71,7 @@ You get this because you have follow-ups due; change where nudges go: {{.BaseURL
 var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype html>
 <html><body style="font-family:system-ui,sans-serif;max-width:40em">
 <p>Hi {{.Name}},</p>
+{{if .Recaps}}<p>Yesterday:</p><ul>{{range .Recaps}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <p>{{len .Items}} follow-up{{if ne (len .Items) 1}}s are{{else}} is{{end}} due:</p>
 <ul>{{range .Items}}
 <li><strong>{{.Kind}}: {{.Contact}}</strong>{{if .Company}} ({{.Company}}){{end}}, due {{.Due}}
@@ -80,6 +86,7 @@ var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype h
 
 func (d *Dispatcher) sendDigest(ctx context.Context, u *accounts.User, b *Batch, items []DigestItem, now time.Time) error {
 	v := d.digestView(u, items)
+	v.Recaps = d.recaps(ctx, u, now)
 	var text, html bytes.Buffer
 	if err := digestText.Execute(&text, v); err != nil {
 		return err
@@ -98,6 +105,24 @@ func (d *Dispatcher) sendDigest(ctx context.Context, u *accounts.User, b *Batch,
 	subject := fmt.Sprintf("Follow up with %s", strings.Join(names, ", "))
 	return d.Mailer.Send(ctx, Email{To: u.Notify.Email, Subject: subject, MessageID: d.Mailer.MessageID(b.ID),
 		Text: text.String(), HTML: html.String(), Date: now})
+}
+
+// recaps are the one-line reviews of the events the user went to the day
+// before now (in their time zone). A failure leaves them out: the
+// follow-ups are what the nudge is for.
+func (d *Dispatcher) recaps(ctx context.Context, u *accounts.User, now time.Time) []string {
+	if d.Recaps == nil {
+		return nil
+	}
+	loc := u.Location()
+	n := now.In(loc)
+	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
+	out, err := d.Recaps(ctx, u, today.AddDate(0, 0, -1).UTC(), today.UTC())
+	if err != nil {
+		d.Logger.Warn("nudge: yesterday's recap left out", "user", u.ID, "err", err)
+		return nil
+	}
+	return out
 }
 
 // emailTime is how emails show a time: in the user's zone, named

@@ -104,6 +104,10 @@ type Dispatcher struct {
 	Webhooks WebhookPoster
 	// BaseURL is the public URL for links.
 	BaseURL string
+	// Recaps, when set, gives the one-line reviews of the user's events
+	// that began in [from, to): a nudge carries yesterday's (in the
+	// user's time zone).
+	Recaps func(ctx context.Context, u *accounts.User, from, to time.Time) ([]string, error)
 	// Owner identifies this dispatcher in leases; unique per process.
 	Owner string
 	// Workers is how many users are handled at once (default 4).

@@ -75,6 +75,10 @@ func TestNudgeEndToEnd(t *testing.T) {
 			t.Errorf("digest lacks %q:\n%s", want, text)
 		}
 	}
+	// The morning after: yesterday's event in a line, before the follow-ups.
+	if want := "* Berlin Go Meetup: Met 1; 1 thank-you to send"; !strings.Contains(text, want) || strings.Index(text, "Yesterday:") > strings.Index(text, want) {
+		t.Errorf("digest lacks the recap %q:\n%s", want, text)
+	}
 	if m.Header.Get("Message-Id") == "" || !strings.Contains(m.Header.Get("Subject"), "Jane Doe") {
 		t.Errorf("headers: Message-Id=%q Subject=%q", m.Header.Get("Message-Id"), m.Header.Get("Subject"))
 	}

@@ -176,7 +176,7 @@ func (e *env) dispatcher(tb testing.TB, owner string) *followup.Dispatcher {
 	}
 	return &followup.Dispatcher{Followups: e.crm.Followups, Accounts: e.acc, Contacts: e.crm.Contacts, Events: e.crm.Events,
 		Mailer: m, Webhooks: delivery.Webhooks{Client: netguard.Guard{AllowPrivate: true}.Client(2*time.Second, 0)}, BaseURL: "https://rapport.example",
-		Owner: owner, Now: e.clock.Now, Logger: slog.New(slog.DiscardHandler)}
+		Owner: owner, Now: e.clock.Now, Logger: slog.New(slog.DiscardHandler), Recaps: e.crm.Recaps}
 }
 
 // user signs up (first or open) and sets settings with a merge patch.

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -598,13 +597,7 @@ func (s *pages) handleEventReview(c *fiber.Ctx) error {
 	if v.Missed, err = s.targetRows(ctx, u.ID, r.Missed); err != nil {
 		return err
 	}
-	v.Summary = fmt.Sprintf("Met %d", r.Met)
-	if n := len(r.TargetsMet) + len(r.Missed); n > 0 {
-		v.Summary += fmt.Sprintf(" — %d of %d you wanted", len(r.TargetsMet), n)
-	}
-	if r.Followups.Pending > 0 {
-		v.Summary += fmt.Sprintf("; %d follow-ups to do", r.Followups.Pending)
-	}
+	v.Summary = r.Summary()
 	p.Data = v
 	return s.render(c, 200, "review", p)
 }
