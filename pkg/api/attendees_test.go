@@ -244,3 +244,66 @@ func TestCalendarAttendees(t *testing.T) {
 		t.Fatalf("after the second sync: %s", got)
 	}
 }
+
+// TestPrepFollowup: an event with intentions, targets or a guest list
+// brings a `prep` follow-up (no contact, the event's id) at the nudge hour
+// the day before; it moves with the event and is cancelled with it.
+func TestPrepFollowup(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	MustStatus(t, s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"timezone": "Europe/Berlin", "nudge_hour": 9}), 200)
+	preps := func() []map[string]any {
+		var out []map[string]any
+		for _, st := range []string{"pending", "cancelled"} {
+			for _, it := range items(t, s.Do(t, "GET", "/v1/followups?status="+st, tok, nil)) {
+				if it["kind"] == "prep" {
+					out = append(out, it)
+				}
+			}
+		}
+		return out
+	}
+	plain := s.MustCreateEvent(t, tok, map[string]any{"title": "Plain", "starts_at": "2026-11-28T18:00:00Z"})
+	if len(preps()) != 0 {
+		t.Fatal("an event with no reason to prepare brought a brief")
+	}
+	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "GoDays", "starts_at": "2026-11-28T18:00:00Z",
+		"intentions": map[string]any{"meet": []string{"a CTO"}}})
+	p := preps()
+	if len(p) != 1 || p[0]["event_id"] != ev || p[0]["contact_id"] != "" || p[0]["due_at"] != "2026-11-27T08:00:00Z" ||
+		p[0]["note"] != "Prepare for GoDays" || p[0]["status"] != "pending" {
+		t.Fatalf("the brief's follow-up: %v", p)
+	}
+	// Moved a day and renamed: re-dated, one still.
+	MustStatus(t, s.Do(t, "PATCH", "/v1/events/"+ev, tok, map[string]any{"starts_at": "2026-11-29T18:00:00Z", "title": "GoDays 2026"}), 200)
+	if p := preps(); len(p) != 1 || p[0]["due_at"] != "2026-11-28T08:00:00Z" || p[0]["note"] != "Prepare for GoDays 2026" {
+		t.Fatalf("after the move: %v", p)
+	}
+	// Cancelled: the brief goes.
+	MustStatus(t, s.Do(t, "PATCH", "/v1/events/"+ev, tok, map[string]any{"status": "cancelled"}), 200)
+	if p := preps(); len(p) != 1 || p[0]["status"] != "cancelled" {
+		t.Fatalf("after cancelling: %v", p)
+	}
+	// A guest list brings one too; deleting the event cancels it.
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+plain+"/attendees/import", tok, "name\nGuest\n", "Content-Type", "text/csv"), 200)
+	var pending []map[string]any
+	for _, f := range preps() {
+		if f["status"] == "pending" {
+			pending = append(pending, f)
+		}
+	}
+	if len(pending) != 1 || pending[0]["event_id"] != plain {
+		t.Fatalf("after a guest list: %v", pending)
+	}
+	MustStatus(t, s.Do(t, "DELETE", "/v1/events/"+plain, tok, nil), 204)
+	for _, f := range preps() {
+		if f["status"] == "pending" {
+			t.Fatalf("a brief outlived its event: %v", f)
+		}
+	}
+	// An event whose eve has passed gets none.
+	s.MustCreateEvent(t, tok, map[string]any{"title": "Tonight", "starts_at": "2026-11-24T19:00:00Z", "intentions": map[string]any{"learn": []string{"x"}}})
+	if n := len(preps()); n != 2 {
+		t.Fatalf("an event starting tonight brought a brief: %d", n)
+	}
+}

@@ -33,7 +33,7 @@ func (s *Server) handleEventCreate(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	e, err := s.CRM.Events.Create(ctx, u.ID, u.Timezone, in)
+	e, err := s.CRM.CreateEvent(ctx, u, in)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *Server) handleEventPatch(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	e, err := s.CRM.Events.Update(ctx, user(c).ID, c.Params("id"), body)
+	e, err := s.CRM.UpdateEvent(ctx, user(c), c.Params("id"), body)
 	if err != nil {
 		return err
 	}

@@ -92,6 +92,15 @@ func (s *Service) ImportAttendees(ctx context.Context, u *accounts.User, eventID
 		return nil, err
 	}
 	res.Matched = len(known)
+	if res.Added > 0 {
+		ev, err := s.Events.Get(ctx, u.ID, eventID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.planPrep(ctx, u, ev); err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 

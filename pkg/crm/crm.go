@@ -474,6 +474,9 @@ func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
 	if err := s.Attendees.DeleteAttendeesOf(ctx, userID, id); err != nil {
 		return err
 	}
+	if err := s.Followups.CancelForEvent(ctx, userID, id); err != nil {
+		return err
+	}
 	return s.Events.Delete(ctx, userID, id)
 }
 

@@ -95,6 +95,8 @@ func (s *Service) followupEntries(ctx context.Context, u *accounts.User, baseURL
 	for i := range pending {
 		if c := cs[pending[i].ContactID]; c != nil {
 			out = append(out, followup.FollowUpEntry(&pending[i], c.Name, baseURL))
+		} else if followup.Contactless(&pending[i]) {
+			out = append(out, followup.FollowUpEntry(&pending[i], "", baseURL))
 		}
 	}
 	return out, nil

@@ -314,3 +314,38 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 	})
 	return out, err
 }
+
+// CreateEvent stores a new event, with the brief before it when it has
+// intentions or targets (planPrep).
+func (s *Service) CreateEvent(ctx context.Context, u *accounts.User, in events.Input) (*events.Event, error) {
+	e, err := s.Events.Create(ctx, u.ID, u.Timezone, in)
+	if err != nil {
+		return nil, err
+	}
+	return e, s.planPrep(ctx, u, e)
+}
+
+// UpdateEvent applies a merge patch to an event and keeps the brief before
+// it in step: made, moved with it, or cancelled with it.
+func (s *Service) UpdateEvent(ctx context.Context, u *accounts.User, id string, patch []byte) (*events.Event, error) {
+	e, err := s.Events.Update(ctx, u.ID, id, patch)
+	if err != nil {
+		return nil, err
+	}
+	return e, s.planPrep(ctx, u, e)
+}
+
+// planPrep keeps the `prep` follow-up of an event (PRODUCT.md §11): one
+// while the event has intentions, targets or a guest list and is still
+// planned; none once it is cancelled or skipped.
+func (s *Service) planPrep(ctx context.Context, u *accounts.User, e *events.Event) error {
+	want := e.Status != "cancelled" && e.Status != "skipped" && (!e.Intentions.Empty() || len(e.Targets) > 0)
+	if !want && e.Status != "cancelled" && e.Status != "skipped" {
+		page, err := s.Attendees.Attendees(ctx, u.ID, e.ID, 1, nil)
+		if err != nil {
+			return err
+		}
+		want = len(page.Items) > 0
+	}
+	return s.Followups.ForEvent(ctx, u, e.ID, e.Title, e.StartsAt, want)
+}

@@ -148,7 +148,7 @@ func (b *tasks) objects(ctx context.Context, u *accounts.User, fs []followup.Fol
 			name = c.Name
 		}
 		var lines []string
-		if ev := evs[f.EventID]; ev != nil {
+		if ev := evs[f.EventID]; ev != nil && !followup.Contactless(f) {
 			// Where you met (PRODUCT.md §6): the event and its day.
 			lines = append(lines, "Met at "+ev.Title+" on "+ev.StartsAt.In(loc).Format("Mon 2 Jan 2006"))
 		}

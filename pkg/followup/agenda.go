@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/calendar"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/schedule"
@@ -138,8 +139,11 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 	}
 	for i := range fs {
 		c := cs[fs[i].ContactID]
-		if c == nil {
+		if c == nil && !Contactless(&fs[i]) {
 			continue
+		}
+		if c == nil {
+			c = &contacts.Contact{}
 		}
 		line := agendaLine{When: fs[i].DueAt.In(loc).Format(emailTime), Title: Title(&fs[i], c.Name)}
 		if fs[i].Kind == Opportunity {
@@ -171,10 +175,19 @@ func oneLine(s string) string {
 	return s
 }
 
-// Title is how a follow-up reads in a calendar or list: "Say thank you: Jane".
+// Title is how a follow-up reads in a calendar or list: "Say thank you:
+// Jane"; a brief before an event has no contact and reads as its note
+// ("Prepare for GoDays").
 func Title(f *FollowUp, contactName string) string {
+	if f.Kind == Prep {
+		return f.Note
+	}
 	return kindTitles[f.Kind] + ": " + contactName
 }
+
+// Contactless reports whether a follow-up is about no contact (the brief
+// before an event): lists show it without looking one up.
+func Contactless(f *FollowUp) bool { return f.Kind == Prep }
 
 // alarmBefore is when a follow-up's calendar alarm fires: at its due time.
 var alarmBefore = time.Duration(0)

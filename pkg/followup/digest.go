@@ -14,7 +14,7 @@ import (
 
 var kindTitles = map[string]string{
 	ThankYou: "Say thank you", CheckIn: "Check in", StayInTouch: "Stay in touch",
-	IntroCheck: "Ask how the intro went", Custom: "Follow up", Opportunity: "Next step",
+	IntroCheck: "Ask how the intro went", Custom: "Follow up", Opportunity: "Next step", Prep: "Prepare",
 }
 
 // digestView is what the digest templates show.
@@ -34,6 +34,12 @@ func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView
 	loc := u.Location()
 	v := digestView{Name: u.Name, BaseURL: d.BaseURL}
 	for _, it := range items {
+		if it.Contact == nil { // the brief before an event
+			v.Items = append(v.Items, digestLine{Kind: "Prepare for", Contact: it.Event.Title,
+				Note: "It starts " + it.Event.StartsAt.In(loc).Format(emailTime) + ": who is coming, whom to meet and why",
+				Due:  it.DueAt.In(loc).Format(emailTime), Link: d.BaseURL + "/app/events/" + it.Event.ID + "/prep"})
+			continue
+		}
 		l := digestLine{Kind: kindTitles[it.Kind], Contact: it.Contact.Name, Company: it.Contact.Company, Note: it.Note,
 			Due: it.DueAt.In(loc).Format(emailTime), Link: d.BaseURL + "/app/followups#f-" + it.ID}
 		if len(it.Contact.Emails) > 0 {
@@ -99,6 +105,10 @@ func (d *Dispatcher) sendDigest(ctx context.Context, u *accounts.User, b *Batch,
 		if i == 2 && len(items) > 3 {
 			names = append(names, fmt.Sprintf("%d more", len(items)-2))
 			break
+		}
+		if it.Contact == nil {
+			names = append(names, "prepare for "+it.Event.Title)
+			continue
 		}
 		names = append(names, it.Contact.Name)
 	}

@@ -423,7 +423,7 @@ func (d *Dispatcher) digestItems(ctx context.Context, userID string, b *Batch, f
 	items := make([]DigestItem, 0, len(fs))
 	for _, f := range fs {
 		it := DigestItem{FollowUp: f, Contact: cs[f.ContactID], Event: es[f.EventID]}
-		if it.Contact == nil {
+		if it.Contact == nil && !(Contactless(&f) && it.Event != nil) {
 			continue // deleted meanwhile
 		}
 		items = append(items, it)

@@ -462,3 +462,37 @@ func TestSweepRestoresLostWake(t *testing.T) {
 		t.Fatalf("%d webhooks after the sweep, want 1", n)
 	}
 }
+
+// TestPrepNudge: the brief before an event is nudged the day before at the
+// nudge hour like any follow-up — with no contact, the event named and its
+// brief linked — by email and webhook.
+func TestPrepNudge(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC))
+	settings := e.withHook("s3cret")
+	settings["timezone"] = "Europe/Berlin"
+	u := e.user(t, "ada@example.com", settings)
+	ev, err := e.crm.CreateEvent(t.Context(), u, events.Input{Title: "GoDays", StartsAt: "2026-11-27T17:00:00Z",
+		Targets: []events.Target{{Name: "Grace Hopper"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := e.dispatcher(t, "p1")
+	e.clock.Set(time.Date(2026, 11, 26, 8, 0, 30, 0, time.UTC)) // 9:00 in Berlin, the day before
+	mustRun(t, d)
+	msgs, calls := e.smtp.Messages(), e.hook.Calls()
+	if len(msgs) != 1 || len(calls) != 1 {
+		t.Fatalf("%d emails and %d webhooks, want 1 and 1", len(msgs), len(calls))
+	}
+	text := plainText(t, msgs[0].Data)
+	for _, want := range []string{"Prepare for: GoDays", "https://rapport.example/app/events/" + ev.ID + "/prep", "It starts Fri 27 Nov 18:00 CET"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the nudge lacks %q:\n%s", want, text)
+		}
+	}
+	if s := msgs[0].Header.Get("Subject"); !strings.Contains(s, "prepare for GoDays") {
+		t.Errorf("subject %q", s)
+	}
+	if body := string(calls[0].Body); !strings.Contains(body, `"kind":"prep"`) || !strings.Contains(body, `"event_id":"`+ev.ID+`"`) {
+		t.Errorf("webhook: %s", body)
+	}
+}

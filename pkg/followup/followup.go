@@ -16,6 +16,9 @@ const (
 	// Opportunity is an opportunity's next step (one pending per
 	// opportunity).
 	Opportunity = "opportunity"
+	// Prep is the brief before an event (PRODUCT.md §11): no contact, the
+	// event's id, one pending per event; its note is "Prepare for <event>".
+	Prep = "prep"
 )
 
 // Statuses of a follow-up.
@@ -83,6 +86,9 @@ func PendingKey(f *FollowUp) string { return pendingKey(f) }
 func pendingKey(f *FollowUp) string {
 	if f.Status == Pending && f.Kind == Opportunity {
 		return f.UserID + "|opportunity|" + f.OpportunityID
+	}
+	if f.Status == Pending && f.Kind == Prep {
+		return f.UserID + "|prep|" + f.EventID
 	}
 	if f.Status == Pending && f.Kind != Custom {
 		return f.UserID + "|" + f.ContactID + "|" + f.Kind

@@ -86,6 +86,32 @@ func (s *Service) ForEncounter(ctx context.Context, u *accounts.User, contactID,
 	return out, nil
 }
 
+// ForEvent keeps the brief before an event: one pending follow-up of kind
+// Prep, due at the user's nudge hour the day before startsAt, re-dated
+// (and renamed) when the event moves; none is made once that time has
+// passed. want false cancels a pending one.
+func (s *Service) ForEvent(ctx context.Context, u *accounts.User, eventID, title string, startsAt time.Time, want bool) error {
+	if !want {
+		return s.CancelForEvent(ctx, u.ID, eventID)
+	}
+	due := DueAt(startsAt, -1, u.NudgeHour, u.Location())
+	note := "Prepare for " + title
+	if !due.After(s.Now()) {
+		return nil
+	}
+	f, created, err := s.Schedule(ctx, &FollowUp{UserID: u.ID, Kind: Prep, EventID: eventID, DueAt: due, Note: note})
+	if err != nil || created || f.DueAt.Equal(due) && f.Note == note {
+		return err
+	}
+	_, err = s.change(ctx, u.ID, f.ID, Change{DueAt: &due, Note: &note})
+	return err
+}
+
+// CancelForEvent cancels the pending brief before an event.
+func (s *Service) CancelForEvent(ctx context.Context, userID, eventID string) error {
+	return s.endWhere(ctx, userID, PendingFilter{PendingKey: userID + "|prep|" + eventID}, nil, Cancelled)
+}
+
 // ForIntro schedules the check on a made intro, for its first contact;
 // note says whom they were introduced to.
 func (s *Service) ForIntro(ctx context.Context, u *accounts.User, introID, contactID, note string, madeAt time.Time) (*FollowUp, error) {

@@ -244,7 +244,7 @@ func (s *pages) handleEventCreate(c *fiber.Ctx) error {
 	if in.Targets, err = s.targetsOf(ctx, u.ID, p.Form["targets"]); err != nil {
 		return err
 	}
-	e, err := s.CRM.Events.Create(ctx, u.ID, u.Timezone, in)
+	e, err := s.CRM.CreateEvent(ctx, u, in)
 	if err != nil {
 		if !p.showProblem(err, eventFieldNames) {
 			return err
@@ -321,7 +321,7 @@ func (s *pages) handleEventSave(c *fiber.Ctx) error {
 	patch, _ := json.Marshal(map[string]any{"title": in.Title, "kind": in.Kind, "starts_at": in.StartsAt, "ends_at": in.EndsAt, "timezone": in.Timezone,
 		"location": in.Location, "url": in.URL, "organizer": in.Organizer, "tags": in.Tags, "notes": in.Notes, "talks": talks,
 		"series": in.Series, "intentions": in.Intentions, "targets": targets})
-	saved, err := s.CRM.Events.Update(ctx, u.ID, e.ID, patch)
+	saved, err := s.CRM.UpdateEvent(ctx, u, e.ID, patch)
 	if err != nil {
 		if !p.showProblem(err, eventFieldNames) {
 			return err

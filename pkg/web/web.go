@@ -136,6 +136,8 @@ type webMet struct{ When, Event, Moment, Topics, Notes string }
 type webEvent struct{ ID, Title, When string }
 type webMoment struct{ Value, Label string }
 type webFollowup struct {
+	// Prep is the event whose brief this is (a follow-up with no contact).
+	Prep                 string
 	ID, Title, Due, Note string
 	Overdue              bool
 	// ContactID links the title to the contact's page ("" when gone).
