@@ -187,7 +187,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	// The importer is built before the API that serves its routes.
-	m.Importer = &events.Importer{Events: m.CRM.Events, HTTP: guard.Client(20*time.Second, 3), Guard: guard, Guests: m.CRM.Attendees}
+	m.Importer = &events.Importer{Events: m.CRM.Events, HTTP: guard.Client(20*time.Second, 3), Guard: guard, Guests: m.CRM.Attendees,
+		Planned: m.CRM.PlanPreps(m.Accounts.User)}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

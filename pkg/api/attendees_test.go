@@ -208,7 +208,9 @@ Nick Nobody,nick@example.com,,
 
 // TestCalendarAttendees: a followed calendar's ATTENDEE lines fill its
 // events' guest lists (names, addresses, PARTSTAT as a state; a room is
-// nobody to meet); a sync again updates the list and never duplicates it.
+// nobody to meet) and bring the brief the day before; a sync again updates
+// the list and never duplicates it; an event gone from the source takes
+// its brief with it.
 func TestCalendarAttendees(t *testing.T) {
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
@@ -238,10 +240,33 @@ func TestCalendarAttendees(t *testing.T) {
 	if got := guests(); got != want {
 		t.Fatalf("after the first sync:\n got %s\nwant %s", got, want)
 	}
+	// An event with a guest list brings the brief the day before.
+	prep := func(status string) int {
+		n := 0
+		for _, f := range items(t, s.Do(t, "GET", "/v1/followups?status="+status, tok, nil)) {
+			if f["kind"] == "prep" && f["event_id"] == ev {
+				n++
+			}
+		}
+		return n
+	}
+	if prep("pending") != 1 {
+		t.Fatal("a synced event with a guest list has no brief planned")
+	}
 	src.set(feed("DECLINED"))
 	MustStatus(t, s.Do(t, "POST", "/v1/calendars/"+cal["id"].(string)+"/sync", tok, nil), 200)
 	if got := guests(); got != strings.Replace(want, "navy.example> waitlist", "navy.example> declined", 1) {
 		t.Fatalf("after the second sync: %s", got)
+	}
+	if prep("pending") != 1 {
+		t.Fatal("a second sync doubled or dropped the brief")
+	}
+	// The event vanishes from the source: cancelled, and its brief too.
+	src.set("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:other@example.com\r\nDTSTAMP:20261101T000000Z\r\n" +
+		"DTSTART:20261211T180000Z\r\nDTEND:20261211T200000Z\r\nSUMMARY:Other\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	MustStatus(t, s.Do(t, "POST", "/v1/calendars/"+cal["id"].(string)+"/sync", tok, nil), 200)
+	if prep("pending") != 0 || prep("cancelled") != 1 {
+		t.Fatal("the brief of a cancelled event is still pending")
 	}
 }
 

@@ -131,7 +131,7 @@ func serve(tb testing.TB, accStore accounts.Store, idemRecords idempotency.Recor
 	cs := crm.New(stores, clock.Now)
 	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
 	cs.URLCheck = guard.CheckURL
-	imp := &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard, Guests: cs.Attendees}
+	imp := &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard, Guests: cs.Attendees, Planned: cs.PlanPreps(acc.User)}
 	d := api.Deps{Ping: ping, StoreKind: kind, Accounts: acc, CRM: cs, Importer: imp, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
 		BaseURL: "http://rapport.test", Now: clock.Now}
 	wd := web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: clock.Now}

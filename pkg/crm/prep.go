@@ -349,3 +349,28 @@ func (s *Service) planPrep(ctx context.Context, u *accounts.User, e *events.Even
 	}
 	return s.Followups.ForEvent(ctx, u, e.ID, e.Title, e.StartsAt, want)
 }
+
+// PlanPreps is the hook a calendar sync calls with the events it wrote or
+// gave a guest list (events.Importer.Planned): the brief before each is
+// planned as for an event saved by hand. users reads the user (time zone,
+// nudge hour).
+func (s *Service) PlanPreps(users func(ctx context.Context, id string) (*accounts.User, error)) func(ctx context.Context, userID string, eventIDs []string) error {
+	return func(ctx context.Context, userID string, eventIDs []string) error {
+		u, err := users(ctx, userID)
+		if err != nil {
+			return err
+		}
+		evs, err := s.Events.GetMany(ctx, userID, eventIDs)
+		if err != nil {
+			return err
+		}
+		for _, id := range eventIDs {
+			if e, ok := evs[id]; ok {
+				if err := s.planPrep(ctx, u, e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+}

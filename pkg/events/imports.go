@@ -59,6 +59,9 @@ type Importer struct {
 	// Guests, when set, fills each event's guest list from its ATTENDEE
 	// lines.
 	Guests AttendeeStore
+	// Planned, when set, is told the events a sync wrote or gave a guest
+	// list (the brief before each is planned there).
+	Planned func(ctx context.Context, userID string, eventIDs []string) error
 }
 
 // CreateCalendar subscribes the user to a feed (webcal:// is read as https://).
@@ -123,9 +126,21 @@ func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*Syn
 	}
 	if im.Guests != nil {
 		for eventID, as := range lists {
+			if len(as) == 0 {
+				continue
+			}
 			if _, _, err := im.Guests.UpsertAttendees(ctx, cal.UserID, eventID, guestsOf(as, now)); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if im.Planned != nil && len(lists) > 0 {
+		ids := make([]string, 0, len(lists))
+		for id := range lists {
+			ids = append(ids, id)
+		}
+		if err := im.Planned(ctx, cal.UserID, ids); err != nil {
+			return nil, err
 		}
 	}
 	if err := im.Events.Store.RecordSync(ctx, cal.ID, now, res, ""); err != nil {
@@ -169,8 +184,9 @@ func (im *Importer) fetch(ctx context.Context, url, defTZ string) ([]calendar.Pa
 	return calendar.Parse(ctx, body, loc)
 }
 
-// upsertFromSource writes a sync's events, and returns the ATTENDEE lines
-// of each event written or kept (by event id).
+// upsertFromSource writes a sync's events, and returns by event id the
+// ATTENDEE lines of each event written or kept, and every event created,
+// changed or cancelled (with no lines when it has none).
 func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []calendar.Parsed, defTZ string, now time.Time) (*SyncResult, map[string][]calendar.Attendee, error) {
 	existing, err := s.Store.EventsFromCalendar(ctx, cal.UserID, cal.ID)
 	if err != nil {
@@ -227,6 +243,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		if old == nil {
 			inserts = append(inserts, &next)
 			res.Created++
+			lists[next.ID] = p.Attendees
 			continue
 		}
 		if !sameFromSource(old, &next) {
@@ -236,6 +253,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 				return nil, nil, err
 			}
 			res.Updated++
+			lists[next.ID] = p.Attendees
 		} else {
 			res.Unchanged++
 		}
@@ -258,6 +276,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 			return nil, nil, err
 		}
 		res.Cancelled++
+		lists[next.ID] = nil
 	}
 	if res.Created+res.Updated+res.Cancelled > 0 {
 		s.changed(ctx, cal.UserID)

@@ -119,7 +119,7 @@ func MustServe(t *testing.T, opts ...serverOpt) *server {
 	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
 	cs.URLCheck = guard.CheckURL
 	d := api.Deps{Ping: ping, StoreKind: kind, Accounts: acc, CRM: cs, Idempotency: idem,
-		Importer: &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard, Guests: cs.Attendees},
+		Importer: &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard, Guests: cs.Attendees, Planned: cs.PlanPreps(acc.User)},
 		Logger:   slog.New(slog.DiscardHandler), BaseURL: "http://rapport.test", Now: c.Now}
 	wd := web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: c.Now}
 	for _, o := range opts {
