@@ -19,9 +19,6 @@ const (
 // Cursor marks where a page ended (see record.Cursor).
 type Cursor = record.Cursor
 
-// DecodeCursor parses a client's cursor (see record.DecodeCursor).
-func DecodeCursor(s string) (*Cursor, error) { return record.DecodeCursor(s) }
-
 // And joins filters, skipping nil ones.
 func And(filters ...bson.M) bson.M {
 	var parts bson.A

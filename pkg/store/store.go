@@ -121,11 +121,6 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// SoleWriter says whether this process is the only one writing to the
-// store: the embedded store, not shared with other processes through
-// CRM_EMBEDDED_ADDR.
-func (s *Store) SoleWriter() bool { return s.Kind == "embedded" && s.Addr == "" }
-
 // Close disconnects and, for the embedded store, stops it.
 func (s *Store) Close(ctx context.Context) error {
 	var err error
