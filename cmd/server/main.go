@@ -32,6 +32,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/inbound"
+	"github.com/rapport-crm/rapport/pkg/metrics"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -219,7 +220,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Dispatcher = &followup.Dispatcher{
 		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,
 		Mailer: mailer, Webhooks: delivery.Webhooks{Client: guard.Client(15*time.Second, 0)}, BaseURL: cfg.BaseURL,
-		Now: m.Now, Logger: m.Logger.With("component", "dispatcher"), Metrics: followup.NewMetrics(reg), Recaps: m.CRM.Recaps,
+		Now: m.Now, Logger: m.Logger.With("component", "dispatcher"), Metrics: metrics.NewDispatcher(reg), Recaps: m.CRM.Recaps,
 	}
 	if err := m.startCron(idem); err != nil {
 		return err

@@ -70,14 +70,14 @@ func (d *Dispatcher) agenda(ctx context.Context, u *accounts.User, st *State, no
 	err := d.sendAgenda(ctx, u, *slot, now)
 	switch {
 	case err == nil:
-		d.Metrics.Agendas.WithLabelValues("sent").Inc()
+		d.Metrics.Agenda("sent")
 		st.AgendaSent, st.AgendaRetryAt = &sent, nil
 	case now.Sub(*slot) >= RetryWindow:
-		d.Metrics.Agendas.WithLabelValues("given_up").Inc()
+		d.Metrics.Agenda("given_up")
 		d.Logger.Warn("agenda given up", "user_id", u.ID, "slot", *slot, "err", err)
 		st.AgendaSent, st.AgendaRetryAt = &sent, nil
 	default:
-		d.Metrics.Agendas.WithLabelValues("failed").Inc()
+		d.Metrics.Agenda("failed")
 		d.Logger.Info("agenda failed, will retry", "user_id", u.ID, "err", err)
 		retry := now.Add(agendaRetry)
 		st.AgendaRetryAt = &retry

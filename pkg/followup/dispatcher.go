@@ -116,7 +116,7 @@ type Dispatcher struct {
 	MaxTick time.Duration
 	Now     func() time.Time
 	Logger  *slog.Logger
-	Metrics *Metrics
+	Metrics Observer
 }
 
 func (d *Dispatcher) defaults() {
@@ -133,7 +133,7 @@ func (d *Dispatcher) defaults() {
 		d.Logger = slog.Default()
 	}
 	if d.Metrics == nil {
-		d.Metrics = NewMetrics(nil)
+		d.Metrics = noObserver{}
 	}
 	if d.Owner == "" {
 		d.Owner = record.NewID()
@@ -332,20 +332,20 @@ func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *Batch, fr
 		if err := d.sendDigest(ctx, u, b, items, now); err != nil {
 			b.Email.Error = "email: " + err.Error()
 			failures = append(failures, b.Email.Error)
-			d.Metrics.Failed.WithLabelValues("email").Add(float64(len(items)))
+			d.Metrics.Failed("email", len(items))
 		} else {
 			b.Email = ChannelState{Done: true}
-			d.Metrics.Sent.WithLabelValues("email").Add(float64(len(items)))
+			d.Metrics.Sent("email", len(items))
 		}
 	}
 	if !b.Webhook.Done && d.canSend(deadline) {
 		if err := d.postWebhook(ctx, u, b, items); err != nil {
 			b.Webhook.Error = "webhook: " + err.Error()
 			failures = append(failures, b.Webhook.Error)
-			d.Metrics.Failed.WithLabelValues("webhook").Add(float64(len(items)))
+			d.Metrics.Failed("webhook", len(items))
 		} else {
 			b.Webhook = ChannelState{Done: true}
-			d.Metrics.Sent.WithLabelValues("webhook").Add(float64(len(items)))
+			d.Metrics.Sent("webhook", len(items))
 		}
 	}
 	if len(failures) == 0 && (!b.Email.Done || !b.Webhook.Done) {
@@ -360,7 +360,7 @@ func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *Batch, fr
 		return true, d.Followups.record(ctx, u.ID, b.Items, now, true, "not delivered after 24 hours of retries; last error: "+joinErrs(failures))
 	default:
 		b.RetryAt = now.Add(backoff(b.Attempts))
-		d.Metrics.Retried.Add(float64(len(items)))
+		d.Metrics.Retried(len(items))
 		d.Logger.Info("nudge delivery failed, will retry", "user_id", u.ID, "batch", b.ID, "attempt", b.Attempts,
 			"retry_at", b.RetryAt, "err", joinErrs(failures))
 		return false, nil

@@ -3,34 +3,33 @@ package followup
 import (
 	"context"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// Metrics of the dispatcher.
-type Metrics struct {
-	Sent    *prometheus.CounterVec // nudges delivered, by channel
-	Failed  *prometheus.CounterVec // nudge deliveries that failed, by channel
-	Retried prometheus.Counter     // nudges scheduled for another attempt
-	Agendas *prometheus.CounterVec // agenda emails, by result
-	Lag     prometheus.Gauge       // age of the oldest due but undelivered nudge
+// Observer counts what the dispatcher does, for the operator's metrics
+// (pkg/metrics makes them Prometheus counters; the domain links no
+// metrics library). A nil Observer counts nothing.
+type Observer interface {
+	// Sent counts n nudges delivered on a channel ("email", "webhook").
+	Sent(channel string, n int)
+	// Failed counts n nudge deliveries that failed on a channel.
+	Failed(channel string, n int)
+	// Retried counts n nudges scheduled for another attempt.
+	Retried(n int)
+	// Agenda counts an agenda email by result ("sent", "given_up", "failed").
+	Agenda(result string)
+	// Lag is the age of the oldest due nudge not yet delivered.
+	Lag(seconds float64)
 }
 
-// NewMetrics creates the metrics and registers them with reg (if not nil).
-func NewMetrics(reg prometheus.Registerer) *Metrics {
-	m := &Metrics{
-		Sent:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rapport_nudges_sent_total", Help: "Follow-up nudges delivered, by channel."}, []string{"channel"}),
-		Failed:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rapport_nudges_failed_total", Help: "Follow-up nudge deliveries that failed, by channel."}, []string{"channel"}),
-		Retried: prometheus.NewCounter(prometheus.CounterOpts{Name: "rapport_nudges_retried_total", Help: "Follow-up nudges scheduled for another delivery attempt."}),
-		Agendas: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rapport_agendas_total", Help: "Agenda emails, by result."}, []string{"result"}),
-		Lag:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "rapport_dispatcher_lag_seconds", Help: "Age of the oldest due follow-up not yet delivered, as of the last tick."}),
-	}
-	if reg != nil {
-		reg.MustRegister(m.Sent, m.Failed, m.Retried, m.Agendas, m.Lag)
-	}
-	return m
-}
+// noObserver counts nothing.
+type noObserver struct{}
+
+func (noObserver) Sent(string, int)   {}
+func (noObserver) Failed(string, int) {}
+func (noObserver) Retried(int)        {}
+func (noObserver) Agenda(string)      {}
+func (noObserver) Lag(float64)        {}
 
 // updateLag sets the lag gauge: the age of the oldest follow-up that is due
 // and not yet delivered, from users still waiting (next_at past) and batches
@@ -54,5 +53,5 @@ func (d *Dispatcher) updateLag(ctx context.Context) {
 			}
 		}
 	}
-	d.Metrics.Lag.Set(max(0, now.Sub(oldest)).Seconds())
+	d.Metrics.Lag(max(0, now.Sub(oldest)).Seconds())
 }
