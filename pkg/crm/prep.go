@@ -146,9 +146,25 @@ func (s *Service) knownGuests(ctx context.Context, userID string, guests []event
 			}
 		}
 	}
+	// Their open follow-ups, read at once (followups_user_status_due).
+	first := out[:min(len(out), prepKnownMax)]
+	ids = ids[:0]
+	for _, k := range first {
+		ids = append(ids, k.Contact.ID)
+	}
+	open, err := s.Followups.Store.Pending(ctx, userID, followup.PendingFilter{Ref: followup.RefContact, RefIDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	openOf := map[string][]followup.FollowUp{}
+	for _, f := range open {
+		if len(openOf[f.ContactID]) < prepPerContact {
+			openOf[f.ContactID] = append(openOf[f.ContactID], f)
+		}
+	}
 	var eventIDs []string
 	lastEvent := map[int]string{} // index in out → the event of the last encounter
-	for i := range out[:min(len(out), prepKnownMax)] {
+	for i := range first {
 		k := &out[i]
 		if its := byContact[k.Contact.ID]; its != nil {
 			k.PendingIntros = its
@@ -165,11 +181,7 @@ func (s *Service) knownGuests(ctx context.Context, userID string, guests []event
 			}
 			eventIDs = append(eventIDs, e.EventID)
 		}
-		fs, err := s.Followups.Store.Pending(ctx, userID, followup.PendingFilter{ContactID: k.Contact.ID, Limit: prepPerContact})
-		if err != nil {
-			return nil, err
-		}
-		if fs != nil {
+		if fs := openOf[k.Contact.ID]; fs != nil {
 			k.OpenFollowups = fs
 		}
 	}

@@ -117,6 +117,9 @@ const (
 	RefEvent     Ref = "event_id"
 	// RefOpportunity is an opportunity's next step.
 	RefOpportunity Ref = "opportunity_id"
+	// RefContact selects by contact, to read (PendingFilter) the
+	// follow-ups of several contacts at once; nothing detaches by it.
+	RefContact Ref = "contact_id"
 )
 
 // Change is what ChangePending sets: a new due time (which raises the

@@ -132,6 +132,8 @@ func refColumn(r followup.Ref) string {
 		return "event_id"
 	case followup.RefOpportunity:
 		return "opportunity_id"
+	case followup.RefContact:
+		return "contact_id"
 	}
 	return "encounter_id"
 }

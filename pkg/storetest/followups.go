@@ -116,6 +116,8 @@ func Followups(t *testing.T, open OpenFollowups) {
 			{followup.PendingFilter{Ref: followup.RefIntro, RefIDs: []string{"i1", "i2"}}, []string{c.ID}},
 			{followup.PendingFilter{Ref: followup.RefEncounter, RefIDs: []string{"e1"}}, []string{c.ID}},
 			{followup.PendingFilter{Ref: followup.RefEvent, RefIDs: []string{"nope"}}, nil},
+			{followup.PendingFilter{Ref: followup.RefContact, RefIDs: []string{"c1", "c2"}}, []string{b.ID, c.ID, a.ID}},
+			{followup.PendingFilter{Ref: followup.RefContact, RefIDs: []string{"c2", "nope"}}, []string{c.ID}},
 			{followup.PendingFilter{Limit: 1}, []string{b.ID}},
 		} {
 			fs, err := s.Pending(ctx, "u1", tc.f)
