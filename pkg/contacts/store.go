@@ -211,6 +211,9 @@ type EncounterStore interface {
 	// Encounters returns one page of the user's encounters at one event or
 	// with one contact, by met_at then id (Cursor.T is met_at).
 	Encounters(ctx context.Context, userID string, q EncounterQuery) (*record.Page[Encounter], error)
+	// LatestEncounters returns each of contactIDs' latest encounter (by
+	// met_at, then id), by contact; contacts never met are left out.
+	LatestEncounters(ctx context.Context, userID string, contactIDs []string) (map[string]Encounter, error)
 	// ContactIDsAtEvent returns the ids of the contacts the user met at an
 	// event, each once.
 	ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error)

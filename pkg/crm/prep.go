@@ -68,10 +68,8 @@ func (s *Service) Prep(ctx context.Context, u *accounts.User, eventID string) (*
 	if p.Targets == nil {
 		p.Targets = []events.Target{}
 	}
-	var guests []events.Attendee
-	if err := eachItem(prepGuests, func(cur *record.Cursor) (*record.Page[events.Attendee], error) {
-		return s.Attendees.Attendees(ctx, u.ID, eventID, record.MaxLimit, cur)
-	}, func(a *events.Attendee) { guests = append(guests, *a) }); err != nil {
+	guests, err := s.Attendees.AttendeesOf(ctx, u.ID, eventID, prepGuests)
+	if err != nil {
 		return nil, err
 	}
 	known, err := s.contactsOfAttendees(ctx, u.ID, guests)
@@ -162,6 +160,10 @@ func (s *Service) knownGuests(ctx context.Context, userID string, guests []event
 			openOf[f.ContactID] = append(openOf[f.ContactID], f)
 		}
 	}
+	latest, err := s.Contacts.Store.LatestEncounters(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
 	var eventIDs []string
 	lastEvent := map[int]string{} // index in out → the event of the last encounter
 	for i := range first {
@@ -169,12 +171,7 @@ func (s *Service) knownGuests(ctx context.Context, userID string, guests []event
 		if its := byContact[k.Contact.ID]; its != nil {
 			k.PendingIntros = its
 		}
-		encs, err := s.Contacts.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: k.Contact.ID, Limit: 1, NewestFirst: true})
-		if err != nil {
-			return nil, err
-		}
-		if len(encs.Items) > 0 {
-			e := encs.Items[0]
+		if e, ok := latest[k.Contact.ID]; ok {
 			k.LastMetAt, lastEvent[i] = &e.MetAt, e.EventID
 			if e.Topics != nil {
 				k.Topics = e.Topics

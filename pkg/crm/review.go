@@ -111,15 +111,15 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 	r.TargetsMet, r.Missed = events.MatchTargets(ev.Targets, met)
 	// The guest list: those coming whom you did not meet (not the
 	// declined).
-	var guests []events.Attendee
-	if err := eachItem(prepGuests, func(cur *record.Cursor) (*record.Page[events.Attendee], error) {
-		return s.Attendees.Attendees(ctx, userID, id, record.MaxLimit, cur)
-	}, func(a *events.Attendee) {
-		if a.Status != events.AttendeeDeclined {
-			guests = append(guests, *a)
-		}
-	}); err != nil {
+	all, err := s.Attendees.AttendeesOf(ctx, userID, id, prepGuests)
+	if err != nil {
 		return nil, err
+	}
+	var guests []events.Attendee
+	for _, a := range all {
+		if a.Status != events.AttendeeDeclined {
+			guests = append(guests, a)
+		}
 	}
 	known, err := s.contactsOfAttendees(ctx, userID, guests)
 	if err != nil {

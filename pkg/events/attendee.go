@@ -67,6 +67,9 @@ type AttendeeStore interface {
 	// Attendees returns one page of an event's list by name (Cursor.S is
 	// the lower-cased name).
 	Attendees(ctx context.Context, userID, eventID string, limit int, cur *record.Cursor) (*record.Page[Attendee], error)
+	// AttendeesOf returns at most max of an event's list, by name, in one
+	// read (the brief and the review read whole lists).
+	AttendeesOf(ctx context.Context, userID, eventID string, max int) ([]Attendee, error)
 	// Attendee returns one attendee of an event's list; NotFound if the
 	// list has none with id.
 	Attendee(ctx context.Context, userID, eventID, id string) (*Attendee, error)

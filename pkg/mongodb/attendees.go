@@ -105,6 +105,20 @@ func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit
 		Limit: limit, Cursor: cur}, func(a *events.Attendee) store.Cursor { return store.Cursor{S: &a.NameLower, ID: a.ID} }, "attendee")
 }
 
+// AttendeesOf implements events.AttendeeStore (attendees_user_event_name).
+func (s *Attendees) AttendeesOf(ctx context.Context, userID, eventID string, max int) ([]events.Attendee, error) {
+	cur, err := s.attendees().Find(ctx, bson.M{"user_id": userID, "event_id": eventID},
+		options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(max)))
+	if err != nil {
+		return nil, store.Err(err, "attendee")
+	}
+	out := []events.Attendee{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, store.Err(err, "attendee")
+	}
+	return out, nil
+}
+
 // Attendee implements events.AttendeeStore (_id, scoped by user and event).
 func (s *Attendees) Attendee(ctx context.Context, userID, eventID, id string) (*events.Attendee, error) {
 	var a events.Attendee

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -209,6 +210,26 @@ func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQu
 	}
 	return store.FindPage(ctx, s.intros(), store.PageQuery{Filter: f, SortField: "created_at", Descending: q.NewestFirst, Limit: q.Limit, Cursor: q.Cursor},
 		func(it *contacts.Intro) store.Cursor { return store.Cursor{T: &it.CreatedAt, ID: it.ID} }, "intro")
+}
+
+// LatestEncounters implements contacts.Store: one read per contact, the
+// latest first (encounters_user_contact).
+func (s *Contacts) LatestEncounters(ctx context.Context, userID string, contactIDs []string) (map[string]contacts.Encounter, error) {
+	out := map[string]contacts.Encounter{}
+	for _, id := range contactIDs {
+		var e contacts.Encounter
+		err := s.encounters().FindOne(ctx, bson.M{"user_id": userID, "contact_id": id},
+			options.FindOne().SetSort(bson.D{{Key: "met_at", Value: -1}, {Key: "_id", Value: -1}})).Decode(&e)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, store.Err(err, "encounter")
+		}
+		e.TopicsLower = nil
+		out[id] = e
+	}
+	return out, nil
 }
 
 // DeleteIntrosOf removes the user's intros that involve a contact (intros_user_contacts).

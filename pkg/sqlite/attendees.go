@@ -94,6 +94,12 @@ func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit
 	return page, nil
 }
 
+// AttendeesOf implements events.AttendeeStore (attendees_user_event_name).
+func (s *Attendees) AttendeesOf(ctx context.Context, userID, eventID string, max int) ([]events.Attendee, error) {
+	return queryAll(ctx, s.DB, "attendee", scanAttendee, `SELECT `+attendeeColumns+` FROM attendees WHERE user_id = ? AND event_id = ?
+		ORDER BY name_lower, id LIMIT ?`, userID, eventID, max)
+}
+
 // Attendee implements events.AttendeeStore (the primary key, scoped by
 // user and event).
 func (s *Attendees) Attendee(ctx context.Context, userID, eventID, id string) (*events.Attendee, error) {

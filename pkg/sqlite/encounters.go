@@ -362,6 +362,26 @@ func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQu
 		func(it *contacts.Intro) record.Cursor { return record.Cursor{T: &it.CreatedAt, ID: it.ID} })
 }
 
+// LatestEncounters implements contacts.Store: for each contact, the row
+// whose met_at is its greatest (encounters_user_contact, one descent per
+// contact); a tie is broken by id here.
+func (s *Contacts) LatestEncounters(ctx context.Context, userID string, contactIDs []string) (map[string]contacts.Encounter, error) {
+	out := map[string]contacts.Encounter{}
+	if len(contactIDs) == 0 {
+		return out, nil
+	}
+	rows, err := queryAll(ctx, s.DB, "encounter", scanEncounter, `SELECT `+prefixed("e.", encounterColumns)+` FROM encounters e
+		WHERE e.user_id = ? AND e.contact_id IN (SELECT value FROM json_each(?))
+		AND e.met_at = (SELECT max(x.met_at) FROM encounters x WHERE x.user_id = e.user_id AND x.contact_id = e.contact_id)`,
+		userID, jsonList(contactIDs))
+	for _, e := range rows {
+		if old, ok := out[e.ContactID]; !ok || e.ID > old.ID {
+			out[e.ContactID] = e
+		}
+	}
+	return out, err
+}
+
 // DeleteIntrosOf removes the user's intros that involve a contact.
 func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
 	var ids []string

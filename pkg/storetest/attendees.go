@@ -114,6 +114,13 @@ func Attendees(t *testing.T, open func(testing.TB) events.AttendeeStore) {
 		if len(ids) != 7 || names[0] != "Person 0" || names[6] != "Person 6" {
 			t.Fatalf("pages of three: %v", names)
 		}
+		all, err := s.AttendeesOf(ctx, "u1", "e1", 5)
+		if err != nil || len(all) != 5 || all[0].Name != "Person 0" || all[4].Name != "Person 4" {
+			t.Fatalf("AttendeesOf, at most 5: %v, %v", all, err)
+		}
+		if none, err := s.AttendeesOf(ctx, "u2", "e1", 5); err != nil || len(none) != 0 {
+			t.Fatalf("another user's AttendeesOf: %v, %v", none, err)
+		}
 		at := clock
 		wantKind(t, errOf(s.Attendees(ctx, "u1", "e1", 3, &record.Cursor{T: &at, ID: "x"})), apperr.Invalid)
 	})

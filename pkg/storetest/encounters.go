@@ -72,6 +72,10 @@ func Encounters(t *testing.T, open OpenContacts) {
 		if err != nil || len(p.Items) != 3 || p.Items[0].EventID != "e2" || fmt.Sprint(p.Items[1].Topics) != "[Go wasm]" {
 			t.Fatalf("encounters with c1: %+v, %v", p, err)
 		}
+		latest, err := s.LatestEncounters(ctx, "u1", []string{"c1", "c2", "c3", "c9", "nope"})
+		if err != nil || len(latest) != 3 || latest["c1"].ID != want[4] || latest["c2"].ID != want[3] || latest["c3"].ID != want[1] {
+			t.Fatalf("LatestEncounters=%+v, %v", latest, err)
+		}
 		ids, err := s.ContactIDsAtEvent(ctx, "u1", "e1")
 		if err != nil || fmt.Sprint(ids) != "[c2 c3 c1]" {
 			t.Fatalf("ContactIDsAtEvent=%v, %v; want each once, first met first", ids, err)
