@@ -1,8 +1,8 @@
-// Package store connects Rapport to its database: the embedded FerretDB
-// (SQLite backend, files in CRM_DATA_DIR) run inside the process, or a MongoDB
-// deployment named by MONGODB_URI. Both are spoken to with the official
-// driver, so every other package runs the same code on either. It also
-// translates driver errors into apperr kinds, at this one edge.
+// Package store connects Rapport's MongoDB adapter to a MongoDB deployment
+// named by MONGODB_URI (in tests, the FerretDB that pkg/store/embedded
+// starts), with the official driver, and translates driver errors into
+// apperr kinds at this one edge. The default embedded store is SQLite
+// (pkg/sqlite), which does not use this package.
 package store
 
 import (
