@@ -1,0 +1,112 @@
+package events
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/calendar"
+)
+
+// fieldsOf names the fields an error reports, in order.
+func fieldsOf(err error) string {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return ""
+	}
+	var out []string
+	for _, f := range ae.Fields {
+		out = append(out, f.Field)
+	}
+	return strings.Join(out, ",")
+}
+
+// TestInputApply: an event's defaults (two hours long, a meetup, planned,
+// in the user's zone), and each refusal naming its field.
+func TestInputApply(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		in     Input
+		fields string
+		check  func(t *testing.T, e *Event)
+	}{
+		{"Defaults", Input{Title: "GoDays", StartsAt: "2026-12-03T18:00:00Z"}, "", func(t *testing.T, e *Event) {
+			if e.Kind != "meetup" || e.Status != "planned" || e.Timezone != "Europe/Berlin" || e.EndsAt.Sub(e.StartsAt) != 2*time.Hour {
+				t.Errorf("%+v", e)
+			}
+		}},
+		{"Talks", Input{Title: "GoDays", StartsAt: "2026-12-03T18:00:00Z", EndsAt: "2026-12-03T22:00:00Z", Tags: []string{"Go", "go"},
+			Talks: []TalkInput{{Title: "Profiling", Speaker: "Rob"}}}, "", func(t *testing.T, e *Event) {
+			if len(e.Talks) != 1 || e.Talks[0].Speaker != "Rob" || e.EndsAt.Hour() != 22 || fmt.Sprint(e.TagsLower) == "" {
+				t.Errorf("%+v", e)
+			}
+		}},
+		{"NoTitle", Input{StartsAt: "2026-12-03T18:00:00Z"}, "title", nil},
+		{"NoStart", Input{Title: "x"}, "starts_at", nil},
+		{"BadStart", Input{Title: "x", StartsAt: "tomorrow"}, "starts_at", nil},
+		{"EndsBeforeStart", Input{Title: "x", StartsAt: "2026-12-03T18:00:00Z", EndsAt: "2026-12-03T17:00:00Z"}, "ends_at", nil},
+		{"BadKind", Input{Title: "x", StartsAt: "2026-12-03T18:00:00Z", Kind: "rave"}, "kind", nil},
+		{"BadStatus", Input{Title: "x", StartsAt: "2026-12-03T18:00:00Z", Status: "maybe"}, "status", nil},
+		{"BadZone", Input{Title: "x", StartsAt: "2026-12-03T18:00:00Z", Timezone: "Mars/Olympus"}, "timezone", nil},
+		{"BadURL", Input{Title: "x", StartsAt: "2026-12-03T18:00:00Z", URL: "javascript:alert(1)"}, "url", nil},
+		{"TalkWithoutTitle", Input{Title: "x", StartsAt: "2026-12-03T18:00:00Z", Talks: []TalkInput{{Speaker: "Rob"}}}, "talks[0].title", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var e Event
+			err := tc.in.apply(&e, "Europe/Berlin")
+			if got := fieldsOf(err); (err == nil) != (tc.fields == "") || got != tc.fields {
+				t.Fatalf("fields %q (%v), want %q", got, err, tc.fields)
+			}
+			if tc.check != nil {
+				tc.check(t, &e)
+			}
+		})
+	}
+}
+
+// TestAttendeeKey: one person on a list is their email (any case), else
+// their LinkedIn profile, else their folded name.
+func TestAttendeeKey(t *testing.T) {
+	li := func(s string) string {
+		if strings.Contains(s, "linkedin.com/in/") {
+			return "linkedin.com/in/" + s[strings.LastIndex(s, "/")+1:]
+		}
+		return ""
+	}
+	for _, tc := range []struct {
+		a    Attendee
+		want string
+	}{
+		{Attendee{Name: "Ada", Email: " Ada@Example.com ", LinkedInURL: "https://linkedin.com/in/ada"}, "email:ada@example.com"},
+		{Attendee{Name: "Ada", LinkedInURL: "https://www.linkedin.com/in/ada"}, "linkedin:linkedin.com/in/ada"},
+		{Attendee{Name: " José  Núñez "}, "name:jose  nunez"},
+	} {
+		if got := AttendeeKey(&tc.a, li); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.a, got, tc.want)
+		}
+	}
+}
+
+// TestGuestsOf: a calendar's ATTENDEE lines as a guest list — PARTSTAT as
+// a state, the address when there is no name, each person once.
+func TestGuestsOf(t *testing.T) {
+	now := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
+	got := guestsOf([]calendar.Attendee{
+		{Name: "Ada", Email: "Ada@example.com", PartStat: "ACCEPTED"},
+		{Email: "bob@example.com", PartStat: "TENTATIVE"},
+		{Name: "Cy", Email: "cy@example.com", PartStat: "NEEDS-ACTION"},
+		{Name: "Di", Email: "di@example.com", PartStat: "DECLINED"},
+		{Name: "Ada again", Email: "ada@example.com"},
+	}, now)
+	var out []string
+	for _, g := range got {
+		out = append(out, g.Name+" "+g.Email+" "+g.Status)
+	}
+	want := "[Ada ada@example.com going bob@example.com bob@example.com waitlist Cy cy@example.com waitlist Di di@example.com declined]"
+	if fmt.Sprint(out) != want {
+		t.Fatalf("%v\nwant %s", out, want)
+	}
+}
