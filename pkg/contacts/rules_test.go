@@ -1,0 +1,156 @@
+package contacts
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+)
+
+var now = time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
+
+// fieldsOf names the fields an error reports, in order.
+func fieldsOf(err error) string {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return ""
+	}
+	var out []string
+	for _, f := range ae.Fields {
+		out = append(out, f.Field)
+	}
+	return strings.Join(out, ",")
+}
+
+// TestInputApply: a contact's fields — emails lower-cased and deduplicated,
+// LinkedIn in its one stored form — and each refusal naming its field,
+// prefixed for an inline contact.
+func TestInputApply(t *testing.T) {
+	for _, tc := range []struct {
+		name, prefix string
+		in           Input
+		fields       string
+		check        func(t *testing.T, c *Contact)
+	}{
+		{"Full", "", Input{Name: " Ada Lovelace ", Emails: []string{"ADA@example.com", "ada@example.com"}, Phones: []string{"+44 1", ""},
+			LinkedInURL: "uk.linkedin.com/in/Ada-L/details", Tags: []string{"Go"}, CadenceDays: 30}, "", func(t *testing.T, c *Contact) {
+			if c.Name != "Ada Lovelace" || fmt.Sprint(c.Emails) != "[ada@example.com]" || fmt.Sprint(c.Phones) != "[+44 1]" ||
+				c.LinkedInURL != "https://www.linkedin.com/in/ada-l" || c.NameLower != "ada lovelace" || c.Search == "" {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{"NoName", "", Input{}, "name", nil},
+		{"InlinePrefix", "contact.", Input{Emails: []string{"nope"}}, "contact.name,contact.emails[0]", nil},
+		{"NotLinkedIn", "", Input{Name: "x", LinkedInURL: "https://example.com/in/x"}, "linkedin_url", nil},
+		{"Cadence", "", Input{Name: "x", CadenceDays: 5000}, "cadence_days", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c Contact
+			err := tc.in.apply(&c, tc.prefix)
+			if got := fieldsOf(err); (err == nil) != (tc.fields == "") || got != tc.fields {
+				t.Fatalf("fields %q (%v), want %q", got, err, tc.fields)
+			}
+			if tc.check != nil {
+				tc.check(t, &c)
+			}
+		})
+	}
+}
+
+// TestCanonicalLinkedIn: the forms people paste, to the one stored.
+func TestCanonicalLinkedIn(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://www.linkedin.com/in/jane-doe/":              "https://www.linkedin.com/in/jane-doe",
+		"linkedin.com/in/Jane-Doe?trk=x#y":                   "https://www.linkedin.com/in/jane-doe",
+		"http://de.linkedin.com/in/jane-doe/recent-activity": "https://www.linkedin.com/in/jane-doe",
+		"https://www.linkedin.com/company/Acme":              "https://www.linkedin.com/company/acme",
+		"https://linkedin.com/in/":                           "",
+		"https://evil.com/linkedin.com/in/x":                 "",
+		"https://user@linkedin.com/in/x":                     "",
+		"ftp://linkedin.com/in/x":                            "",
+		"":                                                   "",
+	} {
+		if got := CanonicalLinkedIn(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+	if NormalizeLinkedIn("https://www.linkedin.com/in/jane-doe") != "linkedin.com/in/jane-doe" {
+		t.Error("the dedupe form")
+	}
+	keys := DedupeKeys(&Contact{Emails: []string{"a@x.com"}, LinkedInURL: "https://www.linkedin.com/in/a", DAVName: "card-1"})
+	if fmt.Sprint(keys) != "[email:a@x.com linkedin:linkedin.com/in/a dav:card-1]" {
+		t.Errorf("keys %v", keys)
+	}
+	for key, want := range map[string]string{"linkedin:x": "this LinkedIn URL", "dav:x": "this card name", "email:x": "this email"} {
+		if KeyTaken(key) != want {
+			t.Errorf("KeyTaken(%s) = %q", key, KeyTaken(key))
+		}
+	}
+}
+
+// TestEncounterCheck: one contact (an id or an inline one), a moment, a
+// time not more than ClockSkew ahead; topics kept and lower-cased.
+func TestEncounterCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		in     EncounterInput
+		fields string
+	}{
+		{"OK", EncounterInput{ContactID: "c1", Moment: "after_talk", MetAt: "2026-11-24T17:10:00Z", Topics: []string{"Go"}}, ""},
+		{"NoContact", EncounterInput{Moment: "other"}, "contact_id"},
+		{"Both", EncounterInput{ContactID: "c1", Contact: &Input{Name: "x"}, Moment: "other"}, "contact"},
+		{"NoMoment", EncounterInput{ContactID: "c1"}, "moment"},
+		{"BadMoment", EncounterInput{ContactID: "c1", Moment: "at lunch"}, "moment"},
+		{"Future", EncounterInput{ContactID: "c1", Moment: "other", MetAt: "2026-11-24T17:16:00Z"}, "met_at"},
+		{"BadTime", EncounterInput{ContactID: "c1", Moment: "other", MetAt: "yesterday"}, "met_at"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := tc.in.Check(now)
+			if got := fieldsOf(err); (err == nil) != (tc.fields == "") || got != tc.fields {
+				t.Fatalf("fields %q (%v), want %q", got, err, tc.fields)
+			}
+			if err == nil && (fmt.Sprint(e.TopicsLower) != "[go]" || !e.MetAt.Equal(now.Add(10*time.Minute))) {
+				t.Errorf("%+v", e)
+			}
+		})
+	}
+	if e, err := (EncounterInput{ContactID: "c1", Moment: "other"}).Check(now); err != nil || !e.MetAt.Equal(now) {
+		t.Errorf("met_at defaults to now: %v, %v", e, err)
+	}
+}
+
+// TestIntros: two different contacts; made at once, or proposed with
+// double opt-in; the moves allowed from each status.
+func TestIntros(t *testing.T) {
+	for _, tc := range []struct {
+		in     IntroInput
+		status string
+		fields string
+	}{
+		{IntroInput{ContactIDs: []string{"a", "b"}}, IntroMade, ""},
+		{IntroInput{ContactIDs: []string{"a", "b"}, DoubleOptIn: true}, IntroProposed, ""},
+		{IntroInput{ContactIDs: []string{"a"}}, "", "contact_ids"},
+		{IntroInput{ContactIDs: []string{"a", "a"}}, "", "contact_ids"},
+		{IntroInput{ContactIDs: []string{"a", ""}}, "", "contact_ids"},
+	} {
+		it, err := tc.in.Check(now)
+		if got := fieldsOf(err); got != tc.fields || err == nil && it.Status != tc.status {
+			t.Errorf("%+v: fields %q, status %q", tc.in, got, it.Status)
+		}
+	}
+	for _, tc := range []struct {
+		from, to string
+		ok       bool
+	}{
+		{IntroProposed, IntroAccepted, true}, {IntroProposed, IntroDeclined, true}, {IntroProposed, IntroMade, false},
+		{IntroAccepted, IntroMade, true}, {IntroMade, IntroDeclined, false}, {IntroDeclined, IntroProposed, false},
+		{IntroMade, IntroMade, true},
+	} {
+		if CanMove(tc.from, tc.to) != tc.ok {
+			t.Errorf("%s → %s: %v", tc.from, tc.to, !tc.ok)
+		}
+	}
+}
