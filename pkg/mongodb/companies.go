@@ -93,37 +93,7 @@ func (s *Companies) CompanyByKey(ctx context.Context, userID, key string) (*comp
 // CompanyIDsByKeys implements companies.Store (company_keys._id); a key
 // whose company is gone (a crash between two writes) is left out.
 func (s *Companies) CompanyIDsByKeys(ctx context.Context, userID string, keys []string) (map[string]string, error) {
-	out := map[string]string{}
-	if len(keys) == 0 {
-		return out, nil
-	}
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = keyID(userID, k)
-	}
-	// company_keys._id
-	cur, err := s.keys().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
-	if err != nil {
-		return nil, store.Err(err, "company")
-	}
-	var docs []companyKeyDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, store.Err(err, "company")
-	}
-	var owners []string
-	for _, d := range docs {
-		owners = append(owners, d.CompanyID)
-	}
-	live, err := s.CompaniesByID(ctx, userID, owners)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range docs {
-		if _, ok := live[d.CompanyID]; ok {
-			out[strings.TrimPrefix(d.ID, userID+"|")] = d.CompanyID
-		}
-	}
-	return out, nil
+	return s.ring().holders(ctx, userID, keys)
 }
 
 // UpdateCompany claims the new keys, replaces the company, then releases

@@ -191,37 +191,7 @@ func (s *Contacts) ContactByKey(ctx context.Context, userID, key string) (*conta
 // ContactIDsByKeys implements contacts.Store (contact_keys._id). A key
 // whose contact is gone (a crash between the two writes) is left out.
 func (s *Contacts) ContactIDsByKeys(ctx context.Context, userID string, keys []string) (map[string]string, error) {
-	out := map[string]string{}
-	if len(keys) == 0 {
-		return out, nil
-	}
-	ids := make([]string, len(keys))
-	for i, k := range keys {
-		ids[i] = keyID(userID, k)
-	}
-	// contact_keys._id
-	cur, err := s.keys().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
-	if err != nil {
-		return nil, store.Err(err, "contact")
-	}
-	var docs []keyDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, store.Err(err, "contact")
-	}
-	var owners []string
-	for _, d := range docs {
-		owners = append(owners, d.ContactID)
-	}
-	live, err := s.CreatedAtOf(ctx, userID, owners)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range docs {
-		if _, ok := live[d.ContactID]; ok {
-			out[strings.TrimPrefix(d.ID, userID+"|")] = d.ContactID
-		}
-	}
-	return out, nil
+	return s.ring().holders(ctx, userID, keys)
 }
 
 // UpdateContact claims the new keys, replaces the contact, then releases

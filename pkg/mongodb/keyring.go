@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -50,6 +51,60 @@ func (k keyring) holder(ctx context.Context, id string) (*ringKey, error) {
 		rk.CreatedAt = t.Time()
 	}
 	return rk, nil
+}
+
+// holders returns which of the user's records hold keys, by key. A key
+// whose holder is gone (a crash between the two writes) is left out.
+func (k keyring) holders(ctx context.Context, userID string, keys []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(keys))
+	for i, key := range keys {
+		ids[i] = keyID(userID, key)
+	}
+	// <keys>._id
+	cur, err := k.keys.Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
+	if err != nil {
+		return nil, store.Err(err, k.what)
+	}
+	var docs []bson.M
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, store.Err(err, k.what)
+	}
+	held := map[string]string{} // key → holder
+	var owners []string
+	for _, d := range docs {
+		id, _ := d["_id"].(string)
+		owner, _ := d[k.owner].(string)
+		held[strings.TrimPrefix(id, userID+"|")] = owner
+		owners = append(owners, owner)
+	}
+	if len(owners) == 0 {
+		return out, nil
+	}
+	// <records>._id, scoped by user_id
+	cur, err = k.records.Find(ctx, bson.M{"_id": bson.M{"$in": owners}, "user_id": userID}, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return nil, store.Err(err, k.what)
+	}
+	var live []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &live); err != nil {
+		return nil, store.Err(err, k.what)
+	}
+	alive := make(map[string]bool, len(live))
+	for _, l := range live {
+		alive[l.ID] = true
+	}
+	for key, owner := range held {
+		if alive[owner] {
+			out[key] = owner
+		}
+	}
+	return out, nil
 }
 
 // claim inserts the keys for ownerID; a key held by another record is a

@@ -74,19 +74,7 @@ func (s *Companies) CompanyByKey(ctx context.Context, userID, key string) (*comp
 
 // CompanyIDsByKeys implements companies.Store (the company_keys primary key).
 func (s *Companies) CompanyIDsByKeys(ctx context.Context, userID string, keys []string) (map[string]string, error) {
-	type row struct{ key, id string }
-	out := map[string]string{}
-	if len(keys) == 0 {
-		return out, nil
-	}
-	rows, err := queryAll(ctx, s.DB, "company", func(r scanner) (*row, error) {
-		var x row
-		return &x, translate(r.Scan(&x.key, &x.id), "company")
-	}, `SELECT key, company_id FROM company_keys WHERE user_id = ? AND key IN (SELECT value FROM json_each(?))`, userID, jsonList(keys))
-	for _, r := range rows {
-		out[r.key] = r.id
-	}
-	return out, err
+	return companyKeys.holders(ctx, s.DB, userID, keys)
 }
 
 // UpdateCompany replaces the company and moves its keys, in one transaction.

@@ -147,6 +147,24 @@ type keyTable struct {
 
 var contactKeys = keyTable{table: "contact_keys", owner: "contact_id", what: "contact", many: "contacts", taken: contacts.KeyTaken}
 
+// holders returns which of the user's records hold keys in t, by key
+// (t's primary key).
+func (t keyTable) holders(ctx context.Context, db *DB, userID string, keys []string) (map[string]string, error) {
+	type row struct{ key, id string }
+	out := map[string]string{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := queryAll(ctx, db, t.what, func(r scanner) (*row, error) {
+		var x row
+		return &x, translate(r.Scan(&x.key, &x.id), t.what)
+	}, `SELECT key, `+t.owner+` FROM `+t.table+` WHERE user_id = ? AND key IN (SELECT value FROM json_each(?))`, userID, jsonList(keys))
+	for _, r := range rows {
+		out[r.key] = r.id
+	}
+	return out, err
+}
+
 // claim inserts keys for ownerID in t; a key held by another record is a
 // Conflict naming it (the transaction is then rolled back by the caller).
 func (tx *Tx) claim(ctx context.Context, t keyTable, userID, ownerID string, keys []string) error {
@@ -214,19 +232,7 @@ func (s *Contacts) ContactByKey(ctx context.Context, userID, key string) (*conta
 
 // ContactIDsByKeys implements contacts.Store (the contact_keys primary key).
 func (s *Contacts) ContactIDsByKeys(ctx context.Context, userID string, keys []string) (map[string]string, error) {
-	type row struct{ key, id string }
-	out := map[string]string{}
-	if len(keys) == 0 {
-		return out, nil
-	}
-	rows, err := queryAll(ctx, s.DB, "contact", func(r scanner) (*row, error) {
-		var x row
-		return &x, translate(r.Scan(&x.key, &x.id), "contact")
-	}, `SELECT key, contact_id FROM contact_keys WHERE user_id = ? AND key IN (SELECT value FROM json_each(?))`, userID, jsonList(keys))
-	for _, r := range rows {
-		out[r.key] = r.id
-	}
-	return out, err
+	return contactKeys.holders(ctx, s.DB, userID, keys)
 }
 
 // UpdateContact replaces the contact and moves its keys, in one transaction.

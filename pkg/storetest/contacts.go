@@ -220,6 +220,9 @@ func Contacts(t *testing.T, open OpenContacts) {
 		if err != nil || fmt.Sprint(byKey) != fmt.Sprintf("map[email:cat@example.com:%s]", cat.ID) {
 			t.Fatalf("ContactIDsByKeys=%v, %v; want Cat's email only", byKey, err)
 		}
+		if none, err := s.ContactIDsByKeys(ctx, "u1", []string{"email:nobody@example.com"}); err != nil || len(none) != 0 {
+			t.Fatalf("ContactIDsByKeys of keys nobody holds = %v, %v", none, err)
+		}
 		made, err := s.CreatedAtOf(ctx, "u1", []string{a.ID, b.ID, other.ID, "nope"})
 		if err != nil || len(made) != 2 || !made[a.ID].Equal(a.CreatedAt) || !made[b.ID].Equal(b.CreatedAt) {
 			t.Fatalf("CreatedAtOf=%v, %v; want Ann's and Bea's", made, err)
