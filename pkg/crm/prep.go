@@ -283,7 +283,7 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 	index := map[string]int{}
 	for _, t := range ev.Talks {
 		name := strings.TrimSpace(t.Speaker)
-		k := input.Fold(strings.Join(strings.Fields(name), " "))
+		k := events.FoldName(name)
 		if k == "" {
 			continue
 		}
@@ -297,7 +297,7 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 			return nil, err
 		}
 		for _, c := range page.Items {
-			if input.Fold(strings.Join(strings.Fields(c.Name), " ")) == k {
+			if events.FoldName(c.Name) == k {
 				sp.ContactID = &c.ID
 				break
 			}
@@ -315,7 +315,7 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 			return
 		}
 		for _, t := range e.Talks {
-			if i, ok := index[input.Fold(strings.Join(strings.Fields(t.Speaker), " "))]; ok && len(out[i].SeenAt) < prepSeenTitles &&
+			if i, ok := index[events.FoldName(t.Speaker)]; ok && len(out[i].SeenAt) < prepSeenTitles &&
 				(len(out[i].SeenAt) == 0 || out[i].SeenAt[len(out[i].SeenAt)-1] != e.Title) {
 				out[i].SeenAt = append(out[i].SeenAt, e.Title)
 			}

@@ -68,8 +68,9 @@ type PrepFacts struct {
 	HotTopics []string
 }
 
-// folded is a name as targets match it: folded, spaces collapsed.
-func folded(s string) string { return input.Fold(strings.Join(strings.Fields(s), " ")) }
+// FoldName is a name as targets, guests and speakers are matched by:
+// spaces collapsed, folded (input.Fold: case and accents aside).
+func FoldName(s string) string { return input.Fold(strings.Join(strings.Fields(s), " ")) }
 
 // RankToMeet scores each attendee (declined ones are left out) and ranks
 // them: the highest score first, then by name.
@@ -78,7 +79,7 @@ func RankToMeet(as []Attendee, f PrepFacts) []ToMeet {
 	targetCompanies := map[string]bool{}
 	for _, t := range f.Targets {
 		if t.Name != "" {
-			targetNames[folded(t.Name)] = true
+			targetNames[FoldName(t.Name)] = true
 		}
 		if t.CompanyID != "" {
 			targetCompanies[t.CompanyID] = true
@@ -96,11 +97,11 @@ func RankToMeet(as []Attendee, f PrepFacts) []ToMeet {
 			coName = n
 		}
 		switch {
-		case targetNames[folded(a.Name)]:
+		case targetNames[FoldName(a.Name)]:
 			m.add(ScoreTarget, Reason{Kind: ReasonTarget, Text: "You wanted to meet " + a.Name})
 		case co != "" && targetCompanies[co]:
 			m.add(ScoreTarget, Reason{Kind: ReasonTarget, Text: "You wanted to meet someone from " + coName, CompanyID: co})
-		case a.Company != "" && targetNames[folded(a.Company)]:
+		case a.Company != "" && targetNames[FoldName(a.Company)]:
 			m.add(ScoreTarget, Reason{Kind: ReasonTarget, Text: "You wanted to meet someone from " + a.Company, CompanyID: co})
 		}
 		if o, ok := f.Openings[co]; ok && co != "" {
@@ -133,17 +134,17 @@ func (m *ToMeet) add(score int, r Reason) {
 // tags, each once, in the hot topics' order.
 func topicsIn(hot []string, title string, tags []string) []string {
 	words := map[string]bool{}
-	for _, w := range strings.FieldsFunc(folded(title), func(r rune) bool {
+	for _, w := range strings.FieldsFunc(FoldName(title), func(r rune) bool {
 		return !(r == '-' || r == '+' || r == '#' || r == '.' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || r > 127)
 	}) {
 		words[strings.Trim(w, ".")] = true
 	}
 	for _, t := range tags {
-		words[folded(t)] = true
+		words[FoldName(t)] = true
 	}
 	var out []string
 	for _, h := range hot {
-		if words[folded(h)] {
+		if words[FoldName(h)] {
 			out = append(out, h)
 		}
 	}

@@ -3,7 +3,6 @@ package events
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/input"
 )
@@ -112,12 +111,12 @@ func MatchTargets(targets []Target, met []MetPerson) (hit, missed []Target) {
 		if m.CompanyID != "" {
 			companies[m.CompanyID] = true
 		}
-		names[input.Fold(strings.Join(strings.Fields(m.Name), " "))] = true
+		names[FoldName(m.Name)] = true
 	}
 	hit, missed = []Target{}, []Target{}
 	for _, t := range targets {
 		ok := (t.ContactID != "" && contacts[t.ContactID]) || (t.CompanyID != "" && companies[t.CompanyID]) ||
-			(t.Name != "" && names[input.Fold(strings.Join(strings.Fields(t.Name), " "))])
+			(t.Name != "" && names[FoldName(t.Name)])
 		if ok {
 			hit = append(hit, t)
 		} else {
