@@ -11,6 +11,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // The desk (PRODUCT.md §10): the pages for the work after the event, one
@@ -139,4 +140,23 @@ func (s *pages) notFound(c *fiber.Ctx, what string) error {
 	p := s.page(c, "Not found", "")
 	p.Problem = "No such " + what + "."
 	return s.render(c, fiber.StatusNotFound, "contacts", p)
+}
+
+// pageFrom lists the page of a list that ?page= asks for (a cursor the
+// list gave) with list. A cursor the list did not give — unreadable, or
+// another list's — is said in p.Problem, and the first page is listed.
+func pageFrom[T any](c *fiber.Ctx, p *webPage, problem string, list func(*record.Cursor) (T, error)) (T, error) {
+	var cur *record.Cursor
+	if a := c.Query("page"); a != "" {
+		var err error
+		if cur, err = record.DecodeCursor(a); err != nil {
+			p.Problem, cur = problem, nil
+		}
+	}
+	out, err := list(cur)
+	if cur != nil && apperr.Is(err, apperr.Invalid) {
+		p.Problem = problem
+		return list(nil)
+	}
+	return out, err
 }

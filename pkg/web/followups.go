@@ -26,19 +26,9 @@ func (s *pages) handleWebFollowups(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	f := followup.Filter{Status: followup.Pending, Limit: followupsPage}
-	if a := c.Query("page"); a != "" {
-		cur, err := record.DecodeCursor(a)
-		if err != nil {
-			p.Problem = "That page of follow-ups is not one this list gave."
-		}
-		f.Cursor = cur
-	}
-	page, err := s.CRM.Followups.List(ctx, u.ID, f)
-	if apperr.Is(err, apperr.Invalid) {
-		p.Problem, f.Cursor = "That page of follow-ups is not one this list gave.", nil
-		page, err = s.CRM.Followups.List(ctx, u.ID, f)
-	}
+	page, err := pageFrom(c, &p, "That page of follow-ups is not one this list gave.", func(cur *record.Cursor) (*record.Page[followup.FollowUp], error) {
+		return s.CRM.Followups.List(ctx, u.ID, followup.Filter{Status: followup.Pending, Limit: followupsPage, Cursor: cur})
+	})
 	if err != nil {
 		return err
 	}

@@ -69,17 +69,9 @@ func (s *pages) showGuests(c *fiber.Ctx, p *webPage, v *guestsView) error {
 	}
 	v.Event = webEvent{ID: ev.ID, Title: ev.Title, When: ev.StartsAt.In(u.Location()).Format("Mon 2 Jan 2006, 15:04")}
 	v.Moments = webMoments
-	var cur *record.Cursor
-	if a := c.Query("page"); a != "" {
-		if cur, err = record.DecodeCursor(a); err != nil {
-			p.Problem, cur = "That page of the guest list is not one this list gave.", nil
-		}
-	}
-	page, err := s.CRM.GuestList(ctx, u.ID, id, guestsPage, cur)
-	if apperr.Is(err, apperr.Invalid) {
-		p.Problem = "That page of the guest list is not one this list gave."
-		page, err = s.CRM.GuestList(ctx, u.ID, id, guestsPage, nil)
-	}
+	page, err := pageFrom(c, p, "That page of the guest list is not one this list gave.", func(cur *record.Cursor) (*record.Page[events.Attendee], error) {
+		return s.CRM.GuestList(ctx, u.ID, id, guestsPage, cur)
+	})
 	if err != nil {
 		return err
 	}

@@ -68,18 +68,9 @@ type importRow struct {
 func (s *pages) handleImportPage(c *fiber.Ctx) error {
 	p := s.page(c, "Import", "import")
 	v := &importView{}
-	var cur *record.Cursor
-	if a := c.Query("page"); a != "" {
-		var err error
-		if cur, err = record.DecodeCursor(a); err != nil {
-			p.Problem, cur = "That page of imports is not one this list gave.", nil
-		}
-	}
-	err := s.listImports(c, v, cur)
-	if apperr.Is(err, apperr.Invalid) {
-		p.Problem = "That page of imports is not one this list gave."
-		err = s.listImports(c, v, nil)
-	}
+	_, err := pageFrom(c, &p, "That page of imports is not one this list gave.", func(cur *record.Cursor) (struct{}, error) {
+		return struct{}{}, s.listImports(c, v, cur)
+	})
 	if err != nil {
 		return err
 	}

@@ -72,16 +72,8 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 	// The board shows each stage's first cards; a stage's "more" link
 	// shows that stage alone, a page at a time.
 	stages := opportunities.Stages
-	var cur *record.Cursor
 	if st := c.Query("stage"); st != "" && slices.Contains(opportunities.Stages, st) {
 		stages, view.Stage = []string{st}, st
-		if a := c.Query("page"); a != "" {
-			var err error
-			if cur, err = record.DecodeCursor(a); err != nil {
-				p.Problem = "That page of the pipeline is not one this page gave."
-				cur = nil
-			}
-		}
 	}
 	var all []opportunities.Opportunity
 	for _, st := range stages {
@@ -89,10 +81,15 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 		if opportunities.Closed(st) && view.Stage == "" {
 			limit = pipelineClosed
 		}
-		page, err := s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{Stage: st, Limit: limit, Cursor: cur})
-		if apperr.Is(err, apperr.Invalid) {
-			p.Problem = "That page of the pipeline is not one this page gave."
-			page, err = s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{Stage: st, Limit: limit})
+		list := func(cur *record.Cursor) (*record.Page[opportunities.Opportunity], error) {
+			return s.CRM.Opportunities.Opportunities(ctx, u.ID, opportunities.Query{Stage: st, Limit: limit, Cursor: cur})
+		}
+		var page *record.Page[opportunities.Opportunity]
+		var err error
+		if view.Stage != "" { // one stage, paged
+			page, err = pageFrom(c, p, "That page of the pipeline is not one this page gave.", list)
+		} else {
+			page, err = list(nil)
 		}
 		if err != nil {
 			return err
