@@ -1,7 +1,6 @@
 package accounts
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
@@ -10,12 +9,8 @@ import (
 
 // fields names the fields an error reports, in order.
 func fields(err error) string {
-	var ae *apperr.Error
-	if !errors.As(err, &ae) {
-		return ""
-	}
 	var out []string
-	for _, f := range ae.Fields {
+	for _, f := range apperr.FieldsOf(err) {
 		out = append(out, f.Field)
 	}
 	return strings.Join(out, ",")

@@ -1,7 +1,6 @@
 package contacts
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,12 +13,8 @@ var now = time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
 
 // fieldsOf names the fields an error reports, in order.
 func fieldsOf(err error) string {
-	var ae *apperr.Error
-	if !errors.As(err, &ae) {
-		return ""
-	}
 	var out []string
-	for _, f := range ae.Fields {
+	for _, f := range apperr.FieldsOf(err) {
 		out = append(out, f.Field)
 	}
 	return strings.Join(out, ",")

@@ -1,7 +1,6 @@
 package events
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,12 +12,8 @@ import (
 
 // fieldsOf names the fields an error reports, in order.
 func fieldsOf(err error) string {
-	var ae *apperr.Error
-	if !errors.As(err, &ae) {
-		return ""
-	}
 	var out []string
-	for _, f := range ae.Fields {
+	for _, f := range apperr.FieldsOf(err) {
 		out = append(out, f.Field)
 	}
 	return strings.Join(out, ",")

@@ -1,7 +1,6 @@
 package opportunities
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -17,12 +16,11 @@ var (
 
 // fieldsOf names the fields an error reports, sorted as reported.
 func fieldsOf(err error) string {
-	var ae *apperr.Error
-	if !errors.As(err, &ae) {
+	if err != nil && apperr.FieldsOf(err) == nil {
 		return fmt.Sprint(err)
 	}
 	var out []string
-	for _, f := range ae.Fields {
+	for _, f := range apperr.FieldsOf(err) {
 		out = append(out, f.Field)
 	}
 	return strings.Join(out, ",")
