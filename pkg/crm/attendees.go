@@ -38,7 +38,8 @@ type AttendeeError struct {
 // the others are kept. Matched counts the attendees who are already the
 // user's contacts (the same email or LinkedIn URL).
 func (s *Service) ImportAttendees(ctx context.Context, u *accounts.User, eventID, contentType string, body []byte) (*AttendeeImport, error) {
-	if _, err := s.Events.Get(ctx, u.ID, eventID); err != nil {
+	ev, err := s.Events.Get(ctx, u.ID, eventID)
+	if err != nil {
 		return nil, err
 	}
 	res := &AttendeeImport{Errors: []AttendeeError{}}
@@ -82,7 +83,6 @@ func (s *Service) ImportAttendees(ctx context.Context, u *accounts.User, eventID
 		return nil, apperr.E(apperr.Unsupported, "send the guest list as text/csv or application/json")
 	}
 	if len(rows) > 0 {
-		var err error
 		if res.Added, res.Updated, err = s.Attendees.UpsertAttendees(ctx, u.ID, eventID, rows); err != nil {
 			return nil, err
 		}
@@ -93,10 +93,6 @@ func (s *Service) ImportAttendees(ctx context.Context, u *accounts.User, eventID
 	}
 	res.Matched = len(known)
 	if res.Added > 0 {
-		ev, err := s.Events.Get(ctx, u.ID, eventID)
-		if err != nil {
-			return nil, err
-		}
 		if err := s.planPrep(ctx, u, ev); err != nil {
 			return nil, err
 		}
