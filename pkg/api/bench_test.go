@@ -464,8 +464,8 @@ func BenchmarkPlanB(b *testing.B) {
 	s, uid, tok, now, ctx := a.s, a.uid, a.tok, a.now, context.Background()
 	const nCompanies, nContacts, nEvents, nEncounters, nIntros, nOpps = 5000, 50000, 500, 50000, 2000, 1000
 	coID := func(i int) string { return fmt.Sprintf("co%05d", i) }
-	a.seed("companies", nCompanies, func(ctx context.Context, i int) error {
-		return a.st.Companies.CreateCompany(ctx, &companies.Company{ID: coID(i), UserID: uid, Name: fmt.Sprint("Company ", i),
+	a.seed("companies", nCompanies, func(ctx context.Context, st crm.Stores, i int) error {
+		return st.Companies.CreateCompany(ctx, &companies.Company{ID: coID(i), UserID: uid, Name: fmt.Sprint("Company ", i),
 			Domain: fmt.Sprintf("company%d.example", i), Tags: []string{}, CreatedAt: now, UpdatedAt: now})
 	})
 	a.contacts(nContacts, func(i int) *contacts.Contact {
@@ -475,17 +475,17 @@ func BenchmarkPlanB(b *testing.B) {
 			LastContactedAt: &last, CreatedAt: now, UpdatedAt: now}
 	})
 	a.events(nEvents, func(i int, e *events.Event) { e.Title = fmt.Sprint("Meetup ", i) })
-	a.seed("encounters", nEncounters, func(ctx context.Context, i int) error {
-		return a.st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: benchEventID((i * 7) % nEvents),
+	a.seed("encounters", nEncounters, func(ctx context.Context, st crm.Stores, i int) error {
+		return st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: benchEventID((i * 7) % nEvents),
 			ContactID: benchContactID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * spread), Topics: []string{}, CreatedAt: now})
 	})
-	a.seed("intros", nIntros, func(ctx context.Context, i int) error {
-		return a.st.Contacts.CreateIntro(ctx, &contacts.Intro{ID: fmt.Sprintf("in%05d", i), UserID: uid,
+	a.seed("intros", nIntros, func(ctx context.Context, st crm.Stores, i int) error {
+		return st.Contacts.CreateIntro(ctx, &contacts.Intro{ID: fmt.Sprintf("in%05d", i), UserID: uid,
 			ContactIDs: []string{benchContactID(i * 11 % nContacts), benchContactID(i * 17 % nContacts)}, Status: "made", CreatedAt: now, UpdatedAt: now})
 	})
-	a.seed("opportunities", nOpps, func(ctx context.Context, i int) error {
+	a.seed("opportunities", nOpps, func(ctx context.Context, st crm.Stores, i int) error {
 		at := now.Add(-time.Duration(i) * time.Hour)
-		return a.st.Opportunities.CreateOpportunity(ctx, &opportunities.Opportunity{ID: fmt.Sprintf("op%05d", i), UserID: uid, Title: fmt.Sprint("Role ", i),
+		return st.Opportunities.CreateOpportunity(ctx, &opportunities.Opportunity{ID: fmt.Sprintf("op%05d", i), UserID: uid, Title: fmt.Sprint("Role ", i),
 			CompanyID: coID(i * 3 % nCompanies), Kind: "job", Stage: opportunities.Stages[i%len(opportunities.Stages)], SourceContactID: benchContactID(i * 29 % nContacts),
 			SourceEventID: benchEventID(i % nEvents), RecruiterIDs: []string{benchContactID(i * 31 % nContacts)}, History: []opportunities.StageChange{{Stage: "lead", At: at}},
 			CreatedAt: at, UpdatedAt: at})
@@ -535,10 +535,11 @@ func benchEventID(i int) string   { return fmt.Sprintf("ev%04d", i) }
 
 // seed writes n records with write, in one transaction, or fails the
 // benchmark.
-func (a *benchAccount) seed(what string, n int, write func(ctx context.Context, i int) error) {
-	err := a.s.SQL.Atomic(context.Background(), func(ctx context.Context) error {
+func (a *benchAccount) seed(what string, n int, write func(ctx context.Context, st crm.Stores, i int) error) {
+	err := a.s.SQL.Work(context.Background(), func(ctx context.Context, tx crm.Tx) error {
+		st := tx.Stores()
 		for i := 0; i < n; i++ {
-			if err := write(ctx, i); err != nil {
+			if err := write(ctx, st, i); err != nil {
 				return err
 			}
 		}
@@ -552,12 +553,12 @@ func (a *benchAccount) seed(what string, n int, write func(ctx context.Context, 
 // contacts imports n contacts made by mk, a thousand to a call as an
 // import does.
 func (a *benchAccount) contacts(n int, mk func(i int) *contacts.Contact) {
-	a.seed("contacts", (n+999)/1000, func(ctx context.Context, chunk int) error {
+	a.seed("contacts", (n+999)/1000, func(ctx context.Context, st crm.Stores, chunk int) error {
 		var batch []*contacts.Contact
 		for i := chunk * 1000; i < min(n, chunk*1000+1000); i++ {
 			batch = append(batch, mk(i))
 		}
-		_, err := a.st.Contacts.ImportContacts(ctx, batch)
+		_, err := st.Contacts.ImportContacts(ctx, batch)
 		return err
 	})
 }
@@ -565,12 +566,12 @@ func (a *benchAccount) contacts(n int, mk func(i int) *contacts.Contact) {
 // events stores n meetups a week apart going back (benchEventID(i)), each
 // adjusted by fill.
 func (a *benchAccount) events(n int, fill func(i int, e *events.Event)) {
-	a.seed("events", n, func(ctx context.Context, i int) error {
+	a.seed("events", n, func(ctx context.Context, st crm.Stores, i int) error {
 		t := a.now.Add(-time.Duration(i*7) * time.Hour)
 		e := &events.Event{ID: benchEventID(i), UserID: a.uid, Kind: "meetup", StartsAt: t, EndsAt: t.Add(2 * time.Hour), Timezone: "UTC",
 			Tags: []string{}, Talks: []events.Talk{}, Status: "attended", CreatedAt: a.now, UpdatedAt: a.now}
 		fill(i, e)
-		return a.st.Events.CreateEvent(ctx, e)
+		return st.Events.CreateEvent(ctx, e)
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 )
@@ -32,13 +33,13 @@ func BenchmarkDeskPages(b *testing.B) {
 			Company: fmt.Sprint("Company ", i%5000), CreatedAt: now, UpdatedAt: now}
 	})
 	a.events(nEvents, func(i int, e *events.Event) { e.Title = fmt.Sprint("Meetup ", i) })
-	a.seed("encounters", nEncounters, func(ctx context.Context, i int) error {
-		return a.st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: benchEventID((i * 7) % nEvents),
+	a.seed("encounters", nEncounters, func(ctx context.Context, st crm.Stores, i int) error {
+		return st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: benchEventID((i * 7) % nEvents),
 			ContactID: benchContactID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * time.Minute),
 			Topics: []string{benchTopics[i%len(benchTopics)]}, CreatedAt: now})
 	})
-	a.seed("opportunities", nOpps, func(ctx context.Context, i int) error {
-		return a.st.Opportunities.CreateOpportunity(ctx, &opportunities.Opportunity{ID: fmt.Sprintf("op%05d", i), UserID: uid, Title: fmt.Sprint("Role ", i),
+	a.seed("opportunities", nOpps, func(ctx context.Context, st crm.Stores, i int) error {
+		return st.Opportunities.CreateOpportunity(ctx, &opportunities.Opportunity{ID: fmt.Sprintf("op%05d", i), UserID: uid, Title: fmt.Sprint("Role ", i),
 			Kind: "job", Stage: opportunities.Stages[i%len(opportunities.Stages)], SourceContactID: benchContactID(i), SourceEventID: benchEventID(i % nEvents),
 			RecruiterIDs: []string{}, History: []opportunities.StageChange{}, CreatedAt: now.Add(-time.Duration(i) * time.Hour), UpdatedAt: now})
 	})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 )
 
@@ -30,8 +31,8 @@ func BenchmarkGuestList(b *testing.B) {
 		e.Title = fmt.Sprint("Meetup ", i)
 		e.Talks = []events.Talk{{Title: "Talk", Speaker: fmt.Sprint("Speaker ", i%10)}}
 	})
-	a.seed("encounters", 20000, func(ctx context.Context, i int) error {
-		return a.st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: benchEventID(i % 100),
+	a.seed("encounters", 20000, func(ctx context.Context, st crm.Stores, i int) error {
+		return st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: benchEventID(i % 100),
 			ContactID: benchContactID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * time.Minute),
 			Topics: []string{benchTopics[i%len(benchTopics)]}, CreatedAt: now})
 	})
@@ -47,8 +48,8 @@ func BenchmarkGuestList(b *testing.B) {
 		fmt.Fprintf(&csv, "gst-%d,Guest %d,Guest,%d,%s,approved,,\"Company %d, Inc.\",%s engineer\n", i, i, i, email, i%700, benchTopics[i%len(benchTopics)])
 	}
 	body := csv.String()
-	a.seed("encounters at the event", 200, func(ctx context.Context, i int) error {
-		return a.st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("ev%06d", i), UserID: uid, EventID: ev,
+	a.seed("encounters at the event", 200, func(ctx context.Context, st crm.Stores, i int) error {
+		return st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("ev%06d", i), UserID: uid, EventID: ev,
 			ContactID: benchContactID(i * 70), Moment: "after_talk", MetAt: now, CreatedAt: now})
 	})
 	path := "/v1/events/" + ev

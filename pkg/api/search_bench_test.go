@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 )
 
@@ -56,8 +57,8 @@ func BenchmarkSearch(b *testing.B) {
 		e.Title = fmt.Sprint("Meetup ", i)
 		e.Talks = []events.Talk{{Title: pick(benchTopics, i, 3), Speaker: benchFirst[i%len(benchFirst)] + " " + benchLast[i%len(benchLast)]}}
 	})
-	a.seed("encounters", nEncounters, func(ctx context.Context, i int) error {
-		return a.st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: benchEventID((i * 7) % nEvents),
+	a.seed("encounters", nEncounters, func(ctx context.Context, st crm.Stores, i int) error {
+		return st.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("en%06d", i), UserID: uid, EventID: benchEventID((i * 7) % nEvents),
 			ContactID: benchContactID((i * 13) % nContacts), Moment: "after_talk", MetAt: now.Add(-time.Duration(i) * time.Minute),
 			Topics: strings.Fields(pick(benchTopics, i, 2)), Notes: pick(benchVocab, i, 12), CreatedAt: now})
 	})

@@ -25,9 +25,10 @@ type Service struct {
 	// needed (companies.Service.Resolve); contacts are linked by it on
 	// every write.
 	Company func(ctx context.Context, userID, company string, emails []string) (string, error)
-	// Atomic, if set, runs fn as one transaction (crm sets the store's):
-	// the companies an import chunk makes commit together.
-	Atomic func(ctx context.Context, fn func(context.Context) error) error
+	// Together, if set, runs fn as one unit of work on a Service bound to
+	// it (crm sets it): the companies an import chunk makes commit
+	// together.
+	Together func(ctx context.Context, fn func(context.Context, *Service) error) error
 }
 
 // link sets c's company_id from its company text and emails. memo, if not

@@ -905,7 +905,7 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 		res.companies = map[string]string{}
 	}
 	memo := res.companies
-	link := func(ctx context.Context) error {
+	link := func(ctx context.Context, s *Service) error {
 		for i, r := range rows {
 			c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now}
 			r.Input.apply(c, "")
@@ -919,10 +919,10 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 	// The companies a chunk makes commit together (one fsync, not one a
 	// company); the contacts then go in as one write of their own.
 	var err error
-	if s.Atomic != nil {
-		err = s.Atomic(ctx, link)
+	if s.Together != nil {
+		err = s.Together(ctx, link)
 	} else {
-		err = link(ctx)
+		err = link(ctx, s)
 	}
 	if err != nil {
 		return err

@@ -66,7 +66,7 @@ func (s *Service) LeaveDetails(ctx context.Context, owner *accounts.User, ev *ev
 		enc.Moment = events.MomentAt(ev, now)
 		return s.LogEncounter(ctx, owner, ev.ID, enc)
 	}
-	return atomically(ctx, s, func(ctx context.Context) (*EncounterResult, error) {
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*EncounterResult, error) {
 		loc := owner.Location()
 		local := now.In(loc)
 		day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)

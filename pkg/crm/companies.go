@@ -17,7 +17,7 @@ import (
 // lose the link (a contact whose company text still names it is linked to
 // a new one when next edited).
 func (s *Service) DeleteCompany(ctx context.Context, userID, id string) error {
-	_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) {
+	_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
 		if _, err := s.Companies.Get(ctx, userID, id); err != nil {
 			return struct{}{}, err
 		}

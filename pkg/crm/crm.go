@@ -46,25 +46,26 @@ type Service struct {
 	// Backups reads and writes whole sections for backup and restore.
 	Backups       record.Backups
 	insightSource insights.Source
-	insights      insightCache
+	insights      *insightCache
 	search        search.Store
 	ensure        func(context.Context) error
-	atomic        func(context.Context, func(context.Context) error) error
+	update        func(context.Context, func(context.Context, Tx) error) error
+	// tx is the unit of work this Service is bound to (see bound), nil
+	// for the Service itself.
+	tx Tx
 }
 
-// atomically runs one workflow as one unit of work: a single transaction
-// where the engine has them (SQLite), so it commits whole or not at all.
-// Without (MongoDB), each step is safe on its own (insert-first keys,
-// pending-once follow-ups) and the workflows undo what a failed request
-// created (see logEncounter).
-func atomically[T any](ctx context.Context, s *Service, fn func(context.Context) (T, error)) (T, error) {
-	if s.atomic == nil {
-		return fn(ctx)
+// atomically runs one workflow as one unit of work (Stores.Update): fn
+// gets a Service bound to the unit, whose every store call is the unit's,
+// so the workflow commits whole or not at all. Inside a unit it joins it.
+func atomically[T any](ctx context.Context, s *Service, fn func(context.Context, *Service) (T, error)) (T, error) {
+	if s.tx != nil {
+		return fn(ctx, s)
 	}
 	var out T
-	err := s.atomic(ctx, func(ctx context.Context) error {
+	err := s.update(ctx, func(ctx context.Context, tx Tx) error {
 		var err error
-		out, err = fn(ctx)
+		out, err = fn(ctx, s.bound(tx))
 		return err
 	})
 	if err != nil {
@@ -72,6 +73,14 @@ func atomically[T any](ctx context.Context, s *Service, fn func(context.Context)
 		return zero, err
 	}
 	return out, nil
+}
+
+// bound returns a Service on the stores of the unit of work tx, sharing
+// s's clock, URL check and insights cache.
+func (s *Service) bound(tx Tx) *Service {
+	b := New(tx.Stores(), s.Now)
+	b.URLCheck, b.insights, b.tx = s.URLCheck, s.insights, tx
+	return b
 }
 
 // CheckURL vets a URL the server will fetch: http(s) with a host, and
@@ -92,7 +101,9 @@ func (s *Service) CheckURL(raw string) string {
 // the event is removed again if logging the encounter fails. Field errors
 // of the event are named "event.<field>".
 func (s *Service) LogEncounterAtNewEvent(ctx context.Context, u *accounts.User, ev events.Input, in contacts.EncounterInput) (*EncounterResult, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*EncounterResult, error) { return s.logEncounterAtNewEvent(ctx, u, ev, in) })
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*EncounterResult, error) {
+		return s.logEncounterAtNewEvent(ctx, u, ev, in)
+	})
 }
 
 func (s *Service) logEncounterAtNewEvent(ctx context.Context, u *accounts.User, ev events.Input, in contacts.EncounterInput) (*EncounterResult, error) {
@@ -109,15 +120,9 @@ func (s *Service) logEncounterAtNewEvent(ctx context.Context, u *accounts.User, 
 	if err != nil {
 		return nil, renamePrefix(err, "event.")
 	}
-	res, err := s.logEncounter(ctx, u, e.ID, in)
-	if err != nil {
-		// Nothing the failed request started may remain.
-		if derr := s.Events.Delete(context.WithoutCancel(ctx), u.ID, e.ID); derr != nil {
-			return nil, errors.Join(err, derr)
-		}
-		return nil, err
-	}
-	return res, nil
+	// Nothing the failed request started may remain.
+	s.tx.OnFail(func(ctx context.Context) error { return s.Events.Delete(ctx, u.ID, e.ID) })
+	return s.logEncounter(ctx, u, e.ID, in)
 }
 
 // renamePrefix puts prefix before the field names of an Invalid error.
@@ -158,7 +163,9 @@ func notFoundField(err error, field string) error {
 // when one of its emails or its LinkedIn URL is known already. It schedules
 // the automatic follow-ups unless in.Followup is false.
 func (s *Service) LogEncounter(ctx context.Context, u *accounts.User, eventID string, in contacts.EncounterInput) (*EncounterResult, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*EncounterResult, error) { return s.logEncounter(ctx, u, eventID, in) })
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*EncounterResult, error) {
+		return s.logEncounter(ctx, u, eventID, in)
+	})
 }
 
 func (s *Service) logEncounter(ctx context.Context, u *accounts.User, eventID string, in contacts.EncounterInput) (_ *EncounterResult, err error) {
@@ -184,17 +191,17 @@ func (s *Service) logEncounter(ctx context.Context, u *accounts.User, eventID st
 	} else if res.Contact, res.ContactCreated, err = s.findOrCreate(ctx, u.ID, *in.Contact, enc.MetAt); err != nil {
 		return nil, err
 	}
-	if res.ContactCreated && s.atomic == nil {
-		// No transaction to roll back: a contact this request created goes
-		// again, with whatever was stored for it, if a later step fails.
+	if res.ContactCreated {
+		// If a later step fails, a contact this request created goes again,
+		// with whatever was stored for it (an engine that rolls back needs
+		// no undo and drops it).
 		created := res.Contact.ID
-		defer func() {
-			if err != nil {
-				if derr := s.deleteContact(context.WithoutCancel(ctx), u.ID, created); derr != nil && !apperr.Is(derr, apperr.NotFound) {
-					err = errors.Join(err, derr)
-				}
+		s.tx.OnFail(func(ctx context.Context) error {
+			if err := s.deleteContact(ctx, u.ID, created); err != nil && !apperr.Is(err, apperr.NotFound) {
+				return err
 			}
-		}()
+			return nil
+		})
 	}
 	enc.EventID, enc.ContactID = ev.ID, res.Contact.ID
 	if err := s.Contacts.CreateEncounter(ctx, u.ID, enc); err != nil {
@@ -261,7 +268,9 @@ func (s *Service) CreateContact(ctx context.Context, u *accounts.User, in contac
 
 // CreateContactWith is CreateContact with options (a chosen id).
 func (s *Service) CreateContactWith(ctx context.Context, u *accounts.User, in contacts.Input, o contacts.CreateOpts) (*contacts.Contact, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*contacts.Contact, error) { return s.createContact(ctx, u, in, o) })
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*contacts.Contact, error) {
+		return s.createContact(ctx, u, in, o)
+	})
 }
 
 func (s *Service) createContact(ctx context.Context, u *accounts.User, in contacts.Input, o contacts.CreateOpts) (*contacts.Contact, error) {
@@ -275,14 +284,18 @@ func (s *Service) createContact(ctx context.Context, u *accounts.User, in contac
 // UpdateContact applies a merge patch and keeps the stay-in-touch follow-up
 // in line with the cadence.
 func (s *Service) UpdateContact(ctx context.Context, u *accounts.User, id string, patch []byte) (*contacts.Contact, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*contacts.Contact, error) { return s.updateContact(ctx, u, id, patch, nil) })
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*contacts.Contact, error) {
+		return s.updateContact(ctx, u, id, patch, nil)
+	})
 }
 
 // UpdateContactSeen is UpdateContact for an edit made on a copy last
 // updated at seen (the desk's edit form): if the contact changed since,
 // nothing is written and the error is a Conflict naming updated_at.
 func (s *Service) UpdateContactSeen(ctx context.Context, u *accounts.User, id string, patch []byte, seen time.Time) (*contacts.Contact, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*contacts.Contact, error) { return s.updateContact(ctx, u, id, patch, &seen) })
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*contacts.Contact, error) {
+		return s.updateContact(ctx, u, id, patch, &seen)
+	})
 }
 
 // changedSince is the Conflict of an edit made on an older copy.
@@ -324,7 +337,7 @@ func (s *Service) cadence(ctx context.Context, u *accounts.User, c *contacts.Con
 // to the latest one, the follow-ups it takes care of are done, and the
 // stay-in-touch follow-up is re-dated from it.
 func (s *Service) LogInteraction(ctx context.Context, u *accounts.User, contactID string, in contacts.InteractionInput) (*contacts.Interaction, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*contacts.Interaction, error) {
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*contacts.Interaction, error) {
 		return s.logInteraction(ctx, u, contactID, in)
 	})
 }
@@ -350,7 +363,7 @@ func (s *Service) logInteraction(ctx context.Context, u *accounts.User, contactI
 // CreateIntro records an introduction between two of the user's contacts;
 // one made at once schedules its intro check.
 func (s *Service) CreateIntro(ctx context.Context, u *accounts.User, in contacts.IntroInput) (*contacts.Intro, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*contacts.Intro, error) { return s.createIntro(ctx, u, in) })
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*contacts.Intro, error) { return s.createIntro(ctx, u, in) })
 }
 
 func (s *Service) createIntro(ctx context.Context, u *accounts.User, in contacts.IntroInput) (*contacts.Intro, error) {
@@ -422,7 +435,7 @@ func (s *Service) introWhy(ctx context.Context, userID string, it *contacts.Intr
 // MoveIntro changes an intro's status or outcome; becoming made schedules
 // the intro check, and being declined cancels a pending one.
 func (s *Service) MoveIntro(ctx context.Context, u *accounts.User, id string, p contacts.IntroPatch) (*contacts.Intro, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*contacts.Intro, error) { return s.moveIntro(ctx, u, id, p) })
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*contacts.Intro, error) { return s.moveIntro(ctx, u, id, p) })
 }
 
 func (s *Service) moveIntro(ctx context.Context, u *accounts.User, id string, p contacts.IntroPatch) (*contacts.Intro, error) {
@@ -443,7 +456,9 @@ func (s *Service) moveIntro(ctx context.Context, u *accounts.User, id string, p 
 // follow-ups are cancelled, and intros made at the event keep existing
 // without an event.
 func (s *Service) DeleteEvent(ctx context.Context, userID, id string) error {
-	_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.deleteEvent(ctx, userID, id) })
+	_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
+		return struct{}{}, s.deleteEvent(ctx, userID, id)
+	})
 	return err
 }
 
@@ -484,7 +499,9 @@ func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
 // interactions, intros it is part of, and its follow-ups (including intro
 // checks filed under the other contact of a deleted intro).
 func (s *Service) DeleteContact(ctx context.Context, userID, id string) error {
-	_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.deleteContact(ctx, userID, id) })
+	_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
+		return struct{}{}, s.deleteContact(ctx, userID, id)
+	})
 	return err
 }
 
@@ -532,7 +549,9 @@ func (s *Service) removeContact(ctx context.Context, userID, id string) error {
 // DeleteEncounter deletes an encounter and cancels the pending follow-ups
 // it created.
 func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error {
-	_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) { return struct{}{}, s.deleteEncounter(ctx, userID, id) })
+	_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
+		return struct{}{}, s.deleteEncounter(ctx, userID, id)
+	})
 	return err
 }
 
@@ -559,20 +578,36 @@ type Stores struct {
 	// EnsureIndexes prepares the stores at start (MongoDB's indexes); nil
 	// when there is nothing to do (SQLite migrates when it opens).
 	EnsureIndexes func(context.Context) error
-	// Atomic runs fn in one transaction that every store call made with
-	// fn's context joins; nil when the engine has none to offer (MongoDB
-	// without multi-document transactions).
-	Atomic func(ctx context.Context, fn func(context.Context) error) error
+	// Update runs fn as one unit of work on stores bound to it (tx.Stores):
+	// on SQLite one transaction, committed whole or not at all; on MongoDB
+	// the same steps, each safe to repeat (insert-first keys, pending-once
+	// follow-ups), and the undo steps fn left with tx.OnFail run if it
+	// fails. Workflows never ask which engine they run on.
+	Update func(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+}
+
+// Tx is one unit of work (see Stores.Update).
+type Tx interface {
+	// Stores are the stores the unit reads and writes through.
+	Stores() Stores
+	// OnFail leaves undo to run if the unit fails, for an engine that
+	// cannot roll back what a step wrote; one that can drops it. Undo
+	// steps run newest first, with a context that is not cancelled.
+	OnFail(undo func(context.Context) error)
 }
 
 // New returns a Service on st with the domain services, all on clock now.
 func New(st Stores, now func() time.Time) *Service {
 	s := &Service{Events: events.New(st.Events), Contacts: contacts.New(st.Contacts), Followups: followup.New(st.Followups), Now: now,
-		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Attendees: st.Attendees, Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, search: st.Search, ensure: st.EnsureIndexes, atomic: st.Atomic}
+		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Attendees: st.Attendees, Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, search: st.Search, ensure: st.EnsureIndexes, update: st.Update,
+		insights: &insightCache{}}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now, s.Companies.Now = now, now, now, now
 	s.Contacts.Company = s.Companies.Resolve
 	s.Events.TargetRefs = s.checkTargets
-	s.Contacts.Atomic = st.Atomic
+	s.Contacts.Together = func(ctx context.Context, fn func(context.Context, *contacts.Service) error) error {
+		_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) { return struct{}{}, fn(ctx, s.Contacts) })
+		return err
+	}
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	s.Contacts.Mutated = s.touchContacts
 	return s
@@ -588,7 +623,7 @@ func (s *Service) EnsureIndexes(ctx context.Context) error {
 
 // CreateFollowup stores a custom follow-up for one of the user's contacts.
 func (s *Service) CreateFollowup(ctx context.Context, u *accounts.User, in followup.CustomInput) (*followup.FollowUp, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*followup.FollowUp, error) { return s.createFollowup(ctx, u, in) })
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*followup.FollowUp, error) { return s.createFollowup(ctx, u, in) })
 }
 
 func (s *Service) createFollowup(ctx context.Context, u *accounts.User, in followup.CustomInput) (*followup.FollowUp, error) {

@@ -47,6 +47,18 @@ func (f failingWake) Wake(ctx context.Context, userID string, at time.Time, nonc
 	return f.Store.Wake(ctx, userID, at, nonce)
 }
 
+// failingUnit is a unit of work whose follow-up store is failingWake.
+type failingUnit struct {
+	crm.Tx
+	fail *atomic.Bool
+}
+
+func (u failingUnit) Stores() crm.Stores {
+	st := u.Tx.Stores()
+	st.Followups = failingWake{Store: st.Followups, fail: u.fail}
+	return st
+}
+
 var now = time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC)
 
 // engines runs test on the embedded SQLite store and on the MongoDB
@@ -78,6 +90,10 @@ func newEnv(t *testing.T, stores crm.Stores, accStore accounts.Store) *env {
 	t.Helper()
 	e := &env{failWake: &atomic.Bool{}}
 	stores.Followups = failingWake{Store: stores.Followups, fail: e.failWake}
+	update := stores.Update
+	stores.Update = func(ctx context.Context, fn func(context.Context, crm.Tx) error) error {
+		return update(ctx, func(ctx context.Context, tx crm.Tx) error { return fn(ctx, failingUnit{Tx: tx, fail: e.failWake}) })
+	}
 	clock := func() time.Time { return now }
 	e.crm = crm.New(stores, clock)
 	e.acc = accounts.New(accStore)

@@ -65,7 +65,7 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 	for start := 0; start < len(im.Created); start += undoChunk {
 		ids := im.Created[start:min(start+undoChunk, len(im.Created))]
 		var n, kept int
-		_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) {
+		_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
 			n, kept = 0, 0
 			for _, cid := range ids {
 				switch deleted, err := s.deleteContactIf(ctx, userID, cid, keep); {
@@ -85,7 +85,7 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 		res.Deleted += n
 		res.Kept += kept
 	}
-	_, err = atomically(ctx, s, func(ctx context.Context) (struct{}, error) {
+	_, err = atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
 		for i := range im.Before {
 			c := &im.Before[i]
 			if _, err := s.Contacts.Get(ctx, userID, c.ID); err != nil {

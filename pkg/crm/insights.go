@@ -49,7 +49,7 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 	}
 	key := fmt.Sprint(u.ID, "|", from.UnixMilli(), "|", to.UnixMilli(), "|", feed, "|", people)
 	now := s.Now()
-	ic := &s.insights
+	ic := s.insights
 	ic.mu.Lock()
 	e, ok := ic.m[key]
 	ic.mu.Unlock()

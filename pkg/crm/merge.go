@@ -25,7 +25,9 @@ import (
 // both contacts with all they had between them, and calling it again
 // finishes it.
 func (s *Service) MergeContacts(ctx context.Context, u *accounts.User, id, otherID string) (*contacts.Contact, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*contacts.Contact, error) { return s.mergeContacts(ctx, u, id, otherID) })
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*contacts.Contact, error) {
+		return s.mergeContacts(ctx, u, id, otherID)
+	})
 }
 
 func (s *Service) mergeContacts(ctx context.Context, u *accounts.User, id, otherID string) (*contacts.Contact, error) {

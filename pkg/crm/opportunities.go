@@ -15,7 +15,7 @@ import (
 // CreateOpportunity stores a new opportunity (stage history starting with
 // its stage) and schedules its next step.
 func (s *Service) CreateOpportunity(ctx context.Context, u *accounts.User, in opportunities.Input) (*opportunities.Opportunity, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*opportunities.Opportunity, error) {
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*opportunities.Opportunity, error) {
 		now := record.Time(s.Now())
 		o := &opportunities.Opportunity{ID: record.NewID(), UserID: u.ID, CreatedAt: now, UpdatedAt: now}
 		if err := in.Apply(o, now); err != nil {
@@ -41,7 +41,7 @@ func (s *Service) GetOpportunity(ctx context.Context, userID, id string) (*oppor
 // history; the next step's follow-up follows the next step, its contact
 // and the stage (a closed stage cancels it).
 func (s *Service) UpdateOpportunity(ctx context.Context, u *accounts.User, id string, patch []byte) (*opportunities.Opportunity, error) {
-	return atomically(ctx, s, func(ctx context.Context) (*opportunities.Opportunity, error) {
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*opportunities.Opportunity, error) {
 		old, err := s.Opportunities.Opportunity(ctx, u.ID, id)
 		if err != nil {
 			return nil, err
@@ -70,7 +70,7 @@ func (s *Service) UpdateOpportunity(ctx context.Context, u *accounts.User, id st
 
 // DeleteOpportunity removes an opportunity and cancels its next step.
 func (s *Service) DeleteOpportunity(ctx context.Context, userID, id string) error {
-	_, err := atomically(ctx, s, func(ctx context.Context) (struct{}, error) {
+	_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
 		if _, err := s.Opportunities.Opportunity(ctx, userID, id); err != nil {
 			return struct{}{}, err
 		}

@@ -10,31 +10,35 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 )
 
-// TestAtomic: store calls made with Atomic's context join one transaction;
-// a failed call inside is undone alone (a savepoint), so a handled
-// Conflict leaves nothing of its attempt, reads see the transaction's own
-// writes, and an error from fn rolls everything back.
-func TestAtomic(t *testing.T) {
+// TestWork: the stores of a unit of work join one transaction; a failed
+// call inside is undone alone (a savepoint), so a handled Conflict leaves
+// nothing of its attempt, reads see the unit's own writes, and an error
+// from fn rolls everything back.
+func TestWork(t *testing.T) {
 	db := MustOpen(t)
 	svc := contacts.New(&sqlite.Contacts{DB: db})
 	ctx := t.Context()
-	var ada *contacts.Contact
-	err := db.Atomic(ctx, func(ctx context.Context) error {
-		var err error
-		if ada, err = svc.Create(ctx, "u1", contacts.Input{Name: "Ada", Emails: []string{"ada@example.com"}, Tags: []string{"go"}}, contacts.CreateOpts{}); err != nil {
+	err := db.Work(ctx, func(ctx context.Context, tx crm.Tx) error {
+		in := contacts.New(tx.Stores().Contacts)
+		ada, err := in.Create(ctx, "u1", contacts.Input{Name: "Ada", Emails: []string{"ada@example.com"}, Tags: []string{"go"}}, contacts.CreateOpts{})
+		if err != nil {
 			return err
 		}
-		if _, err := svc.Get(ctx, "u1", ada.ID); err != nil {
-			return err // the transaction's own write must be visible
+		if _, err := in.Get(ctx, "u1", ada.ID); err != nil {
+			return err // the unit's own write must be visible
 		}
-		_, err = svc.Create(ctx, "u1", contacts.Input{Name: "Ada again", Emails: []string{"grace@example.com", "ada@example.com"}, Tags: []string{"rust"}}, contacts.CreateOpts{})
+		if _, err := svc.Get(ctx, "u1", ada.ID); !apperr.Is(err, apperr.NotFound) {
+			return fmt.Errorf("outside the unit, its write before it commits: %v, want NotFound", err)
+		}
+		_, err = in.Create(ctx, "u1", contacts.Input{Name: "Ada again", Emails: []string{"grace@example.com", "ada@example.com"}, Tags: []string{"rust"}}, contacts.CreateOpts{})
 		if !apperr.Is(err, apperr.Conflict) {
 			return errors.New("want a Conflict for the second Ada")
 		}
-		_, err = svc.Create(ctx, "u1", contacts.Input{Name: "Grace", Emails: []string{"grace@example.com"}}, contacts.CreateOpts{})
+		_, err = in.Create(ctx, "u1", contacts.Input{Name: "Grace", Emails: []string{"grace@example.com"}}, contacts.CreateOpts{})
 		return err // grace@ is free: the failed attempt's key was undone
 	})
 	if err != nil {
@@ -52,17 +56,18 @@ func TestAtomic(t *testing.T) {
 	}
 
 	boom := errors.New("boom")
-	err = db.Atomic(ctx, func(ctx context.Context) error {
-		if _, err := svc.Create(ctx, "u1", contacts.Input{Name: "Alan", Emails: []string{"alan@example.com"}}, contacts.CreateOpts{}); err != nil {
+	err = db.Work(ctx, func(ctx context.Context, tx crm.Tx) error {
+		if _, err := contacts.New(tx.Stores().Contacts).Create(ctx, "u1", contacts.Input{Name: "Alan", Emails: []string{"alan@example.com"}}, contacts.CreateOpts{}); err != nil {
 			return err
 		}
-		return db.Atomic(ctx, func(context.Context) error { return boom }) // nested: joins the outer one
+		tx.OnFail(func(context.Context) error { return errors.New("SQLite rolls back; it runs no undo") })
+		return tx.Stores().Update(ctx, func(context.Context, crm.Tx) error { return boom }) // nested: joins the outer one
 	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("err = %v, want boom", err)
+	if !errors.Is(err, boom) || err.Error() != "boom" {
+		t.Fatalf("err = %v, want boom alone", err)
 	}
 	if page, _ := svc.List(ctx, "u1", contacts.Filter{Limit: 10}); len(page.Items) != 2 {
-		t.Fatalf("%d contacts after a rolled-back Atomic, want 2", len(page.Items))
+		t.Fatalf("%d contacts after a rolled-back unit, want 2", len(page.Items))
 	}
 }
 
@@ -137,18 +142,27 @@ func TestWritesAfterClose(t *testing.T) {
 }
 
 // TestWritesHonourTheirContext: a write waiting for its turn leaves when
-// its context ends — also one made inside Atomic with a context that lost
-// the transaction, which queues behind the very job running it (it used to
-// block every writer for ever) — and the store goes on serving writes.
+// its context ends, and the store goes on serving writes. A write inside a
+// unit of work through the store itself rather than the unit's stores (it
+// would queue behind the very job running it; it used to block every
+// writer for ever) is refused at once with the unit's context, and leaves
+// at its deadline with a context that lost it.
 func TestWritesHonourTheirContext(t *testing.T) {
 	db, err := sqlite.Open(t.Context(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer db.Close()
+	err = db.Work(t.Context(), func(ctx context.Context, _ crm.Tx) error {
+		return db.Update(ctx, func(*sqlite.Tx) error { return nil })
+	})
+	if !apperr.Is(err, apperr.Internal) {
+		t.Fatalf("a write around its unit of work: %v, want Internal", err)
+	}
 	done := make(chan error, 1)
 	go func() {
-		done <- db.Atomic(t.Context(), func(context.Context) error {
-			lost, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond) // no transaction in it
+		done <- db.Work(t.Context(), func(context.Context, crm.Tx) error {
+			lost, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond) // not the unit's
 			defer cancel()
 			return db.Update(lost, func(*sqlite.Tx) error { return nil })
 		})
@@ -156,12 +170,11 @@ func TestWritesHonourTheirContext(t *testing.T) {
 	select {
 	case err := <-done:
 		if !apperr.Is(err, apperr.Unavailable) {
-			t.Fatalf("a write queued behind its own Atomic: %v, want Unavailable", err)
+			t.Fatalf("a write queued behind its own unit: %v, want Unavailable", err)
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatal("a write made inside Atomic without its transaction never returned (the store is deadlocked)")
+		t.Fatal("a write made inside a unit of work around it never returned (the store is deadlocked)")
 	}
-	defer db.Close()
 	svc := contacts.New(&sqlite.Contacts{DB: db})
 	if _, err := svc.Create(t.Context(), "u1", contacts.Input{Name: "Ada"}, contacts.CreateOpts{}); err != nil {
 		t.Fatalf("a write after it: %v", err)

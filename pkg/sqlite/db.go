@@ -21,6 +21,7 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/crm"
 )
 
 //go:embed migrations/*.sql
@@ -33,8 +34,18 @@ const FileName = "rapport.db"
 // process's) lock before failing as Unavailable.
 const busyTimeout = 10 * time.Second
 
-// DB is an open embedded store.
+// DB is an open embedded store, or a handle on one bound to a unit of
+// work (see Work): adapters built on a bound handle read and write inside
+// its transaction, whatever context their calls carry.
 type DB struct {
+	*engine
+	// unit is the unit of work this handle is bound to, nil for the store
+	// itself.
+	unit *unitTx
+}
+
+// engine is the open store that handles share.
+type engine struct {
 	// Path is the database file.
 	Path string
 	// write holds one connection: SQLite has one writer at a time, and
@@ -70,7 +81,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, ErrOldDataDir
 	}
 	path := filepath.Join(dataDir, FileName)
-	db := &DB{Path: path, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), committed: make(chan struct{})}
+	db := &DB{engine: &engine{Path: path, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), committed: make(chan struct{})}}
 	var err error
 	if db.write, err = openPool(path, false); err != nil {
 		return nil, err
@@ -100,7 +111,7 @@ func openPool(path string, readOnly bool) (*sql.DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)") // an acknowledged write survives power loss
 	q.Add("_pragma", "foreign_keys(ON)")
-	// Savepoints (group commit, Atomic) keep a sub-journal of the pages
+	// Savepoints (group commit, Work) keep a sub-journal of the pages
 	// they change; in memory, not in a temp file written on every change.
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
@@ -152,25 +163,26 @@ type Tx struct {
 }
 
 // Update runs fn in a write transaction and commits it if fn returns nil;
-// any error undoes everything fn wrote. Inside Atomic it is a savepoint of
-// the surrounding transaction, undone alone when fn fails.
+// any error undoes everything fn wrote. On a handle bound to a unit of
+// work it is a savepoint of the unit's transaction, undone alone when fn
+// fails.
 //
 // Writes are group-committed: the committer runs the write transactions
 // queued at once one after another in one SQLite transaction, each in a
 // savepoint of its own (a failing one is undone alone), and commits them
 // with one fsync; each caller returns once its writes are durable.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
-	if a := db.ambient(ctx); a != nil {
-		return a.savepoint(ctx, fn)
+	if db.unit != nil {
+		return db.unit.savepoint(ctx, fn)
 	}
 	return db.submit(ctx, fn)
 }
 
-// View runs fn in a read transaction: one consistent snapshot. Inside
-// Atomic it reads the surrounding transaction, writes included.
+// View runs fn in a read transaction: one consistent snapshot. On a handle
+// bound to a unit of work it reads the unit's transaction, writes included.
 func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
-	if a := db.ambient(ctx); a != nil {
-		return fn(&Tx{tx: a.tx})
+	if db.unit != nil {
+		return fn(&Tx{tx: db.unit.tx})
 	}
 	tx, err := db.read.BeginTx(ctx, nil)
 	if err != nil {
@@ -180,20 +192,41 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 	return fn(&Tx{tx: tx})
 }
 
-// Atomic runs fn with a context whose every store call on db (reads and
-// writes, through any adapter of this package) joins one write
-// transaction, committed when fn returns nil and undone otherwise: a
-// workflow across domains (a contact, its encounter and follow-ups)
-// commits whole or not at all. Calls inside fn must use the context fn is
-// given; a nested Atomic joins the outer one.
-func (db *DB) Atomic(ctx context.Context, fn func(context.Context) error) error {
-	if db.ambient(ctx) != nil {
-		return fn(ctx)
+// Work runs fn as one unit of work: one write transaction, committed when
+// fn returns nil and undone otherwise, so a workflow across domains (a
+// contact, its encounter and follow-ups) commits whole or not at all. The
+// stores fn is given (tx.Stores()) are bound to the transaction: they read
+// its writes, and their writes are its. Called on a bound handle, Work
+// joins that unit.
+//
+// A write made inside fn through the store itself rather than tx's stores
+// would queue behind the transaction running it; it is refused at once as
+// Internal instead.
+func (db *DB) Work(ctx context.Context, fn func(context.Context, crm.Tx) error) error {
+	if db.unit != nil {
+		return fn(ctx, unitOf{db})
 	}
 	return db.submit(ctx, func(tx *Tx) error {
-		return fn(context.WithValue(ctx, ambientKey{}, &ambientTx{db: db, tx: tx.tx}))
+		bound := &DB{engine: db.engine, unit: &unitTx{tx: tx.tx}}
+		return fn(context.WithValue(ctx, inUnitKey{}, db.engine), unitOf{bound})
 	})
 }
+
+// unitOf is the crm.Tx of a bound handle: its stores, and no undo steps
+// (the transaction rolls back).
+type unitOf struct{ db *DB }
+
+func (u unitOf) Stores() crm.Stores               { return Stores(u.db) }
+func (unitOf) OnFail(func(context.Context) error) {}
+
+// inUnitKey marks a context given to a unit of work's fn with the engine
+// whose transaction runs it.
+type inUnitKey struct{}
+
+// errOutsideUnit answers a write through the store itself inside a unit of
+// work on it: a bug (the write must use the unit's stores), refused rather
+// than left to wait for a turn that never comes.
+var errOutsideUnit = apperr.E(apperr.Internal, "store: a write inside a unit of work must use the unit's stores")
 
 // maxBatch bounds how many write transactions one commit carries.
 const maxBatch = 64
@@ -215,9 +248,7 @@ const (
 )
 
 // maxQueueWait bounds how long a write whose context has no deadline waits
-// for its turn: a store call made inside Atomic with a context that lost
-// the transaction queues behind the very job that runs it, and must fail
-// (undoing that Atomic) rather than block every writer for ever.
+// for its turn, so that no one write can hold up every writer for ever.
 const maxQueueWait = time.Minute
 
 // errClosed answers writes after Close.
@@ -229,6 +260,9 @@ var errClosed = apperr.E(apperr.Unavailable, "the store is closed")
 // has started it is always waited for: a caller never returns while its
 // writes may still land.
 func (db *DB) submit(ctx context.Context, fn func(*Tx) error) error {
+	if e, _ := ctx.Value(inUnitKey{}).(*engine); e == db.engine {
+		return errOutsideUnit
+	}
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case <-db.quit:
@@ -400,28 +434,17 @@ func runJob(tx *sql.Tx, j *job) (err, fatal error) {
 	return err, nil
 }
 
-// ambientKey keys the transaction of Atomic in a context.
-type ambientKey struct{}
-
-type ambientTx struct {
-	db *DB
+// unitTx is the transaction of a unit of work and its savepoints.
+type unitTx struct {
 	tx *sql.Tx
 	mu sync.Mutex
 	n  int // savepoints made, for their names
 }
 
-// ambient returns the transaction of an Atomic on db that ctx is in, or nil.
-func (db *DB) ambient(ctx context.Context) *ambientTx {
-	if a, ok := ctx.Value(ambientKey{}).(*ambientTx); ok && a.db == db {
-		return a
-	}
-	return nil
-}
-
-// savepoint runs fn inside the ambient transaction so that its writes are
+// savepoint runs fn inside the unit's transaction so that its writes are
 // undone if it fails (a caller may handle the error and go on, as a
 // duplicate contact's Conflict is handled).
-func (a *ambientTx) savepoint(ctx context.Context, fn func(*Tx) error) error {
+func (a *unitTx) savepoint(ctx context.Context, fn func(*Tx) error) error {
 	a.mu.Lock()
 	a.n++
 	name := fmt.Sprintf("sp%d", a.n)
@@ -443,14 +466,14 @@ func (a *ambientTx) savepoint(ctx context.Context, fn func(*Tx) error) error {
 	return translate(err, "store")
 }
 
-// reader is where a single read goes: the ambient transaction inside
-// Atomic (so a workflow reads its own writes), else the read pool.
+// reader is where a single read goes: the unit of work's transaction on a
+// bound handle (so a workflow reads its own writes), else the read pool.
 func (db *DB) reader(ctx context.Context) interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 } {
-	if a := db.ambient(ctx); a != nil {
-		return a.tx
+	if db.unit != nil {
+		return db.unit.tx
 	}
 	return db.read
 }
