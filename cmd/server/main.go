@@ -37,7 +37,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
-	"github.com/rapport-crm/rapport/pkg/store"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
@@ -80,7 +79,7 @@ type Main struct {
 
 	// Store is the MongoDB connection (MONGODB_URI), SQLite the embedded
 	// store (the default): one of them is set once Run has returned.
-	Store    *store.Store
+	Store    *mongodb.DB
 	SQLite   *sqlite.DB
 	Accounts *accounts.Service
 	CRM      *crm.Service
@@ -139,7 +138,7 @@ func (m *Main) Run(ctx context.Context) error {
 		healthID := record.NewID()
 		ping = func(ctx context.Context) error { return db.Ping(ctx, healthID) }
 	} else {
-		st, err := store.Open(ctx, store.Options{URI: cfg.MongoURI, DBName: cfg.DBName, Logger: m.Logger, SelectTimeout: m.SelectTimeout})
+		st, err := mongodb.Open(ctx, mongodb.Options{URI: cfg.MongoURI, DBName: cfg.DBName, Logger: m.Logger, SelectTimeout: m.SelectTimeout})
 		if err != nil {
 			return err
 		}

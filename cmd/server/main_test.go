@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/config"
+	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
-	"github.com/rapport-crm/rapport/pkg/store"
-	"github.com/rapport-crm/rapport/pkg/store/embedded"
 )
 
 func mustConfig(tb testing.TB, env map[string]string) *config.Config {
@@ -153,8 +153,8 @@ func freeAddr(tb testing.TB) string {
 func TestStoreDown(t *testing.T) {
 	dbDir := filepath.Join(t.TempDir(), "db")
 	dbAddr := freeAddr(t)
-	startStore := func() *store.Store {
-		st, err := store.Open(context.Background(), store.Options{DataDir: dbDir, DBName: "crm", EmbeddedAddr: dbAddr, Logger: slog.New(slog.DiscardHandler), Embed: embedded.Start})
+	startStore := func() *mongodb.DB {
+		st, err := mongodb.Open(context.Background(), mongodb.Options{DataDir: dbDir, DBName: "crm", EmbeddedAddr: dbAddr, Logger: slog.New(slog.DiscardHandler), Embed: mongotest.Start})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rapport-crm/rapport/pkg/store"
-	"github.com/rapport-crm/rapport/pkg/store/embedded"
+	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 )
 
 // TestMain lets this test binary run as the server itself (when
@@ -145,7 +145,7 @@ func engines(t *testing.T, test func(t *testing.T, shared map[string]string)) {
 	t.Run("SQLite", func(t *testing.T) { test(t, map[string]string{"CRM_DATA_DIR": t.TempDir()}) })
 	t.Run("MongoDB", func(t *testing.T) {
 		dbAddr := freeAddr(t)
-		st, err := store.Open(context.Background(), store.Options{DataDir: t.TempDir(), DBName: "crm", EmbeddedAddr: dbAddr, Embed: embedded.Start,
+		st, err := mongodb.Open(context.Background(), mongodb.Options{DataDir: t.TempDir(), DBName: "crm", EmbeddedAddr: dbAddr, Embed: mongotest.Start,
 			Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)

@@ -28,10 +28,10 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
-	"github.com/rapport-crm/rapport/pkg/store"
-	"github.com/rapport-crm/rapport/pkg/store/storetest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
@@ -106,13 +106,13 @@ func BenchmarkLogEncounter(b *testing.B) {
 	// the contact, the encounter and its two follow-ups.
 	for _, clients := range []int{1, 16} {
 		b.Run(fmt.Sprintf("RawInserts/clients=%d", clients), func(b *testing.B) {
-			st := storetest.MustOpen(b)
+			st := mongotest.MustOpen(b)
 			db := st.DB
 			ctx := context.Background()
 			runConcurrent(b, clients, func(i int) error {
 				n := benchSeq.Add(1)
-				now := store.Time(time.Now())
-				cid, eid := store.NewID(), store.NewID()
+				now := record.Time(time.Now())
+				cid, eid := record.NewID(), record.NewID()
 				docs := []struct {
 					coll string
 					doc  bson.M
@@ -120,8 +120,8 @@ func BenchmarkLogEncounter(b *testing.B) {
 					{"contact_keys", bson.M{"_id": fmt.Sprintf("u|email:p%d@example.com", n), "user_id": "u", "contact_id": cid, "created_at": now}},
 					{"contacts", bson.M{"_id": cid, "user_id": "u", "name": fmt.Sprint("Person ", n), "emails": bson.A{fmt.Sprintf("p%d@example.com", n)}, "company": "Acme", "created_at": now, "updated_at": now}},
 					{"encounters", bson.M{"_id": eid, "user_id": "u", "event_id": "e", "contact_id": cid, "moment": "after_talk", "met_at": now, "notes": "talked about observability", "topics": bson.A{"otel", "go"}}},
-					{"followups", bson.M{"_id": store.NewID(), "user_id": "u", "contact_id": cid, "kind": "thank_you", "due_at": now, "status": "pending"}},
-					{"followups", bson.M{"_id": store.NewID(), "user_id": "u", "contact_id": cid, "kind": "check_in", "due_at": now, "status": "pending"}},
+					{"followups", bson.M{"_id": record.NewID(), "user_id": "u", "contact_id": cid, "kind": "thank_you", "due_at": now, "status": "pending"}},
+					{"followups", bson.M{"_id": record.NewID(), "user_id": "u", "contact_id": cid, "kind": "check_in", "due_at": now, "status": "pending"}},
 				}
 				for _, d := range docs {
 					if _, err := db.Collection(d.coll).InsertOne(ctx, d.doc); err != nil {
@@ -139,15 +139,15 @@ func BenchmarkLogEncounter(b *testing.B) {
 // over FerretDB, rendered in full and answered with 304.
 // Run: go test ./pkg/api -run '^$' -bench Feed -benchtime 20x
 func BenchmarkFeed(b *testing.B) {
-	s := mustServeMongo(b, storetest.MustOpen(b))
+	s := mustServeMongo(b, mongotest.MustOpen(b))
 	uid, tok := s.MustSignup(b, "ada@example.com")
 	ctx := context.Background()
-	now := store.Time(s.Clock.Now())
+	now := record.Time(s.Clock.Now())
 	var evs, cs, fs []any
 	for i := 0; i < 5000; i++ {
 		t := now.Add(time.Duration(i-2500) * 3 * time.Hour)
 		title := fmt.Sprintf("Meetup %d: Go, Rust; and friends", i)
-		evs = append(evs, bson.M{"_id": store.NewID(), "user_id": uid, "title": title, "kind": "meetup", "starts_at": t, "ends_at": t.Add(2 * time.Hour),
+		evs = append(evs, bson.M{"_id": record.NewID(), "user_id": uid, "title": title, "kind": "meetup", "starts_at": t, "ends_at": t.Add(2 * time.Hour),
 			"timezone": "Europe/Berlin", "location": "c-base, Berlin", "url": "https://example.com/e", "organizer": "Gophers", "talks": bson.A{},
 			"tags": bson.A{"go"}, "tags_lower": bson.A{"go"}, "notes": "Talks and pizza", "status": "planned", "sequence": 0, "search": title,
 			"created_at": now, "updated_at": now})
@@ -157,7 +157,7 @@ func BenchmarkFeed(b *testing.B) {
 			"emails": bson.A{}, "phones": bson.A{}, "tags": bson.A{}, "created_at": now, "updated_at": now})
 	}
 	for i := 0; i < 5000; i++ {
-		id := store.NewID()
+		id := record.NewID()
 		fs = append(fs, bson.M{"_id": id, "user_id": uid, "contact_id": fmt.Sprintf("c%04d", i%1000), "kind": "custom", "due_at": now.Add(time.Duration(i) * time.Hour),
 			"status": "pending", "note": "follow up", "pending_key": id, "sequence": 0, "created_at": now, "updated_at": now})
 	}
@@ -323,10 +323,10 @@ func BenchmarkImport50k(b *testing.B) {
 // logging an encounter (the write is not timed), Cached a repeat view.
 // Run: go test ./pkg/api -run '^$' -bench Insights -benchtime 5x
 func BenchmarkInsights(b *testing.B) {
-	s := mustServeMongo(b, storetest.MustOpen(b))
+	s := mustServeMongo(b, mongotest.MustOpen(b))
 	uid, tok := s.MustSignup(b, "ada@example.com")
 	ctx := context.Background()
-	now := store.Time(s.Clock.Now())
+	now := record.Time(s.Clock.Now())
 	topics := []string{"go", "rust", "ai", "wasm", "k8s", "otel", "llm", "db", "security", "devrel"}
 	var cs, evs, encs []any
 	for i := 0; i < 5000; i++ {
@@ -349,7 +349,7 @@ func BenchmarkInsights(b *testing.B) {
 	for i := 0; i < 20000; i++ {
 		t := now.Add(-time.Duration(i) * 13 * time.Minute)
 		tl := bson.A{topics[i%10], topics[(i/10)%10]}
-		encs = append(encs, bson.M{"_id": store.NewID(), "user_id": uid, "event_id": fmt.Sprintf("e%03d", i%500), "contact_id": fmt.Sprintf("c%05d", i%5000),
+		encs = append(encs, bson.M{"_id": record.NewID(), "user_id": uid, "event_id": fmt.Sprintf("e%03d", i%500), "contact_id": fmt.Sprintf("c%05d", i%5000),
 			"moment": "after_talk", "met_at": t, "notes": "talked about things", "topics": tl, "topics_lower": tl, "created_at": now})
 	}
 	for coll, docs := range map[string][]any{"contacts": cs, "events": evs, "encounters": encs} {
@@ -526,7 +526,7 @@ type benchAccount struct {
 func newBenchAccount(b *testing.B) *benchAccount {
 	s := mustServeSQLite(b, b.TempDir())
 	uid, tok := s.MustSignup(b, "ada@example.com")
-	return &benchAccount{b: b, s: s, st: sqlite.Stores(s.SQL), uid: uid, tok: tok, now: store.Time(s.Clock.Now())}
+	return &benchAccount{b: b, s: s, st: sqlite.Stores(s.SQL), uid: uid, tok: tok, now: record.Time(s.Clock.Now())}
 }
 
 // The ids of a benchmark account's contacts and events, by number.

@@ -22,15 +22,14 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
-	"github.com/rapport-crm/rapport/pkg/store"
-	"github.com/rapport-crm/rapport/pkg/store/storetest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
 
 // testClock is a clock tests move by hand.
 type testClock struct {
@@ -53,7 +52,7 @@ type TestServer struct {
 	// SQL is the embedded store the server runs on (nil on MongoDB).
 	SQL *sqlite.DB
 	// Store is the MongoDB-wire store the server runs on (nil on SQLite).
-	Store *store.Store
+	Store *mongodb.DB
 }
 
 // serverOpt changes how a test server is built (the API's and the phone
@@ -71,7 +70,7 @@ func withMailer(m followup.Mailer) serverOpt { return func(_ *api.Deps, w *web.D
 func MustServe(tb testing.TB, opts ...serverOpt) *TestServer {
 	tb.Helper()
 	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
-		return mustServeMongo(tb, storetest.MustOpen(tb), opts...)
+		return mustServeMongo(tb, mongotest.MustOpen(tb), opts...)
 	}
 	return mustServeSQLite(tb, tb.TempDir(), opts...)
 }
@@ -103,9 +102,9 @@ func mustServeSQLite(tb testing.TB, dataDir string, opts ...serverOpt) *TestServ
 	return s
 }
 
-// mustServeMongo starts the API on a MongoDB-wire store (storetest.MustOpen
+// mustServeMongo starts the API on a MongoDB-wire store (mongotest.MustOpen
 // gives a fresh one); the benchmarks that seed collections directly use it.
-func mustServeMongo(tb testing.TB, st *store.Store, opts ...serverOpt) *TestServer {
+func mustServeMongo(tb testing.TB, st *mongodb.DB, opts ...serverOpt) *TestServer {
 	tb.Helper()
 	accStore := &mongodb.Accounts{DB: st.DB}
 	idemRecords := &mongodb.Idempotency{DB: st.DB}

@@ -17,11 +17,11 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
-	"github.com/rapport-crm/rapport/pkg/store/storetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
 
 // env is one engine's stores behind the CRM, with a user and an event.
 type env struct {
@@ -73,7 +73,7 @@ func engines(t *testing.T, test func(t *testing.T, e *env)) {
 		test(t, newEnv(t, sqlite.Stores(db), &sqlite.Accounts{DB: db}))
 	})
 	t.Run("MongoDB", func(t *testing.T) {
-		st := storetest.MustOpen(t)
+		st := mongotest.MustOpen(t)
 		accStore := &mongodb.Accounts{DB: st.DB}
 		if err := accStore.EnsureIndexes(t.Context()); err != nil {
 			t.Fatal(err)

@@ -24,11 +24,11 @@ import (
 	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
-	"github.com/rapport-crm/rapport/pkg/store/storetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
 
 // server is the API with the DAV tree mounted, as cmd/server builds it,
 // on a real listener: SQLite, or the MongoDB adapter with
@@ -53,7 +53,7 @@ func serve(t testing.TB) *server {
 	var stores crm.Stores
 	var changes dav.Changes
 	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
-		st := storetest.MustOpen(t)
+		st := mongotest.MustOpen(t)
 		a := &mongodb.Accounts{DB: st.DB}
 		if err := a.EnsureIndexes(t.Context()); err != nil {
 			t.Fatal(err)

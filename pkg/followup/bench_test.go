@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // seed inserts users with one contact each and perUser pending follow-ups
@@ -26,8 +26,8 @@ func seed(b *testing.B, e *env, users, perUser int, due func(i int) time.Time, w
 		docs := make([]any, 0, perUser)
 		next := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 		for i := 0; i < perUser; i++ {
-			id := store.NewID()
-			d := store.Time(due(i))
+			id := record.NewID()
+			d := record.Time(due(i))
 			if d.Before(next) {
 				next = d
 			}

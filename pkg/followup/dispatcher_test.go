@@ -20,8 +20,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/delivery"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // TestNudgeEndToEnd: meet Jane in the evening in Berlin; at 9:00 the next
@@ -409,7 +409,7 @@ func TestDeadHolder(t *testing.T) {
 	if len(first) != 1 {
 		t.Fatalf("%d webhooks, want 1", len(first))
 	}
-	e.exec(t, `DELETE FROM nudges`, nil, func(ctx context.Context, st *store.Store) error {
+	e.exec(t, `DELETE FROM nudges`, nil, func(ctx context.Context, st *mongodb.DB) error {
 		_, err := st.DB.Collection("nudged").DeleteMany(ctx, map[string]any{})
 		return err
 	})
@@ -443,7 +443,7 @@ func TestSweepRestoresLostWake(t *testing.T) {
 	jane := e.contact(t, u, "jane")
 	e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.Custom, DueAt: e.clock.Now()})
 	far := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	e.exec(t, `UPDATE dispatch SET next_at = ?`, []any{far.Format("2006-01-02T15:04:05.000Z")}, func(ctx context.Context, st *store.Store) error {
+	e.exec(t, `UPDATE dispatch SET next_at = ?`, []any{far.Format("2006-01-02T15:04:05.000Z")}, func(ctx context.Context, st *mongodb.DB) error {
 		_, err := st.DB.Collection("dispatch").UpdateMany(ctx, map[string]any{}, map[string]any{"$set": map[string]any{"next_at": far}})
 		return err
 	})

@@ -21,13 +21,12 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/mailtest"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
-	"github.com/rapport-crm/rapport/pkg/store"
-	"github.com/rapport-crm/rapport/pkg/store/storetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
 
 type clock struct {
 	mu sync.Mutex
@@ -100,7 +99,7 @@ func (h *hook) set(failNext int, delay time.Duration) {
 
 type env struct {
 	// st is the MongoDB-wire store (nil on SQLite); sql the SQLite one.
-	st    *store.Store
+	st    *mongodb.DB
 	sql   *sqlite.DB
 	acc   *accounts.Service
 	crm   *crm.Service
@@ -129,7 +128,7 @@ func newEnv(tb testing.TB, start time.Time) *env {
 // newMongoEnv is newEnv on the MongoDB adapter (FerretDB, or MONGODB_URI).
 func newMongoEnv(tb testing.TB, start time.Time) *env {
 	tb.Helper()
-	st := storetest.MustOpen(tb)
+	st := mongotest.MustOpen(tb)
 	accStore := &mongodb.Accounts{DB: st.DB}
 	if err := accStore.EnsureIndexes(tb.Context()); err != nil {
 		tb.Fatal(err)
@@ -151,7 +150,7 @@ func newEnvOn(tb testing.TB, start time.Time, accStore accounts.Store, stores cr
 
 // exec changes the store under the services, as a crash or a lost write
 // would: sql on SQLite, mongo on MongoDB.
-func (e *env) exec(tb testing.TB, sqlText string, args []any, mongo func(context.Context, *store.Store) error) {
+func (e *env) exec(tb testing.TB, sqlText string, args []any, mongo func(context.Context, *mongodb.DB) error) {
 	tb.Helper()
 	var err error
 	if e.sql != nil {

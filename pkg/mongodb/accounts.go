@@ -10,7 +10,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Accounts is the accounts.Store on MongoDB: collections users, tokens,
@@ -36,31 +35,31 @@ func (s *Accounts) EnsureIndexes(ctx context.Context) error {
 	// feed_tokens: tokens without a set_id (a few, from before sets)
 	cur, err := s.feeds().Find(ctx, bson.M{"set_id": bson.M{"$exists": false}})
 	if err != nil {
-		return store.Err(err, "feed token")
+		return translate(err, "feed token")
 	}
 	var old []accounts.FeedSet
 	if err := cur.All(ctx, &old); err != nil {
-		return store.Err(err, "feed token")
+		return translate(err, "feed token")
 	}
 	for _, f := range old {
 		if _, err := s.feeds().UpdateOne(ctx, bson.M{"_id": f.Hash}, bson.M{"$set": bson.M{"set_id": accounts.DefaultFeedSetID(f.UserID), "name": "Default"}}); err != nil {
-			return store.Err(err, "feed token")
+			return translate(err, "feed token")
 		}
 	}
 	for _, x := range []struct {
 		c   *mongo.Collection
-		idx store.Index
+		idx Index
 	}{
-		{s.users(), store.Index{Name: "users_email", Keys: bson.D{{Key: "email", Value: 1}}, Unique: true}},
-		{s.tokens(), store.Index{Name: "tokens_hash", Keys: bson.D{{Key: "hash", Value: 1}}, Unique: true}},
-		{s.tokens(), store.Index{Name: "tokens_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
-		{s.feeds(), store.Index{Name: "feed_tokens_set", Keys: bson.D{{Key: "set_id", Value: 1}}, Unique: true}},
-		{s.feeds(), store.Index{Name: "feed_tokens_user_created", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
-		{s.inbound(), store.Index{Name: "inbound_hash", Keys: bson.D{{Key: "hash", Value: 1}}, Unique: true}},
+		{s.users(), Index{Name: "users_email", Keys: bson.D{{Key: "email", Value: 1}}, Unique: true}},
+		{s.tokens(), Index{Name: "tokens_hash", Keys: bson.D{{Key: "hash", Value: 1}}, Unique: true}},
+		{s.tokens(), Index{Name: "tokens_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
+		{s.feeds(), Index{Name: "feed_tokens_set", Keys: bson.D{{Key: "set_id", Value: 1}}, Unique: true}},
+		{s.feeds(), Index{Name: "feed_tokens_user_created", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
+		{s.inbound(), Index{Name: "inbound_hash", Keys: bson.D{{Key: "hash", Value: 1}}, Unique: true}},
 		// Card ids are 128 random bits; users without a card have none.
-		{s.users(), store.Index{Name: "users_card", Keys: bson.D{{Key: "card.id", Value: 1}}}},
+		{s.users(), Index{Name: "users_card", Keys: bson.D{{Key: "card.id", Value: 1}}}},
 	} {
-		if err := store.EnsureIndexes(ctx, x.c, x.idx); err != nil {
+		if err := ensureIndexes(ctx, x.c, x.idx); err != nil {
 			return err
 		}
 	}
@@ -82,7 +81,7 @@ func (s *Accounts) CreateUser(ctx context.Context, u *accounts.User, first *acco
 	_, err := s.meta().InsertOne(ctx, bson.M{"_id": firstUserMarker, "user_id": u.ID, "created_at": u.CreatedAt})
 	ours := err == nil
 	if err != nil && !mongo.IsDuplicateKeyError(err) {
-		return store.Err(err, "user")
+		return translate(err, "user")
 	}
 	if !ours && onlyFirst {
 		return apperr.E(apperr.Forbidden, "sign-up is closed: this server already has its user (set CRM_OPEN_SIGNUP=true to allow more)")
@@ -97,12 +96,12 @@ func (s *Accounts) CreateUser(ctx context.Context, u *accounts.User, first *acco
 		if mongo.IsDuplicateKeyError(err) {
 			return &apperr.Error{Kind: apperr.Conflict, Message: "a user with this email exists", Err: err}
 		}
-		return store.Err(err, "user")
+		return translate(err, "user")
 	}
 	if _, err := s.tokens().InsertOne(ctx, first); err != nil {
 		s.users().DeleteOne(undo, bson.M{"_id": u.ID})
 		releaseMarker()
-		return store.Err(err, "token")
+		return translate(err, "token")
 	}
 	return nil
 }
@@ -111,7 +110,7 @@ func (s *Accounts) CreateUser(ctx context.Context, u *accounts.User, first *acco
 func (s *Accounts) User(ctx context.Context, id string) (*accounts.User, error) {
 	var u accounts.User
 	if err := s.users().FindOne(ctx, bson.M{"_id": id}).Decode(&u); err != nil {
-		return nil, store.Err(err, "user")
+		return nil, translate(err, "user")
 	}
 	return &u, nil
 }
@@ -120,7 +119,7 @@ func (s *Accounts) User(ctx context.Context, id string) (*accounts.User, error) 
 func (s *Accounts) UpdateUser(ctx context.Context, u *accounts.User) error {
 	res, err := s.users().ReplaceOne(ctx, bson.M{"_id": u.ID}, u)
 	if err != nil {
-		return store.Err(err, "user")
+		return translate(err, "user")
 	}
 	if res.MatchedCount == 0 {
 		return apperr.E(apperr.NotFound, "user not found")
@@ -132,32 +131,32 @@ func (s *Accounts) UpdateUser(ctx context.Context, u *accounts.User) error {
 func (s *Accounts) Users(ctx context.Context, fn func(*accounts.User) error) error {
 	cur, err := s.users().Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
-		return store.Err(err, "user")
+		return translate(err, "user")
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		var u accounts.User
 		if err := cur.Decode(&u); err != nil {
-			return store.Err(err, "user")
+			return translate(err, "user")
 		}
 		if err := fn(&u); err != nil {
 			return err
 		}
 	}
-	return store.Err(cur.Err(), "user")
+	return translate(cur.Err(), "user")
 }
 
 // CreateToken stores a token.
 func (s *Accounts) CreateToken(ctx context.Context, t *accounts.Token) error {
 	_, err := s.tokens().InsertOne(ctx, t)
-	return store.Err(err, "token")
+	return translate(err, "token")
 }
 
 // TokenByHash returns the token with that hash (tokens_hash).
 func (s *Accounts) TokenByHash(ctx context.Context, hash string) (*accounts.Token, error) {
 	var t accounts.Token
 	if err := s.tokens().FindOne(ctx, bson.M{"hash": hash}).Decode(&t); err != nil {
-		return nil, store.Err(err, "token")
+		return nil, translate(err, "token")
 	}
 	return &t, nil
 }
@@ -167,34 +166,34 @@ func (s *Accounts) Tokens(ctx context.Context, userID string) ([]accounts.Token,
 	cur, err := s.tokens().Find(ctx, bson.M{"user_id": userID},
 		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(1000))
 	if err != nil {
-		return nil, store.Err(err, "token")
+		return nil, translate(err, "token")
 	}
 	out := []accounts.Token{}
-	return out, store.Err(cur.All(ctx, &out), "token")
+	return out, translate(cur.All(ctx, &out), "token")
 }
 
 // DeleteToken removes one of the user's tokens (tokens._id, scoped by user_id).
 func (s *Accounts) DeleteToken(ctx context.Context, userID, id string) error {
-	return store.DeleteOwned(ctx, s.tokens(), id, userID, "token")
+	return deleteOwned(ctx, s.tokens(), id, userID, "token")
 }
 
 // TouchToken records when a token was last used (tokens._id).
 func (s *Accounts) TouchToken(ctx context.Context, id string, at time.Time) error {
 	_, err := s.tokens().UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"last_used_at": at}})
-	return store.Err(err, "token")
+	return translate(err, "token")
 }
 
 // CreateFeedSet stores a set of feed links.
 func (s *Accounts) CreateFeedSet(ctx context.Context, f *accounts.FeedSet) error {
 	_, err := s.feeds().InsertOne(ctx, f)
-	return store.Err(err, "feed set")
+	return translate(err, "feed set")
 }
 
 // FeedSetByHash returns the set whose token has that hash (feed_tokens._id).
 func (s *Accounts) FeedSetByHash(ctx context.Context, hash string) (*accounts.FeedSet, error) {
 	var f accounts.FeedSet
 	if err := s.feeds().FindOne(ctx, bson.M{"_id": hash}).Decode(&f); err != nil {
-		return nil, store.Err(err, "feed set")
+		return nil, translate(err, "feed set")
 	}
 	return &f, nil
 }
@@ -204,17 +203,17 @@ func (s *Accounts) FeedSets(ctx context.Context, userID string) ([]accounts.Feed
 	cur, err := s.feeds().Find(ctx, bson.M{"user_id": userID},
 		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "set_id", Value: 1}}).SetLimit(1000))
 	if err != nil {
-		return nil, store.Err(err, "feed set")
+		return nil, translate(err, "feed set")
 	}
 	out := []accounts.FeedSet{}
-	return out, store.Err(cur.All(ctx, &out), "feed set")
+	return out, translate(cur.All(ctx, &out), "feed set")
 }
 
 // DeleteFeedSet removes one of the user's sets (feed_tokens_set, scoped by user_id).
 func (s *Accounts) DeleteFeedSet(ctx context.Context, userID, id string) error {
 	res, err := s.feeds().DeleteOne(ctx, bson.M{"set_id": id, "user_id": userID})
 	if err != nil {
-		return store.Err(err, "feed set")
+		return translate(err, "feed set")
 	}
 	if res.DeletedCount == 0 {
 		return apperr.E(apperr.NotFound, "no such feed set")
@@ -225,7 +224,7 @@ func (s *Accounts) DeleteFeedSet(ctx context.Context, userID, id string) error {
 // TouchFeedSet records when a set's links were last used (feed_tokens._id).
 func (s *Accounts) TouchFeedSet(ctx context.Context, hash string, at time.Time) error {
 	_, err := s.feeds().UpdateOne(ctx, bson.M{"_id": hash}, bson.M{"$set": bson.M{"last_used_at": at}})
-	return store.Err(err, "feed set")
+	return translate(err, "feed set")
 }
 
 func (s *Accounts) sessions() *mongo.Collection { return s.DB.Collection("web_sessions") }
@@ -233,14 +232,14 @@ func (s *Accounts) sessions() *mongo.Collection { return s.DB.Collection("web_se
 // CreateSession stores a phone-page session.
 func (s *Accounts) CreateSession(ctx context.Context, sess *accounts.Session) error {
 	_, err := s.sessions().InsertOne(ctx, sess)
-	return store.Err(err, "session")
+	return translate(err, "session")
 }
 
 // Session returns the session with that hash (web_sessions._id).
 func (s *Accounts) Session(ctx context.Context, hash string) (*accounts.Session, error) {
 	var sess accounts.Session
 	if err := s.sessions().FindOne(ctx, bson.M{"_id": hash}).Decode(&sess); err != nil {
-		return nil, store.Err(err, "session")
+		return nil, translate(err, "session")
 	}
 	return &sess, nil
 }
@@ -249,7 +248,7 @@ func (s *Accounts) Session(ctx context.Context, hash string) (*accounts.Session,
 func (s *Accounts) DeleteSession(ctx context.Context, hash string) error {
 	res, err := s.sessions().DeleteOne(ctx, bson.M{"_id": hash})
 	if err != nil {
-		return store.Err(err, "session")
+		return translate(err, "session")
 	}
 	if res.DeletedCount == 0 {
 		return apperr.E(apperr.NotFound, "no such session")
@@ -262,13 +261,13 @@ func (s *Accounts) SetInbound(ctx context.Context, userID, hash string, at time.
 	doc := bson.M{"_id": userID, "hash": hash, "created_at": at}
 	if replace {
 		_, err := s.inbound().ReplaceOne(ctx, bson.M{"_id": userID}, doc, options.Replace().SetUpsert(true))
-		return err == nil, store.Err(err, "inbound address")
+		return err == nil, translate(err, "inbound address")
 	}
 	_, err := s.inbound().InsertOne(ctx, doc)
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
-	return err == nil, store.Err(err, "inbound address")
+	return err == nil, translate(err, "inbound address")
 }
 
 // InboundUser returns the user of an inbound address's hash (inbound_hash).
@@ -277,7 +276,7 @@ func (s *Accounts) InboundUser(ctx context.Context, hash string) (string, error)
 		ID string `bson:"_id"`
 	}
 	if err := s.inbound().FindOne(ctx, bson.M{"hash": hash}).Decode(&d); err != nil {
-		return "", store.Err(err, "inbound address")
+		return "", translate(err, "inbound address")
 	}
 	return d.ID, nil
 }
@@ -286,7 +285,7 @@ func (s *Accounts) InboundUser(ctx context.Context, hash string) (string, error)
 func (s *Accounts) UserByEmail(ctx context.Context, email string) (*accounts.User, error) {
 	var u accounts.User
 	if err := s.users().FindOne(ctx, bson.M{"email": email}).Decode(&u); err != nil {
-		return nil, store.Err(err, "user")
+		return nil, translate(err, "user")
 	}
 	return &u, nil
 }
@@ -295,7 +294,7 @@ func (s *Accounts) UserByEmail(ctx context.Context, email string) (*accounts.Use
 func (s *Accounts) UserByCard(ctx context.Context, cardID string) (*accounts.User, error) {
 	var u accounts.User
 	if err := s.users().FindOne(ctx, bson.M{"card.id": cardID}).Decode(&u); err != nil {
-		return nil, store.Err(err, "user")
+		return nil, translate(err, "user")
 	}
 	return &u, nil
 }
@@ -305,7 +304,7 @@ func (s *Accounts) UserByCard(ctx context.Context, cardID string) (*accounts.Use
 func (s *Accounts) SetPassword(ctx context.Context, userID, hash string, at time.Time) error {
 	_, err := s.DB.Collection("passwords").ReplaceOne(ctx, bson.M{"_id": userID},
 		bson.M{"_id": userID, "hash": hash, "updated_at": at}, options.Replace().SetUpsert(true))
-	return store.Err(err, "password")
+	return translate(err, "password")
 }
 
 // PasswordHash returns the hash of the user's password.
@@ -314,7 +313,7 @@ func (s *Accounts) PasswordHash(ctx context.Context, userID string) (string, err
 		Hash string `bson:"hash"`
 	}
 	if err := s.DB.Collection("passwords").FindOne(ctx, bson.M{"_id": userID}).Decode(&d); err != nil {
-		return "", store.Err(err, "password")
+		return "", translate(err, "password")
 	}
 	return d.Hash, nil
 }

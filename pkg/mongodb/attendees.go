@@ -12,7 +12,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Attendees is the events.AttendeeStore on MongoDB: collection attendees,
@@ -26,9 +25,9 @@ func (s *Attendees) attendees() *mongo.Collection { return s.DB.Collection("atte
 // EnsureIndexes creates the unique key of a list's people and the index
 // of a list in name order.
 func (s *Attendees) EnsureIndexes(ctx context.Context) error {
-	return store.EnsureIndexes(ctx, s.attendees(),
-		store.Index{Name: "attendees_user_event_key", Unique: true, Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "key", Value: 1}}},
-		store.Index{Name: "attendees_user_event_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}})
+	return ensureIndexes(ctx, s.attendees(),
+		Index{Name: "attendees_user_event_key", Unique: true, Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "key", Value: 1}}},
+		Index{Name: "attendees_user_event_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}})
 }
 
 // UpsertAttendees implements events.AttendeeStore with one unordered bulk
@@ -44,8 +43,8 @@ func (s *Attendees) UpsertAttendees(ctx context.Context, userID, eventID string,
 			SetFilter(bson.M{"user_id": userID, "event_id": eventID, "key": a.Key}).
 			SetUpdate(bson.M{
 				"$set": bson.M{"name": a.Name, "name_lower": a.NameLower, "email": a.Email, "company": a.Company, "title": a.Title,
-					"linkedin_url": a.LinkedInURL, "status": a.Status, "updated_at": store.Time(a.UpdatedAt)},
-				"$setOnInsert": bson.M{"_id": a.ID, "created_at": store.Time(a.CreatedAt)},
+					"linkedin_url": a.LinkedInURL, "status": a.Status, "updated_at": record.Time(a.UpdatedAt)},
+				"$setOnInsert": bson.M{"_id": a.ID, "created_at": record.Time(a.CreatedAt)},
 			})
 	}
 	for try := 0; len(models) > 0; try++ {
@@ -55,12 +54,12 @@ func (s *Attendees) UpsertAttendees(ctx context.Context, userID, eventID string,
 			break
 		}
 		if !errors.As(err, &bwe) || try > 0 {
-			return 0, 0, store.Err(err, "attendee")
+			return 0, 0, translate(err, "attendee")
 		}
 		var again []mongo.WriteModel
 		for _, we := range bwe.WriteErrors {
 			if !mongo.IsDuplicateKeyError(we) {
-				return 0, 0, store.Err(err, "attendee")
+				return 0, 0, translate(err, "attendee")
 			}
 			again = append(again, models[we.Index])
 		}
@@ -79,14 +78,14 @@ func (s *Attendees) UpsertAttendees(ctx context.Context, userID, eventID string,
 	cur, err := s.attendees().Find(ctx, bson.M{"user_id": userID, "event_id": eventID, "key": bson.M{"$in": keys}},
 		options.Find().SetProjection(bson.M{"_id": 1, "key": 1}))
 	if err != nil {
-		return 0, 0, store.Err(err, "attendee")
+		return 0, 0, translate(err, "attendee")
 	}
 	var docs []struct {
 		ID  string `bson:"_id"`
 		Key string `bson:"key"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
-		return 0, 0, store.Err(err, "attendee")
+		return 0, 0, translate(err, "attendee")
 	}
 	for _, d := range docs {
 		if ours[d.Key] == d.ID {
@@ -101,8 +100,8 @@ func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit
 	if cur != nil && cur.S == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	return store.FindPage(ctx, s.attendees(), store.PageQuery{Filter: bson.M{"user_id": userID, "event_id": eventID}, SortField: "name_lower",
-		Limit: limit, Cursor: cur}, func(a *events.Attendee) store.Cursor { return store.Cursor{S: &a.NameLower, ID: a.ID} }, "attendee")
+	return findPage(ctx, s.attendees(), pageQuery{Filter: bson.M{"user_id": userID, "event_id": eventID}, SortField: "name_lower",
+		Limit: limit, Cursor: cur}, func(a *events.Attendee) record.Cursor { return record.Cursor{S: &a.NameLower, ID: a.ID} }, "attendee")
 }
 
 // AttendeesOf implements events.AttendeeStore (attendees_user_event_name).
@@ -110,11 +109,11 @@ func (s *Attendees) AttendeesOf(ctx context.Context, userID, eventID string, max
 	cur, err := s.attendees().Find(ctx, bson.M{"user_id": userID, "event_id": eventID},
 		options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(max)))
 	if err != nil {
-		return nil, store.Err(err, "attendee")
+		return nil, translate(err, "attendee")
 	}
 	out := []events.Attendee{}
 	if err := cur.All(ctx, &out); err != nil {
-		return nil, store.Err(err, "attendee")
+		return nil, translate(err, "attendee")
 	}
 	return out, nil
 }
@@ -123,7 +122,7 @@ func (s *Attendees) AttendeesOf(ctx context.Context, userID, eventID string, max
 func (s *Attendees) Attendee(ctx context.Context, userID, eventID, id string) (*events.Attendee, error) {
 	var a events.Attendee
 	if err := s.attendees().FindOne(ctx, bson.M{"_id": id, "user_id": userID, "event_id": eventID}).Decode(&a); err != nil {
-		return nil, store.Err(err, "attendee")
+		return nil, translate(err, "attendee")
 	}
 	return &a, nil
 }
@@ -133,7 +132,7 @@ func (s *Attendees) Attendee(ctx context.Context, userID, eventID, id string) (*
 func (s *Attendees) DeleteAttendee(ctx context.Context, userID, eventID, id string) error {
 	res, err := s.attendees().DeleteOne(ctx, bson.M{"_id": id, "user_id": userID, "event_id": eventID})
 	if err != nil {
-		return store.Err(err, "attendee")
+		return translate(err, "attendee")
 	}
 	if res.DeletedCount == 0 {
 		return apperr.E(apperr.NotFound, "no such attendee")
@@ -144,5 +143,5 @@ func (s *Attendees) DeleteAttendee(ctx context.Context, userID, eventID, id stri
 // DeleteAttendeesOf implements events.AttendeeStore (attendees_user_event_key).
 func (s *Attendees) DeleteAttendeesOf(ctx context.Context, userID, eventID string) error {
 	_, err := s.attendees().DeleteMany(ctx, bson.M{"user_id": userID, "event_id": eventID})
-	return store.Err(err, "attendee")
+	return translate(err, "attendee")
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Backups is the record.Backups on MongoDB: each section is the collection
@@ -54,13 +53,13 @@ func (s *Backups) EachRecord(ctx context.Context, section, userID string, fn fun
 	}
 	cur, err := s.DB.Collection(section).Find(ctx, bson.M{"user_id": userID}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(500))
 	if err != nil {
-		return store.Err(err, section)
+		return translate(err, section)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		x := newRecord()
 		if err := cur.Decode(x); err != nil {
-			return store.Err(err, section)
+			return translate(err, section)
 		}
 		switch r := x.(type) {
 		case *contacts.Contact:
@@ -74,7 +73,7 @@ func (s *Backups) EachRecord(ctx context.Context, section, userID string, fn fun
 			return err
 		}
 	}
-	return store.Err(cur.Err(), section)
+	return translate(cur.Err(), section)
 }
 
 // RestoreRecords inserts records of section in bulk; contacts' dedupe keys
@@ -117,7 +116,7 @@ func (s *Backups) RestoreRecords(ctx context.Context, section string, records []
 			if mongo.IsDuplicateKeyError(err) {
 				return apperr.E(apperr.Conflict, "two companies share a name or domain")
 			}
-			return store.Err(err, section)
+			return translate(err, section)
 		}
 	}
 	if len(keys) > 0 {
@@ -126,14 +125,14 @@ func (s *Backups) RestoreRecords(ctx context.Context, section string, records []
 			if mongo.IsDuplicateKeyError(err) {
 				return apperr.E(apperr.Conflict, "two contacts share an email or LinkedIn URL")
 			}
-			return store.Err(err, section)
+			return translate(err, section)
 		}
 	}
 	_, err := s.DB.Collection(section).InsertMany(ctx, docs)
 	if err == nil {
 		journalRestored(ctx, s.DB, records)
 	}
-	return store.Err(err, section)
+	return translate(err, section)
 }
 
 // journalRestored journals the cards and tasks restored records change.

@@ -14,7 +14,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Changes is the journal of changed cards and tasks (CardDAV/CalDAV
@@ -37,14 +36,14 @@ func seqColl(db *mongo.Database) *mongo.Collection     { return db.Collection("d
 
 // EnsureIndexes creates the journal's indexes.
 func (s *Changes) EnsureIndexes(ctx context.Context) error {
-	err := store.EnsureIndexes(ctx, changesColl(s.DB),
-		store.Index{Name: "dav_changes_seq", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "coll", Value: 1}, {Key: "seq", Value: 1}}},
-		store.Index{Name: "dav_changes_at", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "coll", Value: 1}, {Key: "at", Value: 1}}})
+	err := ensureIndexes(ctx, changesColl(s.DB),
+		Index{Name: "dav_changes_seq", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "coll", Value: 1}, {Key: "seq", Value: 1}}},
+		Index{Name: "dav_changes_at", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "coll", Value: 1}, {Key: "at", Value: 1}}})
 	if err != nil {
 		return err
 	}
-	return store.EnsureIndexes(ctx, s.DB.Collection("followups"),
-		store.Index{Name: "followups_done_ended", Keys: bson.D{{Key: "status", Value: 1}, {Key: "ended_at", Value: 1}}})
+	return ensureIndexes(ctx, s.DB.Collection("followups"),
+		Index{Name: "followups_done_ended", Keys: bson.D{{Key: "status", Value: 1}, {Key: "ended_at", Value: 1}}})
 }
 
 // journal records that items of one of the user's collections changed.
@@ -87,7 +86,7 @@ func (s *Changes) Token(ctx context.Context, userID, coll string) (string, error
 	}
 	err := seqColl(s.DB).FindOne(ctx, bson.M{"_id": userID + "|" + coll}).Decode(&c)
 	if err != nil && err != mongo.ErrNoDocuments {
-		return "", store.Err(err, "change")
+		return "", translate(err, "change")
 	}
 	return fmt.Sprintf("%d.%d", c.Seq, time.Now().UnixMilli()), nil
 }
@@ -113,7 +112,7 @@ func (s *Changes) Since(ctx context.Context, userID, coll, token string, _ int) 
 	}
 	err = changesColl(s.DB).FindOne(ctx, bson.M{"user_id": userID, "coll": coll}, options.FindOne().SetSort(bson.D{{Key: "seq", Value: 1}})).Decode(&oldest)
 	if err != nil && err != mongo.ErrNoDocuments {
-		return nil, "", false, store.Err(err, "change")
+		return nil, "", false, translate(err, "change")
 	}
 	if err == nil && seq < oldest.Seq-1 {
 		return nil, "", false, record.ErrBadSyncToken // older than what Prune kept
@@ -123,14 +122,14 @@ func (s *Changes) Since(ctx context.Context, userID, coll, token string, _ int) 
 		"$or": bson.A{bson.M{"seq": bson.M{"$gt": seq}}, bson.M{"at": bson.M{"$gte": since}}}},
 		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetProjection(bson.M{"item_id": 1, "seq": 1}))
 	if err != nil {
-		return nil, "", false, store.Err(err, "change")
+		return nil, "", false, translate(err, "change")
 	}
 	var docs []struct {
 		Item string `bson:"item_id"`
 		Seq  int64  `bson:"seq"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", false, store.Err(err, "change")
+		return nil, "", false, translate(err, "change")
 	}
 	last := map[string]int64{}
 	for _, d := range docs {
@@ -148,14 +147,14 @@ func (s *Changes) Since(ctx context.Context, userID, coll, token string, _ int) 
 func (s *Changes) Prune(ctx context.Context, keep int) (int64, error) {
 	cur, err := seqColl(s.DB).Find(ctx, bson.M{"seq": bson.M{"$gt": keep}})
 	if err != nil {
-		return 0, store.Err(err, "change")
+		return 0, translate(err, "change")
 	}
 	var counters []struct {
 		ID  string `bson:"_id"`
 		Seq int64  `bson:"seq"`
 	}
 	if err := cur.All(ctx, &counters); err != nil {
-		return 0, store.Err(err, "change")
+		return 0, translate(err, "change")
 	}
 	var n int64
 	for _, c := range counters {
@@ -165,7 +164,7 @@ func (s *Changes) Prune(ctx context.Context, keep int) (int64, error) {
 		}
 		res, err := changesColl(s.DB).DeleteMany(ctx, bson.M{"user_id": user, "coll": coll, "seq": bson.M{"$lte": c.Seq - int64(keep)}})
 		if err != nil {
-			return n, store.Err(err, "change")
+			return n, translate(err, "change")
 		}
 		n += res.DeletedCount
 	}
@@ -178,14 +177,14 @@ func (s *Changes) AgeOut(ctx context.Context, from, to time.Time) (int64, error)
 	cur, err := s.DB.Collection("followups").Find(ctx, bson.M{"status": followup.Done, "ended_at": bson.M{"$gte": record.Time(from), "$lt": record.Time(to)}},
 		options.Find().SetProjection(bson.M{"user_id": 1}))
 	if err != nil {
-		return 0, store.Err(err, "change")
+		return 0, translate(err, "change")
 	}
 	var docs []struct {
 		ID     string `bson:"_id"`
 		UserID string `bson:"user_id"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
-		return 0, store.Err(err, "change")
+		return 0, translate(err, "change")
 	}
 	byUser := map[string][]string{}
 	for _, d := range docs {

@@ -12,7 +12,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Companies is the companies.Store on MongoDB: collections companies and
@@ -33,11 +32,11 @@ type companyKeyDoc struct {
 
 // EnsureIndexes creates the indexes of the companies' query shapes.
 func (s *Companies) EnsureIndexes(ctx context.Context) error {
-	if err := store.EnsureIndexes(ctx, s.companies(),
-		store.Index{Name: "companies_user_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}}); err != nil {
+	if err := ensureIndexes(ctx, s.companies(),
+		Index{Name: "companies_user_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}}); err != nil {
 		return err
 	}
-	return store.EnsureIndexes(ctx, s.keys(), store.Index{Name: "company_keys_company", Keys: bson.D{{Key: "company_id", Value: 1}}})
+	return ensureIndexes(ctx, s.keys(), Index{Name: "company_keys_company", Keys: bson.D{{Key: "company_id", Value: 1}}})
 }
 
 // CreateCompany claims c's keys, then stores it; a crash in between
@@ -49,7 +48,7 @@ func (s *Companies) CreateCompany(ctx context.Context, c *companies.Company) err
 	}
 	if _, err := s.companies().InsertOne(ctx, companyDoc(c)); err != nil {
 		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, keys)
-		return store.Err(err, "company")
+		return translate(err, "company")
 	}
 	return nil
 }
@@ -76,7 +75,7 @@ func (s *Companies) release(ctx context.Context, userID, companyID string, keys 
 func (s *Companies) Company(ctx context.Context, userID, id string) (*companies.Company, error) {
 	var c companies.Company
 	if err := s.companies().FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&c); err != nil {
-		return nil, store.Err(err, "company")
+		return nil, translate(err, "company")
 	}
 	return &c, nil
 }
@@ -85,7 +84,7 @@ func (s *Companies) Company(ctx context.Context, userID, id string) (*companies.
 func (s *Companies) CompanyByKey(ctx context.Context, userID, key string) (*companies.Company, error) {
 	var kd companyKeyDoc
 	if err := s.keys().FindOne(ctx, bson.M{"_id": keyID(userID, key)}).Decode(&kd); err != nil {
-		return nil, store.Err(err, "company")
+		return nil, translate(err, "company")
 	}
 	return s.Company(ctx, userID, kd.CompanyID)
 }
@@ -110,7 +109,7 @@ func (s *Companies) UpdateCompany(ctx context.Context, c *companies.Company) err
 	res, err := s.companies().ReplaceOne(ctx, bson.M{"_id": c.ID, "user_id": c.UserID}, companyDoc(c))
 	if err != nil {
 		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, added)
-		return store.Err(err, "company")
+		return translate(err, "company")
 	}
 	if res.MatchedCount == 0 {
 		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, added)
@@ -124,13 +123,13 @@ func (s *Companies) UpdateCompany(ctx context.Context, c *companies.Company) err
 func (s *Companies) DeleteCompany(ctx context.Context, userID, id string) error {
 	res, err := s.companies().DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
 	if err != nil {
-		return store.Err(err, "company")
+		return translate(err, "company")
 	}
 	if res.DeletedCount == 0 {
 		return apperr.E(apperr.NotFound, "no such company")
 	}
 	_, err = s.keys().DeleteMany(ctx, bson.M{"company_id": id, "user_id": userID}) // company_keys_company
-	return store.Err(err, "company")
+	return translate(err, "company")
 }
 
 // Companies returns one page of the user's companies in name order
@@ -143,8 +142,8 @@ func (s *Companies) Companies(ctx context.Context, userID string, q companies.Qu
 	if q.Cursor != nil && q.Cursor.S == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	return store.FindPage(ctx, s.companies(), store.PageQuery{Filter: filter, SortField: "name_lower", Limit: q.Limit, Cursor: q.Cursor},
-		func(c *companies.Company) store.Cursor { return store.Cursor{S: &c.NameLower, ID: c.ID} }, "company")
+	return findPage(ctx, s.companies(), pageQuery{Filter: filter, SortField: "name_lower", Limit: q.Limit, Cursor: q.Cursor},
+		func(c *companies.Company) record.Cursor { return record.Cursor{S: &c.NameLower, ID: c.ID} }, "company")
 }
 
 // CompaniesByID returns those of ids that are the user's companies.
@@ -155,11 +154,11 @@ func (s *Companies) CompaniesByID(ctx context.Context, userID string, ids []stri
 	}
 	cur, err := s.companies().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
 	if err != nil {
-		return nil, store.Err(err, "company")
+		return nil, translate(err, "company")
 	}
 	var cs []companies.Company
 	if err := cur.All(ctx, &cs); err != nil {
-		return nil, store.Err(err, "company")
+		return nil, translate(err, "company")
 	}
 	for i := range cs {
 		out[cs[i].ID] = &cs[i]

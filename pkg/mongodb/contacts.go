@@ -14,7 +14,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Contacts is the contacts.Store on MongoDB: collections contacts and
@@ -40,19 +39,19 @@ func keyID(userID, key string) string { return userID + "|" + key }
 // Names and keys are those the server has always created, so existing
 // databases are left as they are.
 func (s *Contacts) EnsureIndexes(ctx context.Context) error {
-	if err := store.EnsureIndexes(ctx, s.contacts(),
-		store.Index{Name: "contacts_user_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}},
-		store.Index{Name: "contacts_user_tags", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "tags_lower", Value: 1}}},
-		store.Index{Name: "contacts_user_last", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "last_contacted_at", Value: 1}, {Key: "_id", Value: 1}}},
-		store.Index{Name: "contacts_user_since", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}},
-		store.Index{Name: "contacts_user_company", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "company_id", Value: 1}, {Key: "name_lower", Value: 1}}},
+	if err := ensureIndexes(ctx, s.contacts(),
+		Index{Name: "contacts_user_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}},
+		Index{Name: "contacts_user_tags", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "tags_lower", Value: 1}}},
+		Index{Name: "contacts_user_last", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "last_contacted_at", Value: 1}, {Key: "_id", Value: 1}}},
+		Index{Name: "contacts_user_since", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}},
+		Index{Name: "contacts_user_company", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "company_id", Value: 1}, {Key: "name_lower", Value: 1}}},
 	); err != nil {
 		return err
 	}
-	if err := store.EnsureIndexes(ctx, s.keys(), store.Index{Name: "contact_keys_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}}}); err != nil {
+	if err := ensureIndexes(ctx, s.keys(), Index{Name: "contact_keys_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}}}); err != nil {
 		return err
 	}
-	if err := store.EnsureIndexes(ctx, s.imports(), store.Index{Name: "imports_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}}); err != nil {
+	if err := ensureIndexes(ctx, s.imports(), Index{Name: "imports_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}}); err != nil {
 		return err
 	}
 	return s.ensureEncounterIndexes(ctx)
@@ -69,7 +68,7 @@ func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error
 	}
 	if _, err := s.contacts().InsertOne(ctx, contactDoc(c)); err != nil {
 		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, keys)
-		return store.Err(err, "contact")
+		return translate(err, "contact")
 	}
 	journal(ctx, s.DB, c.UserID, "cards", c.ID)
 	return nil
@@ -88,7 +87,7 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 	var owner []int // index in cs of each key document
 	for i, c := range cs {
 		for _, k := range contacts.DedupeKeys(c) {
-			docs = append(docs, keyDoc{ID: keyID(c.UserID, k), UserID: c.UserID, ContactID: c.ID, CreatedAt: store.Time(time.Now())})
+			docs = append(docs, keyDoc{ID: keyID(c.UserID, k), UserID: c.UserID, ContactID: c.ID, CreatedAt: record.Time(time.Now())})
 			owner = append(owner, i)
 		}
 	}
@@ -101,13 +100,13 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 			for _, we := range bwe.WriteErrors {
 				if !mongo.IsDuplicateKeyError(we) {
 					s.releaseAll(ctx, cs)
-					return nil, store.Err(err, "contact")
+					return nil, translate(err, "contact")
 				}
 				failed[we.Index] = true
 			}
 		} else if err != nil {
 			s.releaseAll(ctx, cs)
-			return nil, store.Err(err, "contact")
+			return nil, translate(err, "contact")
 		}
 	}
 	for j := range docs {
@@ -121,7 +120,7 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 		var kd keyDoc
 		if err := s.keys().FindOne(ctx, bson.M{"_id": docs[j].(keyDoc).ID}).Decode(&kd); err != nil {
 			s.releaseAll(ctx, cs)
-			return nil, store.Err(err, "contact")
+			return nil, translate(err, "contact")
 		}
 		held[i] = kd.ContactID
 	}
@@ -136,7 +135,7 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 	if len(fresh) > 0 {
 		if _, err := s.contacts().InsertMany(ctx, fresh); err != nil {
 			s.releaseAll(ctx, cs)
-			return nil, store.Err(err, "contact")
+			return nil, translate(err, "contact")
 		}
 		ids := make([]string, len(fresh))
 		for i, f := range fresh {
@@ -173,7 +172,7 @@ func (s *Contacts) Contact(ctx context.Context, userID, id string) (*contacts.Co
 	var c contacts.Contact
 	// contacts._id, scoped by user_id
 	if err := s.contacts().FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&c); err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	return stripped(&c), nil
 }
@@ -183,7 +182,7 @@ func (s *Contacts) ContactByKey(ctx context.Context, userID, key string) (*conta
 	var kd keyDoc
 	// contact_keys._id
 	if err := s.keys().FindOne(ctx, bson.M{"_id": keyID(userID, key)}).Decode(&kd); err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	return s.Contact(ctx, userID, kd.ContactID)
 }
@@ -213,7 +212,7 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 	}
 	if err != nil {
 		s.release(context.WithoutCancel(ctx), c.UserID, c.ID, added)
-		return store.Err(err, "contact")
+		return translate(err, "contact")
 	}
 	s.release(ctx, c.UserID, c.ID, removed)
 	journal(ctx, s.DB, c.UserID, "cards", c.ID)
@@ -229,10 +228,10 @@ func (s *Contacts) TouchContact(ctx context.Context, userID, id string, t time.T
 	var c contacts.Contact
 	// contacts._id, scoped by user_id
 	err := s.contacts().FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID},
-		bson.M{"$max": bson.M{"last_contacted_at": store.Time(t)}},
+		bson.M{"$max": bson.M{"last_contacted_at": record.Time(t)}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&c)
 	if err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	journal(ctx, s.DB, userID, "cards", id)
 	return stripped(&c), nil
@@ -265,11 +264,11 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 	// contacts._id, scoped by user_id
 	cur, err := s.contacts().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
 	if err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	var cs []contacts.Contact
 	if err := cur.All(ctx, &cs); err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	for i := range cs {
 		out[cs[i].ID] = stripped(&cs[i])
@@ -288,14 +287,14 @@ func (s *Contacts) Headcounts(ctx context.Context, userID string, companyIDs []s
 		{{Key: "$group", Value: bson.M{"_id": "$company_id", "n": bson.M{"$sum": 1}}}},
 	})
 	if err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	var docs []struct {
 		ID string `bson:"_id"`
 		N  int    `bson:"n"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	for _, d := range docs {
 		out[d.ID] = d.N
@@ -313,14 +312,14 @@ func (s *Contacts) CreatedAtOf(ctx context.Context, userID string, ids []string)
 	cur, err := s.contacts().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID},
 		options.Find().SetProjection(bson.M{"_id": 1, "created_at": 1}))
 	if err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	var docs []struct {
 		ID        string    `bson:"_id"`
 		CreatedAt time.Time `bson:"created_at"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	for _, d := range docs {
 		out[d.ID] = d.CreatedAt
@@ -337,7 +336,7 @@ func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	// No projection: FerretDB does not take one on findAndModify.
 	err := s.contacts().FindOneAndDelete(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&gone)
 	if err != nil {
-		return store.Err(err, "contact")
+		return translate(err, "contact")
 	}
 	// A card a client named is gone under that name (PRODUCT.md §6).
 	if gone.DAVName != "" {
@@ -347,7 +346,7 @@ func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	}
 	// contact_keys_contact
 	if _, err := s.keys().DeleteMany(ctx, bson.M{"contact_id": id, "user_id": userID}); err != nil {
-		return store.Err(err, "contact")
+		return translate(err, "contact")
 	}
 	return nil
 }
@@ -366,11 +365,11 @@ func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID stri
 func (s *Contacts) find(ctx context.Context, filter bson.M, opts *options.FindOptionsBuilder) ([]contacts.Contact, error) {
 	cur, err := s.contacts().Find(ctx, filter, opts)
 	if err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	cs := []contacts.Contact{}
 	if err := cur.All(ctx, &cs); err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	for i := range cs {
 		cs[i] = *stripped(&cs[i])
@@ -382,7 +381,7 @@ func (s *Contacts) find(ctx context.Context, filter bson.M, opts *options.FindOp
 func (s *Contacts) SetCompany(ctx context.Context, userID, id, companyID string) error {
 	res, err := s.contacts().UpdateOne(ctx, bson.M{"_id": id, "user_id": userID}, bson.M{"$set": bson.M{"company_id": companyID}})
 	if err != nil {
-		return store.Err(err, "contact")
+		return translate(err, "contact")
 	}
 	if res.MatchedCount == 0 {
 		return apperr.E(apperr.NotFound, "no such contact")
@@ -394,7 +393,7 @@ func (s *Contacts) SetCompany(ctx context.Context, userID, id, companyID string)
 // DetachCompany clears company_id of the contacts at a company (contacts_user_company).
 func (s *Contacts) DetachCompany(ctx context.Context, userID, companyID string) error {
 	_, err := s.contacts().UpdateMany(ctx, bson.M{"user_id": userID, "company_id": companyID}, bson.M{"$unset": bson.M{"company_id": ""}})
-	return store.Err(err, "contact")
+	return translate(err, "contact")
 }
 
 // UnlinkedContacts returns contacts without a company_id (a one-time scan
@@ -420,18 +419,18 @@ func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.Conta
 	if err := contacts.CheckCursor(q.Sort, q.Cursor); err != nil {
 		return nil, err
 	}
-	var page *store.Page[contacts.Contact]
+	var page *record.Page[contacts.Contact]
 	var err error
 	switch q.Sort {
 	case contacts.SortLast:
 		page, err = s.contactsByLast(ctx, filter, q)
 	case contacts.SortSince:
 		// contacts_user_since
-		page, err = store.FindPage(ctx, s.contacts(), store.PageQuery{Filter: filter, SortField: "created_at", Limit: q.Limit, Cursor: q.Cursor},
-			func(c *contacts.Contact) store.Cursor { return store.Cursor{T: &c.CreatedAt, ID: c.ID} }, "contact")
+		page, err = findPage(ctx, s.contacts(), pageQuery{Filter: filter, SortField: "created_at", Limit: q.Limit, Cursor: q.Cursor},
+			func(c *contacts.Contact) record.Cursor { return record.Cursor{T: &c.CreatedAt, ID: c.ID} }, "contact")
 	default:
-		page, err = store.FindPage(ctx, s.contacts(), store.PageQuery{Filter: filter, SortField: "name_lower", Limit: q.Limit, Cursor: q.Cursor},
-			func(c *contacts.Contact) store.Cursor { return store.Cursor{S: &c.NameLower, ID: c.ID} }, "contact")
+		page, err = findPage(ctx, s.contacts(), pageQuery{Filter: filter, SortField: "name_lower", Limit: q.Limit, Cursor: q.Cursor},
+			func(c *contacts.Contact) record.Cursor { return record.Cursor{S: &c.NameLower, ID: c.ID} }, "contact")
 	}
 	if err != nil {
 		return nil, err
@@ -445,7 +444,7 @@ func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.Conta
 // contactsByLast reads a page of contacts by last contact, latest first
 // (contacts_user_last, backwards): null and missing sort lowest, so the
 // never contacted come last, by id descending.
-func (s *Contacts) contactsByLast(ctx context.Context, filter bson.M, q contacts.ContactQuery) (*store.Page[contacts.Contact], error) {
+func (s *Contacts) contactsByLast(ctx context.Context, filter bson.M, q contacts.ContactQuery) (*record.Page[contacts.Contact], error) {
 	limit := q.Limit
 	if limit <= 0 || limit > record.MaxLimit {
 		limit = record.DefaultLimit
@@ -465,11 +464,11 @@ func (s *Contacts) contactsByLast(ctx context.Context, filter bson.M, q contacts
 	c, err := s.contacts().Find(ctx, filter, options.Find().
 		SetSort(bson.D{{Key: "last_contacted_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit+1)))
 	if err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
-	page := &store.Page[contacts.Contact]{Items: []contacts.Contact{}}
+	page := &record.Page[contacts.Contact]{Items: []contacts.Contact{}}
 	if err := c.All(ctx, &page.Items); err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	if len(page.Items) > limit {
 		page.Items = page.Items[:limit]

@@ -16,18 +16,18 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
-	"github.com/rapport-crm/rapport/pkg/store/storetest"
 	conformance "github.com/rapport-crm/rapport/pkg/storetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
 
 func TestContacts(t *testing.T) {
 	conformance.Contacts(t, func(tb testing.TB) contacts.Store {
-		s := &mongodb.Contacts{DB: storetest.MustOpen(tb).DB}
+		s := &mongodb.Contacts{DB: mongotest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}
@@ -37,7 +37,7 @@ func TestContacts(t *testing.T) {
 
 func TestAccounts(t *testing.T) {
 	conformance.Accounts(t, func(tb testing.TB) accounts.Store {
-		s := &mongodb.Accounts{DB: storetest.MustOpen(tb).DB}
+		s := &mongodb.Accounts{DB: mongotest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func TestAccounts(t *testing.T) {
 // TestContactKeyOrphanReclaimed: a key left by a process that died between
 // inserting it and inserting its contact does not block that email forever.
 func TestContactKeyOrphanReclaimed(t *testing.T) {
-	db := storetest.MustOpen(t).DB
+	db := mongotest.MustOpen(t).DB
 	s := &mongodb.Contacts{DB: db}
 	ctx := t.Context()
 	old := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
@@ -74,7 +74,7 @@ func TestContactKeyOrphanReclaimed(t *testing.T) {
 
 func TestEncounters(t *testing.T) {
 	conformance.Encounters(t, func(tb testing.TB) contacts.Store {
-		s := &mongodb.Contacts{DB: storetest.MustOpen(tb).DB}
+		s := &mongodb.Contacts{DB: mongotest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}
@@ -84,7 +84,7 @@ func TestEncounters(t *testing.T) {
 
 func TestEvents(t *testing.T) {
 	conformance.Events(t, func(tb testing.TB) events.Store {
-		s := &mongodb.Events{DB: storetest.MustOpen(tb).DB}
+		s := &mongodb.Events{DB: mongotest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}
@@ -94,7 +94,7 @@ func TestEvents(t *testing.T) {
 
 func TestIdempotency(t *testing.T) {
 	conformance.Idempotency(t, func(tb testing.TB) idempotency.Records {
-		s := &mongodb.Idempotency{DB: storetest.MustOpen(tb).DB}
+		s := &mongodb.Idempotency{DB: mongotest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestIdempotency(t *testing.T) {
 
 func TestFollowups(t *testing.T) {
 	conformance.Followups(t, func(tb testing.TB) followup.Store {
-		s := &mongodb.Followups{DB: storetest.MustOpen(tb).DB}
+		s := &mongodb.Followups{DB: mongotest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestFollowups(t *testing.T) {
 
 func TestInsights(t *testing.T) {
 	conformance.Insights(t, func(tb testing.TB) conformance.InsightStores {
-		db := storetest.MustOpen(tb).DB
+		db := mongotest.MustOpen(tb).DB
 		c, e, f := &mongodb.Contacts{DB: db}, &mongodb.Events{DB: db}, &mongodb.Followups{DB: db}
 		for _, ensure := range []func(context.Context) error{c.EnsureIndexes, e.EnsureIndexes, f.EnsureIndexes} {
 			if err := ensure(tb.Context()); err != nil {
@@ -126,12 +126,12 @@ func TestInsights(t *testing.T) {
 }
 
 func TestStamps(t *testing.T) {
-	conformance.Stamps(t, func(tb testing.TB) record.Stamps { return &mongodb.Stamps{DB: storetest.MustOpen(tb).DB} })
+	conformance.Stamps(t, func(tb testing.TB) record.Stamps { return &mongodb.Stamps{DB: mongotest.MustOpen(tb).DB} })
 }
 
 func TestBackups(t *testing.T) {
 	conformance.Backups(t, func(tb testing.TB) (record.Backups, contacts.Store) {
-		db := storetest.MustOpen(tb).DB
+		db := mongotest.MustOpen(tb).DB
 		c := &mongodb.Contacts{DB: db}
 		if err := c.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
@@ -142,7 +142,7 @@ func TestBackups(t *testing.T) {
 
 func TestCompanies(t *testing.T) {
 	conformance.Companies(t, func(tb testing.TB) (companies.Store, contacts.Store) {
-		db := storetest.MustOpen(tb).DB
+		db := mongotest.MustOpen(tb).DB
 		co, cs := &mongodb.Companies{DB: db}, &mongodb.Contacts{DB: db}
 		for _, ensure := range []func(context.Context) error{co.EnsureIndexes, cs.EnsureIndexes} {
 			if err := ensure(tb.Context()); err != nil {
@@ -155,7 +155,7 @@ func TestCompanies(t *testing.T) {
 
 func TestOpportunities(t *testing.T) {
 	conformance.Opportunities(t, func(tb testing.TB) opportunities.Store {
-		s := &mongodb.Opportunities{DB: storetest.MustOpen(tb).DB}
+		s := &mongodb.Opportunities{DB: mongotest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}
@@ -165,7 +165,7 @@ func TestOpportunities(t *testing.T) {
 
 func TestSearch(t *testing.T) {
 	conformance.Search(t, func(tb testing.TB) conformance.SearchStores {
-		db := storetest.MustOpen(tb).DB
+		db := mongotest.MustOpen(tb).DB
 		se := &mongodb.Search{DB: db}
 		if err := se.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
@@ -178,7 +178,7 @@ func TestSearch(t *testing.T) {
 // TestSearchWordsForEarlierRecords stores records as versions before
 // search did (no words) and finds them after the start-up pass.
 func TestSearchWordsForEarlierRecords(t *testing.T) {
-	db := storetest.MustOpen(t).DB
+	db := mongotest.MustOpen(t).DB
 	ctx := t.Context()
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	if _, err := db.Collection("contacts").InsertOne(ctx, bson.M{"_id": "c1", "user_id": "u1", "name": "José Núñez", "emails": bson.A{"jose@globex.example"},
@@ -215,7 +215,7 @@ func TestSearchWordsForEarlierRecords(t *testing.T) {
 
 func TestAttendees(t *testing.T) {
 	conformance.Attendees(t, func(tb testing.TB) events.AttendeeStore {
-		s := &mongodb.Attendees{DB: storetest.MustOpen(tb).DB}
+		s := &mongodb.Attendees{DB: mongotest.MustOpen(tb).DB}
 		if err := s.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}

@@ -12,7 +12,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 func (s *Contacts) encounters() *mongo.Collection   { return s.DB.Collection("encounters") }
@@ -24,17 +23,17 @@ func (s *Contacts) intros() *mongo.Collection       { return s.DB.Collection("in
 func (s *Contacts) ensureEncounterIndexes(ctx context.Context) error {
 	for _, x := range []struct {
 		c   *mongo.Collection
-		idx store.Index
+		idx Index
 	}{
-		{s.encounters(), store.Index{Name: "encounters_user_event", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "met_at", Value: 1}}}},
-		{s.encounters(), store.Index{Name: "encounters_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "met_at", Value: 1}}}},
-		{s.interactions(), store.Index{Name: "interactions_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "at", Value: 1}}}},
-		{s.interactions(), store.Index{Name: "interactions_user_at", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "at", Value: 1}, {Key: "kind", Value: 1}}}},
-		{s.intros(), store.Index{Name: "intros_user_contacts", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_ids", Value: 1}}}},
-		{s.intros(), store.Index{Name: "intros_user_created", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}}},
-		{s.intros(), store.Index{Name: "intros_user_event", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}}},
+		{s.encounters(), Index{Name: "encounters_user_event", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "met_at", Value: 1}}}},
+		{s.encounters(), Index{Name: "encounters_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "met_at", Value: 1}}}},
+		{s.interactions(), Index{Name: "interactions_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "at", Value: 1}}}},
+		{s.interactions(), Index{Name: "interactions_user_at", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "at", Value: 1}, {Key: "kind", Value: 1}}}},
+		{s.intros(), Index{Name: "intros_user_contacts", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_ids", Value: 1}}}},
+		{s.intros(), Index{Name: "intros_user_created", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}}},
+		{s.intros(), Index{Name: "intros_user_event", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}}},
 	} {
-		if err := store.EnsureIndexes(ctx, x.c, x.idx); err != nil {
+		if err := ensureIndexes(ctx, x.c, x.idx); err != nil {
 			return err
 		}
 	}
@@ -47,7 +46,7 @@ func (s *Contacts) CreateEncounter(ctx context.Context, e *contacts.Encounter) e
 	if err == nil {
 		journal(ctx, s.DB, e.UserID, "cards", e.ContactID)
 	}
-	return store.Err(err, "encounter")
+	return translate(err, "encounter")
 }
 
 func lowerAll(ss []string) []string {
@@ -69,8 +68,8 @@ func (s *Contacts) Encounters(ctx context.Context, userID string, q contacts.Enc
 	if q.Cursor != nil && q.Cursor.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	return store.FindPage(ctx, s.encounters(), store.PageQuery{Filter: f, SortField: "met_at", Descending: q.NewestFirst, Limit: q.Limit, Cursor: q.Cursor},
-		func(e *contacts.Encounter) store.Cursor { return store.Cursor{T: &e.MetAt, ID: e.ID} }, "encounter")
+	return findPage(ctx, s.encounters(), pageQuery{Filter: f, SortField: "met_at", Descending: q.NewestFirst, Limit: q.Limit, Cursor: q.Cursor},
+		func(e *contacts.Encounter) record.Cursor { return record.Cursor{T: &e.MetAt, ID: e.ID} }, "encounter")
 }
 
 // ContactIDsAtEvent returns the ids of the contacts met at an event, each
@@ -79,13 +78,13 @@ func (s *Contacts) ContactIDsAtEvent(ctx context.Context, userID, eventID string
 	cur, err := s.encounters().Find(ctx, bson.M{"user_id": userID, "event_id": eventID},
 		options.Find().SetProjection(bson.M{"contact_id": 1}).SetSort(bson.D{{Key: "met_at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
-		return nil, store.Err(err, "encounter")
+		return nil, translate(err, "encounter")
 	}
 	var rows []struct {
 		ContactID string `bson:"contact_id"`
 	}
 	if err := cur.All(ctx, &rows); err != nil {
-		return nil, store.Err(err, "encounter")
+		return nil, translate(err, "encounter")
 	}
 	ids := []string{}
 	seen := map[string]bool{}
@@ -104,7 +103,7 @@ func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) error
 		ContactID string `bson:"contact_id"`
 	}
 	s.encounters().FindOne(ctx, bson.M{"_id": id, "user_id": userID}, options.FindOne().SetProjection(bson.M{"contact_id": 1})).Decode(&enc)
-	if err := store.DeleteOwned(ctx, s.encounters(), id, userID, "encounter"); err != nil {
+	if err := deleteOwned(ctx, s.encounters(), id, userID, "encounter"); err != nil {
 		return err
 	}
 	journal(ctx, s.DB, userID, "cards", enc.ContactID)
@@ -122,7 +121,7 @@ func (s *Contacts) DeleteEncountersOf(ctx context.Context, userID string, of con
 	if of != contacts.ByContact {
 		met, _ = s.ContactIDsAtEvent(ctx, userID, id)
 	}
-	ids, err := store.DeleteReturningIDs(ctx, s.encounters(), bson.M{"user_id": userID, field: id}, "encounter")
+	ids, err := deleteReturningIDs(ctx, s.encounters(), bson.M{"user_id": userID, field: id}, "encounter")
 	if err == nil {
 		journal(ctx, s.DB, userID, "cards", met...)
 	}
@@ -132,7 +131,7 @@ func (s *Contacts) DeleteEncountersOf(ctx context.Context, userID string, of con
 // CreateInteraction stores it.
 func (s *Contacts) CreateInteraction(ctx context.Context, it *contacts.Interaction) error {
 	_, err := s.interactions().InsertOne(ctx, interactionDoc(it))
-	return store.Err(err, "interaction")
+	return translate(err, "interaction")
 }
 
 // Interactions returns one page of a contact's interactions, newest first
@@ -141,15 +140,15 @@ func (s *Contacts) Interactions(ctx context.Context, userID, contactID string, l
 	if cursor != nil && cursor.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	return store.FindPage(ctx, s.interactions(), store.PageQuery{Filter: bson.M{"user_id": userID, "contact_id": contactID},
+	return findPage(ctx, s.interactions(), pageQuery{Filter: bson.M{"user_id": userID, "contact_id": contactID},
 		SortField: "at", Descending: true, Limit: limit, Cursor: cursor},
-		func(it *contacts.Interaction) store.Cursor { return store.Cursor{T: &it.At, ID: it.ID} }, "interaction")
+		func(it *contacts.Interaction) record.Cursor { return record.Cursor{T: &it.At, ID: it.ID} }, "interaction")
 }
 
 // DeleteInteractionsOf removes all of a contact's interactions (interactions_user_contact).
 func (s *Contacts) DeleteInteractionsOf(ctx context.Context, userID, contactID string) error {
 	_, err := s.interactions().DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": contactID})
-	return store.Err(err, "interaction")
+	return translate(err, "interaction")
 }
 
 // CreateIntro stores it.
@@ -161,13 +160,13 @@ func (s *Contacts) CreateIntro(ctx context.Context, it *contacts.Intro) error {
 	if err == nil {
 		journal(ctx, s.DB, it.UserID, "cards", it.ContactIDs...)
 	}
-	return store.Err(err, "intro")
+	return translate(err, "intro")
 }
 
 // Intro returns one of the user's intros (intros._id, owner checked).
 func (s *Contacts) Intro(ctx context.Context, userID, id string) (*contacts.Intro, error) {
 	var it contacts.Intro
-	if err := store.FindOwned(ctx, s.intros(), id, userID, &it, "intro"); err != nil {
+	if err := findOwned(ctx, s.intros(), id, userID, &it, "intro"); err != nil {
 		return nil, err
 	}
 	return &it, nil
@@ -184,7 +183,7 @@ func (s *Contacts) MoveIntro(ctx context.Context, userID, id, from, to, outcome 
 		journal(ctx, s.DB, userID, "cards", out.ContactIDs...)
 		return &out, nil
 	}
-	if err = store.Err(err, "intro"); !apperr.Is(err, apperr.NotFound) {
+	if err = translate(err, "intro"); !apperr.Is(err, apperr.NotFound) {
 		return nil, err
 	}
 	if _, gerr := s.Intro(ctx, userID, id); gerr != nil {
@@ -208,8 +207,8 @@ func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQu
 	if q.Cursor != nil && q.Cursor.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	return store.FindPage(ctx, s.intros(), store.PageQuery{Filter: f, SortField: "created_at", Descending: q.NewestFirst, Limit: q.Limit, Cursor: q.Cursor},
-		func(it *contacts.Intro) store.Cursor { return store.Cursor{T: &it.CreatedAt, ID: it.ID} }, "intro")
+	return findPage(ctx, s.intros(), pageQuery{Filter: f, SortField: "created_at", Descending: q.NewestFirst, Limit: q.Limit, Cursor: q.Cursor},
+		func(it *contacts.Intro) record.Cursor { return record.Cursor{T: &it.CreatedAt, ID: it.ID} }, "intro")
 }
 
 // LatestEncounters implements contacts.Store: one read per contact, the
@@ -224,7 +223,7 @@ func (s *Contacts) LatestEncounters(ctx context.Context, userID string, contactI
 			continue
 		}
 		if err != nil {
-			return nil, store.Err(err, "encounter")
+			return nil, translate(err, "encounter")
 		}
 		e.TopicsLower = nil
 		out[id] = e
@@ -244,7 +243,7 @@ func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID, contactID string)
 			others = append(others, d.ContactIDs...)
 		}
 	}
-	ids, err := store.DeleteReturningIDs(ctx, s.intros(), bson.M{"user_id": userID, "contact_ids": contactID}, "intro")
+	ids, err := deleteReturningIDs(ctx, s.intros(), bson.M{"user_id": userID, "contact_ids": contactID}, "intro")
 	if err == nil {
 		journal(ctx, s.DB, userID, "cards", others...)
 	}
@@ -255,7 +254,7 @@ func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID, contactID string)
 func (s *Contacts) DetachIntrosFromEvent(ctx context.Context, userID, eventID string, at time.Time) error {
 	_, err := s.intros().UpdateMany(ctx, bson.M{"user_id": userID, "event_id": eventID},
 		bson.M{"$unset": bson.M{"event_id": ""}, "$set": bson.M{"updated_at": record.Time(at)}})
-	return store.Err(err, "intro")
+	return translate(err, "intro")
 }
 
 // InteractionsOfKinds implements contacts.Store (the giving ledger):
@@ -264,11 +263,11 @@ func (s *Contacts) InteractionsOfKinds(ctx context.Context, userID string, kinds
 	cur, err := s.interactions().Find(ctx, bson.M{"user_id": userID, "at": bson.M{"$gte": since}, "kind": bson.M{"$in": kinds}},
 		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
-		return nil, store.Err(err, "interaction")
+		return nil, translate(err, "interaction")
 	}
 	out := []contacts.Interaction{}
 	if err := cur.All(ctx, &out); err != nil {
-		return nil, store.Err(err, "interaction")
+		return nil, translate(err, "interaction")
 	}
 	return out, nil
 }
@@ -277,5 +276,5 @@ func (s *Contacts) InteractionsOfKinds(ctx context.Context, userID string, kinds
 // prefix; an event's giving is a handful of records).
 func (s *Contacts) DeleteEventGiving(ctx context.Context, userID, eventID string) error {
 	_, err := s.interactions().DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": "", "event_id": eventID})
-	return store.Err(err, "interaction")
+	return translate(err, "interaction")
 }

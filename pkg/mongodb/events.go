@@ -12,7 +12,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Events is the events.Store on MongoDB: collections events, calendars and
@@ -30,14 +29,14 @@ func (s *Events) leases() *mongo.Collection    { return s.DB.Collection("calenda
 func (s *Events) EnsureIndexes(ctx context.Context) error {
 	for _, x := range []struct {
 		c   *mongo.Collection
-		idx store.Index
+		idx Index
 	}{
-		{s.calendars(), store.Index{Name: "calendars_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
-		{s.events(), store.Index{Name: "events_user_starts", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}}}},
-		{s.events(), store.Index{Name: "events_user_source", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "source.calendar_id", Value: 1}, {Key: "source.uid", Value: 1}}}},
-		{s.events(), store.Index{Name: "events_user_updated", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "updated_at", Value: 1}}}},
+		{s.calendars(), Index{Name: "calendars_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}}}},
+		{s.events(), Index{Name: "events_user_starts", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}}}},
+		{s.events(), Index{Name: "events_user_source", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "source.calendar_id", Value: 1}, {Key: "source.uid", Value: 1}}}},
+		{s.events(), Index{Name: "events_user_updated", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "updated_at", Value: 1}}}},
 	} {
-		if err := store.EnsureIndexes(ctx, x.c, x.idx); err != nil {
+		if err := ensureIndexes(ctx, x.c, x.idx); err != nil {
 			return err
 		}
 	}
@@ -52,7 +51,7 @@ func stripEvent(e *events.Event) *events.Event {
 // CreateEvent stores e.
 func (s *Events) CreateEvent(ctx context.Context, e *events.Event) error {
 	_, err := s.events().InsertOne(ctx, eventDoc(e))
-	return store.Err(err, "event")
+	return translate(err, "event")
 }
 
 // ImportEvents stores new events with one insert.
@@ -65,13 +64,13 @@ func (s *Events) ImportEvents(ctx context.Context, es []*events.Event) error {
 		docs[i] = eventDoc(e)
 	}
 	_, err := s.events().InsertMany(ctx, docs)
-	return store.Err(err, "event")
+	return translate(err, "event")
 }
 
 // Event returns one of the user's events (events._id, owner checked).
 func (s *Events) Event(ctx context.Context, userID, id string) (*events.Event, error) {
 	var e events.Event
-	if err := store.FindOwned(ctx, s.events(), id, userID, &e, "event"); err != nil {
+	if err := findOwned(ctx, s.events(), id, userID, &e, "event"); err != nil {
 		return nil, err
 	}
 	return stripEvent(&e), nil
@@ -82,7 +81,7 @@ func (s *Events) UpdateEvent(ctx context.Context, e *events.Event) error {
 	old, _ := s.Event(ctx, e.UserID, e.ID)
 	res, err := s.events().ReplaceOne(ctx, bson.M{"_id": e.ID, "user_id": e.UserID}, eventDoc(e))
 	if err != nil {
-		return store.Err(err, "event")
+		return translate(err, "event")
 	}
 	if res.MatchedCount == 0 {
 		return apperr.E(apperr.NotFound, "event not found")
@@ -97,7 +96,7 @@ func (s *Events) UpdateEvent(ctx context.Context, e *events.Event) error {
 
 // DeleteEvent removes one of the user's events (events._id, scoped by user_id).
 func (s *Events) DeleteEvent(ctx context.Context, userID, id string) error {
-	return store.DeleteOwned(ctx, s.events(), id, userID, "event")
+	return deleteOwned(ctx, s.events(), id, userID, "event")
 }
 
 // Events returns one page of the user's events by starts_at (events_user_starts).
@@ -122,8 +121,8 @@ func (s *Events) Events(ctx context.Context, userID string, q events.EventQuery)
 	if q.Cursor != nil && q.Cursor.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	page, err := store.FindPage(ctx, s.events(), store.PageQuery{Filter: f, SortField: "starts_at", Limit: q.Limit, Cursor: q.Cursor},
-		func(e *events.Event) store.Cursor { return store.Cursor{T: &e.StartsAt, ID: e.ID} }, "event")
+	page, err := findPage(ctx, s.events(), pageQuery{Filter: f, SortField: "starts_at", Limit: q.Limit, Cursor: q.Cursor},
+		func(e *events.Event) record.Cursor { return record.Cursor{T: &e.StartsAt, ID: e.ID} }, "event")
 	if err != nil {
 		return nil, err
 	}
@@ -136,11 +135,11 @@ func (s *Events) Events(ctx context.Context, userID string, q events.EventQuery)
 func (s *Events) find(ctx context.Context, f bson.M, o *options.FindOptionsBuilder) ([]events.Event, error) {
 	cur, err := s.events().Find(ctx, f, o)
 	if err != nil {
-		return nil, store.Err(err, "event")
+		return nil, translate(err, "event")
 	}
 	out := []events.Event{}
 	if err := cur.All(ctx, &out); err != nil {
-		return nil, store.Err(err, "event")
+		return nil, translate(err, "event")
 	}
 	for i := range out {
 		stripEvent(&out[i])
@@ -174,13 +173,13 @@ func (s *Events) EventsFromCalendar(ctx context.Context, userID, calendarID stri
 // CreateCalendar stores a followed calendar.
 func (s *Events) CreateCalendar(ctx context.Context, c *events.Calendar) error {
 	_, err := s.calendars().InsertOne(ctx, c)
-	return store.Err(err, "calendar")
+	return translate(err, "calendar")
 }
 
 // Calendar returns one of the user's calendars (calendars._id, owner checked).
 func (s *Events) Calendar(ctx context.Context, userID, id string) (*events.Calendar, error) {
 	var c events.Calendar
-	if err := store.FindOwned(ctx, s.calendars(), id, userID, &c, "calendar"); err != nil {
+	if err := findOwned(ctx, s.calendars(), id, userID, &c, "calendar"); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -194,15 +193,15 @@ func (s *Events) Calendars(ctx context.Context, userID string) ([]events.Calenda
 	}
 	cur, err := s.calendars().Find(ctx, f, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
-		return nil, store.Err(err, "calendar")
+		return nil, translate(err, "calendar")
 	}
 	out := []events.Calendar{}
-	return out, store.Err(cur.All(ctx, &out), "calendar")
+	return out, translate(cur.All(ctx, &out), "calendar")
 }
 
 // DeleteCalendar removes one of the user's calendars (calendars._id, scoped by user_id).
 func (s *Events) DeleteCalendar(ctx context.Context, userID, id string) error {
-	return store.DeleteOwned(ctx, s.calendars(), id, userID, "calendar")
+	return deleteOwned(ctx, s.calendars(), id, userID, "calendar")
 }
 
 // RecordSync stores the outcome of a sync (calendars._id).
@@ -212,7 +211,7 @@ func (s *Events) RecordSync(ctx context.Context, calendarID string, at time.Time
 		update = bson.M{"$set": bson.M{"last_sync_at": record.Time(at), "last_result": result}, "$unset": bson.M{"last_error": ""}}
 	}
 	_, err := s.calendars().UpdateOne(ctx, bson.M{"_id": calendarID}, update)
-	return store.Err(err, "calendar")
+	return translate(err, "calendar")
 }
 
 // ClaimSync inserts the calendar's lease for slot (calendar_leases._id).
@@ -221,11 +220,11 @@ func (s *Events) ClaimSync(ctx context.Context, calendarID, slot string, at time
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
-	return err == nil, store.Err(err, "calendar lease")
+	return err == nil, translate(err, "calendar lease")
 }
 
 // PurgeSyncClaims removes leases taken before a time.
 func (s *Events) PurgeSyncClaims(ctx context.Context, before time.Time) error {
 	_, err := s.leases().DeleteMany(ctx, bson.M{"at": bson.M{"$lt": record.Time(before)}})
-	return store.Err(err, "calendar lease")
+	return translate(err, "calendar lease")
 }

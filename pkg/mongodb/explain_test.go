@@ -8,7 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/rapport-crm/rapport/pkg/mongodb"
-	"github.com/rapport-crm/rapport/pkg/store/storetest"
+	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 )
 
 // TestHotQueriesUseIndexes asks a real MongoDB's planner how it runs each
@@ -16,7 +16,7 @@ import (
 // FerretDB has no planner to ask, so this runs only against MongoDB:
 // MONGODB_URI=mongodb://127.0.0.1:27017 go test ./pkg/mongodb -run HotQueries
 func TestHotQueriesUseIndexes(t *testing.T) {
-	st := storetest.MustOpen(t)
+	st := mongotest.MustOpen(t)
 	var info bson.M
 	if err := st.DB.RunCommand(t.Context(), bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
 		t.Fatal(err)

@@ -14,7 +14,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Followups is the followup.Store on MongoDB: collections followups,
@@ -54,17 +53,17 @@ type leaseDoc struct {
 func (s *Followups) EnsureIndexes(ctx context.Context) error {
 	for _, x := range []struct {
 		c   *mongo.Collection
-		idx store.Index
+		idx Index
 	}{
-		{s.c(), store.Index{Name: "followups_pending_key", Keys: bson.D{{Key: "pending_key", Value: 1}}, Unique: true}},
-		{s.c(), store.Index{Name: "followups_user_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
-		{s.c(), store.Index{Name: "followups_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "status", Value: 1}}}},
-		{s.c(), store.Index{Name: "followups_user_status_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}}},
-		{s.nudged(), store.Index{Name: "nudged_user", Keys: bson.D{{Key: "user_id", Value: 1}}}},
-		{s.leases(), store.Index{Name: "dispatch_leases_at", Keys: bson.D{{Key: "at", Value: 1}}}},
-		{s.dispatch(), store.Index{Name: "dispatch_next", Keys: bson.D{{Key: "next_at", Value: 1}}}},
+		{s.c(), Index{Name: "followups_pending_key", Keys: bson.D{{Key: "pending_key", Value: 1}}, Unique: true}},
+		{s.c(), Index{Name: "followups_user_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
+		{s.c(), Index{Name: "followups_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "status", Value: 1}}}},
+		{s.c(), Index{Name: "followups_user_status_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}}},
+		{s.nudged(), Index{Name: "nudged_user", Keys: bson.D{{Key: "user_id", Value: 1}}}},
+		{s.leases(), Index{Name: "dispatch_leases_at", Keys: bson.D{{Key: "at", Value: 1}}}},
+		{s.dispatch(), Index{Name: "dispatch_next", Keys: bson.D{{Key: "next_at", Value: 1}}}},
 	} {
-		if err := store.EnsureIndexes(ctx, x.c, x.idx); err != nil {
+		if err := ensureIndexes(ctx, x.c, x.idx); err != nil {
 			return err
 		}
 	}
@@ -79,12 +78,12 @@ func (s *Followups) CreateFollowup(ctx context.Context, f *followup.FollowUp) (*
 		return nil, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
-		return nil, store.Err(err, "follow-up")
+		return nil, translate(err, "follow-up")
 	}
 	var existing followup.FollowUp
 	// followups_pending_key
 	if err := s.c().FindOne(ctx, bson.M{"pending_key": f.PendingKey}).Decode(&existing); err != nil {
-		return nil, store.Err(err, "follow-up")
+		return nil, translate(err, "follow-up")
 	}
 	return &existing, nil
 }
@@ -92,7 +91,7 @@ func (s *Followups) CreateFollowup(ctx context.Context, f *followup.FollowUp) (*
 // Followup returns one of the user's follow-ups (followups._id, owner checked).
 func (s *Followups) Followup(ctx context.Context, userID, id string) (*followup.FollowUp, error) {
 	var f followup.FollowUp
-	if err := store.FindOwned(ctx, s.c(), id, userID, &f, "follow-up"); err != nil {
+	if err := findOwned(ctx, s.c(), id, userID, &f, "follow-up"); err != nil {
 		return nil, err
 	}
 	return &f, nil
@@ -120,8 +119,8 @@ func (s *Followups) Followups(ctx context.Context, userID string, q followup.Que
 	if q.Cursor != nil && q.Cursor.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	return store.FindPage(ctx, s.c(), store.PageQuery{Filter: f, SortField: "due_at", Limit: q.Limit, Cursor: q.Cursor},
-		func(x *followup.FollowUp) store.Cursor { return store.Cursor{T: &x.DueAt, ID: x.ID} }, "follow-up")
+	return findPage(ctx, s.c(), pageQuery{Filter: f, SortField: "due_at", Limit: q.Limit, Cursor: q.Cursor},
+		func(x *followup.FollowUp) record.Cursor { return record.Cursor{T: &x.DueAt, ID: x.ID} }, "follow-up")
 }
 
 // pendingFilter builds the filter of a PendingFilter.
@@ -157,10 +156,10 @@ func (s *Followups) Pending(ctx context.Context, userID string, f followup.Pendi
 	}
 	cur, err := s.c().Find(ctx, pendingFilter(userID, f), o)
 	if err != nil {
-		return nil, store.Err(err, "follow-up")
+		return nil, translate(err, "follow-up")
 	}
 	out := []followup.FollowUp{}
-	return out, store.Err(cur.All(ctx, &out), "follow-up")
+	return out, translate(cur.All(ctx, &out), "follow-up")
 }
 
 // ChangePending applies ch to a pending follow-up in one update.
@@ -179,7 +178,7 @@ func (s *Followups) ChangePending(ctx context.Context, userID, id string, ch fol
 	err := s.c().FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID, "status": followup.Pending}, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&f)
 	if err != nil {
-		return nil, store.Err(err, "follow-up")
+		return nil, translate(err, "follow-up")
 	}
 	journal(ctx, s.DB, userID, "tasks", id)
 	return &f, nil
@@ -199,7 +198,7 @@ func (s *Followups) End(ctx context.Context, userID string, ids []string, status
 			continue // ended meanwhile
 		}
 		if err != nil {
-			return out, store.Err(err, "follow-up")
+			return out, translate(err, "follow-up")
 		}
 		out = append(out, f)
 	}
@@ -216,12 +215,12 @@ func (s *Followups) Detach(ctx context.Context, userID string, ref followup.Ref,
 	field := string(ref)
 	_, err := s.c().UpdateMany(ctx, bson.M{"user_id": userID, field: bson.M{"$in": ids}},
 		bson.M{"$unset": bson.M{field: ""}, "$set": bson.M{"updated_at": record.Time(at)}})
-	return store.Err(err, "follow-up")
+	return translate(err, "follow-up")
 }
 
 // DeleteForContact removes a contact's follow-ups (followups_user_contact).
 func (s *Followups) DeleteForContact(ctx context.Context, userID, contactID string) ([]string, error) {
-	ids, err := store.DeleteReturningIDs(ctx, s.c(), bson.M{"user_id": userID, "contact_id": contactID}, "follow-up")
+	ids, err := deleteReturningIDs(ctx, s.c(), bson.M{"user_id": userID, "contact_id": contactID}, "follow-up")
 	if err == nil {
 		journal(ctx, s.DB, userID, "tasks", ids...)
 	}
@@ -230,9 +229,9 @@ func (s *Followups) DeleteForContact(ctx context.Context, userID, contactID stri
 
 // Wake lowers the user's next look with $min and sets a new nonce (dispatch._id).
 func (s *Followups) Wake(ctx context.Context, userID string, at time.Time, nonce string) error {
-	err := store.Upsert(ctx, s.dispatch(), bson.M{"_id": userID},
+	err := upsertOne(ctx, s.dispatch(), bson.M{"_id": userID},
 		bson.M{"$min": bson.M{"next_at": record.Time(at)}, "$set": bson.M{"wake_nonce": nonce}})
-	return store.Err(err, "dispatch queue")
+	return translate(err, "dispatch queue")
 }
 
 // DueUsers returns the users due for a look (dispatch_next).
@@ -240,23 +239,23 @@ func (s *Followups) DueUsers(ctx context.Context, now time.Time, limit int) ([]f
 	cur, err := s.dispatch().Find(ctx, bson.M{"next_at": bson.M{"$lte": record.Time(now)}},
 		options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
-		return nil, store.Err(err, "dispatch queue")
+		return nil, translate(err, "dispatch queue")
 	}
 	out := []followup.QueueEntry{}
-	return out, store.Err(cur.All(ctx, &out), "dispatch queue")
+	return out, translate(cur.All(ctx, &out), "dispatch queue")
 }
 
 // SetNextLook sets the next look if no wake came since nonce (dispatch._id).
 func (s *Followups) SetNextLook(ctx context.Context, userID, nonce string, at time.Time) error {
 	_, err := s.dispatch().UpdateOne(ctx, bson.M{"_id": userID, "wake_nonce": nonce}, bson.M{"$set": bson.M{"next_at": record.Time(at)}})
-	return store.Err(err, "dispatch queue")
+	return translate(err, "dispatch queue")
 }
 
 // ForgetUser removes a deleted user's queue entry and state.
 func (s *Followups) ForgetUser(ctx context.Context, userID string) error {
 	s.state().DeleteOne(ctx, bson.M{"_id": userID})
 	_, err := s.dispatch().DeleteOne(ctx, bson.M{"_id": userID})
-	return store.Err(err, "dispatch queue")
+	return translate(err, "dispatch queue")
 }
 
 // ClaimLease inserts a lease (dispatch_leases._id).
@@ -265,20 +264,20 @@ func (s *Followups) ClaimLease(ctx context.Context, id, owner string, at time.Ti
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	}
-	return err == nil, store.Err(err, "dispatch lease")
+	return err == nil, translate(err, "dispatch lease")
 }
 
 // ReleaseLease deletes a lease (dispatch_leases._id).
 func (s *Followups) ReleaseLease(ctx context.Context, id string) error {
 	_, err := s.leases().DeleteOne(ctx, bson.M{"_id": id})
-	return store.Err(err, "dispatch lease")
+	return translate(err, "dispatch lease")
 }
 
 // PurgeLeases removes leases taken before a time (dispatch_leases_at).
 func (s *Followups) PurgeLeases(ctx context.Context, before time.Time) (int64, error) {
 	res, err := s.leases().DeleteMany(ctx, bson.M{"at": bson.M{"$lt": record.Time(before)}})
 	if err != nil {
-		return 0, store.Err(err, "dispatch lease")
+		return 0, translate(err, "dispatch lease")
 	}
 	return res.DeletedCount, nil
 }
@@ -288,7 +287,7 @@ func (s *Followups) State(ctx context.Context, userID string) (*followup.State, 
 	st := &followup.State{UserID: userID}
 	err := s.state().FindOne(ctx, bson.M{"_id": userID}).Decode(st)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, store.Err(err, "dispatch state")
+		return nil, translate(err, "dispatch state")
 	}
 	return st, nil
 }
@@ -297,17 +296,17 @@ func (s *Followups) State(ctx context.Context, userID string) (*followup.State, 
 // the lease holder writes it.
 func (s *Followups) SaveState(ctx context.Context, st *followup.State) error {
 	_, err := s.state().ReplaceOne(context.WithoutCancel(ctx), bson.M{"_id": st.UserID}, st, options.Replace().SetUpsert(true))
-	return store.Err(err, "dispatch state")
+	return translate(err, "dispatch state")
 }
 
 // States returns every user's dispatcher state.
 func (s *Followups) States(ctx context.Context) ([]followup.State, error) {
 	cur, err := s.state().Find(ctx, bson.M{})
 	if err != nil {
-		return nil, store.Err(err, "dispatch state")
+		return nil, translate(err, "dispatch state")
 	}
 	out := []followup.State{}
-	return out, store.Err(cur.All(ctx, &out), "dispatch state")
+	return out, translate(cur.All(ctx, &out), "dispatch state")
 }
 
 // RecordNudges inserts nudge records; existing ones stay.
@@ -322,7 +321,7 @@ func (s *Followups) RecordNudges(ctx context.Context, ns []followup.Nudge) error
 	}
 	_, err := s.nudged().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err != nil && !mongo.IsDuplicateKeyError(err) {
-		return store.Err(err, "nudge record")
+		return translate(err, "nudge record")
 	}
 	return nil
 }
@@ -339,11 +338,11 @@ func (s *Followups) Nudges(ctx context.Context, userID string, refs []followup.B
 	}
 	cur, err := s.nudged().Find(ctx, q)
 	if err != nil {
-		return nil, store.Err(err, "nudge record")
+		return nil, translate(err, "nudge record")
 	}
 	var docs []nudgeDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, store.Err(err, "nudge record")
+		return nil, translate(err, "nudge record")
 	}
 	out := make(map[string]followup.Nudge, len(docs))
 	for _, d := range docs {
@@ -367,13 +366,13 @@ func (s *Followups) PurgeNudges(ctx context.Context) (int64, error) {
 	}
 	ncur, err := s.nudged().Find(ctx, bson.M{}, options.Find().SetProjection(bson.M{"_id": 1}))
 	if err != nil {
-		return 0, store.Err(err, "nudge record")
+		return 0, translate(err, "nudge record")
 	}
 	var stale []string
 	for ncur.Next(ctx) {
 		var n nudgeDoc
 		if err := ncur.Decode(&n); err != nil {
-			return 0, store.Err(err, "nudge record")
+			return 0, translate(err, "nudge record")
 		}
 		if _, ok := live[n.ID]; !ok {
 			stale = append(stale, n.ID)
@@ -384,7 +383,7 @@ func (s *Followups) PurgeNudges(ctx context.Context) (int64, error) {
 	}
 	res, err := s.nudged().DeleteMany(ctx, bson.M{"_id": bson.M{"$in": stale}})
 	if err != nil {
-		return 0, store.Err(err, "nudge record")
+		return 0, translate(err, "nudge record")
 	}
 	return res.DeletedCount, nil
 }
@@ -394,17 +393,17 @@ func (s *Followups) PurgeNudges(ctx context.Context) (int64, error) {
 func (s *Followups) pendingKeys(ctx context.Context) (map[string]followup.FollowUp, error) {
 	cur, err := s.c().Find(ctx, bson.M{"status": followup.Pending}, options.Find().SetProjection(bson.M{"user_id": 1, "due_at": 1}))
 	if err != nil {
-		return nil, store.Err(err, "follow-up")
+		return nil, translate(err, "follow-up")
 	}
 	live := map[string]followup.FollowUp{}
 	for cur.Next(ctx) {
 		var f followup.FollowUp
 		if err := cur.Decode(&f); err != nil {
-			return nil, store.Err(err, "follow-up")
+			return nil, translate(err, "follow-up")
 		}
 		live[followup.NudgeKey(f.ID, f.DueAt)] = f
 	}
-	return live, store.Err(cur.Err(), "follow-up")
+	return live, translate(cur.Err(), "follow-up")
 }
 
 // EarliestUnnudged returns per user the earliest due time of a pending,
@@ -417,12 +416,12 @@ func (s *Followups) EarliestUnnudged(ctx context.Context) (map[string]time.Time,
 	}
 	ncur, err := s.nudged().Find(ctx, bson.M{}, options.Find().SetProjection(bson.M{"_id": 1}))
 	if err != nil {
-		return nil, store.Err(err, "nudge record")
+		return nil, translate(err, "nudge record")
 	}
 	for ncur.Next(ctx) {
 		var n nudgeDoc
 		if err := ncur.Decode(&n); err != nil {
-			return nil, store.Err(err, "nudge record")
+			return nil, translate(err, "nudge record")
 		}
 		delete(live, n.ID)
 	}
@@ -444,7 +443,7 @@ func (s *Followups) OldestDue(ctx context.Context, now time.Time) (*time.Time, e
 		return nil, nil
 	}
 	if err != nil {
-		return nil, store.Err(err, "dispatch queue")
+		return nil, translate(err, "dispatch queue")
 	}
 	return &q.NextAt, nil
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Idempotency is the idempotency.Records on MongoDB: the claim is one
@@ -27,7 +26,7 @@ const doneSuffix = "#done"
 
 // EnsureIndexes creates the index Purge uses.
 func (s *Idempotency) EnsureIndexes(ctx context.Context) error {
-	return store.EnsureIndexes(ctx, s.c(), store.Index{Name: "idempotency_created", Keys: bson.D{{Key: "created_at", Value: 1}}})
+	return ensureIndexes(ctx, s.c(), Index{Name: "idempotency_created", Keys: bson.D{{Key: "created_at", Value: 1}}})
 }
 
 // Claim inserts the claim, or returns the record that holds the key.
@@ -50,16 +49,16 @@ func (s *Idempotency) claim(ctx context.Context, r *idempotency.Record) (old *id
 		return nil, false, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
-		return nil, false, store.Err(err, "idempotency record")
+		return nil, false, translate(err, "idempotency record")
 	}
 	// idempotency._id
 	cur, err := s.c().Find(ctx, bson.M{"_id": bson.M{"$in": bson.A{r.ID, r.ID + doneSuffix}}})
 	if err != nil {
-		return nil, false, store.Err(err, "idempotency record")
+		return nil, false, translate(err, "idempotency record")
 	}
 	var recs []idempotency.Record
 	if err := cur.All(ctx, &recs); err != nil {
-		return nil, false, store.Err(err, "idempotency record")
+		return nil, false, translate(err, "idempotency record")
 	}
 	var done *idempotency.Record
 	for i := range recs {
@@ -85,7 +84,7 @@ func (s *Idempotency) Complete(ctx context.Context, id string, status int, conte
 	if mongo.IsDuplicateKeyError(err) {
 		return nil
 	}
-	return store.Err(err, "idempotency record")
+	return translate(err, "idempotency record")
 }
 
 // Release removes a claim and its response (idempotency._id).
@@ -96,19 +95,19 @@ func (s *Idempotency) Release(ctx context.Context, id string, createdAt time.Tim
 	}
 	res, err := s.c().DeleteOne(ctx, f)
 	if err != nil {
-		return store.Err(err, "idempotency record")
+		return translate(err, "idempotency record")
 	}
 	if res.DeletedCount == 1 {
 		_, err = s.c().DeleteOne(ctx, bson.M{"_id": id + doneSuffix})
 	}
-	return store.Err(err, "idempotency record")
+	return translate(err, "idempotency record")
 }
 
 // Purge removes records claimed before a time (idempotency_created).
 func (s *Idempotency) Purge(ctx context.Context, before time.Time) (int64, error) {
 	res, err := s.c().DeleteMany(ctx, bson.M{"created_at": bson.M{"$lt": record.Time(before)}})
 	if err != nil {
-		return 0, store.Err(err, "idempotency record")
+		return 0, translate(err, "idempotency record")
 	}
 	return res.DeletedCount, nil
 }

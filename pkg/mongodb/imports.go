@@ -9,7 +9,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 func (s *Contacts) imports() *mongo.Collection { return s.DB.Collection("imports") }
@@ -17,7 +16,7 @@ func (s *Contacts) imports() *mongo.Collection { return s.DB.Collection("imports
 // CreateImport stores an import's record (collection imports).
 func (s *Contacts) CreateImport(ctx context.Context, im *contacts.Import) error {
 	_, err := s.imports().InsertOne(ctx, im)
-	return store.Err(err, "import")
+	return translate(err, "import")
 }
 
 // UpdateImport replaces one of the user's import records (imports._id,
@@ -25,7 +24,7 @@ func (s *Contacts) CreateImport(ctx context.Context, im *contacts.Import) error 
 func (s *Contacts) UpdateImport(ctx context.Context, im *contacts.Import) error {
 	res, err := s.imports().ReplaceOne(ctx, bson.M{"_id": im.ID, "user_id": im.UserID}, im)
 	if err != nil {
-		return store.Err(err, "import")
+		return translate(err, "import")
 	}
 	if res.MatchedCount == 0 {
 		return apperr.E(apperr.NotFound, "no such import")
@@ -39,8 +38,8 @@ func (s *Contacts) Imports(ctx context.Context, userID string, limit int, cur *r
 	if cur != nil && cur.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	page, err := store.FindPage(ctx, s.imports(), store.PageQuery{Filter: bson.M{"user_id": userID}, SortField: "created_at", Descending: true, Limit: limit, Cursor: cur},
-		func(im *contacts.Import) store.Cursor { return store.Cursor{T: &im.CreatedAt, ID: im.ID} }, "import")
+	page, err := findPage(ctx, s.imports(), pageQuery{Filter: bson.M{"user_id": userID}, SortField: "created_at", Descending: true, Limit: limit, Cursor: cur},
+		func(im *contacts.Import) record.Cursor { return record.Cursor{T: &im.CreatedAt, ID: im.ID} }, "import")
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +53,7 @@ func (s *Contacts) Imports(ctx context.Context, userID string, limit int, cur *r
 func (s *Contacts) Import(ctx context.Context, userID, id string) (*contacts.Import, error) {
 	var im contacts.Import
 	if err := s.imports().FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&im); err != nil {
-		return nil, store.Err(err, "import")
+		return nil, translate(err, "import")
 	}
 	for i := range im.Before {
 		stripped(&im.Before[i])
@@ -66,7 +65,7 @@ func (s *Contacts) Import(ctx context.Context, userID, id string) (*contacts.Imp
 func (s *Contacts) DeleteImport(ctx context.Context, userID, id string) error {
 	res, err := s.imports().DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
 	if err != nil {
-		return store.Err(err, "import")
+		return translate(err, "import")
 	}
 	if res.DeletedCount == 0 {
 		return apperr.E(apperr.NotFound, "no such import")

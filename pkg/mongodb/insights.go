@@ -10,7 +10,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/insights"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Insights is the insights.Source on MongoDB.
@@ -26,7 +25,7 @@ func (s *Insights) Facts(ctx context.Context, userID string, from, to, now time.
 	prev := from.Add(-to.Sub(from))
 	f := insights.NewFacts()
 	user := bson.M{"user_id": userID}
-	and := func(parts ...bson.M) bson.M { return store.And(parts...) }
+	and := func(parts ...bson.M) bson.M { return allOf(parts...) }
 
 	// Topics: encounter topics, event tags and talk #hashtags, each window,
 	// by lowercased name.
@@ -188,10 +187,10 @@ type countRow struct {
 func aggregate[T any](ctx context.Context, c *mongo.Collection, what string, pipeline ...bson.D) ([]T, error) {
 	cur, err := c.Aggregate(ctx, mongo.Pipeline(pipeline))
 	if err != nil {
-		return nil, store.Err(err, what)
+		return nil, translate(err, what)
 	}
 	var out []T
-	return out, store.Err(cur.All(ctx, &out), what)
+	return out, translate(cur.All(ctx, &out), what)
 }
 
 func stage(op string, v any) bson.D { return bson.D{{Key: op, Value: v}} }
@@ -216,7 +215,7 @@ func (s *Insights) TopicMonths(ctx context.Context, userID string, from, to time
 	encs, err := aggregate[struct {
 		At     time.Time `bson:"met_at"`
 		Topics []string  `bson:"topics_lower"`
-	}](ctx, s.DB.Collection("encounters"), "encounter", stage("$match", store.And(user, window("met_at", from, to))),
+	}](ctx, s.DB.Collection("encounters"), "encounter", stage("$match", allOf(user, window("met_at", from, to))),
 		stage("$project", bson.M{"met_at": 1, "topics_lower": 1}))
 	if err != nil {
 		return nil, err
@@ -227,7 +226,7 @@ func (s *Insights) TopicMonths(ctx context.Context, userID string, from, to time
 	evs, err := aggregate[struct {
 		At   time.Time `bson:"starts_at"`
 		Tags []string  `bson:"tags_lower"`
-	}](ctx, s.DB.Collection("events"), "event", stage("$match", store.And(user, window("starts_at", from, to))),
+	}](ctx, s.DB.Collection("events"), "event", stage("$match", allOf(user, window("starts_at", from, to))),
 		stage("$project", bson.M{"starts_at": 1, "tags_lower": 1}))
 	if err != nil {
 		return nil, err

@@ -10,7 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // keyring keeps unique keys, each held by one record: one document per key
@@ -37,7 +37,7 @@ type ringKey struct {
 }
 
 func (k keyring) doc(userID, ownerID, key string, at time.Time) bson.M {
-	return bson.M{"_id": keyID(userID, key), "user_id": userID, k.owner: ownerID, "created_at": store.Time(at)}
+	return bson.M{"_id": keyID(userID, key), "user_id": userID, k.owner: ownerID, "created_at": record.Time(at)}
 }
 
 func (k keyring) holder(ctx context.Context, id string) (*ringKey, error) {
@@ -67,11 +67,11 @@ func (k keyring) holders(ctx context.Context, userID string, keys []string) (map
 	// <keys>._id
 	cur, err := k.keys.Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
 	if err != nil {
-		return nil, store.Err(err, k.what)
+		return nil, translate(err, k.what)
 	}
 	var docs []bson.M
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, store.Err(err, k.what)
+		return nil, translate(err, k.what)
 	}
 	held := map[string]string{} // key → holder
 	var owners []string
@@ -87,13 +87,13 @@ func (k keyring) holders(ctx context.Context, userID string, keys []string) (map
 	// <records>._id, scoped by user_id
 	cur, err = k.records.Find(ctx, bson.M{"_id": bson.M{"$in": owners}, "user_id": userID}, options.Find().SetProjection(bson.M{"_id": 1}))
 	if err != nil {
-		return nil, store.Err(err, k.what)
+		return nil, translate(err, k.what)
 	}
 	var live []struct {
 		ID string `bson:"_id"`
 	}
 	if err := cur.All(ctx, &live); err != nil {
-		return nil, store.Err(err, k.what)
+		return nil, translate(err, k.what)
 	}
 	alive := make(map[string]bool, len(live))
 	for _, l := range live {
@@ -119,12 +119,12 @@ func (k keyring) claim(ctx context.Context, userID, ownerID string, keys []strin
 		}
 		if !mongo.IsDuplicateKeyError(err) {
 			k.release(context.WithoutCancel(ctx), userID, ownerID, done)
-			return store.Err(err, k.what)
+			return translate(err, k.what)
 		}
 		held, ferr := k.holder(ctx, keyID(userID, key))
 		if ferr != nil {
 			k.release(context.WithoutCancel(ctx), userID, ownerID, done)
-			return store.Err(ferr, k.what)
+			return translate(ferr, k.what)
 		}
 		if held.Owner == ownerID {
 			continue // ours already (a retried write)

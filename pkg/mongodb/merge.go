@@ -10,7 +10,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // MoveContact implements contacts.Store without a transaction: each step
@@ -29,13 +28,13 @@ func (s *Contacts) MoveContact(ctx context.Context, userID, from, to string, at 
 	}
 	if len(gone) > 0 {
 		if _, err := s.intros().DeleteMany(ctx, bson.M{"_id": bson.M{"$in": gone}, "user_id": userID}); err != nil {
-			return nil, store.Err(err, "intro")
+			return nil, translate(err, "intro")
 		}
 	}
 	// encounters_user_contact, interactions_user_contact
 	for _, c := range []*mongo.Collection{s.encounters(), s.interactions()} {
 		if _, err := c.UpdateMany(ctx, bson.M{"user_id": userID, "contact_id": from}, bson.M{"$set": bson.M{"contact_id": to}}); err != nil {
-			return nil, store.Err(err, "contact")
+			return nil, translate(err, "contact")
 		}
 	}
 	// intros_user_contacts: one update each, the pair rewritten only while it still names from.
@@ -55,12 +54,12 @@ func (s *Contacts) MoveContact(ctx context.Context, userID, from, to string, at 
 		}
 		if _, err := s.intros().UpdateOne(ctx, bson.M{"_id": it.ID, "user_id": userID, "contact_ids": from},
 			bson.M{"$set": bson.M{"contact_ids": ids, "updated_at": record.Time(at)}}); err != nil {
-			return nil, store.Err(err, "intro")
+			return nil, translate(err, "intro")
 		}
 	}
 	// contact_keys_contact: from's emails and LinkedIn URLs are to's now.
 	if _, err := s.keys().UpdateMany(ctx, bson.M{"user_id": userID, "contact_id": from}, bson.M{"$set": bson.M{"contact_id": to}}); err != nil {
-		return nil, store.Err(err, "contact")
+		return nil, translate(err, "contact")
 	}
 	journal(ctx, s.DB, userID, "cards", cards...)
 	return gone, nil
@@ -69,10 +68,10 @@ func (s *Contacts) MoveContact(ctx context.Context, userID, from, to string, at 
 func (s *Contacts) introsWith(ctx context.Context, filter bson.M) ([]contacts.Intro, error) {
 	cur, err := s.intros().Find(ctx, filter)
 	if err != nil {
-		return nil, store.Err(err, "intro")
+		return nil, translate(err, "intro")
 	}
 	out := []contacts.Intro{}
-	return out, store.Err(cur.All(ctx, &out), "intro")
+	return out, translate(cur.All(ctx, &out), "intro")
 }
 
 // MoveContact implements followup.Store: one update per pending follow-up
@@ -85,11 +84,11 @@ func (s *Followups) MoveContact(ctx context.Context, userID, from, to string, at
 	// followups_user_contact
 	cur, err := s.c().Find(ctx, bson.M{"user_id": userID, "contact_id": from, "status": followup.Pending})
 	if err != nil {
-		return store.Err(err, "follow-up")
+		return translate(err, "follow-up")
 	}
 	var pending []followup.FollowUp
 	if err := cur.All(ctx, &pending); err != nil {
-		return store.Err(err, "follow-up")
+		return translate(err, "follow-up")
 	}
 	var moved []string
 	for _, f := range pending {
@@ -109,12 +108,12 @@ func (s *Followups) MoveContact(ctx context.Context, userID, from, to string, at
 				bson.M{"$set": bson.M{"contact_id": to, "status": followup.Cancelled, "pending_key": f.ID, "updated_at": now, "ended_at": now}})
 		}
 		if err != nil {
-			return store.Err(err, "follow-up")
+			return translate(err, "follow-up")
 		}
 	}
 	// Ended ones, custom and opportunity steps: only the contact changes.
 	if _, err := s.c().UpdateMany(ctx, bson.M{"user_id": userID, "contact_id": from}, bson.M{"$set": bson.M{"contact_id": to, "updated_at": now}}); err != nil {
-		return store.Err(err, "follow-up")
+		return translate(err, "follow-up")
 	}
 	journal(ctx, s.DB, userID, "tasks", moved...)
 	return nil

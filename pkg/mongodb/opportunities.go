@@ -10,7 +10,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Opportunities is the opportunities.Store on MongoDB: collection opportunities.
@@ -22,25 +21,25 @@ func (s *Opportunities) c() *mongo.Collection { return s.DB.Collection("opportun
 
 // EnsureIndexes creates the indexes of the opportunities' query shapes.
 func (s *Opportunities) EnsureIndexes(ctx context.Context) error {
-	return store.EnsureIndexes(ctx, s.c(),
-		store.Index{Name: "opportunities_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}},
-		store.Index{Name: "opportunities_user_company", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "company_id", Value: 1}}},
-		store.Index{Name: "opportunities_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "source_contact_id", Value: 1}}},
-		store.Index{Name: "opportunities_user_recruiters", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "recruiter_ids", Value: 1}}},
+	return ensureIndexes(ctx, s.c(),
+		Index{Name: "opportunities_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}},
+		Index{Name: "opportunities_user_company", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "company_id", Value: 1}}},
+		Index{Name: "opportunities_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "source_contact_id", Value: 1}}},
+		Index{Name: "opportunities_user_recruiters", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "recruiter_ids", Value: 1}}},
 	)
 }
 
 // CreateOpportunity stores o.
 func (s *Opportunities) CreateOpportunity(ctx context.Context, o *opportunities.Opportunity) error {
 	_, err := s.c().InsertOne(ctx, opportunityDoc(o))
-	return store.Err(err, "opportunity")
+	return translate(err, "opportunity")
 }
 
 // Opportunity returns one of the user's opportunities (opportunities._id).
 func (s *Opportunities) Opportunity(ctx context.Context, userID, id string) (*opportunities.Opportunity, error) {
 	var o opportunities.Opportunity
 	if err := s.c().FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&o); err != nil {
-		return nil, store.Err(err, "opportunity")
+		return nil, translate(err, "opportunity")
 	}
 	return &o, nil
 }
@@ -49,7 +48,7 @@ func (s *Opportunities) Opportunity(ctx context.Context, userID, id string) (*op
 func (s *Opportunities) UpdateOpportunity(ctx context.Context, o *opportunities.Opportunity) error {
 	res, err := s.c().ReplaceOne(ctx, bson.M{"_id": o.ID, "user_id": o.UserID}, opportunityDoc(o))
 	if err != nil {
-		return store.Err(err, "opportunity")
+		return translate(err, "opportunity")
 	}
 	if res.MatchedCount == 0 {
 		return apperr.E(apperr.NotFound, "no such opportunity")
@@ -61,7 +60,7 @@ func (s *Opportunities) UpdateOpportunity(ctx context.Context, o *opportunities.
 func (s *Opportunities) DeleteOpportunity(ctx context.Context, userID, id string) error {
 	res, err := s.c().DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
 	if err != nil {
-		return store.Err(err, "opportunity")
+		return translate(err, "opportunity")
 	}
 	if res.DeletedCount == 0 {
 		return apperr.E(apperr.NotFound, "no such opportunity")
@@ -87,8 +86,8 @@ func (s *Opportunities) Opportunities(ctx context.Context, userID string, q oppo
 	if q.Cursor != nil && q.Cursor.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	return store.FindPage(ctx, s.c(), store.PageQuery{Filter: filter, SortField: "created_at", Descending: true, Limit: q.Limit, Cursor: q.Cursor},
-		func(o *opportunities.Opportunity) store.Cursor { return store.Cursor{T: &o.CreatedAt, ID: o.ID} }, "opportunity")
+	return findPage(ctx, s.c(), pageQuery{Filter: filter, SortField: "created_at", Descending: true, Limit: q.Limit, Cursor: q.Cursor},
+		func(o *opportunities.Opportunity) record.Cursor { return record.Cursor{T: &o.CreatedAt, ID: o.ID} }, "opportunity")
 }
 
 // Detach clears a deleted record's id from the user's opportunities.
@@ -106,11 +105,11 @@ func (s *Opportunities) Detach(ctx context.Context, userID string, ref opportuni
 	}
 	cur, err := s.c().Find(ctx, filter)
 	if err != nil {
-		return nil, store.Err(err, "opportunity")
+		return nil, translate(err, "opportunity")
 	}
 	var os []opportunities.Opportunity
 	if err := cur.All(ctx, &os); err != nil {
-		return nil, store.Err(err, "opportunity")
+		return nil, translate(err, "opportunity")
 	}
 	ids := make([]string, 0, len(os))
 	for i := range os {
@@ -134,7 +133,7 @@ func (s *Opportunities) Detach(ctx context.Context, userID string, ref opportuni
 	}
 	if ref != opportunities.RefContact && len(ids) > 0 {
 		if _, err := s.c().UpdateMany(ctx, filter, update); err != nil {
-			return nil, store.Err(err, "opportunity")
+			return nil, translate(err, "opportunity")
 		}
 	}
 	return ids, nil

@@ -15,7 +15,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // worded is a stored record with its search words: every prefix of its
@@ -169,12 +168,12 @@ func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, erro
 		cur, err := s.DB.Collection(sc.collection).Find(ctx, bson.M{"user_id": q.UserID, "words": bson.M{"$all": words}},
 			options.Find().SetLimit(maxCandidates).SetProjection(bson.M{"words": 0}))
 		if err != nil {
-			return nil, store.Err(err, "search")
+			return nil, translate(err, "search")
 		}
 		hits, err := sc.hits(ctx, cur, q.Terms)
 		cur.Close(context.WithoutCancel(ctx))
 		if err != nil {
-			return nil, store.Err(err, "search")
+			return nil, translate(err, "search")
 		}
 		out = append(out, hits...)
 	}
@@ -198,8 +197,8 @@ func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, erro
 // index and gives the records stored before search its words, once.
 func (s *Search) EnsureIndexes(ctx context.Context) error {
 	for _, sc := range searchable {
-		err := store.EnsureIndexes(ctx, s.DB.Collection(sc.collection),
-			store.Index{Name: sc.collection + "_user_words", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "words", Value: 1}}})
+		err := ensureIndexes(ctx, s.DB.Collection(sc.collection),
+			Index{Name: sc.collection + "_user_words", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "words", Value: 1}}})
 		if err != nil {
 			return err
 		}
@@ -234,25 +233,25 @@ func (s *Search) rewordAll(ctx context.Context, sc searched) error {
 	coll := s.DB.Collection(sc.collection)
 	cur, err := coll.Find(ctx, bson.M{})
 	if err != nil {
-		return store.Err(err, "search")
+		return translate(err, "search")
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		t, _, err := sc.decode(cur.Current)
 		if err != nil {
-			return store.Err(err, "search")
+			return translate(err, "search")
 		}
 		set := bson.M{"words": search.Prefixes(t.Name, t.Body)}
 		if text, ok, err := queryText(sc.collection, cur.Current); err != nil {
-			return store.Err(err, "search")
+			return translate(err, "search")
 		} else if ok {
 			set["search"] = text
 		}
 		if _, err := coll.UpdateOne(ctx, bson.M{"_id": cur.Current.Lookup("_id")}, bson.M{"$set": set}); err != nil {
-			return store.Err(err, "search")
+			return translate(err, "search")
 		}
 	}
-	return store.Err(cur.Err(), "search")
+	return translate(cur.Err(), "search")
 }
 
 // queryText is the q= text (contacts.SearchText, events' Search) of a

@@ -9,7 +9,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/store"
 )
 
 // Stamps is the record.Stamps on MongoDB: one collection per kind
@@ -30,8 +29,8 @@ func (s *Stamps) c(kind string) *mongo.Collection { return s.DB.Collection(stamp
 
 // Touch sets the user's stamp of kind (<kind>_stamps._id).
 func (s *Stamps) Touch(ctx context.Context, kind, userID, nonce string, at time.Time) error {
-	err := store.Upsert(ctx, s.c(kind), bson.M{"_id": userID}, bson.M{"$set": bson.M{"nonce": nonce, "at": record.Time(at)}})
-	return store.Err(err, "stamp")
+	err := upsertOne(ctx, s.c(kind), bson.M{"_id": userID}, bson.M{"$set": bson.M{"nonce": nonce, "at": record.Time(at)}})
+	return translate(err, "stamp")
 }
 
 // Stamp returns the user's stamp of kind (<kind>_stamps._id).
@@ -42,7 +41,7 @@ func (s *Stamps) Stamp(ctx context.Context, kind, userID string) (string, time.T
 		return "", time.Time{}, nil
 	}
 	if err != nil {
-		return "", time.Time{}, store.Err(err, "stamp")
+		return "", time.Time{}, translate(err, "stamp")
 	}
 	return d.Nonce, d.At, nil
 }

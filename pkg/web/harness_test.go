@@ -26,11 +26,10 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
+	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
-	"github.com/rapport-crm/rapport/pkg/store"
-	"github.com/rapport-crm/rapport/pkg/store/storetest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
@@ -39,7 +38,7 @@ import (
 // RAPPORT_TEST_ENGINE=mongodb) on the MongoDB adapter over FerretDB — as
 // cmd/server mounts them.
 
-func TestMain(m *testing.M) { os.Exit(storetest.Run(m)) }
+func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
 
 // clock is a clock tests move by hand (2026-11-24T17:00Z to begin).
 type clock struct {
@@ -62,7 +61,7 @@ type server struct {
 	// SQL is the embedded store the app runs on (nil on MongoDB); Store
 	// the MongoDB-wire one (nil on SQLite).
 	SQL   *sqlite.DB
-	Store *store.Store
+	Store *mongodb.DB
 }
 
 // serverOpt changes how a test server is built (the API's and the pages'
@@ -89,10 +88,10 @@ func MustServe(t *testing.T, opts ...serverOpt) *server {
 	var stores crm.Stores
 	var ping func(context.Context) error
 	var sqlDB *sqlite.DB
-	var mongoStore *store.Store
+	var mongoStore *mongodb.DB
 	kind := "sqlite"
 	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
-		st := storetest.MustOpen(t)
+		st := mongotest.MustOpen(t)
 		a, i, ss := &mongodb.Accounts{DB: st.DB}, &mongodb.Idempotency{DB: st.DB}, mongodb.Stores(st.DB)
 		for _, ensure := range []func(context.Context) error{a.EnsureIndexes, i.EnsureIndexes, ss.EnsureIndexes} {
 			if err := ensure(ctx); err != nil {

@@ -1,10 +1,7 @@
-package store
+package mongodb
 
 import (
-	"github.com/rapport-crm/rapport/pkg/record"
-
 	"context"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -12,14 +9,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 )
-
-// NewID returns a new opaque id. Ids sort roughly by creation time, which
-// cursor paging by _id relies on for a stable order (not for meaning).
-func NewID() string { return record.NewID() }
-
-// Time returns t in UTC truncated to milliseconds, the precision BSON keeps,
-// so a value read back equals the value written.
-func Time(t time.Time) time.Time { return record.Time(t) }
 
 // Index declares one index: its name (so queries can name it in comments),
 // its keys in order, and whether it is unique.
@@ -29,49 +18,49 @@ type Index struct {
 	Unique bool
 }
 
-// EnsureIndexes creates the indexes on coll; it is idempotent and safe to
+// ensureIndexes creates the indexes on coll; it is idempotent and safe to
 // run at every start and from several processes at once.
 //
 // Indexes are created one per command: FerretDB 1.24 panics (and drops the
 // connection) when one createIndexes command names two or more indexes that
 // already exist, because it deletes from a filtered copy of the list by the
 // unfiltered position.
-func EnsureIndexes(ctx context.Context, coll *mongo.Collection, idx ...Index) error {
+func ensureIndexes(ctx context.Context, coll *mongo.Collection, idx ...Index) error {
 	for _, x := range idx {
 		o := options.Index().SetName(x.Name)
 		if x.Unique {
 			o.SetUnique(true)
 		}
 		if _, err := coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: x.Keys, Options: o}); err != nil {
-			return Err(err, "index "+x.Name)
+			return translate(err, "index "+x.Name)
 		}
 	}
 	return nil
 }
 
-// FindOwned finds the document with id and decodes it into out if it
+// findOwned finds the document with id and decodes it into out if it
 // belongs to userID (its user_id field); otherwise NotFound, as for a
 // missing one. It filters on _id alone because that is the one filter the
 // embedded store pushes down to SQLite; any other filter makes it decode
 // every document of the collection in Go (see STYLE.md), so scoping by user
 // is checked here instead of in the query.
-func FindOwned(ctx context.Context, coll *mongo.Collection, id, userID string, out any, what string) error {
+func findOwned(ctx context.Context, coll *mongo.Collection, id, userID string, out any, what string) error {
 	raw, err := coll.FindOne(ctx, bson.M{"_id": id}).Raw()
 	if err != nil {
-		return Err(err, what)
+		return translate(err, what)
 	}
 	if owner, ok := raw.Lookup("user_id").StringValueOK(); !ok || owner != userID {
 		return &apperr.Error{Kind: apperr.NotFound, Message: what + " not found"}
 	}
-	return Err(bson.Unmarshal(raw, out), what)
+	return translate(bson.Unmarshal(raw, out), what)
 }
 
-// DeleteOwned deletes the document with id if it belongs to userID;
+// deleteOwned deletes the document with id if it belongs to userID;
 // otherwise (or if there is none) it returns NotFound ("<what> not found").
-func DeleteOwned(ctx context.Context, coll *mongo.Collection, id, userID, what string) error {
+func deleteOwned(ctx context.Context, coll *mongo.Collection, id, userID, what string) error {
 	res, err := coll.DeleteOne(ctx, bson.M{"_id": id, "user_id": userID})
 	if err != nil {
-		return Err(err, what)
+		return translate(err, what)
 	}
 	if res.DeletedCount == 0 {
 		return &apperr.Error{Kind: apperr.NotFound, Message: what + " not found"}
@@ -79,11 +68,11 @@ func DeleteOwned(ctx context.Context, coll *mongo.Collection, id, userID, what s
 	return nil
 }
 
-// Upsert runs an upserting UpdateOne, retrying when two writers race to
+// upsertOne runs an upserting UpdateOne, retrying when two writers race to
 // insert the same document: the loser of that race gets a duplicate-key
 // error (MongoDB retries some such upserts itself; FerretDB does not), and
 // on a retry it finds the document and updates it.
-func Upsert(ctx context.Context, coll *mongo.Collection, filter, update any) error {
+func upsertOne(ctx context.Context, coll *mongo.Collection, filter, update any) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		_, err = coll.UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
@@ -94,18 +83,18 @@ func Upsert(ctx context.Context, coll *mongo.Collection, filter, update any) err
 	return err
 }
 
-// DeleteReturningIDs deletes the documents matching filter and returns
+// deleteReturningIDs deletes the documents matching filter and returns
 // their ids, so that what points at them can be cleaned up.
-func DeleteReturningIDs(ctx context.Context, c *mongo.Collection, filter bson.M, what string) ([]string, error) {
+func deleteReturningIDs(ctx context.Context, c *mongo.Collection, filter bson.M, what string) ([]string, error) {
 	cur, err := c.Find(ctx, filter, options.Find().SetProjection(bson.M{"_id": 1}))
 	if err != nil {
-		return nil, Err(err, what)
+		return nil, translate(err, what)
 	}
 	var rows []struct {
 		ID string `bson:"_id"`
 	}
 	if err := cur.All(ctx, &rows); err != nil {
-		return nil, Err(err, what)
+		return nil, translate(err, what)
 	}
 	ids := make([]string, len(rows))
 	for i, r := range rows {
@@ -115,5 +104,5 @@ func DeleteReturningIDs(ctx context.Context, c *mongo.Collection, filter bson.M,
 		return ids, nil
 	}
 	_, err = c.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids}})
-	return ids, Err(err, what)
+	return ids, translate(err, what)
 }

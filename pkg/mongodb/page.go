@@ -1,4 +1,4 @@
-package store
+package mongodb
 
 import (
 	"context"
@@ -10,17 +10,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// Page limits of PRODUCT.md §2.
-const (
-	DefaultLimit = record.DefaultLimit
-	MaxLimit     = record.MaxLimit
-)
-
-// Cursor marks where a page ended (see record.Cursor).
-type Cursor = record.Cursor
-
-// And joins filters, skipping nil ones.
-func And(filters ...bson.M) bson.M {
+// allOf joins filters, skipping nil ones.
+func allOf(filters ...bson.M) bson.M {
 	var parts bson.A
 	for _, f := range filters {
 		if f != nil {
@@ -36,25 +27,22 @@ func And(filters ...bson.M) bson.M {
 	return bson.M{"$and": parts}
 }
 
-// Page is one page of a list, as the API returns it (see record.Page).
-type Page[T any] = record.Page[T]
-
-// PageQuery says how to read one page: the filter, the field the list is
+// pageQuery says how to read one page: the filter, the field the list is
 // sorted by (then _id), the direction, the size and where the last page ended.
-type PageQuery struct {
+type pageQuery struct {
 	Filter     bson.M
 	SortField  string
 	Descending bool
 	Limit      int
-	Cursor     *Cursor
+	Cursor     *record.Cursor
 }
 
-// FindPage reads one page of coll. keyOf returns the cursor of an item
+// findPage reads one page of coll. keyOf returns the cursor of an item
 // (its sort value and id). what names the items in errors.
-func FindPage[T any](ctx context.Context, coll *mongo.Collection, q PageQuery, keyOf func(*T) Cursor, what string) (*Page[T], error) {
+func findPage[T any](ctx context.Context, coll *mongo.Collection, q pageQuery, keyOf func(*T) record.Cursor, what string) (*record.Page[T], error) {
 	limit := q.Limit
 	if limit <= 0 {
-		limit = DefaultLimit
+		limit = record.DefaultLimit
 	}
 	dir, op := 1, "$gt"
 	if q.Descending {
@@ -74,16 +62,16 @@ func FindPage[T any](ctx context.Context, coll *mongo.Collection, q PageQuery, k
 			bson.M{q.SortField: v, "_id": bson.M{op: c.ID}},
 		}}
 	}
-	cur, err := coll.Find(ctx, And(q.Filter, after), options.Find().
+	cur, err := coll.Find(ctx, allOf(q.Filter, after), options.Find().
 		SetSort(bson.D{{Key: q.SortField, Value: dir}, {Key: "_id", Value: dir}}).SetLimit(int64(limit+1)))
 	if err != nil {
-		return nil, Err(err, what)
+		return nil, translate(err, what)
 	}
 	items := []T{}
 	if err := cur.All(ctx, &items); err != nil {
-		return nil, Err(err, what)
+		return nil, translate(err, what)
 	}
-	page := &Page[T]{Items: items}
+	page := &record.Page[T]{Items: items}
 	if len(items) > limit {
 		page.Items = items[:limit]
 		page.NextCursor = keyOf(&page.Items[limit-1]).Encode()

@@ -1,4 +1,4 @@
-package store
+package mongodb
 
 import (
 	"context"
@@ -12,11 +12,11 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 )
 
-// Err translates a driver error into an apperr kind: no document is
+// translate translates a driver error into an apperr kind: no document is
 // NotFound ("<what> not found"), a duplicate key is Conflict, an unreachable
 // or timed-out store is Unavailable, anything else Internal. Users see only
 // the kind's message; the driver's text stays in the wrapped cause.
-func Err(err error, what string) error {
+func translate(err error, what string) error {
 	switch {
 	case err == nil:
 		return nil
@@ -26,7 +26,7 @@ func Err(err error, what string) error {
 		return apperr.Wrap(apperr.NotFound, err, "%s not found", what)
 	case mongo.IsDuplicateKeyError(err):
 		return apperr.Wrap(apperr.Conflict, err, "%s already exists", what)
-	case IsUnavailable(err):
+	case isUnavailable(err):
 		return apperr.Wrap(apperr.Unavailable, err, "the store is unavailable; try again shortly")
 	case isDamaged(err):
 		return apperr.Wrap(apperr.Unavailable, err, "the store cannot read or write its data; the operator has been told")
@@ -52,9 +52,9 @@ func isDamaged(err error) bool {
 	return false
 }
 
-// IsUnavailable reports whether err means the store could not be reached
+// isUnavailable reports whether err means the store could not be reached
 // in time (as opposed to refusing the operation).
-func IsUnavailable(err error) bool {
+func isUnavailable(err error) bool {
 	var sse topology.ServerSelectionError
 	var ne net.Error
 	return errors.As(err, &sse) || errors.As(err, new(*topology.ServerSelectionError)) ||

@@ -1,9 +1,8 @@
-// Package store connects Rapport's MongoDB adapter to a MongoDB deployment
-// named by MONGODB_URI (in tests, the FerretDB that pkg/store/embedded
-// starts), with the official driver, and translates driver errors into
-// apperr kinds at this one edge. The default embedded store is SQLite
-// (pkg/sqlite), which does not use this package.
-package store
+package mongodb
+
+// The connection to the MongoDB deployment named by MONGODB_URI (in tests,
+// the FerretDB that mongotest starts); driver errors become apperr kinds in
+// errors.go, at this one edge.
 
 import (
 	"context"
@@ -17,6 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Options says which store to open.
@@ -41,8 +41,8 @@ type Options struct {
 	Embed func(Options) (uri string, stop func(), err error)
 }
 
-// Store is an open connection to the database.
-type Store struct {
+// DB is an open connection to the database.
+type DB struct {
 	Client *mongo.Client
 	DB     *mongo.Database
 	// Kind is "embedded" or "mongodb", for logs.
@@ -57,8 +57,8 @@ type Store struct {
 
 // Open connects to the MongoDB deployment of o.URI, or, with no URI, to
 // the MongoDB-wire server o.Embed starts (FerretDB in tests: see
-// pkg/store/embedded, which the server binary does not link).
-func Open(ctx context.Context, o Options) (*Store, error) {
+// mongotest.Start, which the server binary does not link).
+func Open(ctx context.Context, o Options) (*DB, error) {
 	if o.SelectTimeout == 0 {
 		o.SelectTimeout = 5 * time.Second
 	}
@@ -66,7 +66,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		o.Logger = slog.Default()
 	}
 	host, _ := os.Hostname()
-	s := &Store{Kind: "mongodb", healthID: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), NewID())}
+	s := &DB{Kind: "mongodb", healthID: fmt.Sprintf("%s:%d:%s", host, os.Getpid(), record.NewID())}
 	uri := o.URI
 	if uri == "" {
 		if o.Embed == nil {
@@ -98,22 +98,22 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 // A ping alone answers while the data cannot be read or written (a damaged
 // file), so this writes one small document of this process's and reads it
 // back: the store is ready when both work.
-func (s *Store) Ping(ctx context.Context) error {
+func (s *DB) Ping(ctx context.Context) error {
 	if err := s.DB.RunCommand(ctx, map[string]int{"ping": 1}).Err(); err != nil {
-		return Err(err, "store")
+		return translate(err, "store")
 	}
-	now := Time(time.Now())
+	now := record.Time(time.Now())
 	health := s.DB.Collection("health")
 	// health._id: one document per process
 	if _, err := health.ReplaceOne(ctx, bson.M{"_id": s.healthID}, bson.M{"_id": s.healthID, "at": now},
 		options.Replace().SetUpsert(true)); err != nil {
-		return Err(err, "store")
+		return translate(err, "store")
 	}
 	var got struct {
 		At time.Time `bson:"at"`
 	}
 	if err := health.FindOne(ctx, bson.M{"_id": s.healthID}).Decode(&got); err != nil {
-		return Err(err, "store")
+		return translate(err, "store")
 	}
 	if !got.At.Equal(now) {
 		return apperr.E(apperr.Unavailable, "the store did not return what was just written to it")
@@ -122,7 +122,7 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close disconnects and, for the embedded store, stops it.
-func (s *Store) Close(ctx context.Context) error {
+func (s *DB) Close(ctx context.Context) error {
 	var err error
 	if s.Client != nil {
 		err = s.Client.Disconnect(ctx)

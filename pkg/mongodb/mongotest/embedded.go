@@ -1,7 +1,4 @@
-// Package embedded starts FerretDB 1.24 inside the process: the
-// MongoDB-wire server the tests exercise the MongoDB adapter against. The
-// server binary does not link it.
-package embedded
+package mongotest
 
 import (
 	"context"
@@ -13,15 +10,15 @@ import (
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 
-	"github.com/rapport-crm/rapport/pkg/store"
+	"github.com/rapport-crm/rapport/pkg/mongodb"
 )
 
 // Start starts FerretDB 1.24 (SQLite backend, files in o.DataDir) in this
 // process on a Unix socket in a private directory (so no other local user
 // can reach the unauthenticated database) and, with o.EmbeddedAddr, on TCP.
 // It returns the URI to connect to and how to stop it. It serves
-// store.Options.Embed.
-func Start(o store.Options) (string, func(), error) {
+// mongodb.Options.Embed.
+func Start(o mongodb.Options) (string, func(), error) {
 	dataDir, err := filepath.Abs(o.DataDir)
 	if err != nil {
 		return "", nil, err
