@@ -322,7 +322,7 @@ func usePhonePages(t *testing.T, base, tok string) {
 	}
 	page := post("/app/login", form)
 	csrf := field(page, "csrf")
-	page = post("/app/encounters", url.Values{"csrf": {csrf}, "form_id": {field(page, "form_id")}, "event_title": {"Web meetup"}, "name": {"Wendy"}, "moment": {"other"}})
+	post("/app/encounters", url.Values{"csrf": {csrf}, "form_id": {field(page, "form_id")}, "event_title": {"Web meetup"}, "name": {"Wendy"}, "moment": {"other"}})
 	page = get("/app/followups")
 	ids := regexp.MustCompile(`action="/app/followups/([0-9a-f]+)/done"`).FindAllStringSubmatch(page, -1)
 	if len(ids) < 2 {

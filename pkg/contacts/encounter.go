@@ -83,18 +83,12 @@ func (s *Service) CreateEncounter(ctx context.Context, userID string, e *Encount
 	return nil
 }
 
-// EncounterFilter selects encounters: of one event or one contact.
-type EncounterFilter struct {
-	EventID, ContactID string
-	Limit              int
-	Cursor             *record.Cursor
-	NewestFirst        bool
-}
+// EncounterFilter selects encounters: of one event or one contact; it is the store's query (one type, not two).
+type EncounterFilter = EncounterQuery
 
 // Encounters lists the user's encounters at an event or with a contact, by met_at.
 func (s *Service) Encounters(ctx context.Context, userID string, f EncounterFilter) (*record.Page[Encounter], error) {
-	return s.Store.Encounters(ctx, userID, EncounterQuery{EventID: f.EventID, ContactID: f.ContactID, Limit: f.Limit, Cursor: f.Cursor,
-		NewestFirst: f.NewestFirst})
+	return s.Store.Encounters(ctx, userID, f)
 }
 
 // ContactIDsAtEvent returns the ids of the contacts met at an event.

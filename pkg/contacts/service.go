@@ -204,20 +204,12 @@ func (s *Service) Touch(ctx context.Context, userID, id string, t time.Time) (*C
 	return c, nil
 }
 
-// Filter selects contacts for List.
-type Filter struct {
-	Q, Tag string
-	// IDs, when not nil, restricts the list to these contacts.
-	IDs    []string
-	Limit  int
-	Cursor *record.Cursor
-	// Sort is the order (SortName when empty).
-	Sort string
-}
+// Filter selects contacts for List; it is the store's query (one type, not two).
+type Filter = ContactQuery
 
 // List returns the user's contacts in name order (or f.Sort's).
 func (s *Service) List(ctx context.Context, userID string, f Filter) (*record.Page[Contact], error) {
-	return s.Store.Contacts(ctx, userID, ContactQuery{Q: f.Q, Tag: f.Tag, IDs: f.IDs, Limit: f.Limit, Cursor: f.Cursor, Sort: f.Sort})
+	return s.Store.Contacts(ctx, userID, f)
 }
 
 // GetMany returns the user's contacts among ids, by id.

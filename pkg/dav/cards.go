@@ -52,11 +52,11 @@ func (b *cards) GetAddressBook(_ context.Context, p string) (*carddav.AddressBoo
 }
 
 func (b *cards) CreateAddressBook(context.Context, *carddav.AddressBook) error {
-	return webdav.NewHTTPError(http.StatusForbidden, errors.New("Rapport has one address book"))
+	return webdav.NewHTTPError(http.StatusForbidden, errors.New("there is one address book: it is neither made nor deleted"))
 }
 
 func (b *cards) DeleteAddressBook(context.Context, string) error {
-	return webdav.NewHTTPError(http.StatusForbidden, errors.New("Rapport has one address book"))
+	return webdav.NewHTTPError(http.StatusForbidden, errors.New("there is one address book: it is neither made nor deleted"))
 }
 
 // resourceName is what a client may name a new card's resource (and

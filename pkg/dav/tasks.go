@@ -56,7 +56,7 @@ func (b *tasks) list() caldav.Calendar {
 }
 
 func (b *tasks) CreateCalendar(context.Context, *caldav.Calendar) error {
-	return webdav.NewHTTPError(http.StatusForbidden, errors.New("Rapport has one task list"))
+	return webdav.NewHTTPError(http.StatusForbidden, errors.New("there is one task list: it is neither made nor deleted"))
 }
 
 func (b *tasks) ListCalendars(context.Context) ([]caldav.Calendar, error) {

@@ -111,18 +111,12 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	return nil
 }
 
-// Filter selects events for List.
-type Filter struct {
-	From, To *time.Time // starts_at in [From, To)
-	Tag      string
-	Q        string
-	Limit    int
-	Cursor   *record.Cursor
-}
+// Filter selects events for List; it is the store's query (one type, not two).
+type Filter = EventQuery
 
 // List returns the user's events in starts_at order.
 func (s *Service) List(ctx context.Context, userID string, f Filter) (*record.Page[Event], error) {
-	return s.Store.Events(ctx, userID, EventQuery{From: f.From, To: f.To, Tag: f.Tag, Q: f.Q, Limit: f.Limit, Cursor: f.Cursor})
+	return s.Store.Events(ctx, userID, f)
 }
 
 // GetMany returns the user's events among ids, by id.

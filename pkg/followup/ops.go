@@ -10,19 +10,12 @@ import (
 	"time"
 )
 
-// Filter selects follow-ups for List.
-type Filter struct {
-	Status    string
-	ContactID string
-	DueBefore *time.Time
-	DueFrom   *time.Time
-	Limit     int
-	Cursor    *record.Cursor
-}
+// Filter selects follow-ups for List; it is the store's query (one type, not two).
+type Filter = Query
 
 // List returns the user's follow-ups by due date.
 func (s *Service) List(ctx context.Context, userID string, f Filter) (*record.Page[FollowUp], error) {
-	page, err := s.Store.Followups(ctx, userID, Query{Status: f.Status, ContactID: f.ContactID, DueBefore: f.DueBefore, DueFrom: f.DueFrom, Limit: f.Limit, Cursor: f.Cursor})
+	page, err := s.Store.Followups(ctx, userID, f)
 	if err != nil {
 		return nil, err
 	}
