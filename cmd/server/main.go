@@ -28,6 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/delivery"
+	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
@@ -35,7 +36,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/metrics"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
-	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
@@ -77,10 +78,10 @@ type Main struct {
 	// store before answering 503 (zero: the store's default).
 	SelectTimeout time.Duration
 
-	// Store is the MongoDB connection (MONGODB_URI), SQLite the embedded
-	// store (the default): one of them is set once Run has returned.
-	Store    *mongodb.DB
-	SQLite   *sqlite.DB
+	// Engine is the store the process works on, set once Run has
+	// returned: the embedded SQLite file by default, MongoDB with
+	// MONGODB_URI.
+	Engine   *engine.Engine
 	Accounts *accounts.Service
 	CRM      *crm.Service
 	API      *api.Server
@@ -109,6 +110,30 @@ type Main struct {
 	cron     *cron.Cron
 }
 
+// openEngine opens the store the configuration names: MongoDB with
+// MONGODB_URI, else the embedded SQLite file in CRM_DATA_DIR. ctx bounds
+// connecting; ictx the start-up work (migrations, indexes).
+func (m *Main) openEngine(ctx, ictx context.Context) (*engine.Engine, error) {
+	cfg := m.Config
+	if cfg.MongoURI == "" {
+		db, err := sqlite.Open(ictx, cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		return db.Engine(), nil
+	}
+	st, err := mongodb.Open(ctx, mongodb.Options{URI: cfg.MongoURI, DBName: cfg.DBName, Logger: m.Logger, SelectTimeout: m.SelectTimeout})
+	if err != nil {
+		return nil, err
+	}
+	eng, err := st.Engine(ictx)
+	if err != nil {
+		st.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return eng, nil
+}
+
 // NewMain returns a Main for cfg.
 func NewMain(cfg *config.Config, logger *slog.Logger) *Main {
 	return &Main{Config: cfg, Logger: logger, Now: time.Now}
@@ -121,42 +146,16 @@ func (m *Main) Run(ctx context.Context) error {
 	start := time.Now()
 	ictx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	var accStore accounts.Store
-	var idemRecords idempotency.Records
-	var stores crm.Stores
-	var ping func(context.Context) error
-	kind := "sqlite"
-	if cfg.MongoURI == "" {
-		// The embedded store: SQLite in CRM_DATA_DIR.
-		db, err := sqlite.Open(ictx, cfg.DataDir)
-		if err != nil {
-			return err
-		}
-		m.SQLite = db
-		accStore, idemRecords = &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}
-		stores = sqlite.Stores(db)
-		healthID := record.NewID()
-		ping = func(ctx context.Context) error { return db.Ping(ctx, healthID) }
-	} else {
-		st, err := mongodb.Open(ctx, mongodb.Options{URI: cfg.MongoURI, DBName: cfg.DBName, Logger: m.Logger, SelectTimeout: m.SelectTimeout})
-		if err != nil {
-			return err
-		}
-		m.Store, kind, ping = st, st.Kind, st.Ping
-		acc, idm := &mongodb.Accounts{DB: st.DB}, &mongodb.Idempotency{DB: st.DB}
-		accStore, idemRecords = acc, idm
-		stores = mongodb.Stores(st.DB)
-		for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, idm.EnsureIndexes, stores.EnsureIndexes} {
-			if err := ensure(ictx); err != nil {
-				return fmt.Errorf("store at start: %w", err)
-			}
-		}
+	eng, err := m.openEngine(ctx, ictx)
+	if err != nil {
+		return err
 	}
-	m.Accounts = accounts.New(accStore)
+	m.Engine = eng
+	m.Accounts = accounts.New(eng.Accounts, schedule.Parse)
 	m.Accounts.Now = m.Now
-	idem := idempotency.New(idemRecords)
+	idem := idempotency.New(eng.Idempotency)
 	idem.Now = m.Now
-	m.CRM = crm.New(stores, m.Now)
+	m.CRM = crm.New(eng.Stores, m.Now)
 	// Contacts stored before companies existed are linked to theirs, once
 	// (minutes at most, on a large store).
 	lctx, lcancel := context.WithTimeout(ctx, 10*time.Minute)
@@ -177,7 +176,6 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Accounts.URLCheck = guard.CheckURL
 	m.CRM.URLCheck = guard.CheckURL
 	var mailer followup.Mailer // nil: the email channel is off
-	var err error
 	if cfg.SMTPURL != "" {
 		if mailer, err = delivery.NewMailer(cfg.SMTPURL, cfg.MailFrom); err != nil {
 			return err
@@ -193,7 +191,7 @@ func (m *Main) Run(ctx context.Context) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.API = api.New(api.Deps{
-		Ping: ping, StoreKind: kind, Accounts: m.Accounts, CRM: m.CRM, Importer: m.Importer, Idempotency: idem, Logger: m.Logger, Registry: reg,
+		Ping: eng.Ping, StoreKind: eng.Kind, Accounts: m.Accounts, CRM: m.CRM, Importer: m.Importer, Idempotency: idem, Logger: m.Logger, Registry: reg,
 		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now, ExtraMethods: dav.Methods, InboundDomain: cfg.InboundDomain, MCPOrigins: cfg.MCPOrigins, FetchCard: fetchCard,
 	})
 	// The phone pages share the API's app (its access log, metrics and
@@ -204,15 +202,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// app and limiter.
 	davDeps := dav.Deps{Accounts: m.Accounts, CRM: m.CRM, AuthFails: m.API.AuthFails, Logger: m.Logger.With("component", "dav"),
 		Now: m.Now, BaseURL: cfg.BaseURL}
-	if m.SQLite != nil {
-		davDeps.Changes = &sqlite.Changes{DB: m.SQLite}
-	} else {
-		ch := &mongodb.Changes{DB: m.Store.DB}
-		if err := ch.EnsureIndexes(ictx); err != nil {
-			return fmt.Errorf("store at start: %w", err)
-		}
-		davDeps.Changes = ch
-	}
+	davDeps.Changes = eng.Changes
 	dav.Register(m.API.App, davDeps)
 	m.davChanges = davDeps.Changes
 
@@ -255,12 +245,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.serveErr = make(chan error, 1)
 	go func() { m.serveErr <- m.API.App.Listener(m.ln) }()
 
-	attrs := []any{"addr", m.Addr, "store", kind, "startup_ms", time.Since(start).Milliseconds()}
-	if m.SQLite != nil {
-		attrs = append(attrs, "file", m.SQLite.Path)
-	} else {
-		attrs = append(attrs, "db", cfg.DBName)
-	}
+	attrs := []any{"addr", m.Addr, "store", eng.Kind, "startup_ms", time.Since(start).Milliseconds(), "at", eng.Where}
 	m.Logger.Info("rapport listening", attrs...)
 	return nil
 }
@@ -334,7 +319,7 @@ func (m *Main) sweep() {
 		m.Logger.Warn("sweep", "err", err)
 		return
 	}
-	if _, err := m.CRM.Followups.Sweep(ctx, users); err != nil {
+	if _, err := m.CRM.Followups.Sweep(ctx, m.Accounts, users); err != nil {
 		m.Logger.Warn("sweep", "err", err)
 	}
 	if m.davChanges != nil {
@@ -397,16 +382,10 @@ func (m *Main) Close() error {
 		<-m.cron.Stop().Done() // lets a running dispatch finish
 		m.Logger.Info("scheduler stopped", "after_ms", time.Since(start).Milliseconds())
 	}
-	if m.SQLite != nil {
-		if err := m.SQLite.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close store: %w", err))
-		}
-		m.Logger.Info("store closed", "after_ms", time.Since(start).Milliseconds())
-	}
-	if m.Store != nil {
+	if m.Engine != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := m.Store.Close(ctx); err != nil {
+		if err := m.Engine.Close(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("close store: %w", err))
 		}
 		m.Logger.Info("store closed", "after_ms", time.Since(start).Milliseconds())

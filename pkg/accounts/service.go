@@ -17,11 +17,43 @@ type Service struct {
 	Now func() time.Time
 	// URLCheck, if set, vets webhook URLs (private addresses, say).
 	URLCheck URLCheck
+	// Schedules parses the agenda's cron spec (the edge hands in
+	// schedule.Parse, so this domain links no cron library).
+	Schedules ParseSchedule
 }
 
-// New returns a Service on st.
-func New(st Store) *Service {
-	return &Service{Store: st, Now: time.Now}
+// Schedule is a parsed cron spec: Next is the first time after t it fires,
+// computed in loc.
+type Schedule = interface {
+	Next(t time.Time, loc *time.Location) time.Time
+}
+
+// ParseSchedule parses a cron spec, or says why it is not one (the error
+// reads after the field name: "is not a valid cron spec").
+type ParseSchedule func(spec string) (Schedule, error)
+
+// New returns a Service on st that parses agenda schedules with parse.
+func New(st Store, parse ParseSchedule) *Service {
+	return &Service{Store: st, Now: time.Now, Schedules: parse}
+}
+
+// NextAgenda returns when the user's next agenda email is due: the first
+// slot of their schedule after the later of lastSent and their last change
+// of settings; nil when agendas are off.
+func (s *Service) NextAgenda(u *User, lastSent *time.Time) *time.Time {
+	if !u.Agenda.Enabled {
+		return nil
+	}
+	sp, err := s.Schedules(u.Agenda.Schedule)
+	if err != nil {
+		return nil
+	}
+	ref := u.UpdatedAt
+	if lastSent != nil && lastSent.After(ref) {
+		ref = *lastSent
+	}
+	t := record.Time(sp.Next(ref, u.Location()))
+	return &t
 }
 
 // Signup creates a user and a first token. Unless open is true it is allowed
@@ -35,7 +67,7 @@ func (s *Service) Signup(ctx context.Context, in SignupInput, open bool) (*User,
 	}
 	now := record.Time(s.Now())
 	u := &User{ID: record.NewID(), Email: email, CreatedAt: now, UpdatedAt: now}
-	if err := (Settings{Name: in.Name, Timezone: in.Timezone}).apply(u, nil); err != nil {
+	if err := (Settings{Name: in.Name, Timezone: in.Timezone}).apply(u, nil, s.Schedules); err != nil {
 		return nil, nil, err
 	}
 	secret, hash := NewSecret(tokenPrefix)
@@ -62,7 +94,7 @@ func (s *Service) UpdateSettings(ctx context.Context, userID string, patch []byt
 	if err := input.MergePatch(SettingsOf(u), patch, &set); err != nil {
 		return nil, err
 	}
-	if err := set.apply(u, s.URLCheck); err != nil {
+	if err := set.apply(u, s.URLCheck, s.Schedules); err != nil {
 		return nil, err
 	}
 	u.UpdatedAt = record.Time(s.Now())

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/input"
-	"github.com/rapport-crm/rapport/pkg/schedule"
 )
 
 // SignupInput is the body of POST /v1/signup.
@@ -66,7 +65,7 @@ func SettingsOf(u *User) Settings {
 type URLCheck func(raw string) string
 
 // apply validates s and writes it into u. urlCheck may be nil.
-func (s Settings) apply(u *User, urlCheck URLCheck) error {
+func (s Settings) apply(u *User, urlCheck URLCheck, parse ParseSchedule) error {
 	var c input.Checker
 	u.Name = c.Required("name", s.Name, input.MaxName)
 	u.Timezone = c.Timezone("timezone", s.Timezone, DefaultTimezone)
@@ -100,7 +99,7 @@ func (s Settings) apply(u *User, urlCheck URLCheck) error {
 	if u.Agenda.Schedule == "" {
 		u.Agenda.Schedule = DefaultAgendaSchedule
 	}
-	if _, err := schedule.Parse(u.Agenda.Schedule); err != nil {
+	if _, err := parse(u.Agenda.Schedule); err != nil {
 		c.Add("agenda.schedule", "%v", err)
 	}
 	s.Card.apply(&u.Card, &c)

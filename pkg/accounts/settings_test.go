@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/schedule"
 )
 
 // fields names the fields an error reports, in order.
@@ -59,7 +60,7 @@ func TestSettingsApply(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u := &User{Email: "ada@example.com"}
-			err := tc.s.apply(u, private)
+			err := tc.s.apply(u, private, schedule.Parse)
 			if got := fields(err); (err == nil) != (tc.fields == "") || got != tc.fields {
 				t.Fatalf("fields %q (%v), want %q", got, err, tc.fields)
 			}
@@ -70,11 +71,11 @@ func TestSettingsApply(t *testing.T) {
 	}
 	// SettingsOf and apply round-trip.
 	u := &User{Email: "ada@example.com"}
-	if err := (Settings{Name: "Ada", Timezone: "Asia/Tokyo", NudgeHour: n(6)}).apply(u, nil); err != nil {
+	if err := (Settings{Name: "Ada", Timezone: "Asia/Tokyo", NudgeHour: n(6)}).apply(u, nil, schedule.Parse); err != nil {
 		t.Fatal(err)
 	}
 	back := &User{Email: "ada@example.com"}
-	if err := SettingsOf(u).apply(back, nil); err != nil || back.Timezone != "Asia/Tokyo" || back.NudgeHour != 6 || back.Name != "Ada" {
+	if err := SettingsOf(u).apply(back, nil, schedule.Parse); err != nil || back.Timezone != "Asia/Tokyo" || back.NudgeHour != 6 || back.Name != "Ada" {
 		t.Fatalf("round trip: %+v, %v", back, err)
 	}
 	if back.Location().String() != "Asia/Tokyo" {

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -18,13 +17,14 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/engine"
+	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
-	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
@@ -61,15 +61,12 @@ type serverOpt func(*api.Deps, *web.Deps)
 
 func openSignup(d *api.Deps, _ *web.Deps) { d.OpenSignup = true }
 
-// withMailer gives the phone pages a mailer (sign-in links).
-func withMailer(m followup.Mailer) serverOpt { return func(_ *api.Deps, w *web.Deps) { w.Mailer = m } }
-
 // MustServe starts the API on 127.0.0.1:0 against a fresh embedded
 // (SQLite) store, the default engine; with RAPPORT_TEST_ENGINE=mongodb the
 // suite runs on the MongoDB adapter instead (FerretDB, or MONGODB_URI).
 func MustServe(tb testing.TB, opts ...serverOpt) *TestServer {
 	tb.Helper()
-	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
+	if enginetest.Mongo() {
 		return mustServeMongo(tb, mongotest.MustOpen(tb), opts...)
 	}
 	return mustServeSQLite(tb, tb.TempDir(), opts...)
@@ -89,15 +86,8 @@ func mustServeSame(tb testing.TB, s *TestServer) *TestServer {
 // servers on one directory are two processes on one store.
 func mustServeSQLite(tb testing.TB, dataDir string, opts ...serverOpt) *TestServer {
 	tb.Helper()
-	db, err := sqlite.Open(tb.Context(), dataDir)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	stores := sqlite.Stores(db)
-	healthID := record.NewID()
-	ping := func(ctx context.Context) error { return db.Ping(ctx, healthID) }
-	s := serve(tb, &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}, stores, ping, "sqlite", opts...)
+	db := enginetest.SQLite(tb, dataDir)
+	s := serve(tb, enginetest.OnSQLite(tb, db), opts...)
 	s.SQL = db
 	return s
 }
@@ -106,32 +96,23 @@ func mustServeSQLite(tb testing.TB, dataDir string, opts ...serverOpt) *TestServ
 // gives a fresh one); the benchmarks that seed collections directly use it.
 func mustServeMongo(tb testing.TB, st *mongodb.DB, opts ...serverOpt) *TestServer {
 	tb.Helper()
-	accStore := &mongodb.Accounts{DB: st.DB}
-	idemRecords := &mongodb.Idempotency{DB: st.DB}
-	stores := mongodb.Stores(st.DB)
-	for _, ensure := range []func(context.Context) error{accStore.EnsureIndexes, idemRecords.EnsureIndexes, stores.EnsureIndexes} {
-		if err := ensure(tb.Context()); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	s := serve(tb, accStore, idemRecords, stores, st.Ping, st.Kind, opts...)
+	s := serve(tb, enginetest.OnMongo(tb, st), opts...)
 	s.Store = st
 	return s
 }
 
-func serve(tb testing.TB, accStore accounts.Store, idemRecords idempotency.Records, stores crm.Stores,
-	ping func(context.Context) error, kind string, opts ...serverOpt) *TestServer {
+func serve(tb testing.TB, eng *engine.Engine, opts ...serverOpt) *TestServer {
 	tb.Helper()
 	clock := &testClock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
-	acc := accounts.New(accStore)
+	acc := accounts.New(eng.Accounts, schedule.Parse)
 	acc.Now = clock.Now
-	idem := idempotency.New(idemRecords)
+	idem := idempotency.New(eng.Idempotency)
 	idem.Now = clock.Now
-	cs := crm.New(stores, clock.Now)
+	cs := crm.New(eng.Stores, clock.Now)
 	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
 	cs.URLCheck = guard.CheckURL
 	imp := &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard, Guests: cs.Attendees, Planned: cs.PlanPreps(acc.User)}
-	d := api.Deps{Ping: ping, StoreKind: kind, Accounts: acc, CRM: cs, Importer: imp, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
+	d := api.Deps{Ping: eng.Ping, StoreKind: eng.Kind, Accounts: acc, CRM: cs, Importer: imp, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
 		BaseURL: "http://rapport.test", Now: clock.Now}
 	wd := web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: clock.Now}
 	for _, o := range opts {

@@ -643,7 +643,7 @@ func (s *Service) UpdateSettings(ctx context.Context, acc *accounts.Service, use
 	if err != nil {
 		return nil, err
 	}
-	if next := followup.NextAgenda(u, nil); next != nil {
+	if next := acc.NextAgenda(u, nil); next != nil {
 		return u, s.Followups.Wake(ctx, u.ID, *next)
 	}
 	return u, nil

@@ -14,11 +14,12 @@ import (
 	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/engine"
+	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
-	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
-	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/schedule"
 )
 
 func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
@@ -65,29 +66,16 @@ var now = time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC)
 // adapter (FerretDB started by the test, or MONGODB_URI).
 func engines(t *testing.T, test func(t *testing.T, e *env)) {
 	t.Run("SQLite", func(t *testing.T) {
-		db, err := sqlite.Open(t.Context(), t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		test(t, newEnv(t, sqlite.Stores(db), &sqlite.Accounts{DB: db}))
+		test(t, newEnv(t, enginetest.OnSQLite(t, enginetest.SQLite(t, t.TempDir()))))
 	})
 	t.Run("MongoDB", func(t *testing.T) {
-		st := mongotest.MustOpen(t)
-		accStore := &mongodb.Accounts{DB: st.DB}
-		if err := accStore.EnsureIndexes(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		stores := mongodb.Stores(st.DB)
-		if err := stores.EnsureIndexes(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		test(t, newEnv(t, stores, accStore))
+		test(t, newEnv(t, enginetest.OnMongo(t, mongotest.MustOpen(t))))
 	})
 }
 
-func newEnv(t *testing.T, stores crm.Stores, accStore accounts.Store) *env {
+func newEnv(t *testing.T, eng *engine.Engine) *env {
 	t.Helper()
+	stores, accStore := eng.Stores, eng.Accounts
 	e := &env{failWake: &atomic.Bool{}}
 	stores.Followups = failingWake{Store: stores.Followups, fail: e.failWake}
 	update := stores.Update
@@ -96,7 +84,7 @@ func newEnv(t *testing.T, stores crm.Stores, accStore accounts.Store) *env {
 	}
 	clock := func() time.Time { return now }
 	e.crm = crm.New(stores, clock)
-	e.acc = accounts.New(accStore)
+	e.acc = accounts.New(accStore, schedule.Parse)
 	e.acc.Now = clock
 	var err error
 	if e.user, _, err = e.acc.Signup(t.Context(), accounts.SignupInput{Email: "me@example.com", Name: "Me", Timezone: "Europe/Berlin"}, true); err != nil {

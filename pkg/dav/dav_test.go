@@ -22,10 +22,10 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dav"
+	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
-	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/schedule"
 )
 
 func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
@@ -49,34 +49,9 @@ type user struct {
 
 func serve(t testing.TB) *server {
 	t.Helper()
-	var accStore accounts.Store
-	var stores crm.Stores
-	var changes dav.Changes
-	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
-		st := mongotest.MustOpen(t)
-		a := &mongodb.Accounts{DB: st.DB}
-		if err := a.EnsureIndexes(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		accStore, stores = a, mongodb.Stores(st.DB)
-		if err := stores.EnsureIndexes(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		ch := &mongodb.Changes{DB: st.DB}
-		if err := ch.EnsureIndexes(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-		changes = ch
-	} else {
-		db, err := sqlite.Open(t.Context(), t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		accStore, stores = &sqlite.Accounts{DB: db}, sqlite.Stores(db)
-		changes = &sqlite.Changes{DB: db}
-	}
-	s := &server{acc: accounts.New(accStore), crm: crm.New(stores, time.Now), changes: changes}
+	eng := enginetest.Open(t)
+	changes := eng.Changes
+	s := &server{acc: accounts.New(eng.Accounts, schedule.Parse), crm: crm.New(eng.Stores, time.Now), changes: changes}
 	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods})
 	dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler), Changes: changes,
 		Now: func() time.Time { return time.Now().Add(time.Duration(s.later.Load())) }})

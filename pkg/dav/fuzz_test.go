@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 )
 
@@ -24,7 +25,7 @@ func fuzzTarget(f *testing.F) (h http.Handler, email, token, cardPath, taskPath 
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { db.Close() })
-	acc := accounts.New(&sqlite.Accounts{DB: db})
+	acc := accounts.New(&sqlite.Accounts{DB: db}, schedule.Parse)
 	svc := crm.New(sqlite.Stores(db), time.Now)
 	u, tok, err := acc.Signup(f.Context(), accounts.SignupInput{Email: "me@example.com", Name: "Me"}, true)
 	if err != nil {

@@ -13,37 +13,17 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/schedule"
 )
 
 // agendaRetry is the wait after a failed agenda email.
 const agendaRetry = 5 * time.Minute
 
-// NextAgenda returns when the user's next agenda email is due: the first
-// slot of their schedule after the later of lastSent and their last change
-// of settings; nil when agendas are off.
-func NextAgenda(u *accounts.User, lastSent *time.Time) *time.Time {
-	if !u.Agenda.Enabled {
-		return nil
-	}
-	sp, err := schedule.Parse(u.Agenda.Schedule)
-	if err != nil {
-		return nil
-	}
-	ref := u.UpdatedAt
-	if lastSent != nil && lastSent.After(ref) {
-		ref = *lastSent
-	}
-	t := record.Time(sp.Next(ref, u.Location()))
-	return &t
-}
-
 // agendaDue is when the dispatcher must next look at the user's agenda.
-func agendaDue(u *accounts.User, st *State) *time.Time {
+func agendaDue(acc *accounts.Service, u *accounts.User, st *State) *time.Time {
 	if st.AgendaRetryAt != nil && u.Agenda.Enabled {
 		return st.AgendaRetryAt
 	}
-	return NextAgenda(u, st.AgendaSent)
+	return acc.NextAgenda(u, st.AgendaSent)
 }
 
 // agenda sends the user's agenda if its slot has come. A failed send is
@@ -51,7 +31,7 @@ func agendaDue(u *accounts.User, st *State) *time.Time {
 // After a send the next slot counts from now, so a dispatcher that was down
 // for weeks sends one agenda, not one per missed week.
 func (d *Dispatcher) agenda(ctx context.Context, u *accounts.User, st *State, now, deadline time.Time) error {
-	slot := NextAgenda(u, st.AgendaSent)
+	slot := d.Accounts.NextAgenda(u, st.AgendaSent)
 	if slot == nil {
 		if st.AgendaRetryAt != nil {
 			st.AgendaRetryAt = nil

@@ -106,7 +106,7 @@ func (s *Service) saveState(ctx context.Context, st *State) error {
 // follow-ups themselves and the agenda schedules, and lowers next_at where
 // a wake was lost to a concurrent write. It is the safety net behind wakes
 // and runs every few minutes, apart from the tick.
-func (s *Service) Sweep(ctx context.Context, users []accounts.User) (int, error) {
+func (s *Service) Sweep(ctx context.Context, acc *accounts.Service, users []accounts.User) (int, error) {
 	next, err := s.Store.EarliestUnnudged(ctx)
 	if err != nil {
 		return 0, err
@@ -125,7 +125,7 @@ func (s *Service) Sweep(ctx context.Context, users []accounts.User) (int, error)
 		if st == nil {
 			st = &State{UserID: u.ID}
 		}
-		if a := agendaDue(u, st); a != nil {
+		if a := agendaDue(acc, u, st); a != nil {
 			if t, ok := next[u.ID]; !ok || a.Before(t) {
 				next[u.ID] = *a
 			}

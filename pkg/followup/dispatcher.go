@@ -299,7 +299,7 @@ func (d *Dispatcher) nextLook(u *accounts.User, st *State, pend []FollowUp, now 
 	} else if len(pend) > 0 {
 		next = pend[0].DueAt
 	}
-	if a := agendaDue(u, st); a != nil && a.Before(next) {
+	if a := agendaDue(d.Accounts, u, st); a != nil && a.Before(next) {
 		next = *a
 	}
 	if next.Before(now) {

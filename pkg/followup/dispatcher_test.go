@@ -454,7 +454,7 @@ func TestSweepRestoresLostWake(t *testing.T) {
 	}
 	var users []accounts.User
 	e.acc.ForEachUser(t.Context(), func(u *accounts.User) error { users = append(users, *u); return nil })
-	if n, err := e.crm.Followups.Sweep(t.Context(), users); err != nil || n != 1 {
+	if n, err := e.crm.Followups.Sweep(t.Context(), e.acc, users); err != nil || n != 1 {
 		t.Fatalf("Sweep=%d, %v; want 1 user", n, err)
 	}
 	mustRun(t, d)

@@ -18,11 +18,14 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/delivery"
+	"github.com/rapport-crm/rapport/pkg/engine"
+	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/mailtest"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 )
 
@@ -112,38 +115,27 @@ type env struct {
 // MongoDB adapter with RAPPORT_TEST_ENGINE=mongodb (CI runs both).
 func newEnv(tb testing.TB, start time.Time) *env {
 	tb.Helper()
-	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
-		return newMongoEnv(tb, start)
-	}
-	db, err := sqlite.Open(tb.Context(), tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	e := newEnvOn(tb, start, &sqlite.Accounts{DB: db}, sqlite.Stores(db))
-	e.sql = db
-	return e
+	return newEnvOn(tb, start, enginetest.Mongo())
 }
 
 // newMongoEnv is newEnv on the MongoDB adapter (FerretDB, or MONGODB_URI).
 func newMongoEnv(tb testing.TB, start time.Time) *env {
 	tb.Helper()
-	st := mongotest.MustOpen(tb)
-	accStore := &mongodb.Accounts{DB: st.DB}
-	if err := accStore.EnsureIndexes(tb.Context()); err != nil {
-		tb.Fatal(err)
-	}
-	e := newEnvOn(tb, start, accStore, mongodb.Stores(st.DB))
-	e.st = st
-	if err := e.crm.EnsureIndexes(tb.Context()); err != nil {
-		tb.Fatal(err)
-	}
-	return e
+	return newEnvOn(tb, start, true)
 }
 
-func newEnvOn(tb testing.TB, start time.Time, accStore accounts.Store, stores crm.Stores) *env {
+func newEnvOn(tb testing.TB, start time.Time, mongo bool) *env {
+	e := &env{}
+	var eng *engine.Engine
+	if mongo {
+		e.st = mongotest.MustOpen(tb)
+		eng = enginetest.OnMongo(tb, e.st)
+	} else {
+		e.sql = enginetest.SQLite(tb, tb.TempDir())
+		eng = enginetest.OnSQLite(tb, e.sql)
+	}
 	c := &clock{t: start}
-	e := &env{acc: accounts.New(accStore), crm: crm.New(stores, c.Now), clock: c, smtp: mailtest.Start(tb), hook: newHook(tb)}
+	e.acc, e.crm, e.clock, e.smtp, e.hook = accounts.New(eng.Accounts, schedule.Parse), crm.New(eng.Stores, c.Now), c, mailtest.Start(tb), newHook(tb)
 	e.acc.Now = c.Now
 	return e
 }

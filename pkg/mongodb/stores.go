@@ -2,10 +2,12 @@ package mongodb
 
 import (
 	"context"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/engine"
 )
 
 // Stores returns the stores of the CRM's workflows on db, with the
@@ -24,4 +26,17 @@ func Stores(db *mongo.Database) crm.Stores {
 		}}
 	st.Update = work(st)
 	return st
+}
+
+// Engine returns every store on s with the indexes they need ensured: what
+// the server and the test harnesses wire. Its Close closes s.
+func (s *DB) Engine(ctx context.Context) (*engine.Engine, error) {
+	st := Stores(s.DB)
+	acc, idem, ch := &Accounts{DB: s.DB}, &Idempotency{DB: s.DB}, &Changes{DB: s.DB}
+	for _, ensure := range []func(context.Context) error{acc.EnsureIndexes, idem.EnsureIndexes, st.EnsureIndexes, ch.EnsureIndexes} {
+		if err := ensure(ctx); err != nil {
+			return nil, fmt.Errorf("store at start: %w", err)
+		}
+	}
+	return &engine.Engine{Kind: s.Kind, Where: s.DB.Name(), Stores: st, Accounts: acc, Idempotency: idem, Changes: ch, Ping: s.Ping, Close: s.Close}, nil
 }

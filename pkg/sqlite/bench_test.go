@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/rapport-crm/rapport/pkg/accounts"
-	"github.com/rapport-crm/rapport/pkg/crm"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/schedule"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
@@ -131,7 +133,7 @@ func BenchmarkLogEncounter(b *testing.B) {
 	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
 	b.Run("Workflow", func(b *testing.B) {
 		db := MustOpen(b)
-		acc := accounts.New(&sqlite.Accounts{DB: db})
+		acc := accounts.New(&sqlite.Accounts{DB: db}, schedule.Parse)
 		u, _, err := acc.Signup(ctx, accounts.SignupInput{Email: "me@example.com", Name: "Me"}, true)
 		if err != nil {
 			b.Fatal(err)

@@ -38,14 +38,14 @@ const busyTimeout = 10 * time.Second
 // work (see Work): adapters built on a bound handle read and write inside
 // its transaction, whatever context their calls carry.
 type DB struct {
-	*engine
+	*file
 	// unit is the unit of work this handle is bound to, nil for the store
 	// itself.
 	unit *unitTx
 }
 
-// engine is the open store that handles share.
-type engine struct {
+// file is the open store that handles share.
+type file struct {
 	// Path is the database file.
 	Path string
 	// write holds one connection: SQLite has one writer at a time, and
@@ -81,7 +81,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, ErrOldDataDir
 	}
 	path := filepath.Join(dataDir, FileName)
-	db := &DB{engine: &engine{Path: path, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), committed: make(chan struct{})}}
+	db := &DB{file: &file{Path: path, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), committed: make(chan struct{})}}
 	var err error
 	if db.write, err = openPool(path, false); err != nil {
 		return nil, err
@@ -207,8 +207,8 @@ func (db *DB) Work(ctx context.Context, fn func(context.Context, crm.Tx) error) 
 		return fn(ctx, unitOf{db})
 	}
 	return db.submit(ctx, func(tx *Tx) error {
-		bound := &DB{engine: db.engine, unit: &unitTx{tx: tx.tx}}
-		return fn(context.WithValue(ctx, inUnitKey{}, db.engine), unitOf{bound})
+		bound := &DB{file: db.file, unit: &unitTx{tx: tx.tx}}
+		return fn(context.WithValue(ctx, inUnitKey{}, db.file), unitOf{bound})
 	})
 }
 
@@ -219,7 +219,7 @@ type unitOf struct{ db *DB }
 func (u unitOf) Stores() crm.Stores               { return Stores(u.db) }
 func (unitOf) OnFail(func(context.Context) error) {}
 
-// inUnitKey marks a context given to a unit of work's fn with the engine
+// inUnitKey marks a context given to a unit of work's fn with the store
 // whose transaction runs it.
 type inUnitKey struct{}
 
@@ -260,7 +260,7 @@ var errClosed = apperr.E(apperr.Unavailable, "the store is closed")
 // has started it is always waited for: a caller never returns while its
 // writes may still land.
 func (db *DB) submit(ctx context.Context, fn func(*Tx) error) error {
-	if e, _ := ctx.Value(inUnitKey{}).(*engine); e == db.engine {
+	if e, _ := ctx.Value(inUnitKey{}).(*file); e == db.file {
 		return errOutsideUnit
 	}
 	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}

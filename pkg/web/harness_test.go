@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"html"
 	"io"
@@ -22,13 +21,15 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/engine"
+	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
-	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
@@ -82,42 +83,25 @@ func mustServe(t *testing.T) *server { return MustServe(t, openSignup) }
 // user only unless an option opens it.
 func MustServe(t *testing.T, opts ...serverOpt) *server {
 	t.Helper()
-	ctx := t.Context()
-	var accStore accounts.Store
-	var idemRecords idempotency.Records
-	var stores crm.Stores
-	var ping func(context.Context) error
 	var sqlDB *sqlite.DB
 	var mongoStore *mongodb.DB
-	kind := "sqlite"
-	if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
-		st := mongotest.MustOpen(t)
-		a, i, ss := &mongodb.Accounts{DB: st.DB}, &mongodb.Idempotency{DB: st.DB}, mongodb.Stores(st.DB)
-		for _, ensure := range []func(context.Context) error{a.EnsureIndexes, i.EnsureIndexes, ss.EnsureIndexes} {
-			if err := ensure(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}
-		accStore, idemRecords, stores, ping, kind, mongoStore = a, i, ss, st.Ping, st.Kind, st
+	var eng *engine.Engine
+	if enginetest.Mongo() {
+		mongoStore = mongotest.MustOpen(t)
+		eng = enginetest.OnMongo(t, mongoStore)
 	} else {
-		db, err := sqlite.Open(ctx, t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		id := record.NewID()
-		accStore, idemRecords, stores, sqlDB = &sqlite.Accounts{DB: db}, &sqlite.Idempotency{DB: db}, sqlite.Stores(db), db
-		ping = func(ctx context.Context) error { return db.Ping(ctx, id) }
+		sqlDB = enginetest.SQLite(t, t.TempDir())
+		eng = enginetest.OnSQLite(t, sqlDB)
 	}
 	c := &clock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
-	acc := accounts.New(accStore)
+	acc := accounts.New(eng.Accounts, schedule.Parse)
 	acc.Now = c.Now
-	idem := idempotency.New(idemRecords)
+	idem := idempotency.New(eng.Idempotency)
 	idem.Now = c.Now
-	cs := crm.New(stores, c.Now)
+	cs := crm.New(eng.Stores, c.Now)
 	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
 	cs.URLCheck = guard.CheckURL
-	d := api.Deps{Ping: ping, StoreKind: kind, Accounts: acc, CRM: cs, Idempotency: idem,
+	d := api.Deps{Ping: eng.Ping, StoreKind: eng.Kind, Accounts: acc, CRM: cs, Idempotency: idem,
 		Importer: &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard, Guests: cs.Attendees, Planned: cs.PlanPreps(acc.User)},
 		Logger:   slog.New(slog.DiscardHandler), BaseURL: "http://rapport.test", Now: c.Now}
 	wd := web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: c.Now}
