@@ -1,0 +1,415 @@
+package contacts
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+)
+
+// csvColumns maps header names (lowercase) to fields.
+var csvColumns = map[string]string{
+	"name": "name", "full name": "name", "display name": "name",
+	"first name": "first", "given name": "first", "last name": "last", "family name": "last", "surname": "last",
+	"email": "email", "email address": "email", "e-mail": "email", "e-mail address": "email", "emails": "email",
+	"company": "company", "organization": "company", "organisation": "company",
+	"title": "title", "position": "title", "job title": "title",
+	"phone": "phone", "phone number": "phone", "mobile": "phone", "phones": "phone",
+	"tags": "tags", "notes": "notes", "note": "notes",
+	"url": "url", "linkedin": "url", "linkedin url": "url", "linkedin_url": "url", "profile url": "url",
+	"cadence_days": "cadence_days",
+}
+
+// Bounds on one CSV record that spans lines (a quoted field with line
+// breaks, such as a note). A record still open past them has an unclosed
+// quote: it is reported and the lines it swallowed are read again as rows.
+const (
+	maxRecordLines = 200
+	maxRecordBytes = 256 << 10
+)
+
+// csvDelimiters are the separators ReadCSV recognises in the header row:
+// commas, and the semicolons and tabs of European spreadsheet exports.
+var csvDelimiters = []rune{',', ';', '\t'}
+
+// ReadCSV reads a CSV with a header row (LinkedIn's Connections.csv, which
+// starts with a few lines of notes, or name,email,company,title,phone,tags,notes)
+// and calls fn for each row with its line number. The delimiter (comma,
+// semicolon or tab) is the one that makes a header row.
+//
+// Record boundaries are found here, line by line, before encoding/csv
+// splits a record into fields: a quote that is never closed would
+// otherwise swallow the rest of the file into one field. Such a record is
+// reported on the line it starts, and the lines after it are read again.
+// It stops when ctx is done.
+func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
+	return ReadCSVRecords(ctx, r, CSVLayout{
+		Header: headerOf, OneLine: func(field string) bool { return field != "notes" && field != "tags" },
+		NoHeader: "no header row found: want a row of column names such as name,email,company or First Name,Last Name,Email Address, separated by commas, semicolons or tabs",
+	}, func(line int, rec []string, cols map[int]string, err error) error {
+		if err != nil {
+			return fn(Row{Line: line, Err: err})
+		}
+		in, err := inputFromRow(rec, cols)
+		return fn(Row{Line: line, Input: in, Err: err})
+	})
+}
+
+// CSVLayout is what ReadCSVRecords needs to know of a kind of file.
+type CSVLayout struct {
+	// Header returns the fields a header row names (by column), or nil if
+	// the row is not the header (a preamble line).
+	Header func(rec []string) map[int]string
+	// OneLine says whether a field never holds a line break: one that
+	// does came from a stray quote that swallowed the rows below it.
+	OneLine func(field string) bool
+	// NoHeader is the error's text when no row is a header.
+	NoHeader string
+}
+
+// ReadCSVRecords reads a CSV with a header row as ReadCSV does (the same
+// delimiters, preamble lines, and broken records reported and read past)
+// and calls fn with each record's first line and fields, with the header's
+// fields by column — or with the line and why the record is unreadable.
+func ReadCSVRecords(ctx context.Context, r io.Reader, layout CSVLayout, fn func(line int, rec []string, cols map[int]string, err error) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	type physLine struct {
+		n    int
+		text string
+	}
+	var (
+		lineNo  int
+		replay  []physLine // lines to read again after a broken record
+		pending []physLine // the open record
+		size    int
+		inQuote bool
+		comma   = ','
+		cols    map[int]string
+		width   int // fields in the header
+	)
+	next := func() (physLine, bool, error) {
+		if len(replay) > 0 {
+			l := replay[0]
+			replay = replay[1:]
+			return l, true, nil
+		}
+		if !sc.Scan() {
+			if err := sc.Err(); err != nil {
+				return physLine{}, false, lineErr(err, r, lineNo+1)
+			}
+			return physLine{}, false, nil
+		}
+		lineNo++
+		if lineNo%ctxEvery == 0 && ctx.Err() != nil {
+			return physLine{}, false, ctx.Err()
+		}
+		return physLine{lineNo, sc.Text()}, true, nil
+	}
+	// broken reports the open record and queues its other lines again.
+	broken := func(why string) error {
+		first, last := pending[0].n, pending[len(pending)-1].n
+		replay = append(append([]physLine(nil), pending[1:]...), replay...)
+		pending, size, inQuote = pending[:0], 0, false
+		return fn(first, nil, nil, fmt.Errorf("%s (lines %d–%d); the row was not imported, the lines after it were", why, first, last))
+	}
+	// One csv.Reader per delimiter, fed one record at a time.
+	parsers := map[rune]*recordParser{}
+	parse := func(text string, delim rune) ([]string, error) {
+		p := parsers[delim]
+		if p == nil {
+			p = newRecordParser(delim)
+			parsers[delim] = p
+		}
+		return p.parse(text)
+	}
+	for {
+		l, ok, err := next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if len(pending) == 0 || cols == nil {
+				break
+			}
+			// The file ends inside a quote: report the record and read
+			// what it swallowed.
+			if err := broken("a quote opened on this line is never closed"); err != nil {
+				return err
+			}
+			continue
+		}
+		if len(pending) == 0 && strings.TrimSpace(l.text) == "" {
+			continue
+		}
+		pending = append(pending, l)
+		size += len(l.text) + 1
+		inQuote = quoteOpenAfter(l.text, comma, inQuote)
+		if inQuote {
+			if len(pending) > maxRecordLines || size > maxRecordBytes {
+				if err := broken("a quote opened on this line is not closed within " + strconv.Itoa(maxRecordLines) + " lines"); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		text, start, multi := pending[0].text, pending[0].n, len(pending) > 1
+		if multi {
+			texts := make([]string, len(pending))
+			for i, p := range pending {
+				texts[i] = p.text
+			}
+			text = strings.Join(texts, "\n")
+		}
+		if cols == nil {
+			// A preamble line (LinkedIn's notes), or the header itself.
+			pending, size = pending[:0], 0
+			for _, d := range csvDelimiters {
+				if rec, err := parse(text, d); err == nil {
+					if cols = layout.Header(rec); cols != nil {
+						comma, width = d, len(rec)
+						break
+					}
+				}
+			}
+			continue
+		}
+		rec, err := parse(text, comma)
+		if err == nil && multi && (len(rec) != width || breakInOneLineField(rec, cols, layout.OneLine)) {
+			// A field ran over a line end and the row came out the wrong
+			// shape, or a name or email holds a line break: a stray quote
+			// swallowed the rows below it.
+			if err := broken("a quote opened on this line runs over the next lines"); err != nil {
+				return err
+			}
+			continue
+		}
+		pending, size = pending[:0], 0
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				return err
+			}
+			if err := fn(start, nil, nil, fmt.Errorf("malformed CSV: %v", pe.Err)); err != nil {
+				return err
+			}
+			continue
+		}
+		if blank(rec) {
+			continue
+		}
+		if err := fn(start, rec, cols, nil); err != nil {
+			return err
+		}
+	}
+	if cols == nil {
+		return apperr.InvalidField("body", "%s", layout.NoHeader)
+	}
+	return nil
+}
+
+// recordParser splits one CSV record at a time into fields with one
+// encoding/csv Reader, reused: the reader reads the record, then EOF, and
+// reads on from the source again when the next record is set.
+type recordParser struct {
+	src recordSource
+	cr  *csv.Reader
+}
+
+func newRecordParser(delim rune) *recordParser {
+	p := &recordParser{}
+	p.cr = csv.NewReader(&p.src)
+	p.cr.Comma, p.cr.FieldsPerRecord, p.cr.LazyQuotes = delim, -1, true
+	return p
+}
+
+func (p *recordParser) parse(text string) ([]string, error) {
+	p.src.s = text + "\n"
+	rec, err := p.cr.Read()
+	p.src.s = ""
+	// Drain to EOF so the next record starts clean.
+	for err == nil {
+		if _, e := p.cr.Read(); e == io.EOF {
+			break
+		}
+	}
+	return rec, err
+}
+
+// recordSource serves one record, then io.EOF until it is given another.
+type recordSource struct{ s string }
+
+func (r *recordSource) Read(b []byte) (int, error) {
+	if r.s == "" {
+		return 0, io.EOF
+	}
+	n := copy(b, r.s)
+	r.s = r.s[n:]
+	return n, nil
+}
+
+// breakInOneLineField reports whether a field that never holds a line
+// break (oneLine) has one.
+func breakInOneLineField(rec []string, cols map[int]string, oneLine func(string) bool) bool {
+	for i, v := range rec {
+		if f, ok := cols[i]; ok && oneLine(f) && strings.ContainsAny(v, "\r\n") {
+			return true
+		}
+	}
+	return false
+}
+
+// quoteOpenAfter reports whether a CSV record is inside a quoted field at
+// the end of line, given whether it was at its start. It follows
+// encoding/csv's LazyQuotes reading: a quote opens a field only as the
+// field's first character, "" is a quote inside it, and a quote closes it
+// only before the delimiter or the line's end.
+func quoteOpenAfter(line string, comma rune, inQuote bool) bool {
+	fieldStart := !inQuote
+	d := byte(comma)
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if inQuote {
+			if c == '"' {
+				switch {
+				case i+1 < len(line) && line[i+1] == '"':
+					i++
+				case i+1 == len(line) || line[i+1] == d:
+					inQuote = false
+				}
+			}
+			continue
+		}
+		switch {
+		case c == d:
+			fieldStart = true
+		case fieldStart && c == '"':
+			inQuote, fieldStart = true, false
+		default:
+			fieldStart = false
+		}
+	}
+	return inQuote
+}
+
+// headerOf returns the column map if rec is a header row, else nil.
+func headerOf(rec []string) map[int]string {
+	cols := map[int]string{}
+	has := map[string]bool{}
+	for i, h := range rec {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if f, ok := csvColumns[h]; ok {
+			cols[i] = f
+			has[f] = true
+		}
+	}
+	if has["name"] || has["first"] || has["last"] {
+		return cols
+	}
+	return nil
+}
+
+func blank(rec []string) bool {
+	for _, v := range rec {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// unformula undoes the quote export puts before cells a spreadsheet would
+// run as formulas.
+func unformula(v string) string {
+	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@", rune(v[1])) {
+		return v[1:]
+	}
+	return v
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '|' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// splitTags splits a tags cell on ";" (what export writes), or on "," when
+// the cell has no ";" (what people type).
+func splitTags(v string) []string {
+	sep := ","
+	if strings.Contains(v, ";") {
+		sep = ";"
+	}
+	var out []string
+	for _, p := range strings.Split(v, sep) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func inputFromRow(rec []string, cols map[int]string) (Input, error) {
+	var in Input
+	var first, last string
+	for i, v := range rec {
+		f, ok := cols[i]
+		if !ok {
+			continue
+		}
+		v = unformula(strings.TrimSpace(v))
+		if !utf8.ValidString(v) {
+			return in, errors.New("the row is not valid UTF-8 (send the file as UTF-8, or name its charset in Content-Type)")
+		}
+		switch f {
+		case "name":
+			in.Name = v
+		case "first":
+			first = v
+		case "last":
+			last = v
+		case "email":
+			in.Emails = append(in.Emails, splitList(v)...)
+		case "company":
+			in.Company = v
+		case "title":
+			in.Title = v
+		case "phone":
+			in.Phones = append(in.Phones, splitList(v)...)
+		case "tags":
+			in.Tags = append(in.Tags, splitTags(v)...)
+		case "notes":
+			in.Notes = v
+		case "url":
+			if NormalizeLinkedIn(v) != "" {
+				in.LinkedInURL = v
+			}
+		case "cadence_days":
+			if v != "" {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return in, errors.New("cadence_days: not a whole number")
+				}
+				in.CadenceDays = n
+			}
+		}
+	}
+	if in.Name == "" {
+		in.Name = strings.TrimSpace(first + " " + last)
+	}
+	if in.Name == "" {
+		return in, errors.New("the row has no name")
+	}
+	return in, nil
+}

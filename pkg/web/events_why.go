@@ -1,0 +1,154 @@
+package web
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/events"
+)
+
+// targetsOf reads the targets textarea, one per line: a contact's name
+// (or email), else a company's name, else kept as a name to meet.
+func (s *pages) targetsOf(ctx context.Context, userID, text string) ([]events.Target, error) {
+	out := []events.Target{}
+	for _, name := range lines(text) {
+		t := events.Target{Name: name}
+		people, err := s.CRM.Contacts.List(ctx, userID, contacts.Filter{Q: name, Limit: 10})
+		if err != nil {
+			return nil, err
+		}
+		for _, ct := range people.Items {
+			if strings.EqualFold(ct.Name, name) || slices.ContainsFunc(ct.Emails, func(e string) bool { return strings.EqualFold(e, name) }) {
+				t = events.Target{ContactID: ct.ID}
+				break
+			}
+		}
+		if t.ContactID == "" {
+			cos, err := s.CRM.Companies.List(ctx, userID, companies.Query{Q: name, Limit: 10})
+			if err != nil {
+				return nil, err
+			}
+			for _, co := range cos.Items {
+				if strings.EqualFold(co.Name, name) {
+					t = events.Target{CompanyID: co.ID}
+					break
+				}
+			}
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// targetRows are targets as a page shows them: named (targetNames) and
+// linked to their contact or company; those whose record is gone are left
+// out.
+func (s *pages) targetRows(ctx context.Context, userID string, targets []events.Target) ([]targetRow, error) {
+	names, err := s.targetNames(ctx, userID, targets)
+	if err != nil {
+		return nil, err
+	}
+	var rows []targetRow
+	for i, n := range names {
+		if n == "" {
+			continue
+		}
+		row := targetRow{Name: n}
+		if t := targets[i]; t.ContactID != "" {
+			row.Href = "/app/contacts/" + t.ContactID
+		} else if t.CompanyID != "" {
+			row.Href = "/app/companies/" + t.CompanyID
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// targetNames are targets as the form and the event's page show them: the
+// contact's or company's name, or the name itself; "" for one whose
+// contact or company is gone (one entry per target).
+func (s *pages) targetNames(ctx context.Context, userID string, targets []events.Target) ([]string, error) {
+	var contactIDs, companyIDs []string
+	for _, t := range targets {
+		contactIDs, companyIDs = append(contactIDs, t.ContactID), append(companyIDs, t.CompanyID)
+	}
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, userID, contactIDs)
+	if err != nil {
+		return nil, err
+	}
+	cos, err := s.CRM.Companies.GetMany(ctx, userID, companyIDs)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, t := range targets {
+		switch {
+		case t.ContactID != "" && people[t.ContactID] != nil:
+			out = append(out, people[t.ContactID].Name)
+		case t.CompanyID != "" && cos[t.CompanyID] != nil:
+			out = append(out, cos[t.CompanyID].Name)
+		default:
+			out = append(out, t.Name)
+		}
+	}
+	return out, nil
+}
+
+// reviewView is an event's review page.
+type reviewView struct {
+	*crm.Review
+	When        string
+	Hit, Missed []targetRow
+	Summary     string
+}
+
+// handleEventReview shows what an event came to (PRODUCT.md §11).
+func (s *pages) handleEventReview(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	r, err := s.CRM.Review(ctx, u.ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "event")
+	} else if err != nil {
+		return err
+	}
+	p := s.page(c, "Review: "+r.Event.Title, "events")
+	v := &reviewView{Review: r, When: r.Event.StartsAt.In(u.Location()).Format("Mon 2 Jan 2006")}
+	if v.Hit, err = s.targetRows(ctx, u.ID, r.TargetsMet); err != nil {
+		return err
+	}
+	if v.Missed, err = s.targetRows(ctx, u.ID, r.Missed); err != nil {
+		return err
+	}
+	v.Summary = r.Summary()
+	p.Data = v
+	return s.render(c, 200, "review", p)
+}
+
+// handleEventGiving notes that you volunteered at an event or gave a talk.
+func (s *pages) handleEventGiving(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	f := formOf(c, "kind", "notes")
+	id := c.Params("id")
+	_, err := s.CRM.GiveAtEvent(ctx, user(c).ID, id, contacts.InteractionInput{Kind: f["kind"], Notes: f["notes"]})
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "event")
+	}
+	if err != nil {
+		if apperr.Is(err, apperr.Invalid) {
+			return c.Redirect("/app/events/"+url.PathEscape(id)+"?problem="+url.QueryEscape("Not noted: "+apperr.PublicOf(err)), fiber.StatusSeeOther)
+		}
+		return err
+	}
+	return c.Redirect("/app/events/"+url.PathEscape(id)+"?notice="+url.QueryEscape("Noted, thank you for giving."), fiber.StatusSeeOther)
+}
