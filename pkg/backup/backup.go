@@ -290,34 +290,33 @@ func (im *importer) add(coll string, doc any) {
 	im.res.Restored[coll]++
 }
 
-// decodeItem reads one record and rewrites its ids and owner.
+// decodeItem reads one record of section sec and rewrites its ids and
+// owner (nil, nil: the record is skipped, and said so in the result).
 func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
-	switch sec {
-	case "companies":
-		var c companies.Company
-		if err := dec.Decode(&c); err != nil {
-			return nil, badBackup(err)
-		}
+	read, ok := readers[sec]
+	if !ok {
+		return nil, fmt.Errorf("unknown section %s", sec)
+	}
+	return read(im, dec)
+}
+
+// readers read one record of each section (record.BackupSections).
+var readers = map[string]func(*importer, *json.Decoder) (any, error){
+	"companies": reader(func(im *importer, c *companies.Company) (any, error) {
 		c.ID, c.UserID = im.id(c.ID), im.userID
 		if err := (companies.Input{Name: c.Name, Domain: c.Domain, URL: c.URL}).Validate(); err != nil {
 			return nil, apperr.InvalidField("companies", "a company (%q) is not valid: %v", c.Name, err)
 		}
-		return &c, nil
-	case "contacts":
-		var c contacts.Contact
-		if err := dec.Decode(&c); err != nil {
-			return nil, badBackup(err)
-		}
+		return c, nil
+	}),
+	"contacts": reader(func(im *importer, c *contacts.Contact) (any, error) {
 		c.ID, c.UserID, c.CompanyID = im.id(c.ID), im.userID, im.id(c.CompanyID)
 		if err := (contacts.Input{Name: c.Name, Emails: c.Emails}).Validate(""); err != nil {
 			return nil, apperr.InvalidField("contacts", "a contact (%q) is not valid: %v", c.Name, err)
 		}
-		return &c, nil
-	case "events":
-		var e events.Event
-		if err := dec.Decode(&e); err != nil {
-			return nil, badBackup(err)
-		}
+		return c, nil
+	}),
+	"events": reader(func(im *importer, e *events.Event) (any, error) {
 		e.ID, e.UserID = im.id(e.ID), im.userID
 		for i := range e.Targets {
 			e.Targets[i].ContactID, e.Targets[i].CompanyID = im.id(e.Targets[i].ContactID), im.id(e.Targets[i].CompanyID)
@@ -325,47 +324,32 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 		if e.Source != nil {
 			e.Source.CalendarID = im.id(e.Source.CalendarID)
 		}
-		return &e, nil
-	case "attendees":
-		var a events.Attendee
-		if err := dec.Decode(&a); err != nil {
-			return nil, badBackup(err)
-		}
+		return e, nil
+	}),
+	"attendees": reader(func(im *importer, a *events.Attendee) (any, error) {
 		a.ID, a.UserID, a.EventID = im.id(a.ID), im.userID, im.id(a.EventID)
 		a.NameLower = strings.ToLower(a.Name)
 		if a.Key == "" {
-			a.Key = events.AttendeeKey(&a, contacts.NormalizeLinkedIn)
+			a.Key = events.AttendeeKey(a, contacts.NormalizeLinkedIn)
 		}
-		return &a, nil
-	case "encounters":
-		var e contacts.Encounter
-		if err := dec.Decode(&e); err != nil {
-			return nil, badBackup(err)
-		}
+		return a, nil
+	}),
+	"encounters": reader(func(im *importer, e *contacts.Encounter) (any, error) {
 		e.ID, e.UserID, e.EventID, e.ContactID = im.id(e.ID), im.userID, im.id(e.EventID), im.id(e.ContactID)
-		return &e, nil
-	case "intros":
-		var it contacts.Intro
-		if err := dec.Decode(&it); err != nil {
-			return nil, badBackup(err)
-		}
+		return e, nil
+	}),
+	"intros": reader(func(im *importer, it *contacts.Intro) (any, error) {
 		it.ID, it.UserID, it.EventID = im.id(it.ID), im.userID, im.id(it.EventID)
 		for i := range it.ContactIDs {
 			it.ContactIDs[i] = im.id(it.ContactIDs[i])
 		}
-		return &it, nil
-	case "interactions":
-		var it contacts.Interaction
-		if err := dec.Decode(&it); err != nil {
-			return nil, badBackup(err)
-		}
+		return it, nil
+	}),
+	"interactions": reader(func(im *importer, it *contacts.Interaction) (any, error) {
 		it.ID, it.UserID, it.ContactID, it.EventID = im.id(it.ID), im.userID, im.id(it.ContactID), im.id(it.EventID)
-		return &it, nil
-	case "opportunities":
-		var o opportunities.Opportunity
-		if err := dec.Decode(&o); err != nil {
-			return nil, badBackup(err)
-		}
+		return it, nil
+	}),
+	"opportunities": reader(func(im *importer, o *opportunities.Opportunity) (any, error) {
 		o.ID, o.UserID, o.CompanyID = im.id(o.ID), im.userID, im.id(o.CompanyID)
 		o.SourceContactID, o.SourceEventID = im.id(o.SourceContactID), im.id(o.SourceEventID)
 		for i := range o.RecruiterIDs {
@@ -374,15 +358,12 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 		if o.RecruiterIDs == nil {
 			o.RecruiterIDs = []string{}
 		}
-		if err := opportunities.InputOf(&o).Apply(&opportunities.Opportunity{}, o.CreatedAt); err != nil {
+		if err := opportunities.InputOf(o).Apply(&opportunities.Opportunity{}, o.CreatedAt); err != nil {
 			return nil, apperr.InvalidField("opportunities", "an opportunity (%q) is not valid: %v", o.Title, err)
 		}
-		return &o, nil
-	case "followups":
-		var b backupFollowUp
-		if err := dec.Decode(&b); err != nil {
-			return nil, badBackup(err)
-		}
+		return o, nil
+	}),
+	"followups": reader(func(im *importer, b *backupFollowUp) (any, error) {
 		f := b.FollowUp
 		f.Sequence, f.EndedAt = b.Sequence, b.EndedAt
 		f.ID, f.UserID, f.ContactID = im.id(f.ID), im.userID, im.id(f.ContactID)
@@ -393,19 +374,27 @@ func (im *importer) decodeItem(dec *json.Decoder, sec string) (any, error) {
 			im.wakes = append(im.wakes, f)
 		}
 		return &f, nil
-	case "calendars":
-		var c backupCalendar
-		if err := dec.Decode(&c); err != nil {
-			return nil, badBackup(err)
-		}
+	}),
+	"calendars": reader(func(im *importer, c *backupCalendar) (any, error) {
 		// The same check as subscribing: a backup is user input too.
 		if why := im.s.CheckURL(c.URL); why != "" {
-			im.res.Skipped = append(im.res.Skipped, SkippedRecord{Section: sec, ID: c.ID, Message: "url " + why})
+			im.res.Skipped = append(im.res.Skipped, SkippedRecord{Section: "calendars", ID: c.ID, Message: "url " + why})
 			return nil, nil
 		}
 		return &events.Calendar{ID: im.id(c.ID), UserID: im.userID, URL: c.URL, Name: c.Name, Tags: c.Tags, CreatedAt: c.CreatedAt}, nil
+	}),
+}
+
+// reader decodes one record as a T and hands it to fix, which rewrites
+// its ids and owner, checks it and returns what to restore.
+func reader[T any](fix func(*importer, *T) (any, error)) func(*importer, *json.Decoder) (any, error) {
+	return func(im *importer, dec *json.Decoder) (any, error) {
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			return nil, badBackup(err)
+		}
+		return fix(im, &v)
 	}
-	return nil, fmt.Errorf("unknown section %s", sec)
 }
 
 func (im *importer) flush(ctx context.Context, sec string) error {

@@ -81,93 +81,124 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		SyncSchedule:     get("CRM_SYNC_SCHEDULE", "@every 30m"),
 		LogFormat:        get("CRM_LOG_FORMAT", "text"),
 	}
-	bad := func(name, format string, args ...any) error {
-		return &SettingError{Name: name, Reason: fmt.Sprintf(format, args...)}
+	for _, check := range []func(*Config, func(string, string) string) error{checkWeb, checkStore, checkMail, checkInbound, checkRest} {
+		if err := check(c, get); err != nil {
+			return nil, err
+		}
 	}
+	return c, nil
+}
 
+// bad is the error of a setting.
+func bad(name, format string, args ...any) error {
+	return &SettingError{Name: name, Reason: fmt.Sprintf(format, args...)}
+}
+
+// checkWeb checks the HTTP address, the base URL and the MCP origins.
+func checkWeb(c *Config, get func(string, string) string) error {
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) {
-		return nil, bad("CRM_ADDR", "want host:port, got %q", c.Addr)
+		return bad("CRM_ADDR", "want host:port, got %q", c.Addr)
 	}
 	c.BaseURL = strings.TrimRight(get("CRM_BASE_URL", "http://"+hostForURL(c.Addr)), "/")
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, bad("CRM_BASE_URL", "want an http(s) URL, got %q", c.BaseURL)
+		return bad("CRM_BASE_URL", "want an http(s) URL, got %q", c.BaseURL)
 	}
 	for _, o := range strings.Split(get("CRM_MCP_ORIGINS", ""), ",") {
 		if o = strings.TrimRight(strings.TrimSpace(o), "/"); o == "" {
 			continue
 		}
 		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
-			return nil, bad("CRM_MCP_ORIGINS", "want http(s) origins such as https://claude.ai, got %q", o)
+			return bad("CRM_MCP_ORIGINS", "want http(s) origins such as https://claude.ai, got %q", o)
 		}
 		c.MCPOrigins = append(c.MCPOrigins, strings.ToLower(o))
 	}
+	return nil
+}
+
+// checkStore checks the store settings: MongoDB's URI, else the data
+// directory, and the database name.
+func checkStore(c *Config, _ func(string, string) string) error {
 	if c.MongoURI != "" {
 		if err := options.Client().ApplyURI(c.MongoURI).Validate(); err != nil || !strings.HasPrefix(c.MongoURI, "mongodb") {
-			return nil, bad("MONGODB_URI", "not a valid mongodb:// or mongodb+srv:// URI")
+			return bad("MONGODB_URI", "not a valid mongodb:// or mongodb+srv:// URI")
 		}
-	} else {
-		if err := checkDataDir(c.DataDir); err != nil {
-			return nil, bad("CRM_DATA_DIR", "%v", err)
-		}
+	} else if err := checkDataDir(c.DataDir); err != nil {
+		return bad("CRM_DATA_DIR", "%v", err)
 	}
 	if !validDBName(c.DBName) {
-		return nil, bad("CRM_DB_NAME", "want letters, digits, '_' or '-' (at most 63), got %q", c.DBName)
+		return bad("CRM_DB_NAME", "want letters, digits, '_' or '-' (at most 63), got %q", c.DBName)
 	}
 	if c.EmbeddedAddr != "" {
 		// Gone with the embedded FerretDB (issue 13).
-		return nil, bad("CRM_EMBEDDED_ADDR", "is no longer used: processes on one host share CRM_DATA_DIR, processes on several hosts share MONGODB_URI")
+		return bad("CRM_EMBEDDED_ADDR", "is no longer used: processes on one host share CRM_DATA_DIR, processes on several hosts share MONGODB_URI")
 	}
+	return nil
+}
+
+// checkMail checks outgoing mail: the SMTP URL and the sender.
+func checkMail(c *Config, _ func(string, string) string) error {
 	if c.SMTPURL != "" {
 		if err := CheckSMTPURL(c.SMTPURL); err != nil {
-			return nil, bad("CRM_SMTP_URL", "%v", err)
+			return bad("CRM_SMTP_URL", "%v", err)
 		}
 	}
-	if c.InboundAddr != "" {
-		if _, port, err := net.SplitHostPort(c.InboundAddr); err != nil || !validPort(port) {
-			return nil, bad("CRM_INBOUND_ADDR", "want host:port, got %q", c.InboundAddr)
-		}
-		u, _ := url.Parse(c.BaseURL)
-		c.InboundDomain = strings.ToLower(get("CRM_INBOUND_DOMAIN", u.Hostname()))
-		if _, err := mail.ParseAddress("log@" + c.InboundDomain); err != nil || strings.ContainsAny(c.InboundDomain, "@ ") {
-			return nil, bad("CRM_INBOUND_DOMAIN", "not a mail domain: %q", c.InboundDomain)
-		}
-		c.InboundTLSCert, c.InboundTLSKey = get("CRM_INBOUND_TLS_CERT", ""), get("CRM_INBOUND_TLS_KEY", "")
-		switch {
-		case c.InboundTLSCert == "" && c.InboundTLSKey != "":
-			return nil, bad("CRM_INBOUND_TLS_CERT", "is needed with CRM_INBOUND_TLS_KEY")
-		case c.InboundTLSCert != "" && c.InboundTLSKey == "":
-			return nil, bad("CRM_INBOUND_TLS_KEY", "is needed with CRM_INBOUND_TLS_CERT")
-		case c.InboundTLSCert != "":
-			if _, err := tls.LoadX509KeyPair(c.InboundTLSCert, c.InboundTLSKey); err != nil {
-				return nil, bad("CRM_INBOUND_TLS_CERT", "%v", err)
-			}
+	a, err := mail.ParseAddress(c.MailFrom)
+	if err != nil {
+		return bad("CRM_MAIL_FROM", "not an email address: %q", c.MailFrom)
+	}
+	c.MailFrom = a.Address
+	return nil
+}
+
+// checkInbound checks the inbound SMTP listener's settings, when it is on.
+func checkInbound(c *Config, get func(string, string) string) error {
+	if c.InboundAddr == "" {
+		return nil
+	}
+	if _, port, err := net.SplitHostPort(c.InboundAddr); err != nil || !validPort(port) {
+		return bad("CRM_INBOUND_ADDR", "want host:port, got %q", c.InboundAddr)
+	}
+	u, _ := url.Parse(c.BaseURL)
+	c.InboundDomain = strings.ToLower(get("CRM_INBOUND_DOMAIN", u.Hostname()))
+	if _, err := mail.ParseAddress("log@" + c.InboundDomain); err != nil || strings.ContainsAny(c.InboundDomain, "@ ") {
+		return bad("CRM_INBOUND_DOMAIN", "not a mail domain: %q", c.InboundDomain)
+	}
+	c.InboundTLSCert, c.InboundTLSKey = get("CRM_INBOUND_TLS_CERT", ""), get("CRM_INBOUND_TLS_KEY", "")
+	switch {
+	case c.InboundTLSCert == "" && c.InboundTLSKey != "":
+		return bad("CRM_INBOUND_TLS_CERT", "is needed with CRM_INBOUND_TLS_KEY")
+	case c.InboundTLSCert != "" && c.InboundTLSKey == "":
+		return bad("CRM_INBOUND_TLS_KEY", "is needed with CRM_INBOUND_TLS_CERT")
+	case c.InboundTLSCert != "":
+		if _, err := tls.LoadX509KeyPair(c.InboundTLSCert, c.InboundTLSKey); err != nil {
+			return bad("CRM_INBOUND_TLS_CERT", "%v", err)
 		}
 	}
-	if a, err := mail.ParseAddress(c.MailFrom); err != nil {
-		return nil, bad("CRM_MAIL_FROM", "not an email address: %q", c.MailFrom)
-	} else {
-		c.MailFrom = a.Address
-	}
+	return nil
+}
+
+// checkRest checks the schedules, the switches and the logging settings.
+func checkRest(c *Config, get func(string, string) string) error {
 	if _, err := schedule.Parse(c.DispatchSchedule); err != nil {
-		return nil, bad("CRM_DISPATCH_SCHEDULE", "not a cron spec: %v", err)
+		return bad("CRM_DISPATCH_SCHEDULE", "not a cron spec: %v", err)
 	}
 	if _, err := schedule.Parse(c.SyncSchedule); err != nil {
-		return nil, bad("CRM_SYNC_SCHEDULE", "not a cron spec: %v", err)
+		return bad("CRM_SYNC_SCHEDULE", "not a cron spec: %v", err)
 	}
 	var err error
 	if c.OpenSignup, err = parseBool(get("CRM_OPEN_SIGNUP", "false")); err != nil {
-		return nil, bad("CRM_OPEN_SIGNUP", "%v", err)
+		return bad("CRM_OPEN_SIGNUP", "%v", err)
 	}
 	if c.AllowPrivateURLs, err = parseBool(get("CRM_ALLOW_PRIVATE_URLS", "false")); err != nil {
-		return nil, bad("CRM_ALLOW_PRIVATE_URLS", "%v", err)
+		return bad("CRM_ALLOW_PRIVATE_URLS", "%v", err)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return nil, bad("CRM_LOG_FORMAT", "want text or json, got %q", c.LogFormat)
+		return bad("CRM_LOG_FORMAT", "want text or json, got %q", c.LogFormat)
 	}
-	if err := c.LogLevel.UnmarshalText([]byte(get("CRM_LOG_LEVEL", "info"))); err != nil {
-		return nil, bad("CRM_LOG_LEVEL", "want debug, info, warn or error, got %q", getenv("CRM_LOG_LEVEL"))
+	if lv := get("CRM_LOG_LEVEL", "info"); c.LogLevel.UnmarshalText([]byte(lv)) != nil {
+		return bad("CRM_LOG_LEVEL", "want debug, info, warn or error, got %q", lv)
 	}
-	return c, nil
+	return nil
 }
 
 // CheckSMTPURL validates an smtp:// or smtps:// URL with a host and an

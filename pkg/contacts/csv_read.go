@@ -81,138 +81,158 @@ type CSVLayout struct {
 func ReadCSVRecords(ctx context.Context, r io.Reader, layout CSVLayout, fn func(line int, rec []string, cols map[int]string, err error) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
-	type physLine struct {
-		n    int
-		text string
-	}
-	var (
-		lineNo  int
-		replay  []physLine // lines to read again after a broken record
-		pending []physLine // the open record
-		size    int
-		inQuote bool
-		comma   = ','
-		cols    map[int]string
-		width   int // fields in the header
-	)
-	next := func() (physLine, bool, error) {
-		if len(replay) > 0 {
-			l := replay[0]
-			replay = replay[1:]
-			return l, true, nil
-		}
-		if !sc.Scan() {
-			if err := sc.Err(); err != nil {
-				return physLine{}, false, lineErr(err, r, lineNo+1)
-			}
-			return physLine{}, false, nil
-		}
-		lineNo++
-		if lineNo%ctxEvery == 0 && ctx.Err() != nil {
-			return physLine{}, false, ctx.Err()
-		}
-		return physLine{lineNo, sc.Text()}, true, nil
-	}
-	// broken reports the open record and queues its other lines again.
-	broken := func(why string) error {
-		first, last := pending[0].n, pending[len(pending)-1].n
-		replay = append(append([]physLine(nil), pending[1:]...), replay...)
-		pending, size, inQuote = pending[:0], 0, false
-		return fn(first, nil, nil, fmt.Errorf("%s (lines %d–%d); the row was not imported, the lines after it were", why, first, last))
-	}
-	// One csv.Reader per delimiter, fed one record at a time.
-	parsers := map[rune]*recordParser{}
-	parse := func(text string, delim rune) ([]string, error) {
-		p := parsers[delim]
-		if p == nil {
-			p = newRecordParser(delim)
-			parsers[delim] = p
-		}
-		return p.parse(text)
-	}
+	cr := &csvRecords{ctx: ctx, r: r, sc: sc, layout: layout, fn: fn, comma: ',', parsers: map[rune]*recordParser{}}
 	for {
-		l, ok, err := next()
+		l, ok, err := cr.next()
 		if err != nil {
 			return err
 		}
 		if !ok {
-			if len(pending) == 0 || cols == nil {
+			if len(cr.pending) == 0 || cr.cols == nil {
 				break
 			}
 			// The file ends inside a quote: report the record and read
 			// what it swallowed.
-			if err := broken("a quote opened on this line is never closed"); err != nil {
+			if err := cr.broken("a quote opened on this line is never closed"); err != nil {
 				return err
 			}
 			continue
 		}
-		if len(pending) == 0 && strings.TrimSpace(l.text) == "" {
-			continue
-		}
-		pending = append(pending, l)
-		size += len(l.text) + 1
-		inQuote = quoteOpenAfter(l.text, comma, inQuote)
-		if inQuote {
-			if len(pending) > maxRecordLines || size > maxRecordBytes {
-				if err := broken("a quote opened on this line is not closed within " + strconv.Itoa(maxRecordLines) + " lines"); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		text, start, multi := pending[0].text, pending[0].n, len(pending) > 1
-		if multi {
-			texts := make([]string, len(pending))
-			for i, p := range pending {
-				texts[i] = p.text
-			}
-			text = strings.Join(texts, "\n")
-		}
-		if cols == nil {
-			// A preamble line (LinkedIn's notes), or the header itself.
-			pending, size = pending[:0], 0
-			for _, d := range csvDelimiters {
-				if rec, err := parse(text, d); err == nil {
-					if cols = layout.Header(rec); cols != nil {
-						comma, width = d, len(rec)
-						break
-					}
-				}
-			}
-			continue
-		}
-		rec, err := parse(text, comma)
-		if err == nil && multi && (len(rec) != width || breakInOneLineField(rec, cols, layout.OneLine)) {
-			// A field ran over a line end and the row came out the wrong
-			// shape, or a name or email holds a line break: a stray quote
-			// swallowed the rows below it.
-			if err := broken("a quote opened on this line runs over the next lines"); err != nil {
-				return err
-			}
-			continue
-		}
-		pending, size = pending[:0], 0
-		if err != nil {
-			var pe *csv.ParseError
-			if !errors.As(err, &pe) {
-				return err
-			}
-			if err := fn(start, nil, nil, fmt.Errorf("malformed CSV: %v", pe.Err)); err != nil {
-				return err
-			}
-			continue
-		}
-		if blank(rec) {
-			continue
-		}
-		if err := fn(start, rec, cols, nil); err != nil {
+		if err := cr.line(l); err != nil {
 			return err
 		}
 	}
-	if cols == nil {
+	if cr.cols == nil {
 		return apperr.InvalidField("body", "%s", layout.NoHeader)
 	}
 	return nil
+}
+
+// physLine is one line of the file and its number.
+type physLine struct {
+	n    int
+	text string
+}
+
+// csvRecords is ReadCSVRecords at work: where it is in the file, the
+// record still open, and the header once found.
+type csvRecords struct {
+	ctx    context.Context
+	r      io.Reader
+	sc     *bufio.Scanner
+	layout CSVLayout
+	fn     func(line int, rec []string, cols map[int]string, err error) error
+
+	lineNo  int
+	replay  []physLine // lines to read again after a broken record
+	pending []physLine // the open record
+	size    int
+	inQuote bool
+	comma   rune
+	cols    map[int]string
+	width   int // fields in the header
+	// One csv.Reader per delimiter, fed one record at a time.
+	parsers map[rune]*recordParser
+}
+
+// next returns the next line: one to read again, else the file's next.
+func (cr *csvRecords) next() (physLine, bool, error) {
+	if len(cr.replay) > 0 {
+		l := cr.replay[0]
+		cr.replay = cr.replay[1:]
+		return l, true, nil
+	}
+	if !cr.sc.Scan() {
+		if err := cr.sc.Err(); err != nil {
+			return physLine{}, false, lineErr(err, cr.r, cr.lineNo+1)
+		}
+		return physLine{}, false, nil
+	}
+	cr.lineNo++
+	if cr.lineNo%ctxEvery == 0 && cr.ctx.Err() != nil {
+		return physLine{}, false, cr.ctx.Err()
+	}
+	return physLine{cr.lineNo, cr.sc.Text()}, true, nil
+}
+
+// broken reports the open record and queues its other lines again.
+func (cr *csvRecords) broken(why string) error {
+	first, last := cr.pending[0].n, cr.pending[len(cr.pending)-1].n
+	cr.replay = append(append([]physLine(nil), cr.pending[1:]...), cr.replay...)
+	cr.pending, cr.size, cr.inQuote = cr.pending[:0], 0, false
+	return cr.fn(first, nil, nil, fmt.Errorf("%s (lines %d–%d); the row was not imported, the lines after it were", why, first, last))
+}
+
+func (cr *csvRecords) parse(text string, delim rune) ([]string, error) {
+	p := cr.parsers[delim]
+	if p == nil {
+		p = newRecordParser(delim)
+		cr.parsers[delim] = p
+	}
+	return p.parse(text)
+}
+
+// line adds l to the open record and, once its quotes are closed, reads
+// the record: the header (or a preamble line before it), or a row.
+func (cr *csvRecords) line(l physLine) error {
+	if len(cr.pending) == 0 && strings.TrimSpace(l.text) == "" {
+		return nil
+	}
+	cr.pending = append(cr.pending, l)
+	cr.size += len(l.text) + 1
+	cr.inQuote = quoteOpenAfter(l.text, cr.comma, cr.inQuote)
+	if cr.inQuote {
+		if len(cr.pending) > maxRecordLines || cr.size > maxRecordBytes {
+			return cr.broken("a quote opened on this line is not closed within " + strconv.Itoa(maxRecordLines) + " lines")
+		}
+		return nil
+	}
+	text, start, multi := cr.pending[0].text, cr.pending[0].n, len(cr.pending) > 1
+	if multi {
+		texts := make([]string, len(cr.pending))
+		for i, p := range cr.pending {
+			texts[i] = p.text
+		}
+		text = strings.Join(texts, "\n")
+	}
+	if cr.cols == nil {
+		// A preamble line (LinkedIn's notes), or the header itself.
+		cr.pending, cr.size = cr.pending[:0], 0
+		for _, d := range csvDelimiters {
+			if rec, err := cr.parse(text, d); err == nil {
+				if cr.cols = cr.layout.Header(rec); cr.cols != nil {
+					cr.comma, cr.width = d, len(rec)
+					break
+				}
+			}
+		}
+		return nil
+	}
+	return cr.row(text, start, multi)
+}
+
+// row reads one row that began on line start (over several lines if
+// multi) and hands it to fn.
+func (cr *csvRecords) row(text string, start int, multi bool) error {
+	rec, err := cr.parse(text, cr.comma)
+	if err == nil && multi && (len(rec) != cr.width || breakInOneLineField(rec, cr.cols, cr.layout.OneLine)) {
+		// A field ran over a line end and the row came out the wrong
+		// shape, or a name or email holds a line break: a stray quote
+		// swallowed the rows below it.
+		return cr.broken("a quote opened on this line runs over the next lines")
+	}
+	cr.pending, cr.size = cr.pending[:0], 0
+	if err != nil {
+		var pe *csv.ParseError
+		if !errors.As(err, &pe) {
+			return err
+		}
+		return cr.fn(start, nil, nil, fmt.Errorf("malformed CSV: %v", pe.Err))
+	}
+	if blank(rec) {
+		return nil
+	}
+	return cr.fn(start, rec, cr.cols, nil)
 }
 
 // recordParser splits one CSV record at a time into fields with one

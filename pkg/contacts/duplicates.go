@@ -87,122 +87,32 @@ func firstLast(folded string) string {
 // pairs that may be one person, each once with its strongest reason
 // (same name and company, then same phone, then similar name), at most 500.
 func (s *Service) Duplicates(ctx context.Context, userID string) ([]DuplicatePair, error) {
-	var all []dupEntry
+	f := &dupFinder{found: map[[2]int]string{}}
 	byPhone := map[string][]int{}
 	err := s.ForEach(ctx, userID, func(c *Contact) error {
 		name := FoldName(c.Name)
-		e := dupEntry{id: c.ID, name: name, company: FoldName(c.Company), firstLast: firstLast(name)}
 		seen := map[string]bool{}
 		for _, p := range c.Phones {
 			if d := phoneDigits(p); d != "" && !seen[d] {
 				seen[d] = true
-				byPhone[d] = append(byPhone[d], len(all))
+				byPhone[d] = append(byPhone[d], len(f.all))
 			}
 		}
-		all = append(all, e)
+		f.all = append(f.all, dupEntry{id: c.ID, name: name, company: FoldName(c.Company), firstLast: firstLast(name)})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	rank := map[string]int{SameNameCompany: 0, SamePhone: 1, SimilarName: 2}
-	found := map[[2]int]string{}
-	note := func(i, j int, reason string) {
-		if i == j {
-			return
-		}
-		if i > j {
-			i, j = j, i
-		}
-		old, ok := found[[2]int{i, j}]
-		if !ok && len(found) >= maxFound {
-			return
-		}
-		if !ok || rank[reason] < rank[old] {
-			found[[2]int{i, j}] = reason
-		}
-	}
 	for _, ids := range byPhone {
-		for a := range ids {
-			for b := a + 1; b < len(ids) && b < maxBlock; b++ {
-				note(ids[a], ids[b], SamePhone)
-			}
-		}
+		f.each(ids, maxBlock, func(int, int) string { return SamePhone })
 	}
-	// Blocks of names that may match: the same first and last words, the
-	// same first word, the same last word.
-	blocks := map[string][]int{}
-	for i, e := range all {
-		ws := strings.Fields(e.name)
-		if len(ws) == 0 {
-			continue
-		}
-		blocks["f:"+ws[0]] = append(blocks["f:"+ws[0]], i)
-		if len(ws) > 1 {
-			blocks["l:"+ws[len(ws)-1]] = append(blocks["l:"+ws[len(ws)-1]], i)
-		}
-	}
-	for _, ids := range blocks {
-		if len(ids) > maxBlock {
-			ids = ids[:0] // too common to compare letter by letter; exact keys below
-		}
-		for a := range ids {
-			for b := a + 1; b < len(ids); b++ {
-				x, y := all[ids[a]], all[ids[b]]
-				switch {
-				case x.name == y.name && x.company == y.company:
-					note(ids[a], ids[b], SameNameCompany)
-				case x.name == y.name, x.firstLast != "" && x.firstLast == y.firstLast,
-					len(x.name) >= 8 && len(y.name) >= 8 && editDistanceAtMost(x.name, y.name, 2):
-					note(ids[a], ids[b], SimilarName)
-				}
-			}
-		}
-	}
-	// The exact keys in blocks too large to compare letter by letter.
-	exact := map[string][]int{}
-	for i, e := range all {
-		exact["n:"+e.name] = append(exact["n:"+e.name], i)
-		if e.firstLast != "" {
-			exact["fl:"+e.firstLast] = append(exact["fl:"+e.firstLast], i)
-		}
-	}
-	for k, ids := range exact {
-		for a := range ids {
-			for b := a + 1; b < len(ids) && b < maxBlock; b++ {
-				x, y := all[ids[a]], all[ids[b]]
-				if strings.HasPrefix(k, "n:") && x.company == y.company {
-					note(ids[a], ids[b], SameNameCompany)
-				} else {
-					note(ids[a], ids[b], SimilarName)
-				}
-			}
-		}
-	}
-	type pair struct {
-		i, j   int
-		reason string
-	}
-	pairs := make([]pair, 0, len(found))
-	for k, r := range found {
-		pairs = append(pairs, pair{k[0], k[1], r})
-	}
-	sort.Slice(pairs, func(a, b int) bool {
-		p, q := pairs[a], pairs[b]
-		if p.reason != q.reason {
-			return rank[p.reason] < rank[q.reason]
-		}
-		if all[p.i].name != all[q.i].name {
-			return all[p.i].name < all[q.i].name
-		}
-		return all[p.i].id+all[p.j].id < all[q.i].id+all[q.j].id
-	})
-	if len(pairs) > maxDuplicatePairs {
-		pairs = pairs[:maxDuplicatePairs]
-	}
+	f.similarNames()
+	f.exactNames()
+	pairs := f.ranked()
 	var ids []string
 	for _, p := range pairs {
-		ids = append(ids, all[p.i].id, all[p.j].id)
+		ids = append(ids, f.all[p.i].id, f.all[p.j].id)
 	}
 	cs, err := s.Store.ContactsByID(ctx, userID, ids)
 	if err != nil {
@@ -210,8 +120,8 @@ func (s *Service) Duplicates(ctx context.Context, userID string) ([]DuplicatePai
 	}
 	out := []DuplicatePair{}
 	for _, p := range pairs {
-		a, ok1 := cs[all[p.i].id]
-		b, ok2 := cs[all[p.j].id]
+		a, ok1 := cs[f.all[p.i].id]
+		b, ok2 := cs[f.all[p.j].id]
 		if ok1 && ok2 { // not deleted meanwhile
 			if b.CreatedAt.Before(a.CreatedAt) || b.CreatedAt.Equal(a.CreatedAt) && b.ID < a.ID {
 				a, b = b, a // the older first: the one to keep, most likely
@@ -223,6 +133,129 @@ func (s *Service) Duplicates(ctx context.Context, userID string) ([]DuplicatePai
 		}
 	}
 	return out, nil
+}
+
+// dupRank orders the reasons, strongest first.
+var dupRank = map[string]int{SameNameCompany: 0, SamePhone: 1, SimilarName: 2}
+
+// dupFinder holds the contacts read (all) and the pairs found so far, by
+// their indexes in all, with the strongest reason seen for each.
+type dupFinder struct {
+	all   []dupEntry
+	found map[[2]int]string
+}
+
+// note records that i and j may be one person for reason, keeping the
+// strongest reason for a pair and at most maxFound pairs.
+func (f *dupFinder) note(i, j int, reason string) {
+	if i == j {
+		return
+	}
+	if i > j {
+		i, j = j, i
+	}
+	old, ok := f.found[[2]int{i, j}]
+	if !ok && len(f.found) >= maxFound {
+		return
+	}
+	if !ok || dupRank[reason] < dupRank[old] {
+		f.found[[2]int{i, j}] = reason
+	}
+}
+
+// each compares every pair of ids (the second at an index below limit)
+// and notes the pair with the reason why returns ("" for none).
+func (f *dupFinder) each(ids []int, limit int, why func(x, y int) string) {
+	for a := range ids {
+		for b := a + 1; b < len(ids) && b < limit; b++ {
+			if r := why(ids[a], ids[b]); r != "" {
+				f.note(ids[a], ids[b], r)
+			}
+		}
+	}
+}
+
+// similarNames compares letter by letter the names in blocks that may
+// match: the same first word, the same last word.
+func (f *dupFinder) similarNames() {
+	blocks := map[string][]int{}
+	for i, e := range f.all {
+		ws := strings.Fields(e.name)
+		if len(ws) == 0 {
+			continue
+		}
+		blocks["f:"+ws[0]] = append(blocks["f:"+ws[0]], i)
+		if len(ws) > 1 {
+			blocks["l:"+ws[len(ws)-1]] = append(blocks["l:"+ws[len(ws)-1]], i)
+		}
+	}
+	for _, ids := range blocks {
+		if len(ids) > maxBlock {
+			continue // too common to compare letter by letter; exactNames has them
+		}
+		f.each(ids, len(ids), func(i, j int) string {
+			x, y := f.all[i], f.all[j]
+			switch {
+			case x.name == y.name && x.company == y.company:
+				return SameNameCompany
+			case x.name == y.name, x.firstLast != "" && x.firstLast == y.firstLast,
+				len(x.name) >= 8 && len(y.name) >= 8 && editDistanceAtMost(x.name, y.name, 2):
+				return SimilarName
+			}
+			return ""
+		})
+	}
+}
+
+// exactNames pairs the same name, and the same first and last words, also
+// in blocks too large to compare letter by letter.
+func (f *dupFinder) exactNames() {
+	exact := map[string][]int{}
+	for i, e := range f.all {
+		exact["n:"+e.name] = append(exact["n:"+e.name], i)
+		if e.firstLast != "" {
+			exact["fl:"+e.firstLast] = append(exact["fl:"+e.firstLast], i)
+		}
+	}
+	for k, ids := range exact {
+		sameName := strings.HasPrefix(k, "n:")
+		f.each(ids, maxBlock, func(i, j int) string {
+			if sameName && f.all[i].company == f.all[j].company {
+				return SameNameCompany
+			}
+			return SimilarName
+		})
+	}
+}
+
+// dupPair is a pair found, by indexes in dupFinder.all.
+type dupPair struct {
+	i, j   int
+	reason string
+}
+
+// ranked returns the pairs found, strongest reason first, then by name,
+// at most maxDuplicatePairs.
+func (f *dupFinder) ranked() []dupPair {
+	pairs := make([]dupPair, 0, len(f.found))
+	for k, r := range f.found {
+		pairs = append(pairs, dupPair{k[0], k[1], r})
+	}
+	all := f.all
+	sort.Slice(pairs, func(a, b int) bool {
+		p, q := pairs[a], pairs[b]
+		if p.reason != q.reason {
+			return dupRank[p.reason] < dupRank[q.reason]
+		}
+		if all[p.i].name != all[q.i].name {
+			return all[p.i].name < all[q.i].name
+		}
+		return all[p.i].id+all[p.j].id < all[q.i].id+all[q.j].id
+	})
+	if len(pairs) > maxDuplicatePairs {
+		pairs = pairs[:maxDuplicatePairs]
+	}
+	return pairs
 }
 
 // editDistanceAtMost reports whether a and b are at most k single-letter

@@ -39,6 +39,85 @@ const (
 	maxPathEvents    = 50
 )
 
+// warmPaths gathers the paths into one company, by contact id.
+type warmPaths struct {
+	paths  map[string]*WarmPath
+	inside map[string]*contacts.Contact // the contacts who work there
+}
+
+// link adds a link from the contact otherID (not one inside) to the path.
+func (w *warmPaths) link(otherID string, l PathLink, score int) {
+	if w.inside[otherID] != nil {
+		return
+	}
+	p := w.paths[otherID]
+	if p == nil {
+		p = &WarmPath{Via: []PathLink{}}
+		w.paths[otherID] = p
+	}
+	p.Score += score
+	p.Via = append(p.Via, l)
+}
+
+// pathsFrom scores the insider c by the times the user met them (noting
+// the events in eventsOf) and links the contacts the user introduced to
+// them.
+func (s *Service) pathsFrom(ctx context.Context, userID string, c *contacts.Contact, w *warmPaths, eventsOf map[string][]string) error {
+	encs, err := s.Contacts.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: c.ID, Limit: maxPathEvents})
+	if err != nil {
+		return err
+	}
+	w.paths[c.ID].Score += scorePerMeeting * len(encs.Items)
+	for _, e := range encs.Items {
+		eventsOf[e.EventID] = append(eventsOf[e.EventID], c.ID)
+	}
+	intros, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{ContactID: c.ID, Limit: 200})
+	if err != nil {
+		return err
+	}
+	for _, it := range intros.Items {
+		if it.Status == "declined" {
+			continue
+		}
+		for _, other := range it.ContactIDs {
+			if other != c.ID {
+				w.link(other, PathLink{How: "introduced", ContactID: c.ID, Name: c.Name, EventID: it.EventID}, scoreIntro)
+			}
+		}
+	}
+	return nil
+}
+
+// pathsAtEvents links the contacts met at the events where the user met
+// an insider (eventsOf).
+func (s *Service) pathsAtEvents(ctx context.Context, userID string, w *warmPaths, eventsOf map[string][]string) error {
+	evIDs := make([]string, 0, len(eventsOf))
+	for id := range eventsOf {
+		evIDs = append(evIDs, id)
+	}
+	sort.Strings(evIDs)
+	evs, err := s.Events.GetMany(ctx, userID, evIDs)
+	if err != nil {
+		return err
+	}
+	for _, evID := range evIDs {
+		met, err := s.Contacts.ContactIDsAtEvent(ctx, userID, evID)
+		if err != nil {
+			return err
+		}
+		title := ""
+		if e := evs[evID]; e != nil {
+			title = e.Title
+		}
+		for _, other := range met {
+			for _, in := range eventsOf[evID] {
+				w.link(other, PathLink{How: "met_at_event", ContactID: in, Name: w.inside[in].Name, EventID: evID, EventTitle: title}, scoreSharedEvent)
+			}
+		}
+	}
+	return nil
+}
+
 // WarmPaths ranks the user's ways into a company: the contacts there
 // (score 10 + 2 per encounter), then contacts linked to them by an intro
 // the user made (5 each) or an event where the user met both (1 each);
@@ -51,75 +130,22 @@ func (s *Service) WarmPaths(ctx context.Context, userID, companyID string) ([]Wa
 	if err != nil {
 		return nil, err
 	}
-	paths := map[string]*WarmPath{}
-	isInside := map[string]*contacts.Contact{}
+	w := &warmPaths{paths: map[string]*WarmPath{}, inside: map[string]*contacts.Contact{}}
 	for i := range inside {
 		c := &inside[i]
-		isInside[c.ID] = c
-		paths[c.ID] = &WarmPath{Contact: c, WorksThere: true, Score: scoreWorksThere, Via: []PathLink{}}
-	}
-	link := func(otherID string, l PathLink, score int) {
-		if isInside[otherID] != nil {
-			return
-		}
-		p := paths[otherID]
-		if p == nil {
-			p = &WarmPath{Via: []PathLink{}}
-			paths[otherID] = p
-		}
-		p.Score += score
-		p.Via = append(p.Via, l)
+		w.inside[c.ID] = c
+		w.paths[c.ID] = &WarmPath{Contact: c, WorksThere: true, Score: scoreWorksThere, Via: []PathLink{}}
 	}
 	eventsOf := map[string][]string{} // event → the insiders met there
 	for i := range inside {
-		c := &inside[i]
-		encs, err := s.Contacts.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: c.ID, Limit: maxPathEvents})
-		if err != nil {
+		if err := s.pathsFrom(ctx, userID, &inside[i], w, eventsOf); err != nil {
 			return nil, err
 		}
-		paths[c.ID].Score += scorePerMeeting * len(encs.Items)
-		for _, e := range encs.Items {
-			eventsOf[e.EventID] = append(eventsOf[e.EventID], c.ID)
-		}
-		intros, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{ContactID: c.ID, Limit: 200})
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range intros.Items {
-			if it.Status == "declined" {
-				continue
-			}
-			for _, other := range it.ContactIDs {
-				if other != c.ID {
-					link(other, PathLink{How: "introduced", ContactID: c.ID, Name: c.Name, EventID: it.EventID}, scoreIntro)
-				}
-			}
-		}
 	}
-	evIDs := make([]string, 0, len(eventsOf))
-	for id := range eventsOf {
-		evIDs = append(evIDs, id)
-	}
-	sort.Strings(evIDs)
-	evs, err := s.Events.GetMany(ctx, userID, evIDs)
-	if err != nil {
+	if err := s.pathsAtEvents(ctx, userID, w, eventsOf); err != nil {
 		return nil, err
 	}
-	for _, evID := range evIDs {
-		met, err := s.Contacts.ContactIDsAtEvent(ctx, userID, evID)
-		if err != nil {
-			return nil, err
-		}
-		title := ""
-		if e := evs[evID]; e != nil {
-			title = e.Title
-		}
-		for _, other := range met {
-			for _, in := range eventsOf[evID] {
-				link(other, PathLink{How: "met_at_event", ContactID: in, Name: isInside[in].Name, EventID: evID, EventTitle: title}, scoreSharedEvent)
-			}
-		}
-	}
+	paths := w.paths
 	var outsideIDs []string
 	for id, p := range paths {
 		if p.Contact == nil {

@@ -84,7 +84,24 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 		return nil, err
 	}
 	r := &Review{Event: ev, NewPeople: []ReviewPerson{}, KnownPeople: []ReviewPerson{}, NotMet: []ReviewPerson{}, Opps: []ReviewOpportunity{}}
-	ids, err := s.Contacts.ContactIDsAtEvent(ctx, userID, id)
+	people, err := s.reviewMet(ctx, userID, ev, r)
+	if err != nil {
+		return nil, err
+	}
+	for _, part := range []func(context.Context, string, *events.Event, map[string]*contacts.Contact, *Review) error{
+		s.reviewNotMet, s.reviewGiving, s.reviewFollowups, s.reviewOpportunities,
+	} {
+		if err := part(ctx, userID, ev, people, r); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// reviewMet counts whom the user met at ev, new and known, and the targets
+// met and missed; it returns the contacts met, by id.
+func (s *Service) reviewMet(ctx context.Context, userID string, ev *events.Event, r *Review) (map[string]*contacts.Contact, error) {
+	ids, err := s.Contacts.ContactIDsAtEvent(ctx, userID, ev.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +126,15 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 	}
 	r.Met = len(met)
 	r.TargetsMet, r.Missed = events.MatchTargets(ev.Targets, met)
-	// The guest list: those coming whom you did not meet (not the
-	// declined).
-	all, err := s.Attendees.AttendeesOf(ctx, userID, id, prepGuests)
+	return people, nil
+}
+
+// reviewNotMet lists the guests coming whom the user did not meet (not
+// the declined).
+func (s *Service) reviewNotMet(ctx context.Context, userID string, ev *events.Event, people map[string]*contacts.Contact, r *Review) error {
+	all, err := s.Attendees.AttendeesOf(ctx, userID, ev.ID, prepGuests)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var guests []events.Attendee
 	for _, a := range all {
@@ -123,7 +144,7 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 	}
 	known, err := s.contactsOfAttendees(ctx, userID, guests)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, a := range guests {
 		cid := known[a.Key]
@@ -132,32 +153,43 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 		}
 		r.NotMet = append(r.NotMet, ReviewPerson{ContactID: cid, Name: a.Name, AttendeeID: a.ID})
 	}
-	intros, err := s.introsOf(ctx, userID, contacts.IntroFilter{EventID: id})
+	return nil
+}
+
+// reviewGiving counts the intros made at ev and the help given: to people
+// met there within helpAfter, and to the event itself (volunteered,
+// spoke).
+func (s *Service) reviewGiving(ctx context.Context, userID string, ev *events.Event, people map[string]*contacts.Contact, r *Review) error {
+	intros, err := s.introsOf(ctx, userID, contacts.IntroFilter{EventID: ev.ID})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, it := range intros {
 		if it.Status != contacts.IntroDeclined {
 			r.IntrosGiven++
 		}
 	}
-	// Help: to people met there within 30 days, and what you gave the
-	// event itself (volunteered, spoke).
 	helped, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, []string{contacts.Helped, contacts.Volunteered, contacts.Spoke},
 		ev.StartsAt.AddDate(0, 0, -30), reviewLimit)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, h := range helped {
 		_, metThere := people[h.ContactID]
-		if h.EventID == id || (metThere && h.Kind == contacts.Helped && !h.At.Before(ev.StartsAt) && h.At.Before(ev.StartsAt.Add(helpAfter))) {
+		if h.EventID == ev.ID || (metThere && h.Kind == contacts.Helped && !h.At.Before(ev.StartsAt) && h.At.Before(ev.StartsAt.Add(helpAfter))) {
 			r.HelpGiven++
 		}
 	}
+	return nil
+}
+
+// reviewFollowups counts the event's follow-ups: pending (thank-yous
+// among them), overdue and done.
+func (s *Service) reviewFollowups(ctx context.Context, userID string, ev *events.Event, _ map[string]*contacts.Contact, r *Review) error {
 	now := s.Now()
-	pending, err := s.Followups.Store.Pending(ctx, userID, followup.PendingFilter{Ref: followup.RefEvent, RefIDs: []string{id}, Limit: reviewLimit})
+	pending, err := s.Followups.Store.Pending(ctx, userID, followup.PendingFilter{Ref: followup.RefEvent, RefIDs: []string{ev.ID}, Limit: reviewLimit})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, f := range pending {
 		r.Followups.Pending++
@@ -168,24 +200,25 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 			r.Followups.Overdue++
 		}
 	}
-	err = eachItem(reviewLimit, func(cur *record.Cursor) (*record.Page[followup.FollowUp], error) {
+	return eachItem(reviewLimit, func(cur *record.Cursor) (*record.Page[followup.FollowUp], error) {
 		return s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, DueFrom: &ev.StartsAt, Limit: record.MaxLimit, Cursor: cur})
 	}, func(f *followup.FollowUp) {
-		if f.EventID == id {
+		if f.EventID == ev.ID {
 			r.Followups.Done++
 		}
 	})
+}
+
+// reviewOpportunities lists the opportunities that came from ev.
+func (s *Service) reviewOpportunities(ctx context.Context, userID string, ev *events.Event, _ map[string]*contacts.Contact, r *Review) error {
+	opps, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{EventID: ev.ID, Limit: record.MaxLimit})
 	if err != nil {
-		return nil, err
-	}
-	opps, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{EventID: id, Limit: record.MaxLimit})
-	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, o := range opps.Items {
 		r.Opps = append(r.Opps, ReviewOpportunity{ID: o.ID, Title: o.Title, Stage: o.Stage})
 	}
-	return r, nil
+	return nil
 }
 
 // recapEvents bounds the events of one day a recap reviews.

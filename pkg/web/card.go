@@ -232,12 +232,7 @@ func (s *pages) handleCardPost(c *fiber.Ctx) error {
 	if over(c, s.cards.postsByCard, u.Card.ID) {
 		return nil
 	}
-	p := publicPage{Form: map[string]string{}, Errors: map[string]string{}}
-	for _, k := range []string{"name", "email", "company", "title", "linkedin_url", "note", "consent"} {
-		if k == "name" || k == "consent" || u.Card.Asks(k) {
-			p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
-		}
-	}
+	p := cardForm(c, &u.Card)
 	ref := utils.CopyString(c.FormValue("e"))
 	if !refChars.MatchString(ref) {
 		ref = ""
@@ -251,15 +246,6 @@ func (s *pages) handleCardPost(c *fiber.Ctx) error {
 	if c.FormValue("website") != "" { // the honeypot: a bot filled in the hidden field
 		p.Notice = thanks
 		return s.renderCard(c, 200, u, ref, p)
-	}
-	if p.Form["name"] == "" {
-		p.Errors["name"] = "Your name is needed."
-	}
-	if p.Form["consent"] != "yes" {
-		p.Errors["consent"] = "Tick the box to share your details."
-	}
-	if utf8.RuneCountInString(p.Form["note"]) > maxCardNote {
-		p.Errors["note"] = "Keep the note under 2,000 characters."
 	}
 	if len(p.Errors) > 0 {
 		return s.renderCard(c, fiber.StatusUnprocessableEntity, u, ref, p)
@@ -298,6 +284,28 @@ func (s *pages) handleCardPost(c *fiber.Ctx) error {
 	}
 	p.Notice = thanks
 	return s.renderCard(c, 200, u, ref, p)
+}
+
+// cardForm reads the fields the card asks for (name and consent always)
+// and checks them: a name, the consent ticked, a note of at most
+// maxCardNote characters.
+func cardForm(c *fiber.Ctx, card *accounts.Card) publicPage {
+	p := publicPage{Form: map[string]string{}, Errors: map[string]string{}}
+	for _, k := range []string{"name", "email", "company", "title", "linkedin_url", "note", "consent"} {
+		if k == "name" || k == "consent" || card.Asks(k) {
+			p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
+		}
+	}
+	if p.Form["name"] == "" {
+		p.Errors["name"] = "Your name is needed."
+	}
+	if p.Form["consent"] != "yes" {
+		p.Errors["consent"] = "Tick the box to share your details."
+	}
+	if utf8.RuneCountInString(p.Form["note"]) > maxCardNote {
+		p.Errors["note"] = "Keep the note under 2,000 characters."
+	}
+	return p
 }
 
 // cardField maps the workflow's field names to the card form's.

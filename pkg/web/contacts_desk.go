@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -66,7 +67,50 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 	}
 	v := &contactsTable{Moments: webMoments}
 	p.Data = v
-	// The sets: each filter that names contacts narrows ids.
+	ids, err := s.tableIDs(ctx, u.ID, p.Form)
+	if err != nil {
+		return err
+	}
+	keep := lastContactBetween(p, loc)
+	sorts := map[string]string{"": contacts.SortName, "name": contacts.SortName, "last": contacts.SortLast, "since": contacts.SortSince}
+	sortBy, ok := sorts[p.Form["sort"]]
+	if !ok {
+		p.Errors["sort"] = "is one of name, last and since"
+		sortBy = contacts.SortName
+	}
+	f := contacts.Filter{Tag: p.Form["tag"], IDs: ids, Limit: tableRows, Sort: sortBy}
+	if a := c.Query("page"); a != "" {
+		cur, err := record.DecodeCursor(a)
+		if err != nil {
+			p.Problem = "That page of contacts is not one this table gave."
+			return nil
+		}
+		f.Cursor = cur
+	}
+	rows, err := s.tablePage(ctx, u.ID, f, keep, v)
+	if apperr.Is(err, apperr.Invalid) {
+		p.Problem = "That page of contacts is not one this table gave."
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.Sorted = map[string]string{contacts.SortName: "by name", contacts.SortLast: "by last contact, latest first",
+		contacts.SortSince: "by known since, longest first"}[sortBy]
+	for _, ct := range rows {
+		r := tableRow{ID: ct.ID, Name: ct.Name, Company: ct.Company, Tags: strings.Join(ct.Tags, ", "), Since: ct.CreatedAt.In(loc).Format("2 Jan 2006"), Last: "never"}
+		if ct.LastContactedAt != nil {
+			r.Last = ct.LastContactedAt.In(loc).Format("2 Jan 2006")
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	return s.tableChoices(ctx, u.ID, loc, v)
+}
+
+// tableIDs returns the contacts the company, event (and moment) and
+// follow-up filters of form allow, each narrowing the last; nil when none
+// is set.
+func (s *pages) tableIDs(ctx context.Context, userID string, form map[string]string) ([]string, error) {
 	var ids []string
 	narrow := func(set []string) {
 		if ids == nil {
@@ -85,10 +129,10 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 		}
 		ids = append([]string{}, both...)
 	}
-	if co := p.Form["company"]; co != "" {
-		cs, err := s.CRM.Contacts.Store.ContactsAtCompany(ctx, u.ID, co, filterSet)
+	if co := form["company"]; co != "" {
+		cs, err := s.CRM.Contacts.Store.ContactsAtCompany(ctx, userID, co, filterSet)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		set := []string{}
 		for _, ct := range cs {
@@ -96,23 +140,23 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 		}
 		narrow(set)
 	}
-	if ev := p.Form["event"]; ev != "" {
-		encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: ev, Limit: filterSet})
+	if ev := form["event"]; ev != "" {
+		encs, err := s.CRM.Contacts.Encounters(ctx, userID, contacts.EncounterFilter{EventID: ev, Limit: filterSet})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		set := []string{}
 		for _, e := range encs.Items {
-			if p.Form["moment"] == "" || e.Moment == p.Form["moment"] {
+			if form["moment"] == "" || e.Moment == form["moment"] {
 				set = append(set, e.ContactID)
 			}
 		}
 		narrow(set)
 	}
-	if p.Form["followup"] == "pending" {
-		fs, err := s.CRM.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Limit: filterSet})
+	if form["followup"] == "pending" {
+		fs, err := s.CRM.Followups.Store.Pending(ctx, userID, followup.PendingFilter{Limit: filterSet})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		set := []string{}
 		for _, f := range fs {
@@ -120,6 +164,13 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 		}
 		narrow(set)
 	}
+	return ids, nil
+}
+
+// lastContactBetween reads the before and after dates of the form (a bad
+// one is a field error, and ignored) and returns whether a contact's last
+// contact falls between them; never contacted is before any date.
+func lastContactBetween(p *webPage, loc *time.Location) func(*contacts.Contact) bool {
 	var before, after *time.Time
 	for _, b := range []struct {
 		name string
@@ -134,42 +185,28 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 			*b.into = &t
 		}
 	}
-	keep := func(ct *contacts.Contact) bool {
+	return func(ct *contacts.Contact) bool {
 		if before == nil && after == nil {
 			return true
 		}
 		if ct.LastContactedAt == nil {
-			return after == nil // never contacted is before any date
+			return after == nil
 		}
 		return (before == nil || ct.LastContactedAt.Before(*before)) && (after == nil || !ct.LastContactedAt.Before(*after))
 	}
-	sorts := map[string]string{"": contacts.SortName, "name": contacts.SortName, "last": contacts.SortLast, "since": contacts.SortSince}
-	sortBy, ok := sorts[p.Form["sort"]]
-	if !ok {
-		p.Errors["sort"] = "is one of name, last and since"
-		sortBy = contacts.SortName
-	}
-	f := contacts.Filter{Tag: p.Form["tag"], IDs: ids, Limit: tableRows, Sort: sortBy}
-	if a := c.Query("page"); a != "" {
-		cur, err := record.DecodeCursor(a)
-		if err != nil {
-			p.Problem = "That page of contacts is not one this table gave."
-			return nil
-		}
-		f.Cursor = cur
-	}
-	// Every order is the store's, a page at a time; only the last-contact
-	// dates are checked here, so a page may take several reads.
+}
+
+// tablePage reads the table's rows from f on: every order is the store's,
+// a page at a time; only the last-contact dates are checked here (keep),
+// so a page may take several reads, at most scanLimit contacts. It sets
+// v.Next (and v.Partial when it stopped looking).
+func (s *pages) tablePage(ctx context.Context, userID string, f contacts.Filter, keep func(*contacts.Contact) bool, v *contactsTable) ([]contacts.Contact, error) {
 	var rows []contacts.Contact
 	scanned := 0
 	for {
-		page, err := s.CRM.Contacts.List(ctx, u.ID, f)
-		if apperr.Is(err, apperr.Invalid) {
-			p.Problem = "That page of contacts is not one this table gave."
-			return nil
-		}
+		page, err := s.CRM.Contacts.List(ctx, userID, f)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for i := range page.Items {
 			if keep(&page.Items[i]) {
@@ -177,34 +214,27 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 			}
 		}
 		scanned += len(page.Items)
-		if page.NextCursor == "" {
-			break
-		}
-		if len(rows) >= tableRows {
+		switch {
+		case page.NextCursor == "":
+			return rows, nil
+		case len(rows) >= tableRows:
 			v.Next = page.NextCursor
-			break
-		}
-		if scanned >= scanLimit {
+			return rows, nil
+		case scanned >= scanLimit:
 			v.Next, v.Partial = page.NextCursor, true
-			break
+			return rows, nil
 		}
 		if f.Cursor, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	v.Sorted = map[string]string{contacts.SortName: "by name", contacts.SortLast: "by last contact, latest first",
-		contacts.SortSince: "by known since, longest first"}[sortBy]
-	for _, ct := range rows {
-		r := tableRow{ID: ct.ID, Name: ct.Name, Company: ct.Company, Tags: strings.Join(ct.Tags, ", "), Since: ct.CreatedAt.In(loc).Format("2 Jan 2006"), Last: "never"}
-		if ct.LastContactedAt != nil {
-			r.Last = ct.LastContactedAt.In(loc).Format("2 Jan 2006")
-		}
-		v.Rows = append(v.Rows, r)
-	}
-	// The choices of the event and company filters: recent events, the
-	// first companies by name.
+}
+
+// tableChoices fills the choices of the event and company filters:
+// recent events, the first companies by name.
+func (s *pages) tableChoices(ctx context.Context, userID string, loc *time.Location, v *contactsTable) error {
 	now := s.Now().Add(24 * time.Hour)
-	evs, err := s.CRM.Events.List(ctx, u.ID, events.Filter{To: &now, From: ptr(now.AddDate(-1, 0, 0)), Limit: 200})
+	evs, err := s.CRM.Events.List(ctx, userID, events.Filter{To: &now, From: ptr(now.AddDate(-1, 0, 0)), Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -212,7 +242,7 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 		e := evs.Items[i]
 		v.Events = append(v.Events, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("2 Jan 2006")})
 	}
-	cos, err := s.CRM.Companies.List(ctx, u.ID, companies.Query{Limit: 200})
+	cos, err := s.CRM.Companies.List(ctx, userID, companies.Query{Limit: 200})
 	if err != nil {
 		return err
 	}
