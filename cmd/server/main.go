@@ -24,7 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/config"
-	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/delivery"
@@ -171,7 +171,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// private addresses unless CRM_ALLOW_PRIVATE_URLS, bounded in size and time.
 	cardClient := guard.Client(10*time.Second, 2)
 	fetchCard := func(ctx context.Context, u string) ([]byte, error) {
-		return netguard.Fetch(ctx, cardClient, u, contacts.MaxCardVCF)
+		return netguard.Fetch(ctx, cardClient, u, codec.MaxCardVCF)
 	}
 	m.Accounts.URLCheck = guard.CheckURL
 	m.CRM.URLCheck = guard.CheckURL

@@ -7,7 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/qr"
 )
@@ -56,7 +56,7 @@ func (s *Server) handleScan(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	out, err := contacts.FromCodeWith(ctx, text, s.FetchCard)
+	out, err := codec.FromCodeWith(ctx, text, s.FetchCard)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 )
 
 // MaxBackupBody bounds POST /v1/import: a whole account's backup may be
@@ -37,7 +38,7 @@ func (s *Server) handleContactsImport(c *fiber.Ctx) error {
 	ct := c.Get(fiber.HeaderContentType)
 	mt, _, _ := mime.ParseMediaType(ct)
 	body := bodyReader(c, MaxImportBody)
-	r, err := contacts.Decoded(body, ct)
+	r, err := codec.Decoded(body, ct)
 	if err != nil {
 		return err
 	}
@@ -49,10 +50,10 @@ func (s *Server) handleContactsImport(c *fiber.Ctx) error {
 	kind := "csv"
 	switch mt {
 	case "text/vcard", "text/x-vcard", "text/directory":
-		reader = func(fn func(contacts.Row) error) error { return contacts.ReadVCards(ctx, r, fn) }
+		reader = func(fn func(contacts.Row) error) error { return codec.ReadVCards(ctx, r, fn) }
 		kind = "vcard"
 	case "text/csv", "application/csv", "text/comma-separated-values":
-		reader = func(fn func(contacts.Row) error) error { return contacts.ReadCSV(ctx, r, fn) }
+		reader = func(fn func(contacts.Row) error) error { return codec.ReadCSV(ctx, r, fn) }
 	default:
 		return apperr.E(apperr.Unsupported, "send text/vcard (vCard 3.0 or 4.0) or text/csv (LinkedIn Connections.csv or a header row)")
 	}
@@ -95,14 +96,14 @@ func (s *Server) streamOut(c *fiber.Ctx, contentType, filename string, write fun
 func (s *Server) handleContactsExportVCF(c *fiber.Ctx) error {
 	userID := user(c).ID
 	return s.streamOut(c, "text/vcard; charset=utf-8", "contacts.vcf", func(ctx context.Context, w *bufio.Writer) error {
-		return s.CRM.Contacts.ForEach(ctx, userID, func(ct *contacts.Contact) error { return contacts.WriteVCard(w, ct) })
+		return s.CRM.Contacts.ForEach(ctx, userID, func(ct *contacts.Contact) error { return codec.WriteVCard(w, ct) })
 	})
 }
 
 func (s *Server) handleContactsExportCSV(c *fiber.Ctx) error {
 	userID := user(c).ID
 	return s.streamOut(c, "text/csv; charset=utf-8", "contacts.csv", func(ctx context.Context, w *bufio.Writer) error {
-		return contacts.WriteCSV(w, func(fn func(*contacts.Contact) error) error { return s.CRM.Contacts.ForEach(ctx, userID, fn) })
+		return codec.WriteCSV(w, func(fn func(*contacts.Contact) error) error { return s.CRM.Contacts.ForEach(ctx, userID, fn) })
 	})
 }
 

@@ -236,3 +236,26 @@ func (s *Service) mutated(ctx context.Context, userID string) {
 func (s *Service) ByEmail(ctx context.Context, userID, email string) (*Contact, error) {
 	return s.Store.ContactByKey(ctx, userID, "email:"+strings.ToLower(strings.TrimSpace(email)))
 }
+
+// ForEach calls fn for each of the user's contacts in name order, reading
+// them a page at a time (not all at once).
+func (s *Service) ForEach(ctx context.Context, userID string, fn func(*Contact) error) error {
+	var cur *record.Cursor
+	for {
+		page, err := s.Store.Contacts(ctx, userID, ContactQuery{Limit: record.MaxLimit, Cursor: cur})
+		if err != nil {
+			return err
+		}
+		for i := range page.Items {
+			if err := fn(&page.Items[i]); err != nil {
+				return err
+			}
+		}
+		if page.NextCursor == "" {
+			return nil
+		}
+		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return err
+		}
+	}
+}

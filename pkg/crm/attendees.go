@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/guestlist"
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -72,7 +73,7 @@ func (s *Service) ImportAttendees(ctx context.Context, u *accounts.User, eventID
 			return nil, err
 		}
 	case "text/csv", "application/csv", "text/plain":
-		r, err := contacts.Decoded(bytes.NewReader(body), contentType)
+		r, err := codec.Decoded(bytes.NewReader(body), contentType)
 		if err != nil {
 			return nil, err
 		}

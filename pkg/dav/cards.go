@@ -21,6 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/events"
 )
 
@@ -143,7 +144,7 @@ func (b *cards) getAs(ctx context.Context, u *accounts.User, name, version strin
 // object is a contact's card with its ETag; REV and Last-Modified are the
 // newest time of what the card shows (see about).
 func object(c *contacts.Contact, a about, version string) (*carddav.AddressObject, error) {
-	card := contacts.Card(c, a.note, version)
+	card := codec.Card(c, a.note, version)
 	rev := c.UpdatedAt
 	if a.rev.After(rev) {
 		rev = a.rev
@@ -225,7 +226,7 @@ func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card,
 	if err != nil {
 		return nil, webdav.NewHTTPError(http.StatusForbidden, errors.New("a card's name is letters, digits, '.', '_' or '-', ending in .vcf"))
 	}
-	in, err := contacts.InputFromCard(card)
+	in, err := codec.InputFromCard(card)
 	if err != nil {
 		return nil, webdav.NewHTTPError(http.StatusBadRequest, err)
 	}
@@ -273,7 +274,7 @@ func storedCard(ctx context.Context) func(*carddav.AddressObject, error) (*cardd
 
 // update writes the fields of in that differ from the card named name.
 func (b *cards) update(ctx context.Context, u *accounts.User, name string, cur *carddav.AddressObject, in contacts.Input) (*carddav.AddressObject, error) {
-	old, err := contacts.InputFromCard(cur.Card)
+	old, err := codec.InputFromCard(cur.Card)
 	if err != nil {
 		return nil, b.s.davError(err)
 	}

@@ -31,7 +31,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/calendar"
-	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
@@ -165,7 +165,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 			case strings.HasPrefix(r.URL.Path, cardPrefix+"/"):
-				body = contacts.UnfoldCard(body)
+				body = codec.UnfoldCard(body)
 				if err := checkCard(body); err != nil {
 					http.Error(w, err.Error(), http.StatusBadRequest)
 					return

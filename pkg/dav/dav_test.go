@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
@@ -156,7 +157,7 @@ func TestDiscoveryAndCards(t *testing.T) {
 	}
 	card := objs[0].Card
 	note := card.Value(vcard.FieldNote)
-	for _, want := range []string{"Likes punch cards.\nCall after 10.", contacts.HowWeMetMarker, "2026-11-24 · Go Meetup Berlin · after the talk · topics: ffi, rust — wants the FFI notes", "Last contact: 2026-11-24"} {
+	for _, want := range []string{"Likes punch cards.\nCall after 10.", codec.HowWeMetMarker, "2026-11-24 · Go Meetup Berlin · after the talk · topics: ffi, rust — wants the FFI notes", "Last contact: 2026-11-24"} {
 		if !strings.Contains(note, want) {
 			t.Errorf("NOTE %q lacks %q", note, want)
 		}

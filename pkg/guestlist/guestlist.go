@@ -16,6 +16,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/input"
 )
@@ -101,7 +102,7 @@ func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) (string, erro
 		return cols
 	}
 	oneLine := func(string) bool { return true }
-	err := contacts.ReadCSVRecords(ctx, r, contacts.CSVLayout{Header: header, OneLine: oneLine,
+	err := codec.ReadCSVRecords(ctx, r, codec.CSVLayout{Header: header, OneLine: oneLine,
 		NoHeader: "no header row found: want a guest list as Luma, Meetup or Eventbrite export it, or a row of column names such as name,email,company,title,linkedin_url,status"},
 		func(line int, rec []string, cols map[int]string, err error) error {
 			if err != nil {

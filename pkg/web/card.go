@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
@@ -193,7 +194,7 @@ func (s *pages) sendCardVCard(c *fiber.Ctx, u *accounts.User) error {
 	}
 	ct.Notes = strings.TrimSpace(strings.Join(notes, "\n"))
 	var b bytes.Buffer
-	if err := contacts.WriteVCard(&b, ct); err != nil {
+	if err := codec.WriteVCard(&b, ct); err != nil {
 		return err
 	}
 	name := strings.Map(func(r rune) rune {

@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -97,14 +98,14 @@ func (s *pages) listImports(c *fiber.Ctx, v *importView, cur *record.Cursor) err
 
 // readerOf is how a file of kind is read into rows.
 func readerOf(ctx context.Context, kind string, data []byte, contentType string) (func(func(contacts.Row) error) error, error) {
-	r, err := contacts.Decoded(bytes.NewReader(data), contentType)
+	r, err := codec.Decoded(bytes.NewReader(data), contentType)
 	if err != nil {
 		return nil, err
 	}
 	if kind == "vcard" {
-		return func(fn func(contacts.Row) error) error { return contacts.ReadVCards(ctx, r, fn) }, nil
+		return func(fn func(contacts.Row) error) error { return codec.ReadVCards(ctx, r, fn) }, nil
 	}
-	return func(fn func(contacts.Row) error) error { return contacts.ReadCSV(ctx, r, fn) }, nil
+	return func(fn func(contacts.Row) error) error { return codec.ReadCSV(ctx, r, fn) }, nil
 }
 
 // kindOf tells a vCard file from a CSV by its name, else its first bytes.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/qr"
 )
 
@@ -42,7 +42,7 @@ func (s *pages) handleWebScan(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	got, err := contacts.FromCodeWith(ctx, text, s.FetchCard)
+	got, err := codec.FromCodeWith(ctx, text, s.FetchCard)
 	if err != nil {
 		return s.scanProblem(c, p, err)
 	}

@@ -1,4 +1,4 @@
-package contacts
+package codec
 
 import (
 	"bufio"
@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
 // csvColumns maps header names (lowercase) to fields.
@@ -49,16 +50,16 @@ var csvDelimiters = []rune{',', ';', '\t'}
 // otherwise swallow the rest of the file into one field. Such a record is
 // reported on the line it starts, and the lines after it are read again.
 // It stops when ctx is done.
-func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) error {
+func ReadCSV(ctx context.Context, r io.Reader, fn func(contacts.Row) error) error {
 	return ReadCSVRecords(ctx, r, CSVLayout{
 		Header: headerOf, OneLine: func(field string) bool { return field != "notes" && field != "tags" },
 		NoHeader: "no header row found: want a row of column names such as name,email,company or First Name,Last Name,Email Address, separated by commas, semicolons or tabs",
 	}, func(line int, rec []string, cols map[int]string, err error) error {
 		if err != nil {
-			return fn(Row{Line: line, Err: err})
+			return fn(contacts.Row{Line: line, Err: err})
 		}
 		in, err := inputFromRow(rec, cols)
-		return fn(Row{Line: line, Input: in, Err: err})
+		return fn(contacts.Row{Line: line, Input: in, Err: err})
 	})
 }
 
@@ -380,8 +381,8 @@ func splitTags(v string) []string {
 	return out
 }
 
-func inputFromRow(rec []string, cols map[int]string) (Input, error) {
-	var in Input
+func inputFromRow(rec []string, cols map[int]string) (contacts.Input, error) {
+	var in contacts.Input
 	var first, last string
 	for i, v := range rec {
 		f, ok := cols[i]
@@ -412,7 +413,7 @@ func inputFromRow(rec []string, cols map[int]string) (Input, error) {
 		case "notes":
 			in.Notes = v
 		case "url":
-			if NormalizeLinkedIn(v) != "" {
+			if contacts.NormalizeLinkedIn(v) != "" {
 				in.LinkedInURL = v
 			}
 		case "cadence_days":

@@ -1,10 +1,11 @@
-package contacts_test
+package codec_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 )
 
 // checkRows reads with read and checks the invariants every reader keeps:
@@ -24,7 +25,7 @@ func checkRows(t *testing.T, read func(func(contacts.Row) error) error) {
 	})
 }
 
-// FuzzReadCSV: go test ./pkg/contacts -run '^$' -fuzz FuzzReadCSV -fuzztime 30s
+// FuzzReadCSV: go test ./pkg/contacts/codec -run '^$' -fuzz FuzzReadCSV -fuzztime 30s
 func FuzzReadCSV(f *testing.F) {
 	for _, s := range []string{
 		"name,email\nAda,ada@example.com\n",
@@ -35,12 +36,12 @@ func FuzzReadCSV(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		checkRows(t, func(fn func(contacts.Row) error) error {
-			return contacts.ReadCSV(t.Context(), strings.NewReader(s), fn)
+			return codec.ReadCSV(t.Context(), strings.NewReader(s), fn)
 		})
 	})
 }
 
-// FuzzReadVCards: go test ./pkg/contacts -run '^$' -fuzz FuzzReadVCards -fuzztime 30s
+// FuzzReadVCards: go test ./pkg/contacts/codec -run '^$' -fuzz FuzzReadVCards -fuzztime 30s
 func FuzzReadVCards(f *testing.F) {
 	for _, s := range []string{
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nEMAIL:ada@example.com\r\nEND:VCARD\r\n",
@@ -51,7 +52,7 @@ func FuzzReadVCards(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		checkRows(t, func(fn func(contacts.Row) error) error {
-			return contacts.ReadVCards(t.Context(), strings.NewReader(s), fn)
+			return codec.ReadVCards(t.Context(), strings.NewReader(s), fn)
 		})
 	})
 }

@@ -1,4 +1,4 @@
-package contacts
+package codec
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/emersion/go-vcard"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
 // HowWeMetMarker starts the part of a synced card's NOTE that Rapport
@@ -25,7 +26,7 @@ const howWeMetStart = "-- How we met (written by Rapport"
 //
 // version is "3.0" or "4.0" (what a client asked for; the fields are the
 // same).
-func Card(c *Contact, howWeMet, version string) vcard.Card {
+func Card(c *contacts.Contact, howWeMet, version string) vcard.Card {
 	uid := c.CardUID
 	if uid == "" {
 		uid = c.ID
@@ -57,7 +58,7 @@ func Card(c *Contact, howWeMet, version string) vcard.Card {
 // InputFromCard reads a card an address book sent (vCard 3.0 or 4.0): the
 // fields Card writes, with the generated "How we met" section cut from
 // NOTE, and tags from every CATEGORIES property.
-func InputFromCard(card vcard.Card) (Input, error) {
+func InputFromCard(card vcard.Card) (contacts.Input, error) {
 	in, err := inputFromCard(card)
 	if err != nil {
 		return in, err

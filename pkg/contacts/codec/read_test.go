@@ -1,4 +1,4 @@
-package contacts_test
+package codec_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 )
 
 // readAll collects the rows a reader yields.
@@ -22,14 +23,14 @@ func readAll(tb testing.TB, read func(func(contacts.Row) error) error) []contact
 func csvRows(tb testing.TB, s string) []contacts.Row {
 	tb.Helper()
 	return readAll(tb, func(fn func(contacts.Row) error) error {
-		return contacts.ReadCSV(context.Background(), strings.NewReader(s), fn)
+		return codec.ReadCSV(context.Background(), strings.NewReader(s), fn)
 	})
 }
 
 func vcardRows(tb testing.TB, s string) []contacts.Row {
 	tb.Helper()
 	return readAll(tb, func(fn func(contacts.Row) error) error {
-		return contacts.ReadVCards(context.Background(), strings.NewReader(s), fn)
+		return codec.ReadVCards(context.Background(), strings.NewReader(s), fn)
 	})
 }
 
@@ -112,7 +113,7 @@ func TestReadCSVDelimiters(t *testing.T) {
 		})
 	}
 	t.Run("ErrUnknownDelimiter", func(t *testing.T) {
-		err := contacts.ReadCSV(context.Background(), strings.NewReader("Name|Email\nAda|ada@example.com\n"), func(contacts.Row) error { return nil })
+		err := codec.ReadCSV(context.Background(), strings.NewReader("Name|Email\nAda|ada@example.com\n"), func(contacts.Row) error { return nil })
 		if err == nil || !strings.Contains(err.Error(), "semicolons or tabs") {
 			t.Fatalf("err=%v, want one saying which delimiters are read", err)
 		}
@@ -160,11 +161,11 @@ func TestReadersStopAtDeadline(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	big := "name\n" + strings.Repeat("Ada\n", 10*1024)
-	if err := contacts.ReadCSV(ctx, strings.NewReader(big), func(contacts.Row) error { return nil }); !errors.Is(err, context.Canceled) {
+	if err := codec.ReadCSV(ctx, strings.NewReader(big), func(contacts.Row) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Fatalf("ReadCSV err=%v, want context.Canceled", err)
 	}
 	card := "BEGIN:VCARD\r\nFN:Ada\r\nNOTE:a" + strings.Repeat("\r\n b", 10*1024) + "\r\nEND:VCARD\r\n"
-	if err := contacts.ReadVCards(ctx, strings.NewReader(card), func(contacts.Row) error { return nil }); !errors.Is(err, context.Canceled) {
+	if err := codec.ReadVCards(ctx, strings.NewReader(card), func(contacts.Row) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Fatalf("ReadVCards err=%v, want context.Canceled", err)
 	}
 }

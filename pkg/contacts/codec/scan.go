@@ -1,4 +1,4 @@
-package contacts
+package codec
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
 // Scanned is what a scanned code says about a person: a prefill for the
@@ -31,7 +32,7 @@ func FromCode(ctx context.Context, text string) (*Scanned, error) {
 	case strings.HasPrefix(upper, "BEGIN:VCARD"):
 		var out *Scanned
 		var rowErr error
-		err := ReadVCards(ctx, strings.NewReader(t), func(r Row) error {
+		err := ReadVCards(ctx, strings.NewReader(t), func(r contacts.Row) error {
 			if out == nil && rowErr == nil {
 				if r.Err != nil {
 					rowErr = r.Err
@@ -68,14 +69,14 @@ func FromCode(ctx context.Context, text string) (*Scanned, error) {
 		}
 		return &Scanned{Name: a.Name, Emails: []string{strings.ToLower(a.Address)}, Phones: []string{}}, nil
 	}
-	if li := CanonicalLinkedIn(t); li != "" {
+	if li := contacts.CanonicalLinkedIn(t); li != "" {
 		return &Scanned{LinkedInURL: li, Emails: []string{}, Phones: []string{}}, nil
 	}
 	return nil, apperr.InvalidField("text", "holds no contact details (a vCard, MECARD, mailto: link or LinkedIn profile URL)")
 }
 
-func scannedFrom(in Input) *Scanned {
-	s := &Scanned{Name: in.Name, Emails: in.Emails, Phones: in.Phones, Company: in.Company, Title: in.Title, LinkedInURL: CanonicalLinkedIn(in.LinkedInURL)}
+func scannedFrom(in contacts.Input) *Scanned {
+	s := &Scanned{Name: in.Name, Emails: in.Emails, Phones: in.Phones, Company: in.Company, Title: in.Title, LinkedInURL: contacts.CanonicalLinkedIn(in.LinkedInURL)}
 	if s.Emails == nil {
 		s.Emails = []string{}
 	}
@@ -129,7 +130,7 @@ func fromMECARD(body string) (*Scanned, error) {
 		case "ORG":
 			s.Company = val
 		case "URL":
-			if li := CanonicalLinkedIn(val); li != "" {
+			if li := contacts.CanonicalLinkedIn(val); li != "" {
 				s.LinkedInURL = li
 			}
 		}

@@ -1,7 +1,6 @@
-package contacts
+package codec
 
 import (
-	"context"
 	"crypto/sha1"
 	"encoding/csv"
 	"fmt"
@@ -10,32 +9,8 @@ import (
 	"strings"
 
 	"github.com/emersion/go-vcard"
-
-	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 )
-
-// ForEach calls fn for each of the user's contacts in name order, reading
-// them a page at a time (not all at once).
-func (s *Service) ForEach(ctx context.Context, userID string, fn func(*Contact) error) error {
-	var cur *record.Cursor
-	for {
-		page, err := s.Store.Contacts(ctx, userID, ContactQuery{Limit: record.MaxLimit, Cursor: cur})
-		if err != nil {
-			return err
-		}
-		for i := range page.Items {
-			if err := fn(&page.Items[i]); err != nil {
-				return err
-			}
-		}
-		if page.NextCursor == "" {
-			return nil
-		}
-		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return err
-		}
-	}
-}
 
 // VCardUID is a contact's stable vCard UID: a name-based UUID of its id.
 func VCardUID(id string) string {
@@ -47,7 +22,7 @@ func VCardUID(id string) string {
 
 // WriteVCard writes c as a vCard 4.0 (every text value escaped as RFC
 // 6350 §3.4 says: third_party/go-vcard).
-func WriteVCard(w io.Writer, c *Contact) error {
+func WriteVCard(w io.Writer, c *contacts.Contact) error {
 	card := baseCard(c, "4.0", VCardUID(c.ID))
 	for _, e := range c.Emails {
 		card.AddValue(vcard.FieldEmail, e)
@@ -64,7 +39,7 @@ func WriteVCard(w io.Writer, c *Contact) error {
 // baseCard is what every card of c holds, whatever the version: UID,
 // FN, N, phones, ORG, TITLE, the LinkedIn URL, the cadence and REV. The
 // encoder escapes every value, line breaks (CR, LF, CRLF) included.
-func baseCard(c *Contact, version, uid string) vcard.Card {
+func baseCard(c *contacts.Contact, version, uid string) vcard.Card {
 	card := vcard.Card{}
 	set := func(field, v string) { card.SetValue(field, v) }
 	set(vcard.FieldVersion, version)
@@ -108,7 +83,7 @@ var CSVHeader = []string{"name", "email", "company", "title", "phone", "tags", "
 
 // CSVRecord is c as a row of export.csv. Cells a spreadsheet would run as a
 // formula get a leading quote (ReadCSV drops it again).
-func CSVRecord(c *Contact) []string {
+func CSVRecord(c *contacts.Contact) []string {
 	cad := ""
 	if c.CadenceDays > 0 {
 		cad = strconv.Itoa(c.CadenceDays)
@@ -124,12 +99,12 @@ func CSVRecord(c *Contact) []string {
 }
 
 // WriteCSV writes the header and a row for each contact that fn yields.
-func WriteCSV(w io.Writer, each func(func(*Contact) error) error) error {
+func WriteCSV(w io.Writer, each func(func(*contacts.Contact) error) error) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
-	if err := each(func(c *Contact) error { return cw.Write(CSVRecord(c)) }); err != nil {
+	if err := each(func(c *contacts.Contact) error { return cw.Write(CSVRecord(c)) }); err != nil {
 		return err
 	}
 	cw.Flush()

@@ -1,4 +1,4 @@
-package contacts
+package codec
 
 import (
 	"bufio"
@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-vcard"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
 // maxLine bounds one line of an import (a vCard PHOTO may be long), and one
@@ -31,7 +32,7 @@ const ctxEvery = 1024
 // a continuation (leading space) nor a property (NAME:value) is a line break
 // some exporters leave unfolded in a value: it is kept, as a new line of the
 // property before it, rather than dropped. It stops when ctx is done.
-func ReadVCards(ctx context.Context, r io.Reader, fn func(Row) error) error {
+func ReadVCards(ctx context.Context, r io.Reader, fn func(contacts.Row) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
 	var card bytes.Buffer
@@ -45,14 +46,14 @@ func ReadVCards(ctx context.Context, r io.Reader, fn func(Row) error) error {
 			broken = fmt.Sprintf("a property of the card is longer than %d MiB", maxLine>>20)
 		}
 		if broken != "" {
-			return fn(Row{Line: start, Err: errors.New(broken)})
+			return fn(contacts.Row{Line: start, Err: errors.New(broken)})
 		}
 		c, err := vcard.NewDecoder(bytes.NewReader(card.Bytes())).Decode()
 		if err != nil {
-			return fn(Row{Line: start, Err: fmt.Errorf("not a valid vCard: %v", err)})
+			return fn(contacts.Row{Line: start, Err: fmt.Errorf("not a valid vCard: %v", err)})
 		}
 		in, err := inputFromCard(c)
-		return fn(Row{Line: start, Input: in, Err: err})
+		return fn(contacts.Row{Line: start, Input: in, Err: err})
 	}
 	// endProp moves the unfolded property into the card and acts on
 	// BEGIN and END.
@@ -117,7 +118,7 @@ func ReadVCards(ctx context.Context, r io.Reader, fn func(Row) error) error {
 			}
 			start = line
 		} else if !inCard {
-			if err := fn(Row{Line: line, Err: errors.New("text outside BEGIN:VCARD … END:VCARD")}); err != nil {
+			if err := fn(contacts.Row{Line: line, Err: errors.New("text outside BEGIN:VCARD … END:VCARD")}); err != nil {
 				return err
 			}
 			continue
@@ -164,8 +165,8 @@ func isContentLine(s string) bool {
 	return true
 }
 
-func inputFromCard(c vcard.Card) (Input, error) {
-	var in Input
+func inputFromCard(c vcard.Card) (contacts.Input, error) {
+	var in contacts.Input
 	in.Name = strings.TrimSpace(c.PreferredValue(vcard.FieldFormattedName))
 	if in.Name == "" {
 		if n := c.Name(); n != nil {
@@ -204,7 +205,7 @@ func inputFromCard(c vcard.Card) (Input, error) {
 		if strings.HasPrefix(u, "x-apple:") {
 			continue
 		}
-		if NormalizeLinkedIn(u) != "" {
+		if contacts.NormalizeLinkedIn(u) != "" {
 			if !strings.Contains(u, "://") {
 				u = "https://" + u
 			}

@@ -1,4 +1,4 @@
-package contacts_test
+package codec_test
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 )
 
 // BenchmarkReadCSV50k reads a 50,000-row CSV (the import benchmark's file)
@@ -20,7 +21,7 @@ func BenchmarkReadCSV50k(b *testing.B) {
 	b.SetBytes(int64(csv.Len()))
 	for b.Loop() {
 		n := 0
-		if err := contacts.ReadCSV(context.Background(), bytes.NewReader(csv.Bytes()), func(r contacts.Row) error { n++; return nil }); err != nil || n != 50_000 {
+		if err := codec.ReadCSV(context.Background(), bytes.NewReader(csv.Bytes()), func(r contacts.Row) error { n++; return nil }); err != nil || n != 50_000 {
 			b.Fatalf("%d rows, %v", n, err)
 		}
 	}
