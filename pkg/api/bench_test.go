@@ -241,7 +241,7 @@ func runFeedBench(b *testing.B, s *TestServer, uid, tok string) {
 	})
 	// One event changes (untimed), then the whole feed is fetched: what a
 	// calendar app sees after an edit.
-	page, err := s.CRM.Events.List(ctx, uid, events.Filter{Limit: 1})
+	page, err := s.CRM.Events.Store.Events(ctx, uid, events.Filter{Limit: 1})
 	if err != nil || len(page.Items) == 0 {
 		b.Fatalf("no event to change: %v", err)
 	}

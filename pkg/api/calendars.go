@@ -40,7 +40,7 @@ func (s *Server) handleCalendarCreate(c *fiber.Ctx) error {
 func (s *Server) handleCalendarList(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	cals, err := s.CRM.Events.Calendars(ctx, user(c).ID)
+	cals, err := s.CRM.Events.Store.Calendars(ctx, user(c).ID)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (s *Server) handleCalendarList(c *fiber.Ctx) error {
 func (s *Server) handleCalendarGet(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	cal, err := s.CRM.Events.Calendar(ctx, user(c).ID, c.Params("id"))
+	cal, err := s.CRM.Events.Store.Calendar(ctx, user(c).ID, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (s *Server) handleCalendarGet(c *fiber.Ctx) error {
 func (s *Server) handleCalendarDelete(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.CRM.Events.DeleteCalendar(ctx, user(c).ID, c.Params("id")); err != nil {
+	if err := s.CRM.Events.Store.DeleteCalendar(ctx, user(c).ID, c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -72,7 +72,7 @@ func (s *Server) handleCalendarSync(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	cal, err := s.CRM.Events.Calendar(ctx, u.ID, c.Params("id"))
+	cal, err := s.CRM.Events.Store.Calendar(ctx, u.ID, c.Params("id"))
 	if err != nil {
 		return err
 	}

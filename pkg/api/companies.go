@@ -53,7 +53,7 @@ func (s *Server) handleCompanyList(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	page, err := s.CRM.Companies.List(ctx, user(c).ID, q)
+	page, err := s.CRM.Companies.Store.Companies(ctx, user(c).ID, q)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (s *Server) handleCompanyList(c *fiber.Ctx) error {
 func (s *Server) handleCompanyGet(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	co, err := s.CRM.Companies.Get(ctx, user(c).ID, c.Params("id"))
+	co, err := s.CRM.Companies.Store.Company(ctx, user(c).ID, c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -70,19 +70,19 @@ func (s *Server) handleContactList(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	if eventID := c.Query("event_id"); eventID != "" {
-		if _, err := s.CRM.Events.Get(ctx, u.ID, eventID); err != nil {
+		if _, err := s.CRM.Events.Store.Event(ctx, u.ID, eventID); err != nil {
 			return err
 		}
-		if f.IDs, err = s.CRM.Contacts.ContactIDsAtEvent(ctx, u.ID, eventID); err != nil {
+		if f.IDs, err = s.CRM.Contacts.Store.ContactIDsAtEvent(ctx, u.ID, eventID); err != nil {
 			return err
 		}
-		page, err := s.CRM.Contacts.List(ctx, u.ID, f)
+		page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, f)
 		if err != nil {
 			return err
 		}
 		return c.JSON(page)
 	}
-	page, err := s.CRM.Contacts.List(ctx, u.ID, f)
+	page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, f)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *Server) handleContactList(c *fiber.Ctx) error {
 func (s *Server) handleContactGet(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	ct, err := s.CRM.Contacts.Get(ctx, user(c).ID, c.Params("id"))
+	ct, err := s.CRM.Contacts.Store.Contact(ctx, user(c).ID, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -140,11 +140,11 @@ func (s *Server) handleContactEncounters(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	ct, err := s.CRM.Contacts.Get(ctx, u.ID, f.ContactID)
+	ct, err := s.CRM.Contacts.Store.Contact(ctx, u.ID, f.ContactID)
 	if err != nil {
 		return err
 	}
-	page, err := s.CRM.Contacts.Encounters(ctx, u.ID, f)
+	page, err := s.CRM.Contacts.Store.Encounters(ctx, u.ID, f)
 	if err != nil {
 		return err
 	}
@@ -177,10 +177,10 @@ func (s *Server) handleInteractionList(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	id := c.Params("id")
-	if _, err := s.CRM.Contacts.Get(ctx, u.ID, id); err != nil {
+	if _, err := s.CRM.Contacts.Store.Contact(ctx, u.ID, id); err != nil {
 		return err
 	}
-	page, err := s.CRM.Contacts.Interactions(ctx, u.ID, id, limit, cur)
+	page, err := s.CRM.Contacts.Store.Interactions(ctx, u.ID, id, limit, cur)
 	if err != nil {
 		return err
 	}

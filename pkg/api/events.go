@@ -60,7 +60,7 @@ func (s *Server) handleEventList(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	page, err := s.CRM.Events.List(ctx, user(c).ID, f)
+	page, err := s.CRM.Events.Store.Events(ctx, user(c).ID, f)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Server) handleEventList(c *fiber.Ctx) error {
 func (s *Server) handleEventGet(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	e, err := s.CRM.Events.Get(ctx, user(c).ID, c.Params("id"))
+	e, err := s.CRM.Events.Store.Event(ctx, user(c).ID, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -150,10 +150,10 @@ func (s *Server) handleEventEncounters(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	if _, err := s.CRM.Events.Get(ctx, u.ID, f.EventID); err != nil {
+	if _, err := s.CRM.Events.Store.Event(ctx, u.ID, f.EventID); err != nil {
 		return err
 	}
-	page, err := s.CRM.Contacts.Encounters(ctx, u.ID, f)
+	page, err := s.CRM.Contacts.Store.Encounters(ctx, u.ID, f)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (s *Server) handleEventEncounters(c *fiber.Ctx) error {
 	for i, e := range page.Items {
 		ids[i] = e.ContactID
 	}
-	names, err := s.CRM.Contacts.GetMany(ctx, u.ID, ids)
+	names, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
 	if err != nil {
 		return err
 	}

@@ -190,7 +190,7 @@ func (s *Server) handleFeed(c *fiber.Ctx) error {
 func (s *Server) handleEventICS(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	e, err := s.CRM.Events.Get(ctx, user(c).ID, c.Params("id"))
+	e, err := s.CRM.Events.Store.Event(ctx, user(c).ID, c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func (s *Server) handleIntroList(c *fiber.Ctx) error {
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	page, err := s.CRM.Contacts.Intros(ctx, user(c).ID, f)
+	page, err := s.CRM.Contacts.Store.Intros(ctx, user(c).ID, f)
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (s *Server) handleIntroList(c *fiber.Ctx) error {
 func (s *Server) handleIntroGet(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	it, err := s.CRM.Contacts.GetIntro(ctx, user(c).ID, c.Params("id"))
+	it, err := s.CRM.Contacts.Store.Intro(ctx, user(c).ID, c.Params("id"))
 	if err != nil {
 		return err
 	}

@@ -46,12 +46,12 @@ func (s *Server) handleOpportunityList(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	if q.CompanyID != "" {
-		if _, err := s.CRM.Companies.Get(ctx, u.ID, q.CompanyID); err != nil {
+		if _, err := s.CRM.Companies.Store.Company(ctx, u.ID, q.CompanyID); err != nil {
 			return notFoundParam(err, "company_id")
 		}
 	}
 	if q.ContactID != "" {
-		if _, err := s.CRM.Contacts.Get(ctx, u.ID, q.ContactID); err != nil {
+		if _, err := s.CRM.Contacts.Store.Contact(ctx, u.ID, q.ContactID); err != nil {
 			return notFoundParam(err, "contact_id")
 		}
 	}

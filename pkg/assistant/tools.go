@@ -214,7 +214,7 @@ func (t *tools) withNames(ctx context.Context, u *accounts.User, page *record.Pa
 			ids = append(ids, f.ContactID)
 		}
 	}
-	cs, err := t.CRM.Contacts.GetMany(ctx, u.ID, ids)
+	cs, err := t.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -34,14 +34,9 @@ func (s *Service) Create(ctx context.Context, userID string, in Input) (*Company
 	return c, nil
 }
 
-// Get returns the user's company with id; NotFound if the user has none.
-func (s *Service) Get(ctx context.Context, userID, id string) (*Company, error) {
-	return s.Store.Company(ctx, userID, id)
-}
-
 // Update applies a merge patch to the user's company.
 func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (*Company, error) {
-	old, err := s.Get(ctx, userID, id)
+	old, err := s.Store.Company(ctx, userID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -58,16 +53,6 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 		return nil, err
 	}
 	return &c, nil
-}
-
-// List returns one page of the user's companies in name order.
-func (s *Service) List(ctx context.Context, userID string, q Query) (*record.Page[Company], error) {
-	return s.Store.Companies(ctx, userID, q)
-}
-
-// GetMany returns the user's companies among ids, by id.
-func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map[string]*Company, error) {
-	return s.Store.CompaniesByID(ctx, userID, ids)
 }
 
 // Find returns the ids of the user's companies that each company text

@@ -86,16 +86,6 @@ func (s *Service) CreateEncounter(ctx context.Context, userID string, e *Encount
 // EncounterFilter selects encounters: of one event or one contact; it is the store's query (one type, not two).
 type EncounterFilter = EncounterQuery
 
-// Encounters lists the user's encounters at an event or with a contact, by met_at.
-func (s *Service) Encounters(ctx context.Context, userID string, f EncounterFilter) (*record.Page[Encounter], error) {
-	return s.Store.Encounters(ctx, userID, f)
-}
-
-// ContactIDsAtEvent returns the ids of the contacts met at an event.
-func (s *Service) ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error) {
-	return s.Store.ContactIDsAtEvent(ctx, userID, eventID)
-}
-
 // DeleteEncounter removes one of the user's encounters; NotFound if none.
 func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error {
 	if err := s.Store.DeleteEncounter(ctx, userID, id); err != nil {

@@ -94,13 +94,3 @@ func (s *Service) GiveAtEvent(ctx context.Context, userID, eventID string, in In
 	}
 	return it, nil
 }
-
-// Interactions lists a contact's interactions, newest first.
-func (s *Service) Interactions(ctx context.Context, userID, contactID string, limit int, cursor *record.Cursor) (*record.Page[Interaction], error) {
-	return s.Store.Interactions(ctx, userID, contactID, limit, cursor)
-}
-
-// DeleteInteractionsOf removes all of a contact's interactions.
-func (s *Service) DeleteInteractionsOf(ctx context.Context, userID, contactID string) error {
-	return s.Store.DeleteInteractionsOf(ctx, userID, contactID)
-}

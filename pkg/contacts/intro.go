@@ -99,17 +99,12 @@ func (s *Service) CreateIntro(ctx context.Context, userID string, it *Intro) err
 	return nil
 }
 
-// GetIntro returns one of the user's intros; NotFound if none.
-func (s *Service) GetIntro(ctx context.Context, userID, id string) (*Intro, error) {
-	return s.Store.Intro(ctx, userID, id)
-}
-
 // MoveIntro changes an intro's status and/or outcome. An impossible move is
 // Invalid (422). The status is compared-and-set, so two concurrent moves
 // cannot both succeed from the same status. It returns the updated intro and
 // its previous status.
 func (s *Service) MoveIntro(ctx context.Context, userID, id string, p IntroPatch) (*Intro, string, error) {
-	it, err := s.GetIntro(ctx, userID, id)
+	it, err := s.Store.Intro(ctx, userID, id)
 	if err != nil {
 		return nil, "", err
 	}
@@ -135,20 +130,8 @@ func (s *Service) MoveIntro(ctx context.Context, userID, id string, p IntroPatch
 	return out, it.Status, nil
 }
 
-// IntroFilter selects intros for Intros.
-type IntroFilter struct {
-	ContactID, Status string
-	Limit             int
-	Cursor            *record.Cursor
-	NewestFirst       bool
-	EventID           string
-}
-
-// Intros lists the user's intros, oldest first (or newest first).
-func (s *Service) Intros(ctx context.Context, userID string, f IntroFilter) (*record.Page[Intro], error) {
-	return s.Store.Intros(ctx, userID, IntroQuery{ContactID: f.ContactID, Status: f.Status, EventID: f.EventID,
-		Limit: f.Limit, Cursor: f.Cursor, NewestFirst: f.NewestFirst})
-}
+// IntroFilter selects intros; it is the store's query (one type, not two).
+type IntroFilter = IntroQuery
 
 // DeleteIntrosOf removes the user's intros that involve a contact and
 // returns their ids.

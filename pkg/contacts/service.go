@@ -116,15 +116,10 @@ func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateO
 	return c, nil
 }
 
-// Get returns the user's contact with id; NotFound if the user has none.
-func (s *Service) Get(ctx context.Context, userID, id string) (*Contact, error) {
-	return s.Store.Contact(ctx, userID, id)
-}
-
 // Update applies a merge patch to the user's contact. A new email or
 // LinkedIn URL that another contact has is a Conflict with ExistingID.
 func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (*Contact, error) {
-	old, err := s.Get(ctx, userID, id)
+	old, err := s.Store.Contact(ctx, userID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -206,16 +201,6 @@ func (s *Service) Touch(ctx context.Context, userID, id string, t time.Time) (*C
 
 // Filter selects contacts for List; it is the store's query (one type, not two).
 type Filter = ContactQuery
-
-// List returns the user's contacts in name order (or f.Sort's).
-func (s *Service) List(ctx context.Context, userID string, f Filter) (*record.Page[Contact], error) {
-	return s.Store.Contacts(ctx, userID, f)
-}
-
-// GetMany returns the user's contacts among ids, by id.
-func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map[string]*Contact, error) {
-	return s.Store.ContactsByID(ctx, userID, ids)
-}
 
 // changed reports a change of feed content to the Changed hook.
 func (s *Service) changed(ctx context.Context, userID string) {

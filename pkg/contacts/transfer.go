@@ -332,7 +332,7 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 // mergeInto merges in into the user's contact id: emails, phones and tags
 // are added, blank fields filled, nothing overwritten.
 func (s *Service) mergeInto(ctx context.Context, userID string, in Input, id string, res *ImportResult) error {
-	old, err := s.Get(ctx, userID, id)
+	old, err := s.Store.Contact(ctx, userID, id)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ type AttendeeError struct {
 // the others are kept. Matched counts the attendees who are already the
 // user's contacts (the same email or LinkedIn URL).
 func (s *Service) ImportAttendees(ctx context.Context, u *accounts.User, eventID, contentType string, body []byte) (*AttendeeImport, error) {
-	ev, err := s.Events.Get(ctx, u.ID, eventID)
+	ev, err := s.Events.Store.Event(ctx, u.ID, eventID)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func (s *Service) contactsOfAttendees(ctx context.Context, userID string, as []e
 // attendee with the user's contact they are (if any) and whether they were
 // met at the event.
 func (s *Service) GuestList(ctx context.Context, userID, eventID string, limit int, cur *record.Cursor) (*record.Page[events.Attendee], error) {
-	if _, err := s.Events.Get(ctx, userID, eventID); err != nil {
+	if _, err := s.Events.Store.Event(ctx, userID, eventID); err != nil {
 		return nil, err
 	}
 	page, err := s.Attendees.Attendees(ctx, userID, eventID, limit, cur)
@@ -153,7 +153,7 @@ func (s *Service) GuestList(ctx context.Context, userID, eventID string, limit i
 	}
 	met := map[string]bool{}
 	if len(known) > 0 {
-		ids, err := s.Contacts.ContactIDsAtEvent(ctx, userID, eventID)
+		ids, err := s.Contacts.Store.ContactIDsAtEvent(ctx, userID, eventID)
 		if err != nil {
 			return nil, err
 		}
@@ -172,7 +172,7 @@ func (s *Service) GuestList(ctx context.Context, userID, eventID string, limit i
 
 // DeleteAttendee removes one attendee from an event's list.
 func (s *Service) DeleteAttendee(ctx context.Context, userID, eventID, id string) error {
-	if _, err := s.Events.Get(ctx, userID, eventID); err != nil {
+	if _, err := s.Events.Store.Event(ctx, userID, eventID); err != nil {
 		return err
 	}
 	return s.Attendees.DeleteAttendee(ctx, userID, eventID, id)

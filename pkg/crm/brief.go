@@ -49,7 +49,7 @@ const briefLimit = 50
 // Brief gathers the brief of the user's contact id; NotFound if it is not
 // theirs.
 func (s *Service) Brief(ctx context.Context, userID, id string) (*Brief, error) {
-	c, err := s.Contacts.Get(ctx, userID, id)
+	c, err := s.Contacts.Store.Contact(ctx, userID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func (s *Service) Brief(ctx context.Context, userID, id string) (*Brief, error) 
 	topics := map[string]bool{}
 	f := contacts.EncounterFilter{ContactID: id, Limit: record.MaxLimit}
 	for {
-		page, err := s.Contacts.Encounters(ctx, userID, f)
+		page, err := s.Contacts.Store.Encounters(ctx, userID, f)
 		if err != nil {
 			return nil, err
 		}
@@ -97,7 +97,7 @@ func (s *Service) Brief(ctx context.Context, userID, id string) (*Brief, error) 
 		}
 		b.Met = append(b.Met, m)
 	}
-	intros, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{ContactID: id, Limit: briefLimit})
+	intros, err := s.Contacts.Store.Intros(ctx, userID, contacts.IntroFilter{ContactID: id, Limit: briefLimit})
 	if err != nil {
 		return nil, err
 	}

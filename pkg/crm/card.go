@@ -33,7 +33,7 @@ func (s *Service) CardEvent(ctx context.Context, owner *accounts.User, ref strin
 	}
 	now := s.Now()
 	from, to := now.Add(-cardEventWindow), now.Add(24*time.Hour)
-	page, err := s.Events.List(ctx, owner.ID, events.Filter{From: &from, To: &to, Limit: 500})
+	page, err := s.Events.Store.Events(ctx, owner.ID, events.Filter{From: &from, To: &to, Limit: 500})
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (s *Service) LeaveDetails(ctx context.Context, owner *accounts.User, ev *ev
 		local := now.In(loc)
 		day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
 		from, to := day.UTC(), day.AddDate(0, 0, 1).UTC()
-		page, err := s.Events.List(ctx, owner.ID, events.Filter{From: &from, To: &to, Limit: 500})
+		page, err := s.Events.Store.Events(ctx, owner.ID, events.Filter{From: &from, To: &to, Limit: 500})
 		if err != nil {
 			return nil, err
 		}
@@ -103,7 +103,7 @@ func (s *Service) CardQR(ctx context.Context, u *accounts.User, baseURL, eventID
 		return nil, "", apperr.E(apperr.Conflict, "your card is off: turn it on with PATCH /v1/me {\"card\": {\"enabled\": true}} or in the phone's settings")
 	}
 	if eventID != "" {
-		if _, err := s.Events.Get(ctx, u.ID, eventID); err != nil {
+		if _, err := s.Events.Store.Event(ctx, u.ID, eventID); err != nil {
 			return nil, "", notFoundField(err, "event_id")
 		}
 	}

@@ -18,7 +18,7 @@ import (
 // a new one when next edited).
 func (s *Service) DeleteCompany(ctx context.Context, userID, id string) error {
 	_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
-		if _, err := s.Companies.Get(ctx, userID, id); err != nil {
+		if _, err := s.Companies.Store.Company(ctx, userID, id); err != nil {
 			return struct{}{}, err
 		}
 		if err := s.Contacts.Store.DetachCompany(ctx, userID, id); err != nil {
@@ -53,7 +53,7 @@ const maxPeople = 200
 // CompanyPeople returns the user's contacts at a company, each with the
 // encounters (newest first, at most 10) that say how the user met them.
 func (s *Service) CompanyPeople(ctx context.Context, userID, id string) ([]Person, error) {
-	if _, err := s.Companies.Get(ctx, userID, id); err != nil {
+	if _, err := s.Companies.Store.Company(ctx, userID, id); err != nil {
 		return nil, err
 	}
 	cs, err := s.Contacts.Store.ContactsAtCompany(ctx, userID, id, maxPeople)
@@ -63,7 +63,7 @@ func (s *Service) CompanyPeople(ctx context.Context, userID, id string) ([]Perso
 	out := make([]Person, 0, len(cs))
 	var eventIDs []string
 	for i := range cs {
-		encs, err := s.Contacts.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: cs[i].ID, Limit: 50})
+		encs, err := s.Contacts.Store.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: cs[i].ID, Limit: 50})
 		if err != nil {
 			return nil, err
 		}
@@ -75,7 +75,7 @@ func (s *Service) CompanyPeople(ctx context.Context, userID, id string) ([]Perso
 		}
 		out = append(out, p)
 	}
-	evs, err := s.Events.GetMany(ctx, userID, eventIDs)
+	evs, err := s.Events.Store.EventsByID(ctx, userID, eventIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (s *Service) checkTargets(ctx context.Context, userID string, targets []eve
 	if err != nil {
 		return err
 	}
-	cos, err := s.Companies.GetMany(ctx, userID, companyIDs)
+	cos, err := s.Companies.Store.CompaniesByID(ctx, userID, companyIDs)
 	if err != nil {
 		return err
 	}

@@ -179,13 +179,13 @@ func (s *Service) logEncounter(ctx context.Context, u *accounts.User, eventID st
 	if err != nil {
 		return nil, err
 	}
-	ev, err := s.Events.Get(ctx, u.ID, eventID)
+	ev, err := s.Events.Store.Event(ctx, u.ID, eventID)
 	if err != nil {
 		return nil, err
 	}
 	res := &EncounterResult{Encounter: enc}
 	if in.ContactID != "" {
-		if res.Contact, err = s.Contacts.Get(ctx, u.ID, in.ContactID); err != nil {
+		if res.Contact, err = s.Contacts.Store.Contact(ctx, u.ID, in.ContactID); err != nil {
 			return nil, notFoundField(err, "contact_id")
 		}
 	} else if res.Contact, res.ContactCreated, err = s.findOrCreate(ctx, u.ID, *in.Contact, enc.MetAt); err != nil {
@@ -243,7 +243,7 @@ func (s *Service) findOrCreate(ctx context.Context, userID string, in contacts.I
 	// The existing contact may be a create in flight whose keys are in and
 	// whose document is a moment away: wait for it briefly.
 	for i := 0; ; i++ {
-		c, err = s.Contacts.Get(ctx, userID, ae.ExistingID)
+		c, err = s.Contacts.Store.Contact(ctx, userID, ae.ExistingID)
 		if err == nil || !apperr.Is(err, apperr.NotFound) || i == 40 {
 			break
 		}
@@ -306,7 +306,7 @@ func changedSince() error {
 }
 
 func (s *Service) updateContact(ctx context.Context, u *accounts.User, id string, patch []byte, seen *time.Time) (*contacts.Contact, error) {
-	old, err := s.Contacts.Get(ctx, u.ID, id)
+	old, err := s.Contacts.Store.Contact(ctx, u.ID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +343,7 @@ func (s *Service) LogInteraction(ctx context.Context, u *accounts.User, contactI
 }
 
 func (s *Service) logInteraction(ctx context.Context, u *accounts.User, contactID string, in contacts.InteractionInput) (*contacts.Interaction, error) {
-	if _, err := s.Contacts.Get(ctx, u.ID, contactID); err != nil {
+	if _, err := s.Contacts.Store.Contact(ctx, u.ID, contactID); err != nil {
 		return nil, err
 	}
 	it, err := s.Contacts.CreateInteraction(ctx, u.ID, contactID, in)
@@ -372,12 +372,12 @@ func (s *Service) createIntro(ctx context.Context, u *accounts.User, in contacts
 		return nil, err
 	}
 	for i, id := range it.ContactIDs {
-		if _, err := s.Contacts.Get(ctx, u.ID, id); err != nil {
+		if _, err := s.Contacts.Store.Contact(ctx, u.ID, id); err != nil {
 			return nil, notFoundField(err, fmt.Sprintf("contact_ids[%d]", i))
 		}
 	}
 	if it.EventID != "" {
-		if _, err := s.Events.Get(ctx, u.ID, it.EventID); err != nil {
+		if _, err := s.Events.Store.Event(ctx, u.ID, it.EventID); err != nil {
 			return nil, notFoundField(err, "event_id")
 		}
 	}
@@ -418,7 +418,7 @@ func (s *Service) introWhy(ctx context.Context, userID string, it *contacts.Intr
 	names := make([]string, len(it.ContactIDs))
 	for i, id := range it.ContactIDs {
 		names[i] = "a contact"
-		if c, err := s.Contacts.Get(ctx, userID, id); err == nil {
+		if c, err := s.Contacts.Store.Contact(ctx, userID, id); err == nil {
 			names[i] = c.Name
 		}
 	}
@@ -463,7 +463,7 @@ func (s *Service) DeleteEvent(ctx context.Context, userID, id string) error {
 }
 
 func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
-	if _, err := s.Events.Get(ctx, userID, id); err != nil {
+	if _, err := s.Events.Store.Event(ctx, userID, id); err != nil {
 		return err
 	}
 	encIDs, err := s.Contacts.DeleteEncountersOf(ctx, userID, "event_id", id)
@@ -513,7 +513,7 @@ func (s *Service) deleteContact(ctx context.Context, userID, id string) error {
 // deleteContactIf deletes the contact as deleteContact does if keep is nil
 // or false for it, and says whether it did.
 func (s *Service) deleteContactIf(ctx context.Context, userID, id string, keep func(*contacts.Contact) bool) (bool, error) {
-	c, err := s.Contacts.Get(ctx, userID, id)
+	c, err := s.Contacts.Store.Contact(ctx, userID, id)
 	if err != nil {
 		return false, err
 	}
@@ -527,7 +527,7 @@ func (s *Service) removeContact(ctx context.Context, userID, id string) error {
 	if _, err := s.Contacts.DeleteEncountersOf(ctx, userID, "contact_id", id); err != nil {
 		return err
 	}
-	if err := s.Contacts.DeleteInteractionsOf(ctx, userID, id); err != nil {
+	if err := s.Contacts.Store.DeleteInteractionsOf(ctx, userID, id); err != nil {
 		return err
 	}
 	introIDs, err := s.Contacts.DeleteIntrosOf(ctx, userID, id)
@@ -573,7 +573,7 @@ func (s *Service) createFollowup(ctx context.Context, u *accounts.User, in follo
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Contacts.Get(ctx, u.ID, f.ContactID); err != nil {
+	if _, err := s.Contacts.Store.Contact(ctx, u.ID, f.ContactID); err != nil {
 		return nil, notFoundField(err, "contact_id")
 	}
 	return s.Followups.Create(ctx, u.ID, f)

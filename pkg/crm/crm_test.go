@@ -99,11 +99,11 @@ func newEnv(t *testing.T, eng *engine.Engine) *env {
 // counts returns how many contacts, encounters and follow-ups the user has.
 func (e *env) counts(t *testing.T) (nc, ne, nf int) {
 	t.Helper()
-	cs, err := e.crm.Contacts.List(t.Context(), e.user.ID, contacts.Filter{Limit: 200})
+	cs, err := e.crm.Contacts.Store.Contacts(t.Context(), e.user.ID, contacts.Filter{Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
-	es, err := e.crm.Contacts.Encounters(t.Context(), e.user.ID, contacts.EncounterFilter{EventID: e.ev.ID, Limit: 200})
+	es, err := e.crm.Contacts.Store.Encounters(t.Context(), e.user.ID, contacts.EncounterFilter{EventID: e.ev.ID, Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestFailedLogLeavesNothing(t *testing.T) {
 		if err == nil {
 			t.Fatal("the injected failure was not reported")
 		}
-		evs, err := e.crm.Events.List(t.Context(), e.user.ID, events.Filter{Limit: 50})
+		evs, err := e.crm.Events.Store.Events(t.Context(), e.user.ID, events.Filter{Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +202,7 @@ func TestDeleteContactTakesEverythingAboutIt(t *testing.T) {
 		if err := e.crm.DeleteContact(t.Context(), e.user.ID, a.Contact.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.crm.Contacts.Get(t.Context(), e.user.ID, a.Contact.ID); !apperr.Is(err, apperr.NotFound) {
+		if _, err := e.crm.Contacts.Store.Contact(t.Context(), e.user.ID, a.Contact.ID); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("deleted contact: %v, want NotFound", err)
 		}
 		nc, ne, _ := e.counts(t)
@@ -218,7 +218,7 @@ func TestDeleteContactTakesEverythingAboutIt(t *testing.T) {
 				t.Errorf("follow-up %s (%s) of the deleted contact or its intro is still pending", f.ID, f.Kind)
 			}
 		}
-		intros, err := e.crm.Contacts.Intros(t.Context(), e.user.ID, contacts.IntroFilter{Limit: 50})
+		intros, err := e.crm.Contacts.Store.Intros(t.Context(), e.user.ID, contacts.IntroFilter{Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,7 +263,7 @@ func TestBackupMovesBetweenEngines(t *testing.T) {
 		if got != want {
 			t.Fatalf("restored %v contacts/encounters/follow-ups, want %v", got, want)
 		}
-		cs, err := e.crm.Contacts.List(t.Context(), u.ID, contacts.Filter{Q: "ada", Limit: 10})
+		cs, err := e.crm.Contacts.Store.Contacts(t.Context(), u.ID, contacts.Filter{Q: "ada", Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}

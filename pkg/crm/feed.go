@@ -54,7 +54,7 @@ func (s *Service) Feed(ctx context.Context, u *accounts.User, kind, baseURL stri
 // eventEntries are the feed entries of the user's events (cancelled ones
 // only for a while, so calendars remove them).
 func (s *Service) eventEntries(ctx context.Context, u *accounts.User, baseURL string) ([]calendar.Event, error) {
-	evs, err := s.Events.All(ctx, u.ID)
+	evs, err := s.Events.Store.AllEvents(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (s *Service) followupEntries(ctx context.Context, u *accounts.User, baseURL
 	for _, f := range pending {
 		ids = append(ids, f.ContactID)
 	}
-	cs, err := s.Contacts.GetMany(ctx, u.ID, ids)
+	cs, err := s.Contacts.Store.ContactsByID(ctx, u.ID, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -88,7 +88,7 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 	_, err = atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
 		for i := range im.Before {
 			c := &im.Before[i]
-			if _, err := s.Contacts.Get(ctx, userID, c.ID); err != nil {
+			if _, err := s.Contacts.Store.Contact(ctx, userID, c.ID); err != nil {
 				if apperr.Is(err, apperr.NotFound) {
 					res.Kept++
 					continue
@@ -136,7 +136,7 @@ func (s *Service) removeImportedCompany(ctx context.Context, userID, id string, 
 	if im.StartedAt == nil {
 		return false, nil // a record from before imports kept their start
 	}
-	co, err := s.Companies.Get(ctx, userID, id)
+	co, err := s.Companies.Store.Company(ctx, userID, id)
 	if apperr.Is(err, apperr.NotFound) {
 		return false, nil
 	}

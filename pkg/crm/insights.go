@@ -130,7 +130,7 @@ func (s *Service) introsOf(ctx context.Context, userID string, f contacts.IntroF
 	f.Limit = record.MaxLimit
 	err := eachItem(ledgerLimit, func(cur *record.Cursor) (*record.Page[contacts.Intro], error) {
 		f.Cursor = cur
-		return s.Contacts.Intros(ctx, userID, f)
+		return s.Contacts.Store.Intros(ctx, userID, f)
 	}, func(it *contacts.Intro) { out = append(out, *it) })
 	return out, err
 }
@@ -153,7 +153,7 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 	if now.Before(end) {
 		end = now
 	}
-	evs, err := s.Events.List(ctx, userID, events.Filter{From: &from, To: &end, Limit: record.MaxLimit})
+	evs, err := s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &end, Limit: record.MaxLimit})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -173,7 +173,7 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 	for i, ev := range picked {
 		facts[i] = insights.EventFacts{EventID: ev.ID, Title: ev.Title, Series: ev.Series, StartsAt: ev.StartsAt}
 		index[ev.ID] = i
-		if met[i], err = s.Contacts.ContactIDsAtEvent(ctx, userID, ev.ID); err != nil {
+		if met[i], err = s.Contacts.Store.ContactIDsAtEvent(ctx, userID, ev.ID); err != nil {
 			return nil, nil, err
 		}
 		all = append(all, met[i]...)
@@ -300,7 +300,7 @@ func (s *Service) giving(ctx context.Context, userID string, from, to, now time.
 func (s *Service) Reciprocity(ctx context.Context, userID, contactID string) (insights.Reciprocity, error) {
 	var entries []insights.GivingEntry
 	err := eachItem(ledgerLimit, func(cur *record.Cursor) (*record.Page[contacts.Interaction], error) {
-		return s.Contacts.Interactions(ctx, userID, contactID, record.MaxLimit, cur)
+		return s.Contacts.Store.Interactions(ctx, userID, contactID, record.MaxLimit, cur)
 	}, func(it *contacts.Interaction) {
 		entries = append(entries, insights.GivingEntry{Kind: it.Kind, ContactID: contactID, At: it.At})
 	})
@@ -368,7 +368,7 @@ func (s *Service) pipeline(ctx context.Context, userID string, from, to time.Tim
 	// Only the top rows are named: the ranking is by count, then id, so
 	// the names of the rest are never read.
 	topEvents, topContacts := top(byEvent, maxPipelineRows), top(byContact, maxPipelineRows)
-	evs, err := s.Events.GetMany(ctx, userID, topEvents)
+	evs, err := s.Events.Store.EventsByID(ctx, userID, topEvents)
 	if err != nil {
 		return p, err
 	}
@@ -377,7 +377,7 @@ func (s *Service) pipeline(ctx context.Context, userID string, from, to time.Tim
 			p.Sources = append(p.Sources, insights.PipelineSource{EventID: id, Title: e.Title, Opportunities: byEvent[id]})
 		}
 	}
-	cs, err := s.Contacts.GetMany(ctx, userID, topContacts)
+	cs, err := s.Contacts.Store.ContactsByID(ctx, userID, topContacts)
 	if err != nil {
 		return p, err
 	}

@@ -31,7 +31,7 @@ func (s *Service) MergeContacts(ctx context.Context, u *accounts.User, id, other
 }
 
 func (s *Service) mergeContacts(ctx context.Context, u *accounts.User, id, otherID string) (*contacts.Contact, error) {
-	into, err := s.Contacts.Get(ctx, u.ID, id)
+	into, err := s.Contacts.Store.Contact(ctx, u.ID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (s *Service) mergeContacts(ctx context.Context, u *accounts.User, id, other
 	case id:
 		return nil, apperr.InvalidField("other_id", "must be another contact than the one merged into")
 	}
-	other, err := s.Contacts.Get(ctx, u.ID, otherID)
+	other, err := s.Contacts.Store.Contact(ctx, u.ID, otherID)
 	if err != nil {
 		return nil, notFoundField(err, "other_id")
 	}

@@ -100,17 +100,17 @@ func (s *Service) nextStep(ctx context.Context, userID string, o *opportunities.
 // user's (or no) company, contact or event is a 404 naming the field.
 func (s *Service) checkOpportunityRefs(ctx context.Context, userID string, o *opportunities.Opportunity) error {
 	if o.CompanyID != "" {
-		if _, err := s.Companies.Get(ctx, userID, o.CompanyID); err != nil {
+		if _, err := s.Companies.Store.Company(ctx, userID, o.CompanyID); err != nil {
 			return notFoundField(err, "company_id")
 		}
 	}
 	if o.SourceEventID != "" {
-		if _, err := s.Events.Get(ctx, userID, o.SourceEventID); err != nil {
+		if _, err := s.Events.Store.Event(ctx, userID, o.SourceEventID); err != nil {
 			return notFoundField(err, "source_event_id")
 		}
 	}
 	ids := append([]string{o.SourceContactID}, o.RecruiterIDs...)
-	found, err := s.Contacts.GetMany(ctx, userID, ids)
+	found, err := s.Contacts.Store.ContactsByID(ctx, userID, ids)
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func (w *warmPaths) link(otherID string, l PathLink, score int) {
 // the events in eventsOf) and links the contacts the user introduced to
 // them.
 func (s *Service) pathsFrom(ctx context.Context, userID string, c *contacts.Contact, w *warmPaths, eventsOf map[string][]string) error {
-	encs, err := s.Contacts.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: c.ID, Limit: maxPathEvents})
+	encs, err := s.Contacts.Store.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: c.ID, Limit: maxPathEvents})
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Service) pathsFrom(ctx context.Context, userID string, c *contacts.Cont
 	for _, e := range encs.Items {
 		eventsOf[e.EventID] = append(eventsOf[e.EventID], c.ID)
 	}
-	intros, err := s.Contacts.Intros(ctx, userID, contacts.IntroFilter{ContactID: c.ID, Limit: 200})
+	intros, err := s.Contacts.Store.Intros(ctx, userID, contacts.IntroFilter{ContactID: c.ID, Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -96,12 +96,12 @@ func (s *Service) pathsAtEvents(ctx context.Context, userID string, w *warmPaths
 		evIDs = append(evIDs, id)
 	}
 	sort.Strings(evIDs)
-	evs, err := s.Events.GetMany(ctx, userID, evIDs)
+	evs, err := s.Events.Store.EventsByID(ctx, userID, evIDs)
 	if err != nil {
 		return err
 	}
 	for _, evID := range evIDs {
-		met, err := s.Contacts.ContactIDsAtEvent(ctx, userID, evID)
+		met, err := s.Contacts.Store.ContactIDsAtEvent(ctx, userID, evID)
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func (s *Service) pathsAtEvents(ctx context.Context, userID string, w *warmPaths
 // the user made (5 each) or an event where the user met both (1 each);
 // ties go to the more recently contacted, then by name.
 func (s *Service) WarmPaths(ctx context.Context, userID, companyID string) ([]WarmPath, error) {
-	if _, err := s.Companies.Get(ctx, userID, companyID); err != nil {
+	if _, err := s.Companies.Store.Company(ctx, userID, companyID); err != nil {
 		return nil, err
 	}
 	inside, err := s.Contacts.Store.ContactsAtCompany(ctx, userID, companyID, maxPeople)
@@ -152,7 +152,7 @@ func (s *Service) WarmPaths(ctx context.Context, userID, companyID string) ([]Wa
 			outsideIDs = append(outsideIDs, id)
 		}
 	}
-	found, err := s.Contacts.GetMany(ctx, userID, outsideIDs)
+	found, err := s.Contacts.Store.ContactsByID(ctx, userID, outsideIDs)
 	if err != nil {
 		return nil, err
 	}

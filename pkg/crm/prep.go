@@ -60,7 +60,7 @@ const (
 
 // Prep briefs the user before an event (PRODUCT.md §11).
 func (s *Service) Prep(ctx context.Context, u *accounts.User, eventID string) (*Prep, error) {
-	ev, err := s.Events.Get(ctx, u.ID, eventID)
+	ev, err := s.Events.Store.Event(ctx, u.ID, eventID)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (s *Service) knownGuests(ctx context.Context, userID string, guests []event
 	for _, a := range guests {
 		ids = append(ids, known[a.Key])
 	}
-	people, err := s.Contacts.GetMany(ctx, userID, ids)
+	people, err := s.Contacts.Store.ContactsByID(ctx, userID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,7 @@ func (s *Service) knownGuests(ctx context.Context, userID string, guests []event
 			k.OpenFollowups = fs
 		}
 	}
-	evs, err := s.Events.GetMany(ctx, userID, eventIDs)
+	evs, err := s.Events.Store.EventsByID(ctx, userID, eventIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func (s *Service) toMeet(ctx context.Context, userID string, ev *events.Event, g
 			ids = append(ids, t.CompanyID)
 		}
 	}
-	cos, err := s.Companies.GetMany(ctx, userID, ids)
+	cos, err := s.Companies.Store.CompaniesByID(ctx, userID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +292,7 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 		}
 		index[k] = len(out)
 		sp := PrepSpeaker{Name: name, SeenAt: []string{}}
-		page, err := s.Contacts.List(ctx, userID, contacts.Filter{Q: name, Limit: 5})
+		page, err := s.Contacts.Store.Contacts(ctx, userID, contacts.Filter{Q: name, Limit: 5})
 		if err != nil {
 			return nil, err
 		}
@@ -309,7 +309,7 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 	}
 	from, to := ev.StartsAt.AddDate(-2, 0, 0), ev.StartsAt
 	err := eachItem(prepSeenEvents, func(cur *record.Cursor) (*record.Page[events.Event], error) {
-		return s.Events.List(ctx, userID, events.Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})
+		return s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})
 	}, func(e *events.Event) {
 		if e.ID == ev.ID {
 			return
@@ -369,7 +369,7 @@ func (s *Service) PlanPreps(users func(ctx context.Context, id string) (*account
 		if err != nil {
 			return err
 		}
-		evs, err := s.Events.GetMany(ctx, userID, eventIDs)
+		evs, err := s.Events.Store.EventsByID(ctx, userID, eventIDs)
 		if err != nil {
 			return err
 		}

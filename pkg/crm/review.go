@@ -79,7 +79,7 @@ const reviewLimit = 2000
 // Review gathers the review of the user's event; NotFound if it is not
 // theirs.
 func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error) {
-	ev, err := s.Events.Get(ctx, userID, id)
+	ev, err := s.Events.Store.Event(ctx, userID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 // reviewMet counts whom the user met at ev, new and known, and the targets
 // met and missed; it returns the contacts met, by id.
 func (s *Service) reviewMet(ctx context.Context, userID string, ev *events.Event, r *Review) (map[string]*contacts.Contact, error) {
-	ids, err := s.Contacts.ContactIDsAtEvent(ctx, userID, ev.ID)
+	ids, err := s.Contacts.Store.ContactIDsAtEvent(ctx, userID, ev.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ const recapEvents = 10
 // "GoDays: Met 6 — 2 of 3 you wanted; 4 thank-yous to send". The morning's
 // nudge carries yesterday's.
 func (s *Service) Recaps(ctx context.Context, u *accounts.User, from, to time.Time) ([]string, error) {
-	page, err := s.Events.List(ctx, u.ID, events.Filter{From: &from, To: &to, Limit: recapEvents})
+	page, err := s.Events.Store.Events(ctx, u.ID, events.Filter{From: &from, To: &to, Limit: recapEvents})
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (s *Service) Recaps(ctx context.Context, u *accounts.User, from, to time.Ti
 // volunteered or spoke (POST /v1/events/{id}/giving); NotFound if the event
 // is not theirs.
 func (s *Service) GiveAtEvent(ctx context.Context, userID, eventID string, in contacts.InteractionInput) (*contacts.Interaction, error) {
-	if _, err := s.Events.Get(ctx, userID, eventID); err != nil {
+	if _, err := s.Events.Store.Event(ctx, userID, eventID); err != nil {
 		return nil, err
 	}
 	return s.Contacts.GiveAtEvent(ctx, userID, eventID, in)

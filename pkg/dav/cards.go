@@ -103,7 +103,7 @@ func (b *cards) GetAddressObject(ctx context.Context, p string, req *carddav.Add
 // Rapport and named by it, and no name a client gives can be an id that is
 // handed out later (ids are random).
 func (b *cards) contact(ctx context.Context, u *accounts.User, name string) (*contacts.Contact, error) {
-	c, err := b.s.CRM.Contacts.Get(ctx, u.ID, name)
+	c, err := b.s.CRM.Contacts.Store.Contact(ctx, u.ID, name)
 	switch {
 	case err == nil && c.DAVName == "":
 		return c, nil
@@ -338,7 +338,7 @@ func (b *cards) create(ctx context.Context, u *accounts.User, name, uid string, 
 	c, err := b.s.CRM.CreateContactWith(ctx, u, in, contacts.CreateOpts{DAVName: name, CardUID: uid})
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Kind == apperr.Conflict && ae.ExistingID != "" {
-		existing, gerr := b.s.CRM.Contacts.Get(ctx, u.ID, ae.ExistingID)
+		existing, gerr := b.s.CRM.Contacts.Store.Contact(ctx, u.ID, ae.ExistingID)
 		if gerr != nil {
 			return nil, b.s.davError(gerr)
 		}
@@ -383,12 +383,12 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 	encs := map[string][]contacts.Encounter{}
 	var intros []contacts.Intro
 	if len(cs) == 1 {
-		page, err := b.s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: cs[0].ID, Limit: 200})
+		page, err := b.s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: cs[0].ID, Limit: 200})
 		if err != nil {
 			return nil, err
 		}
 		encs[cs[0].ID] = page.Items
-		ip, err := b.s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: cs[0].ID, Limit: 200})
+		ip, err := b.s.CRM.Contacts.Store.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: cs[0].ID, Limit: 200})
 		if err != nil {
 			return nil, err
 		}
@@ -431,13 +431,13 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 			}
 		}
 	}
-	evs, err := b.s.CRM.Events.GetMany(ctx, u.ID, evIDs)
+	evs, err := b.s.CRM.Events.Store.EventsByID(ctx, u.ID, evIDs)
 	if err != nil {
 		return nil, err
 	}
 	others := map[string]*contacts.Contact{}
 	if len(otherIDs) > 0 {
-		if others, err = b.s.CRM.Contacts.GetMany(ctx, u.ID, otherIDs); err != nil {
+		if others, err = b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, otherIDs); err != nil {
 			return nil, err
 		}
 		for id, c := range others {

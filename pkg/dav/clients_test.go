@@ -130,11 +130,11 @@ func TestVdirsyncerTwoWay(t *testing.T) {
 	// A card made locally.
 	os.WriteFile(filepath.Join(v.local, "grace-uid.vcf"), []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:grace-uid\r\nFN:Grace Hopper\r\nEMAIL:grace@example.com\r\nEND:VCARD\r\n"), 0o600)
 	v.run("sync")
-	got, err := s.crm.Contacts.Get(ctx, u.ID, ada.ID)
+	got, err := s.crm.Contacts.Store.Contact(ctx, u.ID, ada.ID)
 	if err != nil || len(got.Phones) != 1 || got.Notes != ada.Notes {
 		t.Fatalf("after the local edit: %+v, %v", got, err)
 	}
-	page, _ := s.crm.Contacts.List(ctx, u.ID, contacts.Filter{Q: "grace", Limit: 10})
+	page, _ := s.crm.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: "grace", Limit: 10})
 	if len(page.Items) != 1 {
 		t.Fatalf("the local card became %d contacts", len(page.Items))
 	}
@@ -162,7 +162,7 @@ func TestVdirsyncerTwoWay(t *testing.T) {
 	if out, err := v.try("sync"); err == nil {
 		t.Fatalf("an edit on both sides synced without a conflict:\n%s", out)
 	}
-	if got, _ := s.crm.Contacts.Get(ctx, u.ID, ada.ID); got.Title != "Countess" {
+	if got, _ := s.crm.Contacts.Store.Contact(ctx, u.ID, ada.ID); got.Title != "Countess" {
 		t.Fatalf("Rapport's edit was lost: title %q", got.Title)
 	}
 	if !strings.Contains(v.files()[adaFile], "TITLE:Mathematician") {
@@ -177,7 +177,7 @@ func TestVdirsyncerTwoWay(t *testing.T) {
 		}
 	}
 	v.try("sync") // Ada is still in conflict; the delete goes through
-	if _, err := s.crm.Contacts.Get(ctx, u.ID, grace.ID); err == nil {
+	if _, err := s.crm.Contacts.Store.Contact(ctx, u.ID, grace.ID); err == nil {
 		t.Fatal("deleted locally, still in Rapport")
 	}
 }
@@ -253,7 +253,7 @@ func TestVdirsyncerTasksTwoWay(t *testing.T) {
 	}
 
 	// A new follow-up in Rapport arrives; then both sides edit it.
-	c, _ := s.crm.Contacts.List(ctx, u.ID, contacts.Filter{Limit: 1})
+	c, _ := s.crm.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Limit: 1})
 	nf, err := s.crm.CreateFollowup(ctx, u.User, followup.CustomInput{ContactID: c.Items[0].ID, DueAt: time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339), Note: "send the slides"})
 	if err != nil {
 		t.Fatal(err)
@@ -341,7 +341,7 @@ func TestKhardEditKeepsNotes(t *testing.T) {
 	for i, title := range []string{"Mathematician", "Poet"} {
 		khardEdit(t, v, "Ada", title)
 		v.run("sync")
-		c, err := s.crm.Contacts.Get(ctx, u.ID, id)
+		c, err := s.crm.Contacts.Store.Contact(ctx, u.ID, id)
 		if err != nil {
 			t.Fatal(err)
 		}

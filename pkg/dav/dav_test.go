@@ -185,7 +185,7 @@ func TestEditsFromThePhone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, _ := s.crm.Contacts.Get(ctx, u.ID, c.ID)
+	before, _ := s.crm.Contacts.Store.Contact(ctx, u.ID, c.ID)
 
 	// Unchanged, three times: the contact stays byte-identical.
 	for range 3 {
@@ -193,7 +193,7 @@ func TestEditsFromThePhone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	after, _ := s.crm.Contacts.Get(ctx, u.ID, c.ID)
+	after, _ := s.crm.Contacts.Store.Contact(ctx, u.ID, c.ID)
 	if !after.UpdatedAt.Equal(before.UpdatedAt) || after.Notes != before.Notes {
 		t.Fatalf("an unchanged card changed the contact: %+v → %+v", before, after)
 	}
@@ -207,7 +207,7 @@ func TestEditsFromThePhone(t *testing.T) {
 	if r.StatusCode/100 != 2 {
 		t.Fatalf("PUT: %d %s", r.StatusCode, body(t, r))
 	}
-	got, _ := s.crm.Contacts.Get(ctx, u.ID, c.ID)
+	got, _ := s.crm.Contacts.Store.Contact(ctx, u.ID, c.ID)
 	if len(got.Phones) != 1 || got.Phones[0] != "+49 30 1234567" {
 		t.Fatalf("phones %v", got.Phones)
 	}
@@ -223,7 +223,7 @@ func TestEditsFromThePhone(t *testing.T) {
 	if r.StatusCode != http.StatusPreconditionFailed {
 		t.Fatalf("stale If-Match: %d, want 412", r.StatusCode)
 	}
-	if got, _ := s.crm.Contacts.Get(ctx, u.ID, c.ID); got.Title != "" {
+	if got, _ := s.crm.Contacts.Store.Contact(ctx, u.ID, c.ID); got.Title != "" {
 		t.Fatalf("a stale write changed the title to %q", got.Title)
 	}
 }
@@ -267,18 +267,18 @@ func TestNewCardsAndDeletes(t *testing.T) {
 	if _, err := cl.PutAddressObject(ctx, dav.BookPath+"other-uid.vcf", dup); err != nil {
 		t.Fatal(err)
 	}
-	page, _ := s.crm.Contacts.List(ctx, u.ID, contacts.Filter{Limit: 10})
+	page, _ := s.crm.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Limit: 10})
 	if len(page.Items) != 2 {
 		t.Fatalf("%d contacts after a card with a known email, want 2 (no duplicate)", len(page.Items))
 	}
-	if got, _ := s.crm.Contacts.Get(ctx, u.ID, c.ID); got.Title != "Countess" || got.Name != "Ada Lovelace" {
+	if got, _ := s.crm.Contacts.Store.Contact(ctx, u.ID, c.ID); got.Title != "Countess" || got.Name != "Ada Lovelace" {
 		t.Fatalf("the known contact was not filled in: %+v", got)
 	}
 
 	if r := s.do(t, u, "DELETE", dav.BookPath+"9F2A-phone-file.vcf", ""); r.StatusCode/100 != 2 {
 		t.Fatalf("DELETE: %d", r.StatusCode)
 	}
-	if _, err := s.crm.Contacts.Get(ctx, u.ID, grace.ID); err == nil {
+	if _, err := s.crm.Contacts.Store.Contact(ctx, u.ID, grace.ID); err == nil {
 		t.Fatal("deleted on the phone, still in Rapport")
 	}
 }
@@ -300,7 +300,7 @@ func TestIsolationAndBadInput(t *testing.T) {
 			t.Errorf("%s another user's card: %d, want 404", tc.method, r.StatusCode)
 		}
 	}
-	if got, err := s.crm.Contacts.Get(t.Context(), me.ID, c.ID); err != nil || got.Name != "Ada Lovelace" {
+	if got, err := s.crm.Contacts.Store.Contact(t.Context(), me.ID, c.ID); err != nil || got.Name != "Ada Lovelace" {
 		t.Fatalf("another user's request changed the card: %+v, %v", got, err)
 	}
 	// A multiget naming my card's href gives the other user nothing of it.
@@ -312,7 +312,7 @@ func TestIsolationAndBadInput(t *testing.T) {
 	if r := s.do(t, other, "PUT", path, card, "Content-Type", "text/vcard"); r.StatusCode != http.StatusCreated {
 		t.Errorf("PUT to the href of another user's card: %d %s, want 201 (the other user's own card)", r.StatusCode, body(t, r))
 	}
-	if got, err := s.crm.Contacts.Get(t.Context(), me.ID, c.ID); err != nil || got.Name != "Ada Lovelace" {
+	if got, err := s.crm.Contacts.Store.Contact(t.Context(), me.ID, c.ID); err != nil || got.Name != "Ada Lovelace" {
 		t.Fatalf("another user's request changed the card: %+v, %v", got, err)
 	}
 	objs, err := s.client(t, other).QueryAddressBook(t.Context(), dav.BookPath, &carddav.AddressBookQuery{})

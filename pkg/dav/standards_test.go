@@ -47,7 +47,7 @@ func TestPutETagOnlyWhenStoredAsSent(t *testing.T) {
 	if got := r.Header.Get("ETag"); got != "" {
 		t.Fatalf("PUT of a card stored otherwise answered ETag %s", got)
 	}
-	if got, _ := s.crm.Contacts.Get(t.Context(), u.ID, c.ID); got.Title != "Countess" || got.Notes != "Likes punch cards.\nCall after 10." {
+	if got, _ := s.crm.Contacts.Store.Contact(t.Context(), u.ID, c.ID); got.Title != "Countess" || got.Notes != "Likes punch cards.\nCall after 10." {
 		t.Fatalf("stored title %q notes %q", got.Title, got.Notes)
 	}
 
@@ -133,7 +133,7 @@ func TestCardNamesAreEachUsersOwn(t *testing.T) {
 	put(b, "shared-name", "Bob's card")
 	put(a, "shared-name", "Alice's card")
 	for _, u := range []*user{a, b} {
-		page, err := s.crm.Contacts.List(ctx, u.ID, contacts.Filter{Limit: 10})
+		page, err := s.crm.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Limit: 10})
 		if err != nil || len(page.Items) != 1 {
 			t.Fatalf("%s has %d contacts, %v", u.Email, len(page.Items), err)
 		}

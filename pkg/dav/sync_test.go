@@ -126,7 +126,7 @@ func TestSyncCollection(t *testing.T) {
 // eventOf returns the id of one of the user's events.
 func (s *server) eventOf(t *testing.T, u *user) string {
 	t.Helper()
-	evs, err := s.crm.Events.All(t.Context(), u.ID)
+	evs, err := s.crm.Events.Store.AllEvents(t.Context(), u.ID)
 	if err != nil || len(evs) == 0 {
 		t.Fatalf("no event: %v", err)
 	}

@@ -125,7 +125,7 @@ func (b *tasks) objects(ctx context.Context, u *accounts.User, fs []followup.Fol
 	for i := range fs {
 		ids[i] = fs[i].ContactID
 	}
-	cs, err := b.s.CRM.Contacts.GetMany(ctx, u.ID, ids)
+	cs, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (b *tasks) objects(ctx context.Context, u *accounts.User, fs []followup.Fol
 			eventIDs = append(eventIDs, fs[i].EventID)
 		}
 	}
-	evs, err := b.s.CRM.Events.GetMany(ctx, u.ID, eventIDs)
+	evs, err := b.s.CRM.Events.Store.EventsByID(ctx, u.ID, eventIDs)
 	if err != nil {
 		return nil, err
 	}

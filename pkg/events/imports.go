@@ -91,21 +91,6 @@ func (im *Importer) CreateCalendar(ctx context.Context, userID string, in Calend
 	return cal, nil
 }
 
-// Calendar returns one of the user's calendars; NotFound if none.
-func (s *Service) Calendar(ctx context.Context, userID, id string) (*Calendar, error) {
-	return s.Store.Calendar(ctx, userID, id)
-}
-
-// Calendars lists the user's calendars (all users' when userID is "").
-func (s *Service) Calendars(ctx context.Context, userID string) ([]Calendar, error) {
-	return s.Store.Calendars(ctx, userID)
-}
-
-// DeleteCalendar unsubscribes; the events it brought stay the user's.
-func (s *Service) DeleteCalendar(ctx context.Context, userID, id string) error {
-	return s.Store.DeleteCalendar(ctx, userID, id)
-}
-
 // Sync fetches the calendar and upserts its events by source UID: new ones
 // are created with the calendar's tags; changed ones get the source's title,
 // time, place, URL and organizer while the user's notes and tags stay;
@@ -334,7 +319,7 @@ func firstNonEmpty(a, b string) string {
 // lease for this tick's window so that several processes running the same
 // schedule sync it once. tzOf returns a user's time zone (for floating times).
 func (im *Importer) SyncAll(ctx context.Context, window time.Duration, tzOf func(ctx context.Context, userID string) (string, error)) (synced, failed int, err error) {
-	cals, err := im.Events.Calendars(ctx, "")
+	cals, err := im.Events.Store.Calendars(ctx, "")
 	if err != nil {
 		return 0, 0, err
 	}

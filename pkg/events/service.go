@@ -45,16 +45,11 @@ func (s *Service) Create(ctx context.Context, userID, defTZ string, in Input) (*
 	return e, nil
 }
 
-// Get returns the user's event with id; NotFound if the user has none.
-func (s *Service) Get(ctx context.Context, userID, id string) (*Event, error) {
-	return s.Store.Event(ctx, userID, id)
-}
-
 // Update applies a merge patch to the user's event. Moving starts_at without
 // naming ends_at keeps the duration. A change of time, place or status
 // increments the sequence. It returns NotFound or Invalid.
 func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (*Event, error) {
-	old, err := s.Get(ctx, userID, id)
+	old, err := s.Store.Event(ctx, userID, id)
 	if err != nil {
 		return nil, err
 	}
@@ -113,21 +108,6 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 
 // Filter selects events for List; it is the store's query (one type, not two).
 type Filter = EventQuery
-
-// List returns the user's events in starts_at order.
-func (s *Service) List(ctx context.Context, userID string, f Filter) (*record.Page[Event], error) {
-	return s.Store.Events(ctx, userID, f)
-}
-
-// GetMany returns the user's events among ids, by id.
-func (s *Service) GetMany(ctx context.Context, userID string, ids []string) (map[string]*Event, error) {
-	return s.Store.EventsByID(ctx, userID, ids)
-}
-
-// All returns all of the user's events in start order (for calendar feeds).
-func (s *Service) All(ctx context.Context, userID string) ([]Event, error) {
-	return s.Store.AllEvents(ctx, userID)
-}
 
 // changed reports a change of feed content to the Changed hook.
 func (s *Service) changed(ctx context.Context, userID string) {

@@ -91,7 +91,7 @@ type agendaLine struct{ When, Title, Location, Note string }
 // the same as an .ics attachment.
 func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now time.Time) error {
 	to := now.Add(7 * 24 * time.Hour)
-	evs, err := d.Events.List(ctx, u.ID, events.Filter{From: &now, To: &to, Limit: record.MaxLimit})
+	evs, err := d.Events.Store.Events(ctx, u.ID, events.Filter{From: &now, To: &to, Limit: record.MaxLimit})
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 	for i, f := range fs {
 		ids[i] = f.ContactID
 	}
-	cs, err := d.Contacts.GetMany(ctx, u.ID, ids)
+	cs, err := d.Contacts.Store.ContactsByID(ctx, u.ID, ids)
 	if err != nil {
 		return err
 	}

@@ -412,11 +412,11 @@ func (d *Dispatcher) digestItems(ctx context.Context, userID string, b *Batch, f
 			eventIDs = append(eventIDs, f.EventID)
 		}
 	}
-	cs, err := d.Contacts.GetMany(ctx, userID, contactIDs)
+	cs, err := d.Contacts.Store.ContactsByID(ctx, userID, contactIDs)
 	if err != nil {
 		return nil, err
 	}
-	es, err := d.Events.GetMany(ctx, userID, eventIDs)
+	es, err := d.Events.Store.EventsByID(ctx, userID, eventIDs)
 	if err != nil {
 		return nil, err
 	}

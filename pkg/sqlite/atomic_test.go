@@ -28,10 +28,10 @@ func TestWork(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if _, err := in.Get(ctx, "u1", ada.ID); err != nil {
+		if _, err := in.Store.Contact(ctx, "u1", ada.ID); err != nil {
 			return err // the unit's own write must be visible
 		}
-		if _, err := svc.Get(ctx, "u1", ada.ID); !apperr.Is(err, apperr.NotFound) {
+		if _, err := svc.Store.Contact(ctx, "u1", ada.ID); !apperr.Is(err, apperr.NotFound) {
 			return fmt.Errorf("outside the unit, its write before it commits: %v, want NotFound", err)
 		}
 		_, err = in.Create(ctx, "u1", contacts.Input{Name: "Ada again", Emails: []string{"grace@example.com", "ada@example.com"}, Tags: []string{"rust"}}, contacts.CreateOpts{})
@@ -44,14 +44,14 @@ func TestWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := svc.List(ctx, "u1", contacts.Filter{Limit: 10})
+	page, err := svc.Store.Contacts(ctx, "u1", contacts.Filter{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(page.Items) != 2 {
 		t.Fatalf("%d contacts committed, want Ada and Grace", len(page.Items))
 	}
-	if tagged, _ := svc.List(ctx, "u1", contacts.Filter{Tag: "rust", Limit: 10}); len(tagged.Items) != 0 {
+	if tagged, _ := svc.Store.Contacts(ctx, "u1", contacts.Filter{Tag: "rust", Limit: 10}); len(tagged.Items) != 0 {
 		t.Fatal("the failed attempt's tag was committed")
 	}
 
@@ -66,7 +66,7 @@ func TestWork(t *testing.T) {
 	if !errors.Is(err, boom) || err.Error() != "boom" {
 		t.Fatalf("err = %v, want boom alone", err)
 	}
-	if page, _ := svc.List(ctx, "u1", contacts.Filter{Limit: 10}); len(page.Items) != 2 {
+	if page, _ := svc.Store.Contacts(ctx, "u1", contacts.Filter{Limit: 10}); len(page.Items) != 2 {
 		t.Fatalf("%d contacts after a rolled-back unit, want 2", len(page.Items))
 	}
 }
@@ -112,7 +112,7 @@ func TestGroupCommit(t *testing.T) {
 	if failed != n/2 {
 		t.Fatalf("%d writes failed, want %d", failed, n/2)
 	}
-	page, err := svc.List(ctx, "u1", contacts.Filter{Limit: 100})
+	page, err := svc.Store.Contacts(ctx, "u1", contacts.Filter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

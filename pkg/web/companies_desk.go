@@ -43,7 +43,7 @@ func (s *pages) handleCompanies(c *fiber.Ctx) error {
 		}
 		q.Cursor = cur
 	}
-	page, err := s.CRM.Companies.List(ctx, u.ID, q)
+	page, err := s.CRM.Companies.Store.Companies(ctx, u.ID, q)
 	if err != nil {
 		if p.showProblem(err, nil) {
 			return s.render(c, fiber.StatusUnprocessableEntity, "companies", p)
@@ -82,7 +82,7 @@ func (s *pages) handleCompany(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	loc := u.Location()
-	co, err := s.CRM.Companies.Get(ctx, u.ID, c.Params("id"))
+	co, err := s.CRM.Companies.Store.Company(ctx, u.ID, c.Params("id"))
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "company")
 	} else if err != nil {

@@ -222,7 +222,7 @@ func (s *pages) handleWebOpening(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	ct, err := s.CRM.Contacts.Get(ctx, u.ID, c.Params("id"))
+	ct, err := s.CRM.Contacts.Store.Contact(ctx, u.ID, c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func (s *pages) handleWebOpening(c *fiber.Ctx) error {
 	if in.Title == "" {
 		in.Title = "An opening"
 	}
-	encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: ct.ID, Limit: 200})
+	encs, err := s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: ct.ID, Limit: 200})
 	if err != nil {
 		return err
 	}

@@ -141,7 +141,7 @@ func (s *pages) tableIDs(ctx context.Context, userID string, form map[string]str
 		narrow(set)
 	}
 	if ev := form["event"]; ev != "" {
-		encs, err := s.CRM.Contacts.Encounters(ctx, userID, contacts.EncounterFilter{EventID: ev, Limit: filterSet})
+		encs, err := s.CRM.Contacts.Store.Encounters(ctx, userID, contacts.EncounterFilter{EventID: ev, Limit: filterSet})
 		if err != nil {
 			return nil, err
 		}
@@ -204,7 +204,7 @@ func (s *pages) tablePage(ctx context.Context, userID string, f contacts.Filter,
 	var rows []contacts.Contact
 	scanned := 0
 	for {
-		page, err := s.CRM.Contacts.List(ctx, userID, f)
+		page, err := s.CRM.Contacts.Store.Contacts(ctx, userID, f)
 		if err != nil {
 			return nil, err
 		}
@@ -234,7 +234,7 @@ func (s *pages) tablePage(ctx context.Context, userID string, f contacts.Filter,
 // recent events, the first companies by name.
 func (s *pages) tableChoices(ctx context.Context, userID string, loc *time.Location, v *contactsTable) error {
 	now := s.Now().Add(24 * time.Hour)
-	evs, err := s.CRM.Events.List(ctx, userID, events.Filter{To: &now, From: ptr(now.AddDate(-1, 0, 0)), Limit: 200})
+	evs, err := s.CRM.Events.Store.Events(ctx, userID, events.Filter{To: &now, From: ptr(now.AddDate(-1, 0, 0)), Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (s *pages) tableChoices(ctx context.Context, userID string, loc *time.Locat
 		e := evs.Items[i]
 		v.Events = append(v.Events, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("2 Jan 2006")})
 	}
-	cos, err := s.CRM.Companies.List(ctx, userID, companies.Query{Limit: 200})
+	cos, err := s.CRM.Companies.Store.Companies(ctx, userID, companies.Query{Limit: 200})
 	if err != nil {
 		return err
 	}

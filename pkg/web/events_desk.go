@@ -70,7 +70,7 @@ func (s *pages) handleEvents(c *fiber.Ctx) error {
 	if c.Query("older") == "" {
 		up := f
 		up.From = &now
-		page, err := s.CRM.Events.List(ctx, u.ID, up)
+		page, err := s.CRM.Events.Store.Events(ctx, u.ID, up)
 		if err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func (s *pages) handleEvents(c *fiber.Ctx) error {
 		view.Past = append(view.Past, eventRowOf(&past.Items[i], loc))
 	}
 	view.Older = past.NextCursor
-	cals, err := s.CRM.Events.Calendars(ctx, u.ID)
+	cals, err := s.CRM.Events.Store.Calendars(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func (s *pages) pastEvents(c *fiber.Ctx, u *accounts.User, f events.Filter, now 
 	f.Limit = 200
 	var all []events.Event
 	for {
-		page, err := s.CRM.Events.List(ctx, u.ID, f)
+		page, err := s.CRM.Events.Store.Events(ctx, u.ID, f)
 		if err != nil {
 			return nil, err
 		}
@@ -142,7 +142,7 @@ func (s *pages) pastEvents(c *fiber.Ctx, u *accounts.User, f events.Filter, now 
 	}
 	if n := len(out.Items); len(all) > n {
 		out.NextCursor = out.Items[n-1].StartsAt.Format(time.RFC3339Nano)
-	} else if older, err := s.CRM.Events.List(ctx, u.ID, events.Filter{Q: f.Q, Tag: f.Tag, To: &from, Limit: 1}); err != nil {
+	} else if older, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{Q: f.Q, Tag: f.Tag, To: &from, Limit: 1}); err != nil {
 		return nil, err
 	} else if len(older.Items) > 0 { // nothing more in this year: the year before has some
 		out.NextCursor = from.Format(time.RFC3339Nano)
@@ -256,7 +256,7 @@ func (s *pages) handleEventEdit(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	e, err := s.CRM.Events.Get(ctx, u.ID, c.Params("id"))
+	e, err := s.CRM.Events.Store.Event(ctx, u.ID, c.Params("id"))
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "event")
 	} else if err != nil {
@@ -291,7 +291,7 @@ func (s *pages) handleEventSave(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	e, err := s.CRM.Events.Get(ctx, u.ID, c.Params("id"))
+	e, err := s.CRM.Events.Store.Event(ctx, u.ID, c.Params("id"))
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "event")
 	} else if err != nil {
@@ -365,7 +365,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
 	defer cancel()
 	u := user(c)
 	loc := u.Location()
-	e, err := s.CRM.Events.Get(ctx, u.ID, c.Params("id"))
+	e, err := s.CRM.Events.Store.Event(ctx, u.ID, c.Params("id"))
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "event")
 	} else if err != nil {
@@ -384,7 +384,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
 	for _, t := range e.Talks {
 		v.Talks = append(v.Talks, talkRow{Title: t.Title, Speaker: t.Speaker, At: localInput(t.StartsAt, loc)})
 	}
-	encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: e.ID, Limit: 200})
+	encs, err := s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: e.ID, Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -392,7 +392,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
 	for _, en := range encs.Items {
 		ids = append(ids, en.ContactID)
 	}
-	intros, err := s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{EventID: e.ID, Limit: 200})
+	intros, err := s.CRM.Contacts.Store.Intros(ctx, u.ID, contacts.IntroFilter{EventID: e.ID, Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -456,7 +456,7 @@ func (s *pages) handleEventDelete(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	e, err := s.CRM.Events.Get(ctx, u.ID, c.Params("id"))
+	e, err := s.CRM.Events.Store.Event(ctx, u.ID, c.Params("id"))
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "event")
 	} else if err != nil {
@@ -472,7 +472,7 @@ func (s *pages) handleEventDelete(c *fiber.Ctx) error {
 func (s *pages) handleCalendarDelete(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.CRM.Events.DeleteCalendar(ctx, user(c).ID, c.Params("id")); apperr.Is(err, apperr.NotFound) {
+	if err := s.CRM.Events.Store.DeleteCalendar(ctx, user(c).ID, c.Params("id")); apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "calendar")
 	} else if err != nil {
 		return err

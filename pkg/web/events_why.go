@@ -21,7 +21,7 @@ func (s *pages) targetsOf(ctx context.Context, userID, text string) ([]events.Ta
 	out := []events.Target{}
 	for _, name := range lines(text) {
 		t := events.Target{Name: name}
-		people, err := s.CRM.Contacts.List(ctx, userID, contacts.Filter{Q: name, Limit: 10})
+		people, err := s.CRM.Contacts.Store.Contacts(ctx, userID, contacts.Filter{Q: name, Limit: 10})
 		if err != nil {
 			return nil, err
 		}
@@ -32,7 +32,7 @@ func (s *pages) targetsOf(ctx context.Context, userID, text string) ([]events.Ta
 			}
 		}
 		if t.ContactID == "" {
-			cos, err := s.CRM.Companies.List(ctx, userID, companies.Query{Q: name, Limit: 10})
+			cos, err := s.CRM.Companies.Store.Companies(ctx, userID, companies.Query{Q: name, Limit: 10})
 			if err != nil {
 				return nil, err
 			}
@@ -84,7 +84,7 @@ func (s *pages) targetNames(ctx context.Context, userID string, targets []events
 	if err != nil {
 		return nil, err
 	}
-	cos, err := s.CRM.Companies.GetMany(ctx, userID, companyIDs)
+	cos, err := s.CRM.Companies.Store.CompaniesByID(ctx, userID, companyIDs)
 	if err != nil {
 		return nil, err
 	}

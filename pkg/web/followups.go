@@ -49,7 +49,7 @@ func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []fo
 	for i, f := range items {
 		ids[i] = f.ContactID
 	}
-	cs, err := s.CRM.Contacts.GetMany(ctx, u.ID, ids)
+	cs, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -59,7 +59,7 @@ func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []fo
 			eventIDs = append(eventIDs, f.EventID)
 		}
 	}
-	evs, err := s.CRM.Events.GetMany(ctx, u.ID, eventIDs)
+	evs, err := s.CRM.Events.Store.EventsByID(ctx, u.ID, eventIDs)
 	if err != nil {
 		return nil, nil, err
 	}

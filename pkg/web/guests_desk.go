@@ -60,7 +60,7 @@ func (s *pages) showGuests(c *fiber.Ctx, p *webPage, v *guestsView) error {
 	defer cancel()
 	u := user(c)
 	id := c.Params("id")
-	ev, err := s.CRM.Events.Get(ctx, u.ID, id)
+	ev, err := s.CRM.Events.Store.Event(ctx, u.ID, id)
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "event")
 	}

@@ -42,7 +42,7 @@ func (s *pages) todaysEvents(c *fiber.Ctx, u *accounts.User) (nearEvents, error)
 	now := s.Now().In(loc)
 	from := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, loc).UTC()
 	to := from.Add(3 * 24 * time.Hour)
-	page, err := s.CRM.Events.List(ctx, u.ID, events.Filter{From: &from, To: &to, Limit: 50})
+	page, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{From: &from, To: &to, Limit: 50})
 	if err != nil {
 		return nearEvents{}, err
 	}

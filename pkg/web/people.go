@@ -49,7 +49,7 @@ func contactForm(ct *contacts.Contact) map[string]string {
 func (s *pages) handleContactEdit(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	ct, err := s.CRM.Contacts.Get(ctx, user(c).ID, c.Params("id"))
+	ct, err := s.CRM.Contacts.Store.Contact(ctx, user(c).ID, c.Params("id"))
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "contact")
 	} else if err != nil {
@@ -69,7 +69,7 @@ func (s *pages) handleContactSave(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	id := c.Params("id")
-	ct, err := s.CRM.Contacts.Get(ctx, u.ID, id)
+	ct, err := s.CRM.Contacts.Store.Contact(ctx, u.ID, id)
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "contact")
 	} else if err != nil {
@@ -96,7 +96,7 @@ func (s *pages) handleContactSave(c *fiber.Ctx) error {
 		"notes": p.Form["notes"], "cadence_days": cadence})
 	saved, err := s.CRM.UpdateContactSeen(ctx, u, id, patch, seen)
 	if apperr.Is(err, apperr.Conflict) && len(apperr.FieldsOf(err)) == 1 && apperr.FieldsOf(err)[0].Field == "updated_at" {
-		now, gerr := s.CRM.Contacts.Get(ctx, u.ID, id)
+		now, gerr := s.CRM.Contacts.Store.Contact(ctx, u.ID, id)
 		if gerr != nil {
 			return gerr
 		}
@@ -134,7 +134,7 @@ func (s *pages) handleNote(c *fiber.Ctx) error {
 	if note == "" {
 		return s.backToContact(c, apperr.InvalidField("note", "is empty"), "")
 	}
-	ct, err := s.CRM.Contacts.Get(ctx, u.ID, c.Params("id"))
+	ct, err := s.CRM.Contacts.Store.Contact(ctx, u.ID, c.Params("id"))
 	if err != nil {
 		return s.backToContact(c, err, "")
 	}
@@ -160,7 +160,7 @@ func (s *pages) handleContactIntro(c *fiber.Ctx) error {
 		if f["other"] == "" {
 			return s.backToContact(c, apperr.InvalidField("other", "name the person to introduce"), "")
 		}
-		page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: f["other"], Limit: 6})
+		page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: f["other"], Limit: 6})
 		if err != nil {
 			return err
 		}
@@ -232,7 +232,7 @@ func (s *pages) handleIntros(c *fiber.Ctx) error {
 		}
 		f.Cursor = cur
 	}
-	page, err := s.CRM.Contacts.Intros(ctx, u.ID, f)
+	page, err := s.CRM.Contacts.Store.Intros(ctx, u.ID, f)
 	if apperr.Is(err, apperr.Invalid) {
 		p.Problem = "That page of intros is not one this list gave."
 		return s.render(c, 200, "intros", p)
@@ -318,14 +318,14 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 	u := user(c)
 	loc := u.Location()
 	d := &contactDesk{Timeline: met, Kinds: contacts.InteractionKinds, IntroOther: c.Query("intro_other"), IntroContext: c.Query("intro_context")}
-	its, err := s.CRM.Contacts.Interactions(ctx, u.ID, ct.ID, 50, nil)
+	its, err := s.CRM.Contacts.Store.Interactions(ctx, u.ID, ct.ID, 50, nil)
 	if err != nil {
 		return nil, err
 	}
 	for _, it := range its.Items {
 		d.Timeline = append(d.Timeline, timelineItem{at: it.At, When: it.At.In(loc).Format("2 Jan 2006"), What: kindLabel(it.Kind), Text: it.Notes})
 	}
-	intros, err := s.CRM.Contacts.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: ct.ID, Limit: 50})
+	intros, err := s.CRM.Contacts.Store.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: ct.ID, Limit: 50})
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +356,7 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 	}
 	d.Given, d.Received = rec.Given, rec.Received
 	if d.MergeOther = strings.TrimSpace(c.Query("merge_other")); d.MergeOther != "" {
-		page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: d.MergeOther, Limit: 10})
+		page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: d.MergeOther, Limit: 10})
 		if err != nil {
 			return nil, err
 		}
@@ -367,7 +367,7 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 		}
 	}
 	if d.IntroOther != "" {
-		page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: d.IntroOther, Limit: 6})
+		page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: d.IntroOther, Limit: 6})
 		if err != nil {
 			return nil, err
 		}

@@ -103,7 +103,7 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 		contactIDs = append(contactIDs, o.SourceContactID)
 		eventIDs = append(eventIDs, o.SourceEventID)
 	}
-	cos, err := s.CRM.Companies.GetMany(ctx, u.ID, companyIDs)
+	cos, err := s.CRM.Companies.Store.CompaniesByID(ctx, u.ID, companyIDs)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 	if err != nil {
 		return err
 	}
-	evs, err := s.CRM.Events.GetMany(ctx, u.ID, eventIDs)
+	evs, err := s.CRM.Events.Store.EventsByID(ctx, u.ID, eventIDs)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 		i := col[o.Stage]
 		view.Columns[i].Cards = append(view.Columns[i].Cards, card)
 	}
-	recent, err := s.CRM.Events.List(ctx, u.ID, events.Filter{To: ptr(s.Now().Add(24 * time.Hour)), Limit: 200})
+	recent, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{To: ptr(s.Now().Add(24 * time.Hour)), Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 		return err
 	}
 	if in.SourceEventID != "" {
-		if _, err := s.CRM.Events.Get(ctx, u.ID, in.SourceEventID); apperr.Is(err, apperr.NotFound) {
+		if _, err := s.CRM.Events.Store.Event(ctx, u.ID, in.SourceEventID); apperr.Is(err, apperr.NotFound) {
 			p.Errors["event_id"] = "is not one of your events"
 		} else if err != nil {
 			return err
@@ -233,7 +233,7 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 // pickContact finds the one contact a name (or email) means; none or
 // several is an error on field, with the candidates named.
 func (s *pages) pickContact(ctx context.Context, u *accounts.User, name, field string, p *webPage) string {
-	page, err := s.CRM.Contacts.List(ctx, u.ID, contacts.Filter{Q: name, Limit: 5})
+	page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: name, Limit: 5})
 	if err != nil {
 		p.Errors[field] = "could not look up " + name
 		return ""

@@ -59,7 +59,7 @@ func (s *pages) handleToday(c *fiber.Ctx) error {
 		}
 	}
 	soon := now.AddDate(0, 0, 14)
-	evs, err := s.CRM.Events.List(ctx, u.ID, events.Filter{From: &now, To: &soon, Limit: todayEvents})
+	evs, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{From: &now, To: &soon, Limit: todayEvents})
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *pages) waitingIntros(c *fiber.Ctx) ([]introLine, error) {
 	var waiting []contacts.Intro
 	f := contacts.IntroFilter{Limit: record.MaxLimit, NewestFirst: true}
 	for looked := 0; len(waiting) < todayIntros && looked < introsLooked; {
-		page, err := s.CRM.Contacts.Intros(ctx, u.ID, f)
+		page, err := s.CRM.Contacts.Store.Intros(ctx, u.ID, f)
 		if err != nil {
 			return nil, err
 		}
@@ -136,7 +136,7 @@ func (s *pages) quietSinceMet(c *fiber.Ctx, now time.Time) ([]metRow, error) {
 	defer cancel()
 	u := user(c)
 	from := now.AddDate(0, 0, -7)
-	evs, err := s.CRM.Events.List(ctx, u.ID, events.Filter{From: &from, To: &now, Limit: recentEvents})
+	evs, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{From: &from, To: &now, Limit: recentEvents})
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (s *pages) quietSinceMet(c *fiber.Ctx, now time.Time) ([]metRow, error) {
 	seen := map[string]bool{}
 	for i := len(evs.Items) - 1; i >= 0 && len(out) < todayQuiet; i-- {
 		ev := evs.Items[i]
-		encs, err := s.CRM.Contacts.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: ev.ID, Limit: quietPerEvent})
+		encs, err := s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: ev.ID, Limit: quietPerEvent})
 		if err != nil {
 			return nil, err
 		}
