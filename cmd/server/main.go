@@ -28,9 +28,9 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/delivery"
+	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/inbound"
 	"github.com/rapport-crm/rapport/pkg/metrics"
@@ -88,7 +88,7 @@ type Main struct {
 	// Importer syncs followed calendars.
 	Importer *events.Importer
 	// Dispatcher sends nudges and agendas; the cron only triggers it.
-	Dispatcher *followup.Dispatcher
+	Dispatcher *dispatch.Dispatcher
 	// Resolver looks up the hosts of webhook and calendar URLs; nil is the
 	// system's (tests set netguard.Offline).
 	Resolver netguard.Resolver
@@ -175,7 +175,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Accounts.URLCheck = guard.CheckURL
 	m.CRM.URLCheck = guard.CheckURL
-	var mailer followup.Mailer // nil: the email channel is off
+	var mailer dispatch.Mailer // nil: the email channel is off
 	if cfg.SMTPURL != "" {
 		if mailer, err = delivery.NewMailer(cfg.SMTPURL, cfg.MailFrom); err != nil {
 			return err
@@ -206,7 +206,7 @@ func (m *Main) Run(ctx context.Context) error {
 	dav.Register(m.API.App, davDeps)
 	m.davChanges = davDeps.Changes
 
-	m.Dispatcher = &followup.Dispatcher{
+	m.Dispatcher = &dispatch.Dispatcher{
 		Followups: m.CRM.Followups, Accounts: m.Accounts, Contacts: m.CRM.Contacts, Events: m.CRM.Events,
 		Mailer: mailer, Webhooks: delivery.Webhooks{Client: guard.Client(15*time.Second, 0)}, BaseURL: cfg.BaseURL,
 		Now: m.Now, Logger: m.Logger.With("component", "dispatcher"), Metrics: metrics.NewDispatcher(reg), Recaps: m.CRM.Recaps,
@@ -295,10 +295,10 @@ func (m *Main) startCron(idem *idempotency.Store) error {
 		} else if n > 0 {
 			m.Logger.Debug("purged idempotency records", "count", n)
 		}
-		if _, err := m.CRM.Followups.PurgeLeases(ctx); err != nil {
+		if _, err := m.Dispatcher.PurgeLeases(ctx); err != nil {
 			m.Logger.Warn("purge dispatch leases", "err", err)
 		}
-		if _, err := m.CRM.Followups.PurgeNudged(ctx); err != nil {
+		if _, err := m.Dispatcher.PurgeNudged(ctx); err != nil {
 			m.Logger.Warn("purge nudge records", "err", err)
 		}
 	}); err != nil {
@@ -310,7 +310,7 @@ func (m *Main) startCron(idem *idempotency.Store) error {
 }
 
 // sweep recomputes every user's next dispatch time from the follow-ups,
-// the safety net behind the wakes requests send (see followup.Service.Sweep).
+// the safety net behind the wakes requests send (see dispatch.Dispatcher.Sweep).
 func (m *Main) sweep() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -319,7 +319,7 @@ func (m *Main) sweep() {
 		m.Logger.Warn("sweep", "err", err)
 		return
 	}
-	if _, err := m.CRM.Followups.Sweep(ctx, m.Accounts, users); err != nil {
+	if _, err := m.Dispatcher.Sweep(ctx, users); err != nil {
 		m.Logger.Warn("sweep", "err", err)
 	}
 	if m.davChanges != nil {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/delivery"
-	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/mailtest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 )
@@ -20,9 +20,9 @@ func TestMailerSendsThroughSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := followup.Email{To: "ada@example.com", Subject: "Follow up with Ada", MessageID: m.MessageID("b1"),
+	e := dispatch.Email{To: "ada@example.com", Subject: "Follow up with Ada", MessageID: m.MessageID("b1"),
 		Text: "plain", HTML: "<p>html</p>", Date: time.Now(),
-		Attachments: []followup.Attachment{{Name: "week.ics", ContentType: "text/calendar", Data: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}}}
+		Attachments: []dispatch.Attachment{{Name: "week.ics", ContentType: "text/calendar", Data: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}}}
 	if err := m.Send(t.Context(), e); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 // Package delivery is the adapter that takes follow-up nudges out of the
 // process: email through an SMTP server (go-mail) and signed webhooks over
 // HTTP. The follow-up rules in pkg/followup declare what they need
-// (followup.Mailer, followup.WebhookPoster) and link neither.
+// (dispatch.Mailer, dispatch.WebhookPoster) and link neither.
 package delivery
 
 import (
@@ -14,12 +14,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/wneessen/go-mail"
 )
 
 // Mailer sends email through the SMTP server of CRM_SMTP_URL; it is a
-// followup.Mailer.
+// dispatch.Mailer.
 type Mailer struct {
 	host      string
 	opts      []mail.Option
@@ -71,7 +71,7 @@ func (m *Mailer) MessageID(key string) string {
 }
 
 // Send delivers e.
-func (m *Mailer) Send(ctx context.Context, e followup.Email) error {
+func (m *Mailer) Send(ctx context.Context, e dispatch.Email) error {
 	msg := mail.NewMsg()
 	if err := msg.From(m.From); err != nil {
 		return fmt.Errorf("from address: %w", err)

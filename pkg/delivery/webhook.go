@@ -26,7 +26,7 @@ func Verify(secret string, body []byte, sig string) bool {
 	return hmac.Equal([]byte(Sign(secret, body)), []byte(sig))
 }
 
-// Webhooks posts signed JSON bodies; it is a followup.WebhookPoster.
+// Webhooks posts signed JSON bodies; it is a dispatch.WebhookPoster.
 type Webhooks struct {
 	// Client posts (a netguard client, with a timeout under the
 	// dispatcher's send budget).

@@ -3,11 +3,12 @@ package followup
 import (
 	"context"
 
+	"time"
+
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"time"
 )
 
 // Filter selects follow-ups for List; it is the store's query (one type, not two).

@@ -2,6 +2,7 @@ package followup
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -44,4 +45,40 @@ func (s *Service) wake(ctx context.Context, userID string, at time.Time) error {
 // outside this package, such as agenda settings).
 func (s *Service) Wake(ctx context.Context, userID string, at time.Time) error {
 	return s.wake(ctx, userID, at)
+}
+
+// Batch is the set of due follow-ups one digest and one webhook call carry.
+// Its id is derived from the user and the items with their due times, so a
+// batch re-sent after a crash has the same Message-ID and Idempotency-Key.
+type Batch struct {
+	ID        string       `bson:"id"`
+	Items     []BatchItem  `bson:"items"`
+	CreatedAt time.Time    `bson:"created_at"`
+	Attempts  int          `bson:"attempts"`
+	RetryAt   time.Time    `bson:"retry_at"`
+	Email     ChannelState `bson:"email"`
+	Webhook   ChannelState `bson:"webhook"`
+}
+
+// BatchItem is one follow-up of a batch, at the due time it is nudged for.
+type BatchItem struct {
+	ID    string    `bson:"id"`
+	DueAt time.Time `bson:"due_at"`
+}
+
+// ChannelState says whether a batch went out over one channel, or why not.
+type ChannelState struct {
+	Done  bool   `bson:"done"`
+	Error string `bson:"error,omitempty"`
+}
+
+// errors is the batch's last delivery errors, for delivery_error.
+func (b *Batch) Errors() string {
+	var es []string
+	for _, c := range []ChannelState{b.Email, b.Webhook} {
+		if !c.Done && c.Error != "" {
+			es = append(es, c.Error)
+		}
+	}
+	return strings.Join(es, "; ")
 }

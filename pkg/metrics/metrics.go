@@ -4,7 +4,7 @@ package metrics
 
 import "github.com/prometheus/client_golang/prometheus"
 
-// Dispatcher is the follow-up dispatcher's metrics (followup.Observer).
+// Dispatcher is the follow-up dispatcher's metrics (dispatch.Observer).
 type Dispatcher struct {
 	sent    *prometheus.CounterVec
 	failed  *prometheus.CounterVec

@@ -15,7 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -315,7 +315,7 @@ func (s *pages) sendLoginLink(email string) {
 		return
 	}
 	link := s.BaseURL + "/app/login/link?t=" + url.QueryEscape(secret)
-	msg := followup.Email{To: u.Email, Subject: "Sign in to Rapport", MessageID: s.Mailer.MessageID("signin-" + record.NewID()), Date: s.Now(),
+	msg := dispatch.Email{To: u.Email, Subject: "Sign in to Rapport", MessageID: s.Mailer.MessageID("signin-" + record.NewID()), Date: s.Now(),
 		Text: "Open this link on your phone to sign in to Rapport (it works once, for 15 minutes):\n\n" + link +
 			"\n\nIf you did not ask for it, ignore this email: nobody can sign in without it.\n"}
 	if err := s.Mailer.Send(ctx, msg); err != nil {

@@ -21,10 +21,10 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
@@ -73,7 +73,7 @@ type serverOpt func(*api.Deps, *web.Deps)
 func openSignup(d *api.Deps, w *web.Deps) { d.OpenSignup, w.OpenSignup = true, true }
 
 // withMailer gives the pages a mailer (sign-in links).
-func withMailer(m followup.Mailer) serverOpt { return func(_ *api.Deps, w *web.Deps) { w.Mailer = m } }
+func withMailer(m dispatch.Mailer) serverOpt { return func(_ *api.Deps, w *web.Deps) { w.Mailer = m } }
 
 // mustServe starts the app on a fresh store with open sign-up.
 func mustServe(t *testing.T) *server { return MustServe(t, openSignup) }

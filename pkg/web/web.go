@@ -24,7 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/crm"
-	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
@@ -177,7 +177,7 @@ type Deps struct {
 	// OpenSignup allows sign-up after the first user (CRM_OPEN_SIGNUP).
 	OpenSignup bool
 	// Mailer sends one-time sign-in links; nil turns them off.
-	Mailer followup.Mailer
+	Mailer dispatch.Mailer
 	// CardLimits bound the public card's traffic; zero fields take the
 	// defaults (CardViewsPerIP, CardPostsPerIP, CardPostsPerCard).
 	CardLimits CardLimits

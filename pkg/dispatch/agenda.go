@@ -1,4 +1,4 @@
-package followup
+package dispatch
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/calendar"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -19,7 +20,7 @@ import (
 const agendaRetry = 5 * time.Minute
 
 // agendaDue is when the dispatcher must next look at the user's agenda.
-func agendaDue(acc *accounts.Service, u *accounts.User, st *State) *time.Time {
+func agendaDue(acc *accounts.Service, u *accounts.User, st *followup.State) *time.Time {
 	if st.AgendaRetryAt != nil && u.Agenda.Enabled {
 		return st.AgendaRetryAt
 	}
@@ -30,12 +31,12 @@ func agendaDue(acc *accounts.Service, u *accounts.User, st *State) *time.Time {
 // retried every few minutes until 24 hours after the slot, then skipped.
 // After a send the next slot counts from now, so a dispatcher that was down
 // for weeks sends one agenda, not one per missed week.
-func (d *Dispatcher) agenda(ctx context.Context, u *accounts.User, st *State, now, deadline time.Time) error {
+func (d *Dispatcher) agenda(ctx context.Context, u *accounts.User, st *followup.State, now, deadline time.Time) error {
 	slot := d.Accounts.NextAgenda(u, st.AgendaSent)
 	if slot == nil {
 		if st.AgendaRetryAt != nil {
 			st.AgendaRetryAt = nil
-			return d.Followups.saveState(ctx, st)
+			return d.saveState(ctx, st)
 		}
 		return nil
 	}
@@ -45,7 +46,7 @@ func (d *Dispatcher) agenda(ctx context.Context, u *accounts.User, st *State, no
 	sent := now
 	if d.Mailer == nil || u.Notify.Email == "" {
 		st.AgendaSent, st.AgendaRetryAt = &sent, nil // nowhere to send it: skip this slot
-		return d.Followups.saveState(ctx, st)
+		return d.saveState(ctx, st)
 	}
 	err := d.sendAgenda(ctx, u, *slot, now)
 	switch {
@@ -62,7 +63,7 @@ func (d *Dispatcher) agenda(ctx context.Context, u *accounts.User, st *State, no
 		retry := now.Add(agendaRetry)
 		st.AgendaRetryAt = &retry
 	}
-	return d.Followups.saveState(ctx, st)
+	return d.saveState(ctx, st)
 }
 
 var agendaText = template.Must(template.New("agenda").Parse(`Hi {{.Name}},
@@ -95,7 +96,7 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 	if err != nil {
 		return err
 	}
-	fs, err := d.Followups.Store.Pending(ctx, u.ID, PendingFilter{Before: &to, Limit: record.MaxLimit})
+	fs, err := d.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Before: &to, Limit: record.MaxLimit})
 	if err != nil {
 		return err
 	}
@@ -115,22 +116,22 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 	cal := calendar.Calendar{Name: "Rapport agenda"}
 	for _, e := range evs.Items {
 		view.Events = append(view.Events, agendaLine{When: e.StartsAt.In(loc).Format(emailTime), Title: e.Title, Location: e.Location})
-		cal.Events = append(cal.Events, EventEntry(&e, d.BaseURL))
+		cal.Events = append(cal.Events, followup.EventEntry(&e, d.BaseURL))
 	}
 	for i := range fs {
 		c := cs[fs[i].ContactID]
-		if c == nil && !Contactless(&fs[i]) {
+		if c == nil && !followup.Contactless(&fs[i]) {
 			continue
 		}
 		if c == nil {
 			c = &contacts.Contact{}
 		}
-		line := agendaLine{When: fs[i].DueAt.In(loc).Format(emailTime), Title: Title(&fs[i], c.Name)}
-		if fs[i].Kind == Opportunity {
+		line := agendaLine{When: fs[i].DueAt.In(loc).Format(emailTime), Title: followup.Title(&fs[i], c.Name)}
+		if fs[i].Kind == followup.Opportunity {
 			line.Note = oneLine(fs[i].Note)
 		}
 		view.Followups = append(view.Followups, line)
-		cal.Events = append(cal.Events, FollowUpEntry(&fs[i], c.Name, d.BaseURL))
+		cal.Events = append(cal.Events, followup.FollowUpEntry(&fs[i], c.Name, d.BaseURL))
 	}
 	ics, err := calendar.Encode(cal)
 	if err != nil {
@@ -153,59 +154,4 @@ func oneLine(s string) string {
 		s = string(r[:119]) + "…"
 	}
 	return s
-}
-
-// Title is how a follow-up reads in a calendar or list: "Say thank you:
-// Jane"; a brief before an event has no contact and reads as its note
-// ("Prepare for GoDays").
-func Title(f *FollowUp, contactName string) string {
-	if f.Kind == Prep {
-		return f.Note
-	}
-	return kindTitles[f.Kind] + ": " + contactName
-}
-
-// Contactless reports whether a follow-up is about no contact (the brief
-// before an event): lists show it without looking one up.
-func Contactless(f *FollowUp) bool { return f.Kind == Prep }
-
-// alarmBefore is when a follow-up's calendar alarm fires: at its due time.
-var alarmBefore = time.Duration(0)
-
-// FollowUpEntry is a pending follow-up as a 15-minute calendar entry with an alarm.
-func FollowUpEntry(f *FollowUp, contactName, baseURL string) calendar.Event {
-	desc := f.Note
-	if desc != "" {
-		desc += "\n\n"
-	}
-	desc += baseURL + "/app/followups#f-" + f.ID
-	return calendar.Event{UID: "followup-" + f.ID + "@rapport", Summary: Title(f, contactName), Description: desc,
-		Start: f.DueAt, End: f.DueAt.Add(15 * time.Minute), Stamp: f.UpdatedAt, LastModified: f.UpdatedAt,
-		Sequence: f.Sequence, Alarm: &alarmBefore}
-}
-
-// EventEntry is an event as a calendar entry.
-func EventEntry(e *events.Event, baseURL string) calendar.Event {
-	status := "CONFIRMED"
-	switch e.Status {
-	case "cancelled":
-		status = "CANCELLED"
-	case "planned":
-		status = "TENTATIVE"
-	}
-	var lines []string
-	if n := strings.TrimSpace(e.Notes); n != "" {
-		lines = append(lines, n)
-	}
-	for _, t := range e.Talks {
-		line := t.Title
-		if t.Speaker != "" {
-			line += " — " + t.Speaker
-		}
-		lines = append(lines, line)
-	}
-	desc := strings.Join(lines, "\n") // no blank first line when there are no notes
-	return calendar.Event{UID: "event-" + e.ID + "@rapport", Summary: e.Title, Description: desc, Location: e.Location, URL: e.URL,
-		Start: e.StartsAt, End: e.EndsAt, Stamp: e.UpdatedAt, LastModified: e.UpdatedAt, Sequence: e.Sequence,
-		Status: status, Categories: e.Tags}
 }

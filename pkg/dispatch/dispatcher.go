@@ -1,4 +1,4 @@
-package followup
+package dispatch
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -24,37 +26,12 @@ const (
 	maxBatch = 200
 )
 
-// Batch is the set of due follow-ups one digest and one webhook call carry.
-// Its id is derived from the user and the items with their due times, so a
-// batch re-sent after a crash has the same Message-ID and Idempotency-Key.
-type Batch struct {
-	ID        string       `bson:"id"`
-	Items     []BatchItem  `bson:"items"`
-	CreatedAt time.Time    `bson:"created_at"`
-	Attempts  int          `bson:"attempts"`
-	RetryAt   time.Time    `bson:"retry_at"`
-	Email     ChannelState `bson:"email"`
-	Webhook   ChannelState `bson:"webhook"`
-}
-
-// BatchItem is one follow-up of a batch, at the due time it is nudged for.
-type BatchItem struct {
-	ID    string    `bson:"id"`
-	DueAt time.Time `bson:"due_at"`
-}
-
-// ChannelState says whether a batch went out over one channel, or why not.
-type ChannelState struct {
-	Done  bool   `bson:"done"`
-	Error string `bson:"error,omitempty"`
-}
-
-func newBatch(userID string, due []FollowUp, now time.Time) *Batch {
+func newBatch(userID string, due []followup.FollowUp, now time.Time) *followup.Batch {
 	h := sha256.New()
 	h.Write([]byte(userID))
-	b := &Batch{CreatedAt: record.Time(now)}
+	b := &followup.Batch{CreatedAt: record.Time(now)}
 	for _, f := range due {
-		b.Items = append(b.Items, BatchItem{ID: f.ID, DueAt: f.DueAt})
+		b.Items = append(b.Items, followup.BatchItem{ID: f.ID, DueAt: f.DueAt})
 		h.Write([]byte{0})
 		h.Write([]byte(f.ID + "@" + f.DueAt.Format(time.RFC3339Nano)))
 	}
@@ -62,7 +39,8 @@ func newBatch(userID string, due []FollowUp, now time.Time) *Batch {
 	return b
 }
 
-func (b *Batch) ids() []string {
+// batchIDs lists the follow-ups of a batch.
+func batchIDs(b *followup.Batch) []string {
 	ids := make([]string, len(b.Items))
 	for i, it := range b.Items {
 		ids[i] = it.ID
@@ -94,7 +72,7 @@ const (
 // any number of processes) may share one store: each user is handled by
 // the one holding its lease.
 type Dispatcher struct {
-	Followups *Service
+	Followups *followup.Service
 	Accounts  *accounts.Service
 	Contacts  *contacts.Service
 	Events    *events.Service
@@ -156,7 +134,7 @@ func (d *Dispatcher) RunOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	users := make(chan QueueEntry)
+	users := make(chan followup.QueueEntry)
 	var wg sync.WaitGroup
 	for w := 0; w < d.Workers; w++ {
 		wg.Add(1)
@@ -185,7 +163,7 @@ feed:
 
 // handle takes the user's lease for the current slot and processes the
 // user; if another dispatcher holds it, it leaves the user alone.
-func (d *Dispatcher) handle(ctx context.Context, doc QueueEntry) error {
+func (d *Dispatcher) handle(ctx context.Context, doc followup.QueueEntry) error {
 	userID := doc.UserID
 	now := d.Now()
 	slot := now.Add(claimMargin).Truncate(leaseSlot)
@@ -211,7 +189,7 @@ func (d *Dispatcher) canSend(deadline time.Time) bool {
 
 // process handles one leased user: delivers due nudges in batches, sends a
 // due agenda, and sets when to look at the user next.
-func (d *Dispatcher) process(ctx context.Context, doc QueueEntry, deadline time.Time) error {
+func (d *Dispatcher) process(ctx context.Context, doc followup.QueueEntry, deadline time.Time) error {
 	userID := doc.UserID
 	u, err := d.Accounts.User(ctx, userID)
 	if apperr.Is(err, apperr.NotFound) {
@@ -220,14 +198,14 @@ func (d *Dispatcher) process(ctx context.Context, doc QueueEntry, deadline time.
 	if err != nil {
 		return err
 	}
-	st, err := d.Followups.loadState(ctx, userID)
+	st, err := d.loadState(ctx, userID)
 	if err != nil {
 		return err
 	}
 	now := record.Time(d.Now())
 	// One read of the user's pending follow-ups not yet nudged serves every
 	// batch of this look and the next due time.
-	pend, err := d.Followups.unnotifiedOf(ctx, u.ID)
+	pend, err := d.unnotifiedOf(ctx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -235,7 +213,7 @@ func (d *Dispatcher) process(ctx context.Context, doc QueueEntry, deadline time.
 		pend = withoutBatch(pend, st.Batch) // they are not nudged yet, but are being
 	}
 	for round := 0; round < 20 && d.canSend(deadline); round++ {
-		b, fresh := st.Batch, []FollowUp(nil)
+		b, fresh := st.Batch, []followup.FollowUp(nil)
 		if b == nil {
 			n := 0
 			for n < len(pend) && n < maxBatch && !pend[n].DueAt.After(now) {
@@ -255,7 +233,7 @@ func (d *Dispatcher) process(ctx context.Context, doc QueueEntry, deadline time.
 		} else {
 			st.Batch = b
 		}
-		if serr := d.Followups.saveState(ctx, st); serr != nil {
+		if serr := d.saveState(ctx, st); serr != nil {
 			return serr
 		}
 		if err != nil {
@@ -275,14 +253,14 @@ func (d *Dispatcher) process(ctx context.Context, doc QueueEntry, deadline time.
 }
 
 // withoutBatch drops from fs the items of b (same follow-up and due time).
-func withoutBatch(fs []FollowUp, b *Batch) []FollowUp {
+func withoutBatch(fs []followup.FollowUp, b *followup.Batch) []followup.FollowUp {
 	in := make(map[string]bool, len(b.Items))
 	for _, it := range b.Items {
-		in[nudgeKey(it.ID, it.DueAt)] = true
+		in[followup.NudgeKey(it.ID, it.DueAt)] = true
 	}
 	out := fs[:0:0]
 	for _, f := range fs {
-		if !in[nudgeKey(f.ID, f.DueAt)] {
+		if !in[followup.NudgeKey(f.ID, f.DueAt)] {
 			out = append(out, f)
 		}
 	}
@@ -292,7 +270,7 @@ func withoutBatch(fs []FollowUp, b *Batch) []FollowUp {
 // nextLook is when the user next needs the dispatcher: the batch's retry,
 // the next agenda, or the earliest of pend (pending, not yet nudged, not in
 // a batch of this look).
-func (d *Dispatcher) nextLook(u *accounts.User, st *State, pend []FollowUp, now time.Time) time.Time {
+func (d *Dispatcher) nextLook(u *accounts.User, st *followup.State, pend []followup.FollowUp, now time.Time) time.Time {
 	next := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	if st.Batch != nil {
 		next = st.Batch.RetryAt
@@ -313,7 +291,7 @@ func (d *Dispatcher) nextLook(u *accounts.User, st *State, pend []FollowUp, now 
 // left with nothing to deliver.
 // fresh holds the batch's follow-ups when the batch was just made; a batch
 // resumed from the state is read again.
-func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *Batch, fresh []FollowUp, now, deadline time.Time) (bool, error) {
+func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *followup.Batch, fresh []followup.FollowUp, now, deadline time.Time) (bool, error) {
 	items, err := d.digestItems(ctx, u.ID, b, fresh)
 	if err != nil {
 		return false, err
@@ -334,7 +312,7 @@ func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *Batch, fr
 			failures = append(failures, b.Email.Error)
 			d.Metrics.Failed("email", len(items))
 		} else {
-			b.Email = ChannelState{Done: true}
+			b.Email = followup.ChannelState{Done: true}
 			d.Metrics.Sent("email", len(items))
 		}
 	}
@@ -344,7 +322,7 @@ func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *Batch, fr
 			failures = append(failures, b.Webhook.Error)
 			d.Metrics.Failed("webhook", len(items))
 		} else {
-			b.Webhook = ChannelState{Done: true}
+			b.Webhook = followup.ChannelState{Done: true}
 			d.Metrics.Sent("webhook", len(items))
 		}
 	}
@@ -354,54 +332,32 @@ func (d *Dispatcher) deliver(ctx context.Context, u *accounts.User, b *Batch, fr
 	b.Attempts++
 	switch {
 	case len(failures) == 0:
-		return true, d.Followups.record(ctx, u.ID, b.Items, now, false, "")
+		return true, d.Followups.Record(ctx, u.ID, b.Items, now, false, "")
 	case now.Sub(b.CreatedAt) >= RetryWindow:
-		d.Logger.Warn("nudge delivery given up", "user_id", u.ID, "batch", b.ID, "attempts", b.Attempts, "err", joinErrs(failures))
-		return true, d.Followups.record(ctx, u.ID, b.Items, now, true, "not delivered after 24 hours of retries; last error: "+joinErrs(failures))
+		d.Logger.Warn("nudge delivery given up", "user_id", u.ID, "batch", b.ID, "attempts", b.Attempts, "err", strings.Join(failures, "; "))
+		return true, d.Followups.Record(ctx, u.ID, b.Items, now, true, "not delivered after 24 hours of retries; last error: "+strings.Join(failures, "; "))
 	default:
 		b.RetryAt = now.Add(backoff(b.Attempts))
 		d.Metrics.Retried(len(items))
 		d.Logger.Info("nudge delivery failed, will retry", "user_id", u.ID, "batch", b.ID, "attempt", b.Attempts,
-			"retry_at", b.RetryAt, "err", joinErrs(failures))
+			"retry_at", b.RetryAt, "err", strings.Join(failures, "; "))
 		return false, nil
 	}
 }
 
-// errors is the batch's last delivery errors, for delivery_error.
-func (b *Batch) errors() string {
-	var es []string
-	for _, c := range []ChannelState{b.Email, b.Webhook} {
-		if !c.Done && c.Error != "" {
-			es = append(es, c.Error)
-		}
-	}
-	return joinErrs(es)
-}
-
-func joinErrs(es []string) string {
-	out := ""
-	for i, e := range es {
-		if i > 0 {
-			out += "; "
-		}
-		out += e
-	}
-	return out
-}
-
 // DigestItem is one due follow-up with what a nudge shows about it.
 type DigestItem struct {
-	FollowUp
+	followup.FollowUp
 	Contact *contacts.Contact `json:"contact"`
 	Event   *events.Event     `json:"-"`
 }
 
 // digestItems loads the batch's follow-ups that are still pending, with
 // their contacts and events.
-func (d *Dispatcher) digestItems(ctx context.Context, userID string, b *Batch, fs []FollowUp) ([]DigestItem, error) {
+func (d *Dispatcher) digestItems(ctx context.Context, userID string, b *followup.Batch, fs []followup.FollowUp) ([]DigestItem, error) {
 	if fs == nil {
 		var err error
-		if fs, err = d.Followups.byIDs(ctx, userID, b.ids()); err != nil {
+		if fs, err = d.byIDs(ctx, userID, batchIDs(b)); err != nil {
 			return nil, err
 		}
 	}
@@ -423,7 +379,7 @@ func (d *Dispatcher) digestItems(ctx context.Context, userID string, b *Batch, f
 	items := make([]DigestItem, 0, len(fs))
 	for _, f := range fs {
 		it := DigestItem{FollowUp: f, Contact: cs[f.ContactID], Event: es[f.EventID]}
-		if it.Contact == nil && !(Contactless(&f) && it.Event != nil) {
+		if it.Contact == nil && !(followup.Contactless(&f) && it.Event != nil) {
 			continue // deleted meanwhile
 		}
 		items = append(items, it)

@@ -1,4 +1,4 @@
-package followup_test
+package dispatch_test
 
 import (
 	"encoding/base64"

@@ -1,4 +1,4 @@
-package followup_test
+package dispatch_test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/delivery"
+	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
@@ -277,7 +278,7 @@ func TestThreeDispatchersExactlyOnce(t *testing.T) {
 			want[f.ID] = true
 		}
 	}
-	ds := []*followup.Dispatcher{e.dispatcher(t, "p1"), e.dispatcher(t, "p2"), e.dispatcher(t, "p3")}
+	ds := []*dispatch.Dispatcher{e.dispatcher(t, "p1"), e.dispatcher(t, "p2"), e.dispatcher(t, "p3")}
 	for tick := 0; tick < 3; tick++ {
 		var wg sync.WaitGroup
 		for _, d := range ds {
@@ -454,7 +455,7 @@ func TestSweepRestoresLostWake(t *testing.T) {
 	}
 	var users []accounts.User
 	e.acc.ForEachUser(t.Context(), func(u *accounts.User) error { users = append(users, *u); return nil })
-	if n, err := e.crm.Followups.Sweep(t.Context(), e.acc, users); err != nil || n != 1 {
+	if n, err := d.Sweep(t.Context(), users); err != nil || n != 1 {
 		t.Fatalf("Sweep=%d, %v; want 1 user", n, err)
 	}
 	mustRun(t, d)

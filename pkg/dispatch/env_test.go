@@ -1,4 +1,4 @@
-package followup_test
+package dispatch_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/delivery"
+	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
 	"github.com/rapport-crm/rapport/pkg/followup"
@@ -57,7 +58,7 @@ type hookCall struct {
 	Body    []byte
 	Sig     string
 	IdemKey string
-	Decoded followup.WebhookBody
+	Decoded dispatch.WebhookBody
 }
 
 func newHook(tb testing.TB) *hook {
@@ -75,7 +76,7 @@ func newHook(tb testing.TB) *hook {
 			http.Error(w, "boom", 500)
 			return
 		}
-		var dec followup.WebhookBody
+		var dec dispatch.WebhookBody
 		if err := json.Unmarshal(body, &dec); err != nil {
 			http.Error(w, "bad json", 400)
 			return
@@ -159,13 +160,13 @@ func (e *env) exec(tb testing.TB, sqlText string, args []any, mongo func(context
 	}
 }
 
-func (e *env) dispatcher(tb testing.TB, owner string) *followup.Dispatcher {
+func (e *env) dispatcher(tb testing.TB, owner string) *dispatch.Dispatcher {
 	tb.Helper()
 	m, err := delivery.NewMailer(e.smtp.URL(), "rapport@example.com")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &followup.Dispatcher{Followups: e.crm.Followups, Accounts: e.acc, Contacts: e.crm.Contacts, Events: e.crm.Events,
+	return &dispatch.Dispatcher{Followups: e.crm.Followups, Accounts: e.acc, Contacts: e.crm.Contacts, Events: e.crm.Events,
 		Mailer: m, Webhooks: delivery.Webhooks{Client: netguard.Guard{AllowPrivate: true}.Client(2*time.Second, 0)}, BaseURL: "https://rapport.example",
 		Owner: owner, Now: e.clock.Now, Logger: slog.New(slog.DiscardHandler), Recaps: e.crm.Recaps}
 }
@@ -190,7 +191,7 @@ func (e *env) withHook(secret string) map[string]any {
 	return map[string]any{"notify": map[string]any{"webhook_url": e.hook.URL + "/hook", "webhook_secret": secret}}
 }
 
-func mustRun(tb testing.TB, d *followup.Dispatcher) {
+func mustRun(tb testing.TB, d *dispatch.Dispatcher) {
 	tb.Helper()
 	if err := d.RunOnce(tb.Context()); err != nil {
 		tb.Fatal(err)

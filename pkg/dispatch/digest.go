@@ -1,4 +1,4 @@
-package followup
+package dispatch
 
 import (
 	"bytes"
@@ -10,12 +10,8 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/followup"
 )
-
-var kindTitles = map[string]string{
-	ThankYou: "Say thank you", CheckIn: "Check in", StayInTouch: "Stay in touch",
-	IntroCheck: "Ask how the intro went", Custom: "Follow up", Opportunity: "Next step", Prep: "Prepare",
-}
 
 // digestView is what the digest templates show.
 type digestView struct {
@@ -40,7 +36,7 @@ func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView
 				Due:  it.DueAt.In(loc).Format(emailTime), Link: d.BaseURL + "/app/events/" + it.Event.ID + "/prep"})
 			continue
 		}
-		l := digestLine{Kind: kindTitles[it.Kind], Contact: it.Contact.Name, Company: it.Contact.Company, Note: it.Note,
+		l := digestLine{Kind: followup.KindTitle(it.Kind), Contact: it.Contact.Name, Company: it.Contact.Company, Note: it.Note,
 			Due: it.DueAt.In(loc).Format(emailTime), Link: d.BaseURL + "/app/followups#f-" + it.ID}
 		if len(it.Contact.Emails) > 0 {
 			l.Email = it.Contact.Emails[0]
@@ -86,11 +82,11 @@ var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype h
 {{if .Email}}<br><a href="mailto:{{.Email}}">{{.Email}}</a>{{end}}
 <br><a href="{{.Link}}">Mark done or snooze</a></li>{{end}}
 </ul>
-<p style="color:#666">Rapport, <a href="{{.BaseURL}}">{{.BaseURL}}</a> · <a href="{{.BaseURL}}/app/settings">Change where nudges go</a></p>
+<p style="color:#666">Rapport, <a href="{{.BaseURL}}">{{.BaseURL}}</a> · <a href="{{.BaseURL}}/app/settings">followup.Change where nudges go</a></p>
 </body></html>
 `))
 
-func (d *Dispatcher) sendDigest(ctx context.Context, u *accounts.User, b *Batch, items []DigestItem, now time.Time) error {
+func (d *Dispatcher) sendDigest(ctx context.Context, u *accounts.User, b *followup.Batch, items []DigestItem, now time.Time) error {
 	v := d.digestView(u, items)
 	v.Recaps = d.recaps(ctx, u, now)
 	var text, html bytes.Buffer

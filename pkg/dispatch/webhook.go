@@ -1,4 +1,4 @@
-package followup
+package dispatch
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/followup"
 )
 
 // Attachment is a file attached to an email.
@@ -44,7 +45,7 @@ type WebhookBody struct {
 	Followups []DigestItem `json:"followups"`
 }
 
-func (d *Dispatcher) postWebhook(ctx context.Context, u *accounts.User, b *Batch, items []DigestItem) error {
+func (d *Dispatcher) postWebhook(ctx context.Context, u *accounts.User, b *followup.Batch, items []DigestItem) error {
 	body, err := json.Marshal(WebhookBody{Type: "followups.due", ID: b.ID, UserID: u.ID, Followups: items})
 	if err != nil {
 		return err

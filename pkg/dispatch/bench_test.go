@@ -1,4 +1,4 @@
-package followup_test
+package dispatch_test
 
 import (
 	"context"
@@ -94,7 +94,7 @@ func BenchmarkIdleTick(b *testing.B) {
 			var users []accounts.User
 			e.acc.ForEachUser(ctx, func(u *accounts.User) error { users = append(users, *u); return nil })
 			start := time.Now()
-			if _, err := e.crm.Followups.Sweep(ctx, e.acc, users); err != nil {
+			if _, err := e.dispatcher(b, "bench").Sweep(ctx, users); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportMetric(time.Since(start).Seconds()*1000, "sweep-ms")
