@@ -24,18 +24,18 @@ import (
 // references and its form's per-render tokens and is never written out.
 // Rotating the card replaces both: the old URL answers 404 at once.
 type Card struct {
-	Enabled  bool     `bson:"enabled" json:"enabled"`
-	ID       string   `bson:"id,omitempty" json:"card_id,omitempty"`
-	Headline string   `bson:"headline" json:"headline"`
-	Company  string   `bson:"company" json:"company"`
-	Title    string   `bson:"title" json:"title"`
-	Phone    string   `bson:"phone" json:"phone"`
-	Email    string   `bson:"email" json:"email"`
-	Links    []string `bson:"links" json:"links"`
+	Enabled  bool     `json:"enabled"`
+	ID       string   `json:"card_id,omitempty"`
+	Headline string   `json:"headline"`
+	Company  string   `json:"company"`
+	Title    string   `json:"title"`
+	Phone    string   `json:"phone"`
+	Email    string   `json:"email"`
+	Links    []string `json:"links"`
 	// Fields are the optional fields the "Leave your details" form asks
 	// for (name and consent are always asked); nil means all of them.
-	Fields []string `bson:"fields" json:"fields"`
-	Key    string   `bson:"key,omitempty" json:"-"`
+	Fields []string `json:"fields"`
+	Key    string   `json:"-"`
 }
 
 // MarshalJSON writes the card with links as a list even when it has none

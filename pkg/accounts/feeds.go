@@ -17,13 +17,13 @@ const feedTokenPrefix = "rfd_"
 // share a secret token: one per device or app, so that revoking one leaves
 // the others working. The token is stored only as its hash.
 type FeedSet struct {
-	Hash   string `bson:"_id" json:"-"`
-	UserID string `bson:"user_id" json:"-"`
+	Hash   string `json:"-"`
+	UserID string `json:"-"`
 	// ID names the set in the API; the default set's is DefaultFeedSetID.
-	ID         string     `bson:"set_id" json:"id"`
-	Name       string     `bson:"name" json:"name"`
-	CreatedAt  time.Time  `bson:"created_at" json:"created_at"`
-	LastUsedAt *time.Time `bson:"last_used_at,omitempty" json:"last_used_at"`
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
 }
 
 // Default reports whether s is the user's default set (the one

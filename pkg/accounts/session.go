@@ -12,10 +12,10 @@ import (
 // Session is a signed-in browser of the phone pages: the cookie's secret is
 // stored only as its hash, with the session's CSRF token.
 type Session struct {
-	Hash      string    `bson:"_id"`
-	UserID    string    `bson:"user_id"`
-	CSRF      string    `bson:"csrf"`
-	ExpiresAt time.Time `bson:"expires_at"`
+	Hash      string
+	UserID    string
+	CSRF      string
+	ExpiresAt time.Time
 }
 
 // sessionPrefix marks session secrets.

@@ -13,12 +13,12 @@ import (
 // Token is an API token as listed; the secret itself is shown only once,
 // when it is created, and stored only as its hash.
 type Token struct {
-	ID         string     `bson:"_id" json:"id"`
-	UserID     string     `bson:"user_id" json:"-"`
-	Name       string     `bson:"name" json:"name"`
-	Hash       string     `bson:"hash" json:"-"`
-	CreatedAt  time.Time  `bson:"created_at" json:"created_at"`
-	LastUsedAt *time.Time `bson:"last_used_at,omitempty" json:"last_used_at,omitempty"`
+	ID         string     `json:"id"`
+	UserID     string     `json:"-"`
+	Name       string     `json:"name"`
+	Hash       string     `json:"-"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 }
 
 // NewToken is a freshly created token with its secret, shown once.

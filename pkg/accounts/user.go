@@ -17,25 +17,25 @@ const (
 
 // User is one account and its settings.
 type User struct {
-	ID             string    `bson:"_id" json:"id"`
-	Email          string    `bson:"email" json:"email"`
-	Name           string    `bson:"name" json:"name"`
-	Timezone       string    `bson:"timezone" json:"timezone"`
-	NudgeHour      int       `bson:"nudge_hour" json:"nudge_hour"`
-	Notify         Notify    `bson:"notify" json:"notify"`
-	FollowupPolicy Policy    `bson:"followup_policy" json:"followup_policy"`
-	Agenda         Agenda    `bson:"agenda" json:"agenda"`
-	Card           Card      `bson:"card" json:"card"`
-	CreatedAt      time.Time `bson:"created_at" json:"created_at"`
-	UpdatedAt      time.Time `bson:"updated_at" json:"updated_at"`
+	ID             string    `json:"id"`
+	Email          string    `json:"email"`
+	Name           string    `json:"name"`
+	Timezone       string    `json:"timezone"`
+	NudgeHour      int       `json:"nudge_hour"`
+	Notify         Notify    `json:"notify"`
+	FollowupPolicy Policy    `json:"followup_policy"`
+	Agenda         Agenda    `json:"agenda"`
+	Card           Card      `json:"card"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // Notify says where nudges go. WebhookSecret is write-only: it is never
 // written out, only whether one is set.
 type Notify struct {
-	Email         string `bson:"email" json:"email"`
-	WebhookURL    string `bson:"webhook_url,omitempty" json:"webhook_url"`
-	WebhookSecret string `bson:"webhook_secret,omitempty" json:"-"`
+	Email         string `json:"email"`
+	WebhookURL    string `json:"webhook_url"`
+	WebhookSecret string `json:"-"`
 }
 
 // MarshalJSON writes the notify settings without the secret.
@@ -50,15 +50,15 @@ func (n Notify) MarshalJSON() ([]byte, error) {
 // Policy says when automatic follow-ups fall due, in days; 0 turns that
 // kind of follow-up off.
 type Policy struct {
-	ThankYouDays   int `bson:"thank_you_days" json:"thank_you_days"`
-	CheckInDays    int `bson:"check_in_days" json:"check_in_days"`
-	IntroCheckDays int `bson:"intro_check_days" json:"intro_check_days"`
+	ThankYouDays   int `json:"thank_you_days"`
+	CheckInDays    int `json:"check_in_days"`
+	IntroCheckDays int `json:"intro_check_days"`
 }
 
 // Agenda says whether and when the user is emailed the coming week.
 type Agenda struct {
-	Enabled  bool   `bson:"enabled" json:"enabled"`
-	Schedule string `bson:"schedule" json:"schedule"`
+	Enabled  bool   `json:"enabled"`
+	Schedule string `json:"schedule"`
 }
 
 // Location returns the user's time zone (UTC if it cannot be loaded).

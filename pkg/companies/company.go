@@ -15,18 +15,18 @@ import (
 
 // Company is an organisation the user's contacts work at (PRODUCT.md §8).
 type Company struct {
-	ID        string    `bson:"_id" json:"id"`
-	UserID    string    `bson:"user_id" json:"-"`
-	Name      string    `bson:"name" json:"name"`
-	Domain    string    `bson:"domain" json:"domain"`
-	URL       string    `bson:"url" json:"url"`
-	Tags      []string  `bson:"tags" json:"tags"`
-	Notes     string    `bson:"notes" json:"notes"`
-	CreatedAt time.Time `bson:"created_at" json:"created_at"`
-	UpdatedAt time.Time `bson:"updated_at" json:"updated_at"`
+	ID        string    `json:"id"`
+	UserID    string    `json:"-"`
+	Name      string    `json:"name"`
+	Domain    string    `json:"domain"`
+	URL       string    `json:"url"`
+	Tags      []string  `json:"tags"`
+	Notes     string    `json:"notes"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// NameLower orders lists; kept for queries only.
-	NameLower string `bson:"name_lower" json:"-"`
+	NameLower string `json:"-"`
 }
 
 // Input is the body of POST /v1/companies and the patchable view of a company.

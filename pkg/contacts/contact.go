@@ -11,21 +11,21 @@ import (
 
 // Contact is a person the user knows.
 type Contact struct {
-	ID              string     `bson:"_id" json:"id"`
-	UserID          string     `bson:"user_id" json:"-"`
-	Name            string     `bson:"name" json:"name"`
-	Emails          []string   `bson:"emails" json:"emails"`
-	Phones          []string   `bson:"phones" json:"phones"`
-	Company         string     `bson:"company" json:"company"`
-	CompanyID       string     `bson:"company_id,omitempty" json:"company_id,omitempty"`
-	Title           string     `bson:"title" json:"title"`
-	LinkedInURL     string     `bson:"linkedin_url" json:"linkedin_url"`
-	Tags            []string   `bson:"tags" json:"tags"`
-	Notes           string     `bson:"notes" json:"notes"`
-	CadenceDays     int        `bson:"cadence_days" json:"cadence_days"`
-	LastContactedAt *time.Time `bson:"last_contacted_at,omitempty" json:"last_contacted_at"`
-	CreatedAt       time.Time  `bson:"created_at" json:"created_at"`
-	UpdatedAt       time.Time  `bson:"updated_at" json:"updated_at"`
+	ID              string     `json:"id"`
+	UserID          string     `json:"-"`
+	Name            string     `json:"name"`
+	Emails          []string   `json:"emails"`
+	Phones          []string   `json:"phones"`
+	Company         string     `json:"company"`
+	CompanyID       string     `json:"company_id,omitempty"`
+	Title           string     `json:"title"`
+	LinkedInURL     string     `json:"linkedin_url"`
+	Tags            []string   `json:"tags"`
+	Notes           string     `json:"notes"`
+	CadenceDays     int        `json:"cadence_days"`
+	LastContactedAt *time.Time `json:"last_contacted_at"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
 
 	// DAVName is the resource name a CardDAV client gave the card it made
 	// (the card's href is that name + ".vcf"; one per user, held as the
@@ -33,15 +33,15 @@ type Contact struct {
 	// their id. It is only this user's name for the card, never an id
 	// (PRODUCT.md §2), so it can neither collide with nor reveal another
 	// user's records.
-	DAVName string `bson:"dav_name,omitempty" json:"-"`
+	DAVName string `json:"-"`
 	// CardUID is the UID of the card a client made, served back unchanged
 	// (empty: the card's UID is the contact id).
-	CardUID string `bson:"card_uid,omitempty" json:"-"`
+	CardUID string `json:"-"`
 
 	// Kept for queries only.
-	NameLower string   `bson:"name_lower" json:"-"`
-	TagsLower []string `bson:"tags_lower" json:"-"`
-	Search    string   `bson:"search" json:"-"`
+	NameLower string   `json:"-"`
+	TagsLower []string `json:"-"`
+	Search    string   `json:"-"`
 }
 
 // Input is the body of POST /v1/contacts (and of an inline contact in an

@@ -13,18 +13,18 @@ var Moments = []string{"before_talk", "during_talk", "after_talk", "other"}
 
 // Encounter records meeting a contact at an event.
 type Encounter struct {
-	ID          string    `bson:"_id" json:"id"`
-	UserID      string    `bson:"user_id" json:"-"`
-	EventID     string    `bson:"event_id" json:"event_id"`
-	ContactID   string    `bson:"contact_id" json:"contact_id"`
-	Moment      string    `bson:"moment" json:"moment"`
-	MetAt       time.Time `bson:"met_at" json:"met_at"`
-	Notes       string    `bson:"notes" json:"notes"`
-	Topics      []string  `bson:"topics" json:"topics"`
-	CreatedAt   time.Time `bson:"created_at" json:"created_at"`
-	TopicsLower []string  `bson:"topics_lower" json:"-"`
+	ID          string    `json:"id"`
+	UserID      string    `json:"-"`
+	EventID     string    `json:"event_id"`
+	ContactID   string    `json:"contact_id"`
+	Moment      string    `json:"moment"`
+	MetAt       time.Time `json:"met_at"`
+	Notes       string    `json:"notes"`
+	Topics      []string  `json:"topics"`
+	CreatedAt   time.Time `json:"created_at"`
+	TopicsLower []string  `json:"-"`
 	// ContactName is the contact's current name, filled in by lists (not stored).
-	ContactName string `bson:"-" json:"contact_name,omitempty"`
+	ContactName string `json:"contact_name,omitempty"`
 }
 
 // EncounterInput is the body of POST /v1/events/{id}/encounters: an

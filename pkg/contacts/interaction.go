@@ -26,16 +26,16 @@ var GivingKinds = []string{Helped, HelpedMe, Volunteered, Spoke}
 
 // Interaction is a coffee, call or email with a contact.
 type Interaction struct {
-	ID        string `bson:"_id" json:"id"`
-	UserID    string `bson:"user_id" json:"-"`
-	ContactID string `bson:"contact_id" json:"contact_id"`
+	ID        string `json:"id"`
+	UserID    string `json:"-"`
+	ContactID string `json:"contact_id"`
 	// EventID is set on what you gave an event with no contact
 	// (volunteered, spoke: POST /v1/events/{id}/giving).
-	EventID   string    `bson:"event_id,omitempty" json:"event_id,omitempty"`
-	Kind      string    `bson:"kind" json:"kind"`
-	At        time.Time `bson:"at" json:"at"`
-	Notes     string    `bson:"notes" json:"notes"`
-	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+	EventID   string    `json:"event_id,omitempty"`
+	Kind      string    `json:"kind"`
+	At        time.Time `json:"at"`
+	Notes     string    `json:"notes"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // InteractionInput is the body of POST /v1/contacts/{id}/interactions.

@@ -42,16 +42,16 @@ func CanMove(from, to string) bool {
 
 // Intro is an introduction the user gave between two of their contacts.
 type Intro struct {
-	ID          string    `bson:"_id" json:"id"`
-	UserID      string    `bson:"user_id" json:"-"`
-	ContactIDs  []string  `bson:"contact_ids" json:"contact_ids"`
-	EventID     string    `bson:"event_id,omitempty" json:"event_id,omitempty"`
-	Context     string    `bson:"context" json:"context"`
-	DoubleOptIn bool      `bson:"double_opt_in" json:"double_opt_in"`
-	Status      string    `bson:"status" json:"status"`
-	Outcome     string    `bson:"outcome" json:"outcome"`
-	CreatedAt   time.Time `bson:"created_at" json:"created_at"`
-	UpdatedAt   time.Time `bson:"updated_at" json:"updated_at"`
+	ID          string    `json:"id"`
+	UserID      string    `json:"-"`
+	ContactIDs  []string  `json:"contact_ids"`
+	EventID     string    `json:"event_id,omitempty"`
+	Context     string    `json:"context"`
+	DoubleOptIn bool      `json:"double_opt_in"`
+	Status      string    `json:"status"`
+	Outcome     string    `json:"outcome"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // IntroInput is the body of POST /v1/intros.

@@ -23,27 +23,27 @@ type Store interface {
 // Import is what an import did, kept so it can be undone: the contacts it
 // created, and the contacts it merged into as they were before.
 type Import struct {
-	ID        string    `bson:"_id" json:"id"`
-	UserID    string    `bson:"user_id" json:"-"`
-	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+	ID        string    `json:"id"`
+	UserID    string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
 	// StartedAt is when the import began (nil on records made before it
 	// was kept): no contact it created is older.
-	StartedAt *time.Time `bson:"started_at,omitempty" json:"started_at,omitempty"`
-	Created   []string   `bson:"created" json:"created"`
-	Before    []Contact  `bson:"before" json:"before"`
+	StartedAt *time.Time `json:"started_at,omitempty"`
+	Created   []string   `json:"created"`
+	Before    []Contact  `json:"before"`
 	// Kind is what was imported: "vcard" or "csv".
-	Kind string `bson:"kind,omitempty" json:"kind,omitempty"`
+	Kind string `json:"kind,omitempty"`
 	// State is ImportRunning until the import ends (ImportDone); records
 	// made before it was kept have none, and are done.
-	State string `bson:"state,omitempty" json:"state,omitempty"`
+	State string `json:"state,omitempty"`
 	// UpdatedAt is when a running import last wrote its record: one not
 	// written for ImportStale was cut short (the process died).
-	UpdatedAt *time.Time `bson:"updated_at,omitempty" json:"-"`
+	UpdatedAt *time.Time `json:"-"`
 	// CreatedN and UpdatedN count the contacts it created and merged into.
-	CreatedN int `bson:"created_n" json:"-"`
-	UpdatedN int `bson:"updated_n" json:"-"`
+	CreatedN int `json:"-"`
+	UpdatedN int `json:"-"`
 	// UndoneAt is when it was undone (its lists are emptied then).
-	UndoneAt *time.Time `bson:"undone_at,omitempty" json:"-"`
+	UndoneAt *time.Time `json:"-"`
 }
 
 // States of an import.

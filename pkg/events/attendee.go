@@ -14,21 +14,21 @@ import (
 // same email or LinkedIn URL, found when the list is read, and Met says
 // whether an encounter with that contact at the event exists.
 type Attendee struct {
-	ID          string    `bson:"_id" json:"id"`
-	UserID      string    `bson:"user_id" json:"-"`
-	EventID     string    `bson:"event_id" json:"event_id"`
-	Key         string    `bson:"key" json:"-"`
-	Name        string    `bson:"name" json:"name"`
-	NameLower   string    `bson:"name_lower" json:"-"`
-	Email       string    `bson:"email" json:"email"`
-	Company     string    `bson:"company" json:"company"`
-	Title       string    `bson:"title" json:"title"`
-	LinkedInURL string    `bson:"linkedin_url" json:"linkedin_url"`
-	Status      string    `bson:"status" json:"status"`
-	ContactID   *string   `bson:"-" json:"contact_id"`
-	Met         bool      `bson:"-" json:"met"`
-	CreatedAt   time.Time `bson:"created_at" json:"created_at"`
-	UpdatedAt   time.Time `bson:"updated_at" json:"updated_at"`
+	ID          string    `json:"id"`
+	UserID      string    `json:"-"`
+	EventID     string    `json:"event_id"`
+	Key         string    `json:"-"`
+	Name        string    `json:"name"`
+	NameLower   string    `json:"-"`
+	Email       string    `json:"email"`
+	Company     string    `json:"company"`
+	Title       string    `json:"title"`
+	LinkedInURL string    `json:"linkedin_url"`
+	Status      string    `json:"status"`
+	ContactID   *string   `json:"contact_id"`
+	Met         bool      `json:"met"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // The states of an attendee.

@@ -16,46 +16,46 @@ var (
 
 // Event is a meetup, conference, workshop or webinar the user goes to.
 type Event struct {
-	ID        string    `bson:"_id" json:"id"`
-	UserID    string    `bson:"user_id" json:"-"`
-	Title     string    `bson:"title" json:"title"`
-	Kind      string    `bson:"kind" json:"kind"`
-	StartsAt  time.Time `bson:"starts_at" json:"starts_at"`
-	EndsAt    time.Time `bson:"ends_at" json:"ends_at"`
-	Timezone  string    `bson:"timezone" json:"timezone"`
-	Location  string    `bson:"location" json:"location"`
-	URL       string    `bson:"url" json:"url"`
-	Organizer string    `bson:"organizer" json:"organizer"`
-	Talks     []Talk    `bson:"talks" json:"talks"`
-	Tags      []string  `bson:"tags" json:"tags"`
-	Notes     string    `bson:"notes" json:"notes"`
-	Status    string    `bson:"status" json:"status"`
-	Sequence  int       `bson:"sequence" json:"sequence"`
+	ID        string    `json:"id"`
+	UserID    string    `json:"-"`
+	Title     string    `json:"title"`
+	Kind      string    `json:"kind"`
+	StartsAt  time.Time `json:"starts_at"`
+	EndsAt    time.Time `json:"ends_at"`
+	Timezone  string    `json:"timezone"`
+	Location  string    `json:"location"`
+	URL       string    `json:"url"`
+	Organizer string    `json:"organizer"`
+	Talks     []Talk    `json:"talks"`
+	Tags      []string  `json:"tags"`
+	Notes     string    `json:"notes"`
+	Status    string    `json:"status"`
+	Sequence  int       `json:"sequence"`
 	// Intentions, Targets and Series are why you go (why.go).
-	Intentions Intentions `bson:"intentions" json:"intentions"`
-	Targets    Targets    `bson:"targets" json:"targets"`
-	Series     string     `bson:"series" json:"series"`
+	Intentions Intentions `json:"intentions"`
+	Targets    Targets    `json:"targets"`
+	Series     string     `json:"series"`
 	// Source is set on events a calendar import brought in.
-	Source    *Source   `bson:"source,omitempty" json:"source,omitempty"`
-	CreatedAt time.Time `bson:"created_at" json:"created_at"`
-	UpdatedAt time.Time `bson:"updated_at" json:"updated_at"`
+	Source    *Source   `json:"source,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// Kept for queries only.
-	TagsLower []string `bson:"tags_lower" json:"-"`
-	Search    string   `bson:"search" json:"-"`
+	TagsLower []string `json:"-"`
+	Search    string   `json:"-"`
 }
 
 // Talk is one talk at an event.
 type Talk struct {
-	Title    string     `bson:"title" json:"title"`
-	Speaker  string     `bson:"speaker" json:"speaker"`
-	StartsAt *time.Time `bson:"starts_at,omitempty" json:"starts_at"`
+	Title    string     `json:"title"`
+	Speaker  string     `json:"speaker"`
+	StartsAt *time.Time `json:"starts_at"`
 }
 
 // Source says which imported calendar an event came from.
 type Source struct {
-	CalendarID string `bson:"calendar_id" json:"calendar_id"`
-	UID        string `bson:"uid" json:"uid"`
+	CalendarID string `json:"calendar_id"`
+	UID        string `json:"uid"`
 }
 
 // Input is the body of POST /v1/events and the patchable view of an event.

@@ -23,24 +23,24 @@ const MaxFeedSize = 5 << 20
 // Calendar is an external iCal feed the user follows (a Meetup group, a
 // Luma calendar); its events are kept in step by sync.
 type Calendar struct {
-	ID         string     `bson:"_id" json:"id"`
-	UserID     string     `bson:"user_id" json:"-"`
-	URL        string     `bson:"url" json:"url"`
-	Name       string     `bson:"name" json:"name"`
-	Tags       []string   `bson:"tags" json:"tags"`
-	LastSyncAt *time.Time `bson:"last_sync_at,omitempty" json:"last_sync_at"`
-	LastError  string     `bson:"last_error,omitempty" json:"last_error,omitempty"`
+	ID         string     `json:"id"`
+	UserID     string     `json:"-"`
+	URL        string     `json:"url"`
+	Name       string     `json:"name"`
+	Tags       []string   `json:"tags"`
+	LastSyncAt *time.Time `json:"last_sync_at"`
+	LastError  string     `json:"last_error,omitempty"`
 	// LastResult counts what the last successful sync did.
-	LastResult *SyncResult `bson:"last_result,omitempty" json:"last_result,omitempty"`
-	CreatedAt  time.Time   `bson:"created_at" json:"created_at"`
+	LastResult *SyncResult `json:"last_result,omitempty"`
+	CreatedAt  time.Time   `json:"created_at"`
 }
 
 // SyncResult counts what a sync did.
 type SyncResult struct {
-	Created   int `bson:"created" json:"created"`
-	Updated   int `bson:"updated" json:"updated"`
-	Unchanged int `bson:"unchanged" json:"unchanged"`
-	Cancelled int `bson:"cancelled" json:"cancelled"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Cancelled int `json:"cancelled"`
 }
 
 // CalendarInput is the body of POST /v1/calendars.

@@ -13,9 +13,9 @@ import (
 // Intentions are why you go to an event: whom to meet, what to learn,
 // what to give — short texts.
 type Intentions struct {
-	Meet  []string `bson:"meet" json:"meet"`
-	Learn []string `bson:"learn" json:"learn"`
-	Give  []string `bson:"give" json:"give"`
+	Meet  []string `json:"meet"`
+	Learn []string `json:"learn"`
+	Give  []string `json:"give"`
 }
 
 // MarshalJSON writes absent lists as [] (records stored before intentions
@@ -31,9 +31,9 @@ func (in Intentions) Empty() bool { return len(in.Meet)+len(in.Learn)+len(in.Giv
 // Target is someone to meet at an event: one of the user's contacts, one
 // of their companies (anyone from there), or a name not yet a contact.
 type Target struct {
-	ContactID string `bson:"contact_id,omitempty" json:"contact_id,omitempty"`
-	CompanyID string `bson:"company_id,omitempty" json:"company_id,omitempty"`
-	Name      string `bson:"name,omitempty" json:"name,omitempty"`
+	ContactID string `json:"contact_id,omitempty"`
+	CompanyID string `json:"company_id,omitempty"`
+	Name      string `json:"name,omitempty"`
 }
 
 // Targets are an event's targets; absent is written as [].

@@ -48,36 +48,36 @@ func CheckStatus(status string, allowAll bool) error {
 
 // FollowUp is a reminder to get back to a contact.
 type FollowUp struct {
-	ID          string    `bson:"_id" json:"id"`
-	UserID      string    `bson:"user_id" json:"-"`
-	ContactID   string    `bson:"contact_id" json:"contact_id"`
-	Kind        string    `bson:"kind" json:"kind"`
-	DueAt       time.Time `bson:"due_at" json:"due_at"`
-	Status      string    `bson:"status" json:"status"`
-	Note        string    `bson:"note" json:"note"`
-	EncounterID string    `bson:"encounter_id,omitempty" json:"encounter_id,omitempty"`
-	IntroID     string    `bson:"intro_id,omitempty" json:"intro_id,omitempty"`
-	EventID     string    `bson:"event_id,omitempty" json:"event_id,omitempty"`
+	ID          string    `json:"id"`
+	UserID      string    `json:"-"`
+	ContactID   string    `json:"contact_id"`
+	Kind        string    `json:"kind"`
+	DueAt       time.Time `json:"due_at"`
+	Status      string    `json:"status"`
+	Note        string    `json:"note"`
+	EncounterID string    `json:"encounter_id,omitempty"`
+	IntroID     string    `json:"intro_id,omitempty"`
+	EventID     string    `json:"event_id,omitempty"`
 	// OpportunityID is the opportunity whose next step this is.
-	OpportunityID string `bson:"opportunity_id,omitempty" json:"opportunity_id,omitempty"`
+	OpportunityID string `json:"opportunity_id,omitempty"`
 	// NotifiedAt and DeliveryError are not stored on the follow-up: they come
 	// from its nudge record for its current due time (see nudgeDoc), because
 	// on the embedded store every update of a document scans its collection.
-	NotifiedAt    *time.Time `bson:"-" json:"notified_at"`
-	DeliveryError string     `bson:"-" json:"delivery_error,omitempty"`
-	CreatedAt     time.Time  `bson:"created_at" json:"created_at"`
-	UpdatedAt     time.Time  `bson:"updated_at" json:"updated_at"`
+	NotifiedAt    *time.Time `json:"notified_at"`
+	DeliveryError string     `json:"delivery_error,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
 	// EndedAt is when it was done or cancelled (insights judge "done on
 	// time" by it; documents from before it existed use UpdatedAt).
-	EndedAt *time.Time `bson:"ended_at,omitempty" json:"-"`
+	EndedAt *time.Time `json:"-"`
 	// Sequence rises when the due time changes (calendar clients need it).
-	Sequence int `bson:"sequence" json:"-"`
+	Sequence int `json:"-"`
 
 	// PendingKey makes "one pending follow-up of a kind per contact" a
 	// unique index: user|contact|kind while pending (user|opportunity|id
 	// for an opportunity's next step), the follow-up's own id otherwise
 	// (and always for custom ones, which may repeat).
-	PendingKey string `bson:"pending_key" json:"-"`
+	PendingKey string `json:"-"`
 }
 
 // PendingKey returns the value of f's pending_key (see FollowUp.PendingKey).

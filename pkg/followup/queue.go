@@ -29,11 +29,11 @@ import (
 // State is what the dispatcher keeps of one user between looks: the batch
 // being delivered and the last agenda sent.
 type State struct {
-	UserID     string     `bson:"_id"`
-	Batch      *Batch     `bson:"batch,omitempty"`
-	AgendaSent *time.Time `bson:"agenda_sent,omitempty"`
+	UserID     string
+	Batch      *Batch
+	AgendaSent *time.Time
 	// AgendaRetryAt is set while a failed agenda waits for its retry.
-	AgendaRetryAt *time.Time `bson:"agenda_retry_at,omitempty"`
+	AgendaRetryAt *time.Time
 }
 
 // wake makes sure the dispatcher looks at the user by at.
@@ -51,25 +51,25 @@ func (s *Service) Wake(ctx context.Context, userID string, at time.Time) error {
 // Its id is derived from the user and the items with their due times, so a
 // batch re-sent after a crash has the same Message-ID and Idempotency-Key.
 type Batch struct {
-	ID        string       `bson:"id"`
-	Items     []BatchItem  `bson:"items"`
-	CreatedAt time.Time    `bson:"created_at"`
-	Attempts  int          `bson:"attempts"`
-	RetryAt   time.Time    `bson:"retry_at"`
-	Email     ChannelState `bson:"email"`
-	Webhook   ChannelState `bson:"webhook"`
+	ID        string
+	Items     []BatchItem
+	CreatedAt time.Time
+	Attempts  int
+	RetryAt   time.Time
+	Email     ChannelState
+	Webhook   ChannelState
 }
 
 // BatchItem is one follow-up of a batch, at the due time it is nudged for.
 type BatchItem struct {
-	ID    string    `bson:"id"`
-	DueAt time.Time `bson:"due_at"`
+	ID    string
+	DueAt time.Time
 }
 
 // ChannelState says whether a batch went out over one channel, or why not.
 type ChannelState struct {
-	Done  bool   `bson:"done"`
-	Error string `bson:"error,omitempty"`
+	Done  bool
+	Error string
 }
 
 // errors is the batch's last delivery errors, for delivery_error.

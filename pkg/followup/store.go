@@ -132,9 +132,9 @@ type Change struct {
 
 // QueueEntry is one user's place in the dispatcher's queue.
 type QueueEntry struct {
-	UserID    string    `bson:"_id"`
-	NextAt    time.Time `bson:"next_at"`
-	WakeNonce string    `bson:"wake_nonce"`
+	UserID    string
+	NextAt    time.Time
+	WakeNonce string
 }
 
 // Nudge records that a follow-up was nudged (or given up on) for one due

@@ -27,14 +27,14 @@ const pendingTimeout = time.Minute
 
 // Record is a claimed key and, once its request finished, the response.
 type Record struct {
-	ID          string    `bson:"_id"`
-	UserID      string    `bson:"user_id"`
-	Fingerprint string    `bson:"fingerprint"`
-	Done        bool      `bson:"done"`
-	Status      int       `bson:"status,omitempty"`
-	ContentType string    `bson:"content_type,omitempty"`
-	Body        []byte    `bson:"body,omitempty"`
-	CreatedAt   time.Time `bson:"created_at"`
+	ID          string
+	UserID      string
+	Fingerprint string
+	Done        bool
+	Status      int
+	ContentType string
+	Body        []byte
+	CreatedAt   time.Time
 }
 
 // Records keeps idempotency records; the embedded store (pkg/sqlite) and

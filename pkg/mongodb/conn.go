@@ -82,7 +82,8 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	co := options.Client().ApplyURI(uri).
 		SetServerSelectionTimeout(o.SelectTimeout).
 		SetConnectTimeout(o.SelectTimeout).
-		SetAppName("rapport")
+		SetAppName("rapport").
+		SetRegistry(registry)
 	client, err := mongo.Connect(co)
 	if err != nil {
 		s.Close(ctx)

@@ -139,7 +139,7 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 		}
 		ids := make([]string, len(fresh))
 		for i, f := range fresh {
-			ids[i] = f.(*worded[contacts.Contact]).Doc.ID
+			ids[i] = f.(*worded[docContact]).Doc.ID
 		}
 		journal(ctx, s.DB, cs[0].UserID, "cards", ids...)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/search"
 )
 
-// worded is a stored record with its search words: every prefix of its
+// worded is a stored record (its document type, inlined) with its search words: every prefix of its
 // folded words (search.Prefixes), so a query word is found by equality —
 // no pattern is built from what a user types. Written with the record in
 // the same insert or replace, so the words never lag behind it.
@@ -33,33 +33,35 @@ func withWords[T any](doc *T, t search.Text) *worded[T] {
 func contactDoc(c *contacts.Contact) any {
 	doc := *c
 	contacts.SetQueryFields(&doc)
-	return withWords(&doc, search.ContactText(c))
+	return withWords((*docContact)(&doc), search.ContactText(c))
 }
 
 func encounterDoc(e *contacts.Encounter) any {
 	doc := *e
 	doc.TopicsLower = lowerAll(e.Topics)
-	return withWords(&doc, search.EncounterText(e))
+	return withWords((*docEncounter)(&doc), search.EncounterText(e))
 }
 
 func eventDoc(e *events.Event) any {
 	doc := *e
 	events.SetQueryFields(&doc)
-	return withWords(&doc, search.EventText(e))
+	return withWords((*docEvent)(&doc), search.EventText(e))
 }
 
 func companyDoc(c *companies.Company) any {
 	doc := *c
 	doc.NameLower = toLower(c.Name)
-	return withWords(&doc, search.CompanyText(c))
+	return withWords((*docCompany)(&doc), search.CompanyText(c))
 }
 
 func opportunityDoc(o *opportunities.Opportunity) any {
-	return withWords(o, search.OpportunityText(o))
+	return withWords((*docOpportunity)(o), search.OpportunityText(o))
 }
 
-func interactionDoc(it *contacts.Interaction) any { return withWords(it, search.InteractionText(it)) }
-func introDoc(it *contacts.Intro) any             { return withWords(it, search.IntroText(it)) }
+func interactionDoc(it *contacts.Interaction) any {
+	return withWords((*docInteraction)(it), search.InteractionText(it))
+}
+func introDoc(it *contacts.Intro) any { return withWords((*docIntro)(it), search.IntroText(it)) }
 
 // searched is one collection search reads: how a stored record decodes
 // into its searched text and the hit it would be.
@@ -108,7 +110,7 @@ var searchable = []searched{
 func decodeAs[T any](of func(*T) (search.Text, search.Hit)) func(bson.Raw) (search.Text, search.Hit, error) {
 	return func(raw bson.Raw) (search.Text, search.Hit, error) {
 		var x T
-		if err := bson.Unmarshal(raw, &x); err != nil {
+		if err := unmarshal(raw, &x); err != nil {
 			return search.Text{}, search.Hit{}, err
 		}
 		text, h := of(&x)
@@ -260,13 +262,13 @@ func queryText(collection string, raw bson.Raw) (text string, ok bool, err error
 	switch collection {
 	case "contacts":
 		var c contacts.Contact
-		if err := bson.Unmarshal(raw, &c); err != nil {
+		if err := unmarshal(raw, &c); err != nil {
 			return "", false, err
 		}
 		return contacts.SearchText(&c), true, nil
 	case "events":
 		var e events.Event
-		if err := bson.Unmarshal(raw, &e); err != nil {
+		if err := unmarshal(raw, &e); err != nil {
 			return "", false, err
 		}
 		events.SetQueryFields(&e)

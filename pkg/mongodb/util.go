@@ -52,7 +52,7 @@ func findOwned(ctx context.Context, coll *mongo.Collection, id, userID string, o
 	if owner, ok := raw.Lookup("user_id").StringValueOK(); !ok || owner != userID {
 		return &apperr.Error{Kind: apperr.NotFound, Message: what + " not found"}
 	}
-	return translate(bson.Unmarshal(raw, out), what)
+	return translate(unmarshal(raw, out), what)
 }
 
 // deleteOwned deletes the document with id if it belongs to userID;

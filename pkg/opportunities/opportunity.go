@@ -32,27 +32,27 @@ const maxRecruiters = 20
 
 // Opportunity is one opportunity.
 type Opportunity struct {
-	ID              string        `bson:"_id" json:"id"`
-	UserID          string        `bson:"user_id" json:"-"`
-	Title           string        `bson:"title" json:"title"`
-	CompanyID       string        `bson:"company_id" json:"company_id"`
-	Kind            string        `bson:"kind" json:"kind"`
-	Stage           string        `bson:"stage" json:"stage"`
-	SourceContactID string        `bson:"source_contact_id" json:"source_contact_id"`
-	SourceEventID   string        `bson:"source_event_id" json:"source_event_id"`
-	RecruiterIDs    []string      `bson:"recruiter_ids" json:"recruiter_ids"`
-	NextStep        string        `bson:"next_step" json:"next_step"`
-	NextStepAt      *time.Time    `bson:"next_step_at,omitempty" json:"next_step_at"`
-	Notes           string        `bson:"notes" json:"notes"`
-	History         []StageChange `bson:"history" json:"history"`
-	CreatedAt       time.Time     `bson:"created_at" json:"created_at"`
-	UpdatedAt       time.Time     `bson:"updated_at" json:"updated_at"`
+	ID              string        `json:"id"`
+	UserID          string        `json:"-"`
+	Title           string        `json:"title"`
+	CompanyID       string        `json:"company_id"`
+	Kind            string        `json:"kind"`
+	Stage           string        `json:"stage"`
+	SourceContactID string        `json:"source_contact_id"`
+	SourceEventID   string        `json:"source_event_id"`
+	RecruiterIDs    []string      `json:"recruiter_ids"`
+	NextStep        string        `json:"next_step"`
+	NextStepAt      *time.Time    `json:"next_step_at"`
+	Notes           string        `json:"notes"`
+	History         []StageChange `json:"history"`
+	CreatedAt       time.Time     `json:"created_at"`
+	UpdatedAt       time.Time     `json:"updated_at"`
 }
 
 // StageChange is one entry of an opportunity's history.
 type StageChange struct {
-	Stage string    `bson:"stage" json:"stage"`
-	At    time.Time `bson:"at" json:"at"`
+	Stage string    `json:"stage"`
+	At    time.Time `json:"at"`
 }
 
 // NextStepContact is who the next step's follow-up is for: the source
