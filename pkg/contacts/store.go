@@ -214,6 +214,9 @@ type EncounterStore interface {
 	// LatestEncounters returns each of contactIDs' latest encounter (by
 	// met_at, then id), by contact; contacts never met are left out.
 	LatestEncounters(ctx context.Context, userID string, contactIDs []string) (map[string]Encounter, error)
+	// EncountersWith returns the user's encounters with any of contactIDs,
+	// by contact, then met_at and id (a batch of cards reads them at once).
+	EncountersWith(ctx context.Context, userID string, contactIDs []string) ([]Encounter, error)
 	// ContactIDsAtEvent returns the ids of the contacts the user met at an
 	// event, each once.
 	ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error)
@@ -275,6 +278,9 @@ type IntroStore interface {
 	// Intros returns one page of the user's intros, oldest first (Cursor.T
 	// is created_at), of one contact and in one status when those are set.
 	Intros(ctx context.Context, userID string, q IntroQuery) (*record.Page[Intro], error)
+	// IntrosWith returns the user's intros that involve any of contactIDs,
+	// by created_at and id, each once.
+	IntrosWith(ctx context.Context, userID string, contactIDs []string) ([]Intro, error)
 	// DeleteIntrosOf removes the user's intros that involve a contact and
 	// returns their ids.
 	DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error)

@@ -96,6 +96,80 @@ func (b *cards) GetAddressObject(ctx context.Context, p string, req *carddav.Add
 	return ao, nil
 }
 
+var _ carddav.MultiGetter = (*cards)(nil)
+
+// GetAddressObjects answers an addressbook-multiget with a few set-based
+// reads (the contacts by id, then by the names clients gave their cards,
+// then their encounters and intros) rather than five reads a card; paths
+// that are no card of the user's are left out (404). It finds what
+// GetAddressObject finds for each path.
+func (b *cards) GetAddressObjects(ctx context.Context, paths []string, req *carddav.AddressDataRequest) (map[string]*carddav.AddressObject, error) {
+	u := userOf(ctx)
+	names := map[string]string{} // path → card name
+	var ids []string
+	for _, p := range paths {
+		if name, err := cardName(p); err == nil {
+			names[p] = name
+			ids = append(ids, name)
+		}
+	}
+	byID, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	found := map[string]*contacts.Contact{} // path → contact
+	var keys []string
+	for p, name := range names {
+		if c := byID[name]; c != nil && c.DAVName == "" {
+			found[p] = c
+		} else {
+			keys = append(keys, contacts.DAVKey(name))
+		}
+	}
+	if len(keys) > 0 {
+		held, err := b.s.CRM.Contacts.Store.ContactIDsByKeys(ctx, u.ID, keys)
+		if err != nil {
+			return nil, b.s.davError(err)
+		}
+		var named []string
+		for _, id := range held {
+			named = append(named, id)
+		}
+		byName, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, named)
+		if err != nil {
+			return nil, b.s.davError(err)
+		}
+		for p, name := range names {
+			if _, ok := found[p]; !ok {
+				if c := byName[held[contacts.DAVKey(name)]]; c != nil {
+					found[p] = c
+				}
+			}
+		}
+	}
+	list := make([]*contacts.Contact, 0, len(found))
+	seen := map[string]bool{}
+	for _, c := range found {
+		if !seen[c.ID] {
+			seen[c.ID] = true
+			list = append(list, c)
+		}
+	}
+	about, err := b.history(ctx, u, list)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	out := make(map[string]*carddav.AddressObject, len(found))
+	for p, c := range found {
+		ao, err := object(c, about[c.ID], versionOf(req))
+		if err != nil {
+			return nil, err
+		}
+		out[p] = ao
+	}
+	return out, nil
+}
+
 // contact returns the user's contact whose card is named name: the
 // contact with that id if its card has no other name, else the card a
 // client made under that name. NotFound if none: another user's names and
@@ -369,10 +443,15 @@ func (b *cards) DeleteAddressObject(ctx context.Context, p string) error {
 	return nil
 }
 
+// batchCards is the most cards whose records history reads by their
+// contacts.
+const batchCards = 1000
+
 // history returns the "How we met" section of each contact: one line per
 // encounter (date, event, moment, topics), the intros given, the last
-// contact. One contact reads its own records; many read the user's
-// encounters and intros in one pass each.
+// contact. One contact reads its own records, a batch (up to batchCards)
+// the records of its contacts, more (a whole book) the user's encounters
+// and intros in one pass each.
 func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Contact) (map[string]about, error) {
 	want := make(map[string]bool, len(cs))
 	names := make(map[string]string, len(cs))
@@ -393,6 +472,24 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 			return nil, err
 		}
 		intros = ip.Items
+	} else if len(cs) <= batchCards {
+		// A batch (a multiget): the records of these contacts only.
+		ids := make([]string, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+		}
+		es, err := b.s.CRM.Contacts.Store.EncountersWith(ctx, u.ID, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			if len(encs[e.ContactID]) < 200 { // as one card reads them
+				encs[e.ContactID] = append(encs[e.ContactID], e)
+			}
+		}
+		if intros, err = b.s.CRM.Contacts.Store.IntrosWith(ctx, u.ID, ids); err != nil {
+			return nil, err
+		}
 	} else {
 		err := b.s.CRM.Backups.EachRecord(ctx, "encounters", u.ID, func(x any) error {
 			if e, ok := x.(*contacts.Encounter); ok && want[e.ContactID] {

@@ -231,6 +231,43 @@ func (s *Contacts) LatestEncounters(ctx context.Context, userID string, contactI
 	return out, nil
 }
 
+// EncountersWith implements contacts.Store (encounters_user_contact).
+func (s *Contacts) EncountersWith(ctx context.Context, userID string, contactIDs []string) ([]contacts.Encounter, error) {
+	out := []contacts.Encounter{}
+	if len(contactIDs) == 0 {
+		return out, nil // FerretDB refuses an empty $in
+	}
+	cur, err := s.encounters().Find(ctx, bson.M{"user_id": userID, "contact_id": bson.M{"$in": contactIDs}},
+		options.Find().SetSort(bson.D{{Key: "contact_id", Value: 1}, {Key: "met_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, translate(err, "encounter")
+	}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, translate(err, "encounter")
+	}
+	for i := range out {
+		out[i].TopicsLower = nil
+	}
+	return out, nil
+}
+
+// IntrosWith implements contacts.Store (intros_user_contacts).
+func (s *Contacts) IntrosWith(ctx context.Context, userID string, contactIDs []string) ([]contacts.Intro, error) {
+	out := []contacts.Intro{}
+	if len(contactIDs) == 0 {
+		return out, nil
+	}
+	cur, err := s.intros().Find(ctx, bson.M{"user_id": userID, "contact_ids": bson.M{"$in": contactIDs}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, translate(err, "intro")
+	}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, translate(err, "intro")
+	}
+	return out, nil
+}
+
 // DeleteIntrosOf removes the user's intros that involve a contact (intros_user_contacts).
 func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
 	var others []string // their cards lose a line

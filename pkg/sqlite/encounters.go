@@ -382,6 +382,28 @@ func (s *Contacts) LatestEncounters(ctx context.Context, userID string, contactI
 	return out, err
 }
 
+// EncountersWith implements contacts.Store (encounters_user_contact, one
+// descent per contact).
+func (s *Contacts) EncountersWith(ctx context.Context, userID string, contactIDs []string) ([]contacts.Encounter, error) {
+	if len(contactIDs) == 0 {
+		return []contacts.Encounter{}, nil
+	}
+	return queryAll(ctx, s.DB, "encounter", scanEncounter, `SELECT `+encounterColumns+` FROM encounters
+		WHERE user_id = ? AND contact_id IN (SELECT value FROM json_each(?)) ORDER BY contact_id, met_at, id`,
+		userID, jsonList(contactIDs))
+}
+
+// IntrosWith implements contacts.Store (intros_user_a, intros_user_b).
+func (s *Contacts) IntrosWith(ctx context.Context, userID string, contactIDs []string) ([]contacts.Intro, error) {
+	if len(contactIDs) == 0 {
+		return []contacts.Intro{}, nil
+	}
+	ids := jsonList(contactIDs)
+	return queryAll(ctx, s.DB, "intro", scanIntro, `SELECT `+introColumns+` FROM intros
+		WHERE user_id = ? AND (contact_a IN (SELECT value FROM json_each(?)) OR contact_b IN (SELECT value FROM json_each(?)))
+		ORDER BY created_at, id`, userID, ids, ids)
+}
+
 // DeleteIntrosOf removes the user's intros that involve a contact.
 func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
 	var ids []string

@@ -76,6 +76,17 @@ func Encounters(t *testing.T, open OpenContacts) {
 		if err != nil || len(latest) != 3 || latest["c1"].ID != want[4] || latest["c2"].ID != want[3] || latest["c3"].ID != want[1] {
 			t.Fatalf("LatestEncounters=%+v, %v", latest, err)
 		}
+		with, err := s.EncountersWith(ctx, "u1", []string{"c3", "c1", "c9", "nope"})
+		var withIDs []string
+		for _, e := range with {
+			withIDs = append(withIDs, e.ContactID+"@"+e.EventID)
+		}
+		if err != nil || fmt.Sprint(withIDs) != "[c1@e2 c1@e1 c1@e1 c3@e1]" || fmt.Sprint(with[1].Topics) != "[Go wasm]" {
+			t.Fatalf("EncountersWith(c3, c1, another user's c9)=%v, %v; want by contact, then met_at", withIDs, err)
+		}
+		if none, err := s.EncountersWith(ctx, "u1", nil); err != nil || len(none) != 0 {
+			t.Fatalf("EncountersWith(none)=%v, %v", none, err)
+		}
 		ids, err := s.ContactIDsAtEvent(ctx, "u1", "e1")
 		if err != nil || fmt.Sprint(ids) != "[c2 c3 c1]" {
 			t.Fatalf("ContactIDsAtEvent=%v, %v; want each once, first met first", ids, err)
@@ -142,6 +153,16 @@ func Encounters(t *testing.T, open OpenContacts) {
 			t.Fatalf("Intro=%+v, %v", got, err)
 		}
 		wantKind(t, errOf(s.Intro(ctx, "u2", ab.ID)), apperr.NotFound)
+		with, err := s.IntrosWith(ctx, "u1", []string{"a", "c", "z"})
+		if err != nil || len(with) != 3 || with[0].ID != ab.ID || with[1].ID != bc.ID || with[2].ID != cd.ID {
+			t.Fatalf("IntrosWith(a, c)=%+v, %v; want all three, each once, oldest first", with, err)
+		}
+		if with, err := s.IntrosWith(ctx, "u2", []string{"a"}); err != nil || len(with) != 0 {
+			t.Fatalf("another user's IntrosWith(a)=%+v, %v", with, err)
+		}
+		if none, err := s.IntrosWith(ctx, "u1", nil); err != nil || len(none) != 0 {
+			t.Fatalf("IntrosWith(none)=%v, %v", none, err)
+		}
 		ids := allPages(t, func(c *record.Cursor) (*record.Page[contacts.Intro], error) {
 			return s.Intros(ctx, "u1", contacts.IntroQuery{ContactID: "b", Limit: 1, Cursor: c})
 		}, func(it *contacts.Intro) string { return it.ID })

@@ -237,9 +237,27 @@ func (h *Handler) handleMultiget(ctx context.Context, w http.ResponseWriter, mul
 		dataReq = *decoded
 	}
 
+	get := func(p string) (*AddressObject, error) { return h.Backend.GetAddressObject(ctx, p, &dataReq) }
+	if mg, ok := h.Backend.(MultiGetter); ok {
+		paths := make([]string, len(multiget.Hrefs))
+		for i, href := range multiget.Hrefs {
+			paths[i] = href.Path
+		}
+		objs, err := mg.GetAddressObjects(ctx, paths, &dataReq)
+		if err != nil {
+			return err
+		}
+		get = func(p string) (*AddressObject, error) {
+			if ao := objs[p]; ao != nil {
+				return ao, nil
+			}
+			return nil, internal.HTTPErrorf(http.StatusNotFound, "carddav: no such address object")
+		}
+	}
+
 	var resps []internal.Response
 	for _, href := range multiget.Hrefs {
-		ao, err := h.Backend.GetAddressObject(ctx, href.Path, &dataReq)
+		ao, err := get(href.Path)
 		if err != nil {
 			resp := internal.NewErrorResponse(href.Path, err)
 			resps = append(resps, *resp)
@@ -264,6 +282,14 @@ func (h *Handler) handleMultiget(ctx context.Context, w http.ResponseWriter, mul
 
 	ms := internal.NewMultiStatus(resps...)
 	return internal.ServeMultiStatus(w, ms)
+}
+
+// MultiGetter is a Backend that reads the address objects of an
+// addressbook-multiget at once rather than one GetAddressObject per href
+// (a first sync asks for thousands). Paths missing from the answer are
+// answered 404 Not Found.
+type MultiGetter interface {
+	GetAddressObjects(ctx context.Context, paths []string, req *AddressDataRequest) (map[string]*AddressObject, error)
 }
 
 type backend struct {

@@ -1,0 +1,62 @@
+package carddav
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-vcard"
+)
+
+// multiBackend answers multigets in one call and counts them; its
+// GetAddressObject must not be asked during one.
+type multiBackend struct {
+	testBackend
+	calls   int
+	singles int
+}
+
+func (b *multiBackend) GetAddressObject(ctx context.Context, path string, req *AddressDataRequest) (*AddressObject, error) {
+	b.singles++
+	return b.testBackend.GetAddressObject(ctx, path, req)
+}
+
+func (b *multiBackend) GetAddressObjects(ctx context.Context, paths []string, req *AddressDataRequest) (map[string]*AddressObject, error) {
+	b.calls++
+	out := map[string]*AddressObject{}
+	for _, p := range paths {
+		if p == "/"+alicePath {
+			card, _ := vcard.NewDecoder(strings.NewReader(aliceData)).Decode()
+			out[p] = &AddressObject{Path: p, Card: card, ETag: "a1"}
+		}
+	}
+	return out, nil
+}
+
+// TestMultigetAsksTheBackendOnce: a backend that reads several address
+// objects at once is asked once per addressbook-multiget, not once per
+// href; hrefs it does not return are 404.
+func TestMultigetAsksTheBackendOnce(t *testing.T) {
+	b := &multiBackend{}
+	srv := httptest.NewServer(&Handler{Backend: b})
+	defer srv.Close()
+	body := `<?xml version="1.0"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">` +
+		`<d:prop><d:getetag/><c:address-data/></d:prop><d:href>/` + alicePath + `</d:href><d:href>/nobody.vcf</d:href></c:addressbook-multiget>`
+	req, _ := http.NewRequest("REPORT", srv.URL+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/xml")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusMultiStatus || !strings.Contains(string(out), "Alice Gopher") || !strings.Contains(string(out), "404 Not Found") {
+		t.Fatalf("%d\n%s", resp.StatusCode, out)
+	}
+	if b.calls != 1 || b.singles != 0 {
+		t.Fatalf("the backend was asked %d times at once and %d one by one; want once, and none", b.calls, b.singles)
+	}
+}
