@@ -215,7 +215,7 @@ type EncounterStore interface {
 	// met_at, then id), by contact; contacts never met are left out.
 	LatestEncounters(ctx context.Context, userID string, contactIDs []string) (map[string]Encounter, error)
 	// EncountersWith returns the user's encounters with any of contactIDs,
-	// by contact, then met_at and id (a batch of cards reads them at once).
+	// by contact, then met_at (a batch of cards reads them at once).
 	EncountersWith(ctx context.Context, userID string, contactIDs []string) ([]Encounter, error)
 	// ContactIDsAtEvent returns the ids of the contacts the user met at an
 	// event, each once.

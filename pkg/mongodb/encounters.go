@@ -1,8 +1,11 @@
 package mongodb
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -238,7 +241,7 @@ func (s *Contacts) EncountersWith(ctx context.Context, userID string, contactIDs
 		return out, nil // FerretDB refuses an empty $in
 	}
 	cur, err := s.encounters().Find(ctx, bson.M{"user_id": userID, "contact_id": bson.M{"$in": contactIDs}},
-		options.Find().SetSort(bson.D{{Key: "contact_id", Value: 1}, {Key: "met_at", Value: 1}, {Key: "_id", Value: 1}}))
+		options.Find().SetSort(bson.D{{Key: "contact_id", Value: 1}, {Key: "met_at", Value: 1}}))
 	if err != nil {
 		return nil, translate(err, "encounter")
 	}
@@ -257,14 +260,17 @@ func (s *Contacts) IntrosWith(ctx context.Context, userID string, contactIDs []s
 	if len(contactIDs) == 0 {
 		return out, nil
 	}
-	cur, err := s.intros().Find(ctx, bson.M{"user_id": userID, "contact_ids": bson.M{"$in": contactIDs}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	cur, err := s.intros().Find(ctx, bson.M{"user_id": userID, "contact_ids": bson.M{"$in": contactIDs}})
 	if err != nil {
 		return nil, translate(err, "intro")
 	}
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, translate(err, "intro")
 	}
+	// Sorted here: the index serves the filter, and a batch's intros are few.
+	slices.SortFunc(out, func(a, b contacts.Intro) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
 	return out, nil
 }
 
