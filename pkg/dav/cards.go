@@ -443,6 +443,64 @@ func (b *cards) DeleteAddressObject(ctx context.Context, p string) error {
 	return nil
 }
 
+// records reads the encounters (by contact) and the intros the cards of
+// cs are written from: one contact's own, a batch's (up to batchCards) by
+// their contacts, or the user's all in one pass each.
+func (b *cards) records(ctx context.Context, u *accounts.User, cs []*contacts.Contact, want map[string]bool) (map[string][]contacts.Encounter, []contacts.Intro, error) {
+	encs := map[string][]contacts.Encounter{}
+	var intros []contacts.Intro
+	if len(cs) == 1 {
+		page, err := b.s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: cs[0].ID, Limit: 200})
+		if err != nil {
+			return nil, nil, err
+		}
+		encs[cs[0].ID] = page.Items
+		ip, err := b.s.CRM.Contacts.Store.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: cs[0].ID, Limit: 200})
+		if err != nil {
+			return nil, nil, err
+		}
+		intros = ip.Items
+	} else if len(cs) <= batchCards {
+		// A batch (a multiget): the records of these contacts only.
+		ids := make([]string, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+		}
+		es, err := b.s.CRM.Contacts.Store.EncountersWith(ctx, u.ID, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, e := range es {
+			if len(encs[e.ContactID]) < 200 { // as one card reads them
+				encs[e.ContactID] = append(encs[e.ContactID], e)
+			}
+		}
+		if intros, err = b.s.CRM.Contacts.Store.IntrosWith(ctx, u.ID, ids); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		err := b.s.CRM.Backups.EachRecord(ctx, "encounters", u.ID, func(x any) error {
+			if e, ok := x.(*contacts.Encounter); ok && want[e.ContactID] {
+				encs[e.ContactID] = append(encs[e.ContactID], *e)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		err = b.s.CRM.Backups.EachRecord(ctx, "intros", u.ID, func(x any) error {
+			if it, ok := x.(*contacts.Intro); ok {
+				intros = append(intros, *it)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return encs, intros, nil
+}
+
 // batchCards is the most cards whose records history reads by their
 // contacts.
 const batchCards = 1000
@@ -459,56 +517,9 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 		want[c.ID] = true
 		names[c.ID] = c.Name
 	}
-	encs := map[string][]contacts.Encounter{}
-	var intros []contacts.Intro
-	if len(cs) == 1 {
-		page, err := b.s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: cs[0].ID, Limit: 200})
-		if err != nil {
-			return nil, err
-		}
-		encs[cs[0].ID] = page.Items
-		ip, err := b.s.CRM.Contacts.Store.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: cs[0].ID, Limit: 200})
-		if err != nil {
-			return nil, err
-		}
-		intros = ip.Items
-	} else if len(cs) <= batchCards {
-		// A batch (a multiget): the records of these contacts only.
-		ids := make([]string, len(cs))
-		for i, c := range cs {
-			ids[i] = c.ID
-		}
-		es, err := b.s.CRM.Contacts.Store.EncountersWith(ctx, u.ID, ids)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range es {
-			if len(encs[e.ContactID]) < 200 { // as one card reads them
-				encs[e.ContactID] = append(encs[e.ContactID], e)
-			}
-		}
-		if intros, err = b.s.CRM.Contacts.Store.IntrosWith(ctx, u.ID, ids); err != nil {
-			return nil, err
-		}
-	} else {
-		err := b.s.CRM.Backups.EachRecord(ctx, "encounters", u.ID, func(x any) error {
-			if e, ok := x.(*contacts.Encounter); ok && want[e.ContactID] {
-				encs[e.ContactID] = append(encs[e.ContactID], *e)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		err = b.s.CRM.Backups.EachRecord(ctx, "intros", u.ID, func(x any) error {
-			if it, ok := x.(*contacts.Intro); ok {
-				intros = append(intros, *it)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
+	encs, intros, err := b.records(ctx, u, cs, want)
+	if err != nil {
+		return nil, err
 	}
 	// Event titles and the other side's names, read once.
 	var evIDs, otherIDs []string
