@@ -1,0 +1,219 @@
+package dav
+
+import (
+	"context"
+
+	"github.com/emersion/go-webdav/carddav"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+var _ carddav.MultiGetter = (*cards)(nil)
+
+// GetAddressObjects answers an addressbook-multiget with a few set-based
+// reads (the contacts by id, then by the names clients gave their cards,
+// then their encounters and intros) rather than five reads a card; paths
+// that are no card of the user's are left out (404). It finds what
+// GetAddressObject finds for each path.
+func (b *cards) GetAddressObjects(ctx context.Context, paths []string, req *carddav.AddressDataRequest) (map[string]*carddav.AddressObject, error) {
+	u := userOf(ctx)
+	names := map[string]string{} // path → card name
+	var ids []string
+	for _, p := range paths {
+		if name, err := cardName(p); err == nil {
+			names[p] = name
+			ids = append(ids, name)
+		}
+	}
+	byID, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	found := map[string]*contacts.Contact{} // path → contact
+	var keys []string
+	for p, name := range names {
+		if c := byID[name]; c != nil && c.DAVName == "" {
+			found[p] = c
+		} else {
+			keys = append(keys, contacts.DAVKey(name))
+		}
+	}
+	if len(keys) > 0 {
+		held, err := b.s.CRM.Contacts.Store.ContactIDsByKeys(ctx, u.ID, keys)
+		if err != nil {
+			return nil, b.s.davError(err)
+		}
+		var named []string
+		for _, id := range held {
+			named = append(named, id)
+		}
+		byName, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, named)
+		if err != nil {
+			return nil, b.s.davError(err)
+		}
+		for p, name := range names {
+			if _, ok := found[p]; !ok {
+				if c := byName[held[contacts.DAVKey(name)]]; c != nil {
+					found[p] = c
+				}
+			}
+		}
+	}
+	list := make([]*contacts.Contact, 0, len(found))
+	seen := map[string]bool{}
+	for _, c := range found {
+		if !seen[c.ID] {
+			seen[c.ID] = true
+			list = append(list, c)
+		}
+	}
+	about, err := b.history(ctx, u, list)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	out := make(map[string]*carddav.AddressObject, len(found))
+	for p, c := range found {
+		ao, err := object(c, about[c.ID], versionOf(req))
+		if err != nil {
+			return nil, err
+		}
+		out[p] = ao
+	}
+	return out, nil
+}
+
+// records reads the encounters (by contact) and the intros the cards of
+// cs are written from: one contact's own, a batch's (up to batchCards) by
+// their contacts, or the user's all in one pass each.
+func (b *cards) records(ctx context.Context, u *accounts.User, cs []*contacts.Contact, want map[string]bool) (map[string][]contacts.Encounter, []contacts.Intro, error) {
+	encs := map[string][]contacts.Encounter{}
+	var intros []contacts.Intro
+	if len(cs) == 1 {
+		page, err := b.s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: cs[0].ID, Limit: 200})
+		if err != nil {
+			return nil, nil, err
+		}
+		encs[cs[0].ID] = page.Items
+		ip, err := b.s.CRM.Contacts.Store.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: cs[0].ID, Limit: 200})
+		if err != nil {
+			return nil, nil, err
+		}
+		intros = ip.Items
+	} else if len(cs) <= batchCards {
+		// A batch (a multiget): the records of these contacts only.
+		ids := make([]string, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+		}
+		es, err := b.s.CRM.Contacts.Store.EncountersWith(ctx, u.ID, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, e := range es {
+			if len(encs[e.ContactID]) < 200 { // as one card reads them
+				encs[e.ContactID] = append(encs[e.ContactID], e)
+			}
+		}
+		if intros, err = b.s.CRM.Contacts.Store.IntrosWith(ctx, u.ID, ids); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		err := b.s.CRM.Backups.EachRecord(ctx, "encounters", u.ID, func(x any) error {
+			if e, ok := x.(*contacts.Encounter); ok && want[e.ContactID] {
+				encs[e.ContactID] = append(encs[e.ContactID], *e)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		err = b.s.CRM.Backups.EachRecord(ctx, "intros", u.ID, func(x any) error {
+			if it, ok := x.(*contacts.Intro); ok {
+				intros = append(intros, *it)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return encs, intros, nil
+}
+
+// batchCards is the most cards whose records history reads by their
+// contacts.
+const batchCards = 1000
+
+// history returns the "How we met" section of each contact: one line per
+// encounter (date, event, moment, topics), the intros given, the last
+// contact. One contact reads its own records, a batch (up to batchCards)
+// the records of its contacts, more (a whole book) the user's encounters
+// and intros in one pass each.
+func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Contact) (map[string]about, error) {
+	want := make(map[string]bool, len(cs))
+	names := make(map[string]string, len(cs))
+	for _, c := range cs {
+		want[c.ID] = true
+		names[c.ID] = c.Name
+	}
+	encs, intros, err := b.records(ctx, u, cs, want)
+	if err != nil {
+		return nil, err
+	}
+	// Event titles and the other side's names, read once.
+	var evIDs, otherIDs []string
+	for _, es := range encs {
+		for _, e := range es {
+			evIDs = append(evIDs, e.EventID)
+		}
+	}
+	byContact := map[string][]contacts.Intro{}
+	for _, it := range intros {
+		for _, id := range it.ContactIDs {
+			if want[id] {
+				byContact[id] = append(byContact[id], it)
+			}
+			if names[id] == "" {
+				otherIDs = append(otherIDs, id)
+			}
+		}
+	}
+	evs, err := b.s.CRM.Events.Store.EventsByID(ctx, u.ID, evIDs)
+	if err != nil {
+		return nil, err
+	}
+	others := map[string]*contacts.Contact{}
+	if len(otherIDs) > 0 {
+		if others, err = b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, otherIDs); err != nil {
+			return nil, err
+		}
+		for id, c := range others {
+			names[id] = c.Name
+		}
+	}
+	loc := u.Location()
+	out := make(map[string]about, len(cs))
+	for _, c := range cs {
+		a := about{note: howWeMet(c, encs[c.ID], evs, byContact[c.ID], names, loc)}
+		for _, e := range encs[c.ID] {
+			a.saw(e.CreatedAt)
+			if ev := evs[e.EventID]; ev != nil {
+				a.saw(ev.UpdatedAt)
+			}
+		}
+		for _, it := range byContact[c.ID] {
+			a.saw(it.UpdatedAt)
+			for _, id := range it.ContactIDs {
+				if o := others[id]; o != nil {
+					a.saw(o.UpdatedAt)
+				}
+			}
+		}
+		if c.LastContactedAt != nil {
+			a.saw(*c.LastContactedAt)
+		}
+		out[c.ID] = a
+	}
+	return out, nil
+}
