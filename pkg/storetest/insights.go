@@ -27,6 +27,8 @@ type OpenInsights func(tb testing.TB) InsightStores
 // Insights runs the insights.Source contract: known data, known answer,
 // and another user's data never counted.
 func Insights(t *testing.T, open OpenInsights) {
+	// One store for the whole contract: the subtests run in order, each on
+	// what the ones before it wrote.
 	ctx := context.Background()
 	s := open(t)
 	// Window [from, to) of 10 days ending at clock; the one before it too.
@@ -94,130 +96,139 @@ func Insights(t *testing.T, open OpenInsights) {
 	s.Followups.End(ctx, "u1", []string{late.ID}, followup.Done, in(5))
 	s.Followups.End(ctx, "u1", []string{cancelled.ID}, followup.Cancelled, in(5))
 
-	f, err := s.Insights.Facts(ctx, "u1", from, to, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := insights.Assemble(f, from, to, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `{"topics":[{"name":"go","count":3,"previous_count":1,"trend":"rising"},` +
-		`{"name":"edge","count":2,"previous_count":1,"trend":"rising"},` +
-		`{"name":"kafka","count":2,"previous_count":1,"trend":"rising"},` +
-		`{"name":"wasm","count":2,"previous_count":0,"trend":"new"},` +
-		`{"name":"über","count":1,"previous_count":0,"trend":"new"},` +
-		`{"name":"rust","count":0,"previous_count":2,"trend":"falling"}],` +
-		`"people":[{"name":"Ada","encounters":2,"intros":0},{"name":"Edge Ed","encounters":2,"intros":0},{"name":"Bob","encounters":1,"intros":1},{"name":"Lapsed Lee","encounters":0,"intros":1}],` +
-		`"speakers":[{"name":"Rob Pike","talks":2,"events":1}],` +
-		`"followups":{"due":3,"done_on_time":1,"overdue":1,"completion_rate":0.667},` +
-		`"lapsed":["Lapsed Lee"]}`
-	if s := summarize(got); s != want {
-		t.Fatalf("insights\n got %s\nwant %s", s, want)
-	}
-	// The giving ledger's read: the user's interactions of some kinds since
-	// a time, oldest first, bounded; another user's never.
-	for i, it := range []*contacts.Interaction{
-		{Kind: "helped_me", At: in(1)}, {Kind: "email", At: in(2)}, {Kind: "helped", At: in(3)}, {Kind: "helped", At: in(-20)},
-	} {
-		it.ID, it.UserID, it.ContactID, it.CreatedAt = fmt.Sprint("gl", i), "u1", ada.ID, clock
-		if err := s.Contacts.CreateInteraction(ctx, it); err != nil {
+	t.Run("Facts", func(t *testing.T) {
+		f, err := s.Insights.Facts(ctx, "u1", from, to, clock)
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := s.Contacts.CreateInteraction(ctx, &contacts.Interaction{ID: "gl-theirs", UserID: "u2", ContactID: "theirs", Kind: "helped", At: in(1), CreatedAt: clock}); err != nil {
-		t.Fatal(err)
-	}
-	ledger, err := s.Contacts.InteractionsOfKinds(ctx, "u1", []string{"helped", "helped_me"}, from, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kinds []string
-	for _, it := range ledger {
-		kinds = append(kinds, it.Kind)
-	}
-	if fmt.Sprint(kinds) != "[helped_me helped]" {
-		t.Fatalf("interactions of kinds: %v", kinds)
-	}
-	if one, err := s.Contacts.InteractionsOfKinds(ctx, "u1", []string{"helped", "helped_me"}, from, 1); err != nil || len(one) != 1 || one[0].Kind != "helped_me" {
-		t.Fatalf("limit 1: %v, %v", one, err)
-	}
-	// By month (UTC, whole months): encounter topics and event tags,
-	// lower-cased; the other user's never.
-	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	months, err := s.Insights.TopicMonths(ctx, "u1", nov, nov.AddDate(0, 1, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(months) != "map[2026-11:map[edge:4 go:3 kafka:3 rust:2 über:1]]" {
-		t.Fatalf("topic months %v", months)
-	}
-	// Written, changed and deleted records keep the counts: an event's tags
-	// changed, an encounter deleted, one moved to December.
-	ev.Tags = []string{"Go", "Zig"}
-	if err := s.Events.UpdateEvent(ctx, ev); err != nil {
-		t.Fatal(err)
-	}
-	moved := &contacts.Encounter{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: ada.ID, Moment: "other", MetAt: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC),
-		Topics: []string{"Kafka"}, CreatedAt: clock}
-	if err := s.Contacts.CreateEncounter(ctx, moved); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Contacts.DeleteEncountersOf(ctx, "u1", contacts.ByEvent, old.ID); err != nil {
-		t.Fatal(err)
-	}
-	months, err = s.Insights.TopicMonths(ctx, "u1", nov, nov.AddDate(0, 2, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(months) != "map[2026-11:map[edge:4 go:3 kafka:2 rust:1 zig:1] 2026-12:map[kafka:1]]" {
-		t.Fatalf("topic months after changes %v", months)
-	}
-	to = nov.AddDate(0, 1, 0)
-	if none, err := s.Insights.TopicMonths(ctx, "u1", to.AddDate(0, 1, 0), to.AddDate(0, 2, 0)); err != nil || len(none) != 0 {
-		t.Fatalf("after the window: %v, %v", none, err)
-	}
-
-	// More people met than insights rank: the two met twice whose ids come
-	// last (below the leaders by encounters) but who were introduced lead,
-	// then someone met once and introduced twice, then the rest by id.
-	var crowd []string
-	for i := range insights.PeopleMax + 2 {
-		c := MustCreateContact(t, s.Contacts, newContact("u3", fmt.Sprintf("Crowd %02d", i)))
-		crowd = append(crowd, c.ID)
-		for range 2 {
-			if err := s.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: nextID(), UserID: "u3", EventID: "ev-u3", ContactID: c.ID, Moment: "other",
-				MetAt: in(5), CreatedAt: clock}); err != nil {
+		got, err := insights.Assemble(f, from, to, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"topics":[{"name":"go","count":3,"previous_count":1,"trend":"rising"},` +
+			`{"name":"edge","count":2,"previous_count":1,"trend":"rising"},` +
+			`{"name":"kafka","count":2,"previous_count":1,"trend":"rising"},` +
+			`{"name":"wasm","count":2,"previous_count":0,"trend":"new"},` +
+			`{"name":"über","count":1,"previous_count":0,"trend":"new"},` +
+			`{"name":"rust","count":0,"previous_count":2,"trend":"falling"}],` +
+			`"people":[{"name":"Ada","encounters":2,"intros":0},{"name":"Edge Ed","encounters":2,"intros":0},{"name":"Bob","encounters":1,"intros":1},{"name":"Lapsed Lee","encounters":0,"intros":1}],` +
+			`"speakers":[{"name":"Rob Pike","talks":2,"events":1}],` +
+			`"followups":{"due":3,"done_on_time":1,"overdue":1,"completion_rate":0.667},` +
+			`"lapsed":["Lapsed Lee"]}`
+		if s := summarize(got); s != want {
+			t.Fatalf("insights\n got %s\nwant %s", s, want)
+		}
+	})
+	t.Run("GivingLedger", func(t *testing.T) {
+		// The giving ledger's read: the user's interactions of some kinds since
+		// a time, oldest first, bounded; another user's never.
+		for i, it := range []*contacts.Interaction{
+			{Kind: "helped_me", At: in(1)}, {Kind: "email", At: in(2)}, {Kind: "helped", At: in(3)}, {Kind: "helped", At: in(-20)},
+		} {
+			it.ID, it.UserID, it.ContactID, it.CreatedAt = fmt.Sprint("gl", i), "u1", ada.ID, clock
+			if err := s.Contacts.CreateInteraction(ctx, it); err != nil {
 				t.Fatal(err)
 			}
 		}
-	}
-	ian := MustCreateContact(t, s.Contacts, newContact("u3", "Intro Ian"))
-	if err := s.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: nextID(), UserID: "u3", EventID: "ev-u3", ContactID: ian.ID, Moment: "other",
-		MetAt: in(5), CreatedAt: clock}); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 2 {
-		if err := s.Contacts.CreateIntro(ctx, &contacts.Intro{ID: nextID(), UserID: "u3", ContactIDs: []string{ian.ID, crowd[len(crowd)-1-i]},
-			Status: contacts.IntroMade, CreatedAt: in(6), UpdatedAt: in(6)}); err != nil {
+		if err := s.Contacts.CreateInteraction(ctx, &contacts.Interaction{ID: "gl-theirs", UserID: "u2", ContactID: "theirs", Kind: "helped", At: in(1), CreatedAt: clock}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	f, err = s.Insights.Facts(ctx, "u3", from, clock, clock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, err = insights.Assemble(f, from, clock, clock); err != nil {
-		t.Fatal(err)
-	}
-	var ranked []string
-	for _, p := range got.People {
-		ranked = append(ranked, fmt.Sprintf("%s %d+%d", p.Name, p.Encounters, p.Intros))
-	}
-	want = fmt.Sprintf("[Crowd %02d 2+1 Crowd %02d 2+1 Intro Ian 1+2 Crowd 00 2+0", len(crowd)-2, len(crowd)-1)
-	if r := fmt.Sprint(ranked); len(ranked) != insights.PeopleMax || r[:len(want)] != want {
-		t.Fatalf("ranked %v", ranked)
-	}
+		ledger, err := s.Contacts.InteractionsOfKinds(ctx, "u1", []string{"helped", "helped_me"}, from, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for _, it := range ledger {
+			kinds = append(kinds, it.Kind)
+		}
+		if fmt.Sprint(kinds) != "[helped_me helped]" {
+			t.Fatalf("interactions of kinds: %v", kinds)
+		}
+		if one, err := s.Contacts.InteractionsOfKinds(ctx, "u1", []string{"helped", "helped_me"}, from, 1); err != nil || len(one) != 1 || one[0].Kind != "helped_me" {
+			t.Fatalf("limit 1: %v, %v", one, err)
+		}
+	})
+	t.Run("TopicMonths", func(t *testing.T) {
+		// By month (UTC, whole months): encounter topics and event tags,
+		// lower-cased; the other user's never.
+		nov := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		months, err := s.Insights.TopicMonths(ctx, "u1", nov, nov.AddDate(0, 1, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(months) != "map[2026-11:map[edge:4 go:3 kafka:3 rust:2 über:1]]" {
+			t.Fatalf("topic months %v", months)
+		}
+		// Written, changed and deleted records keep the counts: an event's tags
+		// changed, an encounter deleted, one moved to December.
+		ev.Tags = []string{"Go", "Zig"}
+		if err := s.Events.UpdateEvent(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+		moved := &contacts.Encounter{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: ada.ID, Moment: "other", MetAt: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC),
+			Topics: []string{"Kafka"}, CreatedAt: clock}
+		if err := s.Contacts.CreateEncounter(ctx, moved); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Contacts.DeleteEncountersOf(ctx, "u1", contacts.ByEvent, old.ID); err != nil {
+			t.Fatal(err)
+		}
+		months, err = s.Insights.TopicMonths(ctx, "u1", nov, nov.AddDate(0, 2, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(months) != "map[2026-11:map[edge:4 go:3 kafka:2 rust:1 zig:1] 2026-12:map[kafka:1]]" {
+			t.Fatalf("topic months after changes %v", months)
+		}
+		to = nov.AddDate(0, 1, 0)
+		if none, err := s.Insights.TopicMonths(ctx, "u1", to.AddDate(0, 1, 0), to.AddDate(0, 2, 0)); err != nil || len(none) != 0 {
+			t.Fatalf("after the window: %v, %v", none, err)
+		}
+
+	})
+	t.Run("Leaders", func(t *testing.T) {
+		// More people met than insights rank: the two met twice whose ids come
+		// last (below the leaders by encounters) but who were introduced lead,
+		// then someone met once and introduced twice, then the rest by id.
+		var crowd []string
+		for i := range insights.PeopleMax + 2 {
+			c := MustCreateContact(t, s.Contacts, newContact("u3", fmt.Sprintf("Crowd %02d", i)))
+			crowd = append(crowd, c.ID)
+			for range 2 {
+				if err := s.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: nextID(), UserID: "u3", EventID: "ev-u3", ContactID: c.ID, Moment: "other",
+					MetAt: in(5), CreatedAt: clock}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		ian := MustCreateContact(t, s.Contacts, newContact("u3", "Intro Ian"))
+		if err := s.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: nextID(), UserID: "u3", EventID: "ev-u3", ContactID: ian.ID, Moment: "other",
+			MetAt: in(5), CreatedAt: clock}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 2 {
+			if err := s.Contacts.CreateIntro(ctx, &contacts.Intro{ID: nextID(), UserID: "u3", ContactIDs: []string{ian.ID, crowd[len(crowd)-1-i]},
+				Status: contacts.IntroMade, CreatedAt: in(6), UpdatedAt: in(6)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f, err := s.Insights.Facts(ctx, "u3", from, clock, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := insights.Assemble(f, from, clock, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ranked []string
+		for _, p := range got.People {
+			ranked = append(ranked, fmt.Sprintf("%s %d+%d", p.Name, p.Encounters, p.Intros))
+		}
+		want := fmt.Sprintf("[Crowd %02d 2+1 Crowd %02d 2+1 Intro Ian 1+2 Crowd 00 2+0", len(crowd)-2, len(crowd)-1)
+		if r := fmt.Sprint(ranked); len(ranked) != insights.PeopleMax || r[:len(want)] != want {
+			t.Fatalf("ranked %v", ranked)
+		}
+	})
 }
 
 // summarize renders insights without ids and times, for comparison.
