@@ -96,21 +96,17 @@ func (b *cards) GetAddressObject(ctx context.Context, p string, req *carddav.Add
 	return ao, nil
 }
 
-// contact returns the user's contact whose card is named name: the
-// contact with that id if its card has no other name, else the card a
-// client made under that name. NotFound if none: another user's names and
-// ids are never looked at. The id comes first: most cards are made in
-// Rapport and named by it, and no name a client gives can be an id that is
-// handed out later (ids are random).
+// contact returns the user's contact whose card is named name (see
+// contactsNamed); NotFound if none.
 func (b *cards) contact(ctx context.Context, u *accounts.User, name string) (*contacts.Contact, error) {
-	c, err := b.s.CRM.Contacts.Store.Contact(ctx, u.ID, name)
-	switch {
-	case err == nil && c.DAVName == "":
-		return c, nil
-	case err != nil && !apperr.Is(err, apperr.NotFound):
+	cs, err := b.contactsNamed(ctx, u, []string{name})
+	if err != nil {
 		return nil, err
 	}
-	return b.s.CRM.Contacts.Store.ContactByKey(ctx, u.ID, contacts.DAVKey(name))
+	if c := cs[name]; c != nil {
+		return c, nil
+	}
+	return nil, apperr.E(apperr.NotFound, "contact not found")
 }
 
 // versionOf is the vCard version a request asks for: 4.0 if it says so,

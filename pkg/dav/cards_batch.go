@@ -19,45 +19,21 @@ var _ carddav.MultiGetter = (*cards)(nil)
 func (b *cards) GetAddressObjects(ctx context.Context, paths []string, req *carddav.AddressDataRequest) (map[string]*carddav.AddressObject, error) {
 	u := userOf(ctx)
 	names := map[string]string{} // path → card name
-	var ids []string
+	var cardNames []string
 	for _, p := range paths {
 		if name, err := cardName(p); err == nil {
 			names[p] = name
-			ids = append(ids, name)
+			cardNames = append(cardNames, name)
 		}
 	}
-	byID, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	byName, err := b.contactsNamed(ctx, u, cardNames)
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
 	found := map[string]*contacts.Contact{} // path → contact
-	var keys []string
 	for p, name := range names {
-		if c := byID[name]; c != nil && c.DAVName == "" {
+		if c := byName[name]; c != nil {
 			found[p] = c
-		} else {
-			keys = append(keys, contacts.DAVKey(name))
-		}
-	}
-	if len(keys) > 0 {
-		held, err := b.s.CRM.Contacts.Store.ContactIDsByKeys(ctx, u.ID, keys)
-		if err != nil {
-			return nil, b.s.davError(err)
-		}
-		var named []string
-		for _, id := range held {
-			named = append(named, id)
-		}
-		byName, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, named)
-		if err != nil {
-			return nil, b.s.davError(err)
-		}
-		for p, name := range names {
-			if _, ok := found[p]; !ok {
-				if c := byName[held[contacts.DAVKey(name)]]; c != nil {
-					found[p] = c
-				}
-			}
 		}
 	}
 	list := make([]*contacts.Contact, 0, len(found))
@@ -79,6 +55,52 @@ func (b *cards) GetAddressObjects(ctx context.Context, paths []string, req *card
 			return nil, err
 		}
 		out[p] = ao
+	}
+	return out, nil
+}
+
+// contactsNamed returns the user's contacts whose cards are named names,
+// by name: the contact with that id if its card has no other name, else
+// the card a client made under that name. Names of no card of the user's
+// are left out: another user's names and ids are never looked at. The id
+// comes first: most cards are made in Rapport and named by it, and no name
+// a client gives can be an id that is handed out later (ids are random).
+// It reads the contacts by id, then by the names' keys, each set at once.
+func (b *cards) contactsNamed(ctx context.Context, u *accounts.User, names []string) (map[string]*contacts.Contact, error) {
+	byID, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, names)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*contacts.Contact{}
+	var keys []string
+	for _, name := range names {
+		if c := byID[name]; c != nil && c.DAVName == "" {
+			out[name] = c
+		} else {
+			keys = append(keys, contacts.DAVKey(name))
+		}
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	held, err := b.s.CRM.Contacts.Store.ContactIDsByKeys(ctx, u.ID, keys)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(held))
+	for _, id := range held {
+		ids = append(ids, id)
+	}
+	byKey, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if _, ok := out[name]; !ok {
+			if c := byKey[held[contacts.DAVKey(name)]]; c != nil {
+				out[name] = c
+			}
+		}
 	}
 	return out, nil
 }
