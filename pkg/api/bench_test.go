@@ -31,7 +31,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
@@ -518,7 +517,6 @@ func BenchmarkPlanB(b *testing.B) {
 type benchAccount struct {
 	b        *testing.B
 	s        *TestServer
-	st       crm.Stores
 	uid, tok string
 	now      time.Time
 }
@@ -526,7 +524,7 @@ type benchAccount struct {
 func newBenchAccount(b *testing.B) *benchAccount {
 	s := mustServeSQLite(b, b.TempDir())
 	uid, tok := s.MustSignup(b, "ada@example.com")
-	return &benchAccount{b: b, s: s, st: sqlite.Stores(s.SQL), uid: uid, tok: tok, now: record.Time(s.Clock.Now())}
+	return &benchAccount{b: b, s: s, uid: uid, tok: tok, now: record.Time(s.Clock.Now())}
 }
 
 // The ids of a benchmark account's contacts and events, by number.
