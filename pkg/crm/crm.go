@@ -48,7 +48,6 @@ type Service struct {
 	insightSource insights.Source
 	insights      *insightCache
 	search        search.Store
-	ensure        func(context.Context) error
 	update        func(context.Context, func(context.Context, Tx) error) error
 	// tx is the unit of work this Service is bound to (see bound), nil
 	// for the Service itself.

@@ -26,8 +26,9 @@ type Stores struct {
 	Search        search.Store
 	Stamps        record.Stamps
 	Backups       record.Backups
-	// EnsureIndexes prepares the stores at start (MongoDB's indexes); nil
-	// when there is nothing to do (SQLite migrates when it opens).
+	// EnsureIndexes prepares the stores at start (MongoDB's indexes, run
+	// by mongodb.DB.Engine); nil when there is nothing to do (SQLite
+	// migrates when it opens).
 	EnsureIndexes func(context.Context) error
 	// Update runs fn as one unit of work on stores bound to it (tx.Stores):
 	// on SQLite one transaction, committed whole or not at all; on MongoDB
@@ -50,7 +51,7 @@ type Tx interface {
 // New returns a Service on st with the domain services, all on clock now.
 func New(st Stores, now func() time.Time) *Service {
 	s := &Service{Events: events.New(st.Events), Contacts: contacts.New(st.Contacts), Followups: followup.New(st.Followups), Now: now,
-		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Attendees: st.Attendees, Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, search: st.Search, ensure: st.EnsureIndexes, update: st.Update,
+		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Attendees: st.Attendees, Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, search: st.Search, update: st.Update,
 		insights: &insightCache{}}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now, s.Companies.Now = now, now, now, now
 	s.Contacts.Company = s.Companies.Resolve
@@ -62,12 +63,4 @@ func New(st Stores, now func() time.Time) *Service {
 	s.Events.Changed, s.Contacts.Changed, s.Followups.Changed = s.touchFeed, s.touchFeed, s.touchFeed
 	s.Contacts.Mutated = s.touchContacts
 	return s
-}
-
-// EnsureIndexes prepares the stores at start.
-func (s *Service) EnsureIndexes(ctx context.Context) error {
-	if s.ensure == nil {
-		return nil
-	}
-	return s.ensure(ctx)
 }
