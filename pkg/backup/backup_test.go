@@ -1,20 +1,23 @@
 package backup
 
 import (
+	"slices"
 	"testing"
-
-	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// TestEverySectionHasAReader: a section a backup lists is one a restore
-// can read, and a restore reads no section a backup does not list.
-func TestEverySectionHasAReader(t *testing.T) {
-	for _, sec := range record.BackupSections {
-		if readers[sec] == nil {
-			t.Errorf("section %q has no reader", sec)
+// TestSectionsKeepTheirOrder: a backup lists its sections in the order
+// the format documents (docs/api.md), each once; a restore writes them in
+// that order because later sections name records of earlier ones.
+func TestSectionsKeepTheirOrder(t *testing.T) {
+	want := []string{"companies", "contacts", "events", "attendees", "encounters", "intros", "interactions", "opportunities", "followups", "calendars"}
+	var got []string
+	for _, sec := range sections {
+		got = append(got, sec.name)
+		if sectionNamed(sec.name) != &sections[len(got)-1] {
+			t.Errorf("section %q is listed twice", sec.name)
 		}
 	}
-	if len(readers) != len(record.BackupSections) {
-		t.Errorf("%d readers for %d sections", len(readers), len(record.BackupSections))
+	if !slices.Equal(got, want) {
+		t.Fatalf("sections %v, want %v", got, want)
 	}
 }

@@ -12,6 +12,9 @@ import (
 // (pkg/mongodb) implement it, and pkg/storetest checks both. Every method
 // is scoped to one user: another user's id is NotFound.
 type Store interface {
+	// CompanyArchive walks and restores companies as they are; a restore
+	// claims their keys.
+	CompanyArchive() record.Archive[Company]
 	// CreateCompany stores c (ID and UserID set) and claims its keys.
 	// Conflict, with ExistingID, if another of the user's companies holds
 	// one of them; nothing is stored then.

@@ -80,6 +80,9 @@ type ImportStore interface {
 // MongoDB (pkg/mongodb) implement it, and pkg/storetest checks both.
 // Every method is scoped to one user: another user's id is NotFound.
 type ContactStore interface {
+	// ContactArchive walks and restores the user's contacts as they are
+	// (backup and restore); a restore claims their keys.
+	ContactArchive() record.Archive[Contact]
 	// CreateContact stores c (ID and UserID set) and claims its keys.
 	// Conflict, with ExistingID, if one of the user's contacts holds one of
 	// the keys; nothing is stored then.
@@ -206,6 +209,8 @@ func SearchText(c *Contact) string {
 
 // EncounterStore keeps encounters: who the user met at which event.
 type EncounterStore interface {
+	// EncounterArchive walks and restores encounters as they are.
+	EncounterArchive() record.Archive[Encounter]
 	// CreateEncounter stores e (ID and UserID set).
 	CreateEncounter(ctx context.Context, e *Encounter) error
 	// Encounters returns one page of the user's encounters at one event or
@@ -248,6 +253,8 @@ type EncounterQuery struct {
 
 // InteractionStore keeps interactions: coffees, calls and emails.
 type InteractionStore interface {
+	// InteractionArchive walks and restores interactions as they are.
+	InteractionArchive() record.Archive[Interaction]
 	// CreateInteraction stores it (ID and UserID set).
 	CreateInteraction(ctx context.Context, it *Interaction) error
 	// Interactions returns one page of a contact's interactions, newest
@@ -265,6 +272,8 @@ type InteractionStore interface {
 
 // IntroStore keeps the introductions the user gave.
 type IntroStore interface {
+	// IntroArchive walks and restores intros as they are.
+	IntroArchive() record.Archive[Intro]
 	// CreateIntro stores it (ID and UserID set).
 	CreateIntro(ctx context.Context, it *Intro) error
 	// Intro returns one of the user's intros; NotFound if it does not exist

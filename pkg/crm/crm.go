@@ -42,9 +42,7 @@ type Service struct {
 	// http(s) URL.
 	URLCheck func(raw string) string
 	// Stamps records when a user's feeds and contacts last changed.
-	Stamps record.Stamps
-	// Backups reads and writes whole sections for backup and restore.
-	Backups       record.Backups
+	Stamps        record.Stamps
 	insightSource insights.Source
 	insights      *insightCache
 	search        search.Store

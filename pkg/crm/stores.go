@@ -25,7 +25,6 @@ type Stores struct {
 	Insights      insights.Source
 	Search        search.Store
 	Stamps        record.Stamps
-	Backups       record.Backups
 	// EnsureIndexes prepares the stores at start (MongoDB's indexes, run
 	// by mongodb.DB.Engine); nil when there is nothing to do (SQLite
 	// migrates when it opens).
@@ -51,7 +50,7 @@ type Tx interface {
 // New returns a Service on st with the domain services, all on clock now.
 func New(st Stores, now func() time.Time) *Service {
 	s := &Service{Events: events.New(st.Events), Contacts: contacts.New(st.Contacts), Followups: followup.New(st.Followups), Now: now,
-		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Attendees: st.Attendees, Stamps: st.Stamps, Backups: st.Backups, insightSource: st.Insights, search: st.Search, update: st.Update,
+		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Attendees: st.Attendees, Stamps: st.Stamps, insightSource: st.Insights, search: st.Search, update: st.Update,
 		insights: &insightCache{}}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now, s.Companies.Now = now, now, now, now
 	s.Contacts.Company = s.Companies.Resolve

@@ -141,8 +141,8 @@ func (b *cards) records(ctx context.Context, u *accounts.User, cs []*contacts.Co
 			return nil, nil, err
 		}
 	} else {
-		err := b.s.CRM.Backups.EachRecord(ctx, "encounters", u.ID, func(x any) error {
-			if e, ok := x.(*contacts.Encounter); ok && want[e.ContactID] {
+		err := b.s.CRM.Contacts.Store.EncounterArchive().Each(ctx, u.ID, func(e *contacts.Encounter) error {
+			if want[e.ContactID] {
 				encs[e.ContactID] = append(encs[e.ContactID], *e)
 			}
 			return nil
@@ -150,10 +150,8 @@ func (b *cards) records(ctx context.Context, u *accounts.User, cs []*contacts.Co
 		if err != nil {
 			return nil, nil, err
 		}
-		err = b.s.CRM.Backups.EachRecord(ctx, "intros", u.ID, func(x any) error {
-			if it, ok := x.(*contacts.Intro); ok {
-				intros = append(intros, *it)
-			}
+		err = b.s.CRM.Contacts.Store.IntroArchive().Each(ctx, u.ID, func(it *contacts.Intro) error {
+			intros = append(intros, *it)
 			return nil
 		})
 		if err != nil {

@@ -58,6 +58,8 @@ func AttendeeKey(a *Attendee, normalizeLinkedIn func(string) string) string {
 // AttendeeStore keeps events' guest lists. Every method is scoped to one
 // user and one event; another user's is NotFound or empty.
 type AttendeeStore interface {
+	// AttendeeArchive walks and restores guest lists as they are.
+	AttendeeArchive() record.Archive[Attendee]
 	// UpsertAttendees stores attendees of one event by their Key: a key
 	// the list lacks is added (with the attendee's ID and CreatedAt), a
 	// key it has is updated (its ID and CreatedAt kept). Imports running

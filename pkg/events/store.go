@@ -12,6 +12,10 @@ import (
 // pkg/storetest checks both. Every method is scoped to one user: another
 // user's id is NotFound.
 type Store interface {
+	// EventArchive walks and restores events as they are.
+	EventArchive() record.Archive[Event]
+	// CalendarArchive walks and restores followed calendars as they are.
+	CalendarArchive() record.Archive[Calendar]
 	// CreateEvent stores e (ID and UserID set).
 	CreateEvent(ctx context.Context, e *Event) error
 	// ImportEvents stores new events of a calendar sync, in one go.

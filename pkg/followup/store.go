@@ -14,6 +14,8 @@ import (
 // store (pkg/sqlite) and MongoDB (pkg/mongodb) implement it, and
 // pkg/storetest checks both. Follow-up methods are scoped to one user.
 type Store interface {
+	// FollowUpArchive walks and restores follow-ups as they are.
+	FollowUpArchive() record.Archive[FollowUp]
 	// CreateFollowup stores f (ID, UserID, Status and PendingKey set).
 	// When a pending follow-up holds f's pending key, it stores nothing
 	// and returns that one; else it returns nil.

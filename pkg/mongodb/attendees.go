@@ -145,3 +145,8 @@ func (s *Attendees) DeleteAttendeesOf(ctx context.Context, userID, eventID strin
 	_, err := s.attendees().DeleteMany(ctx, bson.M{"user_id": userID, "event_id": eventID})
 	return translate(err, "attendee")
 }
+
+// AttendeeArchive walks and restores the user's guest lists.
+func (s *Attendees) AttendeeArchive() record.Archive[events.Attendee] {
+	return archive[events.Attendee]{db: s.DB, coll: "attendees"}
+}

@@ -165,3 +165,16 @@ func (s *Companies) CompaniesByID(ctx context.Context, userID string, ids []stri
 	}
 	return out, nil
 }
+
+// CompanyArchive walks and restores the user's companies; a restore claims
+// their keys first.
+func (s *Companies) CompanyArchive() record.Archive[companies.Company] {
+	return archive[companies.Company]{db: s.DB, coll: "companies", doc: companyDoc, keyColl: "company_keys",
+		conflict: "two companies share a name or domain", keys: func(c *companies.Company) []any {
+			var keys []any
+			for _, k := range companies.Keys(c) {
+				keys = append(keys, companyKeyDoc{ID: keyID(c.UserID, k), UserID: c.UserID, CompanyID: c.ID, CreatedAt: record.Time(c.CreatedAt)})
+			}
+			return keys
+		}}
+}

@@ -505,3 +505,17 @@ func diff(a, b []string) (added, removed []string) {
 	}
 	return added, removed
 }
+
+// ContactArchive walks and restores the user's contacts; a restore claims
+// their dedupe keys first.
+func (s *Contacts) ContactArchive() record.Archive[contacts.Contact] {
+	return archive[contacts.Contact]{db: s.DB, coll: "contacts", doc: contactDoc, read: stripped, keyColl: "contact_keys",
+		conflict: "two contacts share an email or LinkedIn URL", keys: func(c *contacts.Contact) []any {
+			var keys []any
+			for _, k := range contacts.DedupeKeys(c) {
+				keys = append(keys, keyDoc{ID: keyID(c.UserID, k), UserID: c.UserID, ContactID: c.ID, CreatedAt: record.Time(c.CreatedAt)})
+			}
+			return keys
+		},
+		changed: func(c *contacts.Contact) (string, string, []string) { return c.UserID, "cards", []string{c.ID} }}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
@@ -130,13 +131,12 @@ func TestStamps(t *testing.T) {
 }
 
 func TestBackups(t *testing.T) {
-	conformance.Backups(t, func(tb testing.TB) (record.Backups, contacts.Store) {
-		db := mongotest.MustOpen(tb).DB
-		c := &mongodb.Contacts{DB: db}
-		if err := c.EnsureIndexes(tb.Context()); err != nil {
+	conformance.Backups(t, func(tb testing.TB) crm.Stores {
+		st := mongodb.Stores(mongotest.MustOpen(tb).DB)
+		if err := st.EnsureIndexes(tb.Context()); err != nil {
 			tb.Fatal(err)
 		}
-		return &mongodb.Backups{DB: db}, c
+		return st
 	})
 }
 

@@ -321,3 +321,23 @@ func (s *Contacts) DeleteEventGiving(ctx context.Context, userID, eventID string
 	_, err := s.interactions().DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": "", "event_id": eventID})
 	return translate(err, "interaction")
 }
+
+// EncounterArchive walks and restores the user's encounters.
+func (s *Contacts) EncounterArchive() record.Archive[contacts.Encounter] {
+	return archive[contacts.Encounter]{db: s.DB, coll: "encounters", doc: encounterDoc,
+		read: func(e *contacts.Encounter) *contacts.Encounter { e.TopicsLower = nil; return e },
+		changed: func(e *contacts.Encounter) (string, string, []string) {
+			return e.UserID, "cards", []string{e.ContactID}
+		}}
+}
+
+// InteractionArchive walks and restores the user's interactions.
+func (s *Contacts) InteractionArchive() record.Archive[contacts.Interaction] {
+	return archive[contacts.Interaction]{db: s.DB, coll: "interactions", doc: interactionDoc}
+}
+
+// IntroArchive walks and restores the user's intros.
+func (s *Contacts) IntroArchive() record.Archive[contacts.Intro] {
+	return archive[contacts.Intro]{db: s.DB, coll: "intros", doc: introDoc,
+		changed: func(it *contacts.Intro) (string, string, []string) { return it.UserID, "cards", it.ContactIDs }}
+}

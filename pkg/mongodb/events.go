@@ -228,3 +228,13 @@ func (s *Events) PurgeSyncClaims(ctx context.Context, before time.Time) error {
 	_, err := s.leases().DeleteMany(ctx, bson.M{"at": bson.M{"$lt": record.Time(before)}})
 	return translate(err, "calendar lease")
 }
+
+// EventArchive walks and restores the user's events.
+func (s *Events) EventArchive() record.Archive[events.Event] {
+	return archive[events.Event]{db: s.DB, coll: "events", doc: eventDoc, read: stripEvent}
+}
+
+// CalendarArchive walks and restores the calendars the user follows.
+func (s *Events) CalendarArchive() record.Archive[events.Calendar] {
+	return archive[events.Calendar]{db: s.DB, coll: "calendars"}
+}

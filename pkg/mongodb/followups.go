@@ -447,3 +447,9 @@ func (s *Followups) OldestDue(ctx context.Context, now time.Time) (*time.Time, e
 	}
 	return &q.NextAt, nil
 }
+
+// FollowUpArchive walks and restores the user's follow-ups.
+func (s *Followups) FollowUpArchive() record.Archive[followup.FollowUp] {
+	return archive[followup.FollowUp]{db: s.DB, coll: "followups",
+		changed: func(f *followup.FollowUp) (string, string, []string) { return f.UserID, "tasks", []string{f.ID} }}
+}

@@ -138,3 +138,8 @@ func (s *Opportunities) Detach(ctx context.Context, userID string, ref opportuni
 	}
 	return ids, nil
 }
+
+// OpportunityArchive walks and restores the user's opportunities.
+func (s *Opportunities) OpportunityArchive() record.Archive[opportunities.Opportunity] {
+	return archive[opportunities.Opportunity]{db: s.DB, coll: "opportunities", doc: opportunityDoc}
+}

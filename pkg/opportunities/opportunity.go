@@ -137,6 +137,8 @@ func (in Input) Apply(o *Opportunity, now time.Time) error {
 // and MongoDB (pkg/mongodb) implement it, and pkg/storetest checks both.
 // Every method is scoped to one user: another user's id is NotFound.
 type Store interface {
+	// OpportunityArchive walks and restores opportunities as they are.
+	OpportunityArchive() record.Archive[Opportunity]
 	// CreateOpportunity stores o (ID and UserID set).
 	CreateOpportunity(ctx context.Context, o *Opportunity) error
 	// Opportunity returns one of the user's opportunities.

@@ -122,3 +122,13 @@ func (s *Attendees) DeleteAttendeesOf(ctx context.Context, userID, eventID strin
 		return translate(err, "attendee")
 	})
 }
+
+// AttendeeArchive walks and restores the user's guest lists.
+func (s *Attendees) AttendeeArchive() record.Archive[events.Attendee] {
+	return archive[events.Attendee]{db: s.DB, table: "attendees", columns: attendeeColumns, scan: scanAttendee,
+		insert: func(tx *Tx, ctx context.Context, r *events.Attendee) error {
+			args := attendeeArgs(r)
+			_, err := tx.tx.ExecContext(ctx, `INSERT INTO attendees(`+attendeeColumns+`, name_lower) VALUES(`+placeholders(len(args))+`)`, args...)
+			return translate(err, "attendee")
+		}}
+}

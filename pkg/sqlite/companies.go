@@ -140,3 +140,8 @@ func (s *Companies) Companies(ctx context.Context, userID string, q companies.Qu
 func (s *Companies) CompaniesByID(ctx context.Context, userID string, ids []string) (map[string]*companies.Company, error) {
 	return queryByIDs(ctx, s.DB, "company", "companies", companyColumns, scanCompany, userID, ids, func(c *companies.Company) string { return c.ID })
 }
+
+// CompanyArchive walks and restores the user's companies with their keys.
+func (s *Companies) CompanyArchive() record.Archive[companies.Company] {
+	return archive[companies.Company]{db: s.DB, table: "companies", columns: companyColumns, scan: scanCompany, insert: (*Tx).createCompany}
+}

@@ -593,3 +593,8 @@ func prefixed(p, cols string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// ContactArchive walks and restores the user's contacts with their keys.
+func (s *Contacts) ContactArchive() record.Archive[contacts.Contact] {
+	return archive[contacts.Contact]{db: s.DB, table: "contacts", columns: contactColumns, scan: scanContact, insert: (*Tx).CreateContact}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/crm"
 
 	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
@@ -154,10 +155,7 @@ func TestStamps(t *testing.T) {
 }
 
 func TestBackups(t *testing.T) {
-	storetest.Backups(t, func(tb testing.TB) (record.Backups, contacts.Store) {
-		db := MustOpen(tb)
-		return &sqlite.Backups{DB: db}, &sqlite.Contacts{DB: db}
-	})
+	storetest.Backups(t, func(tb testing.TB) crm.Stores { return sqlite.Stores(MustOpen(tb)) })
 }
 
 func TestCompanies(t *testing.T) {

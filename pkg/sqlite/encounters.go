@@ -445,3 +445,32 @@ func (s *Contacts) DeleteEventGiving(ctx context.Context, userID, eventID string
 		return translate(err, "interaction")
 	})
 }
+
+// EncounterArchive walks and restores the user's encounters.
+func (s *Contacts) EncounterArchive() record.Archive[contacts.Encounter] {
+	return archive[contacts.Encounter]{db: s.DB, table: "encounters", columns: encounterColumns, scan: scanEncounter, insert: (*Tx).CreateEncounter}
+}
+
+// InteractionArchive walks and restores the user's interactions.
+func (s *Contacts) InteractionArchive() record.Archive[contacts.Interaction] {
+	return archive[contacts.Interaction]{db: s.DB, table: "interactions", columns: interactionColumns, scan: scanInteraction,
+		insert: func(tx *Tx, ctx context.Context, r *contacts.Interaction) error {
+			_, err := tx.tx.ExecContext(ctx, `INSERT INTO interactions(`+interactionColumns+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
+				r.ID, r.UserID, r.ContactID, r.Kind, formatTime(r.At), r.Notes, formatTime(r.CreatedAt), r.EventID)
+			return translate(err, "interaction")
+		}}
+}
+
+// IntroArchive walks and restores the user's intros.
+func (s *Contacts) IntroArchive() record.Archive[contacts.Intro] {
+	return archive[contacts.Intro]{db: s.DB, table: "intros", columns: introColumns, scan: scanIntro,
+		insert: func(tx *Tx, ctx context.Context, r *contacts.Intro) error {
+			if len(r.ContactIDs) != 2 {
+				return apperr.E(apperr.Invalid, "an intro without two contacts")
+			}
+			_, err := tx.tx.ExecContext(ctx, `INSERT INTO intros(`+introColumns+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				r.ID, r.UserID, r.ContactIDs[0], r.ContactIDs[1], r.EventID, r.Context, r.DoubleOptIn, r.Status, r.Outcome,
+				formatTime(r.CreatedAt), formatTime(r.UpdatedAt))
+			return translate(err, "intro")
+		}}
+}

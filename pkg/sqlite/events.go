@@ -259,3 +259,24 @@ func (s *Events) PurgeSyncClaims(ctx context.Context, before time.Time) error {
 		return translate(err, "calendar lease")
 	})
 }
+
+// EventArchive walks and restores the user's events.
+func (s *Events) EventArchive() record.Archive[events.Event] {
+	return archive[events.Event]{db: s.DB, table: "events", columns: eventColumns, scan: scanEvent, insert: (*Tx).insertEvent}
+}
+
+// CalendarArchive walks and restores the calendars the user follows.
+func (s *Events) CalendarArchive() record.Archive[events.Calendar] {
+	return archive[events.Calendar]{db: s.DB, table: "calendars", columns: calendarColumns, scan: scanCalendar,
+		insert: func(tx *Tx, ctx context.Context, r *events.Calendar) error {
+			var result any
+			if r.LastResult != nil {
+				b, _ := json.Marshal(r.LastResult)
+				result = string(b)
+			}
+			_, err := tx.tx.ExecContext(ctx, `INSERT INTO calendars(id, user_id, url, name, tags, last_sync_at, last_error, last_result, created_at)
+				VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.UserID, r.URL, r.Name, jsonList(r.Tags), nullTime(r.LastSyncAt), r.LastError, result,
+				formatTime(r.CreatedAt))
+			return translate(err, "calendar")
+		}}
+}

@@ -455,3 +455,14 @@ func (s *Followups) OldestDue(ctx context.Context, now time.Time) (*time.Time, e
 	t, err := parseTime(at)
 	return &t, translate(err, "dispatch queue")
 }
+
+// FollowUpArchive walks and restores the user's follow-ups.
+func (s *Followups) FollowUpArchive() record.Archive[followup.FollowUp] {
+	return archive[followup.FollowUp]{db: s.DB, table: "followups", columns: followupColumns, scan: scanFollowup,
+		insert: func(tx *Tx, ctx context.Context, r *followup.FollowUp) error {
+			_, err := tx.tx.ExecContext(ctx, `INSERT INTO followups(`+followupColumns+`) VALUES(`+placeholders(16)+`)`,
+				r.ID, r.UserID, r.ContactID, r.Kind, formatTime(r.DueAt), r.Status, r.Note, r.EncounterID, r.IntroID, r.EventID, r.Sequence,
+				formatTime(r.CreatedAt), formatTime(r.UpdatedAt), nullTime(r.EndedAt), r.PendingKey, r.OpportunityID)
+			return translate(err, "follow-up")
+		}}
+}

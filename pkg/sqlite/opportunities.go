@@ -131,3 +131,8 @@ func (s *Opportunities) Detach(ctx context.Context, userID string, ref opportuni
 	})
 	return ids, err
 }
+
+// OpportunityArchive walks and restores the user's opportunities.
+func (s *Opportunities) OpportunityArchive() record.Archive[opportunities.Opportunity] {
+	return archive[opportunities.Opportunity]{db: s.DB, table: "opportunities", columns: opportunityColumns, scan: scanOpportunity, insert: (*Tx).createOpportunity}
+}

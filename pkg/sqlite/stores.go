@@ -12,7 +12,7 @@ import (
 // it opens, so there are no indexes to ensure).
 func Stores(db *DB) crm.Stores {
 	return crm.Stores{Contacts: &Contacts{DB: db}, Companies: &Companies{DB: db}, Opportunities: &Opportunities{DB: db}, Events: &Events{DB: db}, Attendees: &Attendees{DB: db}, Followups: &Followups{DB: db},
-		Insights: &Insights{DB: db}, Search: &Search{DB: db}, Stamps: &Stamps{DB: db}, Backups: &Backups{DB: db}, Update: db.Work}
+		Insights: &Insights{DB: db}, Search: &Search{DB: db}, Stamps: &Stamps{DB: db}, Update: db.Work}
 }
 
 // Engine returns every store on db, ready (SQLite migrates when it opens):

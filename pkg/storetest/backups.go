@@ -2,26 +2,31 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// OpenBackups opens the backup store and the contacts store of one fresh,
-// empty database.
-type OpenBackups func(tb testing.TB) (record.Backups, contacts.Store)
+// OpenBackups opens the stores of one fresh, empty database.
+type OpenBackups func(tb testing.TB) crm.Stores
 
-// Backups runs the record.Backups contract: every section restored as it
-// is reads back the same, in id order, only for its user, and restored
-// contacts hold their dedupe keys.
+// Backups runs the record.Archive contract of every archive the stores
+// hand out: records restored as they are read back the same, in id order,
+// only for their user, and restored contacts and companies hold their keys.
 func Backups(t *testing.T, open OpenBackups) {
 	ctx := context.Background()
-	s, cs := open(t)
+	st := open(t)
 	last := clock.Add(-time.Hour)
 	ended := clock.Add(time.Minute)
 	c1 := newContact("u1", "Ada", "ada@example.com")
@@ -29,49 +34,87 @@ func Backups(t *testing.T, open OpenBackups) {
 	c2 := newContact("u1", "Bob")
 	c2.LinkedInURL = "https://www.linkedin.com/in/bob"
 	syncAt := clock.Add(-time.Minute)
-	sections := map[string][]any{
-		"contacts": {c1, c2},
-		"events": {&events.Event{ID: nextID(), UserID: "u1", Title: "Gophers", Kind: "meetup", StartsAt: clock, EndsAt: clock.Add(time.Hour),
-			Timezone: "UTC", Status: "planned", Tags: []string{"go"}, Talks: []events.Talk{{Title: "T", Speaker: "S"}},
-			Source: &events.Source{CalendarID: "k1", UID: "u-1"}, Sequence: 2, CreatedAt: clock, UpdatedAt: clock}},
-		"encounters": {&contacts.Encounter{ID: nextID(), UserID: "u1", EventID: "e1", ContactID: c1.ID, Moment: "after_talk", MetAt: clock,
-			Notes: "n", Topics: []string{"Go"}, CreatedAt: clock}},
-		"intros": {&contacts.Intro{ID: nextID(), UserID: "u1", ContactIDs: []string{c1.ID, c2.ID}, Context: "c", Status: contacts.IntroMade,
-			CreatedAt: clock, UpdatedAt: clock}},
-		"interactions": {&contacts.Interaction{ID: nextID(), UserID: "u1", ContactID: c1.ID, Kind: "call", At: clock, CreatedAt: clock}},
-		"followups": {&followup.FollowUp{ID: nextID(), UserID: "u1", ContactID: c1.ID, Kind: followup.ThankYou, DueAt: clock, Status: followup.Done,
-			PendingKey: "x1", Sequence: 1, EndedAt: &ended, CreatedAt: clock, UpdatedAt: clock}},
-		"calendars": {&events.Calendar{ID: nextID(), UserID: "u1", URL: "https://93.184.216.34/c.ics", Name: "C", Tags: []string{"go"},
-			LastSyncAt: &syncAt, LastResult: &events.SyncResult{Created: 2}, CreatedAt: clock}},
-	}
-	// One subtest a section, in the order a restore writes them (later
-	// sections name records of earlier ones).
-	for _, sec := range record.BackupSections {
-		t.Run(sec, func(t *testing.T) {
-			if err := s.RestoreRecords(ctx, sec, sections[sec]); err != nil {
-				t.Fatalf("restore %s: %v", sec, err)
-			}
-			var got []any
-			if err := s.EachRecord(ctx, sec, "u1", func(x any) error { got = append(got, x); return nil }); err != nil {
-				t.Fatal(err)
-			}
-			if !sameJSON(got, sections[sec]) {
-				t.Fatalf("%s read back as\n%s\nwant\n%s", sec, mustJSON(got), mustJSON(sections[sec]))
-			}
-			n := 0
-			s.EachRecord(ctx, sec, "u2", func(any) error { n++; return nil })
-			if n != 0 {
-				t.Fatalf("%s: another user's walk found %d", sec, n)
-			}
-		})
-	}
-	t.Run("ContactKeys", func(t *testing.T) {
-		if got, err := cs.ContactByKey(ctx, "u1", "linkedin:linkedin.com/in/bob"); err != nil || got.ID != c2.ID {
+	ev := &events.Event{ID: nextID(), UserID: "u1", Title: "Gophers", Kind: "meetup", StartsAt: clock, EndsAt: clock.Add(time.Hour),
+		Timezone: "UTC", Status: "planned", Tags: []string{"go"}, Talks: []events.Talk{{Title: "T", Speaker: "S"}},
+		Source: &events.Source{CalendarID: "k1", UID: "u-1"}, Sequence: 2, CreatedAt: clock, UpdatedAt: clock}
+	co := &companies.Company{ID: nextID(), UserID: "u1", Name: "Acme", Domain: "acme.example", Tags: []string{"tools"}, CreatedAt: clock, UpdatedAt: clock}
+	// One subtest an archive, in the order a restore writes them (later
+	// ones name records of earlier ones).
+	t.Run("companies", func(t *testing.T) { archiveCase(t, st.Companies.CompanyArchive(), co) })
+	t.Run("contacts", func(t *testing.T) { archiveCase(t, st.Contacts.ContactArchive(), c1, c2) })
+	t.Run("events", func(t *testing.T) { archiveCase(t, st.Events.EventArchive(), ev) })
+	t.Run("attendees", func(t *testing.T) {
+		archiveCase(t, st.Attendees.AttendeeArchive(), &events.Attendee{ID: nextID(), UserID: "u1", EventID: ev.ID, Name: "Cy", Key: "name:cy",
+			Status: events.AttendeeGoing, CreatedAt: clock, UpdatedAt: clock})
+	})
+	t.Run("encounters", func(t *testing.T) {
+		archiveCase(t, st.Contacts.EncounterArchive(), &contacts.Encounter{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: c1.ID,
+			Moment: "after_talk", MetAt: clock, Notes: "n", Topics: []string{"Go"}, CreatedAt: clock})
+	})
+	t.Run("intros", func(t *testing.T) {
+		archiveCase(t, st.Contacts.IntroArchive(), &contacts.Intro{ID: nextID(), UserID: "u1", ContactIDs: []string{c1.ID, c2.ID}, Context: "c",
+			Status: contacts.IntroMade, CreatedAt: clock, UpdatedAt: clock})
+	})
+	t.Run("interactions", func(t *testing.T) {
+		archiveCase(t, st.Contacts.InteractionArchive(), &contacts.Interaction{ID: nextID(), UserID: "u1", ContactID: c1.ID, Kind: "call", At: clock, CreatedAt: clock})
+	})
+	t.Run("opportunities", func(t *testing.T) {
+		archiveCase(t, st.Opportunities.OpportunityArchive(), &opportunities.Opportunity{ID: nextID(), UserID: "u1", Kind: "job", Title: "Gopher",
+			Stage: "lead", CompanyID: co.ID, RecruiterIDs: []string{}, History: []opportunities.StageChange{{Stage: "lead", At: clock}}, CreatedAt: clock, UpdatedAt: clock})
+	})
+	t.Run("followups", func(t *testing.T) {
+		archiveCase(t, st.Followups.FollowUpArchive(), &followup.FollowUp{ID: nextID(), UserID: "u1", ContactID: c1.ID, Kind: followup.ThankYou,
+			DueAt: clock, Status: followup.Done, PendingKey: "x1", Sequence: 1, EndedAt: &ended, CreatedAt: clock, UpdatedAt: clock})
+	})
+	t.Run("calendars", func(t *testing.T) {
+		archiveCase(t, st.Events.CalendarArchive(), &events.Calendar{ID: nextID(), UserID: "u1", URL: "https://93.184.216.34/c.ics", Name: "C",
+			Tags: []string{"go"}, LastSyncAt: &syncAt, LastResult: &events.SyncResult{Created: 2}, CreatedAt: clock})
+	})
+	t.Run("Keys", func(t *testing.T) {
+		if got, err := st.Contacts.ContactByKey(ctx, "u1", "linkedin:linkedin.com/in/bob"); err != nil || got.ID != c2.ID {
 			t.Fatalf("a restored contact's key: %v, %v", got, err)
 		}
 		dup := newContact("u1", "Ada twice", "ada@example.com")
-		wantKind(t, s.RestoreRecords(ctx, "contacts", []any{dup}), apperr.Conflict)
+		wantKind(t, st.Contacts.ContactArchive().Restore(ctx, []*contacts.Contact{dup}), apperr.Conflict)
+		if got, err := st.Companies.CompanyByKey(ctx, "u1", companies.Keys(co)[0]); err != nil || got.ID != co.ID {
+			t.Fatalf("a restored company's key: %v, %v", got, err)
+		}
+		twin := &companies.Company{ID: nextID(), UserID: "u1", Name: "Acme", CreatedAt: clock, UpdatedAt: clock}
+		wantKind(t, st.Companies.CompanyArchive().Restore(ctx, []*companies.Company{twin}), apperr.Conflict)
 	})
+}
+
+// archiveCase restores recs through a, reads them back in id order as
+// they went in, and finds none of them as another user's.
+func archiveCase[T any](t *testing.T, a record.Archive[T], recs ...*T) {
+	t.Helper()
+	ctx := context.Background()
+	if err := a.Restore(ctx, recs); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	var got []*T
+	if err := a.Each(ctx, "u1", func(x *T) error { got = append(got, x); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(recs)
+	slices.SortFunc(want, func(x, y *T) int { return strings.Compare(idOf(x), idOf(y)) })
+	if !sameJSON(got, want) {
+		t.Fatalf("read back as\n%s\nwant\n%s", mustJSON(got), mustJSON(want))
+	}
+	n := 0
+	if err := a.Each(ctx, "u2", func(*T) error { n++; return nil }); err != nil || n != 0 {
+		t.Fatalf("another user's walk found %d (%v)", n, err)
+	}
+}
+
+// idOf is a record's id, as its JSON names it.
+func idOf(x any) string {
+	var v struct {
+		ID string `json:"id"`
+	}
+	b, _ := jsonMarshal(x)
+	_ = json.Unmarshal(b, &v)
+	return v.ID
 }
 
 func mustJSON(x any) string {

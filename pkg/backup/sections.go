@@ -1,0 +1,227 @@
+package backup
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// section is one array of a backup, typed: how its records are walked and
+// written, and read back, re-keyed and restored, through the archive its
+// domain's store hands out. Adding a backed-up type is one sectionOf line
+// here and its archive in each adapter.
+type section struct {
+	name string
+	// export writes each of the user's records through emit.
+	export func(ctx context.Context, ex *exporter, emit func(any) error) error
+	// has reports whether the user holds a record of the section.
+	has func(ctx context.Context, s *crm.Service, userID string) (bool, error)
+	// load starts reading the section for one restore.
+	load func(im *importer) *loader
+}
+
+// loader reads one section of a restore: each record decoded, re-keyed
+// and batched, each batch restored whole.
+type loader struct {
+	read  func(ctx context.Context, dec *json.Decoder) error
+	flush func(ctx context.Context) error
+}
+
+// exporter is what writing a record may need besides the record.
+type exporter struct {
+	s        *crm.Service
+	userID   string
+	notified func(*followup.FollowUp) *time.Time
+}
+
+// batchSize is how many records a restore writes at once.
+const batchSize = 500
+
+// sectionOf is a section of records T, stored through archive, written as
+// out makes them (nil: as they are) and read back as W, which in re-keys
+// into the T to restore (nil, nil: skipped, and said so in the result).
+func sectionOf[T, W any](name string, archive func(*crm.Service) record.Archive[T], out func(*exporter, *T) any, in func(*importer, *W) (*T, error)) section {
+	return section{name: name,
+		export: func(ctx context.Context, ex *exporter, emit func(any) error) error {
+			return archive(ex.s).Each(ctx, ex.userID, func(x *T) error {
+				if out != nil {
+					return emit(out(ex, x))
+				}
+				return emit(x)
+			})
+		},
+		has: func(ctx context.Context, s *crm.Service, userID string) (bool, error) {
+			err := archive(s).Each(ctx, userID, func(*T) error { return errStop })
+			if err == errStop {
+				return true, nil
+			}
+			return false, err
+		},
+		load: func(im *importer) *loader {
+			var batch []*T
+			flush := func(ctx context.Context) error {
+				if len(batch) == 0 {
+					return nil
+				}
+				// Restored records go in in bulk, not through the domain services.
+				if err := archive(im.s).Restore(ctx, batch); err != nil {
+					if apperr.Is(err, apperr.Conflict) {
+						return apperr.InvalidField(name, "two %s in the backup share a key (%s)", name, apperr.PublicOf(err))
+					}
+					return err
+				}
+				batch = batch[:0]
+				return nil
+			}
+			read := func(ctx context.Context, dec *json.Decoder) error {
+				var w W
+				if err := dec.Decode(&w); err != nil {
+					return badBackup(err)
+				}
+				x, err := in(im, &w)
+				if err != nil || x == nil {
+					return err
+				}
+				batch = append(batch, x)
+				im.res.Restored[name]++
+				if len(batch) >= batchSize {
+					return flush(ctx)
+				}
+				return nil
+			}
+			return &loader{read: read, flush: flush}
+		}}
+}
+
+// sections of a backup, in the order written and restored (a section
+// refers only to records of the sections before it).
+var sections = []section{
+	sectionOf("companies", func(s *crm.Service) record.Archive[companies.Company] { return s.Companies.Store.CompanyArchive() }, nil,
+		func(im *importer, c *companies.Company) (*companies.Company, error) {
+			c.ID, c.UserID = im.id(c.ID), im.userID
+			if err := (companies.Input{Name: c.Name, Domain: c.Domain, URL: c.URL}).Validate(); err != nil {
+				return nil, apperr.InvalidField("companies", "a company (%q) is not valid: %v", c.Name, err)
+			}
+			return c, nil
+		}),
+	sectionOf("contacts", func(s *crm.Service) record.Archive[contacts.Contact] { return s.Contacts.Store.ContactArchive() }, nil,
+		func(im *importer, c *contacts.Contact) (*contacts.Contact, error) {
+			c.ID, c.UserID, c.CompanyID = im.id(c.ID), im.userID, im.id(c.CompanyID)
+			if err := (contacts.Input{Name: c.Name, Emails: c.Emails}).Validate(""); err != nil {
+				return nil, apperr.InvalidField("contacts", "a contact (%q) is not valid: %v", c.Name, err)
+			}
+			return c, nil
+		}),
+	sectionOf("events", func(s *crm.Service) record.Archive[events.Event] { return s.Events.Store.EventArchive() }, nil,
+		func(im *importer, e *events.Event) (*events.Event, error) {
+			e.ID, e.UserID = im.id(e.ID), im.userID
+			for i := range e.Targets {
+				e.Targets[i].ContactID, e.Targets[i].CompanyID = im.id(e.Targets[i].ContactID), im.id(e.Targets[i].CompanyID)
+			}
+			if e.Source != nil {
+				e.Source.CalendarID = im.id(e.Source.CalendarID)
+			}
+			return e, nil
+		}),
+	sectionOf("attendees", func(s *crm.Service) record.Archive[events.Attendee] { return s.Attendees.AttendeeArchive() }, nil,
+		func(im *importer, a *events.Attendee) (*events.Attendee, error) {
+			a.ID, a.UserID, a.EventID = im.id(a.ID), im.userID, im.id(a.EventID)
+			a.NameLower = strings.ToLower(a.Name)
+			if a.Key == "" {
+				a.Key = events.AttendeeKey(a, contacts.NormalizeLinkedIn)
+			}
+			return a, nil
+		}),
+	sectionOf("encounters", func(s *crm.Service) record.Archive[contacts.Encounter] { return s.Contacts.Store.EncounterArchive() }, nil,
+		func(im *importer, e *contacts.Encounter) (*contacts.Encounter, error) {
+			e.ID, e.UserID, e.EventID, e.ContactID = im.id(e.ID), im.userID, im.id(e.EventID), im.id(e.ContactID)
+			return e, nil
+		}),
+	sectionOf("intros", func(s *crm.Service) record.Archive[contacts.Intro] { return s.Contacts.Store.IntroArchive() }, nil,
+		func(im *importer, it *contacts.Intro) (*contacts.Intro, error) {
+			it.ID, it.UserID, it.EventID = im.id(it.ID), im.userID, im.id(it.EventID)
+			for i := range it.ContactIDs {
+				it.ContactIDs[i] = im.id(it.ContactIDs[i])
+			}
+			return it, nil
+		}),
+	sectionOf("interactions", func(s *crm.Service) record.Archive[contacts.Interaction] {
+		return s.Contacts.Store.InteractionArchive()
+	}, nil,
+		func(im *importer, it *contacts.Interaction) (*contacts.Interaction, error) {
+			it.ID, it.UserID, it.ContactID, it.EventID = im.id(it.ID), im.userID, im.id(it.ContactID), im.id(it.EventID)
+			return it, nil
+		}),
+	sectionOf("opportunities", func(s *crm.Service) record.Archive[opportunities.Opportunity] {
+		return s.Opportunities.OpportunityArchive()
+	}, nil,
+		func(im *importer, o *opportunities.Opportunity) (*opportunities.Opportunity, error) {
+			o.ID, o.UserID, o.CompanyID = im.id(o.ID), im.userID, im.id(o.CompanyID)
+			o.SourceContactID, o.SourceEventID = im.id(o.SourceContactID), im.id(o.SourceEventID)
+			for i := range o.RecruiterIDs {
+				o.RecruiterIDs[i] = im.id(o.RecruiterIDs[i])
+			}
+			if o.RecruiterIDs == nil {
+				o.RecruiterIDs = []string{}
+			}
+			if err := opportunities.InputOf(o).Apply(&opportunities.Opportunity{}, o.CreatedAt); err != nil {
+				return nil, apperr.InvalidField("opportunities", "an opportunity (%q) is not valid: %v", o.Title, err)
+			}
+			return o, nil
+		}),
+	sectionOf("followups", func(s *crm.Service) record.Archive[followup.FollowUp] { return s.Followups.Store.FollowUpArchive() }, exportFollowUp,
+		func(im *importer, b *backupFollowUp) (*followup.FollowUp, error) {
+			f := b.FollowUp
+			f.Sequence, f.EndedAt = b.Sequence, b.EndedAt
+			f.ID, f.UserID, f.ContactID = im.id(f.ID), im.userID, im.id(f.ContactID)
+			f.EncounterID, f.IntroID, f.EventID = im.id(f.EncounterID), im.id(f.IntroID), im.id(f.EventID)
+			f.OpportunityID = im.id(f.OpportunityID)
+			f.PendingKey = followup.PendingKey(&f)
+			if f.Status == followup.Pending {
+				im.wakes = append(im.wakes, f)
+			}
+			return &f, nil
+		}),
+	sectionOf("calendars", func(s *crm.Service) record.Archive[events.Calendar] { return s.Events.Store.CalendarArchive() }, exportCalendar,
+		func(im *importer, c *backupCalendar) (*events.Calendar, error) {
+			// The same check as subscribing: a backup is user input too.
+			if why := im.s.CheckURL(c.URL); why != "" {
+				im.res.Skipped = append(im.res.Skipped, SkippedRecord{Section: "calendars", ID: c.ID, Message: "url " + why})
+				return nil, nil
+			}
+			return &events.Calendar{ID: im.id(c.ID), UserID: im.userID, URL: c.URL, Name: c.Name, Tags: c.Tags, CreatedAt: c.CreatedAt}, nil
+		}),
+}
+
+// exportFollowUp writes a follow-up with what the API hides: its sequence,
+// when it ended and when it was nudged.
+func exportFollowUp(ex *exporter, r *followup.FollowUp) any {
+	f := *r
+	f.NotifiedAt = ex.notified(&f)
+	return backupFollowUp{FollowUp: f, Sequence: f.Sequence, EndedAt: f.EndedAt}
+}
+
+// exportCalendar writes a followed calendar without its sync state.
+func exportCalendar(_ *exporter, r *events.Calendar) any {
+	return backupCalendar{ID: r.ID, URL: r.URL, Name: r.Name, Tags: r.Tags, CreatedAt: r.CreatedAt}
+}
+
+// sectionNamed returns the section called name, or nil.
+func sectionNamed(name string) *section {
+	for i := range sections {
+		if sections[i].name == name {
+			return &sections[i]
+		}
+	}
+	return nil
+}
