@@ -3,7 +3,6 @@ package backup
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -136,7 +135,6 @@ var sections = []section{
 	sectionOf("attendees", func(s *crm.Service) record.Archive[events.Attendee] { return s.Attendees.AttendeeArchive() }, nil,
 		func(im *importer, a *events.Attendee) (*events.Attendee, error) {
 			a.ID, a.UserID, a.EventID = im.id(a.ID), im.userID, im.id(a.EventID)
-			a.NameLower = strings.ToLower(a.Name)
 			if a.Key == "" {
 				a.Key = events.AttendeeKey(a, contacts.NormalizeLinkedIn)
 			}

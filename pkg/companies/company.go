@@ -24,9 +24,6 @@ type Company struct {
 	Notes     string    `json:"notes"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
-
-	// NameLower orders lists; kept for queries only.
-	NameLower string `json:"-"`
 }
 
 // Input is the body of POST /v1/companies and the patchable view of a company.
@@ -58,7 +55,6 @@ func (in Input) apply(c *Company) error {
 	if c.Name != "" && NameKey(c.Name) == "" {
 		ch.Add("name", "needs a letter or a digit")
 	}
-	c.NameLower = strings.ToLower(c.Name)
 	return ch.Err()
 }
 

@@ -37,11 +37,6 @@ type Contact struct {
 	// CardUID is the UID of the card a client made, served back unchanged
 	// (empty: the card's UID is the contact id).
 	CardUID string `json:"-"`
-
-	// Kept for queries only.
-	NameLower string   `json:"-"`
-	TagsLower []string `json:"-"`
-	Search    string   `json:"-"`
 }
 
 // Input is the body of POST /v1/contacts (and of an inline contact in an
@@ -93,7 +88,6 @@ func (in Input) apply(c *Contact, prefix string) error {
 	if err := ch.Err(); err != nil {
 		return err
 	}
-	SetQueryFields(c)
 	return nil
 }
 
@@ -182,11 +176,3 @@ func (in Input) Validate(prefix string) error {
 // DedupeKeys returns the keys that identify c (each email, its LinkedIn
 // URL, its card's resource name).
 func DedupeKeys(c *Contact) []string { return dedupeKeys(c) }
-
-// SetQueryFields fills the fields kept only for queries (lowercase name and
-// tags, search text) from the others, for contacts written without apply.
-func SetQueryFields(c *Contact) {
-	c.NameLower = strings.ToLower(c.Name)
-	c.TagsLower = input.LowerAll(c.Tags)
-	c.Search = SearchText(c)
-}

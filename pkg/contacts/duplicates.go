@@ -127,8 +127,6 @@ func (s *Service) Duplicates(ctx context.Context, userID string) ([]DuplicatePai
 				a, b = b, a // the older first: the one to keep, most likely
 			}
 			dp := DuplicatePair{Reason: p.reason, Contacts: [2]Contact{*a, *b}}
-			stripQueryFields(&dp.Contacts[0])
-			stripQueryFields(&dp.Contacts[1])
 			out = append(out, dp)
 		}
 	}
@@ -288,6 +286,3 @@ func editDistanceAtMost(a, b string, k int) bool {
 	}
 	return prev[len(rb)] <= k
 }
-
-// stripQueryFields clears the fields kept only for queries.
-func stripQueryFields(c *Contact) { c.NameLower, c.TagsLower, c.Search = "", nil, "" }

@@ -13,16 +13,15 @@ var Moments = []string{"before_talk", "during_talk", "after_talk", "other"}
 
 // Encounter records meeting a contact at an event.
 type Encounter struct {
-	ID          string    `json:"id"`
-	UserID      string    `json:"-"`
-	EventID     string    `json:"event_id"`
-	ContactID   string    `json:"contact_id"`
-	Moment      string    `json:"moment"`
-	MetAt       time.Time `json:"met_at"`
-	Notes       string    `json:"notes"`
-	Topics      []string  `json:"topics"`
-	CreatedAt   time.Time `json:"created_at"`
-	TopicsLower []string  `json:"-"`
+	ID        string    `json:"id"`
+	UserID    string    `json:"-"`
+	EventID   string    `json:"event_id"`
+	ContactID string    `json:"contact_id"`
+	Moment    string    `json:"moment"`
+	MetAt     time.Time `json:"met_at"`
+	Notes     string    `json:"notes"`
+	Topics    []string  `json:"topics"`
+	CreatedAt time.Time `json:"created_at"`
 	// ContactName is the contact's current name, filled in by lists (not stored).
 	ContactName string `json:"contact_name,omitempty"`
 }
@@ -70,7 +69,6 @@ func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
 	}
 	e.Notes = c.Text("notes", in.Notes, input.MaxNotes)
 	e.Topics = c.Tags("topics", in.Topics)
-	e.TopicsLower = input.LowerAll(e.Topics)
 	return e, c.Err()
 }
 

@@ -33,7 +33,7 @@ func TestInputApply(t *testing.T) {
 		{"Full", "", Input{Name: " Ada Lovelace ", Emails: []string{"ADA@example.com", "ada@example.com"}, Phones: []string{"+44 1", ""},
 			LinkedInURL: "uk.linkedin.com/in/Ada-L/details", Tags: []string{"Go"}, CadenceDays: 30}, "", func(t *testing.T, c *Contact) {
 			if c.Name != "Ada Lovelace" || fmt.Sprint(c.Emails) != "[ada@example.com]" || fmt.Sprint(c.Phones) != "[+44 1]" ||
-				c.LinkedInURL != "https://www.linkedin.com/in/ada-l" || c.NameLower != "ada lovelace" || c.Search == "" {
+				c.LinkedInURL != "https://www.linkedin.com/in/ada-l" || !strings.Contains(SearchText(c), "ada lovelace") {
 				t.Errorf("%+v", c)
 			}
 		}},
@@ -107,7 +107,7 @@ func TestEncounterCheck(t *testing.T) {
 			if got := fieldsOf(err); (err == nil) != (tc.fields == "") || got != tc.fields {
 				t.Fatalf("fields %q (%v), want %q", got, err, tc.fields)
 			}
-			if err == nil && (fmt.Sprint(e.TopicsLower) != "[go]" || !e.MetAt.Equal(now.Add(10*time.Minute))) {
+			if err == nil && (fmt.Sprint(e.Topics) != "[Go]" || !e.MetAt.Equal(now.Add(10*time.Minute))) {
 				t.Errorf("%+v", e)
 			}
 		})

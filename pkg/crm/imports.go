@@ -97,7 +97,6 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 			}
 			c.UserID = userID
 			c.UpdatedAt = record.Time(s.Now())
-			contacts.SetQueryFields(c)
 			switch err := s.Contacts.Store.UpdateContact(ctx, c); {
 			case err == nil:
 				res.Restored++

@@ -19,7 +19,6 @@ type Attendee struct {
 	EventID     string    `json:"event_id"`
 	Key         string    `json:"-"`
 	Name        string    `json:"name"`
-	NameLower   string    `json:"-"`
 	Email       string    `json:"email"`
 	Company     string    `json:"company"`
 	Title       string    `json:"title"`

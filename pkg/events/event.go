@@ -39,10 +39,6 @@ type Event struct {
 	Source    *Source   `json:"source,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
-
-	// Kept for queries only.
-	TagsLower []string `json:"-"`
-	Search    string   `json:"-"`
 }
 
 // Talk is one talk at an event.
@@ -148,20 +144,19 @@ func (in Input) apply(e *Event, defTZ string) error {
 	if err := c.Err(); err != nil {
 		return err
 	}
-	SetQueryFields(e)
 	return nil
 }
 
-// SetQueryFields fills the fields kept only for queries (lowercase tags,
-// search text) from the others, for events written without apply.
-func SetQueryFields(e *Event) {
-	e.TagsLower = input.LowerAll(e.Tags)
+// SearchText is what the q= filter of an event list matches: its title,
+// place, organizer, notes, tags and talks, folded (input.SearchText). The
+// stores keep it beside the event.
+func SearchText(e *Event) string {
 	parts := []string{e.Title, e.Location, e.Organizer, e.Notes}
 	parts = append(parts, e.Tags...)
 	for _, t := range e.Talks {
 		parts = append(parts, t.Title, t.Speaker)
 	}
-	e.Search = input.SearchText(parts...)
+	return input.SearchText(parts...)
 }
 
 // MomentAt says when, against the event's talks, a meeting at t happened

@@ -35,7 +35,7 @@ func TestInputApply(t *testing.T) {
 		}},
 		{"Talks", Input{Title: "GoDays", StartsAt: "2026-12-03T18:00:00Z", EndsAt: "2026-12-03T22:00:00Z", Tags: []string{"Go", "go"},
 			Talks: []TalkInput{{Title: "Profiling", Speaker: "Rob"}}}, "", func(t *testing.T, e *Event) {
-			if len(e.Talks) != 1 || e.Talks[0].Speaker != "Rob" || e.EndsAt.Hour() != 22 || fmt.Sprint(e.TagsLower) == "" {
+			if len(e.Talks) != 1 || e.Talks[0].Speaker != "Rob" || e.EndsAt.Hour() != 22 || fmt.Sprint(e.Tags) != "[Go]" || !strings.Contains(SearchText(e), "profiling") {
 				t.Errorf("%+v", e)
 			}
 		}},

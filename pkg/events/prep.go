@@ -119,7 +119,7 @@ func RankToMeet(as []Attendee, f PrepFacts) []ToMeet {
 		out = append(out, m)
 	}
 	slices.SortStableFunc(out, func(a, b ToMeet) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Attendee.NameLower, b.Attendee.NameLower),
+		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(strings.ToLower(a.Attendee.Name), strings.ToLower(b.Attendee.Name)),
 			strings.Compare(a.Attendee.ID, b.Attendee.ID))
 	})
 	return out

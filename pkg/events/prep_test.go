@@ -10,7 +10,7 @@ import (
 // name), and declined guests left out.
 func TestRankToMeet(t *testing.T) {
 	guest := func(name, company, title, status string) Attendee {
-		return Attendee{ID: "id-" + name, Name: name, NameLower: strings.ToLower(name), Company: company, Title: title, Status: status}
+		return Attendee{ID: "id-" + name, Name: name, Company: company, Title: title, Status: status}
 	}
 	as := []Attendee{
 		guest("Nobody Special", "", "", AttendeeGoing),

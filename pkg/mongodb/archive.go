@@ -18,9 +18,6 @@ type archive[T any] struct {
 	coll string
 	// doc is how a record is stored (nil: as it is).
 	doc func(*T) any
-	// read clears what only queries read from a decoded record (nil:
-	// nothing to clear).
-	read func(*T) *T
 	// keys are the documents of keyColl that claim a record's keys; they
 	// go in first, so records sharing a key are refused with conflict.
 	keys     func(*T) []any
@@ -44,9 +41,6 @@ func (a archive[T]) Each(ctx context.Context, userID string, fn func(*T) error) 
 		x := new(T)
 		if err := cur.Decode(x); err != nil {
 			return translate(err, a.coll)
-		}
-		if a.read != nil {
-			a.read(x)
 		}
 		if err := fn(x); err != nil {
 			return err

@@ -3,7 +3,6 @@ package mongodb
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -38,11 +37,11 @@ func (s *Attendees) UpsertAttendees(ctx context.Context, userID, eventID string,
 	models := make([]mongo.WriteModel, len(as))
 	for i := range as {
 		a := &as[i]
-		a.UserID, a.EventID, a.NameLower = userID, eventID, strings.ToLower(a.Name)
+		a.UserID, a.EventID = userID, eventID
 		models[i] = mongo.NewUpdateOneModel().SetUpsert(true).
 			SetFilter(bson.M{"user_id": userID, "event_id": eventID, "key": a.Key}).
 			SetUpdate(bson.M{
-				"$set": bson.M{"name": a.Name, "name_lower": a.NameLower, "email": a.Email, "company": a.Company, "title": a.Title,
+				"$set": bson.M{"name": a.Name, "name_lower": toLower(a.Name), "email": a.Email, "company": a.Company, "title": a.Title,
 					"linkedin_url": a.LinkedInURL, "status": a.Status, "updated_at": record.Time(a.UpdatedAt)},
 				"$setOnInsert": bson.M{"_id": a.ID, "created_at": record.Time(a.CreatedAt)},
 			})
@@ -101,7 +100,7 @@ func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
 	return findPage(ctx, s.attendees(), pageQuery{Filter: bson.M{"user_id": userID, "event_id": eventID}, SortField: "name_lower",
-		Limit: limit, Cursor: cur}, func(a *events.Attendee) record.Cursor { return record.Cursor{S: &a.NameLower, ID: a.ID} }, "attendee")
+		Limit: limit, Cursor: cur}, nameCursor(func(a *events.Attendee) (string, string) { return a.Name, a.ID }), "attendee")
 }
 
 // AttendeesOf implements events.AttendeeStore (attendees_user_event_name).
@@ -148,5 +147,5 @@ func (s *Attendees) DeleteAttendeesOf(ctx context.Context, userID, eventID strin
 
 // AttendeeArchive walks and restores the user's guest lists.
 func (s *Attendees) AttendeeArchive() record.Archive[events.Attendee] {
-	return archive[events.Attendee]{db: s.DB, coll: "attendees"}
+	return archive[events.Attendee]{db: s.DB, coll: "attendees", doc: attendeeDoc}
 }

@@ -143,7 +143,7 @@ func (s *Companies) Companies(ctx context.Context, userID string, q companies.Qu
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
 	return findPage(ctx, s.companies(), pageQuery{Filter: filter, SortField: "name_lower", Limit: q.Limit, Cursor: q.Cursor},
-		func(c *companies.Company) record.Cursor { return record.Cursor{S: &c.NameLower, ID: c.ID} }, "company")
+		nameCursor(func(c *companies.Company) (string, string) { return c.Name, c.ID }), "company")
 }
 
 // CompaniesByID returns those of ids that are the user's companies.

@@ -125,21 +125,19 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 		held[i] = kd.ContactID
 	}
 	var fresh []any
+	var ids []string
 	for i, c := range cs {
 		if _, ok := held[i]; ok {
 			s.release(context.WithoutCancel(ctx), c.UserID, c.ID, contacts.DedupeKeys(c))
 			continue
 		}
 		fresh = append(fresh, contactDoc(c))
+		ids = append(ids, c.ID)
 	}
 	if len(fresh) > 0 {
 		if _, err := s.contacts().InsertMany(ctx, fresh); err != nil {
 			s.releaseAll(ctx, cs)
 			return nil, translate(err, "contact")
-		}
-		ids := make([]string, len(fresh))
-		for i, f := range fresh {
-			ids[i] = f.(*worded[docContact]).Doc.ID
 		}
 		journal(ctx, s.DB, cs[0].UserID, "cards", ids...)
 	}
@@ -174,7 +172,7 @@ func (s *Contacts) Contact(ctx context.Context, userID, id string) (*contacts.Co
 	if err := s.contacts().FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&c); err != nil {
 		return nil, translate(err, "contact")
 	}
-	return stripped(&c), nil
+	return &c, nil
 }
 
 // ContactByKey returns the user's contact that holds key.
@@ -234,7 +232,7 @@ func (s *Contacts) TouchContact(ctx context.Context, userID, id string, t time.T
 		return nil, translate(err, "contact")
 	}
 	journal(ctx, s.DB, userID, "cards", id)
-	return stripped(&c), nil
+	return &c, nil
 }
 
 // followupIDsOf returns the ids of a contact's follow-ups
@@ -271,7 +269,7 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 		return nil, translate(err, "contact")
 	}
 	for i := range cs {
-		out[cs[i].ID] = stripped(&cs[i])
+		out[cs[i].ID] = &cs[i]
 	}
 	return out, nil
 }
@@ -371,9 +369,6 @@ func (s *Contacts) find(ctx context.Context, filter bson.M, opts *options.FindOp
 	if err := cur.All(ctx, &cs); err != nil {
 		return nil, translate(err, "contact")
 	}
-	for i := range cs {
-		cs[i] = *stripped(&cs[i])
-	}
 	return cs, nil
 }
 
@@ -430,13 +425,10 @@ func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.Conta
 			func(c *contacts.Contact) record.Cursor { return record.Cursor{T: &c.CreatedAt, ID: c.ID} }, "contact")
 	default:
 		page, err = findPage(ctx, s.contacts(), pageQuery{Filter: filter, SortField: "name_lower", Limit: q.Limit, Cursor: q.Cursor},
-			func(c *contacts.Contact) record.Cursor { return record.Cursor{S: &c.NameLower, ID: c.ID} }, "contact")
+			nameCursor(func(c *contacts.Contact) (string, string) { return c.Name, c.ID }), "contact")
 	}
 	if err != nil {
 		return nil, err
-	}
-	for i := range page.Items {
-		page.Items[i] = *stripped(&page.Items[i])
 	}
 	return page, nil
 }
@@ -477,12 +469,6 @@ func (s *Contacts) contactsByLast(ctx context.Context, filter bson.M, q contacts
 	return page, nil
 }
 
-// stripped returns c without the fields that only queries use.
-func stripped(c *contacts.Contact) *contacts.Contact {
-	c.NameLower, c.TagsLower, c.Search = "", nil, ""
-	return c
-}
-
 // diff returns what b has that a lacks, and what a has that b lacks.
 func diff(a, b []string) (added, removed []string) {
 	in := func(xs []string, x string) bool {
@@ -509,7 +495,7 @@ func diff(a, b []string) (added, removed []string) {
 // ContactArchive walks and restores the user's contacts; a restore claims
 // their dedupe keys first.
 func (s *Contacts) ContactArchive() record.Archive[contacts.Contact] {
-	return archive[contacts.Contact]{db: s.DB, coll: "contacts", doc: contactDoc, read: stripped, keyColl: "contact_keys",
+	return archive[contacts.Contact]{db: s.DB, coll: "contacts", doc: contactDoc, keyColl: "contact_keys",
 		conflict: "two contacts share an email or LinkedIn URL", keys: func(c *contacts.Contact) []any {
 			var keys []any
 			for _, k := range contacts.DedupeKeys(c) {

@@ -108,7 +108,6 @@ type docEncounter struct {
 	Notes       string    `bson:"notes"`
 	Topics      []string  `bson:"topics"`
 	CreatedAt   time.Time `bson:"created_at"`
-	TopicsLower []string  `bson:"topics_lower"`
 	ContactName string    `bson:"-"`
 }
 
@@ -159,9 +158,6 @@ type docContact struct {
 	UpdatedAt       time.Time  `bson:"updated_at"`
 	DAVName         string     `bson:"dav_name,omitempty"`
 	CardUID         string     `bson:"card_uid,omitempty"`
-	NameLower       string     `bson:"name_lower"`
-	TagsLower       []string   `bson:"tags_lower"`
-	Search          string     `bson:"search"`
 }
 
 // docIntro is how a contacts.Intro is stored.
@@ -185,7 +181,6 @@ type docAttendee struct {
 	EventID     string    `bson:"event_id"`
 	Key         string    `bson:"key"`
 	Name        string    `bson:"name"`
-	NameLower   string    `bson:"name_lower"`
 	Email       string    `bson:"email"`
 	Company     string    `bson:"company"`
 	Title       string    `bson:"title"`
@@ -255,8 +250,6 @@ type docEvent struct {
 	Source     *events.Source    `bson:"source,omitempty"`
 	CreatedAt  time.Time         `bson:"created_at"`
 	UpdatedAt  time.Time         `bson:"updated_at"`
-	TagsLower  []string          `bson:"tags_lower"`
-	Search     string            `bson:"search"`
 }
 
 // docTalk is how a events.Talk is stored.
@@ -343,7 +336,6 @@ type docCompany struct {
 	Notes     string    `bson:"notes"`
 	CreatedAt time.Time `bson:"created_at"`
 	UpdatedAt time.Time `bson:"updated_at"`
-	NameLower string    `bson:"name_lower"`
 }
 
 // docOpportunity is how a opportunities.Opportunity is stored.

@@ -228,7 +228,6 @@ func (s *Contacts) LatestEncounters(ctx context.Context, userID string, contactI
 		if err != nil {
 			return nil, translate(err, "encounter")
 		}
-		e.TopicsLower = nil
 		out[id] = e
 	}
 	return out, nil
@@ -247,9 +246,6 @@ func (s *Contacts) EncountersWith(ctx context.Context, userID string, contactIDs
 	}
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, translate(err, "encounter")
-	}
-	for i := range out {
-		out[i].TopicsLower = nil
 	}
 	return out, nil
 }
@@ -325,7 +321,6 @@ func (s *Contacts) DeleteEventGiving(ctx context.Context, userID, eventID string
 // EncounterArchive walks and restores the user's encounters.
 func (s *Contacts) EncounterArchive() record.Archive[contacts.Encounter] {
 	return archive[contacts.Encounter]{db: s.DB, coll: "encounters", doc: encounterDoc,
-		read: func(e *contacts.Encounter) *contacts.Encounter { e.TopicsLower = nil; return e },
 		changed: func(e *contacts.Encounter) (string, string, []string) {
 			return e.UserID, "cards", []string{e.ContactID}
 		}}

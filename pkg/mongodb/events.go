@@ -43,11 +43,6 @@ func (s *Events) EnsureIndexes(ctx context.Context) error {
 	return nil
 }
 
-func stripEvent(e *events.Event) *events.Event {
-	e.TagsLower, e.Search = nil, ""
-	return e
-}
-
 // CreateEvent stores e.
 func (s *Events) CreateEvent(ctx context.Context, e *events.Event) error {
 	_, err := s.events().InsertOne(ctx, eventDoc(e))
@@ -73,7 +68,7 @@ func (s *Events) Event(ctx context.Context, userID, id string) (*events.Event, e
 	if err := findOwned(ctx, s.events(), id, userID, &e, "event"); err != nil {
 		return nil, err
 	}
-	return stripEvent(&e), nil
+	return &e, nil
 }
 
 // UpdateEvent replaces the user's event (events._id, scoped by user_id).
@@ -126,9 +121,6 @@ func (s *Events) Events(ctx context.Context, userID string, q events.EventQuery)
 	if err != nil {
 		return nil, err
 	}
-	for i := range page.Items {
-		stripEvent(&page.Items[i])
-	}
 	return page, nil
 }
 
@@ -140,9 +132,6 @@ func (s *Events) find(ctx context.Context, f bson.M, o *options.FindOptionsBuild
 	out := []events.Event{}
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, translate(err, "event")
-	}
-	for i := range out {
-		stripEvent(&out[i])
 	}
 	return out, nil
 }
@@ -231,7 +220,7 @@ func (s *Events) PurgeSyncClaims(ctx context.Context, before time.Time) error {
 
 // EventArchive walks and restores the user's events.
 func (s *Events) EventArchive() record.Archive[events.Event] {
-	return archive[events.Event]{db: s.DB, coll: "events", doc: eventDoc, read: stripEvent}
+	return archive[events.Event]{db: s.DB, coll: "events", doc: eventDoc}
 }
 
 // CalendarArchive walks and restores the calendars the user follows.

@@ -55,9 +55,6 @@ func (s *Contacts) Import(ctx context.Context, userID, id string) (*contacts.Imp
 	if err := s.imports().FindOne(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&im); err != nil {
 		return nil, translate(err, "import")
 	}
-	for i := range im.Before {
-		stripped(&im.Before[i])
-	}
 	return &im, nil
 }
 

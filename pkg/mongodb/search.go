@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
@@ -27,31 +28,78 @@ type worded[T any] struct {
 }
 
 func withWords[T any](doc *T, t search.Text) *worded[T] {
-	return &worded[T]{Doc: doc, Words: search.Prefixes(t.Name, t.Body)}
+	return &worded[T]{Doc: doc, Words: words(t)}
+}
+
+// words are what a record's search text is found by (see worded).
+func words(t search.Text) []string { return search.Prefixes(t.Name, t.Body) }
+
+// The stored forms of the records that keep fields only queries read
+// (lower-cased names, tags and topics for sorts and filters, the folded
+// q= text): the document inlined, those fields beside it, and the search
+// words. Reads decode the document alone; the domain types never see them.
+type (
+	storedContact struct {
+		Doc       *docContact `bson:",inline"`
+		NameLower string      `bson:"name_lower"`
+		TagsLower []string    `bson:"tags_lower"`
+		Search    string      `bson:"search"`
+		Words     []string    `bson:"words"`
+	}
+	storedEncounter struct {
+		Doc         *docEncounter `bson:",inline"`
+		TopicsLower []string      `bson:"topics_lower"`
+		Words       []string      `bson:"words"`
+	}
+	storedEvent struct {
+		Doc       *docEvent `bson:",inline"`
+		TagsLower []string  `bson:"tags_lower"`
+		Search    string    `bson:"search"`
+		Words     []string  `bson:"words"`
+	}
+	storedCompany struct {
+		Doc       *docCompany `bson:",inline"`
+		NameLower string      `bson:"name_lower"`
+		Words     []string    `bson:"words"`
+	}
+)
+
+// storedAttendee is a guest as an archive restores it (UpsertAttendees
+// sets the same name_lower).
+type storedAttendee struct {
+	Doc       *docAttendee `bson:",inline"`
+	NameLower string       `bson:"name_lower"`
+}
+
+func attendeeDoc(a *events.Attendee) any {
+	return &storedAttendee{Doc: (*docAttendee)(a), NameLower: toLower(a.Name)}
+}
+
+// nameCursor is the cursor of a list in name_lower order: the record's
+// name and id, the name lower-cased as it was stored.
+func nameCursor[T any](of func(*T) (name, id string)) func(*T) record.Cursor {
+	return func(x *T) record.Cursor {
+		name, id := of(x)
+		lower := toLower(name)
+		return record.Cursor{S: &lower, ID: id}
+	}
 }
 
 func contactDoc(c *contacts.Contact) any {
-	doc := *c
-	contacts.SetQueryFields(&doc)
-	return withWords((*docContact)(&doc), search.ContactText(c))
+	return &storedContact{Doc: (*docContact)(c), NameLower: toLower(c.Name), TagsLower: input.LowerAll(c.Tags), Search: contacts.SearchText(c),
+		Words: words(search.ContactText(c))}
 }
 
 func encounterDoc(e *contacts.Encounter) any {
-	doc := *e
-	doc.TopicsLower = lowerAll(e.Topics)
-	return withWords((*docEncounter)(&doc), search.EncounterText(e))
+	return &storedEncounter{Doc: (*docEncounter)(e), TopicsLower: lowerAll(e.Topics), Words: words(search.EncounterText(e))}
 }
 
 func eventDoc(e *events.Event) any {
-	doc := *e
-	events.SetQueryFields(&doc)
-	return withWords((*docEvent)(&doc), search.EventText(e))
+	return &storedEvent{Doc: (*docEvent)(e), TagsLower: input.LowerAll(e.Tags), Search: events.SearchText(e), Words: words(search.EventText(e))}
 }
 
 func companyDoc(c *companies.Company) any {
-	doc := *c
-	doc.NameLower = toLower(c.Name)
-	return withWords((*docCompany)(&doc), search.CompanyText(c))
+	return &storedCompany{Doc: (*docCompany)(c), NameLower: toLower(c.Name), Words: words(search.CompanyText(c))}
 }
 
 func opportunityDoc(o *opportunities.Opportunity) any {
@@ -271,8 +319,7 @@ func queryText(collection string, raw bson.Raw) (text string, ok bool, err error
 		if err := unmarshal(raw, &e); err != nil {
 			return "", false, err
 		}
-		events.SetQueryFields(&e)
-		return e.Search, true, nil
+		return events.SearchText(&e), true, nil
 	}
 	return "", false, nil
 }

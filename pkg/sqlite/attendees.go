@@ -32,7 +32,6 @@ func scanAttendee(r scanner) (*events.Attendee, error) {
 	if a.CreatedAt, err = parseTime(created); err == nil {
 		a.UpdatedAt, err = parseTime(updated)
 	}
-	a.NameLower = strings.ToLower(a.Name)
 	return &a, translate(err, "attendee")
 }
 
@@ -89,7 +88,8 @@ func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit
 	if len(page.Items) > limit {
 		page.Items = page.Items[:limit]
 		last := page.Items[limit-1]
-		page.NextCursor = record.Cursor{S: &last.NameLower, ID: last.ID}.Encode()
+		nameLower := strings.ToLower(last.Name) // the name_lower column
+		page.NextCursor = record.Cursor{S: &nameLower, ID: last.ID}.Encode()
 	}
 	return page, nil
 }

@@ -37,7 +37,6 @@ func scanCompany(r scanner) (*companies.Company, error) {
 	if err != nil {
 		return nil, translate(err, "company")
 	}
-	c.NameLower = strings.ToLower(c.Name)
 	return &c, nil
 }
 
@@ -131,7 +130,8 @@ func (s *Companies) Companies(ctx context.Context, userID string, q companies.Qu
 	if len(page.Items) > limit {
 		page.Items = page.Items[:limit]
 		last := page.Items[limit-1]
-		page.NextCursor = record.Cursor{S: &last.NameLower, ID: last.ID}.Encode()
+		nameLower := strings.ToLower(last.Name) // the name_lower column
+		page.NextCursor = record.Cursor{S: &nameLower, ID: last.ID}.Encode()
 	}
 	return page, nil
 }

@@ -120,16 +120,7 @@ func scanEncounter(r scanner) (*contacts.Encounter, error) {
 	if err != nil {
 		return nil, translate(err, "encounter")
 	}
-	e.TopicsLower = lowerAll(e.Topics)
 	return &e, nil
-}
-
-func lowerAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = strings.ToLower(s)
-	}
-	return out
 }
 
 // CreateEncounter stores e.

@@ -30,13 +30,11 @@ func eventArgs(e *events.Event) []any {
 	if e.Source != nil {
 		calID, uid = e.Source.CalendarID, e.Source.UID
 	}
-	x := *e
-	events.SetQueryFields(&x)
 	intentions, _ := json.Marshal(e.Intentions)
 	targets, _ := json.Marshal(e.Targets)
 	return []any{e.ID, e.UserID, e.Title, e.Kind, formatTime(e.StartsAt), formatTime(e.EndsAt), e.Timezone, e.Location, e.URL,
 		e.Organizer, string(talks), jsonList(e.Tags), e.Notes, e.Status, e.Sequence, calID, uid,
-		formatTime(e.CreatedAt), formatTime(e.UpdatedAt), string(intentions), string(targets), e.Series, x.Search}
+		formatTime(e.CreatedAt), formatTime(e.UpdatedAt), string(intentions), string(targets), e.Series, events.SearchText(e)}
 }
 
 func scanEvent(r scanner) (*events.Event, error) {
