@@ -8,12 +8,17 @@ import (
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// Store keeps follow-ups and the dispatcher's work: when each user next
-// needs a look (the queue), who is looking (leases), what is being
-// delivered (state), and which nudges went out (nudges). The embedded
-// store (pkg/sqlite) and MongoDB (pkg/mongodb) implement it, and
-// pkg/storetest checks both. Follow-up methods are scoped to one user.
+// Store is all the storage of this domain: the follow-ups (Book) and the
+// dispatcher's work (Queue). The embedded store (pkg/sqlite) and MongoDB
+// (pkg/mongodb) implement it, and pkg/storetest checks both.
 type Store interface {
+	Book
+	Queue
+}
+
+// Book keeps the users' follow-ups: what the rules of this package write
+// and the pages read. Every method is scoped to one user.
+type Book interface {
 	// FollowUpArchive walks and restores follow-ups as they are.
 	FollowUpArchive() record.Archive[FollowUp]
 	// CreateFollowup stores f (ID, UserID, Status and PendingKey set).
@@ -43,7 +48,12 @@ type Store interface {
 	// merge): a pending one of a kind to has pending already is cancelled,
 	// the others take to's pending key. Safe to run again.
 	MoveContact(ctx context.Context, userID, from, to string, at time.Time) error
+}
 
+// Queue keeps the dispatcher's work (pkg/dispatch): when each user next
+// needs a look (the queue), who is looking (leases), what is being
+// delivered (state), and which nudges went out (nudges).
+type Queue interface {
 	// Wake makes the user's next look no later than at, with a new nonce.
 	Wake(ctx context.Context, userID string, at time.Time, nonce string) error
 	// DueUsers returns the users whose next look is at or before now,
