@@ -2,7 +2,6 @@ package mongodb
 
 import (
 	"context"
-	"sort"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -227,16 +226,7 @@ func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, erro
 		}
 		out = append(out, hits...)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Score != b.Score {
-			return a.Score > b.Score
-		}
-		if a.Type != b.Type {
-			return a.Type < b.Type
-		}
-		return a.ID < b.ID
-	})
+	search.Order(out)
 	if len(out) > q.Limit {
 		out = out[:q.Limit]
 	}

@@ -8,7 +8,9 @@
 package search
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -204,8 +206,7 @@ func foldWord(w string) string {
 	return strings.Join(f, "")
 }
 
-// Rank scores a record's text for terms as the MongoDB adapter ranks (the
-// SQLite one uses FTS5's bm25 with the same weights): per term its best
+// Rank scores a record's text for terms, as both adapters rank: per term its best
 // match, a whole word of the name 4, a prefix of one 3, a whole word of
 // the rest 1, a prefix 0.75; summed, and shorter texts first among equals.
 // ok is false when a term matches nothing.
@@ -232,6 +233,14 @@ func Rank(terms []string, t Text) (score float64, ok bool) {
 		score += best
 	}
 	return score / (1 + float64(len(name)+len(body))/100), true
+}
+
+// Order sorts hits as a search answers: best score first, then by type
+// and id.
+func Order(hits []Hit) {
+	slices.SortFunc(hits, func(a, b Hit) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Type, b.Type), strings.Compare(a.ID, b.ID))
+	})
 }
 
 // snippetWords is how many words a snippet shows.

@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"crypto/sha256"
 	"database/sql/driver"
+	"encoding/hex"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -25,6 +27,46 @@ func init() {
 			panic(err)
 		}
 	}
+	// rapport_search_words(user_id, text) is searchWords (migration 00032).
+	err := sqlite.RegisterDeterministicScalarFunction("rapport_search_words", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		user, _ := args[0].(string)
+		switch v := args[1].(type) {
+		case nil:
+			return "", nil
+		case string:
+			return searchWords(user, v), nil
+		case []byte:
+			return searchWords(user, string(v)), nil
+		}
+		return "", nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// searchKey is what every word of the user's in the full-text index
+// begins with: sixteen hex digits of a hash of the user id (one length
+// for all, so no key is the start of another's key and a word).
+func searchKey(userID string) string {
+	h := sha256.Sum256([]byte(userID))
+	return hex.EncodeToString(h[:8])
+}
+
+// searchWords is what the full-text index holds of a user's text: its
+// folded words (search.Fold, what MongoDB's words are made of), each
+// behind the user's key, so one user's query never reads another's words.
+func searchWords(userID, text string) string {
+	key := searchKey(userID)
+	var b strings.Builder
+	for _, w := range search.Fold(text) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(key)
+		b.WriteString(w)
+	}
+	return b.String()
 }
 
 // topicKey is a topic as insights count it: trimmed, lower-cased

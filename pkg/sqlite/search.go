@@ -3,28 +3,50 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/search"
 )
 
 // Search finds the user's records in the full-text index of migrations
-// 00019 and 00024: every term a prefix ("kube"*), all of them required,
-// ranked by bm25 with a record's name weighing four times the rest and the
-// words only input.Fold spells (alt) twice (search.Rank's weights on
-// MongoDB); the snippet is search.Snippet's, as on MongoDB.
+// 00019 and 00032: every term a prefix of a word ("kube"*), all of them
+// required. The index holds each user's words behind the user's key
+// (searchWords), so a query reads the user's own postings only, and its
+// type filter is part of the match. Ranking never reads every match: the
+// best Limit by bm25 (a name four times the body) of the newest maxRanked
+// records naming a term, and, unless those fill the page, of the newest
+// maxRanked matching at all, are read and ordered by search.Rank, the
+// score and order MongoDB gives; the snippet is search.Snippet's.
 type Search struct{ DB *DB }
 
 var _ search.Store = (*Search)(nil)
 
-// matchExpr is the FTS5 query of terms: each a quoted prefix. Terms are
-// folded words (letters and digits only), so nothing in them is syntax.
-func matchExpr(terms []string) string {
-	parts := make([]string, len(terms))
-	for i, t := range terms {
-		parts[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"*`
+// maxRanked bounds how many of a query's matches the index ranks: the
+// newest (MongoDB ranks at most as many of each collection).
+const maxRanked = 1000
+
+// matchExpr is the FTS5 query of the user's terms: each a quoted prefix
+// behind the user's key, and the types as alternatives of the kind
+// column. Terms are folded words (letters and digits only), so nothing in
+// them is syntax; quotes are doubled all the same.
+func matchExpr(userID string, terms, types []string) (all, named string) {
+	key := searchKey(userID)
+	quote := func(s string) string { return `"` + strings.ReplaceAll(key+s, `"`, `""`) + `"` }
+	parts := make([]string, 0, len(terms)+1)
+	for _, t := range terms {
+		parts = append(parts, quote(t)+"*")
 	}
-	return strings.Join(parts, " ")
+	inName := "words_name : (" + strings.Join(parts, " OR ") + ")"
+	if len(types) > 0 {
+		kinds := make([]string, len(types))
+		for i, t := range types {
+			kinds[i] = quote("type" + t)
+		}
+		parts = append(parts, "kind : ("+strings.Join(kinds, " OR ")+")")
+	}
+	all = strings.Join(parts, " AND ")
+	return all, all + " AND " + inName
 }
 
 // Search implements search.Store.
@@ -32,28 +54,60 @@ func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, erro
 	if len(q.Terms) == 0 {
 		return []search.Hit{}, nil
 	}
-	args := []any{matchExpr(q.Terms), q.UserID}
-	types := ""
-	if len(q.Types) > 0 {
-		types = ` AND r.type IN (SELECT value FROM json_each(?))`
-		args = append(args, jsonList(q.Types))
+	all, named := matchExpr(q.UserID, q.Terms, q.Types)
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, expr := range []string{named, all} {
+		best, err := queryAll(ctx, s.DB, "search", func(r scanner) (*int64, error) {
+			var id int64
+			return &id, translate(r.Scan(&id), "search")
+		}, `SELECT rowid FROM search WHERE search MATCH ?1
+			AND rowid >= coalesce((SELECT min(rowid) FROM (SELECT rowid FROM search WHERE search MATCH ?1 ORDER BY rowid DESC LIMIT ?2)), 0)
+			ORDER BY rank LIMIT ?3`, expr, maxRanked, q.Limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range best {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) >= q.Limit {
+			break // records naming the terms fill the page
+		}
 	}
-	args = append(args, q.Limit)
-	hits, err := queryAll(ctx, s.DB, "search", scanHit,
-		`SELECT r.type, r.ref, r.title, r.contact_id, r.other_id, r.event_id, r.at,
-			coalesce(search.name, ''), coalesce(search.body, ''), -bm25(search, 4.0, 1.0, 2.0) AS score
-		FROM search JOIN search_rows r ON r.seq = search.rowid
-		WHERE search MATCH ? AND r.user_id = ?`+types+`
-		ORDER BY score DESC, r.type, r.ref LIMIT ?`, args...)
-	for i := range hits {
-		hits[i].Snippet = search.Snippet(q.Terms, hits[i].text)
-		hits[i].text = search.Text{}
+	if len(ids) == 0 {
+		return []search.Hit{}, nil
 	}
-	out := make([]search.Hit, len(hits))
-	for i := range hits {
-		out[i] = hits[i].Hit
+	// What those records show; user_id is checked again (the key is a hash).
+	found, err := queryAll(ctx, s.DB, "search", scanHit,
+		`SELECT r.type, r.ref, r.title, r.contact_id, r.other_id, r.event_id, r.at, coalesce(c.name, ''), coalesce(c.body, '')
+		FROM search_rows r JOIN search c ON c.rowid = r.seq
+		WHERE r.seq IN (SELECT value FROM json_each(?)) AND r.user_id = ?`, jsonInts(ids), q.UserID)
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	out := make([]search.Hit, 0, len(found))
+	for _, h := range found {
+		score, ok := search.Rank(q.Terms, h.text)
+		if !ok {
+			continue
+		}
+		h.Score, h.Snippet = score, search.Snippet(q.Terms, h.text)
+		out = append(out, h.Hit)
+	}
+	search.Order(out)
+	if len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	return out, nil
+}
+
+// jsonInts is ids as a JSON array, for json_each.
+func jsonInts(ids []int64) string {
+	b, _ := json.Marshal(ids)
+	return string(b)
 }
 
 // hit is a found record with its text, for its snippet.
@@ -66,7 +120,7 @@ func scanHit(sc scanner) (*hit, error) {
 	var h hit
 	var at sql.NullString
 	if err := sc.Scan(&h.Type, &h.ID, &h.Title, &h.ContactID, &h.OtherID, &h.EventID, &at,
-		&h.text.Name, &h.text.Body, &h.Score); err != nil {
+		&h.text.Name, &h.text.Body); err != nil {
 		return nil, translate(err, "search")
 	}
 	var err error

@@ -1,0 +1,102 @@
+package sqlite
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/search"
+)
+
+// TestSearchIsPartitionedByUser: the full-text index holds each user's
+// words behind the user's key, so the same word of two users is two terms
+// of the index, and a prefix's expansion (what a query reads) holds only
+// the user's own words.
+func TestSearchIsPartitionedByUser(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cs := &Contacts{DB: db}
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	for i, u := range []string{"u1", "u2"} {
+		c := &contacts.Contact{ID: u + "-c", UserID: u, Name: "Kubernetes Person", Notes: "Kubeflow " + strings.Repeat("x", i), CreatedAt: now, UpdatedAt: now}
+		if _, err := cs.ImportContacts(ctx, []*contacts.Contact{c}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.write.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.search_terms USING fts5vocab(main, search, row)`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.write.QueryContext(ctx, `SELECT term FROM temp.search_terms WHERE term >= ? AND term < ? ORDER BY term`,
+		searchKey("u1")+"kube", searchKey("u1")+"kubf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var terms []string
+	for rows.Next() {
+		var term string
+		rows.Scan(&term)
+		terms = append(terms, strings.TrimPrefix(term, searchKey("u1")))
+	}
+	rows.Close()
+	if want := []string{"kubeflow", "kubernetes"}; !slices.Equal(terms, want) {
+		t.Fatalf("u1's terms under kube: %v, want %v (its own, once each)", terms, want)
+	}
+	var all int
+	db.write.QueryRowContext(ctx, `SELECT count(*) FROM temp.search_terms WHERE term LIKE '%kubernetes'`).Scan(&all)
+	if all != 2 {
+		t.Fatalf("%d terms for kubernetes, want one a user", all)
+	}
+	s := &Search{DB: db}
+	for _, u := range []string{"u1", "u2"} {
+		hits, err := s.Search(ctx, search.Query{UserID: u, Terms: search.Terms("kube"), Limit: 10})
+		if err != nil || len(hits) != 1 || hits[0].ID != u+"-c" {
+			t.Fatalf("%s: %+v, %v", u, hits, err)
+		}
+		hits, err = s.Search(ctx, search.Query{UserID: u, Terms: search.Terms("kube"), Types: []string{"event"}, Limit: 10})
+		if err != nil || len(hits) != 0 {
+			t.Fatalf("%s, events only: %+v, %v", u, hits, err)
+		}
+	}
+	if searchKey("u1") == searchKey("u2") || len(searchKey("u1")) != len(searchKey("a much longer user id")) {
+		t.Fatal("keys must differ between users and have one length")
+	}
+}
+
+// TestSearchByUserMigrationKeepsRecords takes a store back to before
+// migration 00032, indexes records as that version did, migrates and
+// finds them, each only by its own user.
+func TestSearchByUserMigrationKeepsRecords(t *testing.T) {
+	ctx := context.Background()
+	db, p := migratedDownTo(t, 31)
+	for _, q := range []string{
+		`INSERT INTO contacts(id, user_id, name, name_lower, emails, tags, notes, created_at, updated_at, search)
+			VALUES('c1', 'u1', 'Jan Sørensen', 'jan sørensen', '[]', '["kubernetes"]', 'Straße 5', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'jan sorensen')`,
+		`INSERT INTO contacts(id, user_id, name, name_lower, emails, tags, notes, created_at, updated_at, search)
+			VALUES('c2', 'u2', 'Jan Other', 'jan other', '[]', '[]', '', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'jan other')`,
+		`INSERT INTO search_put SELECT * FROM contacts_search`,
+	} {
+		if _, err := db.write.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := &Search{DB: db}
+	for q, want := range map[string]string{"sorensen": "c1", "strasse kube": "c1", "jan": "c1"} {
+		hits, err := s.Search(ctx, search.Query{UserID: "u1", Terms: search.Terms(q), Limit: 5})
+		if err != nil || len(hits) != 1 || hits[0].ID != want || hits[0].Snippet == "" {
+			t.Errorf("search %q after the migration: %+v, %v; want %s with a snippet", q, hits, err, want)
+		}
+	}
+	if hits, err := s.Search(ctx, search.Query{UserID: "u2", Terms: search.Terms("jan"), Limit: 5}); err != nil || len(hits) != 1 || hits[0].ID != "c2" {
+		t.Errorf("u2 after the migration: %+v, %v", hits, err)
+	}
+}
