@@ -92,13 +92,13 @@ func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error 
 	return nil
 }
 
-// DeleteEncountersOf removes the user's encounters at an event (field
-// "event_id") or with a contact ("contact_id") and returns their ids.
-func (s *Service) DeleteEncountersOf(ctx context.Context, userID, field, id string) ([]string, error) {
+// DeleteEncountersOf removes the user's encounters at any of the events
+// ids (field "event_id") or with any of the contacts ids ("contact_id")
+// and returns their ids.
+func (s *Service) DeleteEncountersOf(ctx context.Context, userID, field string, ids []string) ([]string, error) {
 	of := ByEvent
 	if field == "contact_id" {
 		of = ByContact
 	}
-	ids, err := s.Store.DeleteEncountersOf(ctx, userID, of, id)
-	return ids, err
+	return s.Store.DeleteEncountersOf(ctx, userID, of, ids)
 }

@@ -133,11 +133,10 @@ func (s *Service) MoveIntro(ctx context.Context, userID, id string, p IntroPatch
 // IntroFilter selects intros; it is the store's query (one type, not two).
 type IntroFilter = IntroQuery
 
-// DeleteIntrosOf removes the user's intros that involve a contact and
-// returns their ids.
-func (s *Service) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
-	ids, err := s.Store.DeleteIntrosOf(ctx, userID, contactID)
-	return ids, err
+// DeleteIntrosOf removes the user's intros that involve any of
+// contactIDs and returns their ids.
+func (s *Service) DeleteIntrosOf(ctx context.Context, userID string, contactIDs []string) ([]string, error) {
+	return s.Store.DeleteIntrosOf(ctx, userID, contactIDs)
 }
 
 // DetachIntrosFromEvent clears the event of the user's intros made at it.

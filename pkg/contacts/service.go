@@ -188,6 +188,19 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	return nil
 }
 
+// DeleteMany removes those of ids that are the user's contacts, with
+// their dedupe keys, in one go, and says how many. Callers remove what
+// points at them first (crm.Service.UndoImport).
+func (s *Service) DeleteMany(ctx context.Context, userID string, ids []string) (int, error) {
+	n, err := s.Store.DeleteContacts(ctx, userID, ids)
+	if err != nil || n == 0 {
+		return n, err
+	}
+	s.changed(ctx, userID)
+	s.mutated(ctx, userID)
+	return n, nil
+}
+
 // Touch records an interaction at t: last_contacted_at becomes the later of
 // its value and t. It returns the updated contact.
 func (s *Service) Touch(ctx context.Context, userID, id string, t time.Time) (*Contact, error) {

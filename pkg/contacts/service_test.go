@@ -339,7 +339,7 @@ func TestIntroMoves(t *testing.T) {
 	if _, _, err := s.MoveIntro(ctx, "u2", it.ID, contacts.IntroPatch{Status: contacts.IntroDeclined}); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("another user's move: %v", err)
 	}
-	ids := must[[]string](t)(s.DeleteIntrosOf(ctx, "u1", a.ID))
+	ids := must[[]string](t)(s.DeleteIntrosOf(ctx, "u1", []string{a.ID}))
 	if len(ids) != 1 || ids[0] != it.ID {
 		t.Fatalf("deleted intros %v", ids)
 	}
@@ -384,7 +384,7 @@ func TestInteractionsAndEncounters(t *testing.T) {
 	if ids := must[[]string](t)(s.Store.ContactIDsAtEvent(ctx, "u1", "ev1")); len(ids) != 1 || ids[0] != c.ID {
 		t.Fatalf("met at ev1: %v", ids)
 	}
-	gone := must[[]string](t)(s.DeleteEncountersOf(ctx, "u1", "contact_id", c.ID))
+	gone := must[[]string](t)(s.DeleteEncountersOf(ctx, "u1", "contact_id", []string{c.ID}))
 	if len(gone) != 1 || gone[0] != enc.ID {
 		t.Fatalf("deleted encounters %v", gone)
 	}

@@ -123,6 +123,10 @@ type ContactStore interface {
 	// DeleteContact removes one of the user's contacts and frees its keys;
 	// NotFound if it does not exist or is another user's.
 	DeleteContact(ctx context.Context, userID, id string) error
+	// DeleteContacts removes those of ids that are the user's contacts
+	// and frees their keys, in one go (an import's undo); ids that are not
+	// are left out, and the count removed is returned.
+	DeleteContacts(ctx context.Context, userID string, ids []string) (int, error)
 	// ContactsAtCompany returns the user's contacts whose company_id is
 	// companyID, in name order, at most limit.
 	ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]Contact, error)
@@ -228,9 +232,10 @@ type EncounterStore interface {
 	// DeleteEncounter removes one of the user's encounters; NotFound if it
 	// does not exist or is another user's.
 	DeleteEncounter(ctx context.Context, userID, id string) error
-	// DeleteEncountersOf removes the user's encounters at an event (of ==
-	// ByEvent) or with a contact (ByContact) and returns their ids.
-	DeleteEncountersOf(ctx context.Context, userID string, of EncountersOf, id string) ([]string, error)
+	// DeleteEncountersOf removes the user's encounters at any of the
+	// events ids (of == ByEvent) or with any of the contacts ids
+	// (ByContact) and returns their ids.
+	DeleteEncountersOf(ctx context.Context, userID string, of EncountersOf, ids []string) ([]string, error)
 }
 
 // EncountersOf says what DeleteEncountersOf matches on.
@@ -260,8 +265,8 @@ type InteractionStore interface {
 	// Interactions returns one page of a contact's interactions, newest
 	// first (Cursor.T is at).
 	Interactions(ctx context.Context, userID, contactID string, limit int, cursor *record.Cursor) (*record.Page[Interaction], error)
-	// DeleteInteractionsOf removes all of a contact's interactions.
-	DeleteInteractionsOf(ctx context.Context, userID, contactID string) error
+	// DeleteInteractionsOf removes all interactions of any of contactIDs.
+	DeleteInteractionsOf(ctx context.Context, userID string, contactIDs []string) error
 	// DeleteEventGiving removes what was given to an event with no contact
 	// (volunteered, spoke), when the event goes.
 	DeleteEventGiving(ctx context.Context, userID, eventID string) error
@@ -290,9 +295,9 @@ type IntroStore interface {
 	// IntrosWith returns the user's intros that involve any of contactIDs,
 	// by created_at and id, each once.
 	IntrosWith(ctx context.Context, userID string, contactIDs []string) ([]Intro, error)
-	// DeleteIntrosOf removes the user's intros that involve a contact and
-	// returns their ids.
-	DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error)
+	// DeleteIntrosOf removes the user's intros that involve any of
+	// contactIDs and returns their ids.
+	DeleteIntrosOf(ctx context.Context, userID string, contactIDs []string) ([]string, error)
 	// MoveContact gives contact to the encounters, interactions, intros
 	// and dedupe keys of contact from (a merge); the intros between the
 	// two are deleted and their ids returned. Safe to run again after a

@@ -24,7 +24,7 @@ func (s *Service) DeleteCompany(ctx context.Context, userID, id string) error {
 		if err := s.Contacts.Store.DetachCompany(ctx, userID, id); err != nil {
 			return struct{}{}, err
 		}
-		if err := s.detachOpportunities(ctx, userID, opportunities.RefCompany, id); err != nil {
+		if err := s.detachOpportunities(ctx, userID, opportunities.RefCompany, []string{id}); err != nil {
 			return struct{}{}, err
 		}
 		return struct{}{}, s.Companies.Store.DeleteCompany(ctx, userID, id)

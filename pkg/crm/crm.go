@@ -463,7 +463,7 @@ func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
 	if _, err := s.Events.Store.Event(ctx, userID, id); err != nil {
 		return err
 	}
-	encIDs, err := s.Contacts.DeleteEncountersOf(ctx, userID, "event_id", id)
+	encIDs, err := s.Contacts.DeleteEncountersOf(ctx, userID, "event_id", []string{id})
 	if err != nil {
 		return err
 	}
@@ -477,7 +477,7 @@ func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
 	if err := s.Contacts.DetachIntrosFromEvent(ctx, userID, id); err != nil {
 		return err
 	}
-	if err := s.detachOpportunities(ctx, userID, opportunities.RefEvent, id); err != nil {
+	if err := s.detachOpportunities(ctx, userID, opportunities.RefEvent, []string{id}); err != nil {
 		return err
 	}
 	if err := s.Contacts.Store.DeleteEventGiving(ctx, userID, id); err != nil {
@@ -517,30 +517,37 @@ func (s *Service) deleteContactIf(ctx context.Context, userID, id string, keep f
 	if keep != nil && keep(c) {
 		return false, nil
 	}
-	return true, s.removeContact(ctx, userID, id)
+	if err := s.removeHistory(ctx, userID, []string{id}); err != nil {
+		return false, err
+	}
+	return true, s.Contacts.Delete(ctx, userID, id)
 }
 
-func (s *Service) removeContact(ctx context.Context, userID, id string) error {
-	if _, err := s.Contacts.DeleteEncountersOf(ctx, userID, "contact_id", id); err != nil {
+// removeHistory removes what points at contacts about to be deleted, a
+// statement a kind for all of ids: their encounters, interactions,
+// intros (and the follow-ups waiting on those), follow-ups, and their
+// places in opportunities.
+func (s *Service) removeHistory(ctx context.Context, userID string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.Contacts.DeleteEncountersOf(ctx, userID, "contact_id", ids); err != nil {
 		return err
 	}
-	if err := s.Contacts.Store.DeleteInteractionsOf(ctx, userID, id); err != nil {
+	if err := s.Contacts.Store.DeleteInteractionsOf(ctx, userID, ids); err != nil {
 		return err
 	}
-	introIDs, err := s.Contacts.DeleteIntrosOf(ctx, userID, id)
+	introIDs, err := s.Contacts.DeleteIntrosOf(ctx, userID, ids)
 	if err != nil {
 		return err
 	}
 	if err := s.Followups.DetachFrom(ctx, userID, "intro_id", introIDs); err != nil {
 		return err
 	}
-	if err := s.detachOpportunities(ctx, userID, opportunities.RefContact, id); err != nil {
+	if err := s.detachOpportunities(ctx, userID, opportunities.RefContact, ids); err != nil {
 		return err
 	}
-	if err := s.Followups.DeleteForContact(ctx, userID, id); err != nil {
-		return err
-	}
-	return s.Contacts.Delete(ctx, userID, id)
+	return s.Followups.DeleteForContacts(ctx, userID, ids)
 }
 
 // DeleteEncounter deletes an encounter and cancels the pending follow-ups

@@ -38,8 +38,10 @@ func mergedOlder(im *contacts.Import) func(*contacts.Contact) bool {
 const undoChunk = 500
 
 // UndoImport undoes one of the user's contacts imports — finished, or cut
-// short — : the contacts it created are deleted as DELETE
-// /v1/contacts/{id} deletes (500 to a transaction), the companies it made
+// short — : the contacts it created are deleted with what DELETE
+// /v1/contacts/{id} deletes, 500 to a transaction and a statement a kind
+// (set-based: the contacts read at once, their history removed and the
+// contacts deleted with one statement each), the companies it made
 // that nothing names any more are removed, the contacts it merged into get
 // their earlier fields back, and the record is marked undone. If it is cut
 // short (a timeout), calling it again continues where it stopped: deleted
@@ -67,17 +69,25 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 		var n, kept int
 		_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
 			n, kept = 0, 0
+			cs, err := s.Contacts.Store.ContactsByID(ctx, userID, ids)
+			if err != nil {
+				return struct{}{}, err
+			}
+			gone := make([]string, 0, len(ids))
 			for _, cid := range ids {
-				switch deleted, err := s.deleteContactIf(ctx, userID, cid, keep); {
-				case err == nil && deleted:
-					n++
-				case err == nil:
+				switch c, ok := cs[cid]; {
+				case !ok: // deleted since, or by an undo cut short
+				case keep(c):
 					kept++
-				case !apperr.Is(err, apperr.NotFound):
-					return struct{}{}, err
+				default:
+					gone = append(gone, cid)
 				}
 			}
-			return struct{}{}, nil
+			if err := s.removeHistory(ctx, userID, gone); err != nil {
+				return struct{}{}, err
+			}
+			n, err = s.Contacts.DeleteMany(ctx, userID, gone)
+			return struct{}{}, err
 		})
 		if err != nil {
 			return nil, err

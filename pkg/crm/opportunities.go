@@ -128,8 +128,8 @@ func (s *Service) checkOpportunityRefs(ctx context.Context, userID string, o *op
 // detachOpportunities clears a deleted company, contact or event from the
 // user's opportunities and re-files their next steps (a deleted source
 // contact hands the next step to the first recruiter).
-func (s *Service) detachOpportunities(ctx context.Context, userID string, ref opportunities.Ref, id string) error {
-	ids, err := s.Opportunities.Detach(ctx, userID, ref, id, record.Time(s.Now()))
+func (s *Service) detachOpportunities(ctx context.Context, userID string, ref opportunities.Ref, refIDs []string) error {
+	ids, err := s.Opportunities.Detach(ctx, userID, ref, refIDs, record.Time(s.Now()))
 	if err != nil || ref != opportunities.RefContact || len(ids) == 0 {
 		return err
 	}

@@ -192,9 +192,12 @@ func (s *Service) Get(ctx context.Context, userID, id string) (*FollowUp, error)
 	return &one[0], nil
 }
 
-// DeleteForContact removes every follow-up of a deleted contact.
-func (s *Service) DeleteForContact(ctx context.Context, userID, contactID string) error {
-	_, err := s.Store.DeleteForContact(ctx, userID, contactID)
+// DeleteForContacts removes every follow-up of deleted contacts.
+func (s *Service) DeleteForContacts(ctx context.Context, userID string, contactIDs []string) error {
+	if len(contactIDs) == 0 {
+		return nil
+	}
+	_, err := s.Store.DeleteForContacts(ctx, userID, contactIDs)
 	s.changed(ctx, userID)
 	return err
 }

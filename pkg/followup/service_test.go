@@ -198,7 +198,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("cancelled: %+v (%v)", f, err)
 	}
 	s.ForEncounter(ctx, u, "c5", "en5", "ev1", "", clock)
-	if err := s.DeleteForContact(ctx, "u1", "c5"); err != nil {
+	if err := s.DeleteForContacts(ctx, "u1", []string{"c5"}); err != nil {
 		t.Fatal(err)
 	}
 	page, err := s.List(ctx, "u1", followup.Filter{ContactID: "c5", Limit: 10})

@@ -42,8 +42,9 @@ type Book interface {
 	End(ctx context.Context, userID string, ids []string, status string, at time.Time) ([]FollowUp, error)
 	// Detach clears ref of the user's follow-ups that point at one of ids.
 	Detach(ctx context.Context, userID string, ref Ref, ids []string, at time.Time) error
-	// DeleteForContact removes a contact's follow-ups and returns their ids.
-	DeleteForContact(ctx context.Context, userID, contactID string) ([]string, error)
+	// DeleteForContacts removes the follow-ups of any of contactIDs and
+	// returns their ids.
+	DeleteForContacts(ctx context.Context, userID string, contactIDs []string) ([]string, error)
 	// MoveContact files the follow-ups of contact from under to (a
 	// merge): a pending one of a kind to has pending already is cancelled,
 	// the others take to's pending key. Safe to run again.

@@ -349,6 +349,46 @@ func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	return nil
 }
 
+// DeleteContacts removes those of ids that are the user's contacts with
+// one delete, then their keys with another, and journals their cards.
+func (s *Contacts) DeleteContacts(ctx context.Context, userID string, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	of := bson.M{"user_id": userID, "_id": bson.M{"$in": ids}}
+	var gone []struct {
+		ID      string `bson:"_id"`
+		DAVName string `bson:"dav_name"`
+	}
+	cur, err := s.contacts().Find(ctx, of, options.Find().SetProjection(bson.M{"_id": 1, "dav_name": 1}))
+	if err != nil {
+		return 0, translate(err, "contact")
+	}
+	if err := cur.All(ctx, &gone); err != nil {
+		return 0, translate(err, "contact")
+	}
+	if len(gone) == 0 {
+		return 0, nil
+	}
+	names, found := make([]string, len(gone)), make([]string, len(gone))
+	for i, g := range gone {
+		found[i], names[i] = g.ID, g.ID
+		if g.DAVName != "" { // a card a client named is gone under that name
+			names[i] = g.DAVName
+		}
+	}
+	res, err := s.contacts().DeleteMany(ctx, bson.M{"user_id": userID, "_id": bson.M{"$in": found}})
+	if err != nil {
+		return 0, translate(err, "contact")
+	}
+	journal(ctx, s.DB, userID, "cards", names...)
+	// contact_keys_contact
+	if _, err := s.keys().DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": bson.M{"$in": found}}); err != nil {
+		return 0, translate(err, "contact")
+	}
+	return int(res.DeletedCount), nil
+}
+
 // ContactsAtCompany returns the user's contacts at a company
 // (contacts_user_company), in name order.
 func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]contacts.Contact, error) {

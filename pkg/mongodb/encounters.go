@@ -115,16 +115,22 @@ func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) error
 
 // DeleteEncountersOf removes the user's encounters at an event or with a
 // contact and returns their ids.
-func (s *Contacts) DeleteEncountersOf(ctx context.Context, userID string, of contacts.EncountersOf, id string) ([]string, error) {
+func (s *Contacts) DeleteEncountersOf(ctx context.Context, userID string, of contacts.EncountersOf, refIDs []string) ([]string, error) {
+	if len(refIDs) == 0 {
+		return nil, nil
+	}
 	field := "event_id"
 	if of == contacts.ByContact {
 		field = "contact_id"
 	}
 	var met []string // the contacts whose "How we met" loses a line
 	if of != contacts.ByContact {
-		met, _ = s.ContactIDsAtEvent(ctx, userID, id)
+		for _, id := range refIDs {
+			at, _ := s.ContactIDsAtEvent(ctx, userID, id)
+			met = append(met, at...)
+		}
 	}
-	ids, err := deleteReturningIDs(ctx, s.encounters(), bson.M{"user_id": userID, field: id}, "encounter")
+	ids, err := deleteReturningIDs(ctx, s.encounters(), bson.M{"user_id": userID, field: bson.M{"$in": refIDs}}, "encounter")
 	if err == nil {
 		journal(ctx, s.DB, userID, "cards", met...)
 	}
@@ -149,8 +155,11 @@ func (s *Contacts) Interactions(ctx context.Context, userID, contactID string, l
 }
 
 // DeleteInteractionsOf removes all of a contact's interactions (interactions_user_contact).
-func (s *Contacts) DeleteInteractionsOf(ctx context.Context, userID, contactID string) error {
-	_, err := s.interactions().DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": contactID})
+func (s *Contacts) DeleteInteractionsOf(ctx context.Context, userID string, contactIDs []string) error {
+	if len(contactIDs) == 0 {
+		return nil
+	}
+	_, err := s.interactions().DeleteMany(ctx, bson.M{"user_id": userID, "contact_id": bson.M{"$in": contactIDs}})
 	return translate(err, "interaction")
 }
 
@@ -271,9 +280,13 @@ func (s *Contacts) IntrosWith(ctx context.Context, userID string, contactIDs []s
 }
 
 // DeleteIntrosOf removes the user's intros that involve a contact (intros_user_contacts).
-func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
+func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID string, contactIDs []string) ([]string, error) {
+	if len(contactIDs) == 0 {
+		return nil, nil
+	}
+	of := bson.M{"user_id": userID, "contact_ids": bson.M{"$in": contactIDs}}
 	var others []string // their cards lose a line
-	if cur, err := s.intros().Find(ctx, bson.M{"user_id": userID, "contact_ids": contactID}, options.Find().SetProjection(bson.M{"contact_ids": 1})); err == nil {
+	if cur, err := s.intros().Find(ctx, of, options.Find().SetProjection(bson.M{"contact_ids": 1})); err == nil {
 		var docs []struct {
 			ContactIDs []string `bson:"contact_ids"`
 		}
@@ -282,7 +295,7 @@ func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID, contactID string)
 			others = append(others, d.ContactIDs...)
 		}
 	}
-	ids, err := deleteReturningIDs(ctx, s.intros(), bson.M{"user_id": userID, "contact_ids": contactID}, "intro")
+	ids, err := deleteReturningIDs(ctx, s.intros(), of, "intro")
 	if err == nil {
 		journal(ctx, s.DB, userID, "cards", others...)
 	}

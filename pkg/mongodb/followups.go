@@ -219,8 +219,11 @@ func (s *Followups) Detach(ctx context.Context, userID string, ref followup.Ref,
 }
 
 // DeleteForContact removes a contact's follow-ups (followups_user_contact).
-func (s *Followups) DeleteForContact(ctx context.Context, userID, contactID string) ([]string, error) {
-	ids, err := deleteReturningIDs(ctx, s.c(), bson.M{"user_id": userID, "contact_id": contactID}, "follow-up")
+func (s *Followups) DeleteForContacts(ctx context.Context, userID string, contactIDs []string) ([]string, error) {
+	if len(contactIDs) == 0 {
+		return nil, nil
+	}
+	ids, err := deleteReturningIDs(ctx, s.c(), bson.M{"user_id": userID, "contact_id": bson.M{"$in": contactIDs}}, "follow-up")
 	if err == nil {
 		journal(ctx, s.DB, userID, "tasks", ids...)
 	}

@@ -91,15 +91,23 @@ func (s *Opportunities) Opportunities(ctx context.Context, userID string, q oppo
 }
 
 // Detach clears a deleted record's id from the user's opportunities.
-func (s *Opportunities) Detach(ctx context.Context, userID string, ref opportunities.Ref, id string, at time.Time) ([]string, error) {
+func (s *Opportunities) Detach(ctx context.Context, userID string, ref opportunities.Ref, refIDs []string, at time.Time) ([]string, error) {
+	if len(refIDs) == 0 {
+		return nil, nil
+	}
+	in := bson.M{"$in": refIDs}
+	gone := map[string]bool{}
+	for _, id := range refIDs {
+		gone[id] = true
+	}
 	var filter, update bson.M
 	switch ref {
 	case opportunities.RefCompany:
-		filter, update = bson.M{"user_id": userID, "company_id": id}, bson.M{"$set": bson.M{"company_id": "", "updated_at": at}}
+		filter, update = bson.M{"user_id": userID, "company_id": in}, bson.M{"$set": bson.M{"company_id": "", "updated_at": at}}
 	case opportunities.RefEvent:
-		filter, update = bson.M{"user_id": userID, "source_event_id": id}, bson.M{"$set": bson.M{"source_event_id": "", "updated_at": at}}
+		filter, update = bson.M{"user_id": userID, "source_event_id": in}, bson.M{"$set": bson.M{"source_event_id": "", "updated_at": at}}
 	case opportunities.RefContact:
-		filter = bson.M{"user_id": userID, "$or": bson.A{bson.M{"source_contact_id": id}, bson.M{"recruiter_ids": id}}}
+		filter = bson.M{"user_id": userID, "$or": bson.A{bson.M{"source_contact_id": in}, bson.M{"recruiter_ids": in}}}
 	default:
 		return nil, nil
 	}
@@ -116,12 +124,12 @@ func (s *Opportunities) Detach(ctx context.Context, userID string, ref opportuni
 		o := &os[i]
 		ids = append(ids, o.ID)
 		if ref == opportunities.RefContact {
-			if o.SourceContactID == id {
+			if gone[o.SourceContactID] {
 				o.SourceContactID = ""
 			}
 			kept := []string{}
 			for _, r := range o.RecruiterIDs {
-				if r != id {
+				if !gone[r] {
 					kept = append(kept, r)
 				}
 			}

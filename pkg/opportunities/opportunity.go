@@ -150,10 +150,10 @@ type Store interface {
 	// Opportunities returns one page of the user's opportunities, newest
 	// first (Cursor.T is created_at), filtered by q.
 	Opportunities(ctx context.Context, userID string, q Query) (*record.Page[Opportunity], error)
-	// Detach clears a reference to a deleted record from the user's
-	// opportunities: company_id, source_event_id, or a contact (as source
-	// and among the recruiters). It returns the ids it changed.
-	Detach(ctx context.Context, userID string, ref Ref, id string, at time.Time) ([]string, error)
+	// Detach clears references to deleted records (any of ids) from the
+	// user's opportunities: company_id, source_event_id, or contacts (as
+	// source and among the recruiters). It returns the ids it changed.
+	Detach(ctx context.Context, userID string, ref Ref, ids []string, at time.Time) ([]string, error)
 }
 
 // Query selects one page of opportunities: every field set must hold.

@@ -360,6 +360,21 @@ func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	})
 }
 
+// DeleteContacts removes those of ids that are the user's contacts in one
+// statement; the triggers free their keys, tags and index rows.
+func (s *Contacts) DeleteContacts(ctx context.Context, userID string, ids []string) (int, error) {
+	var n int64
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, `DELETE FROM contacts WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))`, userID, jsonList(ids))
+		if err != nil {
+			return translate(err, "contact")
+		}
+		n, err = res.RowsAffected()
+		return translate(err, "contact")
+	})
+	return int(n), err
+}
+
 // Contacts returns one page of the user's contacts in name order.
 func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.ContactQuery) (*record.Page[contacts.Contact], error) {
 	limit := q.Limit

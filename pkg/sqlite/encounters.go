@@ -182,24 +182,19 @@ func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) error
 
 // DeleteEncountersOf removes the user's encounters at an event or with a
 // contact and returns their ids.
-func (s *Contacts) DeleteEncountersOf(ctx context.Context, userID string, of contacts.EncountersOf, id string) ([]string, error) {
+func (s *Contacts) DeleteEncountersOf(ctx context.Context, userID string, of contacts.EncountersOf, refIDs []string) ([]string, error) {
+	col := "event_id" // encounters_user_event
+	if of == contacts.ByContact {
+		col = "contact_id" // encounters_user_contact
+	}
 	var ids []string
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		var err error
-		ids, err = tx.DeleteEncountersOf(ctx, userID, of, id)
+		ids, err = tx.deleteReturningIDs(ctx, `DELETE FROM encounters WHERE user_id = ? AND `+col+` IN (SELECT value FROM json_each(?)) RETURNING id`,
+			"encounter", userID, jsonList(refIDs))
 		return err
 	})
 	return ids, err
-}
-
-// DeleteEncountersOf removes the user's encounters at an event or with a
-// contact within tx and returns their ids.
-func (tx *Tx) DeleteEncountersOf(ctx context.Context, userID string, of contacts.EncountersOf, id string) ([]string, error) {
-	col := "event_id"
-	if of == contacts.ByContact {
-		col = "contact_id"
-	}
-	return tx.deleteReturningIDs(ctx, `DELETE FROM encounters WHERE user_id = ? AND `+col+` = ? RETURNING id`, "encounter", userID, id)
 }
 
 // writeOwned runs a write (UPDATE or DELETE) of one of the user's rows;
@@ -268,9 +263,11 @@ func (s *Contacts) Interactions(ctx context.Context, userID, contactID string, l
 }
 
 // DeleteInteractionsOf removes all of a contact's interactions.
-func (s *Contacts) DeleteInteractionsOf(ctx context.Context, userID, contactID string) error {
+func (s *Contacts) DeleteInteractionsOf(ctx context.Context, userID string, contactIDs []string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `DELETE FROM interactions WHERE user_id = ? AND contact_id = ?`, userID, contactID)
+		// interactions_user_contact
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM interactions WHERE user_id = ? AND contact_id IN (SELECT value FROM json_each(?))`,
+			userID, jsonList(contactIDs))
 		return translate(err, "interaction")
 	})
 }
@@ -396,12 +393,15 @@ func (s *Contacts) IntrosWith(ctx context.Context, userID string, contactIDs []s
 }
 
 // DeleteIntrosOf removes the user's intros that involve a contact.
-func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID, contactID string) ([]string, error) {
+func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID string, contactIDs []string) ([]string, error) {
 	var ids []string
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		var err error
-		ids, err = tx.deleteReturningIDs(ctx, `DELETE FROM intros WHERE user_id = ? AND (contact_a = ? OR contact_b = ?) RETURNING id`,
-			"intro", userID, contactID, contactID)
+		// intros_user_a, intros_user_b
+		ids, err = tx.deleteReturningIDs(ctx, `DELETE FROM intros WHERE id IN (
+			SELECT id FROM intros WHERE user_id = ?1 AND contact_a IN (SELECT value FROM json_each(?2))
+			UNION SELECT id FROM intros WHERE user_id = ?1 AND contact_b IN (SELECT value FROM json_each(?2))) RETURNING id`,
+			"intro", userID, jsonList(contactIDs))
 		return err
 	})
 	return ids, err

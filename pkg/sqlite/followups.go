@@ -215,11 +215,13 @@ func (s *Followups) Detach(ctx context.Context, userID string, ref followup.Ref,
 }
 
 // DeleteForContact removes a contact's follow-ups (followups_user_contact).
-func (s *Followups) DeleteForContact(ctx context.Context, userID, contactID string) ([]string, error) {
+func (s *Followups) DeleteForContacts(ctx context.Context, userID string, contactIDs []string) ([]string, error) {
 	var ids []string
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		var err error
-		ids, err = tx.deleteReturningIDs(ctx, `DELETE FROM followups WHERE user_id = ? AND contact_id = ? RETURNING id`, "follow-up", userID, contactID)
+		// followups_user_contact
+		ids, err = tx.deleteReturningIDs(ctx, `DELETE FROM followups WHERE user_id = ? AND contact_id IN (SELECT value FROM json_each(?)) RETURNING id`,
+			"follow-up", userID, jsonList(contactIDs))
 		return err
 	})
 	return ids, err

@@ -108,24 +108,29 @@ func (s *Opportunities) Opportunities(ctx context.Context, userID string, q oppo
 }
 
 // Detach clears a deleted record's id from the user's opportunities.
-func (s *Opportunities) Detach(ctx context.Context, userID string, ref opportunities.Ref, id string, at time.Time) ([]string, error) {
+func (s *Opportunities) Detach(ctx context.Context, userID string, ref opportunities.Ref, refIDs []string, at time.Time) ([]string, error) {
 	var ids []string
+	list := jsonList(refIDs)
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		var err error
 		switch ref {
 		case opportunities.RefCompany:
-			ids, err = tx.deleteReturningIDs(ctx, `UPDATE opportunities SET company_id = '', updated_at = ? WHERE user_id = ? AND company_id = ? RETURNING id`,
-				"opportunity", formatTime(at), userID, id)
+			ids, err = tx.deleteReturningIDs(ctx, `UPDATE opportunities SET company_id = '', updated_at = ?
+				WHERE user_id = ? AND company_id IN (SELECT value FROM json_each(?)) RETURNING id`,
+				"opportunity", formatTime(at), userID, list)
 		case opportunities.RefEvent:
-			ids, err = tx.deleteReturningIDs(ctx, `UPDATE opportunities SET source_event_id = '', updated_at = ? WHERE user_id = ? AND source_event_id = ? RETURNING id`,
-				"opportunity", formatTime(at), userID, id)
+			ids, err = tx.deleteReturningIDs(ctx, `UPDATE opportunities SET source_event_id = '', updated_at = ?
+				WHERE user_id = ? AND source_event_id IN (SELECT value FROM json_each(?)) RETURNING id`,
+				"opportunity", formatTime(at), userID, list)
 		case opportunities.RefContact:
 			ids, err = tx.deleteReturningIDs(ctx, `UPDATE opportunities SET
-				source_contact_id = CASE WHEN source_contact_id = ?1 THEN '' ELSE source_contact_id END,
-				recruiter_ids = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(recruiter_ids) WHERE value != ?1 ORDER BY key)),
+				source_contact_id = CASE WHEN source_contact_id IN (SELECT value FROM json_each(?1)) THEN '' ELSE source_contact_id END,
+				recruiter_ids = (SELECT json_group_array(value) FROM (SELECT value FROM json_each(recruiter_ids)
+					WHERE value NOT IN (SELECT value FROM json_each(?1)) ORDER BY key)),
 				updated_at = ?2
-				WHERE user_id = ?3 AND (source_contact_id = ?1 OR EXISTS (SELECT 1 FROM json_each(recruiter_ids) WHERE value = ?1)) RETURNING id`,
-				"opportunity", id, formatTime(at), userID)
+				WHERE user_id = ?3 AND (source_contact_id IN (SELECT value FROM json_each(?1))
+					OR EXISTS (SELECT 1 FROM json_each(recruiter_ids) r WHERE r.value IN (SELECT value FROM json_each(?1)))) RETURNING id`,
+				"opportunity", list, formatTime(at), userID)
 		}
 		return err
 	})

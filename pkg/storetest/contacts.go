@@ -299,6 +299,29 @@ func Contacts(t *testing.T, open OpenContacts) {
 		wantKind(t, s.DeleteContact(ctx, "u1", a.ID), apperr.NotFound)
 		MustCreateContact(t, s, newContact("u1", "Ann again", "ann@example.com")) // the key is free
 	})
+	t.Run("DeleteMany", func(t *testing.T) {
+		s := open(t)
+		a := MustCreateContact(t, s, newContact("u1", "Ann", "ann@example.com"))
+		b := MustCreateContact(t, s, newContact("u1", "Bob", "bob@example.com"))
+		c := MustCreateContact(t, s, newContact("u1", "Cy"))
+		theirs := MustCreateContact(t, s, newContact("u2", "Dee", "dee@example.com"))
+		if n, err := s.DeleteContacts(ctx, "u1", nil); err != nil || n != 0 {
+			t.Fatalf("DeleteContacts(none)=%d, %v", n, err)
+		}
+		// Another user's id and one that never was are left out.
+		if n, err := s.DeleteContacts(ctx, "u1", []string{a.ID, b.ID, theirs.ID, "gone"}); err != nil || n != 2 {
+			t.Fatalf("DeleteContacts=%d, %v; want 2", n, err)
+		}
+		got, err := s.ContactsByID(ctx, "u1", []string{a.ID, b.ID, c.ID})
+		if err != nil || len(got) != 1 || got[c.ID] == nil {
+			t.Fatalf("left: %v, %v; want Cy alone", got, err)
+		}
+		if _, err := s.Contact(ctx, "u2", theirs.ID); err != nil {
+			t.Fatalf("another user's contact went: %v", err)
+		}
+		MustCreateContact(t, s, newContact("u1", "Ann again", "ann@example.com")) // the keys are free
+		MustCreateContact(t, s, newContact("u1", "Bob again", "bob@example.com"))
+	})
 	t.Run("List", func(t *testing.T) {
 		s := open(t)
 		names := []string{"delta", "Alpha", "charlie", "Bravo", "echo", "Foxtrot", "golf"}

@@ -95,11 +95,14 @@ func Encounters(t *testing.T, open OpenContacts) {
 		if err := s.DeleteEncounter(ctx, "u1", want[0]); err != nil {
 			t.Fatal(err)
 		}
-		removed, err := s.DeleteEncountersOf(ctx, "u1", contacts.ByContact, "c1")
+		removed, err := s.DeleteEncountersOf(ctx, "u1", contacts.ByContact, []string{"c1", "c9"})
 		if err != nil || len(removed) != 3 {
-			t.Fatalf("DeleteEncountersOf(c1)=%v, %v; want 3", removed, err)
+			t.Fatalf("DeleteEncountersOf(c1, c9)=%v, %v; want 3", removed, err)
 		}
-		removed, err = s.DeleteEncountersOf(ctx, "u1", contacts.ByEvent, "e1")
+		if none, err := s.DeleteEncountersOf(ctx, "u1", contacts.ByContact, nil); err != nil || len(none) != 0 {
+			t.Fatalf("DeleteEncountersOf(none)=%v, %v", none, err)
+		}
+		removed, err = s.DeleteEncountersOf(ctx, "u1", contacts.ByEvent, []string{"e1"})
 		if err != nil || len(removed) != 2 {
 			t.Fatalf("DeleteEncountersOf(e1)=%v, %v; want the 2 left (c2, c3)", removed, err)
 		}
@@ -124,7 +127,10 @@ func Encounters(t *testing.T, open OpenContacts) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("interactions newest first: %v, want %v", got, want)
 		}
-		if err := s.DeleteInteractionsOf(ctx, "u1", "c1"); err != nil {
+		if err := s.DeleteInteractionsOf(ctx, "u1", nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteInteractionsOf(ctx, "u1", []string{"c1", "c2"}); err != nil {
 			t.Fatal(err)
 		}
 		if p, _ := s.Interactions(ctx, "u1", "c1", 0, nil); len(p.Items) != 0 {
@@ -205,9 +211,9 @@ func Encounters(t *testing.T, open OpenContacts) {
 		if got, _ := s.Intro(ctx, "u1", cd.ID); got.EventID != "" || !got.UpdatedAt.Equal(clock.Add(2*time.Hour)) {
 			t.Fatalf("after detaching the event: %+v", got)
 		}
-		removed, err := s.DeleteIntrosOf(ctx, "u1", "c")
+		removed, err := s.DeleteIntrosOf(ctx, "u1", []string{"c", "zz"})
 		if err != nil || len(removed) != 2 {
-			t.Fatalf("DeleteIntrosOf(c)=%v, %v", removed, err)
+			t.Fatalf("DeleteIntrosOf(c, zz)=%v, %v", removed, err)
 		}
 		wantKind(t, errOf(s.Intro(ctx, "u1", bc.ID)), apperr.NotFound)
 	})

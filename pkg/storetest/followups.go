@@ -131,9 +131,9 @@ func Followups(t *testing.T, open OpenFollowups) {
 		if got, _ := s.Followup(ctx, "u1", c.ID); got.IntroID != "" || got.EncounterID != "e1" || !got.UpdatedAt.Equal(clock.Add(time.Hour)) {
 			t.Fatalf("after Detach: %+v", got)
 		}
-		removed, err := s.DeleteForContact(ctx, "u1", "c1")
+		removed, err := s.DeleteForContacts(ctx, "u1", []string{"c1", "c9"})
 		if err != nil || len(removed) != 2 {
-			t.Fatalf("DeleteForContact=%v, %v", removed, err)
+			t.Fatalf("DeleteForContacts=%v, %v", removed, err)
 		}
 	})
 	t.Run("ChangePending", func(t *testing.T) {

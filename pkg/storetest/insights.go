@@ -170,7 +170,7 @@ func Insights(t *testing.T, open OpenInsights) {
 		if err := s.Contacts.CreateEncounter(ctx, moved); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Contacts.DeleteEncountersOf(ctx, "u1", contacts.ByEvent, old.ID); err != nil {
+		if _, err := s.Contacts.DeleteEncountersOf(ctx, "u1", contacts.ByEvent, []string{old.ID}); err != nil {
 			t.Fatal(err)
 		}
 		months, err = s.Insights.TopicMonths(ctx, "u1", nov, nov.AddDate(0, 2, 0))

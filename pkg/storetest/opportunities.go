@@ -87,7 +87,7 @@ func Opportunities(t *testing.T, open OpenOpportunities) {
 		// Detach: a deleted contact leaves as source and as recruiter (order of
 		// the others kept); companies and events are cleared; other users' untouched.
 		at := clock.Add(time.Hour)
-		ids, err := s.Detach(ctx, "u1", opportunities.RefContact, "c1", at)
+		ids, err := s.Detach(ctx, "u1", opportunities.RefContact, []string{"c1"}, at)
 		if err != nil || len(ids) != 2 {
 			t.Fatalf("detach contact: %v, %v", ids, err)
 		}
@@ -100,13 +100,19 @@ func Opportunities(t *testing.T, open OpenOpportunities) {
 		if got, _ := s.Opportunity(ctx, "u2", other.ID); got.SourceContactID != "c1" {
 			t.Fatal("another user's opportunity was detached")
 		}
-		s.Detach(ctx, "u1", opportunities.RefContact, "c2", at)
+		// Several at once, as an import's undo deletes them.
+		if ids, err := s.Detach(ctx, "u1", opportunities.RefContact, []string{"c2", "c9"}, at); err != nil || fmt.Sprint(ids) != fmt.Sprint([]string{a.ID}) {
+			t.Fatalf("detach c2, c9: %v, %v", ids, err)
+		}
 		if got, _ := s.Opportunity(ctx, "u1", a.ID); fmt.Sprint(got.RecruiterIDs) != "[c3]" {
 			t.Fatalf("A after detaching c2: %v", got.RecruiterIDs)
 		}
+		if ids, err := s.Detach(ctx, "u1", opportunities.RefContact, nil, at); err != nil || len(ids) != 0 {
+			t.Fatalf("detach nothing: %v, %v", ids, err)
+		}
 		for _, ref := range []opportunities.Ref{opportunities.RefCompany, opportunities.RefEvent} {
 			id := map[opportunities.Ref]string{opportunities.RefCompany: "co1", opportunities.RefEvent: "e1"}[ref]
-			if ids, err := s.Detach(ctx, "u1", ref, id, at); err != nil || len(ids) != 1 || ids[0] != a.ID {
+			if ids, err := s.Detach(ctx, "u1", ref, []string{id}, at); err != nil || len(ids) != 1 || ids[0] != a.ID {
 				t.Fatalf("detach %s: %v, %v", ref, ids, err)
 			}
 		}
