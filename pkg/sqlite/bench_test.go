@@ -199,7 +199,7 @@ func BenchmarkLogEncounter(b *testing.B) {
 			}{
 				{`INSERT INTO contacts(id, user_id, name, name_lower, emails, company, tags, notes, created_at, updated_at, search) VALUES(?, 'u1', ?, ?, ?, 'Acme', '["go"]', 'met after the talk', ?, ?, ?)`,
 					[]any{id, "Jane", "jane", `["jane@example.com"]`, ts, ts, "jane acme"}},
-				{`INSERT INTO contacts_fts(rowid, search) SELECT seq, search FROM contacts WHERE id = ?`, []any{id}},
+				{`INSERT INTO contacts_fts(rowid, grams) SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id = ?`, []any{id}},
 				{`INSERT INTO contact_keys(user_id, key, contact_id) VALUES('u1', ?, ?)`, []any{"email:" + id, id}},
 				{`INSERT INTO contact_tags(user_id, tag_lower, name_lower, contact_id) VALUES('u1', 'go', 'jane', ?)`, []any{id}},
 				{`INSERT INTO encounters(id, user_id, event_id, contact_id, moment, met_at, notes, topics, created_at) VALUES(?, 'u1', 'ev1', ?, 'after_talk', ?, 'wants the FFI notes', '["go","rust"]', ?)`,

@@ -49,8 +49,8 @@ func (tx *Tx) indexContacts(ctx context.Context, ids []string) error {
 		return nil
 	}
 	list := jsonList(ids)
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO contacts_fts(rowid, search)
-		SELECT seq, search FROM contacts WHERE id IN (SELECT value FROM json_each(?))`, list); err != nil {
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO contacts_fts(rowid, grams)
+		SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id IN (SELECT value FROM json_each(?))`, list); err != nil {
 		return translate(err, "contact")
 	}
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO search_put
@@ -424,7 +424,7 @@ func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.Cont
 	var seqs []int64
 	if text != "" && tag == "" {
 		var err error
-		if seqs, err = s.rareMatches(ctx, text); err != nil {
+		if seqs, err = s.rareMatches(ctx, userID, text); err != nil {
 			return "", nil, err
 		}
 	}
@@ -511,21 +511,22 @@ func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.Cont
 	return sb.String(), args, nil
 }
 
-// rareLimit is how many trigram matches (over every user's contacts) make
-// a search text common: past it, walking the user's contacts in name order
-// finds a page sooner than reading every match.
+// rareLimit is how many of the user's contacts holding a search text make
+// it common: past it, walking the user's contacts in name order finds a
+// page sooner than reading every match.
 const rareLimit = 2000
 
-// rareMatches returns the seq of every contact whose search text holds
-// text, if text has three characters or more and at most rareLimit
-// contacts hold it; else nil.
-func (s *Contacts) rareMatches(ctx context.Context, text string) ([]int64, error) {
+// rareMatches returns the seq of every one of the user's contacts whose
+// search text holds text, if text has three characters or more and at
+// most rareLimit of them hold it; else nil. The q= index holds each
+// user's grams behind the user's key (migration 00033), so this reads the
+// user's postings only.
+func (s *Contacts) rareMatches(ctx context.Context, userID, text string) ([]int64, error) {
 	if utf8.RuneCountInString(text) < 3 {
 		return nil, nil
 	}
-	// A quoted FTS5 string: the text is one phrase, never query syntax.
-	phrase := `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
-	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?`, phrase, rareLimit+1)
+	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?`,
+		gramsPhrase(userID, text), rareLimit+1)
 	if err != nil {
 		return nil, translate(err, "contact")
 	}

@@ -27,22 +27,49 @@ func init() {
 			panic(err)
 		}
 	}
-	// rapport_search_words(user_id, text) is searchWords (migration 00032).
-	err := sqlite.RegisterDeterministicScalarFunction("rapport_search_words", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-		user, _ := args[0].(string)
-		switch v := args[1].(type) {
-		case nil:
+	// rapport_search_words(user_id, text) is searchWords (migration
+	// 00032); rapport_grams(user_id, text) is grams (00033).
+	for name, fn := range map[string]func(userID, text string) string{"rapport_search_words": searchWords, "rapport_grams": grams} {
+		err := sqlite.RegisterDeterministicScalarFunction(name, 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			user, _ := args[0].(string)
+			switch v := args[1].(type) {
+			case string:
+				return fn(user, v), nil
+			case []byte:
+				return fn(user, string(v)), nil
+			}
 			return "", nil
-		case string:
-			return searchWords(user, v), nil
-		case []byte:
-			return searchWords(user, string(v)), nil
+		})
+		if err != nil {
+			panic(err)
 		}
-		return "", nil
-	})
-	if err != nil {
-		panic(err)
 	}
+}
+
+// grams is what the q= index (contacts_fts) holds of a user's contact:
+// every three characters in a row of its search text, hex-encoded (any
+// character, spaces and signs too, as a trigram index takes them), each
+// behind the user's key, as one word each. A text of three characters or
+// more is found as its grams in a row (gramsPhrase).
+func grams(userID, text string) string {
+	key := searchKey(userID)
+	runes := []rune(text)
+	var b strings.Builder
+	for i := 0; i+3 <= len(runes); i++ {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(key)
+		b.WriteString(hex.EncodeToString([]byte(string(runes[i : i+3]))))
+	}
+	return b.String()
+}
+
+// gramsPhrase is the FTS5 query of text in the q= index: its grams, one
+// phrase (each right after the one before). Hex and the key are letters
+// and digits only, so nothing in it is syntax.
+func gramsPhrase(userID, text string) string {
+	return `"` + grams(userID, text) + `"`
 }
 
 // searchKey is what every word of the user's in the full-text index

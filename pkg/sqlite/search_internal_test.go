@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -98,5 +99,51 @@ func TestSearchByUserMigrationKeepsRecords(t *testing.T) {
 	}
 	if hits, err := s.Search(ctx, search.Query{UserID: "u2", Terms: search.Terms("jan"), Limit: 5}); err != nil || len(hits) != 1 || hits[0].ID != "c2" {
 		t.Errorf("u2 after the migration: %+v, %v", hits, err)
+	}
+}
+
+// TestContactsQIsPartitionedByUser: the q= index holds each user's grams
+// behind the user's key, so a text other users' contacts hold is not in a
+// user's postings, and q= finds the user's own contacts holding it, by
+// substring, spaces and signs included.
+func TestContactsQIsPartitionedByUser(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cs := &Contacts{DB: db}
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	var batch []*contacts.Contact
+	for i := range 30 {
+		batch = append(batch, &contacts.Contact{ID: fmt.Sprint("u2-", i), UserID: "u2", Name: fmt.Sprint("Other ", i), Company: "Globex Corp.",
+			CreatedAt: now, UpdatedAt: now})
+	}
+	batch = append(batch, &contacts.Contact{ID: "u1-a", UserID: "u1", Name: "Ada", Company: "Initech", CreatedAt: now, UpdatedAt: now})
+	if _, err := cs.ImportContacts(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.q_terms USING fts5vocab(main, contacts_fts, row)`); err != nil {
+		t.Fatal(err)
+	}
+	var mine, theirs int
+	db.write.QueryRowContext(ctx, `SELECT count(*) FROM temp.q_terms WHERE term >= ? AND term < ?`, searchKey("u1"), searchKey("u1")+"g").Scan(&mine)
+	db.write.QueryRowContext(ctx, `SELECT count(*) FROM temp.q_terms WHERE term >= ? AND term < ?`, searchKey("u2"), searchKey("u2")+"g").Scan(&theirs)
+	if mine == 0 || theirs == 0 {
+		t.Fatalf("terms: u1 %d, u2 %d; want each user's grams under their key", mine, theirs)
+	}
+	seqs, err := cs.rareMatches(ctx, "u1", "globex")
+	if err != nil || len(seqs) != 0 {
+		t.Fatalf("u1's matches of another user's text: %v, %v", seqs, err)
+	}
+	if seqs, err := cs.rareMatches(ctx, "u2", "globex corp."); err != nil || len(seqs) != 30 {
+		t.Fatalf("u2's matches: %d, %v", len(seqs), err)
+	}
+	for q, want := range map[string]int{"nitec": 1, "ada initech": 0, "globex": 0, "ini": 1} {
+		page, err := cs.Contacts(ctx, "u1", contacts.ContactQuery{Q: q})
+		if err != nil || len(page.Items) != want {
+			t.Errorf("u1 q=%q: %d, %v; want %d", q, len(page.Items), err, want)
+		}
 	}
 }
