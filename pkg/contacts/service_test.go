@@ -273,9 +273,16 @@ func TestDuplicates(t *testing.T) {
 	a1 := mk("u1", contacts.Input{Name: "Ada Lovelace", Company: "Acme", Phones: []string{"+1 555 0100"}})
 	s.Now = func() time.Time { return clock.Add(time.Minute) }
 	a2 := mk("u1", contacts.Input{Name: "ada  lovelace", Company: "ACME", Phones: []string{"+1 (555) 0100"}})
+	// Each a minute after the last: a pair lists the older first (ids
+	// made in one millisecond order at random).
+	at := func(m int) { s.Now = func() time.Time { return clock.Add(time.Duration(m) * time.Minute) } }
+	at(2)
 	p1 := mk("u1", contacts.Input{Name: "Bob Smith", Phones: []string{"+44 20 7946 0001"}})
+	at(3)
 	p2 := mk("u1", contacts.Input{Name: "Robert Jones", Phones: []string{"+44 (20) 7946-0001"}})
+	at(4)
 	g1 := mk("u1", contacts.Input{Name: "Grace Hopper"})
+	at(5)
 	g2 := mk("u1", contacts.Input{Name: "Grace Hoppre"})
 	mk("u1", contacts.Input{Name: "Linus"})
 	mk("u2", contacts.Input{Name: "Ada Lovelace", Company: "Acme"})
