@@ -47,20 +47,33 @@ func init() {
 }
 
 // grams is what the q= index (contacts_fts) holds of a user's contact:
-// every three characters in a row of its search text, hex-encoded (any
-// character, spaces and signs too, as a trigram index takes them), each
-// behind the user's key, as one word each. A text of three characters or
-// more is found as its grams in a row (gramsPhrase).
+// every three characters in a row of its search text (spaces and signs
+// too, as a trigram index takes them), each behind eight hex digits of the
+// user's key, as one word each. A character other than a-p, r-z or 0-9 is
+// spelled q and the hex of its UTF-8 bytes (the first byte says how many),
+// so a gram is letters and digits and no two grams spell the same. A text
+// of three characters or more is found as its grams in a row
+// (gramsPhrase).
 func grams(userID, text string) string {
-	key := searchKey(userID)
-	runes := []rune(text)
+	key := searchKey(userID)[:8]
+	spelled := make([]string, 0, len(text))
+	for _, r := range text {
+		switch {
+		case r >= 'a' && r <= 'z' && r != 'q', r >= '0' && r <= '9':
+			spelled = append(spelled, string(r))
+		default:
+			spelled = append(spelled, "q"+hex.EncodeToString([]byte(string(r))))
+		}
+	}
 	var b strings.Builder
-	for i := 0; i+3 <= len(runes); i++ {
+	for i := 0; i+3 <= len(spelled); i++ {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
 		b.WriteString(key)
-		b.WriteString(hex.EncodeToString([]byte(string(runes[i : i+3]))))
+		b.WriteString(spelled[i])
+		b.WriteString(spelled[i+1])
+		b.WriteString(spelled[i+2])
 	}
 	return b.String()
 }

@@ -128,8 +128,14 @@ func TestContactsQIsPartitionedByUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	var mine, theirs int
-	db.write.QueryRowContext(ctx, `SELECT count(*) FROM temp.q_terms WHERE term >= ? AND term < ?`, searchKey("u1"), searchKey("u1")+"g").Scan(&mine)
-	db.write.QueryRowContext(ctx, `SELECT count(*) FROM temp.q_terms WHERE term >= ? AND term < ?`, searchKey("u2"), searchKey("u2")+"g").Scan(&theirs)
+	key := func(u string) string { return searchKey(u)[:8] }
+	db.write.QueryRowContext(ctx, `SELECT count(*) FROM temp.q_terms WHERE substr(term, 1, 8) = ?`, key("u1")).Scan(&mine)
+	db.write.QueryRowContext(ctx, `SELECT count(*) FROM temp.q_terms WHERE substr(term, 1, 8) = ?`, key("u2")).Scan(&theirs)
+	var all int
+	db.write.QueryRowContext(ctx, `SELECT count(*) FROM temp.q_terms`).Scan(&all)
+	if mine+theirs != all {
+		t.Fatalf("%d terms, %d under u1's key and %d under u2's", all, mine, theirs)
+	}
 	if mine == 0 || theirs == 0 {
 		t.Fatalf("terms: u1 %d, u2 %d; want each user's grams under their key", mine, theirs)
 	}
