@@ -32,6 +32,14 @@ func TestUndoImport(t *testing.T) {
 	bob := s.Do(t, "GET", "/v1/contacts?q=bob", tok, nil).JSON(t)["items"].([]any)[0].(map[string]any)["id"].(string)
 	ev := s.MustCreateEvent(t, tok, nil)
 	MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": bob, "moment": "after_talk"}), 201)
+	// History of both imported contacts, which the undo removes set-based
+	// (a statement a kind for all of a chunk): an interaction, intros with
+	// Jane and between the two, their places in an opportunity.
+	cleo := s.Do(t, "GET", "/v1/contacts?q=cleo", tok, nil).JSON(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+	MustStatus(t, s.Do(t, "POST", "/v1/contacts/"+cleo+"/interactions", tok, map[string]any{"kind": "call", "at": "2026-11-20T10:00:00Z"}), 201)
+	janeIntro := s.MustCreate(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jane, bob}})["id"].(string)
+	s.MustCreate(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{bob, cleo}})
+	opp := s.MustCreate(t, tok, "/v1/opportunities", map[string]any{"title": "Advisor", "source_contact_id": bob, "recruiter_ids": []string{cleo, jane}})["id"].(string)
 
 	MustStatus(t, s.Do(t, "DELETE", "/v1/imports/"+id, eve, nil), 404)
 	u := s.Do(t, "DELETE", "/v1/imports/"+id, tok, nil)
@@ -49,6 +57,13 @@ func TestUndoImport(t *testing.T) {
 	}
 	if n := len(s.Do(t, "GET", "/v1/contacts", tok, nil).JSON(t)["items"].([]any)); n != 1 {
 		t.Fatalf("%d contacts after the undo, want Jane alone", n)
+	}
+	MustStatus(t, s.Do(t, "GET", "/v1/intros/"+janeIntro, tok, nil), 404)
+	if n := len(s.Do(t, "GET", "/v1/intros", tok, nil).JSON(t)["items"].([]any)); n != 0 {
+		t.Fatalf("%d intros after the undo, want none", n)
+	}
+	if o := s.Do(t, "GET", "/v1/opportunities/"+opp, tok, nil).JSON(t); o["source_contact_id"] != "" || fmt.Sprint(o["recruiter_ids"]) != "["+jane+"]" {
+		t.Fatalf("the opportunity after the undo: %v", o)
 	}
 	MustStatus(t, s.Do(t, "DELETE", "/v1/imports/"+id, tok, nil), 404)
 
