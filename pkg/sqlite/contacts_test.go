@@ -142,12 +142,19 @@ func TestFollowups(t *testing.T) {
 	storetest.Followups(t, func(tb testing.TB) followup.Store { return &sqlite.Followups{DB: MustOpen(tb)} })
 }
 
+// TestInsights runs the contract twice: the people met most from the kept
+// counts where it can (the default), and always grouped from the window's
+// encounters.
 func TestInsights(t *testing.T) {
-	storetest.Insights(t, func(tb testing.TB) storetest.InsightStores {
-		db := MustOpen(tb)
-		return storetest.InsightStores{Contacts: &sqlite.Contacts{DB: db}, Events: &sqlite.Events{DB: db},
-			Followups: &sqlite.Followups{DB: db}, Insights: &sqlite.Insights{DB: db}}
-	})
+	for name, most := range map[string]int{"KeptCounts": 0, "Grouped": -1} {
+		t.Run(name, func(t *testing.T) {
+			storetest.Insights(t, func(tb testing.TB) storetest.InsightStores {
+				db := MustOpen(tb)
+				return storetest.InsightStores{Contacts: &sqlite.Contacts{DB: db}, Events: &sqlite.Events{DB: db},
+					Followups: &sqlite.Followups{DB: db}, Insights: &sqlite.Insights{DB: db, MaxOutside: most}}
+			})
+		})
+	}
 }
 
 func TestStamps(t *testing.T) {

@@ -1,8 +1,10 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,7 +16,13 @@ import (
 // SQL aggregate over one user's rows in the window, through an index.
 // Lower-casing is done in Go (SQLite's lower() folds ASCII only), on the
 // grouped rows.
-type Insights struct{ DB *DB }
+type Insights struct {
+	DB *DB
+	// MaxOutside is how many of a user's encounters may fall outside a
+	// window for the people met most to start from the kept counts
+	// (metLeaders); 0 is 5,000, below 0 never (the tests run both ways).
+	MaxOutside int
+}
 
 var _ insights.Source = (*Insights)(nil)
 
@@ -97,9 +105,7 @@ func (s *Insights) Facts(ctx context.Context, userID string, from, to, now time.
 		userID, a, b, userID, a, b); err != nil {
 		return nil, err
 	}
-	if err := s.countIDs(ctx, f.Met, `SELECT contact_id, count(*) FROM encounters INDEXED BY encounters_user_contact
-		WHERE user_id = ? AND met_at >= ? AND met_at < ? GROUP BY contact_id ORDER BY count(*) DESC, contact_id LIMIT ?`,
-		userID, a, b, insights.PeopleMax); err != nil {
+	if err := s.metLeaders(ctx, f.Met, userID, a, b); err != nil {
 		return nil, err
 	}
 	var introduced []string
@@ -211,6 +217,64 @@ func (s *Insights) countTopics(ctx context.Context, into map[string]int, userID 
 }
 
 // countIDs runs a query of (key, count) rows and adds them to into as they are.
+// maxOutside is Insights.MaxOutside's default.
+const maxOutside = 5000
+
+// metLeaders counts the encounters in [a, b) of the PeopleMax contacts
+// met most. When all but a few of the user's encounters fall in the window
+// (a young or dense account), it starts from the counts triggers keep in
+// encounter_counts (migration 00034) and takes away the encounters
+// outside the window: the true leaders are among the PeopleMax plus as
+// many as those encounters touch, read in encounter_counts_user_n order.
+// Else the window's encounters are grouped in encounters_user_contact
+// order (no sort).
+func (s *Insights) metLeaders(ctx context.Context, into map[string]int, userID, a, b string) error {
+	most := cmp.Or(s.MaxOutside, maxOutside)
+	var outside int
+	// encounters_user_met: the ranges before and after the window, each read to maxOutside at most.
+	err := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM (SELECT 1 FROM encounters WHERE user_id = ?1 AND met_at < ?2 LIMIT ?4)) +
+		(SELECT count(*) FROM (SELECT 1 FROM encounters WHERE user_id = ?1 AND met_at >= ?3 LIMIT ?4))`,
+		userID, a, b, max(most+1, 0)).Scan(&outside)
+	if err != nil {
+		return translate(err, "insight")
+	}
+	if outside > most {
+		return s.countIDs(ctx, into, `SELECT contact_id, count(*) FROM encounters INDEXED BY encounters_user_contact
+			WHERE user_id = ? AND met_at >= ? AND met_at < ? GROUP BY contact_id ORDER BY count(*) DESC, contact_id LIMIT ?`,
+			userID, a, b, insights.PeopleMax)
+	}
+	out := map[string]int{}
+	if outside > 0 {
+		if err := s.countIDs(ctx, out, `SELECT contact_id, count(*) FROM encounters
+			WHERE user_id = ?1 AND (met_at < ?2 OR met_at >= ?3) GROUP BY contact_id`, userID, a, b); err != nil {
+			return err
+		}
+	}
+	type kv struct {
+		id string
+		n  int
+	}
+	top, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*kv, error) {
+		var x kv
+		return &x, translate(r.Scan(&x.id, &x.n), "insight")
+	}, `SELECT contact_id, n FROM encounter_counts WHERE user_id = ? ORDER BY n DESC, contact_id LIMIT ?`, userID, insights.PeopleMax+len(out))
+	if err != nil {
+		return err
+	}
+	in := make([]kv, 0, len(top))
+	for _, x := range top {
+		if n := x.n - out[x.id]; n > 0 {
+			in = append(in, kv{x.id, n})
+		}
+	}
+	slices.SortFunc(in, func(x, y kv) int { return cmp.Or(cmp.Compare(y.n, x.n), strings.Compare(x.id, y.id)) })
+	for _, x := range in[:min(len(in), insights.PeopleMax)] {
+		into[x.id] += x.n
+	}
+	return nil
+}
+
 func (s *Insights) countIDs(ctx context.Context, into map[string]int, query string, args ...any) error {
 	type kv struct {
 		k string

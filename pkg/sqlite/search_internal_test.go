@@ -153,3 +153,47 @@ func TestContactsQIsPartitionedByUser(t *testing.T) {
 		}
 	}
 }
+
+// TestEncounterCountsMigrationCountsEarlierEncounters takes a store back
+// to before migration 00034, writes encounters as that version did,
+// migrates and finds them counted; the triggers count what comes after.
+func TestEncounterCountsMigrationCountsEarlierEncounters(t *testing.T) {
+	ctx := context.Background()
+	db, p := migratedDownTo(t, 33)
+	for i, c := range []string{"c1", "c1", "c2"} {
+		if _, err := db.write.ExecContext(ctx, `INSERT INTO encounters(id, user_id, event_id, contact_id, moment, met_at, notes, topics, created_at)
+			VALUES(?, 'u1', 'e1', ?, 'after_talk', '2026-01-01T19:00:00.000Z', '', '[]', '2026-01-01T19:00:00.000Z')`, fmt.Sprint("n", i), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count := func() string {
+		rows, err := db.write.QueryContext(ctx, `SELECT contact_id, n FROM encounter_counts WHERE user_id = 'u1' ORDER BY contact_id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var c string
+			var n int
+			rows.Scan(&c, &n)
+			out = append(out, fmt.Sprint(c, "=", n))
+		}
+		return fmt.Sprint(out)
+	}
+	if got := count(); got != "[c1=2 c2=1]" {
+		t.Fatalf("after the migration: %s", got)
+	}
+	if _, err := db.write.ExecContext(ctx, `DELETE FROM encounters WHERE id = 'n2'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.ExecContext(ctx, `UPDATE encounters SET contact_id = 'c3' WHERE id = 'n0'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got != "[c1=1 c3=1]" {
+		t.Fatalf("after a delete and a move: %s", got)
+	}
+}

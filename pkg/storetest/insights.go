@@ -228,6 +228,32 @@ func Insights(t *testing.T, open OpenInsights) {
 		if r := fmt.Sprint(ranked); len(ranked) != insights.PeopleMax || r[:len(want)] != want {
 			t.Fatalf("ranked %v", ranked)
 		}
+		// The counts follow deletes and merges, with every encounter in the
+		// window and then with one before it (counted out).
+		met := func() map[string]int {
+			t.Helper()
+			f, err := s.Insights.Facts(ctx, "u3", from, clock, clock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f.Met
+		}
+		if _, err := s.Contacts.DeleteEncountersOf(ctx, "u3", contacts.ByContact, []string{crowd[0]}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Contacts.MoveContact(ctx, "u3", crowd[1], crowd[2], clock); err != nil {
+			t.Fatal(err)
+		}
+		if m := met(); m[crowd[0]] != 0 || m[crowd[1]] != 0 || m[crowd[2]] != 4 {
+			t.Fatalf("after a delete and a merge: %d, %d, %d; want 0, 0, 4", m[crowd[0]], m[crowd[1]], m[crowd[2]])
+		}
+		if err := s.Contacts.CreateEncounter(ctx, &contacts.Encounter{ID: nextID(), UserID: "u3", EventID: "ev-u3", ContactID: crowd[2], Moment: "other",
+			MetAt: in(-1), CreatedAt: clock}); err != nil {
+			t.Fatal(err)
+		}
+		if m := met(); m[crowd[2]] != 4 {
+			t.Fatalf("with a meeting before the window: %d, want the window's 4", m[crowd[2]])
+		}
 	})
 }
 
