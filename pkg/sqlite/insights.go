@@ -217,6 +217,17 @@ func (s *Insights) countTopics(ctx context.Context, into map[string]int, userID 
 }
 
 // countIDs runs a query of (key, count) rows and adds them to into as they are.
+// outsideCounts counts per contact the user's encounters before the
+// window (?2) and from its end (?3): two ranges of encounters_user_met,
+// not a scan of all.
+const outsideCounts = `SELECT contact_id, count(*) FROM (
+	SELECT contact_id FROM encounters WHERE user_id = ?1 AND met_at < ?2
+	UNION ALL SELECT contact_id FROM encounters WHERE user_id = ?1 AND met_at >= ?3) GROUP BY contact_id`
+
+// keptLeaders reads the contacts met most from the kept counts, in
+// encounter_counts_user_n order (no sort).
+const keptLeaders = `SELECT contact_id, n FROM encounter_counts WHERE user_id = ? ORDER BY n DESC, contact_id LIMIT ?`
+
 // maxOutside is Insights.MaxOutside's default.
 const maxOutside = 5000
 
@@ -246,8 +257,7 @@ func (s *Insights) metLeaders(ctx context.Context, into map[string]int, userID, 
 	}
 	out := map[string]int{}
 	if outside > 0 {
-		if err := s.countIDs(ctx, out, `SELECT contact_id, count(*) FROM encounters
-			WHERE user_id = ?1 AND (met_at < ?2 OR met_at >= ?3) GROUP BY contact_id`, userID, a, b); err != nil {
+		if err := s.countIDs(ctx, out, outsideCounts, userID, a, b); err != nil {
 			return err
 		}
 	}
@@ -258,7 +268,7 @@ func (s *Insights) metLeaders(ctx context.Context, into map[string]int, userID, 
 	top, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*kv, error) {
 		var x kv
 		return &x, translate(r.Scan(&x.id, &x.n), "insight")
-	}, `SELECT contact_id, n FROM encounter_counts WHERE user_id = ? ORDER BY n DESC, contact_id LIMIT ?`, userID, insights.PeopleMax+len(out))
+	}, keptLeaders, userID, insights.PeopleMax+len(out))
 	if err != nil {
 		return err
 	}

@@ -90,3 +90,22 @@ func TestContactQueryPlans(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadersQueryPlans: the people met most are read from the kept
+// counts in index order, and the encounters outside a window as two
+// ranges of encounters_user_met, so neither grows with the window.
+func TestLeadersQueryPlans(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if p := plan(t, db, keptLeaders, "u1", 20); strings.Contains(p, "TEMP B-TREE") || !strings.Contains(p, "encounter_counts_user_n") {
+		t.Fatalf("kept leaders:\n%s", p)
+	}
+	p := plan(t, db, outsideCounts, "u1", "2026-01-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z")
+	if strings.Count(p, "encounters_user_met") != 2 || strings.Contains(p, "SCAN encounters") {
+		t.Fatalf("outside counts:\n%s", p)
+	}
+}
