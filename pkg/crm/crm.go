@@ -502,25 +502,16 @@ func (s *Service) DeleteContact(ctx context.Context, userID, id string) error {
 	return err
 }
 
+// deleteContact deletes one of the user's contacts with its history
+// (removeHistory); NotFound, before anything is removed, if there is none.
 func (s *Service) deleteContact(ctx context.Context, userID, id string) error {
-	_, err := s.deleteContactIf(ctx, userID, id, nil)
-	return err
-}
-
-// deleteContactIf deletes the contact as deleteContact does if keep is nil
-// or false for it, and says whether it did.
-func (s *Service) deleteContactIf(ctx context.Context, userID, id string, keep func(*contacts.Contact) bool) (bool, error) {
-	c, err := s.Contacts.Store.Contact(ctx, userID, id)
-	if err != nil {
-		return false, err
-	}
-	if keep != nil && keep(c) {
-		return false, nil
+	if _, err := s.Contacts.Store.Contact(ctx, userID, id); err != nil {
+		return err
 	}
 	if err := s.removeHistory(ctx, userID, []string{id}); err != nil {
-		return false, err
+		return err
 	}
-	return true, s.Contacts.Delete(ctx, userID, id)
+	return s.Contacts.Delete(ctx, userID, id)
 }
 
 // removeHistory removes what points at contacts about to be deleted, a
