@@ -216,7 +216,6 @@ func (s *Insights) countTopics(ctx context.Context, into map[string]int, userID 
 		userID, first.Format(time.DateOnly), last.Format(time.DateOnly))
 }
 
-// countIDs runs a query of (key, count) rows and adds them to into as they are.
 // outsideCounts counts per contact the user's encounters before the
 // window (?2) and from its end (?3): two ranges of encounters_user_met,
 // not a scan of all.
@@ -261,21 +260,18 @@ func (s *Insights) metLeaders(ctx context.Context, into map[string]int, userID, 
 			return err
 		}
 	}
+	kept := map[string]int{}
+	if err := s.countIDs(ctx, kept, keptLeaders, userID, insights.PeopleMax+len(out)); err != nil {
+		return err
+	}
 	type kv struct {
 		id string
 		n  int
 	}
-	top, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*kv, error) {
-		var x kv
-		return &x, translate(r.Scan(&x.id, &x.n), "insight")
-	}, keptLeaders, userID, insights.PeopleMax+len(out))
-	if err != nil {
-		return err
-	}
-	in := make([]kv, 0, len(top))
-	for _, x := range top {
-		if n := x.n - out[x.id]; n > 0 {
-			in = append(in, kv{x.id, n})
+	in := make([]kv, 0, len(kept))
+	for id, n := range kept {
+		if n -= out[id]; n > 0 {
+			in = append(in, kv{id, n})
 		}
 	}
 	slices.SortFunc(in, func(x, y kv) int { return cmp.Or(cmp.Compare(y.n, x.n), strings.Compare(x.id, y.id)) })
@@ -285,6 +281,7 @@ func (s *Insights) metLeaders(ctx context.Context, into map[string]int, userID, 
 	return nil
 }
 
+// countIDs runs a query of (key, count) rows and adds them to into as they are.
 func (s *Insights) countIDs(ctx context.Context, into map[string]int, query string, args ...any) error {
 	type kv struct {
 		k string
