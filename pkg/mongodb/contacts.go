@@ -336,17 +336,21 @@ func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	if err != nil {
 		return translate(err, "contact")
 	}
-	// A card a client named is gone under that name (PRODUCT.md §6).
-	if gone.DAVName != "" {
-		journal(ctx, s.DB, userID, "cards", gone.DAVName)
-	} else {
-		journal(ctx, s.DB, userID, "cards", id)
-	}
+	journal(ctx, s.DB, userID, "cards", goneCard(id, gone.DAVName))
 	// contact_keys_contact
 	if _, err := s.keys().DeleteMany(ctx, bson.M{"contact_id": id, "user_id": userID}); err != nil {
 		return translate(err, "contact")
 	}
 	return nil
+}
+
+// goneCard is the name a deleted contact's card is journaled under: the
+// name a client gave it, else its id (PRODUCT.md §6).
+func goneCard(id, davName string) string {
+	if davName != "" {
+		return davName
+	}
+	return id
 }
 
 // DeleteContacts removes those of ids that are the user's contacts with
@@ -355,12 +359,11 @@ func (s *Contacts) DeleteContacts(ctx context.Context, userID string, ids []stri
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	of := bson.M{"user_id": userID, "_id": bson.M{"$in": ids}}
 	var gone []struct {
 		ID      string `bson:"_id"`
 		DAVName string `bson:"dav_name"`
 	}
-	cur, err := s.contacts().Find(ctx, of, options.Find().SetProjection(bson.M{"_id": 1, "dav_name": 1}))
+	cur, err := s.contacts().Find(ctx, bson.M{"user_id": userID, "_id": bson.M{"$in": ids}}, options.Find().SetProjection(bson.M{"_id": 1, "dav_name": 1}))
 	if err != nil {
 		return 0, translate(err, "contact")
 	}
@@ -372,10 +375,7 @@ func (s *Contacts) DeleteContacts(ctx context.Context, userID string, ids []stri
 	}
 	names, found := make([]string, len(gone)), make([]string, len(gone))
 	for i, g := range gone {
-		found[i], names[i] = g.ID, g.ID
-		if g.DAVName != "" { // a card a client named is gone under that name
-			names[i] = g.DAVName
-		}
+		found[i], names[i] = g.ID, goneCard(g.ID, g.DAVName)
 	}
 	res, err := s.contacts().DeleteMany(ctx, bson.M{"user_id": userID, "_id": bson.M{"$in": found}})
 	if err != nil {
