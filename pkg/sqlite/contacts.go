@@ -517,16 +517,17 @@ func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.Cont
 const rareLimit = 2000
 
 // rareMatches returns the seq of every one of the user's contacts whose
-// search text holds text, if text has three characters or more and at
-// most rareLimit of them hold it; else nil. The q= index holds each
-// user's grams behind the user's key (migration 00033), so this reads the
-// user's postings only.
+// search text holds all of text's grams (each one holding text is among
+// them; the page query keeps those), if text has three characters or more
+// and at most rareLimit rows hold them; else nil. The q= index holds each
+// user's grams behind the user's key (migration 00033) and only rowids
+// (00035), so this reads the user's postings only.
 func (s *Contacts) rareMatches(ctx context.Context, userID, text string) ([]int64, error) {
 	if utf8.RuneCountInString(text) < 3 {
 		return nil, nil
 	}
 	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ? LIMIT ?`,
-		gramsPhrase(userID, text), rareLimit+1)
+		gramsQuery(userID, text), rareLimit+1)
 	if err != nil {
 		return nil, translate(err, "contact")
 	}

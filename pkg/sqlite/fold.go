@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"database/sql/driver"
 	"encoding/hex"
+	"slices"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -52,37 +53,42 @@ func init() {
 // user's key, as one word each. A character other than a-p, r-z or 0-9 is
 // spelled q and the hex of its UTF-8 bytes (the first byte says how many),
 // so a gram is letters and digits and no two grams spell the same. A text
-// of three characters or more is found as its grams in a row
-// (gramsPhrase).
+// of three characters or more is found by its grams (gramsQuery).
 func grams(userID, text string) string {
+	return strings.Join(gramList(userID, text), " ")
+}
+
+// gramList is grams as a list, in the order of the text.
+func gramList(userID, text string) []string {
 	key := searchKey(userID)[:8]
 	spelled := make([]string, 0, len(text))
-	for _, r := range text {
+	for i, r := range text {
 		switch {
 		case r >= 'a' && r <= 'z' && r != 'q', r >= '0' && r <= '9':
-			spelled = append(spelled, string(r))
+			spelled = append(spelled, text[i:i+1])
 		default:
 			spelled = append(spelled, "q"+hex.EncodeToString([]byte(string(r))))
 		}
 	}
-	var b strings.Builder
-	for i := 0; i+3 <= len(spelled); i++ {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(key)
-		b.WriteString(spelled[i])
-		b.WriteString(spelled[i+1])
-		b.WriteString(spelled[i+2])
+	if len(spelled) < 3 {
+		return nil
 	}
-	return b.String()
+	out := make([]string, 0, len(spelled)-2)
+	for i := 0; i+3 <= len(spelled); i++ {
+		out = append(out, key+spelled[i]+spelled[i+1]+spelled[i+2])
+	}
+	return out
 }
 
-// gramsPhrase is the FTS5 query of text in the q= index: its grams, one
-// phrase (each right after the one before). Hex and the key are letters
-// and digits only, so nothing in it is syntax.
-func gramsPhrase(userID, text string) string {
-	return `"` + grams(userID, text) + `"`
+// gramsQuery is the FTS5 query of text in the q= index: each of its
+// grams once, all required. The index keeps no positions (migration
+// 00035), so this names every row holding the grams in any order; the
+// page query keeps those holding the text itself (instr). Hex and the key
+// are letters and digits only, so nothing in it is syntax.
+func gramsQuery(userID, text string) string {
+	gs := gramList(userID, text)
+	slices.Sort(gs)
+	return strings.Join(slices.Compact(gs), " ")
 }
 
 // searchKey is what every word of the user's in the full-text index

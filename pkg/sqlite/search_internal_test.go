@@ -152,6 +152,53 @@ func TestContactsQIsPartitionedByUser(t *testing.T) {
 			t.Errorf("u1 q=%q: %d, %v; want %d", q, len(page.Items), err, want)
 		}
 	}
+	// The index keeps no positions (00035): a contact holding a text's
+	// grams in another order is a candidate, and the page leaves it out.
+	if _, err := cs.ImportContacts(ctx, []*contacts.Contact{{ID: "u1-b", UserID: "u1", Name: "Tech Init Item", CreatedAt: now, UpdatedAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	if seqs, err := cs.rareMatches(ctx, "u1", "initech"); err != nil || len(seqs) != 2 {
+		t.Fatalf("candidates for initech: %v, %v; want Ada's and Tech Init Item's", seqs, err)
+	}
+	page, err := cs.Contacts(ctx, "u1", contacts.ContactQuery{Q: "initech"})
+	if err != nil || len(page.Items) != 1 || page.Items[0].ID != "u1-a" {
+		t.Errorf("u1 q=initech: %+v, %v; want Ada only", page.Items, err)
+	}
+}
+
+// TestContactsQMigrationKeepsContacts takes a store back to before
+// migration 00035 (the q= index with positions), stores contacts as that
+// version did, migrates and finds them by q=; the index holds no
+// positions after it.
+func TestContactsQMigrationKeepsContacts(t *testing.T) {
+	ctx := context.Background()
+	db, p := migratedDownTo(t, 34)
+	cs := &Contacts{DB: db}
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	if _, err := cs.ImportContacts(ctx, []*contacts.Contact{
+		{ID: "a", UserID: "u1", Name: "Ada", Company: "Initech", CreatedAt: now, UpdatedAt: now},
+		{ID: "b", UserID: "u2", Name: "Bob", Company: "Initech", CreatedAt: now, UpdatedAt: now},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var ddl string
+	if err := db.write.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = 'contacts_fts'`).Scan(&ddl); err != nil || !strings.Contains(ddl, "detail = none") {
+		t.Fatalf("contacts_fts after the migration: %q, %v", ddl, err)
+	}
+	page, err := cs.Contacts(ctx, "u1", contacts.ContactQuery{Q: "nitec"})
+	if err != nil || len(page.Items) != 1 || page.Items[0].ID != "a" {
+		t.Fatalf("q=nitec after the migration: %+v, %v", page.Items, err)
+	}
+	// The delete trigger takes out what the new index holds.
+	if err := cs.DeleteContact(ctx, "u1", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if seqs, err := cs.rareMatches(ctx, "u1", "nitec"); err != nil || len(seqs) != 0 {
+		t.Fatalf("u1's candidates after the delete: %v, %v", seqs, err)
+	}
 }
 
 // TestEncounterCountsMigrationCountsEarlierEncounters takes a store back
