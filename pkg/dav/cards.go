@@ -150,7 +150,7 @@ func object(c *contacts.Contact, a about, version string) (*carddav.AddressObjec
 	if err != nil {
 		return nil, err
 	}
-	return &carddav.AddressObject{Path: cardPath(c), ModTime: rev, ContentLength: int64(len(raw)), ETag: etag(raw), Card: card}, nil
+	return &carddav.AddressObject{Path: cardPath(c), ModTime: rev, ContentLength: int64(len(raw)), ETag: etag(raw), Card: card, Data: raw}, nil
 }
 
 // about is what a card shows beyond the contact's own fields: the "How
@@ -259,7 +259,7 @@ func storedCard(ctx context.Context) func(*carddav.AddressObject, error) (*cardd
 		if err != nil {
 			return nil, err
 		}
-		if raw, eerr := encode(ao.Card); eerr != nil || !bytes.Equal(raw, sentBody(ctx)) {
+		if !bytes.Equal(ao.Data, sentBody(ctx)) {
 			cp := *ao
 			cp.ETag = ""
 			return &cp, nil

@@ -63,8 +63,7 @@ func (s *Server) collectionAt(p string) *collection {
 				if err != nil {
 					return "", "", nil, err
 				}
-				raw, err := encode(ao.Card)
-				return ao.Path, ao.ETag, raw, err
+				return ao.Path, ao.ETag, ao.Data, nil
 			},
 			all: func(ctx context.Context) ([]syncItem, error) {
 				aos, err := b.ListAddressObjects(ctx, BookPath, nil)
@@ -73,11 +72,7 @@ func (s *Server) collectionAt(p string) *collection {
 				}
 				out := make([]syncItem, len(aos))
 				for i, ao := range aos {
-					raw, err := encode(ao.Card)
-					if err != nil {
-						return nil, err
-					}
-					out[i] = syncItem{ao.Path, ao.ETag, raw, ao.ModTime}
+					out[i] = syncItem{ao.Path, ao.ETag, ao.Data, ao.ModTime}
 				}
 				return out, nil
 			}}

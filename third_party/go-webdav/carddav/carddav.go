@@ -4,6 +4,7 @@
 package carddav
 
 import (
+	"io"
 	"time"
 
 	"github.com/emersion/go-vcard"
@@ -114,6 +115,20 @@ type AddressObject struct {
 	ContentLength int64
 	ETag          string
 	Card          vcard.Card
+	// Data is Card encoded, if the backend has it (one that hashes the
+	// encoded card for its ETag does): the server writes it as it is
+	// instead of encoding Card again. Empty, the server encodes Card.
+	Data []byte
+}
+
+// encodeCard writes ao's card: Data if the backend gave it, else Card
+// encoded.
+func (ao *AddressObject) encodeCard(w io.Writer) error {
+	if len(ao.Data) > 0 {
+		_, err := w.Write(ao.Data)
+		return err
+	}
+	return vcard.NewEncoder(w).Encode(ao.Card)
 }
 
 // SyncQuery is the query struct represents a sync-collection request

@@ -60,3 +60,37 @@ func TestMultigetAsksTheBackendOnce(t *testing.T) {
 		t.Fatalf("the backend was asked %d times at once and %d one by one; want once, and none", b.calls, b.singles)
 	}
 }
+
+// encodedBackend gives each card encoded as well (Data), marked so the
+// test can tell it from Card encoded again.
+type encodedBackend struct{ multiBackend }
+
+const encodedMark = "NOTE:as the backend encoded it\r\n"
+
+func (b *encodedBackend) GetAddressObjects(ctx context.Context, paths []string, req *AddressDataRequest) (map[string]*AddressObject, error) {
+	out, err := b.multiBackend.GetAddressObjects(ctx, paths, req)
+	for _, ao := range out {
+		ao.Data = []byte(strings.Replace(aliceData, "END:VCARD", strings.TrimSuffix(encodedMark, "\r\n")+"\r\nEND:VCARD", 1))
+	}
+	return out, err
+}
+
+// TestMultigetWritesTheBackendsEncoding: an address object that carries
+// its card encoded (Data) is written as it is, not encoded again.
+func TestMultigetWritesTheBackendsEncoding(t *testing.T) {
+	srv := httptest.NewServer(&Handler{Backend: &encodedBackend{}})
+	defer srv.Close()
+	body := `<?xml version="1.0"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">` +
+		`<d:prop><d:getetag/><c:address-data/></d:prop><d:href>/` + alicePath + `</d:href></c:addressbook-multiget>`
+	req, _ := http.NewRequest("REPORT", srv.URL+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/xml")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusMultiStatus || !strings.Contains(string(out), "as the backend encoded it") {
+		t.Fatalf("%d\n%s", resp.StatusCode, out)
+	}
+}

@@ -369,7 +369,7 @@ func (b *backend) HeadGet(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	if r.Method != http.MethodHead {
-		return vcard.NewEncoder(w).Encode(ao.Card)
+		return ao.encodeCard(w)
 	}
 	return nil
 }
@@ -609,7 +609,7 @@ func (b *backend) propFindAddressObject(ctx context.Context, propfind *internal.
 		// TODO: address-data can only be used in REPORT requests
 		addressDataName: func(*internal.RawXMLValue) (interface{}, error) {
 			var buf bytes.Buffer
-			if err := vcard.NewEncoder(&buf).Encode(ao.Card); err != nil {
+			if err := ao.encodeCard(&buf); err != nil {
 				return nil, err
 			}
 
