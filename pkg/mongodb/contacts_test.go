@@ -1,48 +1,32 @@
 package mongodb_test
 
 import (
-	"context"
 	"os"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
-	"github.com/rapport-crm/rapport/pkg/crm"
-	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/followup"
-	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
-	"github.com/rapport-crm/rapport/pkg/opportunities"
-	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
 	conformance "github.com/rapport-crm/rapport/pkg/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
 
-func TestContacts(t *testing.T) {
-	conformance.Contacts(t, func(tb testing.TB) contacts.Store {
-		s := &mongodb.Contacts{DB: mongotest.MustOpen(tb).DB}
-		if err := s.EnsureIndexes(tb.Context()); err != nil {
+// TestContract runs the storage contract (pkg/storetest) on MongoDB:
+// every contract, a fresh database with its indexes for each test.
+func TestContract(t *testing.T) {
+	conformance.Run(t, func(tb testing.TB) *engine.Engine {
+		e, err := mongotest.MustOpen(tb).Engine(tb.Context())
+		if err != nil {
 			tb.Fatal(err)
 		}
-		return s
-	})
-}
-
-func TestAccounts(t *testing.T) {
-	conformance.Accounts(t, func(tb testing.TB) accounts.Store {
-		s := &mongodb.Accounts{DB: mongotest.MustOpen(tb).DB}
-		if err := s.EnsureIndexes(tb.Context()); err != nil {
-			tb.Fatal(err)
-		}
-		return s
+		return e
 	})
 }
 
@@ -71,108 +55,6 @@ func TestContactKeyOrphanReclaimed(t *testing.T) {
 	if err := s.CreateContact(ctx, b); apperr.KindOf(err) != apperr.Conflict {
 		t.Fatalf("err=%v, want Conflict while the other create may still finish", err)
 	}
-}
-
-func TestEncounters(t *testing.T) {
-	conformance.Encounters(t, func(tb testing.TB) contacts.Store {
-		s := &mongodb.Contacts{DB: mongotest.MustOpen(tb).DB}
-		if err := s.EnsureIndexes(tb.Context()); err != nil {
-			tb.Fatal(err)
-		}
-		return s
-	})
-}
-
-func TestEvents(t *testing.T) {
-	conformance.Events(t, func(tb testing.TB) events.Store {
-		s := &mongodb.Events{DB: mongotest.MustOpen(tb).DB}
-		if err := s.EnsureIndexes(tb.Context()); err != nil {
-			tb.Fatal(err)
-		}
-		return s
-	})
-}
-
-func TestIdempotency(t *testing.T) {
-	conformance.Idempotency(t, func(tb testing.TB) idempotency.Records {
-		s := &mongodb.Idempotency{DB: mongotest.MustOpen(tb).DB}
-		if err := s.EnsureIndexes(tb.Context()); err != nil {
-			tb.Fatal(err)
-		}
-		return s
-	})
-}
-
-func TestFollowups(t *testing.T) {
-	conformance.Followups(t, func(tb testing.TB) followup.Store {
-		s := &mongodb.Followups{DB: mongotest.MustOpen(tb).DB}
-		if err := s.EnsureIndexes(tb.Context()); err != nil {
-			tb.Fatal(err)
-		}
-		return s
-	})
-}
-
-func TestInsights(t *testing.T) {
-	conformance.Insights(t, func(tb testing.TB) conformance.InsightStores {
-		db := mongotest.MustOpen(tb).DB
-		c, e, f := &mongodb.Contacts{DB: db}, &mongodb.Events{DB: db}, &mongodb.Followups{DB: db}
-		for _, ensure := range []func(context.Context) error{c.EnsureIndexes, e.EnsureIndexes, f.EnsureIndexes} {
-			if err := ensure(tb.Context()); err != nil {
-				tb.Fatal(err)
-			}
-		}
-		return conformance.InsightStores{Contacts: c, Events: e, Followups: f, Insights: &mongodb.Insights{DB: db}}
-	})
-}
-
-func TestStamps(t *testing.T) {
-	conformance.Stamps(t, func(tb testing.TB) record.Stamps { return &mongodb.Stamps{DB: mongotest.MustOpen(tb).DB} })
-}
-
-func TestBackups(t *testing.T) {
-	conformance.Backups(t, func(tb testing.TB) crm.Stores {
-		st := mongodb.Stores(mongotest.MustOpen(tb).DB)
-		if err := st.EnsureIndexes(tb.Context()); err != nil {
-			tb.Fatal(err)
-		}
-		return st
-	})
-}
-
-func TestCompanies(t *testing.T) {
-	conformance.Companies(t, func(tb testing.TB) (companies.Store, contacts.Store) {
-		db := mongotest.MustOpen(tb).DB
-		co, cs := &mongodb.Companies{DB: db}, &mongodb.Contacts{DB: db}
-		for _, ensure := range []func(context.Context) error{co.EnsureIndexes, cs.EnsureIndexes} {
-			if err := ensure(tb.Context()); err != nil {
-				tb.Fatal(err)
-			}
-		}
-		return co, cs
-	})
-}
-
-func TestOpportunities(t *testing.T) {
-	conformance.Opportunities(t, func(tb testing.TB) opportunities.Store {
-		s := &mongodb.Opportunities{DB: mongotest.MustOpen(tb).DB}
-		if err := s.EnsureIndexes(tb.Context()); err != nil {
-			tb.Fatal(err)
-		}
-		return s
-	})
-}
-
-func TestSearch(t *testing.T) {
-	conformance.Search(t, func(tb testing.TB) conformance.SearchStores {
-		db := mongotest.MustOpen(tb).DB
-		se := &mongodb.Search{DB: db}
-		if err := se.EnsureIndexes(tb.Context()); err != nil {
-			tb.Fatal(err)
-		}
-		return conformance.SearchStores{Contacts: &mongodb.Contacts{DB: db}, Events: &mongodb.Events{DB: db}, Companies: &mongodb.Companies{DB: db},
-			Opportunities: &mongodb.Opportunities{DB: db}, Search: se}
-	})
 }
 
 // TestSearchWordsForEarlierRecords stores records as versions before
@@ -211,14 +93,4 @@ func TestSearchWordsForEarlierRecords(t *testing.T) {
 			t.Errorf("%q after the start-up pass: %+v, %v; want %s", q, hits, err, want)
 		}
 	}
-}
-
-func TestAttendees(t *testing.T) {
-	conformance.Attendees(t, func(tb testing.TB) events.AttendeeStore {
-		s := &mongodb.Attendees{DB: mongotest.MustOpen(tb).DB}
-		if err := s.EnsureIndexes(tb.Context()); err != nil {
-			tb.Fatal(err)
-		}
-		return s
-	})
 }

@@ -1,8 +1,9 @@
 // Package storetest is the contract every storage adapter passes: the same
 // tests, run against the embedded SQLite store (pkg/sqlite) and MongoDB
-// (pkg/mongodb, on a MongoDB-wire server). An adapter's test calls, say,
-// storetest.Contacts(t, open) with a function that opens a fresh, empty
-// store for each test.
+// (pkg/mongodb, on a MongoDB-wire server). An adapter's test calls
+// storetest.Run(t, open) once, with a function that opens a fresh, empty
+// engine for each test, and every contract runs on it; a contract can
+// also be run alone (storetest.Insights on a variant of a store).
 package storetest
 
 import "testing"
