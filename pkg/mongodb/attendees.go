@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -29,11 +30,29 @@ func (s *Attendees) EnsureIndexes(ctx context.Context) error {
 		Index{Name: "attendees_user_event_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}})
 }
 
-// UpsertAttendees implements events.AttendeeStore with one unordered bulk
-// of upserts on the unique key (attendees_user_event_key). Two imports
-// racing to insert one key: the loser's upsert fails with a duplicate key
-// and is run again, and then updates.
+// upsertsPerRequest is the most upserts UpsertAttendees sends in one
+// request. FerretDB 1.24, the MongoDB-wire server the tests run, holds one
+// connection of a pool of 100 for each update of a request until the
+// request ends: four imports at once of 50 each starved it and hung.
+const upsertsPerRequest = 20
+
+// UpsertAttendees implements events.AttendeeStore with unordered bulks of
+// upserts (upsertsPerRequest at a time) on the unique key
+// (attendees_user_event_key). Two imports racing to insert one key: the
+// loser's upsert fails with a duplicate key and is run again, and then
+// updates.
 func (s *Attendees) UpsertAttendees(ctx context.Context, userID, eventID string, as []events.Attendee) (added, updated int, err error) {
+	for part := range slices.Chunk(as, upsertsPerRequest) {
+		if err := s.upsert(ctx, userID, eventID, part); err != nil {
+			return 0, 0, err
+		}
+	}
+	return s.counted(ctx, userID, eventID, as)
+}
+
+// upsert writes as in one unordered bulk, and runs again the upserts that
+// lost a race to insert their key.
+func (s *Attendees) upsert(ctx context.Context, userID, eventID string, as []events.Attendee) error {
 	models := make([]mongo.WriteModel, len(as))
 	for i := range as {
 		a := &as[i]
@@ -53,17 +72,22 @@ func (s *Attendees) UpsertAttendees(ctx context.Context, userID, eventID string,
 			break
 		}
 		if !errors.As(err, &bwe) || try > 0 {
-			return 0, 0, translate(err, "attendee")
+			return translate(err, "attendee")
 		}
 		var again []mongo.WriteModel
 		for _, we := range bwe.WriteErrors {
 			if !mongo.IsDuplicateKeyError(we) {
-				return 0, 0, translate(err, "attendee")
+				return translate(err, "attendee")
 			}
 			again = append(again, models[we.Index])
 		}
 		models = again
 	}
+	return nil
+}
+
+// counted says how many of as were added and how many updated.
+func (s *Attendees) counted(ctx context.Context, userID, eventID string, as []events.Attendee) (added, updated int, err error) {
 	// Which were added: the rows that kept the id given here (an upsert
 	// that updated kept the one stored before). Counted from the store, not
 	// from the bulk's answer, so imports racing count each row once.
