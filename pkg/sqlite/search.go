@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/search"
@@ -14,16 +16,17 @@ import (
 // required. The index holds each user's words behind the user's key
 // (searchWords), so a query reads the user's own postings only, and its
 // type filter is part of the match. Ranking never reads every match: the
-// best Limit by bm25 (a name four times the body) of the newest maxRanked
-// records naming a term, and, unless those fill the page, of the newest
-// maxRanked matching at all, are read and ordered by search.Rank, the
-// score and order MongoDB gives; the snippet is search.Snippet's.
+// newest maxRanked records naming a term, and, unless those fill the page,
+// the newest maxRanked matching at all, are scored by search.Rank from
+// the text the index keeps (the score MongoDB gives its candidates), and
+// the best Limit are the page, ordered by search.Order; the snippet is
+// search.Snippet's.
 type Search struct{ DB *DB }
 
 var _ search.Store = (*Search)(nil)
 
-// maxRanked bounds how many of a query's matches the index ranks: the
-// newest (MongoDB ranks at most as many of each collection).
+// maxRanked bounds how many of a query's matches are ranked: the newest
+// (MongoDB ranks at most as many of each collection).
 const maxRanked = 1000
 
 // matchExpr is the FTS5 query of the user's terms: each a quoted prefix
@@ -49,36 +52,54 @@ func matchExpr(userID string, terms, types []string) (all, named string) {
 	return all, all + " AND " + inName
 }
 
+// candidate is a match the index names, with its score.
+type candidate struct {
+	seq   int64
+	score float64
+}
+
 // Search implements search.Store.
 func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, error) {
 	if len(q.Terms) == 0 {
 		return []search.Hit{}, nil
 	}
 	all, named := matchExpr(q.UserID, q.Terms, q.Types)
-	var ids []int64
+	var cands []candidate
 	seen := map[int64]bool{}
 	for _, expr := range []string{named, all} {
-		best, err := queryAll(ctx, s.DB, "search", func(r scanner) (*int64, error) {
-			var id int64
-			return &id, translate(r.Scan(&id), "search")
-		}, `SELECT rowid FROM search WHERE search MATCH ?1
-			AND rowid >= coalesce((SELECT min(rowid) FROM (SELECT rowid FROM search WHERE search MATCH ?1 ORDER BY rowid DESC LIMIT ?2)), 0)
-			ORDER BY rank LIMIT ?3`, expr, maxRanked, q.Limit)
+		// Newest first: the index walks the postings from the end and
+		// stops at maxRanked; no score is computed inside it (bm25 would
+		// count every match of each term first).
+		found, err := queryAll(ctx, s.DB, "search", func(r scanner) (*candidate, error) {
+			var c candidate
+			var t search.Text
+			if err := r.Scan(&c.seq, &t.Name, &t.Body); err != nil {
+				return nil, translate(err, "search")
+			}
+			c.score, _ = search.Rank(q.Terms, t)
+			return &c, nil
+		}, `SELECT rowid, coalesce(name, ''), coalesce(body, '') FROM search WHERE search MATCH ? ORDER BY rowid DESC LIMIT ?`, expr, maxRanked)
 		if err != nil {
 			return nil, err
 		}
-		for _, id := range best {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
+		for _, c := range found {
+			if !seen[c.seq] && c.score > 0 {
+				seen[c.seq] = true
+				cands = append(cands, c)
 			}
 		}
-		if len(ids) >= q.Limit {
+		if len(cands) >= q.Limit {
 			break // records naming the terms fill the page
 		}
 	}
-	if len(ids) == 0 {
+	if len(cands) == 0 {
 		return []search.Hit{}, nil
+	}
+	// The best Limit by score (the newest first among equals).
+	slices.SortFunc(cands, func(a, b candidate) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(b.seq, a.seq)) })
+	ids := make([]int64, 0, min(len(cands), q.Limit))
+	for _, c := range cands[:min(len(cands), q.Limit)] {
+		ids = append(ids, c.seq)
 	}
 	// What those records show; user_id is checked again (the key is a hash).
 	found, err := queryAll(ctx, s.DB, "search", scanHit,
@@ -98,9 +119,6 @@ func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, erro
 		out = append(out, h.Hit)
 	}
 	search.Order(out)
-	if len(out) > q.Limit {
-		out = out[:q.Limit]
-	}
 	return out, nil
 }
 

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,30 @@ func Search(t *testing.T, open OpenSearch) {
 			}
 		}
 		ranked(t, "u1", "ada OR zanzibar", nil)
+	})
+	t.Run("PageIsTheBestByScore", func(t *testing.T) {
+		// Twenty contacts named a longer word the term begins, then five
+		// named the word itself: a page of five is the five named the word
+		// (an exact name scores above a prefix), whatever the index's own
+		// order or score.
+		var want []string
+		for i := range 25 {
+			name := fmt.Sprintf("Ottilies %d", i)
+			if i >= 20 {
+				name = fmt.Sprintf("Ottilie %d", i)
+			}
+			c := MustCreateContact(t, s.Contacts, newContact("u3", name))
+			if i >= 20 {
+				want = append(want, ref(search.Contact, c.ID))
+			}
+		}
+		hits := find(t, "u3", "ottilie", 5)
+		got := strings.Fields(ids(hits))
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("a page of five: %v\nwant the five named Ottilie: %v", hits, want)
+		}
 	})
 	t.Run("EditsAndDeletes", func(t *testing.T) {
 		// Edits and deletes are what is found next.
