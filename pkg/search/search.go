@@ -211,7 +211,13 @@ func foldWord(w string) string {
 // the rest 1, a prefix 0.75; summed, and shorter texts first among equals.
 // ok is false when a term matches nothing.
 func Rank(terms []string, t Text) (score float64, ok bool) {
-	name, body := Fold(t.Name), Fold(t.Body)
+	return RankWords(terms, Fold(t.Name), Fold(t.Body))
+}
+
+// RankWords is Rank of a record whose name and rest are already folded
+// into words (Fold's): what an index that keeps the folded words scores
+// without folding the text again.
+func RankWords(terms, name, body []string) (score float64, ok bool) {
 	for _, term := range terms {
 		best := 0.0
 		for _, f := range []struct {

@@ -96,8 +96,11 @@ func gramsQuery(userID, text string) string {
 // for all, so no key is the start of another's key and a word).
 func searchKey(userID string) string {
 	h := sha256.Sum256([]byte(userID))
-	return hex.EncodeToString(h[:8])
+	return hex.EncodeToString(h[:searchKeyLen/2])
 }
+
+// searchKeyLen is how long every search key is.
+const searchKeyLen = 16
 
 // searchWords is what the full-text index holds of a user's text: its
 // folded words (search.Fold, what MongoDB's words are made of), each

@@ -17,10 +17,10 @@ import (
 // (searchWords), so a query reads the user's own postings only, and its
 // type filter is part of the match. Ranking never reads every match: the
 // newest maxRanked records naming a term, and, unless those fill the page,
-// the newest maxRanked matching at all, are scored by search.Rank from
-// the text the index keeps (the score MongoDB gives its candidates), and
-// the best Limit are the page, ordered by search.Order; the snippet is
-// search.Snippet's.
+// the newest maxRanked matching at all, are scored by search.Rank (the
+// score MongoDB gives its candidates, from the folded words the index
+// keeps: search.RankWords), and the best Limit are the page, ordered by
+// search.Order; the snippet is search.Snippet's.
 type Search struct{ DB *DB }
 
 var _ search.Store = (*Search)(nil)
@@ -52,6 +52,16 @@ func matchExpr(userID string, terms, types []string) (all, named string) {
 	return all, all + " AND " + inName
 }
 
+// unkeyed is the folded words of a words_name or words_body column
+// (searchWords): each word without the user's key in front of it.
+func unkeyed(words string) []string {
+	out := strings.Fields(words)
+	for i, w := range out {
+		out[i] = w[min(len(w), searchKeyLen):]
+	}
+	return out
+}
+
 // candidate is a match the index names, with its score.
 type candidate struct {
 	seq   int64
@@ -72,13 +82,13 @@ func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, erro
 		// count every match of each term first).
 		found, err := queryAll(ctx, s.DB, "search", func(r scanner) (*candidate, error) {
 			var c candidate
-			var t search.Text
-			if err := r.Scan(&c.seq, &t.Name, &t.Body); err != nil {
+			var name, body string
+			if err := r.Scan(&c.seq, &name, &body); err != nil {
 				return nil, translate(err, "search")
 			}
-			c.score, _ = search.Rank(q.Terms, t)
+			c.score, _ = search.RankWords(q.Terms, unkeyed(name), unkeyed(body))
 			return &c, nil
-		}, `SELECT rowid, coalesce(name, ''), coalesce(body, '') FROM search WHERE search MATCH ? ORDER BY rowid DESC LIMIT ?`, expr, maxRanked)
+		}, `SELECT rowid, coalesce(words_name, ''), coalesce(words_body, '') FROM search WHERE search MATCH ? ORDER BY rowid DESC LIMIT ?`, expr, maxRanked)
 		if err != nil {
 			return nil, err
 		}
