@@ -114,15 +114,23 @@ func TestTopicMonthsMigrationCountsEarlierRecords(t *testing.T) {
 	}
 }
 
-// migratedDownTo opens a fresh store and takes it back to migration
-// version, so a test can write records as that version did and migrate up.
-func migratedDownTo(t *testing.T, version int64) (*DB, *goose.Provider) {
+// openTemp opens a fresh store in a temporary directory, closed when the
+// test ends.
+func openTemp(t *testing.T) *DB {
 	t.Helper()
 	db, err := Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// migratedDownTo opens a fresh store and takes it back to migration
+// version, so a test can write records as that version did and migrate up.
+func migratedDownTo(t *testing.T, version int64) (*DB, *goose.Provider) {
+	t.Helper()
+	db := openTemp(t)
 	sub, _ := fs.Sub(migrations, "migrations")
 	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
 	if err != nil {

@@ -36,11 +36,7 @@ func plan(tb testing.TB, db *DB, query string, args ...any) string {
 // users') number of contacts.
 func TestContactQueryPlans(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	s := &Contacts{DB: db}
 	now := time.Now().UTC()
 	for i := range 300 {
@@ -95,12 +91,7 @@ func TestContactQueryPlans(t *testing.T) {
 // counts in index order, and the encounters outside a window as two
 // ranges of encounters_user_met, so neither grows with the window.
 func TestLeadersQueryPlans(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	if p := plan(t, db, keptLeaders, "u1", 20); strings.Contains(p, "TEMP B-TREE") || !strings.Contains(p, "encounter_counts_user_n") {
 		t.Fatalf("kept leaders:\n%s", p)
 	}

@@ -18,11 +18,7 @@ import (
 // the user's own words.
 func TestSearchIsPartitionedByUser(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	cs := &Contacts{DB: db}
 	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
 	for i, u := range []string{"u1", "u2"} {
@@ -108,11 +104,7 @@ func TestSearchByUserMigrationKeepsRecords(t *testing.T) {
 // substring, spaces and signs included.
 func TestContactsQIsPartitionedByUser(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	cs := &Contacts{DB: db}
 	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
 	var batch []*contacts.Contact
