@@ -60,7 +60,7 @@ func grams(userID, text string) string {
 
 // gramList is grams as a list, in the order of the text.
 func gramList(userID, text string) []string {
-	key := searchKey(userID)[:8]
+	key := gramKey(userID)
 	spelled := make([]string, 0, len(text))
 	for i, r := range text {
 		switch {
@@ -101,6 +101,10 @@ func searchKey(userID string) string {
 
 // searchKeyLen is how long every search key is.
 const searchKeyLen = 16
+
+// gramKey is what every gram of the user's in the q= index begins with:
+// the first eight hex digits of the user's search key.
+func gramKey(userID string) string { return searchKey(userID)[:8] }
 
 // searchWords is what the full-text index holds of a user's text: its
 // folded words (search.Fold, what MongoDB's words are made of), each

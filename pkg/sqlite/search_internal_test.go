@@ -120,9 +120,9 @@ func TestContactsQIsPartitionedByUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	var mine, theirs int
-	key := func(u string) string { return searchKey(u)[:8] }
-	db.write.QueryRowContext(ctx, `SELECT count(*) FROM temp.q_terms WHERE substr(term, 1, 8) = ?`, key("u1")).Scan(&mine)
-	db.write.QueryRowContext(ctx, `SELECT count(*) FROM temp.q_terms WHERE substr(term, 1, 8) = ?`, key("u2")).Scan(&theirs)
+	under := `SELECT count(*) FROM temp.q_terms WHERE substr(term, 1, length(?1)) = ?1`
+	db.write.QueryRowContext(ctx, under, gramKey("u1")).Scan(&mine)
+	db.write.QueryRowContext(ctx, under, gramKey("u2")).Scan(&theirs)
 	var all int
 	db.write.QueryRowContext(ctx, `SELECT count(*) FROM temp.q_terms`).Scan(&all)
 	if mine+theirs != all {
