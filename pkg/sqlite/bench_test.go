@@ -9,6 +9,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/schedule"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
@@ -93,7 +94,8 @@ func BenchmarkContacts50k(b *testing.B) {
 }
 
 // BenchmarkImport50k stores 50,000 contacts through ImportContacts in
-// chunks of 500 (as an import writes them), with dedupe keys and tags:
+// chunks of 500 (as an import writes them), with dedupe keys and tags,
+// and ids made by record.NewID (many in one millisecond, so not in order):
 // go test ./pkg/sqlite -run '^$' -bench Import50k -benchtime 1x
 func BenchmarkImport50k(b *testing.B) {
 	ctx := context.Background()
@@ -107,7 +109,7 @@ func BenchmarkImport50k(b *testing.B) {
 			cs := make([]*contacts.Contact, 500)
 			for i := range cs {
 				n := chunk + i
-				cs[i] = &contacts.Contact{ID: fmt.Sprintf("c%06d", n), UserID: "u1", Name: fmt.Sprintf("Person %d", n),
+				cs[i] = &contacts.Contact{ID: record.NewID(), UserID: "u1", Name: fmt.Sprintf("Person %d", n),
 					Emails: []string{fmt.Sprintf("p%d@example.com", n)}, Company: fmt.Sprintf("Company %d", n%500),
 					Tags: []string{"go", "meetups"}, Notes: fmt.Sprintf("Met at meetup %d", n%200), CreatedAt: now, UpdatedAt: now}
 			}

@@ -43,14 +43,19 @@ func (tx *Tx) CreateContact(ctx context.Context, c *contacts.Contact) error {
 }
 
 // indexContacts adds new contacts to the full-text indexes (q= and
-// search), in one statement each.
+// search), in one statement each. The q= rows go in by rowid: FTS5 writes
+// its pending terms out as a new segment whenever a rowid is not above
+// the one before, and in the IN list's order (by id) an import of 50,000
+// contacts with ids made in the same millisecond wrote a segment for
+// nearly every contact, and spent 2.7 s merging them (search's rowids are
+// search_rows.seq, made in the order the rows go in).
 func (tx *Tx) indexContacts(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	list := jsonList(ids)
 	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO contacts_fts(rowid, grams)
-		SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id IN (SELECT value FROM json_each(?))`, list); err != nil {
+		SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq`, list); err != nil {
 		return translate(err, "contact")
 	}
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO search_put
