@@ -3,6 +3,7 @@ package contacts_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -397,5 +398,83 @@ func TestInteractionsAndEncounters(t *testing.T) {
 	}
 	if err := s.DeleteEncounter(ctx, "u1", enc.ID); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("deleting it again: %v", err)
+	}
+}
+
+// recordWatch is a real contacts store with what an import writes
+// watched: each record it saves, each chunk of contacts it stores, and
+// any contact stored before the last saved record names it.
+type recordWatch struct {
+	contacts.Store
+	saved   []contacts.Import
+	chunks  int
+	unnamed []string
+}
+
+func (w *recordWatch) UpdateImport(ctx context.Context, im *contacts.Import) error {
+	w.saved = append(w.saved, *im)
+	return w.Store.UpdateImport(ctx, im)
+}
+
+func (w *recordWatch) ImportContacts(ctx context.Context, cs []*contacts.Contact) (map[int]string, error) {
+	w.chunks++
+	named := map[string]bool{}
+	if len(w.saved) > 0 {
+		for _, id := range w.saved[len(w.saved)-1].Created {
+			named[id] = true
+		}
+	}
+	for _, c := range cs {
+		if !named[c.ID] {
+			w.unnamed = append(w.unnamed, c.ID)
+		}
+	}
+	return w.Store.ImportContacts(ctx, cs)
+}
+
+// TestImportRecordNamesIDsAhead: every contact an import writes is named
+// by the record saved before it (so one cut short anywhere is undone
+// whole), yet the record is rewritten a few times, not once a chunk: it
+// names ids ahead, as many as the import has written. It is rewritten
+// each chunk again when chunks come importResave apart, and the finished
+// record names exactly the contacts made.
+func TestImportRecordNamesIDsAhead(t *testing.T) {
+	s, _ := newService(t)
+	w := &recordWatch{Store: s.Store}
+	s.Store = w
+	now := clock
+	s.Now = func() time.Time { return now }
+	rows := func(n int, tick time.Duration) func(func(contacts.Row) error) error {
+		return func(fn func(contacts.Row) error) error {
+			for i := range n {
+				if i%500 == 0 {
+					now = now.Add(tick)
+				}
+				in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d-%d@example.com", n, i)}}
+				if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	res := must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", rows(6000, time.Second)))
+	if res.Created != 6000 || w.chunks != 12 || len(w.unnamed) != 0 {
+		t.Fatalf("import: %+v in %d chunks; %d contacts written before the record named them", res, w.chunks, len(w.unnamed))
+	}
+	// Saved before chunks 1, 2, 3, 5 and 9 (500, 500, 1000, 2000 and 4000
+	// ids ahead), then done.
+	if len(w.saved) != 6 {
+		t.Fatalf("the record was saved %d times, want 6", len(w.saved))
+	}
+	final := w.saved[len(w.saved)-1]
+	if final.State != contacts.ImportDone || len(final.Created) != 6000 || final.CreatedN != 6000 {
+		t.Fatalf("the finished record: %s, %d ids, created %d", final.State, len(final.Created), final.CreatedN)
+	}
+
+	w.saved = nil
+	must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", rows(2000, contacts.ImportStale/4)))
+	if len(w.saved) != 5 || len(w.unnamed) != 0 {
+		t.Fatalf("chunks importResave apart saved the record %d times, want 5 (each chunk, then done)", len(w.saved))
 	}
 }
