@@ -83,15 +83,16 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 	path := filepath.Join(dataDir, FileName)
 	db := &DB{file: &file{Path: path, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), committed: make(chan struct{})}}
 	var err error
-	if db.write, err = openPool(path, false); err != nil {
+	if db.write, err = openPool(path, false, writeCacheKiB); err != nil {
 		return nil, err
 	}
 	db.write.SetMaxOpenConns(1)
-	if db.read, err = openPool(path, true); err != nil {
+	readers := max(4, runtime.GOMAXPROCS(0)*2)
+	if db.read, err = openPool(path, true, max(minReadCacheKiB, readCacheKiB/readers)); err != nil {
 		db.write.Close()
 		return nil, err
 	}
-	db.read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
+	db.read.SetMaxOpenConns(readers)
 	if err := db.migrate(ctx, dataDir); err != nil {
 		close(db.committed)
 		db.Close()
@@ -103,10 +104,26 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 	return db, nil
 }
 
-// openPool opens a pool of connections with the store's pragmas; a read
-// pool's connections refuse writes.
-func openPool(path string, readOnly bool) (*sql.DB, error) {
+// The page caches: the write connection's, and the read connections'
+// together (each keeps its share, at least minReadCacheKiB), in KiB.
+// SQLite's default is 2 MiB a connection, a tenth of what a first CardDAV
+// sync of 30,000 cards reads: it read the same pages from the file again
+// and again, and pread took a fifth of the server's time. A cache fills
+// only with pages read, so a small store stays small in memory.
+const (
+	writeCacheKiB   = 32 << 10
+	readCacheKiB    = 128 << 10
+	minReadCacheKiB = 8 << 10
+)
+
+// openPool opens a pool of connections with the store's pragmas, each
+// keeping up to cacheKiB of pages (0: SQLite's default); a read pool's
+// connections refuse writes.
+func openPool(path string, readOnly bool, cacheKiB int) (*sql.DB, error) {
 	q := url.Values{}
+	if cacheKiB > 0 {
+		q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", cacheKiB))
+	}
 	q.Add("_pragma", "busy_timeout("+fmt.Sprint(busyTimeout.Milliseconds())+")")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)") // an acknowledged write survives power loss
@@ -495,7 +512,7 @@ func (db *DB) Ping(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	fresh, err := openPool(db.Path, true)
+	fresh, err := openPool(db.Path, true, 0)
 	if err != nil {
 		return apperr.Wrap(apperr.Unavailable, err, "the store cannot be opened")
 	}

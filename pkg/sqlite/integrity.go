@@ -50,7 +50,7 @@ func (db *DB) CheckIntegrity(ctx context.Context) error {
 // quickCheck returns what PRAGMA quick_check reports wrong (nothing when
 // it says "ok").
 func (db *DB) quickCheck(ctx context.Context) ([]string, error) {
-	fresh, err := openPool(db.Path, true)
+	fresh, err := openPool(db.Path, true, 0)
 	if err != nil {
 		return nil, err
 	}
