@@ -181,11 +181,16 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 	if err != nil {
 		return nil, err
 	}
-	// Event titles and the other side's names, read once.
+	// Event titles and the other side's names, read once: each event
+	// once (a whole book names its few hundred events 30,000 times).
 	var evIDs, otherIDs []string
+	evSeen := map[string]bool{}
 	for _, es := range encs {
 		for _, e := range es {
-			evIDs = append(evIDs, e.EventID)
+			if !evSeen[e.EventID] {
+				evSeen[e.EventID] = true
+				evIDs = append(evIDs, e.EventID)
+			}
 		}
 	}
 	byContact := map[string][]contacts.Intro{}
