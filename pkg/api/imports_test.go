@@ -75,6 +75,44 @@ func TestUndoImport(t *testing.T) {
 	}
 }
 
+// TestImportCutInsideItsPlan: an import stopped dead while its record
+// names more ids than it has written (ids are named ahead, 2,000 at this
+// point) lists them all as what it may have made, and its undo removes
+// exactly the contacts it wrote, skipping the ids never made.
+func TestImportCutInsideItsPlan(t *testing.T) {
+	s := MustServe(t)
+	uid, tok := s.MustSignup(t, "ada@example.com")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.CRM.Contacts.Import(context.Background(), uid, "csv", func(fn func(contacts.Row) error) error {
+			for i := range 4000 {
+				if i == 2700 { // chunks 1-5 (2,500 rows) written; the record names 4,000
+					runtime.Goexit()
+				}
+				in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d@example.com", i)}}
+				if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}()
+	<-done
+	cut := s.Do(t, "GET", "/v1/imports", tok, nil).JSON(t)["items"].([]any)[0].(map[string]any)
+	if cut["state"] != "running" || cut["created"] != 4000.0 {
+		t.Fatalf("the cut import: %v", cut)
+	}
+	r := s.Do(t, "DELETE", "/v1/imports/"+cut["id"].(string), tok, nil)
+	MustStatus(t, r, 200)
+	if res := r.JSON(t); res["deleted"] != 2500.0 {
+		t.Fatalf("undo of the cut import: %s", r.Body)
+	}
+	if page := s.Do(t, "GET", "/v1/contacts?limit=10", tok, nil).JSON(t); len(page["items"].([]any)) != 0 {
+		t.Fatalf("contacts left after the undo: %v", page["items"])
+	}
+}
+
 // TestInterruptedImport: an import stopped dead after its first chunk (as
 // by kill -9: the goroutine ends inside the row reader, no error handling
 // runs) leaves a record that GET /v1/imports lists — running, then
