@@ -402,13 +402,15 @@ func TestInteractionsAndEncounters(t *testing.T) {
 }
 
 // recordWatch is a real contacts store with what an import writes
-// watched: each record it saves, each chunk of contacts it stores, and
-// any contact stored before the last saved record names it.
+// watched: each record it saves, each chunk of contacts it stores, any
+// contact stored before the last saved record names it, and how many
+// earlier versions that record held when each chunk was stored.
 type recordWatch struct {
 	contacts.Store
 	saved   []contacts.Import
 	chunks  int
 	unnamed []string
+	befores []int
 }
 
 func (w *recordWatch) UpdateImport(ctx context.Context, im *contacts.Import) error {
@@ -423,6 +425,7 @@ func (w *recordWatch) ImportContacts(ctx context.Context, cs []*contacts.Contact
 		for _, id := range w.saved[len(w.saved)-1].Created {
 			named[id] = true
 		}
+		w.befores = append(w.befores, len(w.saved[len(w.saved)-1].Before))
 	}
 	for _, c := range cs {
 		if !named[c.ID] {
@@ -436,8 +439,10 @@ func (w *recordWatch) ImportContacts(ctx context.Context, cs []*contacts.Contact
 // by the record saved before it (so one cut short anywhere is undone
 // whole), yet the record is rewritten a few times, not once a chunk: it
 // names ids ahead, as many as the import has written. It is rewritten
-// each chunk again when chunks come importResave apart, and the finished
-// record names exactly the contacts made.
+// each chunk again when chunks come importResave apart, and before a
+// chunk that follows merges (with their earlier versions) even when it
+// names the chunk's ids already; the finished record names exactly the
+// contacts made.
 func TestImportRecordNamesIDsAhead(t *testing.T) {
 	s, _ := newService(t)
 	w := &recordWatch{Store: s.Store}
@@ -476,5 +481,26 @@ func TestImportRecordNamesIDsAhead(t *testing.T) {
 	must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", rows(2000, contacts.ImportStale/4)))
 	if len(w.saved) != 5 || len(w.unnamed) != 0 {
 		t.Fatalf("chunks importResave apart saved the record %d times, want 5 (each chunk, then done)", len(w.saved))
+	}
+
+	// Chunks 1 and 2 new, 3 merging into the first import's contacts (a
+	// title filled), 4 new: the plan made before chunk 3 names chunk 4's
+	// ids too, yet the record is written again before chunk 4, with the
+	// 500 earlier versions.
+	w.befores = nil
+	must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", func(fn func(contacts.Row) error) error {
+		for i := range 2000 {
+			in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("merge-%d@example.com", i)}}
+			if i >= 1000 && i < 1500 {
+				in = contacts.Input{Name: "Someone", Title: "Engineer", Emails: []string{fmt.Sprintf("p6000-%d@example.com", i)}}
+			}
+			if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	if fmt.Sprint(w.befores) != "[0 0 0 500]" || len(w.unnamed) != 0 {
+		t.Fatalf("earlier versions in the record as each chunk was stored: %v, want [0 0 0 500]", w.befores)
 	}
 }
