@@ -43,13 +43,10 @@ type ImportResult struct {
 	seen       map[string]bool
 	// companies remembers the company of each company text and domains.
 	companies map[string]string
-	// record is the import's record; planned the ids it names that no
-	// chunk has taken yet (plan), savedBefore how many earlier versions
-	// and savedAt when it was last written.
-	record      *Import
-	planned     []string
-	savedBefore int
-	savedAt     time.Time
+	// record is the import's record as last written; planned the ids it
+	// names that no chunk has taken yet (plan).
+	record  *Import
+	planned []string
 }
 
 // maxUndoMerged bounds the contacts an undoable import may have merged
@@ -174,11 +171,7 @@ func (s *Service) saveImport(ctx context.Context, res *ImportResult, state strin
 	if rec.Before == nil {
 		rec.Before = []Contact{}
 	}
-	if err := s.Store.UpdateImport(ctx, rec); err != nil {
-		return err
-	}
-	res.savedBefore, res.savedAt = len(res.before), s.Now()
-	return nil
+	return s.Store.UpdateImport(ctx, rec)
 }
 
 // ImportInfo is one import as GET /v1/imports lists it.
@@ -349,10 +342,12 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 // sooner when the import has merged into more contacts (their earlier
 // versions) or has not written it for importResave.
 func (s *Service) plan(ctx context.Context, res *ImportResult, n int) ([]string, error) {
-	save := len(res.before) > res.savedBefore || s.Now().Sub(res.savedAt) >= importResave
+	rec := res.record // as last written (saveImport)
+	save := min(len(res.before), maxUndoMerged) > len(rec.Before) || s.Now().Sub(*rec.UpdatedAt) >= importResave
 	if len(res.planned) < n {
 		from := len(res.planned)
-		for ahead := max(n, min(len(res.createdIDs), importPlanMax)); len(res.planned) < ahead; {
+		ahead := max(n, min(len(res.createdIDs), importPlanMax))
+		for len(res.planned) < ahead {
 			res.planned = append(res.planned, record.NewID())
 		}
 		// Ids made in one millisecond differ in their random part only:
