@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 var _ carddav.MultiGetter = (*cards)(nil)
@@ -184,13 +185,9 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 	// Event titles and the other side's names, read once: each event
 	// once (a whole book names its few hundred events 30,000 times).
 	var evIDs, otherIDs []string
-	evSeen := map[string]bool{}
 	for _, es := range encs {
 		for _, e := range es {
-			if !evSeen[e.EventID] {
-				evSeen[e.EventID] = true
-				evIDs = append(evIDs, e.EventID)
-			}
+			evIDs = append(evIDs, e.EventID)
 		}
 	}
 	byContact := map[string][]contacts.Intro{}
@@ -204,7 +201,7 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 			}
 		}
 	}
-	evs, err := b.s.CRM.Events.Store.EventsByID(ctx, u.ID, evIDs)
+	evs, err := b.s.CRM.Events.Store.EventsByID(ctx, u.ID, record.Distinct(evIDs))
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,20 @@ func NewID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// Distinct returns ids with each id once, in the order first seen (a
+// read by ids is then asked for each record once).
+func Distinct(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	var out []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // Time returns t in UTC truncated to milliseconds, the precision both
 // stores keep, so a value read back equals the value written.
 func Time(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }

@@ -2,6 +2,7 @@ package record_test
 
 import (
 	"encoding/hex"
+	"slices"
 	"testing"
 
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -40,6 +41,20 @@ func TestNewID(t *testing.T) {
 	for i, v := range values {
 		if len(v) < 240 {
 			t.Errorf("byte %d of the random part took %d values of 256", i+6, len(v))
+		}
+	}
+}
+
+// TestDistinct: each id once, in the order first seen; nothing in,
+// nothing out.
+func TestDistinct(t *testing.T) {
+	for _, c := range []struct{ in, want []string }{
+		{nil, nil},
+		{[]string{"a"}, []string{"a"}},
+		{[]string{"b", "a", "b", "c", "a"}, []string{"b", "a", "c"}},
+	} {
+		if got := record.Distinct(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("Distinct(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

@@ -272,11 +272,12 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 	if len(ids) > tableRows*4 {
 		return back("problem", fmt.Sprintf("At most %d contacts at once.", tableRows*4))
 	}
+	ids = record.Distinct(ids) // a contact ticked twice is acted on once
 	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
 	if err != nil {
 		return err
 	}
-	if len(people) != len(uniq(ids)) {
+	if len(people) != len(ids) {
 		return s.notFound(c, "contact") // one of them is not the user's (or is gone)
 	}
 	switch f["action"] {
@@ -284,7 +285,7 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 		if f["tag"] == "" {
 			return back("problem", "Name the tag.")
 		}
-		for _, id := range uniq(ids) {
+		for _, id := range ids {
 			ct := people[id]
 			tags := []string{}
 			for _, t := range ct.Tags {
@@ -312,13 +313,13 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 		if f["confirm"] != "yes" {
 			p := s.page(c, "Delete contacts?", "contacts")
 			var names []webPerson
-			for _, id := range uniq(ids) {
+			for _, id := range ids {
 				names = append(names, webPerson{ID: id, Name: people[id].Name})
 			}
 			p.Data = &bulkConfirm{People: names}
 			return s.render(c, 200, "contacts_delete", p)
 		}
-		for _, id := range uniq(ids) {
+		for _, id := range ids {
 			if err := s.CRM.DeleteContact(ctx, u.ID, id); err != nil && !apperr.Is(err, apperr.NotFound) {
 				return err
 			}
@@ -330,15 +331,3 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 
 // bulkConfirm is the page that asks before a bulk delete.
 type bulkConfirm struct{ People []webPerson }
-
-func uniq(ids []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
