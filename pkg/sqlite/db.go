@@ -61,6 +61,8 @@ type file struct {
 	quit      chan struct{}
 	committed chan struct{} // closed when the committer has stopped
 	closeOnce sync.Once
+	// stmts is what the write connection keeps prepared.
+	stmts *stmtCache
 	// damage is the last integrity check's verdict (see CheckIntegrity).
 	damage atomic.Pointer[error]
 }
@@ -87,6 +89,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, err
 	}
 	db.write.SetMaxOpenConns(1)
+	db.stmts = newStmtCache(db.write)
 	readers := max(4, runtime.GOMAXPROCS(0)*2)
 	if db.read, err = openPool(path, true, max(minReadCacheKiB, readCacheKiB/readers)); err != nil {
 		db.write.Close()
@@ -170,13 +173,14 @@ func (db *DB) migrate(ctx context.Context, dataDir string) error {
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.quit) })
 	<-db.committed
+	db.stmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
 // Tx is one transaction: everything a request writes commits together or
 // not at all.
 type Tx struct {
-	tx *sql.Tx
+	tx *stmtTx
 }
 
 // Update runs fn in a write transaction and commits it if fn returns nil;
@@ -206,7 +210,7 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 		return translate(err, "store")
 	}
 	defer tx.Rollback()
-	return fn(&Tx{tx: tx})
+	return fn(&Tx{tx: &stmtTx{Tx: tx}})
 }
 
 // Work runs fn as one unit of work: one write transaction, committed when
@@ -349,6 +353,7 @@ func (db *DB) committer() {
 				}
 			}
 			db.commit(batch)
+			db.stmts.prepareWanted() // the connection is free
 		}
 	}
 }
@@ -367,13 +372,14 @@ func (db *DB) commit(queued []*job) {
 	}
 	// Not a job's context: one caller giving up must not roll back the
 	// others' writes.
-	tx, err := db.write.BeginTx(context.Background(), nil)
+	sqlTx, err := db.write.BeginTx(context.Background(), nil)
 	if err != nil {
 		for _, j := range batch {
 			j.done <- translate(err, "store")
 		}
 		return
 	}
+	tx := &stmtTx{Tx: sqlTx, stmts: db.stmts}
 	if len(batch) == 1 && batch[0].ctx.Err() == nil {
 		db.commitAlone(tx, batch[0])
 		return
@@ -409,7 +415,7 @@ func (db *DB) commit(queued []*job) {
 // so the pages it changes are not copied to a sub-journal first (which
 // made a 50,000-row import four times slower); a failure rolls the whole
 // transaction back, which undoes the job alone as the savepoint would.
-func (db *DB) commitAlone(tx *sql.Tx, j *job) {
+func (db *DB) commitAlone(tx *stmtTx, j *job) {
 	if err := j.run(tx); err != nil {
 		tx.Rollback()
 		j.done <- err
@@ -423,7 +429,7 @@ func (db *DB) commitAlone(tx *sql.Tx, j *job) {
 }
 
 // run calls the job's function on tx; a panic in it is its error.
-func (j *job) run(tx *sql.Tx) (err error) {
+func (j *job) run(tx *stmtTx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("store: write panicked: %v", p)
@@ -435,17 +441,17 @@ func (j *job) run(tx *sql.Tx) (err error) {
 // runJob runs one job in a savepoint of tx and undoes it if it fails (or
 // panics); fatal is set when the savepoint itself could not be handled,
 // which leaves the transaction unusable.
-func runJob(tx *sql.Tx, j *job) (err, fatal error) {
+func runJob(tx *stmtTx, j *job) (err, fatal error) {
 	bg := context.Background()
-	if _, err := tx.ExecContext(bg, "SAVEPOINT job"); err != nil {
+	if _, err := tx.Tx.ExecContext(bg, "SAVEPOINT job"); err != nil {
 		return nil, err
 	}
 	if err = j.run(tx); err != nil {
-		if _, rerr := tx.ExecContext(bg, "ROLLBACK TO job"); rerr != nil {
+		if _, rerr := tx.Tx.ExecContext(bg, "ROLLBACK TO job"); rerr != nil {
 			return err, rerr
 		}
 	}
-	if _, rerr := tx.ExecContext(bg, "RELEASE job"); rerr != nil {
+	if _, rerr := tx.Tx.ExecContext(bg, "RELEASE job"); rerr != nil {
 		return err, rerr
 	}
 	return err, nil
@@ -453,7 +459,7 @@ func runJob(tx *sql.Tx, j *job) (err, fatal error) {
 
 // unitTx is the transaction of a unit of work and its savepoints.
 type unitTx struct {
-	tx *sql.Tx
+	tx *stmtTx
 	mu sync.Mutex
 	n  int // savepoints made, for their names
 }
@@ -466,20 +472,20 @@ func (a *unitTx) savepoint(ctx context.Context, fn func(*Tx) error) error {
 	a.n++
 	name := fmt.Sprintf("sp%d", a.n)
 	a.mu.Unlock()
-	if _, err := a.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+	if _, err := a.tx.Tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
 		return translate(err, "store")
 	}
 	if err := fn(&Tx{tx: a.tx}); err != nil {
 		bg := context.WithoutCancel(ctx)
-		if _, rerr := a.tx.ExecContext(bg, "ROLLBACK TO "+name); rerr != nil {
+		if _, rerr := a.tx.Tx.ExecContext(bg, "ROLLBACK TO "+name); rerr != nil {
 			return errors.Join(err, translate(rerr, "store"))
 		}
-		if _, rerr := a.tx.ExecContext(bg, "RELEASE "+name); rerr != nil {
+		if _, rerr := a.tx.Tx.ExecContext(bg, "RELEASE "+name); rerr != nil {
 			return errors.Join(err, translate(rerr, "store"))
 		}
 		return err
 	}
-	_, err := a.tx.ExecContext(ctx, "RELEASE "+name)
+	_, err := a.tx.Tx.ExecContext(ctx, "RELEASE "+name)
 	return translate(err, "store")
 }
 

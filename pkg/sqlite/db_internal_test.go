@@ -1,9 +1,14 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
 	"runtime"
+	"strings"
 	"testing"
+
+	"github.com/rapport-crm/rapport/pkg/crm"
 )
 
 // TestConnectionPragmas: every connection of both pools is in WAL mode
@@ -41,4 +46,75 @@ func TestConnectionPragmas(t *testing.T) {
 	}
 	check(db.write, 1, writeCacheKiB)
 	check(db.read, readers, max(minReadCacheKiB, readCacheKiB/readers))
+}
+
+// TestWriteStatementsPrepared: a write statement runs prepared from the
+// transaction after its first on, and still runs once the connection it
+// was prepared on is gone; a statement that cannot be prepared fails as
+// before, savepoints stay out of the cache, and the cache is bounded.
+func TestWriteStatementsPrepared(t *testing.T) {
+	db := openTemp(t)
+	ctx := t.Context()
+	const put = `INSERT INTO health(id, at) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at`
+	write := func(query string, args ...any) (prepared bool, err error) {
+		err = db.Update(ctx, func(tx *Tx) error {
+			prepared = tx.tx.stmt(ctx, query) != nil
+			_, err := tx.tx.ExecContext(ctx, query, args...)
+			return err
+		})
+		return prepared, err
+	}
+	if prepared, err := write(put, "a", "t1"); err != nil || prepared {
+		t.Fatalf("first run: prepared %v, %v; want it run as it comes", prepared, err)
+	}
+	if prepared, err := write(put, "b", "t1"); err != nil || !prepared {
+		t.Fatalf("second run: prepared %v, %v; want the prepared statement", prepared, err)
+	}
+	// The pool closes its connection when it goes idle: the statement is
+	// prepared again on the next one.
+	db.write.SetMaxIdleConns(0)
+	if prepared, err := write(put, "c", "t1"); err != nil || !prepared {
+		t.Fatalf("on a new connection: prepared %v, %v", prepared, err)
+	}
+	db.write.SetMaxIdleConns(1)
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM health WHERE id IN ('a', 'b', 'c')`).Scan(&n); err != nil || n != 3 {
+		t.Fatalf("rows written: %d, %v", n, err)
+	}
+	for range 2 {
+		if _, err := write(`INSERT INTO nowhere VALUES(?)`, 1); err == nil {
+			t.Fatal("a statement on a missing table ran")
+		}
+	}
+	// A unit of work's savepoints are named anew each time.
+	for range 3 {
+		err := db.Work(ctx, func(ctx context.Context, u crm.Tx) error {
+			bound := u.(unitOf).db
+			return bound.Update(ctx, func(tx *Tx) error {
+				_, err := tx.tx.ExecContext(ctx, put, "d", "t2")
+				return err
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range maxCachedStmts + 10 {
+		if _, err := write(fmt.Sprintf(`INSERT INTO health(id, at) VALUES('x%d', ?) ON CONFLICT(id) DO NOTHING`, i), "t3"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.stmts.mu.Lock()
+	defer db.stmts.mu.Unlock()
+	for q := range db.stmts.stmts {
+		if strings.Contains(q, "SAVEPOINT") || strings.Contains(q, "RELEASE") {
+			t.Errorf("cached %q", q)
+		}
+	}
+	if st, ok := db.stmts.stmts[`INSERT INTO nowhere VALUES(?)`]; !ok || st != nil {
+		t.Errorf("a statement that did not prepare: cached %v, %v; want noted as not prepared", st, ok)
+	}
+	if got := len(db.stmts.stmts) + len(db.stmts.want); got > maxCachedStmts {
+		t.Errorf("%d statements cached, want at most %d", got, maxCachedStmts)
+	}
 }
