@@ -7,13 +7,15 @@ import (
 )
 
 // archive is the record.Archive of one table: its rows read in id order
-// by scan, restored one insert each in one transaction.
+// by scan, restored in one transaction by insertAll, or else one insert
+// each.
 type archive[T any] struct {
-	db      *DB
-	table   string
-	columns string
-	scan    func(scanner) (*T, error)
-	insert  func(*Tx, context.Context, *T) error
+	db        *DB
+	table     string
+	columns   string
+	scan      func(scanner) (*T, error)
+	insert    func(*Tx, context.Context, *T) error
+	insertAll func(*Tx, context.Context, []*T) error
 }
 
 var _ record.Archive[struct{}] = archive[struct{}]{}
@@ -40,6 +42,9 @@ func (a archive[T]) Each(ctx context.Context, userID string, fn func(*T) error) 
 // Restore inserts records in one transaction: all of them or none.
 func (a archive[T]) Restore(ctx context.Context, records []*T) error {
 	return a.db.Update(ctx, func(tx *Tx) error {
+		if a.insertAll != nil {
+			return a.insertAll(tx, ctx, records)
+		}
 		for _, x := range records {
 			if err := a.insert(tx, ctx, x); err != nil {
 				return err

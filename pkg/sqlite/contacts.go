@@ -29,6 +29,15 @@ func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error
 
 // CreateContact stores c and claims its keys within tx (see contacts.Store).
 func (tx *Tx) CreateContact(ctx context.Context, c *contacts.Contact) error {
+	if err := tx.insertContact(ctx, c); err != nil {
+		return err
+	}
+	return tx.indexContacts(ctx, []string{c.ID})
+}
+
+// insertContact stores c's row, keys and tags, leaving it out of the
+// full-text indexes (indexContacts).
+func (tx *Tx) insertContact(ctx context.Context, c *contacts.Contact) error {
 	args := contactArgs(c)
 	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO contacts(`+contactColumns+`, name_lower, search) VALUES(`+placeholders(len(args))+`)`, args...); err != nil {
 		return translate(err, "contact")
@@ -36,10 +45,21 @@ func (tx *Tx) CreateContact(ctx context.Context, c *contacts.Contact) error {
 	if err := tx.claimKeys(ctx, c.UserID, c.ID, contacts.DedupeKeys(c)); err != nil {
 		return err
 	}
-	if err := tx.indexContacts(ctx, []string{c.ID}); err != nil {
-		return err
-	}
 	return tx.setTags(ctx, c)
+}
+
+// restoreContacts stores a backup's contacts as CreateContact does each,
+// and indexes them together: indexed one at a time, restoring 30,000
+// contacts spent 4.7 s in the two full-text indexes.
+func (tx *Tx) restoreContacts(ctx context.Context, cs []*contacts.Contact) error {
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		if err := tx.insertContact(ctx, c); err != nil {
+			return err
+		}
+		ids[i] = c.ID
+	}
+	return tx.indexContacts(ctx, ids)
 }
 
 // indexContacts adds new contacts to the full-text indexes (q= and
@@ -618,5 +638,5 @@ func prefixed(p, cols string) string {
 
 // ContactArchive walks and restores the user's contacts with their keys.
 func (s *Contacts) ContactArchive() record.Archive[contacts.Contact] {
-	return archive[contacts.Contact]{db: s.DB, table: "contacts", columns: contactColumns, scan: scanContact, insert: (*Tx).CreateContact}
+	return archive[contacts.Contact]{db: s.DB, table: "contacts", columns: contactColumns, scan: scanContact, insertAll: (*Tx).restoreContacts}
 }

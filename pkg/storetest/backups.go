@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/search"
 )
 
 // OpenBackups opens the stores of one fresh, empty database.
@@ -69,6 +70,19 @@ func Backups(t *testing.T, open OpenBackups) {
 	t.Run("calendars", func(t *testing.T) {
 		archiveCase(t, st.Events.CalendarArchive(), &events.Calendar{ID: nextID(), UserID: "u1", URL: "https://93.184.216.34/c.ics", Name: "C",
 			Tags: []string{"go"}, LastSyncAt: &syncAt, LastResult: &events.SyncResult{Created: 2}, CreatedAt: clock})
+	})
+	t.Run("Found", func(t *testing.T) {
+		// Restored contacts are in both full-text indexes, as created ones are.
+		for _, q := range []string{"ada", "bob"} {
+			p, err := st.Contacts.Contacts(ctx, "u1", contacts.ContactQuery{Q: q})
+			if err != nil || len(p.Items) != 1 {
+				t.Fatalf("q=%s after a restore: %+v, %v", q, p, err)
+			}
+			hits, err := st.Search.Search(ctx, search.Query{UserID: "u1", Terms: search.Terms(q), Types: []string{"contact"}, Limit: 5})
+			if err != nil || len(hits) != 1 || hits[0].ID != p.Items[0].ID {
+				t.Fatalf("search %q after a restore: %+v, %v", q, hits, err)
+			}
+		}
 	})
 	t.Run("Keys", func(t *testing.T) {
 		if got, err := st.Contacts.ContactByKey(ctx, "u1", "linkedin:linkedin.com/in/bob"); err != nil || got.ID != c2.ID {
