@@ -123,21 +123,30 @@ func (s *Service) LinkUserCompanies(ctx context.Context, userID string) (int, er
 		if err != nil || len(cs) == 0 {
 			return n, err
 		}
-		for i := range cs {
-			c := &cs[i]
-			after = c.ID
-			id, err := s.Companies.Resolve(ctx, userID, c.Company, c.Emails)
-			if err != nil {
-				return n, err
+		after = cs[len(cs)-1].ID
+		// A page commits together: one write, not one a contact.
+		linked, err := atomically(ctx, s, func(ctx context.Context, s *Service) (int, error) {
+			linked := 0
+			for i := range cs {
+				c := &cs[i]
+				id, err := s.Companies.Resolve(ctx, userID, c.Company, c.Emails)
+				if err != nil {
+					return 0, err
+				}
+				if id == "" {
+					continue
+				}
+				if err := s.Contacts.Store.SetCompany(ctx, userID, c.ID, id); err != nil {
+					return 0, err
+				}
+				linked++
 			}
-			if id == "" {
-				continue
-			}
-			if err := s.Contacts.Store.SetCompany(ctx, userID, c.ID, id); err != nil {
-				return n, err
-			}
-			n++
+			return linked, nil
+		})
+		if err != nil {
+			return n, err
 		}
+		n += linked
 	}
 }
 
