@@ -315,6 +315,49 @@ func BenchmarkImport50k(b *testing.B) {
 	}
 }
 
+// BenchmarkRestore: POST /v1/import of a backup of 30,000 contacts (one
+// company each of 500, an email and a tag), 200 events and 30,000
+// encounters, into an empty account, as the CardDAV benchmark's book is
+// made; reports the time the restore took.
+// Run: go test ./pkg/api -run '^$' -bench Restore -benchtime 1x
+func BenchmarkRestore(b *testing.B) {
+	const n = 30_000
+	var body bytes.Buffer
+	ts := time.Date(2026, 11, 1, 18, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05.000Z")
+	body.WriteString(`{"format":"rapport-backup","version":1,"contacts":[`)
+	for i := range n {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"id":"c%d","name":"Person %d","emails":["p%d@example.com"],"company":"Company %d","tags":["go"],"notes":"Met in Berlin","created_at":%q,"updated_at":%q}`, i, i, i, i%500, ts, ts)
+	}
+	body.WriteString(`],"events":[`)
+	for e := range 200 {
+		if e > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"id":"e%d","title":"Meetup %d","kind":"meetup","starts_at":%q,"ends_at":%q,"timezone":"UTC","status":"confirmed","created_at":%q,"updated_at":%q}`, e, e, ts, ts, ts, ts)
+	}
+	body.WriteString(`],"encounters":[`)
+	for i := range n {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"id":"x%d","event_id":"e%d","contact_id":"c%d","moment":"after_talk","met_at":%q,"topics":["go"],"created_at":%q}`, i, i%200, i, ts, ts)
+	}
+	body.WriteString("]}")
+	for b.Loop() {
+		b.StopTimer()
+		s := MustServe(b)
+		_, tok := s.MustSignup(b, "ada@example.com")
+		b.StartTimer()
+		start := time.Now()
+		r := s.upload(b, "/v1/import", tok, "application/json", body.Bytes())
+		b.ReportMetric(time.Since(start).Seconds(), "s/restore")
+		MustStatus(b, r, 200)
+	}
+}
+
 // BenchmarkInsights: GET /v1/insights for an account of 5,000 contacts, 500
 // events (2 talks each) and 20,000 encounters on the MongoDB adapter over
 // FerretDB (which scans: see pkg/sqlite's Insights20k for the default store).
