@@ -9,9 +9,9 @@ import (
 // stmtTx is a transaction as the adapters run statements in it. On the
 // write connection its ExecContext, QueryContext and QueryRowContext run
 // a statement the connection prepared before (stmtCache) when there is
-// one: preparing a write compiles every trigger of its table, and logging
-// an encounter spent a fifth of its time, and restoring a backup nine
-// tenths, preparing the same few statements again. A read transaction's
+// one: preparing a write compiles the indexes and triggers it updates, and
+// logging an encounter spent a fifth of its time, and restoring a backup's
+// contacts nine tenths, preparing the same few statements again. A read transaction's
 // (stmts nil) runs its statements as they come.
 type stmtTx struct {
 	*sql.Tx
