@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/pkg/crm"
 )
@@ -116,5 +117,62 @@ func TestWriteStatementsPrepared(t *testing.T) {
 	}
 	if got := len(db.stmts.stmts) + len(db.stmts.want); got > maxCachedStmts {
 		t.Errorf("%d statements cached, want at most %d", got, maxCachedStmts)
+	}
+}
+
+// TestCachedStatementAfterCancelledWrite: two writes committed together
+// run the same prepared statement; the first one's caller gives up while
+// it runs, and the second still writes (a statement bound to their
+// transaction under the first one's context failed for both).
+func TestCachedStatementAfterCancelledWrite(t *testing.T) {
+	db := openTemp(t)
+	ctx := t.Context()
+	const put = `INSERT INTO health(id, at) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at`
+	write := func(ctx context.Context, id string) func(*Tx) error {
+		return func(tx *Tx) error {
+			_, err := tx.tx.ExecContext(ctx, put, id, "t")
+			return err
+		}
+	}
+	for _, id := range []string{"warm", "prepared"} {
+		if err := db.Update(ctx, write(ctx, id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queued := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); len(db.jobs) < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d writes queued, want %d", len(db.jobs), n)
+			}
+		}
+	}
+	// A write holds the committer while the two queue behind it.
+	started, hold, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- db.Update(ctx, func(*Tx) error { close(started); <-hold; return nil })
+	}()
+	<-started
+	gone, cancel := context.WithCancel(ctx)
+	first, second := make(chan error, 1), make(chan error, 1)
+	go func() {
+		first <- db.Update(gone, func(tx *Tx) error { cancel(); return write(gone, "first")(tx) })
+	}()
+	queued(1)
+	go func() { second <- db.Update(ctx, write(ctx, "second")) }()
+	queued(2)
+	close(hold)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-first; err == nil {
+		t.Error("the write whose caller gave up was committed")
+	}
+	if err := <-second; err != nil {
+		t.Fatalf("the other write of its commit: %v", err)
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM health WHERE id = 'second'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("second written: %d, %v", n, err)
 	}
 }

@@ -37,7 +37,10 @@ func (t *stmtTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	if parent == nil {
 		return nil
 	}
-	st := t.Tx.StmtContext(ctx, parent)
+	// Bound without the caller's context: a group commit's transaction
+	// carries several callers' writes, and a statement bound under a
+	// context that has ended keeps that error for whoever runs it next.
+	st := t.Tx.StmtContext(context.WithoutCancel(ctx), parent)
 	if t.bound == nil {
 		t.bound = map[string]*sql.Stmt{}
 	}
