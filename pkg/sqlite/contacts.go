@@ -374,9 +374,12 @@ func (s *Contacts) DetachCompany(ctx context.Context, userID, companyID string) 
 // UnlinkedContacts returns contacts without a company_id (a one-time scan
 // when companies first link contacts).
 func (s *Contacts) UnlinkedContacts(ctx context.Context, userID, afterID string, limit int) ([]contacts.Contact, error) {
-	return queryAll(ctx, s.DB, "contact", scanContact,
-		`SELECT `+contactColumns+` FROM contacts WHERE user_id = ? AND id > ? AND company_id = '' ORDER BY id LIMIT ?`, userID, afterID, limit)
+	return queryAll(ctx, s.DB, "contact", scanContact, unlinkedQuery, userID, afterID, limit)
 }
+
+// unlinkedQuery is a page of the user's contacts with no company_id, by
+// id (contacts_user_unlinked).
+const unlinkedQuery = `SELECT ` + contactColumns + ` FROM contacts WHERE user_id = ? AND id > ? AND company_id = '' ORDER BY id LIMIT ?`
 
 // DeleteContact removes the contact; its keys and tags go with it (ON DELETE CASCADE).
 func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {

@@ -77,6 +77,10 @@ func TestContactQueryPlans(t *testing.T) {
 			t.Logf("%s\n%s", name, p)
 		})
 	}
+	// The contacts a restore links to companies, a page at a time.
+	if p := plan(t, db, unlinkedQuery, "u1", "c1", 500); strings.Contains(p, "TEMP B-TREE") || !strings.Contains(p, "contacts_user_unlinked") {
+		t.Errorf("unlinked contacts:\n%s", p)
+	}
 	for name, q := range map[string]string{
 		"Get":   `SELECT ` + contactColumns + ` FROM contacts WHERE id = ? AND user_id = ?`,
 		"ByKey": `SELECT ` + prefixed("c.", contactColumns) + ` FROM contact_keys k JOIN contacts c ON c.id = k.contact_id WHERE k.user_id = ? AND k.key = ?`,
