@@ -154,9 +154,13 @@ func object(c *contacts.Contact, a about, version string) (*carddav.AddressObjec
 }
 
 // about is what a card shows beyond the contact's own fields: the "How
-// we met" section, and the newest time of the records it is written from
-// (encounters, their events, intros, the other side's names), so that
-// REV moves when the section does.
+// we met" section, and the newest time of the records of the contact's own
+// it is written from (encounters, intros, the last contact), so that REV
+// moves when they do. An event's or an intro's other side's time is left
+// out: their edits change no card unless a title or a name changes (which
+// the journal lists), and the ETag, a hash of the card, must not move
+// without the journal listing the card (a client syncing by
+// sync-collection would hold an ETag its next PUT fails against).
 type about struct {
 	note string
 	rev  time.Time

@@ -220,17 +220,9 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 		a := about{note: howWeMet(c, encs[c.ID], evs, byContact[c.ID], names, loc)}
 		for _, e := range encs[c.ID] {
 			a.saw(e.CreatedAt)
-			if ev := evs[e.EventID]; ev != nil {
-				a.saw(ev.UpdatedAt)
-			}
 		}
 		for _, it := range byContact[c.ID] {
 			a.saw(it.UpdatedAt)
-			for _, id := range it.ContactIDs {
-				if o := others[id]; o != nil {
-					a.saw(o.UpdatedAt)
-				}
-			}
 		}
 		if c.LastContactedAt != nil {
 			a.saw(*c.LastContactedAt)

@@ -2,6 +2,7 @@ package dav_test
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +177,90 @@ func TestTasksAgeOut(t *testing.T) {
 	}
 	if full := sync(""); strings.Contains(full, f.ID) {
 		t.Fatalf("a full sync still lists the aged task:\n%s", full)
+	}
+}
+
+// TestCardsChangeWithTheJournal: a card's ETag is the same however it is
+// read (the whole book, a multiget, alone), and it changes only when the
+// journal lists the card, so a client that syncs by sync-collection holds
+// the ETag a PUT is checked against. An edit of an intro's other side or
+// of an event shows on no card until a name or a title changes; renaming
+// the other side lists the card.
+func TestCardsChangeWithTheJournal(t *testing.T) {
+	settle := func() {
+		if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
+			time.Sleep(2100 * time.Millisecond)
+		}
+	}
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	ctx := t.Context()
+	ada := s.ada(t, u)
+	grace, err := s.crm.CreateContact(ctx, u.User, contacts.Input{Name: "Grace Hopper"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.crm.CreateIntro(ctx, u.User, contacts.IntroInput{ContactIDs: []string{ada.ID, grace.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	cl := s.client(t, u)
+	adaPath := dav.BookPath + ada.ID + ".vcf"
+	// The ETag of Ada's card read alone, and in the whole book's listing.
+	etags := func() (alone, listed string) {
+		t.Helper()
+		obj, err := cl.GetAddressObject(ctx, adaPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,
+			"Depth", "1", "Content-Type", "application/xml")
+		m := regexp.MustCompile(`(?s)` + regexp.QuoteMeta(ada.ID) + `\.vcf</d:href>.*?<d:getetag>([^<]+)</d:getetag>`).FindStringSubmatch(body(t, r))
+		if m == nil {
+			t.Fatal("Ada's card is not in the listing")
+		}
+		return strings.Trim(obj.ETag, `"`), strings.Trim(strings.ReplaceAll(m[1], "&#34;", `"`), `"`)
+	}
+	alone, listed := etags()
+	if alone != listed {
+		t.Fatalf("Ada's card read alone has ETag %s, listed %s", alone, listed)
+	}
+	settle()
+	tok, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	// Grace's title and the event's place are on neither Ada's card nor in
+	// the journal for it (a second on: REV counts seconds).
+	time.Sleep(1100 * time.Millisecond)
+	if _, err := s.crm.UpdateContact(ctx, u.User, grace.ID, []byte(`{"title":"Rear Admiral"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.crm.UpdateEvent(ctx, u.User, s.eventOf(t, u), []byte(`{"location":"Kreuzberg"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if a, l := etags(); a != alone || l != listed {
+		t.Fatalf("Ada's ETag moved with nothing on her card: %s, %s (was %s)", a, l, alone)
+	}
+	settle()
+	// Grace's new name is on Ada's card ("Introduced to"): the journal
+	// lists it, and its ETag moves the same everywhere.
+	if _, err := s.crm.UpdateContact(ctx, u.User, grace.ID, []byte(`{"name":"Grace B. Hopper"}`)); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	next, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: tok.SyncToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listedAda bool
+	for _, o := range next.Updated {
+		listedAda = listedAda || o.Path == adaPath
+	}
+	if !listedAda {
+		t.Fatalf("renaming Grace changed Ada's card, and the sync lists %+v", next.Updated)
+	}
+	if a, l := etags(); a != l || a == alone {
+		t.Fatalf("after the rename Ada's ETag is %s alone, %s listed (was %s)", a, l, alone)
 	}
 }

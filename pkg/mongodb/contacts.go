@@ -215,8 +215,10 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 	s.release(ctx, c.UserID, c.ID, removed)
 	journal(ctx, s.DB, c.UserID, "cards", c.ID)
 	if old.Name != c.Name {
-		// Tasks name the contact.
+		// Tasks name the contact, and so do the cards of those it was
+		// introduced to.
 		journal(ctx, s.DB, c.UserID, "tasks", s.followupIDsOf(ctx, c.UserID, c.ID)...)
+		journal(ctx, s.DB, c.UserID, "cards", s.introducedWith(ctx, bson.M{"user_id": c.UserID, "contact_ids": c.ID})...)
 	}
 	return nil
 }

@@ -279,22 +279,32 @@ func (s *Contacts) IntrosWith(ctx context.Context, userID string, contactIDs []s
 	return out, nil
 }
 
+// introducedWith is the contacts of the intros that match (both sides,
+// for the journal: each names the other on its card); nil if they cannot
+// be read (the journal is best effort, see Changes).
+func (s *Contacts) introducedWith(ctx context.Context, match bson.M) []string {
+	cur, err := s.intros().Find(ctx, match, options.Find().SetProjection(bson.M{"contact_ids": 1}))
+	if err != nil {
+		return nil
+	}
+	var docs []struct {
+		ContactIDs []string `bson:"contact_ids"`
+	}
+	cur.All(ctx, &docs)
+	var ids []string
+	for _, d := range docs {
+		ids = append(ids, d.ContactIDs...)
+	}
+	return ids
+}
+
 // DeleteIntrosOf removes the user's intros that involve a contact (intros_user_contacts).
 func (s *Contacts) DeleteIntrosOf(ctx context.Context, userID string, contactIDs []string) ([]string, error) {
 	if len(contactIDs) == 0 {
 		return nil, nil
 	}
 	of := bson.M{"user_id": userID, "contact_ids": bson.M{"$in": contactIDs}}
-	var others []string // their cards lose a line
-	if cur, err := s.intros().Find(ctx, of, options.Find().SetProjection(bson.M{"contact_ids": 1})); err == nil {
-		var docs []struct {
-			ContactIDs []string `bson:"contact_ids"`
-		}
-		cur.All(ctx, &docs)
-		for _, d := range docs {
-			others = append(others, d.ContactIDs...)
-		}
-	}
+	others := s.introducedWith(ctx, of) // their cards lose a line
 	ids, err := deleteReturningIDs(ctx, s.intros(), of, "intro")
 	if err == nil {
 		journal(ctx, s.DB, userID, "cards", others...)
