@@ -205,9 +205,9 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 	if err != nil {
 		return nil, err
 	}
-	others := map[string]*contacts.Contact{}
 	if len(otherIDs) > 0 {
-		if others, err = b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, otherIDs); err != nil {
+		others, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, otherIDs)
+		if err != nil {
 			return nil, err
 		}
 		for id, c := range others {
