@@ -172,11 +172,33 @@ func (a *about) saw(t time.Time) {
 	}
 }
 
+// ListAddressObjects lists every card of the book, from the user's last
+// listing while the journal has not moved (see listings); the objects'
+// Card is then left out (Data is the card).
 func (b *cards) ListAddressObjects(ctx context.Context, p string, req *carddav.AddressDataRequest) ([]carddav.AddressObject, error) {
 	if _, err := b.GetAddressBook(ctx, p); err != nil {
 		return nil, err
 	}
-	u := userOf(ctx)
+	u, version := userOf(ctx), versionOf(req)
+	before, journaled := b.journalToken(ctx, u)
+	if journaled {
+		if x := b.cached(u, before, version); x != nil {
+			return x.list(), nil
+		}
+	}
+	out, err := b.all(ctx, u, version)
+	if err != nil {
+		return nil, err
+	}
+	// Kept only if no card changed while it was read.
+	if after, ok := b.journalToken(ctx, u); journaled && ok && after == before {
+		b.keep(u, before, version, out)
+	}
+	return out, nil
+}
+
+// all reads and encodes every card of the user's book.
+func (b *cards) all(ctx context.Context, u *accounts.User, version string) ([]carddav.AddressObject, error) {
 	var all []*contacts.Contact
 	if err := b.s.CRM.Contacts.ForEach(ctx, u.ID, func(c *contacts.Contact) error {
 		cp := *c
@@ -191,7 +213,7 @@ func (b *cards) ListAddressObjects(ctx context.Context, p string, req *carddav.A
 	}
 	out := make([]carddav.AddressObject, 0, len(all))
 	for _, c := range all {
-		ao, err := object(c, about[c.ID], versionOf(req))
+		ao, err := object(c, about[c.ID], version)
 		if err != nil {
 			return nil, err
 		}
@@ -200,8 +222,13 @@ func (b *cards) ListAddressObjects(ctx context.Context, p string, req *carddav.A
 	return out, nil
 }
 
+// QueryAddressObjects filters the cards, as read now (the filters read
+// each object's Card, which listings leave out).
 func (b *cards) QueryAddressObjects(ctx context.Context, p string, q *carddav.AddressBookQuery) ([]carddav.AddressObject, error) {
-	all, err := b.ListAddressObjects(ctx, p, &q.DataRequest)
+	if _, err := b.GetAddressBook(ctx, p); err != nil {
+		return nil, err
+	}
+	all, err := b.all(ctx, userOf(ctx), versionOf(&q.DataRequest))
 	if err != nil {
 		return nil, err
 	}

@@ -74,6 +74,8 @@ type Server struct {
 	Deps
 	cards *carddav.Handler
 	tasks *caldav.Handler
+	// listings are the books as last listed (see listings).
+	listings listings
 }
 
 // New returns the DAV server.

@@ -77,3 +77,100 @@ func TestMultigetAnswersAsGetDoes(t *testing.T) {
 		}
 	}
 }
+
+// TestMultigetAfterAListing: a first sync lists the book, then asks for
+// its cards; the cards it gets are the cards as they are when it asks —
+// after an edit, a new intro, a change of time zone — and the listing of
+// one user's book never answers another's (their card paths are alike).
+func TestMultigetAfterAListing(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	other := s.signup(t, "other@example.com")
+	ctx := t.Context()
+	ada := s.ada(t, u)
+	grace, err := s.crm.CreateContact(ctx, u.User, contacts.Input{Name: "Grace Hopper"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	adaPath, gracePath := dav.BookPath+ada.ID+".vcf", dav.BookPath+grace.ID+".vcf"
+	cl := s.client(t, u)
+	list := func() {
+		t.Helper()
+		r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,
+			"Depth", "1", "Content-Type", "application/xml")
+		if r.StatusCode != http.StatusMultiStatus || !strings.Contains(body(t, r), ada.ID) {
+			t.Fatalf("PROPFIND: %d", r.StatusCode)
+		}
+	}
+	multiget := func(c *carddav.Client, paths ...string) map[string]carddav.AddressObject {
+		t.Helper()
+		objs, err := c.MultiGetAddressBook(ctx, dav.BookPath, &carddav.AddressBookMultiGet{Paths: paths, DataRequest: carddav.AddressDataRequest{AllProp: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]carddav.AddressObject{}
+		for _, o := range objs {
+			got[o.Path] = o
+		}
+		return got
+	}
+	// As GET answers it now.
+	same := func(p string, o carddav.AddressObject) {
+		t.Helper()
+		now, err := cl.GetAddressObject(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.ETag != now.ETag || o.Card.PreferredValue("FN") != now.Card.PreferredValue("FN") || o.Card.PreferredValue("NOTE") != now.Card.PreferredValue("NOTE") {
+			t.Fatalf("%s: the multiget gave %s %q, GET gives %s %q", p, o.ETag, o.Card.PreferredValue("FN"), now.ETag, now.Card.PreferredValue("FN"))
+		}
+	}
+
+	// Another user with a book made the same way (their journal's token is
+	// the same number): their multiget of my card paths finds no card of
+	// mine in my listing.
+	s.ada(t, other)
+	if _, err := s.crm.CreateContact(ctx, other.User, contacts.Input{Name: "Grace Hopper"}); err != nil {
+		t.Fatal(err)
+	}
+	list()
+	r := s.do(t, other, "REPORT", dav.BookPath, `<?xml version="1.0"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">`+
+		`<d:prop><d:getetag/><c:address-data/></d:prop><d:href>`+adaPath+`</d:href><d:href>`+gracePath+`</d:href></c:addressbook-multiget>`,
+		"Content-Type", "application/xml", "Depth", "1")
+	if ms := body(t, r); strings.Count(ms, "HTTP/1.1 404 Not Found") != 2 || strings.Contains(ms, "200 OK") {
+		t.Fatalf("another user's multiget of my paths: %d\n%s", r.StatusCode, ms)
+	}
+
+	first := multiget(cl, adaPath, gracePath)
+	same(adaPath, first[adaPath])
+	same(gracePath, first[gracePath])
+
+	list()
+	if _, err := s.crm.UpdateContact(ctx, u.User, ada.ID, []byte(`{"name":"Ada King"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := multiget(cl, adaPath)[adaPath]; got.Card.PreferredValue("FN") != "Ada King" {
+		t.Fatalf("after a rename the multiget gave %q", got.Card.PreferredValue("FN"))
+	}
+
+	list()
+	if _, err := s.crm.CreateIntro(ctx, u.User, contacts.IntroInput{ContactIDs: []string{ada.ID, grace.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	got := multiget(cl, adaPath, gracePath)
+	same(adaPath, got[adaPath])
+	same(gracePath, got[gracePath])
+	if !strings.Contains(got[gracePath].Card.PreferredValue("NOTE"), "Introduced to Ada King") {
+		t.Fatalf("after an intro Grace's card says %q", got[gracePath].Card.PreferredValue("NOTE"))
+	}
+
+	// Ada was met at 19:30 UTC on 2026-11-24: the 25th in Tokyo.
+	list()
+	if _, err := s.acc.UpdateSettings(ctx, u.ID, []byte(`{"timezone":"Asia/Tokyo"}`)); err != nil {
+		t.Fatal(err)
+	}
+	note := multiget(cl, adaPath)[adaPath].Card.PreferredValue("NOTE")
+	if !strings.Contains(note, "2026-11-25") {
+		t.Fatalf("after moving to Tokyo Ada's card says %q", note)
+	}
+}
