@@ -185,7 +185,8 @@ func TestTasksAgeOut(t *testing.T) {
 // journal lists the card, so a client that syncs by sync-collection holds
 // the ETag a PUT is checked against. An edit of an intro's other side or
 // of an event shows on no card until a name or a title changes; renaming
-// the other side lists the card.
+// the other side lists the card, a change of time zone lists every card,
+// and moving an event lists the tasks that name it.
 func TestCardsChangeWithTheJournal(t *testing.T) {
 	settle := func() {
 		if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
@@ -260,7 +261,46 @@ func TestCardsChangeWithTheJournal(t *testing.T) {
 	if !listedAda {
 		t.Fatalf("renaming Grace changed Ada's card, and the sync lists %+v", next.Updated)
 	}
+	renamed, _ := etags()
 	if a, l := etags(); a != l || a == alone {
 		t.Fatalf("after the rename Ada's ETag is %s alone, %s listed (was %s)", a, l, alone)
+	}
+
+	// The dates on every card are in the user's time zone: moving lists
+	// them all.
+	settle()
+	if _, err := s.acc.UpdateSettings(ctx, u.ID, []byte(`{"timezone":"Asia/Tokyo"}`)); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	moved, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: next.SyncToken})
+	if err != nil || len(moved.Updated) != 2 {
+		t.Fatalf("after a change of time zone the sync lists %+v, %v; want both cards", moved.Updated, err)
+	}
+	if a, l := etags(); a != l || a == renamed {
+		t.Fatalf("after a change of time zone Ada's ETag is %s alone, %s listed (was %s)", a, l, renamed)
+	}
+
+	// A task names the event it follows up and its day.
+	tasksSince := func(token string) (string, int) {
+		t.Helper()
+		r := s.do(t, u, "REPORT", dav.TaskListPath, `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:"><d:sync-token>`+token+
+			`</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`, "Content-Type", "application/xml")
+		ms := body(t, r)
+		m := regexp.MustCompile(`<d:sync-token>([^<]+)</d:sync-token>`).FindStringSubmatch(ms)
+		if r.StatusCode != 207 || m == nil {
+			t.Fatalf("task sync: %d\n%s", r.StatusCode, ms)
+		}
+		return m[1], strings.Count(ms, "<d:response>")
+	}
+	settle()
+	taskToken, _ := tasksSince("")
+	settle()
+	if _, err := s.crm.UpdateEvent(ctx, u.User, s.eventOf(t, u), []byte(`{"starts_at":"2026-11-25T18:00:00Z"}`)); err != nil {
+		t.Fatal(err)
+	}
+	settle()
+	if _, n := tasksSince(taskToken); n == 0 {
+		t.Fatal("after the event moved a day the task sync lists none of its tasks")
 	}
 }

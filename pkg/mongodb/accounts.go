@@ -117,12 +117,18 @@ func (s *Accounts) User(ctx context.Context, id string) (*accounts.User, error) 
 
 // UpdateUser replaces the stored user (users._id).
 func (s *Accounts) UpdateUser(ctx context.Context, u *accounts.User) error {
+	old, _ := s.User(ctx, u.ID)
 	res, err := s.users().ReplaceOne(ctx, bson.M{"_id": u.ID}, u)
 	if err != nil {
 		return translate(err, "user")
 	}
 	if res.MatchedCount == 0 {
 		return apperr.E(apperr.NotFound, "user not found")
+	}
+	if old != nil && old.Timezone != u.Timezone {
+		// Cards and tasks show dates in the user's time zone.
+		journal(ctx, s.DB, u.ID, "cards", idsOf(ctx, s.DB.Collection("contacts"), bson.M{"user_id": u.ID})...)
+		journal(ctx, s.DB, u.ID, "tasks", idsOf(ctx, s.DB.Collection("followups"), bson.M{"user_id": u.ID})...)
 	}
 	return nil
 }

@@ -79,6 +79,24 @@ func journal(ctx context.Context, db *mongo.Database, userID, coll string, ids .
 	changesColl(db).InsertMany(ctx, docs)
 }
 
+// idsOf is the _ids of the documents of c that match, for the journal;
+// nil if they cannot be read (the journal is best effort, see Changes).
+func idsOf(ctx context.Context, c *mongo.Collection, match bson.M) []string {
+	cur, err := c.Find(ctx, match, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return nil
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	cur.All(ctx, &docs)
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	return ids
+}
+
 // Token is "<seq>.<unix ms>": the counter now, and when.
 func (s *Changes) Token(ctx context.Context, userID, coll string) (string, error) {
 	var c struct {

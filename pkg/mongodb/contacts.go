@@ -217,7 +217,7 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 	if old.Name != c.Name {
 		// Tasks name the contact, and so do the cards of those it was
 		// introduced to.
-		journal(ctx, s.DB, c.UserID, "tasks", s.followupIDsOf(ctx, c.UserID, c.ID)...)
+		journal(ctx, s.DB, c.UserID, "tasks", idsOf(ctx, s.DB.Collection("followups"), bson.M{"user_id": c.UserID, "contact_id": c.ID})...) // followups_user_contact
 		journal(ctx, s.DB, c.UserID, "cards", s.introducedWith(ctx, bson.M{"user_id": c.UserID, "contact_ids": c.ID})...)
 	}
 	return nil
@@ -235,24 +235,6 @@ func (s *Contacts) TouchContact(ctx context.Context, userID, id string, t time.T
 	}
 	journal(ctx, s.DB, userID, "cards", id)
 	return &c, nil
-}
-
-// followupIDsOf returns the ids of a contact's follow-ups
-// (followups_user_contact).
-func (s *Contacts) followupIDsOf(ctx context.Context, userID, contactID string) []string {
-	cur, err := s.DB.Collection("followups").Find(ctx, bson.M{"user_id": userID, "contact_id": contactID}, options.Find().SetProjection(bson.M{"_id": 1}))
-	if err != nil {
-		return nil
-	}
-	var docs []struct {
-		ID string `bson:"_id"`
-	}
-	cur.All(ctx, &docs)
-	ids := make([]string, len(docs))
-	for i, d := range docs {
-		ids[i] = d.ID
-	}
-	return ids
 }
 
 // ContactsByID returns those of ids that are the user's contacts.

@@ -86,6 +86,10 @@ func (s *Events) UpdateEvent(ctx context.Context, e *events.Event) error {
 		met, _ := (&Contacts{DB: s.DB}).ContactIDsAtEvent(ctx, e.UserID, e.ID)
 		journal(ctx, s.DB, e.UserID, "cards", met...)
 	}
+	if old != nil && (old.Title != e.Title || !old.StartsAt.Equal(e.StartsAt)) {
+		// Its tasks name the event and its day.
+		journal(ctx, s.DB, e.UserID, "tasks", idsOf(ctx, s.DB.Collection("followups"), bson.M{"user_id": e.UserID, "event_id": e.ID})...)
+	}
 	return nil
 }
 
