@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 )
 
 var clock = time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
@@ -21,7 +22,7 @@ var clock = time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
 // hooks counting what they are told.
 func newService(t *testing.T) (*contacts.Service, *hooks) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), t.TempDir())
+	db, err := sqlite.Open(context.Background(), sqlitetest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

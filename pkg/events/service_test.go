@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 )
 
 var clock = time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
@@ -22,7 +23,7 @@ var clock = time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
 // counts what the Changed hook is told.
 func newService(t *testing.T) (*events.Service, *int) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), t.TempDir())
+	db, err := sqlite.Open(context.Background(), sqlitetest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

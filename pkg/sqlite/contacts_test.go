@@ -16,13 +16,14 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 	"github.com/rapport-crm/rapport/pkg/storetest"
 )
 
-// MustOpen opens a store in a fresh temporary directory.
+// MustOpen opens a fresh store in a temporary directory.
 func MustOpen(tb testing.TB) *sqlite.DB {
 	tb.Helper()
-	db, err := sqlite.Open(context.Background(), tb.TempDir())
+	db, err := sqlite.Open(context.Background(), sqlitetest.Dir(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 )
 
 // Mongo reports whether this run tests the MongoDB adapter.
@@ -25,7 +26,7 @@ func Open(tb testing.TB) *engine.Engine {
 	if Mongo() {
 		return OnMongo(tb, mongotest.MustOpen(tb))
 	}
-	return OnSQLite(tb, SQLite(tb, tb.TempDir()))
+	return OnSQLite(tb, SQLite(tb, sqlitetest.Dir(tb)))
 }
 
 // SQLite opens the embedded store in dir (two opens of one directory are
