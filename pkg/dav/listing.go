@@ -19,11 +19,11 @@ import (
 // moved. Every write that changes a card lists it in the journal, in the
 // write's own transaction (TestCardsChangeWithTheJournal: a card's ETag
 // moves only when the journal lists it), so an unmoved token means no card
-// changed. What the journal does not see is part of the key: the vCard
-// version asked for and the user's time zone (the dates "How we met"
-// shows). A listing is kept only when the token did not move while it was
-// read; MongoDB's journal is best effort and its tokens carry the time,
-// so none of its listings is ever reused.
+// changed. The vCard version asked for is part of the key, and so is the
+// user's time zone (the dates "How we met" shows; a change of it is
+// journaled too). A listing is kept only when the token did not move while
+// it was read; MongoDB's journal is best effort and its tokens carry the
+// time, so none of its listings is ever reused.
 type listings struct {
 	mu     sync.Mutex
 	byUser map[string]*listing
