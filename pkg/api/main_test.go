@@ -26,6 +26,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
@@ -69,7 +70,7 @@ func MustServe(tb testing.TB, opts ...serverOpt) *TestServer {
 	if enginetest.Mongo() {
 		return mustServeMongo(tb, mongotest.MustOpen(tb), opts...)
 	}
-	return mustServeSQLite(tb, tb.TempDir(), opts...)
+	return mustServeSQLite(tb, sqlitetest.Dir(tb), opts...)
 }
 
 // mustServeSame starts a second server on s's store, as a second process

@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/schedule"
+	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
@@ -66,7 +67,7 @@ var now = time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC)
 // adapter (FerretDB started by the test, or MONGODB_URI).
 func engines(t *testing.T, test func(t *testing.T, e *env)) {
 	t.Run("SQLite", func(t *testing.T) {
-		test(t, newEnv(t, enginetest.OnSQLite(t, enginetest.SQLite(t, t.TempDir()))))
+		test(t, newEnv(t, enginetest.OnSQLite(t, enginetest.SQLite(t, sqlitetest.Dir(t)))))
 	})
 	t.Run("MongoDB", func(t *testing.T) {
 		test(t, newEnv(t, enginetest.OnMongo(t, mongotest.MustOpen(t))))

@@ -28,6 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
@@ -132,7 +133,7 @@ func newEnvOn(tb testing.TB, start time.Time, mongo bool) *env {
 		e.st = mongotest.MustOpen(tb)
 		eng = enginetest.OnMongo(tb, e.st)
 	} else {
-		e.sql = enginetest.SQLite(tb, tb.TempDir())
+		e.sql = enginetest.SQLite(tb, sqlitetest.Dir(tb))
 		eng = enginetest.OnSQLite(tb, e.sql)
 	}
 	c := &clock{t: start}

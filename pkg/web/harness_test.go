@@ -31,6 +31,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
@@ -90,7 +91,7 @@ func MustServe(t *testing.T, opts ...serverOpt) *server {
 		mongoStore = mongotest.MustOpen(t)
 		eng = enginetest.OnMongo(t, mongoStore)
 	} else {
-		sqlDB = enginetest.SQLite(t, t.TempDir())
+		sqlDB = enginetest.SQLite(t, sqlitetest.Dir(t))
 		eng = enginetest.OnSQLite(t, sqlDB)
 	}
 	c := &clock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
