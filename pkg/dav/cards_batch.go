@@ -1,7 +1,9 @@
 package dav
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	"github.com/emersion/go-webdav/carddav"
 
@@ -147,7 +149,7 @@ func (b *cards) records(ctx context.Context, u *accounts.User, cs []*contacts.Co
 	encs := map[string][]contacts.Encounter{}
 	var intros []contacts.Intro
 	if len(cs) == 1 {
-		page, err := b.s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: cs[0].ID, Limit: 200})
+		page, err := b.s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: cs[0].ID, Limit: cardEncounters})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -168,7 +170,7 @@ func (b *cards) records(ctx context.Context, u *accounts.User, cs []*contacts.Co
 			return nil, nil, err
 		}
 		for _, e := range es {
-			if len(encs[e.ContactID]) < 200 { // as one card reads them
+			if len(encs[e.ContactID]) < cardEncounters { // the first by met_at, as one card reads them
 				encs[e.ContactID] = append(encs[e.ContactID], e)
 			}
 		}
@@ -185,6 +187,17 @@ func (b *cards) records(ctx context.Context, u *accounts.User, cs []*contacts.Co
 		if err != nil {
 			return nil, nil, err
 		}
+		// The archive is in id order: keep the first by met_at, as one
+		// card reads them (else the same card listed and read alone had
+		// two ETags).
+		for id, es := range encs {
+			if len(es) > cardEncounters {
+				slices.SortFunc(es, func(a, b contacts.Encounter) int {
+					return cmp.Or(a.MetAt.Compare(b.MetAt), cmp.Compare(a.ID, b.ID))
+				})
+				encs[id] = es[:cardEncounters]
+			}
+		}
 		err = b.s.CRM.Contacts.Store.IntroArchive().Each(ctx, u.ID, func(it *contacts.Intro) error {
 			intros = append(intros, *it)
 			return nil
@@ -195,6 +208,10 @@ func (b *cards) records(ctx context.Context, u *accounts.User, cs []*contacts.Co
 	}
 	return encs, intros, nil
 }
+
+// cardEncounters is the most encounters a card shows: the first, by
+// met_at.
+const cardEncounters = 200
 
 // batchCards is the most cards whose records history reads by their
 // contacts.

@@ -1,14 +1,18 @@
 package dav_test
 
 import (
+	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-webdav/carddav"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/dav"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // TestMultigetAnswersAsGetDoes: an addressbook-multiget (read with a few
@@ -172,5 +176,52 @@ func TestMultigetAfterAListing(t *testing.T) {
 	note := multiget(cl, adaPath)[adaPath].Card.PreferredValue("NOTE")
 	if !strings.Contains(note, "2026-11-25") {
 		t.Fatalf("after moving to Tokyo Ada's card says %q", note)
+	}
+}
+
+// TestCardOfSomeoneMetOften: a card shows the first 200 encounters
+// however it is read — alone, in a multiget, in the whole book's listing —
+// so its ETag is the same in all three.
+func TestCardOfSomeoneMetOften(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	ctx := t.Context()
+	ada := s.ada(t, u)
+	ev := s.eventOf(t, u)
+	for i := range 200 {
+		at := time.Date(2026, 11, 25, 0, 200-i, 0, 0, time.UTC)
+		if err := s.crm.Contacts.CreateEncounter(ctx, u.ID, &contacts.Encounter{ID: record.NewID(), UserID: u.ID, EventID: ev, ContactID: ada.ID,
+			Moment: "before_talk", MetAt: at, CreatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A book of more than a thousand cards is listed from all of the
+	// user's encounters at once.
+	others := make([]*contacts.Contact, 1000)
+	for i := range others {
+		others[i] = &contacts.Contact{ID: record.NewID(), UserID: u.ID, Name: fmt.Sprint("Person ", i), CreatedAt: ada.CreatedAt, UpdatedAt: ada.CreatedAt}
+	}
+	if _, err := s.crm.Contacts.Store.ImportContacts(ctx, others); err != nil {
+		t.Fatal(err)
+	}
+	adaPath := dav.BookPath + ada.ID + ".vcf"
+	cl := s.client(t, u)
+	alone, err := cl.GetAddressObject(ctx, adaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := cl.MultiGetAddressBook(ctx, dav.BookPath, &carddav.AddressBookMultiGet{Paths: []string{adaPath}, DataRequest: carddav.AddressDataRequest{AllProp: true}})
+	if err != nil || len(objs) != 1 {
+		t.Fatalf("multiget: %v, %v", objs, err)
+	}
+	r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,
+		"Depth", "1", "Content-Type", "application/xml")
+	m := regexp.MustCompile(`(?s)` + regexp.QuoteMeta(ada.ID) + `\.vcf</d:href>.*?<d:getetag>([^<]+)</d:getetag>`).FindStringSubmatch(body(t, r))
+	if m == nil {
+		t.Fatal("Ada's card is not in the listing")
+	}
+	listed := strings.Trim(strings.ReplaceAll(m[1], "&#34;", `"`), `"`)
+	if a, g := strings.Trim(alone.ETag, `"`), strings.Trim(objs[0].ETag, `"`); a != g || a != listed {
+		t.Fatalf("Ada's ETag alone %s, in a multiget %s, listed %s", a, g, listed)
 	}
 }
