@@ -154,7 +154,7 @@ func (b *cards) records(ctx context.Context, u *accounts.User, cs []*contacts.Co
 			return nil, nil, err
 		}
 		encs[cs[0].ID] = page.Items
-		ip, err := b.s.CRM.Contacts.Store.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: cs[0].ID, Limit: 200})
+		ip, err := b.s.CRM.Contacts.Store.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: cs[0].ID, Limit: cardIntros})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -209,9 +209,12 @@ func (b *cards) records(ctx context.Context, u *accounts.User, cs []*contacts.Co
 	return encs, intros, nil
 }
 
-// cardEncounters is the most encounters a card shows: the first, by
-// met_at.
-const cardEncounters = 200
+// cardEncounters and cardIntros are the most encounters and intros a card
+// shows: the first, by met_at and by when they were made.
+const (
+	cardEncounters = 200
+	cardIntros     = 200
+)
 
 // batchCards is the most cards whose records history reads by their
 // contacts.
@@ -251,6 +254,14 @@ func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Co
 				otherIDs = append(otherIDs, id)
 			}
 		}
+	}
+	// In the order they were made, the first cardIntros, as one card
+	// reads them: the batch and the whole book read them in other orders.
+	for id, its := range byContact {
+		slices.SortFunc(its, func(a, b contacts.Intro) int {
+			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+		})
+		byContact[id] = its[:min(len(its), cardIntros)]
 	}
 	evs, err := b.s.CRM.Events.Store.EventsByID(ctx, u.ID, record.Distinct(evIDs))
 	if err != nil {

@@ -179,9 +179,10 @@ func TestMultigetAfterAListing(t *testing.T) {
 	}
 }
 
-// TestCardOfSomeoneMetOften: a card shows the first 200 encounters
-// however it is read — alone, in a multiget, in the whole book's listing —
-// so its ETag is the same in all three.
+// TestCardOfSomeoneMetOften: a card shows the first 200 encounters, and
+// its intros in the order they were made, however it is read — alone, in
+// a multiget, in the whole book's listing — so its ETag is the same in all
+// three.
 func TestCardOfSomeoneMetOften(t *testing.T) {
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
@@ -203,6 +204,15 @@ func TestCardOfSomeoneMetOften(t *testing.T) {
 	}
 	if _, err := s.crm.Contacts.Store.ImportContacts(ctx, others); err != nil {
 		t.Fatal(err)
+	}
+	// Two intros whose ids run against their times (as a restore makes
+	// them): the card lists them by time, however they were read.
+	for i, id := range []string{"b-intro", "a-intro"} {
+		at := ada.CreatedAt.Add(time.Duration(i) * time.Hour)
+		if err := s.crm.Contacts.Store.CreateIntro(ctx, &contacts.Intro{ID: id, UserID: u.ID, ContactIDs: []string{ada.ID, others[i].ID},
+			Status: contacts.IntroMade, CreatedAt: at, UpdatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	adaPath := dav.BookPath + ada.ID + ".vcf"
 	cl := s.client(t, u)
