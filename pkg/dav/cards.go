@@ -2,6 +2,7 @@ package dav
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +11,7 @@ import (
 	"path"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -401,7 +402,8 @@ var momentText = map[string]string{"before_talk": "before the talk", "during_tal
 // howWeMet writes a contact's section; "" when there is nothing to say.
 func howWeMet(c *contacts.Contact, encs []contacts.Encounter, evs map[string]*events.Event, intros []contacts.Intro, names map[string]string, loc *time.Location) string {
 	var lines []string
-	sort.Slice(encs, func(i, j int) bool { return encs[i].MetAt.Before(encs[j].MetAt) })
+	// By met_at, then id: the same text whatever order they were read in.
+	slices.SortFunc(encs, func(a, b contacts.Encounter) int { return cmp.Or(a.MetAt.Compare(b.MetAt), cmp.Compare(a.ID, b.ID)) })
 	for _, e := range encs {
 		parts := []string{e.MetAt.In(loc).Format("2006-01-02")}
 		if ev := evs[e.EventID]; ev != nil {
