@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -110,6 +111,20 @@ func body(t *testing.T, r *http.Response) string {
 	t.Helper()
 	b, _ := io.ReadAll(r.Body)
 	return string(b)
+}
+
+// listedETag lists u's whole book (PROPFIND, Depth 1) and returns the
+// ETag it gives the card of contact id, unquoted.
+func (s *server) listedETag(t *testing.T, u *user, id string) string {
+	t.Helper()
+	r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,
+		"Depth", "1", "Content-Type", "application/xml")
+	ms := body(t, r)
+	m := regexp.MustCompile(`(?s)` + regexp.QuoteMeta(id) + `\.vcf</d:href>.*?<d:getetag>([^<]+)</d:getetag>`).FindStringSubmatch(ms)
+	if r.StatusCode != http.StatusMultiStatus || m == nil {
+		t.Fatalf("the listing (%d) has no card of %s:\n%.500s", r.StatusCode, id, ms)
+	}
+	return strings.Trim(strings.ReplaceAll(m[1], "&#34;", `"`), `"`)
 }
 
 // ada is a contact met at a meetup, after the talk.

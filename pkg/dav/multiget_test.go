@@ -3,7 +3,6 @@ package dav_test
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -98,14 +97,7 @@ func TestMultigetAfterAListing(t *testing.T) {
 	}
 	adaPath, gracePath := dav.BookPath+ada.ID+".vcf", dav.BookPath+grace.ID+".vcf"
 	cl := s.client(t, u)
-	list := func() {
-		t.Helper()
-		r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,
-			"Depth", "1", "Content-Type", "application/xml")
-		if r.StatusCode != http.StatusMultiStatus || !strings.Contains(body(t, r), ada.ID) {
-			t.Fatalf("PROPFIND: %d", r.StatusCode)
-		}
-	}
+	list := func() { s.listedETag(t, u, ada.ID) }
 	multiget := func(c *carddav.Client, paths ...string) map[string]carddav.AddressObject {
 		t.Helper()
 		objs, err := c.MultiGetAddressBook(ctx, dav.BookPath, &carddav.AddressBookMultiGet{Paths: paths, DataRequest: carddav.AddressDataRequest{AllProp: true}})
@@ -224,13 +216,7 @@ func TestCardOfSomeoneMetOften(t *testing.T) {
 	if err != nil || len(objs) != 1 {
 		t.Fatalf("multiget: %v, %v", objs, err)
 	}
-	r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,
-		"Depth", "1", "Content-Type", "application/xml")
-	m := regexp.MustCompile(`(?s)` + regexp.QuoteMeta(ada.ID) + `\.vcf</d:href>.*?<d:getetag>([^<]+)</d:getetag>`).FindStringSubmatch(body(t, r))
-	if m == nil {
-		t.Fatal("Ada's card is not in the listing")
-	}
-	listed := strings.Trim(strings.ReplaceAll(m[1], "&#34;", `"`), `"`)
+	listed := s.listedETag(t, u, ada.ID)
 	if a, g := strings.Trim(alone.ETag, `"`), strings.Trim(objs[0].ETag, `"`); a != g || a != listed {
 		t.Fatalf("Ada's ETag alone %s, in a multiget %s, listed %s", a, g, listed)
 	}
