@@ -1,30 +1,47 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// BenchmarkMCP measures tool calls through /mcp with the SDK's client
-// (one POST each: the server is stateless), against the same work through
-// the API in BenchmarkLogEncounter.
+// BenchmarkMCP measures tool calls through /mcp, against the same work
+// through the API in BenchmarkLogEncounter (the same contact, company,
+// notes and topics): with the SDK's client (one POST
+// each: the server is stateless), and as a plain HTTP client sends the
+// same JSON-RPC request ("/http"), the way BenchmarkLogEncounter's client
+// sends its JSON. The SDK client's own JSON work runs on the same cores as
+// the server; the plain client's is a marshal and an unmarshal, as the
+// API benchmark's is.
+// Run: go test ./pkg/api -run '^$' -bench 'MCP/log_encounter|LogEncounter/API/clients=1$' -benchtime 1000x -count 3
 func BenchmarkMCP(b *testing.B) {
 	s := MustServe(b)
 	_, tok := s.MustSignup(b, "ada@example.com")
 	ev := s.MustCreateEvent(b, tok, nil)
 	cs := mustMCPSession(b, s, tok)
+	logArgs := func(n int64) map[string]any {
+		return map[string]any{"event_id": ev, "moment": "after_talk",
+			"contact": map[string]any{"name": fmt.Sprint("Person ", n), "emails": []string{fmt.Sprintf("mcp%d@example.com", n)}, "company": "Acme"},
+			"notes":   "talked about observability", "topics": []string{"otel", "go"}}
+	}
 	b.Run("log_encounter", func(b *testing.B) {
 		runConcurrent(b, 1, func(i int) error {
-			n := benchSeq.Add(1)
-			res, err := cs.CallTool(b.Context(), &mcp.CallToolParams{Name: "log_encounter", Arguments: map[string]any{"event_id": ev, "moment": "after_talk",
-				"contact": map[string]any{"name": fmt.Sprint("Person ", n), "emails": []string{fmt.Sprintf("mcp%d@example.com", n)}},
-				"notes":   "talked about observability", "topics": []string{"otel", "go"}}})
+			res, err := cs.CallTool(b.Context(), &mcp.CallToolParams{Name: "log_encounter", Arguments: logArgs(benchSeq.Add(1))})
 			if err == nil && res.IsError {
 				err = fmt.Errorf("tool error: %v", res.Content)
 			}
 			return err
+		})
+	})
+	b.Run("log_encounter/http", func(b *testing.B) {
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+		runConcurrent(b, 1, func(i int) error {
+			return callToolHTTP(client, s.URL+"/mcp", tok, int64(i+1), "log_encounter", logArgs(benchSeq.Add(1)))
 		})
 	})
 	b.Run("search", func(b *testing.B) {
@@ -36,4 +53,32 @@ func BenchmarkMCP(b *testing.B) {
 			return err
 		})
 	})
+}
+
+// callToolHTTP posts one JSON-RPC tools/call to the stateless MCP
+// endpoint and fails unless the tool answered without error.
+func callToolHTTP(client *http.Client, url, token string, id int64, tool string, args map[string]any) error {
+	body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": "tools/call",
+		"params": map[string]any{"name": tool, "arguments": args}})
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Authorization", "Bearer "+token)
+	out, err := fetch(client, req, 200)
+	if err != nil {
+		return err
+	}
+	var res struct {
+		Error  *struct{ Message string } `json:"error"`
+		Result *struct {
+			IsError bool `json:"isError"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		return fmt.Errorf("%s: %w: %.300s", tool, err, out)
+	}
+	if res.Error != nil || res.Result == nil || res.Result.IsError {
+		return fmt.Errorf("%s: %.300s", tool, out)
+	}
+	return nil
 }
