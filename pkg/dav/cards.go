@@ -11,6 +11,7 @@ import (
 	"path"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/emersion/go-vcard"
 	"github.com/emersion/go-webdav"
 	"github.com/emersion/go-webdav/carddav"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -131,7 +133,7 @@ func (b *cards) getAs(ctx context.Context, u *accounts.User, name, version strin
 	if err != nil {
 		return nil, err
 	}
-	about, err := b.history(ctx, u, []*contacts.Contact{c})
+	about, err := b.history(ctx, u, []*contacts.Contact{c}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -198,30 +200,56 @@ func (b *cards) ListAddressObjects(ctx context.Context, p string, req *carddav.A
 	return out, nil
 }
 
-// all reads and encodes every card of the user's book.
+// all reads and encodes every card of the user's book. The contacts, and
+// the encounters and intros their cards are written from, are read at the
+// same time, on two of the store's read connections.
 func (b *cards) all(ctx context.Context, u *accounts.User, version string) ([]carddav.AddressObject, error) {
 	var all []*contacts.Contact
-	if err := b.s.CRM.Contacts.ForEach(ctx, u.ID, func(c *contacts.Contact) error {
-		cp := *c
-		all = append(all, &cp)
-		return nil
-	}); err != nil {
+	var book *bookRecords
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return b.s.CRM.Contacts.ForEach(gctx, u.ID, func(c *contacts.Contact) error {
+			cp := *c
+			all = append(all, &cp)
+			return nil
+		})
+	})
+	g.Go(func() (err error) {
+		book, err = b.bookRecords(gctx, u)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, b.s.davError(err)
 	}
-	about, err := b.history(ctx, u, all)
-	if err != nil {
-		return nil, b.s.davError(err)
+	// The cards are written on every core, a share each.
+	out := make([]carddav.AddressObject, len(all))
+	share := max(minShare, (len(all)+runtime.GOMAXPROCS(0)-1)/runtime.GOMAXPROCS(0))
+	g, gctx = errgroup.WithContext(ctx)
+	for start := 0; start < len(all); start += share {
+		part := all[start:min(start+share, len(all))]
+		g.Go(func() error {
+			about, err := b.history(gctx, u, part, book)
+			if err != nil {
+				return b.s.davError(err)
+			}
+			for i, c := range part {
+				ao, err := object(c, about[c.ID], version)
+				if err != nil {
+					return err
+				}
+				out[start+i] = *ao
+			}
+			return nil
+		})
 	}
-	out := make([]carddav.AddressObject, 0, len(all))
-	for _, c := range all {
-		ao, err := object(c, about[c.ID], version)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *ao)
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
+
+// minShare is the fewest cards a core writes of a listing.
+const minShare = 2000
 
 // QueryAddressObjects filters the cards, as read now (the filters read
 // each object's Card, which listings leave out).

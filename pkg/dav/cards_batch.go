@@ -81,7 +81,7 @@ func (b *cards) read(ctx context.Context, paths []string, req *carddav.AddressDa
 			list = append(list, c)
 		}
 	}
-	about, err := b.history(ctx, u, list)
+	about, err := b.history(ctx, u, list, nil)
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
@@ -178,35 +178,59 @@ func (b *cards) records(ctx context.Context, u *accounts.User, cs []*contacts.Co
 			return nil, nil, err
 		}
 	} else {
-		err := b.s.CRM.Contacts.Store.EncounterArchive().Each(ctx, u.ID, func(e *contacts.Encounter) error {
-			if want[e.ContactID] {
-				encs[e.ContactID] = append(encs[e.ContactID], *e)
-			}
-			return nil
-		})
+		book, err := b.bookRecords(ctx, u)
 		if err != nil {
 			return nil, nil, err
 		}
-		// The archive is in id order: keep the first by met_at, as one
-		// card reads them (else the same card listed and read alone had
-		// two ETags).
-		for id, es := range encs {
-			if len(es) > cardEncounters {
-				slices.SortFunc(es, func(a, b contacts.Encounter) int {
-					return cmp.Or(a.MetAt.Compare(b.MetAt), cmp.Compare(a.ID, b.ID))
-				})
-				encs[id] = es[:cardEncounters]
-			}
-		}
-		err = b.s.CRM.Contacts.Store.IntroArchive().Each(ctx, u.ID, func(it *contacts.Intro) error {
-			intros = append(intros, *it)
-			return nil
-		})
-		if err != nil {
-			return nil, nil, err
-		}
+		encs, intros = book.of(want), book.intros
 	}
 	return encs, intros, nil
+}
+
+// bookRecords are the records of a whole book: each contact's first
+// cardEncounters encounters (by met_at), and all of the user's intros.
+type bookRecords struct {
+	encs   map[string][]contacts.Encounter
+	intros []contacts.Intro
+}
+
+// bookRecords reads the user's encounters and intros in one pass each (a whole
+// book's cards are written from them).
+func (b *cards) bookRecords(ctx context.Context, u *accounts.User) (*bookRecords, error) {
+	out := &bookRecords{encs: map[string][]contacts.Encounter{}}
+	err := b.s.CRM.Contacts.Store.EncounterArchive().Each(ctx, u.ID, func(e *contacts.Encounter) error {
+		out.encs[e.ContactID] = append(out.encs[e.ContactID], *e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The archive is in id order: keep the first by met_at, as one card
+	// reads them (else the same card listed and read alone had two ETags).
+	for id, es := range out.encs {
+		if len(es) > cardEncounters {
+			slices.SortFunc(es, func(a, b contacts.Encounter) int {
+				return cmp.Or(a.MetAt.Compare(b.MetAt), cmp.Compare(a.ID, b.ID))
+			})
+			out.encs[id] = es[:cardEncounters]
+		}
+	}
+	err = b.s.CRM.Contacts.Store.IntroArchive().Each(ctx, u.ID, func(it *contacts.Intro) error {
+		out.intros = append(out.intros, *it)
+		return nil
+	})
+	return out, err
+}
+
+// of returns the encounters of the contacts in want.
+func (r *bookRecords) of(want map[string]bool) map[string][]contacts.Encounter {
+	encs := make(map[string][]contacts.Encounter, len(want))
+	for id, es := range r.encs {
+		if want[id] {
+			encs[id] = es
+		}
+	}
+	return encs
 }
 
 // cardEncounters and cardIntros are the most encounters and intros a card
@@ -222,18 +246,23 @@ const batchCards = 1000
 
 // history returns the "How we met" section of each contact: one line per
 // encounter (date, event, moment, topics), the intros given, the last
-// contact. One contact reads its own records, a batch (up to batchCards)
-// the records of its contacts, more (a whole book) the user's encounters
-// and intros in one pass each.
-func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Contact) (map[string]about, error) {
+// contact. They are written from book when it is given (the whole book's
+// records, read already); else one contact reads its own records, a batch
+// (up to batchCards) the records of its contacts, more the user's
+// encounters and intros in one pass each.
+func (b *cards) history(ctx context.Context, u *accounts.User, cs []*contacts.Contact, book *bookRecords) (map[string]about, error) {
 	want := make(map[string]bool, len(cs))
 	names := make(map[string]string, len(cs))
 	for _, c := range cs {
 		want[c.ID] = true
 		names[c.ID] = c.Name
 	}
-	encs, intros, err := b.records(ctx, u, cs, want)
-	if err != nil {
+	var encs map[string][]contacts.Encounter
+	var intros []contacts.Intro
+	var err error
+	if book != nil {
+		encs, intros = book.of(want), book.intros
+	} else if encs, intros, err = b.records(ctx, u, cs, want); err != nil {
 		return nil, err
 	}
 	// Event titles and the other side's names, read once: each event

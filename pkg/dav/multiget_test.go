@@ -3,6 +3,7 @@ package dav_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -219,5 +220,57 @@ func TestCardOfSomeoneMetOften(t *testing.T) {
 	listed := s.listedETag(t, u, ada.ID)
 	if a, g := strings.Trim(alone.ETag, `"`), strings.Trim(objs[0].ETag, `"`); a != g || a != listed {
 		t.Fatalf("Ada's ETag alone %s, in a multiget %s, listed %s", a, g, listed)
+	}
+}
+
+// TestListingWrittenInParts: a book large enough to be written on several
+// cores at once (more than twice dav's share of a core) lists every card
+// once, each with the ETag a GET of it gives — at the ends of the shares,
+// and cards whose encounters and intros are read with the whole book's.
+func TestListingWrittenInParts(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	ctx := t.Context()
+	ada := s.ada(t, u) // listed first, by name
+	ev := s.eventOf(t, u)
+	const n = 4100
+	others := make([]*contacts.Contact, n)
+	for i := range others {
+		others[i] = &contacts.Contact{ID: record.NewID(), UserID: u.ID, Name: fmt.Sprintf("Person %04d", i), CreatedAt: ada.CreatedAt, UpdatedAt: ada.CreatedAt}
+	}
+	if _, err := s.crm.Contacts.Store.ImportContacts(ctx, others); err != nil {
+		t.Fatal(err)
+	}
+	last := others[n-1]
+	if err := s.crm.Contacts.CreateEncounter(ctx, u.ID, &contacts.Encounter{ID: record.NewID(), UserID: u.ID, EventID: ev, ContactID: last.ID,
+		Moment: "before_talk", MetAt: ada.CreatedAt, CreatedAt: ada.CreatedAt}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.crm.Contacts.Store.CreateIntro(ctx, &contacts.Intro{ID: record.NewID(), UserID: u.ID, ContactIDs: []string{ada.ID, last.ID},
+		Status: contacts.IntroMade, CreatedAt: ada.CreatedAt, UpdatedAt: ada.CreatedAt}); err != nil {
+		t.Fatal(err)
+	}
+	r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,
+		"Depth", "1", "Content-Type", "application/xml")
+	listing := body(t, r)
+	listed := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?s)<d:href>[^<]*/([^/<]+)\.vcf</d:href>.*?<d:getetag>([^<]+)</d:getetag>`).FindAllStringSubmatch(listing, -1) {
+		if _, twice := listed[m[1]]; twice {
+			t.Fatalf("%s listed twice", m[1])
+		}
+		listed[m[1]] = strings.Trim(strings.ReplaceAll(m[2], "&#34;", `"`), `"`)
+	}
+	if len(listed) != n+1 {
+		t.Fatalf("%d cards listed, want %d", len(listed), n+1)
+	}
+	cl := s.client(t, u)
+	for _, c := range []*contacts.Contact{ada, others[0], others[n/2-2], others[n/2-1], others[n/2], others[n/2+1], last} {
+		alone, err := cl.GetAddressObject(ctx, dav.BookPath+c.ID+".vcf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := strings.Trim(alone.ETag, `"`); a != listed[c.ID] {
+			t.Errorf("%s: ETag alone %s, listed %s", c.Name, a, listed[c.ID])
+		}
 	}
 }
