@@ -176,8 +176,9 @@ func (a *about) saw(t time.Time) {
 }
 
 // ListAddressObjects lists every card of the book, from the user's last
-// listing while the journal has not moved (see listings); the objects'
-// Card is then left out (Data is the card).
+// listing while the journal has not moved, or that listing patched with
+// the cards the journal names (see listings); the objects' Card is then
+// left out (Data is the card).
 func (b *cards) ListAddressObjects(ctx context.Context, p string, req *carddav.AddressDataRequest) ([]carddav.AddressObject, error) {
 	if _, err := b.GetAddressBook(ctx, p); err != nil {
 		return nil, err
@@ -186,6 +187,13 @@ func (b *cards) ListAddressObjects(ctx context.Context, p string, req *carddav.A
 	before, journaled := b.journalToken(ctx, u)
 	if journaled {
 		if x := b.cached(u, before, version); x != nil {
+			return x.list(), nil
+		}
+		x, err := b.patched(ctx, u, before, version)
+		if err != nil {
+			return nil, err
+		}
+		if x != nil {
 			return x.list(), nil
 		}
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/schedule"
 )
 
@@ -40,6 +41,7 @@ type server struct {
 	acc     *accounts.Service
 	crm     *crm.Service
 	changes dav.Changes
+	dav     *dav.Server
 	// later moves the DAV server's clock ahead of the real one.
 	later atomic.Int64
 }
@@ -55,7 +57,7 @@ func serve(t testing.TB) *server {
 	changes := eng.Changes
 	s := &server{acc: accounts.New(eng.Accounts, schedule.Parse), crm: crm.New(eng.Stores, time.Now), changes: changes}
 	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods})
-	dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler), Changes: changes,
+	s.dav = dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler), Changes: changes,
 		Now: func() time.Time { return time.Now().Add(time.Duration(s.later.Load())) }})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -117,14 +119,50 @@ func body(t *testing.T, r *http.Response) string {
 // ETag it gives the card of contact id, unquoted.
 func (s *server) listedETag(t *testing.T, u *user, id string) string {
 	t.Helper()
+	etag, ok := s.listing(t, u)[dav.BookPath+id+".vcf"]
+	if !ok {
+		t.Fatalf("the listing has no card of %s", id)
+	}
+	return etag
+}
+
+var listedRE = regexp.MustCompile(`(?s)<d:href>([^<]+\.vcf)</d:href>.*?<d:getetag>([^<]+)</d:getetag>`)
+
+// listing is the book's PROPFIND of ETags: each card's path and ETag.
+func (s *server) listing(t *testing.T, u *user) map[string]string {
+	t.Helper()
 	r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,
 		"Depth", "1", "Content-Type", "application/xml")
 	ms := body(t, r)
-	m := regexp.MustCompile(`(?s)` + regexp.QuoteMeta(id) + `\.vcf</d:href>.*?<d:getetag>([^<]+)</d:getetag>`).FindStringSubmatch(ms)
-	if r.StatusCode != http.StatusMultiStatus || m == nil {
-		t.Fatalf("the listing (%d) has no card of %s:\n%.500s", r.StatusCode, id, ms)
+	if r.StatusCode != 207 {
+		t.Fatalf("PROPFIND: %d %.300s", r.StatusCode, ms)
 	}
-	return strings.Trim(strings.ReplaceAll(m[1], "&#34;", `"`), `"`)
+	out := map[string]string{}
+	for _, m := range listedRE.FindAllStringSubmatch(ms, -1) {
+		if _, twice := out[m[1]]; twice {
+			t.Fatalf("%s listed twice", m[1])
+		}
+		out[m[1]] = strings.Trim(strings.ReplaceAll(m[2], "&#34;", `"`), `"`)
+	}
+	return out
+}
+
+// meet records that u met contact at event ev, at at (before the talk).
+func (s *server) meet(t *testing.T, u *user, ev, contact string, at time.Time) {
+	t.Helper()
+	if err := s.crm.Contacts.CreateEncounter(t.Context(), u.ID, &contacts.Encounter{ID: record.NewID(), UserID: u.ID, EventID: ev, ContactID: contact,
+		Moment: "before_talk", MetAt: at, CreatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// introduce records an intro u made of a and b, at at.
+func (s *server) introduce(t *testing.T, u *user, a, b string, at time.Time) {
+	t.Helper()
+	if err := s.crm.Contacts.Store.CreateIntro(t.Context(), &contacts.Intro{ID: record.NewID(), UserID: u.ID, ContactIDs: []string{a, b},
+		Status: contacts.IntroMade, CreatedAt: at, UpdatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // ada is a contact met at a meetup, after the talk.

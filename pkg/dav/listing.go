@@ -8,6 +8,7 @@ import (
 	"github.com/emersion/go-webdav/carddav"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
 // A first sync lists every card's ETag, then asks for every card in
@@ -24,6 +25,13 @@ import (
 // journaled too). A listing is kept only when the token did not move while
 // it was read; MongoDB's journal is best effort and its tokens carry the
 // time, so none of its listings is ever reused.
+//
+// When the token has moved, the journal names the cards changed since the
+// listing: the listing is patched with those cards read again (see
+// patched) instead of read whole, which is what each sync of a client
+// that lists ETags (vdirsyncer) costs after a change. A patched listing
+// keeps the time of the listing it came from, so that a book is read
+// whole at least every listingTTL.
 type listings struct {
 	mu     sync.Mutex
 	byUser map[string]*listing
@@ -36,6 +44,7 @@ type listing struct {
 	objs                 []carddav.AddressObject // in listing order, Card left out
 	byPath               map[string]int          // path → index in objs
 	bytes                int
+	patches              int // how many times it was patched since read whole
 }
 
 // The bounds of what listings keep: a first sync takes seconds, so a
@@ -73,14 +82,26 @@ func (b *cards) cached(u *accounts.User, token, version string) *listing {
 // last one), evicting the oldest listings past the bounds; a book bigger
 // than maxListingBytes alone is not kept.
 func (b *cards) keep(u *accounts.User, token, version string, objs []carddav.AddressObject) {
-	x := &listing{token: token, version: version, zone: u.Location().String(), at: b.s.Now(),
+	b.put(u, newListing(token, version, u.Location().String(), b.s.Now(), objs))
+}
+
+// newListing is a listing of objs (their Card left out: the data is the
+// card, and a multiget writes it as it is).
+func newListing(token, version, zone string, at time.Time, objs []carddav.AddressObject) *listing {
+	x := &listing{token: token, version: version, zone: zone, at: at,
 		objs: make([]carddav.AddressObject, len(objs)), byPath: make(map[string]int, len(objs))}
 	for i, ao := range objs {
-		ao.Card = nil // the data is the card; a multiget writes it as it is
+		ao.Card = nil
 		x.objs[i] = ao
 		x.byPath[ao.Path] = i
 		x.bytes += len(ao.Data) + len(ao.Path) + len(ao.ETag)
 	}
+	return x
+}
+
+// put stores x as the user's listing, evicting the oldest listings past
+// the bounds; a book bigger than maxListingBytes alone is not kept.
+func (b *cards) put(u *accounts.User, x *listing) {
 	if x.bytes > maxListingBytes {
 		return
 	}
@@ -119,4 +140,77 @@ func (x *listing) object(path string) *carddav.AddressObject {
 	}
 	ao := x.objs[i]
 	return &ao
+}
+
+// maxPatch is the most changed cards a listing is patched with; past it,
+// the book is read whole.
+const maxPatch = 1000
+
+// patched is the user's last listing brought up to token: the cards the
+// journal names as changed since the listing are read again, a card that
+// is gone is left out and a new one added at the end. It is nil when
+// there is nothing to patch — no listing of this vCard version and time
+// zone within listingTTL, a journal that cannot say what changed (pruned
+// past the listing, moved past token, more than maxPatch cards) — and
+// the book is then read whole. It is kept only if the token did not move
+// while the cards were read.
+func (b *cards) patched(ctx context.Context, u *accounts.User, token, version string) (*listing, error) {
+	l := &b.s.listings
+	l.mu.Lock()
+	x := l.byUser[u.ID]
+	l.mu.Unlock()
+	if x == nil || x.version != version || x.zone != u.Location().String() || b.s.Now().Sub(x.at) > listingTTL {
+		return nil, nil
+	}
+	ids, next, more, err := b.s.Changes.Since(ctx, u.ID, "cards", x.token, maxPatch)
+	if err != nil || more || next != token {
+		return nil, nil // the whole book is read, and says what is wrong
+	}
+	found, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	list := make([]*contacts.Contact, 0, len(found))
+	for _, c := range found {
+		list = append(list, c)
+	}
+	about, err := b.history(ctx, u, list, nil)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	changed := make(map[string]*carddav.AddressObject, len(ids)) // path → card; nil: gone
+	for _, id := range ids {
+		if found[id] == nil {
+			// A card gone: the journal names it by the name its path
+			// has (the client's, or the contact's id).
+			changed[BookPath+id+".vcf"] = nil
+		}
+	}
+	for _, c := range list {
+		ao, err := object(c, about[c.ID], version)
+		if err != nil {
+			return nil, err
+		}
+		changed[ao.Path] = ao
+	}
+	objs := make([]carddav.AddressObject, 0, len(x.objs)+len(changed))
+	for _, ao := range x.objs {
+		if now, ok := changed[ao.Path]; !ok {
+			objs = append(objs, ao)
+		} else if now != nil {
+			objs = append(objs, *now)
+			delete(changed, ao.Path)
+		}
+	}
+	for _, c := range list { // the new cards, at the end
+		if now := changed[cardPath(c)]; now != nil {
+			objs = append(objs, *now)
+		}
+	}
+	y := newListing(token, version, x.zone, x.at, objs)
+	y.patches = x.patches + 1
+	if after, ok := b.journalToken(ctx, u); ok && after == token {
+		b.put(u, y)
+	}
+	return y, nil
 }

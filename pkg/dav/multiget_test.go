@@ -3,7 +3,6 @@ package dav_test
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -184,10 +183,7 @@ func TestCardOfSomeoneMetOften(t *testing.T) {
 	ev := s.eventOf(t, u)
 	for i := range 200 {
 		at := time.Date(2026, 11, 25, 0, 200-i, 0, 0, time.UTC)
-		if err := s.crm.Contacts.CreateEncounter(ctx, u.ID, &contacts.Encounter{ID: record.NewID(), UserID: u.ID, EventID: ev, ContactID: ada.ID,
-			Moment: "before_talk", MetAt: at, CreatedAt: at}); err != nil {
-			t.Fatal(err)
-		}
+		s.meet(t, u, ev, ada.ID, at)
 	}
 	// A book of more than a thousand cards is listed from all of the
 	// user's encounters at once.
@@ -242,24 +238,9 @@ func TestListingWrittenInParts(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := others[n-1]
-	if err := s.crm.Contacts.CreateEncounter(ctx, u.ID, &contacts.Encounter{ID: record.NewID(), UserID: u.ID, EventID: ev, ContactID: last.ID,
-		Moment: "before_talk", MetAt: ada.CreatedAt, CreatedAt: ada.CreatedAt}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.crm.Contacts.Store.CreateIntro(ctx, &contacts.Intro{ID: record.NewID(), UserID: u.ID, ContactIDs: []string{ada.ID, last.ID},
-		Status: contacts.IntroMade, CreatedAt: ada.CreatedAt, UpdatedAt: ada.CreatedAt}); err != nil {
-		t.Fatal(err)
-	}
-	r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,
-		"Depth", "1", "Content-Type", "application/xml")
-	listing := body(t, r)
-	listed := map[string]string{}
-	for _, m := range regexp.MustCompile(`(?s)<d:href>[^<]*/([^/<]+)\.vcf</d:href>.*?<d:getetag>([^<]+)</d:getetag>`).FindAllStringSubmatch(listing, -1) {
-		if _, twice := listed[m[1]]; twice {
-			t.Fatalf("%s listed twice", m[1])
-		}
-		listed[m[1]] = strings.Trim(strings.ReplaceAll(m[2], "&#34;", `"`), `"`)
-	}
+	s.meet(t, u, ev, last.ID, ada.CreatedAt)
+	s.introduce(t, u, ada.ID, last.ID, ada.CreatedAt)
+	listed := s.listing(t, u)
 	if len(listed) != n+1 {
 		t.Fatalf("%d cards listed, want %d", len(listed), n+1)
 	}
@@ -269,8 +250,8 @@ func TestListingWrittenInParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if a := strings.Trim(alone.ETag, `"`); a != listed[c.ID] {
-			t.Errorf("%s: ETag alone %s, listed %s", c.Name, a, listed[c.ID])
+		if a, l := strings.Trim(alone.ETag, `"`), listed[dav.BookPath+c.ID+".vcf"]; a != l {
+			t.Errorf("%s: ETag alone %s, listed %s", c.Name, a, l)
 		}
 	}
 }
