@@ -1,7 +1,11 @@
 package dav_test
 
 import (
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/emersion/go-vcard"
@@ -106,5 +110,95 @@ func TestListingPatchedByTheJournal(t *testing.T) {
 	// Unchanged since: the patched listing answers as it is.
 	if again := s.listing(t, u); len(again) != len(listed) || kept && patches() != 1 {
 		t.Fatalf("listed again: %d cards, %d patches", len(again), patches())
+	}
+}
+
+// TestListingsWhileWriting: listings run while contacts are written; once
+// the writes stop, the listing (patched or read whole) has every card with
+// the ETag a GET gives. Under -race it also checks that listings share
+// nothing they write.
+func TestListingsWhileWriting(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	ctx := t.Context()
+	var ids []string
+	for i := range 20 {
+		c, err := s.crm.CreateContact(ctx, u.User, contacts.Input{Name: fmt.Sprint("Person ", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	// PROPFINDs of the book, two at a time, until the writes stop (errors,
+	// not failures: t.Fatal belongs to the test's goroutine).
+	list := func() error {
+		req, _ := http.NewRequest("PROPFIND", s.URL+dav.BookPath, strings.NewReader(`<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`))
+		req.SetBasicAuth(u.Email, u.token)
+		req.Header.Set("Depth", "1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		io.Copy(io.Discard, resp.Body)
+		if resp.StatusCode != http.StatusMultiStatus {
+			return fmt.Errorf("PROPFIND: %d", resp.StatusCode)
+		}
+		return nil
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if err := list(); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 40 {
+		if i%4 == 3 {
+			if err := s.crm.DeleteContact(ctx, u.ID, ids[i/4]); err != nil {
+				t.Error(err)
+			}
+			continue
+		}
+		if _, err := s.crm.UpdateContact(ctx, u.User, ids[10+i%10], []byte(fmt.Sprintf(`{"title":"Step %d"}`, i))); err != nil {
+			t.Error(err)
+		}
+		if _, err := s.crm.CreateContact(ctx, u.User, contacts.Input{Name: fmt.Sprint("New ", i)}); err != nil {
+			t.Error(err)
+		}
+	}
+	close(done)
+	wg.Wait()
+	listed := s.listing(t, u)
+	cl := s.client(t, u)
+	n := 0
+	if err := s.crm.Contacts.ForEach(ctx, u.ID, func(c *contacts.Contact) error {
+		n++
+		p := dav.BookPath + c.ID + ".vcf"
+		now, err := cl.GetAddressObject(ctx, p)
+		if err != nil {
+			return err
+		}
+		if got := listed[p]; got != strings.Trim(now.ETag, `"`) {
+			t.Errorf("%s (%s): listed %q, GET gives %s", p, c.Name, got, now.ETag)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(listed) != n {
+		t.Errorf("%d cards listed, the book has %d", len(listed), n)
 	}
 }
