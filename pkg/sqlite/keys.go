@@ -1,0 +1,77 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// claimKeys inserts keys for contactID; Conflict with ExistingID if one
+// belongs to another contact (the caller's transaction then rolls back).
+func (tx *Tx) claimKeys(ctx context.Context, userID, contactID string, keys []string) error {
+	return tx.claim(ctx, contactKeys, userID, contactID, keys)
+}
+
+// keyTable is a table of unique keys per user, each held by one record
+// (contact_keys, company_keys): its primary key (user_id, key) is what
+// makes "one record per key" hold under concurrent writes.
+type keyTable struct {
+	table, owner, what, many string
+	taken                    func(key string) string
+}
+
+var contactKeys = keyTable{table: "contact_keys", owner: "contact_id", what: "contact", many: "contacts", taken: contacts.KeyTaken}
+
+// holders returns which of the user's records hold keys in t, by key
+// (t's primary key).
+func (t keyTable) holders(ctx context.Context, db *DB, userID string, keys []string) (map[string]string, error) {
+	type row struct{ key, id string }
+	out := map[string]string{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	rows, err := queryAll(ctx, db, t.what, func(r scanner) (*row, error) {
+		var x row
+		return &x, translate(r.Scan(&x.key, &x.id), t.what)
+	}, `SELECT key, `+t.owner+` FROM `+t.table+` WHERE user_id = ? AND key IN (SELECT value FROM json_each(?))`, userID, jsonList(keys))
+	for _, r := range rows {
+		out[r.key] = r.id
+	}
+	return out, err
+}
+
+// claim inserts keys for ownerID in t; a key held by another record is a
+// Conflict naming it (the transaction is then rolled back by the caller).
+func (tx *Tx) claim(ctx context.Context, t keyTable, userID, ownerID string, keys []string) error {
+	for _, k := range keys {
+		// <table> primary key (user_id, key); the names are constants, never input
+		res, err := tx.tx.ExecContext(ctx, `INSERT INTO `+t.table+`(user_id, key, `+t.owner+`) VALUES(?, ?, ?) ON CONFLICT DO NOTHING`, userID, k, ownerID)
+		if err != nil {
+			return translate(err, t.what)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			continue
+		}
+		var holder string
+		if err := tx.tx.QueryRowContext(ctx, `SELECT `+t.owner+` FROM `+t.table+` WHERE user_id = ? AND key = ?`, userID, k).Scan(&holder); err != nil {
+			return translate(err, t.what)
+		}
+		if holder != ownerID {
+			return &apperr.Error{Kind: apperr.Conflict, Message: "one of your " + t.many + " has " + t.taken(k) + " already", ExistingID: holder}
+		}
+	}
+	return nil
+}
+
+// moveKeys makes keys the ones ownerID holds in t: those it holds no
+// longer are released, the new ones claimed (a Conflict if another record
+// holds one).
+func (tx *Tx) moveKeys(ctx context.Context, t keyTable, userID, ownerID string, keys []string) error {
+	// <table> by owner; the names are constants, never input
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE `+t.owner+` = ? AND key NOT IN (SELECT value FROM json_each(?))`,
+		ownerID, jsonList(keys)); err != nil {
+		return translate(err, t.what)
+	}
+	return tx.claim(ctx, t, userID, ownerID, keys)
+}
