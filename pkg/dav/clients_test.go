@@ -14,6 +14,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/dav"
+	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 )
@@ -179,6 +180,12 @@ func TestVdirsyncerTwoWay(t *testing.T) {
 	v.try("sync") // Ada is still in conflict; the delete goes through
 	if _, err := s.crm.Contacts.Store.Contact(ctx, u.ID, grace.ID); err == nil {
 		t.Fatal("deleted locally, still in Rapport")
+	}
+	// vdirsyncer lists every ETag on each sync: after the first, each
+	// listing was the last one patched with what changed (on SQLite;
+	// MongoDB keeps none).
+	if n := s.dav.ListingPatches(u.ID); !enginetest.Mongo() && n < 1 {
+		t.Errorf("vdirsyncer's listings were read whole each time (%d patches)", n)
 	}
 }
 
