@@ -439,7 +439,27 @@ func (s *Contacts) DeleteEventGiving(ctx context.Context, userID, eventID string
 
 // EncounterArchive walks and restores the user's encounters.
 func (s *Contacts) EncounterArchive() record.Archive[contacts.Encounter] {
-	return archive[contacts.Encounter]{db: s.DB, table: "encounters", columns: encounterColumns, scan: scanEncounter, insert: (*Tx).CreateEncounter}
+	return archive[contacts.Encounter]{db: s.DB, table: "encounters", columns: encounterColumns, scan: scanEncounter, insertAll: (*Tx).restoreEncounters}
+}
+
+// restoreEncounters inserts a batch of encounters in one statement (their
+// triggers still run for each row).
+func (tx *Tx) restoreEncounters(ctx context.Context, es []*contacts.Encounter) error {
+	type row struct {
+		ID, UserID, EventID, ContactID, Moment, MetAt, Notes, Topics, CreatedAt string
+	}
+	rows := make([]row, len(es))
+	for i, e := range es {
+		rows[i] = row{e.ID, e.UserID, e.EventID, e.ContactID, e.Moment, formatTime(e.MetAt), e.Notes, jsonList(e.Topics), formatTime(e.CreatedAt)}
+	}
+	list, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	_, err = tx.tx.ExecContext(ctx, `INSERT INTO encounters(`+encounterColumns+`)
+		SELECT value->>'ID', value->>'UserID', value->>'EventID', value->>'ContactID', value->>'Moment', value->>'MetAt',
+			value->>'Notes', value->>'Topics', value->>'CreatedAt' FROM json_each(?)`, string(list))
+	return translate(err, "encounter")
 }
 
 // InteractionArchive walks and restores the user's interactions.

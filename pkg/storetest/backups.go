@@ -50,7 +50,9 @@ func Backups(t *testing.T, open OpenBackups) {
 	})
 	t.Run("encounters", func(t *testing.T) {
 		archiveCase(t, st.Contacts.EncounterArchive(), &contacts.Encounter{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: c1.ID,
-			Moment: "after_talk", MetAt: clock, Notes: "n", Topics: []string{"Go"}, CreatedAt: clock})
+			Moment: "after_talk", MetAt: clock, Notes: "n \"quoted\"\nand a line", Topics: []string{"Go", "ünïcode"}, CreatedAt: clock},
+			&contacts.Encounter{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: c2.ID,
+				Moment: "before_talk", MetAt: clock.Add(time.Hour), Topics: []string{}, CreatedAt: clock})
 	})
 	t.Run("intros", func(t *testing.T) {
 		archiveCase(t, st.Contacts.IntroArchive(), &contacts.Intro{ID: nextID(), UserID: "u1", ContactIDs: []string{c1.ID, c2.ID}, Context: "c",
@@ -80,6 +82,13 @@ func Backups(t *testing.T, open OpenBackups) {
 			}
 			hits, err := st.Search.Search(ctx, search.Query{UserID: "u1", Terms: search.Terms(q), Types: []string{"contact"}, Limit: 5})
 			if err != nil || len(hits) != 1 || hits[0].ID != p.Items[0].ID {
+				t.Fatalf("search %q after a restore: %+v, %v", q, hits, err)
+			}
+		}
+		// Restored encounters too, by their notes and topics.
+		for _, q := range []string{"quoted", "ünïcode"} {
+			hits, err := st.Search.Search(ctx, search.Query{UserID: "u1", Terms: search.Terms(q), Types: []string{"encounter"}, Limit: 5})
+			if err != nil || len(hits) != 1 {
 				t.Fatalf("search %q after a restore: %+v, %v", q, hits, err)
 			}
 		}
