@@ -435,11 +435,17 @@ func (b *cards) DeleteAddressObject(ctx context.Context, p string) error {
 
 var momentText = map[string]string{"before_talk": "before the talk", "during_talk": "during the talk", "after_talk": "after the talk", "other": "met"}
 
+// byMetAt orders encounters as a card shows them, by met_at then id: the
+// same text, and the same first cardEncounters, whatever order they were
+// read in.
+func byMetAt(a, b contacts.Encounter) int {
+	return cmp.Or(a.MetAt.Compare(b.MetAt), cmp.Compare(a.ID, b.ID))
+}
+
 // howWeMet writes a contact's section; "" when there is nothing to say.
 func howWeMet(c *contacts.Contact, encs []contacts.Encounter, evs map[string]*events.Event, intros []contacts.Intro, names map[string]string, loc *time.Location) string {
 	var lines []string
-	// By met_at, then id: the same text whatever order they were read in.
-	slices.SortFunc(encs, func(a, b contacts.Encounter) int { return cmp.Or(a.MetAt.Compare(b.MetAt), cmp.Compare(a.ID, b.ID)) })
+	slices.SortFunc(encs, byMetAt)
 	for _, e := range encs {
 		parts := []string{e.MetAt.In(loc).Format("2006-01-02")}
 		if ev := evs[e.EventID]; ev != nil {

@@ -209,9 +209,7 @@ func (b *cards) bookRecords(ctx context.Context, u *accounts.User) (*bookRecords
 	// reads them (else the same card listed and read alone had two ETags).
 	for id, es := range out.encs {
 		if len(es) > cardEncounters {
-			slices.SortFunc(es, func(a, b contacts.Encounter) int {
-				return cmp.Or(a.MetAt.Compare(b.MetAt), cmp.Compare(a.ID, b.ID))
-			})
+			slices.SortFunc(es, byMetAt)
 			out.encs[id] = es[:cardEncounters]
 		}
 	}

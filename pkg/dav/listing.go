@@ -65,17 +65,27 @@ func (b *cards) journalToken(ctx context.Context, u *accounts.User) (string, boo
 	return tok, err == nil
 }
 
-// cached is the user's listing if it still holds: the same token, vCard
-// version and time zone, within listingTTL; nil otherwise.
-func (b *cards) cached(u *accounts.User, token, version string) *listing {
+// last is the user's listing if it is of this vCard version and the
+// user's time zone, within listingTTL; nil otherwise. Its token may be
+// any (see cached, patched).
+func (b *cards) last(u *accounts.User, version string) *listing {
 	l := &b.s.listings
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	x := l.byUser[u.ID]
-	if x == nil || x.token != token || x.version != version || x.zone != u.Location().String() || b.s.Now().Sub(x.at) > listingTTL {
+	l.mu.Unlock()
+	if x == nil || x.version != version || x.zone != u.Location().String() || b.s.Now().Sub(x.at) > listingTTL {
 		return nil
 	}
 	return x
+}
+
+// cached is the user's listing if it still holds: its token is token, and
+// last holds it; nil otherwise.
+func (b *cards) cached(u *accounts.User, token, version string) *listing {
+	if x := b.last(u, version); x != nil && x.token == token {
+		return x
+	}
+	return nil
 }
 
 // keep stores objs as the user's listing at token (replacing the user's
@@ -155,11 +165,8 @@ const maxPatch = 1000
 // the book is then read whole. It is kept only if the token did not move
 // while the cards were read.
 func (b *cards) patched(ctx context.Context, u *accounts.User, token, version string) (*listing, error) {
-	l := &b.s.listings
-	l.mu.Lock()
-	x := l.byUser[u.ID]
-	l.mu.Unlock()
-	if x == nil || x.version != version || x.zone != u.Location().String() || b.s.Now().Sub(x.at) > listingTTL {
+	x := b.last(u, version)
+	if x == nil {
 		return nil, nil
 	}
 	ids, next, more, err := b.s.Changes.Since(ctx, u.ID, "cards", x.token, maxPatch)
