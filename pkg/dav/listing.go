@@ -209,8 +209,8 @@ func (b *cards) patched(ctx context.Context, u *accounts.User, token, version st
 			delete(changed, ao.Path)
 		}
 	}
-	for _, c := range list { // the new cards, at the end
-		if now := changed[cardPath(c)]; now != nil {
+	for _, now := range changed { // what is left: the new cards, at the end
+		if now != nil {
 			objs = append(objs, *now)
 		}
 	}
