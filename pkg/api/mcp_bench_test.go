@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -17,8 +19,12 @@ import (
 // same JSON-RPC request ("/http"), the way BenchmarkLogEncounter's client
 // sends its JSON. The SDK client's own JSON work runs on the same cores as
 // the server; the plain client's is a marshal and an unmarshal, as the
-// API benchmark's is.
+// API benchmark's is. "paired" alternates the API's POST and the plain
+// MCP call on one server, so that the machine's drift during a run
+// (±20 % within minutes here) falls on both alike, and reports each one's
+// p50 and their ratio.
 // Run: go test ./pkg/api -run '^$' -bench 'MCP/log_encounter|LogEncounter/API/clients=1$' -benchtime 1000x -count 3
+// or:  go test ./pkg/api -run '^$' -bench 'MCP/paired' -benchtime 2000x -count 3
 func BenchmarkMCP(b *testing.B) {
 	s := MustServe(b)
 	_, tok := s.MustSignup(b, "ada@example.com")
@@ -43,6 +49,53 @@ func BenchmarkMCP(b *testing.B) {
 		runConcurrent(b, 1, func(i int) error {
 			return callToolHTTP(client, s.URL+"/mcp", tok, int64(i+1), "log_encounter", logArgs(benchSeq.Add(1)))
 		})
+	})
+	b.Run("paired", func(b *testing.B) {
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+		api := func(n int64) error {
+			body, _ := json.Marshal(map[string]any{
+				"contact": map[string]any{"name": fmt.Sprint("Person ", n), "emails": []string{fmt.Sprintf("p%d@example.com", n)}, "company": "Acme"},
+				"moment":  "after_talk", "notes": "talked about observability", "topics": []string{"otel", "go"},
+			})
+			req, _ := http.NewRequest("POST", s.URL+"/v1/events/"+ev+"/encounters", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			_, err := fetch(client, req, 201)
+			return err
+		}
+		var viaAPI, viaMCP []time.Duration
+		timed := func(into *[]time.Duration, call func() error) {
+			t0 := time.Now()
+			if err := call(); err != nil {
+				b.Fatal(err)
+			}
+			*into = append(*into, time.Since(t0))
+		}
+		i := int64(0)
+		for b.Loop() {
+			i++
+			calls := []func(){
+				func() { timed(&viaAPI, func() error { return api(benchSeq.Add(1)) }) },
+				func() {
+					timed(&viaMCP, func() error {
+						return callToolHTTP(client, s.URL+"/mcp", tok, i, "log_encounter", logArgs(benchSeq.Add(1)))
+					})
+				},
+			}
+			if i%2 == 0 { // each goes first half the time
+				calls[0], calls[1] = calls[1], calls[0]
+			}
+			calls[0]()
+			calls[1]()
+		}
+		p50 := func(d []time.Duration) float64 {
+			slices.Sort(d)
+			return float64(d[len(d)/2].Microseconds()) / 1000
+		}
+		a, m := p50(viaAPI), p50(viaMCP)
+		b.ReportMetric(a, "api-p50-ms")
+		b.ReportMetric(m, "mcp-p50-ms")
+		b.ReportMetric(m/a, "mcp/api")
 	})
 	b.Run("search", func(b *testing.B) {
 		runConcurrent(b, 1, func(i int) error {
