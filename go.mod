@@ -107,3 +107,5 @@ require (
 replace github.com/emersion/go-vcard => ./third_party/go-vcard
 
 replace github.com/emersion/go-webdav => ./third_party/go-webdav
+
+replace github.com/segmentio/encoding => ./third_party/segmentio-encoding
