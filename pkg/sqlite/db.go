@@ -61,8 +61,9 @@ type file struct {
 	quit      chan struct{}
 	committed chan struct{} // closed when the committer has stopped
 	closeOnce sync.Once
-	// stmts is what the write connection keeps prepared.
-	stmts *stmtCache
+	// stmts is what the write connection keeps prepared; readStmts what
+	// the read connections do.
+	stmts, readStmts *stmtCache
 	// damage is the last integrity check's verdict (see CheckIntegrity).
 	damage atomic.Pointer[error]
 }
@@ -89,13 +90,14 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, err
 	}
 	db.write.SetMaxOpenConns(1)
-	db.stmts = newStmtCache(db.write)
+	db.stmts = newStmtCache(db.write, false)
 	readers := max(4, runtime.GOMAXPROCS(0)*2)
 	if db.read, err = openPool(path, true, max(minReadCacheKiB, readCacheKiB/readers)); err != nil {
 		db.write.Close()
 		return nil, err
 	}
 	db.read.SetMaxOpenConns(readers)
+	db.readStmts = newStmtCache(db.read, true)
 	if err := db.migrate(ctx, dataDir); err != nil {
 		close(db.committed)
 		db.Close()
@@ -174,6 +176,7 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.quit) })
 	<-db.committed
 	db.stmts.close()
+	db.readStmts.close()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -210,7 +213,7 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 		return translate(err, "store")
 	}
 	defer tx.Rollback()
-	return fn(&Tx{tx: &stmtTx{Tx: tx}})
+	return fn(&Tx{tx: &stmtTx{Tx: tx, stmts: db.readStmts}})
 }
 
 // Work runs fn as one unit of work: one write transaction, committed when
@@ -498,7 +501,7 @@ func (db *DB) reader(ctx context.Context) interface {
 	if db.unit != nil {
 		return db.unit.tx
 	}
-	return db.read
+	return readPool{db.readStmts}
 }
 
 // Ping checks that the store can be written and read: it writes this

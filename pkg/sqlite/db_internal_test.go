@@ -176,3 +176,83 @@ func TestCachedStatementAfterCancelledWrite(t *testing.T) {
 		t.Fatalf("second written: %d, %v", n, err)
 	}
 }
+
+// TestReadStatementsPrepared: a read (one on its own, or in a View) runs
+// prepared once its query has run once and the read pool's preparer has
+// caught up; reads of every connection agree while it prepares, a query
+// that cannot be prepared fails as before each time, and closing the store
+// while statements are being prepared leaves nothing running.
+func TestReadStatementsPrepared(t *testing.T) {
+	db := openTemp(t)
+	ctx := t.Context()
+	if err := db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO health(id, at) VALUES('a', 't1'), ('b', 't2')`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const single = `SELECT at FROM health WHERE id = ?`
+	const viewed = `SELECT count(*) FROM health WHERE at >= ?`
+	prepared := func(q string) bool {
+		db.readStmts.mu.Lock()
+		defer db.readStmts.mu.Unlock()
+		return db.readStmts.stmts[q] != nil
+	}
+	read := func() {
+		t.Helper()
+		var at string
+		if err := db.reader(ctx).QueryRowContext(ctx, single, "b").Scan(&at); err != nil || at != "t2" {
+			t.Fatalf("single read: %q, %v", at, err)
+		}
+		var n int
+		if err := db.View(ctx, func(tx *Tx) error { return tx.tx.QueryRowContext(ctx, viewed, "t1").Scan(&n) }); err != nil || n != 2 {
+			t.Fatalf("read in a View: %d, %v", n, err)
+		}
+	}
+	// Many readers at once, on every connection, while the first runs are
+	// being prepared.
+	done := make(chan struct{})
+	for range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 20 {
+				read()
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !prepared(single) || !prepared(viewed) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not prepared after their first runs: single %v, in a View %v", prepared(single), prepared(viewed))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	read()
+	for range 2 {
+		if err := db.reader(ctx).QueryRowContext(ctx, `SELECT at FROM nowhere`).Scan(new(string)); err == nil {
+			t.Fatal("a read of a missing table ran")
+		}
+	}
+	// Closing while the preparer runs: it stops, and prepares nothing more.
+	other := openTemp(t)
+	for i := range 50 {
+		other.reader(ctx).QueryRowContext(ctx, fmt.Sprintf(`SELECT %d FROM health`, i)).Scan(new(int))
+	}
+	other.Close()
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		other.readStmts.mu.Lock()
+		busy, kept := other.readStmts.preparing, len(other.readStmts.stmts)
+		other.readStmts.mu.Unlock()
+		if !busy && kept == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after Close: preparer running %v, %d statements kept", busy, kept)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -11,8 +11,10 @@ import (
 // a statement the connection prepared before (stmtCache) when there is
 // one: preparing a write compiles the indexes and triggers it updates, and
 // logging an encounter spent a fifth of its time, and restoring a backup's
-// contacts nine tenths, preparing the same few statements again. A read transaction's
-// (stmts nil) runs its statements as they come.
+// contacts nine tenths, preparing the same few statements again. A read
+// transaction does the same with the read pool's cache (each read
+// connection prepares a statement the first time it runs it; database/sql
+// keeps it per connection).
 type stmtTx struct {
 	*sql.Tx
 	stmts *stmtCache
@@ -72,27 +74,34 @@ func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any)
 	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
-// maxCachedStmts bounds how many statements the write connection keeps
-// prepared. The adapters' statements are constants (a query's varying
+// maxCachedStmts bounds how many statements a pool keeps prepared. The adapters' statements are constants (a query's varying
 // parts are arguments, lists go in as JSON), a few hundred in all; a text
 // made anew each time (a savepoint's name) is never run through the cache.
 const maxCachedStmts = 512
 
-// stmtCache is the statements the write connection has prepared, by
-// query. A query is prepared after it first runs, between transactions:
-// inside one the pool's only connection is taken, and preparing through
-// the pool would wait for it for ever. database/sql keeps each prepared
-// statement per connection and prepares it again on a new one (after an
-// idle timeout or a broken connection).
+// stmtCache is the statements a pool has prepared, by query. A query is
+// prepared after it first runs, never by the one running it: the write
+// pool's only connection is taken inside a transaction, and preparing
+// through the pool would wait for it for ever, so the committer prepares
+// between transactions (prepareWanted); the read pool's connections may
+// all be held by readers, so a goroutine of its own that holds none
+// prepares them (background). database/sql keeps each prepared statement
+// per connection and prepares it again on a new one (after an idle
+// timeout or a broken connection).
 type stmtCache struct {
-	pool  *sql.DB
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
-	want  map[string]bool // run unprepared since the last prepare
+	pool       *sql.DB
+	background bool
+	mu         sync.Mutex
+	stmts      map[string]*sql.Stmt
+	want       map[string]bool // run unprepared since the last prepare
+	preparing  bool            // background: its goroutine is running
+	closed     bool
 }
 
-func newStmtCache(pool *sql.DB) *stmtCache {
-	return &stmtCache{pool: pool, stmts: map[string]*sql.Stmt{}, want: map[string]bool{}}
+// newStmtCache is pool's statement cache; background says who prepares
+// (see stmtCache).
+func newStmtCache(pool *sql.DB, background bool) *stmtCache {
+	return &stmtCache{pool: pool, background: background, stmts: map[string]*sql.Stmt{}, want: map[string]bool{}}
 }
 
 // get is query's prepared statement, or nil: then query is noted, to be
@@ -103,36 +112,84 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	if st, ok := c.stmts[query]; ok {
 		return st // nil if it did not prepare
 	}
-	if len(c.stmts)+len(c.want) < maxCachedStmts {
-		c.want[query] = true
+	if c.closed || c.want[query] || len(c.stmts)+len(c.want) >= maxCachedStmts {
+		return nil
+	}
+	c.want[query] = true
+	if c.background && !c.preparing {
+		c.preparing = true
+		go func() {
+			for c.prepareWanted() {
+			}
+		}()
 	}
 	return nil
 }
 
-// prepareWanted prepares the queries noted since it last ran; called by
-// the committer while no transaction holds the connection. A query that
-// fails to prepare is run unprepared, as before, and not tried again.
-func (c *stmtCache) prepareWanted() {
+// prepareWanted prepares the queries noted since it last ran, through
+// the pool, without holding the lock (get does not wait on it), and says
+// whether there were any. A query that fails to prepare is run
+// unprepared, as before, and not tried again.
+func (c *stmtCache) prepareWanted() bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	if len(c.want) == 0 || c.closed {
+		c.preparing = false
+		c.mu.Unlock()
+		return false
+	}
+	queries := make([]string, 0, len(c.want))
 	for q := range c.want {
+		queries = append(queries, q)
+	}
+	c.mu.Unlock()
+	for _, q := range queries {
 		st, err := c.pool.PrepareContext(context.Background(), q)
 		if err != nil {
 			st = nil
 		}
-		c.stmts[q] = st
+		c.mu.Lock()
+		delete(c.want, q)
+		if c.closed {
+			if st != nil {
+				st.Close()
+			}
+		} else {
+			c.stmts[q] = st
+		}
+		c.mu.Unlock()
 	}
-	clear(c.want)
+	return true
 }
 
 // close closes the prepared statements.
 func (c *stmtCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.closed = true
 	for q, st := range c.stmts {
 		if st != nil {
 			st.Close()
 		}
 		delete(c.stmts, q)
 	}
+}
+
+// readPool is where a single read outside a transaction goes
+// (DB.reader): the read pool, through its statement cache.
+type readPool struct{ *stmtCache }
+
+// QueryContext runs query on a read connection, prepared if it can be.
+func (r readPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := r.get(query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return r.pool.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs query on a read connection, prepared if it can be.
+func (r readPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := r.get(query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return r.pool.QueryRowContext(ctx, query, args...)
 }
