@@ -19,10 +19,10 @@ import (
 // same JSON-RPC request ("/http"), the way BenchmarkLogEncounter's client
 // sends its JSON. The SDK client's own JSON work runs on the same cores as
 // the server; the plain client's is a marshal and an unmarshal, as the
-// API benchmark's is. "paired" alternates the API's POST and the plain
-// MCP call on one server, so that the machine's drift during a run
-// (±20 % within minutes here) falls on both alike, and reports each one's
-// p50 and their ratio.
+// API benchmark's is. "paired" alternates the API's POST, the plain MCP
+// call and the SDK client's on one server, so that the machine's drift
+// during a run (±20 % within minutes here) falls on all alike, and reports
+// the API's and the plain call's p50, and each MCP call's over the API's.
 // Run: go test ./pkg/api -run '^$' -bench 'MCP/log_encounter|LogEncounter/API/clients=1$' -benchtime 1000x -count 3
 // or:  go test ./pkg/api -run '^$' -bench 'MCP/paired' -benchtime 2000x -count 3
 func BenchmarkMCP(b *testing.B) {
@@ -63,39 +63,46 @@ func BenchmarkMCP(b *testing.B) {
 			_, err := fetch(client, req, 201)
 			return err
 		}
-		var viaAPI, viaMCP []time.Duration
-		timed := func(into *[]time.Duration, call func() error) {
-			t0 := time.Now()
-			if err := call(); err != nil {
-				b.Fatal(err)
+		var viaAPI, viaMCP, viaSDK []time.Duration
+		timed := func(into *[]time.Duration, call func() error) func() {
+			return func() {
+				t0 := time.Now()
+				if err := call(); err != nil {
+					b.Fatal(err)
+				}
+				*into = append(*into, time.Since(t0))
 			}
-			*into = append(*into, time.Since(t0))
 		}
 		i := int64(0)
 		for b.Loop() {
 			i++
 			calls := []func(){
-				func() { timed(&viaAPI, func() error { return api(benchSeq.Add(1)) }) },
-				func() {
-					timed(&viaMCP, func() error {
-						return callToolHTTP(client, s.URL+"/mcp", tok, i, "log_encounter", logArgs(benchSeq.Add(1)))
-					})
-				},
+				timed(&viaAPI, func() error { return api(benchSeq.Add(1)) }),
+				timed(&viaMCP, func() error {
+					return callToolHTTP(client, s.URL+"/mcp", tok, i, "log_encounter", logArgs(benchSeq.Add(1)))
+				}),
+				timed(&viaSDK, func() error {
+					res, err := cs.CallTool(b.Context(), &mcp.CallToolParams{Name: "log_encounter", Arguments: logArgs(benchSeq.Add(1))})
+					if err == nil && res.IsError {
+						err = fmt.Errorf("tool error: %v", res.Content)
+					}
+					return err
+				}),
 			}
-			if i%2 == 0 { // each goes first half the time
-				calls[0], calls[1] = calls[1], calls[0]
+			// Each goes first, second and third a third of the time.
+			for k := range calls {
+				calls[(k+int(i))%len(calls)]()
 			}
-			calls[0]()
-			calls[1]()
 		}
 		p50 := func(d []time.Duration) float64 {
 			slices.Sort(d)
 			return float64(d[len(d)/2].Microseconds()) / 1000
 		}
-		a, m := p50(viaAPI), p50(viaMCP)
+		a, m, k := p50(viaAPI), p50(viaMCP), p50(viaSDK)
 		b.ReportMetric(a, "api-p50-ms")
 		b.ReportMetric(m, "mcp-p50-ms")
 		b.ReportMetric(m/a, "mcp/api")
+		b.ReportMetric(k/a, "sdk/api")
 	})
 	b.Run("search", func(b *testing.B) {
 		runConcurrent(b, 1, func(i int) error {
