@@ -100,7 +100,44 @@ const (
 // its own engine (insightSource).
 func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from, to time.Time) (*Insights, error) {
 	now := s.Now()
-	f, err := s.insightSource.Facts(ctx, u.ID, from, to, now)
+	// "Worth it?" reads the most (the people met at the latest events and
+	// when each was made); it runs beside the facts and the pipeline, each
+	// read on a connection of its own.
+	var (
+		ins           *Insights
+		intros        []contacts.Intro
+		worth         []insights.EventWorth
+		series        []insights.SeriesWorth
+		worthErr, err error
+	)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		// Giving and worth it both count intros: read once.
+		if intros, worthErr = s.introsOf(ctx, u.ID, contacts.IntroFilter{}); worthErr == nil {
+			worth, series, worthErr = s.worth(ctx, u.ID, from, to, now, intros)
+		}
+	}()
+	ins, err = s.factsAndPipeline(ctx, u.ID, from, to, now)
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if worthErr != nil {
+		return nil, worthErr
+	}
+	ins.Events, ins.Series = worth, series
+	if ins.Giving, err = s.giving(ctx, u.ID, from, to, now, intros); err != nil {
+		return nil, err
+	}
+	return ins, nil
+}
+
+// factsAndPipeline is the insights' counted facts, assembled, and the
+// pipeline.
+func (s *Service) factsAndPipeline(ctx context.Context, userID string, from, to, now time.Time) (*Insights, error) {
+	f, err := s.insightSource.Facts(ctx, userID, from, to, now)
 	if err != nil {
 		return nil, err
 	}
@@ -108,19 +145,10 @@ func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from,
 	if err != nil {
 		return nil, err
 	}
-	if ins.Pipeline, err = s.pipeline(ctx, u.ID, from, to); err != nil {
+	if ins.Pipeline, err = s.pipeline(ctx, userID, from, to); err != nil {
 		return nil, err
 	}
-	// Giving and worth it both count intros: read once.
-	intros, err := s.introsOf(ctx, u.ID, contacts.IntroFilter{})
-	if err != nil {
-		return nil, err
-	}
-	if ins.Giving, err = s.giving(ctx, u.ID, from, to, now, intros); err != nil {
-		return nil, err
-	}
-	ins.Events, ins.Series, err = s.worth(ctx, u.ID, from, to, now, intros)
-	return ins, err
+	return ins, nil
 }
 
 // introsOf reads the user's intros f selects, every page (at most
