@@ -180,8 +180,9 @@ func TestCachedStatementAfterCancelledWrite(t *testing.T) {
 // TestReadStatementsPrepared: a read (one on its own, or in a View) runs
 // prepared once its query has run once and the read pool's preparer has
 // caught up; reads of every connection agree while it prepares, a query
-// that cannot be prepared fails as before each time, and closing the store
-// while statements are being prepared leaves nothing running.
+// that cannot be prepared fails as before each time, a read given up on
+// leaves the statement fit for the next, and closing the store while
+// statements are being prepared leaves nothing running.
 func TestReadStatementsPrepared(t *testing.T) {
 	db := openTemp(t)
 	ctx := t.Context()
@@ -229,6 +230,33 @@ func TestReadStatementsPrepared(t *testing.T) {
 			t.Fatalf("not prepared after their first runs: single %v, in a View %v", prepared(single), prepared(viewed))
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+	read()
+	// A read given up on while it runs (its context ends) leaves the
+	// prepared statement fit for the next one.
+	const count = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT count(*) FROM c`
+	counted := func(ctx context.Context, upTo int) (int, error) {
+		var n int
+		err := db.reader(ctx).QueryRowContext(ctx, count, upTo).Scan(&n)
+		return n, err
+	}
+	if n, err := counted(ctx, 10); err != nil || n != 10 {
+		t.Fatalf("count to 10: %d, %v", n, err)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for !prepared(count) {
+		if time.Now().After(deadline) {
+			t.Fatal("the count was not prepared")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if n, err := counted(short, 1_000_000_000); err == nil {
+		t.Fatalf("a count to a billion finished in 20 ms: %d", n)
+	}
+	if n, err := counted(ctx, 10); err != nil || n != 10 {
+		t.Fatalf("count to 10 after one given up on: %d, %v", n, err)
 	}
 	read()
 	for range 2 {
