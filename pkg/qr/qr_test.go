@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -132,5 +134,32 @@ func TestDecodeWaitsForATurn(t *testing.T) {
 	cancel()
 	if _, err := Decode(ctx, b, "image"); !apperr.Is(err, apperr.Unavailable) {
 		t.Fatalf("with no turn free: %v", err)
+	}
+}
+
+// TestEveryCardCodeReads: card URLs whose code, with the mask the encoder
+// prefers, ZXing's detector cannot find (it takes shapes in the data for
+// a finder pattern; about one in a hundred), and a sample of random ones,
+// all read back through Decode, as the scan page reads a photo of a card.
+func TestEveryCardCodeReads(t *testing.T) {
+	urls := []string{
+		"http://rapport.test/c/x_cK--l7C_PP-b-Ihe5syg?e=5khxIyAwNMbFwjCu",
+		"http://rapport.test/c/9Ad9xAAd0pr7JkoQSK17HQ?e=9cVuqkroNjjISdDe",
+		"http://rapport.test/c/llmZt2D6vq79eB8j21Y9Hw?e=aigZn2GI1J7n0S1Y",
+	}
+	for range 100 {
+		a, b := make([]byte, 16), make([]byte, 12)
+		rand.Read(a)
+		rand.Read(b)
+		urls = append(urls, "http://rapport.test/c/"+base64.RawURLEncoding.EncodeToString(a)+"?e="+base64.RawURLEncoding.EncodeToString(b))
+	}
+	for _, u := range urls {
+		data, err := PNG(u, 480)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := Decode(t.Context(), data, "image"); err != nil || got != u {
+			t.Errorf("%s: read back %q, %v", u, got, err)
+		}
 	}
 }
