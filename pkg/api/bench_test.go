@@ -76,6 +76,21 @@ func runConcurrent(b *testing.B, clients int, op func(i int) error) {
 
 var benchSeq atomic.Int64
 
+// postEncounter logs an encounter with a new inline contact, the n-th
+// (Person n, pn@example.com, at Acme), through the API at url (an
+// event's /encounters), as BenchmarkLogEncounter and MCP/paired do.
+func postEncounter(client *http.Client, url, token string, n int64) error {
+	body, _ := json.Marshal(map[string]any{
+		"contact": map[string]any{"name": fmt.Sprint("Person ", n), "emails": []string{fmt.Sprintf("p%d@example.com", n)}, "company": "Acme"},
+		"moment":  "after_talk", "notes": "talked about observability", "topics": []string{"otel", "go"},
+	})
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	_, err := fetch(client, req, 201)
+	return err
+}
+
 // BenchmarkLogEncounter measures POST /v1/events/{id}/encounters with a new
 // inline contact each time, through the HTTP stack on the embedded store.
 // Run: go test ./pkg/api -run '^$' -bench LogEncounter -benchtime 2000x
@@ -87,18 +102,7 @@ func BenchmarkLogEncounter(b *testing.B) {
 			ev := s.MustCreateEvent(b, tok, nil)
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			url := s.URL + "/v1/events/" + ev + "/encounters"
-			runConcurrent(b, clients, func(i int) error {
-				n := benchSeq.Add(1)
-				body, _ := json.Marshal(map[string]any{
-					"contact": map[string]any{"name": fmt.Sprint("Person ", n), "emails": []string{fmt.Sprintf("p%d@example.com", n)}, "company": "Acme"},
-					"moment":  "after_talk", "notes": "talked about observability", "topics": []string{"otel", "go"},
-				})
-				req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+tok)
-				_, err := fetch(client, req, 201)
-				return err
-			})
+			runConcurrent(b, clients, func(i int) error { return postEncounter(client, url, tok, benchSeq.Add(1)) })
 		})
 	}
 	// The same documents written straight with the driver: the dedupe key,

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -36,13 +37,7 @@ func BenchmarkMCP(b *testing.B) {
 			"notes":   "talked about observability", "topics": []string{"otel", "go"}}
 	}
 	b.Run("log_encounter", func(b *testing.B) {
-		runConcurrent(b, 1, func(i int) error {
-			res, err := cs.CallTool(b.Context(), &mcp.CallToolParams{Name: "log_encounter", Arguments: logArgs(benchSeq.Add(1))})
-			if err == nil && res.IsError {
-				err = fmt.Errorf("tool error: %v", res.Content)
-			}
-			return err
-		})
+		runConcurrent(b, 1, func(i int) error { return callToolSDK(b.Context(), cs, "log_encounter", logArgs(benchSeq.Add(1))) })
 	})
 	b.Run("log_encounter/http", func(b *testing.B) {
 		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
@@ -52,17 +47,6 @@ func BenchmarkMCP(b *testing.B) {
 	})
 	b.Run("paired", func(b *testing.B) {
 		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-		api := func(n int64) error {
-			body, _ := json.Marshal(map[string]any{
-				"contact": map[string]any{"name": fmt.Sprint("Person ", n), "emails": []string{fmt.Sprintf("p%d@example.com", n)}, "company": "Acme"},
-				"moment":  "after_talk", "notes": "talked about observability", "topics": []string{"otel", "go"},
-			})
-			req, _ := http.NewRequest("POST", s.URL+"/v1/events/"+ev+"/encounters", bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+tok)
-			_, err := fetch(client, req, 201)
-			return err
-		}
 		var viaAPI, viaMCP, viaSDK []time.Duration
 		timed := func(into *[]time.Duration, call func() error) func() {
 			return func() {
@@ -77,17 +61,11 @@ func BenchmarkMCP(b *testing.B) {
 		for b.Loop() {
 			i++
 			calls := []func(){
-				timed(&viaAPI, func() error { return api(benchSeq.Add(1)) }),
+				timed(&viaAPI, func() error { return postEncounter(client, s.URL+"/v1/events/"+ev+"/encounters", tok, benchSeq.Add(1)) }),
 				timed(&viaMCP, func() error {
 					return callToolHTTP(client, s.URL+"/mcp", tok, i, "log_encounter", logArgs(benchSeq.Add(1)))
 				}),
-				timed(&viaSDK, func() error {
-					res, err := cs.CallTool(b.Context(), &mcp.CallToolParams{Name: "log_encounter", Arguments: logArgs(benchSeq.Add(1))})
-					if err == nil && res.IsError {
-						err = fmt.Errorf("tool error: %v", res.Content)
-					}
-					return err
-				}),
+				timed(&viaSDK, func() error { return callToolSDK(b.Context(), cs, "log_encounter", logArgs(benchSeq.Add(1))) }),
 			}
 			// Each goes first, second and third a third of the time.
 			for k := range calls {
@@ -106,13 +84,19 @@ func BenchmarkMCP(b *testing.B) {
 	})
 	b.Run("search", func(b *testing.B) {
 		runConcurrent(b, 1, func(i int) error {
-			res, err := cs.CallTool(b.Context(), &mcp.CallToolParams{Name: "search", Arguments: map[string]any{"q": "observ otel"}})
-			if err == nil && res.IsError {
-				err = fmt.Errorf("tool error: %v", res.Content)
-			}
-			return err
+			return callToolSDK(b.Context(), cs, "search", map[string]any{"q": "observ otel"})
 		})
 	})
+}
+
+// callToolSDK calls a tool with the SDK's client and fails unless the
+// tool answered without error.
+func callToolSDK(ctx context.Context, cs *mcp.ClientSession, tool string, args map[string]any) error {
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
+	if err == nil && res.IsError {
+		err = fmt.Errorf("%s: tool error: %v", tool, res.Content)
+	}
+	return err
 }
 
 // callToolHTTP posts one JSON-RPC tools/call to the stateless MCP
