@@ -104,23 +104,21 @@ func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from,
 	// when each was made); it runs beside the facts and the pipeline, each
 	// read on a connection of its own.
 	var (
-		ins           *Insights
-		intros        []contacts.Intro
-		worth         []insights.EventWorth
-		series        []insights.SeriesWorth
-		worthErr, err error
+		intros   []contacts.Intro
+		worth    []insights.EventWorth
+		series   []insights.SeriesWorth
+		worthErr error
 	)
-	var wg sync.WaitGroup
-	wg.Add(1)
+	worthDone := make(chan struct{})
 	go func() {
-		defer wg.Done()
+		defer close(worthDone)
 		// Giving and worth it both count intros: read once.
 		if intros, worthErr = s.introsOf(ctx, u.ID, contacts.IntroFilter{}); worthErr == nil {
 			worth, series, worthErr = s.worth(ctx, u.ID, from, to, now, intros)
 		}
 	}()
-	ins, err = s.factsAndPipeline(ctx, u.ID, from, to, now)
-	wg.Wait()
+	ins, err := s.factsAndPipeline(ctx, u.ID, from, to, now)
+	<-worthDone
 	if err != nil {
 		return nil, err
 	}
