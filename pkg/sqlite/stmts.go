@@ -74,9 +74,10 @@ func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any)
 	return t.Tx.QueryRowContext(ctx, query, args...)
 }
 
-// maxCachedStmts bounds how many statements a pool keeps prepared. The adapters' statements are constants (a query's varying
-// parts are arguments, lists go in as JSON), a few hundred in all; a text
-// made anew each time (a savepoint's name) is never run through the cache.
+// maxCachedStmts bounds how many statements a pool keeps prepared. The
+// adapters' statements are constants (a query's varying parts are
+// arguments, lists go in as JSON), a few hundred in all; a text made anew
+// each time (a savepoint's name) is never run through the cache.
 const maxCachedStmts = 512
 
 // stmtCache is the statements a pool has prepared, by query. A query is
