@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-vcard"
@@ -317,12 +318,30 @@ func etag(b []byte) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// encode writes card as go-webdav will send it.
+// encode writes card as go-webdav will send it. A listing encodes every
+// card of a book: the encoders (which keep their buffers between cards)
+// are pooled, and each card costs one allocation, its bytes.
 func encode(card vcard.Card) ([]byte, error) {
-	var buf bytes.Buffer
-	err := vcard.NewEncoder(&buf).Encode(card)
-	return buf.Bytes(), err
+	e := encoders.Get().(*encoder)
+	defer encoders.Put(e)
+	e.out.Reset()
+	if err := e.enc.Encode(card); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(e.out.Bytes()), nil
 }
+
+// encoder is a vCard encoder and the buffer it writes to.
+type encoder struct {
+	out bytes.Buffer
+	enc *vcard.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := &encoder{}
+	e.enc = vcard.NewEncoder(&e.out)
+	return e
+}}
 
 // checkCard decodes a card as go-webdav will, with a panic turned into an
 // error.

@@ -10,87 +10,162 @@ import (
 // An Encoder formats cards.
 type Encoder struct {
 	w io.Writer
+	// buf holds the card being written, and line the content line being
+	// formatted (kept between cards: a card is written with one Write and
+	// no allocation once they have grown).
+	buf, line []byte
+	keys      []string
 }
 
 // NewEncoder creates a new Encoder that writes cards to w.
 func NewEncoder(w io.Writer) *Encoder {
-	return &Encoder{w}
+	return &Encoder{w: w}
 }
 
 // Encode formats a card. The card must have a FieldVersion field.
 func (enc *Encoder) Encode(c Card) error {
-	begin := "BEGIN:VCARD\r\n"
-	if _, err := io.WriteString(enc.w, begin); err != nil {
-		return err
-	}
-
 	version := c.Get(FieldVersion)
 	if version == nil {
 		return errors.New("vcard: VERSION field missing")
 	}
-	if _, err := io.WriteString(enc.w, foldLine(formatLine(FieldVersion, version))+"\r\n"); err != nil {
-		return err
-	}
+	enc.buf = append(enc.buf[:0], "BEGIN:VCARD\r\n"...)
+	enc.writeLine(FieldVersion, version)
 
-	var keys []string
+	keys := enc.keys[:0]
 	for k := range c {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fields := c[k]
 		if strings.EqualFold(k, FieldVersion) {
 			continue
 		}
-		for _, f := range fields {
-			if _, err := io.WriteString(enc.w, foldLine(formatLine(k, f))+"\r\n"); err != nil {
-				return err
+		for _, f := range c[k] {
+			enc.writeLine(k, f)
+		}
+	}
+	enc.keys = keys[:0]
+
+	enc.buf = append(enc.buf, "END:VCARD\r\n"...)
+	_, err := enc.w.Write(enc.buf)
+	return err
+}
+
+// writeLine appends a field's content line, folded, to the card.
+func (enc *Encoder) writeLine(key string, field *Field) {
+	enc.line = appendLine(enc.line[:0], key, field)
+	enc.buf = appendFolded(enc.buf, enc.line)
+	enc.buf = append(enc.buf, '\r', '\n')
+}
+
+func formatLine(key string, field *Field) string {
+	return string(appendLine(nil, key, field))
+}
+
+// appendLine appends a field's content line, unfolded, to dst.
+func appendLine(dst []byte, key string, field *Field) []byte {
+	if field.Group != "" {
+		dst = append(dst, field.Group...)
+		dst = append(dst, '.')
+	}
+	dst = append(dst, key...)
+
+	if len(field.Params) > 0 {
+		keys := make([]string, 0, len(field.Params))
+		for k := range field.Params {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, pk := range keys {
+			for _, pv := range field.Params[pk] {
+				dst = append(dst, ';')
+				dst = append(dst, pk...)
+				dst = append(dst, '=')
+				dst = appendParamValue(dst, pv)
 			}
 		}
 	}
 
-	end := "END:VCARD\r\n"
-	_, err := io.WriteString(enc.w, end)
-	return err
-}
-
-func formatLine(key string, field *Field) string {
-	var s string
-
-	if field.Group != "" {
-		s += field.Group + "."
-	}
-	s += key
-
-	var keys []string
-	for k := range field.Params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, pk := range keys {
-		for _, pv := range field.Params[pk] {
-			s += ";" + formatParam(pk, pv)
-		}
-	}
-
-	if rawValueProperties[strings.ToUpper(key)] {
+	dst = append(dst, ':')
+	if isRawValue(key) {
 		// Escaped part by part already (JoinValue); a line break would
 		// end the line early.
-		s += ":" + rawBreaks.Replace(field.Value)
-	} else {
-		s += ":" + EscapeText(field.Value)
+		return appendBreaks(dst, field.Value)
 	}
-	return s
+	return appendText(dst, field.Value)
 }
 
-var rawBreaks = strings.NewReplacer("\r\n", "\\n", "\r", "\\n", "\n", "\\n")
+// isRawValue reports whether key names a property whose value is written
+// as it is (rawValueProperties), without allocating for a key in upper
+// case.
+func isRawValue(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; 'a' <= c && c <= 'z' {
+			return rawValueProperties[strings.ToUpper(key)]
+		}
+	}
+	return rawValueProperties[key]
+}
+
+// appendBreaks appends v with each line break (CRLF, CR or LF) as \n.
+func appendBreaks(dst []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\r':
+			if i+1 < len(v) && v[i+1] == '\n' {
+				i++
+			}
+			dst = append(dst, '\\', 'n')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// appendText appends v escaped as a text value (EscapeText).
+func appendText(dst []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\\', ',', ';':
+			dst = append(dst, '\\', c)
+		case '\r':
+			if i+1 < len(v) && v[i+1] == '\n' {
+				i++
+			}
+			dst = append(dst, '\\', 'n')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// appendParamValue appends a parameter value as formatValue writes it.
+func appendParamValue(dst []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case ',':
+			dst = append(dst, '\\', ',')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
 
 func formatParam(k, v string) string {
 	return k + "=" + formatValue(v)
 }
 
-var valueFormatter = strings.NewReplacer("\\", "\\\\", "\n", "\\n", ",", "\\,")
-
 func formatValue(v string) string {
-	return valueFormatter.Replace(v)
+	return string(appendParamValue(nil, v))
 }

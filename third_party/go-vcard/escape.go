@@ -105,33 +105,48 @@ func SplitValue(v string, sep byte) []string {
 // JoinValue writes parts as a compound value (sep ';') or a list (sep
 // ','): each part escaped, joined by sep.
 func JoinValue(parts []string, sep byte) string {
-	escaped := make([]string, len(parts))
-	for i, p := range parts {
-		escaped[i] = EscapeText(p)
+	if len(parts) == 1 {
+		return EscapeText(parts[0])
 	}
-	return strings.Join(escaped, string(sep))
+	n := 0
+	for _, p := range parts {
+		n += len(p) + 1
+	}
+	b := make([]byte, 0, n+8)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, sep)
+		}
+		b = appendText(b, p)
+	}
+	return string(b)
 }
 
 // foldLine folds a content line at 75 octets (RFC 6350 §3.2), never inside
 // a UTF-8 sequence: each continuation line starts with one space.
 func foldLine(l string) string {
-	const max = 75
-	if len(l) <= max {
+	if len(l) <= maxLine {
 		return l
 	}
-	var b strings.Builder
-	b.Grow(len(l) + len(l)/max*3)
-	limit := max
+	return string(appendFolded(make([]byte, 0, len(l)+len(l)/maxLine*3), []byte(l)))
+}
+
+// maxLine is the most octets of a content line (RFC 6350 §3.2).
+const maxLine = 75
+
+// appendFolded appends the content line l to dst, folded at maxLine
+// octets as foldLine folds it.
+func appendFolded(dst, l []byte) []byte {
+	limit := maxLine
 	for len(l) > limit {
 		i := limit
 		for i > 0 && l[i]&0xC0 == 0x80 { // a continuation byte: back up to the rune's start
 			i--
 		}
-		b.WriteString(l[:i])
-		b.WriteString("\r\n ")
+		dst = append(dst, l[:i]...)
+		dst = append(dst, "\r\n "...)
 		l = l[i:]
-		limit = max - 1 // the leading space counts
+		limit = maxLine - 1 // the leading space counts
 	}
-	b.WriteString(l)
-	return b.String()
+	return append(dst, l...)
 }

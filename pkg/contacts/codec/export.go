@@ -40,7 +40,7 @@ func WriteVCard(w io.Writer, c *contacts.Contact) error {
 // FN, N, phones, ORG, TITLE, the LinkedIn URL, the cadence and REV. The
 // encoder escapes every value, line breaks (CR, LF, CRLF) included.
 func baseCard(c *contacts.Contact, version, uid string) vcard.Card {
-	card := vcard.Card{}
+	card := make(vcard.Card, 16) // room for every field a card holds (13)
 	set := func(field, v string) { card.SetValue(field, v) }
 	set(vcard.FieldVersion, version)
 	set(vcard.FieldUID, uid)
