@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/config"
 	"github.com/rapport-crm/rapport/pkg/mailtest"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 )
 
 // smtpScript sends one message with Python's smtplib and prints "ok" or
@@ -40,13 +40,7 @@ except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused, smtplib.SMTPResponseEx
 // with a CA file it first switches to TLS (STARTTLS) trusting it.
 func send(t *testing.T, m *Main, rcpts []string, raw string, cafile ...string) string {
 	t.Helper()
-	python := "python3"
-	if _, err := exec.LookPath(python); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3 is not installed")
-		}
-		t.Skip("python3 is not installed")
-	}
+	python := tooltest.NeedPython(t, "smtplib")
 	host, port, _ := strings.Cut(m.InboundAddr, ":")
 	cmd := exec.Command(python, append([]string{"-c", smtpScript, host, port, "me@example.com", strings.Join(rcpts, ",")}, cafile...)...)
 	cmd.Stdin = strings.NewReader(strings.ReplaceAll(raw, "\n", "\r\n"))

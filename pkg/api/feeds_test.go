@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 )
 
 // feedURLs gets the user's feed URLs (creating the token).
@@ -176,30 +178,13 @@ func feedToken(path string) string { return strings.Split(path, "/")[2] }
 
 var repoRoot = filepath.Join("..", "..")
 
-// needTool returns the path of a tool, or skips the test when it is not
-// installed; in CI (CI set) a missing tool fails the test instead.
-func needTool(t *testing.T, path string) string {
-	t.Helper()
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	if p, err := exec.LookPath(path); err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not installed; .ci/run installs it", path)
-	}
-	t.Skipf("%s is not installed (bash .ci/run installs it)", path)
-	return ""
-}
-
 // checkWithParsers parses files with ical.js, python-icalendar and vobject
 // and checks that every event's text came through unchanged.
 func checkWithParsers(t *testing.T, files ...string) {
 	t.Helper()
 	tools := filepath.Join(repoRoot, "tools", "icalcheck")
-	needTool(t, filepath.Join(tools, "node_modules", "ical.js", "package.json"))
-	node := needTool(t, "node")
+	tooltest.Need(t, filepath.Join(tools, "node_modules", "ical.js", "package.json"))
+	node := tooltest.Need(t, "node")
 	out, err := exec.Command(node, append([]string{filepath.Join(tools, "check.mjs")}, files...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ical.js: %v\n%s", err, out)
@@ -226,7 +211,7 @@ func checkWithParsers(t *testing.T, files ...string) {
 			t.Errorf("ical.js did not read the title %q", title)
 		}
 	}
-	python := needTool(t, "/usr/bin/python3")
+	python := tooltest.NeedPython(t, "icalendar", "vobject")
 	cmd := exec.Command(python, append([]string{filepath.Join(tools, "check.py")}, files...)...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("python-icalendar/vobject: %v\n%s", err, out)
@@ -239,7 +224,7 @@ func checkWithParsers(t *testing.T, files ...string) {
 // directory and checks it holds want items.
 func checkWithVdirsyncer(t *testing.T, url string, want int) {
 	t.Helper()
-	vds := needTool(t, "vdirsyncer")
+	vds := tooltest.Need(t, "vdirsyncer")
 	dir := t.TempDir()
 	local := filepath.Join(dir, "local")
 	os.MkdirAll(local, 0o700)

@@ -18,6 +18,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
@@ -363,8 +364,8 @@ func TestMCPStandards(t *testing.T) {
 // the six tools, and in --strict mode finds no schema that some clients
 // or model providers would refuse (it warned of ["null","array"] types).
 func TestMCPInspectorCLI(t *testing.T) {
-	bin := needTool(t, filepath.Join(repoRoot, "tools", "mcpinspector", "node_modules", ".bin", "inspector"))
-	needTool(t, "node")
+	bin := tooltest.Need(t, filepath.Join(repoRoot, "tools", "mcpinspector", "node_modules", ".bin", "inspector"))
+	tooltest.Need(t, "node")
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	cmd := exec.Command(bin, "--cli", s.URL+"/mcp", "--transport", "http", "--header", "Authorization: Bearer "+tok, "--method", "tools/list", "--strict")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
@@ -411,7 +412,7 @@ func TestVCardExportSafe(t *testing.T) {
 
 	file := filepath.Join(t.TempDir(), "export.vcf")
 	os.WriteFile(file, r.Body, 0o600)
-	python := needTool(t, "/usr/bin/python3")
+	python := tooltest.NeedPython(t, "vobject")
 	out, err := exec.Command(python, filepath.Join(repoRoot, "tools", "vcardcheck", "check.py"), file).CombinedOutput()
 	if err != nil {
 		t.Fatalf("vobject: %v\n%s", err, out)

@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"github.com/rapport-crm/rapport/pkg/calendar"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 )
 
 // seeds are texts that have broken calendar writers.
@@ -103,13 +104,9 @@ func TestCorpusParsesEverywhere(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "corpus.ics")
 	os.WriteFile(file, out, 0o600)
 	tools := filepath.Join("..", "..", "tools", "icalcheck")
-	if _, err := os.Stat(filepath.Join(tools, "node_modules", "ical.js")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ical.js is not installed; .ci/run installs it")
-		}
-		t.Skip("ical.js is not installed (bash .ci/run installs it)")
-	}
-	res, err := exec.Command("node", filepath.Join(tools, "check.mjs"), file).CombinedOutput()
+	tooltest.Need(t, filepath.Join(tools, "node_modules", "ical.js"))
+	python := tooltest.NeedPython(t, "icalendar", "vobject")
+	res, err := exec.Command(tooltest.Need(t, "node"), filepath.Join(tools, "check.mjs"), file).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ical.js: %v\n%s", err, res)
 	}
@@ -122,7 +119,7 @@ func TestCorpusParsesEverywhere(t *testing.T) {
 			t.Errorf("ical.js summary %q, want %q", ev.Summary, want)
 		}
 	}
-	if res, err := exec.Command("/usr/bin/python3", filepath.Join(tools, "check.py"), file).CombinedOutput(); err != nil {
+	if res, err := exec.Command(python, filepath.Join(tools, "check.py"), file).CombinedOutput(); err != nil {
 		t.Fatalf("python-icalendar/vobject: %v\n%s", err, res)
 	}
 }

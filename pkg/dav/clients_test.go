@@ -17,21 +17,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 )
-
-// needTool returns the path of a real client, skipping the test when it is
-// missing outside CI (.ci/run installs it; in CI a missing one fails).
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not installed; .ci/run installs it", name)
-	}
-	t.Skipf("%s is not installed (bash .ci/run installs it)", name)
-	return ""
-}
 
 // vdirsyncer is a two-way sync of the user's address book with a local
 // directory of .vcf files, through the real vdirsyncer.
@@ -50,7 +37,7 @@ func newVdirsyncer(t *testing.T, s *server, u *user) *vdirsyncer {
 // extension, extra storage lines) with a local directory.
 func newVdirsyncerFor(t *testing.T, s *server, u *user, kind, collection, ext, extra string) *vdirsyncer {
 	t.Helper()
-	v := &vdirsyncer{t: t, bin: needTool(t, "vdirsyncer"), dir: t.TempDir()}
+	v := &vdirsyncer{t: t, bin: tooltest.Need(t, "vdirsyncer"), dir: t.TempDir()}
 	v.local = filepath.Join(v.dir, "contacts")
 	os.MkdirAll(v.local, 0o700)
 	v.cfg = filepath.Join(v.dir, "config")
@@ -192,7 +179,7 @@ func TestVdirsyncerTwoWay(t *testing.T) {
 // TestKhardListsContacts: khard, reading the directory vdirsyncer filled,
 // lists the contacts with their emails.
 func TestKhardListsContacts(t *testing.T) {
-	khard := needTool(t, "khard")
+	khard := tooltest.Need(t, "khard")
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
 	s.ada(t, u)
@@ -289,7 +276,7 @@ func ptr[T any](v T) *T { return &v }
 // only change), as a person editing in khard would.
 func khardEdit(t *testing.T, v *vdirsyncer, query, title string) {
 	t.Helper()
-	khard := needTool(t, "khard")
+	khard := tooltest.Need(t, "khard")
 	cfg := filepath.Join(v.dir, "khard.conf")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("[addressbooks]\n[[rapport]]\npath = %s\n\n[general]\ndefault_action = list\n", v.local)), 0o600)
 	editor := filepath.Join(v.dir, "editor.sh")
@@ -306,7 +293,7 @@ func khardEdit(t *testing.T, v *vdirsyncer, query, title string) {
 // card file in dir.
 func validateVCards(t *testing.T, dir string) {
 	t.Helper()
-	python := needTool(t, "/usr/bin/python3")
+	python := tooltest.NeedPython(t, "vobject")
 	script := `import glob, sys, vobject
 n = 0
 for p in sorted(glob.glob(sys.argv[1] + "/*.vcf")):
@@ -383,13 +370,7 @@ func firstFile(v *vdirsyncer) string {
 // follows sync tokens, and completes a task — which its todos() then
 // leaves out through negated STATUS matches, and which Rapport marks done.
 func TestPythonCaldav(t *testing.T) {
-	python := needTool(t, "/usr/bin/python3")
-	if err := exec.Command(python, "-c", "import caldav").Run(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3-caldav is not installed; .ci/run installs it")
-		}
-		t.Skip("python3-caldav is not installed (bash .ci/run installs it)")
-	}
+	python := tooltest.NeedPython(t, "caldav")
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
 	s.ada(t, u)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 )
 
 func (s *server) tasksClient(t *testing.T, u *user) *caldav.Client {
@@ -134,8 +135,8 @@ func TestTasks(t *testing.T) {
 // directory, todoman marks a task done there, and the next sync makes the
 // follow-up done in Rapport.
 func TestTodomanCompletesATask(t *testing.T) {
-	todoman := needTool(t, "todoman")
-	vds := needTool(t, "vdirsyncer")
+	todoman := tooltest.Need(t, "todoman")
+	vds := tooltest.Need(t, "vdirsyncer")
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
 	s.ada(t, u)

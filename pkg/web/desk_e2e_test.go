@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 )
 
 // The desk in headless Chromium: what a person does with a mouse and a
@@ -21,28 +21,11 @@ import (
 
 var repoRoot = filepath.Join("..", "..")
 
-// needTool returns a tool's path; without it the test is skipped, or
-// fails under CI (.ci/run installs it).
-func needTool(t *testing.T, path string) string {
-	t.Helper()
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	if p, err := exec.LookPath(path); err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not installed; .ci/run installs it", path)
-	}
-	t.Skipf("%s is not installed (bash .ci/run installs it)", path)
-	return ""
-}
-
 // deskBrowser is a headless Chromium at a desk's width, signed in as
 // email through the sign-in form.
 func deskBrowser(t *testing.T, s *server, email, token string) context.Context {
 	t.Helper()
-	chromium := needTool(t, "/usr/bin/chromium")
+	chromium := tooltest.Need(t, "/usr/bin/chromium")
 	profile := t.TempDir()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
@@ -183,7 +166,7 @@ func TestDeskInChromium(t *testing.T) {
 // TestDeskAccessibility runs axe-core on every page group of the desk:
 // no serious or critical violation.
 func TestDeskAccessibility(t *testing.T) {
-	axe, err := os.ReadFile(needTool(t, filepath.Join(repoRoot, "tools", "axecheck", "node_modules", "axe-core", "axe.min.js")))
+	axe, err := os.ReadFile(tooltest.Need(t, filepath.Join(repoRoot, "tools", "axecheck", "node_modules", "axe-core", "axe.min.js")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/delivery"
 	"github.com/rapport-crm/rapport/pkg/mailtest"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -550,7 +551,7 @@ func TestWebDevices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	python := needTool(t, "/usr/bin/python3")
+	python := tooltest.NeedPython(t)
 	cmd := exec.Command(python, "-c", `import plistlib, sys, json
 p = plistlib.loads(sys.stdin.buffer.read())
 print(json.dumps([(a["PayloadType"], a.get("CardDAVUsername") or a.get("CalDAVUsername"), a.get("CardDAVPassword") or a.get("CalDAVPassword")) for a in p["PayloadContent"]]))`)

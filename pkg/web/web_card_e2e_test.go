@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 )
 
 // TestWebCardAndOfflineEndToEnd drives headless Chromium at 390 px: the
@@ -22,7 +23,7 @@ import (
 // screenshots each new page (RAPPORT_UPDATE_SCREENSHOTS=1 writes them to
 // docs/screenshots).
 func TestWebCardAndOfflineEndToEnd(t *testing.T) {
-	chromium := needTool(t, "/usr/bin/chromium")
+	chromium := tooltest.Need(t, "/usr/bin/chromium")
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	MustStatus(t, s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"name": "Ada Lovelace"}), 200)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 )
 
 // TestWebEndToEnd drives the pages in a real headless Chromium (Debian's
@@ -17,7 +18,7 @@ import (
 // It screenshots each page; RAPPORT_UPDATE_SCREENSHOTS=1 writes them to
 // docs/screenshots for the README.
 func TestWebEndToEnd(t *testing.T) {
-	chromium := needTool(t, "/usr/bin/chromium")
+	chromium := tooltest.Need(t, "/usr/bin/chromium")
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	s.MustCreateEvent(t, tok, map[string]any{"title": "Berlin Gophers", "starts_at": s.Clock.Now().Add(-time.Hour).Format(time.RFC3339)})
