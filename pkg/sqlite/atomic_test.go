@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
+	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 )
 
 // TestWork: the stores of a unit of work join one transaction; a failed
@@ -130,7 +131,7 @@ func TestGroupCommit(t *testing.T) {
 
 // TestWritesAfterClose: a write after Close is refused, not hung.
 func TestWritesAfterClose(t *testing.T) {
-	db, err := sqlite.Open(t.Context(), t.TempDir())
+	db, err := sqlite.Open(t.Context(), sqlitetest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +149,7 @@ func TestWritesAfterClose(t *testing.T) {
 // writer for ever) is refused at once with the unit's context, and leaves
 // at its deadline with a context that lost it.
 func TestWritesHonourTheirContext(t *testing.T) {
-	db, err := sqlite.Open(t.Context(), t.TempDir())
+	db, err := sqlite.Open(t.Context(), sqlitetest.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func TestContract(t *testing.T) {
 // processes on one host) see each other's writes, and a key claimed through
 // one is a Conflict through the other.
 func TestTwoOpenersShareTheFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := sqlitetest.Dir(t)
 	ctx := context.Background()
 	open := func() *sqlite.DB {
 		db, err := sqlite.Open(ctx, dir)
@@ -82,7 +82,7 @@ func TestOldDataDirRefused(t *testing.T) {
 // TestPingFindsDamage: Ping writes and reads back a row, so a store whose
 // file was overwritten under it is not ready (the /readyz check).
 func TestPingFindsDamage(t *testing.T) {
-	dir := t.TempDir()
+	dir := sqlitetest.Dir(t)
 	db, err := sqlite.Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)

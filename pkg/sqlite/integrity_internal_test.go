@@ -14,7 +14,7 @@ import (
 // after a restart too, while its own round trip would still work; a
 // sound file is ready.
 func TestDamagedFileIsNotReady(t *testing.T) {
-	dir := t.TempDir()
+	dir := migrated.Dir(t)
 	ctx := context.Background()
 	db, err := Open(ctx, dir)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/search"
+	"github.com/rapport-crm/rapport/pkg/sqlite/internal/storefiles"
 )
 
 // TestSearchMigrationIndexesEarlierRecords takes a store back to before
@@ -114,11 +115,21 @@ func TestTopicMonthsMigrationCountsEarlierRecords(t *testing.T) {
 	}
 }
 
-// openTemp opens a fresh store in a temporary directory, closed when the
-// test ends.
+// migrated is an empty store at the newest migration, made once for the
+// package's own tests (as sqlitetest.Dir, which they cannot import).
+var migrated = storefiles.New(func(dir string) error {
+	db, err := Open(context.Background(), dir)
+	if err != nil {
+		return err
+	}
+	return db.Close()
+}, FileName, FileName+"-wal")
+
+// openTemp opens a fresh store in a temporary directory (a copy of
+// migrated), closed when the test ends.
 func openTemp(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), t.TempDir())
+	db, err := Open(context.Background(), migrated.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
