@@ -256,8 +256,9 @@ func (b *cards) all(ctx context.Context, u *accounts.User, version string) ([]ca
 	return out, nil
 }
 
-// minShare is the fewest cards a core writes of a listing.
-const minShare = 2000
+// minShare is the fewest cards a core writes of a listing (a variable for
+// tests, which split small books).
+var minShare = 2000
 
 // QueryAddressObjects filters the cards, as read now (the filters read
 // each object's Card, which listings leave out).

@@ -17,3 +17,11 @@ func (s *Server) ForgetListings() {
 	defer s.listings.mu.Unlock()
 	s.listings.byUser = nil
 }
+
+// SetMinShare sets the fewest cards a core writes of a listing until the
+// test ends.
+func SetMinShare(t interface{ Cleanup(func()) }, n int) {
+	was := minShare
+	minShare = n
+	t.Cleanup(func() { minShare = was })
+}
