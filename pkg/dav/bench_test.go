@@ -98,7 +98,7 @@ func BenchmarkCardSync(b *testing.B) {
 	id := strings.TrimSuffix(first[strings.LastIndexByte(first, '/')+1:], ".vcf")
 	b.Run("FirstSync", func(b *testing.B) {
 		i := 0
-		wait.total = 0
+		wait.total, wait.bytes = 0, 0
 		for b.Loop() {
 			// After a change, and with no listing kept (as after a
 			// restart), so that nothing the server keeps of an earlier
@@ -124,6 +124,7 @@ func BenchmarkCardSync(b *testing.B) {
 			}
 		}
 		b.ReportMetric(wait.total.Seconds()/float64(b.N), "server-s/op")
+		b.ReportMetric(float64(wait.bytes)/float64(b.N)/(1<<20), "answer-MiB/op")
 	})
 	// With sync-collection (the SQLite store's change journal): only the
 	// changed card is read.
@@ -172,8 +173,11 @@ func BenchmarkCardSync(b *testing.B) {
 // handing it on, and adds up the time from sending a request to the
 // answer's last byte: the server's share of a sync (and the loopback's).
 // The rest of a sync's time is the client's, decoding the XML and the
-// cards (on the same two cores).
-type waited struct{ total time.Duration }
+// cards (on the same two cores). bytes adds up the answers' sizes.
+type waited struct {
+	total time.Duration
+	bytes int
+}
 
 func (w *waited) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
@@ -184,6 +188,7 @@ func (w *waited) RoundTrip(req *http.Request) (*http.Response, error) {
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	w.total += time.Since(start)
+	w.bytes += len(body)
 	if err != nil {
 		return nil, err
 	}

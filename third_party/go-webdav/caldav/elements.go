@@ -207,6 +207,12 @@ type calendarDataResp struct {
 	Data    []byte   `xml:",chardata"`
 }
 
+// MarshalXML writes the calendar with its line feeds as they are (see
+// internal.EncodeTextElement).
+func (r *calendarDataResp) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
+	return internal.EncodeTextElement(e, xml.Name{Space: namespace, Local: "calendar-data"}, r.Data)
+}
+
 type reportReq struct {
 	Query    *calendarQuery
 	Multiget *calendarMultiget

@@ -193,6 +193,12 @@ type addressDataResp struct {
 	Data    []byte   `xml:",chardata"`
 }
 
+// MarshalXML writes the card with its line feeds as they are (see
+// internal.EncodeTextElement).
+func (r *addressDataResp) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
+	return internal.EncodeTextElement(e, xml.Name{Space: namespace, Local: "address-data"}, r.Data)
+}
+
 type reportReq struct {
 	Query    *addressbookQuery
 	Multiget *addressbookMultiget

@@ -2,6 +2,7 @@ package carddav
 
 import (
 	"context"
+	"encoding/xml"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -92,5 +93,36 @@ func TestMultigetWritesTheBackendsEncoding(t *testing.T) {
 	out, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusMultiStatus || !strings.Contains(string(out), "as the backend encoded it") {
 		t.Fatalf("%d\n%s", resp.StatusCode, out)
+	}
+}
+
+// TestAddressDataLineFeedsAsTheyAre: a card in a multiget is written with
+// its line feeds as they are (a CR as "&#xD;"), not as "&#xA;", and an XML
+// parser reads it back byte for byte, LFs and CRLFs as they were.
+func TestAddressDataLineFeedsAsTheyAre(t *testing.T) {
+	srv := httptest.NewServer(&Handler{Backend: &encodedBackend{}})
+	defer srv.Close()
+	body := `<?xml version="1.0"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">` +
+		`<d:prop><d:getetag/><c:address-data/></d:prop><d:href>/` + alicePath + `</d:href></c:addressbook-multiget>`
+	req, _ := http.NewRequest("REPORT", srv.URL+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/xml")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(out), "&#xA;") || !strings.Contains(string(out), "it&#xD;\nEND:VCARD") {
+		t.Fatalf("address-data not written with its line feeds as they are:\n%s", out)
+	}
+	var ms struct {
+		Data string `xml:"response>propstat>prop>address-data"`
+	}
+	if err := xml.Unmarshal(out, &ms); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(aliceData, "END:VCARD", strings.TrimSuffix(encodedMark, "\r\n")+"\r\nEND:VCARD", 1)
+	if ms.Data != want {
+		t.Fatalf("read back:\n%q\nwant:\n%q", ms.Data, want)
 	}
 }

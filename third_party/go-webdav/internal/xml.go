@@ -173,3 +173,21 @@ func valueXMLName(v interface{}) (xml.Name, error) {
 	}
 	return xml.Name{Space: nameParts[0], Local: nameParts[1]}, nil
 }
+
+// EncodeTextElement writes an element named name holding data as character
+// data with its line feeds as they are. A struct's ",chardata" field is
+// written with each line feed as "&#xA;" and each CRLF as "&#xD;&#xA;"
+// (ten bytes for two): an address-data or calendar-data element is a card
+// or a calendar, a line feed on every line. A CR is still written "&#xD;",
+// so a parser, which reads a literal CRLF as LF, reads "&#xD;" and a
+// literal LF back as the CRLF it was.
+func EncodeTextElement(e *xml.Encoder, name xml.Name, data []byte) error {
+	start := xml.StartElement{Name: name}
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	if err := e.EncodeToken(xml.CharData(data)); err != nil {
+		return err
+	}
+	return e.EncodeToken(start.End())
+}
