@@ -446,6 +446,9 @@ func (w *recordWatch) ImportContacts(ctx context.Context, cs []*contacts.Contact
 // contacts made.
 func TestImportRecordNamesIDsAhead(t *testing.T) {
 	s, _ := newService(t)
+	// Chunks of 50 rows, not 500: the same chunks and plans at a tenth of
+	// the rows (a real store under the race detector made it a minute).
+	contacts.SetImportChunk(t, 50)
 	w := &recordWatch{Store: s.Store}
 	s.Store = w
 	now := clock
@@ -453,7 +456,7 @@ func TestImportRecordNamesIDsAhead(t *testing.T) {
 	rows := func(n int, tick time.Duration) func(func(contacts.Row) error) error {
 		return func(fn func(contacts.Row) error) error {
 			for i := range n {
-				if i%500 == 0 {
+				if i%50 == 0 {
 					now = now.Add(tick)
 				}
 				in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d-%d@example.com", n, i)}}
@@ -464,22 +467,22 @@ func TestImportRecordNamesIDsAhead(t *testing.T) {
 			return nil
 		}
 	}
-	res := must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", rows(6000, time.Second)))
-	if res.Created != 6000 || w.chunks != 12 || len(w.unnamed) != 0 {
+	res := must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", rows(600, time.Second)))
+	if res.Created != 600 || w.chunks != 12 || len(w.unnamed) != 0 {
 		t.Fatalf("import: %+v in %d chunks; %d contacts written before the record named them", res, w.chunks, len(w.unnamed))
 	}
-	// Saved before chunks 1, 2, 3, 5 and 9 (500, 500, 1000, 2000 and 4000
-	// ids ahead), then done.
+	// Saved before chunks 1, 2, 3, 5 and 9 (50, 50, 100, 200 and 400 ids
+	// ahead), then done.
 	if len(w.saved) != 6 {
 		t.Fatalf("the record was saved %d times, want 6", len(w.saved))
 	}
 	final := w.saved[len(w.saved)-1]
-	if final.State != contacts.ImportDone || len(final.Created) != 6000 || final.CreatedN != 6000 {
+	if final.State != contacts.ImportDone || len(final.Created) != 600 || final.CreatedN != 600 {
 		t.Fatalf("the finished record: %s, %d ids, created %d", final.State, len(final.Created), final.CreatedN)
 	}
 
 	w.saved = nil
-	must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", rows(2000, contacts.ImportStale/4)))
+	must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", rows(200, contacts.ImportStale/4)))
 	if len(w.saved) != 5 || len(w.unnamed) != 0 {
 		t.Fatalf("chunks importResave apart saved the record %d times, want 5 (each chunk, then done)", len(w.saved))
 	}
@@ -487,13 +490,13 @@ func TestImportRecordNamesIDsAhead(t *testing.T) {
 	// Chunks 1 and 2 new, 3 merging into the first import's contacts (a
 	// title filled), 4 new: the plan made before chunk 3 names chunk 4's
 	// ids too, yet the record is written again before chunk 4, with the
-	// 500 earlier versions.
+	// 50 earlier versions.
 	w.befores = nil
 	must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", func(fn func(contacts.Row) error) error {
-		for i := range 2000 {
+		for i := range 200 {
 			in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("merge-%d@example.com", i)}}
-			if i >= 1000 && i < 1500 {
-				in = contacts.Input{Name: "Someone", Title: "Engineer", Emails: []string{fmt.Sprintf("p6000-%d@example.com", i)}}
+			if i >= 100 && i < 150 {
+				in = contacts.Input{Name: "Someone", Title: "Engineer", Emails: []string{fmt.Sprintf("p600-%d@example.com", i)}}
 			}
 			if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
 				return err
@@ -501,7 +504,7 @@ func TestImportRecordNamesIDsAhead(t *testing.T) {
 		}
 		return nil
 	}))
-	if fmt.Sprint(w.befores) != "[0 0 0 500]" || len(w.unnamed) != 0 {
-		t.Fatalf("earlier versions in the record as each chunk was stored: %v, want [0 0 0 500]", w.befores)
+	if fmt.Sprint(w.befores) != "[0 0 0 50]" || len(w.unnamed) != 0 {
+		t.Fatalf("earlier versions in the record as each chunk was stored: %v, want [0 0 0 50]", w.befores)
 	}
 }

@@ -57,8 +57,9 @@ const maxUndoMerged = 10_000
 // maxReportedErrors bounds the errors listed (the counts stay exact).
 const maxReportedErrors = 1000
 
-// importChunk is how many rows are written together.
-const importChunk = 500
+// importChunk is how many rows are written together (a variable for
+// tests, which import fewer).
+var importChunk = 500
 
 // importPlanMax bounds how many ids an import's record names ahead of
 // the contacts it has written (plan).
