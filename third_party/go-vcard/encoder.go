@@ -87,24 +87,12 @@ func appendLine(dst []byte, key string, field *Field) []byte {
 	}
 
 	dst = append(dst, ':')
-	if isRawValue(key) {
+	if IsRawValue(key) {
 		// Escaped part by part already (JoinValue); a line break would
 		// end the line early.
 		return appendBreaks(dst, field.Value)
 	}
 	return appendText(dst, field.Value)
-}
-
-// isRawValue reports whether key names a property whose value is written
-// as it is (rawValueProperties), without allocating for a key in upper
-// case.
-func isRawValue(key string) bool {
-	for i := 0; i < len(key); i++ {
-		if c := key[i]; 'a' <= c && c <= 'z' {
-			return rawValueProperties[strings.ToUpper(key)]
-		}
-	}
-	return rawValueProperties[key]
 }
 
 // appendBreaks appends v with each line break (CRLF, CR or LF) as \n.
@@ -160,10 +148,6 @@ func appendParamValue(dst []byte, v string) []byte {
 		}
 	}
 	return dst
-}
-
-func formatParam(k, v string) string {
-	return k + "=" + formatValue(v)
 }
 
 func formatValue(v string) string {

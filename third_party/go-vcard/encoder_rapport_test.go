@@ -12,7 +12,7 @@ import (
 func referenceEncode(c Card) string {
 	var b strings.Builder
 	b.WriteString("BEGIN:VCARD\r\n")
-	b.WriteString(foldLine(referenceLine(FieldVersion, c.Get(FieldVersion))) + "\r\n")
+	b.WriteString(referenceFold(referenceLine(FieldVersion, c.Get(FieldVersion))) + "\r\n")
 	var keys []string
 	for k := range c {
 		keys = append(keys, k)
@@ -23,10 +23,33 @@ func referenceEncode(c Card) string {
 			continue
 		}
 		for _, f := range c[k] {
-			b.WriteString(foldLine(referenceLine(k, f)) + "\r\n")
+			b.WriteString(referenceFold(referenceLine(k, f)) + "\r\n")
 		}
 	}
 	b.WriteString("END:VCARD\r\n")
+	return b.String()
+}
+
+// referenceFold is the folding as it was written before appendFolded: at
+// 75 octets, never inside a UTF-8 sequence.
+func referenceFold(l string) string {
+	const max = 75
+	if len(l) <= max {
+		return l
+	}
+	var b strings.Builder
+	limit := max
+	for len(l) > limit {
+		i := limit
+		for i > 0 && l[i]&0xC0 == 0x80 {
+			i--
+		}
+		b.WriteString(l[:i])
+		b.WriteString("\r\n ")
+		l = l[i:]
+		limit = max - 1
+	}
+	b.WriteString(l)
 	return b.String()
 }
 

@@ -23,7 +23,14 @@ var rawValueProperties = map[string]bool{
 
 // IsRawValue reports whether the value of property key is held as written
 // (a compound value or a list; see SplitValue) rather than as text.
-func IsRawValue(key string) bool { return rawValueProperties[strings.ToUpper(key)] }
+func IsRawValue(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; 'a' <= c && c <= 'z' {
+			return rawValueProperties[strings.ToUpper(key)]
+		}
+	}
+	return rawValueProperties[key] // in upper case already: no copy
+}
 
 // EscapeText escapes s for a text value: backslash, comma, semicolon and
 // line breaks (CRLF, CR or LF, each written as \n).
@@ -31,28 +38,7 @@ func EscapeText(s string) string {
 	if !strings.ContainsAny(s, "\\,;\r\n") {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\':
-			b.WriteString(`\\`)
-		case ',':
-			b.WriteString(`\,`)
-		case ';':
-			b.WriteString(`\;`)
-		case '\r':
-			if i+1 < len(s) && s[i+1] == '\n' {
-				i++
-			}
-			b.WriteString(`\n`)
-		case '\n':
-			b.WriteString(`\n`)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
+	return string(appendText(make([]byte, 0, len(s)+8), s))
 }
 
 // UnescapeText reads a text value: \\, \n or \N, \, \; and \: become
@@ -122,20 +108,12 @@ func JoinValue(parts []string, sep byte) string {
 	return string(b)
 }
 
-// foldLine folds a content line at 75 octets (RFC 6350 §3.2), never inside
-// a UTF-8 sequence: each continuation line starts with one space.
-func foldLine(l string) string {
-	if len(l) <= maxLine {
-		return l
-	}
-	return string(appendFolded(make([]byte, 0, len(l)+len(l)/maxLine*3), []byte(l)))
-}
-
 // maxLine is the most octets of a content line (RFC 6350 §3.2).
 const maxLine = 75
 
 // appendFolded appends the content line l to dst, folded at maxLine
-// octets as foldLine folds it.
+// octets (RFC 6350 §3.2), never inside a UTF-8 sequence: each
+// continuation line starts with one space.
 func appendFolded(dst, l []byte) []byte {
 	limit := maxLine
 	for len(l) > limit {
