@@ -2,5 +2,5 @@
 
 package main
 
-// raceBuild: the tests are built with the race detector.
+// raceBuild reports whether the tests are built with the race detector.
 const raceBuild = true

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
 	"github.com/rapport-crm/rapport/pkg/tooltest"
 )
 
