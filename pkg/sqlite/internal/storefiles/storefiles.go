@@ -16,7 +16,7 @@ import (
 // A Template is the files a function made in an empty directory, made the
 // first time a test asks for them.
 type Template struct {
-	make  func(dir string) error
+	build func(dir string) error
 	names []string
 
 	once  sync.Once
@@ -24,14 +24,14 @@ type Template struct {
 	err   error
 }
 
-// New is a template of the files named names that make writes into an
+// New is a template of the files named names that build writes into an
 // empty directory (the others, a lock or a shared-memory index, are left
 // out).
-func New(make func(dir string) error, names ...string) *Template {
-	return &Template{make: make, names: names}
+func New(build func(dir string) error, names ...string) *Template {
+	return &Template{build: build, names: names}
 }
 
-// load runs make in a directory of its own, keeps the files and removes
+// load runs build in a directory of its own, keeps the files and removes
 // the directory.
 func (t *Template) load() (map[string][]byte, error) {
 	dir, err := os.MkdirTemp("", "rapport-template-")
@@ -39,7 +39,7 @@ func (t *Template) load() (map[string][]byte, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if err := t.make(dir); err != nil {
+	if err := t.build(dir); err != nil {
 		return nil, err
 	}
 	out := map[string][]byte{}
