@@ -52,7 +52,7 @@ func IsRequestBodyEmpty(r *http.Request) bool {
 func ServeXML(w http.ResponseWriter) *xml.Encoder {
 	w.Header().Add("Content-Type", "application/xml; charset=\"utf-8\"")
 	w.Write([]byte(xml.Header))
-	return xml.NewEncoder(w)
+	return xml.NewEncoder(&nsWriter{w: w})
 }
 
 func ServeMultiStatus(w http.ResponseWriter, ms *MultiStatus) error {
