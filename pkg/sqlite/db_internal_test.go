@@ -16,10 +16,12 @@ import (
 // with synchronous=FULL, and keeps its page cache: the write connection
 // writeCacheKiB, each read connection its share of readCacheKiB (SQLite's
 // default, 2 MiB, left a first CardDAV sync reading pages from the file).
+// Each read connection maps readMmapBytes of the file (a read after a
+// write fetches its pages again); the write connection maps nothing.
 func TestConnectionPragmas(t *testing.T) {
 	db := openTemp(t)
 	readers := max(4, runtime.GOMAXPROCS(0)*2)
-	check := func(pool *sql.DB, n, cacheKiB int) {
+	check := func(pool *sql.DB, n, cacheKiB, mmapBytes int) {
 		t.Helper()
 		var conns []*sql.Conn
 		defer func() {
@@ -33,20 +35,21 @@ func TestConnectionPragmas(t *testing.T) {
 				t.Fatal(err)
 			}
 			conns = append(conns, c)
-			var cache, sync int
+			var cache, sync, mmap int
 			var mode string
-			for q, dst := range map[string]any{"PRAGMA cache_size": &cache, "PRAGMA synchronous": &sync, "PRAGMA journal_mode": &mode} {
+			for q, dst := range map[string]any{"PRAGMA cache_size": &cache, "PRAGMA synchronous": &sync, "PRAGMA journal_mode": &mode, "PRAGMA mmap_size": &mmap} {
 				if err := c.QueryRowContext(t.Context(), q).Scan(dst); err != nil {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}
-			if cache != -cacheKiB || sync != 2 || mode != "wal" {
-				t.Fatalf("connection %d: cache_size %d (want %d), synchronous %d (want 2, FULL), journal_mode %s", len(conns), cache, -cacheKiB, sync, mode)
+			if cache != -cacheKiB || sync != 2 || mode != "wal" || mmap != mmapBytes {
+				t.Fatalf("connection %d: cache_size %d (want %d), synchronous %d (want 2, FULL), journal_mode %s, mmap_size %d (want %d)",
+					len(conns), cache, -cacheKiB, sync, mode, mmap, mmapBytes)
 			}
 		}
 	}
-	check(db.write, 1, writeCacheKiB)
-	check(db.read, readers, max(minReadCacheKiB, readCacheKiB/readers))
+	check(db.write, 1, writeCacheKiB, 0)
+	check(db.read, readers, max(minReadCacheKiB, readCacheKiB/readers), readMmapBytes)
 }
 
 // TestWriteStatementsPrepared: a write statement runs prepared from the
