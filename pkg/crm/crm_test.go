@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -19,6 +20,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 )
@@ -270,6 +273,42 @@ func TestBackupMovesBetweenEngines(t *testing.T) {
 		}
 		if len(cs.Items) != 3 { // all three are named Ada Lovelace
 			t.Fatalf("search after restore found %d contacts, want 3", len(cs.Items))
+		}
+	})
+}
+
+// TestInsightsCountOpportunitiesAcrossPages: the pipeline counts the
+// opportunities made in the window and worth it every one an event
+// sourced, from one read of the user's opportunities that pages past
+// record.MaxLimit and past the window's start.
+func TestInsightsCountOpportunitiesAcrossPages(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		from := now.AddDate(0, 0, -90)
+		const inWindow, before = record.MaxLimit + 30, 5
+		for i := range inWindow + before {
+			at := now.Add(-time.Duration(i) * time.Hour)
+			if i >= inWindow {
+				at = from.Add(-time.Duration(i) * time.Hour)
+			}
+			o := &opportunities.Opportunity{ID: record.NewID(), UserID: e.user.ID, Title: fmt.Sprint("Role ", i), Kind: "job",
+				Stage: opportunities.Stages[i%2], SourceEventID: e.ev.ID, RecruiterIDs: []string{}, History: []opportunities.StageChange{},
+				CreatedAt: at, UpdatedAt: at}
+			if err := e.crm.Opportunities.CreateOpportunity(t.Context(), o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ins, err := e.crm.InsightsFromStore(t.Context(), e.user, from, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := ins.Pipeline.ByStage[opportunities.Stages[0]] + ins.Pipeline.ByStage[opportunities.Stages[1]]; n != inWindow {
+			t.Errorf("the pipeline counts %d opportunities, want the window's %d", n, inWindow)
+		}
+		if len(ins.Pipeline.Sources) != 1 || ins.Pipeline.Sources[0].Opportunities != inWindow {
+			t.Errorf("the pipeline's sources: %+v", ins.Pipeline.Sources)
+		}
+		if len(ins.Events) != 1 || ins.Events[0].Opportunities != inWindow+before {
+			t.Errorf("worth it: %+v, want %d opportunities", ins.Events, inWindow+before)
 		}
 	})
 }

@@ -101,23 +101,36 @@ const (
 func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from, to time.Time) (*Insights, error) {
 	now := s.Now()
 	// "Worth it?" reads the most (the people met at the latest events and
-	// when each was made); it runs beside the facts and the pipeline, each
-	// read on a connection of its own.
+	// when each was made); it runs beside the opportunities, the facts and
+	// the pipeline, each read on a connection of its own. The pipeline and
+	// worth it both count opportunities: read once, here, and handed over.
 	var (
 		intros   []contacts.Intro
 		worth    []insights.EventWorth
 		series   []insights.SeriesWorth
 		worthErr error
+		opps     []opportunities.Opportunity
+		oppsErr  error
 	)
-	worthDone := make(chan struct{})
+	oppsRead, worthDone := make(chan struct{}), make(chan struct{})
+	oppsOf := func() ([]opportunities.Opportunity, error) {
+		<-oppsRead
+		return opps, oppsErr
+	}
 	go func() {
 		defer close(worthDone)
 		// Giving and worth it both count intros: read once.
 		if intros, worthErr = s.introsOf(ctx, u.ID, contacts.IntroFilter{}); worthErr == nil {
-			worth, series, worthErr = s.worth(ctx, u.ID, from, to, now, intros)
+			worth, series, worthErr = s.worth(ctx, u.ID, from, to, now, intros, oppsOf)
 		}
 	}()
-	ins, err := s.factsAndPipeline(ctx, u.ID, from, to, now)
+	opps, oppsErr = s.opportunitiesOf(ctx, u.ID, from)
+	close(oppsRead)
+	var ins *Insights
+	err := oppsErr
+	if err == nil {
+		ins, err = s.factsAndPipeline(ctx, u.ID, from, to, now, opps)
+	}
 	<-worthDone
 	if err != nil {
 		return nil, err
@@ -133,8 +146,8 @@ func (s *Service) InsightsFromStore(ctx context.Context, u *accounts.User, from,
 }
 
 // factsAndPipeline is the insights' counted facts, assembled, and the
-// pipeline.
-func (s *Service) factsAndPipeline(ctx context.Context, userID string, from, to, now time.Time) (*Insights, error) {
+// pipeline of opps (opportunitiesOf).
+func (s *Service) factsAndPipeline(ctx context.Context, userID string, from, to, now time.Time, opps []opportunities.Opportunity) (*Insights, error) {
 	f, err := s.insightSource.Facts(ctx, userID, from, to, now)
 	if err != nil {
 		return nil, err
@@ -143,7 +156,7 @@ func (s *Service) factsAndPipeline(ctx context.Context, userID string, from, to,
 	if err != nil {
 		return nil, err
 	}
-	if ins.Pipeline, err = s.pipeline(ctx, userID, from, to); err != nil {
+	if ins.Pipeline, err = s.pipeline(ctx, userID, from, to, opps); err != nil {
 		return nil, err
 	}
 	return ins, nil
@@ -161,6 +174,27 @@ func (s *Service) introsOf(ctx context.Context, userID string, f contacts.IntroF
 	return out, err
 }
 
+// opportunitiesOf reads the user's opportunities newest first, once for
+// the pipeline (those made in the window) and worth it (every one, up to
+// ledgerLimit): ledgerLimit of them, and on until one is older than from.
+func (s *Service) opportunitiesOf(ctx context.Context, userID string, from time.Time) ([]opportunities.Opportunity, error) {
+	var out []opportunities.Opportunity
+	var cur *record.Cursor
+	for {
+		page, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Limit: record.MaxLimit, Cursor: cur})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.NextCursor == "" || len(out) >= ledgerLimit && out[len(out)-1].CreatedAt.Before(from) {
+			return out, nil
+		}
+		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
+			return nil, err
+		}
+	}
+}
+
 // worthEvents bounds the events "worth it?" weighs: the latest 20 of the
 // window.
 const worthEvents = 20
@@ -173,8 +207,10 @@ const helpAfter = 30 * 24 * time.Hour
 // cancelled or skipped; the latest 20) gave — people met there (new: their contact was
 // made from the event's day on; else returning), intros made there, help
 // you logged to people met there within 30 days, its follow-ups done, the
-// opportunities it sourced — and ranks them (insights.Worth).
-func (s *Service) worth(ctx context.Context, userID string, from, to, now time.Time, intros []contacts.Intro) ([]insights.EventWorth, []insights.SeriesWorth, error) {
+// opportunities it sourced (of the first ledgerLimit oppsOf returns) — and
+// ranks them (insights.Worth).
+func (s *Service) worth(ctx context.Context, userID string, from, to, now time.Time, intros []contacts.Intro,
+	oppsOf func() ([]opportunities.Opportunity, error)) ([]insights.EventWorth, []insights.SeriesWorth, error) {
 	end := to
 	if now.Before(end) {
 		end = now
@@ -261,16 +297,15 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 	if err != nil {
 		return nil, nil, err
 	}
-	// The opportunities they sourced: one pass over the user's.
-	err = eachItem(ledgerLimit, func(cur *record.Cursor) (*record.Page[opportunities.Opportunity], error) {
-		return s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Limit: record.MaxLimit, Cursor: cur})
-	}, func(o *opportunities.Opportunity) {
+	// The opportunities they sourced.
+	opps, err := oppsOf()
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, o := range opps[:min(len(opps), ledgerLimit)] {
 		if i, ok := index[o.SourceEventID]; ok {
 			facts[i].Opportunities++
 		}
-	})
-	if err != nil {
-		return nil, nil, err
 	}
 	evWorth, series := insights.Worth(facts)
 	return evWorth, series, nil
@@ -348,47 +383,32 @@ func (s *Service) Reciprocity(ctx context.Context, userID, contactID string) (in
 // maxPipelineRows bounds the sources and contacts of the pipeline.
 const maxPipelineRows = 20
 
-// pipeline counts the user's opportunities created in [from, to] by stage,
-// and ranks the events and contacts (source or recruiter) they came from,
-// by count, then id (the top 20 of each).
-func (s *Service) pipeline(ctx context.Context, userID string, from, to time.Time) (insights.Pipeline, error) {
+// pipeline counts the opportunities of opps (newest first) created in
+// [from, to] by stage, and ranks the events and contacts (source or
+// recruiter) they came from, by count, then id (the top 20 of each).
+func (s *Service) pipeline(ctx context.Context, userID string, from, to time.Time, opps []opportunities.Opportunity) (insights.Pipeline, error) {
 	p := insights.Pipeline{ByStage: map[string]int{}, Sources: []insights.PipelineSource{}, Contacts: []insights.PipelineContact{}}
 	for _, st := range opportunities.Stages {
 		p.ByStage[st] = 0
 	}
 	byEvent, byContact := map[string]int{}, map[string]int{}
-	var cur *record.Cursor
-	for {
-		page, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Limit: record.MaxLimit, Cursor: cur})
-		if err != nil {
-			return p, err
+	for _, o := range opps {
+		if o.CreatedAt.After(to) {
+			continue
 		}
-		done := false
-		for _, o := range page.Items {
-			if o.CreatedAt.After(to) {
-				continue
-			}
-			if o.CreatedAt.Before(from) { // newest first: the rest are older
-				done = true
-				break
-			}
-			p.ByStage[o.Stage]++
-			if o.SourceEventID != "" {
-				byEvent[o.SourceEventID]++
-			}
-			seen := map[string]bool{}
-			for _, c := range append([]string{o.SourceContactID}, o.RecruiterIDs...) {
-				if c != "" && !seen[c] {
-					seen[c] = true
-					byContact[c]++
-				}
-			}
-		}
-		if done || page.NextCursor == "" {
+		if o.CreatedAt.Before(from) { // newest first: the rest are older
 			break
 		}
-		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return p, err
+		p.ByStage[o.Stage]++
+		if o.SourceEventID != "" {
+			byEvent[o.SourceEventID]++
+		}
+		seen := map[string]bool{}
+		for _, c := range append([]string{o.SourceContactID}, o.RecruiterIDs...) {
+			if c != "" && !seen[c] {
+				seen[c] = true
+				byContact[c]++
+			}
 		}
 	}
 	// Only the top rows are named: the ranking is by count, then id, so

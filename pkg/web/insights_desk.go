@@ -73,9 +73,31 @@ func (s *pages) handleInsights(c *fiber.Ctx) error {
 	loc := u.Location()
 	p := s.page(c, "Insights", "insights")
 	v := &insightsView{}
-	trend, err := s.CRM.TopicTrend(ctx, u.ID)
+	// The topics' trend is read beside the insights (a view after a write
+	// computes both).
+	var (
+		trend    insights.TopicTrend
+		trendErr error
+	)
+	trendRead := make(chan struct{})
+	go func() {
+		defer close(trendRead)
+		trend, trendErr = s.CRM.TopicTrend(ctx, u.ID)
+	}()
+	// The players, lapsed relationships and pipeline: the API's default
+	// window (90 days).
+	from, now, err := crm.InsightWindow(nil, nil, s.Now())
+	if err != nil {
+		<-trendRead
+		return err
+	}
+	ins, err := s.CRM.Insights(ctx, u, from, now)
+	<-trendRead
 	if err != nil {
 		return err
+	}
+	if trendErr != nil {
+		return trendErr
 	}
 	for _, m := range trend.Months {
 		t, _ := time.Parse("2006-01", m)
@@ -89,16 +111,6 @@ func (s *pages) handleInsights(c *fiber.Ctx) error {
 	v.New, v.Rising = trend.New, trend.Rising
 	v.TopicsChart = chart.Lines("topics-chart", "Hot topics by month, the last 12 months", v.Months, series)
 
-	// The players, lapsed relationships and pipeline: the API's default
-	// window (90 days).
-	from, now, err := crm.InsightWindow(nil, nil, s.Now())
-	if err != nil {
-		return err
-	}
-	ins, err := s.CRM.Insights(ctx, u, from, now)
-	if err != nil {
-		return err
-	}
 	v.WindowLabel = from.In(loc).Format("2 Jan 2006") + " – " + now.In(loc).Format("2 Jan 2006")
 	var names []string
 	var counts []int
