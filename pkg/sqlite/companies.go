@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -27,7 +26,7 @@ func scanCompany(r scanner) (*companies.Company, error) {
 	if err := r.Scan(&c.ID, &c.UserID, &c.Name, &c.Domain, &c.URL, &tags, &c.Notes, &created, &updated); err != nil {
 		return nil, translate(err, "company")
 	}
-	err := json.Unmarshal([]byte(tags), &c.Tags)
+	err := unmarshalStrings(tags, &c.Tags)
 	if err == nil {
 		c.CreatedAt, err = parseTime(created)
 	}

@@ -533,7 +533,7 @@ func scanContact(r scanner) (*contacts.Contact, error) {
 		s   string
 		dst *[]string
 	}{{emails, &c.Emails}, {phones, &c.Phones}, {tags, &c.Tags}} {
-		if err = json.Unmarshal([]byte(f.s), f.dst); err != nil {
+		if err = unmarshalStrings(f.s, f.dst); err != nil {
 			return nil, translate(err, "contact")
 		}
 	}

@@ -110,7 +110,7 @@ func scanEncounter(r scanner) (*contacts.Encounter, error) {
 	if err := r.Scan(&e.ID, &e.UserID, &e.EventID, &e.ContactID, &e.Moment, &met, &e.Notes, &topics, &created); err != nil {
 		return nil, translate(err, "encounter")
 	}
-	err := json.Unmarshal([]byte(topics), &e.Topics)
+	err := unmarshalStrings(topics, &e.Topics)
 	if err == nil {
 		e.MetAt, err = parseTime(met)
 	}

@@ -37,6 +37,10 @@ func eventArgs(e *events.Event) []any {
 		formatTime(e.CreatedAt), formatTime(e.UpdatedAt), string(intentions), string(targets), e.Series, events.SearchText(e)}
 }
 
+// noIntentions is how eventArgs writes an event's intentions when it has
+// none (events.Intentions.MarshalJSON).
+const noIntentions = `{"meet":[],"learn":[],"give":[]}`
+
 func scanEvent(r scanner) (*events.Event, error) {
 	var e events.Event
 	var starts, ends, talks, tags, created, updated, intentions, targets string
@@ -45,14 +49,15 @@ func scanEvent(r scanner) (*events.Event, error) {
 		&talks, &tags, &e.Notes, &e.Status, &e.Sequence, &calID, &uid, &created, &updated, &intentions, &targets, &e.Series); err != nil {
 		return nil, translate(err, "event")
 	}
-	err := json.Unmarshal([]byte(talks), &e.Talks)
-	for _, j := range []struct {
-		s   string
-		dst any
-	}{{tags, &e.Tags}, {intentions, &e.Intentions}, {targets, &e.Targets}} {
-		if err == nil {
-			err = json.Unmarshal([]byte(j.s), j.dst)
-		}
+	err := unmarshalUnless(talks, "[]", &e.Talks, []events.Talk{})
+	if err == nil {
+		err = unmarshalStrings(tags, &e.Tags)
+	}
+	if err == nil {
+		err = unmarshalUnless(intentions, noIntentions, &e.Intentions, events.Intentions{Meet: []string{}, Learn: []string{}, Give: []string{}})
+	}
+	if err == nil {
+		err = unmarshalUnless(targets, "[]", &e.Targets, events.Targets{})
 	}
 	for _, t := range []struct {
 		s   string
@@ -175,7 +180,7 @@ func scanCalendar(r scanner) (*events.Calendar, error) {
 	if err := r.Scan(&c.ID, &c.UserID, &c.URL, &c.Name, &tags, &last, &c.LastError, &result, &created); err != nil {
 		return nil, translate(err, "calendar")
 	}
-	err := json.Unmarshal([]byte(tags), &c.Tags)
+	err := unmarshalStrings(tags, &c.Tags)
 	if err == nil {
 		c.CreatedAt, err = parseTime(created)
 	}

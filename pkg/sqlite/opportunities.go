@@ -33,7 +33,7 @@ func scanOpportunity(r scanner) (*opportunities.Opportunity, error) {
 		&o.NextStep, &next, &o.Notes, &history, &created, &updated); err != nil {
 		return nil, translate(err, "opportunity")
 	}
-	err := json.Unmarshal([]byte(recruiters), &o.RecruiterIDs)
+	err := unmarshalStrings(recruiters, &o.RecruiterIDs)
 	if err == nil {
 		err = json.Unmarshal([]byte(history), &o.History)
 	}
