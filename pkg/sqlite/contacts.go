@@ -333,16 +333,58 @@ const unlinkedQuery = `SELECT ` + contactColumns + ` FROM contacts WHERE user_id
 // DeleteContact removes the contact; its keys and tags go with it (ON DELETE CASCADE).
 func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
+		if err := tx.unindexContacts(ctx, userID, []string{id}); err != nil {
+			return err
+		}
 		return tx.writeOwned(ctx, `DELETE FROM contacts WHERE id = ? AND user_id = ?`, "contact", id, userID)
 	})
 }
 
+// unindexContacts takes those of ids that are the user's contacts out of
+// the full-text indexes and journals their removal (the cards' names, as
+// the journal lists deleted cards), in one statement each, as
+// indexContacts puts them in; every path that deletes contacts calls it
+// first, in the same transaction. Triggers did it for each row (dropped
+// in migration 00040). +user_id: the contacts are found by id
+// (contacts.id), not by walking all the user's.
+func (tx *Tx) unindexContacts(ctx context.Context, userID string, ids []string) error {
+	list := jsonList(ids)
+	for _, q := range unindexQueries {
+		if _, err := tx.tx.ExecContext(ctx, q, userID, list); err != nil {
+			return translate(err, "contact")
+		}
+	}
+	return nil
+}
+
+// unindexQueries are unindexContacts' statements, each of the user (?1)
+// and a JSON list of contact ids (?2).
+var unindexQueries = []string{
+	`INSERT INTO dav_changes(user_id, coll, seq, item_id)
+		SELECT user_id, 'cards', (SELECT coalesce(max(seq), 0) FROM dav_changes d WHERE d.user_id = c.user_id AND d.coll = 'cards')
+			+ row_number() OVER (ORDER BY seq), CASE WHEN dav_name != '' THEN dav_name ELSE id END
+		FROM contacts c WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
+	`INSERT INTO contacts_fts(contacts_fts, rowid, grams)
+		SELECT 'delete', seq, rapport_grams(user_id, search) FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
+	`DELETE FROM search WHERE rowid IN (SELECT r.seq FROM search_rows r JOIN contacts c ON r.type = 'contact' AND r.ref = c.id
+		WHERE +c.user_id = ?1 AND c.id IN (SELECT value FROM json_each(?2)))`,
+	`DELETE FROM search_rows WHERE type = 'contact' AND ref IN (SELECT id FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2)))`,
+}
+
+// deleteContactsQuery deletes the user's (?1) contacts of a JSON list of
+// ids (?2) by id (contacts.id): on user_id the planner walked all the
+// user's contacts for each chunk of an undo.
+const deleteContactsQuery = `DELETE FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2))`
+
 // DeleteContacts removes those of ids that are the user's contacts in one
-// statement; the triggers free their keys, tags and index rows.
+// statement; their keys and tags go with them (ON DELETE CASCADE).
 func (s *Contacts) DeleteContacts(ctx context.Context, userID string, ids []string) (int, error) {
 	var n int64
 	err := s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `DELETE FROM contacts WHERE user_id = ? AND id IN (SELECT value FROM json_each(?))`, userID, jsonList(ids))
+		if err := tx.unindexContacts(ctx, userID, ids); err != nil {
+			return err
+		}
+		res, err := tx.tx.ExecContext(ctx, deleteContactsQuery, userID, jsonList(ids))
 		if err != nil {
 			return translate(err, "contact")
 		}

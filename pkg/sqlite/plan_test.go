@@ -81,6 +81,13 @@ func TestContactQueryPlans(t *testing.T) {
 	if p := plan(t, db, unlinkedQuery, "u1", "c1", 500); strings.Contains(p, "TEMP B-TREE") || !strings.Contains(p, "contacts_user_unlinked") {
 		t.Errorf("unlinked contacts:\n%s", p)
 	}
+	// Deleting contacts (an undo's chunks) finds them by id, never by
+	// walking the user's.
+	for _, q := range append([]string{deleteContactsQuery}, unindexQueries...) {
+		if p := plan(t, db, q, "u1", `["c1","c4"]`); !strings.Contains(p, "(id=?)") || strings.Contains(p, "(user_id=?)") {
+			t.Errorf("%s:\n%s", q, p)
+		}
+	}
 	for name, q := range map[string]string{
 		"Get":   `SELECT ` + contactColumns + ` FROM contacts WHERE id = ? AND user_id = ?`,
 		"ByKey": `SELECT ` + prefixed("c.", contactColumns) + ` FROM contact_keys k JOIN contacts c ON c.id = k.contact_id WHERE k.user_id = ? AND k.key = ?`,

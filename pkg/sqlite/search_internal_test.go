@@ -236,3 +236,61 @@ func TestEncounterCountsMigrationCountsEarlierEncounters(t *testing.T) {
 		t.Fatalf("after a delete and a move: %s", got)
 	}
 }
+
+// TestDeletedContactsLeaveNoIndexRows: a contact deleted alone or with
+// others leaves nothing in the q= index, the search index or its rows,
+// is journaled once, and the same contact can be stored again (as a
+// backup's restore does) and is found again.
+func TestDeletedContactsLeaveNoIndexRows(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	cs := &Contacts{DB: db}
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	people := []*contacts.Contact{
+		{ID: "c1", UserID: "u1", Name: "Ada Quokka", CreatedAt: now, UpdatedAt: now},
+		{ID: "c2", UserID: "u1", Name: "Grace Quokka", CreatedAt: now, UpdatedAt: now},
+		{ID: "c3", UserID: "u1", Name: "Linus Quokka", CreatedAt: now, UpdatedAt: now},
+		{ID: "c4", UserID: "u2", Name: "Edsger Quokka", CreatedAt: now, UpdatedAt: now},
+	}
+	if _, err := cs.ImportContacts(ctx, people); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.DeleteContact(ctx, "u1", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.DeleteContact(ctx, "u1", "c4"); err == nil {
+		t.Fatal("u1 deleted u2's contact")
+	}
+	if n, err := cs.DeleteContacts(ctx, "u1", []string{"c2", "c4"}); err != nil || n != 1 {
+		t.Fatalf("DeleteContacts: %d, %v", n, err)
+	}
+	if _, err := db.write.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.q_terms USING fts5vocab(main, contacts_fts, instance)`); err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := db.write.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for what, n := range map[string]int{
+		"search rows":        count(`SELECT count(*) FROM search_rows WHERE type = 'contact'`),
+		"search entries":     count(`SELECT count(*) FROM search`),
+		"q= index documents": count(`SELECT count(DISTINCT doc) FROM temp.q_terms`),
+	} {
+		if n != 2 {
+			t.Errorf("%s: %d, want Linus's and Edsger's", what, n)
+		}
+	}
+	if n := count(`SELECT count(*) FROM dav_changes WHERE coll = 'cards' AND user_id = 'u1' AND item_id IN ('c1', 'c2')`); n != 4 {
+		t.Errorf("journal entries of c1 and c2: %d, want each made and deleted", n)
+	}
+	if _, err := cs.ImportContacts(ctx, people[:2]); err != nil {
+		t.Fatalf("storing the deleted contacts again: %v", err)
+	}
+	if page, err := cs.Contacts(ctx, "u1", contacts.ContactQuery{Q: "quokka"}); err != nil || len(page.Items) != 3 {
+		t.Fatalf("q=quokka after storing them again: %d, %v", len(page.Items), err)
+	}
+}
