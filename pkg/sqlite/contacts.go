@@ -77,28 +77,38 @@ func (tx *Tx) indexContacts(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	list := jsonList(ids)
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO contacts_fts(rowid, grams)
-		SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq`, list); err != nil {
-		return translate(err, "contact")
-	}
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO search_rows(user_id, type, ref, title, contact_id, other_id, event_id, at)
+	return tx.execAll(ctx, indexQueries, jsonList(ids))
+}
+
+// indexQueries are indexContacts' statements, each of a JSON list of
+// contact ids (?1).
+var indexQueries = []string{
+	`INSERT INTO contacts_fts(rowid, grams)
+		SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY seq`,
+	`INSERT INTO search_rows(user_id, type, ref, title, contact_id, other_id, event_id, at)
 		SELECT user_id, type, ref, title, contact_id, other_id, event_id, at FROM contacts_search
-		WHERE ref IN (SELECT value FROM json_each(?)) ORDER BY ref`, list); err != nil {
-		return translate(err, "contact")
-	}
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO search(rowid, name, body, words_name, words_body, kind)
+		WHERE ref IN (SELECT value FROM json_each(?1)) ORDER BY ref`,
+	`INSERT INTO search(rowid, name, body, words_name, words_body, kind)
 		SELECT r.seq, s.name, s.body, rapport_search_words(s.user_id, s.name), rapport_search_words(s.user_id, s.body),
 			rapport_search_words(s.user_id, 'type' || s.type)
 		FROM contacts_search s JOIN search_rows r ON r.type = s.type AND r.ref = s.ref
-		WHERE s.ref IN (SELECT value FROM json_each(?)) ORDER BY r.seq`, list); err != nil {
-		return translate(err, "contact")
-	}
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO dav_changes(user_id, coll, seq, item_id)
+		WHERE s.ref IN (SELECT value FROM json_each(?1)) ORDER BY r.seq`,
+	`INSERT INTO dav_changes(user_id, coll, seq, item_id)
 		SELECT user_id, 'cards', (SELECT coalesce(max(seq), 0) FROM dav_changes d WHERE d.user_id = c.user_id AND d.coll = 'cards')
 			+ row_number() OVER (PARTITION BY user_id ORDER BY seq), id
-		FROM contacts c WHERE id IN (SELECT value FROM json_each(?))`, list)
-	return translate(err, "contact")
+		FROM contacts c WHERE id IN (SELECT value FROM json_each(?1))`,
+}
+
+// execAll runs queries in order with the same arguments, stopping at the
+// first that fails (its error said of a contact: the (un)indexing of
+// contacts uses it).
+func (tx *Tx) execAll(ctx context.Context, queries []string, args ...any) error {
+	for _, q := range queries {
+		if _, err := tx.tx.ExecContext(ctx, q, args...); err != nil {
+			return translate(err, "contact")
+		}
+	}
+	return nil
 }
 
 // ImportContacts stores many contacts in one transaction. Which ones are
@@ -333,28 +343,22 @@ const unlinkedQuery = `SELECT ` + contactColumns + ` FROM contacts WHERE user_id
 // DeleteContact removes the contact; its keys and tags go with it (ON DELETE CASCADE).
 func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		if err := tx.unindexContacts(ctx, userID, []string{id}); err != nil {
+		if err := tx.unindexContacts(ctx, userID, jsonList([]string{id})); err != nil {
 			return err
 		}
 		return tx.writeOwned(ctx, `DELETE FROM contacts WHERE id = ? AND user_id = ?`, "contact", id, userID)
 	})
 }
 
-// unindexContacts takes those of ids that are the user's contacts out of
-// the full-text indexes and journals their removal (the cards' names, as
-// the journal lists deleted cards), in one statement each, as
-// indexContacts puts them in; every path that deletes contacts calls it
-// first, in the same transaction. Triggers did it for each row (dropped
+// unindexContacts takes those of list (a JSON list of ids) that are the
+// user's contacts out of the full-text indexes and journals their removal
+// (the cards' names, as the journal lists deleted cards), in one statement
+// each, as indexContacts puts them in; every path that deletes contacts
+// calls it first, in the same transaction. Triggers did it for each row (dropped
 // in migration 00040). +user_id: the contacts are found by id
 // (contacts.id), not by walking all the user's.
-func (tx *Tx) unindexContacts(ctx context.Context, userID string, ids []string) error {
-	list := jsonList(ids)
-	for _, q := range unindexQueries {
-		if _, err := tx.tx.ExecContext(ctx, q, userID, list); err != nil {
-			return translate(err, "contact")
-		}
-	}
-	return nil
+func (tx *Tx) unindexContacts(ctx context.Context, userID, list string) error {
+	return tx.execAll(ctx, unindexQueries, userID, list)
 }
 
 // unindexQueries are unindexContacts' statements, each of the user (?1)
@@ -381,10 +385,11 @@ const deleteContactsQuery = `DELETE FROM contacts WHERE +user_id = ?1 AND id IN 
 func (s *Contacts) DeleteContacts(ctx context.Context, userID string, ids []string) (int, error) {
 	var n int64
 	err := s.DB.Update(ctx, func(tx *Tx) error {
-		if err := tx.unindexContacts(ctx, userID, ids); err != nil {
+		list := jsonList(ids)
+		if err := tx.unindexContacts(ctx, userID, list); err != nil {
 			return err
 		}
-		res, err := tx.tx.ExecContext(ctx, deleteContactsQuery, userID, jsonList(ids))
+		res, err := tx.tx.ExecContext(ctx, deleteContactsQuery, userID, list)
 		if err != nil {
 			return translate(err, "contact")
 		}
