@@ -17,12 +17,11 @@ import (
 // values escaped (no '<' or '>' inside them), every start tag with its
 // namespace first (<name xmlns="...") and closed by its own end tag.
 type nsWriter struct {
-	w       io.Writer
-	pending bool     // a tag begun in one Write is not yet ended
-	tag     []byte   // its bytes so far
-	scope   []string // the default namespace of each open element
-	out     []byte
-	last    string // the namespace intern made last
+	w     io.Writer
+	tag   []byte   // a tag begun in one Write and not yet ended, if any
+	scope []string // the default namespace of each open element
+	out   []byte
+	last  string // the namespace intern made last
 }
 
 var xmlnsAttr = []byte(` xmlns="`)
@@ -32,7 +31,7 @@ func (nw *nsWriter) Write(p []byte) (int, error) {
 	nw.out = nw.out[:0]
 	rest := p
 	for len(rest) > 0 {
-		if nw.pending {
+		if len(nw.tag) > 0 {
 			end := bytes.IndexByte(rest, '>')
 			if end < 0 {
 				nw.tag = append(nw.tag, rest...)
@@ -41,7 +40,7 @@ func (nw *nsWriter) Write(p []byte) (int, error) {
 			nw.tag = append(nw.tag, rest[:end+1]...)
 			rest = rest[end+1:]
 			nw.writeTag(nw.tag)
-			nw.pending = false
+			nw.tag = nw.tag[:0]
 			continue
 		}
 		lt := bytes.IndexByte(rest, '<')
@@ -55,8 +54,7 @@ func (nw *nsWriter) Write(p []byte) (int, error) {
 			nw.writeTag(rest[:end+1])
 			rest = rest[end+1:]
 		} else {
-			nw.tag = append(nw.tag[:0], rest...)
-			nw.pending = true
+			nw.tag = append(nw.tag, rest...)
 			break
 		}
 	}
