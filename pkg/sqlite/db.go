@@ -567,23 +567,15 @@ func parseTime(s string) (time.Time, error) {
 		minute, ok5 := digits(s[14:16])
 		sec, ok6 := digits(s[17:19])
 		milli, ok7 := digits(s[20:23])
-		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && month >= 1 && month <= 12 && day >= 1 && hour < 24 && minute < 60 && sec < 60 &&
-			day <= daysIn(month, year) {
-			return time.Date(year, time.Month(month), day, hour, minute, sec, milli*int(time.Millisecond), time.UTC), nil
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && month >= 1 && month <= 12 && day >= 1 && hour < 24 && minute < 60 && sec < 60 {
+			// a day past the month's end would roll over: time.Parse's error
+			if t := time.Date(year, time.Month(month), day, hour, minute, sec, milli*int(time.Millisecond), time.UTC); t.Day() == day {
+				return t, nil
+			}
 		}
 	}
 	return time.Parse(timeFormat, s)
 }
-
-// daysIn is the number of days of a month (1–12) of a year.
-func daysIn(month, year int) int {
-	if month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-		return 29
-	}
-	return monthDays[month]
-}
-
-var monthDays = [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
 // digits is the value of s, ASCII digits only.
 func digits(s string) (int, bool) {
