@@ -1,0 +1,121 @@
+package api_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// BenchmarkImport50k: POST /v1/contacts/import of a 50,000-row CSV (about
+// 4 MB) into an empty account; reports the time and the peak Go heap
+// growth while it runs (the file is streamed, never held whole).
+// Run: go test ./pkg/api -run '^$' -bench Import50k -benchtime 1x
+func BenchmarkImport50k(b *testing.B) {
+	var csv bytes.Buffer
+	csv.WriteString("name,email,company,title,phone,tags,notes\n")
+	rows := 50_000
+	if n, err := strconv.Atoi(os.Getenv("RAPPORT_BENCH_ROWS")); err == nil && n > 0 {
+		rows = n
+	}
+	for i := 0; i < rows; i++ {
+		fmt.Fprintf(&csv, "Person %d,p%d@example.com,Company %d,Engineer,+1 555 %04d,\"go; meetups\",Met at meetup %d\n", i, i, i%500, i%10000, i%200)
+	}
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		s := MustServe(b)
+		_, tok := s.MustSignup(b, "ada@example.com")
+		runtime.GC()
+		var base runtime.MemStats
+		runtime.ReadMemStats(&base)
+		var peak atomic.Uint64
+		stop := make(chan struct{})
+		go func() {
+			var m runtime.MemStats
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+					runtime.ReadMemStats(&m)
+					if m.HeapInuse > peak.Load() {
+						peak.Store(m.HeapInuse)
+					}
+				}
+			}
+		}()
+		b.StartTimer()
+		start := time.Now()
+		res := mustImport(b, s, tok, "text/csv", csv.Bytes())
+		b.ReportMetric(time.Since(start).Seconds(), "s/50k")
+		b.StopTimer()
+		close(stop)
+		if res.Created != rows || len(res.Errors) != 0 {
+			b.Fatalf("import %+v", res)
+		}
+		b.ReportMetric(float64(peak.Load()-min(peak.Load(), base.HeapInuse))/(1<<20), "peak-heap-growth-MiB")
+		b.ReportMetric(float64(csv.Len())/(1<<20), "file-MiB")
+		// Undoing it: the 50,000 contacts deleted with what DELETE
+		// /v1/contacts/{id} deletes, set-based, 500 to a transaction.
+		start = time.Now()
+		u := s.Do(b, "DELETE", "/v1/imports/"+res.ImportID, tok, nil)
+		b.ReportMetric(time.Since(start).Seconds(), "undo-s/50k")
+		if u.Status != 200 || u.JSON(b)["deleted"] != float64(rows) {
+			b.Fatalf("undo: %d %s", u.Status, u.Body)
+		}
+	}
+}
+
+// BenchmarkRestore: POST /v1/import of a backup of 30,000 contacts (one
+// company each of 500, an email and a tag), 200 events and 30,000
+// encounters, into an empty account, as the CardDAV benchmark's book is
+// made; reports the time the restore took.
+// Run: go test ./pkg/api -run '^$' -bench Restore -benchtime 1x
+func BenchmarkRestore(b *testing.B) {
+	const n = 30_000
+	var body bytes.Buffer
+	ts := time.Date(2026, 11, 1, 18, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05.000Z")
+	body.WriteString(`{"format":"rapport-backup","version":1,"contacts":[`)
+	for i := range n {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"id":"c%d","name":"Person %d","emails":["p%d@example.com"],"company":"Company %d","tags":["go"],"notes":"Met in Berlin","created_at":%q,"updated_at":%q}`, i, i, i, i%500, ts, ts)
+	}
+	body.WriteString(`],"events":[`)
+	for e := range 200 {
+		if e > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"id":"e%d","title":"Meetup %d","kind":"meetup","starts_at":%q,"ends_at":%q,"timezone":"UTC","status":"confirmed","created_at":%q,"updated_at":%q}`, e, e, ts, ts, ts, ts)
+	}
+	body.WriteString(`],"encounters":[`)
+	for i := range n {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		fmt.Fprintf(&body, `{"id":"x%d","event_id":"e%d","contact_id":"c%d","moment":"after_talk","met_at":%q,"topics":["go"],"created_at":%q}`, i, i%200, i, ts, ts)
+	}
+	body.WriteString("]}")
+	for b.Loop() {
+		b.StopTimer()
+		s := MustServe(b)
+		_, tok := s.MustSignup(b, "ada@example.com")
+		b.StartTimer()
+		start := time.Now()
+		r := s.upload(b, "/v1/import", tok, "application/json", body.Bytes())
+		b.ReportMetric(time.Since(start).Seconds(), "s/restore")
+		MustStatus(b, r, 200)
+	}
+}
+
+// BenchmarkInsights: GET /v1/insights for an account of 5,000 contacts, 500
+// events (2 talks each) and 20,000 encounters on the MongoDB adapter over
+// FerretDB (which scans: see pkg/sqlite's Insights20k for the default store).
+// Compute counts with the pipelines, AfterWrite is the HTTP view right after
+// logging an encounter (the write is not timed), Cached a repeat view.
+// Run: go test ./pkg/api -run '^$' -bench Insights -benchtime 5x
