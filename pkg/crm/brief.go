@@ -59,12 +59,11 @@ func (s *Service) Brief(ctx context.Context, userID, id string) (*Brief, error) 
 	var encs []contacts.Encounter
 	topics := map[string]bool{}
 	f := contacts.EncounterFilter{ContactID: id, Limit: record.MaxLimit}
-	for {
-		page, err := s.Contacts.Store.Encounters(ctx, userID, f)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range page.Items {
+	err = eachPage(func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
+		f.Cursor = cur
+		return s.Contacts.Store.Encounters(ctx, userID, f)
+	}, func(items []contacts.Encounter) bool {
+		for _, e := range items {
 			for _, t := range e.Topics {
 				if k := strings.ToLower(t); !topics[k] {
 					topics[k] = true
@@ -72,14 +71,12 @@ func (s *Service) Brief(ctx context.Context, userID, id string) (*Brief, error) 
 				}
 			}
 		}
-		encs = append(encs, page.Items...)
+		encs = append(encs, items...)
 		encs = encs[max(0, len(encs)-briefLimit):]
-		if page.NextCursor == "" {
-			break
-		}
-		if f.Cursor, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return nil, err
-		}
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	eventIDs := make([]string, len(encs))
 	for i, e := range encs {

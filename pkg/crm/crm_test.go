@@ -312,3 +312,45 @@ func TestInsightsCountOpportunitiesAcrossPages(t *testing.T) {
 		}
 	})
 }
+
+// TestBriefReadsEveryMeeting: a contact's brief gathers the topics of all
+// their meetings, past the first page of them, and shows the newest 50
+// meetings, newest first.
+func TestBriefReadsEveryMeeting(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		c := &contacts.Contact{ID: record.NewID(), UserID: e.user.ID, Name: "Ada", Emails: []string{}, Phones: []string{}, Tags: []string{},
+			CreatedAt: now, UpdatedAt: now}
+		if err := e.crm.Contacts.Store.CreateContact(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+		const met = record.MaxLimit + 10
+		for i := range met {
+			topic := "go"
+			switch i {
+			case 0:
+				topic = "Rust"
+			case met - 1:
+				topic = "WASM"
+			}
+			at := now.Add(time.Duration(i-met) * time.Minute)
+			enc := &contacts.Encounter{ID: record.NewID(), UserID: e.user.ID, EventID: e.ev.ID, ContactID: c.ID, Moment: "other",
+				MetAt: at, Notes: fmt.Sprint("n", i), Topics: []string{topic}, CreatedAt: at}
+			if err := e.crm.Contacts.Store.CreateEncounter(t.Context(), enc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, err := e.crm.Brief(t.Context(), e.user.ID, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(b.Topics); got != "[Rust go WASM]" {
+			t.Errorf("topics %s, want [Rust go WASM] (the first meeting's and the last's)", got)
+		}
+		if len(b.Met) != 50 || b.Met[0].Notes != fmt.Sprint("n", met-1) || b.Met[49].Notes != fmt.Sprint("n", met-50) {
+			t.Fatalf("%d meetings, first %q: want the newest 50, newest first", len(b.Met), b.Met[0].Notes)
+		}
+		if b.Met[0].EventTitle != e.ev.Title {
+			t.Errorf("the meeting's event %q, want %q", b.Met[0].EventTitle, e.ev.Title)
+		}
+	})
+}

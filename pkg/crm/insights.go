@@ -179,20 +179,13 @@ func (s *Service) introsOf(ctx context.Context, userID string, f contacts.IntroF
 // ledgerLimit): ledgerLimit of them, and on until one is older than from.
 func (s *Service) opportunitiesOf(ctx context.Context, userID string, from time.Time) ([]opportunities.Opportunity, error) {
 	var out []opportunities.Opportunity
-	var cur *record.Cursor
-	for {
-		page, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Limit: record.MaxLimit, Cursor: cur})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Items...)
-		if page.NextCursor == "" || len(out) >= ledgerLimit && out[len(out)-1].CreatedAt.Before(from) {
-			return out, nil
-		}
-		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return nil, err
-		}
-	}
+	err := eachPage(func(cur *record.Cursor) (*record.Page[opportunities.Opportunity], error) {
+		return s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Limit: record.MaxLimit, Cursor: cur})
+	}, func(items []opportunities.Opportunity) bool {
+		out = append(out, items...)
+		return len(out) < ledgerLimit || !out[len(out)-1].CreatedAt.Before(from)
+	})
+	return out, err
 }
 
 // worthEvents bounds the events "worth it?" weighs: the latest 20 of the
