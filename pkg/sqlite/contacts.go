@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -64,33 +63,25 @@ func (tx *Tx) restoreContacts(ctx context.Context, cs []*contacts.Contact) error
 // ImportContacts stores many contacts in one transaction. Which ones are
 // held is decided before writing (the transaction holds the write lock, so
 // nothing changes meanwhile): no savepoints, which cost a statement journal
-// and a flush of the full-text index for each contact.
+// and a flush of the full-text index for each contact. The keys held
+// before are read in one query a user, and the new contacts' keys and
+// tags written in one statement each (a statement a key and a tag took a
+// fifth of an import).
 func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (map[int]string, error) {
 	held := map[int]string{}
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		clear(held)
-		lookup, err := tx.tx.PrepareContext(ctx, `SELECT contact_id FROM contact_keys WHERE user_id = ? AND key = ?`)
+		claimed, err := tx.heldKeys(ctx, cs) // user|key -> contact, before and within this batch
 		if err != nil {
-			return translate(err, "contact")
+			return err
 		}
-		defer lookup.Close()
 		insert, err := tx.tx.PrepareContext(ctx, `INSERT INTO contacts(`+contactColumns+`, name_lower, search) VALUES(`+placeholders(19)+`)`)
 		if err != nil {
 			return translate(err, "contact")
 		}
 		defer insert.Close()
-		key, err := tx.tx.PrepareContext(ctx, `INSERT INTO contact_keys(user_id, key, contact_id) VALUES(?, ?, ?)`)
-		if err != nil {
-			return translate(err, "contact")
-		}
-		defer key.Close()
-		tag, err := tx.tx.PrepareContext(ctx, `INSERT OR IGNORE INTO contact_tags(user_id, tag_lower, name_lower, contact_id) VALUES(?, ?, ?, ?)`)
-		if err != nil {
-			return translate(err, "contact")
-		}
-		defer tag.Close()
-		claimed := map[string]string{} // user|key -> contact, within this batch
 		var stored []string
+		var keyRows, tagRows [][]string
 	next:
 		for i, c := range cs {
 			keys := contacts.DedupeKeys(c)
@@ -99,15 +90,6 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 					held[i] = holder
 					continue next
 				}
-				var holder string
-				err := lookup.QueryRowContext(ctx, c.UserID, k).Scan(&holder)
-				if err == nil {
-					held[i] = holder
-					continue next
-				}
-				if !errors.Is(err, sql.ErrNoRows) {
-					return translate(err, "contact")
-				}
 			}
 			if _, err := insert.ExecContext(ctx, contactArgs(c)...); err != nil {
 				return translate(err, "contact")
@@ -115,16 +97,21 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 			stored = append(stored, c.ID)
 			for _, k := range keys {
 				claimed[c.UserID+"|"+k] = c.ID
-				if _, err := key.ExecContext(ctx, c.UserID, k, c.ID); err != nil {
-					return translate(err, "contact")
-				}
+				keyRows = append(keyRows, []string{c.UserID, k, c.ID})
 			}
 			nameLower := strings.ToLower(c.Name)
 			for _, t := range c.Tags {
-				if _, err := tag.ExecContext(ctx, c.UserID, strings.ToLower(t), nameLower, c.ID); err != nil {
-					return translate(err, "contact")
-				}
+				tagRows = append(tagRows, []string{c.UserID, strings.ToLower(t), nameLower, c.ID})
 			}
+		}
+		// contact_keys and contact_tags primary keys
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO contact_keys(user_id, key, contact_id)
+			SELECT value->>0, value->>1, value->>2 FROM json_each(?)`, jsonRows(keyRows)); err != nil {
+			return translate(err, "contact")
+		}
+		if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_tags(user_id, tag_lower, name_lower, contact_id)
+			SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?)`, jsonRows(tagRows)); err != nil {
+			return translate(err, "contact")
 		}
 		return tx.indexContacts(ctx, stored)
 	})
@@ -132,6 +119,38 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 		return nil, err
 	}
 	return held, nil
+}
+
+// heldKeys returns which contacts hold the dedupe keys of cs already, as
+// user|key -> contact id: one query of contact_keys' primary key a user.
+func (tx *Tx) heldKeys(ctx context.Context, cs []*contacts.Contact) (map[string]string, error) {
+	keysOf := map[string][]string{}
+	for _, c := range cs {
+		keysOf[c.UserID] = append(keysOf[c.UserID], contacts.DedupeKeys(c)...)
+	}
+	out := map[string]string{}
+	for userID, keys := range keysOf {
+		rows, err := tx.tx.QueryContext(ctx, `SELECT key, contact_id FROM contact_keys WHERE user_id = ? AND key IN (SELECT value FROM json_each(?))`,
+			userID, jsonList(keys))
+		if err != nil {
+			return nil, translate(err, "contact")
+		}
+		for rows.Next() {
+			var key, id string
+			if err := rows.Scan(&key, &id); err != nil {
+				rows.Close()
+				return nil, translate(err, "contact")
+			}
+			out[userID+"|"+key] = id
+		}
+		if err := rows.Close(); err != nil {
+			return nil, translate(err, "contact")
+		}
+		if err := rows.Err(); err != nil {
+			return nil, translate(err, "contact")
+		}
+	}
+	return out, nil
 }
 
 // setTags replaces the contact's rows in contact_tags.
@@ -549,6 +568,15 @@ func jsonList(ss []string) string {
 		ss = []string{}
 	}
 	b, _ := json.Marshal(ss)
+	return string(b)
+}
+
+// jsonRows is rows as a JSON array of arrays, for json_each (value->>N).
+func jsonRows(rows [][]string) string {
+	if rows == nil {
+		rows = [][]string{}
+	}
+	b, _ := json.Marshal(rows)
 	return string(b)
 }
 

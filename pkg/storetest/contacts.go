@@ -138,6 +138,8 @@ func Contacts(t *testing.T, open OpenContacts) {
 			newContact("u1", "Two again", "two@work.example"), // the same person twice in one file
 			newContact("u1", "No email"),
 		}
+		batch[2].Tags = []string{"Speaker", "speaker", "Go"} // one tag twice, as typed
+		batch[3].Tags = []string{"refused"}
 		held, err := s.ImportContacts(ctx, batch)
 		if err != nil {
 			t.Fatal(err)
@@ -159,6 +161,23 @@ func Contacts(t *testing.T, open OpenContacts) {
 		// The refused ones hold no key: their emails stay with their holders.
 		if got, err := s.ContactByKey(ctx, "u1", "email:two@work.example"); err != nil || got.ID != batch[2].ID {
 			t.Fatalf("two@work.example held by %v, %v", got, err)
+		}
+		if got, err := s.ContactByKey(ctx, "u1", "email:two@example.com"); err != nil || got.ID != batch[2].ID {
+			t.Fatalf("two@example.com held by %v, %v", got, err)
+		}
+		// An imported contact is listed by each of its tags once; a refused one by none.
+		for tag, want := range map[string]string{"speaker": "[New Two]", "go": "[New Two]", "refused": "[]"} {
+			p, err := s.Contacts(ctx, "u1", contacts.ContactQuery{Tag: tag})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, c := range p.Items {
+				names = append(names, c.Name)
+			}
+			if fmt.Sprint(names) != want {
+				t.Errorf("tag %q lists %v, want %s", tag, names, want)
+			}
 		}
 		if held, err := s.ImportContacts(ctx, nil); err != nil || len(held) != 0 {
 			t.Fatalf("empty import: %v, %v", held, err)
