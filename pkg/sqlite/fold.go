@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"modernc.org/sqlite"
 
@@ -55,29 +56,65 @@ func init() {
 // so a gram is letters and digits and no two grams spell the same. A text
 // of three characters or more is found by its grams (gramsQuery).
 func grams(userID, text string) string {
-	return strings.Join(gramList(userID, text), " ")
+	spelled := spell(text)
+	if len(spelled) < 3 {
+		return ""
+	}
+	// Written into one buffer: a string a gram and their join made most
+	// of the q= index's Go-side cost in an import.
+	key := gramKey(userID)
+	var b strings.Builder
+	b.Grow((len(spelled) - 2) * (len(key) + 4))
+	for i := 0; i+3 <= len(spelled); i++ {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(key)
+		b.WriteString(spelled[i])
+		b.WriteString(spelled[i+1])
+		b.WriteString(spelled[i+2])
+	}
+	return b.String()
 }
 
 // gramList is grams as a list, in the order of the text.
 func gramList(userID, text string) []string {
-	key := gramKey(userID)
-	spelled := make([]string, 0, len(text))
-	for i, r := range text {
-		switch {
-		case r >= 'a' && r <= 'z' && r != 'q', r >= '0' && r <= '9':
-			spelled = append(spelled, text[i:i+1])
-		default:
-			spelled = append(spelled, "q"+hex.EncodeToString([]byte(string(r))))
-		}
-	}
+	spelled := spell(text)
 	if len(spelled) < 3 {
 		return nil
 	}
+	key := gramKey(userID)
 	out := make([]string, 0, len(spelled)-2)
 	for i := 0; i+3 <= len(spelled); i++ {
 		out = append(out, key+spelled[i]+spelled[i+1]+spelled[i+2])
 	}
 	return out
+}
+
+// spelledASCII is how spell spells each ASCII character other than a-p,
+// r-z and 0-9 (spaces and signs are most of a text's other characters).
+var spelledASCII = func() (out [utf8.RuneSelf]string) {
+	for r := range out {
+		out[r] = "q" + hex.EncodeToString([]byte{byte(r)})
+	}
+	return out
+}()
+
+// spell is each character of text as grams spell it: a-p, r-z and 0-9 as
+// they are, any other q and the hex of its UTF-8 bytes.
+func spell(text string) []string {
+	spelled := make([]string, 0, len(text))
+	for i, r := range text {
+		switch {
+		case r >= 'a' && r <= 'z' && r != 'q', r >= '0' && r <= '9':
+			spelled = append(spelled, text[i:i+1])
+		case r < utf8.RuneSelf:
+			spelled = append(spelled, spelledASCII[r])
+		default:
+			spelled = append(spelled, "q"+hex.EncodeToString([]byte(string(r))))
+		}
+	}
+	return spelled
 }
 
 // gramsQuery is the FTS5 query of text in the q= index: each of its

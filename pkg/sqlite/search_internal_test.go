@@ -294,3 +294,28 @@ func TestDeletedContactsLeaveNoIndexRows(t *testing.T) {
 		t.Fatalf("q=quokka after storing them again: %d, %v", len(page.Items), err)
 	}
 }
+
+// TestGramsAsTheirList: grams, written into one buffer, is its list
+// joined by spaces, and spells characters as the q= index always has.
+func TestGramsAsTheirList(t *testing.T) {
+	key := gramKey("u1")
+	if got, want := grams("u1", "aé b"), key+"aqc3a9q20 "+key+"qc3a9q20b"; got != want {
+		t.Fatalf("grams=%q, want %q", got, want)
+	}
+	for _, text := range []string{"", "a", "ab", "abc", "quiz", "ada lovelace ada@example.com", "zoë ünal 😀", "\xff\xfe!", "q q q"} {
+		if got, want := grams("u1", text), strings.Join(gramList("u1", text), " "); got != want {
+			t.Errorf("grams(%q)=%q, want %q", text, got, want)
+		}
+	}
+}
+
+func FuzzGrams(f *testing.F) {
+	for _, s := range []string{"", "abc", "zoë ünal", "\xff\xfe!"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if got, want := grams("u1", text), strings.Join(gramList("u1", text), " "); got != want {
+			t.Fatalf("grams(%q)=%q, want %q", text, got, want)
+		}
+	})
+}
