@@ -27,34 +27,55 @@ func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error
 
 // CreateContact stores c and claims its keys within tx (see contacts.Store).
 func (tx *Tx) CreateContact(ctx context.Context, c *contacts.Contact) error {
-	if err := tx.insertContact(ctx, c); err != nil {
+	if err := tx.insertContacts(ctx, []*contacts.Contact{c}); err != nil {
 		return err
 	}
 	return tx.indexContacts(ctx, []string{c.ID})
 }
 
-// insertContact stores c's row, keys and tags, leaving it out of the
-// full-text indexes (indexContacts).
-func (tx *Tx) insertContact(ctx context.Context, c *contacts.Contact) error {
-	args := contactArgs(c)
-	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO contacts(`+contactColumns+`, name_lower, search) VALUES(`+placeholders(len(args))+`)`, args...); err != nil {
-		return translate(err, "contact")
+// insertContactQuery stores one contact's row.
+var insertContactQuery = `INSERT INTO contacts(` + contactColumns + `, name_lower, search) VALUES(` + placeholders(19) + `)`
+
+// insertContacts stores cs' rows, keys and tags, leaving them out of the
+// full-text indexes (indexContacts): a row each, then all their keys and
+// all their tags in a statement each (a statement a key and a tag took a
+// fifth of an import). A key another contact holds, stored before or
+// earlier in cs, is a Conflict naming it (the caller's transaction then
+// rolls back).
+func (tx *Tx) insertContacts(ctx context.Context, cs []*contacts.Contact) error {
+	var keys, tags [][]string
+	for _, c := range cs {
+		if _, err := tx.tx.ExecContext(ctx, insertContactQuery, contactArgs(c)...); err != nil {
+			return translate(err, "contact")
+		}
+		for _, k := range contacts.DedupeKeys(c) {
+			keys = append(keys, []string{c.UserID, k, c.ID})
+		}
+		name := strings.ToLower(c.Name)
+		for _, t := range c.Tags {
+			tags = append(tags, []string{c.UserID, strings.ToLower(t), name, c.ID})
+		}
 	}
-	if err := tx.claimKeys(ctx, c.UserID, c.ID, contacts.DedupeKeys(c)); err != nil {
+	if err := tx.claimAll(ctx, contactKeys, keys); err != nil {
 		return err
 	}
-	return tx.setTags(ctx, c)
+	// contact_tags primary key; a tag typed twice is one row
+	if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_tags(user_id, tag_lower, name_lower, contact_id)
+		SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?)`, jsonRows(tags)); err != nil {
+		return translate(err, "contact")
+	}
+	return nil
 }
 
 // restoreContacts stores a backup's contacts as CreateContact does each,
 // and indexes them together: indexed one at a time, restoring 30,000
 // contacts spent 4.7 s in the two full-text indexes.
 func (tx *Tx) restoreContacts(ctx context.Context, cs []*contacts.Contact) error {
+	if err := tx.insertContacts(ctx, cs); err != nil {
+		return err
+	}
 	ids := make([]string, len(cs))
 	for i, c := range cs {
-		if err := tx.insertContact(ctx, c); err != nil {
-			return err
-		}
 		ids[i] = c.ID
 	}
 	return tx.indexContacts(ctx, ids)
@@ -64,9 +85,7 @@ func (tx *Tx) restoreContacts(ctx context.Context, cs []*contacts.Contact) error
 // held is decided before writing (the transaction holds the write lock, so
 // nothing changes meanwhile): no savepoints, which cost a statement journal
 // and a flush of the full-text index for each contact. The keys held
-// before are read in one query a user, and the new contacts' keys and
-// tags written in one statement each (a statement a key and a tag took a
-// fifth of an import).
+// before are read in one query a user (heldKeys).
 func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (map[int]string, error) {
 	held := map[int]string{}
 	err := s.DB.Update(ctx, func(tx *Tx) error {
@@ -75,13 +94,8 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 		if err != nil {
 			return err
 		}
-		insert, err := tx.tx.PrepareContext(ctx, `INSERT INTO contacts(`+contactColumns+`, name_lower, search) VALUES(`+placeholders(19)+`)`)
-		if err != nil {
-			return translate(err, "contact")
-		}
-		defer insert.Close()
-		var stored []string
-		var keyRows, tagRows [][]string
+		var stored []*contacts.Contact
+		var ids []string
 	next:
 		for i, c := range cs {
 			keys := contacts.DedupeKeys(c)
@@ -91,29 +105,15 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 					continue next
 				}
 			}
-			if _, err := insert.ExecContext(ctx, contactArgs(c)...); err != nil {
-				return translate(err, "contact")
-			}
-			stored = append(stored, c.ID)
 			for _, k := range keys {
 				claimed[c.UserID+"|"+k] = c.ID
-				keyRows = append(keyRows, []string{c.UserID, k, c.ID})
 			}
-			nameLower := strings.ToLower(c.Name)
-			for _, t := range c.Tags {
-				tagRows = append(tagRows, []string{c.UserID, strings.ToLower(t), nameLower, c.ID})
-			}
+			stored, ids = append(stored, c), append(ids, c.ID)
 		}
-		// contact_keys and contact_tags primary keys
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO contact_keys(user_id, key, contact_id)
-			SELECT value->>0, value->>1, value->>2 FROM json_each(?)`, jsonRows(keyRows)); err != nil {
-			return translate(err, "contact")
+		if err := tx.insertContacts(ctx, stored); err != nil {
+			return err
 		}
-		if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO contact_tags(user_id, tag_lower, name_lower, contact_id)
-			SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?)`, jsonRows(tagRows)); err != nil {
-			return translate(err, "contact")
-		}
-		return tx.indexContacts(ctx, stored)
+		return tx.indexContacts(ctx, ids)
 	})
 	if err != nil {
 		return nil, err

@@ -7,12 +7,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
-// claimKeys inserts keys for contactID; Conflict with ExistingID if one
-// belongs to another contact (the caller's transaction then rolls back).
-func (tx *Tx) claimKeys(ctx context.Context, userID, contactID string, keys []string) error {
-	return tx.claim(ctx, contactKeys, userID, contactID, keys)
-}
-
 // keyTable is a table of unique keys per user, each held by one record
 // (contact_keys, company_keys): its primary key (user_id, key) is what
 // makes "one record per key" hold under concurrent writes.
@@ -58,7 +52,38 @@ func (tx *Tx) claim(ctx context.Context, t keyTable, userID, ownerID string, key
 			return translate(err, t.what)
 		}
 		if holder != ownerID {
-			return &apperr.Error{Kind: apperr.Conflict, Message: "one of your " + t.many + " has " + t.taken(k) + " already", ExistingID: holder}
+			return t.heldBy(k, holder)
+		}
+	}
+	return nil
+}
+
+// heldBy is the Conflict of a key that holder holds.
+func (t keyTable) heldBy(key, holder string) error {
+	return &apperr.Error{Kind: apperr.Conflict, Message: "one of your " + t.many + " has " + t.taken(key) + " already", ExistingID: holder}
+}
+
+// claimAll inserts rows ([user, key, owner] each) in t in one statement;
+// a key held by another record (before, or by an earlier row) is a
+// Conflict naming it, as claim says (the first in rows' order).
+func (tx *Tx) claimAll(ctx context.Context, t keyTable, rows [][]string) error {
+	// <table> primary key (user_id, key); the names are constants, never
+	// input. WHERE true: an upsert's SELECT needs one to parse.
+	res, err := tx.tx.ExecContext(ctx, `INSERT INTO `+t.table+`(user_id, key, `+t.owner+`)
+		SELECT value->>0, value->>1, value->>2 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`, jsonRows(rows))
+	if err != nil {
+		return translate(err, t.what)
+	}
+	if n, _ := res.RowsAffected(); int(n) == len(rows) {
+		return nil
+	}
+	for _, r := range rows {
+		var holder string
+		if err := tx.tx.QueryRowContext(ctx, `SELECT `+t.owner+` FROM `+t.table+` WHERE user_id = ? AND key = ?`, r[0], r[1]).Scan(&holder); err != nil {
+			return translate(err, t.what)
+		}
+		if holder != r[2] {
+			return t.heldBy(r[1], holder)
 		}
 	}
 	return nil
