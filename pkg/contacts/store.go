@@ -130,9 +130,10 @@ type ContactStore interface {
 	// ContactsAtCompany returns the user's contacts whose company_id is
 	// companyID, in name order, at most limit.
 	ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]Contact, error)
-	// SetCompany sets the company_id of one of the user's contacts (and
-	// nothing else); NotFound if there is no such contact.
-	SetCompany(ctx context.Context, userID, id, companyID string) error
+	// SetCompanies sets the company_id of those of the user's contacts
+	// companyOf names (contact id → company id), and nothing else; an id
+	// that is not one of the user's contacts is left alone.
+	SetCompanies(ctx context.Context, userID string, companyOf map[string]string) error
 	// DetachCompany clears company_id of the user's contacts at companyID.
 	DetachCompany(ctx context.Context, userID, companyID string) error
 	// UnlinkedContacts returns the user's contacts without a company_id,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
@@ -118,6 +119,9 @@ func (s *Service) LinkCompanies(ctx context.Context, acc *accounts.Service) (int
 // it linked.
 func (s *Service) LinkUserCompanies(ctx context.Context, userID string) (int, error) {
 	n, after := 0, ""
+	// The companies Resolve found or made, by what its answer depends on:
+	// most contacts share their company with others.
+	memo := map[string]string{}
 	for {
 		cs, err := s.Contacts.Store.UnlinkedContacts(ctx, userID, after, 500)
 		if err != nil || len(cs) == 0 {
@@ -126,22 +130,24 @@ func (s *Service) LinkUserCompanies(ctx context.Context, userID string) (int, er
 		after = cs[len(cs)-1].ID
 		// A page commits together: one write, not one a contact.
 		linked, err := atomically(ctx, s, func(ctx context.Context, s *Service) (int, error) {
-			linked := 0
+			companyOf := map[string]string{}
 			for i := range cs {
 				c := &cs[i]
-				id, err := s.Companies.Resolve(ctx, userID, c.Company, c.Emails)
-				if err != nil {
-					return 0, err
+				key := companies.ResolveKey(c.Company, c.Emails)
+				id, ok := memo[key]
+				if !ok {
+					var err error
+					if id, err = s.Companies.Resolve(ctx, userID, c.Company, c.Emails); err != nil {
+						return 0, err
+					}
+					if id == "" {
+						continue // nothing names a company (none is kept: one may be made later)
+					}
+					memo[key] = id
 				}
-				if id == "" {
-					continue
-				}
-				if err := s.Contacts.Store.SetCompany(ctx, userID, c.ID, id); err != nil {
-					return 0, err
-				}
-				linked++
+				companyOf[c.ID] = id
 			}
-			return linked, nil
+			return len(companyOf), s.Contacts.Store.SetCompanies(ctx, userID, companyOf)
 		})
 		if err != nil {
 			return n, err

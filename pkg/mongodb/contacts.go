@@ -396,16 +396,44 @@ func (s *Contacts) find(ctx context.Context, filter bson.M, opts *options.FindOp
 	return cs, nil
 }
 
-// SetCompany sets one contact's company_id (contacts._id).
-func (s *Contacts) SetCompany(ctx context.Context, userID, id, companyID string) error {
-	res, err := s.contacts().UpdateOne(ctx, bson.M{"_id": id, "user_id": userID}, bson.M{"$set": bson.M{"company_id": companyID}})
+// SetCompanies sets the company_id of the user's contacts companyOf
+// names: which are the user's is read first (contacts._id), then one
+// unordered bulk write sets them and the journal names them.
+func (s *Contacts) SetCompanies(ctx context.Context, userID string, companyOf map[string]string) error {
+	if len(companyOf) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(companyOf))
+	for id := range companyOf {
+		ids = append(ids, id)
+	}
+	// contacts._id, scoped by user_id
+	cur, err := s.contacts().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID}, options.Find().SetProjection(bson.M{"_id": 1}))
 	if err != nil {
 		return translate(err, "contact")
 	}
-	if res.MatchedCount == 0 {
-		return apperr.E(apperr.NotFound, "no such contact")
+	var found []struct {
+		ID string `bson:"_id"`
 	}
-	journal(ctx, s.DB, userID, "cards", id)
+	if err := cur.All(ctx, &found); err != nil {
+		return translate(err, "contact")
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	owned := make([]string, len(found))
+	for i, f := range found {
+		owned[i] = f.ID
+	}
+	models := make([]mongo.WriteModel, len(owned))
+	for i, id := range owned {
+		models[i] = mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": id, "user_id": userID}).
+			SetUpdate(bson.M{"$set": bson.M{"company_id": companyOf[id]}})
+	}
+	if _, err := s.contacts().BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+		return translate(err, "contact")
+	}
+	journal(ctx, s.DB, userID, "cards", owned...)
 	return nil
 }
 

@@ -283,12 +283,28 @@ func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID stri
 	return cs, err
 }
 
-// SetCompany sets one contact's company_id.
-func (s *Contacts) SetCompany(ctx context.Context, userID, id, companyID string) error {
+// SetCompanies sets the company_id of the user's contacts companyOf
+// names in one statement.
+func (s *Contacts) SetCompanies(ctx context.Context, userID string, companyOf map[string]string) error {
+	if len(companyOf) == 0 {
+		return nil
+	}
+	rows := make([][]string, 0, len(companyOf))
+	for id, companyID := range companyOf {
+		rows = append(rows, []string{id, companyID})
+	}
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		return tx.writeOwned(ctx, `UPDATE contacts SET company_id = ? WHERE id = ? AND user_id = ?`, "contact", companyID, id, userID)
+		_, err := tx.tx.ExecContext(ctx, setCompaniesQuery, jsonRows(rows), userID)
+		return translate(err, "contact")
 	})
 }
+
+// setCompaniesQuery sets the company_id of the user's (?2) contacts of a
+// JSON list of [contact id, company id] (?1), found by id (contacts.id):
+// on user_id the planner walked all the user's contacts and the list for
+// each.
+const setCompaniesQuery = `UPDATE contacts SET company_id = j.value->>1 FROM json_each(?1) AS j
+	WHERE contacts.id = j.value->>0 AND +contacts.user_id = ?2`
 
 // DetachCompany clears the company_id of the contacts at a company
 // (contacts_user_company).

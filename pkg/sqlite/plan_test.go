@@ -88,6 +88,10 @@ func TestContactQueryPlans(t *testing.T) {
 			t.Errorf("%s:\n%s", q, p)
 		}
 	}
+	// Linking contacts to companies (a restore's pages) finds them by id too.
+	if p := plan(t, db, setCompaniesQuery, `[["c1","co1"],["c4","co2"]]`, "u1"); !strings.Contains(p, "(id=?)") || strings.Contains(p, "(user_id=?)") {
+		t.Errorf("%s:\n%s", setCompaniesQuery, p)
+	}
 	for name, q := range map[string]string{
 		"Get":   `SELECT ` + contactColumns + ` FROM contacts WHERE id = ? AND user_id = ?`,
 		"ByKey": `SELECT ` + prefixed("c.", contactColumns) + ` FROM contact_keys k JOIN contacts c ON c.id = k.contact_id WHERE k.user_id = ? AND k.key = ?`,

@@ -148,16 +148,26 @@ func Companies(t *testing.T, open OpenCompanies) {
 		if err != nil || len(un) != 2 || un[0].ID != b.ID || un[1].ID != c.ID {
 			t.Fatalf("unlinked: %v, %v", un, err)
 		}
-		if err := cs.SetCompany(ctx, "u1", b.ID, co.ID); err != nil {
+		// Another user naming u1's contact changes nothing; an id that is no
+		// contact is left alone.
+		if err := cs.SetCompanies(ctx, "u2", map[string]string{b.ID: "elsewhere"}); err != nil {
 			t.Fatal(err)
 		}
-		wantKind(t, cs.SetCompany(ctx, "u2", b.ID, co.ID), apperr.NotFound)
+		if got, _ := cs.Contact(ctx, "u1", b.ID); got.CompanyID != "" {
+			t.Fatalf("u2 set u1's contact's company: %+v", got)
+		}
+		if err := cs.SetCompanies(ctx, "u1", map[string]string{b.ID: co.ID, "nope": co.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cs.SetCompanies(ctx, "u1", nil); err != nil {
+			t.Fatal(err)
+		}
 		at, err := cs.ContactsAtCompany(ctx, "u1", co.ID, 10)
 		if err != nil || len(at) != 2 || at[0].Name != "Adam" || at[1].Name != "Zoe" || at[0].CompanyID != co.ID {
 			t.Fatalf("at company: %v, %v", at, err)
 		}
 		if got, _ := cs.Contact(ctx, "u1", b.ID); got.CompanyID != co.ID || got.Company != "ACME Inc." {
-			t.Fatalf("SetCompany changed more than company_id: %+v", got)
+			t.Fatalf("SetCompanies changed more than company_id: %+v", got)
 		}
 		if at, _ := cs.ContactsAtCompany(ctx, "u2", co.ID, 10); len(at) != 0 {
 			t.Fatal("another user's contacts at the company")
