@@ -23,6 +23,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/app"
 	"github.com/rapport-crm/rapport/pkg/config"
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
@@ -36,7 +37,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/metrics"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
-	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
@@ -151,11 +151,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Engine = eng
-	m.Accounts = accounts.New(eng.Accounts, schedule.Parse)
-	m.Accounts.Now = m.Now
-	idem := idempotency.New(eng.Idempotency)
-	idem.Now = m.Now
-	m.CRM = crm.New(eng.Stores, m.Now)
+	guard := netguard.Guard{AllowPrivate: cfg.AllowPrivateURLs, Resolver: m.Resolver}
+	sv := app.New(eng, app.Options{Now: m.Now, Guard: guard, CalendarTimeout: 20 * time.Second})
+	m.Accounts, m.CRM, m.Importer = sv.Accounts, sv.CRM, sv.Importer
+	idem := sv.Idempotency
 	// Contacts stored before companies existed are linked to theirs, once
 	// (minutes at most, on a large store).
 	lctx, lcancel := context.WithTimeout(ctx, 10*time.Minute)
@@ -166,15 +165,12 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Logger.Info("linked existing contacts to their companies", "contacts", n)
 	}
 
-	guard := netguard.Guard{AllowPrivate: cfg.AllowPrivateURLs, Resolver: m.Resolver}
 	// A scanned Rapport card's vCard, fetched like a calendar import: no
 	// private addresses unless CRM_ALLOW_PRIVATE_URLS, bounded in size and time.
 	cardClient := guard.Client(10*time.Second, 2)
 	fetchCard := func(ctx context.Context, u string) ([]byte, error) {
 		return netguard.Fetch(ctx, cardClient, u, codec.MaxCardVCF)
 	}
-	m.Accounts.URLCheck = guard.CheckURL
-	m.CRM.URLCheck = guard.CheckURL
 	var mailer dispatch.Mailer // nil: the email channel is off
 	if cfg.SMTPURL != "" {
 		if mailer, err = delivery.NewMailer(cfg.SMTPURL, cfg.MailFrom); err != nil {
@@ -183,10 +179,6 @@ func (m *Main) Run(ctx context.Context) error {
 	} else {
 		m.Logger.Info("email channel off: CRM_SMTP_URL is not set; nudges go to webhooks and calendar feeds only")
 	}
-
-	// The importer is built before the API that serves its routes.
-	m.Importer = &events.Importer{Events: m.CRM.Events, HTTP: guard.Client(20*time.Second, 3), Guard: guard, Guests: m.CRM.Attendees,
-		Planned: m.CRM.PlanPreps(m.Accounts.User)}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -16,15 +16,12 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
-	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/app"
 	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
-	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
-	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 	"github.com/rapport-crm/rapport/pkg/web"
@@ -105,14 +102,8 @@ func mustServeMongo(tb testing.TB, st *mongodb.DB, opts ...serverOpt) *TestServe
 func serve(tb testing.TB, eng *engine.Engine, opts ...serverOpt) *TestServer {
 	tb.Helper()
 	clock := &testClock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
-	acc := accounts.New(eng.Accounts, schedule.Parse)
-	acc.Now = clock.Now
-	idem := idempotency.New(eng.Idempotency)
-	idem.Now = clock.Now
-	cs := crm.New(eng.Stores, clock.Now)
-	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
-	cs.URLCheck = guard.CheckURL
-	imp := &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard, Guests: cs.Attendees, Planned: cs.PlanPreps(acc.User)}
+	sv := app.New(eng, app.Options{Now: clock.Now, Guard: netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}, CalendarTimeout: 5 * time.Second})
+	acc, idem, cs, imp := sv.Accounts, sv.Idempotency, sv.CRM, sv.Importer
 	d := api.Deps{Ping: eng.Ping, StoreKind: eng.Kind, Accounts: acc, CRM: cs, Importer: imp, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
 		BaseURL: "http://rapport.test", Now: clock.Now}
 	wd := web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: clock.Now}

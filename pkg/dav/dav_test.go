@@ -20,6 +20,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/app"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
@@ -27,8 +28,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
+	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/record"
-	"github.com/rapport-crm/rapport/pkg/schedule"
 )
 
 func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
@@ -55,7 +56,8 @@ func serve(t testing.TB) *server {
 	t.Helper()
 	eng := enginetest.Open(t)
 	changes := eng.Changes
-	s := &server{acc: accounts.New(eng.Accounts, schedule.Parse), crm: crm.New(eng.Stores, time.Now), changes: changes}
+	sv := app.New(eng, app.Options{Now: time.Now, Guard: netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}, CalendarTimeout: 5 * time.Second})
+	s := &server{acc: sv.Accounts, crm: sv.CRM, changes: changes}
 	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods})
 	s.dav = dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler), Changes: changes,
 		Now: func() time.Time { return time.Now().Add(time.Duration(s.later.Load())) }})

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/app"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/delivery"
@@ -26,7 +27,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
-	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 )
@@ -137,8 +137,8 @@ func newEnvOn(tb testing.TB, start time.Time, mongo bool) *env {
 		eng = enginetest.OnSQLite(tb, e.sql)
 	}
 	c := &clock{t: start}
-	e.acc, e.crm, e.clock, e.smtp, e.hook = accounts.New(eng.Accounts, schedule.Parse), crm.New(eng.Stores, c.Now), c, mailtest.Start(tb), newHook(tb)
-	e.acc.Now = c.Now
+	sv := app.New(eng, app.Options{Now: c.Now, Guard: netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}, CalendarTimeout: 5 * time.Second})
+	e.acc, e.crm, e.clock, e.smtp, e.hook = sv.Accounts, sv.CRM, c, mailtest.Start(tb), newHook(tb)
 	return e
 }
 

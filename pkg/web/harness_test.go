@@ -18,18 +18,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/app"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
-	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
-	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 	"github.com/rapport-crm/rapport/pkg/web"
@@ -95,16 +92,10 @@ func MustServe(t *testing.T, opts ...serverOpt) *server {
 		eng = enginetest.OnSQLite(t, sqlDB)
 	}
 	c := &clock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
-	acc := accounts.New(eng.Accounts, schedule.Parse)
-	acc.Now = c.Now
-	idem := idempotency.New(eng.Idempotency)
-	idem.Now = c.Now
-	cs := crm.New(eng.Stores, c.Now)
-	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
-	cs.URLCheck = guard.CheckURL
-	d := api.Deps{Ping: eng.Ping, StoreKind: eng.Kind, Accounts: acc, CRM: cs, Idempotency: idem,
-		Importer: &events.Importer{Events: cs.Events, HTTP: guard.Client(5*time.Second, 3), Guard: guard, Guests: cs.Attendees, Planned: cs.PlanPreps(acc.User)},
-		Logger:   slog.New(slog.DiscardHandler), BaseURL: "http://rapport.test", Now: c.Now}
+	sv := app.New(eng, app.Options{Now: c.Now, Guard: netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}, CalendarTimeout: 5 * time.Second})
+	acc, idem, cs := sv.Accounts, sv.Idempotency, sv.CRM
+	d := api.Deps{Ping: eng.Ping, StoreKind: eng.Kind, Accounts: acc, CRM: cs, Idempotency: idem, Importer: sv.Importer,
+		Logger: slog.New(slog.DiscardHandler), BaseURL: "http://rapport.test", Now: c.Now}
 	wd := web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: c.Now}
 	for _, o := range opts {
 		o(&d, &wd)
