@@ -1,0 +1,79 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// ImportContacts stores many contacts in one transaction. Which ones are
+// held is decided before writing (the transaction holds the write lock, so
+// nothing changes meanwhile): no savepoints, which cost a statement journal
+// and a flush of the full-text index for each contact. The keys held
+// before are read in one query a user (heldKeys).
+func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (map[int]string, error) {
+	held := map[int]string{}
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		clear(held)
+		claimed, err := tx.heldKeys(ctx, cs) // user|key -> contact, before and within this batch
+		if err != nil {
+			return err
+		}
+		var stored []*contacts.Contact
+		var ids []string
+	next:
+		for i, c := range cs {
+			keys := contacts.DedupeKeys(c)
+			for _, k := range keys {
+				if holder, ok := claimed[c.UserID+"|"+k]; ok {
+					held[i] = holder
+					continue next
+				}
+			}
+			for _, k := range keys {
+				claimed[c.UserID+"|"+k] = c.ID
+			}
+			stored, ids = append(stored, c), append(ids, c.ID)
+		}
+		if err := tx.insertContacts(ctx, stored); err != nil {
+			return err
+		}
+		return tx.indexContacts(ctx, ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return held, nil
+}
+
+// heldKeys returns which contacts hold the dedupe keys of cs already, as
+// user|key -> contact id: one query of contact_keys' primary key a user.
+func (tx *Tx) heldKeys(ctx context.Context, cs []*contacts.Contact) (map[string]string, error) {
+	keysOf := map[string][]string{}
+	for _, c := range cs {
+		keysOf[c.UserID] = append(keysOf[c.UserID], contacts.DedupeKeys(c)...)
+	}
+	out := map[string]string{}
+	for userID, keys := range keysOf {
+		rows, err := tx.tx.QueryContext(ctx, `SELECT key, contact_id FROM contact_keys WHERE user_id = ? AND key IN (SELECT value FROM json_each(?))`,
+			userID, jsonList(keys))
+		if err != nil {
+			return nil, translate(err, "contact")
+		}
+		for rows.Next() {
+			var key, id string
+			if err := rows.Scan(&key, &id); err != nil {
+				rows.Close()
+				return nil, translate(err, "contact")
+			}
+			out[userID+"|"+key] = id
+		}
+		if err := rows.Close(); err != nil {
+			return nil, translate(err, "contact")
+		}
+		if err := rows.Err(); err != nil {
+			return nil, translate(err, "contact")
+		}
+	}
+	return out, nil
+}
