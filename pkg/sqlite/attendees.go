@@ -77,21 +77,11 @@ func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit
 		args = append(args, *cur.S, cur.ID)
 	}
 	query += ` ORDER BY name_lower, id LIMIT ?`
-	items, err := queryAll(ctx, s.DB, "attendee", scanAttendee, query, append(args, limit+1)...)
+	rows, err := s.DB.reader(ctx).QueryContext(ctx, query, append(args, limit+1)...)
 	if err != nil {
-		return nil, err
+		return nil, translate(err, "attendee")
 	}
-	page := &record.Page[events.Attendee]{Items: items}
-	if page.Items == nil {
-		page.Items = []events.Attendee{}
-	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		last := page.Items[limit-1]
-		nameLower := strings.ToLower(last.Name) // the name_lower column
-		page.NextCursor = record.Cursor{S: &nameLower, ID: last.ID}.Encode()
-	}
-	return page, nil
+	return readPage(rows, limit, scanAttendee, func(a *events.Attendee) record.Cursor { return nameCursor(a.Name, a.ID) })
 }
 
 // AttendeesOf implements events.AttendeeStore (attendees_user_event_name).

@@ -117,22 +117,11 @@ func (s *Companies) Companies(ctx context.Context, userID string, q companies.Qu
 		args = append(args, *q.Cursor.S, q.Cursor.ID)
 	}
 	query += ` ORDER BY name_lower, id LIMIT ?`
-	args = append(args, limit+1)
-	items, err := queryAll(ctx, s.DB, "company", scanCompany, query, args...)
+	rows, err := s.DB.reader(ctx).QueryContext(ctx, query, append(args, limit+1)...)
 	if err != nil {
-		return nil, err
+		return nil, translate(err, "company")
 	}
-	page := &record.Page[companies.Company]{Items: items}
-	if page.Items == nil {
-		page.Items = []companies.Company{}
-	}
-	if len(page.Items) > limit {
-		page.Items = page.Items[:limit]
-		last := page.Items[limit-1]
-		nameLower := strings.ToLower(last.Name) // the name_lower column
-		page.NextCursor = record.Cursor{S: &nameLower, ID: last.ID}.Encode()
-	}
-	return page, nil
+	return readPage(rows, limit, scanCompany, func(c *companies.Company) record.Cursor { return nameCursor(c.Name, c.ID) })
 }
 
 // CompaniesByID returns those of ids that are the user's companies.

@@ -102,6 +102,12 @@ func readPage[T any](rows *sql.Rows, limit int, scan func(scanner) (*T, error), 
 	return page, nil
 }
 
+// nameCursor is where a page in name order (name_lower, id) ends.
+func nameCursor(name, id string) record.Cursor {
+	nameLower := strings.ToLower(name) // the name_lower column
+	return record.Cursor{S: &nameLower, ID: id}
+}
+
 const encounterColumns = `id, user_id, event_id, contact_id, moment, met_at, notes, topics, created_at`
 
 func scanEncounter(r scanner) (*contacts.Encounter, error) {
