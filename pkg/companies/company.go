@@ -160,12 +160,6 @@ func Keys(c *Company) []string {
 
 // candidates are the keys, best first, that may find the company of a
 // contact with this company text and these emails.
-// ResolveKey is what Resolve's answer depends on: contacts with the same
-// key work at the same company (a memo of its answers is keyed by it).
-func ResolveKey(company string, emails []string) string {
-	return strings.Join(candidates(company, emails), " ")
-}
-
 func candidates(company string, emails []string) []string {
 	var out []string
 	var labels []string

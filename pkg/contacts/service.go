@@ -31,9 +31,10 @@ type Service struct {
 	Together func(ctx context.Context, fn func(context.Context, *Service) error) error
 }
 
-// link sets c's company_id from its company text and emails. memo, if not
-// nil, remembers answers across the contacts of one import.
-func (s *Service) link(ctx context.Context, c *Contact, memo map[string]string) error {
+// Link sets c's company_id from its company text and emails (Company).
+// memo, if not nil, remembers the answers across many contacts (an
+// import's, or the contacts crm links to companies after a restore).
+func (s *Service) Link(ctx context.Context, c *Contact, memo map[string]string) error {
 	if s.Company == nil {
 		return nil
 	}
@@ -74,7 +75,7 @@ func (s *Service) relink(ctx context.Context, old, c *Contact) error {
 	if old.CompanyID != "" && old.Company == c.Company && strings.Join(old.Emails, ",") == strings.Join(c.Emails, ",") {
 		return nil
 	}
-	return s.link(ctx, c, nil)
+	return s.Link(ctx, c, nil)
 }
 
 // New returns a Service on st.
@@ -106,7 +107,7 @@ func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateO
 		t := record.Time(*o.LastContactedAt)
 		c.LastContactedAt = &t
 	}
-	if err := s.link(ctx, c, nil); err != nil {
+	if err := s.Link(ctx, c, nil); err != nil {
 		return nil, err
 	}
 	if err := s.Store.CreateContact(ctx, c); err != nil {

@@ -283,7 +283,7 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 		for i, r := range rows {
 			c := &Contact{ID: ids[i], UserID: userID, CreatedAt: now, UpdatedAt: now}
 			r.Input.apply(c, "")
-			if err := s.link(ctx, c, memo); err != nil {
+			if err := s.Link(ctx, c, memo); err != nil {
 				return err
 			}
 			cs[i] = c

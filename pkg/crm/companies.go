@@ -7,7 +7,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
@@ -119,8 +118,8 @@ func (s *Service) LinkCompanies(ctx context.Context, acc *accounts.Service) (int
 // it linked.
 func (s *Service) LinkUserCompanies(ctx context.Context, userID string) (int, error) {
 	n, after := 0, ""
-	// The companies Resolve found or made, by what its answer depends on:
-	// most contacts share their company with others.
+	// The companies found or made, by what the answer depends on: most
+	// contacts share their company with others (contacts.Service.Link).
 	memo := map[string]string{}
 	for {
 		cs, err := s.Contacts.Store.UnlinkedContacts(ctx, userID, after, 500)
@@ -133,19 +132,12 @@ func (s *Service) LinkUserCompanies(ctx context.Context, userID string) (int, er
 			companyOf := map[string]string{}
 			for i := range cs {
 				c := &cs[i]
-				key := companies.ResolveKey(c.Company, c.Emails)
-				id, ok := memo[key]
-				if !ok {
-					var err error
-					if id, err = s.Companies.Resolve(ctx, userID, c.Company, c.Emails); err != nil {
-						return 0, err
-					}
-					if id == "" {
-						continue // nothing names a company (none is kept: one may be made later)
-					}
-					memo[key] = id
+				if err := s.Contacts.Link(ctx, c, memo); err != nil {
+					return 0, err
 				}
-				companyOf[c.ID] = id
+				if c.CompanyID != "" {
+					companyOf[c.ID] = c.CompanyID
+				}
 			}
 			return len(companyOf), s.Contacts.Store.SetCompanies(ctx, userID, companyOf)
 		})
