@@ -30,7 +30,7 @@ func (tx *Tx) CreateContact(ctx context.Context, c *contacts.Contact) error {
 	if err := tx.insertContacts(ctx, []*contacts.Contact{c}); err != nil {
 		return err
 	}
-	return tx.indexContacts(ctx, []string{c.ID})
+	return tx.indexContacts(ctx, []*contacts.Contact{c})
 }
 
 // insertContactQuery stores one contact's row.
@@ -74,11 +74,7 @@ func (tx *Tx) restoreContacts(ctx context.Context, cs []*contacts.Contact) error
 	if err := tx.insertContacts(ctx, cs); err != nil {
 		return err
 	}
-	ids := make([]string, len(cs))
-	for i, c := range cs {
-		ids[i] = c.ID
-	}
-	return tx.indexContacts(ctx, ids)
+	return tx.indexContacts(ctx, cs)
 }
 
 // setTags replaces the contact's rows in contact_tags.

@@ -20,7 +20,6 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 			return err
 		}
 		var stored []*contacts.Contact
-		var ids []string
 	next:
 		for i, c := range cs {
 			keys := contacts.DedupeKeys(c)
@@ -33,12 +32,12 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 			for _, k := range keys {
 				claimed[c.UserID+"|"+k] = c.ID
 			}
-			stored, ids = append(stored, c), append(ids, c.ID)
+			stored = append(stored, c)
 		}
 		if err := tx.insertContacts(ctx, stored); err != nil {
 			return err
 		}
-		return tx.indexContacts(ctx, ids)
+		return tx.indexContacts(ctx, stored)
 	})
 	if err != nil {
 		return nil, err
