@@ -13,16 +13,17 @@ import (
 
 // indexContacts adds new contacts (in the order they went in) to the
 // full-text indexes (q= and search) and journals them for sync-collection
-// (dav_changes), in one statement each (the journal one a user); every path that inserts a contact calls it in the same
-// transaction. The search rows are written as the search_put view's
-// trigger writes them (migration 00032), for all the contacts at once: the
-// trigger, and the journal's (dropped in 00039), ran for each row, about a
-// tenth of an import of 50,000 contacts. The q= rows go in by rowid: FTS5 writes
-// its pending terms out as a new segment whenever a rowid is not above
-// the one before, and in the IN list's order (by id) an import of 50,000
-// contacts with ids made in the same millisecond wrote a segment for
-// nearly every contact, and spent 2.7 s merging them (search's rowids are
-// search_rows.seq, made in the order the rows go in).
+// (dav_changes), in one statement each (the journal one a user); every
+// path that inserts a contact calls it in the same transaction. The search
+// rows are written as the search_put view's trigger writes them (migration
+// 00032), for all the contacts at once: the trigger, and the journal's
+// (dropped in 00039), ran for each row, about a tenth of an import of
+// 50,000 contacts. The q= rows go in by rowid: FTS5 writes its pending
+// terms out as a new segment whenever a rowid is not above the one before,
+// and in the IN list's order (by id) an import of 50,000 contacts with ids
+// made in the same millisecond wrote a segment for nearly every contact,
+// and spent 2.7 s merging them (search's rowids are search_rows.seq, made
+// in the order the rows go in).
 func (tx *Tx) indexContacts(ctx context.Context, cs []*contacts.Contact) error {
 	if len(cs) == 0 {
 		return nil
