@@ -72,7 +72,7 @@ func (s *Companies) CompanyByKey(ctx context.Context, userID, key string) (*comp
 
 // CompanyIDsByKeys implements companies.Store (the company_keys primary key).
 func (s *Companies) CompanyIDsByKeys(ctx context.Context, userID string, keys []string) (map[string]string, error) {
-	return companyKeys.holders(ctx, s.DB, userID, keys)
+	return companyKeys.holders(ctx, s.DB.reader(ctx), userID, keys)
 }
 
 // UpdateCompany replaces the company and moves its keys, in one transaction.

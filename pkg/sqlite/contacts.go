@@ -109,7 +109,7 @@ func (s *Contacts) ContactByKey(ctx context.Context, userID, key string) (*conta
 
 // ContactIDsByKeys implements contacts.Store (the contact_keys primary key).
 func (s *Contacts) ContactIDsByKeys(ctx context.Context, userID string, keys []string) (map[string]string, error) {
-	return contactKeys.holders(ctx, s.DB, userID, keys)
+	return contactKeys.holders(ctx, s.DB.reader(ctx), userID, keys)
 }
 
 // UpdateContact replaces the contact and moves its keys, in one transaction.

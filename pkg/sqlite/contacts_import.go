@@ -54,24 +54,12 @@ func (tx *Tx) heldKeys(ctx context.Context, cs []*contacts.Contact) (map[string]
 	}
 	out := map[string]string{}
 	for userID, keys := range keysOf {
-		rows, err := tx.tx.QueryContext(ctx, `SELECT key, contact_id FROM contact_keys WHERE user_id = ? AND key IN (SELECT value FROM json_each(?))`,
-			userID, jsonList(keys))
+		held, err := contactKeys.holders(ctx, tx.tx, userID, keys)
 		if err != nil {
-			return nil, translate(err, "contact")
+			return nil, err
 		}
-		for rows.Next() {
-			var key, id string
-			if err := rows.Scan(&key, &id); err != nil {
-				rows.Close()
-				return nil, translate(err, "contact")
-			}
+		for key, id := range held {
 			out[userID+"|"+key] = id
-		}
-		if err := rows.Close(); err != nil {
-			return nil, translate(err, "contact")
-		}
-		if err := rows.Err(); err != nil {
-			return nil, translate(err, "contact")
 		}
 	}
 	return out, nil

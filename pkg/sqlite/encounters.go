@@ -47,7 +47,18 @@ func pageByTime[T any](ctx context.Context, db *DB, sb *strings.Builder, args []
 
 // queryAll runs a query on the read pool and scans every row with scan.
 func queryAll[T any](ctx context.Context, db *DB, what string, scan func(scanner) (*T, error), query string, args ...any) ([]T, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, query, args...)
+	return queryOn(ctx, db.reader(ctx), what, scan, query, args...)
+}
+
+// querier is where a query runs: the read pool (DB.reader) or a write
+// transaction, which reads its own writes.
+type querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}
+
+// queryOn runs a query on q and scans every row with scan.
+func queryOn[T any](ctx context.Context, q querier, what string, scan func(scanner) (*T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, translate(err, what)
 	}

@@ -18,14 +18,15 @@ type keyTable struct {
 var contactKeys = keyTable{table: "contact_keys", owner: "contact_id", what: "contact", many: "contacts", taken: contacts.KeyTaken}
 
 // holders returns which of the user's records hold keys in t, by key
-// (t's primary key).
-func (t keyTable) holders(ctx context.Context, db *DB, userID string, keys []string) (map[string]string, error) {
+// (t's primary key), read through q: the read pool, or a write
+// transaction.
+func (t keyTable) holders(ctx context.Context, q querier, userID string, keys []string) (map[string]string, error) {
 	type row struct{ key, id string }
 	out := map[string]string{}
 	if len(keys) == 0 {
 		return out, nil
 	}
-	rows, err := queryAll(ctx, db, t.what, func(r scanner) (*row, error) {
+	rows, err := queryOn(ctx, q, t.what, func(r scanner) (*row, error) {
 		var x row
 		return &x, translate(r.Scan(&x.key, &x.id), t.what)
 	}, `SELECT key, `+t.owner+` FROM `+t.table+` WHERE user_id = ? AND key IN (SELECT value FROM json_each(?))`, userID, jsonList(keys))
@@ -38,24 +39,11 @@ func (t keyTable) holders(ctx context.Context, db *DB, userID string, keys []str
 // claim inserts keys for ownerID in t; a key held by another record is a
 // Conflict naming it (the transaction is then rolled back by the caller).
 func (tx *Tx) claim(ctx context.Context, t keyTable, userID, ownerID string, keys []string) error {
-	for _, k := range keys {
-		// <table> primary key (user_id, key); the names are constants, never input
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO `+t.table+`(user_id, key, `+t.owner+`) VALUES(?, ?, ?) ON CONFLICT DO NOTHING`, userID, k, ownerID)
-		if err != nil {
-			return translate(err, t.what)
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			continue
-		}
-		var holder string
-		if err := tx.tx.QueryRowContext(ctx, `SELECT `+t.owner+` FROM `+t.table+` WHERE user_id = ? AND key = ?`, userID, k).Scan(&holder); err != nil {
-			return translate(err, t.what)
-		}
-		if holder != ownerID {
-			return t.heldBy(k, holder)
-		}
+	rows := make([][]string, len(keys))
+	for i, k := range keys {
+		rows[i] = []string{userID, k, ownerID}
 	}
-	return nil
+	return tx.claimAll(ctx, t, rows)
 }
 
 // heldBy is the Conflict of a key that holder holds.
@@ -65,8 +53,11 @@ func (t keyTable) heldBy(key, holder string) error {
 
 // claimAll inserts rows ([user, key, owner] each) in t in one statement;
 // a key held by another record (before, or by an earlier row) is a
-// Conflict naming it, as claim says (the first in rows' order).
+// Conflict naming it (the first in rows' order).
 func (tx *Tx) claimAll(ctx context.Context, t keyTable, rows [][]string) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	// <table> primary key (user_id, key); the names are constants, never
 	// input. WHERE true: an upsert's SELECT needs one to parse.
 	res, err := tx.tx.ExecContext(ctx, `INSERT INTO `+t.table+`(user_id, key, `+t.owner+`)
