@@ -86,6 +86,17 @@ func TestSyncCollection(t *testing.T) {
 	if err != nil || len(again.Updated) != 1 || !strings.HasSuffix(again.Updated[0].Path, ada.ID+".vcf") {
 		t.Fatalf("after meeting Ada again: %+v, %v", again.Updated, err)
 	}
+	// An encounter logged late, dated before her last contact, leaves her
+	// contact as it was but changes her card: it is journaled itself.
+	settle()
+	earlier := time.Now().Add(-72 * time.Hour).Format(time.RFC3339)
+	if _, err := s.crm.LogEncounter(ctx, u.User, s.eventOf(t, u), contacts.EncounterInput{ContactID: ada.ID, Moment: "after_talk", MetAt: earlier}); err != nil {
+		t.Fatal(err)
+	}
+	late, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: again.SyncToken})
+	if err != nil || len(late.Updated) != 1 || !strings.HasSuffix(late.Updated[0].Path, ada.ID+".vcf") {
+		t.Fatalf("after an encounter logged late: %+v, %v", late.Updated, err)
+	}
 
 	// A token that is not ours is refused, so the client starts over.
 	if _, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: "urn:other:1"}); err == nil {

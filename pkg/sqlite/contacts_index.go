@@ -38,7 +38,7 @@ func (tx *Tx) indexContacts(ctx context.Context, cs []*contacts.Contact) error {
 		}
 		idsOf[c.UserID] = append(idsOf[c.UserID], c.ID)
 	}
-	if err := tx.execAll(ctx, indexQueries, jsonList(ids)); err != nil {
+	if err := tx.execAll(ctx, "contact", indexQueries, jsonList(ids)); err != nil {
 		return err
 	}
 	for _, u := range users {
@@ -59,27 +59,37 @@ const journalCardsQuery = `INSERT INTO dav_changes(user_id, coll, seq, item_id)
 	FROM json_each(?2)`
 
 // indexQueries are indexContacts' statements, each of a JSON list of
-// contact ids (?1).
-var indexQueries = []string{
+// contact ids (?1): the q= grams, then the search rows and words.
+var indexQueries = append([]string{
 	`INSERT INTO contacts_fts(rowid, grams)
 		SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY seq`,
-	`INSERT INTO search_rows(user_id, type, ref, title, contact_id, other_id, event_id, at)
-		SELECT user_id, type, ref, title, contact_id, other_id, event_id, at FROM contacts_search
+}, searchQueries("contacts_search")...)
+
+// searchQueries put new records in the search index from view (the
+// records' search view: contacts_search, encounters_search), as the
+// search_put view's trigger does a row at a time: their search rows (in
+// the order of their ids), then their words (by the rows' seq, the index's
+// rowid). Each is of a JSON list of the records' ids (?1).
+func searchQueries(view string) []string {
+	return []string{
+		`INSERT INTO search_rows(user_id, type, ref, title, contact_id, other_id, event_id, at)
+		SELECT user_id, type, ref, title, contact_id, other_id, event_id, at FROM ` + view + `
 		WHERE ref IN (SELECT value FROM json_each(?1)) ORDER BY ref`,
-	`INSERT INTO search(rowid, name, body, words_name, words_body, kind)
+		`INSERT INTO search(rowid, name, body, words_name, words_body, kind)
 		SELECT r.seq, s.name, s.body, rapport_search_words(s.user_id, s.name), rapport_search_words(s.user_id, s.body),
 			rapport_search_words(s.user_id, 'type' || s.type)
-		FROM contacts_search s JOIN search_rows r ON r.type = s.type AND r.ref = s.ref
+		FROM ` + view + ` s JOIN search_rows r ON r.type = s.type AND r.ref = s.ref
 		WHERE s.ref IN (SELECT value FROM json_each(?1)) ORDER BY r.seq`,
+	}
 }
 
 // execAll runs queries in order with the same arguments, stopping at the
-// first that fails (its error said of a contact: the (un)indexing of
-// contacts uses it).
-func (tx *Tx) execAll(ctx context.Context, queries []string, args ...any) error {
+// first that fails (its error said of what: the (un)indexing of contacts
+// and encounters uses it).
+func (tx *Tx) execAll(ctx context.Context, what string, queries []string, args ...any) error {
 	for _, q := range queries {
 		if _, err := tx.tx.ExecContext(ctx, q, args...); err != nil {
-			return translate(err, "contact")
+			return translate(err, what)
 		}
 	}
 	return nil
@@ -93,7 +103,7 @@ func (tx *Tx) execAll(ctx context.Context, queries []string, args ...any) error 
 // in migration 00040). +user_id: the contacts are found by id
 // (contacts.id), not by walking all the user's.
 func (tx *Tx) unindexContacts(ctx context.Context, userID, list string) error {
-	return tx.execAll(ctx, unindexQueries, userID, list)
+	return tx.execAll(ctx, "contact", unindexQueries, userID, list)
 }
 
 // unindexQueries are unindexContacts' statements, each of the user (?1)

@@ -149,7 +149,10 @@ func (s *Contacts) CreateEncounter(ctx context.Context, e *contacts.Encounter) e
 func (tx *Tx) CreateEncounter(ctx context.Context, e *contacts.Encounter) error {
 	_, err := tx.tx.ExecContext(ctx, `INSERT INTO encounters(`+encounterColumns+`) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.UserID, e.EventID, e.ContactID, e.Moment, formatTime(e.MetAt), e.Notes, jsonList(e.Topics), formatTime(e.CreatedAt))
-	return translate(err, "encounter")
+	if err != nil {
+		return translate(err, "encounter")
+	}
+	return tx.indexEncounters(ctx, []*contacts.Encounter{e})
 }
 
 // Encounters returns one page of the user's encounters at an event or with
@@ -476,7 +479,10 @@ func (tx *Tx) restoreEncounters(ctx context.Context, es []*contacts.Encounter) e
 	_, err = tx.tx.ExecContext(ctx, `INSERT INTO encounters(`+encounterColumns+`)
 		SELECT value->>'ID', value->>'UserID', value->>'EventID', value->>'ContactID', value->>'Moment', value->>'MetAt',
 			value->>'Notes', value->>'Topics', value->>'CreatedAt' FROM json_each(?)`, string(list))
-	return translate(err, "encounter")
+	if err != nil {
+		return translate(err, "encounter")
+	}
+	return tx.indexEncounters(ctx, es)
 }
 
 // InteractionArchive walks and restores the user's interactions.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +114,17 @@ func TestLeadersQueryPlans(t *testing.T) {
 	p := plan(t, db, outsideCounts, "u1", "2026-01-01T00:00:00.000Z", "2026-04-01T00:00:00.000Z")
 	if strings.Count(p, "encounters_user_met") != 2 || strings.Contains(p, "SCAN encounters") {
 		t.Fatalf("outside counts:\n%s", p)
+	}
+}
+
+// TestEncounterIndexQueryPlans: indexing new encounters finds them by id,
+// never by walking every encounter.
+func TestEncounterIndexQueryPlans(t *testing.T) {
+	db := openTemp(t)
+	for _, q := range encounterSearchQueries {
+		p := plan(t, db, q, `["x1","x2"]`)
+		if !strings.Contains(p, "sqlite_autoindex_encounters_1 (id=?)") || regexp.MustCompile(`(?m)^SCAN encounters$`).MatchString(p) {
+			t.Errorf("%s:\n%s", q, p)
+		}
 	}
 }

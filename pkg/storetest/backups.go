@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -52,7 +53,9 @@ func Backups(t *testing.T, open OpenBackups) {
 		archiveCase(t, st.Contacts.EncounterArchive(), &contacts.Encounter{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: c1.ID,
 			Moment: "after_talk", MetAt: clock, Notes: "n \"quoted\"\nand a line", Topics: []string{"Go", "ünïcode"}, CreatedAt: clock},
 			&contacts.Encounter{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: c2.ID,
-				Moment: "before_talk", MetAt: clock.Add(time.Hour), Topics: []string{}, CreatedAt: clock})
+				Moment: "before_talk", MetAt: clock.Add(time.Hour), Topics: []string{}, CreatedAt: clock},
+			&contacts.Encounter{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: c1.ID,
+				Moment: "other", MetAt: clock.Add(2 * time.Hour), Topics: []string{"go", " GO"}, CreatedAt: clock})
 	})
 	t.Run("intros", func(t *testing.T) {
 		archiveCase(t, st.Contacts.IntroArchive(), &contacts.Intro{ID: nextID(), UserID: "u1", ContactIDs: []string{c1.ID, c2.ID}, Context: "c",
@@ -91,6 +94,15 @@ func Backups(t *testing.T, open OpenBackups) {
 			if err != nil || len(hits) != 1 {
 				t.Fatalf("search %q after a restore: %+v, %v", q, hits, err)
 			}
+		}
+	})
+	t.Run("Counted", func(t *testing.T) {
+		// Restored encounters count in the insights as logged ones do: a
+		// topic as often as an encounter names it, with the event's tag.
+		nov := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		months, err := st.Insights.TopicMonths(ctx, "u1", nov, nov.AddDate(0, 1, 0))
+		if err != nil || fmt.Sprint(months) != "map[2026-11:map[go:4 ünïcode:1]]" {
+			t.Fatalf("topic months after a restore: %v, %v", months, err)
 		}
 	})
 	t.Run("Keys", func(t *testing.T) {
