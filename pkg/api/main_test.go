@@ -18,7 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/app"
 	"github.com/rapport-crm/rapport/pkg/engine"
-	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
+	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"

@@ -14,7 +14,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/dav"
-	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
+	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/tooltest"

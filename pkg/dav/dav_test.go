@@ -25,7 +25,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dav"
-	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
+	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/dav"
-	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
+	"github.com/rapport-crm/rapport/pkg/enginetest"
 )
 
 // TestListingPatchedByTheJournal: after a listing, each kind of change a

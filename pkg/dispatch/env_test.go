@@ -21,7 +21,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/delivery"
 	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/engine"
-	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
+	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/mailtest"
 	"github.com/rapport-crm/rapport/pkg/mongodb"

@@ -23,7 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/engine"
-	"github.com/rapport-crm/rapport/pkg/engine/enginetest"
+	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
