@@ -1,11 +1,15 @@
 package api_test
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 func TestSignup(t *testing.T) {
@@ -283,5 +287,48 @@ func TestIdempotencyKey(t *testing.T) {
 		if string(ra.Body) == string(rb.Body) {
 			t.Fatalf("user b got user a's response")
 		}
+	})
+}
+
+// TestMeRoutes: the password, the card's QR code and its rotation, and the
+// inbound address's rotation, on the API itself (the pages' tests drive
+// them through the phone too).
+func TestMeRoutes(t *testing.T) {
+	s := MustServe(t, func(d *api.Deps, _ *web.Deps) { d.InboundDomain = "in.rapport.test" })
+	_, tok := s.MustSignup(t, "ada@example.com")
+	t.Run("Password", func(t *testing.T) {
+		MustProblem(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": "short"}), 422, "password")
+		MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": "correct horse battery"}), 204)
+		// Once set, changing it takes the current one.
+		MustProblem(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": "another long one", "current_password": "wrong password!"}), 403, "current_password")
+		MustStatus(t, s.Do(t, "PUT", "/v1/me/password", tok, map[string]any{"password": "another long one", "current_password": "correct horse battery"}), 204)
+	})
+	t.Run("Card", func(t *testing.T) {
+		MustStatus(t, s.Do(t, "GET", "/v1/me/card.png", tok, nil), 409) // the card is off
+		me := s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": true, "headline": "Gopher"}})
+		MustStatus(t, me, 200)
+		card := me.JSON(t)["card"].(map[string]any)["card_id"].(string)
+		png := s.Do(t, "GET", "/v1/me/card.png", tok, nil)
+		MustStatus(t, png, 200)
+		if png.Header.Get("Content-Type") != "image/png" || !bytes.HasPrefix(png.Body, []byte("\x89PNG")) || !strings.HasSuffix(png.Header.Get("X-Card-URL"), "/c/"+card) {
+			t.Fatalf("card.png: %s, X-Card-URL %s, %d bytes", png.Header.Get("Content-Type"), png.Header.Get("X-Card-URL"), len(png.Body))
+		}
+		rot := s.Do(t, "POST", "/v1/me/card/rotate", tok, nil)
+		MustStatus(t, rot, 200)
+		if now := rot.JSON(t)["card"].(map[string]any)["card_id"]; now == card || now == "" {
+			t.Fatalf("card_id after a rotation: %v (was %s)", now, card)
+		}
+		MustStatus(t, s.Do(t, "GET", "/c/"+card, "", nil), 404)
+	})
+	t.Run("Inbound", func(t *testing.T) {
+		first := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["inbound_email"].(string)
+		r := s.Do(t, "POST", "/v1/me/inbound/rotate", tok, nil)
+		MustStatus(t, r, 200)
+		if addr := r.JSON(t)["inbound_email"].(string); addr == first || !strings.HasSuffix(addr, "@in.rapport.test") {
+			t.Fatalf("inbound_email after a rotation: %s (was %s)", addr, first)
+		}
+		off := MustServe(t)
+		_, offTok := off.MustSignup(t, "bob@example.com")
+		MustStatus(t, off.Do(t, "POST", "/v1/me/inbound/rotate", offTok, nil), 409)
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/app"
@@ -22,12 +23,19 @@ import (
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/routetest"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
-func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
+// TestMain runs the tests (on FerretDB too when asked), then fails the
+// run for an API route no test called.
+func TestMain(m *testing.M) { os.Exit(routes.Check("pkg/api", mongotest.Run(m))) }
+
+// routes are the API's own routes (the pages' are pkg/web's), each of
+// which this package's tests call.
+var routes routetest.Routes
 
 // testClock is a clock tests move by hand.
 type testClock struct {
@@ -110,7 +118,11 @@ func serve(tb testing.TB, eng *engine.Engine, opts ...serverOpt) *TestServer {
 	for _, o := range opts {
 		o(&d, &wd)
 	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
 	s := api.New(d)
+	routes.Want(routetest.Keys(s.App))
 	// As cmd/server mounts them: the phone pages on the API's app.
 	wd.AuthFails, wd.OpenSignup = s.AuthFails, d.OpenSignup
 	web.Register(s.App, wd)
@@ -119,7 +131,10 @@ func serve(tb testing.TB, eng *engine.Engine, opts ...serverOpt) *TestServer {
 		tb.Fatal(err)
 	}
 	go s.App.Listener(ln)
-	tb.Cleanup(func() { s.App.ShutdownWithTimeout(5 * time.Second) })
+	tb.Cleanup(func() {
+		s.App.ShutdownWithTimeout(5 * time.Second)
+		routes.Called(d.Registry)
+	})
 	return &TestServer{Server: s, URL: "http://" + ln.Addr().String(), Clock: clock}
 }
 

@@ -385,3 +385,15 @@ func TestMCPInspectorCLI(t *testing.T) {
 		t.Fatalf("tools/list through the Inspector: %v\n%s", err, stdout.String())
 	}
 }
+
+// TestMCPIsStateless: /mcp answers POST only; GET (a server-sent stream)
+// and DELETE (ending a session) are 405, as a stateless server says.
+func TestMCPIsStateless(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	for _, method := range []string{"GET", "DELETE"} {
+		if r := s.Do(t, method, "/mcp", tok, nil, "Accept", "application/json, text/event-stream"); r.Status != 405 {
+			t.Errorf("%s /mcp: %d, want 405: %s", method, r.Status, r.Body)
+		}
+	}
+}

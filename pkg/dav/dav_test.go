@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-vcard"
 	"github.com/emersion/go-webdav"
 	"github.com/emersion/go-webdav/carddav"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
@@ -30,9 +31,16 @@ import (
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/routetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
+// TestMain runs the tests (on FerretDB too when asked), then fails the
+// run for a route of the DAV tree no test called.
+func TestMain(m *testing.M) { os.Exit(routes.Check("pkg/dav", mongotest.Run(m))) }
+
+// routes are the DAV tree's routes (those dav.Register adds to the API's
+// app), each of which this package's tests call.
+var routes routetest.Routes
 
 // server is the API with the DAV tree mounted, as cmd/server builds it,
 // on a real listener: SQLite, or the MongoDB adapter with
@@ -58,15 +66,25 @@ func serve(t testing.TB) *server {
 	changes := eng.Changes
 	sv := app.New(eng, app.Options{Now: time.Now, Guard: netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}, CalendarTimeout: 5 * time.Second})
 	s := &server{acc: sv.Accounts, crm: sv.CRM, changes: changes}
-	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods})
+	reg := prometheus.NewRegistry()
+	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods, Registry: reg})
+	apiRoutes := routetest.Keys(a.App)
 	s.dav = dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler), Changes: changes,
 		Now: func() time.Time { return time.Now().Add(time.Duration(s.later.Load())) }})
+	tree := routetest.Keys(a.App)
+	for k := range apiRoutes {
+		delete(tree, k)
+	}
+	routes.Want(tree)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go a.App.Listener(ln)
-	t.Cleanup(func() { a.App.ShutdownWithTimeout(5 * time.Second) })
+	t.Cleanup(func() {
+		a.App.ShutdownWithTimeout(5 * time.Second)
+		routes.Called(reg)
+	})
 	s.URL = "http://" + ln.Addr().String()
 	return s
 }
@@ -192,9 +210,11 @@ func TestDiscoveryAndCards(t *testing.T) {
 	u := s.signup(t, "me@example.com")
 	c := s.ada(t, u)
 
-	r := s.do(t, nil, "GET", "/.well-known/carddav", "")
-	if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != dav.PrincipalPath {
-		t.Fatalf("well-known: %d → %q", r.StatusCode, r.Header.Get("Location"))
+	for _, m := range []string{"GET", "PROPFIND"} { // clients ask both
+		r := s.do(t, nil, m, "/.well-known/carddav", "")
+		if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != dav.PrincipalPath {
+			t.Fatalf("%s well-known: %d → %q", m, r.StatusCode, r.Header.Get("Location"))
+		}
 	}
 	cl := s.client(t, u)
 	ctx := t.Context()

@@ -50,9 +50,11 @@ func TestTasks(t *testing.T) {
 	u := s.signup(t, "me@example.com")
 	s.ada(t, u)
 	ctx := t.Context()
-	r := s.do(t, nil, "GET", "/.well-known/caldav", "")
-	if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != dav.TasksPrincipal {
-		t.Fatalf("well-known: %d → %q", r.StatusCode, r.Header.Get("Location"))
+	for _, m := range []string{"GET", "PROPFIND"} { // clients ask both
+		r := s.do(t, nil, m, "/.well-known/caldav", "")
+		if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != dav.TasksPrincipal {
+			t.Fatalf("%s well-known: %d → %q", m, r.StatusCode, r.Header.Get("Location"))
+		}
 	}
 	cl := s.tasksClient(t, u)
 	home, err := cl.FindCalendarHomeSet(ctx, dav.TasksPrincipal)
@@ -108,7 +110,7 @@ func TestTasks(t *testing.T) {
 	}
 	var raw strings.Builder
 	ical.NewEncoder(&raw).Encode(moved)
-	r = s.do(t, u, "PUT", dav.TaskListPath+second.ID+".ics", raw.String(), "Content-Type", "text/calendar", "If-Match", `"`+oldTag+`"`)
+	r := s.do(t, u, "PUT", dav.TaskListPath+second.ID+".ics", raw.String(), "Content-Type", "text/calendar", "If-Match", `"`+oldTag+`"`)
 	if r.StatusCode != http.StatusPreconditionFailed {
 		t.Fatalf("stale If-Match: %d", r.StatusCode)
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/app"
 	"github.com/rapport-crm/rapport/pkg/crm"
@@ -27,6 +28,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/routetest"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 	"github.com/rapport-crm/rapport/pkg/web"
@@ -37,7 +39,13 @@ import (
 // RAPPORT_TEST_ENGINE=mongodb) on the MongoDB adapter over FerretDB — as
 // cmd/server mounts them.
 
-func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
+// TestMain runs the tests (on FerretDB too when asked), then fails the
+// run for a page route no test called.
+func TestMain(m *testing.M) { os.Exit(routes.Check("pkg/web", mongotest.Run(m))) }
+
+// routes are the pages' routes (those web.Register adds to the API's app),
+// each of which this package's tests call.
+var routes routetest.Routes
 
 // clock is a clock tests move by hand (2026-11-24T17:00Z to begin).
 type clock struct {
@@ -100,15 +108,27 @@ func MustServe(t *testing.T, opts ...serverOpt) *server {
 	for _, o := range opts {
 		o(&d, &wd)
 	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
 	a := api.New(d)
 	wd.AuthFails, wd.OpenSignup = a.AuthFails, d.OpenSignup
+	apiRoutes := routetest.Keys(a.App)
 	web.Register(a.App, wd)
+	pages := routetest.Keys(a.App)
+	for k := range apiRoutes {
+		delete(pages, k)
+	}
+	routes.Want(pages)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go a.App.Listener(ln)
-	t.Cleanup(func() { a.App.ShutdownWithTimeout(5 * time.Second) })
+	t.Cleanup(func() {
+		a.App.ShutdownWithTimeout(5 * time.Second)
+		routes.Called(d.Registry)
+	})
 	return &server{URL: "http://" + ln.Addr().String(), Clock: c, CRM: cs, SQL: sqlDB, Store: mongoStore}
 }
 
