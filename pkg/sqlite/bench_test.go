@@ -202,10 +202,24 @@ func BenchmarkLogEncounter(b *testing.B) {
 				{`INSERT INTO contacts(id, user_id, name, name_lower, emails, company, tags, notes, created_at, updated_at, search) VALUES(?, 'u1', ?, ?, ?, 'Acme', '["go"]', 'met after the talk', ?, ?, ?)`,
 					[]any{id, "Jane", "jane", `["jane@example.com"]`, ts, ts, "jane acme"}},
 				{`INSERT INTO contacts_fts(rowid, grams) SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id = ?`, []any{id}},
+				// The contact's search row and words and its card's journal
+				// entry, which triggers wrote before migrations 00039 and 00040.
+				{plainSearchRow("contacts_search"), []any{id}},
+				{plainSearchWords("contacts_search"), []any{id}},
+				{plainJournal, []any{id}},
 				{`INSERT INTO contact_keys(user_id, key, contact_id) VALUES('u1', ?, ?)`, []any{"email:" + id, id}},
 				{`INSERT INTO contact_tags(user_id, tag_lower, name_lower, contact_id) VALUES('u1', 'go', 'jane', ?)`, []any{id}},
 				{`INSERT INTO encounters(id, user_id, event_id, contact_id, moment, met_at, notes, topics, created_at) VALUES(?, 'u1', 'ev1', ?, 'after_talk', ?, 'wants the FFI notes', '["go","rust"]', ?)`,
 					[]any{"e" + id, id, ts, ts}},
+				// The encounter's search row and words, its topics' and
+				// contact's counts, its card's journal entry (triggers before
+				// migration 00041).
+				{plainSearchRow("encounters_search"), []any{"e" + id}},
+				{plainSearchWords("encounters_search"), []any{"e" + id}},
+				{`INSERT INTO topic_days(user_id, day, topic, n) VALUES('u1', '2026-11-24', 'go', 1), ('u1', '2026-11-24', 'rust', 1)
+					ON CONFLICT(user_id, day, topic) DO UPDATE SET n = n + excluded.n`, nil},
+				{`INSERT INTO encounter_counts(user_id, contact_id, n) VALUES('u1', ?, 1) ON CONFLICT(user_id, contact_id) DO UPDATE SET n = n + 1`, []any{id}},
+				{plainJournal, []any{id}},
 				{`INSERT INTO followups(id, user_id, contact_id, kind, due_at, status, note, encounter_id, event_id, created_at, updated_at, pending_key) VALUES(?, 'u1', ?, 'thank_you', ?, 'pending', 'wants the FFI notes', ?, 'ev1', ?, ?, ?)`,
 					[]any{"f1" + id, id, ts, "e" + id, ts, ts, "u1|" + id + "|thank_you"}},
 				{`INSERT INTO followups(id, user_id, contact_id, kind, due_at, status, note, encounter_id, event_id, created_at, updated_at, pending_key) VALUES(?, 'u1', ?, 'check_in', ?, 'pending', 'wants the FFI notes', ?, 'ev1', ?, ?, ?)`,
@@ -225,6 +239,26 @@ func BenchmarkLogEncounter(b *testing.B) {
 		}
 	})
 }
+
+// plainSearchRow, plainSearchWords and plainJournal are the writes
+// BenchmarkLogEncounter's plain database/sql does for one record by hand,
+// as the adapter's statements do them for a set (searchQueries,
+// journalCardsQuery): a record's search row and words from its search
+// view (by its id), and a card's journal entry (by its contact id).
+func plainSearchRow(view string) string {
+	return `INSERT INTO search_rows(user_id, type, ref, title, contact_id, other_id, event_id, at)
+		SELECT user_id, type, ref, title, contact_id, other_id, event_id, at FROM ` + view + ` WHERE ref = ?`
+}
+
+func plainSearchWords(view string) string {
+	return `INSERT INTO search(rowid, name, body, words_name, words_body, kind)
+		SELECT r.seq, s.name, s.body, rapport_search_words(s.user_id, s.name), rapport_search_words(s.user_id, s.body),
+			rapport_search_words(s.user_id, 'type' || s.type)
+		FROM ` + view + ` s JOIN search_rows r ON r.type = s.type AND r.ref = s.ref WHERE s.ref = ?`
+}
+
+const plainJournal = `INSERT INTO dav_changes(user_id, coll, seq, item_id)
+	VALUES('u1', 'cards', (SELECT coalesce(max(seq), 0) + 1 FROM dav_changes WHERE user_id = 'u1' AND coll = 'cards'), ?)`
 
 // BenchmarkInsights20k: the insight facts of a user with 5,000 contacts,
 // 500 events (two talks each) and 20,000 encounters over 180 days, beside
