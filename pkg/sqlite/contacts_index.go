@@ -29,21 +29,35 @@ func (tx *Tx) indexContacts(ctx context.Context, cs []*contacts.Contact) error {
 		return nil
 	}
 	ids := make([]string, len(cs))
-	var users []string
-	idsOf := map[string][]string{}
 	for i, c := range cs {
 		ids[i] = c.ID
-		if _, ok := idsOf[c.UserID]; !ok {
-			users = append(users, c.UserID)
-		}
-		idsOf[c.UserID] = append(idsOf[c.UserID], c.ID)
 	}
 	if err := tx.execAll(ctx, "contact", indexQueries, jsonList(ids)); err != nil {
 		return err
 	}
+	return journalCards(ctx, tx, "contact", cs, func(c *contacts.Contact) (string, string) { return c.UserID, c.ID })
+}
+
+// journalCards journals the cards of xs (each x's user and contact id,
+// of) for sync-collection: each card once, in the order they come, by
+// one statement a user (journalCardsQuery); its error is said of what.
+func journalCards[T any](ctx context.Context, tx *Tx, what string, xs []T, of func(T) (user, contactID string)) error {
+	var users []string
+	cards := map[string][]string{}
+	seen := map[[2]string]bool{}
+	for _, x := range xs {
+		u, id := of(x)
+		if _, ok := cards[u]; !ok {
+			users = append(users, u)
+		}
+		if k := [2]string{u, id}; !seen[k] {
+			seen[k] = true
+			cards[u] = append(cards[u], id)
+		}
+	}
 	for _, u := range users {
-		if _, err := tx.tx.ExecContext(ctx, journalCardsQuery, u, jsonList(idsOf[u])); err != nil {
-			return translate(err, "contact")
+		if _, err := tx.tx.ExecContext(ctx, journalCardsQuery, u, jsonList(cards[u])); err != nil {
+			return translate(err, what)
 		}
 	}
 	return nil

@@ -35,24 +35,7 @@ func (tx *Tx) indexEncounters(ctx context.Context, es []*contacts.Encounter) err
 	if err := tx.execAll(ctx, "encounter", []string{encounterCountsQuery}, jsonRows(met)); err != nil {
 		return err
 	}
-	var users []string
-	cards := map[string][]string{}
-	seen := map[[2]string]bool{}
-	for _, e := range es {
-		if _, ok := cards[e.UserID]; !ok {
-			users = append(users, e.UserID)
-		}
-		if k := [2]string{e.UserID, e.ContactID}; !seen[k] {
-			seen[k] = true
-			cards[e.UserID] = append(cards[e.UserID], e.ContactID)
-		}
-	}
-	for _, u := range users {
-		if _, err := tx.tx.ExecContext(ctx, journalCardsQuery, u, jsonList(cards[u])); err != nil {
-			return translate(err, "encounter")
-		}
-	}
-	return nil
+	return journalCards(ctx, tx, "encounter", es, func(e *contacts.Encounter) (string, string) { return e.UserID, e.ContactID })
 }
 
 // encounterCounts sums what es add to the insights' counts: each topic a
