@@ -43,6 +43,18 @@ func Keys(app *fiber.App) map[string]bool {
 	return out
 }
 
+// Added names the routes register adds to app (a package's routes mounted
+// on the API's app: the pages', the DAV tree's).
+func Added(app *fiber.App, register func()) map[string]bool {
+	before := Keys(app)
+	register()
+	added := Keys(app)
+	for k := range before {
+		delete(added, k)
+	}
+	return added
+}
+
 // Want notes the routes the package's tests must call (the first test
 // server's; every server registers the same).
 func (r *Routes) Want(keys map[string]bool) {

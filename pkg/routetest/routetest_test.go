@@ -44,6 +44,21 @@ func TestMissing(t *testing.T) {
 	}
 }
 
+// TestAdded: the routes a package mounts on an app that has others are
+// its own.
+func TestAdded(t *testing.T) {
+	app := fiber.New()
+	ok := func(c *fiber.Ctx) error { return nil }
+	app.Get("/v1/x", ok)
+	added := routetest.Added(app, func() {
+		app.Get("/app/x", ok)
+		app.Post("/app/x", ok)
+	})
+	if want := []string{"GET /app/x", "POST /app/x"}; !slices.Equal(sorted(added), want) {
+		t.Fatalf("added %v, want %v", sorted(added), want)
+	}
+}
+
 func sorted(m map[string]bool) []string {
 	var out []string
 	for k := range m {
