@@ -29,8 +29,10 @@ func (tx *Tx) indexEncounters(ctx context.Context, es []*contacts.Encounter) err
 		return err
 	}
 	topics, met := encounterCounts(es)
-	if err := tx.execAll(ctx, "encounter", []string{topicDaysQuery}, jsonRows(topics)); err != nil {
-		return err
+	if len(topics) > 0 { // encounters logged without topics count none
+		if err := tx.execAll(ctx, "encounter", []string{topicDaysQuery}, jsonRows(topics)); err != nil {
+			return err
+		}
 	}
 	if err := tx.execAll(ctx, "encounter", []string{encounterCountsQuery}, jsonRows(met)); err != nil {
 		return err
