@@ -422,13 +422,11 @@ func (s *Contacts) SetCompanies(ctx context.Context, userID string, companyOf ma
 		return nil
 	}
 	owned := make([]string, len(found))
+	models := make([]mongo.WriteModel, len(found))
 	for i, f := range found {
 		owned[i] = f.ID
-	}
-	models := make([]mongo.WriteModel, len(owned))
-	for i, id := range owned {
-		models[i] = mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": id, "user_id": userID}).
-			SetUpdate(bson.M{"$set": bson.M{"company_id": companyOf[id]}})
+		models[i] = mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": f.ID, "user_id": userID}).
+			SetUpdate(bson.M{"$set": bson.M{"company_id": companyOf[f.ID]}})
 	}
 	if _, err := s.contacts().BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
 		return translate(err, "contact")
