@@ -75,6 +75,49 @@ func TestUndoImport(t *testing.T) {
 	}
 }
 
+// importDies runs an import of read for the user that dies — as by kill
+// -9: its goroutine ends where it stands, no error handling runs — at the
+// n-th call of its store's method (ImportContacts: a chunk about to be
+// written; UpdateImport: its record about to be saved).
+func importDies(s *TestServer, userID, method string, n int, read func(func(contacts.Row) error) error) {
+	svc := *s.CRM.Contacts
+	svc.Store = &dyingStore{Store: svc.Store, method: method, at: n}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.Import(context.Background(), userID, "csv", read)
+	}()
+	<-done
+}
+
+// dyingStore is a real contacts store on which an import dies at the at-th
+// call of method.
+type dyingStore struct {
+	contacts.Store
+	method string
+	at     int
+	calls  map[string]int
+}
+
+func (d *dyingStore) dieAt(method string) {
+	if d.calls == nil {
+		d.calls = map[string]int{}
+	}
+	if d.calls[method]++; method == d.method && d.calls[method] == d.at {
+		runtime.Goexit()
+	}
+}
+
+func (d *dyingStore) ImportContacts(ctx context.Context, cs []*contacts.Contact) (map[int]string, error) {
+	d.dieAt("ImportContacts")
+	return d.Store.ImportContacts(ctx, cs)
+}
+
+func (d *dyingStore) UpdateImport(ctx context.Context, im *contacts.Import) error {
+	d.dieAt("UpdateImport")
+	return d.Store.UpdateImport(ctx, im)
+}
+
 // TestImportCutInsideItsPlan: an import stopped dead while its record
 // names more ids than it has written (ids are named ahead, 2,000 at this
 // point) lists them all as what it may have made, and its undo removes
@@ -82,23 +125,16 @@ func TestUndoImport(t *testing.T) {
 func TestImportCutInsideItsPlan(t *testing.T) {
 	s := MustServe(t)
 	uid, tok := s.MustSignup(t, "ada@example.com")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.CRM.Contacts.Import(context.Background(), uid, "csv", func(fn func(contacts.Row) error) error {
-			for i := range 4000 {
-				if i == 2700 { // chunks 1-5 (2,500 rows) written; the record names 4,000
-					runtime.Goexit()
-				}
-				in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d@example.com", i)}}
-				if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
-					return err
-				}
+	// Chunks 1-5 (2,500 rows) written; the record names 4,000.
+	importDies(s, uid, "ImportContacts", 6, func(fn func(contacts.Row) error) error {
+		for i := range 4000 {
+			in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d@example.com", i)}}
+			if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
+				return err
 			}
-			return nil
-		})
-	}()
-	<-done
+		}
+		return nil
+	})
 	cut := s.Do(t, "GET", "/v1/imports", tok, nil).JSON(t)["items"].([]any)[0].(map[string]any)
 	if cut["state"] != "running" || cut["created"] != 4000.0 {
 		t.Fatalf("the cut import: %v", cut)
@@ -125,23 +161,17 @@ func TestInterruptedImport(t *testing.T) {
 	MustStatus(t, s.Do(t, "POST", "/v1/contacts/import", tok, "name,email\nGrace,grace@example.com\n", "Content-Type", "text/csv"), 200)
 	s.Clock.Add(time.Second)
 
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.CRM.Contacts.Import(context.Background(), uid, "csv", func(fn func(contacts.Row) error) error {
-			for i := range 1200 {
-				if i == 700 { // the first chunk (500) is written; the second is being read
-					runtime.Goexit()
-				}
-				in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d@example.com", i)}, Company: fmt.Sprintf("Firm %d", i%7)}
-				if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
-					return err
-				}
+	// The first chunk (500) is written; the record is about to name the
+	// second's ids.
+	importDies(s, uid, "UpdateImport", 2, func(fn func(contacts.Row) error) error {
+		for i := range 1200 {
+			in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d@example.com", i)}, Company: fmt.Sprintf("Firm %d", i%7)}
+			if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
+				return err
 			}
-			return nil
-		})
-	}()
-	<-done
+		}
+		return nil
+	})
 	count := func() int {
 		n := 0
 		for cur := ""; ; {

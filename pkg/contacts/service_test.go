@@ -405,13 +405,17 @@ func TestInteractionsAndEncounters(t *testing.T) {
 // recordWatch is a real contacts store with what an import writes
 // watched: each record it saves, each chunk of contacts it stores, any
 // contact stored before the last saved record names it, and how many
-// earlier versions that record held when each chunk was stored.
+// earlier versions that record held when each chunk was stored. Each
+// chunk stored moves the clock (now) on by tick: the writer's time, as the
+// file is read on a goroutine of its own.
 type recordWatch struct {
 	contacts.Store
 	saved   []contacts.Import
 	chunks  int
 	unnamed []string
 	befores []int
+	now     time.Time
+	tick    time.Duration
 }
 
 func (w *recordWatch) UpdateImport(ctx context.Context, im *contacts.Import) error {
@@ -433,6 +437,7 @@ func (w *recordWatch) ImportContacts(ctx context.Context, cs []*contacts.Contact
 			w.unnamed = append(w.unnamed, c.ID)
 		}
 	}
+	w.now = w.now.Add(w.tick)
 	return w.Store.ImportContacts(ctx, cs)
 }
 
@@ -449,16 +454,13 @@ func TestImportRecordNamesIDsAhead(t *testing.T) {
 	// Chunks of 50 rows, not 500: the same chunks and plans at a tenth of
 	// the rows (a real store under the race detector made it a minute).
 	contacts.SetImportChunk(t, 50)
-	w := &recordWatch{Store: s.Store}
+	w := &recordWatch{Store: s.Store, now: clock}
 	s.Store = w
-	now := clock
-	s.Now = func() time.Time { return now }
+	s.Now = func() time.Time { return w.now }
 	rows := func(n int, tick time.Duration) func(func(contacts.Row) error) error {
+		w.tick = tick
 		return func(fn func(contacts.Row) error) error {
 			for i := range n {
-				if i%50 == 0 {
-					now = now.Add(tick)
-				}
 				in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d-%d@example.com", n, i)}}
 				if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
 					return err

@@ -1,0 +1,177 @@
+package contacts_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// rowsOf reads n rows (lines 2 to n+1), each a contact of its own, counting
+// in read how many it has handed over; row i is what at(i) makes of it.
+func rowsOf(n int, read *atomic.Int64, at func(i int, r *contacts.Row)) func(func(contacts.Row) error) error {
+	return func(fn func(contacts.Row) error) error {
+		for i := range n {
+			r := contacts.Row{Line: i + 2, Input: contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("row%d@example.com", i)}}}
+			if at != nil {
+				at(i, &r)
+			}
+			read.Add(1)
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// gatedStore is a real contacts store whose chunk writes wait for the
+// reader: the first until the file has been read a chunk further than it
+// (within wait), and each records how far the reader had got; the chunk
+// numbered failAt fails as a store that went away.
+type gatedStore struct {
+	contacts.Store
+	read    *atomic.Int64
+	chunk   int
+	wait    time.Duration
+	failAt  int
+	calls   int
+	aheadOK bool
+	readAt  []int64
+}
+
+func (g *gatedStore) ImportContacts(ctx context.Context, cs []*contacts.Contact) (map[int]string, error) {
+	g.calls++
+	if g.calls == 1 {
+		deadline := time.Now().Add(g.wait)
+		for g.read.Load() < int64(2*g.chunk) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		g.aheadOK = g.read.Load() >= int64(2*g.chunk)
+	}
+	g.readAt = append(g.readAt, g.read.Load())
+	if g.calls == g.failAt {
+		return nil, apperr.E(apperr.Unavailable, "the store went away")
+	}
+	return g.Store.ImportContacts(ctx, cs)
+}
+
+// TestImportReadsWhileWriting: an import reads the next chunk of its file
+// while the one before is written (the writer is the store's single
+// writer; reading is a tenth of a large import, on the other core), never
+// more than a chunk ahead, and a chunk that fails to be written stops the
+// reading: the import's error is the store's, and its record lists what
+// went in, undoable.
+func TestImportReadsWhileWriting(t *testing.T) {
+	s, _ := newService(t)
+	contacts.SetImportChunk(t, 10)
+	var read atomic.Int64
+	g := &gatedStore{Store: s.Store, read: &read, chunk: 10, wait: 10 * time.Second, failAt: 4}
+	s.Store = g
+	_, err := s.Import(t.Context(), "u1", "csv", rowsOf(1000, &read, nil))
+	if !apperr.Is(err, apperr.Unavailable) {
+		t.Fatalf("import with a store that went away: %v", err)
+	}
+	if !g.aheadOK {
+		t.Fatalf("the first chunk's write waited %v and the reader had read %d rows: it does not read while a chunk is written", g.wait, g.readAt[0])
+	}
+	// At chunk k the reader has handed over chunk k, may hold k+1 ready
+	// and be filling k+2: at most (k+2) chunks read.
+	for k, n := range g.readAt {
+		if n > int64((k+3)*10) {
+			t.Fatalf("the reader was %d rows in when chunk %d was written: more than a chunk ahead", n, k+1)
+		}
+	}
+	if n := read.Load(); n > 7*10+1 {
+		t.Fatalf("the reader read %d of 1,000 rows after the fourth chunk failed", n)
+	}
+	imports := must[[]contacts.ImportInfo](t)(listImports(t, s))
+	if len(imports) != 1 || imports[0].State != contacts.ImportInterrupted || imports[0].Created < 30 {
+		t.Fatalf("the cut-short import is listed as %+v, want interrupted with the 30 contacts written", imports)
+	}
+}
+
+// listImports lists the user u1's imports.
+func listImports(t *testing.T, s *contacts.Service) ([]contacts.ImportInfo, error) {
+	t.Helper()
+	page, err := s.Imports(t.Context(), "u1", 10, nil)
+	if err != nil {
+		return nil, err
+	}
+	return page.Items, nil
+}
+
+// TestImportErrorsByLine: the rows an import refused are listed in the
+// file's order whichever side refused them — reading (a row without a
+// name) or writing (a merge that would pass a limit) — with a line's own
+// messages in the order they were found.
+func TestImportErrorsByLine(t *testing.T) {
+	s, _ := newService(t)
+	contacts.SetImportChunk(t, 3)
+	phones := make([]string, 50) // the most a contact holds
+	for i := range phones {
+		phones[i] = fmt.Sprintf("+1 555 01%02d", i)
+	}
+	must[*contacts.Contact](t)(s.Create(t.Context(), "u1", contacts.Input{Name: "Full", Emails: []string{"full@example.com"}, Phones: phones}, contacts.CreateOpts{}))
+	var read atomic.Int64
+	res := must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", rowsOf(8, &read, func(i int, r *contacts.Row) {
+		switch i {
+		case 0, 5: // lines 2 and 7: a 51st phone for Full (refused when merged)
+			r.Input = contacts.Input{Name: "Full", Emails: []string{"full@example.com"}, Phones: []string{fmt.Sprintf("+1 555 09%02d", i)}}
+		case 1: // line 3: no name (refused when read)
+			r.Input.Name = ""
+		case 2: // line 4: unreadable
+			r.Err = fmt.Errorf("a quote opened on this line is never closed")
+		case 4: // line 6: two bad emails kept without them
+			r.Input.Emails = []string{"not an email", "row4@example.com", "nor this"}
+		}
+	})))
+	var lines []string
+	for _, e := range res.Errors {
+		lines = append(lines, fmt.Sprintf("%d %s", e.Line, strings.SplitN(e.Message, " ", 3)[:2]))
+	}
+	want := []string{"2 [phones has]", "3 [name is]", "4 [a quote]", "6 [kept without]", "6 [kept without]", "7 [phones has]"}
+	if fmt.Sprint(lines) != fmt.Sprint(want) {
+		t.Fatalf("errors %v, want by line %v (all: %+v)", lines, want, res.Errors)
+	}
+	if res.Created != 4 || res.Updated != 0 {
+		t.Fatalf("import %+v: want the four good rows created, nothing merged", res)
+	}
+	if !strings.Contains(res.Errors[3].Message, "emails[0]") || !strings.Contains(res.Errors[4].Message, "emails[2]") {
+		t.Fatalf("line 6's messages out of their order: %+v", res.Errors[3:5])
+	}
+}
+
+// TestImportReaderPanic: a reader that panics, or ends its goroutine,
+// fails its import with an error (the server goes on; a file cut short is
+// never taken for a whole one), and what went in before stays undoable.
+func TestImportReaderPanic(t *testing.T) {
+	for name, stop := range map[string]func(){"panic": func() { panic("a reader's bug") }, "Goexit": runtime.Goexit} {
+		t.Run(name, func(t *testing.T) {
+			s, _ := newService(t)
+			contacts.SetImportChunk(t, 10)
+			var read atomic.Int64
+			_, err := s.Import(t.Context(), "u1", "csv", rowsOf(100, &read, func(i int, _ *contacts.Row) {
+				if i == 25 {
+					stop()
+				}
+			}))
+			if err == nil || apperr.KindOf(err) != apperr.Internal {
+				t.Fatalf("import whose reader stopped (%s): %v", name, err)
+			}
+			if name == "panic" && !strings.Contains(err.Error(), "a reader's bug") {
+				t.Fatalf("import whose reader panicked: %v", err)
+			}
+			imports := must[[]contacts.ImportInfo](t)(listImports(t, s))
+			if len(imports) != 1 || imports[0].State != contacts.ImportInterrupted || imports[0].Created < 20 {
+				t.Fatalf("imports %+v, want the one cut short, with the 20 contacts written", imports)
+			}
+		})
+	}
+}
