@@ -4,21 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
-	"github.com/rapport-crm/rapport/pkg/app"
+	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
@@ -38,24 +32,11 @@ func TestMain(m *testing.M) { os.Exit(routes.Check("pkg/api", mongotest.Run(m)))
 // which this package's tests call.
 var routes routetest.Routes
 
-// testClock is a clock tests move by hand.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // TestServer is the API on a real listener with a fresh database.
 type TestServer struct {
 	*api.Server
 	URL   string
-	Clock *testClock
+	Clock *apptest.Clock
 	// SQL is the embedded store the server runs on (nil on MongoDB).
 	SQL *sqlite.DB
 	// Store is the MongoDB-wire store the server runs on (nil on SQLite).
@@ -64,7 +45,7 @@ type TestServer struct {
 
 // serverOpt changes how a test server is built (the API's and the phone
 // pages' deps).
-type serverOpt func(*api.Deps, *web.Deps)
+type serverOpt = apptest.Option
 
 func openSignup(d *api.Deps, _ *web.Deps) { d.OpenSignup = true }
 
@@ -108,35 +89,14 @@ func mustServeMongo(tb testing.TB, st *mongodb.DB, opts ...serverOpt) *TestServe
 	return s
 }
 
+// serve starts the API with the pages on eng (apptest.Serve); this
+// package's tests call each of the API's routes.
 func serve(tb testing.TB, eng *engine.Engine, opts ...serverOpt) *TestServer {
 	tb.Helper()
-	clock := &testClock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
-	sv := app.New(eng, app.Options{Now: clock.Now, Guard: netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}, CalendarTimeout: 5 * time.Second})
-	acc, idem, cs, imp := sv.Accounts, sv.Idempotency, sv.CRM, sv.Importer
-	d := api.Deps{Ping: eng.Ping, StoreKind: eng.Kind, Accounts: acc, CRM: cs, Importer: imp, Idempotency: idem, Logger: slog.New(slog.DiscardHandler),
-		BaseURL: "http://rapport.test", Now: clock.Now}
-	wd := web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: clock.Now}
-	for _, o := range opts {
-		o(&d, &wd)
-	}
-	if d.Registry == nil {
-		d.Registry = prometheus.NewRegistry()
-	}
-	s := api.New(d)
-	routes.Want(routetest.Keys(s.App))
-	// As cmd/server mounts them: the phone pages on the API's app.
-	wd.AuthFails, wd.OpenSignup = s.AuthFails, d.OpenSignup
-	web.Register(s.App, wd)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	go s.App.Listener(ln)
-	tb.Cleanup(func() {
-		s.App.ShutdownWithTimeout(5 * time.Second)
-		routes.Called(d.Registry)
-	})
-	return &TestServer{Server: s, URL: "http://" + ln.Addr().String(), Clock: clock}
+	s := apptest.Serve(tb, eng, opts...)
+	routes.Want(s.APIRoutes)
+	tb.Cleanup(func() { routes.Called(s.Registry) })
+	return &TestServer{Server: s.Server, URL: s.URL, Clock: s.Clock}
 }
 
 // Response is a decoded HTTP response.

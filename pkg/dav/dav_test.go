@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"regexp"
@@ -21,7 +20,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
-	"github.com/rapport-crm/rapport/pkg/app"
+	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
@@ -29,7 +28,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
-	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/routetest"
 )
@@ -64,7 +62,7 @@ func serve(t testing.TB) *server {
 	t.Helper()
 	eng := enginetest.Open(t)
 	changes := eng.Changes
-	sv := app.New(eng, app.Options{Now: time.Now, Guard: netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}, CalendarTimeout: 5 * time.Second})
+	sv := apptest.Services(eng, time.Now)
 	s := &server{acc: sv.Accounts, crm: sv.CRM, changes: changes}
 	reg := prometheus.NewRegistry()
 	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods, Registry: reg})
@@ -72,16 +70,8 @@ func serve(t testing.TB) *server {
 		s.dav = dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler), Changes: changes,
 			Now: func() time.Time { return time.Now().Add(time.Duration(s.later.Load())) }})
 	}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go a.App.Listener(ln)
-	t.Cleanup(func() {
-		a.App.ShutdownWithTimeout(5 * time.Second)
-		routes.Called(reg)
-	})
-	s.URL = "http://" + ln.Addr().String()
+	s.URL = apptest.Listen(t, a.App)
+	t.Cleanup(func() { routes.Called(reg) })
 	return s
 }
 

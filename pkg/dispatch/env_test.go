@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
-	"github.com/rapport-crm/rapport/pkg/app"
+	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/delivery"
@@ -32,19 +32,6 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-func (c *clock) Add(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // hook is a webhook receiver that records what it gets.
 type hook struct {
@@ -108,7 +95,7 @@ type env struct {
 	sql   *sqlite.DB
 	acc   *accounts.Service
 	crm   *crm.Service
-	clock *clock
+	clock *apptest.Clock
 	smtp  *mailtest.Server
 	hook  *hook
 }
@@ -136,8 +123,8 @@ func newEnvOn(tb testing.TB, start time.Time, mongo bool) *env {
 		e.sql = enginetest.SQLite(tb, sqlitetest.Dir(tb))
 		eng = enginetest.OnSQLite(tb, e.sql)
 	}
-	c := &clock{t: start}
-	sv := app.New(eng, app.Options{Now: c.Now, Guard: netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}, CalendarTimeout: 5 * time.Second})
+	c := apptest.NewClock(start)
+	sv := apptest.Services(eng, c.Now)
 	e.acc, e.crm, e.clock, e.smtp, e.hook = sv.Accounts, sv.CRM, c, mailtest.Start(tb), newHook(tb)
 	return e
 }

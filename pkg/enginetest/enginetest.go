@@ -23,10 +23,27 @@ func Mongo() bool { return os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" }
 // dropped) when tb ends.
 func Open(tb testing.TB) *engine.Engine {
 	tb.Helper()
+	return Fresh(tb).Engine
+}
+
+// Store is an opened engine with its adapter's handle, for tests that
+// reach under the services: SQL on SQLite, Mongo on MongoDB (the other
+// nil).
+type Store struct {
+	Engine *engine.Engine
+	SQL    *sqlite.DB
+	Mongo  *mongodb.DB
+}
+
+// Fresh is Open with the adapter's handle.
+func Fresh(tb testing.TB) Store {
+	tb.Helper()
 	if Mongo() {
-		return OnMongo(tb, mongotest.MustOpen(tb))
+		st := mongotest.MustOpen(tb)
+		return Store{Engine: OnMongo(tb, st), Mongo: st}
 	}
-	return OnSQLite(tb, SQLite(tb, sqlitetest.Dir(tb)))
+	db := SQLite(tb, sqlitetest.Dir(tb))
+	return Store{Engine: OnSQLite(tb, db), SQL: db}
 }
 
 // SQLite opens the embedded store in dir (two opens of one directory are

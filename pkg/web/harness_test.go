@@ -5,33 +5,24 @@ import (
 	"encoding/json"
 	"html"
 	"io"
-	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rapport-crm/rapport/pkg/api"
-	"github.com/rapport-crm/rapport/pkg/app"
+	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dispatch"
-	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
-	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/routetest"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
-	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
@@ -48,23 +39,10 @@ func TestMain(m *testing.M) { os.Exit(routes.Check("pkg/web", mongotest.Run(m)))
 // each of which this package's tests call.
 var routes routetest.Routes
 
-// clock is a clock tests move by hand (2026-11-24T17:00Z to begin).
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // server is the running app.
 type server struct {
 	URL   string
-	Clock *clock
+	Clock *apptest.Clock
 	CRM   *crm.Service
 	// SQL is the embedded store the app runs on (nil on MongoDB); Store
 	// the MongoDB-wire one (nil on SQLite).
@@ -74,7 +52,7 @@ type server struct {
 
 // serverOpt changes how a test server is built (the API's and the pages'
 // deps), before either starts.
-type serverOpt func(*api.Deps, *web.Deps)
+type serverOpt = apptest.Option
 
 // openSignup lets anyone sign up (the desk's tests make several users).
 func openSignup(d *api.Deps, w *web.Deps) { d.OpenSignup, w.OpenSignup = true, true }
@@ -90,41 +68,11 @@ func mustServe(t *testing.T) *server { return MustServe(t, openSignup) }
 // user only unless an option opens it.
 func MustServe(t *testing.T, opts ...serverOpt) *server {
 	t.Helper()
-	var sqlDB *sqlite.DB
-	var mongoStore *mongodb.DB
-	var eng *engine.Engine
-	if enginetest.Mongo() {
-		mongoStore = mongotest.MustOpen(t)
-		eng = enginetest.OnMongo(t, mongoStore)
-	} else {
-		sqlDB = enginetest.SQLite(t, sqlitetest.Dir(t))
-		eng = enginetest.OnSQLite(t, sqlDB)
-	}
-	c := &clock{t: time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)}
-	sv := app.New(eng, app.Options{Now: c.Now, Guard: netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}, CalendarTimeout: 5 * time.Second})
-	acc, idem, cs := sv.Accounts, sv.Idempotency, sv.CRM
-	d := api.Deps{Ping: eng.Ping, StoreKind: eng.Kind, Accounts: acc, CRM: cs, Idempotency: idem, Importer: sv.Importer,
-		Logger: slog.New(slog.DiscardHandler), BaseURL: "http://rapport.test", Now: c.Now}
-	wd := web.Deps{Accounts: acc, CRM: cs, Idempotency: idem, BaseURL: d.BaseURL, Now: c.Now}
-	for _, o := range opts {
-		o(&d, &wd)
-	}
-	if d.Registry == nil {
-		d.Registry = prometheus.NewRegistry()
-	}
-	a := api.New(d)
-	wd.AuthFails, wd.OpenSignup = a.AuthFails, d.OpenSignup
-	routes.Want(routetest.Added(a.App, func() { web.Register(a.App, wd) }))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go a.App.Listener(ln)
-	t.Cleanup(func() {
-		a.App.ShutdownWithTimeout(5 * time.Second)
-		routes.Called(d.Registry)
-	})
-	return &server{URL: "http://" + ln.Addr().String(), Clock: c, CRM: cs, SQL: sqlDB, Store: mongoStore}
+	st := enginetest.Fresh(t)
+	a := apptest.Serve(t, st.Engine, opts...)
+	routes.Want(a.PageRoutes)
+	t.Cleanup(func() { routes.Called(a.Registry) })
+	return &server{URL: a.URL, Clock: a.Clock, CRM: a.Services.CRM, SQL: st.SQL, Store: st.Mongo}
 }
 
 // api calls the JSON API with a token and decodes the answer into out
