@@ -6,8 +6,10 @@
 package apptest
 
 import (
+	"context"
 	"log/slog"
 	"net"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/app"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/routetest"
@@ -113,4 +116,48 @@ func Listen(tb testing.TB, a *fiber.App) string {
 	go a.Listener(ln)
 	tb.Cleanup(func() { a.ShutdownWithTimeout(5 * time.Second) })
 	return "http://" + ln.Addr().String()
+}
+
+// ImportDies runs an import of read into svc for the user that dies — as
+// by kill -9: its goroutine ends where it stands, no error handling runs —
+// at the n-th call of its store's method (ImportContacts: a chunk about
+// to be written; UpdateImport: its record about to be saved). What it
+// wrote stays, and its record says running until it goes stale.
+func ImportDies(svc *contacts.Service, userID, method string, n int, read func(func(contacts.Row) error) error) {
+	dying := *svc
+	dying.Store = &dyingStore{Store: svc.Store, method: method, at: n}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		dying.Import(context.Background(), userID, "csv", read)
+	}()
+	<-done
+}
+
+// dyingStore is a real contacts store on which an import dies at the
+// at-th call of method.
+type dyingStore struct {
+	contacts.Store
+	method string
+	at     int
+	calls  map[string]int
+}
+
+func (d *dyingStore) dieAt(method string) {
+	if d.calls == nil {
+		d.calls = map[string]int{}
+	}
+	if d.calls[method]++; method == d.method && d.calls[method] == d.at {
+		runtime.Goexit()
+	}
+}
+
+func (d *dyingStore) ImportContacts(ctx context.Context, cs []*contacts.Contact) (map[int]string, error) {
+	d.dieAt("ImportContacts")
+	return d.Store.ImportContacts(ctx, cs)
+}
+
+func (d *dyingStore) UpdateImport(ctx context.Context, im *contacts.Import) error {
+	d.dieAt("UpdateImport")
+	return d.Store.UpdateImport(ctx, im)
 }

@@ -175,3 +175,28 @@ func TestImportReaderPanic(t *testing.T) {
 		})
 	}
 }
+
+// TestImportStateAt: an import's state as the list shows it and undo
+// checks it — running while it writes its record, interrupted once it has
+// not for ImportStale, done when it finished (or was kept before states).
+func TestImportStateAt(t *testing.T) {
+	at := func(d time.Duration) *time.Time { x := clock.Add(d); return &x }
+	for _, c := range []struct {
+		state   string
+		updated *time.Time
+		want    string
+	}{
+		{"", nil, contacts.ImportDone},
+		{contacts.ImportDone, at(-time.Hour), contacts.ImportDone},
+		{contacts.ImportRunning, at(-time.Second), contacts.ImportRunning},
+		{contacts.ImportRunning, at(-contacts.ImportStale), contacts.ImportRunning},
+		{contacts.ImportRunning, at(-contacts.ImportStale - time.Second), contacts.ImportInterrupted},
+		{contacts.ImportRunning, nil, contacts.ImportInterrupted},
+		{contacts.ImportInterrupted, at(-time.Second), contacts.ImportInterrupted},
+	} {
+		im := &contacts.Import{State: c.state, UpdatedAt: c.updated}
+		if got := im.StateAt(clock); got != c.want {
+			t.Errorf("%q updated %v: %q, want %q", c.state, c.updated, got, c.want)
+		}
+	}
+}

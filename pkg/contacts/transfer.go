@@ -262,16 +262,22 @@ func (s *Service) Imports(ctx context.Context, userID string, limit int, cur *re
 	out := &record.Page[ImportInfo]{Items: make([]ImportInfo, len(page.Items)), NextCursor: page.NextCursor}
 	now := s.Now()
 	for i, im := range page.Items {
-		state := im.State
-		switch {
-		case state == "":
-			state = ImportDone
-		case state == ImportRunning && (im.UpdatedAt == nil || now.Sub(*im.UpdatedAt) > ImportStale):
-			state = ImportInterrupted
-		}
-		out.Items[i] = ImportInfo{ID: im.ID, Kind: im.Kind, At: im.CreatedAt, Created: im.CreatedN, Updated: im.UpdatedN, UndoneAt: im.UndoneAt, State: state}
+		out.Items[i] = ImportInfo{ID: im.ID, Kind: im.Kind, At: im.CreatedAt, Created: im.CreatedN, Updated: im.UpdatedN, UndoneAt: im.UndoneAt, State: im.StateAt(now)}
 	}
 	return out, nil
+}
+
+// StateAt is the import's state as of now: ImportRunning while it writes
+// its record, ImportInterrupted once it has not for ImportStale (it was
+// cut short: no import runs that long), else ImportDone.
+func (im *Import) StateAt(now time.Time) string {
+	switch {
+	case im.State == "":
+		return ImportDone
+	case im.State == ImportRunning && (im.UpdatedAt == nil || now.Sub(*im.UpdatedAt) > ImportStale):
+		return ImportInterrupted
+	}
+	return im.State
 }
 
 // salvage drops the values of in that err names when each can go without

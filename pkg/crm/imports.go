@@ -45,7 +45,8 @@ const undoChunk = 500
 // that nothing names any more are removed, the contacts it merged into get
 // their earlier fields back, and the record is marked undone. If it is cut
 // short (a timeout), calling it again continues where it stopped: deleted
-// contacts are skipped. NotFound for another user's or an undone import.
+// contacts are skipped. NotFound for another user's or an undone import;
+// Conflict for one still running.
 func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResult, error) {
 	im, err := s.Contacts.Store.Import(ctx, userID, id)
 	if err != nil {
@@ -53,6 +54,11 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 	}
 	if im.UndoneAt != nil {
 		return nil, apperr.E(apperr.NotFound, "this import was undone already")
+	}
+	if im.StateAt(s.Now()) == contacts.ImportRunning {
+		// It may be writing its next chunk (in this process or another):
+		// an undo now would miss it, and its next save would undo the undo.
+		return nil, apperr.E(apperr.Conflict, "this import is still running: undo it once it has finished (one cut short shows as interrupted two minutes after its last write)")
 	}
 	res := &UndoResult{}
 	companies := map[string]bool{} // of the contacts it created

@@ -3,11 +3,15 @@ package web_test
 import (
 	"fmt"
 	"html"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/apptest"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
 // TestImportPreviewAndUndo uploads LinkedIn's Connections.csv on the
@@ -147,5 +151,58 @@ func TestImportsListPages(t *testing.T) {
 	}
 	if _, bad := b.get("/app/import?page=nonsense"); !strings.Contains(bad, "not one this list gave") || strings.Count(bad, `action="/app/imports/`) != 20 {
 		t.Fatal("a made-up page of imports")
+	}
+}
+
+// TestUndoARunningImport: an import still running as far as anyone can
+// tell (here its process died a moment ago, which no one can know yet) is
+// listed as running without Undo; an undo sent anyway is refused with the
+// reason and deletes nothing. Once it has gone stale it is listed as
+// interrupted, and Undo removes what it wrote.
+func TestUndoARunningImport(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	uid := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["id"].(string)
+	apptest.ImportDies(s.CRM.Contacts, uid, "ImportContacts", 2, func(fn func(contacts.Row) error) error {
+		for i := range 600 { // the first chunk (500) written
+			if err := fn(contacts.Row{Line: i + 2, Input: contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d@example.com", i)}}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	count := func() int {
+		var list struct{ Items []struct{ ID string } }
+		s.api(t, "GET", "/v1/contacts?limit=200", tok, nil, 200, &list)
+		return len(list.Items)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/import")
+	mustContain(t, page, "<td>running</td>", "once it has finished")
+	if strings.Contains(page, `/undo"`) {
+		t.Fatal("a running import is listed with Undo")
+	}
+	var list struct{ Items []struct{ ID string } }
+	s.api(t, "GET", "/v1/imports", tok, nil, 200, &list)
+	if st, page := b.post("/app/imports/"+list.Items[0].ID+"/undo", url.Values{}); st != 200 || !strings.Contains(html.UnescapeString(page), "this import is still running") {
+		t.Fatalf("undo of a running import: %d %s", st, page)
+	}
+	if n := count(); n != 200 {
+		t.Fatalf("a refused undo left %d of a page of 200 contacts", n)
+	}
+
+	s.Clock.Add(contacts.ImportStale + time.Second)
+	_, page = b.get("/app/import")
+	mustContain(t, page, "<td>interrupted</td>")
+	undo := strings.Index(page, `/undo"`)
+	if undo < 0 {
+		t.Fatal("an interrupted import is listed without Undo")
+	}
+	action := page[strings.LastIndex(page[:undo], `action="`)+len(`action="`) : undo+len("/undo")]
+	if st, page := b.post(action, url.Values{}); st != 200 || !strings.Contains(page, "Undone: 500 contacts removed") {
+		t.Fatalf("undo of the interrupted import: %d %s", st, page)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d contacts after the undo", n)
 	}
 }
