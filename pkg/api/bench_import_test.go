@@ -76,6 +76,21 @@ func BenchmarkImport50k(b *testing.B) {
 // made; reports the time the restore took.
 // Run: go test ./pkg/api -run '^$' -bench Restore -benchtime 1x
 func BenchmarkRestore(b *testing.B) {
+	benchmarkRestore(b, false)
+}
+
+// BenchmarkRestoreFollowUps: the same backup with what logging those
+// encounters left behind: a thank-you and a check-in for each contact,
+// 60,000 follow-ups, the thank-yous pending and nudged (half of them) or
+// done, the check-ins pending and not yet due.
+// Run: go test ./pkg/api -run '^$' -bench RestoreFollowUps -benchtime 1x
+func BenchmarkRestoreFollowUps(b *testing.B) {
+	benchmarkRestore(b, true)
+}
+
+// benchmarkRestore times POST /v1/import of BenchmarkRestore's backup, with
+// its follow-ups when asked.
+func benchmarkRestore(b *testing.B, followUps bool) {
 	const n = 30_000
 	var body bytes.Buffer
 	ts := time.Date(2026, 11, 1, 18, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05.000Z")
@@ -100,6 +115,26 @@ func BenchmarkRestore(b *testing.B) {
 		}
 		fmt.Fprintf(&body, `{"id":"x%d","event_id":"e%d","contact_id":"c%d","moment":"after_talk","met_at":%q,"topics":["go"],"created_at":%q}`, i, i%200, i, ts, ts)
 	}
+	if followUps {
+		due, later := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC).Format(time.RFC3339), time.Date(2027, 1, 2, 9, 0, 0, 0, time.UTC).Format(time.RFC3339)
+		body.WriteString(`],"followups":[`)
+		for i := range n {
+			if i > 0 {
+				body.WriteByte(',')
+			}
+			thanks := `"status":"pending","notified_at":null`
+			switch i % 4 {
+			case 0, 1:
+				thanks = fmt.Sprintf(`"status":"pending","notified_at":%q`, due)
+			case 2:
+				thanks = fmt.Sprintf(`"status":"done","notified_at":null,"ended_at":%q`, due)
+			}
+			fmt.Fprintf(&body, `{"id":"t%d","contact_id":"c%d","kind":"thank_you","due_at":%q,%s,"note":"","encounter_id":"x%d","event_id":"e%d","sequence":0,"created_at":%q,"updated_at":%q},`,
+				i, i, due, thanks, i, i%200, ts, ts)
+			fmt.Fprintf(&body, `{"id":"k%d","contact_id":"c%d","kind":"check_in","due_at":%q,"status":"pending","notified_at":null,"note":"","encounter_id":"x%d","sequence":0,"created_at":%q,"updated_at":%q}`,
+				i, i, later, i, ts, ts)
+		}
+	}
 	body.WriteString("]}")
 	for b.Loop() {
 		b.StopTimer()
@@ -110,6 +145,11 @@ func BenchmarkRestore(b *testing.B) {
 		r := s.upload(b, "/v1/import", tok, "application/json", body.Bytes())
 		b.ReportMetric(time.Since(start).Seconds(), "s/restore")
 		MustStatus(b, r, 200)
+		if followUps {
+			if restored := r.JSON(b)["restored"].(map[string]any); restored["followups"] != float64(2*n) {
+				b.Fatalf("restored %v", restored)
+			}
+		}
 	}
 }
 

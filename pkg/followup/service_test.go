@@ -2,6 +2,7 @@ package followup_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -240,6 +241,22 @@ func TestNudgeRecords(t *testing.T) {
 	}
 	if notified, _ := s.NotifiedTimes(ctx, "u1"); notified(&restored) == nil {
 		t.Fatal("a restored nudge was not recorded")
+	}
+	// A restore of many: each nudge recorded at its own time (they are
+	// written 500 at a time).
+	many := make([]followup.FollowUp, 1201)
+	for i := range many {
+		nudgedAt := at.Add(time.Duration(i) * time.Minute)
+		many[i] = followup.FollowUp{ID: fmt.Sprintf("r%d", i), UserID: "u1", DueAt: clock, NotifiedAt: &nudgedAt}
+	}
+	if err := s.Restored(ctx, "u1", many); err != nil {
+		t.Fatal(err)
+	}
+	notified, _ = s.NotifiedTimes(ctx, "u1")
+	for i := range many {
+		if got := notified(&many[i]); got == nil || !got.Equal(*many[i].NotifiedAt) {
+			t.Fatalf("restored nudge %d of %d: %v, want %v", i+1, len(many), got, many[i].NotifiedAt)
+		}
 	}
 }
 
