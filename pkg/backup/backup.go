@@ -134,61 +134,142 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accou
 		}
 	}
 	im := &importer{s: s, userID: u.ID, ids: map[string]string{}, loaders: map[string]*loader{}, res: &ImportResult{Restored: map[string]int{}}}
+	// The document is read and re-keyed on this goroutine while a writer
+	// of its own restores the batches read, in order: reading was a tenth
+	// of a restore, on a core the store's single writer leaves idle. A
+	// batch waits for the writer at most; the writer's error ends the
+	// reading.
+	w := startWriter(ctx)
+	im.writer = w
+	err := im.read(ctx, acc, r)
+	if werr := w.finish(); err == nil {
+		err = werr
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := im.afterRestore(ctx); err != nil {
+		return nil, err
+	}
+	return im.res, nil
+}
+
+// read reads the backup document from r, restoring its settings and
+// handing its sections' batches to the writer.
+func (im *importer) read(ctx context.Context, acc *accounts.Service, r io.Reader) error {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	if err := expectDelim(dec, '{'); err != nil {
-		return nil, err
+		return err
 	}
 	sawFormat := false
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, badBackup(err)
+			return badBackup(err)
 		}
 		key, _ := tok.(string)
 		switch key {
 		case "format":
 			var f string
 			if err := dec.Decode(&f); err != nil || f != Format {
-				return nil, apperr.InvalidField("format", "is not %q: this is not a Rapport backup", Format)
+				return apperr.InvalidField("format", "is not %q: this is not a Rapport backup", Format)
 			}
 			sawFormat = true
 		case "version":
 			var v int
 			if err := dec.Decode(&v); err != nil || v != Version {
-				return nil, apperr.InvalidField("version", "backup version %v is not supported (want %d)", v, Version)
+				return apperr.InvalidField("version", "backup version %v is not supported (want %d)", v, Version)
 			}
 		case "settings":
 			var set Settings
 			if err := dec.Decode(&set); err != nil {
-				return nil, badBackup(err)
+				return badBackup(err)
 			}
 			if err := im.settings(ctx, acc, set); err != nil {
-				return nil, err
+				return err
 			}
 		default:
 			if sec := sectionNamed(key); sec != nil {
 				if !sawFormat {
-					return nil, apperr.InvalidField("format", "must come first: this is not a Rapport backup")
+					return apperr.InvalidField("format", "must come first: this is not a Rapport backup")
 				}
 				if err := im.section(ctx, dec, sec); err != nil {
-					return nil, err
+					return err
 				}
 				continue
 			}
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				return nil, badBackup(err)
+				return badBackup(err)
 			}
 		}
 	}
 	if !sawFormat {
-		return nil, apperr.InvalidField("format", "is missing: this is not a Rapport backup")
+		return apperr.InvalidField("format", "is missing: this is not a Rapport backup")
 	}
-	if err := im.afterRestore(ctx); err != nil {
-		return nil, err
+	return nil
+}
+
+// writer restores a restore's batches in the order handed to it, on a
+// goroutine of its own, one batch ahead of the reading at most.
+type writer struct {
+	batches chan func(context.Context) error
+	failed  chan struct{} // closed when a batch failed (err says why)
+	done    chan struct{} // closed when the goroutine has ended
+	err     error
+}
+
+// startWriter starts a restore's writer; finish ends it.
+func startWriter(ctx context.Context) *writer {
+	w := &writer{batches: make(chan func(context.Context) error, 1), failed: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for restore := range w.batches {
+			if w.err == nil {
+				if w.err = safely(ctx, restore); w.err != nil {
+					close(w.failed)
+				}
+			}
+		}
+	}()
+	return w
+}
+
+// safely runs restore, a panic in it its error (not the server's).
+func safely(ctx context.Context, restore func(context.Context) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("backup: restoring a batch panicked: %v", p)
+		}
+	}()
+	return restore(ctx)
+}
+
+// write hands a batch's restore to the writer; once a batch has failed,
+// it returns that batch's error instead.
+func (w *writer) write(ctx context.Context, restore func(context.Context) error) error {
+	select {
+	case <-w.failed: // first: the writer drains what is sent after it failed
+		return w.err
+	default:
 	}
-	return im.res, nil
+	select {
+	case w.batches <- restore:
+		return nil
+	case <-w.failed:
+		return w.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// finish waits for the batches handed over to be restored and returns the
+// first one's error.
+func (w *writer) finish() error {
+	close(w.batches)
+	<-w.done
+	return w.err
 }
 
 func expectDelim(dec *json.Decoder, d json.Delim) error {
@@ -218,6 +299,7 @@ type importer struct {
 	loaders map[string]*loader // by section name
 	res     *ImportResult
 	wakes   []followup.FollowUp
+	writer  *writer
 }
 
 func (im *importer) id(old string) string {

@@ -72,15 +72,19 @@ func sectionOf[T, W any](name string, archive func(*crm.Service) record.Archive[
 				if len(batch) == 0 {
 					return nil
 				}
-				// Restored records go in in bulk, not through the domain services.
-				if err := archive(im.s).Restore(ctx, batch); err != nil {
-					if apperr.Is(err, apperr.Conflict) {
-						return apperr.InvalidField(name, "two %s in the backup share a key (%s)", name, apperr.PublicOf(err))
+				full := batch
+				batch = make([]*T, 0, batchSize)
+				// Restored records go in in bulk, not through the domain
+				// services, on the restore's writer.
+				return im.writer.write(ctx, func(ctx context.Context) error {
+					if err := archive(im.s).Restore(ctx, full); err != nil {
+						if apperr.Is(err, apperr.Conflict) {
+							return apperr.InvalidField(name, "two %s in the backup share a key (%s)", name, apperr.PublicOf(err))
+						}
+						return err
 					}
-					return err
-				}
-				batch = batch[:0]
-				return nil
+					return nil
+				})
 			}
 			read := func(ctx context.Context, dec *json.Decoder) error {
 				var w W

@@ -1,0 +1,122 @@
+package backup_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/apptest"
+	"github.com/rapport-crm/rapport/pkg/backup"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/enginetest"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// countingReader counts the bytes read from r.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// gatedContacts is a real contacts store whose archive's restores are
+// watched: the first waits (within wait) for the document to be read up
+// to ahead bytes, and each records how far it had been read; the batch
+// numbered failAt fails as a store that went away.
+type gatedContacts struct {
+	contacts.Store
+	read    *countingReader
+	ahead   int64
+	wait    time.Duration
+	failAt  int
+	batches int
+	readAt  []int64
+}
+
+func (g *gatedContacts) ContactArchive() record.Archive[contacts.Contact] {
+	return gatedArchive{Archive: g.Store.ContactArchive(), g: g}
+}
+
+type gatedArchive struct {
+	record.Archive[contacts.Contact]
+	g *gatedContacts
+}
+
+func (a gatedArchive) Restore(ctx context.Context, cs []*contacts.Contact) error {
+	g := a.g
+	if g.batches++; g.batches == 1 {
+		for deadline := time.Now().Add(g.wait); g.read.n.Load() < g.ahead && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	g.readAt = append(g.readAt, g.read.n.Load())
+	if g.batches == g.failAt {
+		return apperr.E(apperr.Unavailable, "the store went away")
+	}
+	return a.Archive.Restore(ctx, cs)
+}
+
+// backupOf is a backup of n contacts, and where each contact's record
+// begins in it.
+func backupOf(n int) ([]byte, []int) {
+	var b bytes.Buffer
+	b.WriteString(`{"format":"rapport-backup","version":1,"contacts":[`)
+	at := make([]int, n)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		at[i] = b.Len()
+		fmt.Fprintf(&b, `{"id":"c%d","name":"Person %d","emails":["p%d@example.com"],"notes":"%s","created_at":"2026-11-01T18:00:00Z","updated_at":"2026-11-01T18:00:00Z"}`,
+			i, i, i, strings.Repeat("x", 200))
+	}
+	b.WriteString("]}")
+	return b.Bytes(), at
+}
+
+// TestRestoreReadsWhileWriting: a restore reads and re-keys the next batch
+// of its document while the one before is written (on the store's single
+// writer), never more than a batch ahead; a batch that fails to be written
+// stops the reading and is the restore's error.
+func TestRestoreReadsWhileWriting(t *testing.T) {
+	sv := apptest.Services(enginetest.Open(t), time.Now)
+	u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "ada@example.com", Name: "Ada"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, at := backupOf(3000)
+	r := &countingReader{r: bytes.NewReader(doc)}
+	// Restoring the first batch (contacts 0-499) waits until the reader
+	// has reached the third (from contact 1,000).
+	g := &gatedContacts{Store: sv.CRM.Contacts.Store, read: r, ahead: int64(at[1000]), wait: 10 * time.Second, failAt: 3}
+	sv.CRM.Contacts.Store = g
+	_, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, u, r)
+	if !apperr.Is(err, apperr.Unavailable) {
+		t.Fatalf("a restore whose store went away: %v", err)
+	}
+	if g.readAt[0] < g.ahead {
+		t.Fatalf("the first batch's write waited %v with the document read to byte %d of %d: it is not read while a batch is written", g.wait, g.readAt[0], g.ahead)
+	}
+	// At batch k the reader has handed over batch k, may hold k+1 ready
+	// and be reading k+2: never into batch k+3.
+	for k, n := range g.readAt {
+		if i := (k + 3) * 500; i < len(at) && n > int64(at[i])+64<<10 {
+			t.Fatalf("the document was read to byte %d when batch %d was written: more than a batch ahead", n, k+1)
+		}
+	}
+	if n := r.n.Load(); n > int64(at[2500])+64<<10 {
+		t.Fatalf("the reading went on to byte %d of %d after the third batch failed", n, len(doc))
+	}
+}
