@@ -236,6 +236,11 @@ func TestBackupRoundTrip(t *testing.T) {
 	s.MustCreate(t, a, "/v1/intros", map[string]any{"contact_ids": []string{jane, bob}, "event_id": ev, "context": "both like WASM"})
 	s.MustCreate(t, a, "/v1/contacts/"+bob+"/interactions", map[string]any{"kind": "call", "notes": "catch-up"})
 	s.MustCreate(t, a, "/v1/calendars", map[string]any{"url": "https://example.com/cal.ics", "name": "Example", "tags": []string{"x"}})
+	// A company of its own and an opportunity with a next step that names
+	// no contact (a follow-up only the opportunity holds).
+	initech := s.MustCreate(t, a, "/v1/companies", map[string]any{"name": "Initech", "domain": "initech.example"})["id"].(string)
+	s.MustCreate(t, a, "/v1/opportunities", map[string]any{"title": "Staff engineer", "company_id": initech, "source_event_id": ev,
+		"next_step": "Send CV", "next_step_at": "2026-11-27T09:00:00Z"})
 	// Why you go: the targets' ids are mapped to the restored contacts.
 	s.MustCreate(t, a, "/v1/events", map[string]any{"title": "Tokyo Gophers II", "starts_at": "2026-12-20T10:00:00Z", "series": "Tokyo Gophers",
 		"intentions": map[string]any{"meet": []string{"Bob again"}}, "targets": []map[string]any{{"contact_id": bob}, {"name": "Rob"}}})
@@ -258,6 +263,30 @@ func TestBackupRoundTrip(t *testing.T) {
 	}
 	t.Run("ErrNotEmpty", func(t *testing.T) {
 		MustProblem(t, s.upload(t, "/v1/import", b, "application/json", first.Body), 409)
+	})
+	t.Run("FailedRestoreLeavesNothing", func(t *testing.T) {
+		// The backup cut off inside a section: every section before it was
+		// written, then the restore fails — and removes it all, so the whole
+		// backup restores into the same account after.
+		for _, section := range []string{"followups", "calendars"} {
+			_, c := s.MustSignup(t, "cut-"+section+"@example.com")
+			cut := bytes.Index(first.Body, []byte(`"`+section+`":[`))
+			if cut < 0 {
+				t.Fatalf("no %s in the backup", section)
+			}
+			MustProblem(t, s.upload(t, "/v1/import", c, "application/json", first.Body[:cut+len(section)+len(`"":[{"id":`)]), 400)
+			for _, path := range []string{"/v1/contacts", "/v1/events", "/v1/companies", "/v1/opportunities", "/v1/intros",
+				"/v1/followups?status=pending", "/v1/followups?status=done", "/v1/followups?status=cancelled", "/v1/calendars"} {
+				if left := items(t, s.Do(t, "GET", path, c, nil)); len(left) != 0 {
+					t.Errorf("%s after a restore cut in %s: %v", path, section, left)
+				}
+			}
+			MustStatus(t, s.upload(t, "/v1/import", c, "application/json", first.Body), 200)
+			again := s.Do(t, "GET", "/v1/export", c, nil)
+			if x, y := canonicalBackup(t, first.Body), canonicalBackup(t, again.Body); x != y {
+				t.Fatalf("restored after a restore cut in %s, the backup differs:\n%s\n%s", section, x, y)
+			}
+		}
 	})
 	t.Run("ErrNotABackup", func(t *testing.T) {
 		_, c := s.MustSignup(t, "c@example.com")

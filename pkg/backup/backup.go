@@ -145,13 +145,64 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accou
 	if werr := w.finish(); err == nil {
 		err = werr
 	}
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = im.afterRestore(ctx)
 	}
-	if err := im.afterRestore(ctx); err != nil {
+	if err != nil {
+		// All or nothing: what the batches wrote goes again, so the
+		// account is empty and the backup can be restored once put right.
+		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
+		defer cancel()
+		if rerr := im.removeWritten(cleanup); rerr != nil {
+			return nil, fmt.Errorf("%w (removing what the restore wrote failed too: %v)", err, rerr)
+		}
 		return nil, err
 	}
 	return im.res, nil
+}
+
+// removeTimeout bounds removing what a failed restore wrote.
+const removeTimeout = 5 * time.Minute
+
+// removeWritten deletes what a restore's batches wrote, as deleting each
+// by hand would: the follow-ups, the followed calendars, the
+// opportunities, the contacts with their history (encounters, intros,
+// interactions), the events with their guest lists, and the companies.
+// The settings it applied stay.
+func (im *importer) removeWritten(ctx context.Context) error {
+	s, userID := im.s, im.userID
+	// First, before deleting an event or an opportunity cancels (and
+	// keeps) those that name one and no contact.
+	for fs := im.written["followups"]; len(fs) > 0; fs = fs[min(len(fs), batchSize):] {
+		if err := s.Followups.Store.DeleteFollowUps(ctx, userID, fs[:min(len(fs), batchSize)]); err != nil {
+			return err
+		}
+	}
+	for _, id := range im.written["calendars"] {
+		if err := s.Events.Store.DeleteCalendar(ctx, userID, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+	}
+	for _, id := range im.written["opportunities"] {
+		if err := s.DeleteOpportunity(ctx, userID, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+	}
+	if _, err := s.DeleteContacts(ctx, userID, im.written["contacts"]); err != nil {
+		return err
+	}
+	for _, id := range im.written["events"] {
+		if err := s.DeleteEvent(ctx, userID, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+	}
+	for _, id := range im.written["companies"] {
+		if err := s.DeleteCompany(ctx, userID, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+	}
+	s.Touch(ctx, userID)
+	return nil
 }
 
 // read reads the backup document from r, restoring its settings and
@@ -300,6 +351,17 @@ type importer struct {
 	res     *ImportResult
 	wakes   []followup.FollowUp
 	writer  *writer
+	// written are the new ids of the records restored, by section (the
+	// writer's: read once it has finished).
+	written map[string][]string
+}
+
+// wrote notes a record of the section that a batch restored.
+func (im *importer) wrote(section, id string) {
+	if im.written == nil {
+		im.written = map[string][]string{}
+	}
+	im.written[section] = append(im.written[section], id)
 }
 
 func (im *importer) id(old string) string {

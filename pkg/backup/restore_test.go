@@ -89,7 +89,8 @@ func backupOf(n int) ([]byte, []int) {
 // TestRestoreReadsWhileWriting: a restore reads and re-keys the next batch
 // of its document while the one before is written (on the store's single
 // writer), never more than a batch ahead; a batch that fails to be written
-// stops the reading and is the restore's error.
+// stops the reading and is the restore's error, and the batches written
+// before it are removed.
 func TestRestoreReadsWhileWriting(t *testing.T) {
 	sv := apptest.Services(enginetest.Open(t), time.Now)
 	u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "ada@example.com", Name: "Ada"}, true)
@@ -118,5 +119,10 @@ func TestRestoreReadsWhileWriting(t *testing.T) {
 	}
 	if n := r.n.Load(); n > int64(at[2500])+64<<10 {
 		t.Fatalf("the reading went on to byte %d of %d after the third batch failed", n, len(doc))
+	}
+	// The two batches written went again with the failure.
+	left := 0
+	if err := g.Store.ContactArchive().Each(t.Context(), u.ID, func(*contacts.Contact) error { left++; return nil }); err != nil || left != 0 {
+		t.Fatalf("%d contacts left by the failed restore (%v)", left, err)
 	}
 }

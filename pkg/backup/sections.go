@@ -46,10 +46,11 @@ type exporter struct {
 // batchSize is how many records a restore writes at once.
 const batchSize = 500
 
-// sectionOf is a section of records T, stored through archive, written as
-// out makes them (nil: as they are) and read back as W, which in re-keys
-// into the T to restore (nil, nil: skipped, and said so in the result).
-func sectionOf[T, W any](name string, archive func(*crm.Service) record.Archive[T], out func(*exporter, *T) any, in func(*importer, *W) (*T, error)) section {
+// sectionOf is a section of records T (each named by key), stored through
+// archive, written as out makes them (nil: as they are) and read back as
+// W, which in re-keys into the T to restore (nil, nil: skipped, and said so
+// in the result).
+func sectionOf[T, W any](name string, archive func(*crm.Service) record.Archive[T], key func(*T) string, out func(*exporter, *T) any, in func(*importer, *W) (*T, error)) section {
 	return section{name: name,
 		export: func(ctx context.Context, ex *exporter, emit func(any) error) error {
 			return archive(ex.s).Each(ctx, ex.userID, func(x *T) error {
@@ -83,6 +84,9 @@ func sectionOf[T, W any](name string, archive func(*crm.Service) record.Archive[
 						}
 						return err
 					}
+					for _, x := range full {
+						im.wrote(name, key(x))
+					}
 					return nil
 				})
 			}
@@ -109,7 +113,7 @@ func sectionOf[T, W any](name string, archive func(*crm.Service) record.Archive[
 // sections of a backup, in the order written and restored (a section
 // refers only to records of the sections before it).
 var sections = []section{
-	sectionOf("companies", func(s *crm.Service) record.Archive[companies.Company] { return s.Companies.Store.CompanyArchive() }, nil,
+	sectionOf("companies", func(s *crm.Service) record.Archive[companies.Company] { return s.Companies.Store.CompanyArchive() }, func(x *companies.Company) string { return x.ID }, nil,
 		func(im *importer, c *companies.Company) (*companies.Company, error) {
 			c.ID, c.UserID = im.id(c.ID), im.userID
 			if err := (companies.Input{Name: c.Name, Domain: c.Domain, URL: c.URL}).Validate(); err != nil {
@@ -117,7 +121,7 @@ var sections = []section{
 			}
 			return c, nil
 		}),
-	sectionOf("contacts", func(s *crm.Service) record.Archive[contacts.Contact] { return s.Contacts.Store.ContactArchive() }, nil,
+	sectionOf("contacts", func(s *crm.Service) record.Archive[contacts.Contact] { return s.Contacts.Store.ContactArchive() }, func(x *contacts.Contact) string { return x.ID }, nil,
 		func(im *importer, c *contacts.Contact) (*contacts.Contact, error) {
 			c.ID, c.UserID, c.CompanyID = im.id(c.ID), im.userID, im.id(c.CompanyID)
 			if err := (contacts.Input{Name: c.Name, Emails: c.Emails}).Validate(""); err != nil {
@@ -125,7 +129,7 @@ var sections = []section{
 			}
 			return c, nil
 		}),
-	sectionOf("events", func(s *crm.Service) record.Archive[events.Event] { return s.Events.Store.EventArchive() }, nil,
+	sectionOf("events", func(s *crm.Service) record.Archive[events.Event] { return s.Events.Store.EventArchive() }, func(x *events.Event) string { return x.ID }, nil,
 		func(im *importer, e *events.Event) (*events.Event, error) {
 			e.ID, e.UserID = im.id(e.ID), im.userID
 			for i := range e.Targets {
@@ -136,7 +140,7 @@ var sections = []section{
 			}
 			return e, nil
 		}),
-	sectionOf("attendees", func(s *crm.Service) record.Archive[events.Attendee] { return s.Attendees.AttendeeArchive() }, nil,
+	sectionOf("attendees", func(s *crm.Service) record.Archive[events.Attendee] { return s.Attendees.AttendeeArchive() }, func(x *events.Attendee) string { return x.ID }, nil,
 		func(im *importer, a *events.Attendee) (*events.Attendee, error) {
 			a.ID, a.UserID, a.EventID = im.id(a.ID), im.userID, im.id(a.EventID)
 			if a.Key == "" {
@@ -144,12 +148,12 @@ var sections = []section{
 			}
 			return a, nil
 		}),
-	sectionOf("encounters", func(s *crm.Service) record.Archive[contacts.Encounter] { return s.Contacts.Store.EncounterArchive() }, nil,
+	sectionOf("encounters", func(s *crm.Service) record.Archive[contacts.Encounter] { return s.Contacts.Store.EncounterArchive() }, func(x *contacts.Encounter) string { return x.ID }, nil,
 		func(im *importer, e *contacts.Encounter) (*contacts.Encounter, error) {
 			e.ID, e.UserID, e.EventID, e.ContactID = im.id(e.ID), im.userID, im.id(e.EventID), im.id(e.ContactID)
 			return e, nil
 		}),
-	sectionOf("intros", func(s *crm.Service) record.Archive[contacts.Intro] { return s.Contacts.Store.IntroArchive() }, nil,
+	sectionOf("intros", func(s *crm.Service) record.Archive[contacts.Intro] { return s.Contacts.Store.IntroArchive() }, func(x *contacts.Intro) string { return x.ID }, nil,
 		func(im *importer, it *contacts.Intro) (*contacts.Intro, error) {
 			it.ID, it.UserID, it.EventID = im.id(it.ID), im.userID, im.id(it.EventID)
 			for i := range it.ContactIDs {
@@ -159,14 +163,14 @@ var sections = []section{
 		}),
 	sectionOf("interactions", func(s *crm.Service) record.Archive[contacts.Interaction] {
 		return s.Contacts.Store.InteractionArchive()
-	}, nil,
+	}, func(x *contacts.Interaction) string { return x.ID }, nil,
 		func(im *importer, it *contacts.Interaction) (*contacts.Interaction, error) {
 			it.ID, it.UserID, it.ContactID, it.EventID = im.id(it.ID), im.userID, im.id(it.ContactID), im.id(it.EventID)
 			return it, nil
 		}),
 	sectionOf("opportunities", func(s *crm.Service) record.Archive[opportunities.Opportunity] {
 		return s.Opportunities.OpportunityArchive()
-	}, nil,
+	}, func(x *opportunities.Opportunity) string { return x.ID }, nil,
 		func(im *importer, o *opportunities.Opportunity) (*opportunities.Opportunity, error) {
 			o.ID, o.UserID, o.CompanyID = im.id(o.ID), im.userID, im.id(o.CompanyID)
 			o.SourceContactID, o.SourceEventID = im.id(o.SourceContactID), im.id(o.SourceEventID)
@@ -181,7 +185,7 @@ var sections = []section{
 			}
 			return o, nil
 		}),
-	sectionOf("followups", func(s *crm.Service) record.Archive[followup.FollowUp] { return s.Followups.Store.FollowUpArchive() }, exportFollowUp,
+	sectionOf("followups", func(s *crm.Service) record.Archive[followup.FollowUp] { return s.Followups.Store.FollowUpArchive() }, func(x *followup.FollowUp) string { return x.ID }, exportFollowUp,
 		func(im *importer, b *backupFollowUp) (*followup.FollowUp, error) {
 			f := b.FollowUp
 			f.Sequence, f.EndedAt = b.Sequence, b.EndedAt
@@ -194,7 +198,7 @@ var sections = []section{
 			}
 			return &f, nil
 		}),
-	sectionOf("calendars", func(s *crm.Service) record.Archive[events.Calendar] { return s.Events.Store.CalendarArchive() }, exportCalendar,
+	sectionOf("calendars", func(s *crm.Service) record.Archive[events.Calendar] { return s.Events.Store.CalendarArchive() }, func(x *events.Calendar) string { return x.ID }, exportCalendar,
 		func(im *importer, c *backupCalendar) (*events.Calendar, error) {
 			// The same check as subscribing: a backup is user input too.
 			if why := im.s.CheckURL(c.URL); why != "" {

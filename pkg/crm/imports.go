@@ -70,36 +70,10 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 	}
 	defer s.Touch(ctx, userID)
 	ctx = context.WithValue(ctx, quietKey{}, true) // the stamps move once, above
-	for start := 0; start < len(im.Created); start += undoChunk {
-		ids := im.Created[start:min(start+undoChunk, len(im.Created))]
-		var n, kept int
-		_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
-			n, kept = 0, 0
-			cs, err := s.Contacts.Store.ContactsByID(ctx, userID, ids)
-			if err != nil {
-				return struct{}{}, err
-			}
-			gone := make([]string, 0, len(ids))
-			for _, cid := range ids {
-				switch c, ok := cs[cid]; {
-				case !ok: // deleted since, or by an undo cut short
-				case keep(c):
-					kept++
-				default:
-					gone = append(gone, cid)
-				}
-			}
-			if err := s.removeHistory(ctx, userID, gone); err != nil {
-				return struct{}{}, err
-			}
-			n, err = s.Contacts.DeleteMany(ctx, userID, gone)
-			return struct{}{}, err
-		})
-		if err != nil {
-			return nil, err
-		}
-		res.Deleted += n
-		res.Kept += kept
+	deleted, kept, err := s.deleteContacts(ctx, userID, im.Created, keep)
+	res.Deleted, res.Kept = deleted, kept
+	if err != nil {
+		return nil, err
 	}
 	_, err = atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
 		for i := range im.Before {
@@ -173,4 +147,54 @@ func (s *Service) removeImportedCompany(ctx context.Context, userID, id string, 
 		return false, err
 	}
 	return true, nil
+}
+
+// DeleteContacts deletes those of ids that are the user's contacts, each
+// with what DELETE /v1/contacts/{id} deletes, undoChunk to a unit of work
+// (set-based, as an undo deletes them); it returns how many went. A
+// restore that failed part way removes what it wrote with it.
+func (s *Service) DeleteContacts(ctx context.Context, userID string, ids []string) (int, error) {
+	n, _, err := s.deleteContacts(ctx, userID, ids, nil)
+	return n, err
+}
+
+// deleteContacts deletes those of ids that are the user's contacts and
+// that keep (if set) does not keep, with their history, undoChunk to a
+// unit of work: the contacts read at once, their history removed and the
+// contacts deleted with one statement a kind. Ids of no contact (deleted
+// since, or by a call cut short) are skipped. It counts what went and
+// what was kept, up to an error.
+func (s *Service) deleteContacts(ctx context.Context, userID string, ids []string, keep func(*contacts.Contact) bool) (deleted, kept int, err error) {
+	for start := 0; start < len(ids); start += undoChunk {
+		chunk := ids[start:min(start+undoChunk, len(ids))]
+		var n, k int
+		_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
+			n, k = 0, 0
+			cs, err := s.Contacts.Store.ContactsByID(ctx, userID, chunk)
+			if err != nil {
+				return struct{}{}, err
+			}
+			gone := make([]string, 0, len(chunk))
+			for _, cid := range chunk {
+				switch c, ok := cs[cid]; {
+				case !ok:
+				case keep != nil && keep(c):
+					k++
+				default:
+					gone = append(gone, cid)
+				}
+			}
+			if err := s.removeHistory(ctx, userID, gone); err != nil {
+				return struct{}{}, err
+			}
+			n, err = s.Contacts.DeleteMany(ctx, userID, gone)
+			return struct{}{}, err
+		})
+		if err != nil {
+			return deleted, kept, err
+		}
+		deleted += n
+		kept += k
+	}
+	return deleted, kept, nil
 }

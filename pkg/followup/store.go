@@ -45,6 +45,9 @@ type Book interface {
 	// DeleteForContacts removes the follow-ups of any of contactIDs and
 	// returns their ids.
 	DeleteForContacts(ctx context.Context, userID string, contactIDs []string) ([]string, error)
+	// DeleteFollowUps removes those of ids that are the user's follow-ups
+	// (a restore that failed part way removes the ones it wrote).
+	DeleteFollowUps(ctx context.Context, userID string, ids []string) error
 	// MoveContact files the follow-ups of contact from under to (a
 	// merge): a pending one of a kind to has pending already is cancelled,
 	// the others take to's pending key. Safe to run again.

@@ -230,6 +230,19 @@ func (s *Followups) DeleteForContacts(ctx context.Context, userID string, contac
 	return ids, err
 }
 
+// DeleteFollowUps removes those of ids that are the user's follow-ups (by
+// _id) and journals them.
+func (s *Followups) DeleteFollowUps(ctx context.Context, userID string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	gone, err := deleteReturningIDs(ctx, s.c(), bson.M{"_id": bson.M{"$in": ids}, "user_id": userID}, "follow-up")
+	if err == nil {
+		journal(ctx, s.DB, userID, "tasks", gone...)
+	}
+	return err
+}
+
 // Wake lowers the user's next look with $min and sets a new nonce (dispatch._id).
 func (s *Followups) Wake(ctx context.Context, userID string, at time.Time, nonce string) error {
 	err := upsertOne(ctx, s.dispatch(), bson.M{"_id": userID},

@@ -227,6 +227,15 @@ func (s *Followups) DeleteForContacts(ctx context.Context, userID string, contac
 	return ids, err
 }
 
+// DeleteFollowUps removes those of ids that are the user's follow-ups, by
+// their primary key (the journal's trigger journals each).
+func (s *Followups) DeleteFollowUps(ctx context.Context, userID string, ids []string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `DELETE FROM followups WHERE id IN (SELECT value FROM json_each(?)) AND +user_id = ?`, jsonList(ids), userID)
+		return translate(err, "follow-up")
+	})
+}
+
 // Wake lowers the user's next look to at, with a new nonce.
 func (s *Followups) Wake(ctx context.Context, userID string, at time.Time, nonce string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {

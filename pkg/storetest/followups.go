@@ -135,6 +135,17 @@ func Followups(t *testing.T, open OpenFollowups) {
 		if err != nil || len(removed) != 2 {
 			t.Fatalf("DeleteForContacts=%v, %v", removed, err)
 		}
+		// By id: the user's own only (u2's id and one of none are skipped).
+		other := mustCreateFollowup(t, s, newFollowup("u2", "c2", followup.Custom, 1))
+		if err := s.DeleteFollowUps(ctx, "u1", []string{c.ID, other.ID, "nope"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Followup(ctx, "u1", c.ID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("a follow-up deleted by id: %v", err)
+		}
+		if _, err := s.Followup(ctx, "u2", other.ID); err != nil {
+			t.Fatalf("another user's follow-up named to DeleteFollowUps: %v", err)
+		}
 	})
 	t.Run("ChangePending", func(t *testing.T) {
 		s := open(t)
