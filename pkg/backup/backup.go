@@ -122,7 +122,8 @@ type SkippedRecord struct {
 // and references are mapped to the new ids, so a backup can be restored
 // next to the account it came from; all other fields, timestamps included,
 // are kept. Settings are applied; secrets are not in backups. The document
-// is read as a stream and written in batches.
+// is read as a stream and written in batches; a restore that fails removes
+// what its batches wrote (all or nothing, but for the settings).
 func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accounts.User, r io.Reader) (*ImportResult, error) {
 	for _, name := range []string{"contacts", "events"} {
 		has, err := sectionNamed(name).has(ctx, s, u.ID)
@@ -139,12 +140,17 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accou
 	// of a restore, on a core the store's single writer leaves idle. A
 	// batch waits for the writer at most; the writer's error ends the
 	// reading.
-	w := startWriter(ctx)
-	im.writer = w
-	err := im.read(ctx, acc, r)
-	if werr := w.finish(); err == nil {
-		err = werr
-	}
+	im.writer = startWriter(ctx)
+	err := func() (err error) {
+		// Finished whatever the reading does (a panic too: the writer's
+		// goroutine never outlives the restore).
+		defer func() {
+			if werr := im.writer.finish(); err == nil {
+				err = werr
+			}
+		}()
+		return im.read(ctx, acc, r)
+	}()
 	if err == nil {
 		err = im.afterRestore(ctx)
 	}
