@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,14 +10,22 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/backup"
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/tooltest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
@@ -269,12 +278,15 @@ func TestBackupRoundTrip(t *testing.T) {
 		// written, then the restore fails — and removes it all, so the whole
 		// backup restores into the same account after.
 		for _, section := range []string{"followups", "calendars"} {
-			_, c := s.MustSignup(t, "cut-"+section+"@example.com")
+			uid, c := s.MustSignup(t, "cut-"+section+"@example.com")
 			cut := bytes.Index(first.Body, []byte(`"`+section+`":[`))
 			if cut < 0 {
 				t.Fatalf("no %s in the backup", section)
 			}
 			MustProblem(t, s.upload(t, "/v1/import", c, "application/json", first.Body[:cut+len(section)+len(`"":[{"id":`)]), 400)
+			if held, err := backup.Held(t.Context(), s.CRM, uid); err != nil || len(held) != 0 {
+				t.Errorf("a restore cut in %s left records of %v (%v)", section, held, err)
+			}
 			for _, path := range []string{"/v1/contacts", "/v1/events", "/v1/companies", "/v1/opportunities", "/v1/intros",
 				"/v1/followups?status=pending", "/v1/followups?status=done", "/v1/followups?status=cancelled", "/v1/calendars"} {
 				if left := items(t, s.Do(t, "GET", path, c, nil)); len(left) != 0 {
@@ -288,12 +300,75 @@ func TestBackupRoundTrip(t *testing.T) {
 			}
 		}
 	})
+	t.Run("FailedAtTheEnd", func(t *testing.T) {
+		// Every batch written (the followed calendar too), then the last
+		// step fails (waking the dispatcher): all of it goes again.
+		uid, c := s.MustSignup(t, "end@example.com")
+		u, err := s.Accounts.User(t.Context(), uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Waking fails once the calendars (the last section) are written.
+		var last atomic.Bool
+		es, fs := *s.CRM.Events, *s.CRM.Followups
+		es.Store = calendarsNoted{Store: es.Store, written: &last}
+		fs.Store = wakeFails{Store: fs.Store, after: &last}
+		svc := *s.CRM
+		svc.Events, svc.Followups = &es, &fs
+		res, err := backup.Import(t.Context(), &svc, s.Accounts, u, bytes.NewReader(first.Body))
+		if !apperr.Is(err, apperr.Unavailable) {
+			t.Fatalf("a restore whose last step fails: %+v, %v", res, err)
+		}
+		if held, err := backup.Held(t.Context(), s.CRM, uid); err != nil || len(held) != 0 {
+			t.Fatalf("a restore failed at its end left records of %v (%v)", held, err)
+		}
+		MustStatus(t, s.upload(t, "/v1/import", c, "application/json", first.Body), 200)
+		if held, _ := backup.Held(t.Context(), s.CRM, uid); !slices.Contains(held, "calendars") || !slices.Contains(held, "opportunities") {
+			t.Fatalf("the restore after it holds %v", held)
+		}
+	})
 	t.Run("ErrNotABackup", func(t *testing.T) {
 		_, c := s.MustSignup(t, "c@example.com")
 		MustProblem(t, s.upload(t, "/v1/import", c, "application/json", []byte(`{"contacts":[]}`)), 422, "format")
 		MustProblem(t, s.upload(t, "/v1/import", c, "application/json", []byte(`{"format":"rapport-backup","version":99}`)), 422, "version")
 		MustProblem(t, s.upload(t, "/v1/import", c, "application/json", []byte(`{"format":"rapport-backup",`)), 400)
 	})
+}
+
+// wakeFails is a real follow-ups store that cannot wake the dispatcher
+// once after is set.
+type wakeFails struct {
+	followup.Store
+	after *atomic.Bool
+}
+
+func (w wakeFails) Wake(ctx context.Context, userID string, at time.Time, nonce string) error {
+	if w.after.Load() {
+		return apperr.E(apperr.Unavailable, "the store went away")
+	}
+	return w.Store.Wake(ctx, userID, at, nonce)
+}
+
+// calendarsNoted is a real events store that sets written once it has
+// restored followed calendars.
+type calendarsNoted struct {
+	events.Store
+	written *atomic.Bool
+}
+
+func (c calendarsNoted) CalendarArchive() record.Archive[events.Calendar] {
+	return notedArchive{Archive: c.Store.CalendarArchive(), written: c.written}
+}
+
+type notedArchive struct {
+	record.Archive[events.Calendar]
+	written *atomic.Bool
+}
+
+func (a notedArchive) Restore(ctx context.Context, cs []*events.Calendar) error {
+	err := a.Archive.Restore(ctx, cs)
+	a.written.Store(err == nil)
+	return err
 }
 
 // canonicalBackup replaces every id by its order of first appearance and

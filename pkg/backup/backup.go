@@ -167,6 +167,24 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accou
 	return im.res, nil
 }
 
+// Held names the sections of a backup the user holds records of, in the
+// backup's order: none for an account a failed restore left (what it
+// wrote is removed), contacts and events not for one a restore may go
+// into.
+func Held(ctx context.Context, s *crm.Service, userID string) ([]string, error) {
+	var held []string
+	for i := range sections {
+		has, err := sections[i].has(ctx, s, userID)
+		if err != nil {
+			return nil, err
+		}
+		if has {
+			held = append(held, sections[i].name)
+		}
+	}
+	return held, nil
+}
+
 // removeTimeout bounds removing what a failed restore wrote.
 const removeTimeout = 5 * time.Minute
 
