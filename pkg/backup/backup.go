@@ -167,10 +167,9 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accou
 	return im.res, nil
 }
 
-// Held names the sections of a backup the user holds records of, in the
-// backup's order: none for an account a failed restore left (what it
-// wrote is removed), contacts and events not for one a restore may go
-// into.
+// Held names the sections of a backup of which the user holds records,
+// in the backup's order. A restore goes only into an account that holds
+// neither contacts nor events; one that fails leaves none of its records.
 func Held(ctx context.Context, s *crm.Service, userID string) ([]string, error) {
 	var held []string
 	for i := range sections {
@@ -195,8 +194,8 @@ const removeTimeout = 5 * time.Minute
 // The settings it applied stay.
 func (im *importer) removeWritten(ctx context.Context) error {
 	s, userID := im.s, im.userID
-	// First, before deleting an event or an opportunity cancels (and
-	// keeps) those that name one and no contact.
+	// The follow-ups go first, by id: deleting an event or an opportunity
+	// would cancel, and keep, those that name it and no contact.
 	for fs := im.written["followups"]; len(fs) > 0; fs = fs[min(len(fs), batchSize):] {
 		if err := s.Followups.Store.DeleteFollowUps(ctx, userID, fs[:min(len(fs), batchSize)]); err != nil {
 			return err
