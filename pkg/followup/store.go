@@ -42,11 +42,12 @@ type Book interface {
 	End(ctx context.Context, userID string, ids []string, status string, at time.Time) ([]FollowUp, error)
 	// Detach clears ref of the user's follow-ups that point at one of ids.
 	Detach(ctx context.Context, userID string, ref Ref, ids []string, at time.Time) error
-	// DeleteForContacts removes the follow-ups of any of contactIDs and
-	// returns their ids.
+	// DeleteForContacts removes the follow-ups of any of contactIDs, with
+	// their nudge records, and returns their ids.
 	DeleteForContacts(ctx context.Context, userID string, contactIDs []string) ([]string, error)
-	// DeleteFollowUps removes those of ids that are the user's follow-ups
-	// (a restore that failed part way removes the ones it wrote).
+	// DeleteFollowUps removes those of ids that are the user's follow-ups,
+	// with their nudge records (a restore that failed part way removes the
+	// ones it wrote).
 	DeleteFollowUps(ctx context.Context, userID string, ids []string) error
 	// MoveContact files the follow-ups of contact from under to (a
 	// merge): a pending one of a kind to has pending already is cancelled,

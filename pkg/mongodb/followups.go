@@ -224,23 +224,35 @@ func (s *Followups) DeleteForContacts(ctx context.Context, userID string, contac
 		return nil, nil
 	}
 	ids, err := deleteReturningIDs(ctx, s.c(), bson.M{"user_id": userID, "contact_id": bson.M{"$in": contactIDs}}, "follow-up")
-	if err == nil {
-		journal(ctx, s.DB, userID, "tasks", ids...)
+	if err != nil {
+		return ids, err
 	}
-	return ids, err
+	journal(ctx, s.DB, userID, "tasks", ids...)
+	return ids, s.forgetNudges(ctx, userID, ids)
+}
+
+// forgetNudges removes the nudge records of the user's follow-ups ids,
+// deleted with them (nudged_user).
+func (s *Followups) forgetNudges(ctx context.Context, userID string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.nudged().DeleteMany(ctx, bson.M{"user_id": userID, "followup_id": bson.M{"$in": ids}})
+	return translate(err, "nudge record")
 }
 
 // DeleteFollowUps removes those of ids that are the user's follow-ups (by
-// _id) and journals them.
+// _id), with their nudge records, and journals them.
 func (s *Followups) DeleteFollowUps(ctx context.Context, userID string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	gone, err := deleteReturningIDs(ctx, s.c(), bson.M{"_id": bson.M{"$in": ids}, "user_id": userID}, "follow-up")
-	if err == nil {
-		journal(ctx, s.DB, userID, "tasks", gone...)
+	if err != nil {
+		return err
 	}
-	return err
+	journal(ctx, s.DB, userID, "tasks", gone...)
+	return s.forgetNudges(ctx, userID, gone)
 }
 
 // Wake lowers the user's next look with $min and sets a new nonce (dispatch._id).

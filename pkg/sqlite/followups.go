@@ -222,17 +222,30 @@ func (s *Followups) DeleteForContacts(ctx context.Context, userID string, contac
 		// followups_user_contact
 		ids, err = tx.deleteReturningIDs(ctx, `DELETE FROM followups WHERE user_id = ? AND contact_id IN (SELECT value FROM json_each(?)) RETURNING id`,
 			"follow-up", userID, jsonList(contactIDs))
-		return err
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		return tx.forgetNudges(ctx, userID, ids)
 	})
 	return ids, err
 }
 
+// forgetNudges removes the nudge records of the user's follow-ups ids,
+// deleted with them (nudges' primary key, by follow-up).
+func (tx *Tx) forgetNudges(ctx context.Context, userID string, ids []string) error {
+	_, err := tx.tx.ExecContext(ctx, `DELETE FROM nudges WHERE followup_id IN (SELECT value FROM json_each(?)) AND +user_id = ?`, jsonList(ids), userID)
+	return translate(err, "nudge record")
+}
+
 // DeleteFollowUps removes those of ids that are the user's follow-ups, by
-// their primary key (the journal's trigger journals each).
+// their primary key (the journal's trigger journals each), with their
+// nudge records.
 func (s *Followups) DeleteFollowUps(ctx context.Context, userID string, ids []string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `DELETE FROM followups WHERE id IN (SELECT value FROM json_each(?)) AND +user_id = ?`, jsonList(ids), userID)
-		return translate(err, "follow-up")
+		if _, err := tx.tx.ExecContext(ctx, `DELETE FROM followups WHERE id IN (SELECT value FROM json_each(?)) AND +user_id = ?`, jsonList(ids), userID); err != nil {
+			return translate(err, "follow-up")
+		}
+		return tx.forgetNudges(ctx, userID, ids)
 	})
 }
 

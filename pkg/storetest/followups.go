@@ -131,14 +131,37 @@ func Followups(t *testing.T, open OpenFollowups) {
 		if got, _ := s.Followup(ctx, "u1", c.ID); got.IntroID != "" || got.EncounterID != "e1" || !got.UpdatedAt.Equal(clock.Add(time.Hour)) {
 			t.Fatalf("after Detach: %+v", got)
 		}
+		// Nudge records go with their follow-ups (a's, c's); another
+		// user's stays.
+		other := mustCreateFollowup(t, s, newFollowup("u2", "c2", followup.Custom, 1))
+		nudges := []followup.Nudge{{UserID: "u1", FollowUpID: a.ID, DueAt: a.DueAt, At: clock}, {UserID: "u1", FollowUpID: c.ID, DueAt: c.DueAt, At: clock},
+			{UserID: "u2", FollowUpID: other.ID, DueAt: other.DueAt, At: clock}}
+		if err := s.RecordNudges(ctx, nudges); err != nil {
+			t.Fatal(err)
+		}
+		refs := func(fs ...*followup.FollowUp) []followup.BatchItem {
+			var out []followup.BatchItem
+			for _, f := range fs {
+				out = append(out, followup.BatchItem{ID: f.ID, DueAt: f.DueAt})
+			}
+			return out
+		}
 		removed, err := s.DeleteForContacts(ctx, "u1", []string{"c1", "c9"})
 		if err != nil || len(removed) != 2 {
 			t.Fatalf("DeleteForContacts=%v, %v", removed, err)
 		}
+		if left, err := s.Nudges(ctx, "u1", refs(a, c)); err != nil || len(left) != 1 {
+			t.Fatalf("nudge records after DeleteForContacts: %v, %v (want c's only)", left, err)
+		}
 		// By id: the user's own only (u2's id and one of none are skipped).
-		other := mustCreateFollowup(t, s, newFollowup("u2", "c2", followup.Custom, 1))
 		if err := s.DeleteFollowUps(ctx, "u1", []string{c.ID, other.ID, "nope"}); err != nil {
 			t.Fatal(err)
+		}
+		if left, err := s.Nudges(ctx, "u1", refs(c)); err != nil || len(left) != 0 {
+			t.Fatalf("nudge records after DeleteFollowUps: %v, %v", left, err)
+		}
+		if left, err := s.Nudges(ctx, "u2", refs(other)); err != nil || len(left) != 1 {
+			t.Fatalf("another user's nudge record after DeleteFollowUps named its follow-up: %v, %v", left, err)
 		}
 		if _, err := s.Followup(ctx, "u1", c.ID); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("a follow-up deleted by id: %v", err)
