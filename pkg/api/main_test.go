@@ -20,7 +20,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/netguard"
 	"github.com/rapport-crm/rapport/pkg/routetest"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
-	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
@@ -54,10 +53,10 @@ func openSignup(d *api.Deps, _ *web.Deps) { d.OpenSignup = true }
 // suite runs on the MongoDB adapter instead (FerretDB, or MONGODB_URI).
 func MustServe(tb testing.TB, opts ...serverOpt) *TestServer {
 	tb.Helper()
-	if enginetest.Mongo() {
-		return mustServeMongo(tb, mongotest.MustOpen(tb), opts...)
-	}
-	return mustServeSQLite(tb, sqlitetest.Dir(tb), opts...)
+	st := enginetest.Fresh(tb)
+	s := serve(tb, st.Engine, opts...)
+	s.SQL, s.Store = st.SQL, st.Mongo
+	return s
 }
 
 // mustServeSame starts a second server on s's store, as a second process
