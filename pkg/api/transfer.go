@@ -120,9 +120,9 @@ func (s *Server) handleImport(c *fiber.Ctx) error {
 	if mt != "application/json" {
 		return apperr.E(apperr.Unsupported, "send the backup as application/json")
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(c.UserContext(), backup.Timeout)
 	defer cancel()
-	res, err := backup.Import(ctx, s.CRM, s.Accounts, user(c), bodyReader(c, MaxBackupBody))
+	res, err := backup.Import(ctx, s.CRM, s.Accounts, s.Idempotency, user(c), bodyReader(c, MaxBackupBody))
 	if err != nil {
 		return err
 	}

@@ -315,7 +315,7 @@ func TestBackupRoundTrip(t *testing.T) {
 		fs.Store = wakeFails{Store: fs.Store, after: &last}
 		svc := *s.CRM
 		svc.Events, svc.Followups = &es, &fs
-		res, err := backup.Import(t.Context(), &svc, s.Accounts, u, bytes.NewReader(first.Body))
+		res, err := backup.Import(t.Context(), &svc, s.Accounts, s.Idempotency, u, bytes.NewReader(first.Body))
 		if !apperr.Is(err, apperr.Unavailable) {
 			t.Fatalf("a restore whose last step fails: %+v, %v", res, err)
 		}

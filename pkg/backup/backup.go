@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -123,8 +124,17 @@ type SkippedRecord struct {
 // next to the account it came from; all other fields, timestamps included,
 // are kept. Settings are applied; secrets are not in backups. The document
 // is read as a stream and written in batches; a restore that fails removes
-// what its batches wrote (all or nothing, but for the settings).
-func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accounts.User, r io.Reader) (*ImportResult, error) {
+// what its batches wrote (all or nothing, but for the settings). One
+// restore runs at a time for a user (a hold in holds): another is a
+// Conflict until it has finished.
+func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, holds *idempotency.Store, u *accounts.User, r io.Reader) (*ImportResult, error) {
+	// Two restores at once (a form sent twice, two tabs) would both find
+	// the account empty, and both write it.
+	release, err := holds.Hold(ctx, u.ID, "restore", "a backup is being restored into this account already; wait for it to finish", holdTTL)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	for _, name := range []string{"contacts", "events"} {
 		has, err := sectionNamed(name).has(ctx, s, u.ID)
 		if err != nil {
@@ -141,7 +151,7 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, u *accou
 	// batch waits for the writer at most; the writer's error ends the
 	// reading.
 	im.writer = startWriter(ctx)
-	err := func() (err error) {
+	err = func() (err error) {
 		// Finished whatever the reading does (a panic too: the writer's
 		// goroutine never outlives the restore).
 		defer func() {
@@ -184,8 +194,15 @@ func Held(ctx context.Context, s *crm.Service, userID string) ([]string, error) 
 	return held, nil
 }
 
+// Timeout is how long the interfaces let a restore run.
+const Timeout = 10 * time.Minute
+
 // removeTimeout bounds removing what a failed restore wrote.
 const removeTimeout = 5 * time.Minute
+
+// holdTTL is how long a restore's hold keeps others out: longer than a
+// restore and its removal may run, so only a dead one's hold lapses.
+const holdTTL = Timeout + removeTimeout + time.Minute
 
 // removeWritten deletes what a restore's batches wrote, as deleting each
 // by hand would: the follow-ups, the followed calendars, the

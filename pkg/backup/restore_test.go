@@ -103,7 +103,7 @@ func TestRestoreReadsWhileWriting(t *testing.T) {
 	// has reached the third (from contact 1,000).
 	g := &gatedContacts{Store: sv.CRM.Contacts.Store, read: r, ahead: int64(at[1000]), wait: 10 * time.Second, failAt: 3}
 	sv.CRM.Contacts.Store = g
-	_, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, u, r)
+	_, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, r)
 	if !apperr.Is(err, apperr.Unavailable) {
 		t.Fatalf("a restore whose store went away: %v", err)
 	}
@@ -124,5 +124,78 @@ func TestRestoreReadsWhileWriting(t *testing.T) {
 	left := 0
 	if err := g.Store.ContactArchive().Each(t.Context(), u.ID, func(*contacts.Contact) error { left++; return nil }); err != nil || left != 0 {
 		t.Fatalf("%d contacts left by the failed restore (%v)", left, err)
+	}
+}
+
+// TestRestoreOneAtATime: while a restore runs, another into the same
+// account is a Conflict that reads and writes nothing (both would find the
+// account empty, and both restore into it); another user's restore runs
+// meanwhile. Once the first has finished, the next is refused for the
+// contacts it brought, as before. A hold whose restore died with its
+// process lapses once no restore could still be running.
+func TestRestoreOneAtATime(t *testing.T) {
+	clock := apptest.NewClock(apptest.Start)
+	sv := apptest.Services(enginetest.Open(t), clock.Now)
+	signup := func(email string) *accounts.User {
+		u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: email, Name: email}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	ada, bob, cy := signup("ada@example.com"), signup("bob@example.com"), signup("cy@example.com")
+	restore := func(u *accounts.User, r io.Reader) (*backup.ImportResult, error) {
+		return backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, r)
+	}
+	small, _ := backupOf(3)
+
+	// Ada's first restore has read 100 contacts (less than a batch: it has
+	// written nothing yet) and waits for the rest of its upload.
+	doc, at := backupOf(1200)
+	pr, pw := io.Pipe()
+	type outcome struct {
+		res *backup.ImportResult
+		err error
+	}
+	first := make(chan outcome, 1)
+	go func() {
+		res, err := restore(ada, pr)
+		first <- outcome{res, err}
+	}()
+	if _, err := pw.Write(doc[:at[100]]); err != nil {
+		t.Fatal(err)
+	}
+	second := &countingReader{r: bytes.NewReader(small)}
+	if res, err := restore(ada, second); !apperr.Is(err, apperr.Conflict) || !strings.Contains(apperr.PublicOf(err), "being restored") {
+		t.Fatalf("a second restore while the first runs: %+v, %v", res, err)
+	}
+	if n := second.n.Load(); n != 0 {
+		t.Fatalf("the refused restore read %d bytes of its backup", n)
+	}
+	if res, err := restore(bob, bytes.NewReader(small)); err != nil || res.Restored["contacts"] != 3 {
+		t.Fatalf("another user's restore meanwhile: %+v, %v", res, err)
+	}
+	if _, err := pw.Write(doc[at[100]:]); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if got := <-first; got.err != nil || got.res.Restored["contacts"] != 1200 {
+		t.Fatalf("the first restore: %+v, %v", got.res, got.err)
+	}
+	if _, err := restore(ada, bytes.NewReader(small)); !apperr.Is(err, apperr.Conflict) || !strings.Contains(apperr.PublicOf(err), "has contacts") {
+		t.Fatalf("a restore once the first has finished: %v", err)
+	}
+
+	// Cy's restore died with its process, holding its hold ("restore", as
+	// backup.Import names it): refused until the hold lapses.
+	if _, err := sv.Idempotency.Hold(t.Context(), cy.ID, "restore", "busy", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := restore(cy, bytes.NewReader(small)); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("a restore beside a dead one's hold: %v", err)
+	}
+	clock.Add(backup.Timeout + 7*time.Minute)
+	if res, err := restore(cy, bytes.NewReader(small)); err != nil || res.Restored["contacts"] != 3 {
+		t.Fatalf("a restore once the dead one's hold lapsed: %+v, %v", res, err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -30,10 +31,12 @@ func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
 
 // env is one engine's stores behind the CRM, with a user and an event.
 type env struct {
-	crm  *crm.Service
-	acc  *accounts.Service
-	user *accounts.User
-	ev   *events.Event
+	crm *crm.Service
+	acc *accounts.Service
+	// holds are a restore's (backup.Import)
+	holds *idempotency.Store
+	user  *accounts.User
+	ev    *events.Event
 	// failWake makes the follow-up store's Wake fail (the last step of
 	// logging an encounter), to see what a failed request leaves behind.
 	failWake *atomic.Bool
@@ -89,6 +92,7 @@ func newEnv(t *testing.T, eng *engine.Engine) *env {
 	clock := func() time.Time { return now }
 	e.crm = crm.New(stores, clock)
 	e.acc = accounts.New(accStore, schedule.Parse)
+	e.holds = idempotency.New(eng.Idempotency)
 	e.acc.Now = clock
 	var err error
 	if e.user, _, err = e.acc.Signup(t.Context(), accounts.SignupInput{Email: "me@example.com", Name: "Me", Timezone: "Europe/Berlin"}, true); err != nil {
@@ -259,7 +263,7 @@ func TestBackupMovesBetweenEngines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := backup.Import(t.Context(), e.crm, e.acc, u, bytes.NewReader(exported))
+		res, err := backup.Import(t.Context(), e.crm, e.acc, e.holds, u, bytes.NewReader(exported))
 		if err != nil {
 			t.Fatal(err)
 		}

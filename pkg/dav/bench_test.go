@@ -60,7 +60,7 @@ func BenchmarkCardSync(b *testing.B) {
 		w.WriteString("]}")
 		pw.CloseWithError(w.Flush())
 	}()
-	if _, err := backup.Import(b.Context(), s.crm, s.acc, u.User, pr); err != nil {
+	if _, err := backup.Import(b.Context(), s.crm, s.acc, s.holds, u.User, pr); err != nil {
 		b.Fatal(err)
 	}
 	// Both the PROPFIND and the multigets go through wait, which tells the

@@ -27,6 +27,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/routetest"
@@ -47,6 +48,7 @@ type server struct {
 	URL     string
 	acc     *accounts.Service
 	crm     *crm.Service
+	holds   *idempotency.Store // a restore's
 	changes dav.Changes
 	dav     *dav.Server
 	// later moves the DAV server's clock ahead of the real one.
@@ -63,7 +65,7 @@ func serve(t testing.TB) *server {
 	eng := enginetest.Open(t)
 	changes := eng.Changes
 	sv := apptest.Services(eng, time.Now)
-	s := &server{acc: sv.Accounts, crm: sv.CRM, changes: changes}
+	s := &server{acc: sv.Accounts, crm: sv.CRM, holds: sv.Idempotency, changes: changes}
 	reg := prometheus.NewRegistry()
 	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods, Registry: reg})
 	routes.Want(routetest.Added(a.App, func() {

@@ -146,6 +146,39 @@ func (s *Store) Abort(ctx context.Context, userID, key string) error {
 	return s.Records.Release(ctx, s.id(userID, key), time.Time{})
 }
 
+// Hold claims the user's slot named name, for requests that must not run
+// two at a time for one user (two restores into one empty account would
+// both find it empty), on the same records as keys (one Claim, so one
+// request of several processes gets it). While another request holds it,
+// Hold is a Conflict saying busy. A hold older than ttl (longer than its
+// request may run) belonged to a request that died with its process, and
+// is taken over. release gives the slot up, even after ctx ended; if that
+// fails, the hold lapses after ttl.
+func (s *Store) Hold(ctx context.Context, userID, name, busy string, ttl time.Duration) (release func(), err error) {
+	id := userID + ":hold:" + name // a key's id is hex after the user's: never this
+	for attempt := 0; attempt < 3; attempt++ {
+		now := record.Time(s.Now())
+		old, err := s.Records.Claim(ctx, &Record{ID: id, UserID: userID, Fingerprint: "hold " + name, CreatedAt: now})
+		if err != nil {
+			return nil, err
+		}
+		if old == nil {
+			return func() {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
+				defer cancel()
+				_ = s.Records.Release(ctx, id, now)
+			}, nil
+		}
+		if now.Sub(old.CreatedAt) < ttl {
+			return nil, apperr.E(apperr.Conflict, "%s", busy)
+		}
+		if err := s.Records.Release(ctx, id, old.CreatedAt); err != nil {
+			return nil, err
+		}
+	}
+	return nil, apperr.E(apperr.Conflict, "%s", busy)
+}
+
 // Purge deletes records older than TTL and returns how many it deleted.
 func (s *Store) Purge(ctx context.Context) (int64, error) {
 	return s.Records.Purge(ctx, record.Time(s.Now().Add(-TTL)))

@@ -248,9 +248,9 @@ func (s *pages) handleBackupRestore(c *fiber.Ctx) error {
 		return apperr.Wrap(apperr.Malformed, err, "the file could not be read")
 	}
 	defer f.Close()
-	ctx, cancel := context.WithTimeout(c.UserContext(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(c.UserContext(), backup.Timeout)
 	defer cancel()
-	res, err := backup.Import(ctx, s.CRM, s.Accounts, user(c), io.LimitReader(f, api.MaxBackupBody))
+	res, err := backup.Import(ctx, s.CRM, s.Accounts, s.Idempotency, user(c), io.LimitReader(f, api.MaxBackupBody))
 	if err != nil {
 		if k := apperr.KindOf(err); k == apperr.Invalid || k == apperr.Malformed || k == apperr.Conflict {
 			return c.Redirect("/app/import?problem="+url.QueryEscape("Not restored: "+apperr.PublicOf(err)), fiber.StatusSeeOther)
