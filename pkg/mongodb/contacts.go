@@ -397,8 +397,9 @@ func (s *Contacts) find(ctx context.Context, filter bson.M, opts *options.FindOp
 }
 
 // SetCompanies sets the company_id of the user's contacts companyOf
-// names: which are the user's is read first (contacts._id), then one
-// unordered bulk write sets them and the journal names them.
+// names: which are the user's is read first (contacts._id), then
+// unordered bulk writes set them, a statement a company, and the journal
+// names them.
 func (s *Contacts) SetCompanies(ctx context.Context, userID string, companyOf map[string]string) error {
 	if len(companyOf) == 0 {
 		return nil
@@ -422,18 +423,39 @@ func (s *Contacts) SetCompanies(ctx context.Context, userID string, companyOf ma
 		return nil
 	}
 	owned := make([]string, len(found))
-	models := make([]mongo.WriteModel, len(found))
+	var companies []string
+	atCompany := map[string][]string{}
 	for i, f := range found {
 		owned[i] = f.ID
-		models[i] = mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": f.ID, "user_id": userID}).
-			SetUpdate(bson.M{"$set": bson.M{"company_id": companyOf[f.ID]}})
+		company := companyOf[f.ID]
+		if _, ok := atCompany[company]; !ok {
+			companies = append(companies, company)
+		}
+		atCompany[company] = append(atCompany[company], f.ID)
 	}
-	if _, err := s.contacts().BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
-		return translate(err, "contact")
+	// A statement a company (most contacts share theirs with others:
+	// contacts._id, scoped by user_id), at most maxStatements a write.
+	// FerretDB never answered once a hundred or so statements of one
+	// contact each had run, in one write or in several (the restore of a
+	// backup from before companies links 500 contacts a page).
+	models := make([]mongo.WriteModel, len(companies))
+	for i, company := range companies {
+		models[i] = mongo.NewUpdateManyModel().SetFilter(bson.M{"_id": bson.M{"$in": atCompany[company]}, "user_id": userID}).
+			SetUpdate(bson.M{"$set": bson.M{"company_id": company}})
+	}
+	for len(models) > 0 {
+		n := min(len(models), maxStatements)
+		if _, err := s.contacts().BulkWrite(ctx, models[:n], options.BulkWrite().SetOrdered(false)); err != nil {
+			return translate(err, "contact")
+		}
+		models = models[n:]
 	}
 	journal(ctx, s.DB, userID, "cards", owned...)
 	return nil
 }
+
+// maxStatements bounds the statements of one bulk write.
+const maxStatements = 50
 
 // DetachCompany clears company_id of the contacts at a company (contacts_user_company).
 func (s *Contacts) DetachCompany(ctx context.Context, userID, companyID string) error {

@@ -194,4 +194,29 @@ func Companies(t *testing.T, open OpenCompanies) {
 			t.Fatalf("after detaching, unlinked: %d", len(un))
 		}
 	})
+	// A page of contacts linked at once, as after a restore of a backup
+	// from before companies (crm.LinkUserCompanies: 500 a page).
+	t.Run("ContactLinksPage", func(t *testing.T) {
+		_, cs := open(t)
+		page := make([]*contacts.Contact, 300)
+		companyOf := map[string]string{}
+		for i := range page {
+			page[i] = newContact("u1", fmt.Sprintf("Person %03d", i))
+			companyOf[page[i].ID] = fmt.Sprintf("co%d", i%30)
+		}
+		if held, err := cs.ImportContacts(ctx, page); err != nil || len(held) != 0 {
+			t.Fatalf("import: %v, %v", held, err)
+		}
+		if err := cs.SetCompanies(ctx, "u1", companyOf); err != nil {
+			t.Fatal(err)
+		}
+		for _, co := range []string{"co0", "co29"} {
+			if at, err := cs.ContactsAtCompany(ctx, "u1", co, 20); err != nil || len(at) != 10 {
+				t.Fatalf("at %s: %d, %v", co, len(at), err)
+			}
+		}
+		if un, err := cs.UnlinkedContacts(ctx, "u1", "", 10); err != nil || len(un) != 0 {
+			t.Fatalf("unlinked after linking the page: %d, %v", len(un), err)
+		}
+	})
 }
