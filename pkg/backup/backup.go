@@ -16,6 +16,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
@@ -451,10 +452,38 @@ func (im *importer) afterRestore(ctx context.Context) error {
 		return err
 	}
 	if im.res.Restored["companies"] == 0 { // a backup from before companies: link its contacts now
+		before, err := im.companies(ctx)
+		if err != nil {
+			return err
+		}
 		if _, err := im.s.LinkUserCompanies(ctx, im.userID); err != nil {
+			// The companies it made go with the rest (removeWritten): the
+			// user's that were not there before. Read without ctx, which
+			// may be what ended.
+			read, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
+			defer cancel()
+			after, lerr := im.companies(read)
+			if lerr != nil {
+				return errors.Join(err, lerr)
+			}
+			for id := range after {
+				if !before[id] {
+					im.wrote("companies", id)
+				}
+			}
 			return err
 		}
 	}
 	im.s.Touch(ctx, im.userID)
 	return nil
+}
+
+// companies are the ids of the user's companies.
+func (im *importer) companies(ctx context.Context) (map[string]bool, error) {
+	ids := map[string]bool{}
+	err := im.s.Companies.Store.CompanyArchive().Each(ctx, im.userID, func(c *companies.Company) error {
+		ids[c.ID] = true
+		return nil
+	})
+	return ids, err
 }

@@ -14,7 +14,9 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/backup"
+	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -197,5 +199,102 @@ func TestRestoreOneAtATime(t *testing.T) {
 	clock.Add(backup.Timeout + 7*time.Minute)
 	if res, err := restore(cy, bytes.NewReader(small)); err != nil || res.Restored["contacts"] != 3 {
 		t.Fatalf("a restore once the dead one's hold lapsed: %+v, %v", res, err)
+	}
+}
+
+// linkFails is a unit of work whose contacts store fails to set companies
+// from the call numbered at on (counted in calls).
+type linkFails struct {
+	crm.Tx
+	calls *atomic.Int32
+	at    int32
+}
+
+func (u linkFails) Stores() crm.Stores {
+	st := u.Tx.Stores()
+	st.Contacts = companiesFail{Store: st.Contacts, u: u}
+	return st
+}
+
+type companiesFail struct {
+	contacts.Store
+	u linkFails
+}
+
+func (s companiesFail) SetCompanies(ctx context.Context, userID string, companyOf map[string]string) error {
+	if s.u.calls.Add(1) >= s.u.at {
+		return apperr.E(apperr.Unavailable, "the store went away")
+	}
+	return s.Store.SetCompanies(ctx, userID, companyOf)
+}
+
+// TestRestoreOldBackupFailsLinking: a backup from before companies is
+// linked to companies after its records are in, 500 contacts a write,
+// making the companies they name. If a later write fails, the companies
+// the linking made go with the rest of the restore — and the company the
+// user had before, which some of the contacts were linked to, stays.
+func TestRestoreOldBackupFailsLinking(t *testing.T) {
+	eng := enginetest.Open(t)
+	calls, failAt := &atomic.Int32{}, &atomic.Int32{}
+	failAt.Store(2)
+	update := eng.Stores.Update
+	eng.Stores.Update = func(ctx context.Context, fn func(context.Context, crm.Tx) error) error {
+		return update(ctx, func(ctx context.Context, tx crm.Tx) error {
+			return fn(ctx, linkFails{Tx: tx, calls: calls, at: failAt.Load()})
+		})
+	}
+	sv := apptest.Services(eng, time.Now)
+	u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "ada@example.com", Name: "Ada"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acme, err := sv.CRM.Companies.Create(t.Context(), u.ID, companies.Input{Name: "Acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"format":"rapport-backup","version":1,"contacts":[`)
+	for i := range 600 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		company := fmt.Sprintf("Firm %d", i%40)
+		if i%10 == 0 {
+			company = "Acme"
+		}
+		fmt.Fprintf(&b, `{"id":"c%d","name":"Person %d","company":%q,"created_at":"2026-11-01T18:00:00Z","updated_at":"2026-11-01T18:00:00Z"}`, i, i, company)
+	}
+	b.WriteString("]}")
+	doc := b.Bytes()
+	res, err := backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, bytes.NewReader(doc))
+	if !apperr.Is(err, apperr.Unavailable) || calls.Load() != 2 {
+		t.Fatalf("a restore whose second linking write fails: %+v, %v (%d writes)", res, err, calls.Load())
+	}
+	held, err := backup.Held(t.Context(), sv.CRM, u.ID)
+	if err != nil || len(held) != 1 || held[0] != "companies" {
+		t.Fatalf("after the failed restore the user holds %v (%v), want only the company of before", held, err)
+	}
+	var left []string
+	err = sv.CRM.Companies.Store.CompanyArchive().Each(t.Context(), u.ID, func(c *companies.Company) error {
+		left = append(left, c.ID+" "+c.Name)
+		return nil
+	})
+	if err != nil || len(left) != 1 || left[0] != acme.ID+" Acme" {
+		t.Fatalf("companies left: %q (%v), want only %s Acme", left, err, acme.ID)
+	}
+
+	// Once the store is back, the backup restores whole, its contacts
+	// linked: to the company of before and to the 36 firms it names.
+	failAt.Store(1 << 30)
+	if res, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, bytes.NewReader(doc)); err != nil || res.Restored["contacts"] != 600 {
+		t.Fatalf("the restore again: %+v, %v", res, err)
+	}
+	atCompany := map[string]int{}
+	err = sv.CRM.Contacts.Store.ContactArchive().Each(t.Context(), u.ID, func(c *contacts.Contact) error {
+		atCompany[c.CompanyID]++
+		return nil
+	})
+	if err != nil || len(atCompany) != 37 || atCompany[acme.ID] != 60 || atCompany[""] != 0 {
+		t.Fatalf("the restored contacts by company: %v (%v), want 60 at %s and 37 companies", atCompany, err, acme.ID)
 	}
 }
