@@ -94,8 +94,18 @@ func (db *DB) submit(ctx context.Context, fn func(*Tx) error) error {
 // committer runs queued write transactions in batches until Close.
 func (db *DB) committer() {
 	defer close(db.committed)
+	// The full-text indexes merge once writes pause (upkeep.go); at start,
+	// what an earlier run left.
+	idle := time.NewTimer(mergeIdle)
+	defer idle.Stop()
+	unmerged := 0
 	for {
 		select {
+		case <-idle.C:
+			unmerged = 0
+			if db.mergeStep() {
+				idle.Reset(0) // more: another step, unless a write comes first
+			}
 		case <-db.quit:
 			for {
 				select {
@@ -117,7 +127,13 @@ func (db *DB) committer() {
 				}
 			}
 			db.commit(batch)
+			db.walWritten()
 			db.stmts.prepareWanted() // the connection is free
+			if unmerged++; unmerged >= mergeEvery {
+				unmerged = 0
+				db.mergeStep()
+			}
+			idle.Reset(mergeIdle)
 		}
 	}
 }

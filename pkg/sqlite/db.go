@@ -67,6 +67,15 @@ type file struct {
 	stmts, readStmts *stmtCache
 	// damage is the last integrity check's verdict (see CheckIntegrity).
 	damage atomic.Pointer[error]
+	// ckpt is the checkpointer's connection (upkeep.go); checkpoint wakes
+	// it (closed by Close once the committer has stopped), checkpointed
+	// is closed when it has stopped; walPages counts the pages the writer
+	// appended since it last woke it (the committer's alone).
+	ckpt           *sql.DB
+	checkpoint     chan struct{}
+	checkpointed   chan struct{}
+	checkpointOnce sync.Once
+	walPages       int
 }
 
 // ErrOldDataDir is returned by Open for a data directory that holds the
@@ -85,7 +94,8 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		return nil, ErrOldDataDir
 	}
 	path := filepath.Join(dataDir, FileName)
-	db := &DB{file: &file{Path: path, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), committed: make(chan struct{})}}
+	db := &DB{file: &file{Path: path, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), committed: make(chan struct{}),
+		checkpoint: make(chan struct{}, 1), checkpointed: make(chan struct{})}}
 	var err error
 	if db.write, err = openPool(path, false, writeCacheKiB); err != nil {
 		return nil, err
@@ -104,6 +114,14 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.ckpt, err = openPool(path, false, ckptCacheKiB); err != nil {
+		close(db.committed)
+		db.Close()
+		return nil, err
+	}
+	db.ckpt.SetMaxOpenConns(1)
+	go db.checkpointer()
+	db.wakeCheckpointer() // what the migrations wrote
 	go db.committer()
 	db.CheckIntegrity(ctx) // a damaged file still opens; Ping says it is damaged
 	go db.watchIntegrity()
@@ -131,6 +149,8 @@ const (
 	writeCacheKiB   = 32 << 10
 	readCacheKiB    = 128 << 10
 	minReadCacheKiB = 8 << 10
+	// ckptCacheKiB is the checkpointer's: it reads the WAL's index, not pages.
+	ckptCacheKiB = 1 << 10
 )
 
 // openPool opens a pool of connections with the store's pragmas, each
@@ -149,6 +169,10 @@ func openPool(path string, readOnly bool, cacheKiB int) (*sql.DB, error) {
 	// they change; in memory, not in a temp file written on every change.
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
+	if !readOnly {
+		// The checkpointer copies the WAL beside the writer (upkeep.go).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
+	}
 	if readOnly {
 		q.Add("_pragma", "query_only(ON)")
 		q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", readMmapBytes))
@@ -188,9 +212,15 @@ func (db *DB) migrate(ctx context.Context, dataDir string) error {
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.quit) })
 	<-db.committed
+	db.checkpointOnce.Do(func() { close(db.checkpoint) })
+	var ckptErr error
+	if db.ckpt != nil {
+		<-db.checkpointed
+		ckptErr = db.ckpt.Close()
+	}
 	db.stmts.close()
 	db.readStmts.close()
-	return errors.Join(db.read.Close(), db.write.Close())
+	return errors.Join(db.read.Close(), db.write.Close(), ckptErr)
 }
 
 // Tx is one transaction: everything a request writes commits together or
