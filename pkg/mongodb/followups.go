@@ -223,22 +223,7 @@ func (s *Followups) DeleteForContacts(ctx context.Context, userID string, contac
 	if len(contactIDs) == 0 {
 		return nil, nil
 	}
-	ids, err := deleteReturningIDs(ctx, s.c(), bson.M{"user_id": userID, "contact_id": bson.M{"$in": contactIDs}}, "follow-up")
-	if err != nil {
-		return ids, err
-	}
-	journal(ctx, s.DB, userID, "tasks", ids...)
-	return ids, s.forgetNudges(ctx, userID, ids)
-}
-
-// forgetNudges removes the nudge records of the user's follow-ups ids,
-// deleted with them (nudged_user).
-func (s *Followups) forgetNudges(ctx context.Context, userID string, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := s.nudged().DeleteMany(ctx, bson.M{"user_id": userID, "followup_id": bson.M{"$in": ids}})
-	return translate(err, "nudge record")
+	return s.deleteWhere(ctx, userID, bson.M{"user_id": userID, "contact_id": bson.M{"$in": contactIDs}})
 }
 
 // DeleteFollowUps removes those of ids that are the user's follow-ups (by
@@ -247,12 +232,20 @@ func (s *Followups) DeleteFollowUps(ctx context.Context, userID string, ids []st
 	if len(ids) == 0 {
 		return nil
 	}
-	gone, err := deleteReturningIDs(ctx, s.c(), bson.M{"_id": bson.M{"$in": ids}, "user_id": userID}, "follow-up")
-	if err != nil {
-		return err
+	_, err := s.deleteWhere(ctx, userID, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
+	return err
+}
+
+// deleteWhere deletes the user's follow-ups filter names, journals them
+// and removes their nudge records (nudged_user); it returns their ids.
+func (s *Followups) deleteWhere(ctx context.Context, userID string, filter bson.M) ([]string, error) {
+	ids, err := deleteReturningIDs(ctx, s.c(), filter, "follow-up")
+	if err != nil || len(ids) == 0 {
+		return ids, err
 	}
-	journal(ctx, s.DB, userID, "tasks", gone...)
-	return s.forgetNudges(ctx, userID, gone)
+	journal(ctx, s.DB, userID, "tasks", ids...)
+	_, err = s.nudged().DeleteMany(ctx, bson.M{"user_id": userID, "followup_id": bson.M{"$in": ids}})
+	return ids, translate(err, "nudge record")
 }
 
 // Wake lowers the user's next look with $min and sets a new nonce (dispatch._id).
