@@ -12,6 +12,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -82,37 +83,44 @@ func Fingerprint(parts ...[]byte) string {
 // to replay; Conflict while the same key's first request is still running;
 // Invalid if the key was used for a different request.
 func (s *Store) Begin(ctx context.Context, userID, key, fingerprint string) (*Record, error) {
-	id := s.id(userID, key)
+	old, _, err := s.claim(ctx, s.id(userID, key), userID, fingerprint, func(old *Record, age time.Duration) bool {
+		// Expired, or its request died without an answer: take over.
+		return age >= TTL || (old.Fingerprint == fingerprint && !old.Done && age >= pendingTimeout)
+	})
+	switch {
+	case errors.Is(err, errContended):
+		return nil, apperr.E(apperr.Conflict, "the Idempotency-Key is contended; retry shortly")
+	case err != nil || old == nil:
+		return nil, err
+	case old.Fingerprint != fingerprint:
+		return nil, apperr.InvalidField("Idempotency-Key", "was already used for a different request")
+	case old.Done:
+		return old, nil
+	default:
+		return nil, apperr.E(apperr.Conflict, "a request with this Idempotency-Key is still being processed; retry shortly")
+	}
+}
+
+// errContended is claim's answer when each try found a stale record that
+// another request claimed again first.
+var errContended = errors.New("idempotency: contended")
+
+// claim stores a claim of id (Done false) unless a record of id exists:
+// then it returns that record, unless stale says it is to be taken over
+// (given its age): then it is released and claimed again, three tries at
+// most. old is nil when id is claimed now, at now.
+func (s *Store) claim(ctx context.Context, id, userID, fingerprint string, stale func(old *Record, age time.Duration) bool) (old *Record, now time.Time, err error) {
 	for attempt := 0; attempt < 3; attempt++ {
-		now := record.Time(s.Now())
-		old, err := s.Records.Claim(ctx, &Record{ID: id, UserID: userID, Fingerprint: fingerprint, CreatedAt: now})
-		if err != nil {
-			return nil, err
+		now = record.Time(s.Now())
+		old, err = s.Records.Claim(ctx, &Record{ID: id, UserID: userID, Fingerprint: fingerprint, CreatedAt: now})
+		if err != nil || old == nil || !stale(old, now.Sub(old.CreatedAt)) {
+			return old, now, err
 		}
-		switch {
-		case old == nil:
-			return nil, nil
-		case now.Sub(old.CreatedAt) >= TTL:
-			// Expired: forget it and claim again.
-			if err := s.Records.Release(ctx, id, old.CreatedAt); err != nil {
-				return nil, err
-			}
-			continue
-		case old.Fingerprint != fingerprint:
-			return nil, apperr.InvalidField("Idempotency-Key", "was already used for a different request")
-		case old.Done:
-			return old, nil
-		case now.Sub(old.CreatedAt) >= pendingTimeout:
-			// Its request died without an answer: take over.
-			if err := s.Records.Release(ctx, id, old.CreatedAt); err != nil {
-				return nil, err
-			}
-			continue
-		default:
-			return nil, apperr.E(apperr.Conflict, "a request with this Idempotency-Key is still being processed; retry shortly")
+		if err = s.Records.Release(ctx, id, old.CreatedAt); err != nil {
+			return nil, now, err
 		}
 	}
-	return nil, apperr.E(apperr.Conflict, "the Idempotency-Key is contended; retry shortly")
+	return nil, now, errContended
 }
 
 func (s *Store) id(userID, key string) string {
@@ -156,27 +164,18 @@ func (s *Store) Abort(ctx context.Context, userID, key string) error {
 // fails, the hold lapses after ttl.
 func (s *Store) Hold(ctx context.Context, userID, name, busy string, ttl time.Duration) (release func(), err error) {
 	id := userID + ":hold:" + name // a key's id is hex after the user's: never this
-	for attempt := 0; attempt < 3; attempt++ {
-		now := record.Time(s.Now())
-		old, err := s.Records.Claim(ctx, &Record{ID: id, UserID: userID, Fingerprint: "hold " + name, CreatedAt: now})
-		if err != nil {
-			return nil, err
-		}
-		if old == nil {
-			return func() {
-				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
-				defer cancel()
-				_ = s.Records.Release(ctx, id, now)
-			}, nil
-		}
-		if now.Sub(old.CreatedAt) < ttl {
-			return nil, apperr.E(apperr.Conflict, "%s", busy)
-		}
-		if err := s.Records.Release(ctx, id, old.CreatedAt); err != nil {
-			return nil, err
-		}
+	old, at, err := s.claim(ctx, id, userID, "hold "+name, func(_ *Record, age time.Duration) bool { return age >= ttl })
+	switch {
+	case errors.Is(err, errContended) || (err == nil && old != nil):
+		return nil, apperr.E(apperr.Conflict, "%s", busy)
+	case err != nil:
+		return nil, err
 	}
-	return nil, apperr.E(apperr.Conflict, "%s", busy)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
+		defer cancel()
+		_ = s.Records.Release(ctx, id, at)
+	}, nil
 }
 
 // Purge deletes records older than TTL and returns how many it deleted.
