@@ -169,14 +169,13 @@ func openPool(path string, readOnly bool, cacheKiB int) (*sql.DB, error) {
 	// they change; in memory, not in a temp file written on every change.
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
-	if !readOnly {
-		// The checkpointer copies the WAL beside the writer (upkeep.go).
-		q.Add("_pragma", "wal_autocheckpoint(0)")
-	}
 	if readOnly {
 		q.Add("_pragma", "query_only(ON)")
 		q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", readMmapBytes))
 		q.Set("_txlock", "deferred")
+	} else {
+		// The checkpointer copies the WAL beside the writer (upkeep.go).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 	}
 	pool, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
