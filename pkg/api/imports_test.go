@@ -82,8 +82,8 @@ func TestUndoImport(t *testing.T) {
 func TestImportCutInsideItsPlan(t *testing.T) {
 	s := MustServe(t)
 	uid, tok := s.MustSignup(t, "ada@example.com")
-	// Chunks 1-5 (2,500 rows) written; the record names 4,000.
-	apptest.ImportDies(s.CRM.Contacts, uid, "ImportContacts", 6, func(fn func(contacts.Row) error) error {
+	// Chunks 1-3 (3,000 rows) written; the record names 4,000.
+	apptest.ImportDies(s.CRM.Contacts, uid, "ImportContacts", 4, func(fn func(contacts.Row) error) error {
 		for i := range 4000 {
 			in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d@example.com", i)}}
 			if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
@@ -108,7 +108,7 @@ func TestImportCutInsideItsPlan(t *testing.T) {
 	s.Clock.Add(contacts.ImportStale + time.Second)
 	r = s.Do(t, "DELETE", "/v1/imports/"+cut["id"].(string), tok, nil)
 	MustStatus(t, r, 200)
-	if res := r.JSON(t); res["deleted"] != 2500.0 {
+	if res := r.JSON(t); res["deleted"] != 3000.0 {
 		t.Fatalf("undo of the cut import: %s", r.Body)
 	}
 	if page := s.Do(t, "GET", "/v1/contacts?limit=10", tok, nil).JSON(t); len(page["items"].([]any)) != 0 {
@@ -128,7 +128,7 @@ func TestInterruptedImport(t *testing.T) {
 	MustStatus(t, s.Do(t, "POST", "/v1/contacts/import", tok, "name,email\nGrace,grace@example.com\n", "Content-Type", "text/csv"), 200)
 	s.Clock.Add(time.Second)
 
-	// The first chunk (500) is written; the record is about to name the
+	// The first chunk (1,000) is written; the record is about to name the
 	// second's ids.
 	apptest.ImportDies(s.CRM.Contacts, uid, "UpdateImport", 2, func(fn func(contacts.Row) error) error {
 		for i := range 1200 {
@@ -149,8 +149,8 @@ func TestInterruptedImport(t *testing.T) {
 			}
 		}
 	}
-	if n := count(); n != 501 {
-		t.Fatalf("%d contacts after the cut, want 501 (Grace and the first chunk)", n)
+	if n := count(); n != 1001 {
+		t.Fatalf("%d contacts after the cut, want 1001 (Grace and the first chunk)", n)
 	}
 	list := func() []any { return s.Do(t, "GET", "/v1/imports", tok, nil).JSON(t)["items"].([]any) }
 	items := list()
@@ -158,7 +158,7 @@ func TestInterruptedImport(t *testing.T) {
 		t.Fatalf("imports listed: %v", items)
 	}
 	cut, first := items[0].(map[string]any), items[1].(map[string]any)
-	if cut["state"] != "running" || cut["created"] != 500.0 || first["state"] != "done" || first["kind"] != "csv" || first["created"] != 1.0 || first["undone_at"] != nil {
+	if cut["state"] != "running" || cut["created"] != 1000.0 || first["state"] != "done" || first["kind"] != "csv" || first["created"] != 1.0 || first["undone_at"] != nil {
 		t.Fatalf("the list: %v", items)
 	}
 	s.Clock.Add(3 * time.Minute)
@@ -167,7 +167,7 @@ func TestInterruptedImport(t *testing.T) {
 	}
 	r := s.Do(t, "DELETE", "/v1/imports/"+cut["id"].(string), tok, nil)
 	MustStatus(t, r, 200)
-	if res := r.JSON(t); res["deleted"] != 500.0 || res["companies"] != 7.0 {
+	if res := r.JSON(t); res["deleted"] != 1000.0 || res["companies"] != 7.0 {
 		t.Fatalf("undo of the cut import: %s", r.Body)
 	}
 	if n := count(); n != 1 {

@@ -94,7 +94,7 @@ func BenchmarkContacts50k(b *testing.B) {
 }
 
 // BenchmarkImport50k stores 50,000 contacts through ImportContacts in
-// chunks of 500 (as an import writes them), with dedupe keys and tags,
+// chunks of 1,000 (as an import writes them), with dedupe keys and tags,
 // and ids made by record.NewID (many in one millisecond, so not in order):
 // go test ./pkg/sqlite -run '^$' -bench Import50k -benchtime 1x
 func BenchmarkImport50k(b *testing.B) {
@@ -105,8 +105,8 @@ func BenchmarkImport50k(b *testing.B) {
 		s := &sqlite.Contacts{DB: MustOpen(b)}
 		b.StartTimer()
 		start := time.Now()
-		for chunk := 0; chunk < 50_000; chunk += 500 {
-			cs := make([]*contacts.Contact, 500)
+		for chunk := 0; chunk < 50_000; chunk += 1000 {
+			cs := make([]*contacts.Contact, 1000)
 			for i := range cs {
 				n := chunk + i
 				cs[i] = &contacts.Contact{ID: record.NewID(), UserID: "u1", Name: fmt.Sprintf("Person %d", n),

@@ -164,7 +164,7 @@ func TestUndoARunningImport(t *testing.T) {
 	tok := s.signup(t, "ada@example.com")
 	uid := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["id"].(string)
 	apptest.ImportDies(s.CRM.Contacts, uid, "ImportContacts", 2, func(fn func(contacts.Row) error) error {
-		for i := range 600 { // the first chunk (500) written
+		for i := range 1100 { // the first chunk (1,000) written
 			if err := fn(contacts.Row{Line: i + 2, Input: contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d@example.com", i)}}}); err != nil {
 				return err
 			}
@@ -199,7 +199,7 @@ func TestUndoARunningImport(t *testing.T) {
 		t.Fatal("an interrupted import is listed without Undo")
 	}
 	action := page[strings.LastIndex(page[:undo], `action="`)+len(`action="`) : undo+len("/undo")]
-	if st, page := b.post(action, url.Values{}); st != 200 || !strings.Contains(page, "Undone: 500 contacts removed") {
+	if st, page := b.post(action, url.Values{}); st != 200 || !strings.Contains(page, "Undone: 1000 contacts removed") {
 		t.Fatalf("undo of the interrupted import: %d %s", st, page)
 	}
 	if n := count(); n != 0 {
