@@ -99,11 +99,12 @@ func TestRestoreReadsWhileWriting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, at := backupOf(3000)
+	batch := backup.BatchSize
+	doc, at := backupOf(6 * batch)
 	r := &countingReader{r: bytes.NewReader(doc)}
-	// Restoring the first batch (contacts 0-499) waits until the reader
-	// has reached the third (from contact 1,000).
-	g := &gatedContacts{Store: sv.CRM.Contacts.Store, read: r, ahead: int64(at[1000]), wait: 10 * time.Second, failAt: 3}
+	// Restoring the first batch waits until the reader has reached the
+	// third.
+	g := &gatedContacts{Store: sv.CRM.Contacts.Store, read: r, ahead: int64(at[2*batch]), wait: 10 * time.Second, failAt: 3}
 	sv.CRM.Contacts.Store = g
 	_, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, r)
 	if !apperr.Is(err, apperr.Unavailable) {
@@ -115,11 +116,11 @@ func TestRestoreReadsWhileWriting(t *testing.T) {
 	// At batch k the reader has handed over batch k, may hold k+1 ready
 	// and be reading k+2: never into batch k+3.
 	for k, n := range g.readAt {
-		if i := (k + 3) * 500; i < len(at) && n > int64(at[i])+64<<10 {
+		if i := (k + 3) * batch; i < len(at) && n > int64(at[i])+64<<10 {
 			t.Fatalf("the document was read to byte %d when batch %d was written: more than a batch ahead", n, k+1)
 		}
 	}
-	if n := r.n.Load(); n > int64(at[2500])+64<<10 {
+	if n := r.n.Load(); n > int64(at[5*batch])+64<<10 {
 		t.Fatalf("the reading went on to byte %d of %d after the third batch failed", n, len(doc))
 	}
 	// The two batches written went again with the failure.

@@ -43,8 +43,11 @@ type exporter struct {
 	notified func(*followup.FollowUp) *time.Time
 }
 
-// batchSize is how many records a restore writes at once.
-const batchSize = 500
+// batchSize is how many records a restore writes at once, a transaction
+// each: as an import's chunk (contacts.importChunk), fewer and larger
+// transactions write fewer full-text index segments. A restore of 30,000
+// contacts and encounters took 6.3-6.7 s at 500 and 5.5-6.1 s at 1,000.
+const batchSize = 1000
 
 // sectionOf is a section of records T (each named by key), stored through
 // archive, written as out makes them (nil: as they are) and read back as
