@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -180,4 +182,58 @@ func TestInterruptedImport(t *testing.T) {
 		t.Fatalf("the undone import: %v", cut)
 	}
 	MustProblem(t, s.Do(t, "DELETE", "/v1/imports/"+cut["id"].(string), tok, nil), 404)
+}
+
+// TestUndoImportRemovesItsCompanies: undoing an import deletes the
+// companies it made that nothing names any more — more than one unit of
+// work's worth — and keeps a company it made that a contact of the
+// user's own or an opportunity names now, and one the user had before.
+func TestUndoImportRemovesItsCompanies(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	before := s.MustCreate(t, tok, "/v1/companies", map[string]any{"name": "Initech"})["id"].(string)
+	s.Clock.Add(time.Second)
+	var csv strings.Builder
+	csv.WriteString("name,email,company\nPeter,peter@example.com,Initech\n")
+	for i := range 230 {
+		fmt.Fprintf(&csv, "Person %d,p%d@example.com,Firm %d\n", i, i, i)
+	}
+	r := s.Do(t, "POST", "/v1/contacts/import", tok, csv.String(), "Content-Type", "text/csv")
+	MustStatus(t, r, 200)
+	id := r.JSON(t)["import_id"].(string)
+	companies := func() map[string]string { // name -> id
+		out := map[string]string{}
+		for cur := ""; ; {
+			page := s.Do(t, "GET", "/v1/companies?limit=100&cursor="+cur, tok, nil).JSON(t)
+			for _, c := range page["items"].([]any) {
+				c := c.(map[string]any)
+				out[c["name"].(string)] = c["id"].(string)
+			}
+			if cur, _ = page["next_cursor"].(string); cur == "" {
+				return out
+			}
+		}
+	}
+	companyNamed := func(name string) string { return companies()[name] }
+	firm1, firm2 := companyNamed("Firm 1"), companyNamed("Firm 2")
+	if firm1 == "" || firm2 == "" {
+		t.Fatal("the import made no Firm 1 or Firm 2")
+	}
+	mine := s.MustCreateContact(t, tok, map[string]any{"name": "Mine", "emails": []string{"mine@example.com"}, "company": "Firm 1"})
+	if got := s.Do(t, "GET", "/v1/contacts/"+mine, tok, nil).JSON(t); got["company_id"] != firm1 {
+		t.Fatalf("a contact at Firm 1: %v", got)
+	}
+	s.MustCreate(t, tok, "/v1/opportunities", map[string]any{"title": "Advisor", "company_id": firm2})
+
+	u := s.Do(t, "DELETE", "/v1/imports/"+id, tok, nil)
+	MustStatus(t, u, 200)
+	if got := u.JSON(t); got["deleted"] != 231.0 || got["companies"] != 228.0 {
+		t.Fatalf("undo: %s", u.Body)
+	}
+	left := slices.Sorted(maps.Values(companies()))
+	want := []string{before, firm1, firm2}
+	slices.Sort(want)
+	if !slices.Equal(left, want) {
+		t.Fatalf("companies after the undo %v, want Initech, Firm 1 and Firm 2 %v", left, want)
+	}
 }

@@ -21,15 +21,21 @@ func (s *Service) DeleteCompany(ctx context.Context, userID, id string) error {
 		if _, err := s.Companies.Store.Company(ctx, userID, id); err != nil {
 			return struct{}{}, err
 		}
-		if err := s.Contacts.Store.DetachCompany(ctx, userID, id); err != nil {
-			return struct{}{}, err
-		}
-		if err := s.detachOpportunities(ctx, userID, opportunities.RefCompany, []string{id}); err != nil {
-			return struct{}{}, err
-		}
-		return struct{}{}, s.Companies.Store.DeleteCompany(ctx, userID, id)
+		return struct{}{}, s.deleteCompany(ctx, userID, id)
 	})
 	return err
+}
+
+// deleteCompany is DeleteCompany's writes, inside a unit of work: the
+// company's contacts and opportunities no longer name it, and it goes.
+func (s *Service) deleteCompany(ctx context.Context, userID, id string) error {
+	if err := s.Contacts.Store.DetachCompany(ctx, userID, id); err != nil {
+		return err
+	}
+	if err := s.detachOpportunities(ctx, userID, opportunities.RefCompany, []string{id}); err != nil {
+		return err
+	}
+	return s.Companies.Store.DeleteCompany(ctx, userID, id)
 }
 
 // Person is one of the people the user knows at a company, with how they

@@ -2,6 +2,9 @@ package crm
 
 import (
 	"context"
+	"maps"
+	"slices"
+	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
@@ -108,25 +111,60 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 	if err != nil {
 		return nil, err
 	}
-	for cid := range companies {
-		gone, err := s.removeImportedCompany(ctx, userID, cid, im)
-		if err != nil {
-			return nil, err
-		}
-		if gone {
-			res.Companies++
-		}
+	res.Companies, err = s.removeImportedCompanies(ctx, userID, slices.Sorted(maps.Keys(companies)), im)
+	if err != nil {
+		return nil, err
 	}
 	return res, nil
 }
 
-// removeImportedCompany deletes a company of a contact an import created
-// if the import made it (it is no older than the import) and no contact or
-// opportunity names it any more; it reports whether it did.
-func (s *Service) removeImportedCompany(ctx context.Context, userID, id string, im *contacts.Import) (bool, error) {
+// companyChunk is how many companies one unit of work of an undo checks
+// and deletes. A unit each took an undo of an import naming 500 companies
+// 1.0 s of its 6.3 s (a transaction, and its sync, a company).
+const companyChunk = 100
+
+// removeImportedCompanies deletes those of ids (the companies of contacts
+// an import created) that the import made and nothing names any more,
+// companyChunk to a unit of work, each checked inside its unit; it
+// returns how many went.
+func (s *Service) removeImportedCompanies(ctx context.Context, userID string, ids []string, im *contacts.Import) (int, error) {
 	if im.StartedAt == nil {
-		return false, nil // a record from before imports kept their start
+		return 0, nil // a record from before imports kept their start
 	}
+	gone := 0
+	for start := 0; start < len(ids); start += companyChunk {
+		chunk := ids[start:min(start+companyChunk, len(ids))]
+		n, err := atomically(ctx, s, func(ctx context.Context, s *Service) (int, error) {
+			n := 0
+			for _, id := range chunk {
+				removable, err := s.importedAndUnnamed(ctx, userID, id, *im.StartedAt)
+				if err != nil {
+					return 0, err
+				}
+				if !removable {
+					continue
+				}
+				switch err := s.deleteCompany(ctx, userID, id); {
+				case err == nil:
+					n++
+				case !apperr.Is(err, apperr.NotFound): // else gone meanwhile
+					return 0, err
+				}
+			}
+			return n, nil
+		})
+		if err != nil {
+			return gone, err
+		}
+		gone += n
+	}
+	return gone, nil
+}
+
+// importedAndUnnamed reports whether the user's company id was made by an
+// import that started at started (it is no older) and no contact or
+// opportunity names it any more.
+func (s *Service) importedAndUnnamed(ctx context.Context, userID, id string, started time.Time) (bool, error) {
 	co, err := s.Companies.Store.Company(ctx, userID, id)
 	if apperr.Is(err, apperr.NotFound) {
 		return false, nil
@@ -134,7 +172,7 @@ func (s *Service) removeImportedCompany(ctx context.Context, userID, id string, 
 	if err != nil {
 		return false, err
 	}
-	if co.CreatedAt.Before(*im.StartedAt) {
+	if co.CreatedAt.Before(started) {
 		return false, nil
 	}
 	people, err := s.Contacts.Store.ContactsAtCompany(ctx, userID, id, 1)
@@ -143,9 +181,6 @@ func (s *Service) removeImportedCompany(ctx context.Context, userID, id string, 
 	}
 	ops, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{CompanyID: id, Limit: 1})
 	if err != nil || len(ops.Items) > 0 {
-		return false, err
-	}
-	if err := s.DeleteCompany(ctx, userID, id); err != nil && !apperr.Is(err, apperr.NotFound) {
 		return false, err
 	}
 	return true, nil
