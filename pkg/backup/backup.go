@@ -131,11 +131,17 @@ type SkippedRecord struct {
 func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, holds *idempotency.Store, u *accounts.User, r io.Reader) (*ImportResult, error) {
 	// Two restores at once (a form sent twice, two tabs) would both find
 	// the account empty, and both write it.
-	release, err := holds.Hold(ctx, u.ID, "restore", "a backup is being restored into this account already; wait for it to finish", holdTTL)
+	// The hold is renewed until the restore and any clean-up have ended,
+	// whatever becomes of the request; should it be lost all the same
+	// (the store away for holdTTL), the restore stops.
+	held, release, err := holds.Hold(context.WithoutCancel(ctx), u.ID, "restore", "a backup is being restored into this account already; wait for it to finish", holdTTL)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	context.AfterFunc(held, stop)
 	for _, name := range []string{"contacts", "events"} {
 		has, err := sectionNamed(name).has(ctx, s, u.ID)
 		if err != nil {
@@ -201,9 +207,9 @@ const Timeout = 10 * time.Minute
 // removeTimeout bounds removing what a failed restore wrote.
 const removeTimeout = 5 * time.Minute
 
-// holdTTL is how long a restore's hold keeps others out: longer than a
-// restore and its removal may run, so only a dead one's hold lapses.
-const holdTTL = Timeout + removeTimeout + time.Minute
+// holdTTL is how long the hold of a restore whose process died keeps
+// others out: a live one renews it every 30 s (idempotency.Store.Hold).
+const holdTTL = 2 * time.Minute
 
 // removeWritten deletes what a restore's batches wrote, as deleting each
 // by hand would: the follow-ups, the followed calendars, the

@@ -190,14 +190,21 @@ func TestRestoreOneAtATime(t *testing.T) {
 	}
 
 	// Cy's restore died with its process, holding its hold ("restore", as
-	// backup.Import names it): refused until the hold lapses.
-	if _, err := sv.Idempotency.Hold(t.Context(), cy.ID, "restore", "busy", time.Hour); err != nil {
+	// backup.Import names it) and renewing it no more: refused until the
+	// hold lapses, two minutes on.
+	dead, die := context.WithCancel(t.Context())
+	if _, _, err := sv.Idempotency.Hold(dead, cy.ID, "restore", "busy", time.Hour); err != nil {
 		t.Fatal(err)
 	}
+	die()
 	if _, err := restore(cy, bytes.NewReader(small)); !apperr.Is(err, apperr.Conflict) {
 		t.Fatalf("a restore beside a dead one's hold: %v", err)
 	}
-	clock.Add(backup.Timeout + 7*time.Minute)
+	clock.Add(time.Minute)
+	if _, err := restore(cy, bytes.NewReader(small)); !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("a restore beside a dead one's hold a minute on: %v", err)
+	}
+	clock.Add(time.Minute + time.Second)
 	if res, err := restore(cy, bytes.NewReader(small)); err != nil || res.Restored["contacts"] != 3 {
 		t.Fatalf("a restore once the dead one's hold lapsed: %+v, %v", res, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -52,6 +53,10 @@ type Records interface {
 	// claimed again. With a createdAt that is not zero, only the claim made
 	// then: a later claim of the key stays.
 	Release(ctx context.Context, id string, createdAt time.Time) error
+	// Renew moves the claim id made at createdAt to at (a hold still held,
+	// Hold) and reports whether it was still that claim: false when it was
+	// released or claimed again since.
+	Renew(ctx context.Context, id string, createdAt, at time.Time) (bool, error)
 	// Purge removes records claimed before a time and says how many.
 	Purge(ctx context.Context, before time.Time) (int64, error)
 }
@@ -158,24 +163,71 @@ func (s *Store) Abort(ctx context.Context, userID, key string) error {
 // two at a time for one user (two restores into one empty account would
 // both find it empty), on the same records as keys (one Claim, so one
 // request of several processes gets it). While another request holds it,
-// Hold is a Conflict saying busy. A hold older than ttl (longer than its
-// request may run) belonged to a request that died with its process, and
-// is taken over. release gives the slot up, even after ctx ended; if that
-// fails, the hold lapses after ttl.
-func (s *Store) Hold(ctx context.Context, userID, name, busy string, ttl time.Duration) (release func(), err error) {
+// Hold is a Conflict saying busy.
+//
+// The holder renews the hold every quarter of ttl until release is called
+// or ctx ends; a hold not renewed for ttl belonged to a request that died
+// with its process (or ended ctx without release), and is taken over. So
+// ttl bounds how long a dead request keeps others out, not how long a
+// live one may run. held is ctx, also cancelled should the hold be lost
+// (not renewed for ttl, and taken over meanwhile). release gives the slot
+// up, even after ctx ended; if that fails, the hold lapses after ttl.
+func (s *Store) Hold(ctx context.Context, userID, name, busy string, ttl time.Duration) (held context.Context, release func(), err error) {
 	id := userID + ":hold:" + name // a key's id is hex after the user's: never this
 	old, at, err := s.claim(ctx, id, userID, "hold "+name, func(_ *Record, age time.Duration) bool { return age >= ttl })
 	switch {
 	case errors.Is(err, errContended) || (err == nil && old != nil):
-		return nil, apperr.E(apperr.Conflict, "%s", busy)
+		return nil, nil, apperr.E(apperr.Conflict, "%s", busy)
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
-		defer cancel()
-		_ = s.Records.Release(ctx, id, at)
+	held, lost := context.WithCancel(ctx)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		at = s.renew(ctx, id, at, ttl, stop, lost)
+	}()
+	var once sync.Once
+	return held, func() {
+		once.Do(func() {
+			close(stop)
+			<-stopped
+			lost()
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), endTimeout)
+			defer cancel()
+			_ = s.Records.Release(ctx, id, at)
+		})
 	}, nil
+}
+
+// renew renews the hold id (claimed at at) every quarter of ttl until stop
+// is closed or ctx ends, and returns when it was last renewed; it calls
+// lost and returns if the hold was taken over. A renewal that fails (the
+// store is away) is tried again at the next turn.
+func (s *Store) renew(ctx context.Context, id string, at time.Time, ttl time.Duration, stop <-chan struct{}, lost func()) time.Time {
+	tick := time.NewTicker(ttl / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return at
+		case <-ctx.Done():
+			return at
+		case <-tick.C:
+		}
+		now := record.Time(s.Now())
+		rctx, cancel := context.WithTimeout(ctx, ttl/4)
+		ok, err := s.Records.Renew(rctx, id, at, now)
+		cancel()
+		switch {
+		case err != nil:
+		case !ok:
+			lost()
+			return at
+		default:
+			at = now
+		}
+	}
 }
 
 // Purge deletes records older than TTL and returns how many it deleted.

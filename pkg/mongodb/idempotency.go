@@ -103,6 +103,16 @@ func (s *Idempotency) Release(ctx context.Context, id string, createdAt time.Tim
 	return translate(err, "idempotency record")
 }
 
+// Renew moves the claim made at createdAt to at (idempotency._id).
+func (s *Idempotency) Renew(ctx context.Context, id string, createdAt, at time.Time) (bool, error) {
+	res, err := s.c().UpdateOne(ctx, bson.M{"_id": id, "created_at": record.Time(createdAt)},
+		bson.M{"$set": bson.M{"created_at": record.Time(at)}})
+	if err != nil {
+		return false, translate(err, "idempotency record")
+	}
+	return res.MatchedCount == 1, nil
+}
+
 // Purge removes records claimed before a time (idempotency_created).
 func (s *Idempotency) Purge(ctx context.Context, before time.Time) (int64, error) {
 	res, err := s.c().DeleteMany(ctx, bson.M{"created_at": bson.M{"$lt": record.Time(before)}})

@@ -56,6 +56,36 @@ func Idempotency(t *testing.T, open OpenIdempotency) {
 			t.Fatalf("after an abort: %+v", old)
 		}
 	})
+	t.Run("Renew", func(t *testing.T) {
+		s := open(t)
+		r := &idempotency.Record{ID: "u1:hold:x", UserID: "u1", Fingerprint: "hold x", CreatedAt: clock}
+		if old, err := s.Claim(ctx, r); err != nil || old != nil {
+			t.Fatalf("claim: %+v, %v", old, err)
+		}
+		later := clock.Add(time.Minute)
+		if ok, err := s.Renew(ctx, r.ID, clock, later); err != nil || !ok {
+			t.Fatalf("renewing the claim: %v, %v", ok, err)
+		}
+		if old, _ := s.Claim(ctx, r); old == nil || !old.CreatedAt.Equal(later) {
+			t.Fatalf("the renewed claim: %+v; want it made at %v", old, later)
+		}
+		// By the time it was made before: another claim's, not renewed.
+		if ok, err := s.Renew(ctx, r.ID, clock, later.Add(time.Minute)); err != nil || ok {
+			t.Fatalf("renewing by an old time: %v, %v", ok, err)
+		}
+		if old, _ := s.Claim(ctx, r); old == nil || !old.CreatedAt.Equal(later) {
+			t.Fatalf("after a refused renewal: %+v", old)
+		}
+		if err := s.Release(ctx, r.ID, later); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.Renew(ctx, r.ID, later, later.Add(time.Minute)); err != nil || ok {
+			t.Fatalf("renewing a released claim: %v, %v", ok, err)
+		}
+		if ok, err := s.Renew(ctx, "u2:hold:x", later, later.Add(time.Minute)); err != nil || ok {
+			t.Fatalf("renewing what was never claimed: %v, %v", ok, err)
+		}
+	})
 	t.Run("Purge", func(t *testing.T) {
 		s := open(t)
 		for i, at := range []time.Time{clock.Add(-48 * time.Hour), clock.Add(-25 * time.Hour), clock} {
