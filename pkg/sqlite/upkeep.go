@@ -67,9 +67,9 @@ func (db *DB) wakeCheckpointer() {
 // FTS5 merges a full-text index's segments inside the write that adds one
 // when a level holds four (automerge); migration 00042 turns that off, and
 // the committer merges once writes pause for mergeIdle, or after
-// mergeEvery transactions without a pause: an import's hundred chunks no
-// longer each wait for merges a later one redoes, and searches read few
-// segments once the writes are done.
+// mergeEvery transactions without a pause: the fifty chunks of an import
+// of 50,000 no longer each wait for merges a later one redoes, and
+// searches read few segments once the writes are done.
 const (
 	mergeIdle  = 250 * time.Millisecond
 	mergeEvery = 64
