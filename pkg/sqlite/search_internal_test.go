@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/search"
 )
 
@@ -293,6 +294,64 @@ func TestDeletedContactsLeaveNoIndexRows(t *testing.T) {
 	if page, err := cs.Contacts(ctx, "u1", contacts.ContactQuery{Q: "quokka"}); err != nil || len(page.Items) != 3 {
 		t.Fatalf("q=quokka after storing them again: %d, %v", len(page.Items), err)
 	}
+}
+
+// TestContactsQForgetsWhatChanged: the q= index forgets a contact's old
+// grams when it changes or goes, also for a contact written, changed and
+// deleted in one transaction and once the index's segments are merged:
+// what it names for a text is the contacts holding it now.
+func TestContactsQForgetsWhatChanged(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	cs := &Contacts{DB: db}
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	if _, err := cs.ImportContacts(ctx, []*contacts.Contact{{ID: "old", UserID: "u1", Name: "Olga Quokka", CreatedAt: now, UpdatedAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Work(ctx, func(ctx context.Context, tx crm.Tx) error {
+		s := tx.Stores().Contacts
+		for _, c := range []*contacts.Contact{
+			{ID: "a", UserID: "u1", Name: "Ada Quokka", CreatedAt: now, UpdatedAt: now},
+			{ID: "b", UserID: "u1", Name: "Bob Quokka", CreatedAt: now, UpdatedAt: now},
+		} {
+			if err := s.CreateContact(ctx, c); err != nil {
+				return err
+			}
+		}
+		if err := s.UpdateContact(ctx, &contacts.Contact{ID: "a", UserID: "u1", Name: "Ada Wombat", CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		if err := s.UpdateContact(ctx, &contacts.Contact{ID: "old", UserID: "u1", Name: "Olga Numbat", CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		return s.DeleteContact(ctx, "u1", "b")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqOf := func(id string) int64 {
+		var seq int64
+		if err := db.write.QueryRowContext(ctx, `SELECT seq FROM contacts WHERE id = ?`, id).Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		return seq
+	}
+	check := func(when string) {
+		t.Helper()
+		for text, want := range map[string][]int64{"quokka": nil, "wombat": {seqOf("a")}, "numbat": {seqOf("old")}, "bob": nil} {
+			if seqs, err := cs.rareMatches(ctx, "u1", text); err != nil || !slices.Equal(seqs, want) {
+				t.Errorf("%s: candidates for %q: %v, %v; want %v", when, text, seqs, err, want)
+			}
+		}
+	}
+	check("after the transaction")
+	if err := db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO contacts_fts(contacts_fts) VALUES ('optimize')`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check("after the segments merged")
 }
 
 // TestGramsAsTheirList: grams, written into one buffer, is its list
