@@ -249,7 +249,7 @@ func (s *Contacts) UnlinkedContacts(ctx context.Context, userID, afterID string,
 // id (contacts_user_unlinked).
 const unlinkedQuery = `SELECT ` + contactColumns + ` FROM contacts WHERE user_id = ? AND id > ? AND company_id = '' ORDER BY id LIMIT ?`
 
-// DeleteContact removes the contact; its keys and tags go with it (ON DELETE CASCADE).
+// DeleteContact removes the contact with its keys and tags.
 func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		if err := tx.unindexContacts(ctx, userID, jsonList([]string{id})); err != nil {
@@ -265,7 +265,7 @@ func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 const deleteContactsQuery = `DELETE FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2))`
 
 // DeleteContacts removes those of ids that are the user's contacts in one
-// statement; their keys and tags go with them (ON DELETE CASCADE).
+// statement, with their keys and tags.
 func (s *Contacts) DeleteContacts(ctx context.Context, userID string, ids []string) (int, error) {
 	var n int64
 	err := s.DB.Update(ctx, func(tx *Tx) error {

@@ -110,11 +110,12 @@ func (tx *Tx) execAll(ctx context.Context, what string, queries []string, args .
 }
 
 // unindexContacts takes those of list (a JSON list of ids) that are the
-// user's contacts out of the full-text indexes and journals their removal
-// (the cards' names, as the journal lists deleted cards), in one statement
-// each, as indexContacts puts them in; every path that deletes contacts
-// calls it first, in the same transaction. Triggers did it for each row (dropped
-// in migration 00040). +user_id: the contacts are found by id
+// user's contacts out of the full-text indexes, deletes their keys and
+// tags, and journals their removal (the cards' names, as the journal
+// lists deleted cards), in one statement each, as indexContacts puts them
+// in; every path that deletes contacts calls it first, in the same
+// transaction. Triggers and cascades did it for each row (dropped in
+// migrations 00040 and 00043). +user_id: the contacts are found by id
 // (contacts.id), not by walking all the user's.
 func (tx *Tx) unindexContacts(ctx context.Context, userID, list string) error {
 	return tx.execAll(ctx, "contact", unindexQueries, userID, list)
@@ -132,4 +133,6 @@ var unindexQueries = []string{
 	`DELETE FROM search WHERE rowid IN (SELECT r.seq FROM search_rows r JOIN contacts c ON r.type = 'contact' AND r.ref = c.id
 		WHERE +c.user_id = ?1 AND c.id IN (SELECT value FROM json_each(?2)))`,
 	`DELETE FROM search_rows WHERE type = 'contact' AND ref IN (SELECT id FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2)))`,
+	`DELETE FROM contact_keys WHERE contact_id IN (SELECT value FROM json_each(?2)) AND +user_id = ?1`,
+	`DELETE FROM contact_tags WHERE contact_id IN (SELECT value FROM json_each(?2)) AND +user_id = ?1`,
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,4 +152,49 @@ func migratedDownTo(t *testing.T, version int64) (*DB, *goose.Provider) {
 		t.Fatal(err)
 	}
 	return db, p
+}
+
+// TestKeysAndTagsMigrationKeepsThem takes a store back to before migration
+// 00043 (keys and tags with a foreign key to their contact), stores
+// contacts as that version did, migrates: the keys still hold their
+// contacts and refuse a second holder, the tags still list them, the
+// tables name no foreign key, and deleting a contact takes its rows.
+func TestKeysAndTagsMigrationKeepsThem(t *testing.T) {
+	ctx := context.Background()
+	db, p := migratedDownTo(t, 42)
+	cs := &Contacts{DB: db}
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	if _, err := cs.ImportContacts(ctx, []*contacts.Contact{
+		{ID: "a", UserID: "u1", Name: "Ada", Emails: []string{"ada@example.com"}, Tags: []string{"go"}, CreatedAt: now, UpdatedAt: now},
+		{ID: "b", UserID: "u1", Name: "Bob", Emails: []string{"bob@example.com"}, Tags: []string{"go", "rust"}, CreatedAt: now, UpdatedAt: now},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"contact_keys", "contact_tags"} {
+		var ddl string
+		if err := db.write.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = ?`, table).Scan(&ddl); err != nil || strings.Contains(ddl, "REFERENCES") {
+			t.Fatalf("%s after the migration: %q, %v", table, ddl, err)
+		}
+	}
+	if c, err := cs.ContactByKey(ctx, "u1", "email:bob@example.com"); err != nil || c.ID != "b" {
+		t.Fatalf("bob's key after the migration: %+v, %v", c, err)
+	}
+	if held, err := cs.ImportContacts(ctx, []*contacts.Contact{{ID: "c", UserID: "u1", Name: "Robert", Emails: []string{"bob@example.com"}, CreatedAt: now, UpdatedAt: now}}); err != nil || held[0] != "b" {
+		t.Fatalf("a second holder of bob's key: %v held, %v", held, err)
+	}
+	if page, err := cs.Contacts(ctx, "u1", contacts.ContactQuery{Tag: "go"}); err != nil || len(page.Items) != 2 {
+		t.Fatalf("tag=go after the migration: %d, %v", len(page.Items), err)
+	}
+	if err := cs.DeleteContact(ctx, "u1", "b"); err != nil {
+		t.Fatal(err)
+	}
+	var keys, tags int
+	db.write.QueryRowContext(ctx, `SELECT count(*) FROM contact_keys`).Scan(&keys)
+	db.write.QueryRowContext(ctx, `SELECT count(*) FROM contact_tags`).Scan(&tags)
+	if keys != 1 || tags != 1 {
+		t.Fatalf("after deleting bob: %d keys, %d tags; want ada's", keys, tags)
+	}
 }

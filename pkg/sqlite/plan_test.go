@@ -82,10 +82,11 @@ func TestContactQueryPlans(t *testing.T) {
 	if p := plan(t, db, unlinkedQuery, "u1", "c1", 500); strings.Contains(p, "TEMP B-TREE") || !strings.Contains(p, "contacts_user_unlinked") {
 		t.Errorf("unlinked contacts:\n%s", p)
 	}
-	// Deleting contacts (an undo's chunks) finds them by id, never by
-	// walking the user's.
+	// Deleting contacts (an undo's chunks) finds them, their keys and
+	// their tags by id, never by walking the user's.
 	for _, q := range append([]string{deleteContactsQuery}, unindexQueries...) {
-		if p := plan(t, db, q, "u1", `["c1","c4"]`); !strings.Contains(p, "(id=?)") || strings.Contains(p, "(user_id=?)") {
+		p := plan(t, db, q, "u1", `["c1","c4"]`)
+		if byID := strings.Contains(p, "(id=?)") || strings.Contains(p, "(contact_id=?)"); !byID || strings.Contains(p, "(user_id=?)") {
 			t.Errorf("%s:\n%s", q, p)
 		}
 	}

@@ -240,6 +240,7 @@ func TestEncounterCountsMigrationCountsEarlierEncounters(t *testing.T) {
 
 // TestDeletedContactsLeaveNoIndexRows: a contact deleted alone or with
 // others leaves nothing in the q= index, the search index or its rows,
+// nor a key or a tag (no foreign key removes them since migration 00043),
 // is journaled once, and the same contact can be stored again (as a
 // backup's restore does) and is found again.
 func TestDeletedContactsLeaveNoIndexRows(t *testing.T) {
@@ -248,10 +249,10 @@ func TestDeletedContactsLeaveNoIndexRows(t *testing.T) {
 	cs := &Contacts{DB: db}
 	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
 	people := []*contacts.Contact{
-		{ID: "c1", UserID: "u1", Name: "Ada Quokka", CreatedAt: now, UpdatedAt: now},
-		{ID: "c2", UserID: "u1", Name: "Grace Quokka", CreatedAt: now, UpdatedAt: now},
-		{ID: "c3", UserID: "u1", Name: "Linus Quokka", CreatedAt: now, UpdatedAt: now},
-		{ID: "c4", UserID: "u2", Name: "Edsger Quokka", CreatedAt: now, UpdatedAt: now},
+		{ID: "c1", UserID: "u1", Name: "Ada Quokka", Emails: []string{"ada@example.com"}, Tags: []string{"go"}, CreatedAt: now, UpdatedAt: now},
+		{ID: "c2", UserID: "u1", Name: "Grace Quokka", Emails: []string{"grace@example.com"}, Tags: []string{"go", "cobol"}, CreatedAt: now, UpdatedAt: now},
+		{ID: "c3", UserID: "u1", Name: "Linus Quokka", Emails: []string{"linus@example.com"}, Tags: []string{"go"}, CreatedAt: now, UpdatedAt: now},
+		{ID: "c4", UserID: "u2", Name: "Edsger Quokka", Emails: []string{"ada@example.com"}, Tags: []string{"go"}, CreatedAt: now, UpdatedAt: now},
 	}
 	if _, err := cs.ImportContacts(ctx, people); err != nil {
 		t.Fatal(err)
@@ -280,6 +281,8 @@ func TestDeletedContactsLeaveNoIndexRows(t *testing.T) {
 		"search rows":        count(`SELECT count(*) FROM search_rows WHERE type = 'contact'`),
 		"search entries":     count(`SELECT count(*) FROM search`),
 		"q= index documents": count(`SELECT count(DISTINCT doc) FROM temp.q_terms`),
+		"keys":               count(`SELECT count(*) FROM contact_keys`),
+		"tags":               count(`SELECT count(*) FROM contact_tags`),
 	} {
 		if n != 2 {
 			t.Errorf("%s: %d, want Linus's and Edsger's", what, n)
@@ -288,8 +291,11 @@ func TestDeletedContactsLeaveNoIndexRows(t *testing.T) {
 	if n := count(`SELECT count(*) FROM dav_changes WHERE coll = 'cards' AND user_id = 'u1' AND item_id IN ('c1', 'c2')`); n != 4 {
 		t.Errorf("journal entries of c1 and c2: %d, want each made and deleted", n)
 	}
-	if _, err := cs.ImportContacts(ctx, people[:2]); err != nil {
-		t.Fatalf("storing the deleted contacts again: %v", err)
+	if held, err := cs.ImportContacts(ctx, people[:2]); err != nil || len(held) != 0 {
+		t.Fatalf("storing the deleted contacts again: %v held, %v", held, err)
+	}
+	if page, err := cs.Contacts(ctx, "u1", contacts.ContactQuery{Tag: "go"}); err != nil || len(page.Items) != 3 {
+		t.Fatalf("tag=go after storing them again: %d, %v", len(page.Items), err)
 	}
 	if page, err := cs.Contacts(ctx, "u1", contacts.ContactQuery{Q: "quokka"}); err != nil || len(page.Items) != 3 {
 		t.Fatalf("q=quokka after storing them again: %d, %v", len(page.Items), err)
