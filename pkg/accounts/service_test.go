@@ -242,18 +242,25 @@ func TestFeedsInboundAndCard(t *testing.T) {
 		t.Fatalf("a deleted set's token: %v", err)
 	}
 
-	addr, shown, err := s.InboundEmail(ctx, ada.ID, "in.example")
+	inboundAndCard(t, s, ada.ID)
+}
+
+// inboundAndCard: the inbound address is shown once, found in any case and
+// gone when rotated; a card is found by its id until rotated.
+func inboundAndCard(t *testing.T, s *accounts.Service, userID string) {
+	ctx := t.Context()
+	addr, shown, err := s.InboundEmail(ctx, userID, "in.example")
 	if err != nil || !shown || !strings.HasPrefix(addr, "log+") {
 		t.Fatalf("inbound %q %v %v", addr, shown, err)
 	}
-	if masked, shown, _ := s.InboundEmail(ctx, ada.ID, "in.example"); shown || strings.Contains(masked, addr[4:10]) {
+	if masked, shown, _ := s.InboundEmail(ctx, userID, "in.example"); shown || strings.Contains(masked, addr[4:10]) {
 		t.Fatalf("the address was shown twice: %q", masked)
 	}
 	local := strings.TrimSuffix(addr, "@in.example")
-	if u, err := s.InboundUser(ctx, strings.ToUpper(local)); err != nil || u.ID != ada.ID {
+	if u, err := s.InboundUser(ctx, strings.ToUpper(local)); err != nil || u.ID != userID {
 		t.Fatalf("inbound user: %v %v", u, err)
 	}
-	if _, err := s.RotateInbound(ctx, ada.ID, "in.example"); err != nil {
+	if _, err := s.RotateInbound(ctx, userID, "in.example"); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range []string{local, "log+x", "someone"} {
@@ -262,15 +269,15 @@ func TestFeedsInboundAndCard(t *testing.T) {
 		}
 	}
 
-	u, err := s.UpdateSettings(ctx, ada.ID, []byte(`{"card": {"enabled": true}}`))
+	u, err := s.UpdateSettings(ctx, userID, []byte(`{"card": {"enabled": true}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.CardOwner(ctx, u.Card.ID); err != nil || got.ID != ada.ID || !got.Card.Asks("name") {
+	if got, err := s.CardOwner(ctx, u.Card.ID); err != nil || got.ID != userID || !got.Card.Asks("name") {
 		t.Fatalf("card owner: %v %v", got, err)
 	}
 	old := u.Card.ID
-	if _, err := s.RotateCard(ctx, ada.ID); err != nil {
+	if _, err := s.RotateCard(ctx, userID); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{old, "short", strings.Repeat("A", 22)} {

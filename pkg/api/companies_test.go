@@ -91,6 +91,13 @@ func TestCompanies(t *testing.T) {
 		t.Fatalf("imported Erin: %v", erin["company_id"])
 	}
 
+	companiesKeptAndGone(t, s, uid, tok, eve, acme, jane["id"].(string))
+}
+
+// companiesKeptAndGone: another user's requests for the company are 404;
+// contacts stored before companies are linked once; a backup carries
+// companies and their links; deleting a company keeps its people, unlinked.
+func companiesKeptAndGone(t *testing.T, s *TestServer, uid, tok, eve, acme, janeID string) {
 	// Isolation: Eve's requests for Ada's company are 404.
 	for _, r := range []struct{ method, path string }{
 		{"GET", "/v1/companies/" + acme}, {"PATCH", "/v1/companies/" + acme}, {"DELETE", "/v1/companies/" + acme}, {"GET", "/v1/companies/" + acme + "/people"},
@@ -141,7 +148,7 @@ func TestCompanies(t *testing.T) {
 
 	// Deleting the company keeps its people, unlinked.
 	MustStatus(t, s.Do(t, "DELETE", "/v1/companies/"+acme, tok, nil), 204)
-	j := s.Do(t, "GET", "/v1/contacts/"+jane["id"].(string), tok, nil).JSON(t)
+	j := s.Do(t, "GET", "/v1/contacts/"+janeID, tok, nil).JSON(t)
 	if j["company"] != "Acme" || j["company_id"] != nil {
 		t.Fatalf("Jane after her company was deleted: %v", j)
 	}

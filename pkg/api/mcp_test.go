@@ -112,6 +112,28 @@ func TestMCP(t *testing.T) {
 		t.Fatalf("tools: %s", got)
 	}
 
+	w := &mcpScenario{s: s, tok: tok, eve: eve, ev: ev, grace: grace, evesContact: evesContact, evesEvent: evesEvent, cs: cs}
+	w.logEncounter(t)
+	w.toolErrors(t)
+	w.searchAndBrief(t)
+	w.prepAndFollowups(t)
+	w.isolationAndAuth(t)
+}
+
+// mcpScenario is what TestMCP's steps share: the server, Ada's and Eve's
+// tokens, Ada's event and contact, Eve's, Ada's MCP session, and the
+// contact and follow-up its tools made.
+type mcpScenario struct {
+	s                                           *TestServer
+	tok, eve, ev, grace, evesContact, evesEvent string
+	cs                                          *mcp.ClientSession
+	jose, fid                                   string
+}
+
+// logEncounter: a new contact at an event, with the thank-you scheduled;
+// once per idempotency key.
+func (w *mcpScenario) logEncounter(t *testing.T) {
+	s, tok, ev, cs := w.s, w.tok, w.ev, w.cs
 	// log_encounter: a new contact at an event, with the thank-you scheduled; once per idempotency key.
 	args := map[string]any{"event_id": ev, "moment": "after_talk", "topics": []string{"flame graphs"}, "notes": "wants the pprof slides",
 		"contact": map[string]any{"name": "José Núñez", "emails": []string{"jose@globex.example"}}, "idempotency_key": "k1"}
@@ -135,7 +157,13 @@ func TestMCP(t *testing.T) {
 	if _, msg := call(t, cs, "log_encounter", args); !strings.Contains(msg, "idempotency_key") {
 		t.Fatalf("the same key with other arguments: %q", msg)
 	}
+	w.jose = jose
+}
 
+// toolErrors: the API's validation as tool errors naming the field; another
+// user's ids are not found.
+func (w *mcpScenario) toolErrors(t *testing.T) {
+	ev, grace, evesContact, evesEvent, cs := w.ev, w.grace, w.evesContact, w.evesEvent, w.cs
 	// The API's validation, as tool errors naming the field.
 	for _, c := range []struct {
 		tool string
@@ -164,7 +192,12 @@ func TestMCP(t *testing.T) {
 	if _, msg := call(t, cs, "prep_brief", map[string]any{}); msg == "" {
 		t.Error("prep_brief without contact_id succeeded")
 	}
+}
 
+// searchAndBrief: search finds what was logged; create_intro, then
+// prep_brief gathers the meeting, topics, intro and follow-ups.
+func (w *mcpScenario) searchAndBrief(t *testing.T) {
+	ev, grace, cs, jose := w.ev, w.grace, w.cs, w.jose
 	// search finds what was logged, folded and by prefix.
 	found, msg := call(t, cs, "search", map[string]any{"q": "flame pprof"})
 	items, _ := found["items"].([]any)
@@ -194,7 +227,12 @@ func TestMCP(t *testing.T) {
 	if len(brief["open_followups"].([]any)) == 0 {
 		t.Fatalf("brief follow-ups: %v", brief)
 	}
+}
 
+// prepAndFollowups: prep_event on the guest list; list_followups and
+// complete_followup.
+func (w *mcpScenario) prepAndFollowups(t *testing.T) {
+	s, tok, ev, cs, jose := w.s, w.tok, w.ev, w.cs, w.jose
 	// prep_event: the event's guest list, whom the user knows on it.
 	MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, "name,company\nJosé Núñez,Acme\nNew Nell,Initech\n",
 		"Content-Type", "text/csv"), 200)
@@ -220,7 +258,13 @@ func TestMCP(t *testing.T) {
 	if got := s.Do(t, "GET", "/v1/followups/"+fid, tok, nil).JSON(t)["status"]; got != "done" {
 		t.Fatalf("the API sees status %v", got)
 	}
+	w.fid = fid
+}
 
+// isolationAndAuth: Eve's session sees none of Ada's records; a raw
+// tools/list through a proxy is answered, without a token refused.
+func (w *mcpScenario) isolationAndAuth(t *testing.T) {
+	s, tok, eve, fid := w.s, w.tok, w.eve, w.fid
 	// Eve's session sees none of Ada's records.
 	evecs := mustMCP(t, s, eve)
 	if found, _ := call(t, evecs, "search", map[string]any{"q": "jose"}); len(found["items"].([]any)) != 0 {

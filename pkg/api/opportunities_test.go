@@ -63,6 +63,27 @@ func TestOpportunities(t *testing.T) {
 		t.Fatalf("moved next step: %v", fs)
 	}
 
+	w := &oppScenario{s: s, tok: tok, eve: eve, jane: jane, rick: rick, rita: rita, acme: acme, ev: ev, id: id}
+	w.refusals(t)
+	w.moreAndFilters(t)
+	w.pipeline(t)
+	w.backup(t)
+	w.deletes(t)
+}
+
+// oppScenario is what TestOpportunities' steps share: the server, Ada's
+// and Eve's tokens, Ada's contacts, company and event, and her two
+// opportunities.
+type oppScenario struct {
+	s                                   *TestServer
+	tok, eve                            string
+	jane, rick, rita, acme, ev, id, adv string
+}
+
+// refusals: bad input names its field; another user's ids are 404, in the
+// path, a body and a filter.
+func (w *oppScenario) refusals(t *testing.T) {
+	s, tok, eve, jane, rick, acme, ev, id := w.s, w.tok, w.eve, w.jane, w.rick, w.acme, w.ev, w.id
 	// Bad input names its field.
 	for field, body := range map[string]map[string]any{
 		"kind": {"title": "x", "kind": "gig"}, "stage": {"title": "x", "stage": "won"}, "next_step_at": {"title": "x", "next_step_at": "soon"},
@@ -99,9 +120,14 @@ func TestOpportunities(t *testing.T) {
 	if n := len(s.Do(t, "GET", "/v1/opportunities", eve, nil).JSON(t)["items"].([]any)); n != 0 {
 		t.Fatalf("Eve lists %d opportunities", n)
 	}
+}
 
+// moreAndFilters: one opportunity through a recruiter only, one lost, and
+// the list's filters.
+func (w *oppScenario) moreAndFilters(t *testing.T) {
+	s, tok, jane, rick, rita, acme, ev := w.s, w.tok, w.jane, w.rick, w.rita, w.acme, w.ev
 	// More: one through a recruiter only, one lost.
-	r = s.Do(t, "POST", "/v1/opportunities", tok, map[string]any{"title": "Advisor", "kind": "advisory", "recruiter_ids": []string{rick, rita},
+	r := s.Do(t, "POST", "/v1/opportunities", tok, map[string]any{"title": "Advisor", "kind": "advisory", "recruiter_ids": []string{rick, rita},
 		"next_step": "Call", "next_step_at": "2026-11-30T10:00:00Z", "source_event_id": ev})
 	MustStatus(t, r, 201)
 	adv := r.JSON(t)["id"].(string)
@@ -116,7 +142,12 @@ func TestOpportunities(t *testing.T) {
 		}
 	}
 	MustStatus(t, s.Do(t, "GET", "/v1/opportunities?stage=won", tok, nil), 422)
+	w.adv = adv
+}
 
+// pipeline: by stage, and which meetups and people led somewhere.
+func (w *oppScenario) pipeline(t *testing.T) {
+	s, tok, jane, rick := w.s, w.tok, w.jane, w.rick
 	// The pipeline: by stage, and which meetups and people led somewhere.
 	ins := s.Do(t, "GET", "/v1/insights", tok, nil).JSON(t)["pipeline"].(map[string]any)
 	byStage := ins["by_stage"].(map[string]any)
@@ -135,7 +166,12 @@ func TestOpportunities(t *testing.T) {
 	if top["opportunities"] != 2.0 {
 		t.Fatalf("top contact: %v", top)
 	}
+}
 
+// backup: a backup carries opportunities, with their references and next
+// steps.
+func (w *oppScenario) backup(t *testing.T) {
+	s, tok, jane, acme, id := w.s, w.tok, w.jane, w.acme, w.id
 	// A backup carries opportunities, with their references and next steps.
 	backup := s.Do(t, "GET", "/v1/export", tok, nil)
 	MustStatus(t, backup, 200)
@@ -152,7 +188,12 @@ func TestOpportunities(t *testing.T) {
 	if fs := followupsOf(t, s, carl, o["source_contact_id"].(string)); len(fs) != 1 || fs[0]["opportunity_id"] != o["id"] || fs[0]["status"] != "pending" {
 		t.Fatalf("restored next steps: %v", fs)
 	}
+}
 
+// deletes: the next step handed on and cancelled as people go; references
+// cleared.
+func (w *oppScenario) deletes(t *testing.T) {
+	s, tok, jane, rick, rita, acme, ev, id, adv := w.s, w.tok, w.jane, w.rick, w.rita, w.acme, w.ev, w.id, w.adv
 	// Deleting the source contact hands the next step to the first
 	// recruiter; deleting the last person cancels it.
 	MustStatus(t, s.Do(t, "DELETE", "/v1/contacts/"+jane, tok, nil), 204)

@@ -123,6 +123,13 @@ func TestContactImport(t *testing.T) {
 			t.Errorf("the card with a bad email: %v", c)
 		}
 	})
+
+	csvFiles(t, s, tok)
+}
+
+// csvFiles: LinkedIn's export and plain CSV merge by email or profile and
+// create the rest; encodings and byte-order marks; bad requests.
+func csvFiles(t *testing.T, s *TestServer, tok string) {
 	t.Run("OK_LinkedInMergesAndCreates", func(t *testing.T) {
 		res := mustImport(t, s, tok, "text/csv", fixture(t, "Connections.csv"))
 		// Ada exists (same LinkedIn URL): her blank fields stay hers, nothing new → skipped.

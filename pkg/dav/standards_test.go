@@ -204,6 +204,13 @@ func TestHTTPMethodsAsTheRFCsSay(t *testing.T) {
 		t.Fatalf("PUT of an update: %d, want 204", r.StatusCode)
 	}
 
+	methodsAndProperties(t, s, u, path)
+}
+
+// methodsAndProperties: the DAV methods the tree does not serve are 405 with
+// Allow, OPTIONS lists what it does, and PROPFIND and PROPPATCH answer as
+// RFC 4918 says (path is a card's).
+func methodsAndProperties(t *testing.T, s *server, u *user, path string) {
 	// Every method of the DAV family the tree does not serve (dav.Methods
 	// past the three it does).
 	for _, m := range dav.Methods {

@@ -77,6 +77,27 @@ func TestSyncCollection(t *testing.T) {
 		t.Fatalf("after a delete: deleted %v", next.Deleted)
 	}
 
+	w := &syncScenario{s: s, u: u, ada: ada, cl: cl, settle: settle, first: first, next: next}
+	w.meetingAgain(t)
+	w.tokensAndOthers(t)
+}
+
+// syncScenario is what TestSyncCollection's steps share: the server, the
+// user, their Ada and CardDAV client, settle, and the syncs so far.
+type syncScenario struct {
+	s                  *server
+	u                  *user
+	ada                *contacts.Contact
+	cl                 *carddav.Client
+	settle             func()
+	first, next, again *carddav.SyncResponse
+}
+
+// meetingAgain: meeting Ada again changes her card, also through an
+// encounter logged late, dated before her last contact.
+func (w *syncScenario) meetingAgain(t *testing.T) {
+	s, u, ada, cl, settle, next := w.s, w.u, w.ada, w.cl, w.settle, w.next
+	ctx := t.Context()
 	// Meeting Ada again changes her card's "How we met".
 	settle()
 	if _, err := s.crm.LogEncounter(ctx, u.User, s.eventOf(t, u), contacts.EncounterInput{ContactID: ada.ID, Moment: "before_talk"}); err != nil {
@@ -97,7 +118,15 @@ func TestSyncCollection(t *testing.T) {
 	if err != nil || len(late.Updated) != 1 || !strings.HasSuffix(late.Updated[0].Path, ada.ID+".vcf") {
 		t.Fatalf("after an encounter logged late: %+v, %v", late.Updated, err)
 	}
+	w.again = again
+}
 
+// tokensAndOthers: a foreign token and one older than the pruned journal are
+// refused; another user sees none of my cards; a completed follow-up comes
+// back through the task list's sync.
+func (w *syncScenario) tokensAndOthers(t *testing.T) {
+	s, u, cl, first, again := w.s, w.u, w.cl, w.first, w.again
+	ctx := t.Context()
 	// A token that is not ours is refused, so the client starts over.
 	if _, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: "urn:other:1"}); err == nil {
 		t.Fatal("a foreign sync token was accepted")

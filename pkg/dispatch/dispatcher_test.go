@@ -103,6 +103,13 @@ func TestNudgeEndToEnd(t *testing.T) {
 		t.Fatalf("after the nudge: %+v", f)
 	}
 
+	nudgedAgainAfterSnooze(t, e, d, u, thankYou, c)
+}
+
+// nudgedAgainAfterSnooze: once nudged, further ticks send nothing again;
+// snoozed a week, the follow-up is nudged again then, not before, in a batch
+// of its own.
+func nudgedAgainAfterSnooze(t *testing.T, e *env, d *dispatch.Dispatcher, u *accounts.User, thankYou followup.FollowUp, c hookCall) {
 	// Further ticks send nothing again.
 	e.clock.Add(time.Hour)
 	mustRun(t, d)

@@ -222,6 +222,14 @@ func TestCalendarSync(t *testing.T) {
 		t.Fatalf("an unchanged feed: %+v (%v)", res, err)
 	}
 
+	failedFeedsAndSyncAll(t, s, im, fs, cal, goNight.ID)
+}
+
+// failedFeedsAndSyncAll: a failing feed, or one that is not iCalendar, is an
+// error saved on the calendar and cancels nothing; SyncAll syncs each
+// calendar once a window.
+func failedFeedsAndSyncAll(t *testing.T, s *events.Service, im *events.Importer, fs *feedServer, cal *events.Calendar, goNightID string) {
+	ctx := t.Context()
 	fs.set("", http.StatusInternalServerError)
 	if _, err := im.Sync(ctx, cal, "UTC"); !apperr.Is(err, apperr.Invalid) || cal.LastError == "" {
 		t.Fatalf("a failing feed: %v, last_error %q", err, cal.LastError)
@@ -230,7 +238,7 @@ func TestCalendarSync(t *testing.T) {
 	if _, err := im.Sync(ctx, cal, "UTC"); !apperr.Is(err, apperr.Invalid) {
 		t.Fatalf("a feed that is not iCalendar: %v", err)
 	}
-	if got, _ := s.Store.Event(ctx, "u1", goNight.ID); got.Status == "cancelled" {
+	if got, _ := s.Store.Event(ctx, "u1", goNightID); got.Status == "cancelled" {
 		t.Fatal("a failed sync cancelled events")
 	}
 

@@ -74,6 +74,14 @@ func TestScheduling(t *testing.T) {
 		t.Fatalf("an intro check with the policy off: %+v (%v)", none, err)
 	}
 
+	cadenceAndEvents(t, s, u)
+}
+
+// cadenceAndEvents: a contact's cadence keeps one stay-in-touch follow-up,
+// cancelled at 0; an event's brief is due the day before at 9:00, moves with
+// the event, and goes when it is cancelled.
+func cadenceAndEvents(t *testing.T, s *followup.Service, u *accounts.User) {
+	ctx := t.Context()
 	if err := s.ForCadence(ctx, u, "c3", 30, clock); err != nil {
 		t.Fatal(err)
 	}

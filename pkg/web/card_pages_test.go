@@ -108,10 +108,16 @@ func TestWebCardPages(t *testing.T) {
 		t.Fatalf("card turned off in the settings still answers: %d", st)
 	}
 
+	devicesAndPassword(t, s, b, csrf)
+}
+
+// devicesAndPassword: calendar links per device, listed and revoked one at a
+// time; a password set on the settings page signs in on another phone.
+func devicesAndPassword(t *testing.T, s *server, b *phone, csrf string) {
 	// Calendar links per device: listed, and revoked one at a time.
 	b.post("/app/calendar/links", url.Values{"csrf": {csrf}})
 	b.post("/app/calendar/links", url.Values{"csrf": {csrf}})
-	_, page = b.get("/app/settings")
+	_, page := b.get("/app/settings")
 	revoke := regexp.MustCompile(`action="/app/settings/devices/([^"/]+)/revoke"`).FindAllStringSubmatch(page, -1)
 	if len(revoke) != 2 || !strings.Contains(page, "never used") {
 		t.Fatalf("settings list %d sets of calendar links:\n%s", len(revoke), page)

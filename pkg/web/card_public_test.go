@@ -84,6 +84,30 @@ func TestCard(t *testing.T) {
 	}
 	cardPath := u.Path + "?" + u.RawQuery
 
+	w := &cardScenario{s: s, tok: tok, otherTok: otherTok, cardID: cardID, eventID: eventID, cardPath: cardPath}
+	w.scanAndLeave(t)
+	w.refusedForms(t)
+	w.againAndBots(t)
+	w.noEventAndVCard(t)
+	w.rotatedAndDisabled(t)
+}
+
+// cardScenario is what TestCard's steps share: the server, Ada's and Eve's
+// tokens, Ada's card and tonight's event, the guest's browser with the
+// form it was shown last, and the contact its details made.
+type cardScenario struct {
+	s                                        *server
+	tok, otherTok, cardID, eventID, cardPath string
+	guest                                    *browser
+	formTok, ref, contactID                  string
+	leave                                    func(b *browser, tok, ref string, extra url.Values) (int, string)
+}
+
+// scanAndLeave: someone scans the code during the second talk and leaves
+// their details: a contact, an encounter at that moment of the event, a
+// thank-you.
+func (w *cardScenario) scanAndLeave(t *testing.T) {
+	s, tok, otherTok, cardID, eventID, cardPath := w.s, w.tok, w.otherTok, w.cardID, w.eventID, w.cardPath
 	// Someone scans it at 19:40, during the second talk.
 	s.Clock.Add(2*time.Hour + 40*time.Minute) // 17:00 → 19:40
 	guest := s.visitor(t)
@@ -128,7 +152,13 @@ func TestCard(t *testing.T) {
 	if countOf(t, s, otherTok, "/v1/contacts") != 0 {
 		t.Fatal("the details reached another user")
 	}
+	w.guest, w.formTok, w.ref, w.leave, w.contactID = guest, formTok, ref, leave, contactID
+}
 
+// refusedForms: a replayed form, a forged token or one made for another
+// event store nothing.
+func (w *cardScenario) refusedForms(t *testing.T) {
+	s, tok, guest, formTok, ref, contactID, leave := w.s, w.tok, w.guest, w.formTok, w.ref, w.contactID, w.leave
 	// The same form again (a replay) is refused and stores nothing.
 	if st, _ := leave(guest, formTok, ref, nil); st != 409 {
 		t.Fatalf("replay: %d", st)
@@ -147,11 +177,16 @@ func TestCard(t *testing.T) {
 	if n := countOf(t, s, tok, "/v1/contacts/"+contactID+"/encounters"); n != 1 {
 		t.Fatalf("after replays: %d encounters", n)
 	}
+}
 
+// againAndBots: the same person again is the same contact; a bot filling the
+// honeypot and a form without consent store nothing.
+func (w *cardScenario) againAndBots(t *testing.T) {
+	s, tok, cardPath, guest, ref, contactID, leave := w.s, w.tok, w.cardPath, w.guest, w.ref, w.contactID, w.leave
 	// The same person again (from a fresh render) gets the same answer as a
 	// new one, and is the same contact.
-	_, page = guest.get(cardPath)
-	formTok, _ = cardForm(t, page)
+	_, page := guest.get(cardPath)
+	formTok, _ := cardForm(t, page)
 	st, again := leave(guest, formTok, ref, url.Values{"name": {"G. Hopper"}})
 	if st != 200 || !strings.Contains(again, "Thank you! User ada@example.com has your details.") {
 		t.Fatalf("known person: %d\n%s", st, again)
@@ -175,9 +210,14 @@ func TestCard(t *testing.T) {
 	if countOf(t, s, tok, "/v1/contacts") != 1 {
 		t.Fatal("the honeypot or a refused form stored a contact")
 	}
+}
 
+// noEventAndVCard: a card shown without an event, the vCard to save, and the
+// size cap.
+func (w *cardScenario) noEventAndVCard(t *testing.T) {
+	s, tok, cardID, guest, leave := w.s, w.tok, w.cardID, w.guest, w.leave
 	// Without an event reference: the day's "Met through my card" event, moment other.
-	_, page = guest.get("/c/" + cardID)
+	_, page := guest.get("/c/" + cardID)
 	formTok, noRef := cardForm(t, page)
 	if noRef != "" {
 		t.Fatalf("a card shown without an event has a reference %q", noRef)
@@ -209,7 +249,13 @@ func TestCard(t *testing.T) {
 	if st, _ := guest.post("/c/"+cardID, big); st != 413 {
 		t.Fatalf("70 KiB post: %d", st)
 	}
+	w.formTok = formTok
+}
 
+// rotatedAndDisabled: unknown, rotated and disabled cards all answer the
+// same 404.
+func (w *cardScenario) rotatedAndDisabled(t *testing.T) {
+	s, tok, cardID, guest, formTok, ref, leave := w.s, w.tok, w.cardID, w.guest, w.formTok, w.ref, w.leave
 	// Unknown, rotated and disabled cards all answer the same 404.
 	_, unknown := guest.get("/c/AAAAAAAAAAAAAAAAAAAAAA")
 	rot := s.Do(t, "POST", "/v1/me/card/rotate", tok, nil)

@@ -83,9 +83,16 @@ func TestEvents(t *testing.T) {
 		t.Fatalf("a stale edit overwrote: %v", one["title"])
 	}
 
+	eventListAndDelete(t, s, tok, b, ev)
+}
+
+// eventListAndDelete: the list splits upcoming from past and searches;
+// another user's event is 404 on every page; deleting asks first, then takes
+// the event.
+func eventListAndDelete(t *testing.T, s *server, tok string, b *browser, ev string) {
 	// The list: upcoming and past, search.
 	s.create(t, tok, "/v1/events", map[string]any{"title": "Rust Meetup", "starts_at": "2026-12-10T18:00:00Z"})
-	st, page = b.get("/app/events")
+	st, page := b.get("/app/events")
 	if st != 200 {
 		t.Fatalf("events: %d", st)
 	}

@@ -20,6 +20,34 @@ func TestWebPages(t *testing.T) {
 	if st, page := b.get("/app"); st != 200 || !strings.Contains(page, "Sign in") {
 		t.Fatalf("without a session /app should show the sign-in page: %d", st)
 	}
+	signInPages(t, s, tok, b)
+	st, page, resp := b.login("Ada@Example.com", tok, "")
+	if st != 200 || !strings.Contains(page, "Log a contact") {
+		t.Fatalf("after sign-in: %d", st)
+	}
+	cookie := strings.ToLower(resp.Request.Response.Header.Get("Set-Cookie"))
+	if !strings.Contains(cookie, "httponly") || !strings.Contains(cookie, "samesite=lax") || strings.Contains(cookie, "secure") {
+		t.Fatalf("session cookie %q: want HttpOnly, SameSite=Lax, not Secure on http", cookie)
+	}
+	csrf := hiddenIn(t, page, "csrf")
+
+	w := &signedIn{s: s, tok: tok, b: b, csrf: csrf}
+	w.logForm(t)
+	w.afterLogging(t)
+	w.settingsAndSignOut(t)
+}
+
+// signedIn is a browser signed in to the pages, as TestWebPages goes on.
+type signedIn struct {
+	s    *server
+	tok  string
+	b    *phone
+	csrf string
+}
+
+// signInPages: wrong tokens and passwords, a sign-in without the form's
+// token, and a link followed after signing in.
+func signInPages(t *testing.T, s *server, tok string, b *phone) {
 	t.Run("ErrWrongToken", func(t *testing.T) {
 		st, page, _ := b.login("ada@example.com", "rpt_wrong", "")
 		if st != 401 || !strings.Contains(page, `class="error">This email and password (or token) do not match.`) {
@@ -74,16 +102,12 @@ func TestWebPages(t *testing.T) {
 			t.Fatalf("an off-site next was followed")
 		}
 	})
-	st, page, resp := b.login("Ada@Example.com", tok, "")
-	if st != 200 || !strings.Contains(page, "Log a contact") {
-		t.Fatalf("after sign-in: %d", st)
-	}
-	cookie := strings.ToLower(resp.Request.Response.Header.Get("Set-Cookie"))
-	if !strings.Contains(cookie, "httponly") || !strings.Contains(cookie, "samesite=lax") || strings.Contains(cookie, "secure") {
-		t.Fatalf("session cookie %q: want HttpOnly, SameSite=Lax, not Secure on http", cookie)
-	}
-	csrf := hiddenIn(t, page, "csrf")
+}
 
+// logForm: the log form's errors beside their fields, a failed submit
+// that writes nothing, a double submit, the folded extra fields.
+func (w *signedIn) logForm(t *testing.T) {
+	s, tok, b, csrf := w.s, w.tok, w.b, w.csrf
 	t.Run("ErrFormErrorsNextToFields", func(t *testing.T) {
 		st, page, _ := b.post("/app/encounters", url.Values{"csrf": {csrf}, "form_id": {hiddenIn(t, b.last, "form_id")}, "email": {"not an email"}, "notes": {"kept"}})
 		if st != 422 {
@@ -159,6 +183,12 @@ func TestWebPages(t *testing.T) {
 			t.Fatalf("a bad LinkedIn URL: %d (the folded part must open to show its error)", st)
 		}
 	})
+}
+
+// afterLogging: finding whom one met, their follow-ups done and snoozed,
+// calendar links.
+func (w *signedIn) afterLogging(t *testing.T) {
+	b, csrf, s := w.b, w.csrf, w.s
 	t.Run("OK_HaveIMetThem", func(t *testing.T) {
 		st, page := b.get("/app/contacts?q=carl")
 		if st != 200 || !strings.Contains(page, ">Carl Mo</strong></a> · Ferrous") {
@@ -222,6 +252,12 @@ func TestWebPages(t *testing.T) {
 			}
 		}
 	})
+}
+
+// settingsAndSignOut: the secure cookie behind HTTPS, settings, signing
+// out.
+func (w *signedIn) settingsAndSignOut(t *testing.T) {
+	s, tok, b, csrf := w.s, w.tok, w.b, w.csrf
 	t.Run("OK_SecureCookieBehindHTTPS", func(t *testing.T) {
 		req, _ := http.NewRequest("POST", s.URL+"/app/login", strings.NewReader(url.Values{"email": {"ada@example.com"}, "token": {tok}, "csrf": {"x"}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
