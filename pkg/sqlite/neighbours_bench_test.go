@@ -74,37 +74,48 @@ func seedNeighbour(b testing.TB, db *sqlite.DB, user string, n int, now time.Tim
 }
 
 // BenchmarkNeighbours: one user's search, list, feed and insights with
-// 50,000 contacts, first alone on the store and then beside ten other
-// users of 50,000 contacts each (500,000 contacts, with the same words),
-// in one run. Each sub-benchmark reports its p50; issue 28 asks the
-// second within 1.5× of the first.
+// 50,000 contacts on two stores side by side: one holding that user alone,
+// one holding the same account beside ten other users of 50,000 contacts
+// each (500,000 contacts, with the same words). Each case runs on the two
+// in turn, iteration by iteration (which goes first alternates), so a
+// drift of the machine's speed moves both; it reports both medians and
+// their ratio, which issue 28 asks to be within 1.5.
 // go test ./pkg/sqlite -run '^$' -bench Neighbours -benchtime 20x -timeout 60m
 func BenchmarkNeighbours(b *testing.B) {
 	ctx := context.Background()
-	dir := b.TempDir()
-	var db *sqlite.DB
-	// reopen closes the store and opens it again, as a server that ran
-	// since: the seeding's write-ahead log is checkpointed away.
-	reopen := func() {
-		if db != nil {
-			db.Close()
-		}
-		var err error
-		if db, err = sqlite.Open(ctx, dir); err != nil {
-			b.Fatal(err)
-		}
-	}
-	reopen()
-	b.Cleanup(func() { db.Close() })
 	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
 	const n = 50_000
+	open := func(dir string) *sqlite.DB {
+		db, err := sqlite.Open(ctx, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return db
+	}
+	dirs := [2]string{b.TempDir(), b.TempDir()}
 	t0 := time.Now()
-	seedNeighbour(b, db, "me", n, now)
-	b.Logf("me: %d contacts in %s", n, time.Since(t0).Round(time.Millisecond))
-	var s *crm.Service
+	for i, dir := range dirs {
+		db := open(dir)
+		seedNeighbour(b, db, "me", n, now)
+		if i == 1 {
+			for k := range 10 {
+				seedNeighbour(b, db, fmt.Sprintf("other%d", k), n, now)
+			}
+		}
+		db.Close()
+	}
+	b.Logf("seeded in %s", time.Since(t0).Round(time.Second))
+	// Opened again, as a server that ran since: the seeding's write-ahead
+	// log is checkpointed away.
+	var services [2]*crm.Service
+	for i, dir := range dirs {
+		db := open(dir)
+		b.Cleanup(func() { db.Close() })
+		services[i] = crm.New(sqlite.Stores(db), func() time.Time { return now })
+	}
 	u := &accounts.User{ID: "me", Timezone: "UTC"}
-	find := func(q string) func() error {
-		return func() error {
+	find := func(q string) func(*crm.Service) error {
+		return func(s *crm.Service) error {
 			hits, err := s.Search(ctx, u.ID, crm.SearchInput{Q: q, Limit: 20})
 			if err == nil && len(hits) == 0 {
 				err = fmt.Errorf("search %q found nothing", q)
@@ -114,58 +125,52 @@ func BenchmarkNeighbours(b *testing.B) {
 	}
 	cases := []struct {
 		name string
-		run  func() error
+		run  func(*crm.Service) error
 	}{
 		{"SearchEveryone", find("company")},
 		{"SearchPrefix", find("kube")},
 		{"SearchTwoWords", find("golang fuzzing")},
 		{"SearchRare", find("p41234")},
-		{"ListFirstPage", func() error {
+		{"ListFirstPage", func(s *crm.Service) error {
 			_, err := s.Contacts.Store.Contacts(ctx, u.ID, contacts.ContactQuery{Limit: 50})
 			return err
 		}},
-		{"ListQ", func() error {
+		{"ListQ", func(s *crm.Service) error {
 			_, err := s.Contacts.Store.Contacts(ctx, u.ID, contacts.ContactQuery{Q: "company 42", Limit: 50})
 			return err
 		}},
-		{"Feed", func() error { _, err := s.Feed(ctx, u, crm.FeedAll, "http://rapport.test"); return err }},
-		{"Insights", func() error {
+		{"Feed", func(s *crm.Service) error { _, err := s.Feed(ctx, u, crm.FeedAll, "http://rapport.test"); return err }},
+		{"Insights", func(s *crm.Service) error {
 			_, err := s.InsightsFromStore(ctx, u, now.Add(-90*24*time.Hour), now)
 			return err
 		}},
 	}
-	measure := func(others string) {
-		reopen()
-		s = crm.New(sqlite.Stores(db), func() time.Time { return now })
-		runtime.GC() // the seeding's garbage is not the queries' cost
-		for _, c := range cases {
-			b.Run(c.name+"/others="+others, func(b *testing.B) {
-				lat := make([]time.Duration, 0, b.N)
-				for b.Loop() {
+	runtime.GC() // the seeding's garbage is not the queries' cost
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			var lat [2][]time.Duration
+			turn := 0
+			for b.Loop() {
+				for k := range 2 {
+					i := (turn + k) % 2
 					t := time.Now()
-					if err := c.run(); err != nil {
+					if err := c.run(services[i]); err != nil {
 						b.Fatal(err)
 					}
-					lat = append(lat, time.Since(t))
+					lat[i] = append(lat[i], time.Since(t))
 				}
-				reportP50(b, lat)
-			})
-		}
+				turn++
+			}
+			alone, beside := p50ms(lat[0]), p50ms(lat[1])
+			b.ReportMetric(alone, "alone-p50-ms")
+			b.ReportMetric(beside, "beside-p50-ms")
+			b.ReportMetric(beside/alone, "beside/alone")
+		})
 	}
-	measure("0")
-	t0 = time.Now()
-	for k := range 10 {
-		seedNeighbour(b, db, fmt.Sprintf("other%d", k), n, now)
-	}
-	b.Logf("others: %d contacts in %s", 10*n, time.Since(t0).Round(time.Second))
-	measure("500k")
 }
 
-// reportP50 reports the median of lat in milliseconds.
-func reportP50(b *testing.B, lat []time.Duration) {
-	if len(lat) == 0 {
-		return
-	}
+// p50ms is the median of lat in milliseconds.
+func p50ms(lat []time.Duration) float64 {
 	slices.Sort(lat)
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	return float64(lat[len(lat)/2].Microseconds()) / 1000
 }
