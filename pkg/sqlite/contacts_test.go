@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -76,6 +77,35 @@ func TestOldDataDirRefused(t *testing.T) {
 	_, err := sqlite.Open(context.Background(), dir)
 	if !errors.Is(err, sqlite.ErrOldDataDir) || !strings.Contains(err.Error(), "GET /v1/export") || !strings.Contains(err.Error(), "POST /v1/import") {
 		t.Fatalf("err=%v, want ErrOldDataDir saying how to move", err)
+	}
+}
+
+// TestNewerStoreRefused: a store a newer version migrated (a schema
+// version this one does not know) is refused at start, saying what to do,
+// and left as it was.
+func TestNewerStoreRefused(t *testing.T) {
+	ctx := context.Background()
+	dir := sqlitetest.Dir(t)
+	db, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO goose_db_version(version_id, is_applied) VALUES (9999, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = sqlite.Open(ctx, dir)
+	if !errors.Is(err, sqlite.ErrNewerStore) || !strings.Contains(err.Error(), "schema 9999") {
+		t.Fatalf("err=%v, want ErrNewerStore naming the store's schema", err)
+	}
+	var n int
+	if err := raw.QueryRow(`SELECT count(*) FROM goose_db_version WHERE version_id = 9999`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the newer version's row after the refusal: %d, %v", n, err)
 	}
 }
 

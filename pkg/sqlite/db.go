@@ -83,6 +83,13 @@ type file struct {
 var ErrOldDataDir = errors.New("CRM_DATA_DIR holds data of an earlier Rapport version (FerretDB files); " +
 	"to move it, run the earlier version and save GET /v1/export for each user, then start this one on an empty CRM_DATA_DIR and POST /v1/import each file")
 
+// ErrNewerStore is returned by Open for a store whose schema a newer
+// Rapport has migrated: an older binary would write it as its own schema
+// says (a contact's keys and tags, say, left behind when it goes), so it
+// refuses to start rather than run beside the newer one.
+var ErrNewerStore = errors.New("CRM_DATA_DIR holds a store a newer Rapport version has migrated; " +
+	"run that version or a newer one (processes sharing a CRM_DATA_DIR are upgraded together), or start this one on an empty CRM_DATA_DIR and POST /v1/import each user's export")
+
 // Open opens (creating if needed) the store in dataDir and brings its
 // schema up to date. Migrations run under a file lock, so processes that
 // start together migrate once.
@@ -199,6 +206,13 @@ func (db *DB) migrate(ctx context.Context, dataDir string) error {
 	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
+	}
+	current, known, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", db.Path, err)
+	}
+	if current > known {
+		return fmt.Errorf("%w (%s is at schema %d; this version knows %d)", ErrNewerStore, db.Path, current, known)
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate %s: %w", db.Path, err)
