@@ -71,37 +71,19 @@ func (s *Changes) Since(ctx context.Context, userID, coll, token string, limit i
 // deletes the rest; a token older than what is kept then asks the client
 // to sync from scratch (Since answers ErrBadSyncToken).
 func (s *Changes) Prune(ctx context.Context, keep int) (int64, error) {
-	var n int64
-	err := s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `DELETE FROM dav_changes WHERE (user_id, coll, seq) IN (
-			SELECT d.user_id, d.coll, d.seq FROM dav_changes d
-			JOIN (SELECT user_id, coll, max(seq) AS top FROM dav_changes GROUP BY user_id, coll HAVING count(*) > ?) g
-				ON d.user_id = g.user_id AND d.coll = g.coll AND d.seq <= g.top - ?)`, keep, keep)
-		if err != nil {
-			return translate(err, "change")
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return n, err
+	return s.DB.updateCount(ctx, "change", `DELETE FROM dav_changes WHERE (user_id, coll, seq) IN (
+		SELECT d.user_id, d.coll, d.seq FROM dav_changes d
+		JOIN (SELECT user_id, coll, max(seq) AS top FROM dav_changes GROUP BY user_id, coll HAVING count(*) > ?) g
+			ON d.user_id = g.user_id AND d.coll = g.coll AND d.seq <= g.top - ?)`, keep, keep)
 }
 
 // AgeOut journals the follow-ups done in [from, to) in their users' task
 // lists (followups_done_ended), one seq each after the user's newest.
 func (s *Changes) AgeOut(ctx context.Context, from, to time.Time) (int64, error) {
-	var n int64
-	err := s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `INSERT INTO dav_changes(user_id, coll, seq, item_id)
-			SELECT f.user_id, 'tasks',
-				(SELECT coalesce(max(d.seq), 0) FROM dav_changes d WHERE d.user_id = f.user_id AND d.coll = 'tasks')
-					+ row_number() OVER (PARTITION BY f.user_id ORDER BY f.id),
-				f.id
-			FROM followups f WHERE f.status = 'done' AND f.ended_at >= ? AND f.ended_at < ?`, formatTime(from), formatTime(to))
-		if err != nil {
-			return translate(err, "change")
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return n, err
+	return s.DB.updateCount(ctx, "change", `INSERT INTO dav_changes(user_id, coll, seq, item_id)
+		SELECT f.user_id, 'tasks',
+			(SELECT coalesce(max(d.seq), 0) FROM dav_changes d WHERE d.user_id = f.user_id AND d.coll = 'tasks')
+				+ row_number() OVER (PARTITION BY f.user_id ORDER BY f.id),
+			f.id
+		FROM followups f WHERE f.status = 'done' AND f.ended_at >= ? AND f.ended_at < ?`, formatTime(from), formatTime(to))
 }

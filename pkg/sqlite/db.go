@@ -258,6 +258,21 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
 	return db.submit(ctx, fn)
 }
 
+// updateCount runs one statement in a write transaction (Update) and
+// returns how many rows it changed; its error is said of what.
+func (db *DB) updateCount(ctx context.Context, what, query string, args ...any) (int64, error) {
+	var n int64
+	err := db.Update(ctx, func(tx *Tx) error {
+		res, err := tx.tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return translate(err, what)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
 // View runs fn in a read transaction: one consistent snapshot. On a handle
 // bound to a unit of work it reads the unit's transaction, writes included.
 func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {

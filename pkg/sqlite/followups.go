@@ -320,16 +320,7 @@ func (s *Followups) ReleaseLease(ctx context.Context, id string) error {
 
 // PurgeLeases removes leases taken before a time (dispatch_leases_at).
 func (s *Followups) PurgeLeases(ctx context.Context, before time.Time) (int64, error) {
-	var n int64
-	err := s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `DELETE FROM dispatch_leases WHERE at < ?`, formatTime(before))
-		if err != nil {
-			return translate(err, "dispatch lease")
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return n, err
+	return s.DB.updateCount(ctx, "dispatch lease", `DELETE FROM dispatch_leases WHERE at < ?`, formatTime(before))
 }
 
 func scanState(r scanner) (*followup.State, error) {
@@ -428,17 +419,8 @@ func (s *Followups) Nudges(ctx context.Context, userID string, refs []followup.B
 
 // PurgeNudges removes records whose follow-up is no longer pending at that due time.
 func (s *Followups) PurgeNudges(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `DELETE FROM nudges WHERE NOT EXISTS (SELECT 1 FROM followups f
-			WHERE f.id = nudges.followup_id AND f.status = 'pending' AND f.due_at = nudges.due_at)`)
-		if err != nil {
-			return translate(err, "nudge record")
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return n, err
+	return s.DB.updateCount(ctx, "nudge record", `DELETE FROM nudges WHERE NOT EXISTS (SELECT 1 FROM followups f
+		WHERE f.id = nudges.followup_id AND f.status = 'pending' AND f.due_at = nudges.due_at)`)
 }
 
 // EarliestUnnudged returns per user the earliest due time of a pending,

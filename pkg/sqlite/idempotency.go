@@ -64,29 +64,12 @@ func (s *Idempotency) Release(ctx context.Context, id string, createdAt time.Tim
 
 // Renew moves the claim made at createdAt to at (idempotency.id).
 func (s *Idempotency) Renew(ctx context.Context, id string, createdAt, at time.Time) (bool, error) {
-	var n int64
-	err := s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `UPDATE idempotency SET created_at = ? WHERE id = ? AND created_at = ?`,
-			formatTime(at), id, formatTime(createdAt))
-		if err != nil {
-			return translate(err, "idempotency record")
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
+	n, err := s.DB.updateCount(ctx, "idempotency record", `UPDATE idempotency SET created_at = ? WHERE id = ? AND created_at = ?`,
+		formatTime(at), id, formatTime(createdAt))
 	return n == 1, err
 }
 
 // Purge removes records claimed before a time (idempotency_created).
 func (s *Idempotency) Purge(ctx context.Context, before time.Time) (int64, error) {
-	var n int64
-	err := s.DB.Update(ctx, func(tx *Tx) error {
-		res, err := tx.tx.ExecContext(ctx, `DELETE FROM idempotency WHERE created_at < ?`, formatTime(before))
-		if err != nil {
-			return translate(err, "idempotency record")
-		}
-		n, _ = res.RowsAffected()
-		return nil
-	})
-	return n, err
+	return s.DB.updateCount(ctx, "idempotency record", `DELETE FROM idempotency WHERE created_at < ?`, formatTime(before))
 }
