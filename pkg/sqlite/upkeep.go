@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"modernc.org/sqlite"
@@ -69,7 +70,8 @@ func (db *DB) wakeCheckpointer() {
 // the committer merges once writes pause for mergeIdle, or after
 // mergeEvery transactions without a pause: the fifty chunks of an import
 // of 50,000 no longer each wait for merges a later one redoes, and
-// searches read few segments once the writes are done.
+// searches read few segments once the writes are done; then an index
+// is merged into one segment when that pays (tidy, segments.go).
 const (
 	mergeIdle  = 250 * time.Millisecond
 	mergeEvery = 64
@@ -79,16 +81,10 @@ const (
 	mergeStepPages = 256
 )
 
-// mergeQueries merge one step of each full-text index, where a level
-// holds usermerge (4) segments or more, as automerge did.
-var mergeQueries = []string{
-	`INSERT INTO contacts_fts(contacts_fts, rank) VALUES ('merge', ?)`,
-	`INSERT INTO search(search, rank) VALUES ('merge', ?)`,
-}
-
-// mergeStep runs a merge step of each full-text index in one transaction
-// and says whether either had work left (FTS5 changes total_changes by
-// two or more when it merged).
+// mergeStep runs a merge step of each full-text index in one transaction,
+// or when they have none left starts merging an untidy one into a single
+// segment (tidy), and says whether there was work (FTS5 changes
+// total_changes by two or more when it merged).
 func (db *DB) mergeStep() bool {
 	ctx := context.Background()
 	tx, err := db.write.BeginTx(ctx, nil)
@@ -96,6 +92,9 @@ func (db *DB) mergeStep() bool {
 		return false
 	}
 	worked, err := mergeAll(ctx, tx)
+	if err == nil && !worked {
+		worked, err = tidy(ctx, tx, fullTextIndexes...)
+	}
 	if err != nil {
 		tx.Rollback()
 		return false
@@ -107,20 +106,33 @@ func (db *DB) mergeStep() bool {
 	return worked
 }
 
-// mergeAll runs mergeQueries in tx.
+// mergeAll runs a leveled merge step of each full-text index in tx,
+// where a level holds usermerge (4) segments or more, as automerge did,
+// or where a merge is under way.
 func mergeAll(ctx context.Context, tx *sql.Tx) (worked bool, err error) {
-	for _, q := range mergeQueries {
-		var before, after int64
-		if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
+	for _, table := range fullTextIndexes {
+		merged, err := merge(ctx, tx, table, mergeStepPages)
+		if err != nil {
 			return false, err
 		}
-		if _, err := tx.ExecContext(ctx, q, mergeStepPages); err != nil {
-			return false, err
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
-			return false, err
-		}
-		worked = worked || after-before >= 2
+		worked = worked || merged
 	}
 	return worked, nil
+}
+
+// merge runs FTS5's 'merge' command on table with pages in tx and says
+// whether it merged anything.
+func merge(ctx context.Context, tx *sql.Tx, table string, pages int) (merged bool, err error) {
+	var before, after int64
+	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
+		return false, err
+	}
+	// table is one of fullTextIndexes (or a test's), never input.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %[1]s(%[1]s, rank) VALUES ('merge', ?)`, table), pages); err != nil {
+		return false, err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
+		return false, err
+	}
+	return after-before >= 2, nil
 }

@@ -1,0 +1,30 @@
+package sqlite
+
+import "context"
+
+// Merged runs full-text merge steps, as the committer does when writes
+// pause, until none has work left, and says how many segments each index
+// then holds: a benchmark measures a store as a server that has been idle
+// a while has it.
+func (db *DB) Merged(ctx context.Context) (map[string]int, error) {
+	for worked := true; worked; {
+		if err := db.Update(ctx, func(tx *Tx) (err error) {
+			if worked, err = mergeAll(ctx, tx.tx.Tx); err == nil && !worked {
+				worked, err = tidy(ctx, tx.tx.Tx, fullTextIndexes...)
+			}
+			return err
+		}); err != nil {
+			return nil, err
+		}
+	}
+	n := map[string]int{}
+	for _, table := range fullTextIndexes {
+		var segs int
+		// table is one of fullTextIndexes, never input.
+		if err := db.read.QueryRowContext(ctx, `SELECT count(DISTINCT segid) FROM `+table+`_idx`).Scan(&segs); err != nil {
+			return nil, err
+		}
+		n[table] = segs
+	}
+	return n, nil
+}
