@@ -10,7 +10,8 @@ import (
 // held is decided before writing (the transaction holds the write lock, so
 // nothing changes meanwhile): no savepoints, which cost a statement journal
 // and a flush of the full-text index for each contact. The keys held
-// before are read in one query a user (heldKeys).
+// before are read in one query a user (heldKeys). The contacts enter the
+// search index after it answers (search_pending.go).
 func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (map[int]string, error) {
 	held := map[int]string{}
 	err := s.DB.Update(ctx, func(tx *Tx) error {
@@ -37,7 +38,7 @@ func (s *Contacts) ImportContacts(ctx context.Context, cs []*contacts.Contact) (
 		if err := tx.insertContacts(ctx, stored); err != nil {
 			return err
 		}
-		return tx.indexContacts(ctx, stored)
+		return tx.indexContactsLater(ctx, stored)
 	})
 	if err != nil {
 		return nil, err

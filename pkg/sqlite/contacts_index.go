@@ -74,10 +74,15 @@ const journalCardsQuery = `INSERT INTO dav_changes(user_id, coll, seq, item_id)
 
 // indexQueries are indexContacts' statements, each of a JSON list of
 // contact ids (?1): the q= grams, then the search rows and words.
-var indexQueries = append([]string{
-	`INSERT INTO contacts_fts(rowid, grams)
-		SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY seq`,
-}, searchQueries("contacts_search")...)
+var indexQueries = append([]string{qIndexQuery}, contactSearchQueries...)
+
+// qIndexQuery puts contacts (a JSON list of ids, ?1) in the q= index.
+const qIndexQuery = `INSERT INTO contacts_fts(rowid, grams)
+		SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY seq`
+
+// contactSearchQueries put contacts (a JSON list of ids, ?1) in the
+// search index.
+var contactSearchQueries = searchQueries("contacts_search")
 
 // searchQueries put new records in the search index from view (the
 // records' search view: contacts_search, encounters_search), as the
@@ -110,8 +115,9 @@ func (tx *Tx) execAll(ctx context.Context, what string, queries []string, args .
 }
 
 // unindexContacts takes those of list (a JSON list of ids) that are the
-// user's contacts out of the full-text indexes, deletes their keys and
-// tags, and journals their removal (the cards' names, as the journal
+// user's contacts out of the full-text indexes (or the list of those
+// waiting for the search index), deletes their keys and tags, and
+// journals their removal (the cards' names, as the journal
 // lists deleted cards), in one statement each, as indexContacts puts them
 // in; every path that deletes contacts calls it first, in the same
 // transaction. Triggers and cascades did it for each row (dropped in
@@ -135,4 +141,5 @@ var unindexQueries = []string{
 	`DELETE FROM search_rows WHERE type = 'contact' AND ref IN (SELECT id FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2)))`,
 	`DELETE FROM contact_keys WHERE contact_id IN (SELECT value FROM json_each(?2)) AND +user_id = ?1`,
 	`DELETE FROM contact_tags WHERE contact_id IN (SELECT value FROM json_each(?2)) AND +user_id = ?1`,
+	`DELETE FROM search_pending WHERE user_id = ?1 AND seq IN (SELECT seq FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2)))`,
 }

@@ -2,16 +2,15 @@ package sqlite
 
 import "context"
 
-// Merged runs full-text merge steps, as the committer does when writes
-// pause, until none has work left, and says how many segments each index
+// Merged runs upkeep steps (the search index's pending contacts, then
+// full-text merges), as the committer does when writes pause, until none
+// has work left, and says how many segments each index
 // then holds: a benchmark measures a store as a server that has been idle
 // a while has it.
 func (db *DB) Merged(ctx context.Context) (map[string]int, error) {
 	for worked := true; worked; {
 		if err := db.Update(ctx, func(tx *Tx) (err error) {
-			if worked, err = mergeAll(ctx, tx.tx.Tx); err == nil && !worked {
-				worked, err = tidy(ctx, tx.tx.Tx, fullTextIndexes...)
-			}
+			worked, err = upkeep(ctx, tx.tx.Tx)
 			return err
 		}); err != nil {
 			return nil, err

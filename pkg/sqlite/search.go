@@ -73,6 +73,10 @@ func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, erro
 	if len(q.Terms) == 0 {
 		return []search.Hit{}, nil
 	}
+	// An import's contacts not indexed yet are, first.
+	if err := s.DB.indexPendingOf(ctx, q.UserID); err != nil {
+		return nil, err
+	}
 	all, named := matchExpr(q.UserID, q.Terms, q.Types)
 	var cands []candidate
 	seen := map[int64]bool{}

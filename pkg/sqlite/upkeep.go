@@ -81,20 +81,16 @@ const (
 	mergeStepPages = 256
 )
 
-// mergeStep runs a merge step of each full-text index in one transaction,
-// or when they have none left starts merging an untidy one into a single
-// segment (tidy), and says whether there was work (FTS5 changes
-// total_changes by two or more when it merged).
+// mergeStep runs a step of upkeep in one transaction and says whether
+// there was work (FTS5 changes total_changes by two or more when it
+// merged).
 func (db *DB) mergeStep() bool {
 	ctx := context.Background()
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false
 	}
-	worked, err := mergeAll(ctx, tx)
-	if err == nil && !worked {
-		worked, err = tidy(ctx, tx, fullTextIndexes...)
-	}
+	worked, err := upkeep(ctx, tx)
 	if err != nil {
 		tx.Rollback()
 		return false
@@ -104,6 +100,20 @@ func (db *DB) mergeStep() bool {
 	}
 	db.walWritten()
 	return worked
+}
+
+// upkeep runs one step of what the committer does once writes pause, in
+// tx: the search index's pending contacts (indexPending) first, then a
+// leveled merge step of each full-text index, or else a tidy; it says
+// whether there was work.
+func upkeep(ctx context.Context, tx *sql.Tx) (worked bool, err error) {
+	if worked, err = indexPending(ctx, tx, ""); err != nil || worked {
+		return worked, err
+	}
+	if worked, err = mergeAll(ctx, tx); err != nil || worked {
+		return worked, err
+	}
+	return tidy(ctx, tx, fullTextIndexes...)
 }
 
 // mergeAll runs a leveled merge step of each full-text index in tx,

@@ -63,9 +63,7 @@ func TestFullTextMergedWhenIdle(t *testing.T) {
 	waitFor(t, "merge steps never ran out of work", func() bool {
 		var worked bool
 		if err := db.Update(ctx, func(tx *Tx) (err error) {
-			if worked, err = mergeAll(ctx, tx.tx.Tx); err == nil && !worked {
-				worked, err = tidy(ctx, tx.tx.Tx, fullTextIndexes...)
-			}
+			worked, err = upkeep(ctx, tx.tx.Tx)
 			return err
 		}); err != nil {
 			t.Fatal(err)

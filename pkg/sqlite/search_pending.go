@@ -1,0 +1,131 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// An import's contacts enter the search index after the import answers
+// (issue 28: the search rows and words were a quarter of an import's
+// writer time): ImportContacts lists them in search_pending (migration
+// 00044), and they are indexed once writes pause, pendingBatch a step as
+// the committer's upkeep (upkeep.go), or before their user's next search,
+// whichever comes first, so a search never misses a contact its user has.
+// Everything else reads them at once: the list, q=, keys, tags, cards.
+
+// pendingBatch is how many pending contacts one step indexes (one
+// transaction; a write that arrives waits for one step at most).
+const pendingBatch = 1000
+
+// indexContactsLater is indexContacts for an import: the contacts go in
+// the q= index and the sync journal now, and are listed for the search
+// index (pending).
+func (tx *Tx) indexContactsLater(ctx context.Context, cs []*contacts.Contact) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	// contacts.id, then search_pending's primary key
+	for _, q := range []string{qIndexQuery, `INSERT OR IGNORE INTO search_pending(user_id, seq, ref)
+		SELECT user_id, seq, id FROM contacts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY seq`} {
+		if _, err := tx.tx.ExecContext(ctx, q, jsonList(ids)); err != nil {
+			return translate(err, "contact")
+		}
+	}
+	return journalCards(ctx, tx, "contact", cs, func(c *contacts.Contact) (string, string) { return c.UserID, c.ID })
+}
+
+// indexPending puts up to pendingBatch pending contacts (of userID, or of
+// anyone when it is empty) in the search index, in tx, and takes them off
+// the list; it says whether there were any. One a change indexed since
+// (a contact's update re-indexes it) is only taken off.
+func indexPending(ctx context.Context, tx *sql.Tx, userID string) (bool, error) {
+	// search_pending primary key: the user's, or the first of anyone's,
+	// in the order they were written
+	q, args := `SELECT json_array(user_id, seq, ref) FROM search_pending WHERE user_id = ? LIMIT ?`, []any{userID, pendingBatch}
+	if userID == "" {
+		q, args = `SELECT json_array(user_id, seq, ref) FROM search_pending LIMIT ?`, args[1:]
+	}
+	taken, err := column(ctx, tx, q, args...)
+	if err != nil || len(taken) == 0 {
+		return false, err
+	}
+	list := "[" + strings.Join(taken, ",") + "]"
+	// search_rows (type, ref) unique
+	again, err := column(ctx, tx, `SELECT ref FROM search_rows WHERE type = 'contact'
+		AND ref IN (SELECT value->>2 FROM json_each(?))`, list)
+	if err != nil {
+		return false, err
+	}
+	indexed := map[string]bool{}
+	for _, ref := range again {
+		indexed[ref] = true
+	}
+	fresh := make([]string, 0, len(taken))
+	for _, row := range taken {
+		var userSeqRef []any
+		if err := json.Unmarshal([]byte(row), &userSeqRef); err != nil || len(userSeqRef) != 3 {
+			return false, translate(fmt.Errorf("a pending contact read as %s: %v", row, err), "search")
+		}
+		if ref, _ := userSeqRef[2].(string); !indexed[ref] {
+			fresh = append(fresh, ref)
+		}
+	}
+	for _, q := range contactSearchQueries {
+		if _, err := tx.ExecContext(ctx, q, jsonList(fresh)); err != nil {
+			return false, translate(err, "search")
+		}
+	}
+	// search_pending primary key
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_pending WHERE (user_id, seq) IN (SELECT value->>0, value->>1 FROM json_each(?))`,
+		list); err != nil {
+		return false, translate(err, "search")
+	}
+	return true, nil
+}
+
+// column returns the first column of what q finds in tx, as text.
+func column(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err, "search")
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, translate(err, "search")
+		}
+		out = append(out, s)
+	}
+	return out, translate(rows.Err(), "search")
+}
+
+// indexPendingOf indexes all of the user's pending contacts, a step a
+// write transaction, if there are any: a search runs it first.
+func (db *DB) indexPendingOf(ctx context.Context, userID string) error {
+	var pending bool
+	// search_pending primary key
+	if err := db.reader(ctx).QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_pending WHERE user_id = ?)`,
+		userID).Scan(&pending); err != nil {
+		return translate(err, "search")
+	}
+	for pending {
+		if err := db.Update(ctx, func(tx *Tx) (err error) {
+			pending, err = indexPending(ctx, tx.tx.Tx, userID)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
