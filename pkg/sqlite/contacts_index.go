@@ -115,9 +115,9 @@ func (tx *Tx) execAll(ctx context.Context, what string, queries []string, args .
 }
 
 // unindexContacts takes those of list (a JSON list of ids) that are the
-// user's contacts out of the full-text indexes (or the list of those
-// waiting for the search index), deletes their keys and tags, and
-// journals their removal (the cards' names, as the journal
+// user's contacts out of the q= index, lists them to leave the search
+// index (search_gone: search_pending.go; or takes them off the list of
+// those waiting to enter it), deletes their keys and tags, and journals their removal (the cards' names, as the journal
 // lists deleted cards), in one statement each, as indexContacts puts them
 // in; every path that deletes contacts calls it first, in the same
 // transaction. Triggers and cascades did it for each row (dropped in
@@ -136,9 +136,10 @@ var unindexQueries = []string{
 		FROM contacts c WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
 	`INSERT INTO contacts_fts(contacts_fts, rowid, grams)
 		SELECT 'delete', seq, rapport_grams(user_id, search) FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
-	`DELETE FROM search WHERE rowid IN (SELECT r.seq FROM search_rows r JOIN contacts c ON r.type = 'contact' AND r.ref = c.id
-		WHERE +c.user_id = ?1 AND c.id IN (SELECT value FROM json_each(?2)))`,
-	`DELETE FROM search_rows WHERE type = 'contact' AND ref IN (SELECT id FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2)))`,
+	`INSERT OR IGNORE INTO search_gone(user_id, seq) SELECT ?1, r.seq FROM search_rows r JOIN contacts c ON r.type = 'contact' AND r.ref = c.id
+		WHERE +c.user_id = ?1 AND c.id IN (SELECT value FROM json_each(?2))`,
+	`UPDATE search_rows SET type = 'gone', ref = CAST(seq AS TEXT)
+		WHERE type = 'contact' AND ref IN (SELECT id FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2)))`,
 	`DELETE FROM contact_keys WHERE contact_id IN (SELECT value FROM json_each(?2)) AND +user_id = ?1`,
 	`DELETE FROM contact_tags WHERE contact_id IN (SELECT value FROM json_each(?2)) AND +user_id = ?1`,
 	`DELETE FROM search_pending WHERE user_id = ?1 AND seq IN (SELECT seq FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2)))`,

@@ -73,8 +73,9 @@ func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, erro
 	if len(q.Terms) == 0 {
 		return []search.Hit{}, nil
 	}
-	// An import's contacts not indexed yet are, first.
-	if err := s.DB.indexPendingOf(ctx, q.UserID); err != nil {
+	// An import's contacts not indexed yet are, and deleted ones still in
+	// the index leave it, first.
+	if err := s.DB.settleSearch(ctx, q.UserID); err != nil {
 		return nil, err
 	}
 	all, named := matchExpr(q.UserID, q.Terms, q.Types)
@@ -119,7 +120,7 @@ func (s *Search) Search(ctx context.Context, q search.Query) ([]search.Hit, erro
 	found, err := queryAll(ctx, s.DB, "search", scanHit,
 		`SELECT r.type, r.ref, r.title, r.contact_id, r.other_id, r.event_id, r.at, coalesce(c.name, ''), coalesce(c.body, '')
 		FROM search_rows r JOIN search c ON c.rowid = r.seq
-		WHERE r.seq IN (SELECT value FROM json_each(?)) AND r.user_id = ?`, jsonInts(ids), q.UserID)
+		WHERE r.seq IN (SELECT value FROM json_each(?)) AND r.user_id = ? AND r.type != 'gone'`, jsonInts(ids), q.UserID)
 	if err != nil {
 		return nil, err
 	}

@@ -12,11 +12,14 @@ import (
 
 // An import's contacts enter the search index after the import answers
 // (issue 28: the search rows and words were a quarter of an import's
-// writer time): ImportContacts lists them in search_pending (migration
-// 00044), and they are indexed once writes pause, pendingBatch a step as
-// the committer's upkeep (upkeep.go), or before their user's next search,
-// whichever comes first, so a search never misses a contact its user has.
-// Everything else reads them at once: the list, q=, keys, tags, cards.
+// writer time), and deleted contacts (an undo's) leave it after the
+// delete answers (a third of an undo's): ImportContacts lists them in
+// search_pending, unindexContacts in search_gone (migration 00044), and
+// the lists are worked off once writes pause, pendingBatch a step as the
+// committer's upkeep (upkeep.go), or before their user's next search,
+// whichever comes first, so a search never misses a contact its user has
+// nor finds one deleted. Everything else reads them at once: the list,
+// q=, keys, tags, cards.
 
 // pendingBatch is how many pending contacts one step indexes (one
 // transaction; a write that arrives waits for one step at most).
@@ -110,18 +113,57 @@ func column(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, e
 	return out, translate(rows.Err(), "search")
 }
 
-// indexPendingOf indexes all of the user's pending contacts, a step a
-// write transaction, if there are any: a search runs it first.
-func (db *DB) indexPendingOf(ctx context.Context, userID string) error {
-	var pending bool
-	// search_pending primary key
-	if err := db.reader(ctx).QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_pending WHERE user_id = ?)`,
-		userID).Scan(&pending); err != nil {
+// dropGone takes up to pendingBatch deleted contacts' entries (of userID,
+// or of anyone when it is empty) out of the search index, in tx, with
+// their rows kept as type 'gone' till now; it says whether there were any.
+func dropGone(ctx context.Context, tx *sql.Tx, userID string) (bool, error) {
+	// search_gone primary key: the user's, or the first of anyone's
+	q, args := `SELECT json_array(user_id, seq) FROM search_gone WHERE user_id = ? LIMIT ?`, []any{userID, pendingBatch}
+	if userID == "" {
+		q, args = `SELECT json_array(user_id, seq) FROM search_gone LIMIT ?`, args[1:]
+	}
+	taken, err := column(ctx, tx, q, args...)
+	if err != nil || len(taken) == 0 {
+		return false, err
+	}
+	list := "[" + strings.Join(taken, ",") + "]"
+	for _, q := range []string{
+		`DELETE FROM search WHERE rowid IN (SELECT value->>1 FROM json_each(?))`,
+		// search_rows' rowid; a row that is not 'gone' (never, but) stays
+		`DELETE FROM search_rows WHERE seq IN (SELECT value->>1 FROM json_each(?)) AND type = 'gone'`,
+		// search_gone primary key
+		`DELETE FROM search_gone WHERE (user_id, seq) IN (SELECT value->>0, value->>1 FROM json_each(?))`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, list); err != nil {
+			return false, translate(err, "search")
+		}
+	}
+	return true, nil
+}
+
+// settleStep runs a step of the search index's to-do lists of userID (of
+// anyone when it is empty), in tx: deleted contacts out, then pending
+// ones in. It says whether there was any.
+func settleStep(ctx context.Context, tx *sql.Tx, userID string) (bool, error) {
+	if worked, err := dropGone(ctx, tx, userID); err != nil || worked {
+		return worked, err
+	}
+	return indexPending(ctx, tx, userID)
+}
+
+// settleSearch runs the user's to-do lists of the search index to the
+// end, a step a write transaction, if there is anything on them: a search
+// runs it first.
+func (db *DB) settleSearch(ctx context.Context, userID string) error {
+	var todo bool
+	// search_pending and search_gone primary keys
+	if err := db.reader(ctx).QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM search_pending WHERE user_id = ?1)
+		OR EXISTS (SELECT 1 FROM search_gone WHERE user_id = ?1)`, userID).Scan(&todo); err != nil {
 		return translate(err, "search")
 	}
-	for pending {
+	for todo {
 		if err := db.Update(ctx, func(tx *Tx) (err error) {
-			pending, err = indexPending(ctx, tx.tx.Tx, userID)
+			todo, err = settleStep(ctx, tx.tx.Tx, userID)
 			return err
 		}); err != nil {
 			return err

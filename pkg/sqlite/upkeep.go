@@ -103,11 +103,11 @@ func (db *DB) mergeStep() bool {
 }
 
 // upkeep runs one step of what the committer does once writes pause, in
-// tx: the search index's pending contacts (indexPending) first, then a
+// tx: the search index's to-do lists (settleStep) first, then a
 // leveled merge step of each full-text index, or else a tidy; it says
 // whether there was work.
 func upkeep(ctx context.Context, tx *sql.Tx) (worked bool, err error) {
-	if worked, err = indexPending(ctx, tx, ""); err != nil || worked {
+	if worked, err = settleStep(ctx, tx, ""); err != nil || worked {
 		return worked, err
 	}
 	if worked, err = mergeAll(ctx, tx); err != nil || worked {

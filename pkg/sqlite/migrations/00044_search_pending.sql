@@ -12,10 +12,22 @@ CREATE TABLE search_pending (
     ref     TEXT NOT NULL,
     PRIMARY KEY (user_id, seq)
 ) STRICT, WITHOUT ROWID;
+-- Deleted contacts leave the search index the same way (their entries'
+-- seq listed here; their search_rows rows are kept, as type 'gone', until
+-- then, so no new row takes their seq as its rowid in the index).
+CREATE TABLE search_gone (
+    user_id TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    PRIMARY KEY (user_id, seq)
+) STRICT, WITHOUT ROWID;
 
 -- +goose Down
--- What is still pending is indexed now, as the store before this did at
--- once (a contact a later change already indexed is left as it is).
+-- What is still pending is indexed now, and what is gone deleted, as the
+-- store before this did at once (a contact a later change already indexed
+-- is left as it is).
+DELETE FROM search WHERE rowid IN (SELECT seq FROM search_gone);
+DELETE FROM search_rows WHERE type = 'gone';
+DROP TABLE search_gone;
 DELETE FROM search_pending WHERE ref IN (SELECT ref FROM search_rows WHERE type = 'contact');
 INSERT INTO search_rows(user_id, type, ref, title, contact_id, other_id, event_id, at)
     SELECT user_id, type, ref, title, contact_id, other_id, event_id, at FROM contacts_search
