@@ -117,12 +117,13 @@ func (tx *Tx) execAll(ctx context.Context, what string, queries []string, args .
 // unindexContacts takes those of list (a JSON list of ids) that are the
 // user's contacts out of the q= index, lists them to leave the search
 // index (search_gone: search_pending.go; or takes them off the list of
-// those waiting to enter it), deletes their keys and tags, and journals their removal (the cards' names, as the journal
-// lists deleted cards), in one statement each, as indexContacts puts them
-// in; every path that deletes contacts calls it first, in the same
-// transaction. Triggers and cascades did it for each row (dropped in
-// migrations 00040 and 00043). +user_id: the contacts are found by id
-// (contacts.id), not by walking all the user's.
+// those waiting to enter it), deletes their keys and tags, and journals
+// their removal (the cards' names, as the journal lists deleted cards),
+// in one statement each, as indexContacts puts them in; every path that
+// deletes contacts calls it first, in the same transaction. Triggers and
+// cascades did it for each row (dropped in migrations 00040 and 00043).
+// +user_id: the contacts are found by id (contacts.id), not by walking
+// all the user's.
 func (tx *Tx) unindexContacts(ctx context.Context, userID, list string) error {
 	return tx.execAll(ctx, "contact", unindexQueries, userID, list)
 }
