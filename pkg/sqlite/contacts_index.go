@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"slices"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 )
@@ -74,11 +75,18 @@ const journalCardsQuery = `INSERT INTO dav_changes(user_id, coll, seq, item_id)
 
 // indexQueries are indexContacts' statements, each of a JSON list of
 // contact ids (?1): the q= grams, then the search rows and words.
-var indexQueries = append([]string{qIndexQuery}, contactSearchQueries...)
+var indexQueries = append(slices.Clone(qIndexQueries), contactSearchQueries...)
 
-// qIndexQuery puts contacts (a JSON list of ids, ?1) in the q= index.
-const qIndexQuery = `INSERT INTO contacts_fts(rowid, grams)
-		SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY seq`
+// qIndexQueries put contacts (a JSON list of ids, ?1) in the q= index:
+// the grams a deleted contact left under the seq one of them was given
+// go first (contacts_q_gone, search_pending.go), then theirs.
+var qIndexQueries = []string{
+	`INSERT INTO contacts_fts(contacts_fts, rowid, grams) SELECT 'delete', g.seq, rapport_grams(g.user_id, g.search)
+		FROM contacts_q_gone g WHERE g.seq IN (SELECT seq FROM contacts WHERE id IN (SELECT value FROM json_each(?1)))`,
+	`DELETE FROM contacts_q_gone WHERE seq IN (SELECT seq FROM contacts WHERE id IN (SELECT value FROM json_each(?1)))`,
+	`INSERT INTO contacts_fts(rowid, grams)
+		SELECT seq, rapport_grams(user_id, search) FROM contacts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY seq`,
+}
 
 // contactSearchQueries put contacts (a JSON list of ids, ?1) in the
 // search index.
@@ -115,9 +123,9 @@ func (tx *Tx) execAll(ctx context.Context, what string, queries []string, args .
 }
 
 // unindexContacts takes those of list (a JSON list of ids) that are the
-// user's contacts out of the q= index, lists them to leave the search
-// index (search_gone: search_pending.go; or takes them off the list of
-// those waiting to enter it), deletes their keys and tags, and journals
+// user's contacts, lists them to leave the q= and search indexes
+// (contacts_q_gone, search_gone: search_pending.go; or takes them off the
+// list of those waiting to enter the search index), deletes their keys and tags, and journals
 // their removal (the cards' names, as the journal lists deleted cards),
 // in one statement each, as indexContacts puts them in; every path that
 // deletes contacts calls it first, in the same transaction. Triggers and
@@ -135,8 +143,8 @@ var unindexQueries = []string{
 		SELECT user_id, 'cards', (SELECT coalesce(max(seq), 0) FROM dav_changes d WHERE d.user_id = c.user_id AND d.coll = 'cards')
 			+ row_number() OVER (ORDER BY seq), CASE WHEN dav_name != '' THEN dav_name ELSE id END
 		FROM contacts c WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
-	`INSERT INTO contacts_fts(contacts_fts, rowid, grams)
-		SELECT 'delete', seq, rapport_grams(user_id, search) FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
+	`INSERT OR IGNORE INTO contacts_q_gone(seq, user_id, search)
+		SELECT seq, user_id, search FROM contacts WHERE +user_id = ?1 AND id IN (SELECT value FROM json_each(?2))`,
 	`INSERT OR IGNORE INTO search_gone(user_id, seq) SELECT ?1, r.seq FROM search_rows r JOIN contacts c ON r.type = 'contact' AND r.ref = c.id
 		WHERE +c.user_id = ?1 AND c.id IN (SELECT value FROM json_each(?2))`,
 	`UPDATE search_rows SET type = 'gone', ref = CAST(seq AS TEXT)

@@ -186,8 +186,11 @@ func TestContactsQMigrationKeepsContacts(t *testing.T) {
 	if err != nil || len(page.Items) != 1 || page.Items[0].ID != "a" {
 		t.Fatalf("q=nitec after the migration: %+v, %v", page.Items, err)
 	}
-	// The delete trigger takes out what the new index holds.
+	// A delete takes out what the new index holds (once writes pause).
 	if err := cs.DeleteContact(ctx, "u1", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := settleAll(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	if seqs, err := cs.rareMatches(ctx, "u1", "nitec"); err != nil || len(seqs) != 0 {
@@ -274,12 +277,10 @@ func TestDeletedContactsLeaveNoIndexRows(t *testing.T) {
 	if n, err := cs.DeleteContacts(ctx, "u1", []string{"c2", "c4"}); err != nil || n != 1 {
 		t.Fatalf("DeleteContacts: %d, %v", n, err)
 	}
-	// Out of the search index, as a search or the idle writer takes them
-	// (TestImportedContactsPending searches while they are listed).
-	for _, u := range []string{"u1", "u2"} {
-		if err := db.settleSearch(ctx, u); err != nil {
-			t.Fatal(err)
-		}
+	// Out of the full-text indexes, as the idle writer takes them
+	// (TestDeletedContactsGone looks while they are listed).
+	if err := settleAll(ctx, db); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := db.write.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.q_terms USING fts5vocab(main, contacts_fts, instance)`); err != nil {
 		t.Fatal(err)
@@ -318,7 +319,7 @@ func TestDeletedContactsLeaveNoIndexRows(t *testing.T) {
 }
 
 // TestContactsQForgetsWhatChanged: the q= index forgets a contact's old
-// grams when it changes or goes, also for a contact written, changed and
+// grams when it changes or goes (once writes pause), also for a contact written, changed and
 // deleted in one transaction and once the index's segments are merged:
 // what it names for a text is the contacts holding it now.
 func TestContactsQForgetsWhatChanged(t *testing.T) {
@@ -348,6 +349,11 @@ func TestContactsQForgetsWhatChanged(t *testing.T) {
 		return s.DeleteContact(ctx, "u1", "b")
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The deleted contact's grams leave once writes pause (settleAll does
+	// what the idle writer does).
+	if err := settleAll(ctx, db); err != nil {
 		t.Fatal(err)
 	}
 	seqOf := func(id string) int64 {

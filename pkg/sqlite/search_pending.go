@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
@@ -37,8 +38,8 @@ func (tx *Tx) indexContactsLater(ctx context.Context, cs []*contacts.Contact) er
 		ids[i] = c.ID
 	}
 	// contacts.id, then search_pending's primary key
-	for _, q := range []string{qIndexQuery, `INSERT OR IGNORE INTO search_pending(user_id, seq, ref)
-		SELECT user_id, seq, id FROM contacts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY seq`} {
+	for _, q := range append(slices.Clone(qIndexQueries), `INSERT OR IGNORE INTO search_pending(user_id, seq, ref)
+		SELECT user_id, seq, id FROM contacts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY seq`) {
 		if _, err := tx.tx.ExecContext(ctx, q, jsonList(ids)); err != nil {
 			return translate(err, "contact")
 		}
@@ -141,10 +142,39 @@ func dropGone(ctx context.Context, tx *sql.Tx, userID string) (bool, error) {
 	return true, nil
 }
 
-// settleStep runs a step of the search index's to-do lists of userID (of
-// anyone when it is empty), in tx: deleted contacts out, then pending
-// ones in. It says whether there was any.
+// dropGrams deletes up to pendingBatch deleted contacts' grams from the
+// q= index (the first listed in contacts_q_gone), in tx, and says
+// whether there were any. A q= search reads the grams left meanwhile
+// harmlessly: its page query keeps the contacts that exist and hold the
+// text (rareMatches).
+func dropGrams(ctx context.Context, tx *sql.Tx) (bool, error) {
+	var n int
+	// contacts_q_gone's rowid, the same first rows in both statements
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM contacts_q_gone LIMIT ?)`, pendingBatch).Scan(&n); err != nil || n == 0 {
+		return false, translate(err, "contact")
+	}
+	for _, q := range []string{
+		`INSERT INTO contacts_fts(contacts_fts, rowid, grams)
+			SELECT 'delete', seq, rapport_grams(user_id, search) FROM contacts_q_gone ORDER BY seq LIMIT ?`,
+		`DELETE FROM contacts_q_gone WHERE seq IN (SELECT seq FROM contacts_q_gone ORDER BY seq LIMIT ?)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, pendingBatch); err != nil {
+			return false, translate(err, "contact")
+		}
+	}
+	return true, nil
+}
+
+// settleStep runs a step of the full-text indexes' to-do lists, in tx:
+// of userID's, deleted contacts out of the search index, then pending
+// ones in; of anyone's when userID is empty, deleted contacts' grams out
+// of the q= index first. It says whether there was any.
 func settleStep(ctx context.Context, tx *sql.Tx, userID string) (bool, error) {
+	if userID == "" {
+		if worked, err := dropGrams(ctx, tx); err != nil || worked {
+			return worked, err
+		}
+	}
 	if worked, err := dropGone(ctx, tx, userID); err != nil || worked {
 		return worked, err
 	}

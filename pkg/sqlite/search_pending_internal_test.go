@@ -36,6 +36,17 @@ func wantPending(ctx context.Context, db *DB, userID, when string, pending, rows
 	return err
 }
 
+// settleAll works off every to-do list of the full-text indexes, as the
+// idle writer does, on db (a store, or a unit of work's handle).
+func settleAll(ctx context.Context, db *DB) error {
+	for worked := true; worked; {
+		if err := db.Update(ctx, func(tx *Tx) (err error) { worked, err = settleStep(ctx, tx.tx.Tx, ""); return err }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // TestImportedContactsPending: an import's contacts wait for the search
 // index, and its user's search indexes them first (only the user's), so
 // it finds them; one changed or deleted meanwhile is indexed once, or
@@ -145,13 +156,14 @@ func TestPendingMigrationDown(t *testing.T) {
 	}
 	defer pool.Close()
 	// c0-c4 pending, c0 indexed too (as a change since would have); c5
-	// deleted, still in the index.
+	// deleted, still in both indexes.
 	for _, q := range []string{
 		`DELETE FROM search WHERE rowid IN (SELECT seq FROM search_rows WHERE type = 'contact' AND ref NOT IN ('c0', 'c5'))`,
 		`DELETE FROM search_rows WHERE type = 'contact' AND ref NOT IN ('c0', 'c5')`,
 		`INSERT OR IGNORE INTO search_pending(user_id, seq, ref) SELECT user_id, seq, id FROM contacts WHERE id != 'c5'`,
 		`INSERT INTO search_gone(user_id, seq) SELECT user_id, seq FROM search_rows WHERE ref = 'c5'`,
 		`UPDATE search_rows SET type = 'gone', ref = CAST(seq AS TEXT) WHERE ref = 'c5'`,
+		`INSERT INTO contacts_q_gone(seq, user_id, search) SELECT seq, user_id, search FROM contacts WHERE id = 'c5'`,
 		`DELETE FROM contacts WHERE id = 'c5'`,
 	} {
 		if _, err := pool.ExecContext(ctx, q); err != nil {
@@ -173,12 +185,16 @@ func TestPendingMigrationDown(t *testing.T) {
 	if err := pool.QueryRowContext(ctx, `SELECT count(*) FROM search WHERE search MATCH ?`, `"`+searchKey("u1")+`quokka"`).Scan(&found); err != nil || found != 5 {
 		t.Fatalf("the index's quokka after the migration down: %d, %v", found, err)
 	}
+	if err := pool.QueryRowContext(ctx, `SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH ?`, gramsQuery("u1", "quokka")).Scan(&found); err != nil || found != 5 {
+		t.Fatalf("the q= index's quokka after the migration down: %d, %v", found, err)
+	}
 }
 
 // TestDeletedContactsGone: deleted contacts leave the search index after
 // the delete, and their user's search takes them out first, so it never
 // finds one; until then no new record takes one's place in the index
-// (their rows are kept as 'gone'), even the newest's. In one unit of
+// (their rows are kept as 'gone'), even the newest's. Their grams leave
+// the q= index after it too; a new contact given one's seq keeps its own. In one unit of
 // work, so the idle writer cannot take them out first.
 func TestDeletedContactsGone(t *testing.T) {
 	ctx := context.Background()
@@ -228,6 +244,26 @@ func TestDeletedContactsGone(t *testing.T) {
 		}
 		if n, err := count(u, `SELECT count(*) FROM search_rows WHERE type = 'gone'`); err != nil || n != 0 {
 			return fmt.Errorf("rows kept as gone after the search: %d, %v", n, err)
+		}
+		// The q= index: d4 took a deleted contact's seq (and has the same
+		// words), and its insert took that one's grams out first; once the
+		// other's are out too, q= still finds it.
+		if n, err := count(u, `SELECT count(*) FROM contacts_q_gone`); err != nil || n != 1 {
+			return fmt.Errorf("grams listed to leave the q= index after d4's insert: %d, %v; want 1 of 2", n, err)
+		}
+		if err := settleAll(ctx, u); err != nil {
+			return err
+		}
+		page, err := st.Contacts.Contacts(ctx, "u3", contacts.ContactQuery{Q: "quokka"})
+		refs = nil
+		for _, c := range page.Items {
+			refs = append(refs, c.ID)
+		}
+		if err != nil || !slices.Equal(refs, []string{"d1", "d4"}) {
+			return fmt.Errorf("q=quokka once the deleted grams are out: %v, %v; want d1 and d4", refs, err)
+		}
+		if seqs, err := st.Contacts.(*Contacts).rareMatches(ctx, "u3", "quokka"); err != nil || len(seqs) != 2 {
+			return fmt.Errorf("the q= index's candidates for quokka: %v, %v; want d1's and d4's", seqs, err)
 		}
 		return nil
 	}); err != nil {

@@ -20,6 +20,16 @@ CREATE TABLE search_gone (
     seq     INTEGER NOT NULL,
     PRIMARY KEY (user_id, seq)
 ) STRICT, WITHOUT ROWID;
+-- And deleted contacts leave the q= index (contacts_fts) after the delete
+-- answers: their seq, user and search text, which their grams are made of
+-- again to delete them. A new contact given a listed seq (SQLite reuses
+-- the highest rowid once it is deleted) has the old grams deleted first,
+-- in the statement that indexes it.
+CREATE TABLE contacts_q_gone (
+    seq     INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    search  TEXT NOT NULL
+) STRICT;
 
 -- +goose Down
 -- What is still pending is indexed now, and what is gone deleted, as the
@@ -28,6 +38,8 @@ CREATE TABLE search_gone (
 DELETE FROM search WHERE rowid IN (SELECT seq FROM search_gone);
 DELETE FROM search_rows WHERE type = 'gone';
 DROP TABLE search_gone;
+INSERT INTO contacts_fts(contacts_fts, rowid, grams) SELECT 'delete', seq, rapport_grams(user_id, search) FROM contacts_q_gone;
+DROP TABLE contacts_q_gone;
 DELETE FROM search_pending WHERE ref IN (SELECT ref FROM search_rows WHERE type = 'contact');
 INSERT INTO search_rows(user_id, type, ref, title, contact_id, other_id, event_id, at)
     SELECT user_id, type, ref, title, contact_id, other_id, event_id, at FROM contacts_search
