@@ -52,13 +52,7 @@ func (tx *Tx) indexContactsLater(ctx context.Context, cs []*contacts.Contact) er
 // the list; it says whether there were any. One a change indexed since
 // (a contact's update re-indexes it) is only taken off.
 func indexPending(ctx context.Context, tx *sql.Tx, userID string) (bool, error) {
-	// search_pending primary key: the user's, or the first of anyone's,
-	// in the order they were written
-	q, args := `SELECT json_array(user_id, seq, ref) FROM search_pending WHERE user_id = ? LIMIT ?`, []any{userID, pendingBatch}
-	if userID == "" {
-		q, args = `SELECT json_array(user_id, seq, ref) FROM search_pending LIMIT ?`, args[1:]
-	}
-	taken, err := column(ctx, tx, q, args...)
+	taken, err := firstListed(ctx, tx, "search_pending", "user_id, seq, ref", userID)
 	if err != nil || len(taken) == 0 {
 		return false, err
 	}
@@ -96,6 +90,20 @@ func indexPending(ctx context.Context, tx *sql.Tx, userID string) (bool, error) 
 	return true, nil
 }
 
+// firstListed returns up to pendingBatch rows of a to-do list (table,
+// keyed by user and seq), each as a JSON array of columns: the user's,
+// or anyone's when userID is empty, in the order of the primary key (a
+// user's in the order they were listed).
+func firstListed(ctx context.Context, tx *sql.Tx, table, columns, userID string) ([]string, error) {
+	// table and columns are constants of this file, never input; the
+	// table's primary key (user_id, seq)
+	q := `SELECT json_array(` + columns + `) FROM ` + table
+	if userID == "" {
+		return column(ctx, tx, q+` LIMIT ?`, pendingBatch)
+	}
+	return column(ctx, tx, q+` WHERE user_id = ? LIMIT ?`, userID, pendingBatch)
+}
+
 // column returns the first column of what q finds in tx, as text.
 func column(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
@@ -118,12 +126,7 @@ func column(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, e
 // or of anyone when it is empty) out of the search index, in tx, with
 // their rows kept as type 'gone' till now; it says whether there were any.
 func dropGone(ctx context.Context, tx *sql.Tx, userID string) (bool, error) {
-	// search_gone primary key: the user's, or the first of anyone's
-	q, args := `SELECT json_array(user_id, seq) FROM search_gone WHERE user_id = ? LIMIT ?`, []any{userID, pendingBatch}
-	if userID == "" {
-		q, args = `SELECT json_array(user_id, seq) FROM search_gone LIMIT ?`, args[1:]
-	}
-	taken, err := column(ctx, tx, q, args...)
+	taken, err := firstListed(ctx, tx, "search_gone", "user_id, seq", userID)
 	if err != nil || len(taken) == 0 {
 		return false, err
 	}
