@@ -26,6 +26,13 @@ import (
 // and spent 2.7 s merging them (search's rowids are search_rows.seq, made
 // in the order the rows go in).
 func (tx *Tx) indexContacts(ctx context.Context, cs []*contacts.Contact) error {
+	return tx.indexContactsBy(ctx, cs, indexQueries)
+}
+
+// indexContactsBy runs queries (each of a JSON list of cs' ids) and
+// journals cs for sync-collection: indexContacts' statements, or an
+// import's (indexContactsLater).
+func (tx *Tx) indexContactsBy(ctx context.Context, cs []*contacts.Contact, queries []string) error {
 	if len(cs) == 0 {
 		return nil
 	}
@@ -33,7 +40,7 @@ func (tx *Tx) indexContacts(ctx context.Context, cs []*contacts.Contact) error {
 	for i, c := range cs {
 		ids[i] = c.ID
 	}
-	if err := tx.execAll(ctx, "contact", indexQueries, jsonList(ids)); err != nil {
+	if err := tx.execAll(ctx, "contact", queries, jsonList(ids)); err != nil {
 		return err
 	}
 	return journalCards(ctx, tx, "contact", cs, func(c *contacts.Contact) (string, string) { return c.UserID, c.ID })

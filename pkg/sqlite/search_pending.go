@@ -30,22 +30,14 @@ const pendingBatch = 1000
 // the q= index and the sync journal now, and are listed for the search
 // index (pending).
 func (tx *Tx) indexContactsLater(ctx context.Context, cs []*contacts.Contact) error {
-	if len(cs) == 0 {
-		return nil
-	}
-	ids := make([]string, len(cs))
-	for i, c := range cs {
-		ids[i] = c.ID
-	}
-	// contacts.id, then search_pending's primary key
-	for _, q := range append(slices.Clone(qIndexQueries), `INSERT OR IGNORE INTO search_pending(user_id, seq, ref)
-		SELECT user_id, seq, id FROM contacts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY seq`) {
-		if _, err := tx.tx.ExecContext(ctx, q, jsonList(ids)); err != nil {
-			return translate(err, "contact")
-		}
-	}
-	return journalCards(ctx, tx, "contact", cs, func(c *contacts.Contact) (string, string) { return c.UserID, c.ID })
+	return tx.indexContactsBy(ctx, cs, laterQueries)
 }
+
+// laterQueries are indexContactsLater's statements, each of a JSON list
+// of contact ids (?1): the q= grams, then the contacts listed by user and
+// seq (contacts.id, then search_pending's primary key).
+var laterQueries = append(slices.Clone(qIndexQueries), `INSERT OR IGNORE INTO search_pending(user_id, seq, ref)
+		SELECT user_id, seq, id FROM contacts WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY seq`)
 
 // indexPending puts up to pendingBatch pending contacts (of userID, or of
 // anyone when it is empty) in the search index, in tx, and takes them off
