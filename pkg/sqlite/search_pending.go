@@ -3,8 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -49,25 +47,12 @@ func indexPending(ctx context.Context, tx *sql.Tx, userID string) (bool, error) 
 		return false, err
 	}
 	list := "[" + strings.Join(taken, ",") + "]"
-	// search_rows (type, ref) unique
-	again, err := column(ctx, tx, `SELECT ref FROM search_rows WHERE type = 'contact'
-		AND ref IN (SELECT value->>2 FROM json_each(?))`, list)
+	// Those a change indexed since are left out (search_rows (type, ref)
+	// unique).
+	fresh, err := column(ctx, tx, `SELECT j.value->>2 FROM json_each(?) j
+		WHERE NOT EXISTS (SELECT 1 FROM search_rows r WHERE r.type = 'contact' AND r.ref = j.value->>2)`, list)
 	if err != nil {
 		return false, err
-	}
-	indexed := map[string]bool{}
-	for _, ref := range again {
-		indexed[ref] = true
-	}
-	fresh := make([]string, 0, len(taken))
-	for _, row := range taken {
-		var userSeqRef []any
-		if err := json.Unmarshal([]byte(row), &userSeqRef); err != nil || len(userSeqRef) != 3 {
-			return false, translate(fmt.Errorf("a pending contact read as %s: %v", row, err), "search")
-		}
-		if ref, _ := userSeqRef[2].(string); !indexed[ref] {
-			fresh = append(fresh, ref)
-		}
 	}
 	for _, q := range contactSearchQueries {
 		if _, err := tx.ExecContext(ctx, q, jsonList(fresh)); err != nil {
