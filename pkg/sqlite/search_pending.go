@@ -128,21 +128,17 @@ func dropGone(ctx context.Context, tx *sql.Tx, userID string) (bool, error) {
 // harmlessly: its page query keeps the contacts that exist and hold the
 // text (rareMatches).
 func dropGrams(ctx context.Context, tx *sql.Tx) (bool, error) {
-	var n int
-	// contacts_q_gone's rowid, the same first rows in both statements
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM contacts_q_gone LIMIT ?)`, pendingBatch).Scan(&n); err != nil || n == 0 {
+	// contacts_q_gone's rowid: the same first rows in both statements
+	if _, err := tx.ExecContext(ctx, `INSERT INTO contacts_fts(contacts_fts, rowid, grams)
+		SELECT 'delete', seq, rapport_grams(user_id, search) FROM contacts_q_gone ORDER BY seq LIMIT ?`, pendingBatch); err != nil {
 		return false, translate(err, "contact")
 	}
-	for _, q := range []string{
-		`INSERT INTO contacts_fts(contacts_fts, rowid, grams)
-			SELECT 'delete', seq, rapport_grams(user_id, search) FROM contacts_q_gone ORDER BY seq LIMIT ?`,
-		`DELETE FROM contacts_q_gone WHERE seq IN (SELECT seq FROM contacts_q_gone ORDER BY seq LIMIT ?)`,
-	} {
-		if _, err := tx.ExecContext(ctx, q, pendingBatch); err != nil {
-			return false, translate(err, "contact")
-		}
+	res, err := tx.ExecContext(ctx, `DELETE FROM contacts_q_gone WHERE seq IN (SELECT seq FROM contacts_q_gone ORDER BY seq LIMIT ?)`, pendingBatch)
+	if err != nil {
+		return false, translate(err, "contact")
 	}
-	return true, nil
+	n, err := res.RowsAffected()
+	return n > 0, translate(err, "contact")
 }
 
 // settleStep runs a step of the full-text indexes' to-do lists, in tx:
