@@ -103,7 +103,7 @@ func (db *DB) committer() {
 		select {
 		case <-idle.C:
 			unmerged = 0
-			if db.mergeStep() {
+			if db.upkeepStep() {
 				idle.Reset(0) // more: another step, unless a write comes first
 			}
 		case <-db.quit:
@@ -131,7 +131,7 @@ func (db *DB) committer() {
 			db.stmts.prepareWanted() // the connection is free
 			if unmerged++; unmerged >= mergeEvery {
 				unmerged = 0
-				db.mergeStep()
+				db.upkeepStep()
 			}
 			idle.Reset(mergeIdle)
 		}

@@ -9,7 +9,7 @@ import (
 )
 
 // A term is looked up in every segment of a full-text index, and the
-// leveled merges (mergeStep) leave up to three segments a level: a store
+// leveled merges (mergeAll) leave up to three segments a level: a store
 // of 550,000 contacts kept six where one of 50,000 kept three, and a rare
 // word took twice as long to find (issue 28). Once the leveled merges are
 // done, the committer merges an index into one segment when its smaller

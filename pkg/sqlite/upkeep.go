@@ -81,10 +81,10 @@ const (
 	mergeStepPages = 256
 )
 
-// mergeStep runs a step of upkeep in one transaction and says whether
+// upkeepStep runs a step of upkeep in one transaction and says whether
 // there was work (FTS5 changes total_changes by two or more when it
 // merged).
-func (db *DB) mergeStep() bool {
+func (db *DB) upkeepStep() bool {
 	ctx := context.Background()
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
