@@ -8,13 +8,8 @@ import "context"
 // then holds: a benchmark measures a store as a server that has been idle
 // a while has it.
 func (db *DB) Merged(ctx context.Context) (map[string]int, error) {
-	for worked := true; worked; {
-		if err := db.Update(ctx, func(tx *Tx) (err error) {
-			worked, err = upkeep(ctx, tx.tx.Tx)
-			return err
-		}); err != nil {
-			return nil, err
-		}
+	if err := db.stepsUntilDone(ctx, upkeep); err != nil {
+		return nil, err
 	}
 	n := map[string]int{}
 	for _, table := range fullTextIndexes {

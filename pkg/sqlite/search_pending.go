@@ -167,9 +167,18 @@ func (db *DB) settleSearch(ctx context.Context, userID string) error {
 		OR EXISTS (SELECT 1 FROM search_gone WHERE user_id = ?1)`, userID).Scan(&todo); err != nil {
 		return translate(err, "search")
 	}
-	for todo {
+	if !todo {
+		return nil
+	}
+	return db.stepsUntilDone(ctx, func(ctx context.Context, tx *sql.Tx) (bool, error) { return settleStep(ctx, tx, userID) })
+}
+
+// stepsUntilDone runs step, a write transaction each, until it says it
+// found no work.
+func (db *DB) stepsUntilDone(ctx context.Context, step func(context.Context, *sql.Tx) (bool, error)) error {
+	for worked := true; worked; {
 		if err := db.Update(ctx, func(tx *Tx) (err error) {
-			todo, err = settleStep(ctx, tx.tx.Tx, userID)
+			worked, err = step(ctx, tx.tx.Tx)
 			return err
 		}); err != nil {
 			return err

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -39,12 +40,7 @@ func wantPending(ctx context.Context, db *DB, userID, when string, pending, rows
 // settleAll works off every to-do list of the full-text indexes, as the
 // idle writer does, on db (a store, or a unit of work's handle).
 func settleAll(ctx context.Context, db *DB) error {
-	for worked := true; worked; {
-		if err := db.Update(ctx, func(tx *Tx) (err error) { worked, err = settleStep(ctx, tx.tx.Tx, ""); return err }); err != nil {
-			return err
-		}
-	}
-	return nil
+	return db.stepsUntilDone(ctx, func(ctx context.Context, tx *sql.Tx) (bool, error) { return settleStep(ctx, tx, "") })
 }
 
 // TestImportedContactsPending: an import's contacts wait for the search
