@@ -120,6 +120,7 @@ func (m *Main) openEngine(ctx, ictx context.Context) (*engine.Engine, error) {
 		if err != nil {
 			return nil, err
 		}
+		db.LogTo(m.Logger)
 		return db.Engine(), nil
 	}
 	st, err := mongodb.Open(ctx, mongodb.Options{URI: cfg.MongoURI, DBName: cfg.DBName, Logger: m.Logger, SelectTimeout: m.SelectTimeout})

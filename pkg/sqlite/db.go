@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -76,6 +77,11 @@ type file struct {
 	checkpointed   chan struct{}
 	checkpointOnce sync.Once
 	walPages       int
+	// logger says what the committer's upkeep could not do (LogTo).
+	logger atomic.Pointer[slog.Logger]
+	// upkeepFailed is the committer's record of failed upkeep steps
+	// (upkeep.go), its alone.
+	upkeepFailed failures
 }
 
 // ErrOldDataDir is returned by Open for a data directory that holds the
@@ -103,6 +109,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 	path := filepath.Join(dataDir, FileName)
 	db := &DB{file: &file{Path: path, jobs: make(chan *job, maxBatch), quit: make(chan struct{}), committed: make(chan struct{}),
 		checkpoint: make(chan struct{}, 1), checkpointed: make(chan struct{})}}
+	db.logger.Store(slog.Default())
 	var err error
 	if db.write, err = openPool(path, false, writeCacheKiB); err != nil {
 		return nil, err
@@ -134,6 +141,10 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 	go db.watchIntegrity()
 	return db, nil
 }
+
+// LogTo sends what the store's background work could not do to l (at
+// Open, slog.Default()).
+func (db *DB) LogTo(l *slog.Logger) { db.logger.Store(l) }
 
 // readMmapBytes is how much of the store file each read connection maps
 // into memory (address space, not memory: the pages are the OS's cache).

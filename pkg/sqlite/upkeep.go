@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"modernc.org/sqlite"
@@ -85,21 +86,53 @@ const (
 // there was work (FTS5 changes total_changes by two or more when it
 // merged).
 func (db *DB) upkeepStep() bool {
-	ctx := context.Background()
-	tx, err := db.write.BeginTx(ctx, nil)
+	worked, err := db.tryUpkeep(context.Background())
 	if err != nil {
-		return false
-	}
-	worked, err := upkeep(ctx, tx)
-	if err != nil {
-		tx.Rollback()
-		return false
-	}
-	if tx.Commit() != nil {
+		// No step again until the next write's pause: a search settles
+		// its own user's to-do lists (settleSearch), and says so if it
+		// fails too; what is left waits.
+		db.upkeepFailed.add(time.Now(), err, db.logger.Load())
 		return false
 	}
 	db.walWritten()
 	return worked
+}
+
+// tryUpkeep runs a step of upkeep in one transaction.
+func (db *DB) tryUpkeep(ctx context.Context) (worked bool, err error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	if worked, err = upkeep(ctx, tx); err != nil {
+		tx.Rollback()
+		return false, err
+	}
+	return worked, tx.Commit()
+}
+
+// failures counts failed upkeep steps and logs them, the first at once
+// and then at most one line each failLogEvery, with how many failed in
+// between: a step that fails on every pause would otherwise leave the
+// full-text indexes unmerged and imported contacts out of other users'
+// searches without a word.
+type failures struct {
+	since  int       // failed since the last line
+	logged time.Time // when the last line was written
+}
+
+// failLogEvery is how often a step that keeps failing is logged.
+const failLogEvery = time.Minute
+
+// add records a failed step at now and logs it when a line is due.
+func (f *failures) add(now time.Time, err error, l *slog.Logger) {
+	f.since++
+	if !f.logged.IsZero() && now.Sub(f.logged) < failLogEvery {
+		return
+	}
+	l.Error("store upkeep failed: the full-text indexes are not merged and imported contacts wait for their search entries until it succeeds",
+		"err", err, "failed", f.since)
+	f.since, f.logged = 0, now
 }
 
 // upkeep runs one step of what the committer does once writes pause, in

@@ -2,8 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,4 +109,75 @@ func TestWALCheckpointedBesideTheWriter(t *testing.T) {
 		}
 	}
 	waitFor(t, "the WAL was not copied into the file", func() bool { return size() > start+1<<20 })
+}
+
+// lines is a slog handler that keeps the messages it is given.
+type lines struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *lines) Enabled(context.Context, slog.Level) bool { return true }
+func (l *lines) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *lines) WithGroup(string) slog.Handler            { return l }
+func (l *lines) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	msg := r.Message
+	r.Attrs(func(a slog.Attr) bool { msg += " " + a.String(); return true })
+	l.msgs = append(l.msgs, msg)
+	return nil
+}
+
+func (l *lines) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.msgs)
+}
+
+// TestUpkeepFailureLogged: a step of the idle writer's upkeep that fails
+// (here a to-do list's table is gone) is logged with its error, not
+// dropped without a word.
+func TestUpkeepFailureLogged(t *testing.T) {
+	db := openTemp(t)
+	got := &lines{}
+	db.LogTo(slog.New(got))
+	ctx := context.Background()
+	if _, err := db.write.ExecContext(ctx, `DROP TABLE search_gone`); err != nil {
+		t.Fatal(err)
+	}
+	now := record.Time(time.Now())
+	if err := (&Contacts{DB: db}).CreateContact(ctx, &contacts.Contact{ID: record.NewID(), UserID: "u1", Name: "Ada", CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "no line about the failed upkeep step", func() bool {
+		for _, m := range got.all() {
+			if strings.Contains(m, "store upkeep failed") && strings.Contains(m, "search_gone") && strings.Contains(m, "failed=1") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// TestFailuresLoggedOncePerInterval: a step failing on every pause is
+// logged at once and then once each failLogEvery, with how many failed in
+// between.
+func TestFailuresLoggedOncePerInterval(t *testing.T) {
+	got := &lines{}
+	l := slog.New(got)
+	var f failures
+	start := time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC)
+	for i := range 10 {
+		f.add(start.Add(time.Duration(i)*15*time.Second), errors.New("disk I/O error"), l)
+	}
+	msgs := got.all()
+	if len(msgs) != 3 {
+		t.Fatalf("%d lines for ten failures over 135 s, want 3 (at 0, 60 and 120 s): %q", len(msgs), msgs)
+	}
+	for i, want := range []string{"failed=1", "failed=4", "failed=4"} {
+		if !strings.Contains(msgs[i], want) || !strings.Contains(msgs[i], "disk I/O error") {
+			t.Errorf("line %d: %q, want %s and the error", i, msgs[i], want)
+		}
+	}
 }
