@@ -315,6 +315,30 @@ func TestWebSmallThings(t *testing.T) {
 	if css := string(s.Do(t, "GET", "/app/static/style.css", "", nil).Body); !strings.Contains(css, "white-space:pre-line") || !strings.Contains(css, "input[type=search]") {
 		t.Fatal("the style sheet keeps no line breaks in notes, or leaves the search box unstyled")
 	}
+	// The service worker, from /app so that its scope is the pages, taken
+	// afresh on each load; every file it caches on install is served (one
+	// missing would fail the install, and the pages would not open
+	// offline). Chromium runs it in TestWebCardAndOfflineEndToEnd where it is installed.
+	sw := s.Do(t, "GET", "/app/sw.js", "", nil)
+	if sw.Status != 200 || !strings.HasPrefix(sw.Header.Get("Content-Type"), "text/javascript") || sw.Header.Get("Cache-Control") != "no-cache" ||
+		sw.Header.Get("Service-Worker-Allowed") != "/app" {
+		t.Fatalf("sw.js: %d %q %q %q", sw.Status, sw.Header.Get("Content-Type"), sw.Header.Get("Cache-Control"), sw.Header.Get("Service-Worker-Allowed"))
+	}
+	cached := regexp.MustCompile(`"(/app/static/[a-z]+\.(js|css))"`).FindAllStringSubmatch(string(sw.Body), -1)
+	if len(cached) < 4 {
+		t.Fatalf("sw.js caches %d static files: %q", len(cached), cached)
+	}
+	for _, m := range cached {
+		// Not followed to the sign-in page, as a missing file would be.
+		r, err := noFollow.Get(s.URL + m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if ct := r.Header.Get("Content-Type"); r.StatusCode != 200 || !strings.Contains(ct, map[string]string{"js": "javascript", "css": "css"}[m[2]]) {
+			t.Errorf("sw.js caches %s: %d %q", m[1], r.StatusCode, ct)
+		}
+	}
 
 	id := s.MustCreateContact(t, tok, map[string]any{"name": "Grace", "emails": []string{"grace@navy.example", "grace@home.example"}, "phones": []string{"+1 555 0100"}, "notes": "one\ntwo"})
 	b := newPhone(t, s)
