@@ -267,16 +267,19 @@ func TestWebDevices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	python := tooltest.NeedPython(t)
-	cmd := exec.Command(python, "-c", `import plistlib, sys, json
+	// A subtest: without Python (skipped there), the rest still runs.
+	t.Run("ProfileReadByPlistlib", func(t *testing.T) {
+		python := tooltest.NeedPython(t)
+		cmd := exec.Command(python, "-c", `import plistlib, sys, json
 p = plistlib.loads(sys.stdin.buffer.read())
 print(json.dumps([(a["PayloadType"], a.get("CardDAVUsername") or a.get("CalDAVUsername"), a.get("CardDAVPassword") or a.get("CalDAVPassword")) for a in p["PayloadContent"]]))`)
-	cmd.Stdin = bytes.NewReader(raw)
-	out, err := cmd.CombinedOutput()
-	want := `[["com.apple.carddav.account", "ada@example.com", "` + tok[1] + `"], ["com.apple.caldav.account", "ada@example.com", "` + tok[1] + `"]]`
-	if err != nil || strings.TrimSpace(string(out)) != want {
-		t.Fatalf("plistlib reads the profile as %s (%v), want %s", out, err, want)
-	}
+		cmd.Stdin = bytes.NewReader(raw)
+		out, err := cmd.CombinedOutput()
+		want := `[["com.apple.carddav.account", "ada@example.com", "` + tok[1] + `"], ["com.apple.caldav.account", "ada@example.com", "` + tok[1] + `"]]`
+		if err != nil || strings.TrimSpace(string(out)) != want {
+			t.Fatalf("plistlib reads the profile as %s (%v), want %s", out, err, want)
+		}
+	})
 	// The token signs in (the API here; the DAV server takes the same
 	// tokens, and its tests sign in with them).
 	signsIn := func() int { return s.Do(t, "GET", "/v1/me", tok[1], nil).Status }
