@@ -26,6 +26,7 @@ func Need(t testing.TB, name string) string {
 	t.Helper()
 	if os.Getenv("RAPPORT_TOOLS") == "none" {
 		t.Skipf("%s taken as not installed (RAPPORT_TOOLS=none)", name)
+		return ""
 	}
 	if _, err := os.Stat(name); err == nil {
 		return name
@@ -43,7 +44,7 @@ func Need(t testing.TB, name string) string {
 func NeedPython(t testing.TB, modules ...string) string {
 	t.Helper()
 	python := Need(t, Python)
-	if len(modules) == 0 {
+	if python == "" || len(modules) == 0 {
 		return python
 	}
 	if out, err := exec.Command(python, "-c", "import "+strings.Join(modules, ", ")).CombinedOutput(); err != nil {

@@ -50,3 +50,23 @@ func TestMissingSkipsOrFailsInCI(t *testing.T) {
 		}
 	}
 }
+
+// TestNoneSkipsEvenInCI: with RAPPORT_TOOLS=none a tool that is there is
+// taken as missing, and the test skipped even in CI (.ci/run so runs the
+// route-checked packages as a fresh machine does).
+func TestNoneSkipsEvenInCI(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CI", "true")
+	t.Setenv("RAPPORT_TOOLS", "none")
+	r := &recorder{TB: t}
+	if p := tooltest.Need(r, self); p != "" || !r.skipped || r.failed {
+		t.Fatalf("Need(%q) with RAPPORT_TOOLS=none: %q skipped=%v failed=%v", self, p, r.skipped, r.failed)
+	}
+	r = &recorder{TB: t}
+	if tooltest.NeedPython(r, "json"); !r.skipped || r.failed {
+		t.Fatalf("NeedPython with RAPPORT_TOOLS=none: skipped=%v failed=%v", r.skipped, r.failed)
+	}
+}
