@@ -16,11 +16,9 @@ import (
 
 // The desk (PRODUCT.md §10): the pages for the work after the event, one
 // file per page group (people.go, events_desk.go, pipeline.go, …) with
-// its templates (webui/<group>_*.html). What they share is here: the
-// templates they add, their routes, and the form helpers.
-
-// deskTemplates are the desk's page templates, each parsed with the layout.
-var deskTemplates = []string{"contact_edit", "intros", "pipeline", "events", "event", "event_edit", "insights", "today", "import", "companies", "company", "contacts_delete", "review", "guests", "prep"}
+// its templates (webui/<page>.html, parsed with the layout as they are
+// found: webTemplates). What they share is here: their routes and the
+// form helpers.
 
 // registerDesk adds the desk's routes to the signed-in group.
 func (s *pages) registerDesk(g fiber.Router) {

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -36,10 +37,18 @@ import (
 //go:embed webui
 var webFiles embed.FS
 
+// webTemplates are the pages by name: each file of webui/ with the layout
+// and the form helpers, so a new page is its template file and nothing
+// to list (the public card, public.html, has a layout of its own).
 var webTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range append([]string{"login", "signup", "log", "followups", "calendar", "settings", "devices", "contacts", "contact", "card", "scan", "duplicates"}, deskTemplates...) {
-		out[page] = template.Must(template.New(page).Funcs(formFuncs).ParseFS(webFiles, "webui/layout.html", "webui/forms.html", "webui/"+page+".html"))
+	files, _ := fs.Glob(webFiles, "webui/*.html") // a constant pattern
+	for _, file := range files {
+		page := strings.TrimSuffix(path.Base(file), ".html")
+		if page == "layout" || page == "forms" || page == "public" {
+			continue
+		}
+		out[page] = template.Must(template.New(page).Funcs(formFuncs).ParseFS(webFiles, "webui/layout.html", "webui/forms.html", file))
 	}
 	return out
 }()
