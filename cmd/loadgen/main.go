@@ -89,6 +89,9 @@ func main() {
 		{name: "search contacts (q=...)", op: func() (int, error) {
 			return lg.try("GET", "/v1/contacts?limit=50&q="+searchTerms[rand.IntN(len(searchTerms))], nil, nil)
 		}},
+		{name: "search everything (/v1/search?q=...)", op: func() (int, error) {
+			return lg.try("GET", "/v1/search?q="+searchTerms[rand.IntN(len(searchTerms))], nil, nil)
+		}},
 		{name: "feed all.ics (200)", op: func() (int, error) {
 			return lg.try("GET", feedURL, nil, nil)
 		}},
