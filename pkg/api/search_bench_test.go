@@ -77,4 +77,12 @@ func BenchmarkSearch(b *testing.B) {
 			return err
 		})
 	})
+	// A word every contact holds ("Company N"), as most of the load
+	// generator's words are: the index's longest postings.
+	b.Run("EveryContact", func(b *testing.B) {
+		runConcurrent(b, 1, func(i int) error {
+			_, err := fetch(client, mustRequest("GET", s.URL+"/v1/search?q=company", tok), 200)
+			return err
+		})
+	})
 }
