@@ -49,6 +49,11 @@ func matchExpr(userID string, terms, types []string) (all, named string) {
 		parts = append(parts, "kind : ("+strings.Join(kinds, " OR ")+")")
 	}
 	all = strings.Join(parts, " AND ")
+	if len(parts) == 1 {
+		// One word and no type: a record naming it holds it (FTS5 would
+		// gather the word's postings once more for "all AND").
+		return all, inName
+	}
 	return all, all + " AND " + inName
 }
 

@@ -405,3 +405,41 @@ func FuzzGrams(f *testing.F) {
 		}
 	})
 }
+
+// TestSearchFindsOldNamesBeyondTheNewest: the index ranks the newest
+// maxRanked matches of a query, so the records that name its words are
+// looked up on their own first: an old contact named "Quokka" is found,
+// first, beside more than maxRanked newer ones whose notes mention the
+// word (one word, a word and a prefix, and one word of a type).
+func TestSearchFindsOldNamesBeyondTheNewest(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	cs := &Contacts{DB: db}
+	// The named one indexed first, so that it is the oldest entry.
+	if err := cs.CreateContact(ctx, &contacts.Contact{ID: "named", UserID: "u1", Name: "Quokka Labs", Notes: "zoo", CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	var batch []*contacts.Contact
+	for i := range maxRanked + 50 {
+		batch = append(batch, &contacts.Contact{ID: fmt.Sprintf("c%04d", i), UserID: "u1", Name: fmt.Sprint("Person ", i),
+			Notes: "asked about the quokka at the zoo", CreatedAt: now, UpdatedAt: now})
+	}
+	if _, err := cs.ImportContacts(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	s := &Search{DB: db}
+	for _, q := range []struct {
+		text  string
+		types []string
+	}{{"quokka", nil}, {"quokka zo", nil}, {"quok", []string{"contact"}}} {
+		hits, err := s.Search(ctx, search.Query{UserID: "u1", Terms: search.Terms(q.text), Types: q.types, Limit: 10})
+		if err != nil || len(hits) != 10 || hits[0].ID != "named" {
+			first := ""
+			if len(hits) > 0 {
+				first = hits[0].ID
+			}
+			t.Fatalf("%q %v: %d hits, the first %q (%v); want the contact named Quokka first", q.text, q.types, len(hits), first, err)
+		}
+	}
+}
