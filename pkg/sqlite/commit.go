@@ -128,6 +128,7 @@ func (db *DB) committer() {
 			}
 			db.commit(batch)
 			db.walWritten()
+			db.emptyWAL()
 			db.stmts.prepareWanted() // the connection is free
 			if unmerged++; unmerged >= mergeEvery {
 				unmerged = 0

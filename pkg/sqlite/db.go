@@ -77,6 +77,10 @@ type file struct {
 	checkpointed   chan struct{}
 	checkpointOnce sync.Once
 	walPages       int
+	// walLong is set by the checkpointer when the WAL has grown to
+	// walTruncateFrames, and cleared by the committer once it emptied it
+	// (upkeep.go).
+	walLong atomic.Bool
 	// logger says what the committer's upkeep could not do (LogTo).
 	logger atomic.Pointer[slog.Logger]
 	// upkeepFailed is the committer's record of failed upkeep steps
