@@ -62,7 +62,8 @@ func (db *DB) checkpointer() {
 }
 
 // emptyWAL empties a WAL the checkpointer found long, on the write
-// connection between transactions (the committer calls it): TRUNCATE
+// connection between transactions (the committer calls it after each,
+// its upkeep steps' too): TRUNCATE
 // copies what is left with the writer's lock held, waits up to
 // emptyWALWait for readers to leave the WAL, and cuts the file to
 // nothing.
@@ -148,6 +149,7 @@ func (db *DB) upkeepStep() bool {
 		return false
 	}
 	db.walWritten()
+	db.emptyWAL() // merges write pages too
 	return worked
 }
 
