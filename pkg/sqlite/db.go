@@ -198,6 +198,9 @@ func openPool(path string, readOnly bool, cacheKiB int) (*sql.DB, error) {
 	} else {
 		// The checkpointer copies the WAL beside the writer (upkeep.go).
 		q.Add("_pragma", "wal_autocheckpoint(0)")
+		// A WAL that grew past this (a reader kept it from starting
+		// again) is cut back to it when it does (emptyWAL).
+		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
 	}
 	pool, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
