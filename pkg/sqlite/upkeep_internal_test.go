@@ -183,8 +183,8 @@ func TestFailuresLoggedOncePerInterval(t *testing.T) {
 }
 
 // TestWALEmptiedUnderSteadyLoad: writes that never pause, beside reads
-// that never pause, leave a WAL of at most walTruncateFrames and what
-// the writes since added, not one that holds every page written (the
+// that never pause, leave a WAL file of at most walSizeLimit, not one
+// that holds every page written (the
 // copies beside the writer never caught up with it, and the WAL grew to
 // 1.2 GB in a minute of scripts/load).
 func TestWALEmptiedUnderSteadyLoad(t *testing.T) {
@@ -234,7 +234,7 @@ func TestWALEmptiedUnderSteadyLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bound := int64(walTruncateFrames+2*walCheckpointPages) * 4200; fi.Size() > bound {
-		t.Fatalf("the WAL holds %d MB after %d pages written, want at most %d MB", fi.Size()>>20, pagesWritten, bound>>20)
+	if fi.Size() > walSizeLimit {
+		t.Fatalf("the WAL holds %d MB after %d pages written, want at most %d MB", fi.Size()>>20, pagesWritten, walSizeLimit>>20)
 	}
 }
