@@ -128,7 +128,6 @@ func (db *DB) committer() {
 			}
 			db.commit(batch)
 			db.walWritten()
-			db.emptyWAL()
 			db.stmts.prepareWanted() // the connection is free
 			if unmerged++; unmerged >= mergeEvery {
 				unmerged = 0

@@ -78,7 +78,7 @@ type file struct {
 	checkpointOnce sync.Once
 	walPages       int
 	// walLong is set by the checkpointer when the WAL has grown to
-	// walTruncateFrames, and cleared by the committer once it emptied it
+	// walLongFrames, and cleared by the committer once it emptied it
 	// (upkeep.go).
 	walLong atomic.Bool
 	// logger says what the committer's upkeep could not do (LogTo).

@@ -22,7 +22,7 @@ import (
 // commit that crossed it (the write connection's is off: openPool).
 const walCheckpointPages = 1000
 
-// walTruncateFrames is how long the WAL may grow (in frames, a page
+// walLongFrames is how long the WAL may grow (in frames, a page
 // each) before the committer empties it. The writer starts the WAL again
 // from its beginning only when, as a write begins, every frame has been
 // copied and no reader is on one; with the copies beside a writer that
@@ -32,14 +32,14 @@ const walCheckpointPages = 1000
 // Emptying it from the checkpointer's connection did not hold either:
 // waiting for the writer's lock, it lost to a committer that takes the
 // lock again as soon as it lets go.
-const walTruncateFrames = 4 * walCheckpointPages
+const walLongFrames = 4 * walCheckpointPages
 
 // walSizeLimit is the size (bytes) a WAL file is cut back to when it
-// starts again: twice walTruncateFrames' worth of 4 KiB pages. Below it,
+// starts again: twice walLongFrames' worth of 4 KiB pages. Below it,
 // the file is written over from its start rather than cut and grown
 // again (a third of a millisecond less a logged encounter than cutting it
 // to nothing each time, TRUNCATE).
-const walSizeLimit = 2 * walTruncateFrames * 4096
+const walSizeLimit = 2 * walLongFrames * 4096
 
 // emptyWALWait bounds how long emptying the WAL waits for readers to
 // leave it (or for the checkpointer's last copy to end): the writes
@@ -50,7 +50,7 @@ const emptyWALWait = 50 * time.Millisecond
 // checkpointer copies the WAL into the file each time it is woken, until
 // the wake channel is closed (Close). PASSIVE: it never waits for a
 // reader or the writer; what it could not copy, the next copy does. A WAL
-// that has grown to walTruncateFrames it leaves to the committer to
+// that has grown to walLongFrames it leaves to the committer to
 // empty (walLong, emptyWAL), and copies nothing until then: a copy under
 // way holds the checkpoint lock the emptying needs.
 func (db *DB) checkpointer() {
@@ -62,28 +62,18 @@ func (db *DB) checkpointer() {
 		var busy, frames, copied int
 		// An error is left for the next wake, as SQLite's own
 		// checkpoint in a commit left it.
-		if err := db.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err == nil && frames >= walTruncateFrames {
+		if err := db.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err == nil && frames >= walLongFrames {
 			db.walLong.Store(true)
 		}
 	}
 }
 
-// emptyWAL empties a WAL the checkpointer found long, on the write
-// connection between transactions (the committer calls it after each,
-// its upkeep steps' too): RESTART copies what is left with the writer's
-// lock held and waits up to emptyWALWait for readers to leave the WAL,
-// so that the next write starts it again from the beginning (and cuts a
-// file grown past walSizeLimit back to it).
-func (db *DB) emptyWAL() {
-	if !db.walLong.Load() {
-		return
-	}
-	ctx := context.Background()
-	conn, err := db.write.Conn(ctx)
-	if err != nil {
-		return
-	}
-	defer conn.Close()
+// emptyWAL empties a WAL the checkpointer found long, on conn, the write
+// connection, between transactions (walWritten): RESTART copies what is
+// left with the writer's lock held and waits up to emptyWALWait for
+// readers to leave the WAL, so that the next write starts it again from
+// the beginning (and cuts a file grown past walSizeLimit back to it).
+func (db *DB) emptyWAL(ctx context.Context, conn *sql.Conn) {
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", emptyWALWait.Milliseconds())); err != nil {
 		return
 	}
@@ -97,11 +87,13 @@ func (db *DB) emptyWAL() {
 }
 
 // walWritten adds the pages the last transaction appended to the WAL
-// (the write connection's counter, reset as it is read) and wakes the
-// checkpointer when they reach walCheckpointPages. The committer calls
-// it after each transaction, while the connection is free.
+// (the write connection's counter, reset as it is read), empties a WAL
+// the checkpointer found long (emptyWAL), and wakes the checkpointer when
+// the pages reach walCheckpointPages. The committer calls it after each
+// transaction (its upkeep steps' too), while the connection is free.
 func (db *DB) walWritten() {
-	conn, err := db.write.Conn(context.Background())
+	ctx := context.Background()
+	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return
 	}
@@ -113,6 +105,9 @@ func (db *DB) walWritten() {
 		}
 		return nil
 	})
+	if db.walLong.Load() {
+		db.emptyWAL(ctx, conn)
+	}
 	if db.walPages >= walCheckpointPages {
 		db.walPages = 0
 		db.wakeCheckpointer()
@@ -156,7 +151,6 @@ func (db *DB) upkeepStep() bool {
 		return false
 	}
 	db.walWritten()
-	db.emptyWAL() // merges write pages too
 	return worked
 }
 

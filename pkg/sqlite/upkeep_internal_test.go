@@ -211,7 +211,7 @@ func TestWALEmptiedUnderSteadyLoad(t *testing.T) {
 			}
 		})
 	}
-	const pagesWritten = 3 * walTruncateFrames
+	const pagesWritten = 3 * walLongFrames
 	var writers sync.WaitGroup
 	for w := range 4 { // several writers, so that the committer's queue is never empty
 		writers.Go(func() {
