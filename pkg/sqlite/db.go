@@ -164,13 +164,20 @@ const readMmapBytes = (1 << 30) * (strconv.IntSize / 64)
 // The page caches: the write connection's, and the read connections'
 // together (each keeps its share, at least minReadCacheKiB), in KiB.
 // SQLite's default is 2 MiB a connection, a tenth of what a first CardDAV
-// sync of 30,000 cards reads: it read the same pages from the file again
-// and again, and pread took a fifth of the server's time. A cache fills
-// only with pages read, so a small store stays small in memory.
+// sync of 30,000 cards read before the read connections mapped the file:
+// it read the same pages from the file again and again. Mapped, a read
+// connection caches only what it reads from the WAL, and the sync takes
+// the same time with 4 MiB as with 32. A cached page costs twice its size
+// in memory (modernc's allocator gives a 4 KiB page and its header an
+// 8 KiB slot), and what the allocator handed out once it keeps: at 32 MiB
+// for the writer and 128 for the readers, a server held 170 MB after
+// scripts/load (issue 13 asks 150) and 270 MB after the 50,000-contact
+// load; at these sizes 113 and 215 MB, the writes as fast
+// (TestStoreMemoryBounded, docs/performance.md).
 const (
-	writeCacheKiB   = 32 << 10
-	readCacheKiB    = 128 << 10
-	minReadCacheKiB = 8 << 10
+	writeCacheKiB   = 8 << 10
+	readCacheKiB    = 16 << 10
+	minReadCacheKiB = 1 << 10
 	// ckptCacheKiB is the checkpointer's: it reads the WAL's index, not pages.
 	ckptCacheKiB = 1 << 10
 )
