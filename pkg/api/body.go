@@ -32,11 +32,13 @@ func jsonBody(c *fiber.Ctx) ([]byte, error) {
 func streamed(c *fiber.Ctx) bool { return c.Context().RequestBodyStream() != nil }
 
 // bodyReader returns the body as a stream bounded by limit; reading past the
-// limit fails with TooLarge.
+// limit fails with TooLarge. A streamed body is read from its stream, never
+// through c.Body(), which would read all of it into memory first, however
+// long (a 400 MB upload held the server at 1 GB before it was refused).
 func bodyReader(c *fiber.Ctx, limit int64) io.Reader {
-	var r io.Reader = bytes.NewReader(c.Body())
-	if streamed(c) {
-		r = c.Context().RequestBodyStream()
+	r := c.Context().RequestBodyStream()
+	if r == nil {
+		r = bytes.NewReader(c.Body())
 	}
 	return &limitedReader{r: r, left: limit, limit: limit}
 }

@@ -1,0 +1,106 @@
+package api_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/api"
+)
+
+// uploadDrain is what the server reads of an upload past its limit before
+// it answers (the API's maxDrain), and socketSlack what the two sockets
+// hold besides, which the sender has written but no one has read.
+const uploadDrain, socketSlack = 16 << 20, 16 << 20
+
+// TestUploadsStopAtTheirLimit: an upload sent without a length (chunked),
+// longer than its route allows, is refused with 413 once the server has
+// read its limit (and a bounded drain), not after it has read, and held in
+// memory, all of it: a 400 MB backup sent to POST /v1/import held the
+// server at 1 GB before it answered.
+func TestUploadsStopAtTheirLimit(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	ev := s.MustCreateEvent(t, tok, nil)
+	_, empty := s.MustSignup(t, "bo@example.com") // a backup is restored into an empty account
+	for _, up := range []struct {
+		name, token, path, contentType, prefix string
+		limit                                  int
+	}{
+		{"ContactsImport", tok, "/v1/contacts/import", "text/csv", "name\n", api.MaxImportBody},
+		{"GuestListImport", tok, "/v1/events/" + ev + "/attendees/import", "text/csv", "name\n", api.MaxGuestListBody},
+		{"ScanImage", tok, "/v1/scan", "image/png", "", api.MaxScanImage},
+		{"Backup", empty, "/v1/import", "application/json", `{"format":"rapport-backup","contacts":["`, api.MaxBackupBody},
+	} {
+		t.Run(up.name, func(t *testing.T) {
+			// Far more than the server should read: it reads the limit,
+			// drains, and answers while the rest is still being sent.
+			offered := up.limit + uploadDrain + 64<<20
+			status, sent := sendChunked(t, s.URL, up.path, up.token, up.contentType, up.prefix, offered)
+			t.Logf("%d MiB sent when the answer came", sent>>20)
+			if status != http.StatusRequestEntityTooLarge {
+				t.Fatalf("status %d, want 413", status)
+			}
+			if most := up.limit + uploadDrain + socketSlack; sent > most {
+				t.Fatalf("the server read %d MiB before it answered (limit %d MiB); at most %d MiB expected",
+					sent>>20, up.limit>>20, most>>20)
+			}
+		})
+	}
+}
+
+// sendChunked posts prefix followed by spaces, offered bytes in all, as a
+// chunked body, reading the answer as it comes. It returns the answer's
+// status and how much of the body had been sent when the answer came.
+func sendChunked(tb testing.TB, baseURL, path, token, contentType, prefix string, offered int) (status, sent int) {
+	tb.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(baseURL, "http://"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(2 * time.Minute)) // a guard against hanging, not a measure
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nTransfer-Encoding: chunked\r\n\r\n",
+		path, token, contentType)
+	type answer struct {
+		status, sent int
+		err          error
+	}
+	var written atomic.Int64
+	answered := make(chan answer, 1)
+	go func() {
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		n := int(written.Load())
+		if err != nil {
+			answered <- answer{err: err}
+			return
+		}
+		res.Body.Close()
+		answered <- answer{status: res.StatusCode, sent: n}
+	}()
+	chunk := bytes.Repeat([]byte(" "), 64<<10)
+	body := append([]byte(prefix), chunk[len(prefix):]...)
+	total := 0
+	for total < offered && len(answered) == 0 {
+		if _, err := fmt.Fprintf(conn, "%x\r\n%s\r\n", len(body), body); err != nil {
+			break // the server answered and closed
+		}
+		total += len(body)
+		written.Store(int64(total))
+		body = chunk
+	}
+	if total >= offered {
+		fmt.Fprint(conn, "0\r\n\r\n")
+	}
+	a := <-answered
+	if a.err != nil {
+		tb.Fatalf("%s: no answer: %v (%d MiB sent)", path, a.err, total>>20)
+	}
+	return a.status, a.sent
+}
