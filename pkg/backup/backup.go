@@ -255,7 +255,7 @@ func (im *importer) removeWritten(ctx context.Context) error {
 // read reads the backup document from r, restoring its settings and
 // handing its sections' batches to the writer.
 func (im *importer) read(ctx context.Context, acc *accounts.Service, r io.Reader) error {
-	dec := json.NewDecoder(r)
+	dec := json.NewDecoder(&oneSpace{r: r})
 	dec.UseNumber()
 	if err := expectDelim(dec, '{'); err != nil {
 		return err
