@@ -3,6 +3,7 @@
 package ratelimit
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -15,14 +16,23 @@ const (
 
 // Failures counts failed attempts per key (a client address) in fixed
 // windows; the API, the phone pages and every other sign-in path share one,
-// so an attacker cannot spread guesses across them.
+// so an attacker cannot spread guesses across them. An IPv6 address counts
+// as its /64, the block one client is given: each of its addresses a key
+// of its own, one machine could make as many as it liked.
 type Failures struct {
 	mu    sync.Mutex
 	limit int
 	span  time.Duration
 	now   func() time.Time
 	m     map[string]*failWindow
+	// sweepAt is the number of keys at which Fail next removes the
+	// windows that have ended: twice what the last sweep left, so a spray
+	// of live keys is swept a few times, not on every failure.
+	sweepAt int
 }
+
+// minSweep is the fewest keys at which a sweep is worth it.
+const minSweep = 100_000
 
 type failWindow struct {
 	start time.Time
@@ -31,11 +41,23 @@ type failWindow struct {
 
 // NewFailures allows limit failures per key per window.
 func NewFailures(limit int, window time.Duration, now func() time.Time) *Failures {
-	return &Failures{limit: limit, span: window, now: now, m: map[string]*failWindow{}}
+	return &Failures{limit: limit, span: window, now: now, m: map[string]*failWindow{}, sweepAt: minSweep}
+}
+
+// client is the key a client's failures count under: an IPv6 address's
+// /64, any other key as it is.
+func client(key string) string {
+	a, err := netip.ParseAddr(key)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return key
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
 }
 
 // Blocked returns how long key must wait, or 0.
 func (l *Failures) Blocked(key string) time.Duration {
+	key = client(key)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w := l.m[key]
@@ -52,15 +74,17 @@ func (l *Failures) Blocked(key string) time.Duration {
 
 // Fail counts one failure for key.
 func (l *Failures) Fail(key string) {
+	key = client(key)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if len(l.m) > 100_000 { // bound memory under a spray of addresses
+	if len(l.m) >= l.sweepAt { // bound memory under a spray of addresses
 		for k, w := range l.m {
 			if now.Sub(w.start) >= l.span {
 				delete(l.m, k)
 			}
 		}
+		l.sweepAt = max(minSweep, 2*len(l.m))
 	}
 	w := l.m[key]
 	if w == nil || now.Sub(w.start) >= l.span {
