@@ -51,7 +51,10 @@ func client(key string) string {
 	if err != nil || !a.Is6() || a.Is4In6() {
 		return key
 	}
-	p, _ := a.Prefix(64)
+	p, err := a.Prefix(64)
+	if err != nil {
+		return key
+	}
 	return p.String()
 }
 
