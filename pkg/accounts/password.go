@@ -2,7 +2,10 @@ package accounts
 
 import (
 	"context"
+	"runtime"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -50,6 +53,11 @@ func (s *Service) SetPassword(ctx context.Context, userID string, in PasswordInp
 	if err := c.Err(); err != nil {
 		return err
 	}
+	release, err := hashTurn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if old != "" && bcrypt.CompareHashAndPassword([]byte(old), []byte(in.CurrentPassword)) != nil {
 		return apperr.E(apperr.Unauthorized, "current_password is wrong")
 	}
@@ -57,7 +65,33 @@ func (s *Service) SetPassword(ctx context.Context, userID string, in PasswordInp
 	if err != nil {
 		return apperr.Wrap(apperr.Internal, err, "hash the password")
 	}
+	release()
 	return s.Store.SetPassword(ctx, userID, string(hash), record.Time(s.Now()))
+}
+
+// hashing holds a turn for each bcrypt computation running: at most half
+// the cores' worth (at least one). A sign-in takes some 60 ms of a core,
+// and each address has twenty failures a minute, so a crowd of addresses
+// could otherwise keep every core hashing and leave none for anyone
+// else's requests; they now wait their turn instead.
+var hashing = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
+
+// hashWait is how long a sign-in waits for its turn before it is
+// Unavailable (503, try again).
+const hashWait = 3 * time.Second
+
+// hashTurn waits for a turn to hash (at most hashWait, or until ctx ends)
+// and returns its release, which may be called more than once.
+func hashTurn(ctx context.Context) (release func(), err error) {
+	ctx, cancel := context.WithTimeout(ctx, hashWait)
+	defer cancel()
+	select {
+	case hashing <- struct{}{}:
+	case <-ctx.Done():
+		return nil, apperr.E(apperr.Unavailable, "too many sign-ins at once; try again in a few seconds")
+	}
+	var once sync.Once
+	return func() { once.Do(func() { <-hashing }) }, nil
 }
 
 // CheckPassword returns the user with that email if password is theirs;
@@ -83,7 +117,12 @@ func (s *Service) CheckPassword(ctx context.Context, email, password string) (*U
 	// bcrypt reads only the first 72 bytes: a longer password (none can be
 	// set) must not sign in as its first 72 bytes. Compared all the same,
 	// so that the answer takes as long.
+	release, err := hashTurn(ctx)
+	if err != nil {
+		return nil, err
+	}
 	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
+	release()
 	if !match || len(password) > maxPassword || u == nil || string(hash) == string(dummyHash) {
 		return nil, unauthorized
 	}
