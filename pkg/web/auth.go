@@ -261,13 +261,21 @@ func (s *pages) handleWebSignup(c *fiber.Ctx) error {
 // loginLinkTTL is how long an emailed sign-in link works.
 const loginLinkTTL = 15 * time.Minute
 
+// LinkMailsPerEmail is how many sign-in links one email is sent in
+// loginLinkTTL, however many addresses ask: each address's own limit
+// bounds what it can ask, not what a crowd of them can make the server
+// send one person.
+const LinkMailsPerEmail = 5
+
 // handleWebLinkRequest emails a one-time sign-in link. The answer is the
 // same whether or not the email has an account; every request counts
 // towards the failed sign-in limit, which bounds the mail one address can
 // make the server send.
 func (s *pages) handleWebLinkRequest(c *fiber.Ctx) error {
-	email := strings.ToLower(strings.TrimSpace(c.FormValue("email")))
-	page := webPage{Title: "Sign in", Form: map[string]string{"email": utils.CopyString(email)}, Errors: map[string]string{}}
+	// Copied: Fiber reuses the request's memory, and the email outlives
+	// it (a key of linkMails, the sending below).
+	email := utils.CopyString(strings.ToLower(strings.TrimSpace(c.FormValue("email"))))
+	page := webPage{Title: "Sign in", Form: map[string]string{"email": email}, Errors: map[string]string{}}
 	if s.Mailer == nil {
 		return apperr.E(apperr.NotFound, "sign-in links are off on this server (no CRM_SMTP_URL)")
 	}
@@ -277,12 +285,17 @@ func (s *pages) handleWebLinkRequest(c *fiber.Ctx) error {
 		return s.renderLogin(c, status, page)
 	}
 	s.AuthFails.Fail(ip)
+	page.Notice = "If " + email + " has an account, a sign-in link is on its way. It works once, for 15 minutes."
+	if s.linkMails.Blocked(email) > 0 {
+		s.Logger.Warn("web: sign-in link not sent: enough sent to this email lately")
+		return s.renderLogin(c, 200, page)
+	}
+	s.linkMails.Fail(email)
 	// The answer is the same, and as quick, whether or not the email has an
 	// account: looking it up, making the link and sending it happen after
 	// (a failure is logged; showing it would tell that the account exists).
 	select {
 	case linkSends <- struct{}{}:
-		email := utils.CopyString(email) // Fiber reuses the request's memory
 		go func() {
 			defer func() { <-linkSends }()
 			s.sendLoginLink(email)
@@ -290,7 +303,6 @@ func (s *pages) handleWebLinkRequest(c *fiber.Ctx) error {
 	default:
 		s.Logger.Warn("web: sign-in link not sent: too many being sent")
 	}
-	page.Notice = "If " + email + " has an account, a sign-in link is on its way. It works once, for 15 minutes."
 	return s.renderLogin(c, 200, page)
 }
 

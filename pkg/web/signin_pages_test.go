@@ -314,3 +314,54 @@ print(json.dumps([(a["PayloadType"], a.get("CardDAVUsername") or a.get("CalDAVUs
 
 // TestWebFollowupGroups: the follow-ups page groups by when they are due —
 // overdue, today, this week, later — and each title leads to its contact.
+
+// TestWebSignInLinksPerEmail: one email is sent at most LinkMailsPerEmail
+// sign-in links in 15 minutes, however many ask (each address's own limit
+// bounds only what it asks); the answer stays the same, and the next 15
+// minutes send again.
+func TestWebSignInLinksPerEmail(t *testing.T) {
+	smtpSrv := mailtest.Start(t)
+	m, err := delivery.NewMailer(smtpSrv.URL(), "rapport@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := MustServe(t, withMailer(m), openSignup)
+	s.MustSignup(t, "ada@example.com")
+	s.MustSignup(t, "bo@example.com")
+	ask := func(email string) {
+		t.Helper()
+		b := newPhone(t, s)
+		_, page := b.get("/app/login")
+		st, page, _ := b.post("/app/login/link", url.Values{"csrf": {hiddenIn(t, page, "csrf")}, "email": {email}})
+		if st != 200 || !strings.Contains(page, "a sign-in link is on its way") {
+			t.Fatalf("asking for a link for %s: %d", email, st)
+		}
+	}
+	to := func(email string) int {
+		n := 0
+		for _, msg := range smtpSrv.Messages() {
+			if msg.To[0] == email {
+				n++
+			}
+		}
+		return n
+	}
+	for range web.LinkMailsPerEmail {
+		ask("ada@example.com")
+	}
+	waitMessages(t, smtpSrv, web.LinkMailsPerEmail)
+	ask("ADA@example.com")
+	ask("ada@example.com")
+	// Bo's link, asked after, arrives after any more of Ada's would have.
+	ask("bo@example.com")
+	waitMessages(t, smtpSrv, web.LinkMailsPerEmail+1)
+	if n := to("ada@example.com"); n != web.LinkMailsPerEmail {
+		t.Fatalf("%d links sent to one email, want %d", n, web.LinkMailsPerEmail)
+	}
+	s.Clock.Add(16 * time.Minute)
+	ask("ada@example.com")
+	waitMessages(t, smtpSrv, web.LinkMailsPerEmail+2)
+	if n := to("ada@example.com"); n != web.LinkMailsPerEmail+1 {
+		t.Fatalf("after 15 minutes: %d links sent, want %d", n, web.LinkMailsPerEmail+1)
+	}
+}

@@ -203,6 +203,8 @@ type Deps struct {
 type pages struct {
 	Deps
 	cards cardLimits
+	// linkMails counts the sign-in links asked for each email (auth.go).
+	linkMails *ratelimit.Failures
 }
 
 // requestTimeout bounds the store work of one page.
@@ -226,7 +228,7 @@ func Register(app *fiber.App, d Deps) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &pages{Deps: d, cards: newCardLimits(d.CardLimits, d.Now)}
+	s := &pages{Deps: d, cards: newCardLimits(d.CardLimits, d.Now), linkMails: ratelimit.NewFailures(LinkMailsPerEmail, loginLinkTTL, d.Now)}
 	s.register(app)
 	s.registerCard(app)
 }
