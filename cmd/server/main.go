@@ -185,7 +185,7 @@ func (m *Main) Run(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.API = api.New(api.Deps{
 		Ping: eng.Ping, StoreKind: eng.Kind, Accounts: m.Accounts, CRM: m.CRM, Importer: m.Importer, Idempotency: idem, Logger: m.Logger, Registry: reg,
-		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now, ExtraMethods: dav.Methods, InboundDomain: cfg.InboundDomain, MCPOrigins: cfg.MCPOrigins, FetchCard: fetchCard,
+		OpenSignup: cfg.OpenSignup, BaseURL: cfg.BaseURL, Now: m.Now, ExtraMethods: dav.Methods, InboundDomain: cfg.InboundDomain, MCPOrigins: cfg.MCPOrigins, TrustedProxies: cfg.TrustedProxies, FetchCard: fetchCard,
 	})
 	// The phone pages share the API's app (its access log, metrics and
 	// error pages) and its limiter on failed sign-ins.

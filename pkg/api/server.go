@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,6 +60,9 @@ type Deps struct {
 	// MCPOrigins are the web origins, besides BaseURL's, whose pages may
 	// call /mcp (CRM_MCP_ORIGINS).
 	MCPOrigins []string
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client (CRM_TRUSTED_PROXIES); none: the client is the peer.
+	TrustedProxies []netip.Prefix
 	// FetchCard gets the vCard of a scanned Rapport card (through the
 	// guard against private addresses); nil: such codes are not read.
 	FetchCard func(ctx context.Context, url string) ([]byte, error)
@@ -104,7 +108,7 @@ func New(d Deps) *Server {
 		RequestMethods:    append(append([]string{}, fiber.DefaultMethods...), d.ExtraMethods...),
 	})
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
-	s.App.Use(s.requestID, s.accessLog, s.bodyInMemory)
+	s.App.Use(s.clientAddress, s.requestID, s.accessLog, s.bodyInMemory)
 	s.registerOpsRoutes()
 	// Sign-up is the one /v1 route without a token; it is registered before
 	// the authenticated group so the group's middleware never sees it.

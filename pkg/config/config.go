@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,8 +32,13 @@ type Config struct {
 	// /mcp (CRM_MCP_ORIGINS, comma-separated, e.g. https://claude.ai):
 	// a browser's request from any other origin is refused (DNS rebinding).
 	MCPOrigins []string
-	SMTPURL    string
-	MailFrom   string
+	// TrustedProxies are the addresses (CRM_TRUSTED_PROXIES: IPs or CIDR
+	// blocks, comma-separated) whose X-Forwarded-For is believed: behind a
+	// proxy every request comes from the proxy, and without it one client's
+	// failed sign-ins would be everyone's.
+	TrustedProxies []netip.Prefix
+	SMTPURL        string
+	MailFrom       string
 	// InboundAddr is where the SMTP listener for logging email by BCC
 	// listens ("" when off); InboundDomain names its addresses' domain.
 	InboundAddr   string
@@ -94,7 +100,8 @@ func bad(name, format string, args ...any) error {
 	return &SettingError{Name: name, Reason: fmt.Sprintf(format, args...)}
 }
 
-// checkWeb checks the HTTP address, the base URL and the MCP origins.
+// checkWeb checks the HTTP address, the base URL, the MCP origins and the
+// trusted proxies.
 func checkWeb(c *Config, get func(string, string) string) error {
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || !validPort(port) {
 		return bad("CRM_ADDR", "want host:port, got %q", c.Addr)
@@ -111,6 +118,19 @@ func checkWeb(c *Config, get func(string, string) string) error {
 			return bad("CRM_MCP_ORIGINS", "want http(s) origins such as https://claude.ai, got %q", o)
 		}
 		c.MCPOrigins = append(c.MCPOrigins, strings.ToLower(o))
+	}
+	for _, p := range strings.Split(get("CRM_TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if a, aerr := netip.ParseAddr(p); aerr == nil {
+			prefix, err = a.Prefix(a.BitLen())
+		}
+		if err != nil || prefix.Addr().Zone() != "" {
+			return bad("CRM_TRUSTED_PROXIES", "want IP addresses or CIDR blocks such as 10.0.0.0/8, got %q", p)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,6 +40,7 @@ func TestFromEnv(t *testing.T) {
 		{"ErrAddr", "CRM_ADDR", "nonsense"},
 		{"ErrBaseURL", "CRM_BASE_URL", "ftp://x"},
 		{"ErrMCPOrigins", "CRM_MCP_ORIGINS", "https://claude.ai, claude.ai/path"},
+		{"ErrTrustedProxies", "CRM_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local"},
 		{"ErrMongoURI", "MONGODB_URI", "postgres://x"},
 		{"ErrDBName", "CRM_DB_NAME", "a/b"},
 		{"ErrEmbeddedAddr", "CRM_EMBEDDED_ADDR", "27018"},
@@ -73,6 +75,12 @@ func TestFromEnv(t *testing.T) {
 		c, err := config.FromEnv(envOf(map[string]string{"CRM_DATA_DIR": dir, "CRM_MCP_ORIGINS": " https://Claude.ai/ ,http://localhost:6274"}))
 		if err != nil || strings.Join(c.MCPOrigins, " ") != "https://claude.ai http://localhost:6274" {
 			t.Fatalf("MCPOrigins=%q, %v", c.MCPOrigins, err)
+		}
+	})
+	t.Run("OK_TrustedProxies", func(t *testing.T) {
+		c, err := config.FromEnv(envOf(map[string]string{"CRM_DATA_DIR": dir, "CRM_TRUSTED_PROXIES": " 10.1.2.3/8, 192.0.2.7 ,2001:db8::/32"}))
+		if err != nil || fmt.Sprint(c.TrustedProxies) != "[10.0.0.0/8 192.0.2.7/32 2001:db8::/32]" {
+			t.Fatalf("TrustedProxies=%v, %v", c.TrustedProxies, err)
 		}
 	})
 	t.Run("OK_SMTPAndMongo", func(t *testing.T) {
