@@ -4,6 +4,7 @@ package ratelimit
 
 import (
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -92,7 +93,9 @@ func (l *Failures) Fail(key string) {
 	w := l.m[key]
 	if w == nil || now.Sub(w.start) >= l.span {
 		w = &failWindow{start: now}
-		l.m[key] = w
+		// A copy: the caller's string may point into memory that is
+		// reused (Fiber's request buffers), and the map keeps its keys.
+		l.m[strings.Clone(key)] = w
 	}
 	w.n++
 }

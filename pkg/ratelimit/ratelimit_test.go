@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestFailuresPerClient: a client is its address, or its IPv6 /64; other
@@ -64,5 +65,20 @@ func TestFailuresSweptRarely(t *testing.T) {
 	l.Fail("192.0.2.1")
 	if len(l.m) != fresh+1 {
 		t.Fatalf("%d keys after a sweep, want the %d still in their window", len(l.m), fresh+1)
+	}
+}
+
+// TestFailuresKeepTheirKeys: a key whose memory the caller reuses (as
+// Fiber reuses a request's) still counts under what it said.
+func TestFailuresKeepTheirKeys(t *testing.T) {
+	l := NewFailures(1, time.Minute, time.Now)
+	buf := []byte("ada@example.com")
+	l.Fail(unsafe.String(&buf[0], len(buf)))
+	copy(buf, "eve@example.com")
+	if l.Blocked("ada@example.com") == 0 {
+		t.Fatal("the failure was lost when the key's memory was reused")
+	}
+	if l.Blocked("eve@example.com") != 0 {
+		t.Fatal("the failure moved to what the key's memory says now")
 	}
 }
