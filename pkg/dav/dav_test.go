@@ -60,14 +60,18 @@ type user struct {
 	token string
 }
 
-func serve(t testing.TB) *server {
+func serve(t testing.TB, opts ...func(*api.Deps)) *server {
 	t.Helper()
 	eng := enginetest.Open(t)
 	changes := eng.Changes
 	sv := apptest.Services(eng, time.Now)
 	s := &server{acc: sv.Accounts, crm: sv.CRM, holds: sv.Idempotency, changes: changes}
 	reg := prometheus.NewRegistry()
-	a := api.New(api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods, Registry: reg})
+	d := api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods, Registry: reg}
+	for _, o := range opts {
+		o(&d)
+	}
+	a := api.New(d)
 	routes.Want(routetest.Added(a.App, func() {
 		s.dav = dav.Register(a.App, dav.Deps{Accounts: s.acc, CRM: s.crm, AuthFails: a.AuthFails, Logger: slog.New(slog.DiscardHandler), Changes: changes,
 			Now: func() time.Time { return time.Now().Add(time.Duration(s.later.Load())) }})
