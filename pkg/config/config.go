@@ -125,9 +125,9 @@ func checkWeb(c *Config, get func(string, string) string) error {
 		}
 		prefix, err := netip.ParsePrefix(p)
 		if a, aerr := netip.ParseAddr(p); aerr == nil {
-			prefix, err = a.Prefix(a.BitLen())
+			prefix, err = netip.PrefixFrom(a, a.BitLen()), nil // an address is its own block (a zone dropped)
 		}
-		if err != nil || prefix.Addr().Zone() != "" {
+		if err != nil {
 			return bad("CRM_TRUSTED_PROXIES", "want IP addresses or CIDR blocks such as 10.0.0.0/8, got %q", p)
 		}
 		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())

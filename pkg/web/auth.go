@@ -270,7 +270,8 @@ const LinkMailsPerEmail = 5
 // handleWebLinkRequest emails a one-time sign-in link. The answer is the
 // same whether or not the email has an account; every request counts
 // towards the failed sign-in limit, which bounds the mail one address can
-// make the server send.
+// make the server send, and LinkMailsPerEmail bounds what one email is
+// sent.
 func (s *pages) handleWebLinkRequest(c *fiber.Ctx) error {
 	// Copied: Fiber reuses the request's memory, and the email outlives
 	// it (a key of linkMails, the sending below).
