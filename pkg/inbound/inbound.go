@@ -22,6 +22,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // decode the common non-UTF-8 charsets
 	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-smtp"
@@ -235,15 +236,34 @@ type Message struct {
 	Text string
 }
 
+// maxDepth is how deep a message's parts may nest. Mail in the wild nests
+// a few levels (mixed, alternative, related); each level costs a reader
+// that every byte below it passes through, so without a bound a message of
+// nested parts costs time in the square of its size.
+const maxDepth = 16
+
+// maxAddresses is how many addresses one message may name: each is looked
+// up among the user's contacts (a header of up to 1 MiB holds 40,000).
+const maxAddresses = 1000
+
+var (
+	// errTooDeep refuses a message whose parts nest deeper than maxDepth.
+	errTooDeep = fmt.Errorf("its parts nest deeper than %d levels", maxDepth)
+	// errTooMany refuses a message naming more than maxAddresses.
+	errTooMany = fmt.Errorf("it names more than %d addresses", maxAddresses)
+)
+
 // Parse reads a message: its header, the first text/plain part, and the
 // sender of a forwarded message (an attached message/rfc822, or a
-// "Forwarded message" block with a From: line in the text).
+// "Forwarded message" block with a From: line in the text). A message
+// whose parts nest deeper than maxDepth, or that names more than
+// maxAddresses, is refused.
 func Parse(r io.Reader) (*Message, error) {
-	mr, err := mail.CreateReader(r)
-	if err != nil {
+	e, err := message.Read(r)
+	if err != nil && !message.IsUnknownCharset(err) {
 		return nil, err
 	}
-	h := mr.Header
+	h := mail.Header{Header: e.Header}
 	m := &Message{}
 	m.MessageID, _ = h.MessageID()
 	m.Subject, _ = h.Subject()
@@ -263,21 +283,14 @@ func Parse(r io.Reader) (*Message, error) {
 		list, _ := h.AddressList(field)
 		add(list)
 	}
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
+	err = e.Walk(func(path []int, p *message.Entity, err error) error {
+		if err != nil && !message.IsUnknownCharset(err) {
+			return err
 		}
-		if err != nil {
-			return nil, err
+		if len(path) > maxDepth {
+			return errTooDeep
 		}
-		var ct string
-		switch ph := p.Header.(type) {
-		case *mail.InlineHeader:
-			ct, _, _ = ph.ContentType()
-		case *mail.AttachmentHeader:
-			ct, _, _ = ph.ContentType()
-		}
+		ct, _, _ := p.Header.ContentType()
 		switch {
 		case ct == "message/rfc822":
 			if inner, err := mail.CreateReader(p.Body); err == nil {
@@ -287,7 +300,7 @@ func Parse(r io.Reader) (*Message, error) {
 		case (ct == "text/plain" || ct == "") && m.Text == "":
 			b, err := io.ReadAll(io.LimitReader(p.Body, 64<<10))
 			if err != nil {
-				return nil, err
+				return err
 			}
 			text := input.CleanText(string(b))
 			if from := forwardedFrom(text); from != "" && !seen[from] {
@@ -296,6 +309,13 @@ func Parse(r io.Reader) (*Message, error) {
 			}
 			m.Text = text
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Addresses) > maxAddresses {
+		return nil, errTooMany
 	}
 	return m, nil
 }
