@@ -74,8 +74,9 @@ type Server struct {
 	Deps
 	metrics *httpMetrics
 	// v1 is the authenticated /v1 group (auth and idempotency middleware).
-	v1    fiber.Router
-	feeds feedCache
+	v1        fiber.Router
+	feeds     feedCache
+	readiness readiness
 }
 
 // New builds the API with all routes registered.
