@@ -76,7 +76,8 @@ type Server struct {
 	// v1 is the authenticated /v1 group (auth and idempotency middleware).
 	v1        fiber.Router
 	feeds     feedCache
-	readiness readiness
+	readiness recent[struct{}]
+	gathering recent[exposition]
 }
 
 // New builds the API with all routes registered.
