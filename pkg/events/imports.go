@@ -20,6 +20,10 @@ import (
 // MaxFeedSize bounds a calendar a sync downloads.
 const MaxFeedSize = 5 << 20
 
+// MaxCalendars is how many calendars one user may follow: every sync tick
+// fetches each of them, for every user, with the same few workers.
+const MaxCalendars = 100
+
 // Calendar is an external iCal feed the user follows (a Meetup group, a
 // Luma calendar); its events are kept in step by sync.
 type Calendar struct {
@@ -64,7 +68,8 @@ type Importer struct {
 	Planned func(ctx context.Context, userID string, eventIDs []string) error
 }
 
-// CreateCalendar subscribes the user to a feed (webcal:// is read as https://).
+// CreateCalendar subscribes the user to a feed (webcal:// is read as
+// https://); Conflict if they follow MaxCalendars already.
 func (im *Importer) CreateCalendar(ctx context.Context, userID string, in CalendarInput) (*Calendar, error) {
 	var c input.Checker
 	raw := strings.TrimSpace(in.URL)
@@ -85,6 +90,13 @@ func (im *Importer) CreateCalendar(ctx context.Context, userID string, in Calend
 	if cal.Name == "" {
 		cal.Name = raw
 	}
+	have, err := im.Events.Store.Calendars(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if len(have) >= MaxCalendars {
+		return nil, apperr.E(apperr.Conflict, "you follow %d calendars, the most one account may; unfollow one first", MaxCalendars)
+	}
 	if err := im.Events.Store.CreateCalendar(ctx, cal); err != nil {
 		return nil, err
 	}
@@ -99,6 +111,11 @@ func (im *Importer) CreateCalendar(ctx context.Context, userID string, in Calend
 func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*SyncResult, error) {
 	now := record.Time(im.Events.Now())
 	parsed, err := im.fetch(ctx, cal.URL, defTZ)
+	if err != nil && ctx.Err() != nil {
+		// Stopped on this side (a tick out of time, a client gone): not
+		// the feed's failure, so nothing is recorded against it.
+		return nil, apperr.Wrap(apperr.Unavailable, ctx.Err(), "the calendar's sync was stopped")
+	}
 	if err != nil {
 		msg := err.Error()
 		im.Events.Store.RecordSync(ctx, cal.ID, now, nil, msg)
@@ -313,37 +330,4 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// SyncAll syncs every calendar of every user, each claimed by inserting a
-// lease for this tick's window so that several processes running the same
-// schedule sync it once. tzOf returns a user's time zone (for floating times).
-func (im *Importer) SyncAll(ctx context.Context, window time.Duration, tzOf func(ctx context.Context, userID string) (string, error)) (synced, failed int, err error) {
-	cals, err := im.Events.Store.Calendars(ctx, "")
-	if err != nil {
-		return 0, 0, err
-	}
-	slot := im.Events.Now().Truncate(window).UTC().Format("20060102T150405")
-	for i := range cals {
-		cal := &cals[i]
-		ok, err := im.Events.Store.ClaimSync(ctx, cal.ID, slot, record.Time(im.Events.Now()))
-		if err != nil {
-			return synced, failed, err
-		}
-		if !ok {
-			continue // another process has it this window
-		}
-		tz, err := tzOf(ctx, cal.UserID)
-		if err != nil {
-			continue // the user is gone
-		}
-		if _, err := im.Sync(ctx, cal, tz); err != nil {
-			failed++
-		} else {
-			synced++
-		}
-	}
-	// Old windows are of no use.
-	im.Events.Store.PurgeSyncClaims(ctx, record.Time(im.Events.Now().Add(-24*time.Hour)))
-	return synced, failed, nil
 }
