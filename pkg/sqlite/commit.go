@@ -159,7 +159,7 @@ func (db *DB) commit(queued []*job) {
 		}
 		return
 	}
-	tx := &stmtTx{Tx: sqlTx, stmts: db.stmts}
+	tx := &stmtTx{Tx: sqlTx, stmts: db.stmts, whole: true}
 	if len(batch) == 1 && batch[0].ctx.Err() == nil {
 		db.commitAlone(tx, batch[0])
 		return

@@ -363,7 +363,7 @@ func (a *unitTx) savepoint(ctx context.Context, fn func(*Tx) error) error {
 	a.n++
 	name := fmt.Sprintf("sp%d", a.n)
 	a.mu.Unlock()
-	if _, err := a.tx.Tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+	if _, err := a.tx.Tx.ExecContext(a.tx.ctxFor(ctx), "SAVEPOINT "+name); err != nil {
 		return translate(err, "store")
 	}
 	if err := fn(&Tx{tx: a.tx}); err != nil {
@@ -376,7 +376,7 @@ func (a *unitTx) savepoint(ctx context.Context, fn func(*Tx) error) error {
 		}
 		return err
 	}
-	_, err := a.tx.Tx.ExecContext(ctx, "RELEASE "+name)
+	_, err := a.tx.Tx.ExecContext(a.tx.ctxFor(ctx), "RELEASE "+name)
 	return translate(err, "store")
 }
 

@@ -18,6 +18,9 @@ import (
 type stmtTx struct {
 	*sql.Tx
 	stmts *stmtCache
+	// whole is set on the write connection: its statements run whole (see
+	// ctxFor).
+	whole bool
 	// bound is each cached statement bound to this transaction, made once
 	// (database/sql keeps every one it makes until the transaction ends).
 	mu    sync.Mutex
@@ -50,8 +53,23 @@ func (t *stmtTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
+// ctxFor is the context a statement runs under. On the write connection a
+// caller's context that has ended stops the statement before it starts
+// (database/sql checks it), but one that ends while the statement runs
+// must not reach it: the driver then interrupts SQLite, which rolls back
+// the whole transaction — a group commit's, every other caller's writes
+// with it. So a statement that started runs whole, and its caller's write
+// ends at the next one, undone alone by its savepoint.
+func (t *stmtTx) ctxFor(ctx context.Context) context.Context {
+	if t.whole && ctx.Err() == nil {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
 // ExecContext runs query in the transaction, prepared if it can be.
 func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = t.ctxFor(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -60,6 +78,7 @@ func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sq
 
 // QueryContext runs query in the transaction, prepared if it can be.
 func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = t.ctxFor(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -68,6 +87,7 @@ func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*
 
 // QueryRowContext runs query in the transaction, prepared if it can be.
 func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = t.ctxFor(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

@@ -1,0 +1,72 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestWriteGivenUpMidStatement: two writes committed together; the first
+// one's caller gives up while its statement runs (a calendar sync that
+// outlived its request). SQLite's interrupt, which the driver sends when a
+// context ends mid-statement, rolls back the whole transaction: the second
+// write failed with it ("no such savepoint", a 500 to another user). Now a
+// statement on the write connection runs whole, the first write ends at
+// its next statement, undone alone, and the second commits.
+func TestWriteGivenUpMidStatement(t *testing.T) {
+	db := openTemp(t)
+	ctx := t.Context()
+	queued := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); len(db.jobs) < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d writes queued, want %d", len(db.jobs), n)
+			}
+		}
+	}
+	started, hold, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- db.Update(ctx, func(*Tx) error { close(started); <-hold; return nil })
+	}()
+	<-started
+	gone, cancel := context.WithCancel(ctx)
+	defer cancel()
+	first, second := make(chan error, 1), make(chan error, 1)
+	go func() {
+		first <- db.Update(gone, func(tx *Tx) error {
+			time.AfterFunc(50*time.Millisecond, cancel)
+			// Most of a second of work in one statement.
+			if _, err := tx.tx.ExecContext(gone, `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 500000)
+				INSERT INTO health(id, at) SELECT 'long-' || x, 't' FROM n`); err != nil {
+				return err
+			}
+			_, err := tx.tx.ExecContext(gone, `INSERT INTO health(id, at) VALUES('after', 't')`)
+			return err
+		})
+	}()
+	queued(1)
+	go func() {
+		second <- db.Update(ctx, func(tx *Tx) error {
+			_, err := tx.tx.ExecContext(ctx, `INSERT INTO health(id, at) VALUES('second', 't')`)
+			return err
+		})
+	}()
+	queued(2)
+	close(hold)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-first; err == nil {
+		t.Error("the write whose caller gave up was committed")
+	}
+	if err := <-second; err != nil {
+		t.Fatalf("the other write of its commit: %v", err)
+	}
+	var second1, first1 int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM health WHERE id = 'second'`).Scan(&second1); err != nil || second1 != 1 {
+		t.Fatalf("second written: %d, %v", second1, err)
+	}
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM health WHERE id LIKE 'long-%' OR id = 'after'`).Scan(&first1); err != nil || first1 != 0 {
+		t.Fatalf("%d rows of the given-up write kept (%v)", first1, err)
+	}
+}
