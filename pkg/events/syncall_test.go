@@ -117,3 +117,57 @@ func TestCalendarsPerUser(t *testing.T) {
 		t.Fatalf("after unfollowing one: %v", err)
 	}
 }
+
+// TestFeedEventsCapped: a sync reads at most MaxFeedEvents of a feed — the
+// upcoming ones soonest first, then the past ones latest first — and
+// counts the rest as skipped; an event synced before that is now past the
+// cap stays as it was (never cancelled as if it had left the feed).
+func TestFeedEventsCapped(t *testing.T) {
+	s, _ := newService(t)
+	ctx := t.Context()
+	fs := &feedServer{}
+	srv := httptest.NewServer(fs)
+	defer srv.Close()
+	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
+	im := &events.Importer{Events: s, HTTP: guard.Client(5*time.Second, 2), Guard: guard}
+	cal, err := im.CreateCalendar(ctx, "u1", events.CalendarInput{URL: srv.URL + "/cal.ics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(d time.Duration) string { return clock.Add(d).Format("20060102T150405Z") }
+	late := []string{vevent("late-1@x", "Late 1", at(5000*time.Hour)), vevent("late-2@x", "Late 2", at(5001*time.Hour))}
+	fs.set(feed(late...), 0)
+	if res, err := im.Sync(ctx, cal, "UTC"); err != nil || res.Created != 2 {
+		t.Fatalf("first sync: %+v, %v", res, err)
+	}
+
+	all := append([]string{}, late...)
+	for i := range 3 {
+		all = append(all, vevent(fmt.Sprintf("past-%d@x", i), "Past", at(-time.Duration(i+1)*24*time.Hour)))
+	}
+	for i := range events.MaxFeedEvents {
+		all = append(all, vevent(fmt.Sprintf("soon-%d@x", i), "Soon", at(time.Duration(i+1)*time.Hour)))
+	}
+	fs.set(feed(all...), 0)
+	res, err := im.Sync(ctx, cal, "UTC")
+	if err != nil || res.Created != events.MaxFeedEvents || res.Skipped != 5 || res.Cancelled != 0 {
+		t.Fatalf("a feed of %d events: %+v, %v; want %d created, 5 skipped", len(all), res, err, events.MaxFeedEvents)
+	}
+	kept, err := s.Store.EventsFromCalendar(ctx, "u1", cal.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTitle := map[string]int{}
+	for _, e := range kept {
+		byTitle[e.Title]++
+		if e.Status != "planned" {
+			t.Errorf("%s is %s", e.Title, e.Status)
+		}
+	}
+	if byTitle["Soon"] != events.MaxFeedEvents || byTitle["Past"] != 0 || byTitle["Late 1"] != 1 || byTitle["Late 2"] != 1 {
+		t.Fatalf("events of the calendar: %v", byTitle)
+	}
+	if got, _ := s.Store.Calendars(ctx, "u1"); got[0].LastResult == nil || got[0].LastResult.Skipped != 5 {
+		t.Fatalf("last_result %+v", got[0].LastResult)
+	}
+}

@@ -211,6 +211,7 @@ type docSyncResult struct {
 	Updated   int `bson:"updated"`
 	Unchanged int `bson:"unchanged"`
 	Cancelled int `bson:"cancelled"`
+	Skipped   int `bson:"skipped,omitempty"`
 }
 
 // docIntentions is how a events.Intentions is stored.

@@ -150,10 +150,11 @@ func Events(t *testing.T, open OpenEvents) {
 		if err != nil || got.LastError != "timed out" || got.LastSyncAt == nil || got.LastResult != nil {
 			t.Fatalf("after a failed sync: %+v, %v", got, err)
 		}
-		if err := s.RecordSync(ctx, c.ID, clock.Add(2*time.Hour), &events.SyncResult{Created: 3, Unchanged: 1}, ""); err != nil {
+		if err := s.RecordSync(ctx, c.ID, clock.Add(2*time.Hour), &events.SyncResult{Created: 3, Unchanged: 1, Skipped: 2}, ""); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Calendar(ctx, "u1", c.ID); got.LastError != "" || got.LastResult == nil || got.LastResult.Created != 3 || !got.LastSyncAt.Equal(clock.Add(2*time.Hour)) {
+		if got, _ := s.Calendar(ctx, "u1", c.ID); got.LastError != "" || got.LastResult == nil || *got.LastResult != (events.SyncResult{Created: 3, Unchanged: 1, Skipped: 2}) ||
+			!got.LastSyncAt.Equal(clock.Add(2*time.Hour)) {
 			t.Fatalf("after a sync: %+v", got)
 		}
 		if mine, _ := s.Calendars(ctx, "u1"); len(mine) != 1 {
