@@ -171,3 +171,58 @@ func TestFeedEventsCapped(t *testing.T) {
 		t.Fatalf("last_result %+v", got[0].LastResult)
 	}
 }
+
+// TestFeedsReadInTurn: feeds are read and parsed one at a time in the
+// process (each can take 100 MB); a sync that cannot get its turn before
+// its caller gives up is stopped, Unavailable, and nothing is recorded
+// against its calendar.
+func TestFeedsReadInTurn(t *testing.T) {
+	s, _ := newService(t)
+	ctx := t.Context()
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("BEGIN:VCALENDAR\r\n"))
+		w.(http.Flusher).Flush()
+		<-release // the rest of the body comes later
+		w.Write([]byte(feed()[len("BEGIN:VCALENDAR\r\n"):]))
+	}))
+	defer slow.Close()
+	defer free()
+	fs := &feedServer{}
+	fs.set(feed(vevent("a@x", "Go night", "20261210T180000Z")), 0)
+	fast := httptest.NewServer(fs)
+	defer fast.Close()
+	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
+	im := &events.Importer{Events: s, HTTP: guard.Client(20*time.Second, 2), Guard: guard}
+	slowCal, err := im.CreateCalendar(ctx, "u1", events.CalendarInput{URL: slow.URL + "/cal.ics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fastCal, err := im.CreateCalendar(ctx, "u2", events.CalendarInput{URL: fast.URL + "/cal.ics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reading := make(chan error, 1)
+	go func() {
+		_, err := im.Sync(ctx, slowCal, "UTC")
+		reading <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // the slow feed is being read
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if res, err := im.Sync(short, fastCal, "UTC"); !apperr.Is(err, apperr.Unavailable) {
+		t.Fatalf("a sync while another feed is read: %+v, %v; want it to wait and be stopped", res, err)
+	}
+	if got, _ := s.Store.Calendar(ctx, "u2", fastCal.ID); got.LastSyncAt != nil || got.LastError != "" {
+		t.Fatalf("the stopped sync was recorded: %+v", got)
+	}
+	free()
+	if err := <-reading; err != nil {
+		t.Fatalf("the slow feed: %v", err)
+	}
+	if res, err := im.Sync(ctx, fastCal, "UTC"); err != nil || res.Created != 1 {
+		t.Fatalf("the fast feed with the turn free: %+v, %v", res, err)
+	}
+}
