@@ -399,9 +399,31 @@ func (s *Server) logOnce(ctx context.Context, u *accounts.User, msg *Message) er
 			return err
 		}
 		in := contacts.InteractionInput{Kind: "email", At: at.UTC().Format(time.RFC3339), Notes: notes}
-		if _, err := s.CRM.LogInteraction(ctx, u, c.ID, in); err != nil {
+		if err := s.logOn(ctx, u, c.ID, msg.MessageID, in); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// logOn logs in on one contact, once per message: with a Message-ID a
+// record per contact and message says it is done, so the sender's retry
+// of a message that failed part way (a 451) logs only the contacts it had
+// not reached — each contact's interactions are written one by one.
+func (s *Server) logOn(ctx context.Context, u *accounts.User, contactID, messageID string, in contacts.InteractionInput) error {
+	if messageID == "" || s.Idempotency == nil {
+		_, err := s.CRM.LogInteraction(ctx, u, contactID, in)
+		return err
+	}
+	key := "mail:" + messageID + "|" + contactID
+	rec, err := s.Idempotency.Begin(ctx, u.ID, key, idempotency.Fingerprint([]byte("inbound-mail")))
+	if err != nil || rec != nil {
+		return err // rec: logged on this contact before
+	}
+	if _, err := s.CRM.LogInteraction(ctx, u, contactID, in); err != nil {
+		s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, key)
+		return err
+	}
+	s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, key, 250, "text/plain", []byte("logged"))
 	return nil
 }

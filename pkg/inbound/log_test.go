@@ -1,0 +1,91 @@
+package inbound_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/smtp"
+	"net/textproto"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/apptest"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/enginetest"
+	"github.com/rapport-crm/rapport/pkg/inbound"
+)
+
+// lookupsAway is the real contact store with its look-ups by key failing
+// while away is set, as a store briefly out of reach does.
+type lookupsAway struct {
+	contacts.Store
+	away *atomic.Bool
+}
+
+func (l lookupsAway) ContactByKey(ctx context.Context, userID, key string) (*contacts.Contact, error) {
+	if l.away.Load() && key == "email:grace@example.com" {
+		return nil, apperr.E(apperr.Unavailable, "the store did not answer in time")
+	}
+	return l.Store.ContactByKey(ctx, userID, key)
+}
+
+// TestRetryAfterPartFailure: a message to three contacts fails at the third
+// (451, the store out of reach); the sender sends it again and each of the
+// three has the message logged once — the first two were not logged a
+// second time.
+func TestRetryAfterPartFailure(t *testing.T) {
+	st := enginetest.Fresh(t)
+	sv := apptest.Services(st.Engine, time.Now)
+	ctx := t.Context()
+	u, _, err := sv.Accounts.Signup(ctx, accounts.SignupInput{Email: "me@example.com", Name: "Me"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := sv.Accounts.RotateInbound(ctx, u.ID, "rapport.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, email := range []string{"ada@example.com", "alan@example.com", "grace@example.com"} {
+		c, err := sv.CRM.Contacts.Create(ctx, u.ID, contacts.Input{Name: email, Emails: []string{email}}, contacts.CreateOpts{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[email] = c.ID
+	}
+	var away atomic.Bool
+	sv.CRM.Contacts.Store = lookupsAway{Store: sv.CRM.Contacts.Store, away: &away}
+
+	srv := inbound.New(inbound.Deps{Accounts: sv.Accounts, CRM: sv.CRM, Idempotency: sv.Idempotency, Domain: "rapport.test",
+		Logger: slog.New(slog.DiscardHandler)})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	msg := "From: Me <me@example.com>\r\nTo: ada@example.com, alan@example.com, grace@example.com\r\nSubject: slides\r\n" +
+		"Message-ID: <slides-2@example.com>\r\n\r\nThe slides.\r\n"
+	send := func() error {
+		return smtp.SendMail(ln.Addr().String(), nil, "me@example.com", []string{secret}, []byte(msg))
+	}
+	away.Store(true)
+	var tp *textproto.Error
+	if err := send(); !errors.As(err, &tp) || tp.Code != 451 {
+		t.Fatalf("with the store away: %v, want 451", err)
+	}
+	away.Store(false)
+	if err := send(); err != nil {
+		t.Fatalf("the retry: %v", err)
+	}
+	for email, id := range ids {
+		page, err := sv.CRM.Contacts.Store.Interactions(ctx, u.ID, id, 10, nil)
+		if err != nil || len(page.Items) != 1 {
+			t.Errorf("%s: %d interactions (%v), want 1", email, len(page.Items), err)
+		}
+	}
+}
