@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"sync"
@@ -37,6 +39,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/metrics"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
@@ -208,14 +211,19 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
-	m.ln, err = net.Listen("tcp", cfg.Addr)
+	budget := connBudget()
+	httpTotal := budget
+	if cfg.InboundAddr != "" {
+		httpTotal = budget - min(smtpConns, budget/4)
+	}
+	m.ln, err = listen(cfg.Addr, httpPerClient, httpTotal, nil, cfg.TrustedProxies, m.Logger)
 	if err != nil {
 		return fmt.Errorf("listen on CRM_ADDR %s: %w", cfg.Addr, err)
 	}
 	m.Addr = m.ln.Addr().String()
 	if cfg.InboundAddr != "" {
 		// Logging email by BCC: an SMTP listener for log+<secret>@domain.
-		iln, err := net.Listen("tcp", cfg.InboundAddr)
+		iln, err := listen(cfg.InboundAddr, smtpPerClient, min(smtpConns, budget/4), []byte("421 4.7.0 too many connections from your address\r\n"), nil, m.Logger)
 		if err != nil {
 			m.ln.Close()
 			return fmt.Errorf("listen on CRM_INBOUND_ADDR %s: %w", cfg.InboundAddr, err)
@@ -418,4 +426,55 @@ func healthcheck(addr string) int {
 		return 1
 	}
 	return 0
+}
+
+// The bounds on the connections the listeners keep open (pkg/ratelimit's
+// Listener): no one client, nor a crowd, can take the descriptors every
+// listener, the store and every outgoing call share — at the limit
+// fasthttp stopped accepting for good.
+const (
+	// httpPerClient is how many HTTP connections one address (an IPv6
+	// /64) may keep open, a trusted proxy's aside: a browser opens six, an
+	// office behind one address a few dozen.
+	httpPerClient = 256
+	// smtpPerClient is how many SMTP connections one address may keep
+	// open: a mail server delivers over one or a few.
+	smtpPerClient = 10
+	// smtpConns is how many SMTP connections may be open in all (at most a
+	// quarter of the budget).
+	smtpConns = 1000
+	// fdReserve is what connBudget leaves for the store's files, outgoing
+	// calls (mail, webhooks, calendars) and the rest.
+	fdReserve = 256
+)
+
+// connBudget is how many connections the listeners may keep open
+// together: the process's descriptor limit (which Go raises to the hard
+// limit at start) less fdReserve.
+func connBudget() int {
+	limit := 1024
+	var r syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r); err == nil {
+		limit = int(min(r.Cur, math.MaxInt32))
+	}
+	return max(64, limit-fdReserve)
+}
+
+// listen listens on addr within the bounds: at most perClient connections
+// from one address (none but trusted proxies exempt), total in all, refuse
+// written to one refused.
+func listen(addr string, perClient, total int, refuse []byte, trusted []netip.Prefix, log *slog.Logger) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	return &ratelimit.Listener{Listener: ln, PerClient: perClient, Total: total, Refuse: refuse, Logger: log,
+		Exempt: func(a netip.Addr) bool {
+			for _, p := range trusted {
+				if p.Contains(a) {
+					return true
+				}
+			}
+			return false
+		}}, nil
 }

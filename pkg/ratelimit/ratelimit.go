@@ -1,5 +1,6 @@
 // Package ratelimit holds the limiter on failed sign-ins shared by every
-// interface that authenticates.
+// interface that authenticates, and the bound on the connections each
+// listener keeps open (conns.go).
 package ratelimit
 
 import (
@@ -45,9 +46,9 @@ func NewFailures(limit int, window time.Duration, now func() time.Time) *Failure
 	return &Failures{limit: limit, span: window, now: now, m: map[string]*failWindow{}, sweepAt: minSweep}
 }
 
-// client is the key a client's failures count under: an IPv6 address's
-// /64, any other key as it is.
-func client(key string) string {
+// Client is the key a client counts under (failures, connections): an
+// IPv6 address's /64, any other key as it is.
+func Client(key string) string {
 	a, err := netip.ParseAddr(key)
 	if err != nil || !a.Is6() || a.Is4In6() {
 		return key
@@ -58,7 +59,7 @@ func client(key string) string {
 
 // Blocked returns how long key must wait, or 0.
 func (l *Failures) Blocked(key string) time.Duration {
-	key = client(key)
+	key = Client(key)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w := l.m[key]
@@ -75,7 +76,7 @@ func (l *Failures) Blocked(key string) time.Duration {
 
 // Fail counts one failure for key.
 func (l *Failures) Fail(key string) {
-	key = client(key)
+	key = Client(key)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
