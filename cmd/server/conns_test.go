@@ -72,3 +72,28 @@ func TestConnectionsPerClient(t *testing.T) {
 		t.Fatalf("after one closed: %d, %v", st, err)
 	}
 }
+
+// TestListenerStoppingIsDown: a listener that stops serving on its own (its
+// socket closed under it) is reported on Down, for main to exit and be
+// started again; Close's own stopping is not.
+func TestListenerStoppingIsDown(t *testing.T) {
+	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir()}))
+	defer m.Close()
+	m.ln.Close()
+	select {
+	case err := <-m.Down():
+		if err == nil || !strings.Contains(err.Error(), "HTTP listener") {
+			t.Fatalf("Down: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the HTTP listener stopped and Down said nothing")
+	}
+
+	quiet := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir()}))
+	quiet.Close()
+	select {
+	case err := <-quiet.Down():
+		t.Fatalf("Close reported as down: %v", err)
+	default:
+	}
+}

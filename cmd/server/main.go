@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -63,7 +64,13 @@ func main() {
 		m.Close()
 		os.Exit(1)
 	}
-	<-ctx.Done()
+	select {
+	case <-ctx.Done():
+	case err := <-m.Down():
+		m.Logger.Error("a listener stopped; exiting", "err", err)
+		m.Close()
+		os.Exit(1)
+	}
 	m.Logger.Info("shutting down")
 	if err := m.Close(); err != nil {
 		m.Logger.Error("shutdown", "err", err)
@@ -111,6 +118,31 @@ type Main struct {
 	ln       net.Listener
 	serveErr chan error
 	cron     *cron.Cron
+	// closing is set by Close; down hears of a listener that stopped
+	// before it (see Down).
+	closing atomic.Bool
+	down    chan error
+}
+
+// Down reports a listener that stopped serving on its own, not by Close:
+// the process can no longer do its job, and main exits so that whatever
+// runs it starts it again.
+func (m *Main) Down() <-chan error { return m.down }
+
+// serve runs a listener's serve loop, handing its end to done and, if
+// Close did not cause it, to Down.
+func (m *Main) serve(what string, run func() error, done chan<- error) {
+	err := run()
+	if !m.closing.Load() {
+		if err == nil {
+			err = errors.New("stopped")
+		}
+		select {
+		case m.down <- fmt.Errorf("%s listener: %w", what, err):
+		default:
+		}
+	}
+	done <- err
 }
 
 // openEngine opens the store the configuration names: MongoDB with
@@ -140,7 +172,7 @@ func (m *Main) openEngine(ctx, ictx context.Context) (*engine.Engine, error) {
 
 // NewMain returns a Main for cfg.
 func NewMain(cfg *config.Config, logger *slog.Logger) *Main {
-	return &Main{Config: cfg, Logger: logger, Now: time.Now}
+	return &Main{Config: cfg, Logger: logger, Now: time.Now, down: make(chan error, 1)}
 }
 
 // Run opens the store, creates indexes, starts the schedulers and starts
@@ -240,11 +272,11 @@ func (m *Main) Run(ctx context.Context) error {
 		m.inbound = inbound.New(inbound.Deps{Accounts: m.Accounts, CRM: m.CRM, Idempotency: idem, Domain: cfg.InboundDomain,
 			Logger: m.Logger.With("component", "inbound"), Now: m.Now, TLS: tlsConfig})
 		m.inboundErr = make(chan error, 1)
-		go func() { m.inboundErr <- m.inbound.Serve(iln) }()
+		go m.serve("inbound SMTP", func() error { return m.inbound.Serve(iln) }, m.inboundErr)
 		m.Logger.Info("inbound mail listening", "addr", m.InboundAddr, "domain", cfg.InboundDomain, "starttls", tlsConfig != nil)
 	}
 	m.serveErr = make(chan error, 1)
-	go func() { m.serveErr <- m.API.App.Listener(m.ln) }()
+	go m.serve("HTTP", func() error { return m.API.App.Listener(m.ln) }, m.serveErr)
 
 	attrs := []any{"addr", m.Addr, "store", eng.Kind, "startup_ms", time.Since(start).Milliseconds(), "at", eng.Where}
 	m.Logger.Info("rapport listening", attrs...)
@@ -366,12 +398,16 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 // Close stops accepting requests, waits for those in flight (up to 20s)
 // and for a running dispatch, then closes the store.
 func (m *Main) Close() error {
+	m.closing.Store(true)
 	var errs []error
 	start := time.Now()
 	if m.API != nil && m.ln != nil {
 		if err := m.API.App.ShutdownWithTimeout(20 * time.Second); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 		}
+		// A serve loop that had not started when Shutdown looked (Close
+		// right after Run) would accept for ever: its listener goes too.
+		m.ln.Close()
 		<-m.serveErr
 		m.Logger.Info("http server stopped", "after_ms", time.Since(start).Milliseconds())
 	}
