@@ -16,19 +16,7 @@ import (
 func TestWriteGivenUpMidStatement(t *testing.T) {
 	db := openTemp(t)
 	ctx := t.Context()
-	queued := func(n int) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); len(db.jobs) < n; time.Sleep(time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d writes queued, want %d", len(db.jobs), n)
-			}
-		}
-	}
-	started, hold, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		held <- db.Update(ctx, func(*Tx) error { close(started); <-hold; return nil })
-	}()
-	<-started
+	release := holdCommitter(t, db)
 	gone, cancel := context.WithCancel(ctx)
 	defer cancel()
 	first, second := make(chan error, 1), make(chan error, 1)
@@ -44,16 +32,15 @@ func TestWriteGivenUpMidStatement(t *testing.T) {
 			return err
 		})
 	}()
-	queued(1)
+	waitQueued(t, db, 1)
 	go func() {
 		second <- db.Update(ctx, func(tx *Tx) error {
 			_, err := tx.tx.ExecContext(ctx, `INSERT INTO health(id, at) VALUES('second', 't')`)
 			return err
 		})
 	}()
-	queued(2)
-	close(hold)
-	if err := <-held; err != nil {
+	waitQueued(t, db, 2)
+	if err := release(); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-first; err == nil {
@@ -69,4 +56,26 @@ func TestWriteGivenUpMidStatement(t *testing.T) {
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM health WHERE id LIKE 'long-%' OR id = 'after'`).Scan(&first1); err != nil || first1 != 0 {
 		t.Fatalf("%d rows of the given-up write kept (%v)", first1, err)
 	}
+}
+
+// waitQueued waits until n writes wait in db's queue.
+func waitQueued(t *testing.T, db *DB, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); len(db.jobs) < n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes queued, want %d", len(db.jobs), n)
+		}
+	}
+}
+
+// holdCommitter runs a write that holds db's committer until release is
+// called, so that the writes queued meanwhile are committed together;
+// release returns that write's error.
+func holdCommitter(t *testing.T, db *DB) (release func() error) {
+	started, hold, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- db.Update(t.Context(), func(*Tx) error { close(started); <-hold; return nil })
+	}()
+	<-started
+	return func() error { close(hold); return <-held }
 }

@@ -142,30 +142,17 @@ func TestCachedStatementAfterCancelledWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	queued := func(n int) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); len(db.jobs) < n; time.Sleep(time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d writes queued, want %d", len(db.jobs), n)
-			}
-		}
-	}
 	// A write holds the committer while the two queue behind it.
-	started, hold, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		held <- db.Update(ctx, func(*Tx) error { close(started); <-hold; return nil })
-	}()
-	<-started
+	release := holdCommitter(t, db)
 	gone, cancel := context.WithCancel(ctx)
 	first, second := make(chan error, 1), make(chan error, 1)
 	go func() {
 		first <- db.Update(gone, func(tx *Tx) error { cancel(); return write(gone, "first")(tx) })
 	}()
-	queued(1)
+	waitQueued(t, db, 1)
 	go func() { second <- db.Update(ctx, write(ctx, "second")) }()
-	queued(2)
-	close(hold)
-	if err := <-held; err != nil {
+	waitQueued(t, db, 2)
+	if err := release(); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-first; err == nil {
