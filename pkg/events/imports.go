@@ -27,14 +27,14 @@ const MaxFeedSize = 5 << 20
 // 26,000 (37 s of the server's work the first time, 9 s every sync after).
 const MaxFeedEvents = 1000
 
-// FeedReads is how many feeds are read and parsed at once in the process:
-// a 5 MiB feed takes about 100 MB while it is, so without a bound one
-// user's syncs at once could take the server's memory (sixteen took
-// 1.6 GB at peak; one at a time 219 MB, in the same 9 s). A sync waits for
-// its turn once the feed's server has answered.
-const FeedReads = 1
+// FeedParses is how many feeds are parsed at once in the process: parsing
+// a 5 MiB feed takes about 100 MB, so without a bound one user's syncs at
+// once could take the server's memory (sixteen took 1.6 GB at peak; one at
+// a time 219 MB, in the same 9 s). The turn is taken once the feed is
+// downloaded, so a feed's server slow to send holds none.
+const FeedParses = 1
 
-var readTurns = make(chan struct{}, FeedReads)
+var parseTurns = make(chan struct{}, FeedParses)
 
 // MaxCalendars is how many calendars one user may follow: every sync tick
 // fetches each of them, for every user, with the same few workers.
@@ -189,12 +189,6 @@ func (im *Importer) fetch(ctx context.Context, url, defTZ string) ([]calendar.Pa
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("the server answered %s", resp.Status)
 	}
-	select {
-	case readTurns <- struct{}{}:
-		defer func() { <-readTurns }()
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxFeedSize+1))
 	if err != nil {
 		return nil, errors.New(netguard.Describe(err))
@@ -209,6 +203,12 @@ func (im *Importer) fetch(ctx context.Context, url, defTZ string) ([]calendar.Pa
 	loc, err := time.LoadLocation(defTZ)
 	if err != nil {
 		loc = time.UTC
+	}
+	select {
+	case parseTurns <- struct{}{}:
+		defer func() { <-parseTurns }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 	return calendar.Parse(ctx, body, loc)
 }

@@ -25,32 +25,18 @@ func TestSyncAllTakesUsersInTurn(t *testing.T) {
 	s, _ := newService(t)
 	now := clock
 	s.Now = func() time.Time { return now }
-	hang := make(chan struct{})
-	var once sync.Once
-	answer := func() { once.Do(func() { close(hang) }) }
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-hang:
-		}
-	}))
-	defer slow.Close()
-	defer answer()
-	fs := &feedServer{}
-	fs.set(feed(vevent("a@x", "Go night", "20261210T180000Z")), 0)
-	fast := httptest.NewServer(fs)
-	defer fast.Close()
-	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
-	im := &events.Importer{Events: s, HTTP: guard.Client(20*time.Second, 2), Guard: guard}
+	slow, answer := heldFeed(t, "")
+	fast := goNightFeed(t)
+	im := testImporter(s)
 
 	ctx := t.Context()
 	for range 3 * events.SyncWorkers {
-		if _, err := im.CreateCalendar(ctx, "hog", events.CalendarInput{URL: slow.URL + "/cal.ics"}); err != nil {
+		if _, err := im.CreateCalendar(ctx, "hog", events.CalendarInput{URL: slow}); err != nil {
 			t.Fatal(err)
 		}
 		now = now.Add(time.Second)
 	}
-	mine, err := im.CreateCalendar(ctx, "u2", events.CalendarInput{URL: fast.URL + "/cal.ics"})
+	mine, err := im.CreateCalendar(ctx, "u2", events.CalendarInput{URL: fast})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,11 +62,11 @@ func TestSyncAllTakesUsersInTurn(t *testing.T) {
 	}
 
 	// The next tick, in the next window, takes every calendar again; the
-	// slow feeds now answer at once (with nothing: failed, recorded).
+	// slow feeds now answer at once (an empty calendar).
 	answer()
 	now = now.Add(30 * time.Minute)
 	synced, failed, err = im.SyncAll(ctx, 30*time.Minute, tz)
-	if err != nil || synced != 1 || failed != 3*events.SyncWorkers {
+	if err != nil || synced != 3*events.SyncWorkers+1 || failed != 0 {
 		t.Fatalf("the next tick: %d synced, %d failed, %v", synced, failed, err)
 	}
 }
@@ -128,8 +114,7 @@ func TestFeedEventsCapped(t *testing.T) {
 	fs := &feedServer{}
 	srv := httptest.NewServer(fs)
 	defer srv.Close()
-	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
-	im := &events.Importer{Events: s, HTTP: guard.Client(5*time.Second, 2), Guard: guard}
+	im := testImporter(s)
 	cal, err := im.CreateCalendar(ctx, "u1", events.CalendarInput{URL: srv.URL + "/cal.ics"})
 	if err != nil {
 		t.Fatal(err)
@@ -172,35 +157,21 @@ func TestFeedEventsCapped(t *testing.T) {
 	}
 }
 
-// TestFeedsReadInTurn: feeds are read and parsed one at a time in the
-// process (each can take 100 MB); a sync that cannot get its turn before
-// its caller gives up is stopped, Unavailable, and nothing is recorded
-// against its calendar.
-func TestFeedsReadInTurn(t *testing.T) {
+// TestFeedsParsedInTurn: feeds are parsed one at a time in the process
+// (each can take 100 MB); a sync that cannot get its turn before its caller
+// gives up is stopped, Unavailable, and nothing is recorded against its
+// calendar. A feed whose server is slow to send holds no turn: another
+// feed syncs meanwhile.
+func TestFeedsParsedInTurn(t *testing.T) {
 	s, _ := newService(t)
 	ctx := t.Context()
-	release := make(chan struct{})
-	var once sync.Once
-	free := func() { once.Do(func() { close(release) }) }
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("BEGIN:VCALENDAR\r\n"))
-		w.(http.Flusher).Flush()
-		<-release // the rest of the body comes later
-		w.Write([]byte(feed()[len("BEGIN:VCALENDAR\r\n"):]))
-	}))
-	defer slow.Close()
-	defer free()
-	fs := &feedServer{}
-	fs.set(feed(vevent("a@x", "Go night", "20261210T180000Z")), 0)
-	fast := httptest.NewServer(fs)
-	defer fast.Close()
-	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
-	im := &events.Importer{Events: s, HTTP: guard.Client(20*time.Second, 2), Guard: guard}
-	slowCal, err := im.CreateCalendar(ctx, "u1", events.CalendarInput{URL: slow.URL + "/cal.ics"})
+	slow, free := heldFeed(t, "BEGIN:VCALENDAR\r\n")
+	im := testImporter(s)
+	slowCal, err := im.CreateCalendar(ctx, "u1", events.CalendarInput{URL: slow})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fastCal, err := im.CreateCalendar(ctx, "u2", events.CalendarInput{URL: fast.URL + "/cal.ics"})
+	fastCal, err := im.CreateCalendar(ctx, "u2", events.CalendarInput{URL: goNightFeed(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,20 +180,65 @@ func TestFeedsReadInTurn(t *testing.T) {
 		_, err := im.Sync(ctx, slowCal, "UTC")
 		reading <- err
 	}()
-	time.Sleep(200 * time.Millisecond) // the slow feed is being read
+	time.Sleep(100 * time.Millisecond) // the slow feed's body is being read
+	soon, stop := context.WithTimeout(ctx, 5*time.Second)
+	defer stop()
+	if res, err := im.Sync(soon, fastCal, "UTC"); err != nil || res.Created != 1 {
+		t.Fatalf("a sync while another feed trickles in: %+v, %v", res, err)
+	}
+
+	release := events.TakeParseTurn() // a big feed being parsed
 	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
+	before, _ := s.Store.Calendar(ctx, "u2", fastCal.ID)
 	if res, err := im.Sync(short, fastCal, "UTC"); !apperr.Is(err, apperr.Unavailable) {
-		t.Fatalf("a sync while another feed is read: %+v, %v; want it to wait and be stopped", res, err)
+		t.Fatalf("a sync while another feed is parsed: %+v, %v; want it to wait and be stopped", res, err)
 	}
-	if got, _ := s.Store.Calendar(ctx, "u2", fastCal.ID); got.LastSyncAt != nil || got.LastError != "" {
+	if got, _ := s.Store.Calendar(ctx, "u2", fastCal.ID); !got.LastSyncAt.Equal(*before.LastSyncAt) || got.LastError != "" {
 		t.Fatalf("the stopped sync was recorded: %+v", got)
 	}
+	release()
 	free()
 	if err := <-reading; err != nil {
 		t.Fatalf("the slow feed: %v", err)
 	}
-	if res, err := im.Sync(ctx, fastCal, "UTC"); err != nil || res.Created != 1 {
-		t.Fatalf("the fast feed with the turn free: %+v, %v", res, err)
+	if res, err := im.Sync(ctx, fastCal, "UTC"); err != nil || res.Unchanged != 1 {
+		t.Fatalf("with the turn free: %+v, %v", res, err)
 	}
+}
+
+// heldFeed serves an empty calendar whose body, after head, waits until
+// answer is called (or its request ends); it stops with the test.
+func heldFeed(t *testing.T, head string) (url string, answer func()) {
+	held := make(chan struct{})
+	var once sync.Once
+	answer = func() { once.Do(func() { close(held) }) }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(head))
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+			return
+		case <-held:
+		}
+		w.Write([]byte(feed()[len(head):]))
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(answer) // before the server closes: cleanups run last first
+	return srv.URL + "/cal.ics", answer
+}
+
+// goNightFeed serves a calendar of one event until the test ends.
+func goNightFeed(t *testing.T) string {
+	fs := &feedServer{}
+	fs.set(feed(vevent("a@x", "Go night", "20261210T180000Z")), 0)
+	srv := httptest.NewServer(fs)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/cal.ics"
+}
+
+// testImporter syncs into s from loopback, 20 s a feed.
+func testImporter(s *events.Service) *events.Importer {
+	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
+	return &events.Importer{Events: s, HTTP: guard.Client(20*time.Second, 2), Guard: guard}
 }
