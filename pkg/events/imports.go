@@ -30,7 +30,7 @@ const MaxFeedEvents = 1000
 // FeedParses is how many feeds are parsed at once in the process: parsing
 // a 5 MiB feed takes about 100 MB, so without a bound one user's syncs at
 // once could take the server's memory (sixteen took 1.6 GB at peak; one at
-// a time 219 MB, in the same 9 s). The turn is taken once the feed is
+// a time 307 MB, in the same 9 s). The turn is taken once the feed is
 // downloaded, so a feed's server slow to send holds none.
 const FeedParses = 1
 
