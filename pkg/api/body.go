@@ -2,8 +2,10 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"mime"
+	"net"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -61,7 +63,23 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	}
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
-	return n, err
+	return n, uploadError(err)
+}
+
+// uploadError is what a failed read of an upload means for its client —
+// never a server error (sixteen 10 MiB imports at once, read at the
+// writer's pace, hit the 30 s read deadline and answered 500): past the
+// deadline Unavailable, to be sent again; any other failure Malformed.
+func uploadError(err error) error {
+	var ne net.Error
+	switch {
+	case err == nil || err == io.EOF || apperr.KindOf(err) != apperr.Internal:
+		return err
+	case errors.As(err, &ne) && ne.Timeout():
+		return apperr.Wrap(apperr.Unavailable, err, "the upload was not read to its end in time; send it again")
+	default:
+		return apperr.Wrap(apperr.Malformed, err, "the upload stopped before its end")
+	}
 }
 
 // decode strictly decodes the JSON body into v.
