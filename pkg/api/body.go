@@ -38,11 +38,43 @@ func streamed(c *fiber.Ctx) bool { return c.Context().RequestBodyStream() != nil
 // through c.Body(), which would read all of it into memory first, however
 // long (a 400 MB upload held the server at 1 GB before it was refused).
 func bodyReader(c *fiber.Ctx, limit int64) io.Reader {
+	if st := stream(c); st != nil {
+		return &limitedReader{r: st, left: limit, limit: limit}
+	}
+	return &limitedReader{r: bytes.NewReader(c.Body()), left: limit, limit: limit}
+}
+
+// localStream keeps a request's body stream as stream wraps it.
+const localStream = "rapport.body_stream"
+
+// bodyStream is a request's body stream that notes whether its last read
+// ended the body. fasthttp's chunked stream, read again after its last
+// chunk, waits for another until the read deadline: drain, reading what
+// is left after a handler, made every chunked upload answer 30 s late.
+type bodyStream struct {
+	r     io.Reader
+	ended bool
+}
+
+func (b *bodyStream) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.ended = err == io.EOF
+	return n, err
+}
+
+// stream is c's body stream, the same on every call; nil when the body is
+// in memory.
+func stream(c *fiber.Ctx) *bodyStream {
+	if st, ok := c.Locals(localStream).(*bodyStream); ok {
+		return st
+	}
 	r := c.Context().RequestBodyStream()
 	if r == nil {
-		r = bytes.NewReader(c.Body())
+		return nil
 	}
-	return &limitedReader{r: r, left: limit, limit: limit}
+	st := &bodyStream{r: r}
+	c.Locals(localStream, st)
+	return st
 }
 
 type limitedReader struct {
@@ -139,7 +171,7 @@ func (s *Server) bodyInMemory(c *fiber.Ctx) error {
 		if up, ok := pageUploadOf(c.Path()); ok && c.Method() == fiber.MethodPost {
 			limit, what = up.limit, up.what
 		}
-		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), limit+1))
+		b, err := io.ReadAll(io.LimitReader(stream(c), limit+1))
 		if err != nil {
 			c.Context().SetConnectionClose()
 			return apperr.Wrap(apperr.Malformed, err, "the request body could not be read")
@@ -163,10 +195,11 @@ func (s *Server) bodyInMemory(c *fiber.Ctx) error {
 const maxDrain = 16 << 20
 
 // drain discards up to maxDrain bytes of what is left of a streamed body
-// and marks the connection to be closed after the response.
+// (nothing once a read ended it) and marks the connection to be closed
+// after the response.
 func drain(c *fiber.Ctx) {
-	if r := c.Context().RequestBodyStream(); r != nil {
-		io.CopyN(io.Discard, r, maxDrain)
+	if st := stream(c); st != nil && !st.ended {
+		io.CopyN(io.Discard, st, maxDrain)
 	}
 	c.Context().SetConnectionClose()
 }

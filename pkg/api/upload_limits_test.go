@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -107,4 +108,38 @@ func sendChunked(tb testing.TB, baseURL, path, token, contentType, prefix string
 		tb.Fatalf("%s: no answer: %v (%d MiB sent)", path, a.err, total>>20)
 	}
 	return a.status, a.sent
+}
+
+// TestChunkedUploadAnsweredAtOnce: an import sent without a length
+// (chunked, as curl -T - or a client streaming a file sends it) is
+// answered when it is done. Reading the body again after its last chunk
+// waited for another until the server's 30 s read deadline, and the answer
+// with it.
+func TestChunkedUploadAnsweredAtOnce(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /v1/contacts/import HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\n\r\n", tok)
+	pieces := []string{"name,email\n"}
+	for i := range 200 {
+		pieces = append(pieces, fmt.Sprintf("Person %d,p%d@example.org\n", i, i))
+	}
+	for _, p := range pieces {
+		fmt.Fprintf(conn, "%x\r\n%s\r\n", len(p), p)
+	}
+	fmt.Fprint(conn, "0\r\n\r\n")
+	// Well inside the read deadline the answer waited for.
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"created":200`) {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
 }
