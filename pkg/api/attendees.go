@@ -11,7 +11,7 @@ import (
 // as Luma, Meetup or Eventbrite export it, or JSON; at most
 // MaxGuestListBody, read as a bounded stream.
 func (s *Server) handleAttendeesImport(c *fiber.Ctx) error {
-	body, err := io.ReadAll(bodyReader(c, MaxGuestListBody))
+	body, err := io.ReadAll(bodyReader(c, MaxGuestListBody, importTimeout))
 	if err != nil {
 		return err
 	}

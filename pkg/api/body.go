@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -37,8 +38,16 @@ func streamed(c *fiber.Ctx) bool { return c.Context().RequestBodyStream() != nil
 // limit fails with TooLarge. A streamed body is read from its stream, never
 // through c.Body(), which would read all of it into memory first, however
 // long (a 400 MB upload held the server at 1 GB before it was refused).
-func bodyReader(c *fiber.Ctx, limit int64) io.Reader {
+//
+// An upload read as it is written (an import, a restore) is read at the
+// pace of the writer every user shares, so it may read until wait from
+// now, not only until the server's read timeout, which began with the
+// request (sixteen 10 MiB imports at once ran out of it).
+func bodyReader(c *fiber.Ctx, limit int64, wait time.Duration) io.Reader {
 	if st := stream(c); st != nil {
+		if wait > 0 {
+			c.Context().Conn().SetReadDeadline(time.Now().Add(wait))
+		}
 		return &limitedReader{r: st, left: limit, limit: limit}
 	}
 	return &limitedReader{r: bytes.NewReader(c.Body()), left: limit, limit: limit}

@@ -30,7 +30,7 @@ func (s *Server) handleScan(c *fiber.Ctx) error {
 	var text string
 	switch mt {
 	case "application/json":
-		body, err := io.ReadAll(bodyReader(c, MaxJSONBody))
+		body, err := io.ReadAll(bodyReader(c, MaxJSONBody, 0))
 		if err != nil {
 			return err
 		}
@@ -42,7 +42,7 @@ func (s *Server) handleScan(c *fiber.Ctx) error {
 		}
 		text = in.Text
 	case "image/png", "image/jpeg":
-		body, err := io.ReadAll(bodyReader(c, MaxScanImage))
+		body, err := io.ReadAll(bodyReader(c, MaxScanImage, 0))
 		if err != nil {
 			return err
 		}

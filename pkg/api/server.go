@@ -63,6 +63,9 @@ type Deps struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the
 	// client (CRM_TRUSTED_PROXIES); none: the client is the peer.
 	TrustedProxies []netip.Prefix
+	// ReadTimeout bounds reading a request (zero: 30 s); an upload read
+	// as it is written (an import, a restore) gets its own deadline.
+	ReadTimeout time.Duration
 	// FetchCard gets the vCard of a scanned Rapport card (through the
 	// guard against private addresses); nil: such codes are not read.
 	FetchCard func(ctx context.Context, url string) ([]byte, error)
@@ -85,6 +88,9 @@ func New(d Deps) *Server {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.ReadTimeout == 0 {
+		d.ReadTimeout = 30 * time.Second
+	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
@@ -103,7 +109,7 @@ func New(d Deps) *Server {
 		// readBody, which stops at 1 MiB.
 		BodyLimit:         MaxJSONBody + 64<<10,
 		StreamRequestBody: true,
-		ReadTimeout:       30 * time.Second,
+		ReadTimeout:       d.ReadTimeout,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorHandler:      s.handleError,

@@ -37,7 +37,7 @@ func (s *Server) registerTransferRoutes() {
 func (s *Server) handleContactsImport(c *fiber.Ctx) error {
 	ct := c.Get(fiber.HeaderContentType)
 	mt, _, _ := mime.ParseMediaType(ct)
-	body := bodyReader(c, MaxImportBody)
+	body := bodyReader(c, MaxImportBody, importTimeout)
 	r, err := codec.Decoded(body, ct)
 	if err != nil {
 		return err
@@ -122,7 +122,7 @@ func (s *Server) handleImport(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), backup.Timeout)
 	defer cancel()
-	res, err := backup.Import(ctx, s.CRM, s.Accounts, s.Idempotency, user(c), bodyReader(c, MaxBackupBody))
+	res, err := backup.Import(ctx, s.CRM, s.Accounts, s.Idempotency, user(c), bodyReader(c, MaxBackupBody, backup.Timeout))
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // uploadDrain is what the server reads of an upload past its limit before
@@ -141,5 +142,57 @@ func TestChunkedUploadAnsweredAtOnce(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"created":200`) {
 		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+}
+
+// slowBody yields its pieces one by one, a pause before each.
+type slowBody struct {
+	pieces []string
+	pause  time.Duration
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	if len(b.pieces) == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(b.pause)
+	n := copy(p, b.pieces[0])
+	if n < len(b.pieces[0]) {
+		b.pieces[0] = b.pieces[0][n:]
+	} else {
+		b.pieces = b.pieces[1:]
+	}
+	return n, nil
+}
+
+// TestSlowUploadKeepsReading: an import is read as it is written, at the
+// pace of a writer other users share, so it may take longer than the
+// server's read timeout (1 s here, 30 s in the server; sixteen 10 MiB
+// imports at once ran out of it): it reads until its own deadline.
+func TestSlowUploadKeepsReading(t *testing.T) {
+	s := MustServe(t, openSignup, func(d *api.Deps, _ *web.Deps) { d.ReadTimeout = time.Second })
+	_, tok := s.MustSignup(t, "ada@example.com")
+	body := &slowBody{pieces: []string{"name,email\n"}, pause: 250 * time.Millisecond}
+	for i := range 10 {
+		var b strings.Builder
+		for j := range 20 {
+			fmt.Fprintf(&b, "Person %d-%d,p%d-%d@example.org\n", i, j, i, j)
+		}
+		body.pieces = append(body.pieces, b.String())
+	}
+	req, err := http.NewRequest("POST", s.URL+"/v1/contacts/import", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "text/csv")
+	resp, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(out), `"created":200`) {
+		t.Fatalf("a 2.75 s upload with a 1 s read timeout: %d %s", resp.StatusCode, out)
 	}
 }
