@@ -12,7 +12,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"net/netip"
 	"os"
 	"os/signal"
 	"sync"
@@ -243,19 +242,18 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
-	budget := connBudget()
-	httpTotal := budget
+	budget, smtpTotal := connBudget(), 0
 	if cfg.InboundAddr != "" {
-		httpTotal = budget - min(smtpConns, budget/4)
+		smtpTotal = min(smtpConns, budget/4)
 	}
-	m.ln, err = listen(cfg.Addr, httpPerClient, httpTotal, nil, cfg.TrustedProxies, m.Logger)
+	m.ln, err = listen(cfg.Addr, httpPerClient, budget-smtpTotal, nil, cfg.TrustedProxies, m.Logger)
 	if err != nil {
 		return fmt.Errorf("listen on CRM_ADDR %s: %w", cfg.Addr, err)
 	}
 	m.Addr = m.ln.Addr().String()
 	if cfg.InboundAddr != "" {
 		// Logging email by BCC: an SMTP listener for log+<secret>@domain.
-		iln, err := listen(cfg.InboundAddr, smtpPerClient, min(smtpConns, budget/4), []byte("421 4.7.0 too many connections from your address\r\n"), nil, m.Logger)
+		iln, err := listen(cfg.InboundAddr, smtpPerClient, smtpTotal, []byte("421 4.7.0 too many connections from your address\r\n"), nil, m.Logger)
 		if err != nil {
 			m.ln.Close()
 			return fmt.Errorf("listen on CRM_INBOUND_ADDR %s: %w", cfg.InboundAddr, err)
@@ -499,18 +497,10 @@ func connBudget() int {
 // listen listens on addr within the bounds: at most perClient connections
 // from one address (none but trusted proxies exempt), total in all, refuse
 // written to one refused.
-func listen(addr string, perClient, total int, refuse []byte, trusted []netip.Prefix, log *slog.Logger) (net.Listener, error) {
+func listen(addr string, perClient, total int, refuse []byte, trusted ratelimit.Blocks, log *slog.Logger) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	return &ratelimit.Listener{Listener: ln, PerClient: perClient, Total: total, Refuse: refuse, Logger: log,
-		Exempt: func(a netip.Addr) bool {
-			for _, p := range trusted {
-				if p.Contains(a) {
-					return true
-				}
-			}
-			return false
-		}}, nil
+	return &ratelimit.Listener{Listener: ln, PerClient: perClient, Total: total, Refuse: refuse, Logger: log, Exempt: trusted}, nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
 
 // clientAddress makes the request's remote address the client's when it
@@ -48,12 +50,4 @@ func (s *Server) clientAddress(c *fiber.Ctx) error {
 }
 
 // trusted reports whether a is one of the trusted proxies.
-func (s *Server) trusted(a netip.Addr) bool {
-	a = a.Unmap()
-	for _, p := range s.TrustedProxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
+func (s *Server) trusted(a netip.Addr) bool { return ratelimit.Blocks(s.TrustedProxies).Contain(a) }

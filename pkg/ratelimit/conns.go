@@ -14,9 +14,9 @@ import (
 // client, nor a crowd, can take the process's file descriptors — which
 // every listener, the store and every outgoing call share. At most
 // PerClient come from one client (an IPv4 address, an IPv6 /64; a
-// connection past it is told Refuse, if set, and closed), unless Exempt
-// says the address carries many clients (a trusted proxy); at most Total
-// in all, past which Accept waits for one to close.
+// connection past it is told Refuse, if set, and closed), unless the
+// address is among Exempt, which carry many clients (trusted proxies); at
+// most Total in all, past which Accept waits for one to close.
 //
 // It also rides out the errors a full descriptor table gives (EMFILE,
 // ENFILE) and their like, waiting and accepting again, where a server
@@ -25,7 +25,7 @@ type Listener struct {
 	net.Listener
 	PerClient int
 	Total     int
-	Exempt    func(netip.Addr) bool
+	Exempt    Blocks
 	Refuse    []byte
 	// Logger, when set, hears of accept errors waited out.
 	Logger *slog.Logger
@@ -119,7 +119,7 @@ func (l *Listener) keyOf(c net.Conn) string {
 		return ""
 	}
 	a := ap.Addr().Unmap()
-	if l.Exempt != nil && l.Exempt(a) {
+	if l.Exempt.Contain(a) {
 		return ""
 	}
 	return Client(a.String())

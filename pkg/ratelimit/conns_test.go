@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -45,20 +44,9 @@ func TestListenerPerClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var exempt atomic.Bool
-	l := &ratelimit.Listener{Listener: inner, PerClient: 3, Refuse: []byte("421 too many connections\r\n"),
-		Exempt: func(netip.Addr) bool { return exempt.Load() }}
+	l := &ratelimit.Listener{Listener: inner, PerClient: 3, Refuse: []byte("421 too many connections\r\n")}
 	defer l.Close()
-	accepted := make(chan net.Conn, 100)
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- c
-		}
-	}()
+	accepted := acceptAll(l)
 	var mine []net.Conn
 	for range 3 {
 		dial(t, inner.Addr().String())
@@ -79,15 +67,38 @@ func TestListenerPerClient(t *testing.T) {
 	if closed, _ := closedByServer(t, dial(t, inner.Addr().String())); !closed {
 		t.Fatal("past the bound again, not refused")
 	}
-	exempt.Store(true)
+
+	// The same client behind an exempt block (a trusted proxy's).
+	inner2, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxied := &ratelimit.Listener{Listener: inner2, PerClient: 3, Exempt: ratelimit.Blocks{netip.MustParsePrefix("127.0.0.0/8")}}
+	defer proxied.Close()
+	fromProxy := acceptAll(proxied)
 	for range 5 {
-		dial(t, inner.Addr().String())
+		dial(t, inner2.Addr().String())
 		select {
-		case <-accepted:
+		case <-fromProxy:
 		case <-time.After(5 * time.Second):
 			t.Fatal("an exempt client's connection was not accepted")
 		}
 	}
+}
+
+// acceptAll accepts l's connections until it closes, handing each on.
+func acceptAll(l net.Listener) <-chan net.Conn {
+	accepted := make(chan net.Conn, 100)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	return accepted
 }
 
 // TestListenerTotal: past Total open connections Accept waits for one to

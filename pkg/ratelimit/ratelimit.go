@@ -57,6 +57,21 @@ func Client(key string) string {
 	return p.String()
 }
 
+// Blocks are address blocks, such as the trusted proxies', which carry
+// many clients and so are not counted as one.
+type Blocks []netip.Prefix
+
+// Contain reports whether a (IPv4-mapped or not) is in one of the blocks.
+func (bs Blocks) Contain(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, b := range bs {
+		if b.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
 // Blocked returns how long key must wait, or 0.
 func (l *Failures) Blocked(key string) time.Duration {
 	key = Client(key)
