@@ -347,29 +347,41 @@ func forwardedFrom(text string) string {
 // log records msg for u: an email interaction with each of u's contacts
 // among its addresses, once per Message-ID.
 func (s *Server) log(ctx context.Context, u *accounts.User, msg *Message) error {
-	key := ""
-	if msg.MessageID != "" && s.Idempotency != nil {
-		key = "mail:" + msg.MessageID
-		rec, err := s.Idempotency.Begin(ctx, u.ID, key, idempotency.Fingerprint([]byte("inbound-mail")))
-		if apperr.Is(err, apperr.Conflict) {
-			return nil // the same message is being logged right now
-		}
-		if err != nil {
-			return err
-		}
-		if rec != nil {
-			return nil // logged before
-		}
-	}
-	err := s.logOnce(ctx, u, msg)
-	if key != "" {
-		if err != nil {
-			s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, key)
-		} else {
-			s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, key, 250, "text/plain", []byte("logged"))
-		}
+	err := s.once(ctx, u.ID, msg.MessageID, "", func() error { return s.logOnce(ctx, u, msg) })
+	if errors.Is(err, errBusy) {
+		return nil // the same message is being logged right now
 	}
 	return err
+}
+
+// errBusy is once's answer for a key another delivery holds right now.
+var errBusy = apperr.E(apperr.Unavailable, "this message is being logged right now; try again later")
+
+// once runs fn unless the record of messageID (and of part, when given)
+// says it ran to its end before for the user; without a Message-ID or an
+// idempotency store it just runs. A record another delivery holds right
+// now is errBusy.
+func (s *Server) once(ctx context.Context, userID, messageID, part string, fn func() error) error {
+	if messageID == "" || s.Idempotency == nil {
+		return fn()
+	}
+	key := "mail:" + messageID
+	if part != "" {
+		key += "|" + part
+	}
+	rec, err := s.Idempotency.Begin(ctx, userID, key, idempotency.Fingerprint([]byte("inbound-mail")))
+	switch {
+	case apperr.Is(err, apperr.Conflict):
+		return errBusy
+	case err != nil || rec != nil:
+		return err // rec: it ran before
+	}
+	if err := fn(); err != nil {
+		s.Idempotency.Abort(context.WithoutCancel(ctx), userID, key)
+		return err
+	}
+	s.Idempotency.Finish(context.WithoutCancel(ctx), userID, key, 250, "text/plain", []byte("logged"))
+	return nil
 }
 
 func (s *Server) logOnce(ctx context.Context, u *accounts.User, msg *Message) error {
@@ -409,21 +421,15 @@ func (s *Server) logOnce(ctx context.Context, u *accounts.User, msg *Message) er
 // logOn logs in on one contact, once per message: with a Message-ID a
 // record per contact and message says it is done, so the sender's retry
 // of a message that failed part way (a 451) logs only the contacts it had
-// not reached — each contact's interactions are written one by one.
+// not reached — each contact's interactions are written one by one. The
+// contact's record held by another delivery right now is a 451 too.
 func (s *Server) logOn(ctx context.Context, u *accounts.User, contactID, messageID string, in contacts.InteractionInput) error {
-	if messageID == "" || s.Idempotency == nil {
+	err := s.once(ctx, u.ID, messageID, contactID, func() error {
 		_, err := s.CRM.LogInteraction(ctx, u, contactID, in)
 		return err
+	})
+	if errors.Is(err, errBusy) {
+		return apperr.E(apperr.Unavailable, "a contact of this message is being logged right now; try again later")
 	}
-	key := "mail:" + messageID + "|" + contactID
-	rec, err := s.Idempotency.Begin(ctx, u.ID, key, idempotency.Fingerprint([]byte("inbound-mail")))
-	if err != nil || rec != nil {
-		return err // rec: logged on this contact before
-	}
-	if _, err := s.CRM.LogInteraction(ctx, u, contactID, in); err != nil {
-		s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, key)
-		return err
-	}
-	s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, key, 250, "text/plain", []byte("logged"))
-	return nil
+	return err
 }
