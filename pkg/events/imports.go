@@ -213,10 +213,10 @@ func (im *Importer) fetch(ctx context.Context, url, defTZ string) ([]calendar.Pa
 	return calendar.Parse(ctx, body, loc)
 }
 
-// upsertFromSource writes a sync's events (those of skipped, still in the
-// feed, are left as they are), and returns by event id the
-// ATTENDEE lines of each event written or kept, and every event created,
-// changed or cancelled (with no lines when it has none).
+// upsertFromSource writes a sync's events, parsed each UID once (those of
+// skipped, still in the feed, are left as they are), and returns by event
+// id the ATTENDEE lines of each event written or kept, and every event
+// created, changed or cancelled (with no lines when it has none).
 func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []calendar.Parsed, skipped map[string]bool, defTZ string, now time.Time) (*SyncResult, map[string][]calendar.Attendee, error) {
 	existing, err := s.Store.EventsFromCalendar(ctx, cal.UserID, cal.ID)
 	if err != nil {
@@ -233,10 +233,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		seen[uid] = true // still in the feed: not cancelled, left as it is
 	}
 	var inserts []*Event
-	for _, p := range parsed {
-		if seen[p.UID] {
-			continue
-		}
+	for _, p := range parsed { // each UID once (nearest)
 		seen[p.UID] = true
 		old := byUID[p.UID]
 		var e Event

@@ -242,3 +242,25 @@ func testImporter(s *events.Service) *events.Importer {
 	guard := netguard.Guard{AllowPrivate: true, Resolver: netguard.Offline{}}
 	return &events.Importer{Events: s, HTTP: guard.Client(20*time.Second, 2), Guard: guard}
 }
+
+// TestFeedUIDOnce: an event a feed lists twice (the same UID) is read once,
+// as its first listing says.
+func TestFeedUIDOnce(t *testing.T) {
+	s, _ := newService(t)
+	ctx := t.Context()
+	fs := &feedServer{}
+	fs.set(feed(vevent("a@x", "Go night", "20261210T180000Z"), vevent("a@x", "Go night, again", "20261211T180000Z")), 0)
+	srv := httptest.NewServer(fs)
+	defer srv.Close()
+	im := testImporter(s)
+	cal, err := im.CreateCalendar(ctx, "u1", events.CalendarInput{URL: srv.URL + "/cal.ics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := im.Sync(ctx, cal, "UTC"); err != nil || res.Created != 1 {
+		t.Fatalf("a UID listed twice: %+v, %v", res, err)
+	}
+	if kept, _ := s.Store.EventsFromCalendar(ctx, "u1", cal.ID); len(kept) != 1 || kept[0].Title != "Go night" {
+		t.Fatalf("events: %+v", kept)
+	}
+}
