@@ -5,19 +5,22 @@ import (
 	"io"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/rapport-crm/rapport/pkg/crm"
 )
 
 // handleAttendeesImport reads an event's guest list (PRODUCT.md §11): CSV
 // as Luma, Meetup or Eventbrite export it, or JSON; at most
 // MaxGuestListBody, read as a bounded stream.
 func (s *Server) handleAttendeesImport(c *fiber.Ctx) error {
-	body, err := io.ReadAll(bodyReader(c, MaxGuestListBody, importTimeout))
-	if err != nil {
+	var res *crm.AttendeeImport
+	err := s.bulk(c, "a guest list is being imported into this account", func(ctx context.Context) error {
+		body, err := io.ReadAll(bodyReader(c, MaxGuestListBody, importTimeout))
+		if err != nil {
+			return err
+		}
+		res, err = s.CRM.ImportAttendees(ctx, user(c), c.Params("id"), c.Get(fiber.HeaderContentType), body)
 		return err
-	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
-	defer cancel()
-	res, err := s.CRM.ImportAttendees(ctx, user(c), c.Params("id"), c.Get(fiber.HeaderContentType), body)
+	})
 	if err != nil {
 		return err
 	}

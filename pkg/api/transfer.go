@@ -14,6 +14,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 )
 
 // MaxBackupBody bounds POST /v1/import: a whole account's backup may be
@@ -37,31 +39,43 @@ func (s *Server) registerTransferRoutes() {
 func (s *Server) handleContactsImport(c *fiber.Ctx) error {
 	ct := c.Get(fiber.HeaderContentType)
 	mt, _, _ := mime.ParseMediaType(ct)
-	body := bodyReader(c, MaxImportBody, importTimeout)
-	r, err := codec.Decoded(body, ct)
-	if err != nil {
-		return err
-	}
-	// An import is bounded by its size and by this deadline, which the
-	// readers check as they go.
-	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
-	defer cancel()
-	var reader func(func(contacts.Row) error) error
 	kind := "csv"
 	switch mt {
 	case "text/vcard", "text/x-vcard", "text/directory":
-		reader = func(fn func(contacts.Row) error) error { return codec.ReadVCards(ctx, r, fn) }
 		kind = "vcard"
 	case "text/csv", "application/csv", "text/comma-separated-values":
-		reader = func(fn func(contacts.Row) error) error { return codec.ReadCSV(ctx, r, fn) }
 	default:
 		return apperr.E(apperr.Unsupported, "send text/vcard (vCard 3.0 or 4.0) or text/csv (LinkedIn Connections.csv or a header row)")
 	}
-	res, err := s.CRM.Contacts.Import(ctx, user(c).ID, kind, reader)
+	var res *contacts.ImportResult
+	err := s.bulk(c, "contacts are being imported into this account", func(ctx context.Context) error {
+		r, err := codec.Decoded(bodyReader(c, MaxImportBody, importTimeout), ct)
+		if err != nil {
+			return err
+		}
+		// An import is bounded by its size and by bulk's deadline, which
+		// the readers check as they go.
+		reader := func(fn func(contacts.Row) error) error { return codec.ReadCSV(ctx, r, fn) }
+		if kind == "vcard" {
+			reader = func(fn func(contacts.Row) error) error { return codec.ReadVCards(ctx, r, fn) }
+		}
+		res, err = s.CRM.Contacts.Import(ctx, user(c).ID, kind, reader)
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	return c.JSON(res)
+}
+
+// bulk runs fn, under importTimeout, as the user's one write in bulk
+// (idempotency.Bulk): while another runs — an import, an undo, a restore,
+// a guest list — it is a Conflict saying which, and fn does not run
+// (nothing of the upload is read).
+func (s *Server) bulk(c *fiber.Ctx, doing string, fn func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
+	defer cancel()
+	return s.Idempotency.Exclusively(ctx, user(c).ID, idempotency.Bulk, doing, fn)
 }
 
 // streamOut streams a download produced by write after the handler returns.
@@ -148,9 +162,11 @@ func (s *Server) handleImportList(c *fiber.Ctx) error {
 
 // handleImportUndo undoes a contacts import (DELETE /v1/imports/{id}).
 func (s *Server) handleImportUndo(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
-	defer cancel()
-	res, err := s.CRM.UndoImport(ctx, user(c).ID, c.Params("id"))
+	var res *crm.UndoResult
+	err := s.bulk(c, "an import is being undone in this account", func(ctx context.Context) (err error) {
+		res, err = s.CRM.UndoImport(ctx, user(c).ID, c.Params("id"))
+		return err
+	})
 	if err != nil {
 		return err
 	}

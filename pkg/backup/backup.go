@@ -125,16 +125,16 @@ type SkippedRecord struct {
 // next to the account it came from; all other fields, timestamps included,
 // are kept. Settings are applied; secrets are not in backups. The document
 // is read as a stream and written in batches; a restore that fails removes
-// what its batches wrote (all or nothing, but for the settings). One
-// restore runs at a time for a user (a hold in holds): another is a
-// Conflict until it has finished.
+// what its batches wrote (all or nothing, but for the settings). A
+// restore holds the user's idempotency.Bulk slot in holds: another
+// restore, or an import, is a Conflict until it has finished.
 func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, holds *idempotency.Store, u *accounts.User, r io.Reader) (*ImportResult, error) {
 	// Two restores at once (a form sent twice, two tabs) would both find
 	// the account empty, and both write it.
 	// The hold is renewed until the restore and any clean-up have ended,
 	// whatever becomes of the request; should it be lost all the same
 	// (the store away for holdTTL), the restore stops.
-	held, release, err := holds.Hold(context.WithoutCancel(ctx), u.ID, "restore", "a backup is being restored into this account already; wait for it to finish", holdTTL)
+	held, release, err := holds.Hold(context.WithoutCancel(ctx), u.ID, idempotency.Bulk, "a backup is being restored into this account", holdTTL)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ const removeTimeout = 5 * time.Minute
 
 // holdTTL is how long the hold of a restore whose process died keeps
 // others out: a live one renews it every 30 s (idempotency.Store.Hold).
-const holdTTL = 2 * time.Minute
+const holdTTL = idempotency.BulkTTL
 
 // removeWritten deletes what a restore's batches wrote, as deleting each
 // by hand would: the follow-ups, the followed calendars, the

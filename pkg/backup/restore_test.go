@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/enginetest"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -189,11 +190,11 @@ func TestRestoreOneAtATime(t *testing.T) {
 		t.Fatalf("a restore once the first has finished: %v", err)
 	}
 
-	// Cy's restore died with its process, holding its hold ("restore", as
+	// Cy's restore died with its process, holding its hold (Bulk, as
 	// backup.Import names it) and renewing it no more: refused until the
 	// hold lapses, two minutes on.
 	dead, die := context.WithCancel(t.Context())
-	if _, _, err := sv.Idempotency.Hold(dead, cy.ID, "restore", "busy", time.Hour); err != nil {
+	if _, _, err := sv.Idempotency.Hold(dead, cy.ID, idempotency.Bulk, "a backup is being restored into this account", time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	die()

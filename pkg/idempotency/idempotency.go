@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -161,9 +162,11 @@ func (s *Store) Abort(ctx context.Context, userID, key string) error {
 
 // Hold claims the user's slot named name, for requests that must not run
 // two at a time for one user (two restores into one empty account would
-// both find it empty), on the same records as keys (one Claim, so one
-// request of several processes gets it). While another request holds it,
-// Hold is a Conflict saying busy.
+// both find it empty; see Bulk), on the same records as keys (one Claim,
+// so one request of several processes gets it). doing says what the
+// holder does, as a clause ("a backup is being restored into this
+// account"); while another request holds the slot, Hold is a Conflict
+// that says what that one does.
 //
 // The holder renews the hold every quarter of ttl until release is called
 // or ctx ends; a hold not renewed for ttl belonged to a request that died
@@ -172,12 +175,14 @@ func (s *Store) Abort(ctx context.Context, userID, key string) error {
 // live one may run. held is ctx, also cancelled should the hold be lost
 // (not renewed for ttl, and taken over meanwhile). release gives the slot
 // up, even after ctx ended; if that fails, the hold lapses after ttl.
-func (s *Store) Hold(ctx context.Context, userID, name, busy string, ttl time.Duration) (held context.Context, release func(), err error) {
+func (s *Store) Hold(ctx context.Context, userID, name, doing string, ttl time.Duration) (held context.Context, release func(), err error) {
 	id := userID + ":hold:" + name // a key's id is hex after the user's: never this
-	old, at, err := s.claim(ctx, id, userID, "hold "+name, func(_ *Record, age time.Duration) bool { return age >= ttl })
+	old, at, err := s.claim(ctx, id, userID, holdPrefix+doing, func(_ *Record, age time.Duration) bool { return age >= ttl })
 	switch {
-	case errors.Is(err, errContended) || (err == nil && old != nil):
-		return nil, nil, apperr.E(apperr.Conflict, "%s", busy)
+	case err == nil && old != nil:
+		return nil, nil, busy(old)
+	case errors.Is(err, errContended):
+		return nil, nil, busy(nil)
 	case err != nil:
 		return nil, nil, err
 	}
@@ -198,6 +203,42 @@ func (s *Store) Hold(ctx context.Context, userID, name, busy string, ttl time.Du
 			_ = s.Records.Release(ctx, id, at)
 		})
 	}, nil
+}
+
+// holdPrefix starts a hold's fingerprint; what its holder does follows.
+const holdPrefix = "hold: "
+
+// busy is the Conflict of a slot held by old (nil: unknown, as when the
+// slot changed hands while it was claimed).
+func busy(old *Record) error {
+	doing := "another import, undo or restore is running in this account"
+	if old != nil && strings.HasPrefix(old.Fingerprint, holdPrefix) {
+		doing = strings.TrimPrefix(old.Fingerprint, holdPrefix)
+	}
+	return apperr.E(apperr.Conflict, "%s already; wait for it to finish", doing)
+}
+
+// Bulk names the slot of the writes in bulk — a contacts import, an
+// import's undo, a restore, a guest list: one at a time in an account
+// (a Conflict while one runs), so that one user sending many at once
+// takes one turn of the store's writer in each round, as any other user
+// importing, and not as many turns as requests sent.
+const Bulk = "bulk"
+
+// BulkTTL is how long a hold on Bulk outlives a holder that died
+// without releasing it (see Hold).
+const BulkTTL = 2 * time.Minute
+
+// Exclusively runs fn while holding the user's slot name (Hold, for
+// BulkTTL): fn's context ends should the hold be lost; the slot is
+// released when fn returns.
+func (s *Store) Exclusively(ctx context.Context, userID, name, doing string, fn func(context.Context) error) error {
+	held, release, err := s.Hold(ctx, userID, name, doing, BulkTTL)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return fn(held)
 }
 
 // renew renews the hold id (claimed at at) every quarter of ttl until stop

@@ -119,14 +119,15 @@ func (s *pages) handleGuestsUpload(c *fiber.Ctx) error {
 	if strings.HasSuffix(strings.ToLower(v.File), ".json") {
 		kind = "application/json"
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
-	defer cancel()
-	v.Result, err = s.CRM.ImportAttendees(ctx, user(c), c.Params("id"), kind, data)
+	err = s.bulk(c, "a guest list is being imported into this account", func(ctx context.Context) (err error) {
+		v.Result, err = s.CRM.ImportAttendees(ctx, user(c), c.Params("id"), kind, data)
+		return err
+	})
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "event")
 	}
 	if err != nil {
-		if !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Malformed) {
+		if k := apperr.KindOf(err); k != apperr.Invalid && k != apperr.Malformed && k != apperr.Conflict {
 			return err
 		}
 		p.Errors["file"] = apperr.PublicOf(err)

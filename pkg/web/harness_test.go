@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/enginetest"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 	"github.com/rapport-crm/rapport/pkg/routetest"
@@ -44,6 +45,8 @@ type server struct {
 	URL   string
 	Clock *apptest.Clock
 	CRM   *crm.Service
+	// Idempotency keeps its idempotency keys and holds.
+	Idempotency *idempotency.Store
 	// SQL is the embedded store the app runs on (nil on MongoDB); Store
 	// the MongoDB-wire one (nil on SQLite).
 	SQL   *sqlite.DB
@@ -72,7 +75,7 @@ func MustServe(t *testing.T, opts ...serverOpt) *server {
 	a := apptest.Serve(t, st.Engine, opts...)
 	routes.Want(a.PageRoutes)
 	t.Cleanup(func() { routes.Called(a.Registry) })
-	return &server{URL: a.URL, Clock: a.Clock, CRM: a.Services.CRM, SQL: st.SQL, Store: st.Mongo}
+	return &server{URL: a.URL, Clock: a.Clock, CRM: a.Services.CRM, Idempotency: a.Services.Idempotency, SQL: st.SQL, Store: st.Mongo}
 }
 
 // api calls the JSON API with a token and decodes the answer into out

@@ -20,6 +20,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
+	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -182,13 +184,17 @@ func (s *pages) handleImportConfirm(c *fiber.Ctx) error {
 	if f["kind"] == "vcard" {
 		kind = "vcard"
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
-	defer cancel()
-	read, err := readerOf(ctx, kind, data, mime.FormatMediaType("text/plain", map[string]string{"charset": "utf-8"}))
-	if err != nil {
+	err = s.bulk(c, "contacts are being imported into this account", func(ctx context.Context) error {
+		read, err := readerOf(ctx, kind, data, mime.FormatMediaType("text/plain", map[string]string{"charset": "utf-8"}))
+		if err != nil {
+			return err
+		}
+		v.Result, err = s.CRM.Contacts.Import(ctx, user(c).ID, kind, read)
 		return err
+	})
+	if apperr.Is(err, apperr.Conflict) {
+		return c.Redirect("/app/import?problem="+url.QueryEscape("Not imported: "+apperr.PublicOf(err)), fiber.StatusSeeOther)
 	}
-	v.Result, err = s.CRM.Contacts.Import(ctx, user(c).ID, kind, read)
 	if err != nil {
 		return err
 	}
@@ -201,9 +207,11 @@ func (s *pages) handleImportConfirm(c *fiber.Ctx) error {
 
 // handleImportUndo undoes an import from the list.
 func (s *pages) handleImportUndo(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
-	defer cancel()
-	res, err := s.CRM.UndoImport(ctx, user(c).ID, c.Params("id"))
+	var res *crm.UndoResult
+	err := s.bulk(c, "an import is being undone in this account", func(ctx context.Context) (err error) {
+		res, err = s.CRM.UndoImport(ctx, user(c).ID, c.Params("id"))
+		return err
+	})
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "import")
 	}
@@ -218,6 +226,15 @@ func (s *pages) handleImportUndo(c *fiber.Ctx) error {
 		msg += fmt.Sprintf(", %d kept (changed since)", res.Kept)
 	}
 	return c.Redirect("/app/import?notice="+url.QueryEscape(msg+"."), fiber.StatusSeeOther)
+}
+
+// bulk runs fn, under importTimeout, as the user's one write in bulk
+// (idempotency.Bulk; as api.Server's): while another runs it is a
+// Conflict saying which, and fn does not run.
+func (s *pages) bulk(c *fiber.Ctx, doing string, fn func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), importTimeout)
+	defer cancel()
+	return s.Idempotency.Exclusively(ctx, user(c).ID, idempotency.Bulk, doing, fn)
 }
 
 // handleBackupDownload streams the user's backup (GET /v1/export's file).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 )
 
 // TestImportPreviewAndUndo uploads LinkedIn's Connections.csv on the
@@ -204,5 +205,55 @@ func TestUndoARunningImport(t *testing.T) {
 	}
 	if n := count(); n != 0 {
 		t.Fatalf("%d contacts after the undo", n)
+	}
+}
+
+// TestDeskWritesInBulkOneAtATime: while a write in bulk runs in the
+// account (a restore here, sent from another tab), the desk's import,
+// undo and guest list say so — on the page, as a problem, with nothing
+// written — and go through once it has ended.
+func TestDeskWritesInBulkOneAtATime(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	uid := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["id"].(string)
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup", "starts_at": "2026-12-10T18:00:00Z"})
+	earlier := s.Do(t, "POST", "/v1/contacts/import", tok, "name,email\nEarlier,earlier@example.org\n", "Content-Type", "text/csv").JSON(t)["import_id"].(string)
+	file, err := os.ReadFile("testdata/Connections.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	b.get("/app/import")
+	_, page := b.upload("/app/import", "file", "Connections.csv", file, url.Values{})
+	confirm := form(page, "/app/import/confirm")
+	if confirm == nil {
+		t.Fatal("no Import form on the preview")
+	}
+
+	_, release, err := s.Idempotency.Hold(t.Context(), uid, idempotency.Bulk, "a backup is being restored into this account", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const busy = "a backup is being restored into this account already; wait for it to finish"
+	if st, page := b.upload("/app/import/confirm", "", "", nil, confirm); st != 200 || !strings.Contains(html.UnescapeString(page), "Not imported: conflict: "+busy) {
+		t.Fatalf("import while a restore runs: %d %s", st, page)
+	}
+	b.get("/app/import")
+	if st, page := b.post("/app/imports/"+earlier+"/undo", url.Values{}); st != 200 || !strings.Contains(html.UnescapeString(page), busy) {
+		t.Fatalf("undo while a restore runs: %d %s", st, page)
+	}
+	b.get("/app/events/" + ev + "/guests")
+	if st, page := b.upload("/app/events/"+ev+"/guests", "file", "guests.csv", []byte("name,email\nGuest,guest@example.org\n"), url.Values{}); st != 422 || !strings.Contains(html.UnescapeString(page), busy) {
+		t.Fatalf("guest list while a restore runs: %d %s", st, page)
+	}
+	var list struct{ Items []struct{ ID string } }
+	s.api(t, "GET", "/v1/contacts", tok, nil, 200, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("%d contacts after the refused writes, want the earlier import's 1", len(list.Items))
+	}
+
+	release()
+	if st, page := b.upload("/app/import/confirm", "", "", nil, confirm); st != 200 || !strings.Contains(page, "3 new, 0 merged") {
+		t.Fatalf("import once the restore ended: %d %s", st, page)
 	}
 }
