@@ -20,23 +20,46 @@ type archive[T any] struct {
 
 var _ record.Archive[struct{}] = archive[struct{}]{}
 
-// Each calls fn with each of the user's rows, in id order.
+// eachChunk is how many rows Each reads at a time.
+const eachChunk = 1000
+
+// Each calls fn with each of the user's rows, in id order. It reads the
+// ids first, then the rows a chunk at a time, and calls fn with a chunk's
+// rows once they are read and the connection is back in the pool: fn may
+// be as slow as the client of a download it writes to. Each used to call
+// fn between the rows of one query, holding a read connection (and the
+// read transaction, which keeps the WAL from being checkpointed) for the
+// whole download: four backups downloaded slowly held the four read
+// connections of a 2-core server, and every other user's request waited
+// for one until it failed. A row deleted meanwhile is left out; one
+// changed is read as it is when its chunk is.
 func (a archive[T]) Each(ctx context.Context, userID string, fn func(*T) error) error {
-	rows, err := a.db.reader(ctx).QueryContext(ctx, `SELECT `+a.columns+` FROM `+a.table+` WHERE user_id = ? ORDER BY id`, userID)
+	ids, err := queryAll(ctx, a.db, a.table, scanID, `SELECT id FROM `+a.table+` WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
-		return translate(err, a.table)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		x, err := a.scan(rows)
+	for len(ids) > 0 {
+		n := min(eachChunk, len(ids))
+		// By the primary key ("+" keeps the planner off user_id's indexes).
+		rows, err := queryAll(ctx, a.db, a.table, a.scan, `SELECT `+a.columns+` FROM `+a.table+`
+			WHERE id IN (SELECT value FROM json_each(?)) AND +user_id = ? ORDER BY id`, jsonList(ids[:n]), userID)
 		if err != nil {
 			return err
 		}
-		if err := fn(x); err != nil {
-			return err
+		for i := range rows {
+			if err := fn(&rows[i]); err != nil {
+				return err
+			}
 		}
+		ids = ids[n:]
 	}
-	return translate(rows.Err(), a.table)
+	return nil
+}
+
+// scanID scans a row of one text column.
+func scanID(r scanner) (*string, error) {
+	var id string
+	return &id, translate(r.Scan(&id), "record")
 }
 
 // Restore inserts records in one transaction: all of them or none.
