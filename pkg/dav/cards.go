@@ -197,7 +197,7 @@ func (b *cards) ListAddressObjects(ctx context.Context, p string, req *carddav.A
 			return x.list(), nil
 		}
 	}
-	out, err := b.all(ctx, u, version)
+	out, err := b.all(ctx, u, version, false)
 	if err != nil {
 		return nil, err
 	}
@@ -210,8 +210,11 @@ func (b *cards) ListAddressObjects(ctx context.Context, p string, req *carddav.A
 
 // all reads and encodes every card of the user's book. The contacts, and
 // the encounters and intros their cards are written from, are read at the
-// same time, on two of the store's read connections.
-func (b *cards) all(ctx context.Context, u *accounts.User, version string) ([]carddav.AddressObject, error) {
+// same time, on two of the store's read connections. Each object's Card
+// is kept only withCards (a query's filters read it): a listing holds its
+// data, and the parsed cards of a 233,897-contact book made a listing
+// take 1.5 GB where the data is 100 MB.
+func (b *cards) all(ctx context.Context, u *accounts.User, version string, withCards bool) ([]carddav.AddressObject, error) {
 	var all []*contacts.Contact
 	var book *bookRecords
 	g, gctx := errgroup.WithContext(ctx)
@@ -245,6 +248,9 @@ func (b *cards) all(ctx context.Context, u *accounts.User, version string) ([]ca
 				if err != nil {
 					return err
 				}
+				if !withCards {
+					ao.Card = nil
+				}
 				out[start+i] = *ao
 			}
 			return nil
@@ -266,7 +272,7 @@ func (b *cards) QueryAddressObjects(ctx context.Context, p string, q *carddav.Ad
 	if _, err := b.GetAddressBook(ctx, p); err != nil {
 		return nil, err
 	}
-	all, err := b.all(ctx, userOf(ctx), versionOf(&q.DataRequest))
+	all, err := b.all(ctx, userOf(ctx), versionOf(&q.DataRequest), len(q.PropFilters) > 0)
 	if err != nil {
 		return nil, err
 	}

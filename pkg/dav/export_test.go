@@ -1,5 +1,12 @@
 package dav
 
+import (
+	"context"
+
+	"github.com/emersion/go-webdav/carddav"
+	"github.com/rapport-crm/rapport/pkg/accounts"
+)
+
 // ListingPatches is how many times the user's kept listing was patched
 // since it was read whole (-1: none is kept).
 func (s *Server) ListingPatches(userID string) int {
@@ -24,4 +31,9 @@ func SetMinShare(t interface{ Cleanup(func()) }, n int) {
 	was := minShare
 	minShare = n
 	t.Cleanup(func() { minShare = was })
+}
+
+// ListCards lists u's address book as a PROPFIND of it does.
+func (s *Server) ListCards(ctx context.Context, u *accounts.User) ([]carddav.AddressObject, error) {
+	return s.cards.Backend.(*cards).ListAddressObjects(context.WithValue(ctx, userKey{}, u), BookPath, nil)
 }
