@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/api"
 )
 
 // TestOneWriteInBulkAtATime: an account runs one write in bulk at a time —
@@ -61,11 +63,7 @@ func TestOneWriteInBulkAtATime(t *testing.T) {
 		}
 		return false
 	}
-	for deadline := time.Now().Add(10 * time.Second); !running(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the first import never started")
-		}
-	}
+	until(t, "the first import to start", running)
 
 	for _, try := range []struct{ name, method, path, contentType, body string }{
 		{"ContactsImport", "POST", "/v1/contacts/import", "text/csv", csv("second", 3)},
@@ -105,4 +103,63 @@ func TestOneWriteInBulkAtATime(t *testing.T) {
 		t.Fatalf("the next import once the first ended: %d %s", r.Status, r.Body)
 	}
 	MustStatus(t, s.Do(t, "DELETE", "/v1/imports/"+earlier, ada, nil), 200)
+}
+
+// TestDownloadsTakeTurns: a user's downloads of the whole account — the
+// backup, the vCard and CSV exports — run one at a time: one sent while
+// another is being sent waits for it (sixteen backups of a big account at
+// once had sixteen encoders on two cores, and everyone else waited), a
+// 429 if the wait is long; another user's download is not held up; and
+// a finished download gives its turn back.
+func TestDownloadsTakeTurns(t *testing.T) {
+	api.SetDownloadWait(t, 500*time.Millisecond)
+	s := MustServe(t, openSignup)
+	ada, adaTok := s.MustSignup(t, "ada@example.com")
+	_, boTok := s.MustSignup(t, "bo@example.com")
+	s.MustCreateContact(t, adaTok, map[string]any{"name": "Grace"})
+	for _, path := range []string{"/v1/export", "/v1/contacts/export.vcf", "/v1/contacts/export.csv"} {
+		t.Run(strings.TrimPrefix(path, "/v1/"), func(t *testing.T) {
+			held, err := s.Downloads.Take(t.Context(), ada) // a download being sent
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(held) // should the test fail before it gives it back
+			answered := make(chan *Response, 1)
+			go func() { answered <- s.Do(t, "GET", path, adaTok, nil) }()
+			until(t, "the download waiting its turn", func() bool { return s.Downloads.Waiting(ada) == 2 })
+			MustStatus(t, s.Do(t, "GET", path, boTok, nil), 200)
+			select {
+			case r := <-answered:
+				t.Fatalf("a download while another is sent: %d, at once", r.Status)
+			case <-time.After(100 * time.Millisecond):
+			}
+			held()
+			if r := <-answered; r.Status != 200 || !strings.Contains(string(r.Body), "Grace") {
+				t.Fatalf("the download once the other ended: %d %s", r.Status, r.Body)
+			}
+			// The stream gives it back as it ends.
+			until(t, "the turn given back", func() bool { return s.Downloads.Waiting(ada) == 0 })
+
+			held, err = s.Downloads.Take(t.Context(), ada)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(held)
+			r := s.Do(t, "GET", path, adaTok, nil)
+			held()
+			if p := MustProblem(t, r, http.StatusTooManyRequests); r.Header.Get("Retry-After") == "" || !strings.Contains(p["detail"].(string), "another download of this account") {
+				t.Fatalf("a download that waited too long: %s, Retry-After %q", r.Body, r.Header.Get("Retry-After"))
+			}
+		})
+	}
+}
+
+// until waits (at most 10 s) for cond, failing the test with what.
+func until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10 s for %s", what)
+		}
+	}
 }

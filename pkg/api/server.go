@@ -51,6 +51,10 @@ type Deps struct {
 	// AuthFails limits failed sign-ins per address; share it with every
 	// other interface that authenticates (nil: one of its own).
 	AuthFails *ratelimit.Failures
+	// Downloads are the users' turns at downloading their whole account
+	// (exports, backups), one at a time each; share them with the pages
+	// (nil: turns of its own).
+	Downloads *ratelimit.Turns
 	// InboundDomain is the domain of users' inbound email addresses; ""
 	// when inbound mail is off.
 	InboundDomain string
@@ -99,6 +103,9 @@ func New(d Deps) *Server {
 	}
 	if d.AuthFails == nil {
 		d.AuthFails = ratelimit.NewFailures(ratelimit.AuthFailLimit, ratelimit.AuthFailWindow, d.Now)
+	}
+	if d.Downloads == nil {
+		d.Downloads = &ratelimit.Turns{}
 	}
 	s := &Server{Deps: d, metrics: newHTTPMetrics(d.Registry)}
 	s.App = fiber.New(fiber.Config{

@@ -240,6 +240,10 @@ func (s *pages) bulk(c *fiber.Ctx, doing string, fn func(context.Context) error)
 // handleBackupDownload streams the user's backup (GET /v1/export's file).
 func (s *pages) handleBackupDownload(c *fiber.Ctx) error {
 	u := user(c)
+	release, err := api.TakeDownload(c, s.Downloads, u.ID)
+	if err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderContentType, "application/json")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="rapport-backup-`+s.Now().UTC().Format("2006-01-02")+`.json"`)
 	c.Set("Cache-Control", "no-store")
@@ -247,6 +251,8 @@ func (s *pages) handleBackupDownload(c *fiber.Ctx) error {
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
+		defer release()
+		defer context.AfterFunc(ctx, release)()
 		if err := backup.Export(ctx, s.CRM, u, w); err != nil {
 			logger.Error("backup download cut short", "user", u.ID, "err", err) // the client sees a cut body
 		}

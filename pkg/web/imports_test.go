@@ -107,6 +107,31 @@ func TestBackupOnTheDesk(t *testing.T) {
 	if st != 200 || !strings.Contains(backup, "Jane Doe") {
 		t.Fatalf("backup: %d %.200s", st, backup)
 	}
+	// It takes the user's turn at downloading the whole account: while
+	// another download (an API export here) is being sent, it waits.
+	held, err := s.Downloads.Take(t.Context(), s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["id"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(held)
+	type answer struct {
+		status int
+		body   string
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		st, body := b.get("/app/backup.json")
+		answered <- answer{st, body}
+	}()
+	select {
+	case a := <-answered:
+		t.Fatalf("a backup while another download is sent: %d, at once", a.status)
+	case <-time.After(200 * time.Millisecond):
+	}
+	held()
+	if a := <-answered; a.status != 200 || a.body != backup {
+		t.Fatalf("the backup once the other download ended: %d %.200s", a.status, a.body)
+	}
 	other := s.signup(t, "ada2@example.com")
 	b2 := s.signedIn(t, "ada2@example.com", other)
 	b2.get("/app/import")

@@ -180,6 +180,9 @@ type Deps struct {
 	Idempotency *idempotency.Store
 	// AuthFails is the API's limiter on failed sign-ins (the same one).
 	AuthFails *ratelimit.Failures
+	// Downloads are the API's turns at downloading a whole account (the
+	// same ones).
+	Downloads *ratelimit.Turns
 	// BaseURL is the public URL of the server.
 	BaseURL string
 	Now     func() time.Time
@@ -224,6 +227,9 @@ func Register(app *fiber.App, d Deps) {
 	}
 	if d.AuthFails == nil {
 		d.AuthFails = ratelimit.NewFailures(ratelimit.AuthFailLimit, ratelimit.AuthFailWindow, d.Now)
+	}
+	if d.Downloads == nil {
+		d.Downloads = &ratelimit.Turns{}
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()

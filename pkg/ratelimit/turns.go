@@ -1,0 +1,70 @@
+package ratelimit
+
+import (
+	"context"
+	"sync"
+)
+
+// Turns lets each key (a user) run one thing of a kind at a time — a
+// download of the whole account, a listing of a whole collection — so
+// that one user sending many at once takes one core's share, not all of
+// them, from everyone else. Take waits, in the order the takers came,
+// while another holds the key's turn. A key no one holds or waits for
+// takes no memory. The zero value is ready to use.
+type Turns struct {
+	mu   sync.Mutex
+	keys map[string]*turn
+}
+
+type turn struct {
+	slot  chan struct{} // full while the turn is held
+	users int           // the holder and those waiting
+}
+
+// Take waits for key's turn until ctx ends (then its error). release
+// gives the turn to the next in line; calling it again does nothing.
+func (t *Turns) Take(ctx context.Context, key string) (release func(), err error) {
+	t.mu.Lock()
+	if t.keys == nil {
+		t.keys = map[string]*turn{}
+	}
+	k := t.keys[key]
+	if k == nil {
+		k = &turn{slot: make(chan struct{}, 1)}
+		t.keys[key] = k
+	}
+	k.users++
+	t.mu.Unlock()
+	select {
+	case k.slot <- struct{}{}: // blocked senders are served in order
+	case <-ctx.Done():
+		t.leave(key, k)
+		return nil, ctx.Err()
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			<-k.slot
+			t.leave(key, k)
+		})
+	}, nil
+}
+
+// leave counts one user of k out, forgetting k after its last.
+func (t *Turns) leave(key string, k *turn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if k.users--; k.users == 0 {
+		delete(t.keys, key)
+	}
+}
+
+// Waiting says how many hold or wait for key's turn.
+func (t *Turns) Waiting(key string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if k := t.keys[key]; k != nil {
+		return k.users
+	}
+	return 0
+}
