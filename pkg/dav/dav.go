@@ -77,6 +77,9 @@ type Server struct {
 	tasks *caldav.Handler
 	// listings are the books as last listed (see listings).
 	listings listings
+	// turns are the users' turns at listing a whole collection (see
+	// listsAll).
+	turns ratelimit.Turns
 }
 
 // New returns the DAV server.
@@ -125,6 +128,13 @@ type sentKey struct{}
 func sentBody(ctx context.Context) []byte {
 	b, _ := ctx.Value(sentKey{}).([]byte)
 	return b
+}
+
+// listsAll says whether r may answer with every item of a collection: a
+// REPORT (a query, a multiget, a sync), or a PROPFIND deeper than the
+// resource itself.
+func listsAll(r *http.Request) bool {
+	return r.Method == "REPORT" || (r.Method == "PROPFIND" && r.Header.Get("Depth") != "0")
 }
 
 // ServeHTTP authenticates the request and hands it to the CardDAV handler.
@@ -186,6 +196,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(context.WithValue(ctx, putOutcomeKey{}, outcome), 2*time.Minute)
 	defer cancel()
 	r = r.WithContext(ctx)
+	if listsAll(r) {
+		// One at a time for a user: sixteen PROPFINDs of a book of 30,000
+		// cards at once, each answer 13 MB built in memory, took the
+		// server to 770 MB and other users' writes to 121 ms at the
+		// median. The others wait their turn (the request's 2 minutes,
+		// then 503); a listing kept from the one before answers them fast.
+		release, err := s.turns.Take(ctx, u.ID)
+		if err != nil {
+			w.Header().Set("Retry-After", "5")
+			http.Error(w, "another listing of this account is being sent; try again once it has finished", http.StatusServiceUnavailable)
+			return
+		}
+		defer release()
+	}
 	if s.front(w, r, body) {
 		return
 	}

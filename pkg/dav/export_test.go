@@ -5,6 +5,7 @@ import (
 
 	"github.com/emersion/go-webdav/carddav"
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
 
 // ListingPatches is how many times the user's kept listing was patched
@@ -37,3 +38,6 @@ func SetMinShare(t interface{ Cleanup(func()) }, n int) {
 func (s *Server) ListCards(ctx context.Context, u *accounts.User) ([]carddav.AddressObject, error) {
 	return s.cards.Backend.(*cards).ListAddressObjects(context.WithValue(ctx, userKey{}, u), BookPath, nil)
 }
+
+// Turns are the users' turns at listing a whole collection.
+func (s *Server) Turns() *ratelimit.Turns { return &s.turns }

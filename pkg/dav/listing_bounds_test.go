@@ -2,10 +2,13 @@ package dav_test
 
 import (
 	"fmt"
+	"net/http"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/dav"
 )
 
 // TestListingMemory: a listing of the address book (what a PROPFIND or a
@@ -52,5 +55,60 @@ func TestListingMemory(t *testing.T) {
 	t.Logf("%d cards: %d bytes of data, %d bytes held (%.1f a card)", n, data, held, float64(held)/n)
 	if float64(held) > 3*float64(data) {
 		t.Fatalf("a listing of %d cards holds %d bytes, %.1f times their %d bytes of data", n, held, float64(held)/float64(data), data)
+	}
+}
+
+// TestListingsTakeTurns: a user's listings of a whole collection (a
+// PROPFIND of depth 1, a REPORT) run one at a time — the others wait
+// their turn — while a PROPFIND of the collection alone, a card's GET and
+// another user's listing go on.
+func TestListingsTakeTurns(t *testing.T) {
+	s := serve(t)
+	u, other := s.signup(t, "me@example.com"), s.signup(t, "other@example.com")
+	ada := s.ada(t, u)
+	held, err := s.dav.Turns().Take(t.Context(), u.ID) // a listing being sent
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(held)
+	propfind := `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`
+	answered := make(chan int, 2)
+	go func() {
+		r := s.do(t, u, "PROPFIND", dav.BookPath, propfind, "Depth", "1", "Content-Type", "application/xml")
+		r.Body.Close()
+		answered <- r.StatusCode
+	}()
+	go func() {
+		r := s.do(t, u, "REPORT", dav.BookPath, `<?xml version="1.0"?><card:addressbook-query xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/></d:prop></card:addressbook-query>`,
+			"Depth", "1", "Content-Type", "application/xml")
+		r.Body.Close()
+		answered <- r.StatusCode
+	}()
+	for deadline := time.Now().Add(10 * time.Second); s.dav.Turns().Waiting(u.ID) != 3; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d in line, want the held turn and the two listings", s.dav.Turns().Waiting(u.ID))
+		}
+	}
+	if got := s.listing(t, other); len(got) != 0 {
+		t.Fatalf("another user's listing: %v", got)
+	}
+	for _, r := range []*http.Response{
+		s.do(t, u, "PROPFIND", dav.BookPath, propfind, "Depth", "0", "Content-Type", "application/xml"),
+		s.do(t, u, "GET", dav.BookPath+ada.ID+".vcf", ""),
+	} {
+		if r.Body.Close(); r.StatusCode != 207 && r.StatusCode != 200 {
+			t.Fatalf("%s while a listing is sent: %d", r.Request.Method, r.StatusCode)
+		}
+	}
+	select {
+	case st := <-answered:
+		t.Fatalf("a listing while another is sent: %d, at once", st)
+	default:
+	}
+	held()
+	for range 2 {
+		if st := <-answered; st != 207 {
+			t.Fatalf("a listing once the other ended: %d", st)
+		}
 	}
 }
