@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // TestOneWriteInBulkAtATime: an account runs one write in bulk at a time —
@@ -160,6 +162,52 @@ func until(t *testing.T, what string, cond func() bool) {
 	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("waited 10 s for %s", what)
+		}
+	}
+}
+
+// TestRequestsPerUser: a user's reads run a few at a time (two here; in
+// the server four a core, at least eight), the others waiting their turn
+// — a 429 if the wait is long — while the user's writes and another
+// user's reads go on: one user sending 32 searches at once had every
+// other user wait behind them for the cores.
+func TestRequestsPerUser(t *testing.T) {
+	api.SetRequestWait(t, 500*time.Millisecond)
+	s := MustServe(t, openSignup, func(d *api.Deps, _ *web.Deps) { d.Requests = &ratelimit.Turns{Per: 2} })
+	ada, adaTok := s.MustSignup(t, "ada@example.com")
+	_, boTok := s.MustSignup(t, "bo@example.com")
+	var running []func() // two of ada's reads
+	for range 2 {
+		held, err := s.Requests.Take(t.Context(), ada)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(held)
+		running = append(running, held)
+	}
+	r := s.Do(t, "GET", "/v1/contacts", adaTok, nil)
+	if p := MustProblem(t, r, http.StatusTooManyRequests); r.Header.Get("Retry-After") == "" || !strings.Contains(p["detail"].(string), "too many requests running at once") {
+		t.Fatalf("a third read that waited too long: %s, Retry-After %q", r.Body, r.Header.Get("Retry-After"))
+	}
+	MustStatus(t, s.Do(t, "GET", "/v1/contacts", boTok, nil), 200)
+	s.MustCreateContact(t, adaTok, map[string]any{"name": "Grace"})
+
+	api.SetRequestWait(t, 10*time.Second)
+	answered := make(chan int, 2)
+	for _, path := range []string{"/v1/contacts", "/v1/events"} {
+		go func() { answered <- s.Do(t, "GET", path, adaTok, nil).Status }()
+	}
+	until(t, "the two reads waiting their turn", func() bool { return s.Requests.Waiting(ada) == 4 })
+	select {
+	case st := <-answered:
+		t.Fatalf("a read while two run: %d, at once", st)
+	case <-time.After(100 * time.Millisecond):
+	}
+	// One turn given back: the two run in it, one after the other.
+	running[0]()
+	for range 2 {
+		if st := <-answered; st != 200 {
+			t.Fatalf("a read once a turn was given back: %d", st)
 		}
 	}
 }

@@ -9,3 +9,11 @@ func SetDownloadWait(t interface{ Cleanup(func()) }, d time.Duration) {
 	downloadWait = d
 	t.Cleanup(func() { downloadWait = was })
 }
+
+// SetRequestWait sets how long a request waits for one of its user's
+// turns until the test ends.
+func SetRequestWait(t interface{ Cleanup(func()) }, d time.Duration) {
+	was := requestWait
+	requestWait = d
+	t.Cleanup(func() { requestWait = was })
+}

@@ -134,11 +134,17 @@ func (s *Server) download(c *fiber.Ctx, contentType, filename string, write func
 // downloading their whole account; RateLimited when it does not come.
 // The pages' backup download takes it too.
 func TakeDownload(c *fiber.Ctx, turns *ratelimit.Turns, userID string) (release func(), err error) {
-	ctx, cancel := context.WithTimeout(c.UserContext(), downloadWait)
+	return takeTurn(c, turns, userID, downloadWait, "another download of this account is being sent; try again once it has finished")
+}
+
+// takeTurn waits (at most wait) for one of the user's turns; RateLimited
+// (retry after 5 s) saying busy when none comes.
+func takeTurn(c *fiber.Ctx, turns *ratelimit.Turns, userID string, wait time.Duration, busy string) (release func(), err error) {
+	ctx, cancel := context.WithTimeout(c.UserContext(), wait)
 	defer cancel()
 	release, err = turns.Take(ctx, userID)
 	if err != nil {
-		e := apperr.E(apperr.RateLimited, "another download of this account is being sent; try again once it has finished")
+		e := apperr.E(apperr.RateLimited, "%s", busy)
 		e.RetryAfter = 5
 		return nil, e
 	}

@@ -99,7 +99,7 @@ func Serve(tb testing.TB, eng *engine.Engine, opts ...Option) *Server {
 	}
 	s := &Server{Server: api.New(d), Clock: clock, Services: sv, Registry: d.Registry}
 	s.APIRoutes = routetest.Keys(s.App)
-	wd.AuthFails, wd.Downloads, wd.OpenSignup = s.AuthFails, s.Downloads, d.OpenSignup
+	wd.AuthFails, wd.Downloads, wd.Requests, wd.OpenSignup = s.AuthFails, s.Downloads, s.Requests, d.OpenSignup
 	s.PageRoutes = routetest.Added(s.App, func() { web.Register(s.App, wd) })
 	s.URL = Listen(tb, s.App)
 	return s

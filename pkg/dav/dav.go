@@ -18,6 +18,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -62,8 +63,11 @@ type Deps struct {
 	CRM      *crm.Service
 	// AuthFails is the limiter on failed sign-ins shared with the API.
 	AuthFails *ratelimit.Failures
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Requests are the users' turns at running a request, shared with
+	// the API (nil: turns of its own, a few per user at once).
+	Requests *ratelimit.Turns
+	Logger   *slog.Logger
+	Now      func() time.Time
 	// BaseURL is the public URL tasks link to.
 	BaseURL string
 	// Changes is the journal sync-collection reads; nil: no sync tokens.
@@ -92,6 +96,9 @@ func New(d Deps) *Server {
 	}
 	if d.AuthFails == nil {
 		d.AuthFails = ratelimit.NewFailures(ratelimit.AuthFailLimit, ratelimit.AuthFailWindow, d.Now)
+	}
+	if d.Requests == nil {
+		d.Requests = &ratelimit.Turns{Per: max(8, 4*runtime.GOMAXPROCS(0))}
 	}
 	s := &Server{Deps: d}
 	s.cards = &carddav.Handler{Backend: &cards{s: s}, Prefix: cardPrefix}
@@ -128,6 +135,30 @@ type sentKey struct{}
 func sentBody(ctx context.Context) []byte {
 	b, _ := ctx.Value(sentKey{}).([]byte)
 	return b
+}
+
+// requestWait bounds how long a request waits for one of its user's
+// turns (Deps.Requests).
+const requestWait = 30 * time.Second
+
+// takeRequest waits (at most requestWait, within ctx) for one of
+// userID's turns at running a read (as api.Reads: a PUT or a DELETE
+// takes none).
+func (s *Server) takeRequest(ctx context.Context, method, userID string) (release func(), err error) {
+	switch method {
+	case http.MethodGet, http.MethodHead, "PROPFIND", "REPORT":
+	default:
+		return func() {}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, requestWait)
+	defer cancel()
+	return s.Requests.Take(ctx, userID)
+}
+
+// busy answers 503, to be tried again in 5 seconds, saying why.
+func busy(w http.ResponseWriter, why string) {
+	w.Header().Set("Retry-After", "5")
+	http.Error(w, why, http.StatusServiceUnavailable)
 }
 
 // listsAll says whether r may answer with every item of a collection: a
@@ -196,6 +227,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(context.WithValue(ctx, putOutcomeKey{}, outcome), 2*time.Minute)
 	defer cancel()
 	r = r.WithContext(ctx)
+	// One of the user's turns at running a request (shared with the API).
+	running, err := s.takeRequest(ctx, r.Method, u.ID)
+	if err != nil {
+		busy(w, "this account has too many requests running at once; try again once they have finished")
+		return
+	}
+	defer running()
 	if listsAll(r) {
 		// One at a time for a user: sixteen PROPFINDs of a book of 30,000
 		// cards at once, each answer 13 MB built in memory, took the
@@ -204,8 +242,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// then 503); a listing kept from the one before answers them fast.
 		release, err := s.turns.Take(ctx, u.ID)
 		if err != nil {
-			w.Header().Set("Retry-After", "5")
-			http.Error(w, "another listing of this account is being sent; try again once it has finished", http.StatusServiceUnavailable)
+			busy(w, "another listing of this account is being sent; try again once it has finished")
 			return
 		}
 		defer release()

@@ -115,3 +115,36 @@ func TestListingsTakeTurns(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestsTakeTurns: DAV runs a user's requests in the turns the API
+// gives them (here all held by requests already running): a request
+// waits for one, and is served once one is given back.
+func TestRequestsTakeTurns(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	var running []func()
+	for range s.dav.Requests.Per {
+		held, err := s.dav.Requests.Take(t.Context(), u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(held)
+		running = append(running, held)
+	}
+	answered := make(chan int, 1)
+	go func() {
+		r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,
+			"Depth", "0", "Content-Type", "application/xml")
+		r.Body.Close()
+		answered <- r.StatusCode
+	}()
+	select {
+	case st := <-answered:
+		t.Fatalf("a request while the user's turns are all held: %d, at once", st)
+	case <-time.After(200 * time.Millisecond):
+	}
+	running[0]()
+	if st := <-answered; st != 207 {
+		t.Fatalf("the request once a turn was given back: %d", st)
+	}
+}

@@ -5,19 +5,23 @@ import (
 	"sync"
 )
 
-// Turns lets each key (a user) run one thing of a kind at a time — a
-// download of the whole account, a listing of a whole collection — so
-// that one user sending many at once takes one core's share, not all of
-// them, from everyone else. Take waits, in the order the takers came,
-// while another holds the key's turn. A key no one holds or waits for
-// takes no memory. The zero value is ready to use.
+// Turns lets each key (a user) run Per things of a kind at a time — one
+// download of the whole account, one listing of a whole collection, a
+// few requests — so that one user sending many at once takes their share
+// of the cores, not all of them, from everyone else. Take waits, in the
+// order the takers came, while Per others hold the key's turns. A key no
+// one holds or waits for takes no memory. The zero value is ready to use
+// (Per 1).
 type Turns struct {
+	// Per is how many may hold a key's turns at once (0: one).
+	Per int
+
 	mu   sync.Mutex
 	keys map[string]*turn
 }
 
 type turn struct {
-	slot  chan struct{} // full while the turn is held
+	slot  chan struct{} // one token a turn held
 	users int           // the holder and those waiting
 }
 
@@ -30,7 +34,7 @@ func (t *Turns) Take(ctx context.Context, key string) (release func(), err error
 	}
 	k := t.keys[key]
 	if k == nil {
-		k = &turn{slot: make(chan struct{}, 1)}
+		k = &turn{slot: make(chan struct{}, max(1, t.Per))}
 		t.keys[key] = k
 	}
 	k.users++
@@ -59,7 +63,7 @@ func (t *Turns) leave(key string, k *turn) {
 	}
 }
 
-// Waiting says how many hold or wait for key's turn.
+// Waiting says how many hold or wait for key's turns.
 func (t *Turns) Waiting(key string) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()

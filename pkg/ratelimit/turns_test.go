@@ -76,3 +76,34 @@ func TestTurns(t *testing.T) {
 		t.Fatalf("%d still in ada's line", n)
 	}
 }
+
+// TestTurnsPer: Per takers hold a key's turns at once; the next waits
+// for one of them.
+func TestTurnsPer(t *testing.T) {
+	turns := ratelimit.Turns{Per: 3}
+	ctx := t.Context()
+	var held []func()
+	for range 3 {
+		r, err := turns.Take(ctx, "ada")
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, r)
+	}
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if _, err := turns.Take(short, "ada"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a fourth taker with three turns held: %v", err)
+	}
+	held[1]()
+	r, err := turns.Take(ctx, "ada")
+	if err != nil {
+		t.Fatalf("a taker once a turn is given back: %v", err)
+	}
+	r()
+	held[0]()
+	held[2]()
+	if n := turns.Waiting("ada"); n != 0 {
+		t.Fatalf("%d still in ada's line", n)
+	}
+}

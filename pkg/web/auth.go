@@ -133,6 +133,11 @@ func (s *pages) webSession(c *fiber.Ctx) error {
 	api.SetUser(c, u)
 	c.Locals("rapport.csrf", sess.CSRF)
 	c.Locals("rapport.session", sess.Hash)
+	release, err := api.TakeRequest(c, s.Requests, u.ID)
+	if err != nil {
+		return err
+	}
+	defer release()
 	return c.Next()
 }
 

@@ -48,8 +48,9 @@ type server struct {
 	CRM   *crm.Service
 	// Idempotency keeps its idempotency keys and holds.
 	Idempotency *idempotency.Store
-	// Downloads are the users' turns at downloading their whole account.
-	Downloads *ratelimit.Turns
+	// Downloads are the users' turns at downloading their whole account;
+	// Requests at running a request.
+	Downloads, Requests *ratelimit.Turns
 	// SQL is the embedded store the app runs on (nil on MongoDB); Store
 	// the MongoDB-wire one (nil on SQLite).
 	SQL   *sqlite.DB
@@ -78,7 +79,7 @@ func MustServe(t *testing.T, opts ...serverOpt) *server {
 	a := apptest.Serve(t, st.Engine, opts...)
 	routes.Want(a.PageRoutes)
 	t.Cleanup(func() { routes.Called(a.Registry) })
-	return &server{URL: a.URL, Clock: a.Clock, CRM: a.Services.CRM, Idempotency: a.Services.Idempotency, Downloads: a.Downloads, SQL: st.SQL, Store: st.Mongo}
+	return &server{URL: a.URL, Clock: a.Clock, CRM: a.Services.CRM, Idempotency: a.Services.Idempotency, Downloads: a.Downloads, Requests: a.Requests, SQL: st.SQL, Store: st.Mongo}
 }
 
 // api calls the JSON API with a token and decodes the answer into out

@@ -282,3 +282,37 @@ func TestDeskWritesInBulkOneAtATime(t *testing.T) {
 		t.Fatalf("import once the restore ended: %d %s", st, page)
 	}
 }
+
+// TestPagesTakeTurns: the pages run a user's requests in the turns the
+// API gives them (a few at a time; here all of them held by requests
+// already running): a page waits for one, and is served once one is
+// given back.
+func TestPagesTakeTurns(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	uid := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["id"].(string)
+	b := s.signedIn(t, "ada@example.com", tok)
+	var running []func()
+	for range s.Requests.Per {
+		held, err := s.Requests.Take(t.Context(), uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(held)
+		running = append(running, held)
+	}
+	answered := make(chan int, 1)
+	go func() {
+		st, _ := b.get("/app/import")
+		answered <- st
+	}()
+	select {
+	case st := <-answered:
+		t.Fatalf("a page while the user's turns are all held: %d, at once", st)
+	case <-time.After(200 * time.Millisecond):
+	}
+	running[0]()
+	if st := <-answered; st != 200 {
+		t.Fatalf("the page once a turn was given back: %d", st)
+	}
+}

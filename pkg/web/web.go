@@ -183,6 +183,8 @@ type Deps struct {
 	// Downloads are the API's turns at downloading a whole account (the
 	// same ones).
 	Downloads *ratelimit.Turns
+	// Requests are the API's turns at running a request (the same ones).
+	Requests *ratelimit.Turns
 	// BaseURL is the public URL of the server.
 	BaseURL string
 	Now     func() time.Time
@@ -230,6 +232,9 @@ func Register(app *fiber.App, d Deps) {
 	}
 	if d.Downloads == nil {
 		d.Downloads = &ratelimit.Turns{}
+	}
+	if d.Requests == nil {
+		d.Requests = &ratelimit.Turns{Per: api.RequestsPerUser()}
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
