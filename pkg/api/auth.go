@@ -43,29 +43,16 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// Reads says whether requests of method only read, which take one of the
-// user's turns (Deps.Requests): a read needs a core, and more of one
-// user's at once than the turns serve that user no faster. Writes take
-// none: the store's writer commits the writes waiting together, so a
-// user's many at once are done sooner (capped at four, a user's 64
-// encounters at once went at 811 a second instead of 1,291).
-func Reads(method string) bool {
-	switch method {
-	case fiber.MethodGet, fiber.MethodHead, "PROPFIND", "REPORT":
-		return true
-	}
-	return false
-}
-
 // requestWait bounds how long a request waits for one of its user's
 // turns (Deps.Requests).
 var requestWait = 30 * time.Second
 
 // TakeRequest waits (at most requestWait) for one of the user's turns at
-// running a read (see Reads); RateLimited when none comes. The pages and
-// the API take them for every request a user signed in to sends.
+// running a read (ratelimit.Reads); RateLimited when none comes. The
+// pages and the API take them for every request a user signed in to
+// sends.
 func TakeRequest(c *fiber.Ctx, turns *ratelimit.Turns, userID string) (release func(), err error) {
-	if !Reads(c.Method()) {
+	if !ratelimit.Reads(c.Method()) {
 		return func() {}, nil
 	}
 	return takeTurn(c, turns, userID, requestWait, "this account has too many requests running at once; try again once they have finished")

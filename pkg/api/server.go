@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/netip"
-	"runtime"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -56,8 +55,8 @@ type Deps struct {
 	// (exports, backups), one at a time each; share them with the pages
 	// (nil: turns of its own).
 	Downloads *ratelimit.Turns
-	// Requests are the users' turns at running a request, a few each at
-	// once (RequestsPerUser); share them with the pages and DAV (nil:
+	// Requests are the users' turns at running a read, a few each at
+	// once (ratelimit.ReadsPerUser); share them with the pages and DAV (nil:
 	// turns of its own). One user sending 32 searches at once made
 	// another user's reads wait 58 ms at the median; four at once, 2.8
 	// ms, and that user's searches were answered as fast.
@@ -94,12 +93,6 @@ type Server struct {
 	gathering recent[exposition]
 }
 
-// RequestsPerUser is how many reads of one user run at once, the others
-// waiting their turn (see Reads): four a core, and at least eight (a
-// page and the requests its scripts send). More at once would not serve
-// that user faster, only make everyone else wait.
-func RequestsPerUser() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
-
 // New builds the API with all routes registered.
 func New(d Deps) *Server {
 	if d.Now == nil {
@@ -121,7 +114,7 @@ func New(d Deps) *Server {
 		d.Downloads = &ratelimit.Turns{}
 	}
 	if d.Requests == nil {
-		d.Requests = &ratelimit.Turns{Per: RequestsPerUser()}
+		d.Requests = &ratelimit.Turns{Per: ratelimit.ReadsPerUser()}
 	}
 	s := &Server{Deps: d, metrics: newHTTPMetrics(d.Registry)}
 	s.App = fiber.New(fiber.Config{

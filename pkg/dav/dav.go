@@ -18,7 +18,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -98,7 +97,7 @@ func New(d Deps) *Server {
 		d.AuthFails = ratelimit.NewFailures(ratelimit.AuthFailLimit, ratelimit.AuthFailWindow, d.Now)
 	}
 	if d.Requests == nil {
-		d.Requests = &ratelimit.Turns{Per: max(8, 4*runtime.GOMAXPROCS(0))}
+		d.Requests = &ratelimit.Turns{Per: ratelimit.ReadsPerUser()}
 	}
 	s := &Server{Deps: d}
 	s.cards = &carddav.Handler{Backend: &cards{s: s}, Prefix: cardPrefix}
@@ -142,12 +141,10 @@ func sentBody(ctx context.Context) []byte {
 const requestWait = 30 * time.Second
 
 // takeRequest waits (at most requestWait, within ctx) for one of
-// userID's turns at running a read (as api.Reads: a PUT or a DELETE
+// userID's turns at running a read (ratelimit.Reads: a PUT or a DELETE
 // takes none).
 func (s *Server) takeRequest(ctx context.Context, method, userID string) (release func(), err error) {
-	switch method {
-	case http.MethodGet, http.MethodHead, "PROPFIND", "REPORT":
-	default:
+	if !ratelimit.Reads(method) {
 		return func() {}, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, requestWait)

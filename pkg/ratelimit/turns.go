@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"context"
+	"runtime"
 	"sync"
 )
 
@@ -72,3 +73,24 @@ func (t *Turns) Waiting(key string) int {
 	}
 	return 0
 }
+
+// Reads says whether requests of method only read (GET, HEAD, PROPFIND,
+// REPORT); a user's reads take turns (ReadsPerUser at once): a read needs
+// a core, and more of one user's at once than the turns serve that user
+// no faster. Writes take none: the store's writer commits the writes
+// waiting together, so a user's many at once are done sooner (with four
+// turns, one user's 64 encounters at once went at 811 a second instead of
+// 1,291).
+func Reads(method string) bool {
+	switch method {
+	case "GET", "HEAD", "PROPFIND", "REPORT":
+		return true
+	}
+	return false
+}
+
+// ReadsPerUser is how many reads of one user run at once, the others
+// waiting their turn: four a core, and at least eight (a page and the
+// requests its scripts send). More at once would not serve that user
+// faster, only make everyone else wait.
+func ReadsPerUser() int { return max(8, 4*runtime.GOMAXPROCS(0)) }

@@ -234,7 +234,7 @@ func Register(app *fiber.App, d Deps) {
 		d.Downloads = &ratelimit.Turns{}
 	}
 	if d.Requests == nil {
-		d.Requests = &ratelimit.Turns{Per: api.RequestsPerUser()}
+		d.Requests = &ratelimit.Turns{Per: ratelimit.ReadsPerUser()}
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
