@@ -11,8 +11,20 @@ import (
 )
 
 // authenticate requires a valid bearer token and puts its user in the
-// request's locals. Addresses that fail too often are refused for a while.
+// request's locals; a read then waits for one of the user's turns
+// (TakeRequest). Addresses that fail too often are refused for a while.
 func (s *Server) authenticate(c *fiber.Ctx) error {
+	return s.signedIn(c, ratelimit.Reads(c.Method()))
+}
+
+// authenticateCalls is authenticate for /mcp, where every request takes
+// a turn: POST carries each of an assistant's calls, most of them reads
+// (a search, a brief, the insights) that need a core as a GET does.
+func (s *Server) authenticateCalls(c *fiber.Ctx) error { return s.signedIn(c, true) }
+
+// signedIn is authenticate, the request waiting for one of the user's
+// turns when turn is set.
+func (s *Server) signedIn(c *fiber.Ctx, turn bool) error {
 	ip := c.IP()
 	if wait := s.AuthFails.Blocked(ip); wait > 0 {
 		e := apperr.E(apperr.RateLimited, "too many failed authentication attempts; retry later")
@@ -35,13 +47,19 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		return err
 	}
 	SetUser(c, u)
-	release, err := TakeRequest(c, s.Requests, u.ID)
+	if !turn {
+		return c.Next()
+	}
+	release, err := takeTurn(c, s.Requests, u.ID, requestWait, tooManyRunning)
 	if err != nil {
 		return err
 	}
 	defer release()
 	return c.Next()
 }
+
+// tooManyRunning says why a request did not get one of its user's turns.
+const tooManyRunning = "this account has too many requests running at once; try again once they have finished"
 
 // requestWait bounds how long a request waits for one of its user's
 // turns (Deps.Requests).
@@ -55,5 +73,5 @@ func TakeRequest(c *fiber.Ctx, turns *ratelimit.Turns, userID string) (release f
 	if !ratelimit.Reads(c.Method()) {
 		return func() {}, nil
 	}
-	return takeTurn(c, turns, userID, requestWait, "this account has too many requests running at once; try again once they have finished")
+	return takeTurn(c, turns, userID, requestWait, tooManyRunning)
 }

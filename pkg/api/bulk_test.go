@@ -194,10 +194,12 @@ func TestRequestsPerUser(t *testing.T) {
 
 	api.SetRequestWait(t, 10*time.Second)
 	answered := make(chan int, 2)
-	for _, path := range []string{"/v1/contacts", "/v1/events"} {
-		go func() { answered <- s.Do(t, "GET", path, adaTok, nil).Status }()
-	}
-	until(t, "the two reads waiting their turn", func() bool { return s.Requests.Waiting(ada) == 4 })
+	go func() { answered <- s.Do(t, "GET", "/v1/contacts", adaTok, nil).Status }()
+	go func() { // an assistant's call: a POST, mostly a read
+		answered <- s.Do(t, "POST", "/mcp", adaTok, map[string]any{"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+			"Accept", "application/json, text/event-stream").Status
+	}()
+	until(t, "a read and an assistant's call waiting their turn", func() bool { return s.Requests.Waiting(ada) == 4 })
 	select {
 	case st := <-answered:
 		t.Fatalf("a read while two run: %d, at once", st)

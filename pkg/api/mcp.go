@@ -30,7 +30,7 @@ func (s *Server) registerMCPRoutes() {
 		},
 	}))
 	for _, method := range []string{http.MethodPost, http.MethodGet, http.MethodDelete} {
-		s.App.Add(method, "/mcp", s.checkMCPOrigin, s.authenticate, h)
+		s.App.Add(method, "/mcp", s.checkMCPOrigin, s.authenticateCalls, h)
 	}
 }
 
