@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
@@ -176,15 +177,7 @@ func TestRequestsPerUser(t *testing.T) {
 	s := MustServe(t, openSignup, func(d *api.Deps, _ *web.Deps) { d.Requests = &ratelimit.Turns{Per: 2} })
 	ada, adaTok := s.MustSignup(t, "ada@example.com")
 	_, boTok := s.MustSignup(t, "bo@example.com")
-	var running []func() // two of ada's reads
-	for range 2 {
-		held, err := s.Requests.Take(t.Context(), ada)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(held)
-		running = append(running, held)
-	}
+	running := apptest.HoldTurns(t, s.Requests, ada) // two of ada's reads
 	r := s.Do(t, "GET", "/v1/contacts", adaTok, nil)
 	if p := MustProblem(t, r, http.StatusTooManyRequests); r.Header.Get("Retry-After") == "" || !strings.Contains(p["detail"].(string), "too many requests running at once") {
 		t.Fatalf("a third read that waited too long: %s, Retry-After %q", r.Body, r.Header.Get("Retry-After"))

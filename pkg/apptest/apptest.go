@@ -22,6 +22,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
 	"github.com/rapport-crm/rapport/pkg/routetest"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
@@ -160,4 +161,21 @@ func (d *dyingStore) ImportContacts(ctx context.Context, cs []*contacts.Contact)
 func (d *dyingStore) UpdateImport(ctx context.Context, im *contacts.Import) error {
 	d.dieAt("UpdateImport")
 	return d.Store.UpdateImport(ctx, im)
+}
+
+// HoldTurns takes every one of userID's turns in turns, as that many of
+// the user's requests running would, and returns each one's release;
+// whatever is still held is given back when tb ends.
+func HoldTurns(tb testing.TB, turns *ratelimit.Turns, userID string) []func() {
+	tb.Helper()
+	var held []func()
+	for range max(1, turns.Per) {
+		release, err := turns.Take(tb.Context(), userID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(release)
+		held = append(held, release)
+	}
+	return held
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/dav"
 )
@@ -122,15 +123,7 @@ func TestListingsTakeTurns(t *testing.T) {
 func TestRequestsTakeTurns(t *testing.T) {
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
-	var running []func()
-	for range s.dav.Requests.Per {
-		held, err := s.dav.Requests.Take(t.Context(), u.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(held)
-		running = append(running, held)
-	}
+	running := apptest.HoldTurns(t, s.dav.Requests, u.ID)
 	answered := make(chan int, 1)
 	go func() {
 		r := s.do(t, u, "PROPFIND", dav.BookPath, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`,

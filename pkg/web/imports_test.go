@@ -292,15 +292,7 @@ func TestPagesTakeTurns(t *testing.T) {
 	tok := s.signup(t, "ada@example.com")
 	uid := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["id"].(string)
 	b := s.signedIn(t, "ada@example.com", tok)
-	var running []func()
-	for range s.Requests.Per {
-		held, err := s.Requests.Take(t.Context(), uid)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(held)
-		running = append(running, held)
-	}
+	running := apptest.HoldTurns(t, s.Requests, uid)
 	answered := make(chan int, 1)
 	go func() {
 		st, _ := b.get("/app/import")
