@@ -191,7 +191,7 @@ func (s *Server) handleInteractionList(c *fiber.Ctx) error {
 func (s *Server) handleContactDuplicates(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	pairs, err := s.CRM.Contacts.Duplicates(ctx, user(c).ID)
+	pairs, err := s.CRM.Duplicates(ctx, user(c).ID)
 	if err != nil {
 		return err
 	}

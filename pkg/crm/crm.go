@@ -23,6 +23,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
+	"golang.org/x/sync/singleflight"
 )
 
 // Service composes the domain services.
@@ -45,8 +46,11 @@ type Service struct {
 	Stamps        record.Stamps
 	insightSource insights.Source
 	insights      *insightCache
-	search        search.Store
-	update        func(context.Context, func(context.Context, Tx) error) error
+	// duplicates share the finding of a user's likely duplicates among
+	// the requests that ask at once (Duplicates).
+	duplicates *singleflight.Group
+	search     search.Store
+	update     func(context.Context, func(context.Context, Tx) error) error
 	// tx is the unit of work this Service is bound to (see bound), nil
 	// for the Service itself.
 	tx Tx
@@ -76,7 +80,7 @@ func atomically[T any](ctx context.Context, s *Service, fn func(context.Context,
 // s's clock, URL check and insights cache.
 func (s *Service) bound(tx Tx) *Service {
 	b := New(tx.Stores(), s.Now)
-	b.URLCheck, b.insights, b.tx = s.URLCheck, s.insights, tx
+	b.URLCheck, b.insights, b.duplicates, b.tx = s.URLCheck, s.insights, s.duplicates, tx
 	return b
 }
 

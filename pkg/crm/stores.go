@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
+	"golang.org/x/sync/singleflight"
 )
 
 // Stores are the stores a Service works on: one engine's adapters.
@@ -51,7 +52,7 @@ type Tx interface {
 func New(st Stores, now func() time.Time) *Service {
 	s := &Service{Events: events.New(st.Events), Contacts: contacts.New(st.Contacts), Followups: followup.New(st.Followups), Now: now,
 		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Attendees: st.Attendees, Stamps: st.Stamps, insightSource: st.Insights, search: st.Search, update: st.Update,
-		insights: &insightCache{}}
+		insights: &insightCache{}, duplicates: &singleflight.Group{}}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now, s.Companies.Now = now, now, now, now
 	s.Contacts.Company = s.Companies.Resolve
 	s.Events.TargetRefs = s.checkTargets

@@ -99,7 +99,7 @@ func (s *pages) showDuplicates(c *fiber.Ctx, status int, problem string) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	pairs, err := s.CRM.Contacts.Duplicates(ctx, u.ID)
+	pairs, err := s.CRM.Duplicates(ctx, u.ID)
 	if err != nil {
 		return err
 	}
