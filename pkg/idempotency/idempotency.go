@@ -211,7 +211,7 @@ const holdPrefix = "hold: "
 // busy is the Conflict of a slot held by old (nil: unknown, as when the
 // slot changed hands while it was claimed).
 func busy(old *Record) error {
-	doing := "another import, undo or restore is running in this account"
+	doing := "another import, undo, guest list or restore is running in this account"
 	if old != nil && strings.HasPrefix(old.Fingerprint, holdPrefix) {
 		doing = strings.TrimPrefix(old.Fingerprint, holdPrefix)
 	}
