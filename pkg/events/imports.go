@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/calendar"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/ratelimit"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -35,6 +36,13 @@ const MaxFeedEvents = 1000
 const FeedParses = 1
 
 var parseTurns = make(chan struct{}, FeedParses)
+
+// userParses lets one feed of a user at a time wait for parseTurns, which
+// are given in the order they were asked for: one user syncing 32 big
+// feeds at once queued 32 parses ahead of everyone else (another user's
+// one-event feed synced in 3.1 s instead of 10 ms). A user's feeds are
+// parsed one at a time all the same, so theirs take no longer.
+var userParses ratelimit.Turns
 
 // MaxCalendars is how many calendars one user may follow: every sync tick
 // fetches each of them, for every user, with the same few workers.
@@ -129,7 +137,7 @@ func (im *Importer) CreateCalendar(ctx context.Context, userID string, in Calend
 // cannot be fetched or parsed changes nothing and is recorded as last_error.
 func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*SyncResult, error) {
 	now := record.Time(im.Events.Now())
-	parsed, err := im.fetch(ctx, cal.URL, defTZ)
+	parsed, err := im.fetch(ctx, cal.UserID, cal.URL, defTZ)
 	if err != nil && ctx.Err() != nil {
 		// Stopped on this side (a tick out of time, a client gone): not
 		// the feed's failure, so nothing is recorded against it.
@@ -174,7 +182,7 @@ func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*Syn
 }
 
 // fetch downloads and parses a feed within the size, time and redirect bounds.
-func (im *Importer) fetch(ctx context.Context, url, defTZ string) ([]calendar.Parsed, error) {
+func (im *Importer) fetch(ctx context.Context, userID, url, defTZ string) ([]calendar.Parsed, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("bad URL")
@@ -204,6 +212,11 @@ func (im *Importer) fetch(ctx context.Context, url, defTZ string) ([]calendar.Pa
 	if err != nil {
 		loc = time.UTC
 	}
+	mine, err := userParses.Take(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer mine()
 	select {
 	case parseTurns <- struct{}{}:
 		defer func() { <-parseTurns }()

@@ -264,3 +264,35 @@ func TestFeedUIDOnce(t *testing.T) {
 		t.Fatalf("events: %+v", kept)
 	}
 }
+
+// TestParsesTakeUsersInTurn: a user's feeds wait for the process's parse
+// turn one at a time, each behind the user's own, so another user's feed
+// waits for one of theirs at most (TestTurns: the turns go in order), not
+// all: one user syncing 32 big feeds at once queued 32 parses ahead of
+// everyone else's (another user's one-event feed: 3.1 s instead of 10 ms).
+func TestParsesTakeUsersInTurn(t *testing.T) {
+	s, _ := newService(t)
+	ctx := t.Context()
+	im := testImporter(s)
+	calendarOf := func(userID string) *events.Calendar {
+		cal, err := im.CreateCalendar(ctx, userID, events.CalendarInput{URL: goNightFeed(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cal
+	}
+	hog, other := calendarOf("u1"), calendarOf("u2")
+	release := events.TakeUserParseTurn("u1") // one of u1's feeds in line
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if res, err := im.Sync(short, hog, "UTC"); !apperr.Is(err, apperr.Unavailable) {
+		t.Fatalf("a sync while another feed of its user's is in line: %+v, %v; want it to wait and be stopped", res, err)
+	}
+	if res, err := im.Sync(ctx, other, "UTC"); err != nil || res.Created != 1 {
+		t.Fatalf("another user's sync meanwhile: %+v, %v", res, err)
+	}
+	release()
+	if res, err := im.Sync(ctx, hog, "UTC"); err != nil || res.Created != 1 {
+		t.Fatalf("the sync once its user's feed is done: %+v, %v", res, err)
+	}
+}
