@@ -2,7 +2,6 @@ package api
 
 import (
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -62,8 +61,8 @@ func (s *Server) signedIn(c *fiber.Ctx, turn bool) error {
 const tooManyRunning = "this account has too many requests running at once; try again once they have finished"
 
 // requestWait bounds how long a request waits for one of its user's
-// turns (Deps.Requests).
-var requestWait = 30 * time.Second
+// turns (Deps.Requests; a variable for tests).
+var requestWait = ratelimit.ReadWait
 
 // TakeRequest waits (at most requestWait) for one of the user's turns at
 // running a read (ratelimit.Reads); RateLimited when none comes. The

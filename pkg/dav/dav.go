@@ -136,18 +136,14 @@ func sentBody(ctx context.Context) []byte {
 	return b
 }
 
-// requestWait bounds how long a request waits for one of its user's
-// turns (Deps.Requests).
-const requestWait = 30 * time.Second
-
-// takeRequest waits (at most requestWait, within ctx) for one of
+// takeRequest waits (at most ratelimit.ReadWait, within ctx) for one of
 // userID's turns at running a read (ratelimit.Reads: a PUT or a DELETE
 // takes none).
 func (s *Server) takeRequest(ctx context.Context, method, userID string) (release func(), err error) {
 	if !ratelimit.Reads(method) {
 		return func() {}, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, requestWait)
+	ctx, cancel := context.WithTimeout(ctx, ratelimit.ReadWait)
 	defer cancel()
 	return s.Requests.Take(ctx, userID)
 }

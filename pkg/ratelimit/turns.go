@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // Turns lets each key (a user) run Per things of a kind at a time — one
@@ -88,6 +89,10 @@ func Reads(method string) bool {
 	}
 	return false
 }
+
+// ReadWait is how long a read waits for one of its user's turns before
+// it is told to try again.
+const ReadWait = 30 * time.Second
 
 // ReadsPerUser is how many reads of one user run at once, the others
 // waiting their turn: four a core, and at least eight (a page and the
