@@ -112,10 +112,8 @@ func TestFeedEventsCapped(t *testing.T) {
 	s, _ := newService(t)
 	ctx := t.Context()
 	fs := &feedServer{}
-	srv := httptest.NewServer(fs)
-	defer srv.Close()
 	im := testImporter(s)
-	cal, err := im.CreateCalendar(ctx, "u1", events.CalendarInput{URL: srv.URL + "/cal.ics"})
+	cal, err := im.CreateCalendar(ctx, "u1", events.CalendarInput{URL: served(t, fs)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,13 +226,18 @@ func heldFeed(t *testing.T, head string) (url string, answer func()) {
 	return srv.URL + "/cal.ics", answer
 }
 
+// served serves fs until the test ends and returns its calendar's URL.
+func served(t *testing.T, fs *feedServer) string {
+	srv := httptest.NewServer(fs)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/cal.ics"
+}
+
 // goNightFeed serves a calendar of one event until the test ends.
 func goNightFeed(t *testing.T) string {
 	fs := &feedServer{}
 	fs.set(feed(vevent("a@x", "Go night", "20261210T180000Z")), 0)
-	srv := httptest.NewServer(fs)
-	t.Cleanup(srv.Close)
-	return srv.URL + "/cal.ics"
+	return served(t, fs)
 }
 
 // testImporter syncs into s from loopback, 20 s a feed.
@@ -250,10 +253,8 @@ func TestFeedUIDOnce(t *testing.T) {
 	ctx := t.Context()
 	fs := &feedServer{}
 	fs.set(feed(vevent("a@x", "Go night", "20261210T180000Z"), vevent("a@x", "Go night, again", "20261211T180000Z")), 0)
-	srv := httptest.NewServer(fs)
-	defer srv.Close()
 	im := testImporter(s)
-	cal, err := im.CreateCalendar(ctx, "u1", events.CalendarInput{URL: srv.URL + "/cal.ics"})
+	cal, err := im.CreateCalendar(ctx, "u1", events.CalendarInput{URL: served(t, fs)})
 	if err != nil {
 		t.Fatal(err)
 	}
