@@ -142,7 +142,11 @@ var phoneChars = regexp.MustCompile(`^\+?[0-9 ()./-]{3,40}$`)
 
 // handleWebContact shows one contact: how you met, notes, follow-ups, and
 // one tap to email, call or open LinkedIn. Another user's id is a 404.
-func (s *pages) handleWebContact(c *fiber.Ctx) error {
+func (s *pages) handleWebContact(c *fiber.Ctx) error { return s.contactPage(c, fiber.StatusOK, nil) }
+
+// contactPage is the contact's page with status, its intro form holding
+// ask when an intro is asked again.
+func (s *pages) contactPage(c *fiber.Ctx, status int, ask *introAsk) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
@@ -190,7 +194,7 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 		met = append(met, timelineItem{at: e.MetAt, When: e.MetAt.In(loc).Format("2 Jan 2006"), What: "Met at " + e.EventTitle,
 			Detail: strings.ToLower(moments[e.Moment]) + topicsSuffix(e.Topics), Text: e.Notes})
 	}
-	desk, err := s.contactDeskOf(c, ct, met)
+	desk, err := s.contactDeskOf(c, ct, met, ask)
 	if err != nil {
 		return err
 	}
@@ -201,7 +205,10 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error {
 		p.Followups = append(p.Followups, webFollowup{ID: f.ID, Title: followup.Title(f, ct.Name), Note: f.Note,
 			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
 	}
-	return s.render(c, 200, "contact", p)
+	if ask != nil {
+		p.Problem = ask.Problem
+	}
+	return s.render(c, status, "contact", p)
 }
 
 // topicsSuffix is " · topic, topic" (or "").

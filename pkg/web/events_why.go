@@ -146,7 +146,7 @@ func (s *pages) handleEventGiving(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		if apperr.Is(err, apperr.Invalid) {
-			return c.Redirect("/app/events/"+url.PathEscape(id)+"?problem="+url.QueryEscape("Not noted: "+apperr.PublicOf(err)), fiber.StatusSeeOther)
+			return seeProblem(c, "/app/events/"+url.PathEscape(id), "Not noted: "+apperr.PublicOf(err))
 		}
 		return err
 	}

@@ -34,7 +34,7 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 	if f["due"] != "" {
 		t, err := time.ParseInLocation("2006-01-02T15:04", f["due"], u.Location())
 		if err != nil {
-			return c.Redirect("/app/followups?problem="+url.QueryEscape("Due: "+f["due"]+" is not a date and time."), fiber.StatusSeeOther)
+			return seeProblem(c, "/app/followups", "Due: "+f["due"]+" is not a date and time.")
 		}
 		due := t.UTC().Format(time.RFC3339)
 		p.DueAt = &due
@@ -44,13 +44,13 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 	case apperr.Is(err, apperr.NotFound):
 		return s.notFound(c, "follow-up")
 	case apperr.Is(err, apperr.Conflict):
-		return c.Redirect("/app/followups?problem="+url.QueryEscape("That follow-up is done or cancelled already."), fiber.StatusSeeOther)
+		return seeProblem(c, "/app/followups", "That follow-up is done or cancelled already.")
 	case err != nil:
 		line, ok := problemLine(err)
 		if !ok {
 			return err
 		}
-		return c.Redirect("/app/followups?problem="+url.QueryEscape(line), fiber.StatusSeeOther)
+		return seeProblem(c, "/app/followups", line)
 	}
 	return c.Redirect("/app/followups?notice="+url.QueryEscape("Saved.")+"#f-"+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
 }

@@ -154,7 +154,7 @@ func (s *pages) handleGuestMet(c *fiber.Ctx) error {
 	back := "/app/events/" + url.PathEscape(id) + "/guests"
 	if err != nil {
 		if line, ok := problemLine(err); ok {
-			return c.Redirect(back+"?problem="+url.QueryEscape(line), fiber.StatusSeeOther)
+			return seeProblem(c, back, line)
 		}
 		return err
 	}

@@ -193,7 +193,7 @@ func (s *pages) handleImportConfirm(c *fiber.Ctx) error {
 		return err
 	})
 	if apperr.Is(err, apperr.Conflict) {
-		return c.Redirect("/app/import?problem="+url.QueryEscape("Not imported: "+apperr.PublicOf(err)), fiber.StatusSeeOther)
+		return seeProblem(c, "/app/import", "Not imported: "+apperr.PublicOf(err))
 	}
 	if err != nil {
 		return err
@@ -216,7 +216,7 @@ func (s *pages) handleImportUndo(c *fiber.Ctx) error {
 		return s.notFound(c, "import")
 	}
 	if apperr.Is(err, apperr.Conflict) {
-		return c.Redirect("/app/import?problem="+url.QueryEscape(apperr.PublicOf(err)), fiber.StatusSeeOther)
+		return seeProblem(c, "/app/import", apperr.PublicOf(err))
 	}
 	if err != nil {
 		return err
@@ -264,7 +264,7 @@ func (s *pages) handleBackupDownload(c *fiber.Ctx) error {
 func (s *pages) handleBackupRestore(c *fiber.Ctx) error {
 	fh, err := c.FormFile("backup")
 	if err != nil {
-		return c.Redirect("/app/import?problem="+url.QueryEscape("Choose a backup file (rapport-backup-….json)."), fiber.StatusSeeOther)
+		return seeProblem(c, "/app/import", "Choose a backup file (rapport-backup-….json).")
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -276,7 +276,7 @@ func (s *pages) handleBackupRestore(c *fiber.Ctx) error {
 	res, err := backup.Import(ctx, s.CRM, s.Accounts, s.Idempotency, user(c), io.LimitReader(f, api.MaxBackupBody))
 	if err != nil {
 		if k := apperr.KindOf(err); k == apperr.Invalid || k == apperr.Malformed || k == apperr.Conflict {
-			return c.Redirect("/app/import?problem="+url.QueryEscape("Not restored: "+apperr.PublicOf(err)), fiber.StatusSeeOther)
+			return seeProblem(c, "/app/import", "Not restored: "+apperr.PublicOf(err))
 		}
 		return err
 	}

@@ -148,17 +148,20 @@ func (s *pages) handleNote(c *fiber.Ctx) error {
 }
 
 // handleContactIntro introduces the contact to another, picked by name
-// or email: one match is used; several are offered to choose from.
+// or email: one match is used; several are offered to choose from. A
+// refused intro shows the contact's page again with what was typed, the
+// context (up to a notes' length) never lost to a redirect.
 func (s *pages) handleContactIntro(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
 	id := c.Params("id")
 	f := formOf(c, "other", "other_id", "context", "double_opt_in")
+	ask := &introAsk{Other: f["other"], Context: f["context"], OptIn: f["double_opt_in"] != ""}
 	other := f["other_id"]
 	if other == "" {
 		if f["other"] == "" {
-			return s.backToContact(c, apperr.InvalidField("other", "name the person to introduce"), "")
+			return s.askIntroAgain(c, ask, apperr.InvalidField("other", "name the person to introduce"))
 		}
 		page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: f["other"], Limit: 6})
 		if err != nil {
@@ -172,16 +175,38 @@ func (s *pages) handleContactIntro(c *fiber.Ctx) error {
 		}
 		switch len(matches) {
 		case 0:
-			return s.backToContact(c, apperr.InvalidField("other", "no contact matches %s", strconvQuote(f["other"])), "")
+			return s.askIntroAgain(c, ask, apperr.InvalidField("other", "no contact matches %s", strconvQuote(f["other"])))
 		case 1:
 			other = matches[0].ID
 		default:
-			q := url.Values{"intro_other": {f["other"]}, "intro_context": {f["context"]}}
-			return c.Redirect("/app/contacts/"+url.PathEscape(id)+"?"+q.Encode()+"#intro", fiber.StatusSeeOther)
+			return s.contactPage(c, fiber.StatusOK, ask)
 		}
 	}
-	_, err := s.CRM.CreateIntro(ctx, u, contacts.IntroInput{ContactIDs: []string{id, other}, Context: f["context"], DoubleOptIn: f["double_opt_in"] != ""})
+	_, err := s.CRM.CreateIntro(ctx, u, contacts.IntroInput{ContactIDs: []string{id, other}, Context: f["context"], DoubleOptIn: ask.OptIn})
+	if err != nil && (!apperr.Is(err, apperr.NotFound) || len(apperr.FieldsOf(err)) > 0) {
+		return s.askIntroAgain(c, ask, err)
+	}
 	return s.backToContact(c, err, "Intro noted.")
+}
+
+// introAsk is an intro form sent back to the contact's page: what was
+// typed, and why it was refused (empty when it asks which of several
+// contacts was meant).
+type introAsk struct {
+	Other, Context, Problem string
+	OptIn                   bool
+}
+
+// askIntroAgain shows the contact's page with the intro form as it was
+// sent and the problem (422); an error that is not the user's to fix is
+// returned.
+func (s *pages) askIntroAgain(c *fiber.Ctx, ask *introAsk, err error) error {
+	line, ok := problemLine(err)
+	if !ok {
+		return err
+	}
+	ask.Problem = line
+	return s.contactPage(c, fiber.StatusUnprocessableEntity, ask)
 }
 
 func strconvQuote(s string) string { return "“" + s + "”" }
@@ -198,7 +223,7 @@ func (s *pages) backToContact(c *fiber.Ctx, err error, notice string) error {
 		if !ok {
 			return err
 		}
-		return c.Redirect(target+"?problem="+url.QueryEscape(line), fiber.StatusSeeOther)
+		return seeProblem(c, target, line)
 	}
 	return c.Redirect(target+"?notice="+url.QueryEscape(notice), fiber.StatusSeeOther)
 }
@@ -284,7 +309,7 @@ func (s *pages) handleIntroMove(c *fiber.Ctx) error {
 		if !ok {
 			return err
 		}
-		return c.Redirect("/app/intros?problem="+url.QueryEscape(line), fiber.StatusSeeOther)
+		return seeProblem(c, "/app/intros", line)
 	}
 	return c.Redirect("/app/intros?notice="+url.QueryEscape("Intro updated.")+"#i-"+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
 }
@@ -296,6 +321,7 @@ type contactDesk struct {
 	Timeline                 []timelineItem
 	Kinds                    []string
 	IntroOther, IntroContext string
+	IntroOptIn               bool
 	IntroChoices             []webPerson
 	// MergeOther is the name looked up to merge into this contact, and
 	// MergeChoices the contacts it matched.
@@ -312,12 +338,15 @@ type timelineItem struct {
 }
 
 // contactDeskOf gathers the desk's part of a contact's page.
-func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timelineItem) (*contactDesk, error) {
+func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timelineItem, ask *introAsk) (*contactDesk, error) {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
 	loc := u.Location()
-	d := &contactDesk{Timeline: met, Kinds: contacts.InteractionKinds, IntroOther: c.Query("intro_other"), IntroContext: c.Query("intro_context")}
+	d := &contactDesk{Timeline: met, Kinds: contacts.InteractionKinds}
+	if ask != nil {
+		d.IntroOther, d.IntroContext, d.IntroOptIn = ask.Other, ask.Context, ask.OptIn
+	}
 	its, err := s.CRM.Contacts.Store.Interactions(ctx, u.ID, ct.ID, 50, nil)
 	if err != nil {
 		return nil, err
@@ -366,7 +395,7 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 			}
 		}
 	}
-	if d.IntroOther != "" {
+	if d.IntroOther != "" && ask.Problem == "" {
 		page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: d.IntroOther, Limit: 6})
 		if err != nil {
 			return nil, err
