@@ -2,8 +2,12 @@ package dav_test
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"runtime"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -140,4 +144,75 @@ func TestRequestsTakeTurns(t *testing.T) {
 	if st := <-answered; st != 207 {
 		t.Fatalf("the request once a turn was given back: %d", st)
 	}
+}
+
+// TestListingHeldUntilSent: a listing's turn lasts until its answer has
+// been sent, not only built. The answer is built whole in memory and
+// held until the client has read it, so a user whose clients read slowly
+// held one answer per connection (sixteen of a 233,897-card book took
+// the server to 4.2 GB); now the next listing waits until the client has
+// read the one before, or gone.
+func TestListingHeldUntilSent(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	const n = 600 // 18 KB of notes each: an answer of 11 MB, more than the sockets hold
+	notes := strings.Repeat("Talked about WASM runtimes. ", 640)
+	if _, err := s.crm.Contacts.Import(t.Context(), u.ID, "csv", func(fn func(contacts.Row) error) error {
+		for i := range n {
+			if err := fn(contacts.Row{Line: i + 2, Input: contacts.Input{Name: fmt.Sprintf("Person %d", i), Notes: notes}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A client that reads slowly: a receive buffer of 4 KiB, set before
+	// it connects, and the answer's body left unread.
+	slow := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}).DialContext}}
+	list := func() *http.Response {
+		req, _ := http.NewRequest("REPORT", s.URL+dav.BookPath, strings.NewReader(`<?xml version="1.0"?><card:addressbook-query xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/><card:address-data/></d:prop></card:addressbook-query>`))
+		req.SetBasicAuth(u.Email, u.token)
+		req.Header.Set("Depth", "1")
+		req.Header.Set("Content-Type", "application/xml")
+		r, err := slow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.StatusCode != 207 {
+			t.Fatalf("listing: %d", r.StatusCode)
+		}
+		return r
+	}
+	given := func(what string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); s.dav.Turns().Waiting(u.ID) != 0; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the listing's turn is still held once %s", what)
+			}
+		}
+	}
+
+	// Its headers arrive once the answer is built; the turn is still held.
+	r := list()
+	if got := s.dav.Turns().Waiting(u.ID); got != 1 {
+		t.Fatalf("%d listings hold or wait for the turn while one is sent, want 1", got)
+	}
+	b, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil || strings.Count(string(b), ".vcf</") != n || !strings.Contains(string(b), "NOTE:Talked about WASM") {
+		t.Fatalf("the answer as sent: %d bytes, %d cards, %v", len(b), strings.Count(string(b), ".vcf</"), err)
+	}
+	given("the answer is read")
+
+	// A client that goes away without reading gives the turn back too.
+	r = list()
+	if got := s.dav.Turns().Waiting(u.ID); got != 1 {
+		t.Fatalf("%d listings hold or wait for the turn while one is sent, want 1", got)
+	}
+	r.Body.Close()
+	slow.CloseIdleConnections()
+	given("the client is gone")
 }
