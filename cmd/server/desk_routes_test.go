@@ -23,7 +23,6 @@ func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Val
 	}
 	post("/app/contacts/"+contact+"/interactions", url.Values{"csrf": {csrf}, "kind": {"call"}})
 	post("/app/contacts/"+contact+"/notes", url.Values{"csrf": {csrf}, "note": {"Likes Go"}})
-	post("/app/contacts/"+contact+"/intros", url.Values{"csrf": {csrf}, "other": {"nobody"}})
 	var other string
 	for _, m := range regexp.MustCompile(`href="/app/contacts/([0-9a-f]+)"`).FindAllStringSubmatch(get("/app/contacts"), -1) {
 		if m[1] != contact {
