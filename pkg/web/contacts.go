@@ -134,7 +134,7 @@ func (s *pages) handleWebMerge(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return c.Redirect("/app/contacts/"+url.PathEscape(ct.ID)+"?notice="+url.QueryEscape("Merged into "+ct.Name+"."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/contacts/"+url.PathEscape(ct.ID), "Merged into "+ct.Name+".")
 }
 
 // phoneChars are what a tel: link may hold.
@@ -251,6 +251,6 @@ func (s *pages) handleWebOpening(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect("/app/contacts/"+url.PathEscape(ct.ID)+"?notice="+url.QueryEscape("Noted: "+o.Title+". A reminder to follow up is set for "+
-		next.In(u.Location()).Format("Mon 2 Jan")+"."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/contacts/"+url.PathEscape(ct.ID), "Noted: "+o.Title+". A reminder to follow up is set for "+
+		next.In(u.Location()).Format("Mon 2 Jan")+".")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -264,7 +263,7 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 		ids = append(ids, string(id))
 	}
 	back := func(kind, msg string) error {
-		return c.Redirect("/app/contacts?"+kind+"="+url.QueryEscape(msg), fiber.StatusSeeOther)
+		return c.Redirect(flashURL(c, "/app/contacts", kind, msg), fiber.StatusSeeOther)
 	}
 	if len(ids) == 0 {
 		return back("problem", "Tick the contacts first.")

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"html/template"
-	"net/url"
 	"sort"
 	"strings"
 
@@ -131,18 +130,6 @@ func problemLine(err error) (line string, ok bool) {
 		msgs = append(msgs, p.Problem)
 	}
 	return strings.Join(msgs, "; "), true
-}
-
-// maxProblemLine is how many characters of a refusal a redirect carries.
-// The line may quote what was typed, and a URL longer than the server reads
-// a request's headers in (4 KiB) would be refused with 431 before the page
-// could show it.
-const maxProblemLine = 300
-
-// seeProblem redirects to target (a path without a query) with line as
-// its ?problem=, cut to maxProblemLine characters.
-func seeProblem(c *fiber.Ctx, target, line string) error {
-	return c.Redirect(target+"?problem="+url.QueryEscape(truncateRunes(line, maxProblemLine)), fiber.StatusSeeOther)
 }
 
 // notFound is the 404 page of a record that is not the user's (or does

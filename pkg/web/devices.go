@@ -137,7 +137,7 @@ func (s *pages) handleWebTokenRevoke(c *fiber.Ctx) error {
 	if err := s.Accounts.DeleteToken(ctx, user(c).ID, c.Params("id")); err != nil {
 		return err // another user's token is a 404 page
 	}
-	return c.Redirect("/app/settings/devices?notice="+url.QueryEscape("That token no longer works."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/settings/devices", "That token no longer works.")
 }
 
 // handleWebInboundRotate makes a new BCC address and shows it in full; the

@@ -249,7 +249,7 @@ func (s *pages) handleEventCreate(c *fiber.Ctx) error {
 		p.Data = &eventForm{Kinds: events.Kinds, Talks: append(rows, make([]talkRow, 2)...)}
 		return s.render(c, fiber.StatusUnprocessableEntity, "event_edit", p)
 	}
-	return c.Redirect("/app/events/"+url.PathEscape(e.ID)+"?notice="+url.QueryEscape("Added "+e.Title+"."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/events/"+url.PathEscape(e.ID), "Added "+e.Title+".")
 }
 
 func (s *pages) handleEventEdit(c *fiber.Ctx) error {
@@ -325,7 +325,7 @@ func (s *pages) handleEventSave(c *fiber.Ctx) error {
 		}
 		return s.render(c, fiber.StatusUnprocessableEntity, "event_edit", p)
 	}
-	return c.Redirect("/app/events/"+url.PathEscape(saved.ID)+"?notice="+url.QueryEscape("Saved "+saved.Title+"."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/events/"+url.PathEscape(saved.ID), "Saved "+saved.Title+".")
 }
 
 // eventView is an event's page.
@@ -465,7 +465,7 @@ func (s *pages) handleEventDelete(c *fiber.Ctx) error {
 	if err := s.CRM.DeleteEvent(ctx, u.ID, e.ID); err != nil {
 		return err
 	}
-	return c.Redirect("/app/events?notice="+url.QueryEscape("Deleted "+e.Title+"."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/events", "Deleted "+e.Title+".")
 }
 
 // handleCalendarDelete stops following a calendar.
@@ -477,5 +477,5 @@ func (s *pages) handleCalendarDelete(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	return c.Redirect("/app/events?notice="+url.QueryEscape("Stopped following the calendar."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/events", "Stopped following the calendar.")
 }

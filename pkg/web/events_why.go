@@ -150,5 +150,5 @@ func (s *pages) handleEventGiving(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return c.Redirect("/app/events/"+url.PathEscape(id)+"?notice="+url.QueryEscape("Noted, thank you for giving."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/events/"+url.PathEscape(id), "Noted, thank you for giving.")
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -109,7 +108,7 @@ func (s *pages) handleWebFollowupDone(c *fiber.Ctx) error {
 	if _, err := s.CRM.Followups.MarkDone(ctx, user(c).ID, c.Params("id")); err != nil && !apperr.Is(err, apperr.Conflict) {
 		return err
 	}
-	return c.Redirect("/app/followups?notice="+url.QueryEscape("Marked done."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/followups", "Marked done.")
 }
 
 func (s *pages) handleWebFollowupSnooze(c *fiber.Ctx) error {
@@ -119,5 +118,5 @@ func (s *pages) handleWebFollowupSnooze(c *fiber.Ctx) error {
 	if _, err := s.CRM.Followups.Snooze(ctx, user(c), c.Params("id"), nil, &week); err != nil && !apperr.Is(err, apperr.Conflict) {
 		return err
 	}
-	return c.Redirect("/app/followups?notice="+url.QueryEscape("Snoozed for a week."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/followups", "Snoozed for a week.")
 }

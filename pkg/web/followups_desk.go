@@ -52,7 +52,7 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 		}
 		return seeProblem(c, "/app/followups", line)
 	}
-	return c.Redirect("/app/followups?notice="+url.QueryEscape("Saved.")+"#f-"+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/followups#f-"+url.PathEscape(c.Params("id")), "Saved.")
 }
 
 // writeIt is the mailto: link of a follow-up: to the contact's first

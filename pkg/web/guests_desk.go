@@ -162,7 +162,7 @@ func (s *pages) handleGuestMet(c *fiber.Ctx) error {
 	if !res.ContactCreated {
 		what = "Met " + res.Contact.Name + " — you knew them already."
 	}
-	return c.Redirect(back+"?notice="+url.QueryEscape(what), fiber.StatusSeeOther)
+	return seeNotice(c, back, what)
 }
 
 // handleGuestDelete takes one person off the list.
@@ -175,7 +175,7 @@ func (s *pages) handleGuestDelete(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	return c.Redirect("/app/events/"+url.PathEscape(id)+"/guests?notice="+url.QueryEscape("Taken off the list."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/events/"+url.PathEscape(id)+"/guests", "Taken off the list.")
 }
 
 // attendeesToLog are the people on an event's list not met there yet, for

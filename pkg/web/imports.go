@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -225,7 +224,7 @@ func (s *pages) handleImportUndo(c *fiber.Ctx) error {
 	if res.Kept > 0 {
 		msg += fmt.Sprintf(", %d kept (changed since)", res.Kept)
 	}
-	return c.Redirect("/app/import?notice="+url.QueryEscape(msg+"."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/import", msg+".")
 }
 
 // bulk runs fn, under importTimeout, as the user's one write in bulk
@@ -284,5 +283,5 @@ func (s *pages) handleBackupRestore(c *fiber.Ctx) error {
 	for _, k := range res.Restored {
 		n += k
 	}
-	return c.Redirect("/app/import?notice="+url.QueryEscape(fmt.Sprintf("Restored %d records.", n)), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/import", fmt.Sprintf("Restored %d records.", n))
 }

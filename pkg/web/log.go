@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 	"time"
 
@@ -117,7 +116,7 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 		rec, err := s.Idempotency.Begin(ctx, u.ID, "web:"+formID, idempotency.Fingerprint([]byte("web-encounter")))
 		if err != nil {
 			if apperr.Is(err, apperr.Conflict) {
-				return c.Redirect("/app?notice="+url.QueryEscape("Saving… (that was a second tap)"), fiber.StatusSeeOther)
+				return seeNotice(c, "/app", "Saving… (that was a second tap)")
 			}
 			return err
 		}
@@ -125,7 +124,7 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 			return c.Redirect(string(rec.Body), fiber.StatusSeeOther)
 		}
 	}
-	target, err := s.webLogEncounter(ctx, u, p.Form)
+	saved, err := s.webLogEncounter(ctx, u, p.Form)
 	if err != nil {
 		if formID != "" && s.Idempotency != nil {
 			s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, "web:"+formID)
@@ -142,12 +141,14 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	target := flashURL(c, "/app", "notice", saved)
 	if formID != "" && s.Idempotency != nil {
 		s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, "web:"+formID, 303, "text/plain", []byte(target))
 	}
 	return c.Redirect(target, fiber.StatusSeeOther)
 }
 
+// webLogEncounter logs the phone form's encounter and says what was saved.
 func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[string]string) (string, error) {
 	var ch input.Checker
 	if f["event_id"] == "" && f["event_title"] == "" {
@@ -195,7 +196,7 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 	if !res.ContactCreated {
 		what = "Saved — you knew " + res.Contact.Name + " already"
 	}
-	return "/app?notice=" + url.QueryEscape(what+"."), nil
+	return what + ".", nil
 }
 
 // webField maps API field names to the form's.

@@ -88,7 +88,7 @@ func (s *pages) handleWebCardOn(c *fiber.Ctx) error {
 	if err := s.patchMe(c, map[string]any{"card": card}); err != nil {
 		return err
 	}
-	return c.Redirect("/app/card?notice="+url.QueryEscape("Your card is on."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/card", "Your card is on.")
 }
 
 // handleWebCardRotate gives the card a new address; printed or shared QR
@@ -99,7 +99,7 @@ func (s *pages) handleWebCardRotate(c *fiber.Ctx) error {
 	if _, err := s.Accounts.RotateCard(ctx, user(c).ID); err != nil {
 		return err
 	}
-	return c.Redirect("/app/card?notice="+url.QueryEscape("Your card has a new address; the old one no longer works."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/card", "Your card has a new address; the old one no longer works.")
 }
 
 // patchMe applies a settings patch as PATCH /v1/me does.
@@ -118,7 +118,7 @@ func (s *pages) handleWebPassword(c *fiber.Ctx) error {
 	defer cancel()
 	err := s.Accounts.SetPassword(ctx, user(c).ID, in)
 	if err == nil {
-		return c.Redirect("/app/settings?notice="+url.QueryEscape("Password saved."), fiber.StatusSeeOther)
+		return seeNotice(c, "/app/settings", "Password saved.")
 	}
 	p := s.page(c, "Settings", "settings")
 	s.settingsForm(p.Form, user(c))

@@ -112,7 +112,7 @@ func (s *pages) handleContactSave(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return c.Redirect("/app/contacts/"+url.PathEscape(saved.ID)+"?notice="+url.QueryEscape("Saved "+saved.Name+"."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/contacts/"+url.PathEscape(saved.ID), "Saved "+saved.Name+".")
 }
 
 // handleInteraction logs a coffee, call or email from the contact's page.
@@ -225,7 +225,7 @@ func (s *pages) backToContact(c *fiber.Ctx, err error, notice string) error {
 		}
 		return seeProblem(c, target, line)
 	}
-	return c.Redirect(target+"?notice="+url.QueryEscape(notice), fiber.StatusSeeOther)
+	return seeNotice(c, target, notice)
 }
 
 // introLine is one intro on the intros page.
@@ -311,7 +311,7 @@ func (s *pages) handleIntroMove(c *fiber.Ctx) error {
 		}
 		return seeProblem(c, "/app/intros", line)
 	}
-	return c.Redirect("/app/intros?notice="+url.QueryEscape("Intro updated.")+"#i-"+url.PathEscape(c.Params("id")), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/intros#i-"+url.PathEscape(c.Params("id")), "Intro updated.")
 }
 
 // contactDesk is what the desk adds to a contact's page: the timeline

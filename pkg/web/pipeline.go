@@ -173,7 +173,7 @@ func (s *pages) handleOpportunityMove(c *fiber.Ctx) error {
 		}
 		return s.render(c, fiber.StatusUnprocessableEntity, "pipeline", p)
 	}
-	return c.Redirect("/app/pipeline?notice="+url.QueryEscape(o.Title+" moved to "+o.Stage+".")+"#o-"+url.PathEscape(o.ID), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/pipeline#o-"+url.PathEscape(o.ID), o.Title+" moved to "+o.Stage+".")
 }
 
 // opportunityFields are the new opportunity form's fields.
@@ -218,7 +218,7 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 	if len(p.Errors) == 0 {
 		var o *opportunities.Opportunity
 		if o, err = s.CRM.CreateOpportunity(ctx, u, in); err == nil {
-			return c.Redirect("/app/pipeline?notice="+url.QueryEscape("Added "+o.Title+".")+"#o-"+url.PathEscape(o.ID), fiber.StatusSeeOther)
+			return seeNotice(c, "/app/pipeline#o-"+url.PathEscape(o.ID), "Added "+o.Title+".")
 		}
 		if !p.showProblem(err, map[string]string{"source_event_id": "event_id", "source_contact_id": "source", "recruiter_ids": "recruiters"}) {
 			return err

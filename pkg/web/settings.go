@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"html/template"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -88,7 +87,7 @@ func (s *pages) handleWebDeviceRevoke(c *fiber.Ctx) error {
 	if err := s.Accounts.DeleteFeedSet(ctx, user(c).ID, c.Params("id")); err != nil && !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
-	return c.Redirect("/app/settings?notice="+url.QueryEscape("Those calendar links no longer work.")+"#devices", fiber.StatusSeeOther)
+	return seeNotice(c, "/app/settings#devices", "Those calendar links no longer work.")
 }
 
 // settingsForm fills the settings form with u's settings.
@@ -155,7 +154,7 @@ func (s *pages) handleWebSettingsSave(c *fiber.Ctx) error {
 		}
 		return s.render(c, fiber.StatusUnprocessableEntity, "settings", p)
 	}
-	return c.Redirect("/app/settings?notice="+url.QueryEscape("Saved."), fiber.StatusSeeOther)
+	return seeNotice(c, "/app/settings", "Saved.")
 }
 
 // settingsField maps PATCH /v1/me's field names to the settings form's.

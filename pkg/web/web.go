@@ -308,6 +308,7 @@ func (s *pages) secure(c *fiber.Ctx) bool {
 
 func (s *pages) page(c *fiber.Ctx, title, name string) webPage {
 	csrf, _ := c.Locals("rapport.csrf").(string)
+	notice, problem := flashes(c)
 	return webPage{Title: title, Page: name, User: user(c), CSRF: csrf, Form: map[string]string{}, Errors: map[string]string{},
-		Notice: c.Query("notice"), Problem: c.Query("problem")}
+		Notice: notice, Problem: problem}
 }
