@@ -17,6 +17,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
@@ -40,6 +41,12 @@ type Settings struct {
 	FollowupPolicy accounts.Policy `json:"followup_policy"`
 	Agenda         accounts.Agenda `json:"agenda"`
 	CreatedAt      time.Time       `json:"created_at"`
+}
+
+// backupContact is a contact with the field the API hides.
+type backupContact struct {
+	contacts.Contact
+	CardExtra string `json:"card_extra,omitempty"`
 }
 
 // backupFollowUp is a follow-up with the fields the API hides.

@@ -124,13 +124,17 @@ var sections = []section{
 			}
 			return c, nil
 		}),
-	sectionOf("contacts", func(s *crm.Service) record.Archive[contacts.Contact] { return s.Contacts.Store.ContactArchive() }, func(x *contacts.Contact) string { return x.ID }, nil,
-		func(im *importer, c *contacts.Contact) (*contacts.Contact, error) {
-			c.ID, c.UserID, c.CompanyID = im.id(c.ID), im.userID, im.id(c.CompanyID)
+	sectionOf("contacts", func(s *crm.Service) record.Archive[contacts.Contact] { return s.Contacts.Store.ContactArchive() }, func(x *contacts.Contact) string { return x.ID }, exportContact,
+		func(im *importer, b *backupContact) (*contacts.Contact, error) {
+			c := b.Contact
+			c.ID, c.UserID, c.CompanyID, c.CardExtra = im.id(c.ID), im.userID, im.id(c.CompanyID), b.CardExtra
 			if err := (contacts.Input{Name: c.Name, Emails: c.Emails}).Validate(""); err != nil {
 				return nil, apperr.InvalidField("contacts", "a contact (%q) is not valid: %v", c.Name, err)
 			}
-			return c, nil
+			if len(c.CardExtra) > contacts.MaxCardExtra {
+				return nil, apperr.InvalidField("contacts", "a contact's (%q) card_extra is %d bytes; at most %d", c.Name, len(c.CardExtra), contacts.MaxCardExtra)
+			}
+			return &c, nil
 		}),
 	sectionOf("events", func(s *crm.Service) record.Archive[events.Event] { return s.Events.Store.EventArchive() }, func(x *events.Event) string { return x.ID }, nil,
 		func(im *importer, e *events.Event) (*events.Event, error) {
@@ -210,6 +214,12 @@ var sections = []section{
 			}
 			return &events.Calendar{ID: im.id(c.ID), UserID: im.userID, URL: c.URL, Name: c.Name, Tags: c.Tags, CreatedAt: c.CreatedAt}, nil
 		}),
+}
+
+// exportContact writes a contact with what else its card in an address
+// book held (the API leaves it out).
+func exportContact(_ *exporter, c *contacts.Contact) any {
+	return backupContact{Contact: *c, CardExtra: c.CardExtra}
 }
 
 // exportFollowUp writes a follow-up with what the API hides: its sequence,

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
 )
 
@@ -37,6 +38,23 @@ type Contact struct {
 	// CardUID is the UID of the card a client made, served back unchanged
 	// (empty: the card's UID is the contact id).
 	CardUID string `json:"-"`
+	// CardExtra is what the contact's card in an address book holds that
+	// Rapport has no field for — a birthday, an address, a photo, a
+	// website — as a vCard of those properties, kept from the last card a
+	// CardDAV client sent and served back in the card, so an edit on the
+	// phone does not lose them. The API leaves it out; backups carry it.
+	CardExtra string `json:"-"`
+}
+
+// MaxCardExtra bounds CardExtra (a card is at most 1 MiB).
+const MaxCardExtra = 1 << 20
+
+// checkCardExtra refuses a CardExtra over MaxCardExtra.
+func checkCardExtra(extra string) error {
+	if len(extra) > MaxCardExtra {
+		return apperr.InvalidField("card_extra", "is %d bytes; at most %d", len(extra), MaxCardExtra)
+	}
+	return nil
 }
 
 // Input is the body of POST /v1/contacts (and of an inline contact in an

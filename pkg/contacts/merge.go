@@ -10,8 +10,10 @@ import (
 // Merged is into as it is after other is merged into it (POST
 // /v1/contacts/{id}/merge): other's emails, phones and tags added (each
 // once), other's notes after into's, and other's company, title, LinkedIn
-// URL and cadence where into has none; the later last contact; the
-// earlier creation (known since the first of the two). Invalid,
+// URL and cadence where into has none, and the rest of other's card in an
+// address book (CardExtra: a birthday, a photo) where into's card has
+// none; the later last contact; the earlier creation (known since the
+// first of the two). Invalid,
 // naming the field, when the union is over a limit. Merging the same
 // contact again changes nothing more (notes already holding other's are
 // left as they are), so a merge cut short can be run again.
@@ -27,6 +29,9 @@ func (s *Service) Merged(ctx context.Context, into, other *Contact) (*Contact, e
 	}
 	if c.CompanyID == "" && c.Company == other.Company {
 		c.CompanyID = other.CompanyID
+	}
+	if c.CardExtra == "" {
+		c.CardExtra = other.CardExtra
 	}
 	if err := s.relink(ctx, into, &c); err != nil {
 		return nil, err

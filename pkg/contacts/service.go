@@ -93,14 +93,19 @@ type CreateOpts struct {
 	// DAVName and CardUID are the resource name and UID of the card a
 	// CardDAV client made (see Contact); the id is always generated.
 	DAVName, CardUID string
+	// CardExtra is what else that card held (see Contact).
+	CardExtra string
 }
 
 // Create validates in and stores a new contact. An email or LinkedIn URL one
 // of the user's contacts already has is a Conflict carrying its ExistingID.
 func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateOpts) (*Contact, error) {
 	now := record.Time(s.Now())
-	c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now, DAVName: o.DAVName, CardUID: o.CardUID}
+	c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now, DAVName: o.DAVName, CardUID: o.CardUID, CardExtra: o.CardExtra}
 	if err := in.apply(c, o.Prefix); err != nil {
+		return nil, err
+	}
+	if err := checkCardExtra(c.CardExtra); err != nil {
 		return nil, err
 	}
 	if o.LastContactedAt != nil {
@@ -120,6 +125,12 @@ func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateO
 // Update applies a merge patch to the user's contact. A new email or
 // LinkedIn URL that another contact has is a Conflict with ExistingID.
 func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (*Contact, error) {
+	return s.UpdateCard(ctx, userID, id, patch, nil)
+}
+
+// UpdateCard is Update for a card an address book sent: the patch of its
+// fields, and extra, when not nil, what else the card held (CardExtra).
+func (s *Service) UpdateCard(ctx context.Context, userID, id string, patch []byte, extra *string) (*Contact, error) {
 	old, err := s.Store.Contact(ctx, userID, id)
 	if err != nil {
 		return nil, err
@@ -131,6 +142,12 @@ func (s *Service) Update(ctx context.Context, userID, id string, patch []byte) (
 	c := *old
 	if err := in.apply(&c, ""); err != nil {
 		return nil, err
+	}
+	if extra != nil {
+		if err := checkCardExtra(*extra); err != nil {
+			return nil, err
+		}
+		c.CardExtra = *extra
 	}
 	if err := s.relink(ctx, old, &c); err != nil {
 		return nil, err

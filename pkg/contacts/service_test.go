@@ -510,3 +510,48 @@ func TestImportRecordNamesIDsAhead(t *testing.T) {
 		t.Fatalf("earlier versions in the record as each chunk was stored: %v, want [0 0 0 50]", w.befores)
 	}
 }
+
+// TestCardExtraRules: what else a contact's card held (CardExtra) is kept
+// through an API patch (it is not an API field), replaced by a card's
+// update, bounded by MaxCardExtra, and taken into a merge by a contact
+// whose card has none.
+func TestCardExtraRules(t *testing.T) {
+	s, _ := newService(t)
+	ctx := t.Context()
+	const bday, photo = "BEGIN:VCARD\r\nVERSION:3.0\r\nBDAY:1815-12-10\r\nEND:VCARD\r\n", "BEGIN:VCARD\r\nVERSION:3.0\r\nPHOTO:x\r\nEND:VCARD\r\n"
+	ada := must[*contacts.Contact](t)(s.Create(ctx, "u1", contacts.Input{Name: "Ada"}, contacts.CreateOpts{CardExtra: bday}))
+	for _, tc := range []struct {
+		name  string
+		patch string
+		extra *string
+		want  string
+	}{
+		{"an API patch keeps it", `{"title":"Countess"}`, nil, bday},
+		{"a card's update replaces it", `{}`, ptr(photo), photo},
+		{"a card with none clears it", `{}`, ptr(""), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := must[*contacts.Contact](t)(s.UpdateCard(ctx, "u1", ada.ID, []byte(tc.patch), tc.extra))
+			if got := must[*contacts.Contact](t)(s.Store.Contact(ctx, "u1", ada.ID)); c.CardExtra != tc.want || got.CardExtra != tc.want {
+				t.Fatalf("CardExtra %q (stored %q), want %q", c.CardExtra, got.CardExtra, tc.want)
+			}
+		})
+	}
+	if _, err := s.UpdateCard(ctx, "u1", ada.ID, []byte(`{}`), ptr(strings.Repeat("x", contacts.MaxCardExtra+1))); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("an extra over the bound: %v", err)
+	}
+	if _, err := s.Create(ctx, "u1", contacts.Input{Name: "Big"}, contacts.CreateOpts{CardExtra: strings.Repeat("x", contacts.MaxCardExtra+1)}); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("a new contact's extra over the bound: %v", err)
+	}
+	other := must[*contacts.Contact](t)(s.Create(ctx, "u1", contacts.Input{Name: "Ada L."}, contacts.CreateOpts{CardExtra: photo}))
+	cur := must[*contacts.Contact](t)(s.Store.Contact(ctx, "u1", ada.ID))
+	if m := must[*contacts.Contact](t)(s.Merged(ctx, cur, other)); m.CardExtra != photo {
+		t.Fatalf("merged into a card with none: %q", m.CardExtra)
+	}
+	withOwn := must[*contacts.Contact](t)(s.Create(ctx, "u1", contacts.Input{Name: "Grace"}, contacts.CreateOpts{CardExtra: bday}))
+	if m := must[*contacts.Contact](t)(s.Merged(ctx, withOwn, other)); m.CardExtra != bday {
+		t.Fatalf("merged into a card with its own: %q", m.CardExtra)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

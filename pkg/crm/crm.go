@@ -286,7 +286,16 @@ func (s *Service) createContact(ctx context.Context, u *accounts.User, in contac
 // in line with the cadence.
 func (s *Service) UpdateContact(ctx context.Context, u *accounts.User, id string, patch []byte) (*contacts.Contact, error) {
 	return atomically(ctx, s, func(ctx context.Context, s *Service) (*contacts.Contact, error) {
-		return s.updateContact(ctx, u, id, patch, nil)
+		return s.updateContact(ctx, u, id, patch, nil, nil)
+	})
+}
+
+// UpdateContactCard is UpdateContact for a card an address book sent: the
+// patch of its fields and what else it held (contacts.Contact.CardExtra),
+// written together.
+func (s *Service) UpdateContactCard(ctx context.Context, u *accounts.User, id string, patch []byte, extra string) (*contacts.Contact, error) {
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*contacts.Contact, error) {
+		return s.updateContact(ctx, u, id, patch, nil, &extra)
 	})
 }
 
@@ -295,7 +304,7 @@ func (s *Service) UpdateContact(ctx context.Context, u *accounts.User, id string
 // nothing is written and the error is a Conflict naming updated_at.
 func (s *Service) UpdateContactSeen(ctx context.Context, u *accounts.User, id string, patch []byte, seen time.Time) (*contacts.Contact, error) {
 	return atomically(ctx, s, func(ctx context.Context, s *Service) (*contacts.Contact, error) {
-		return s.updateContact(ctx, u, id, patch, &seen)
+		return s.updateContact(ctx, u, id, patch, &seen, nil)
 	})
 }
 
@@ -306,7 +315,7 @@ func changedSince() error {
 	return e
 }
 
-func (s *Service) updateContact(ctx context.Context, u *accounts.User, id string, patch []byte, seen *time.Time) (*contacts.Contact, error) {
+func (s *Service) updateContact(ctx context.Context, u *accounts.User, id string, patch []byte, seen *time.Time, extra *string) (*contacts.Contact, error) {
 	old, err := s.Contacts.Store.Contact(ctx, u.ID, id)
 	if err != nil {
 		return nil, err
@@ -314,7 +323,7 @@ func (s *Service) updateContact(ctx context.Context, u *accounts.User, id string
 	if seen != nil && !old.UpdatedAt.Equal(*seen) {
 		return nil, changedSince()
 	}
-	c, err := s.Contacts.Update(ctx, u.ID, id, patch)
+	c, err := s.Contacts.UpdateCard(ctx, u.ID, id, patch, extra)
 	if err != nil {
 		return nil, err
 	}

@@ -238,16 +238,21 @@ func TestDeleteContactTakesEverythingAboutIt(t *testing.T) {
 
 // TestBackupMovesBetweenEngines: an account exported from one engine and
 // restored on the other has the same contacts, encounters and follow-ups
-// (how a user moves from the embedded store to MongoDB).
+// (how a user moves from the embedded store to MongoDB), and what the
+// contacts' cards in an address book held besides (the API leaves it out).
 func TestBackupMovesBetweenEngines(t *testing.T) {
 	var exported []byte
 	var want [3]int
+	const extra = "BEGIN:VCARD\r\nVERSION:3.0\r\nBDAY:1815-12-10\r\nEND:VCARD\r\n"
 	engines(t, func(t *testing.T, e *env) {
 		if exported == nil {
 			for _, email := range []string{"ada@example.com", "grace@example.com", "alan@example.com"} {
 				if _, err := e.crm.LogEncounter(t.Context(), e.user, e.ev.ID, ada(email)); err != nil {
 					t.Fatal(err)
 				}
+			}
+			if _, err := e.crm.CreateContactWith(t.Context(), e.user, contacts.Input{Name: "Carded"}, contacts.CreateOpts{CardExtra: extra}); err != nil {
+				t.Fatal(err)
 			}
 			nc, ne, nf := e.counts(t)
 			want = [3]int{nc, ne, nf}
@@ -277,6 +282,9 @@ func TestBackupMovesBetweenEngines(t *testing.T) {
 		}
 		if len(cs.Items) != 3 { // all three are named Ada Lovelace
 			t.Fatalf("search after restore found %d contacts, want 3", len(cs.Items))
+		}
+		if cs, err = e.crm.Contacts.Store.Contacts(t.Context(), u.ID, contacts.Filter{Q: "carded", Limit: 10}); err != nil || len(cs.Items) != 1 || cs.Items[0].CardExtra != extra {
+			t.Fatalf("the card's rest after restore: %+v, %v", cs, err)
 		}
 	})
 }
@@ -358,3 +366,4 @@ func TestBriefReadsEveryMeeting(t *testing.T) {
 		}
 	})
 }
+

@@ -301,6 +301,7 @@ func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card,
 	if err != nil {
 		return nil, webdav.NewHTTPError(http.StatusBadRequest, err)
 	}
+	extra := codec.CardExtra(card, in)
 	u := userOf(ctx)
 	cur, err := b.get(ctx, u, name)
 	switch {
@@ -314,12 +315,12 @@ func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card,
 			}
 		}
 		markUpdated(ctx)
-		return storedCard(ctx)(b.update(ctx, u, name, cur, in))
+		return storedCard(ctx)(b.update(ctx, u, name, cur, in, extra))
 	case apperr.Is(err, apperr.NotFound):
 		if opts.IfMatch.IsSet() {
 			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("no such card"))
 		}
-		return storedCard(ctx)(b.create(ctx, u, name, uidOf(card), in))
+		return storedCard(ctx)(b.create(ctx, u, name, uidOf(card), in, extra))
 	default:
 		return nil, b.s.davError(err)
 	}
@@ -328,7 +329,7 @@ func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card,
 // storedCard answers a PUT with the stored card, without an ETag unless it
 // is octet for octet what the client sent (RFC 6352 §6.3.2.3): a client
 // that gets none reads the card again and sees what was kept (the
-// generated section, fields Rapport does not hold).
+// generated section, a field written in another form).
 func storedCard(ctx context.Context) func(*carddav.AddressObject, error) (*carddav.AddressObject, error) {
 	return func(ao *carddav.AddressObject, err error) (*carddav.AddressObject, error) {
 		if err != nil {
@@ -343,8 +344,9 @@ func storedCard(ctx context.Context) func(*carddav.AddressObject, error) (*cardd
 	}
 }
 
-// update writes the fields of in that differ from the card named name.
-func (b *cards) update(ctx context.Context, u *accounts.User, name string, cur *carddav.AddressObject, in contacts.Input) (*carddav.AddressObject, error) {
+// update writes the fields of in that differ from the card named name,
+// and extra, what else the card held, if it differs from what was kept.
+func (b *cards) update(ctx context.Context, u *accounts.User, name string, cur *carddav.AddressObject, in contacts.Input, extra string) (*carddav.AddressObject, error) {
 	old, err := codec.InputFromCard(cur.Card)
 	if err != nil {
 		return nil, b.s.davError(err)
@@ -366,18 +368,18 @@ func (b *cards) update(ctx context.Context, u *accounts.User, name string, cur *
 	if in.CadenceDays != old.CadenceDays {
 		patch["cadence_days"] = in.CadenceDays
 	}
-	if len(patch) == 0 {
+	c, err := b.contact(ctx, u, name)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	if len(patch) == 0 && extra == c.CardExtra {
 		return cur, nil // an unchanged card writes nothing
 	}
 	body, err := json.Marshal(patch)
 	if err != nil {
 		return nil, err
 	}
-	c, err := b.contact(ctx, u, name)
-	if err != nil {
-		return nil, b.s.davError(err)
-	}
-	if _, err := b.s.CRM.UpdateContact(ctx, u, c.ID, body); err != nil {
+	if _, err := b.s.CRM.UpdateContactCard(ctx, u, c.ID, body, extra); err != nil {
 		return nil, b.s.davError(err)
 	}
 	return b.GetAddressObject(ctx, cur.Path, nil)
@@ -403,10 +405,11 @@ func nonNil(s []string) []string {
 // create makes a contact of a new card, with a new id, kept under the
 // name and UID the client gave it; a card whose email or LinkedIn URL a
 // contact has already fills that contact's blank fields instead (never a
-// duplicate). Two clients racing to make the same name: the second finds
-// the first's key and fills that card.
-func (b *cards) create(ctx context.Context, u *accounts.User, name, uid string, in contacts.Input) (*carddav.AddressObject, error) {
-	c, err := b.s.CRM.CreateContactWith(ctx, u, in, contacts.CreateOpts{DAVName: name, CardUID: uid})
+// duplicate; that contact's card keeps what else it held, not this one's
+// extra). Two clients racing to make the same name: the second finds the
+// first's key and fills that card.
+func (b *cards) create(ctx context.Context, u *accounts.User, name, uid string, in contacts.Input, extra string) (*carddav.AddressObject, error) {
+	c, err := b.s.CRM.CreateContactWith(ctx, u, in, contacts.CreateOpts{DAVName: name, CardUID: uid, CardExtra: extra})
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Kind == apperr.Conflict && ae.ExistingID != "" {
 		existing, gerr := b.s.CRM.Contacts.Store.Contact(ctx, u.ID, ae.ExistingID)

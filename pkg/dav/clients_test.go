@@ -3,6 +3,7 @@ package dav_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
@@ -421,3 +423,75 @@ func TestPythonCaldav(t *testing.T) {
 		t.Fatalf("the task completed in python-caldav: %+v, %v", f, err)
 	}
 }
+
+// TestVdirsyncerKeepsTheRestOfTheCard: what a card holds that Rapport has
+// no field for — a birthday, an address, a photo, a website, a nickname,
+// added on one device — is kept and reaches another device (vdirsyncer
+// both, vobject validating what the second got); an unchanged card sent
+// back writes nothing; a change to them on the second device reaches the
+// first. They were dropped: the device that added them got the card back
+// without them, and no other device ever saw them.
+func TestVdirsyncerKeepsTheRestOfTheCard(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	ctx := t.Context()
+	ada := s.ada(t, u)
+	phone, laptop := newVdirsyncer(t, s, u), newVdirsyncer(t, s, u)
+	phone.run("sync")
+	file := ada.ID + ".vcf"
+	photo := "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+	added := "BDAY:1815-12-10\r\nADR;TYPE=HOME:;;12 St James's Square;London;;SW1Y 4JH;United Kingdom\r\n" +
+		"URL:https://ada.example\r\nNICKNAME:Enchantress of Numbers\r\nPHOTO;ENCODING=b;TYPE=PNG:" + photo + "\r\nEND:VCARD"
+	os.WriteFile(filepath.Join(phone.local, file), []byte(strings.Replace(phone.files()[file], "END:VCARD", added, 1)), 0o600)
+	phone.run("sync")
+	c, err := s.crm.Contacts.Store.Contact(ctx, u.ID, ada.ID)
+	if err != nil || c.Name != "Ada Lovelace" || c.Notes != ada.Notes || !strings.Contains(c.CardExtra, "BDAY:1815-12-10") {
+		t.Fatalf("after the phone's edit: %+v, %v", c, err)
+	}
+
+	laptop.run("sync")
+	got := laptop.files()[file]
+	for _, want := range []string{"BDAY:1815-12-10", "ADR;TYPE=HOME:;;12 St James's Square;London;;SW1Y 4JH;United Kingdom", "URL:https://ada.example",
+		"NICKNAME:Enchantress of Numbers", "PHOTO;", "How we met"} {
+		if !strings.Contains(unfold(got), want) {
+			t.Errorf("the laptop's card lacks %q:\n%s", want, got)
+		}
+	}
+	validateVCards(t, laptop.local)
+
+	// Sent back as served, nothing is written.
+	before := c.UpdatedAt
+	served := s.do(t, u, "GET", dav.BookPath+file, "")
+	card := body(t, served)
+	if r := s.do(t, u, "PUT", dav.BookPath+file, card, "If-Match", served.Header.Get("ETag"), "Content-Type", "text/vcard"); r.StatusCode != 204 {
+		t.Fatalf("the served card sent back: %d", r.StatusCode)
+	}
+	if c, _ = s.crm.Contacts.Store.Contact(ctx, u.ID, ada.ID); !c.UpdatedAt.Equal(before) {
+		t.Fatalf("the served card sent back moved the contact: %v → %v", before, c.UpdatedAt)
+	}
+
+	// The laptop moves the birthday and drops the address: the phone has it.
+	edited := strings.Replace(unfold(got), "BDAY:1815-12-10", "BDAY:1815-12-11", 1)
+	edited = strings.Replace(edited, "ADR;TYPE=HOME:;;12 St James's Square;London;;SW1Y 4JH;United Kingdom\r\n", "", 1)
+	os.WriteFile(filepath.Join(laptop.local, file), []byte(edited), 0o600)
+	laptop.run("sync")
+	phone.run("sync")
+	if card := unfold(phone.files()[file]); !strings.Contains(card, "BDAY:1815-12-11") || strings.Contains(card, "ADR") || !strings.Contains(card, "PHOTO;") {
+		t.Fatalf("the phone's card after the laptop's edit:\n%s", card)
+	}
+
+	// The API shows the contact as before: the card's rest is the DAV
+	// card's (and the backup's), not a field of the contact.
+	req, _ := http.NewRequest("GET", s.URL+"/v1/contacts/"+ada.ID, nil)
+	req.Header.Set("Authorization", "Bearer "+u.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := body(t, resp); resp.StatusCode != 200 || strings.Contains(b, "BDAY") || strings.Contains(b, "card_extra") {
+		t.Fatalf("GET /v1/contacts/{id}: %d %s", resp.StatusCode, b)
+	}
+}
+
+// unfold joins a card's folded lines.
+func unfold(card string) string { return string(codec.UnfoldCard([]byte(card))) }

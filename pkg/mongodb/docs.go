@@ -158,6 +158,7 @@ type docContact struct {
 	UpdatedAt       time.Time  `bson:"updated_at"`
 	DAVName         string     `bson:"dav_name,omitempty"`
 	CardUID         string     `bson:"card_uid,omitempty"`
+	CardExtra       string     `bson:"card_extra,omitempty"`
 }
 
 // docIntro is how a contacts.Intro is stored.

@@ -18,7 +18,7 @@ type Contacts struct{ DB *DB }
 
 var _ contacts.Store = (*Contacts)(nil)
 
-const contactColumns = `id, user_id, name, emails, phones, company, title, linkedin_url, tags, notes, cadence_days, last_contacted_at, created_at, updated_at, company_id, dav_name, card_uid`
+const contactColumns = `id, user_id, name, emails, phones, company, title, linkedin_url, tags, notes, cadence_days, last_contacted_at, created_at, updated_at, company_id, dav_name, card_uid, card_extra`
 
 // CreateContact stores c and claims its keys, in one transaction.
 func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error {
@@ -34,7 +34,7 @@ func (tx *Tx) CreateContact(ctx context.Context, c *contacts.Contact) error {
 }
 
 // insertContactQuery stores one contact's row.
-var insertContactQuery = `INSERT INTO contacts(` + contactColumns + `, name_lower, search) VALUES(` + placeholders(19) + `)`
+var insertContactQuery = `INSERT INTO contacts(` + contactColumns + `, name_lower, search) VALUES(` + placeholders(20) + `)`
 
 // insertContacts stores cs' rows, keys and tags, leaving them out of the
 // full-text indexes (indexContacts): a row each, then all their keys and
@@ -465,7 +465,7 @@ func contactArgs(c *contacts.Contact) []any {
 	}
 	return []any{c.ID, c.UserID, c.Name, jsonList(c.Emails), jsonList(c.Phones), c.Company, c.Title, c.LinkedInURL,
 		jsonList(c.Tags), c.Notes, c.CadenceDays, last, formatTime(c.CreatedAt), formatTime(c.UpdatedAt), c.CompanyID,
-		c.DAVName, c.CardUID, strings.ToLower(c.Name), contacts.SearchText(c)}
+		c.DAVName, c.CardUID, c.CardExtra, strings.ToLower(c.Name), contacts.SearchText(c)}
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -475,7 +475,7 @@ func scanContact(r scanner) (*contacts.Contact, error) {
 	var emails, phones, tags, created, updated string
 	var last sql.NullString
 	if err := r.Scan(&c.ID, &c.UserID, &c.Name, &emails, &phones, &c.Company, &c.Title, &c.LinkedInURL, &tags, &c.Notes,
-		&c.CadenceDays, &last, &created, &updated, &c.CompanyID, &c.DAVName, &c.CardUID); err != nil {
+		&c.CadenceDays, &last, &created, &updated, &c.CompanyID, &c.DAVName, &c.CardUID, &c.CardExtra); err != nil {
 		return nil, translate(err, "contact")
 	}
 	var err error

@@ -35,6 +35,7 @@ func Backups(t *testing.T, open OpenBackups) {
 	c1.Tags, c1.LastContactedAt, c1.CadenceDays = []string{"go"}, &last, 30
 	c2 := newContact("u1", "Bob")
 	c2.LinkedInURL = "https://www.linkedin.com/in/bob"
+	c2.CardExtra = "BEGIN:VCARD\r\nVERSION:3.0\r\nBDAY:1990-12-10\r\nEND:VCARD\r\n"
 	syncAt := clock.Add(-time.Minute)
 	ev := &events.Event{ID: nextID(), UserID: "u1", Title: "Gophers", Kind: "meetup", StartsAt: clock, EndsAt: clock.Add(time.Hour),
 		Timezone: "UTC", Status: "planned", Tags: []string{"go"}, Talks: []events.Talk{{Title: "T", Speaker: "S"}},

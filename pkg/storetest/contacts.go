@@ -58,6 +58,8 @@ func Contacts(t *testing.T, open OpenContacts) {
 		c := newContact("u1", "Ada Lovelace", "ada@example.com", "ada@engines.example")
 		c.Phones, c.Company, c.Title, c.Notes, c.CadenceDays = []string{"+44 1"}, "Engines", "Countess", "Likes: poetry\nand maths", 30
 		c.LinkedInURL, c.Tags, c.LastContactedAt = "https://www.linkedin.com/in/ada", []string{"Speaker", "math"}, &last
+		c.DAVName, c.CardUID = "ada-card", "ada-uid-1"
+		c.CardExtra = "BEGIN:VCARD\r\nVERSION:3.0\r\nADR;TYPE=home:;;12 St James's Sq;London;;SW1Y 4JH;UK\r\nBDAY:1815-12-10\r\nEND:VCARD\r\n"
 		MustCreateContact(t, s, c)
 		got, err := s.Contact(ctx, "u1", c.ID)
 		if err != nil {
@@ -189,10 +191,11 @@ func Contacts(t *testing.T, open OpenContacts) {
 		b := MustCreateContact(t, s, newContact("u1", "Bea", "bea@example.com"))
 		next := *a
 		next.Name, next.Emails, next.Tags, next.UpdatedAt = "Anna", []string{"anna@example.com"}, []string{"vip"}, clock.Add(time.Minute)
+		next.CardExtra = "BEGIN:VCARD\r\nVERSION:4.0\r\nBDAY:19901210\r\nEND:VCARD\r\n"
 		if err := s.UpdateContact(ctx, &next); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Contact(ctx, "u1", a.ID); got.Name != "Anna" || !got.UpdatedAt.Equal(next.UpdatedAt) {
+		if got, _ := s.Contact(ctx, "u1", a.ID); got.Name != "Anna" || !got.UpdatedAt.Equal(next.UpdatedAt) || got.CardExtra != next.CardExtra {
 			t.Fatalf("after update: %+v", got)
 		}
 		// The old key is free, the new one taken.

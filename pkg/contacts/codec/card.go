@@ -52,7 +52,66 @@ func Card(c *contacts.Contact, howWeMet, version string) vcard.Card {
 	if len(c.Tags) > 0 {
 		card.SetCategories(c.Tags)
 	}
+	addExtra(card, c.CardExtra)
 	return card
+}
+
+// cardFields are the properties a card's contact holds (or Rapport
+// writes): every other property of a card sent is its extra.
+var cardFields = map[string]bool{vcard.FieldVersion: true, vcard.FieldUID: true, vcard.FieldFormattedName: true, vcard.FieldName: true,
+	vcard.FieldTelephone: true, vcard.FieldEmail: true, vcard.FieldOrganization: true, vcard.FieldTitle: true, vcard.FieldNote: true,
+	vcard.FieldCategories: true, vcard.FieldRevision: true, vcard.FieldProductID: true}
+
+// extraVersion is the VERSION of the vCard CardExtra is kept as: only a
+// container, its properties are served as they came.
+const extraVersion = "3.0"
+
+// CardExtra is what card holds beyond in, the contact read from it
+// (InputFromCard): every property but those the contact's fields are
+// read from, Rapport's own (X-RAPPORT-…) and the URL that became its
+// LinkedIn URL — a birthday, an address, a photo, another URL — as a
+// vCard of those properties ("" when there are none). Card serves them
+// back, so an edit on the phone keeps them.
+func CardExtra(card vcard.Card, in contacts.Input) string {
+	extra := vcard.Card{}
+	linkedIn := contacts.NormalizeLinkedIn(in.LinkedInURL)
+	for k, fs := range card {
+		if cardFields[k] || strings.HasPrefix(k, "X-RAPPORT-") {
+			continue
+		}
+		for _, f := range fs {
+			if k == vcard.FieldURL && linkedIn != "" && contacts.NormalizeLinkedIn(strings.TrimSpace(f.Value)) == linkedIn {
+				continue
+			}
+			extra[k] = append(extra[k], f)
+		}
+	}
+	if len(extra) == 0 {
+		return ""
+	}
+	extra.SetValue(vcard.FieldVersion, extraVersion)
+	var b strings.Builder
+	if err := vcard.NewEncoder(&b).Encode(extra); err != nil {
+		return ""
+	}
+	return b.String()
+}
+
+// addExtra adds to card the properties of a CardExtra (one that does not
+// read adds nothing).
+func addExtra(card vcard.Card, extra string) {
+	if extra == "" {
+		return
+	}
+	ex, err := vcard.NewDecoder(strings.NewReader(extra)).Decode()
+	if err != nil {
+		return
+	}
+	for k, fs := range ex {
+		if !cardFields[k] && !strings.HasPrefix(k, "X-RAPPORT-") {
+			card[k] = append(card[k], fs...)
+		}
+	}
 }
 
 // InputFromCard reads a card an address book sent (vCard 3.0 or 4.0): the
