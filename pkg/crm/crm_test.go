@@ -367,3 +367,36 @@ func TestBriefReadsEveryMeeting(t *testing.T) {
 	})
 }
 
+// TestUndoImportKeepsTheCard: an import that merged into a contact made
+// on a phone, undone, gives the contact back its fields and keeps what
+// only its card holds — its name in the address book, its UID and the
+// rest of the card (a birthday). The undo wrote back the snapshot taken
+// before the import, which on SQLite (JSON) had none of them: the card
+// moved to another href and lost its birthday.
+func TestUndoImportKeepsTheCard(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		const extra = "BEGIN:VCARD\r\nVERSION:3.0\r\nBDAY:1815-12-10\r\nEND:VCARD\r\n"
+		c, err := e.crm.CreateContactWith(ctx, e.user, contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}},
+			contacts.CreateOpts{DAVName: "ada-phone", CardUID: "ada-uid", CardExtra: extra})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.crm.Contacts.Import(ctx, e.user.ID, "csv", func(fn func(contacts.Row) error) error {
+			return fn(contacts.Row{Line: 2, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}, Title: "Countess"}})
+		})
+		if err != nil || res.Updated != 1 {
+			t.Fatalf("import: %+v, %v", res, err)
+		}
+		if _, err := e.crm.UndoImport(ctx, e.user.ID, res.ImportID); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.crm.Contacts.Store.Contact(ctx, e.user.ID, c.ID)
+		if err != nil || got.Title != "" || got.DAVName != "ada-phone" || got.CardUID != "ada-uid" || got.CardExtra != extra {
+			t.Fatalf("after the undo: %+v, %v", got, err)
+		}
+		if byName, err := e.crm.Contacts.Store.ContactByKey(ctx, e.user.ID, "dav:ada-phone"); err != nil || byName.ID != c.ID {
+			t.Fatalf("the card's name after the undo: %v, %v", byName, err)
+		}
+	})
+}

@@ -83,13 +83,17 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 	_, err = atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
 		for i := range im.Before {
 			c := &im.Before[i]
-			if _, err := s.Contacts.Store.Contact(ctx, userID, c.ID); err != nil {
+			cur, err := s.Contacts.Store.Contact(ctx, userID, c.ID)
+			if err != nil {
 				if apperr.Is(err, apperr.NotFound) {
 					res.Kept++
 					continue
 				}
 				return struct{}{}, err
 			}
+			// What an import never changes, and what the snapshot leaves
+			// out on SQLite (its JSON): the card's name, UID and extra.
+			c.DAVName, c.CardUID, c.CardExtra = cur.DAVName, cur.CardUID, cur.CardExtra
 			c.UserID = userID
 			c.UpdatedAt = record.Time(s.Now())
 			switch err := s.Contacts.Store.UpdateContact(ctx, c); {
