@@ -13,6 +13,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
@@ -161,7 +162,8 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *introAsk) error {
 	}
 	ct := b.Contact
 	p := s.page(c, ct.Name, "contacts")
-	wc := &webContact{ID: ct.ID, Name: ct.Name, Company: ct.Company, CompanyID: ct.CompanyID, Title: ct.Title, Notes: ct.Notes, Opening: "An opening"}
+	wc := &webContact{ID: ct.ID, Name: ct.Name, Company: ct.Company, CompanyID: ct.CompanyID, Title: ct.Title, Notes: ct.Notes, Opening: "An opening",
+		FromCard: codec.CardDetails(ct.CardExtra)}
 	if ct.Company != "" {
 		wc.Opening = "An opening at " + ct.Company
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
 // TestContactEdit edits a contact through the desk's form: every field
@@ -248,5 +250,33 @@ func TestIntrosListPages(t *testing.T) {
 	}
 	if st, bad := b.get("/app/intros?page=nonsense"); st != 200 || !strings.Contains(bad, "not one this list gave") {
 		t.Fatalf("a made-up page: %d", st)
+	}
+}
+
+// TestContactShowsTheRestOfItsCard: what a contact's card in an address
+// book holds besides its fields — here a nickname, a birthday, an address
+// and a website added on a phone — shows on its page, escaped; a photo and
+// an app's own properties do not.
+func TestContactShowsTheRestOfItsCard(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "me@example.com")
+	var me struct{ ID string }
+	s.api(t, "GET", "/v1/me", tok, nil, 200, &me)
+	extra := "BEGIN:VCARD\r\nVERSION:3.0\r\nNICKNAME:<b>Enchantress</b>\r\nBDAY:1815-12-10\r\nADR;TYPE=HOME:;;12 St James's Square;London;;;UK\r\n" +
+		"URL:https://ada.example\r\nPHOTO;ENCODING=b;TYPE=PNG:iVBORw0KGgo=\r\nX-ABUID:1234\r\nEND:VCARD\r\n"
+	c, err := s.CRM.Contacts.Create(t.Context(), me.ID, contacts.Input{Name: "Ada Lovelace"}, contacts.CreateOpts{CardExtra: extra})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := s.signedIn(t, "me@example.com", tok)
+	st, page := b.get("/app/contacts/" + c.ID)
+	if st != 200 {
+		t.Fatalf("contact page: %d", st)
+	}
+	mustContain(t, page, "From the address book: Nickname &lt;b&gt;Enchantress&lt;/b&gt; · Birthday 1815-12-10 · Address 12 St James&#39;s Square, London, UK · Website https://ada.example")
+	for _, not := range []string{"iVBORw0KGgo", "1234", "<b>Enchantress"} {
+		if strings.Contains(page, not) {
+			t.Errorf("the page shows %q", not)
+		}
 	}
 }

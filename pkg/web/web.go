@@ -24,6 +24,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
@@ -127,6 +128,9 @@ type webContact struct {
 	Emails, Phones []webLink
 	LinkedIn       template.URL
 	Met            []webMet
+	// FromCard is what the contact's card in an address book holds
+	// besides (a birthday, an address), in words.
+	FromCard []codec.Detail
 }
 
 // webLink is a link and the text it shows (the address or number, so

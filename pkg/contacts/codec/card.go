@@ -97,6 +97,50 @@ func CardExtra(card vcard.Card, in contacts.Input) string {
 	return b.String()
 }
 
+// Detail is one thing a card's extra holds, in words: "Birthday",
+// "1815-12-10".
+type Detail struct{ Label, Value string }
+
+// extraDetails are the properties of a card's extra that read as text,
+// in the order they are shown, with their labels.
+var extraDetails = []struct{ field, label string }{
+	{vcard.FieldNickname, "Nickname"}, {vcard.FieldBirthday, "Birthday"}, {vcard.FieldAnniversary, "Anniversary"},
+	{vcard.FieldAddress, "Address"}, {vcard.FieldURL, "Website"}, {vcard.FieldRole, "Role"},
+}
+
+// CardDetails is what a contact's card in an address book holds besides
+// its fields (contacts.Contact.CardExtra), as text to show: nickname,
+// birthday, anniversary, addresses, websites, role. A photo and the
+// properties only an app reads are left out.
+func CardDetails(extra string) []Detail {
+	if extra == "" {
+		return nil
+	}
+	card, err := vcard.NewDecoder(strings.NewReader(extra)).Decode()
+	if err != nil {
+		return nil
+	}
+	var out []Detail
+	for _, d := range extraDetails {
+		for _, f := range card[d.field] {
+			v := strings.TrimSpace(f.Value)
+			if d.field == vcard.FieldAddress {
+				var parts []string
+				for _, p := range vcard.SplitValue(v, ';') {
+					if p = strings.TrimSpace(p); p != "" {
+						parts = append(parts, p)
+					}
+				}
+				v = strings.Join(parts, ", ")
+			}
+			if v != "" {
+				out = append(out, Detail{Label: d.label, Value: v})
+			}
+		}
+	}
+	return out
+}
+
 // addExtra adds to card the properties of a CardExtra (one that does not
 // read adds nothing).
 func addExtra(card vcard.Card, extra string) {
