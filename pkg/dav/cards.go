@@ -368,16 +368,17 @@ func (b *cards) update(ctx context.Context, u *accounts.User, name string, cur *
 	if in.CadenceDays != old.CadenceDays {
 		patch["cadence_days"] = in.CadenceDays
 	}
-	c, err := b.contact(ctx, u, name)
-	if err != nil {
-		return nil, b.s.davError(err)
-	}
-	if len(patch) == 0 && extra == c.CardExtra {
+	// What was kept of the card is in the card served, as old is.
+	if len(patch) == 0 && extra == codec.CardExtra(cur.Card, old) {
 		return cur, nil // an unchanged card writes nothing
 	}
 	body, err := json.Marshal(patch)
 	if err != nil {
 		return nil, err
+	}
+	c, err := b.contact(ctx, u, name)
+	if err != nil {
+		return nil, b.s.davError(err)
 	}
 	if _, err := b.s.CRM.UpdateContactCard(ctx, u, c.ID, body, extra); err != nil {
 		return nil, b.s.davError(err)
