@@ -131,8 +131,8 @@ var sections = []section{
 			if err := (contacts.Input{Name: c.Name, Emails: c.Emails}).Validate(""); err != nil {
 				return nil, apperr.InvalidField("contacts", "a contact (%q) is not valid: %v", c.Name, err)
 			}
-			if len(c.CardExtra) > contacts.MaxCardExtra {
-				return nil, apperr.InvalidField("contacts", "a contact's (%q) card_extra is %d bytes; at most %d", c.Name, len(c.CardExtra), contacts.MaxCardExtra)
+			if err := contacts.CheckCardExtra(c.CardExtra); err != nil {
+				return nil, apperr.InvalidField("contacts", "a contact (%q) is not valid: %v", c.Name, err)
 			}
 			return &c, nil
 		}),

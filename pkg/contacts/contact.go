@@ -49,8 +49,8 @@ type Contact struct {
 // MaxCardExtra bounds CardExtra (a card is at most 1 MiB).
 const MaxCardExtra = 1 << 20
 
-// checkCardExtra refuses a CardExtra over MaxCardExtra.
-func checkCardExtra(extra string) error {
+// CheckCardExtra refuses a CardExtra over MaxCardExtra.
+func CheckCardExtra(extra string) error {
 	if len(extra) > MaxCardExtra {
 		return apperr.InvalidField("card_extra", "is %d bytes; at most %d", len(extra), MaxCardExtra)
 	}

@@ -105,7 +105,7 @@ func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateO
 	if err := in.apply(c, o.Prefix); err != nil {
 		return nil, err
 	}
-	if err := checkCardExtra(c.CardExtra); err != nil {
+	if err := CheckCardExtra(c.CardExtra); err != nil {
 		return nil, err
 	}
 	if o.LastContactedAt != nil {
@@ -144,7 +144,7 @@ func (s *Service) UpdateCard(ctx context.Context, userID, id string, patch []byt
 		return nil, err
 	}
 	if extra != nil {
-		if err := checkCardExtra(*extra); err != nil {
+		if err := CheckCardExtra(*extra); err != nil {
 			return nil, err
 		}
 		c.CardExtra = *extra

@@ -76,7 +76,7 @@ func CardExtra(card vcard.Card, in contacts.Input) string {
 	extra := vcard.Card{}
 	linkedIn := contacts.NormalizeLinkedIn(in.LinkedInURL)
 	for k, fs := range card {
-		if cardFields[k] || strings.HasPrefix(k, "X-RAPPORT-") {
+		if isCardField(k) {
 			continue
 		}
 		for _, f := range fs {
@@ -108,11 +108,12 @@ var extraDetails = []struct{ field, label string }{
 	{vcard.FieldAddress, "Address"}, {vcard.FieldURL, "Website"}, {vcard.FieldRole, "Role"},
 }
 
-// CardDetails is what a contact's card in an address book holds besides
-// its fields (contacts.Contact.CardExtra), as text to show: nickname,
-// birthday, anniversary, addresses, websites, role. A photo and the
-// properties only an app reads are left out.
-func CardDetails(extra string) []Detail {
+// isCardField says whether property k is the contact's (or Rapport's
+// own) rather than a card's extra.
+func isCardField(k string) bool { return cardFields[k] || strings.HasPrefix(k, "X-RAPPORT-") }
+
+// decodeExtra is a CardExtra read back (nil when empty or unreadable).
+func decodeExtra(extra string) vcard.Card {
 	if extra == "" {
 		return nil
 	}
@@ -120,6 +121,15 @@ func CardDetails(extra string) []Detail {
 	if err != nil {
 		return nil
 	}
+	return card
+}
+
+// CardDetails is what a contact's card in an address book holds besides
+// its fields (contacts.Contact.CardExtra), as text to show: nickname,
+// birthday, anniversary, addresses, websites, role. A photo and the
+// properties only an app reads are left out.
+func CardDetails(extra string) []Detail {
+	card := decodeExtra(extra)
 	var out []Detail
 	for _, d := range extraDetails {
 		for _, f := range card[d.field] {
@@ -144,15 +154,8 @@ func CardDetails(extra string) []Detail {
 // addExtra adds to card the properties of a CardExtra (one that does not
 // read adds nothing).
 func addExtra(card vcard.Card, extra string) {
-	if extra == "" {
-		return
-	}
-	ex, err := vcard.NewDecoder(strings.NewReader(extra)).Decode()
-	if err != nil {
-		return
-	}
-	for k, fs := range ex {
-		if !cardFields[k] && !strings.HasPrefix(k, "X-RAPPORT-") {
+	for k, fs := range decodeExtra(extra) {
+		if !isCardField(k) {
 			card[k] = append(card[k], fs...)
 		}
 	}
