@@ -26,18 +26,10 @@ func TestListingMemory(t *testing.T) {
 	u := s.signup(t, "me@example.com")
 	ctx := t.Context()
 	const n = 2000
-	if _, err := s.crm.Contacts.Import(ctx, u.ID, "csv", func(fn func(contacts.Row) error) error {
-		for i := range n {
-			in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d@example.org", i)}, Company: fmt.Sprintf("Company %d", i%50),
-				Tags: []string{"kubernetes", "golang"}, Notes: "met at the meetup"}
-			if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.importContacts(t, u, n, func(i int) contacts.Input {
+		return contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d@example.org", i)}, Company: fmt.Sprintf("Company %d", i%50),
+			Tags: []string{"kubernetes", "golang"}, Notes: "met at the meetup"}
+	})
 	heap := func() int64 {
 		runtime.GC()
 		var m runtime.MemStats
@@ -157,16 +149,7 @@ func TestListingHeldUntilSent(t *testing.T) {
 	u := s.signup(t, "me@example.com")
 	const n = 600 // 18 KB of notes each: an answer of 11 MB, more than the sockets hold
 	notes := strings.Repeat("Talked about WASM runtimes. ", 640)
-	if _, err := s.crm.Contacts.Import(t.Context(), u.ID, "csv", func(fn func(contacts.Row) error) error {
-		for i := range n {
-			if err := fn(contacts.Row{Line: i + 2, Input: contacts.Input{Name: fmt.Sprintf("Person %d", i), Notes: notes}}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.importContacts(t, u, n, func(i int) contacts.Input { return contacts.Input{Name: fmt.Sprintf("Person %d", i), Notes: notes} })
 	// A client that reads slowly: a receive buffer of 4 KiB, set before
 	// it connects, and the answer's body left unread.
 	slow := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
@@ -215,4 +198,19 @@ func TestListingHeldUntilSent(t *testing.T) {
 	r.Body.Close()
 	slow.CloseIdleConnections()
 	given("the client is gone")
+}
+
+// importContacts imports n contacts for u, the i-th as in(i) makes it.
+func (s *server) importContacts(t *testing.T, u *user, n int, in func(i int) contacts.Input) {
+	t.Helper()
+	if _, err := s.crm.Contacts.Import(t.Context(), u.ID, "csv", func(fn func(contacts.Row) error) error {
+		for i := range n {
+			if err := fn(contacts.Row{Line: i + 2, Input: in(i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -50,7 +50,7 @@ func flashURL(c *fiber.Ctx, target, kind, text string) string {
 // signed for this session (empty otherwise).
 func flashes(c *fiber.Ctx) (notice, problem string) {
 	sig := c.Query("sig")
-	if sig == "" || flashSig(c, "", "") == "" {
+	if sig == "" || sessionCSRF(c) == "" {
 		return "", ""
 	}
 	shown := func(kind string) string {
@@ -66,7 +66,7 @@ func flashes(c *fiber.Ctx) (notice, problem string) {
 // flashSig signs kind and text with the session's CSRF secret; it is
 // empty on a page without a session, which shows no line from its URL.
 func flashSig(c *fiber.Ctx, kind, text string) string {
-	secret, _ := c.Locals("rapport.csrf").(string)
+	secret := sessionCSRF(c)
 	if secret == "" {
 		return ""
 	}

@@ -310,9 +310,15 @@ func (s *pages) secure(c *fiber.Ctx) bool {
 	return strings.HasPrefix(s.BaseURL, "https://") || c.Protocol() == "https" || c.Get("X-Forwarded-Proto") == "https"
 }
 
-func (s *pages) page(c *fiber.Ctx, title, name string) webPage {
+// sessionCSRF is the CSRF secret of the request's session (webSession
+// sets it; empty without a session).
+func sessionCSRF(c *fiber.Ctx) string {
 	csrf, _ := c.Locals("rapport.csrf").(string)
+	return csrf
+}
+
+func (s *pages) page(c *fiber.Ctx, title, name string) webPage {
 	notice, problem := flashes(c)
-	return webPage{Title: title, Page: name, User: user(c), CSRF: csrf, Form: map[string]string{}, Errors: map[string]string{},
+	return webPage{Title: title, Page: name, User: user(c), CSRF: sessionCSRF(c), Form: map[string]string{}, Errors: map[string]string{},
 		Notice: notice, Problem: problem}
 }
