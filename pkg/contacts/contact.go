@@ -40,9 +40,11 @@ type Contact struct {
 	CardUID string `json:"-"`
 	// CardExtra is what the contact's card in an address book holds that
 	// Rapport has no field for — a birthday, an address, a photo, a
-	// website — as a vCard of those properties, kept from the last card a
-	// CardDAV client sent and served back in the card, so an edit on the
-	// phone does not lose them. The API leaves it out; backups carry it.
+	// website — and the form the client gave Rapport's own fields (N's
+	// parts, a phone's label), as a vCard of those properties, kept from
+	// the last card a CardDAV client sent and served back in the card, so
+	// an edit on the phone does not lose them. The API leaves it out;
+	// backups carry it.
 	CardExtra string `json:"-"`
 }
 

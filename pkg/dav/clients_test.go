@@ -181,22 +181,89 @@ func TestVdirsyncerTwoWay(t *testing.T) {
 // TestKhardListsContacts: khard, reading the directory vdirsyncer filled,
 // lists the contacts with their emails.
 func TestKhardListsContacts(t *testing.T) {
-	khard := tooltest.Need(t, "khard")
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
 	s.ada(t, u)
 	v := newVdirsyncer(t, s, u)
 	v.run("sync")
-	cfg := filepath.Join(v.dir, "khard.conf")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("[addressbooks]\n[[rapport]]\npath = %s\n\n[general]\ndefault_action = list\n", v.local)), 0o600)
-	cmd := exec.Command(khard, "-c", cfg, "email", "--parsable")
-	cmd.Env = append(os.Environ(), "HOME="+v.dir, "LC_ALL=C.UTF-8", "LANG=C.UTF-8")
+	if out := v.khard(t, "", "email", "--parsable"); !strings.Contains(out, "ada@example.com") || !strings.Contains(out, "Lovelace, Ada") {
+		t.Fatalf("khard lists:\n%s", out)
+	}
+}
+
+// khard runs khard on the directory v fills, with stdin (if any) as its
+// input, sorting and showing contacts by last name; it returns what khard
+// printed.
+func (v *vdirsyncer) khard(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	cmd := v.khardCmd(t, args...)
+	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("khard: %v\n%s", err, out)
+		t.Fatalf("khard %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	if !strings.Contains(string(out), "ada@example.com") || !strings.Contains(string(out), "Ada Lovelace") {
-		t.Fatalf("khard lists:\n%s", out)
+	return string(out)
+}
+
+// khardCmd is khard on the directory v fills, sorting and showing
+// contacts by last name.
+func (v *vdirsyncer) khardCmd(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	khard := tooltest.Need(t, "khard")
+	cfg := filepath.Join(v.dir, "khard.conf")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[addressbooks]\n[[rapport]]\npath = %s\n\n[general]\ndefault_action = list\n"+
+		"[contact table]\ndisplay = last_name\nsort = last_name\n", v.local)), 0o600)
+	cmd := exec.Command(khard, append([]string{"-c", cfg}, args...)...)
+	cmd.Env = append(os.Environ(), "HOME="+v.dir, "LC_ALL=C.UTF-8", "LANG=C.UTF-8")
+	return cmd
+}
+
+// TestKhardCardKeepsItsForm: a contact made in khard with a family name of
+// three words, a labelled phone and email, and a department reaches a
+// second device as it was made: khard there sorts it under "de la Cruz",
+// labels the phone "cell" and the email "work", and shows the department.
+// Rapport's own fields are what changed on the way before.
+func TestKhardCardKeepsItsForm(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	phone, laptop := newVdirsyncer(t, s, u), newVdirsyncer(t, s, u)
+	phone.run("sync")
+	phone.khard(t, "First name : Juan\nLast name : de la Cruz\nOrganisation :\n  - [Acme, Engineering]\nTitle : Engineer\n"+
+		"Phone :\n    cell : +1 555 0100\nEmail :\n    work : Juan@Example.com\n", "new")
+	phone.run("sync")
+	c, err := s.crm.Contacts.Store.Contacts(t.Context(), u.ID, contacts.Filter{Limit: 2})
+	if err != nil || len(c.Items) != 1 || c.Items[0].Name != "Juan de la Cruz" || c.Items[0].Company != "Acme" {
+		t.Fatalf("in Rapport: %+v, %v", c, err)
+	}
+
+	laptop.run("sync")
+	for _, args := range [][]string{{"list", "--parsable"}, {"phone", "--parsable"}, {"email", "--parsable"}} {
+		if out := laptop.khard(t, "", args...); !strings.Contains(out, "de la Cruz, Juan") {
+			t.Errorf("khard %s on the laptop:\n%s", args[0], out)
+		}
+	}
+	if out := laptop.khard(t, "", "phone", "--parsable"); !strings.Contains(out, "+1 555 0100\tde la Cruz, Juan\tcell") {
+		t.Errorf("the phone's label:\n%s", out)
+	}
+	if out := laptop.khard(t, "", "email", "--parsable"); !strings.Contains(out, "\twork") {
+		t.Errorf("the email's label:\n%s", out)
+	}
+	if out := laptop.khard(t, "", "show", "Juan"); !strings.Contains(out, "Engineering") {
+		t.Errorf("the department:\n%s", out)
+	}
+	validateVCards(t, laptop.local)
+	for file := range laptop.files() {
+		s.sendBackAsServed(t, u, file, c.Items[0].ID)
+	}
+
+	// The name changed in Rapport: the card's parts follow it, the labels
+	// stay with their numbers.
+	if _, err := s.crm.UpdateContact(t.Context(), u.User, c.Items[0].ID, []byte(`{"name":"Juana Cruz"}`)); err != nil {
+		t.Fatal(err)
+	}
+	phone.run("sync")
+	if out := phone.khard(t, "", "phone", "--parsable"); !strings.Contains(out, "+1 555 0100\tCruz, Juana\tcell") {
+		t.Errorf("after a rename in Rapport:\n%s", out)
 	}
 }
 
@@ -278,13 +345,10 @@ func ptr[T any](v T) *T { return &v }
 // only change), as a person editing in khard would.
 func khardEdit(t *testing.T, v *vdirsyncer, query, title string) {
 	t.Helper()
-	khard := tooltest.Need(t, "khard")
-	cfg := filepath.Join(v.dir, "khard.conf")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("[addressbooks]\n[[rapport]]\npath = %s\n\n[general]\ndefault_action = list\n", v.local)), 0o600)
 	editor := filepath.Join(v.dir, "editor.sh")
 	os.WriteFile(editor, []byte("#!/bin/sh\nsed -i 's/^Title *:.*/Title : "+title+"/' \"$1\"\n"), 0o700)
-	cmd := exec.Command(khard, "-c", cfg, "edit", query)
-	cmd.Env = append(os.Environ(), "HOME="+v.dir, "LC_ALL=C.UTF-8", "LANG=C.UTF-8", "EDITOR="+editor)
+	cmd := v.khardCmd(t, "edit", query)
+	cmd.Env = append(cmd.Env, "EDITOR="+editor)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "Modification successful") {
 		t.Fatalf("khard edit: %v\n%s", err, out)
@@ -459,16 +523,7 @@ func TestVdirsyncerKeepsTheRestOfTheCard(t *testing.T) {
 	}
 	validateVCards(t, laptop.local)
 
-	// Sent back as served, nothing is written.
-	before := c.UpdatedAt
-	served := s.do(t, u, "GET", dav.BookPath+file, "")
-	card := body(t, served)
-	if r := s.do(t, u, "PUT", dav.BookPath+file, card, "If-Match", served.Header.Get("ETag"), "Content-Type", "text/vcard"); r.StatusCode != 204 {
-		t.Fatalf("the served card sent back: %d", r.StatusCode)
-	}
-	if c, _ = s.crm.Contacts.Store.Contact(ctx, u.ID, ada.ID); !c.UpdatedAt.Equal(before) {
-		t.Fatalf("the served card sent back moved the contact: %v → %v", before, c.UpdatedAt)
-	}
+	s.sendBackAsServed(t, u, file, ada.ID)
 
 	// The laptop moves the birthday and drops the address: the phone has it.
 	edited := strings.Replace(unfold(got), "BDAY:1815-12-10", "BDAY:1815-12-11", 1)
@@ -490,6 +545,24 @@ func TestVdirsyncerKeepsTheRestOfTheCard(t *testing.T) {
 	}
 	if b := body(t, resp); resp.StatusCode != 200 || strings.Contains(b, "BDAY") || strings.Contains(b, "card_extra") {
 		t.Fatalf("GET /v1/contacts/{id}: %d %s", resp.StatusCode, b)
+	}
+}
+
+// sendBackAsServed PUTs the card named file back as it is served and
+// fails unless that writes nothing to contact id.
+func (s *server) sendBackAsServed(t *testing.T, u *user, file, id string) {
+	t.Helper()
+	c, err := s.crm.Contacts.Store.Contact(t.Context(), u.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := s.do(t, u, "GET", dav.BookPath+file, "")
+	card := body(t, served)
+	if r := s.do(t, u, "PUT", dav.BookPath+file, card, "If-Match", served.Header.Get("ETag"), "Content-Type", "text/vcard"); r.StatusCode != 204 {
+		t.Fatalf("the served card sent back: %d", r.StatusCode)
+	}
+	if after, _ := s.crm.Contacts.Store.Contact(t.Context(), u.ID, id); !after.UpdatedAt.Equal(c.UpdatedAt) {
+		t.Fatalf("the served card sent back moved the contact: %v → %v", c.UpdatedAt, after.UpdatedAt)
 	}
 }
 

@@ -52,7 +52,9 @@ func Card(c *contacts.Contact, howWeMet, version string) vcard.Card {
 	if len(c.Tags) > 0 {
 		card.SetCategories(c.Tags)
 	}
-	addExtra(card, c.CardExtra)
+	kept := decodeExtra(c.CardExtra)
+	addExtra(card, kept)
+	dress(card, kept, c.Name)
 	return card
 }
 
@@ -66,24 +68,84 @@ var cardFields = map[string]bool{vcard.FieldVersion: true, vcard.FieldUID: true,
 // container, its properties are served as they came.
 const extraVersion = "3.0"
 
+// formKeys are the contact's properties whose form as a client sent it a
+// card's extra keeps — a phone's or an email's TYPE label, the group that
+// ties one to an app's own label (item1.X-ABLabel), an ORG's units after
+// the company — each with the key of a value as the contact holds it:
+// Card serves a value in its kept form while the contact still has it.
+var formKeys = map[string]func(string) string{vcard.FieldTelephone: phoneKey, vcard.FieldEmail: emailKey, vcard.FieldOrganization: companyKey}
+
+func phoneKey(v string) string { return strings.TrimSpace(strings.TrimPrefix(v, "tel:")) }
+
+func emailKey(v string) string {
+	return strings.TrimSpace(strings.TrimPrefix(strings.ToLower(v), "mailto:"))
+}
+
+func companyKey(v string) string { return strings.TrimSpace(vcard.SplitValue(v, ';')[0]) }
+
+// plainForm says whether f is in the form Card writes property k in
+// anyway (no group, no parameter but an email's TYPE=INTERNET, an ORG of
+// the company alone), which the extra need not keep.
+func plainForm(k string, f *vcard.Field) bool {
+	if f.Group != "" || k == vcard.FieldOrganization && strings.Contains(f.Value, ";") {
+		return false
+	}
+	for p, vs := range f.Params {
+		if k != vcard.FieldEmail || !strings.EqualFold(p, vcard.ParamType) || len(vs) != 1 || !strings.EqualFold(vs[0], "INTERNET") {
+			return false
+		}
+	}
+	return true
+}
+
+// keptName is card's N when Card would not write it so for the contact
+// named name (a family name of several words, "de la Cruz"; a prefix; a
+// parameter), with the name it goes with as FN; nil when it would.
+func keptName(card vcard.Card, name string) vcard.Card {
+	n := card.Get(vcard.FieldName)
+	if n == nil {
+		return nil
+	}
+	if d := derivedName(name); n.Group == "" && len(n.Params) == 0 && slices.Equal(nameParts(n.Value), []string{d.FamilyName, d.GivenName, "", "", ""}) {
+		return nil
+	}
+	return vcard.Card{vcard.FieldName: {n}, vcard.FieldFormattedName: {{Value: name}}}
+}
+
+// nameParts are an N value's five parts, missing ones empty.
+func nameParts(v string) []string {
+	parts := vcard.SplitValue(v, ';')
+	for len(parts) < 5 {
+		parts = append(parts, "")
+	}
+	return parts[:5]
+}
+
 // CardExtra is what card holds beyond in, the contact read from it
 // (InputFromCard): every property but those the contact's fields are
 // read from, Rapport's own (X-RAPPORT-…) and the URL that became its
-// LinkedIn URL — a birthday, an address, a photo, another URL — as a
-// vCard of those properties ("" when there are none). Card serves them
-// back, so an edit on the phone keeps them.
+// LinkedIn URL — a birthday, an address, a photo, another URL — and the
+// form of the contact's own where Card would write it otherwise (formKeys,
+// keptName), as a vCard of those properties ("" when there are none).
+// Card serves them back, so an edit on the phone keeps them.
 func CardExtra(card vcard.Card, in contacts.Input) string {
-	extra := vcard.Card{}
+	extra := keptName(card, in.Name)
+	if extra == nil {
+		extra = vcard.Card{}
+	}
 	linkedIn := contacts.NormalizeLinkedIn(in.LinkedInURL)
 	for k, fs := range card {
-		if isCardField(k) {
+		_, form := formKeys[k]
+		if isCardField(k) && !form {
 			continue
 		}
 		for _, f := range fs {
-			if k == vcard.FieldURL && linkedIn != "" && contacts.NormalizeLinkedIn(strings.TrimSpace(f.Value)) == linkedIn {
-				continue
+			switch {
+			case form && plainForm(k, f):
+			case k == vcard.FieldURL && linkedIn != "" && contacts.NormalizeLinkedIn(strings.TrimSpace(f.Value)) == linkedIn:
+			default:
+				extra[k] = append(extra[k], f)
 			}
-			extra[k] = append(extra[k], f)
 		}
 	}
 	if len(extra) == 0 {
@@ -151,12 +213,36 @@ func CardDetails(extra string) []Detail {
 	return out
 }
 
-// addExtra adds to card the properties of a CardExtra (one that does not
-// read adds nothing).
-func addExtra(card vcard.Card, extra string) {
-	for k, fs := range decodeExtra(extra) {
+// addExtra adds to card the properties of a decoded CardExtra that are
+// not the contact's.
+func addExtra(card, extra vcard.Card) {
+	for k, fs := range extra {
 		if !isCardField(k) {
 			card[k] = append(card[k], fs...)
+		}
+	}
+}
+
+// dress serves in their kept form (a decoded CardExtra's) the contact's
+// properties of card that still hold what they held when the form was
+// kept: N while the contact has the name it was sent with, a phone, an
+// email or the company while the contact has the value.
+func dress(card, kept vcard.Card, name string) {
+	if n := kept.Get(vcard.FieldName); n != nil && kept.Value(vcard.FieldFormattedName) == name {
+		card[vcard.FieldName] = []*vcard.Field{n}
+	}
+	for k, key := range formKeys {
+		forms := kept[k]
+		used := make([]bool, len(forms))
+	fields:
+		for i, f := range card[k] {
+			for j, form := range forms {
+				if !used[j] && key(form.Value) == key(f.Value) {
+					used[j] = true
+					card[k][i] = form
+					continue fields
+				}
+			}
 		}
 	}
 }

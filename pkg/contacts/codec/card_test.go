@@ -74,3 +74,61 @@ func TestCardExtra(t *testing.T) {
 		t.Fatalf("a card with an unreadable extra: %v", bad)
 	}
 }
+
+// TestCardKeepsItsForm: the form a client gave the contact's own
+// properties (N's parts, a phone's or an email's label and group, an ORG's
+// units) is served back while the contact still holds the value, and
+// given up when Rapport changed it.
+func TestCardKeepsItsForm(t *testing.T) {
+	const sent = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Juan de la Cruz\r\nN:de la Cruz;Juan;;;\r\n" +
+		"TEL;TYPE=CELL:+1 555 0100\r\nTEL:+1 555 0199\r\nitem1.EMAIL;TYPE=INTERNET;TYPE=pref:Juan@Example.com\r\nitem1.X-ABLabel:_$!<Other>!$_\r\n" +
+		"EMAIL;TYPE=INTERNET:juan@home.example\r\nORG:Acme;Engineering\r\nEND:VCARD\r\n"
+	for _, tc := range []struct {
+		name   string
+		change func(c *contacts.Contact)
+		want   []string // lines of the card served
+		not    []string
+	}{
+		{"AsSent", func(*contacts.Contact) {},
+			[]string{"N:de la Cruz;Juan;;;", "TEL;TYPE=CELL:+1 555 0100", "TEL:+1 555 0199", "item1.EMAIL;TYPE=INTERNET;TYPE=pref:Juan@Example.com",
+				"item1.X-ABLABEL:_$!<Other>!$_", "EMAIL;TYPE=INTERNET:juan@home.example", "ORG:Acme;Engineering"}, nil},
+		{"Renamed", func(c *contacts.Contact) { c.Name = "Juana Cruz" },
+			[]string{"FN:Juana Cruz", "N:Cruz;Juana;;;", "TEL;TYPE=CELL:+1 555 0100"}, []string{"de la"}},
+		{"ValuesChanged", func(c *contacts.Contact) {
+			c.Phones = []string{"+1 555 0199", "+1 555 0111"}
+			c.Emails = c.Emails[1:]
+			c.Company = "Initech"
+		}, []string{"TEL:+1 555 0199", "TEL:+1 555 0111", "ORG:Initech", "EMAIL;TYPE=INTERNET:juan@home.example"}, []string{"CELL", "Juan@Example.com", "Engineering"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			card, err := vcard.NewDecoder(strings.NewReader(sent)).Decode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := codec.InputFromCard(card)
+			if err != nil {
+				t.Fatal(err)
+			}
+			extra := codec.CardExtra(card, in)
+			if strings.Contains(extra, "juan@home.example") || strings.Contains(extra, "0199") {
+				t.Errorf("the extra keeps a value in the form Rapport writes anyway:\n%s", extra)
+			}
+			c := &contacts.Contact{ID: "c1", Name: in.Name, Emails: in.Emails, Phones: in.Phones, Company: in.Company, CardExtra: extra}
+			tc.change(c)
+			var b strings.Builder
+			if err := vcard.NewEncoder(&b).Encode(codec.Card(c, "", "3.0")); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(b.String(), w+"\r\n") {
+					t.Errorf("the card lacks %q:\n%s", w, b.String())
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(b.String(), n) {
+					t.Errorf("the card holds %q:\n%s", n, b.String())
+				}
+			}
+		})
+	}
+}

@@ -45,11 +45,7 @@ func baseCard(c *contacts.Contact, version, uid string) vcard.Card {
 	set(vcard.FieldVersion, version)
 	set(vcard.FieldUID, uid)
 	set(vcard.FieldFormattedName, c.Name)
-	given, family := c.Name, ""
-	if i := strings.LastIndexByte(c.Name, ' '); i > 0 {
-		given, family = c.Name[:i], c.Name[i+1:]
-	}
-	card.SetName(&vcard.Name{FamilyName: family, GivenName: given})
+	card.SetName(derivedName(c.Name))
 	for _, p := range c.Phones {
 		card.AddValue(vcard.FieldTelephone, p)
 	}
@@ -67,6 +63,16 @@ func baseCard(c *contacts.Contact, version, uid string) vcard.Card {
 	}
 	card.SetRevision(c.UpdatedAt)
 	return card
+}
+
+// derivedName is the N a card of a contact named name holds when the
+// card's own is not kept: the last word the family name, the rest given.
+func derivedName(name string) *vcard.Name {
+	given, family := name, ""
+	if i := strings.LastIndexByte(name, ' '); i > 0 {
+		given, family = name[:i], name[i+1:]
+	}
+	return &vcard.Name{FamilyName: family, GivenName: given}
 }
 
 // oneLineBreak turns CRLF and bare CR into LF, the one line break vCard

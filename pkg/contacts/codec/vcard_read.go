@@ -177,17 +177,16 @@ func inputFromCard(c vcard.Card) (contacts.Input, error) {
 		in.Name = strings.TrimSpace(c.PreferredValue(vcard.FieldOrganization))
 	}
 	for _, e := range c.Values(vcard.FieldEmail) {
-		if e = strings.TrimSpace(strings.TrimPrefix(strings.ToLower(e), "mailto:")); e != "" {
+		if e = emailKey(e); e != "" {
 			in.Emails = append(in.Emails, e)
 		}
 	}
 	for _, p := range c.Values(vcard.FieldTelephone) {
-		if p = strings.TrimSpace(strings.TrimPrefix(p, "tel:")); p != "" {
+		if p = phoneKey(p); p != "" {
 			in.Phones = append(in.Phones, p)
 		}
 	}
-	org := c.PreferredValue(vcard.FieldOrganization)
-	in.Company = strings.TrimSpace(vcard.SplitValue(org, ';')[0])
+	in.Company = companyKey(c.PreferredValue(vcard.FieldOrganization))
 	in.Title = strings.TrimSpace(c.PreferredValue(vcard.FieldTitle))
 	in.Notes = c.PreferredValue(vcard.FieldNote)
 	in.Tags = c.Categories()
