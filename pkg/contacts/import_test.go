@@ -11,6 +11,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // rowsOf reads n rows (lines 2 to n+1), each a contact of its own, counting
@@ -130,13 +131,17 @@ func TestImportErrorsByLine(t *testing.T) {
 			r.Err = fmt.Errorf("a quote opened on this line is never closed")
 		case 4: // line 6: two bad emails kept without them
 			r.Input.Emails = []string{"not an email", "row4@example.com", "nor this"}
+		case 6: // line 8: a card's other properties over 1 MiB, kept without them
+			r.CardExtra = strings.Repeat("x", contacts.MaxCardExtra+1)
+		case 7: // line 9: a birthday, kept
+			r.CardExtra = "BEGIN:VCARD\r\nVERSION:3.0\r\nBDAY:1990-04-02\r\nEND:VCARD\r\n"
 		}
 	})))
 	var lines []string
 	for _, e := range res.Errors {
 		lines = append(lines, fmt.Sprintf("%d %s", e.Line, strings.SplitN(e.Message, " ", 3)[:2]))
 	}
-	want := []string{"2 [phones has]", "3 [name is]", "4 [a quote]", "6 [kept without]", "6 [kept without]", "7 [phones has]"}
+	want := []string{"2 [phones has]", "3 [name is]", "4 [a quote]", "6 [kept without]", "6 [kept without]", "7 [phones has]", "8 [kept without]"}
 	if fmt.Sprint(lines) != fmt.Sprint(want) {
 		t.Fatalf("errors %v, want by line %v (all: %+v)", lines, want, res.Errors)
 	}
@@ -145,6 +150,12 @@ func TestImportErrorsByLine(t *testing.T) {
 	}
 	if !strings.Contains(res.Errors[3].Message, "emails[0]") || !strings.Contains(res.Errors[4].Message, "emails[2]") {
 		t.Fatalf("line 6's messages out of their order: %+v", res.Errors[3:5])
+	}
+	for email, want := range map[string]string{"row6@example.com": "", "row7@example.com": "BDAY:1990-04-02"} {
+		page := must[*record.Page[contacts.Contact]](t)(s.Store.Contacts(t.Context(), "u1", contacts.Filter{Q: email, Limit: 2}))
+		if len(page.Items) != 1 || want == "" && page.Items[0].CardExtra != "" || !strings.Contains(page.Items[0].CardExtra, want) {
+			t.Fatalf("the contact of %s: %+v, want its card's other properties %q", email, page.Items, want)
+		}
 	}
 }
 

@@ -18,7 +18,10 @@ import (
 type Row struct {
 	Line  int
 	Input Input
-	Err   error
+	// CardExtra is what else a vCard held (Contact.CardExtra): a contact
+	// the import creates keeps it; one it merges into keeps its own.
+	CardExtra string
+	Err       error
 }
 
 // ImportError reports one row that was not imported.
@@ -199,6 +202,10 @@ func readChunks(ctx context.Context, read func(func(Row) error) error, fail func
 			}
 			r.Input = kept
 		}
+		if err := CheckCardExtra(r.CardExtra); err != nil {
+			fail(r.Line, "kept without the card's other properties: "+describe(err))
+			r.CardExtra = ""
+		}
 		chunk = append(chunk, r)
 		if len(chunk) >= importChunk {
 			return send()
@@ -355,7 +362,7 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 	}
 	link := func(ctx context.Context, s *Service) error {
 		for i, r := range rows {
-			c := &Contact{ID: ids[i], UserID: userID, CreatedAt: now, UpdatedAt: now}
+			c := &Contact{ID: ids[i], UserID: userID, CreatedAt: now, UpdatedAt: now, CardExtra: r.CardExtra}
 			r.Input.apply(c, "")
 			if err := s.Link(ctx, c, memo); err != nil {
 				return err

@@ -568,3 +568,37 @@ func (s *server) sendBackAsServed(t *testing.T, u *user, file, id string) {
 
 // unfold joins a card's folded lines.
 func unfold(card string) string { return string(codec.UnfoldCard([]byte(card))) }
+
+// TestImportedCardReachesThePhoneWhole: a .vcf exported from another
+// address book and imported (POST /v1/contacts/import) reaches the phone
+// with what Rapport has no field for — the birthday, the address, the
+// labels, the name's parts — as the card read by khard shows; a card that
+// merges into a contact Rapport had leaves that contact's card as it was.
+func TestImportedCardReachesThePhoneWhole(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	ada := s.ada(t, u)
+	file := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Juan de la Cruz\r\nN:de la Cruz;Juan;;;\r\nBDAY:1990-04-02\r\n" +
+		"ADR;TYPE=WORK:;;1 Plaza Mayor;Madrid;;28012;Spain\r\nTEL;TYPE=CELL:+34 600 000 000\r\nEMAIL;TYPE=INTERNET;TYPE=WORK:juan@example.com\r\nEND:VCARD\r\n" +
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEMAIL:" + ada.Emails[0] + "\r\nBDAY:1815-12-10\r\nEND:VCARD\r\n"
+	r := s.do(t, nil, "POST", "/v1/contacts/import", file, "Authorization", "Bearer "+u.token, "Content-Type", "text/vcard")
+	if got := body(t, r); r.StatusCode != 200 || !strings.Contains(got, `"created":1`) || !strings.Contains(got, `"skipped":1`) {
+		t.Fatalf("import: %d %s", r.StatusCode, got)
+	}
+
+	phone := newVdirsyncer(t, s, u)
+	phone.run("sync")
+	show := phone.khard(t, "", "show", "Juan")
+	for _, want := range []string{"Birthday: 04/02/90", "1 Plaza Mayor", "CELL: +34 600 000 000", "WORK: juan@example.com"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("khard shows no %q:\n%s", want, show)
+		}
+	}
+	if out := phone.khard(t, "", "list", "--parsable"); !strings.Contains(out, "de la Cruz, Juan") {
+		t.Errorf("khard lists:\n%s", out)
+	}
+	if show := phone.khard(t, "", "show", "Ada"); strings.Contains(show, "1815") {
+		t.Errorf("the card merged into Ada changed her card:\n%s", show)
+	}
+	validateVCards(t, phone.local)
+}

@@ -67,7 +67,7 @@ func serve(t testing.TB, opts ...func(*api.Deps)) *server {
 	sv := apptest.Services(eng, time.Now)
 	s := &server{acc: sv.Accounts, crm: sv.CRM, holds: sv.Idempotency, changes: changes}
 	reg := prometheus.NewRegistry()
-	d := api.Deps{Accounts: s.acc, CRM: s.crm, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods, Registry: reg}
+	d := api.Deps{Accounts: s.acc, CRM: s.crm, Idempotency: sv.Idempotency, Logger: slog.New(slog.DiscardHandler), ExtraMethods: dav.Methods, Registry: reg}
 	for _, o := range opts {
 		o(&d)
 	}

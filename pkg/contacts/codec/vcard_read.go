@@ -53,7 +53,10 @@ func ReadVCards(ctx context.Context, r io.Reader, fn func(contacts.Row) error) e
 			return fn(contacts.Row{Line: start, Err: fmt.Errorf("not a valid vCard: %v", err)})
 		}
 		in, err := inputFromCard(c)
-		return fn(contacts.Row{Line: start, Input: in, Err: err})
+		if err != nil {
+			return fn(contacts.Row{Line: start, Err: err})
+		}
+		return fn(contacts.Row{Line: start, Input: in, CardExtra: CardExtra(c, in)})
 	}
 	// endProp moves the unfolded property into the card and acts on
 	// BEGIN and END.
