@@ -54,7 +54,7 @@ func Card(c *contacts.Contact, howWeMet, version string) vcard.Card {
 	}
 	kept := decodeExtra(c.CardExtra)
 	addExtra(card, kept)
-	dress(card, kept, c.Name)
+	dress(card, kept, c)
 	return card
 }
 
@@ -226,10 +226,21 @@ func addExtra(card, extra vcard.Card) {
 // dress serves in their kept form (a decoded CardExtra's) the contact's
 // properties of card that still hold what they held when the form was
 // kept: N while the contact has the name it was sent with, a phone, an
-// email or the company while the contact has the value.
-func dress(card, kept vcard.Card, name string) {
-	if n := kept.Get(vcard.FieldName); n != nil && kept.Value(vcard.FieldFormattedName) == name {
+// email or the company while the contact has the value, and the LinkedIn
+// URL as the social profile it came as (no URL beside it).
+func dress(card, kept vcard.Card, c *contacts.Contact) {
+	if n := kept.Get(vcard.FieldName); n != nil && kept.Value(vcard.FieldFormattedName) == c.Name {
 		card[vcard.FieldName] = []*vcard.Field{n}
+	}
+	if li := contacts.NormalizeLinkedIn(c.LinkedInURL); li != "" {
+		for _, f := range kept[socialProfile] {
+			if contacts.NormalizeLinkedIn(strings.TrimSpace(f.Value)) == li {
+				if card[vcard.FieldURL] = slices.DeleteFunc(card[vcard.FieldURL], func(u *vcard.Field) bool { return u.Value == c.LinkedInURL }); len(card[vcard.FieldURL]) == 0 {
+					delete(card, vcard.FieldURL)
+				}
+				break
+			}
+		}
 	}
 	for k, key := range formKeys {
 		forms := kept[k]

@@ -82,7 +82,7 @@ func TestCardExtra(t *testing.T) {
 func TestCardKeepsItsForm(t *testing.T) {
 	const sent = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Juan de la Cruz\r\nN:de la Cruz;Juan;;;\r\n" +
 		"TEL;TYPE=CELL:+1 555 0100\r\nTEL:+1 555 0199\r\nitem1.EMAIL;TYPE=INTERNET;TYPE=pref:Juan@Example.com\r\nitem1.X-ABLabel:_$!<Other>!$_\r\n" +
-		"EMAIL;TYPE=INTERNET:juan@home.example\r\nORG:Acme;Engineering\r\nEND:VCARD\r\n"
+		"EMAIL;TYPE=INTERNET:juan@home.example\r\nORG:Acme;Engineering\r\nX-SOCIALPROFILE;type=linkedin:https://www.linkedin.com/in/juan\r\nEND:VCARD\r\n"
 	for _, tc := range []struct {
 		name   string
 		change func(c *contacts.Contact)
@@ -91,14 +91,17 @@ func TestCardKeepsItsForm(t *testing.T) {
 	}{
 		{"AsSent", func(*contacts.Contact) {},
 			[]string{"N:de la Cruz;Juan;;;", "TEL;TYPE=CELL:+1 555 0100", "TEL:+1 555 0199", "item1.EMAIL;TYPE=INTERNET;TYPE=pref:Juan@Example.com",
-				"item1.X-ABLABEL:_$!<Other>!$_", "EMAIL;TYPE=INTERNET:juan@home.example", "ORG:Acme;Engineering"}, nil},
+				"item1.X-ABLABEL:_$!<Other>!$_", "EMAIL;TYPE=INTERNET:juan@home.example", "ORG:Acme;Engineering",
+				"X-SOCIALPROFILE;TYPE=linkedin:https://www.linkedin.com/in/juan"}, []string{"URL"}},
 		{"Renamed", func(c *contacts.Contact) { c.Name = "Juana Cruz" },
 			[]string{"FN:Juana Cruz", "N:Cruz;Juana;;;", "TEL;TYPE=CELL:+1 555 0100"}, []string{"de la"}},
 		{"ValuesChanged", func(c *contacts.Contact) {
 			c.Phones = []string{"+1 555 0199", "+1 555 0111"}
 			c.Emails = c.Emails[1:]
 			c.Company = "Initech"
-		}, []string{"TEL:+1 555 0199", "TEL:+1 555 0111", "ORG:Initech", "EMAIL;TYPE=INTERNET:juan@home.example"}, []string{"CELL", "Juan@Example.com", "Engineering"}},
+			c.LinkedInURL = "https://www.linkedin.com/in/juan-cruz"
+		}, []string{"TEL:+1 555 0199", "TEL:+1 555 0111", "ORG:Initech", "EMAIL;TYPE=INTERNET:juan@home.example", "URL:https://www.linkedin.com/in/juan-cruz"},
+			[]string{"CELL", "Juan@Example.com", "Engineering"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			card, err := vcard.NewDecoder(strings.NewReader(sent)).Decode()
@@ -113,7 +116,7 @@ func TestCardKeepsItsForm(t *testing.T) {
 			if strings.Contains(extra, "juan@home.example") || strings.Contains(extra, "0199") {
 				t.Errorf("the extra keeps a value in the form Rapport writes anyway:\n%s", extra)
 			}
-			c := &contacts.Contact{ID: "c1", Name: in.Name, Emails: in.Emails, Phones: in.Phones, Company: in.Company, CardExtra: extra}
+			c := &contacts.Contact{ID: "c1", Name: in.Name, Emails: in.Emails, Phones: in.Phones, Company: in.Company, LinkedInURL: contacts.CanonicalLinkedIn(in.LinkedInURL), CardExtra: extra}
 			tc.change(c)
 			var b strings.Builder
 			if err := vcard.NewEncoder(&b).Encode(codec.Card(c, "", "3.0")); err != nil {

@@ -168,6 +168,10 @@ func isContentLine(s string) bool {
 	return true
 }
 
+// socialProfile is the property iOS and macOS keep a social network's
+// profile in (X-SOCIALPROFILE;type=linkedin:https://…).
+const socialProfile = "X-SOCIALPROFILE"
+
 func inputFromCard(c vcard.Card) (contacts.Input, error) {
 	var in contacts.Input
 	in.Name = strings.TrimSpace(c.PreferredValue(vcard.FieldFormattedName))
@@ -198,7 +202,7 @@ func inputFromCard(c vcard.Card) (contacts.Input, error) {
 	}
 	var urls []string
 	urls = append(urls, c.Values(vcard.FieldURL)...)
-	urls = append(urls, c.Values("X-SOCIALPROFILE")...)
+	urls = append(urls, c.Values(socialProfile)...)
 	for _, f := range c["IMPP"] {
 		urls = append(urls, f.Value)
 	}
