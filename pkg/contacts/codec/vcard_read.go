@@ -48,15 +48,7 @@ func ReadVCards(ctx context.Context, r io.Reader, fn func(contacts.Row) error) e
 		if broken != "" {
 			return fn(contacts.Row{Line: start, Err: errors.New(broken)})
 		}
-		c, err := vcard.NewDecoder(bytes.NewReader(card.Bytes())).Decode()
-		if err != nil {
-			return fn(contacts.Row{Line: start, Err: fmt.Errorf("not a valid vCard: %v", err)})
-		}
-		in, err := inputFromCard(c)
-		if err != nil {
-			return fn(contacts.Row{Line: start, Err: err})
-		}
-		return fn(contacts.Row{Line: start, Input: in, CardExtra: CardExtra(c, in)})
+		return fn(cardRow(start, card.Bytes()))
 	}
 	// endProp moves the unfolded property into the card and acts on
 	// BEGIN and END.
@@ -138,6 +130,20 @@ func ReadVCards(ctx context.Context, r io.Reader, fn func(contacts.Row) error) e
 		return flush("the file ends inside a card (no END:VCARD)")
 	}
 	return nil
+}
+
+// cardRow is the row of one card, unfolded, that begins on line: the
+// contact and what else the card holds, or why it cannot be read.
+func cardRow(line int, data []byte) contacts.Row {
+	c, err := vcard.NewDecoder(bytes.NewReader(data)).Decode()
+	if err != nil {
+		return contacts.Row{Line: line, Err: fmt.Errorf("not a valid vCard: %v", err)}
+	}
+	in, err := inputFromCard(c)
+	if err != nil {
+		return contacts.Row{Line: line, Err: err}
+	}
+	return contacts.Row{Line: line, Input: in, CardExtra: CardExtra(c, in)}
 }
 
 // lineErr turns a scanner's error at line n into the import's error: a
