@@ -163,19 +163,20 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *introAsk) error {
 	ct := b.Contact
 	p := s.page(c, ct.Name, "contacts")
 	wc := &webContact{ID: ct.ID, Name: ct.Name, Company: ct.Company, CompanyID: ct.CompanyID, Title: ct.Title, Notes: ct.Notes, Opening: "An opening",
-		FromCard: codec.CardDetails(ct.CardExtra)}
+		FromCard: codec.CardDetails(ct)}
 	if ct.Company != "" {
 		wc.Opening = "An opening at " + ct.Company
 	}
 	for _, o := range b.Opportunities[:min(len(b.Opportunities), webOpportunities)] {
 		wc.Opportunities = append(wc.Opportunities, webOpportunity{Title: o.Title, Stage: o.Stage})
 	}
+	phoneLabels, emailLabels := codec.CardLabels(ct.CardExtra)
 	for _, e := range ct.Emails {
-		wc.Emails = append(wc.Emails, webLink{URL: template.URL("mailto:" + url.PathEscape(e)), Text: e})
+		wc.Emails = append(wc.Emails, webLink{URL: template.URL("mailto:" + url.PathEscape(e)), Text: e, Label: emailLabels[e]})
 	}
 	for _, ph := range ct.Phones {
 		if phoneChars.MatchString(ph) { // only digits and separators reach a tel: link
-			wc.Phones = append(wc.Phones, webLink{URL: telURL(ph), Text: ph})
+			wc.Phones = append(wc.Phones, webLink{URL: telURL(ph), Text: ph, Label: phoneLabels[ph]})
 		}
 	}
 	if li := contacts.CanonicalLinkedIn(ct.LinkedInURL); li != "" {

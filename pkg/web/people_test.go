@@ -255,16 +255,20 @@ func TestIntrosListPages(t *testing.T) {
 
 // TestContactShowsTheRestOfItsCard: what a contact's card in an address
 // book holds besides its fields — here a nickname, a birthday, an address
-// and a website added on a phone — shows on its page, escaped; a photo and
-// an app's own properties do not.
+// and a website added on a phone, the department after its company —
+// shows on its page, escaped, and its phones and email carry their labels;
+// a photo and an app's own properties do not show.
 func TestContactShowsTheRestOfItsCard(t *testing.T) {
 	s := mustServe(t)
 	tok := s.signup(t, "me@example.com")
 	var me struct{ ID string }
 	s.api(t, "GET", "/v1/me", tok, nil, 200, &me)
 	extra := "BEGIN:VCARD\r\nVERSION:3.0\r\nNICKNAME:<b>Enchantress</b>\r\nBDAY:1815-12-10\r\nADR;TYPE=HOME:;;12 St James's Square;London;;;UK\r\n" +
-		"URL:https://ada.example\r\nPHOTO;ENCODING=b;TYPE=PNG:iVBORw0KGgo=\r\nX-ABUID:1234\r\nEND:VCARD\r\n"
-	c, err := s.CRM.Contacts.Create(t.Context(), me.ID, contacts.Input{Name: "Ada Lovelace"}, contacts.CreateOpts{CardExtra: extra})
+		"URL:https://ada.example\r\nPHOTO;ENCODING=b;TYPE=PNG:iVBORw0KGgo=\r\nX-ABUID:1234\r\nORG:Analytical Engines;Research;;Looms\r\n" +
+		"TEL;TYPE=CELL;TYPE=VOICE;TYPE=pref:+44 20 7946 0018\r\nitem2.TEL:+44 20 7946 0999\r\nitem2.X-ABLabel:Lab\r\n" +
+		"EMAIL;TYPE=INTERNET;TYPE=WORK:ada@engines.example\r\nEND:VCARD\r\n"
+	c, err := s.CRM.Contacts.Create(t.Context(), me.ID, contacts.Input{Name: "Ada Lovelace", Company: "Analytical Engines",
+		Phones: []string{"+44 20 7946 0018", "+44 20 7946 0999", "+44 20 7946 0000"}, Emails: []string{"ada@engines.example"}}, contacts.CreateOpts{CardExtra: extra})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +277,11 @@ func TestContactShowsTheRestOfItsCard(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("contact page: %d", st)
 	}
-	mustContain(t, page, "From the address book: Nickname &lt;b&gt;Enchantress&lt;/b&gt; · Birthday 1815-12-10 · Address 12 St James&#39;s Square, London, UK · Website https://ada.example")
+	mustContain(t, page, "From the address book: Nickname &lt;b&gt;Enchantress&lt;/b&gt; · Birthday 1815-12-10 · Address 12 St James&#39;s Square, London, UK · Website https://ada.example · Department Research, Looms")
+	// The labels the address book gives the phones and the email.
+	for _, label := range []string{"44 20 7946 0018 (mobile)</a>", "44 20 7946 0999 (Lab)</a>", "44 20 7946 0000</a>", "Email ada@engines.example (work)"} {
+		mustContain(t, page, label)
+	}
 	for _, not := range []string{"iVBORw0KGgo", "1234", "<b>Enchantress"} {
 		if strings.Contains(page, not) {
 			t.Errorf("the page shows %q", not)

@@ -138,6 +138,8 @@ type webContact struct {
 type webLink struct {
 	URL  template.URL
 	Text string
+	// Label is what the address book calls it ("mobile", "work"), if anything.
+	Label string
 }
 
 // webOpportunity is one opportunity on the contact page.

@@ -186,31 +186,106 @@ func decodeExtra(extra string) vcard.Card {
 	return card
 }
 
-// CardDetails is what a contact's card in an address book holds besides
-// its fields (contacts.Contact.CardExtra), as text to show: nickname,
-// birthday, anniversary, addresses, websites, role. A photo and the
-// properties only an app reads are left out.
-func CardDetails(extra string) []Detail {
-	card := decodeExtra(extra)
+// CardDetails is what c's card in an address book holds besides its
+// fields (contacts.Contact.CardExtra), as text to show: nickname,
+// birthday, anniversary, addresses, websites, role, and the department
+// after its company. A photo and the properties only an app reads are
+// left out.
+func CardDetails(c *contacts.Contact) []Detail {
+	card := decodeExtra(c.CardExtra)
 	var out []Detail
 	for _, d := range extraDetails {
 		for _, f := range card[d.field] {
 			v := strings.TrimSpace(f.Value)
 			if d.field == vcard.FieldAddress {
-				var parts []string
-				for _, p := range vcard.SplitValue(v, ';') {
-					if p = strings.TrimSpace(p); p != "" {
-						parts = append(parts, p)
-					}
-				}
-				v = strings.Join(parts, ", ")
+				v = joinParts(vcard.SplitValue(v, ';'))
 			}
 			if v != "" {
 				out = append(out, Detail{Label: d.label, Value: v})
 			}
 		}
 	}
+	for _, f := range card[vcard.FieldOrganization] {
+		if c.Company != "" && companyKey(f.Value) == c.Company {
+			if units := joinParts(vcard.SplitValue(f.Value, ';')[1:]); units != "" {
+				out = append(out, Detail{Label: "Department", Value: units})
+			}
+			break
+		}
+	}
 	return out
+}
+
+// joinParts are the non-blank parts of a compound value, joined by ", ".
+func joinParts(parts []string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ", ")
+}
+
+// CardLabels are the labels a contact's card in an address book gives its
+// phones and emails (kept in contacts.Contact.CardExtra), by the value as
+// the contact holds it: "mobile", "work", an app's own ("Office"). A
+// value the card gave no label has none.
+func CardLabels(extra string) (phones, emails map[string]string) {
+	card := decodeExtra(extra)
+	appLabels := map[string]string{} // group → X-ABLabel
+	for _, f := range card["X-ABLABEL"] {
+		if f.Group != "" {
+			appLabels[strings.ToLower(f.Group)] = appLabel(f.Value)
+		}
+	}
+	labels := func(k string) map[string]string {
+		out := map[string]string{}
+		for _, f := range card[k] {
+			l := appLabels[strings.ToLower(f.Group)]
+			if l == "" {
+				l = typeLabel(f.Params)
+			}
+			if v := formKeys[k](f.Value); l != "" && out[v] == "" {
+				out[v] = l
+			}
+		}
+		return out
+	}
+	return labels(vcard.FieldTelephone), labels(vcard.FieldEmail)
+}
+
+// appLabel is an X-ABLabel in words: Apple's own labels are written
+// "_$!<Other>!$_", a label the user typed as typed.
+func appLabel(v string) string {
+	v = strings.TrimSpace(v)
+	if inner, ok := strings.CutPrefix(v, "_$!<"); ok {
+		if inner, ok = strings.CutSuffix(inner, ">!$_"); ok {
+			return strings.ToLower(inner)
+		}
+	}
+	return v
+}
+
+// typeLabel is a property's TYPE parameters in words, leaving out those
+// that say nothing to a person (INTERNET, VOICE, PREF): "mobile", "work".
+func typeLabel(params vcard.Params) string {
+	var words []string
+	for _, t := range params.Types() {
+		for _, t := range strings.Split(t, ",") {
+			w := strings.ToLower(strings.TrimSpace(t))
+			switch w {
+			case "internet", "voice", "pref", "x400", "":
+				continue
+			case "cell", "iphone":
+				w = "mobile"
+			}
+			if !slices.Contains(words, w) {
+				words = append(words, w)
+			}
+		}
+	}
+	return strings.Join(words, ", ")
 }
 
 // addExtra adds to card the properties of a decoded CardExtra that are

@@ -135,3 +135,24 @@ func TestCardKeepsItsForm(t *testing.T) {
 		})
 	}
 }
+
+// TestCardLabels: the labels a card gives its phones and emails, in
+// words, by the value as the contact holds it.
+func TestCardLabels(t *testing.T) {
+	extra := "BEGIN:VCARD\r\nVERSION:3.0\r\nTEL;TYPE=CELL;TYPE=VOICE;TYPE=pref:+1 555 0100\r\nTEL;TYPE=IPHONE:+1 555 0101\r\n" +
+		"item1.TEL:+1 555 0102\r\nitem1.X-ABLabel:_$!<Other>!$_\r\nitem2.TEL;TYPE=WORK:+1 555 0103\r\nitem2.X-ABLabel:Office\r\n" +
+		"TEL;TYPE=HOME,FAX:tel:+1 555 0104\r\nTEL:+1 555 0105\r\nEMAIL;TYPE=INTERNET;TYPE=WORK:Ada@Example.com\r\nEMAIL;TYPE=INTERNET:ada@home.example\r\nEND:VCARD\r\n"
+	phones, emails := codec.CardLabels(extra)
+	for v, want := range map[string]string{"+1 555 0100": "mobile", "+1 555 0101": "mobile", "+1 555 0102": "other", "+1 555 0103": "Office",
+		"+1 555 0104": "home, fax", "+1 555 0105": ""} {
+		if got := phones[v]; got != want {
+			t.Errorf("phone %s: %q, want %q", v, got, want)
+		}
+	}
+	if got := emails["ada@example.com"]; got != "work" || emails["ada@home.example"] != "" {
+		t.Errorf("emails: %q", emails)
+	}
+	if p, e := codec.CardLabels(""); len(p)+len(e) != 0 {
+		t.Errorf("no extra: %v %v", p, e)
+	}
+}
