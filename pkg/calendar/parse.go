@@ -42,13 +42,16 @@ const MaxAttendees = 2000
 // Parse reads every VEVENT of the calendars in r. Times without a zone are
 // read in loc; a TZID the system does not know (Outlook writes Windows zone
 // names) falls back to loc too. An event without a UID gets one derived from
-// its summary and start. Recurring events are read as their first occurrence.
+// its summary and start. A recurring event is read as its occurrences
+// around now (occurrences; at most MaxSeries of them a file, within
+// RecurBudget), each replaced by the event of its RECURRENCE-ID where the
+// calendar has one.
 //
 // The file is checked first against the limits below, which keep go-ical
 // (quadratic in a parameter's length, recursive in nesting, and panicking on
 // some malformed parameters) linear and safe; a panic is returned as an
 // error. Parse stops when ctx is done.
-func Parse(ctx context.Context, data []byte, loc *time.Location) (out []Parsed, err error) {
+func Parse(ctx context.Context, data []byte, loc *time.Location, now time.Time) (out []Parsed, err error) {
 	if err := checkLimits(data); err != nil {
 		return nil, err
 	}
@@ -58,6 +61,7 @@ func Parse(ctx context.Context, data []byte, loc *time.Location) (out []Parsed, 
 		}
 	}()
 	dec := ical.NewDecoder(bytes.NewReader(data))
+	series, spent := 0, time.Duration(0)
 	for n := 0; ; n++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -72,10 +76,19 @@ func Parse(ctx context.Context, data []byte, loc *time.Location) (out []Parsed, 
 		if err != nil {
 			return nil, fmt.Errorf("not a valid calendar: %w", err)
 		}
-		for _, ev := range cal.Events() {
+		events := cal.Events()
+		moved := overridden(events, loc)
+		for _, ev := range events {
 			p, err := parseEvent(ev.Props, loc)
 			if err != nil {
 				return nil, err
+			}
+			if series < MaxSeries && spent < RecurBudget && recurring(ev.Props) {
+				series++
+				began := time.Now()
+				out = append(out, occurrences(ctx, ev.Props, p, loc, now, moved[p.UID])...)
+				spent += time.Since(began)
+				continue
 			}
 			out = append(out, p)
 		}

@@ -223,7 +223,7 @@ func (im *Importer) fetch(ctx context.Context, userID, url, defTZ string) ([]cal
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	return calendar.Parse(ctx, body, loc)
+	return calendar.Parse(ctx, body, loc, im.Events.Now())
 }
 
 // upsertFromSource writes a sync's events, parsed each UID once (those of
