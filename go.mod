@@ -22,6 +22,7 @@ require (
 	github.com/teambition/rrule-go v1.8.2
 	github.com/valyala/fasthttp v1.51.0
 	github.com/wneessen/go-mail v0.8.1
+	github.com/yaegashi/wtz.go v0.0.2
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 	golang.org/x/crypto v0.58.0
 	golang.org/x/net v0.62.0

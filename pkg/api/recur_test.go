@@ -171,3 +171,56 @@ func icalExpand(t *testing.T, feed, zone string, from, to time.Time, max int) ma
 	}
 	return want
 }
+
+// outlookFeed is a calendar as Outlook publishes it: Windows zone names,
+// each defined by a VTIMEZONE of its own.
+const outlookFeed = "BEGIN:VCALENDAR\r\nMETHOD:PUBLISH\r\nPRODID:Microsoft Exchange Server 2010\r\nVERSION:2.0\r\nX-WR-CALNAME:Conference\r\n" +
+	"BEGIN:VTIMEZONE\r\nTZID:Pacific Standard Time\r\nBEGIN:STANDARD\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:-0700\r\nTZOFFSETTO:-0800\r\n" +
+	"RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=1SU;BYMONTH=11\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:-0800\r\n" +
+	"TZOFFSETTO:-0700\r\nRRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=2SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n" +
+	"BEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\nBEGIN:STANDARD\r\nDTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n" +
+	"RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\n" +
+	"TZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n" +
+	"BEGIN:VEVENT\r\nUID:040000008200E00074C5B7101A82E00800000000SF\r\nSUMMARY:Bay Area meetup\r\nDTSTART;TZID=Pacific Standard Time:20261210T180000\r\n" +
+	"DTEND;TZID=Pacific Standard Time:20261210T200000\r\nRRULE:FREQ=WEEKLY;COUNT=20;INTERVAL=1;BYDAY=TH;WKST=SU\r\nDTSTAMP:20261101T000000Z\r\nEND:VEVENT\r\n" +
+	"BEGIN:VEVENT\r\nUID:040000008200E00074C5B7101A82E00800000000MU\r\nSUMMARY:Munich keynote\r\nDTSTART;TZID=W. Europe Standard Time:20270415T090000\r\n" +
+	"DTEND;TZID=W. Europe Standard Time:20270415T100000\r\nDTSTAMP:20261101T000000Z\r\nEND:VEVENT\r\n" +
+	"END:VCALENDAR\r\n"
+
+// TestOutlookCalendar: the zones of a calendar Outlook publishes are
+// Windows names ("Pacific Standard Time"); its events are read in the zone
+// each stands for — as ical.js reads them from the file's own VTIMEZONE
+// definitions, across the change to summer time — and take it as their
+// zone. Before, they were read in the user's zone: an evening in San
+// Francisco at 18:00 UTC, eight hours early.
+func TestOutlookCalendar(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	src := newICSServer(t)
+	src.set(outlookFeed)
+	cal := s.MustCreate(t, tok, "/v1/calendars", map[string]any{"url": src.URL + "/feed.ics", "name": "Conference", "tags": []string{"feed"}})
+	MustStatus(t, s.Do(t, "POST", "/v1/calendars/"+cal["id"].(string)+"/sync", tok, nil), 200)
+	got := feedEvents(t, s, tok)
+	want := icalExpand(t, outlookFeed, "UTC", apptest.Start.Add(-calendar.RecurBack), apptest.Start.Add(calendar.RecurAhead), calendar.MaxOccurrences)
+	for title, starts := range want {
+		if !slices.Equal(got[title], starts) {
+			t.Errorf("%s:\n Rapport %v\n ical.js %v", title, got[title], starts)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("Rapport %d series, ical.js %d", len(got), len(want))
+	}
+	// By hand: 18:00 in San Francisco is 02:00Z the next day in winter and
+	// 01:00Z in summer; 09:00 in Munich in April is 07:00Z.
+	evenings := strings.Join(got["Bay Area meetup"], " ")
+	if !strings.Contains(evenings, "2026-12-11T02:00:00Z") || !strings.Contains(evenings, "2027-03-19T01:00:00Z") || fmt.Sprint(got["Munich keynote"]) != "[2027-04-15T07:00:00Z]" {
+		t.Errorf("Bay Area %s; Munich %v", evenings, got["Munich keynote"])
+	}
+	zones := map[string]string{}
+	for _, e := range items(t, s.Do(t, "GET", "/v1/events?tag=feed&limit=200", tok, nil)) {
+		zones[e["title"].(string)] = e["timezone"].(string)
+	}
+	if zones["Bay Area meetup"] != "America/Los_Angeles" || zones["Munich keynote"] != "Europe/Berlin" {
+		t.Errorf("the events' zones: %v", zones)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+	"github.com/yaegashi/wtz.go"
 )
 
 // Parsed is one event read from a calendar file.
@@ -23,7 +24,8 @@ type Parsed struct {
 	URL         string
 	Organizer   string
 	Start, End  time.Time
-	// TZID is the time zone the start was given in, if any.
+	// TZID is the IANA name of the time zone the start was given in (a
+	// Windows name as the zone it stands for), if any and known.
 	TZID       string
 	AllDay     bool
 	Cancelled  bool
@@ -40,8 +42,9 @@ type Attendee struct{ Name, Email, PartStat string }
 const MaxAttendees = 2000
 
 // Parse reads every VEVENT of the calendars in r. Times without a zone are
-// read in loc; a TZID the system does not know (Outlook writes Windows zone
-// names) falls back to loc too. An event without a UID gets one derived from
+// read in loc; a TZID that is a Windows zone name (Outlook writes them) in
+// the zone it stands for, and one that is neither that nor an IANA name in
+// loc too. An event without a UID gets one derived from
 // its summary and start. A recurring event is read as its occurrences
 // around now (occurrences; at most MaxSeries of them a file, within
 // RecurBudget), each replaced by the event of its RECURRENCE-ID where the
@@ -206,7 +209,7 @@ func parseEvent(props ical.Props, loc *time.Location) (Parsed, error) {
 	if start == nil {
 		return p, fmt.Errorf("an event (%q) has no DTSTART", p.Summary)
 	}
-	p.TZID = start.Params.Get(ical.PropTimezoneID)
+	p.TZID = ZoneName(start.Params.Get(ical.PropTimezoneID))
 	var err error
 	if p.Start, err = dateTime(start, loc); err != nil {
 		return p, fmt.Errorf("event %q: bad DTSTART: %v", p.Summary, err)
@@ -243,7 +246,9 @@ func parseEvent(props ical.Props, loc *time.Location) (Parsed, error) {
 	return p, nil
 }
 
-// dateTime reads a DATE or DATE-TIME, falling back to loc for unknown zones.
+// dateTime reads a DATE or DATE-TIME. A TZID that is not an IANA name is
+// read as the Windows zone it names (Outlook writes "W. Europe Standard
+// Time"), else in loc.
 func dateTime(p *ical.Prop, loc *time.Location) (time.Time, error) {
 	t, err := p.DateTime(loc)
 	if err == nil {
@@ -257,9 +262,29 @@ func dateTime(p *ical.Prop, loc *time.Location) (time.Time, error) {
 				q.Params[k] = v
 			}
 		}
+		if win, err := wtz.LoadLocation(strings.TrimSpace(tz)); err == nil {
+			loc = win
+		}
 		return q.DateTime(loc)
 	}
 	return t, err
+}
+
+// ZoneName is the IANA name of a TZID: the name itself when it is one,
+// the zone a Windows name stands for (CLDR's windowsZones, by
+// github.com/yaegashi/wtz.go), else "".
+func ZoneName(tzid string) string {
+	tzid = strings.TrimSpace(tzid)
+	if tzid == "" {
+		return ""
+	}
+	if _, err := time.LoadLocation(tzid); err == nil {
+		return tzid
+	}
+	if l, err := wtz.LoadLocation(tzid); err == nil {
+		return l.String()
+	}
+	return ""
 }
 
 // Check reports whether data is one calendar go-ical can decode safely:

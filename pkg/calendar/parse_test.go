@@ -137,3 +137,14 @@ func BenchmarkParseRecurring(b *testing.B) {
 		})
 	}
 }
+
+// TestZoneName: a TZID as an IANA name: itself, a Windows name's zone, or
+// nothing.
+func TestZoneName(t *testing.T) {
+	for tzid, want := range map[string]string{"Europe/Berlin": "Europe/Berlin", "W. Europe Standard Time": "Europe/Berlin",
+		" Pacific Standard Time ": "America/Los_Angeles", "Tokyo Standard Time": "Asia/Tokyo", "Customized Time Zone": "", "": ""} {
+		if got := calendar.ZoneName(tzid); got != want {
+			t.Errorf("ZoneName(%q)=%q, want %q", tzid, got, want)
+		}
+	}
+}

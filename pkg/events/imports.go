@@ -255,10 +255,8 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		} else {
 			e = Event{ID: record.NewID(), UserID: cal.UserID, Kind: "meetup", Timezone: defTZ, Tags: cal.Tags, Series: cal.Name,
 				Notes: p.Description, Status: "planned", Source: &Source{CalendarID: cal.ID, UID: p.UID}, CreatedAt: now}
-			if p.TZID != "" {
-				if _, err := time.LoadLocation(p.TZID); err == nil {
-					e.Timezone = p.TZID
-				}
+			if p.TZID != "" { // an IANA name (calendar.ZoneName)
+				e.Timezone = p.TZID
 			}
 		}
 		in := inputOf(&e)
