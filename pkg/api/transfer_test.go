@@ -594,3 +594,45 @@ func TestBackupRestoreChecksURLs(t *testing.T) {
 		t.Fatalf("calendars after restore: %s", cals.Body)
 	}
 }
+
+// TestGoogleAndOutlookCSV: the CSV files Google Contacts ("Google CSV")
+// and Outlook export import whole: emails and phones from their numbered
+// or named columns (several in one cell, Google's " ::: "), the company
+// and title, Google's labels as tags without its own ("* myContacts"), a
+// LinkedIn profile from a website column, a middle name in the name; and
+// Outlook's Title, a name's prefix, is not taken for the job title.
+// Before, every email, phone and company of a Google CSV was dropped.
+func TestGoogleAndOutlookCSV(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "me@example.com")
+	res := mustImport(t, s, tok, "text/csv", fixture(t, "google-contacts.csv"))
+	if res.Created != 3 || len(res.Errors) != 0 {
+		t.Fatalf("Google CSV: %+v", res)
+	}
+	grace := contactByName(t, s, tok, "Grace Brewster Hopper")
+	for k, want := range map[string]string{"company": "US Navy", "title": "Rear Admiral", "linkedin_url": "https://www.linkedin.com/in/grace-hopper",
+		"notes":  "Met at the COBOL meetup.\nAsk about nanoseconds.",
+		"emails": "[grace@navy.example g.hopper@navy.example grace@home.example]", "phones": "[+1 202 555 0100 +1 202 555 0199]", "tags": "[Go Meetup speakers]"} {
+		if got := fmt.Sprint(grace[k]); got != want {
+			t.Errorf("Grace's %s=%q, want %q", k, got, want)
+		}
+	}
+	if k := contactByName(t, s, tok, "Katherine Johnson"); fmt.Sprint(k["emails"]) != "[katherine@nasa.example]" || k["tags"] != nil && fmt.Sprint(k["tags"]) != "[]" {
+		t.Errorf("Katherine: %v", k)
+	}
+	if c := contactByName(t, s, tok, "Nameless Corp"); fmt.Sprint(c["emails"]) != "[info@nameless.example]" {
+		t.Errorf("a company's own entry: %v", c)
+	}
+
+	res = mustImport(t, s, tok, "text/csv", fixture(t, "outlook-contacts.csv"))
+	if res.Created != 1 || len(res.Errors) != 0 {
+		t.Fatalf("Outlook CSV: %+v", res)
+	}
+	alan := contactByName(t, s, tok, "Alan Turing")
+	for k, want := range map[string]string{"company": "University of Manchester", "title": "Reader", "linkedin_url": "https://www.linkedin.com/in/alan-turing",
+		"emails": "[alan@bletchley.example turing@manchester.example]", "phones": "[+44 161 496 0000 +44 7700 900123]"} {
+		if got := fmt.Sprint(alan[k]); got != want {
+			t.Errorf("Alan's %s=%q, want %q", k, got, want)
+		}
+	}
+}

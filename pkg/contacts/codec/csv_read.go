@@ -15,17 +15,48 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
-// csvColumns maps header names (lowercase) to fields.
+// csvColumns maps header names (lowercase) to fields: Rapport's own, and
+// those of the exports people bring — LinkedIn's Connections.csv, Google
+// Contacts' "Google CSV" (Organization Name, Labels; numbered columns in
+// numberedColumns) and Outlook's CSV (E-mail 2 Address, Mobile Phone,
+// Categories; its Title is a name's prefix, see headerOf).
 var csvColumns = map[string]string{
 	"name": "name", "full name": "name", "display name": "name",
 	"first name": "first", "given name": "first", "last name": "last", "family name": "last", "surname": "last",
+	"middle name": "middle", "additional name": "middle",
 	"email": "email", "email address": "email", "e-mail": "email", "e-mail address": "email", "emails": "email",
-	"company": "company", "organization": "company", "organisation": "company",
-	"title": "title", "position": "title", "job title": "title",
+	"e-mail 2 address": "email", "e-mail 3 address": "email",
+	"company": "company", "organization": "company", "organisation": "company", "organization name": "company",
+	"title": "title", "position": "title", "job title": "title", "organization title": "title",
 	"phone": "phone", "phone number": "phone", "mobile": "phone", "phones": "phone",
-	"tags": "tags", "notes": "notes", "note": "notes",
-	"url": "url", "linkedin": "url", "linkedin url": "url", "linkedin_url": "url", "profile url": "url",
+	"mobile phone": "phone", "business phone": "phone", "business phone 2": "phone", "home phone": "phone", "home phone 2": "phone",
+	"primary phone": "phone", "other phone": "phone", "company main phone": "phone", "car phone": "phone",
+	"tags": "tags", "labels": "tags", "group membership": "tags", "categories": "tags",
+	"notes": "notes", "note": "notes",
+	"url": "url", "linkedin": "url", "linkedin url": "url", "linkedin_url": "url", "profile url": "url", "web page": "url",
 	"cadence_days": "cadence_days",
+}
+
+// numberedColumns are Google CSV's columns of one value among several
+// ("E-mail 2 - Value", "Organization 1 - Name"): the part before the
+// number and the part after it name the field.
+var numberedColumns = map[[2]string]string{
+	{"e-mail", "value"}: "email", {"phone", "value"}: "phone", {"website", "value"}: "url",
+	{"organization", "name"}: "company", {"organization", "title"}: "title",
+}
+
+// columnField is the field a header cell names, or "".
+func columnField(h string) string {
+	if f, ok := csvColumns[h]; ok {
+		return f
+	}
+	// "<what> <n> - <part>"
+	what, rest, ok := strings.Cut(h, " ")
+	n, part, ok2 := strings.Cut(rest, " - ")
+	if !ok || !ok2 || strings.Trim(n, "0123456789") != "" || n == "" {
+		return ""
+	}
+	return numberedColumns[[2]string{what, part}]
 }
 
 // Bounds on one CSV record that spans lines (a quoted field with line
@@ -324,12 +355,20 @@ func quoteOpenAfter(line string, comma rune, inQuote bool) bool {
 func headerOf(rec []string) map[int]string {
 	cols := map[int]string{}
 	has := map[string]bool{}
+	prefix := -1 // Outlook's "Title" beside its "Job Title": a prefix (Dr.)
 	for i, h := range rec {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if f, ok := csvColumns[h]; ok {
+		if f := columnField(h); f != "" {
 			cols[i] = f
 			has[f] = true
+			has[h] = true
 		}
+		if h == "title" {
+			prefix = i
+		}
+	}
+	if prefix >= 0 && has["job title"] {
+		delete(cols, prefix)
 	}
 	if has["name"] || has["first"] || has["last"] {
 		return cols
@@ -355,8 +394,11 @@ func unformula(v string) string {
 	return v
 }
 
+// splitList splits a cell of emails or phones on ";", "," or "|", and on
+// " ::: " (Google CSV's separator of several values with one label).
 func splitList(v string) []string {
 	var out []string
+	v = strings.ReplaceAll(v, ":::", ";")
 	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' || r == '|' }) {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
@@ -368,6 +410,9 @@ func splitList(v string) []string {
 // splitTags splits a tags cell on ";" (what export writes), or on "," when
 // the cell has no ";" (what people type).
 func splitTags(v string) []string {
+	if strings.Contains(v, ":::") {
+		return googleLabels(v)
+	}
 	sep := ","
 	if strings.Contains(v, ";") {
 		sep = ";"
@@ -381,9 +426,31 @@ func splitTags(v string) []string {
 	return out
 }
 
+// googleLabels are the tags of Google CSV's Labels ("* myContacts :::
+// Friends"): its own labels, without Google's ("* myContacts", "*
+// starred").
+func googleLabels(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ":::") {
+		if p = strings.TrimSpace(p); p != "" && !strings.HasPrefix(p, "*") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// firstOf sets *dst to v unless it holds a value already: of several
+// columns of one field (Organization 1 - Name, Organization 2 - Name) the
+// first with a value counts.
+func firstOf(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
 func inputFromRow(rec []string, cols map[int]string) (contacts.Input, error) {
 	var in contacts.Input
-	var first, last string
+	var first, middle, last string
 	for i, v := range rec {
 		f, ok := cols[i]
 		if !ok {
@@ -395,26 +462,28 @@ func inputFromRow(rec []string, cols map[int]string) (contacts.Input, error) {
 		}
 		switch f {
 		case "name":
-			in.Name = v
+			firstOf(&in.Name, v)
 		case "first":
-			first = v
+			firstOf(&first, v)
+		case "middle":
+			firstOf(&middle, v)
 		case "last":
-			last = v
+			firstOf(&last, v)
 		case "email":
 			in.Emails = append(in.Emails, splitList(v)...)
 		case "company":
-			in.Company = v
+			firstOf(&in.Company, v)
 		case "title":
-			in.Title = v
+			firstOf(&in.Title, v)
 		case "phone":
 			in.Phones = append(in.Phones, splitList(v)...)
 		case "tags":
 			in.Tags = append(in.Tags, splitTags(v)...)
 		case "notes":
-			in.Notes = v
+			firstOf(&in.Notes, v)
 		case "url":
 			if contacts.NormalizeLinkedIn(v) != "" {
-				in.LinkedInURL = v
+				firstOf(&in.LinkedInURL, v)
 			}
 		case "cadence_days":
 			if v != "" {
@@ -427,7 +496,10 @@ func inputFromRow(rec []string, cols map[int]string) (contacts.Input, error) {
 		}
 	}
 	if in.Name == "" {
-		in.Name = strings.TrimSpace(first + " " + last)
+		in.Name = strings.Join(strings.Fields(first+" "+middle+" "+last), " ")
+	}
+	if in.Name == "" {
+		in.Name = in.Company // a company's own entry, as an address book shows it
 	}
 	if in.Name == "" {
 		return in, errors.New("the row has no name")

@@ -3,6 +3,7 @@ package codec_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -191,5 +192,35 @@ func TestReadVCardsUnescapes(t *testing.T) {
 	}
 	if got, want := strings.Join(in.Tags, "|"), "go|a, b"; got != want {
 		t.Errorf("Tags=%q, want %q", got, want)
+	}
+}
+
+// TestReadCSVColumns: which column becomes which field, in the exports
+// people bring (Google CSV's numbered columns, Outlook's prefix Title),
+// and of several columns of one field the first with a value.
+func TestReadCSVColumns(t *testing.T) {
+	for _, tc := range []struct {
+		name, csv string
+		want      contacts.Input
+	}{
+		{"GoogleNumbered", "First Name,Last Name,E-mail 1 - Value,E-mail 2 - Value,Phone 1 - Value,Organization 1 - Name,Organization 2 - Name,Organization 1 - Title,Website 1 - Value,Labels\n" +
+			"Ada,Lovelace,a@x.example ::: b@x.example,c@x.example,+1 1,,Engines,Countess,linkedin.com/in/ada,* myContacts ::: poets\n",
+			contacts.Input{Name: "Ada Lovelace", Emails: []string{"a@x.example", "b@x.example", "c@x.example"}, Phones: []string{"+1 1"},
+				Company: "Engines", Title: "Countess", LinkedInURL: "linkedin.com/in/ada", Tags: []string{"poets"}}},
+		{"OutlookTitleIsAPrefix", "First Name,Middle Name,Last Name,Title,Job Title,Company,Mobile Phone,Home Phone,Categories\nAlan,M.,Turing,Dr.,Reader,Manchester,+44 1,+44 2,ai;codebreakers\n",
+			contacts.Input{Name: "Alan M. Turing", Title: "Reader", Company: "Manchester", Phones: []string{"+44 1", "+44 2"}, Tags: []string{"ai", "codebreakers"}}},
+		{"TitleAloneIsTheJob", "name,title\nGrace,Admiral\n", contacts.Input{Name: "Grace", Title: "Admiral"}},
+		{"CompanyOnly", "First Name,Last Name,Organization Name\n,,Acme\n", contacts.Input{Name: "Acme", Company: "Acme"}},
+		{"NotANumberedColumn", "name,E-mail x - Value,Phone 1 - Label\nGrace,g@x.example,Mobile\n", contacts.Input{Name: "Grace"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []contacts.Row
+			if err := codec.ReadCSV(t.Context(), strings.NewReader(tc.csv), func(r contacts.Row) error { got = append(got, r); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Err != nil || fmt.Sprintf("%+v", got[0].Input) != fmt.Sprintf("%+v", tc.want) {
+				t.Fatalf("got %+v\nwant %+v", got, tc.want)
+			}
+		})
 	}
 }
