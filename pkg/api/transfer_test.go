@@ -636,3 +636,36 @@ func TestGoogleAndOutlookCSV(t *testing.T) {
 		}
 	}
 }
+
+// TestVCard21Import: the vCard 2.1 files Android's contact export and
+// Outlook's "Save as vCard" write import whole: phones and emails typed
+// with bare parameters (TEL;CELL:), names and notes in quoted-printable
+// UTF-8 or windows-1252 with soft line breaks. Before, every phone and
+// email of such a card was dropped and "Jürgen" came in as "J=C3=BCrgen".
+func TestVCard21Import(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "me@example.com")
+	res := mustImport(t, s, tok, "text/vcard", fixture(t, "android.vcf"))
+	if res.Created != 2 || len(res.Errors) != 0 {
+		t.Fatalf("Android export: %+v", res)
+	}
+	j := contactByName(t, s, tok, "Jürgen Müller")
+	for k, want := range map[string]string{"emails": "[juergen@example.com j.mueller@contoso.example]", "phones": "[+49 170 1234567 +49 30 1234567]",
+		"company": "Contoso", "title": "Vertrieb",
+		"notes": "Getroffen beim Go-Meetup in München.\nMöchte die Folien zu gRPC und zu Protokollpuffern, bitte bis Freitag schicken."} {
+		if got := fmt.Sprint(j[k]); got != want {
+			t.Errorf("Jürgen's %s=%q, want %q", k, got, want)
+		}
+	}
+	if a := contactByName(t, s, tok, "Ann Smith"); fmt.Sprint(a["emails"]) != "[ann@example.com]" || fmt.Sprint(a["phones"]) != "[+1 555 0100]" {
+		t.Errorf("Ann: %v", a)
+	}
+	res = mustImport(t, s, tok, "text/vcard", fixture(t, "outlook.vcf"))
+	if res.Created != 1 || len(res.Errors) != 0 {
+		t.Fatalf("Outlook vCard: %+v", res)
+	}
+	f := contactByName(t, s, tok, "François Dupont")
+	if fmt.Sprint(f["emails"]) != "[francois@fabrikam.example]" || fmt.Sprint(f["phones"]) != "[+33 1 23 45 67 89 +33 6 12 34 56 78]" || f["company"] != "Fabrikam" {
+		t.Errorf("François: %v", f)
+	}
+}

@@ -23,113 +23,138 @@ const maxLine = 4 << 20
 // ctxEvery is how many lines a reader reads between looks at its context.
 const ctxEvery = 1024
 
-// ReadVCards reads vCards (3.0 or 4.0) one at a time and calls fn for each,
-// with the line the card begins on. Only one card is in memory at a time.
+// ReadVCards reads vCards (2.1, 3.0 or 4.0) one at a time and calls fn for
+// each, with the line the card begins on. Only one card is in memory at a
+// time.
 //
 // Folded lines are joined here, in linear time, before go-vcard sees the
 // card: go-vcard joins continuation lines with += (quadratic: one NOTE folded
 // into a million lines takes minutes). A line inside a card that is neither
 // a continuation (leading space) nor a property (NAME:value) is a line break
 // some exporters leave unfolded in a value: it is kept, as a new line of the
-// property before it, rather than dropped. It stops when ctx is done.
+// property before it, rather than dropped. A 2.1 card's properties are
+// written in 3.0 form first (legacyLine; its quoted-printable soft line
+// breaks joined here). It stops when ctx is done.
 func ReadVCards(ctx context.Context, r io.Reader, fn func(contacts.Row) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
-	var card bytes.Buffer
-	var prop strings.Builder // the current property, unfolded
-	line, start := 0, 0
-	inCard, tooLong := false, false
-	flush := func(broken string) error {
-		defer card.Reset()
-		defer func() { inCard, tooLong = false, false }()
-		if tooLong {
-			broken = fmt.Sprintf("a property of the card is longer than %d MiB", maxLine>>20)
-		}
-		if broken != "" {
-			return fn(contacts.Row{Line: start, Err: errors.New(broken)})
-		}
-		return fn(cardRow(start, card.Bytes()))
-	}
-	// endProp moves the unfolded property into the card and acts on
-	// BEGIN and END.
-	endProp := func() error {
-		if prop.Len() == 0 {
-			return nil
-		}
-		text := prop.String()
-		prop.Reset()
-		upper := strings.ToUpper(strings.TrimSpace(text))
-		if upper == "BEGIN:VCARD" {
-			inCard = true // the loop below flushed an unended card
-		}
-		if !inCard {
-			return nil
-		}
-		card.WriteString(text)
-		card.WriteString("\r\n")
-		if upper == "END:VCARD" {
-			return flush("")
-		}
-		return nil
-	}
+	v := &vcardReader{fn: fn}
 	for sc.Scan() {
-		line++
-		if line%ctxEvery == 0 && ctx.Err() != nil {
+		v.line++
+		if v.line%ctxEvery == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		text := sc.Text()
-		switch {
-		case (strings.HasPrefix(text, " ") || strings.HasPrefix(text, "\t")) && prop.Len() > 0:
-			if prop.Len()+len(text) > maxLine {
-				tooLong = true
-				continue
-			}
-			prop.WriteString(text[1:])
-			continue
-		case strings.TrimSpace(text) == "":
-			if err := endProp(); err != nil {
-				return err
-			}
-			continue
-		case prop.Len() > 0 && inCard && !isContentLine(text):
-			// A value's line break written raw: keep it as one.
-			if prop.Len()+len(text) > maxLine {
-				tooLong = true
-				continue
-			}
-			prop.WriteString(`\n`)
-			prop.WriteString(text)
-			continue
-		}
-		if err := endProp(); err != nil {
+		if err := v.read(sc.Text()); err != nil {
 			return err
 		}
-		upper := strings.ToUpper(strings.TrimSpace(text))
-		if upper == "BEGIN:VCARD" {
-			if inCard {
-				if err := flush("the card has no END:VCARD"); err != nil {
-					return err
-				}
-			}
-			start = line
-		} else if !inCard {
-			if err := fn(contacts.Row{Line: line, Err: errors.New("text outside BEGIN:VCARD … END:VCARD")}); err != nil {
-				return err
-			}
-			continue
-		}
-		prop.WriteString(text)
 	}
 	if err := sc.Err(); err != nil {
-		return lineErr(err, r, line+1)
+		return lineErr(err, r, v.line+1)
 	}
-	if err := endProp(); err != nil {
+	if err := v.endProp(); err != nil {
 		return err
 	}
-	if inCard {
-		return flush("the file ends inside a card (no END:VCARD)")
+	if v.inCard {
+		return v.flush("the file ends inside a card (no END:VCARD)")
 	}
 	return nil
+}
+
+// vcardReader is ReadVCards' state: the card read so far and the property
+// being unfolded.
+type vcardReader struct {
+	fn          func(contacts.Row) error
+	card        bytes.Buffer
+	prop        bytes.Buffer // the current property, unfolded
+	qp          bool         // the current property is QUOTED-PRINTABLE
+	line, start int
+	inCard      bool
+	tooLong     bool
+}
+
+// read takes one line of the file.
+func (v *vcardReader) read(text string) error {
+	switch {
+	case v.qp && v.prop.Len() > 0 && v.prop.Bytes()[v.prop.Len()-1] == '=':
+		// A quoted-printable soft line break: the value goes on.
+		v.prop.Truncate(v.prop.Len() - 1)
+		v.extend("", text)
+		return nil
+	case (strings.HasPrefix(text, " ") || strings.HasPrefix(text, "\t")) && v.prop.Len() > 0:
+		v.extend("", text[1:])
+		return nil
+	case strings.TrimSpace(text) == "":
+		return v.endProp()
+	case v.prop.Len() > 0 && v.inCard && !isContentLine(text):
+		v.extend(`\n`, text) // a value's line break written raw: keep it as one
+		return nil
+	}
+	if err := v.endProp(); err != nil {
+		return err
+	}
+	upper := strings.ToUpper(strings.TrimSpace(text))
+	if upper == "BEGIN:VCARD" {
+		if v.inCard {
+			if err := v.flush("the card has no END:VCARD"); err != nil {
+				return err
+			}
+		}
+		v.start = v.line
+	} else if !v.inCard {
+		return v.fn(contacts.Row{Line: v.line, Err: errors.New("text outside BEGIN:VCARD … END:VCARD")})
+	}
+	head, _, _ := splitProperty(text)
+	v.qp = containsFold(head, "QUOTED-PRINTABLE")
+	v.prop.WriteString(text)
+	return nil
+}
+
+// extend adds sep and text to the property being read, unless that makes
+// it longer than maxLine (the card is then refused).
+func (v *vcardReader) extend(sep, text string) {
+	if v.prop.Len()+len(sep)+len(text) > maxLine {
+		v.tooLong = true
+		return
+	}
+	v.prop.WriteString(sep)
+	v.prop.WriteString(text)
+}
+
+// endProp moves the unfolded property into the card and acts on BEGIN
+// and END.
+func (v *vcardReader) endProp() error {
+	if v.prop.Len() == 0 {
+		return nil
+	}
+	text := v.prop.String()
+	v.prop.Reset()
+	v.qp = false
+	upper := strings.ToUpper(strings.TrimSpace(text))
+	if upper == "BEGIN:VCARD" {
+		v.inCard = true // read flushed an unended card
+	}
+	if !v.inCard {
+		return nil
+	}
+	v.card.WriteString(legacyLine(text))
+	v.card.WriteString("\r\n")
+	if upper == "END:VCARD" {
+		return v.flush("")
+	}
+	return nil
+}
+
+// flush hands the card read to fn, or broken as its error.
+func (v *vcardReader) flush(broken string) error {
+	defer v.card.Reset()
+	defer func() { v.inCard, v.tooLong = false, false }()
+	if v.tooLong {
+		broken = fmt.Sprintf("a property of the card is longer than %d MiB", maxLine>>20)
+	}
+	if broken != "" {
+		return v.fn(contacts.Row{Line: v.start, Err: errors.New(broken)})
+	}
+	return v.fn(cardRow(v.start, v.card.Bytes()))
 }
 
 // cardRow is the row of one card, unfolded, that begins on line: the
