@@ -17,9 +17,11 @@ import (
 	"net"
 	netmail "net/mail"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -321,28 +323,96 @@ func Parse(r io.Reader) (*Message, error) {
 }
 
 // forwardedFrom finds the original sender in a forwarded message's text:
-// the first "From:" line after a "Forwarded message" or "Original
-// Message" marker (Gmail, Apple Mail, Outlook, Thunderbird).
+// in the block of header lines after a forwarding marker, the From line
+// (in the language the mail program wrote it: fromLabels). Gmail writes
+// "---------- Weitergeleitete Nachricht ---------" and "Von:", Outlook
+// "-----Ursprüngliche Nachricht-----" or a line of underscores and "Von:
+// Name [mailto:…]", Apple Mail "Anfang der weitergeleiteten Nachricht:",
+// Thunderbird Subject and Date before From; so a marker is a line of
+// dashes or underscores or a known phrase (isForwardMarker).
 func forwardedFrom(text string) string {
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 0, 4096), 64<<10)
-	marked := false
+	marked, inHeader, looked := false, false, 0
 	for sc.Scan() {
 		line := strings.TrimSpace(strings.TrimLeft(sc.Text(), "> "))
-		lower := strings.ToLower(line)
-		if strings.Contains(lower, "forwarded message") || strings.Contains(lower, "original message") || strings.HasPrefix(lower, "begin forwarded message") {
-			marked = true
-			continue
-		}
-		if marked && strings.HasPrefix(lower, "from:") {
-			if a, err := netmail.ParseAddress(strings.TrimSpace(line[len("from:"):])); err == nil {
+		switch {
+		case !marked:
+			marked = isForwardMarker(line)
+		case line == "":
+			if inHeader {
+				marked, inHeader = false, false // the block ended without an address
+			}
+		default:
+			label, value, ok := headerLine(line)
+			if !ok || looked == maxForwardHeader {
+				marked, inHeader, looked = isForwardMarker(line), false, 0
+				continue
+			}
+			inHeader, looked = true, looked+1
+			if !fromLabels[strings.ToLower(label)] {
+				continue
+			}
+			if a, err := netmail.ParseAddress(mailtoForm.ReplaceAllString(value, "<$1>")); err == nil {
 				return strings.ToLower(a.Address)
 			}
-			return ""
+			return "" // a From line without an address (a name alone)
 		}
 	}
 	return ""
 }
+
+// maxForwardHeader is how many header lines of a forwarded block are
+// looked at for the sender (Thunderbird puts Subject and Date first).
+const maxForwardHeader = 6
+
+// forwardPhrases are markers that are not lines of dashes: Apple Mail's,
+// in the languages it is most used in, and what dashed markers say.
+var forwardPhrases = []string{"forwarded message", "original message", "begin forwarded message", "anfang der weitergeleiteten nachricht",
+	"début du message réexpédié", "inicio del mensaje reenviado", "inizio messaggio inoltrato", "begin doorgestuurd bericht"}
+
+// isForwardMarker says whether a line starts a forwarded message: a line
+// of five or more dashes or underscores (words between them allowed:
+// "-----Ursprüngliche Nachricht-----"), or a known phrase.
+func isForwardMarker(line string) bool {
+	if strings.HasPrefix(line, "-----") || strings.HasPrefix(line, "_____") {
+		return true
+	}
+	lower := strings.ToLower(line)
+	for _, p := range forwardPhrases {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// fromLabels are the From line's label in the languages mail programs
+// write a forwarded message's header in, lower-cased.
+var fromLabels = map[string]bool{"from": true, "von": true, "de": true, "da": true, "van": true, "från": true, "fra": true, "frå": true,
+	"od": true, "от": true, "lähettäjä": true, "feladó": true, "kimden": true, "expéditeur": true, "remetente": true,
+	"发件人": true, "寄件者": true, "差出人": true, "보낸 사람": true}
+
+// headerLine reads a line of the form "Label: value" (a label of letters
+// and spaces in any language, at most 30 characters; "De :" as French
+// writes it).
+func headerLine(line string) (label, value string, ok bool) {
+	label, value, ok = strings.Cut(line, ":")
+	label = strings.TrimSpace(label)
+	if !ok || label == "" || utf8.RuneCountInString(label) > 30 {
+		return "", "", false
+	}
+	for _, r := range label {
+		if !unicode.IsLetter(r) && r != ' ' && r != '-' && r != '.' {
+			return "", "", false
+		}
+	}
+	return label, strings.TrimSpace(value), true
+}
+
+// mailtoForm is Outlook's "Name [mailto:addr]", written "Name <addr>" to
+// be read as an address.
+var mailtoForm = regexp.MustCompile(`\[mailto:([^\]\s]+)\]`)
 
 // log records msg for u: an email interaction with each of u's contacts
 // among its addresses, once per Message-ID.

@@ -63,3 +63,37 @@ func TestParseAddresses(t *testing.T) {
 		t.Fatalf("1,001 addresses: %v; want it refused", err)
 	}
 }
+
+// TestParseForwarded: the original sender of a message forwarded as text,
+// as mail programs write it in the sender's language; the contact to log
+// it on is theirs.
+func TestParseForwarded(t *testing.T) {
+	for name, tc := range map[string]struct{ body, want string }{
+		"GmailEnglish":       {"FYI\r\n\r\n---------- Forwarded message ---------\r\nFrom: Grace Hopper <grace@example.com>\r\nDate: Mon, Dec 1, 2026 at 10:00 AM\r\nSubject: Slides\r\nTo: <me@example.com>\r\n", "grace@example.com"},
+		"GmailGerman":        {"Zur Info\r\n\r\n---------- Weitergeleitete Nachricht ---------\r\nVon: Grace Hopper <Grace@Example.com>\r\nDate: Mo., 1. Dez. 2026 um 10:00 Uhr\r\nSubject: Folien\r\nTo: <me@example.com>\r\n", "grace@example.com"},
+		"GmailFrench":        {"---------- Forwarded message ---------\r\nDe : Grace Hopper <grace@example.com>\r\nDate: lun. 1 déc. 2026 à 10:00\r\n", "grace@example.com"},
+		"OutlookOld":         {"\r\n-----Original Message-----\r\nFrom: Grace Hopper [mailto:grace@example.com]\r\nSent: Monday, December 1, 2026 10:00 AM\r\nTo: Me\r\n", "grace@example.com"},
+		"OutlookGerman":      {"\r\n-----Ursprüngliche Nachricht-----\r\nVon: Grace Hopper [mailto:grace@example.com] \r\nGesendet: Montag, 1. Dezember 2026 10:00\r\nAn: Ich\r\n", "grace@example.com"},
+		"OutlookNew":         {"Siehe unten\r\n\r\n________________________________\r\nVon: Grace Hopper <grace@example.com>\r\nGesendet: Montag, 1. Dezember 2026 10:00\r\nAn: Ich <me@example.com>\r\nBetreff: Folien\r\n", "grace@example.com"},
+		"AppleGerman":        {"\r\nAnfang der weitergeleiteten Nachricht:\r\n\r\nVon: Grace Hopper <grace@example.com>\r\nBetreff: Folien\r\nDatum: 1. Dezember 2026 um 10:00:00 MEZ\r\nAn: me@example.com\r\n", "grace@example.com"},
+		"Thunderbird":        {"\r\n-------- Forwarded Message --------\r\nSubject: \tSlides\r\nDate: \tMon, 1 Dec 2026 10:00:00 +0100\r\nFrom: \tGrace Hopper <grace@example.com>\r\nTo: \tme@example.com\r\n", "grace@example.com"},
+		"Quoted":             {"> ---------- Forwarded message ---------\r\n> From: grace@example.com\r\n", "grace@example.com"},
+		"FromWithoutAddress": {"-----Original Message-----\r\nFrom: Grace Hopper\r\nTo: Ada <ada@example.com>\r\n", ""},
+		"NoMarker":           {"From: Grace Hopper <grace@example.com>\r\n", ""},
+		"DashesInText":       {"Agenda\r\n-----\r\n\r\nThe plan.\r\nFrom: a talk by grace@example.com\r\n", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m, err := inbound.Parse(strings.NewReader("From: Me <me@example.com>\r\nTo: log+x@rapport.test\r\nSubject: Fwd: Slides\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if n := len(m.Addresses); n > 2 {
+				got = m.Addresses[n-1]
+			}
+			if got != tc.want {
+				t.Fatalf("forwarded from %q, want %q (addresses %q)", got, tc.want, m.Addresses)
+			}
+		})
+	}
+}
