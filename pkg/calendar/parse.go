@@ -42,7 +42,7 @@ type Attendee struct{ Name, Email, PartStat string }
 const MaxAttendees = 2000
 
 // Parse reads every VEVENT of the calendars in r. Times without a zone are
-// read in loc; a TZID that is a Windows zone name (Outlook writes them) in
+// read in the zone the calendar's X-WR-TIMEZONE names, else in loc; a TZID that is a Windows zone name (Outlook writes them) in
 // the zone it stands for, and one that is neither that nor an IANA name in
 // loc too. An event without a UID gets one derived from
 // its summary and start. A recurring event is read as its occurrences
@@ -79,23 +79,43 @@ func Parse(ctx context.Context, data []byte, loc *time.Location, now time.Time) 
 		if err != nil {
 			return nil, fmt.Errorf("not a valid calendar: %w", err)
 		}
+		calLoc, zone := calendarZone(cal, loc)
 		events := cal.Events()
-		moved := overridden(events, loc)
+		moved := overridden(events, calLoc)
 		for _, ev := range events {
-			p, err := parseEvent(ev.Props, loc)
+			p, err := parseEvent(ev.Props, calLoc)
 			if err != nil {
 				return nil, err
+			}
+			if p.TZID == "" {
+				p.TZID = zone
 			}
 			if series < MaxSeries && spent < RecurBudget && recurring(ev.Props) {
 				series++
 				began := time.Now()
-				out = append(out, occurrences(ctx, ev.Props, p, loc, now, moved[p.UID])...)
+				out = append(out, occurrences(ctx, ev.Props, p, calLoc, now, moved[p.UID])...)
 				spent += time.Since(began)
 				continue
 			}
 			out = append(out, p)
 		}
 	}
+}
+
+// calendarZone is where a calendar's times without a zone are: the zone
+// its X-WR-TIMEZONE names (Google Calendar's exports write floating
+// times with it), with that zone's IANA name, else loc and "".
+func calendarZone(cal *ical.Calendar, loc *time.Location) (*time.Location, string) {
+	p := cal.Props.Get("X-WR-TIMEZONE")
+	if p == nil {
+		return loc, ""
+	}
+	name := ZoneName(p.Value)
+	l, err := time.LoadLocation(name)
+	if name == "" || err != nil {
+		return loc, ""
+	}
+	return l, name
 }
 
 // Limits on a calendar file, far above what real feeds use.

@@ -148,3 +148,21 @@ func TestZoneName(t *testing.T) {
 		}
 	}
 }
+
+// TestCalendarZone: a calendar's floating times are in the zone its
+// X-WR-TIMEZONE names (as Google Calendar's exports write them), which
+// becomes their TZID; a zone not known leaves them in the user's.
+func TestCalendarZone(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	for _, tc := range []struct{ zone, start, tzid string }{
+		{"America/New_York", "2026-12-10T23:00:00Z", "America/New_York"},
+		{"Pacific Standard Time", "2026-12-11T02:00:00Z", "America/Los_Angeles"},
+		{"Mars/Olympus_Mons", "2026-12-10T17:00:00Z", ""},
+	} {
+		cal := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-TIMEZONE:" + tc.zone + "\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261210T180000\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		got, err := calendar.Parse(t.Context(), []byte(cal), berlin, time.Now())
+		if err != nil || len(got) != 1 || got[0].Start.Format(time.RFC3339) != tc.start || got[0].TZID != tc.tzid {
+			t.Errorf("X-WR-TIMEZONE:%s: %+v, %v; want start %s in %q", tc.zone, got, err, tc.start, tc.tzid)
+		}
+	}
+}
