@@ -18,22 +18,27 @@ import (
 // csvColumns maps header names (lowercase) to fields: Rapport's own, and
 // those of the exports people bring — LinkedIn's Connections.csv, Google
 // Contacts' "Google CSV" (Organization Name, Labels; numbered columns in
-// numberedColumns) and Outlook's CSV (E-mail 2 Address, Mobile Phone,
-// Categories; its Title is a name's prefix, see headerOf).
+// numberedColumns), Outlook's CSV (E-mail 2 Address, Mobile Phone,
+// Categories; its Title is a name's prefix, see headerOf) and CRMs'
+// (HubSpot's Company Name and Mobile Phone Number, Salesforce's Account
+// Name).
 var csvColumns = map[string]string{
 	"name": "name", "full name": "name", "display name": "name",
 	"first name": "first", "given name": "first", "last name": "last", "family name": "last", "surname": "last",
 	"middle name": "middle", "additional name": "middle",
 	"email": "email", "email address": "email", "e-mail": "email", "e-mail address": "email", "emails": "email",
-	"e-mail 2 address": "email", "e-mail 3 address": "email",
+	"e-mail 2 address": "email", "e-mail 3 address": "email", "work email": "email", "personal email": "email", "other email": "email",
 	"company": "company", "organization": "company", "organisation": "company", "organization name": "company",
-	"title": "title", "position": "title", "job title": "title", "organization title": "title",
-	"phone": "phone", "phone number": "phone", "mobile": "phone", "phones": "phone",
+	"company name": "company", "account name": "company", "employer": "company",
+	"title": "title", "position": "title", "job title": "title", "organization title": "title", "role": "title",
+	"phone": "phone", "phone number": "phone", "mobile": "phone", "phones": "phone", "telephone": "phone",
 	"mobile phone": "phone", "business phone": "phone", "business phone 2": "phone", "home phone": "phone", "home phone 2": "phone",
 	"primary phone": "phone", "other phone": "phone", "company main phone": "phone", "car phone": "phone",
+	"mobile number": "phone", "mobile phone number": "phone", "work phone": "phone", "cell": "phone", "cell phone": "phone",
 	"tags": "tags", "labels": "tags", "group membership": "tags", "categories": "tags",
-	"notes": "notes", "note": "notes",
+	"notes": "notes", "note": "notes", "comments": "notes",
 	"url": "url", "linkedin": "url", "linkedin url": "url", "linkedin_url": "url", "profile url": "url", "web page": "url",
+	"website": "url", "linkedin profile": "url", "linkedin profile url": "url",
 	"cadence_days": "cadence_days",
 }
 

@@ -210,6 +210,10 @@ func TestReadCSVColumns(t *testing.T) {
 		{"OutlookTitleIsAPrefix", "First Name,Middle Name,Last Name,Title,Job Title,Company,Mobile Phone,Home Phone,Categories\nAlan,M.,Turing,Dr.,Reader,Manchester,+44 1,+44 2,ai;codebreakers\n",
 			contacts.Input{Name: "Alan M. Turing", Title: "Reader", Company: "Manchester", Phones: []string{"+44 1", "+44 2"}, Tags: []string{"ai", "codebreakers"}}},
 		{"TitleAloneIsTheJob", "name,title\nGrace,Admiral\n", contacts.Input{Name: "Grace", Title: "Admiral"}},
+		{"HubSpot", "First Name,Last Name,Email,Company Name,Job Title,Phone Number,Mobile Phone Number,Website\nAda,Lovelace,a@x.example,Engines,Countess,+1 1,+1 2,https://www.linkedin.com/in/ada\n",
+			contacts.Input{Name: "Ada Lovelace", Emails: []string{"a@x.example"}, Company: "Engines", Title: "Countess", Phones: []string{"+1 1", "+1 2"}, LinkedInURL: "https://www.linkedin.com/in/ada"}},
+		{"Salesforce", "First Name,Last Name,Title,Account Name,Email,Phone,Mobile\nGrace,Hopper,Admiral,Navy,g@x.example,+1 1,+1 2\n",
+			contacts.Input{Name: "Grace Hopper", Title: "Admiral", Company: "Navy", Emails: []string{"g@x.example"}, Phones: []string{"+1 1", "+1 2"}}},
 		{"CompanyOnly", "First Name,Last Name,Organization Name\n,,Acme\n", contacts.Input{Name: "Acme", Company: "Acme"}},
 		{"NotANumberedColumn", "name,E-mail x - Value,Phone 1 - Label\nGrace,g@x.example,Mobile\n", contacts.Input{Name: "Grace"}},
 	} {
