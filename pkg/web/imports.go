@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -57,8 +58,11 @@ type importView struct {
 	Preview    *contacts.Preview
 	File, Data string
 	Kind       string
-	Result     *contacts.ImportResult
-	Restored   string
+	// A CSV's columns: those read ("E-mail 1 - Value → email") and those
+	// left out.
+	ColumnsRead, ColumnsLeft []string
+	Result                   *contacts.ImportResult
+	Restored                 string
 }
 
 type importRow struct {
@@ -109,6 +113,30 @@ func readerOf(ctx context.Context, kind string, data []byte, contentType string)
 	return func(fn func(contacts.Row) error) error { return codec.ReadCSV(ctx, r, fn) }, nil
 }
 
+// columnFields are the words the preview gives ReadCSV's fields.
+var columnFields = map[string]string{"first": "name", "middle": "name", "last": "name", "url": "LinkedIn URL", "cadence_days": "cadence"}
+
+// columnsOf lists which of a CSV's columns the import reads, into which
+// field, and which it leaves out.
+func (v *importView) columnsOf(ctx context.Context, data []byte, contentType string) error {
+	r, err := codec.Decoded(bytes.NewReader(data), contentType)
+	if err != nil {
+		return err
+	}
+	cols, err := codec.CSVColumns(ctx, r)
+	if err != nil {
+		return err
+	}
+	for _, col := range cols {
+		if field := cmp.Or(columnFields[col.Field], col.Field); field != "" {
+			v.ColumnsRead = append(v.ColumnsRead, col.Name+" → "+field)
+		} else {
+			v.ColumnsLeft = append(v.ColumnsLeft, col.Name)
+		}
+	}
+	return nil
+}
+
 // kindOf tells a vCard file from a CSV by its name, else its first bytes.
 func kindOf(name string, data []byte) string {
 	switch strings.ToLower(path.Ext(name)) {
@@ -155,6 +183,9 @@ func (s *pages) handleImportPreview(c *fiber.Ctx) error {
 	read, err := readerOf(ctx, v.Kind, data, fh.Header.Get("Content-Type"))
 	if err == nil {
 		v.Preview, err = s.CRM.Contacts.PreviewImport(ctx, user(c).ID, read)
+	}
+	if err == nil && v.Kind == "csv" {
+		err = v.columnsOf(ctx, data, fh.Header.Get("Content-Type"))
 	}
 	if err != nil {
 		if p.showProblem(err, nil) || apperr.Is(err, apperr.Malformed) || apperr.Is(err, apperr.Unsupported) {

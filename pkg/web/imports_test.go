@@ -40,6 +40,9 @@ func TestImportPreviewAndUndo(t *testing.T) {
 		t.Fatalf("preview: %d %s", st, page)
 	}
 	mustContain(t, page, "<strong>2</strong> new contacts, <strong>1</strong> merged into contacts you have, <strong>1</strong> rows combined", "Bob Smith", "Jane Doe (again)", "(line 5)")
+	// Which columns become which field, and which are left out.
+	mustContain(t, page, "Columns read: First Name → name, Last Name → name, URL → LinkedIn URL, Email Address → email, Company → company, Position → title.",
+		"Columns left out (Rapport has no field for them): Connected On.")
 	if n := count(); n != 1 {
 		t.Fatalf("the preview wrote: %d contacts", n)
 	}

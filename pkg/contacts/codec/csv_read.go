@@ -99,6 +99,34 @@ func ReadCSV(ctx context.Context, r io.Reader, fn func(contacts.Row) error) erro
 	})
 }
 
+// CSVColumn is one column of a CSV's header row and the contact's field
+// ReadCSV reads it into ("" when it reads nothing from it).
+type CSVColumn struct{ Name, Field string }
+
+// CSVColumns is the header row ReadCSV would find in r, each column with
+// the field it becomes: what an import's preview shows, so that a column
+// left out is seen before anything is written.
+func CSVColumns(ctx context.Context, r io.Reader) ([]CSVColumn, error) {
+	var out []CSVColumn
+	errFound := errors.New("found")
+	err := ReadCSVRecords(ctx, r, CSVLayout{
+		Header: func(rec []string) map[int]string {
+			cols := headerOf(rec)
+			for i, name := range rec {
+				if cols != nil && strings.TrimSpace(name) != "" {
+					out = append(out, CSVColumn{Name: strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")), Field: cols[i]})
+				}
+			}
+			return cols
+		},
+		OneLine: func(string) bool { return false },
+	}, func(int, []string, map[int]string, error) error { return errFound })
+	if err != nil && !errors.Is(err, errFound) && out == nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CSVLayout is what ReadCSVRecords needs to know of a kind of file.
 type CSVLayout struct {
 	// Header returns the fields a header row names (by column), or nil if

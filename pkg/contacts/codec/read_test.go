@@ -228,3 +228,15 @@ func TestReadCSVColumns(t *testing.T) {
 		})
 	}
 }
+
+// TestCSVColumns: the header row ReadCSV would use, past a preamble, each
+// column with its field; a file without one is the import's error.
+func TestCSVColumns(t *testing.T) {
+	cols, err := codec.CSVColumns(t.Context(), strings.NewReader("Notes:\n\"a preamble\"\n\n\ufeffFirst Name,Birthday,E-mail 1 - Value,\nAda,1815-12-10,a@x.example,\n"))
+	if err != nil || fmt.Sprint(cols) != "[{First Name first} {Birthday } {E-mail 1 - Value email}]" {
+		t.Fatalf("%v, %v", cols, err)
+	}
+	if _, err := codec.CSVColumns(t.Context(), strings.NewReader("just,some,cells\n1,2,3\n")); err == nil {
+		t.Fatal("a file with no header row gave columns")
+	}
+}
