@@ -251,7 +251,7 @@ func TestKhardCardKeepsItsForm(t *testing.T) {
 	if out := laptop.khard(t, "", "show", "Juan"); !strings.Contains(out, "Engineering") {
 		t.Errorf("the department:\n%s", out)
 	}
-	validateVCards(t, laptop.local)
+	tooltest.ValidateVCards(t, laptop.local)
 	for file := range laptop.files() {
 		s.sendBackAsServed(t, u, file, c.Items[0].ID)
 	}
@@ -355,26 +355,6 @@ func khardEdit(t *testing.T, v *vdirsyncer, query, title string) {
 	}
 }
 
-// validateVCards runs vobject's strict validation (validate=True) on every
-// card file in dir.
-func validateVCards(t *testing.T, dir string) {
-	t.Helper()
-	python := tooltest.NeedPython(t, "vobject")
-	script := `import glob, sys, vobject
-n = 0
-for p in sorted(glob.glob(sys.argv[1] + "/*.vcf")):
-    with open(p, encoding="utf-8") as f:
-        for card in vobject.readComponents(f.read(), validate=True):
-            card.serialize()
-            n += 1
-print(n)
-`
-	out, err := exec.Command(python, "-c", script, dir).CombinedOutput()
-	if err != nil {
-		t.Fatalf("vobject validate=True: %v\n%s", err, out)
-	}
-}
-
 // TestKhardEditKeepsNotes: a note with line breaks (typed on the phone,
 // CRLF), semicolons, commas and backslashes, and an encounter note of two
 // lines, survive vdirsyncer and two edits of the title in khard
@@ -397,7 +377,7 @@ func TestKhardEditKeepsNotes(t *testing.T) {
 	id := res.Contact.ID
 	v := newVdirsyncer(t, s, u)
 	v.run("sync")
-	validateVCards(t, v.local)
+	tooltest.ValidateVCards(t, v.local)
 	for i, title := range []string{"Mathematician", "Poet"} {
 		khardEdit(t, v, "Ada", title)
 		v.run("sync")
@@ -415,7 +395,7 @@ func TestKhardEditKeepsNotes(t *testing.T) {
 			t.Fatalf("edit %d: company %q tags %q", i+1, c.Company, c.Tags)
 		}
 		v.run("sync")
-		validateVCards(t, v.local)
+		tooltest.ValidateVCards(t, v.local)
 	}
 	if n := strings.Count(v.files()[firstFile(v)], "How we met"); n != 1 {
 		t.Fatalf("the synced card holds %d How-we-met sections", n)
@@ -521,7 +501,7 @@ func TestVdirsyncerKeepsTheRestOfTheCard(t *testing.T) {
 			t.Errorf("the laptop's card lacks %q:\n%s", want, got)
 		}
 	}
-	validateVCards(t, laptop.local)
+	tooltest.ValidateVCards(t, laptop.local)
 
 	s.sendBackAsServed(t, u, file, ada.ID)
 
@@ -600,5 +580,5 @@ func TestImportedCardReachesThePhoneWhole(t *testing.T) {
 	if show := phone.khard(t, "", "show", "Ada"); strings.Contains(show, "1815") {
 		t.Errorf("the card merged into Ada changed her card:\n%s", show)
 	}
-	validateVCards(t, phone.local)
+	tooltest.ValidateVCards(t, phone.local)
 }

@@ -68,3 +68,27 @@ func lastLine(s string) string {
 	s = strings.TrimSpace(s)
 	return s[strings.LastIndexByte(s, '\n')+1:]
 }
+
+// ValidateVCards runs vobject's strict validation (validate=True) on every
+// .vcf file in dir, the reader khard and vdirsyncer use, and fails the test
+// on the first card it refuses.
+func ValidateVCards(t testing.TB, dir string) {
+	t.Helper()
+	python := NeedPython(t, "vobject")
+	if python == "" {
+		return
+	}
+	script := `import glob, sys, vobject
+n = 0
+for p in sorted(glob.glob(sys.argv[1] + "/*.vcf")):
+    with open(p, encoding="utf-8") as f:
+        for card in vobject.readComponents(f.read(), validate=True):
+            card.serialize()
+            n += 1
+print(n)
+`
+	out, err := exec.Command(python, "-c", script, dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("vobject validate=True: %v\n%s", err, out)
+	}
+}

@@ -194,7 +194,7 @@ func (s *pages) sendCardVCard(c *fiber.Ctx, u *accounts.User) error {
 	}
 	ct.Notes = strings.TrimSpace(strings.Join(notes, "\n"))
 	var b bytes.Buffer
-	if err := codec.WriteVCard(&b, ct); err != nil {
+	if err := codec.WriteVCard30(&b, ct); err != nil {
 		return err
 	}
 	name := strings.Map(func(r rune) rune {

@@ -3,14 +3,18 @@ package web_test
 import (
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/qr"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 )
 
 var cardTokenRe = regexp.MustCompile(`name="t" value="([^"]+)"`)
@@ -240,8 +244,11 @@ func (w *cardScenario) noEventAndVCard(t *testing.T) {
 	resp.Body.Close()
 	st, vcf := guest.get("/c/" + cardID + ".vcf")
 	if st != 200 || resp.Header.Get("Content-Type") != "text/vcard; charset=utf-8" || !strings.Contains(vcf, "FN:User ada@example.com") ||
-		!strings.Contains(vcf, "TEL:+49 30 1234567") || !strings.Contains(vcf, "EMAIL:ada@example.com") {
+		!strings.Contains(vcf, "TEL:+49 30 1234567") || !strings.Contains(vcf, "EMAIL;TYPE=INTERNET:ada@example.com") {
 		t.Fatalf("vcf %d %q:\n%s", st, resp.Header.Get("Content-Type"), vcf)
+	}
+	if !strings.Contains(vcf, "VERSION:3.0\r\n") {
+		t.Fatalf("the card is not vCard 3.0:\n%s", vcf)
 	}
 
 	// 64 KiB at most.
@@ -284,6 +291,30 @@ func (w *cardScenario) rotatedAndDisabled(t *testing.T) {
 // TestCardRateLimits: at most 10 posts a minute from one address and 100 an
 // hour to one card, each answered 429 with Retry-After; views are limited
 // per address too.
+// TestCardVCardReads: the vCard a card's "Save contact" gives is 3.0, the
+// widest-read version (phones' importers read 4.0 only in part), and
+// vobject's strict reading takes it. It was 4.0.
+func TestCardVCardReads(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	r := s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": true, "headline": "Go, SQLite; and scale",
+		"company": "Rapport", "title": "Founder", "phone": "+49 30 1234567", "email": "ada@example.com",
+		"links": []string{"https://www.linkedin.com/in/ada", "https://ada.example.com"}}})
+	MustStatus(t, r, 200)
+	resp, err := http.Get(s.URL + "/c/" + r.JSON(t)["card"].(map[string]any)["card_id"].(string) + ".vcf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	vcf, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(vcf), "VERSION:3.0\r\n") {
+		t.Fatalf("%d:\n%s", resp.StatusCode, vcf)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "card.vcf"), vcf, 0o600)
+	tooltest.ValidateVCards(t, dir)
+}
+
 func TestCardRateLimits(t *testing.T) {
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")

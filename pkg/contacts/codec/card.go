@@ -32,13 +32,7 @@ func Card(c *contacts.Contact, howWeMet, version string) vcard.Card {
 		uid = c.ID
 	}
 	card := baseCard(c, version, uid)
-	for _, e := range c.Emails {
-		f := &vcard.Field{Value: e}
-		if version == "3.0" {
-			f.Params = vcard.Params{vcard.ParamType: {"INTERNET"}} // not a 4.0 type
-		}
-		card.Add(vcard.FieldEmail, f)
-	}
+	addEmails(card, c.Emails, version)
 	note := strings.TrimRight(oneLineBreak(c.Notes), "\n ")
 	if howWeMet != "" {
 		if note != "" {

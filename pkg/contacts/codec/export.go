@@ -22,11 +22,16 @@ func VCardUID(id string) string {
 
 // WriteVCard writes c as a vCard 4.0 (every text value escaped as RFC
 // 6350 §3.4 says: third_party/go-vcard).
-func WriteVCard(w io.Writer, c *contacts.Contact) error {
-	card := baseCard(c, "4.0", VCardUID(c.ID))
-	for _, e := range c.Emails {
-		card.AddValue(vcard.FieldEmail, e)
-	}
+func WriteVCard(w io.Writer, c *contacts.Contact) error { return writeVCard(w, c, "4.0") }
+
+// WriteVCard30 writes c as a vCard 3.0, the widest-read version (what the
+// address book serves; phones' importers read 4.0 only in part): the card
+// someone saves from a Rapport user's card page.
+func WriteVCard30(w io.Writer, c *contacts.Contact) error { return writeVCard(w, c, "3.0") }
+
+func writeVCard(w io.Writer, c *contacts.Contact, version string) error {
+	card := baseCard(c, version, VCardUID(c.ID))
+	addEmails(card, c.Emails, version)
 	if c.Notes != "" {
 		card.SetValue(vcard.FieldNote, c.Notes)
 	}
@@ -63,6 +68,17 @@ func baseCard(c *contacts.Contact, version, uid string) vcard.Card {
 	}
 	card.SetRevision(c.UpdatedAt)
 	return card
+}
+
+// addEmails adds emails to card, typed INTERNET in 3.0 (not a 4.0 type).
+func addEmails(card vcard.Card, emails []string, version string) {
+	for _, e := range emails {
+		f := &vcard.Field{Value: e}
+		if version == "3.0" {
+			f.Params = vcard.Params{vcard.ParamType: {"INTERNET"}}
+		}
+		card.Add(vcard.FieldEmail, f)
+	}
 }
 
 // derivedName is the N a card of a contact named name holds when the
