@@ -32,7 +32,7 @@ func legacyLine(line string) string {
 	}
 	parts := splitParams(head)
 	var out []string
-	qp, charset, changed := false, "", false
+	qp, b64, charset, changed := false, false, "", false
 	for i, p := range parts {
 		if i == 0 {
 			out = append(out, p) // [group.]NAME
@@ -54,7 +54,7 @@ func legacyLine(line string) string {
 		case strings.EqualFold(name, "ENCODING") && upperVal == "QUOTED-PRINTABLE":
 			qp, changed = true, true
 		case strings.EqualFold(name, "ENCODING") && upperVal == "BASE64":
-			out, changed = append(out, "ENCODING=b"), true
+			out, b64, changed = append(out, "ENCODING=b"), true, true
 		case strings.EqualFold(name, "CHARSET"):
 			charset, changed = upperVal, true
 		default:
@@ -67,6 +67,8 @@ func legacyLine(line string) string {
 	switch {
 	case qp:
 		value = escapeLineBreaks(inCharset(decodeQP(value), charset))
+	case b64:
+		value = strings.Join(strings.Fields(value), "") // 2.1 indents its lines by more than the fold's one space
 	case charset != "":
 		value = inCharset([]byte(value), charset)
 	}

@@ -19,6 +19,7 @@ func TestLegacyLine(t *testing.T) {
 		"NOTE;ENCODING=QUOTED-PRINTABLE:broken =ZZ escape":          "NOTE:broken =ZZ escape",
 		"PHOTO;ENCODING=BASE64;TYPE=JPEG:/9j/4AAQ":                  "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQ",
 		"PHOTO;TYPE=JPEG;BASE64:/9j/4AAQ":                           "PHOTO;TYPE=JPEG;ENCODING=b:/9j/4AAQ",
+		"PHOTO;ENCODING=BASE64;JPEG:/9j/ 4AAQ  SkZJ":                "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJ",
 		"ADR;TYPE=WORK:;;1 Main St;Springfield":                     "ADR;TYPE=WORK:;;1 Main St;Springfield",
 		`X-A;X-P="a;b:c":v:w`:                                       `X-A;X-P="a;b:c":v:w`,
 		"NOTE:plain":                                                "NOTE:plain",
