@@ -19,7 +19,8 @@ type Row struct {
 	Line  int
 	Input Input
 	// CardExtra is what else a vCard held (Contact.CardExtra): a contact
-	// the import creates keeps it; one it merges into keeps its own.
+	// the import creates keeps it, and so does one it merges into whose
+	// card held nothing else (one that did keeps its own).
 	CardExtra string
 	Err       error
 }
@@ -403,7 +404,7 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 		if !ok {
 			continue
 		}
-		if err := s.mergeInto(ctx, userID, r.Input, holder, res); err != nil {
+		if err := s.mergeInto(ctx, userID, r, holder, res); err != nil {
 			if apperr.KindOf(err) == apperr.Internal || apperr.KindOf(err) == apperr.Unavailable {
 				return err
 			}
@@ -446,20 +447,25 @@ func (s *Service) plan(ctx context.Context, res *ImportResult, n int) ([]string,
 	return res.planned[:n:n], nil
 }
 
-// mergeInto merges in into the user's contact id: emails, phones and tags
-// are added, blank fields filled, nothing overwritten.
-func (s *Service) mergeInto(ctx context.Context, userID string, in Input, id string, res *ImportResult) error {
+// mergeInto merges row r into the user's contact id: emails, phones and
+// tags are added, blank fields filled, nothing overwritten — the card's
+// extra (a birthday, an address) too: a contact whose card holds nothing
+// else takes the row's.
+func (s *Service) mergeInto(ctx context.Context, userID string, r Row, id string, res *ImportResult) error {
 	old, err := s.Store.Contact(ctx, userID, id)
 	if err != nil {
 		return err
 	}
 	merged := inputOf(old)
-	merged.absorb(in)
+	merged.absorb(r.Input)
 	next := *old
 	if err := merged.apply(&next, ""); err != nil {
 		return err
 	}
-	if sameContact(old, &next) {
+	if next.CardExtra == "" {
+		next.CardExtra = r.CardExtra
+	}
+	if sameContact(old, &next) && next.CardExtra == old.CardExtra {
 		res.Skipped++
 		return nil
 	}

@@ -552,19 +552,30 @@ func unfold(card string) string { return string(codec.UnfoldCard([]byte(card))) 
 // TestImportedCardReachesThePhoneWhole: a .vcf exported from another
 // address book and imported (POST /v1/contacts/import) reaches the phone
 // with what Rapport has no field for — the birthday, the address, the
-// labels, the name's parts — as the card read by khard shows; a card that
-// merges into a contact Rapport had leaves that contact's card as it was.
+// labels, the name's parts — as the card read by khard shows. A card that
+// merges into a contact Rapport had fills its card when that held nothing
+// else (Ada's birthday), and leaves it as it was when it did (a second
+// file's birthday for her is not taken); undoing the import leaves it.
 func TestImportedCardReachesThePhoneWhole(t *testing.T) {
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
 	ada := s.ada(t, u)
-	file := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Juan de la Cruz\r\nN:de la Cruz;Juan;;;\r\nBDAY:1990-04-02\r\n" +
-		"ADR;TYPE=WORK:;;1 Plaza Mayor;Madrid;;28012;Spain\r\nTEL;TYPE=CELL:+34 600 000 000\r\nEMAIL;TYPE=INTERNET;TYPE=WORK:juan@example.com\r\nEND:VCARD\r\n" +
-		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEMAIL:" + ada.Emails[0] + "\r\nBDAY:1815-12-10\r\nEND:VCARD\r\n"
-	r := s.do(t, nil, "POST", "/v1/contacts/import", file, "Authorization", "Bearer "+u.token, "Content-Type", "text/vcard")
-	if got := body(t, r); r.StatusCode != 200 || !strings.Contains(got, `"created":1`) || !strings.Contains(got, `"skipped":1`) {
-		t.Fatalf("import: %d %s", r.StatusCode, got)
+	card := func(lines ...string) string {
+		return "BEGIN:VCARD\r\nVERSION:3.0\r\n" + strings.Join(lines, "\r\n") + "\r\nEND:VCARD\r\n"
 	}
+	importFile := func(file, want string) string {
+		t.Helper()
+		r := s.do(t, nil, "POST", "/v1/contacts/import", file, "Authorization", "Bearer "+u.token, "Content-Type", "text/vcard")
+		got := body(t, r)
+		if r.StatusCode != 200 || !strings.Contains(got, want) {
+			t.Fatalf("import: %d %s, want %s", r.StatusCode, got, want)
+		}
+		return got
+	}
+	res := importFile(card("FN:Juan de la Cruz", "N:de la Cruz;Juan;;;", "BDAY:1990-04-02", "ADR;TYPE=WORK:;;1 Plaza Mayor;Madrid;;28012;Spain",
+		"TEL;TYPE=CELL:+34 600 000 000", "EMAIL;TYPE=INTERNET;TYPE=WORK:juan@example.com")+
+		card("FN:Ada Lovelace", "EMAIL:"+ada.Emails[0], "BDAY:1815-12-10"), `"created":1,"updated":1`)
+	importFile(card("FN:Ada Lovelace", "EMAIL:"+ada.Emails[0], "BDAY:1999-01-01"), `"skipped":1`)
 
 	phone := newVdirsyncer(t, s, u)
 	phone.run("sync")
@@ -577,8 +588,21 @@ func TestImportedCardReachesThePhoneWhole(t *testing.T) {
 	if out := phone.khard(t, "", "list", "--parsable"); !strings.Contains(out, "de la Cruz, Juan") {
 		t.Errorf("khard lists:\n%s", out)
 	}
-	if show := phone.khard(t, "", "show", "Ada"); strings.Contains(show, "1815") {
-		t.Errorf("the card merged into Ada changed her card:\n%s", show)
+	if show := phone.khard(t, "", "show", "Ada"); !strings.Contains(show, "Birthday: 12/10/15") {
+		t.Errorf("Ada's card took no birthday, or the second file's:\n%s", show)
+	}
+	tooltest.ValidateVCards(t, phone.local)
+
+	// Undone: Juan is gone, Ada keeps the birthday her card took.
+	var imported struct {
+		ImportID string `json:"import_id"`
+	}
+	json.Unmarshal([]byte(res), &imported)
+	if r := s.do(t, nil, "DELETE", "/v1/imports/"+imported.ImportID, "", "Authorization", "Bearer "+u.token); r.StatusCode != 200 {
+		t.Fatalf("undo: %d %s", r.StatusCode, body(t, r))
+	}
+	if c, err := s.crm.Contacts.Store.Contact(t.Context(), u.ID, ada.ID); err != nil || !strings.Contains(c.CardExtra, "BDAY:1815-12-10") {
+		t.Fatalf("Ada after the undo: %+v, %v", c, err)
 	}
 	tooltest.ValidateVCards(t, phone.local)
 }
