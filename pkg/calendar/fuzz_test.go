@@ -123,3 +123,25 @@ func TestCorpusParsesEverywhere(t *testing.T) {
 		t.Fatalf("python-icalendar/vobject: %v\n%s", err, res)
 	}
 }
+
+// FuzzParseRecurring: a feed's recurrence lines, however written, never
+// panic the parse (the rule library's own panics included) and give at
+// most MaxOccurrences events a series.
+// go test ./pkg/calendar -run '^$' -fuzz FuzzParseRecurring -fuzztime 30s
+func FuzzParseRecurring(f *testing.F) {
+	for _, s := range []string{"RRULE:FREQ=WEEKLY;COUNT=3", "RRULE:FREQ=MONTHLY;BYDAY=2TU", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+		"RRULE:FREQ=YEARLY;BYWEEKNO=53;BYDAY=MO", "RRULE:FREQ=MONTHLY;BYSETPOS=-1;BYDAY=MO,TU", "RDATE:20261201T080000Z,20261202T080000Z",
+		"EXDATE;TZID=Europe/Berlin:20261208T190000", "RRULE:FREQ=SECONDLY", "RRULE:", "RDATE;VALUE=PERIOD:20261201T080000Z/PT1H",
+		"RRULE:FREQ=WEEKLY;UNTIL=2026", "RRULE:FREQ=DAILY;INTERVAL=0", "RRULE:FREQ=YEARLY;BYYEARDAY=-366;BYMONTHDAY=-31"} {
+		f.Add(s, "DTSTART;TZID=Europe/Berlin:20261201T190000")
+		f.Add(s, "DTSTART;VALUE=DATE:20261201")
+	}
+	now := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, rule, start string) {
+		cal := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:f\r\nSUMMARY:x\r\n" + start + "\r\n" + rule + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		got, err := calendar.Parse(t.Context(), []byte(cal), time.UTC, now)
+		if err == nil && len(got) > calendar.MaxOccurrences {
+			t.Fatalf("%d events of one series", len(got))
+		}
+	})
+}

@@ -47,6 +47,7 @@ func FuzzReadVCards(f *testing.F) {
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nEMAIL:ada@example.com\r\nEND:VCARD\r\n",
 		"BEGIN:VCARD\nVERSION:4.0\nN:Doe;Jane;;;\nitem1.URL:https://linkedin.com/in/jd\nEND:VCARD\nBEGIN:VCARD\nFN:x\n",
 		"garbage\nBEGIN:VCARD\r\nFN;CHARSET=UTF-8:Zo\xc3\xab\r\n folded\r\nEND:VCARD\r\n", "END:VCARD\n", "",
+		"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:M=FCller;J=\r\n=FCrgen\r\nTEL;CELL;VOICE:+1\r\nPHOTO;BASE64;JPEG:/9j/\r\n  4AAQ\r\n\r\nX-P;Q=\"a;b:c\":v\r\nEND:VCARD\r\n",
 	} {
 		f.Add(s)
 	}
