@@ -283,7 +283,7 @@ func (b *tasks) PutCalendarObject(ctx context.Context, p string, cal *ical.Calen
 		}
 	default:
 		if p := todo.Props.Get(ical.PropDue); p != nil {
-			due, derr := p.DateTime(time.UTC)
+			due, derr := dueOf(p, u)
 			if derr != nil {
 				return nil, webdav.NewHTTPError(http.StatusBadRequest, errors.New("DUE is not a date-time"))
 			}
@@ -301,6 +301,21 @@ func (b *tasks) PutCalendarObject(ctx context.Context, p string, cal *ical.Calen
 		return nil, b.s.davError(err)
 	}
 	return stored(ctx, o), nil
+}
+
+// dueOf is the time a task's DUE names for u: a date-time in its zone, one
+// without a zone (floating) in u's, and a date alone — what a reminders
+// app writes for a task given a day and no time — at u's nudge hour that
+// day in u's zone (read as midnight UTC it was the evening before for
+// anyone west of Greenwich).
+func dueOf(p *ical.Prop, u *accounts.User) (time.Time, error) {
+	loc := u.Location()
+	t, err := p.DateTime(loc)
+	if err != nil || p.ValueType() != ical.ValueDate {
+		return t, err
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d, u.NudgeHour, 0, 0, 0, loc), nil
 }
 
 // stored is o as a PUT answers it: without an ETag unless the stored task

@@ -196,6 +196,36 @@ fileext = ".ics"
 	if n := len(s.pending(t, u)); n != pendingBefore-1 {
 		t.Fatalf("%d pending after completing %q in todoman, want %d", n, listed[0].Summary, pendingBefore-1)
 	}
+
+	// Another given a day and no time: due that day at the user's nudge
+	// hour in their zone (it was midnight UTC).
+	run(todoman, "--config", todoCfg, "edit", fmt.Sprint(listed[1].ID), "--due", "2027-01-15")
+	if files, _ := filepath.Glob(filepath.Join(local, "*.ics")); !strings.Contains(readAll(t, files), "DUE;VALUE=DATE:20270115") {
+		t.Fatalf("todoman wrote no DUE of a day alone:\n%s", readAll(t, files))
+	}
+	run(vds, "-c", cfg, "sync")
+	want := time.Date(2027, 1, 15, u.NudgeHour, 0, 0, 0, u.Location())
+	var found bool
+	for _, f := range s.pending(t, u) {
+		found = found || f.DueAt.Equal(want)
+	}
+	if !found {
+		t.Fatalf("no follow-up due %v after todoman's edit: %+v", want, s.pending(t, u))
+	}
+}
+
+// readAll is the files' contents, one after the other.
+func readAll(t *testing.T, files []string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(data)
+	}
+	return b.String()
 }
 
 // TestBrokenTaskIs400: a calendar go-ical panics on (a quoted parameter
