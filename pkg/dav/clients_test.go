@@ -606,3 +606,23 @@ func TestImportedCardReachesThePhoneWhole(t *testing.T) {
 	}
 	tooltest.ValidateVCards(t, phone.local)
 }
+
+// TestDataURIPhotoKept: a vCard 4.0 client's photo is a data: URI
+// (PHOTO:data:image/png;base64,…, as DAVx5 sends it); the card it reads
+// back has it as sent, and so does a 3.0 client's card. It was served with
+// its ';' and ',' escaped, a photo no reader could show.
+func TestDataURIPhotoKept(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	photo := "PHOTO:data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+	card := "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:davx5-1\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\n" + photo + "\r\nURL:https://ada.example/a;b,c\r\nEND:VCARD\r\n"
+	if r := s.do(t, u, "PUT", dav.BookPath+"davx5-1.vcf", card, "If-None-Match", "*", "Content-Type", "text/vcard; version=4.0"); r.StatusCode != 201 && r.StatusCode != 204 {
+		t.Fatalf("PUT: %d %s", r.StatusCode, body(t, r))
+	}
+	for _, accept := range []string{"text/vcard; version=4.0", "text/vcard"} {
+		got := unfold(body(t, s.do(t, u, "GET", dav.BookPath+"davx5-1.vcf", "", "Accept", accept)))
+		if !strings.Contains(got, photo+"\r\n") || !strings.Contains(got, "URL:https://ada.example/a;b,c\r\n") {
+			t.Errorf("%s: the photo or the website as served:\n%s", accept, got)
+		}
+	}
+}

@@ -87,9 +87,9 @@ func appendLine(dst []byte, key string, field *Field) []byte {
 	}
 
 	dst = append(dst, ':')
-	if IsRawValue(key) {
-		// Escaped part by part already (JoinValue); a line break would
-		// end the line early.
+	if IsRawValue(key) || isURIValue(key, field) {
+		// Escaped part by part already (JoinValue), or a URI, which is
+		// not escaped; a line break would end the line early.
 		return appendBreaks(dst, field.Value)
 	}
 	return appendText(dst, field.Value)

@@ -21,6 +21,24 @@ var rawValueProperties = map[string]bool{
 	FieldNickname:     true,
 }
 
+// uriValueProperties are the properties whose value is a URI (RFC 6350
+// §6; a 3.0 URL, and a 3.0 PHOTO or SOUND given by URI), which is written
+// as it is: escaping a data: URI's ';' and ',' (PHOTO:data:image/png;
+// base64,…) broke it for every reader. Any property with VALUE=uri is
+// written so too (TEL;VALUE=uri:tel:+1-555-0100;ext=12).
+var uriValueProperties = map[string]bool{
+	FieldPhoto: true, FieldLogo: true, FieldSound: true, FieldURL: true, FieldKey: true, FieldIMPP: true,
+	FieldSource: true, FieldFreeOrBusyURL: true, FieldCalendarAddressURI: true, FieldCalendarURI: true, FieldMember: true,
+}
+
+// isURIValue reports whether field, of property key, holds a URI.
+func isURIValue(key string, field *Field) bool {
+	if strings.EqualFold(field.Params.Get(ParamValue), "uri") {
+		return true
+	}
+	return uriValueProperties[strings.ToUpper(key)]
+}
+
 // IsRawValue reports whether the value of property key is held as written
 // (a compound value or a list; see SplitValue) rather than as text.
 func IsRawValue(key string) bool {

@@ -114,3 +114,32 @@ func TestFold(t *testing.T) {
 		t.Errorf("NOTE after folding=%q", got.Value(FieldNote))
 	}
 }
+
+// TestURIValuesAsWritten: a URI value (PHOTO, URL…, or any VALUE=uri) is
+// written as it is — a data: URI's ';' and ',' escaped broke it for every
+// reader — and reads back the same; text beside it is still escaped.
+func TestURIValuesAsWritten(t *testing.T) {
+	card := Card{}
+	card.SetValue(FieldVersion, "4.0")
+	card.SetValue(FieldPhoto, "data:image/png;base64,iVBORw0KGgo=")
+	card.SetValue(FieldURL, "https://example.com/a;b?x=1,2")
+	card.Add(FieldTelephone, &Field{Value: "tel:+1-555-0100;ext=12", Params: Params{ParamValue: {"uri"}}})
+	card.SetValue(FieldNote, "a;b,c")
+	var buf bytes.Buffer
+	if err := NewEncoder(&buf).Encode(card); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"PHOTO:data:image/png;base64,iVBORw0KGgo=\r\n", "URL:https://example.com/a;b?x=1,2\r\n",
+		"TEL;VALUE=uri:tel:+1-555-0100;ext=12\r\n", "NOTE:a\\;b\\,c\r\n"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("encoded:\n%s\nwant a line %q", buf.String(), want)
+		}
+	}
+	got, err := NewDecoder(&buf).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Value(FieldPhoto) != "data:image/png;base64,iVBORw0KGgo=" || got.Value(FieldURL) != "https://example.com/a;b?x=1,2" || got.Value(FieldNote) != "a;b,c" {
+		t.Fatalf("read back: %v", got)
+	}
+}
