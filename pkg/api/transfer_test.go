@@ -22,6 +22,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/backup"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/netguard"
@@ -667,5 +669,46 @@ func TestVCard21Import(t *testing.T) {
 	f := contactByName(t, s, tok, "François Dupont")
 	if fmt.Sprint(f["emails"]) != "[francois@fabrikam.example]" || fmt.Sprint(f["phones"]) != "[+33 1 23 45 67 89 +33 6 12 34 56 78]" || f["company"] != "Fabrikam" {
 		t.Errorf("François: %v", f)
+	}
+}
+
+// TestExportVCardCarriesTheCard: export.vcf holds what else a contact's
+// card holds (imported from an iPhone's file: its photo, labels, social
+// profile), in vCard 4.0's form — the photo a data: URI, as Mozilla's
+// ical.js reads it, not 3.0's ENCODING=b, which a 4.0 reader takes for a
+// URI — and importing the export into another account keeps it. It held
+// Rapport's fields only.
+func TestExportVCardCarriesTheCard(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, a := s.MustSignup(t, "a@example.com")
+	mustImport(t, s, a, "text/vcard", fixture(t, "iphone.vcf"))
+	r := s.Do(t, "GET", "/v1/contacts/export.vcf", a, nil)
+	MustStatus(t, r, 200)
+	vcf := string(r.Body)
+	for _, want := range []string{"\r\nPHOTO:data:image/jpeg;base64,AAECAwQF", "\r\nTEL;PREF=1;TYPE=CELL;TYPE=VOICE:+44 20 7946 0018\r\n",
+		"\r\nEMAIL;PREF=1;TYPE=HOME:ada@example.com\r\n", "\r\nX-SOCIALPROFILE;TYPE=twitter:x-apple:adalovelace\r\n", "\r\nORG:Analytical Engines Ltd;Research\r\n"} {
+		if !strings.Contains(string(codec.UnfoldCard([]byte(vcf))), want) {
+			t.Errorf("export.vcf lacks %q:\n%s", want, vcf)
+		}
+	}
+	if strings.Contains(vcf, "ENCODING=") || strings.Contains(vcf, "INTERNET") {
+		t.Errorf("export.vcf holds 3.0's forms:\n%s", vcf)
+	}
+	// Mozilla's ical.js reads the photo as a data: URI.
+	tools := filepath.Join(repoRoot, "tools", "icalcheck")
+	tooltest.Need(t, filepath.Join(tools, "node_modules", "ical.js", "package.json"))
+	file := filepath.Join(t.TempDir(), "export.vcf")
+	os.WriteFile(file, r.Body, 0o600)
+	out, err := exec.Command(tooltest.Need(t, "node"), filepath.Join(tools, "vcard.mjs"), file).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `["photo","uri","data:image/jpeg;base64,AAECAwQF`) {
+		t.Fatalf("ical.js: %v\n%s", err, out)
+	}
+
+	// Into another account: the card comes with it.
+	bID, b := s.MustSignup(t, "b@example.com")
+	mustImport(t, s, b, "text/vcard", r.Body)
+	page, err := s.CRM.Contacts.Store.Contacts(t.Context(), bID, contacts.Filter{Q: "lovelace", Limit: 2})
+	if err != nil || len(page.Items) != 1 || !strings.Contains(page.Items[0].CardExtra, "PHOTO") || !strings.Contains(page.Items[0].CardExtra, "X-SOCIALPROFILE") {
+		t.Fatalf("re-imported: %+v, %v", page, err)
 	}
 }

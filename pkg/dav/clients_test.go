@@ -608,21 +608,46 @@ func TestImportedCardReachesThePhoneWhole(t *testing.T) {
 }
 
 // TestDataURIPhotoKept: a vCard 4.0 client's photo is a data: URI
-// (PHOTO:data:image/png;base64,…, as DAVx5 sends it); the card it reads
-// back has it as sent, and so does a 3.0 client's card. It was served with
-// its ';' and ',' escaped, a photo no reader could show.
+// (PHOTO:data:image/png;base64,…, as DAVx5 sends it); a 4.0 client reads
+// it back as sent, a 3.0 one (iOS) inline as 3.0 writes a photo, and an
+// iPhone's 3.0 photo reaches a 4.0 client as a data: URI. The 4.0 photo
+// was served with its ';' and ',' escaped, a photo no reader could show,
+// and each version's photo reached the other as it was sent.
 func TestDataURIPhotoKept(t *testing.T) {
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
-	photo := "PHOTO:data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-	card := "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:davx5-1\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\n" + photo + "\r\nURL:https://ada.example/a;b,c\r\nEND:VCARD\r\n"
-	if r := s.do(t, u, "PUT", dav.BookPath+"davx5-1.vcf", card, "If-None-Match", "*", "Content-Type", "text/vcard; version=4.0"); r.StatusCode != 201 && r.StatusCode != 204 {
-		t.Fatalf("PUT: %d %s", r.StatusCode, body(t, r))
-	}
-	for _, accept := range []string{"text/vcard; version=4.0", "text/vcard"} {
-		got := unfold(body(t, s.do(t, u, "GET", dav.BookPath+"davx5-1.vcf", "", "Accept", accept)))
-		if !strings.Contains(got, photo+"\r\n") || !strings.Contains(got, "URL:https://ada.example/a;b,c\r\n") {
-			t.Errorf("%s: the photo or the website as served:\n%s", accept, got)
+	png := "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+	put := func(name, card, contentType string) {
+		t.Helper()
+		if r := s.do(t, u, "PUT", dav.BookPath+name, card, "If-None-Match", "*", "Content-Type", contentType); r.StatusCode != 201 && r.StatusCode != 204 {
+			t.Fatalf("PUT %s: %d %s", name, r.StatusCode, body(t, r))
 		}
+	}
+	get := func(name, accept string) string {
+		return unfold(body(t, s.do(t, u, "GET", dav.BookPath+name, "", "Accept", accept)))
+	}
+	put("davx5-1.vcf", "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:davx5-1\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\nPHOTO:data:image/png;base64,"+png+
+		"\r\nURL:https://ada.example/a;b,c\r\nEND:VCARD\r\n", "text/vcard; version=4.0")
+	put("iphone-1.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:iphone-1\r\nFN:Grace Hopper\r\nPHOTO;ENCODING=b;TYPE=PNG:"+png+"\r\nEND:VCARD\r\n", "text/vcard")
+	for _, c := range []struct{ name, accept, want string }{
+		{"davx5-1.vcf", "text/vcard; version=4.0", "PHOTO:data:image/png;base64," + png},
+		{"davx5-1.vcf", "text/vcard", "PHOTO;ENCODING=b;TYPE=PNG:" + png},
+		{"iphone-1.vcf", "text/vcard; version=4.0", "PHOTO:data:image/png;base64," + png},
+		{"iphone-1.vcf", "text/vcard", "PHOTO;ENCODING=b;TYPE=PNG:" + png},
+	} {
+		if got := get(c.name, c.accept); !strings.Contains(got, c.want+"\r\n") {
+			t.Errorf("%s as %s: no %q:\n%s", c.name, c.accept, c.want, got)
+		}
+	}
+	if got := get("davx5-1.vcf", "text/vcard"); !strings.Contains(got, "URL:https://ada.example/a;b,c\r\n") {
+		t.Errorf("the website as served:\n%s", got)
+	}
+	// Each sent back as served writes nothing.
+	list, err := s.crm.Contacts.Store.Contacts(t.Context(), u.ID, contacts.Filter{Limit: 10})
+	if err != nil || len(list.Items) != 2 {
+		t.Fatalf("%+v, %v", list, err)
+	}
+	for _, c := range list.Items {
+		s.sendBackAsServed(t, u, c.DAVName+".vcf", c.ID)
 	}
 }

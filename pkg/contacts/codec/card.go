@@ -47,6 +47,7 @@ func Card(c *contacts.Contact, howWeMet, version string) vcard.Card {
 		card.SetCategories(c.Tags)
 	}
 	kept := decodeExtra(c.CardExtra)
+	binaryFor(kept, version)
 	addExtra(card, kept)
 	dress(card, kept, c)
 	return card

@@ -32,6 +32,14 @@ func WriteVCard30(w io.Writer, c *contacts.Contact) error { return writeVCard(w,
 func writeVCard(w io.Writer, c *contacts.Contact, version string) error {
 	card := baseCard(c, version, VCardUID(c.ID))
 	addEmails(card, c.Emails, version)
+	// What else the contact's card holds, and the form of its fields, as
+	// the address book serves them (kept in 3.0's form: see asVCard4).
+	kept := decodeExtra(c.CardExtra)
+	if version == "4.0" {
+		kept = asVCard4(kept)
+	}
+	addExtra(card, kept)
+	dress(card, kept, c)
 	if c.Notes != "" {
 		card.SetValue(vcard.FieldNote, c.Notes)
 	}
@@ -68,6 +76,139 @@ func baseCard(c *contacts.Contact, version, uid string) vcard.Card {
 	}
 	card.SetRevision(c.UpdatedAt)
 	return card
+}
+
+// vcard3Only are the properties vCard 4.0 dropped (RFC 6350 appendix A).
+var vcard3Only = map[string]bool{"LABEL": true, "AGENT": true, "MAILER": true, "NAME": true, "CLASS": true, "SORT-STRING": true, "PROFILE": true}
+
+// binaryMedia is the media type's first part of a property a 3.0 card
+// may hold inline (ENCODING=b).
+var binaryMedia = map[string]string{vcard.FieldPhoto: "image", vcard.FieldLogo: "image", vcard.FieldSound: "audio", vcard.FieldKey: "application"}
+
+// asVCard4 is a decoded card extra — kept in the form a client sent it,
+// mostly 3.0 — as vCard 4.0 writes it: 3.0's properties left out, a
+// photo inline in base64 as a data: URI (a 4.0 reader takes ENCODING=b's
+// value for a URI), TYPE=pref as PREF=1 and an email's TYPE=INTERNET
+// left out.
+func asVCard4(card vcard.Card) vcard.Card {
+	out := vcard.Card{}
+	for k, fs := range card {
+		if vcard3Only[k] {
+			continue
+		}
+		for _, f := range fs {
+			out[k] = append(out[k], fieldAs4(k, f))
+		}
+	}
+	return out
+}
+
+func fieldAs4(k string, f *vcard.Field) *vcard.Field {
+	if d, ok := dataURI(k, f); ok {
+		f = d
+	}
+	nf := &vcard.Field{Value: f.Value, Group: f.Group, Params: vcard.Params{}}
+	var types []string
+	pref := false
+	for name, vs := range f.Params {
+		switch strings.ToUpper(name) {
+		case vcard.ParamType:
+			for _, v := range vs {
+				for _, t := range strings.Split(v, ",") {
+					switch {
+					case strings.EqualFold(t, "pref"):
+						pref = true
+					case strings.EqualFold(t, "INTERNET") && k == vcard.FieldEmail, t == "":
+					default:
+						types = append(types, t)
+					}
+				}
+			}
+		default:
+			nf.Params[name] = vs
+		}
+	}
+	if len(types) > 0 {
+		nf.Params[vcard.ParamType] = types
+	}
+	if pref && nf.Params.Get(vcard.ParamPreferred) == "" {
+		nf.Params.Set(vcard.ParamPreferred, "1")
+	}
+	return nf
+}
+
+// isInline says whether f's value is binary data in base64 (ENCODING=b,
+// 3.0's form; BASE64 is 2.1's).
+func isInline(f *vcard.Field) bool {
+	for name, vs := range f.Params {
+		if strings.EqualFold(name, "ENCODING") && len(vs) > 0 && (strings.EqualFold(vs[0], "b") || strings.EqualFold(vs[0], "BASE64")) {
+			return true
+		}
+	}
+	return false
+}
+
+// dataURI is f, a photo (logo, sound, key) inline in 3.0's form, as 4.0
+// writes it: a data: URI of its type (PHOTO:data:image/jpeg;base64,…).
+func dataURI(k string, f *vcard.Field) (*vcard.Field, bool) {
+	media := binaryMedia[k]
+	if media == "" || !isInline(f) {
+		return nil, false
+	}
+	nf := &vcard.Field{Group: f.Group, Params: vcard.Params{}}
+	subtype := "octet-stream"
+	for name, vs := range f.Params {
+		switch {
+		case strings.EqualFold(name, vcard.ParamType) && len(vs) > 0:
+			subtype = strings.ToLower(vs[0])
+		case strings.EqualFold(name, "ENCODING"), strings.EqualFold(name, vcard.ParamValue):
+		default:
+			nf.Params[name] = vs
+		}
+	}
+	nf.Value = "data:" + media + "/" + subtype + ";base64," + strings.Join(strings.Fields(f.Value), "")
+	return nf, true
+}
+
+// inlined is f, a photo given as a base64 data: URI (4.0's form), as 3.0
+// writes it inline: PHOTO;ENCODING=b;TYPE=JPEG:….
+func inlined(k string, f *vcard.Field) (*vcard.Field, bool) {
+	if binaryMedia[k] == "" || isInline(f) {
+		return nil, false
+	}
+	rest, ok := strings.CutPrefix(f.Value, "data:")
+	mediaType, data, ok2 := strings.Cut(rest, ";base64,")
+	if !ok || !ok2 {
+		return nil, false
+	}
+	nf := &vcard.Field{Group: f.Group, Value: data, Params: vcard.Params{"ENCODING": {"b"}}}
+	if _, sub, ok := strings.Cut(mediaType, "/"); ok && sub != "" {
+		nf.Params[vcard.ParamType] = []string{strings.ToUpper(sub)}
+	}
+	for name, vs := range f.Params {
+		if !strings.EqualFold(name, vcard.ParamValue) && !strings.EqualFold(name, vcard.ParamType) {
+			nf.Params[name] = vs
+		}
+	}
+	return nf, true
+}
+
+// binaryFor writes the photos (logos, sounds, keys) of a decoded card
+// extra in version's form, whichever a client sent them in: a phone on
+// vCard 3.0 reads a photo a 4.0 client sent as a data: URI, and the
+// other way round.
+func binaryFor(card vcard.Card, version string) {
+	for k := range binaryMedia {
+		for i, f := range card[k] {
+			convert := inlined
+			if version == "4.0" {
+				convert = dataURI
+			}
+			if nf, ok := convert(k, f); ok {
+				card[k][i] = nf
+			}
+		}
+	}
 }
 
 // addEmails adds emails to card, typed INTERNET in 3.0 (not a 4.0 type).

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emersion/go-vcard"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 )
 
@@ -52,5 +53,23 @@ func TestReadVCardsSoftBreaks(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAsVCard4: a card's extra, kept in the form a 3.0 client sent it, as
+// export.vcf writes it in 4.0: 3.0's properties left out, the photo a
+// data: URI, pref as PREF=1, an email's INTERNET left out.
+func TestAsVCard4(t *testing.T) {
+	in := "BEGIN:VCARD\r\nVERSION:3.0\r\nLABEL;TYPE=HOME:1 Main St\r\nPHOTO;ENCODING=b;TYPE=JPEG:AAEC\r\n" +
+		"item1.EMAIL;TYPE=INTERNET;TYPE=HOME;TYPE=pref:a@x.example\r\nTEL;TYPE=CELL,pref:+1 555\r\nBDAY:1815-12-10\r\nEND:VCARD\r\n"
+	card := asVCard4(decodeExtra(in))
+	card.SetValue(vcard.FieldVersion, "4.0")
+	var b strings.Builder
+	if err := vcard.NewEncoder(&b).Encode(card); err != nil {
+		t.Fatal(err)
+	}
+	want := "BEGIN:VCARD\r\nVERSION:4.0\r\nBDAY:1815-12-10\r\nitem1.EMAIL;PREF=1;TYPE=HOME:a@x.example\r\nPHOTO:data:image/jpeg;base64,AAEC\r\nTEL;PREF=1;TYPE=CELL:+1 555\r\nEND:VCARD\r\n"
+	if b.String() != want {
+		t.Fatalf("got\n%q\nwant\n%q", b.String(), want)
 	}
 }
