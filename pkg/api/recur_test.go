@@ -40,6 +40,10 @@ const recurringFeed = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//G
 	// Every other morning until the year's end, and one day in January.
 	"BEGIN:VEVENT\r\nUID:office-hours@google.com\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261101T090000Z\r\nDTEND:20261101T100000Z\r\n" +
 	"RRULE:FREQ=DAILY;INTERVAL=2;UNTIL=20261231T235959Z\r\nRDATE:20270105T090000Z,20270106T090000Z\r\nSUMMARY:Office hours\r\nEND:VEVENT\r\n" +
+	// Its DTSTART off its rule (a Monday; the rule says Tuesdays): the
+	// rule's three, as ical.js reads it.
+	"BEGIN:VEVENT\r\nUID:off-rule@google.com\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261130T180000Z\r\nDTEND:20261130T190000Z\r\n" +
+	"RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=3\r\nSUMMARY:Off the rule\r\nEND:VEVENT\r\n" +
 	// Every day with no end: the first hundred in the window.
 	"BEGIN:VEVENT\r\nUID:standup@google.com\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20260901T080000Z\r\nDTEND:20260901T081500Z\r\n" +
 	"RRULE:FREQ=DAILY\r\nSUMMARY:Standup\r\nEND:VEVENT\r\n" +

@@ -74,8 +74,14 @@ func occurrences(ctx context.Context, props ical.Props, first Parsed, loc *time.
 		return []Parsed{first}
 	}
 	set := &rrule.Set{}
-	set.RDate(start) // DTSTART is an occurrence whether or not the rule matches it
-	if rr := props.Get(ical.PropRecurrenceRule); rr != nil {
+	rr := props.Get(ical.PropRecurrenceRule)
+	if rr == nil {
+		set.RDate(start) // RDATEs alone: DTSTART is the first occurrence
+	}
+	// With a rule, DTSTART is an occurrence when the rule gives it (RFC 5545
+	// leaves one off the rule undefined; ical.js, Thunderbird's, leaves it
+	// out, and so does this).
+	if rr != nil {
 		opt, err := rrule.StrToROptionInLocation(rr.Value, start.Location())
 		if err != nil || opt.Freq > rrule.DAILY { // HOURLY, MINUTELY, SECONDLY: no meetup
 			return []Parsed{first}
