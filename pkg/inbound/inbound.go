@@ -8,6 +8,7 @@ package inbound
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -28,6 +29,7 @@ import (
 	_ "github.com/emersion/go-message/charset" // decode the common non-UTF-8 charsets
 	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-smtp"
+	xhtml "golang.org/x/net/html"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -285,6 +287,7 @@ func Parse(r io.Reader) (*Message, error) {
 		list, _ := h.AddressList(field)
 		add(list)
 	}
+	var html []byte // the first text/html part
 	err = e.Walk(func(path []int, p *message.Entity, err error) error {
 		if err != nil && !message.IsUnknownCharset(err) {
 			return err
@@ -304,23 +307,72 @@ func Parse(r io.Reader) (*Message, error) {
 			if err != nil {
 				return err
 			}
-			text := input.CleanText(string(b))
-			if from := forwardedFrom(text); from != "" && !seen[from] {
-				seen[from] = true
-				m.Addresses = append(m.Addresses, from)
+			m.Text = input.CleanText(string(b))
+		case ct == "text/html" && html == nil:
+			if html, err = io.ReadAll(io.LimitReader(p.Body, maxHTML)); err != nil {
+				return err
 			}
-			m.Text = text
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	if m.Text == "" && html != nil {
+		m.Text = input.CleanText(htmlText(html)) // a message with no text/plain part
+	}
+	if from := forwardedFrom(m.Text); from != "" && !seen[from] {
+		seen[from] = true
+		m.Addresses = append(m.Addresses, from)
+	}
 	if len(m.Addresses) > maxAddresses {
 		return nil, errTooMany
 	}
 	return m, nil
 }
+
+// maxHTML bounds the HTML part read of a message with no plain text: its
+// text is in the first 256 KiB of any mail a person writes.
+const maxHTML = 256 << 10
+
+// htmlText is the text of an HTML part as a reader sees it: tags, scripts
+// and styles left out, a line break at each block (p, div, br, li, tr,
+// headings, blockquote), entities decoded — what a mail program's
+// forwarded header block is, line by line (golang.org/x/net/html's
+// tokenizer).
+func htmlText(b []byte) string {
+	var out strings.Builder
+	z := xhtml.NewTokenizer(bytes.NewReader(b))
+	skip := 0 // inside script or style
+	for {
+		switch tt := z.Next(); tt {
+		case xhtml.ErrorToken:
+			return out.String()
+		case xhtml.TextToken:
+			if skip == 0 {
+				out.WriteString(strings.Join(strings.Fields(string(z.Text())), " "))
+			}
+		case xhtml.StartTagToken, xhtml.EndTagToken, xhtml.SelfClosingTagToken:
+			name, _ := z.TagName()
+			switch tag := string(name); {
+			case tag == "script" || tag == "style":
+				if tt == xhtml.StartTagToken {
+					skip++
+				} else if tt == xhtml.EndTagToken && skip > 0 {
+					skip--
+				}
+			case htmlBlocks[tag]:
+				out.WriteByte('\n')
+			default:
+				out.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// htmlBlocks are the elements a reader sees as a line of their own.
+var htmlBlocks = map[string]bool{"p": true, "div": true, "br": true, "li": true, "tr": true, "h1": true, "h2": true, "h3": true,
+	"h4": true, "h5": true, "h6": true, "blockquote": true, "hr": true, "table": true, "pre": true}
 
 // forwardedFrom finds the original sender in a forwarded message's text:
 // in the block of header lines after a forwarding marker, the From line

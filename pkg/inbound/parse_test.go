@@ -97,3 +97,24 @@ func TestParseForwarded(t *testing.T) {
 		})
 	}
 }
+
+// TestParseHTMLOnly: a message with no text/plain part (HTML alone, as some
+// mail programs send) gives its text as a reader sees it — tags, styles
+// and scripts left out, a line a block — and the sender of a forward in
+// it. It gave no text and no sender.
+func TestParseHTMLOnly(t *testing.T) {
+	msg := "From: Me <me@example.com>\r\nTo: log+x@rapport.test\r\nSubject: Fwd: Slides\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" +
+		"<html><head><style>p{color:red}</style><script>var x = 1;</script></head><body><p>See below &amp; enjoy.</p>" +
+		"<div>________________________________</div><div><b>From:</b> Grace Hopper &lt;grace@example.com&gt;<br><b>Sent:</b> Monday</div>" +
+		"<p>The <i>slides</i> are attached.</p></body></html>"
+	m, err := inbound.Parse(strings.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.Text, "See below & enjoy.") || !strings.Contains(m.Text, "The slides are attached.") || strings.Contains(m.Text, "color") || strings.Contains(m.Text, "var x") {
+		t.Errorf("text %q", m.Text)
+	}
+	if n := len(m.Addresses); n < 3 || m.Addresses[n-1] != "grace@example.com" {
+		t.Errorf("addresses %q, want the forwarded sender", m.Addresses)
+	}
+}
