@@ -606,7 +606,7 @@ func TestBackupRestoreChecksURLs(t *testing.T) {
 // Before, every email, phone and company of a Google CSV was dropped.
 func TestGoogleAndOutlookCSV(t *testing.T) {
 	s := MustServe(t)
-	_, tok := s.MustSignup(t, "me@example.com")
+	userID, tok := s.MustSignup(t, "me@example.com")
 	res := mustImport(t, s, tok, "text/csv", fixture(t, "google-contacts.csv"))
 	if res.Created != 3 || len(res.Errors) != 0 {
 		t.Fatalf("Google CSV: %+v", res)
@@ -622,6 +622,25 @@ func TestGoogleAndOutlookCSV(t *testing.T) {
 	if k := contactByName(t, s, tok, "Katherine Johnson"); fmt.Sprint(k["emails"]) != "[katherine@nasa.example]" || k["tags"] != nil && fmt.Sprint(k["tags"]) != "[]" {
 		t.Errorf("Katherine: %v", k)
 	}
+	// What Rapport has no field for goes to the card in the address book,
+	// as a vCard import's would: labels, the address, the birthday, the
+	// department.
+	card := func(name string) string {
+		t.Helper()
+		page, err := s.CRM.Contacts.Store.Contacts(t.Context(), userID, contacts.Filter{Q: name, Limit: 2})
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("%s: %+v, %v", name, page, err)
+		}
+		return string(codec.UnfoldCard([]byte(page.Items[0].CardExtra)))
+	}
+	graceCard := card("Hopper")
+	for _, want := range []string{"\r\nBDAY:1906-12-09\r\n", "\r\nADR;TYPE=WORK:;;;Arlington;;;\r\n", "\r\nORG:US Navy;Computing\r\n",
+		"\r\nTEL;TYPE=CELL:+1 202 555 0100\r\n", "\r\nTEL;TYPE=WORK:+1 202 555 0199\r\n", "\r\nEMAIL;TYPE=WORK;TYPE=pref:grace@navy.example\r\n",
+		"\r\nEMAIL;TYPE=HOME:grace@home.example\r\n"} {
+		if !strings.Contains(graceCard, want) {
+			t.Errorf("Grace's card lacks %q:\n%s", want, graceCard)
+		}
+	}
 	if c := contactByName(t, s, tok, "Nameless Corp"); fmt.Sprint(c["emails"]) != "[info@nameless.example]" {
 		t.Errorf("a company's own entry: %v", c)
 	}
@@ -636,6 +655,9 @@ func TestGoogleAndOutlookCSV(t *testing.T) {
 		if got := fmt.Sprint(alan[k]); got != want {
 			t.Errorf("Alan's %s=%q, want %q", k, got, want)
 		}
+	}
+	if alanCard := card("Turing"); !strings.Contains(alanCard, "\r\nTEL;TYPE=CELL:+44 7700 900123\r\n") || !strings.Contains(alanCard, "\r\nTEL;TYPE=WORK:+44 161 496 0000\r\n") {
+		t.Errorf("Alan's card: the phones' kinds:\n%s", alanCard)
 	}
 }
 

@@ -86,21 +86,39 @@ var csvDelimiters = []rune{',', ';', '\t'}
 // otherwise swallow the rest of the file into one field. Such a record is
 // reported on the line it starts, and the lines after it are read again.
 // It stops when ctx is done.
+//
+// The columns of Google's and Outlook's exports that Rapport has no field
+// for — phones' and emails' labels, addresses, a birthday, a nickname,
+// websites, a department — become the row's CardExtra, as a vCard's would
+// (csv_card.go).
 func ReadCSV(ctx context.Context, r io.Reader, fn func(contacts.Row) error) error {
+	var plan cardPlan
+	header := func(rec []string) map[int]string {
+		cols := headerOf(rec)
+		if cols != nil {
+			plan = cardPlanOf(rec)
+		}
+		return cols
+	}
 	return ReadCSVRecords(ctx, r, CSVLayout{
-		Header: headerOf, OneLine: func(field string) bool { return field != "notes" && field != "tags" },
+		Header: header, OneLine: func(field string) bool { return field != "notes" && field != "tags" },
 		NoHeader: "no header row found: want a row of column names such as name,email,company or First Name,Last Name,Email Address, separated by commas, semicolons or tabs",
 	}, func(line int, rec []string, cols map[int]string, err error) error {
 		if err != nil {
 			return fn(contacts.Row{Line: line, Err: err})
 		}
 		in, err := inputFromRow(rec, cols)
-		return fn(contacts.Row{Line: line, Input: in, Err: err})
+		row := contacts.Row{Line: line, Input: in, Err: err}
+		if err == nil && plan != nil {
+			row.CardExtra = CardExtra(rowCard(rec, plan, in), in)
+		}
+		return fn(row)
 	})
 }
 
 // CSVColumn is one column of a CSV's header row and the contact's field
-// ReadCSV reads it into ("" when it reads nothing from it).
+// ReadCSV reads it into: "card" when it goes to the contact's card in the
+// address book (a birthday, an address), "" when it reads nothing from it.
 type CSVColumn struct{ Name, Field string }
 
 // CSVColumns is the header row ReadCSV would find in r, each column with
@@ -112,9 +130,14 @@ func CSVColumns(ctx context.Context, r io.Reader) ([]CSVColumn, error) {
 	err := ReadCSVRecords(ctx, r, CSVLayout{
 		Header: func(rec []string) map[int]string {
 			cols := headerOf(rec)
+			plan := cardPlanOf(rec)
 			for i, name := range rec {
 				if cols != nil && strings.TrimSpace(name) != "" {
-					out = append(out, CSVColumn{Name: strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")), Field: cols[i]})
+					field := cols[i]
+					if _, ok := plan[i]; ok && field == "" {
+						field = "card"
+					}
+					out = append(out, CSVColumn{Name: strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")), Field: field})
 				}
 			}
 			return cols

@@ -233,10 +233,49 @@ func TestReadCSVColumns(t *testing.T) {
 // column with its field; a file without one is the import's error.
 func TestCSVColumns(t *testing.T) {
 	cols, err := codec.CSVColumns(t.Context(), strings.NewReader("Notes:\n\"a preamble\"\n\n\ufeffFirst Name,Birthday,E-mail 1 - Value,\nAda,1815-12-10,a@x.example,\n"))
-	if err != nil || fmt.Sprint(cols) != "[{First Name first} {Birthday } {E-mail 1 - Value email}]" {
+	if err != nil || fmt.Sprint(cols) != "[{First Name first} {Birthday card} {E-mail 1 - Value email}]" {
 		t.Fatalf("%v, %v", cols, err)
 	}
 	if _, err := codec.CSVColumns(t.Context(), strings.NewReader("just,some,cells\n1,2,3\n")); err == nil {
 		t.Fatal("a file with no header row gave columns")
+	}
+}
+
+// TestReadCSVCard: what a Google or Outlook CSV row holds beyond
+// Rapport's fields becomes its card's extra: labels as types (a label of
+// the user's own as an app's label), the primary one pref, a birthday only
+// when it is a date a card can hold, an address by its parts.
+func TestReadCSVCard(t *testing.T) {
+	for _, tc := range []struct {
+		name, csv string
+		want, not []string
+	}{
+		{"Google", "First Name,Birthday,Nickname,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,E-mail 1 - Label,E-mail 1 - Value,Address 1 - Label,Address 1 - Street,Address 1 - Country,Website 1 - Value\n" +
+			"Ada,--12-10,Enchantress,* Mobile,+1 1,Lab,+1 2,Home,a@x.example,Home,1 Main St,UK,https://ada.example\n",
+			[]string{"BDAY:--12-10", "NICKNAME:Enchantress", "TEL;TYPE=CELL;TYPE=pref:+1 1", "item1.TEL:+1 2", "item1.X-ABLABEL:Lab", "EMAIL;TYPE=HOME:a@x.example",
+				"ADR;TYPE=HOME:;;1 Main St;;;;UK", "URL:https://ada.example"}, nil},
+		{"OutlookDatesAndNone", "First Name,Birthday,Mobile Phone,Home Street\nAda,0/0/00,+1 1,\n", []string{"TEL;TYPE=CELL:+1 1"}, []string{"BDAY", "ADR"}},
+		{"NothingBeyondTheFields", "name,email\nAda,a@x.example\n", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var rows []contacts.Row
+			if err := codec.ReadCSV(t.Context(), strings.NewReader(tc.csv), func(r contacts.Row) error { rows = append(rows, r); return nil }); err != nil || len(rows) != 1 || rows[0].Err != nil {
+				t.Fatalf("%+v, %v", rows, err)
+			}
+			extra := string(codec.UnfoldCard([]byte(rows[0].CardExtra)))
+			if tc.want == nil && extra != "" {
+				t.Fatalf("extra %q, want none", extra)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(extra, "\r\n"+w+"\r\n") {
+					t.Errorf("extra lacks %q:\n%s", w, extra)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(extra, n) {
+					t.Errorf("extra holds %q:\n%s", n, extra)
+				}
+			}
+		})
 	}
 }
