@@ -62,7 +62,10 @@ func TestArchiveHoldsNoConnection(t *testing.T) {
 	}
 	defer wg.Wait()
 	defer letGo()
-	for got, wait := 0, time.After(10*time.Second); got < walks; got++ {
+	// A walk that held a read connection would keep the others from their
+	// record for good; the wait only tells that from a slow machine (under
+	// -race beside other packages, 32 walks took over 10 s to get there).
+	for got, wait := 0, time.After(60*time.Second); got < walks; got++ {
 		select {
 		case <-held:
 		case <-wait:
