@@ -12,7 +12,8 @@ import (
 // once), other's notes after into's, and other's company, title, LinkedIn
 // URL and cadence where into has none, and the rest of other's card in an
 // address book (CardExtra: a birthday, a photo) where into's card has
-// none; the later last contact; the earlier creation (known since the
+// none (crm.MergeContacts combines the two when both have one, which
+// takes a vCard reader); the later last contact; the earlier creation (known since the
 // first of the two). Invalid,
 // naming the field, when the union is over a limit. Merging the same
 // contact again changes nothing more (notes already holding other's are

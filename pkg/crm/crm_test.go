@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -397,6 +398,38 @@ func TestUndoImportKeepsTheCard(t *testing.T) {
 		}
 		if byName, err := e.crm.Contacts.Store.ContactByKey(ctx, e.user.ID, "dav:ada-phone"); err != nil || byName.ID != c.ID {
 			t.Fatalf("the card's name after the undo: %v, %v", byName, err)
+		}
+	})
+}
+
+// TestMergeKeepsBothCards: two contacts merged whose cards in an address
+// book both hold more than Rapport's fields: the kept one's stay, and the
+// other's birthday and its phone's label come along. The other's card was
+// dropped whenever the kept one had anything.
+func TestMergeKeepsBothCards(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		into, err := e.crm.CreateContactWith(ctx, e.user, contacts.Input{Name: "Ada Lovelace", Phones: []string{"+1 1"}},
+			contacts.CreateOpts{CardExtra: "BEGIN:VCARD\r\nVERSION:3.0\r\nPHOTO;ENCODING=b;TYPE=PNG:AAAA\r\nEND:VCARD\r\n"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := e.crm.CreateContactWith(ctx, e.user, contacts.Input{Name: "Ada L.", Phones: []string{"+1 2"}},
+			contacts.CreateOpts{CardExtra: "BEGIN:VCARD\r\nVERSION:3.0\r\nBDAY:1815-12-10\r\nTEL;TYPE=CELL:+1 2\r\nEND:VCARD\r\n"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.crm.MergeContacts(ctx, e.user, into.ID, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.crm.Contacts.Store.Contact(ctx, e.user.ID, into.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"PHOTO;ENCODING=b;TYPE=PNG:AAAA", "BDAY:1815-12-10", "TEL;TYPE=CELL:+1 2"} {
+			if !strings.Contains(got.CardExtra, want+"\r\n") {
+				t.Errorf("the merged card lacks %q:\n%s", want, got.CardExtra)
+			}
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -48,6 +49,11 @@ func (s *Service) mergeContacts(ctx context.Context, u *accounts.User, id, other
 	merged, err := s.Contacts.Merged(ctx, into, other)
 	if err != nil {
 		return nil, err
+	}
+	// Both held cards in an address book: the kept one takes what only
+	// the other's held (a birthday, a label), within the card's bound.
+	if both := codec.CombineCardExtras(into.CardExtra, other.CardExtra); contacts.CheckCardExtra(both) == nil {
+		merged.CardExtra = both
 	}
 	now := record.Time(s.Now())
 	between, err := s.Contacts.Store.MoveContact(ctx, u.ID, otherID, id, now)

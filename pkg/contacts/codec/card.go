@@ -283,6 +283,64 @@ func typeLabel(params vcard.Params) string {
 	return strings.Join(words, ", ")
 }
 
+// CombineCardExtras is the card extra of a contact that was into and
+// other merged: into's, with each property only other's holds (a
+// birthday into's card lacks), and other's kept forms of values into's
+// has none for (a phone's label), with the app's label tied to it (its
+// group renamed, so that it labels nothing of into's). Either alone is
+// that one; into's properties are never replaced.
+func CombineCardExtras(into, other string) string {
+	a, b := decodeExtra(into), decodeExtra(other)
+	switch {
+	case b == nil:
+		return into
+	case a == nil:
+		return other
+	}
+	moved := map[string]bool{} // groups of other's fields taken
+	whole := map[string]bool{} // properties into's card lacked, taken whole
+	take := func(k string, f *vcard.Field) {
+		cp := *f
+		if cp.Group != "" {
+			moved[strings.ToLower(cp.Group)] = true
+			cp.Group = "merged" + cp.Group
+		}
+		a[k] = append(a[k], &cp)
+	}
+	for k, fs := range b {
+		key, isForm := formKeys[k]
+		switch {
+		case k == vcard.FieldVersion || k == vcard.FieldName || k == vcard.FieldFormattedName:
+		case isForm:
+			for _, f := range fs {
+				if !slices.ContainsFunc(a[k], func(g *vcard.Field) bool { return key(g.Value) == key(f.Value) }) {
+					take(k, f)
+				}
+			}
+		case len(a[k]) == 0:
+			whole[k] = true
+			for _, f := range fs {
+				take(k, f)
+			}
+		}
+	}
+	for k, fs := range b { // the labels (X-ABLabel) of what was taken
+		if _, isForm := formKeys[k]; isForm || whole[k] {
+			continue
+		}
+		for _, f := range fs {
+			if f.Group != "" && moved[strings.ToLower(f.Group)] {
+				take(k, f)
+			}
+		}
+	}
+	var out strings.Builder
+	if err := vcard.NewEncoder(&out).Encode(a); err != nil {
+		return into
+	}
+	return out.String()
+}
+
 // addExtra adds to card the properties of a decoded CardExtra that are
 // not the contact's.
 func addExtra(card, extra vcard.Card) {

@@ -156,3 +156,33 @@ func TestCardLabels(t *testing.T) {
 		t.Errorf("no extra: %v %v", p, e)
 	}
 }
+
+// TestCombineCardExtras: the card of two contacts merged keeps the kept
+// one's properties, takes what only the other's held, and the other's
+// labels with their values, grouped apart from the kept one's.
+func TestCombineCardExtras(t *testing.T) {
+	into := "BEGIN:VCARD\r\nVERSION:3.0\r\nPHOTO;ENCODING=b;TYPE=PNG:AAAA\r\nBDAY:1815-12-10\r\nitem1.TEL;TYPE=CELL:+1 1\r\nitem1.X-ABLabel:Lab\r\nEND:VCARD\r\n"
+	other := "BEGIN:VCARD\r\nVERSION:3.0\r\nPHOTO;ENCODING=b;TYPE=PNG:BBBB\r\nBDAY:1900-01-01\r\nNICKNAME:Enchantress\r\nitem1.TEL:+1 2\r\nitem1.X-ABLabel:Office\r\n" +
+		"TEL;TYPE=CELL:+1 1\r\nitem2.URL:https://ada.example\r\nitem2.X-ABLabel:_$!<HomePage>!$_\r\nEND:VCARD\r\n"
+	got := codec.CombineCardExtras(into, other)
+	for _, want := range []string{"PHOTO;ENCODING=b;TYPE=PNG:AAAA", "BDAY:1815-12-10", "NICKNAME:Enchantress", "item1.TEL;TYPE=CELL:+1 1", "item1.X-ABLABEL:Lab",
+		"mergeditem1.TEL:+1 2", "mergeditem1.X-ABLABEL:Office", "mergeditem2.URL:https://ada.example", "mergeditem2.X-ABLABEL:_$!<HomePage>!$_"} {
+		if !strings.Contains(got, want+"\r\n") {
+			t.Errorf("combined lacks %q:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"BBBB", "1900", "TEL;TYPE=CELL:+1 1\r\nTEL;TYPE=CELL:+1 1"} {
+		if strings.Contains(got, not) {
+			t.Errorf("combined holds %q:\n%s", not, got)
+		}
+	}
+	if codec.CombineCardExtras("", other) != other || codec.CombineCardExtras(into, "") != into {
+		t.Error("one side empty: not the other side as it is")
+	}
+	// Served, the other's phone has its label.
+	c := &contacts.Contact{ID: "c1", Name: "Ada", Phones: []string{"+1 1", "+1 2"}, CardExtra: got}
+	phones, _ := codec.CardLabels(c.CardExtra)
+	if phones["+1 1"] != "Lab" || phones["+1 2"] != "Office" {
+		t.Errorf("labels %v", phones)
+	}
+}
