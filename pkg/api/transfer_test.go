@@ -597,6 +597,17 @@ func TestBackupRestoreChecksURLs(t *testing.T) {
 	}
 }
 
+// fieldsAre fails t for each field of contact c (as the API answers it,
+// lists as fmt.Sprint writes them) that is not as want says.
+func fieldsAre(t *testing.T, who string, c map[string]any, want map[string]string) {
+	t.Helper()
+	for k, w := range want {
+		if got := fmt.Sprint(c[k]); got != w {
+			t.Errorf("%s's %s=%q, want %q", who, k, got, w)
+		}
+	}
+}
+
 // TestGoogleAndOutlookCSV: the CSV files Google Contacts ("Google CSV")
 // and Outlook export import whole: emails and phones from their numbered
 // or named columns (several in one cell, Google's " ::: "), the company
@@ -612,13 +623,9 @@ func TestGoogleAndOutlookCSV(t *testing.T) {
 		t.Fatalf("Google CSV: %+v", res)
 	}
 	grace := contactByName(t, s, tok, "Grace Brewster Hopper")
-	for k, want := range map[string]string{"company": "US Navy", "title": "Rear Admiral", "linkedin_url": "https://www.linkedin.com/in/grace-hopper",
+	fieldsAre(t, "Grace", grace, map[string]string{"company": "US Navy", "title": "Rear Admiral", "linkedin_url": "https://www.linkedin.com/in/grace-hopper",
 		"notes":  "Met at the COBOL meetup.\nAsk about nanoseconds.",
-		"emails": "[grace@navy.example g.hopper@navy.example grace@home.example]", "phones": "[+1 202 555 0100 +1 202 555 0199]", "tags": "[Go Meetup speakers]"} {
-		if got := fmt.Sprint(grace[k]); got != want {
-			t.Errorf("Grace's %s=%q, want %q", k, got, want)
-		}
-	}
+		"emails": "[grace@navy.example g.hopper@navy.example grace@home.example]", "phones": "[+1 202 555 0100 +1 202 555 0199]", "tags": "[Go Meetup speakers]"})
 	if k := contactByName(t, s, tok, "Katherine Johnson"); fmt.Sprint(k["emails"]) != "[katherine@nasa.example]" || k["tags"] != nil && fmt.Sprint(k["tags"]) != "[]" {
 		t.Errorf("Katherine: %v", k)
 	}
@@ -650,12 +657,8 @@ func TestGoogleAndOutlookCSV(t *testing.T) {
 		t.Fatalf("Outlook CSV: %+v", res)
 	}
 	alan := contactByName(t, s, tok, "Alan Turing")
-	for k, want := range map[string]string{"company": "University of Manchester", "title": "Reader", "linkedin_url": "https://www.linkedin.com/in/alan-turing",
-		"emails": "[alan@bletchley.example turing@manchester.example]", "phones": "[+44 161 496 0000 +44 7700 900123]"} {
-		if got := fmt.Sprint(alan[k]); got != want {
-			t.Errorf("Alan's %s=%q, want %q", k, got, want)
-		}
-	}
+	fieldsAre(t, "Alan", alan, map[string]string{"company": "University of Manchester", "title": "Reader", "linkedin_url": "https://www.linkedin.com/in/alan-turing",
+		"emails": "[alan@bletchley.example turing@manchester.example]", "phones": "[+44 161 496 0000 +44 7700 900123]"})
 	if alanCard := card("Turing"); !strings.Contains(alanCard, "\r\nTEL;TYPE=CELL:+44 7700 900123\r\n") || !strings.Contains(alanCard, "\r\nTEL;TYPE=WORK:+44 161 496 0000\r\n") {
 		t.Errorf("Alan's card: the phones' kinds:\n%s", alanCard)
 	}
@@ -674,13 +677,9 @@ func TestVCard21Import(t *testing.T) {
 		t.Fatalf("Android export: %+v", res)
 	}
 	j := contactByName(t, s, tok, "Jürgen Müller")
-	for k, want := range map[string]string{"emails": "[juergen@example.com j.mueller@contoso.example]", "phones": "[+49 170 1234567 +49 30 1234567]",
+	fieldsAre(t, "Jürgen", j, map[string]string{"emails": "[juergen@example.com j.mueller@contoso.example]", "phones": "[+49 170 1234567 +49 30 1234567]",
 		"company": "Contoso", "title": "Vertrieb",
-		"notes": "Getroffen beim Go-Meetup in München.\nMöchte die Folien zu gRPC und zu Protokollpuffern, bitte bis Freitag schicken."} {
-		if got := fmt.Sprint(j[k]); got != want {
-			t.Errorf("Jürgen's %s=%q, want %q", k, got, want)
-		}
-	}
+		"notes": "Getroffen beim Go-Meetup in München.\nMöchte die Folien zu gRPC und zu Protokollpuffern, bitte bis Freitag schicken."})
 	if a := contactByName(t, s, tok, "Ann Smith"); fmt.Sprint(a["emails"]) != "[ann@example.com]" || fmt.Sprint(a["phones"]) != "[+1 555 0100]" {
 		t.Errorf("Ann: %v", a)
 	}

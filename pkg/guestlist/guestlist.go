@@ -126,7 +126,7 @@ func ReadCSV(ctx context.Context, r io.Reader, fn func(Row) error) (string, erro
 func detect(rec []string) (string, map[int]string) {
 	names := map[string]int{}
 	for i, h := range rec {
-		names[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+		names[codec.HeaderName(h)] = i
 	}
 	has := func(hs ...string) bool {
 		for _, h := range hs {

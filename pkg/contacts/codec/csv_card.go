@@ -79,7 +79,7 @@ type cardPlan map[int]cardColumn
 func cardPlanOf(header []string) cardPlan {
 	plan := cardPlan{}
 	for i, h := range header {
-		if c, ok := cardColumnOf(strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))); ok {
+		if c, ok := cardColumnOf(HeaderName(h)); ok {
 			plan[i] = c
 		}
 	}
@@ -125,9 +125,9 @@ func rowCard(rec []string, plan cardPlan, in contacts.Input) vcard.Card {
 		}
 		switch c.part {
 		case "value":
-			s.values = splitList(v)
-			if c.prop == vcard.FieldBirthday || c.prop == vcard.FieldNickname || c.prop == vcard.FieldURL {
-				s.values = []string{v}
+			s.values = []string{v} // a birthday, a nickname, a website: one value
+			if c.prop == vcard.FieldTelephone || c.prop == vcard.FieldEmail {
+				s.values = splitList(v) // Google's " ::: " lists
 			}
 		case "label", "type":
 			s.label = v

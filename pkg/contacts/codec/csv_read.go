@@ -407,13 +407,19 @@ func quoteOpenAfter(line string, comma rune, inQuote bool) bool {
 	return inQuote
 }
 
+// HeaderName is a header cell as the CSV readers match it: without a
+// byte-order mark, trimmed, lower-cased.
+func HeaderName(h string) string {
+	return strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+}
+
 // headerOf returns the column map if rec is a header row, else nil.
 func headerOf(rec []string) map[int]string {
 	cols := map[int]string{}
 	has := map[string]bool{}
 	prefix := -1 // Outlook's "Title" beside its "Job Title": a prefix (Dr.)
 	for i, h := range rec {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		h = HeaderName(h)
 		if f := columnField(h); f != "" {
 			cols[i] = f
 			has[f] = true

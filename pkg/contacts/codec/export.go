@@ -198,12 +198,12 @@ func inlined(k string, f *vcard.Field) (*vcard.Field, bool) {
 // vCard 3.0 reads a photo a 4.0 client sent as a data: URI, and the
 // other way round.
 func binaryFor(card vcard.Card, version string) {
+	convert := inlined
+	if version == "4.0" {
+		convert = dataURI
+	}
 	for k := range binaryMedia {
 		for i, f := range card[k] {
-			convert := inlined
-			if version == "4.0" {
-				convert = dataURI
-			}
 			if nf, ok := convert(k, f); ok {
 				card[k][i] = nf
 			}
