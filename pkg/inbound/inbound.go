@@ -385,23 +385,23 @@ var htmlBlocks = map[string]bool{"p": true, "div": true, "br": true, "li": true,
 func forwardedFrom(text string) string {
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 0, 4096), 64<<10)
-	marked, inHeader, looked := false, false, 0
+	marked, looked := false, 0 // looked: header lines of the block read so far
 	for sc.Scan() {
 		line := strings.TrimSpace(strings.TrimLeft(sc.Text(), "> "))
 		switch {
 		case !marked:
 			marked = isForwardMarker(line)
 		case line == "":
-			if inHeader {
-				marked, inHeader = false, false // the block ended without an address
+			if looked > 0 {
+				marked, looked = false, 0 // the block ended without an address
 			}
 		default:
 			label, value, ok := headerLine(line)
 			if !ok || looked == maxForwardHeader {
-				marked, inHeader, looked = isForwardMarker(line), false, 0
+				marked, looked = isForwardMarker(line), 0
 				continue
 			}
-			inHeader, looked = true, looked+1
+			looked++
 			if !fromLabels[strings.ToLower(label)] {
 				continue
 			}
@@ -420,7 +420,7 @@ const maxForwardHeader = 6
 
 // forwardPhrases are markers that are not lines of dashes: Apple Mail's,
 // in the languages it is most used in, and what dashed markers say.
-var forwardPhrases = []string{"forwarded message", "original message", "begin forwarded message", "anfang der weitergeleiteten nachricht",
+var forwardPhrases = []string{"forwarded message", "original message", "anfang der weitergeleiteten nachricht",
 	"début du message réexpédié", "inicio del mensaje reenviado", "inizio messaggio inoltrato", "begin doorgestuurd bericht"}
 
 // isForwardMarker says whether a line starts a forwarded message: a line

@@ -79,8 +79,10 @@ func TestParseForwarded(t *testing.T) {
 		"Thunderbird":        {"\r\n-------- Forwarded Message --------\r\nSubject: \tSlides\r\nDate: \tMon, 1 Dec 2026 10:00:00 +0100\r\nFrom: \tGrace Hopper <grace@example.com>\r\nTo: \tme@example.com\r\n", "grace@example.com"},
 		"Quoted":             {"> ---------- Forwarded message ---------\r\n> From: grace@example.com\r\n", "grace@example.com"},
 		"FromWithoutAddress": {"-----Original Message-----\r\nFrom: Grace Hopper\r\nTo: Ada <ada@example.com>\r\n", ""},
-		"NoMarker":           {"From: Grace Hopper <grace@example.com>\r\n", ""},
-		"DashesInText":       {"Agenda\r\n-----\r\n\r\nThe plan.\r\nFrom: a talk by grace@example.com\r\n", ""},
+		"SecondBlock": {"-----Original Message-----\r\nSubject: a\r\nDate: b\r\nTo: c@example.com\r\nCc: d@example.com\r\n\r\n" +
+			"-------- Forwarded Message --------\r\nSubject: x\r\nDate: y\r\nFrom: Grace <grace@example.com>\r\n", "grace@example.com"},
+		"NoMarker":     {"From: Grace Hopper <grace@example.com>\r\n", ""},
+		"DashesInText": {"Agenda\r\n-----\r\n\r\nThe plan.\r\nFrom: a talk by grace@example.com\r\n", ""},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m, err := inbound.Parse(strings.NewReader("From: Me <me@example.com>\r\nTo: log+x@rapport.test\r\nSubject: Fwd: Slides\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + tc.body))
