@@ -2,6 +2,8 @@ package contacts
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -31,6 +33,11 @@ type Import struct {
 	StartedAt *time.Time `json:"started_at,omitempty"`
 	Created   []string   `json:"created"`
 	Before    []Contact  `json:"before"`
+	// ExtraFilled names the contacts of Before whose card held nothing
+	// else (CardExtra) until the import filled it, each with ExtraSum of
+	// what it put there: an undo empties the card's extra again while it
+	// still holds that (one the phone has changed since is left).
+	ExtraFilled []ExtraFill `json:"extra_filled,omitempty"`
 	// Kind is what was imported: "vcard" or "csv".
 	Kind string `json:"kind,omitempty"`
 	// State is ImportRunning until the import ends (ImportDone); records
@@ -44,6 +51,20 @@ type Import struct {
 	UpdatedN int `json:"-"`
 	// UndoneAt is when it was undone (its lists are emptied then).
 	UndoneAt *time.Time `json:"-"`
+}
+
+// ExtraFill is a contact whose empty card extra an import filled, and
+// ExtraSum of what it put there.
+type ExtraFill struct {
+	ID  string `json:"id"`
+	Sum string `json:"sum"`
+}
+
+// ExtraSum is a digest of a card's extra, to tell later whether it is
+// still what an import put there.
+func ExtraSum(extra string) string {
+	sum := sha256.Sum256([]byte(extra))
+	return hex.EncodeToString(sum[:16])
 }
 
 // States of an import.

@@ -402,6 +402,60 @@ func TestUndoImportKeepsTheCard(t *testing.T) {
 	})
 }
 
+// TestUndoImportEmptiesTheCardItFilled: an import whose card merged into
+// a contact whose card held nothing else gave it the card's birthday;
+// undone, the contact's card holds nothing else again — unless the phone
+// has changed the card since, which stays. The undo left the import's
+// birthday on the contact.
+func TestUndoImportEmptiesTheCardItFilled(t *testing.T) {
+	const (
+		imported = "BEGIN:VCARD\r\nVERSION:3.0\r\nBDAY:1815-12-10\r\nEND:VCARD\r\n"
+		phone    = "BEGIN:VCARD\r\nVERSION:3.0\r\nBDAY:1815-12-10\r\nNICKNAME:Ada\r\nEND:VCARD\r\n"
+	)
+	for _, tc := range []struct {
+		name             string
+		phoneSince       bool
+		wantAfterTheUndo string
+	}{
+		{"OK", false, ""},
+		{"ChangedSinceOnThePhone", true, phone},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			engines(t, func(t *testing.T, e *env) {
+				ctx := t.Context()
+				ada, err := e.crm.CreateContactWith(ctx, e.user, contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}}, contacts.CreateOpts{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := e.crm.Contacts.Import(ctx, e.user.ID, "vcard", func(fn func(contacts.Row) error) error {
+					return fn(contacts.Row{Line: 1, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}}, CardExtra: imported})
+				})
+				if err != nil || res.Updated != 1 || res.ImportID == "" {
+					t.Fatalf("import: %+v, %v", res, err)
+				}
+				if got, _ := e.crm.Contacts.Store.Contact(ctx, e.user.ID, ada.ID); got.CardExtra != imported {
+					t.Fatalf("the import filled the card with %q", got.CardExtra)
+				}
+				if tc.phoneSince {
+					if _, err := e.crm.UpdateContactCard(ctx, e.user, ada.ID, []byte(`{}`), phone); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := e.crm.UndoImport(ctx, e.user.ID, res.ImportID); err != nil {
+					t.Fatal(err)
+				}
+				got, err := e.crm.Contacts.Store.Contact(ctx, e.user.ID, ada.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.CardExtra != tc.wantAfterTheUndo {
+					t.Fatalf("the card's extra after the undo: %q, want %q", got.CardExtra, tc.wantAfterTheUndo)
+				}
+			})
+		})
+	}
+}
+
 // TestMergeKeepsBothCards: two contacts merged whose cards in an address
 // book both hold more than Rapport's fields: the kept one's stay, and the
 // other's birthday and its phone's label come along. The other's card was

@@ -48,7 +48,9 @@ const undoChunk = 1000
 // (set-based: the contacts read at once, their history removed and the
 // contacts deleted with one statement each), the companies it made
 // that nothing names any more are removed, the contacts it merged into get
-// their earlier fields back, and the record is marked undone. If it is cut
+// their earlier fields back (and an empty card extra it filled is emptied
+// again while it holds what the import put there), and the record is
+// marked undone. If it is cut
 // short (a timeout), calling it again continues where it stopped: deleted
 // contacts are skipped. NotFound for another user's or an undone import;
 // Conflict for one still running.
@@ -80,6 +82,10 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 	if err != nil {
 		return nil, err
 	}
+	filled := make(map[string]string, len(im.ExtraFilled))
+	for _, f := range im.ExtraFilled {
+		filled[f.ID] = f.Sum
+	}
 	_, err = atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
 		for i := range im.Before {
 			c := &im.Before[i]
@@ -92,8 +98,13 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 				return struct{}{}, err
 			}
 			// What an import never changes, and what the snapshot leaves
-			// out on SQLite (its JSON): the card's name, UID and extra.
+			// out on SQLite (its JSON): the card's name, UID and extra —
+			// unless the import filled an empty extra that still holds
+			// what it put there.
 			c.DAVName, c.CardUID, c.CardExtra = cur.DAVName, cur.CardUID, cur.CardExtra
+			if sum, ok := filled[c.ID]; ok && contacts.ExtraSum(cur.CardExtra) == sum {
+				c.CardExtra = ""
+			}
 			c.UserID = userID
 			c.UpdatedAt = record.Time(s.Now())
 			switch err := s.Contacts.Store.UpdateContact(ctx, c); {
@@ -106,7 +117,7 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 			}
 		}
 		now := record.Time(s.Now())
-		im.UserID, im.UndoneAt, im.Created, im.Before = userID, &now, []string{}, []contacts.Contact{}
+		im.UserID, im.UndoneAt, im.Created, im.Before, im.ExtraFilled = userID, &now, []string{}, []contacts.Contact{}, nil
 		if im.State == contacts.ImportRunning {
 			im.State = contacts.ImportInterrupted
 		}

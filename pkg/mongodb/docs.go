@@ -29,6 +29,7 @@ var registry = newRegistry()
 func newRegistry() *bson.Registry {
 	r := bson.NewRegistry()
 	register[contacts.Encounter, docEncounter](r)
+	register[contacts.ExtraFill, docExtraFill](r)
 	register[contacts.Import, docImport](r)
 	register[contacts.Interaction, docInteraction](r)
 	register[contacts.Contact, docContact](r)
@@ -113,18 +114,25 @@ type docEncounter struct {
 
 // docImport is how a contacts.Import is stored.
 type docImport struct {
-	ID        string             `bson:"_id"`
-	UserID    string             `bson:"user_id"`
-	CreatedAt time.Time          `bson:"created_at"`
-	StartedAt *time.Time         `bson:"started_at,omitempty"`
-	Created   []string           `bson:"created"`
-	Before    []contacts.Contact `bson:"before"`
-	Kind      string             `bson:"kind,omitempty"`
-	State     string             `bson:"state,omitempty"`
-	UpdatedAt *time.Time         `bson:"updated_at,omitempty"`
-	CreatedN  int                `bson:"created_n"`
-	UpdatedN  int                `bson:"updated_n"`
-	UndoneAt  *time.Time         `bson:"undone_at,omitempty"`
+	ID          string               `bson:"_id"`
+	UserID      string               `bson:"user_id"`
+	CreatedAt   time.Time            `bson:"created_at"`
+	StartedAt   *time.Time           `bson:"started_at,omitempty"`
+	Created     []string             `bson:"created"`
+	Before      []contacts.Contact   `bson:"before"`
+	ExtraFilled []contacts.ExtraFill `bson:"extra_filled,omitempty"`
+	Kind        string               `bson:"kind,omitempty"`
+	State       string               `bson:"state,omitempty"`
+	UpdatedAt   *time.Time           `bson:"updated_at,omitempty"`
+	CreatedN    int                  `bson:"created_n"`
+	UpdatedN    int                  `bson:"updated_n"`
+	UndoneAt    *time.Time           `bson:"undone_at,omitempty"`
+}
+
+// docExtraFill is how a contacts.ExtraFill is stored (in docImport).
+type docExtraFill struct {
+	ID  string `bson:"id"`
+	Sum string `bson:"sum"`
 }
 
 // docInteraction is how a contacts.Interaction is stored.
