@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -9,7 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestDeskLayoutAtBothWidths loads today, an event, a contact, the
+// TestDeskLayoutAtBothWidths loads today, the follow-ups, an event, a contact, the
 // pipeline and insights of a lived-in account at a desk's 1,280 px and a
 // phone's 390 px: at the desk the navigation is a sidebar beside the page,
 // on the phone a bar above it, and at neither width does a page scroll
@@ -22,7 +23,7 @@ func TestDeskLayoutAtBothWidths(t *testing.T) {
 	ctx := deskBrowser(t, s, "ada@example.com", tok)
 	shot := screenshotter(t)
 	pages := []struct{ name, path string }{
-		{"today", "/app/today"}, {"event", "/app/events/" + event}, {"contact", "/app/contacts/" + contact},
+		{"today", "/app/today"}, {"followups", "/app/followups"}, {"event", "/app/events/" + event}, {"contact", "/app/contacts/" + contact},
 		{"pipeline", "/app/pipeline"}, {"insights", "/app/insights"},
 	}
 	for _, width := range []int64{1280, 390} {
@@ -59,7 +60,33 @@ func TestDeskLayoutAtBothWidths(t *testing.T) {
 			if width < 1024 && (sidebar || layout.MainTop < layout.NavTop+layout.NavHeight-1) {
 				t.Errorf("%s at %d px: the navigation is not a bar above the page: %+v", p.path, width, layout)
 			}
+			if p.name == "today" || p.name == "followups" {
+				followUpRow(t, ctx, width)
+			}
 		}
+	}
+}
+
+// followUpRow checks the first follow-up on the page: at the desk its
+// Done button sits beside its title, on the phone below it across the
+// card (each follow-up took 110 px of a desk's height with the button
+// across it under the note).
+func followUpRow(t *testing.T, ctx context.Context, width int64) {
+	t.Helper()
+	var r struct{ TitleRight, TitleBottom, ButtonLeft, ButtonTop, ButtonWidth, CardWidth float64 }
+	err := chromedp.Run(ctx, chromedp.Evaluate(`(function () {
+		var li = document.querySelector("li.row"), ti = li.querySelector("strong").getBoundingClientRect(), b = li.querySelector(".actions button").getBoundingClientRect();
+		return {TitleRight: ti.right, TitleBottom: ti.bottom, ButtonLeft: b.left, ButtonTop: b.top, ButtonWidth: b.width, CardWidth: li.getBoundingClientRect().width};
+	})()`, &r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	beside := r.ButtonLeft >= r.TitleRight && r.ButtonTop < r.TitleBottom && r.ButtonWidth < r.CardWidth/3
+	if width >= 1024 && !beside {
+		t.Errorf("at %d px a follow-up's Done button is not beside its title: %+v", width, r)
+	}
+	if width < 1024 && (beside || r.ButtonTop < r.TitleBottom) {
+		t.Errorf("at %d px a follow-up's Done button is not below its title: %+v", width, r)
 	}
 }
 

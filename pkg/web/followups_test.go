@@ -82,7 +82,7 @@ func TestFollowupsListPages(t *testing.T) {
 	}
 	b := s.signedIn(t, "ada@example.com", tok)
 	_, page := b.get("/app/followups")
-	if n := strings.Count(page, `<li class="card" id="f-`); n != 100 || !strings.Contains(page, "step 000") || strings.Contains(page, "step 100") {
+	if n := strings.Count(page, `<li class="card row" id="f-`); n != 100 || !strings.Contains(page, "step 000") || strings.Contains(page, "step 100") {
 		t.Fatalf("first page: %d follow-ups", n)
 	}
 	m := regexp.MustCompile(`href="/app/followups\?page=([^"]+)"`).FindStringSubmatch(page)
@@ -90,7 +90,7 @@ func TestFollowupsListPages(t *testing.T) {
 		t.Fatal("no link to the later follow-ups")
 	}
 	_, later := b.get("/app/followups?page=" + html.UnescapeString(m[1]))
-	if n := strings.Count(later, `<li class="card" id="f-`); n != 3 || !strings.Contains(later, "step 102") || strings.Contains(later, "Later follow-ups") {
+	if n := strings.Count(later, `<li class="card row" id="f-`); n != 3 || !strings.Contains(later, "step 102") || strings.Contains(later, "Later follow-ups") {
 		t.Fatalf("the later follow-ups: %d", n)
 	}
 	if _, bad := b.get("/app/followups?page=nonsense"); !strings.Contains(bad, "not one this list gave") || !strings.Contains(bad, "step 000") {
