@@ -13,13 +13,15 @@ import (
 )
 
 // Store is all the storage of this domain: contacts with their dedupe
-// keys, encounters, interactions and intros.
+// keys, encounters, interactions, intros, imports and the address book's
+// group cards.
 type Store interface {
 	ContactStore
 	EncounterStore
 	InteractionStore
 	IntroStore
 	ImportStore
+	CardGroupStore
 }
 
 // Import is what an import did, kept so it can be undone: the contacts it

@@ -54,6 +54,9 @@ func (s *Contacts) EnsureIndexes(ctx context.Context) error {
 	if err := ensureIndexes(ctx, s.imports(), Index{Name: "imports_user", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}}); err != nil {
 		return err
 	}
+	if err := s.ensureCardGroupIndexes(ctx); err != nil {
+		return err
+	}
 	return s.ensureEncounterIndexes(ctx)
 }
 

@@ -30,6 +30,7 @@ func newRegistry() *bson.Registry {
 	r := bson.NewRegistry()
 	register[contacts.Encounter, docEncounter](r)
 	register[contacts.ExtraFill, docExtraFill](r)
+	register[contacts.CardGroup, docCardGroup](r)
 	register[contacts.Import, docImport](r)
 	register[contacts.Interaction, docInteraction](r)
 	register[contacts.Contact, docContact](r)
@@ -127,6 +128,16 @@ type docImport struct {
 	CreatedN    int                  `bson:"created_n"`
 	UpdatedN    int                  `bson:"updated_n"`
 	UndoneAt    *time.Time           `bson:"undone_at,omitempty"`
+}
+
+// docCardGroup is how a contacts.CardGroup is stored (card_groups).
+type docCardGroup struct {
+	ID        string    `bson:"_id"`
+	UserID    string    `bson:"user_id"`
+	DAVName   string    `bson:"dav_name"`
+	Name      string    `bson:"name"`
+	Card      string    `bson:"card"`
+	UpdatedAt time.Time `bson:"updated_at"`
 }
 
 // docExtraFill is how a contacts.ExtraFill is stored (in docImport).

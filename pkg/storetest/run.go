@@ -34,6 +34,7 @@ func Run(t *testing.T, open OpenEngine) {
 	t.Run("Contacts", func(t *testing.T) {
 		Contacts(t, func(tb testing.TB) contacts.Store { return stores(tb).Contacts })
 	})
+	t.Run("CardGroups", func(t *testing.T) { CardGroups(t, open) })
 	t.Run("Encounters", func(t *testing.T) {
 		Encounters(t, func(tb testing.TB) contacts.Store { return stores(tb).Contacts })
 	})

@@ -1,0 +1,44 @@
+package contacts
+
+import (
+	"context"
+	"time"
+)
+
+// CardGroup is a group an address-book app keeps as a card of its own —
+// macOS Contacts (X-ADDRESSBOOKSERVER-KIND:group, a MEMBER line per
+// member), DAVx5 by default, any vCard 4.0 KIND:group. It is no person:
+// it is kept as the app sent it, beside the contacts, and served back in
+// the address book, so the app keeps its group and Rapport's contacts
+// hold only people. (Rapport's own groups are tags, CATEGORIES.)
+type CardGroup struct {
+	ID     string
+	UserID string
+	// DAVName is the resource name the app gave the card (its href is
+	// that name + ".vcf"), unique among the user's cards, contacts' too.
+	DAVName string
+	// Name is the group's name (FN).
+	Name string
+	// Card is the card as the app sent it.
+	Card      string
+	UpdatedAt time.Time
+}
+
+// MaxCardGroups bounds how many group cards one user keeps.
+const MaxCardGroups = 1000
+
+// CardGroupStore keeps the group cards of the user's address book. Every
+// method is scoped to one user: another user's card is NotFound.
+type CardGroupStore interface {
+	// CardGroup returns the user's group card named davName; NotFound if
+	// there is none.
+	CardGroup(ctx context.Context, userID, davName string) (*CardGroup, error)
+	// CardGroups returns the user's group cards, by DAVName.
+	CardGroups(ctx context.Context, userID string) ([]CardGroup, error)
+	// PutCardGroup stores g, replacing the user's group card of the same
+	// DAVName (whose ID it keeps; g.ID is set to it).
+	PutCardGroup(ctx context.Context, g *CardGroup) error
+	// DeleteCardGroup removes the user's group card named davName;
+	// NotFound if there is none.
+	DeleteCardGroup(ctx context.Context, userID, davName string) error
+}

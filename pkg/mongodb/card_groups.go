@@ -1,0 +1,80 @@
+package mongodb
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+func (s *Contacts) cardGroups() *mongo.Collection { return s.DB.Collection("card_groups") }
+
+// ensureCardGroupIndexes creates the unique key of a user's group cards,
+// their resource name, which also lists them in name order.
+func (s *Contacts) ensureCardGroupIndexes(ctx context.Context) error {
+	return ensureIndexes(ctx, s.cardGroups(),
+		Index{Name: "card_groups_user_name", Unique: true, Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "dav_name", Value: 1}}})
+}
+
+// CardGroup returns the user's group card named davName
+// (card_groups_user_name).
+func (s *Contacts) CardGroup(ctx context.Context, userID, davName string) (*contacts.CardGroup, error) {
+	var g contacts.CardGroup
+	if err := s.cardGroups().FindOne(ctx, bson.M{"user_id": userID, "dav_name": davName}).Decode(&g); err != nil {
+		return nil, translate(err, "group card")
+	}
+	return &g, nil
+}
+
+// CardGroups returns the user's group cards, by name
+// (card_groups_user_name).
+func (s *Contacts) CardGroups(ctx context.Context, userID string) ([]contacts.CardGroup, error) {
+	cur, err := s.cardGroups().Find(ctx, bson.M{"user_id": userID}, options.Find().SetSort(bson.D{{Key: "dav_name", Value: 1}}))
+	if err != nil {
+		return nil, translate(err, "group card")
+	}
+	out := []contacts.CardGroup{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, translate(err, "group card")
+	}
+	return out, nil
+}
+
+// PutCardGroup upserts g on its unique key (card_groups_user_name),
+// keeping the id of a card it replaces. Two puts racing to insert one
+// name: the loser's upsert fails with a duplicate key and is run again,
+// and then replaces.
+func (s *Contacts) PutCardGroup(ctx context.Context, g *contacts.CardGroup) error {
+	filter := bson.M{"user_id": g.UserID, "dav_name": g.DAVName}
+	update := bson.M{"$set": bson.M{"name": g.Name, "card": g.Card, "updated_at": g.UpdatedAt}, "$setOnInsert": bson.M{"_id": g.ID}}
+	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
+	var stored contacts.CardGroup
+	err := s.cardGroups().FindOneAndUpdate(ctx, filter, update, opts).Decode(&stored)
+	if mongo.IsDuplicateKeyError(err) {
+		err = s.cardGroups().FindOneAndUpdate(ctx, filter, update, opts).Decode(&stored)
+	}
+	if err != nil {
+		return translate(err, "group card")
+	}
+	g.ID = stored.ID
+	journal(ctx, s.DB, g.UserID, "cards", g.DAVName)
+	return nil
+}
+
+// DeleteCardGroup removes the user's group card named davName
+// (card_groups_user_name).
+func (s *Contacts) DeleteCardGroup(ctx context.Context, userID, davName string) error {
+	res, err := s.cardGroups().DeleteOne(ctx, bson.M{"user_id": userID, "dav_name": davName})
+	if err != nil {
+		return translate(err, "group card")
+	}
+	if res.DeletedCount == 0 {
+		return apperr.E(apperr.NotFound, "no such group card")
+	}
+	journal(ctx, s.DB, userID, "cards", davName)
+	return nil
+}

@@ -1,0 +1,64 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/rapport-crm/rapport/pkg/contacts"
+)
+
+// cardGroupColumns are the columns of a group card, as scanCardGroup reads them.
+const cardGroupColumns = `dav_name, id, name, card, updated_at`
+
+// CardGroup returns the user's group card named davName (card_groups'
+// key).
+func (s *Contacts) CardGroup(ctx context.Context, userID, davName string) (*contacts.CardGroup, error) {
+	row := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+cardGroupColumns+` FROM card_groups WHERE user_id = ? AND dav_name = ?`, userID, davName)
+	return scanCardGroup(row, userID)
+}
+
+// CardGroups returns the user's group cards, by name (card_groups' key).
+func (s *Contacts) CardGroups(ctx context.Context, userID string) ([]contacts.CardGroup, error) {
+	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT `+cardGroupColumns+` FROM card_groups WHERE user_id = ? ORDER BY dav_name`, userID)
+	if err != nil {
+		return nil, translate(err, "group card")
+	}
+	defer rows.Close()
+	out := []contacts.CardGroup{}
+	for rows.Next() {
+		g, err := scanCardGroup(rows, userID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *g)
+	}
+	return out, translate(rows.Err(), "group card")
+}
+
+// PutCardGroup stores g, or replaces the user's group card of its name
+// (keeping that card's id).
+func (s *Contacts) PutCardGroup(ctx context.Context, g *contacts.CardGroup) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		row := tx.tx.QueryRowContext(ctx, `INSERT INTO card_groups(user_id, `+cardGroupColumns+`) VALUES(?, ?, ?, ?, ?, ?)
+			ON CONFLICT (user_id, dav_name) DO UPDATE SET name = excluded.name, card = excluded.card, updated_at = excluded.updated_at
+			RETURNING id`, g.UserID, g.DAVName, g.ID, g.Name, g.Card, formatTime(g.UpdatedAt))
+		return translate(row.Scan(&g.ID), "group card")
+	})
+}
+
+// DeleteCardGroup removes the user's group card named davName.
+func (s *Contacts) DeleteCardGroup(ctx context.Context, userID, davName string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		return tx.writeOwned(ctx, `DELETE FROM card_groups WHERE user_id = ? AND dav_name = ?`, "group card", userID, davName)
+	})
+}
+
+func scanCardGroup(r scanner, userID string) (*contacts.CardGroup, error) {
+	g := contacts.CardGroup{UserID: userID}
+	var at string
+	if err := r.Scan(&g.DAVName, &g.ID, &g.Name, &g.Card, &at); err != nil {
+		return nil, translate(err, "group card")
+	}
+	var err error
+	g.UpdatedAt, err = parseTime(at)
+	return &g, translate(err, "group card")
+}
