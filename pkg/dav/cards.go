@@ -92,7 +92,7 @@ func (b *cards) GetAddressObject(ctx context.Context, p string, req *carddav.Add
 	if err != nil {
 		return nil, err
 	}
-	ao, err := b.getAs(ctx, userOf(ctx), name, versionOf(req))
+	ao, err := b.getAny(ctx, userOf(ctx), name, versionOf(req))
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
@@ -259,6 +259,16 @@ func (b *cards) all(ctx context.Context, u *accounts.User, version string, withC
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	groups, err := b.groups(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	for _, ao := range groups {
+		if !withCards {
+			ao.Card = nil
+		}
+		out = append(out, ao)
+	}
 	return out, nil
 }
 
@@ -297,28 +307,32 @@ func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card,
 	if err != nil {
 		return nil, webdav.NewHTTPError(http.StatusForbidden, errors.New("a card's name is letters, digits, '.', '_' or '-', ending in .vcf"))
 	}
+	u := userOf(ctx)
+	if codec.IsGroupCard(card) {
+		return b.putGroup(ctx, u, name, card, opts)
+	}
 	in, err := codec.InputFromCard(card)
 	if err != nil {
 		return nil, webdav.NewHTTPError(http.StatusBadRequest, err)
 	}
 	extra := codec.CardExtra(card, in)
-	u := userOf(ctx)
 	cur, err := b.get(ctx, u, name)
 	switch {
 	case err == nil:
-		if opts.IfNoneMatch.IsSet() {
-			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the card exists"))
-		}
-		if opts.IfMatch.IsSet() && !opts.IfMatch.IsWildcard() {
-			if want, _ := opts.IfMatch.ETag(); want != cur.ETag {
-				return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the card changed since you read it; sync again"))
-			}
+		if err := precondition(opts, true, cur.ETag); err != nil {
+			return nil, err
 		}
 		markUpdated(ctx)
 		return storedCard(ctx)(b.update(ctx, u, name, cur, in, extra))
 	case apperr.Is(err, apperr.NotFound):
-		if opts.IfMatch.IsSet() {
-			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("no such card"))
+		switch _, err := b.s.CRM.Contacts.Store.CardGroup(ctx, u.ID, name); {
+		case err == nil:
+			return nil, errPersonNotGroup
+		case !apperr.Is(err, apperr.NotFound):
+			return nil, b.s.davError(err)
+		}
+		if err := precondition(opts, false, ""); err != nil {
+			return nil, err
 		}
 		return storedCard(ctx)(b.create(ctx, u, name, uidOf(card), in, extra))
 	default:
@@ -435,6 +449,12 @@ func (b *cards) DeleteAddressObject(ctx context.Context, p string) error {
 	}
 	u := userOf(ctx)
 	c, err := b.contact(ctx, u, name)
+	if apperr.Is(err, apperr.NotFound) {
+		if err := b.s.CRM.Contacts.Store.DeleteCardGroup(ctx, u.ID, name); err != nil {
+			return b.s.davError(err)
+		}
+		return nil
+	}
 	if err != nil {
 		return b.s.davError(err)
 	}

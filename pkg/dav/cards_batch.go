@@ -68,10 +68,17 @@ func (b *cards) read(ctx context.Context, paths []string, req *carddav.AddressDa
 		return nil, b.s.davError(err)
 	}
 	found := map[string]*contacts.Contact{} // path → contact
+	var rest []string                       // names of no contact: a group's, or none
 	for p, name := range names {
 		if c := byName[name]; c != nil {
 			found[p] = c
+		} else {
+			rest = append(rest, name)
 		}
+	}
+	groups, err := b.groupsNamed(ctx, u, rest)
+	if err != nil {
+		return nil, err
 	}
 	list := make([]*contacts.Contact, 0, len(found))
 	seen := map[string]bool{}
@@ -85,7 +92,12 @@ func (b *cards) read(ctx context.Context, paths []string, req *carddav.AddressDa
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
-	out := make(map[string]*carddav.AddressObject, len(found))
+	out := make(map[string]*carddav.AddressObject, len(found)+len(groups))
+	for p, name := range names {
+		if ao := groups[name]; ao != nil {
+			out[p] = ao
+		}
+	}
 	for p, c := range found {
 		ao, err := object(c, about[c.ID], versionOf(req))
 		if err != nil {

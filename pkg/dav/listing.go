@@ -186,12 +186,21 @@ func (b *cards) patched(ctx context.Context, u *accounts.User, token, version st
 		return nil, b.s.davError(err)
 	}
 	changed := make(map[string]*carddav.AddressObject, len(ids)) // path → card; nil: gone
+	var rest []string
 	for _, id := range ids {
 		if found[id] == nil {
-			// A card gone: the journal names it by the name its path
-			// has (the client's, or the contact's id).
+			// A card gone, or a group's: the journal names them by the
+			// name their path has (the client's, or the contact's id).
 			changed[BookPath+id+".vcf"] = nil
+			rest = append(rest, id)
 		}
+	}
+	groups, err := b.groupsNamed(ctx, u, rest)
+	if err != nil {
+		return nil, err
+	}
+	for _, ao := range groups {
+		changed[ao.Path] = ao
 	}
 	for _, c := range list {
 		ao, err := object(c, about[c.ID], version)
