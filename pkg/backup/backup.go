@@ -43,10 +43,16 @@ type Settings struct {
 	CreatedAt      time.Time       `json:"created_at"`
 }
 
-// backupContact is a contact with the field the API hides.
+// backupContact is a contact with the fields the API hides: what else its
+// card in an address book holds, and the card's name and UID there when
+// a phone gave them (else they are the contact's id). A restore keeps
+// the card's name and UID, so a phone finds every card where it was, as
+// the same card, and a group's members are still its members.
 type backupContact struct {
 	contacts.Contact
 	CardExtra string `json:"card_extra,omitempty"`
+	CardName  string `json:"card_name,omitempty"`
+	CardUID   string `json:"card_uid,omitempty"`
 }
 
 // backupFollowUp is a follow-up with the fields the API hides.
@@ -220,8 +226,9 @@ const holdTTL = idempotency.BulkTTL
 
 // removeWritten deletes what a restore's batches wrote, as deleting each
 // by hand would: the follow-ups, the followed calendars, the
-// opportunities, the contacts with their history (encounters, intros,
-// interactions), the events with their guest lists, and the companies.
+// opportunities, the address book's group cards, the contacts with their
+// history (encounters, intros, interactions), the events with their guest
+// lists, and the companies.
 // The settings it applied stay.
 func (im *importer) removeWritten(ctx context.Context) error {
 	s, userID := im.s, im.userID
@@ -239,6 +246,11 @@ func (im *importer) removeWritten(ctx context.Context) error {
 	}
 	for _, id := range im.written["opportunities"] {
 		if err := s.DeleteOpportunity(ctx, userID, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+	}
+	for _, name := range im.written["card_groups"] {
+		if err := s.Contacts.Store.DeleteCardGroup(ctx, userID, name); err != nil && !apperr.Is(err, apperr.NotFound) {
 			return err
 		}
 	}

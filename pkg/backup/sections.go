@@ -1,13 +1,17 @@
 package backup
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
+	"github.com/emersion/go-vcard"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
@@ -127,6 +131,12 @@ var sections = []section{
 	sectionOf("contacts", func(s *crm.Service) record.Archive[contacts.Contact] { return s.Contacts.Store.ContactArchive() }, func(x *contacts.Contact) string { return x.ID }, exportContact,
 		func(im *importer, b *backupContact) (*contacts.Contact, error) {
 			c := b.Contact
+			// The card keeps its href and UID: those it was given, else
+			// the ones the contact's old id gave it.
+			c.DAVName, c.CardUID = cmp.Or(b.CardName, c.ID), cmp.Or(b.CardUID, c.ID)
+			if !contacts.CardNameOK(c.DAVName) || len(c.CardUID) > 255 || strings.ContainsAny(c.CardUID, "\r\n") {
+				return nil, apperr.InvalidField("contacts", "a contact (%q) has a card name or UID that is none", c.Name)
+			}
 			c.ID, c.UserID, c.CompanyID, c.CardExtra = im.id(c.ID), im.userID, im.id(c.CompanyID), b.CardExtra
 			if err := (contacts.Input{Name: c.Name, Emails: c.Emails}).Validate(""); err != nil {
 				return nil, apperr.InvalidField("contacts", "a contact (%q) is not valid: %v", c.Name, err)
@@ -136,6 +146,8 @@ var sections = []section{
 			}
 			return &c, nil
 		}),
+	sectionOf("card_groups", func(s *crm.Service) record.Archive[contacts.CardGroup] { return s.Contacts.Store.CardGroupArchive() },
+		func(x *contacts.CardGroup) string { return x.DAVName }, exportCardGroup, restoreCardGroup),
 	sectionOf("events", func(s *crm.Service) record.Archive[events.Event] { return s.Events.Store.EventArchive() }, func(x *events.Event) string { return x.ID }, nil,
 		func(im *importer, e *events.Event) (*events.Event, error) {
 			e.ID, e.UserID = im.id(e.ID), im.userID
@@ -217,9 +229,42 @@ var sections = []section{
 }
 
 // exportContact writes a contact with what else its card in an address
-// book held (the API leaves it out).
+// book held, and the card's name and UID a phone gave it (the API leaves
+// them out).
 func exportContact(_ *exporter, c *contacts.Contact) any {
-	return backupContact{Contact: *c, CardExtra: c.CardExtra}
+	return backupContact{Contact: *c, CardExtra: c.CardExtra, CardName: c.DAVName, CardUID: c.CardUID}
+}
+
+// backupCardGroup is a group card of the address book (contacts.CardGroup)
+// as a backup holds it.
+type backupCardGroup struct {
+	ID        string    `json:"id"`
+	CardName  string    `json:"card_name"`
+	Name      string    `json:"name"`
+	Card      string    `json:"card"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func exportCardGroup(_ *exporter, g *contacts.CardGroup) any {
+	return backupCardGroup{ID: g.ID, CardName: g.DAVName, Name: g.Name, Card: g.Card, UpdatedAt: g.UpdatedAt}
+}
+
+// restoreCardGroup checks a group card of a backup as a phone's PUT is
+// checked — a card's name, at most 1 MiB, a vCard of a group, at most
+// contacts.MaxCardGroups — and gives it a new id. Its members name cards
+// by UID, which the contacts kept.
+func restoreCardGroup(im *importer, b *backupCardGroup) (*contacts.CardGroup, error) {
+	if im.res.Restored["card_groups"] >= contacts.MaxCardGroups {
+		return nil, apperr.InvalidField("card_groups", "holds more than %d group cards", contacts.MaxCardGroups)
+	}
+	if !contacts.CardNameOK(b.CardName) || len(b.Card) > contacts.MaxCardExtra {
+		return nil, apperr.InvalidField("card_groups", "a group card (%q) has no card name, or is over 1 MiB", b.Name)
+	}
+	card, err := vcard.NewDecoder(strings.NewReader(b.Card)).Decode()
+	if err != nil || !codec.IsGroupCard(card) {
+		return nil, apperr.InvalidField("card_groups", "a group card (%q) is not a group's vCard", b.Name)
+	}
+	return &contacts.CardGroup{ID: im.id(b.ID), UserID: im.userID, DAVName: b.CardName, Name: codec.GroupName(card), Card: b.Card, UpdatedAt: b.UpdatedAt}, nil
 }
 
 // exportFollowUp writes a follow-up with what the API hides: its sequence,

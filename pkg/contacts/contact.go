@@ -171,6 +171,22 @@ func dedupeKeys(c *Contact) []string {
 	return keys
 }
 
+// CardNameOK reports whether name may name a card's resource in an address
+// book (the href's last segment without ".vcf"; a task's too): 1 to 100
+// letters, digits, '.', '_' or '-', not starting with one of the last three.
+func CardNameOK(name string) bool {
+	if len(name) == 0 || len(name) > 100 {
+		return false
+	}
+	for i, r := range name {
+		alnum := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if !alnum && (i == 0 || r != '.' && r != '_' && r != '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // DAVKey is the key that holds a card's resource name for one user.
 func DAVKey(name string) string { return "dav:" + name }
 

@@ -3,6 +3,8 @@ package contacts
 import (
 	"context"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // CardGroup is a group an address-book app keeps as a card of its own —
@@ -30,6 +32,9 @@ const MaxCardGroups = 1000
 // CardGroupStore keeps the group cards of the user's address book. Every
 // method is scoped to one user: another user's card is NotFound.
 type CardGroupStore interface {
+	// CardGroupArchive walks and restores the user's group cards as they
+	// are (backup and restore); Conflict if two share a name.
+	CardGroupArchive() record.Archive[CardGroup]
 	// CardGroup returns the user's group card named davName; NotFound if
 	// there is none.
 	CardGroup(ctx context.Context, userID, davName string) (*CardGroup, error)

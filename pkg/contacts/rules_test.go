@@ -149,3 +149,15 @@ func TestIntros(t *testing.T) {
 		}
 	}
 }
+
+func TestCardNameOK(t *testing.T) {
+	for name, want := range map[string]bool{
+		"0A6F9C1B-5D2E-4F3A-9B1C-7D8E9F0A1B2C": true, "ada.lovelace_1": true, "x": true, strings.Repeat("a", 100): true,
+		"": false, strings.Repeat("a", 101): false, ".hidden": false, "-x": false, "_x": false, "a/b": false, "a b": false,
+		"ä": false, "a..b": true, "a%2Fb": false,
+	} {
+		if got := CardNameOK(name); got != want {
+			t.Errorf("CardNameOK(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

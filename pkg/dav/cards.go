@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"path"
 	"reflect"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -63,16 +62,12 @@ func (b *cards) DeleteAddressBook(context.Context, string) error {
 	return webdav.NewHTTPError(http.StatusForbidden, errors.New("there is one address book: it is neither made nor deleted"))
 }
 
-// resourceName is what a client may name a new card's resource (and
-// what a task's name is checked against).
-var resourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
-
 // cardName returns the resource name of a card's path (without ".vcf"),
 // or a 404.
 func cardName(p string) (string, error) {
 	dir, file := path.Split(path.Clean(p))
 	name, ok := strings.CutSuffix(file, ".vcf")
-	if dir != BookPath || !ok || !resourceName.MatchString(name) {
+	if dir != BookPath || !ok || !contacts.CardNameOK(name) {
 		return "", webdav.NewHTTPError(http.StatusNotFound, errors.New("no such card"))
 	}
 	return name, nil

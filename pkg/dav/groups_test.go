@@ -1,6 +1,8 @@
 package dav_test
 
 import (
+	"bytes"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"github.com/emersion/go-vcard"
 	"github.com/emersion/go-webdav/carddav"
 
+	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/dav"
@@ -221,5 +224,60 @@ func TestVdirsyncerSyncsAGroup(t *testing.T) {
 	}
 	if after := phone.files(); len(after) != len(before) || after["0A6F9C1B-group.vcf"] != macGroup {
 		t.Fatalf("the folder after another sync: %d files, the group's:\n%s", len(after), after["0A6F9C1B-group.vcf"])
+	}
+}
+
+// TestRestoredBookKeepsItsCards: an account's backup restored into
+// another keeps every card where a phone knew it — Rapport's own cards
+// under their old ids, a phone's under the name and UID it gave them —
+// and the phone's group with its members. A restore gave each contact a
+// new id, so every card moved (a phone dropped and fetched them all) and
+// a group's member lines named cards that were no longer there.
+func TestRestoredBookKeepsItsCards(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	ada := s.ada(t, u)
+	grace := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nEMAIL:grace@example.com\r\nUID:5B0C1D2E-0000-4000-8000-000000000001\r\nEND:VCARD\r\n"
+	if r := s.do(t, u, "PUT", dav.BookPath+"grace-phone.vcf", grace, "Content-Type", "text/vcard"); r.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT of Grace: %d", r.StatusCode)
+	}
+	if r := s.do(t, u, "PUT", dav.BookPath+"mac-group.vcf", macGroup, "Content-Type", "text/vcard"); r.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT of the group: %d", r.StatusCode)
+	}
+	uids := func(u *user) map[string]string { // href → UID, or the group's card
+		out := map[string]string{}
+		for href := range s.listing(t, u) {
+			got := body(t, s.do(t, u, "GET", href, ""))
+			if strings.Contains(got, "X-ADDRESSBOOKSERVER-KIND:group") {
+				out[href] = got
+				continue
+			}
+			for _, line := range strings.Split(got, "\r\n") {
+				if uid, ok := strings.CutPrefix(line, "UID:"); ok {
+					out[href] = uid
+				}
+			}
+		}
+		return out
+	}
+	before := uids(u)
+	if len(before) != 3 || before[dav.BookPath+ada.ID+".vcf"] != ada.ID || before[dav.BookPath+"grace-phone.vcf"] != "5B0C1D2E-0000-4000-8000-000000000001" {
+		t.Fatalf("the book before: %v", before)
+	}
+
+	var doc bytes.Buffer
+	if err := backup.Export(t.Context(), s.crm, u.User, &doc); err != nil {
+		t.Fatal(err)
+	}
+	other := s.signup(t, "restored@example.com")
+	res, err := backup.Import(t.Context(), s.crm, s.acc, s.holds, other.User, &doc)
+	if err != nil || res.Restored["card_groups"] != 1 || res.Restored["contacts"] != 2 {
+		t.Fatalf("restore: %+v, %v", res, err)
+	}
+	if after := uids(other); !maps.Equal(after, before) {
+		t.Fatalf("the book restored:\n%v\nwant\n%v", after, before)
+	}
+	if page, err := s.crm.Contacts.Store.Contacts(t.Context(), other.ID, contacts.Filter{Limit: 10}); err != nil || len(page.Items) != 2 || page.Items[0].ID == ada.ID {
+		t.Fatalf("the restored contacts: %+v, %v (new ids)", page, err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/calendar"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -75,7 +76,7 @@ func (b *tasks) GetCalendar(_ context.Context, p string) (*caldav.Calendar, erro
 func followupID(p string) (string, error) {
 	dir, file := path.Split(path.Clean(p))
 	id, ok := strings.CutSuffix(file, ".ics")
-	if dir != TaskListPath || !ok || !resourceName.MatchString(id) {
+	if dir != TaskListPath || !ok || !contacts.CardNameOK(id) {
 		return "", webdav.NewHTTPError(http.StatusNotFound, errors.New("no such task"))
 	}
 	return id, nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 func (s *Contacts) cardGroups() *mongo.Collection { return s.DB.Collection("card_groups") }
@@ -18,6 +19,13 @@ func (s *Contacts) cardGroups() *mongo.Collection { return s.DB.Collection("card
 func (s *Contacts) ensureCardGroupIndexes(ctx context.Context) error {
 	return ensureIndexes(ctx, s.cardGroups(),
 		Index{Name: "card_groups_user_name", Unique: true, Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "dav_name", Value: 1}}})
+}
+
+// CardGroupArchive walks the user's group cards by _id and restores them
+// as they are, journaled under their names.
+func (s *Contacts) CardGroupArchive() record.Archive[contacts.CardGroup] {
+	return archive[contacts.CardGroup]{db: s.DB, coll: "card_groups",
+		changed: func(g *contacts.CardGroup) (string, string, []string) { return g.UserID, "cards", []string{g.DAVName} }}
 }
 
 // CardGroup returns the user's group card named davName

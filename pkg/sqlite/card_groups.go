@@ -4,16 +4,41 @@ import (
 	"context"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // cardGroupColumns are the columns of a group card, as scanCardGroup reads them.
 const cardGroupColumns = `dav_name, id, name, card, updated_at`
 
+// CardGroupArchive walks the user's group cards by id (card_groups_id)
+// and restores them as they are.
+func (s *Contacts) CardGroupArchive() record.Archive[contacts.CardGroup] {
+	return archive[contacts.CardGroup]{db: s.DB, table: "card_groups", columns: "user_id, " + cardGroupColumns,
+		scan: func(r scanner) (*contacts.CardGroup, error) {
+			var userID string
+			g, err := scanCardGroup(r, &userID)
+			if err == nil {
+				g.UserID = userID
+			}
+			return g, err
+		},
+		insert: func(tx *Tx, ctx context.Context, g *contacts.CardGroup) error {
+			_, err := tx.tx.ExecContext(ctx, `INSERT INTO card_groups(user_id, `+cardGroupColumns+`) VALUES(?, ?, ?, ?, ?, ?)`,
+				g.UserID, g.DAVName, g.ID, g.Name, g.Card, formatTime(g.UpdatedAt))
+			return translate(err, "group card")
+		}}
+}
+
 // CardGroup returns the user's group card named davName (card_groups'
 // key).
 func (s *Contacts) CardGroup(ctx context.Context, userID, davName string) (*contacts.CardGroup, error) {
 	row := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+cardGroupColumns+` FROM card_groups WHERE user_id = ? AND dav_name = ?`, userID, davName)
-	return scanCardGroup(row, userID)
+	g, err := scanCardGroup(row, nil)
+	if err != nil {
+		return nil, err
+	}
+	g.UserID = userID
+	return g, nil
 }
 
 // CardGroups returns the user's group cards, by name (card_groups' key).
@@ -25,10 +50,11 @@ func (s *Contacts) CardGroups(ctx context.Context, userID string) ([]contacts.Ca
 	defer rows.Close()
 	out := []contacts.CardGroup{}
 	for rows.Next() {
-		g, err := scanCardGroup(rows, userID)
+		g, err := scanCardGroup(rows, nil)
 		if err != nil {
 			return nil, err
 		}
+		g.UserID = userID
 		out = append(out, *g)
 	}
 	return out, translate(rows.Err(), "group card")
@@ -52,10 +78,16 @@ func (s *Contacts) DeleteCardGroup(ctx context.Context, userID, davName string) 
 	})
 }
 
-func scanCardGroup(r scanner, userID string) (*contacts.CardGroup, error) {
-	g := contacts.CardGroup{UserID: userID}
+// scanCardGroup reads a row of cardGroupColumns, preceded by user_id when
+// readUser is not nil (the archive's rows).
+func scanCardGroup(r scanner, readUser *string) (*contacts.CardGroup, error) {
+	var g contacts.CardGroup
 	var at string
-	if err := r.Scan(&g.DAVName, &g.ID, &g.Name, &g.Card, &at); err != nil {
+	dest := []any{&g.DAVName, &g.ID, &g.Name, &g.Card, &at}
+	if readUser != nil {
+		dest = append([]any{readUser}, dest...)
+	}
+	if err := r.Scan(dest...); err != nil {
 		return nil, translate(err, "group card")
 	}
 	var err error

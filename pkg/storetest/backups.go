@@ -45,6 +45,14 @@ func Backups(t *testing.T, open OpenBackups) {
 	// ones name records of earlier ones).
 	t.Run("companies", func(t *testing.T) { archiveCase(t, st.Companies.CompanyArchive(), co) })
 	t.Run("contacts", func(t *testing.T) { archiveCase(t, st.Contacts.ContactArchive(), c1, c2) })
+	t.Run("card_groups", func(t *testing.T) {
+		archiveCase(t, st.Contacts.CardGroupArchive(),
+			&contacts.CardGroup{ID: nextID(), UserID: "u1", DAVName: "berlin-go", Name: "Berlin Go", Card: "BEGIN:VCARD\r\nFN:Berlin Go\r\nEND:VCARD\r\n", UpdatedAt: clock},
+			&contacts.CardGroup{ID: nextID(), UserID: "u1", DAVName: "speakers", Name: "Speakers", Card: "card", UpdatedAt: clock.Add(time.Hour)})
+		if err := st.Contacts.CardGroupArchive().Restore(ctx, []*contacts.CardGroup{{ID: nextID(), UserID: "u1", DAVName: "speakers", Card: "again", UpdatedAt: clock}}); !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("a second group card of a name: %v, want Conflict", err)
+		}
+	})
 	t.Run("events", func(t *testing.T) { archiveCase(t, st.Events.EventArchive(), ev) })
 	t.Run("attendees", func(t *testing.T) {
 		archiveCase(t, st.Attendees.AttendeeArchive(), &events.Attendee{ID: nextID(), UserID: "u1", EventID: ev.ID, Name: "Cy", Key: "name:cy",
