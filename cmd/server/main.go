@@ -223,7 +223,7 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 	// The phone pages share the API's app (its access log, metrics and
 	// error pages) and its limiter on failed sign-ins.
-	web.Register(m.API.App, web.Deps{Accounts: m.Accounts, CRM: m.CRM, Idempotency: idem, AuthFails: m.API.AuthFails, Downloads: m.API.Downloads, Requests: m.API.Requests,
+	web.Register(m.API.App, web.Deps{Accounts: m.Accounts, CRM: m.CRM, Importer: m.Importer, Idempotency: idem, AuthFails: m.API.AuthFails, Downloads: m.API.Downloads, Requests: m.API.Requests,
 		BaseURL: cfg.BaseURL, Now: m.Now, OpenSignup: cfg.OpenSignup, Mailer: mailer, Logger: m.Logger, InboundDomain: cfg.InboundDomain, FetchCard: fetchCard})
 	// The phone's address book and reminders (CardDAV, CalDAV) on the same
 	// app and limiter.

@@ -91,7 +91,7 @@ func Serve(tb testing.TB, eng *engine.Engine, opts ...Option) *Server {
 	sv := Services(eng, clock.Now)
 	d := api.Deps{Ping: eng.Ping, StoreKind: eng.Kind, Accounts: sv.Accounts, CRM: sv.CRM, Importer: sv.Importer, Idempotency: sv.Idempotency,
 		Logger: slog.New(slog.DiscardHandler), BaseURL: "http://rapport.test", Now: clock.Now}
-	wd := web.Deps{Accounts: sv.Accounts, CRM: sv.CRM, Idempotency: sv.Idempotency, BaseURL: d.BaseURL, Now: clock.Now}
+	wd := web.Deps{Accounts: sv.Accounts, CRM: sv.CRM, Importer: sv.Importer, Idempotency: sv.Idempotency, BaseURL: d.BaseURL, Now: clock.Now}
 	for _, o := range opts {
 		o(&d, &wd)
 	}

@@ -25,6 +25,8 @@ func TestDeskLayoutAtBothWidths(t *testing.T) {
 	pages := []struct{ name, path string }{
 		{"today", "/app/today"}, {"followups", "/app/followups"}, {"event", "/app/events/" + event}, {"contact", "/app/contacts/" + contact},
 		{"pipeline", "/app/pipeline"}, {"insights", "/app/insights"},
+		{"contacts", "/app/contacts"}, {"events", "/app/events"}, {"companies", "/app/companies"}, {"intros", "/app/intros"},
+		{"import", "/app/import"}, {"settings", "/app/settings"},
 	}
 	for _, width := range []int64{1280, 390} {
 		if err := chromedp.Run(ctx, emulation.SetDeviceMetricsOverride(width, 900, 1, width < 1024)); err != nil {

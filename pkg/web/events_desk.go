@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -34,6 +35,8 @@ func (s *pages) registerEvents(g fiber.Router) {
 	g.Get("/events/:id/review", s.handleEventReview)
 	g.Post("/events/:id/giving", s.handleEventGiving)
 	g.Post("/events/:id/delete", s.handleEventDelete)
+	g.Post("/calendars", s.handleCalendarFollow)
+	g.Post("/calendars/:id/sync", s.handleCalendarSync)
 	g.Post("/calendars/:id/delete", s.handleCalendarDelete)
 }
 
@@ -50,7 +53,7 @@ type eventsView struct {
 	Calendars      []calendarRow
 }
 
-type calendarRow struct{ ID, Name, URL, Synced string }
+type calendarRow struct{ ID, Name, URL, Synced, LastError string }
 
 func eventRowOf(e *events.Event, loc *time.Location) eventRow {
 	return eventRow{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04"), Where: e.Location, Kind: e.Kind,
@@ -58,11 +61,17 @@ func eventRowOf(e *events.Event, loc *time.Location) eventRow {
 }
 
 func (s *pages) handleEvents(c *fiber.Ctx) error {
+	p := s.page(c, "Events", "events")
+	return s.renderEvents(c, &p, fiber.StatusOK)
+}
+
+// renderEvents renders /app/events on p (its search from the query, and
+// a follow form as p holds it) with status.
+func (s *pages) renderEvents(c *fiber.Ctx, p *webPage, status int) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
 	loc := u.Location()
-	p := s.page(c, "Events", "events")
 	p.Form["q"], p.Form["tag"] = strings.TrimSpace(c.Query("q")), strings.TrimSpace(c.Query("tag"))
 	now := s.Now()
 	view := &eventsView{}
@@ -81,7 +90,7 @@ func (s *pages) handleEvents(c *fiber.Ctx) error {
 	past, err := s.pastEvents(c, u, f, now)
 	if err != nil {
 		if p.showProblem(err, map[string]string{"cursor": "older"}) {
-			return s.render(c, fiber.StatusUnprocessableEntity, "events", p)
+			return s.render(c, fiber.StatusUnprocessableEntity, "events", *p)
 		}
 		return err
 	}
@@ -94,14 +103,14 @@ func (s *pages) handleEvents(c *fiber.Ctx) error {
 		return err
 	}
 	for _, cal := range cals {
-		row := calendarRow{ID: cal.ID, Name: cal.Name, URL: cal.URL, Synced: "not synced yet"}
+		row := calendarRow{ID: cal.ID, Name: cal.Name, URL: cal.URL, Synced: "not synced yet", LastError: cal.LastError}
 		if cal.LastSyncAt != nil {
 			row.Synced = "synced " + cal.LastSyncAt.In(loc).Format("2 Jan 15:04")
 		}
 		view.Calendars = append(view.Calendars, row)
 	}
 	p.Data = view
-	return s.render(c, 200, "events", p)
+	return s.render(c, status, "events", *p)
 }
 
 // pastEvents is a page of the events before now, newest first: the store
@@ -466,6 +475,66 @@ func (s *pages) handleEventDelete(c *fiber.Ctx) error {
 		return err
 	}
 	return seeNotice(c, "/app/events", "Deleted "+e.Title+".")
+}
+
+// calendarFields are the follow form's fields by the API's names.
+var calendarFields = map[string]string{"url": "cal_url", "name": "cal_name", "tags": "cal_tags"}
+
+// handleCalendarFollow follows a calendar (POST /v1/calendars's checks)
+// and syncs it at once, so its events are there when the page comes back;
+// a first sync that fails is said, and the calendar stays followed (the
+// schedule tries again; Stop following is beside it).
+func (s *pages) handleCalendarFollow(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	p := s.page(c, "Events", "events")
+	for _, k := range []string{"cal_url", "cal_name", "cal_tags"} {
+		p.Form[k] = strings.TrimSpace(c.FormValue(k))
+	}
+	cal, err := s.Importer.CreateCalendar(ctx, u.ID, events.CalendarInput{URL: p.Form["cal_url"], Name: p.Form["cal_name"], Tags: commaList(p.Form["cal_tags"])})
+	if err != nil {
+		if !p.showProblem(err, calendarFields) {
+			return err
+		}
+		return s.renderEvents(c, &p, fiber.StatusUnprocessableEntity)
+	}
+	return s.syncAndSay(c, cal, "Following "+cal.Name)
+}
+
+// handleCalendarSync syncs a followed calendar now.
+func (s *pages) handleCalendarSync(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	cal, err := s.CRM.Events.Store.Calendar(ctx, user(c).ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "calendar")
+	} else if err != nil {
+		return err
+	}
+	return s.syncAndSay(c, cal, "Synced "+cal.Name)
+}
+
+// syncAndSay syncs cal and goes back to the events with what it did, or
+// why it could not (a feed that cannot be fetched or read).
+func (s *pages) syncAndSay(c *fiber.Ctx, cal *events.Calendar, done string) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	res, err := s.Importer.Sync(ctx, cal, user(c).Timezone)
+	if apperr.Is(err, apperr.Invalid) {
+		return seeProblem(c, "/app/events", done+", but its feed could not be read: "+cal.LastError)
+	} else if err != nil {
+		return err
+	}
+	return seeNotice(c, "/app/events", fmt.Sprintf("%s: %s, %d updated, %d cancelled.", done, counted(res.Created, "new event"), res.Updated, res.Cancelled))
+}
+
+// counted is n things in words: "1 new event", "2 new events".
+func counted(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // handleCalendarDelete stops following a calendar.

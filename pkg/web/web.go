@@ -27,6 +27,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dispatch"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
@@ -208,6 +209,8 @@ type Deps struct {
 	InboundDomain string
 	// FetchCard gets the vCard of a scanned Rapport card (see api.Deps).
 	FetchCard func(ctx context.Context, url string) ([]byte, error)
+	// Importer follows calendars and syncs them (the API's).
+	Importer *events.Importer
 }
 
 // pages handles the /app routes and the public cards.
