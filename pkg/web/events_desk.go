@@ -178,7 +178,7 @@ func localInput(t *time.Time, loc *time.Location) string {
 	if t == nil || t.IsZero() {
 		return ""
 	}
-	return t.In(loc).Format("2006-01-02T15:04")
+	return t.In(loc).Format(localLayout)
 }
 
 func (s *pages) handleEventNew(c *fiber.Ctx) error {
@@ -207,7 +207,7 @@ func eventInput(c *fiber.Ctx, p *webPage, u *accounts.User) (events.Input, []tal
 		if v == "" {
 			return ""
 		}
-		t, err := time.ParseInLocation("2006-01-02T15:04", v, loc)
+		t, err := time.ParseInLocation(localLayout, v, loc)
 		if err != nil {
 			return v // the service says what is wrong with it
 		}

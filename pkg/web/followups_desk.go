@@ -32,7 +32,7 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 	note := f["note"]
 	p := followup.Patch{Note: &note}
 	if f["due"] != "" {
-		t, err := time.ParseInLocation("2006-01-02T15:04", f["due"], u.Location())
+		t, err := time.ParseInLocation(localLayout, f["due"], u.Location())
 		if err != nil {
 			return seeProblem(c, "/app/followups", "Due: "+f["due"]+" is not a date and time.")
 		}

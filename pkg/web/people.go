@@ -10,8 +10,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -24,6 +26,7 @@ func (s *pages) registerPeople(g fiber.Router) {
 	g.Post("/contacts/:id/edit", s.handleContactSave)
 	g.Post("/contacts/:id/interactions", s.handleInteraction)
 	g.Post("/contacts/:id/notes", s.handleNote)
+	g.Post("/contacts/:id/followups", s.handleContactFollowup)
 	g.Post("/contacts/:id/intros", s.handleContactIntro)
 	g.Get("/intros", s.handleIntros)
 	g.Post("/intros/:id", s.handleIntroMove)
@@ -145,6 +148,38 @@ func (s *pages) handleNote(c *fiber.Ctx) error {
 	patch, _ := json.Marshal(map[string]string{"notes": text})
 	_, err = s.CRM.UpdateContactSeen(ctx, u, ct.ID, patch, ct.UpdatedAt)
 	return s.backToContact(c, err, "Note added.")
+}
+
+// localLayout is how a datetime-local field reads and writes a time.
+const localLayout = "2006-01-02T15:04"
+
+// tomorrowAtNudge is tomorrow at the user's nudge hour, in their zone.
+func tomorrowAtNudge(u *accounts.User, now time.Time) time.Time {
+	y, m, d := now.In(u.Location()).AddDate(0, 0, 1).Date()
+	return time.Date(y, m, d, u.NudgeHour, 0, 0, 0, u.Location())
+}
+
+// handleContactFollowup schedules a follow-up with the contact (what
+// POST /v1/followups makes): when, in the user's time zone (empty:
+// tomorrow at their nudge hour), and what to do.
+func (s *pages) handleContactFollowup(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	f := formOf(c, "due", "note")
+	due := tomorrowAtNudge(u, s.Now())
+	if f["due"] != "" {
+		t, err := time.ParseInLocation(localLayout, f["due"], u.Location())
+		if err != nil {
+			return s.backToContact(c, apperr.InvalidField("due", "%q is not a date and time", f["due"]), "")
+		}
+		due = t
+	}
+	_, err := s.CRM.CreateFollowup(ctx, u, followup.CustomInput{ContactID: c.Params("id"), DueAt: due.UTC().Format(time.RFC3339), Note: f["note"]})
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "contact")
+	}
+	return s.backToContact(c, err, "Follow-up scheduled for "+due.In(u.Location()).Format("Mon 2 Jan, 15:04")+".")
 }
 
 // handleContactIntro introduces the contact to another, picked by name
@@ -329,6 +364,9 @@ type contactDesk struct {
 	MergeChoices []webPerson
 	// Given and Received are the giving ledger between you (help, intros).
 	Given, Received int
+	// FollowupDue is the follow-up form's time at first: tomorrow at the
+	// user's nudge hour.
+	FollowupDue string
 }
 
 // timelineItem is one thing that happened with a contact.
@@ -343,7 +381,7 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 	defer cancel()
 	u := user(c)
 	loc := u.Location()
-	d := &contactDesk{Timeline: met, Kinds: contacts.InteractionKinds}
+	d := &contactDesk{Timeline: met, Kinds: contacts.InteractionKinds, FollowupDue: tomorrowAtNudge(u, s.Now()).Format(localLayout)}
 	if ask != nil {
 		d.IntroOther, d.IntroContext, d.IntroOptIn = ask.Other, ask.Context, ask.OptIn
 	}

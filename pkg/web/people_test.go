@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"html"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -286,5 +287,62 @@ func TestContactShowsTheRestOfItsCard(t *testing.T) {
 		if strings.Contains(page, not) {
 			t.Errorf("the page shows %q", not)
 		}
+	}
+}
+
+// TestScheduleAFollowupFromTheContact: a contact's page schedules a
+// follow-up (PRODUCT.md §10: "schedule a follow-up") — at the time typed,
+// in the user's zone, or tomorrow at their nudge hour when none is — that
+// shows on the page, the follow-ups page and the API; a time that is none
+// is said; another user's contact is 404. The page had no such form.
+func TestScheduleAFollowupFromTheContact(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	s.api(t, "PATCH", "/v1/me", tok, map[string]any{"timezone": "Europe/Berlin", "nudge_hour": 8}, 200, nil)
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	b := s.signedIn(t, "ada@example.com", tok)
+
+	_, page := b.get("/app/contacts/" + jane)
+	mustContain(t, page, "Schedule a follow-up", `value="2026-11-25T08:00"`) // the clock: 24 Nov 17:00 UTC
+	st, page := b.post("/app/contacts/"+jane+"/followups", url.Values{"due": {"2026-12-01T10:30"}, "note": {"Send the deck"}})
+	if st != 200 {
+		t.Fatalf("schedule: %d", st)
+	}
+	mustContain(t, page, "Follow-up scheduled for Tue 1 Dec, 10:30.", "Send the deck")
+	if _, page = b.post("/app/contacts/"+jane+"/followups", url.Values{"note": {"Ask about the meetup"}}); !strings.Contains(page, "Follow-up scheduled for Wed 25 Nov, 08:00.") {
+		t.Fatalf("no time given: tomorrow at the nudge hour?\n%.2000s", page)
+	}
+	var list struct {
+		Items []struct {
+			ContactID string    `json:"contact_id"`
+			DueAt     time.Time `json:"due_at"`
+			Note      string    `json:"note"`
+		} `json:"items"`
+	}
+	s.api(t, "GET", "/v1/followups?status=pending", tok, nil, 200, &list)
+	due := map[string]time.Time{}
+	for _, f := range list.Items {
+		if f.ContactID == jane {
+			due[f.Note] = f.DueAt
+		}
+	}
+	if got := due["Send the deck"]; !got.Equal(time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)) {
+		t.Errorf("Send the deck is due %v, want 10:30 Berlin time (09:30 UTC)", got)
+	}
+	if got := due["Ask about the meetup"]; !got.Equal(time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC)) {
+		t.Errorf("Ask about the meetup is due %v, want 08:00 Berlin time tomorrow", got)
+	}
+	if _, page = b.get("/app/followups"); !strings.Contains(page, "Send the deck") {
+		t.Error("the follow-ups page lacks it")
+	}
+	b.get("/app/contacts/" + jane)
+	if _, page = b.post("/app/contacts/"+jane+"/followups", url.Values{"due": {"next week"}}); !strings.Contains(page, "is not a date and time") {
+		t.Fatalf("a time that is none:\n%.2000s", page)
+	}
+
+	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
+	eve.get("/app/today")
+	if st, _ := eve.post("/app/contacts/"+jane+"/followups", url.Values{"note": {"x"}}); st != http.StatusNotFound {
+		t.Fatalf("another user's contact: %d, want 404", st)
 	}
 }
