@@ -27,6 +27,8 @@ func (s *pages) registerPipeline(g fiber.Router) {
 	g.Get("/pipeline", s.handlePipeline)
 	g.Post("/pipeline", s.handleOpportunityNew)
 	g.Post("/pipeline/:id/stage", s.handleOpportunityMove)
+	g.Post("/pipeline/:id/edit", s.handleOpportunityEdit)
+	g.Post("/pipeline/:id/delete", s.handleOpportunityDelete)
 }
 
 // How many cards a column shows: the open stages more, the closed ones
@@ -52,6 +54,9 @@ type pipelineColumn struct {
 type pipelineCard struct {
 	ID, Title, Kind, Stage, Company, Source, SourceID, Event, NextStep string
 	History                                                            []string
+	// NextStepAt (when the next step is due, for its datetime-local field,
+	// and in words) and Notes fill the card's edit form.
+	NextStepAt, NextStepWhen, Notes string
 }
 
 func (s *pages) handlePipeline(c *fiber.Ctx) error {
@@ -120,7 +125,10 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 		col[cl.Stage] = i
 	}
 	for _, o := range all {
-		card := pipelineCard{ID: o.ID, Title: o.Title, Kind: o.Kind, Stage: o.Stage, NextStep: o.NextStep, SourceID: o.SourceContactID}
+		card := pipelineCard{ID: o.ID, Title: o.Title, Kind: o.Kind, Stage: o.Stage, NextStep: o.NextStep, SourceID: o.SourceContactID, Notes: o.Notes}
+		if o.NextStepAt != nil {
+			card.NextStepAt, card.NextStepWhen = localInput(o.NextStepAt, loc), o.NextStepAt.In(loc).Format("Mon 2 Jan, 15:04")
+		}
 		if co, ok := cos[o.CompanyID]; ok {
 			card.Company = co.Name
 		}
@@ -176,8 +184,62 @@ func (s *pages) handleOpportunityMove(c *fiber.Ctx) error {
 	return seeNotice(c, "/app/pipeline#o-"+url.PathEscape(o.ID), o.Title+" moved to "+o.Stage+".")
 }
 
+// handleOpportunityEdit saves a card's edit form: the title, the next
+// step and when it is due (in the user's zone; empty: none), the notes —
+// as PATCH /v1/opportunities/{id} does (a next step with a time is a
+// follow-up, moved or cancelled with it).
+func (s *pages) handleOpportunityEdit(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	f := formOf(c, "title", "next_step", "next_step_at", "notes")
+	patch := map[string]any{"title": f["title"], "next_step": f["next_step"], "notes": f["notes"], "next_step_at": nil}
+	if f["next_step_at"] != "" {
+		t, err := time.ParseInLocation(localLayout, f["next_step_at"], u.Location())
+		if err != nil {
+			return seeProblem(c, "/app/pipeline", "When: "+f["next_step_at"]+" is not a date and time.")
+		}
+		patch["next_step_at"] = t.UTC().Format(time.RFC3339)
+	}
+	body, _ := json.Marshal(patch)
+	o, err := s.CRM.UpdateOpportunity(ctx, u, c.Params("id"), body)
+	if apperr.Is(err, apperr.NotFound) && len(apperr.FieldsOf(err)) == 0 {
+		return s.notFound(c, "opportunity")
+	}
+	if err != nil {
+		line, ok := problemLine(err)
+		if !ok {
+			return err
+		}
+		return seeProblem(c, "/app/pipeline#o-"+url.PathEscape(c.Params("id")), line)
+	}
+	return seeNotice(c, "/app/pipeline#o-"+url.PathEscape(o.ID), "Saved "+o.Title+".")
+}
+
+// handleOpportunityDelete deletes an opportunity filed by mistake (its
+// next step's follow-up with it), once its form's box is ticked; one that
+// ended is moved to lost or declined instead.
+func (s *pages) handleOpportunityDelete(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	o, err := s.CRM.Opportunities.Opportunity(ctx, u.ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "opportunity")
+	} else if err != nil {
+		return err
+	}
+	if formOf(c, "sure")["sure"] != "1" {
+		return seeProblem(c, "/app/pipeline#o-"+url.PathEscape(o.ID), "Tick the box to delete "+o.Title+": it cannot be undone.")
+	}
+	if err := s.CRM.DeleteOpportunity(ctx, u.ID, o.ID); err != nil {
+		return err
+	}
+	return seeNotice(c, "/app/pipeline", "Deleted "+o.Title+".")
+}
+
 // opportunityFields are the new opportunity form's fields.
-var opportunityFields = []string{"title", "kind", "company", "source", "event_id", "recruiters", "next_step", "notes"}
+var opportunityFields = []string{"title", "kind", "company", "source", "event_id", "recruiters", "next_step", "next_step_at", "notes"}
 
 // handleOpportunityNew files a new opportunity from the pipeline page.
 func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
@@ -187,6 +249,13 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 	p := s.page(c, "Pipeline", "pipeline")
 	p.Form = formOf(c, opportunityFields...)
 	in := opportunities.Input{Title: p.Form["title"], Kind: p.Form["kind"], SourceEventID: p.Form["event_id"], NextStep: p.Form["next_step"], Notes: p.Form["notes"]}
+	if at := p.Form["next_step_at"]; at != "" {
+		if t, err := time.ParseInLocation(localLayout, at, u.Location()); err != nil {
+			p.Errors["next_step_at"] = "is not a date and time"
+		} else {
+			in.NextStepAt = t.UTC().Format(time.RFC3339)
+		}
+	}
 	var err error
 	// Checked before the company is resolved (which makes one the first
 	// time a name is seen): a refused form leaves no company behind.

@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"html"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -40,7 +41,7 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("a refused form made companies: %+v", cos.Items)
 	}
 	st, page = b.post("/app/pipeline", url.Values{"title": {"Staff engineer"}, "kind": {"job"}, "company": {"Initech"},
-		"source": {"jane doe"}, "event_id": {ev}, "recruiters": {"Rita"}, "next_step": {"Send CV"}})
+		"source": {"jane doe"}, "event_id": {ev}, "recruiters": {"Rita"}, "next_step": {"Send CV"}, "next_step_at": {"2026-11-27T09:00"}})
 	if st != 200 || !strings.Contains(page, "Added Staff engineer.") {
 		t.Fatalf("new opportunity: %d", st)
 	}
@@ -50,7 +51,8 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("%d opportunities", len(list.Items))
 	}
 	o := list.Items[0]
-	if o["source_contact_id"] != jane || o["source_event_id"] != ev || o["company_id"] == "" || o["stage"] != "lead" || len(o["recruiter_ids"].([]any)) != 1 {
+	if o["source_contact_id"] != jane || o["source_event_id"] != ev || o["company_id"] == "" || o["stage"] != "lead" || len(o["recruiter_ids"].([]any)) != 1 ||
+		o["next_step_at"] != "2026-11-27T09:00:00Z" { // the user's zone: UTC
 		t.Fatalf("stored %v", o)
 	}
 	id := o["id"].(string)
@@ -114,4 +116,67 @@ func TestPipelineStagePages(t *testing.T) {
 	if st, bad := b.get("/app/pipeline?stage=lead&page=nonsense"); st != 200 || !strings.Contains(bad, "not one this page gave") {
 		t.Fatalf("a made-up page: %d", st)
 	}
+}
+
+// TestEditAndDeleteAnOpportunity: a pipeline card's Edit saves its title,
+// next step, when it is due (typed in the user's zone) and notes, as the
+// API's PATCH does, and clears the time when it is emptied; Delete asks
+// for its box to be ticked, then deletes. Another user's card is 404.
+// The card could only be moved.
+func TestEditAndDeleteAnOpportunity(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	s.api(t, "PATCH", "/v1/me", tok, map[string]any{"timezone": "Europe/Berlin"}, 200, nil)
+	id := s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "kind": "job"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/pipeline")
+	mustContain(t, page, `action="/app/pipeline/`+id+`/edit"`, `action="/app/pipeline/`+id+`/delete"`)
+
+	st, page := b.post("/app/pipeline/"+id+"/edit", url.Values{"title": {"Staff engineer, platform"}, "next_step": {"Call Jo back"},
+		"next_step_at": {"2026-12-01T09:30"}, "notes": {"Remote, Berlin office"}})
+	if st != 200 {
+		t.Fatalf("edit: %d", st)
+	}
+	mustContain(t, page, "Saved Staff engineer, platform.", "Next: Call Jo back · Tue 1 Dec, 09:30")
+	var o struct {
+		Title      string     `json:"title"`
+		NextStep   string     `json:"next_step"`
+		NextStepAt *time.Time `json:"next_step_at"`
+		Notes      string     `json:"notes"`
+	}
+	s.api(t, "GET", "/v1/opportunities/"+id, tok, nil, 200, &o)
+	if o.Title != "Staff engineer, platform" || o.NextStep != "Call Jo back" || o.Notes != "Remote, Berlin office" ||
+		o.NextStepAt == nil || !o.NextStepAt.Equal(time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC)) {
+		t.Fatalf("the opportunity after the edit: %+v", o)
+	}
+	b.get("/app/pipeline")
+	if _, page = b.post("/app/pipeline/"+id+"/edit", url.Values{"title": {"Staff engineer, platform"}, "next_step": {"Call Jo back"}, "next_step_at": {""}}); !strings.Contains(page, "Saved") {
+		t.Fatal("clearing the time")
+	}
+	o.NextStepAt = nil
+	s.api(t, "GET", "/v1/opportunities/"+id, tok, nil, 200, &o)
+	if o.NextStepAt != nil || o.Notes != "" {
+		t.Fatalf("after clearing the time and the notes: %+v", o)
+	}
+	b.get("/app/pipeline")
+	if _, page = b.post("/app/pipeline/"+id+"/edit", url.Values{"title": {""}}); !strings.Contains(page, "title") {
+		t.Fatalf("an empty title:\n%.2000s", page)
+	}
+
+	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
+	eve.get("/app/pipeline")
+	for _, action := range []string{"edit", "delete"} {
+		if st, _ := eve.post("/app/pipeline/"+id+"/"+action, url.Values{"title": {"x"}, "sure": {"1"}}); st != http.StatusNotFound {
+			t.Errorf("another user's %s: %d, want 404", action, st)
+		}
+	}
+
+	b.get("/app/pipeline")
+	if _, page = b.post("/app/pipeline/"+id+"/delete", url.Values{}); !strings.Contains(page, "Tick the box") {
+		t.Fatal("deleted without the box ticked")
+	}
+	if _, page = b.post("/app/pipeline/"+id+"/delete", url.Values{"sure": {"1"}}); !strings.Contains(page, "Deleted Staff engineer, platform.") {
+		t.Fatalf("delete:\n%.2000s", page)
+	}
+	s.api(t, "GET", "/v1/opportunities/"+id, tok, nil, 404, nil)
 }
