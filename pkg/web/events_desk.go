@@ -35,6 +35,7 @@ func (s *pages) registerEvents(g fiber.Router) {
 	g.Get("/events/:id/review", s.handleEventReview)
 	g.Post("/events/:id/giving", s.handleEventGiving)
 	g.Post("/events/:id/delete", s.handleEventDelete)
+	g.Post("/events/:id/encounters/:eid/delete", s.handleEncounterDelete)
 	g.Post("/calendars", s.handleCalendarFollow)
 	g.Post("/calendars/:id/sync", s.handleCalendarSync)
 	g.Post("/calendars/:id/delete", s.handleCalendarDelete)
@@ -362,7 +363,7 @@ type momentGroup struct {
 	Met   []metRow
 }
 
-type metRow struct{ ContactID, Name, Topics, Notes, When string }
+type metRow struct{ ID, ContactID, Name, Topics, Notes, When string }
 
 func (s *pages) handleEvent(c *fiber.Ctx) error { return s.showEvent(c, false) }
 
@@ -424,7 +425,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
 		g := momentGroup{Label: m.Label}
 		for _, en := range encs.Items {
 			if en.Moment == m.Value {
-				g.Met = append(g.Met, metRow{ContactID: en.ContactID, Name: name(en.ContactID), Topics: strings.Join(en.Topics, ", "),
+				g.Met = append(g.Met, metRow{ID: en.ID, ContactID: en.ContactID, Name: name(en.ContactID), Topics: strings.Join(en.Topics, ", "),
 					Notes: en.Notes, When: en.MetAt.In(loc).Format("15:04")})
 			}
 		}
@@ -475,6 +476,20 @@ func (s *pages) handleEventDelete(c *fiber.Ctx) error {
 		return err
 	}
 	return seeNotice(c, "/app/events", "Deleted "+e.Title+".")
+}
+
+// handleEncounterDelete takes back an encounter logged by mistake (the
+// wrong person, the wrong event): the contact stays, and so do the
+// follow-ups it brought, no longer tied to it (DELETE /v1/encounters/{id}).
+func (s *pages) handleEncounterDelete(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if err := s.CRM.DeleteEncounter(ctx, user(c).ID, c.Params("eid")); apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "encounter")
+	} else if err != nil {
+		return err
+	}
+	return seeNotice(c, "/app/events/"+url.PathEscape(c.Params("id")), "Removed the encounter.")
 }
 
 // calendarFields are the follow form's fields by the API's names.

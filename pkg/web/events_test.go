@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -186,5 +187,47 @@ func TestEventWhyYouGo(t *testing.T) {
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
 	if st, _ := eve.get("/app/events/" + ev + "/review"); st != 404 {
 		t.Fatalf("another user's review: %d", st)
+	}
+}
+
+// TestRemoveAnEncounterLoggedByMistake: an encounter logged with the
+// wrong person is taken back from the event's page; the contact stays, and
+// the page, the contact's timeline and the API no longer have it.
+// Another user's encounter is 404. Only the API could remove one.
+func TestRemoveAnEncounterLoggedByMistake(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-20T18:00:00Z"})
+	var logged struct {
+		Encounter struct {
+			ID string `json:"id"`
+		} `json:"encounter"`
+		Contact struct {
+			ID string `json:"id"`
+		} `json:"contact"`
+	}
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane Doe"}, "moment": "after_talk",
+		"notes": "Not her: the other Jane"}, 201, &logged)
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/events/" + ev)
+	mustContain(t, page, "Not her: the other Jane", "Remove this encounter")
+
+	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
+	eve.get("/app/today")
+	if st, _ := eve.post("/app/events/"+ev+"/encounters/"+logged.Encounter.ID+"/delete", url.Values{}); st != http.StatusNotFound {
+		t.Fatalf("another user's encounter: %d, want 404", st)
+	}
+
+	st, page := b.post("/app/events/"+ev+"/encounters/"+logged.Encounter.ID+"/delete", url.Values{})
+	if st != 200 || !strings.Contains(page, "Removed the encounter.") || strings.Contains(page, "Not her: the other Jane") {
+		t.Fatalf("remove: %d\n%.2000s", st, page)
+	}
+	if _, page = b.get("/app/contacts/" + logged.Contact.ID); !strings.Contains(page, "Jane Doe") || strings.Contains(page, "GoDays") {
+		t.Fatalf("Jane's page after the removal:\n%.2000s", page)
+	}
+	var list struct{ Items []any }
+	s.api(t, "GET", "/v1/events/"+ev+"/encounters", tok, nil, 200, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("the API still lists %d encounters", len(list.Items))
 	}
 }
