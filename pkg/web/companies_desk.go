@@ -1,6 +1,9 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,6 +21,8 @@ import (
 func (s *pages) registerCompanies(g fiber.Router) {
 	g.Get("/companies", s.handleCompanies)
 	g.Get("/companies/:id", s.handleCompany)
+	g.Post("/companies/:id/edit", s.handleCompanySave)
+	g.Post("/companies/:id/delete", s.handleCompanyDelete)
 }
 
 // companiesView is /app/companies.
@@ -77,18 +82,71 @@ type warmPathRow struct {
 	Via      []string
 }
 
+// companyFields are the company's edit form's fields.
+var companyFields = []string{"name", "domain", "url", "tags", "notes"}
+
 func (s *pages) handleCompany(c *fiber.Ctx) error {
+	return s.withCompany(c, func(_ context.Context, co *companies.Company) error {
+		p := s.page(c, co.Name, "companies")
+		p.Form = map[string]string{"name": co.Name, "domain": co.Domain, "url": co.URL, "tags": strings.Join(co.Tags, ", "), "notes": co.Notes}
+		return s.renderCompany(c, &p, co, fiber.StatusOK)
+	})
+}
+
+// withCompany runs fn with the user's company the path names, or answers
+// 404.
+func (s *pages) withCompany(c *fiber.Ctx, fn func(ctx context.Context, co *companies.Company) error) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	u := user(c)
-	loc := u.Location()
-	co, err := s.CRM.Companies.Store.Company(ctx, u.ID, c.Params("id"))
+	co, err := s.CRM.Companies.Store.Company(ctx, user(c).ID, c.Params("id"))
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "company")
 	} else if err != nil {
 		return err
 	}
-	p := s.page(c, co.Name, "companies")
+	return fn(ctx, co)
+}
+
+// handleCompanySave saves the company's edit form (name, domain, website,
+// tags, notes) as PATCH /v1/companies/{id} does; a refused one comes back
+// with each error next to its field and what was typed.
+func (s *pages) handleCompanySave(c *fiber.Ctx) error {
+	return s.withCompany(c, func(ctx context.Context, co *companies.Company) error {
+		p := s.page(c, co.Name, "companies")
+		p.Form = formOf(c, companyFields...)
+		patch, _ := json.Marshal(map[string]any{"name": p.Form["name"], "domain": p.Form["domain"], "url": p.Form["url"],
+			"tags": commaList(p.Form["tags"]), "notes": p.Form["notes"]})
+		saved, err := s.CRM.Companies.Update(ctx, user(c).ID, co.ID, patch)
+		if err != nil {
+			if !p.showProblem(err, nil) {
+				return err
+			}
+			return s.renderCompany(c, &p, co, fiber.StatusUnprocessableEntity)
+		}
+		return seeNotice(c, "/app/companies/"+url.PathEscape(co.ID), "Saved "+saved.Name+".")
+	})
+}
+
+// handleCompanyDelete deletes a company, once its form's box is ticked:
+// the people there stay, without the link.
+func (s *pages) handleCompanyDelete(c *fiber.Ctx) error {
+	return s.withCompany(c, func(ctx context.Context, co *companies.Company) error {
+		if formOf(c, "sure")["sure"] != "1" {
+			return seeProblem(c, "/app/companies/"+url.PathEscape(co.ID), "Tick the box to delete "+co.Name+".")
+		}
+		if err := s.CRM.DeleteCompany(ctx, user(c).ID, co.ID); err != nil {
+			return err
+		}
+		return seeNotice(c, "/app/companies", "Deleted "+co.Name+"; the people there stay.")
+	})
+}
+
+// renderCompany renders co's page on p with status.
+func (s *pages) renderCompany(c *fiber.Ctx, p *webPage, co *companies.Company, status int) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	loc := u.Location()
 	v := &companyView{ID: co.ID, Name: co.Name, Domain: co.Domain, Notes: co.Notes, Tags: strings.Join(co.Tags, ", ")}
 	people, err := s.CRM.CompanyPeople(ctx, u.ID, co.ID)
 	if err != nil {
@@ -130,5 +188,5 @@ func (s *pages) handleCompany(c *fiber.Ctx) error {
 		v.Opportunities = append(v.Opportunities, pipelineCard{ID: o.ID, Title: o.Title, Stage: o.Stage, Kind: o.Kind})
 	}
 	p.Data = v
-	return s.render(c, 200, "company", p)
+	return s.render(c, status, "company", *p)
 }

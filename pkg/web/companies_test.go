@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -52,4 +54,61 @@ func TestCompanies(t *testing.T) {
 	if _, page = eve.get("/app/companies"); strings.Contains(page, "Acme") {
 		t.Fatal("another user's companies are listed")
 	}
+}
+
+// TestEditAndDeleteACompany: a company's page edits its name, domain,
+// website, tags and notes as PATCH /v1/companies/{id} does — a website
+// that is none comes back next to its field with what was typed — and
+// deletes it once its box is ticked, the people there kept. Another
+// user's company is 404 to both. The page could only be read.
+func TestEditAndDeleteACompany(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme"})
+	var got struct {
+		CompanyID string `json:"company_id"`
+	}
+	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, &got)
+	acme := got.CompanyID
+	b := s.signedIn(t, "ada@example.com", tok)
+
+	_, page := b.get("/app/companies/" + acme)
+	mustContain(t, page, `action="/app/companies/`+acme+`/edit"`, `value="Acme"`)
+	st, page := b.post("/app/companies/"+acme+"/edit", url.Values{"name": {"Acme Corp"}, "domain": {"acme.example"}, "url": {"not a website"},
+		"tags": {"tools, berlin"}, "notes": {"Series B"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(page, `id="url-error"`) || !strings.Contains(page, `value="Acme Corp"`) {
+		t.Fatalf("a website that is none: %d\n%.3000s", st, page)
+	}
+	st, page = b.post("/app/companies/"+acme+"/edit", url.Values{"name": {"Acme Corp"}, "domain": {"acme.example"}, "url": {"https://acme.example"},
+		"tags": {"tools, berlin"}, "notes": {"Series B"}})
+	if st != 200 {
+		t.Fatalf("save: %d", st)
+	}
+	mustContain(t, page, "Saved Acme Corp.", "acme.example", "tools, berlin", "Series B", "Jane Doe")
+	var co struct {
+		Name, Domain, URL, Notes string
+		Tags                     []string
+	}
+	s.api(t, "GET", "/v1/companies/"+acme, tok, nil, 200, &co)
+	if co.Name != "Acme Corp" || co.Domain != "acme.example" || co.URL != "https://acme.example" || co.Notes != "Series B" || len(co.Tags) != 2 {
+		t.Fatalf("the company after the edit: %+v", co)
+	}
+
+	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
+	eve.get("/app/companies")
+	for _, action := range []string{"edit", "delete"} {
+		if st, _ := eve.post("/app/companies/"+acme+"/"+action, url.Values{"name": {"x"}, "sure": {"1"}}); st != http.StatusNotFound {
+			t.Errorf("another user's %s: %d, want 404", action, st)
+		}
+	}
+
+	b.get("/app/companies/" + acme)
+	if _, page = b.post("/app/companies/"+acme+"/delete", url.Values{}); !strings.Contains(page, "Tick the box") {
+		t.Fatal("deleted without its box ticked")
+	}
+	if _, page = b.post("/app/companies/"+acme+"/delete", url.Values{"sure": {"1"}}); !strings.Contains(page, "Deleted Acme Corp; the people there stay.") {
+		t.Fatalf("delete:\n%.2000s", page)
+	}
+	s.api(t, "GET", "/v1/companies/"+acme, tok, nil, 404, nil)
+	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, nil)
 }
