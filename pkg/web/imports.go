@@ -40,6 +40,8 @@ func (s *pages) registerImports(g fiber.Router) {
 	g.Post("/import/confirm", s.handleImportConfirm)
 	g.Post("/imports/:id/undo", s.handleImportUndo)
 	g.Get("/backup.json", s.handleBackupDownload)
+	g.Get("/export/contacts.csv", s.handleContactsCSV)
+	g.Get("/export/contacts.vcf", s.handleContactsVCard)
 	g.Post("/backup/restore", s.handleBackupRestore)
 }
 
@@ -271,12 +273,42 @@ func (s *pages) bulk(c *fiber.Ctx, doing string, fn func(context.Context) error)
 // handleBackupDownload streams the user's backup (GET /v1/export's file).
 func (s *pages) handleBackupDownload(c *fiber.Ctx) error {
 	u := user(c)
+	return s.download(c, "application/json", "rapport-backup-"+s.Now().UTC().Format("2006-01-02")+".json", func(ctx context.Context, w *bufio.Writer) error {
+		return backup.Export(ctx, s.CRM, u, w)
+	})
+}
+
+// handleContactsCSV downloads the user's contacts as CSV for another app
+// (GET /v1/contacts/export.csv's).
+func (s *pages) handleContactsCSV(c *fiber.Ctx) error {
+	userID := user(c).ID
+	return s.download(c, "text/csv; charset=utf-8", "contacts.csv", func(ctx context.Context, w *bufio.Writer) error {
+		return codec.WriteCSV(w, func(fn func(*contacts.Contact) error) error { return s.CRM.Contacts.ForEach(ctx, userID, fn) })
+	})
+}
+
+// handleContactsVCard downloads the user's contacts as one vCard file,
+// each card with what else its address book held (GET
+// /v1/contacts/export.vcf's).
+func (s *pages) handleContactsVCard(c *fiber.Ctx) error {
+	userID := user(c).ID
+	return s.download(c, "text/vcard; charset=utf-8", "contacts.vcf", func(ctx context.Context, w *bufio.Writer) error {
+		return s.CRM.Contacts.ForEach(ctx, userID, func(ct *contacts.Contact) error { return codec.WriteVCard(w, ct) })
+	})
+}
+
+// download streams what write writes as an attachment named filename,
+// on one of the user's download turns (the API's, api.TakeDownload): the
+// account is read as the client takes it, never held whole. A download
+// cut short is logged; the client sees a cut body.
+func (s *pages) download(c *fiber.Ctx, contentType, filename string, write func(ctx context.Context, w *bufio.Writer) error) error {
+	u := user(c)
 	release, err := api.TakeDownload(c, s.Downloads, u.ID)
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "application/json")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="rapport-backup-`+s.Now().UTC().Format("2006-01-02")+`.json"`)
+	c.Set(fiber.HeaderContentType, contentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
 	c.Set("Cache-Control", "no-store")
 	logger := s.Logger
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
@@ -284,8 +316,8 @@ func (s *pages) handleBackupDownload(c *fiber.Ctx) error {
 		defer cancel()
 		defer release()
 		defer context.AfterFunc(ctx, release)()
-		if err := backup.Export(ctx, s.CRM, u, w); err != nil {
-			logger.Error("backup download cut short", "user", u.ID, "err", err) // the client sees a cut body
+		if err := write(ctx, w); err != nil {
+			logger.Error("download cut short", "user", u.ID, "file", filename, "err", err)
 		}
 	})
 	return nil

@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/tooltest"
 )
 
 // TestImportPreviewAndUndo uploads LinkedIn's Connections.csv on the
@@ -309,5 +311,44 @@ func TestPagesTakeTurns(t *testing.T) {
 	running[0]()
 	if st := <-answered; st != 200 {
 		t.Fatalf("the page once a turn was given back: %d", st)
+	}
+}
+
+// TestContactsForAnotherApp: the import page downloads the contacts as CSV
+// and as vCard (the API's exports, on the session): the CSV, imported
+// again into another account, makes the same people; the vCard is read by
+// vobject as khard and vdirsyncer read it, every card. Only the API gave
+// them out.
+func TestContactsForAnotherApp(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "emails": []string{"jane@acme.example"}, "company": "Acme", "tags": []string{"go", "hiring"}})
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "José Núñez, Jr.", "phones": []string{"+34 600 000 000"}, "notes": "Two\nlines; and a comma, too"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/import")
+	mustContain(t, page, `href="/app/export/contacts.csv"`, `href="/app/export/contacts.vcf"`)
+
+	st, csv := b.get("/app/export/contacts.csv")
+	if st != 200 || !strings.Contains(csv, "Jane Doe") {
+		t.Fatalf("CSV: %d\n%s", st, csv)
+	}
+	st, vcf := b.get("/app/export/contacts.vcf")
+	if st != 200 || strings.Count(vcf, "BEGIN:VCARD") != 2 {
+		t.Fatalf("vCard: %d\n%s", st, vcf)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "contacts.vcf"), []byte(vcf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tooltest.ValidateVCards(t, dir)
+
+	other := s.signup(t, "bob@example.com")
+	b2 := s.signedIn(t, "bob@example.com", other)
+	b2.get("/app/import")
+	if st, page := b2.upload("/app/import", "file", "contacts.csv", []byte(csv), url.Values{}); st != 200 || !strings.Contains(page, "2 new") {
+		t.Fatalf("the CSV previewed in another account: %d\n%.2000s", st, page)
+	}
+	if _, body := s.visitor(t).get("/app/export/contacts.csv"); strings.Contains(body, "Jane Doe") || !strings.Contains(body, `action="/app/login"`) {
+		t.Fatal("the export without a session is not the sign-in page")
 	}
 }
