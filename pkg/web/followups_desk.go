@@ -20,6 +20,25 @@ import (
 
 func (s *pages) registerFollowups(g fiber.Router) {
 	g.Post("/followups/:id/edit", s.handleFollowupEdit)
+	g.Post("/followups/:id/cancel", s.handleFollowupCancel)
+}
+
+// handleFollowupCancel drops a pending follow-up that is no longer needed
+// (DELETE /v1/followups/{id}): cancelled, not done, so an event's review
+// does not count it as followed up.
+func (s *pages) handleFollowupCancel(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	_, err := s.CRM.Followups.Cancel(ctx, user(c).ID, c.Params("id"))
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return s.notFound(c, "follow-up")
+	case apperr.Is(err, apperr.Conflict):
+		return seeProblem(c, "/app/followups", "That follow-up is done or cancelled already.")
+	case err != nil:
+		return err
+	}
+	return seeNotice(c, "/app/followups", "Dropped: no longer needed.")
 }
 
 // handleFollowupEdit re-dates a pending follow-up (the time typed in the

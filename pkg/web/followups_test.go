@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// TestFollowupsDesk re-dates a follow-up and edits its note from the
-// follow-ups page, and checks its Write it link: to the contact, with a
-// subject and first line from where you met.
+// TestFollowupsDesk re-dates a follow-up, edits its note and drops one no
+// longer needed from the follow-ups page, and checks its Write it link:
+// to the contact, with a subject and first line from where you met.
 func TestFollowupsDesk(t *testing.T) {
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
@@ -67,6 +67,23 @@ func TestFollowupsDesk(t *testing.T) {
 	eve.get("/app/followups")
 	if st, _ := eve.post("/app/followups/"+id+"/edit", url.Values{"note": {"mine now"}}); st != 404 {
 		t.Fatalf("another user's follow-up: %d", st)
+	}
+	if st, _ := eve.post("/app/followups/"+id+"/cancel", url.Values{}); st != 404 {
+		t.Fatalf("dropping another user's follow-up: %d", st)
+	}
+
+	// No longer needed: cancelled (not done), gone from the page.
+	b.get("/app/followups")
+	if st, page = b.post("/app/followups/"+id+"/cancel", url.Values{}); st != 200 || !strings.Contains(page, "Dropped: no longer needed.") || strings.Contains(page, `id="f-`+id+`"`) {
+		t.Fatalf("drop: %d", st)
+	}
+	var dropped struct{ Status string }
+	s.api(t, "GET", "/v1/followups/"+id, tok, nil, 200, &dropped)
+	if dropped.Status != "cancelled" {
+		t.Fatalf("a dropped follow-up is %q, want cancelled", dropped.Status)
+	}
+	if _, page = b.post("/app/followups/"+id+"/cancel", url.Values{}); !strings.Contains(page, "done or cancelled already") {
+		t.Fatal("dropped twice")
 	}
 }
 
