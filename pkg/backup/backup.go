@@ -133,7 +133,7 @@ type SkippedRecord struct {
 }
 
 // Import restores a backup into the user's account, which must hold no
-// contacts and no events (Conflict otherwise). Every record gets a new id,
+// contacts, no events and no group cards (Conflict otherwise). Every record gets a new id,
 // and references are mapped to the new ids, so a backup can be restored
 // next to the account it came from; all other fields, timestamps included,
 // are kept. Settings are applied; secrets are not in backups. The document
@@ -155,13 +155,15 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, holds *i
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	context.AfterFunc(held, stop)
-	for _, name := range []string{"contacts", "events"} {
-		has, err := sectionNamed(name).has(ctx, s, u.ID)
+	// A phone's group cards too: the backup's would clash with them by name
+	// half way through.
+	for _, held := range []struct{ section, what string }{{"contacts", "contacts"}, {"events", "events"}, {"card_groups", "groups a phone keeps in its address book"}} {
+		has, err := sectionNamed(held.section).has(ctx, s, u.ID)
 		if err != nil {
 			return nil, err
 		}
 		if has {
-			return nil, apperr.E(apperr.Conflict, "a backup is restored into an empty account; this one has %s", name)
+			return nil, apperr.E(apperr.Conflict, "a backup is restored into an empty account; this one has %s", held.what)
 		}
 	}
 	im := &importer{s: s, userID: u.ID, ids: map[string]string{}, loaders: map[string]*loader{}, res: &ImportResult{Restored: map[string]int{}}}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -305,5 +306,31 @@ func TestRestoreOldBackupFailsLinking(t *testing.T) {
 	})
 	if err != nil || len(atCompany) != 37 || atCompany[acme.ID] != 60 || atCompany[""] != 0 {
 		t.Fatalf("the restored contacts by company: %v (%v), want 60 at %s and 37 companies", atCompany, err, acme.ID)
+	}
+}
+
+// TestRestoreRefusesAnAccountWithGroupCards: an account that holds a
+// phone's group cards (synced before any contact) is not empty: the
+// restore is refused at once, saying so, and writes nothing. It went on
+// and failed half way, "two card_groups in the backup share a key".
+func TestRestoreRefusesAnAccountWithGroupCards(t *testing.T) {
+	sv := apptest.Services(enginetest.Open(t), time.Now)
+	u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "ada@example.com", Name: "Ada"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Speakers\r\nEND:VCARD\r\n"
+	if err := sv.CRM.Contacts.Store.PutCardGroup(t.Context(), &contacts.CardGroup{ID: record.NewID(), UserID: u.ID, DAVName: "speakers", Name: "Speakers",
+		Card: group, UpdatedAt: record.Time(time.Now())}); err != nil {
+		t.Fatal(err)
+	}
+	doc := fmt.Sprintf(`{"format":"rapport-backup","version":1,"contacts":[{"id":"c1","name":"Jane","created_at":"2026-11-01T18:00:00Z","updated_at":"2026-11-01T18:00:00Z"}],`+
+		`"card_groups":[{"id":"g1","card_name":"speakers","name":"Speakers","card":%q,"updated_at":"2026-11-01T18:00:00Z"}]}`, group)
+	_, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(doc))
+	if !apperr.Is(err, apperr.Conflict) || !strings.Contains(apperr.PublicOf(err), "groups a phone keeps") {
+		t.Fatalf("a restore into an account with group cards: %v", err)
+	}
+	if held, err := backup.Held(t.Context(), sv.CRM, u.ID); err != nil || !slices.Equal(held, []string{"card_groups"}) {
+		t.Fatalf("after the refused restore the user holds %v (%v)", held, err)
 	}
 }
