@@ -296,7 +296,8 @@ func (b *cards) QueryAddressObjects(ctx context.Context, p string, q *carddav.Ad
 // updated (If-Match must name its current ETag; a card that changes
 // nothing writes nothing), a new one is created with a new id, kept under
 // the resource name and UID the client gave it, or merged into the
-// contact that already has one of its emails or its LinkedIn URL.
+// contact that already has one of its emails or its LinkedIn URL. A
+// group's card is kept apart (putGroup).
 func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card, opts *carddav.PutAddressObjectOptions) (*carddav.AddressObject, error) {
 	name, err := cardName(p)
 	if err != nil {
@@ -437,6 +438,8 @@ func (b *cards) create(ctx context.Context, u *accounts.User, name, uid string, 
 	return b.GetAddressObject(ctx, cardPath(c), nil)
 }
 
+// DeleteAddressObject deletes the contact whose card is at p (with what
+// DELETE /v1/contacts/{id} deletes), or the group's card there.
 func (b *cards) DeleteAddressObject(ctx context.Context, p string) error {
 	name, err := cardName(p)
 	if err != nil {
