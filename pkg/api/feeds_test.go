@@ -459,3 +459,49 @@ func TestFeedSets(t *testing.T) {
 		}
 	}
 }
+
+// TestCalendarWithoutANameTakesTheFeeds: a calendar followed without a
+// name (its name is then its URL) gives its events the series the feed
+// names itself (X-WR-CALNAME: "Berlin Gophers"), which "Worth it?" ranks
+// series by; they had the URL for a series. Events made before by such a
+// calendar, named by its URL, take the feed's name at the next sync; one
+// whose series the user set stays as it is.
+func TestCalendarWithoutANameTakesTheFeeds(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	src := newICSServer(t)
+	src.set(meetupFeed)
+	url := src.URL + "/feed.ics"
+	cal := s.MustCreate(t, tok, "/v1/calendars", map[string]any{"url": url})
+	calID := cal["id"].(string)
+	if cal["name"] != url {
+		t.Fatalf("a calendar followed without a name is named %v", cal["name"])
+	}
+	MustStatus(t, s.Do(t, "POST", "/v1/calendars/"+calID+"/sync", tok, nil), 200)
+	series := func() map[string]any {
+		out := map[string]any{}
+		for _, e := range items(t, s.Do(t, "GET", "/v1/events", tok, nil)) {
+			out[e["title"].(string)] = e["series"]
+		}
+		return out
+	}
+	for title, got := range series() {
+		if got != "Berlin Gophers" {
+			t.Errorf("%s is of the series %v, want the feed's name", title, got)
+		}
+	}
+
+	// Events named by the URL before: the next sync renames them, but not
+	// one the user named.
+	for _, e := range items(t, s.Do(t, "GET", "/v1/events", tok, nil)) {
+		name := url
+		if e["title"] == "Holiday Special" {
+			name = "Christmas party"
+		}
+		MustStatus(t, s.Do(t, "PATCH", "/v1/events/"+e["id"].(string), tok, map[string]any{"series": name}), 200)
+	}
+	MustStatus(t, s.Do(t, "POST", "/v1/calendars/"+calID+"/sync", tok, nil), 200)
+	if got := series(); got["Gophers Night, December"] != "Berlin Gophers" || got["Holiday Special"] != "Christmas party" {
+		t.Fatalf("after the next sync: %v", got)
+	}
+}

@@ -54,15 +54,34 @@ const MaxAttendees = 2000
 // (quadratic in a parameter's length, recursive in nesting, and panicking on
 // some malformed parameters) linear and safe; a panic is returned as an
 // error. Parse stops when ctx is done.
-func Parse(ctx context.Context, data []byte, loc *time.Location, now time.Time) (out []Parsed, err error) {
+func Parse(ctx context.Context, data []byte, loc *time.Location, now time.Time) ([]Parsed, error) {
+	feed, err := ParseFeed(ctx, data, loc, now)
+	if err != nil {
+		return nil, err
+	}
+	return feed.Events, nil
+}
+
+// Feed is a calendar file as read: its name and its events.
+type Feed struct {
+	// Name is the calendar's own name (X-WR-CALNAME, or RFC 7986's NAME)
+	// — a Meetup group's, a Luma calendar's — or "".
+	Name   string
+	Events []Parsed
+}
+
+// ParseFeed reads a calendar file as Parse does, with the calendar's name.
+func ParseFeed(ctx context.Context, data []byte, loc *time.Location, now time.Time) (feed *Feed, err error) {
 	if err := checkLimits(data); err != nil {
 		return nil, err
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			out, err = nil, fmt.Errorf("not a valid calendar: %v", p)
+			feed, err = nil, fmt.Errorf("not a valid calendar: %v", p)
 		}
 	}()
+	var out []Parsed
+	name := ""
 	dec := ical.NewDecoder(bytes.NewReader(data))
 	series, spent := 0, time.Duration(0)
 	for n := 0; ; n++ {
@@ -74,10 +93,13 @@ func Parse(ctx context.Context, data []byte, loc *time.Location, now time.Time) 
 			if n == 0 {
 				return nil, fmt.Errorf("no VCALENDAR in the file")
 			}
-			return out, nil
+			return &Feed{Name: name, Events: out}, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("not a valid calendar: %w", err)
+		}
+		if name == "" {
+			name = calendarName(cal)
 		}
 		calLoc, zone := calendarZone(cal, loc)
 		events := cal.Events()
@@ -324,4 +346,16 @@ func Check(data []byte) (err error) {
 		return fmt.Errorf("not a valid calendar: %w", err)
 	}
 	return nil
+}
+
+// calendarName is a calendar's own name: X-WR-CALNAME, else NAME.
+func calendarName(cal *ical.Calendar) string {
+	for _, name := range []string{"X-WR-CALNAME", "NAME"} {
+		if p := cal.Props.Get(name); p != nil {
+			if v, err := p.Text(); err == nil && strings.TrimSpace(v) != "" {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return ""
 }

@@ -137,7 +137,7 @@ func (im *Importer) CreateCalendar(ctx context.Context, userID string, in Calend
 // cannot be fetched or parsed changes nothing and is recorded as last_error.
 func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*SyncResult, error) {
 	now := record.Time(im.Events.Now())
-	parsed, err := im.fetch(ctx, cal.UserID, cal.URL, defTZ)
+	feed, err := im.fetch(ctx, cal.UserID, cal.URL, defTZ)
 	if err != nil && ctx.Err() != nil {
 		// Stopped on this side (a tick out of time, a client gone): not
 		// the feed's failure, so nothing is recorded against it.
@@ -149,8 +149,8 @@ func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*Syn
 		cal.LastError, cal.LastSyncAt = msg, &now
 		return nil, apperr.Wrap(apperr.Invalid, err, "the calendar could not be synced: %s", msg)
 	}
-	parsed, skipped := nearest(parsed, now, MaxFeedEvents)
-	res, lists, err := im.Events.upsertFromSource(ctx, cal, parsed, skipped, defTZ, now)
+	parsed, skipped := nearest(feed.Events, now, MaxFeedEvents)
+	res, lists, err := im.Events.upsertFromSource(ctx, cal, seriesOf(cal, feed.Name), parsed, skipped, defTZ, now)
 	if err != nil {
 		return nil, err
 	}
@@ -181,8 +181,19 @@ func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*Syn
 	return res, nil
 }
 
+// seriesOf is the series a calendar's events are of (PRODUCT.md §11):
+// the calendar's name — or, when it was followed without one (its name
+// is then its URL), the name the feed gives itself (X-WR-CALNAME: a
+// Meetup group's), cut to a name's length.
+func seriesOf(cal *Calendar, feedName string) string {
+	if cal.Name == cal.URL && feedName != "" {
+		return clip(feedName, input.MaxName)
+	}
+	return cal.Name
+}
+
 // fetch downloads and parses a feed within the size, time and redirect bounds.
-func (im *Importer) fetch(ctx context.Context, userID, url, defTZ string) ([]calendar.Parsed, error) {
+func (im *Importer) fetch(ctx context.Context, userID, url, defTZ string) (*calendar.Feed, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("bad URL")
@@ -223,14 +234,14 @@ func (im *Importer) fetch(ctx context.Context, userID, url, defTZ string) ([]cal
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	return calendar.Parse(ctx, body, loc, im.Events.Now())
+	return calendar.ParseFeed(ctx, body, loc, im.Events.Now())
 }
 
 // upsertFromSource writes a sync's events, parsed each UID once (those of
 // skipped, still in the feed, are left as they are), and returns by event
 // id the ATTENDEE lines of each event written or kept, and every event
 // created, changed or cancelled (with no lines when it has none).
-func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []calendar.Parsed, skipped map[string]bool, defTZ string, now time.Time) (*SyncResult, map[string][]calendar.Attendee, error) {
+func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, series string, parsed []calendar.Parsed, skipped map[string]bool, defTZ string, now time.Time) (*SyncResult, map[string][]calendar.Attendee, error) {
 	existing, err := s.Store.EventsFromCalendar(ctx, cal.UserID, cal.ID)
 	if err != nil {
 		return nil, nil, err
@@ -252,8 +263,11 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, parsed []
 		var e Event
 		if old != nil {
 			e = *old
+			if e.Series == cal.URL { // named by a URL before the feed's own name was read
+				e.Series = series
+			}
 		} else {
-			e = Event{ID: record.NewID(), UserID: cal.UserID, Kind: "meetup", Timezone: defTZ, Tags: cal.Tags, Series: cal.Name,
+			e = Event{ID: record.NewID(), UserID: cal.UserID, Kind: "meetup", Timezone: defTZ, Tags: cal.Tags, Series: series,
 				Notes: p.Description, Status: "planned", Source: &Source{CalendarID: cal.ID, UID: p.UID}, CreatedAt: now}
 			if p.TZID != "" { // an IANA name (calendar.ZoneName)
 				e.Timezone = p.TZID
@@ -353,7 +367,7 @@ func guestsOf(as []calendar.Attendee, now time.Time) []Attendee {
 
 func sameFromSource(a, b *Event) bool {
 	return a.Title == b.Title && a.StartsAt.Equal(b.StartsAt) && a.EndsAt.Equal(b.EndsAt) && a.Location == b.Location &&
-		a.URL == b.URL && a.Organizer == b.Organizer && a.Status == b.Status
+		a.URL == b.URL && a.Organizer == b.Organizer && a.Status == b.Status && a.Series == b.Series
 }
 
 func clip(s string, max int) string {
