@@ -461,9 +461,10 @@ func TestFeedSets(t *testing.T) {
 }
 
 // TestCalendarWithoutANameTakesTheFeeds: a calendar followed without a
-// name (its name is then its URL) gives its events the series the feed
-// names itself (X-WR-CALNAME: "Berlin Gophers"), which "Worth it?" ranks
-// series by; they had the URL for a series. Events made before by such a
+// name (its name is then its URL) takes the name the feed gives itself
+// (X-WR-CALNAME: "Berlin Gophers") at its first sync, and gives it its
+// events as their series, which "Worth it?" ranks series by; they had
+// the URL for a series, and the calendar kept it for a name. Events made before by such a
 // calendar, named by its URL, take the feed's name at the next sync; one
 // whose series the user set stays as it is.
 func TestCalendarWithoutANameTakesTheFeeds(t *testing.T) {
@@ -489,6 +490,9 @@ func TestCalendarWithoutANameTakesTheFeeds(t *testing.T) {
 		if got != "Berlin Gophers" {
 			t.Errorf("%s is of the series %v, want the feed's name", title, got)
 		}
+	}
+	if got := s.Do(t, "GET", "/v1/calendars/"+calID, tok, nil).JSON(t); got["name"] != "Berlin Gophers" || got["url"] != url {
+		t.Fatalf("the calendar after its first sync: %v (it takes the feed's name)", got)
 	}
 
 	// Events named by the URL before: the next sync renames them, but not

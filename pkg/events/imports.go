@@ -150,9 +150,16 @@ func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*Syn
 		return nil, apperr.Wrap(apperr.Invalid, err, "the calendar could not be synced: %s", msg)
 	}
 	parsed, skipped := nearest(feed.Events, now, MaxFeedEvents)
-	res, lists, err := im.Events.upsertFromSource(ctx, cal, seriesOf(cal, feed.Name), parsed, skipped, defTZ, now)
+	series := seriesOf(cal, feed.Name)
+	res, lists, err := im.Events.upsertFromSource(ctx, cal, series, parsed, skipped, defTZ, now)
 	if err != nil {
 		return nil, err
+	}
+	if series != cal.Name { // followed without a name: the feed's is its name from now on
+		if err := im.Events.Store.NameCalendar(ctx, cal.ID, series); err != nil {
+			return nil, err
+		}
+		cal.Name = series
 	}
 	res.Skipped = len(skipped)
 	if im.Guests != nil {
@@ -184,7 +191,7 @@ func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*Syn
 // seriesOf is the series a calendar's events are of (PRODUCT.md §11):
 // the calendar's name — or, when it was followed without one (its name
 // is then its URL), the name the feed gives itself (X-WR-CALNAME: a
-// Meetup group's), cut to a name's length.
+// Meetup group's), cut to a name's length, which the calendar then takes.
 func seriesOf(cal *Calendar, feedName string) string {
 	if cal.Name == cal.URL && feedName != "" {
 		return clip(feedName, input.MaxName)

@@ -50,6 +50,9 @@ type Store interface {
 	// RecordSync stores the outcome of a calendar's sync: when, and either
 	// what it did or why it failed (result nil).
 	RecordSync(ctx context.Context, calendarID string, at time.Time, result *SyncResult, failure string) error
+	// NameCalendar gives a calendar followed without a name the name its
+	// feed gives itself.
+	NameCalendar(ctx context.Context, calendarID, name string) error
 	// ClaimSync takes a calendar's sync for one window (slot): true for the
 	// first process to ask, false for every other.
 	ClaimSync(ctx context.Context, calendarID, slot string, at time.Time) (bool, error)

@@ -207,6 +207,12 @@ func (s *Events) RecordSync(ctx context.Context, calendarID string, at time.Time
 	return translate(err, "calendar")
 }
 
+// NameCalendar sets a calendar's name (calendars._id).
+func (s *Events) NameCalendar(ctx context.Context, calendarID, name string) error {
+	_, err := s.calendars().UpdateOne(ctx, bson.M{"_id": calendarID}, bson.M{"$set": bson.M{"name": name}})
+	return translate(err, "calendar")
+}
+
 // ClaimSync inserts the calendar's lease for slot (calendar_leases._id).
 func (s *Events) ClaimSync(ctx context.Context, calendarID, slot string, at time.Time) (bool, error) {
 	_, err := s.leases().InsertOne(ctx, bson.M{"_id": calendarID + "#" + slot, "at": record.Time(at)})

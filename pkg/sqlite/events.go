@@ -239,6 +239,14 @@ func (s *Events) RecordSync(ctx context.Context, calendarID string, at time.Time
 	})
 }
 
+// NameCalendar sets a calendar's name (calendars.id).
+func (s *Events) NameCalendar(ctx context.Context, calendarID, name string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE calendars SET name = ? WHERE id = ?`, name, calendarID)
+		return translate(err, "calendar")
+	})
+}
+
 // ClaimSync inserts the calendar's lease for slot; the primary key lets one
 // process have it.
 func (s *Events) ClaimSync(ctx context.Context, calendarID, slot string, at time.Time) (bool, error) {

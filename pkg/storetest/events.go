@@ -157,6 +157,12 @@ func Events(t *testing.T, open OpenEvents) {
 			!got.LastSyncAt.Equal(clock.Add(2*time.Hour)) {
 			t.Fatalf("after a sync: %+v", got)
 		}
+		if err := s.NameCalendar(ctx, c.ID, "Berlin Gophers"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Calendar(ctx, "u1", c.ID); got.Name != "Berlin Gophers" || got.URL != c.URL || got.LastResult == nil {
+			t.Fatalf("after naming it: %+v", got)
+		}
 		if mine, _ := s.Calendars(ctx, "u1"); len(mine) != 1 {
 			t.Fatalf("u1 has %d calendars", len(mine))
 		}

@@ -49,10 +49,11 @@ func TestFollowACalendarFromTheDesk(t *testing.T) {
 	if st != http.StatusUnprocessableEntity || !strings.Contains(page, `id="cal_url-error"`) || !strings.Contains(page, `value="Berlin Go"`) {
 		t.Fatalf("no address: %d, the error next to the field and the name kept?\n%.2000s", st, page)
 	}
-	st, page = b.post("/app/calendars", url.Values{"cal_url": {feed.URL + "/berlin-go.ics"}, "cal_name": {"Berlin Go"}, "cal_tags": {"go, berlin"}})
+	st, page = b.post("/app/calendars", url.Values{"cal_url": {feed.URL + "/berlin-go.ics"}, "cal_name": {""}, "cal_tags": {"go, berlin"}})
 	if st != 200 {
 		t.Fatalf("follow: %d", st)
 	}
+	// Followed without a name: it takes the feed's own (X-WR-CALNAME).
 	mustContain(t, page, "Following Berlin Go: 2 new events, 0 updated, 0 cancelled.", "Berlin Go #1", "Berlin Go #2", "Sync now", "Stop following")
 
 	events.Store(3)

@@ -514,7 +514,7 @@ func (s *pages) handleCalendarFollow(c *fiber.Ctx) error {
 		}
 		return s.renderEvents(c, &p, fiber.StatusUnprocessableEntity)
 	}
-	return s.syncAndSay(c, cal, "Following "+cal.Name)
+	return s.syncAndSay(c, cal, "Following")
 }
 
 // handleCalendarSync syncs a followed calendar now.
@@ -527,21 +527,22 @@ func (s *pages) handleCalendarSync(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	return s.syncAndSay(c, cal, "Synced "+cal.Name)
+	return s.syncAndSay(c, cal, "Synced")
 }
 
-// syncAndSay syncs cal and goes back to the events with what it did, or
+// syncAndSay syncs cal and goes back to the events with what it did
+// ("Following Berlin Go: …", by the name the sync may have given it), or
 // why it could not (a feed that cannot be fetched or read).
-func (s *pages) syncAndSay(c *fiber.Ctx, cal *events.Calendar, done string) error {
+func (s *pages) syncAndSay(c *fiber.Ctx, cal *events.Calendar, verb string) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	res, err := s.Importer.Sync(ctx, cal, user(c).Timezone)
 	if apperr.Is(err, apperr.Invalid) {
-		return seeProblem(c, "/app/events", done+", but its feed could not be read: "+cal.LastError)
+		return seeProblem(c, "/app/events", verb+" "+cal.Name+", but its feed could not be read: "+cal.LastError)
 	} else if err != nil {
 		return err
 	}
-	return seeNotice(c, "/app/events", fmt.Sprintf("%s: %s, %d updated, %d cancelled.", done, counted(res.Created, "new event"), res.Updated, res.Cancelled))
+	return seeNotice(c, "/app/events", fmt.Sprintf("%s %s: %s, %d updated, %d cancelled.", verb, cal.Name, counted(res.Created, "new event"), res.Updated, res.Cancelled))
 }
 
 // counted is n things in words: "1 new event", "2 new events".
