@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // feedOf is an iCalendar feed of a meetup group with events, each
@@ -91,4 +94,27 @@ func calendarID(t *testing.T, page string) string {
 		t.Fatal("no followed calendar on the page")
 	}
 	return id
+}
+
+// TestFollowAFeedTooSlow: a feed that does not answer within the page's
+// wait is followed all the same, and the page says the schedule will sync
+// it (it was an error page).
+func TestFollowAFeedTooSlow(t *testing.T) {
+	t.Cleanup(web.SetSyncTimeout(300 * time.Millisecond))
+	release := make(chan struct{})
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(feed.Close)
+	t.Cleanup(func() { close(release) })
+	s := mustServe(t)
+	b := s.signedIn(t, "ada@example.com", s.signup(t, "ada@example.com"))
+	b.get("/app/events")
+	st, page := b.post("/app/calendars", url.Values{"cal_url": {feed.URL + "/slow.ics"}, "cal_name": {"Slow Group"}})
+	if st != 200 || !strings.Contains(page, "Following Slow Group, but its feed did not answer in time") || !strings.Contains(page, "Stop following") {
+		t.Fatalf("a slow feed: %d\n%.2000s", st, page)
+	}
 }

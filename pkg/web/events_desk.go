@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -530,16 +531,23 @@ func (s *pages) handleCalendarSync(c *fiber.Ctx) error {
 	return s.syncAndSay(c, cal, "Synced")
 }
 
+// syncTimeout bounds a sync a page asks for (a variable for tests): a
+// feed's fetch takes at most 20 s (cmd/server), its parse a few more.
+var syncTimeout = 30 * time.Second
+
 // syncAndSay syncs cal and goes back to the events with what it did
 // ("Following Berlin Go: …", by the name the sync may have given it), or
 // why it could not (a feed that cannot be fetched or read).
 func (s *pages) syncAndSay(c *fiber.Ctx, cal *events.Calendar, verb string) error {
-	ctx, cancel := s.ctx(c)
+	ctx, cancel := context.WithTimeout(c.UserContext(), syncTimeout)
 	defer cancel()
 	res, err := s.Importer.Sync(ctx, cal, user(c).Timezone)
-	if apperr.Is(err, apperr.Invalid) {
+	switch {
+	case apperr.Is(err, apperr.Invalid):
 		return seeProblem(c, "/app/events", verb+" "+cal.Name+", but its feed could not be read: "+cal.LastError)
-	} else if err != nil {
+	case apperr.Is(err, apperr.Unavailable):
+		return seeProblem(c, "/app/events", verb+" "+cal.Name+", but its feed did not answer in time: it is synced on the schedule, or try Sync now.")
+	case err != nil:
 		return err
 	}
 	return seeNotice(c, "/app/events", fmt.Sprintf("%s %s: %s, %d updated, %d cancelled.", verb, cal.Name, counted(res.Created, "new event"), res.Updated, res.Cancelled))
