@@ -25,6 +25,9 @@ type todayView struct {
 	Events []eventRow
 	Intros []introLine
 	Quiet  []metRow
+	// FirstRun says the account holds no contact and no event yet: the
+	// page starts with where to begin.
+	FirstRun bool
 }
 
 // Limits of the today page's lists.
@@ -72,8 +75,27 @@ func (s *pages) handleToday(c *fiber.Ctx) error {
 	if v.Quiet, err = s.quietSinceMet(c, now); err != nil {
 		return err
 	}
+	if len(v.Groups)+len(v.Events)+len(v.Intros)+len(v.Quiet) == 0 {
+		if v.FirstRun, err = s.emptyAccount(c); err != nil {
+			return err
+		}
+	}
 	p.Data = v
 	return s.render(c, 200, "today", p)
+}
+
+// emptyAccount reports whether the user holds no contact and no event
+// (a page of one of each read).
+func (s *pages) emptyAccount(c *fiber.Ctx) (bool, error) {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	people, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Limit: 1})
+	if err != nil || len(people.Items) > 0 {
+		return false, err
+	}
+	evs, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{Limit: 1})
+	return err == nil && len(evs.Items) == 0, err
 }
 
 // waitingIntros are the intros not declined whose outcome is not written

@@ -43,3 +43,23 @@ func TestToday(t *testing.T) {
 		t.Errorf("met this week, nothing since: %s", quiet)
 	}
 }
+
+// TestTodayStartsANewAccount: a new account's Today says where to begin —
+// import, follow a calendar, connect the phone, log someone — with links
+// that work; once the account holds a contact, it does not.
+func TestTodayStartsANewAccount(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/today")
+	mustContain(t, page, "Start here", `href="/app/import"`, `href="/app/events#calendars"`, `href="/app/settings/devices"`)
+	for _, path := range []string{"/app/import", "/app/events", "/app/settings/devices", "/app"} {
+		if st, _ := b.get(path); st != 200 {
+			t.Errorf("%s: %d", path, st)
+		}
+	}
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	if _, page = b.get("/app/today"); strings.Contains(page, "Start here") {
+		t.Fatal("Start here with a contact in the account")
+	}
+}
