@@ -108,7 +108,17 @@ func (s *pages) handleWebFollowupDone(c *fiber.Ctx) error {
 	if _, err := s.CRM.Followups.MarkDone(ctx, user(c).ID, c.Params("id")); err != nil && !apperr.Is(err, apperr.Conflict) {
 		return err
 	}
-	return seeNotice(c, "/app/followups", "Marked done.")
+	return seeNotice(c, followupsBack(c), "Marked done.")
+}
+
+// followupsBack is the page a follow-up's button goes back to: Today when
+// it was pressed there (the form's "back"), else the follow-ups page; no
+// other place, so no form can send a browser elsewhere.
+func followupsBack(c *fiber.Ctx) string {
+	if formOf(c, "back")["back"] == "/app/today" {
+		return "/app/today"
+	}
+	return "/app/followups"
 }
 
 func (s *pages) handleWebFollowupSnooze(c *fiber.Ctx) error {
@@ -118,5 +128,5 @@ func (s *pages) handleWebFollowupSnooze(c *fiber.Ctx) error {
 	if _, err := s.CRM.Followups.Snooze(ctx, user(c), c.Params("id"), nil, &week); err != nil && !apperr.Is(err, apperr.Conflict) {
 		return err
 	}
-	return seeNotice(c, "/app/followups", "Snoozed for a week.")
+	return seeNotice(c, followupsBack(c), "Snoozed for a week.")
 }

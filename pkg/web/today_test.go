@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -61,5 +62,37 @@ func TestTodayStartsANewAccount(t *testing.T) {
 	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
 	if _, page = b.get("/app/today"); strings.Contains(page, "Start here") {
 		t.Fatal("Start here with a contact in the account")
+	}
+}
+
+// TestTodaysFollowupButtons: Today's follow-ups are done or snoozed a week
+// from Today, which comes back (they went to the follow-ups page); a
+// "back" other than Today goes to the follow-ups page, never elsewhere.
+func TestTodaysFollowupButtons(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	due := s.Clock.Now().Add(time.Hour).Format(time.RFC3339)
+	first := s.create(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "note": "Send the deck", "due_at": due})
+	second := s.create(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "note": "Ask about the meetup", "due_at": due})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/today")
+	mustContain(t, page, "Send the deck", "Snooze a week")
+
+	st, page := b.post("/app/followups/"+first+"/snooze", form(page, "/app/followups/"+first+"/snooze"))
+	if st != 200 || !strings.Contains(page, "Snoozed for a week.") || !strings.Contains(page, "<h1>Today</h1>") || strings.Contains(page, "Send the deck") {
+		t.Fatalf("snoozed from Today: %d, back on Today without it?\n%.2000s", st, page)
+	}
+	st, page = b.post("/app/followups/"+second+"/done", form(page, "/app/followups/"+second+"/done"))
+	if st != 200 || !strings.Contains(page, "Marked done.") || !strings.Contains(page, "<h1>Today</h1>") {
+		t.Fatalf("done from Today: %d\n%.2000s", st, page)
+	}
+	var f struct{ Status string }
+	s.api(t, "GET", "/v1/followups/"+second, tok, nil, 200, &f)
+	if f.Status != "done" {
+		t.Fatalf("done from Today: %s", f.Status)
+	}
+	if _, page = b.post("/app/followups/"+first+"/snooze", url.Values{"back": {"https://evil.example/"}}); !strings.Contains(page, "<h1>Follow-ups</h1>") {
+		t.Fatal("a back that is not Today")
 	}
 }
