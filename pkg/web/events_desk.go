@@ -505,9 +505,7 @@ func (s *pages) handleCalendarFollow(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	p := s.page(c, "Events", "events")
-	for _, k := range []string{"cal_url", "cal_name", "cal_tags"} {
-		p.Form[k] = strings.TrimSpace(c.FormValue(k))
-	}
+	p.Form = formOf(c, "cal_url", "cal_name", "cal_tags")
 	cal, err := s.Importer.CreateCalendar(ctx, u.ID, events.CalendarInput{URL: p.Form["cal_url"], Name: p.Form["cal_name"], Tags: commaList(p.Form["cal_tags"])})
 	if err != nil {
 		if !p.showProblem(err, calendarFields) {
