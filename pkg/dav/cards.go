@@ -254,7 +254,7 @@ func (b *cards) all(ctx context.Context, u *accounts.User, version string, withC
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	groups, err := b.groups(ctx, u)
+	groups, err := b.groups(ctx, u, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -47,35 +47,31 @@ func (b *cards) groupsNamed(ctx context.Context, u *accounts.User, names []strin
 	for _, n := range names {
 		want[n] = true
 	}
-	groups, err := b.s.CRM.Contacts.Store.CardGroups(ctx, u.ID)
-	if err != nil {
-		return nil, b.s.davError(err)
+	aos, err := b.groups(ctx, u, func(name string) bool { return want[name] })
+	for i := range aos {
+		name, _ := cardName(aos[i].Path)
+		out[name] = &aos[i]
 	}
-	for i := range groups {
-		if want[groups[i].DAVName] {
-			ao, err := groupObject(&groups[i])
-			if err != nil {
-				return nil, err
-			}
-			out[groups[i].DAVName] = ao
-		}
-	}
-	return out, nil
+	return out, err
 }
 
-// groups lists the user's group cards, after the contacts' in a listing.
-func (b *cards) groups(ctx context.Context, u *accounts.User) ([]carddav.AddressObject, error) {
+// groups lists the user's group cards whose name keep takes (nil: all,
+// after the contacts' in a listing).
+func (b *cards) groups(ctx context.Context, u *accounts.User, keep func(name string) bool) ([]carddav.AddressObject, error) {
 	groups, err := b.s.CRM.Contacts.Store.CardGroups(ctx, u.ID)
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
-	out := make([]carddav.AddressObject, len(groups))
+	var out []carddav.AddressObject
 	for i := range groups {
+		if keep != nil && !keep(groups[i].DAVName) {
+			continue
+		}
 		ao, err := groupObject(&groups[i])
 		if err != nil {
 			return nil, err
 		}
-		out[i] = *ao
+		out = append(out, *ao)
 	}
 	return out, nil
 }
