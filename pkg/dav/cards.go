@@ -315,7 +315,7 @@ func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card,
 	cur, err := b.get(ctx, u, name)
 	switch {
 	case err == nil:
-		if err := precondition(opts, true, cur.ETag); err != nil {
+		if err := precondition(opts.IfNoneMatch, opts.IfMatch, "card", true, cur.ETag); err != nil {
 			return nil, err
 		}
 		markUpdated(ctx)
@@ -327,7 +327,7 @@ func (b *cards) PutAddressObject(ctx context.Context, p string, card vcard.Card,
 		case !apperr.Is(err, apperr.NotFound):
 			return nil, b.s.davError(err)
 		}
-		if err := precondition(opts, false, ""); err != nil {
+		if err := precondition(opts.IfNoneMatch, opts.IfMatch, "card", false, ""); err != nil {
 			return nil, err
 		}
 		return storedCard(ctx)(b.create(ctx, u, name, uidOf(card), in, extra))

@@ -90,21 +90,21 @@ func (b *cards) getAny(ctx context.Context, u *accounts.User, name, version stri
 	return groupObject(g)
 }
 
-// precondition checks a PUT's If-Match and If-None-Match against the card
-// it would replace (etag, if exists).
-func precondition(opts *carddav.PutAddressObjectOptions, exists bool, etag string) error {
+// precondition checks a PUT's If-None-Match and If-Match against the
+// item (what: "card", "task") it would replace (etag, if exists).
+func precondition(ifNoneMatch, ifMatch webdav.ConditionalMatch, what string, exists bool, etag string) error {
 	if !exists {
-		if opts.IfMatch.IsSet() {
-			return webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("no such card"))
+		if ifMatch.IsSet() {
+			return webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("no such "+what))
 		}
 		return nil
 	}
-	if opts.IfNoneMatch.IsSet() {
-		return webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the card exists"))
+	if ifNoneMatch.IsSet() {
+		return webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the "+what+" exists"))
 	}
-	if opts.IfMatch.IsSet() && !opts.IfMatch.IsWildcard() {
-		if want, _ := opts.IfMatch.ETag(); want != etag {
-			return webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the card changed since you read it; sync again"))
+	if ifMatch.IsSet() && !ifMatch.IsWildcard() {
+		if want, _ := ifMatch.ETag(); want != etag {
+			return webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the "+what+" changed since you read it; sync again"))
 		}
 	}
 	return nil
@@ -140,7 +140,7 @@ func (b *cards) putGroup(ctx context.Context, u *accounts.User, name string, car
 	cur, err := st.CardGroup(ctx, u.ID, name)
 	switch {
 	case err == nil:
-		if err := precondition(opts, true, etag([]byte(cur.Card))); err != nil {
+		if err := precondition(opts.IfNoneMatch, opts.IfMatch, "card", true, etag([]byte(cur.Card))); err != nil {
 			return nil, err
 		}
 		markUpdated(ctx)
@@ -148,7 +148,7 @@ func (b *cards) putGroup(ctx context.Context, u *accounts.User, name string, car
 			return storedCard(ctx)(groupObject(cur)) // an unchanged card writes nothing
 		}
 	case apperr.Is(err, apperr.NotFound):
-		if err := precondition(opts, false, ""); err != nil {
+		if err := precondition(opts.IfNoneMatch, opts.IfMatch, "card", false, ""); err != nil {
 			return nil, err
 		}
 		all, err := st.CardGroups(ctx, u.ID)
@@ -185,7 +185,7 @@ func (b *cards) groupFromContact(ctx context.Context, u *accounts.User, person *
 	if !codec.IsGroupCard(cur.Card) || about[person.ID].note != "" || person.LastContactedAt != nil {
 		return nil, errPersonNotGroup
 	}
-	if err := precondition(opts, true, cur.ETag); err != nil {
+	if err := precondition(opts.IfNoneMatch, opts.IfMatch, "card", true, cur.ETag); err != nil {
 		return nil, err
 	}
 	markUpdated(ctx)

@@ -242,15 +242,10 @@ func (b *tasks) PutCalendarObject(ctx context.Context, p string, cal *ical.Calen
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
-	if opts.IfNoneMatch.IsSet() {
-		return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the task exists"))
+	if err := precondition(opts.IfNoneMatch, opts.IfMatch, "task", true, cur.ETag); err != nil {
+		return nil, err
 	}
 	markUpdated(ctx)
-	if opts.IfMatch.IsSet() && !opts.IfMatch.IsWildcard() {
-		if want, _ := opts.IfMatch.ETag(); want != cur.ETag {
-			return nil, webdav.NewHTTPError(http.StatusPreconditionFailed, errors.New("the task changed since you read it; sync again"))
-		}
-	}
 	var todo *ical.Component
 	for _, c := range cal.Children {
 		if c.Name == ical.CompToDo {
