@@ -7,24 +7,23 @@ import (
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// cardGroupColumns are the columns of a group card, as scanCardGroup reads them.
-const cardGroupColumns = `dav_name, id, name, card, updated_at`
+// cardGroupColumns are the columns of a group card, as scanCardGroup
+// reads them and insertCardGroup writes them.
+const cardGroupColumns = `user_id, dav_name, id, name, card, updated_at`
+
+// insertCardGroup inserts a group card (cardGroupArgs).
+const insertCardGroup = `INSERT INTO card_groups(` + cardGroupColumns + `) VALUES(?, ?, ?, ?, ?, ?)`
+
+func cardGroupArgs(g *contacts.CardGroup) []any {
+	return []any{g.UserID, g.DAVName, g.ID, g.Name, g.Card, formatTime(g.UpdatedAt)}
+}
 
 // CardGroupArchive walks the user's group cards by id (card_groups_id)
 // and restores them as they are.
 func (s *Contacts) CardGroupArchive() record.Archive[contacts.CardGroup] {
-	return archive[contacts.CardGroup]{db: s.DB, table: "card_groups", columns: "user_id, " + cardGroupColumns,
-		scan: func(r scanner) (*contacts.CardGroup, error) {
-			var userID string
-			g, err := scanCardGroup(r, &userID)
-			if err == nil {
-				g.UserID = userID
-			}
-			return g, err
-		},
+	return archive[contacts.CardGroup]{db: s.DB, table: "card_groups", columns: cardGroupColumns, scan: scanCardGroup,
 		insert: func(tx *Tx, ctx context.Context, g *contacts.CardGroup) error {
-			_, err := tx.tx.ExecContext(ctx, `INSERT INTO card_groups(user_id, `+cardGroupColumns+`) VALUES(?, ?, ?, ?, ?, ?)`,
-				g.UserID, g.DAVName, g.ID, g.Name, g.Card, formatTime(g.UpdatedAt))
+			_, err := tx.tx.ExecContext(ctx, insertCardGroup, cardGroupArgs(g)...)
 			return translate(err, "group card")
 		}}
 }
@@ -33,12 +32,7 @@ func (s *Contacts) CardGroupArchive() record.Archive[contacts.CardGroup] {
 // key).
 func (s *Contacts) CardGroup(ctx context.Context, userID, davName string) (*contacts.CardGroup, error) {
 	row := s.DB.reader(ctx).QueryRowContext(ctx, `SELECT `+cardGroupColumns+` FROM card_groups WHERE user_id = ? AND dav_name = ?`, userID, davName)
-	g, err := scanCardGroup(row, nil)
-	if err != nil {
-		return nil, err
-	}
-	g.UserID = userID
-	return g, nil
+	return scanCardGroup(row)
 }
 
 // CardGroups returns the user's group cards, by name (card_groups' key).
@@ -50,11 +44,10 @@ func (s *Contacts) CardGroups(ctx context.Context, userID string) ([]contacts.Ca
 	defer rows.Close()
 	out := []contacts.CardGroup{}
 	for rows.Next() {
-		g, err := scanCardGroup(rows, nil)
+		g, err := scanCardGroup(rows)
 		if err != nil {
 			return nil, err
 		}
-		g.UserID = userID
 		out = append(out, *g)
 	}
 	return out, translate(rows.Err(), "group card")
@@ -64,9 +57,9 @@ func (s *Contacts) CardGroups(ctx context.Context, userID string) ([]contacts.Ca
 // (keeping that card's id).
 func (s *Contacts) PutCardGroup(ctx context.Context, g *contacts.CardGroup) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		row := tx.tx.QueryRowContext(ctx, `INSERT INTO card_groups(user_id, `+cardGroupColumns+`) VALUES(?, ?, ?, ?, ?, ?)
+		row := tx.tx.QueryRowContext(ctx, insertCardGroup+`
 			ON CONFLICT (user_id, dav_name) DO UPDATE SET name = excluded.name, card = excluded.card, updated_at = excluded.updated_at
-			RETURNING id`, g.UserID, g.DAVName, g.ID, g.Name, g.Card, formatTime(g.UpdatedAt))
+			RETURNING id`, cardGroupArgs(g)...)
 		return translate(row.Scan(&g.ID), "group card")
 	})
 }
@@ -78,16 +71,11 @@ func (s *Contacts) DeleteCardGroup(ctx context.Context, userID, davName string) 
 	})
 }
 
-// scanCardGroup reads a row of cardGroupColumns, preceded by user_id when
-// readUser is not nil (the archive's rows).
-func scanCardGroup(r scanner, readUser *string) (*contacts.CardGroup, error) {
+// scanCardGroup reads a row of cardGroupColumns.
+func scanCardGroup(r scanner) (*contacts.CardGroup, error) {
 	var g contacts.CardGroup
 	var at string
-	dest := []any{&g.DAVName, &g.ID, &g.Name, &g.Card, &at}
-	if readUser != nil {
-		dest = append([]any{readUser}, dest...)
-	}
-	if err := r.Scan(dest...); err != nil {
+	if err := r.Scan(&g.UserID, &g.DAVName, &g.ID, &g.Name, &g.Card, &at); err != nil {
 		return nil, translate(err, "group card")
 	}
 	var err error
