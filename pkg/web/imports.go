@@ -283,7 +283,7 @@ func (s *pages) handleBackupDownload(c *fiber.Ctx) error {
 func (s *pages) handleContactsCSV(c *fiber.Ctx) error {
 	userID := user(c).ID
 	return s.download(c, "text/csv; charset=utf-8", "contacts.csv", func(ctx context.Context, w *bufio.Writer) error {
-		return codec.WriteCSV(w, func(fn func(*contacts.Contact) error) error { return s.CRM.Contacts.ForEach(ctx, userID, fn) })
+		return s.CRM.WriteContactsCSV(ctx, userID, w)
 	})
 }
 
@@ -293,7 +293,7 @@ func (s *pages) handleContactsCSV(c *fiber.Ctx) error {
 func (s *pages) handleContactsVCard(c *fiber.Ctx) error {
 	userID := user(c).ID
 	return s.download(c, "text/vcard; charset=utf-8", "contacts.vcf", func(ctx context.Context, w *bufio.Writer) error {
-		return s.CRM.Contacts.ForEach(ctx, userID, func(ct *contacts.Contact) error { return codec.WriteVCard(w, ct) })
+		return s.CRM.WriteContactsVCard(ctx, userID, w)
 	})
 }
 
