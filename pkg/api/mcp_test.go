@@ -221,6 +221,9 @@ func (w *mcpScenario) searchAndBrief(t *testing.T) {
 	if len(met) != 1 || met[0].(map[string]any)["event_title"] != "GoDays Berlin" || brief["topics"].([]any)[0] != "flame graphs" {
 		t.Fatalf("brief: %v", brief)
 	}
+	if first := brief["first_met_at"]; first == nil || first != met[0].(map[string]any)["met_at"] {
+		t.Fatalf("brief first met %v, the one meeting %v", first, met[0])
+	}
 	if in := brief["intros"].([]any); len(in) != 1 || in[0].(map[string]any)["other_name"] != "Grace Hopper" {
 		t.Fatalf("brief intros: %v", brief["intros"])
 	}
@@ -328,6 +331,9 @@ func TestBriefKeepsTheNewestMeetings(t *testing.T) {
 	}
 	if len(b.Topics) != 260 || b.Topics[0] != "t0" {
 		t.Fatalf("%d topics, first %q", len(b.Topics), b.Topics[0])
+	}
+	if first := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); b.FirstMetAt == nil || !b.FirstMetAt.Equal(first) {
+		t.Fatalf("first met %v, want %v (pages past the kept 50)", b.FirstMetAt, first)
 	}
 }
 

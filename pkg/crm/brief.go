@@ -21,6 +21,9 @@ type Brief struct {
 	Intros        []BriefIntro                `json:"intros"`
 	Followups     []followup.FollowUp         `json:"open_followups"`
 	Opportunities []opportunities.Opportunity `json:"opportunities"`
+	// FirstMetAt is when the first encounter was, kept when Met holds
+	// only the newest briefLimit (nil: never met at an event).
+	FirstMetAt *time.Time `json:"first_met_at,omitempty"`
 }
 
 // BriefMeeting is one encounter, newest first, with its event's title.
@@ -70,6 +73,9 @@ func (s *Service) Brief(ctx context.Context, userID, id string) (*Brief, error) 
 					b.Topics = append(b.Topics, t)
 				}
 			}
+		}
+		if b.FirstMetAt == nil && len(items) > 0 {
+			b.FirstMetAt = &items[0].MetAt
 		}
 		encs = append(encs, items...)
 		encs = encs[max(0, len(encs)-briefLimit):]

@@ -162,8 +162,16 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *introAsk) error {
 	}
 	ct := b.Contact
 	p := s.page(c, ct.Name, "contacts")
+	loc := u.Location()
 	wc := &webContact{ID: ct.ID, Name: ct.Name, Company: ct.Company, CompanyID: ct.CompanyID, Title: ct.Title, Notes: ct.Notes, Opening: "An opening",
-		FromCard: codec.CardDetails(ct)}
+		FromCard: codec.CardDetails(ct), Tags: ct.Tags, CadenceDays: ct.CadenceDays, LastContact: "never",
+		Since: ct.CreatedAt.In(loc).Format("2 Jan 2006")}
+	if b.FirstMetAt != nil {
+		wc.FirstMet = b.FirstMetAt.In(loc).Format("2 Jan 2006")
+	}
+	if ct.LastContactedAt != nil {
+		wc.LastContact = ct.LastContactedAt.In(loc).Format("2 Jan 2006")
+	}
 	if ct.Company != "" {
 		wc.Opening = "An opening at " + ct.Company
 	}
@@ -182,7 +190,6 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *introAsk) error {
 	if li := contacts.CanonicalLinkedIn(ct.LinkedInURL); li != "" {
 		wc.LinkedIn = template.URL(li)
 	}
-	loc := u.Location()
 	moments := map[string]string{}
 	for _, m := range webMoments {
 		moments[m.Value] = m.Label

@@ -51,7 +51,11 @@ type contactsTable struct {
 	Partial   bool   // the page stopped looking before it was full
 }
 
-type tableRow struct{ ID, Name, Company, Tags, Last, Since string }
+type tableRow struct {
+	ID, Name, Company, Last, Since string
+	// Tags each link to the table filtered by it.
+	Tags []string
+}
 
 // tableFilters are the table's query parameters.
 var tableFilters = []string{"tag", "company", "event", "moment", "followup", "before", "after", "sort"}
@@ -97,7 +101,7 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 	v.Sorted = map[string]string{contacts.SortName: "by name", contacts.SortLast: "by last contact, latest first",
 		contacts.SortSince: "by known since, longest first"}[sortBy]
 	for _, ct := range rows {
-		r := tableRow{ID: ct.ID, Name: ct.Name, Company: ct.Company, Tags: strings.Join(ct.Tags, ", "), Since: ct.CreatedAt.In(loc).Format("2 Jan 2006"), Last: "never"}
+		r := tableRow{ID: ct.ID, Name: ct.Name, Company: ct.Company, Tags: ct.Tags, Since: ct.CreatedAt.In(loc).Format("2 Jan 2006"), Last: "never"}
 		if ct.LastContactedAt != nil {
 			r.Last = ct.LastContactedAt.In(loc).Format("2 Jan 2006")
 		}

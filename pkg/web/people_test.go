@@ -47,6 +47,14 @@ func TestContactEdit(t *testing.T) {
 		got.LinkedInURL != "https://www.linkedin.com/in/janedoe" {
 		t.Fatalf("stored %+v", got)
 	}
+	// The page shows the tags, each a link to the table filtered by it,
+	// how long you have known them and how often you mean to be in touch.
+	_, page = b.get("/app/contacts/" + jane)
+	mustContain(t, page, `Tags: <a href="/app/contacts?tag=go">go</a>, <a href="/app/contacts?tag=wasm">wasm</a>`,
+		"Added 24 Nov 2026 · last contact never · stay in touch every 30 days")
+	if st, table := b.get("/app/contacts?tag=wasm"); st != 200 || !strings.Contains(table, `<a href="/app/contacts?tag=wasm">wasm</a>`) {
+		t.Fatalf("the table by a tag: %d", st)
+	}
 
 	// A bad email: 422, the message next to the field, the text kept.
 	_, page = b.get("/app/contacts/" + jane + "/edit")
@@ -137,6 +145,13 @@ func TestContactTimelineAndIntros(t *testing.T) {
 		t.Fatalf("note: %d", st)
 	}
 	mustContain(t, page, "Note added.", "Met at GoDays\n\n24 Nov 2026: Prefers Signal")
+	// Met at two past events (logged today): the first is when you met.
+	for _, at := range []string{"2026-09-10T18:00:00Z", "2025-03-01T18:00:00Z"} {
+		ev := s.create(t, tok, "/v1/events", map[string]any{"title": "Meetup " + at[:7], "starts_at": at})
+		s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": jane, "moment": "other", "met_at": at}, 201, nil)
+	}
+	_, page = b.get("/app/contacts/" + jane)
+	mustContain(t, page, "Added 24 Nov 2026 · first met 1 Mar 2025 · last contact 24 Nov 2026")
 	st, page = b.post("/app/contacts/"+jane+"/interactions", url.Values{"kind": {"telepathy"}})
 	if st != 200 || !strings.Contains(page, "kind:") {
 		t.Fatalf("a bad kind should come back as a problem: %d", st)

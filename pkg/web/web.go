@@ -132,6 +132,13 @@ type webContact struct {
 	// FromCard is what the contact's card in an address book holds
 	// besides (a birthday, an address), in words.
 	FromCard []codec.Detail
+	// Tags link to the contacts table filtered by each.
+	Tags []string
+	// Since (the contact made), FirstMet (the first encounter, if any),
+	// LastContact (or "never") and CadenceDays (0: off) say how long you
+	// have known them and how often you mean to be in touch.
+	Since, FirstMet, LastContact string
+	CadenceDays                  int
 }
 
 // webLink is a link and the text it shows (the address or number, so
