@@ -73,4 +73,18 @@ type Store interface {
 	Session(ctx context.Context, hash string) (*Session, error)
 	// DeleteSession removes a session; NotFound if none.
 	DeleteSession(ctx context.Context, hash string) error
+
+	// DeleteUser removes the user, so that nothing signs in as them from
+	// then on (every way in finds the user by id), and notes the id as
+	// deleted at (DeletedUsers); NotFound if there is none. What else is
+	// stored under the id stays until PurgeUser.
+	DeleteUser(ctx context.Context, id string, at time.Time) error
+	// PurgeUser removes everything the engine holds under a deleted
+	// user's id — their records, journals, counters, caches, import
+	// history, idempotency records — and then the note that it was to go.
+	// It may run in steps (other users' writes go between them); run
+	// again after an error it goes on where it stopped.
+	PurgeUser(ctx context.Context, id string) error
+	// DeletedUsers lists the ids of deleted users not yet purged.
+	DeletedUsers(ctx context.Context) ([]string, error)
 }

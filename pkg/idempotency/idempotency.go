@@ -47,9 +47,9 @@ type Records interface {
 	// it returns that record, with its response (Done true) if its request
 	// finished. nil means r is claimed now.
 	Claim(ctx context.Context, r *Record) (*Record, error)
-	// Complete stores the response of a claimed key; a response stored
-	// already stays as it is.
-	Complete(ctx context.Context, id string, status int, contentType string, body []byte, at time.Time) error
+	// Complete stores the response of the user's claimed key id; a
+	// response stored already stays as it is.
+	Complete(ctx context.Context, userID, id string, status int, contentType string, body []byte, at time.Time) error
 	// Release removes the claim id (and its response), so the key can be
 	// claimed again. With a createdAt that is not zero, only the claim made
 	// then: a later claim of the key stays.
@@ -152,7 +152,7 @@ const endTimeout = 15 * time.Second
 
 // Finish stores the response to replay for key.
 func (s *Store) Finish(ctx context.Context, userID, key string, status int, contentType string, body []byte) error {
-	return s.Records.Complete(ctx, s.id(userID, key), status, contentType, body, record.Time(s.Now()))
+	return s.Records.Complete(ctx, userID, s.id(userID, key), status, contentType, body, record.Time(s.Now()))
 }
 
 // Abort releases key so the request can be retried (it failed on our side).

@@ -77,9 +77,10 @@ func (s *Idempotency) claim(ctx context.Context, r *idempotency.Record) (old *id
 	return old, false, nil
 }
 
-// Complete inserts the response document (one stored already stays).
-func (s *Idempotency) Complete(ctx context.Context, id string, status int, contentType string, body []byte, at time.Time) error {
-	_, err := s.c().InsertOne(ctx, idempotency.Record{ID: id + doneSuffix, Done: true, Status: status, ContentType: contentType,
+// Complete inserts the response document (one stored already stays),
+// the user's as the claim is (a deleted user's are purged by it).
+func (s *Idempotency) Complete(ctx context.Context, userID, id string, status int, contentType string, body []byte, at time.Time) error {
+	_, err := s.c().InsertOne(ctx, idempotency.Record{ID: id + doneSuffix, UserID: userID, Done: true, Status: status, ContentType: contentType,
 		Body: body, CreatedAt: record.Time(at)})
 	if mongo.IsDuplicateKeyError(err) {
 		return nil

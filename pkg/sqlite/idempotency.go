@@ -41,7 +41,7 @@ func (s *Idempotency) Claim(ctx context.Context, r *idempotency.Record) (*idempo
 }
 
 // Complete stores the response of a claimed key (a stored one stays).
-func (s *Idempotency) Complete(ctx context.Context, id string, status int, contentType string, body []byte, at time.Time) error {
+func (s *Idempotency) Complete(ctx context.Context, _, id string, status int, contentType string, body []byte, at time.Time) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		_, err := tx.tx.ExecContext(ctx, `UPDATE idempotency SET done = 1, status = ?, content_type = ?, body = ? WHERE id = ? AND done = 0`,
 			status, contentType, body, id)

@@ -81,8 +81,11 @@ func firstListed(ctx context.Context, tx *sql.Tx, table, columns, userID string)
 	return column(ctx, tx, q+` WHERE user_id = ? LIMIT ?`, userID, pendingBatch)
 }
 
-// column returns the first column of what q finds in tx, as text.
-func column(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+// column returns the first column of what q finds in tx (a transaction,
+// or the store's reader), as text.
+func column(ctx context.Context, tx interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, q string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err, "search")

@@ -25,10 +25,10 @@ func Idempotency(t *testing.T, open OpenIdempotency) {
 		if err != nil || old == nil || old.Done || old.Fingerprint != "fp" || !old.CreatedAt.Equal(clock) {
 			t.Fatalf("second claim: %+v, %v; want the pending first", old, err)
 		}
-		if err := s.Complete(ctx, "u1:k1", 201, "application/json", []byte(`{"id":"x"}`), clock.Add(time.Second)); err != nil {
+		if err := s.Complete(ctx, "u1", "u1:k1", 201, "application/json", []byte(`{"id":"x"}`), clock.Add(time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Complete(ctx, "u1:k1", 500, "text/plain", []byte("later"), clock.Add(2*time.Second)); err != nil {
+		if err := s.Complete(ctx, "u1", "u1:k1", 500, "text/plain", []byte("later"), clock.Add(2*time.Second)); err != nil {
 			t.Fatal(err)
 		}
 		old, err = s.Claim(ctx, again)

@@ -67,6 +67,7 @@ func Run(t *testing.T, open OpenEngine) {
 		Stamps(t, func(tb testing.TB) record.Stamps { return stores(tb).Stamps })
 	})
 	t.Run("Backups", func(t *testing.T) { Backups(t, stores) })
+	t.Run("DeletedUsers", func(t *testing.T) { DeletedUsers(t, open) })
 }
 
 // InsightsOn is the Insights contract's stores taken from a store set (an
