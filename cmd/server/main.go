@@ -332,12 +332,26 @@ func (m *Main) startCron(idem *idempotency.Store) error {
 		if _, err := m.Dispatcher.PurgeNudged(ctx); err != nil {
 			m.Logger.Warn("purge nudge records", "err", err)
 		}
+		m.purgeDeleted()
 	}); err != nil {
 		return err
 	}
 	m.cron.Start()
 	go m.sweep() // after a restart, catch up at once
+	go m.purgeDeleted()
 	return nil
+}
+
+// purgeDeleted finishes purging deleted accounts whose purge was cut
+// short (the process ended, the store was away).
+func (m *Main) purgeDeleted() {
+	ctx, cancel := context.WithTimeout(context.Background(), accounts.PurgeTimeout)
+	defer cancel()
+	if n, err := m.Accounts.PurgeDeleted(ctx); err != nil {
+		m.Logger.Warn("purge deleted accounts", "err", err, "purged", n)
+	} else if n > 0 {
+		m.Logger.Info("purged deleted accounts", "count", n)
+	}
 }
 
 // sweep recomputes every user's next dispatch time from the follow-ups,

@@ -41,13 +41,8 @@ func (s *Service) SetPassword(ctx context.Context, userID string, in PasswordInp
 	case strings.ContainsRune(in.Password, 0):
 		c.Add("password", "must not contain NUL")
 	}
-	old, err := s.Store.PasswordHash(ctx, userID)
-	switch {
-	case err == nil:
-		if in.CurrentPassword == "" {
-			c.Add("current_password", "is required to change the password")
-		}
-	case !apperr.Is(err, apperr.NotFound):
+	old, err := s.passwordAsked(ctx, userID, &c, "current_password", in.CurrentPassword, "is required to change the password")
+	if err != nil {
 		return err
 	}
 	if err := c.Err(); err != nil {
@@ -67,6 +62,22 @@ func (s *Service) SetPassword(ctx context.Context, userID string, in PasswordInp
 	}
 	release()
 	return s.Store.SetPassword(ctx, userID, string(hash), record.Time(s.Now()))
+}
+
+// passwordAsked returns the hash of the user's password ("" if they have
+// none) and, when they have one and given is empty, adds field's problem
+// to c (why: "is required to …").
+func (s *Service) passwordAsked(ctx context.Context, userID string, c *input.Checker, field, given, why string) (string, error) {
+	hash, err := s.Store.PasswordHash(ctx, userID)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	case given == "":
+		c.Add(field, "%s", why)
+	}
+	return hash, nil
 }
 
 // hashing holds a turn for each bcrypt computation running: at most half

@@ -1,10 +1,13 @@
 package api
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
 
@@ -12,6 +15,7 @@ func (s *Server) registerAccountRoutes() {
 	v1 := s.v1
 	v1.Get("/me", s.handleMeGet)
 	v1.Patch("/me", s.handleMePatch)
+	v1.Delete("/me", s.handleMeDelete)
 	v1.Post("/me/inbound/rotate", s.handleInboundRotate)
 	v1.Put("/me/password", s.handlePasswordSet)
 	v1.Get("/me/card.png", s.handleCardPNG)
@@ -163,23 +167,42 @@ func (s *Server) handleTokenDelete(c *fiber.Ctx) error {
 // handlePasswordSet sets the password for signing in on the phone. A
 // wrong current password counts as a failed sign-in.
 func (s *Server) handlePasswordSet(c *fiber.Ctx) error {
+	return passwordAsked(s, c, "current_password", func(ctx context.Context, in *accounts.PasswordInput) error {
+		return s.Accounts.SetPassword(ctx, user(c).ID, *in)
+	})
+}
+
+// handleMeDelete deletes the account and everything in it (DELETE /v1/me
+// {confirm, password}): 204, and the token that asked signs nothing in
+// any more. A wrong password counts as a failed sign-in.
+func (s *Server) handleMeDelete(c *fiber.Ctx) error {
+	return passwordAsked(s, c, "password", func(ctx context.Context, in *accounts.DeleteInput) error {
+		return backup.DeleteAccount(ctx, s.Accounts, s.Idempotency, user(c), *in, s.Logger)
+	})
+}
+
+// passwordAsked answers a change that asks for the account's password
+// again (field names it in the body T): it is a sign-in, refused while
+// the client's address has failed too many, and a wrong password (do's
+// Unauthorized) counts as a failed one (403 naming field); 204 when done.
+func passwordAsked[T any](s *Server, c *fiber.Ctx, field string, do func(ctx context.Context, in *T) error) error {
 	ip := c.IP()
 	if wait := s.AuthFails.Blocked(ip); wait > 0 {
 		e := apperr.E(apperr.RateLimited, "too many failed sign-ins; retry later")
 		e.RetryAfter = ratelimit.RetryAfter(wait)
 		return e
 	}
-	var in accounts.PasswordInput
+	var in T
 	if err := decode(c, &in); err != nil {
 		return err
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	err := s.Accounts.SetPassword(ctx, user(c).ID, in)
+	err := do(ctx, &in)
 	if apperr.Is(err, apperr.Unauthorized) {
 		s.AuthFails.Fail(ip)
-		e := apperr.E(apperr.Forbidden, "current_password is wrong")
-		e.Fields = []apperr.FieldError{{Field: "current_password", Message: "is wrong"}}
+		e := apperr.E(apperr.Forbidden, "%s is wrong", field)
+		e.Fields = []apperr.FieldError{{Field: field, Message: "is wrong"}}
 		return e
 	}
 	if err != nil {

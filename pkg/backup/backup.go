@@ -1,5 +1,6 @@
 // Package backup writes a user's whole account as one JSON document and
-// restores it into an empty account (GET /v1/export, POST /v1/import):
+// restores it into an empty account (GET /v1/export, POST /v1/import),
+// and deletes an account with all it holds (DELETE /v1/me, delete.go):
 // each section (sections.go) streams through its store's typed
 // record.Archive one record at a time, ids are remapped, and restored
 // records go in in bulk through the archive rather than the domain

@@ -1,0 +1,74 @@
+package accounts
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// DeleteInput is the body of DELETE /v1/me: the account's email typed
+// again, and its password once one is set.
+type DeleteInput struct {
+	Confirm  string `json:"confirm"`
+	Password string `json:"password"`
+}
+
+// Delete deletes u's account. Confirm must be u's email (any case), and
+// Password theirs once one is set: a wrong one is Unauthorized (it counts
+// as a failed sign-in). From then on nothing signs in as them — no token,
+// session, sign-in link, feed link, card or inbound address — and the
+// email is free; what else is stored under their id goes with Purge.
+func (s *Service) Delete(ctx context.Context, u *User, in DeleteInput) error {
+	var c input.Checker
+	if !strings.EqualFold(strings.TrimSpace(in.Confirm), u.Email) {
+		c.Add("confirm", "must be this account's email, typed again")
+	}
+	hash, err := s.passwordAsked(ctx, u.ID, &c, "password", in.Password, "is required to delete an account that has one")
+	if err != nil {
+		return err
+	}
+	if err := c.Err(); err != nil {
+		return err
+	}
+	if hash != "" {
+		release, err := hashTurn(ctx)
+		if err != nil {
+			return err
+		}
+		wrong := len(in.Password) > maxPassword || bcrypt.CompareHashAndPassword([]byte(hash), []byte(in.Password)) != nil
+		release()
+		if wrong {
+			return apperr.E(apperr.Unauthorized, "password is wrong")
+		}
+	}
+	return s.Store.DeleteUser(ctx, u.ID, record.Time(s.Now()))
+}
+
+// PurgeTimeout bounds purging a deleted account's records; what is left
+// then goes with the next PurgeDeleted.
+const PurgeTimeout = 5 * time.Minute
+
+// Purge removes everything stored under a deleted user's id; run again
+// after an error, it goes on where it stopped.
+func (s *Service) Purge(ctx context.Context, id string) error { return s.Store.PurgeUser(ctx, id) }
+
+// PurgeDeleted purges the deleted users whose purge did not finish (the
+// process ended, the store was away) and returns how many it finished.
+func (s *Service) PurgeDeleted(ctx context.Context) (int, error) {
+	ids, err := s.Store.DeletedUsers(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		if err := s.Store.PurgeUser(ctx, id); err != nil {
+			return i, err
+		}
+	}
+	return len(ids), nil
+}
