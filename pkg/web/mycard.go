@@ -134,8 +134,14 @@ func (s *pages) handleWebPassword(c *fiber.Ctx) error {
 	default:
 		return err
 	}
+	return s.settingsAgain(c, fiber.StatusUnprocessableEntity, p)
+}
+
+// settingsAgain shows the settings page with p's errors (or problem) at
+// status.
+func (s *pages) settingsAgain(c *fiber.Ctx, status int, p webPage) error {
 	if err := s.deviceLinks(c, &p); err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusUnprocessableEntity, "settings", p)
+	return s.render(c, status, "settings", p)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/backup"
 )
 
 // The calendar and settings pages: feed links per device, time zone,
@@ -168,4 +169,48 @@ func settingsField(f string) string {
 		return "card_" + strings.TrimPrefix(f, "card.")
 	}
 	return strings.TrimPrefix(f, "notify.")
+}
+
+// handleWebDeleteAccount deletes the account as DELETE /v1/me does (the
+// email typed again, the password once one is set; a wrong one counts as
+// a failed sign-in) and shows the sign-in page, the browser told to drop
+// what it keeps of the site (the offline pages and queue).
+func (s *pages) handleWebDeleteAccount(c *fiber.Ctx) error {
+	ip := c.IP()
+	p := s.page(c, "Settings", "settings")
+	s.settingsForm(p.Form, user(c))
+	if s.AuthFails.Blocked(ip) > 0 {
+		p.Problem = "Too many failed sign-ins from here; try again in a few minutes."
+		return s.settingsAgain(c, fiber.StatusTooManyRequests, p)
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	err := backup.DeleteAccount(ctx, s.Accounts, s.Idempotency, user(c), accounts.DeleteInput{Confirm: c.FormValue("confirm"),
+		Password: c.FormValue("delete_password")}, s.Logger)
+	var ae *apperr.Error
+	switch {
+	case err == nil:
+		c.Set("Clear-Site-Data", `"cache", "storage"`)
+		c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/app", HTTPOnly: true, Secure: s.secure(c),
+			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0)})
+		return s.renderLogin(c, fiber.StatusOK, webPage{Title: "Sign in", Notice: "Your account and everything in it are deleted.",
+			Form: map[string]string{}, Errors: map[string]string{}})
+	case apperr.Is(err, apperr.Unauthorized):
+		s.AuthFails.Fail(ip)
+		p.Errors["delete_password"] = "That is not your password."
+	case errors.As(err, &ae) && ae.Kind == apperr.Invalid:
+		for _, f := range ae.Fields {
+			field := f.Field
+			if field == "password" { // the password form's is the new one
+				field = "delete_password"
+			}
+			p.Errors[field] = strings.ToUpper(f.Message[:1]) + f.Message[1:] + "."
+		}
+	case apperr.Is(err, apperr.Conflict):
+		p.Problem = "Not deleted: " + apperr.PublicOf(err) + ". Try again when it has finished."
+		return s.settingsAgain(c, fiber.StatusConflict, p)
+	default:
+		return err
+	}
+	return s.settingsAgain(c, fiber.StatusUnprocessableEntity, p)
 }

@@ -293,6 +293,7 @@ func (s *pages) register(app *fiber.App) {
 	g.Get("/settings", s.handleWebSettings)
 	g.Post("/settings", s.handleWebSettingsSave)
 	g.Post("/settings/password", s.handleWebPassword)
+	g.Post("/settings/delete", s.handleWebDeleteAccount)
 	g.Post("/settings/devices/:id/revoke", s.handleWebDeviceRevoke)
 	s.registerDevices(g)
 	s.registerDesk(g)
