@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -51,11 +50,11 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 	note := f["note"]
 	p := followup.Patch{Note: &note}
 	if f["due"] != "" {
-		t, err := time.ParseInLocation(localLayout, f["due"], u.Location())
-		if err != nil {
+		t, ok := parseLocal(f["due"], u.Location())
+		if !ok {
 			return seeProblem(c, "/app/followups", "Due: "+f["due"]+" is not a date and time.")
 		}
-		due := t.UTC().Format(time.RFC3339)
+		due := apiTime(t)
 		p.DueAt = &due
 	}
 	_, err := s.CRM.Followups.Update(ctx, u.ID, c.Params("id"), p)

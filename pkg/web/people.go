@@ -153,6 +153,16 @@ func (s *pages) handleNote(c *fiber.Ctx) error {
 // localLayout is how a datetime-local field reads and writes a time.
 const localLayout = "2006-01-02T15:04"
 
+// parseLocal reads a datetime-local field's value v as a time in loc;
+// ok is false when v is none.
+func parseLocal(v string, loc *time.Location) (t time.Time, ok bool) {
+	t, err := time.ParseInLocation(localLayout, v, loc)
+	return t, err == nil
+}
+
+// apiTime is t as the services take a time: RFC 3339, in UTC.
+func apiTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
 // tomorrowAtNudge is tomorrow at the user's nudge hour, in their zone.
 func tomorrowAtNudge(u *accounts.User, now time.Time) time.Time {
 	y, m, d := now.In(u.Location()).AddDate(0, 0, 1).Date()
@@ -167,15 +177,13 @@ func (s *pages) handleContactFollowup(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	f := formOf(c, "due", "note")
-	due := tomorrowAtNudge(u, s.Now())
+	due, ok := tomorrowAtNudge(u, s.Now()), true
 	if f["due"] != "" {
-		t, err := time.ParseInLocation(localLayout, f["due"], u.Location())
-		if err != nil {
+		if due, ok = parseLocal(f["due"], u.Location()); !ok {
 			return s.backToContact(c, apperr.InvalidField("due", "%q is not a date and time", f["due"]), "")
 		}
-		due = t
 	}
-	_, err := s.CRM.CreateFollowup(ctx, u, followup.CustomInput{ContactID: c.Params("id"), DueAt: due.UTC().Format(time.RFC3339), Note: f["note"]})
+	_, err := s.CRM.CreateFollowup(ctx, u, followup.CustomInput{ContactID: c.Params("id"), DueAt: apiTime(due), Note: f["note"]})
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "contact")
 	}

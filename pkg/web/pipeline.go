@@ -195,11 +195,11 @@ func (s *pages) handleOpportunityEdit(c *fiber.Ctx) error {
 	f := formOf(c, "title", "next_step", "next_step_at", "notes")
 	patch := map[string]any{"title": f["title"], "next_step": f["next_step"], "notes": f["notes"], "next_step_at": nil}
 	if f["next_step_at"] != "" {
-		t, err := time.ParseInLocation(localLayout, f["next_step_at"], u.Location())
-		if err != nil {
+		t, ok := parseLocal(f["next_step_at"], u.Location())
+		if !ok {
 			return seeProblem(c, "/app/pipeline", "When: "+f["next_step_at"]+" is not a date and time.")
 		}
-		patch["next_step_at"] = t.UTC().Format(time.RFC3339)
+		patch["next_step_at"] = apiTime(t)
 	}
 	body, _ := json.Marshal(patch)
 	o, err := s.CRM.UpdateOpportunity(ctx, u, c.Params("id"), body)
@@ -250,10 +250,10 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 	p.Form = formOf(c, opportunityFields...)
 	in := opportunities.Input{Title: p.Form["title"], Kind: p.Form["kind"], SourceEventID: p.Form["event_id"], NextStep: p.Form["next_step"], Notes: p.Form["notes"]}
 	if at := p.Form["next_step_at"]; at != "" {
-		if t, err := time.ParseInLocation(localLayout, at, u.Location()); err != nil {
-			p.Errors["next_step_at"] = "is not a date and time"
+		if t, ok := parseLocal(at, u.Location()); ok {
+			in.NextStepAt = apiTime(t)
 		} else {
-			in.NextStepAt = t.UTC().Format(time.RFC3339)
+			p.Errors["next_step_at"] = "is not a date and time"
 		}
 	}
 	var err error
