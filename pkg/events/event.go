@@ -165,6 +165,20 @@ func SearchText(e *Event) string {
 // ends), after them "after_talk". An event without timed talks counts as
 // one talk from its start to its end.
 func MomentAt(e *Event, t time.Time) string {
+	first, end := talkSpan(e)
+	switch {
+	case t.Before(first):
+		return "before_talk"
+	case t.Before(end):
+		return "during_talk"
+	}
+	return "after_talk"
+}
+
+// talkSpan is when the event's first talk starts and its last ends (the
+// event's end, or the last talk's start if that is later); without timed
+// talks, the event's start and end.
+func talkSpan(e *Event) (first, end time.Time) {
 	var starts []time.Time
 	for _, talk := range e.Talks {
 		if talk.StartsAt != nil {
@@ -175,15 +189,38 @@ func MomentAt(e *Event, t time.Time) string {
 		starts = []time.Time{e.StartsAt}
 	}
 	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
-	end := e.EndsAt
+	end = e.EndsAt
 	if end.Before(starts[len(starts)-1]) {
 		end = starts[len(starts)-1]
 	}
-	switch {
-	case t.Before(starts[0]):
-		return "before_talk"
-	case t.Before(end):
-		return "during_talk"
+	return starts[0], end
+}
+
+// StillOn is how long after its end an event still counts as on: a
+// meeting logged within it (the drinks, the way home) happened when logged.
+const StillOn = 6 * time.Hour
+
+// MetAt is when a meeting at e with moment, logged at now with no time of
+// its own, took place: now while the event is ahead, on, or within
+// StillOn of its end; logged later (the next day, at the desk, from the
+// guest list) the event's own time for the moment, which MomentAt reads
+// back as that moment — before the first talk, at its start, at the end
+// of the last ("other": the event's start).
+func MetAt(e *Event, moment string, now time.Time) time.Time {
+	first, end := talkSpan(e)
+	if now.Before(end.Add(StillOn)) {
+		return now
 	}
-	return "after_talk"
+	switch moment {
+	case "before_talk":
+		if e.StartsAt.Before(first) {
+			return e.StartsAt
+		}
+		return first.Add(-time.Minute)
+	case "during_talk":
+		return first
+	case "after_talk":
+		return end
+	}
+	return e.StartsAt
 }

@@ -37,3 +37,45 @@ func TestMomentAt(t *testing.T) {
 		t.Errorf("late talk: %s", got)
 	}
 }
+
+// TestMetAt: a meeting logged with no time of its own happened when logged
+// while the event is ahead, on, or over by less than StillOn; logged later
+// (at the desk, from the guest list), at the event's time for its moment,
+// which MomentAt reads back as that moment.
+func TestMetAt(t *testing.T) {
+	at := func(day, hm string) time.Time {
+		tm, err := time.Parse("2006-01-02 15:04", "2026-11-"+day+" "+hm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	p := func(tm time.Time) *time.Time { return &tm }
+	talks := &Event{StartsAt: at("26", "18:00"), EndsAt: at("26", "20:00"), Talks: []Talk{{StartsAt: p(at("26", "19:15"))}, {StartsAt: p(at("26", "18:30"))}}}
+	bare := &Event{StartsAt: at("26", "18:00"), EndsAt: at("26", "20:00")}
+	for _, c := range []struct {
+		name       string
+		ev         *Event
+		moment     string
+		now, want  time.Time
+		wantMoment string
+	}{
+		{"ahead", talks, "after_talk", at("25", "12:00"), at("25", "12:00"), ""},
+		{"on", talks, "during_talk", at("26", "19:00"), at("26", "19:00"), ""},
+		{"the drinks after", talks, "after_talk", at("27", "01:59"), at("27", "01:59"), ""},
+		{"next day, before", talks, "before_talk", at("27", "09:00"), at("26", "18:00"), "before_talk"},
+		{"next day, during", talks, "during_talk", at("27", "09:00"), at("26", "18:30"), "during_talk"},
+		{"next day, after", talks, "after_talk", at("27", "09:00"), at("26", "20:00"), "after_talk"},
+		{"next day, other", talks, "other", at("27", "09:00"), at("26", "18:00"), ""},
+		{"no timed talk, before", bare, "before_talk", at("30", "09:00"), at("26", "17:59"), "before_talk"},
+		{"no timed talk, during", bare, "during_talk", at("30", "09:00"), at("26", "18:00"), "during_talk"},
+	} {
+		got := MetAt(c.ev, c.moment, c.now)
+		if !got.Equal(c.want) {
+			t.Errorf("%s: %s, want %s", c.name, got.Format("02 15:04"), c.want.Format("02 15:04"))
+		}
+		if c.wantMoment != "" && MomentAt(c.ev, got) != c.wantMoment {
+			t.Errorf("%s: MomentAt reads %s back as %s", c.name, got.Format("15:04"), MomentAt(c.ev, got))
+		}
+	}
+}

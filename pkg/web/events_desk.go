@@ -352,6 +352,9 @@ type eventView struct {
 	Series                                         string
 	Intentions                                     events.Intentions
 	Targets                                        []targetRow
+	// Started: who you met there can be logged (from the log form, the
+	// event picked, dated at the event when logged afterwards).
+	Started bool
 }
 
 // targetRow is one target on an event's page, linked to its contact or
@@ -385,7 +388,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
 	p := s.page(c, e.Title, "events")
 	v := &eventView{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04") + "–" + e.EndsAt.In(loc).Format("15:04"),
 		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: strings.Join(e.Tags, ", "), Ask: ask,
-		Series: e.Series, Intentions: e.Intentions}
+		Series: e.Series, Intentions: e.Intentions, Started: !e.StartsAt.After(s.Now())}
 	if v.Targets, err = s.targetRows(ctx, u.ID, e.Targets); err != nil {
 		return err
 	}

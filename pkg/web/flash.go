@@ -34,12 +34,17 @@ func seeProblem(c *fiber.Ctx, target, line string) error {
 	return c.Redirect(flashURL(c, target, "problem", line), fiber.StatusSeeOther)
 }
 
-// flashURL is target with text, cut to maxFlash characters, as its kind
-// ("notice" or "problem"), signed for this session.
+// flashURL is target (perhaps with a query of its own) with text, cut to
+// maxFlash characters, as its kind ("notice" or "problem"), signed for
+// this session.
 func flashURL(c *fiber.Ctx, target, kind, text string) string {
 	path, fragment, _ := strings.Cut(target, "#")
 	text = truncateRunes(text, maxFlash)
-	u := path + "?" + url.Values{kind: {text}, "sig": {flashSig(c, kind, text)}}.Encode()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	u := path + sep + url.Values{kind: {text}, "sig": {flashSig(c, kind, text)}}.Encode()
 	if fragment != "" {
 		u += "#" + fragment
 	}

@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"errors"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +26,7 @@ import (
 func (s *pages) handleWebLog(c *fiber.Ctx) error {
 	p := s.page(c, "Log a contact", "log")
 	p.Form["moment"] = "after_talk"
+	p.Form["event_id"] = utils.CopyString(c.Query("event_id")) // an event's page links here
 	return s.renderLog(c, 200, p)
 }
 
@@ -59,6 +62,22 @@ func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
 		return err
 	}
 	p.Events = evs.list
+	// An event of another day (logging who you met there afterwards, from
+	// its page) is offered too; another user's, or none, is not.
+	if id := p.Form["event_id"]; id != "" && !slices.ContainsFunc(p.Events, func(e webEvent) bool { return e.ID == id }) {
+		ctx, cancel := s.ctx(c)
+		defer cancel()
+		u := user(c)
+		ev, err := s.CRM.Events.Store.Event(ctx, u.ID, id)
+		switch {
+		case apperr.Is(err, apperr.NotFound):
+			p.Form["event_id"] = ""
+		case err != nil:
+			return err
+		default:
+			p.Events = append([]webEvent{{ID: ev.ID, Title: ev.Title, When: ev.StartsAt.In(u.Location()).Format("Mon 2 Jan 2006")}}, p.Events...)
+		}
+	}
 	if p.Form["event_id"] == "" && p.Form["event_title"] == "" {
 		p.Form["event_id"] = evs.closest
 	}
@@ -141,7 +160,11 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	target := flashURL(c, "/app", "notice", saved)
+	back := "/app" // the same event again: the next person met there
+	if p.Form["event_id"] != "" {
+		back += "?event_id=" + url.QueryEscape(p.Form["event_id"])
+	}
+	target := flashURL(c, back, "notice", saved)
 	if formID != "" && s.Idempotency != nil {
 		s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, "web:"+formID, 303, "text/plain", []byte(target))
 	}
@@ -179,9 +202,14 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 	enc := contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"], Topics: topics}
 	var res *crm.EncounterResult
 	var err error
+	if f["event_id"] != "" {
+		if enc.MetAt, err = s.metAt(ctx, u, f["event_id"], f["moment"]); err != nil {
+			return "", err
+		}
+	}
 	if f["attendee_id"] != "" && f["name"] == "" && f["event_id"] != "" {
 		// Someone on the guest list: their contact from the list's details.
-		res, err = s.CRM.LogAttendee(ctx, u, f["event_id"], f["attendee_id"], contacts.EncounterInput{Moment: f["moment"], Notes: f["notes"], Topics: topics})
+		res, err = s.CRM.LogAttendee(ctx, u, f["event_id"], f["attendee_id"], contacts.EncounterInput{Moment: f["moment"], Notes: f["notes"], Topics: topics, MetAt: enc.MetAt})
 	} else if f["event_id"] != "" {
 		res, err = s.CRM.LogEncounter(ctx, u, f["event_id"], enc)
 	} else {
@@ -197,6 +225,25 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 		what = "Saved — you knew " + res.Contact.Name + " already"
 	}
 	return what + ".", nil
+}
+
+// metAt is when a meeting at the user's event eventID with moment, logged
+// now, happened (events.MetAt): "" (now) while the event is on or ahead,
+// the event's own time when it is logged afterwards — at the desk, from
+// the guest list, or sent from a phone's queue the next morning.
+func (s *pages) metAt(ctx context.Context, u *accounts.User, eventID, moment string) (string, error) {
+	ev, err := s.CRM.Events.Store.Event(ctx, u.ID, eventID)
+	if apperr.Is(err, apperr.NotFound) {
+		return "", nil // logging there says so
+	}
+	if err != nil {
+		return "", err
+	}
+	now := s.Now()
+	if at := events.MetAt(ev, moment, now); !at.Equal(now) {
+		return apiTime(at), nil
+	}
+	return "", nil
 }
 
 // webField maps API field names to the form's.
