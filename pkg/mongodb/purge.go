@@ -80,6 +80,8 @@ func (s *Accounts) PurgeUser(ctx context.Context, id string) error {
 		if name == "dav_seq" { // _id = user|journal (changes.go)
 			filter = bson.M{"_id": bson.M{"$in": bson.A{id + "|cards", id + "|tasks"}}}
 		}
+		// <collection>.user_id (its index, or a whole read of a small
+		// collection: a purge is rare) and _id
 		if _, err := s.DB.Collection(name).DeleteMany(ctx, filter); err != nil {
 			return translate(err, "user")
 		}
