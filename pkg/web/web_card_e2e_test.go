@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/rapport-crm/rapport/pkg/tooltest"
@@ -20,7 +21,8 @@ import (
 // context, no shared cookies) opens the card's URL and leaves details; the
 // owner has the contact, the encounter and the thank-you. Then the phone
 // loses its network: two contacts are logged, wait on the phone, the page
-// still opens, and once the network is back exactly two arrive. It
+// still opens, and once the network is back exactly two arrive; signed
+// out, the pages kept for offline are gone (signedOutOffline). It
 // screenshots each new page (RAPPORT_UPDATE_SCREENSHOTS=1 writes them to
 // docs/screenshots).
 func TestWebCardAndOfflineEndToEnd(t *testing.T) {
@@ -173,6 +175,52 @@ func TestWebCardAndOfflineEndToEnd(t *testing.T) {
 		if n := countOf(t, s, tok, "/v1/contacts/"+items[0].(map[string]any)["id"].(string)+"/encounters"); n != 1 {
 			t.Fatalf("%s: %d encounters", q, n)
 		}
+	}
+	signedOutOffline(t, ctx, line)
+}
+
+// signedOutOffline ends the owner's session without the sign-out button
+// (its script empties the worker's cache): the session is over (its
+// cookie gone, as when it expires or is ended elsewhere) and the next page
+// leads to the sign-in page. The pages the service worker kept for
+// offline go then too, so that offline, whoever holds the phone next sees
+// no page of the owner's — the settings page they opened (their name and
+// email) is the offline notice.
+func signedOutOffline(t *testing.T, ctx context.Context, line *lineProxy) {
+	var left, settings string
+	kept := `caches.open("rapport-pages-v1").then(c => c.keys()).then(ks => ks.map(r => new URL(r.url).pathname).filter(p => !p.startsWith("/app/static/")).join(" "))`
+	awaited := func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(line.URL+"/app/settings"),
+		chromedp.WaitVisible(`#card_headline`, chromedp.ByQuery),
+		chromedp.Evaluate(kept, &left, awaited),
+	)
+	if err != nil || !strings.Contains(left, "/app/settings") {
+		t.Fatalf("kept before signing out: %q, %v", left, err)
+	}
+	err = chromedp.Run(ctx,
+		network.ClearBrowserCookies(),
+		chromedp.Navigate(line.URL+"/app/today"),
+		chromedp.WaitVisible(`#token`, chromedp.ByQuery),
+		chromedp.ActionFunc(func(ctx context.Context) error { // the worker's purge, which the sign-in page set off
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				if err := chromedp.Evaluate(kept, &left, awaited).Do(ctx); err != nil || left == "" || time.Now().After(deadline) {
+					return err
+				}
+			}
+		}),
+		chromedp.ActionFunc(func(context.Context) error { line.setCut(true); return nil }),
+		network.EmulateNetworkConditions(true, 0, -1, -1),
+		chromedp.Navigate(line.URL+"/app/settings"),
+		chromedp.WaitVisible(`main`, chromedp.ByQuery),
+		chromedp.Text(`main`, &settings, chromedp.ByQuery),
+		network.EmulateNetworkConditions(false, 0, -1, -1),
+	)
+	if err != nil {
+		t.Fatalf("signed out, offline: %v", err)
+	}
+	if left != "" || strings.Contains(settings, "ada@example.com") || !strings.Contains(settings, "was not opened on this phone") {
+		t.Fatalf("signed out, the worker kept %q and shows offline: %q", left, settings)
 	}
 }
 

@@ -33,8 +33,29 @@ var OFFLINE = "<!doctype html><meta charset=utf-8><meta name=viewport content='w
   "<title>Offline · Rapport</title><link rel=stylesheet href=/app/static/style.css><main><h1>Offline</h1>" +
   "<p>This page was not opened on this phone before. <a href=/app>Log a contact</a> works offline.</p></main>";
 
+// signedOut: the sign-in page is where signing out (or a session that
+// ended) leads. The pages kept for offline are then someone else's to
+// whoever holds the phone next, and go; the static files stay, and so does
+// the outbox (each contact in it names its owner, and only they send it).
+function signedOut(url) {
+  return url.pathname.indexOf("/app/login") === 0;
+}
+
+function forgetPages() {
+  return caches.open(CACHE).then(function (c) {
+    return c.keys().then(function (reqs) {
+      return Promise.all(reqs.filter(function (r) { return STATIC.indexOf(new URL(r.url).pathname) < 0; })
+        .map(function (r) { return c.delete(r); }));
+    });
+  });
+}
+
 self.addEventListener("fetch", function (e) {
   var req = e.request, url = new URL(req.url);
+  if (url.origin === self.location.origin && req.method === "GET" && signedOut(url)) {
+    e.waitUntil(forgetPages());
+    return;
+  }
   if (url.origin !== self.location.origin || !kept(url)) return;
   if (req.method === "POST" && url.pathname === "/app/encounters") {
     var copy = req.clone();
@@ -48,6 +69,9 @@ self.addEventListener("fetch", function (e) {
   }
   if (req.method !== "GET") return;
   e.respondWith(fetch(req).then(function (resp) {
+    if (resp.redirected && signedOut(new URL(resp.url))) {
+      return forgetPages().then(function () { return resp; });
+    }
     if (resp.ok && !resp.redirected && resp.type === "basic") {
       var c = resp.clone();
       caches.open(CACHE).then(function (cache) { return cache.put(key(req, url), c); });
