@@ -55,6 +55,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "rapport:", err)
 		os.Exit(2)
 	}
+	if len(os.Args) > 1 {
+		if _, ok := adminCommands[os.Args[1]]; !ok {
+			fmt.Fprintf(os.Stderr, "rapport: no command %q; with none it serves. Commands:\n", os.Args[1])
+			for name, c := range adminCommands {
+				fmt.Fprintf(os.Stderr, "  %s %s\n      %s\n", name, c.args, c.about)
+			}
+			os.Exit(2)
+		}
+		os.Exit(admin(context.Background(), cfg, os.Args[1:], os.Stdout, os.Stderr))
+	}
 	m := NewMain(cfg, newLogger(cfg, os.Stderr))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -47,7 +47,13 @@ func (s *Service) Delete(ctx context.Context, u *User, in DeleteInput) error {
 			return apperr.E(apperr.Unauthorized, "password is wrong")
 		}
 	}
-	return s.Store.DeleteUser(ctx, u.ID, record.Time(s.Now()))
+	return s.Remove(ctx, u.ID)
+}
+
+// Remove deletes the account id without asking (the operator's command:
+// Delete asks its owner); what is stored under it goes with Purge.
+func (s *Service) Remove(ctx context.Context, id string) error {
+	return s.Store.DeleteUser(ctx, id, record.Time(s.Now()))
 }
 
 // PurgeTimeout bounds purging a deleted account's records; what is left
