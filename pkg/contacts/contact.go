@@ -187,6 +187,16 @@ func CardNameOK(name string) bool {
 	return true
 }
 
+// ServedUID is the UID the contact's card carries in an address book:
+// the one the app that made it gave it, else the contact's id (a group
+// card names its members by it).
+func (c *Contact) ServedUID() string {
+	if c.CardUID != "" {
+		return c.CardUID
+	}
+	return c.ID
+}
+
 // DAVKey is the key that holds a card's resource name for one user.
 func DAVKey(name string) string { return "dav:" + name }
 

@@ -169,6 +169,13 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *introAsk) error {
 	if b.FirstMetAt != nil {
 		wc.FirstMet = b.FirstMetAt.In(loc).Format("2 Jan 2006")
 	}
+	gs, err := s.phoneGroups(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, g := range groupsOf(gs, ct) {
+		wc.Groups = append(wc.Groups, webEvent{ID: g.DAVName, Title: g.Name})
+	}
 	if ct.LastContactedAt != nil {
 		wc.LastContact = ct.LastContactedAt.In(loc).Format("2 Jan 2006")
 	}

@@ -46,9 +46,11 @@ type contactsTable struct {
 	Next      string
 	Events    []webEvent
 	Companies []webEvent
-	Moments   []webMoment
-	Sorted    string // how the rows are sorted, in words
-	Partial   bool   // the page stopped looking before it was full
+	// Groups are the phone's group cards (ID their resource name).
+	Groups  []webEvent
+	Moments []webMoment
+	Sorted  string // how the rows are sorted, in words
+	Partial bool   // the page stopped looking before it was full
 }
 
 type tableRow struct {
@@ -58,7 +60,7 @@ type tableRow struct {
 }
 
 // tableFilters are the table's query parameters.
-var tableFilters = []string{"tag", "company", "event", "moment", "followup", "before", "after", "sort"}
+var tableFilters = []string{"tag", "company", "event", "moment", "followup", "before", "after", "sort", "group"}
 
 func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 	ctx, cancel := s.ctx(c)
@@ -110,9 +112,9 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 	return s.tableChoices(ctx, u.ID, loc, v)
 }
 
-// tableIDs returns the contacts the company, event (and moment) and
-// follow-up filters of form allow, each narrowing the last; nil when none
-// is set.
+// tableIDs returns the contacts the company, event (and moment),
+// follow-up and phone group filters of form allow, each narrowing the
+// last; nil when none is set.
 func (s *pages) tableIDs(ctx context.Context, userID string, form map[string]string) ([]string, error) {
 	var ids []string
 	narrow := func(set []string) {
@@ -153,6 +155,13 @@ func (s *pages) tableIDs(ctx context.Context, userID string, form map[string]str
 			if form["moment"] == "" || e.Moment == form["moment"] {
 				set = append(set, e.ContactID)
 			}
+		}
+		narrow(set)
+	}
+	if g := form["group"]; g != "" {
+		set, err := s.groupMembers(ctx, userID, g)
+		if err != nil {
+			return nil, err
 		}
 		narrow(set)
 	}
@@ -251,6 +260,13 @@ func (s *pages) tableChoices(ctx context.Context, userID string, loc *time.Locat
 	}
 	for _, co := range cos.Items {
 		v.Companies = append(v.Companies, webEvent{ID: co.ID, Title: co.Name})
+	}
+	gs, err := s.phoneGroups(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, g := range gs {
+		v.Groups = append(v.Groups, webEvent{ID: g.DAVName, Title: g.Name})
 	}
 	return nil
 }

@@ -132,8 +132,10 @@ type webContact struct {
 	// FromCard is what the contact's card in an address book holds
 	// besides (a birthday, an address), in words.
 	FromCard []codec.Detail
-	// Tags link to the contacts table filtered by each.
-	Tags []string
+	// Tags link to the contacts table filtered by each; Groups (ID the
+	// group card's resource name) are the phone's groups they are in.
+	Tags   []string
+	Groups []webEvent
 	// Since (the contact made), FirstMet (the first encounter, if any),
 	// LastContact (or "never") and CadenceDays (0: off) say how long you
 	// have known them and how often you mean to be in touch.

@@ -27,11 +27,7 @@ const howWeMetStart = "-- How we met (written by Rapport"
 // version is "3.0" or "4.0" (what a client asked for; the fields are the
 // same).
 func Card(c *contacts.Contact, howWeMet, version string) vcard.Card {
-	uid := c.CardUID
-	if uid == "" {
-		uid = c.ID
-	}
-	card := baseCard(c, version, uid)
+	card := baseCard(c, version, c.ServedUID())
 	addEmails(card, c.Emails, version)
 	note := strings.TrimRight(oneLineBreak(c.Notes), "\n ")
 	if howWeMet != "" {
