@@ -9,11 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -55,11 +58,14 @@ func main() {
 		fmt.Fprintln(os.Stderr, "rapport:", err)
 		os.Exit(2)
 	}
-	if len(os.Args) > 1 {
+	// A first argument that is not a flag names an operator's command
+	// (admin.go); the test binary runs main with its own flags.
+	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
 		if _, ok := adminCommands[os.Args[1]]; !ok {
 			fmt.Fprintf(os.Stderr, "rapport: no command %q; with none it serves. Commands:\n", os.Args[1])
-			for name, c := range adminCommands {
-				fmt.Fprintf(os.Stderr, "  %s %s\n      %s\n", name, c.args, c.about)
+			for _, name := range slices.Sorted(maps.Keys(adminCommands)) {
+				c := adminCommands[name]
+				fmt.Fprintf(os.Stderr, "  %s\n      %s\n", strings.TrimSpace(name+" "+c.args), c.about)
 			}
 			os.Exit(2)
 		}
