@@ -48,19 +48,22 @@ func nextBatch(n int, took time.Duration) int {
 	return n
 }
 
-// purgeLater are the tables with a user_id a purge leaves: the full-text
-// indexes' lists of what to take out, worked off in the background
-// (search_pending.go), which the purge fills.
-var purgeLater = map[string]bool{"search_gone": true, "contacts_q_gone": true}
+// purgeLater are the tables with a user_id a purge leaves to the
+// full-text indexes' background work (search_pending.go): their lists of
+// what to take out, which the purge fills, and the search index's rows,
+// which go with their records — by trigger, or listed as gone with the
+// contacts (search_rows has no index by user: a purge reading it whole
+// would hold the writer for as long as that takes).
+var purgeLater = map[string]bool{"search_gone": true, "contacts_q_gone": true, "search_rows": true}
 
 // PurgeUser implements accounts.Store. Every table with a user_id column
 // is emptied of the user's rows, read from the schema so that a table
 // added later is too, a batch per transaction: the contacts through
-// unindexContacts (as every path that deletes them), the search rows
-// listed in search_gone first (their index entries go in the background),
-// the rest as they are, their triggers keeping the search index, the
-// counters and the journal; the tables are gone over again until a pass
-// finds nothing (the triggers journal what the first pass deletes).
+// unindexContacts (as every path that deletes them), the rest as they
+// are, their triggers keeping the search index, the counters and the
+// journal; the tables are gone over again until a pass finds nothing (the
+// triggers journal what the first pass deletes). What purgeLater names
+// goes with the full-text indexes' background work, seconds later.
 func (s *Accounts) PurgeUser(ctx context.Context, id string) error {
 	tables, err := s.userTables(ctx)
 	if err != nil {
@@ -140,12 +143,6 @@ func (s *Accounts) purgeRows(ctx context.Context, t userTable, userID string, ba
 				return err
 			}
 			res, err = tx.tx.ExecContext(ctx, deleteContactsQuery, userID, list)
-		case t.name == "search_rows":
-			if _, err := tx.tx.ExecContext(ctx, `INSERT OR IGNORE INTO search_gone(user_id, seq)
-				SELECT user_id, seq FROM search_rows WHERE user_id = ?1 LIMIT ?2`, userID, batch); err != nil {
-				return translate(err, "search")
-			}
-			res, err = tx.tx.ExecContext(ctx, `DELETE FROM search_rows WHERE seq IN (SELECT seq FROM search_rows WHERE user_id = ?1 LIMIT ?2)`, userID, batch)
 		default:
 			res, err = tx.tx.ExecContext(ctx, `DELETE FROM `+name+` WHERE (`+t.key+`) IN (SELECT `+t.key+` FROM `+name+` WHERE user_id = ?1 LIMIT ?2)`, userID, batch)
 		}
