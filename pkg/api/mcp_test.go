@@ -75,7 +75,7 @@ func call(t *testing.T, cs *mcp.ClientSession, tool string, args map[string]any)
 	return out, ""
 }
 
-// TestMCP drives /mcp with the SDK's client: the seven tools are listed with
+// TestMCP drives /mcp with the SDK's client: the eight tools are listed with
 // their schemas, each works as its API route does, errors are tool errors
 // naming the field, another user's ids are refused, a repeated
 // idempotency key logs once, and a missing or wrong token gets nothing.
@@ -108,12 +108,13 @@ func TestMCP(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if got := strings.Join(names, " "); got != "complete_followup create_intro list_followups log_encounter prep_brief prep_event search" {
+	if got := strings.Join(names, " "); got != "complete_followup create_intro list_followups log_encounter log_interaction prep_brief prep_event search" {
 		t.Fatalf("tools: %s", got)
 	}
 
 	w := &mcpScenario{s: s, tok: tok, eve: eve, ev: ev, grace: grace, evesContact: evesContact, evesEvent: evesEvent, cs: cs}
 	w.logEncounter(t)
+	w.logInteraction(t)
 	w.toolErrors(t)
 	w.searchAndBrief(t)
 	w.prepAndFollowups(t)
@@ -160,6 +161,27 @@ func (w *mcpScenario) logEncounter(t *testing.T) {
 	w.jose = jose
 }
 
+// logInteraction: a call with the contact just met, logged once per
+// idempotency key; their last contact moves to it.
+func (w *mcpScenario) logInteraction(t *testing.T) {
+	s, tok, cs, jose := w.s, w.tok, w.cs, w.jose
+	args := map[string]any{"contact_id": jose, "kind": "call", "at": "2026-11-24T17:00:00Z", "notes": "sent the pprof slides", "idempotency_key": "k2"}
+	first, msg := call(t, cs, "log_interaction", args)
+	if msg != "" || first["kind"] != "call" || first["contact_id"] != jose {
+		t.Fatalf("log_interaction: %v %s", first, msg)
+	}
+	if again, _ := call(t, cs, "log_interaction", args); again["id"] != first["id"] {
+		t.Fatal("a repeated idempotency key logged twice")
+	}
+	its := s.Do(t, "GET", "/v1/contacts/"+jose+"/interactions", tok, nil).JSON(t)["items"].([]any)
+	if len(its) != 1 || its[0].(map[string]any)["notes"] != "sent the pprof slides" {
+		t.Fatalf("interactions: %v", its)
+	}
+	if last := s.Do(t, "GET", "/v1/contacts/"+jose, tok, nil).JSON(t)["last_contacted_at"]; last != "2026-11-24T17:00:00Z" {
+		t.Fatalf("last contact %v", last)
+	}
+}
+
 // toolErrors: the API's validation as tool errors naming the field; another
 // user's ids are not found.
 func (w *mcpScenario) toolErrors(t *testing.T) {
@@ -176,11 +198,13 @@ func (w *mcpScenario) toolErrors(t *testing.T) {
 		{"search", map[string]any{"q": "go", "types": []string{"people"}}, "types"},
 		{"create_intro", map[string]any{"contact_ids": []string{grace}}, "contact_ids"},
 		{"list_followups", map[string]any{"due_before": "tomorrow"}, "due_before"},
+		{"log_interaction", map[string]any{"contact_id": grace, "kind": "telepathy"}, "kind"},
 		// Another user's ids are not found.
 		{"log_encounter", map[string]any{"event_id": evesEvent, "moment": "other", "contact_id": grace}, "not found"},
 		{"log_encounter", map[string]any{"event_id": ev, "moment": "other", "contact_id": evesContact}, "not found"},
 		{"create_intro", map[string]any{"contact_ids": []string{grace, evesContact}}, "not found"},
 		{"prep_brief", map[string]any{"contact_id": evesContact}, "not found"},
+		{"log_interaction", map[string]any{"contact_id": evesContact, "kind": "call"}, "not found"},
 		{"prep_event", map[string]any{"event_id": evesEvent}, "not found"},
 		{"complete_followup", map[string]any{"id": "000000000000000000000000"}, "not found"},
 	} {

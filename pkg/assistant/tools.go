@@ -57,6 +57,15 @@ type LogEncounterArgs struct {
 	IdempotencyKey string `json:"idempotency_key,omitempty" jsonschema:"any unique string; a call repeated with it logs once and answers the same"`
 }
 
+// LogInteractionArgs are the arguments of log_interaction.
+type LogInteractionArgs struct {
+	ContactID      string `json:"contact_id" jsonschema:"the contact (search with types [contact] to find them)"`
+	Kind           string `json:"kind" jsonschema:"email, call, meeting, message, social, other; or the giving ledger's helped (the user helped them) or helped_me (they helped the user)"`
+	At             string `json:"at,omitempty" jsonschema:"RFC 3339 time; default now"`
+	Notes          string `json:"notes,omitempty"`
+	IdempotencyKey string `json:"idempotency_key,omitempty" jsonschema:"any unique string; a call repeated with it logs once and answers the same"`
+}
+
 // ListFollowupsArgs are the arguments of list_followups.
 type ListFollowupsArgs struct {
 	Status    string `json:"status,omitempty" jsonschema:"pending (default), done, cancelled or all"`
@@ -166,6 +175,14 @@ func (t *tools) register(srv *mcp.Server) {
 			}
 			return t.withNames(ctx, u, page)
 		}))
+	addTool(srv, &mcp.Tool{Name: "log_interaction", Annotations: adds("Log a call, email or meeting"), Description: describe(
+		"Log that the user was in touch with one of their contacts — a call, an email, a meeting, a message — or helped",
+		"them, or was helped by them (the giving ledger). The contact's last contact moves to it, the follow-ups it takes",
+		"care of are done, and the stay-in-touch reminder is re-dated from it.")},
+		handler(t, "log_interaction", func(in LogInteractionArgs) string { return in.IdempotencyKey },
+			func(ctx context.Context, u *accounts.User, in LogInteractionArgs) (any, error) {
+				return t.CRM.LogInteraction(ctx, u, in.ContactID, contacts.InteractionInput{Kind: in.Kind, At: in.At, Notes: in.Notes})
+			}))
 	addTool(srv, &mcp.Tool{Name: "complete_followup", Annotations: &mcp.ToolAnnotations{Title: "Complete a follow-up", DestructiveHint: &no, IdempotentHint: true, OpenWorldHint: &no}, Description: "Mark one of the user's follow-ups done."},
 		handler(t, "complete_followup", func(in CompleteFollowupArgs) string { return in.IdempotencyKey },
 			func(ctx context.Context, u *accounts.User, in CompleteFollowupArgs) (any, error) {
