@@ -455,7 +455,7 @@ func TestMCPInspectorCLI(t *testing.T) {
 	var list struct {
 		Tools []struct{ Name string } `json:"tools"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 7 {
+	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 8 {
 		t.Fatalf("tools/list through the Inspector: %v\n%s", err, stdout.String())
 	}
 }
