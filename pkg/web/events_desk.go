@@ -46,7 +46,11 @@ func (s *pages) registerEvents(g fiber.Router) {
 const eventsPerList = 50
 
 // eventRow is one event in a list.
-type eventRow struct{ ID, Title, When, Where, Kind, Tags string }
+type eventRow struct {
+	ID, Title, When, Where, Kind string
+	// Tags each link to the events filtered by it.
+	Tags []string
+}
 
 // eventsView is /app/events.
 type eventsView struct {
@@ -59,7 +63,7 @@ type calendarRow struct{ ID, Name, URL, Synced, LastError string }
 
 func eventRowOf(e *events.Event, loc *time.Location) eventRow {
 	return eventRow{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04"), Where: e.Location, Kind: e.Kind,
-		Tags: strings.Join(e.Tags, ", ")}
+		Tags: e.Tags}
 }
 
 func (s *pages) handleEvents(c *fiber.Ctx) error {
@@ -341,7 +345,9 @@ func (s *pages) handleEventSave(c *fiber.Ctx) error {
 
 // eventView is an event's page.
 type eventView struct {
-	ID, Title, When, Where, Organizer, Notes, Tags string
+	ID, Title, When, Where, Organizer, Notes string
+	// Tags each link to the events filtered by it.
+	Tags []string
 	URL                                            string
 	Talks                                          []talkRow
 	Moments                                        []momentGroup
@@ -387,7 +393,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
 	}
 	p := s.page(c, e.Title, "events")
 	v := &eventView{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04") + "–" + e.EndsAt.In(loc).Format("15:04"),
-		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: strings.Join(e.Tags, ", "), Ask: ask,
+		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: e.Tags, Ask: ask,
 		Series: e.Series, Intentions: e.Intentions, Started: !e.StartsAt.After(s.Now())}
 	if v.Targets, err = s.targetRows(ctx, u.ID, e.Targets); err != nil {
 		return err

@@ -56,6 +56,12 @@ func TestEvents(t *testing.T) {
 	}
 	mustContain(t, page, "Keynote", "Rob", "Generics in anger", "After the talk", "Jane Doe", "wasm", "Wants the slides",
 		"Intros made there", "Bob Smith", "Staff engineer", "Say thank you")
+	// Its tags, here and in the list, each a link to the events with it.
+	tagLinks := `<a href="/app/events?tag=go">go</a>, <a href="/app/events?tag=cloud">cloud</a>`
+	mustContain(t, page, tagLinks)
+	if _, list := b.get("/app/events?tag=cloud"); !strings.Contains(list, tagLinks) || !strings.Contains(list, ">GoDays Berlin</a>") {
+		t.Fatal("the events list by a tag: the event or its tag links missing")
+	}
 
 	// Edit: the keynote removed, a lightning talk added.
 	_, page = b.get("/app/events/" + ev + "/edit")
