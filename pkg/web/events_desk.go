@@ -347,17 +347,17 @@ func (s *pages) handleEventSave(c *fiber.Ctx) error {
 type eventView struct {
 	ID, Title, When, Where, Organizer, Notes string
 	// Tags each link to the events filtered by it.
-	Tags []string
-	URL                                            string
-	Talks                                          []talkRow
-	Moments                                        []momentGroup
-	Intros                                         []introLine
-	Opportunities                                  []pipelineCard
-	Followups                                      []webFollowup
-	Ask                                            bool // the delete confirmation
-	Series                                         string
-	Intentions                                     events.Intentions
-	Targets                                        []targetRow
+	Tags          []string
+	URL           string
+	Talks         []talkRow
+	Moments       []momentGroup
+	Intros        []introLine
+	Opportunities []pipelineCard
+	Followups     []webFollowup
+	Ask           bool // the delete confirmation
+	Series        string
+	Intentions    events.Intentions
+	Targets       []targetRow
 	// Started: who you met there can be logged (from the log form, the
 	// event picked, dated at the event when logged afterwards).
 	Started bool
