@@ -64,17 +64,37 @@ const PurgeTimeout = 5 * time.Minute
 // after an error, it goes on where it stopped.
 func (s *Service) Purge(ctx context.Context, id string) error { return s.Store.PurgeUser(ctx, id) }
 
-// PurgeDeleted purges the deleted users whose purge did not finish (the
-// process ended, the store was away) and returns how many it finished.
+// DeletedUser is the note that a user is deleted, kept until what was
+// stored under their id is surely gone.
+type DeletedUser struct {
+	ID string
+	At time.Time
+}
+
+// StillWriting is how long after a deletion work in flight then (a
+// calendar's sync, a dispatch, a phone's request) may still write under
+// the id: the deleted user's note is kept that long, and each purge in
+// that time takes what it wrote.
+const StillWriting = time.Hour
+
+// PurgeDeleted purges every deleted user noted — one whose purge did not
+// finish (the process ended, the store was away), or deleted within
+// StillWriting — and forgets those deleted longer ago than that; it
+// returns how many it purged.
 func (s *Service) PurgeDeleted(ctx context.Context) (int, error) {
-	ids, err := s.Store.DeletedUsers(ctx)
+	notes, err := s.Store.DeletedUsers(ctx)
 	if err != nil {
 		return 0, err
 	}
-	for i, id := range ids {
-		if err := s.Store.PurgeUser(ctx, id); err != nil {
+	for i, d := range notes {
+		if err := s.Store.PurgeUser(ctx, d.ID); err != nil {
 			return i, err
 		}
+		if s.Now().Sub(d.At) > StillWriting {
+			if err := s.Store.ForgetDeleted(ctx, d.ID); err != nil {
+				return i, err
+			}
+		}
 	}
-	return len(ids), nil
+	return len(notes), nil
 }

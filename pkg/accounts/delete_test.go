@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -54,9 +55,11 @@ func TestDeleteAsksTwice(t *testing.T) {
 }
 
 // TestPurgeDeletedFinishes: a deletion whose purge never ran (the process
-// ended right after it) is purged by PurgeDeleted, the hourly upkeep.
+// ended right after it) is purged by PurgeDeleted, the hourly upkeep,
+// which keeps the note for StillWriting (work in flight at the deletion
+// may still write) and forgets it after.
 func TestPurgeDeletedFinishes(t *testing.T) {
-	s, _ := newService(t)
+	s, now := newService(t)
 	ctx := t.Context()
 	ada, _ := signup(t, s, "ada@example.com", true)
 	signup(t, s, "bob@example.com", true)
@@ -69,8 +72,15 @@ func TestPurgeDeletedFinishes(t *testing.T) {
 	if n, err := s.PurgeDeleted(ctx); err != nil || n != 1 {
 		t.Fatalf("PurgeDeleted = %d, %v", n, err)
 	}
+	if ids, err := s.Store.DeletedUsers(ctx); err != nil || len(ids) != 1 {
+		t.Fatalf("within the hour the note stays: %v, %v", ids, err)
+	}
+	*now = now.Add(accounts.StillWriting + time.Minute)
+	if n, err := s.PurgeDeleted(ctx); err != nil || n != 1 {
+		t.Fatalf("PurgeDeleted an hour on = %d, %v", n, err)
+	}
 	if ids, err := s.Store.DeletedUsers(ctx); err != nil || len(ids) != 0 {
-		t.Fatalf("after the purge: %v, %v", ids, err)
+		t.Fatalf("an hour on the note is forgotten: %v, %v", ids, err)
 	}
 	if n, err := s.PurgeDeleted(ctx); err != nil || n != 0 {
 		t.Fatalf("nothing left: %d, %v", n, err)

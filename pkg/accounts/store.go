@@ -81,10 +81,13 @@ type Store interface {
 	DeleteUser(ctx context.Context, id string, at time.Time) error
 	// PurgeUser removes everything the engine holds under a deleted
 	// user's id — their records, journals, counters, caches, import
-	// history, idempotency records — and then the note that it was to go.
+	// history, idempotency records — but the note that they are deleted.
 	// It may run in steps (other users' writes go between them); run
-	// again after an error it goes on where it stopped.
+	// again after an error it goes on where it stopped, and again later
+	// it takes what work in flight at the deletion wrote since.
 	PurgeUser(ctx context.Context, id string) error
-	// DeletedUsers lists the ids of deleted users not yet purged.
-	DeletedUsers(ctx context.Context) ([]string, error)
+	// DeletedUsers lists the notes of deleted users, oldest first.
+	DeletedUsers(ctx context.Context) ([]DeletedUser, error)
+	// ForgetDeleted removes the note that the user id is deleted.
+	ForgetDeleted(ctx context.Context, id string) error
 }

@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 )
 
@@ -36,28 +37,35 @@ func (s *Accounts) DeleteUser(ctx context.Context, id string, at time.Time) erro
 }
 
 // DeletedUsers implements accounts.Store.
-func (s *Accounts) DeletedUsers(ctx context.Context) ([]string, error) {
+func (s *Accounts) DeletedUsers(ctx context.Context) ([]accounts.DeletedUser, error) {
 	// deleted_users: a few documents, all read
 	cur, err := s.deleted().Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "at", Value: 1}}))
 	if err != nil {
 		return nil, translate(err, "user")
 	}
 	var docs []struct {
-		ID string `bson:"_id"`
+		ID string    `bson:"_id"`
+		At time.Time `bson:"at"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, translate(err, "user")
 	}
-	ids := make([]string, len(docs))
+	out := make([]accounts.DeletedUser, len(docs))
 	for i, d := range docs {
-		ids[i] = d.ID
+		out[i] = accounts.DeletedUser{ID: d.ID, At: d.At}
 	}
-	return ids, nil
+	return out, nil
+}
+
+// ForgetDeleted implements accounts.Store (deleted_users._id).
+func (s *Accounts) ForgetDeleted(ctx context.Context, id string) error {
+	_, err := s.deleted().DeleteOne(ctx, bson.M{"_id": id})
+	return translate(err, "user")
 }
 
 // purgeKept are the collections a purge does not sweep: the first-user
 // marker (meta: it goes only with the last user) and the notes of deleted
-// users (the last to go).
+// users (ForgetDeleted).
 var purgeKept = map[string]bool{"meta": true, "deleted_users": true}
 
 // PurgeUser implements accounts.Store: every collection of the database
@@ -66,7 +74,8 @@ var purgeKept = map[string]bool{"meta": true, "deleted_users": true}
 // password, inbound address, dispatch state) — and the journal's counters
 // theirs; the first-user marker goes if no user is left (whoever signed
 // up first), as SQLite then takes a first sign-up too, and else forgets
-// the user if it names them.
+// the user if it names them. The note in deleted_users stays
+// (ForgetDeleted).
 func (s *Accounts) PurgeUser(ctx context.Context, id string) error {
 	names, err := s.DB.ListCollectionNames(ctx, bson.M{})
 	if err != nil {
@@ -96,9 +105,5 @@ func (s *Accounts) PurgeUser(ctx context.Context, id string) error {
 		// meta._id
 		_, err = s.meta().UpdateOne(ctx, bson.M{"_id": firstUserMarker, "user_id": id}, bson.M{"$unset": bson.M{"user_id": ""}})
 	}
-	if err != nil {
-		return translate(err, "user")
-	}
-	_, err = s.deleted().DeleteOne(ctx, bson.M{"_id": id})
 	return translate(err, "user")
 }

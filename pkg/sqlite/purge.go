@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"strings"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
 )
 
 // DeleteUser implements accounts.Store: in one transaction the user's row
@@ -22,8 +24,31 @@ func (s *Accounts) DeleteUser(ctx context.Context, id string, at time.Time) erro
 }
 
 // DeletedUsers implements accounts.Store.
-func (s *Accounts) DeletedUsers(ctx context.Context) ([]string, error) {
-	return column(ctx, s.DB.reader(ctx), `SELECT id FROM deleted_users ORDER BY at`)
+func (s *Accounts) DeletedUsers(ctx context.Context) ([]accounts.DeletedUser, error) {
+	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT id, at FROM deleted_users ORDER BY at`)
+	if err != nil {
+		return nil, translate(err, "user")
+	}
+	defer rows.Close()
+	var out []accounts.DeletedUser
+	for rows.Next() {
+		var d accounts.DeletedUser
+		var at string
+		if err := rows.Scan(&d.ID, &at); err != nil {
+			return nil, translate(err, "user")
+		}
+		if d.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, translate(rows.Err(), "user")
+}
+
+// ForgetDeleted implements accounts.Store.
+func (s *Accounts) ForgetDeleted(ctx context.Context, id string) error {
+	_, err := s.DB.updateCount(ctx, "user", `DELETE FROM deleted_users WHERE id = ?`, id)
+	return err
 }
 
 // A purge deletes a table's rows in batches, a transaction each: other
@@ -63,7 +88,8 @@ var purgeLater = map[string]bool{"search_gone": true, "contacts_q_gone": true, "
 // are, their triggers keeping the search index, the counters and the
 // journal; the tables are gone over again until a pass finds nothing (the
 // triggers journal what the first pass deletes). What purgeLater names
-// goes with the full-text indexes' background work, seconds later.
+// goes with the full-text indexes' background work, seconds later. The
+// note in deleted_users stays (ForgetDeleted).
 func (s *Accounts) PurgeUser(ctx context.Context, id string) error {
 	tables, err := s.userTables(ctx)
 	if err != nil {
@@ -85,8 +111,7 @@ func (s *Accounts) PurgeUser(ctx context.Context, id string) error {
 			}
 		}
 	}
-	_, err = s.DB.updateCount(ctx, "user", `DELETE FROM deleted_users WHERE id = ?`, id)
-	return err
+	return nil
 }
 
 // userTable is a table holding users' rows, and the key its rows are

@@ -11,10 +11,11 @@ import (
 )
 
 // DeletedUsers runs the contract of deleting a user (accounts.Store's
-// DeleteUser, PurgeUser, DeletedUsers) on a whole engine: deleting signs
-// nobody in as them at once; purging leaves nothing of theirs in any store
-// and all of everyone else's; the first-user marker goes with the last
-// user.
+// DeleteUser, PurgeUser, DeletedUsers, ForgetDeleted) on a whole engine:
+// deleting signs nobody in as them at once; purging leaves nothing of
+// theirs in any store and all of everyone else's, and the note that they
+// are deleted until it is forgotten; the first-user marker goes with the
+// last user.
 func DeletedUsers(t *testing.T, open OpenEngine) {
 	ctx := context.Background()
 	e := open(t)
@@ -64,8 +65,8 @@ func DeletedUsers(t *testing.T, open OpenEngine) {
 	if err := acc.DeleteUser(ctx, ada.user.ID, clock); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("deleted twice: %v, want NotFound", err)
 	}
-	if ids, err := acc.DeletedUsers(ctx); err != nil || len(ids) != 1 || ids[0] != ada.user.ID {
-		t.Fatalf("DeletedUsers = %v, %v; want ada's", ids, err)
+	if notes, err := acc.DeletedUsers(ctx); err != nil || len(notes) != 1 || notes[0].ID != ada.user.ID || !notes[0].At.Equal(clock) {
+		t.Fatalf("DeletedUsers = %v, %v; want ada's at %v", notes, err, clock)
 	}
 
 	// Purged (twice: a second run finds nothing to do): nothing of hers in
@@ -75,8 +76,14 @@ func DeletedUsers(t *testing.T, open OpenEngine) {
 			t.Fatal(err)
 		}
 	}
-	if ids, err := acc.DeletedUsers(ctx); err != nil || len(ids) != 0 {
-		t.Fatalf("DeletedUsers after the purge = %v, %v", ids, err)
+	if notes, err := acc.DeletedUsers(ctx); err != nil || len(notes) != 1 {
+		t.Fatalf("DeletedUsers after the purge = %v, %v; want the note kept", notes, err)
+	}
+	if err := acc.ForgetDeleted(ctx, ada.user.ID); err != nil {
+		t.Fatal(err)
+	}
+	if notes, err := acc.DeletedUsers(ctx); err != nil || len(notes) != 0 {
+		t.Fatalf("DeletedUsers once forgotten = %v, %v", notes, err)
 	}
 	for _, h := range []held{ada, bob} {
 		kept := h.user.ID == bob.user.ID
