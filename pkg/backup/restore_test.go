@@ -334,3 +334,29 @@ func TestRestoreRefusesAnAccountWithGroupCards(t *testing.T) {
 		t.Fatalf("after the refused restore the user holds %v (%v)", held, err)
 	}
 }
+
+// TestRestoreBoundsGroupCards: a backup's group cards are held to what a
+// phone may keep — at most 16 MiB of them together — and one past it is
+// refused, naming card_groups, with nothing restored.
+func TestRestoreBoundsGroupCards(t *testing.T) {
+	sv := apptest.Services(enginetest.Open(t), time.Now)
+	u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "ada@example.com", Name: "Ada"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := strings.Repeat("MEMBER:urn:uuid:00000000-0000-4000-8000-000000000000\r\n", 19_000) // 1,026,000 bytes
+	var groups []string
+	for i := range 17 { // 17 × ~1 MB: past 16 MiB
+		card := fmt.Sprintf("BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:G%d\r\n%sEND:VCARD\r\n", i, member)
+		groups = append(groups, fmt.Sprintf(`{"id":"g%d","card_name":"g%d","name":"G%d","card":%q,"updated_at":"2026-11-01T18:00:00Z"}`, i, i, i, card))
+	}
+	doc := `{"format":"rapport-backup","version":1,"contacts":[{"id":"c1","name":"Jane","created_at":"2026-11-01T18:00:00Z","updated_at":"2026-11-01T18:00:00Z"}],` +
+		`"card_groups":[` + strings.Join(groups, ",") + `]}`
+	_, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(doc))
+	if !apperr.Is(err, apperr.Invalid) || !strings.Contains(apperr.PublicOf(err)+fmt.Sprint(apperr.FieldsOf(err)), "card_groups") {
+		t.Fatalf("a backup past 16 MiB of group cards: %v", err)
+	}
+	if held, err := backup.Held(t.Context(), sv.CRM, u.ID); err != nil || len(held) != 0 {
+		t.Fatalf("after the refused restore the user holds %v (%v)", held, err)
+	}
+}

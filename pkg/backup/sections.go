@@ -251,12 +251,14 @@ func exportCardGroup(_ *exporter, g *contacts.CardGroup) any {
 
 // restoreCardGroup checks a group card of a backup as a phone's PUT is
 // checked — a card's name, at most 1 MiB, a vCard of a group, at most
-// contacts.MaxCardGroups — and gives it a new id. Its members name cards
-// by UID, which the contacts kept.
+// contacts.MaxCardGroups of at most contacts.MaxCardGroupBytes together
+// — and gives it a new id. Its members name cards by UID, which the
+// contacts kept.
 func restoreCardGroup(im *importer, b *backupCardGroup) (*contacts.CardGroup, error) {
-	if im.res.Restored["card_groups"] >= contacts.MaxCardGroups {
-		return nil, apperr.InvalidField("card_groups", "holds more than %d group cards", contacts.MaxCardGroups)
+	if !contacts.CardGroupsFit(im.groups, "", b.Card) {
+		return nil, apperr.InvalidField("card_groups", "holds more than %d group cards, or more than %d MiB of them", contacts.MaxCardGroups, contacts.MaxCardGroupBytes>>20)
 	}
+	im.groups = append(im.groups, contacts.CardGroup{DAVName: b.CardName, Card: b.Card})
 	if !contacts.CardNameOK(b.CardName) || len(b.Card) > contacts.MaxCardExtra {
 		return nil, apperr.InvalidField("card_groups", "a group card (%q) has no card name, or is over 1 MiB", b.Name)
 	}

@@ -26,8 +26,27 @@ type CardGroup struct {
 	UpdatedAt time.Time
 }
 
-// MaxCardGroups bounds how many group cards one user keeps.
-const MaxCardGroups = 1000
+// MaxCardGroups bounds how many group cards one user keeps, and
+// MaxCardGroupBytes their cards' bytes together: a listing, the desk's
+// contact page and its filter read them all at once (a thousand cards of
+// 1 MiB each were a gigabyte a request).
+const (
+	MaxCardGroups     = 1000
+	MaxCardGroupBytes = 16 << 20
+)
+
+// CardGroupsFit reports whether the user's group cards all, with card
+// in place of the one named replacing (if any), stay within
+// MaxCardGroups and MaxCardGroupBytes.
+func CardGroupsFit(all []CardGroup, replacing, card string) bool {
+	n, size := 1, len(card)
+	for i := range all {
+		if all[i].DAVName != replacing {
+			n, size = n+1, size+len(all[i].Card)
+		}
+	}
+	return n <= MaxCardGroups && size <= MaxCardGroupBytes
+}
 
 // CardGroupStore keeps the group cards of the user's address book. Every
 // method is scoped to one user: another user's card is NotFound.

@@ -151,15 +151,15 @@ func (b *cards) putGroup(ctx context.Context, u *accounts.User, name string, car
 		if err := precondition(opts.IfNoneMatch, opts.IfMatch, "card", false, ""); err != nil {
 			return nil, err
 		}
-		all, err := st.CardGroups(ctx, u.ID)
-		if err != nil {
-			return nil, b.s.davError(err)
-		}
-		if len(all) >= contacts.MaxCardGroups {
-			return nil, webdav.NewHTTPError(http.StatusInsufficientStorage, errors.New("an address book keeps at most 1000 groups"))
-		}
 	default:
 		return nil, b.s.davError(err)
+	}
+	all, err := st.CardGroups(ctx, u.ID)
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	if !contacts.CardGroupsFit(all, name, g.Card) {
+		return nil, webdav.NewHTTPError(http.StatusInsufficientStorage, errors.New("an address book keeps at most 1000 groups, of 16 MiB together"))
 	}
 	if err := st.PutCardGroup(ctx, g); err != nil {
 		return nil, b.s.davError(err)

@@ -2,6 +2,7 @@ package dav_test
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"net/http"
 	"os"
@@ -13,10 +14,12 @@ import (
 	"github.com/emersion/go-vcard"
 	"github.com/emersion/go-webdav/carddav"
 
+	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/dav"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // macGroup is a group as macOS Contacts writes it into a CardDAV account:
@@ -279,5 +282,71 @@ func TestRestoredBookKeepsItsCards(t *testing.T) {
 	}
 	if page, err := s.crm.Contacts.Store.Contacts(t.Context(), other.ID, contacts.Filter{Limit: 10}); err != nil || len(page.Items) != 2 || page.Items[0].ID == ada.ID {
 		t.Fatalf("the restored contacts: %+v, %v (new ids)", page, err)
+	}
+}
+
+// TestGroupCardsBounded: an address book keeps at most 1,000 group cards,
+// of at most 16 MiB together (a listing and the desk read them all at
+// once): one more, or one that would pass the bytes, is 507 and stores
+// nothing; a group made smaller makes room again.
+func TestGroupCardsBounded(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	group := func(name string, size int) string {
+		var card strings.Builder
+		card.WriteString("BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:" + name + "\r\nUID:" + name + "\r\n")
+		for i := 0; card.Len() < size-len("END:VCARD\r\n")-60; i++ {
+			fmt.Fprintf(&card, "MEMBER:urn:uuid:%08d-0000-4000-8000-000000000000\r\n", i)
+		}
+		return card.String() + "END:VCARD\r\n"
+	}
+	put := func(name string, size int) int {
+		r := s.do(t, u, "PUT", dav.BookPath+name+".vcf", group(name, size), "Content-Type", "text/vcard")
+		r.Body.Close()
+		return r.StatusCode
+	}
+	// Sixteen of just under 1 MB: 16,000,000 bytes, under 16 MiB.
+	for i := range 16 {
+		if st := put(fmt.Sprintf("big-%02d", i), 1_000_000); st != http.StatusCreated {
+			t.Fatalf("group %d: %d", i, st)
+		}
+	}
+	if st := put("extra", 760_000); st != http.StatusCreated { // 16,760,000 bytes
+		t.Fatalf("the 17th, under 16 MiB: %d", st)
+	}
+	if st := put("one-too-many", 1_000_000); st != http.StatusInsufficientStorage {
+		t.Fatalf("past 16 MiB: %d, want 507", st)
+	}
+	if st := put("big-00", 1_040_000); st != http.StatusInsufficientStorage {
+		t.Fatalf("a group grown past 16 MiB: %d, want 507", st)
+	}
+	if st := put("big-00", 2_000); st != http.StatusNoContent {
+		t.Fatalf("a group made smaller: %d", st)
+	}
+	if st := put("one-too-many", 1_000_000); st != http.StatusCreated {
+		t.Fatalf("after one was made smaller: %d, want 201", st)
+	}
+	if _, err := s.crm.Contacts.Store.CardGroup(t.Context(), u.ID, "one-too-many"); err != nil {
+		t.Fatal(err)
+	}
+
+	// A thousand small ones (stored at once, as a restore does): the next
+	// is 507.
+	other := s.signup(t, "other@example.com")
+	var thousand []*contacts.CardGroup
+	for i := range contacts.MaxCardGroups {
+		name := fmt.Sprintf("g-%04d", i)
+		thousand = append(thousand, &contacts.CardGroup{ID: record.NewID(), UserID: other.ID, DAVName: name, Name: name, Card: group(name, 200), UpdatedAt: time.Now()})
+	}
+	if err := s.crm.Contacts.Store.CardGroupArchive().Restore(t.Context(), thousand); err != nil {
+		t.Fatal(err)
+	}
+	r := s.do(t, other, "PUT", dav.BookPath+"g-1000.vcf", group("g-1000", 200), "Content-Type", "text/vcard")
+	r.Body.Close()
+	if r.StatusCode != http.StatusInsufficientStorage {
+		t.Fatalf("the 1,001st group: %d, want 507", r.StatusCode)
+	}
+	if _, err := s.crm.Contacts.Store.CardGroup(t.Context(), other.ID, "g-1000"); !apperr.Is(err, apperr.NotFound) {
+		t.Fatalf("a refused group stored: %v", err)
 	}
 }
