@@ -158,9 +158,14 @@ func (s *pages) handleWebLogout(c *fiber.Ctx) error {
 	if err := s.Accounts.EndSession(c.UserContext(), hash); err != nil {
 		return err
 	}
+	s.dropSessionCookie(c)
+	return c.Redirect("/app/login", fiber.StatusSeeOther)
+}
+
+// dropSessionCookie tells the browser to forget the session cookie.
+func (s *pages) dropSessionCookie(c *fiber.Ctx) {
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/app", HTTPOnly: true, Secure: s.secure(c),
 		SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0)})
-	return c.Redirect("/app/login", fiber.StatusSeeOther)
 }
 
 // gate checks a form posted without a session (sign-in, sign-up, sign-in

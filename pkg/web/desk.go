@@ -108,6 +108,16 @@ func (p *webPage) showProblem(err error, names map[string]string) bool {
 	return true
 }
 
+// asSentences makes each field's message on p a sentence ("Must be …."),
+// as the settings page shows them.
+func (p *webPage) asSentences() {
+	for k, m := range p.Errors {
+		if m != "" {
+			p.Errors[k] = strings.ToUpper(m[:1]) + m[1:] + "."
+		}
+	}
+}
+
 // problemLine is a refused request's reasons as one line, for a page that
 // answers with a redirect carrying ?problem=: "field: message; …" (field
 // names in words, in order), then a message without a field. ok is false

@@ -2,9 +2,7 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"net/url"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -122,15 +120,12 @@ func (s *pages) handleWebPassword(c *fiber.Ctx) error {
 	}
 	p := s.page(c, "Settings", "settings")
 	s.settingsForm(p.Form, user(c))
-	var ae *apperr.Error
 	switch {
 	case apperr.Is(err, apperr.Unauthorized):
 		s.AuthFails.Fail(c.IP())
 		p.Errors["current_password"] = "That is not your current password."
-	case errors.As(err, &ae) && ae.Kind == apperr.Invalid:
-		for _, f := range ae.Fields {
-			p.Errors[f.Field] = strings.ToUpper(f.Message[:1]) + f.Message[1:] + "."
-		}
+	case p.showProblem(err, nil):
+		p.asSentences()
 	default:
 		return err
 	}

@@ -187,28 +187,20 @@ func (s *pages) handleWebDeleteAccount(c *fiber.Ctx) error {
 	defer cancel()
 	err := backup.DeleteAccount(ctx, s.Accounts, s.Idempotency, user(c), accounts.DeleteInput{Confirm: c.FormValue("confirm"),
 		Password: c.FormValue("delete_password")}, s.Logger)
-	var ae *apperr.Error
 	switch {
 	case err == nil:
 		c.Set("Clear-Site-Data", `"cache", "storage"`)
-		c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: "", Path: "/app", HTTPOnly: true, Secure: s.secure(c),
-			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Unix(0, 0)})
+		s.dropSessionCookie(c)
 		return s.renderLogin(c, fiber.StatusOK, webPage{Title: "Sign in", Notice: "Your account and everything in it are deleted.",
 			Form: map[string]string{}, Errors: map[string]string{}})
 	case apperr.Is(err, apperr.Unauthorized):
 		s.AuthFails.Fail(ip)
 		p.Errors["delete_password"] = "That is not your password."
-	case errors.As(err, &ae) && ae.Kind == apperr.Invalid:
-		for _, f := range ae.Fields {
-			field := f.Field
-			if field == "password" { // the password form's is the new one
-				field = "delete_password"
-			}
-			p.Errors[field] = strings.ToUpper(f.Message[:1]) + f.Message[1:] + "."
-		}
 	case apperr.Is(err, apperr.Conflict):
 		p.Problem = "Not deleted: " + apperr.PublicOf(err) + ". Try again when it has finished."
 		return s.settingsAgain(c, fiber.StatusConflict, p)
+	case p.showProblem(err, map[string]string{"password": "delete_password"}): // the password form's is the new one
+		p.asSentences()
 	default:
 		return err
 	}
