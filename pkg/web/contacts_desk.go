@@ -261,7 +261,7 @@ func (s *pages) tableChoices(ctx context.Context, userID string, loc *time.Locat
 	for _, co := range cos.Items {
 		v.Companies = append(v.Companies, webEvent{ID: co.ID, Title: co.Name})
 	}
-	gs, err := s.phoneGroups(ctx, userID)
+	gs, err := s.CRM.Contacts.Store.CardGroups(ctx, userID) // their names: no card parsed
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 
+	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 )
@@ -55,22 +56,21 @@ func groupsOf(gs []phoneGroup, ct *contacts.Contact) []phoneGroup {
 // also name the card's file by (its resource name, a key the store
 // finds) — each found checked against the UID it carries.
 func (s *pages) groupMembers(ctx context.Context, userID, davName string) ([]string, error) {
-	gs, err := s.phoneGroups(ctx, userID)
+	ids := []string{}
+	g, err := s.CRM.Contacts.Store.CardGroup(ctx, userID, davName)
+	if apperr.Is(err, apperr.NotFound) {
+		return ids, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	var uids, keys []string
-	for _, g := range gs {
-		if g.DAVName == davName {
-			for uid := range g.members {
-				uids = append(uids, uid)
-				keys = append(keys, contacts.DAVKey(uid))
-			}
-		}
-	}
-	ids := []string{}
+	uids := codec.GroupMembers(g.Card)
 	if len(uids) == 0 {
 		return ids, nil
+	}
+	keys := make([]string, len(uids))
+	for i, uid := range uids {
+		keys[i] = contacts.DAVKey(uid)
 	}
 	named, err := s.CRM.Contacts.Store.ContactIDsByKeys(ctx, userID, keys)
 	if err != nil {
