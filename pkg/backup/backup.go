@@ -423,9 +423,9 @@ type importer struct {
 	// written are the new ids of the records restored, by section (the
 	// writer's: read once it has finished).
 	written map[string][]string
-	// groups are the group cards read so far, their cards' bytes kept
-	// within contacts.MaxCardGroupBytes (and their count).
-	groups []contacts.CardGroup
+	// groups and groupBytes count the group cards read so far and their
+	// cards' bytes (contacts.CardGroupsFit).
+	groups, groupBytes int
 }
 
 // wrote notes a record of the section that a batch restored.

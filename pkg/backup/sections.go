@@ -255,10 +255,10 @@ func exportCardGroup(_ *exporter, g *contacts.CardGroup) any {
 // — and gives it a new id. Its members name cards by UID, which the
 // contacts kept.
 func restoreCardGroup(im *importer, b *backupCardGroup) (*contacts.CardGroup, error) {
-	if !contacts.CardGroupsFit(im.groups, "", b.Card) {
+	im.groups, im.groupBytes = im.groups+1, im.groupBytes+len(b.Card)
+	if !contacts.CardGroupsFit(im.groups, im.groupBytes) {
 		return nil, apperr.InvalidField("card_groups", "holds more than %d group cards, or more than %d MiB of them", contacts.MaxCardGroups, contacts.MaxCardGroupBytes>>20)
 	}
-	im.groups = append(im.groups, contacts.CardGroup{DAVName: b.CardName, Card: b.Card})
 	if !contacts.CardNameOK(b.CardName) || len(b.Card) > contacts.MaxCardExtra {
 		return nil, apperr.InvalidField("card_groups", "a group card (%q) has no card name, or is over 1 MiB", b.Name)
 	}

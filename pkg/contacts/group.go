@@ -35,18 +35,9 @@ const (
 	MaxCardGroupBytes = 16 << 20
 )
 
-// CardGroupsFit reports whether the user's group cards all, with card
-// in place of the one named replacing (if any), stay within
-// MaxCardGroups and MaxCardGroupBytes.
-func CardGroupsFit(all []CardGroup, replacing, card string) bool {
-	n, size := 1, len(card)
-	for i := range all {
-		if all[i].DAVName != replacing {
-			n, size = n+1, size+len(all[i].Card)
-		}
-	}
-	return n <= MaxCardGroups && size <= MaxCardGroupBytes
-}
+// CardGroupsFit reports whether n group cards of size bytes together
+// stay within MaxCardGroups and MaxCardGroupBytes.
+func CardGroupsFit(n, size int) bool { return n <= MaxCardGroups && size <= MaxCardGroupBytes }
 
 // CardGroupStore keeps the group cards of the user's address book. Every
 // method is scoped to one user: another user's card is NotFound.

@@ -158,7 +158,13 @@ func (b *cards) putGroup(ctx context.Context, u *accounts.User, name string, car
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
-	if !contacts.CardGroupsFit(all, name, g.Card) {
+	n, size := 1, len(g.Card) // g, in place of the card it replaces
+	for i := range all {
+		if all[i].DAVName != name {
+			n, size = n+1, size+len(all[i].Card)
+		}
+	}
+	if !contacts.CardGroupsFit(n, size) {
 		return nil, webdav.NewHTTPError(http.StatusInsufficientStorage, errors.New("an address book keeps at most 1000 groups, of 16 MiB together"))
 	}
 	if err := st.PutCardGroup(ctx, g); err != nil {
