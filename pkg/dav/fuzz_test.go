@@ -1,9 +1,13 @@
 package dav_test
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +24,7 @@ import (
 // fuzzTarget is the DAV handler on a real SQLite store with one user, a
 // contact and its follow-ups, for PUTs of arbitrary bodies.
 func fuzzTarget(f *testing.F) (h http.Handler, email, token, cardPath, taskPath string) {
+	keepCrashes()
 	db, err := sqlite.Open(f.Context(), f.TempDir())
 	if err != nil {
 		f.Fatal(err)
@@ -41,6 +46,24 @@ func fuzzTarget(f *testing.F) (h http.Handler, email, token, cardPath, taskPath 
 	}
 	h = dav.New(dav.Deps{Accounts: acc, CRM: svc, Logger: slog.New(slog.DiscardHandler)})
 	return h, u.Email, tok.Token, dav.BookPath + res.Contact.ID + ".vcf", dav.TaskListPath + res.Followups[0].ID + ".ics"
+}
+
+// keepCrashes writes a crash of this process — a fatal error, or a panic
+// off the test's goroutine (the store's background work) — to a file in
+// $RAPPORT_CRASH_DIR when it is set (.ci/run sets it and prints what is
+// there when a fuzz run fails). Go's fuzzing discards what its worker
+// processes print, so a worker that died says only "EOF".
+func keepCrashes() {
+	dir := os.Getenv("RAPPORT_CRASH_DIR")
+	if dir == "" {
+		return
+	}
+	out, err := os.Create(filepath.Join(dir, fmt.Sprintf("crash-%d.txt", os.Getpid())))
+	if err != nil {
+		return
+	}
+	defer out.Close() // SetCrashOutput keeps a duplicate
+	_ = debug.SetCrashOutput(out, debug.CrashOptions{})
 }
 
 func fuzzPut(f *testing.F, contentType string, pick func(card, task string) []string, seeds ...string) {
