@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/app"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/config"
 	"github.com/rapport-crm/rapport/pkg/netguard"
 )
@@ -23,7 +24,7 @@ import (
 var adminCommands = map[string]struct {
 	args  string
 	about string
-	run   func(ctx context.Context, acc *accounts.Service, args []string, out io.Writer) error
+	run   func(ctx context.Context, sv *app.Services, args []string, out io.Writer) error
 }{
 	"users":       {"", "list the accounts: email, name, signed up, id", listUsers},
 	"token":       {"<email> [name]", "make a new API token for an account and print it, once (someone who lost theirs, with no password and no sign-in email)", newToken},
@@ -48,7 +49,7 @@ func admin(ctx context.Context, cfg *config.Config, args []string, out, errOut i
 	}
 	defer eng.Close(context.WithoutCancel(ctx))
 	sv := app.New(eng, app.Options{Now: time.Now, Guard: netguard.Guard{}})
-	if err := cmd.run(ctx, sv.Accounts, args[1:], out); err != nil {
+	if err := cmd.run(ctx, sv, args[1:], out); err != nil {
 		fmt.Fprintln(errOut, "rapport:", apperr.PublicOf(err))
 		return 1
 	}
@@ -68,10 +69,10 @@ func argsFit(args string, n int) bool {
 	return n >= need && n <= need+may
 }
 
-func listUsers(ctx context.Context, acc *accounts.Service, _ []string, out io.Writer) error {
+func listUsers(ctx context.Context, sv *app.Services, _ []string, out io.Writer) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "EMAIL\tNAME\tSIGNED UP\tID")
-	err := acc.ForEachUser(ctx, func(u *accounts.User) error {
+	err := sv.Accounts.ForEachUser(ctx, func(u *accounts.User) error {
 		_, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", u.Email, u.Name, u.CreatedAt.UTC().Format("2006-01-02 15:04"), u.ID)
 		return err
 	})
@@ -81,8 +82,8 @@ func listUsers(ctx context.Context, acc *accounts.Service, _ []string, out io.Wr
 	return w.Flush()
 }
 
-func newToken(ctx context.Context, acc *accounts.Service, args []string, out io.Writer) error {
-	u, err := acc.UserByEmail(ctx, args[0])
+func newToken(ctx context.Context, sv *app.Services, args []string, out io.Writer) error {
+	u, err := sv.Accounts.UserByEmail(ctx, args[0])
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,7 @@ func newToken(ctx context.Context, acc *accounts.Service, args []string, out io.
 	if len(args) > 1 {
 		name = args[1]
 	}
-	tok, err := acc.CreateToken(ctx, u.ID, name)
+	tok, err := sv.Accounts.CreateToken(ctx, u.ID, name)
 	if err != nil {
 		return err
 	}
@@ -98,18 +99,18 @@ func newToken(ctx context.Context, acc *accounts.Service, args []string, out io.
 	return err
 }
 
-func deleteUser(ctx context.Context, acc *accounts.Service, args []string, out io.Writer) error {
-	u, err := acc.UserByEmail(ctx, args[0])
+// deleteUser deletes the account and purges it (backup.RemoveAccount:
+// refused while a restore or an import runs in it).
+func deleteUser(ctx context.Context, sv *app.Services, args []string, out io.Writer) error {
+	u, err := sv.Accounts.UserByEmail(ctx, args[0])
 	if err != nil {
 		return err
 	}
-	if err := acc.Remove(ctx, u.ID); err != nil {
+	if err := backup.RemoveAccount(ctx, sv.Accounts, sv.Idempotency, u.ID); err != nil {
+		if _, gone := sv.Accounts.User(ctx, u.ID); apperr.Is(gone, apperr.NotFound) {
+			return fmt.Errorf("%s is deleted; what it stored is purged by the server's hourly upkeep: %w", u.Email, err)
+		}
 		return err
-	}
-	purge, cancel := context.WithTimeout(ctx, accounts.PurgeTimeout)
-	defer cancel()
-	if err := acc.Purge(purge, u.ID); err != nil {
-		return fmt.Errorf("%s is deleted; what it stored is purged by the server's hourly upkeep: %w", u.Email, err)
 	}
 	_, err = fmt.Fprintf(out, "deleted %s (%s) and everything in it\n", u.Email, u.ID)
 	return err

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 )
 
 // TestOperatorCommands: the binary's commands, run on the data directory
 // of a server that is running: users lists the accounts; token makes a
 // new API token that the server takes at once (someone who lost theirs);
-// delete-user deletes an account with all it holds; a command used wrong
+// delete-user deletes an account with all it holds, and not while a
+// restore runs in it; a command used wrong
 // says how to use it and touches nothing.
 func TestOperatorCommands(t *testing.T) {
 	cfg := mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_OPEN_SIGNUP": "true"})
@@ -52,6 +56,24 @@ func TestOperatorCommands(t *testing.T) {
 			t.Fatalf("%v: %d %q", args, code, errOut)
 		}
 	}
+
+	// A restore running in the account: the deletion waits its turn, and
+	// takes nothing.
+	status, bob := call(t, m, "GET", "/v1/me", tokens["bob@example.com"], nil)
+	if status != 200 {
+		t.Fatalf("bob: %d", status)
+	}
+	_, release, err := idempotency.New(m.Engine.Idempotency).Hold(t.Context(), bob["id"].(string), idempotency.Bulk, "a backup is being restored into this account", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := run("delete-user", "bob@example.com"); code != 1 || !strings.Contains(errOut, "a backup is being restored") {
+		t.Fatalf("delete-user during a restore: %d %q", code, errOut)
+	}
+	if status, _ := call(t, m, "GET", "/v1/me", tokens["bob@example.com"], nil); status != 200 {
+		t.Fatalf("the account after a refused deletion: %d", status)
+	}
+	release()
 
 	code, out, _ = run("delete-user", "bob@example.com")
 	if code != 0 || !strings.Contains(out, "deleted bob@example.com") {

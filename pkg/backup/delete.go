@@ -36,3 +36,21 @@ func DeleteAccount(ctx context.Context, acc *accounts.Service, holds *idempotenc
 	}()
 	return nil
 }
+
+// RemoveAccount is the operator's deletion of u's account (accounts.Service.
+// Remove: nothing asked of the owner), under the same hold as
+// DeleteAccount — a Conflict while a restore or an import runs in the
+// account — and with the purge run before it returns.
+func RemoveAccount(ctx context.Context, acc *accounts.Service, holds *idempotency.Store, userID string) error {
+	_, release, err := holds.Hold(context.WithoutCancel(ctx), userID, idempotency.Bulk, "the account is being deleted", holdTTL)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := acc.Remove(ctx, userID); err != nil {
+		return err
+	}
+	purge, cancel := context.WithTimeout(ctx, accounts.PurgeTimeout)
+	defer cancel()
+	return acc.Purge(purge, userID)
+}
