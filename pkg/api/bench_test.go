@@ -273,7 +273,7 @@ func BenchmarkInsights(b *testing.B) {
 		last := now.Add(-time.Duration(i%200) * 24 * time.Hour)
 		cs = append(cs, bson.M{"_id": fmt.Sprintf("c%05d", i), "user_id": uid, "name": fmt.Sprintf("Contact %d", i), "name_lower": fmt.Sprintf("contact %d", i),
 			"emails": bson.A{fmt.Sprintf("c%d@example.com", i)}, "phones": bson.A{}, "tags": bson.A{"x"}, "tags_lower": bson.A{"x"}, "company": "Acme",
-			"cadence_days": cadence, "last_contacted_at": last, "created_at": now, "updated_at": now})
+			"cadence_days": cadence, "last_contacted_at": last, "known_since": now, "created_at": now, "updated_at": now})
 	}
 	for i := 0; i < 500; i++ {
 		t := now.Add(-time.Duration(i*9) * time.Hour)

@@ -25,8 +25,14 @@ type Contact struct {
 	Notes           string     `json:"notes"`
 	CadenceDays     int        `json:"cadence_days"`
 	LastContactedAt *time.Time `json:"last_contacted_at"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
+	// KnownSince is since when the user has known the person: when the
+	// contact was made, or earlier — the first encounter or interaction
+	// logged at an earlier time, LinkedIn's "Connected On" of an import,
+	// the earlier of two merged contacts, or a date the user gave. It
+	// only moves back by itself; the contacts table sorts by it.
+	KnownSince time.Time `json:"known_since"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 
 	// DAVName is the resource name a CardDAV client gave the card it made
 	// (the card's href is that name + ".vcf"; one per user, held as the
@@ -71,11 +77,31 @@ type Input struct {
 	Tags        []string `json:"tags,omitempty"`
 	Notes       string   `json:"notes,omitempty"`
 	CadenceDays int      `json:"cadence_days,omitempty"`
+	// KnownSince is a date (2019-05-01) or an RFC 3339 time, not in the
+	// future; empty leaves it as it is (at creation: now).
+	KnownSince string `json:"known_since,omitempty"`
 }
 
 func inputOf(c *Contact) Input {
-	return Input{Name: c.Name, Emails: c.Emails, Phones: c.Phones, Company: c.Company, Title: c.Title,
+	in := Input{Name: c.Name, Emails: c.Emails, Phones: c.Phones, Company: c.Company, Title: c.Title,
 		LinkedInURL: c.LinkedInURL, Tags: c.Tags, Notes: c.Notes, CadenceDays: c.CadenceDays}
+	if !c.KnownSince.IsZero() {
+		in.KnownSince = c.KnownSince.UTC().Format(time.RFC3339Nano)
+	}
+	return in
+}
+
+// minKnownSince is the year before which no known_since is taken (a
+// mistyped year, a spreadsheet's zero date).
+const minKnownSince = 1900
+
+// checkKnownSince refuses c's known_since after now (field named with
+// prefix).
+func checkKnownSince(c *Contact, now time.Time, prefix string) error {
+	if c.KnownSince.After(now) {
+		return apperr.InvalidField(prefix+"known_since", "is in the future; it is since when you have known them")
+	}
+	return nil
 }
 
 // apply checks in and writes it into c, prefixing field names with
@@ -105,6 +131,13 @@ func (in Input) apply(c *Contact, prefix string) error {
 	c.Notes = ch.Text(prefix+"notes", in.Notes, input.MaxNotes)
 	c.CadenceDays = in.CadenceDays
 	ch.Range(prefix+"cadence_days", c.CadenceDays, 0, 3650)
+	if t := ch.TimeOrDate(prefix+"known_since", in.KnownSince); t != nil {
+		if t.Year() < minKnownSince {
+			ch.Add(prefix+"known_since", "is before %d", minKnownSince)
+		} else {
+			c.KnownSince = *t
+		}
+	}
 	if err := ch.Err(); err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ import (
 // URL and cadence where into has none, and the rest of other's card in an
 // address book (CardExtra: a birthday, a photo) where into's card has
 // none (crm.MergeContacts combines the two when both have one, which
-// takes a vCard reader); the later last contact; the earlier creation (known since the
-// first of the two). Invalid,
+// takes a vCard reader); the later last contact; the earlier creation and
+// the earlier known_since. Invalid,
 // naming the field, when the union is over a limit. Merging the same
 // contact again changes nothing more (notes already holding other's are
 // left as they are), so a merge cut short can be run again.
@@ -38,7 +38,7 @@ func (s *Service) Merged(ctx context.Context, into, other *Contact) (*Contact, e
 		return nil, err
 	}
 	if other.CreatedAt.Before(c.CreatedAt) {
-		c.CreatedAt = other.CreatedAt // known since the earlier of the two
+		c.CreatedAt = other.CreatedAt // an undo of an import tells a merged older contact by it
 	}
 	if other.LastContactedAt != nil && (c.LastContactedAt == nil || other.LastContactedAt.After(*c.LastContactedAt)) {
 		c.LastContactedAt = other.LastContactedAt

@@ -41,6 +41,18 @@ func TestInputApply(t *testing.T) {
 		{"InlinePrefix", "contact.", Input{Emails: []string{"nope"}}, "contact.name,contact.emails[0]", nil},
 		{"NotLinkedIn", "", Input{Name: "x", LinkedInURL: "https://example.com/in/x"}, "linkedin_url", nil},
 		{"Cadence", "", Input{Name: "x", CadenceDays: 5000}, "cadence_days", nil},
+		{"KnownSinceDate", "", Input{Name: "x", KnownSince: "2019-05-01"}, "", func(t *testing.T, c *Contact) {
+			if want := time.Date(2019, 5, 1, 12, 0, 0, 0, time.UTC); !c.KnownSince.Equal(want) {
+				t.Errorf("known_since %v, want noon UTC of the day: %v", c.KnownSince, want)
+			}
+		}},
+		{"KnownSinceTime", "", Input{Name: "x", KnownSince: "2019-05-01T18:30:00+02:00"}, "", func(t *testing.T, c *Contact) {
+			if want := time.Date(2019, 5, 1, 16, 30, 0, 0, time.UTC); !c.KnownSince.Equal(want) {
+				t.Errorf("known_since %v, want %v", c.KnownSince, want)
+			}
+		}},
+		{"KnownSinceNotADate", "contact.", Input{Name: "x", KnownSince: "last spring"}, "contact.known_since", nil},
+		{"KnownSinceLongAgo", "", Input{Name: "x", KnownSince: "1899-12-31"}, "known_since", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var c Contact
@@ -158,6 +170,33 @@ func TestCardNameOK(t *testing.T) {
 	} {
 		if got := CardNameOK(name); got != want {
 			t.Errorf("CardNameOK(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestKnownSinceRules: a known_since ahead of the clock is refused, naming
+// the field; merging in a row (an import, a merge) takes the earlier of the
+// two, whatever their form, and never a later one.
+func TestKnownSinceRules(t *testing.T) {
+	c := &Contact{KnownSince: now.Add(time.Minute)}
+	if err := checkKnownSince(c, now, "contact."); fieldsOf(err) != "contact.known_since" {
+		t.Fatalf("a known_since in the future: %v", err)
+	}
+	c.KnownSince = now
+	if err := checkKnownSince(c, now, ""); err != nil {
+		t.Fatalf("known since now: %v", err)
+	}
+	for _, tc := range []struct{ have, row, want string }{
+		{"2024-03-01T10:00:00Z", "2023-12-06", "2023-12-06"},
+		{"2024-03-01T10:00:00Z", "2025-01-01", "2024-03-01T10:00:00Z"},
+		{"", "2023-12-06", "2023-12-06"},
+		{"2024-03-01T10:00:00Z", "", "2024-03-01T10:00:00Z"},
+		{"2024-03-01T10:00:00Z", "not a date", "2024-03-01T10:00:00Z"},
+	} {
+		m := Input{KnownSince: tc.have}
+		m.absorb(Input{KnownSince: tc.row})
+		if m.KnownSince != tc.want {
+			t.Errorf("%q absorbing %q: %q, want %q", tc.have, tc.row, m.KnownSince, tc.want)
 		}
 	}
 }

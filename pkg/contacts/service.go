@@ -101,16 +101,22 @@ type CreateOpts struct {
 // of the user's contacts already has is a Conflict carrying its ExistingID.
 func (s *Service) Create(ctx context.Context, userID string, in Input, o CreateOpts) (*Contact, error) {
 	now := record.Time(s.Now())
-	c := &Contact{ID: record.NewID(), UserID: userID, CreatedAt: now, UpdatedAt: now, DAVName: o.DAVName, CardUID: o.CardUID, CardExtra: o.CardExtra}
+	c := &Contact{ID: record.NewID(), UserID: userID, KnownSince: now, CreatedAt: now, UpdatedAt: now, DAVName: o.DAVName, CardUID: o.CardUID, CardExtra: o.CardExtra}
 	if err := in.apply(c, o.Prefix); err != nil {
 		return nil, err
 	}
 	if err := CheckCardExtra(c.CardExtra); err != nil {
 		return nil, err
 	}
+	if err := checkKnownSince(c, now, o.Prefix); err != nil {
+		return nil, err
+	}
 	if o.LastContactedAt != nil {
 		t := record.Time(*o.LastContactedAt)
 		c.LastContactedAt = &t
+		if t.Before(c.KnownSince) {
+			c.KnownSince = t // met, and logged later
+		}
 	}
 	if err := s.Link(ctx, c, nil); err != nil {
 		return nil, err
@@ -141,6 +147,9 @@ func (s *Service) UpdateCard(ctx context.Context, userID, id string, patch []byt
 	}
 	c := *old
 	if err := in.apply(&c, ""); err != nil {
+		return nil, err
+	}
+	if err := checkKnownSince(&c, s.Now(), ""); err != nil {
 		return nil, err
 	}
 	if extra != nil {
@@ -220,7 +229,7 @@ func (s *Service) DeleteMany(ctx context.Context, userID string, ids []string) (
 }
 
 // Touch records an interaction at t: last_contacted_at becomes the later of
-// its value and t. It returns the updated contact.
+// its value and t, known_since the earlier. It returns the updated contact.
 func (s *Service) Touch(ctx context.Context, userID, id string, t time.Time) (*Contact, error) {
 	c, err := s.Store.TouchContact(ctx, userID, id, record.Time(t))
 	if err != nil {

@@ -555,3 +555,70 @@ func TestCardExtraRules(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestKnownSince: a contact is known since it was made — or since when it
+// was met, if logged later; a touch from before moves it back, never
+// forward; a patch sets it (not ahead of the clock); an import's row
+// (LinkedIn's Connected On) dates the contacts it makes and moves back
+// those it merges into, one ahead of the clock taken as now, one that is
+// no date kept without it; a merge keeps the earlier.
+func TestKnownSince(t *testing.T) {
+	s, _ := newService(t)
+	ctx := t.Context()
+	day := func(d string) time.Time { t, _ := time.Parse(time.DateOnly, d); return t.Add(12 * time.Hour) }
+	ada := must[*contacts.Contact](t)(s.Create(ctx, "u1", contacts.Input{Name: "Ada", Emails: []string{"ada@example.com"}}, contacts.CreateOpts{}))
+	if !ada.KnownSince.Equal(clock) {
+		t.Fatalf("a new contact is known since %v, want now (%v)", ada.KnownSince, clock)
+	}
+	metAt := clock.Add(-48 * time.Hour)
+	bob := must[*contacts.Contact](t)(s.Create(ctx, "u1", contacts.Input{Name: "Bob"}, contacts.CreateOpts{LastContactedAt: &metAt}))
+	if !bob.KnownSince.Equal(metAt) {
+		t.Fatalf("a contact made by an encounter logged two days late: known since %v, want %v", bob.KnownSince, metAt)
+	}
+	if c := must[*contacts.Contact](t)(s.Touch(ctx, "u1", ada.ID, clock.Add(-time.Hour))); !c.KnownSince.Equal(clock.Add(-time.Hour)) {
+		t.Fatalf("a touch from an hour before: known since %v", c.KnownSince)
+	}
+	if c := must[*contacts.Contact](t)(s.Touch(ctx, "u1", ada.ID, clock.Add(time.Hour))); !c.KnownSince.Equal(clock.Add(-time.Hour)) {
+		t.Fatalf("a later touch moved known since forward to %v", c.KnownSince)
+	}
+	if _, err := s.Update(ctx, "u1", ada.ID, []byte(`{"known_since": "2026-12-25"}`)); fieldsOf(err) != "known_since" {
+		t.Fatalf("a known_since in the future: %v", err)
+	}
+	if _, err := s.Create(ctx, "u1", contacts.Input{Name: "Cy", KnownSince: "2099-01-01"}, contacts.CreateOpts{Prefix: "contact."}); fieldsOf(err) != "contact.known_since" {
+		t.Fatalf("a new contact known since the future: %v", err)
+	}
+	if c := must[*contacts.Contact](t)(s.Update(ctx, "u1", ada.ID, []byte(`{"known_since": "2015-06-01"}`))); !c.KnownSince.Equal(day("2015-06-01")) {
+		t.Fatalf("patched known_since: %v", c.KnownSince)
+	}
+	if c := must[*contacts.Contact](t)(s.Update(ctx, "u1", ada.ID, []byte(`{"title": "Countess"}`))); !c.KnownSince.Equal(day("2015-06-01")) {
+		t.Fatalf("a patch of another field moved known_since to %v", c.KnownSince)
+	}
+
+	res := must[*contacts.ImportResult](t)(s.Import(ctx, "u1", "csv", feed([]contacts.Row{
+		{Line: 2, Input: contacts.Input{Name: "Grace", Emails: []string{"grace@example.com"}, KnownSince: "2021-03-12"}},
+		{Line: 3, Input: contacts.Input{Name: "Ada L.", Emails: []string{"ada@example.com"}, KnownSince: "2012-01-20"}},
+		{Line: 4, Input: contacts.Input{Name: "Bob B.", Emails: []string{"bob@example.com"}, KnownSince: "2030-01-01"}},
+		{Line: 5, Input: contacts.Input{Name: "Dot", KnownSince: "someday"}},
+	})))
+	if res.Created != 3 || res.Updated != 1 || errLines(res.Errors) != "5" || !strings.Contains(res.Errors[0].Message, "known_since") {
+		t.Fatalf("import: %+v", res)
+	}
+	for email, want := range map[string]time.Time{"grace@example.com": day("2021-03-12"), "ada@example.com": day("2012-01-20"), "bob@example.com": clock} {
+		if c := must[*contacts.Contact](t)(s.ByEmail(ctx, "u1", email)); !c.KnownSince.Equal(want) {
+			t.Errorf("%s after the import: known since %v, want %v", email, c.KnownSince, want)
+		}
+	}
+	dot := must[*record.Page[contacts.Contact]](t)(s.Store.Contacts(ctx, "u1", contacts.Filter{Q: "dot", Limit: 5}))
+	if len(dot.Items) != 1 || !dot.Items[0].KnownSince.Equal(clock) {
+		t.Fatalf("the row whose Connected On is no date: %+v", dot.Items)
+	}
+
+	grace := must[*contacts.Contact](t)(s.ByEmail(ctx, "u1", "grace@example.com"))
+	ada = must[*contacts.Contact](t)(s.Store.Contact(ctx, "u1", ada.ID))
+	if m := must[*contacts.Contact](t)(s.Merged(ctx, grace, ada)); !m.KnownSince.Equal(day("2012-01-20")) {
+		t.Fatalf("Grace with Ada merged in: known since %v, want Ada's", m.KnownSince)
+	}
+	if m := must[*contacts.Contact](t)(s.Merged(ctx, ada, grace)); !m.KnownSince.Equal(day("2012-01-20")) {
+		t.Fatalf("Ada with Grace merged in: known since %v, want her own", m.KnownSince)
+	}
+}

@@ -130,7 +130,8 @@ type ContactStore interface {
 	// nothing changes then.
 	UpdateContact(ctx context.Context, c *Contact) error
 	// TouchContact records a contact at t: last_contacted_at becomes the
-	// later of its value and t (never earlier). It returns the contact;
+	// later of its value and t (never earlier), known_since the earlier
+	// (never later). It returns the contact;
 	// NotFound if it does not exist or is another user's.
 	TouchContact(ctx context.Context, userID, id string, t time.Time) (*Contact, error)
 	// ContactsByID returns those of ids that are the user's contacts, by id
@@ -189,7 +190,7 @@ const (
 	// SortLast: the latest last contact first (then id, descending); the
 	// never contacted after all the others.
 	SortLast = "last"
-	// SortSince: the longest known first, by created_at, then id.
+	// SortSince: the longest known first, by known_since, then id.
 	SortSince = "since"
 )
 
@@ -203,7 +204,7 @@ func CursorOf(sort string, c *Contact) record.Cursor {
 		}
 		return record.Cursor{T: c.LastContactedAt, ID: c.ID}
 	case SortSince:
-		return record.Cursor{T: &c.CreatedAt, ID: c.ID}
+		return record.Cursor{T: &c.KnownSince, ID: c.ID}
 	}
 	name := strings.ToLower(c.Name)
 	return record.Cursor{S: &name, ID: c.ID}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -312,6 +313,8 @@ func salvage(in Input, err error) (kept Input, dropped []string, ok bool) {
 		switch {
 		case f.Field == "linkedin_url":
 			in.LinkedInURL = ""
+		case f.Field == "known_since":
+			in.KnownSince = ""
 		case indexed && drop[name] != nil:
 			i, err := strconv.Atoi(strings.TrimSuffix(idx, "]"))
 			if err != nil {
@@ -367,8 +370,9 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 	}
 	link := func(ctx context.Context, s *Service) error {
 		for i, r := range rows {
-			c := &Contact{ID: ids[i], UserID: userID, CreatedAt: now, UpdatedAt: now, CardExtra: r.CardExtra}
+			c := &Contact{ID: ids[i], UserID: userID, KnownSince: now, CreatedAt: now, UpdatedAt: now, CardExtra: r.CardExtra}
 			r.Input.apply(c, "")
+			c.KnownSince = earlier(c.KnownSince, now) // a "Connected On" ahead of the clock
 			if err := s.Link(ctx, c, memo); err != nil {
 				return err
 			}
@@ -494,9 +498,9 @@ func (s *Service) mergeInto(ctx context.Context, userID string, r Row, id string
 	return nil
 }
 
-// absorb adds in's emails, phones and tags to m (each once) and fills
-// m's blank company, title, LinkedIn URL, notes and cadence from in;
-// nothing is overwritten.
+// absorb adds in's emails, phones and tags to m (each once), fills
+// m's blank company, title, LinkedIn URL, notes and cadence from in, and
+// takes in's known_since if it is earlier; nothing else is overwritten.
 func (m *Input) absorb(in Input) {
 	m.Emails = union(m.Emails, in.Emails)
 	m.Phones = union(m.Phones, in.Phones)
@@ -512,6 +516,19 @@ func (m *Input) absorb(in Input) {
 	if m.CadenceDays == 0 { // X-RAPPORT-CADENCE-DAYS or a cadence_days column
 		m.CadenceDays = in.CadenceDays
 	}
+	if t, ok := input.ParseTimeOrDate(in.KnownSince); ok {
+		if cur, ok := input.ParseTimeOrDate(m.KnownSince); !ok || t.Before(cur) {
+			m.KnownSince = in.KnownSince
+		}
+	}
+}
+
+// earlier is the earlier of a and b.
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 func union(a, b []string) []string {
@@ -532,5 +549,5 @@ func union(a, b []string) []string {
 func sameContact(a, b *Contact) bool {
 	return strings.Join(a.Emails, "\n") == strings.Join(b.Emails, "\n") && strings.Join(a.Phones, "\n") == strings.Join(b.Phones, "\n") &&
 		strings.Join(a.Tags, "\n") == strings.Join(b.Tags, "\n") && a.Company == b.Company && a.Title == b.Title &&
-		a.LinkedInURL == b.LinkedInURL && a.Notes == b.Notes && a.CadenceDays == b.CadenceDays
+		a.LinkedInURL == b.LinkedInURL && a.Notes == b.Notes && a.CadenceDays == b.CadenceDays && a.KnownSince.Equal(b.KnownSince)
 }

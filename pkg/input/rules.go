@@ -174,6 +174,35 @@ func (c *Checker) Time(field, s string) *time.Time {
 	return &t
 }
 
+// TimeOrDate parses an RFC 3339 time or a date (2006-01-02), which is
+// taken at noon UTC: the same day in every time zone within twelve hours
+// of UTC. Empty returns nil.
+func (c *Checker) TimeOrDate(field, s string) *time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	t, ok := ParseTimeOrDate(s)
+	if !ok {
+		c.Add(field, "must be a date such as 2026-11-24 or an RFC 3339 time such as 2026-11-24T18:30:00Z")
+		return nil
+	}
+	return &t
+}
+
+// ParseTimeOrDate reads s as TimeOrDate does (store precision, UTC).
+func ParseTimeOrDate(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		d, derr := time.Parse(time.DateOnly, s)
+		if derr != nil {
+			return time.Time{}, false
+		}
+		t = d.Add(12 * time.Hour)
+	}
+	return t.UTC().Truncate(time.Millisecond), true
+}
+
 // Search turns a user's search text into a "contains" pattern for $regex
 // on a SearchText field: folded as that field is (Fold), every
 // metacharacter escaped, so the text is matched as plain text, never as a

@@ -43,7 +43,7 @@ func (s *Contacts) EnsureIndexes(ctx context.Context) error {
 		Index{Name: "contacts_user_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}},
 		Index{Name: "contacts_user_tags", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "tags_lower", Value: 1}}},
 		Index{Name: "contacts_user_last", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "last_contacted_at", Value: 1}, {Key: "_id", Value: 1}}},
-		Index{Name: "contacts_user_since", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}},
+		Index{Name: "contacts_user_known", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "known_since", Value: 1}, {Key: "_id", Value: 1}}},
 		Index{Name: "contacts_user_company", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "company_id", Value: 1}, {Key: "name_lower", Value: 1}}},
 	); err != nil {
 		return err
@@ -57,7 +57,10 @@ func (s *Contacts) EnsureIndexes(ctx context.Context) error {
 	if err := s.ensureCardGroupIndexes(ctx); err != nil {
 		return err
 	}
-	return s.ensureEncounterIndexes(ctx)
+	if err := s.ensureEncounterIndexes(ctx); err != nil {
+		return err
+	}
+	return s.giveKnownSince(ctx)
 }
 
 func toLower(x string) string { return strings.ToLower(x) }
@@ -226,12 +229,13 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 	return nil
 }
 
-// TouchContact moves last_contacted_at forward to t with $max (never back).
+// TouchContact moves last_contacted_at forward to t with $max (never
+// back), and known_since back to it with $min (never forward).
 func (s *Contacts) TouchContact(ctx context.Context, userID, id string, t time.Time) (*contacts.Contact, error) {
 	var c contacts.Contact
 	// contacts._id, scoped by user_id
 	err := s.contacts().FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID},
-		bson.M{"$max": bson.M{"last_contacted_at": record.Time(t)}},
+		bson.M{"$max": bson.M{"last_contacted_at": record.Time(t)}, "$min": bson.M{"known_since": record.Time(t)}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&c)
 	if err != nil {
 		return nil, translate(err, "contact")
@@ -495,9 +499,9 @@ func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.Conta
 	case contacts.SortLast:
 		page, err = s.contactsByLast(ctx, filter, q)
 	case contacts.SortSince:
-		// contacts_user_since
-		page, err = findPage(ctx, s.contacts(), pageQuery{Filter: filter, SortField: "created_at", Limit: q.Limit, Cursor: q.Cursor},
-			func(c *contacts.Contact) record.Cursor { return record.Cursor{T: &c.CreatedAt, ID: c.ID} }, "contact")
+		// contacts_user_known
+		page, err = findPage(ctx, s.contacts(), pageQuery{Filter: filter, SortField: "known_since", Limit: q.Limit, Cursor: q.Cursor},
+			func(c *contacts.Contact) record.Cursor { return record.Cursor{T: &c.KnownSince, ID: c.ID} }, "contact")
 	default:
 		page, err = findPage(ctx, s.contacts(), pageQuery{Filter: filter, SortField: "name_lower", Limit: q.Limit, Cursor: q.Cursor},
 			nameCursor(func(c *contacts.Contact) (string, string) { return c.Name, c.ID }), "contact")

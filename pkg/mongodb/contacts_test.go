@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
@@ -91,6 +93,56 @@ func TestSearchWordsForEarlierRecords(t *testing.T) {
 		hits, err := se.Search(ctx, search.Query{UserID: "u1", Terms: search.Terms(q), Limit: 5})
 		if err != nil || len(hits) != 1 || hits[0].Type+" "+hits[0].ID != want {
 			t.Errorf("%q after the start-up pass: %+v, %v; want %s", q, hits, err, want)
+		}
+	}
+}
+
+// TestKnownSinceGivenToEarlierContacts: contacts stored before known_since
+// (no such field), one met at an event and one emailed before they were
+// made, get theirs when the indexes are ensured — the earliest of when
+// each was made, its first encounter and its first interaction, as
+// SQLite's migration 00050 gives them — and the index the order read
+// before goes.
+func TestKnownSinceGivenToEarlierContacts(t *testing.T) {
+	ctx := t.Context()
+	db := mongotest.MustOpen(t)
+	day := func(d string) time.Time { t, _ := time.Parse(time.DateOnly, d); return t }
+	contact := func(id, user, made string) bson.M {
+		return bson.M{"_id": id, "user_id": user, "name": id, "name_lower": id, "emails": bson.A{}, "phones": bson.A{}, "tags": bson.A{},
+			"tags_lower": bson.A{}, "created_at": day(made), "updated_at": day(made)}
+	}
+	for coll, docs := range map[string][]any{
+		"contacts": {contact("met", "u1", "2026-03-01"), contact("mailed", "u1", "2026-02-01"), contact("plain", "u1", "2026-01-01")},
+		"encounters": {bson.M{"_id": "n1", "user_id": "u1", "event_id": "e1", "contact_id": "met", "met_at": day("2025-10-01")},
+			bson.M{"_id": "n2", "user_id": "u2", "event_id": "e2", "contact_id": "plain", "met_at": day("2020-01-01")}},
+		"interactions": {bson.M{"_id": "i1", "user_id": "u1", "contact_id": "mailed", "kind": "email", "at": day("2025-12-01")}},
+	} {
+		if _, err := db.DB.Collection(coll).InsertMany(ctx, docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := mongo.IndexModel{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("contacts_user_since")}
+	if _, err := db.DB.Collection("contacts").Indexes().CreateOne(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	s := &mongodb.Contacts{DB: db.DB}
+	for range 2 { // the second time, stamped done: nothing moves
+		if err := s.EnsureIndexes(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Another user's encounter naming the same contact id moves nothing.
+		got := conformance.KnownSinceOrder(t, s, "u1")
+		if want := "met 2025-10-01, mailed 2025-12-01, plain 2026-01-01"; got != want {
+			t.Fatalf("known since: %s; want %s", got, want)
+		}
+	}
+	specs, err := db.DB.Collection("contacts").Indexes().ListSpecifications(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sp := range specs {
+		if sp.Name == "contacts_user_since" {
+			t.Fatal("the index by created_at is still there")
 		}
 	}
 }

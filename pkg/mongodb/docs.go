@@ -173,6 +173,7 @@ type docContact struct {
 	Notes           string     `bson:"notes"`
 	CadenceDays     int        `bson:"cadence_days"`
 	LastContactedAt *time.Time `bson:"last_contacted_at,omitempty"`
+	KnownSince      time.Time  `bson:"known_since"`
 	CreatedAt       time.Time  `bson:"created_at"`
 	UpdatedAt       time.Time  `bson:"updated_at"`
 	DAVName         string     `bson:"dav_name,omitempty"`

@@ -62,7 +62,7 @@ func TestDocumentsKeepTheirFieldNames(t *testing.T) {
 	}
 	// What only queries read is written beside the document, never in
 	// the domain type, and a read ignores it.
-	c := &contacts.Contact{ID: "c1", UserID: "u1", Name: "Åsa Öberg", Tags: []string{"Go"}, CreatedAt: now, UpdatedAt: now}
+	c := &contacts.Contact{ID: "c1", UserID: "u1", Name: "Åsa Öberg", Tags: []string{"Go"}, KnownSince: now, CreatedAt: now, UpdatedAt: now}
 	for _, tc := range []struct {
 		stored any
 		keys   []string

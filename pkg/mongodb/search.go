@@ -85,7 +85,11 @@ func nameCursor[T any](of func(*T) (name, id string)) func(*T) record.Cursor {
 }
 
 func contactDoc(c *contacts.Contact) any {
-	return &storedContact{Doc: (*docContact)(c), NameLower: toLower(c.Name), TagsLower: input.LowerAll(c.Tags), Search: contacts.SearchText(c),
+	d := docContact(*c)
+	if d.KnownSince.IsZero() {
+		d.KnownSince = d.CreatedAt // a contact from a backup made before the field
+	}
+	return &storedContact{Doc: &d, NameLower: toLower(c.Name), TagsLower: input.LowerAll(c.Tags), Search: contacts.SearchText(c),
 		Words: words(search.ContactText(c))}
 }
 

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -18,7 +19,7 @@ type Contacts struct{ DB *DB }
 
 var _ contacts.Store = (*Contacts)(nil)
 
-const contactColumns = `id, user_id, name, emails, phones, company, title, linkedin_url, tags, notes, cadence_days, last_contacted_at, created_at, updated_at, company_id, dav_name, card_uid, card_extra`
+const contactColumns = `id, user_id, name, emails, phones, company, title, linkedin_url, tags, notes, cadence_days, last_contacted_at, created_at, updated_at, company_id, dav_name, card_uid, card_extra, known_since`
 
 // CreateContact stores c and claims its keys, in one transaction.
 func (s *Contacts) CreateContact(ctx context.Context, c *contacts.Contact) error {
@@ -34,7 +35,7 @@ func (tx *Tx) CreateContact(ctx context.Context, c *contacts.Contact) error {
 }
 
 // insertContactQuery stores one contact's row.
-var insertContactQuery = `INSERT INTO contacts(` + contactColumns + `, name_lower, search) VALUES(` + placeholders(20) + `)`
+var insertContactQuery = `INSERT INTO contacts(` + contactColumns + `, name_lower, search) VALUES(` + placeholders(21) + `)`
 
 // insertContacts stores cs' rows, keys and tags, leaving them out of the
 // full-text indexes (indexContacts): a row each, then all their keys and
@@ -128,14 +129,17 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 	})
 }
 
-// TouchContact moves last_contacted_at forward to t (never back).
+// TouchContact moves last_contacted_at forward to t (never back), and
+// known_since back to it (never forward).
 func (s *Contacts) TouchContact(ctx context.Context, userID, id string, t time.Time) (*contacts.Contact, error) {
 	var c *contacts.Contact
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		at := formatTime(t)
 		// contacts.id, scoped by user_id; the text times compare as times
-		if _, err := tx.tx.ExecContext(ctx, `UPDATE contacts SET last_contacted_at = ? WHERE id = ? AND user_id = ?
-			AND (last_contacted_at IS NULL OR last_contacted_at < ?)`, at, id, userID, at); err != nil {
+		// (max and min of two: NULL, never contacted, is the smallest).
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE contacts SET last_contacted_at = max(coalesce(last_contacted_at, ''), ?1),
+			known_since = min(known_since, ?1) WHERE id = ?2 AND user_id = ?3
+			AND (last_contacted_at IS NULL OR last_contacted_at < ?1 OR known_since > ?1)`, at, id, userID); err != nil {
 			return translate(err, "contact")
 		}
 		var err error
@@ -375,7 +379,7 @@ func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.Cont
 		sb.WriteString(`SELECT ` + contactColumns + ` FROM contacts c WHERE c.user_id = ?`)
 		args = append(args, userID)
 	case q.Sort == contacts.SortSince:
-		// contacts_user_since (user_id, created_at, id)
+		// contacts_user_known (user_id, known_since, id)
 		sb.WriteString(`SELECT ` + contactColumns + ` FROM contacts c WHERE c.user_id = ?`)
 		args = append(args, userID)
 	default:
@@ -397,7 +401,7 @@ func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.Cont
 		}
 	}
 	if cur := q.Cursor; cur != nil && q.Sort == contacts.SortSince {
-		sb.WriteString(` AND (c.created_at, c.id) > (?, ?)`)
+		sb.WriteString(` AND (c.known_since, c.id) > (?, ?)`)
 		args = append(args, formatTime(*cur.T), cur.ID)
 	}
 	if text != "" {
@@ -409,7 +413,7 @@ func (s *Contacts) listQuery(ctx context.Context, userID string, q contacts.Cont
 	case q.Sort == contacts.SortLast:
 		sb.WriteString(` ORDER BY c.last_contacted_at DESC, c.id DESC LIMIT ?`)
 	case q.Sort == contacts.SortSince:
-		sb.WriteString(` ORDER BY c.created_at, c.id LIMIT ?`)
+		sb.WriteString(` ORDER BY c.known_since, c.id LIMIT ?`)
 	case tag != "":
 		sb.WriteString(` ORDER BY t.name_lower, t.contact_id LIMIT ?`) // the primary key's order: no sort
 	default:
@@ -465,17 +469,26 @@ func contactArgs(c *contacts.Contact) []any {
 	}
 	return []any{c.ID, c.UserID, c.Name, jsonList(c.Emails), jsonList(c.Phones), c.Company, c.Title, c.LinkedInURL,
 		jsonList(c.Tags), c.Notes, c.CadenceDays, last, formatTime(c.CreatedAt), formatTime(c.UpdatedAt), c.CompanyID,
-		c.DAVName, c.CardUID, c.CardExtra, strings.ToLower(c.Name), contacts.SearchText(c)}
+		c.DAVName, c.CardUID, c.CardExtra, formatTime(knownSince(c)), strings.ToLower(c.Name), contacts.SearchText(c)}
+}
+
+// knownSince is c's known_since, or when it was made if it has none (a
+// contact from a backup made before the field).
+func knownSince(c *contacts.Contact) time.Time {
+	if c.KnownSince.IsZero() {
+		return c.CreatedAt
+	}
+	return c.KnownSince
 }
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanContact(r scanner) (*contacts.Contact, error) {
 	var c contacts.Contact
-	var emails, phones, tags, created, updated string
+	var emails, phones, tags, created, updated, known string
 	var last sql.NullString
 	if err := r.Scan(&c.ID, &c.UserID, &c.Name, &emails, &phones, &c.Company, &c.Title, &c.LinkedInURL, &tags, &c.Notes,
-		&c.CadenceDays, &last, &created, &updated, &c.CompanyID, &c.DAVName, &c.CardUID, &c.CardExtra); err != nil {
+		&c.CadenceDays, &last, &created, &updated, &c.CompanyID, &c.DAVName, &c.CardUID, &c.CardExtra, &known); err != nil {
 		return nil, translate(err, "contact")
 	}
 	var err error
@@ -491,6 +504,9 @@ func scanContact(r scanner) (*contacts.Contact, error) {
 		return nil, translate(err, "contact")
 	}
 	if c.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, translate(err, "contact")
+	}
+	if c.KnownSince, err = parseTime(cmp.Or(known, created)); err != nil {
 		return nil, translate(err, "contact")
 	}
 	if last.Valid {

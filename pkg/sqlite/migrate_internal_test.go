@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/search"
 	"github.com/rapport-crm/rapport/pkg/sqlite/internal/storefiles"
+	"github.com/rapport-crm/rapport/pkg/storetest"
 )
 
 // TestSearchMigrationIndexesEarlierRecords takes a store back to before
@@ -151,16 +152,20 @@ func storedAsBefore(t *testing.T, db *DB, cs []*contacts.Contact) {
 	}
 	before := append(qIndexQueries[len(qIndexQueries)-1:len(qIndexQueries):len(qIndexQueries)], contactSearchQueries...)
 	if err := db.Update(ctx, func(tx *Tx) error {
-		// Today's insert names card_extra (00045): the column is there
-		// only while it writes.
-		if _, err := tx.tx.ExecContext(ctx, `ALTER TABLE contacts ADD COLUMN card_extra TEXT NOT NULL DEFAULT ''`); err != nil {
-			return err
+		// Today's insert names card_extra (00045) and known_since (00050):
+		// the columns are there only while it writes.
+		for _, col := range []string{"card_extra", "known_since"} {
+			if _, err := tx.tx.ExecContext(ctx, `ALTER TABLE contacts ADD COLUMN `+col+` TEXT NOT NULL DEFAULT ''`); err != nil {
+				return err
+			}
 		}
 		if err := tx.insertContacts(ctx, cs); err != nil {
 			return err
 		}
-		if _, err := tx.tx.ExecContext(ctx, `ALTER TABLE contacts DROP COLUMN card_extra`); err != nil {
-			return err
+		for _, col := range []string{"card_extra", "known_since"} {
+			if _, err := tx.tx.ExecContext(ctx, `ALTER TABLE contacts DROP COLUMN `+col); err != nil {
+				return err
+			}
 		}
 		if err := tx.execAll(ctx, "contact", before, jsonList(ids)); err != nil {
 			return err
@@ -227,5 +232,40 @@ func TestKeysAndTagsMigrationKeepsThem(t *testing.T) {
 	db.write.QueryRowContext(ctx, `SELECT count(*) FROM contact_tags`).Scan(&tags)
 	if keys != 1 || tags != 1 {
 		t.Fatalf("after deleting bob: %d keys, %d tags; want ada's", keys, tags)
+	}
+}
+
+// TestKnownSinceMigrationDatesEarlierContacts takes a store back to before
+// migration 00050, stores contacts as that version did — one met at an
+// event before it was made, one emailed before, one with neither — and
+// migrates: each is known since the earliest of the three times, and the
+// "known since" order reads that.
+func TestKnownSinceMigrationDatesEarlierContacts(t *testing.T) {
+	ctx := context.Background()
+	db, p := migratedDownTo(t, 49)
+	for _, q := range []string{
+		`INSERT INTO contacts(id, user_id, name, name_lower, created_at, updated_at) VALUES
+			('met', 'u1', 'Met', 'met', '2026-03-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z'),
+			('mailed', 'u1', 'Mailed', 'mailed', '2026-02-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z'),
+			('plain', 'u1', 'Plain', 'plain', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+			('other', 'u2', 'Other', 'other', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+		`INSERT INTO encounters(id, user_id, event_id, contact_id, moment, met_at, created_at) VALUES
+			('n1', 'u1', 'e1', 'met', 'after_talk', '2025-10-01T19:00:00.000Z', '2026-03-01T00:00:00.000Z'),
+			('n2', 'u1', 'e2', 'met', 'after_talk', '2026-04-01T19:00:00.000Z', '2026-04-01T00:00:00.000Z'),
+			('n3', 'u2', 'e3', 'plain', 'after_talk', '2020-01-01T19:00:00.000Z', '2026-04-01T00:00:00.000Z')`,
+		`INSERT INTO interactions(id, user_id, contact_id, kind, at, created_at) VALUES
+			('i1', 'u1', 'mailed', 'email', '2025-12-01T09:00:00.000Z', '2026-02-01T00:00:00.000Z')`,
+	} {
+		if _, err := db.write.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Another user's encounter with the same contact id moves nothing.
+	got := storetest.KnownSinceOrder(t, &Contacts{DB: db}, "u1")
+	if want := "met 2025-10-01, mailed 2025-12-01, plain 2026-01-01"; got != want {
+		t.Fatalf("known since after the migration: %s; want %s", got, want)
 	}
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func newContact(userID, name string, emails ...string) *contacts.Contact {
 		emails = []string{} // as the rules make it: a stored list is never null
 	}
 	return &contacts.Contact{ID: nextID(), UserID: userID, Name: name, Emails: emails,
-		Phones: []string{}, Tags: []string{}, CreatedAt: clock, UpdatedAt: clock}
+		Phones: []string{}, Tags: []string{}, KnownSince: clock, CreatedAt: clock, UpdatedAt: clock}
 }
 
 // MustCreateContact stores a contact or fails the test.
@@ -221,14 +222,22 @@ func Contacts(t *testing.T, open OpenContacts) {
 		a := MustCreateContact(t, s, newContact("u1", "Ann"))
 		b := MustCreateContact(t, s, newContact("u1", "Bea"))
 		other := MustCreateContact(t, s, newContact("u2", "Other"))
-		later, earlier := clock.Add(48*time.Hour), clock.Add(24*time.Hour)
-		for _, at := range []time.Time{later, earlier} {
+		later, earlier, before := clock.Add(48*time.Hour), clock.Add(24*time.Hour), clock.Add(-72*time.Hour)
+		for _, at := range []time.Time{later, earlier, before} {
 			c, err := s.TouchContact(ctx, "u1", a.ID, at)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if c.LastContactedAt == nil || !c.LastContactedAt.Equal(later) {
 				t.Fatalf("last_contacted_at=%v after touching at %v, want %v (never back)", c.LastContactedAt, at, later)
+			}
+			// Known since it was made, until a contact from before.
+			want := clock
+			if at.Before(clock) {
+				want = at
+			}
+			if !c.KnownSince.Equal(want) {
+				t.Fatalf("known_since=%v after touching at %v, want %v (never forward)", c.KnownSince, at, want)
 			}
 		}
 		wantKind(t, errOf(s.TouchContact(ctx, "u2", a.ID, later)), apperr.NotFound)
@@ -256,6 +265,10 @@ func Contacts(t *testing.T, open OpenContacts) {
 		mk := func(name string, last *time.Time, createdH int, tags ...string) string {
 			c := newContact("u1", name)
 			c.LastContactedAt, c.CreatedAt, c.Tags = last, clock.Add(time.Duration(createdH)*time.Hour), append([]string{}, tags...)
+			c.KnownSince = time.Time{} // as a backup from before known_since: when it was made
+			if name == "Bea" {
+				c.KnownSince = clock.Add(-70 * time.Hour) // made later than she was met
+			}
 			return MustCreateContact(t, s, c).ID
 		}
 		ann := mk("Ann", at(-5), -50, "go")
@@ -290,8 +303,11 @@ func Contacts(t *testing.T, open OpenContacts) {
 		if got := list(contacts.ContactQuery{Sort: contacts.SortLast}); got != want {
 			t.Errorf("by last contact, two a page: %s, want %s", got, want)
 		}
-		if got := list(contacts.ContactQuery{Sort: contacts.SortSince}); got != "[Fay Ann Dan Cal Eve Bea]" {
+		if got := list(contacts.ContactQuery{Sort: contacts.SortSince}); got != "[Bea Fay Ann Dan Cal Eve]" {
 			t.Errorf("by known since: %s", got)
+		}
+		if c, err := s.Contact(ctx, "u1", ann); err != nil || !c.KnownSince.Equal(c.CreatedAt) {
+			t.Errorf("a contact stored without known_since: %v, %v; want it known since it was made", c, err)
 		}
 		goWant := "[Fay"
 		for _, n := range append(same, never...) {
@@ -302,7 +318,7 @@ func Contacts(t *testing.T, open OpenContacts) {
 		if got := list(contacts.ContactQuery{Sort: contacts.SortLast, Tag: "go"}); got != goWant+"]" {
 			t.Errorf("tagged go, by last contact: %s, want %s]", got, goWant)
 		}
-		if got := list(contacts.ContactQuery{Sort: contacts.SortSince, IDs: []string{bea, cal, fay}}); got != "[Fay Cal Bea]" {
+		if got := list(contacts.ContactQuery{Sort: contacts.SortSince, IDs: []string{bea, cal, fay}}); got != "[Bea Fay Cal]" {
 			t.Errorf("three of them by known since: %s", got)
 		}
 		name := "ann"
@@ -430,3 +446,20 @@ func Contacts(t *testing.T, open OpenContacts) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// KnownSinceOrder is the user's contacts (at most 100) in the "known
+// since" order, each as its id and the day it is known since ("met
+// 2025-10-01, plain 2026-01-01"): what an adapter's migration of
+// known_since is checked by.
+func KnownSinceOrder(tb testing.TB, s contacts.Store, userID string) string {
+	tb.Helper()
+	page, err := s.Contacts(context.Background(), userID, contacts.ContactQuery{Sort: contacts.SortSince, Limit: 100})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []string
+	for _, c := range page.Items {
+		out = append(out, c.ID+" "+c.KnownSince.Format(time.DateOnly))
+	}
+	return strings.Join(out, ", ")
+}
