@@ -134,9 +134,13 @@ func TestContactImport(t *testing.T) {
 func csvFiles(t *testing.T, s *TestServer, tok string) {
 	t.Run("OK_LinkedInMergesAndCreates", func(t *testing.T) {
 		res := mustImport(t, s, tok, "text/csv", fixture(t, "Connections.csv"))
-		// Ada exists (same LinkedIn URL): her blank fields stay hers, nothing new → skipped.
-		if res.Created != 2 || res.Skipped != 1 || res.Updated != 0 || len(res.Errors) != 1 || res.Errors[0].Line != 8 {
+		// Ada exists (same LinkedIn URL): her fields stay hers, but she
+		// is known since the day you connected → updated.
+		if res.Created != 2 || res.Skipped != 0 || res.Updated != 1 || len(res.Errors) != 1 || res.Errors[0].Line != 8 {
 			t.Fatalf("result %+v", res)
+		}
+		if c := contactByName(t, s, tok, "Ada Lovelace"); c["known_since"] != "2024-03-12T12:00:00Z" {
+			t.Errorf("ada is known since %v, want her Connected On", c["known_since"])
 		}
 		if c := contactByName(t, s, tok, "Tim Berners-Lee"); c["title"] != "Fellow, Web" || c["company"] != "CERN" {
 			t.Errorf("tim %v", c)

@@ -69,7 +69,7 @@ func (s *pages) handleWebContacts(c *fiber.Ctx) error {
 // webPersonOf is a contact in a list, with the snippet search found (shown
 // when it says more than the name).
 func webPersonOf(ct *contacts.Contact, loc *time.Location, snippet string) webPerson {
-	wp := webPerson{ID: ct.ID, Name: ct.Name, Company: ct.Company, Since: ct.CreatedAt.In(loc).Format("2 Jan 2006")}
+	wp := webPerson{ID: ct.ID, Name: ct.Name, Company: ct.Company, Since: ct.KnownSince.In(loc).Format("2 Jan 2006")}
 	if len(ct.Emails) > 0 {
 		wp.Email = ct.Emails[0]
 	}
@@ -165,7 +165,10 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *introAsk) error {
 	loc := u.Location()
 	wc := &webContact{ID: ct.ID, Name: ct.Name, Company: ct.Company, CompanyID: ct.CompanyID, Title: ct.Title, Notes: ct.Notes, Opening: "An opening",
 		FromCard: codec.CardDetails(ct), Tags: ct.Tags, CadenceDays: ct.CadenceDays, LastContact: "never",
-		Since: ct.CreatedAt.In(loc).Format("2 Jan 2006")}
+		KnownSince: ct.KnownSince.In(loc).Format("2 Jan 2006")}
+	if added := ct.CreatedAt.In(loc).Format("2 Jan 2006"); added != wc.KnownSince {
+		wc.Added = added
+	}
 	if b.FirstMetAt != nil {
 		wc.FirstMet = b.FirstMetAt.In(loc).Format("2 Jan 2006")
 	}

@@ -103,7 +103,7 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 	v.Sorted = map[string]string{contacts.SortName: "by name", contacts.SortLast: "by last contact, latest first",
 		contacts.SortSince: "by known since, longest first"}[sortBy]
 	for _, ct := range rows {
-		r := tableRow{ID: ct.ID, Name: ct.Name, Company: ct.Company, Tags: ct.Tags, Since: ct.CreatedAt.In(loc).Format("2 Jan 2006"), Last: "never"}
+		r := tableRow{ID: ct.ID, Name: ct.Name, Company: ct.Company, Tags: ct.Tags, Since: ct.KnownSince.In(loc).Format("2 Jan 2006"), Last: "never"}
 		if ct.LastContactedAt != nil {
 			r.Last = ct.LastContactedAt.In(loc).Format("2 Jan 2006")
 		}

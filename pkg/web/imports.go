@@ -117,7 +117,7 @@ func readerOf(ctx context.Context, kind string, data []byte, contentType string)
 
 // columnFields are the words the preview gives ReadCSV's fields.
 var columnFields = map[string]string{"first": "name", "middle": "name", "last": "name", "url": "LinkedIn URL", "cadence_days": "cadence",
-	"card": "the card in your address book"}
+	"known_since": "known since", "card": "the card in your address book"}
 
 // columnsOf lists which of a CSV's columns the import reads, into which
 // field, and which it leaves out.

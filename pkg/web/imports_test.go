@@ -43,8 +43,10 @@ func TestImportPreviewAndUndo(t *testing.T) {
 	}
 	mustContain(t, page, "<strong>2</strong> new contacts, <strong>1</strong> merged into contacts you have, <strong>1</strong> rows combined", "Bob Smith", "Jane Doe (again)", "(line 5)")
 	// Which columns become which field, and which are left out.
-	mustContain(t, page, "Columns read: First Name → name, Last Name → name, URL → LinkedIn URL, Email Address → email, Company → company, Position → title.",
-		"Columns left out (Rapport has no field for them): Connected On.")
+	mustContain(t, page, "Columns read: First Name → name, Last Name → name, URL → LinkedIn URL, Email Address → email, Company → company, Position → title, Connected On → known since.")
+	if strings.Contains(page, "Columns left out") {
+		t.Fatal("the preview says columns are left out")
+	}
 	if n := count(); n != 1 {
 		t.Fatalf("the preview wrote: %d contacts", n)
 	}
@@ -61,10 +63,18 @@ func TestImportPreviewAndUndo(t *testing.T) {
 	}
 	var got struct {
 		LinkedInURL string `json:"linkedin_url"`
+		KnownSince  string `json:"known_since"`
 	}
 	s.api(t, "GET", "/v1/contacts/"+bob, tok, nil, 200, &got)
-	if got.LinkedInURL != "https://www.linkedin.com/in/bobsmith" {
-		t.Fatalf("Bob not merged: %+v", got)
+	if got.LinkedInURL != "https://www.linkedin.com/in/bobsmith" || got.KnownSince != "2026-02-02T12:00:00Z" {
+		t.Fatalf("Bob not merged, or not known since Connected On: %+v", got)
+	}
+	// The contacts table, longest known first: Søren (connected on 1 Jan),
+	// Bob (2 Feb), Jane (24 Nov, noon: before the import).
+	_, table := b.get("/app/contacts?sort=since")
+	if i, j, k := strings.Index(table, "Søren Kierkegaard"), strings.Index(table, "Bob Smith"), strings.Index(table, "Jane Doe"); i < 0 || !(i < j && j < k) ||
+		!strings.Contains(table, "1 Jan 2026") {
+		t.Fatalf("the table by known since: Søren at %d, Bob at %d, Jane at %d", i, j, k)
 	}
 
 	// Listed, and undone from the list.
@@ -81,7 +91,7 @@ func TestImportPreviewAndUndo(t *testing.T) {
 		t.Fatalf("%d contacts after the undo, want 1", n)
 	}
 	s.api(t, "GET", "/v1/contacts/"+bob, tok, nil, 200, &got)
-	if got.LinkedInURL != "" {
+	if got.LinkedInURL != "" || got.KnownSince != "2026-11-24T17:00:00Z" {
 		t.Fatalf("Bob not put back: %+v", got)
 	}
 

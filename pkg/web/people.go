@@ -33,7 +33,7 @@ func (s *pages) registerPeople(g fiber.Router) {
 }
 
 // contactFields are the edit form's fields.
-var contactFields = []string{"name", "emails", "phones", "company", "title", "linkedin_url", "tags", "notes", "cadence_days", "updated_at"}
+var contactFields = []string{"name", "emails", "phones", "company", "title", "linkedin_url", "tags", "notes", "cadence_days", "known_since", "updated_at"}
 
 // contactEdit is the edit page's view: the contact's id and name, and
 // what is stored now when the form came back stale.
@@ -42,11 +42,12 @@ type contactEdit struct {
 	Stored   map[string]string
 }
 
-// contactForm is a contact as the edit form shows it.
-func contactForm(ct *contacts.Contact) map[string]string {
+// contactForm is a contact as the edit form shows it, its days in loc.
+func contactForm(ct *contacts.Contact, loc *time.Location) map[string]string {
 	return map[string]string{"name": ct.Name, "emails": strings.Join(ct.Emails, "\n"), "phones": strings.Join(ct.Phones, "\n"),
 		"company": ct.Company, "title": ct.Title, "linkedin_url": ct.LinkedInURL, "tags": strings.Join(ct.Tags, ", "),
-		"notes": ct.Notes, "cadence_days": strconv.Itoa(ct.CadenceDays), "updated_at": ct.UpdatedAt.Format(time.RFC3339Nano)}
+		"notes": ct.Notes, "cadence_days": strconv.Itoa(ct.CadenceDays), "known_since": ct.KnownSince.In(loc).Format(time.DateOnly),
+		"updated_at": ct.UpdatedAt.Format(time.RFC3339Nano)}
 }
 
 func (s *pages) handleContactEdit(c *fiber.Ctx) error {
@@ -59,7 +60,7 @@ func (s *pages) handleContactEdit(c *fiber.Ctx) error {
 		return err
 	}
 	p := s.page(c, "Edit "+ct.Name, "contacts")
-	p.Form = contactForm(ct)
+	p.Form = contactForm(ct, user(c).Location())
 	p.Data = &contactEdit{ID: ct.ID, Name: ct.Name}
 	return s.render(c, 200, "contact_edit", p)
 }
@@ -94,9 +95,20 @@ func (s *pages) handleContactSave(c *fiber.Ctx) error {
 			return s.render(c, fiber.StatusUnprocessableEntity, "contact_edit", p)
 		}
 	}
-	patch, _ := json.Marshal(map[string]any{"name": p.Form["name"], "emails": lines(p.Form["emails"]), "phones": lines(p.Form["phones"]),
+	fields := map[string]any{"name": p.Form["name"], "emails": lines(p.Form["emails"]), "phones": lines(p.Form["phones"]),
 		"company": p.Form["company"], "title": p.Form["title"], "linkedin_url": p.Form["linkedin_url"], "tags": commaList(p.Form["tags"]),
-		"notes": p.Form["notes"], "cadence_days": cadence})
+		"notes": p.Form["notes"], "cadence_days": cadence}
+	// A day other than the one shown: noon of it, in the user's zone (the
+	// day shown keeps the time stored).
+	if v := p.Form["known_since"]; v != "" && v != ct.KnownSince.In(u.Location()).Format(time.DateOnly) {
+		day, err := time.ParseInLocation(time.DateOnly, v, u.Location())
+		if err != nil {
+			p.Errors["known_since"] = "must be a date such as 2019-05-01"
+			return s.render(c, fiber.StatusUnprocessableEntity, "contact_edit", p)
+		}
+		fields["known_since"] = apiTime(day.Add(12 * time.Hour))
+	}
+	patch, _ := json.Marshal(fields)
 	saved, err := s.CRM.UpdateContactSeen(ctx, u, id, patch, seen)
 	if apperr.Is(err, apperr.Conflict) && len(apperr.FieldsOf(err)) == 1 && apperr.FieldsOf(err)[0].Field == "updated_at" {
 		now, gerr := s.CRM.Contacts.Store.Contact(ctx, u.ID, id)
@@ -105,7 +117,7 @@ func (s *pages) handleContactSave(c *fiber.Ctx) error {
 		}
 		p.Problem = "Not saved: " + now.Name + " was changed elsewhere since you opened this page. What is stored now is shown below; " +
 			"your text is kept in the form — save again to replace it."
-		view.Stored = contactForm(now)
+		view.Stored = contactForm(now, u.Location())
 		p.Form["updated_at"] = now.UpdatedAt.Format(time.RFC3339Nano)
 		return s.render(c, fiber.StatusConflict, "contact_edit", p)
 	}

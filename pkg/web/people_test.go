@@ -51,10 +51,29 @@ func TestContactEdit(t *testing.T) {
 	// how long you have known them and how often you mean to be in touch.
 	_, page = b.get("/app/contacts/" + jane)
 	mustContain(t, page, `Tags: <a href="/app/contacts?tag=go">go</a>, <a href="/app/contacts?tag=wasm">wasm</a>`,
-		"Added 24 Nov 2026 · last contact never · stay in touch every 30 days")
+		"Known since 24 Nov 2026 · last contact never · stay in touch every 30 days")
 	if st, table := b.get("/app/contacts?tag=wasm"); st != 200 || !strings.Contains(table, `<a href="/app/contacts?tag=wasm">wasm</a>`) {
 		t.Fatalf("the table by a tag: %d", st)
 	}
+
+	// Known since: another day, kept; one that is no date, or ahead,
+	// refused next to the field.
+	for _, tc := range []struct {
+		day    string
+		status int
+	}{{"yesterday", 422}, {"2027-01-01", 422}, {"2019-05-01", 200}} {
+		_, page = b.get("/app/contacts/" + jane + "/edit")
+		mustContain(t, page, `type="date"`, `value="2026-11-24"`)
+		form.Set("updated_at", b.hidden(page, "updated_at"))
+		form.Set("known_since", tc.day)
+		if st, page = b.post("/app/contacts/"+jane+"/edit", form); st != tc.status || (st == 422 && !strings.Contains(page, `id="known_since-error"`)) {
+			t.Fatalf("known since %s: %d", tc.day, st)
+		}
+		if st == 200 {
+			mustContain(t, page, "Known since 1 May 2019 (added 24 Nov 2026)")
+		}
+	}
+	form.Del("known_since")
 
 	// A bad email: 422, the message next to the field, the text kept.
 	_, page = b.get("/app/contacts/" + jane + "/edit")
@@ -151,7 +170,8 @@ func TestContactTimelineAndIntros(t *testing.T) {
 		s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": jane, "moment": "other", "met_at": at}, 201, nil)
 	}
 	_, page = b.get("/app/contacts/" + jane)
-	mustContain(t, page, "Added 24 Nov 2026 · first met 1 Mar 2025 · last contact 24 Nov 2026")
+	// Met before the contact was made: known since then.
+	mustContain(t, page, "Known since 1 Mar 2025 (added 24 Nov 2026) · first met 1 Mar 2025 · last contact 24 Nov 2026")
 	st, page = b.post("/app/contacts/"+jane+"/interactions", url.Values{"kind": {"telepathy"}})
 	if st != 200 || !strings.Contains(page, "kind:") {
 		t.Fatalf("a bad kind should come back as a problem: %d", st)

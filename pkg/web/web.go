@@ -136,11 +136,12 @@ type webContact struct {
 	// group card's resource name) are the phone's groups they are in.
 	Tags   []string
 	Groups []webEvent
-	// Since (the contact made), FirstMet (the first encounter, if any),
-	// LastContact (or "never") and CadenceDays (0: off) say how long you
-	// have known them and how often you mean to be in touch.
-	Since, FirstMet, LastContact string
-	CadenceDays                  int
+	// KnownSince, Added (the contact made: shown when another day),
+	// FirstMet (the first encounter, if any), LastContact (or "never") and
+	// CadenceDays (0: off) say how long you have known them and how often
+	// you mean to be in touch.
+	KnownSince, Added, FirstMet, LastContact string
+	CadenceDays                              int
 }
 
 // webLink is a link and the text it shows (the address or number, so

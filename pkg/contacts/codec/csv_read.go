@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -40,6 +41,8 @@ var csvColumns = map[string]string{
 	"url": "url", "linkedin": "url", "linkedin url": "url", "linkedin_url": "url", "profile url": "url", "web page": "url",
 	"website": "url", "linkedin profile": "url", "linkedin profile url": "url",
 	"cadence_days": "cadence_days",
+	// LinkedIn's date of the connection, and Rapport's own column.
+	"connected on": "known_since", "known_since": "known_since", "known since": "known_since",
 }
 
 // numberedColumns are Google CSV's columns of one value among several
@@ -510,6 +513,22 @@ func firstOf(dst *string, v string) {
 	}
 }
 
+// sinceLayouts are the forms of a date a "Connected On" or known_since
+// cell comes in: LinkedIn's (06 Dec 2023), ISO's, and a spelled month's.
+var sinceLayouts = []string{"02 Jan 2006", "2 Jan 2006", "2 January 2006", "Jan 2, 2006", "January 2, 2006", time.DateOnly}
+
+// sinceOf is a cell of one of sinceLayouts as a date (2006-01-02), an RFC
+// 3339 time as it is; anything else as it is too, which the contact's
+// check refuses (an import keeps the row without it, and says so).
+func sinceOf(v string) string {
+	for _, l := range sinceLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return t.Format(time.DateOnly)
+		}
+	}
+	return v
+}
+
 func inputFromRow(rec []string, cols map[int]string) (contacts.Input, error) {
 	var in contacts.Input
 	var first, middle, last string
@@ -547,6 +566,8 @@ func inputFromRow(rec []string, cols map[int]string) (contacts.Input, error) {
 			if contacts.NormalizeLinkedIn(v) != "" {
 				firstOf(&in.LinkedInURL, v)
 			}
+		case "known_since":
+			firstOf(&in.KnownSince, sinceOf(v))
 		case "cadence_days":
 			if v != "" {
 				n, err := strconv.Atoi(v)

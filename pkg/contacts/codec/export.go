@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-vcard"
 	"github.com/rapport-crm/rapport/pkg/contacts"
@@ -40,6 +41,11 @@ func writeVCard(w io.Writer, c *contacts.Contact, version string) error {
 	}
 	addExtra(card, kept)
 	dress(card, kept, c)
+	if !c.KnownSince.IsZero() {
+		// In a file, read back by an import; not in the address book,
+		// whose cards change only as their sync says.
+		card.SetValue("X-RAPPORT-KNOWN-SINCE", c.KnownSince.UTC().Format(time.RFC3339))
+	}
 	if c.Notes != "" {
 		card.SetValue(vcard.FieldNote, c.Notes)
 	}
@@ -242,7 +248,7 @@ func oneLineBreak(s string) string {
 }
 
 // CSVHeader is the header of export.csv, which ReadCSV reads back.
-var CSVHeader = []string{"name", "email", "company", "title", "phone", "tags", "notes", "linkedin_url", "cadence_days"}
+var CSVHeader = []string{"name", "email", "company", "title", "phone", "tags", "notes", "linkedin_url", "cadence_days", "known_since"}
 
 // CSVRecord is c as a row of export.csv. Cells a spreadsheet would run as a
 // formula get a leading quote (ReadCSV drops it again).
@@ -251,8 +257,12 @@ func CSVRecord(c *contacts.Contact) []string {
 	if c.CadenceDays > 0 {
 		cad = strconv.Itoa(c.CadenceDays)
 	}
+	since := ""
+	if !c.KnownSince.IsZero() {
+		since = c.KnownSince.UTC().Format(time.RFC3339)
+	}
 	rec := []string{c.Name, strings.Join(c.Emails, "; "), c.Company, c.Title, strings.Join(c.Phones, "; "),
-		strings.Join(c.Tags, "; "), c.Notes, c.LinkedInURL, cad}
+		strings.Join(c.Tags, "; "), c.Notes, c.LinkedInURL, cad, since}
 	for i, v := range rec {
 		if v != "" && strings.ContainsRune("=+-@", rune(v[0])) {
 			rec[i] = "'" + v

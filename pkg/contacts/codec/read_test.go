@@ -216,6 +216,11 @@ func TestReadCSVColumns(t *testing.T) {
 			contacts.Input{Name: "Grace Hopper", Title: "Admiral", Company: "Navy", Emails: []string{"g@x.example"}, Phones: []string{"+1 1", "+1 2"}}},
 		{"CompanyOnly", "First Name,Last Name,Organization Name\n,,Acme\n", contacts.Input{Name: "Acme", Company: "Acme"}},
 		{"NotANumberedColumn", "name,E-mail x - Value,Phone 1 - Label\nGrace,g@x.example,Mobile\n", contacts.Input{Name: "Grace"}},
+		{"LinkedInConnectedOn", "Notes:\n\"When exporting your connection data...\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\nAda,Lovelace,https://www.linkedin.com/in/ada,,Engines,Countess,06 Dec 2023\n",
+			contacts.Input{Name: "Ada Lovelace", Company: "Engines", Title: "Countess", LinkedInURL: "https://www.linkedin.com/in/ada", KnownSince: "2023-12-06"}},
+		{"ConnectedOnOneDigitDay", "First Name,Connected On\nAda,6 Dec 2023\n", contacts.Input{Name: "Ada", KnownSince: "2023-12-06"}},
+		{"KnownSinceOfAnExport", "name,known_since\nAda,2023-12-06T09:30:00Z\n", contacts.Input{Name: "Ada", KnownSince: "2023-12-06T09:30:00Z"}},
+		{"ConnectedOnNotADate", "First Name,Connected On\nAda,last year\n", contacts.Input{Name: "Ada", KnownSince: "last year"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []contacts.Row

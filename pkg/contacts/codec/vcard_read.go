@@ -231,6 +231,7 @@ func inputFromCard(c vcard.Card) (contacts.Input, error) {
 	if v := c.Value("X-RAPPORT-CADENCE-DAYS"); v != "" {
 		in.CadenceDays, _ = strconv.Atoi(v)
 	}
+	in.KnownSince = strings.TrimSpace(c.Value("X-RAPPORT-KNOWN-SINCE")) // export.vcf's
 	var urls []string
 	urls = append(urls, c.Values(vcard.FieldURL)...)
 	urls = append(urls, c.Values(socialProfile)...)
