@@ -45,7 +45,7 @@ func BenchmarkDeskPages(b *testing.B) {
 	})
 	b.Logf("seeded in %s", time.Since(t0).Round(time.Millisecond))
 	client := deskSession(b, s.URL, "ada@example.com", a.tok)
-	pages := []string{"/app/today", "/app/contacts", "/app/contacts?tag=" + benchTopics[0], "/app/contacts?sort=last", "/app/contacts?sort=since&tag=" + benchTopics[0],
+	pages := []string{"/app/today", "/app/contacts", "/app/contacts?tag=" + benchTopics[0], "/app/contacts?sort=last", "/app/contacts?sort=since", "/app/contacts?sort=since&tag=" + benchTopics[0],
 		"/app/contacts/" + benchContactID(13),
 		"/app/events", "/app/events/" + benchEventID(7), "/app/companies", "/app/pipeline", "/app/insights", "/app/intros", "/app/followups"}
 	// Insights after a write: every view computes them (the cache is
