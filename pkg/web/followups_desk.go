@@ -29,15 +29,26 @@ func (s *pages) handleFollowupCancel(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	_, err := s.CRM.Followups.Cancel(ctx, user(c).ID, c.Params("id"))
+	return s.followupChanged(c, err, "/app/followups", "Dropped: no longer needed.")
+}
+
+// followupChanged answers a change to a pending follow-up: back to the
+// list (at target) with notice, or what went wrong — none of the user's
+// (404), one no longer pending, a field refused.
+func (s *pages) followupChanged(c *fiber.Ctx, err error, target, notice string) error {
 	switch {
 	case apperr.Is(err, apperr.NotFound):
 		return s.notFound(c, "follow-up")
 	case apperr.Is(err, apperr.Conflict):
 		return seeProblem(c, "/app/followups", "That follow-up is done or cancelled already.")
 	case err != nil:
-		return err
+		line, ok := problemLine(err)
+		if !ok {
+			return err
+		}
+		return seeProblem(c, "/app/followups", line)
 	}
-	return seeNotice(c, "/app/followups", "Dropped: no longer needed.")
+	return seeNotice(c, target, notice)
 }
 
 // handleFollowupEdit re-dates a pending follow-up (the time typed in the
@@ -58,19 +69,7 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 		p.DueAt = &due
 	}
 	_, err := s.CRM.Followups.Update(ctx, u.ID, c.Params("id"), p)
-	switch {
-	case apperr.Is(err, apperr.NotFound):
-		return s.notFound(c, "follow-up")
-	case apperr.Is(err, apperr.Conflict):
-		return seeProblem(c, "/app/followups", "That follow-up is done or cancelled already.")
-	case err != nil:
-		line, ok := problemLine(err)
-		if !ok {
-			return err
-		}
-		return seeProblem(c, "/app/followups", line)
-	}
-	return seeNotice(c, "/app/followups#f-"+url.PathEscape(c.Params("id")), "Saved.")
+	return s.followupChanged(c, err, "/app/followups#f-"+url.PathEscape(c.Params("id")), "Saved.")
 }
 
 // writeIt is the mailto: link of a follow-up: to the contact's first
