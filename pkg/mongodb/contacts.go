@@ -36,8 +36,9 @@ func keyID(userID, key string) string { return userID + "|" + key }
 
 // EnsureIndexes creates the indexes of the contacts' query shapes, one per
 // command (FerretDB 1.24 panics on a createIndexes naming two existing ones).
-// Names and keys are those the server has always created, so existing
-// databases are left as they are.
+// An index keeps its name and keys once created, so an existing database
+// is left as it is — but for contacts_user_known, which replaced
+// contacts_user_since with the contacts' known_since (giveKnownSince, once).
 func (s *Contacts) EnsureIndexes(ctx context.Context) error {
 	if err := ensureIndexes(ctx, s.contacts(),
 		Index{Name: "contacts_user_name", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}},
