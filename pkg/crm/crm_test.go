@@ -402,6 +402,44 @@ func TestUndoImportKeepsTheCard(t *testing.T) {
 	})
 }
 
+// TestUndoImportKeepsWhatWasLoggedSince: an import merged into a contact
+// (a title, and LinkedIn's date of the connection), then a call with them
+// was logged; undone, the contact loses the title and that date but keeps
+// the call as its last contact. The undo wrote back the snapshot from
+// before the import, last contact and all: never contacted.
+func TestUndoImportKeepsWhatWasLoggedSince(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		ada, err := e.crm.CreateContactWith(ctx, e.user, contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}}, contacts.CreateOpts{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.crm.Contacts.Import(ctx, e.user.ID, "csv", func(fn func(contacts.Row) error) error {
+			return fn(contacts.Row{Line: 2, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}, Title: "Countess", KnownSince: "2020-01-01"}})
+		})
+		if err != nil || res.Updated != 1 {
+			t.Fatalf("import: %+v, %v", res, err)
+		}
+		call, err := e.crm.LogInteraction(ctx, e.user, ada.ID, contacts.InteractionInput{Kind: "call"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.crm.UndoImport(ctx, e.user.ID, res.ImportID); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.crm.Contacts.Store.Contact(ctx, e.user.ID, ada.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Title != "" || !got.KnownSince.Equal(ada.KnownSince) {
+			t.Fatalf("after the undo: title %q, known since %v; want none, and %v", got.Title, got.KnownSince, ada.KnownSince)
+		}
+		if got.LastContactedAt == nil || !got.LastContactedAt.Equal(call.At) {
+			t.Fatalf("after the undo: last contact %v, want the call's %v", got.LastContactedAt, call.At)
+		}
+	})
+}
+
 // TestUndoImportEmptiesTheCardItFilled: an import whose card merged into
 // a contact whose card held nothing else gave it the card's birthday;
 // undone, the contact's card holds nothing else again — unless the phone

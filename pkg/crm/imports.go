@@ -48,9 +48,10 @@ const undoChunk = 1000
 // (set-based: the contacts read at once, their history removed and the
 // contacts deleted with one statement each), the companies it made
 // that nothing names any more are removed, the contacts it merged into get
-// their earlier fields back (and an empty card extra it filled is emptied
-// again while it holds what the import put there), and the record is
-// marked undone. If it is cut
+// their earlier fields back — not their last contact, which one logged
+// since may have moved; an empty card extra it filled is emptied again
+// while it holds what the import put there — and the record is marked
+// undone. If it is cut
 // short (a timeout), calling it again continues where it stopped: deleted
 // contacts are skipped. NotFound for another user's or an undone import;
 // Conflict for one still running.
@@ -100,8 +101,10 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 			// What an import never changes, and what the snapshot leaves
 			// out on SQLite (its JSON): the card's name, UID and extra —
 			// unless the import filled an empty extra that still holds
-			// what it put there.
+			// what it put there — and the last contact, which an
+			// encounter or interaction logged since has moved.
 			c.DAVName, c.CardUID, c.CardExtra = cur.DAVName, cur.CardUID, cur.CardExtra
+			c.LastContactedAt = cur.LastContactedAt
 			if sum, ok := filled[c.ID]; ok && contacts.ExtraSum(cur.CardExtra) == sum {
 				c.CardExtra = ""
 			}
