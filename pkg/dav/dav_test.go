@@ -2,6 +2,7 @@ package dav_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -406,5 +407,44 @@ func TestIsolationAndBadInput(t *testing.T) {
 	big := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Big\r\nNOTE:" + strings.Repeat("x", dav.MaxCard) + "\r\nEND:VCARD\r\n"
 	if r := s.do(t, me, "PUT", dav.BookPath+"big.vcf", big, "Content-Type", "text/vcard"); r.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Fatalf("a card over 1 MiB: %d", r.StatusCode)
+	}
+}
+
+// TestCardKnownSince: a card a phone sends with Rapport's
+// X-RAPPORT-KNOWN-SINCE (one of export.vcf's, saved to the phone and put
+// back) makes a contact known since then, and the served card leaves it
+// out; one that is no date, or in the future, is refused (4xx), nothing
+// made.
+func TestCardKnownSince(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	card := func(uid, since string) string {
+		return "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:" + uid + "\r\nFN:Ada " + uid + "\r\nX-RAPPORT-KNOWN-SINCE:" + since + "\r\nEND:VCARD\r\n"
+	}
+	resp := s.do(t, u, "PUT", dav.BookPath+"ada-1.vcf", card("1", "2019-05-01T12:00:00Z"), "Content-Type", "text/vcard")
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("PUT: %d", resp.StatusCode)
+	}
+	c, err := s.crm.Contacts.Store.ContactByKey(t.Context(), u.ID, contacts.DAVKey("ada-1"))
+	if err != nil || !c.KnownSince.Equal(time.Date(2019, 5, 1, 12, 0, 0, 0, time.UTC)) {
+		t.Fatalf("the contact: %+v, %v", c, err)
+	}
+	resp = s.do(t, u, "GET", dav.BookPath+"ada-1.vcf", "")
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.Contains(string(body), "KNOWN-SINCE") {
+		t.Fatalf("GET: %d\n%s", resp.StatusCode, body)
+	}
+	for i, since := range []string{"someday", "2099-01-01"} {
+		name := fmt.Sprint("bad-", i)
+		resp := s.do(t, u, "PUT", dav.BookPath+name+".vcf", card(name, since), "Content-Type", "text/vcard")
+		resp.Body.Close()
+		if resp.StatusCode < 400 || resp.StatusCode >= 500 {
+			t.Errorf("known since %q: %d, want a 4xx", since, resp.StatusCode)
+		}
+		if _, err := s.crm.Contacts.Store.ContactByKey(t.Context(), u.ID, contacts.DAVKey(name)); err == nil {
+			t.Errorf("known since %q: a contact was made", since)
+		}
 	}
 }
