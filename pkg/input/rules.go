@@ -9,8 +9,9 @@ import (
 	"time"
 	_ "time/tzdata" // IANA names must resolve on machines without zoneinfo
 
-	"github.com/rapport-crm/rapport/pkg/apperr"
 	"unicode/utf8"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
 )
 
 // Limits of PRODUCT.md §2.
