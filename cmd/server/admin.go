@@ -107,9 +107,6 @@ func deleteUser(ctx context.Context, sv *app.Services, args []string, out io.Wri
 		return err
 	}
 	if err := backup.RemoveAccount(ctx, sv.Accounts, sv.Idempotency, u.ID); err != nil {
-		if _, gone := sv.Accounts.User(ctx, u.ID); apperr.Is(gone, apperr.NotFound) {
-			return fmt.Errorf("%s is deleted; what it stored is purged by the server's hourly upkeep: %w", u.Email, err)
-		}
 		return err
 	}
 	_, err = fmt.Fprintf(out, "deleted %s (%s) and everything in it\n", u.Email, u.ID)

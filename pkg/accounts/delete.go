@@ -60,9 +60,13 @@ func (s *Service) Remove(ctx context.Context, id string) error {
 // then goes with the next PurgeDeleted.
 const PurgeTimeout = 5 * time.Minute
 
-// Purge removes everything stored under a deleted user's id; run again
-// after an error, it goes on where it stopped.
-func (s *Service) Purge(ctx context.Context, id string) error { return s.Store.PurgeUser(ctx, id) }
+// Purge removes everything stored under a deleted user's id, within
+// PurgeTimeout; run again after an error, it goes on where it stopped.
+func (s *Service) Purge(ctx context.Context, id string) error {
+	ctx, cancel := context.WithTimeout(ctx, PurgeTimeout)
+	defer cancel()
+	return s.Store.PurgeUser(ctx, id)
+}
 
 // DeletedUser is the note that a user is deleted, kept until what was
 // stored under their id is surely gone.
