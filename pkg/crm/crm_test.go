@@ -368,6 +368,27 @@ func TestBriefReadsEveryMeeting(t *testing.T) {
 	})
 }
 
+// importAndUndo imports one row of kind into e's user — a merge into the
+// contact id — runs between, undoes the import and returns the contact as
+// it is then.
+func importAndUndo(t *testing.T, e *env, kind string, row contacts.Row, id string, between func()) *contacts.Contact {
+	t.Helper()
+	ctx := t.Context()
+	res, err := e.crm.Contacts.Import(ctx, e.user.ID, kind, func(fn func(contacts.Row) error) error { return fn(row) })
+	if err != nil || res.Updated != 1 || res.ImportID == "" {
+		t.Fatalf("import: %+v, %v", res, err)
+	}
+	between()
+	if _, err := e.crm.UndoImport(ctx, e.user.ID, res.ImportID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.crm.Contacts.Store.Contact(ctx, e.user.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 // TestUndoImportKeepsTheCard: an import that merged into a contact made
 // on a phone, undone, gives the contact back its fields and keeps what
 // only its card holds — its name in the address book, its UID and the
@@ -383,18 +404,10 @@ func TestUndoImportKeepsTheCard(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := e.crm.Contacts.Import(ctx, e.user.ID, "csv", func(fn func(contacts.Row) error) error {
-			return fn(contacts.Row{Line: 2, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}, Title: "Countess"}})
-		})
-		if err != nil || res.Updated != 1 {
-			t.Fatalf("import: %+v, %v", res, err)
-		}
-		if _, err := e.crm.UndoImport(ctx, e.user.ID, res.ImportID); err != nil {
-			t.Fatal(err)
-		}
-		got, err := e.crm.Contacts.Store.Contact(ctx, e.user.ID, c.ID)
-		if err != nil || got.Title != "" || got.DAVName != "ada-phone" || got.CardUID != "ada-uid" || got.CardExtra != extra {
-			t.Fatalf("after the undo: %+v, %v", got, err)
+		got := importAndUndo(t, e, "csv", contacts.Row{Line: 2, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}, Title: "Countess"}},
+			c.ID, func() {})
+		if got.Title != "" || got.DAVName != "ada-phone" || got.CardUID != "ada-uid" || got.CardExtra != extra {
+			t.Fatalf("after the undo: %+v", got)
 		}
 		if byName, err := e.crm.Contacts.Store.ContactByKey(ctx, e.user.ID, "dav:ada-phone"); err != nil || byName.ID != c.ID {
 			t.Fatalf("the card's name after the undo: %v, %v", byName, err)
@@ -414,23 +427,13 @@ func TestUndoImportKeepsWhatWasLoggedSince(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := e.crm.Contacts.Import(ctx, e.user.ID, "csv", func(fn func(contacts.Row) error) error {
-			return fn(contacts.Row{Line: 2, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}, Title: "Countess", KnownSince: "2020-01-01"}})
+		var call *contacts.Interaction
+		row := contacts.Row{Line: 2, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}, Title: "Countess", KnownSince: "2020-01-01"}}
+		got := importAndUndo(t, e, "csv", row, ada.ID, func() {
+			if call, err = e.crm.LogInteraction(ctx, e.user, ada.ID, contacts.InteractionInput{Kind: "call"}); err != nil {
+				t.Fatal(err)
+			}
 		})
-		if err != nil || res.Updated != 1 {
-			t.Fatalf("import: %+v, %v", res, err)
-		}
-		call, err := e.crm.LogInteraction(ctx, e.user, ada.ID, contacts.InteractionInput{Kind: "call"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := e.crm.UndoImport(ctx, e.user.ID, res.ImportID); err != nil {
-			t.Fatal(err)
-		}
-		got, err := e.crm.Contacts.Store.Contact(ctx, e.user.ID, ada.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
 		if got.Title != "" || !got.KnownSince.Equal(ada.KnownSince) {
 			t.Fatalf("after the undo: title %q, known since %v; want none, and %v", got.Title, got.KnownSince, ada.KnownSince)
 		}
@@ -465,27 +468,17 @@ func TestUndoImportEmptiesTheCardItFilled(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err := e.crm.Contacts.Import(ctx, e.user.ID, "vcard", func(fn func(contacts.Row) error) error {
-					return fn(contacts.Row{Line: 1, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}}, CardExtra: imported})
-				})
-				if err != nil || res.Updated != 1 || res.ImportID == "" {
-					t.Fatalf("import: %+v, %v", res, err)
-				}
-				if got, _ := e.crm.Contacts.Store.Contact(ctx, e.user.ID, ada.ID); got.CardExtra != imported {
-					t.Fatalf("the import filled the card with %q", got.CardExtra)
-				}
-				if tc.phoneSince {
-					if _, err := e.crm.UpdateContactCard(ctx, e.user, ada.ID, []byte(`{}`), phone); err != nil {
-						t.Fatal(err)
+				row := contacts.Row{Line: 1, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}}, CardExtra: imported}
+				got := importAndUndo(t, e, "vcard", row, ada.ID, func() {
+					if got, _ := e.crm.Contacts.Store.Contact(ctx, e.user.ID, ada.ID); got.CardExtra != imported {
+						t.Fatalf("the import filled the card with %q", got.CardExtra)
 					}
-				}
-				if _, err := e.crm.UndoImport(ctx, e.user.ID, res.ImportID); err != nil {
-					t.Fatal(err)
-				}
-				got, err := e.crm.Contacts.Store.Contact(ctx, e.user.ID, ada.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
+					if tc.phoneSince {
+						if _, err := e.crm.UpdateContactCard(ctx, e.user, ada.ID, []byte(`{}`), phone); err != nil {
+							t.Fatal(err)
+						}
+					}
+				})
 				if got.CardExtra != tc.wantAfterTheUndo {
 					t.Fatalf("the card's extra after the undo: %q, want %q", got.CardExtra, tc.wantAfterTheUndo)
 				}
