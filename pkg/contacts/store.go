@@ -35,10 +35,14 @@ type Import struct {
 	StartedAt *time.Time `json:"started_at,omitempty"`
 	Created   []string   `json:"created"`
 	Before    []Contact  `json:"before"`
-	// ExtraFilled names the contacts of Before whose card held nothing
-	// else (CardExtra) until the import filled it, each with ExtraSum of
-	// what it put there: an undo empties the card's extra again while it
-	// still holds that (one the phone has changed since is left).
+	// Added is what the import added to each contact of Before: an undo
+	// takes it out where it is still there (Addition.TakeOut), keeping
+	// what was changed since.
+	Added []Addition `json:"added,omitempty"`
+	// ExtraFilled is how records made before Added were kept named the
+	// contacts of Before whose empty card extra (CardExtra) the import
+	// filled, each with ExtraSum of what it put there; an undo of such a
+	// record takes the rest of Added from Before and the contact now.
 	ExtraFilled []ExtraFill `json:"extra_filled,omitempty"`
 	// Kind is what was imported: "vcard" or "csv".
 	Kind string `json:"kind,omitempty"`

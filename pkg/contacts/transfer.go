@@ -43,13 +43,17 @@ type ImportResult struct {
 	ImportID string `json:"import_id,omitempty"`
 
 	// createdIDs are the contacts the import created; before the contacts
-	// it merged into, as they were before it (the first time each).
+	// it merged into, as they were before it (the first time each), and
+	// added what it added to each of them (Import.Added), in the same
+	// order; seen is each contact it wrote, by its index in before (-1
+	// for one it created).
 	createdIDs []string
 	before     []Contact
-	seen       map[string]bool
-	// filled are the contacts of before whose empty card extra the
-	// import filled (Import.ExtraFilled).
-	filled []ExtraFill
+	added      []Addition
+	seen       map[string]int
+	// readded says a contact the record lists has been merged into again
+	// since it was written (its Addition grew).
+	readded bool
 	// companies remembers the company of each company text and domains.
 	companies map[string]string
 	// record is the import's record as last written; planned the ids it
@@ -252,7 +256,8 @@ func (s *Service) saveImport(ctx context.Context, res *ImportResult, state strin
 	if rec.Before == nil {
 		rec.Before = []Contact{}
 	}
-	rec.ExtraFilled = res.filled[:min(len(res.filled), maxUndoMerged)]
+	rec.Added = res.added[:min(len(res.added), maxUndoMerged)]
+	res.readded = false
 	return s.Store.UpdateImport(ctx, rec)
 }
 
@@ -397,12 +402,12 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 	res.planned = res.planned[len(cs):]
 	res.Created += len(cs) - len(held)
 	if res.seen == nil {
-		res.seen = map[string]bool{}
+		res.seen = map[string]int{}
 	}
 	for i, c := range cs {
 		if _, ok := held[i]; !ok {
 			res.createdIDs = append(res.createdIDs, c.ID)
-			res.seen[c.ID] = true
+			res.seen[c.ID] = -1
 		}
 	}
 	// A row whose email or LinkedIn URL a contact has (stored before, or
@@ -431,12 +436,11 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 // once a chunk: the record lists every id, and rewriting it each chunk
 // wrote about 97 MB for an import of 50,000 contacts. It is rewritten
 // sooner when the import has merged into more contacts (their earlier
-// versions) or filled more of their cards, or has not written it for
-// importResave.
+// versions) or again into one it lists (what it added), or has not
+// written it for importResave.
 func (s *Service) plan(ctx context.Context, res *ImportResult, n int) ([]string, error) {
 	rec := res.record // as last written (saveImport)
-	save := min(len(res.before), maxUndoMerged) > len(rec.Before) || min(len(res.filled), maxUndoMerged) > len(rec.ExtraFilled) ||
-		s.Now().Sub(*rec.UpdatedAt) >= importResave
+	save := min(len(res.before), maxUndoMerged) > len(rec.Before) || res.readded || s.Now().Sub(*rec.UpdatedAt) >= importResave
 	if len(res.planned) < n {
 		from := len(res.planned)
 		ahead := max(n, min(len(res.createdIDs), importPlanMax))
@@ -487,12 +491,21 @@ func (s *Service) mergeInto(ctx context.Context, userID string, r Row, id string
 	if err := s.Store.UpdateContact(ctx, &next); err != nil {
 		return err
 	}
-	if !res.seen[old.ID] { // the first merge into a contact the import did not create
-		res.seen[old.ID] = true
+	i, ok := res.seen[old.ID]
+	if !ok { // the first merge into a contact the import did not create
+		i = len(res.before)
+		res.seen[old.ID] = i
 		res.before = append(res.before, *old)
+		res.added = append(res.added, Addition{})
 	}
-	if filled {
-		res.filled = append(res.filled, ExtraFill{ID: old.ID, Sum: ExtraSum(next.CardExtra)})
+	if i >= 0 {
+		sum := res.added[i].ExtraSum
+		if filled {
+			sum = ExtraSum(next.CardExtra)
+		}
+		res.added[i] = Added(&res.before[i], &next)
+		res.added[i].ExtraSum = sum
+		res.readded = res.readded || i < len(res.record.Added)
 	}
 	res.Updated++
 	return nil

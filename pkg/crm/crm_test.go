@@ -443,6 +443,84 @@ func TestUndoImportKeepsWhatWasLoggedSince(t *testing.T) {
 	})
 }
 
+// TestUndoImportKeepsWhatWasChangedSince: an import merged into a
+// contact (an email, a tag, a title and LinkedIn's date of the
+// connection); then the user wrote a note, added a tag and changed the
+// title, and logged a meeting from before that date. Undone, the contact
+// loses the import's email, tag and date, and keeps the note, the tag,
+// the title and the date of the meeting. The undo wrote back the contact
+// as it was before the import: all of it was lost.
+func TestUndoImportKeepsWhatWasChangedSince(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		ada, err := e.crm.CreateContactWith(ctx, e.user, contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}, Tags: []string{"math"}}, contacts.CreateOpts{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := contacts.Row{Line: 2, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com", "ada@engine.org"},
+			Tags: []string{"engines"}, Title: "Countess", KnownSince: "2020-01-01"}}
+		var met *crm.EncounterResult
+		got := importAndUndo(t, e, "csv", row, ada.ID, func() {
+			patch := `{"notes": "Wrote the first program.", "tags": ["math", "engines", "poetry"], "title": "Analyst"}`
+			if _, err := e.crm.UpdateContact(ctx, e.user, ada.ID, []byte(patch)); err != nil {
+				t.Fatal(err)
+			}
+			if met, err = e.crm.LogEncounter(ctx, e.user, e.ev.ID, contacts.EncounterInput{ContactID: ada.ID, Moment: "after_talk", MetAt: "2019-06-01T18:00:00Z"}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if got, want := strings.Join(got.Emails, ","), "ada@example.com"; got != want {
+			t.Errorf("emails %q, want %q", got, want)
+		}
+		if got, want := strings.Join(got.Tags, ","), "math,poetry"; got != want {
+			t.Errorf("tags %q, want %q", got, want)
+		}
+		if got.Notes != "Wrote the first program." || got.Title != "Analyst" {
+			t.Errorf("notes %q, title %q: want what was written since", got.Notes, got.Title)
+		}
+		if !got.KnownSince.Equal(met.Encounter.MetAt) {
+			t.Errorf("known since %v, want the meeting's %v", got.KnownSince, met.Encounter.MetAt)
+		}
+	})
+}
+
+// TestUndoImportOfAnOlderRecord: an import's record kept as records were
+// before they kept what the import added (the contacts it merged into as
+// they were before it, and the card extras it filled) is still undone:
+// the contact gets its earlier fields back, its card its emptiness.
+func TestUndoImportOfAnOlderRecord(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		const extra = "BEGIN:VCARD\r\nVERSION:3.0\r\nBDAY:1815-12-10\r\nEND:VCARD\r\n"
+		ada, err := e.crm.CreateContactWith(ctx, e.user, contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}}, contacts.CreateOpts{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := contacts.Row{Line: 1, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com", "ada@engine.org"},
+			Title: "Countess", KnownSince: "2020-01-01"}, CardExtra: extra}
+		got := importAndUndo(t, e, "vcard", row, ada.ID, func() {
+			page, err := e.crm.Contacts.Store.Imports(ctx, e.user.ID, 1, nil)
+			if err != nil || len(page.Items) != 1 {
+				t.Fatalf("imports: %v, %v", page, err)
+			}
+			im, err := e.crm.Contacts.Store.Import(ctx, e.user.ID, page.Items[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(im.Added) != 1 || len(im.Before) != 1 {
+				t.Fatalf("the record: %d added, %d before", len(im.Added), len(im.Before))
+			}
+			im.ExtraFilled, im.Added = []contacts.ExtraFill{{ID: ada.ID, Sum: im.Added[0].ExtraSum}}, nil
+			if err := e.crm.Contacts.Store.UpdateImport(ctx, im); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if strings.Join(got.Emails, ",") != "ada@example.com" || got.Title != "" || !got.KnownSince.Equal(ada.KnownSince) || got.CardExtra != "" {
+			t.Fatalf("after the undo: %+v", got)
+		}
+	})
+}
+
 // TestUndoImportEmptiesTheCardItFilled: an import whose card merged into
 // a contact whose card held nothing else gave it the card's birthday;
 // undone, the contact's card holds nothing else again — unless the phone

@@ -17,7 +17,8 @@ type UndoResult struct {
 	// Deleted counts the contacts the import created that were removed
 	// (with their encounters, interactions, intros and follow-ups).
 	Deleted int `json:"deleted"`
-	// Restored counts the contacts it merged into, put back as they were.
+	// Restored counts the contacts it merged into, each with what the
+	// import added taken out.
 	Restored int `json:"restored"`
 	// Kept counts those left as they are: deleted since, merged with a
 	// contact older than the import, or whose earlier email or LinkedIn URL
@@ -47,11 +48,10 @@ const undoChunk = 1000
 // /v1/contacts/{id} deletes, undoChunk to a transaction and a statement a kind
 // (set-based: the contacts read at once, their history removed and the
 // contacts deleted with one statement each), the companies it made
-// that nothing names any more are removed, the contacts it merged into get
-// their earlier fields back — not their last contact, which one logged
-// since may have moved; an empty card extra it filled is emptied again
-// while it holds what the import put there — and the record is marked
-// undone. If it is cut
+// that nothing names any more are removed, what it added to the contacts
+// it merged into is taken out where it is still there (contacts.Addition:
+// what was changed since stays, their last contact too), and the record
+// is marked undone. If it is cut
 // short (a timeout), calling it again continues where it stopped: deleted
 // contacts are skipped. NotFound for another user's or an undone import;
 // Conflict for one still running.
@@ -83,14 +83,11 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 	if err != nil {
 		return nil, err
 	}
-	filled := make(map[string]string, len(im.ExtraFilled))
-	for _, f := range im.ExtraFilled {
-		filled[f.ID] = f.Sum
-	}
+	added := additions(im)
 	_, err = atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
 		for i := range im.Before {
-			c := &im.Before[i]
-			cur, err := s.Contacts.Store.Contact(ctx, userID, c.ID)
+			before := &im.Before[i]
+			cur, err := s.Contacts.Store.Contact(ctx, userID, before.ID)
 			if err != nil {
 				if apperr.Is(err, apperr.NotFound) {
 					res.Kept++
@@ -98,19 +95,15 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 				}
 				return struct{}{}, err
 			}
-			// What an import never changes, and what the snapshot leaves
-			// out on SQLite (its JSON): the card's name, UID and extra —
-			// unless the import filled an empty extra that still holds
-			// what it put there — and the last contact, which an
-			// encounter or interaction logged since has moved.
-			c.DAVName, c.CardUID, c.CardExtra = cur.DAVName, cur.CardUID, cur.CardExtra
-			c.LastContactedAt = cur.LastContactedAt
-			if sum, ok := filled[c.ID]; ok && contacts.ExtraSum(cur.CardExtra) == sum {
-				c.CardExtra = ""
-			}
-			c.UserID = userID
-			c.UpdatedAt = record.Time(s.Now())
-			switch err := s.Contacts.Store.UpdateContact(ctx, c); {
+			// The contact as it is now, less what the import added and
+			// is still there: what an import never changes (the card's
+			// name and UID, the last contact) and whatever was changed
+			// since stay.
+			a := added(before, cur)
+			next := *cur
+			a.TakeOut(&next, before)
+			next.UpdatedAt = record.Time(s.Now())
+			switch err := s.Contacts.Store.UpdateContact(ctx, &next); {
 			case err == nil:
 				res.Restored++
 			case apperr.Is(err, apperr.Conflict):
@@ -120,7 +113,7 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 			}
 		}
 		now := record.Time(s.Now())
-		im.UserID, im.UndoneAt, im.Created, im.Before, im.ExtraFilled = userID, &now, []string{}, []contacts.Contact{}, nil
+		im.UserID, im.UndoneAt, im.Created, im.Before, im.Added, im.ExtraFilled = userID, &now, []string{}, []contacts.Contact{}, nil, nil
 		if im.State == contacts.ImportRunning {
 			im.State = contacts.ImportInterrupted
 		}
@@ -134,6 +127,36 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 		return nil, err
 	}
 	return res, nil
+}
+
+// additions returns what im added to each contact it merged into, given
+// the contact as it was before the import and as it is now. A record made
+// before imports kept what they added has only the earlier versions: what
+// the contact holds now that it did not then counts as the import's (an
+// undo of it gives the contact its earlier fields back, as it always
+// did), and the sums of the card extras it filled.
+func additions(im *contacts.Import) func(before, cur *contacts.Contact) contacts.Addition {
+	if len(im.Added) > 0 || len(im.Before) == 0 {
+		byID := make(map[string]*contacts.Addition, len(im.Added))
+		for i := range im.Added {
+			byID[im.Added[i].ID] = &im.Added[i]
+		}
+		return func(before, _ *contacts.Contact) contacts.Addition {
+			if a := byID[before.ID]; a != nil {
+				return *a
+			}
+			return contacts.Addition{ID: before.ID}
+		}
+	}
+	filled := make(map[string]string, len(im.ExtraFilled))
+	for _, f := range im.ExtraFilled {
+		filled[f.ID] = f.Sum
+	}
+	return func(before, cur *contacts.Contact) contacts.Addition {
+		a := contacts.Added(before, cur)
+		a.ExtraSum = filled[before.ID]
+		return a
+	}
 }
 
 // companyChunk is how many companies one unit of work of an undo checks

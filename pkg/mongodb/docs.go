@@ -30,6 +30,7 @@ func newRegistry() *bson.Registry {
 	r := bson.NewRegistry()
 	register[contacts.Encounter, docEncounter](r)
 	register[contacts.ExtraFill, docExtraFill](r)
+	register[contacts.Addition, docAddition](r)
 	register[contacts.CardGroup, docCardGroup](r)
 	register[contacts.Import, docImport](r)
 	register[contacts.Interaction, docInteraction](r)
@@ -121,6 +122,7 @@ type docImport struct {
 	StartedAt   *time.Time           `bson:"started_at,omitempty"`
 	Created     []string             `bson:"created"`
 	Before      []contacts.Contact   `bson:"before"`
+	Added       []contacts.Addition  `bson:"added,omitempty"`
 	ExtraFilled []contacts.ExtraFill `bson:"extra_filled,omitempty"`
 	Kind        string               `bson:"kind,omitempty"`
 	State       string               `bson:"state,omitempty"`
@@ -138,6 +140,22 @@ type docCardGroup struct {
 	Name      string    `bson:"name"`
 	Card      string    `bson:"card"`
 	UpdatedAt time.Time `bson:"updated_at"`
+}
+
+// docAddition is how a contacts.Addition is stored (in docImport).
+type docAddition struct {
+	ID          string     `bson:"id"`
+	Emails      []string   `bson:"emails,omitempty"`
+	Phones      []string   `bson:"phones,omitempty"`
+	Tags        []string   `bson:"tags,omitempty"`
+	Company     string     `bson:"company,omitempty"`
+	CompanyID   string     `bson:"company_id,omitempty"`
+	Title       string     `bson:"title,omitempty"`
+	LinkedInURL string     `bson:"linkedin_url,omitempty"`
+	Notes       string     `bson:"notes,omitempty"`
+	CadenceDays int        `bson:"cadence_days,omitempty"`
+	KnownSince  *time.Time `bson:"known_since,omitempty"`
+	ExtraSum    string     `bson:"extra_sum,omitempty"`
 }
 
 // docExtraFill is how a contacts.ExtraFill is stored (in docImport).

@@ -44,7 +44,7 @@ func (s *Contacts) Imports(ctx context.Context, userID string, limit int, cur *r
 		return nil, err
 	}
 	for i := range page.Items {
-		page.Items[i].Created, page.Items[i].Before, page.Items[i].ExtraFilled = nil, nil, nil
+		page.Items[i].Created, page.Items[i].Before, page.Items[i].ExtraFilled, page.Items[i].Added = nil, nil, nil, nil
 	}
 	return page, nil
 }

@@ -12,12 +12,12 @@ import (
 )
 
 // importColumns are the columns of an import's record, lists included.
-const importColumns = `id, created_at, created, before, extra_filled, started_at, kind, state, updated_at, created_n, updated_n, undone_at`
+const importColumns = `id, created_at, created, before, extra_filled, added, started_at, kind, state, updated_at, created_n, updated_n, undone_at`
 
 // CreateImport stores an import's record (imports).
 func (s *Contacts) CreateImport(ctx context.Context, im *contacts.Import) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		_, err := tx.tx.ExecContext(ctx, `INSERT INTO imports(user_id, `+importColumns+`) VALUES(?, `+placeholders(12)+`)`,
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO imports(user_id, `+importColumns+`) VALUES(?, `+placeholders(13)+`)`,
 			append([]any{im.UserID}, importArgs(im)...)...)
 		return translate(err, "import")
 	})
@@ -27,7 +27,7 @@ func (s *Contacts) CreateImport(ctx context.Context, im *contacts.Import) error 
 // scoped by user_id).
 func (s *Contacts) UpdateImport(ctx context.Context, im *contacts.Import) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		return tx.writeOwned(ctx, `UPDATE imports SET (`+importColumns+`) = (`+placeholders(12)+`) WHERE id = ? AND user_id = ?`,
+		return tx.writeOwned(ctx, `UPDATE imports SET (`+importColumns+`) = (`+placeholders(13)+`) WHERE id = ? AND user_id = ?`,
 			"import", append(importArgs(im), im.ID, im.UserID)...)
 	})
 }
@@ -35,11 +35,14 @@ func (s *Contacts) UpdateImport(ctx context.Context, im *contacts.Import) error 
 func importArgs(im *contacts.Import) []any {
 	created, _ := json.Marshal(im.Created)
 	before, _ := json.Marshal(im.Before)
-	filled := []byte("[]")
+	filled, added := []byte("[]"), []byte("[]")
 	if len(im.ExtraFilled) > 0 {
 		filled, _ = json.Marshal(im.ExtraFilled)
 	}
-	return []any{im.ID, formatTime(im.CreatedAt), string(created), string(before), string(filled), nullTime(im.StartedAt), im.Kind, im.State,
+	if len(im.Added) > 0 {
+		added, _ = json.Marshal(im.Added)
+	}
+	return []any{im.ID, formatTime(im.CreatedAt), string(created), string(before), string(filled), string(added), nullTime(im.StartedAt), im.Kind, im.State,
 		nullTime(im.UpdatedAt), im.CreatedN, im.UpdatedN, nullTime(im.UndoneAt)}
 }
 
@@ -61,20 +64,20 @@ func (s *Contacts) Import(ctx context.Context, userID, id string) (*contacts.Imp
 // (imports_user), without their lists.
 func (s *Contacts) Imports(ctx context.Context, userID string, limit int, cur *record.Cursor) (*record.Page[contacts.Import], error) {
 	var sb strings.Builder
-	sb.WriteString(`SELECT ` + strings.NewReplacer("created, before, extra_filled,", "'[]', '[]', '[]',").Replace(importColumns) + ` FROM imports WHERE user_id = ?`)
+	sb.WriteString(`SELECT ` + strings.NewReplacer("created, before, extra_filled, added,", "'[]', '[]', '[]', '[]',").Replace(importColumns) + ` FROM imports WHERE user_id = ?`)
 	return pageByTime(ctx, s.DB, &sb, []any{userID}, cur, "created_at", true, pageLimit(limit), "import",
 		func(r scanner) (*contacts.Import, error) { return scanImport(r, false) },
 		func(im *contacts.Import) record.Cursor { return record.Cursor{T: &im.CreatedAt, ID: im.ID} })
 }
 
 // scanImport reads a row of importColumns; lists says whether created,
-// before and extra_filled were selected (the list of imports reads '[]'
+// before, extra_filled and added were selected (the list of imports reads '[]'
 // in their place).
 func scanImport(r scanner, lists bool) (*contacts.Import, error) {
 	var im contacts.Import
-	var at, created, before, filled string
+	var at, created, before, filled, added string
 	var started, updated, undone sql.NullString
-	if err := r.Scan(&im.ID, &at, &created, &before, &filled, &started, &im.Kind, &im.State, &updated, &im.CreatedN, &im.UpdatedN, &undone); err != nil {
+	if err := r.Scan(&im.ID, &at, &created, &before, &filled, &added, &started, &im.Kind, &im.State, &updated, &im.CreatedN, &im.UpdatedN, &undone); err != nil {
 		return nil, translate(err, "import")
 	}
 	var err error
@@ -93,7 +96,7 @@ func scanImport(r scanner, lists bool) (*contacts.Import, error) {
 		for _, l := range []struct {
 			s   string
 			dst any
-		}{{created, &im.Created}, {before, &im.Before}, {filled, &im.ExtraFilled}} {
+		}{{created, &im.Created}, {before, &im.Before}, {filled, &im.ExtraFilled}, {added, &im.Added}} {
 			if err = json.Unmarshal([]byte(l.s), l.dst); err != nil {
 				break
 			}

@@ -254,7 +254,7 @@ func (s *pages) handleImportUndo(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Undone: %d contacts removed, %d put back as they were", res.Deleted, res.Restored)
+	msg := fmt.Sprintf("Undone: %d contacts removed, what it added taken out of %d", res.Deleted, res.Restored)
 	if res.Kept > 0 {
 		msg += fmt.Sprintf(", %d kept (changed since)", res.Kept)
 	}

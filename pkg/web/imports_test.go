@@ -84,7 +84,7 @@ func TestImportPreviewAndUndo(t *testing.T) {
 		t.Fatalf("the import is not listed with Undo")
 	}
 	action := page[strings.LastIndex(page[:undo], `action="`)+len(`action="`) : undo+len("/undo")]
-	if st, page = b.post(action, map[string][]string{}); st != 200 || !strings.Contains(page, "Undone: 2 contacts removed, 1 put back") {
+	if st, page = b.post(action, map[string][]string{}); st != 200 || !strings.Contains(page, "Undone: 2 contacts removed, what it added taken out of 1") {
 		t.Fatalf("undo: %d %s", st, page)
 	}
 	if n := count(); n != 1 {
