@@ -152,6 +152,46 @@ func reportWaits(b *testing.B, name string, took []time.Duration) {
 	b.ReportMetric(float64(took[len(took)-1].Microseconds())/1000, name+"-max-ms")
 }
 
+// BenchmarkImportMerges: POST /v1/contacts/import of a 10,000-row CSV
+// every row of which merges into a contact the account has (the same
+// people, each with a second email, a title, a tag and a note: a LinkedIn
+// export imported again), then its undo (DELETE /v1/imports/{id}); a
+// second user's writes are timed during each (bystander).
+// Run: go test ./pkg/api -run '^$' -bench ImportMerges -benchtime 3x
+func BenchmarkImportMerges(b *testing.B) {
+	const rows = 10_000
+	var first, again bytes.Buffer
+	first.WriteString("name,email,company,title,phone,tags,notes\n")
+	again.WriteString("name,email,company,title,phone,tags,notes\n")
+	for i := 0; i < rows; i++ {
+		fmt.Fprintf(&first, "Person %d,p%d@example.com,Company %d,,+1 555 %04d,go,\n", i, i, i%500, i)
+		fmt.Fprintf(&again, "Person %d,\"p%d@example.com;q%d@example.org\",Company %d,Engineer,+1 555 %04d,\"go; meetups\",Met at meetup %d\n",
+			i, i, i, i%500, i, i%200)
+	}
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		s := MustServe(b, openSignup)
+		_, tok := s.MustSignup(b, "ada@example.com")
+		_, other := s.MustSignup(b, "grace@example.com")
+		mustImport(b, s, tok, "text/csv", first.Bytes())
+		b.StartTimer()
+		start := time.Now()
+		waits := bystander(s, other, "import")
+		res := mustImport(b, s, tok, "text/csv", again.Bytes())
+		b.ReportMetric(time.Since(start).Seconds(), "s/10k")
+		b.StopTimer()
+		reportWaits(b, "other-write", waits())
+		if res.Updated != rows || res.ImportID == "" || len(res.Errors) != 0 {
+			b.Fatalf("import %+v", res)
+		}
+		start = time.Now()
+		waits = bystander(s, other, "undo")
+		MustStatus(b, s.Do(b, "DELETE", "/v1/imports/"+res.ImportID, tok, nil), 200)
+		b.ReportMetric(time.Since(start).Seconds(), "undo-s")
+		reportWaits(b, "undo-other-write", waits())
+	}
+}
+
 // BenchmarkRestore: POST /v1/import of a backup of 30,000 contacts (one
 // company each of 500, an email and a tag), 200 events and 30,000
 // encounters, into an empty account, as the CardDAV benchmark's book is

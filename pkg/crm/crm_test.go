@@ -484,6 +484,56 @@ func TestUndoImportKeepsWhatWasChangedSince(t *testing.T) {
 	})
 }
 
+// TestImportMergesTogether: an import's merges commit a few rows at a
+// time; one refused among them (its row names another contact's LinkedIn
+// profile) is reported on its line and changes nothing, and the rows
+// around it merge.
+func TestImportMergesTogether(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		mk := func(in contacts.Input) *contacts.Contact {
+			c, err := e.crm.CreateContactWith(ctx, e.user, in, contacts.CreateOpts{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		ada := mk(contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}})
+		bob := mk(contacts.Input{Name: "Bob Smith", LinkedInURL: "https://www.linkedin.com/in/bobsmith"})
+		grace := mk(contacts.Input{Name: "Grace Hopper", Emails: []string{"grace@example.com"}})
+		rows := []contacts.Row{
+			{Line: 2, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}, Title: "Countess"}},
+			{Line: 3, Input: contacts.Input{Name: "Ada Lovelace", Emails: []string{"ada@example.com"}, LinkedInURL: "https://www.linkedin.com/in/bobsmith", Notes: "x"}},
+			{Line: 4, Input: contacts.Input{Name: "Grace Hopper", Emails: []string{"grace@example.com"}, Title: "Rear Admiral"}},
+		}
+		res, err := e.crm.Contacts.Import(ctx, e.user.ID, "csv", func(fn func(contacts.Row) error) error {
+			for _, r := range rows {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Updated != 2 || len(res.Errors) != 1 || res.Errors[0].Line != 3 {
+			t.Fatalf("import %+v: want lines 2 and 4 merged, line 3 refused", res)
+		}
+		for _, want := range []struct {
+			id, title, linkedIn, notes string
+		}{{ada.ID, "Countess", "", ""}, {bob.ID, "", "https://www.linkedin.com/in/bobsmith", ""}, {grace.ID, "Rear Admiral", "", ""}} {
+			got, err := e.crm.Contacts.Store.Contact(ctx, e.user.ID, want.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Title != want.title || got.LinkedInURL != want.linkedIn || got.Notes != want.notes {
+				t.Errorf("%s: title %q, LinkedIn %q, notes %q; want %q, %q, %q", got.Name, got.Title, got.LinkedInURL, got.Notes, want.title, want.linkedIn, want.notes)
+			}
+		}
+	})
+}
+
 // TestUndoImportOfAnOlderRecord: an import's record kept as records were
 // before they kept what the import added (the contacts it merged into as
 // they were before it, and the card extras it filled) is still undone:

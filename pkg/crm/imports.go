@@ -83,43 +83,15 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 	if err != nil {
 		return nil, err
 	}
-	added := additions(im)
-	_, err = atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
-		for i := range im.Before {
-			before := &im.Before[i]
-			cur, err := s.Contacts.Store.Contact(ctx, userID, before.ID)
-			if err != nil {
-				if apperr.Is(err, apperr.NotFound) {
-					res.Kept++
-					continue
-				}
-				return struct{}{}, err
-			}
-			// The contact as it is now, less what the import added and
-			// is still there: what an import never changes (the card's
-			// name and UID, the last contact) and whatever was changed
-			// since stay.
-			a := added(before, cur)
-			next := *cur
-			a.TakeOut(&next, before)
-			next.UpdatedAt = record.Time(s.Now())
-			switch err := s.Contacts.Store.UpdateContact(ctx, &next); {
-			case err == nil:
-				res.Restored++
-			case apperr.Is(err, apperr.Conflict):
-				res.Kept++
-			default:
-				return struct{}{}, err
-			}
-		}
-		now := record.Time(s.Now())
-		im.UserID, im.UndoneAt, im.Created, im.Before, im.Added, im.ExtraFilled = userID, &now, []string{}, []contacts.Contact{}, nil, nil
-		if im.State == contacts.ImportRunning {
-			im.State = contacts.ImportInterrupted
-		}
-		return struct{}{}, s.Contacts.Store.UpdateImport(ctx, im)
-	})
-	if err != nil {
+	if err := s.takeOutAdded(ctx, userID, im, res); err != nil {
+		return nil, err
+	}
+	now := record.Time(s.Now())
+	im.UserID, im.UndoneAt, im.Created, im.Before, im.Added, im.ExtraFilled = userID, &now, []string{}, []contacts.Contact{}, nil, nil
+	if im.State == contacts.ImportRunning {
+		im.State = contacts.ImportInterrupted
+	}
+	if err := s.Contacts.Store.UpdateImport(ctx, im); err != nil {
 		return nil, err
 	}
 	res.Companies, err = s.removeImportedCompanies(ctx, userID, slices.Sorted(maps.Keys(companies)), im)
@@ -127,6 +99,59 @@ func (s *Service) UndoImport(ctx context.Context, userID, id string) (*UndoResul
 		return nil, err
 	}
 	return res, nil
+}
+
+// restoreUnit is how many of the contacts an import merged into one unit
+// of work of its undo takes what it added out of. All in one, an undo of
+// an import that merged into 10,000 contacts kept another user's write
+// waiting 3.8-5.5 s; 25 to a unit, 82 ms at most, the undo 5.0 s against
+// 3.9-5.8 s; 100, 164 ms and 4.9 s (BenchmarkImportMerges).
+const restoreUnit = 25
+
+// takeOutAdded takes what im added out of each contact it merged into
+// (the contacts deleted since are counted kept), restoreUnit contacts to
+// a unit of work. Cut short, it can run again: what was taken out is no
+// longer there to take.
+func (s *Service) takeOutAdded(ctx context.Context, userID string, im *contacts.Import, res *UndoResult) error {
+	added := additions(im)
+	for start := 0; start < len(im.Before); start += restoreUnit {
+		unit := im.Before[start:min(start+restoreUnit, len(im.Before))]
+		n, err := atomically(ctx, s, func(ctx context.Context, s *Service) (n UndoResult, err error) {
+			for i := range unit {
+				before := &unit[i]
+				cur, err := s.Contacts.Store.Contact(ctx, userID, before.ID)
+				if apperr.Is(err, apperr.NotFound) {
+					n.Kept++
+					continue
+				}
+				if err != nil {
+					return n, err
+				}
+				// The contact as it is now, less what the import added
+				// and is still there: what an import never changes (the
+				// card's name and UID, the last contact) and whatever was
+				// changed since stay.
+				a := added(before, cur)
+				next := *cur
+				a.TakeOut(&next, before)
+				next.UpdatedAt = record.Time(s.Now())
+				switch err := s.Contacts.Store.UpdateContact(ctx, &next); {
+				case err == nil:
+					n.Restored++
+				case apperr.Is(err, apperr.Conflict):
+					n.Kept++
+				default:
+					return n, err
+				}
+			}
+			return n, nil
+		})
+		if err != nil {
+			return err
+		}
+		res.Restored, res.Kept = res.Restored+n.Restored, res.Kept+n.Kept
+	}
+	return nil
 }
 
 // additions returns what im added to each contact it merged into, given
