@@ -255,7 +255,8 @@ func (s *Service) importedAndUnnamed(ctx context.Context, userID, id string, sta
 // DeleteContacts deletes those of ids that are the user's contacts, each
 // with what DELETE /v1/contacts/{id} deletes, undoChunk to a unit of work
 // (set-based, as an undo deletes them); it returns how many went. A
-// restore that failed part way removes what it wrote with it.
+// restore that failed part way removes what it wrote with it, and the
+// desk's bulk delete the contacts ticked (at most 200: one unit).
 func (s *Service) DeleteContacts(ctx context.Context, userID string, ids []string) (int, error) {
 	n, _, err := s.deleteContacts(ctx, userID, ids, nil)
 	return n, err

@@ -2,7 +2,7 @@ package web
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -304,24 +304,21 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 		if f["tag"] == "" {
 			return back("problem", "Name the tag.")
 		}
-		for _, id := range ids {
-			ct := people[id]
-			tags := []string{}
-			for _, t := range ct.Tags {
-				if !strings.EqualFold(t, f["tag"]) {
-					tags = append(tags, t)
-				}
-			}
-			if f["action"] == "add_tag" {
-				tags = append(tags, f["tag"])
-			}
-			patch, _ := json.Marshal(map[string]any{"tags": tags})
-			if _, err := s.CRM.UpdateContact(ctx, u, id, patch); err != nil {
-				if apperr.Is(err, apperr.Invalid) {
-					return back("problem", "Tag: "+apperr.PublicOf(err))
-				}
+		// All of them or none: a contact that holds the most tags already
+		// refuses the lot, before any is written.
+		if _, err := s.CRM.TagContacts(ctx, u, ids, f["tag"], f["action"] == "add_tag"); err != nil {
+			var ae *apperr.Error
+			if !errors.As(err, &ae) || ae.Kind != apperr.Invalid {
 				return err
 			}
+			msg := ae.Public()
+			if len(ae.Fields) > 0 {
+				msg = ae.Fields[0].Message // "Max has 50 tags already, …"
+				if strings.HasPrefix(ae.Fields[0].Field, "tags[") {
+					msg = "the tag " + msg // "is 70 characters long; at most 64"
+				}
+			}
+			return back("problem", "Not tagged: "+msg+".")
 		}
 		verb := "Tagged"
 		if f["action"] == "remove_tag" {
@@ -338,12 +335,12 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 			p.Data = &bulkConfirm{People: names}
 			return s.render(c, 200, "contacts_delete", p)
 		}
-		for _, id := range ids {
-			if err := s.CRM.DeleteContact(ctx, u.ID, id); err != nil && !apperr.Is(err, apperr.NotFound) {
-				return err
-			}
+		// One unit of work: all of them with their history, or none.
+		n, err := s.CRM.DeleteContacts(ctx, u.ID, ids)
+		if err != nil {
+			return err
 		}
-		return back("notice", fmt.Sprintf("Deleted %d contacts.", len(people)))
+		return back("notice", fmt.Sprintf("Deleted %d contacts.", n))
 	}
 	return back("problem", "Pick what to do with them.")
 }

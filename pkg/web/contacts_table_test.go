@@ -100,6 +100,51 @@ func TestContactsTable(t *testing.T) {
 	s.api(t, "GET", "/v1/contacts/"+before, tok, nil, 200, nil)
 }
 
+// TestContactsBulkAllOrNone: a bulk tag among whose contacts one holds
+// the most tags already is refused, naming that contact, and tags none of
+// them; a bulk delete removes every contact ticked with its history. The
+// contacts ticked before the full one were tagged, one at a time.
+func TestContactsBulkAllOrNone(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	full := make([]string, 50)
+	for i := range full {
+		full[i] = fmt.Sprint("t", i)
+	}
+	bea := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bea", "tags": []string{"vip"}})
+	max := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Max", "tags": full})
+	b := s.signedIn(t, "ada@example.com", tok)
+	b.get("/app/contacts")
+	st, page := b.post("/app/contacts/bulk", url.Values{"ids": {bea, max}, "action": {"add_tag"}, "tag": {"rust"}})
+	if st != 200 || !strings.Contains(page, "Not tagged: Max has 50 tags already, the most a contact holds.") {
+		t.Fatalf("a bulk tag with a full contact among them: %d %s", st, page)
+	}
+	b.get("/app/contacts")
+	st, page = b.post("/app/contacts/bulk", url.Values{"ids": {bea}, "action": {"add_tag"}, "tag": {strings.Repeat("x", 70)}})
+	if st != 200 || !strings.Contains(page, "Not tagged: the tag is 70 characters long") {
+		t.Fatalf("a tag too long: %d %s", st, page)
+	}
+	var got struct{ Tags []string }
+	s.api(t, "GET", "/v1/contacts/"+bea, tok, nil, 200, &got)
+	if strings.Join(got.Tags, ",") != "vip" {
+		t.Fatalf("Bea's tags after the refusals: %v", got.Tags)
+	}
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-20T18:00:00Z"})
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": bea, "moment": "other"}, 201, nil)
+	b.get("/app/contacts")
+	if st, page = b.post("/app/contacts/bulk", url.Values{"ids": {bea, max}, "action": {"delete"}, "confirm": {"yes"}}); st != 200 || !strings.Contains(page, "Deleted 2 contacts.") {
+		t.Fatalf("bulk delete: %d", st)
+	}
+	for _, id := range []string{bea, max} {
+		s.api(t, "GET", "/v1/contacts/"+id, tok, nil, 404, nil)
+	}
+	var encs struct{ Items []any }
+	s.api(t, "GET", "/v1/events/"+ev+"/encounters", tok, nil, 200, &encs)
+	if len(encs.Items) != 0 {
+		t.Fatalf("%d encounters of the deleted contacts left", len(encs.Items))
+	}
+}
+
 // TestContactsTableSortedPages: sorted by last contact, the table pages
 // through every contact in that order (the next page keeps the order),
 // the never contacted last; no sort here is capped.
