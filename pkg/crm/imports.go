@@ -20,9 +20,9 @@ type UndoResult struct {
 	// Restored counts the contacts it merged into, each with what the
 	// import added taken out.
 	Restored int `json:"restored"`
-	// Kept counts those left as they are: deleted since, merged with a
-	// contact older than the import, or whose earlier email or LinkedIn URL
-	// another contact holds now.
+	// Kept counts those left as they are: the contacts it created or
+	// merged into that were deleted since, and those it created into which
+	// a contact older than the import was merged since.
 	Kept int `json:"kept"`
 	// Companies counts the companies the import made that nothing names
 	// any more, removed with it.
@@ -135,14 +135,10 @@ func (s *Service) takeOutAdded(ctx context.Context, userID string, im *contacts.
 				next := *cur
 				a.TakeOut(&next, before)
 				next.UpdatedAt = record.Time(s.Now())
-				switch err := s.Contacts.Store.UpdateContact(ctx, &next); {
-				case err == nil:
-					n.Restored++
-				case apperr.Is(err, apperr.Conflict):
-					n.Kept++
-				default:
-					return n, err
+				if err := s.Contacts.Store.UpdateContact(ctx, &next); err != nil {
+					return n, err // taking out claims no key: no Conflict
 				}
+				n.Restored++
 			}
 			return n, nil
 		})
