@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -83,12 +84,13 @@ type warmPathRow struct {
 }
 
 // companyFields are the company's edit form's fields.
-var companyFields = []string{"name", "domain", "url", "tags", "notes"}
+var companyFields = []string{"name", "domain", "url", "tags", "notes", "updated_at"}
 
 func (s *pages) handleCompany(c *fiber.Ctx) error {
 	return s.withCompany(c, func(_ context.Context, co *companies.Company) error {
 		p := s.page(c, co.Name, "companies")
-		p.Form = map[string]string{"name": co.Name, "domain": co.Domain, "url": co.URL, "tags": strings.Join(co.Tags, ", "), "notes": co.Notes}
+		p.Form = map[string]string{"name": co.Name, "domain": co.Domain, "url": co.URL, "tags": strings.Join(co.Tags, ", "), "notes": co.Notes,
+			"updated_at": co.UpdatedAt.Format(time.RFC3339Nano)}
 		return s.renderCompany(c, &p, co, fiber.StatusOK)
 	})
 }
@@ -108,12 +110,19 @@ func (s *pages) withCompany(c *fiber.Ctx, fn func(ctx context.Context, co *compa
 }
 
 // handleCompanySave saves the company's edit form (name, domain, website,
-// tags, notes) as PATCH /v1/companies/{id} does; a refused one comes back
-// with each error next to its field and what was typed.
+// tags, notes) as PATCH /v1/companies/{id} does, unless the company changed
+// since the form was drawn; a refused one comes back with each error next
+// to its field and what was typed.
 func (s *pages) handleCompanySave(c *fiber.Ctx) error {
 	return s.withCompany(c, func(ctx context.Context, co *companies.Company) error {
 		p := s.page(c, co.Name, "companies")
 		p.Form = formOf(c, companyFields...)
+		if stored := co.UpdatedAt.Format(time.RFC3339Nano); p.Form["updated_at"] != stored {
+			p.Problem = "Not saved: " + co.Name + " was changed elsewhere since you opened this page (another tab, the API). " +
+				"Your text is kept below; open the company again to see what is stored, or save again to replace it."
+			p.Form["updated_at"] = stored
+			return s.renderCompany(c, &p, co, fiber.StatusConflict)
+		}
 		patch, _ := json.Marshal(map[string]any{"name": p.Form["name"], "domain": p.Form["domain"], "url": p.Form["url"],
 			"tags": commaList(p.Form["tags"]), "notes": p.Form["notes"]})
 		saved, err := s.CRM.Companies.Update(ctx, user(c).ID, co.ID, patch)

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCompanies: the list (search) and a company's page — the people
@@ -59,8 +60,9 @@ func TestCompanies(t *testing.T) {
 // TestEditAndDeleteACompany: a company's page edits its name, domain,
 // website, tags and notes as PATCH /v1/companies/{id} does — a website
 // that is none comes back next to its field with what was typed — and
-// deletes it once its box is ticked, the people there kept. Another
-// user's company is 404 to both. The page could only be read.
+// deletes it once its box is ticked, the people there kept; a form drawn
+// before the company changed elsewhere is not saved (409), its text kept.
+// Another user's company is 404 to both. The page could only be read.
 func TestEditAndDeleteACompany(t *testing.T) {
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
@@ -74,13 +76,33 @@ func TestEditAndDeleteACompany(t *testing.T) {
 
 	_, page := b.get("/app/companies/" + acme)
 	mustContain(t, page, `action="/app/companies/`+acme+`/edit"`, `value="Acme"`)
-	st, page := b.post("/app/companies/"+acme+"/edit", url.Values{"name": {"Acme Corp"}, "domain": {"acme.example"}, "url": {"not a website"},
-		"tags": {"tools, berlin"}, "notes": {"Series B"}})
+	edit := func(page, website string) url.Values { // the form as drawn on page, filled in
+		v := form(page, "/app/companies/"+acme+"/edit")
+		v.Set("name", "Acme Corp")
+		v.Set("domain", "acme.example")
+		v.Set("url", website)
+		v.Set("tags", "tools, berlin")
+		v.Set("notes", "Series B")
+		return v
+	}
+	st, page := b.post("/app/companies/"+acme+"/edit", edit(page, "not a website"))
 	if st != http.StatusUnprocessableEntity || !strings.Contains(page, `id="url-error"`) || !strings.Contains(page, `value="Acme Corp"`) {
 		t.Fatalf("a website that is none: %d\n%.3000s", st, page)
 	}
-	st, page = b.post("/app/companies/"+acme+"/edit", url.Values{"name": {"Acme Corp"}, "domain": {"acme.example"}, "url": {"https://acme.example"},
-		"tags": {"tools, berlin"}, "notes": {"Series B"}})
+	// Changed elsewhere since the form was drawn: not saved, the text
+	// kept; saved when sent again.
+	s.Clock.Add(time.Minute)
+	s.api(t, "PATCH", "/v1/companies/"+acme, tok, map[string]any{"notes": "Raised a round"}, 200, nil)
+	stale := edit(page, "https://acme.example")
+	st, page = b.post("/app/companies/"+acme+"/edit", stale)
+	if st != http.StatusConflict || !strings.Contains(page, "was changed elsewhere") || !strings.Contains(page, "Series B") {
+		t.Fatalf("a form drawn before another edit: %d\n%.3000s", st, page)
+	}
+	var notes struct{ Notes string }
+	if s.api(t, "GET", "/v1/companies/"+acme, tok, nil, 200, &notes); notes.Notes != "Raised a round" {
+		t.Fatalf("the other edit's notes: %q", notes.Notes)
+	}
+	st, page = b.post("/app/companies/"+acme+"/edit", edit(page, "https://acme.example"))
 	if st != 200 {
 		t.Fatalf("save: %d", st)
 	}
