@@ -55,8 +55,11 @@ type pipelineCard struct {
 	ID, Title, Kind, Stage, Company, Source, SourceID, Event, NextStep string
 	History                                                            []string
 	// NextStepAt (when the next step is due, for its datetime-local field,
-	// and in words) and Notes fill the card's edit form.
-	NextStepAt, NextStepWhen, Notes string
+	// and in words) and Notes fill the card's edit form, with UpdatedAt
+	// (the stored copy the form was drawn from); Open opens the form (what
+	// was typed in it came back refused).
+	NextStepAt, NextStepWhen, Notes, UpdatedAt string
+	Open                                       bool
 }
 
 func (s *pages) handlePipeline(c *fiber.Ctx) error {
@@ -125,7 +128,8 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 		col[cl.Stage] = i
 	}
 	for _, o := range all {
-		card := pipelineCard{ID: o.ID, Title: o.Title, Kind: o.Kind, Stage: o.Stage, NextStep: o.NextStep, SourceID: o.SourceContactID, Notes: o.Notes}
+		card := pipelineCard{ID: o.ID, Title: o.Title, Kind: o.Kind, Stage: o.Stage, NextStep: o.NextStep, SourceID: o.SourceContactID, Notes: o.Notes,
+			UpdatedAt: o.UpdatedAt.Format(time.RFC3339Nano)}
 		if o.NextStepAt != nil {
 			card.NextStepAt, card.NextStepWhen = localInput(o.NextStepAt, loc), o.NextStepAt.In(loc).Format("Mon 2 Jan, 15:04")
 		}
@@ -158,6 +162,19 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 
 func ptr[T any](v T) *T { return &v }
 
+// typed puts what was typed in o's edit form (f) back into its card, if
+// the board shows it, with the form open and drawn from the stored copy.
+func (v *pipelineView) typed(o *opportunities.Opportunity, f map[string]string) {
+	for i := range v.Columns {
+		for j := range v.Columns[i].Cards {
+			if card := &v.Columns[i].Cards[j]; card.ID == o.ID {
+				card.Title, card.NextStep, card.NextStepAt, card.Notes = f["title"], f["next_step"], f["next_step_at"], f["notes"]
+				card.UpdatedAt, card.Open = o.UpdatedAt.Format(time.RFC3339Nano), true
+			}
+		}
+	}
+}
+
 // handleOpportunityMove moves a card to another stage.
 func (s *pages) handleOpportunityMove(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
@@ -187,33 +204,51 @@ func (s *pages) handleOpportunityMove(c *fiber.Ctx) error {
 // handleOpportunityEdit saves a card's edit form: the title, the next
 // step and when it is due (in the user's zone; empty: none), the notes —
 // as PATCH /v1/opportunities/{id} does (a next step with a time is a
-// follow-up, moved or cancelled with it).
+// follow-up, moved or cancelled with it) — unless the opportunity changed
+// since the form was drawn. A refused one comes back on the pipeline with
+// the card's form open and what was typed in it.
 func (s *pages) handleOpportunityEdit(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	f := formOf(c, "title", "next_step", "next_step_at", "notes")
+	f := formOf(c, "title", "next_step", "next_step_at", "notes", "updated_at")
+	o, err := s.CRM.Opportunities.Opportunity(ctx, u.ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "opportunity")
+	} else if err != nil {
+		return err
+	}
+	again := func(status int, problem string) error {
+		p := s.page(c, "Pipeline", "pipeline")
+		if err := s.pipeline(c, &p); err != nil {
+			return err
+		}
+		p.Problem = problem
+		p.Data.(*pipelineView).typed(o, f)
+		return s.render(c, status, "pipeline", p)
+	}
+	if f["updated_at"] != o.UpdatedAt.Format(time.RFC3339Nano) {
+		return again(fiber.StatusConflict, "Not saved: "+o.Title+" was changed elsewhere since you opened this page (another tab, the API). "+
+			"Your text is kept in its card below; save again to replace what is stored.")
+	}
 	patch := map[string]any{"title": f["title"], "next_step": f["next_step"], "notes": f["notes"], "next_step_at": nil}
 	if f["next_step_at"] != "" {
 		t, ok := parseLocal(f["next_step_at"], u.Location())
 		if !ok {
-			return seeProblem(c, "/app/pipeline", "When: "+f["next_step_at"]+" is not a date and time.")
+			return again(fiber.StatusUnprocessableEntity, "When: "+f["next_step_at"]+" is not a date and time.")
 		}
 		patch["next_step_at"] = apiTime(t)
 	}
 	body, _ := json.Marshal(patch)
-	o, err := s.CRM.UpdateOpportunity(ctx, u, c.Params("id"), body)
-	if apperr.Is(err, apperr.NotFound) && len(apperr.FieldsOf(err)) == 0 {
-		return s.notFound(c, "opportunity")
-	}
+	saved, err := s.CRM.UpdateOpportunity(ctx, u, o.ID, body)
 	if err != nil {
 		line, ok := problemLine(err)
 		if !ok {
 			return err
 		}
-		return seeProblem(c, "/app/pipeline#o-"+url.PathEscape(c.Params("id")), line)
+		return again(fiber.StatusUnprocessableEntity, line)
 	}
-	return seeNotice(c, "/app/pipeline#o-"+url.PathEscape(o.ID), "Saved "+o.Title+".")
+	return seeNotice(c, "/app/pipeline#o-"+url.PathEscape(saved.ID), "Saved "+saved.Title+".")
 }
 
 // handleOpportunityDelete deletes an opportunity filed by mistake (its

@@ -120,9 +120,11 @@ func TestPipelineStagePages(t *testing.T) {
 
 // TestEditAndDeleteAnOpportunity: a pipeline card's Edit saves its title,
 // next step, when it is due (typed in the user's zone) and notes, as the
-// API's PATCH does, and clears the time when it is emptied; Delete asks
-// for its box to be ticked, then deletes. Another user's card is 404.
-// The card could only be moved.
+// API's PATCH does, and clears the time when it is emptied; a form drawn
+// before the opportunity changed elsewhere, or refused, comes back open
+// with what was typed (the refused one was a redirect that lost it);
+// Delete asks for its box to be ticked, then deletes. Another user's card
+// is 404. The card could only be moved.
 func TestEditAndDeleteAnOpportunity(t *testing.T) {
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
@@ -132,8 +134,15 @@ func TestEditAndDeleteAnOpportunity(t *testing.T) {
 	_, page := b.get("/app/pipeline")
 	mustContain(t, page, `action="/app/pipeline/`+id+`/edit"`, `action="/app/pipeline/`+id+`/delete"`)
 
-	st, page := b.post("/app/pipeline/"+id+"/edit", url.Values{"title": {"Staff engineer, platform"}, "next_step": {"Call Jo back"},
-		"next_step_at": {"2026-12-01T09:30"}, "notes": {"Remote, Berlin office"}})
+	edit := func(page string, typed map[string]string) url.Values { // the card's form as drawn on page (its hidden fields), filled in
+		v := form(page, "/app/pipeline/"+id+"/edit")
+		for k, x := range typed {
+			v.Set(k, x)
+		}
+		return v
+	}
+	st, page := b.post("/app/pipeline/"+id+"/edit", edit(page, map[string]string{"title": "Staff engineer, platform", "next_step": "Call Jo back",
+		"next_step_at": "2026-12-01T09:30", "notes": "Remote, Berlin office"}))
 	if st != 200 {
 		t.Fatalf("edit: %d", st)
 	}
@@ -149,8 +158,8 @@ func TestEditAndDeleteAnOpportunity(t *testing.T) {
 		o.NextStepAt == nil || !o.NextStepAt.Equal(time.Date(2026, 12, 1, 8, 30, 0, 0, time.UTC)) {
 		t.Fatalf("the opportunity after the edit: %+v", o)
 	}
-	b.get("/app/pipeline")
-	if _, page = b.post("/app/pipeline/"+id+"/edit", url.Values{"title": {"Staff engineer, platform"}, "next_step": {"Call Jo back"}, "next_step_at": {""}}); !strings.Contains(page, "Saved") {
+	_, page = b.get("/app/pipeline")
+	if _, page = b.post("/app/pipeline/"+id+"/edit", edit(page, map[string]string{"title": "Staff engineer, platform", "next_step": "Call Jo back"})); !strings.Contains(page, "Saved") {
 		t.Fatal("clearing the time")
 	}
 	o.NextStepAt = nil
@@ -158,9 +167,27 @@ func TestEditAndDeleteAnOpportunity(t *testing.T) {
 	if o.NextStepAt != nil || o.Notes != "" {
 		t.Fatalf("after clearing the time and the notes: %+v", o)
 	}
-	b.get("/app/pipeline")
-	if _, page = b.post("/app/pipeline/"+id+"/edit", url.Values{"title": {""}}); !strings.Contains(page, "title") {
-		t.Fatalf("an empty title:\n%.2000s", page)
+	_, page = b.get("/app/pipeline")
+	if st, page = b.post("/app/pipeline/"+id+"/edit", edit(page, map[string]string{"title": "", "notes": "Typed, kept"})); st != http.StatusUnprocessableEntity ||
+		!strings.Contains(page, "title: is required") || !strings.Contains(page, "Typed, kept</textarea>") || !strings.Contains(page, `<details class="edit" open>`) {
+		t.Fatalf("an empty title: %d\n%.3000s", st, page)
+	}
+	// Changed elsewhere since the form was drawn: not saved, the text kept
+	// in the card; saved when sent again.
+	s.Clock.Add(time.Minute)
+	s.api(t, "PATCH", "/v1/opportunities/"+id, tok, map[string]any{"notes": "From the API"}, 200, nil)
+	st, page = b.post("/app/pipeline/"+id+"/edit", edit(page, map[string]string{"title": "Staff engineer", "next_step": "Call Jo back", "notes": "From the desk"}))
+	if st != http.StatusConflict || !strings.Contains(page, "was changed elsewhere") || !strings.Contains(page, "From the desk</textarea>") {
+		t.Fatalf("a form drawn before another edit: %d\n%.3000s", st, page)
+	}
+	if s.api(t, "GET", "/v1/opportunities/"+id, tok, nil, 200, &o); o.Notes != "From the API" {
+		t.Fatalf("the other edit's notes: %q", o.Notes)
+	}
+	if _, page = b.post("/app/pipeline/"+id+"/edit", edit(page, map[string]string{"title": "Staff engineer, platform", "notes": "From the desk"})); !strings.Contains(page, "Saved") {
+		t.Fatalf("sent again:\n%.2000s", page)
+	}
+	if s.api(t, "GET", "/v1/opportunities/"+id, tok, nil, 200, &o); o.Notes != "From the desk" {
+		t.Fatalf("sent again, the notes: %q", o.Notes)
 	}
 
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
