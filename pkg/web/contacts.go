@@ -147,7 +147,7 @@ func (s *pages) handleWebContact(c *fiber.Ctx) error { return s.contactPage(c, f
 
 // contactPage is the contact's page with status, its intro form holding
 // ask when an intro is asked again.
-func (s *pages) contactPage(c *fiber.Ctx, status int, ask *introAsk) error {
+func (s *pages) contactPage(c *fiber.Ctx, status int, ask *contactAsk) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)

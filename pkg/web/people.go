@@ -137,7 +137,7 @@ func (s *pages) handleInteraction(c *fiber.Ctx) error {
 	u := user(c)
 	f := formOf(c, "kind", "notes")
 	_, err := s.CRM.LogInteraction(ctx, u, c.Params("id"), contacts.InteractionInput{Kind: f["kind"], Notes: f["notes"]})
-	return s.backToContact(c, err, "Logged.")
+	return s.backToContact(c, &contactAsk{Form: "log", Kind: f["kind"], Notes: f["notes"]}, err, "Logged.")
 }
 
 // handleNote adds a dated paragraph to the contact's notes.
@@ -146,12 +146,13 @@ func (s *pages) handleNote(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	note := formOf(c, "note")["note"]
+	ask := &contactAsk{Form: "note", Note: note}
 	if note == "" {
-		return s.backToContact(c, apperr.InvalidField("note", "is empty"), "")
+		return s.backToContact(c, ask, apperr.InvalidField("note", "is empty"), "")
 	}
 	ct, err := s.CRM.Contacts.Store.Contact(ctx, u.ID, c.Params("id"))
 	if err != nil {
-		return s.backToContact(c, err, "")
+		return s.backToContact(c, ask, err, "")
 	}
 	text := s.Now().In(u.Location()).Format("2 Jan 2006") + ": " + note
 	if ct.Notes != "" {
@@ -159,7 +160,7 @@ func (s *pages) handleNote(c *fiber.Ctx) error {
 	}
 	patch, _ := json.Marshal(map[string]string{"notes": text})
 	_, err = s.CRM.UpdateContactSeen(ctx, u, ct.ID, patch, ct.UpdatedAt)
-	return s.backToContact(c, err, "Note added.")
+	return s.backToContact(c, ask, err, "Note added.")
 }
 
 // localLayout is how a datetime-local field reads and writes a time.
@@ -189,17 +190,18 @@ func (s *pages) handleContactFollowup(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	f := formOf(c, "due", "note")
+	ask := &contactAsk{Form: "followup", Due: f["due"], Note: f["note"]}
 	due, ok := tomorrowAtNudge(u, s.Now()), true
 	if f["due"] != "" {
 		if due, ok = parseLocal(f["due"], u.Location()); !ok {
-			return s.backToContact(c, apperr.InvalidField("due", "%q is not a date and time", f["due"]), "")
+			return s.backToContact(c, ask, apperr.InvalidField("due", "%q is not a date and time", f["due"]), "")
 		}
 	}
 	_, err := s.CRM.CreateFollowup(ctx, u, followup.CustomInput{ContactID: c.Params("id"), DueAt: apiTime(due), Note: f["note"]})
-	if apperr.Is(err, apperr.NotFound) {
+	if apperr.Is(err, apperr.NotFound) && len(apperr.FieldsOf(err)) == 0 {
 		return s.notFound(c, "contact")
 	}
-	return s.backToContact(c, err, "Follow-up scheduled for "+due.In(u.Location()).Format("Mon 2 Jan, 15:04")+".")
+	return s.backToContact(c, ask, err, "Follow-up scheduled for "+due.In(u.Location()).Format("Mon 2 Jan, 15:04")+".")
 }
 
 // handleContactIntro introduces the contact to another, picked by name
@@ -212,11 +214,11 @@ func (s *pages) handleContactIntro(c *fiber.Ctx) error {
 	u := user(c)
 	id := c.Params("id")
 	f := formOf(c, "other", "other_id", "context", "double_opt_in")
-	ask := &introAsk{Other: f["other"], Context: f["context"], OptIn: f["double_opt_in"] != ""}
+	ask := &contactAsk{Form: "intro", Other: f["other"], Context: f["context"], OptIn: f["double_opt_in"] != ""}
 	other := f["other_id"]
 	if other == "" {
 		if f["other"] == "" {
-			return s.askIntroAgain(c, ask, apperr.InvalidField("other", "name the person to introduce"))
+			return s.askAgain(c, ask, apperr.InvalidField("other", "name the person to introduce"))
 		}
 		page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: f["other"], Limit: 6})
 		if err != nil {
@@ -230,7 +232,7 @@ func (s *pages) handleContactIntro(c *fiber.Ctx) error {
 		}
 		switch len(matches) {
 		case 0:
-			return s.askIntroAgain(c, ask, apperr.InvalidField("other", "no contact matches %s", strconvQuote(f["other"])))
+			return s.askAgain(c, ask, apperr.InvalidField("other", "no contact matches %s", strconvQuote(f["other"])))
 		case 1:
 			other = matches[0].ID
 		default:
@@ -239,23 +241,29 @@ func (s *pages) handleContactIntro(c *fiber.Ctx) error {
 	}
 	_, err := s.CRM.CreateIntro(ctx, u, contacts.IntroInput{ContactIDs: []string{id, other}, Context: f["context"], DoubleOptIn: ask.OptIn})
 	if err != nil && (!apperr.Is(err, apperr.NotFound) || len(apperr.FieldsOf(err)) > 0) {
-		return s.askIntroAgain(c, ask, err)
+		return s.askAgain(c, ask, err)
 	}
-	return s.backToContact(c, err, "Intro noted.")
+	return s.backToContact(c, ask, err, "Intro noted.")
 }
 
-// introAsk is an intro form sent back to the contact's page: what was
-// typed, and why it was refused (empty when it asks which of several
+// contactAsk is a form of the contact's page sent back to it: which
+// (Form: "log", "note", "followup" or "intro"), what was typed in it, and
+// why it was refused (empty when the intro form asks which of several
 // contacts was meant).
-type introAsk struct {
-	Other, Context, Problem string
-	OptIn                   bool
+type contactAsk struct {
+	Form string
+	// Kind and Notes are the interaction's; Note the note's or the
+	// follow-up's, Due the follow-up's time; Other, Context and OptIn the
+	// intro's.
+	Kind, Notes, Note, Due string
+	Other, Context         string
+	OptIn                  bool
+	Problem                string
 }
 
-// askIntroAgain shows the contact's page with the intro form as it was
-// sent and the problem (422); an error that is not the user's to fix is
-// returned.
-func (s *pages) askIntroAgain(c *fiber.Ctx, ask *introAsk, err error) error {
+// askAgain shows the contact's page with ask's form as it was sent and the
+// problem (422); an error that is not the user's to fix is returned.
+func (s *pages) askAgain(c *fiber.Ctx, ask *contactAsk, err error) error {
 	line, ok := problemLine(err)
 	if !ok {
 		return err
@@ -266,21 +274,18 @@ func (s *pages) askIntroAgain(c *fiber.Ctx, ask *introAsk, err error) error {
 
 func strconvQuote(s string) string { return "“" + s + "”" }
 
-// backToContact returns to the contact's page with a notice, or with the
-// problem of a refused form (another user's contact is a 404 page).
-func (s *pages) backToContact(c *fiber.Ctx, err error, notice string) error {
-	target := "/app/contacts/" + url.PathEscape(c.Params("id"))
+// backToContact returns to the contact's page with a notice, or shows it
+// again with ask's form as it was sent and the problem of err (another
+// user's contact is a 404 page): what was typed is never lost to a
+// redirect.
+func (s *pages) backToContact(c *fiber.Ctx, ask *contactAsk, err error, notice string) error {
 	if apperr.Is(err, apperr.NotFound) && len(apperr.FieldsOf(err)) == 0 {
 		return s.notFound(c, "contact")
 	}
 	if err != nil {
-		line, ok := problemLine(err)
-		if !ok {
-			return err
-		}
-		return seeProblem(c, target, line)
+		return s.askAgain(c, ask, err)
 	}
-	return seeNotice(c, target, notice)
+	return seeNotice(c, "/app/contacts/"+url.PathEscape(c.Params("id")), notice)
 }
 
 // introLine is one intro on the intros page.
@@ -370,14 +375,18 @@ func (s *pages) handleIntroMove(c *fiber.Ctx) error {
 }
 
 // contactDesk is what the desk adds to a contact's page: the timeline
-// (encounters, interactions and intros, newest first) and the intro form
-// (with the people a name matched, when it matched several).
+// (encounters, interactions and intros, newest first) and its forms (the
+// intro's with the people a name matched, when it matched several; a
+// form sent back open, with what was typed in it).
 type contactDesk struct {
 	Timeline                 []timelineItem
 	Kinds                    []string
 	IntroOther, IntroContext string
 	IntroOptIn               bool
 	IntroChoices             []webPerson
+	// Open is the form sent back ("log", "note", "followup"); LogKind,
+	// LogNotes, NoteText and FollowupNote what was typed in it.
+	Open, LogKind, LogNotes, NoteText, FollowupNote string
 	// MergeOther is the name looked up to merge into this contact, and
 	// MergeChoices the contacts it matched.
 	MergeOther   string
@@ -396,7 +405,7 @@ type timelineItem struct {
 }
 
 // contactDeskOf gathers the desk's part of a contact's page.
-func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timelineItem, ask *introAsk) (*contactDesk, error) {
+func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timelineItem, ask *contactAsk) (*contactDesk, error) {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
@@ -404,6 +413,15 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 	d := &contactDesk{Timeline: met, Kinds: contacts.InteractionKinds, FollowupDue: tomorrowAtNudge(u, s.Now()).Format(localLayout)}
 	if ask != nil {
 		d.IntroOther, d.IntroContext, d.IntroOptIn = ask.Other, ask.Context, ask.OptIn
+		d.Open = ask.Form
+		switch ask.Form {
+		case "log":
+			d.LogKind, d.LogNotes = ask.Kind, ask.Notes
+		case "note":
+			d.NoteText = ask.Note
+		case "followup":
+			d.FollowupDue, d.FollowupNote = ask.Due, ask.Note
+		}
 	}
 	its, err := s.CRM.Contacts.Store.Interactions(ctx, u.ID, ct.ID, 50, nil)
 	if err != nil {

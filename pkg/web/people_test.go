@@ -172,16 +172,24 @@ func TestContactTimelineAndIntros(t *testing.T) {
 	_, page = b.get("/app/contacts/" + jane)
 	// Met before the contact was made: known since then.
 	mustContain(t, page, "Known since 1 Mar 2025 (added 24 Nov 2026) · first met 1 Mar 2025 · last contact 24 Nov 2026")
-	st, page = b.post("/app/contacts/"+jane+"/interactions", url.Values{"kind": {"telepathy"}})
-	if st != 200 || !strings.Contains(page, "kind:") {
-		t.Fatalf("a bad kind should come back as a problem: %d", st)
+	// Refused forms come back open with what was typed (they were
+	// redirects that lost it).
+	st, page = b.post("/app/contacts/"+jane+"/interactions", url.Values{"kind": {"telepathy"}, "notes": {"Knew what I meant"}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(page, "kind:") || !strings.Contains(page, `<details class="card" id="log" open>`) ||
+		!strings.Contains(page, ">Knew what I meant</textarea>") {
+		t.Fatalf("a bad kind should come back as a problem, the notes kept: %d\n%.3000s", st, page)
+	}
+	long := strings.Repeat("x", 20_001-len("Met at GoDays\n\n24 Nov 2026: Prefers Signal\n\n24 Nov 2026: "))
+	st, page = b.post("/app/contacts/"+jane+"/notes", url.Values{"note": {long}})
+	if st != http.StatusUnprocessableEntity || !strings.Contains(page, "notes: is 20001 characters long") || !strings.Contains(page, ">"+long+"</textarea>") {
+		t.Fatalf("a note past the notes' length should come back, kept: %d\n%.600s", st, page)
 	}
 
 	// "Bob" matches two: the page offers both, with what was typed (a
 	// context of a few KiB too: it went into a redirect's URL, and a URL
 	// past 4 KiB was refused with 431, the context lost); picking one makes
 	// the intro.
-	long := strings.TrimSpace(strings.Repeat("Both hiring Go people. ", 400))
+	long = strings.TrimSpace(strings.Repeat("Both hiring Go people. ", 400))
 	st, page = b.post("/app/contacts/"+jane+"/intros", url.Values{"other": {"bob"}, "context": {long}, "double_opt_in": {"1"}})
 	if st != 200 {
 		t.Fatalf("intro by an ambiguous name: %d %.300s", st, page)
@@ -371,8 +379,9 @@ func TestScheduleAFollowupFromTheContact(t *testing.T) {
 		t.Error("the follow-ups page lacks it")
 	}
 	b.get("/app/contacts/" + jane)
-	if _, page = b.post("/app/contacts/"+jane+"/followups", url.Values{"due": {"next week"}}); !strings.Contains(page, "is not a date and time") {
-		t.Fatalf("a time that is none:\n%.2000s", page)
+	if st, page = b.post("/app/contacts/"+jane+"/followups", url.Values{"due": {"next week"}, "note": {"Send the slides"}}); st != http.StatusUnprocessableEntity ||
+		!strings.Contains(page, "is not a date and time") || !strings.Contains(page, `value="next week"`) || !strings.Contains(page, ">Send the slides</textarea>") {
+		t.Fatalf("a time that is none, the note kept: %d\n%.2000s", st, page)
 	}
 
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
