@@ -21,6 +21,17 @@ const followupsPage = 100
 // handleWebFollowups lists the pending follow-ups, soonest first, a page
 // at a time.
 func (s *pages) handleWebFollowups(c *fiber.Ctx) error {
+	return s.followupsPage(c, 200, nil)
+}
+
+// followupTyped is a follow-up's re-date form sent back refused: which,
+// what was typed, and why.
+type followupTyped struct{ ID, Due, Note, Problem string }
+
+// followupsPage renders the follow-ups page with status; typed, if set,
+// opens its follow-up's form with what was typed in it (when the page
+// shows it) and says why it was refused.
+func (s *pages) followupsPage(c *fiber.Ctx, status int, typed *followupTyped) error {
 	p := s.page(c, "Follow-ups", "followups")
 	ctx, cancel := s.ctx(c)
 	defer cancel()
@@ -36,7 +47,17 @@ func (s *pages) handleWebFollowups(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, 200, "followups", p)
+	if typed != nil {
+		p.Problem = typed.Problem
+		for _, g := range p.FollowupGroups {
+			for i := range g.Items {
+				if f := &g.Items[i]; f.ID == typed.ID {
+					f.Open, f.TypedDue, f.TypedNote = true, typed.Due, typed.Note
+				}
+			}
+		}
+	}
+	return s.render(c, status, "followups", p)
 }
 
 // groupFollowups names each follow-up's contact and groups them in the

@@ -58,17 +58,26 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	f := formOf(c, "due", "note")
+	typed := &followupTyped{ID: c.Params("id"), Due: f["due"], Note: f["note"]}
 	note := f["note"]
 	p := followup.Patch{Note: &note}
 	if f["due"] != "" {
 		t, ok := parseLocal(f["due"], u.Location())
 		if !ok {
-			return seeProblem(c, "/app/followups", "Due: "+f["due"]+" is not a date and time.")
+			typed.Problem = truncateRunes("Due: "+f["due"], maxFlash-len(" is not a date and time.")) + " is not a date and time."
+			return s.followupsPage(c, fiber.StatusUnprocessableEntity, typed)
 		}
 		due := apiTime(t)
 		p.DueAt = &due
 	}
 	_, err := s.CRM.Followups.Update(ctx, u.ID, c.Params("id"), p)
+	if apperr.Is(err, apperr.Invalid) {
+		// Sent back with what was typed, not redirected without it.
+		if line, ok := problemLine(err); ok {
+			typed.Problem = line
+			return s.followupsPage(c, fiber.StatusUnprocessableEntity, typed)
+		}
+	}
 	return s.followupChanged(c, err, "/app/followups#f-"+url.PathEscape(c.Params("id")), "Saved.")
 }
 

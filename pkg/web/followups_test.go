@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"html"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -55,12 +56,17 @@ func TestFollowupsDesk(t *testing.T) {
 	if f := list.Items[0]; f.DueAt != "2026-11-27T09:30:00Z" || f.Note != "Send the WASM slides\nand the repo" {
 		t.Fatalf("stored %+v (10:30 in Berlin is 09:30Z)", f)
 	}
-	if st, page = b.post("/app/followups/"+id+"/edit", url.Values{"due": {"soon"}}); st != 200 || !strings.Contains(page, "is not a date and time") {
-		t.Fatalf("a bad date: %d", st)
+	// A refused edit comes back with its form open and what was typed (it
+	// was a redirect that lost the note).
+	if st, page = b.post("/app/followups/"+id+"/edit", url.Values{"due": {"soon"}, "note": {"Typed, kept"}}); st != http.StatusUnprocessableEntity ||
+		!strings.Contains(page, "Due: soon is not a date and time") || !strings.Contains(page, `value="soon"`) || !strings.Contains(page, ">Typed, kept</textarea>") {
+		t.Fatalf("a bad date: %d\n%.3000s", st, page)
 	}
-	// A refusal quoting what was typed still shows, cut short: the whole of
-	// it in the redirect's URL was past what the server reads (431).
-	if st, page = b.post("/app/followups/"+id+"/edit", url.Values{"due": {strings.Repeat("soon ", 2000)}}); st != 200 || !strings.Contains(page, "Due: soon soon") || strings.Count(page, "soon") > 100 {
+	// A refusal quoting what was typed shows it cut short (it once went
+	// whole into a redirect's URL, past what the server reads: 431).
+	st, page = b.post("/app/followups/"+id+"/edit", url.Values{"due": {strings.Repeat("soon ", 2000)}})
+	problem := regexp.MustCompile(`<p class="problem" role="alert">([^<]*)</p>`).FindStringSubmatch(page)
+	if st != http.StatusUnprocessableEntity || problem == nil || !strings.HasPrefix(problem[1], "Due: soon soon") || strings.Count(problem[1], "soon") > 100 {
 		t.Fatalf("a long refused date: %d %.300s", st, page)
 	}
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))

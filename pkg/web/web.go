@@ -172,6 +172,10 @@ type webFollowup struct {
 	// it; Write is the "Write it" mailto: link ("" without an email).
 	DueInput string
 	Write    template.URL
+	// Open opens the re-date form, sent back refused with TypedDue and
+	// TypedNote, what was typed in it.
+	Open                bool
+	TypedDue, TypedNote string
 }
 
 // webFollowupGroup is the follow-ups due in one span: overdue, today,
