@@ -27,15 +27,7 @@ var repoRoot = filepath.Join("..", "..")
 func deskBrowser(t *testing.T, s *server, email, token string) context.Context {
 	t.Helper()
 	chromium := tooltest.Need(t, "/usr/bin/chromium")
-	profile := t.TempDir()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancel := chromedp.NewContext(browserAllocator(t, chromium, t.TempDir(), 1280, 900))
 	t.Cleanup(func() { cancel(); time.Sleep(200 * time.Millisecond) })
 	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel)

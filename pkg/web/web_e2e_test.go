@@ -1,10 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,18 +126,58 @@ func TestWebEndToEnd(t *testing.T) {
 // phoneBrowser starts a headless Chromium of its own (its own profile and
 // cookies) with a phone-sized window; its context ends after limit.
 func phoneBrowser(t *testing.T, chromium string, width, height int, limit time.Duration) context.Context {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profileDir(t)), chromedp.WindowSize(width, height))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancel := chromedp.NewContext(browserAllocator(t, chromium, profileDir(t), width, height))
 	t.Cleanup(cancel)
 	ctx, cancel = context.WithTimeout(ctx, limit)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// browserAllocator starts Chromium for t (its profile in profile, its
+// window width × height). What the browser prints is kept and, if t
+// fails, logged: a browser that exits under a test ends it with only
+// "context canceled" (a CI run failed so, not seen again on this machine).
+func browserAllocator(t *testing.T, chromium, profile string, width, height int) context.Context {
+	out := &lockedBuffer{}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile), chromedp.WindowSize(width, height), chromedp.CombinedOutput(out))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(func() {
+		cancel()
+		if t.Failed() {
+			t.Logf("what Chromium printed (its last 4 KiB):\n%s", out.tail(4096))
+		}
+	})
+	return actx
+}
+
+// lockedBuffer is what a browser prints, written from its own goroutine.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// tail is the last n bytes written, without the lines that say only that
+// there is no D-Bus (every start here prints a dozen).
+func (b *lockedBuffer) tail(n int) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out strings.Builder
+	for line := range strings.Lines(b.buf.String()) {
+		if !strings.Contains(line, ":ERROR:dbus/") {
+			out.WriteString(line)
+		}
+	}
+	return out.String()[max(0, out.Len()-n):]
 }
 
 // screenshotter returns an action that saves a full-page screenshot of
