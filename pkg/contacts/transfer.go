@@ -447,9 +447,9 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 
 // mergeUnit is how many rows of a chunk that merge into contacts commit
 // together. One a commit, an import merging into 10,000 contacts took
-// 18 s; 25, 6.0 s, with another user's writes meanwhile 10 ms at the
-// median (2.9 ms before); 100, 5.7 s and 38 ms; all of a chunk's 1,000,
-// 5.1 s and 378 ms (BenchmarkImportMerges, docs/performance.md).
+// 16.5-18.9 s; 25, 5.7-6.0 s, with another user's writes meanwhile 9-10 ms
+// at the median (2.8 ms before); 100, 5.7 s and 38 ms; all of a chunk's
+// 1,000, 5.1 s and 378 ms (BenchmarkImportMerges, docs/performance.md).
 const mergeUnit = 25
 
 // plan returns the ids of the next n contacts the import writes (the
