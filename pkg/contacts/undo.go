@@ -90,7 +90,8 @@ func (a *Addition) TakeOut(c, before *Contact) {
 	}
 }
 
-// gained is what of now was not in was, compared as union compares them.
+// gained is what of now was not in was, items compared without case or
+// surrounding spaces (sameItem; union, which made them, lowers case only).
 func gained(was, now []string) []string {
 	var out []string
 	for _, x := range now {
