@@ -355,9 +355,12 @@ type eventView struct {
 	Opportunities []pipelineCard
 	Followups     []webFollowup
 	Ask           bool // the delete confirmation
-	Series        string
-	Intentions    events.Intentions
-	Targets       []targetRow
+	// Give is the giving form sent back open with what was typed (nil:
+	// closed and empty).
+	Give       *givingAsk
+	Series     string
+	Intentions events.Intentions
+	Targets    []targetRow
 	// Started: who you met there can be logged (from the log form, the
 	// event picked, dated at the event when logged afterwards).
 	Started bool
@@ -375,12 +378,16 @@ type momentGroup struct {
 
 type metRow struct{ ID, ContactID, Name, Topics, Notes, When string }
 
-func (s *pages) handleEvent(c *fiber.Ctx) error { return s.showEvent(c, false) }
+// givingAsk is the giving form as it was sent, and why it was refused.
+type givingAsk struct{ Kind, Notes, Problem string }
 
-func (s *pages) handleEventDeleteAsk(c *fiber.Ctx) error { return s.showEvent(c, true) }
+func (s *pages) handleEvent(c *fiber.Ctx) error { return s.showEvent(c, false, nil) }
 
-// showEvent draws an event's page (with the delete confirmation if ask).
-func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
+func (s *pages) handleEventDeleteAsk(c *fiber.Ctx) error { return s.showEvent(c, true, nil) }
+
+// showEvent draws an event's page (with the delete confirmation if ask;
+// with the giving form open as it was sent, and a 422, if give).
+func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
@@ -394,7 +401,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
 	p := s.page(c, e.Title, "events")
 	v := &eventView{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04") + "–" + e.EndsAt.In(loc).Format("15:04"),
 		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: e.Tags, Ask: ask,
-		Series: e.Series, Intentions: e.Intentions, Started: !e.StartsAt.After(s.Now())}
+		Series: e.Series, Intentions: e.Intentions, Started: !e.StartsAt.After(s.Now()), Give: give}
 	if v.Targets, err = s.targetRows(ctx, u.ID, e.Targets); err != nil {
 		return err
 	}
@@ -467,6 +474,10 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool) error {
 			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
 	}
 	p.Data = v
+	if give != nil {
+		p.Problem = give.Problem
+		return s.render(c, fiber.StatusUnprocessableEntity, "event", p)
+	}
 	return s.render(c, 200, "event", p)
 }
 

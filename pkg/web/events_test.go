@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // TestEvents drives the desk's event pages: a new event with talks (times
@@ -184,6 +186,16 @@ func TestEventWhyYouGo(t *testing.T) {
 	mustContain(t, page, "Met 1 — 2 of 3 you wanted", "People you knew", "Jane Doe", "Missed:</strong> Rob Pike",
 		"On the guest list, not met (1)", "<li>Rob Pike</li>")
 	b.get("/app/events/" + ev)
+	// Refused (notes past the 20,000 characters a note holds): the form
+	// comes back open with what was typed, and nothing is noted.
+	long := "ran the door, " + strings.Repeat("x", input.MaxNotes)
+	if st, page = b.post("/app/events/"+ev+"/giving", url.Values{"kind": {"spoke"}, "notes": {long}}); st != 422 {
+		t.Fatalf("giving refused: %d", st)
+	}
+	mustContain(t, page, "Not noted: notes: is 20014 characters long; at most 20000", `<details class="card" id="giving" open>`, `<option value="spoke" selected>`, ">"+long+"</textarea>")
+	if _, page = b.get("/app/events/" + ev + "/review"); !strings.Contains(page, "0 times you helped") {
+		t.Fatal("a refused giving was noted")
+	}
 	if st, page = b.post("/app/events/"+ev+"/giving", url.Values{"kind": {"volunteered"}, "notes": {"ran the door"}}); st != 200 || !strings.Contains(page, "thank you for giving") {
 		t.Fatalf("giving: %d", st)
 	}

@@ -145,10 +145,11 @@ func (s *pages) handleEventGiving(c *fiber.Ctx) error {
 		return s.notFound(c, "event")
 	}
 	if err != nil {
-		if apperr.Is(err, apperr.Invalid) {
-			return seeProblem(c, "/app/events/"+url.PathEscape(id), "Not noted: "+apperr.PublicOf(err))
+		line, ok := problemLine(err)
+		if !ok {
+			return err
 		}
-		return err
+		return s.showEvent(c, false, &givingAsk{Kind: f["kind"], Notes: f["notes"], Problem: "Not noted: " + line})
 	}
 	return seeNotice(c, "/app/events/"+url.PathEscape(id), "Noted, thank you for giving.")
 }
