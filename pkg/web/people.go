@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -292,24 +293,35 @@ func (s *pages) backToContact(c *fiber.Ctx, ask *contactAsk, err error, notice s
 type introLine struct {
 	ID, A, AID, B, BID, Status, Outcome, Context, When string
 	Moves                                              []string
+	// Picked is the status a refused form sent (empty: the intro's own);
+	// Problem why it was refused.
+	Picked, Problem string
 }
 
 // introsView is the intros page.
 type introsView struct {
 	Intros []introLine
+	Page   string // the cursor of this page (empty: the first), which each form carries
 	Next   string // the cursor of the next (older) page
 }
+
+// introMove is an intro's form as it was sent, refused.
+type introMove struct{ ID, Status, Outcome, Problem string }
 
 // introsPage is how many intros the list shows at once.
 const introsPage = 50
 
-func (s *pages) handleIntros(c *fiber.Ctx) error {
+func (s *pages) handleIntros(c *fiber.Ctx) error { return s.showIntros(c, c.Query("page"), nil) }
+
+// showIntros draws the page of intros at cursor a (empty: the newest);
+// with moved, the form of that intro as it was sent, its problem and a 422.
+func (s *pages) showIntros(c *fiber.Ctx, a string, moved *introMove) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
 	p := s.page(c, "Intros", "intros")
 	f := contacts.IntroFilter{Limit: introsPage, NewestFirst: true}
-	if a := c.Query("page"); a != "" {
+	if a != "" {
 		cur, err := record.DecodeCursor(a)
 		if err != nil {
 			p.Problem = "That page of intros is not one this list gave."
@@ -339,7 +351,7 @@ func (s *pages) handleIntros(c *fiber.Ctx) error {
 		}
 		return "(deleted)"
 	}
-	view := &introsView{Next: page.NextCursor}
+	view := &introsView{Page: a, Next: page.NextCursor}
 	for _, it := range page.Items {
 		l := introLine{ID: it.ID, AID: it.ContactIDs[0], BID: it.ContactIDs[1], A: name(it.ContactIDs[0]), B: name(it.ContactIDs[1]),
 			Status: it.Status, Outcome: it.Outcome, Context: it.Context, When: it.CreatedAt.In(u.Location()).Format("2 Jan 2006")}
@@ -348,9 +360,19 @@ func (s *pages) handleIntros(c *fiber.Ctx) error {
 				l.Moves = append(l.Moves, st)
 			}
 		}
+		if moved != nil && moved.ID == it.ID {
+			l.Outcome, l.Problem = moved.Outcome, moved.Problem
+			if slices.Contains(l.Moves, moved.Status) { // one it cannot take keeps its own
+				l.Picked = moved.Status
+			}
+		}
 		view.Intros = append(view.Intros, l)
 	}
 	p.Data = view
+	if moved != nil {
+		p.Problem = moved.Problem
+		return s.render(c, fiber.StatusUnprocessableEntity, "intros", p)
+	}
 	return s.render(c, 200, "intros", p)
 }
 
@@ -358,7 +380,7 @@ func (s *pages) handleIntros(c *fiber.Ctx) error {
 func (s *pages) handleIntroMove(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	f := formOf(c, "status", "outcome")
+	f := formOf(c, "status", "outcome", "page")
 	outcome := f["outcome"]
 	_, err := s.CRM.MoveIntro(ctx, user(c), c.Params("id"), contacts.IntroPatch{Status: f["status"], Outcome: &outcome})
 	if apperr.Is(err, apperr.NotFound) {
@@ -369,7 +391,7 @@ func (s *pages) handleIntroMove(c *fiber.Ctx) error {
 		if !ok {
 			return err
 		}
-		return seeProblem(c, "/app/intros", line)
+		return s.showIntros(c, f["page"], &introMove{ID: c.Params("id"), Status: f["status"], Outcome: outcome, Problem: "Not saved: " + line})
 	}
 	return seeNotice(c, "/app/intros#i-"+url.PathEscape(c.Params("id")), "Intro updated.")
 }

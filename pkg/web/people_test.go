@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // TestContactEdit edits a contact through the desk's form: every field
@@ -227,9 +228,20 @@ func TestContactTimelineAndIntros(t *testing.T) {
 	if it := intros.Items[0]; it.Status != "accepted" || it.Outcome != "Coffee next week" {
 		t.Fatalf("intro %+v", it)
 	}
-	// A move the rules refuse comes back as a problem; another user's is a 404.
-	if st, page = b.post("/app/intros/"+id, url.Values{"status": {"proposed"}}); st != 200 || !strings.Contains(page, `class="problem"`) {
+	// A move the rules refuse comes back (422) with the outcome as typed,
+	// on its line, and nothing saved; another user's is a 404.
+	_, page = b.get("/app/intros")
+	sent := form(page, "/app/intros/"+id)
+	sent.Set("status", "proposed")
+	sent.Set("outcome", "Coffee next week, then lunch")
+	if st, page = b.post("/app/intros/"+id, sent); st != 422 || !strings.Contains(page, `class="problem"`) {
 		t.Fatalf("a refused move: %d", st)
+	}
+	mustContain(t, page, `value="Coffee next week, then lunch" aria-invalid="true"`, `<p class="error" id="problem-`+id+`">Not saved: status:`,
+		`<option value="accepted" selected>`)
+	s.api(t, "GET", "/v1/intros", tok, nil, 200, &intros)
+	if it := intros.Items[0]; it.Status != "accepted" || it.Outcome != "Coffee next week" {
+		t.Fatalf("a refused move saved %+v", it)
 	}
 	other := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
 	other.get("/app/intros")
@@ -292,6 +304,23 @@ func TestIntrosListPages(t *testing.T) {
 		strings.Contains(older, "Older intros") {
 		t.Fatalf("the older page: %d intros\n%s", n, older)
 	}
+	// A refused form on the older page comes back on that page, with the
+	// status picked and the outcome as typed.
+	var oldest string
+	if m := regexp.MustCompile(`action="/app/intros/([^"]+)"`).FindAllStringSubmatch(older, -1); len(m) == 2 {
+		oldest = m[1][1]
+	} else {
+		t.Fatalf("forms on the older page: %v", m)
+	}
+	sent := form(older, "/app/intros/"+oldest)
+	long := strings.Repeat("y", input.MaxNotes+1)
+	sent.Set("status", "made")
+	sent.Set("outcome", long)
+	st, again := b.post("/app/intros/"+oldest, sent)
+	if st != 422 || !strings.Contains(again, "intro 00") || strings.Contains(again, "intro 51") {
+		t.Fatalf("a refused form on the older page: %d", st)
+	}
+	mustContain(t, again, `value="`+long+`" aria-invalid="true"`, `<option value="made" selected>`, "Not saved: outcome:")
 	if st, bad := b.get("/app/intros?page=nonsense"); st != 200 || !strings.Contains(bad, "not one this list gave") {
 		t.Fatalf("a made-up page: %d", st)
 	}
