@@ -49,6 +49,24 @@ type Problem struct {
 
 // handleError is Fiber's ErrorHandler: every error a handler returns ends here.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status, ae := Answer(c, err)
+	if status >= 500 {
+		s.Logger.Error("request failed", "kind", ae.Kind.String(), "err", err,
+			"route", c.Route().Path, "method", c.Method(), "request_id", RequestID(c))
+	}
+	if ae.Kind == apperr.Internal {
+		ae = apperr.E(apperr.Internal, "internal error; the request id identifies it in the server's log")
+	}
+	return s.writeProblem(c, status, ae)
+}
+
+// Answer is the status and the error a request that failed with err
+// answers with, from the one table of kinds: Fiber's own errors (no
+// route, a body too large) given their kinds, anything without a kind
+// Internal. It sets Retry-After on c where the kind has one. The caller
+// logs a status of 500 or more with err, and shows an Internal error's
+// cause to nobody.
+func Answer(c *fiber.Ctx, err error) (int, *apperr.Error) {
 	var ae *apperr.Error
 	var fe *fiber.Error
 	switch {
@@ -57,7 +75,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		kind, ok := kindOfStatus[fe.Code]
 		if !ok {
 			// 405 and friends: keep Fiber's status and message.
-			return s.writeProblem(c, fe.Code, &apperr.Error{Kind: apperr.Invalid, Message: fe.Message})
+			return fe.Code, &apperr.Error{Kind: apperr.Invalid, Message: fe.Message}
 		}
 		msg := fe.Message
 		switch kind {
@@ -70,21 +88,20 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	default:
 		ae = apperr.Wrap(apperr.Internal, err, "internal error")
 	}
-	status := statusOf[ae.Kind]
-	if status >= 500 {
-		s.Logger.Error("request failed", "kind", ae.Kind.String(), "err", err,
-			"route", c.Route().Path, "method", c.Method(), "request_id", c.Locals(localRequestID))
-	}
-	if ae.Kind == apperr.Internal {
-		ae = apperr.E(apperr.Internal, "internal error; the request id identifies it in the server's log")
-	}
 	if ae.Kind == apperr.RateLimited && ae.RetryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(ae.RetryAfter))
 	}
 	if ae.Kind == apperr.Unavailable {
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
-	return s.writeProblem(c, status, ae)
+	return statusOf[ae.Kind], ae
+}
+
+// RequestID is the id the request is logged under (empty before the
+// middleware gave it one).
+func RequestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
 }
 
 func (s *Server) writeProblem(c *fiber.Ctx, status int, ae *apperr.Error) error {
@@ -96,9 +113,7 @@ func (s *Server) writeProblem(c *fiber.Ctx, status int, ae *apperr.Error) error 
 		Errors:     ae.Fields,
 		ExistingID: ae.ExistingID,
 	}
-	if id, ok := c.Locals(localRequestID).(string); ok {
-		p.RequestID = id
-	}
+	p.RequestID = RequestID(c)
 	c.Status(status)
 	if status == fiber.StatusUnauthorized {
 		// RFC 9110 §11.6.1: a 401 names the scheme to answer with.

@@ -185,6 +185,9 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *contactAsk) error {
 	if ct.Company != "" {
 		wc.Opening = "An opening at " + ct.Company
 	}
+	if ask != nil && ask.Form == "opening" {
+		wc.Opening, wc.OpeningKind = ask.Opening, ask.OpeningKind
+	}
 	for _, o := range b.Opportunities[:min(len(b.Opportunities), webOpportunities)] {
 		wc.Opportunities = append(wc.Opportunities, webOpportunity{Title: o.Title, Stage: o.Stage})
 	}
@@ -239,6 +242,14 @@ func topicsSuffix(topics []string) string {
 	return " · " + strings.Join(topics, ", ")
 }
 
+// option is a choice of a select: what is sent and what it says.
+type option struct{ Value, Label string }
+
+// openingKinds are the kinds of opportunity (opportunities.Kinds) as the
+// contact page offers them.
+var openingKinds = []option{{"job", "Job"}, {"contract", "Contract"}, {"advisory", "Advisory"}, {"board", "Board seat"},
+	{"speaking", "Speaking slot"}, {"other", "Other"}}
+
 // webOpportunities is how many opportunities a contact's page lists.
 const webOpportunities = 20
 
@@ -250,11 +261,14 @@ func (s *pages) handleWebOpening(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	ct, err := s.CRM.Contacts.Store.Contact(ctx, u.ID, c.Params("id"))
-	if err != nil {
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "contact")
+	} else if err != nil {
 		return err
 	}
-	in := opportunities.Input{Title: strings.TrimSpace(c.FormValue("title")), CompanyID: ct.CompanyID, SourceContactID: ct.ID,
-		Kind: c.FormValue("kind"), NextStep: "Ask " + ct.Name + " about it"}
+	f := formOf(c, "title", "kind")
+	in := opportunities.Input{Title: strings.TrimSpace(f["title"]), CompanyID: ct.CompanyID, SourceContactID: ct.ID,
+		Kind: f["kind"], NextStep: "Ask " + ct.Name + " about it"}
 	if in.Title == "" {
 		in.Title = "An opening"
 	}
@@ -269,7 +283,7 @@ func (s *pages) handleWebOpening(c *fiber.Ctx) error {
 	in.NextStepAt = next.Format(time.RFC3339)
 	o, err := s.CRM.CreateOpportunity(ctx, u, in)
 	if err != nil {
-		return err
+		return s.askAgain(c, &contactAsk{Form: "opening", Opening: f["title"], OpeningKind: f["kind"]}, err)
 	}
 	return seeNotice(c, "/app/contacts/"+url.PathEscape(ct.ID), "Noted: "+o.Title+". A reminder to follow up is set for "+
 		next.In(u.Location()).Format("Mon 2 Jan")+".")

@@ -43,8 +43,9 @@ var formFuncs = template.FuncMap{
 	"fieldOf": func(p webPage, name, label, typ string) formField {
 		return formField{Name: name, Label: label, Type: typ, Value: p.Form[name], Error: p.Errors[name]}
 	},
-	"inc":       func(i int) int { return i + 1 },
-	"kindLabel": kindLabel,
+	"inc":          func(i int) int { return i + 1 },
+	"kindLabel":    kindLabel,
+	"openingKinds": func() []option { return openingKinds },
 	// key gives a field a keyboard shortcut (app.js: "n" focuses it).
 	"key": func(k string, f formField) formField { f.Key = k; return f },
 }

@@ -255,10 +255,11 @@ type contactAsk struct {
 	Form string
 	// Kind and Notes are the interaction's; Note the note's or the
 	// follow-up's, Due the follow-up's time; Other, Context and OptIn the
-	// intro's.
+	// intro's; Opening and OpeningKind the opening's title and kind.
 	Kind, Notes, Note, Due string
 	Other, Context         string
 	OptIn                  bool
+	Opening, OpeningKind   string
 	Problem                string
 }
 

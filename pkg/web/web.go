@@ -121,9 +121,10 @@ type webContact struct {
 	ID, Name, Company, Title, Notes string
 	// CompanyID links the company to its page.
 	CompanyID string
-	// Opening is the title the "they mentioned an opening" button files.
-	Opening       string
-	Opportunities []webOpportunity
+	// Opening is the title the "they mentioned an opening" button files,
+	// OpeningKind the kind picked (as typed when it comes back refused).
+	Opening, OpeningKind string
+	Opportunities        []webOpportunity
 	// Emails and Phones are links (mailto:, tel:) with what they call;
 	// LinkedIn a link (https:).
 	Emails, Phones []webLink
@@ -268,6 +269,8 @@ func Register(app *fiber.App, d Deps) {
 }
 
 func (s *pages) register(app *fiber.App) {
+	app.Use("/app", s.pageErrors)
+	app.Use("/c", s.pageErrors)
 	static, _ := fs.Sub(webFiles, "webui")
 	app.Use("/app/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 3600}))
 	app.Get("/app/sw.js", s.handleServiceWorker)
