@@ -104,7 +104,11 @@ func (s *pages) handleWebTokenCreate(c *fiber.Ctx) error {
 				return perr
 			}
 			p.Form["name"] = name
-			p.Errors["name"] = "Name the device, such as “iPhone” or “Claude”."
+			p.showProblem(err, nil)
+			p.asSentences()
+			if name == "" {
+				p.Errors["name"] = "Name the device, such as “iPhone” or “Claude”."
+			}
 			return s.render(c, fiber.StatusUnprocessableEntity, "devices", p)
 		}
 		return err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/delivery"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/mailtest"
 	"github.com/rapport-crm/rapport/pkg/tooltest"
 	"github.com/rapport-crm/rapport/pkg/web"
@@ -256,6 +257,11 @@ func TestWebDevices(t *testing.T) {
 	csrf := hiddenIn(t, page, "csrf")
 	if st, page, _ := b.post("/app/settings/devices/tokens", url.Values{"csrf": {csrf}, "name": {" "}}); st != 422 || !strings.Contains(page, "Name the device") {
 		t.Fatalf("a token without a name: %d", st)
+	}
+	long := strings.Repeat("n", input.MaxName+1)
+	if st, page, _ := b.post("/app/settings/devices/tokens", url.Values{"csrf": {csrf}, "name": {long}}); st != 422 || strings.Contains(page, "Name the device") ||
+		!strings.Contains(page, "Is 201 characters long; at most 200.") || !strings.Contains(page, `value="`+long+`"`) {
+		t.Fatalf("a token with a name past 200 characters: %d", st)
 	}
 	st, page, _ = b.post("/app/settings/devices/tokens", url.Values{"csrf": {csrf}, "name": {"iPhone"}})
 	tok := regexp.MustCompile(`value="(rpt_[^"]+)"`).FindStringSubmatch(page)
