@@ -95,7 +95,8 @@ func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []fo
 			name, contactID = c.Name, c.ID
 		}
 		wf := webFollowup{ID: f.ID, Title: followup.Title(f, name), Note: f.Note, ContactID: contactID,
-			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now), DueInput: localInput(&f.DueAt, loc)}
+			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now), DueInput: localInput(&f.DueAt, loc),
+			UpdatedAt: f.UpdatedAt.Format(time.RFC3339Nano)}
 		if followup.Contactless(f) { // the brief before an event: its page
 			wf.Note, wf.Prep = "", f.EventID
 		}

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -57,10 +58,25 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	f := formOf(c, "due", "note")
+	f := formOf(c, "due", "note", "updated_at")
 	typed := &followupTyped{ID: c.Params("id"), Due: f["due"], Note: f["note"]}
-	note := f["note"]
-	p := followup.Patch{Note: &note}
+	fu, err := s.CRM.Followups.Store.Followup(ctx, u.ID, c.Params("id"))
+	if err == nil && fu.Status != followup.Pending {
+		err = apperr.E(apperr.Conflict, "the follow-up is %s", fu.Status)
+	}
+	if err != nil {
+		return s.followupChanged(c, err, "", "")
+	}
+	if f["updated_at"] != fu.UpdatedAt.Format(time.RFC3339Nano) {
+		typed.Problem = "Not saved: the follow-up was changed elsewhere since you opened this page (a task app, another tab). " +
+			"What you typed is kept below; save again to replace what is stored."
+		return s.followupsPage(c, fiber.StatusConflict, typed)
+	}
+	var p followup.Patch
+	if !followup.Contactless(fu) { // the brief's note is its title, kept with its event's
+		note := f["note"]
+		p.Note = &note
+	}
 	if f["due"] != "" {
 		t, ok := parseLocal(f["due"], u.Location())
 		if !ok {
@@ -70,7 +86,7 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 		due := apiTime(t)
 		p.DueAt = &due
 	}
-	_, err := s.CRM.Followups.Update(ctx, u.ID, c.Params("id"), p)
+	_, err = s.CRM.Followups.Update(ctx, u.ID, fu.ID, p)
 	if apperr.Is(err, apperr.Invalid) {
 		// Sent back with what was typed, not redirected without it.
 		if line, ok := problemLine(err); ok {

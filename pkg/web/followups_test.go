@@ -49,7 +49,13 @@ func TestFollowupsDesk(t *testing.T) {
 	}
 	s.api(t, "GET", "/v1/followups", tok, nil, 200, &list)
 	id := list.Items[0].ID
-	if st, page = b.post("/app/followups/"+id+"/edit", url.Values{"due": {"2026-11-27T10:30"}, "note": {"Send the WASM slides\nand the repo"}}); st != 200 || !strings.Contains(page, "Saved.") {
+	edit := func(page string, due, note string) url.Values { // the form as drawn, typed in
+		f := form(page, "/app/followups/"+id+"/edit")
+		f.Set("due", due)
+		f.Set("note", note)
+		return f
+	}
+	if st, page = b.post("/app/followups/"+id+"/edit", edit(page, "2026-11-27T10:30", "Send the WASM slides\nand the repo")); st != 200 || !strings.Contains(page, "Saved.") {
 		t.Fatalf("edit: %d", st)
 	}
 	s.api(t, "GET", "/v1/followups/"+id, tok, nil, 200, &list.Items[0])
@@ -58,16 +64,37 @@ func TestFollowupsDesk(t *testing.T) {
 	}
 	// A refused edit comes back with its form open and what was typed (it
 	// was a redirect that lost the note).
-	if st, page = b.post("/app/followups/"+id+"/edit", url.Values{"due": {"soon"}, "note": {"Typed, kept"}}); st != http.StatusUnprocessableEntity ||
+	if st, page = b.post("/app/followups/"+id+"/edit", edit(page, "soon", "Typed, kept")); st != http.StatusUnprocessableEntity ||
 		!strings.Contains(page, "Due: soon is not a date and time") || !strings.Contains(page, `value="soon"`) || !strings.Contains(page, ">Typed, kept</textarea>") {
 		t.Fatalf("a bad date: %d\n%.3000s", st, page)
 	}
 	// A refusal quoting what was typed shows it cut short (it once went
 	// whole into a redirect's URL, past what the server reads: 431).
-	st, page = b.post("/app/followups/"+id+"/edit", url.Values{"due": {strings.Repeat("soon ", 2000)}})
+	st, page = b.post("/app/followups/"+id+"/edit", edit(page, strings.Repeat("soon ", 2000), ""))
 	problem := regexp.MustCompile(`<p class="problem" role="alert">([^<]*)</p>`).FindStringSubmatch(page)
 	if st != http.StatusUnprocessableEntity || problem == nil || !strings.HasPrefix(problem[1], "Due: soon soon") || strings.Count(problem[1], "soon") > 100 {
 		t.Fatalf("a long refused date: %d %.300s", st, page)
+	}
+	// A form drawn before the follow-up changed elsewhere (its note edited
+	// in a task app) is not saved over it: it comes back (409) with what
+	// was typed, and saved when sent again.
+	_, page = b.get("/app/followups")
+	s.Clock.Add(time.Second)
+	s.api(t, "PATCH", "/v1/followups/"+id, tok, map[string]any{"note": "Edited in the task app"}, 200, nil)
+	if st, page = b.post("/app/followups/"+id+"/edit", edit(page, "2026-11-28T10:30", "Typed on the desk")); st != http.StatusConflict {
+		t.Fatalf("a stale form: %d", st)
+	}
+	mustContain(t, page, "was changed elsewhere since you opened this page", ">Typed on the desk</textarea>", `value="2026-11-28T10:30"`)
+	s.api(t, "GET", "/v1/followups/"+id, tok, nil, 200, &list.Items[0])
+	if f := list.Items[0]; f.Note != "Edited in the task app" || f.DueAt != "2026-11-27T09:30:00Z" {
+		t.Fatalf("a stale form saved over the other edit: %+v", f)
+	}
+	if st, page = b.post("/app/followups/"+id+"/edit", edit(page, "2026-11-28T10:30", "Typed on the desk")); st != 200 || !strings.Contains(page, "Saved.") {
+		t.Fatalf("sent again: %d", st)
+	}
+	s.api(t, "GET", "/v1/followups/"+id, tok, nil, 200, &list.Items[0])
+	if f := list.Items[0]; f.Note != "Typed on the desk" || f.DueAt != "2026-11-28T09:30:00Z" {
+		t.Fatalf("sent again, stored %+v", f)
 	}
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
 	eve.get("/app/followups")
@@ -118,5 +145,41 @@ func TestFollowupsListPages(t *testing.T) {
 	}
 	if _, bad := b.get("/app/followups?page=nonsense"); !strings.Contains(bad, "not one this list gave") || !strings.Contains(bad, "step 000") {
 		t.Fatal("a made-up page")
+	}
+}
+
+// TestRedateTheBrief: the brief before an event re-dated on the desk keeps
+// its title (its note, which the page does not offer to edit); the form
+// once sent an empty note and the brief lost its name.
+func TestRedateTheBrief(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-28T18:00:00Z",
+		"intentions": map[string]any{"meet": []string{"a CTO"}}})
+	var list struct {
+		Items []struct{ ID, Kind, Note, DueAt string }
+	}
+	s.api(t, "GET", "/v1/followups", tok, nil, 200, &list)
+	if len(list.Items) != 1 || list.Items[0].Kind != "prep" {
+		t.Fatalf("follow-ups %+v, want the brief", list.Items)
+	}
+	id := list.Items[0].ID
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/followups")
+	if strings.Contains(page, `name="note"`) {
+		t.Fatal("the brief's form offers its note")
+	}
+	f := form(page, "/app/followups/"+id+"/edit")
+	f.Set("due", "2026-11-28T07:00")
+	if st, page := b.post("/app/followups/"+id+"/edit", f); st != 200 || !strings.Contains(page, "Prepare for GoDays") {
+		t.Fatalf("re-dated: %d", st)
+	}
+	var got struct {
+		Note  string
+		DueAt string `json:"due_at"`
+	}
+	s.api(t, "GET", "/v1/followups/"+id, tok, nil, 200, &got)
+	if got.Note != "Prepare for GoDays" || got.DueAt != "2026-11-28T07:00:00Z" {
+		t.Fatalf("the brief re-dated: %+v", got)
 	}
 }

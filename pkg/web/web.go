@@ -174,9 +174,10 @@ type webFollowup struct {
 	DueInput string
 	Write    template.URL
 	// Open opens the re-date form, sent back refused with TypedDue and
-	// TypedNote, what was typed in it.
-	Open                bool
-	TypedDue, TypedNote string
+	// TypedNote, what was typed in it; UpdatedAt is the stored copy the
+	// form was drawn from.
+	Open                           bool
+	TypedDue, TypedNote, UpdatedAt string
 }
 
 // webFollowupGroup is the follow-ups due in one span: overdue, today,
