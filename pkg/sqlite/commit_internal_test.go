@@ -20,12 +20,15 @@ func TestWriteGivenUpMidStatement(t *testing.T) {
 	gone, cancel := context.WithCancel(ctx)
 	defer cancel()
 	first, second := make(chan error, 1), make(chan error, 1)
+	rows := 500000 // most of a second of work in one statement
+	if underRace {
+		rows = 20000 // two seconds under the race detector, not fifty
+	}
 	go func() {
 		first <- db.Update(gone, func(tx *Tx) error {
 			time.AfterFunc(50*time.Millisecond, cancel)
-			// Most of a second of work in one statement.
-			if _, err := tx.tx.ExecContext(gone, `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 500000)
-				INSERT INTO health(id, at) SELECT 'long-' || x, 't' FROM n`); err != nil {
+			if _, err := tx.tx.ExecContext(gone, `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)
+				INSERT INTO health(id, at) SELECT 'long-' || x, 't' FROM n`, rows); err != nil {
 				return err
 			}
 			_, err := tx.tx.ExecContext(gone, `INSERT INTO health(id, at) VALUES('after', 't')`)
