@@ -315,7 +315,14 @@ func usePhonePages(t *testing.T, base, tok string) {
 	}
 	post("/app/followups/"+ids[0][1]+"/done", url.Values{"csrf": {csrf}})
 	post("/app/followups/"+ids[1][1]+"/snooze", url.Values{"csrf": {csrf}})
-	post("/app/followups/"+ids[1][1]+"/edit", url.Values{"csrf": {csrf}, "due": {"2026-12-24T09:00"}, "note": {"re-dated on the desk"}})
+	drawn := regexp.MustCompile(`action="/app/followups/` + ids[1][1] + `/edit">\s*<input type="hidden" name="csrf" value="[^"]*"><input type="hidden" name="updated_at" value="([^"]+)"`).
+		FindStringSubmatch(get("/app/followups")) // as the snooze left it
+	if drawn == nil {
+		t.Fatal("the follow-up's edit form does not carry its updated_at")
+	}
+	if !strings.Contains(post("/app/followups/"+ids[1][1]+"/edit", url.Values{"csrf": {csrf}, "updated_at": {drawn[1]}, "due": {"2026-12-24T09:00"}, "note": {"re-dated on the desk"}}), "Saved.") {
+		t.Fatal("re-dating a follow-up on the desk")
+	}
 	get("/app/calendar")
 	post("/app/calendar/links", url.Values{"csrf": {csrf}})
 	found := get("/app/contacts?q=wendy")
