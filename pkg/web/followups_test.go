@@ -75,27 +75,6 @@ func TestFollowupsDesk(t *testing.T) {
 	if st != http.StatusUnprocessableEntity || problem == nil || !strings.HasPrefix(problem[1], "Due: soon soon") || strings.Count(problem[1], "soon") > 100 {
 		t.Fatalf("a long refused date: %d %.300s", st, page)
 	}
-	// A form drawn before the follow-up changed elsewhere (its note edited
-	// in a task app) is not saved over it: it comes back (409) with what
-	// was typed, and saved when sent again.
-	_, page = b.get("/app/followups")
-	s.Clock.Add(time.Second)
-	s.api(t, "PATCH", "/v1/followups/"+id, tok, map[string]any{"note": "Edited in the task app"}, 200, nil)
-	if st, page = b.post("/app/followups/"+id+"/edit", edit(page, "2026-11-28T10:30", "Typed on the desk")); st != http.StatusConflict {
-		t.Fatalf("a stale form: %d", st)
-	}
-	mustContain(t, page, "was changed elsewhere since you opened this page", ">Typed on the desk</textarea>", `value="2026-11-28T10:30"`)
-	s.api(t, "GET", "/v1/followups/"+id, tok, nil, 200, &list.Items[0])
-	if f := list.Items[0]; f.Note != "Edited in the task app" || f.DueAt != "2026-11-27T09:30:00Z" {
-		t.Fatalf("a stale form saved over the other edit: %+v", f)
-	}
-	if st, page = b.post("/app/followups/"+id+"/edit", edit(page, "2026-11-28T10:30", "Typed on the desk")); st != 200 || !strings.Contains(page, "Saved.") {
-		t.Fatalf("sent again: %d", st)
-	}
-	s.api(t, "GET", "/v1/followups/"+id, tok, nil, 200, &list.Items[0])
-	if f := list.Items[0]; f.Note != "Typed on the desk" || f.DueAt != "2026-11-28T09:30:00Z" {
-		t.Fatalf("sent again, stored %+v", f)
-	}
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
 	eve.get("/app/followups")
 	if st, _ := eve.post("/app/followups/"+id+"/edit", url.Values{"note": {"mine now"}}); st != 404 {
@@ -117,6 +96,47 @@ func TestFollowupsDesk(t *testing.T) {
 	}
 	if _, page = b.post("/app/followups/"+id+"/cancel", url.Values{}); !strings.Contains(page, "done or cancelled already") {
 		t.Fatal("dropped twice")
+	}
+}
+
+// TestFollowupFormNotSavedOverAnEdit: a re-date form drawn before the
+// follow-up changed elsewhere (its note edited in a task app) is not saved
+// over it: it comes back (409) with what was typed, and is saved when
+// sent again.
+func TestFollowupFormNotSavedOverAnEdit(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	id := s.create(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "due_at": "2026-11-27T09:30:00Z", "note": "Send the slides"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	edit := func(page string, due, note string) url.Values { // the form as drawn, typed in
+		f := form(page, "/app/followups/"+id+"/edit")
+		f.Set("due", due)
+		f.Set("note", note)
+		return f
+	}
+	var got struct {
+		Note  string
+		DueAt string `json:"due_at"`
+	}
+	_, page := b.get("/app/followups")
+	s.Clock.Add(time.Second)
+	s.api(t, "PATCH", "/v1/followups/"+id, tok, map[string]any{"note": "Edited in the task app"}, 200, nil)
+	st, page := b.post("/app/followups/"+id+"/edit", edit(page, "2026-11-28T10:30", "Typed on the desk"))
+	if st != http.StatusConflict {
+		t.Fatalf("a stale form: %d", st)
+	}
+	mustContain(t, page, "was changed elsewhere since you opened this page", ">Typed on the desk</textarea>", `value="2026-11-28T10:30"`)
+	s.api(t, "GET", "/v1/followups/"+id, tok, nil, 200, &got)
+	if got.Note != "Edited in the task app" || got.DueAt != "2026-11-27T09:30:00Z" {
+		t.Fatalf("a stale form saved over the other edit: %+v", got)
+	}
+	if st, page = b.post("/app/followups/"+id+"/edit", edit(page, "2026-11-28T10:30", "Typed on the desk")); st != 200 || !strings.Contains(page, "Saved.") {
+		t.Fatalf("sent again: %d", st)
+	}
+	s.api(t, "GET", "/v1/followups/"+id, tok, nil, 200, &got)
+	if got.Note != "Typed on the desk" || got.DueAt != "2026-11-28T10:30:00Z" {
+		t.Fatalf("sent again, stored %+v", got)
 	}
 }
 
