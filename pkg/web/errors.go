@@ -37,8 +37,8 @@ var problemTitles = map[apperr.Kind]string{
 // API logs it, and shown to nobody.
 func (s *pages) pageErrors(c *fiber.Ctx) error {
 	err := c.Next()
-	if err == nil {
-		return nil
+	if err == nil || !isPage(c.Path()) {
+		return err
 	}
 	status, ae := api.Answer(c, err)
 	p := s.page(c, problemTitles[ae.Kind], "")
@@ -75,6 +75,12 @@ func (s *pages) pageErrors(c *fiber.Ctx) error {
 		return err
 	}
 	return nil
+}
+
+// isPage reports whether path is one of the pages' (Fiber's Use matches
+// by prefix: "/c" would match "/calendars" too).
+func isPage(path string) bool {
+	return path == "/app" || strings.HasPrefix(path, "/app/") || strings.HasPrefix(path, "/c/")
 }
 
 // sentence is msg with a capital and a full stop.
