@@ -33,11 +33,14 @@ func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Val
 		t.Fatal("no second contact to introduce Wendy to")
 	}
 	post("/app/contacts/"+contact+"/intros", url.Values{"csrf": {csrf}, "other_id": {other}, "double_opt_in": {"1"}})
-	m := regexp.MustCompile(`action="/app/intros/([^"/]+)"`).FindStringSubmatch(get("/app/intros"))
+	m := regexp.MustCompile(`action="/app/intros/([^"/]+)" class="pick">\s*<input type="hidden" name="csrf" value="[^"]*"><input type="hidden" name="updated_at" value="([^"]+)"`).
+		FindStringSubmatch(get("/app/intros"))
 	if m == nil {
-		t.Fatal("the intros page lists no intro")
+		t.Fatal("the intros page lists no intro (with the updated_at its form carries)")
 	}
-	post("/app/intros/"+m[1], url.Values{"csrf": {csrf}, "status": {"accepted"}})
+	if !strings.Contains(post("/app/intros/"+m[1], url.Values{"csrf": {csrf}, "updated_at": {m[2]}, "status": {"accepted"}}), "Intro updated.") {
+		t.Fatal("moving an intro on the intros page")
+	}
 	if !strings.Contains(post("/app/pipeline", url.Values{"csrf": {csrf}, "title": {"Advisor"}, "kind": {"advisory"}}), "Added Advisor.") {
 		t.Fatal("adding an opportunity on the pipeline page")
 	}

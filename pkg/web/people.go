@@ -295,8 +295,9 @@ type introLine struct {
 	ID, A, AID, B, BID, Status, Outcome, Context, When string
 	Moves                                              []string
 	// Picked is the status a refused form sent (empty: the intro's own);
-	// Problem why it was refused.
-	Picked, Problem string
+	// Problem why it was refused; UpdatedAt the stored copy the form was
+	// drawn from.
+	Picked, Problem, UpdatedAt string
 }
 
 // introsView is the intros page.
@@ -312,11 +313,12 @@ type introMove struct{ ID, Status, Outcome, Problem string }
 // introsPage is how many intros the list shows at once.
 const introsPage = 50
 
-func (s *pages) handleIntros(c *fiber.Ctx) error { return s.showIntros(c, c.Query("page"), nil) }
+func (s *pages) handleIntros(c *fiber.Ctx) error { return s.showIntros(c, c.Query("page"), nil, 200) }
 
-// showIntros draws the page of intros at cursor a (empty: the newest);
-// with moved, the form of that intro as it was sent, its problem and a 422.
-func (s *pages) showIntros(c *fiber.Ctx, a string, moved *introMove) error {
+// showIntros draws the page of intros at cursor a (empty: the newest)
+// with status; with moved, the form of that intro as it was sent, and its
+// problem.
+func (s *pages) showIntros(c *fiber.Ctx, a string, moved *introMove, status int) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
@@ -355,7 +357,8 @@ func (s *pages) showIntros(c *fiber.Ctx, a string, moved *introMove) error {
 	view := &introsView{Page: a, Next: page.NextCursor}
 	for _, it := range page.Items {
 		l := introLine{ID: it.ID, AID: it.ContactIDs[0], BID: it.ContactIDs[1], A: name(it.ContactIDs[0]), B: name(it.ContactIDs[1]),
-			Status: it.Status, Outcome: it.Outcome, Context: it.Context, When: it.CreatedAt.In(u.Location()).Format("2 Jan 2006")}
+			Status: it.Status, Outcome: it.Outcome, Context: it.Context, When: it.CreatedAt.In(u.Location()).Format("2 Jan 2006"),
+			UpdatedAt: it.UpdatedAt.Format(time.RFC3339Nano)}
 		for _, st := range []string{contacts.IntroProposed, contacts.IntroAccepted, contacts.IntroMade, contacts.IntroDeclined} {
 			if contacts.CanMove(it.Status, st) {
 				l.Moves = append(l.Moves, st)
@@ -372,19 +375,30 @@ func (s *pages) showIntros(c *fiber.Ctx, a string, moved *introMove) error {
 	p.Data = view
 	if moved != nil {
 		p.Problem = moved.Problem
-		return s.render(c, fiber.StatusUnprocessableEntity, "intros", p)
 	}
-	return s.render(c, 200, "intros", p)
+	return s.render(c, status, "intros", p)
 }
 
 // handleIntroMove changes an intro's status and outcome.
 func (s *pages) handleIntroMove(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	f := formOf(c, "status", "outcome", "page")
+	f := formOf(c, "status", "outcome", "page", "updated_at")
 	outcome := f["outcome"]
-	_, err := s.CRM.MoveIntro(ctx, user(c), c.Params("id"), contacts.IntroPatch{Status: f["status"], Outcome: &outcome})
+	moved := &introMove{ID: c.Params("id"), Status: f["status"], Outcome: outcome}
+	it, err := s.CRM.Contacts.Store.Intro(ctx, user(c).ID, moved.ID)
 	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "intro")
+	} else if err != nil {
+		return err
+	}
+	if f["updated_at"] != it.UpdatedAt.Format(time.RFC3339Nano) {
+		moved.Problem = "Not saved: the intro was changed elsewhere since you opened this page (another tab, an assistant, the API). " +
+			"What you typed is kept on its line; save again to replace what is stored."
+		return s.showIntros(c, f["page"], moved, fiber.StatusConflict)
+	}
+	_, err = s.CRM.MoveIntro(ctx, user(c), it.ID, contacts.IntroPatch{Status: f["status"], Outcome: &outcome})
+	if apperr.Is(err, apperr.NotFound) && len(apperr.FieldsOf(err)) == 0 {
 		return s.notFound(c, "intro")
 	}
 	if err != nil {
@@ -392,7 +406,8 @@ func (s *pages) handleIntroMove(c *fiber.Ctx) error {
 		if !ok {
 			return err
 		}
-		return s.showIntros(c, f["page"], &introMove{ID: c.Params("id"), Status: f["status"], Outcome: outcome, Problem: "Not saved: " + line})
+		moved.Problem = "Not saved: " + line
+		return s.showIntros(c, f["page"], moved, fiber.StatusUnprocessableEntity)
 	}
 	return seeNotice(c, "/app/intros#i-"+url.PathEscape(c.Params("id")), "Intro updated.")
 }

@@ -140,8 +140,8 @@ func TestContactEdit(t *testing.T) {
 }
 
 // TestContactTimelineAndIntros logs an interaction and a note from a
-// contact's page, introduces them (by a name that matches several, then
-// picked), and moves the intro on the intros page.
+// contact's page and introduces them (by a name that matches several, then
+// picked); TestIntrosPageMoves moves an intro on the intros page.
 func TestContactTimelineAndIntros(t *testing.T) {
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
@@ -206,8 +206,21 @@ func TestContactTimelineAndIntros(t *testing.T) {
 		t.Fatalf("an unknown name: %d", st)
 	}
 	mustContain(t, page, `value="nobody-like-this"`, ">"+long+"</textarea>")
+}
 
-	st, page = b.get("/app/intros")
+// TestIntrosPageMoves moves an intro on the intros page: saved; a move
+// the rules refuse comes back (422) with the outcome as typed on its line
+// and nothing saved; a form drawn before the intro changed elsewhere is
+// not saved over it (409); another user's intro is a 404.
+func TestIntrosPageMoves(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	bob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Smith"})
+	s.create(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jane, bob}, "context": "Both hiring Go people", "double_opt_in": true})
+	b := s.signedIn(t, "ada@example.com", tok)
+
+	st, page := b.get("/app/intros")
 	if st != 200 {
 		t.Fatalf("intros: %d", st)
 	}
@@ -220,7 +233,13 @@ func TestContactTimelineAndIntros(t *testing.T) {
 		t.Fatalf("%d intros", len(intros.Items))
 	}
 	id := intros.Items[0].ID
-	st, page = b.post("/app/intros/"+id, url.Values{"status": {"accepted"}, "outcome": {"Coffee next week"}})
+	move := func(page, status, outcome string) url.Values { // the form as drawn, picked and typed in
+		f := form(page, "/app/intros/"+id)
+		f.Set("status", status)
+		f.Set("outcome", outcome)
+		return f
+	}
+	st, page = b.post("/app/intros/"+id, move(page, "accepted", "Coffee next week"))
 	if st != 200 || !strings.Contains(page, "Intro updated.") {
 		t.Fatalf("move: %d", st)
 	}
@@ -231,10 +250,7 @@ func TestContactTimelineAndIntros(t *testing.T) {
 	// A move the rules refuse comes back (422) with the outcome as typed,
 	// on its line, and nothing saved; another user's is a 404.
 	_, page = b.get("/app/intros")
-	sent := form(page, "/app/intros/"+id)
-	sent.Set("status", "proposed")
-	sent.Set("outcome", "Coffee next week, then lunch")
-	if st, page = b.post("/app/intros/"+id, sent); st != 422 || !strings.Contains(page, `class="problem"`) {
+	if st, page = b.post("/app/intros/"+id, move(page, "proposed", "Coffee next week, then lunch")); st != 422 || !strings.Contains(page, `class="problem"`) {
 		t.Fatalf("a refused move: %d", st)
 	}
 	mustContain(t, page, `value="Coffee next week, then lunch" aria-invalid="true"`, `<p class="error" id="problem-`+id+`">Not saved: status:`,
@@ -242,6 +258,26 @@ func TestContactTimelineAndIntros(t *testing.T) {
 	s.api(t, "GET", "/v1/intros", tok, nil, 200, &intros)
 	if it := intros.Items[0]; it.Status != "accepted" || it.Outcome != "Coffee next week" {
 		t.Fatalf("a refused move saved %+v", it)
+	}
+	// A form drawn before the intro changed elsewhere (an assistant noted
+	// its outcome) is not saved over it: back (409) with what was typed.
+	_, page = b.get("/app/intros")
+	s.Clock.Add(time.Second)
+	s.api(t, "PATCH", "/v1/intros/"+id, tok, map[string]any{"outcome": "Met for coffee, hiring her"}, 200, nil)
+	if st, page = b.post("/app/intros/"+id, move(page, "made", "Typed on the desk")); st != 409 {
+		t.Fatalf("a stale form: %d", st)
+	}
+	mustContain(t, page, "was changed elsewhere since you opened this page", `value="Typed on the desk" aria-invalid="true"`, `<option value="made" selected>`)
+	s.api(t, "GET", "/v1/intros", tok, nil, 200, &intros)
+	if it := intros.Items[0]; it.Status != "accepted" || it.Outcome != "Met for coffee, hiring her" {
+		t.Fatalf("a stale form saved over the other edit: %+v", it)
+	}
+	if st, page = b.post("/app/intros/"+id, move(page, "made", "Typed on the desk")); st != 200 || !strings.Contains(page, "Intro updated.") {
+		t.Fatalf("sent again: %d", st)
+	}
+	s.api(t, "GET", "/v1/intros", tok, nil, 200, &intros)
+	if it := intros.Items[0]; it.Status != "made" || it.Outcome != "Typed on the desk" {
+		t.Fatalf("sent again, stored %+v", it)
 	}
 	other := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
 	other.get("/app/intros")
