@@ -48,6 +48,9 @@ func (s *pages) renderLogin(c *fiber.Ctx, status int, p webPage) error {
 // serviceWorker is the phone pages' service worker (offline support).
 var serviceWorker, _ = webFiles.ReadFile("webui/sw.js")
 
+// manifest is the web app manifest (webui/manifest.webmanifest).
+var manifest, _ = webFiles.ReadFile("webui/manifest.webmanifest")
+
 // handleServiceWorker serves sw.js from /app, so its scope is the phone
 // pages; it is revalidated on every load so a new version takes over.
 func (s *pages) handleServiceWorker(c *fiber.Ctx) error {
@@ -55,6 +58,15 @@ func (s *pages) handleServiceWorker(c *fiber.Ctx) error {
 	c.Set("Cache-Control", "no-cache")
 	c.Set("Service-Worker-Allowed", "/app")
 	return c.Send(serviceWorker)
+}
+
+// handleManifest serves the web app manifest: added to a phone's home
+// screen, the pages open as an app of their own at the log form, with
+// Rapport's name and icon.
+func (s *pages) handleManifest(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, "application/manifest+json")
+	c.Set("Cache-Control", "public, max-age=3600")
+	return c.Send(manifest)
 }
 
 // safeNext returns next if it is a path of the phone pages on this site

@@ -280,6 +280,12 @@ func (s *pages) register(app *fiber.App) {
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/app", fiber.StatusFound) })
 	// Browsers ask for /favicon.ico on every page; the pages link the SVG.
 	app.Get("/favicon.ico", func(c *fiber.Ctx) error { return c.Redirect("/app/static/favicon.svg", fiber.StatusMovedPermanently) })
+	// Added to a home screen: the manifest, and the icon iOS asks for at
+	// the site's root when a page it saved links none.
+	app.Get("/app/manifest.webmanifest", s.handleManifest)
+	for _, icon := range []string{"/apple-touch-icon.png", "/apple-touch-icon-precomposed.png"} {
+		app.Get(icon, func(c *fiber.Ctx) error { return c.Redirect("/app/static/icon-180.png", fiber.StatusMovedPermanently) })
+	}
 	app.Get("/app/login", s.handleWebLoginForm)
 	app.Post("/app/login", s.handleWebLogin)
 	app.Post("/app/login/link", s.handleWebLinkRequest)

@@ -24,9 +24,12 @@ function key(req, url) {
   return req.url;
 }
 
+// kept: the pages and what they load, not the worker itself nor the
+// manifest (which the browser reads for the home screen, not a page).
 function kept(url) {
   var p = url.pathname;
-  return p.indexOf("/app") === 0 && p.indexOf("/app/login") !== 0 && p.indexOf("/app/signup") !== 0 && p !== "/app/sw.js";
+  return p.indexOf("/app") === 0 && p.indexOf("/app/login") !== 0 && p.indexOf("/app/signup") !== 0 && p !== "/app/sw.js" &&
+    p !== "/app/manifest.webmanifest";
 }
 
 var OFFLINE = "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width, initial-scale=1'>" +
