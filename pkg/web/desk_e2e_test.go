@@ -182,7 +182,8 @@ func TestDeskAccessibility(t *testing.T) {
 		if err := chromedp.Run(ctx, emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}})); err != nil {
 			t.Fatal(err)
 		}
-		for _, path := range append(deskPages(jane, ev), "/app/companies/"+janeNow.CompanyID) {
+		// The last is the page a failed request answers with.
+		for _, path := range append(deskPages(jane, ev), "/app/companies/"+janeNow.CompanyID, "/app/no-such-page") {
 			checkAxe(t, ctx, axe, s.URL+path, scheme)
 		}
 	}
