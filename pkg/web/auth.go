@@ -130,6 +130,9 @@ func (s *pages) handleWebLogin(c *fiber.Ctx) error {
 // webSession requires a session for /app pages (else to the sign-in page)
 // and a matching CSRF token on every POST.
 func (s *pages) webSession(c *fiber.Ctx) error {
+	if !isPage(c.Path()) { // Group("/app") matches /application too: not a page
+		return c.Next()
+	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	sess, u, err := s.Accounts.Session(ctx, c.Cookies(sessionCookie))

@@ -64,7 +64,7 @@ func TestPagesAnswerFailuresWithPages(t *testing.T) {
 		st, page := b.get("/app/no-such-page")
 		isPage(t, "a page that does not exist", st, 404, page, "<title>Not found · Rapport</title>", "No such page.", `<a href="/app/today">`)
 		// Only the pages' own paths: one that merely starts alike is the API's.
-		for _, path := range []string{"/calendars-of-mine", "/cards"} {
+		for _, path := range []string{"/calendars-of-mine", "/cards", "/application"} {
 			if st, page := b.get(path); st != 404 || !strings.Contains(page, "urn:rapport:problem:not_found") {
 				t.Fatalf("GET %s: %d %.200s, want the API's 404", path, st, page)
 			}
