@@ -31,6 +31,15 @@ type Service struct {
 	Together func(ctx context.Context, fn func(context.Context, *Service) error) error
 }
 
+// together runs fn as one unit of work (Together), or on s itself when
+// nothing binds one.
+func (s *Service) together(ctx context.Context, fn func(context.Context, *Service) error) error {
+	if s.Together != nil {
+		return s.Together(ctx, fn)
+	}
+	return fn(ctx, s)
+}
+
 // Link sets c's company_id from its company text and emails (Company).
 // memo, if not nil, remembers the answers across many contacts (an
 // import's, or the contacts crm links to companies after a restore).

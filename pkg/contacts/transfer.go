@@ -387,12 +387,7 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 	}
 	// The companies a chunk makes commit together (one fsync, not one a
 	// company); the contacts then go in as one write of their own.
-	if s.Together != nil {
-		err = s.Together(ctx, link)
-	} else {
-		err = link(ctx, s)
-	}
-	if err != nil {
+	if err := s.together(ctx, link); err != nil {
 		return err
 	}
 	held, err := s.Store.ImportContacts(ctx, cs)
@@ -433,12 +428,7 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 			}
 			return nil
 		}
-		if s.Together != nil {
-			err = s.Together(ctx, merge)
-		} else {
-			err = merge(ctx, s)
-		}
-		if err != nil {
+		if err := s.together(ctx, merge); err != nil {
 			return err
 		}
 	}
