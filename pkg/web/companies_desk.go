@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -90,7 +89,7 @@ func (s *pages) handleCompany(c *fiber.Ctx) error {
 	return s.withCompany(c, func(_ context.Context, co *companies.Company) error {
 		p := s.page(c, co.Name, "companies")
 		p.Form = map[string]string{"name": co.Name, "domain": co.Domain, "url": co.URL, "tags": strings.Join(co.Tags, ", "), "notes": co.Notes,
-			"updated_at": co.UpdatedAt.Format(time.RFC3339Nano)}
+			"updated_at": stamp(co.UpdatedAt)}
 		return s.renderCompany(c, &p, co, fiber.StatusOK)
 	})
 }
@@ -117,10 +116,10 @@ func (s *pages) handleCompanySave(c *fiber.Ctx) error {
 	return s.withCompany(c, func(ctx context.Context, co *companies.Company) error {
 		p := s.page(c, co.Name, "companies")
 		p.Form = formOf(c, companyFields...)
-		if stored := co.UpdatedAt.Format(time.RFC3339Nano); p.Form["updated_at"] != stored {
+		if changedSince(p.Form["updated_at"], co.UpdatedAt) {
 			p.Problem = "Not saved: " + co.Name + " was changed elsewhere since you opened this page (another tab, the API). " +
 				"Your text is kept below; open the company again to see what is stored, or save again to replace it."
-			p.Form["updated_at"] = stored
+			p.Form["updated_at"] = stamp(co.UpdatedAt)
 			return s.renderCompany(c, &p, co, fiber.StatusConflict)
 		}
 		patch, _ := json.Marshal(map[string]any{"name": p.Form["name"], "domain": p.Form["domain"], "url": p.Form["url"],

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -49,6 +50,14 @@ var formFuncs = template.FuncMap{
 	// key gives a field a keyboard shortcut (app.js: "n" focuses it).
 	"key": func(k string, f formField) formField { f.Key = k; return f },
 }
+
+// stamp is what an edit form carries of the stored copy it was drawn
+// from (its updated_at), to be refused if the record changed since.
+func stamp(t time.Time) string { return t.Format(time.RFC3339Nano) }
+
+// changedSince reports whether the record stored at updated changed since
+// the form that carries sent (its stamp) was drawn.
+func changedSince(sent string, updated time.Time) bool { return sent != stamp(updated) }
 
 // formOf reads the named fields of a posted form: cleaned as all text
 // from outside is (input.CleanText: a browser sends a textarea's line

@@ -284,7 +284,7 @@ func (s *pages) handleEventEdit(c *fiber.Ctx) error {
 	p := s.page(c, "Edit "+e.Title, "events")
 	p.Form = map[string]string{"title": e.Title, "kind": e.Kind, "starts_at": localInput(&e.StartsAt, loc), "ends_at": localInput(&e.EndsAt, loc),
 		"timezone": e.Timezone, "location": e.Location, "url": e.URL, "organizer": e.Organizer, "tags": strings.Join(e.Tags, ", "),
-		"notes": e.Notes, "updated_at": e.UpdatedAt.Format(time.RFC3339Nano), "series": e.Series,
+		"notes": e.Notes, "updated_at": stamp(e.UpdatedAt), "series": e.Series,
 		"meet": strings.Join(e.Intentions.Meet, "\n"), "learn": strings.Join(e.Intentions.Learn, "\n"), "give": strings.Join(e.Intentions.Give, "\n")}
 	names, err := s.targetNames(ctx, u.ID, e.Targets)
 	if err != nil {
@@ -316,10 +316,10 @@ func (s *pages) handleEventSave(c *fiber.Ctx) error {
 	in, rows := eventInput(c, &p, u)
 	view := &eventForm{ID: e.ID, Title: e.Title, Kinds: events.Kinds, Talks: append(rows, make([]talkRow, 2)...)}
 	p.Data = view
-	if p.Form["updated_at"] != e.UpdatedAt.Format(time.RFC3339Nano) {
+	if changedSince(p.Form["updated_at"], e.UpdatedAt) {
 		p.Problem = "Not saved: " + e.Title + " was changed elsewhere since you opened this page (a calendar sync, another device). " +
 			"Your text is kept below; open the event again to see what is stored, or save again to replace it."
-		p.Form["updated_at"] = e.UpdatedAt.Format(time.RFC3339Nano)
+		p.Form["updated_at"] = stamp(e.UpdatedAt)
 		return s.render(c, fiber.StatusConflict, "event_edit", p)
 	}
 	talks := in.Talks

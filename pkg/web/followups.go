@@ -96,7 +96,7 @@ func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []fo
 		}
 		wf := webFollowup{ID: f.ID, Title: followup.Title(f, name), Note: f.Note, ContactID: contactID,
 			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now), DueInput: localInput(&f.DueAt, loc),
-			UpdatedAt: f.UpdatedAt.Format(time.RFC3339Nano)}
+			UpdatedAt: stamp(f.UpdatedAt)}
 		if followup.Contactless(f) { // the brief before an event: its page
 			wf.Note, wf.Prep = "", f.EventID
 		}

@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -67,7 +66,7 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return s.followupChanged(c, err, "", "")
 	}
-	if f["updated_at"] != fu.UpdatedAt.Format(time.RFC3339Nano) {
+	if changedSince(f["updated_at"], fu.UpdatedAt) {
 		typed.Problem = "Not saved: the follow-up was changed elsewhere since you opened this page (a task app, another tab). " +
 			"What you typed is kept below; save again to replace what is stored."
 		return s.followupsPage(c, fiber.StatusConflict, typed)

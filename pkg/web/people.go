@@ -48,7 +48,7 @@ func contactForm(ct *contacts.Contact, loc *time.Location) map[string]string {
 	return map[string]string{"name": ct.Name, "emails": strings.Join(ct.Emails, "\n"), "phones": strings.Join(ct.Phones, "\n"),
 		"company": ct.Company, "title": ct.Title, "linkedin_url": ct.LinkedInURL, "tags": strings.Join(ct.Tags, ", "),
 		"notes": ct.Notes, "cadence_days": strconv.Itoa(ct.CadenceDays), "known_since": ct.KnownSince.In(loc).Format(time.DateOnly),
-		"updated_at": ct.UpdatedAt.Format(time.RFC3339Nano)}
+		"updated_at": stamp(ct.UpdatedAt)}
 }
 
 func (s *pages) handleContactEdit(c *fiber.Ctx) error {
@@ -119,7 +119,7 @@ func (s *pages) handleContactSave(c *fiber.Ctx) error {
 		p.Problem = "Not saved: " + now.Name + " was changed elsewhere since you opened this page. What is stored now is shown below; " +
 			"your text is kept in the form — save again to replace it."
 		view.Stored = contactForm(now, u.Location())
-		p.Form["updated_at"] = now.UpdatedAt.Format(time.RFC3339Nano)
+		p.Form["updated_at"] = stamp(now.UpdatedAt)
 		return s.render(c, fiber.StatusConflict, "contact_edit", p)
 	}
 	if err != nil {
@@ -358,7 +358,7 @@ func (s *pages) showIntros(c *fiber.Ctx, a string, moved *introMove, status int)
 	for _, it := range page.Items {
 		l := introLine{ID: it.ID, AID: it.ContactIDs[0], BID: it.ContactIDs[1], A: name(it.ContactIDs[0]), B: name(it.ContactIDs[1]),
 			Status: it.Status, Outcome: it.Outcome, Context: it.Context, When: it.CreatedAt.In(u.Location()).Format("2 Jan 2006"),
-			UpdatedAt: it.UpdatedAt.Format(time.RFC3339Nano)}
+			UpdatedAt: stamp(it.UpdatedAt)}
 		for _, st := range []string{contacts.IntroProposed, contacts.IntroAccepted, contacts.IntroMade, contacts.IntroDeclined} {
 			if contacts.CanMove(it.Status, st) {
 				l.Moves = append(l.Moves, st)
@@ -392,7 +392,7 @@ func (s *pages) handleIntroMove(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	if f["updated_at"] != it.UpdatedAt.Format(time.RFC3339Nano) {
+	if changedSince(f["updated_at"], it.UpdatedAt) {
 		moved.Problem = "Not saved: the intro was changed elsewhere since you opened this page (another tab, an assistant, the API). " +
 			"What you typed is kept on its line; save again to replace what is stored."
 		return s.showIntros(c, f["page"], moved, fiber.StatusConflict)

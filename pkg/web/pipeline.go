@@ -129,7 +129,7 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 	}
 	for _, o := range all {
 		card := pipelineCard{ID: o.ID, Title: o.Title, Kind: o.Kind, Stage: o.Stage, NextStep: o.NextStep, SourceID: o.SourceContactID, Notes: o.Notes,
-			UpdatedAt: o.UpdatedAt.Format(time.RFC3339Nano)}
+			UpdatedAt: stamp(o.UpdatedAt)}
 		if o.NextStepAt != nil {
 			card.NextStepAt, card.NextStepWhen = localInput(o.NextStepAt, loc), o.NextStepAt.In(loc).Format("Mon 2 Jan, 15:04")
 		}
@@ -169,7 +169,7 @@ func (v *pipelineView) typed(o *opportunities.Opportunity, f map[string]string) 
 		for j := range v.Columns[i].Cards {
 			if card := &v.Columns[i].Cards[j]; card.ID == o.ID {
 				card.Title, card.NextStep, card.NextStepAt, card.Notes = f["title"], f["next_step"], f["next_step_at"], f["notes"]
-				card.UpdatedAt, card.Open = o.UpdatedAt.Format(time.RFC3339Nano), true
+				card.UpdatedAt, card.Open = stamp(o.UpdatedAt), true
 			}
 		}
 	}
@@ -227,7 +227,7 @@ func (s *pages) handleOpportunityEdit(c *fiber.Ctx) error {
 		p.Data.(*pipelineView).typed(o, f)
 		return s.render(c, status, "pipeline", p)
 	}
-	if f["updated_at"] != o.UpdatedAt.Format(time.RFC3339Nano) {
+	if changedSince(f["updated_at"], o.UpdatedAt) {
 		return again(fiber.StatusConflict, "Not saved: "+o.Title+" was changed elsewhere since you opened this page (another tab, the API). "+
 			"Your text is kept in its card below; save again to replace what is stored.")
 	}
