@@ -60,13 +60,10 @@ func BenchmarkImport50k(b *testing.B) {
 		idle := bystander(s, other, "idle")
 		time.Sleep(time.Second)
 		reportWaits(b, "idle-write", idle())
+		var res importRes
 		b.StartTimer()
-		start := time.Now()
-		waits := bystander(s, other, "import")
-		res := mustImport(b, s, tok, "text/csv", csv.Bytes())
-		b.ReportMetric(time.Since(start).Seconds(), "s/50k")
+		beside(b, s, other, "import", "s/50k", "other-write", func() { res = mustImport(b, s, tok, "text/csv", csv.Bytes()) })
 		b.StopTimer()
-		reportWaits(b, "other-write", waits())
 		close(stop)
 		if res.Created != rows || len(res.Errors) != 0 {
 			b.Fatalf("import %+v", res)
@@ -77,7 +74,7 @@ func BenchmarkImport50k(b *testing.B) {
 		// after the import answers, and a search of theirs indexes what is
 		// still pending first; import-s + search-after-s is how long until
 		// a search finds them all.
-		start = time.Now()
+		start := time.Now()
 		found := s.Do(b, "GET", fmt.Sprintf("/v1/search?q=person+%d", rows-1), tok, nil)
 		b.ReportMetric(time.Since(start).Seconds(), "search-after-s")
 		if items, _ := found.JSON(b)["items"].([]any); found.Status != 200 || len(items) == 0 {
@@ -85,11 +82,8 @@ func BenchmarkImport50k(b *testing.B) {
 		}
 		// Undoing it: the 50,000 contacts deleted with what DELETE
 		// /v1/contacts/{id} deletes, set-based, undoChunk to a transaction.
-		start = time.Now()
-		waits = bystander(s, other, "undo")
-		u := s.Do(b, "DELETE", "/v1/imports/"+res.ImportID, tok, nil)
-		b.ReportMetric(time.Since(start).Seconds(), "undo-s/50k")
-		reportWaits(b, "undo-other-write", waits())
+		var u *Response
+		beside(b, s, other, "undo", "undo-s/50k", "undo-other-write", func() { u = s.Do(b, "DELETE", "/v1/imports/"+res.ImportID, tok, nil) })
 		if u.Status != 200 || u.JSON(b)["deleted"] != float64(rows) {
 			b.Fatalf("undo: %d %s", u.Status, u.Body)
 		}
@@ -143,6 +137,16 @@ func bystander(s *TestServer, token, phase string) func() []time.Duration {
 
 // reportWaits reports the median and the longest of took, in ms, as
 // name-p50-ms and name-max-ms.
+// beside runs fn (phase) with the bystander's writes timed beside it, and
+// reports fn's seconds as metric and the writes' times as waits.
+func beside(b *testing.B, s *TestServer, other, phase, metric, waits string, fn func()) {
+	start := time.Now()
+	took := bystander(s, other, phase)
+	fn()
+	b.ReportMetric(time.Since(start).Seconds(), metric)
+	reportWaits(b, waits, took())
+}
+
 func reportWaits(b *testing.B, name string, took []time.Duration) {
 	if len(took) == 0 {
 		b.Fatalf("%s: no write answered", name)
@@ -174,21 +178,14 @@ func BenchmarkImportMerges(b *testing.B) {
 		_, tok := s.MustSignup(b, "ada@example.com")
 		_, other := s.MustSignup(b, "grace@example.com")
 		mustImport(b, s, tok, "text/csv", first.Bytes())
+		var res importRes
 		b.StartTimer()
-		start := time.Now()
-		waits := bystander(s, other, "import")
-		res := mustImport(b, s, tok, "text/csv", again.Bytes())
-		b.ReportMetric(time.Since(start).Seconds(), "s/10k")
+		beside(b, s, other, "import", "s/10k", "other-write", func() { res = mustImport(b, s, tok, "text/csv", again.Bytes()) })
 		b.StopTimer()
-		reportWaits(b, "other-write", waits())
 		if res.Updated != rows || res.ImportID == "" || len(res.Errors) != 0 {
 			b.Fatalf("import %+v", res)
 		}
-		start = time.Now()
-		waits = bystander(s, other, "undo")
-		MustStatus(b, s.Do(b, "DELETE", "/v1/imports/"+res.ImportID, tok, nil), 200)
-		b.ReportMetric(time.Since(start).Seconds(), "undo-s")
-		reportWaits(b, "undo-other-write", waits())
+		beside(b, s, other, "undo", "undo-s", "undo-other-write", func() { MustStatus(b, s.Do(b, "DELETE", "/v1/imports/"+res.ImportID, tok, nil), 200) })
 	}
 }
 
