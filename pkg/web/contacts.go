@@ -189,7 +189,7 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *contactAsk) error {
 		wc.Opening, wc.OpeningKind = ask.Opening, ask.OpeningKind
 	}
 	for _, o := range b.Opportunities[:min(len(b.Opportunities), webOpportunities)] {
-		wc.Opportunities = append(wc.Opportunities, webOpportunity{Title: o.Title, Stage: o.Stage})
+		wc.Opportunities = append(wc.Opportunities, webOpportunity{ID: o.ID, Title: o.Title, Stage: o.Stage})
 	}
 	phoneLabels, emailLabels := codec.CardLabels(ct.CardExtra)
 	for _, e := range ct.Emails {

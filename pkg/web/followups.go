@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"regexp"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -133,15 +134,23 @@ func (s *pages) handleWebFollowupDone(c *fiber.Ctx) error {
 	return seeNotice(c, followupsBack(c), "Marked done.")
 }
 
-// followupsBack is the page a follow-up's button goes back to: Today when
-// it was pressed there (the form's "back"), else the follow-ups page; no
-// other place, so no form can send a browser elsewhere.
+// followupsBack is the page a follow-up's button goes back to: Today, or
+// a contact's page at its follow-ups, when it was pressed there (the
+// form's "back"), else the follow-ups page; no other place, so no form
+// can send a browser elsewhere.
 func followupsBack(c *fiber.Ctx) string {
-	if formOf(c, "back")["back"] == "/app/today" {
-		return "/app/today"
+	switch back := formOf(c, "back")["back"]; {
+	case back == "/app/today":
+		return back
+	case contactPage.MatchString(back):
+		return back + "#followups"
 	}
 	return "/app/followups"
 }
+
+// contactPage is the path of a contact's page: an id of letters and
+// digits, nothing that could lead elsewhere.
+var contactPage = regexp.MustCompile(`^/app/contacts/[0-9A-Za-z]{1,64}$`)
 
 func (s *pages) handleWebFollowupSnooze(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)

@@ -60,7 +60,7 @@ func TestWebOpening(t *testing.T) {
 		t.Fatalf("contact page:\n%s", page)
 	}
 	st, page := b.post("/app/contacts/"+id+"/opportunities", url.Values{"csrf": {b.hidden(page, "csrf")}, "title": {"An opening at Acme"}, "kind": {"job"}})
-	if st != 200 || !strings.Contains(page, "Noted: An opening at Acme.") || !strings.Contains(page, "<strong>An opening at Acme</strong> · lead") {
+	if st != 200 || !strings.Contains(page, "Noted: An opening at Acme.") || !strings.Contains(page, "An opening at Acme</a> · lead") {
 		t.Fatalf("after noting it: %d\n%s", st, page)
 	}
 	items := s.Do(t, "GET", "/v1/opportunities?contact_id="+id, tok, nil).JSON(t)["items"].([]any)

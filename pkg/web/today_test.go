@@ -96,3 +96,46 @@ func TestTodaysFollowupButtons(t *testing.T) {
 		t.Fatal("a back that is not Today")
 	}
 }
+
+// TestContactPageFollowupButtons: a contact's page marks its follow-ups
+// done or snoozes them a week and comes back to them; its opportunities
+// lead to their cards on the pipeline.
+func TestContactPageFollowupButtons(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	due := s.Clock.Now().Add(-time.Hour).Format(time.RFC3339)
+	first := s.create(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "note": "Send the deck", "due_at": due})
+	second := s.create(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "note": "Ask about the meetup", "due_at": due})
+	opp := s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_contact_id": jane})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/contacts/" + jane)
+	mustContain(t, page, "Send the deck", "Snooze a week", `href="/app/pipeline#o-`+opp+`"`)
+
+	st, page := b.post("/app/followups/"+first+"/snooze", form(page, "/app/followups/"+first+"/snooze"))
+	if st != 200 || !strings.Contains(page, "Snoozed for a week.") || !strings.Contains(page, "<h1>Jane Doe</h1>") {
+		t.Fatalf("snoozed from the contact's page: %d, back on it?\n%.2000s", st, page)
+	}
+	mustContain(t, page, "Send the deck", "Ask about the meetup")
+	st, page = b.post("/app/followups/"+second+"/done", form(page, "/app/followups/"+second+"/done"))
+	if st != 200 || !strings.Contains(page, "Marked done.") || !strings.Contains(page, "<h1>Jane Doe</h1>") || strings.Contains(page, "Ask about the meetup") {
+		t.Fatalf("done from the contact's page: %d, back on it without the follow-up?\n%.2000s", st, page)
+	}
+	var f struct {
+		Status string
+		DueAt  time.Time `json:"due_at"`
+	}
+	s.api(t, "GET", "/v1/followups/"+second, tok, nil, 200, &f)
+	if f.Status != "done" {
+		t.Fatalf("done from the contact's page: %s", f.Status)
+	}
+	s.api(t, "GET", "/v1/followups/"+first, tok, nil, 200, &f)
+	if f.Status != "pending" || !f.DueAt.After(s.Clock.Now().AddDate(0, 0, 6)) {
+		t.Fatalf("snoozed from the contact's page: %s, due %s", f.Status, f.DueAt)
+	}
+	for _, back := range []string{"/app/contacts/" + jane + "/../../evil", "//evil.example/app/contacts/x", "/app/contacts/" + jane + "?x=1"} {
+		if _, page = b.post("/app/followups/"+first+"/snooze", url.Values{"back": {back}}); !strings.Contains(page, "<h1>Follow-ups</h1>") {
+			t.Fatalf("back %q did not go to the follow-ups page", back)
+		}
+	}
+}

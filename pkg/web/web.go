@@ -155,7 +155,7 @@ type webLink struct {
 }
 
 // webOpportunity is one opportunity on the contact page.
-type webOpportunity struct{ Title, Stage string }
+type webOpportunity struct{ ID, Title, Stage string }
 
 // webMet is one encounter on the contact page.
 type webMet struct{ When, Event, Moment, Topics, Notes string }
