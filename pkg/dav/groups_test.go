@@ -350,3 +350,47 @@ func TestGroupCardsBounded(t *testing.T) {
 		t.Fatalf("a refused group stored: %v", err)
 	}
 }
+
+// macCompany is a company's card as macOS Contacts writes it (a new card
+// with "Company" ticked): no person's name, the company's in FN and ORG,
+// and X-ABShowAs:COMPANY, which has the app show it as a company.
+const macCompany = "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//macOS 14.0//EN\r\nN:;;;;\r\nFN:Acme Corp\r\nORG:Acme Corp;\r\n" +
+	"X-ABShowAs:COMPANY\r\nitem1.URL;type=pref:https://acme.example\r\nitem1.X-ABLabel:_$!<HomePage>!$_\r\nUID:ACME-1234\r\nX-ABUID:ACME-1234:ABPerson\r\nEND:VCARD\r\n"
+
+// TestCompanyCardKeepsItsForm: a company's card from macOS Contacts is a
+// contact named after the company and at it (what docs/apps.md says),
+// and the card is served back a company's still, after the app's edit too.
+func TestCompanyCardKeepsItsForm(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	path := dav.BookPath + "ACME-1234.vcf"
+	if r := s.do(t, u, "PUT", path, macCompany, "Content-Type", "text/vcard"); r.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT a company's card: %d %s", r.StatusCode, body(t, r))
+	}
+	page, err := s.crm.Contacts.Store.Contacts(t.Context(), u.ID, contacts.Filter{Limit: 10})
+	if err != nil || len(page.Items) != 1 || page.Items[0].Name != "Acme Corp" || page.Items[0].Company != "Acme Corp" || page.Items[0].CompanyID == "" {
+		t.Fatalf("the company's card in Rapport: %+v, %v", page.Items, err)
+	}
+	served := func() (string, string) {
+		r := s.do(t, u, "GET", path, "")
+		return body(t, r), r.Header.Get("ETag")
+	}
+	card, etag := served()
+	for _, want := range []string{"X-ABSHOWAS:COMPANY", "ORG:Acme Corp;", "N:;;;;", "item1.X-ABLABEL:_$!<HomePage>!$_", "UID:ACME-1234"} {
+		if !strings.Contains(card, want) {
+			t.Fatalf("served without %q:\n%s", want, card)
+		}
+	}
+	// The app sends it back with a phone added, as it sends any edit: the
+	// whole card, its own spelling of the names.
+	edited := strings.Replace(macCompany, "END:VCARD", "TEL;type=WORK;type=VOICE:+49 30 1234\r\nEND:VCARD", 1)
+	if r := s.do(t, u, "PUT", path, edited, "Content-Type", "text/vcard", "If-Match", etag); r.StatusCode != http.StatusNoContent {
+		t.Fatalf("the app's edit: %d %s", r.StatusCode, body(t, r))
+	}
+	if card, _ = served(); !strings.Contains(card, "X-ABSHOWAS:COMPANY") || !strings.Contains(card, "+49 30 1234") {
+		t.Fatalf("after the app's edit:\n%s", card)
+	}
+	if ct, err := s.crm.Contacts.Store.Contact(t.Context(), u.ID, page.Items[0].ID); err != nil || ct.Name != "Acme Corp" || len(ct.Phones) != 1 {
+		t.Fatalf("after the app's edit: %+v, %v", ct, err)
+	}
+}
