@@ -142,12 +142,14 @@ func (s *pages) webSession(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	if c.Method() == fiber.MethodPost && !accounts.SameHash(c.FormValue("csrf"), sess.CSRF) {
-		return apperr.E(apperr.Forbidden, "the form is stale or came from another site; reload the page and try again")
-	}
+	// Known before the form's check, so that the page refusing a stale
+	// form is the signed-in layout, with the way back to the pages.
 	api.SetUser(c, u)
 	c.Locals("rapport.csrf", sess.CSRF)
 	c.Locals("rapport.session", sess.Hash)
+	if c.Method() == fiber.MethodPost && !accounts.SameHash(c.FormValue("csrf"), sess.CSRF) {
+		return apperr.E(apperr.Forbidden, "the form is stale or came from another site; reload the page and try again")
+	}
 	release, err := api.TakeRequest(c, s.Requests, u.ID)
 	if err != nil {
 		return err

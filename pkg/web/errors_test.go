@@ -52,7 +52,8 @@ func TestPagesAnswerFailuresWithPages(t *testing.T) {
 		b.get("/app/contacts/" + jane)
 		st, page := b.post("/app/contacts/"+jane+"/opportunities", url.Values{"csrf": {"an-old-one"}, "title": {"CTO"}})
 		isPage(t, "a form from a session that ended", st, 403, page,
-			"<title>Not allowed · Rapport</title>", "the form is stale or came from another site", "reload the page and send the form again")
+			"<title>Not allowed · Rapport</title>", "the form is stale or came from another site", "reload the page and send the form again",
+			`<a href="/app/today">`, `action="/app/logout"`)
 	})
 	t.Run("ErrAnotherUsers", func(t *testing.T) {
 		eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
