@@ -128,46 +128,63 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
 	}
 	u := user(c)
-	formID := utils.CopyString(c.FormValue("form_id"))
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if formID != "" && s.Idempotency != nil {
-		rec, err := s.Idempotency.Begin(ctx, u.ID, "web:"+formID, idempotency.Fingerprint([]byte("web-encounter")))
-		if err != nil {
-			if apperr.Is(err, apperr.Conflict) {
-				return seeNotice(c, "/app", "Saving… (that was a second tap)")
-			}
-			return err
-		}
-		if rec != nil {
-			return c.Redirect(string(rec.Body), fiber.StatusSeeOther)
-		}
-	}
-	saved, err := s.webLogEncounter(ctx, u, p.Form)
-	if err != nil {
-		if formID != "" && s.Idempotency != nil {
-			s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, "web:"+formID)
-		}
-		var ae *apperr.Error
-		if errors.As(err, &ae) && (ae.Kind == apperr.Invalid || ae.Kind == apperr.NotFound) {
-			for _, f := range ae.Fields {
-				p.Errors[webField(f.Field)] = f.Message
-			}
-			if len(ae.Fields) == 0 {
-				p.Problem = ae.Message
-			}
-			return s.renderLog(c, fiber.StatusUnprocessableEntity, p)
-		}
-		return err
-	}
 	back := "/app" // the same event again: the next person met there
 	if p.Form["event_id"] != "" {
 		back += "?event_id=" + url.QueryEscape(p.Form["event_id"])
 	}
-	target := flashURL(c, back, "notice", saved)
-	if formID != "" && s.Idempotency != nil {
-		s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, "web:"+formID, 303, "text/plain", []byte(target))
+	err := s.once(c, ctx, u, "web-encounter", "/app", func() (string, error) {
+		saved, err := s.webLogEncounter(ctx, u, p.Form)
+		if err != nil {
+			return "", err
+		}
+		return flashURL(c, back, "notice", saved), nil
+	})
+	var ae *apperr.Error
+	if err == nil || !errors.As(err, &ae) || (ae.Kind != apperr.Invalid && ae.Kind != apperr.NotFound) {
+		return err
 	}
+	for _, f := range ae.Fields {
+		p.Errors[webField(f.Field)] = f.Message
+	}
+	if len(ae.Fields) == 0 {
+		p.Problem = ae.Message
+	}
+	return s.renderLog(c, fiber.StatusUnprocessableEntity, p)
+}
+
+// once saves a form that carries a one-time id (form_id) at most once,
+// then redirects where save says: a second submit of the same form (a slow
+// network, a double tap) is sent where the first one's answer went, and
+// one sent while the first is still saving goes to busy. An error of save
+// frees the id, so the form can be put right and sent again, and is
+// returned.
+func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, busy string, save func() (string, error)) error {
+	formID := utils.CopyString(c.FormValue("form_id"))
+	if formID == "" || s.Idempotency == nil {
+		target, err := save()
+		if err != nil {
+			return err
+		}
+		return c.Redirect(target, fiber.StatusSeeOther)
+	}
+	key := "web:" + formID
+	rec, err := s.Idempotency.Begin(ctx, u.ID, key, idempotency.Fingerprint([]byte(kind)))
+	switch {
+	case apperr.Is(err, apperr.Conflict):
+		return seeNotice(c, busy, "Saving… (that was a second tap)")
+	case err != nil:
+		return err
+	case rec != nil:
+		return c.Redirect(string(rec.Body), fiber.StatusSeeOther)
+	}
+	target, err := save()
+	if err != nil {
+		s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, key)
+		return err
+	}
+	s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, key, fiber.StatusSeeOther, "text/plain", []byte(target))
 	return c.Redirect(target, fiber.StatusSeeOther)
 }
 
