@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/url"
 	"slices"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -36,11 +38,13 @@ func (s *pages) registerPeople(g fiber.Router) {
 // contactFields are the edit form's fields.
 var contactFields = []string{"name", "emails", "phones", "company", "title", "linkedin_url", "tags", "notes", "cadence_days", "known_since", "updated_at"}
 
-// contactEdit is the edit page's view: the contact's id and name, and
-// what is stored now when the form came back stale.
+// contactEdit is the edit page's view: the contact's id and name (none
+// for a new contact), what is stored now when the form came back stale,
+// and the contact that already has a new contact's email or LinkedIn.
 type contactEdit struct {
 	ID, Name string
 	Stored   map[string]string
+	Existing *contacts.Contact
 }
 
 // contactForm is a contact as the edit form shows it, its days in loc.
@@ -89,25 +93,22 @@ func (s *pages) handleContactSave(c *fiber.Ctx) error {
 		p.Problem = "This form is not one Rapport drew; open the contact again."
 		return s.render(c, fiber.StatusUnprocessableEntity, "contact_edit", p)
 	}
-	cadence := 0
-	if v := p.Form["cadence_days"]; v != "" {
-		if cadence, err = strconv.Atoi(v); err != nil {
-			p.Errors["cadence_days"] = "must be a whole number of days (0 for none)"
-			return s.render(c, fiber.StatusUnprocessableEntity, "contact_edit", p)
-		}
+	cadence, ok := formCadence(&p)
+	if !ok {
+		return s.render(c, fiber.StatusUnprocessableEntity, "contact_edit", p)
 	}
 	fields := map[string]any{"name": p.Form["name"], "emails": lines(p.Form["emails"]), "phones": lines(p.Form["phones"]),
 		"company": p.Form["company"], "title": p.Form["title"], "linkedin_url": p.Form["linkedin_url"], "tags": commaList(p.Form["tags"]),
 		"notes": p.Form["notes"], "cadence_days": cadence}
-	// A day other than the one shown: noon of it, in the user's zone (the
-	// day shown keeps the time stored).
-	if v := p.Form["known_since"]; v != "" && v != ct.KnownSince.In(u.Location()).Format(time.DateOnly) {
-		day, err := time.ParseInLocation(time.DateOnly, v, u.Location())
-		if err != nil {
-			p.Errors["known_since"] = "must be a date such as 2019-05-01"
+	// A day other than the one shown (the day shown keeps the time stored).
+	if p.Form["known_since"] != ct.KnownSince.In(u.Location()).Format(time.DateOnly) {
+		known, ok := formKnownSince(&p, u.Location())
+		if !ok {
 			return s.render(c, fiber.StatusUnprocessableEntity, "contact_edit", p)
 		}
-		fields["known_since"] = apiTime(day.Add(12 * time.Hour))
+		if known != "" {
+			fields["known_since"] = known
+		}
 	}
 	patch, _ := json.Marshal(fields)
 	saved, err := s.CRM.UpdateContactSeen(ctx, u, id, patch, seen)
@@ -129,6 +130,96 @@ func (s *pages) handleContactSave(c *fiber.Ctx) error {
 		return err
 	}
 	return seeNotice(c, "/app/contacts/"+url.PathEscape(saved.ID), "Saved "+saved.Name+".")
+}
+
+// formCadence reads the contact form's days between nudges (none: 0); not
+// a number, it is a field error on p.
+func formCadence(p *webPage) (int, bool) {
+	v := p.Form["cadence_days"]
+	if v == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		p.Errors["cadence_days"] = "must be a whole number of days (0 for none)"
+		return 0, false
+	}
+	return n, true
+}
+
+// formKnownSince reads the contact form's known-since day as noon of it in
+// loc ("" when empty); not a date, it is a field error on p.
+func formKnownSince(p *webPage, loc *time.Location) (string, bool) {
+	v := p.Form["known_since"]
+	if v == "" {
+		return "", true
+	}
+	day, err := time.ParseInLocation(time.DateOnly, v, loc)
+	if err != nil {
+		p.Errors["known_since"] = "must be a date such as 2019-05-01"
+		return "", false
+	}
+	return apiTime(day.Add(12 * time.Hour)), true
+}
+
+// handleContactNew is the form for a contact met other than at an event (an
+// email, a colleague's introduction): the edit form, empty, with a
+// one-time id.
+func (s *pages) handleContactNew(c *fiber.Ctx) error {
+	p := s.page(c, "New contact", "contacts")
+	p.FormID, _ = accounts.NewSecret("form_")
+	p.Form["name"] = utils.CopyString(c.Query("name")) // from a search that found nobody
+	p.Data = &contactEdit{}
+	return s.render(c, 200, "contact_edit", p)
+}
+
+// handleContactCreate adds the contact the new-contact form describes and
+// opens its page; sent twice (a double click), it adds one. One whose email
+// or LinkedIn another contact has already comes back with a link to that
+// contact, what was typed kept.
+func (s *pages) handleContactCreate(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	p := s.page(c, "New contact", "contacts")
+	p.Form = formOf(c, contactFields...)
+	view := &contactEdit{}
+	p.Data = view
+	refused := func(status int) error {
+		p.FormID, _ = accounts.NewSecret("form_")
+		return s.render(c, status, "contact_edit", p)
+	}
+	cadence, ok := formCadence(&p)
+	known, ok2 := formKnownSince(&p, u.Location())
+	if !ok || !ok2 {
+		return refused(fiber.StatusUnprocessableEntity)
+	}
+	in := contacts.Input{Name: p.Form["name"], Emails: lines(p.Form["emails"]), Phones: lines(p.Form["phones"]), Company: p.Form["company"],
+		Title: p.Form["title"], LinkedInURL: p.Form["linkedin_url"], Tags: commaList(p.Form["tags"]), Notes: p.Form["notes"],
+		CadenceDays: cadence, KnownSince: known}
+	err := s.once(c, ctx, u, "web-contact", "/app/contacts", func() (string, error) {
+		ct, err := s.CRM.CreateContact(ctx, u, in)
+		if err != nil {
+			return "", err
+		}
+		return flashURL(c, "/app/contacts/"+url.PathEscape(ct.ID), "notice", "Added "+ct.Name+"."), nil
+	})
+	var ae *apperr.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ae) && ae.Kind == apperr.Conflict && ae.ExistingID != "":
+		existing, gerr := s.CRM.Contacts.Store.Contact(ctx, u.ID, ae.ExistingID)
+		if gerr != nil {
+			return gerr
+		}
+		view.Existing = existing
+		p.Problem = "Not added: " + ae.Message + "."
+		return refused(fiber.StatusConflict)
+	case p.showProblem(err, nil):
+		return refused(fiber.StatusUnprocessableEntity)
+	}
+	return err
 }
 
 // handleInteraction logs a coffee, call or email from the contact's page.

@@ -455,3 +455,93 @@ func TestScheduleAFollowupFromTheContact(t *testing.T) {
 		t.Fatalf("another user's contact: %d, want 404", st)
 	}
 }
+
+// TestNewContact adds a contact met other than at an event from the desk:
+// from the contacts page, or from a search that found nobody (the name
+// filled in); every field kept; sent twice, one contact; a bad field
+// refused next to it and one whose email another contact has refused with
+// a link to that contact, what was typed kept each time.
+func TestNewContact(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "emails": []string{"jane@example.com"}})
+	b := s.signedIn(t, "ada@example.com", tok)
+
+	_, page := b.get("/app/contacts")
+	mustContain(t, page, `href="/app/contacts/new"`)
+	_, page = b.get("/app/contacts?q=Grace")
+	mustContain(t, page, "Nobody matches", `href="/app/contacts/new?name=Grace"`)
+	st, page := b.get("/app/contacts/new?name=Grace")
+	if st != 200 {
+		t.Fatalf("the new contact's page: %d", st)
+	}
+	mustContain(t, page, "<h1>New contact</h1>", `value="Grace"`, `action="/app/contacts/new"`)
+
+	sent := form(page, "/app/contacts/new")
+	for k, v := range map[string]string{"name": "Grace Hopper", "emails": "grace@example.com\ngrace@navy.example", "phones": "+1 555 0100",
+		"company": "Navy", "title": "Rear Admiral", "linkedin_url": "linkedin.com/in/GraceHopper", "tags": "cobol, compilers",
+		"notes": "Introduced by Jane\nby email", "cadence_days": "60", "known_since": "2019-05-01"} {
+		sent.Set(k, v)
+	}
+	st, page = b.post("/app/contacts/new", sent)
+	if st != 200 || !strings.Contains(page, "Added Grace Hopper.") || !strings.Contains(page, "<h1>Grace Hopper</h1>") {
+		t.Fatalf("added: %d\n%.2000s", st, page)
+	}
+	mustContain(t, page, "Known since 1 May 2019 (added 24 Nov 2026)", "stay in touch every 60 days")
+	// The same form again (a double click): the same page, no second contact.
+	if st, again := b.post("/app/contacts/new", sent); st != 200 || !strings.Contains(again, "<h1>Grace Hopper</h1>") {
+		t.Fatalf("sent twice: %d", st)
+	}
+	var list struct {
+		Items []struct {
+			ID, Name, Company, Title, Notes string
+			Emails, Phones, Tags            []string
+			LinkedInURL                     string `json:"linkedin_url"`
+			CadenceDays                     int    `json:"cadence_days"`
+		}
+	}
+	s.api(t, "GET", "/v1/contacts?q=Grace", tok, nil, 200, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("%d contacts named Grace after the form was sent twice, want 1", len(list.Items))
+	}
+	g := list.Items[0]
+	if g.Company != "Navy" || g.Title != "Rear Admiral" || g.Notes != "Introduced by Jane\nby email" || len(g.Emails) != 2 || len(g.Phones) != 1 ||
+		len(g.Tags) != 2 || g.CadenceDays != 60 || g.LinkedInURL != "https://www.linkedin.com/in/gracehopper" {
+		t.Fatalf("stored %+v", g)
+	}
+
+	// Refused: a bad email next to its field, a day that is no date next
+	// to its; then an email Jane has, with a link to her. Nothing added.
+	for _, tc := range []struct {
+		field, value, want string
+		status             int
+	}{
+		{"emails", "not-an-email", `id="emails-error"`, 422},
+		{"known_since", "yesterday", `id="known_since-error"`, 422},
+		{"emails", "JANE@example.com", `href="/app/contacts/` + jane + `"`, 409},
+	} {
+		_, page = b.get("/app/contacts/new")
+		sent = form(page, "/app/contacts/new")
+		sent.Set("name", "Someone New")
+		sent.Set("notes", "Typed, and kept")
+		sent.Set(tc.field, tc.value)
+		st, page = b.post("/app/contacts/new", sent)
+		if st != tc.status {
+			t.Fatalf("%s %q: %d, want %d\n%.2000s", tc.field, tc.value, st, tc.status, page)
+		}
+		mustContain(t, page, tc.want, `value="Someone New"`, "Typed, and kept")
+	}
+	s.api(t, "GET", "/v1/contacts?q=Someone", tok, nil, 200, &list)
+	if len(list.Items) != 0 {
+		t.Fatalf("a refused contact was added: %+v", list.Items)
+	}
+	// The refused form, put right and sent again, adds them.
+	sent = form(page, "/app/contacts/new")
+	for _, k := range []string{"name", "notes"} {
+		sent.Set(k, map[string]string{"name": "Someone New", "notes": "Typed, and kept"}[k])
+	}
+	sent.Set("emails", "someone@example.com")
+	if st, page = b.post("/app/contacts/new", sent); st != 200 || !strings.Contains(page, "Added Someone New.") {
+		t.Fatalf("put right and sent again: %d\n%.2000s", st, page)
+	}
+}

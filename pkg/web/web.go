@@ -303,6 +303,8 @@ func (s *pages) register(app *fiber.App) {
 	g.Get("/calendar", s.handleWebCalendar)
 	g.Post("/calendar/links", s.handleWebCalendarLinks)
 	g.Get("/contacts", s.handleWebContacts)
+	g.Get("/contacts/new", s.handleContactNew) // before the page of a contact by id
+	g.Post("/contacts/new", s.handleContactCreate)
 	g.Get("/contacts/:id", s.handleWebContact)
 	g.Post("/contacts/:id/opportunities", s.handleWebOpening)
 	g.Get("/duplicates", s.handleWebDuplicates)
