@@ -193,6 +193,7 @@ func (s *pages) handleEventNew(c *fiber.Ctx) error {
 	p.Form["timezone"] = u.Timezone
 	p.Form["kind"] = "meetup"
 	p.Data = &eventForm{Kinds: events.Kinds, Talks: make([]talkRow, 3)}
+	p.FormID, _ = accounts.NewSecret("form_")
 	return s.render(c, 200, "event_edit", p)
 }
 
@@ -256,15 +257,20 @@ func (s *pages) handleEventCreate(c *fiber.Ctx) error {
 	if in.Targets, err = s.targetsOf(ctx, u.ID, p.Form["targets"]); err != nil {
 		return err
 	}
-	e, err := s.CRM.CreateEvent(ctx, u, in)
-	if err != nil {
-		if !p.showProblem(err, eventFieldNames) {
-			return err
+	// Sent twice (a double click), the form adds one event.
+	err = s.once(c, ctx, u, "web-event", "/app/events", func() (string, error) {
+		e, err := s.CRM.CreateEvent(ctx, u, in)
+		if err != nil {
+			return "", err
 		}
-		p.Data = &eventForm{Kinds: events.Kinds, Talks: append(rows, make([]talkRow, 2)...)}
-		return s.render(c, fiber.StatusUnprocessableEntity, "event_edit", p)
+		return flashURL(c, "/app/events/"+url.PathEscape(e.ID), "notice", "Added "+e.Title+"."), nil
+	})
+	if err == nil || !p.showProblem(err, eventFieldNames) {
+		return err
 	}
-	return seeNotice(c, "/app/events/"+url.PathEscape(e.ID), "Added "+e.Title+".")
+	p.Data = &eventForm{Kinds: events.Kinds, Talks: append(rows, make([]talkRow, 2)...)}
+	p.FormID, _ = accounts.NewSecret("form_")
+	return s.render(c, fiber.StatusUnprocessableEntity, "event_edit", p)
 }
 
 func (s *pages) handleEventEdit(c *fiber.Ctx) error {

@@ -155,11 +155,13 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 }
 
 // once saves a form that carries a one-time id (form_id) at most once,
-// then redirects where save says: a second submit of the same form (a slow
-// network, a double tap) is sent where the first one's answer went, and
-// one sent while the first is still saving goes to busy. An error of save
-// frees the id, so the form can be put right and sent again, and is
-// returned.
+// then redirects where save says: a second submit of the same form with
+// the same fields (a slow network, a double tap) is sent where the first
+// one's answer went, and one sent while the first is still saving goes to
+// busy. The same form sent with other fields (brought back with the
+// browser's Back button and filled in again) is saved as the new request
+// it is. An error of save frees the form, so it can be put right and sent
+// again, and is returned.
 func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, busy string, save func() (string, error)) error {
 	formID := utils.CopyString(c.FormValue("form_id"))
 	if formID == "" || s.Idempotency == nil {
@@ -169,7 +171,7 @@ func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, 
 		}
 		return c.Redirect(target, fiber.StatusSeeOther)
 	}
-	key := "web:" + formID
+	key := "web:" + formID + ":" + kind + ":" + formFingerprint(c)
 	rec, err := s.Idempotency.Begin(ctx, u.ID, key, idempotency.Fingerprint([]byte(kind)))
 	switch {
 	case apperr.Is(err, apperr.Conflict):
@@ -186,6 +188,18 @@ func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, 
 	}
 	s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, key, fiber.StatusSeeOther, "text/plain", []byte(target))
 	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+// formFingerprint identifies the fields a form was sent with, but for its
+// CSRF token (a form queued offline is sent with the session's latest).
+func formFingerprint(c *fiber.Ctx) string {
+	var parts [][]byte
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		if string(k) != "csrf" {
+			parts = append(parts, k, v)
+		}
+	})
+	return idempotency.Fingerprint(parts...)
 }
 
 // webLogEncounter logs the phone form's encounter and says what was saved.

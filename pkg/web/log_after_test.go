@@ -79,3 +79,27 @@ func TestLogAfterTheEvent(t *testing.T) {
 		t.Fatal("another user's event offered on the log form")
 	}
 }
+
+// TestLogFormBroughtBack: the log form, sent, then brought back with the
+// browser's Back button (its one-time id as it was) and filled in for the
+// next person met, logs that person too; sent again as it was, nobody new.
+func TestLogFormBroughtBack(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app")
+	sent := form(page, "/app/encounters")
+	sent.Set("event_title", "Go meetup")
+	sent.Set("moment", "after_talk")
+	for _, name := range []string{"Jane Doe", "Bo Ng", "Bo Ng"} {
+		sent.Set("name", name)
+		if st, page := b.post("/app/encounters", sent); st != 200 || !strings.Contains(page, "Saved "+name+".") {
+			t.Fatalf("logging %s: %d\n%.2000s", name, st, page)
+		}
+	}
+	var list struct{ Items []struct{ Name string } }
+	s.api(t, "GET", "/v1/contacts", tok, nil, 200, &list)
+	if len(list.Items) != 2 {
+		t.Fatalf("contacts after logging Jane, Bo and Bo again on one form: %+v, want Jane and Bo", list.Items)
+	}
+}

@@ -492,6 +492,18 @@ func TestNewContact(t *testing.T) {
 	if st, again := b.post("/app/contacts/new", sent); st != 200 || !strings.Contains(again, "<h1>Grace Hopper</h1>") {
 		t.Fatalf("sent twice: %d", st)
 	}
+	// The same form brought back (the browser's Back button) and filled in
+	// for someone else: that is a new contact, added too.
+	other := url.Values{}
+	for k, v := range sent {
+		other[k] = v
+	}
+	other.Set("name", "Alan Turing")
+	other.Set("emails", "alan@example.com")
+	other.Set("linkedin_url", "")
+	if st, page := b.post("/app/contacts/new", other); st != 200 || !strings.Contains(page, "Added Alan Turing.") {
+		t.Fatalf("the same form for someone else: %d\n%.2000s", st, page)
+	}
 	var list struct {
 		Items []struct {
 			ID, Name, Company, Title, Notes string

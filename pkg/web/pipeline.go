@@ -70,11 +70,13 @@ func (s *pages) handlePipeline(c *fiber.Ctx) error {
 	return s.render(c, 200, "pipeline", p)
 }
 
-// pipeline fills the page's columns and the new opportunity form's lists.
+// pipeline fills the page's columns and the new opportunity form's lists
+// and one-time id.
 func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
+	p.FormID, _ = accounts.NewSecret("form_")
 	loc := u.Location()
 	view := &pipelineView{Kinds: opportunities.Kinds, Stages: opportunities.Stages}
 	// The board shows each stage's first cards; a stage's "more" link
@@ -320,11 +322,15 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 		}
 	}
 	if len(p.Errors) == 0 {
-		var o *opportunities.Opportunity
-		if o, err = s.CRM.CreateOpportunity(ctx, u, in); err == nil {
-			return seeNotice(c, "/app/pipeline#o-"+url.PathEscape(o.ID), "Added "+o.Title+".")
-		}
-		if !p.showProblem(err, map[string]string{"source_event_id": "event_id", "source_contact_id": "source", "recruiter_ids": "recruiters"}) {
+		// Sent twice (a double click), the form adds one opportunity.
+		err = s.once(c, ctx, u, "web-opportunity", "/app/pipeline", func() (string, error) {
+			o, err := s.CRM.CreateOpportunity(ctx, u, in)
+			if err != nil {
+				return "", err
+			}
+			return flashURL(c, "/app/pipeline#o-"+url.PathEscape(o.ID), "notice", "Added "+o.Title+"."), nil
+		})
+		if err == nil || !p.showProblem(err, map[string]string{"source_event_id": "event_id", "source_contact_id": "source", "recruiter_ids": "recruiters"}) {
 			return err
 		}
 	}
