@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
+	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
@@ -162,6 +163,9 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *contactAsk) error {
 	}
 	ct := b.Contact
 	p := s.page(c, ct.Name, "contacts")
+	// One id for the page's forms that add something (see once): their
+	// fields tell them apart.
+	p.FormID, _ = accounts.NewSecret("form_")
 	loc := u.Location()
 	wc := &webContact{ID: ct.ID, Name: ct.Name, Company: ct.Company, CompanyID: ct.CompanyID, Title: ct.Title, Notes: ct.Notes, Opening: "An opening",
 		FromCard: codec.CardDetails(ct), Tags: ct.Tags, CadenceDays: ct.CadenceDays, LastContact: "never",
@@ -281,10 +285,11 @@ func (s *pages) handleWebOpening(c *fiber.Ctx) error {
 	}
 	next := followup.DueAt(s.Now(), 2, u.NudgeHour, u.Location())
 	in.NextStepAt = next.Format(time.RFC3339)
-	o, err := s.CRM.CreateOpportunity(ctx, u, in)
-	if err != nil {
-		return s.askAgain(c, &contactAsk{Form: "opening", Opening: f["title"], OpeningKind: f["kind"]}, err)
-	}
-	return seeNotice(c, "/app/contacts/"+url.PathEscape(ct.ID), "Noted: "+o.Title+". A reminder to follow up is set for "+
-		next.In(u.Location()).Format("Mon 2 Jan")+".")
+	return s.savedOnContact(c, ctx, "web-opening", &contactAsk{Form: "opening", Opening: f["title"], OpeningKind: f["kind"]}, func() (string, error) {
+		o, err := s.CRM.CreateOpportunity(ctx, u, in)
+		if err != nil {
+			return "", err
+		}
+		return "Noted: " + o.Title + ". A reminder to follow up is set for " + next.In(u.Location()).Format("Mon 2 Jan") + ".", nil
+	})
 }

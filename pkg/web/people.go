@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/url"
@@ -228,8 +229,10 @@ func (s *pages) handleInteraction(c *fiber.Ctx) error {
 	defer cancel()
 	u := user(c)
 	f := formOf(c, "kind", "notes")
-	_, err := s.CRM.LogInteraction(ctx, u, c.Params("id"), contacts.InteractionInput{Kind: f["kind"], Notes: f["notes"]})
-	return s.backToContact(c, &contactAsk{Form: "log", Kind: f["kind"], Notes: f["notes"]}, err, "Logged.")
+	return s.savedOnContact(c, ctx, "web-interaction", &contactAsk{Form: "log", Kind: f["kind"], Notes: f["notes"]}, func() (string, error) {
+		_, err := s.CRM.LogInteraction(ctx, u, c.Params("id"), contacts.InteractionInput{Kind: f["kind"], Notes: f["notes"]})
+		return "Logged.", err
+	})
 }
 
 // handleNote adds a dated paragraph to the contact's notes.
@@ -242,17 +245,19 @@ func (s *pages) handleNote(c *fiber.Ctx) error {
 	if note == "" {
 		return s.backToContact(c, ask, apperr.InvalidField("note", "is empty"), "")
 	}
-	ct, err := s.CRM.Contacts.Store.Contact(ctx, u.ID, c.Params("id"))
-	if err != nil {
-		return s.backToContact(c, ask, err, "")
-	}
-	text := s.Now().In(u.Location()).Format("2 Jan 2006") + ": " + note
-	if ct.Notes != "" {
-		text = ct.Notes + "\n\n" + text
-	}
-	patch, _ := json.Marshal(map[string]string{"notes": text})
-	_, err = s.CRM.UpdateContactSeen(ctx, u, ct.ID, patch, ct.UpdatedAt)
-	return s.backToContact(c, ask, err, "Note added.")
+	return s.savedOnContact(c, ctx, "web-note", ask, func() (string, error) {
+		ct, err := s.CRM.Contacts.Store.Contact(ctx, u.ID, c.Params("id"))
+		if err != nil {
+			return "", err
+		}
+		text := s.Now().In(u.Location()).Format("2 Jan 2006") + ": " + note
+		if ct.Notes != "" {
+			text = ct.Notes + "\n\n" + text
+		}
+		patch, _ := json.Marshal(map[string]string{"notes": text})
+		_, err = s.CRM.UpdateContactSeen(ctx, u, ct.ID, patch, ct.UpdatedAt)
+		return "Note added.", err
+	})
 }
 
 // localLayout is how a datetime-local field reads and writes a time.
@@ -289,11 +294,10 @@ func (s *pages) handleContactFollowup(c *fiber.Ctx) error {
 			return s.backToContact(c, ask, apperr.InvalidField("due", "%q is not a date and time", f["due"]), "")
 		}
 	}
-	_, err := s.CRM.CreateFollowup(ctx, u, followup.CustomInput{ContactID: c.Params("id"), DueAt: apiTime(due), Note: f["note"]})
-	if apperr.Is(err, apperr.NotFound) && len(apperr.FieldsOf(err)) == 0 {
-		return s.notFound(c, "contact")
-	}
-	return s.backToContact(c, ask, err, "Follow-up scheduled for "+due.In(u.Location()).Format("Mon 2 Jan, 15:04")+".")
+	return s.savedOnContact(c, ctx, "web-followup", ask, func() (string, error) {
+		_, err := s.CRM.CreateFollowup(ctx, u, followup.CustomInput{ContactID: c.Params("id"), DueAt: apiTime(due), Note: f["note"]})
+		return "Follow-up scheduled for " + due.In(u.Location()).Format("Mon 2 Jan, 15:04") + ".", err
+	})
 }
 
 // handleContactIntro introduces the contact to another, picked by name
@@ -331,11 +335,10 @@ func (s *pages) handleContactIntro(c *fiber.Ctx) error {
 			return s.contactPage(c, fiber.StatusOK, ask)
 		}
 	}
-	_, err := s.CRM.CreateIntro(ctx, u, contacts.IntroInput{ContactIDs: []string{id, other}, Context: f["context"], DoubleOptIn: ask.OptIn})
-	if err != nil && (!apperr.Is(err, apperr.NotFound) || len(apperr.FieldsOf(err)) > 0) {
-		return s.askAgain(c, ask, err)
-	}
-	return s.backToContact(c, ask, err, "Intro noted.")
+	return s.savedOnContact(c, ctx, "web-intro", ask, func() (string, error) {
+		_, err := s.CRM.CreateIntro(ctx, u, contacts.IntroInput{ContactIDs: []string{id, other}, Context: f["context"], DoubleOptIn: ask.OptIn})
+		return "Intro noted.", err
+	})
 }
 
 // contactAsk is a form of the contact's page sent back to it: which
@@ -366,6 +369,24 @@ func (s *pages) askAgain(c *fiber.Ctx, ask *contactAsk, err error) error {
 }
 
 func strconvQuote(s string) string { return "“" + s + "”" }
+
+// savedOnContact runs save, a form of the contact's page that adds
+// something, once (see once: sent twice, it adds one), and answers as
+// backToContact does with the notice save returns.
+func (s *pages) savedOnContact(c *fiber.Ctx, ctx context.Context, kind string, ask *contactAsk, save func() (notice string, err error)) error {
+	page := "/app/contacts/" + url.PathEscape(c.Params("id"))
+	err := s.once(c, ctx, user(c), kind, page, func() (string, error) {
+		notice, err := save()
+		if err != nil {
+			return "", err
+		}
+		return flashURL(c, page, "notice", notice), nil
+	})
+	if err == nil {
+		return nil
+	}
+	return s.backToContact(c, ask, err, "")
+}
 
 // backToContact returns to the contact's page with a notice, or shows it
 // again with ask's form as it was sent and the problem of err (another

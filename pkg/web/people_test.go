@@ -557,3 +557,68 @@ func TestNewContact(t *testing.T) {
 		t.Fatalf("put right and sent again: %d\n%.2000s", st, page)
 	}
 }
+
+// TestContactPageFormsAddOnce: each form of a contact's page that adds
+// something — an interaction, a note, a follow-up, an intro, an opening —
+// sent twice as drawn (a double click) adds it once; the page's forms share
+// one one-time id, and each is still saved after another was.
+func TestContactPageFormsAddOnce(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme"})
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Smith"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/contacts/" + jane)
+	send := func(action string, fields map[string]string, notice string) {
+		t.Helper()
+		sent := form(page, action)
+		if sent.Get("form_id") == "" {
+			t.Fatalf("%s: the form has no one-time id", action)
+		}
+		for k, v := range fields {
+			sent.Set(k, v)
+		}
+		for range 2 {
+			if st, got := b.post(action, sent); st != 200 || !strings.Contains(got, notice) {
+				t.Fatalf("%s: %d, want %q\n%.2000s", action, st, notice, got)
+			}
+		}
+	}
+	base := "/app/contacts/" + jane
+	send(base+"/interactions", map[string]string{"kind": "call", "notes": "Talked WASM"}, "Logged.")
+	send(base+"/notes", map[string]string{"note": "Likes Go"}, "Note added.")
+	send(base+"/followups", map[string]string{"due": "2026-11-30T09:00", "note": "Send the deck"}, "Follow-up scheduled")
+	send(base+"/intros", map[string]string{"other": "Bob Smith", "context": "Both into WASM"}, "Intro noted.")
+	send(base+"/opportunities", map[string]string{"title": "Staff engineer", "kind": "job"}, "Noted: Staff engineer.")
+
+	count := func(path string) int {
+		var list struct{ Items []any }
+		s.api(t, "GET", path, tok, nil, 200, &list)
+		return len(list.Items)
+	}
+	if n := count("/v1/contacts/" + jane + "/interactions"); n != 1 {
+		t.Errorf("%d interactions, want 1", n)
+	}
+	if n := count("/v1/intros?contact_id=" + jane); n != 1 {
+		t.Errorf("%d intros, want 1", n)
+	}
+	if n := count("/v1/opportunities?contact_id=" + jane); n != 1 {
+		t.Errorf("%d opportunities, want 1", n)
+	}
+	var fs struct{ Items []struct{ Note string } }
+	s.api(t, "GET", "/v1/followups?contact_id="+jane, tok, nil, 200, &fs)
+	decks := 0
+	for _, f := range fs.Items {
+		if f.Note == "Send the deck" {
+			decks++
+		}
+	}
+	if decks != 1 {
+		t.Errorf("%d follow-ups to send the deck, want 1: %+v", decks, fs.Items)
+	}
+	var ct struct{ Notes string }
+	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, &ct)
+	if strings.Count(ct.Notes, "Likes Go") != 1 {
+		t.Errorf("notes %q, want the note once", ct.Notes)
+	}
+}
