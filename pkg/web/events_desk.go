@@ -405,6 +405,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 		return err
 	}
 	p := s.page(c, e.Title, "events")
+	p.FormID, _ = accounts.NewSecret("form_") // the giving form's (see once)
 	v := &eventView{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04") + "–" + e.EndsAt.In(loc).Format("15:04"),
 		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: e.Tags, Ask: ask,
 		Series: e.Series, Intentions: e.Intentions, Started: !e.StartsAt.After(s.Now()), Give: give}

@@ -139,8 +139,14 @@ func (s *pages) handleEventGiving(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	f := formOf(c, "kind", "notes")
-	id := c.Params("id")
-	_, err := s.CRM.GiveAtEvent(ctx, user(c).ID, id, contacts.InteractionInput{Kind: f["kind"], Notes: f["notes"]})
+	page := "/app/events/" + url.PathEscape(c.Params("id"))
+	// Sent twice (a double click), it is noted once.
+	err := s.once(c, ctx, user(c), "web-giving", page, func() (string, error) {
+		if _, err := s.CRM.GiveAtEvent(ctx, user(c).ID, c.Params("id"), contacts.InteractionInput{Kind: f["kind"], Notes: f["notes"]}); err != nil {
+			return "", err
+		}
+		return flashURL(c, page, "notice", "Noted, thank you for giving."), nil
+	})
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "event")
 	}
@@ -151,5 +157,5 @@ func (s *pages) handleEventGiving(c *fiber.Ctx) error {
 		}
 		return s.showEvent(c, false, &givingAsk{Kind: f["kind"], Notes: f["notes"], Problem: "Not noted: " + line})
 	}
-	return seeNotice(c, "/app/events/"+url.PathEscape(id), "Noted, thank you for giving.")
+	return nil
 }
