@@ -3,11 +3,13 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
@@ -20,47 +22,92 @@ import (
 
 func (s *pages) registerCompanies(g fiber.Router) {
 	g.Get("/companies", s.handleCompanies)
+	g.Post("/companies", s.handleCompanyCreate)
 	g.Get("/companies/:id", s.handleCompany)
 	g.Post("/companies/:id/edit", s.handleCompanySave)
 	g.Post("/companies/:id/delete", s.handleCompanyDelete)
 }
 
-// companiesView is /app/companies.
+// companiesView is /app/companies; Existing is the company that already
+// has a new one's name or domain.
 type companiesView struct {
 	Companies []companyRow
 	Next      string
+	Existing  *companies.Company
 }
 
 type companyRow struct{ ID, Name, Domain, Tags string }
 
 func (s *pages) handleCompanies(c *fiber.Ctx) error {
+	p := s.page(c, "Companies", "companies")
+	return s.showCompanies(c, &p, &companiesView{}, fiber.StatusOK)
+}
+
+// showCompanies draws the list (its search and cursor from the query) with
+// the new company's form, with status.
+func (s *pages) showCompanies(c *fiber.Ctx, p *webPage, v *companiesView, status int) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	p := s.page(c, "Companies", "companies")
+	p.FormID, _ = accounts.NewSecret("form_")
 	p.Form["q"] = strings.TrimSpace(c.Query("q"))
 	q := companies.Query{Q: p.Form["q"], Limit: 50}
 	if after := c.Query("after"); after != "" {
 		cur, err := record.DecodeCursor(after)
 		if err != nil {
 			p.Problem = "That page of companies is not one this list gave."
-			return s.render(c, fiber.StatusUnprocessableEntity, "companies", p)
+			return s.render(c, fiber.StatusUnprocessableEntity, "companies", *p)
 		}
 		q.Cursor = cur
 	}
 	page, err := s.CRM.Companies.Store.Companies(ctx, u.ID, q)
 	if err != nil {
 		if p.showProblem(err, nil) {
-			return s.render(c, fiber.StatusUnprocessableEntity, "companies", p)
+			return s.render(c, fiber.StatusUnprocessableEntity, "companies", *p)
 		}
 		return err
 	}
-	v := &companiesView{Next: page.NextCursor}
+	v.Next = page.NextCursor
 	for _, co := range page.Items {
 		v.Companies = append(v.Companies, companyRow{ID: co.ID, Name: co.Name, Domain: co.Domain, Tags: strings.Join(co.Tags, ", ")})
 	}
 	p.Data = v
-	return s.render(c, 200, "companies", p)
+	return s.render(c, status, "companies", *p)
+}
+
+// handleCompanyCreate adds a company from the companies page and opens
+// it; sent twice (a double click), it adds one. A name or domain another
+// company has comes back with a link to that company, what was typed
+// kept.
+func (s *pages) handleCompanyCreate(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	p := s.page(c, "Companies", "companies")
+	p.Form = formOf(c, companyFields...)
+	in := companies.Input{Name: p.Form["name"], Domain: p.Form["domain"], URL: p.Form["url"], Tags: commaList(p.Form["tags"]), Notes: p.Form["notes"]}
+	err := s.once(c, ctx, u, "web-company", "/app/companies", func() (string, error) {
+		co, err := s.CRM.Companies.Create(ctx, u.ID, in)
+		if err != nil {
+			return "", err
+		}
+		return flashURL(c, "/app/companies/"+url.PathEscape(co.ID), "notice", "Added "+co.Name+"."), nil
+	})
+	var ae *apperr.Error
+	v := &companiesView{}
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ae) && ae.Kind == apperr.Conflict && ae.ExistingID != "":
+		if v.Existing, err = s.CRM.Companies.Store.Company(ctx, u.ID, ae.ExistingID); err != nil {
+			return err
+		}
+		p.Problem = "Not added: " + ae.Message + "."
+		return s.showCompanies(c, &p, v, fiber.StatusConflict)
+	case p.showProblem(err, nil):
+		return s.showCompanies(c, &p, v, fiber.StatusUnprocessableEntity)
+	}
+	return err
 }
 
 // companyView is a company's page.

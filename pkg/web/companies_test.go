@@ -134,3 +134,77 @@ func TestEditAndDeleteACompany(t *testing.T) {
 	s.api(t, "GET", "/v1/companies/"+acme, tok, nil, 404, nil)
 	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, nil)
 }
+
+// TestNewCompany adds a company from the companies page — one you want to
+// get into before you know anyone there — and names it among an event's
+// targets; sent twice, one company; a name another company has (however
+// spelt) comes back with a link to it, and a missing name next to its
+// field, what was typed kept each time.
+func TestNewCompany(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/companies")
+	mustContain(t, page, "A new company", `action="/app/companies"`)
+	newForm := func(page string) url.Values {
+		return form(page[strings.Index(page, "A new company"):], "/app/companies")
+	}
+	sent := newForm(page)
+	for k, v := range map[string]string{"name": "Hooli", "domain": "hooli.example", "url": "https://hooli.example", "tags": "search, ai", "notes": "Hiring\nplatform people"} {
+		sent.Set(k, v)
+	}
+	for range 2 {
+		if st, page := b.post("/app/companies", sent); st != 200 || !strings.Contains(page, "Added Hooli.") || !strings.Contains(page, "<h1>Hooli</h1>") {
+			t.Fatalf("added: %d\n%.2000s", st, page)
+		}
+	}
+	var list struct {
+		Items []struct {
+			ID, Name, Domain, URL, Notes string
+			Tags                         []string
+		}
+	}
+	s.api(t, "GET", "/v1/companies", tok, nil, 200, &list)
+	if len(list.Items) != 1 || list.Items[0].Domain != "hooli.example" || list.Items[0].Notes != "Hiring\nplatform people" || len(list.Items[0].Tags) != 2 {
+		t.Fatalf("after the form was sent twice: %+v", list.Items)
+	}
+	hooli := list.Items[0].ID
+
+	for _, tc := range []struct {
+		name, want string
+		status     int
+	}{{"HOOLI Inc.", `href="/app/companies/` + hooli + `"`, 409}, {"", `id="name-error"`, 422}} {
+		_, page = b.get("/app/companies")
+		sent = newForm(page)
+		sent.Set("name", tc.name)
+		sent.Set("notes", "Typed, and kept")
+		st, page := b.post("/app/companies", sent)
+		if st != tc.status {
+			t.Fatalf("name %q: %d, want %d\n%.2000s", tc.name, st, tc.status, page)
+		}
+		mustContain(t, page, tc.want, "Typed, and kept", `<details class="card" id="new" open>`)
+	}
+	if s.api(t, "GET", "/v1/companies", tok, nil, 200, &list); len(list.Items) != 1 {
+		t.Fatalf("a refused company was added: %+v", list.Items)
+	}
+
+	// An event's targets can name it now.
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-30T18:00:00Z"})
+	_, page = b.get("/app/events/" + ev + "/edit")
+	edit := form(page, "/app/events/"+ev+"/edit")
+	for k, v := range map[string]string{"title": "GoDays", "kind": "meetup", "starts_at": "2026-11-30T19:00", "timezone": "Europe/Berlin", "targets": "Hooli"} {
+		edit.Set(k, v)
+	}
+	if st, page := b.post("/app/events/"+ev+"/edit", edit); st != 200 {
+		t.Fatalf("targets: %d\n%.2000s", st, page)
+	}
+	var e struct {
+		Targets []struct {
+			CompanyID string `json:"company_id"`
+		}
+	}
+	s.api(t, "GET", "/v1/events/"+ev, tok, nil, 200, &e)
+	if len(e.Targets) != 1 || e.Targets[0].CompanyID != hooli {
+		t.Fatalf("the event's targets: %+v, want Hooli", e.Targets)
+	}
+}
