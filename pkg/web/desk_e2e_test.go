@@ -156,6 +156,46 @@ func TestDeskInChromium(t *testing.T) {
 	}
 }
 
+// TestDoubleClickAddsOnce: in Chromium, a double click on a form's button
+// that adds something sends the form twice (the second navigation
+// cancels the first, which the server has taken already); the new contact
+// is added once all the same, and the browser shows the page the first
+// send answered with.
+func TestDoubleClickAddsOnce(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ctx := deskBrowser(t, s, "ada@example.com", tok)
+	var after string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(s.URL+"/app/contacts"),
+		chromedp.Click(`a[href="/app/contacts/new"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#name`, chromedp.ByQuery),
+		chromedp.SendKeys(`#name`, "Grace Hopper", chromedp.ByQuery),
+		chromedp.SendKeys(`#notes`, "Met through Jane", chromedp.ByQuery),
+		// Two clicks 30 ms apart, as an impatient person makes them.
+		chromedp.Evaluate(`(function () {
+			var b = document.querySelector('form[action="/app/contacts/new"] button[type=submit]');
+			b.click();
+			setTimeout(function () { b.click(); }, 30);
+			return true;
+		})()`, nil),
+		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
+		chromedp.Text(`main`, &after, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	// The page the second send answers with is the first one's.
+	if !strings.Contains(after, "Added Grace Hopper.") {
+		t.Fatalf("after the double click: %q", after)
+	}
+	var list struct{ Items []struct{ Name string } }
+	s.api(t, "GET", "/v1/contacts", tok, nil, 200, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("%d contacts after a double click, want 1: %+v", len(list.Items), list.Items)
+	}
+}
+
 // TestDeskAccessibility runs axe-core on every page group of the desk:
 // no serious or critical violation.
 func TestDeskAccessibility(t *testing.T) {

@@ -9,3 +9,11 @@ func SetSyncTimeout(d time.Duration) (restore func()) {
 	syncTimeout = d
 	return func() { syncTimeout = was }
 }
+
+// HoldSaving calls hold as each once-only form starts to save, until the
+// test ends (restore).
+func HoldSaving(hold func()) (restore func()) {
+	was := saving
+	saving = hold
+	return func() { saving = was }
+}

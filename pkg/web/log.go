@@ -157,8 +157,8 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 // once saves a form that carries a one-time id (form_id) at most once,
 // then redirects where save says: a second submit of the same form with
 // the same fields (a slow network, a double tap) is sent where the first
-// one's answer went, and one sent while the first is still saving goes to
-// busy. The same form sent with other fields (brought back with the
+// one's answer went — once the first is saved, if it is still saving
+// (secondTapWait at most; past it, to busy). The same form sent with other fields (brought back with the
 // browser's Back button and filled in again) is saved as the new request
 // it is. An error of save frees the form, so it can be put right and sent
 // again, and is returned.
@@ -173,6 +173,16 @@ func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, 
 	}
 	key := "web:" + formID + ":" + kind + ":" + formFingerprint(c)
 	rec, err := s.Idempotency.Begin(ctx, u.ID, key, idempotency.Fingerprint([]byte(kind)))
+	// The first of two sends still saving (a double click: the browser
+	// shows the second's answer): wait for it, and answer as it did.
+	for waited := time.Duration(0); apperr.Is(err, apperr.Conflict) && waited < secondTapWait; waited += secondTapPoll {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(secondTapPoll):
+		}
+		rec, err = s.Idempotency.Begin(ctx, u.ID, key, idempotency.Fingerprint([]byte(kind)))
+	}
 	switch {
 	case apperr.Is(err, apperr.Conflict):
 		return seeNotice(c, busy, "Saving… (that was a second tap)")
@@ -181,6 +191,7 @@ func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, 
 	case rec != nil:
 		return c.Redirect(string(rec.Body), fiber.StatusSeeOther)
 	}
+	saving()
 	target, err := save()
 	if err != nil {
 		s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, key)
@@ -189,6 +200,16 @@ func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, 
 	s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, key, fiber.StatusSeeOther, "text/plain", []byte(target))
 	return c.Redirect(target, fiber.StatusSeeOther)
 }
+
+// saving is called as once starts to save (tests hold a save there).
+var saving = func() {}
+
+// secondTapWait is how long a form sent again waits for the first send
+// to be saved, looking every secondTapPoll; past it, it is told to wait.
+const (
+	secondTapWait = 3 * time.Second
+	secondTapPoll = 50 * time.Millisecond
+)
 
 // formFingerprint identifies the fields a form was sent with, but for its
 // CSRF token (a form queued offline is sent with the session's latest).

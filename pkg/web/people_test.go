@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // TestContactEdit edits a contact through the desk's form: every field
@@ -620,5 +622,50 @@ func TestContactPageFormsAddOnce(t *testing.T) {
 	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, &ct)
 	if strings.Count(ct.Notes, "Likes Go") != 1 {
 		t.Errorf("notes %q, want the note once", ct.Notes)
+	}
+}
+
+// TestSecondSendWaitsForTheFirst: a form sent again while its first send
+// is still being saved (a double click: the browser shows the second's
+// answer) waits for the first, and answers with the page the first one
+// did; one thing is added.
+func TestSecondSendWaitsForTheFirst(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/contacts/new")
+	sent := form(page, "/app/contacts/new")
+	sent.Set("name", "Grace Hopper")
+
+	entered, release := make(chan struct{}, 2), make(chan struct{})
+	t.Cleanup(web.HoldSaving(func() { entered <- struct{}{}; <-release }))
+	send := func(answers chan<- string) {
+		resp, err := b.c.PostForm(s.URL+"/app/contacts/new", sent)
+		if err != nil {
+			answers <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		answers <- string(body)
+	}
+	first, second := make(chan string, 1), make(chan string, 1)
+	go send(first)
+	<-entered // the first is saving
+	go send(second)
+	time.Sleep(300 * time.Millisecond) // the second finds it saving, and waits
+	close(release)
+	for _, answer := range []string{<-first, <-second} {
+		if !strings.Contains(answer, "Added Grace Hopper.") {
+			t.Fatalf("a send answered without the first one's page:\n%.2000s", answer)
+		}
+	}
+	if len(entered) != 0 {
+		t.Fatal("the second send saved too")
+	}
+	var list struct{ Items []any }
+	s.api(t, "GET", "/v1/contacts", tok, nil, 200, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("%d contacts, want 1", len(list.Items))
 	}
 }
