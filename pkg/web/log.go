@@ -155,13 +155,13 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 }
 
 // once saves a form that carries a one-time id (form_id) at most once,
-// then redirects where save says: a second submit of the same form with
+// then redirects where save says. A second submit of the same form with
 // the same fields (a slow network, a double tap) is sent where the first
-// one's answer went — once the first is saved, if it is still saving
-// (secondTapWait at most; past it, to busy). The same form sent with other fields (brought back with the
-// browser's Back button and filled in again) is saved as the new request
-// it is. An error of save frees the form, so it can be put right and sent
-// again, and is returned.
+// one's answer went; if the first is still saving, once it is saved
+// (secondTapWait at most; past it, to busy). The same form sent with
+// other fields (brought back with the browser's Back button and filled in
+// again) is saved as the new request it is. An error of save frees the
+// form, so it can be put right and sent again, and is returned.
 func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, busy string, save func() (string, error)) error {
 	formID := utils.CopyString(c.FormValue("form_id"))
 	if formID == "" || s.Idempotency == nil {
