@@ -103,7 +103,11 @@ var ErrNewerStore = errors.New("CRM_DATA_DIR holds a store a newer Rapport versi
 // Open opens (creating if needed) the store in dataDir and brings its
 // schema up to date. Migrations run under a file lock, so processes that
 // start together migrate once.
-func Open(ctx context.Context, dataDir string) (*DB, error) {
+func Open(ctx context.Context, dataDir string) (*DB, error) { return open(ctx, dataDir, true) }
+
+// open is Open, bringing the schema up to date only if migrate is set
+// (the migrations' tests open stores of earlier versions).
+func open(ctx context.Context, dataDir string, migrate bool) (*DB, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("CRM_DATA_DIR %s: %w", dataDir, err)
 	}
@@ -127,7 +131,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 	}
 	db.read.SetMaxOpenConns(readers)
 	db.readStmts = newStmtCache(db.read, true)
-	if err := db.migrate(ctx, dataDir); err != nil {
+	if err := db.migrateIf(ctx, migrate, dataDir); err != nil {
 		close(db.committed)
 		db.Close()
 		return nil, err
@@ -217,6 +221,15 @@ func openPool(path string, readOnly bool, cacheKiB int) (*sql.DB, error) {
 	return pool, nil
 }
 
+// migrateIf brings the schema up to date if migrate is set.
+func (db *DB) migrateIf(ctx context.Context, migrate bool, dataDir string) error {
+	if !migrate {
+		return nil
+	}
+	return db.migrate(ctx, dataDir)
+}
+
+// migrate brings the schema up to date, under a file lock in dataDir.
 func (db *DB) migrate(ctx context.Context, dataDir string) error {
 	lock, err := os.OpenFile(filepath.Join(dataDir, FileName+".migrate-lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {

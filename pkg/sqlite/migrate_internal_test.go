@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -176,20 +177,64 @@ func storedAsBefore(t *testing.T, db *DB, cs []*contacts.Contact) {
 	}
 }
 
-// migratedDownTo opens a fresh store and takes it back to migration
-// version, so a test can write records as that version did and migrate up.
-func migratedDownTo(t *testing.T, version int64) (*DB, *goose.Provider) {
+// migratedDownTo opens a fresh store taken back to migration version, so
+// a test can write records as that version did and migrate up with p.
+func migratedDownTo(t *testing.T, version int64) (db *DB, p *goose.Provider) {
 	t.Helper()
-	db := openTemp(t)
+	tmpl := downTemplates[version]
+	if tmpl == nil {
+		t.Fatalf("no store at version %d: add it to downVersions", version)
+	}
+	db, err := open(context.Background(), tmpl.Dir(t), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, provider(t, db)
+}
+
+// provider is goose's migrations on db.
+func provider(t *testing.T, db *DB) *goose.Provider {
+	t.Helper()
 	sub, _ := fs.Sub(migrations, "migrations")
 	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.DownTo(context.Background(), version); err != nil {
-		t.Fatal(err)
+	return p
+}
+
+// downVersions are the versions the migrations' tests start from, newest
+// first.
+var downVersions = []int64{49, 42, 34, 33, 31, 24, 23, 18}
+
+// downTemplates are empty stores at each of downVersions, each made from
+// the one before it: the schema goes down from the newest once, not once
+// for each test (under the race detector, SQLite's schema work took 20 s
+// of going down again and again).
+var downTemplates = map[int64]*storefiles.Template{}
+
+func init() {
+	newer := migrated
+	for _, v := range downVersions {
+		from := newer
+		downTemplates[v] = storefiles.New(func(dir string) error {
+			if err := from.CopyTo(dir); err != nil {
+				return err
+			}
+			db, err := open(context.Background(), dir, false)
+			if err != nil {
+				return err
+			}
+			sub, _ := fs.Sub(migrations, "migrations")
+			p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+			if err == nil {
+				_, err = p.DownTo(context.Background(), v)
+			}
+			return errors.Join(err, db.Close())
+		}, FileName, FileName+"-wal")
+		newer = downTemplates[v]
 	}
-	return db, p
 }
 
 // TestKeysAndTagsMigrationKeepsThem takes a store back to before migration

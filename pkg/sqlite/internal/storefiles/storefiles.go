@@ -60,15 +60,24 @@ func (t *Template) load() (map[string][]byte, error) {
 // copy of the template's files.
 func (t *Template) Dir(tb testing.TB) string {
 	tb.Helper()
-	t.once.Do(func() { t.files, t.err = t.load() })
-	if t.err != nil {
-		tb.Fatalf("the template store: %v", t.err)
-	}
 	dir := tb.TempDir()
-	for name, data := range t.files {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
-			tb.Fatal(err)
-		}
+	if err := t.CopyTo(dir); err != nil {
+		tb.Fatalf("the template store: %v", err)
 	}
 	return dir
+}
+
+// CopyTo writes a copy of the template's files into dir (a template made
+// from another copies that one's files first).
+func (t *Template) CopyTo(dir string) error {
+	t.once.Do(func() { t.files, t.err = t.load() })
+	if t.err != nil {
+		return t.err
+	}
+	for name, data := range t.files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }
