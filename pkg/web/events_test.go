@@ -208,7 +208,7 @@ func TestEventWhyYouGo(t *testing.T) {
 		}
 	}
 	if _, page = b.get("/app/events/" + ev + "/review"); !strings.Contains(page, "1 times you helped") {
-		t.Fatalf("the review does not count the volunteering")
+		t.Fatalf("the review does not count the volunteering once")
 	}
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
 	if st, _ := eve.get("/app/events/" + ev + "/review"); st != 404 {
