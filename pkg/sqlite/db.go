@@ -229,6 +229,13 @@ func (db *DB) migrateIf(ctx context.Context, migrate bool, dataDir string) error
 	return db.migrate(ctx, dataDir)
 }
 
+// migrationsOn is goose's provider of the embedded migrations on pool
+// (the migrations' tests take stores down and up with it too).
+func migrationsOn(pool *sql.DB) (*goose.Provider, error) {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return goose.NewProvider(goose.DialectSQLite3, pool, sub)
+}
+
 // migrate brings the schema up to date, under a file lock in dataDir.
 func (db *DB) migrate(ctx context.Context, dataDir string) error {
 	lock, err := os.OpenFile(filepath.Join(dataDir, FileName+".migrate-lock"), os.O_CREATE|os.O_RDWR, 0o600)
@@ -240,8 +247,7 @@ func (db *DB) migrate(ctx context.Context, dataDir string) error {
 		return fmt.Errorf("lock %s: %w", lock.Name(), err)
 	}
 	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
-	sub, _ := fs.Sub(migrations, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+	p, err := migrationsOn(db.write)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"testing"
 	"time"
@@ -190,18 +189,10 @@ func migratedDownTo(t *testing.T, version int64) (db *DB, p *goose.Provider) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db, provider(t, db)
-}
-
-// provider is goose's migrations on db.
-func provider(t *testing.T, db *DB) *goose.Provider {
-	t.Helper()
-	sub, _ := fs.Sub(migrations, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
-	if err != nil {
+	if p, err = migrationsOn(db.write); err != nil {
 		t.Fatal(err)
 	}
-	return p
+	return db, p
 }
 
 // downVersions are the versions the migrations' tests start from, newest
@@ -226,8 +217,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			sub, _ := fs.Sub(migrations, "migrations")
-			p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub)
+			p, err := migrationsOn(db.write)
 			if err == nil {
 				_, err = p.DownTo(context.Background(), v)
 			}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io/fs"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/pressly/goose/v3"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/search"
@@ -166,8 +164,7 @@ func TestPendingMigrationDown(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sub, _ := fs.Sub(migrations, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, pool, sub)
+	p, err := migrationsOn(pool)
 	if err != nil {
 		t.Fatal(err)
 	}
