@@ -3,13 +3,11 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
@@ -49,7 +47,7 @@ func (s *pages) showCompanies(c *fiber.Ctx, p *webPage, v *companiesView, status
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	p.FormID, _ = accounts.NewSecret("form_")
+	p.FormID = newFormID()
 	p.Form["q"] = strings.TrimSpace(c.Query("q"))
 	q := companies.Query{Q: p.Form["q"], Limit: 50}
 	if after := c.Query("after"); after != "" {
@@ -86,25 +84,25 @@ func (s *pages) handleCompanyCreate(c *fiber.Ctx) error {
 	p := s.page(c, "Companies", "companies")
 	p.Form = formOf(c, companyFields...)
 	in := companies.Input{Name: p.Form["name"], Domain: p.Form["domain"], URL: p.Form["url"], Tags: commaList(p.Form["tags"]), Notes: p.Form["notes"]}
-	err := s.once(c, ctx, u, "web-company", "/app/companies", func() (string, error) {
+	err := s.once(c, ctx, u, "web-company", "/app/companies", func() (string, string, error) {
 		co, err := s.CRM.Companies.Create(ctx, u.ID, in)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
-		return flashURL(c, "/app/companies/"+url.PathEscape(co.ID), "notice", "Added "+co.Name+"."), nil
+		return "/app/companies/" + url.PathEscape(co.ID), "Added " + co.Name + ".", nil
 	})
-	var ae *apperr.Error
 	v := &companiesView{}
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.As(err, &ae) && ae.Kind == apperr.Conflict && ae.ExistingID != "":
-		if v.Existing, err = s.CRM.Companies.Store.Company(ctx, u.ID, ae.ExistingID); err != nil {
+	}
+	if id, problem, ok := duplicated(err); ok {
+		if v.Existing, err = s.CRM.Companies.Store.Company(ctx, u.ID, id); err != nil {
 			return err
 		}
-		p.Problem = "Not added: " + ae.Message + "."
+		p.Problem = problem
 		return s.showCompanies(c, &p, v, fiber.StatusConflict)
-	case p.showProblem(err, nil):
+	}
+	if p.showProblem(err, nil) {
 		return s.showCompanies(c, &p, v, fiber.StatusUnprocessableEntity)
 	}
 	return err

@@ -11,7 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
-	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
@@ -165,7 +164,7 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *contactAsk) error {
 	p := s.page(c, ct.Name, "contacts")
 	// One id for the page's forms that add something (see once): their
 	// fields tell them apart.
-	p.FormID, _ = accounts.NewSecret("form_")
+	p.FormID = newFormID()
 	loc := u.Location()
 	wc := &webContact{ID: ct.ID, Name: ct.Name, Company: ct.Company, CompanyID: ct.CompanyID, Title: ct.Title, Notes: ct.Notes, Opening: "An opening",
 		FromCard: codec.CardDetails(ct), Tags: ct.Tags, CadenceDays: ct.CadenceDays, LastContact: "never",

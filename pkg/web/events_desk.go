@@ -193,7 +193,7 @@ func (s *pages) handleEventNew(c *fiber.Ctx) error {
 	p.Form["timezone"] = u.Timezone
 	p.Form["kind"] = "meetup"
 	p.Data = &eventForm{Kinds: events.Kinds, Talks: make([]talkRow, 3)}
-	p.FormID, _ = accounts.NewSecret("form_")
+	p.FormID = newFormID()
 	return s.render(c, 200, "event_edit", p)
 }
 
@@ -258,18 +258,18 @@ func (s *pages) handleEventCreate(c *fiber.Ctx) error {
 		return err
 	}
 	// Sent twice (a double click), the form adds one event.
-	err = s.once(c, ctx, u, "web-event", "/app/events", func() (string, error) {
+	err = s.once(c, ctx, u, "web-event", "/app/events", func() (string, string, error) {
 		e, err := s.CRM.CreateEvent(ctx, u, in)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
-		return flashURL(c, "/app/events/"+url.PathEscape(e.ID), "notice", "Added "+e.Title+"."), nil
+		return "/app/events/" + url.PathEscape(e.ID), "Added " + e.Title + ".", nil
 	})
 	if err == nil || !p.showProblem(err, eventFieldNames) {
 		return err
 	}
 	p.Data = &eventForm{Kinds: events.Kinds, Talks: append(rows, make([]talkRow, 2)...)}
-	p.FormID, _ = accounts.NewSecret("form_")
+	p.FormID = newFormID()
 	return s.render(c, fiber.StatusUnprocessableEntity, "event_edit", p)
 }
 
@@ -405,7 +405,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 		return err
 	}
 	p := s.page(c, e.Title, "events")
-	p.FormID, _ = accounts.NewSecret("form_") // the giving form's (see once)
+	p.FormID = newFormID() // the giving form's (see once)
 	v := &eventView{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04") + "–" + e.EndsAt.In(loc).Format("15:04"),
 		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: e.Tags, Ask: ask,
 		Series: e.Series, Intentions: e.Intentions, Started: !e.StartsAt.After(s.Now()), Give: give}

@@ -141,11 +141,9 @@ func (s *pages) handleEventGiving(c *fiber.Ctx) error {
 	f := formOf(c, "kind", "notes")
 	page := "/app/events/" + url.PathEscape(c.Params("id"))
 	// Sent twice (a double click), it is noted once.
-	err := s.once(c, ctx, user(c), "web-giving", page, func() (string, error) {
-		if _, err := s.CRM.GiveAtEvent(ctx, user(c).ID, c.Params("id"), contacts.InteractionInput{Kind: f["kind"], Notes: f["notes"]}); err != nil {
-			return "", err
-		}
-		return flashURL(c, page, "notice", "Noted, thank you for giving."), nil
+	err := s.once(c, ctx, user(c), "web-giving", page, func() (string, string, error) {
+		_, err := s.CRM.GiveAtEvent(ctx, user(c).ID, c.Params("id"), contacts.InteractionInput{Kind: f["kind"], Notes: f["notes"]})
+		return page, "Noted, thank you for giving.", err
 	})
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "event")

@@ -82,7 +82,7 @@ func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
 		p.Form["event_id"] = evs.closest
 	}
 	p.Moments = webMoments
-	p.FormID, _ = accounts.NewSecret("form_")
+	p.FormID = newFormID()
 	if id := p.Form["event_id"]; id != "" {
 		ctx, cancel := s.ctx(c)
 		defer cancel()
@@ -134,12 +134,9 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 	if p.Form["event_id"] != "" {
 		back += "?event_id=" + url.QueryEscape(p.Form["event_id"])
 	}
-	err := s.once(c, ctx, u, "web-encounter", "/app", func() (string, error) {
+	err := s.once(c, ctx, u, "web-encounter", "/app", func() (string, string, error) {
 		saved, err := s.webLogEncounter(ctx, u, p.Form)
-		if err != nil {
-			return "", err
-		}
-		return flashURL(c, back, "notice", saved), nil
+		return back, saved, err
 	})
 	var ae *apperr.Error
 	if err == nil || !errors.As(err, &ae) || (ae.Kind != apperr.Invalid && ae.Kind != apperr.NotFound) {
@@ -155,24 +152,31 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 }
 
 // once saves a form that carries a one-time id (form_id) at most once,
-// then redirects where save says. A second submit of the same form with
+// then redirects where save says (target), with its notice. A second submit of the same form with
 // the same fields (a slow network, a double tap) is sent where the first
 // one's answer went; if the first is still saving, once it is saved
 // (secondTapWait at most; past it, to busy). The same form sent with
 // other fields (brought back with the browser's Back button and filled in
 // again) is saved as the new request it is. An error of save frees the
 // form, so it can be put right and sent again, and is returned.
-func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, busy string, save func() (string, error)) error {
+func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, busy string, save func() (target, notice string, err error)) error {
+	saved := func() (string, error) {
+		target, notice, err := save()
+		if err != nil {
+			return "", err
+		}
+		return flashURL(c, target, "notice", notice), nil
+	}
 	formID := utils.CopyString(c.FormValue("form_id"))
 	if formID == "" || s.Idempotency == nil {
-		target, err := save()
+		target, err := saved()
 		if err != nil {
 			return err
 		}
 		return c.Redirect(target, fiber.StatusSeeOther)
 	}
-	key := "web:" + formID + ":" + kind + ":" + formFingerprint(c)
-	rec, err := s.Idempotency.Begin(ctx, u.ID, key, idempotency.Fingerprint([]byte(kind)))
+	key, fingerprint := "web:"+formID+":"+kind+":"+formFingerprint(c), idempotency.Fingerprint([]byte(kind))
+	rec, err := s.Idempotency.Begin(ctx, u.ID, key, fingerprint)
 	// The first of two sends still saving (a double click: the browser
 	// shows the second's answer): wait for it, and answer as it did.
 	for waited := time.Duration(0); apperr.Is(err, apperr.Conflict) && waited < secondTapWait; waited += secondTapPoll {
@@ -181,7 +185,7 @@ func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, 
 			return ctx.Err()
 		case <-time.After(secondTapPoll):
 		}
-		rec, err = s.Idempotency.Begin(ctx, u.ID, key, idempotency.Fingerprint([]byte(kind)))
+		rec, err = s.Idempotency.Begin(ctx, u.ID, key, fingerprint)
 	}
 	switch {
 	case apperr.Is(err, apperr.Conflict):
@@ -192,13 +196,30 @@ func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, 
 		return c.Redirect(string(rec.Body), fiber.StatusSeeOther)
 	}
 	saving()
-	target, err := save()
+	target, err := saved()
 	if err != nil {
 		s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, key)
 		return err
 	}
 	s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, key, fiber.StatusSeeOther, "text/plain", []byte(target))
 	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+// newFormID is a new one-time id for a form that adds something (once).
+func newFormID() string {
+	id, _ := accounts.NewSecret("form_")
+	return id
+}
+
+// duplicated says whether err refused a new record for a key another
+// record has (a Conflict naming it): that record's id, and the line the
+// form's page says.
+func duplicated(err error) (existingID, problem string, ok bool) {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || ae.Kind != apperr.Conflict || ae.ExistingID == "" {
+		return "", "", false
+	}
+	return ae.ExistingID, "Not added: " + ae.Message + ".", true
 }
 
 // saving is called as once starts to save (tests hold a save there).

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/url"
 	"slices"
 	"sort"
@@ -168,7 +167,7 @@ func formKnownSince(p *webPage, loc *time.Location) (string, bool) {
 // one-time id.
 func (s *pages) handleContactNew(c *fiber.Ctx) error {
 	p := s.page(c, "New contact", "contacts")
-	p.FormID, _ = accounts.NewSecret("form_")
+	p.FormID = newFormID()
 	p.Form["name"] = utils.CopyString(c.Query("name")) // from a search that found nobody
 	p.Data = &contactEdit{}
 	return s.render(c, 200, "contact_edit", p)
@@ -187,7 +186,7 @@ func (s *pages) handleContactCreate(c *fiber.Ctx) error {
 	view := &contactEdit{}
 	p.Data = view
 	refused := func(status int) error {
-		p.FormID, _ = accounts.NewSecret("form_")
+		p.FormID = newFormID()
 		return s.render(c, status, "contact_edit", p)
 	}
 	cadence, ok := formCadence(&p)
@@ -198,26 +197,24 @@ func (s *pages) handleContactCreate(c *fiber.Ctx) error {
 	in := contacts.Input{Name: p.Form["name"], Emails: lines(p.Form["emails"]), Phones: lines(p.Form["phones"]), Company: p.Form["company"],
 		Title: p.Form["title"], LinkedInURL: p.Form["linkedin_url"], Tags: commaList(p.Form["tags"]), Notes: p.Form["notes"],
 		CadenceDays: cadence, KnownSince: known}
-	err := s.once(c, ctx, u, "web-contact", "/app/contacts", func() (string, error) {
+	err := s.once(c, ctx, u, "web-contact", "/app/contacts", func() (string, string, error) {
 		ct, err := s.CRM.CreateContact(ctx, u, in)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
-		return flashURL(c, "/app/contacts/"+url.PathEscape(ct.ID), "notice", "Added "+ct.Name+"."), nil
+		return "/app/contacts/" + url.PathEscape(ct.ID), "Added " + ct.Name + ".", nil
 	})
-	var ae *apperr.Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.As(err, &ae) && ae.Kind == apperr.Conflict && ae.ExistingID != "":
-		existing, gerr := s.CRM.Contacts.Store.Contact(ctx, u.ID, ae.ExistingID)
-		if gerr != nil {
-			return gerr
+	}
+	if id, problem, ok := duplicated(err); ok {
+		if view.Existing, err = s.CRM.Contacts.Store.Contact(ctx, u.ID, id); err != nil {
+			return err
 		}
-		view.Existing = existing
-		p.Problem = "Not added: " + ae.Message + "."
+		p.Problem = problem
 		return refused(fiber.StatusConflict)
-	case p.showProblem(err, nil):
+	}
+	if p.showProblem(err, nil) {
 		return refused(fiber.StatusUnprocessableEntity)
 	}
 	return err
@@ -375,12 +372,9 @@ func strconvQuote(s string) string { return "“" + s + "”" }
 // backToContact does with the notice save returns.
 func (s *pages) savedOnContact(c *fiber.Ctx, ctx context.Context, kind string, ask *contactAsk, save func() (notice string, err error)) error {
 	page := "/app/contacts/" + url.PathEscape(c.Params("id"))
-	err := s.once(c, ctx, user(c), kind, page, func() (string, error) {
+	err := s.once(c, ctx, user(c), kind, page, func() (string, string, error) {
 		notice, err := save()
-		if err != nil {
-			return "", err
-		}
-		return flashURL(c, page, "notice", notice), nil
+		return page, notice, err
 	})
 	if err == nil {
 		return nil

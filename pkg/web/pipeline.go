@@ -76,7 +76,7 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	p.FormID, _ = accounts.NewSecret("form_")
+	p.FormID = newFormID()
 	loc := u.Location()
 	view := &pipelineView{Kinds: opportunities.Kinds, Stages: opportunities.Stages}
 	// The board shows each stage's first cards; a stage's "more" link
@@ -323,12 +323,12 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 	}
 	if len(p.Errors) == 0 {
 		// Sent twice (a double click), the form adds one opportunity.
-		err = s.once(c, ctx, u, "web-opportunity", "/app/pipeline", func() (string, error) {
+		err = s.once(c, ctx, u, "web-opportunity", "/app/pipeline", func() (string, string, error) {
 			o, err := s.CRM.CreateOpportunity(ctx, u, in)
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
-			return flashURL(c, "/app/pipeline#o-"+url.PathEscape(o.ID), "notice", "Added "+o.Title+"."), nil
+			return "/app/pipeline#o-" + url.PathEscape(o.ID), "Added " + o.Title + ".", nil
 		})
 		if err == nil || !p.showProblem(err, map[string]string{"source_event_id": "event_id", "source_contact_id": "source", "recruiter_ids": "recruiters"}) {
 			return err
