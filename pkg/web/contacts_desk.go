@@ -29,6 +29,7 @@ import (
 
 func (s *pages) registerContactsTable(g fiber.Router) {
 	g.Post("/contacts/bulk", s.handleContactsBulk)
+	g.Get("/contacts/:id/delete", s.handleContactDeleteAsk)
 }
 
 // Bounds of the table.
@@ -332,7 +333,7 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 			for _, id := range ids {
 				names = append(names, webPerson{ID: id, Name: people[id].Name})
 			}
-			p.Data = &bulkConfirm{People: names}
+			p.Data = &bulkConfirm{People: names, Back: "/app/contacts"}
 			return s.render(c, 200, "contacts_delete", p)
 		}
 		// One unit of work: all of them with their history, or none.
@@ -340,10 +341,33 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		if n == 1 && len(ids) == 1 {
+			return back("notice", fmt.Sprintf("Deleted %s.", people[ids[0]].Name))
+		}
 		return back("notice", fmt.Sprintf("Deleted %d contacts.", n))
 	}
 	return back("problem", "Pick what to do with them.")
 }
 
-// bulkConfirm is the page that asks before a bulk delete.
-type bulkConfirm struct{ People []webPerson }
+// bulkConfirm is the page that asks before a bulk delete; Back is where
+// keeping them goes (the list, or the one contact's page).
+type bulkConfirm struct {
+	People []webPerson
+	Back   string
+}
+
+// handleContactDeleteAsk asks before deleting one contact, from its page:
+// the bulk delete's confirmation, of one.
+func (s *pages) handleContactDeleteAsk(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	ct, err := s.CRM.Contacts.Store.Contact(ctx, user(c).ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "contact")
+	} else if err != nil {
+		return err
+	}
+	p := s.page(c, "Delete "+ct.Name+"?", "contacts")
+	p.Data = &bulkConfirm{People: []webPerson{{ID: ct.ID, Name: ct.Name}}, Back: "/app/contacts/" + ct.ID}
+	return s.render(c, 200, "contacts_delete", p)
+}

@@ -80,11 +80,11 @@ func TestContactsTable(t *testing.T) {
 		t.Fatalf("after untagging: %s", names(page))
 	}
 	st, page := b.post("/app/contacts/bulk", url.Values{"ids": {old}, "action": {"delete"}})
-	if st != 200 || !strings.Contains(page, "Delete these contacts?") || !strings.Contains(page, "Olga Old") {
+	if st != 200 || !strings.Contains(page, "Delete Olga Old?") {
 		t.Fatalf("the question: %d", st)
 	}
 	s.api(t, "GET", "/v1/contacts/"+old, tok, nil, 200, nil) // not yet
-	if st, page = b.post("/app/contacts/bulk", form(page, "/app/contacts/bulk")); st != 200 || !strings.Contains(page, "Deleted 1 contacts.") {
+	if st, page = b.post("/app/contacts/bulk", form(page, "/app/contacts/bulk")); st != 200 || !strings.Contains(page, "Deleted Olga Old.") {
 		t.Fatalf("delete: %d %s", st, page)
 	}
 	s.api(t, "GET", "/v1/contacts/"+old, tok, nil, 404, nil)
@@ -98,6 +98,46 @@ func TestContactsTable(t *testing.T) {
 	}
 	s.api(t, "GET", "/v1/contacts/"+theirs, eveTok, nil, 200, nil)
 	s.api(t, "GET", "/v1/contacts/"+before, tok, nil, 200, nil)
+}
+
+// TestDeleteContactFromItsPage: a contact's page offers to delete it; the
+// question comes first, keeping goes back to the contact, and deleting
+// takes its history with it. Another user's contact is 404.
+func TestDeleteContactFromItsPage(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ann@example.com")
+	b := s.signedIn(t, "ann@example.com", tok)
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "Go Meetup", "starts_at": "2026-11-20T18:00:00Z"})
+	var logged struct{ Contact struct{ ID string } }
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Max Mistake"}, "moment": "after_talk"}, 201, &logged)
+	id := logged.Contact.ID
+
+	_, page := b.get("/app/contacts/" + id)
+	mustContain(t, page, `href="/app/contacts/`+id+`/delete"`)
+	st, page := b.get("/app/contacts/" + id + "/delete")
+	if st != 200 {
+		t.Fatalf("the question: %d", st)
+	}
+	mustContain(t, page, "Delete Max Mistake?", "Keep Max Mistake", `href="/app/contacts/`+id+`"`)
+	s.api(t, "GET", "/v1/contacts/"+id, tok, nil, 200, nil) // asking deletes nothing
+
+	eveTok := s.signup(t, "eve@example.com")
+	theirs := s.create(t, eveTok, "/v1/contacts", map[string]any{"name": "Their Contact"})
+	if st, page := b.get("/app/contacts/" + theirs + "/delete"); st != 404 || strings.Contains(page, "Their Contact") {
+		t.Fatalf("another user's contact: %d", st)
+	}
+
+	if st, page = b.post("/app/contacts/bulk", form(page, "/app/contacts/bulk")); st != 200 {
+		t.Fatalf("delete: %d", st)
+	}
+	mustContain(t, page, "Deleted Max Mistake.")
+	s.api(t, "GET", "/v1/contacts/"+id, tok, nil, 404, nil)
+	var encs struct{ Items []any }
+	s.api(t, "GET", "/v1/events/"+ev+"/encounters", tok, nil, 200, &encs)
+	if len(encs.Items) != 0 {
+		t.Fatalf("%d encounters of the deleted contact left", len(encs.Items))
+	}
+	s.api(t, "GET", "/v1/contacts/"+theirs, eveTok, nil, 200, nil)
 }
 
 // TestContactsBulkAllOrNone: a bulk tag among whose contacts one holds
