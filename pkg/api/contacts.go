@@ -19,6 +19,7 @@ func (s *Server) registerContactRoutes() {
 	s.v1.Get("/contacts/:id/encounters", s.handleContactEncounters)
 	s.v1.Post("/contacts/:id/interactions", s.handleInteractionCreate)
 	s.v1.Get("/contacts/:id/interactions", s.handleInteractionList)
+	s.v1.Delete("/interactions/:id", s.handleInteractionDelete)
 	s.v1.Post("/contacts/:id/merge", s.handleContactMerge)
 }
 
@@ -166,6 +167,17 @@ func (s *Server) handleInteractionCreate(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(it)
+}
+
+// handleInteractionDelete is DELETE /v1/interactions/{id}: one logged by
+// mistake goes (see crm.Service.DeleteInteraction).
+func (s *Server) handleInteractionDelete(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	if _, err := s.CRM.DeleteInteraction(ctx, user(c), c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (s *Server) handleInteractionList(c *fiber.Ctx) error {

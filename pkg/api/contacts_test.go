@@ -364,6 +364,85 @@ func TestInteractions(t *testing.T) {
 	MustProblem(t, s.Do(t, "POST", "/v1/contacts/nope/interactions", tok, map[string]any{"kind": "call"}), 404)
 }
 
+// TestDeleteInteraction: an interaction logged by mistake goes; the last
+// contact and the stay-in-touch follow-up go back to what is left, the
+// giving ledger and insights stop counting it, and another user's is 404.
+func TestDeleteInteraction(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, eve := s.MustSignup(t, "eve@example.com")
+	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "M", "starts_at": "2026-11-24T18:00:00Z"})
+	r := s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane", "cadence_days": 60}, "moment": "after_talk", "met_at": "2026-11-24T14:00:00Z"})
+	MustStatus(t, r, 201)
+	jane := r.JSON(t)["contact"].(map[string]any)["id"].(string)
+	call := s.MustCreate(t, tok, "/v1/contacts/"+jane+"/interactions", map[string]any{"kind": "call", "at": "2026-11-20T10:00:00Z"})["id"].(string)
+	email := s.MustCreate(t, tok, "/v1/contacts/"+jane+"/interactions", map[string]any{"kind": "email", "at": "2026-11-24T16:00:00Z"})["id"].(string)
+	stayInTouch := func() string {
+		fs := items(t, s.Do(t, "GET", "/v1/followups?contact_id="+jane+"&status=pending", tok, nil))
+		for _, f := range fs {
+			if f["kind"] == "stay_in_touch" {
+				return f["due_at"].(string)
+			}
+		}
+		t.Fatalf("no stay-in-touch follow-up pending: %v", fs)
+		return ""
+	}
+	lastContact := func() any { return s.Do(t, "GET", "/v1/contacts/"+jane, tok, nil).JSON(t)["last_contacted_at"] }
+	due := stayInTouch()
+
+	// Help logged on the wrong day (and the wrong person): it is the last contact.
+	wrong := s.MustCreate(t, tok, "/v1/contacts/"+jane+"/interactions", map[string]any{"kind": "helped", "at": "2026-11-26T10:00:00Z"})["id"].(string)
+	if got := lastContact(); got != "2026-11-26T10:00:00Z" || stayInTouch() == due {
+		t.Fatalf("after the mistake: last contact %v, stay in touch %s", got, stayInTouch())
+	}
+	MustProblem(t, s.Do(t, "DELETE", "/v1/interactions/"+wrong, eve, nil), 404)
+	MustStatus(t, s.Do(t, "DELETE", "/v1/interactions/"+wrong, tok, nil), 204)
+	MustProblem(t, s.Do(t, "DELETE", "/v1/interactions/"+wrong, tok, nil), 404)
+	if got := lastContact(); got != "2026-11-24T16:00:00Z" {
+		t.Fatalf("last contact %v, want the email's", got)
+	}
+	if got := stayInTouch(); got != due {
+		t.Fatalf("stay in touch due %s, want %s again", got, due)
+	}
+	rec := s.Do(t, "GET", "/v1/contacts/"+jane, tok, nil).JSON(t)["reciprocity"].(map[string]any)
+	if rec["given"] != 0.0 {
+		t.Fatalf("reciprocity %v: the removed help still counts", rec)
+	}
+
+	// The email goes: the encounter is the last contact. An older call
+	// going changes nothing; with nothing left the contact is never contacted.
+	MustStatus(t, s.Do(t, "DELETE", "/v1/interactions/"+email, tok, nil), 204)
+	if got := lastContact(); got != "2026-11-24T14:00:00Z" {
+		t.Fatalf("last contact %v, want the encounter's", got)
+	}
+	MustStatus(t, s.Do(t, "DELETE", "/v1/interactions/"+call, tok, nil), 204)
+	if got := lastContact(); got != "2026-11-24T14:00:00Z" {
+		t.Fatalf("last contact %v after an older call went", got)
+	}
+	if list := items(t, s.Do(t, "GET", "/v1/contacts/"+jane+"/interactions", tok, nil)); len(list) != 0 {
+		t.Fatalf("%d interactions left", len(list))
+	}
+	bo := s.MustCreate(t, tok, "/v1/contacts", map[string]any{"name": "Bo"})["id"].(string)
+	only := s.MustCreate(t, tok, "/v1/contacts/"+bo+"/interactions", map[string]any{"kind": "call", "at": "2026-11-21T10:00:00Z"})["id"].(string)
+	MustStatus(t, s.Do(t, "DELETE", "/v1/interactions/"+only, tok, nil), 204)
+	if got := s.Do(t, "GET", "/v1/contacts/"+bo, tok, nil).JSON(t)["last_contacted_at"]; got != nil {
+		t.Fatalf("Bo's last contact %v, want never", got)
+	}
+
+	// What was given to an event, with no contact, goes the same way.
+	gave := s.MustCreate(t, tok, "/v1/events/"+ev+"/giving", map[string]any{"kind": "volunteered", "at": "2026-11-24T12:00:00Z"})["id"].(string)
+	volunteered := func() any {
+		return s.Do(t, "GET", "/v1/insights", tok, nil).JSON(t)["giving"].(map[string]any)["events_volunteered"]
+	}
+	if got := volunteered(); got != 1.0 {
+		t.Fatalf("events volunteered %v", got)
+	}
+	MustStatus(t, s.Do(t, "DELETE", "/v1/interactions/"+gave, tok, nil), 204)
+	if got := volunteered(); got != 0.0 {
+		t.Fatalf("events volunteered %v after it went", got)
+	}
+}
+
 func TestDeleteLeavesNothingDangling(t *testing.T) {
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")

@@ -138,6 +138,10 @@ type ContactStore interface {
 	// (never later). It returns the contact;
 	// NotFound if it does not exist or is another user's.
 	TouchContact(ctx context.Context, userID, id string, t time.Time) (*Contact, error)
+	// SetLastContacted sets last_contacted_at of the user's contact id to
+	// t, nil for never (and nothing else), and returns the contact;
+	// NotFound if it does not exist or is another user's.
+	SetLastContacted(ctx context.Context, userID, id string, t *time.Time) (*Contact, error)
 	// ContactsByID returns those of ids that are the user's contacts, by id
 	// (another user's ids are left out).
 	ContactsByID(ctx context.Context, userID string, ids []string) (map[string]*Contact, error)
@@ -294,6 +298,9 @@ type InteractionStore interface {
 	// Interactions returns one page of a contact's interactions, newest
 	// first (Cursor.T is at).
 	Interactions(ctx context.Context, userID, contactID string, limit int, cursor *record.Cursor) (*record.Page[Interaction], error)
+	// DeleteInteraction removes one of the user's interactions and
+	// returns it; NotFound if it does not exist or is another user's.
+	DeleteInteraction(ctx context.Context, userID, id string) (*Interaction, error)
 	// DeleteInteractionsOf removes all interactions of any of contactIDs.
 	DeleteInteractionsOf(ctx context.Context, userID string, contactIDs []string) error
 	// DeleteEventGiving removes what was given to an event with no contact

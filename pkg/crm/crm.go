@@ -571,6 +571,60 @@ func (s *Service) deleteEncounter(ctx context.Context, userID, id string) error 
 	return s.Followups.DetachFrom(ctx, userID, "encounter_id", []string{id})
 }
 
+// DeleteInteraction removes an interaction logged by mistake (or a giving
+// to an event). When it was the contact's last contact, last_contacted_at
+// goes back to the latest encounter or interaction left (none: never) and
+// the stay-in-touch follow-up is re-dated from it; follow-ups it marked
+// done stay done, and known_since stays (the edit page sets it).
+func (s *Service) DeleteInteraction(ctx context.Context, u *accounts.User, id string) (*contacts.Interaction, error) {
+	return atomically(ctx, s, func(ctx context.Context, s *Service) (*contacts.Interaction, error) {
+		it, err := s.Contacts.Store.DeleteInteraction(ctx, u.ID, id)
+		if err != nil {
+			return nil, err
+		}
+		s.tx.OnFail(func(ctx context.Context) error { return s.Contacts.Store.CreateInteraction(ctx, it) })
+		s.touchContacts(ctx, u.ID) // insights and the giving ledger count them
+		if it.ContactID == "" {
+			return it, nil
+		}
+		return it, s.lastContactWithout(ctx, u, it.ContactID, it.At)
+	})
+}
+
+// lastContactWithout sets the contact's last contact back from removed, a
+// contact taken away, if removed was it: to the latest encounter or
+// interaction left.
+func (s *Service) lastContactWithout(ctx context.Context, u *accounts.User, contactID string, removed time.Time) error {
+	c, err := s.Contacts.Store.Contact(ctx, u.ID, contactID)
+	if err != nil || c.LastContactedAt == nil || c.LastContactedAt.After(removed) {
+		return err // a later contact holds it
+	}
+	var last *time.Time
+	its, err := s.Contacts.Store.Interactions(ctx, u.ID, contactID, 1, nil)
+	if err != nil {
+		return err
+	}
+	if len(its.Items) > 0 {
+		last = &its.Items[0].At
+	}
+	encs, err := s.Contacts.Store.LatestEncounters(ctx, u.ID, []string{contactID})
+	if err != nil {
+		return err
+	}
+	if e, ok := encs[contactID]; ok && (last == nil || e.MetAt.After(*last)) {
+		last = &e.MetAt
+	}
+	was := c.LastContactedAt
+	if c, err = s.Contacts.Store.SetLastContacted(ctx, u.ID, contactID, last); err != nil {
+		return err
+	}
+	s.tx.OnFail(func(ctx context.Context) error {
+		_, err := s.Contacts.Store.SetLastContacted(ctx, u.ID, contactID, was)
+		return err
+	})
+	return s.cadence(ctx, u, c)
+}
+
 // CreateFollowup stores a custom follow-up for one of the user's contacts.
 func (s *Service) CreateFollowup(ctx context.Context, u *accounts.User, in followup.CustomInput) (*followup.FollowUp, error) {
 	return atomically(ctx, s, func(ctx context.Context, s *Service) (*followup.FollowUp, error) { return s.createFollowup(ctx, u, in) })

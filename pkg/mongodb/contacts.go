@@ -245,6 +245,24 @@ func (s *Contacts) TouchContact(ctx context.Context, userID, id string, t time.T
 	return &c, nil
 }
 
+// SetLastContacted sets last_contacted_at to t, or takes it away for nil
+// (the field is left out when never contacted).
+func (s *Contacts) SetLastContacted(ctx context.Context, userID, id string, t *time.Time) (*contacts.Contact, error) {
+	update := bson.M{"$unset": bson.M{"last_contacted_at": ""}}
+	if t != nil {
+		update = bson.M{"$set": bson.M{"last_contacted_at": record.Time(*t)}}
+	}
+	var c contacts.Contact
+	// contacts._id, scoped by user_id
+	err := s.contacts().FindOneAndUpdate(ctx, bson.M{"_id": id, "user_id": userID}, update,
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&c)
+	if err != nil {
+		return nil, translate(err, "contact")
+	}
+	journal(ctx, s.DB, userID, "cards", id)
+	return &c, nil
+}
+
 // ContactsByID returns those of ids that are the user's contacts.
 func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string) (map[string]*contacts.Contact, error) {
 	out := map[string]*contacts.Contact{}

@@ -154,6 +154,16 @@ func (s *Contacts) Interactions(ctx context.Context, userID, contactID string, l
 		func(it *contacts.Interaction) record.Cursor { return record.Cursor{T: &it.At, ID: it.ID} }, "interaction")
 }
 
+// DeleteInteraction removes one of the user's interactions and returns it
+// (interactions._id, scoped by user_id).
+func (s *Contacts) DeleteInteraction(ctx context.Context, userID, id string) (*contacts.Interaction, error) {
+	var it contacts.Interaction
+	if err := s.interactions().FindOneAndDelete(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&it); err != nil {
+		return nil, translate(err, "interaction")
+	}
+	return &it, nil
+}
+
 // DeleteInteractionsOf removes all of a contact's interactions (interactions_user_contact).
 func (s *Contacts) DeleteInteractionsOf(ctx context.Context, userID string, contactIDs []string) error {
 	if len(contactIDs) == 0 {

@@ -149,6 +149,24 @@ func (s *Contacts) TouchContact(ctx context.Context, userID, id string, t time.T
 	return c, err
 }
 
+// SetLastContacted sets last_contacted_at to t (NULL for nil).
+func (s *Contacts) SetLastContacted(ctx context.Context, userID, id string, t *time.Time) (*contacts.Contact, error) {
+	var c *contacts.Contact
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		var at any // NULL: never contacted
+		if t != nil {
+			at = formatTime(*t)
+		}
+		if err := tx.writeOwned(ctx, `UPDATE contacts SET last_contacted_at = ? WHERE id = ? AND user_id = ?`, "contact", at, id, userID); err != nil {
+			return err
+		}
+		var err error
+		c, err = scanContact(tx.tx.QueryRowContext(ctx, `SELECT `+contactColumns+` FROM contacts WHERE id = ? AND user_id = ?`, id, userID))
+		return err
+	})
+	return c, err
+}
+
 // ContactsByID returns those of ids that are the user's contacts.
 func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string) (map[string]*contacts.Contact, error) {
 	return queryByIDs(ctx, s.DB, "contact", "contacts", contactColumns, scanContact, userID, ids, func(c *contacts.Contact) string { return c.ID })

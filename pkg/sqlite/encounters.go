@@ -282,6 +282,18 @@ func (s *Contacts) Interactions(ctx context.Context, userID, contactID string, l
 		func(it *contacts.Interaction) record.Cursor { return record.Cursor{T: &it.At, ID: it.ID} })
 }
 
+// DeleteInteraction removes one of the user's interactions and returns it
+// (interactions.id, scoped by user_id).
+func (s *Contacts) DeleteInteraction(ctx context.Context, userID, id string) (*contacts.Interaction, error) {
+	var it *contacts.Interaction
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		var err error
+		it, err = scanInteraction(tx.tx.QueryRowContext(ctx, `DELETE FROM interactions WHERE id = ? AND user_id = ? RETURNING `+interactionColumns, id, userID))
+		return err
+	})
+	return it, err
+}
+
 // DeleteInteractionsOf removes all of a contact's interactions.
 func (s *Contacts) DeleteInteractionsOf(ctx context.Context, userID string, contactIDs []string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {

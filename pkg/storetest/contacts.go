@@ -241,6 +241,17 @@ func Contacts(t *testing.T, open OpenContacts) {
 			}
 		}
 		wantKind(t, errOf(s.TouchContact(ctx, "u2", a.ID, later)), apperr.NotFound)
+		// Set back (an interaction removed), then to never.
+		if c, err := s.SetLastContacted(ctx, "u1", a.ID, &earlier); err != nil || !c.LastContactedAt.Equal(earlier) || !c.KnownSince.Equal(before) || c.Name != "Ann" {
+			t.Fatalf("SetLastContacted(earlier) = %+v, %v", c, err)
+		}
+		if c, err := s.SetLastContacted(ctx, "u1", a.ID, nil); err != nil || c.LastContactedAt != nil {
+			t.Fatalf("SetLastContacted(nil) = %+v, %v", c, err)
+		}
+		if c, _ := s.Contact(ctx, "u1", a.ID); c.LastContactedAt != nil {
+			t.Fatalf("never contacted read back as %v", c.LastContactedAt)
+		}
+		wantKind(t, errOf(s.SetLastContacted(ctx, "u2", a.ID, &later)), apperr.NotFound)
 		got, err := s.ContactsByID(ctx, "u1", []string{a.ID, b.ID, other.ID, "nope"})
 		if err != nil || len(got) != 2 || got[a.ID].Name != "Ann" || got[b.ID].Name != "Bea" {
 			t.Fatalf("ContactsByID=%v, %v; want Ann and Bea only", got, err)

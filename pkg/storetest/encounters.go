@@ -120,12 +120,23 @@ func Encounters(t *testing.T, open OpenContacts) {
 			}
 			want = append([]string{it.ID}, want...)
 		}
-		s.CreateInteraction(ctx, &contacts.Interaction{ID: nextID(), UserID: "u2", ContactID: "c1", Kind: "call", At: clock, CreatedAt: clock})
+		theirs := &contacts.Interaction{ID: nextID(), UserID: "u2", ContactID: "c1", Kind: "call", At: clock, CreatedAt: clock}
+		s.CreateInteraction(ctx, theirs)
 		got := allPages(t, func(c *record.Cursor) (*record.Page[contacts.Interaction], error) {
 			return s.Interactions(ctx, "u1", "c1", 2, c)
 		}, func(it *contacts.Interaction) string { return it.ID })
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("interactions newest first: %v, want %v", got, want)
+		}
+		// One removed is handed back whole; another user's is not found.
+		wantKind(t, errOf(s.DeleteInteraction(ctx, "u1", theirs.ID)), apperr.NotFound)
+		gone, err := s.DeleteInteraction(ctx, "u1", want[1])
+		if err != nil || gone.ID != want[1] || gone.ContactID != "c1" || gone.Kind != "call" || !gone.At.Equal(clock.Add(3*time.Hour)) {
+			t.Fatalf("DeleteInteraction = %+v, %v", gone, err)
+		}
+		wantKind(t, errOf(s.DeleteInteraction(ctx, "u1", want[1])), apperr.NotFound)
+		if p, _ := s.Interactions(ctx, "u1", "c1", 0, nil); len(p.Items) != 4 || p.Items[1].ID != want[2] {
+			t.Fatalf("after one was removed: %d left", len(p.Items))
 		}
 		if err := s.DeleteInteractionsOf(ctx, "u1", nil); err != nil {
 			t.Fatal(err)
