@@ -213,6 +213,9 @@ func TestDeskAccessibility(t *testing.T) {
 	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": bob, "moment": "after_talk", "met_at": "2026-11-24T12:00:00Z",
 		"topics": []string{"wasm", "go"}}, 201, nil)
 	s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_contact_id": jane, "source_event_id": ev, "next_step": "Call"})
+	// Each with its "Logged by mistake?" form.
+	s.create(t, tok, "/v1/contacts/"+jane+"/interactions", map[string]any{"kind": "call", "notes": "About the role"})
+	s.create(t, tok, "/v1/events/"+ev+"/giving", map[string]any{"kind": "spoke", "notes": "Keynote"})
 	var janeNow struct {
 		CompanyID string `json:"company_id"`
 	}

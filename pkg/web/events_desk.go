@@ -370,7 +370,31 @@ type eventView struct {
 	// Started: who you met there can be logged (from the log form, the
 	// event picked, dated at the event when logged afterwards).
 	Started bool
+	// Given is what you gave the event itself (volunteered, spoke).
+	Given []givenRow
 }
+
+// givenRow is one giving to an event, which can be removed.
+type givenRow struct{ ID, What, When, Notes string }
+
+// givenTo lists what the user gave the event itself, given at most a year
+// before it starts (the form dates it when sent).
+func (s *pages) givenTo(ctx context.Context, userID string, e *events.Event, loc *time.Location) ([]givenRow, error) {
+	its, err := s.CRM.Contacts.Store.InteractionsOfKinds(ctx, userID, contacts.EventGivingKinds, e.StartsAt.AddDate(-1, 0, 0), givenLimit)
+	if err != nil {
+		return nil, err
+	}
+	var out []givenRow
+	for _, it := range its {
+		if it.EventID == e.ID && it.ContactID == "" {
+			out = append(out, givenRow{ID: it.ID, What: kindLabel(it.Kind), When: it.At.In(loc).Format("2 Jan 2006"), Notes: it.Notes})
+		}
+	}
+	return out, nil
+}
+
+// givenLimit bounds the givings givenTo reads (of every event).
+const givenLimit = 500
 
 // targetRow is one target on an event's page, linked to its contact or
 // company.
@@ -479,6 +503,9 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 		f := &fs[i]
 		v.Followups = append(v.Followups, webFollowup{ID: f.ID, Title: followup.Title(f, name(f.ContactID)), Note: f.Note,
 			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
+	}
+	if v.Given, err = s.givenTo(ctx, u.ID, e, loc); err != nil {
+		return err
 	}
 	p.Data = v
 	if give != nil {

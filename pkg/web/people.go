@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"sort"
@@ -31,6 +32,7 @@ func (s *pages) registerPeople(g fiber.Router) {
 	g.Post("/contacts/:id/notes", s.handleNote)
 	g.Post("/contacts/:id/followups", s.handleContactFollowup)
 	g.Post("/contacts/:id/intros", s.handleContactIntro)
+	g.Post("/interactions/:id/delete", s.handleInteractionDelete)
 	g.Get("/intros", s.handleIntros)
 	g.Post("/intros/:id", s.handleIntroMove)
 }
@@ -546,6 +548,8 @@ type contactDesk struct {
 type timelineItem struct {
 	at                       time.Time
 	When, What, Detail, Text string
+	// Interaction is the id of an interaction, which can be removed.
+	Interaction string
 }
 
 // contactDeskOf gathers the desk's part of a contact's page.
@@ -572,7 +576,7 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 		return nil, err
 	}
 	for _, it := range its.Items {
-		d.Timeline = append(d.Timeline, timelineItem{at: it.At, When: it.At.In(loc).Format("2 Jan 2006"), What: kindLabel(it.Kind), Text: it.Notes})
+		d.Timeline = append(d.Timeline, timelineItem{at: it.At, When: it.At.In(loc).Format("2 Jan 2006"), What: kindLabel(it.Kind), Text: it.Notes, Interaction: it.ID})
 	}
 	intros, err := s.CRM.Contacts.Store.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: ct.ID, Limit: 50})
 	if err != nil {
@@ -627,6 +631,26 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 		}
 	}
 	return d, nil
+}
+
+// handleInteractionDelete removes an interaction logged by mistake (see
+// crm.Service.DeleteInteraction) and goes back to its contact's page, or
+// to its event's for what was given to an event.
+func (s *pages) handleInteractionDelete(c *fiber.Ctx) error {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	u := user(c)
+	it, err := s.CRM.DeleteInteraction(ctx, u, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "interaction")
+	} else if err != nil {
+		return err
+	}
+	back := "/app/contacts/" + url.PathEscape(it.ContactID) + "#timeline"
+	if it.ContactID == "" {
+		back = "/app/events/" + url.PathEscape(it.EventID) + "#giving"
+	}
+	return seeNotice(c, back, fmt.Sprintf("Removed: %s, %s.", kindLabel(it.Kind), it.At.In(u.Location()).Format("2 Jan 2006")))
 }
 
 // sortTimeline puts the newest first.

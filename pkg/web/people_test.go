@@ -210,6 +210,49 @@ func TestContactTimelineAndIntros(t *testing.T) {
 	mustContain(t, page, `value="nobody-like-this"`, ">"+long+"</textarea>")
 }
 
+// TestRemoveAnInteraction: an interaction logged by mistake is removed
+// from the contact's timeline, and what was given to an event from the
+// event's page; the last contact goes back. Another user's is 404.
+func TestRemoveAnInteraction(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	s.create(t, tok, "/v1/contacts/"+jane+"/interactions", map[string]any{"kind": "call", "at": "2026-11-20T10:00:00Z", "notes": "About the role"})
+	wrong := s.create(t, tok, "/v1/contacts/"+jane+"/interactions", map[string]any{"kind": "meeting", "at": "2026-11-23T10:00:00Z", "notes": "Not her: Jane Roe"})
+	b := s.signedIn(t, "ada@example.com", tok)
+
+	_, page := b.get("/app/contacts/" + jane)
+	mustContain(t, page, "Not her: Jane Roe", "last contact 23 Nov 2026", "Logged by mistake?")
+	action := "/app/interactions/" + wrong + "/delete"
+	eveTok := s.signup(t, "eve@example.com")
+	eve := s.signedIn(t, "eve@example.com", eveTok)
+	eve.get("/app/today")
+	if st, _ := eve.post(action, url.Values{}); st != 404 {
+		t.Fatalf("another user's interaction: %d", st)
+	}
+	st, page := b.post(action, form(page, action))
+	if st != 200 {
+		t.Fatalf("remove: %d", st)
+	}
+	mustContain(t, page, "Removed: Meeting, 23 Nov 2026.", "About the role", "last contact 20 Nov 2026")
+	if strings.Contains(page, "Not her: Jane Roe") {
+		t.Fatal("the removed interaction is still in the timeline")
+	}
+
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-20T09:00:00Z"})
+	gave := s.create(t, tok, "/v1/events/"+ev+"/giving", map[string]any{"kind": "spoke", "notes": "WASM in production", "at": "2026-11-20T11:00:00Z"})
+	_, page = b.get("/app/events/" + ev)
+	mustContain(t, page, "What you gave it", "Gave a talk", "WASM in production")
+	action = "/app/interactions/" + gave + "/delete"
+	if st, page = b.post(action, form(page, action)); st != 200 {
+		t.Fatalf("remove the talk: %d", st)
+	}
+	mustContain(t, page, "Removed: Gave a talk, 20 Nov 2026.", "GoDays")
+	if strings.Contains(page, "WASM in production") {
+		t.Fatal("the removed talk is still on the event's page")
+	}
+}
+
 // TestIntrosPageMoves moves an intro on the intros page: saved; a move
 // the rules refuse comes back (422) with the outcome as typed on its line
 // and nothing saved; a form drawn before the intro changed elsewhere is
