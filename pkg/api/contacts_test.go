@@ -365,8 +365,9 @@ func TestInteractions(t *testing.T) {
 }
 
 // TestDeleteInteraction: an interaction logged by mistake goes; the last
-// contact and the stay-in-touch follow-up go back to what is left, the
-// giving ledger and insights stop counting it, and another user's is 404.
+// contact and the stay-in-touch follow-up go back to what is left (as
+// when an encounter goes), the giving ledger and insights stop counting
+// it, and another user's is 404.
 func TestDeleteInteraction(t *testing.T) {
 	s := MustServe(t, openSignup)
 	_, tok := s.MustSignup(t, "ada@example.com")
@@ -375,6 +376,7 @@ func TestDeleteInteraction(t *testing.T) {
 	r := s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane", "cadence_days": 60}, "moment": "after_talk", "met_at": "2026-11-24T14:00:00Z"})
 	MustStatus(t, r, 201)
 	jane := r.JSON(t)["contact"].(map[string]any)["id"].(string)
+	met := r.JSON(t)["encounter"].(map[string]any)["id"].(string)
 	call := s.MustCreate(t, tok, "/v1/contacts/"+jane+"/interactions", map[string]any{"kind": "call", "at": "2026-11-20T10:00:00Z"})["id"].(string)
 	email := s.MustCreate(t, tok, "/v1/contacts/"+jane+"/interactions", map[string]any{"kind": "email", "at": "2026-11-24T16:00:00Z"})["id"].(string)
 	stayInTouch := func() string {
@@ -421,6 +423,11 @@ func TestDeleteInteraction(t *testing.T) {
 	}
 	if list := items(t, s.Do(t, "GET", "/v1/contacts/"+jane+"/interactions", tok, nil)); len(list) != 0 {
 		t.Fatalf("%d interactions left", len(list))
+	}
+	// An encounter logged by mistake goes the same way: nothing is left.
+	MustStatus(t, s.Do(t, "DELETE", "/v1/encounters/"+met, tok, nil), 204)
+	if got := lastContact(); got != nil {
+		t.Fatalf("last contact %v with nothing logged, want never", got)
 	}
 	bo := s.MustCreate(t, tok, "/v1/contacts", map[string]any{"name": "Bo"})["id"].(string)
 	only := s.MustCreate(t, tok, "/v1/contacts/"+bo+"/interactions", map[string]any{"kind": "call", "at": "2026-11-21T10:00:00Z"})["id"].(string)

@@ -176,7 +176,7 @@ func (s *Server) handleEventEncounters(c *fiber.Ctx) error {
 func (s *Server) handleEncounterDelete(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.CRM.DeleteEncounter(ctx, user(c).ID, c.Params("id")); err != nil {
+	if err := s.CRM.DeleteEncounter(ctx, user(c), c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

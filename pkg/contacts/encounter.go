@@ -84,14 +84,6 @@ func (s *Service) CreateEncounter(ctx context.Context, userID string, e *Encount
 // EncounterFilter selects encounters: of one event or one contact; it is the store's query (one type, not two).
 type EncounterFilter = EncounterQuery
 
-// DeleteEncounter removes one of the user's encounters; NotFound if none.
-func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error {
-	if err := s.Store.DeleteEncounter(ctx, userID, id); err != nil {
-		return err
-	}
-	return nil
-}
-
 // DeleteEncountersOf removes the user's encounters at any of the events
 // ids (field "event_id") or with any of the contacts ids ("contact_id")
 // and returns their ids.

@@ -397,7 +397,7 @@ func TestInteractionsAndEncounters(t *testing.T) {
 	if len(gone) != 1 || gone[0] != enc.ID {
 		t.Fatalf("deleted encounters %v", gone)
 	}
-	if err := s.DeleteEncounter(ctx, "u1", enc.ID); !apperr.Is(err, apperr.NotFound) {
+	if _, err := s.Store.DeleteEncounter(ctx, "u1", enc.ID); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("deleting it again: %v", err)
 	}
 }

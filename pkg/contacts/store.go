@@ -262,9 +262,9 @@ type EncounterStore interface {
 	// ContactIDsAtEvent returns the ids of the contacts the user met at an
 	// event, each once.
 	ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error)
-	// DeleteEncounter removes one of the user's encounters; NotFound if it
-	// does not exist or is another user's.
-	DeleteEncounter(ctx context.Context, userID, id string) error
+	// DeleteEncounter removes one of the user's encounters and returns it;
+	// NotFound if it does not exist or is another user's.
+	DeleteEncounter(ctx context.Context, userID, id string) (*Encounter, error)
 	// DeleteEncountersOf removes the user's encounters at any of the
 	// events ids (of == ByEvent) or with any of the contacts ids
 	// (ByContact) and returns their ids.

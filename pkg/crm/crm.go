@@ -555,20 +555,26 @@ func (s *Service) removeHistory(ctx context.Context, userID string, ids []string
 }
 
 // DeleteEncounter deletes an encounter and cancels the pending follow-ups
-// it created.
-func (s *Service) DeleteEncounter(ctx context.Context, userID, id string) error {
+// it created; when it was the contact's last contact, last_contacted_at
+// goes back as DeleteInteraction's does.
+func (s *Service) DeleteEncounter(ctx context.Context, u *accounts.User, id string) error {
 	_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
-		return struct{}{}, s.deleteEncounter(ctx, userID, id)
+		return struct{}{}, s.deleteEncounter(ctx, u, id)
 	})
 	return err
 }
 
-func (s *Service) deleteEncounter(ctx context.Context, userID, id string) error {
-	if err := s.Contacts.DeleteEncounter(ctx, userID, id); err != nil {
+func (s *Service) deleteEncounter(ctx context.Context, u *accounts.User, id string) error {
+	e, err := s.Contacts.Store.DeleteEncounter(ctx, u.ID, id)
+	if err != nil {
 		return err
 	}
-	s.touchContacts(ctx, userID) // insights count encounters
-	return s.Followups.DetachFrom(ctx, userID, "encounter_id", []string{id})
+	s.tx.OnFail(func(ctx context.Context) error { return s.Contacts.Store.CreateEncounter(ctx, e) })
+	s.touchContacts(ctx, u.ID) // insights count encounters
+	if err := s.Followups.DetachFrom(ctx, u.ID, "encounter_id", []string{id}); err != nil {
+		return err
+	}
+	return s.lastContactWithout(ctx, u, e.ContactID, e.MetAt)
 }
 
 // DeleteInteraction removes an interaction logged by mistake (or a giving
@@ -596,6 +602,9 @@ func (s *Service) DeleteInteraction(ctx context.Context, u *accounts.User, id st
 // interaction left.
 func (s *Service) lastContactWithout(ctx context.Context, u *accounts.User, contactID string, removed time.Time) error {
 	c, err := s.Contacts.Store.Contact(ctx, u.ID, contactID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil // the contact is gone (what was left of it goes now)
+	}
 	if err != nil || c.LastContactedAt == nil || c.LastContactedAt.After(removed) {
 		return err // a later contact holds it
 	}

@@ -100,17 +100,15 @@ func (s *Contacts) ContactIDsAtEvent(ctx context.Context, userID, eventID string
 	return ids, nil
 }
 
-// DeleteEncounter removes one of the user's encounters (encounters._id, scoped by user_id).
-func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) error {
-	var enc struct {
-		ContactID string `bson:"contact_id"`
+// DeleteEncounter removes one of the user's encounters and returns it
+// (encounters._id, scoped by user_id).
+func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) (*contacts.Encounter, error) {
+	var e contacts.Encounter
+	if err := s.encounters().FindOneAndDelete(ctx, bson.M{"_id": id, "user_id": userID}).Decode(&e); err != nil {
+		return nil, translate(err, "encounter")
 	}
-	s.encounters().FindOne(ctx, bson.M{"_id": id, "user_id": userID}, options.FindOne().SetProjection(bson.M{"contact_id": 1})).Decode(&enc)
-	if err := deleteOwned(ctx, s.encounters(), id, userID, "encounter"); err != nil {
-		return err
-	}
-	journal(ctx, s.DB, userID, "cards", enc.ContactID)
-	return nil
+	journal(ctx, s.DB, userID, "cards", e.ContactID) // its card's "How we met"
+	return &e, nil
 }
 
 // DeleteEncountersOf removes the user's encounters at an event or with a

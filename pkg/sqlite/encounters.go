@@ -193,11 +193,15 @@ func (s *Contacts) ContactIDsAtEvent(ctx context.Context, userID, eventID string
 	return ids, translate(rows.Err(), "encounter")
 }
 
-// DeleteEncounter removes one of the user's encounters.
-func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
-		return tx.writeOwned(ctx, `DELETE FROM encounters WHERE id = ? AND user_id = ?`, "encounter", id, userID)
+// DeleteEncounter removes one of the user's encounters and returns it.
+func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) (*contacts.Encounter, error) {
+	var e *contacts.Encounter
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		var err error
+		e, err = scanEncounter(tx.tx.QueryRowContext(ctx, `DELETE FROM encounters WHERE id = ? AND user_id = ? RETURNING `+encounterColumns, id, userID))
+		return err
 	})
+	return e, err
 }
 
 // DeleteEncountersOf removes the user's encounters at an event or with a

@@ -91,10 +91,11 @@ func Encounters(t *testing.T, open OpenContacts) {
 		if err != nil || fmt.Sprint(ids) != "[c2 c3 c1]" {
 			t.Fatalf("ContactIDsAtEvent=%v, %v; want each once, first met first", ids, err)
 		}
-		wantKind(t, s.DeleteEncounter(ctx, "u2", want[0]), apperr.NotFound)
-		if err := s.DeleteEncounter(ctx, "u1", want[0]); err != nil {
-			t.Fatal(err)
+		wantKind(t, errOf(s.DeleteEncounter(ctx, "u2", want[0])), apperr.NotFound)
+		if gone, err := s.DeleteEncounter(ctx, "u1", want[0]); err != nil || gone.ID != want[0] || gone.EventID != "e1" || gone.ContactID == "" || gone.MetAt.IsZero() {
+			t.Fatalf("DeleteEncounter = %+v, %v", gone, err)
 		}
+		wantKind(t, errOf(s.DeleteEncounter(ctx, "u1", want[0])), apperr.NotFound)
 		removed, err := s.DeleteEncountersOf(ctx, "u1", contacts.ByContact, []string{"c1", "c9"})
 		if err != nil || len(removed) != 3 {
 			t.Fatalf("DeleteEncountersOf(c1, c9)=%v, %v; want 3", removed, err)

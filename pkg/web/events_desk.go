@@ -539,7 +539,7 @@ func (s *pages) handleEventDelete(c *fiber.Ctx) error {
 func (s *pages) handleEncounterDelete(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.CRM.DeleteEncounter(ctx, user(c).ID, c.Params("eid")); apperr.Is(err, apperr.NotFound) {
+	if err := s.CRM.DeleteEncounter(ctx, user(c), c.Params("eid")); apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "encounter")
 	} else if err != nil {
 		return err
