@@ -105,6 +105,8 @@ type Query struct {
 	DueFrom *time.Time
 	Limit   int
 	Cursor  *record.Cursor
+	// NewestFirst lists the latest due first (a contact's history).
+	NewestFirst bool
 }
 
 // PendingFilter selects pending follow-ups; every field set must hold.

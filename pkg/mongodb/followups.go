@@ -119,7 +119,7 @@ func (s *Followups) Followups(ctx context.Context, userID string, q followup.Que
 	if q.Cursor != nil && q.Cursor.T == nil {
 		return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
 	}
-	return findPage(ctx, s.c(), pageQuery{Filter: f, SortField: "due_at", Limit: q.Limit, Cursor: q.Cursor},
+	return findPage(ctx, s.c(), pageQuery{Filter: f, SortField: "due_at", Descending: q.NewestFirst, Limit: q.Limit, Cursor: q.Cursor},
 		func(x *followup.FollowUp) record.Cursor { return record.Cursor{T: &x.DueAt, ID: x.ID} }, "follow-up")
 }
 

@@ -90,7 +90,7 @@ func (s *Followups) Followups(ctx context.Context, userID string, q followup.Que
 		sb.WriteString(` AND due_at >= ?`)
 		args = append(args, formatTime(*q.DueFrom))
 	}
-	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "due_at", false, limit, "follow-up", scanFollowup,
+	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "due_at", q.NewestFirst, limit, "follow-up", scanFollowup,
 		func(f *followup.FollowUp) record.Cursor { return record.Cursor{T: &f.DueAt, ID: f.ID} })
 }
 

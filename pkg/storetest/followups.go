@@ -90,6 +90,21 @@ func Followups(t *testing.T, open OpenFollowups) {
 		if idsOf(got) != fmt.Sprint([]string{b.ID, c.ID, a.ID, d.ID}) {
 			t.Fatalf("by due_at: %s", idsOf(got))
 		}
+		got = nil
+		for cur = nil; ; {
+			p, err := s.Followups(ctx, "u1", followup.Query{Limit: 3, Cursor: cur, NewestFirst: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, p.Items...)
+			if p.NextCursor == "" {
+				break
+			}
+			cur, _ = record.DecodeCursor(p.NextCursor)
+		}
+		if idsOf(got) != fmt.Sprint([]string{d.ID, a.ID, c.ID, b.ID}) {
+			t.Fatalf("by due_at, newest first: %s", idsOf(got))
+		}
 		due3 := clock.AddDate(0, 0, 3)
 		for _, tc := range []struct {
 			q    followup.Query
