@@ -220,6 +220,10 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *contactAsk) error {
 		met = append(met, timelineItem{at: e.MetAt, When: e.MetAt.In(loc).Format("2 Jan 2006"), What: "Met at " + e.EventTitle,
 			Detail: strings.ToLower(moments[e.Moment]) + topicsSuffix(e.Topics), Text: e.Notes})
 	}
+	for _, o := range b.Opportunities {
+		met = append(met, timelineItem{at: o.CreatedAt, When: o.CreatedAt.In(loc).Format("2 Jan 2006"), What: "Opportunity: " + o.Title,
+			Detail: o.Stage, Href: "/app/pipeline#o-" + o.ID})
+	}
 	desk, err := s.contactDeskOf(c, ct, met, ask)
 	if err != nil {
 		return err

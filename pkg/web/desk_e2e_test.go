@@ -70,8 +70,11 @@ func TestDeskInChromium(t *testing.T) {
 		chromedp.Click(`#intro summary`, chromedp.ByQuery),
 		chromedp.SendKeys(`#other`, "Bob Smith", chromedp.ByQuery),
 		chromedp.SendKeys(`#intro-context`, "Both into WASM", chromedp.ByQuery),
+		// The page that answers is told from this one (whose timeline
+		// holds the opportunity already) by a mark this one has.
+		chromedp.Evaluate(`document.body.dataset.before = "intro"`, nil),
 		chromedp.Submit(`#other`, chromedp.ByQuery),
-		chromedp.WaitVisible(`ol.timeline li`, chromedp.ByQuery),
+		chromedp.WaitVisible(`body:not([data-before]) ol.timeline li`, chromedp.ByQuery),
 		chromedp.Text(`main`, &afterIntro, chromedp.ByQuery),
 		// Pipeline: drag the card onto the "offer" column. pipeline.js
 		// posts the card's form; the page comes back with it moved.
@@ -107,6 +110,7 @@ func TestDeskInChromium(t *testing.T) {
 		chromedp.WaitVisible(`#done-h`, chromedp.ByQuery),
 		chromedp.Text(`main`, &imported, chromedp.ByQuery),
 		chromedp.Click(`#done-h ~ form button`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`#done-h`, chromedp.ByQuery), // the undo's answer: the import page without it
 		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
 		chromedp.Text(`.notice`, &undone, chromedp.ByQuery),
 	)

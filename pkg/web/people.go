@@ -548,6 +548,8 @@ type contactDesk struct {
 type timelineItem struct {
 	at                       time.Time
 	When, What, Detail, Text string
+	// Href links What (an opportunity's card).
+	Href string
 	// Interaction is the id of an interaction, which can be removed.
 	Interaction string
 }
@@ -601,6 +603,18 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 		}
 		d.Timeline = append(d.Timeline, timelineItem{at: it.CreatedAt, When: it.CreatedAt.In(loc).Format("2 Jan 2006"),
 			What: "Intro to " + name, Detail: it.Status, Text: it.Context})
+	}
+	done, err := s.CRM.Followups.Store.Followups(ctx, u.ID, followup.Query{Status: followup.Done, ContactID: ct.ID, Limit: 50, NewestFirst: true})
+	if err != nil {
+		return nil, err
+	}
+	for i := range done.Items {
+		f := &done.Items[i]
+		at := f.UpdatedAt
+		if f.EndedAt != nil {
+			at = *f.EndedAt
+		}
+		d.Timeline = append(d.Timeline, timelineItem{at: at, When: at.In(loc).Format("2 Jan 2006"), What: followup.Title(f, ct.Name), Detail: "done", Text: f.Note})
 	}
 	sortTimeline(d.Timeline)
 	rec, err := s.CRM.Reciprocity(ctx, u.ID, ct.ID)

@@ -210,6 +210,42 @@ func TestContactTimelineAndIntros(t *testing.T) {
 	mustContain(t, page, `value="nobody-like-this"`, ">"+long+"</textarea>")
 }
 
+// TestTimelineHoldsEverything: a contact's timeline holds, newest first,
+// their opportunities (linked to their cards) and the follow-ups done with
+// them beside encounters, interactions and intros (PRODUCT.md §10).
+func TestTimelineHoldsEverything(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-20T09:00:00Z"})
+	var logged struct {
+		Contact   struct{ ID string }
+		Followups []struct{ ID, Kind string }
+	}
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane Doe"}, "moment": "after_talk",
+		"met_at": "2026-11-20T12:00:00Z", "notes": "Wants the flame graphs"}, 201, &logged)
+	jane := logged.Contact.ID
+	for _, f := range logged.Followups {
+		if f.Kind == "thank_you" {
+			s.api(t, "POST", "/v1/followups/"+f.ID+"/done", tok, nil, 200, nil)
+		}
+	}
+	opp := s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_contact_id": jane})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/contacts/" + jane)
+	start := strings.Index(page, `id="timeline"`)
+	if start < 0 {
+		t.Fatal("no timeline")
+	}
+	timeline := page[start : start+strings.Index(page[start:], "</ol>")]
+	mustContain(t, timeline, `<a href="/app/pipeline#o-`+opp+`">Opportunity: Staff engineer</a> · lead`, "Say thank you: Jane Doe · done", "Met at GoDays")
+	if strings.Contains(timeline, "Check in") {
+		t.Error("a pending follow-up is in the timeline (it is listed under Follow-ups)")
+	}
+	if strings.Index(timeline, "Say thank you") > strings.Index(timeline, "Met at GoDays") {
+		t.Error("the timeline is not newest first")
+	}
+}
+
 // TestRemoveAnInteraction: an interaction logged by mistake is removed
 // from the contact's timeline, and what was given to an event from the
 // event's page; the last contact goes back. Another user's is 404.

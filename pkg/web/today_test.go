@@ -118,9 +118,10 @@ func TestContactPageFollowupButtons(t *testing.T) {
 	}
 	mustContain(t, page, "Send the deck", "Ask about the meetup")
 	st, page = b.post("/app/followups/"+second+"/done", form(page, "/app/followups/"+second+"/done"))
-	if st != 200 || !strings.Contains(page, "Marked done.") || !strings.Contains(page, "<h1>Jane Doe</h1>") || strings.Contains(page, "Ask about the meetup") {
+	if st != 200 || !strings.Contains(page, "Marked done.") || !strings.Contains(page, "<h1>Jane Doe</h1>") || strings.Contains(page, "/app/followups/"+second+"/done") {
 		t.Fatalf("done from the contact's page: %d, back on it without the follow-up?\n%.2000s", st, page)
 	}
+	mustContain(t, page, "Follow up: Jane Doe · done<p>Ask about the meetup</p>") // in the timeline now
 	var f struct {
 		Status string
 		DueAt  time.Time `json:"due_at"`
