@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -63,8 +64,8 @@ type importView struct {
 	// A CSV's columns: those read ("E-mail 1 - Value → email") and those
 	// left out.
 	ColumnsRead, ColumnsLeft []string
-	Result                   *contacts.ImportResult
-	Restored                 string
+	// Done is the import just made (?done=), shown first with Undo.
+	Done *importRow
 }
 
 type importRow struct {
@@ -81,6 +82,13 @@ func (s *pages) handleImportPage(c *fiber.Ctx) error {
 	})
 	if err != nil {
 		return err
+	}
+	if done := c.Query("done"); done != "" {
+		for i := range v.Imports {
+			if v.Imports[i].ID == done {
+				v.Done = &v.Imports[i]
+			}
+		}
 	}
 	p.Data = v
 	return s.render(c, 200, "import", p)
@@ -200,14 +208,14 @@ func (s *pages) handleImportPreview(c *fiber.Ctx) error {
 		return err
 	}
 	v.Data = base64.StdEncoding.EncodeToString(data)
+	p.FormID = newFormID() // Import's (see once)
 	return s.render(c, 200, "import", p)
 }
 
-// handleImportConfirm imports the file the preview carried back.
+// handleImportConfirm imports the file the preview carried back, once
+// (a double click imports it once), and goes to the import page with the
+// import first: reloading it imports nothing again.
 func (s *pages) handleImportConfirm(c *fiber.Ctx) error {
-	p := s.page(c, "Import", "import")
-	v := &importView{}
-	p.Data = v
 	f := formOf(c, "file", "kind")
 	data, err := base64.StdEncoding.DecodeString(c.FormValue("data"))
 	if err != nil || len(data) > api.MaxImportBody {
@@ -217,25 +225,34 @@ func (s *pages) handleImportConfirm(c *fiber.Ctx) error {
 	if f["kind"] == "vcard" {
 		kind = "vcard"
 	}
-	err = s.bulk(c, "contacts are being imported into this account", func(ctx context.Context) error {
-		read, err := readerOf(ctx, kind, data, mime.FormatMediaType("text/plain", map[string]string{"charset": "utf-8"}))
-		if err != nil {
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	err = s.once(c, ctx, user(c), "web-import", "/app/import", func() (string, string, error) {
+		var res *contacts.ImportResult
+		err := s.bulk(c, "contacts are being imported into this account", func(ctx context.Context) error {
+			read, err := readerOf(ctx, kind, data, mime.FormatMediaType("text/plain", map[string]string{"charset": "utf-8"}))
+			if err != nil {
+				return err
+			}
+			res, err = s.CRM.Contacts.Import(ctx, user(c).ID, kind, read)
 			return err
+		})
+		if err != nil {
+			return "", "", err
 		}
-		v.Result, err = s.CRM.Contacts.Import(ctx, user(c).ID, kind, read)
-		return err
+		notice := fmt.Sprintf("Imported %s: %d new, %d merged into contacts you had.", cmp.Or(f["file"], "the file"), res.Created, res.Updated)
+		if n := len(res.Errors); n > 0 {
+			notice += fmt.Sprintf(" %d lines skipped or changed, as the preview listed.", n)
+		}
+		if res.ImportID == "" {
+			return "/app/import", notice, nil
+		}
+		return "/app/import?done=" + url.QueryEscape(res.ImportID), notice, nil
 	})
 	if apperr.Is(err, apperr.Conflict) {
 		return seeProblem(c, "/app/import", "Not imported: "+apperr.PublicOf(err))
 	}
-	if err != nil {
-		return err
-	}
-	v.File = f["file"]
-	if err := s.listImports(c, v, nil); err != nil {
-		return err
-	}
-	return s.render(c, 200, "import", p)
+	return err
 }
 
 // handleImportUndo undoes an import from the list.

@@ -58,8 +58,22 @@ func TestImportPreviewAndUndo(t *testing.T) {
 	if st != 200 || !strings.Contains(page, "2 new, 1 merged into contacts you had") {
 		t.Fatalf("import: %d %s", st, page)
 	}
+	mustContain(t, page, "Imported Connections.csv: 2 new", `id="done-h"`, "Undo this import")
 	if n := count(); n != 3 {
 		t.Fatalf("%d contacts after the import, want 3", n)
+	}
+	// Sent again (a double click, a reload of the answer): imported once,
+	// and answered as the first was.
+	imports := func() int {
+		var list struct{ Items []struct{ ID string } }
+		s.api(t, "GET", "/v1/imports", tok, nil, 200, &list)
+		return len(list.Items)
+	}
+	if st, again := b.upload("/app/import/confirm", "", "", nil, confirm); st != 200 || !strings.Contains(again, "Imported Connections.csv: 2 new") || !strings.Contains(again, `id="done-h"`) {
+		t.Fatalf("sent again: %d %s", st, again)
+	}
+	if n := imports(); n != 1 {
+		t.Fatalf("%d imports after sending the form twice, want 1", n)
 	}
 	var got struct {
 		LinkedInURL string `json:"linkedin_url"`

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -233,7 +234,9 @@ const (
 )
 
 // formFingerprint identifies the fields a form was sent with, but for its
-// CSRF token (a form queued offline is sent with the session's latest).
+// CSRF token (a form queued offline is sent with the session's latest),
+// URL-encoded or multipart (its fields in name order; files are not
+// fields).
 func formFingerprint(c *fiber.Ctx) string {
 	var parts [][]byte
 	c.Request().PostArgs().VisitAll(func(k, v []byte) {
@@ -241,6 +244,15 @@ func formFingerprint(c *fiber.Ctx) string {
 			parts = append(parts, k, v)
 		}
 	})
+	if mf, err := c.MultipartForm(); err == nil {
+		for _, k := range slices.Sorted(maps.Keys(mf.Value)) {
+			if k != "csrf" {
+				for _, v := range mf.Value[k] {
+					parts = append(parts, []byte(k), []byte(v))
+				}
+			}
+		}
+	}
 	return idempotency.Fingerprint(parts...)
 }
 
