@@ -224,7 +224,7 @@ func (s *Contacts) UpdateContact(ctx context.Context, c *contacts.Contact) error
 	if old.Name != c.Name {
 		// Tasks name the contact, and so do the cards of those it was
 		// introduced to.
-		journal(ctx, s.DB, c.UserID, "tasks", idsOf(ctx, s.DB.Collection("followups"), bson.M{"user_id": c.UserID, "contact_id": c.ID})...) // followups_user_contact
+		journal(ctx, s.DB, c.UserID, "tasks", idsOf(ctx, s.DB.Collection("followups"), bson.M{"user_id": c.UserID, "contact_id": c.ID})...) // followups_user_contact_due
 		journal(ctx, s.DB, c.UserID, "cards", s.introducedWith(ctx, bson.M{"user_id": c.UserID, "contact_ids": c.ID})...)
 	}
 	return nil

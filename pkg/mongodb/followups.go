@@ -48,16 +48,19 @@ type leaseDoc struct {
 	At    time.Time `bson:"at"`
 }
 
-// EnsureIndexes creates the indexes of the follow-ups' query shapes (the
-// names and keys the server has always created).
+// EnsureIndexes creates the indexes of the follow-ups' query shapes.
 func (s *Followups) EnsureIndexes(ctx context.Context) error {
+	// followups_user_contact_due took its place (the keys it had, then
+	// due_at): absent from a new database.
+	s.c().Indexes().DropOne(ctx, "followups_user_contact")
 	for _, x := range []struct {
 		c   *mongo.Collection
 		idx Index
 	}{
 		{s.c(), Index{Name: "followups_pending_key", Keys: bson.D{{Key: "pending_key", Value: 1}}, Unique: true}},
 		{s.c(), Index{Name: "followups_user_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
-		{s.c(), Index{Name: "followups_user_contact", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "status", Value: 1}}}},
+		// A contact's follow-ups of one status by due time (its page's timeline).
+		{s.c(), Index{Name: "followups_user_contact_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
 		{s.c(), Index{Name: "followups_user_status_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}}},
 		{s.nudged(), Index{Name: "nudged_user", Keys: bson.D{{Key: "user_id", Value: 1}}}},
 		{s.leases(), Index{Name: "dispatch_leases_at", Keys: bson.D{{Key: "at", Value: 1}}}},
@@ -218,7 +221,7 @@ func (s *Followups) Detach(ctx context.Context, userID string, ref followup.Ref,
 	return translate(err, "follow-up")
 }
 
-// DeleteForContact removes a contact's follow-ups (followups_user_contact).
+// DeleteForContact removes a contact's follow-ups (followups_user_contact_due).
 func (s *Followups) DeleteForContacts(ctx context.Context, userID string, contactIDs []string) ([]string, error) {
 	if len(contactIDs) == 0 {
 		return nil, nil

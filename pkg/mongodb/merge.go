@@ -81,7 +81,7 @@ func (s *Contacts) introsWith(ctx context.Context, filter bson.M) ([]contacts.In
 // once.
 func (s *Followups) MoveContact(ctx context.Context, userID, from, to string, at time.Time) error {
 	now := record.Time(at)
-	// followups_user_contact
+	// followups_user_contact_due
 	cur, err := s.c().Find(ctx, bson.M{"user_id": userID, "contact_id": from, "status": followup.Pending})
 	if err != nil {
 		return translate(err, "follow-up")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/insights"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 )
@@ -314,5 +315,46 @@ func BenchmarkInsights20k(b *testing.B) {
 		if _, err := insights.Assemble(f, from, to, now); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkContactHistory: the follow-ups done with one contact, latest
+// first (the contact page's timeline), for a user with 100,000 done
+// follow-ups over 50,000 contacts: of a contact with two, and of one with
+// none (a new contact: the worst case for a read that walks the user's
+// done follow-ups):
+// go test ./pkg/sqlite -run '^$' -bench ContactHistory
+func BenchmarkContactHistory(b *testing.B) {
+	ctx := context.Background()
+	s := &sqlite.Followups{DB: MustOpen(b)}
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	batch := make([]*followup.FollowUp, 0, 1000)
+	for i := range 100_000 {
+		id := fmt.Sprintf("f-%06d", i)
+		ended := now.Add(-time.Duration(i) * time.Minute)
+		batch = append(batch, &followup.FollowUp{ID: id, UserID: "u1", ContactID: fmt.Sprintf("c-%05d", i%50_000), Kind: followup.CheckIn,
+			DueAt: ended, Status: followup.Done, PendingKey: id, CreatedAt: ended, UpdatedAt: ended, EndedAt: &ended})
+		if len(batch) == cap(batch) {
+			if err := s.FollowUpArchive().Restore(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	for name, contact := range map[string]func(int) string{
+		"TwoDone":  func(i int) string { return fmt.Sprintf("c-%05d", (i*7919)%50_000) },
+		"NoneDone": func(i int) string { return fmt.Sprintf("new-%05d", i) },
+	} {
+		b.Run(name, func(b *testing.B) {
+			for i := range b.N {
+				p, err := s.Followups(ctx, "u1", followup.Query{Status: followup.Done, ContactID: contact(i), Limit: 50, NewestFirst: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if want := map[string]int{"TwoDone": 2, "NoneDone": 0}[name]; len(p.Items) != want {
+					b.Fatalf("%d done, want %d", len(p.Items), want)
+				}
+			}
+		})
 	}
 }

@@ -214,12 +214,12 @@ func (s *Followups) Detach(ctx context.Context, userID string, ref followup.Ref,
 	})
 }
 
-// DeleteForContact removes a contact's follow-ups (followups_user_contact).
+// DeleteForContact removes a contact's follow-ups (followups_user_contact_due).
 func (s *Followups) DeleteForContacts(ctx context.Context, userID string, contactIDs []string) ([]string, error) {
 	var ids []string
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		var err error
-		// followups_user_contact
+		// followups_user_contact_due
 		ids, err = tx.deleteReturningIDs(ctx, `DELETE FROM followups WHERE user_id = ? AND contact_id IN (SELECT value FROM json_each(?)) RETURNING id`,
 			"follow-up", userID, jsonList(contactIDs))
 		if err != nil || len(ids) == 0 {
