@@ -24,6 +24,7 @@ import (
 // registerDesk adds the desk's routes to the signed-in group.
 func (s *pages) registerDesk(g fiber.Router) {
 	s.registerPeople(g)
+	s.registerIntros(g)
 	s.registerPipeline(g)
 	s.registerEvents(g)
 	s.registerGuests(g)

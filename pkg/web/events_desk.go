@@ -374,28 +374,6 @@ type eventView struct {
 	Given []givenRow
 }
 
-// givenRow is one giving to an event, which can be removed.
-type givenRow struct{ ID, What, When, Notes string }
-
-// givenTo lists what the user gave the event itself, given at most a year
-// before it starts (the form dates it when sent).
-func (s *pages) givenTo(ctx context.Context, userID string, e *events.Event, loc *time.Location) ([]givenRow, error) {
-	its, err := s.CRM.Contacts.Store.InteractionsOfKinds(ctx, userID, contacts.EventGivingKinds, e.StartsAt.AddDate(-1, 0, 0), givenLimit)
-	if err != nil {
-		return nil, err
-	}
-	var out []givenRow
-	for _, it := range its {
-		if it.EventID == e.ID && it.ContactID == "" {
-			out = append(out, givenRow{ID: it.ID, What: kindLabel(it.Kind), When: it.At.In(loc).Format("2 Jan 2006"), Notes: it.Notes})
-		}
-	}
-	return out, nil
-}
-
-// givenLimit bounds the givings givenTo reads (of every event).
-const givenLimit = 500
-
 // targetRow is one target on an event's page, linked to its contact or
 // company.
 type targetRow struct{ Name, Href string }
