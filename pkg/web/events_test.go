@@ -207,6 +207,9 @@ func TestEventWhyYouGo(t *testing.T) {
 			t.Fatalf("giving: %d", st)
 		}
 	}
+	if strings.Count(page, "ran the door") != 1 || !strings.Contains(page, `<h2 id="given">What you gave it</h2>`) {
+		t.Fatalf("the event's page lists the volunteering %d times", strings.Count(page, "ran the door"))
+	}
 	if _, page = b.get("/app/events/" + ev + "/review"); !strings.Contains(page, "1 times you helped") {
 		t.Fatalf("the review does not count the volunteering once")
 	}

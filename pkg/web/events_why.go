@@ -144,7 +144,7 @@ func (s *pages) handleEventGiving(c *fiber.Ctx) error {
 	// Sent twice (a double click), it is noted once.
 	err := s.once(c, ctx, user(c), "web-giving", page, func() (string, string, error) {
 		_, err := s.CRM.GiveAtEvent(ctx, user(c).ID, c.Params("id"), contacts.InteractionInput{Kind: f["kind"], Notes: f["notes"]})
-		return page, "Noted, thank you for giving.", err
+		return page + "#given", "Noted, thank you for giving.", err // listed there
 	})
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "event")
