@@ -450,6 +450,35 @@ func TestDeleteInteraction(t *testing.T) {
 	}
 }
 
+// TestDeleteEventSetsLastContactBack: the people met at a deleted event
+// whose last contact it was get the one before it, or none.
+func TestDeleteEventSetsLastContactBack(t *testing.T) {
+	s := MustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	earlier := s.MustCreateEvent(t, tok, map[string]any{"title": "Earlier", "starts_at": "2026-11-10T18:00:00Z"})
+	wrong := s.MustCreateEvent(t, tok, map[string]any{"title": "Logged twice", "starts_at": "2026-11-20T18:00:00Z"})
+	meet := func(ev string, who map[string]any, at string) string {
+		r := s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": who, "moment": "after_talk", "met_at": at})
+		MustStatus(t, r, 201)
+		return r.JSON(t)["contact"].(map[string]any)["id"].(string)
+	}
+	jane := meet(earlier, map[string]any{"name": "Jane", "emails": []string{"jane@example.com"}}, "2026-11-10T19:00:00Z")
+	meet(wrong, map[string]any{"name": "Jane", "emails": []string{"jane@example.com"}}, "2026-11-20T19:00:00Z")
+	bo := meet(wrong, map[string]any{"name": "Bo"}, "2026-11-20T20:00:00Z")
+	kim := meet(wrong, map[string]any{"name": "Kim"}, "2026-11-20T20:30:00Z")
+	MustStatus(t, s.Do(t, "POST", "/v1/contacts/"+kim+"/interactions", tok, map[string]any{"kind": "email", "at": "2026-11-21T09:00:00Z"}), 201)
+	last := func(id string) any { return s.Do(t, "GET", "/v1/contacts/"+id, tok, nil).JSON(t)["last_contacted_at"] }
+	if got := last(jane); got != "2026-11-20T19:00:00Z" {
+		t.Fatalf("Jane's last contact %v before the delete", got)
+	}
+	MustStatus(t, s.Do(t, "DELETE", "/v1/events/"+wrong, tok, nil), 204)
+	for id, want := range map[string]any{jane: "2026-11-10T19:00:00Z", bo: nil, kim: "2026-11-21T09:00:00Z"} {
+		if got := last(id); got != want {
+			t.Errorf("last contact %v after the event went, want %v", got, want)
+		}
+	}
+}
+
 func TestDeleteLeavesNothingDangling(t *testing.T) {
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")

@@ -121,7 +121,7 @@ func (s *Server) handleEventPatch(c *fiber.Ctx) error {
 func (s *Server) handleEventDelete(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.CRM.DeleteEvent(ctx, user(c).ID, c.Params("id")); err != nil {
+	if err := s.CRM.DeleteEvent(ctx, user(c), c.Params("id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

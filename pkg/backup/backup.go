@@ -167,7 +167,7 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, holds *i
 			return nil, apperr.E(apperr.Conflict, "a backup is restored into an empty account; this one has %s", held.what)
 		}
 	}
-	im := &importer{s: s, userID: u.ID, ids: map[string]string{}, loaders: map[string]*loader{}, res: &ImportResult{Restored: map[string]int{}}}
+	im := &importer{s: s, user: u, userID: u.ID, ids: map[string]string{}, loaders: map[string]*loader{}, res: &ImportResult{Restored: map[string]int{}}}
 	// The document is read and re-keyed on this goroutine while a writer
 	// of its own restores the batches read, in order: reading was a tenth
 	// of a restore, on a core the store's single writer leaves idle. A
@@ -261,7 +261,7 @@ func (im *importer) removeWritten(ctx context.Context) error {
 		return err
 	}
 	for _, id := range im.written["events"] {
-		if err := s.DeleteEvent(ctx, userID, id); err != nil && !apperr.Is(err, apperr.NotFound) {
+		if err := s.DeleteEvent(ctx, im.user, id); err != nil && !apperr.Is(err, apperr.NotFound) {
 			return err
 		}
 	}
@@ -414,6 +414,7 @@ func badBackup(err error) error {
 // importer holds the id map and the batches of one restore.
 type importer struct {
 	s       *crm.Service
+	user    *accounts.User
 	userID  string
 	ids     map[string]string  // old id -> new id
 	loaders map[string]*loader // by section name

@@ -2,29 +2,37 @@ package crm
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
-	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Deleting: an event, a contact, an encounter or an interaction with what
 // hangs on it, and the last contact set back when what it was goes.
 
 // DeleteEvent deletes an event and its encounters; their pending
-// follow-ups are cancelled, and intros made at the event keep existing
-// without an event.
-func (s *Service) DeleteEvent(ctx context.Context, userID, id string) error {
+// follow-ups are cancelled, intros made at the event keep existing
+// without an event, and the people met there whose last contact it was
+// get the one before (as DeleteEncounter).
+func (s *Service) DeleteEvent(ctx context.Context, u *accounts.User, id string) error {
 	_, err := atomically(ctx, s, func(ctx context.Context, s *Service) (struct{}, error) {
-		return struct{}{}, s.deleteEvent(ctx, userID, id)
+		return struct{}{}, s.deleteEvent(ctx, u, id)
 	})
 	return err
 }
 
-func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
+func (s *Service) deleteEvent(ctx context.Context, u *accounts.User, id string) error {
+	userID := u.ID
 	if _, err := s.Events.Store.Event(ctx, userID, id); err != nil {
+		return err
+	}
+	met, err := s.metAt(ctx, userID, id)
+	if err != nil {
 		return err
 	}
 	encIDs, err := s.Contacts.DeleteEncountersOf(ctx, userID, "event_id", []string{id})
@@ -32,6 +40,9 @@ func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
 		return err
 	}
 	s.touchContacts(ctx, userID)
+	if err := s.lastContactsWithout(ctx, u, met); err != nil {
+		return err
+	}
 	if err := s.Followups.DetachFrom(ctx, userID, "encounter_id", encIDs); err != nil {
 		return err
 	}
@@ -54,6 +65,29 @@ func (s *Service) deleteEvent(ctx context.Context, userID, id string) error {
 		return err
 	}
 	return s.Events.Delete(ctx, userID, id)
+}
+
+// metAt is when the user last met each person met at an event, by contact.
+func (s *Service) metAt(ctx context.Context, userID, eventID string) (map[string]time.Time, error) {
+	met := map[string]time.Time{}
+	var cur *record.Cursor
+	for {
+		p, err := s.Contacts.Store.Encounters(ctx, userID, contacts.EncounterQuery{EventID: eventID, Limit: 500, Cursor: cur})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range p.Items {
+			if e.MetAt.After(met[e.ContactID]) {
+				met[e.ContactID] = e.MetAt
+			}
+		}
+		if p.NextCursor == "" {
+			return met, nil
+		}
+		if cur, err = record.DecodeCursor(p.NextCursor); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // DeleteContact deletes a contact with everything about it: encounters,
@@ -152,35 +186,52 @@ func (s *Service) DeleteInteraction(ctx context.Context, u *accounts.User, id st
 // contact taken away, if removed was it: to the latest encounter or
 // interaction left.
 func (s *Service) lastContactWithout(ctx context.Context, u *accounts.User, contactID string, removed time.Time) error {
-	c, err := s.Contacts.Store.Contact(ctx, u.ID, contactID)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil // the contact is gone (what was left of it goes now)
-	}
-	if err != nil || c.LastContactedAt == nil || c.LastContactedAt.After(removed) {
-		return err // a later contact holds it
-	}
-	var last *time.Time
-	its, err := s.Contacts.Store.Interactions(ctx, u.ID, contactID, 1, nil)
+	return s.lastContactsWithout(ctx, u, map[string]time.Time{contactID: removed})
+}
+
+// lastContactsWithout is lastContactWithout for each contact of removed
+// (contact id → the latest contact with them taken away). Contacts gone
+// are left out.
+func (s *Service) lastContactsWithout(ctx context.Context, u *accounts.User, removed map[string]time.Time) error {
+	cs, err := s.Contacts.Store.ContactsByID(ctx, u.ID, slices.Collect(maps.Keys(removed)))
 	if err != nil {
 		return err
 	}
-	if len(its.Items) > 0 {
-		last = &its.Items[0].At
+	var ids []string // those whose last contact was one taken away
+	for id, c := range cs {
+		if c.LastContactedAt != nil && !c.LastContactedAt.After(removed[id]) {
+			ids = append(ids, id)
+		}
 	}
-	encs, err := s.Contacts.Store.LatestEncounters(ctx, u.ID, []string{contactID})
+	slices.Sort(ids)
+	met, err := s.Contacts.Store.LatestEncounters(ctx, u.ID, ids)
 	if err != nil {
 		return err
 	}
-	if e, ok := encs[contactID]; ok && (last == nil || e.MetAt.After(*last)) {
-		last = &e.MetAt
+	for _, id := range ids {
+		var last *time.Time
+		its, err := s.Contacts.Store.Interactions(ctx, u.ID, id, 1, nil)
+		if err != nil {
+			return err
+		}
+		if len(its.Items) > 0 {
+			last = &its.Items[0].At
+		}
+		if e, ok := met[id]; ok && (last == nil || e.MetAt.After(*last)) {
+			last = &e.MetAt
+		}
+		was := cs[id].LastContactedAt
+		c, err := s.Contacts.Store.SetLastContacted(ctx, u.ID, id, last)
+		if err != nil {
+			return err
+		}
+		s.tx.OnFail(func(ctx context.Context) error {
+			_, err := s.Contacts.Store.SetLastContacted(ctx, u.ID, id, was)
+			return err
+		})
+		if err := s.cadence(ctx, u, c); err != nil {
+			return err
+		}
 	}
-	was := c.LastContactedAt
-	if c, err = s.Contacts.Store.SetLastContacted(ctx, u.ID, contactID, last); err != nil {
-		return err
-	}
-	s.tx.OnFail(func(ctx context.Context) error {
-		_, err := s.Contacts.Store.SetLastContacted(ctx, u.ID, contactID, was)
-		return err
-	})
-	return s.cadence(ctx, u, c)
+	return nil
 }

@@ -358,3 +358,45 @@ func BenchmarkContactHistory(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDeleteEvent: deleting an event at which 2,000 people were met
+// (each with a cadence, so each last contact set back re-dates a
+// follow-up), whose last contact it was for all of them:
+// go test ./pkg/sqlite -run '^$' -bench DeleteEvent -benchtime 3x
+func BenchmarkDeleteEvent(b *testing.B) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	db := MustOpen(b)
+	acc := accounts.New(&sqlite.Accounts{DB: db}, schedule.Parse)
+	u, _, err := acc.Signup(ctx, accounts.SignupInput{Email: "me@example.com", Name: "Me"}, true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := crm.New(sqlite.Stores(db), func() time.Time { return now })
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		earlier, err := svc.Events.Create(ctx, u.ID, "UTC", events.Input{Title: "Earlier", StartsAt: "2026-11-10T17:00:00Z"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ev, err := svc.Events.Create(ctx, u.ID, "UTC", events.Input{Title: "Big meetup", StartsAt: "2026-11-24T17:00:00Z"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := range 2000 {
+			email := fmt.Sprintf("p%d-%d@example.com", i, j)
+			if _, err := svc.LogEncounter(ctx, u, earlier.ID, contacts.EncounterInput{Contact: &contacts.Input{Name: fmt.Sprintf("P %d", j), Emails: []string{email}, CadenceDays: 30},
+				Moment: "after_talk", MetAt: "2026-11-10T18:00:00Z"}); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.LogEncounter(ctx, u, ev.ID, contacts.EncounterInput{Contact: &contacts.Input{Name: fmt.Sprintf("P %d", j), Emails: []string{email}},
+				Moment: "after_talk", MetAt: "2026-11-24T18:00:00Z"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		if err := svc.DeleteEvent(ctx, u, ev.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

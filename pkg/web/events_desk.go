@@ -505,7 +505,7 @@ func (s *pages) handleEventDelete(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	if err := s.CRM.DeleteEvent(ctx, u.ID, e.ID); err != nil {
+	if err := s.CRM.DeleteEvent(ctx, u, e.ID); err != nil {
 		return err
 	}
 	return seeNotice(c, "/app/events", "Deleted "+e.Title+".")
