@@ -48,6 +48,7 @@ func settleJournal() {
 // It is replaced under If-Match and deleted like any card; a person's card
 // cannot take its name, nor a group's a person's.
 func TestGroupCardKeptApart(t *testing.T) {
+	t.Parallel() // it waits out MongoDB's journal window: beside the others that do
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
 	ada := s.ada(t, u)

@@ -69,6 +69,7 @@ func TestPutETagOnlyWhenStoredAsSent(t *testing.T) {
 // TestRevFollowsTheCard: logging another encounter rewrites the card's
 // NOTE, and its REV, ETag and Last-Modified move with it.
 func TestRevFollowsTheCard(t *testing.T) {
+	t.Parallel() // it waits out MongoDB's journal window: beside the others that do
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
 	c := s.ada(t, u)
@@ -119,6 +120,7 @@ func TestTaskSaysWhereYouMet(t *testing.T) {
 // exists. A named card deleted is reported by sync-collection under its
 // name.
 func TestCardNamesAreEachUsersOwn(t *testing.T) {
+	t.Parallel() // it waits out MongoDB's journal window: beside the others that do
 	s := serve(t)
 	a := s.signup(t, "a@example.com")
 	b := s.signup(t, "b@example.com")

@@ -20,6 +20,7 @@ import (
 // the two seconds before it (writes may land out of seq order there), so
 // the test lets that window pass before it takes a token it checks exactly.
 func TestSyncCollection(t *testing.T) {
+	t.Parallel() // it waits out MongoDB's journal window: beside the others that do
 	settle := func() {
 		if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
 			time.Sleep(2100 * time.Millisecond)
@@ -178,6 +179,7 @@ func (s *server) eventOf(t *testing.T, u *user) string {
 // done, which no write announces; the sweep's AgeOut journals it, so a
 // client syncing with a token from while it was listed gets it as deleted.
 func TestTasksAgeOut(t *testing.T) {
+	t.Parallel() // it waits out MongoDB's journal window: beside the others that do
 	s := serve(t)
 	u := s.signup(t, "me@example.com")
 	s.ada(t, u)
@@ -228,6 +230,7 @@ func TestTasksAgeOut(t *testing.T) {
 // the other side lists the card, a change of time zone lists every card,
 // and moving an event lists the tasks that name it.
 func TestCardsChangeWithTheJournal(t *testing.T) {
+	t.Parallel() // it waits out MongoDB's journal window: beside the others that do
 	// No settling on MongoDB (see TestSyncCollection): every check below is
 	// of a card or task listed, never of one left out, and a token that
 	// also returns what was journaled in the two seconds before it lists
