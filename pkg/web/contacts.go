@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/crm"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/search"
@@ -230,10 +231,18 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *contactAsk) error {
 	}
 	p.Data = desk
 	now := s.Now()
+	metAt := map[string]*events.Event{} // the events a thank-you names, of those met at lately
+	for _, m := range b.Met {
+		metAt[m.EventID] = &events.Event{ID: m.EventID, Title: m.EventTitle}
+	}
 	for i := range b.Followups {
 		f := &b.Followups[i]
-		p.Followups = append(p.Followups, webFollowup{ID: f.ID, Title: followup.Title(f, ct.Name), Note: f.Note,
-			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
+		wf := webFollowup{ID: f.ID, Title: followup.Title(f, ct.Name), Note: f.Note,
+			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)}
+		if len(ct.Emails) > 0 {
+			wf.Write = writeIt(f, ct, metAt[f.EventID])
+		}
+		p.Followups = append(p.Followups, wf)
 	}
 	if ask != nil {
 		p.Problem = ask.Problem

@@ -97,6 +97,32 @@ func TestTodaysFollowupButtons(t *testing.T) {
 	}
 }
 
+// TestWriteItWhereTheFollowupIs: a follow-up of someone with an email
+// offers Write it on Today and on their page, as on the follow-ups page:
+// the thank-you names the event; someone without an email has none.
+func TestWriteItWhereTheFollowupIs(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-22T18:00:00Z"})
+	log := func(contact map[string]any) string {
+		var out struct{ Contact struct{ ID string } }
+		s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": contact, "moment": "after_talk", "met_at": "2026-11-22T20:00:00Z"}, 201, &out)
+		return out.Contact.ID
+	}
+	jane := log(map[string]any{"name": "Jane Doe", "emails": []string{"jane@example.com"}})
+	bob := log(map[string]any{"name": "Bob No-Email"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	const write = `href="mailto:jane@example.com?body=Hi%20Jane%2C%0A%0Athank%20you%20for%20the%20chat%20at%20GoDays.%0A&amp;subject=Great%20to%20meet%20you%20at%20GoDays">Write it</a>`
+	for _, path := range []string{"/app/today", "/app/contacts/" + jane} {
+		if _, page := b.get(path); !strings.Contains(page, write) {
+			t.Errorf("%s: no Write it to Jane naming the event", path)
+		}
+	}
+	if _, page := b.get("/app/contacts/" + bob); strings.Contains(page, "Write it") {
+		t.Error("Write it offered for someone without an email")
+	}
+}
+
 // TestContactPageFollowupButtons: a contact's page marks its follow-ups
 // done or snoozes them a week and comes back to them; its opportunities
 // lead to their cards on the pipeline.
