@@ -93,18 +93,43 @@ func (s *pages) registerCard(app *fiber.App) {
 }
 
 // over reports whether l blocks key, and then answers 429 with
-// Retry-After; otherwise it counts the request.
+// Retry-After and says so in text (of a post: what to do, see tooMany);
+// otherwise it counts the request.
 func over(c *fiber.Ctx, l *ratelimit.Failures, key string) bool {
+	secs, blocked := tooMany(c, l, key)
+	if !blocked {
+		return false
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+	msg := "Too many requests; try again in " + secs + " seconds.\n"
+	if c.Method() == fiber.MethodPost {
+		// What was typed is in the page the browser goes back to.
+		msg = "Your details were not sent: too many came from your network just now. Go back, and send them again in " + secs + " seconds.\n"
+	}
+	c.Status(fiber.StatusTooManyRequests).SendString(msg)
+	return true
+}
+
+// tooMany reports whether l blocks key, having set Retry-After to the
+// seconds it says; otherwise it counts the request.
+func tooMany(c *fiber.Ctx, l *ratelimit.Failures, key string) (secs string, blocked bool) {
 	wait := l.Blocked(key)
 	if wait <= 0 {
 		l.Fail(key)
-		return false
+		return "", false
 	}
-	secs := strconv.Itoa(ratelimit.RetryAfter(wait))
+	secs = strconv.Itoa(ratelimit.RetryAfter(wait))
 	c.Set(fiber.HeaderRetryAfter, secs)
-	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-	c.Status(fiber.StatusTooManyRequests).SendString("Too many requests; try again in " + secs + " seconds.\n")
-	return true
+	return secs, true
+}
+
+// waitWords is a wait of secs seconds in words ("12 minutes").
+func waitWords(secs string) string {
+	n, _ := strconv.Atoi(secs)
+	if n < 90 {
+		return secs + " seconds"
+	}
+	return strconv.Itoa((n+59)/60) + " minutes"
 }
 
 // cardNotFound is the one answer for an unknown, rotated or disabled card.
@@ -230,13 +255,18 @@ func (s *pages) handleCardPost(c *fiber.Ctx) error {
 	if u == nil {
 		return err
 	}
-	if over(c, s.cards.postsByCard, u.Card.ID) {
-		return nil
-	}
 	p := cardForm(c, &u.Card)
 	ref := utils.CopyString(c.FormValue("e"))
 	if !refChars.MatchString(ref) {
 		ref = ""
+	}
+	// A card shown to a room (a speaker's last slide) can have more
+	// replies in an hour than it takes: the page comes back with what was
+	// typed, and says when to send it.
+	if secs, blocked := tooMany(c, s.cards.postsByCard, u.Card.ID); blocked {
+		p.Errors = map[string]string{}
+		p.Problem = "Not sent: " + u.Name + "'s card has had too many replies this hour. What you typed is kept; please send it again in " + waitWords(secs) + "."
+		return s.renderCard(c, fiber.StatusTooManyRequests, u, ref, p)
 	}
 	nonce, ok := u.Card.CheckFormToken(ref, c.FormValue("t"), s.Now())
 	if !ok {

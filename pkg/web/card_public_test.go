@@ -321,12 +321,15 @@ func TestCardRateLimits(t *testing.T) {
 	r := s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": true}})
 	MustStatus(t, r, 200)
 	cardID := r.JSON(t)["card"].(map[string]any)["card_id"].(string)
+	var said string // the last answer's body
 	post := func() *http.Response {
-		resp, err := http.PostForm(s.URL+"/c/"+cardID, url.Values{"name": {"Bot"}, "consent": {"yes"}, "t": {"forged"}})
+		resp, err := http.PostForm(s.URL+"/c/"+cardID, url.Values{"name": {"Bot McBotface"}, "consent": {"yes"}, "t": {"forged"}})
 		if err != nil {
 			t.Fatal(err)
 		}
+		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		said = string(b)
 		return resp
 	}
 	for i := 0; i < 10; i++ {
@@ -335,8 +338,8 @@ func TestCardRateLimits(t *testing.T) {
 		}
 	}
 	resp := post()
-	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
-		t.Fatalf("11th post in a minute: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" || !strings.Contains(said, "Go back, and send them again in") {
+		t.Fatalf("11th post in a minute: %d, Retry-After %q: %s", resp.StatusCode, resp.Header.Get("Retry-After"), said)
 	}
 	// A minute later the address may post again, until the card has had 100
 	// posts in the hour.
@@ -354,6 +357,10 @@ func TestCardRateLimits(t *testing.T) {
 	resp = post()
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("101st post to the card in an hour: %d", resp.StatusCode)
+	}
+	// The card's page, with what was typed kept and when to send it.
+	if !strings.Contains(said, `value="Bot McBotface"`) || !regexp.MustCompile(`card has had too many replies this hour\. What you typed is kept; please send it again in 5\d minutes\.`).MatchString(said) {
+		t.Fatalf("101st post to the card: what was typed is lost, or no word of when to send it:\n%s", said)
 	}
 	// Views: 60 a minute per address.
 	s.Clock.Add(time.Hour)
