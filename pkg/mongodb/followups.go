@@ -50,8 +50,9 @@ type leaseDoc struct {
 
 // EnsureIndexes creates the indexes of the follow-ups' query shapes.
 func (s *Followups) EnsureIndexes(ctx context.Context) error {
-	// followups_user_contact_due took its place (the keys it had, then
-	// due_at): absent from a new database.
+	// followups_user_contact_due took its place (user and contact, then
+	// due_at: a contact's follow-ups in due order, of any status): absent
+	// from a new database.
 	s.c().Indexes().DropOne(ctx, "followups_user_contact")
 	for _, x := range []struct {
 		c   *mongo.Collection
@@ -60,7 +61,7 @@ func (s *Followups) EnsureIndexes(ctx context.Context) error {
 		{s.c(), Index{Name: "followups_pending_key", Keys: bson.D{{Key: "pending_key", Value: 1}}, Unique: true}},
 		{s.c(), Index{Name: "followups_user_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
 		// A contact's follow-ups of one status by due time (its page's timeline).
-		{s.c(), Index{Name: "followups_user_contact_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
+		{s.c(), Index{Name: "followups_user_contact_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
 		{s.c(), Index{Name: "followups_user_status_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}}},
 		{s.nudged(), Index{Name: "nudged_user", Keys: bson.D{{Key: "user_id", Value: 1}}}},
 		{s.leases(), Index{Name: "dispatch_leases_at", Keys: bson.D{{Key: "at", Value: 1}}}},

@@ -344,15 +344,22 @@ func BenchmarkContactHistory(b *testing.B) {
 	for name, contact := range map[string]func(int) string{
 		"TwoDone":  func(i int) string { return fmt.Sprintf("c-%05d", (i*7919)%50_000) },
 		"NoneDone": func(i int) string { return fmt.Sprintf("new-%05d", i) },
+		// GET /v1/followups?contact_id= (any status, oldest due first).
+		"AnyStatus": func(i int) string { return fmt.Sprintf("c-%05d", (i*7919)%50_000) },
 	} {
 		b.Run(name, func(b *testing.B) {
+			q := followup.Query{Status: followup.Done, Limit: 50, NewestFirst: true}
+			if name == "AnyStatus" {
+				q = followup.Query{Limit: 50}
+			}
 			for i := range b.N {
-				p, err := s.Followups(ctx, "u1", followup.Query{Status: followup.Done, ContactID: contact(i), Limit: 50, NewestFirst: true})
+				q.ContactID = contact(i)
+				p, err := s.Followups(ctx, "u1", q)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if want := map[string]int{"TwoDone": 2, "NoneDone": 0}[name]; len(p.Items) != want {
-					b.Fatalf("%d done, want %d", len(p.Items), want)
+				if want := map[string]int{"TwoDone": 2, "NoneDone": 0, "AnyStatus": 2}[name]; len(p.Items) != want {
+					b.Fatalf("%d follow-ups, want %d", len(p.Items), want)
 				}
 			}
 		})
