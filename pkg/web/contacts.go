@@ -276,10 +276,8 @@ func (s *pages) handleWebOpening(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	ct, err := s.CRM.Contacts.Store.Contact(ctx, u.ID, c.Params("id"))
-	if apperr.Is(err, apperr.NotFound) {
-		return s.notFound(c, "contact")
-	} else if err != nil {
+	ct, err := s.routeContact(ctx, c)
+	if ct == nil {
 		return err
 	}
 	f := formOf(c, "title", "kind")

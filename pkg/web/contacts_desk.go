@@ -361,10 +361,8 @@ type bulkConfirm struct {
 func (s *pages) handleContactDeleteAsk(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	ct, err := s.CRM.Contacts.Store.Contact(ctx, user(c).ID, c.Params("id"))
-	if apperr.Is(err, apperr.NotFound) {
-		return s.notFound(c, "contact")
-	} else if err != nil {
+	ct, err := s.routeContact(ctx, c)
+	if ct == nil {
 		return err
 	}
 	p := s.page(c, "Delete "+ct.Name+"?", "contacts")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -155,6 +157,31 @@ func problemLine(err error) (line string, ok bool) {
 
 // notFound is the 404 page of a record that is not the user's (or does
 // not exist): the same answer for both.
+// routeContact is the user's contact the route's :id names; nil, the 404
+// page drawn, if the user has none of that id.
+func (s *pages) routeContact(ctx context.Context, c *fiber.Ctx) (*contacts.Contact, error) {
+	ct, err := s.CRM.Contacts.Store.Contact(ctx, user(c).ID, c.Params("id"))
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, s.notFound(c, "contact")
+	}
+	return ct, err
+}
+
+// namesOf reads the user's contacts of ids at once and names each by id:
+// "(deleted)" for one that is gone.
+func (s *pages) namesOf(ctx context.Context, userID string, ids []string) (func(id string) string, error) {
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	return func(id string) string {
+		if ct, ok := people[id]; ok {
+			return ct.Name
+		}
+		return "(deleted)"
+	}, nil
+}
+
 func (s *pages) notFound(c *fiber.Ctx, what string) error {
 	p := s.page(c, "Not found", "")
 	p.Problem = "No such " + what + "."

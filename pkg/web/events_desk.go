@@ -437,15 +437,9 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 			ids = append(ids, it.ContactIDs...)
 		}
 	}
-	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	name, err := s.namesOf(ctx, u.ID, ids)
 	if err != nil {
 		return err
-	}
-	name := func(id string) string {
-		if ct, ok := people[id]; ok {
-			return ct.Name
-		}
-		return "(deleted)"
 	}
 	for _, m := range webMoments {
 		g := momentGroup{Label: m.Label}

@@ -72,15 +72,9 @@ func (s *pages) showIntros(c *fiber.Ctx, a string, moved *introMove, status int)
 	for _, it := range page.Items {
 		ids = append(ids, it.ContactIDs...)
 	}
-	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	name, err := s.namesOf(ctx, u.ID, ids)
 	if err != nil {
 		return err
-	}
-	name := func(id string) string {
-		if ct, ok := people[id]; ok {
-			return ct.Name
-		}
-		return "(deleted)"
 	}
 	view := &introsView{Page: a, Next: page.NextCursor}
 	for _, it := range page.Items {

@@ -57,10 +57,8 @@ func contactForm(ct *contacts.Contact, loc *time.Location) map[string]string {
 func (s *pages) handleContactEdit(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	ct, err := s.CRM.Contacts.Store.Contact(ctx, user(c).ID, c.Params("id"))
-	if apperr.Is(err, apperr.NotFound) {
-		return s.notFound(c, "contact")
-	} else if err != nil {
+	ct, err := s.routeContact(ctx, c)
+	if ct == nil {
 		return err
 	}
 	p := s.page(c, "Edit "+ct.Name, "contacts")
@@ -463,7 +461,7 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 	for _, it := range intros.Items {
 		others = append(others, it.ContactIDs...)
 	}
-	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, others)
+	name, err := s.namesOf(ctx, u.ID, others)
 	if err != nil {
 		return nil, err
 	}
@@ -472,12 +470,8 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 		if other == ct.ID {
 			other = it.ContactIDs[1]
 		}
-		name := "(deleted)"
-		if p, ok := people[other]; ok {
-			name = p.Name
-		}
 		d.Timeline = append(d.Timeline, timelineItem{at: it.CreatedAt, When: it.CreatedAt.In(loc).Format("2 Jan 2006"),
-			What: "Intro to " + name, Detail: it.Status, Text: it.Context})
+			What: "Intro to " + name(other), Detail: it.Status, Text: it.Context})
 	}
 	done, err := s.CRM.Followups.Store.Followups(ctx, u.ID, followup.Query{Status: followup.Done, ContactID: ct.ID, Limit: 50, NewestFirst: true})
 	if err != nil {

@@ -131,15 +131,9 @@ func (s *pages) waitingIntros(c *fiber.Ctx) ([]introLine, error) {
 			return nil, err
 		}
 	}
-	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	name, err := s.namesOf(ctx, u.ID, ids)
 	if err != nil {
 		return nil, err
-	}
-	name := func(id string) string {
-		if ct, ok := people[id]; ok {
-			return ct.Name
-		}
-		return "(deleted)"
 	}
 	var out []introLine
 	for _, it := range waiting {
