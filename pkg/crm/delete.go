@@ -70,24 +70,17 @@ func (s *Service) deleteEvent(ctx context.Context, u *accounts.User, id string) 
 // metAt is when the user last met each person met at an event, by contact.
 func (s *Service) metAt(ctx context.Context, userID, eventID string) (map[string]time.Time, error) {
 	met := map[string]time.Time{}
-	var cur *record.Cursor
-	for {
-		p, err := s.Contacts.Store.Encounters(ctx, userID, contacts.EncounterQuery{EventID: eventID, Limit: 500, Cursor: cur})
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range p.Items {
+	err := eachPage(func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
+		return s.Contacts.Store.Encounters(ctx, userID, contacts.EncounterQuery{EventID: eventID, Limit: 500, Cursor: cur})
+	}, func(es []contacts.Encounter) bool {
+		for _, e := range es {
 			if e.MetAt.After(met[e.ContactID]) {
 				met[e.ContactID] = e.MetAt
 			}
 		}
-		if p.NextCursor == "" {
-			return met, nil
-		}
-		if cur, err = record.DecodeCursor(p.NextCursor); err != nil {
-			return nil, err
-		}
-	}
+		return true
+	})
+	return met, err
 }
 
 // DeleteContact deletes a contact with everything about it: encounters,

@@ -74,36 +74,17 @@ func Followups(t *testing.T, open OpenFollowups) {
 		d := mustCreateFollowup(t, s, newFollowup("u1", "c3", followup.Custom, 4))
 		mustCreateFollowup(t, s, newFollowup("u2", "c9", followup.Custom, 0))
 		s.End(ctx, "u1", []string{d.ID}, followup.Cancelled, clock)
-		var got []followup.FollowUp
-		var cur *record.Cursor
-		for {
-			p, err := s.Followups(ctx, "u1", followup.Query{Limit: 3, Cursor: cur})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, p.Items...)
-			if p.NextCursor == "" {
-				break
-			}
-			cur, _ = record.DecodeCursor(p.NextCursor)
+		// Every page of the user's follow-ups, three at a time.
+		listed := func(newestFirst bool) string {
+			return fmt.Sprint(allPages(t, func(cur *record.Cursor) (*record.Page[followup.FollowUp], error) {
+				return s.Followups(ctx, "u1", followup.Query{Limit: 3, Cursor: cur, NewestFirst: newestFirst})
+			}, func(f *followup.FollowUp) string { return f.ID }))
 		}
-		if idsOf(got) != fmt.Sprint([]string{b.ID, c.ID, a.ID, d.ID}) {
-			t.Fatalf("by due_at: %s", idsOf(got))
+		if got := listed(false); got != fmt.Sprint([]string{b.ID, c.ID, a.ID, d.ID}) {
+			t.Fatalf("by due_at: %s", got)
 		}
-		got = nil
-		for cur = nil; ; {
-			p, err := s.Followups(ctx, "u1", followup.Query{Limit: 3, Cursor: cur, NewestFirst: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, p.Items...)
-			if p.NextCursor == "" {
-				break
-			}
-			cur, _ = record.DecodeCursor(p.NextCursor)
-		}
-		if idsOf(got) != fmt.Sprint([]string{d.ID, a.ID, c.ID, b.ID}) {
-			t.Fatalf("by due_at, newest first: %s", idsOf(got))
+		if got := listed(true); got != fmt.Sprint([]string{d.ID, a.ID, c.ID, b.ID}) {
+			t.Fatalf("by due_at, newest first: %s", got)
 		}
 		due3 := clock.AddDate(0, 0, 3)
 		for _, tc := range []struct {
