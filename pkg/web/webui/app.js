@@ -122,6 +122,24 @@
       if (n.tagName === "A") { location.href = n.href; } else { n.focus(); }
     }
   });
+
+  // A form on its way is not sent again: the second click of a double
+  // click (Import the list, Make a token, Save) is dropped, not sent as a
+  // second request that replaces the first one's answer. The form is free
+  // again when the page comes back (Back) or after sendingFor, as after a
+  // download, which leaves the page where it is. Forms that add something
+  // are kept to once by the server too (once in log.go), scripts or none.
+  var sendingFor = 10000;
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (e.defaultPrevented || (f.getAttribute("method") || "").toLowerCase() !== "post") return;
+    if (f.dataset.sending) { e.preventDefault(); return; }
+    f.dataset.sending = "1";
+    setTimeout(function () { delete f.dataset.sending; }, sendingFor);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (f) { delete f.dataset.sending; });
+  });
 })();
 // Print buttons (the brief before an event): shown only with a script to
 // run them.
