@@ -17,7 +17,7 @@ func (s *Server) registerFollowupRoutes() {
 }
 
 func (s *Server) handleFollowupList(c *fiber.Ctx) error {
-	f := followup.Filter{Status: c.Query("status"), ContactID: c.Query("contact_id")}
+	f := followup.Filter{Status: c.Query("status"), ContactID: c.Query("contact_id"), EventID: c.Query("event_id")}
 	if f.Status != "" {
 		if err := followup.CheckStatus(f.Status, false); err != nil {
 			return err

@@ -32,6 +32,21 @@ func TestFollowups(t *testing.T) {
 		if n := len(items(t, s.Do(t, "GET", "/v1/followups", other, nil))); n != 0 {
 			t.Fatalf("another user sees %d follow-ups", n)
 		}
+		// An event's: the thank-you and check-in of meeting Jane there, of
+		// every status (docs/api.md; not in PRODUCT.md).
+		ev := s.MustCreateEvent(t, tok, nil)
+		MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": jane, "moment": "after_talk"}), 201)
+		fs := items(t, s.Do(t, "GET", "/v1/followups?event_id="+ev, tok, nil))
+		if len(fs) != 2 || fs[0]["kind"] != "thank_you" || fs[1]["kind"] != "check_in" {
+			t.Fatalf("by event: %v", fs)
+		}
+		MustStatus(t, s.Do(t, "POST", "/v1/followups/"+fs[0]["id"].(string)+"/done", tok, nil), 200)
+		if n := len(items(t, s.Do(t, "GET", "/v1/followups?status=done&event_id="+ev, tok, nil))); n != 1 {
+			t.Fatalf("done at the event: %d, want 1", n)
+		}
+		if n := len(items(t, s.Do(t, "GET", "/v1/followups?event_id="+ev, other, nil))); n != 0 {
+			t.Fatalf("another user sees %d of the event's follow-ups", n)
+		}
 	})
 	t.Run("OK_RedateAndSnooze", func(t *testing.T) {
 		r := s.Do(t, "PATCH", "/v1/followups/"+id, tok, map[string]any{"due_at": "2026-12-01T10:00:00Z", "note": "and the recording"})

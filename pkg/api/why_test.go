@@ -163,13 +163,16 @@ func TestEventReview(t *testing.T) {
 		"name,email,status\nBob Known,bob@example.com,going\nCid Missed,cid@example.com,going\nNell New,nell@example.com,going\nDana Declined,dana@example.com,declined\n",
 		"Content-Type", "text/csv"), 200)
 	s.Clock.Add(3 * 24 * time.Hour) // 29 Nov: both thank-yous (due the 27th) are overdue; the check-ins pending
+	// Bob's thank-you is sent: done, no longer overdue.
+	thanks := items(t, s.Do(t, "GET", "/v1/followups?event_id="+ev+"&contact_id="+bob, tok, nil))[0]
+	MustStatus(t, s.Do(t, "POST", "/v1/followups/"+thanks["id"].(string)+"/done", tok, nil), 200)
 
 	r := s.Do(t, "GET", "/v1/events/"+ev+"/review", tok, nil)
 	MustStatus(t, r, 200)
 	got := r.JSON(t)
 	b, _ := json.Marshal(map[string]any{"met": got["met"], "new": got["new_people"], "known": got["known_people"], "hit": got["targets_met"],
 		"missed": got["targets_missed"], "intros": got["intros_given"], "help": got["help_given"], "followups": got["followups"]})
-	want := `{"followups":{"done":0,"overdue":2,"pending":4},"help":1,"hit":[{"contact_id":"` + bob + `"},{"company_id":"` + acme + `"},{"name":"jose nunez"}],` +
+	want := `{"followups":{"done":1,"overdue":1,"pending":3},"help":1,"hit":[{"contact_id":"` + bob + `"},{"company_id":"` + acme + `"},{"name":"jose nunez"}],` +
 		`"intros":1,"known":[{"contact_id":"` + bob + `","name":"Bob Known"}],"met":2,"missed":[{"contact_id":"` + cid + `"},{"name":"Rob Pike"}],` +
 		`"new":[{"contact_id":"` + jose + `","name":"José Núñez"}]}`
 	if string(b) != want {

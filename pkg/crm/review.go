@@ -183,27 +183,25 @@ func (s *Service) reviewGiving(ctx context.Context, userID string, ev *events.Ev
 	return nil
 }
 
-// reviewFollowups counts the event's follow-ups: pending (thank-yous
-// among them), overdue and done.
+// reviewFollowups counts the event's follow-ups (followups_user_event_due):
+// pending (thank-yous among them), overdue and done. The brief before it
+// (a prep follow-up) is not one of them.
 func (s *Service) reviewFollowups(ctx context.Context, userID string, ev *events.Event, _ map[string]*contacts.Contact, r *Review) error {
 	now := s.Now()
-	pending, err := s.Followups.Store.Pending(ctx, userID, followup.PendingFilter{Ref: followup.RefEvent, RefIDs: []string{ev.ID}, Limit: reviewLimit})
-	if err != nil {
-		return err
-	}
-	for _, f := range pending {
-		r.Followups.Pending++
-		if f.Kind == followup.ThankYou {
-			r.thankYous++
-		}
-		if f.DueAt.Before(now) {
-			r.Followups.Overdue++
-		}
-	}
 	return eachItem(reviewLimit, func(cur *record.Cursor) (*record.Page[followup.FollowUp], error) {
-		return s.Followups.List(ctx, userID, followup.Filter{Status: followup.Done, DueFrom: &ev.StartsAt, Limit: record.MaxLimit, Cursor: cur})
+		return s.Followups.Store.Followups(ctx, userID, followup.Query{EventID: ev.ID, Limit: record.MaxLimit, Cursor: cur})
 	}, func(f *followup.FollowUp) {
-		if f.EventID == ev.ID {
+		switch {
+		case followup.Contactless(f):
+		case f.Status == followup.Pending:
+			r.Followups.Pending++
+			if f.Kind == followup.ThankYou {
+				r.thankYous++
+			}
+			if f.DueAt.Before(now) {
+				r.Followups.Overdue++
+			}
+		case f.Status == followup.Done:
 			r.Followups.Done++
 		}
 	})

@@ -100,7 +100,9 @@ type Queue interface {
 // Query selects one page of follow-ups.
 type Query struct {
 	Status, ContactID string
-	DueBefore         *time.Time
+	// EventID keeps an event's follow-ups (its page; its review).
+	EventID   string
+	DueBefore *time.Time
 	// DueFrom keeps those due at or after it.
 	DueFrom *time.Time
 	Limit   int

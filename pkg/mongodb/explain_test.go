@@ -52,6 +52,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{"events page", "events", bson.D{{Key: "user_id", Value: "u1"}}, bson.D{{Key: "starts_at", Value: 1}, {Key: "_id", Value: 1}}},
 		{"events of a calendar", "events", bson.D{{Key: "user_id", Value: "u1"}, {Key: "source.calendar_id", Value: "cal1"}}, nil},
 		{"follow-ups page", "followups", bson.D{{Key: "user_id", Value: "u1"}}, bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}},
+		{"follow-ups of an event", "followups", bson.D{{Key: "user_id", Value: "u1"}, {Key: "event_id", Value: "e1"}}, bson.D{{Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}},
 		{"pending follow-ups", "followups", bson.D{{Key: "user_id", Value: "u1"}, {Key: "status", Value: "pending"}}, bson.D{{Key: "due_at", Value: 1}}},
 		{"pending key", "followups", bson.D{{Key: "pending_key", Value: "u1|c1|thank_you"}}, nil},
 		{"due users", "dispatch", bson.D{{Key: "next_at", Value: bson.D{{Key: "$lte", Value: now}}}}, bson.D{{Key: "next_at", Value: 1}}},

@@ -62,6 +62,8 @@ func (s *Followups) EnsureIndexes(ctx context.Context) error {
 		{s.c(), Index{Name: "followups_user_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
 		// A contact's follow-ups of one status by due time (its page's timeline).
 		{s.c(), Index{Name: "followups_user_contact_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "contact_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
+		// An event's follow-ups by due time (its page, its review).
+		{s.c(), Index{Name: "followups_user_event_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
 		{s.c(), Index{Name: "followups_user_status_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}}},
 		{s.nudged(), Index{Name: "nudged_user", Keys: bson.D{{Key: "user_id", Value: 1}}}},
 		{s.leases(), Index{Name: "dispatch_leases_at", Keys: bson.D{{Key: "at", Value: 1}}}},
@@ -109,6 +111,9 @@ func (s *Followups) Followups(ctx context.Context, userID string, q followup.Que
 	}
 	if q.ContactID != "" {
 		f["contact_id"] = q.ContactID
+	}
+	if q.EventID != "" {
+		f["event_id"] = q.EventID
 	}
 	due := bson.M{}
 	if q.DueBefore != nil {

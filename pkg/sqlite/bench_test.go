@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -322,7 +323,8 @@ func BenchmarkInsights20k(b *testing.B) {
 // first (the contact page's timeline), for a user with 100,000 done
 // follow-ups over 50,000 contacts: of a contact with two, and of one with
 // none (a new contact: the worst case for a read that walks the user's
-// done follow-ups):
+// done follow-ups); and an event's follow-ups (its page), 100 each of
+// 1,000 events, and of an event with none:
 // go test ./pkg/sqlite -run '^$' -bench ContactHistory
 func BenchmarkContactHistory(b *testing.B) {
 	ctx := context.Background()
@@ -332,7 +334,7 @@ func BenchmarkContactHistory(b *testing.B) {
 	for i := range 100_000 {
 		id := fmt.Sprintf("f-%06d", i)
 		ended := now.Add(-time.Duration(i) * time.Minute)
-		batch = append(batch, &followup.FollowUp{ID: id, UserID: "u1", ContactID: fmt.Sprintf("c-%05d", i%50_000), Kind: followup.CheckIn,
+		batch = append(batch, &followup.FollowUp{ID: id, UserID: "u1", ContactID: fmt.Sprintf("c-%05d", i%50_000), EventID: fmt.Sprintf("e-%04d", i%1000), Kind: followup.CheckIn,
 			DueAt: ended, Status: followup.Done, PendingKey: id, CreatedAt: ended, UpdatedAt: ended, EndedAt: &ended})
 		if len(batch) == cap(batch) {
 			if err := s.FollowUpArchive().Restore(ctx, batch); err != nil {
@@ -346,6 +348,9 @@ func BenchmarkContactHistory(b *testing.B) {
 		"NoneDone": func(i int) string { return fmt.Sprintf("new-%05d", i) },
 		// GET /v1/followups?contact_id= (any status, oldest due first).
 		"AnyStatus": func(i int) string { return fmt.Sprintf("c-%05d", (i*7919)%50_000) },
+		// An event's page, GET /v1/followups?event_id=.
+		"Event":     func(i int) string { return fmt.Sprintf("e-%04d", (i*7919)%1000) },
+		"EventNone": func(i int) string { return fmt.Sprintf("new-%05d", i) },
 	} {
 		b.Run(name, func(b *testing.B) {
 			q := followup.Query{Status: followup.Done, Limit: 50, NewestFirst: true}
@@ -353,12 +358,16 @@ func BenchmarkContactHistory(b *testing.B) {
 				q = followup.Query{Limit: 50}
 			}
 			for i := range b.N {
-				q.ContactID = contact(i)
+				if strings.HasPrefix(name, "Event") {
+					q = followup.Query{EventID: contact(i), Limit: 100}
+				} else {
+					q.ContactID = contact(i)
+				}
 				p, err := s.Followups(ctx, "u1", q)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if want := map[string]int{"TwoDone": 2, "NoneDone": 0, "AnyStatus": 2}[name]; len(p.Items) != want {
+				if want := map[string]int{"TwoDone": 2, "NoneDone": 0, "AnyStatus": 2, "Event": 100}[name]; len(p.Items) != want {
 					b.Fatalf("%d follow-ups, want %d", len(p.Items), want)
 				}
 			}

@@ -82,6 +82,10 @@ func (s *Followups) Followups(ctx context.Context, userID string, q followup.Que
 		sb.WriteString(` AND contact_id = ?`)
 		args = append(args, q.ContactID)
 	}
+	if q.EventID != "" {
+		sb.WriteString(` AND event_id = ? AND event_id != ''`) // followups_user_event_due, a partial index
+		args = append(args, q.EventID)
+	}
 	if q.DueBefore != nil {
 		sb.WriteString(` AND due_at < ?`)
 		args = append(args, formatTime(*q.DueBefore))

@@ -71,8 +71,12 @@ func Followups(t *testing.T, open OpenFollowups) {
 		c := newFollowup("u1", "c2", followup.IntroCheck, 2)
 		c.IntroID, c.EncounterID, c.EventID = "i1", "e1", "ev1"
 		mustCreateFollowup(t, s, c)
-		d := mustCreateFollowup(t, s, newFollowup("u1", "c3", followup.Custom, 4))
-		mustCreateFollowup(t, s, newFollowup("u2", "c9", followup.Custom, 0))
+		d := newFollowup("u1", "c3", followup.Custom, 4)
+		d.EventID = "ev1"
+		mustCreateFollowup(t, s, d)
+		theirs := newFollowup("u2", "c9", followup.Custom, 0)
+		theirs.EventID = "ev1" // another user's, at an event of the same id
+		mustCreateFollowup(t, s, theirs)
 		s.End(ctx, "u1", []string{d.ID}, followup.Cancelled, clock)
 		// Every page of the user's follow-ups, three at a time.
 		listed := func(newestFirst bool) string {
@@ -93,6 +97,9 @@ func Followups(t *testing.T, open OpenFollowups) {
 		}{
 			{followup.Query{Status: followup.Pending}, []string{b.ID, c.ID, a.ID}},
 			{followup.Query{ContactID: "c1"}, []string{b.ID, a.ID}},
+			{followup.Query{EventID: "ev1"}, []string{c.ID, d.ID}}, // of every status
+			{followup.Query{EventID: "ev1", Status: followup.Cancelled}, []string{d.ID}},
+			{followup.Query{EventID: "nope"}, nil},
 			{followup.Query{DueBefore: &due3}, []string{b.ID, c.ID}},
 		} {
 			p, err := s.Followups(ctx, "u1", tc.q)
