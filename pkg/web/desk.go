@@ -47,7 +47,12 @@ var formFuncs = template.FuncMap{
 	"fieldOf": func(p webPage, name, label, typ string) formField {
 		return formField{Name: name, Label: label, Type: typ, Value: p.Form[name], Error: p.Errors[name]}
 	},
-	"inc":          func(i int) int { return i + 1 },
+	"inc": func(i int) int { return i + 1 },
+	// actionsOf is a pending follow-up's Write it, Done and Snooze, which
+	// come back to back (followupsBack).
+	"actionsOf": func(f webFollowup, csrf, back string) followupActions {
+		return followupActions{ID: f.ID, Write: f.Write, CSRF: csrf, Back: back}
+	},
 	"kindLabel":    kindLabel,
 	"openingKinds": func() []option { return openingKinds },
 	// key gives a field a keyboard shortcut (app.js: "n" focuses it).

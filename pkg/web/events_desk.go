@@ -15,7 +15,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -359,8 +358,11 @@ type eventView struct {
 	Moments       []momentGroup
 	Intros        []introLine
 	Opportunities []pipelineCard
-	Followups     []webFollowup
-	Ask           bool // the delete confirmation
+	// Followups are the pending ones, Done those done (MoreFollowups: some
+	// of either left out).
+	Followups, Done []webFollowup
+	MoreFollowups   bool
+	Ask             bool // the delete confirmation
 	// Give is the giving form sent back open with what was typed (nil:
 	// closed and empty).
 	Give       *givingAsk
@@ -466,15 +468,8 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 	for _, o := range opps.Items {
 		v.Opportunities = append(v.Opportunities, pipelineCard{ID: o.ID, Title: o.Title, Stage: o.Stage, Kind: o.Kind})
 	}
-	fs, err := s.CRM.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Ref: followup.RefEvent, RefIDs: []string{e.ID}, Limit: 100})
-	if err != nil {
+	if v.Followups, v.Done, v.MoreFollowups, err = s.eventFollowups(ctx, u, e); err != nil {
 		return err
-	}
-	now := s.Now()
-	for i := range fs {
-		f := &fs[i]
-		v.Followups = append(v.Followups, webFollowup{ID: f.ID, Title: followup.Title(f, name(f.ContactID)), Note: f.Note,
-			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)})
 	}
 	if v.Given, err = s.givenTo(ctx, u.ID, e, loc); err != nil {
 		return err

@@ -260,3 +260,44 @@ func TestRemoveAnEncounterLoggedByMistake(t *testing.T) {
 		t.Fatalf("the API still lists %d encounters", len(list.Items))
 	}
 }
+
+// TestEventPageFollowups: an event's page lists its follow-ups and their
+// state (PRODUCT.md §10): the pending ones with Write it, Done and Snooze,
+// which come back to the event's page, and those done, with when.
+func TestEventPageFollowups(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-22T18:00:00Z"})
+	var people []string
+	for _, c := range []map[string]any{{"name": "Jane Doe", "emails": []string{"jane@example.com"}}, {"name": "Bob Smith"}} {
+		var out struct{ Contact struct{ ID string } }
+		s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": c, "moment": "after_talk", "met_at": "2026-11-22T20:00:00Z"}, 201, &out)
+		people = append(people, out.Contact.ID)
+	}
+	var fs struct {
+		Items []struct{ ID, Kind string }
+	}
+	s.api(t, "GET", "/v1/followups?event_id="+ev+"&contact_id="+people[1], tok, nil, 200, &fs)
+	bobThanks := fs.Items[0].ID
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/events/" + ev)
+	mustContain(t, page, "Say thank you: Jane Doe", "Check in: Jane Doe", "Say thank you: Bob Smith", "Check in: Bob Smith",
+		`href="mailto:jane@example.com?`, `<input type="hidden" name="back" value="/app/events/`+ev+`">`)
+	if strings.Contains(page, "<h3>Done</h3>") {
+		t.Fatal("a Done list before anything was done")
+	}
+
+	st, page := b.post("/app/followups/"+bobThanks+"/done", form(page, "/app/followups/"+bobThanks+"/done"))
+	if st != 200 || !strings.Contains(page, "Marked done.") || !strings.Contains(page, "<h1>GoDays</h1>") {
+		t.Fatalf("done from the event's page: %d, back on it?\n%.2000s", st, page)
+	}
+	_, done, ok := strings.Cut(page, "<h3>Done</h3>")
+	if !ok || !strings.Contains(done, "Say thank you: Bob Smith") || !strings.Contains(done, "done Tue 24 Nov, 17:00") ||
+		strings.Contains(page, "/app/followups/"+bobThanks+"/done") {
+		t.Fatalf("Bob's thank-you not listed as done, with when:\n%.3000s", page)
+	}
+	st, page = b.post("/app/followups/"+fs.Items[1].ID+"/snooze", form(page, "/app/followups/"+fs.Items[1].ID+"/snooze"))
+	if st != 200 || !strings.Contains(page, "Snoozed for a week.") || !strings.Contains(page, "<h1>GoDays</h1>") {
+		t.Fatalf("snoozed from the event's page: %d, back on it?\n%.2000s", st, page)
+	}
+}

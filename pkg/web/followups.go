@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"regexp"
 	"time"
 
@@ -135,22 +136,29 @@ func (s *pages) handleWebFollowupDone(c *fiber.Ctx) error {
 }
 
 // followupsBack is the page a follow-up's button goes back to: Today, or
-// a contact's page at its follow-ups, when it was pressed there (the
-// form's "back"), else the follow-ups page; no other place, so no form
+// a contact's or an event's page at its follow-ups, when it was pressed
+// there (the form's "back"), else the follow-ups page; no other place, so no form
 // can send a browser elsewhere.
 func followupsBack(c *fiber.Ctx) string {
 	switch back := formOf(c, "back")["back"]; {
 	case back == "/app/today":
 		return back
-	case contactPage.MatchString(back):
+	case recordPage.MatchString(back):
 		return back + "#followups"
 	}
 	return "/app/followups"
 }
 
-// contactPage is the path of a contact's page: an id of letters and
-// digits, nothing that could lead elsewhere.
-var contactPage = regexp.MustCompile(`^/app/contacts/[0-9A-Za-z]{1,64}$`)
+// recordPage is the path of a contact's or an event's page: an id of
+// letters and digits, nothing that could lead elsewhere.
+var recordPage = regexp.MustCompile(`^/app/(contacts|events)/[0-9A-Za-z]{1,64}$`)
+
+// followupActions is what a follow-up's buttons need (the template
+// "followupActions").
+type followupActions struct {
+	ID, CSRF, Back string
+	Write          template.URL
+}
 
 func (s *pages) handleWebFollowupSnooze(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"html/template"
 	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
@@ -163,4 +165,61 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// eventFollowupsShown is how many of an event's pending and of its done
+// follow-ups its page lists (its review counts them all).
+const eventFollowupsShown = 100
+
+// eventFollowups are an event's follow-ups on its page: the pending ones by
+// due time, each with Done, Snooze and Write it, then those done, the latest
+// first, each with when it was done (more says some are left out). The
+// brief before the event is its Prepare page's, and dropped ones are left
+// out.
+func (s *pages) eventFollowups(ctx context.Context, u *accounts.User, e *events.Event) (pending, done []webFollowup, more bool, err error) {
+	open, err := s.CRM.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Ref: followup.RefEvent, RefIDs: []string{e.ID}, Limit: eventFollowupsShown + 1})
+	if err != nil {
+		return nil, nil, false, err
+	}
+	closed, err := s.CRM.Followups.Store.Followups(ctx, u.ID, followup.Query{EventID: e.ID, Status: followup.Done, NewestFirst: true, Limit: eventFollowupsShown})
+	if err != nil {
+		return nil, nil, false, err
+	}
+	all := append(open, closed.Items...)
+	var ids []string
+	for _, f := range all {
+		ids = append(ids, f.ContactID)
+	}
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, ids)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	loc, now := u.Location(), s.Now()
+	for i := range all {
+		f := &all[i]
+		if followup.Contactless(f) {
+			continue
+		}
+		wf := webFollowup{ID: f.ID, Title: followup.Title(f, "(deleted contact)"), Note: f.Note}
+		if c := people[f.ContactID]; c != nil {
+			wf.Title, wf.ContactID = followup.Title(f, c.Name), c.ID
+			if len(c.Emails) > 0 && f.Status == followup.Pending {
+				wf.Write = writeIt(f, c, e)
+			}
+		}
+		switch {
+		case f.Status == followup.Done && f.EndedAt != nil:
+			wf.Due = "done " + f.EndedAt.In(loc).Format("Mon 2 Jan, 15:04")
+			done = append(done, wf)
+		case f.Status == followup.Done:
+			wf.Due = "done"
+			done = append(done, wf)
+		case len(pending) < eventFollowupsShown:
+			wf.Due, wf.Overdue = "due "+f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), f.DueAt.Before(now)
+			pending = append(pending, wf)
+		default:
+			more = true
+		}
+	}
+	return pending, done, more || closed.NextCursor != "", nil
 }
