@@ -352,10 +352,14 @@ func (s *pages) handleEventSave(c *fiber.Ctx) error {
 type eventView struct {
 	ID, Title, When, Where, Organizer, Notes string
 	// Tags each link to the events filtered by it.
-	Tags          []string
-	URL           string
-	Talks         []talkRow
-	Moments       []momentGroup
+	Tags    []string
+	URL     string
+	Talks   []talkRow
+	Moments []momentGroup
+	// MoreMet is the cursor of the next page of who you met ("": none);
+	// MetPage says this is a page after the first.
+	MoreMet       string
+	MetPage       bool
 	Intros        []introLine
 	Opportunities []pipelineCard
 	// Followups are the pending ones, Done those done (MoreFollowups: some
@@ -375,6 +379,10 @@ type eventView struct {
 	// Given is what you gave the event itself (volunteered, spoke).
 	Given []givenRow
 }
+
+// metShown is how many encounters a page of an event's shows (an event
+// of a thousand people pages through them).
+var metShown = 200
 
 // targetRow is one target on an event's page, linked to its contact or
 // company.
@@ -422,10 +430,13 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 	for _, t := range e.Talks {
 		v.Talks = append(v.Talks, talkRow{Title: t.Title, Speaker: t.Speaker, At: localInput(t.StartsAt, loc)})
 	}
-	encs, err := s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: e.ID, Limit: 200})
+	encs, err := pageFrom(c, &p, "That page of who you met is not one this event gave.", func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
+		return s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: e.ID, Limit: metShown, Cursor: cur})
+	})
 	if err != nil {
 		return err
 	}
+	v.MoreMet, v.MetPage = encs.NextCursor, c.Query("page") != "" && p.Problem == ""
 	var ids []string
 	for _, en := range encs.Items {
 		ids = append(ids, en.ContactID)

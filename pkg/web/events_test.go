@@ -1,13 +1,17 @@
 package web_test
 
 import (
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // TestEvents drives the desk's event pages: a new event with talks (times
@@ -300,4 +304,35 @@ func TestEventPageFollowups(t *testing.T) {
 	if st != 200 || !strings.Contains(page, "Snoozed for a week.") || !strings.Contains(page, "<h1>GoDays</h1>") {
 		t.Fatalf("snoozed from the event's page: %d, back on it?\n%.2000s", st, page)
 	}
+}
+
+// TestEventPagePagesWhoYouMet: an event's page lists who you met a page at
+// a time (metShown), with a link to the next; a cursor it did not give is
+// said and the first page shown.
+func TestEventPagePagesWhoYouMet(t *testing.T) {
+	defer web.SetMetShown(2)()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-22T18:00:00Z"})
+	for i, name := range []string{"Ann One", "Bea Two", "Cy Three"} {
+		s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": name}, "moment": "after_talk",
+			"met_at": fmt.Sprintf("2026-11-22T2%d:00:00Z", i)}, 201, nil)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/events/" + ev)
+	mustContain(t, page, "<strong>Ann One</strong>", "<strong>Bea Two</strong>", "More people you met here")
+	if strings.Contains(page, "<strong>Cy Three</strong>") {
+		t.Fatal("the first page lists more than two")
+	}
+	next := regexp.MustCompile(`href="(/app/events/[^"?]+\?page=[^"#]+)#met"`).FindStringSubmatch(page)
+	if next == nil {
+		t.Fatalf("no link to the next page:\n%.3000s", page)
+	}
+	_, page = b.get(html.UnescapeString(next[1]))
+	mustContain(t, page, "Who you met (continued)", "<strong>Cy Three</strong>")
+	if strings.Contains(page, "<strong>Ann One</strong>") || strings.Contains(page, "More people you met here") || strings.Contains(page, "Nobody logged yet") {
+		t.Fatalf("the second page:\n%.3000s", page)
+	}
+	_, page = b.get("/app/events/" + ev + "?page=nonsense")
+	mustContain(t, page, "That page of who you met is not one this event gave.", "<strong>Ann One</strong>")
 }

@@ -17,3 +17,11 @@ func HoldSaving(hold func()) (restore func()) {
 	saving = hold
 	return func() { saving = was }
 }
+
+// SetMetShown sets how many encounters a page of an event's shows, until
+// the test ends (restore).
+func SetMetShown(n int) (restore func()) {
+	was := metShown
+	metShown = n
+	return func() { metShown = was }
+}
