@@ -191,7 +191,7 @@ func TestEventWhyYouGo(t *testing.T) {
 		t.Fatalf("review: %d", st)
 	}
 	mustContain(t, page, "Met 1 — 2 of 3 you wanted", "People you knew", "Jane Doe", "Missed:</strong> Rob Pike",
-		"On the guest list, not met (1)", "<li>Rob Pike</li>")
+		"On the guest list, not met (1)", "<li>Rob Pike</li>", `<a href="/app/events/`+ev+`#followups">Send them from the event`)
 	b.get("/app/events/" + ev)
 	// Refused (notes past the 20,000 characters a note holds): the form
 	// comes back open with what was typed, and nothing is noted.
