@@ -39,14 +39,24 @@ type env struct {
 	user  *accounts.User
 	ev    *events.Event
 	// failWake makes the follow-up store's Wake fail (the last step of
-	// logging an encounter), to see what a failed request leaves behind.
-	failWake *atomic.Bool
+	// logging an encounter), to see what a failed request leaves behind;
+	// failDetach its Detach (a step of deleting an event, after the
+	// encounters went).
+	failWake, failDetach *atomic.Bool
 }
 
-// failingWake is the real follow-up store with Wake failing on demand.
+// failingWake is the real follow-up store with Wake and Detach failing on
+// demand.
 type failingWake struct {
 	followup.Store
-	fail *atomic.Bool
+	fail, detach *atomic.Bool
+}
+
+func (f failingWake) Detach(ctx context.Context, userID string, ref followup.Ref, ids []string, at time.Time) error {
+	if f.detach.Load() {
+		return errors.New("injected: the store went away")
+	}
+	return f.Store.Detach(ctx, userID, ref, ids, at)
 }
 
 func (f failingWake) Wake(ctx context.Context, userID string, at time.Time, nonce string) error {
@@ -59,12 +69,12 @@ func (f failingWake) Wake(ctx context.Context, userID string, at time.Time, nonc
 // failingUnit is a unit of work whose follow-up store is failingWake.
 type failingUnit struct {
 	crm.Tx
-	fail *atomic.Bool
+	fail, detach *atomic.Bool
 }
 
 func (u failingUnit) Stores() crm.Stores {
 	st := u.Tx.Stores()
-	st.Followups = failingWake{Store: st.Followups, fail: u.fail}
+	st.Followups = failingWake{Store: st.Followups, fail: u.fail, detach: u.detach}
 	return st
 }
 
@@ -84,11 +94,13 @@ func engines(t *testing.T, test func(t *testing.T, e *env)) {
 func newEnv(t *testing.T, eng *engine.Engine) *env {
 	t.Helper()
 	stores, accStore := eng.Stores, eng.Accounts
-	e := &env{failWake: &atomic.Bool{}}
-	stores.Followups = failingWake{Store: stores.Followups, fail: e.failWake}
+	e := &env{failWake: &atomic.Bool{}, failDetach: &atomic.Bool{}}
+	stores.Followups = failingWake{Store: stores.Followups, fail: e.failWake, detach: e.failDetach}
 	update := stores.Update
 	stores.Update = func(ctx context.Context, fn func(context.Context, crm.Tx) error) error {
-		return update(ctx, func(ctx context.Context, tx crm.Tx) error { return fn(ctx, failingUnit{Tx: tx, fail: e.failWake}) })
+		return update(ctx, func(ctx context.Context, tx crm.Tx) error {
+			return fn(ctx, failingUnit{Tx: tx, fail: e.failWake, detach: e.failDetach})
+		})
 	}
 	clock := func() time.Time { return now }
 	e.crm = crm.New(stores, clock)
@@ -643,6 +655,46 @@ func TestMergeKeepsBothCards(t *testing.T) {
 			if !strings.Contains(got.CardExtra, want+"\r\n") {
 				t.Errorf("the merged card lacks %q:\n%s", want, got.CardExtra)
 			}
+		}
+	})
+}
+
+// TestDeleteEventSentAgainAfterAFailure: deleting an event fails part way
+// (after its encounters went: on MongoDB the steps are not one
+// transaction) and is sent again; the person met there gets their last
+// contact set back to the meeting before all the same.
+func TestDeleteEventSentAgainAfterAFailure(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		earlier, err := e.crm.Events.Create(ctx, e.user.ID, e.user.Timezone, events.Input{Title: "Earlier", StartsAt: "2026-11-10T18:00:00Z"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := ada("ada@example.com")
+		before.MetAt = "2026-11-10T19:00:00Z"
+		res, err := e.crm.LogEncounter(ctx, e.user, earlier.ID, before)
+		if err != nil {
+			t.Fatal(err)
+		}
+		there := ada("ada@example.com")
+		there.MetAt = "2026-11-24T18:30:00Z"
+		if _, err := e.crm.LogEncounter(ctx, e.user, e.ev.ID, there); err != nil {
+			t.Fatal(err)
+		}
+		e.failDetach.Store(true)
+		if err := e.crm.DeleteEvent(ctx, e.user, e.ev.ID); err == nil {
+			t.Fatal("the delete did not fail")
+		}
+		e.failDetach.Store(false)
+		if err := e.crm.DeleteEvent(ctx, e.user, e.ev.ID); err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.crm.Contacts.Store.Contact(ctx, e.user.ID, res.Contact.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 11, 10, 19, 0, 0, 0, time.UTC); c.LastContactedAt == nil || !c.LastContactedAt.Equal(want) {
+			t.Fatalf("last contacted %v, want %v (the meeting before)", c.LastContactedAt, want)
 		}
 	})
 }

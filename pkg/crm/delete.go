@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -31,18 +32,31 @@ func (s *Service) deleteEvent(ctx context.Context, u *accounts.User, id string) 
 	if _, err := s.Events.Store.Event(ctx, userID, id); err != nil {
 		return err
 	}
-	met, err := s.metAt(ctx, userID, id)
+	encs, err := s.encountersAt(ctx, userID, id)
 	if err != nil {
 		return err
 	}
+	met, gone := map[string]time.Time{}, map[string]bool{}
+	for _, e := range encs {
+		if e.MetAt.After(met[e.ContactID]) {
+			met[e.ContactID] = e.MetAt
+		}
+		gone[e.ID] = true
+	}
+	// The last contacts are set back first, from what is left without the
+	// event's encounters, then the encounters go, each step with its undo:
+	// a unit that fails (on MongoDB, where the steps are not one
+	// transaction) puts the encounters back before the last contacts, so
+	// the delete sent again finds whom it must set back.
+	if err := s.lastContactsWithout(ctx, u, met, gone); err != nil {
+		return err
+	}
+	s.tx.OnFail(func(ctx context.Context) error { return s.putBack(ctx, encs) })
 	encIDs, err := s.Contacts.DeleteEncountersOf(ctx, userID, "event_id", []string{id})
 	if err != nil {
 		return err
 	}
 	s.touchContacts(ctx, userID)
-	if err := s.lastContactsWithout(ctx, u, met); err != nil {
-		return err
-	}
 	if err := s.Followups.DetachFrom(ctx, userID, "encounter_id", encIDs); err != nil {
 		return err
 	}
@@ -67,20 +81,27 @@ func (s *Service) deleteEvent(ctx context.Context, u *accounts.User, id string) 
 	return s.Events.Delete(ctx, userID, id)
 }
 
-// metAt is when the user last met each person met at an event, by contact.
-func (s *Service) metAt(ctx context.Context, userID, eventID string) (map[string]time.Time, error) {
-	met := map[string]time.Time{}
+// encountersAt are the encounters at an event.
+func (s *Service) encountersAt(ctx context.Context, userID, eventID string) ([]contacts.Encounter, error) {
+	var out []contacts.Encounter
 	err := eachPage(func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
 		return s.Contacts.Store.Encounters(ctx, userID, contacts.EncounterQuery{EventID: eventID, Limit: 500, Cursor: cur})
 	}, func(es []contacts.Encounter) bool {
-		for _, e := range es {
-			if e.MetAt.After(met[e.ContactID]) {
-				met[e.ContactID] = e.MetAt
-			}
-		}
+		out = append(out, es...)
 		return true
 	})
-	return met, err
+	return out, err
+}
+
+// putBack stores encounters deleted by a unit that failed again, those
+// still there (a delete cut short) left as they are.
+func (s *Service) putBack(ctx context.Context, encs []contacts.Encounter) error {
+	for i := range encs {
+		if err := s.Contacts.Store.CreateEncounter(ctx, &encs[i]); err != nil && !apperr.Is(err, apperr.Conflict) {
+			return err
+		}
+	}
+	return nil
 }
 
 // DeleteContact deletes a contact with everything about it: encounters,
@@ -179,13 +200,14 @@ func (s *Service) DeleteInteraction(ctx context.Context, u *accounts.User, id st
 // contact taken away, if removed was it: to the latest encounter or
 // interaction left.
 func (s *Service) lastContactWithout(ctx context.Context, u *accounts.User, contactID string, removed time.Time) error {
-	return s.lastContactsWithout(ctx, u, map[string]time.Time{contactID: removed})
+	return s.lastContactsWithout(ctx, u, map[string]time.Time{contactID: removed}, nil)
 }
 
 // lastContactsWithout is lastContactWithout for each contact of removed
-// (contact id → the latest contact with them taken away). Contacts gone
-// are left out.
-func (s *Service) lastContactsWithout(ctx context.Context, u *accounts.User, removed map[string]time.Time) error {
+// (contact id → the latest contact with them taken away), the encounters
+// of gone (by id) left out as if deleted already. Contacts gone are left
+// out.
+func (s *Service) lastContactsWithout(ctx context.Context, u *accounts.User, removed map[string]time.Time, gone map[string]bool) error {
 	cs, err := s.Contacts.Store.ContactsByID(ctx, u.ID, slices.Collect(maps.Keys(removed)))
 	if err != nil {
 		return err
@@ -197,9 +219,15 @@ func (s *Service) lastContactsWithout(ctx context.Context, u *accounts.User, rem
 		}
 	}
 	slices.Sort(ids)
-	met, err := s.Contacts.Store.LatestEncounters(ctx, u.ID, ids)
+	encs, err := s.Contacts.Store.EncountersWith(ctx, u.ID, ids)
 	if err != nil {
 		return err
+	}
+	met := map[string]contacts.Encounter{} // the latest left of each
+	for _, e := range encs {
+		if !gone[e.ID] && !e.MetAt.Before(met[e.ContactID].MetAt) {
+			met[e.ContactID] = e
+		}
 	}
 	for _, id := range ids {
 		var last *time.Time
