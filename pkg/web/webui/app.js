@@ -1,3 +1,26 @@
+// Each form sent once: a block of its own, first, so that nothing below
+// failing can leave it out.
+(function () {
+  "use strict";
+  // A form on its way is not sent again: the second click of a double
+  // click (Import the list, Make a token, Save) is dropped, not sent as a
+  // second request that replaces the first one's answer. The form is free
+  // again when the page comes back (Back) or after sendingFor, as after a
+  // download, which leaves the page where it is. Forms that add something
+  // are kept to once by the server too (once in log.go), scripts or none.
+  var sendingFor = 10000;
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (e.defaultPrevented || (f.getAttribute("method") || "").toLowerCase() !== "post") return;
+    if (f.dataset.sending) { e.preventDefault(); return; }
+    f.dataset.sending = "1";
+    setTimeout(function () { delete f.dataset.sending; }, sendingFor);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (f) { delete f.dataset.sending; });
+  });
+})();
+
 // The phone pages' offline support: registers the service worker (sw.js),
 // keeps contacts logged without a network in the outbox (queue.js), sends
 // them once each when the network is back, and says how many wait.
@@ -121,24 +144,6 @@
       e.preventDefault();
       if (n.tagName === "A") { location.href = n.href; } else { n.focus(); }
     }
-  });
-
-  // A form on its way is not sent again: the second click of a double
-  // click (Import the list, Make a token, Save) is dropped, not sent as a
-  // second request that replaces the first one's answer. The form is free
-  // again when the page comes back (Back) or after sendingFor, as after a
-  // download, which leaves the page where it is. Forms that add something
-  // are kept to once by the server too (once in log.go), scripts or none.
-  var sendingFor = 10000;
-  document.addEventListener("submit", function (e) {
-    var f = e.target;
-    if (e.defaultPrevented || (f.getAttribute("method") || "").toLowerCase() !== "post") return;
-    if (f.dataset.sending) { e.preventDefault(); return; }
-    f.dataset.sending = "1";
-    setTimeout(function () { delete f.dataset.sending; }, sendingFor);
-  });
-  window.addEventListener("pageshow", function () {
-    document.querySelectorAll("form[data-sending]").forEach(function (f) { delete f.dataset.sending; });
   });
 })();
 // Print buttons (the brief before an event): shown only with a script to
