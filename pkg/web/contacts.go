@@ -207,25 +207,20 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *contactAsk) error {
 	if li := contacts.CanonicalLinkedIn(ct.LinkedInURL); li != "" {
 		wc.LinkedIn = template.URL(li)
 	}
-	moments := map[string]string{}
-	for _, m := range webMoments {
-		moments[m.Value] = m.Label
-	}
 	for _, e := range b.Met { // newest first
-		wc.Met = append(wc.Met, webMet{When: e.MetAt.In(loc).Format("2 Jan 2006"), Moment: strings.ToLower(moments[e.Moment]),
+		wc.Met = append(wc.Met, webMet{When: e.MetAt.In(loc).Format("2 Jan 2006"), Moment: strings.ToLower(momentLabel(e.Moment)),
 			Topics: strings.Join(e.Topics, ", "), Notes: e.Notes, Event: e.EventTitle})
 	}
 	p.Person = wc
-	var met []timelineItem
-	for _, e := range b.Met {
-		met = append(met, timelineItem{at: e.MetAt, When: e.MetAt.In(loc).Format("2 Jan 2006"), What: "Met at " + e.EventTitle,
-			Detail: strings.ToLower(moments[e.Moment]) + topicsSuffix(e.Topics), Text: e.Notes})
+	var before *time.Time // the timeline's page
+	if a := c.Query("before"); a != "" {
+		if t, err := time.Parse(time.RFC3339Nano, a); err == nil {
+			before = &t
+		} else {
+			p.Problem = "That page of the timeline is not one this page gave."
+		}
 	}
-	for _, o := range b.Opportunities {
-		met = append(met, timelineItem{at: o.CreatedAt, When: o.CreatedAt.In(loc).Format("2 Jan 2006"), What: "Opportunity: " + o.Title,
-			Detail: o.Stage, Href: "/app/pipeline#o-" + o.ID})
-	}
-	desk, err := s.contactDeskOf(c, ct, met, ask)
+	desk, err := s.contactDeskOf(c, ct, before, ask)
 	if err != nil {
 		return err
 	}

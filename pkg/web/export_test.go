@@ -25,3 +25,11 @@ func SetMetShown(n int) (restore func()) {
 	metShown = n
 	return func() { metShown = was }
 }
+
+// SetTimelinePage sets how many entries of each kind a page of a contact's
+// timeline reads, until the test ends (restore).
+func SetTimelinePage(n int) (restore func()) {
+	was := timelinePage
+	timelinePage = n
+	return func() { timelinePage = was }
+}

@@ -393,12 +393,16 @@ func (s *pages) backToContact(c *fiber.Ctx, ask *contactAsk, err error, notice s
 	return seeNotice(c, "/app/contacts/"+url.PathEscape(c.Params("id")), notice)
 }
 
-// contactDesk is what the desk adds to a contact's page: the timeline
-// (encounters, interactions and intros, newest first) and its forms (the
-// intro's with the people a name matched, when it matched several; a
-// form sent back open, with what was typed in it).
+// contactDesk is what the desk adds to a contact's page: a page of the
+// timeline (timeline.go) and its forms (the intro's with the people a name
+// matched, when it matched several; a form sent back open, with what was
+// typed in it).
 type contactDesk struct {
-	Timeline                 []timelineItem
+	Timeline []timelineItem
+	// Older is the ?before= of the timeline's next page ("": none);
+	// Earlier says this page is not the newest.
+	Older                    string
+	Earlier                  bool
 	Kinds                    []string
 	IntroOther, IntroContext string
 	IntroOptIn               bool
@@ -428,12 +432,12 @@ type timelineItem struct {
 }
 
 // contactDeskOf gathers the desk's part of a contact's page.
-func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timelineItem, ask *contactAsk) (*contactDesk, error) {
+func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, before *time.Time, ask *contactAsk) (*contactDesk, error) {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
 	loc := u.Location()
-	d := &contactDesk{Timeline: met, Kinds: contacts.InteractionKinds, FollowupDue: tomorrowAtNudge(u, s.Now()).Format(localLayout)}
+	d := &contactDesk{Kinds: contacts.InteractionKinds, FollowupDue: tomorrowAtNudge(u, s.Now()).Format(localLayout)}
 	if ask != nil {
 		d.IntroOther, d.IntroContext, d.IntroOptIn = ask.Other, ask.Context, ask.OptIn
 		d.Open = ask.Form
@@ -446,46 +450,11 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, met []timeline
 			d.FollowupDue, d.FollowupNote = ask.Due, ask.Note
 		}
 	}
-	its, err := s.CRM.Contacts.Store.Interactions(ctx, u.ID, ct.ID, 50, nil)
-	if err != nil {
+	var err error
+	if d.Timeline, d.Older, err = s.timeline(ctx, u, ct, before); err != nil {
 		return nil, err
 	}
-	for _, it := range its.Items {
-		d.Timeline = append(d.Timeline, timelineItem{at: it.At, When: it.At.In(loc).Format("2 Jan 2006"), What: kindLabel(it.Kind), Text: it.Notes, Interaction: it.ID})
-	}
-	intros, err := s.CRM.Contacts.Store.Intros(ctx, u.ID, contacts.IntroFilter{ContactID: ct.ID, Limit: 50})
-	if err != nil {
-		return nil, err
-	}
-	var others []string
-	for _, it := range intros.Items {
-		others = append(others, it.ContactIDs...)
-	}
-	name, err := s.namesOf(ctx, u.ID, others)
-	if err != nil {
-		return nil, err
-	}
-	for _, it := range intros.Items {
-		other := it.ContactIDs[0]
-		if other == ct.ID {
-			other = it.ContactIDs[1]
-		}
-		d.Timeline = append(d.Timeline, timelineItem{at: it.CreatedAt, When: it.CreatedAt.In(loc).Format("2 Jan 2006"),
-			What: "Intro to " + name(other), Detail: it.Status, Text: it.Context})
-	}
-	done, err := s.CRM.Followups.Store.Followups(ctx, u.ID, followup.Query{Status: followup.Done, ContactID: ct.ID, Limit: 50, NewestFirst: true})
-	if err != nil {
-		return nil, err
-	}
-	for i := range done.Items {
-		f := &done.Items[i]
-		at := f.UpdatedAt
-		if f.EndedAt != nil {
-			at = *f.EndedAt
-		}
-		d.Timeline = append(d.Timeline, timelineItem{at: at, When: at.In(loc).Format("2 Jan 2006"), What: followup.Title(f, ct.Name), Detail: "done", Text: f.Note})
-	}
-	sortTimeline(d.Timeline)
+	d.Earlier = before != nil
 	rec, err := s.CRM.Reciprocity(ctx, u.ID, ct.ID)
 	if err != nil {
 		return nil, err
