@@ -1,7 +1,10 @@
 package dav_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -198,11 +201,36 @@ func (v *vdirsyncer) khard(t *testing.T, stdin string, args ...string) string {
 	t.Helper()
 	cmd := v.khardCmd(t, args...)
 	cmd.Stdin = strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
+	out, err := runCapped(cmd)
 	if err != nil {
 		t.Fatalf("khard %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	return string(out)
+	return out
+}
+
+// runCapped runs cmd and gives what it printed, the first MiB of it. A
+// client that prints without end (khard asking which of several contacts
+// it means, its input ended) is stopped there: it blocks on its output,
+// and its command's timeout ends it (it once ran until the test binary's
+// ten minutes, holding 14 GB of prompts).
+func runCapped(cmd *exec.Cmd) (string, error) {
+	out := &capped{max: 1 << 20}
+	cmd.Stdout, cmd.Stderr = out, out
+	err := cmd.Run()
+	return out.buf.String(), err
+}
+
+// capped keeps the first max bytes written to it and refuses the rest.
+type capped struct {
+	buf bytes.Buffer
+	max int
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if c.buf.Len()+len(p) > c.max {
+		return 0, errors.New("more than a MiB of output")
+	}
+	return c.buf.Write(p)
 }
 
 // khardCmd is khard on the directory v fills, sorting and showing
@@ -213,7 +241,9 @@ func (v *vdirsyncer) khardCmd(t *testing.T, args ...string) *exec.Cmd {
 	cfg := filepath.Join(v.dir, "khard.conf")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("[addressbooks]\n[[rapport]]\npath = %s\n\n[general]\ndefault_action = list\n"+
 		"[contact table]\ndisplay = last_name\nsort = last_name\n", v.local)), 0o600)
-	cmd := exec.Command(khard, append([]string{"-c", cfg}, args...)...)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, khard, append([]string{"-c", cfg}, args...)...)
 	cmd.Env = append(os.Environ(), "HOME="+v.dir, "LC_ALL=C.UTF-8", "LANG=C.UTF-8")
 	return cmd
 }
@@ -349,8 +379,8 @@ func khardEdit(t *testing.T, v *vdirsyncer, query, title string) {
 	os.WriteFile(editor, []byte("#!/bin/sh\nsed -i 's/^Title *:.*/Title : "+title+"/' \"$1\"\n"), 0o700)
 	cmd := v.khardCmd(t, "edit", query)
 	cmd.Env = append(cmd.Env, "EDITOR="+editor)
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "Modification successful") {
+	out, err := runCapped(cmd)
+	if err != nil || !strings.Contains(out, "Modification successful") {
 		t.Fatalf("khard edit: %v\n%s", err, out)
 	}
 }
