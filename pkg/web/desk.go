@@ -160,8 +160,6 @@ func problemLine(err error) (line string, ok bool) {
 	return strings.Join(msgs, "; "), true
 }
 
-// notFound is the 404 page of a record that is not the user's (or does
-// not exist): the same answer for both.
 // routeContact is the user's contact the route's :id names; nil, the 404
 // page drawn, if the user has none of that id.
 func (s *pages) routeContact(ctx context.Context, c *fiber.Ctx) (*contacts.Contact, error) {
@@ -187,6 +185,8 @@ func (s *pages) namesOf(ctx context.Context, userID string, ids []string) (func(
 	}, nil
 }
 
+// notFound is the 404 page of a record that is not the user's (or does
+// not exist): the same answer for both.
 func (s *pages) notFound(c *fiber.Ctx, what string) error {
 	p := s.page(c, "Not found", "")
 	p.Problem = "No such " + what + "."
