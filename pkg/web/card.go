@@ -101,10 +101,10 @@ func over(c *fiber.Ctx, l *ratelimit.Failures, key string) bool {
 		return false
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
-	msg := "Too many requests; try again in " + secs + " seconds.\n"
+	msg := "Too many requests; try again in " + strconv.Itoa(secs) + " seconds.\n"
 	if c.Method() == fiber.MethodPost {
 		// What was typed is in the page the browser goes back to.
-		msg = "Your details were not sent: too many came from your network just now. Go back, and send them again in " + secs + " seconds.\n"
+		msg = "Your details were not sent: too many came from your network just now. Go back, and send them again in " + strconv.Itoa(secs) + " seconds.\n"
 	}
 	c.Status(fiber.StatusTooManyRequests).SendString(msg)
 	return true
@@ -112,24 +112,23 @@ func over(c *fiber.Ctx, l *ratelimit.Failures, key string) bool {
 
 // tooMany reports whether l blocks key, having set Retry-After to the
 // seconds it says; otherwise it counts the request.
-func tooMany(c *fiber.Ctx, l *ratelimit.Failures, key string) (secs string, blocked bool) {
+func tooMany(c *fiber.Ctx, l *ratelimit.Failures, key string) (secs int, blocked bool) {
 	wait := l.Blocked(key)
 	if wait <= 0 {
 		l.Fail(key)
-		return "", false
+		return 0, false
 	}
-	secs = strconv.Itoa(ratelimit.RetryAfter(wait))
-	c.Set(fiber.HeaderRetryAfter, secs)
+	secs = ratelimit.RetryAfter(wait)
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
 	return secs, true
 }
 
 // waitWords is a wait of secs seconds in words ("12 minutes").
-func waitWords(secs string) string {
-	n, _ := strconv.Atoi(secs)
-	if n < 90 {
-		return secs + " seconds"
+func waitWords(secs int) string {
+	if secs < 90 {
+		return strconv.Itoa(secs) + " seconds"
 	}
-	return strconv.Itoa((n+59)/60) + " minutes"
+	return strconv.Itoa((secs+59)/60) + " minutes"
 }
 
 // cardNotFound is the one answer for an unknown, rotated or disabled card.
