@@ -232,8 +232,8 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *contactAsk) error {
 	}
 	for i := range b.Followups {
 		f := &b.Followups[i]
-		wf := webFollowup{ID: f.ID, Title: followup.Title(f, ct.Name), Note: f.Note,
-			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now)}
+		wf := webFollowup{ID: f.ID, Title: followup.Title(f, ct.Name), Note: f.Note}
+		wf.Due, wf.Overdue = dueLine(f, loc, now)
 		if len(ct.Emails) > 0 {
 			wf.Write = writeIt(f, ct, metAt[f.EventID])
 		}

@@ -96,9 +96,9 @@ func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []fo
 		if c := cs[f.ContactID]; c != nil {
 			name, contactID = c.Name, c.ID
 		}
-		wf := webFollowup{ID: f.ID, Title: followup.Title(f, name), Note: f.Note, ContactID: contactID,
-			Due: "due " + f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), Overdue: f.DueAt.Before(now), DueInput: localInput(&f.DueAt, loc),
+		wf := webFollowup{ID: f.ID, Title: followup.Title(f, name), Note: f.Note, ContactID: contactID, DueInput: localInput(&f.DueAt, loc),
 			UpdatedAt: stamp(f.UpdatedAt)}
+		wf.Due, wf.Overdue = dueLine(f, loc, now)
 		if followup.Contactless(f) { // the brief before an event: its page
 			wf.Note, wf.Prep = "", f.EventID
 		}
@@ -147,6 +147,16 @@ func followupsBack(c *fiber.Ctx) string {
 		return back + "#followups"
 	}
 	return "/app/followups"
+}
+
+// whenLayout is how a follow-up's or a next step's time reads on the desk
+// ("Tue 24 Nov, 09:00").
+const whenLayout = "Mon 2 Jan, 15:04"
+
+// dueLine is when a pending follow-up is due, as its row says it ("due Tue
+// 24 Nov, 09:00" in loc), and whether that is before now.
+func dueLine(f *followup.FollowUp, loc *time.Location, now time.Time) (string, bool) {
+	return "due " + f.DueAt.In(loc).Format(whenLayout), f.DueAt.Before(now)
 }
 
 // recordPage is the path of a contact's or an event's page: an id of

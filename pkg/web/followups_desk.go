@@ -209,13 +209,13 @@ func (s *pages) eventFollowups(ctx context.Context, u *accounts.User, e *events.
 		}
 		switch {
 		case f.Status == followup.Done && f.EndedAt != nil:
-			wf.Due = "done " + f.EndedAt.In(loc).Format("Mon 2 Jan, 15:04")
+			wf.Due = "done " + f.EndedAt.In(loc).Format(whenLayout)
 			done = append(done, wf)
 		case f.Status == followup.Done:
 			wf.Due = "done"
 			done = append(done, wf)
 		case len(pending) < eventFollowupsShown:
-			wf.Due, wf.Overdue = "due "+f.DueAt.In(loc).Format("Mon 2 Jan, 15:04"), f.DueAt.Before(now)
+			wf.Due, wf.Overdue = dueLine(f, loc, now)
 			pending = append(pending, wf)
 		default:
 			more = true

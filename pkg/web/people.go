@@ -290,7 +290,7 @@ func (s *pages) handleContactFollowup(c *fiber.Ctx) error {
 	}
 	return s.savedOnContact(c, ctx, "web-followup", ask, func() (string, error) {
 		_, err := s.CRM.CreateFollowup(ctx, u, followup.CustomInput{ContactID: c.Params("id"), DueAt: apiTime(due), Note: f["note"]})
-		return "Follow-up scheduled for " + due.In(u.Location()).Format("Mon 2 Jan, 15:04") + ".", err
+		return "Follow-up scheduled for " + due.In(u.Location()).Format(whenLayout) + ".", err
 	})
 }
 

@@ -133,7 +133,7 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 		card := pipelineCard{ID: o.ID, Title: o.Title, Kind: o.Kind, Stage: o.Stage, NextStep: o.NextStep, SourceID: o.SourceContactID, Notes: o.Notes,
 			UpdatedAt: stamp(o.UpdatedAt)}
 		if o.NextStepAt != nil {
-			card.NextStepAt, card.NextStepWhen = localInput(o.NextStepAt, loc), o.NextStepAt.In(loc).Format("Mon 2 Jan, 15:04")
+			card.NextStepAt, card.NextStepWhen = localInput(o.NextStepAt, loc), o.NextStepAt.In(loc).Format(whenLayout)
 		}
 		if co, ok := cos[o.CompanyID]; ok {
 			card.Company = co.Name

@@ -130,8 +130,9 @@ func (s *pages) timeline(ctx context.Context, u *accounts.User, ct *contacts.Con
 			items = append(items, timelineItem{at: at, When: day(at), What: followup.Title(f, ct.Name), Detail: "done", Text: f.Note})
 		}
 	}
-	r.items = append(r.items, items...)
-	return r.page(n)
+	r.add(items, false) // all of them read
+	page, next := r.page(n)
+	return page, next, nil
 }
 
 // page sorts what was read, newest first, and cuts it where every kind is
@@ -139,10 +140,10 @@ func (s *pages) timeline(ctx context.Context, u *accounts.User, ct *contacts.Con
 // that gave n. It gives the entries after the cut and the next page's
 // ?before= (the cut and a millisecond, the stores' precision: the entries
 // at the cut come on the next page).
-func (r *timelineRead) page(n int) ([]timelineItem, string, error) {
+func (r *timelineRead) page(n int) ([]timelineItem, string) {
 	sortTimeline(r.items)
 	if len(r.items) <= n && !r.more {
-		return r.items, "", nil
+		return r.items, ""
 	}
 	cut := r.items[n-1].at
 	var out []timelineItem
@@ -160,7 +161,7 @@ func (r *timelineRead) page(n int) ([]timelineItem, string, error) {
 		}
 		next = cut
 	}
-	return out, next.UTC().Format(time.RFC3339Nano), nil
+	return out, next.UTC().Format(time.RFC3339Nano)
 }
 
 // momentLabel is a moment of an event in words ("" for none known).
