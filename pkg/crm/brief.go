@@ -62,7 +62,7 @@ func (s *Service) Brief(ctx context.Context, userID, id string) (*Brief, error) 
 	var encs []contacts.Encounter
 	topics := map[string]bool{}
 	f := contacts.EncounterFilter{ContactID: id, Limit: record.MaxLimit}
-	err = eachPage(func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
+	err = record.EachPage(func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
 		f.Cursor = cur
 		return s.Contacts.Store.Encounters(ctx, userID, f)
 	}, func(items []contacts.Encounter) bool {

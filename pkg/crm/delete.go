@@ -84,7 +84,7 @@ func (s *Service) deleteEvent(ctx context.Context, u *accounts.User, id string) 
 // encountersAt are the encounters at an event.
 func (s *Service) encountersAt(ctx context.Context, userID, eventID string) ([]contacts.Encounter, error) {
 	var out []contacts.Encounter
-	err := eachPage(func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
+	err := record.EachPage(func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
 		return s.Contacts.Store.Encounters(ctx, userID, contacts.EncounterQuery{EventID: eventID, Limit: 500, Cursor: cur})
 	}, func(es []contacts.Encounter) bool {
 		out = append(out, es...)

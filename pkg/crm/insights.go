@@ -179,7 +179,7 @@ func (s *Service) introsOf(ctx context.Context, userID string, f contacts.IntroF
 // ledgerLimit): ledgerLimit of them, and on until one is older than from.
 func (s *Service) opportunitiesOf(ctx context.Context, userID string, from time.Time) ([]opportunities.Opportunity, error) {
 	var out []opportunities.Opportunity
-	err := eachPage(func(cur *record.Cursor) (*record.Page[opportunities.Opportunity], error) {
+	err := record.EachPage(func(cur *record.Cursor) (*record.Page[opportunities.Opportunity], error) {
 		return s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Limit: record.MaxLimit, Cursor: cur})
 	}, func(items []opportunities.Opportunity) bool {
 		out = append(out, items...)

@@ -48,3 +48,23 @@ type Page[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"`
 }
+
+// EachPage calls fn with the items of each page fetch returns, from the
+// first page on, until the pages end or fn answers false (it has read
+// enough): every walk the workflows and the pages make over a user's
+// records.
+func EachPage[T any](fetch func(cur *Cursor) (*Page[T], error), fn func(items []T) (more bool)) error {
+	var cur *Cursor
+	for {
+		page, err := fetch(cur)
+		if err != nil {
+			return err
+		}
+		if !fn(page.Items) || page.NextCursor == "" {
+			return nil
+		}
+		if cur, err = DecodeCursor(page.NextCursor); err != nil {
+			return err
+		}
+	}
+}
