@@ -33,3 +33,11 @@ func SetTimelinePage(n int) (restore func()) {
 	timelinePage = n
 	return func() { timelinePage = was }
 }
+
+// SetDoneRead sets how many follow-ups done with a contact a timeline
+// reads at once, until the test ends (restore).
+func SetDoneRead(n int) (restore func()) {
+	was := doneRead
+	doneRead = n
+	return func() { doneRead = was }
+}

@@ -22,10 +22,11 @@ import (
 // timeline reads, and at most shows.
 var timelinePage = 50
 
-// doneFollowups bounds the follow-ups done with a contact a timeline reads
-// (each page reads them all: they are listed by when they were done, and
-// kept by when they were due).
-const doneFollowups = 200
+// doneRead is how many follow-ups done with a contact a timeline reads at
+// once. Each page reads them all, a read at a time: they are listed by
+// when they were done, and kept by when they were due. (It read the 200
+// latest due, and a contact with more lost the oldest from the desk.)
+var doneRead = record.MaxLimit
 
 // timelineRead is a timeline's page being read: the entries, and whether a
 // kind may hold older ones than it gave (it gave a page's worth).
@@ -115,20 +116,24 @@ func (s *pages) timeline(ctx context.Context, u *accounts.User, ct *contacts.Con
 	}
 	r.add(items, opps.NextCursor != "")
 
-	done, err := s.CRM.Followups.Store.Followups(ctx, u.ID, followup.Query{Status: followup.Done, ContactID: ct.ID, Limit: doneFollowups, NewestFirst: true})
+	items = nil
+	err = record.EachPage(func(cur *record.Cursor) (*record.Page[followup.FollowUp], error) {
+		return s.CRM.Followups.Store.Followups(ctx, u.ID, followup.Query{Status: followup.Done, ContactID: ct.ID, Limit: doneRead, Cursor: cur})
+	}, func(done []followup.FollowUp) bool {
+		for i := range done {
+			f := &done[i]
+			at := f.UpdatedAt
+			if f.EndedAt != nil {
+				at = *f.EndedAt
+			}
+			if before == nil || at.Before(*before) {
+				items = append(items, timelineItem{at: at, When: day(at), What: followup.Title(f, ct.Name), Detail: "done", Text: f.Note})
+			}
+		}
+		return true
+	})
 	if err != nil {
 		return nil, "", err
-	}
-	items = nil
-	for i := range done.Items {
-		f := &done.Items[i]
-		at := f.UpdatedAt
-		if f.EndedAt != nil {
-			at = *f.EndedAt
-		}
-		if before == nil || at.Before(*before) {
-			items = append(items, timelineItem{at: at, When: day(at), What: followup.Title(f, ct.Name), Detail: "done", Text: f.Note})
-		}
 	}
 	r.add(items, false) // all of them read
 	page, next := r.page(n)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/pkg/web"
 )
@@ -45,8 +46,32 @@ func TestTimelinePages(t *testing.T) {
 	mustContain(t, page, "That page of the timeline is not one this page gave.", "call 5")
 }
 
+// TestTimelineKeepsEveryDoneFollowup: a contact's timeline shows every
+// follow-up done with them, by when it was done. It read the 200 latest
+// due, so of 201 done in the order opposite to their due dates, the one
+// done last was never shown.
+func TestTimelineKeepsEveryDoneFollowup(t *testing.T) {
+	defer web.SetDoneRead(7)()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	carol := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Carol"})
+	const n = 201
+	var want []string
+	for i := 1; i <= n; i++ {
+		f := s.create(t, tok, "/v1/followups", map[string]any{"contact_id": carol, "note": fmt.Sprintf("note %d", i),
+			"due_at": time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Duration(i) * time.Hour).Format(time.RFC3339)})
+		s.Clock.Add(time.Minute)
+		s.api(t, "POST", "/v1/followups/"+f+"/done", tok, nil, 200, nil)
+		want = append([]string{fmt.Sprintf("Follow up: Carol · done note %d", i)}, want...)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	if got, pages := timelinePages(t, b, carol); got != strings.Join(want, ", ") {
+		t.Errorf("paged through as %q\nin %d pages", got, len(pages))
+	}
+}
+
 var (
-	timelineEntry   = regexp.MustCompile(`<li class="card"><strong>[^<]+</strong> · (Met at [^·<]+|Call)[^<]*(?:<p>([^<]+)</p>)?`)
+	timelineEntry   = regexp.MustCompile(`<li class="card"><strong>[^<]+</strong> · (Met at [^·<]+|Call|Follow up: [^·<]+· done)[^<]*(?:<p>([^<]+)</p>)?`)
 	timelineEarlier = regexp.MustCompile(`href="(/app/contacts/[^"?]+\?before=[^"#]+)#timeline">Earlier`)
 )
 
