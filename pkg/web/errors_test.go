@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"log/slog"
 	"net/url"
 	"regexp"
@@ -60,6 +61,17 @@ func TestPagesAnswerFailuresWithPages(t *testing.T) {
 		eve.get("/app/contacts")
 		st, page := eve.post("/app/contacts/"+jane+"/opportunities", url.Values{"title": {"CTO"}})
 		isPage(t, "another user's contact", st, 404, page, "No such contact.")
+		// Calendar links: another user's (or none) are not found, and
+		// stay; they were said to be revoked.
+		var set struct{ ID string }
+		s.api(t, "POST", "/v1/feeds", tok, map[string]any{"name": "Laptop"}, 201, &set)
+		st, page = eve.post("/app/settings/devices/"+set.ID+"/revoke", url.Values{})
+		isPage(t, "another user's calendar links", st, 404, page, "No such calendar links.")
+		var feeds struct{ Sets []struct{ ID string } }
+		s.api(t, "GET", "/v1/feeds", tok, nil, 200, &feeds)
+		if !strings.Contains(fmt.Sprint(feeds), set.ID) {
+			t.Fatalf("another user revoked the links: %+v", feeds)
+		}
 	})
 	t.Run("ErrNoSuchPage", func(t *testing.T) {
 		st, page := b.get("/app/no-such-page")

@@ -85,7 +85,11 @@ func (s *pages) deviceLinks(c *fiber.Ctx, p *webPage) error {
 func (s *pages) handleWebDeviceRevoke(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	if err := s.Accounts.DeleteFeedSet(ctx, user(c).ID, c.Params("id")); err != nil && !apperr.Is(err, apperr.NotFound) {
+	// Another user's links are not found, as every record of theirs is
+	// (they were said to be revoked, and were not, being another's).
+	if err := s.Accounts.DeleteFeedSet(ctx, user(c).ID, c.Params("id")); apperr.Is(err, apperr.NotFound) {
+		return s.notFound(c, "calendar links")
+	} else if err != nil {
 		return err
 	}
 	return seeNotice(c, "/app/settings#devices", "Those calendar links no longer work.")
