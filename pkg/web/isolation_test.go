@@ -1,0 +1,173 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/rapport-crm/rapport/pkg/apptest"
+	"github.com/rapport-crm/rapport/pkg/enginetest"
+)
+
+// TestEveryPageHidesAnotherUsersRecords: every page and form of the desk
+// that names a record in its path answers another user's record with 404,
+// and changes nothing of it. The routes are read from the app, not listed
+// here: a route added with an id this test does not know fails it until
+// the test is given a record of that kind.
+func TestEveryPageHidesAnotherUsersRecords(t *testing.T) {
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/calendar")
+		fmt.Fprint(w, feedOf(1))
+	}))
+	t.Cleanup(feed.Close)
+	st := enginetest.Fresh(t)
+	a := apptest.Serve(t, st.Engine, openSignup)
+	s := &server{URL: a.URL, Clock: a.Clock, CRM: a.Services.CRM}
+	routes.Want(a.PageRoutes)
+	t.Cleanup(func() { routes.Called(a.Registry) })
+
+	ada := s.signup(t, "ada@example.com")
+	mine := adasRecords(t, s, ada, feed.URL)
+	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
+
+	var paths []string
+	for k := range a.PageRoutes {
+		if strings.Contains(k, " /app/") && strings.Contains(k, ":") {
+			paths = append(paths, k)
+		}
+	}
+	sort.Strings(paths)
+	for _, route := range paths {
+		method, pattern, _ := strings.Cut(route, " ")
+		path, ok := withIDs(pattern, mine)
+		if !ok {
+			t.Errorf("%s: no record of Ada's for its id; give the test one", route)
+			continue
+		}
+		var code int
+		if method == "GET" {
+			code, _ = eve.get(path)
+		} else {
+			eve.get("/app/today") // a form's csrf
+			code, _ = eve.post(path, plausibleForm(mine))
+		}
+		if code != http.StatusNotFound {
+			t.Errorf("Eve's %s %s with Ada's record: %d, want 404", method, path, code)
+		}
+	}
+	mine.untouched(t, s, ada)
+}
+
+// adas are Ada's records, one of each kind a page's path names, keyed by
+// the path before the id (or the parameter's name).
+type adas map[string]string
+
+// adasRecords makes one record of each kind for the user of tok.
+func adasRecords(t *testing.T, s *server, tok, feedURL string) adas {
+	t.Helper()
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme"})
+	kim := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Kim"})
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup", "starts_at": "2026-11-20T18:00:00Z"})
+	var enc struct{ Encounter struct{ ID string } }
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": jane, "moment": "after_talk"}, 201, &enc)
+	s.api(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, map[string]any{"attendees": []map[string]any{{"name": "Zed"}}}, 200, nil)
+	var att struct{ Items []struct{ ID string } }
+	s.api(t, "GET", "/v1/events/"+ev+"/attendees", tok, nil, 200, &att)
+	var co struct{ Items []struct{ ID string } }
+	s.api(t, "GET", "/v1/companies", tok, nil, 200, &co)
+	imp, _ := s.Do(t, "POST", "/v1/contacts/import", tok, "name,email\nImported,imported@example.com\n", "Content-Type", "text/csv").JSON(t)["import_id"].(string)
+	var set struct{ ID string }
+	s.api(t, "POST", "/v1/feeds", tok, map[string]any{"name": "Laptop"}, 201, &set)
+	if len(att.Items) != 1 || len(co.Items) != 1 || imp == "" {
+		t.Fatalf("Ada's records: %d attendees, %d companies, import %q", len(att.Items), len(co.Items), imp)
+	}
+	return adas{
+		"/app/contacts/":                jane,
+		"/app/events/":                  ev,
+		":eid":                          enc.Encounter.ID,
+		":aid":                          att.Items[0].ID,
+		"/app/followups/":               s.create(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "due_at": "2026-12-01T09:00:00Z"}),
+		"/app/intros/":                  s.create(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jane, kim}}),
+		"/app/pipeline/":                s.create(t, tok, "/v1/opportunities", map[string]any{"title": "CTO", "kind": "job"}),
+		"/app/companies/":               co.Items[0].ID,
+		"/app/interactions/":            s.create(t, tok, "/v1/contacts/"+jane+"/interactions", map[string]any{"kind": "call"}),
+		"/app/calendars/":               s.create(t, tok, "/v1/calendars", map[string]any{"url": feedURL + "/go.ics"}),
+		"/app/imports/":                 imp,
+		"/app/settings/devices/tokens/": s.create(t, tok, "/v1/tokens", map[string]any{"name": "Phone"}),
+		"/app/settings/devices/":        set.ID,
+		"other":                         kim,
+	}
+}
+
+// withIDs fills pattern's parameters with Ada's records: :id by the
+// path before it, which names the kind, the others by their names.
+func withIDs(pattern string, mine adas) (string, bool) {
+	if start := strings.Index(pattern, ":id"); start >= 0 {
+		id, ok := mine[pattern[:start]]
+		if !ok {
+			return "", false
+		}
+		pattern = strings.Replace(pattern, ":id", id, 1)
+	}
+	for _, p := range []string{":eid", ":aid"} {
+		pattern = strings.Replace(pattern, p, mine[p], 1)
+	}
+	return pattern, !strings.Contains(pattern, ":")
+}
+
+// plausibleForm is a form each of the desk's forms would take, so that a
+// refusal comes from whose record it is, not from what was typed.
+func plausibleForm(mine adas) url.Values {
+	v := url.Values{"form_id": {"isolation"}}
+	for k, x := range map[string]string{"name": "Jane Roe", "title": "CTO", "kind": "call", "moment": "after_talk", "note": "hi",
+		"notes": "hi", "due": "2026-12-10", "days": "7", "stage": "applied", "status": "accepted", "outcome": "went well",
+		"other_id": mine["other"], "merge_other": mine["other"], "confirm": "yes", "sure": "yes", "context": "both hiring",
+		"starts_at": "2026-12-10T18:00", "email": "jane@example.com", "text": "hi", "company": "Acme"} {
+		v.Set(k, x)
+	}
+	return v
+}
+
+// untouched checks that Ada's records are all there, as they were.
+func (mine adas) untouched(t *testing.T, s *server, tok string) {
+	t.Helper()
+	for path, want := range map[string][2]string{
+		"/v1/contacts/" + mine["/app/contacts/"]:      {"name", "Jane Doe"},
+		"/v1/events/" + mine["/app/events/"]:          {"title", "Go meetup"},
+		"/v1/intros/" + mine["/app/intros/"]:          {"status", "made"},
+		"/v1/opportunities/" + mine["/app/pipeline/"]: {"stage", "lead"},
+		"/v1/companies/" + mine["/app/companies/"]:    {"name", "Acme"},
+		"/v1/calendars/" + mine["/app/calendars/"]:    {"url", "/go.ics"},
+		"/v1/followups/" + mine["/app/followups/"]:    {"status", "pending"},
+	} {
+		var got map[string]any
+		s.api(t, "GET", path, tok, nil, 200, &got)
+		if v, _ := got[want[0]].(string); !strings.HasSuffix(v, want[1]) {
+			t.Errorf("%s: %s is %q, want %q", path, want[0], v, want[1])
+		}
+	}
+	var lists struct{ Items []map[string]any }
+	for path, want := range map[string]string{
+		"/v1/followups?status=pending":                             mine["/app/followups/"],
+		"/v1/contacts/" + mine["/app/contacts/"] + "/interactions": mine["/app/interactions/"],
+		"/v1/events/" + mine["/app/events/"] + "/encounters":       mine[":eid"],
+		"/v1/events/" + mine["/app/events/"] + "/attendees":        mine[":aid"],
+		"/v1/tokens":  mine["/app/settings/devices/tokens/"],
+		"/v1/imports": mine["/app/imports/"],
+	} {
+		lists.Items = nil
+		s.api(t, "GET", path, tok, nil, 200, &lists)
+		if !strings.Contains(fmt.Sprint(lists.Items), want) || strings.Contains(fmt.Sprint(lists.Items), "undone_at:20") {
+			t.Errorf("%s lost or changed Ada's %s: %v", path, want, lists.Items)
+		}
+	}
+	var feeds struct{ Sets []struct{ ID string } }
+	s.api(t, "GET", "/v1/feeds", tok, nil, 200, &feeds)
+	if !strings.Contains(fmt.Sprint(feeds.Sets), mine["/app/settings/devices/"]) {
+		t.Errorf("another user revoked Ada's calendar links: %v", feeds.Sets)
+	}
+}

@@ -1,0 +1,75 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/rapport-crm/rapport/pkg/apptest"
+	"github.com/rapport-crm/rapport/pkg/enginetest"
+)
+
+// TestNoFormFailsOnWhatIsTyped: every form of the desk, sent with each of
+// its fields empty, too long, holding control characters and markup, an
+// impossible date, or another user's id, answers with what was wrong (or
+// does what it can), never with a server failure. The routes are read from
+// the app; those that would end the session or the account are left out,
+// and those that delete go last.
+func TestNoFormFailsOnWhatIsTyped(t *testing.T) {
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/calendar")
+		fmt.Fprint(w, feedOf(1))
+	}))
+	t.Cleanup(feed.Close)
+	st := enginetest.Fresh(t)
+	a := apptest.Serve(t, st.Engine, openSignup)
+	s := &server{URL: a.URL, Clock: a.Clock, CRM: a.Services.CRM}
+	routes.Want(a.PageRoutes)
+	t.Cleanup(func() { routes.Called(a.Registry) })
+	ada := s.signup(t, "ada@example.com")
+	mine := adasRecords(t, s, ada, feed.URL)
+	eves := s.create(t, s.signup(t, "eve@example.com"), "/v1/contacts", map[string]any{"name": "Eve's"})
+	b := s.signedIn(t, "ada@example.com", ada)
+
+	ending := func(r string) bool {
+		return strings.Contains(r, "delete") || strings.Contains(r, "merge") || strings.Contains(r, "bulk") || strings.Contains(r, "undo") ||
+			strings.Contains(r, "revoke") || strings.Contains(r, "restore")
+	}
+	var paths []string
+	for k := range a.PageRoutes {
+		if p, ok := strings.CutPrefix(k, "POST /app/"); ok && !strings.HasPrefix(p, "log") && !strings.HasPrefix(p, "sign") &&
+			p != "settings/delete" && p != "settings/password" {
+			paths = append(paths, "/app/"+p)
+		}
+	}
+	sort.Slice(paths, func(i, j int) bool {
+		if ending(paths[i]) != ending(paths[j]) {
+			return !ending(paths[i])
+		}
+		return paths[i] < paths[j]
+	})
+	fields := strings.Fields("name title kind moment note notes due days until stage status outcome other_id merge_other confirm sure context " +
+		"starts_at ends_at location tags tag topics email emails phone phones company linkedin_url website event_id event_title ids action " +
+		"attendee_id meet learn give targets series next_step next_step_at timezone nudge_hour notify_email webhook_url card_links q sort")
+	for _, path := range paths {
+		filled, ok := withIDs(path, mine)
+		if !ok {
+			t.Errorf("%s: no record of Ada's for its id; give adasRecords one", path)
+			continue
+		}
+		for i, junk := range []string{"", strings.Repeat("a", 5000), "\x00\u202e<script>x</script>", "2026-02-30T25:61", eves} {
+			v := url.Values{"form_id": {fmt.Sprint("junk-", i)}}
+			for _, f := range fields {
+				v.Set(f, junk)
+			}
+			b.get("/app/today") // a form's csrf
+			if code, page := b.post(filled, v); code >= 500 {
+				t.Errorf("POST %s with every field %.20q: %d\n%.300s", path, junk, code, page)
+			}
+		}
+	}
+}
