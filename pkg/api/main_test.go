@@ -40,6 +40,8 @@ type TestServer struct {
 	SQL *sqlite.DB
 	// Store is the MongoDB-wire store the server runs on (nil on SQLite).
 	Store *mongodb.DB
+	// Routes are the API's routes ("METHOD /pattern").
+	Routes map[string]bool
 }
 
 // serverOpt changes how a test server is built (the API's and the phone
@@ -95,7 +97,7 @@ func serve(tb testing.TB, eng *engine.Engine, opts ...serverOpt) *TestServer {
 	s := apptest.Serve(tb, eng, opts...)
 	routes.Want(s.APIRoutes)
 	tb.Cleanup(func() { routes.Called(s.Registry) })
-	return &TestServer{Server: s.Server, URL: s.URL, Clock: s.Clock}
+	return &TestServer{Server: s.Server, URL: s.URL, Clock: s.Clock, Routes: s.APIRoutes}
 }
 
 // Response is a decoded HTTP response.
