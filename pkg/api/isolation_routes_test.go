@@ -16,15 +16,10 @@ import (
 // with an id of a kind this test has no record of fails it until it is
 // given one.
 func TestIsolationOnEveryRoute(t *testing.T) {
-	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/calendar")
-		fmt.Fprint(w, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261201T180000Z\r\nSUMMARY:Go #1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
-	}))
-	t.Cleanup(feed.Close)
 	s := MustServe(t, openSignup)
 	_, a := s.MustSignup(t, "alice@example.com")
 	_, b := s.MustSignup(t, "bob@example.com")
-	mine := alicesRecords(t, s, a, feed.URL)
+	mine := alicesRecords(t, s, a)
 	bobs := s.MustCreateContact(t, b, map[string]any{"name": "Bob's friend"})
 
 	var routes []string
@@ -78,8 +73,15 @@ func TestIsolationOnEveryRoute(t *testing.T) {
 // by the path before the id (or the parameter's name).
 type alices map[string]string
 
-func alicesRecords(t *testing.T, s *TestServer, a, feedURL string) alices {
+// alicesRecords makes one record of each kind for the user of a (a
+// followed calendar's feed served for the test).
+func alicesRecords(t *testing.T, s *TestServer, a string) alices {
 	t.Helper()
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/calendar")
+		fmt.Fprint(w, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261201T180000Z\r\nSUMMARY:Go #1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	}))
+	t.Cleanup(feed.Close)
 	ev := s.MustCreateEvent(t, a, nil)
 	enc := s.MustCreate(t, a, "/v1/events/"+ev+"/encounters", map[string]any{"contact": map[string]any{"name": "Jane", "company": "Acme"}, "moment": "other"})
 	jane := enc["contact"].(map[string]any)["id"].(string)
@@ -102,7 +104,7 @@ func alicesRecords(t *testing.T, s *TestServer, a, feedURL string) alices {
 		"/v1/intros/":        id(s.MustCreate(t, a, "/v1/intros", map[string]any{"contact_ids": []string{jane, kim}})),
 		"/v1/opportunities/": id(s.MustCreate(t, a, "/v1/opportunities", map[string]any{"title": "CTO", "kind": "job"})),
 		"/v1/interactions/":  id(s.MustCreate(t, a, "/v1/contacts/"+jane+"/interactions", map[string]any{"kind": "call"})),
-		"/v1/calendars/":     id(s.MustCreate(t, a, "/v1/calendars", map[string]any{"url": feedURL + "/go.ics"})),
+		"/v1/calendars/":     id(s.MustCreate(t, a, "/v1/calendars", map[string]any{"url": feed.URL + "/go.ics"})),
 		"/v1/imports/":       imp["import_id"].(string),
 		"/v1/tokens/":        id(s.MustCreate(t, a, "/v1/tokens", map[string]any{"name": "Phone"})),
 		"/v1/feeds/":         id(s.MustCreate(t, a, "/v1/feeds", map[string]any{"name": "Laptop"})),

@@ -55,6 +55,8 @@ type server struct {
 	// the MongoDB-wire one (nil on SQLite).
 	SQL   *sqlite.DB
 	Store *mongodb.DB
+	// Routes are the pages' routes ("METHOD /pattern").
+	Routes map[string]bool
 }
 
 // serverOpt changes how a test server is built (the API's and the pages'
@@ -79,7 +81,7 @@ func MustServe(t *testing.T, opts ...serverOpt) *server {
 	a := apptest.Serve(t, st.Engine, opts...)
 	routes.Want(a.PageRoutes)
 	t.Cleanup(func() { routes.Called(a.Registry) })
-	return &server{URL: a.URL, Clock: a.Clock, CRM: a.Services.CRM, Idempotency: a.Services.Idempotency, Downloads: a.Downloads, Requests: a.Requests, SQL: st.SQL, Store: st.Mongo}
+	return &server{URL: a.URL, Clock: a.Clock, CRM: a.Services.CRM, Idempotency: a.Services.Idempotency, Downloads: a.Downloads, Requests: a.Requests, SQL: st.SQL, Store: st.Mongo, Routes: a.PageRoutes}
 }
 
 // api calls the JSON API with a token and decodes the answer into out

@@ -8,9 +8,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/rapport-crm/rapport/pkg/apptest"
-	"github.com/rapport-crm/rapport/pkg/enginetest"
 )
 
 // TestEveryPageHidesAnotherUsersRecords: every page and form of the desk
@@ -19,23 +16,13 @@ import (
 // here: a route added with an id this test does not know fails it until
 // the test is given a record of that kind.
 func TestEveryPageHidesAnotherUsersRecords(t *testing.T) {
-	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/calendar")
-		fmt.Fprint(w, feedOf(1))
-	}))
-	t.Cleanup(feed.Close)
-	st := enginetest.Fresh(t)
-	a := apptest.Serve(t, st.Engine, openSignup)
-	s := &server{URL: a.URL, Clock: a.Clock, CRM: a.Services.CRM}
-	routes.Want(a.PageRoutes)
-	t.Cleanup(func() { routes.Called(a.Registry) })
-
+	s := mustServe(t)
 	ada := s.signup(t, "ada@example.com")
-	mine := adasRecords(t, s, ada, feed.URL)
+	mine := adasRecords(t, s, ada)
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
 
 	var paths []string
-	for k := range a.PageRoutes {
+	for k := range s.Routes {
 		if strings.Contains(k, " /app/") && strings.Contains(k, ":") {
 			paths = append(paths, k)
 		}
@@ -66,9 +53,15 @@ func TestEveryPageHidesAnotherUsersRecords(t *testing.T) {
 // the path before the id (or the parameter's name).
 type adas map[string]string
 
-// adasRecords makes one record of each kind for the user of tok.
-func adasRecords(t *testing.T, s *server, tok, feedURL string) adas {
+// adasRecords makes one record of each kind for the user of tok (a
+// followed calendar's feed served for the test).
+func adasRecords(t *testing.T, s *server, tok string) adas {
 	t.Helper()
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/calendar")
+		fmt.Fprint(w, feedOf(1))
+	}))
+	t.Cleanup(feed.Close)
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme"})
 	kim := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Kim"})
 	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup", "starts_at": "2026-11-20T18:00:00Z"})
@@ -95,7 +88,7 @@ func adasRecords(t *testing.T, s *server, tok, feedURL string) adas {
 		"/app/pipeline/":                s.create(t, tok, "/v1/opportunities", map[string]any{"title": "CTO", "kind": "job"}),
 		"/app/companies/":               co.Items[0].ID,
 		"/app/interactions/":            s.create(t, tok, "/v1/contacts/"+jane+"/interactions", map[string]any{"kind": "call"}),
-		"/app/calendars/":               s.create(t, tok, "/v1/calendars", map[string]any{"url": feedURL + "/go.ics"}),
+		"/app/calendars/":               s.create(t, tok, "/v1/calendars", map[string]any{"url": feed.URL + "/go.ics"}),
 		"/app/imports/":                 imp,
 		"/app/settings/devices/tokens/": s.create(t, tok, "/v1/tokens", map[string]any{"name": "Phone"}),
 		"/app/settings/devices/":        set.ID,

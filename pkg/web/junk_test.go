@@ -2,15 +2,10 @@ package web_test
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/rapport-crm/rapport/pkg/apptest"
-	"github.com/rapport-crm/rapport/pkg/enginetest"
 )
 
 // TestNoFormFailsOnWhatIsTyped: every form of the desk, sent with each of
@@ -20,18 +15,9 @@ import (
 // the app; those that would end the session or the account are left out,
 // and those that delete go last.
 func TestNoFormFailsOnWhatIsTyped(t *testing.T) {
-	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/calendar")
-		fmt.Fprint(w, feedOf(1))
-	}))
-	t.Cleanup(feed.Close)
-	st := enginetest.Fresh(t)
-	a := apptest.Serve(t, st.Engine, openSignup)
-	s := &server{URL: a.URL, Clock: a.Clock, CRM: a.Services.CRM}
-	routes.Want(a.PageRoutes)
-	t.Cleanup(func() { routes.Called(a.Registry) })
+	s := mustServe(t)
 	ada := s.signup(t, "ada@example.com")
-	mine := adasRecords(t, s, ada, feed.URL)
+	mine := adasRecords(t, s, ada)
 	eves := s.create(t, s.signup(t, "eve@example.com"), "/v1/contacts", map[string]any{"name": "Eve's"})
 	b := s.signedIn(t, "ada@example.com", ada)
 
@@ -40,7 +26,7 @@ func TestNoFormFailsOnWhatIsTyped(t *testing.T) {
 			strings.Contains(r, "revoke") || strings.Contains(r, "restore")
 	}
 	var paths []string
-	for k := range a.PageRoutes {
+	for k := range s.Routes {
 		if p, ok := strings.CutPrefix(k, "POST /app/"); ok && !strings.HasPrefix(p, "log") && !strings.HasPrefix(p, "sign") &&
 			p != "settings/delete" && p != "settings/password" {
 			paths = append(paths, "/app/"+p)
