@@ -186,6 +186,7 @@ func (w *mcpScenario) logInteraction(t *testing.T) {
 // user's ids are not found.
 func (w *mcpScenario) toolErrors(t *testing.T) {
 	ev, grace, evesContact, evesEvent, cs := w.ev, w.grace, w.evesContact, w.evesEvent, w.cs
+	evesFollowup := w.s.MustCreate(t, w.eve, "/v1/followups", map[string]any{"contact_id": evesContact, "due_at": "2026-12-01T09:00:00Z"})["id"].(string)
 	// The API's validation, as tool errors naming the field.
 	for _, c := range []struct {
 		tool string
@@ -207,10 +208,14 @@ func (w *mcpScenario) toolErrors(t *testing.T) {
 		{"log_interaction", map[string]any{"contact_id": evesContact, "kind": "call"}, "not found"},
 		{"prep_event", map[string]any{"event_id": evesEvent}, "not found"},
 		{"complete_followup", map[string]any{"id": "000000000000000000000000"}, "not found"},
+		{"complete_followup", map[string]any{"id": evesFollowup}, "not found"},
 	} {
 		if _, msg := call(t, cs, c.tool, c.args); !strings.Contains(strings.ToLower(msg), c.want) {
 			t.Errorf("%s %v: error %q, want one naming %s", c.tool, c.args, msg, c.want)
 		}
+	}
+	if st := w.s.Do(t, "GET", "/v1/followups/"+evesFollowup, w.eve, nil).JSON(t)["status"]; st != "pending" {
+		t.Errorf("Eve's follow-up, completed by another user's assistant: %v", st)
 	}
 	// A missing required argument is refused by the schema.
 	if _, msg := call(t, cs, "prep_brief", map[string]any{}); msg == "" {
