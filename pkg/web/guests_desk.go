@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -83,6 +85,7 @@ func (s *pages) showGuests(c *fiber.Ctx, p *webPage, v *guestsView) error {
 		}
 		v.Guests = append(v.Guests, r)
 	}
+	p.FormID = newFormID()
 	p.Data = v
 	status := 200
 	if len(p.Errors) > 0 {
@@ -119,10 +122,27 @@ func (s *pages) handleGuestsUpload(c *fiber.Ctx) error {
 	if strings.HasSuffix(strings.ToLower(v.File), ".json") {
 		kind = "application/json"
 	}
-	err = s.bulk(c, "a guest list is being imported into this account", func(ctx context.Context) (err error) {
-		v.Result, err = s.CRM.ImportAttendees(ctx, user(c), c.Params("id"), kind, data)
-		return err
+	// Sent twice (a double click without scripts), the list is imported
+	// once, and the second send shows what the first one did.
+	const busy = "a guest list is being imported into this account"
+	u, id := user(c), c.Params("id")
+	answer, waiting, err := s.onceAnswer(c, c.UserContext(), u, "guests:"+id+":"+idempotency.Fingerprint(data), func() ([]byte, error) {
+		var res *crm.AttendeeImport
+		err := s.bulk(c, busy, func(ctx context.Context) (err error) {
+			res, err = s.CRM.ImportAttendees(ctx, u, id, kind, data)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(res)
 	})
+	switch {
+	case waiting:
+		err = apperr.E(apperr.Conflict, busy)
+	case err == nil:
+		err = json.Unmarshal(answer, &v.Result)
+	}
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "event")
 	}

@@ -1,11 +1,17 @@
 package web_test
 
 import (
+	"bytes"
+	"io"
+	"mime/multipart"
 	"net/url"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // TestGuestListPages: an Eventbrite export uploaded on the event's guest
@@ -92,5 +98,67 @@ func TestGuestListPages(t *testing.T) {
 	}
 	if st, _ := be.post("/app/events/"+ev+"/guests/"+zoe[1]+"/met", url.Values{"moment": {"other"}}); st != 404 {
 		t.Fatalf("Eve logs Ada's guest: %d", st)
+	}
+}
+
+// TestGuestListSentTwiceImportsOnce: a guest list's form sent again while
+// its first send is importing (a double click without scripts: the
+// browser shows the second's answer) waits for the first and shows what
+// it did; the list is imported once. The second send said "a guest list
+// is being imported" while the first went through.
+func TestGuestListSentTwiceImportsOnce(t *testing.T) {
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup", "starts_at": "2026-12-10T18:00:00Z"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/events/" + ev + "/guests")
+	fields := form(page, "/app/events/"+ev+"/guests")
+	if fields.Get("form_id") == "" {
+		t.Fatalf("the guest list's form carries no one-time id: %v", fields)
+	}
+	file := []byte("name,email\nZed Shaw,zed@example.com\nYan Li,yan@example.com\n")
+
+	entered, release := make(chan struct{}, 2), make(chan struct{})
+	t.Cleanup(web.HoldSaving(func() { entered <- struct{}{}; <-release }))
+	send := func(answers chan<- string) {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		for k := range fields {
+			w.WriteField(k, fields.Get(k))
+		}
+		fw, _ := w.CreateFormFile("file", "guests.csv")
+		fw.Write(file)
+		w.Close()
+		resp, err := b.c.Post(s.URL+"/app/events/"+ev+"/guests", w.FormDataContentType(), &body)
+		if err != nil {
+			answers <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		answers <- string(out)
+	}
+	first, second := make(chan string, 1), make(chan string, 1)
+	go send(first)
+	select {
+	case <-entered: // the first is importing
+	case answer := <-first:
+		t.Fatalf("the upload was not kept to once:\n%.500s", answer)
+	}
+	go send(second)
+	time.Sleep(300 * time.Millisecond) // the second finds it importing, and waits
+	close(release)
+	for _, answer := range []string{<-first, <-second} {
+		if !strings.Contains(answer, "guests.csv: 2 added, 0 updated, 0 already your contacts, 0 lines skipped.") {
+			t.Fatalf("a send answered without the first one's result:\n%.3000s", answer)
+		}
+	}
+	if len(entered) != 0 {
+		t.Fatal("the second send imported too")
+	}
+	var list struct{ Items []any }
+	s.api(t, "GET", "/v1/events/"+ev+"/attendees", tok, nil, 200, &list)
+	if len(list.Items) != 2 {
+		t.Fatalf("%d attendees, want 2", len(list.Items))
 	}
 }

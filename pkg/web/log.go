@@ -161,20 +161,33 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 // again) is saved as the new request it is. An error of save frees the
 // form, so it can be put right and sent again, and is returned.
 func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, busy string, save func() (target, notice string, err error)) error {
-	saved := func() (string, error) {
+	target, waiting, err := s.onceAnswer(c, ctx, u, kind, func() ([]byte, error) {
 		target, notice, err := save()
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		return flashURL(c, target, "notice", notice), nil
+		return []byte(flashURL(c, target, "notice", notice)), nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case waiting:
+		return seeNotice(c, busy, "Saving… (that was a second tap)")
 	}
+	return c.Redirect(string(target), fiber.StatusSeeOther)
+}
+
+// onceAnswer runs save at most once for a form that carries a one-time id
+// (form_id), kind and the fields sent, and keeps what it answered: a
+// second send of the same form gets the first one's answer, waiting for
+// it while the first is saving (secondTapWait at most; past it, waiting is
+// true and nothing is saved). An error of save frees the form and is
+// returned. A form without an id is saved each time it is sent.
+func (s *pages) onceAnswer(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind string, save func() ([]byte, error)) (answer []byte, waiting bool, err error) {
 	formID := utils.CopyString(c.FormValue("form_id"))
 	if formID == "" || s.Idempotency == nil {
-		target, err := saved()
-		if err != nil {
-			return err
-		}
-		return c.Redirect(target, fiber.StatusSeeOther)
+		answer, err = save()
+		return answer, false, err
 	}
 	key, fingerprint := "web:"+formID+":"+kind+":"+formFingerprint(c), idempotency.Fingerprint([]byte(kind))
 	rec, err := s.Idempotency.Begin(ctx, u.ID, key, fingerprint)
@@ -183,27 +196,26 @@ func (s *pages) once(c *fiber.Ctx, ctx context.Context, u *accounts.User, kind, 
 	for waited := time.Duration(0); apperr.Is(err, apperr.Conflict) && waited < secondTapWait; waited += secondTapPoll {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, false, ctx.Err()
 		case <-time.After(secondTapPoll):
 		}
 		rec, err = s.Idempotency.Begin(ctx, u.ID, key, fingerprint)
 	}
 	switch {
 	case apperr.Is(err, apperr.Conflict):
-		return seeNotice(c, busy, "Saving… (that was a second tap)")
+		return nil, true, nil
 	case err != nil:
-		return err
+		return nil, false, err
 	case rec != nil:
-		return c.Redirect(string(rec.Body), fiber.StatusSeeOther)
+		return rec.Body, false, nil
 	}
 	saving()
-	target, err := saved()
-	if err != nil {
+	if answer, err = save(); err != nil {
 		s.Idempotency.Abort(context.WithoutCancel(ctx), u.ID, key)
-		return err
+		return nil, false, err
 	}
-	s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, key, fiber.StatusSeeOther, "text/plain", []byte(target))
-	return c.Redirect(target, fiber.StatusSeeOther)
+	s.Idempotency.Finish(context.WithoutCancel(ctx), u.ID, key, fiber.StatusOK, "text/plain", answer)
+	return answer, false, nil
 }
 
 // newFormID is a new one-time id for a form that adds something (once).
