@@ -21,20 +21,8 @@ func TestEveryPageHidesAnotherUsersRecords(t *testing.T) {
 	mine := adasRecords(t, s, ada)
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
 
-	var paths []string
-	for k := range s.Routes {
-		if strings.Contains(k, " /app/") && strings.Contains(k, ":") {
-			paths = append(paths, k)
-		}
-	}
-	sort.Strings(paths)
-	for _, route := range paths {
-		method, pattern, _ := strings.Cut(route, " ")
-		path, ok := withIDs(pattern, mine)
-		if !ok {
-			t.Errorf("%s: no record of Ada's for its id; give the test one", route)
-			continue
-		}
+	for _, rt := range mine.routes(t, s, func(route string) bool { return strings.Contains(route, ":") }) {
+		method, path := rt.method, rt.path
 		var code int
 		if method == "GET" {
 			code, _ = eve.get(path)
@@ -94,6 +82,34 @@ func adasRecords(t *testing.T, s *server, tok string) adas {
 		"/app/settings/devices/":        set.ID,
 		"other":                         kim,
 	}
+}
+
+// routeTo is a route (keep's), and the path to it with Ada's records.
+type routeTo struct{ route, method, path string }
+
+// routes are the pages' routes under /app/ that keep takes, by name, each
+// with its path filled with Ada's records; a route whose id names a kind
+// she has no record of fails the test (and is left out).
+func (mine adas) routes(t *testing.T, s *server, keep func(route string) bool) []routeTo {
+	t.Helper()
+	var out []routeTo
+	for k := range s.Routes {
+		method, pattern, _ := strings.Cut(k, " ")
+		if !strings.HasPrefix(pattern, "/app/") || !keep(k) {
+			continue
+		}
+		path, ok := withIDs(pattern, mine)
+		if !ok {
+			t.Errorf("%s: no record of Ada's for its id; give adasRecords one", k)
+			continue
+		}
+		out = append(out, routeTo{k, method, path})
+	}
+	if len(out) == 0 {
+		t.Fatal("no routes to send")
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].route < out[j].route })
+	return out
 }
 
 // withIDs fills pattern's parameters with Ada's records: :id by the

@@ -25,28 +25,16 @@ func TestNoFormFailsOnWhatIsTyped(t *testing.T) {
 		return strings.Contains(r, "delete") || strings.Contains(r, "merge") || strings.Contains(r, "bulk") || strings.Contains(r, "undo") ||
 			strings.Contains(r, "revoke") || strings.Contains(r, "restore")
 	}
-	var paths []string
-	for k := range s.Routes {
-		if p, ok := strings.CutPrefix(k, "POST /app/"); ok && !strings.HasPrefix(p, "log") && !strings.HasPrefix(p, "sign") &&
-			p != "settings/delete" && p != "settings/password" {
-			paths = append(paths, "/app/"+p)
-		}
-	}
-	sort.Slice(paths, func(i, j int) bool {
-		if ending(paths[i]) != ending(paths[j]) {
-			return !ending(paths[i])
-		}
-		return paths[i] < paths[j]
+	routes := mine.routes(t, s, func(route string) bool {
+		p, ok := strings.CutPrefix(route, "POST /app/")
+		return ok && !strings.HasPrefix(p, "log") && !strings.HasPrefix(p, "sign") && p != "settings/delete" && p != "settings/password"
 	})
+	sort.SliceStable(routes, func(i, j int) bool { return !ending(routes[i].route) && ending(routes[j].route) })
 	fields := strings.Fields("name title kind moment note notes due days until stage status outcome other_id merge_other confirm sure context " +
 		"starts_at ends_at location tags tag topics email emails phone phones company linkedin_url website event_id event_title ids action " +
 		"attendee_id meet learn give targets series next_step next_step_at timezone nudge_hour notify_email webhook_url card_links q sort")
-	for _, path := range paths {
-		filled, ok := withIDs(path, mine)
-		if !ok {
-			t.Errorf("%s: no record of Ada's for its id; give adasRecords one", path)
-			continue
-		}
+	for _, rt := range routes {
+		path, filled := rt.route, rt.path
 		for i, junk := range []string{"", strings.Repeat("a", 5000), "\x00\u202e<script>x</script>", "2026-02-30T25:61", eves} {
 			v := url.Values{"form_id": {fmt.Sprint("junk-", i)}}
 			for _, f := range fields {
