@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/rapport-crm/rapport/pkg/routetest"
 )
 
 // TestIsolationOnEveryRoute: every route of the API that names a record
@@ -39,7 +40,7 @@ func TestIsolationOnEveryRoute(t *testing.T) {
 		"POST /v1/events/:id/attendees/import": "name,email\nZed,zed@example.com\n",
 	}
 	for _, rt := range mine.routes(t, s, func(route string) bool { return strings.Contains(route, ":") }) {
-		route, method, path := rt.route, rt.method, rt.path
+		route, method, path := rt.Route, rt.Method, rt.Path
 		var r *Response
 		if csv, ok := bodies[route].(string); ok {
 			r = s.Do(t, method, path, b, csv, "Content-Type", "text/csv")
@@ -99,46 +100,19 @@ func alicesRecords(t *testing.T, s *TestServer, a string) alices {
 	}
 }
 
-// routeTo is a route (keep's), and the path to it with Alice's records.
-type routeTo struct{ route, method, path string }
-
 // routes are the API's routes under /v1/ that keep takes, in order, each
 // with its path filled with Alice's records; a route whose id names a kind
-// she has no record of fails the test (and is left out).
-func (mine alices) routes(t *testing.T, s *TestServer, keep func(route string) bool) []routeTo {
+// she has no record of fails the test.
+func (mine alices) routes(t *testing.T, s *TestServer, keep func(route string) bool) []routetest.Path {
 	t.Helper()
-	var out []routeTo
-	for k := range s.Routes {
-		method, pattern, _ := strings.Cut(k, " ")
-		if !strings.HasPrefix(pattern, "/v1/") || !keep(k) {
-			continue
-		}
-		path, ok := mine.fill(pattern)
-		if !ok {
-			t.Errorf("%s: no record of Alice's for its id; give alicesRecords one", k)
-			continue
-		}
-		out = append(out, routeTo{k, method, path})
+	paths, unfilled := routetest.Paths(s.Routes, "/v1/", keep, mine)
+	for _, route := range unfilled {
+		t.Errorf("%s: no record of Alice's for its id; give alicesRecords one", route)
 	}
-	if len(out) == 0 {
+	if len(paths) == 0 {
 		t.Fatal("no routes to send")
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].route < out[j].route })
-	return out
-}
-
-// fill puts Alice's records in pattern: :id by the path before it, :aid by
-// its name.
-func (mine alices) fill(pattern string) (string, bool) {
-	if start := strings.Index(pattern, ":id"); start >= 0 {
-		id, ok := mine[pattern[:start]]
-		if !ok {
-			return "", false
-		}
-		pattern = strings.Replace(pattern, ":id", id, 1)
-	}
-	pattern = strings.Replace(pattern, ":aid", mine[":aid"], 1)
-	return pattern, !strings.Contains(pattern, ":")
+	return paths
 }
 
 // untouched checks that Alice's records are all there, as they were.

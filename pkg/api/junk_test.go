@@ -35,7 +35,7 @@ func TestNoRouteFailsOnWhatIsSent(t *testing.T) {
 	for _, rt := range mine.routes(t, s, func(route string) bool {
 		return !strings.Contains(route, "/v1/me") && !strings.HasPrefix(route, "DELETE")
 	}) {
-		route, method, path := rt.route, rt.method, rt.path
+		route, method, path := rt.Route, rt.Method, rt.Path
 		if method == "GET" {
 			for _, q := range queries {
 				check(route+q, s.Do(t, method, path+q, a, nil))

@@ -5,9 +5,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/rapport-crm/rapport/pkg/routetest"
 )
 
 // TestEveryPageHidesAnotherUsersRecords: every page and form of the desk
@@ -22,7 +23,7 @@ func TestEveryPageHidesAnotherUsersRecords(t *testing.T) {
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
 
 	for _, rt := range mine.routes(t, s, func(route string) bool { return strings.Contains(route, ":") }) {
-		method, path := rt.method, rt.path
+		method, path := rt.Method, rt.Path
 		var code int
 		if method == "GET" {
 			code, _ = eve.get(path)
@@ -84,48 +85,19 @@ func adasRecords(t *testing.T, s *server, tok string) adas {
 	}
 }
 
-// routeTo is a route (keep's), and the path to it with Ada's records.
-type routeTo struct{ route, method, path string }
-
 // routes are the pages' routes under /app/ that keep takes, by name, each
 // with its path filled with Ada's records; a route whose id names a kind
-// she has no record of fails the test (and is left out).
-func (mine adas) routes(t *testing.T, s *server, keep func(route string) bool) []routeTo {
+// she has no record of fails the test.
+func (mine adas) routes(t *testing.T, s *server, keep func(route string) bool) []routetest.Path {
 	t.Helper()
-	var out []routeTo
-	for k := range s.Routes {
-		method, pattern, _ := strings.Cut(k, " ")
-		if !strings.HasPrefix(pattern, "/app/") || !keep(k) {
-			continue
-		}
-		path, ok := withIDs(pattern, mine)
-		if !ok {
-			t.Errorf("%s: no record of Ada's for its id; give adasRecords one", k)
-			continue
-		}
-		out = append(out, routeTo{k, method, path})
+	paths, unfilled := routetest.Paths(s.Routes, "/app/", keep, mine)
+	for _, route := range unfilled {
+		t.Errorf("%s: no record of Ada's for its id; give adasRecords one", route)
 	}
-	if len(out) == 0 {
+	if len(paths) == 0 {
 		t.Fatal("no routes to send")
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].route < out[j].route })
-	return out
-}
-
-// withIDs fills pattern's parameters with Ada's records: :id by the
-// path before it, which names the kind, the others by their names.
-func withIDs(pattern string, mine adas) (string, bool) {
-	if start := strings.Index(pattern, ":id"); start >= 0 {
-		id, ok := mine[pattern[:start]]
-		if !ok {
-			return "", false
-		}
-		pattern = strings.Replace(pattern, ":id", id, 1)
-	}
-	for _, p := range []string{":eid", ":aid"} {
-		pattern = strings.Replace(pattern, p, mine[p], 1)
-	}
-	return pattern, !strings.Contains(pattern, ":")
+	return paths
 }
 
 // plausibleForm is a form each of the desk's forms would take, so that a

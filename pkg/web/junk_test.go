@@ -29,12 +29,12 @@ func TestNoFormFailsOnWhatIsTyped(t *testing.T) {
 		p, ok := strings.CutPrefix(route, "POST /app/")
 		return ok && !strings.HasPrefix(p, "log") && !strings.HasPrefix(p, "sign") && p != "settings/delete" && p != "settings/password"
 	})
-	sort.SliceStable(routes, func(i, j int) bool { return !ending(routes[i].route) && ending(routes[j].route) })
+	sort.SliceStable(routes, func(i, j int) bool { return !ending(routes[i].Route) && ending(routes[j].Route) })
 	fields := strings.Fields("name title kind moment note notes due days until stage status outcome other_id merge_other confirm sure context " +
 		"starts_at ends_at location tags tag topics email emails phone phones company linkedin_url website event_id event_title ids action " +
 		"attendee_id meet learn give targets series next_step next_step_at timezone nudge_hour notify_email webhook_url card_links q sort")
 	for _, rt := range routes {
-		path, filled := rt.route, rt.path
+		path, filled := rt.Route, rt.Path
 		for i, junk := range []string{"", strings.Repeat("a", 5000), "\x00\u202e<script>x</script>", "2026-02-30T25:61", eves} {
 			v := url.Values{"form_id": {fmt.Sprint("junk-", i)}}
 			for _, f := range fields {
