@@ -38,6 +38,53 @@ func TestEveryPageHidesAnotherUsersRecords(t *testing.T) {
 	mine.untouched(t, s, ada)
 }
 
+// TestNoFormTakesAnotherUsersIDs: every form of the desk, sent with
+// another user's contact or event in each field that names a record (the
+// other person of an intro or a merge, the event met at, the contacts of a
+// bulk action, an opportunity's source and recruiters, a guest), links
+// nothing of theirs: the user's backup names none of their ids afterwards,
+// and theirs is as it was. Those that would end the session or the
+// account are left out.
+func TestNoFormTakesAnotherUsersIDs(t *testing.T) {
+	s := mustServe(t)
+	ada := s.signup(t, "ada@example.com")
+	mine := adasRecords(t, s, ada)
+	eve := s.signup(t, "eve@example.com")
+	theirs := []string{s.create(t, eve, "/v1/contacts", map[string]any{"name": "Mallory"}),
+		s.create(t, eve, "/v1/events", map[string]any{"title": "Eve's party", "starts_at": "2026-11-20T18:00:00Z"})}
+	b := s.signedIn(t, "ada@example.com", ada)
+	routes := mine.routes(t, s, func(route string) bool {
+		p, ok := strings.CutPrefix(route, "POST /app/")
+		return ok && !strings.HasPrefix(p, "log") && !strings.HasPrefix(p, "sign") && p != "settings/delete" && p != "settings/password"
+	})
+	for _, rt := range routes {
+		for _, id := range theirs {
+			v := plausibleForm(mine)
+			for _, f := range []string{"other_id", "merge_other", "other", "event_id", "ids", "attendee_id", "source", "recruiters", "contact_id"} {
+				v.Set(f, id)
+			}
+			v.Set("form_id", "theirs-"+id)
+			b.get("/app/today") // a form's csrf
+			if code, _ := b.post(rt.Path, v); code >= 500 {
+				t.Errorf("%s with another user's %s: %d", rt.Route, id, code)
+			}
+		}
+	}
+	if backup := string(s.Do(t, "GET", "/v1/export", ada, nil).Body); strings.Contains(backup, theirs[0]) || strings.Contains(backup, theirs[1]) {
+		t.Errorf("Ada's records name another user's:\n%.3000s", backup)
+	}
+	var got struct{ Items []struct{ ID, Name string } }
+	s.api(t, "GET", "/v1/contacts", eve, nil, 200, &got)
+	if len(got.Items) != 1 || got.Items[0].Name != "Mallory" {
+		t.Errorf("Eve's contacts after Ada's forms: %+v", got.Items)
+	}
+	var evs struct{ Items []struct{ ID, Title string } }
+	s.api(t, "GET", "/v1/events", eve, nil, 200, &evs)
+	if len(evs.Items) != 1 || evs.Items[0].Title != "Eve's party" {
+		t.Errorf("Eve's events after Ada's forms: %+v", evs.Items)
+	}
+}
+
 // adas are Ada's records, one of each kind a page's path names, keyed by
 // the path before the id (or the parameter's name).
 type adas map[string]string
