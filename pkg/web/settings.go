@@ -85,8 +85,8 @@ func (s *pages) deviceLinks(c *fiber.Ctx, p *webPage) error {
 func (s *pages) handleWebDeviceRevoke(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	// Another user's links are not found, as every record of theirs is
-	// (they were said to be revoked, and were not, being another's).
+	// Another user's links, or none, are not found, as every record of
+	// another user's is (the page said they were revoked).
 	if err := s.Accounts.DeleteFeedSet(ctx, user(c).ID, c.Params("id")); apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "calendar links")
 	} else if err != nil {

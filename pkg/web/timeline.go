@@ -25,7 +25,8 @@ var timelinePage = 50
 // doneRead is how many follow-ups done with a contact a timeline reads at
 // once. Each page reads them all, a read at a time: they are listed by
 // when they were done, and kept by when they were due. (It read the 200
-// latest due, and a contact with more lost the oldest from the desk.)
+// due latest: a contact with more lost those due earliest, which may be
+// the ones done last.)
 var doneRead = record.MaxLimit
 
 // timelineRead is a timeline's page being read: the entries, and whether a
