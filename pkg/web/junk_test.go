@@ -3,7 +3,6 @@ package web_test
 import (
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -12,8 +11,7 @@ import (
 // its fields empty, too long, holding control characters and markup, an
 // impossible date, or another user's id, answers with what was wrong (or
 // does what it can), never with a server failure. The routes are read from
-// the app; those that would end the session or the account are left out,
-// and those that delete go last.
+// the app (forms).
 func TestNoFormFailsOnWhatIsTyped(t *testing.T) {
 	s := mustServe(t)
 	ada := s.signup(t, "ada@example.com")
@@ -21,15 +19,7 @@ func TestNoFormFailsOnWhatIsTyped(t *testing.T) {
 	eves := s.create(t, s.signup(t, "eve@example.com"), "/v1/contacts", map[string]any{"name": "Eve's"})
 	b := s.signedIn(t, "ada@example.com", ada)
 
-	ending := func(r string) bool {
-		return strings.Contains(r, "delete") || strings.Contains(r, "merge") || strings.Contains(r, "bulk") || strings.Contains(r, "undo") ||
-			strings.Contains(r, "revoke") || strings.Contains(r, "restore")
-	}
-	routes := mine.routes(t, s, func(route string) bool {
-		p, ok := strings.CutPrefix(route, "POST /app/")
-		return ok && !strings.HasPrefix(p, "log") && !strings.HasPrefix(p, "sign") && p != "settings/delete" && p != "settings/password"
-	})
-	sort.SliceStable(routes, func(i, j int) bool { return !ending(routes[i].Route) && ending(routes[j].Route) })
+	routes := mine.forms(t, s)
 	fields := strings.Fields("name title kind moment note notes due days until stage status outcome other_id merge_other confirm sure context " +
 		"starts_at ends_at location tags tag topics email emails phone phones company linkedin_url website event_id event_title ids action " +
 		"attendee_id meet learn give targets series next_step next_step_at timezone nudge_hour notify_email webhook_url card_links q sort")
