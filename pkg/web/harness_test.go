@@ -211,6 +211,14 @@ func mustContain(t *testing.T, page string, want ...string) {
 	}
 }
 
+// csrf is the session's form token, as a page gives it (one for the
+// session: forms sent one after another carry the same).
+func (b *browser) csrf() string {
+	b.t.Helper()
+	_, page := b.get("/app/today")
+	return b.hidden(page, "csrf")
+}
+
 // upload posts a multipart form: fields, and one file under field.
 func (b *browser) upload(path, field, name string, data []byte, fields url.Values) (int, string) {
 	b.t.Helper()

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ func TestNoFormFailsOnWhatIsTyped(t *testing.T) {
 	mine := adasRecords(t, s, ada)
 	eves := s.create(t, s.signup(t, "eve@example.com"), "/v1/contacts", map[string]any{"name": "Eve's"})
 	b := s.signedIn(t, "ada@example.com", ada)
+	csrf := b.csrf()
 
 	routes := mine.forms(t, s)
 	fields := strings.Fields("name title kind moment note notes due days until stage status outcome other_id merge_other confirm sure context " +
@@ -26,12 +28,11 @@ func TestNoFormFailsOnWhatIsTyped(t *testing.T) {
 	for _, rt := range routes {
 		path, filled := rt.Route, rt.Path
 		for i, junk := range []string{"", strings.Repeat("a", 5000), "\x00\u202e<script>x</script>", "2026-02-30T25:61", eves} {
-			v := url.Values{"form_id": {fmt.Sprint("junk-", i)}}
+			v := url.Values{"form_id": {fmt.Sprint("junk-", i)}, "csrf": {csrf}}
 			for _, f := range fields {
 				v.Set(f, junk)
 			}
-			b.get("/app/today") // a form's csrf
-			if code, page := b.post(filled, v); code >= 500 {
+			if code, page := b.post(filled, v); code >= 500 || code == http.StatusForbidden { // 403: the form was not read
 				t.Errorf("POST %s with every field %.20q: %d\n%.300s", path, junk, code, page)
 			}
 		}
