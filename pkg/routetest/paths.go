@@ -3,6 +3,7 @@ package routetest
 import (
 	"sort"
 	"strings"
+	"testing"
 )
 
 // Path is one route, named as Key names it, and a path that reaches it.
@@ -11,11 +12,25 @@ type Path struct {
 }
 
 // Paths are the routes (Key's names) under prefix that keep takes, in
-// order, each with its parameters filled from ids: ":id" by the path
-// before it ("/v1/contacts/"), any other by its name (":aid"). The routes
-// whose parameters ids cannot fill come back apart, for a test that sends
-// every route to say which kind of record it lacks.
-func Paths(routes map[string]bool, prefix string, keep func(route string) bool, ids map[string]string) (paths []Path, unfilled []string) {
+// order, each with its parameters filled from ids (a user's records): ":id"
+// by the path before it ("/v1/contacts/"), any other by its name (":aid").
+// A route whose parameters ids cannot fill fails the test, which must be
+// given a record of that kind, and is left out; so does a test left with
+// no route to send.
+func Paths(t testing.TB, routes map[string]bool, prefix string, keep func(route string) bool, ids map[string]string) []Path {
+	t.Helper()
+	paths, unfilled := split(routes, prefix, keep, ids)
+	for _, route := range unfilled {
+		t.Errorf("%s: the test has no record for its id; give it one of that kind", route)
+	}
+	if len(paths) == 0 {
+		t.Fatal("no routes to send")
+	}
+	return paths
+}
+
+// split is Paths' work: the routes it fills, and those it cannot.
+func split(routes map[string]bool, prefix string, keep func(route string) bool, ids map[string]string) (paths []Path, unfilled []string) {
 	for route := range routes {
 		method, pattern, _ := strings.Cut(route, " ")
 		if !strings.HasPrefix(pattern, prefix) || !keep(route) {

@@ -15,7 +15,7 @@ func TestPaths(t *testing.T) {
 		"GET /v1/things/:id": true, "GET /v1/contacts": true, "GET /ical/:token/:file": true, "POST /v1/events": true,
 	}
 	ids := map[string]string{"/v1/events/": "ev1", "/v1/contacts/": "ct1", ":aid": "at1"}
-	paths, unfilled := Paths(routes, "/v1/", func(r string) bool { return !strings.HasPrefix(r, "POST") }, ids)
+	paths, unfilled := split(routes, "/v1/", func(r string) bool { return !strings.HasPrefix(r, "POST") }, ids)
 	want := []Path{
 		{"DELETE /v1/events/:id/attendees/:aid", "DELETE", "/v1/events/ev1/attendees/at1"},
 		{"GET /v1/contacts", "GET", "/v1/contacts"},

@@ -24,7 +24,7 @@ func TestEveryPageHidesAnotherUsersRecords(t *testing.T) {
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
 	csrf := eve.csrf()
 
-	for _, rt := range mine.routes(t, s, func(route string) bool { return strings.Contains(route, ":") }) {
+	for _, rt := range routetest.Paths(t, s.Routes, "/app/", func(route string) bool { return strings.Contains(route, ":") }, mine) {
 		method, path := rt.Method, rt.Path
 		var code int
 		if method == "GET" {
@@ -131,31 +131,16 @@ func adasRecords(t *testing.T, s *server, tok string) adas {
 	}
 }
 
-// routes are the pages' routes under /app/ that keep takes, by name, each
-// with its path filled with Ada's records; a route whose id names a kind
-// she has no record of fails the test.
-func (mine adas) routes(t *testing.T, s *server, keep func(route string) bool) []routetest.Path {
-	t.Helper()
-	paths, unfilled := routetest.Paths(s.Routes, "/app/", keep, mine)
-	for _, route := range unfilled {
-		t.Errorf("%s: no record of Ada's for its id; give adasRecords one", route)
-	}
-	if len(paths) == 0 {
-		t.Fatal("no routes to send")
-	}
-	return paths
-}
-
 // forms are the desk's forms (its POST routes) filled with Ada's records,
 // but those that would end the session or the account; those that take
 // records away (delete, merge, undo, revoke, restore, bulk actions) come
 // last, so that each form before them finds hers.
 func (mine adas) forms(t *testing.T, s *server) []routetest.Path {
 	t.Helper()
-	forms := mine.routes(t, s, func(route string) bool {
+	forms := routetest.Paths(t, s.Routes, "/app/", func(route string) bool {
 		p, ok := strings.CutPrefix(route, "POST /app/")
 		return ok && !strings.HasPrefix(p, "log") && !strings.HasPrefix(p, "sign") && p != "settings/delete" && p != "settings/password"
-	})
+	}, mine)
 	takes := func(route string) bool {
 		return strings.Contains(route, "delete") || strings.Contains(route, "merge") || strings.Contains(route, "bulk") ||
 			strings.Contains(route, "undo") || strings.Contains(route, "revoke") || strings.Contains(route, "restore")
