@@ -716,10 +716,29 @@ func TestSecondSendWaitsForTheFirst(t *testing.T) {
 	sent := form(page, "/app/contacts/new")
 	sent.Set("name", "Grace Hopper")
 
+	first, second := sendTwice(t, func() (*http.Response, error) { return b.c.PostForm(s.URL+"/app/contacts/new", sent) })
+	for _, answer := range []string{first, second} {
+		if !strings.Contains(answer, "Added Grace Hopper.") {
+			t.Fatalf("a send answered without the first one's page:\n%.2000s", answer)
+		}
+	}
+	var list struct{ Items []any }
+	s.api(t, "GET", "/v1/contacts", tok, nil, 200, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("%d contacts, want 1", len(list.Items))
+	}
+}
+
+// sendTwice sends a form with post twice, the second while the first is
+// held as it starts to save (HoldSaving), and gives both answers. It fails
+// the test if the first answers without saving, or if the second saves
+// too.
+func sendTwice(t *testing.T, post func() (*http.Response, error)) (first, second string) {
+	t.Helper()
 	entered, release := make(chan struct{}, 2), make(chan struct{})
 	t.Cleanup(web.HoldSaving(func() { entered <- struct{}{}; <-release }))
 	send := func(answers chan<- string) {
-		resp, err := b.c.PostForm(s.URL+"/app/contacts/new", sent)
+		resp, err := post()
 		if err != nil {
 			answers <- err.Error()
 			return
@@ -728,23 +747,19 @@ func TestSecondSendWaitsForTheFirst(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		answers <- string(body)
 	}
-	first, second := make(chan string, 1), make(chan string, 1)
-	go send(first)
-	<-entered // the first is saving
-	go send(second)
+	firsts, seconds := make(chan string, 1), make(chan string, 1)
+	go send(firsts)
+	select {
+	case <-entered: // the first is saving
+	case answer := <-firsts:
+		t.Fatalf("the form was not kept to once:\n%.500s", answer)
+	}
+	go send(seconds)
 	time.Sleep(300 * time.Millisecond) // the second finds it saving, and waits
 	close(release)
-	for _, answer := range []string{<-first, <-second} {
-		if !strings.Contains(answer, "Added Grace Hopper.") {
-			t.Fatalf("a send answered without the first one's page:\n%.2000s", answer)
-		}
-	}
+	first, second = <-firsts, <-seconds
 	if len(entered) != 0 {
 		t.Fatal("the second send saved too")
 	}
-	var list struct{ Items []any }
-	s.api(t, "GET", "/v1/contacts", tok, nil, 200, &list)
-	if len(list.Items) != 1 {
-		t.Fatalf("%d contacts, want 1", len(list.Items))
-	}
+	return first, second
 }
