@@ -32,6 +32,7 @@ func feedOf(n int) string {
 // another user can neither sync nor unfollow it. The desk said "with
 // POST /v1/calendars or from an assistant".
 func TestFollowACalendarFromTheDesk(t *testing.T) {
+	t.Parallel()
 	var events, broken atomic.Int32
 	events.Store(2)
 	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -37,6 +37,7 @@ func (b *phone) postPhoto(path, csrf string, photo []byte) (int, string) {
 // today's event, editing it in the settings, a new address, and setting a
 // password there.
 func TestWebCardPages(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	ev := s.Do(t, "POST", "/v1/events", tok, map[string]any{"title": "Go meetup", "starts_at": "2026-11-24T18:00:00Z"})
@@ -148,6 +149,7 @@ func devicesAndPassword(t *testing.T, s *server, b *phone, csrf string) {
 // TestWebScan: the scan page reads a code's text (what the camera found)
 // or a photo of it, and opens the log form filled in.
 func TestWebScan(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	b := newPhone(t, s)

@@ -36,6 +36,7 @@ func cardForm(t *testing.T, page string) (token, ref string) {
 // code for an event, the public page and its form, and each of its
 // defences.
 func TestCard(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t, openSignup)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	_, otherTok := s.MustSignup(t, "eve@example.com")
@@ -295,6 +296,7 @@ func (w *cardScenario) rotatedAndDisabled(t *testing.T) {
 // widest-read version (phones' importers read 4.0 only in part), and
 // vobject's strict reading takes it. It was 4.0.
 func TestCardVCardReads(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	r := s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": true, "headline": "Go, SQLite; and scale",
@@ -316,6 +318,7 @@ func TestCardVCardReads(t *testing.T) {
 }
 
 func TestCardRateLimits(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	r := s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": true}})

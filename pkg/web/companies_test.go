@@ -12,6 +12,7 @@ import (
 // there and where you met them, a warm path through an intro you made,
 // its opportunities — and another user's company a 404.
 func TestCompanies(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-20T18:00:00Z"})
@@ -64,6 +65,7 @@ func TestCompanies(t *testing.T) {
 // before the company changed elsewhere is not saved (409), its text kept.
 // Another user's company is 404 to both. The page could only be read.
 func TestEditAndDeleteACompany(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme"})
@@ -141,6 +143,7 @@ func TestEditAndDeleteACompany(t *testing.T) {
 // spelt) comes back with a link to it, and a missing name next to its
 // field, what was typed kept each time.
 func TestNewCompany(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	b := s.signedIn(t, "ada@example.com", tok)

@@ -16,6 +16,7 @@ import (
 // actions: a tag added and removed, a delete that asks first. Another
 // user's id in a bulk form is a 404 and changes nothing.
 func TestContactsTable(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-20T18:00:00Z"})
@@ -104,6 +105,7 @@ func TestContactsTable(t *testing.T) {
 // question comes first, keeping goes back to the contact, and deleting
 // takes its history with it. Another user's contact is 404.
 func TestDeleteContactFromItsPage(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ann@example.com")
 	b := s.signedIn(t, "ann@example.com", tok)
@@ -145,6 +147,7 @@ func TestDeleteContactFromItsPage(t *testing.T) {
 // them; a bulk delete removes every contact ticked with its history. The
 // contacts ticked before the full one were tagged, one at a time.
 func TestContactsBulkAllOrNone(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	full := make([]string, 50)
@@ -189,6 +192,7 @@ func TestContactsBulkAllOrNone(t *testing.T) {
 // through every contact in that order (the next page keeps the order),
 // the never contacted last; no sort here is capped.
 func TestContactsTableSortedPages(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	var want, ids []string

@@ -12,6 +12,7 @@ import (
 // is signed out and told to drop the site's caches and storage, and
 // neither the session nor the token signs in again.
 func TestDeleteAccountFromSettings(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})

@@ -48,6 +48,7 @@ func deskBrowser(t *testing.T, s *server, email, token string) context.Context {
 // opportunity by drag and drop, in Chromium, through the pages' own forms
 // and script.
 func TestDeskInChromium(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme"})
@@ -166,6 +167,7 @@ func TestDeskInChromium(t *testing.T) {
 // taken already); the new contact is added once all the same, and the
 // browser shows the page the first send answered with.
 func TestDoubleClickAddsOnce(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	ctx := deskBrowser(t, s, "ada@example.com", tok)
@@ -208,6 +210,7 @@ func TestDoubleClickAddsOnce(t *testing.T) {
 // makes one token on a double click, and the page shows it. The form is
 // free again when the page is shown again (Back: pageshow).
 func TestDoubleClickSendsOnce(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	ctx := deskBrowser(t, s, "ada@example.com", tok)
@@ -264,6 +267,7 @@ func TestDoubleClickSendsOnce(t *testing.T) {
 // TestDeskAccessibility runs axe-core on every page group of the desk:
 // no serious or critical violation.
 func TestDeskAccessibility(t *testing.T) {
+	t.Parallel()
 	axe, err := os.ReadFile(tooltest.Need(t, filepath.Join(repoRoot, "tools", "axecheck", "node_modules", "axe-core", "axe.min.js")))
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 // sideways. Each page is screenshotted (RAPPORT_UPDATE_SCREENSHOTS=1
 // writes docs/screenshots/desk-<page>-<width>.png for the README).
 func TestDeskLayoutAtBothWidths(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	contact, event := seedLivedIn(t, s, tok)

@@ -19,6 +19,7 @@ import (
 // does not exist. A refused opening comes back on the contact's page with
 // the title as typed.
 func TestPagesAnswerFailuresWithPages(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme"})
@@ -89,6 +90,7 @@ func TestPagesAnswerFailuresWithPages(t *testing.T) {
 // is closed under it), a page says so with the request id, and the log has
 // the cause under that id; the page shows no driver text.
 func TestPagesAnswerTheirOwnFailure(t *testing.T) {
+	t.Parallel()
 	var logged lockedBuffer
 	s := MustServe(t, openSignup, func(_ *api.Deps, w *web.Deps) { w.Logger = slog.New(slog.NewTextHandler(&logged, nil)) })
 	if s.SQL == nil {

@@ -20,6 +20,7 @@ import (
 // removed, one added; a stale copy refused); the list (upcoming, past,
 // search); delete after a confirmation; another user's event a 404.
 func TestEvents(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	b := s.signedIn(t, "ada@example.com", tok)
@@ -151,6 +152,7 @@ func eventListAndDelete(t *testing.T, s *server, tok string, b *browser, ev stri
 // company and a name, typed one per line) and series on the desk, and sees
 // them on its page and back in the form.
 func TestEventWhyYouGo(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme"})
@@ -228,6 +230,7 @@ func TestEventWhyYouGo(t *testing.T) {
 // the page, the contact's timeline and the API no longer have it.
 // Another user's encounter is 404. Only the API could remove one.
 func TestRemoveAnEncounterLoggedByMistake(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-20T18:00:00Z"})
@@ -269,6 +272,7 @@ func TestRemoveAnEncounterLoggedByMistake(t *testing.T) {
 // state (PRODUCT.md §10): the pending ones with Write it, Done and Snooze,
 // which come back to the event's page, and those done, with when.
 func TestEventPageFollowups(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-22T18:00:00Z"})

@@ -13,6 +13,7 @@ import (
 // now such a line, one changed on the way, or one signed for another
 // session is not shown, while the app's own still is.
 func TestFlashesSigned(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok, eveTok := s.signup(t, "ada@example.com"), s.signup(t, "eve@example.com")
 	ada, eve := s.signedIn(t, "ada@example.com", tok), s.signedIn(t, "eve@example.com", eveTok)

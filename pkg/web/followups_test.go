@@ -15,6 +15,7 @@ import (
 // longer needed from the follow-ups page, and checks its Write it link:
 // to the contact, with a subject and first line from where you met.
 func TestFollowupsDesk(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	s.api(t, "PATCH", "/v1/me", tok, map[string]any{"timezone": "Europe/Berlin"}, 200, nil)
@@ -104,6 +105,7 @@ func TestFollowupsDesk(t *testing.T) {
 // over it: it comes back (409) with what was typed, and is saved when
 // sent again.
 func TestFollowupFormNotSavedOverAnEdit(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
@@ -143,6 +145,7 @@ func TestFollowupFormNotSavedOverAnEdit(t *testing.T) {
 // TestFollowupsListPages: the follow-ups page shows the soonest 100 and
 // pages on to the later ones.
 func TestFollowupsListPages(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
@@ -172,6 +175,7 @@ func TestFollowupsListPages(t *testing.T) {
 // its title (its note, which the page does not offer to edit); the form
 // once sent an empty note and the brief lost its name.
 func TestRedateTheBrief(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-28T18:00:00Z",

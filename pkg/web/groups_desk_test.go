@@ -15,6 +15,7 @@ import (
 // made) and filter the contacts table; another user's group naming the
 // same contact shows nowhere.
 func TestPhoneGroupsOnTheDesk(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	eve := s.signup(t, "eve@example.com")

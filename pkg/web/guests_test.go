@@ -16,6 +16,7 @@ import (
 // "Met" logging someone from the list, one taken off, the log form
 // offering the list, and another user's event a 404 page.
 func TestGuestListPages(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	eve := s.signup(t, "eve@example.com")

@@ -35,6 +35,11 @@ import (
 
 // TestMain runs the tests (on FerretDB too when asked), then fails the
 // run for a page route no test called.
+//
+// Each test runs beside the others (t.Parallel) but those that set one of
+// the package's variables for their length (web.Set*, web.HoldSaving,
+// sendTwice): go test ./... starts this package last, so it ran alone on
+// one of CI's two cores for its last minute and a half.
 func TestMain(m *testing.M) { os.Exit(routes.Check("pkg/web", mongotest.Run(m))) }
 
 // routes are the pages' routes (those web.Register adds to the API's app),

@@ -24,6 +24,7 @@ import (
 // icon it names is served at the size it says. iOS's own request for
 // /apple-touch-icon.png (a saved page that links none) finds the icon.
 func TestAddToHomeScreen(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	get := func(path string) (*http.Response, []byte) {
 		t.Helper()
@@ -78,6 +79,7 @@ func TestAddToHomeScreen(t *testing.T) {
 // TestInstallableInChromium: Chromium reads the manifest without an
 // error and finds nothing that keeps the pages from being installed.
 func TestInstallableInChromium(t *testing.T) {
+	t.Parallel()
 	chromium := tooltest.Need(t, "/usr/bin/chromium")
 	s := mustServe(t)
 	ctx := phoneBrowser(t, chromium, 390, 844, 60*time.Second)

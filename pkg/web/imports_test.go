@@ -22,6 +22,7 @@ import (
 // you have, and into a row above) and writes nothing; Import writes them;
 // the import is listed and Undo puts everything back.
 func TestImportPreviewAndUndo(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	bob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Smith", "emails": []string{"bob@initech.example"}})
@@ -128,6 +129,7 @@ func TestImportPreviewAndUndo(t *testing.T) {
 // TestBackupOnTheDesk downloads a backup from the import page and restores
 // it into a new account.
 func TestBackupOnTheDesk(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "notes": "Two\nlines"})
@@ -184,6 +186,7 @@ func TestBackupOnTheDesk(t *testing.T) {
 // TestImportsListPages: the list of imports shows the latest 20 and pages
 // on to the older ones.
 func TestImportsListPages(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	for i := range 22 {
@@ -215,6 +218,7 @@ func TestImportsListPages(t *testing.T) {
 // reason and deletes nothing. Once it has gone stale it is listed as
 // interrupted, and Undo removes what it wrote.
 func TestUndoARunningImport(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	uid := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["id"].(string)
@@ -267,6 +271,7 @@ func TestUndoARunningImport(t *testing.T) {
 // undo and guest list say so — on the page, as a problem, with nothing
 // written — and go through once it has ended.
 func TestDeskWritesInBulkOneAtATime(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	uid := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["id"].(string)
@@ -317,6 +322,7 @@ func TestDeskWritesInBulkOneAtATime(t *testing.T) {
 // already running): a page waits for one, and is served once one is
 // given back.
 func TestPagesTakeTurns(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	uid := s.Do(t, "GET", "/v1/me", tok, nil).JSON(t)["id"].(string)
@@ -344,6 +350,7 @@ func TestPagesTakeTurns(t *testing.T) {
 // vobject as khard and vdirsyncer read it, every card. Only the API gave
 // them out.
 func TestContactsForAnotherApp(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "emails": []string{"jane@acme.example"}, "company": "Acme", "tags": []string{"go", "hiring"}})

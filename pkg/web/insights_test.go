@@ -10,6 +10,7 @@ import (
 // met most, the pipeline by stage and by source event; another user's
 // data never shows.
 func TestInsights(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	eve := s.signup(t, "eve@example.com")

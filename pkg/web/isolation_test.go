@@ -18,6 +18,7 @@ import (
 // here: a route added with an id this test does not know fails it until
 // the test is given a record of that kind.
 func TestEveryPageHidesAnotherUsersRecords(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	ada := s.signup(t, "ada@example.com")
 	mine := adasRecords(t, s, ada)
@@ -48,6 +49,7 @@ func TestEveryPageHidesAnotherUsersRecords(t *testing.T) {
 // nothing of theirs: the user's backup names none of their ids afterwards,
 // and theirs is as it was.
 func TestNoFormTakesAnotherUsersIDs(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	ada := s.signup(t, "ada@example.com")
 	mine := adasRecords(t, s, ada)

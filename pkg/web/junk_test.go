@@ -14,6 +14,7 @@ import (
 // does what it can), never with a server failure. The routes are read from
 // the app (forms).
 func TestNoFormFailsOnWhatIsTyped(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	ada := s.signup(t, "ada@example.com")
 	mine := adasRecords(t, s, ada)

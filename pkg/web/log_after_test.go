@@ -14,6 +14,7 @@ import (
 // after it), not today; the form comes back with the event still picked
 // for the next person. Another user's event is not offered.
 func TestLogAfterTheEvent(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	eve := s.signup(t, "eve@example.com")
@@ -84,6 +85,7 @@ func TestLogAfterTheEvent(t *testing.T) {
 // browser's Back button (its one-time id as it was) and filled in for the
 // next person met, logs that person too; sent again as it was, nobody new.
 func TestLogFormBroughtBack(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	b := s.signedIn(t, "ada@example.com", tok)

@@ -10,6 +10,7 @@ import (
 // with its reason, one tap keeps either, another user's contact is not
 // merged, and a stale pair says so.
 func TestWebMerge(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	_, eve := s.MustSignup(t, "eve@example.com")
@@ -46,6 +47,7 @@ func TestWebMerge(t *testing.T) {
 // files a lead at their company, sourced by them at the event where you
 // met, with a reminder to follow up.
 func TestWebOpening(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	_, eve := s.MustSignup(t, "eve@example.com")
@@ -91,6 +93,7 @@ func TestWebOpening(t *testing.T) {
 // TestWebSearchAndIsolation: the phone's search finds what was said, and
 // neither a contact's page nor the search shows another user's contact.
 func TestWebSearchAndIsolation(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	_, bob := s.MustSignup(t, "bob@example.com")

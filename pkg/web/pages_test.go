@@ -13,6 +13,7 @@ import (
 )
 
 func TestWebPages(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	b := newPhone(t, s)
@@ -300,6 +301,7 @@ func (w *signedIn) settingsAndSignOut(t *testing.T) {
 }
 
 func TestWebSmallThings(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -353,6 +355,7 @@ func TestWebSmallThings(t *testing.T) {
 }
 
 func TestWebFollowupGroups(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	id := s.MustCreateContact(t, tok, map[string]any{"name": "Grace"})
@@ -380,6 +383,7 @@ func TestWebFollowupGroups(t *testing.T) {
 // on the duplicates page — numbered, with their email and since when they
 // are known — and each button says which it keeps.
 func TestWebDuplicateButtonsDiffer(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
 	s.MustCreateContact(t, tok, map[string]any{"name": "Jane Doe", "emails": []string{"jane@work.example"}})

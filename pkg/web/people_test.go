@@ -20,6 +20,7 @@ import (
 // saved, a bad email refused next to its field with what was typed kept, a
 // stale copy refused rather than saved over, another user's contact a 404.
 func TestContactEdit(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	eve := s.signup(t, "eve@example.com")
@@ -145,6 +146,7 @@ func TestContactEdit(t *testing.T) {
 // contact's page and introduces them (by a name that matches several, then
 // picked); TestIntrosPageMoves moves an intro on the intros page.
 func TestContactTimelineAndIntros(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "notes": "Met at GoDays"})
@@ -214,6 +216,7 @@ func TestContactTimelineAndIntros(t *testing.T) {
 // their opportunities (linked to their cards) and the follow-ups done with
 // them beside encounters, interactions and intros (PRODUCT.md §10).
 func TestTimelineHoldsEverything(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-20T09:00:00Z"})
@@ -250,6 +253,7 @@ func TestTimelineHoldsEverything(t *testing.T) {
 // from the contact's timeline, and what was given to an event from the
 // event's page; the last contact goes back. Another user's is 404.
 func TestRemoveAnInteraction(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
@@ -294,6 +298,7 @@ func TestRemoveAnInteraction(t *testing.T) {
 // and nothing saved; a form drawn before the intro changed elsewhere is
 // not saved over it (409); another user's intro is a 404.
 func TestIntrosPageMoves(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
@@ -370,6 +375,7 @@ func TestIntrosPageMoves(t *testing.T) {
 // TestMergeFromContactPage finds the other copy of a person from a
 // contact's page and merges it in.
 func TestMergeFromContactPage(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "emails": []string{"jane@example.com"}})
@@ -396,6 +402,7 @@ func TestMergeFromContactPage(t *testing.T) {
 // TestIntrosListPages: the intros list shows the newest 50 first and
 // pages back to the oldest; a page link it did not give is refused.
 func TestIntrosListPages(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	a := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Ann Hub"})
@@ -449,6 +456,7 @@ func TestIntrosListPages(t *testing.T) {
 // shows on its page, escaped, and its phones and email carry their labels;
 // a photo and an app's own properties do not show.
 func TestContactShowsTheRestOfItsCard(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "me@example.com")
 	var me struct{ ID string }
@@ -485,6 +493,7 @@ func TestContactShowsTheRestOfItsCard(t *testing.T) {
 // shows on the page, the follow-ups page and the API; a time that is none
 // is said; another user's contact is 404. The page had no such form.
 func TestScheduleAFollowupFromTheContact(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	s.api(t, "PATCH", "/v1/me", tok, map[string]any{"timezone": "Europe/Berlin", "nudge_hour": 8}, 200, nil)
@@ -543,6 +552,7 @@ func TestScheduleAFollowupFromTheContact(t *testing.T) {
 // refused next to it and one whose email another contact has refused with
 // a link to that contact, what was typed kept each time.
 func TestNewContact(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "emails": []string{"jane@example.com"}})
@@ -644,6 +654,7 @@ func TestNewContact(t *testing.T) {
 // sent twice as drawn (a double click) adds it once; the page's forms share
 // one one-time id, and each is still saved after another was.
 func TestContactPageFormsAddOnce(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Acme"})

@@ -16,6 +16,7 @@ import (
 // checks refusals: an empty title (no company made), an unknown stage,
 // another user's card.
 func TestPipeline(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
@@ -87,6 +88,7 @@ func TestPipeline(t *testing.T) {
 // TestPipelineStagePages: a stage with more cards than the board shows
 // links to that stage alone, which pages on to the rest.
 func TestPipelineStagePages(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	for i := range 53 {
@@ -129,6 +131,7 @@ func TestPipelineStagePages(t *testing.T) {
 // Delete asks for its box to be ticked, then deletes. Another user's card
 // is 404. The card could only be moved.
 func TestEditAndDeleteAnOpportunity(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	s.api(t, "PATCH", "/v1/me", tok, map[string]any{"timezone": "Europe/Berlin"}, 200, nil)

@@ -9,6 +9,7 @@ import (
 // guests you know with when you last met, whom to meet with the reasons,
 // the speakers; another user's event is a 404 page.
 func TestPrepPage(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	eve := s.signup(t, "eve@example.com")

@@ -26,6 +26,7 @@ import (
 // password, signed in at once, its API token shown once; the next one is
 // refused unless sign-up is open; a short password is a field error.
 func TestWebSignup(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t)
 	b := newPhone(t, s)
 	_, page := b.get("/app/signup")
@@ -68,6 +69,7 @@ func TestWebSignup(t *testing.T) {
 // sent); the link opens a confirm button (a mail scanner's GET uses
 // nothing), signs in once, and not after 15 minutes.
 func TestWebSignInLink(t *testing.T) {
+	t.Parallel()
 	smtpSrv := mailtest.Start(t)
 	m, err := delivery.NewMailer(smtpSrv.URL(), "rapport@example.com")
 	if err != nil {
@@ -171,6 +173,7 @@ func decodeQP(raw []byte) string {
 // on the API and on the sign-in form alike; bcrypt reads only 72 bytes, so
 // no password longer than that can be set, and none signs in.
 func TestWebPasswordsAsTyped(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t, openSignup)
 	_, tok := s.MustSignup(t, "spaces@example.com")
 	spaced := "  correct horse battery  "
@@ -198,6 +201,7 @@ func TestWebPasswordsAsTyped(t *testing.T) {
 // pages a newcomer sees say things in words and link where to do them,
 // instead of quoting API calls.
 func TestWebFirstRun(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t, openSignup)
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	r, err := noFollow.Get(s.URL + "/")
@@ -238,6 +242,7 @@ func TestWebFirstRun(t *testing.T) {
 // says why; the BCC address is rotated and shown in full. Phone sign-up
 // keeps the browser's time zone.
 func TestWebDevices(t *testing.T) {
+	t.Parallel()
 	s := MustServe(t, openSignup, func(_ *api.Deps, w *web.Deps) { w.InboundDomain = "rapport.test" })
 	b := newPhone(t, s)
 	_, form := b.get("/app/signup")
@@ -326,6 +331,7 @@ print(json.dumps([(a["PayloadType"], a.get("CardDAVUsername") or a.get("CalDAVUs
 // bounds only what it asks); the answer stays the same, and the next 15
 // minutes send again.
 func TestWebSignInLinksPerEmail(t *testing.T) {
+	t.Parallel()
 	smtpSrv := mailtest.Start(t)
 	m, err := delivery.NewMailer(smtpSrv.URL(), "rapport@example.com")
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 // events of the next 14 days with Prepare, the intros waiting for an
 // outcome, and who was met this week with nothing logged since.
 func TestToday(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	past := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-22T18:00:00Z"})
@@ -49,6 +50,7 @@ func TestToday(t *testing.T) {
 // import, follow a calendar, connect the phone, log someone — with links
 // that work; once the account holds a contact, it does not.
 func TestTodayStartsANewAccount(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	b := s.signedIn(t, "ada@example.com", tok)
@@ -69,6 +71,7 @@ func TestTodayStartsANewAccount(t *testing.T) {
 // from Today, which comes back (they went to the follow-ups page); a
 // "back" other than Today goes to the follow-ups page, never elsewhere.
 func TestTodaysFollowupButtons(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
@@ -101,6 +104,7 @@ func TestTodaysFollowupButtons(t *testing.T) {
 // offers Write it on Today and on their page, as on the follow-ups page:
 // the thank-you names the event; someone without an email has none.
 func TestWriteItWhereTheFollowupIs(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-22T18:00:00Z"})
@@ -127,6 +131,7 @@ func TestWriteItWhereTheFollowupIs(t *testing.T) {
 // done or snoozes them a week and comes back to them; its opportunities
 // lead to their cards on the pipeline.
 func TestContactPageFollowupButtons(t *testing.T) {
+	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})

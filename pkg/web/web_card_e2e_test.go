@@ -26,6 +26,7 @@ import (
 // screenshots each new page (RAPPORT_UPDATE_SCREENSHOTS=1 writes them to
 // docs/screenshots).
 func TestWebCardAndOfflineEndToEnd(t *testing.T) {
+	t.Parallel()
 	chromium := tooltest.Need(t, "/usr/bin/chromium")
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")

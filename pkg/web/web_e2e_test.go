@@ -21,6 +21,7 @@ import (
 // It screenshots each page; RAPPORT_UPDATE_SCREENSHOTS=1 writes them to
 // docs/screenshots for the README.
 func TestWebEndToEnd(t *testing.T) {
+	t.Parallel()
 	chromium := tooltest.Need(t, "/usr/bin/chromium")
 	s := MustServe(t)
 	_, tok := s.MustSignup(t, "ada@example.com")
