@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -131,6 +132,46 @@ func TestWorthIt(t *testing.T) {
 	b, _ = json.Marshal(r.JSON(t)["series"])
 	if string(b) != `[{"events":2,"last_attended_at":"2026-11-26T18:00:00Z","new_people_per_event":0.5,"opportunities_per_event":0.5,"series":"Gophers"}]` {
 		t.Fatalf("series %s", b)
+	}
+}
+
+// TestNewAtTheFirstEventOnly: two past events logged afterwards, their
+// contacts made today. Someone met at both was new at the first only, and
+// someone known from before (known_since) at neither: in each event's
+// review and in insights' events. Whom a contact was made after counts
+// for nothing.
+func TestNewAtTheFirstEventOnly(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	oct := s.MustCreateEvent(t, tok, map[string]any{"title": "Gophers Oct", "starts_at": "2026-10-15T18:00:00Z"})
+	nov := s.MustCreateEvent(t, tok, map[string]any{"title": "Gophers Nov", "starts_at": "2026-11-12T18:00:00Z"})
+	enc := s.MustCreate(t, tok, "/v1/events/"+oct+"/encounters", map[string]any{"contact": map[string]any{"name": "Jane Met Twice"},
+		"moment": "after_talk", "met_at": "2026-10-15T19:00:00Z"})
+	jane := enc["contact"].(map[string]any)["id"].(string)
+	ann := s.MustCreateContact(t, tok, map[string]any{"name": "Ann Known Before", "known_since": "2019-05-01"})
+	for _, m := range []struct{ event, contact, at string }{{oct, ann, "2026-10-15T19:30:00Z"}, {nov, jane, "2026-11-12T19:00:00Z"}, {nov, ann, "2026-11-12T19:30:00Z"}} {
+		MustStatus(t, s.Do(t, "POST", "/v1/events/"+m.event+"/encounters", tok, map[string]any{"contact_id": m.contact, "moment": "after_talk", "met_at": m.at}), 201)
+	}
+	names := func(people any) (out []string) {
+		for _, p := range people.([]any) {
+			out = append(out, p.(map[string]any)["name"].(string))
+		}
+		slices.Sort(out)
+		return out
+	}
+	var got []string
+	for _, ev := range []string{oct, nov} {
+		r := s.Do(t, "GET", "/v1/events/"+ev+"/review", tok, nil).JSON(t)
+		got = append(got, fmt.Sprintf("new %q known %q", names(r["new_people"]), names(r["known_people"])))
+	}
+	for _, e := range s.Do(t, "GET", "/v1/insights", tok, nil).JSON(t)["events"].([]any) {
+		e := e.(map[string]any)
+		got = append(got, fmt.Sprintf("%s: %v new, %v returning", e["title"], e["new_people"], e["returning_people"]))
+	}
+	want := []string{`new ["Jane Met Twice"] known ["Ann Known Before"]`, `new [] known ["Ann Known Before" "Jane Met Twice"]`,
+		"Gophers Oct: 1 new, 1 returning", "Gophers Nov: 0 new, 2 returning"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }
 

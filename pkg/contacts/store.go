@@ -148,10 +148,11 @@ type ContactStore interface {
 	// Headcounts returns how many of the user's contacts work at each of
 	// companyIDs (companies with none are left out).
 	Headcounts(ctx context.Context, userID string, companyIDs []string) (map[string]int, error)
-	// CreatedAtOf returns when those of ids that are the user's contacts
-	// were made, by id: what "new or returning" needs of thousands of
-	// people, without reading the whole contacts.
-	CreatedAtOf(ctx context.Context, userID string, ids []string) (map[string]time.Time, error)
+	// KnownSinceOf returns since when the user has known those of ids that
+	// are the user's contacts (Contact.KnownSince), by id: what "new or
+	// returning" needs of thousands of people, without reading the whole
+	// contacts.
+	KnownSinceOf(ctx context.Context, userID string, ids []string) (map[string]time.Time, error)
 	// DeleteContact removes one of the user's contacts and frees its keys;
 	// NotFound if it does not exist or is another user's.
 	DeleteContact(ctx context.Context, userID, id string) error

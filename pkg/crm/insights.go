@@ -197,8 +197,8 @@ const worthEvents = 20
 const helpAfter = 30 * 24 * time.Hour
 
 // worth gathers what each event of the window (already begun, not
-// cancelled or skipped; the latest 20) gave — people met there (new: their contact was
-// made from the event's day on; else returning), intros made there, help
+// cancelled or skipped; the latest 20) gave — people met there (new or
+// returning: newThere), intros made there, help
 // you logged to people met there within 30 days, its follow-ups done, the
 // opportunities it sourced (of the first ledgerLimit oppsOf returns) — and
 // ranks them (insights.Worth).
@@ -233,20 +233,19 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 		}
 		all = append(all, met[i]...)
 	}
-	made, err := s.Contacts.Store.CreatedAtOf(ctx, userID, all)
+	known, err := s.Contacts.Store.KnownSinceOf(ctx, userID, all)
 	if err != nil {
 		return nil, nil, err
 	}
 	metAt := map[string][]int{} // contact → the picked events they were met at
 	for i, ids := range met {
-		day := picked[i].StartsAt.Add(-12 * time.Hour)
 		for _, id := range ids {
-			created, ok := made[id]
+			since, ok := known[id]
 			if !ok {
 				continue
 			}
 			metAt[id] = append(metAt[id], i)
-			if !created.Before(day) {
+			if newThere(&picked[i], since) {
 				facts[i].NewPeople++
 			} else {
 				facts[i].ReturningPeople++

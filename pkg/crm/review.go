@@ -110,14 +110,13 @@ func (s *Service) reviewMet(ctx context.Context, userID string, ev *events.Event
 		return nil, err
 	}
 	var met []events.MetPerson
-	day := ev.StartsAt.Add(-12 * time.Hour)
 	for _, cid := range ids {
 		c, ok := people[cid]
 		if !ok {
 			continue
 		}
 		p := ReviewPerson{ContactID: c.ID, Name: c.Name}
-		if !c.CreatedAt.Before(day) {
+		if newThere(ev, c.KnownSince) {
 			r.NewPeople = append(r.NewPeople, p)
 		} else {
 			r.KnownPeople = append(r.KnownPeople, p)
@@ -127,6 +126,16 @@ func (s *Service) reviewMet(ctx context.Context, userID string, ev *events.Event
 	r.Met = len(met)
 	r.TargetsMet, r.Missed = events.MatchTargets(ev.Targets, met)
 	return people, nil
+}
+
+// newThere reports whether someone the user has known since since was
+// new at ev: not known before its day (12 hours before it starts). Since
+// is Contact.KnownSince, not when the contact was made: people met at
+// past events and logged afterwards are new at the first of them only,
+// and so is someone known from before (a LinkedIn connection, a date the
+// user gave).
+func newThere(ev *events.Event, since time.Time) bool {
+	return !since.Before(ev.StartsAt.Add(-12 * time.Hour))
 }
 
 // reviewNotMet lists the guests coming whom the user did not meet (not

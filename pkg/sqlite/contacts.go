@@ -193,9 +193,10 @@ func (s *Contacts) Headcounts(ctx context.Context, userID string, companyIDs []s
 	return out, err
 }
 
-// CreatedAtOf implements contacts.Store (the primary key, scoped by
-// user_id).
-func (s *Contacts) CreatedAtOf(ctx context.Context, userID string, ids []string) (map[string]time.Time, error) {
+// KnownSinceOf implements contacts.Store (the primary key, scoped by
+// user_id); a contact with no known_since (restored from a backup made
+// before it) has known it since it was made, as knownSince reads it.
+func (s *Contacts) KnownSinceOf(ctx context.Context, userID string, ids []string) (map[string]time.Time, error) {
 	type row struct {
 		id string
 		at time.Time
@@ -213,7 +214,7 @@ func (s *Contacts) CreatedAtOf(ctx context.Context, userID string, ids []string)
 		var err error
 		x.at, err = parseTime(at)
 		return &x, translate(err, "contact")
-	}, `SELECT id, created_at FROM contacts WHERE id IN (SELECT value FROM json_each(?)) AND +user_id = ?`, jsonList(ids), userID)
+	}, `SELECT id, coalesce(nullif(known_since, ''), created_at) FROM contacts WHERE id IN (SELECT value FROM json_each(?)) AND +user_id = ?`, jsonList(ids), userID)
 	for _, r := range rows {
 		out[r.id] = r.at
 	}

@@ -265,9 +265,14 @@ func Contacts(t *testing.T, open OpenContacts) {
 		if none, err := s.ContactIDsByKeys(ctx, "u1", []string{"email:nobody@example.com"}); err != nil || len(none) != 0 {
 			t.Fatalf("ContactIDsByKeys of keys nobody holds = %v, %v", none, err)
 		}
-		made, err := s.CreatedAtOf(ctx, "u1", []string{a.ID, b.ID, other.ID, "nope"})
-		if err != nil || len(made) != 2 || !made[a.ID].Equal(a.CreatedAt) || !made[b.ID].Equal(b.CreatedAt) {
-			t.Fatalf("CreatedAtOf=%v, %v; want Ann's and Bea's", made, err)
+		// Ann's moved back by the touch; one from a backup made before
+		// known_since has known it since it was made.
+		old := newContact("u1", "Old")
+		old.KnownSince, old.CreatedAt = time.Time{}, clock.Add(-time.Hour)
+		MustCreateContact(t, s, old)
+		known, err := s.KnownSinceOf(ctx, "u1", []string{a.ID, b.ID, old.ID, other.ID, "nope"})
+		if err != nil || len(known) != 3 || !known[a.ID].Equal(before) || !known[b.ID].Equal(b.CreatedAt) || !known[old.ID].Equal(old.CreatedAt) {
+			t.Fatalf("KnownSinceOf=%v, %v; want Ann's (%v), Bea's and Old's (when made)", known, err, before)
 		}
 	})
 	t.Run("Sorts", func(t *testing.T) {
