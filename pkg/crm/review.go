@@ -45,7 +45,9 @@ func (r *Review) Summary() string {
 		out += "; 1 thank-you to send"
 	case r.thankYous > 1:
 		out += fmt.Sprintf("; %d thank-yous to send", r.thankYous)
-	case r.Followups.Pending > 0:
+	case r.Followups.Pending == 1:
+		out += "; 1 follow-up to do"
+	case r.Followups.Pending > 1:
 		out += fmt.Sprintf("; %d follow-ups to do", r.Followups.Pending)
 	}
 	return out

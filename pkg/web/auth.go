@@ -195,7 +195,7 @@ func (s *pages) gate(c *fiber.Ctx, cookie, stale, busy string) (ip string, statu
 	}
 	ip = c.IP()
 	if wait := s.AuthFails.Blocked(ip); wait > 0 {
-		return "", fiber.StatusTooManyRequests, fmt.Sprintf("%s; try again in %d seconds.", busy, ratelimit.RetryAfter(wait))
+		return "", fiber.StatusTooManyRequests, fmt.Sprintf("%s; try again in %s.", busy, counted(ratelimit.RetryAfter(wait), "second"))
 	}
 	return ip, 0, ""
 }

@@ -78,14 +78,6 @@ func (s *pages) syncAndSay(c *fiber.Ctx, cal *events.Calendar, verb string) erro
 	return seeNotice(c, "/app/events", fmt.Sprintf("%s %s: %s, %d updated, %d cancelled.", verb, cal.Name, counted(res.Created, "new event"), res.Updated, res.Cancelled))
 }
 
-// counted is n things in words: "1 new event", "2 new events".
-func counted(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
-}
-
 // handleCalendarDelete stops following a calendar.
 func (s *pages) handleCalendarDelete(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)

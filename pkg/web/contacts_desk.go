@@ -325,7 +325,7 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 		if f["action"] == "remove_tag" {
 			verb = "Untagged"
 		}
-		return back("notice", fmt.Sprintf("%s %d contacts “%s”.", verb, len(people), f["tag"]))
+		return back("notice", fmt.Sprintf("%s %s “%s”.", verb, counted(len(people), "contact"), f["tag"]))
 	case "delete":
 		if f["confirm"] != "yes" {
 			p := s.page(c, "Delete contacts?", "contacts")
@@ -344,7 +344,7 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 		if n == 1 && len(ids) == 1 {
 			return back("notice", fmt.Sprintf("Deleted %s.", people[ids[0]].Name))
 		}
-		return back("notice", fmt.Sprintf("Deleted %d contacts.", n))
+		return back("notice", "Deleted "+counted(n, "contact")+".")
 	}
 	return back("problem", "Pick what to do with them.")
 }

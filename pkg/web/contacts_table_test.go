@@ -76,7 +76,9 @@ func TestContactsTable(t *testing.T) {
 	if _, page := b.get("/app/contacts?tag=godays-2026"); names(page) != "Al After,Bea Before" {
 		t.Fatalf("after tagging: %s", names(page))
 	}
-	b.post("/app/contacts/bulk", url.Values{"ids": {after}, "action": {"remove_tag"}, "tag": {"godays-2026"}})
+	if st, page := b.post("/app/contacts/bulk", url.Values{"ids": {after}, "action": {"remove_tag"}, "tag": {"godays-2026"}}); st != 200 || !strings.Contains(page, "Untagged 1 contact “godays-2026”.") {
+		t.Fatalf("bulk untag: %d", st)
+	}
 	if _, page := b.get("/app/contacts?tag=godays-2026"); names(page) != "Bea Before" {
 		t.Fatalf("after untagging: %s", names(page))
 	}

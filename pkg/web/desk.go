@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"sort"
 	"strings"
@@ -56,7 +57,17 @@ var formFuncs = template.FuncMap{
 	"kindLabel":    kindLabel,
 	"openingKinds": func() []option { return openingKinds },
 	// key gives a field a keyboard shortcut (app.js: "n" focuses it).
-	"key": func(k string, f formField) formField { f.Key = k; return f },
+	"key":     func(k string, f formField) formField { f.Key = k; return f },
+	"counted": counted,
+}
+
+// counted is n things in words: "1 new event", "2 new events", "0 new
+// events" (thing is the singular, which takes an s).
+func counted(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // stamp is what an edit form carries of the stored copy it was drawn

@@ -216,7 +216,7 @@ func TestEventWhyYouGo(t *testing.T) {
 	if strings.Count(page, "ran the door") != 1 || !strings.Contains(page, `<h2 id="given">What you gave it</h2>`) {
 		t.Fatalf("the event's page lists the volunteering %d times", strings.Count(page, "ran the door"))
 	}
-	if _, page = b.get("/app/events/" + ev + "/review"); !strings.Contains(page, "1 times you helped") {
+	if _, page = b.get("/app/events/" + ev + "/review"); !strings.Contains(page, "1 time you helped") {
 		t.Fatalf("the review does not count the volunteering once")
 	}
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))

@@ -154,8 +154,8 @@ func (s *pages) handleGuestsUpload(c *fiber.Ctx) error {
 		v.Result = nil
 	}
 	if v.Result != nil {
-		p.Notice = fmt.Sprintf("%s: %d added, %d updated, %d already your contacts, %d lines skipped.", v.File, v.Result.Added, v.Result.Updated,
-			v.Result.Matched, v.Result.Skipped)
+		p.Notice = fmt.Sprintf("%s: %d added, %d updated, %s, %s skipped.", v.File, v.Result.Added, v.Result.Updated,
+			counted(v.Result.Matched, "already your contact"), counted(v.Result.Skipped, "line"))
 	}
 	return s.showGuests(c, &p, v)
 }

@@ -34,7 +34,7 @@ func TestGuestListPages(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("upload: %d\n%s", st, page)
 	}
-	mustContain(t, page, "attendees.csv: 3 added, 0 updated, 1 already your contacts, 1 lines skipped.", "Line 5: name: is required",
+	mustContain(t, page, "attendees.csv: 3 added, 0 updated, 1 already your contact, 1 line skipped.", "Line 5: name: is required",
 		"Zoë Łukasiewicz", "Initech, GmbH", `<a href="/app/contacts/`+marc+`">Marc Dubois</a>`, "checked in")
 	// Met Zoë after the talk: a contact made from the list, and she shows as met.
 	zoe := regexp.MustCompile(`<tr id="g-([0-9a-f]+)"><td>Zoë`).FindStringSubmatch(page)

@@ -242,7 +242,7 @@ func (s *pages) handleImportConfirm(c *fiber.Ctx) error {
 		}
 		notice := fmt.Sprintf("Imported %s: %d new, %d merged into contacts you had.", cmp.Or(f["file"], "the file"), res.Created, res.Updated)
 		if n := len(res.Errors); n > 0 {
-			notice += fmt.Sprintf(" %d lines skipped or changed, as the preview listed.", n)
+			notice += " " + counted(n, "line") + " skipped or changed, as the preview listed."
 		}
 		if res.ImportID == "" {
 			return "/app/import", notice, nil
@@ -271,7 +271,7 @@ func (s *pages) handleImportUndo(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Undone: %d contacts removed, what it added taken out of %d", res.Deleted, res.Restored)
+	msg := fmt.Sprintf("Undone: %s removed, what it added taken out of %d", counted(res.Deleted, "contact"), res.Restored)
 	if res.Kept > 0 {
 		msg += fmt.Sprintf(", %d kept (changed since)", res.Kept)
 	}
@@ -364,5 +364,5 @@ func (s *pages) handleBackupRestore(c *fiber.Ctx) error {
 	for _, k := range res.Restored {
 		n += k
 	}
-	return seeNotice(c, "/app/import", fmt.Sprintf("Restored %d records.", n))
+	return seeNotice(c, "/app/import", "Restored "+counted(n, "record")+".")
 }
