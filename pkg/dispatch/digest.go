@@ -82,7 +82,7 @@ var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype h
 {{if .Email}}<br><a href="mailto:{{.Email}}">{{.Email}}</a>{{end}}
 <br><a href="{{.Link}}">Mark done or snooze</a></li>{{end}}
 </ul>
-<p style="color:#666">Rapport, <a href="{{.BaseURL}}">{{.BaseURL}}</a> · <a href="{{.BaseURL}}/app/settings">followup.Change where nudges go</a></p>
+<p style="color:#666">Rapport, <a href="{{.BaseURL}}">{{.BaseURL}}</a> · <a href="{{.BaseURL}}/app/settings">Change where nudges go</a></p>
 </body></html>
 `))
 

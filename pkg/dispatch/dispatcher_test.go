@@ -80,6 +80,14 @@ func TestNudgeEndToEnd(t *testing.T) {
 	if want := "* Berlin Go Meetup: Met 1; 1 thank-you to send"; !strings.Contains(text, want) || strings.Index(text, "Yesterday:") > strings.Index(text, want) {
 		t.Errorf("digest lacks the recap %q:\n%s", want, text)
 	}
+	// The same in HTML, where a code name once stood in the footer's link.
+	html := partOf(t, m.Data, "text/html")
+	for _, want := range []string{"<strong>Say thank you: Jane Doe</strong> (Acme)", "<li>Berlin Go Meetup: Met 1; 1 thank-you to send</li>",
+		`<a href="https://rapport.example/app/followups#f-` + thankYou.ID + `">Mark done or snooze</a>`, `<a href="https://rapport.example/app/settings">Change where nudges go</a>`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the digest's HTML lacks %q:\n%s", want, html)
+		}
+	}
 	if m.Header.Get("Message-Id") == "" || !strings.Contains(m.Header.Get("Subject"), "Jane Doe") {
 		t.Errorf("headers: Message-Id=%q Subject=%q", m.Header.Get("Message-Id"), m.Header.Get("Subject"))
 	}
@@ -142,11 +150,17 @@ func ptr[T any](v T) *T { return &v }
 // plainText returns the text/plain part of a message.
 func plainText(tb testing.TB, data []byte) string {
 	tb.Helper()
+	return partOf(tb, data, "text/plain")
+}
+
+// partOf returns the first part of a message of type want.
+func partOf(tb testing.TB, data []byte, want string) string {
+	tb.Helper()
 	m, err := mail.ReadMessage(bytes.NewReader(data))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return findPart(tb, m.Header.Get("Content-Type"), m.Body, "text/plain", "")
+	return findPart(tb, m.Header.Get("Content-Type"), m.Body, want, "")
 }
 
 // findPart walks a MIME tree for the first part of type want (or, when
