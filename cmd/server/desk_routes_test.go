@@ -51,7 +51,7 @@ func deskRoutes(t *testing.T, get func(string) string, post func(string, url.Val
 		t.Fatal("the companies page lists no company")
 	}
 	get("/app/companies/" + co[1])
-	if !strings.Contains(post("/app/contacts/bulk", url.Values{"csrf": {csrf}, "ids": {contact}, "action": {"add_tag"}, "tag": {"desk"}}), "Tagged 1 contacts") {
+	if !strings.Contains(post("/app/contacts/bulk", url.Values{"csrf": {csrf}, "ids": {contact}, "action": {"add_tag"}, "tag": {"desk"}}), "Tagged 1 contact “desk”.") {
 		t.Fatal("tagging from the contacts table")
 	}
 	if !strings.Contains(get("/app/today"), "The next 14 days") {
