@@ -100,13 +100,13 @@ func TestEvents(t *testing.T) {
 		t.Fatalf("a stale edit overwrote: %v", one["title"])
 	}
 
-	eventListAndDelete(t, s, tok, b, ev)
+	eventListAndDelete(t, s, tok, b, ev, met.Contact.ID)
 }
 
 // eventListAndDelete: the list splits upcoming from past and searches;
 // another user's event is 404 on every page; deleting asks first, then takes
-// the event.
-func eventListAndDelete(t *testing.T, s *server, tok string, b *browser, ev string) {
+// the event and its encounters, not the contact met there (metID).
+func eventListAndDelete(t *testing.T, s *server, tok string, b *browser, ev, metID string) {
 	// The list: upcoming and past, search.
 	s.create(t, tok, "/v1/events", map[string]any{"title": "Rust Meetup", "starts_at": "2026-12-10T18:00:00Z"})
 	st, page := b.get("/app/events")
@@ -137,15 +137,20 @@ func eventListAndDelete(t *testing.T, s *server, tok string, b *browser, ev stri
 		t.Errorf("unfollowing a calendar that is not yours: %d", st)
 	}
 
-	// Delete: asked first, then gone with its encounters.
+	// Delete: asked first, then gone with its encounters; the person met
+	// there stays a contact, as the question says.
 	st, page = b.get("/app/events/" + ev + "/delete")
-	if st != 200 || !strings.Contains(page, "cannot be undone") {
+	if st != 200 || !strings.Contains(page, "the people you met stay your contacts. This cannot be undone.") {
 		t.Fatalf("the confirmation: %d", st)
 	}
 	if st, page = b.post("/app/events/"+ev+"/delete", url.Values{}); st != 200 || !strings.Contains(page, "Deleted From the phone.") {
 		t.Fatalf("delete: %d", st)
 	}
 	s.api(t, "GET", "/v1/events/"+ev, tok, nil, 404, nil)
+	s.api(t, "GET", "/v1/contacts/"+metID, tok, nil, 200, nil)
+	if n := countOf(t, s, tok, "/v1/contacts/"+metID+"/encounters"); n != 0 {
+		t.Errorf("%d encounters left of the deleted event", n)
+	}
 }
 
 // TestEventWhyYouGo sets an event's intentions, targets (a contact, a
