@@ -59,6 +59,14 @@ var formFuncs = template.FuncMap{
 	// key gives a field a keyboard shortcut (app.js: "n" focuses it).
 	"key":     func(k string, f formField) formField { f.Key = k; return f },
 	"counted": counted,
+	// plural is one or many by n, for a count set apart from its noun
+	// ("<strong>1</strong> line").
+	"plural": func(n int, one, many string) string {
+		if n == 1 {
+			return one
+		}
+		return many
+	},
 }
 
 // counted is n things in words: "1 new event", "2 new events", "0 new

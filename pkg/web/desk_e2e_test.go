@@ -119,7 +119,7 @@ func TestDeskInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("browser, import: %v", err)
 	}
-	if !strings.Contains(preview, "3 new contacts, 0 merged into contacts you have, 1 rows combined") {
+	if !strings.Contains(preview, "3 new contacts, 0 merged into contacts you have, 1 row combined") {
 		t.Errorf("the preview: %q", preview)
 	}
 	if !strings.Contains(imported, "3 new, 0 merged") {

@@ -42,7 +42,7 @@ func TestImportPreviewAndUndo(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("preview: %d %s", st, page)
 	}
-	mustContain(t, page, "<strong>2</strong> new contacts, <strong>1</strong> merged into contacts you have, <strong>1</strong> rows combined", "Bob Smith", "Jane Doe (again)", "(line 5)")
+	mustContain(t, page, "<strong>2</strong> new contacts, <strong>1</strong> merged into contacts you have, <strong>1</strong> row combined", "Bob Smith", "Jane Doe (again)", "(line 5)")
 	// Which columns become which field, and which are left out.
 	mustContain(t, page, "Columns read: First Name → name, Last Name → name, URL → LinkedIn URL, Email Address → email, Company → company, Position → title, Connected On → known since.")
 	if strings.Contains(page, "Columns left out") {

@@ -56,6 +56,10 @@ func TestContactEdit(t *testing.T) {
 	_, page = b.get("/app/contacts/" + jane)
 	mustContain(t, page, `Tags: <a href="/app/contacts?tag=go">go</a>, <a href="/app/contacts?tag=wasm">wasm</a>`,
 		"Known since 24 Nov 2026 · last contact never · stay in touch every 30 days")
+	s.api(t, "PATCH", "/v1/contacts/"+jane, tok, map[string]any{"cadence_days": 1}, 200, nil)
+	if _, page = b.get("/app/contacts/" + jane); !strings.Contains(page, "last contact never · stay in touch every day</p>") {
+		t.Error("a cadence of one day is not shown as every day")
+	}
 	if st, table := b.get("/app/contacts?tag=wasm"); st != 200 || !strings.Contains(table, `<a href="/app/contacts?tag=wasm">wasm</a>`) {
 		t.Fatalf("the table by a tag: %d", st)
 	}
