@@ -114,7 +114,7 @@ func RankToMeet(as []Attendee, f PrepFacts) []ToMeet {
 		}
 		if hits := topicsIn(f.HotTopics, a.Title, f.CompanyTags[co]); len(hits) > 0 {
 			m.Score += ScoreTopic * len(hits)
-			m.Reasons = append(m.Reasons, Reason{Kind: ReasonTopics, Text: "Into " + strings.Join(hits, ", ") + ", your hot topics"})
+			m.Reasons = append(m.Reasons, Reason{Kind: ReasonTopics, Text: "Into " + andList(hits) + plural(len(hits), ", one of your hot topics", ", your hot topics")})
 		}
 		out = append(out, m)
 	}
@@ -151,6 +151,15 @@ func topicsIn(hot []string, title string, tags []string) []string {
 	return out
 }
 
+// andList is a list in words: "go", "go and wasm", "go, rust and wasm".
+func andList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// plural is one or many by n.
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one

@@ -38,10 +38,10 @@ func TestRankToMeet(t *testing.T) {
 		got = append(got, fmt.Sprintf("%d %s [%s]", m.Score, m.Attendee.Name, strings.Join(rs, "; ")))
 	}
 	want := []string{
-		"17 Grace Hopper [target:You wanted to meet someone from US Navy; warm_path:You know 2 people at US Navy; topics:Into wasm, rust, your hot topics]",
+		"17 Grace Hopper [target:You wanted to meet someone from US Navy; warm_path:You know 2 people at US Navy; topics:Into wasm and rust, your hot topics]",
 		"10 Ada Lovelace [target:You wanted to meet Ada Lovelace]",
 		"10 Ken Thompson [target:You wanted to meet someone from ACME]",
-		`10 Linus T. [opportunity:Works at Initech, where "Staff engineer" is open; topics:Into go, your hot topics]`,
+		`10 Linus T. [opportunity:Works at Initech, where "Staff engineer" is open; topics:Into go, one of your hot topics]`,
 		"0 Nobody Special []",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

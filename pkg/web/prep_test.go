@@ -33,7 +33,7 @@ func TestPrepPage(t *testing.T) {
 	}
 	mustContain(t, page, "Prepare: Go meetup #42", "how others profile", "Grace Hopper",
 		`<a href="/app/contacts/`+out.Contact.ID+`">Jane Doe</a>`, "20 Oct 2026 at Go meetup #41", "<td>wasm</td>",
-		"You wanted to meet Grace Hopper", "Into wasm, your hot topics", "you saw them at Go meetup #41", "data-print")
+		"You wanted to meet Grace Hopper", "Into wasm, one of your hot topics", "you saw them at Go meetup #41", "data-print")
 	if strings.Index(page, "<strong>Grace Hopper</strong>") > strings.Index(page, "<strong>Wasm Walt</strong>") {
 		t.Error("the target is not ranked first")
 	}
