@@ -370,8 +370,9 @@ func TestBriefKeepsTheNewestMeetings(t *testing.T) {
 // ask of /mcp — a browser's foreign Origin is refused (DNS rebinding)
 // while the server's own, CRM_MCP_ORIGINS' and no Origin pass; an unknown
 // method is the JSON-RPC error -32601; a bad status is a tool error naming
-// it (and 422 on the API); input schemas have no ["null", T] types; and
-// list_followups names each follow-up's contact.
+// it (and 422 on the API); input schemas have no ["null", T] types;
+// list_followups names each follow-up's contact; and a null argument is
+// one not given (nullArguments).
 func TestMCPStandards(t *testing.T) {
 	s := MustServe(t, openSignup, func(d *api.Deps, _ *web.Deps) { d.MCPOrigins = []string{"https://claude.ai"} })
 	_, tok := s.MustSignup(t, "ada@example.com")
@@ -435,6 +436,27 @@ func TestMCPStandards(t *testing.T) {
 		if name := it.(map[string]any)["contact_name"]; name != "Grace Hopper" {
 			t.Fatalf("a follow-up's contact_name: %v", name)
 		}
+	}
+	nullArguments(t, s, tok, cs)
+}
+
+// nullArguments: null for an optional argument, as assistants send one
+// they leave out, is taken as not given, in a nested object too; for a
+// required one it is missing, by name (the SDK's schema check said
+// "type: <invalid reflect.Value> has type \"null\"" of both).
+func nullArguments(t *testing.T, s *TestServer, tok string, cs *mcp.ClientSession) {
+	t.Helper()
+	if _, msg := call(t, cs, "list_followups", map[string]any{"status": nil, "contact_id": nil, "due_before": nil, "limit": nil}); msg != "" {
+		t.Errorf("list_followups with null arguments: %q", msg)
+	}
+	ev := s.Do(t, "POST", "/v1/events", tok, map[string]any{"title": "Null Meetup", "starts_at": "2026-11-20T18:00:00Z"}).JSON(t)["id"].(string)
+	got, msg := call(t, cs, "log_encounter", map[string]any{"event_id": ev, "contact_id": nil, "moment": "after_talk", "met_at": nil, "topics": nil,
+		"contact": map[string]any{"name": "Nell Null", "emails": nil, "company": nil}})
+	if msg != "" || got["contact"].(map[string]any)["name"] != "Nell Null" {
+		t.Errorf("log_encounter with null arguments: %v %q", got, msg)
+	}
+	if _, msg := call(t, cs, "search", map[string]any{"q": nil}); !strings.Contains(msg, `missing properties: ["q"]`) || strings.Contains(msg, "reflect") {
+		t.Errorf("search with a null q: %q", msg)
 	}
 }
 

@@ -51,6 +51,7 @@ func Handler(d Deps) http.Handler {
 		Logger: d.Logger,
 	})
 	t.register(srv)
+	srv.AddReceivingMiddleware(nullsAbsent)
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv },
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, MaxRequestBodyBytes: d.MaxBody, Logger: d.Logger,
 			// The bearer token is what keeps a web page (DNS rebinding
@@ -65,6 +66,43 @@ func Handler(d Deps) http.Handler {
 		return &auth.TokenInfo{UserID: u.ID, Extra: map[string]any{userKey: u}}, nil
 	}
 	return auth.RequireBearerToken(verify, &auth.RequireBearerTokenOptions{AllowMissingExpiration: true})(methodNotFound(h, d.MaxBody))
+}
+
+// nullsAbsent takes a tool call's null arguments as not given, at the top
+// and one object down (log_encounter's contact): assistants send null for
+// an optional argument they leave out, and the SDK's schema check refused
+// it as "type: <invalid reflect.Value> has type \"null\"". A required one
+// sent as null is then refused as missing, by name. The body is at most
+// MaxBody, and two levels are read however deep it nests.
+func nullsAbsent(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && method == "tools/call" {
+			p.Arguments = withoutNulls(p.Arguments, 2)
+		}
+		return next(ctx, method, req)
+	}
+}
+
+// withoutNulls is raw without its null members, in levels levels of
+// objects; anything else (not an object, not JSON) is raw as it was, for
+// the SDK to refuse.
+func withoutNulls(raw json.RawMessage, levels int) json.RawMessage {
+	var obj map[string]json.RawMessage
+	if t := bytes.TrimSpace(raw); levels == 0 || len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &obj) != nil {
+		return raw
+	}
+	for k, v := range obj {
+		if string(bytes.TrimSpace(v)) == "null" {
+			delete(obj, k)
+			continue
+		}
+		obj[k] = withoutNulls(v, levels-1)
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return raw
+	}
+	return out
 }
 
 // notHandled starts the SDK's plain-text 400 for a method it does not know.
