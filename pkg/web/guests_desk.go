@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -78,10 +79,25 @@ func (s *pages) showGuests(c *fiber.Ctx, p *webPage, v *guestsView) error {
 		return err
 	}
 	v.Next = page.NextCursor
+	// A guest who is a contact, listed without a company or title (Luma's
+	// export has neither), shows the contact's: one read of the page's.
+	var known []string
+	for _, a := range page.Items {
+		if a.ContactID != nil {
+			known = append(known, *a.ContactID)
+		}
+	}
+	people, err := s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, known)
+	if err != nil {
+		return err
+	}
 	for _, a := range page.Items {
 		r := guestRow{ID: a.ID, Name: a.Name, Company: a.Company, Title: a.Title, Status: strings.ReplaceAll(a.Status, "_", " "), Met: a.Met}
 		if a.ContactID != nil {
 			r.ContactID = *a.ContactID
+			if ct := people[r.ContactID]; ct != nil {
+				r.Company, r.Title = cmp.Or(r.Company, ct.Company), cmp.Or(r.Title, ct.Title)
+			}
 		}
 		v.Guests = append(v.Guests, r)
 	}

@@ -138,3 +138,24 @@ func TestGuestListSentTwiceImportsOnce(t *testing.T) {
 		t.Fatalf("%d attendees, want 2", len(list.Items))
 	}
 }
+
+// TestGuestShownWithTheirContactsDetails: a guest who is already a contact,
+// listed without a company or title (as Luma exports a list), shows the
+// contact's; a guest's own company and title stand.
+func TestGuestShownWithTheirContactsDetails(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-24T16:00:00Z"})
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "emails": []string{"jane@acme.example"}, "company": "Acme", "title": "CTO"})
+	bob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Smith", "emails": []string{"bob@initech.example"}, "company": "Initech", "title": "Engineer"})
+	s.api(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, map[string]any{"attendees": []map[string]any{
+		{"name": "Jane Doe", "email": "jane@acme.example"},
+		{"name": "Bob Smith", "email": "bob@initech.example", "company": "Globex", "title": "Staff engineer"},
+		{"name": "Zoe Quinn", "company": "Hooli", "title": "Go developer"},
+	}}, 200, nil)
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/events/" + ev + "/guests")
+	mustContain(t, page, `<a href="/app/contacts/`+jane+`">Jane Doe</a></td><td>Acme</td><td>CTO</td>`,
+		`<a href="/app/contacts/`+bob+`">Bob Smith</a></td><td>Globex</td><td>Staff engineer</td>`, `<td>Zoe Quinn</td><td>Hooli</td><td>Go developer</td>`)
+}
