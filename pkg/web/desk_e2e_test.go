@@ -28,8 +28,11 @@ var repoRoot = filepath.Join("..", "..")
 func deskBrowser(t *testing.T, s *server, email, token string) context.Context {
 	t.Helper()
 	chromium := tooltest.Need(t, "/usr/bin/chromium")
-	ctx, cancel := chromedp.NewContext(browserAllocator(t, chromium, t.TempDir(), 1280, 900))
-	t.Cleanup(func() { cancel(); time.Sleep(200 * time.Millisecond) })
+	// profileDir, not t.TempDir: Chromium may still be writing its profile
+	// when the test ends (once, with the page tests side by side, the
+	// TempDir's removal found "Default" not empty and failed the test).
+	ctx, cancel := chromedp.NewContext(browserAllocator(t, chromium, profileDir(t), 1280, 900))
+	t.Cleanup(cancel)
 	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel)
 	if err := chromedp.Run(ctx,
