@@ -52,6 +52,9 @@ type contactsTable struct {
 	Moments []webMoment
 	Sorted  string // how the rows are sorted, in words
 	Partial bool   // the page stopped looking before it was full
+	// Filtered is whether a filter narrows the rows (an empty table then
+	// says nobody matches, else that there is nobody yet).
+	Filtered bool
 }
 
 type tableRow struct {
@@ -68,10 +71,11 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 	defer cancel()
 	u := user(c)
 	loc := u.Location()
+	v := &contactsTable{Moments: webMoments}
 	for _, k := range tableFilters {
 		p.Form[k] = strings.TrimSpace(c.Query(k))
+		v.Filtered = v.Filtered || (k != "sort" && p.Form[k] != "")
 	}
-	v := &contactsTable{Moments: webMoments}
 	p.Data = v
 	ids, err := s.tableIDs(ctx, u.ID, p.Form)
 	if err != nil {

@@ -238,3 +238,25 @@ func TestContactsTableSortedPages(t *testing.T) {
 		t.Error("an unknown order is not refused")
 	}
 }
+
+// TestContactsTableWhenEmpty: a new account's table says there is nobody
+// yet and where people come from; a filter that matches nobody says so.
+func TestContactsTableWhenEmpty(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	b := s.signedIn(t, "ada@example.com", tok)
+	for _, q := range []string{"", "?sort=last"} {
+		_, page := b.get("/app/contacts" + q)
+		mustContain(t, page, `No contacts yet: <a href="/app">log someone you met</a>`, `<a href="/app/import">import the people you know</a>`)
+		if strings.Contains(page, "Nobody matches these filters") {
+			t.Errorf("%q: an empty account's table says no contact matches its filters", q)
+		}
+	}
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Olga Old"})
+	_, page := b.get("/app/contacts?tag=vip")
+	mustContain(t, page, "Nobody matches these filters.")
+	if strings.Contains(page, "No contacts yet") {
+		t.Error("a filter matching nobody says there are no contacts")
+	}
+}
