@@ -37,6 +37,9 @@ type Review struct {
 // thank-yous to send".
 func (r *Review) Summary() string {
 	out := fmt.Sprintf("Met %d", r.Met)
+	if r.Met == 0 {
+		out = "Met nobody"
+	}
 	if n := len(r.TargetsMet) + len(r.Missed); n > 0 {
 		out += fmt.Sprintf(" — %d of %d you wanted", len(r.TargetsMet), n)
 	}
