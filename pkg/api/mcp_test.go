@@ -366,6 +366,45 @@ func TestBriefKeepsTheNewestMeetings(t *testing.T) {
 	}
 }
 
+// TestMCPLogsLateAtTheEvent: an assistant told of a meeting two weeks
+// after the event, with no met_at, logs it at the event's time for the
+// moment (its end after the talk), as the desk does, and the new contact
+// is known since then; a met_at given stands, and a meeting at an event
+// on now is dated now. The API keeps PRODUCT.md's default of now.
+func TestMCPLogsLateAtTheEvent(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	old := s.MustCreateEvent(t, tok, map[string]any{"title": "Rust Night", "starts_at": "2026-11-10T18:00:00Z", "ends_at": "2026-11-10T21:00:00Z"})
+	today := s.MustCreateEvent(t, tok, map[string]any{"title": "Go Night", "starts_at": "2026-11-24T16:00:00Z"})
+	cs := mustMCP(t, s, tok)
+	for _, c := range []struct {
+		name, event, moment, metAt, want string
+	}{
+		{"Jose Valim", old, "after_talk", "", "2026-11-10T21:00:00Z"},
+		{"Ann Before", old, "before_talk", "", "2026-11-10T17:59:00Z"}, // before the talk, which starts with the event
+		{"Bob Given", old, "other", "2026-11-10T19:15:00Z", "2026-11-10T19:15:00Z"},
+		{"Cat Today", today, "after_talk", "", "2026-11-24T17:00:00Z"},
+	} {
+		args := map[string]any{"event_id": c.event, "moment": c.moment, "contact": map[string]any{"name": c.name}}
+		if c.metAt != "" {
+			args["met_at"] = c.metAt
+		}
+		out, errText := call(t, cs, "log_encounter", args)
+		if errText != "" {
+			t.Fatalf("%s: %s", c.name, errText)
+		}
+		enc, contact := out["encounter"].(map[string]any), out["contact"].(map[string]any)
+		if enc["met_at"] != c.want || contact["known_since"] != c.want || contact["last_contacted_at"] != c.want {
+			t.Errorf("%s: met_at %v, known_since %v, last contact %v; want all %s", c.name, enc["met_at"], contact["known_since"], contact["last_contacted_at"], c.want)
+		}
+	}
+	r := s.Do(t, "POST", "/v1/events/"+old+"/encounters", tok, map[string]any{"moment": "after_talk", "contact": map[string]any{"name": "Dan API"}})
+	MustStatus(t, r, 201)
+	if got := r.JSON(t)["encounter"].(map[string]any)["met_at"]; got != "2026-11-24T17:00:00Z" {
+		t.Errorf("the API dated a met_at left out %v, want now (PRODUCT.md)", got)
+	}
+}
+
 // TestMCPStandards: what the MCP specification, JSON-RPC and the clients
 // ask of /mcp — a browser's foreign Origin is refused (DNS rebinding)
 // while the server's own, CRM_MCP_ORIGINS' and no Origin pass; an unknown

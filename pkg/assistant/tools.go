@@ -49,7 +49,7 @@ type LogEncounterArgs struct {
 	ContactID string       `json:"contact_id,omitempty" jsonschema:"an existing contact; or give contact"`
 	Contact   *ContactArgs `json:"contact,omitempty" jsonschema:"a new contact; one with a known email or LinkedIn URL is the existing contact"`
 	Moment    string       `json:"moment" jsonschema:"before_talk, during_talk, after_talk or other"`
-	MetAt     string       `json:"met_at,omitempty" jsonschema:"RFC 3339 time; default now"`
+	MetAt     string       `json:"met_at,omitempty" jsonschema:"RFC 3339 time; default now, or the event's time for the moment when logged after the event"`
 	Notes     string       `json:"notes,omitempty"`
 	Topics    []string     `json:"topics,omitempty" jsonschema:"what you talked about"`
 	Followup  *bool        `json:"followup,omitempty" jsonschema:"schedule the automatic follow-ups (default true)"`
@@ -129,10 +129,11 @@ func (t *tools) register(srv *mcp.Server) {
 		}))
 	addTool(srv, &mcp.Tool{Name: "log_encounter", Annotations: adds("Log who you met"), Description: describe(
 		"Log that the user met someone at an event: an existing contact by id, or a new one (duplicates by email or",
-		"LinkedIn URL are recognised, never created). Schedules the thank-you follow-up unless followup is false.")},
+		"LinkedIn URL are recognised, never created). Schedules the thank-you follow-up unless followup is false. Logged after",
+		"the event with no met_at, the meeting is dated at the event (its start, its first talk or its end, by moment), not now.")},
 		handler(t, "log_encounter", func(in LogEncounterArgs) string { return in.IdempotencyKey },
 			func(ctx context.Context, u *accounts.User, in LogEncounterArgs) (any, error) {
-				ei := contacts.EncounterInput{ContactID: in.ContactID, Moment: in.Moment, MetAt: in.MetAt, Notes: in.Notes, Topics: in.Topics, Followup: in.Followup}
+				ei := contacts.EncounterInput{ContactID: in.ContactID, Moment: in.Moment, MetAt: in.MetAt, Notes: in.Notes, Topics: in.Topics, Followup: in.Followup, AtTheEvent: true}
 				if c := in.Contact; c != nil {
 					ei.Contact = &contacts.Input{Name: c.Name, Emails: c.Emails, Phones: c.Phones, Company: c.Company, Title: c.Title,
 						LinkedInURL: c.LinkedInURL, Tags: c.Tags, Notes: c.Notes}

@@ -184,6 +184,9 @@ func (s *Service) logEncounter(ctx context.Context, u *accounts.User, eventID st
 	if err != nil {
 		return nil, err
 	}
+	if in.AtTheEvent && in.MetAt == "" {
+		enc.MetAt = record.Time(events.MetAt(ev, enc.Moment, s.Now()))
+	}
 	res := &EncounterResult{Encounter: enc}
 	if in.ContactID != "" {
 		if res.Contact, err = s.Contacts.Store.Contact(ctx, u.ID, in.ContactID); err != nil {

@@ -183,11 +183,8 @@ func (s *pages) handleGuestMet(c *fiber.Ctx) error {
 	defer cancel()
 	f := formOf(c, "moment")
 	id := c.Params("id")
-	metAt, err := s.metAt(ctx, user(c), id, f["moment"]) // marked met after the event: then
-	if err != nil {
-		return err
-	}
-	res, err := s.CRM.LogAttendee(ctx, user(c), id, c.Params("aid"), contacts.EncounterInput{Moment: f["moment"], MetAt: metAt})
+	// Marked met after the event, the meeting is dated at it.
+	res, err := s.CRM.LogAttendee(ctx, user(c), id, c.Params("aid"), contacts.EncounterInput{Moment: f["moment"], AtTheEvent: true})
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "attendee")
 	}

@@ -296,17 +296,14 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 			topics = append(topics, t)
 		}
 	}
-	enc := contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"], Topics: topics}
+	// Logged after the event (at the desk, or sent from a phone's queue the
+	// next morning), the meeting is dated at the event.
+	enc := contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"], Topics: topics, AtTheEvent: true}
 	var res *crm.EncounterResult
 	var err error
-	if f["event_id"] != "" {
-		if enc.MetAt, err = s.metAt(ctx, u, f["event_id"], f["moment"]); err != nil {
-			return "", err
-		}
-	}
 	if f["attendee_id"] != "" && f["name"] == "" && f["event_id"] != "" {
 		// Someone on the guest list: their contact from the list's details.
-		res, err = s.CRM.LogAttendee(ctx, u, f["event_id"], f["attendee_id"], contacts.EncounterInput{Moment: f["moment"], Notes: f["notes"], Topics: topics, MetAt: enc.MetAt})
+		res, err = s.CRM.LogAttendee(ctx, u, f["event_id"], f["attendee_id"], contacts.EncounterInput{Moment: f["moment"], Notes: f["notes"], Topics: topics, AtTheEvent: true})
 	} else if f["event_id"] != "" {
 		res, err = s.CRM.LogEncounter(ctx, u, f["event_id"], enc)
 	} else {
@@ -322,25 +319,6 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 		what = "Saved — you knew " + res.Contact.Name + " already"
 	}
 	return what + ".", nil
-}
-
-// metAt is when a meeting at the user's event eventID with moment, logged
-// now, happened (events.MetAt): "" (now) while the event is on or ahead,
-// the event's own time when it is logged afterwards — at the desk, from
-// the guest list, or sent from a phone's queue the next morning.
-func (s *pages) metAt(ctx context.Context, u *accounts.User, eventID, moment string) (string, error) {
-	ev, err := s.CRM.Events.Store.Event(ctx, u.ID, eventID)
-	if apperr.Is(err, apperr.NotFound) {
-		return "", nil // logging there says so
-	}
-	if err != nil {
-		return "", err
-	}
-	now := s.Now()
-	if at := events.MetAt(ev, moment, now); !at.Equal(now) {
-		return apiTime(at), nil
-	}
-	return "", nil
 }
 
 // webField maps API field names to the form's.
