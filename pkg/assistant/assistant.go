@@ -85,24 +85,41 @@ func nullsAbsent(next mcp.MethodHandler) mcp.MethodHandler {
 
 // withoutNulls is raw without its null members, in levels levels of
 // objects; anything else (not an object, not JSON) is raw as it was, for
-// the SDK to refuse.
+// the SDK to refuse. Arguments with no null member, as most calls are,
+// are raw as sent, neither decoded nor encoded again.
 func withoutNulls(raw json.RawMessage, levels int) json.RawMessage {
-	var obj map[string]json.RawMessage
-	if t := bytes.TrimSpace(raw); levels == 0 || len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &obj) != nil {
+	if !bytes.Contains(raw, []byte("null")) {
 		return raw
 	}
+	out, _ := dropNulls(raw, levels)
+	return out
+}
+
+// dropNulls is withoutNulls, and reports whether it dropped a member.
+func dropNulls(raw json.RawMessage, levels int) (json.RawMessage, bool) {
+	var obj map[string]json.RawMessage
+	if t := bytes.TrimSpace(raw); levels == 0 || len(t) == 0 || t[0] != '{' || json.Unmarshal(t, &obj) != nil {
+		return raw, false
+	}
+	dropped := false
 	for k, v := range obj {
 		if string(bytes.TrimSpace(v)) == "null" {
 			delete(obj, k)
+			dropped = true
 			continue
 		}
-		obj[k] = withoutNulls(v, levels-1)
+		if w, ok := dropNulls(v, levels-1); ok {
+			obj[k], dropped = w, true
+		}
+	}
+	if !dropped {
+		return raw, false
 	}
 	out, err := json.Marshal(obj)
 	if err != nil {
-		return raw
+		return raw, false
 	}
-	return out
+	return out, true
 }
 
 // notHandled starts the SDK's plain-text 400 for a method it does not know.
