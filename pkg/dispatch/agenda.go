@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strings"
 	"text/template"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -128,7 +128,7 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 		}
 		line := agendaLine{When: fs[i].DueAt.In(loc).Format(emailTime), Title: followup.Title(&fs[i], c.Name)}
 		if fs[i].Kind == followup.Opportunity {
-			line.Note = oneLine(fs[i].Note)
+			line.Note = input.OneLine(fs[i].Note, 120)
 		}
 		view.Followups = append(view.Followups, line)
 		cal.Events = append(cal.Events, followup.FollowUpEntry(&fs[i], c.Name, d.BaseURL))
@@ -145,13 +145,4 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 	return d.Mailer.Send(ctx, Email{To: u.Notify.Email, Subject: "Your week: " + view.From, MessageID: d.Mailer.MessageID(key),
 		Text: text.String(), Date: now,
 		Attachments: []Attachment{{Name: "agenda.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH", Data: ics}}})
-}
-
-// oneLine is s on one line, shortened to 120 characters.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 120 {
-		s = string(r[:119]) + "…"
-	}
-	return s
 }

@@ -3,6 +3,7 @@ package input
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -36,6 +37,18 @@ func CleanText(s string) string {
 		}
 		return -1
 	}, s)
+}
+
+// OneLine is s on one line — runs of spaces, line breaks and control
+// characters one space — cut to n characters, the last "…" when cut (n ≥
+// 1): a piece of outside text quoted in a message, such as a refused
+// row's name in an import's report.
+func OneLine(s string, n int) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // letters are the letters that carry no accent to remove but that a

@@ -22,3 +22,21 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+func TestOneLine(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"Jane Doe", 80, "Jane Doe"},
+		{"  Jane\r\n\tDoe \x00 ", 80, "Jane Doe"},
+		{"Zoë Quinn-Núñez", 10, "Zoë Quinn…"},
+		{"Zoë", 3, "Zoë"},
+		{"", 5, ""},
+	} {
+		if got := OneLine(c.in, c.n); got != c.want {
+			t.Errorf("OneLine(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}
