@@ -52,6 +52,7 @@ type importRes struct {
 	ImportID                  string `json:"import_id"`
 	Errors                    []struct {
 		Line    int
+		Name    string
 		Message string
 	}
 }
@@ -111,12 +112,16 @@ func TestContactImport(t *testing.T) {
 	t.Run("OK_GoogleVCardBadCardsReported", func(t *testing.T) {
 		res := mustImport(t, s, tok, "text/vcard; charset=utf-8", fixture(t, "google.vcf"))
 		// The card without a name is skipped; the card with one bad email
-		// of two is kept without it, and that is reported by its line.
+		// of two is kept without it, and that is reported by its line and
+		// name.
 		if res.Created != 3 || len(res.Errors) != 2 {
 			t.Fatalf("result %+v, want 3 created and 2 errors", res)
 		}
 		if res.Errors[0].Line != 11 || !strings.Contains(res.Errors[0].Message, "no name") {
 			t.Errorf("error 0: %+v", res.Errors[0])
+		}
+		if res.Errors[0].Name != "" || res.Errors[1].Name != "Margaret Hamilton" {
+			t.Errorf("errors name %q and %q, want the nameless card's none and Margaret Hamilton", res.Errors[0].Name, res.Errors[1].Name)
 		}
 		if res.Errors[1].Line != 17 || !strings.Contains(res.Errors[1].Message, "kept without emails[1]") {
 			t.Errorf("error 1: %+v", res.Errors[1])

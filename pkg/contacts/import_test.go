@@ -139,9 +139,12 @@ func TestImportErrorsByLine(t *testing.T) {
 	})))
 	var lines []string
 	for _, e := range res.Errors {
-		lines = append(lines, fmt.Sprintf("%d %s", e.Line, strings.SplitN(e.Message, " ", 3)[:2]))
+		lines = append(lines, fmt.Sprintf("%d %q %s", e.Line, e.Name, strings.SplitN(e.Message, " ", 3)[:2]))
 	}
-	want := []string{"2 [phones has]", "3 [name is]", "4 [a quote]", "6 [kept without]", "6 [kept without]", "7 [phones has]", "8 [kept without]"}
+	// Each with the row's name, but the line that has none and the one that
+	// could not be read.
+	want := []string{`2 "Full" [phones has]`, `3 "" [name is]`, `4 "" [a quote]`, `6 "Person 4" [kept without]`, `6 "Person 4" [kept without]`,
+		`7 "Full" [phones has]`, `8 "Person 6" [kept without]`}
 	if fmt.Sprint(lines) != fmt.Sprint(want) {
 		t.Fatalf("errors %v, want by line %v (all: %+v)", lines, want, res.Errors)
 	}

@@ -40,9 +40,9 @@ const maxPreviewMerges = 500
 // file's earlier rows — and writes nothing.
 func (s *Service) PreviewImport(ctx context.Context, userID string, read func(func(Row) error) error) (*Preview, error) {
 	p := &Preview{Merges: []PreviewMerge{}, Errors: []ImportError{}}
-	fail := func(line int, msg string) {
+	fail := func(r *Row, msg string) {
 		if len(p.Errors) < maxReportedErrors {
-			p.Errors = append(p.Errors, ImportError{Line: line, Message: msg})
+			p.Errors = append(p.Errors, importErrorOf(r, msg))
 		}
 	}
 	// What the file's earlier rows hold: a key's first row and its name.
@@ -55,18 +55,18 @@ func (s *Service) PreviewImport(ctx context.Context, userID string, read func(fu
 	err := read(func(r Row) error {
 		if r.Err != nil {
 			p.Skipped++
-			fail(r.Line, r.Err.Error())
+			fail(&r, r.Err.Error())
 			return nil
 		}
 		if err := r.Input.Validate(""); err != nil {
 			kept, dropped, ok := salvage(r.Input, err)
 			if !ok {
 				p.Skipped++
-				fail(r.Line, describe(err))
+				fail(&r, describe(err))
 				return nil
 			}
 			for _, d := range dropped {
-				fail(r.Line, "kept without "+d)
+				fail(&r, "kept without "+d)
 			}
 			r.Input = kept
 		}

@@ -28,9 +28,25 @@ type Row struct {
 
 // ImportError reports one row that was not imported.
 type ImportError struct {
-	Line    int    `json:"line"`
+	Line int `json:"line"`
+	// Name is the row's name, shortened, when the row was read (left out
+	// for a line that could not be): which person of the file it was.
+	Name    string `json:"name,omitempty"`
 	Message string `json:"message"`
 }
+
+// importErrorOf is r's ImportError saying msg.
+func importErrorOf(r *Row, msg string) ImportError {
+	e := ImportError{Line: r.Line, Message: msg}
+	if r.Err == nil {
+		e.Name = input.OneLine(r.Input.Name, RowNameLen)
+	}
+	return e
+}
+
+// RowNameLen is how many characters of a row's name an import's report
+// quotes.
+const RowNameLen = 80
 
 // ImportResult counts what an import did.
 type ImportResult struct {
@@ -114,10 +130,10 @@ func (s *Service) Import(ctx context.Context, userID, kind string, read func(fun
 	// runs at most a chunk ahead (memory stays at three chunks). Each side
 	// lists the rows it refused; they are merged by line at the end.
 	var readFailed, writeFailed []ImportError
-	failed := func(list *[]ImportError) func(int, string) {
-		return func(line int, msg string) {
+	failed := func(list *[]ImportError) func(*Row, string) {
+		return func(r *Row, msg string) {
 			if len(*list) < maxReportedErrors {
-				*list = append(*list, ImportError{Line: line, Message: msg})
+				*list = append(*list, importErrorOf(r, msg))
 			}
 		}
 	}
@@ -181,7 +197,7 @@ func (s *Service) Import(ctx context.Context, userID, kind string, read func(fun
 // readChunks reads rows with read, reports the bad ones to fail (keeping
 // what salvage can keep of a row), and sends the rest to chunks,
 // importChunk rows at a time; it stops when ctx ends (the writer failed).
-func readChunks(ctx context.Context, read func(func(Row) error) error, fail func(int, string), chunks chan<- []Row) error {
+func readChunks(ctx context.Context, read func(func(Row) error) error, fail func(*Row, string), chunks chan<- []Row) error {
 	chunk := make([]Row, 0, importChunk)
 	send := func() error {
 		select {
@@ -197,22 +213,22 @@ func readChunks(ctx context.Context, read func(func(Row) error) error, fail func
 			return err
 		}
 		if r.Err != nil {
-			fail(r.Line, r.Err.Error())
+			fail(&r, r.Err.Error())
 			return nil
 		}
 		if err := r.Input.Validate(""); err != nil {
 			kept, dropped, ok := salvage(r.Input, err)
 			if !ok {
-				fail(r.Line, describe(err))
+				fail(&r, describe(err))
 				return nil
 			}
 			for _, d := range dropped {
-				fail(r.Line, "kept without "+d)
+				fail(&r, "kept without "+d)
 			}
 			r.Input = kept
 		}
 		if err := CheckCardExtra(r.CardExtra); err != nil {
-			fail(r.Line, "kept without the card's other properties: "+describe(err))
+			fail(&r, "kept without the card's other properties: "+describe(err))
 			r.CardExtra = ""
 		}
 		chunk = append(chunk, r)
@@ -362,7 +378,7 @@ func describe(err error) string {
 	return strings.Join(parts, "; ")
 }
 
-func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, res *ImportResult, fail func(int, string)) error {
+func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, res *ImportResult, fail func(*Row, string)) error {
 	now := record.Time(s.Now())
 	cs := make([]*Contact, len(rows))
 	if res.companies == nil {
@@ -423,7 +439,7 @@ func (s *Service) importChunk(ctx context.Context, userID string, rows []Row, re
 					if apperr.KindOf(err) == apperr.Internal || apperr.KindOf(err) == apperr.Unavailable {
 						return err
 					}
-					fail(rows[i].Line, describe(err))
+					fail(&rows[i], describe(err))
 				}
 			}
 			return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts/codec"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/guestlist"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -29,7 +30,9 @@ type AttendeeImport struct {
 
 // AttendeeError says why one line of a guest list was not imported.
 type AttendeeError struct {
-	Line    int    `json:"line"`
+	Line int `json:"line"`
+	// Name is the guest's name on the line, shortened, when it has one.
+	Name    string `json:"name,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -50,7 +53,7 @@ func (s *Service) ImportAttendees(ctx context.Context, u *accounts.User, eventID
 	keep := func(r guestlist.Row) error {
 		if r.Err != nil {
 			res.Skipped++
-			res.Errors = append(res.Errors, AttendeeError{Line: r.Line, Message: r.Err.Error()})
+			res.Errors = append(res.Errors, AttendeeError{Line: r.Line, Name: input.OneLine(r.Attendee.Name, contacts.RowNameLen), Message: r.Err.Error()})
 			return nil
 		}
 		a := r.Attendee

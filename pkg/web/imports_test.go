@@ -383,3 +383,28 @@ func TestContactsForAnotherApp(t *testing.T) {
 		t.Fatal("the export without a session is not the sign-in page")
 	}
 }
+
+// TestImportPreviewNamesSkippedRows: the preview's lines skipped or
+// changed name the row's person, so the bad rows of a long file can be
+// found; a guest list's bad lines name their guest too.
+func TestImportPreviewNamesSkippedRows(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	b := s.signedIn(t, "ada@example.com", tok)
+	b.get("/app/import")
+	file := "name,email,company\nJane Good,jane@example.com,Acme\nBob Bad,not an email,Initech\n"
+	st, page := b.upload("/app/import", "file", "people.csv", []byte(file), url.Values{})
+	if st != 200 {
+		t.Fatalf("preview: %d %s", st, page)
+	}
+	mustContain(t, page, "<li>line 3 (Bob Bad): kept without emails[0]")
+
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-24T16:00:00Z"})
+	b.get("/app/events/" + ev + "/guests")
+	st, page = b.upload("/app/events/"+ev+"/guests", "file", "guests.csv", []byte("name,email\nZoe Quinn,zoe@example.com\nBob Bad,not an email\n"), url.Values{})
+	if st != 200 {
+		t.Fatalf("guest list: %d %s", st, page)
+	}
+	mustContain(t, page, "<li>Line 3 (Bob Bad): email: ")
+}
