@@ -272,7 +272,9 @@ func (w *mcpScenario) prepAndFollowups(t *testing.T) {
 	if msg != "" {
 		t.Fatal(msg)
 	}
-	if toMeet := prep["to_meet"].([]any); len(toMeet) != 2 || prep["event"].(map[string]any)["id"] != ev {
+	// José, listed without an email, was met here under his name: known.
+	known, toMeet := prep["known"].([]any), prep["to_meet"].([]any)
+	if len(known) != 1 || known[0].(map[string]any)["contact"].(map[string]any)["id"] != jose || len(toMeet) != 1 || prep["event"].(map[string]any)["id"] != ev {
 		t.Fatalf("prep_event: %v", prep)
 	}
 

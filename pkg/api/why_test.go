@@ -193,7 +193,7 @@ func TestEventReview(t *testing.T) {
 	acme := s.Do(t, "GET", "/v1/contacts/"+jose, tok, nil).JSON(t)["company_id"].(string)
 	MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact_id": bob, "moment": "before_talk", "met_at": "2026-11-26T08:30:00Z"}), 201)
 	MustStatus(t, s.Do(t, "PATCH", "/v1/events/"+ev, tok, map[string]any{"targets": []map[string]any{{"contact_id": bob}, {"contact_id": cid},
-		{"company_id": acme}, {"name": "jose nunez"}, {"name": "Rob Pike"}}}), 200)
+		{"company_id": acme}, {"name": "jose nunez"}, {"name": "Rob Pike"}, {"name": "ACME"}}}), 200)
 	s.MustCreate(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jose, bob}, "event_id": ev, "context": "both into WASM"})
 	MustStatus(t, s.Do(t, "POST", "/v1/contacts/"+bob+"/interactions", tok, map[string]any{"kind": "helped", "at": "2026-11-26T15:00:00Z"}), 201)
 	s.MustCreate(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_event_id": ev})
@@ -213,7 +213,7 @@ func TestEventReview(t *testing.T) {
 	got := r.JSON(t)
 	b, _ := json.Marshal(map[string]any{"met": got["met"], "new": got["new_people"], "known": got["known_people"], "hit": got["targets_met"],
 		"missed": got["targets_missed"], "intros": got["intros_given"], "help": got["help_given"], "followups": got["followups"]})
-	want := `{"followups":{"done":1,"overdue":1,"pending":3},"help":1,"hit":[{"contact_id":"` + bob + `"},{"company_id":"` + acme + `"},{"name":"jose nunez"}],` +
+	want := `{"followups":{"done":1,"overdue":1,"pending":3},"help":1,"hit":[{"contact_id":"` + bob + `"},{"company_id":"` + acme + `"},{"name":"jose nunez"},{"name":"ACME"}],` +
 		`"intros":1,"known":[{"contact_id":"` + bob + `","name":"Bob Known"}],"met":2,"missed":[{"contact_id":"` + cid + `"},{"name":"Rob Pike"}],` +
 		`"new":[{"contact_id":"` + jose + `","name":"José Núñez"}]}`
 	if string(b) != want {

@@ -91,7 +91,7 @@ func (s *Service) ImportAttendees(ctx context.Context, u *accounts.User, eventID
 			return nil, err
 		}
 	}
-	known, err := s.contactsOfAttendees(ctx, u.ID, rows)
+	known, err := s.contactsOfAttendees(ctx, u.ID, eventID, rows)
 	if err != nil {
 		return nil, err
 	}
@@ -116,9 +116,13 @@ func attendeeKeys(a *events.Attendee) []string {
 	return keys
 }
 
-// contactsOfAttendees returns the user's contact of each attendee who is
-// one (by email, else LinkedIn URL), by attendee key.
-func (s *Service) contactsOfAttendees(ctx context.Context, userID string, as []events.Attendee) (map[string]string, error) {
+// contactsOfAttendees returns the user's contact of each of the event's
+// attendees who is one, by attendee key: the contact who has their email,
+// else their LinkedIn URL; else, for an attendee known by neither, the
+// contact met at the event under the same name. A Meetup list gives no
+// email, and someone may be logged by name rather than picked from the
+// list: either is still the guest, and met.
+func (s *Service) contactsOfAttendees(ctx context.Context, userID, eventID string, as []events.Attendee) (map[string]string, error) {
 	var keys []string
 	for i := range as {
 		keys = append(keys, attendeeKeys(&as[i])...)
@@ -128,11 +132,49 @@ func (s *Service) contactsOfAttendees(ctx context.Context, userID string, as []e
 		return nil, err
 	}
 	out := map[string]string{}
+	var rest []*events.Attendee
 	for i := range as {
 		for _, k := range attendeeKeys(&as[i]) {
 			if id, ok := byKey[k]; ok {
 				out[as[i].Key] = id
 				break
+			}
+		}
+		if _, ok := out[as[i].Key]; !ok {
+			rest = append(rest, &as[i])
+		}
+	}
+	if len(rest) == 0 {
+		return out, nil
+	}
+	byName, err := s.metByName(ctx, userID, eventID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range rest {
+		if id, ok := byName[events.FoldName(a.Name)]; ok {
+			out[a.Key] = id
+		}
+	}
+	return out, nil
+}
+
+// metByName returns the contacts the user met at the event by their name
+// as events.FoldName folds it (the first met of a name).
+func (s *Service) metByName(ctx context.Context, userID, eventID string) (map[string]string, error) {
+	ids, err := s.Contacts.Store.ContactIDsAtEvent(ctx, userID, eventID)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	cs, err := s.Contacts.Store.ContactsByID(ctx, userID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if c := cs[id]; c != nil {
+			if k := events.FoldName(c.Name); out[k] == "" {
+				out[k] = id
 			}
 		}
 	}
@@ -150,7 +192,7 @@ func (s *Service) GuestList(ctx context.Context, userID, eventID string, limit i
 	if err != nil {
 		return nil, err
 	}
-	known, err := s.contactsOfAttendees(ctx, userID, page.Items)
+	known, err := s.contactsOfAttendees(ctx, userID, eventID, page.Items)
 	if err != nil {
 		return nil, err
 	}
@@ -194,5 +236,16 @@ func (s *Service) LogAttendee(ctx context.Context, u *accounts.User, eventID, at
 		c.Emails = []string{a.Email}
 	}
 	in.ContactID, in.Contact = "", &c
+	if len(attendeeKeys(a)) == 0 {
+		// Nothing to know them by but their name: whoever was met here
+		// under it is them (marked met twice, they stay one contact).
+		byName, err := s.metByName(ctx, u.ID, eventID)
+		if err != nil {
+			return nil, err
+		}
+		if id, ok := byName[events.FoldName(a.Name)]; ok {
+			in.ContactID, in.Contact = id, nil
+		}
+	}
 	return s.LogEncounter(ctx, u, eventID, in)
 }

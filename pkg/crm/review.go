@@ -126,7 +126,7 @@ func (s *Service) reviewMet(ctx context.Context, userID string, ev *events.Event
 		} else {
 			r.KnownPeople = append(r.KnownPeople, p)
 		}
-		met = append(met, events.MetPerson{ContactID: c.ID, CompanyID: c.CompanyID, Name: c.Name})
+		met = append(met, events.MetPerson{ContactID: c.ID, CompanyID: c.CompanyID, Name: c.Name, Company: c.Company})
 	}
 	r.Met = len(met)
 	r.TargetsMet, r.Missed = events.MatchTargets(ev.Targets, met)
@@ -156,7 +156,7 @@ func (s *Service) reviewNotMet(ctx context.Context, userID string, ev *events.Ev
 			guests = append(guests, a)
 		}
 	}
-	known, err := s.contactsOfAttendees(ctx, userID, guests)
+	known, err := s.contactsOfAttendees(ctx, userID, ev.ID, guests)
 	if err != nil {
 		return err
 	}

@@ -95,15 +95,18 @@ func checkWhy(c *input.Checker, in Input, e *Event) {
 	e.Series = c.Text("series", in.Series, input.MaxShort)
 }
 
-// MetPerson is someone met at an event, as target matching sees them.
+// MetPerson is someone met at an event, as target matching sees them:
+// Company is the name of their company.
 type MetPerson struct {
-	ContactID, CompanyID, Name string
+	ContactID, CompanyID, Name, Company string
 }
 
 // MatchTargets splits an event's targets into those met there and those
 // missed: a contact target is met when that contact was; a company target
-// when anyone from that company was; a name when someone of that name
-// (case and accents aside) was.
+// when anyone from that company was; a name when someone of that name, or
+// someone from a company of that name, was (case and accents aside: a
+// name target is whom or which company the user wanted to meet, written
+// before either was in the CRM).
 func MatchTargets(targets []Target, met []MetPerson) (hit, missed []Target) {
 	contacts, companies, names := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, m := range met {
@@ -112,6 +115,9 @@ func MatchTargets(targets []Target, met []MetPerson) (hit, missed []Target) {
 			companies[m.CompanyID] = true
 		}
 		names[FoldName(m.Name)] = true
+		if m.Company != "" {
+			names[FoldName(m.Company)] = true
+		}
 	}
 	hit, missed = []Target{}, []Target{}
 	for _, t := range targets {

@@ -159,3 +159,60 @@ func TestGuestShownWithTheirContactsDetails(t *testing.T) {
 	mustContain(t, page, `<a href="/app/contacts/`+jane+`">Jane Doe</a></td><td>Acme</td><td>CTO</td>`,
 		`<a href="/app/contacts/`+bob+`">Bob Smith</a></td><td>Globex</td><td>Staff engineer</td>`, `<td>Zoe Quinn</td><td>Hooli</td><td>Go developer</td>`)
 }
+
+// TestGuestKnownByNameOnly: a guest with neither email nor LinkedIn URL,
+// as a Meetup list gives them, marked met twice is one contact, and shows
+// as met; one logged by typing their name on the log form rather than
+// picking them (accents aside) is met too; neither is offered again, nor
+// listed in the review as not met.
+func TestGuestKnownByNameOnly(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "Go Meetup #47", "starts_at": "2026-11-24T16:00:00Z"})
+	s.api(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, map[string]any{"attendees": []map[string]any{
+		{"name": "Sam Roe"}, {"name": "Zoë Quinn", "company": "Globex"}, {"name": "Ivy Lin"}}}, 200, nil)
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/events/" + ev + "/guests")
+	sam := regexp.MustCompile(`<tr id="g-([0-9a-f]+)"><td>Sam Roe`).FindStringSubmatch(page)
+	if sam == nil {
+		t.Fatalf("no row for Sam:\n%s", page)
+	}
+	for range 2 {
+		if st, page := b.post("/app/events/"+ev+"/guests/"+sam[1]+"/met", url.Values{"moment": {"after_talk"}}); st != 200 {
+			t.Fatalf("met: %d\n%s", st, page)
+		}
+	}
+	b.get("/app?event_id=" + ev)
+	f := form(b.last, "/app/encounters")
+	f.Set("event_id", ev)
+	f.Set("name", "zoe quinn")
+	f.Set("moment", "before_talk")
+	if st, page := b.post("/app/encounters", f); st != 200 {
+		t.Fatalf("log: %d\n%s", st, page)
+	}
+	var people struct{ Items []struct{ ID, Name string } }
+	s.api(t, "GET", "/v1/contacts", tok, nil, 200, &people)
+	if len(people.Items) != 2 {
+		t.Fatalf("contacts %+v, want Sam once and Zoe", people.Items)
+	}
+	var guests struct {
+		Items []struct {
+			Name      string
+			ContactID *string `json:"contact_id"`
+			Met       bool
+		}
+	}
+	s.api(t, "GET", "/v1/events/"+ev+"/attendees", tok, nil, 200, &guests)
+	for _, g := range guests.Items {
+		if want := g.Name != "Ivy Lin"; g.Met != want || (g.ContactID != nil) != want {
+			t.Errorf("%s: met %v, contact %v; want met %v", g.Name, g.Met, g.ContactID, want)
+		}
+	}
+	_, logPage := b.get("/app?event_id=" + ev)
+	if strings.Contains(logPage, ">Sam Roe</option>") || strings.Contains(logPage, ">Zoë Quinn") || !strings.Contains(logPage, ">Ivy Lin") {
+		t.Errorf("the log form offers the guests met, or not Ivy:\n%s", logPage)
+	}
+	_, review := b.get("/app/events/" + ev + "/review")
+	mustContain(t, review, "On the guest list, not met (1)")
+}
