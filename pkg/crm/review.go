@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/words"
 )
 
 // Review is what an event came to (GET /v1/events/{id}/review, PRODUCT.md
@@ -44,14 +45,10 @@ func (r *Review) Summary() string {
 		out += fmt.Sprintf(" — %d of %d you wanted", len(r.TargetsMet), n)
 	}
 	switch {
-	case r.thankYous == 1:
-		out += "; 1 thank-you to send"
-	case r.thankYous > 1:
-		out += fmt.Sprintf("; %d thank-yous to send", r.thankYous)
-	case r.Followups.Pending == 1:
-		out += "; 1 follow-up to do"
-	case r.Followups.Pending > 1:
-		out += fmt.Sprintf("; %d follow-ups to do", r.Followups.Pending)
+	case r.thankYous > 0:
+		out += "; " + words.Counted(r.thankYous, "thank-you") + " to send"
+	case r.Followups.Pending > 0:
+		out += "; " + words.Counted(r.Followups.Pending, "follow-up") + " to do"
 	}
 	return out
 }

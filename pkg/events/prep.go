@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/input"
+	"github.com/rapport-crm/rapport/pkg/words"
 )
 
 // The weights of a reason to meet someone on the guest list (PRODUCT.md
@@ -109,12 +110,12 @@ func RankToMeet(as []Attendee, f PrepFacts) []ToMeet {
 				CompanyID: co, OpportunityID: o.ID})
 		}
 		if n := f.Warm[co]; n > 0 && co != "" {
-			m.add(ScoreWarmPath, Reason{Kind: ReasonWarmPath, Text: fmt.Sprintf("You know %d %s at %s", n, plural(n, "person", "people"), coName),
+			m.add(ScoreWarmPath, Reason{Kind: ReasonWarmPath, Text: fmt.Sprintf("You know %d %s at %s", n, words.Plural(n, "person", "people"), coName),
 				CompanyID: co})
 		}
 		if hits := topicsIn(f.HotTopics, a.Title, f.CompanyTags[co]); len(hits) > 0 {
 			m.Score += ScoreTopic * len(hits)
-			m.Reasons = append(m.Reasons, Reason{Kind: ReasonTopics, Text: "Into " + andList(hits) + plural(len(hits), ", one of your hot topics", ", your hot topics")})
+			m.Reasons = append(m.Reasons, Reason{Kind: ReasonTopics, Text: "Into " + words.AndList(hits) + words.Plural(len(hits), ", one of your hot topics", ", your hot topics")})
 		}
 		out = append(out, m)
 	}
@@ -149,20 +150,4 @@ func topicsIn(hot []string, title string, tags []string) []string {
 		}
 	}
 	return out
-}
-
-// andList is a list in words: "go", "go and wasm", "go, rust and wasm".
-func andList(items []string) string {
-	if len(items) < 2 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
-
-// plural is one or many by n.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/words"
 )
 
 // Signing in on the pages: the sign-in form (password or token), sessions
@@ -195,7 +196,7 @@ func (s *pages) gate(c *fiber.Ctx, cookie, stale, busy string) (ip string, statu
 	}
 	ip = c.IP()
 	if wait := s.AuthFails.Blocked(ip); wait > 0 {
-		return "", fiber.StatusTooManyRequests, fmt.Sprintf("%s; try again in %s.", busy, counted(ratelimit.RetryAfter(wait), "second"))
+		return "", fiber.StatusTooManyRequests, fmt.Sprintf("%s; try again in %s.", busy, words.Counted(ratelimit.RetryAfter(wait), "second"))
 	}
 	return ip, 0, ""
 }

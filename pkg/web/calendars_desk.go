@@ -9,6 +9,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/words"
 )
 
 // The calendars a user follows (a meetup group's, a Luma calendar), on the
@@ -75,7 +76,7 @@ func (s *pages) syncAndSay(c *fiber.Ctx, cal *events.Calendar, verb string) erro
 	case err != nil:
 		return err
 	}
-	return seeNotice(c, "/app/events", fmt.Sprintf("%s %s: %s, %d updated, %d cancelled.", verb, cal.Name, counted(res.Created, "new event"), res.Updated, res.Cancelled))
+	return seeNotice(c, "/app/events", fmt.Sprintf("%s %s: %s, %d updated, %d cancelled.", verb, cal.Name, words.Counted(res.Created, "new event"), res.Updated, res.Cancelled))
 }
 
 // handleCalendarDelete stops following a calendar.

@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/words"
 )
 
 // The desk's contacts table (PRODUCT.md §10), on /app/contacts when no
@@ -329,7 +330,7 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 		if f["action"] == "remove_tag" {
 			verb = "Untagged"
 		}
-		return back("notice", fmt.Sprintf("%s %s “%s”.", verb, counted(len(people), "contact"), f["tag"]))
+		return back("notice", fmt.Sprintf("%s %s “%s”.", verb, words.Counted(len(people), "contact"), f["tag"]))
 	case "delete":
 		if f["confirm"] != "yes" {
 			p := s.page(c, "Delete contacts?", "contacts")
@@ -348,7 +349,7 @@ func (s *pages) handleContactsBulk(c *fiber.Ctx) error {
 		if n == 1 && len(ids) == 1 {
 			return back("notice", fmt.Sprintf("Deleted %s.", people[ids[0]].Name))
 		}
-		return back("notice", "Deleted "+counted(n, "contact")+".")
+		return back("notice", "Deleted "+words.Counted(n, "contact")+".")
 	}
 	return back("problem", "Pick what to do with them.")
 }

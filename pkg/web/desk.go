@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"html/template"
 	"sort"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/words"
 )
 
 // The desk (PRODUCT.md §10): the pages for the work after the event, one
@@ -58,24 +58,8 @@ var formFuncs = template.FuncMap{
 	"openingKinds": func() []option { return openingKinds },
 	// key gives a field a keyboard shortcut (app.js: "n" focuses it).
 	"key":     func(k string, f formField) formField { f.Key = k; return f },
-	"counted": counted,
-	// plural is one or many by n, for a count set apart from its noun
-	// ("<strong>1</strong> line").
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return one
-		}
-		return many
-	},
-}
-
-// counted is n things in words: "1 new event", "2 new events", "0 new
-// events" (thing is the singular, which takes an s).
-func counted(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
+	"counted": words.Counted,
+	"plural":  words.Plural,
 }
 
 // stamp is what an edit form carries of the stored copy it was drawn

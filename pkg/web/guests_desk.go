@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/words"
 )
 
 // An event's guest list on the desk (PRODUCT.md §11): upload the list as
@@ -171,7 +172,7 @@ func (s *pages) handleGuestsUpload(c *fiber.Ctx) error {
 	}
 	if v.Result != nil {
 		p.Notice = fmt.Sprintf("%s: %d added, %d updated, %s, %s skipped.", v.File, v.Result.Added, v.Result.Updated,
-			counted(v.Result.Matched, "already your contact"), counted(v.Result.Skipped, "line"))
+			words.Counted(v.Result.Matched, "already your contact"), words.Counted(v.Result.Skipped, "line"))
 	}
 	return s.showGuests(c, &p, v)
 }

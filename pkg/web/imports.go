@@ -24,6 +24,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/words"
 )
 
 // The desk's import page (PRODUCT.md §10): upload a LinkedIn CSV, a vCard
@@ -242,7 +243,7 @@ func (s *pages) handleImportConfirm(c *fiber.Ctx) error {
 		}
 		notice := fmt.Sprintf("Imported %s: %d new, %d merged into contacts you had.", cmp.Or(f["file"], "the file"), res.Created, res.Updated)
 		if n := len(res.Errors); n > 0 {
-			notice += " " + counted(n, "line") + " skipped or changed, as the preview listed."
+			notice += " " + words.Counted(n, "line") + " skipped or changed, as the preview listed."
 		}
 		if res.ImportID == "" {
 			return "/app/import", notice, nil
@@ -271,7 +272,7 @@ func (s *pages) handleImportUndo(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Undone: %s removed, what it added taken out of %d", counted(res.Deleted, "contact"), res.Restored)
+	msg := fmt.Sprintf("Undone: %s removed, what it added taken out of %d", words.Counted(res.Deleted, "contact"), res.Restored)
 	if res.Kept > 0 {
 		msg += fmt.Sprintf(", %d kept (changed since)", res.Kept)
 	}
@@ -364,5 +365,5 @@ func (s *pages) handleBackupRestore(c *fiber.Ctx) error {
 	for _, k := range res.Restored {
 		n += k
 	}
-	return seeNotice(c, "/app/import", "Restored "+counted(n, "record")+".")
+	return seeNotice(c, "/app/import", "Restored "+words.Counted(n, "record")+".")
 }
