@@ -420,9 +420,33 @@ func encounterWhy(e *contacts.Encounter) string {
 		parts = append(parts, n)
 	}
 	if len(e.Topics) > 0 {
-		parts = append(parts, "Topics: "+strings.Join(e.Topics, ", "))
+		parts = append(parts, whyTopics+strings.Join(e.Topics, ", "))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// whyTopics marks the topics in encounterWhy's note.
+const whyTopics = "Topics: "
+
+// EncounterWhyParts splits the note of an encounter's follow-up, as
+// encounterWhy wrote it, into the encounter's notes and its topics; a
+// note written otherwise (edited by hand) is all notes.
+func EncounterWhyParts(note string) (notes string, topics []string) {
+	rest := note
+	switch i := strings.LastIndex(note, " · "+whyTopics); {
+	case i >= 0:
+		notes, rest = note[:i], note[i+len(" · "):]
+	case strings.HasPrefix(note, whyTopics):
+		rest = note
+	default:
+		return note, nil
+	}
+	for _, t := range strings.Split(strings.TrimPrefix(rest, whyTopics), ", ") {
+		if t = strings.TrimSpace(t); t != "" {
+			topics = append(topics, t)
+		}
+	}
+	return notes, topics
 }
 
 // introWhy says whom an intro check is about: "You introduced Dana Lee to

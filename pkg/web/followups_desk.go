@@ -11,8 +11,10 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/words"
 )
 
 // The desk's follow-ups: re-date one and edit its note on /app/followups,
@@ -117,9 +119,15 @@ func writeIt(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) templa
 		if where != "" {
 			subject += " at " + where
 		}
-		body = hello + ",\n\nthank you for the chat" + at(where) + "."
-		if f.Note != "" {
-			body += " You mentioned: " + firstLine(f.Note)
+		// "…the chat at GoDays about go and wasm. You mentioned: …"
+		notes, topics := crm.EncounterWhyParts(f.Note)
+		body = hello + ",\n\nthank you for the chat" + at(where)
+		if len(topics) > 0 {
+			body += " about " + words.AndList(topics)
+		}
+		body += "."
+		if notes != "" {
+			body += " You mentioned: " + firstLine(notes)
 		}
 	case followup.IntroCheck:
 		subject = "How did the introduction go?"

@@ -207,3 +207,40 @@ func TestRedateTheBrief(t *testing.T) {
 		t.Fatalf("the brief re-dated: %+v", got)
 	}
 }
+
+// TestWriteItSaysWhatYouTalkedAbout: a thank-you's draft names the topics
+// of the meeting in words ("about go and wasm"), and its notes after "You
+// mentioned", not the follow-up's "Topics: go, wasm" as it is stored.
+func TestWriteItSaysWhatYouTalkedAbout(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-24T16:00:00Z"})
+	for _, p := range []map[string]any{
+		{"contact": map[string]any{"name": "Jane Doe", "emails": []string{"jane@example.com"}}, "topics": []string{"go", "wasm"}, "notes": "Wants the slides"},
+		{"contact": map[string]any{"name": "Bob Roe", "emails": []string{"bob@example.com"}}, "topics": []string{"rust"}},
+	} {
+		p["moment"], p["met_at"] = "after_talk", "2026-11-24T16:30:00Z"
+		s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, p, 201, nil)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/followups")
+	bodies := map[string]string{}
+	for _, m := range regexp.MustCompile(`href="(mailto:[^"]+)">Write it`).FindAllStringSubmatch(page, -1) {
+		u, err := url.Parse(html.UnescapeString(m[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := u.Query().Get("body"); strings.Contains(b, "thank you") {
+			bodies[u.Opaque] = b
+		}
+	}
+	for to, want := range map[string]string{
+		"jane@example.com": "Hi Jane,\n\nthank you for the chat at GoDays about go and wasm. You mentioned: Wants the slides\n",
+		"bob@example.com":  "Hi Bob,\n\nthank you for the chat at GoDays about rust.\n",
+	} {
+		if bodies[to] != want {
+			t.Errorf("the thank-you to %s: %q, want %q", to, bodies[to], want)
+		}
+	}
+}
