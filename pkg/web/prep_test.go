@@ -32,10 +32,17 @@ func TestPrepPage(t *testing.T) {
 		t.Fatalf("prep: %d", st)
 	}
 	mustContain(t, page, "Prepare: Go meetup #42", "how others profile", "Grace Hopper",
-		`<a href="/app/contacts/`+out.Contact.ID+`">Jane Doe</a>`, "20 Oct 2026 at Go meetup #41", "<td>wasm</td>",
+		`<a href="/app/contacts/`+out.Contact.ID+`">Jane Doe</a>`, "20 Oct 2026 at Go meetup #41", "<td>wasm</td>", "<td>2 follow-ups</td>",
 		"You wanted to meet Grace Hopper", "Into wasm, one of your hot topics", "you saw them at Go meetup #41", "data-print")
 	if strings.Index(page, "<strong>Grace Hopper</strong>") > strings.Index(page, "<strong>Wasm Walt</strong>") {
 		t.Error("the target is not ranked first")
+	}
+	// An event without a guest list says where one comes from.
+	bare := s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup #43", "starts_at": "2026-12-26T18:00:00Z"})
+	_, page = b.get("/app/events/" + bare + "/prep")
+	mustContain(t, page, `No guest list yet: <a href="/app/events/`+bare+`/guests">import it</a>`)
+	if strings.Contains(page, "Nobody on the guest list is a contact") {
+		t.Error("an event without a guest list says nobody on it is a contact")
 	}
 	be := s.signedIn(t, "eve@example.com", eve)
 	if st, _ := be.get("/app/events/" + ev + "/prep"); st != 404 {
