@@ -47,7 +47,8 @@ func (s *Service) CardEvent(ctx context.Context, owner *accounts.User, ref strin
 
 // LeaveDetails records details left on owner's card: the contact is
 // created or reused (same email or LinkedIn URL), and met at ev with the
-// moment its talks give for now, the thank-you scheduled. Without an event
+// moment its talks give for now (left long after the event: at the
+// event's time for it, events.MetAt), the thank-you scheduled. Without an event
 // the encounter is at the day's "Met through my card" event (made when
 // first needed), moment "other". Field errors name the contact's fields
 // (contact.name, contact.emails[0], …).
@@ -63,7 +64,8 @@ func (s *Service) LeaveDetails(ctx context.Context, owner *accounts.User, ev *ev
 	enc := contacts.EncounterInput{Contact: &in, Moment: "other", Notes: notes}
 	now := s.Now()
 	if ev != nil {
-		enc.Moment = events.MomentAt(ev, now)
+		// Left the next day, from the code scanned at the event: met there.
+		enc.Moment, enc.AtTheEvent = events.MomentAt(ev, now), true
 		return s.LogEncounter(ctx, owner, ev.ID, enc)
 	}
 	return atomically(ctx, s, func(ctx context.Context, s *Service) (*EncounterResult, error) {

@@ -377,3 +377,42 @@ func TestCardRateLimits(t *testing.T) {
 		t.Fatalf("61st view in a minute: %d", st)
 	}
 }
+
+// TestCardLeftTheNextDay: someone who scanned the card at yesterday's
+// event and leaves their details today was met at the event (at its end:
+// after the talk), not today, and is known since then.
+func TestCardLeftTheNextDay(t *testing.T) {
+	t.Parallel()
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	MustStatus(t, s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": true}}), 200)
+	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "Go meetup", "starts_at": "2026-11-23T18:00:00Z", "ends_at": "2026-11-23T20:30:00Z"})
+	png := s.Do(t, "GET", "/v1/me/card.png?event_id="+ev, tok, nil)
+	MustStatus(t, png, 200)
+	text, err := qr.Decode(t.Context(), png.Body, "image")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest := s.visitor(t)
+	_, page := guest.get(u.Path + "?" + u.RawQuery)
+	formTok, ref := cardForm(t, page)
+	if st, body := guest.post(u.Path, url.Values{"t": {formTok}, "e": {ref}, "name": {"Grace Hopper"}, "email": {"grace@example.com"}, "consent": {"yes"}}); st != 200 {
+		t.Fatalf("leave details: %d\n%s", st, body)
+	}
+	cs := s.Do(t, "GET", "/v1/contacts?q=grace", tok, nil).JSON(t)["items"].([]any)
+	if len(cs) != 1 {
+		t.Fatalf("contacts named grace: %v", cs)
+	}
+	c := cs[0].(map[string]any)
+	encs := s.Do(t, "GET", "/v1/contacts/"+c["id"].(string)+"/encounters", tok, nil).JSON(t)["items"].([]any)
+	if len(encs) != 1 {
+		t.Fatalf("encounters: %v", encs)
+	}
+	if e := encs[0].(map[string]any); e["event_id"] != ev || e["moment"] != "after_talk" || e["met_at"] != "2026-11-23T20:30:00Z" || c["known_since"] != "2026-11-23T20:30:00Z" {
+		t.Fatalf("encounter %v, known since %v; want after the talk at the event's end", e, c["known_since"])
+	}
+}
