@@ -120,6 +120,11 @@ func eventListAndDelete(t *testing.T, s *server, tok string, b *browser, ev, met
 	if _, page = b.get("/app/events?q=rust"); strings.Contains(page, "From the phone") || !strings.Contains(page, "Rust Meetup") {
 		t.Fatalf("search")
 	}
+	for _, q := range []string{"q=nothing", "tag=nothing"} {
+		if _, page = b.get("/app/events?" + q); !strings.Contains(page, "No past events match.") {
+			t.Errorf("%s: the empty result does not say nothing matched", q)
+		}
+	}
 
 	// Another user's event: 404 everywhere.
 	eve := s.signedIn(t, "eve@example.com", s.signup(t, "eve@example.com"))
