@@ -91,7 +91,7 @@ func (s *Service) ImportAttendees(ctx context.Context, u *accounts.User, eventID
 			return nil, err
 		}
 	}
-	known, err := s.contactsOfAttendees(ctx, u.ID, eventID, rows)
+	known, err := s.contactsOfAttendees(ctx, u.ID, rows, s.metAt(u.ID, eventID))
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +121,9 @@ func attendeeKeys(a *events.Attendee) []string {
 // else their LinkedIn URL; else, for an attendee known by neither, the
 // contact met at the event under the same name. A Meetup list gives no
 // email, and someone may be logged by name rather than picked from the
-// list: either is still the guest, and met.
-func (s *Service) contactsOfAttendees(ctx context.Context, userID, eventID string, as []events.Attendee) (map[string]string, error) {
+// list: either is still the guest, and met. met is whom the user met at
+// the event, read only if a guest is left to match by name.
+func (s *Service) contactsOfAttendees(ctx context.Context, userID string, as []events.Attendee, met *metHere) (map[string]string, error) {
 	var keys []string
 	for i := range as {
 		keys = append(keys, attendeeKeys(&as[i])...)
@@ -147,7 +148,7 @@ func (s *Service) contactsOfAttendees(ctx context.Context, userID, eventID strin
 	if len(rest) == 0 {
 		return out, nil
 	}
-	byName, err := s.metByName(ctx, userID, eventID)
+	byName, err := met.byName(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -159,20 +160,62 @@ func (s *Service) contactsOfAttendees(ctx context.Context, userID, eventID strin
 	return out, nil
 }
 
-// metByName returns the contacts the user met at the event by their name
-// as events.FoldName folds it (the first met of a name).
-func (s *Service) metByName(ctx context.Context, userID, eventID string) (map[string]string, error) {
-	ids, err := s.Contacts.Store.ContactIDsAtEvent(ctx, userID, eventID)
-	if err != nil || len(ids) == 0 {
-		return nil, err
+// metHere is whom the user met at one event, read from the store when
+// first needed and then kept for the rest of the request: the contacts'
+// ids, first met first, and the contacts.
+type metHere struct {
+	s               *Service
+	userID, eventID string
+	ids             []string
+	people          map[string]*contacts.Contact
+	idsRead         bool
+}
+
+// metAt returns whom userID met at eventID, not yet read.
+func (s *Service) metAt(userID, eventID string) *metHere {
+	return &metHere{s: s, userID: userID, eventID: eventID}
+}
+
+// contactIDs returns the ids of the contacts met there, first met first.
+func (m *metHere) contactIDs(ctx context.Context) ([]string, error) {
+	if !m.idsRead {
+		ids, err := m.s.Contacts.Store.ContactIDsAtEvent(ctx, m.userID, m.eventID)
+		if err != nil {
+			return nil, err
+		}
+		m.ids, m.idsRead = ids, true
 	}
-	cs, err := s.Contacts.Store.ContactsByID(ctx, userID, ids)
+	return m.ids, nil
+}
+
+// contacts returns the contacts met there, by id.
+func (m *metHere) contacts(ctx context.Context) (map[string]*contacts.Contact, error) {
+	if m.people == nil {
+		ids, err := m.contactIDs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		m.people = map[string]*contacts.Contact{}
+		if len(ids) > 0 {
+			if m.people, err = m.s.Contacts.Store.ContactsByID(ctx, m.userID, ids); err != nil {
+				m.people = nil
+				return nil, err
+			}
+		}
+	}
+	return m.people, nil
+}
+
+// byName returns the contacts met there by their name as events.FoldName
+// folds it (the first met of a name).
+func (m *metHere) byName(ctx context.Context) (map[string]string, error) {
+	people, err := m.contacts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]string, len(ids))
-	for _, id := range ids {
-		if c := cs[id]; c != nil {
+	out := make(map[string]string, len(m.ids))
+	for _, id := range m.ids {
+		if c := people[id]; c != nil {
 			if k := events.FoldName(c.Name); out[k] == "" {
 				out[k] = id
 			}
@@ -192,13 +235,14 @@ func (s *Service) GuestList(ctx context.Context, userID, eventID string, limit i
 	if err != nil {
 		return nil, err
 	}
-	known, err := s.contactsOfAttendees(ctx, userID, eventID, page.Items)
+	here := s.metAt(userID, eventID)
+	known, err := s.contactsOfAttendees(ctx, userID, page.Items, here)
 	if err != nil {
 		return nil, err
 	}
 	met := map[string]bool{}
 	if len(known) > 0 {
-		ids, err := s.Contacts.Store.ContactIDsAtEvent(ctx, userID, eventID)
+		ids, err := here.contactIDs(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -239,7 +283,7 @@ func (s *Service) LogAttendee(ctx context.Context, u *accounts.User, eventID, at
 	if len(attendeeKeys(a)) == 0 {
 		// Nothing to know them by but their name: whoever was met here
 		// under it is them (marked met twice, they stay one contact).
-		byName, err := s.metByName(ctx, u.ID, eventID)
+		byName, err := s.metAt(u.ID, eventID).byName(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -72,7 +72,7 @@ func (s *Service) Prep(ctx context.Context, u *accounts.User, eventID string) (*
 	if err != nil {
 		return nil, err
 	}
-	known, err := s.contactsOfAttendees(ctx, u.ID, eventID, guests)
+	known, err := s.contactsOfAttendees(ctx, u.ID, guests, s.metAt(u.ID, eventID))
 	if err != nil {
 		return nil, err
 	}

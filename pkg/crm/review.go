@@ -86,12 +86,16 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 		return nil, err
 	}
 	r := &Review{Event: ev, NewPeople: []ReviewPerson{}, KnownPeople: []ReviewPerson{}, NotMet: []ReviewPerson{}, Opps: []ReviewOpportunity{}}
-	people, err := s.reviewMet(ctx, userID, ev, r)
+	met := s.metAt(userID, ev.ID) // read once, for whom was met and the guests not met
+	people, err := s.reviewMet(ctx, ev, met, r)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.reviewNotMet(ctx, userID, ev, met, r); err != nil {
+		return nil, err
+	}
 	for _, part := range []func(context.Context, string, *events.Event, map[string]*contacts.Contact, *Review) error{
-		s.reviewNotMet, s.reviewGiving, s.reviewFollowups, s.reviewOpportunities,
+		s.reviewGiving, s.reviewFollowups, s.reviewOpportunities,
 	} {
 		if err := part(ctx, userID, ev, people, r); err != nil {
 			return nil, err
@@ -102,16 +106,13 @@ func (s *Service) Review(ctx context.Context, userID, id string) (*Review, error
 
 // reviewMet counts whom the user met at ev, new and known, and the targets
 // met and missed; it returns the contacts met, by id.
-func (s *Service) reviewMet(ctx context.Context, userID string, ev *events.Event, r *Review) (map[string]*contacts.Contact, error) {
-	ids, err := s.Contacts.Store.ContactIDsAtEvent(ctx, userID, ev.ID)
+func (s *Service) reviewMet(ctx context.Context, ev *events.Event, met *metHere, r *Review) (map[string]*contacts.Contact, error) {
+	people, err := met.contacts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	people, err := s.Contacts.Store.ContactsByID(ctx, userID, ids)
-	if err != nil {
-		return nil, err
-	}
-	var met []events.MetPerson
+	ids := met.ids
+	var metPeople []events.MetPerson
 	for _, cid := range ids {
 		c, ok := people[cid]
 		if !ok {
@@ -123,10 +124,10 @@ func (s *Service) reviewMet(ctx context.Context, userID string, ev *events.Event
 		} else {
 			r.KnownPeople = append(r.KnownPeople, p)
 		}
-		met = append(met, events.MetPerson{ContactID: c.ID, CompanyID: c.CompanyID, Name: c.Name, Company: c.Company})
+		metPeople = append(metPeople, events.MetPerson{ContactID: c.ID, CompanyID: c.CompanyID, Name: c.Name, Company: c.Company})
 	}
-	r.Met = len(met)
-	r.TargetsMet, r.Missed = events.MatchTargets(ev.Targets, met)
+	r.Met = len(metPeople)
+	r.TargetsMet, r.Missed = events.MatchTargets(ev.Targets, metPeople)
 	return people, nil
 }
 
@@ -142,7 +143,7 @@ func newThere(ev *events.Event, since time.Time) bool {
 
 // reviewNotMet lists the guests coming whom the user did not meet (not
 // the declined).
-func (s *Service) reviewNotMet(ctx context.Context, userID string, ev *events.Event, people map[string]*contacts.Contact, r *Review) error {
+func (s *Service) reviewNotMet(ctx context.Context, userID string, ev *events.Event, met *metHere, r *Review) error {
 	all, err := s.Attendees.AttendeesOf(ctx, userID, ev.ID, prepGuests)
 	if err != nil {
 		return err
@@ -153,7 +154,11 @@ func (s *Service) reviewNotMet(ctx context.Context, userID string, ev *events.Ev
 			guests = append(guests, a)
 		}
 	}
-	known, err := s.contactsOfAttendees(ctx, userID, ev.ID, guests)
+	known, err := s.contactsOfAttendees(ctx, userID, guests, met)
+	if err != nil {
+		return err
+	}
+	people, err := met.contacts(ctx)
 	if err != nil {
 		return err
 	}
