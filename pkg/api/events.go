@@ -132,6 +132,7 @@ func (s *Server) handleEncounterCreate(c *fiber.Ctx) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
+	in.MetNow = true // met_at defaults to now (PRODUCT.md)
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	res, err := s.CRM.LogEncounter(ctx, user(c), c.Params("id"), in)

@@ -133,7 +133,7 @@ func (t *tools) register(srv *mcp.Server) {
 		"the event with no met_at, the meeting is dated at the event (its start, its first talk or its end, by moment), not now.")},
 		handler(t, "log_encounter", func(in LogEncounterArgs) string { return in.IdempotencyKey },
 			func(ctx context.Context, u *accounts.User, in LogEncounterArgs) (any, error) {
-				ei := contacts.EncounterInput{ContactID: in.ContactID, Moment: in.Moment, MetAt: in.MetAt, Notes: in.Notes, Topics: in.Topics, Followup: in.Followup, AtTheEvent: true}
+				ei := contacts.EncounterInput{ContactID: in.ContactID, Moment: in.Moment, MetAt: in.MetAt, Notes: in.Notes, Topics: in.Topics, Followup: in.Followup}
 				if c := in.Contact; c != nil {
 					ei.Contact = &contacts.Input{Name: c.Name, Emails: c.Emails, Phones: c.Phones, Company: c.Company, Title: c.Title,
 						LinkedInURL: c.LinkedInURL, Tags: c.Tags, Notes: c.Notes}

@@ -37,12 +37,13 @@ type EncounterInput struct {
 	Topics    []string `json:"topics,omitempty"`
 	// Followup (default true) schedules the automatic follow-ups.
 	Followup *bool `json:"followup,omitempty"`
-	// AtTheEvent dates a meeting given no met_at at its event when it is
-	// logged after the event (events.MetAt: the event's time for the
-	// moment) rather than now: what someone logging at the desk, from the
-	// guest list or through an assistant the next week means. The API
-	// keeps now, as PRODUCT.md gives it.
-	AtTheEvent bool `json:"-"`
+	// MetNow dates a meeting given no met_at now, however long after its
+	// event it is logged: the API's default, as PRODUCT.md gives it.
+	// Without it such a meeting logged after the event is dated at the
+	// event (events.MetAt: the event's time for the moment), which is what
+	// someone logging at the desk, from the guest list, from the card or
+	// through an assistant the next week means.
+	MetNow bool `json:"-"`
 }
 
 // ClockSkew is how far ahead of the server's clock an encounter's met_at

@@ -64,8 +64,9 @@ func (s *Service) LeaveDetails(ctx context.Context, owner *accounts.User, ev *ev
 	enc := contacts.EncounterInput{Contact: &in, Moment: "other", Notes: notes}
 	now := s.Now()
 	if ev != nil {
-		// Left the next day, from the code scanned at the event: met there.
-		enc.Moment, enc.AtTheEvent = events.MomentAt(ev, now), true
+		// Left the next day, from the code scanned at the event, they are
+		// met there (LogEncounter dates it at the event).
+		enc.Moment = events.MomentAt(ev, now)
 		return s.LogEncounter(ctx, owner, ev.ID, enc)
 	}
 	return atomically(ctx, s, func(ctx context.Context, s *Service) (*EncounterResult, error) {

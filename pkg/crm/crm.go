@@ -184,7 +184,7 @@ func (s *Service) logEncounter(ctx context.Context, u *accounts.User, eventID st
 	if err != nil {
 		return nil, err
 	}
-	if in.AtTheEvent && in.MetAt == "" {
+	if !in.MetNow && in.MetAt == "" {
 		enc.MetAt = record.Time(events.MetAt(ev, enc.Moment, s.Now()))
 	}
 	res := &EncounterResult{Encounter: enc}

@@ -184,8 +184,8 @@ func (s *pages) handleGuestMet(c *fiber.Ctx) error {
 	defer cancel()
 	f := formOf(c, "moment")
 	id := c.Params("id")
-	// Marked met after the event, the meeting is dated at it.
-	res, err := s.CRM.LogAttendee(ctx, user(c), id, c.Params("aid"), contacts.EncounterInput{Moment: f["moment"], AtTheEvent: true})
+	// Marked met after the event, the meeting is dated at it (LogEncounter).
+	res, err := s.CRM.LogAttendee(ctx, user(c), id, c.Params("aid"), contacts.EncounterInput{Moment: f["moment"]})
 	if apperr.Is(err, apperr.NotFound) {
 		return s.notFound(c, "attendee")
 	}

@@ -297,13 +297,13 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 		}
 	}
 	// Logged after the event (at the desk, or sent from a phone's queue the
-	// next morning), the meeting is dated at the event.
-	enc := contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"], Topics: topics, AtTheEvent: true}
+	// next morning), the meeting is dated at the event (LogEncounter).
+	enc := contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"], Topics: topics}
 	var res *crm.EncounterResult
 	var err error
 	if f["attendee_id"] != "" && f["name"] == "" && f["event_id"] != "" {
 		// Someone on the guest list: their contact from the list's details.
-		res, err = s.CRM.LogAttendee(ctx, u, f["event_id"], f["attendee_id"], contacts.EncounterInput{Moment: f["moment"], Notes: f["notes"], Topics: topics, AtTheEvent: true})
+		res, err = s.CRM.LogAttendee(ctx, u, f["event_id"], f["attendee_id"], contacts.EncounterInput{Moment: f["moment"], Notes: f["notes"], Topics: topics})
 	} else if f["event_id"] != "" {
 		res, err = s.CRM.LogEncounter(ctx, u, f["event_id"], enc)
 	} else {
