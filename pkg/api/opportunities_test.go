@@ -195,7 +195,8 @@ func (w *oppScenario) backup(t *testing.T) {
 func (w *oppScenario) deletes(t *testing.T) {
 	s, tok, jane, rick, rita, acme, ev, id, adv := w.s, w.tok, w.jane, w.rick, w.rita, w.acme, w.ev, w.id, w.adv
 	// Deleting the source contact hands the next step to the first
-	// recruiter; deleting the last person cancels it.
+	// recruiter; deleting the last person leaves it about no one, still
+	// due (and nudged).
 	MustStatus(t, s.Do(t, "DELETE", "/v1/contacts/"+jane, tok, nil), 204)
 	got := s.Do(t, "GET", "/v1/opportunities/"+id, tok, nil).JSON(t)
 	if got["source_contact_id"] != "" {
@@ -217,6 +218,15 @@ func (w *oppScenario) deletes(t *testing.T) {
 	}
 	if fs := followupsOf(t, s, tok, rita); len(fs) != 1 || fs[0]["opportunity_id"] != adv {
 		t.Fatalf("the next step handed to Rita: %v", fs)
+	}
+	var alone []any
+	for _, f := range s.Do(t, "GET", "/v1/followups?status=pending", tok, nil).JSON(t)["items"].([]any) {
+		if f := f.(map[string]any); f["opportunity_id"] == id {
+			alone = append(alone, f)
+		}
+	}
+	if len(alone) != 1 || alone[0].(map[string]any)["contact_id"] != "" || alone[0].(map[string]any)["due_at"] != "2026-12-02T14:00:00Z" {
+		t.Fatalf("the next step after its last person was deleted: %v", alone)
 	}
 	// Closing it cancels its next step.
 	MustStatus(t, s.Do(t, "PATCH", "/v1/opportunities/"+adv, tok, map[string]any{"stage": "declined"}), 200)

@@ -127,7 +127,7 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 			c = &contacts.Contact{}
 		}
 		line := agendaLine{When: fs[i].DueAt.In(loc).Format(emailTime), Title: followup.Title(&fs[i], c.Name)}
-		if fs[i].Kind == followup.Opportunity {
+		if fs[i].Kind == followup.Opportunity && !followup.Contactless(&fs[i]) { // else the note is the title
 			line.Note = input.OneLine(fs[i].Note, 120)
 		}
 		view.Followups = append(view.Followups, line)

@@ -8,9 +8,12 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // digestView is what the digest templates show.
@@ -30,10 +33,15 @@ func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView
 	loc := u.Location()
 	v := digestView{Name: u.Name, BaseURL: d.BaseURL}
 	for _, it := range items {
-		if it.Contact == nil { // the brief before an event
+		switch {
+		case it.Kind == followup.Prep: // the brief before an event
 			v.Items = append(v.Items, digestLine{Kind: "Prepare for", Contact: it.Event.Title,
 				Note: "It starts " + it.Event.StartsAt.In(loc).Format(emailTime) + ": who is coming, whom to meet and why",
 				Due:  it.DueAt.In(loc).Format(emailTime), Link: d.BaseURL + "/app/events/" + it.Event.ID + "/prep"})
+			continue
+		case it.Contact == nil: // an opportunity's next step that names no one
+			v.Items = append(v.Items, digestLine{Kind: followup.KindTitle(it.Kind), Contact: it.Note,
+				Due: it.DueAt.In(loc).Format(emailTime), Link: d.BaseURL + "/app/followups#f-" + it.ID})
 			continue
 		}
 		l := digestLine{Kind: followup.KindTitle(it.Kind), Contact: it.Contact.Name, Company: it.Contact.Company, Note: it.Note,
@@ -96,21 +104,39 @@ func (d *Dispatcher) sendDigest(ctx context.Context, u *accounts.User, b *follow
 	if err := digestHTML.Execute(&html, v); err != nil {
 		return err
 	}
-	names := make([]string, 0, 3)
-	for i, it := range items {
-		if i == 2 && len(items) > 3 {
-			names = append(names, fmt.Sprintf("%d more", len(items)-2))
-			break
-		}
-		if it.Contact == nil {
-			names = append(names, "prepare for "+it.Event.Title)
-			continue
-		}
-		names = append(names, it.Contact.Name)
-	}
-	subject := fmt.Sprintf("Follow up with %s", strings.Join(names, ", "))
+	subject := digestSubject(items)
 	return d.Mailer.Send(ctx, Email{To: u.Notify.Email, Subject: subject, MessageID: d.Mailer.MessageID(b.ID),
 		Text: text.String(), HTML: html.String(), Date: now})
+}
+
+// digestSubject names what is due: "Follow up with Jane Doe, Sam Roe",
+// then what is about no contact in its own words ("Prepare for GoDays",
+// "Next step: Submit the CFP — Talk at GopherCon"), two of them when there
+// are more than three ("… and 4 more").
+func digestSubject(items []DigestItem) string {
+	var people, others []string
+	more := ""
+	for i, it := range items {
+		if i == 2 && len(items) > 3 {
+			more = fmt.Sprintf(" and %d more", len(items)-2)
+			break
+		}
+		switch {
+		case it.Kind == followup.Prep:
+			others = append(others, "prepare for "+it.Event.Title)
+		case it.Contact == nil:
+			others = append(others, "next step: "+input.OneLine(it.Note, 60))
+		default:
+			people = append(people, it.Contact.Name)
+		}
+	}
+	var parts []string
+	if len(people) > 0 {
+		parts = append(parts, "Follow up with "+strings.Join(people, ", "))
+	}
+	subject := strings.Join(append(parts, others...), "; ") + more
+	r, size := utf8.DecodeRuneInString(subject)
+	return string(unicode.ToUpper(r)) + subject[size:]
 }
 
 // recaps are the one-line reviews of the events the user went to the day

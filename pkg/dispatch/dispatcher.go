@@ -379,7 +379,7 @@ func (d *Dispatcher) digestItems(ctx context.Context, userID string, b *followup
 	items := make([]DigestItem, 0, len(fs))
 	for _, f := range fs {
 		it := DigestItem{FollowUp: f, Contact: cs[f.ContactID], Event: es[f.EventID]}
-		if it.Contact == nil && !(followup.Contactless(&f) && it.Event != nil) {
+		if (it.Contact == nil && !followup.Contactless(&f)) || (f.Kind == followup.Prep && it.Event == nil) {
 			continue // deleted meanwhile
 		}
 		items = append(items, it)

@@ -517,10 +517,40 @@ func TestPrepNudge(t *testing.T) {
 			t.Errorf("the nudge lacks %q:\n%s", want, text)
 		}
 	}
-	if s := msgs[0].Header.Get("Subject"); !strings.Contains(s, "prepare for GoDays") {
+	if s := msgs[0].Header.Get("Subject"); s != "Prepare for GoDays" {
 		t.Errorf("subject %q", s)
 	}
 	if body := string(calls[0].Body); !strings.Contains(body, `"kind":"prep"`) || !strings.Contains(body, `"event_id":"`+ev.ID+`"`) {
+		t.Errorf("webhook: %s", body)
+	}
+}
+
+// TestContactlessNextStepNudge: the next step of an opportunity that names
+// no one (a speaking slot found on a website) is nudged like any
+// follow-up, by email and webhook, under its own words.
+func TestContactlessNextStepNudge(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC))
+	u := e.user(t, "ada@example.com", e.withHook("s3cret"))
+	o, err := e.crm.CreateOpportunity(t.Context(), u, opportunities.Input{Title: "Talk at GopherCon", Kind: "speaking",
+		NextStep: "Submit the CFP", NextStepAt: "2026-11-26T09:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := e.dispatcher(t, "p1")
+	e.clock.Set(time.Date(2026, 11, 26, 9, 0, 30, 0, time.UTC))
+	mustRun(t, d)
+	msgs, calls := e.smtp.Messages(), e.hook.Calls()
+	if len(msgs) != 1 || len(calls) != 1 {
+		t.Fatalf("%d emails and %d webhooks, want 1 and 1", len(msgs), len(calls))
+	}
+	text := plainText(t, msgs[0].Data)
+	if !strings.Contains(text, "Next step: Submit the CFP — Talk at GopherCon, due") || !strings.Contains(text, "https://rapport.example/app/followups#f-") {
+		t.Errorf("the nudge:\n%s", text)
+	}
+	if s, _ := new(mime.WordDecoder).DecodeHeader(msgs[0].Header.Get("Subject")); s != "Next step: Submit the CFP — Talk at GopherCon" {
+		t.Errorf("subject %q", s)
+	}
+	if body := string(calls[0].Body); !strings.Contains(body, `"kind":"opportunity"`) || !strings.Contains(body, `"opportunity_id":"`+o.ID+`"`) {
 		t.Errorf("webhook: %s", body)
 	}
 }

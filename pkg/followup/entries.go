@@ -14,18 +14,26 @@ var kindTitles = map[string]string{
 }
 
 // Title is how a follow-up reads in a calendar or list: "Say thank you:
-// Jane"; a brief before an event has no contact and reads as its note
-// ("Prepare for GoDays").
+// Jane". One about no contact reads as its note: the brief before an
+// event ("Prepare for GoDays"), or the next step of an opportunity that
+// names no one ("Next step: Submit the CFP — Talk at GopherCon").
 func Title(f *FollowUp, contactName string) string {
-	if f.Kind == Prep {
+	switch {
+	case f.Kind == Prep:
 		return f.Note
+	case Contactless(f):
+		return kindTitles[f.Kind] + ": " + f.Note
 	}
 	return kindTitles[f.Kind] + ": " + contactName
 }
 
-// Contactless reports whether a follow-up is about no contact (the brief
-// before an event): lists show it without looking one up.
-func Contactless(f *FollowUp) bool { return f.Kind == Prep }
+// Contactless reports whether a follow-up is about no contact: the brief
+// before an event, or the next step of an opportunity that names neither
+// who told you of it nor a recruiter. Lists show it without looking one
+// up, and its note is its title.
+func Contactless(f *FollowUp) bool {
+	return f.Kind == Prep || (f.Kind == Opportunity && f.ContactID == "")
+}
 
 // alarmBefore is when a follow-up's calendar alarm fires: at its due time.
 var alarmBefore = time.Duration(0)

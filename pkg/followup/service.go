@@ -233,11 +233,13 @@ func (s *Service) changed(ctx context.Context, userID string) {
 // ForOpportunity keeps an opportunity's next step as its one pending
 // follow-up of kind opportunity: for contactID, due at due, saying note.
 // A pending one for that contact is re-dated (nudged again) or re-worded;
-// one for another contact is cancelled and a new one made. No due time or
-// no contact (a closed opportunity, or one without people) cancels it.
+// one for another contact is cancelled and a new one made. An opportunity
+// that names no one has its follow-up about no contact (Contactless), so
+// its next step is still nudged. No due time (a closed opportunity, or no
+// next step) cancels it.
 func (s *Service) ForOpportunity(ctx context.Context, userID, opportunityID, contactID, note string, due *time.Time) error {
 	sel := PendingFilter{Ref: RefOpportunity, RefIDs: []string{opportunityID}}
-	if due == nil || contactID == "" {
+	if due == nil {
 		return s.endWhere(ctx, userID, sel, nil, Cancelled)
 	}
 	d := record.Time(*due)

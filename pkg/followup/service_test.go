@@ -127,6 +127,43 @@ func cadenceAndEvents(t *testing.T, s *followup.Service, u *accounts.User) {
 	}
 }
 
+// TestNextStep: an opportunity's next step is one pending follow-up, for
+// its contact, or about no contact when it names no one (still nudged);
+// it moves between the two as people are named and removed, and no due
+// time cancels it.
+func TestNextStep(t *testing.T) {
+	s, _, _ := newService(t)
+	ctx := t.Context()
+	due := clock.Add(48 * time.Hour)
+	step := func(contactID string, due *time.Time) followup.FollowUp {
+		t.Helper()
+		if err := s.ForOpportunity(ctx, "u1", "op1", contactID, "Submit the CFP — Talk at GopherCon", due); err != nil {
+			t.Fatal(err)
+		}
+		fs := pendingOfKind(t, s, followup.Opportunity)
+		if due == nil {
+			if len(fs) != 0 {
+				t.Fatalf("no due time left %d pending", len(fs))
+			}
+			return followup.FollowUp{}
+		}
+		if len(fs) != 1 || fs[0].ContactID != contactID || !fs[0].DueAt.Equal(*due) || fs[0].OpportunityID != "op1" {
+			t.Fatalf("for %q: %+v", contactID, fs)
+		}
+		return fs[0]
+	}
+	alone := step("", &due)
+	if !followup.Contactless(&alone) || followup.Title(&alone, "(deleted contact)") != "Next step: Submit the CFP — Talk at GopherCon" {
+		t.Fatalf("a next step naming no one reads %q", followup.Title(&alone, "(deleted contact)"))
+	}
+	withJane := step("c1", &due)
+	if followup.Contactless(&withJane) || followup.Title(&withJane, "Jane") != "Next step: Jane" {
+		t.Fatalf("a next step for Jane reads %q", followup.Title(&withJane, "Jane"))
+	}
+	step("", &due)
+	step("", nil)
+}
+
 func pendingOfKind(t *testing.T, s *followup.Service, kind string) []followup.FollowUp {
 	t.Helper()
 	pend, err := s.PendingOf(t.Context(), "u1")

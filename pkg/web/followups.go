@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"html/template"
+	"net/url"
 	"regexp"
 	"time"
 
@@ -99,8 +100,8 @@ func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []fo
 		wf := webFollowup{ID: f.ID, Title: followup.Title(f, name), Note: f.Note, ContactID: contactID, DueInput: localInput(&f.DueAt, loc),
 			UpdatedAt: stamp(f.UpdatedAt)}
 		wf.Due, wf.Overdue = dueLine(f, loc, now)
-		if followup.Contactless(f) { // the brief before an event: its page
-			wf.Note, wf.Prep = "", f.EventID
+		if followup.Contactless(f) {
+			wf.Note, wf.Page = "", contactlessPage(f)
 		}
 		if c := cs[f.ContactID]; c != nil && len(c.Emails) > 0 {
 			wf.Write = writeIt(f, c, evs[f.EventID])
@@ -124,6 +125,16 @@ func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []fo
 		}
 	}
 	return all, out, nil
+}
+
+// contactlessPage is the page of a follow-up about no contact: the
+// event's Prepare page for the brief before it, the opportunity on the
+// pipeline for its next step.
+func contactlessPage(f *followup.FollowUp) string {
+	if f.Kind == followup.Prep {
+		return "/app/events/" + url.PathEscape(f.EventID) + "/prep"
+	}
+	return "/app/pipeline#o-" + url.PathEscape(f.OpportunityID)
 }
 
 func (s *pages) handleWebFollowupDone(c *fiber.Ctx) error {

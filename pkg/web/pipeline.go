@@ -60,6 +60,11 @@ type pipelineCard struct {
 	// was typed in it came back refused).
 	NextStepAt, NextStepWhen, Notes, UpdatedAt string
 	Open                                       bool
+	// Closed is an opportunity that ended (accepted, declined, lost): its
+	// next step is no longer shown, as its follow-up is cancelled.
+	Closed bool
+	// Recruiters are the recruiters named, each a link to their page.
+	Recruiters []webEvent
 }
 
 func (s *pages) handlePipeline(c *fiber.Ctx) error {
@@ -110,7 +115,7 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 	var companyIDs, contactIDs, eventIDs []string
 	for _, o := range all {
 		companyIDs = append(companyIDs, o.CompanyID)
-		contactIDs = append(contactIDs, o.SourceContactID)
+		contactIDs = append(append(contactIDs, o.SourceContactID), o.RecruiterIDs...)
 		eventIDs = append(eventIDs, o.SourceEventID)
 	}
 	cos, err := s.CRM.Companies.Store.CompaniesByID(ctx, u.ID, companyIDs)
@@ -131,7 +136,7 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 	}
 	for _, o := range all {
 		card := pipelineCard{ID: o.ID, Title: o.Title, Kind: o.Kind, Stage: o.Stage, NextStep: o.NextStep, SourceID: o.SourceContactID, Notes: o.Notes,
-			UpdatedAt: stamp(o.UpdatedAt)}
+			UpdatedAt: stamp(o.UpdatedAt), Closed: opportunities.Closed(o.Stage)}
 		if o.NextStepAt != nil {
 			card.NextStepAt, card.NextStepWhen = localInput(o.NextStepAt, loc), o.NextStepAt.In(loc).Format(whenLayout)
 		}
@@ -140,6 +145,11 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 		}
 		if ct, ok := people[o.SourceContactID]; ok {
 			card.Source = ct.Name
+		}
+		for _, id := range o.RecruiterIDs {
+			if ct, ok := people[id]; ok {
+				card.Recruiters = append(card.Recruiters, webEvent{ID: id, Title: ct.Name})
+			}
 		}
 		if ev, ok := evs[o.SourceEventID]; ok {
 			card.Event = ev.Title

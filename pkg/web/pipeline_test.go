@@ -60,7 +60,7 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("stored %v", o)
 	}
 	id := o["id"].(string)
-	mustContain(t, page, `id="o-`+id+`"`, "Initech", "Jane Doe", "from GoDays", "Next: Send CV")
+	mustContain(t, page, `id="o-`+id+`"`, "Initech", "Jane Doe", "from GoDays", "Next: Send CV", `recruiter <a href="/app/contacts/`)
 
 	st, page = b.post("/app/pipeline/"+id+"/stage", url.Values{"stage": {"interviewing"}})
 	if st != 200 || !strings.Contains(page, "Staff engineer moved to interviewing.") {
@@ -82,6 +82,45 @@ func TestPipeline(t *testing.T) {
 	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Roe"})
 	if st, page = b.post("/app/pipeline", url.Values{"title": {"Contract"}, "kind": {"contract"}, "source": {"jane"}}); st != 422 || !strings.Contains(page, "matches Jane Doe, Jane Roe") {
 		t.Fatalf("an ambiguous source: %d", st)
+	}
+}
+
+// TestNextStepNamingNoOne: an opportunity filed with a next step and no one
+// to name (a speaking slot found on a website) is reminded of all the
+// same: the follow-up reads as the next step and leads to its card, on
+// Follow-ups and Today. Once the opportunity is lost, its card no longer
+// shows a next step and the reminder is gone.
+func TestNextStepNamingNoOne(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/pipeline")
+	f := form(page, "/app/pipeline")
+	f.Set("title", "Talk at GopherCon")
+	f.Set("kind", "speaking")
+	f.Set("next_step", "Submit the CFP")
+	f.Set("next_step_at", "2026-11-26T09:00")
+	if st, page := b.post("/app/pipeline", f); st != 200 || !strings.Contains(page, "Added Talk at GopherCon.") {
+		t.Fatalf("new opportunity: %d", st)
+	}
+	var list struct{ Items []struct{ ID string } }
+	s.api(t, "GET", "/v1/opportunities", tok, nil, 200, &list)
+	id := list.Items[0].ID
+	link := `<a href="/app/pipeline#o-` + id + `">Next step: Submit the CFP — Talk at GopherCon</a>`
+	for _, p := range []string{"/app/followups", "/app/today"} {
+		_, page := b.get(p)
+		mustContain(t, page, link)
+	}
+	_, page = b.get("/app/followups")
+	if item := regexp.MustCompile(`(?s)<li class="card row" id="f-[^"]+">.*?</li>`).FindString(page); strings.Contains(item, `name="note"`) {
+		t.Errorf("the next step's note is its title, edited on its card, not here: %s", item)
+	}
+	if st, page := b.post("/app/pipeline/"+id+"/stage", url.Values{"stage": {"lost"}}); st != 200 || strings.Contains(page, "Next: Submit the CFP") {
+		t.Fatalf("lost: %d, the card still shows its next step", st)
+	}
+	if _, page := b.get("/app/followups"); strings.Contains(page, "Submit the CFP") {
+		t.Error("a lost opportunity's next step is still to follow up")
 	}
 }
 

@@ -163,8 +163,10 @@ type webMet struct{ When, Event, Moment, Topics, Notes string }
 type webEvent struct{ ID, Title, When string }
 type webMoment struct{ Value, Label string }
 type webFollowup struct {
-	// Prep is the event whose brief this is (a follow-up with no contact).
-	Prep                 string
+	// Page is where a follow-up about no contact is seen to (its note is
+	// its title): the event's Prepare page for the brief before it, the
+	// pipeline for an opportunity's next step.
+	Page                 string
 	ID, Title, Due, Note string
 	Overdue              bool
 	// ContactID links the title to the contact's page ("" when gone).
