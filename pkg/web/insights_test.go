@@ -26,6 +26,7 @@ func TestInsights(t *testing.T) {
 	log(nov, "Jane Doe", "2026-11-20T19:00:00Z", "wasm", "go")
 	log(nov, "Bob Smith", "2026-11-20T20:00:00Z", "wasm")
 	s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer", "source_contact_id": jane, "source_event_id": ev})
+	s.api(t, "POST", "/v1/events/"+nov+"/giving", tok, map[string]any{"kind": "volunteered", "notes": "ran the door", "at": "2026-11-20T21:00:00Z"}, 201, nil)
 	theirs := s.create(t, eve, "/v1/events", map[string]any{"title": "Secret summit", "starts_at": "2026-11-01T18:00:00Z", "tags": []string{"secret-topic"}})
 	s.api(t, "POST", "/v1/events/"+theirs+"/encounters", eve, map[string]any{"contact": map[string]any{"name": "Their Contact"}, "moment": "other",
 		"met_at": "2026-11-01T19:00:00Z", "topics": []string{"secret-topic"}}, 201, nil)
@@ -38,7 +39,7 @@ func TestInsights(t *testing.T) {
 	mustContain(t, page, `<svg class="chart"`, `aria-labelledby="topics-chart"`, "<polyline", "Hot topics by month",
 		"<th scope=\"row\">go</th>", "<th scope=\"row\">wasm</th>", "Jane Doe", "Bob Smith", "GoDays",
 		`aria-labelledby="stage-chart"`, `aria-labelledby="sources-chart"`)
-	mustContain(t, page, "Worth it?", `aria-labelledby="worth-chart"`, "WASM night", "Giving")
+	mustContain(t, page, "Worth it?", `aria-labelledby="worth-chart"`, "WASM night", "Giving", "volunteered at 1 event; gave 0 talks.")
 	// wasm appears only in the last three months: new.
 	if !strings.Contains(page, "<strong>New:</strong>") || !strings.Contains(strings.SplitN(page, "<strong>New:</strong>", 2)[1][:80], "wasm") {
 		t.Errorf("wasm is not named new")
@@ -55,7 +56,8 @@ func TestInsights(t *testing.T) {
 	}
 	// An account with nothing says so instead of drawing empty charts.
 	other := s.signedIn(t, "eve2@example.com", s.signup(t, "eve2@example.com"))
-	if _, page = other.get("/app/insights"); !strings.Contains(page, "No topics logged") || !strings.Contains(page, "No opportunities") {
+	if _, page = other.get("/app/insights"); !strings.Contains(page, "No topics logged") || !strings.Contains(page, "No opportunities") ||
+		!strings.Contains(page, "Nothing given or received in these 90 days.") || strings.Contains(page, "You gave 0") {
 		t.Errorf("an empty account's insights")
 	}
 }
