@@ -79,6 +79,23 @@ func BenchmarkGuestList(b *testing.B) {
 		slices.Sort(lat)
 		b.ReportMetric(float64(lat[b.N/2].Microseconds())/1000, "p50-ms")
 	})
+	// Someone logged by typing a name: a guest's (the list's details
+	// looked up by name and taken), or a name the list does not have.
+	for _, who := range []string{"guest", "stranger"} {
+		b.Run("log-typed-"+who, func(b *testing.B) {
+			runConcurrent(b, 1, func(int) error {
+				name := fmt.Sprint("Stranger ", benchSeq.Add(1))
+				if who == "guest" {
+					name = fmt.Sprint("Guest ", benchSeq.Add(1)%nGuests)
+				}
+				body := map[string]any{"contact": map[string]any{"name": name}, "moment": "after_talk"}
+				if r := s.Do(b, "POST", path+"/encounters", a.tok, body); r.Status != 201 {
+					return fmt.Errorf("log %s: %d %s", name, r.Status, r.Body)
+				}
+				return nil
+			})
+		})
+	}
 	for _, p := range []string{"/prep", "/review", "/attendees?limit=200"} {
 		b.Run(strings.Trim(strings.SplitN(p, "?", 2)[0], "/"), func(b *testing.B) {
 			runConcurrent(b, 1, func(int) error {

@@ -293,3 +293,37 @@ func (s *Service) LogAttendee(ctx context.Context, u *accounts.User, eventID, at
 	}
 	return s.LogEncounter(ctx, u, eventID, in)
 }
+
+// fromTheGuestList fills the blanks of a contact logged by name at an event
+// from the one guest of that name on its list (case aside): their email,
+// LinkedIn profile, company and title, as picking them from the list does,
+// and the name as the list spells it ("zoe quinn" typed is "Zoe Quinn").
+// Someone typed in at the event is then known by their email (the contact
+// they already are, if they are one) and matched to the list by it. A name
+// two guests share, a contact given an email or a LinkedIn profile, or a
+// company other than the guest's takes nothing.
+func (s *Service) fromTheGuestList(ctx context.Context, userID, eventID string, in contacts.Input) (contacts.Input, error) {
+	name := strings.Join(strings.Fields(in.Name), " ")
+	if len(in.Emails) > 0 || in.LinkedInURL != "" || name == "" {
+		return in, nil
+	}
+	guests, err := s.Attendees.AttendeesNamed(ctx, userID, eventID, name, 2)
+	if err != nil || len(guests) != 1 {
+		return in, err
+	}
+	g := guests[0]
+	if in.Company != "" && g.Company != "" && events.FoldName(in.Company) != events.FoldName(g.Company) {
+		return in, nil // another person of that name, it seems
+	}
+	if g.Email != "" {
+		in.Emails = []string{g.Email}
+	}
+	in.Name, in.LinkedInURL = g.Name, g.LinkedInURL
+	if in.Company == "" {
+		in.Company = g.Company
+	}
+	if in.Title == "" {
+		in.Title = g.Title
+	}
+	return in, nil
+}

@@ -192,8 +192,14 @@ func (s *Service) logEncounter(ctx context.Context, u *accounts.User, eventID st
 		if res.Contact, err = s.Contacts.Store.Contact(ctx, u.ID, in.ContactID); err != nil {
 			return nil, notFoundField(err, "contact_id")
 		}
-	} else if res.Contact, res.ContactCreated, err = s.findOrCreate(ctx, u.ID, *in.Contact, enc.MetAt); err != nil {
-		return nil, err
+	} else {
+		c, err := s.fromTheGuestList(ctx, u.ID, ev.ID, *in.Contact)
+		if err != nil {
+			return nil, err
+		}
+		if res.Contact, res.ContactCreated, err = s.findOrCreate(ctx, u.ID, c, enc.MetAt); err != nil {
+			return nil, err
+		}
 	}
 	if res.ContactCreated {
 		// If a later step fails, a contact this request created goes again,

@@ -71,6 +71,9 @@ type AttendeeStore interface {
 	// AttendeesOf returns at most max of an event's list, by name, in one
 	// read (the brief and the review read whole lists).
 	AttendeesOf(ctx context.Context, userID, eventID string, max int) ([]Attendee, error)
+	// AttendeesNamed returns at most max of an event's list whose name,
+	// lower-cased, is name (the guests a name typed at the event may mean).
+	AttendeesNamed(ctx context.Context, userID, eventID, name string, max int) ([]Attendee, error)
 	// Attendee returns one attendee of an event's list; NotFound if the
 	// list has none with id.
 	Attendee(ctx context.Context, userID, eventID, id string) (*Attendee, error)

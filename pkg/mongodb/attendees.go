@@ -129,8 +129,17 @@ func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit
 
 // AttendeesOf implements events.AttendeeStore (attendees_user_event_name).
 func (s *Attendees) AttendeesOf(ctx context.Context, userID, eventID string, max int) ([]events.Attendee, error) {
-	cur, err := s.attendees().Find(ctx, bson.M{"user_id": userID, "event_id": eventID},
-		options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(max)))
+	return s.byName(ctx, bson.M{"user_id": userID, "event_id": eventID}, max)
+}
+
+// AttendeesNamed implements events.AttendeeStore (attendees_user_event_name).
+func (s *Attendees) AttendeesNamed(ctx context.Context, userID, eventID, name string, max int) ([]events.Attendee, error) {
+	return s.byName(ctx, bson.M{"user_id": userID, "event_id": eventID, "name_lower": toLower(name)}, max)
+}
+
+// byName reads at most max attendees that filter selects, by name.
+func (s *Attendees) byName(ctx context.Context, filter bson.M, max int) ([]events.Attendee, error) {
+	cur, err := s.attendees().Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(max)))
 	if err != nil {
 		return nil, translate(err, "attendee")
 	}

@@ -90,6 +90,15 @@ func (s *Attendees) AttendeesOf(ctx context.Context, userID, eventID string, max
 		ORDER BY name_lower, id LIMIT ?`, userID, eventID, max)
 }
 
+// AttendeesNamed implements events.AttendeeStore (attendees_user_event_name).
+func (s *Attendees) AttendeesNamed(ctx context.Context, userID, eventID, name string, max int) ([]events.Attendee, error) {
+	return queryAll(ctx, s.DB, "attendee", scanAttendee, attendeesNamedQuery, userID, eventID, strings.ToLower(name), max)
+}
+
+// attendeesNamedQuery reads the guests of one name: a range of
+// attendees_user_event_name, in its order (TestAttendeeQueryPlans).
+const attendeesNamedQuery = `SELECT ` + attendeeColumns + ` FROM attendees WHERE user_id = ? AND event_id = ? AND name_lower = ? ORDER BY id LIMIT ?`
+
 // Attendee implements events.AttendeeStore (the primary key, scoped by
 // user and event).
 func (s *Attendees) Attendee(ctx context.Context, userID, eventID, id string) (*events.Attendee, error) {

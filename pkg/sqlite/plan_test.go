@@ -130,3 +130,13 @@ func TestEncounterIndexQueryPlans(t *testing.T) {
 		}
 	}
 }
+
+// TestAttendeeQueryPlans: the guests of one name are a range of
+// attendees_user_event_name, read in its order, whatever the list's size.
+func TestAttendeeQueryPlans(t *testing.T) {
+	db := openTemp(t)
+	p := plan(t, db, attendeesNamedQuery, "u1", "e1", "zoe quinn", 5)
+	if !strings.Contains(p, "USING INDEX attendees_user_event_name (user_id=? AND event_id=? AND name_lower=?)") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("%s:\n%s", attendeesNamedQuery, p)
+	}
+}

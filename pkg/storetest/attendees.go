@@ -124,6 +124,27 @@ func Attendees(t *testing.T, open func(testing.TB) events.AttendeeStore) {
 		at := clock
 		wantKind(t, errOf(s.Attendees(ctx, "u1", "e1", 3, &record.Cursor{T: &at, ID: "x"})), apperr.Invalid)
 	})
+	t.Run("Named", func(t *testing.T) {
+		s := open(t)
+		as := []events.Attendee{attendee("Zoe Quinn", "zoe@globex.example", events.AttendeeGoing, clock),
+			attendee("zoe quinn", "zq@example.com", events.AttendeeGoing, clock), attendee("Zoe Quinnell", "", events.AttendeeGoing, clock)}
+		if _, _, err := s.UpsertAttendees(ctx, "u1", "e1", as); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.UpsertAttendees(ctx, "u1", "e2", []events.Attendee{attendee("Zoe Quinn", "", events.AttendeeGoing, clock)}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.AttendeesNamed(ctx, "u1", "e1", "ZOE QUINN", 5)
+		if err != nil || len(got) != 2 || got[0].EventID != "e1" || got[1].EventID != "e1" {
+			t.Fatalf("the two of that name (case aside), not Quinnell nor e2's: %+v, %v", got, err)
+		}
+		if one, err := s.AttendeesNamed(ctx, "u1", "e1", "zoe quinn", 1); err != nil || len(one) != 1 {
+			t.Fatalf("at most 1: %+v, %v", one, err)
+		}
+		if none, err := s.AttendeesNamed(ctx, "u2", "e1", "zoe quinn", 5); err != nil || len(none) != 0 {
+			t.Fatalf("another user's: %+v, %v", none, err)
+		}
+	})
 	t.Run("ConcurrentImports", func(t *testing.T) {
 		// Four imports of the same 60 people at once: 60 on the list, each
 		// added once. (240 upserts at once, more than a pool of 100

@@ -2,10 +2,12 @@ package web_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -215,4 +217,71 @@ func TestGuestKnownByNameOnly(t *testing.T) {
 	}
 	_, review := b.get("/app/events/" + ev + "/review")
 	mustContain(t, review, "On the guest list, not met (1)")
+}
+
+// TestTypedGuestTakesTheListsDetails: someone on the guest list, logged by
+// typing their name rather than picking them, becomes the contact the list
+// describes (its spelling of the name, email, company, title), or the
+// contact they already are;
+// a name two guests share, or a company other than the guest's, takes
+// nothing from the list.
+func TestTypedGuestTakesTheListsDetails(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "emails": []string{"jane@acme.example"}})
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "Go Meetup #47", "starts_at": "2026-11-24T16:00:00Z"})
+	s.api(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, map[string]any{"attendees": []map[string]any{
+		{"name": "Zoe Quinn", "email": "zoe@globex.example", "company": "Globex", "title": "Platform lead"},
+		{"name": "Jane Doe", "email": "jane@acme.example"},
+		{"name": "Sam Roe", "email": "sam@one.example"}, {"name": "Sam Roe", "email": "sam@two.example"},
+		{"name": "Ivy Lin", "email": "ivy@acme.example", "company": "Acme"}}}, 200, nil)
+	b := s.signedIn(t, "ada@example.com", tok)
+	logged := func(name, company, want string) {
+		t.Helper()
+		b.get("/app?event_id=" + ev)
+		f := form(b.last, "/app/encounters")
+		f.Set("event_id", ev)
+		f.Set("name", name)
+		f.Set("company", company)
+		f.Set("moment", "after_talk")
+		if st, page := b.post("/app/encounters", f); st != 200 || !strings.Contains(page, want) {
+			t.Fatalf("log %s: %d, want %q", name, st, want)
+		}
+	}
+	logged("zoe  quinn", "", "Saved Zoe Quinn.")
+	logged("Jane Doe", "", "Saved — you knew Jane Doe already.")
+	logged("Sam Roe", "", "Saved Sam Roe.")
+	logged("Ivy Lin", "Initech", "Saved Ivy Lin.")
+	var people struct {
+		Items []struct {
+			ID, Name, Company, Title string
+			Emails                   []string
+		}
+	}
+	s.api(t, "GET", "/v1/contacts?limit=50", tok, nil, 200, &people)
+	got := map[string]string{}
+	for _, p := range people.Items {
+		got[p.Name] = fmt.Sprint(p.Emails, " ", p.Company, " ", p.Title)
+	}
+	want := map[string]string{"Zoe Quinn": "[zoe@globex.example] Globex Platform lead", "Jane Doe": "[jane@acme.example]  ",
+		"Sam Roe": "[]  ", "Ivy Lin": "[] Initech "}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("contacts:\n%v\nwant\n%v", got, want)
+	}
+	var guests struct {
+		Items []struct {
+			Name, Email string
+			ContactID   *string `json:"contact_id"`
+		}
+	}
+	s.api(t, "GET", "/v1/events/"+ev+"/attendees", tok, nil, 200, &guests)
+	for _, g := range guests.Items {
+		if g.Email == "jane@acme.example" && (g.ContactID == nil || *g.ContactID != jane) {
+			t.Errorf("Jane's guest row is not her contact: %v", g.ContactID)
+		}
+		if g.Email == "zoe@globex.example" && g.ContactID == nil {
+			t.Error("Zoe's guest row is not her new contact")
+		}
+	}
 }
