@@ -56,6 +56,7 @@ var formFuncs = template.FuncMap{
 	},
 	"kindLabel":    kindLabel,
 	"openingKinds": func() []option { return openingKinds },
+	"agendaDays":   func() []option { return agendaDays },
 	// key gives a field a keyboard shortcut (app.js: "n" focuses it).
 	"key":     func(k string, f formField) formField { f.Key = k; return f },
 	"counted": words.Counted,

@@ -339,5 +339,5 @@ func checkAxe(t *testing.T, ctx context.Context, axe []byte, url, scheme string)
 // deskPages are the desk's page groups, one page each.
 func deskPages(contact, event string) []string {
 	return []string{"/app/contacts/" + contact, "/app/contacts/" + contact + "/edit", "/app/contacts/" + contact + "/delete", "/app/contacts/new", "/app/intros", "/app/pipeline",
-		"/app/events", "/app/events/new", "/app/events/" + event, "/app/events/" + event + "/edit", "/app/events/" + event + "/delete", "/app/events/" + event + "/review", "/app/events/" + event + "/guests", "/app/events/" + event + "/prep", "/app/insights", "/app/today", "/app/followups", "/app/import", "/app/companies", "/app/contacts"}
+		"/app/events", "/app/events/new", "/app/events/" + event, "/app/events/" + event + "/edit", "/app/events/" + event + "/delete", "/app/events/" + event + "/review", "/app/events/" + event + "/guests", "/app/events/" + event + "/prep", "/app/insights", "/app/today", "/app/followups", "/app/import", "/app/companies", "/app/contacts", "/app/settings", "/app/settings/devices"}
 }

@@ -106,13 +106,84 @@ func (s *pages) settingsForm(f map[string]string, u *accounts.User) {
 	if u.Card.Enabled {
 		f["card_enabled"] = "on"
 	}
+	f["thank_you_days"] = strconv.Itoa(u.FollowupPolicy.ThankYouDays)
+	f["check_in_days"] = strconv.Itoa(u.FollowupPolicy.CheckInDays)
+	f["intro_check_days"] = strconv.Itoa(u.FollowupPolicy.IntroCheckDays)
+	if u.Agenda.Enabled {
+		f["agenda_enabled"] = "on"
+	}
+	if day, hour, ok := agendaDayHour(u.Agenda.Schedule); ok {
+		f["agenda_day"], f["agenda_hour"] = day, hour
+	} else {
+		f["agenda_day"], f["agenda_hour"], f["agenda_custom"] = "", "8", u.Agenda.Schedule
+	}
+}
+
+// agendaDays are the days the settings page offers for the weekly agenda,
+// as its cron spec names them.
+var agendaDays = []option{{"MON", "Mondays"}, {"TUE", "Tuesdays"}, {"WED", "Wednesdays"}, {"THU", "Thursdays"}, {"FRI", "Fridays"},
+	{"SAT", "Saturdays"}, {"SUN", "Sundays"}, {"MON-FRI", "Every weekday"}, {"*", "Every day"}}
+
+// agendaDayHour reads an agenda schedule the settings page can show as a
+// day and an hour ("0 8 * * MON"); ok is false for any other cron spec
+// (set through the API), which the page keeps unless a day is picked.
+func agendaDayHour(spec string) (day, hour string, ok bool) {
+	f := strings.Fields(spec)
+	if len(f) != 5 || f[0] != "0" || f[2] != "*" || f[3] != "*" {
+		return "", "", false
+	}
+	if h, err := strconv.Atoi(f[1]); err != nil || h < 0 || h > 23 || strconv.Itoa(h) != f[1] {
+		return "", "", false
+	}
+	for _, d := range agendaDays {
+		if strings.EqualFold(d.Value, f[4]) {
+			return d.Value, f[1], true
+		}
+	}
+	return "", "", false
+}
+
+// settingsPolicy and settingsAgenda add the follow-up policy and the weekly
+// agenda, as the form sets them, to a PATCH /v1/me body; a field the form
+// did not send is left as it is.
+func settingsPolicy(f map[string]string, patch map[string]any, errs map[string]string) {
+	policy := map[string]any{}
+	for _, k := range []string{"thank_you_days", "check_in_days", "intro_check_days"} {
+		if f[k] == "" {
+			continue
+		}
+		if n, err := strconv.Atoi(f[k]); err == nil {
+			policy[k] = n
+		} else {
+			errs[k] = "Give a number of days (0: never)."
+		}
+	}
+	if len(policy) > 0 {
+		patch["followup_policy"] = policy
+	}
+}
+
+func settingsAgenda(f map[string]string, sent bool, patch map[string]any, errs map[string]string) {
+	if !sent {
+		return
+	}
+	agenda := map[string]any{"enabled": f["agenda_enabled"] == "on"}
+	if f["agenda_day"] != "" { // "": the schedule set through the API, kept
+		h, err := strconv.Atoi(f["agenda_hour"])
+		if err != nil || h < 0 || h > 23 {
+			errs["agenda_hour"] = "Give an hour from 0 to 23."
+		}
+		agenda["schedule"] = "0 " + strconv.Itoa(h) + " * * " + f["agenda_day"]
+	}
+	patch["agenda"] = agenda
 }
 
 // handleWebSettingsSave applies the form as PATCH /v1/me would.
 func (s *pages) handleWebSettingsSave(c *fiber.Ctx) error {
 	p := s.page(c, "Settings", "settings")
 	for _, k := range []string{"name", "timezone", "nudge_hour", "notify_email", "webhook_url", "webhook_secret",
-		"card_enabled", "card_headline", "card_company", "card_title", "card_phone", "card_email", "card_links"} {
+		"card_enabled", "card_headline", "card_company", "card_title", "card_phone", "card_email", "card_links",
+		"thank_you_days", "check_in_days", "intro_check_days", "agenda_enabled", "agenda_day", "agenda_hour"} {
 		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
 	}
 	links := []string{}
@@ -137,6 +208,11 @@ func (s *pages) handleWebSettingsSave(c *fiber.Ctx) error {
 		patch["nudge_hour"] = h
 	} else {
 		p.Errors["nudge_hour"] = "Give an hour from 0 to 23."
+	}
+	settingsPolicy(p.Form, patch, p.Errors)
+	settingsAgenda(p.Form, c.Request().PostArgs().Has("agenda_day"), patch, p.Errors)
+	if p.Form["agenda_day"] == "" {
+		p.Form["agenda_custom"] = user(c).Agenda.Schedule
 	}
 	delete(p.Form, "webhook_secret")
 	if len(p.Errors) == 0 {
@@ -171,6 +247,10 @@ func settingsField(f string) string {
 		return "card_links"
 	case strings.HasPrefix(f, "card."):
 		return "card_" + strings.TrimPrefix(f, "card.")
+	case strings.HasPrefix(f, "followup_policy."):
+		return strings.TrimPrefix(f, "followup_policy.")
+	case f == "agenda.schedule":
+		return "agenda_day"
 	}
 	return strings.TrimPrefix(f, "notify.")
 }
