@@ -108,13 +108,14 @@ func TestMCP(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if got := strings.Join(names, " "); got != "complete_followup create_intro list_followups log_encounter log_interaction prep_brief prep_event search" {
+	if got := strings.Join(names, " "); got != "complete_followup create_intro list_followups log_encounter log_interaction prep_brief prep_event schedule_followup search" {
 		t.Fatalf("tools: %s", got)
 	}
 
 	w := &mcpScenario{s: s, tok: tok, eve: eve, ev: ev, grace: grace, evesContact: evesContact, evesEvent: evesEvent, cs: cs}
 	w.logEncounter(t)
 	w.logInteraction(t)
+	w.scheduleFollowup(t)
 	w.toolErrors(t)
 	w.searchAndBrief(t)
 	w.prepAndFollowups(t)
@@ -182,6 +183,29 @@ func (w *mcpScenario) logInteraction(t *testing.T) {
 	}
 }
 
+// scheduleFollowup: "remind me to send José the slides on Friday" is a
+// custom follow-up for him, due then; once per idempotency key.
+func (w *mcpScenario) scheduleFollowup(t *testing.T) {
+	s, tok, cs, jose := w.s, w.tok, w.cs, w.jose
+	args := map[string]any{"contact_id": jose, "due_at": "2026-11-27T09:00:00+01:00", "note": "send the flame graph slides", "idempotency_key": "k3"}
+	first, msg := call(t, cs, "schedule_followup", args)
+	if msg != "" || first["kind"] != "custom" || first["contact_id"] != jose || first["due_at"] != "2026-11-27T08:00:00Z" || first["status"] != "pending" {
+		t.Fatalf("schedule_followup: %v %s", first, msg)
+	}
+	if again, _ := call(t, cs, "schedule_followup", args); again["id"] != first["id"] {
+		t.Fatal("a repeated idempotency key scheduled twice")
+	}
+	n := 0
+	for _, f := range s.Do(t, "GET", "/v1/followups?contact_id="+jose, tok, nil).JSON(t)["items"].([]any) {
+		if f.(map[string]any)["note"] == "send the flame graph slides" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d follow-ups with the note, want 1", n)
+	}
+}
+
 // toolErrors: the API's validation as tool errors naming the field; another
 // user's ids are not found.
 func (w *mcpScenario) toolErrors(t *testing.T) {
@@ -200,12 +224,14 @@ func (w *mcpScenario) toolErrors(t *testing.T) {
 		{"create_intro", map[string]any{"contact_ids": []string{grace}}, "contact_ids"},
 		{"list_followups", map[string]any{"due_before": "tomorrow"}, "due_before"},
 		{"log_interaction", map[string]any{"contact_id": grace, "kind": "telepathy"}, "kind"},
+		{"schedule_followup", map[string]any{"contact_id": grace, "due_at": "friday"}, "due_at"},
 		// Another user's ids are not found.
 		{"log_encounter", map[string]any{"event_id": evesEvent, "moment": "other", "contact_id": grace}, "not found"},
 		{"log_encounter", map[string]any{"event_id": ev, "moment": "other", "contact_id": evesContact}, "not found"},
 		{"create_intro", map[string]any{"contact_ids": []string{grace, evesContact}}, "not found"},
 		{"prep_brief", map[string]any{"contact_id": evesContact}, "not found"},
 		{"log_interaction", map[string]any{"contact_id": evesContact, "kind": "call"}, "not found"},
+		{"schedule_followup", map[string]any{"contact_id": evesContact, "due_at": "2026-12-01T09:00:00Z"}, "not found"},
 		{"prep_event", map[string]any{"event_id": evesEvent}, "not found"},
 		{"complete_followup", map[string]any{"id": "000000000000000000000000"}, "not found"},
 		{"complete_followup", map[string]any{"id": evesFollowup}, "not found"},
@@ -503,7 +529,7 @@ func nullArguments(t *testing.T, s *TestServer, tok string, cs *mcp.ClientSessio
 
 // TestMCPInspectorCLI: the MCP Inspector's own CLI (tools/mcpinspector,
 // installed by .ci/run) connects over Streamable HTTP with the token, lists
-// the six tools, and in --strict mode finds no schema that some clients
+// the nine tools, and in --strict mode finds no schema that some clients
 // or model providers would refuse (it warned of ["null","array"] types).
 func TestMCPInspectorCLI(t *testing.T) {
 	bin := tooltest.Need(t, filepath.Join(repoRoot, "tools", "mcpinspector", "node_modules", ".bin", "inspector"))
@@ -523,7 +549,7 @@ func TestMCPInspectorCLI(t *testing.T) {
 	var list struct {
 		Tools []struct{ Name string } `json:"tools"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 8 {
+	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 9 {
 		t.Fatalf("tools/list through the Inspector: %v\n%s", err, stdout.String())
 	}
 }

@@ -74,6 +74,14 @@ type ListFollowupsArgs struct {
 	Limit     int    `json:"limit,omitempty" jsonschema:"1 to 200 (default 50)"`
 }
 
+// ScheduleFollowupArgs are the arguments of schedule_followup.
+type ScheduleFollowupArgs struct {
+	ContactID      string `json:"contact_id" jsonschema:"the contact it is about (search with types [contact] to find them)"`
+	DueAt          string `json:"due_at" jsonschema:"RFC 3339 time when the user wants to be reminded, such as 2026-11-27T09:00:00+01:00"`
+	Note           string `json:"note,omitempty" jsonschema:"what to do, in the user's words"`
+	IdempotencyKey string `json:"idempotency_key,omitempty" jsonschema:"any unique string; a call repeated with it schedules once and answers the same"`
+}
+
 // CompleteFollowupArgs are the arguments of complete_followup.
 type CompleteFollowupArgs struct {
 	ID             string `json:"id" jsonschema:"the follow-up's id"`
@@ -183,6 +191,13 @@ func (t *tools) register(srv *mcp.Server) {
 		handler(t, "log_interaction", func(in LogInteractionArgs) string { return in.IdempotencyKey },
 			func(ctx context.Context, u *accounts.User, in LogInteractionArgs) (any, error) {
 				return t.CRM.LogInteraction(ctx, u, in.ContactID, contacts.InteractionInput{Kind: in.Kind, At: in.At, Notes: in.Notes})
+			}))
+	addTool(srv, &mcp.Tool{Name: "schedule_followup", Annotations: adds("Remind me to follow up"), Description: describe(
+		"Schedule a follow-up with one of the user's contacts (\"remind me to send Jane the slides on Friday\"): the user is",
+		"nudged at due_at by email or webhook, and sees it in the desk's follow-ups, the calendar feed and the phone's reminders.")},
+		handler(t, "schedule_followup", func(in ScheduleFollowupArgs) string { return in.IdempotencyKey },
+			func(ctx context.Context, u *accounts.User, in ScheduleFollowupArgs) (any, error) {
+				return t.CRM.CreateFollowup(ctx, u, followup.CustomInput{ContactID: in.ContactID, DueAt: in.DueAt, Note: in.Note})
 			}))
 	addTool(srv, &mcp.Tool{Name: "complete_followup", Annotations: &mcp.ToolAnnotations{Title: "Complete a follow-up", DestructiveHint: &no, IdempotentHint: true, OpenWorldHint: &no}, Description: "Mark one of the user's follow-ups done."},
 		handler(t, "complete_followup", func(in CompleteFollowupArgs) string { return in.IdempotencyKey },
