@@ -16,6 +16,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
+	"github.com/rapport-crm/rapport/pkg/words"
 )
 
 // The pipeline (PRODUCT.md §10): opportunities as columns by stage. A card
@@ -351,17 +352,38 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 }
 
 // pickContact finds the one contact a name (or email) means; none or
-// several is an error on field, with the candidates named.
+// several is an error on field, with the candidates named. An exact name
+// wins over names that contain it, unless two contacts have it: then the
+// error names them with their companies and asks for the email.
 func (s *pages) pickContact(ctx context.Context, u *accounts.User, name, field string, p *webPage) string {
 	page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: name, Limit: 5})
 	if err != nil {
 		p.Errors[field] = "could not look up " + name
 		return ""
 	}
-	for _, ct := range page.Items { // an exact name wins over names that contain it
+	var exact []string
+	for _, ct := range page.Items {
 		if strings.EqualFold(ct.Name, name) {
-			return ct.ID
+			exact = append(exact, ct.ID)
 		}
+	}
+	switch len(exact) {
+	case 0:
+	case 1:
+		return exact[0]
+	default:
+		var who []string
+		for _, ct := range page.Items {
+			if strings.EqualFold(ct.Name, name) {
+				if ct.Company != "" {
+					who = append(who, "at "+ct.Company)
+				} else {
+					who = append(who, "with no company")
+				}
+			}
+		}
+		p.Errors[field] = "“" + name + "” is the name of " + words.Counted(len(exact), "contact") + " (" + words.AndList(who) + "): type the email of the one you mean"
+		return ""
 	}
 	switch len(page.Items) {
 	case 0:

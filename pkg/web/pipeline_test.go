@@ -85,6 +85,28 @@ func TestPipeline(t *testing.T) {
 	}
 }
 
+// TestPipelineSourceOfASharedName: two contacts of the exact name are not
+// taken for each other: the form names both by company and asks for the
+// email, which picks the one meant.
+func TestPipelineSourceOfASharedName(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	other := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "company": "Globex", "emails": []string{"jane@globex.example"}})
+	b := s.signedIn(t, "ada@example.com", tok)
+	b.get("/app/pipeline")
+	st, page := b.post("/app/pipeline", url.Values{"title": {"Contract"}, "kind": {"contract"}, "source": {"Jane Doe"}})
+	if text := html.UnescapeString(page); st != 422 || !strings.Contains(text, "“Jane Doe” is the name of 2 contacts (") || !strings.Contains(text, "with no company") ||
+		!strings.Contains(text, "at Globex") || !strings.Contains(text, "): type the email of the one you mean") {
+		t.Fatalf("two of the same name: %d", st)
+	}
+	if st, page = b.post("/app/pipeline", url.Values{"title": {"Contract"}, "kind": {"contract"}, "source": {"jane@globex.example"}}); st != 200 ||
+		!strings.Contains(page, "Added Contract.") || !strings.Contains(page, `href="/app/contacts/`+other+`"`) {
+		t.Fatalf("picked by email: %d", st)
+	}
+}
+
 // TestNextStepNamingNoOne: an opportunity filed with a next step and no one
 // to name (a speaking slot found on a website) is reminded of all the
 // same: the follow-up reads as the next step and leads to its card, on
