@@ -108,7 +108,7 @@ func TestMCP(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if got := strings.Join(names, " "); got != "complete_followup create_intro list_followups log_encounter log_interaction prep_brief prep_event schedule_followup search" {
+	if got := strings.Join(names, " "); got != "add_opportunity complete_followup create_intro list_followups log_encounter log_interaction prep_brief prep_event schedule_followup search" {
 		t.Fatalf("tools: %s", got)
 	}
 
@@ -116,6 +116,7 @@ func TestMCP(t *testing.T) {
 	w.logEncounter(t)
 	w.logInteraction(t)
 	w.scheduleFollowup(t)
+	w.addOpportunity(t)
 	w.toolErrors(t)
 	w.searchAndBrief(t)
 	w.prepAndFollowups(t)
@@ -206,6 +207,47 @@ func (w *mcpScenario) scheduleFollowup(t *testing.T) {
 	}
 }
 
+// addOpportunity: "José says Globex is hiring a staff engineer; remind me
+// to send my CV on Friday" is a lead at Globex (the company made once,
+// found again by another spelling), sourced by him at the event, with its
+// next step a follow-up for him; once per idempotency key. A refused call
+// makes no company.
+func (w *mcpScenario) addOpportunity(t *testing.T) {
+	s, tok, cs, jose, ev := w.s, w.tok, w.cs, w.jose, w.ev
+	args := map[string]any{"title": "Staff engineer", "company": "Globex Inc.", "source_contact_id": jose, "source_event_id": ev,
+		"next_step": "Send CV", "next_step_at": "2026-11-27T09:00:00Z", "idempotency_key": "k4"}
+	first, msg := call(t, cs, "add_opportunity", args)
+	if msg != "" || first["stage"] != "lead" || first["kind"] != "job" || first["company_id"] == "" || first["source_contact_id"] != jose {
+		t.Fatalf("add_opportunity: %v %s", first, msg)
+	}
+	if again, _ := call(t, cs, "add_opportunity", args); again["id"] != first["id"] {
+		t.Fatal("a repeated idempotency key added twice")
+	}
+	other, msg := call(t, cs, "add_opportunity", map[string]any{"title": "Advisor", "kind": "advisory", "company": "GLOBEX"})
+	if msg != "" || other["company_id"] != first["company_id"] {
+		t.Fatalf("another spelling of Globex: %v %s", other, msg)
+	}
+	if _, msg := call(t, cs, "add_opportunity", map[string]any{"title": "Ghost job", "company": "Initech", "source_contact_id": w.evesContact}); !strings.Contains(strings.ToLower(msg), "not found") {
+		t.Fatalf("another user's contact: %q", msg)
+	}
+	names := ""
+	for _, c := range s.Do(t, "GET", "/v1/companies", tok, nil).JSON(t)["items"].([]any) {
+		names += c.(map[string]any)["name"].(string) + ";"
+	}
+	if strings.Contains(names, "Initech") || strings.Count(strings.ToLower(names), "globex") != 1 {
+		t.Fatalf("companies after the calls: %s", names)
+	}
+	due := 0
+	for _, f := range s.Do(t, "GET", "/v1/followups?contact_id="+jose, tok, nil).JSON(t)["items"].([]any) {
+		if f := f.(map[string]any); f["opportunity_id"] == first["id"] && f["due_at"] == "2026-11-27T09:00:00Z" {
+			due++
+		}
+	}
+	if due != 1 {
+		t.Fatalf("the next step's follow-ups for José: %d, want 1", due)
+	}
+}
+
 // toolErrors: the API's validation as tool errors naming the field; another
 // user's ids are not found.
 func (w *mcpScenario) toolErrors(t *testing.T) {
@@ -225,6 +267,7 @@ func (w *mcpScenario) toolErrors(t *testing.T) {
 		{"list_followups", map[string]any{"due_before": "tomorrow"}, "due_before"},
 		{"log_interaction", map[string]any{"contact_id": grace, "kind": "telepathy"}, "kind"},
 		{"schedule_followup", map[string]any{"contact_id": grace, "due_at": "friday"}, "due_at"},
+		{"add_opportunity", map[string]any{"title": "x", "kind": "gig"}, "kind"},
 		// Another user's ids are not found.
 		{"log_encounter", map[string]any{"event_id": evesEvent, "moment": "other", "contact_id": grace}, "not found"},
 		{"log_encounter", map[string]any{"event_id": ev, "moment": "other", "contact_id": evesContact}, "not found"},
@@ -529,7 +572,7 @@ func nullArguments(t *testing.T, s *TestServer, tok string, cs *mcp.ClientSessio
 
 // TestMCPInspectorCLI: the MCP Inspector's own CLI (tools/mcpinspector,
 // installed by .ci/run) connects over Streamable HTTP with the token, lists
-// the nine tools, and in --strict mode finds no schema that some clients
+// the ten tools, and in --strict mode finds no schema that some clients
 // or model providers would refuse (it warned of ["null","array"] types).
 func TestMCPInspectorCLI(t *testing.T) {
 	bin := tooltest.Need(t, filepath.Join(repoRoot, "tools", "mcpinspector", "node_modules", ".bin", "inspector"))
@@ -549,7 +592,7 @@ func TestMCPInspectorCLI(t *testing.T) {
 	var list struct {
 		Tools []struct{ Name string } `json:"tools"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 9 {
+	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 10 {
 		t.Fatalf("tools/list through the Inspector: %v\n%s", err, stdout.String())
 	}
 }

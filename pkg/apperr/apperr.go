@@ -148,6 +148,24 @@ func InvalidField(field, format string, args ...any) *Error {
 	return fs.Err().(*Error)
 }
 
+// Renamed returns err with the fields it names renamed as names says
+// (a field of one request that another form or call calls otherwise);
+// err itself is left as it is.
+func Renamed(err error, names map[string]string) error {
+	var ae *Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	e := *ae
+	e.Fields = append([]FieldError(nil), ae.Fields...)
+	for i := range e.Fields {
+		if n, ok := names[e.Fields[i].Field]; ok {
+			e.Fields[i].Field = n
+		}
+	}
+	return &e
+}
+
 // FieldsOf returns the fields an error names (none if it is not an
 // *Error or names none).
 func FieldsOf(err error) []FieldError {

@@ -30,3 +30,21 @@ func TestKindOf(t *testing.T) {
 		}
 	})
 }
+
+func TestRenamed(t *testing.T) {
+	var fs apperr.Fields
+	fs.Add("name", "is too long")
+	fs.Add("title", "is required")
+	err := fs.Err()
+	got := apperr.Renamed(err, map[string]string{"name": "company"})
+	if f := apperr.FieldsOf(got); len(f) != 2 || f[0].Field != "company" || f[1].Field != "title" || apperr.KindOf(got) != apperr.Invalid {
+		t.Fatalf("renamed: %+v", f)
+	}
+	if f := apperr.FieldsOf(err); f[0].Field != "name" {
+		t.Fatalf("the original changed: %+v", f)
+	}
+	plain := fmt.Errorf("boom")
+	if apperr.Renamed(plain, map[string]string{"name": "company"}) != plain {
+		t.Fatal("an error that is not an *Error is not passed through")
+	}
+}

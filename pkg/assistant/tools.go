@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
 )
@@ -80,6 +81,20 @@ type ScheduleFollowupArgs struct {
 	DueAt          string `json:"due_at" jsonschema:"RFC 3339 time when the user wants to be reminded, such as 2026-11-27T09:00:00+01:00"`
 	Note           string `json:"note,omitempty" jsonschema:"what to do, in the user's words"`
 	IdempotencyKey string `json:"idempotency_key,omitempty" jsonschema:"any unique string; a call repeated with it schedules once and answers the same"`
+}
+
+// AddOpportunityArgs are the arguments of add_opportunity.
+type AddOpportunityArgs struct {
+	Title           string   `json:"title" jsonschema:"what it is, such as Staff engineer or Talk at GopherCon"`
+	Kind            string   `json:"kind,omitempty" jsonschema:"job (default), contract, advisory, board, speaking or other"`
+	Company         string   `json:"company,omitempty" jsonschema:"the company's name: the user's company of that name (Acme, ACME Inc. and acme.io are one), else a new one"`
+	SourceContactID string   `json:"source_contact_id,omitempty" jsonschema:"the contact who told the user of it"`
+	SourceEventID   string   `json:"source_event_id,omitempty" jsonschema:"the event where the user heard of it"`
+	RecruiterIDs    []string `json:"recruiter_ids,omitempty" jsonschema:"contacts recruiting for it"`
+	NextStep        string   `json:"next_step,omitempty" jsonschema:"what the user does next, such as Send CV"`
+	NextStepAt      string   `json:"next_step_at,omitempty" jsonschema:"RFC 3339 time of the next step; the user is reminded then"`
+	Notes           string   `json:"notes,omitempty"`
+	IdempotencyKey  string   `json:"idempotency_key,omitempty" jsonschema:"any unique string; a call repeated with it adds once and answers the same"`
 }
 
 // CompleteFollowupArgs are the arguments of complete_followup.
@@ -198,6 +213,14 @@ func (t *tools) register(srv *mcp.Server) {
 		handler(t, "schedule_followup", func(in ScheduleFollowupArgs) string { return in.IdempotencyKey },
 			func(ctx context.Context, u *accounts.User, in ScheduleFollowupArgs) (any, error) {
 				return t.CRM.CreateFollowup(ctx, u, followup.CustomInput{ContactID: in.ContactID, DueAt: in.DueAt, Note: in.Note})
+			}))
+	addTool(srv, &mcp.Tool{Name: "add_opportunity", Annotations: adds("Add to my pipeline"), Description: describe(
+		"Add a job, contract, advisory or board seat, or speaking slot the user heard of to their pipeline (Plan B), as a lead:",
+		"at a company by name, told by a contact, heard of at an event, with recruiters; a next step with a time reminds the user then.")},
+		handler(t, "add_opportunity", func(in AddOpportunityArgs) string { return in.IdempotencyKey },
+			func(ctx context.Context, u *accounts.User, in AddOpportunityArgs) (any, error) {
+				return t.CRM.CreateOpportunityAt(ctx, u, opportunities.Input{Title: in.Title, Kind: in.Kind, SourceContactID: in.SourceContactID,
+					SourceEventID: in.SourceEventID, RecruiterIDs: in.RecruiterIDs, NextStep: in.NextStep, NextStepAt: in.NextStepAt, Notes: in.Notes}, in.Company)
 			}))
 	addTool(srv, &mcp.Tool{Name: "complete_followup", Annotations: &mcp.ToolAnnotations{Title: "Complete a follow-up", DestructiveHint: &no, IdempotentHint: true, OpenWorldHint: &no}, Description: "Mark one of the user's follow-ups done."},
 		handler(t, "complete_followup", func(in CompleteFollowupArgs) string { return in.IdempotencyKey },

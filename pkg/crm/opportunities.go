@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -15,6 +16,14 @@ import (
 // CreateOpportunity stores a new opportunity (stage history starting with
 // its stage) and schedules its next step.
 func (s *Service) CreateOpportunity(ctx context.Context, u *accounts.User, in opportunities.Input) (*opportunities.Opportunity, error) {
+	return s.CreateOpportunityAt(ctx, u, in, "")
+}
+
+// CreateOpportunityAt is CreateOpportunity with the company named rather
+// than picked: the user's company of that name (companies.Resolve: "Acme",
+// "ACME Inc." and "acme.io" are one), else a new one, made only once the
+// rest of in is found good. An empty company leaves in's company_id.
+func (s *Service) CreateOpportunityAt(ctx context.Context, u *accounts.User, in opportunities.Input, company string) (*opportunities.Opportunity, error) {
 	return atomically(ctx, s, func(ctx context.Context, s *Service) (*opportunities.Opportunity, error) {
 		now := record.Time(s.Now())
 		o := &opportunities.Opportunity{ID: record.NewID(), UserID: u.ID, CreatedAt: now, UpdatedAt: now}
@@ -23,6 +32,13 @@ func (s *Service) CreateOpportunity(ctx context.Context, u *accounts.User, in op
 		}
 		if err := s.checkOpportunityRefs(ctx, u.ID, o); err != nil {
 			return nil, err
+		}
+		if strings.TrimSpace(company) != "" {
+			id, err := s.Companies.Resolve(ctx, u.ID, company, nil)
+			if err != nil {
+				return nil, err // a name is cut to length, never refused
+			}
+			o.CompanyID = id
 		}
 		if err := s.Opportunities.CreateOpportunity(ctx, o); err != nil {
 			return nil, err

@@ -309,7 +309,7 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 	} else {
 		// The new event is stored only with the contact (or not at all).
 		res, err = s.CRM.LogEncounterAtNewEvent(ctx, u, events.Input{Title: f["event_title"], StartsAt: s.Now().UTC().Format(time.RFC3339)}, enc)
-		err = renameFields(err, map[string]string{"event.title": "event"})
+		err = apperr.Renamed(err, map[string]string{"event.title": "event"})
 	}
 	if err != nil {
 		return "", err
@@ -336,19 +336,4 @@ func webField(f string) string {
 		return "event"
 	}
 	return strings.TrimPrefix(f, "contact.")
-}
-
-func renameFields(err error, names map[string]string) error {
-	var ae *apperr.Error
-	if !errors.As(err, &ae) {
-		return err
-	}
-	e := *ae
-	e.Fields = append([]apperr.FieldError(nil), ae.Fields...)
-	for i := range e.Fields {
-		if n, ok := names[e.Fields[i].Field]; ok {
-			e.Fields[i].Field = n
-		}
-	}
-	return &e
 }

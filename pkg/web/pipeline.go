@@ -305,8 +305,8 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 		}
 	}
 	var err error
-	// Checked before the company is resolved (which makes one the first
-	// time a name is seen): a refused form leaves no company behind.
+	// Checked here too, so that its refusals show with those of the names
+	// below (CreateOpportunityAt makes the company only for a good form).
 	if err := in.Apply(&opportunities.Opportunity{}, s.Now()); err != nil && !p.showProblem(err, nil) {
 		return err
 	}
@@ -315,13 +315,6 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 			p.Errors["event_id"] = "is not one of your events"
 		} else if err != nil {
 			return err
-		}
-	}
-	if p.Form["company"] != "" && len(p.Errors) == 0 {
-		if in.CompanyID, err = s.CRM.Companies.Resolve(ctx, u.ID, p.Form["company"], nil); err != nil {
-			if !p.showProblem(err, map[string]string{"name": "company"}) {
-				return err
-			}
 		}
 	}
 	if p.Form["source"] != "" {
@@ -335,7 +328,7 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 	if len(p.Errors) == 0 {
 		// Sent twice (a double click), the form adds one opportunity.
 		err = s.once(c, ctx, u, "web-opportunity", "/app/pipeline", func() (string, string, error) {
-			o, err := s.CRM.CreateOpportunity(ctx, u, in)
+			o, err := s.CRM.CreateOpportunityAt(ctx, u, in, p.Form["company"])
 			if err != nil {
 				return "", "", err
 			}
