@@ -276,8 +276,8 @@ func (s *Service) LogAttendee(ctx context.Context, u *accounts.User, eventID, at
 		return nil, notFoundField(err, "attendee_id")
 	}
 	c := contacts.Input{Name: a.Name, Company: a.Company, Title: a.Title, LinkedInURL: a.LinkedInURL}
-	if a.Email != "" {
-		c.Emails = []string{a.Email}
+	if e := guestEmail(a); e != "" {
+		c.Emails = []string{e}
 	}
 	in.ContactID, in.Contact = "", &c
 	if len(attendeeKeys(a)) == 0 {
@@ -315,8 +315,8 @@ func (s *Service) fromTheGuestList(ctx context.Context, userID, eventID string, 
 	if in.Company != "" && g.Company != "" && events.FoldName(in.Company) != events.FoldName(g.Company) {
 		return in, nil // another person of that name, it seems
 	}
-	if g.Email != "" {
-		in.Emails = []string{g.Email}
+	if e := guestEmail(&g); e != "" {
+		in.Emails = []string{e}
 	}
 	in.Name, in.LinkedInURL = g.Name, g.LinkedInURL
 	if in.Company == "" {
@@ -326,4 +326,20 @@ func (s *Service) fromTheGuestList(ctx context.Context, userID, eventID string, 
 		in.Title = g.Title
 	}
 	return in, nil
+}
+
+// guestEmail is a guest's email as a contact takes it: "" for none, or for
+// one a contact would refuse (a followed calendar's ATTENDEE may name a
+// room or a list by an address that is not one), so that meeting the guest
+// never fails on an email the user did not type.
+func guestEmail(a *events.Attendee) string {
+	if a.Email == "" {
+		return ""
+	}
+	var ch input.Checker
+	e := ch.Email("email", a.Email)
+	if ch.Err() != nil {
+		return ""
+	}
+	return e
 }

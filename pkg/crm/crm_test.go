@@ -698,3 +698,26 @@ func TestDeleteEventSentAgainAfterAFailure(t *testing.T) {
 		}
 	})
 }
+
+// TestGuestWithAnAddressThatIsNone: a followed calendar's guest list may
+// name a room by an address that is not one. Met from the list, or typed
+// in by name, that guest becomes a contact without it; the email does not
+// make the meeting fail.
+func TestGuestWithAnAddressThatIsNone(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		room := events.Attendee{ID: record.NewID(), Name: "Room One", Email: "room-1", Status: events.AttendeeGoing, CreatedAt: now, UpdatedAt: now}
+		room.Key = events.AttendeeKey(&room, contacts.NormalizeLinkedIn)
+		if _, _, err := e.crm.Attendees.UpsertAttendees(ctx, e.user.ID, e.ev.ID, []events.Attendee{room}); err != nil {
+			t.Fatal(err)
+		}
+		typed, err := e.crm.LogEncounter(ctx, e.user, e.ev.ID, contacts.EncounterInput{Contact: &contacts.Input{Name: "room one"}, Moment: "other"})
+		if err != nil || typed.Contact.Name != "Room One" || len(typed.Contact.Emails) != 0 {
+			t.Fatalf("typed in: %+v, %v", typed, err)
+		}
+		picked, err := e.crm.LogAttendee(ctx, e.user, e.ev.ID, room.ID, contacts.EncounterInput{Moment: "other"})
+		if err != nil || len(picked.Contact.Emails) != 0 {
+			t.Fatalf("met from the list: %+v, %v", picked, err)
+		}
+	})
+}
