@@ -203,7 +203,10 @@ func TestEventWhyYouGo(t *testing.T) {
 		t.Fatalf("review: %d", st)
 	}
 	mustContain(t, page, "Met 1 — 2 of 3 you wanted", "People you knew", "Jane Doe", "Missed:</strong> Rob Pike",
-		"On the guest list, not met (1)", "<li>Rob Pike</li>", `<a href="/app/events/`+ev+`#followups">Send them from the event`)
+		"On the guest list, not met (1)", "<li>Rob Pike</li>", `<a href="/app/events/`+ev+`#followups">Send them from the event`,
+		// Why you went, beside what came of it.
+		"Why you went", "a platform lead; someone from the Go team", "<strong>Learn:</strong> WASM", `<a href="/app/events/`+ev+`/edit">edit it</a>`,
+		"<strong>Give:</strong> an intro to Bob", `<a href="/app/events/`+ev+`#giving">your time to the event</a>`)
 	b.get("/app/events/" + ev)
 	// Refused (notes past the 20,000 characters a note holds): the form
 	// comes back open with what was typed, and nothing is noted.

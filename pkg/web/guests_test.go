@@ -217,6 +217,9 @@ func TestGuestKnownByNameOnly(t *testing.T) {
 	}
 	_, review := b.get("/app/events/" + ev + "/review")
 	mustContain(t, review, "On the guest list, not met (1)")
+	if strings.Contains(review, "Why you went") {
+		t.Error("the review of an event with no intentions has a Why you went section")
+	}
 }
 
 // TestTypedGuestTakesTheListsDetails: someone on the guest list, logged by
