@@ -521,6 +521,7 @@ func (s *Server) logOnce(ctx context.Context, u *accounts.User, msg *Message) er
 		}
 		notes += text
 	}
+	logged := map[string]bool{} // a contact named by two of their addresses
 	for _, addr := range msg.Addresses {
 		if strings.HasSuffix(addr, "@"+strings.ToLower(s.Domain)) {
 			continue // our own addresses
@@ -532,6 +533,10 @@ func (s *Server) logOnce(ctx context.Context, u *accounts.User, msg *Message) er
 		if err != nil {
 			return err
 		}
+		if logged[c.ID] {
+			continue
+		}
+		logged[c.ID] = true
 		in := contacts.InteractionInput{Kind: "email", At: at.UTC().Format(time.RFC3339), Notes: notes}
 		if err := s.logOn(ctx, u, c.ID, msg.MessageID, in); err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/app"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/contacts"
@@ -38,17 +39,8 @@ func (l lookupsAway) ContactByKey(ctx context.Context, userID, key string) (*con
 // three has the message logged once — the first two were not logged a
 // second time.
 func TestRetryAfterPartFailure(t *testing.T) {
-	st := enginetest.Fresh(t)
-	sv := apptest.Services(st.Engine, time.Now)
+	sv, u, secret := withInbound(t)
 	ctx := t.Context()
-	u, _, err := sv.Accounts.Signup(ctx, accounts.SignupInput{Email: "me@example.com", Name: "Me"}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	secret, err := sv.Accounts.RotateInbound(ctx, u.ID, "rapport.test")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ids := map[string]string{}
 	for _, email := range []string{"ada@example.com", "alan@example.com", "grace@example.com"} {
 		c, err := sv.CRM.Contacts.Create(ctx, u.ID, contacts.Input{Name: email, Emails: []string{email}}, contacts.CreateOpts{})
@@ -59,19 +51,11 @@ func TestRetryAfterPartFailure(t *testing.T) {
 	}
 	var away atomic.Bool
 	sv.CRM.Contacts.Store = lookupsAway{Store: sv.CRM.Contacts.Store, away: &away}
-
-	srv := inbound.New(inbound.Deps{Accounts: sv.Accounts, CRM: sv.CRM, Idempotency: sv.Idempotency, Domain: "rapport.test",
-		Logger: slog.New(slog.DiscardHandler)})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	defer srv.Close()
+	addr := listening(t, sv)
 	msg := "From: Me <me@example.com>\r\nTo: ada@example.com, alan@example.com, grace@example.com\r\nSubject: slides\r\n" +
 		"Message-ID: <slides-2@example.com>\r\n\r\nThe slides.\r\n"
 	send := func() error {
-		return smtp.SendMail(ln.Addr().String(), nil, "me@example.com", []string{secret}, []byte(msg))
+		return smtp.SendMail(addr, nil, "me@example.com", []string{secret}, []byte(msg))
 	}
 	away.Store(true)
 	var tp *textproto.Error
@@ -88,4 +72,54 @@ func TestRetryAfterPartFailure(t *testing.T) {
 			t.Errorf("%s: %d interactions (%v), want 1", email, len(page.Items), err)
 		}
 	}
+}
+
+// TestOneContactTwoAddresses: a message to two addresses of one contact
+// (work and home, in To and Cc), even one without a Message-ID, logs one
+// interaction on them.
+func TestOneContactTwoAddresses(t *testing.T) {
+	sv, u, secret := withInbound(t)
+	ctx := t.Context()
+	ada, err := sv.CRM.Contacts.Create(ctx, u.ID, contacts.Input{Name: "Ada", Emails: []string{"ada@work.example", "ada@home.example"}}, contacts.CreateOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := listening(t, sv)
+	msg := "From: Me <me@example.com>\r\nTo: ada@work.example\r\nCc: Ada <ada@home.example>\r\nSubject: slides\r\n\r\nThe slides.\r\n"
+	if err := smtp.SendMail(addr, nil, "me@example.com", []string{secret}, []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	page, err := sv.CRM.Contacts.Store.Interactions(ctx, u.ID, ada.ID, 10, nil)
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("%d interactions (%v), want 1", len(page.Items), err)
+	}
+}
+
+// withInbound is a user of a fresh store with their BCC address (secret).
+func withInbound(t *testing.T) (sv *app.Services, u *accounts.User, secret string) {
+	t.Helper()
+	sv = apptest.Services(enginetest.Fresh(t).Engine, time.Now)
+	u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "me@example.com", Name: "Me"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secret, err = sv.Accounts.RotateInbound(t.Context(), u.ID, "rapport.test"); err != nil {
+		t.Fatal(err)
+	}
+	return sv, u, secret
+}
+
+// listening starts the SMTP listener that logs mail for sv's users and
+// returns its address.
+func listening(t *testing.T, sv *app.Services) string {
+	t.Helper()
+	srv := inbound.New(inbound.Deps{Accounts: sv.Accounts, CRM: sv.CRM, Idempotency: sv.Idempotency, Domain: "rapport.test",
+		Logger: slog.New(slog.DiscardHandler)})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
 }
