@@ -111,7 +111,10 @@ func (s *Service) reviewMet(ctx context.Context, ev *events.Event, met *metHere,
 	if err != nil {
 		return nil, err
 	}
-	ids := met.ids
+	ids, err := met.contactIDs(ctx) // read with the contacts, kept
+	if err != nil {
+		return nil, err
+	}
 	var metPeople []events.MetPerson
 	for _, cid := range ids {
 		c, ok := people[cid]

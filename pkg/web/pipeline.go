@@ -354,10 +354,17 @@ func (s *pages) pickContact(ctx context.Context, u *accounts.User, name, field s
 		p.Errors[field] = "could not look up " + name
 		return ""
 	}
-	var exact []string
+	var exact []string // the ids of the contacts of that very name
+	var who []string   // and where each is
 	for _, ct := range page.Items {
-		if strings.EqualFold(ct.Name, name) {
-			exact = append(exact, ct.ID)
+		if !strings.EqualFold(ct.Name, name) {
+			continue
+		}
+		exact = append(exact, ct.ID)
+		if ct.Company != "" {
+			who = append(who, "at "+ct.Company)
+		} else {
+			who = append(who, "with no company")
 		}
 	}
 	switch len(exact) {
@@ -365,16 +372,6 @@ func (s *pages) pickContact(ctx context.Context, u *accounts.User, name, field s
 	case 1:
 		return exact[0]
 	default:
-		var who []string
-		for _, ct := range page.Items {
-			if strings.EqualFold(ct.Name, name) {
-				if ct.Company != "" {
-					who = append(who, "at "+ct.Company)
-				} else {
-					who = append(who, "with no company")
-				}
-			}
-		}
 		p.Errors[field] = "“" + name + "” is the name of " + words.Counted(len(exact), "contact") + " (" + words.AndList(who) + "): type the email of the one you mean"
 		return ""
 	}
