@@ -96,6 +96,20 @@ func BenchmarkGuestList(b *testing.B) {
 			})
 		})
 	}
+	// The log form's question (met again?): the contacts of a typed name,
+	// one of the 50,000's, read from the name on.
+	b.Run("same-named", func(b *testing.B) {
+		u := a.s.CRM
+		runConcurrent(b, 1, func(int) error {
+			i := int(benchSeq.Add(1)) % nContacts
+			name := fmt.Sprintf("%s %s %d", benchFirst[i%len(benchFirst)], benchLast[(i/len(benchFirst))%len(benchLast)], i)
+			same, err := u.SameNamed(context.Background(), uid, ev, contacts.Input{Name: strings.ToUpper(name)}, 5)
+			if err == nil && (len(same) != 1 || same[0].ID != benchContactID(i)) {
+				err = fmt.Errorf("%s: %d contacts", name, len(same))
+			}
+			return err
+		})
+	})
 	for _, p := range []string{"/prep", "/review", "/attendees?limit=200"} {
 		b.Run(strings.Trim(strings.SplitN(p, "?", 2)[0], "/"), func(b *testing.B) {
 			runConcurrent(b, 1, func(int) error {

@@ -184,6 +184,15 @@ func (s *pages) handleGuestMet(c *fiber.Ctx) error {
 	defer cancel()
 	f := formOf(c, "moment")
 	id := c.Params("id")
+	// A guest known by name only, of a name your contacts bear: the log
+	// form asks whether it is one of them.
+	q, err := s.whomToAsk(ctx, user(c), map[string]string{"event_id": id, "attendee_id": c.Params("aid")})
+	if err != nil {
+		return err
+	}
+	if q != nil {
+		return c.Redirect("/app?"+url.Values{"event_id": {id}, "attendee_id": {c.Params("aid")}, "moment": {f["moment"]}}.Encode(), fiber.StatusSeeOther)
+	}
 	// Marked met after the event, the meeting is dated at it (LogEncounter).
 	res, err := s.CRM.LogAttendee(ctx, user(c), id, c.Params("aid"), contacts.EncounterInput{Moment: f["moment"]})
 	if apperr.Is(err, apperr.NotFound) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"maps"
@@ -27,7 +28,22 @@ import (
 func (s *pages) handleWebLog(c *fiber.Ctx) error {
 	p := s.page(c, "Log a contact", "log")
 	p.Form["moment"] = "after_talk"
-	p.Form["event_id"] = utils.CopyString(c.Query("event_id")) // an event's page links here
+	p.Form["event_id"] = utils.CopyString(c.Query("event_id"))     // an event's page links here
+	p.Form["contact_id"] = utils.CopyString(c.Query("contact_id")) // and a contact's: met again
+	if aid := c.Query("attendee_id"); aid != "" && p.Form["event_id"] != "" {
+		// A guest marked met on the guest list whose name is a contact's:
+		// the question comes with the form.
+		p.Form["attendee_id"], p.Form["moment"] = utils.CopyString(aid), cmp.Or(utils.CopyString(c.Query("moment")), p.Form["moment"])
+		ctx, cancel := s.ctx(c)
+		defer cancel()
+		q, err := s.whomToAsk(ctx, user(c), p.Form)
+		if err != nil {
+			return err
+		}
+		if q != nil {
+			p.Data = q
+		}
+	}
 	return s.renderLog(c, 200, p)
 }
 
@@ -82,6 +98,9 @@ func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
 	if p.Form["event_id"] == "" && p.Form["event_title"] == "" {
 		p.Form["event_id"] = evs.closest
 	}
+	if err := s.logWhom(c, &p); err != nil {
+		return err
+	}
 	p.Moments = webMoments
 	p.FormID = newFormID()
 	if id := p.Form["event_id"]; id != "" {
@@ -125,7 +144,7 @@ func closest(evs []events.Event, now time.Time) string {
 // the first one's record and creates nothing.
 func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 	p := s.page(c, "Log a contact", "log")
-	for _, k := range []string{"event_id", "event_title", "attendee_id", "name", "email", "moment", "notes", "company", "title", "phone", "linkedin_url", "topics"} {
+	for _, k := range []string{"event_id", "event_title", "attendee_id", "contact_id", "name", "email", "moment", "notes", "company", "title", "phone", "linkedin_url", "topics"} {
 		p.Form[k] = utils.CopyString(strings.TrimSpace(c.FormValue(k)))
 	}
 	u := user(c)
@@ -135,10 +154,19 @@ func (s *pages) handleWebEncounter(c *fiber.Ctx) error {
 	if p.Form["event_id"] != "" {
 		back += "?event_id=" + url.QueryEscape(p.Form["event_id"])
 	}
+	// The outbox (app.js) sends what was logged offline without the
+	// page's owner field, when nobody is at the form to say who a name is:
+	// that is logged as it was typed.
+	ask := c.FormValue("owner") != ""
 	err := s.once(c, ctx, u, "web-encounter", "/app", func() (string, string, error) {
-		saved, err := s.webLogEncounter(ctx, u, p.Form)
+		saved, err := s.webLogEncounter(ctx, u, p.Form, ask)
 		return back, saved, err
 	})
+	var which *sameNamed
+	if errors.As(err, &which) {
+		p.Data = which.view()
+		return s.renderLog(c, fiber.StatusUnprocessableEntity, p)
+	}
 	var ae *apperr.Error
 	if err == nil || !errors.As(err, &ae) || (ae.Kind != apperr.Invalid && ae.Kind != apperr.NotFound) {
 		return err
@@ -269,7 +297,7 @@ func formFingerprint(c *fiber.Ctx) string {
 }
 
 // webLogEncounter logs the phone form's encounter and says what was saved.
-func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[string]string) (string, error) {
+func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[string]string, ask bool) (string, error) {
 	var ch input.Checker
 	if f["event_id"] == "" && f["event_title"] == "" {
 		ch.Add("event", "Pick today's event or name a new one.")
@@ -277,7 +305,8 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 	if f["moment"] == "" {
 		ch.Add("moment", "Say when you met.")
 	}
-	if f["name"] == "" && f["attendee_id"] == "" {
+	known := f["contact_id"] != "" && f["contact_id"] != someoneNew
+	if f["name"] == "" && f["attendee_id"] == "" && !known {
 		ch.Add("name", "A name is needed.")
 	}
 	if err := ch.Err(); err != nil {
@@ -299,9 +328,19 @@ func (s *pages) webLogEncounter(ctx context.Context, u *accounts.User, f map[str
 	// Logged after the event (at the desk, or sent from a phone's queue the
 	// next morning), the meeting is dated at the event (LogEncounter).
 	enc := contacts.EncounterInput{Contact: &in, Moment: f["moment"], Notes: f["notes"], Topics: topics}
+	if ask && f["contact_id"] == "" {
+		if err := s.askWhom(ctx, u, f, in); err != nil {
+			return "", err
+		}
+	}
 	var res *crm.EncounterResult
 	var err error
-	if f["attendee_id"] != "" && f["name"] == "" && f["event_id"] != "" {
+	if known {
+		// Met again: the contact picked (the answer to askWhom's question,
+		// or from their page).
+		enc.ContactID, enc.Contact = f["contact_id"], nil
+	}
+	if !known && f["attendee_id"] != "" && f["name"] == "" && f["event_id"] != "" {
 		// Someone on the guest list: their contact from the list's details.
 		res, err = s.CRM.LogAttendee(ctx, u, f["event_id"], f["attendee_id"], contacts.EncounterInput{Moment: f["moment"], Notes: f["notes"], Topics: topics})
 	} else if f["event_id"] != "" {
