@@ -152,7 +152,8 @@ func (t *tools) register(srv *mcp.Server) {
 		}))
 	addTool(srv, &mcp.Tool{Name: "log_encounter", Annotations: adds("Log who you met"), Description: describe(
 		"Log that the user met someone at an event: an existing contact by id, or a new one (duplicates by email or",
-		"LinkedIn URL are recognised, never created). Schedules the thank-you follow-up unless followup is false. Logged after",
+		"LinkedIn URL are recognised, never created; a name alone always makes a new contact, so search for someone the user",
+		"may know and give their contact_id). Schedules the thank-you follow-up unless followup is false. Logged after",
 		"the event with no met_at, the meeting is dated at the event (its start, its first talk or its end, by moment), not now.")},
 		handler(t, "log_encounter", func(in LogEncounterArgs) string { return in.IdempotencyKey },
 			func(ctx context.Context, u *accounts.User, in LogEncounterArgs) (any, error) {

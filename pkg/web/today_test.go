@@ -33,7 +33,8 @@ func TestToday(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("today: %d", st)
 	}
-	mustContain(t, page, "Overdue", "Say thank you: Jane Quiet", "Rust Night", "Prepare", "Both into WASM", "Write the outcome")
+	mustContain(t, page, "Overdue", "Say thank you: Jane Quiet", "Rust Night", "Prepare", "Both into WASM", "Write the outcome",
+		"</a> · 24 Nov · proposed") // when it was made, then where it stands (it read "proposed since 24 Nov")
 	if strings.Contains(page, "Far Conference") {
 		t.Error("an event 8 weeks away is on today's page")
 	}
