@@ -175,6 +175,24 @@ type eventForm struct {
 
 type talkRow struct{ Title, Speaker, At string }
 
+// eventSpan says when e runs in loc, "Thu 26 Nov 2026, 08:00–17:00" or,
+// over several days, "Thu 26 Nov 2026, 08:00 – Fri 27 Nov 2026, 17:00",
+// and the layout of a time within it (its talks, whom you met): the hour,
+// with the weekday when it runs over several days.
+func eventSpan(e *events.Event, loc *time.Location) (when, clock string) {
+	start, end := e.StartsAt.In(loc), e.EndsAt.In(loc)
+	from := start.Format("Mon 2 Jan 2006, 15:04")
+	sy, sm, sd := start.Date()
+	ey, em, ed := end.Date()
+	switch {
+	case e.EndsAt.IsZero():
+		return from, "15:04"
+	case sy == ey && sm == em && sd == ed:
+		return from + "–" + end.Format("15:04"), "15:04"
+	}
+	return from + " – " + end.Format("Mon 2 Jan 2006, 15:04"), "Mon 15:04"
+}
+
 // localInput is t as a datetime-local input shows it, in loc.
 func localInput(t *time.Time, loc *time.Location) string {
 	if t == nil || t.IsZero() {
@@ -415,7 +433,8 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 	}
 	p := s.page(c, e.Title, "events")
 	p.FormID = newFormID() // the giving form's (see once)
-	v := &eventView{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04") + "–" + e.EndsAt.In(loc).Format("15:04"),
+	when, clock := eventSpan(e, loc)
+	v := &eventView{ID: e.ID, Title: e.Title, When: when,
 		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: e.Tags, Ask: ask,
 		Series: e.Series, Intentions: e.Intentions, Started: !e.StartsAt.After(s.Now()), Give: give}
 	if v.Targets, err = s.targetRows(ctx, u.ID, e.Targets); err != nil {
@@ -425,7 +444,11 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 		v.URL = e.URL
 	}
 	for _, t := range e.Talks {
-		v.Talks = append(v.Talks, talkRow{Title: t.Title, Speaker: t.Speaker, At: localInput(t.StartsAt, loc)})
+		row := talkRow{Title: t.Title, Speaker: t.Speaker}
+		if t.StartsAt != nil {
+			row.At = t.StartsAt.In(loc).Format(clock)
+		}
+		v.Talks = append(v.Talks, row)
 	}
 	encs, err := pageFrom(c, &p, "That page of who you met is not one this event gave.", func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
 		return s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: e.ID, Limit: metShown, Cursor: cur})
@@ -456,7 +479,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 		for _, en := range encs.Items {
 			if en.Moment == m.Value {
 				g.Met = append(g.Met, metRow{ID: en.ID, ContactID: en.ContactID, Name: name(en.ContactID), Topics: strings.Join(en.Topics, ", "),
-					Notes: en.Notes, When: en.MetAt.In(loc).Format("15:04")})
+					Notes: en.Notes, When: en.MetAt.In(loc).Format(clock)})
 			}
 		}
 		if len(g.Met) > 0 {

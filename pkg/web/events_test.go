@@ -353,3 +353,26 @@ func TestEventPagePagesWhoYouMet(t *testing.T) {
 	_, page = b.get("/app/events/" + ev + "?page=nonsense")
 	mustContain(t, page, "That page of who you met is not one this event gave.", "<strong>Ann One</strong>")
 }
+
+// TestEventPageTimes shows an event's times as words in the user's zone:
+// a conference over two days from its first day to its last (it read as
+// one day's hours), its talks and whom you met there with their weekday;
+// a one-day meetup's talks at their hour (they read "2026-11-24T18:30").
+func TestEventPageTimes(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	conf := s.create(t, tok, "/v1/events", map[string]any{"title": "GopherCon EU", "kind": "conference", "starts_at": "2026-11-19T08:00:00Z", "ends_at": "2026-11-20T17:00:00Z",
+		"talks": []map[string]any{{"title": "Keynote", "speaker": "Rob", "starts_at": "2026-11-19T09:00:00Z"}, {"title": "Closing", "speaker": "Ian", "starts_at": "2026-11-20T16:00:00Z"}}})
+	s.api(t, "POST", "/v1/events/"+conf+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane Doe"}, "moment": "other", "met_at": "2026-11-20T11:00:00Z"}, 201, nil)
+	meetup := s.create(t, tok, "/v1/events", map[string]any{"title": "Go Meetup", "starts_at": "2026-11-24T18:00:00Z", "ends_at": "2026-11-24T20:00:00Z",
+		"talks": []map[string]any{{"title": "WASM", "speaker": "Zoe", "starts_at": "2026-11-24T18:30:00Z"}}})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/events/" + conf)
+	mustContain(t, page, "Thu 19 Nov 2026, 08:00 – Fri 20 Nov 2026, 17:00", `<div class="due">Thu 09:00</div>`, `<div class="due">Fri 16:00</div>`, "Fri 11:00")
+	_, page = b.get("/app/events/" + meetup)
+	mustContain(t, page, "Tue 24 Nov 2026, 18:00–20:00", `<div class="due">18:30</div>`)
+	if strings.Contains(page, "2026-11-24T18:30") {
+		t.Error("a talk's time as an input holds it")
+	}
+}
