@@ -241,18 +241,39 @@ func (s *Service) reviewOpportunities(ctx context.Context, userID string, ev *ev
 // recapEvents bounds the events of one day a recap reviews.
 const recapEvents = 10
 
-// Recaps are the one-line reviews of the user's events that began in
-// [from, to) and were not cancelled or skipped, where someone was met:
+// recapRunning is how many days before its last an event a recap reviews
+// may have begun (a week-long conference), and lateNight how far past
+// midnight an evening may end and still be that day's.
+const (
+	recapRunning = 7
+	lateNight    = 6 * time.Hour
+)
+
+// Recaps are the one-line reviews of the user's events whose last day
+// falls in [from, to), not cancelled or skipped, where someone was met:
 // "GoDays: Met 6 — 2 of 3 you wanted; 4 thank-yous to send". The morning's
-// nudge carries yesterday's.
+// nudge carries yesterday's: a conference's the morning after its last
+// day, not after its first; a meetup that ends at half past midnight, the
+// morning after it began.
 func (s *Service) Recaps(ctx context.Context, u *accounts.User, from, to time.Time) ([]string, error) {
+	began := from.AddDate(0, 0, -recapRunning)
+	// Those begun in the days before, read apart, so that a busy week does
+	// not crowd out the day's own.
+	earlier, err := s.Events.Store.Events(ctx, u.ID, events.Filter{From: &began, To: &from, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
 	page, err := s.Events.Store.Events(ctx, u.ID, events.Filter{From: &from, To: &to, Limit: recapEvents})
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, ev := range page.Items {
-		if ev.Status == "cancelled" || ev.Status == "skipped" {
+	for _, ev := range append(earlier.Items, page.Items...) {
+		last := ev.EndsAt.Add(-lateNight)
+		if ev.StartsAt.After(last) {
+			last = ev.StartsAt
+		}
+		if last.Before(from) || !last.Before(to) || ev.Status == "cancelled" || ev.Status == "skipped" || len(out) == recapEvents {
 			continue
 		}
 		r, err := s.Review(ctx, u.ID, ev.ID)
