@@ -47,8 +47,8 @@ func (s *pages) handleWebLog(c *fiber.Ctx) error {
 	return s.renderLog(c, 200, p)
 }
 
-// nearEvents are the events of yesterday, today and tomorrow, and the
-// one nearest to now.
+// nearEvents are the events of yesterday, today and tomorrow (those
+// that began earlier and run on among them), and the one nearest to now.
 type nearEvents struct {
 	list    []webEvent
 	closest string
@@ -65,13 +65,32 @@ func (s *pages) todaysEvents(c *fiber.Ctx, u *accounts.User) (nearEvents, error)
 	if err != nil {
 		return nearEvents{}, err
 	}
+	// A conference on its third day began before yesterday: one that began
+	// in the week before and has not ended is today's event too (the store
+	// reads events by their start).
+	since := from.AddDate(0, 0, -runningDays)
+	earlier, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{From: &since, To: &from, Limit: 100})
+	if err != nil {
+		return nearEvents{}, err
+	}
+	var near []events.Event
+	for _, e := range earlier.Items {
+		if e.EndsAt.After(from) {
+			near = append(near, e)
+		}
+	}
+	near = append(near, page.Items...)
 	var out nearEvents
-	for _, e := range page.Items {
+	for _, e := range near {
 		out.list = append(out.list, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 15:04")})
 	}
-	out.closest = closest(page.Items, s.Now())
+	out.closest = closest(near, s.Now())
 	return out, nil
 }
+
+// runningDays is how long before yesterday an event the log form offers
+// may have begun (a week-long conference).
+const runningDays = 7
 
 func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
 	evs, err := s.todaysEvents(c, user(c))
@@ -124,16 +143,16 @@ func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
 // logGuests bounds the guest list the log form offers.
 const logGuests = 200
 
-// closest picks the event nearest to now.
+// closest picks the event nearest to now: of those under way, the one
+// begun last (a meetup on a conference's evening); else the one whose
+// start is nearest.
 func closest(evs []events.Event, now time.Time) string {
-	best, bestD := "", time.Duration(1<<62)
+	best, bestRunning, bestD := "", false, time.Duration(1<<62)
 	for _, e := range evs {
-		d := e.StartsAt.Sub(now)
-		if d < 0 {
-			d = -d
-		}
-		if d < bestD {
-			best, bestD = e.ID, d
+		running := !e.StartsAt.After(now) && e.EndsAt.After(now)
+		d := e.StartsAt.Sub(now).Abs()
+		if running && !bestRunning || running == bestRunning && d < bestD {
+			best, bestRunning, bestD = e.ID, running, d
 		}
 	}
 	return best

@@ -1,0 +1,29 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestLogFormOffersWhatIsUnderWay offers, on the log form, a conference on
+// its fourth day (it began before yesterday, and was not offered: the
+// form read the events begun yesterday to tomorrow) and picks it over
+// tomorrow's meetup; of two under way, the one begun last; an event over
+// is not offered.
+func TestLogFormOffersWhatIsUnderWay(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	conf := s.create(t, tok, "/v1/events", map[string]any{"title": "KubeCon", "kind": "conference", "starts_at": "2026-11-21T08:00:00Z", "ends_at": "2026-11-25T17:00:00Z"})
+	s.create(t, tok, "/v1/events", map[string]any{"title": "Old meetup", "starts_at": "2026-11-22T18:00:00Z", "ends_at": "2026-11-22T20:00:00Z"})
+	tomorrow := s.create(t, tok, "/v1/events", map[string]any{"title": "Go Meetup", "starts_at": "2026-11-25T18:00:00Z"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app") // the clock: Tue 24 Nov, 17:00
+	mustContain(t, page, `<option value="`+conf+`" selected>KubeCon`, `<option value="`+tomorrow+`" >Go Meetup`)
+	if strings.Contains(page, "Old meetup") {
+		t.Error("an event over is offered")
+	}
+	evening := s.create(t, tok, "/v1/events", map[string]any{"title": "KubeCon party", "starts_at": "2026-11-24T16:30:00Z", "ends_at": "2026-11-24T22:00:00Z"})
+	_, page = b.get("/app")
+	mustContain(t, page, `<option value="`+evening+`" selected>KubeCon party`, `<option value="`+conf+`" >KubeCon`)
+}
