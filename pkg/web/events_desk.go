@@ -96,9 +96,20 @@ func (s *pages) renderEvents(c *fiber.Ctx, p *webPage, status int) error {
 		}
 		return err
 	}
+	var running []eventRow
 	for i := range past.Items {
-		view.Past = append(view.Past, eventRowOf(&past.Items[i], loc))
+		e := &past.Items[i]
+		if c.Query("older") == "" && e.EndsAt.After(now) {
+			// Begun and not over (a conference's second day): upcoming
+			// still, said so, not past.
+			row := eventRowOf(e, loc)
+			row.Kind += " · under way"
+			running = append(running, row)
+			continue
+		}
+		view.Past = append(view.Past, eventRowOf(e, loc))
 	}
+	view.Upcoming = append(running, view.Upcoming...)
 	view.Older = past.NextCursor
 	cals, err := s.CRM.Events.Store.Calendars(ctx, u.ID)
 	if err != nil {
@@ -182,15 +193,30 @@ type talkRow struct{ Title, Speaker, At string }
 func eventSpan(e *events.Event, loc *time.Location) (when, clock string) {
 	start, end := e.StartsAt.In(loc), e.EndsAt.In(loc)
 	from := start.Format("Mon 2 Jan 2006, 15:04")
-	sy, sm, sd := start.Date()
-	ey, em, ed := end.Date()
 	switch {
 	case e.EndsAt.IsZero():
 		return from, "15:04"
-	case sy == ey && sm == em && sd == ed:
+	case oneDay(start, end):
 		return from + "–" + end.Format("15:04"), "15:04"
 	}
 	return from + " – " + end.Format("Mon 2 Jan 2006, 15:04"), "Mon 15:04"
+}
+
+// eventDays is the day, or the days, e runs in loc: "Thu 19 Nov 2026", or
+// "Thu 19 Nov – Sat 21 Nov 2026".
+func eventDays(e *events.Event, loc *time.Location) string {
+	start, end := e.StartsAt.In(loc), e.EndsAt.In(loc)
+	if e.EndsAt.IsZero() || oneDay(start, end) {
+		return start.Format("Mon 2 Jan 2006")
+	}
+	return start.Format("Mon 2 Jan") + " – " + end.Format("Mon 2 Jan 2006")
+}
+
+// oneDay reports whether a and b (in one zone) fall on the same day.
+func oneDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
 }
 
 // localInput is t as a datetime-local input shows it, in loc.

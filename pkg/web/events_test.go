@@ -355,9 +355,10 @@ func TestEventPagePagesWhoYouMet(t *testing.T) {
 }
 
 // TestEventPageTimes shows an event's times as words in the user's zone:
-// a conference over two days from its first day to its last (it read as
-// one day's hours), its talks and whom you met there with their weekday;
-// a one-day meetup's talks at their hour (they read "2026-11-24T18:30").
+// a conference over two days from its first day to its last, on its page
+// and its review (they read as one day's hours, and as its first day),
+// its talks and whom you met there with their weekday; a one-day meetup's
+// talks at their hour (they read "2026-11-24T18:30").
 func TestEventPageTimes(t *testing.T) {
 	t.Parallel()
 	s := mustServe(t)
@@ -370,6 +371,8 @@ func TestEventPageTimes(t *testing.T) {
 	b := s.signedIn(t, "ada@example.com", tok)
 	_, page := b.get("/app/events/" + conf)
 	mustContain(t, page, "Thu 19 Nov 2026, 08:00 – Fri 20 Nov 2026, 17:00", `<div class="due">Thu 09:00</div>`, `<div class="due">Fri 16:00</div>`, "Fri 11:00")
+	_, page = b.get("/app/events/" + conf + "/review")
+	mustContain(t, page, "Thu 19 Nov – Fri 20 Nov 2026")
 	_, page = b.get("/app/events/" + meetup)
 	mustContain(t, page, "Tue 24 Nov 2026, 18:00–20:00", `<div class="due">18:30</div>`)
 	if strings.Contains(page, "2026-11-24T18:30") {

@@ -123,7 +123,7 @@ func (s *pages) handleEventReview(c *fiber.Ctx) error {
 		return err
 	}
 	p := s.page(c, "Review: "+r.Event.Title, "events")
-	v := &reviewView{Review: r, When: r.Event.StartsAt.In(u.Location()).Format("Mon 2 Jan 2006")}
+	v := &reviewView{Review: r, When: eventDays(r.Event, u.Location())}
 	if v.Hit, err = s.targetRows(ctx, u.ID, r.TargetsMet); err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 // its fourth day (it began before yesterday, and was not offered: the
 // form read the events begun yesterday to tomorrow) and picks it over
 // tomorrow's meetup; of two under way, the one begun last; an event over
-// is not offered.
+// is not offered. The events list has what is under way as upcoming.
 func TestLogFormOffersWhatIsUnderWay(t *testing.T) {
 	t.Parallel()
 	s := mustServe(t)
@@ -22,6 +22,14 @@ func TestLogFormOffersWhatIsUnderWay(t *testing.T) {
 	mustContain(t, page, `<option value="`+conf+`" selected>KubeCon`, `<option value="`+tomorrow+`" >Go Meetup`)
 	if strings.Contains(page, "Old meetup") {
 		t.Error("an event over is offered")
+	}
+	// The events list has it as upcoming still, under way (it was past).
+	_, page = b.get("/app/events")
+	upcoming, past, _ := strings.Cut(page, "<h2>Past</h2>")
+	mustContain(t, upcoming, `>KubeCon</a> <span class="hint">conference · under way</span>`, ">Go Meetup</a>")
+	mustContain(t, past, ">Old meetup</a>")
+	if strings.Contains(past, ">KubeCon</a>") {
+		t.Error("the conference under way is past")
 	}
 	evening := s.create(t, tok, "/v1/events", map[string]any{"title": "KubeCon party", "starts_at": "2026-11-24T16:30:00Z", "ends_at": "2026-11-24T22:00:00Z"})
 	_, page = b.get("/app")
