@@ -455,6 +455,22 @@ func EncounterWhyParts(note string) (notes string, topics []string) {
 	return notes, topics
 }
 
+// introduced starts introWhy's note.
+const introduced = "You introduced "
+
+// IntroWhyParts splits the note of an intro check, as introWhy wrote it,
+// into the two people's names and the intro's context; ok is false for a
+// note written otherwise (edited by hand).
+func IntroWhyParts(note string) (a, b, context string, ok bool) {
+	rest, ok := strings.CutPrefix(note, introduced)
+	if !ok {
+		return "", "", "", false
+	}
+	names, context, _ := strings.Cut(rest, ": ")
+	a, b, ok = strings.Cut(names, " to ")
+	return a, b, context, ok
+}
+
 // introWhy says whom an intro check is about: "You introduced Dana Lee to
 // Sam Roe: <context>".
 func (s *Service) introWhy(ctx context.Context, userID string, it *contacts.Intro) string {
@@ -465,7 +481,7 @@ func (s *Service) introWhy(ctx context.Context, userID string, it *contacts.Intr
 			names[i] = c.Name
 		}
 	}
-	why := "You introduced " + strings.Join(names, " to ")
+	why := introduced + strings.Join(names, " to ")
 	if c := strings.TrimSpace(it.Context); c != "" {
 		if r := []rune(c); len(r) > whyMax {
 			c = string(r[:whyMax]) + "…"

@@ -131,7 +131,7 @@ func writeIt(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) templa
 		}
 	case followup.IntroCheck:
 		subject = "How did the introduction go?"
-		body = hello + ",\n\ndid you two manage to meet?"
+		body = hello + ",\n\ndid you " + introducedTo(f, c) + " manage to meet?"
 	case followup.CheckIn:
 		subject = "Catching up"
 		body = hello + ",\n\nit has been a while" + since(where) + " — how are things?"
@@ -145,6 +145,25 @@ func writeIt(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) templa
 	q := url.Values{"subject": {subject}, "body": {body + "\n"}}
 	// mailto: wants %20, not +, for spaces (RFC 6068).
 	return template.URL("mailto:" + url.PathEscape(c.Emails[0]) + "?" + strings.ReplaceAll(q.Encode(), "+", "%20"))
+}
+
+// introducedTo names, for an intro check's draft to c, the other person
+// of the intro ("you and Bob"), or "you two" when its note no longer
+// says (edited by hand, or c renamed since).
+func introducedTo(f *followup.FollowUp, c *contacts.Contact) string {
+	a, b, _, ok := crm.IntroWhyParts(f.Note)
+	other := ""
+	switch {
+	case !ok:
+	case a == c.Name:
+		other = b
+	case b == c.Name:
+		other = a
+	}
+	if first := strings.Fields(other); len(first) > 0 && other != "a contact" {
+		return "and " + first[0]
+	}
+	return "two"
 }
 
 func at(where string) string {

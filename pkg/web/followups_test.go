@@ -244,3 +244,44 @@ func TestWriteItSaysWhatYouTalkedAbout(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteItNamesWhomYouIntroduced: an intro check's draft asks "did you
+// and Bob manage to meet?", not "did you two"; a note edited by hand
+// leaves "you two".
+func TestWriteItNamesWhomYouIntroduced(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "emails": []string{"jane@example.com"}})
+	bob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Roe", "emails": []string{"bob@example.com"}})
+	s.create(t, tok, "/v1/intros", map[string]any{"contact_ids": []string{jane, bob}, "context": "Both into WASM"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	draft := func() string {
+		t.Helper()
+		_, page := b.get("/app/followups")
+		for _, m := range regexp.MustCompile(`href="(mailto:[^"]+)">Write it`).FindAllStringSubmatch(page, -1) {
+			u, err := url.Parse(html.UnescapeString(m[1]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Query().Get("subject") == "How did the introduction go?" {
+				return u.Query().Get("body")
+			}
+		}
+		t.Fatal("no intro check to write")
+		return ""
+	}
+	if got, want := draft(), "Hi Jane,\n\ndid you and Bob manage to meet?\n"; got != want {
+		t.Errorf("the intro check's draft: %q, want %q", got, want)
+	}
+	var fs struct{ Items []struct{ ID, Kind string } }
+	s.api(t, "GET", "/v1/followups", tok, nil, 200, &fs)
+	for _, f := range fs.Items {
+		if f.Kind == "intro_check" {
+			s.api(t, "PATCH", "/v1/followups/"+f.ID, tok, map[string]any{"note": "Ask Jane about the WASM meetup"}, 200, nil)
+		}
+	}
+	if got, want := draft(), "Hi Jane,\n\ndid you two manage to meet?\n"; got != want {
+		t.Errorf("the draft of an edited note: %q, want %q", got, want)
+	}
+}
