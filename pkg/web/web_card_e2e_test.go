@@ -35,6 +35,9 @@ func TestWebCardAndOfflineEndToEnd(t *testing.T) {
 	talk := now.Add(-30 * time.Minute).Format(time.RFC3339)
 	eventID := s.MustCreateEvent(t, tok, map[string]any{"title": "Berlin Gophers", "starts_at": now.Add(-time.Hour).Format(time.RFC3339),
 		"talks": []map[string]any{{"title": "Generics", "starts_at": talk}}})
+	// A guest known by name only, picked from the list offline.
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+eventID+"/attendees/import", tok, map[string]any{"attendees": []map[string]any{{"name": "Gwen Guest", "company": "Initech"}}}), 200)
+	guest := s.Do(t, "GET", "/v1/events/"+eventID+"/attendees", tok, nil).JSON(t)["items"].([]any)[0].(map[string]any)["id"].(string)
 
 	ctx := phoneBrowser(t, chromium, 390, 844, 120*time.Second)
 	shot := screenshotter(t)
@@ -144,12 +147,17 @@ func TestWebCardAndOfflineEndToEnd(t *testing.T) {
 		chromedp.Poll(`navigator.onLine === false`, nil),
 		logOffline("Offline One"),
 		logOffline("Offline Two"),
-		chromedp.Poll(`document.getElementById("outbox").dataset.count === "2"`, nil),
+		// A guest picked, no name typed (refused offline before).
+		chromedp.Evaluate(`document.getElementById("name").value = ""; document.getElementById("attendee_id").value = `+jsString(guest), nil),
+		chromedp.Click(`input[name=moment][value=after_talk]`, chromedp.ByQuery),
+		chromedp.Click(`form.card button[type=submit]`, chromedp.ByQuery),
+		chromedp.Poll(`document.getElementById("offline-notice").textContent.indexOf("Saved on this phone: Gwen Guest · Initech.") >= 0`, nil),
+		chromedp.Poll(`document.getElementById("outbox").dataset.count === "3"`, nil),
 		chromedp.Text(`#outbox`, &waiting, chromedp.ByQuery),
 		shot("10-offline"),
 		chromedp.Reload(), // no network: the page opens from the worker's copy
 		chromedp.WaitVisible(`#name`, chromedp.ByQuery),
-		chromedp.Poll(`document.getElementById("outbox").dataset.count === "2"`, nil),
+		chromedp.Poll(`document.getElementById("outbox").dataset.count === "3"`, nil),
 		chromedp.Text(`#outbox`, &afterReload, chromedp.ByQuery),
 		chromedp.ActionFunc(func(context.Context) error { line.setCut(false); return nil }),
 		network.EmulateNetworkConditions(false, 0, -1, -1),
@@ -159,16 +167,16 @@ func TestWebCardAndOfflineEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("offline: %v", err)
 	}
-	if !strings.Contains(waiting, "2 contacts wait on this phone") || !strings.Contains(afterReload, "2 contacts wait") {
+	if !strings.Contains(waiting, "3 contacts wait on this phone") || !strings.Contains(afterReload, "3 contacts wait") {
 		t.Fatalf("waiting: %q; after reloading offline: %q", waiting, afterReload)
 	}
-	if !strings.Contains(afterOnline, "Sent 2 contacts logged offline.") {
+	if !strings.Contains(afterOnline, "Sent 3 contacts logged offline.") {
 		t.Errorf("after the network came back: %q", afterOnline)
 	}
-	if got := countOf(t, s, tok, "/v1/contacts"); got != before+2 {
-		t.Fatalf("contacts: %d before, %d after; want exactly two more", before, got)
+	if got := countOf(t, s, tok, "/v1/contacts"); got != before+3 {
+		t.Fatalf("contacts: %d before, %d after; want exactly three more", before, got)
 	}
-	for _, q := range []string{"Offline%20One", "Offline%20Two"} {
+	for _, q := range []string{"Offline%20One", "Offline%20Two", "Gwen%20Guest"} {
 		items := s.Do(t, "GET", "/v1/contacts?q="+q, tok, nil).JSON(t)["items"].([]any)
 		if len(items) != 1 {
 			t.Fatalf("%s: %d contacts", q, len(items))

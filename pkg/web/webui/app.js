@@ -78,7 +78,7 @@
           return fetch("/app/encounters", { method: "POST", body: body, credentials: "same-origin" }).then(function (r) {
             if (r.url.indexOf("/app/login") >= 0) throw new Error("signed out");
             if (r.ok) { sent++; return RapportQueue.remove(item.form_id); }
-            if (r.status === 422) { refused.push(item.name || "a contact"); return RapportQueue.remove(item.form_id); }
+            if (r.status === 422) { refused.push(item.name || item.guest || "a contact"); return RapportQueue.remove(item.form_id); }
             throw new Error("HTTP " + r.status);
           });
         });
@@ -98,13 +98,17 @@
       e.preventDefault();
       var item = RapportQueue.fromForm(new FormData(form));
       item.owner = owner;
-      if (!item.name || !(item.event_id || item.event_title) || !item.moment) {
-        notice("You are offline: give a name, an event and when you met, then save again.", true);
+      // A guest picked from the list needs no name typed: the list's label
+      // names them in the notices (the server ignores the field).
+      var guests = form.querySelector("#attendee_id");
+      if (!item.name && item.attendee_id && guests && guests.selectedOptions[0]) item.guest = guests.selectedOptions[0].text;
+      if (!(item.name || item.guest) || !(item.event_id || item.event_title) || !item.moment) {
+        notice("You are offline: give a name (or pick a guest), an event and when you met, then save again.", true);
         return;
       }
       RapportQueue.add(item).then(function () {
         form.reset();
-        notice("Saved on this phone: " + item.name + ". It is sent when the network is back.");
+        notice("Saved on this phone: " + (item.name || item.guest) + ". It is sent when the network is back.");
         return show();
       });
     });
