@@ -296,13 +296,19 @@ func TestDeskAccessibility(t *testing.T) {
 		CompanyID string `json:"company_id"`
 	}
 	s.api(t, "GET", "/v1/contacts/"+jane, tok, nil, 200, &janeNow)
+	// The log form asking whether a guest known by name only is Jane, and
+	// logging Jane met again.
+	s.api(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, map[string]any{"attendees": []map[string]any{{"name": "Jane Doe"}}}, 200, nil)
+	var guests struct{ Items []struct{ ID string } }
+	s.api(t, "GET", "/v1/events/"+ev+"/attendees", tok, nil, 200, &guests)
+	logForms := []string{"/app?event_id=" + ev + "&attendee_id=" + guests.Items[0].ID, "/app?contact_id=" + jane}
 	ctx := deskBrowser(t, s, "ada@example.com", tok)
 	for _, scheme := range []string{"light", "dark"} {
 		if err := chromedp.Run(ctx, emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}})); err != nil {
 			t.Fatal(err)
 		}
 		// The last is the page a failed request answers with.
-		for _, path := range append(deskPages(jane, ev), "/app/companies/"+janeNow.CompanyID, "/app/no-such-page") {
+		for _, path := range append(append(deskPages(jane, ev), logForms...), "/app/companies/"+janeNow.CompanyID, "/app/no-such-page") {
 			checkAxe(t, ctx, axe, s.URL+path, scheme)
 		}
 	}
