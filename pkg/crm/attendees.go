@@ -275,10 +275,7 @@ func (s *Service) LogAttendee(ctx context.Context, u *accounts.User, eventID, at
 	if err != nil {
 		return nil, notFoundField(err, "attendee_id")
 	}
-	c := contacts.Input{Name: a.Name, Company: a.Company, Title: a.Title, LinkedInURL: a.LinkedInURL}
-	if e := guestEmail(a); e != "" {
-		c.Emails = []string{e}
-	}
+	c := GuestContact(a)
 	in.ContactID, in.Contact = "", &c
 	if len(attendeeKeys(a)) == 0 {
 		// Nothing to know them by but their name: whoever was met here
@@ -326,6 +323,16 @@ func (s *Service) fromTheGuestList(ctx context.Context, userID, eventID string, 
 		in.Title = g.Title
 	}
 	return in, nil
+}
+
+// GuestContact is the contact meeting guest a makes: the list's name,
+// company, title, LinkedIn URL and email (guestEmail).
+func GuestContact(a *events.Attendee) contacts.Input {
+	c := contacts.Input{Name: a.Name, Company: a.Company, Title: a.Title, LinkedInURL: a.LinkedInURL}
+	if e := guestEmail(a); e != "" {
+		c.Emails = []string{e}
+	}
+	return c
 }
 
 // guestEmail is a guest's email as a contact takes it: "" for none, or for

@@ -10,6 +10,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 )
 
 // Someone met again: the log form names the contacts a typed name (or a
@@ -80,10 +81,7 @@ func (s *pages) askWhom(ctx context.Context, u *accounts.User, f map[string]stri
 		if err != nil {
 			return err
 		}
-		in = contacts.Input{Name: a.Name, Company: a.Company, LinkedInURL: a.LinkedInURL}
-		if a.Email != "" {
-			in.Emails = []string{a.Email}
-		}
+		in = crm.GuestContact(a) // as logging them makes it
 	}
 	same, err := s.CRM.SameNamed(ctx, u.ID, f["event_id"], in, sameNamedMax)
 	if err != nil || len(same) == 0 {
