@@ -241,13 +241,33 @@ func (s *Service) reviewOpportunities(ctx context.Context, userID string, ev *ev
 // recapEvents bounds the events of one day a recap reviews.
 const recapEvents = 10
 
-// recapRunning is how many days before its last an event a recap reviews
-// may have begun (a week-long conference), and lateNight how far past
-// midnight an evening may end and still be that day's.
-const (
-	recapRunning = 7
-	lateNight    = 6 * time.Hour
-)
+// lateNight is how far past midnight an evening may end and still be that
+// day's.
+const lateNight = 6 * time.Hour
+
+// runningDays is how long before a day an event may have begun and still
+// run into it (a week-long conference).
+const runningDays = 7
+
+// RunningInto returns the user's events begun in the runningDays before
+// from (at most 100 read) that end after it: a conference on its third
+// day runs into the day. The store reads events by their start, so these
+// are read apart from those begun in the day itself, which a busy week
+// cannot then crowd out.
+func (s *Service) RunningInto(ctx context.Context, userID string, from time.Time) ([]events.Event, error) {
+	since := from.AddDate(0, 0, -runningDays)
+	page, err := s.Events.Store.Events(ctx, userID, events.Filter{From: &since, To: &from, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	var running []events.Event
+	for _, e := range page.Items {
+		if e.EndsAt.After(from) {
+			running = append(running, e)
+		}
+	}
+	return running, nil
+}
 
 // Recaps are the one-line reviews of the user's events whose last day
 // falls in [from, to), not cancelled or skipped, where someone was met:
@@ -256,10 +276,7 @@ const (
 // day, not after its first; a meetup that ends at half past midnight, the
 // morning after it began.
 func (s *Service) Recaps(ctx context.Context, u *accounts.User, from, to time.Time) ([]string, error) {
-	began := from.AddDate(0, 0, -recapRunning)
-	// Those begun in the days before, read apart, so that a busy week does
-	// not crowd out the day's own.
-	earlier, err := s.Events.Store.Events(ctx, u.ID, events.Filter{From: &began, To: &from, Limit: 100})
+	earlier, err := s.RunningInto(ctx, u.ID, from)
 	if err != nil {
 		return nil, err
 	}
@@ -268,12 +285,15 @@ func (s *Service) Recaps(ctx context.Context, u *accounts.User, from, to time.Ti
 		return nil, err
 	}
 	var out []string
-	for _, ev := range append(earlier.Items, page.Items...) {
+	for _, ev := range append(earlier, page.Items...) {
+		if len(out) == recapEvents {
+			break
+		}
 		last := ev.EndsAt.Add(-lateNight)
 		if ev.StartsAt.After(last) {
 			last = ev.StartsAt
 		}
-		if last.Before(from) || !last.Before(to) || ev.Status == "cancelled" || ev.Status == "skipped" || len(out) == recapEvents {
+		if last.Before(from) || !last.Before(to) || ev.Status == "cancelled" || ev.Status == "skipped" {
 			continue
 		}
 		r, err := s.Review(ctx, u.ID, ev.ID)

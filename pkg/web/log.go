@@ -65,19 +65,11 @@ func (s *pages) todaysEvents(c *fiber.Ctx, u *accounts.User) (nearEvents, error)
 	if err != nil {
 		return nearEvents{}, err
 	}
-	// A conference on its third day began before yesterday: one that began
-	// in the week before and has not ended is today's event too (the store
-	// reads events by their start).
-	since := from.AddDate(0, 0, -runningDays)
-	earlier, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{From: &since, To: &from, Limit: 100})
+	// A conference on its third day began before yesterday: it is today's
+	// event too.
+	near, err := s.CRM.RunningInto(ctx, u.ID, from)
 	if err != nil {
 		return nearEvents{}, err
-	}
-	var near []events.Event
-	for _, e := range earlier.Items {
-		if e.EndsAt.After(from) {
-			near = append(near, e)
-		}
 	}
 	near = append(near, page.Items...)
 	var out nearEvents
@@ -87,10 +79,6 @@ func (s *pages) todaysEvents(c *fiber.Ctx, u *accounts.User) (nearEvents, error)
 	out.closest = closest(near, s.Now())
 	return out, nil
 }
-
-// runningDays is how long before yesterday an event the log form offers
-// may have begun (a week-long conference).
-const runningDays = 7
 
 func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
 	evs, err := s.todaysEvents(c, user(c))
