@@ -344,35 +344,40 @@ func (s *pages) handleOpportunityNew(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusUnprocessableEntity, "pipeline", p)
 }
 
+// pickMax is how many contacts pickContact names when a name is not enough.
+const pickMax = 5
+
 // pickContact finds the one contact a name (or email) means; none or
 // several is an error on field, with the candidates named. An exact name
 // wins over names that contain it, unless two contacts have it: then the
-// error names them with their companies and asks for the email.
+// error names them with their companies and asks for the email. The exact
+// name is read through the name order (crm.Named), so it is found however
+// many other contacts contain it; the others by text search, five at most.
 func (s *pages) pickContact(ctx context.Context, u *accounts.User, name, field string, p *webPage) string {
-	page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: name, Limit: 5})
+	exact, err := s.CRM.Named(ctx, u.ID, name, pickMax)
 	if err != nil {
 		p.Errors[field] = "could not look up " + name
 		return ""
 	}
-	var exact []string // the ids of the contacts of that very name
-	var who []string   // and where each is
-	for _, ct := range page.Items {
-		if !strings.EqualFold(ct.Name, name) {
-			continue
-		}
-		exact = append(exact, ct.ID)
-		if ct.Company != "" {
-			who = append(who, "at "+ct.Company)
-		} else {
-			who = append(who, "with no company")
-		}
-	}
 	switch len(exact) {
 	case 0:
 	case 1:
-		return exact[0]
+		return exact[0].ID
 	default:
+		var who []string // where each is
+		for _, ct := range exact {
+			if ct.Company != "" {
+				who = append(who, "at "+ct.Company)
+			} else {
+				who = append(who, "with no company")
+			}
+		}
 		p.Errors[field] = "“" + name + "” is the name of " + words.Counted(len(exact), "contact") + " (" + words.AndList(who) + "): type the email of the one you mean"
+		return ""
+	}
+	page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: name, Limit: pickMax})
+	if err != nil {
+		p.Errors[field] = "could not look up " + name
 		return ""
 	}
 	switch len(page.Items) {

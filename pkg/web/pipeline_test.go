@@ -107,6 +107,40 @@ func TestPipelineSourceOfASharedName(t *testing.T) {
 	}
 }
 
+// TestPipelineSourceOfAnExactName: a source typed as a contact's very
+// name is that contact, however many others contain the name (five here,
+// who sort before it and filled the text search's five places, so the
+// form said "type the full name" of a name typed in full).
+func TestPipelineSourceOfAnExactName(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	for _, name := range []string{"Ada Ann Lee", "Al Ann Lee", "Amy Ann Lee", "Ana Ann Lee", "Andy Ann Lee"} {
+		s.create(t, tok, "/v1/contacts", map[string]any{"name": name})
+	}
+	ann := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Ann Lee", "company": "Initech"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	b.get("/app/pipeline")
+	st, page := b.post("/app/pipeline", url.Values{"title": {"Contract"}, "kind": {"contract"}, "source": {"ann  lee"}, "recruiters": {"Ann Lee"}})
+	if st != 200 || !strings.Contains(page, "Added Contract.") {
+		t.Fatalf("an exact name among five that contain it: %d %q", st, regexp.MustCompile(`class="error"[^>]*>[^<]*`).FindAllString(html.UnescapeString(page), -1))
+	}
+	var list struct {
+		Items []struct {
+			SourceContactID string   `json:"source_contact_id"`
+			RecruiterIDs    []string `json:"recruiter_ids"`
+		}
+	}
+	s.api(t, "GET", "/v1/opportunities", tok, nil, 200, &list)
+	if len(list.Items) != 1 || list.Items[0].SourceContactID != ann || len(list.Items[0].RecruiterIDs) != 1 || list.Items[0].RecruiterIDs[0] != ann {
+		t.Fatalf("stored %+v, want Ann Lee (%s) as source and recruiter", list.Items, ann)
+	}
+	// A part of a name still lists those it matches.
+	if st, page = b.post("/app/pipeline", url.Values{"title": {"Other"}, "kind": {"contract"}, "source": {"Ann"}}); st != 422 || !strings.Contains(page, "matches Ada Ann Lee, Al Ann Lee") {
+		t.Fatalf("a part of a name: %d", st)
+	}
+}
+
 // TestNextStepNamingNoOne: an opportunity filed with a next step and no one
 // to name (a speaking slot found on a website) is reminded of all the
 // same: the follow-up reads as the next step and leads to its card, on
