@@ -99,6 +99,23 @@ func (s *Service) DeleteOpportunity(ctx context.Context, userID, id string) erro
 	return err
 }
 
+// stepBeforeTitle joins the step and the opportunity's title in the note
+// of a next step's follow-up: "Send CV — Staff engineer".
+const stepBeforeTitle = " — "
+
+// NextStepTitle is the opportunity's title in the note of its next step's
+// follow-up, as nextStep writes it ("Send CV — Staff engineer" → "Staff
+// engineer"; a note of the title alone is the title). The title is what
+// follows the first " — ", which titles hold more often than steps
+// ("Staff engineer — Platform"). A note edited by hand since may say
+// anything: it is read the same way.
+func NextStepTitle(note string) string {
+	if _, title, ok := strings.Cut(note, stepBeforeTitle); ok {
+		return strings.TrimSpace(title)
+	}
+	return strings.TrimSpace(note)
+}
+
 // nextStep keeps o's next step as a follow-up (followup.ForOpportunity).
 func (s *Service) nextStep(ctx context.Context, userID string, o *opportunities.Opportunity) error {
 	due := o.NextStepAt
@@ -107,7 +124,7 @@ func (s *Service) nextStep(ctx context.Context, userID string, o *opportunities.
 	}
 	note := o.Title
 	if o.NextStep != "" {
-		note = o.NextStep + " — " + o.Title
+		note = o.NextStep + stepBeforeTitle + o.Title
 	}
 	return s.Followups.ForOpportunity(ctx, userID, o.ID, o.NextStepContact(), note, due)
 }

@@ -132,15 +132,20 @@ func writeIt(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) templa
 	case followup.IntroCheck:
 		subject = "How did the introduction go?"
 		body = hello + ",\n\ndid you " + introducedTo(f, c) + " manage to meet?"
+	case followup.Opportunity:
+		// The opportunity, not your step ("Send CV"), is what the email is
+		// about.
+		subject = firstLine(crm.NextStepTitle(f.Note))
+		body = hello + ",\n\n"
 	case followup.CheckIn:
 		subject = "Catching up"
 		body = hello + ",\n\nit has been a while" + since(where) + " — how are things?"
 	default:
 		subject = firstLine(f.Note)
-		if subject == "" {
-			subject = "Following up"
-		}
 		body = hello + ",\n\n"
+	}
+	if subject == "" {
+		subject = "Following up"
 	}
 	q := url.Values{"subject": {subject}, "body": {body + "\n"}}
 	// mailto: wants %20, not +, for spaces (RFC 6068).

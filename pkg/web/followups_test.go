@@ -285,3 +285,37 @@ func TestWriteItNamesWhomYouIntroduced(t *testing.T) {
 		t.Errorf("the draft of an edited note: %q, want %q", got, want)
 	}
 }
+
+// TestWriteItForANextStep: the draft to the contact of an opportunity's
+// next step is about the opportunity ("Staff engineer — Platform"), not
+// your step, which was its subject ("Send CV — Staff engineer — …"); with
+// no step, its title alone.
+func TestWriteItForANextStep(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	rita := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Rita Recruiter", "emails": []string{"rita@initech.example"}})
+	sam := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Sam Roe", "emails": []string{"sam@globex.example"}})
+	s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Staff engineer — Platform", "kind": "job", "source_contact_id": rita,
+		"next_step": "Send CV", "next_step_at": "2026-11-27T09:00:00Z"})
+	s.create(t, tok, "/v1/opportunities", map[string]any{"title": "Talk at Rust Berlin", "kind": "speaking", "source_contact_id": sam,
+		"next_step_at": "2026-11-28T09:00:00Z"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/followups")
+	drafts := map[string][2]string{}
+	for _, m := range regexp.MustCompile(`href="(mailto:[^"]+)">Write it`).FindAllStringSubmatch(page, -1) {
+		u, err := url.Parse(html.UnescapeString(m[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		drafts[u.Opaque] = [2]string{u.Query().Get("subject"), u.Query().Get("body")}
+	}
+	for to, want := range map[string][2]string{
+		"rita@initech.example": {"Staff engineer — Platform", "Hi Rita,\n\n\n"},
+		"sam@globex.example":   {"Talk at Rust Berlin", "Hi Sam,\n\n\n"},
+	} {
+		if drafts[to] != want {
+			t.Errorf("the next step's draft to %s: %q, want %q", to, drafts[to], want)
+		}
+	}
+}
