@@ -294,8 +294,13 @@ func (s *pages) handleContactFollowup(c *fiber.Ctx) error {
 	})
 }
 
+// introChoicesMax and mergeChoicesMax are how many contacts the intro's
+// and the merge's look-ups offer to choose from.
+const introChoicesMax, mergeChoicesMax = 6, 10
+
 // handleContactIntro introduces the contact to another, picked by name
-// or email: one match is used; several are offered to choose from. A
+// or email: the one contact of that very name, or the one match, is
+// used; several are offered to choose from (namedOrMatching). A
 // refused intro shows the contact's page again with what was typed, the
 // context (up to a notes' length) never lost to a redirect.
 func (s *pages) handleContactIntro(c *fiber.Ctx) error {
@@ -310,20 +315,16 @@ func (s *pages) handleContactIntro(c *fiber.Ctx) error {
 		if f["other"] == "" {
 			return s.askAgain(c, ask, apperr.InvalidField("other", "name the person to introduce"))
 		}
-		page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: f["other"], Limit: 6})
+		exact, matches, err := s.namedOrMatching(ctx, u.ID, f["other"], id, introChoicesMax)
 		if err != nil {
 			return err
 		}
-		var matches []contacts.Contact
-		for _, m := range page.Items {
-			if m.ID != id {
-				matches = append(matches, m)
-			}
-		}
-		switch len(matches) {
-		case 0:
+		switch {
+		case len(exact) == 1: // the very name wins over names that contain it
+			other = exact[0].ID
+		case len(matches) == 0:
 			return s.askAgain(c, ask, apperr.InvalidField("other", "no contact matches %s", strconvQuote(f["other"])))
-		case 1:
+		case len(matches) == 1:
 			other = matches[0].ID
 		default:
 			return s.contactPage(c, fiber.StatusOK, ask)
@@ -461,25 +462,21 @@ func (s *pages) contactDeskOf(c *fiber.Ctx, ct *contacts.Contact, before *time.T
 	}
 	d.Given, d.Received = rec.Given, rec.Received
 	if d.MergeOther = strings.TrimSpace(c.Query("merge_other")); d.MergeOther != "" {
-		page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: d.MergeOther, Limit: 10})
+		_, all, err := s.namedOrMatching(ctx, u.ID, d.MergeOther, ct.ID, mergeChoicesMax)
 		if err != nil {
 			return nil, err
 		}
-		for i := range page.Items {
-			if page.Items[i].ID != ct.ID {
-				d.MergeChoices = append(d.MergeChoices, webPersonOf(&page.Items[i], loc, ""))
-			}
+		for i := range all {
+			d.MergeChoices = append(d.MergeChoices, webPersonOf(&all[i], loc, ""))
 		}
 	}
 	if d.IntroOther != "" && ask.Problem == "" {
-		page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: d.IntroOther, Limit: 6})
+		_, all, err := s.namedOrMatching(ctx, u.ID, d.IntroOther, ct.ID, introChoicesMax)
 		if err != nil {
 			return nil, err
 		}
-		for i := range page.Items {
-			if page.Items[i].ID != ct.ID {
-				d.IntroChoices = append(d.IntroChoices, webPersonOf(&page.Items[i], loc, ""))
-			}
+		for i := range all {
+			d.IntroChoices = append(d.IntroChoices, webPersonOf(&all[i], loc, ""))
 		}
 	}
 	return d, nil

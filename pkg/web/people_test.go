@@ -403,6 +403,52 @@ func TestMergeFromContactPage(t *testing.T) {
 	}
 }
 
+// TestAVeryNameAmongManyThatContainIt: the intro and merge forms find a
+// contact typed by their full name, however many others contain it and
+// sort before it (a text search in name order filled its places with
+// those, and left the one named out): the intro is made to the one of
+// that very name, and the merge offers the second Ann Lee first.
+func TestAVeryNameAmongManyThatContainIt(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	for _, name := range []string{"Ada Ann Lee", "Al Ann Lee", "Amy Ann Lee", "Ana Ann Lee", "Andy Ann Lee", "Ann Abbott Lee", "Ann Baker Lee",
+		"Ann Carter Lee", "Ann Dunn Lee", "Ann Evans Lee", "Ann Fox Lee"} {
+		s.create(t, tok, "/v1/contacts", map[string]any{"name": name})
+	}
+	ann := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Ann Lee", "company": "Initech"})
+	twin := s.create(t, tok, "/v1/contacts", map[string]any{"name": "ann lee", "emails": []string{"ann@example.com"}})
+	b := s.signedIn(t, "ada@example.com", tok)
+	b.get("/app/contacts/" + ann)
+	// From Ann's page, "Ann Lee" is the other Ann Lee.
+	st, page := b.post("/app/contacts/"+ann+"/intros", url.Values{"other": {"Ann Lee"}, "context": {"Both hiring"}})
+	if st != 200 || !strings.Contains(page, "Intro noted.") {
+		t.Fatalf("an intro by a very name among eleven that contain it: %d %q", st, regexp.MustCompile(`class="error"[^>]*>[^<]*|Which one\?`).FindAllString(page, -1))
+	}
+	var intros struct {
+		Items []struct {
+			ContactIDs []string `json:"contact_ids"`
+		}
+	}
+	s.api(t, "GET", "/v1/intros", tok, nil, 200, &intros)
+	if len(intros.Items) != 1 || len(intros.Items[0].ContactIDs) != 2 || intros.Items[0].ContactIDs[1] != twin {
+		t.Fatalf("intros %+v, want Ann Lee to ann lee (%s)", intros.Items, twin)
+	}
+	// From Jane's page, two of that name: both are offered, first.
+	b.get("/app/contacts/" + jane)
+	st, page = b.post("/app/contacts/"+jane+"/intros", url.Values{"other": {"ANN LEE"}, "context": {"Both hiring"}})
+	choices := regexp.MustCompile(`name="other_id" value="([^"]+)"`).FindAllStringSubmatch(page, -1)
+	if st != 200 || len(choices) < 2 || choices[0][1] != ann && choices[1][1] != ann || choices[0][1] != twin && choices[1][1] != twin {
+		t.Fatalf("two of a name: %d, choices %v, want %s and %s first", st, choices, ann, twin)
+	}
+	// The merge finds the other Ann Lee.
+	_, page = b.get("/app/contacts/" + ann + "?merge_other=" + url.QueryEscape("Ann Lee"))
+	if !strings.Contains(page, "Merge ann lee into Ann Lee") {
+		t.Fatalf("the merge does not offer the other Ann Lee: %q", regexp.MustCompile(`Merge [^<]* into`).FindAllString(page, -1))
+	}
+}
+
 // TestIntrosListPages: the intros list shows the newest 50 first and
 // pages back to the oldest; a page link it did not give is refused.
 func TestIntrosListPages(t *testing.T) {

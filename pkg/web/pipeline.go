@@ -12,7 +12,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -350,11 +349,11 @@ const pickMax = 5
 // pickContact finds the one contact a name (or email) means; none or
 // several is an error on field, with the candidates named. An exact name
 // wins over names that contain it, unless two contacts have it: then the
-// error names them with their companies and asks for the email. The exact
-// name is read through the name order (crm.Named), so it is found however
-// many other contacts contain it; the others by text search, five at most.
+// error names them with their companies and asks for the email
+// (namedOrMatching: the exact name is found however many other contacts
+// contain it).
 func (s *pages) pickContact(ctx context.Context, u *accounts.User, name, field string, p *webPage) string {
-	exact, err := s.CRM.Named(ctx, u.ID, name, pickMax)
+	exact, all, err := s.namedOrMatching(ctx, u.ID, name, "", pickMax)
 	if err != nil {
 		p.Errors[field] = "could not look up " + name
 		return ""
@@ -375,19 +374,14 @@ func (s *pages) pickContact(ctx context.Context, u *accounts.User, name, field s
 		p.Errors[field] = "“" + name + "” is the name of " + words.Counted(len(exact), "contact") + " (" + words.AndList(who) + "): type the email of the one you mean"
 		return ""
 	}
-	page, err := s.CRM.Contacts.Store.Contacts(ctx, u.ID, contacts.Filter{Q: name, Limit: pickMax})
-	if err != nil {
-		p.Errors[field] = "could not look up " + name
-		return ""
-	}
-	switch len(page.Items) {
+	switch len(all) {
 	case 0:
 		p.Errors[field] = "no contact matches “" + name + "”"
 	case 1:
-		return page.Items[0].ID
+		return all[0].ID
 	default:
 		var names []string
-		for _, ct := range page.Items {
+		for _, ct := range all {
 			names = append(names, ct.Name)
 		}
 		p.Errors[field] = "“" + name + "” matches " + strings.Join(names, ", ") + ": type the full name"
