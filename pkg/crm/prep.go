@@ -292,15 +292,14 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 		}
 		index[k] = len(out)
 		sp := PrepSpeaker{Name: name, SeenAt: []string{}}
-		page, err := s.Contacts.Store.Contacts(ctx, userID, contacts.Filter{Q: name, Limit: 5})
+		// Read through the name order (Named): a text search's first five
+		// could all be others whose names contain the speaker's.
+		named, err := s.Named(ctx, userID, name, 1)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range page.Items {
-			if events.FoldName(c.Name) == k {
-				sp.ContactID = &c.ID
-				break
-			}
+		if len(named) > 0 {
+			sp.ContactID = &named[0].ID
 		}
 		out = append(out, sp)
 	}

@@ -10,38 +10,47 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 )
 
 // targetsOf reads the targets textarea, one per line: a contact's name
-// (or email), else a company's name, else kept as a name to meet.
+// (case, accents and spaces aside) or email, else a company's name (in any
+// spelling companies.NameKey folds), else kept as a name to meet.
 func (s *pages) targetsOf(ctx context.Context, userID, text string) ([]events.Target, error) {
 	out := []events.Target{}
 	for _, name := range lines(text) {
 		t := events.Target{Name: name}
-		people, err := s.CRM.Contacts.Store.Contacts(ctx, userID, contacts.Filter{Q: name, Limit: 10})
+		// A contact of that very name (found however many others contain
+		// it), else one with that email.
+		named, err := s.CRM.Named(ctx, userID, name, 1)
 		if err != nil {
 			return nil, err
 		}
-		for _, ct := range people.Items {
-			if strings.EqualFold(ct.Name, name) || slices.ContainsFunc(ct.Emails, func(e string) bool { return strings.EqualFold(e, name) }) {
-				t = events.Target{ContactID: ct.ID}
-				break
-			}
-		}
-		if t.ContactID == "" {
-			cos, err := s.CRM.Companies.Store.Companies(ctx, userID, companies.Query{Q: name, Limit: 10})
+		if len(named) > 0 {
+			t = events.Target{ContactID: named[0].ID}
+		} else if strings.Contains(name, "@") {
+			people, err := s.CRM.Contacts.Store.Contacts(ctx, userID, contacts.Filter{Q: name, Limit: 10})
 			if err != nil {
 				return nil, err
 			}
-			for _, co := range cos.Items {
-				if strings.EqualFold(co.Name, name) {
-					t = events.Target{CompanyID: co.ID}
+			for _, ct := range people.Items {
+				if slices.ContainsFunc(ct.Emails, func(e string) bool { return strings.EqualFold(e, name) }) {
+					t = events.Target{ContactID: ct.ID}
 					break
 				}
+			}
+		}
+		if t.ContactID == "" {
+			// By the company's name key, as contacts are linked: "ACME Inc."
+			// is Acme.
+			ids, err := s.CRM.Companies.Find(ctx, userID, []string{name})
+			if err != nil {
+				return nil, err
+			}
+			if id, ok := ids[name]; ok {
+				t = events.Target{CompanyID: id}
 			}
 		}
 		out = append(out, t)

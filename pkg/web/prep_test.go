@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -47,5 +48,52 @@ func TestPrepPage(t *testing.T) {
 	be := s.signedIn(t, "eve@example.com", eve)
 	if st, _ := be.get("/app/events/" + ev + "/prep"); st != 404 {
 		t.Fatalf("Eve reads Ada's brief: %d", st)
+	}
+}
+
+// TestTargetsAndSpeakersByTheirVeryName: a target typed as a contact's
+// full name, and a speaker of that name, are that contact however many
+// others contain the name and sort before it (a text search's first ten,
+// and five, were all those others: the target was kept as a bare name,
+// and the speaker shown as no one you know). A target typed as another
+// spelling of a company's name is that company, as a contact's company
+// text links them.
+func TestTargetsAndSpeakersByTheirVeryName(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	for _, name := range []string{"Ada Rob Pike", "Al Rob Pike", "Amy Rob Pike", "Ana Rob Pike", "Andy Rob Pike", "Rob Abbott Pike",
+		"Rob Baker Pike", "Rob Carter Pike", "Rob Dunn Pike", "Rob Evans Pike", "Rob Fox Pike"} {
+		s.create(t, tok, "/v1/contacts", map[string]any{"name": name})
+	}
+	rob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Rob Pike", "emails": []string{"rob@example.com"}})
+	acme := s.create(t, tok, "/v1/companies", map[string]any{"name": "ACME Inc."})
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-12-10T18:00:00Z"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/events/" + ev + "/edit")
+	f := form(page, "/app/events/"+ev+"/edit")
+	for k, v := range map[string]string{"title": "GoDays", "starts_at": "2026-12-10T18:00", "timezone": "UTC", "targets": "rob  pike\nAcme"} {
+		f.Set(k, v)
+	}
+	if st, page := b.post("/app/events/"+ev+"/edit", f); st != 200 || !strings.Contains(page, "Saved GoDays.") {
+		t.Fatalf("save: %d", st)
+	}
+	var got struct {
+		Targets []struct {
+			ContactID string `json:"contact_id"`
+			CompanyID string `json:"company_id"`
+			Name      string
+		}
+	}
+	s.api(t, "GET", "/v1/events/"+ev, tok, nil, 200, &got)
+	if len(got.Targets) != 2 || got.Targets[0].ContactID != rob || got.Targets[1].CompanyID != acme {
+		t.Fatalf("targets %+v, want Rob Pike's contact %s and ACME Inc. %s", got.Targets, rob, acme)
+	}
+	talk := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays II", "starts_at": "2026-12-11T18:00:00Z",
+		"talks": []map[string]any{{"title": "Profiling", "speaker": "Rob Pike"}}})
+	_, page = b.get("/app/events/" + talk + "/prep")
+	speakers := regexp.MustCompile(`(?s)<h2 id="speakers-h">Speakers</h2>.*?</ul>`).FindString(page)
+	if !strings.Contains(speakers, `<a href="/app/contacts/`+rob+`">Rob Pike</a>`) {
+		t.Fatalf("the speaker is not Rob Pike's contact: %q", speakers)
 	}
 }
