@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -44,10 +45,13 @@ const (
 
 // contactsTable is the table's view.
 type contactsTable struct {
-	Rows      []tableRow
-	Next      string
-	Events    []webEvent
-	Companies []webEvent
+	Rows   []tableRow
+	Next   string
+	Events []webEvent
+	// Companies are the first companies by name, offered as the company
+	// filter is typed; CompanyName is the filter's company as shown.
+	Companies   []webEvent
+	CompanyName string
 	// Groups are the phone's group cards (ID their resource name).
 	Groups  []webEvent
 	Moments []webMoment
@@ -78,7 +82,20 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 		v.Filtered = v.Filtered || (k != "sort" && p.Form[k] != "")
 	}
 	p.Data = v
-	ids, err := s.tableIDs(ctx, u.ID, p.Form)
+	filters := maps.Clone(p.Form)
+	if co := p.Form["company"]; co != "" {
+		id, name, err := s.tableCompany(ctx, u.ID, co)
+		if err != nil {
+			return err
+		}
+		v.CompanyName = name
+		if id == "" {
+			p.Errors["company"] = "no company of yours is named “" + co + "”"
+			return s.tableChoices(ctx, u.ID, loc, v) // nobody, rather than everybody
+		}
+		filters["company"] = id
+	}
+	ids, err := s.tableIDs(ctx, u.ID, filters)
 	if err != nil {
 		return err
 	}
@@ -116,6 +133,26 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 		v.Rows = append(v.Rows, r)
 	}
 	return s.tableChoices(ctx, u.ID, loc, v)
+}
+
+// tableCompany is the company the table's filter names, by its id (a
+// link) or its name as typed, in any spelling companies.NameKey folds
+// ("acme" is ACME Inc.), with its name to show; id is "" when none of the
+// user's companies is meant. The filter was a list of the first 200
+// companies by name, and the others could not be picked.
+func (s *pages) tableCompany(ctx context.Context, userID, text string) (id, name string, err error) {
+	co, err := s.CRM.Companies.Store.Company(ctx, userID, text)
+	switch {
+	case err == nil:
+		return co.ID, co.Name, nil
+	case !apperr.Is(err, apperr.NotFound) && !apperr.Is(err, apperr.Invalid):
+		return "", "", err
+	}
+	ids, err := s.CRM.Companies.Find(ctx, userID, []string{text})
+	if err != nil {
+		return "", "", err
+	}
+	return ids[text], text, nil
 }
 
 // tableIDs returns the contacts the company, event (and moment),

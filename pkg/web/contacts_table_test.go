@@ -192,6 +192,51 @@ func TestContactsBulkAllOrNone(t *testing.T) {
 
 // TestContactsTableSortedPages: sorted by last contact, the table pages
 // through every contact in that order (the next page keeps the order),
+// TestContactsTableAnyCompany: the company filter reaches every company,
+// typed by name in any spelling its key folds, or by id from a link; it
+// offered the first 200 by name, and the others (an import from LinkedIn
+// brings hundreds) could not be picked. A name no company has says so,
+// and shows nobody rather than everybody.
+func TestContactsTableAnyCompany(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	for i := range 200 {
+		s.create(t, tok, "/v1/companies", map[string]any{"name": fmt.Sprintf("Co %03d", i)})
+	}
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Amy Early", "company": "Co 000"})
+	s.create(t, tok, "/v1/contacts", map[string]any{"name": "Zed Zeller", "company": "Zeta Corp"})
+	var co struct{ Items []struct{ ID, Name string } }
+	s.api(t, "GET", "/v1/companies?q=zeta", tok, nil, 200, &co)
+	if len(co.Items) != 1 {
+		t.Fatalf("companies named zeta: %+v", co.Items)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	rows := func(page string) string {
+		var out []string
+		for _, n := range []string{"Amy Early", "Zed Zeller"} {
+			if strings.Contains(page, ">"+n+"</a></td>") {
+				out = append(out, n)
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	for _, q := range []string{"zeta  corp", "ZETA Corp.", co.Items[0].ID} {
+		st, page := b.get("/app/contacts?company=" + url.QueryEscape(q))
+		if st != 200 || rows(page) != "Zed Zeller" {
+			t.Errorf("company=%q: %d, rows %q, want Zed Zeller", q, st, rows(page))
+		}
+		if q == co.Items[0].ID && !strings.Contains(page, `name="company" type="text" list="f-companies" autocomplete="off" value="Zeta Corp"`) {
+			t.Errorf("by id: the filter does not show the company's name")
+		}
+	}
+	st, page := b.get("/app/contacts?company=Nobody+Inc")
+	if st != 200 || rows(page) != "" || !strings.Contains(html.UnescapeString(page), "no company of yours is named “Nobody Inc”") ||
+		!strings.Contains(page, "Nobody matches these filters.") {
+		t.Errorf("an unknown company: %d, rows %q", st, rows(page))
+	}
+}
+
 // the never contacted last; no sort here is capped.
 func TestContactsTableSortedPages(t *testing.T) {
 	t.Parallel()
