@@ -13,7 +13,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
 	"github.com/rapport-crm/rapport/pkg/contacts"
-	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/words"
@@ -286,15 +285,13 @@ func (s *pages) tablePage(ctx context.Context, userID string, f contacts.Filter,
 }
 
 // tableChoices fills the choices of the event and company filters:
-// recent events, the first companies by name.
+// the latest events, the first companies by name.
 func (s *pages) tableChoices(ctx context.Context, userID string, loc *time.Location, v *contactsTable) error {
-	now := s.Now().Add(24 * time.Hour)
-	evs, err := s.CRM.Events.Store.Events(ctx, userID, events.Filter{To: &now, From: ptr(now.AddDate(-1, 0, 0)), Limit: 200})
+	evs, err := s.CRM.LatestEvents(ctx, userID, s.Now().Add(24*time.Hour), 100)
 	if err != nil {
 		return err
 	}
-	for i := len(evs.Items) - 1; i >= 0 && len(v.Events) < 100; i-- {
-		e := evs.Items[i]
+	for _, e := range evs {
 		v.Events = append(v.Events, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("2 Jan 2006")})
 	}
 	cos, err := s.CRM.Companies.Store.Companies(ctx, userID, companies.Query{Limit: 200})

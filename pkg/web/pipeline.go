@@ -12,7 +12,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
-	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/words"
@@ -160,19 +159,16 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 		i := col[o.Stage]
 		view.Columns[i].Cards = append(view.Columns[i].Cards, card)
 	}
-	recent, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{To: ptr(s.Now().Add(24 * time.Hour)), Limit: 200})
+	recent, err := s.CRM.LatestEvents(ctx, u.ID, s.Now().Add(24*time.Hour), 50) // the latest first
 	if err != nil {
 		return err
 	}
-	for i := len(recent.Items) - 1; i >= 0 && len(view.Events) < 50; i-- { // the latest first
-		e := recent.Items[i]
+	for _, e := range recent {
 		view.Events = append(view.Events, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("2 Jan 2006")})
 	}
 	p.Data = view
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // typed puts what was typed in o's edit form (f) back into its card, if
 // the board shows it, with the form open and drawn from the stored copy.

@@ -308,3 +308,35 @@ func TestEditAndDeleteAnOpportunity(t *testing.T) {
 	}
 	s.api(t, "GET", "/v1/opportunities/"+id, tok, nil, 404, nil)
 }
+
+// TestFormsOfferTheLatestEvents: the pipeline's "Where you heard of it"
+// and the contacts table's "Met at" offer the latest events, the latest
+// first, on an account of 210 past events: they read the first 200 events
+// by start, the oldest, and offered events of months before and not
+// yesterday's.
+func TestFormsOfferTheLatestEvents(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	for i := 209; i >= 0; i-- {
+		at := time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC).AddDate(0, 0, -i)
+		s.create(t, tok, "/v1/events", map[string]any{"title": fmt.Sprintf("Meetup %03d", i), "starts_at": at.Format(time.RFC3339)})
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	first := func(page, id string) string {
+		sel := regexp.MustCompile(`(?s)<select id="` + id + `".*?</select>`).FindString(page)
+		m := regexp.MustCompile(`<option value="[^"]+"[^>]*>([^<]*)</option>`).FindStringSubmatch(sel)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
+	_, page := b.get("/app/pipeline")
+	if got := first(page, "event_id"); got != "Meetup 000 · 23 Nov 2026" {
+		t.Errorf("the pipeline offers %q first, want yesterday's Meetup 000", got)
+	}
+	_, page = b.get("/app/contacts")
+	if got := first(page, "f-event"); got != "Meetup 000 · 23 Nov 2026" {
+		t.Errorf("the contacts table offers %q first, want yesterday's Meetup 000", got)
+	}
+}

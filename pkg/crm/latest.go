@@ -1,0 +1,45 @@
+package crm
+
+import (
+	"context"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// The bounds of LatestEvents: its first window back, how far back it
+// looks at most, and how many events it reads in one window.
+const (
+	latestFirstWindow = 7 * 24 * time.Hour
+	latestLookBack    = 5 * 365 * 24 * time.Hour
+	latestWindowRead  = 2000
+)
+
+// LatestEvents returns the user's n latest events that begin before
+// before, the latest first: those a form offers to pick from ("where you
+// heard of it", "met at"). The store lists events by their start from
+// the earliest, so a page of the events before a time holds the oldest
+// ones, and an account with hundreds (a followed calendar brings them)
+// was offered events of years ago and not last week's. They are read
+// back from before in windows, a week first and each four times the last,
+// at most latestWindowRead events each, up to latestLookBack back.
+func (s *Service) LatestEvents(ctx context.Context, userID string, before time.Time, n int) ([]events.Event, error) {
+	var out []events.Event
+	to, span := before, latestFirstWindow
+	for len(out) < n && before.Sub(to) < latestLookBack {
+		from := to.Add(-span)
+		var window []events.Event
+		err := eachItem(latestWindowRead, func(cur *record.Cursor) (*record.Page[events.Event], error) {
+			return s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})
+		}, func(e *events.Event) { window = append(window, *e) })
+		if err != nil {
+			return nil, err
+		}
+		for i := len(window) - 1; i >= 0 && len(out) < n; i-- {
+			out = append(out, window[i])
+		}
+		to, span = from, span*4
+	}
+	return out, nil
+}

@@ -1,0 +1,52 @@
+package crm_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// TestLatestEvents: the latest events before a time, the latest first,
+// from an account of 300 events over two and a half years (a followed
+// calendar's); a page of the events before that time held the 200 oldest,
+// and the forms that offered "the latest" offered those of 2024.
+func TestLatestEvents(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		now := time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC)
+		if err := e.crm.Events.Store.DeleteEvent(ctx, e.user.ID, e.ev.ID); err != nil { // the set-up's
+			t.Fatal(err)
+		}
+		var es []*events.Event
+		for i := range 300 { // every third day back from yesterday
+			at := now.AddDate(0, 0, -1-3*i).Truncate(time.Hour)
+			es = append(es, &events.Event{ID: record.NewID(), UserID: e.user.ID, Title: fmt.Sprintf("Meetup %03d", i), Kind: "meetup",
+				StartsAt: at, EndsAt: at.Add(2 * time.Hour), Timezone: "UTC", Status: "planned", CreatedAt: now, UpdatedAt: now})
+		}
+		later := now.AddDate(0, 0, 3)
+		es = append(es, &events.Event{ID: record.NewID(), UserID: e.user.ID, Title: "Next week", Kind: "meetup",
+			StartsAt: later, EndsAt: later.Add(time.Hour), Timezone: "UTC", Status: "planned", CreatedAt: now, UpdatedAt: now})
+		if err := e.crm.Events.Store.ImportEvents(ctx, es); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.crm.LatestEvents(ctx, e.user.ID, now, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 50 {
+			t.Fatalf("%d events, want 50", len(got))
+		}
+		for i, ev := range got {
+			if want := fmt.Sprintf("Meetup %03d", i); ev.Title != want {
+				t.Fatalf("event %d: %s, want %s (the latest first)", i, ev.Title, want)
+			}
+		}
+		// All of them, when fewer than asked for, however far back.
+		if got, err = e.crm.LatestEvents(ctx, e.user.ID, now, 1000); err != nil || len(got) != 300 || got[299].Title != "Meetup 299" {
+			t.Fatalf("all: %d events, %v", len(got), err)
+		}
+	})
+}
