@@ -208,14 +208,16 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 	if now.Before(end) {
 		end = now
 	}
-	evs, err := s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &end, Limit: record.MaxLimit})
+	// The latest of the window (a page of it from its start held the
+	// oldest 200 of an account that follows a busy calendar).
+	evs, err := s.LatestEventsSince(ctx, userID, from, end, record.MaxLimit)
 	if err != nil {
 		return nil, nil, err
 	}
 	var picked []events.Event
-	for i := len(evs.Items) - 1; i >= 0 && len(picked) < worthEvents; i-- {
-		if st := evs.Items[i].Status; st != "cancelled" && st != "skipped" {
-			picked = append(picked, evs.Items[i])
+	for i := 0; i < len(evs) && len(picked) < worthEvents; i++ {
+		if st := evs[i].Status; st != "cancelled" && st != "skipped" {
+			picked = append(picked, evs[i])
 		}
 	}
 	if len(picked) == 0 {

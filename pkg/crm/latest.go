@@ -17,18 +17,28 @@ const (
 )
 
 // LatestEvents returns the user's n latest events that begin before
-// before, the latest first: those a form offers to pick from ("where you
-// heard of it", "met at"). The store lists events by their start from
-// the earliest, so a page of the events before a time holds the oldest
-// ones, and an account with hundreds (a followed calendar brings them)
-// was offered events of years ago and not last week's. They are read
-// back from before in windows, a week first and each four times the last,
-// at most latestWindowRead events each, up to latestLookBack back.
+// before, the latest first, up to latestLookBack back: those a form offers
+// to pick from ("where you heard of it", "met at"). The store lists events
+// by their start from the earliest, so a page of the events before a time
+// holds the oldest ones, and an account with hundreds (a followed
+// calendar brings them) was offered events of years ago and not last
+// week's.
 func (s *Service) LatestEvents(ctx context.Context, userID string, before time.Time, n int) ([]events.Event, error) {
+	return s.LatestEventsSince(ctx, userID, before.Add(-latestLookBack), before, n)
+}
+
+// LatestEventsSince returns the user's n latest events that begin in
+// [since, before), the latest first. They are read back from before in
+// windows, a week first and each four times the last, at most
+// latestWindowRead events each.
+func (s *Service) LatestEventsSince(ctx context.Context, userID string, since, before time.Time, n int) ([]events.Event, error) {
 	var out []events.Event
 	to, span := before, latestFirstWindow
-	for len(out) < n && before.Sub(to) < latestLookBack {
+	for len(out) < n && to.After(since) {
 		from := to.Add(-span)
+		if from.Before(since) {
+			from = since
+		}
 		var window []events.Event
 		err := eachItem(latestWindowRead, func(cur *record.Cursor) (*record.Page[events.Event], error) {
 			return s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})

@@ -44,6 +44,10 @@ func TestLatestEvents(t *testing.T) {
 				t.Fatalf("event %d: %s, want %s (the latest first)", i, ev.Title, want)
 			}
 		}
+		// Those of a window alone.
+		if got, err = e.crm.LatestEventsSince(ctx, e.user.ID, now.AddDate(0, 0, -9), now, 50); err != nil || len(got) != 3 || got[2].Title != "Meetup 002" {
+			t.Fatalf("the last nine days: %d events, %v", len(got), err)
+		}
 		// All of them, when fewer than asked for, however far back.
 		if got, err = e.crm.LatestEvents(ctx, e.user.ID, now, 1000); err != nil || len(got) != 300 || got[299].Title != "Meetup 299" {
 			t.Fatalf("all: %d events, %v", len(got), err)

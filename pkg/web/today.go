@@ -152,14 +152,17 @@ func (s *pages) quietSinceMet(c *fiber.Ctx, now time.Time) ([]metRow, error) {
 	defer cancel()
 	u := user(c)
 	from := now.AddDate(0, 0, -7)
-	evs, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{From: &from, To: &now, Limit: recentEvents})
+	// The week's latest events (a page of the week from its start held
+	// its first 20, and missed yesterday's in a week of a busy followed
+	// calendar).
+	evs, err := s.CRM.LatestEventsSince(ctx, u.ID, from, now, recentEvents)
 	if err != nil {
 		return nil, err
 	}
 	var out []metRow
 	seen := map[string]bool{}
-	for i := len(evs.Items) - 1; i >= 0 && len(out) < todayQuiet; i-- {
-		ev := evs.Items[i]
+	for i := 0; i < len(evs) && len(out) < todayQuiet; i++ {
+		ev := evs[i]
 		encs, err := s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: ev.ID, Limit: quietPerEvent})
 		if err != nil {
 			return nil, err

@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -170,5 +172,36 @@ func TestContactPageFollowupButtons(t *testing.T) {
 		if _, page = b.post("/app/followups/"+first+"/snooze", url.Values{"back": {back}}); !strings.Contains(page, "<h1>Follow-ups</h1>") {
 			t.Fatalf("back %q did not go to the follow-ups page", back)
 		}
+	}
+}
+
+// TestABusyCalendar: on an account that follows a busy calendar (210
+// events in seven weeks, 28 of them this week), the meeting at the latest
+// event is on Today ("Met this week, nothing since") and in insights'
+// "Worth it?": both read the first events of their window by start (20 of
+// the week, 200 of the 90 days), the oldest, and missed the latest.
+func TestABusyCalendar(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	var latest string
+	for i := 209; i >= 0; i-- {
+		at := time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC).Add(-time.Duration(i) * 6 * time.Hour)
+		latest = s.create(t, tok, "/v1/events", map[string]any{"title": fmt.Sprintf("Calendar event %03d", i), "starts_at": at.Format(time.RFC3339)})
+	}
+	s.api(t, "POST", "/v1/events/"+latest+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane Doe"},
+		"moment": "after_talk", "met_at": "2026-11-23T19:00:00Z"}, 201, nil)
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/today")
+	if quiet := strings.SplitN(page, "Met this week, nothing since", 2)[1]; !strings.Contains(quiet, "Jane Doe") {
+		t.Errorf("Today does not list Jane Doe, met yesterday: %.600s", quiet)
+	}
+	type worth struct {
+		EventID string `json:"event_id"`
+	}
+	var in struct{ Events []worth }
+	s.api(t, "GET", "/v1/insights", tok, nil, 200, &in)
+	if !slices.ContainsFunc(in.Events, func(e worth) bool { return e.EventID == latest }) {
+		t.Errorf("insights' events (%d) leave out the latest, where Jane was met", len(in.Events))
 	}
 }
