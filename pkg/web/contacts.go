@@ -281,12 +281,14 @@ func (s *pages) handleWebOpening(c *fiber.Ctx) error {
 	if in.Title == "" {
 		in.Title = "An opening"
 	}
-	encs, err := s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{ContactID: ct.ID, Limit: 200})
+	// Where you last met them (a page of their encounters from the first
+	// held the earliest 200 of someone met more often).
+	latest, err := s.CRM.Contacts.Store.LatestEncounters(ctx, u.ID, []string{ct.ID})
 	if err != nil {
 		return err
 	}
-	if n := len(encs.Items); n > 0 {
-		in.SourceEventID = encs.Items[n-1].EventID
+	if e, ok := latest[ct.ID]; ok {
+		in.SourceEventID = e.EventID
 	}
 	next := followup.DueAt(s.Now(), 2, u.NudgeHour, u.Location())
 	in.NextStepAt = next.Format(time.RFC3339)

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestWebMerge merges from the phone: the duplicates page shows the pair
@@ -116,5 +117,31 @@ func TestWebSearchAndIsolation(t *testing.T) {
 	}
 	if _, page := bb.get("/app/contacts?q=jane"); strings.Contains(page, "/app/contacts/"+jane) {
 		t.Fatal("Bob's search finds Ada's contact")
+	}
+}
+
+// TestWebOpeningOfSomeoneMetOften: the opening is sourced at the event
+// where you last met them, for someone met more than 200 times: it read
+// their first 200 encounters and took the last of those.
+func TestWebOpeningOfSomeoneMetOften(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	meetups := s.MustCreateEvent(t, tok, map[string]any{"title": "Go meetups", "starts_at": "2026-01-01T18:00:00Z"})
+	godays := s.MustCreateEvent(t, tok, map[string]any{"title": "GoDays", "starts_at": "2026-11-20T09:00:00Z"})
+	id := s.MustCreateContact(t, tok, map[string]any{"name": "Jane Doe", "company": "Acme"})
+	for i := range 200 {
+		met := time.Date(2026, 1, 1, 18, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)
+		MustStatus(t, s.Do(t, "POST", "/v1/events/"+meetups+"/encounters", tok, map[string]any{"contact_id": id, "moment": "other", "met_at": met.Format(time.RFC3339)}), 201)
+	}
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+godays+"/encounters", tok, map[string]any{"contact_id": id, "moment": "after_talk", "met_at": "2026-11-20T12:00:00Z"}), 201)
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/contacts/" + id)
+	if st, _ := b.post("/app/contacts/"+id+"/opportunities", url.Values{"csrf": {b.hidden(page, "csrf")}, "title": {"An opening at Acme"}, "kind": {"job"}}); st != 200 {
+		t.Fatalf("noting it: %d", st)
+	}
+	items := s.Do(t, "GET", "/v1/opportunities?contact_id="+id, tok, nil).JSON(t)["items"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["source_event_id"] != godays {
+		t.Fatalf("the opportunity's source event: %v, want GoDays %s", items, godays)
 	}
 }
