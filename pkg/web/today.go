@@ -98,11 +98,11 @@ func (s *pages) emptyAccount(c *fiber.Ctx) (bool, error) {
 	return err == nil && len(evs.Items) == 0, err
 }
 
-// waitingIntros are the intros not declined whose outcome is not written
-// yet, oldest first.
 // introsLooked bounds the intros today reads to find those waiting.
 const introsLooked = 1000
 
+// waitingIntros are the intros not declined whose outcome is not written
+// yet, the latest first.
 func (s *pages) waitingIntros(c *fiber.Ctx) ([]introLine, error) {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
