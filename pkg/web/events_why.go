@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -31,15 +30,12 @@ func (s *pages) targetsOf(ctx context.Context, userID, text string) ([]events.Ta
 		if len(named) > 0 {
 			t = events.Target{ContactID: named[0].ID}
 		} else if strings.Contains(name, "@") {
-			people, err := s.CRM.Contacts.Store.Contacts(ctx, userID, contacts.Filter{Q: name, Limit: 10})
-			if err != nil {
+			ct, err := s.CRM.Contacts.ByEmail(ctx, userID, name) // its dedupe key
+			if err != nil && !apperr.Is(err, apperr.NotFound) {
 				return nil, err
 			}
-			for _, ct := range people.Items {
-				if slices.ContainsFunc(ct.Emails, func(e string) bool { return strings.EqualFold(e, name) }) {
-					t = events.Target{ContactID: ct.ID}
-					break
-				}
+			if err == nil {
+				t = events.Target{ContactID: ct.ID}
 			}
 		}
 		if t.ContactID == "" {

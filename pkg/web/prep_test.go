@@ -68,11 +68,12 @@ func TestTargetsAndSpeakersByTheirVeryName(t *testing.T) {
 	}
 	rob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Rob Pike", "emails": []string{"rob@example.com"}})
 	acme := s.create(t, tok, "/v1/companies", map[string]any{"name": "ACME Inc."})
+	grace := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Grace Hopper", "emails": []string{"grace@navy.example"}})
 	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-12-10T18:00:00Z"})
 	b := s.signedIn(t, "ada@example.com", tok)
 	_, page := b.get("/app/events/" + ev + "/edit")
 	f := form(page, "/app/events/"+ev+"/edit")
-	for k, v := range map[string]string{"title": "GoDays", "starts_at": "2026-12-10T18:00", "timezone": "UTC", "targets": "rob  pike\nAcme"} {
+	for k, v := range map[string]string{"title": "GoDays", "starts_at": "2026-12-10T18:00", "timezone": "UTC", "targets": "rob  pike\nAcme\nGRACE@navy.example"} {
 		f.Set(k, v)
 	}
 	if st, page := b.post("/app/events/"+ev+"/edit", f); st != 200 || !strings.Contains(page, "Saved GoDays.") {
@@ -86,8 +87,8 @@ func TestTargetsAndSpeakersByTheirVeryName(t *testing.T) {
 		}
 	}
 	s.api(t, "GET", "/v1/events/"+ev, tok, nil, 200, &got)
-	if len(got.Targets) != 2 || got.Targets[0].ContactID != rob || got.Targets[1].CompanyID != acme {
-		t.Fatalf("targets %+v, want Rob Pike's contact %s and ACME Inc. %s", got.Targets, rob, acme)
+	if len(got.Targets) != 3 || got.Targets[0].ContactID != rob || got.Targets[1].CompanyID != acme || got.Targets[2].ContactID != grace {
+		t.Fatalf("targets %+v, want Rob Pike's contact %s, ACME Inc. %s and Grace Hopper's %s (by email)", got.Targets, rob, acme, grace)
 	}
 	talk := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays II", "starts_at": "2026-12-11T18:00:00Z",
 		"talks": []map[string]any{{"title": "Profiling", "speaker": "Rob Pike"}}})
