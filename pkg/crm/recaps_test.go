@@ -1,12 +1,14 @@
 package crm_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // TestRecaps reviews an event the morning after its last day: a three-day
@@ -53,6 +55,50 @@ func TestRecaps(t *testing.T) {
 					t.Errorf("recaps of %d Nov: %q, want %q", c.day, got, c.want)
 				}
 			})
+		}
+	})
+}
+
+// TestRecapsInABusyWeek: a conference's recap, and the conference as one
+// running into its last day, in a week of 150 events begun before it (a
+// followed calendar's). The week's first 100 events by their start were
+// read for those running into the day, and the conference, begun after
+// them, was not among them.
+func TestRecapsInABusyWeek(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		now := time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC)
+		var es []*events.Event
+		for i := range 150 { // 17 to 21 November, each an hour, over
+			at := time.Date(2026, 11, 17, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * 45 * time.Minute)
+			es = append(es, &events.Event{ID: record.NewID(), UserID: e.user.ID, Title: fmt.Sprintf("Talk %03d", i), Kind: "meetup",
+				StartsAt: at, EndsAt: at.Add(time.Hour), Timezone: "UTC", Status: "planned", CreatedAt: now, UpdatedAt: now})
+		}
+		if err := e.crm.Events.Store.ImportEvents(ctx, es); err != nil {
+			t.Fatal(err)
+		}
+		conf, err := e.crm.Events.Create(ctx, e.user.ID, e.user.Timezone, events.Input{Title: "GopherCon", StartsAt: "2026-11-22T08:00:00Z", EndsAt: "2026-11-24T16:00:00Z"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.crm.LogEncounter(ctx, e.user, conf.ID, contacts.EncounterInput{Contact: &contacts.Input{Name: "Someone at GopherCon"}, Moment: "other", MetAt: "2026-11-22T12:00:00Z"}); err != nil {
+			t.Fatal(err)
+		}
+		berlin, _ := time.LoadLocation("Europe/Berlin")
+		from := time.Date(2026, 11, 24, 0, 0, 0, 0, berlin).UTC()
+		running, err := e.crm.RunningInto(ctx, e.user.ID, from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(running) != 1 || running[0].ID != conf.ID {
+			t.Fatalf("running into 24 Nov: %d events, want GopherCon alone", len(running))
+		}
+		got, err := e.crm.Recaps(ctx, e.user, from, from.AddDate(0, 0, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"GopherCon: Met 1; 1 thank-you to send"}; !slices.Equal(got, want) {
+			t.Errorf("recaps of 24 Nov: %q, want %q", got, want)
 		}
 	})
 }

@@ -250,21 +250,24 @@ const lateNight = 6 * time.Hour
 const runningDays = 7
 
 // RunningInto returns the user's events begun in the runningDays before
-// from (at most 100 read) that end after it: a conference on its third
-// day runs into the day. The store reads events by their start, so these
-// are read apart from those begun in the day itself, which a busy week
-// cannot then crowd out.
+// from that end after it, earliest first: a conference on its third day
+// runs into the day. The store reads events by their start, so these are
+// read apart from those begun in the day itself; and all of the week is
+// read (up to latestWindowRead), since the ones most likely to run into
+// the day began last, where a first page of a busy week (a followed
+// calendar's) ended before them.
 func (s *Service) RunningInto(ctx context.Context, userID string, from time.Time) ([]events.Event, error) {
 	since := from.AddDate(0, 0, -runningDays)
-	page, err := s.Events.Store.Events(ctx, userID, events.Filter{From: &since, To: &from, Limit: 100})
+	var running []events.Event
+	err := eachItem(latestWindowRead, func(cur *record.Cursor) (*record.Page[events.Event], error) {
+		return s.Events.Store.Events(ctx, userID, events.Filter{From: &since, To: &from, Limit: record.MaxLimit, Cursor: cur})
+	}, func(e *events.Event) {
+		if e.EndsAt.After(from) {
+			running = append(running, *e)
+		}
+	})
 	if err != nil {
 		return nil, err
-	}
-	var running []events.Event
-	for _, e := range page.Items {
-		if e.EndsAt.After(from) {
-			running = append(running, e)
-		}
 	}
 	return running, nil
 }
