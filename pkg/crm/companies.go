@@ -53,11 +53,16 @@ type Meeting struct {
 	MetAt      time.Time `json:"met_at"`
 }
 
-// maxPeople bounds GET /v1/companies/{id}/people.
-const maxPeople = 200
+// maxPeople bounds GET /v1/companies/{id}/people, and personMeetings the
+// meetings listed for each.
+const (
+	maxPeople      = 200
+	personMeetings = 10
+)
 
 // CompanyPeople returns the user's contacts at a company, each with the
-// encounters (newest first, at most 10) that say how the user met them.
+// encounters (newest first, at most personMeetings) that say how the user
+// met them.
 func (s *Service) CompanyPeople(ctx context.Context, userID, id string) ([]Person, error) {
 	if _, err := s.Companies.Store.Company(ctx, userID, id); err != nil {
 		return nil, err
@@ -69,13 +74,12 @@ func (s *Service) CompanyPeople(ctx context.Context, userID, id string) ([]Perso
 	out := make([]Person, 0, len(cs))
 	var eventIDs []string
 	for i := range cs {
-		encs, err := s.Contacts.Store.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: cs[i].ID, Limit: 50})
+		encs, err := s.Contacts.Store.Encounters(ctx, userID, contacts.EncounterQuery{ContactID: cs[i].ID, NewestFirst: true, Limit: personMeetings})
 		if err != nil {
 			return nil, err
 		}
 		p := Person{Contact: &cs[i], Met: []Meeting{}}
-		for j := len(encs.Items) - 1; j >= 0 && len(p.Met) < 10; j-- {
-			e := encs.Items[j]
+		for _, e := range encs.Items {
 			p.Met = append(p.Met, Meeting{EventID: e.EventID, Moment: e.Moment, MetAt: e.MetAt})
 			eventIDs = append(eventIDs, e.EventID)
 		}

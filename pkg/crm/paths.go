@@ -60,10 +60,11 @@ func (w *warmPaths) link(otherID string, l PathLink, score int) {
 }
 
 // pathsFrom scores the insider c by the times the user met them (noting
-// the events in eventsOf) and links the contacts the user introduced to
-// them.
+// the events in eventsOf: those of the latest maxPathEvents meetings, where
+// an insider met every week was noted at the first fifty) and links the
+// contacts the user introduced to them.
 func (s *Service) pathsFrom(ctx context.Context, userID string, c *contacts.Contact, w *warmPaths, eventsOf map[string][]string) error {
-	encs, err := s.Contacts.Store.Encounters(ctx, userID, contacts.EncounterFilter{ContactID: c.ID, Limit: maxPathEvents})
+	encs, err := s.Contacts.Store.Encounters(ctx, userID, contacts.EncounterQuery{ContactID: c.ID, NewestFirst: true, Limit: maxPathEvents})
 	if err != nil {
 		return err
 	}
