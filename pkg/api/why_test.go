@@ -266,3 +266,49 @@ func TestEventGiving(t *testing.T) {
 		t.Fatalf("giving after the event went: %v", g)
 	}
 }
+
+// TestWorthWhatYouWentTo: "Worth it?" weighs the events you went to —
+// marked attended, or where you met someone, made an intro or gave — and
+// not the evenings a followed calendar brings that you stayed home. Six
+// meetups of a series, four of them gone to, and 25 events of another
+// calendar since, none gone to: the latest 20 events were weighed, all of
+// the other calendar's, and the series was not listed; with fewer of
+// those, it had six evenings, 0.5 new people each, last attended at the
+// meetup you missed.
+func TestWorthWhatYouWentTo(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	var gophers []string
+	for i := range 6 { // 15 Oct to 19 Nov, weekly
+		at := time.Date(2026, 10, 15+7*i, 18, 0, 0, 0, time.UTC).Format(time.RFC3339)
+		gophers = append(gophers, s.MustCreateEvent(t, tok, map[string]any{"title": fmt.Sprintf("Gophers %d", i+1), "series": "Gophers", "starts_at": at}))
+	}
+	meet := func(ev, name, at string) {
+		t.Helper()
+		MustStatus(t, s.Do(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": name}, "moment": "after_talk", "met_at": at}), 201)
+	}
+	meet(gophers[1], "Jane New", "2026-10-22T19:00:00Z")
+	MustStatus(t, s.Do(t, "PATCH", "/v1/events/"+gophers[2], tok, map[string]any{"status": "attended"}), 200) // nobody met
+	meet(gophers[3], "Kim New", "2026-11-05T19:00:00Z")
+	meet(gophers[3], "Lou New", "2026-11-05T19:30:00Z")
+	MustStatus(t, s.Do(t, "POST", "/v1/events/"+gophers[4]+"/giving", tok, map[string]any{"kind": "volunteered", "at": "2026-11-12T17:00:00Z"}), 201)
+	for i := range 25 { // 20 to 23 November, another calendar's
+		at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * 3 * time.Hour).Format(time.RFC3339)
+		s.MustCreateEvent(t, tok, map[string]any{"title": fmt.Sprintf("Other %02d", i), "series": "Other", "starts_at": at})
+	}
+
+	r := s.Do(t, "GET", "/v1/insights", tok, nil)
+	MustStatus(t, r, 200)
+	var got []string
+	for _, e := range r.JSON(t)["events"].([]any) {
+		e := e.(map[string]any)
+		got = append(got, fmt.Sprintf("%s: %v", e["title"], e["score"]))
+	}
+	if want := []string{"Gophers 5: 2", "Gophers 4: 2", "Gophers 2: 1", "Gophers 3: 0"}; !slices.Equal(got, want) {
+		t.Fatalf("events %q, want %q", got, want)
+	}
+	b, _ := json.Marshal(r.JSON(t)["series"])
+	if string(b) != `[{"events":4,"last_attended_at":"2026-11-12T18:00:00Z","new_people_per_event":0.75,"opportunities_per_event":0,"series":"Gophers"}]` {
+		t.Fatalf("series %s", b)
+	}
+}

@@ -189,19 +189,18 @@ func (s *Service) opportunitiesOf(ctx context.Context, userID string, from time.
 }
 
 // worthEvents bounds the events "worth it?" weighs: the latest 20 of the
-// window.
+// window that the user went to.
 const worthEvents = 20
 
 // helpAfter is how long after an event help given to someone met there
 // counts as that event's.
 const helpAfter = 30 * 24 * time.Hour
 
-// worth gathers what each event of the window (already begun, not
-// cancelled or skipped; the latest 20) gave — people met there (new or
-// returning: newThere), intros made there, help
-// you logged to people met there within 30 days, its follow-ups done, the
-// opportunities it sourced (of the first ledgerLimit oppsOf returns) — and
-// ranks them (insights.Worth).
+// worth gathers what each event of the window that the user went to (the
+// latest worthEvents: wentTo) gave — people met there (new or returning:
+// newThere), intros made there, help you logged to people met there
+// within 30 days, its follow-ups done, the opportunities it sourced (of
+// the first ledgerLimit oppsOf returns) — and ranks them (insights.Worth).
 func (s *Service) worth(ctx context.Context, userID string, from, to, now time.Time, intros []contacts.Intro,
 	oppsOf func() ([]opportunities.Opportunity, error)) ([]insights.EventWorth, []insights.SeriesWorth, error) {
 	end := to
@@ -214,25 +213,29 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 	if err != nil {
 		return nil, nil, err
 	}
-	var picked []events.Event
-	for i := 0; i < len(evs) && len(picked) < worthEvents; i++ {
-		if st := evs[i].Status; st != "cancelled" && st != "skipped" {
-			picked = append(picked, evs[i])
-		}
+	helped, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, []string{contacts.Helped, contacts.Volunteered, contacts.Spoke},
+		from.AddDate(0, 0, -30), ledgerLimit)
+	if err != nil {
+		return nil, nil, err
+	}
+	opps, err := oppsOf()
+	if err != nil {
+		return nil, nil, err
+	}
+	opps = opps[:min(len(opps), ledgerLimit)]
+	picked, met, err := s.wentTo(ctx, userID, evs, intros, helped, opps)
+	if err != nil {
+		return nil, nil, err
 	}
 	if len(picked) == 0 {
 		return []insights.EventWorth{}, []insights.SeriesWorth{}, nil
 	}
 	facts := make([]insights.EventFacts, len(picked))
 	index := map[string]int{}
-	met := make([][]string, len(picked))
 	var all []string
 	for i, ev := range picked {
 		facts[i] = insights.EventFacts{EventID: ev.ID, Title: ev.Title, Series: ev.Series, StartsAt: ev.StartsAt}
 		index[ev.ID] = i
-		if met[i], err = s.Contacts.Store.ContactIDsAtEvent(ctx, userID, ev.ID); err != nil {
-			return nil, nil, err
-		}
 		all = append(all, met[i]...)
 	}
 	known, err := s.Contacts.Store.KnownSinceOf(ctx, userID, all)
@@ -259,11 +262,6 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 		if i, ok := index[it.EventID]; ok && it.Status != contacts.IntroDeclined {
 			facts[i].IntrosGiven++
 		}
-	}
-	helped, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, []string{contacts.Helped, contacts.Volunteered, contacts.Spoke},
-		picked[len(picked)-1].StartsAt.AddDate(0, 0, -30), ledgerLimit)
-	if err != nil {
-		return nil, nil, err
 	}
 	for _, h := range helped {
 		if i, ok := index[h.EventID]; ok { // given to the event itself
@@ -292,17 +290,54 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 		return nil, nil, err
 	}
 	// The opportunities they sourced.
-	opps, err := oppsOf()
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, o := range opps[:min(len(opps), ledgerLimit)] {
+	for _, o := range opps {
 		if i, ok := index[o.SourceEventID]; ok {
 			facts[i].Opportunities++
 		}
 	}
 	evWorth, series := insights.Worth(facts)
 	return evWorth, series, nil
+}
+
+// wentTo picks from evs (the latest first) the latest worthEvents the user
+// went to, with the ids of whom they met at each: not cancelled or
+// skipped, and marked attended, or where they met someone, made an
+// intro, gave (helped holds what they gave an event itself) or heard of
+// an opportunity (one of opps it sourced). A followed
+// calendar brings every evening of a series, those the user stayed home
+// too; weighed, they made a series' evenings look emptier than they were,
+// its last attended the last held, and crowded out the events they went
+// to.
+func (s *Service) wentTo(ctx context.Context, userID string, evs []events.Event, intros []contacts.Intro,
+	helped []contacts.Interaction, opps []opportunities.Opportunity) ([]events.Event, [][]string, error) {
+	did := map[string]bool{}
+	for _, it := range intros {
+		did[it.EventID] = true
+	}
+	for _, h := range helped {
+		did[h.EventID] = true
+	}
+	for _, o := range opps {
+		did[o.SourceEventID] = true
+	}
+	delete(did, "")
+	var picked []events.Event
+	var met [][]string
+	for i := 0; i < len(evs) && len(picked) < worthEvents; i++ {
+		ev := evs[i]
+		if ev.Status == "cancelled" || ev.Status == "skipped" {
+			continue
+		}
+		ids, err := s.Contacts.Store.ContactIDsAtEvent(ctx, userID, ev.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ev.Status == "attended" || len(ids) > 0 || did[ev.ID] {
+			picked = append(picked, ev)
+			met = append(met, ids)
+		}
+	}
+	return picked, met, nil
 }
 
 // ledgerLimit bounds the ledger's entries read for insights.
