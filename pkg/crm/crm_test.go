@@ -80,6 +80,21 @@ func (u failingUnit) Stores() crm.Stores {
 
 var now = time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC)
 
+// storedEvent is a planned event of the user's, at at for d, to store
+// with importEvents (a followed calendar's, many at once).
+func (e *env) storedEvent(title string, at time.Time, d time.Duration) *events.Event {
+	return &events.Event{ID: record.NewID(), UserID: e.user.ID, Title: title, Kind: "meetup", StartsAt: at, EndsAt: at.Add(d),
+		Timezone: "UTC", Status: "planned", Talks: []events.Talk{}, CreatedAt: now, UpdatedAt: now}
+}
+
+// importEvents stores es as they are.
+func (e *env) importEvents(t *testing.T, es []*events.Event) {
+	t.Helper()
+	if err := e.crm.Events.Store.ImportEvents(t.Context(), es); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // engines runs test on the embedded SQLite store and on the MongoDB
 // adapter (FerretDB started by the test, or MONGODB_URI).
 func engines(t *testing.T, test func(t *testing.T, e *env)) {

@@ -41,7 +41,8 @@ type KnownGuest struct {
 }
 
 // PrepSpeaker is a speaker of the event: your contact of that name, and
-// the other events you saw them speak at.
+// the other events you saw them speak at in the two years before it, the
+// latest first.
 type PrepSpeaker struct {
 	Name      string   `json:"name"`
 	ContactID *string  `json:"contact_id"`
@@ -54,7 +55,7 @@ const (
 	prepKnownMax   = 100   // known guests given their history
 	prepPerContact = 5     // open follow-ups shown per known guest
 	prepHotTopics  = 10
-	prepSeenEvents = 1000 // earlier events looked at for the speakers
+	prepSeenEvents = 1000 // the latest earlier events looked at for the speakers
 	prepSeenTitles = 10
 )
 
@@ -306,21 +307,24 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 	if len(out) == 0 {
 		return out, nil
 	}
-	from, to := ev.StartsAt.AddDate(-2, 0, 0), ev.StartsAt
-	err := eachItem(prepSeenEvents, func(cur *record.Cursor) (*record.Page[events.Event], error) {
-		return s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})
-	}, func(e *events.Event) {
-		if e.ID == ev.ID {
-			return
+	// The latest first (a page of the two years from their start held the
+	// oldest, and a busy calendar's filled it before last month's);
+	// events cancelled or skipped are not where you saw anyone.
+	earlier, err := s.LatestEventsSince(ctx, userID, ev.StartsAt.AddDate(-2, 0, 0), ev.StartsAt, prepSeenEvents)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range earlier {
+		if e.ID == ev.ID || e.Status == "cancelled" || e.Status == "skipped" {
+			continue
 		}
 		for _, t := range e.Talks {
-			if i, ok := index[events.FoldName(t.Speaker)]; ok && len(out[i].SeenAt) < prepSeenTitles &&
-				(len(out[i].SeenAt) == 0 || out[i].SeenAt[len(out[i].SeenAt)-1] != e.Title) {
+			if i, ok := index[events.FoldName(t.Speaker)]; ok && len(out[i].SeenAt) < prepSeenTitles && !slices.Contains(out[i].SeenAt, e.Title) {
 				out[i].SeenAt = append(out[i].SeenAt, e.Title)
 			}
 		}
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // CreateEvent stores a new event, with the brief before it when it has
