@@ -27,12 +27,9 @@ func TestCompanyPeopleMetOften(t *testing.T) {
 		var es []*events.Event
 		for i := range 60 { // a meetup a week, the last one a week ago
 			at := now.AddDate(0, 0, -7*(60-i))
-			es = append(es, &events.Event{ID: record.NewID(), UserID: e.user.ID, Title: fmt.Sprintf("Meetup %02d", i+1), Kind: "meetup",
-				StartsAt: at, EndsAt: at.Add(2 * time.Hour), Timezone: "UTC", Status: "planned", CreatedAt: now, UpdatedAt: now})
+			es = append(es, e.storedEvent(fmt.Sprintf("Meetup %02d", i+1), at, 2*time.Hour))
 		}
-		if err := e.crm.Events.Store.ImportEvents(ctx, es); err != nil {
-			t.Fatal(err)
-		}
+		e.importEvents(t, es)
 		for _, ev := range es {
 			enc := &contacts.Encounter{ID: record.NewID(), UserID: e.user.ID, EventID: ev.ID, ContactID: jane.ID, Moment: "other",
 				MetAt: ev.StartsAt.Add(time.Hour), Topics: []string{}, CreatedAt: now}

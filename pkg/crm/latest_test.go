@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // TestLatestEvents: the latest events before a time, the latest first,
@@ -23,15 +22,10 @@ func TestLatestEvents(t *testing.T) {
 		var es []*events.Event
 		for i := range 300 { // every third day back from yesterday
 			at := now.AddDate(0, 0, -1-3*i).Truncate(time.Hour)
-			es = append(es, &events.Event{ID: record.NewID(), UserID: e.user.ID, Title: fmt.Sprintf("Meetup %03d", i), Kind: "meetup",
-				StartsAt: at, EndsAt: at.Add(2 * time.Hour), Timezone: "UTC", Status: "planned", CreatedAt: now, UpdatedAt: now})
+			es = append(es, e.storedEvent(fmt.Sprintf("Meetup %03d", i), at, 2*time.Hour))
 		}
 		later := now.AddDate(0, 0, 3)
-		es = append(es, &events.Event{ID: record.NewID(), UserID: e.user.ID, Title: "Next week", Kind: "meetup",
-			StartsAt: later, EndsAt: later.Add(time.Hour), Timezone: "UTC", Status: "planned", CreatedAt: now, UpdatedAt: now})
-		if err := e.crm.Events.Store.ImportEvents(ctx, es); err != nil {
-			t.Fatal(err)
-		}
+		e.importEvents(t, append(es, e.storedEvent("Next week", later, time.Hour)))
 		got, err := e.crm.LatestEvents(ctx, e.user.ID, now, 50)
 		if err != nil {
 			t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // TestRecaps reviews an event the morning after its last day: a three-day
@@ -67,16 +66,12 @@ func TestRecaps(t *testing.T) {
 func TestRecapsInABusyWeek(t *testing.T) {
 	engines(t, func(t *testing.T, e *env) {
 		ctx := t.Context()
-		now := time.Date(2026, 11, 24, 19, 0, 0, 0, time.UTC)
 		var es []*events.Event
 		for i := range 150 { // 17 to 21 November, each an hour, over
 			at := time.Date(2026, 11, 17, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * 45 * time.Minute)
-			es = append(es, &events.Event{ID: record.NewID(), UserID: e.user.ID, Title: fmt.Sprintf("Talk %03d", i), Kind: "meetup",
-				StartsAt: at, EndsAt: at.Add(time.Hour), Timezone: "UTC", Status: "planned", CreatedAt: now, UpdatedAt: now})
+			es = append(es, e.storedEvent(fmt.Sprintf("Talk %03d", i), at, time.Hour))
 		}
-		if err := e.crm.Events.Store.ImportEvents(ctx, es); err != nil {
-			t.Fatal(err)
-		}
+		e.importEvents(t, es)
 		conf, err := e.crm.Events.Create(ctx, e.user.ID, e.user.Timezone, events.Input{Title: "GopherCon", StartsAt: "2026-11-22T08:00:00Z", EndsAt: "2026-11-24T16:00:00Z"})
 		if err != nil {
 			t.Fatal(err)
