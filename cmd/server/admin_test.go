@@ -16,7 +16,7 @@ import (
 // restore runs in it; a command used wrong
 // says how to use it and touches nothing.
 func TestOperatorCommands(t *testing.T) {
-	cfg := mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_OPEN_SIGNUP": "true"})
+	cfg := mustConfig(t, map[string]string{"CRM_DATA_DIR": storeDir(t), "CRM_OPEN_SIGNUP": "true"})
 	m := mustRun(t, cfg)
 	defer m.Close()
 	tokens := map[string]string{}

@@ -23,7 +23,7 @@ func greeting(c net.Conn) string {
 // good); the eleventh SMTP connection is told why; a connection closed
 // makes room.
 func TestConnectionsPerClient(t *testing.T) {
-	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_INBOUND_ADDR": "127.0.0.1:0",
+	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": storeDir(t), "CRM_INBOUND_ADDR": "127.0.0.1:0",
 		"CRM_BASE_URL": "https://rapport.example"}))
 	t.Cleanup(func() { m.Close() }) // after the connections below close: cleanups run last first
 	open := func(addr string) net.Conn {
@@ -77,7 +77,7 @@ func TestConnectionsPerClient(t *testing.T) {
 // socket closed under it) is reported on Down, for main to exit and be
 // started again; Close's own stopping is not.
 func TestListenerStoppingIsDown(t *testing.T) {
-	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir()}))
+	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": storeDir(t)}))
 	defer m.Close()
 	m.ln.Close()
 	select {
@@ -89,7 +89,7 @@ func TestListenerStoppingIsDown(t *testing.T) {
 		t.Fatal("the HTTP listener stopped and Down said nothing")
 	}
 
-	quiet := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir()}))
+	quiet := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": storeDir(t)}))
 	quiet.Close()
 	select {
 	case err := <-quiet.Down():

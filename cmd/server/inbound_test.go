@@ -67,7 +67,7 @@ func inboundUser(t *testing.T, m *Main) (string, map[string]any) {
 // other recipient, an unknown or rotated secret, and a message over 10 MiB
 // are refused.
 func TestEmailLoggedByBCC(t *testing.T) {
-	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_INBOUND_ADDR": "127.0.0.1:0",
+	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": storeDir(t), "CRM_INBOUND_ADDR": "127.0.0.1:0",
 		"CRM_BASE_URL": "https://rapport.example"}))
 	defer m.Close()
 	tok, me := inboundUser(t, m)
@@ -163,7 +163,7 @@ func TestEmailLoggedByBCC(t *testing.T) {
 // 1.1 MB took 41 s) is refused for good, saying why, and nothing of it is
 // logged.
 func TestInboundRefusesDeepParts(t *testing.T) {
-	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_INBOUND_ADDR": "127.0.0.1:0",
+	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": storeDir(t), "CRM_INBOUND_ADDR": "127.0.0.1:0",
 		"CRM_BASE_URL": "https://rapport.example"}))
 	defer m.Close()
 	tok, me := inboundUser(t, m)
@@ -204,7 +204,7 @@ func selfSigned(t *testing.T) (certFile, keyFile string) {
 // is refused at start, naming the variable.
 func TestInboundSTARTTLS(t *testing.T) {
 	certFile, keyFile := selfSigned(t)
-	env := map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_INBOUND_ADDR": "127.0.0.1:0", "CRM_BASE_URL": "https://rapport.example",
+	env := map[string]string{"CRM_DATA_DIR": storeDir(t), "CRM_INBOUND_ADDR": "127.0.0.1:0", "CRM_BASE_URL": "https://rapport.example",
 		"CRM_INBOUND_TLS_CERT": certFile, "CRM_INBOUND_TLS_KEY": keyFile}
 	m := mustRun(t, mustConfig(t, env))
 	defer m.Close()
@@ -222,7 +222,7 @@ func TestInboundSTARTTLS(t *testing.T) {
 		t.Fatalf("interactions after mail over TLS: %v", its)
 	}
 
-	plain := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_INBOUND_ADDR": "127.0.0.1:0", "CRM_BASE_URL": "https://rapport.example"}))
+	plain := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": storeDir(t), "CRM_INBOUND_ADDR": "127.0.0.1:0", "CRM_BASE_URL": "https://rapport.example"}))
 	defer plain.Close()
 	if got := send(t, plain, []string{"x@example.org"}, msg, certFile); got != "no STARTTLS" {
 		t.Fatalf("without a certificate: %s", got)
@@ -250,7 +250,7 @@ func TestInboundSTARTTLS(t *testing.T) {
 // refused it is a 422 naming text and no connection is made.
 func TestScanAnotherRapportCard(t *testing.T) {
 	for _, allow := range []string{"true", "false"} {
-		m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_OPEN_SIGNUP": "true", "CRM_ALLOW_PRIVATE_URLS": allow}))
+		m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": storeDir(t), "CRM_OPEN_SIGNUP": "true", "CRM_ALLOW_PRIVATE_URLS": allow}))
 		_, a := call(t, m, "POST", "/v1/signup", "", map[string]any{"email": "ada@example.com", "name": "Ada Lovelace"})
 		_, b := call(t, m, "POST", "/v1/signup", "", map[string]any{"email": "grace@example.com", "name": "Grace Hopper"})
 		st, me := call(t, m, "PATCH", "/v1/me", a["token"].(string), map[string]any{"card": map[string]any{"enabled": true, "company": "Analytical Engines", "email": "ada@example.com"}})

@@ -154,7 +154,7 @@ func engines(t *testing.T, test func(t *testing.T, shared map[string]string)) {
 		if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
 			t.Skip("RAPPORT_TEST_ENGINE=mongodb")
 		}
-		test(t, map[string]string{"CRM_DATA_DIR": t.TempDir()})
+		test(t, map[string]string{"CRM_DATA_DIR": storeDir(t)})
 	})
 	t.Run("MongoDB", func(t *testing.T) {
 		if raceBuild && os.Getenv("RAPPORT_TEST_ENGINE") != "mongodb" {

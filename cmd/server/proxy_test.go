@@ -11,7 +11,7 @@ import (
 // the listed proxy, one client's failed sign-ins leave another client's
 // requests through it alone.
 func TestTrustedProxiesSetting(t *testing.T) {
-	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_TRUSTED_PROXIES": "127.0.0.1"}))
+	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": storeDir(t), "CRM_TRUSTED_PROXIES": "127.0.0.1"}))
 	defer m.Close()
 	_, out := call(t, m, "POST", "/v1/signup", "", map[string]any{"email": "ada@example.com", "name": "Ada"})
 	token, _ := out["token"].(string)

@@ -31,7 +31,7 @@ func TestEveryRouteThroughMain(t *testing.T) {
 		io.WriteString(w, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:m1\r\nSUMMARY:Gophers\r\nDTSTART:20261201T180000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 	}))
 	defer cal.Close()
-	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": t.TempDir(), "CRM_ALLOW_PRIVATE_URLS": "true"}))
+	m := mustRun(t, mustConfig(t, map[string]string{"CRM_DATA_DIR": storeDir(t), "CRM_ALLOW_PRIVATE_URLS": "true"}))
 	defer m.Close()
 	base := "http://" + m.Addr
 
