@@ -47,15 +47,16 @@ func TestTimelinePages(t *testing.T) {
 }
 
 // TestTimelineKeepsEveryDoneFollowup: a contact's timeline shows every
-// follow-up done with them, by when it was done. It read the 200 latest
-// due, so of 201 done in the order opposite to their due dates, the one
-// done last was never shown.
+// follow-up done with them, by when it was done, page by page. It read the
+// latest due in one read (200; 7 here), so of more done in the order
+// opposite to their due dates, the one done last was never shown.
 func TestTimelineKeepsEveryDoneFollowup(t *testing.T) {
 	defer web.SetDoneRead(7)()
+	defer web.SetTimelinePage(10)()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	carol := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Carol"})
-	const n = 201
+	const n = 23 // four reads, three pages
 	var want []string
 	for i := 1; i <= n; i++ {
 		f := s.create(t, tok, "/v1/followups", map[string]any{"contact_id": carol, "note": fmt.Sprintf("note %d", i),
@@ -65,7 +66,7 @@ func TestTimelineKeepsEveryDoneFollowup(t *testing.T) {
 		want = append([]string{fmt.Sprintf("Follow up: Carol · done note %d", i)}, want...)
 	}
 	b := s.signedIn(t, "ada@example.com", tok)
-	if got, pages := timelinePages(t, b, carol); got != strings.Join(want, ", ") {
+	if got, pages := timelinePages(t, b, carol); got != strings.Join(want, ", ") || len(pages) != 3 {
 		t.Errorf("paged through as %q\nin %d pages", got, len(pages))
 	}
 }
