@@ -30,11 +30,14 @@ type todayView struct {
 	FirstRun bool
 }
 
-// Limits of the today page's lists.
+// Limits of the today page's lists. recentEvents bounds the week's events
+// looked at for whom you met (the latest first): a followed calendar
+// brings events you did not go to, and the latest 20 of a busy week could
+// all be those.
 const (
 	todayEvents   = 20
 	todayIntros   = 20
-	recentEvents  = 20
+	recentEvents  = 200
 	todayFollowup = 200
 	todayQuiet    = 20
 	quietPerEvent = 100
@@ -145,8 +148,8 @@ func (s *pages) waitingIntros(c *fiber.Ctx) ([]introLine, error) {
 
 // quietSinceMet are the people met at the events of the last 7 days with
 // nothing logged since (their last contact is that meeting): the latest
-// events first, a bounded number of people read per event, until
-// todayQuiet are found.
+// events first (at most recentEvents), a bounded number of people read
+// per event, until todayQuiet are found.
 func (s *pages) quietSinceMet(c *fiber.Ctx, now time.Time) ([]metRow, error) {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
@@ -154,7 +157,7 @@ func (s *pages) quietSinceMet(c *fiber.Ctx, now time.Time) ([]metRow, error) {
 	from := now.AddDate(0, 0, -7)
 	// The week's latest events (a page of the week from its start held
 	// its first 20, and missed yesterday's in a week of a busy followed
-	// calendar).
+	// calendar; its latest 20, those you went to earlier in the week).
 	evs, err := s.CRM.LatestEventsSince(ctx, u.ID, from, now, recentEvents)
 	if err != nil {
 		return nil, err

@@ -179,22 +179,36 @@ func TestContactPageFollowupButtons(t *testing.T) {
 // events in seven weeks, 28 of them this week), the meeting at the latest
 // event is on Today ("Met this week, nothing since") and in insights'
 // "Worth it?": both read the first events of their window by start (20 of
-// the week, 200 of the 90 days), the oldest, and missed the latest.
+// the week, 200 of the 90 days), the oldest, and missed the latest. And
+// so is one at an event with 22 later this week: Today then read the
+// week's latest 20.
 func TestABusyCalendar(t *testing.T) {
 	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
-	var latest string
+	var latest, earlier string
 	for i := 209; i >= 0; i-- {
 		at := time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC).Add(-time.Duration(i) * 6 * time.Hour)
-		latest = s.create(t, tok, "/v1/events", map[string]any{"title": fmt.Sprintf("Calendar event %03d", i), "starts_at": at.Format(time.RFC3339)})
+		id := s.create(t, tok, "/v1/events", map[string]any{"title": fmt.Sprintf("Calendar event %03d", i), "starts_at": at.Format(time.RFC3339)})
+		switch i {
+		case 0:
+			latest = id
+		case 22: // five and a half days before: 22 later events this week
+			earlier = id
+		}
 	}
 	s.api(t, "POST", "/v1/events/"+latest+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane Doe"},
 		"moment": "after_talk", "met_at": "2026-11-23T19:00:00Z"}, 201, nil)
+	s.api(t, "POST", "/v1/events/"+earlier+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Kim Lee"},
+		"moment": "after_talk", "met_at": "2026-11-18T07:00:00Z"}, 201, nil)
 	b := s.signedIn(t, "ada@example.com", tok)
 	_, page := b.get("/app/today")
-	if quiet := strings.SplitN(page, "Met this week, nothing since", 2)[1]; !strings.Contains(quiet, "Jane Doe") {
+	quiet := strings.SplitN(page, "Met this week, nothing since", 2)[1]
+	if !strings.Contains(quiet, "Jane Doe") {
 		t.Errorf("Today does not list Jane Doe, met yesterday: %.600s", quiet)
+	}
+	if !strings.Contains(quiet, "Kim Lee") {
+		t.Errorf("Today does not list Kim Lee, met at an event with 22 later ones this week: %.600s", quiet)
 	}
 	type worth struct {
 		EventID string `json:"event_id"`
