@@ -263,6 +263,9 @@ type EncounterStore interface {
 	// ContactIDsAtEvent returns the ids of the contacts the user met at an
 	// event, each once.
 	ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error)
+	// EventsMetAt returns which of eventIDs the user met someone at (an
+	// encounter there), as a set.
+	EventsMetAt(ctx context.Context, userID string, eventIDs []string) (map[string]bool, error)
 	// DeleteEncounter removes one of the user's encounters and returns it;
 	// NotFound if it does not exist or is another user's.
 	DeleteEncounter(ctx context.Context, userID, id string) (*Encounter, error)

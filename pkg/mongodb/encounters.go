@@ -100,6 +100,27 @@ func (s *Contacts) ContactIDsAtEvent(ctx context.Context, userID, eventID string
 	return ids, nil
 }
 
+// EventsMetAt implements contacts.Store: the user's encounters at
+// eventIDs grouped by event (encounters_user_event). Not distinct: on
+// FerretDB 1.24, a distinct on the desk tests' databases holding no
+// encounter yet was answered with what the driver cannot decode ("error
+// decoding key arr: unexpected EOF"; the contract's fresh store did not
+// show it).
+func (s *Contacts) EventsMetAt(ctx context.Context, userID string, eventIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(eventIDs) == 0 {
+		return out, nil // FerretDB refuses an empty $in
+	}
+	rows, err := aggregate[struct {
+		ID string `bson:"_id"`
+	}](ctx, s.encounters(), "encounter", stage("$match", bson.M{"user_id": userID, "event_id": bson.M{"$in": eventIDs}}),
+		stage("$group", bson.M{"_id": "$event_id"}))
+	for _, r := range rows {
+		out[r.ID] = true
+	}
+	return out, err
+}
+
 // DeleteEncounter removes one of the user's encounters and returns it
 // (encounters._id, scoped by user_id).
 func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) (*contacts.Encounter, error) {

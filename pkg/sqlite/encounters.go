@@ -406,6 +406,21 @@ func (s *Contacts) LatestEncounters(ctx context.Context, userID string, contactI
 	return out, err
 }
 
+// EventsMetAt implements contacts.Store: one probe of
+// encounters_user_event per event, however many were met there.
+func (s *Contacts) EventsMetAt(ctx context.Context, userID string, eventIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(eventIDs) == 0 {
+		return out, nil
+	}
+	ids, err := queryAll(ctx, s.DB, "encounter", scanID, `SELECT value FROM json_each(?1)
+		WHERE EXISTS (SELECT 1 FROM encounters WHERE user_id = ?2 AND event_id = value)`, jsonList(eventIDs), userID)
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
+}
+
 // EncountersWith implements contacts.Store (encounters_user_contact, one
 // descent per contact).
 func (s *Contacts) EncountersWith(ctx context.Context, userID string, contactIDs []string) ([]contacts.Encounter, error) {

@@ -44,6 +44,9 @@ func Encounters(t *testing.T, open OpenContacts) {
 	}
 	t.Run("Encounters", func(t *testing.T) {
 		s := open(t)
+		if none, err := s.EventsMetAt(ctx, "u1", []string{"e1"}); err != nil || len(none) != 0 { // none stored yet
+			t.Fatalf("EventsMetAt(e1) of a new store=%v, %v", none, err)
+		}
 		var want []string
 		for i, c := range []string{"c1", "c2", "c1", "c3", "c2"} {
 			e := enc("u1", "e1", c, 10-i) // met in reverse order of creation
@@ -90,6 +93,17 @@ func Encounters(t *testing.T, open OpenContacts) {
 		ids, err := s.ContactIDsAtEvent(ctx, "u1", "e1")
 		if err != nil || fmt.Sprint(ids) != "[c2 c3 c1]" {
 			t.Fatalf("ContactIDsAtEvent=%v, %v; want each once, first met first", ids, err)
+		}
+		// e1 and e2 (u1 met people there), not e3 (nobody) or u2's e9.
+		s.CreateEncounter(ctx, enc("u2", "e9", "c9", 0))
+		if met, err := s.EventsMetAt(ctx, "u1", []string{"e2", "e3", "e1", "e9"}); err != nil || len(met) != 2 || !met["e1"] || !met["e2"] {
+			t.Fatalf("EventsMetAt(e2, e3, e1, another user's e9)=%v, %v; want e1 and e2", met, err)
+		}
+		if none, err := s.EventsMetAt(ctx, "u1", nil); err != nil || len(none) != 0 {
+			t.Fatalf("EventsMetAt(none)=%v, %v", none, err)
+		}
+		if none, err := s.EventsMetAt(ctx, "u1", []string{"e3", "e9"}); err != nil || len(none) != 0 {
+			t.Fatalf("EventsMetAt(e3, another user's e9)=%v, %v; want none", none, err)
 		}
 		wantKind(t, errOf(s.DeleteEncounter(ctx, "u2", want[0])), apperr.NotFound)
 		if gone, err := s.DeleteEncounter(ctx, "u1", want[0]); err != nil || gone.ID != want[0] || gone.EventID != "e1" || gone.ContactID == "" || gone.MetAt.IsZero() {
