@@ -321,21 +321,27 @@ func (s *Service) wentTo(ctx context.Context, userID string, evs []events.Event,
 		did[o.SourceEventID] = true
 	}
 	delete(did, "")
+	ids := make([]string, len(evs))
+	for i := range evs {
+		ids[i] = evs[i].ID
+	}
+	metAt, err := s.Contacts.Store.EventsMetAt(ctx, userID, ids)
+	if err != nil {
+		return nil, nil, err
+	}
 	var picked []events.Event
 	var met [][]string
 	for i := 0; i < len(evs) && len(picked) < worthEvents; i++ {
 		ev := evs[i]
-		if ev.Status == "cancelled" || ev.Status == "skipped" {
+		if ev.Status == "cancelled" || ev.Status == "skipped" || !metAt[ev.ID] && !did[ev.ID] && ev.Status != "attended" {
 			continue
 		}
 		ids, err := s.Contacts.Store.ContactIDsAtEvent(ctx, userID, ev.ID)
 		if err != nil {
 			return nil, nil, err
 		}
-		if ev.Status == "attended" || len(ids) > 0 || did[ev.ID] {
-			picked = append(picked, ev)
-			met = append(met, ids)
-		}
+		picked = append(picked, ev)
+		met = append(met, ids)
 	}
 	return picked, met, nil
 }

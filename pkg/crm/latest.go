@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/events"
@@ -32,6 +33,30 @@ func (s *Service) LatestEvents(ctx context.Context, userID string, before time.T
 // windows, a week first and each four times the last, at most
 // latestWindowRead events each.
 func (s *Service) LatestEventsSince(ctx context.Context, userID string, since, before time.Time, n int) ([]events.Event, error) {
+	return s.latestEvents(ctx, userID, since, before, n, nil)
+}
+
+// LatestEventsMetAt returns the user's n latest events that begin before
+// before, up to latestLookBack back, where they met someone, the latest
+// first: those a filter by where people were met offers. A followed
+// calendar brings events the user did not go to; the latest of all
+// events could be those alone.
+func (s *Service) LatestEventsMetAt(ctx context.Context, userID string, before time.Time, n int) ([]events.Event, error) {
+	return s.latestEvents(ctx, userID, before.Add(-latestLookBack), before, n, func(window []events.Event) ([]events.Event, error) {
+		ids := make([]string, len(window))
+		for i := range window {
+			ids[i] = window[i].ID
+		}
+		met, err := s.Contacts.Store.EventsMetAt(ctx, userID, ids)
+		return slices.DeleteFunc(window, func(e events.Event) bool { return !met[e.ID] }), err
+	})
+}
+
+// latestEvents reads the latest events of [since, before) in windows back
+// from before (LatestEventsSince), keeping those keep keeps of each
+// window (all, with keep nil), until n are kept.
+func (s *Service) latestEvents(ctx context.Context, userID string, since, before time.Time, n int,
+	keep func([]events.Event) ([]events.Event, error)) ([]events.Event, error) {
 	var out []events.Event
 	to, span := before, latestFirstWindow
 	for len(out) < n && to.After(since) {
@@ -43,6 +68,9 @@ func (s *Service) LatestEventsSince(ctx context.Context, userID string, since, b
 		err := eachItem(latestWindowRead, func(cur *record.Cursor) (*record.Page[events.Event], error) {
 			return s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})
 		}, func(e *events.Event) { window = append(window, *e) })
+		if err == nil && keep != nil && len(window) > 0 {
+			window, err = keep(window)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 )
 
@@ -45,6 +46,16 @@ func TestLatestEvents(t *testing.T) {
 		// All of them, when fewer than asked for, however far back.
 		if got, err = e.crm.LatestEvents(ctx, e.user.ID, now, 1000); err != nil || len(got) != 300 || got[299].Title != "Meetup 299" {
 			t.Fatalf("all: %d events, %v", len(got), err)
+		}
+		// Those where someone was met: the 10th and the 250th latest.
+		for _, i := range []int{250, 10} {
+			if _, err := e.crm.LogEncounter(ctx, e.user, es[i].ID, contacts.EncounterInput{Contact: &contacts.Input{Name: fmt.Sprint("Met at ", i)},
+				Moment: "other", MetAt: es[i].StartsAt.Format(time.RFC3339)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err = e.crm.LatestEventsMetAt(ctx, e.user.ID, now, 5); err != nil || len(got) != 2 || got[0].Title != "Meetup 010" || got[1].Title != "Meetup 250" {
+			t.Fatalf("where someone was met: %d events, %v", len(got), err)
 		}
 	})
 }

@@ -285,9 +285,11 @@ func (s *pages) tablePage(ctx context.Context, userID string, f contacts.Filter,
 }
 
 // tableChoices fills the choices of the event and company filters:
-// the latest events, the first companies by name.
+// the latest events where the user met someone (a followed calendar's
+// others crowded them out of the latest 100), the first companies by
+// name.
 func (s *pages) tableChoices(ctx context.Context, userID string, loc *time.Location, v *contactsTable) error {
-	evs, err := s.CRM.LatestEvents(ctx, userID, s.Now().Add(24*time.Hour), 100)
+	evs, err := s.CRM.LatestEventsMetAt(ctx, userID, s.Now().Add(24*time.Hour), 100)
 	if err != nil {
 		return err
 	}

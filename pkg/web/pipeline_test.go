@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -310,33 +311,38 @@ func TestEditAndDeleteAnOpportunity(t *testing.T) {
 }
 
 // TestFormsOfferTheLatestEvents: the pipeline's "Where you heard of it"
-// and the contacts table's "Met at" offer the latest events, the latest
-// first, on an account of 210 past events: they read the first 200 events
-// by start, the oldest, and offered events of months before and not
-// yesterday's.
+// offers the latest events, the latest first, on an account of 210 past
+// events: it read the first 200 events by start, the oldest, and offered
+// events of months before and not yesterday's. The contacts table's "Met
+// at" offers the latest where you met someone, however many others came
+// since: it offered the latest 100 events, and not the one where you met
+// someone 150 days ago.
 func TestFormsOfferTheLatestEvents(t *testing.T) {
 	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	for i := 209; i >= 0; i-- {
 		at := time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC).AddDate(0, 0, -i)
-		s.create(t, tok, "/v1/events", map[string]any{"title": fmt.Sprintf("Meetup %03d", i), "starts_at": at.Format(time.RFC3339)})
+		ev := s.create(t, tok, "/v1/events", map[string]any{"title": fmt.Sprintf("Meetup %03d", i), "starts_at": at.Format(time.RFC3339)})
+		if i == 0 || i == 5 || i == 150 {
+			s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": fmt.Sprint("Met at ", i)},
+				"moment": "after_talk", "met_at": at.Add(time.Hour).Format(time.RFC3339)}, 201, nil)
+		}
 	}
 	b := s.signedIn(t, "ada@example.com", tok)
-	first := func(page, id string) string {
+	options := func(page, id string) (out []string) {
 		sel := regexp.MustCompile(`(?s)<select id="` + id + `".*?</select>`).FindString(page)
-		m := regexp.MustCompile(`<option value="[^"]+"[^>]*>([^<]*)</option>`).FindStringSubmatch(sel)
-		if m == nil {
-			return ""
+		for _, m := range regexp.MustCompile(`<option value="[^"]+"[^>]*>([^<]*)</option>`).FindAllStringSubmatch(sel, -1) {
+			out = append(out, m[1])
 		}
-		return m[1]
+		return out
 	}
 	_, page := b.get("/app/pipeline")
-	if got := first(page, "event_id"); got != "Meetup 000 · 23 Nov 2026" {
-		t.Errorf("the pipeline offers %q first, want yesterday's Meetup 000", got)
+	if got := options(page, "event_id"); len(got) == 0 || got[0] != "Meetup 000 · 23 Nov 2026" {
+		t.Errorf("the pipeline offers %q first, want yesterday's Meetup 000", got[:min(len(got), 3)])
 	}
 	_, page = b.get("/app/contacts")
-	if got := first(page, "f-event"); got != "Meetup 000 · 23 Nov 2026" {
-		t.Errorf("the contacts table offers %q first, want yesterday's Meetup 000", got)
+	if got, want := options(page, "f-event"), []string{"Meetup 000 · 23 Nov 2026", "Meetup 005 · 18 Nov 2026", "Meetup 150 · 26 Jun 2026"}; !slices.Equal(got, want) {
+		t.Errorf("the contacts table offers %q, want %q", got[:min(len(got), 5)], want)
 	}
 }
