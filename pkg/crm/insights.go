@@ -213,8 +213,14 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(evs) == 0 {
+		return []insights.EventWorth{}, []insights.SeriesWorth{}, nil
+	}
+	// What was given from the day before the oldest event it may weigh:
+	// help counts for an event after it began, and what was given the
+	// event itself is dated about then.
 	helped, err := s.Contacts.Store.InteractionsOfKinds(ctx, userID, []string{contacts.Helped, contacts.Volunteered, contacts.Spoke},
-		from.AddDate(0, 0, -30), ledgerLimit)
+		evs[len(evs)-1].StartsAt.AddDate(0, 0, -1), ledgerLimit)
 	if err != nil {
 		return nil, nil, err
 	}
