@@ -77,6 +77,7 @@ No events.
 {{end}}{{if .Followups}}
 Follow-ups:
 {{range .Followups}}* {{.When}}  {{.Title}}{{with .Note}} — {{.}}{{end}}
+{{end}}{{if .MoreOverdue}}* and more overdue: {{.BaseURL}}/app/followups
 {{end}}{{else}}
 No follow-ups due.
 {{end}}
@@ -88,18 +89,32 @@ Rapport, {{.BaseURL}}
 // agendaLine is one line of the agenda; Note is an opportunity's next step.
 type agendaLine struct{ When, Title, Location, Note string }
 
-// sendAgenda emails the next 7 days of events and pending follow-ups, with
-// the same as an .ics attachment.
+// agendaOverdue bounds the follow-ups already overdue an agenda lists
+// before the week's own.
+const agendaOverdue = 10
+
+// sendAgenda emails the next 7 days of events and pending follow-ups (the
+// overdue first, at most agendaOverdue of them), with the same as an .ics
+// attachment.
 func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now time.Time) error {
 	to := now.Add(7 * 24 * time.Hour)
 	evs, err := d.Events.Store.Events(ctx, u.ID, events.Filter{From: &now, To: &to, Limit: record.MaxLimit})
 	if err != nil {
 		return err
 	}
-	fs, err := d.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Before: &to, Limit: record.MaxLimit})
+	// The week's own apart: read with those overdue, by due time, the
+	// first 200 could all be overdue and leave the week out.
+	fs, err := d.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Before: &now, Limit: agendaOverdue + 1})
 	if err != nil {
 		return err
 	}
+	moreOverdue := len(fs) > agendaOverdue
+	fs = fs[:min(len(fs), agendaOverdue)]
+	week, err := d.Followups.Store.Followups(ctx, u.ID, followup.Query{Status: followup.Pending, DueFrom: &now, DueBefore: &to, Limit: record.MaxLimit})
+	if err != nil {
+		return err
+	}
+	fs = append(fs, week.Items...)
 	ids := make([]string, len(fs))
 	for i, f := range fs {
 		ids[i] = f.ContactID
@@ -112,7 +127,8 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 	view := struct {
 		Name, From, BaseURL string
 		Events, Followups   []agendaLine
-	}{Name: u.Name, From: now.In(loc).Format("Mon 2 Jan"), BaseURL: d.BaseURL}
+		MoreOverdue         bool
+	}{Name: u.Name, From: now.In(loc).Format("Mon 2 Jan"), BaseURL: d.BaseURL, MoreOverdue: moreOverdue}
 	cal := calendar.Calendar{Name: "Rapport agenda"}
 	for _, e := range evs.Items {
 		view.Events = append(view.Events, agendaLine{When: e.StartsAt.In(loc).Format(emailTime), Title: e.Title, Location: e.Location})

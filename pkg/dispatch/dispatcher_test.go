@@ -409,6 +409,50 @@ func TestAgenda(t *testing.T) {
 	}
 }
 
+// TestAgendaWithManyOverdue: the week's own follow-ups are on the agenda
+// however many are overdue; the overdue ones are listed first, ten of
+// them, and a line says there are more. The agenda read the first 200
+// pending by due time, and 205 overdue left the week's out.
+func TestAgendaWithManyOverdue(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)) // Monday, 07:00 in Berlin
+	u := e.user(t, "ada@example.com", map[string]any{"timezone": "Europe/Berlin", "agenda": map[string]any{"enabled": true, "schedule": "0 8 * * MON"}})
+	jane := e.contact(t, u, "jane")
+	for i := range 205 { // due in October, an hour apart
+		if _, err := e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.Custom, Note: fmt.Sprintf("old %03d", i),
+			DueAt: time.Date(2026, 10, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.Custom, Note: "this week",
+		DueAt: time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	d := e.dispatcher(t, "p1")
+	e.clock.Set(time.Date(2026, 11, 23, 7, 0, 10, 0, time.UTC)) // 8:00 Berlin
+	mustRun(t, d)
+	var text, ics string
+	for _, m := range e.smtp.Messages() {
+		if strings.HasPrefix(m.Header.Get("Subject"), "Your week") {
+			text = plainText(t, m.Data)
+			msg, _ := mail.ReadMessage(bytes.NewReader(m.Data))
+			ics = findPart(t, msg.Header.Get("Content-Type"), msg.Body, "", "agenda.ics")
+		}
+	}
+	// The week's one (Thursday), the ten overdue first (1 October from
+	// 10:00 in Berlin), and no eleventh.
+	if !strings.Contains(text, "Thu 26 Nov 09:00") || !strings.Contains(text, "Thu 1 Oct 19:00") || strings.Contains(text, "Thu 1 Oct 20:00") ||
+		!strings.Contains(text, "and more overdue: https://rapport.example/app/followups") {
+		t.Fatalf("agenda text:\n%s", text)
+	}
+	cal, err := ical.NewDecoder(strings.NewReader(ics)).Decode()
+	if err != nil {
+		t.Fatalf("agenda.ics does not parse: %v", err)
+	}
+	if n := len(cal.Events()); n != 11 {
+		t.Fatalf("agenda.ics has %d events, want the ten overdue and the week's one", n)
+	}
+}
+
 func TestBadSettingsAreRefused(t *testing.T) {
 	e := newEnv(t, time.Now())
 	u := e.user(t, "ada@example.com", nil)
