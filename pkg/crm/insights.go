@@ -327,11 +327,7 @@ func (s *Service) wentTo(ctx context.Context, userID string, evs []events.Event,
 		did[o.SourceEventID] = true
 	}
 	delete(did, "")
-	ids := make([]string, len(evs))
-	for i := range evs {
-		ids[i] = evs[i].ID
-	}
-	metAt, err := s.Contacts.Store.EventsMetAt(ctx, userID, ids)
+	metAt, err := s.eventsMetAt(ctx, userID, evs)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -43,13 +43,19 @@ func (s *Service) LatestEventsSince(ctx context.Context, userID string, since, b
 // events could be those alone.
 func (s *Service) LatestEventsMetAt(ctx context.Context, userID string, before time.Time, n int) ([]events.Event, error) {
 	return s.latestEvents(ctx, userID, before.Add(-latestLookBack), before, n, func(window []events.Event) ([]events.Event, error) {
-		ids := make([]string, len(window))
-		for i := range window {
-			ids[i] = window[i].ID
-		}
-		met, err := s.Contacts.Store.EventsMetAt(ctx, userID, ids)
+		met, err := s.eventsMetAt(ctx, userID, window)
 		return slices.DeleteFunc(window, func(e events.Event) bool { return !met[e.ID] }), err
 	})
+}
+
+// eventsMetAt is which of evs the user met someone at, in one read
+// (contacts' EventsMetAt).
+func (s *Service) eventsMetAt(ctx context.Context, userID string, evs []events.Event) (map[string]bool, error) {
+	ids := make([]string, len(evs))
+	for i := range evs {
+		ids[i] = evs[i].ID
+	}
+	return s.Contacts.Store.EventsMetAt(ctx, userID, ids)
 }
 
 // latestEvents reads the latest events of [since, before) in windows back
