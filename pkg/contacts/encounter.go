@@ -26,6 +26,13 @@ type Encounter struct {
 	ContactName string `json:"contact_name,omitempty"`
 }
 
+// KnownPerson is someone the user met at an event (EncounterStore's
+// PeopleMetAt), and since when the user has known them.
+type KnownPerson struct {
+	ContactID  string
+	KnownSince time.Time
+}
+
 // EncounterInput is the body of POST /v1/events/{id}/encounters: an
 // existing contact by id, or an inline contact.
 type EncounterInput struct {

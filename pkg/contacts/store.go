@@ -148,11 +148,6 @@ type ContactStore interface {
 	// Headcounts returns how many of the user's contacts work at each of
 	// companyIDs (companies with none are left out).
 	Headcounts(ctx context.Context, userID string, companyIDs []string) (map[string]int, error)
-	// KnownSinceOf returns since when the user has known those of ids that
-	// are the user's contacts (Contact.KnownSince), by id: what "new or
-	// returning" needs of thousands of people, without reading the whole
-	// contacts.
-	KnownSinceOf(ctx context.Context, userID string, ids []string) (map[string]time.Time, error)
 	// DeleteContact removes one of the user's contacts and frees its keys;
 	// NotFound if it does not exist or is another user's.
 	DeleteContact(ctx context.Context, userID, id string) error
@@ -266,6 +261,12 @@ type EncounterStore interface {
 	// EventsMetAt returns which of eventIDs the user met someone at (an
 	// encounter there), as a set.
 	EventsMetAt(ctx context.Context, userID string, eventIDs []string) (map[string]bool, error)
+	// PeopleMetAt returns whom the user met at each of eventIDs, each once
+	// an event, with since when the user has known them
+	// (Contact.KnownSince), by event; events where nobody was met are left
+	// out. It is what "new or returning" needs of thousands of people, in
+	// one read, without reading the whole contacts.
+	PeopleMetAt(ctx context.Context, userID string, eventIDs []string) (map[string][]KnownPerson, error)
 	// DeleteEncounter removes one of the user's encounters and returns it;
 	// NotFound if it does not exist or is another user's.
 	DeleteEncounter(ctx context.Context, userID, id string) (*Encounter, error)

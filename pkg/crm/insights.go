@@ -229,7 +229,7 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 		return nil, nil, err
 	}
 	opps = opps[:min(len(opps), ledgerLimit)]
-	picked, met, err := s.wentTo(ctx, userID, evs, intros, helped, opps)
+	picked, err := s.wentTo(ctx, userID, evs, intros, helped, opps)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -238,25 +238,21 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 	}
 	facts := make([]insights.EventFacts, len(picked))
 	index := map[string]int{}
-	var all []string
+	ids := make([]string, len(picked))
 	for i, ev := range picked {
 		facts[i] = insights.EventFacts{EventID: ev.ID, Title: ev.Title, Series: ev.Series, StartsAt: ev.StartsAt}
 		index[ev.ID] = i
-		all = append(all, met[i]...)
+		ids[i] = ev.ID
 	}
-	known, err := s.Contacts.Store.KnownSinceOf(ctx, userID, all)
+	met, err := s.Contacts.Store.PeopleMetAt(ctx, userID, ids)
 	if err != nil {
 		return nil, nil, err
 	}
 	metAt := map[string][]int{} // contact → the picked events they were met at
-	for i, ids := range met {
-		for _, id := range ids {
-			since, ok := known[id]
-			if !ok {
-				continue
-			}
-			metAt[id] = append(metAt[id], i)
-			if newThere(&picked[i], since) {
+	for i := range picked {
+		for _, p := range met[picked[i].ID] {
+			metAt[p.ContactID] = append(metAt[p.ContactID], i)
+			if newThere(&picked[i], p.KnownSince) {
 				facts[i].NewPeople++
 			} else {
 				facts[i].ReturningPeople++
@@ -306,16 +302,15 @@ func (s *Service) worth(ctx context.Context, userID string, from, to, now time.T
 }
 
 // wentTo picks from evs (the latest first) the latest worthEvents the user
-// went to, with the ids of whom they met at each: not cancelled or
-// skipped, and marked attended, or where they met someone, made an
-// intro, gave (helped holds what they gave an event itself) or heard of
-// an opportunity (one of opps it sourced). A followed
+// went to: not cancelled or skipped, and marked attended, or where they
+// met someone, made an intro, gave (helped holds what they gave an event
+// itself) or heard of an opportunity (one of opps it sourced). A followed
 // calendar brings every evening of a series, those the user stayed home
 // too; weighed, they made a series' evenings look emptier than they were,
 // its last attended the last held, and crowded out the events they went
 // to.
 func (s *Service) wentTo(ctx context.Context, userID string, evs []events.Event, intros []contacts.Intro,
-	helped []contacts.Interaction, opps []opportunities.Opportunity) ([]events.Event, [][]string, error) {
+	helped []contacts.Interaction, opps []opportunities.Opportunity) ([]events.Event, error) {
 	did := map[string]bool{}
 	for _, it := range intros {
 		did[it.EventID] = true
@@ -329,23 +324,17 @@ func (s *Service) wentTo(ctx context.Context, userID string, evs []events.Event,
 	delete(did, "")
 	metAt, err := s.eventsMetAt(ctx, userID, evs)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var picked []events.Event
-	var met [][]string
 	for i := 0; i < len(evs) && len(picked) < worthEvents; i++ {
 		ev := evs[i]
 		if ev.Status == "cancelled" || ev.Status == "skipped" || !metAt[ev.ID] && !did[ev.ID] && ev.Status != "attended" {
 			continue
 		}
-		ids, err := s.Contacts.Store.ContactIDsAtEvent(ctx, userID, ev.ID)
-		if err != nil {
-			return nil, nil, err
-		}
 		picked = append(picked, ev)
-		met = append(met, ids)
 	}
-	return picked, met, nil
+	return picked, nil
 }
 
 // ledgerLimit bounds the ledger's entries read for insights.

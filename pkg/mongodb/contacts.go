@@ -284,36 +284,6 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 	return out, nil
 }
 
-// KnownSinceOf implements contacts.Store: the known_since times alone (or
-// when it was made, for a contact giveKnownSince has not reached yet).
-func (s *Contacts) KnownSinceOf(ctx context.Context, userID string, ids []string) (map[string]time.Time, error) {
-	out := map[string]time.Time{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	// contacts._id, scoped by user_id
-	cur, err := s.contacts().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID},
-		options.Find().SetProjection(bson.M{"_id": 1, "known_since": 1, "created_at": 1}))
-	if err != nil {
-		return nil, translate(err, "contact")
-	}
-	var docs []struct {
-		ID         string    `bson:"_id"`
-		KnownSince time.Time `bson:"known_since"`
-		CreatedAt  time.Time `bson:"created_at"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err, "contact")
-	}
-	for _, d := range docs {
-		out[d.ID] = d.KnownSince
-		if d.KnownSince.IsZero() {
-			out[d.ID] = d.CreatedAt
-		}
-	}
-	return out, nil
-}
-
 // DeleteContact removes the contact, then its keys.
 func (s *Contacts) DeleteContact(ctx context.Context, userID, id string) error {
 	// contacts._id, scoped by user_id

@@ -121,6 +121,61 @@ func (s *Contacts) EventsMetAt(ctx context.Context, userID string, eventIDs []st
 	return out, err
 }
 
+// PeopleMetAt implements contacts.EncounterStore in two reads, no
+// $lookup: the events' encounters (encounters_user_event), then since when
+// the user has known each contact met (contacts._id, scoped by user_id;
+// when it was made, for a contact giveKnownSince has not reached yet).
+func (s *Contacts) PeopleMetAt(ctx context.Context, userID string, eventIDs []string) (map[string][]contacts.KnownPerson, error) {
+	out := map[string][]contacts.KnownPerson{}
+	if len(eventIDs) == 0 {
+		return out, nil // FerretDB refuses an empty $in
+	}
+	rows, err := aggregate[struct {
+		ID struct {
+			Event   string `bson:"e"`
+			Contact string `bson:"c"`
+		} `bson:"_id"`
+	}](ctx, s.encounters(), "encounter", stage("$match", bson.M{"user_id": userID, "event_id": bson.M{"$in": eventIDs}}),
+		stage("$group", bson.M{"_id": bson.M{"e": "$event_id", "c": "$contact_id"}}))
+	if err != nil || len(rows) == 0 {
+		return out, err
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for _, r := range rows {
+		if !seen[r.ID.Contact] {
+			seen[r.ID.Contact] = true
+			ids = append(ids, r.ID.Contact)
+		}
+	}
+	cur, err := s.contacts().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID},
+		options.Find().SetProjection(bson.M{"_id": 1, "known_since": 1, "created_at": 1}))
+	if err != nil {
+		return nil, translate(err, "contact")
+	}
+	var docs []struct {
+		ID         string    `bson:"_id"`
+		KnownSince time.Time `bson:"known_since"`
+		CreatedAt  time.Time `bson:"created_at"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate(err, "contact")
+	}
+	known := make(map[string]time.Time, len(docs))
+	for _, d := range docs {
+		known[d.ID] = d.KnownSince
+		if d.KnownSince.IsZero() {
+			known[d.ID] = d.CreatedAt
+		}
+	}
+	for _, r := range rows {
+		if since, ok := known[r.ID.Contact]; ok {
+			out[r.ID.Event] = append(out[r.ID.Event], contacts.KnownPerson{ContactID: r.ID.Contact, KnownSince: since})
+		}
+	}
+	return out, nil
+}
+
 // DeleteEncounter removes one of the user's encounters and returns it
 // (encounters._id, scoped by user_id).
 func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) (*contacts.Encounter, error) {

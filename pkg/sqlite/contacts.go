@@ -193,34 +193,6 @@ func (s *Contacts) Headcounts(ctx context.Context, userID string, companyIDs []s
 	return out, err
 }
 
-// KnownSinceOf implements contacts.Store (the primary key, scoped by
-// user_id); a contact with no known_since (restored from a backup made
-// before it) has known it since it was made, as knownSince reads it.
-func (s *Contacts) KnownSinceOf(ctx context.Context, userID string, ids []string) (map[string]time.Time, error) {
-	type row struct {
-		id string
-		at time.Time
-	}
-	out := map[string]time.Time{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := queryAll(ctx, s.DB, "contact", func(r scanner) (*row, error) {
-		var x row
-		var at string
-		if err := r.Scan(&x.id, &at); err != nil {
-			return nil, translate(err, "contact")
-		}
-		var err error
-		x.at, err = parseTime(at)
-		return &x, translate(err, "contact")
-	}, `SELECT id, coalesce(nullif(known_since, ''), created_at) FROM contacts WHERE id IN (SELECT value FROM json_each(?)) AND +user_id = ?`, jsonList(ids), userID)
-	for _, r := range rows {
-		out[r.id] = r.at
-	}
-	return out, err
-}
-
 // ContactsAtCompany returns the user's contacts at a company
 // (contacts_user_company), in name order.
 func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]contacts.Contact, error) {

@@ -193,6 +193,43 @@ func (s *Contacts) ContactIDsAtEvent(ctx context.Context, userID, eventID string
 	return ids, translate(rows.Err(), "encounter")
 }
 
+// PeopleMetAt implements contacts.EncounterStore: the events' encounters
+// (encounters_user_event_contact), each contact once an event, joined to the
+// contacts by their primary key and scoped by user_id. A contact with no
+// known_since (restored from a backup made before it) has known it since
+// it was made, as knownSince reads it.
+func (s *Contacts) PeopleMetAt(ctx context.Context, userID string, eventIDs []string) (map[string][]contacts.KnownPerson, error) {
+	type row struct {
+		event  string
+		person contacts.KnownPerson
+	}
+	out := map[string][]contacts.KnownPerson{}
+	if len(eventIDs) == 0 {
+		return out, nil
+	}
+	rows, err := queryAll(ctx, s.DB, "encounter", func(r scanner) (*row, error) {
+		var x row
+		var at string
+		if err := r.Scan(&x.event, &x.person.ContactID, &at); err != nil {
+			return nil, translate(err, "encounter")
+		}
+		var err error
+		x.person.KnownSince, err = parseTime(at)
+		return &x, translate(err, "contact")
+	}, peopleMetAtQuery, userID, jsonList(eventIDs), userID)
+	for _, r := range rows {
+		out[r.event] = append(out[r.event], r.person)
+	}
+	return out, err
+}
+
+// peopleMetAtQuery is PeopleMetAt's: a range of
+// encounters_user_event_contact for each event (in contact order, so each
+// once without a sort), then each contact met by its id (TestPeopleMetAtQueryPlan).
+const peopleMetAtQuery = `SELECT m.event_id, m.contact_id, coalesce(nullif(c.known_since, ''), c.created_at)
+	FROM (SELECT DISTINCT event_id, contact_id FROM encounters WHERE user_id = ? AND event_id IN (SELECT value FROM json_each(?))) AS m
+	JOIN contacts AS c ON c.id = m.contact_id AND +c.user_id = ?`
+
 // DeleteEncounter removes one of the user's encounters and returns it.
 func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) (*contacts.Encounter, error) {
 	var e *contacts.Encounter

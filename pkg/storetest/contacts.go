@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -265,14 +266,40 @@ func Contacts(t *testing.T, open OpenContacts) {
 		if none, err := s.ContactIDsByKeys(ctx, "u1", []string{"email:nobody@example.com"}); err != nil || len(none) != 0 {
 			t.Fatalf("ContactIDsByKeys of keys nobody holds = %v, %v", none, err)
 		}
+		// Whom u1 met at e1 and e2, each once an event, and since when:
 		// Ann's moved back by the touch; one from a backup made before
-		// known_since has known it since it was made.
+		// known_since has known it since it was made. Not another user's
+		// encounter, nor a contact since deleted, nor e3 (nobody met).
 		old := newContact("u1", "Old")
 		old.KnownSince, old.CreatedAt = time.Time{}, clock.Add(-time.Hour)
 		MustCreateContact(t, s, old)
-		known, err := s.KnownSinceOf(ctx, "u1", []string{a.ID, b.ID, old.ID, other.ID, "nope"})
-		if err != nil || len(known) != 3 || !known[a.ID].Equal(before) || !known[b.ID].Equal(b.CreatedAt) || !known[old.ID].Equal(old.CreatedAt) {
-			t.Fatalf("KnownSinceOf=%v, %v; want Ann's (%v), Bea's and Old's (when made)", known, err, before)
+		gone := MustCreateContact(t, s, newContact("u1", "Gone"))
+		name := map[string]string{a.ID: "Ann", b.ID: "Bea", old.ID: "Old"}
+		for _, m := range [][3]string{{"u1", "e1", a.ID}, {"u1", "e1", a.ID}, {"u1", "e1", old.ID}, {"u1", "e2", b.ID}, {"u1", "e2", a.ID},
+			{"u1", "e2", gone.ID}, {"u2", "e1", other.ID}} {
+			e := &contacts.Encounter{ID: nextID(), UserID: m[0], EventID: m[1], ContactID: m[2], Moment: "other", MetAt: clock, Topics: []string{}, CreatedAt: clock}
+			if err := s.CreateEncounter(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.DeleteContact(ctx, "u1", gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		met, err := s.PeopleMetAt(ctx, "u1", []string{"e1", "e2", "e3"})
+		var byEvent []string
+		for _, ev := range []string{"e1", "e2", "e3"} {
+			var people []string
+			for _, p := range met[ev] {
+				people = append(people, name[p.ContactID]+"@"+p.KnownSince.Sub(clock).String())
+			}
+			slices.Sort(people)
+			byEvent = append(byEvent, ev+":"+strings.Join(people, ","))
+		}
+		if want := "[e1:Ann@-72h0m0s,Old@-1h0m0s e2:Ann@-72h0m0s,Bea@0s e3:]"; err != nil || len(met) != 2 || fmt.Sprint(byEvent) != want {
+			t.Fatalf("PeopleMetAt(e1, e2, e3)=%v (%d events), %v; want %s", byEvent, len(met), err, want)
+		}
+		if none, err := s.PeopleMetAt(ctx, "u1", nil); err != nil || len(none) != 0 {
+			t.Fatalf("PeopleMetAt(none)=%v, %v", none, err)
 		}
 	})
 	t.Run("Sorts", func(t *testing.T) {
