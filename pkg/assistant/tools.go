@@ -73,6 +73,7 @@ type ListFollowupsArgs struct {
 	ContactID string `json:"contact_id,omitempty"`
 	DueBefore string `json:"due_before,omitempty" jsonschema:"RFC 3339 time"`
 	Limit     int    `json:"limit,omitempty" jsonschema:"1 to 200 (default 50)"`
+	Cursor    string `json:"cursor,omitempty" jsonschema:"the next_cursor of the page before, for the next page"`
 }
 
 // ScheduleFollowupArgs are the arguments of schedule_followup.
@@ -168,7 +169,8 @@ func (t *tools) register(srv *mcp.Server) {
 				return t.CRM.LogEncounter(ctx, u, in.EventID, ei)
 			}))
 	addTool(srv, &mcp.Tool{Name: "list_followups", Annotations: readOnly("List follow-ups"), Description: describe(
-		"List the user's follow-ups, soonest due first: pending by default, or done, cancelled or all; for one contact or due before a time.")},
+		"List the user's follow-ups: pending by default, soonest due first; done or cancelled, the latest due first; or all, soonest due first.",
+		"For one contact or due before a time. A page holds up to limit; its next_cursor, passed back as cursor, is the next page.")},
 		handler(t, "list_followups", nil, func(ctx context.Context, u *accounts.User, in ListFollowupsArgs) (any, error) {
 			f := followup.Filter{Status: in.Status, ContactID: in.ContactID, Limit: in.Limit}
 			if f.Status == "" {
@@ -177,8 +179,15 @@ func (t *tools) register(srv *mcp.Server) {
 			if err := followup.CheckStatus(f.Status, true); err != nil {
 				return nil, err
 			}
-			if f.Status == "all" {
+			switch f.Status {
+			case "all":
 				f.Status = ""
+			case followup.Done, followup.Cancelled:
+				f.NewestFirst = true // what was done lately, not years ago
+			}
+			var err error
+			if f.Cursor, err = record.DecodeCursor(in.Cursor); err != nil {
+				return nil, err
 			}
 			if f.Limit == 0 {
 				f.Limit = record.DefaultLimit
