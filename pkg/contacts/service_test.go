@@ -3,7 +3,6 @@ package contacts_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -399,115 +398,6 @@ func TestInteractionsAndEncounters(t *testing.T) {
 	}
 	if _, err := s.Store.DeleteEncounter(ctx, "u1", enc.ID); !apperr.Is(err, apperr.NotFound) {
 		t.Fatalf("deleting it again: %v", err)
-	}
-}
-
-// recordWatch is a real contacts store with what an import writes
-// watched: each record it saves, each chunk of contacts it stores, any
-// contact stored before the last saved record names it, and how many
-// earlier versions that record held when each chunk was stored. Each
-// chunk stored moves the clock (now) on by tick: the writer's time, as the
-// file is read on a goroutine of its own.
-type recordWatch struct {
-	contacts.Store
-	saved   []contacts.Import
-	chunks  int
-	unnamed []string
-	befores []int
-	now     time.Time
-	tick    time.Duration
-}
-
-func (w *recordWatch) UpdateImport(ctx context.Context, im *contacts.Import) error {
-	w.saved = append(w.saved, *im)
-	return w.Store.UpdateImport(ctx, im)
-}
-
-func (w *recordWatch) ImportContacts(ctx context.Context, cs []*contacts.Contact) (map[int]string, error) {
-	w.chunks++
-	named := map[string]bool{}
-	if len(w.saved) > 0 {
-		for _, id := range w.saved[len(w.saved)-1].Created {
-			named[id] = true
-		}
-		w.befores = append(w.befores, len(w.saved[len(w.saved)-1].Before))
-	}
-	for _, c := range cs {
-		if !named[c.ID] {
-			w.unnamed = append(w.unnamed, c.ID)
-		}
-	}
-	w.now = w.now.Add(w.tick)
-	return w.Store.ImportContacts(ctx, cs)
-}
-
-// TestImportRecordNamesIDsAhead: every contact an import writes is named
-// by the record saved before it (so one cut short anywhere is undone
-// whole), yet the record is rewritten a few times, not once a chunk: it
-// names ids ahead, as many as the import has written. It is rewritten
-// each chunk again when chunks come importResave apart, and before a
-// chunk that follows merges (with their earlier versions) even when it
-// names the chunk's ids already; the finished record names exactly the
-// contacts made.
-func TestImportRecordNamesIDsAhead(t *testing.T) {
-	s, _ := newService(t)
-	// Chunks of 50 rows, not 500: the same chunks and plans at a tenth of
-	// the rows (a real store under the race detector made it a minute).
-	contacts.SetImportChunk(t, 50)
-	w := &recordWatch{Store: s.Store, now: clock}
-	s.Store = w
-	s.Now = func() time.Time { return w.now }
-	rows := func(n int, tick time.Duration) func(func(contacts.Row) error) error {
-		w.tick = tick
-		return func(fn func(contacts.Row) error) error {
-			for i := range n {
-				in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("p%d-%d@example.com", n, i)}}
-				if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}
-	res := must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", rows(600, time.Second)))
-	if res.Created != 600 || w.chunks != 12 || len(w.unnamed) != 0 {
-		t.Fatalf("import: %+v in %d chunks; %d contacts written before the record named them", res, w.chunks, len(w.unnamed))
-	}
-	// Saved before chunks 1, 2, 3, 5 and 9 (50, 50, 100, 200 and 400 ids
-	// ahead), then done.
-	if len(w.saved) != 6 {
-		t.Fatalf("the record was saved %d times, want 6", len(w.saved))
-	}
-	final := w.saved[len(w.saved)-1]
-	if final.State != contacts.ImportDone || len(final.Created) != 600 || final.CreatedN != 600 {
-		t.Fatalf("the finished record: %s, %d ids, created %d", final.State, len(final.Created), final.CreatedN)
-	}
-
-	w.saved = nil
-	must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", rows(200, contacts.ImportStale/4)))
-	if len(w.saved) != 5 || len(w.unnamed) != 0 {
-		t.Fatalf("chunks importResave apart saved the record %d times, want 5 (each chunk, then done)", len(w.saved))
-	}
-
-	// Chunks 1 and 2 new, 3 merging into the first import's contacts (a
-	// title filled), 4 new: the plan made before chunk 3 names chunk 4's
-	// ids too, yet the record is written again before chunk 4, with the
-	// 50 earlier versions.
-	w.befores = nil
-	must[*contacts.ImportResult](t)(s.Import(t.Context(), "u1", "csv", func(fn func(contacts.Row) error) error {
-		for i := range 200 {
-			in := contacts.Input{Name: fmt.Sprintf("Person %d", i), Emails: []string{fmt.Sprintf("merge-%d@example.com", i)}}
-			if i >= 100 && i < 150 {
-				in = contacts.Input{Name: "Someone", Title: "Engineer", Emails: []string{fmt.Sprintf("p600-%d@example.com", i)}}
-			}
-			if err := fn(contacts.Row{Line: i + 2, Input: in}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
-	if fmt.Sprint(w.befores) != "[0 0 0 50]" || len(w.unnamed) != 0 {
-		t.Fatalf("earlier versions in the record as each chunk was stored: %v, want [0 0 0 50]", w.befores)
 	}
 }
 
