@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -86,4 +87,45 @@ func (s *Service) latestEvents(ctx context.Context, userID string, since, before
 		to, span = from, span*4
 	}
 	return out, nil
+}
+
+// eventsOfDays returns the user's events that run into from (RunningInto)
+// and then all of those begun in [from, to) (up to latestWindowRead), each
+// list earliest first: a followed conference schedule brings dozens of
+// sessions a day, and a first page of a few days ended before the last.
+func (s *Service) eventsOfDays(ctx context.Context, userID string, from, to time.Time) ([]events.Event, error) {
+	evs, err := s.RunningInto(ctx, userID, from)
+	if err != nil {
+		return nil, err
+	}
+	err = eachItem(latestWindowRead, func(cur *record.Cursor) (*record.Page[events.Event], error) {
+		return s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})
+	}, func(e *events.Event) { evs = append(evs, *e) })
+	return evs, err
+}
+
+// EventsAround returns up to n of the user's events of the days [from, to)
+// (eventsOfDays: those begun in them and those running into them), the n
+// nearest to now — one under way nearest, then by how far from now they
+// begin — in the order eventsOfDays gives: what the log form and the card
+// offer to pick from, with the one under way among them however many
+// sessions a conference's schedule brought earlier.
+func (s *Service) EventsAround(ctx context.Context, userID string, from, to, now time.Time, n int) ([]events.Event, error) {
+	evs, err := s.eventsOfDays(ctx, userID, from, to)
+	if err != nil || len(evs) <= n {
+		return evs, err
+	}
+	distance := func(e *events.Event) time.Duration {
+		if !e.StartsAt.After(now) && e.EndsAt.After(now) {
+			return 0
+		}
+		return e.StartsAt.Sub(now).Abs()
+	}
+	near := slices.Clone(evs)
+	slices.SortStableFunc(near, func(a, b events.Event) int { return cmp.Compare(distance(&a), distance(&b)) })
+	keep := make(map[string]bool, n)
+	for _, e := range near[:n] {
+		keep[e.ID] = true
+	}
+	return slices.DeleteFunc(evs, func(e events.Event) bool { return !keep[e.ID] }), nil
 }

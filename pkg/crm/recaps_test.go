@@ -97,3 +97,34 @@ func TestRecapsInABusyWeek(t *testing.T) {
 		}
 	})
 }
+
+// TestRecapsOnABusyDay: the recap of a day with 30 sessions of a followed
+// conference schedule before the evening's meetup reviews the meetup,
+// where someone was met. The day's first 10 events by start were read,
+// and those were the morning's sessions.
+func TestRecapsOnABusyDay(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		var es []*events.Event
+		for i := range 30 { // 23 November, 07:00 to 16:40 UTC
+			es = append(es, e.storedEvent(fmt.Sprintf("Session %02d", i), time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC).Add(time.Duration(i)*20*time.Minute), 20*time.Minute))
+		}
+		e.importEvents(t, es)
+		meetup, err := e.crm.Events.Create(ctx, e.user.ID, e.user.Timezone, events.Input{Title: "Go meetup", StartsAt: "2026-11-23T17:30:00Z", EndsAt: "2026-11-23T20:00:00Z"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.crm.LogEncounter(ctx, e.user, meetup.ID, contacts.EncounterInput{Contact: &contacts.Input{Name: "Someone at the meetup"}, Moment: "other", MetAt: "2026-11-23T18:30:00Z"}); err != nil {
+			t.Fatal(err)
+		}
+		berlin, _ := time.LoadLocation("Europe/Berlin")
+		from := time.Date(2026, 11, 23, 0, 0, 0, 0, berlin).UTC()
+		got, err := e.crm.Recaps(ctx, e.user, from, from.AddDate(0, 0, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"Go meetup: Met 1; 1 thank-you to send"}; !slices.Equal(got, want) {
+			t.Errorf("recaps of 23 Nov: %q, want %q", got, want)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
@@ -277,34 +278,38 @@ func (s *Service) RunningInto(ctx context.Context, userID string, from time.Time
 // "GoDays: Met 6 — 2 of 3 you wanted; 4 thank-yous to send". The morning's
 // nudge carries yesterday's: a conference's the morning after its last
 // day, not after its first; a meetup that ends at half past midnight, the
-// morning after it began.
+// morning after it began. All of the day's events are read
+// (eventsOfDays) and those where nobody was met left out before any is
+// reviewed: a followed conference schedule brings dozens of sessions a
+// day, and the day's first ten by start were its morning's, not the
+// evening where the user met people.
 func (s *Service) Recaps(ctx context.Context, u *accounts.User, from, to time.Time) ([]string, error) {
-	earlier, err := s.RunningInto(ctx, u.ID, from)
+	day, err := s.eventsOfDays(ctx, u.ID, from, to)
 	if err != nil {
 		return nil, err
 	}
-	page, err := s.Events.Store.Events(ctx, u.ID, events.Filter{From: &from, To: &to, Limit: recapEvents})
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, ev := range append(earlier, page.Items...) {
-		if len(out) == recapEvents {
-			break
-		}
+	day = slices.DeleteFunc(day, func(ev events.Event) bool {
 		last := ev.EndsAt.Add(-lateNight)
 		if ev.StartsAt.After(last) {
 			last = ev.StartsAt
 		}
-		if last.Before(from) || !last.Before(to) || ev.Status == "cancelled" || ev.Status == "skipped" {
+		return last.Before(from) || !last.Before(to) || ev.Status == "cancelled" || ev.Status == "skipped"
+	})
+	met, err := s.eventsMetAt(ctx, u.ID, day)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for i := 0; i < len(day) && len(out) < recapEvents; i++ {
+		if !met[day[i].ID] {
 			continue
 		}
-		r, err := s.Review(ctx, u.ID, ev.ID)
+		r, err := s.Review(ctx, u.ID, day[i].ID)
 		if err != nil {
 			return nil, err
 		}
 		if r.Met > 0 {
-			out = append(out, ev.Title+": "+r.Summary())
+			out = append(out, day[i].Title+": "+r.Summary())
 		}
 	}
 	return out, nil
