@@ -54,6 +54,9 @@ type nearEvents struct {
 	closest string
 }
 
+// nearShown bounds the events the log form and the card offer.
+const nearShown = 50
+
 func (s *pages) todaysEvents(c *fiber.Ctx, u *accounts.User) (nearEvents, error) {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
@@ -61,17 +64,12 @@ func (s *pages) todaysEvents(c *fiber.Ctx, u *accounts.User) (nearEvents, error)
 	now := s.Now().In(loc)
 	from := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, loc).UTC()
 	to := from.Add(3 * 24 * time.Hour)
-	page, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{From: &from, To: &to, Limit: 50})
-	if err != nil {
-		return nearEvents{}, err
-	}
 	// A conference on its third day began before yesterday: it is today's
-	// event too.
-	near, err := s.CRM.RunningInto(ctx, u.ID, from)
+	// event too. Of a busy few days, the nearest to now.
+	near, err := s.CRM.EventsAround(ctx, u.ID, from, to, s.Now(), nearShown)
 	if err != nil {
 		return nearEvents{}, err
 	}
-	near = append(near, page.Items...)
 	var out nearEvents
 	for _, e := range near {
 		out.list = append(out.list, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 15:04")})

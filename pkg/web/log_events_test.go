@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLogFormOffersWhatIsUnderWay offers, on the log form, a conference on
@@ -34,4 +36,32 @@ func TestLogFormOffersWhatIsUnderWay(t *testing.T) {
 	evening := s.create(t, tok, "/v1/events", map[string]any{"title": "KubeCon party", "starts_at": "2026-11-24T16:30:00Z", "ends_at": "2026-11-24T22:00:00Z"})
 	_, page = b.get("/app")
 	mustContain(t, page, `<option value="`+evening+`" selected>KubeCon party`, `<option value="`+conf+`" >KubeCon`)
+}
+
+// TestLogFormOnAConferenceDay: on the second day of a conference whose
+// schedule brings 30 sessions a day, the log form offers the closing
+// keynote under way and picks it. The form read the first 50 events from
+// yesterday on — yesterday's 30 and this morning's first 20 — and picked
+// one of the morning's. It offers the 50 nearest to now.
+func TestLogFormOnAConferenceDay(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	for _, day := range []int{23, 24} {
+		for i := range 30 {
+			at := time.Date(2026, 11, day, 7, 0, 0, 0, time.UTC).Add(time.Duration(i) * 20 * time.Minute)
+			s.create(t, tok, "/v1/events", map[string]any{"title": fmt.Sprintf("Session %d.%02d", day, i), "kind": "conference",
+				"starts_at": at.Format(time.RFC3339), "ends_at": at.Add(20 * time.Minute).Format(time.RFC3339)})
+		}
+	}
+	keynote := s.create(t, tok, "/v1/events", map[string]any{"title": "Closing keynote", "starts_at": "2026-11-24T16:45:00Z", "ends_at": "2026-11-24T17:30:00Z"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app") // the clock: Tue 24 Nov, 17:00
+	mustContain(t, page, `<option value="`+keynote+`" selected>Closing keynote`, ">Session 24.29 ·", ">Session 23.29 ·")
+	if n := strings.Count(page, ">Session "); n != 49 {
+		t.Errorf("%d sessions offered, want 49 with the keynote: the 50 nearest", n)
+	}
+	if strings.Contains(page, ">Session 23.00 ·") {
+		t.Error("yesterday's first session, the farthest, is offered")
+	}
 }
