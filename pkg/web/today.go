@@ -22,9 +22,11 @@ func (s *pages) registerToday(g fiber.Router) {
 // todayView is the today page.
 type todayView struct {
 	Groups []webFollowupGroup
-	Events []eventRow
-	Intros []introLine
-	Quiet  []metRow
+	// MoreOverdue says more are overdue than the page lists.
+	MoreOverdue bool
+	Events      []eventRow
+	Intros      []introLine
+	Quiet       []metRow
 	// FirstRun says the account holds no contact and no event yet: the
 	// page starts with where to begin.
 	FirstRun bool
@@ -33,12 +35,14 @@ type todayView struct {
 // Limits of the today page's lists. recentEvents bounds the week's events
 // looked at for whom you met (the latest first): a followed calendar
 // brings events you did not go to, and the latest 20 of a busy week could
-// all be those.
+// all be those. todayOverdue bounds the overdue follow-ups listed before
+// the week's own (todayFollowup of those at most).
 const (
 	todayEvents   = 20
 	todayIntros   = 20
 	recentEvents  = 200
 	todayFollowup = 200
+	todayOverdue  = 20
 	todayQuiet    = 20
 	quietPerEvent = 100
 )
@@ -50,12 +54,21 @@ func (s *pages) handleToday(c *fiber.Ctx) error {
 	loc, now := u.Location(), s.Now()
 	p := s.page(c, "Today", "today")
 	v := &todayView{}
-	week := now.AddDate(0, 0, 8)
-	pending, err := s.CRM.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Before: &week, Limit: todayFollowup})
+	// The overdue apart from the week's own, and the first todayOverdue of
+	// them: read together by due time, the first 200 of an account behind
+	// on its thank-yous were all overdue, and today's were not shown.
+	pending, err := s.CRM.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Before: &now, Limit: todayOverdue + 1})
 	if err != nil {
 		return err
 	}
-	_, groups, err := s.groupFollowups(ctx, u, pending)
+	v.MoreOverdue = len(pending) > todayOverdue
+	pending = pending[:min(len(pending), todayOverdue)]
+	week := now.AddDate(0, 0, 8)
+	ahead, err := s.CRM.Followups.Store.Followups(ctx, u.ID, followup.Query{Status: followup.Pending, DueFrom: &now, DueBefore: &week, Limit: todayFollowup})
+	if err != nil {
+		return err
+	}
+	_, groups, err := s.groupFollowups(ctx, u, append(pending, ahead.Items...))
 	if err != nil {
 		return err
 	}

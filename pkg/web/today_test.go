@@ -219,3 +219,26 @@ func TestABusyCalendar(t *testing.T) {
 		t.Errorf("insights' events (%d) leave out the latest, where Jane was met", len(in.Events))
 	}
 }
+
+// TestTodayWithManyOverdue: an account 205 follow-ups behind still sees
+// today's on Today, after the first 20 overdue and a link to the rest.
+// The page read the first 200 pending by due time: all of them overdue,
+// and today's was not on it.
+func TestTodayWithManyOverdue(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe"})
+	for i := range 205 { // due from 25 Nov, a minute apart
+		s.create(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "note": fmt.Sprintf("behind %03d", i),
+			"due_at": time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute).Format(time.RFC3339)})
+	}
+	s.Clock.Add(6 * 24 * time.Hour) // 30 Nov, 17:00: the 205 overdue
+	s.create(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "note": "Call about the role", "due_at": "2026-11-30T19:00:00Z"})
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/today")
+	mustContain(t, page, "behind 000", "behind 019", "More are overdue than these", `href="/app/followups"`, "Call about the role")
+	if strings.Contains(page, "behind 020") || strings.Count(page, "behind ") != 20 {
+		t.Errorf("%d overdue listed, want the first 20", strings.Count(page, "behind "))
+	}
+}
