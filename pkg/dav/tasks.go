@@ -18,7 +18,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/calendar"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/followup"
-	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // Paths of the task list (CalDAV), beside the address book.
@@ -188,24 +187,16 @@ func (b *tasks) ListCalendarObjects(ctx context.Context, p string, _ *caldav.Cal
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
-	// Done ones of the last 30 days (listed by due time, so read them all).
-	var cur *record.Cursor
+	// Done ones of the last 30 days, read by when they ended (shown to the
+	// millisecond, as the sweep that ages them out reads it).
 	now := b.s.Now()
-	for {
-		page, err := b.s.CRM.Followups.List(ctx, u.ID, followup.Filter{Status: followup.Done, Limit: record.MaxLimit, Cursor: cur})
-		if err != nil {
-			return nil, b.s.davError(err)
-		}
-		for _, f := range page.Items {
-			if shown(&f, now) {
-				fs = append(fs, f)
-			}
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		if cur, err = record.DecodeCursor(page.NextCursor); err != nil {
-			return nil, err
+	done, err := b.s.CRM.Followups.Store.DoneSince(ctx, u.ID, now.Add(-DoneKept))
+	if err != nil {
+		return nil, b.s.davError(err)
+	}
+	for i := range done {
+		if shown(&done[i], now) {
+			fs = append(fs, done[i])
 		}
 	}
 	objs, err := b.objects(ctx, u, fs)

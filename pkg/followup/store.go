@@ -33,6 +33,10 @@ type Book interface {
 	// Pending returns the user's pending follow-ups that f selects, by
 	// due_at then id.
 	Pending(ctx context.Context, userID string, f PendingFilter) ([]FollowUp, error)
+	// DoneSince returns the user's follow-ups done at or after since (by
+	// EndedAt), by when they ended then id: what the task list shows of
+	// those done, read by when they ended, not through every one ever done.
+	DoneSince(ctx context.Context, userID string, since time.Time) ([]FollowUp, error)
 	// ChangePending applies ch to the user's pending follow-up id and
 	// returns it; NotFound if the user has no pending follow-up id.
 	ChangePending(ctx context.Context, userID, id string, ch Change) (*FollowUp, error)

@@ -65,6 +65,7 @@ func (s *Followups) EnsureIndexes(ctx context.Context) error {
 		// An event's follow-ups by due time (its page, its review).
 		{s.c(), Index{Name: "followups_user_event_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "due_at", Value: 1}, {Key: "_id", Value: 1}}}},
 		{s.c(), Index{Name: "followups_user_status_due", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "due_at", Value: 1}}}},
+		{s.c(), Index{Name: "followups_user_status_ended", Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "status", Value: 1}, {Key: "ended_at", Value: 1}}}},
 		{s.nudged(), Index{Name: "nudged_user", Keys: bson.D{{Key: "user_id", Value: 1}}}},
 		{s.leases(), Index{Name: "dispatch_leases_at", Keys: bson.D{{Key: "at", Value: 1}}}},
 		{s.dispatch(), Index{Name: "dispatch_next", Keys: bson.D{{Key: "next_at", Value: 1}}}},
@@ -164,6 +165,17 @@ func (s *Followups) Pending(ctx context.Context, userID string, f followup.Pendi
 		o.SetLimit(int64(f.Limit))
 	}
 	cur, err := s.c().Find(ctx, pendingFilter(userID, f), o)
+	if err != nil {
+		return nil, translate(err, "follow-up")
+	}
+	out := []followup.FollowUp{}
+	return out, translate(cur.All(ctx, &out), "follow-up")
+}
+
+// DoneSince implements followup.Store (followups_user_status_ended).
+func (s *Followups) DoneSince(ctx context.Context, userID string, since time.Time) ([]followup.FollowUp, error) {
+	cur, err := s.c().Find(ctx, bson.M{"user_id": userID, "status": followup.Done, "ended_at": bson.M{"$gte": record.Time(since)}},
+		options.Find().SetSort(bson.D{{Key: "ended_at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, translate(err, "follow-up")
 	}

@@ -156,6 +156,15 @@ func (s *Followups) Pending(ctx context.Context, userID string, f followup.Pendi
 	return queryAll(ctx, s.DB, "follow-up", scanFollowup, sb.String(), args...)
 }
 
+// DoneSince implements followup.Store: a range of followups_user_done_ended.
+func (s *Followups) DoneSince(ctx context.Context, userID string, since time.Time) ([]followup.FollowUp, error) {
+	return queryAll(ctx, s.DB, "follow-up", scanFollowup, doneSinceQuery, userID, formatTime(since))
+}
+
+// doneSinceQuery is DoneSince's (TestDoneSinceQueryPlan).
+const doneSinceQuery = `SELECT ` + followupColumns + ` FROM followups INDEXED BY followups_user_done_ended
+	WHERE user_id = ? AND status = 'done' AND ended_at >= ? ORDER BY ended_at, id`
+
 // ChangePending applies ch to a pending follow-up.
 func (s *Followups) ChangePending(ctx context.Context, userID, id string, ch followup.Change) (*followup.FollowUp, error) {
 	var out *followup.FollowUp

@@ -152,3 +152,14 @@ func TestPeopleMetAtQueryPlan(t *testing.T) {
 		t.Errorf("%s:\n%s", peopleMetAtQuery, p)
 	}
 }
+
+// TestDoneSinceQueryPlan: the task list's done follow-ups are a range of
+// the user's in followups_user_done_ended, in its order, however many the
+// user ever did.
+func TestDoneSinceQueryPlan(t *testing.T) {
+	db := openTemp(t)
+	p := plan(t, db, doneSinceQuery, "u1", "2026-11-01T00:00:00.000Z")
+	if !strings.Contains(p, "followups_user_done_ended (user_id=? AND ended_at>?)") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("%s:\n%s", doneSinceQuery, p)
+	}
+}

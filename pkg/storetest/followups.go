@@ -189,6 +189,37 @@ func Followups(t *testing.T, open OpenFollowups) {
 		s.End(ctx, "u1", []string{f.ID}, followup.Done, clock)
 		wantKind(t, errOf(s.ChangePending(ctx, "u1", f.ID, followup.Change{Note: &note, At: clock})), apperr.NotFound)
 	})
+	t.Run("DoneSince", func(t *testing.T) {
+		s := open(t)
+		ids := map[string]string{}
+		for i, who := range []string{"old", "late", "early", "cancelled", "pending", "another's"} {
+			user := "u1"
+			if who == "another's" {
+				user = "u2"
+			}
+			f := mustCreateFollowup(t, s, newFollowup(user, "c"+who, followup.Custom, i+1))
+			ids[f.ID] = who
+			ended := map[string]time.Time{"old": clock.AddDate(0, 0, -40), "late": clock.Add(2 * time.Hour), "early": clock, "another's": clock}[who]
+			switch who {
+			case "cancelled":
+				s.End(ctx, user, []string{f.ID}, followup.Cancelled, clock)
+			case "pending":
+			default:
+				s.End(ctx, user, []string{f.ID}, followup.Done, ended)
+			}
+		}
+		got, err := s.DoneSince(ctx, "u1", clock.AddDate(0, 0, -30))
+		var names []string
+		for _, f := range got {
+			names = append(names, ids[f.ID])
+		}
+		if err != nil || fmt.Sprint(names) != "[early late]" {
+			t.Fatalf("DoneSince(30 days back)=%v, %v; want early and late, by when they ended", names, err)
+		}
+		if got, err := s.DoneSince(ctx, "u1", clock.Add(time.Hour)); err != nil || len(got) != 1 || ids[got[0].ID] != "late" {
+			t.Fatalf("DoneSince(an hour after the early one)=%d, %v; want the late one", len(got), err)
+		}
+	})
 	t.Run("Queue", func(t *testing.T) {
 		s := open(t)
 		if err := s.Wake(ctx, "u1", clock.Add(time.Hour), "n1"); err != nil {
