@@ -43,7 +43,13 @@ func (s *Service) LatestEventsSince(ctx context.Context, userID string, since, b
 // calendar brings events the user did not go to; the latest of all
 // events could be those alone.
 func (s *Service) LatestEventsMetAt(ctx context.Context, userID string, before time.Time, n int) ([]events.Event, error) {
-	return s.latestEvents(ctx, userID, before.Add(-latestLookBack), before, n, func(window []events.Event) ([]events.Event, error) {
+	return s.LatestEventsMetAtSince(ctx, userID, before.Add(-latestLookBack), before, n)
+}
+
+// LatestEventsMetAtSince returns the user's n latest events that begin in
+// [since, before) where they met someone, the latest first.
+func (s *Service) LatestEventsMetAtSince(ctx context.Context, userID string, since, before time.Time, n int) ([]events.Event, error) {
+	return s.latestEvents(ctx, userID, since, before, n, func(window []events.Event) ([]events.Event, error) {
 		met, err := s.eventsMetAt(ctx, userID, window)
 		return slices.DeleteFunc(window, func(e events.Event) bool { return !met[e.ID] }), err
 	})

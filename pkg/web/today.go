@@ -33,9 +33,9 @@ type todayView struct {
 }
 
 // Limits of the today page's lists. recentEvents bounds the week's events
-// looked at for whom you met (the latest first): a followed calendar
-// brings events you did not go to, and the latest 20 of a busy week could
-// all be those. todayOverdue bounds the overdue follow-ups listed before
+// where someone was met looked at for whom (the latest first): a followed
+// calendar brings events you did not go to, and the latest 20 of a busy
+// week could all be those. todayOverdue bounds the overdue follow-ups listed before
 // the week's own (todayFollowup of those at most).
 const (
 	todayEvents   = 20
@@ -161,17 +161,19 @@ func (s *pages) waitingIntros(c *fiber.Ctx) ([]introLine, error) {
 
 // quietSinceMet are the people met at the events of the last 7 days with
 // nothing logged since (their last contact is that meeting): the latest
-// events first (at most recentEvents), a bounded number of people read
-// per event, until todayQuiet are found.
+// events where someone was met first (at most recentEvents), a bounded
+// number of people read per event, until todayQuiet are found.
 func (s *pages) quietSinceMet(c *fiber.Ctx, now time.Time) ([]metRow, error) {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
 	from := now.AddDate(0, 0, -7)
-	// The week's latest events (a page of the week from its start held
-	// its first 20, and missed yesterday's in a week of a busy followed
-	// calendar; its latest 20, those you went to earlier in the week).
-	evs, err := s.CRM.LatestEventsSince(ctx, u.ID, from, now, recentEvents)
+	// The week's latest events where someone was met (a page of the week
+	// from its start held its first 20, and missed yesterday's in a week
+	// of a busy followed calendar; its latest 20, those you went to
+	// earlier in the week; its latest 200, on a conference's week of 50
+	// sessions a day, the first day's).
+	evs, err := s.CRM.LatestEventsMetAtSince(ctx, u.ID, from, now, recentEvents)
 	if err != nil {
 		return nil, err
 	}

@@ -242,3 +242,31 @@ func TestTodayWithManyOverdue(t *testing.T) {
 		t.Errorf("%d overdue listed, want the first 20", strings.Count(page, "behind "))
 	}
 }
+
+// TestMetThisWeekAtAConference: on a conference's week (50 sessions a day
+// for five days), someone met at the first day's first session is on
+// Today's "Met this week, nothing since". Today read the week's latest
+// 200 events, all of them later sessions, and left that one out.
+func TestMetThisWeekAtAConference(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	var first string
+	for day := range 5 { // 19 to 23 November, 08:00 to 16:10
+		for i := range 50 {
+			at := time.Date(2026, 11, 19+day, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * 10 * time.Minute)
+			id := s.create(t, tok, "/v1/events", map[string]any{"title": fmt.Sprintf("Session %d.%02d", 19+day, i), "kind": "conference",
+				"starts_at": at.Format(time.RFC3339), "ends_at": at.Add(10 * time.Minute).Format(time.RFC3339)})
+			if day == 0 && i == 0 {
+				first = id
+			}
+		}
+	}
+	s.api(t, "POST", "/v1/events/"+first+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Kim Lee"},
+		"moment": "after_talk", "met_at": "2026-11-19T08:05:00Z"}, 201, nil)
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/today")
+	if quiet := strings.SplitN(page, "Met this week, nothing since", 2)[1]; !strings.Contains(quiet, "Kim Lee") {
+		t.Errorf("Today does not list Kim Lee, met at the first of 250 sessions this week: %.600s", quiet)
+	}
+}
