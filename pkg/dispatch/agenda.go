@@ -102,19 +102,10 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 	if err != nil {
 		return err
 	}
-	// The week's own apart: read with those overdue, by due time, the
-	// first 200 could all be overdue and leave the week out.
-	fs, err := d.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Before: &now, Limit: agendaOverdue + 1})
+	fs, moreOverdue, err := d.Followups.DueBefore(ctx, u.ID, now, to, agendaOverdue)
 	if err != nil {
 		return err
 	}
-	moreOverdue := len(fs) > agendaOverdue
-	fs = fs[:min(len(fs), agendaOverdue)]
-	week, err := d.Followups.Store.Followups(ctx, u.ID, followup.Query{Status: followup.Pending, DueFrom: &now, DueBefore: &to, Limit: record.MaxLimit})
-	if err != nil {
-		return err
-	}
-	fs = append(fs, week.Items...)
 	ids := make([]string, len(fs))
 	for i, f := range fs {
 		ids[i] = f.ContactID

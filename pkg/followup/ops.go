@@ -163,6 +163,24 @@ func (s *Service) end(ctx context.Context, userID, id, status string) (*FollowUp
 	return f, nil
 }
 
+// DueBefore returns the user's pending follow-ups due before until, as an
+// agenda lists them: the overdue at now first, at most overdue of them
+// (more says others are), then those due from now on (at most
+// record.MaxLimit). Read together by due time, the first page of an
+// account behind on its follow-ups held the overdue alone.
+func (s *Service) DueBefore(ctx context.Context, userID string, now, until time.Time, overdue int) (fs []FollowUp, more bool, err error) {
+	if fs, err = s.Store.Pending(ctx, userID, PendingFilter{Before: &now, Limit: overdue + 1}); err != nil {
+		return nil, false, err
+	}
+	more = len(fs) > overdue
+	fs = fs[:min(len(fs), overdue)]
+	ahead, err := s.Store.Followups(ctx, userID, Query{Status: Pending, DueFrom: &now, DueBefore: &until, Limit: record.MaxLimit})
+	if err != nil {
+		return nil, false, err
+	}
+	return append(fs, ahead.Items...), more, nil
+}
+
 // PendingOf returns all of the user's pending follow-ups (for feeds).
 func (s *Service) PendingOf(ctx context.Context, userID string) ([]FollowUp, error) {
 	return s.Store.Pending(ctx, userID, PendingFilter{})

@@ -7,7 +7,6 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -35,13 +34,12 @@ type todayView struct {
 // Limits of the today page's lists. recentEvents bounds the week's events
 // where someone was met looked at for whom (the latest first): a followed
 // calendar brings events you did not go to, and the latest 20 of a busy
-// week could all be those. todayOverdue bounds the overdue follow-ups listed before
-// the week's own (todayFollowup of those at most).
+// week could all be those. todayOverdue bounds the overdue follow-ups
+// listed before the week's own (followup.Service.DueBefore).
 const (
 	todayEvents   = 20
 	todayIntros   = 20
 	recentEvents  = 200
-	todayFollowup = 200
 	todayOverdue  = 20
 	todayQuiet    = 20
 	quietPerEvent = 100
@@ -54,21 +52,13 @@ func (s *pages) handleToday(c *fiber.Ctx) error {
 	loc, now := u.Location(), s.Now()
 	p := s.page(c, "Today", "today")
 	v := &todayView{}
-	// The overdue apart from the week's own, and the first todayOverdue of
-	// them: read together by due time, the first 200 of an account behind
-	// on its thank-yous were all overdue, and today's were not shown.
-	pending, err := s.CRM.Followups.Store.Pending(ctx, u.ID, followup.PendingFilter{Before: &now, Limit: todayOverdue + 1})
+	// The first todayOverdue overdue, then the week's own.
+	pending, more, err := s.CRM.Followups.DueBefore(ctx, u.ID, now, now.AddDate(0, 0, 8), todayOverdue)
 	if err != nil {
 		return err
 	}
-	v.MoreOverdue = len(pending) > todayOverdue
-	pending = pending[:min(len(pending), todayOverdue)]
-	week := now.AddDate(0, 0, 8)
-	ahead, err := s.CRM.Followups.Store.Followups(ctx, u.ID, followup.Query{Status: followup.Pending, DueFrom: &now, DueBefore: &week, Limit: todayFollowup})
-	if err != nil {
-		return err
-	}
-	_, groups, err := s.groupFollowups(ctx, u, append(pending, ahead.Items...))
+	v.MoreOverdue = more
+	_, groups, err := s.groupFollowups(ctx, u, pending)
 	if err != nil {
 		return err
 	}
