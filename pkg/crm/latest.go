@@ -122,7 +122,7 @@ func (s *Service) EventsAround(ctx context.Context, userID string, from, to, now
 		return evs, err
 	}
 	distance := func(e *events.Event) time.Duration {
-		if !e.StartsAt.After(now) && e.EndsAt.After(now) {
+		if events.UnderWay(e, now) {
 			return 0
 		}
 		return e.StartsAt.Sub(now).Abs()

@@ -159,6 +159,12 @@ func SearchText(e *Event) string {
 	return input.SearchText(parts...)
 }
 
+// UnderWay reports whether the event has begun and not yet ended at t
+// (the log form offers, and preselects, the one under way).
+func UnderWay(e *Event, t time.Time) bool {
+	return !e.StartsAt.After(t) && e.EndsAt.After(t)
+}
+
 // MomentAt says when, against the event's talks, a meeting at t happened
 // (PRODUCT.md §7): before the first talk "before_talk", during a talk
 // "during_talk" (a talk lasts until the next one starts, or the event

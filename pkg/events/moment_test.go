@@ -79,3 +79,25 @@ func TestMetAt(t *testing.T) {
 		}
 	}
 }
+
+func TestUnderWay(t *testing.T) {
+	start := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
+	ev := &Event{StartsAt: start, EndsAt: start.Add(2 * time.Hour)}
+	for _, c := range []struct {
+		name string
+		at   time.Time
+		want bool
+	}{
+		{"Before", start.Add(-time.Minute), false},
+		{"AtItsStart", start, true},
+		{"During", start.Add(time.Hour), true},
+		{"AtItsEnd", start.Add(2 * time.Hour), false},
+		{"After", start.Add(3 * time.Hour), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := UnderWay(ev, c.at); got != c.want {
+				t.Errorf("UnderWay at %v = %v, want %v", c.at, got, c.want)
+			}
+		})
+	}
+}

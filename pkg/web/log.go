@@ -135,7 +135,7 @@ const logGuests = 200
 func closest(evs []events.Event, now time.Time) string {
 	best, bestRunning, bestD := "", false, time.Duration(1<<62)
 	for _, e := range evs {
-		running := !e.StartsAt.After(now) && e.EndsAt.After(now)
+		running := events.UnderWay(&e, now)
 		d := e.StartsAt.Sub(now).Abs()
 		if running && !bestRunning || running == bestRunning && d < bestD {
 			best, bestRunning, bestD = e.ID, running, d
