@@ -89,6 +89,11 @@ Rapport, {{.BaseURL}}
 // agendaLine is one line of the agenda; Note is an opportunity's next step.
 type agendaLine struct{ When, Title, Location, Note string }
 
+// agendaEvents bounds the events an agenda lists: all of the week's, read
+// page by page, since a followed conference's schedule brings dozens of
+// sessions a day and its first page ended mid-week.
+const agendaEvents = 2000
+
 // agendaOverdue bounds the follow-ups already overdue an agenda lists
 // before the week's own.
 const agendaOverdue = 10
@@ -98,7 +103,13 @@ const agendaOverdue = 10
 // attachment.
 func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now time.Time) error {
 	to := now.Add(7 * 24 * time.Hour)
-	evs, err := d.Events.Store.Events(ctx, u.ID, events.Filter{From: &now, To: &to, Limit: record.MaxLimit})
+	var evs []events.Event
+	err := record.EachPage(func(cur *record.Cursor) (*record.Page[events.Event], error) {
+		return d.Events.Store.Events(ctx, u.ID, events.Filter{From: &now, To: &to, Limit: record.MaxLimit, Cursor: cur})
+	}, func(items []events.Event) bool {
+		evs = append(evs, items...)
+		return len(evs) < agendaEvents
+	})
 	if err != nil {
 		return err
 	}
@@ -121,7 +132,7 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 		MoreOverdue         bool
 	}{Name: u.Name, From: now.In(loc).Format("Mon 2 Jan"), BaseURL: d.BaseURL, MoreOverdue: moreOverdue}
 	cal := calendar.Calendar{Name: "Rapport agenda"}
-	for _, e := range evs.Items {
+	for _, e := range evs {
 		view.Events = append(view.Events, agendaLine{When: e.StartsAt.In(loc).Format(emailTime), Title: e.Title, Location: e.Location})
 		cal.Events = append(cal.Events, followup.EventEntry(&e, d.BaseURL))
 	}
