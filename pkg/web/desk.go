@@ -197,12 +197,13 @@ func (s *pages) notFound(c *fiber.Ctx, what string) error {
 	return s.render(c, fiber.StatusNotFound, "contacts", p)
 }
 
-// pageFrom lists the page of a list that ?page= asks for (a cursor the
-// list gave) with list. A cursor the list did not give — unreadable, or
-// another list's — is said in p.Problem, and the first page is listed.
-func pageFrom[T any](c *fiber.Ctx, p *webPage, problem string, list func(*record.Cursor) (T, error)) (T, error) {
+// pageFrom lists the page of a list that the query parameter param asks
+// for (a cursor the list gave) with list. A cursor the list did not give —
+// unreadable, or another list's — is said in p.Problem, and the first page
+// is listed.
+func pageFrom[T any](c *fiber.Ctx, param string, p *webPage, problem string, list func(*record.Cursor) (T, error)) (T, error) {
 	var cur *record.Cursor
-	if a := c.Query("page"); a != "" {
+	if a := c.Query(param); a != "" {
 		var err error
 		if cur, err = record.DecodeCursor(a); err != nil {
 			p.Problem, cur = problem, nil

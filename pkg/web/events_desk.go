@@ -52,7 +52,11 @@ type eventRow struct {
 type eventsView struct {
 	Upcoming, Past []eventRow
 	Older          string // the cursor of the next page of past events
-	Calendars      []calendarRow
+	Later          string // the cursor of the next page of upcoming events
+	// LaterPage says the page is a later one of the upcoming events: it
+	// lists nothing past.
+	LaterPage bool
+	Calendars []calendarRow
 }
 
 type calendarRow struct{ ID, Name, URL, Synced, LastError string }
@@ -76,25 +80,34 @@ func (s *pages) renderEvents(c *fiber.Ctx, p *webPage, status int) error {
 	loc := u.Location()
 	p.Form["q"], p.Form["tag"] = strings.TrimSpace(c.Query("q")), strings.TrimSpace(c.Query("tag"))
 	now := s.Now()
-	view := &eventsView{}
+	view := &eventsView{LaterPage: c.Query("later") != "" && c.Query("older") == ""}
 	f := events.Filter{Q: p.Form["q"], Tag: p.Form["tag"], Limit: eventsPerList}
 	if c.Query("older") == "" {
 		up := f
 		up.From = &now
-		page, err := s.CRM.Events.Store.Events(ctx, u.ID, up)
+		page, err := pageFrom(c, "later", p, "That page of events is not one this list gave: here are the first.",
+			func(cur *record.Cursor) (*record.Page[events.Event], error) {
+				up.Cursor = cur
+				return s.CRM.Events.Store.Events(ctx, u.ID, up)
+			})
 		if err != nil {
 			return err
 		}
 		for i := range page.Items {
 			view.Upcoming = append(view.Upcoming, eventRowOf(&page.Items[i], loc))
 		}
+		view.Later = page.NextCursor
+		view.LaterPage = view.LaterPage && p.Problem == "" // else the first page, with the past
 	}
-	past, err := s.pastEvents(c, u, f, now)
-	if err != nil {
-		if p.showProblem(err, map[string]string{"cursor": "older"}) {
+	past := &record.Page[events.Event]{}
+	if !view.LaterPage {
+		var err error
+		if past, err = s.pastEvents(c, u, f, now); apperr.Is(err, apperr.Invalid) {
+			p.Problem = "That page of events is not one this list gave."
 			return s.render(c, fiber.StatusUnprocessableEntity, "events", *p)
+		} else if err != nil {
+			return err
 		}
-		return err
 	}
 	var running []eventRow
 	for i := range past.Items {
@@ -476,7 +489,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 		}
 		v.Talks = append(v.Talks, row)
 	}
-	encs, err := pageFrom(c, &p, "That page of who you met is not one this event gave.", func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
+	encs, err := pageFrom(c, "page", &p, "That page of who you met is not one this event gave.", func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
 		return s.CRM.Contacts.Store.Encounters(ctx, u.ID, contacts.EncounterFilter{EventID: e.ID, Limit: metShown, Cursor: cur})
 	})
 	if err != nil {

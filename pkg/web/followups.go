@@ -39,7 +39,7 @@ func (s *pages) followupsPage(c *fiber.Ctx, status int, typed *followupTyped) er
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	page, err := pageFrom(c, &p, "That page of follow-ups is not one this list gave.", func(cur *record.Cursor) (*record.Page[followup.FollowUp], error) {
+	page, err := pageFrom(c, "page", &p, "That page of follow-ups is not one this list gave.", func(cur *record.Cursor) (*record.Page[followup.FollowUp], error) {
 		return s.CRM.Followups.List(ctx, u.ID, followup.Filter{Status: followup.Pending, Limit: followupsPage, Cursor: cur})
 	})
 	if err != nil {

@@ -78,7 +78,7 @@ type importRow struct {
 func (s *pages) handleImportPage(c *fiber.Ctx) error {
 	p := s.page(c, "Import", "import")
 	v := &importView{}
-	_, err := pageFrom(c, &p, "That page of imports is not one this list gave.", func(cur *record.Cursor) (struct{}, error) {
+	_, err := pageFrom(c, "page", &p, "That page of imports is not one this list gave.", func(cur *record.Cursor) (struct{}, error) {
 		return struct{}{}, s.listImports(c, v, cur)
 	})
 	if err != nil {

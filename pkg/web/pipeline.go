@@ -101,7 +101,7 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 		var page *record.Page[opportunities.Opportunity]
 		var err error
 		if view.Stage != "" { // one stage, paged
-			page, err = pageFrom(c, p, "That page of the pipeline is not one this page gave.", list)
+			page, err = pageFrom(c, "page", p, "That page of the pipeline is not one this page gave.", list)
 		} else {
 			page, err = list(nil)
 		}
