@@ -98,9 +98,13 @@ func (s *Server) handleCompanyDelete(c *fiber.Ctx) error {
 func (s *Server) handleCompanyPeople(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	people, err := s.CRM.CompanyPeople(ctx, user(c).ID, c.Params("id"))
+	limit, cur, err := listParams(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": people})
+	people, err := s.CRM.CompanyPeople(ctx, user(c).ID, c.Params("id"), cur, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(people)
 }

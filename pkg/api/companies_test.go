@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -203,4 +204,48 @@ func TestWarmPaths(t *testing.T) {
 		t.Fatalf("how Cat leads in: %v", catVia)
 	}
 	MustStatus(t, s.Do(t, "GET", "/v1/companies/"+acme+"/paths", eve, nil), 404)
+}
+
+// TestCompanyPeoplePages: GET /v1/companies/{id}/people pages as every
+// list does (?limit=, default 50, and ?cursor=). It answered the first 200
+// by name and no next_cursor, so a big employer's 201st was never listed.
+func TestCompanyPeoplePages(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	var acme string
+	for i := range 205 {
+		r := s.Do(t, "POST", "/v1/contacts", tok, map[string]any{"name": fmt.Sprintf("Person %03d", i), "company": "Acme"})
+		MustStatus(t, r, 201)
+		acme, _ = r.JSON(t)["company_id"].(string)
+	}
+	path := "/v1/companies/" + acme + "/people"
+	first := s.Do(t, "GET", path, tok, nil).JSON(t)
+	if n := len(first["items"].([]any)); n != 50 || first["next_cursor"] == nil {
+		t.Fatalf("the first page: %d people, next_cursor %v", n, first["next_cursor"])
+	}
+	var names []string
+	cursor := ""
+	for range 3 {
+		r := s.Do(t, "GET", path+"?limit=200&cursor="+cursor, tok, nil)
+		MustStatus(t, r, 200)
+		page := r.JSON(t)
+		for _, it := range page["items"].([]any) {
+			names = append(names, it.(map[string]any)["contact"].(map[string]any)["name"].(string))
+		}
+		next, _ := page["next_cursor"].(string)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if len(names) != 205 || names[0] != "Person 000" || names[200] != "Person 200" || names[204] != "Person 204" {
+		t.Fatalf("%d people over the pages: %v … %v", len(names), names[:2], names[len(names)-2:])
+	}
+	for q, field := range map[string]string{"?limit=500": "limit", "?cursor=nonsense": "cursor"} {
+		r := s.Do(t, "GET", path+q, tok, nil)
+		MustStatus(t, r, 422)
+		if !strings.Contains(string(r.Body), `"`+field+`"`) {
+			t.Errorf("%s: the problem does not name %s: %s", q, field, r.Body)
+		}
+	}
 }

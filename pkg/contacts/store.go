@@ -155,9 +155,11 @@ type ContactStore interface {
 	// and frees their keys, in one go (an import's undo); ids that are not
 	// are left out, and the count removed is returned.
 	DeleteContacts(ctx context.Context, userID string, ids []string) (int, error)
-	// ContactsAtCompany returns the user's contacts whose company_id is
-	// companyID, in name order, at most limit.
-	ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]Contact, error)
+	// ContactsAtCompany returns a page of the user's contacts whose
+	// company_id is companyID, in name order, after cur (a cursor of that
+	// order, CursorOf(SortName, …); nil from the first), at most limit (0
+	// is the default, 50).
+	ContactsAtCompany(ctx context.Context, userID, companyID string, cur *record.Cursor, limit int) (*record.Page[Contact], error)
 	// SetCompanies sets the company_id of those of the user's contacts
 	// companyOf names (contact id → company id), and nothing else; an id
 	// that is not one of the user's contacts is left alone.

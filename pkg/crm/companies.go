@@ -53,24 +53,26 @@ type Meeting struct {
 	MetAt      time.Time `json:"met_at"`
 }
 
-// maxPeople bounds GET /v1/companies/{id}/people, and personMeetings the
-// meetings listed for each.
+// maxPeople bounds the insiders warm paths start from, and personMeetings
+// the meetings listed for each of the people at a company.
 const (
 	maxPeople      = 200
 	personMeetings = 10
 )
 
-// CompanyPeople returns the user's contacts at a company, each with the
-// encounters (newest first, at most personMeetings) that say how the user
-// met them.
-func (s *Service) CompanyPeople(ctx context.Context, userID, id string) ([]Person, error) {
+// CompanyPeople returns a page of the user's contacts at a company (in
+// name order, after cur, at most limit: contacts.Store.ContactsAtCompany),
+// each with the encounters (newest first, at most personMeetings) that say
+// how the user met them.
+func (s *Service) CompanyPeople(ctx context.Context, userID, id string, cur *record.Cursor, limit int) (*record.Page[Person], error) {
 	if _, err := s.Companies.Store.Company(ctx, userID, id); err != nil {
 		return nil, err
 	}
-	cs, err := s.Contacts.Store.ContactsAtCompany(ctx, userID, id, maxPeople)
+	page, err := s.Contacts.Store.ContactsAtCompany(ctx, userID, id, cur, limit)
 	if err != nil {
 		return nil, err
 	}
+	cs := page.Items
 	out := make([]Person, 0, len(cs))
 	var eventIDs []string
 	for i := range cs {
@@ -96,7 +98,7 @@ func (s *Service) CompanyPeople(ctx context.Context, userID, id string) ([]Perso
 			}
 		}
 	}
-	return out, nil
+	return &record.Page[Person]{Items: out, NextCursor: page.NextCursor}, nil
 }
 
 // companiesLinked names the migration stamp that says the one-time linking

@@ -46,10 +46,11 @@ func TestCompanyPeopleMetOften(t *testing.T) {
 			Moment: "other", MetAt: last.StartsAt, Topics: []string{}, CreatedAt: now}); err != nil {
 			t.Fatal(err)
 		}
-		people, err := e.crm.CompanyPeople(ctx, e.user.ID, jane.CompanyID)
+		page, err := e.crm.CompanyPeople(ctx, e.user.ID, jane.CompanyID, nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
+		people := page.Items
 		if len(people) != 1 {
 			t.Fatalf("people at Acme: %d, want Jane", len(people))
 		}

@@ -237,8 +237,8 @@ func (s *Service) importedAndUnnamed(ctx context.Context, userID, id string, sta
 	if co.CreatedAt.Before(started) {
 		return false, nil
 	}
-	people, err := s.Contacts.Store.ContactsAtCompany(ctx, userID, id, 1)
-	if err != nil || len(people) > 0 {
+	people, err := s.Contacts.Store.ContactsAtCompany(ctx, userID, id, nil, 1)
+	if err != nil || len(people.Items) > 0 {
 		return false, err
 	}
 	ops, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{CompanyID: id, Limit: 1})

@@ -127,10 +127,11 @@ func (s *Service) WarmPaths(ctx context.Context, userID, companyID string) ([]Wa
 	if _, err := s.Companies.Store.Company(ctx, userID, companyID); err != nil {
 		return nil, err
 	}
-	inside, err := s.Contacts.Store.ContactsAtCompany(ctx, userID, companyID, maxPeople)
+	page, err := s.Contacts.Store.ContactsAtCompany(ctx, userID, companyID, nil, maxPeople)
 	if err != nil {
 		return nil, err
 	}
+	inside := page.Items
 	w := &warmPaths{paths: map[string]*WarmPath{}, inside: map[string]*contacts.Contact{}}
 	for i := range inside {
 		c := &inside[i]

@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // The contacts' links to their companies (contacts_user_company): how many
@@ -42,12 +43,15 @@ func (s *Contacts) Headcounts(ctx context.Context, userID string, companyIDs []s
 
 // ContactsAtCompany returns the user's contacts at a company
 // (contacts_user_company), in name order.
-func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID string, limit int) ([]contacts.Contact, error) {
-	if companyID == "" {
-		return []contacts.Contact{}, nil
+func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID string, cur *record.Cursor, limit int) (*record.Page[contacts.Contact], error) {
+	if err := contacts.CheckCursor(contacts.SortName, cur); err != nil {
+		return nil, err
 	}
-	return s.find(ctx, bson.M{"user_id": userID, "company_id": companyID},
-		options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if companyID == "" {
+		return &record.Page[contacts.Contact]{Items: []contacts.Contact{}}, nil
+	}
+	return findPage(ctx, s.contacts(), pageQuery{Filter: bson.M{"user_id": userID, "company_id": companyID}, SortField: "name_lower", Limit: limit, Cursor: cur},
+		nameCursor(func(c *contacts.Contact) (string, string) { return c.Name, c.ID }), "contact")
 }
 
 // SetCompanies sets the company_id of the user's contacts companyOf

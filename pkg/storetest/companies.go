@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
@@ -162,14 +164,15 @@ func Companies(t *testing.T, open OpenCompanies) {
 		if err := cs.SetCompanies(ctx, "u1", nil); err != nil {
 			t.Fatal(err)
 		}
-		at, err := cs.ContactsAtCompany(ctx, "u1", co.ID, 10)
-		if err != nil || len(at) != 2 || at[0].Name != "Adam" || at[1].Name != "Zoe" || at[0].CompanyID != co.ID {
+		at, err := cs.ContactsAtCompany(ctx, "u1", co.ID, nil, 10)
+		if err != nil || len(at.Items) != 2 || at.Items[0].Name != "Adam" || at.Items[1].Name != "Zoe" || at.Items[0].CompanyID != co.ID ||
+			at.NextCursor != "" {
 			t.Fatalf("at company: %v, %v", at, err)
 		}
 		if got, _ := cs.Contact(ctx, "u1", b.ID); got.CompanyID != co.ID || got.Company != "ACME Inc." {
 			t.Fatalf("SetCompanies changed more than company_id: %+v", got)
 		}
-		if at, _ := cs.ContactsAtCompany(ctx, "u2", co.ID, 10); len(at) != 0 {
+		if at, _ := cs.ContactsAtCompany(ctx, "u2", co.ID, nil, 10); len(at.Items) != 0 {
 			t.Fatal("another user's contacts at the company")
 		}
 		if n, err := cs.Headcounts(ctx, "u1", []string{co.ID, "nope"}); err != nil || fmt.Sprint(n) != fmt.Sprintf("map[%s:2]", co.ID) {
@@ -184,7 +187,7 @@ func Companies(t *testing.T, open OpenCompanies) {
 		if err := cs.DetachCompany(ctx, "u1", co.ID); err != nil {
 			t.Fatal(err)
 		}
-		if at, _ := cs.ContactsAtCompany(ctx, "u1", co.ID, 10); len(at) != 0 {
+		if at, _ := cs.ContactsAtCompany(ctx, "u1", co.ID, nil, 10); len(at.Items) != 0 {
 			t.Fatalf("after detaching: %v", at)
 		}
 		if un, _ := cs.UnlinkedContacts(ctx, "u1", "", 10); len(un) != 3 {
@@ -211,9 +214,34 @@ func Companies(t *testing.T, open OpenCompanies) {
 			t.Fatal(err)
 		}
 		for _, co := range []string{"co0", "co29"} {
-			if at, err := cs.ContactsAtCompany(ctx, "u1", co, 20); err != nil || len(at) != 10 {
-				t.Fatalf("at %s: %d, %v", co, len(at), err)
+			if at, err := cs.ContactsAtCompany(ctx, "u1", co, nil, 20); err != nil || len(at.Items) != 10 {
+				t.Fatalf("at %s: %v, %v", co, at, err)
 			}
+		}
+		// In pages of four: 4, 4 and 2, in name order, each after the last.
+		var names []string
+		var cur *record.Cursor
+		for range 3 {
+			at, err := cs.ContactsAtCompany(ctx, "u1", "co0", cur, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range at.Items {
+				names = append(names, c.Name)
+			}
+			if at.NextCursor == "" {
+				break
+			}
+			if cur, err = record.DecodeCursor(at.NextCursor); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := strings.Join(names, ","); got != "Person 000,Person 030,Person 060,Person 090,Person 120,Person 150,Person 180,Person 210,Person 240,Person 270" {
+			t.Fatalf("the pages of co0: %s", got)
+		}
+		now := time.Now()
+		if _, err := cs.ContactsAtCompany(ctx, "u1", "co0", &record.Cursor{T: &now, ID: "x"}, 4); apperr.KindOf(err) != apperr.Invalid {
+			t.Fatalf("another order's cursor: %v", err)
 		}
 		if un, err := cs.UnlinkedContacts(ctx, "u1", "", 10); err != nil || len(un) != 0 {
 			t.Fatalf("unlinked after linking the page: %d, %v", len(un), err)

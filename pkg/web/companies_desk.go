@@ -10,6 +10,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/companies"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -112,9 +113,16 @@ func (s *pages) handleCompanyCreate(c *fiber.Ctx) error {
 type companyView struct {
 	ID, Name, Domain, Notes, Tags string
 	People                        []companyPerson
-	Paths                         []warmPathRow
-	Opportunities                 []pipelineCard
+	// MorePeople is the cursor of the next page of the people there.
+	MorePeople    string
+	Paths         []warmPathRow
+	Opportunities []pipelineCard
 }
+
+// companyPeoplePage is how many of the people at a company its page lists
+// at a time: a big employer's former colleagues, imported from LinkedIn,
+// run to hundreds.
+const companyPeoplePage = 200
 
 type companyPerson struct {
 	ID, Name, Title string
@@ -201,11 +209,15 @@ func (s *pages) renderCompany(c *fiber.Ctx, p *webPage, co *companies.Company, s
 	u := user(c)
 	loc := u.Location()
 	v := &companyView{ID: co.ID, Name: co.Name, Domain: co.Domain, Notes: co.Notes, Tags: strings.Join(co.Tags, ", ")}
-	people, err := s.CRM.CompanyPeople(ctx, u.ID, co.ID)
+	people, err := pageFrom(c, "page", p, "That page of the people there is not one this page gave.",
+		func(cur *record.Cursor) (*record.Page[crm.Person], error) {
+			return s.CRM.CompanyPeople(ctx, u.ID, co.ID, cur, companyPeoplePage)
+		})
 	if err != nil {
 		return err
 	}
-	for _, pe := range people {
+	v.MorePeople = people.NextCursor
+	for _, pe := range people.Items {
 		row := companyPerson{ID: pe.Contact.ID, Name: pe.Contact.Name, Title: pe.Contact.Title}
 		for _, m := range pe.Met {
 			row.Met = append(row.Met, m.MetAt.In(loc).Format("2 Jan 2006")+" at "+m.EventTitle)

@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -209,5 +212,37 @@ func TestNewCompany(t *testing.T) {
 	s.api(t, "GET", "/v1/events/"+ev, tok, nil, 200, &e)
 	if len(e.Targets) != 1 || e.Targets[0].CompanyID != hooli {
 		t.Fatalf("the event's targets: %+v, want Hooli", e.Targets)
+	}
+}
+
+// TestCompanyPageWithManyPeople: a company's page lists the first 200
+// people there and links to the rest. It listed 200 and said nothing of
+// the others: a big employer's former colleagues past "M" were not there.
+func TestCompanyPageWithManyPeople(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	var acme string
+	for i := range 205 {
+		var c struct {
+			CompanyID string `json:"company_id"`
+		}
+		s.api(t, "POST", "/v1/contacts", tok, map[string]any{"name": fmt.Sprintf("Person %03d", i), "company": "Acme"}, 201, &c)
+		acme = c.CompanyID
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	people := func(page string) int { return strings.Count(page, `<li class="card"><a href="/app/contacts/`) }
+	_, page := b.get("/app/companies/" + acme)
+	m := regexp.MustCompile(`href="(/app/companies/[^"]+\?page=[^"#]+)#people">More people there`).FindStringSubmatch(page)
+	if n := people(page); n != 200 || m == nil || !strings.Contains(page, ">Person 199</strong>") || strings.Contains(page, ">Person 200</strong>") {
+		t.Fatalf("the first page lists %d people (link %v)", n, m)
+	}
+	_, page = b.get(html.UnescapeString(m[1]))
+	if n := people(page); n != 5 || !strings.Contains(page, ">Person 204</strong>") || strings.Contains(page, "More people there") {
+		t.Fatalf("the next page lists %d people:\n%s", n, page)
+	}
+	_, page = b.get("/app/companies/" + acme + "?page=nonsense")
+	if n := people(page); n != 200 || !strings.Contains(page, "That page of the people there is not one this page gave.") {
+		t.Fatalf("a bad page: %d people", n)
 	}
 }

@@ -177,12 +177,12 @@ func (s *pages) tableIDs(ctx context.Context, userID string, form map[string]str
 		ids = append([]string{}, both...)
 	}
 	if co := form["company"]; co != "" {
-		cs, err := s.CRM.Contacts.Store.ContactsAtCompany(ctx, userID, co, filterSet)
+		cs, err := s.CRM.Contacts.Store.ContactsAtCompany(ctx, userID, co, nil, filterSet)
 		if err != nil {
 			return nil, err
 		}
 		set := []string{}
-		for _, ct := range cs {
+		for _, ct := range cs.Items {
 			set = append(set, ct.ID)
 		}
 		narrow(set)
