@@ -44,6 +44,9 @@ const eventsPerList = 50
 // eventRow is one event in a list.
 type eventRow struct {
 	ID, Title, When, Where, Kind string
+	// More says how many more of its followed calendar's events that day
+	// the row stands for (Today's next 14 days).
+	More string
 	// Tags each link to the events filtered by it.
 	Tags []string
 }

@@ -49,7 +49,7 @@ func (s *pages) handleToday(c *fiber.Ctx) error {
 	ctx, cancel := s.ctx(c)
 	defer cancel()
 	u := user(c)
-	loc, now := u.Location(), s.Now()
+	now := s.Now()
 	p := s.page(c, "Today", "today")
 	v := &todayView{}
 	// The first todayOverdue overdue, then the week's own.
@@ -67,13 +67,8 @@ func (s *pages) handleToday(c *fiber.Ctx) error {
 			v.Groups = append(v.Groups, g)
 		}
 	}
-	soon := now.AddDate(0, 0, 14)
-	evs, err := s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{From: &now, To: &soon, Limit: todayEvents})
-	if err != nil {
+	if v.Events, err = s.nextEvents(ctx, u, now); err != nil {
 		return err
-	}
-	for i := range evs.Items {
-		v.Events = append(v.Events, eventRowOf(&evs.Items[i], loc))
 	}
 	if v.Intros, err = s.waitingIntros(c); err != nil {
 		return err
