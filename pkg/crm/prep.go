@@ -308,14 +308,23 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 		return out, nil
 	}
 	// The latest first (a page of the two years from their start held the
-	// oldest, and a busy calendar's filled it before last month's);
-	// events cancelled or skipped are not where you saw anyone.
+	// oldest, and a busy calendar's filled it before last month's).
 	earlier, err := s.LatestEventsSince(ctx, userID, ev.StartsAt.AddDate(-2, 0, 0), ev.StartsAt, prepSeenEvents)
 	if err != nil {
 		return nil, err
 	}
+	var spoken []events.Event // those where one of the speakers spoke
 	for _, e := range earlier {
-		if e.ID == ev.ID || e.Status == "cancelled" || e.Status == "skipped" {
+		if e.ID != ev.ID && slices.ContainsFunc(e.Talks, func(t events.Talk) bool { _, ok := index[events.FoldName(t.Speaker)]; return ok }) {
+			spoken = append(spoken, e)
+		}
+	}
+	went, err := s.eventsMetAt(ctx, userID, spoken)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range spoken {
+		if !sawTalksAt(&e, went[e.ID]) {
 			continue
 		}
 		for _, t := range e.Talks {
@@ -325,6 +334,21 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 		}
 	}
 	return out, nil
+}
+
+// sawTalksAt says whether the user saw the talks of e, an earlier event
+// (met says whether someone was met there): not if it was cancelled or
+// skipped; if it was attended, or someone was met there; and if the user
+// added it by hand. A followed calendar's event, nobody met and not marked
+// attended, is one the group held, not one the user went to.
+func sawTalksAt(e *events.Event, met bool) bool {
+	switch {
+	case e.Status == "cancelled" || e.Status == "skipped":
+		return false
+	case e.Status == "attended" || met:
+		return true
+	}
+	return e.Source == nil
 }
 
 // CreateEvent stores a new event, with the brief before it when it has

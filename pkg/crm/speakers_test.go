@@ -6,14 +6,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // TestPrepSpeakersSeenLately: where you saw an event's speaker before,
 // the latest first, on an account of 1,100 events in the two years before
 // it (a followed calendar's). The first 1,000 of those by start were read,
 // so the talk of last month was not among them; one at an event you
-// cancelled is not where you saw them.
+// cancelled is not where you saw them. Nor is a followed calendar's event
+// where you met nobody and that you did not mark attended: the group held
+// it, and you were not there. Its event where you met someone is.
 func TestPrepSpeakersSeenLately(t *testing.T) {
 	engines(t, func(t *testing.T, e *env) {
 		ctx := t.Context()
@@ -35,7 +39,19 @@ func TestPrepSpeakersSeenLately(t *testing.T) {
 		es = append(es, mk("GopherCon EU 2025", ev.StartsAt.AddDate(0, 0, -600), "attended", talk),
 			mk("GoDays 2026", ev.StartsAt.AddDate(0, 0, -30), "planned", []events.Talk{{Title: "Less is more", Speaker: "rob pike"}}),
 			mk("Cancelled meetup", ev.StartsAt.AddDate(0, 0, -7), "cancelled", talk))
-		e.importEvents(t, es)
+		went, missed := mk("Berlin Go #10", ev.StartsAt.AddDate(0, 0, -60), "planned", talk), mk("Berlin Go #12", ev.StartsAt.AddDate(0, 0, -14), "planned", talk)
+		for _, g := range []*events.Event{went, missed} {
+			g.Source = &events.Source{CalendarID: "berlin-go", UID: g.Title}
+		}
+		e.importEvents(t, append(es, went, missed))
+		kim, err := e.crm.CreateContact(ctx, e.user, contacts.Input{Name: "Kim Lee"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.crm.Contacts.Store.CreateEncounter(ctx, &contacts.Encounter{ID: record.NewID(), UserID: e.user.ID, EventID: went.ID, ContactID: kim.ID,
+			Moment: "after_talk", MetAt: went.StartsAt.Add(time.Hour), Topics: []string{}, CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
 		p, err := e.crm.Prep(ctx, e.user, ev.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -43,7 +59,7 @@ func TestPrepSpeakersSeenLately(t *testing.T) {
 		if len(p.Speakers) != 1 {
 			t.Fatalf("speakers: %+v, want Rob Pike", p.Speakers)
 		}
-		if want := []string{"GoDays 2026", "GopherCon EU 2025"}; !slices.Equal(p.Speakers[0].SeenAt, want) {
+		if want := []string{"GoDays 2026", "Berlin Go #10", "GopherCon EU 2025"}; !slices.Equal(p.Speakers[0].SeenAt, want) {
 			t.Fatalf("Rob Pike seen at %q, want %q", p.Speakers[0].SeenAt, want)
 		}
 	})
