@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/mongodb"
 	"github.com/rapport-crm/rapport/pkg/mongodb/mongotest"
 )
@@ -29,6 +30,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
+	apptest.KeepIdleConnections()
 	os.Exit(m.Run())
 }
 

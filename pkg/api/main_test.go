@@ -25,7 +25,10 @@ import (
 
 // TestMain runs the tests (on FerretDB too when asked), then fails the
 // run for an API route no test called.
-func TestMain(m *testing.M) { os.Exit(routes.Check("pkg/api", mongotest.Run(m))) }
+func TestMain(m *testing.M) {
+	apptest.KeepIdleConnections()
+	os.Exit(routes.Check("pkg/api", mongotest.Run(m)))
+}
 
 // routes are the API's own routes (the pages' are pkg/web's), each of
 // which this package's tests call.

@@ -36,7 +36,10 @@ import (
 
 // TestMain runs the tests (on FerretDB too when asked), then fails the
 // run for a route of the DAV tree no test called.
-func TestMain(m *testing.M) { os.Exit(routes.Check("pkg/dav", mongotest.Run(m))) }
+func TestMain(m *testing.M) {
+	apptest.KeepIdleConnections()
+	os.Exit(routes.Check("pkg/dav", mongotest.Run(m)))
+}
 
 // routes are the DAV tree's routes (those dav.Register adds to the API's
 // app), each of which this package's tests call.

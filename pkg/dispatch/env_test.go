@@ -31,7 +31,10 @@ import (
 	"github.com/rapport-crm/rapport/pkg/sqlite/sqlitetest"
 )
 
-func TestMain(m *testing.M) { os.Exit(mongotest.Run(m)) }
+func TestMain(m *testing.M) {
+	apptest.KeepIdleConnections()
+	os.Exit(mongotest.Run(m))
+}
 
 // hook is a webhook receiver that records what it gets.
 type hook struct {

@@ -40,7 +40,10 @@ import (
 // the package's variables for their length (web.Set*, web.HoldSaving,
 // sendTwice): go test ./... starts this package last, so it ran alone on
 // one of CI's two cores for its last minute and a half.
-func TestMain(m *testing.M) { os.Exit(routes.Check("pkg/web", mongotest.Run(m))) }
+func TestMain(m *testing.M) {
+	apptest.KeepIdleConnections()
+	os.Exit(routes.Check("pkg/web", mongotest.Run(m)))
+}
 
 // routes are the pages' routes (those web.Register adds to the API's app),
 // each of which this package's tests call.
