@@ -157,8 +157,8 @@ type ContactStore interface {
 	DeleteContacts(ctx context.Context, userID string, ids []string) (int, error)
 	// ContactsAtCompany returns a page of the user's contacts whose
 	// company_id is companyID, in name order, after cur (a cursor of that
-	// order, CursorOf(SortName, …); nil from the first), at most limit (0
-	// is the default, 50).
+	// order, CursorOf(SortName, …); nil from the first), at most limit
+	// (record.PageSize).
 	ContactsAtCompany(ctx context.Context, userID, companyID string, cur *record.Cursor, limit int) (*record.Page[Contact], error)
 	// SetCompanies sets the company_id of those of the user's contacts
 	// companyOf names (contact id → company id), and nothing else; an id

@@ -10,6 +10,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/qr"
+	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // CardDetails is what someone leaves on a personal card's form.
@@ -32,17 +33,31 @@ func (s *Service) CardEvent(ctx context.Context, owner *accounts.User, ref strin
 		return nil, nil
 	}
 	now := s.Now()
-	from, to := now.Add(-cardEventWindow), now.Add(24*time.Hour)
-	page, err := s.Events.Store.Events(ctx, owner.ID, events.Filter{From: &from, To: &to, Limit: 500})
-	if err != nil {
-		return nil, err
-	}
-	for i := range page.Items {
-		if accounts.SameRef(owner.Card.EventRef(page.Items[i].ID), ref) {
-			return &page.Items[i], nil
+	var found *events.Event
+	err := s.eachEventOf(ctx, owner.ID, now.Add(-cardEventWindow), now.Add(24*time.Hour), func(e *events.Event) bool {
+		if accounts.SameRef(owner.Card.EventRef(e.ID), ref) {
+			found = e
 		}
-	}
-	return nil, nil
+		return found == nil
+	})
+	return found, err
+}
+
+// eachEventOf calls fn with each of the user's events begun in [from, to),
+// page by page, until fn answers false: a conference's schedule brings
+// more events to a few days than a page holds (the card read one page,
+// which the store cut to 50 of them).
+func (s *Service) eachEventOf(ctx context.Context, userID string, from, to time.Time, fn func(*events.Event) bool) error {
+	return record.EachPage(func(cur *record.Cursor) (*record.Page[events.Event], error) {
+		return s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})
+	}, func(items []events.Event) bool {
+		for i := range items {
+			if !fn(&items[i]) {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // LeaveDetails records details left on owner's card: the contact is
@@ -73,15 +88,18 @@ func (s *Service) LeaveDetails(ctx context.Context, owner *accounts.User, ev *ev
 		loc := owner.Location()
 		local := now.In(loc)
 		day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
-		from, to := day.UTC(), day.AddDate(0, 0, 1).UTC()
-		page, err := s.Events.Store.Events(ctx, owner.ID, events.Filter{From: &from, To: &to, Limit: 500})
+		var cardDay *events.Event
+		err := s.eachEventOf(ctx, owner.ID, day.UTC(), day.AddDate(0, 0, 1).UTC(), func(e *events.Event) bool {
+			if e.Title == cardEventTitle && e.Kind == "other" {
+				cardDay = e
+			}
+			return cardDay == nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range page.Items {
-			if e.Title == cardEventTitle && e.Kind == "other" {
-				return s.logEncounter(ctx, owner, e.ID, enc)
-			}
+		if cardDay != nil {
+			return s.logEncounter(ctx, owner, cardDay.ID, enc)
 		}
 		return s.logEncounterAtNewEvent(ctx, owner, events.Input{Title: cardEventTitle, Kind: "other", Status: "attended",
 			StartsAt: day.Format(time.RFC3339), EndsAt: day.AddDate(0, 0, 1).Format(time.RFC3339)}, enc)

@@ -402,10 +402,7 @@ func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.Conta
 // (contacts_user_last, backwards): null and missing sort lowest, so the
 // never contacted come last, by id descending.
 func (s *Contacts) contactsByLast(ctx context.Context, filter bson.M, q contacts.ContactQuery) (*record.Page[contacts.Contact], error) {
-	limit := q.Limit
-	if limit <= 0 || limit > record.MaxLimit {
-		limit = record.DefaultLimit
-	}
+	limit := record.PageSize(q.Limit)
 	if cur := q.Cursor; cur != nil {
 		if cur.T != nil {
 			filter["$or"] = bson.A{

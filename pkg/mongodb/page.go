@@ -40,10 +40,7 @@ type pageQuery struct {
 // findPage reads one page of coll. keyOf returns the cursor of an item
 // (its sort value and id). what names the items in errors.
 func findPage[T any](ctx context.Context, coll *mongo.Collection, q pageQuery, keyOf func(*T) record.Cursor, what string) (*record.Page[T], error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = record.DefaultLimit
-	}
+	limit := record.PageSize(q.Limit)
 	dir, op := 1, "$gt"
 	if q.Descending {
 		dir, op = -1, "$lt"

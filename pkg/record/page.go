@@ -14,6 +14,20 @@ const (
 	MaxLimit     = 200
 )
 
+// PageSize is the page size a store reads for limit: DefaultLimit for
+// none (0 or less), and at most MaxLimit, the rest to be read page by
+// page. Both stores apply it to every paged list, so a caller asking for
+// more than a page gets the same on either.
+func PageSize(limit int) int {
+	switch {
+	case limit <= 0:
+		return DefaultLimit
+	case limit > MaxLimit:
+		return MaxLimit
+	}
+	return limit
+}
+
 // Cursor marks where a page ended: the sort key of its last item (a time
 // or a string) and that item's id, which breaks ties. Both stores read the
 // same cursors, so a client's cursor outlives a change of store.

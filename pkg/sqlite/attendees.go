@@ -66,7 +66,7 @@ func (s *Attendees) UpsertAttendees(ctx context.Context, userID, eventID string,
 
 // Attendees implements events.AttendeeStore (attendees_user_event_name).
 func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit int, cur *record.Cursor) (*record.Page[events.Attendee], error) {
-	limit = pageLimit(limit)
+	limit = record.PageSize(limit)
 	query := `SELECT ` + attendeeColumns + ` FROM attendees WHERE user_id = ? AND event_id = ?`
 	args := []any{userID, eventID}
 	if cur != nil {

@@ -102,7 +102,7 @@ func (s *Companies) DeleteCompany(ctx context.Context, userID, id string) error 
 // (companies_user_name); q is matched as plain text with instr, never as
 // a pattern.
 func (s *Companies) Companies(ctx context.Context, userID string, q companies.Query) (*record.Page[companies.Company], error) {
-	limit := pageLimit(q.Limit)
+	limit := record.PageSize(q.Limit)
 	query := `SELECT ` + companyColumns + ` FROM companies WHERE user_id = ?`
 	args := []any{userID}
 	if text := strings.ToLower(strings.TrimSpace(q.Q)); text != "" {

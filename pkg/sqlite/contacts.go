@@ -199,9 +199,7 @@ func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID stri
 	if err := contacts.CheckCursor(contacts.SortName, cur); err != nil {
 		return nil, err
 	}
-	if limit <= 0 {
-		limit = record.DefaultLimit
-	}
+	limit = record.PageSize(limit)
 	query := `SELECT ` + contactColumns + ` FROM contacts INDEXED BY contacts_user_company WHERE company_id = ? AND company_id != '' AND user_id = ?`
 	args := []any{companyID, userID}
 	if cur != nil {
@@ -298,10 +296,7 @@ func (s *Contacts) DeleteContacts(ctx context.Context, userID string, ids []stri
 
 // Contacts returns one page of the user's contacts in name order.
 func (s *Contacts) Contacts(ctx context.Context, userID string, q contacts.ContactQuery) (*record.Page[contacts.Contact], error) {
-	limit := q.Limit
-	if limit <= 0 || limit > record.MaxLimit {
-		limit = record.DefaultLimit
-	}
+	limit := record.PageSize(q.Limit)
 	query, args, err := s.listQuery(ctx, userID, q, limit)
 	if err != nil {
 		return nil, err

@@ -12,14 +12,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// pageLimit returns the page size to read for limit.
-func pageLimit(limit int) int {
-	if limit <= 0 || limit > record.MaxLimit {
-		return record.DefaultLimit
-	}
-	return limit
-}
-
 // pageByTime finishes a keyset-paged query on (col, id): it adds the
 // condition "after the cursor", the order (oldest first, or newest first)
 // and the limit, runs it on the read pool and reads one page. what names
@@ -158,7 +150,7 @@ func (tx *Tx) CreateEncounter(ctx context.Context, e *contacts.Encounter) error 
 // Encounters returns one page of the user's encounters at an event or with
 // a contact, by met_at.
 func (s *Contacts) Encounters(ctx context.Context, userID string, q contacts.EncounterQuery) (*record.Page[contacts.Encounter], error) {
-	limit := pageLimit(q.Limit)
+	limit := record.PageSize(q.Limit)
 	var sb strings.Builder
 	sb.WriteString(`SELECT ` + encounterColumns + ` FROM encounters WHERE user_id = ?`)
 	args := []any{userID}
@@ -316,7 +308,7 @@ func (s *Contacts) CreateInteraction(ctx context.Context, it *contacts.Interacti
 // Interactions returns one page of a contact's interactions, newest first
 // (interactions_user_contact, read backwards).
 func (s *Contacts) Interactions(ctx context.Context, userID, contactID string, limit int, cursor *record.Cursor) (*record.Page[contacts.Interaction], error) {
-	limit = pageLimit(limit)
+	limit = record.PageSize(limit)
 	var sb strings.Builder
 	sb.WriteString(`SELECT ` + interactionColumns + ` FROM interactions WHERE user_id = ? AND contact_id = ?`)
 	return pageByTime(ctx, s.DB, &sb, []any{userID, contactID}, cursor, "at", true, limit, "interaction", scanInteraction,
@@ -403,7 +395,7 @@ func (s *Contacts) MoveIntro(ctx context.Context, userID, id, from, to, outcome 
 
 // Intros returns one page of the user's intros, oldest first.
 func (s *Contacts) Intros(ctx context.Context, userID string, q contacts.IntroQuery) (*record.Page[contacts.Intro], error) {
-	limit := pageLimit(q.Limit)
+	limit := record.PageSize(q.Limit)
 	var sb strings.Builder
 	sb.WriteString(`SELECT ` + introColumns + ` FROM intros WHERE user_id = ?`) // intros_user_created
 	args := []any{userID}

@@ -128,7 +128,7 @@ func (s *Events) DeleteEvent(ctx context.Context, userID, id string) error {
 
 // Events returns one page of the user's events by starts_at (events_user_starts).
 func (s *Events) Events(ctx context.Context, userID string, q events.EventQuery) (*record.Page[events.Event], error) {
-	limit := pageLimit(q.Limit)
+	limit := record.PageSize(q.Limit)
 	var sb strings.Builder
 	sb.WriteString(`SELECT ` + eventColumns + ` FROM events WHERE user_id = ?`)
 	args := []any{userID}

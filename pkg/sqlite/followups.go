@@ -70,7 +70,7 @@ func (s *Followups) Followup(ctx context.Context, userID, id string) (*followup.
 
 // Followups returns one page of the user's follow-ups by due_at (followups_user_due).
 func (s *Followups) Followups(ctx context.Context, userID string, q followup.Query) (*record.Page[followup.FollowUp], error) {
-	limit := pageLimit(q.Limit)
+	limit := record.PageSize(q.Limit)
 	var sb strings.Builder
 	sb.WriteString(`SELECT ` + followupColumns + ` FROM followups WHERE user_id = ?`)
 	args := []any{userID}

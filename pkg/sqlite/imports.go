@@ -65,7 +65,7 @@ func (s *Contacts) Import(ctx context.Context, userID, id string) (*contacts.Imp
 func (s *Contacts) Imports(ctx context.Context, userID string, limit int, cur *record.Cursor) (*record.Page[contacts.Import], error) {
 	var sb strings.Builder
 	sb.WriteString(`SELECT ` + strings.NewReplacer("created, before, extra_filled, added,", "'[]', '[]', '[]', '[]',").Replace(importColumns) + ` FROM imports WHERE user_id = ?`)
-	return pageByTime(ctx, s.DB, &sb, []any{userID}, cur, "created_at", true, pageLimit(limit), "import",
+	return pageByTime(ctx, s.DB, &sb, []any{userID}, cur, "created_at", true, record.PageSize(limit), "import",
 		func(r scanner) (*contacts.Import, error) { return scanImport(r, false) },
 		func(im *contacts.Import) record.Cursor { return record.Cursor{T: &im.CreatedAt, ID: im.ID} })
 }

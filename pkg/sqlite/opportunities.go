@@ -103,7 +103,7 @@ func (s *Opportunities) Opportunities(ctx context.Context, userID string, q oppo
 		sb.WriteString(` AND (source_contact_id = ? OR EXISTS (SELECT 1 FROM json_each(recruiter_ids) WHERE value = ?))`)
 		args = append(args, q.ContactID, q.ContactID)
 	}
-	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "created_at", true, pageLimit(q.Limit), "opportunity", scanOpportunity,
+	return pageByTime(ctx, s.DB, &sb, args, q.Cursor, "created_at", true, record.PageSize(q.Limit), "opportunity", scanOpportunity,
 		func(o *opportunities.Opportunity) record.Cursor { return record.Cursor{T: &o.CreatedAt, ID: o.ID} })
 }
 

@@ -136,6 +136,25 @@ func Events(t *testing.T, open OpenEvents) {
 			t.Fatalf("EventsByID=%v, %v", byID, err)
 		}
 	})
+	// A page holds what record.PageSize gives on both engines: a limit
+	// over 200 reads 200 and says there is more. SQLite read 50 for it and
+	// MongoDB all asked for, and a caller that asked for 500 got either.
+	t.Run("PageSize", func(t *testing.T) {
+		s := open(t)
+		var many []*events.Event
+		for i := range 250 {
+			many = append(many, newEvent("u1", fmt.Sprintf("e%03d", i), i%30))
+		}
+		if err := s.ImportEvents(ctx, many); err != nil {
+			t.Fatal(err)
+		}
+		for limit, want := range map[int]int{500: 200, 200: 200, 0: 50, 7: 7} {
+			p, err := s.Events(ctx, "u1", events.EventQuery{Limit: limit})
+			if err != nil || len(p.Items) != want || p.NextCursor == "" {
+				t.Errorf("limit %d: %d events (next %q), %v; want %d and more", limit, len(p.Items), p.NextCursor, err, want)
+			}
+		}
+	})
 	t.Run("Calendars", func(t *testing.T) {
 		s := open(t)
 		c := &events.Calendar{ID: nextID(), UserID: "u1", URL: "https://93.184.216.34/cal.ics", Name: "Gophers", Tags: []string{"go"}, CreatedAt: clock}

@@ -387,20 +387,8 @@ func TestCardLeftTheNextDay(t *testing.T) {
 	_, tok := s.MustSignup(t, "ada@example.com")
 	MustStatus(t, s.Do(t, "PATCH", "/v1/me", tok, map[string]any{"card": map[string]any{"enabled": true}}), 200)
 	ev := s.MustCreateEvent(t, tok, map[string]any{"title": "Go meetup", "starts_at": "2026-11-23T18:00:00Z", "ends_at": "2026-11-23T20:30:00Z"})
-	png := s.Do(t, "GET", "/v1/me/card.png?event_id="+ev, tok, nil)
-	MustStatus(t, png, 200)
-	text, err := qr.Decode(t.Context(), png.Body, "image")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	guest := s.visitor(t)
-	_, page := guest.get(u.Path + "?" + u.RawQuery)
-	formTok, ref := cardForm(t, page)
-	if st, body := guest.post(u.Path, url.Values{"t": {formTok}, "e": {ref}, "name": {"Grace Hopper"}, "email": {"grace@example.com"}, "consent": {"yes"}}); st != 200 {
+	guest, path, formTok, ref := scanCard(t, s, tok, ev)
+	if st, body := guest.post(path, url.Values{"t": {formTok}, "e": {ref}, "name": {"Grace Hopper"}, "email": {"grace@example.com"}, "consent": {"yes"}}); st != 200 {
 		t.Fatalf("leave details: %d\n%s", st, body)
 	}
 	cs := s.Do(t, "GET", "/v1/contacts?q=grace", tok, nil).JSON(t)["items"].([]any)
@@ -415,4 +403,24 @@ func TestCardLeftTheNextDay(t *testing.T) {
 	if e := encs[0].(map[string]any); e["event_id"] != ev || e["moment"] != "after_talk" || e["met_at"] != "2026-11-23T20:30:00Z" || c["known_since"] != "2026-11-23T20:30:00Z" {
 		t.Fatalf("encounter %v, known since %v; want after the talk at the event's end", e, c["known_since"])
 	}
+}
+
+// scanCard is a visitor who scanned the QR code of tok's card for
+// eventID: the card's path, and its form's token and event reference.
+func scanCard(t *testing.T, s *server, tok, eventID string) (guest *browser, path, formTok, ref string) {
+	t.Helper()
+	png := s.Do(t, "GET", "/v1/me/card.png?event_id="+eventID, tok, nil)
+	MustStatus(t, png, 200)
+	text, err := qr.Decode(t.Context(), png.Body, "image")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest = s.visitor(t)
+	_, page := guest.get(u.Path + "?" + u.RawQuery)
+	formTok, ref = cardForm(t, page)
+	return guest, u.Path, formTok, ref
 }

@@ -176,27 +176,40 @@ func (s *pages) tableIDs(ctx context.Context, userID string, form map[string]str
 		}
 		ids = append([]string{}, both...)
 	}
+	// Each set is read page by page, up to filterSet: a page was all that
+	// was read, and the store gives at most 200 (the SQLite store gave 50
+	// for a limit over that: the table filtered by an event where you met
+	// 60 people listed 50).
 	if co := form["company"]; co != "" {
-		cs, err := s.CRM.Contacts.Store.ContactsAtCompany(ctx, userID, co, nil, filterSet)
+		set := []string{}
+		err := record.EachPage(func(cur *record.Cursor) (*record.Page[contacts.Contact], error) {
+			return s.CRM.Contacts.Store.ContactsAtCompany(ctx, userID, co, cur, record.MaxLimit)
+		}, func(cs []contacts.Contact) bool {
+			for _, ct := range cs {
+				set = append(set, ct.ID)
+			}
+			return len(set) < filterSet
+		})
 		if err != nil {
 			return nil, err
-		}
-		set := []string{}
-		for _, ct := range cs.Items {
-			set = append(set, ct.ID)
 		}
 		narrow(set)
 	}
 	if ev := form["event"]; ev != "" {
-		encs, err := s.CRM.Contacts.Store.Encounters(ctx, userID, contacts.EncounterFilter{EventID: ev, Limit: filterSet})
+		set, read := []string{}, 0
+		err := record.EachPage(func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
+			return s.CRM.Contacts.Store.Encounters(ctx, userID, contacts.EncounterFilter{EventID: ev, Limit: record.MaxLimit, Cursor: cur})
+		}, func(encs []contacts.Encounter) bool {
+			for _, e := range encs {
+				if form["moment"] == "" || e.Moment == form["moment"] {
+					set = append(set, e.ContactID)
+				}
+			}
+			read += len(encs)
+			return read < filterSet
+		})
 		if err != nil {
 			return nil, err
-		}
-		set := []string{}
-		for _, e := range encs.Items {
-			if form["moment"] == "" || e.Moment == form["moment"] {
-				set = append(set, e.ContactID)
-			}
 		}
 		narrow(set)
 	}
