@@ -10,14 +10,15 @@ import (
 )
 
 // TestToday: the follow-ups of this week (next month's left out), the
-// events of the next 14 days with Prepare, the intros waiting for an
-// outcome, and who was met this week with nothing logged since.
+// events of the next 14 days with Prepare (the brief before the event: it
+// opened the event's page), the intros waiting for an outcome, and who
+// was met this week with nothing logged since.
 func TestToday(t *testing.T) {
 	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	past := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-22T18:00:00Z"})
-	s.create(t, tok, "/v1/events", map[string]any{"title": "Rust Night", "starts_at": "2026-11-29T18:00:00Z"})
+	rust := s.create(t, tok, "/v1/events", map[string]any{"title": "Rust Night", "starts_at": "2026-11-29T18:00:00Z"})
 	s.create(t, tok, "/v1/events", map[string]any{"title": "Far Conference", "starts_at": "2027-01-20T09:00:00Z"})
 	log := func(name string) string {
 		var out struct{ Contact struct{ ID string } }
@@ -35,7 +36,7 @@ func TestToday(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("today: %d", st)
 	}
-	mustContain(t, page, "Overdue", "Say thank you: Jane Quiet", "Rust Night", "Prepare", "Both into WASM", "Write the outcome",
+	mustContain(t, page, "Overdue", "Say thank you: Jane Quiet", "Rust Night", `href="/app/events/`+rust+`/prep">Prepare</a>`, "Both into WASM", "Write the outcome",
 		"</a> · 24 Nov · proposed") // when it was made, then where it stands (it read "proposed since 24 Nov")
 	if strings.Contains(page, "Far Conference") {
 		t.Error("an event 8 weeks away is on today's page")
