@@ -18,20 +18,25 @@ const (
 	daySessions     = 3
 )
 
-// nextEvents returns the rows of Today's "The next 14 days": the first
-// todayEvents events from now, where a followed calendar's events of one
-// day (in the user's time zone), when it has more than daySessions, are
-// one row — its first, and how many more. A followed conference schedule
-// brought 50 sessions a day, and its first 20 were the whole list: next
-// week's meetup was not on it.
+// nextEvents returns the rows of Today's "The next 14 days": those under
+// way (a conference on its second day, said so: the list began at now and
+// left them out), then the first todayEvents events from now, where a
+// followed calendar's events of one day (in the user's time zone), when it
+// has more than daySessions, are one row — its first, and how many more. A
+// followed conference schedule brought 50 sessions a day, and its first 20
+// were the whole list: next week's meetup was not on it.
 func (s *pages) nextEvents(ctx context.Context, u *accounts.User, now time.Time) ([]eventRow, error) {
 	loc, soon := u.Location(), now.AddDate(0, 0, 14)
-	var evs []events.Event
-	err := record.EachPage(func(cur *record.Cursor) (*record.Page[events.Event], error) {
+	evs, err := s.CRM.RunningInto(ctx, u.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	underWay := len(evs)
+	err = record.EachPage(func(cur *record.Cursor) (*record.Page[events.Event], error) {
 		return s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{From: &now, To: &soon, Limit: record.MaxLimit, Cursor: cur})
 	}, func(items []events.Event) bool {
 		evs = append(evs, items...)
-		return len(evs) < todayEventsRead
+		return len(evs)-underWay < todayEventsRead
 	})
 	if err != nil {
 		return nil, err
@@ -43,8 +48,8 @@ func (s *pages) nextEvents(ctx context.Context, u *accounts.User, now time.Time)
 		}
 		return calendarDay{e.Source.CalendarID, e.StartsAt.In(loc).Format(time.DateOnly)}, true
 	}
-	count := map[calendarDay]int{}
-	for i := range evs {
+	count := map[calendarDay]int{} // of those from now on
+	for i := underWay; i < len(evs); i++ {
 		if k, ok := dayOf(&evs[i]); ok {
 			count[k]++
 		}
@@ -55,7 +60,9 @@ func (s *pages) nextEvents(ctx context.Context, u *accounts.User, now time.Time)
 	for i := 0; i < len(evs) && len(rows) < todayEvents; i++ {
 		e := &evs[i]
 		row := eventRowOf(e, loc)
-		if k, ok := dayOf(e); ok && count[k] > daySessions {
+		if i < underWay {
+			row.More = "under way, until " + e.EndsAt.In(loc).Format("Mon 2 Jan, 15:04")
+		} else if k, ok := dayOf(e); ok && count[k] > daySessions {
 			if listed[k] {
 				continue
 			}

@@ -54,3 +54,23 @@ func TestTodayWithAConferenceSchedule(t *testing.T) {
 		t.Errorf("%d events listed, want a line for each of four days, the two workshops and the meetup:\n%s", n, next)
 	}
 }
+
+// TestTodayWithAConferenceUnderWay: on a conference's second day, Today's
+// "The next 14 days" lists it first, said to be under way and until when.
+// The list began at now, and a conference begun yesterday was not on it.
+func TestTodayWithAConferenceUnderWay(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	s.create(t, tok, "/v1/events", map[string]any{"title": "KubeCon", "kind": "conference", "starts_at": "2026-11-23T08:00:00Z", "ends_at": "2026-11-25T17:00:00Z"})
+	s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup", "starts_at": "2026-12-03T18:00:00Z"})
+	s.create(t, tok, "/v1/events", map[string]any{"title": "Over", "starts_at": "2026-11-24T08:00:00Z", "ends_at": "2026-11-24T10:00:00Z"})
+	b := s.signedIn(t, "ada@example.com", tok) // the clock: Tue 24 Nov, 17:00
+	_, page := b.get("/app/today")
+	_, next, _ := strings.Cut(page, "The next 14 days")
+	next, _, _ = strings.Cut(next, "</section>")
+	mustContain(t, next, ">KubeCon</strong>", "under way, until Wed 25 Nov, 17:00", ">Go meetup</strong>")
+	if strings.Index(next, "KubeCon") > strings.Index(next, "Go meetup") || strings.Contains(next, ">Over</strong>") {
+		t.Errorf("the next 14 days:\n%s", next)
+	}
+}
