@@ -68,3 +68,30 @@ func TestCardAtAConference(t *testing.T) {
 		t.Fatalf("met at the closing session: %d, want Grace Hopper", len(met))
 	}
 }
+
+// TestContactsTableSaysAFilterIsCut: a filter that names more people than
+// the table looks at (the 505 at a company; it looks at 500) says so on
+// the table, where it cut the set without a word; one that names fewer
+// does not.
+func TestContactsTableSaysAFilterIsCut(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	var csv strings.Builder
+	csv.WriteString("name,email,company\n")
+	for i := range 505 {
+		fmt.Fprintf(&csv, "Person %03d,p%d@example.com,Acme\n", i, i)
+	}
+	csv.WriteString("Solo,solo@example.com,Initech\n")
+	if r := s.Do(t, "POST", "/v1/contacts/import", tok, csv.String(), "Content-Type", "text/csv"); r.Status != 200 && r.Status != 201 {
+		t.Fatalf("import: %d %s", r.Status, r.Body)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	const cut = "a filter names more than 500 people"
+	if _, page := b.get("/app/contacts?company=Acme"); !strings.Contains(page, cut) || strings.Count(page, ">Person ") != 50 {
+		t.Errorf("the table of Acme's 505 does not say the filter was cut (%d rows)", strings.Count(page, ">Person "))
+	}
+	if _, page := b.get("/app/contacts?company=Initech"); strings.Contains(page, cut) || !strings.Contains(page, ">Solo</a>") {
+		t.Error("the table of Initech's one says a filter was cut")
+	}
+}

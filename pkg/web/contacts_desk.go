@@ -56,6 +56,9 @@ type contactsTable struct {
 	Moments []webMoment
 	Sorted  string // how the rows are sorted, in words
 	Partial bool   // the page stopped looking before it was full
+	// Capped says a filter names more people than the table looks at
+	// (filterSet): the first of them are listed.
+	Capped bool
 	// Filtered is whether a filter narrows the rows (an empty table then
 	// says nobody matches, else that there is nobody yet).
 	Filtered bool
@@ -94,10 +97,11 @@ func (s *pages) contactsTable(c *fiber.Ctx, p *webPage) error {
 		}
 		filters["company"] = id
 	}
-	ids, err := s.tableIDs(ctx, u.ID, filters)
+	ids, capped, err := s.tableIDs(ctx, u.ID, filters)
 	if err != nil {
 		return err
 	}
+	v.Capped = capped
 	keep := lastContactBetween(p, loc)
 	sorts := map[string]string{"": contacts.SortName, "name": contacts.SortName, "last": contacts.SortLast, "since": contacts.SortSince}
 	sortBy, ok := sorts[p.Form["sort"]]
@@ -156,9 +160,9 @@ func (s *pages) tableCompany(ctx context.Context, userID, text string) (id, name
 
 // tableIDs returns the contacts the company, event (and moment),
 // follow-up and phone group filters of form allow, each narrowing the
-// last; nil when none is set.
-func (s *pages) tableIDs(ctx context.Context, userID string, form map[string]string) ([]string, error) {
-	var ids []string
+// last; nil when none is set. capped says a filter's set was cut at
+// filterSet.
+func (s *pages) tableIDs(ctx context.Context, userID string, form map[string]string) (ids []string, capped bool, err error) {
 	narrow := func(set []string) {
 		if ids == nil {
 			ids = set
@@ -182,7 +186,7 @@ func (s *pages) tableIDs(ctx context.Context, userID string, form map[string]str
 	// 60 people listed 50).
 	if co := form["company"]; co != "" {
 		set := []string{}
-		err := record.EachPage(func(cur *record.Cursor) (*record.Page[contacts.Contact], error) {
+		err = record.EachPage(func(cur *record.Cursor) (*record.Page[contacts.Contact], error) {
 			return s.CRM.Contacts.Store.ContactsAtCompany(ctx, userID, co, cur, record.MaxLimit)
 		}, func(cs []contacts.Contact) bool {
 			for _, ct := range cs {
@@ -191,13 +195,14 @@ func (s *pages) tableIDs(ctx context.Context, userID string, form map[string]str
 			return len(set) < filterSet
 		})
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		capped = capped || len(set) >= filterSet
 		narrow(set)
 	}
 	if ev := form["event"]; ev != "" {
 		set, read := []string{}, 0
-		err := record.EachPage(func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
+		err = record.EachPage(func(cur *record.Cursor) (*record.Page[contacts.Encounter], error) {
 			return s.CRM.Contacts.Store.Encounters(ctx, userID, contacts.EncounterFilter{EventID: ev, Limit: record.MaxLimit, Cursor: cur})
 		}, func(encs []contacts.Encounter) bool {
 			for _, e := range encs {
@@ -209,29 +214,31 @@ func (s *pages) tableIDs(ctx context.Context, userID string, form map[string]str
 			return read < filterSet
 		})
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		capped = capped || read >= filterSet
 		narrow(set)
 	}
 	if g := form["group"]; g != "" {
 		set, err := s.groupMembers(ctx, userID, g)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		narrow(set)
 	}
 	if form["followup"] == "pending" {
-		fs, err := s.CRM.Followups.Store.Pending(ctx, userID, followup.PendingFilter{Limit: filterSet})
+		fs, err := s.CRM.Followups.Store.Pending(ctx, userID, followup.PendingFilter{Limit: filterSet + 1})
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		capped = capped || len(fs) > filterSet
 		set := []string{}
-		for _, f := range fs {
+		for _, f := range fs[:min(len(fs), filterSet)] {
 			set = append(set, f.ContactID)
 		}
 		narrow(set)
 	}
-	return ids, nil
+	return ids, capped, nil
 }
 
 // lastContactBetween reads the before and after dates of the form (a bad
