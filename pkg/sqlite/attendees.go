@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -66,22 +65,8 @@ func (s *Attendees) UpsertAttendees(ctx context.Context, userID, eventID string,
 
 // Attendees implements events.AttendeeStore (attendees_user_event_name).
 func (s *Attendees) Attendees(ctx context.Context, userID, eventID string, limit int, cur *record.Cursor) (*record.Page[events.Attendee], error) {
-	limit = record.PageSize(limit)
-	query := `SELECT ` + attendeeColumns + ` FROM attendees WHERE user_id = ? AND event_id = ?`
-	args := []any{userID, eventID}
-	if cur != nil {
-		if cur.S == nil {
-			return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
-		}
-		query += ` AND (name_lower, id) > (?, ?)`
-		args = append(args, *cur.S, cur.ID)
-	}
-	query += ` ORDER BY name_lower, id LIMIT ?`
-	rows, err := s.DB.reader(ctx).QueryContext(ctx, query, append(args, limit+1)...)
-	if err != nil {
-		return nil, translate(err, "attendee")
-	}
-	return readPage(rows, limit, scanAttendee, func(a *events.Attendee) record.Cursor { return nameCursor(a.Name, a.ID) })
+	return pageByName(ctx, s.DB, `SELECT `+attendeeColumns+` FROM attendees WHERE user_id = ? AND event_id = ?`, []any{userID, eventID},
+		cur, record.PageSize(limit), "attendee", scanAttendee, func(a *events.Attendee) (string, string) { return a.Name, a.ID })
 }
 
 // AttendeesOf implements events.AttendeeStore (attendees_user_event_name).

@@ -196,26 +196,9 @@ func (s *Contacts) Headcounts(ctx context.Context, userID string, companyIDs []s
 // ContactsAtCompany returns a page of the user's contacts at a company
 // (contacts_user_company), in name order.
 func (s *Contacts) ContactsAtCompany(ctx context.Context, userID, companyID string, cur *record.Cursor, limit int) (*record.Page[contacts.Contact], error) {
-	if err := contacts.CheckCursor(contacts.SortName, cur); err != nil {
-		return nil, err
-	}
-	limit = record.PageSize(limit)
-	query := `SELECT ` + contactColumns + ` FROM contacts INDEXED BY contacts_user_company WHERE company_id = ? AND company_id != '' AND user_id = ?`
-	args := []any{companyID, userID}
-	if cur != nil {
-		query += ` AND (name_lower, id) > (?, ?)`
-		args = append(args, *cur.S, cur.ID)
-	}
-	cs, err := queryAll(ctx, s.DB, "contact", scanContact, query+` ORDER BY name_lower, id LIMIT ?`, append(args, limit+1)...)
-	if err != nil {
-		return nil, err
-	}
-	page := &record.Page[contacts.Contact]{Items: cs}
-	if len(cs) > limit {
-		page.Items = cs[:limit]
-		page.NextCursor = contacts.CursorOf(contacts.SortName, &cs[limit-1]).Encode()
-	}
-	return page, nil
+	return pageByName(ctx, s.DB,
+		`SELECT `+contactColumns+` FROM contacts INDEXED BY contacts_user_company WHERE company_id = ? AND company_id != '' AND user_id = ?`,
+		[]any{companyID, userID}, cur, record.PageSize(limit), "contact", scanContact, func(c *contacts.Contact) (string, string) { return c.Name, c.ID })
 }
 
 // SetCompanies sets the company_id of the user's contacts companyOf

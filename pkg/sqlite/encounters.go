@@ -105,6 +105,27 @@ func readPage[T any](rows *sql.Rows, limit int, scan func(scanner) (*T, error), 
 	return page, nil
 }
 
+// pageByName finishes a keyset-paged query in name order (name_lower,
+// id), as pageByTime does by time: the condition "after the cursor" (one
+// with a name: Invalid naming the cursor otherwise), the order and the
+// limit; it runs on the read pool and reads one page, each item's cursor
+// from its name and id.
+func pageByName[T any](ctx context.Context, db *DB, query string, args []any, cur *record.Cursor, limit int, what string,
+	scan func(scanner) (*T, error), nameOf func(*T) (name, id string)) (*record.Page[T], error) {
+	if cur != nil {
+		if cur.S == nil {
+			return nil, apperr.InvalidField("cursor", "is not a cursor of this list")
+		}
+		query += ` AND (name_lower, id) > (?, ?)`
+		args = append(args, *cur.S, cur.ID)
+	}
+	rows, err := db.reader(ctx).QueryContext(ctx, query+` ORDER BY name_lower, id LIMIT ?`, append(args, limit+1)...)
+	if err != nil {
+		return nil, translate(err, what)
+	}
+	return readPage(rows, limit, scan, func(x *T) record.Cursor { return nameCursor(nameOf(x)) })
+}
+
 // nameCursor is where a page in name order (name_lower, id) ends.
 func nameCursor(name, id string) record.Cursor {
 	nameLower := strings.ToLower(name) // the name_lower column
