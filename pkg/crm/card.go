@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,7 +11,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/qr"
-	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // CardDetails is what someone leaves on a personal card's form.
@@ -33,31 +33,17 @@ func (s *Service) CardEvent(ctx context.Context, owner *accounts.User, ref strin
 		return nil, nil
 	}
 	now := s.Now()
-	var found *events.Event
-	err := s.eachEventOf(ctx, owner.ID, now.Add(-cardEventWindow), now.Add(24*time.Hour), func(e *events.Event) bool {
-		if accounts.SameRef(owner.Card.EventRef(e.ID), ref) {
-			found = e
-		}
-		return found == nil
-	})
-	return found, err
-}
-
-// eachEventOf calls fn with each of the user's events begun in [from, to),
-// page by page, until fn answers false: a conference's schedule brings
-// more events to a few days than a page holds (the card read one page,
-// which the store cut to 50 of them).
-func (s *Service) eachEventOf(ctx context.Context, userID string, from, to time.Time, fn func(*events.Event) bool) error {
-	return record.EachPage(func(cur *record.Cursor) (*record.Page[events.Event], error) {
-		return s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})
-	}, func(items []events.Event) bool {
-		for i := range items {
-			if !fn(&items[i]) {
-				return false
-			}
-		}
-		return true
-	})
+	// All of the window (a conference's schedule brings more to a few days
+	// than a page holds: the card read one page, cut to 50).
+	evs, err := s.Events.Begun(ctx, owner.ID, now.Add(-cardEventWindow), now.Add(24*time.Hour), latestWindowRead)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(evs, func(e events.Event) bool { return accounts.SameRef(owner.Card.EventRef(e.ID), ref) })
+	if i < 0 {
+		return nil, nil
+	}
+	return &evs[i], nil
 }
 
 // LeaveDetails records details left on owner's card: the contact is
@@ -88,18 +74,12 @@ func (s *Service) LeaveDetails(ctx context.Context, owner *accounts.User, ev *ev
 		loc := owner.Location()
 		local := now.In(loc)
 		day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
-		var cardDay *events.Event
-		err := s.eachEventOf(ctx, owner.ID, day.UTC(), day.AddDate(0, 0, 1).UTC(), func(e *events.Event) bool {
-			if e.Title == cardEventTitle && e.Kind == "other" {
-				cardDay = e
-			}
-			return cardDay == nil
-		})
+		evs, err := s.Events.Begun(ctx, owner.ID, day.UTC(), day.AddDate(0, 0, 1).UTC(), latestWindowRead)
 		if err != nil {
 			return nil, err
 		}
-		if cardDay != nil {
-			return s.logEncounter(ctx, owner, cardDay.ID, enc)
+		if i := slices.IndexFunc(evs, func(e events.Event) bool { return e.Title == cardEventTitle && e.Kind == "other" }); i >= 0 {
+			return s.logEncounter(ctx, owner, evs[i].ID, enc)
 		}
 		return s.logEncounterAtNewEvent(ctx, owner, events.Input{Title: cardEventTitle, Kind: "other", Status: "attended",
 			StartsAt: day.Format(time.RFC3339), EndsAt: day.AddDate(0, 0, 1).Format(time.RFC3339)}, enc)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // The bounds of LatestEvents: its first window back, how far back it
@@ -77,10 +76,7 @@ func (s *Service) latestEvents(ctx context.Context, userID string, since, before
 		if from.Before(since) {
 			from = since
 		}
-		var window []events.Event
-		err := eachItem(latestWindowRead, func(cur *record.Cursor) (*record.Page[events.Event], error) {
-			return s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})
-		}, func(e *events.Event) { window = append(window, *e) })
+		window, err := s.Events.Begun(ctx, userID, from, to, latestWindowRead)
 		if err == nil && keep != nil && len(window) > 0 {
 			window, err = keep(window)
 		}
@@ -95,29 +91,28 @@ func (s *Service) latestEvents(ctx context.Context, userID string, since, before
 	return out, nil
 }
 
-// eventsOfDays returns the user's events that run into from (RunningInto)
-// and then all of those begun in [from, to) (up to latestWindowRead), each
-// list earliest first: a followed conference schedule brings dozens of
-// sessions a day, and a first page of a few days ended before the last.
-func (s *Service) eventsOfDays(ctx context.Context, userID string, from, to time.Time) ([]events.Event, error) {
+// EventsOfDays returns the user's events that run into from (RunningInto:
+// begun before it) and then all of those begun in [from, to) (up to
+// latestWindowRead, events.Service.Begun), each list earliest first: a
+// followed conference schedule brings dozens of sessions a day, and a
+// first page of a few days ended before the last.
+func (s *Service) EventsOfDays(ctx context.Context, userID string, from, to time.Time) ([]events.Event, error) {
 	evs, err := s.RunningInto(ctx, userID, from)
 	if err != nil {
 		return nil, err
 	}
-	err = eachItem(latestWindowRead, func(cur *record.Cursor) (*record.Page[events.Event], error) {
-		return s.Events.Store.Events(ctx, userID, events.Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})
-	}, func(e *events.Event) { evs = append(evs, *e) })
-	return evs, err
+	begun, err := s.Events.Begun(ctx, userID, from, to, latestWindowRead)
+	return append(evs, begun...), err
 }
 
 // EventsAround returns up to n of the user's events of the days [from, to)
-// (eventsOfDays: those begun in them and those running into them), the n
+// (EventsOfDays: those begun in them and those running into them), the n
 // nearest to now — one under way nearest, then by how far from now they
-// begin — in the order eventsOfDays gives: what the log form and the card
+// begin — in the order EventsOfDays gives: what the log form and the card
 // offer to pick from, with the one under way among them however many
 // sessions a conference's schedule brought earlier.
 func (s *Service) EventsAround(ctx context.Context, userID string, from, to, now time.Time, n int) ([]events.Event, error) {
-	evs, err := s.eventsOfDays(ctx, userID, from, to)
+	evs, err := s.EventsOfDays(ctx, userID, from, to)
 	if err != nil || len(evs) <= n {
 		return evs, err
 	}

@@ -258,19 +258,11 @@ const runningDays = 7
 // the day began last, where a first page of a busy week (a followed
 // calendar's) ended before them.
 func (s *Service) RunningInto(ctx context.Context, userID string, from time.Time) ([]events.Event, error) {
-	since := from.AddDate(0, 0, -runningDays)
-	var running []events.Event
-	err := eachItem(latestWindowRead, func(cur *record.Cursor) (*record.Page[events.Event], error) {
-		return s.Events.Store.Events(ctx, userID, events.Filter{From: &since, To: &from, Limit: record.MaxLimit, Cursor: cur})
-	}, func(e *events.Event) {
-		if e.EndsAt.After(from) {
-			running = append(running, *e)
-		}
-	})
+	week, err := s.Events.Begun(ctx, userID, from.AddDate(0, 0, -runningDays), from, latestWindowRead)
 	if err != nil {
 		return nil, err
 	}
-	return running, nil
+	return slices.DeleteFunc(week, func(e events.Event) bool { return !e.EndsAt.After(from) }), nil
 }
 
 // Recaps are the one-line reviews of the user's events whose last day
@@ -279,12 +271,12 @@ func (s *Service) RunningInto(ctx context.Context, userID string, from time.Time
 // nudge carries yesterday's: a conference's the morning after its last
 // day, not after its first; a meetup that ends at half past midnight, the
 // morning after it began. All of the day's events are read
-// (eventsOfDays) and those where nobody was met left out before any is
+// (EventsOfDays) and those where nobody was met left out before any is
 // reviewed: a followed conference schedule brings dozens of sessions a
 // day, and the day's first ten by start were its morning's, not the
 // evening where the user met people.
 func (s *Service) Recaps(ctx context.Context, u *accounts.User, from, to time.Time) ([]string, error) {
-	day, err := s.eventsOfDays(ctx, u.ID, from, to)
+	day, err := s.EventsOfDays(ctx, u.ID, from, to)
 	if err != nil {
 		return nil, err
 	}

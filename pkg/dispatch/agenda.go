@@ -10,10 +10,8 @@ import (
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/calendar"
 	"github.com/rapport-crm/rapport/pkg/contacts"
-	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/input"
-	"github.com/rapport-crm/rapport/pkg/record"
 )
 
 // agendaRetry is the wait after a failed agenda email.
@@ -103,13 +101,7 @@ const agendaOverdue = 10
 // attachment.
 func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now time.Time) error {
 	to := now.Add(7 * 24 * time.Hour)
-	var evs []events.Event
-	err := record.EachPage(func(cur *record.Cursor) (*record.Page[events.Event], error) {
-		return d.Events.Store.Events(ctx, u.ID, events.Filter{From: &now, To: &to, Limit: record.MaxLimit, Cursor: cur})
-	}, func(items []events.Event) bool {
-		evs = append(evs, items...)
-		return len(evs) < agendaEvents
-	})
+	evs, err := d.Events.Begun(ctx, u.ID, now, to, agendaEvents)
 	if err != nil {
 		return err
 	}

@@ -106,6 +106,23 @@ func (s *Service) Delete(ctx context.Context, userID, id string) error {
 	return nil
 }
 
+// Begun returns the user's events begun in [from, to), earliest first,
+// read page by page until the window ends or max are read (the page that
+// reaches max is kept whole): a followed conference's schedule brings more
+// events to a few days than a page holds, and a first page read as the
+// whole left the later ones out. Every reader of a window of events walks
+// it so: Today, the agenda, the card, the log form, the recaps.
+func (s *Service) Begun(ctx context.Context, userID string, from, to time.Time, max int) ([]Event, error) {
+	var out []Event
+	err := record.EachPage(func(cur *record.Cursor) (*record.Page[Event], error) {
+		return s.Store.Events(ctx, userID, Filter{From: &from, To: &to, Limit: record.MaxLimit, Cursor: cur})
+	}, func(items []Event) bool {
+		out = append(out, items...)
+		return len(out) < max
+	})
+	return out, err
+}
+
 // Filter selects events for List; it is the store's query (one type, not two).
 type Filter = EventQuery
 

@@ -7,16 +7,11 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/record"
 )
 
-// Bounds of Today's "The next 14 days": the events read (all of the
-// fortnight's, page by page), and how many of one followed calendar's on
-// one day are listed each before they are one line.
-const (
-	todayEventsRead = 2000
-	daySessions     = 3
-)
+// daySessions is how many of one followed calendar's events on one day
+// Today's "The next 14 days" lists, each, before they are one line.
+const daySessions = 3
 
 // nextEvents returns the rows of Today's "The next 14 days": those under
 // way (a conference on its second day, said so: the list began at now and
@@ -27,19 +22,13 @@ const (
 // were the whole list: next week's meetup was not on it.
 func (s *pages) nextEvents(ctx context.Context, u *accounts.User, now time.Time) ([]eventRow, error) {
 	loc, soon := u.Location(), now.AddDate(0, 0, 14)
-	evs, err := s.CRM.RunningInto(ctx, u.ID, now)
+	evs, err := s.CRM.EventsOfDays(ctx, u.ID, now, soon) // those under way first: begun before now
 	if err != nil {
 		return nil, err
 	}
-	underWay := len(evs)
-	err = record.EachPage(func(cur *record.Cursor) (*record.Page[events.Event], error) {
-		return s.CRM.Events.Store.Events(ctx, u.ID, events.Filter{From: &now, To: &soon, Limit: record.MaxLimit, Cursor: cur})
-	}, func(items []events.Event) bool {
-		evs = append(evs, items...)
-		return len(evs)-underWay < todayEventsRead
-	})
-	if err != nil {
-		return nil, err
+	underWay := 0
+	for underWay < len(evs) && evs[underWay].StartsAt.Before(now) {
+		underWay++
 	}
 	type calendarDay struct{ calendar, day string }
 	dayOf := func(e *events.Event) (calendarDay, bool) {
