@@ -319,12 +319,12 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 			spoken = append(spoken, e)
 		}
 	}
-	went, err := s.eventsMetAt(ctx, userID, spoken)
+	metAt, err := s.eventsMetAt(ctx, userID, spoken)
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range spoken {
-		if !sawTalksAt(&e, went[e.ID]) {
+		if !sawTalksAt(&e, metAt[e.ID]) {
 			continue
 		}
 		for _, t := range e.Talks {

@@ -83,7 +83,7 @@ func (s *pages) renderEvents(c *fiber.Ctx, p *webPage, status int) error {
 	loc := u.Location()
 	p.Form["q"], p.Form["tag"] = strings.TrimSpace(c.Query("q")), strings.TrimSpace(c.Query("tag"))
 	now := s.Now()
-	view := &eventsView{LaterPage: c.Query("later") != "" && c.Query("older") == ""}
+	view := &eventsView{}
 	f := events.Filter{Q: p.Form["q"], Tag: p.Form["tag"], Limit: eventsPerList}
 	if c.Query("older") == "" {
 		up := f
@@ -100,7 +100,7 @@ func (s *pages) renderEvents(c *fiber.Ctx, p *webPage, status int) error {
 			view.Upcoming = append(view.Upcoming, eventRowOf(&page.Items[i], loc))
 		}
 		view.Later = page.NextCursor
-		view.LaterPage = view.LaterPage && p.Problem == "" // else the first page, with the past
+		view.LaterPage = c.Query("later") != "" && p.Problem == "" // a bad cursor gave the first page, with the past
 	}
 	past := &record.Page[events.Event]{}
 	if !view.LaterPage {
