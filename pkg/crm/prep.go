@@ -324,7 +324,7 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 		return nil, err
 	}
 	for _, e := range spoken {
-		if !sawTalksAt(&e, metAt[e.ID]) {
+		if !events.TalksSeen(e.Status, e.Source != nil, metAt[e.ID]) {
 			continue
 		}
 		for _, t := range e.Talks {
@@ -334,21 +334,6 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 		}
 	}
 	return out, nil
-}
-
-// sawTalksAt says whether the user saw the talks of e, an earlier event
-// (met says whether someone was met there): not if it was cancelled or
-// skipped; if it was attended, or someone was met there; and if the user
-// added it by hand. A followed calendar's event, nobody met and not marked
-// attended, is one the group held, not one the user went to.
-func sawTalksAt(e *events.Event, met bool) bool {
-	switch {
-	case e.Status == "cancelled" || e.Status == "skipped":
-		return false
-	case e.Status == "attended" || met:
-		return true
-	}
-	return e.Source == nil
 }
 
 // CreateEvent stores a new event, with the brief before it when it has

@@ -105,3 +105,26 @@ func TestGuestsOf(t *testing.T) {
 		t.Fatalf("%v\nwant %s", out, want)
 	}
 }
+
+// TestTalksSeen: the talks of an event you went to were seen; those of one
+// cancelled or skipped were not; a followed calendar's event counts only
+// when marked attended or someone was met there.
+func TestTalksSeen(t *testing.T) {
+	for _, tc := range []struct {
+		status            string
+		followed, met, ok bool
+	}{
+		{"planned", false, false, true},
+		{"attended", false, false, true},
+		{"cancelled", false, true, false},
+		{"skipped", false, true, false},
+		{"planned", true, false, false},
+		{"planned", true, true, true},
+		{"attended", true, false, true},
+		{"skipped", true, true, false},
+	} {
+		if got := TalksSeen(tc.status, tc.followed, tc.met); got != tc.ok {
+			t.Errorf("%s, followed %v, met %v: %v", tc.status, tc.followed, tc.met, got)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package insights
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -37,14 +38,29 @@ func TestWindow(t *testing.T) {
 // TestAssemble: topics ranked with their trend (a topic gone is falling),
 // speakers merged across spellings and counted over distinct events,
 // people ranked by encounters plus intros (the deleted left out), the
-// follow-up rate, and lapsed contacts oldest first.
+// follow-up rate, and lapsed contacts oldest first. Speakers count only at
+// events whose talks the user saw: not cancelled, skipped or yet to come,
+// nor a followed calendar's where nobody was met.
 func TestAssemble(t *testing.T) {
 	now := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
 	from, to := now.Add(-DefaultWindow), now
 	f := NewFacts()
 	f.Topics[0] = map[string]int{"go": 10, "rust": 4, "wasm": 2, "": 3}
 	f.Topics[1] = map[string]int{"go": 10, "rust": 1, "cobol": 5}
-	f.Talks = map[SpeakerAt]int{{"Rob Pike", "e1"}: 1, {"rob pike", "e2"}: 1, {"Rob Pike", "e3"}: 1, {"Ada", "e1"}: 2, {" ", "e1"}: 1}
+	f.Talks = map[SpeakerAt]int{{"Rob Pike", "e1"}: 1, {"rob pike", "e2"}: 1, {"Rob Pike", "e3"}: 1, {"Ada", "e1"}: 2, {" ", "e1"}: 1,
+		{"Rob Pike", "cancelled"}: 1, {"Rob Pike", "skipped"}: 1, {"Rob Pike", "coming"}: 1, {"Rob Pike", "followed"}: 1, {"Ada", "followed"}: 5}
+	before := now.Add(-time.Hour)
+	f.TalkEvents = map[string]TalkEvent{
+		"e1": {Status: "attended", StartsAt: before}, "e2": {Status: "planned", StartsAt: before},
+		"e3": {Status: "planned", Followed: true, StartsAt: before}, "followed": {Status: "planned", Followed: true, StartsAt: before},
+		"cancelled": {Status: "cancelled", StartsAt: before}, "skipped": {Status: "skipped", StartsAt: before},
+		"coming": {Status: "planned", StartsAt: now},
+	}
+	var asked []string
+	f.MetAt = func(ids []string) (map[string]bool, error) {
+		asked = append(asked, ids...)
+		return map[string]bool{"e3": true}, nil
+	}
 	f.Met = map[string]int{"c1": 5, "c2": 2, "gone": 9}
 	f.Introduced = map[string]int{"c2": 4, "c3": 1}
 	f.Due, f.Done, f.OnTime, f.Overdue = 3, 2, 1, 1
@@ -79,6 +95,9 @@ func TestAssemble(t *testing.T) {
 	if len(ins.Speakers) != 2 || ins.Speakers[0] != (SpeakerInsight{Name: "Rob Pike", Talks: 3, Events: 3}) || ins.Speakers[1].Talks != 2 {
 		t.Fatalf("speakers %+v", ins.Speakers)
 	}
+	if slices.Sort(asked); !slices.Equal(asked, []string{"e3", "followed"}) {
+		t.Fatalf("asked where someone was met: %v", asked)
+	}
 	if len(ins.People) != 3 || ins.People[0].ContactID != "c2" || ins.People[1].ContactID != "c1" || ins.People[2].ContactID != "c3" ||
 		ins.People[0].Name != "name of c2" {
 		t.Fatalf("people %+v", ins.People)
@@ -93,6 +112,11 @@ func TestAssemble(t *testing.T) {
 		t.Fatalf("previous from %v", ins.PreviousFrom)
 	}
 	boom := errors.New("store down")
+	f.MetAt = func([]string) (map[string]bool, error) { return nil, boom }
+	if _, err := Assemble(f, from, to, now); !errors.Is(err, boom) {
+		t.Fatalf("a failed met-at lookup: %v", err)
+	}
+	f.MetAt = func([]string) (map[string]bool, error) { return nil, nil }
 	f.People = func([]string) (map[string]PersonInsight, error) { return nil, boom }
 	if _, err := Assemble(f, from, to, now); !errors.Is(err, boom) {
 		t.Fatalf("a failed people lookup: %v", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 )
 
@@ -158,6 +159,11 @@ type Facts struct {
 	OnTime     int               // done within a day of due
 	Overdue    int               // pending and due in the window before now
 	Cadenced   []Cadenced        // contacts with a stay-in-touch cadence
+	// TalkEvents are the events of Talks by id, and MetAt says at which of
+	// the ids someone was met: a speaker counts only at an event whose
+	// talks the user saw (events.TalksSeen) before now.
+	TalkEvents map[string]TalkEvent
+	MetAt      func(eventIDs []string) (map[string]bool, error)
 	// People returns the name and last contact of contacts by id; missing
 	// ones (deleted meanwhile) are left out.
 	People func(ids []string) (map[string]PersonInsight, error)
@@ -165,6 +171,13 @@ type Facts struct {
 
 // SpeakerAt is a speaker (as written) at one event.
 type SpeakerAt struct{ Speaker, Event string }
+
+// TalkEvent is what says whether the user saw an event's talks.
+type TalkEvent struct {
+	Status   string
+	Followed bool // brought in by a followed calendar
+	StartsAt time.Time
+}
 
 // Cadenced is a contact with a stay-in-touch cadence of Days.
 type Cadenced struct {
@@ -176,7 +189,7 @@ type Cadenced struct {
 
 // NewFacts returns empty facts.
 func NewFacts() *Facts {
-	return &Facts{Topics: [2]map[string]int{{}, {}}, Talks: map[SpeakerAt]int{},
+	return &Facts{Topics: [2]map[string]int{{}, {}}, Talks: map[SpeakerAt]int{}, TalkEvents: map[string]TalkEvent{},
 		Met: map[string]int{}, Introduced: map[string]int{}}
 }
 
@@ -201,6 +214,10 @@ func Assemble(f *Facts, from, to, now time.Time) (*Insights, error) {
 	})
 	ins.Topics = ins.Topics[:min(len(ins.Topics), topicListMax)]
 
+	seen, err := f.talksSeen(now)
+	if err != nil {
+		return nil, err
+	}
 	// Speakers: spellings are merged case-insensitively, over distinct events.
 	type spAcc struct {
 		spellings map[string]int
@@ -210,7 +227,7 @@ func Assemble(f *Facts, from, to, now time.Time) (*Insights, error) {
 	speakers := map[string]*spAcc{}
 	for k, n := range f.Talks {
 		name := strings.TrimSpace(k.Speaker)
-		if name == "" {
+		if name == "" || !seen[k.Event] {
 			continue
 		}
 		lk := strings.ToLower(name)
@@ -294,6 +311,31 @@ func Assemble(f *Facts, from, to, now time.Time) (*Insights, error) {
 		ins.Lapsed = append(ins.Lapsed, ls[i].LapsedContact)
 	}
 	return ins, nil
+}
+
+// talksSeen returns the events of Talks whose talks the user saw: begun
+// before now and seen by events.TalksSeen, asking MetAt only about those
+// from a followed calendar that were not marked.
+func (f *Facts) talksSeen(now time.Time) (map[string]bool, error) {
+	seen := map[string]bool{}
+	var ask []string
+	for id, e := range f.TalkEvents {
+		switch {
+		case !e.StartsAt.Before(now):
+		case events.TalksSeen(e.Status, e.Followed, false):
+			seen[id] = true
+		case events.TalksSeen(e.Status, e.Followed, true):
+			ask = append(ask, id)
+		}
+	}
+	if len(ask) == 0 {
+		return seen, nil
+	}
+	met, err := f.MetAt(ask)
+	for id := range met {
+		seen[id] = true
+	}
+	return seen, err
 }
 
 // DoneOnTime says whether a follow-up was ended within onTimeGrace of its

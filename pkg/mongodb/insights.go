@@ -48,17 +48,27 @@ func (s *Insights) Facts(ctx context.Context, userID string, from, to, now time.
 		for _, r := range append(enc, tags...) {
 			m[strings.TrimSpace(r.ID)] += r.N
 		}
-		// events_user_starts (a projected read of the talk titles)
+		// events_user_starts (a projected read of the talks, and of what
+		// says whether the user saw them)
 		talks, err := aggregate[struct {
+			ID    string `bson:"_id"`
 			Talks []struct {
 				Title string `bson:"title"`
 			} `bson:"talks"`
+			Status string `bson:"status"`
+			Source *struct {
+				CalendarID string `bson:"calendar_id"`
+			} `bson:"source"`
+			StartsAt time.Time `bson:"starts_at"`
 		}](ctx, db.Collection("events"), "event", stage("$match", and(user, window("starts_at", w.from, w.to))),
-			stage("$project", bson.M{"talks.title": 1}))
+			stage("$project", bson.M{"talks.title": 1, "status": 1, "source.calendar_id": 1, "starts_at": 1}))
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range talks {
+			if i == 0 && len(r.Talks) > 0 {
+				f.TalkEvents[r.ID] = insights.TalkEvent{Status: r.Status, Followed: r.Source != nil, StartsAt: r.StartsAt}
+			}
 			for _, t := range r.Talks {
 				for _, x := range insights.Hashtag.FindAllStringSubmatch(t.Title, -1) {
 					m[strings.ToLower(x[1])]++
@@ -67,7 +77,8 @@ func (s *Insights) Facts(ctx context.Context, userID string, from, to, now time.
 		}
 	}
 
-	// Speakers: talks per (speaker, event).
+	// Speakers: talks per (speaker, event); the events' status and source
+	// were read with their talk titles above.
 	type spRow struct {
 		ID struct {
 			S string `bson:"s"`
@@ -84,6 +95,9 @@ func (s *Insights) Facts(ctx context.Context, userID string, from, to, now time.
 	}
 	for _, r := range sp {
 		f.Talks[insights.SpeakerAt{Speaker: r.ID.S, Event: r.ID.E}] += r.N
+	}
+	f.MetAt = func(ids []string) (map[string]bool, error) {
+		return (&Contacts{DB: s.DB}).EventsMetAt(ctx, userID, ids)
 	}
 
 	// People: encounters and intros per contact in the window.

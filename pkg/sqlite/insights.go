@@ -74,24 +74,35 @@ func (s *Insights) Facts(ctx context.Context, userID string, from, to, now time.
 	}
 	a, b := formatTime(from), formatTime(to)
 
-	// Speakers: talks per (speaker, event) (events_user_starts).
+	// Speakers: talks per (speaker, event) (events_user_starts), with what
+	// says whether the user saw them.
 	type spRow struct {
 		speaker, event string
 		n              int
+		seen           insights.TalkEvent
 	}
 	sp, err := queryAll(ctx, s.DB, "insight", func(r scanner) (*spRow, error) {
 		var x spRow
 		var speaker sql.NullString
-		err := r.Scan(&speaker, &x.event, &x.n)
+		var starts string
+		err := r.Scan(&speaker, &x.event, &x.n, &x.seen.Status, &x.seen.Followed, &starts)
 		x.speaker = speaker.String
+		if err == nil {
+			x.seen.StartsAt, err = parseTime(starts)
+		}
 		return &x, translate(err, "insight")
-	}, `SELECT json_extract(t.value, '$.speaker'), e.id, count(*) FROM events e, json_each(e.talks) t
+	}, `SELECT json_extract(t.value, '$.speaker'), e.id, count(*), e.status, e.source_calendar_id IS NOT NULL, e.starts_at
+		FROM events e, json_each(e.talks) t
 		WHERE e.user_id = ? AND e.starts_at >= ? AND e.starts_at < ? GROUP BY 1, 2`, userID, a, b)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range sp {
 		f.Talks[insights.SpeakerAt{Speaker: r.speaker, Event: r.event}] += r.n
+		f.TalkEvents[r.event] = r.seen
+	}
+	f.MetAt = func(ids []string) (map[string]bool, error) {
+		return (&Contacts{DB: s.DB}).EventsMetAt(ctx, userID, ids)
 	}
 
 	// People: intros per contact (intros_user_created), then encounters

@@ -38,6 +38,7 @@ func Insights(t *testing.T, open OpenInsights) {
 	ada := MustCreateContact(t, s.Contacts, newContact("u1", "Ada"))
 	bob := MustCreateContact(t, s.Contacts, newContact("u1", "Bob"))
 	edge := MustCreateContact(t, s.Contacts, newContact("u1", "Edge Ed"))
+	sam := MustCreateContact(t, s.Contacts, newContact("u1", "Sam"))
 	lapsed := newContact("u1", "Lapsed Lee")
 	lapsed.CadenceDays = 30
 	lapsed.CreatedAt = clock.AddDate(0, -3, 0)
@@ -55,7 +56,19 @@ func Insights(t *testing.T, open OpenInsights) {
 		Status: "attended", Tags: []string{"go", "rust"}, CreatedAt: clock, UpdatedAt: clock}
 	other := &events.Event{ID: nextID(), UserID: "u2", Title: "Theirs", Kind: "meetup", StartsAt: in(3), EndsAt: in(3.1), Timezone: "UTC",
 		Status: "attended", Tags: []string{"go", "secret"}, CreatedAt: clock, UpdatedAt: clock}
-	for _, e := range []*events.Event{ev, old, other} {
+	// Talks the user did not see: at an event cancelled, and at a followed
+	// calendar's where nobody was met; and one where someone was.
+	talkAt := func(title, status, speaker string, followed bool) *events.Event {
+		e := &events.Event{ID: nextID(), UserID: "u1", Title: title, Kind: "meetup", StartsAt: in(1), EndsAt: in(1.1), Timezone: "UTC",
+			Status: status, CreatedAt: clock, UpdatedAt: clock, Talks: []events.Talk{{Title: "A talk", Speaker: speaker}}}
+		if followed {
+			e.Source = &events.Source{CalendarID: "cal", UID: e.ID}
+		}
+		return e
+	}
+	metThere := talkAt("Followed, met", "planned", "Sam Seen", true)
+	for _, e := range []*events.Event{ev, old, other, talkAt("Cancelled", "cancelled", "Carl Cancelled", false),
+		talkAt("Followed", "planned", "Fay Followed", true), metThere} {
 		if err := s.Events.CreateEvent(ctx, e); err != nil {
 			t.Fatal(err)
 		}
@@ -65,6 +78,7 @@ func Insights(t *testing.T, open OpenInsights) {
 		{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: ada.ID, Moment: "before_talk", MetAt: in(2), Topics: []string{"kafka"}, CreatedAt: clock},
 		{ID: nextID(), UserID: "u1", EventID: ev.ID, ContactID: bob.ID, Moment: "after_talk", MetAt: in(2), CreatedAt: clock},
 		{ID: nextID(), UserID: "u1", EventID: old.ID, ContactID: bob.ID, Moment: "other", MetAt: in(-5), Topics: []string{"kafka", "rust"}, CreatedAt: clock},
+		{ID: nextID(), UserID: "u1", EventID: metThere.ID, ContactID: sam.ID, Moment: "other", MetAt: in(1), CreatedAt: clock},
 		{ID: nextID(), UserID: "u2", EventID: other.ID, ContactID: "theirs", Moment: "other", MetAt: in(3), Topics: []string{"secret"}, CreatedAt: clock},
 		// The window's ends fall inside days: the same day just before
 		// it is the window before, just after its start and just before
@@ -111,8 +125,8 @@ func Insights(t *testing.T, open OpenInsights) {
 			`{"name":"wasm","count":2,"previous_count":0,"trend":"new"},` +
 			`{"name":"über","count":1,"previous_count":0,"trend":"new"},` +
 			`{"name":"rust","count":0,"previous_count":2,"trend":"falling"}],` +
-			`"people":[{"name":"Ada","encounters":2,"intros":0},{"name":"Edge Ed","encounters":2,"intros":0},{"name":"Bob","encounters":1,"intros":1},{"name":"Lapsed Lee","encounters":0,"intros":1}],` +
-			`"speakers":[{"name":"Rob Pike","talks":2,"events":1}],` +
+			`"people":[{"name":"Ada","encounters":2,"intros":0},{"name":"Edge Ed","encounters":2,"intros":0},{"name":"Bob","encounters":1,"intros":1},{"name":"Sam","encounters":1,"intros":0},{"name":"Lapsed Lee","encounters":0,"intros":1}],` +
+			`"speakers":[{"name":"Rob Pike","talks":2,"events":1},{"name":"Sam Seen","talks":1,"events":1}],` +
 			`"followups":{"due":3,"done_on_time":1,"overdue":1,"completion_rate":0.667},` +
 			`"lapsed":["Lapsed Lee"]}`
 		if s := summarize(got); s != want {
