@@ -54,6 +54,24 @@ func (s *Service) LatestEventsMetAtSince(ctx context.Context, userID string, sin
 	})
 }
 
+// LatestEventsWent returns the user's n latest events that begin before
+// before, up to latestLookBack back, that the user went to (events.Went:
+// added by hand, or from a followed calendar and marked attended or met
+// at), the latest first: where a job or a lead was heard of. A followed
+// conference's sessions of last week filled the latest of all events.
+func (s *Service) LatestEventsWent(ctx context.Context, userID string, before time.Time, n int) ([]events.Event, error) {
+	return s.latestEvents(ctx, userID, before.Add(-latestLookBack), before, n, func(window []events.Event) ([]events.Event, error) {
+		var ask []events.Event // followed and not marked: met at?
+		for _, e := range window {
+			if !events.Went(e.Status, e.Source != nil, false) && events.Went(e.Status, e.Source != nil, true) {
+				ask = append(ask, e)
+			}
+		}
+		met, err := s.eventsMetAt(ctx, userID, ask)
+		return slices.DeleteFunc(window, func(e events.Event) bool { return !events.Went(e.Status, e.Source != nil, met[e.ID]) }), err
+	})
+}
+
 // eventsMetAt is which of evs the user met someone at, in one read
 // (contacts' EventsMetAt).
 func (s *Service) eventsMetAt(ctx context.Context, userID string, evs []events.Event) (map[string]bool, error) {

@@ -324,7 +324,7 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 		return nil, err
 	}
 	for _, e := range spoken {
-		if !events.TalksSeen(e.Status, e.Source != nil, metAt[e.ID]) {
+		if !events.Went(e.Status, e.Source != nil, metAt[e.ID]) {
 			continue
 		}
 		for _, t := range e.Talks {

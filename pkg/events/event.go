@@ -54,13 +54,13 @@ type Source struct {
 	UID        string `json:"uid"`
 }
 
-// TalksSeen says whether the user saw the talks of an earlier event of
-// this status (followed: it came from a followed calendar; met: someone
-// was met there): not if it was cancelled or skipped; if it was attended,
-// or someone was met there; and if the user added it by hand. A followed
-// calendar's event, nobody met and not marked attended, is one the group
-// held, not one the user went to.
-func TalksSeen(status string, followed, met bool) bool {
+// Went says whether the user went to an earlier event of this status, and
+// so saw its talks (followed: it came from a followed calendar; met:
+// someone was met there): not if it was cancelled or skipped; if it was
+// attended, or someone was met there; and if the user added it by hand. A
+// followed calendar's event, nobody met and not marked attended, is one
+// the group held, not one the user went to.
+func Went(status string, followed, met bool) bool {
 	switch {
 	case status == "cancelled" || status == "skipped":
 		return false

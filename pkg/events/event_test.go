@@ -106,10 +106,10 @@ func TestGuestsOf(t *testing.T) {
 	}
 }
 
-// TestTalksSeen: the talks of an event you went to were seen; those of one
-// cancelled or skipped were not; a followed calendar's event counts only
-// when marked attended or someone was met there.
-func TestTalksSeen(t *testing.T) {
+// TestWent: you went to an event you added, unless it was cancelled or
+// skipped; to a followed calendar's event only when you marked it attended
+// or met someone there.
+func TestWent(t *testing.T) {
 	for _, tc := range []struct {
 		status            string
 		followed, met, ok bool
@@ -123,7 +123,7 @@ func TestTalksSeen(t *testing.T) {
 		{"attended", true, false, true},
 		{"skipped", true, true, false},
 	} {
-		if got := TalksSeen(tc.status, tc.followed, tc.met); got != tc.ok {
+		if got := Went(tc.status, tc.followed, tc.met); got != tc.ok {
 			t.Errorf("%s, followed %v, met %v: %v", tc.status, tc.followed, tc.met, got)
 		}
 	}

@@ -161,7 +161,7 @@ type Facts struct {
 	Cadenced   []Cadenced        // contacts with a stay-in-touch cadence
 	// TalkEvents are the events of Talks by id, and MetAt says at which of
 	// the ids someone was met: a speaker counts only at an event whose
-	// talks the user saw (events.TalksSeen) before now.
+	// talks the user saw (events.Went) before now.
 	TalkEvents map[string]TalkEvent
 	MetAt      func(eventIDs []string) (map[string]bool, error)
 	// People returns the name and last contact of contacts by id; missing
@@ -314,7 +314,7 @@ func Assemble(f *Facts, from, to, now time.Time) (*Insights, error) {
 }
 
 // talksSeen returns the events of Talks whose talks the user saw: begun
-// before now and seen by events.TalksSeen, asking MetAt only about those
+// before now and seen by events.Went, asking MetAt only about those
 // from a followed calendar that were not marked.
 func (f *Facts) talksSeen(now time.Time) (map[string]bool, error) {
 	seen := map[string]bool{}
@@ -322,9 +322,9 @@ func (f *Facts) talksSeen(now time.Time) (map[string]bool, error) {
 	for id, e := range f.TalkEvents {
 		switch {
 		case !e.StartsAt.Before(now):
-		case events.TalksSeen(e.Status, e.Followed, false):
+		case events.Went(e.Status, e.Followed, false):
 			seen[id] = true
-		case events.TalksSeen(e.Status, e.Followed, true):
+		case events.Went(e.Status, e.Followed, true):
 			ask = append(ask, id)
 		}
 	}

@@ -34,6 +34,10 @@ func (s *pages) registerPipeline(g fiber.Router) {
 // (accepted, declined, lost) their latest.
 const pipelinePerStage, pipelineClosed = 50, 20
 
+// How many events "where you heard of it" offers: of those the user went
+// to, and of the others.
+const pipelineEvents, pipelineOthers = 50, 20
+
 // pipelineView is the pipeline page.
 type pipelineView struct {
 	Columns []pipelineColumn
@@ -41,7 +45,9 @@ type pipelineView struct {
 	Stage  string
 	Kinds  []string
 	Stages []string
-	Events []webEvent
+	// Events are "where you heard of it": the latest the user went to, then
+	// Others, the latest of the rest (a followed calendar's evenings).
+	Events, Others []webEvent
 }
 
 type pipelineColumn struct {
@@ -159,12 +165,24 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 		i := col[o.Stage]
 		view.Columns[i].Cards = append(view.Columns[i].Cards, card)
 	}
-	recent, err := s.CRM.LatestEvents(ctx, u.ID, s.Now().Add(24*time.Hour), 50) // the latest first
+	before := s.Now().Add(24 * time.Hour)
+	went, err := s.CRM.LatestEventsWent(ctx, u.ID, before, pipelineEvents) // the latest first
 	if err != nil {
 		return err
 	}
-	for _, e := range recent {
+	recent, err := s.CRM.LatestEvents(ctx, u.ID, before, pipelineEvents)
+	if err != nil {
+		return err
+	}
+	offered := map[string]bool{}
+	for _, e := range went {
+		offered[e.ID] = true
 		view.Events = append(view.Events, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("2 Jan 2006")})
+	}
+	for _, e := range recent {
+		if !offered[e.ID] && len(view.Others) < pipelineOthers && len(went) > 0 {
+			view.Others = append(view.Others, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("2 Jan 2006")})
+		}
 	}
 	p.Data = view
 	return nil
