@@ -76,6 +76,7 @@ No events.
 Follow-ups:
 {{range .Followups}}* {{.When}}  {{.Title}}{{with .Note}} — {{.}}{{end}}
 {{end}}{{if .MoreOverdue}}* and more overdue: {{.BaseURL}}/app/followups
+{{end}}{{if .MoreAhead}}* and more due this week: {{.BaseURL}}/app/followups
 {{end}}{{else}}
 No follow-ups due.
 {{end}}
@@ -97,18 +98,19 @@ const agendaEvents = 2000
 const agendaOverdue = 10
 
 // sendAgenda emails the next 7 days of events and pending follow-ups (the
-// overdue first, at most agendaOverdue of them), with the same as an .ics
-// attachment.
+// overdue first, at most agendaOverdue of them; a line says when more are
+// overdue or due), with the same as an .ics attachment.
 func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now time.Time) error {
 	to := now.Add(7 * 24 * time.Hour)
 	evs, err := d.Events.Begun(ctx, u.ID, now, to, agendaEvents)
 	if err != nil {
 		return err
 	}
-	fs, moreOverdue, err := d.Followups.DueBefore(ctx, u.ID, now, to, agendaOverdue)
+	due, err := d.Followups.DueBefore(ctx, u.ID, now, to, agendaOverdue)
 	if err != nil {
 		return err
 	}
+	fs := due.Items
 	ids := make([]string, len(fs))
 	for i, f := range fs {
 		ids[i] = f.ContactID
@@ -122,7 +124,8 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 		Name, From, BaseURL string
 		Events, Followups   []agendaLine
 		MoreOverdue         bool
-	}{Name: u.Name, From: now.In(loc).Format("Mon 2 Jan"), BaseURL: d.BaseURL, MoreOverdue: moreOverdue}
+		MoreAhead           bool
+	}{Name: u.Name, From: now.In(loc).Format("Mon 2 Jan"), BaseURL: d.BaseURL, MoreOverdue: due.MoreOverdue, MoreAhead: due.MoreAhead}
 	cal := calendar.Calendar{Name: "Rapport agenda"}
 	for _, e := range evs {
 		view.Events = append(view.Events, agendaLine{When: e.StartsAt.In(loc).Format(emailTime), Title: e.Title, Location: e.Location})

@@ -110,11 +110,36 @@ func TestAgendaWithManyOverdue(t *testing.T) {
 	// The week's one (Thursday), the ten overdue first (1 October from
 	// 10:00 in Berlin), and no eleventh.
 	if !strings.Contains(text, "Thu 26 Nov 09:00") || !strings.Contains(text, "Thu 1 Oct 19:00") || strings.Contains(text, "Thu 1 Oct 20:00") ||
-		!strings.Contains(text, "and more overdue: https://rapport.example/app/followups") {
+		!strings.Contains(text, "and more overdue: https://rapport.example/app/followups") || strings.Contains(text, "more due this week") {
 		t.Fatalf("agenda text:\n%s", text)
 	}
 	if n := len(cal.Events()); n != 11 {
 		t.Fatalf("agenda.ics has %d events, want the ten overdue and the week's one", n)
+	}
+}
+
+// TestAgendaOfAFullWeek: a week with more follow-ups due than the agenda
+// lists (205, after a conference) says so and where the rest are. It
+// listed the first 200 as if they were all.
+func TestAgendaOfAFullWeek(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)) // Monday, 07:00 in Berlin
+	u := e.user(t, "ada@example.com", map[string]any{"timezone": "Europe/Berlin", "agenda": map[string]any{"enabled": true, "schedule": "0 8 * * MON"}})
+	jane := e.contact(t, u, "jane")
+	for i := range 205 { // from Tuesday, ten minutes apart
+		if _, err := e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.Custom, Note: fmt.Sprintf("due %03d", i),
+			DueAt: time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * 10 * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := e.dispatcher(t, "p1")
+	e.clock.Set(time.Date(2026, 11, 23, 7, 0, 10, 0, time.UTC)) // 8:00 Berlin
+	mustRun(t, d)
+	text, cal := agendaSent(t, e)
+	if !strings.Contains(text, "and more due this week: https://rapport.example/app/followups") || strings.Contains(text, "more overdue") {
+		t.Fatalf("agenda text:\n%s", text)
+	}
+	if n := len(cal.Events()); n != 200 {
+		t.Fatalf("agenda.ics has %d events, want the first 200", n)
 	}
 }
 

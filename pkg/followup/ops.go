@@ -163,22 +163,31 @@ func (s *Service) end(ctx context.Context, userID, id, status string) (*FollowUp
 	return f, nil
 }
 
+// Due is what an agenda lists of the user's pending follow-ups (DueBefore).
+type Due struct {
+	Items []FollowUp
+	// MoreOverdue says more are overdue than Items holds; MoreAhead, that
+	// more are due from now to the end than Items holds.
+	MoreOverdue, MoreAhead bool
+}
+
 // DueBefore returns the user's pending follow-ups due before until, as an
-// agenda lists them: the overdue at now first, at most overdue of them
-// (more says others are), then those due from now on (at most
-// record.MaxLimit). Read together by due time, the first page of an
-// account behind on its follow-ups held the overdue alone.
-func (s *Service) DueBefore(ctx context.Context, userID string, now, until time.Time, overdue int) (fs []FollowUp, more bool, err error) {
-	if fs, err = s.Store.Pending(ctx, userID, PendingFilter{Before: &now, Limit: overdue + 1}); err != nil {
-		return nil, false, err
+// agenda lists them: the overdue at now first, at most overdue of them,
+// then those due from now on (at most record.MaxLimit), each saying when
+// more are. Read together by due time, the first page of an account behind
+// on its follow-ups held the overdue alone.
+func (s *Service) DueBefore(ctx context.Context, userID string, now, until time.Time, overdue int) (*Due, error) {
+	fs, err := s.Store.Pending(ctx, userID, PendingFilter{Before: &now, Limit: overdue + 1})
+	if err != nil {
+		return nil, err
 	}
-	more = len(fs) > overdue
-	fs = fs[:min(len(fs), overdue)]
+	due := &Due{Items: fs[:min(len(fs), overdue)], MoreOverdue: len(fs) > overdue}
 	ahead, err := s.Store.Followups(ctx, userID, Query{Status: Pending, DueFrom: &now, DueBefore: &until, Limit: record.MaxLimit})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	return append(fs, ahead.Items...), more, nil
+	due.Items, due.MoreAhead = append(due.Items, ahead.Items...), ahead.NextCursor != ""
+	return due, nil
 }
 
 // PendingOf returns all of the user's pending follow-ups (for feeds).

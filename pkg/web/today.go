@@ -21,11 +21,12 @@ func (s *pages) registerToday(g fiber.Router) {
 // todayView is the today page.
 type todayView struct {
 	Groups []webFollowupGroup
-	// MoreOverdue says more are overdue than the page lists.
-	MoreOverdue bool
-	Events      []eventRow
-	Intros      []introLine
-	Quiet       []metRow
+	// MoreOverdue and MoreAhead say more are overdue, or due in the
+	// coming week, than the page lists.
+	MoreOverdue, MoreAhead bool
+	Events                 []eventRow
+	Intros                 []introLine
+	Quiet                  []metRow
 	// FirstRun says the account holds no contact and no event yet: the
 	// page starts with where to begin.
 	FirstRun bool
@@ -53,12 +54,12 @@ func (s *pages) handleToday(c *fiber.Ctx) error {
 	p := s.page(c, "Today", "today")
 	v := &todayView{}
 	// The first todayOverdue overdue, then the week's own.
-	pending, more, err := s.CRM.Followups.DueBefore(ctx, u.ID, now, now.AddDate(0, 0, 8), todayOverdue)
+	due, err := s.CRM.Followups.DueBefore(ctx, u.ID, now, now.AddDate(0, 0, 8), todayOverdue)
 	if err != nil {
 		return err
 	}
-	v.MoreOverdue = more
-	_, groups, err := s.groupFollowups(ctx, u, pending)
+	v.MoreOverdue, v.MoreAhead = due.MoreOverdue, due.MoreAhead
+	_, groups, err := s.groupFollowups(ctx, u, due.Items)
 	if err != nil {
 		return err
 	}

@@ -224,7 +224,8 @@ func TestABusyCalendar(t *testing.T) {
 // TestTodayWithManyOverdue: an account 205 follow-ups behind still sees
 // today's on Today, after the first 20 overdue and a link to the rest.
 // The page read the first 200 pending by due time: all of them overdue,
-// and today's was not on it.
+// and today's was not on it. Before they were due, the page said the
+// coming week held more than it listed.
 func TestTodayWithManyOverdue(t *testing.T) {
 	t.Parallel()
 	s := mustServe(t)
@@ -234,12 +235,20 @@ func TestTodayWithManyOverdue(t *testing.T) {
 		s.create(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "note": fmt.Sprintf("behind %03d", i),
 			"due_at": time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute).Format(time.RFC3339)})
 	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	// Before they were due, the week held more than the page lists (it
+	// listed the first 200 as if they were all).
+	_, page := b.get("/app/today")
+	mustContain(t, page, "behind 199", "More are due in the coming week than these")
+	if strings.Contains(page, "behind 200") || strings.Contains(page, "More are overdue") {
+		t.Errorf("the coming week's 205, before they were due:\n%s", page)
+	}
+
 	s.Clock.Add(6 * 24 * time.Hour) // 30 Nov, 17:00: the 205 overdue
 	s.create(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "note": "Call about the role", "due_at": "2026-11-30T19:00:00Z"})
-	b := s.signedIn(t, "ada@example.com", tok)
-	_, page := b.get("/app/today")
+	_, page = b.get("/app/today")
 	mustContain(t, page, "behind 000", "behind 019", "More are overdue than these", `href="/app/followups"`, "Call about the role")
-	if strings.Contains(page, "behind 020") || strings.Count(page, "behind ") != 20 {
+	if strings.Contains(page, "behind 020") || strings.Count(page, "behind ") != 20 || strings.Contains(page, "More are due in the coming week") {
 		t.Errorf("%d overdue listed, want the first 20", strings.Count(page, "behind "))
 	}
 }
