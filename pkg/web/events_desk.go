@@ -202,47 +202,6 @@ type eventForm struct {
 
 type talkRow struct{ Title, Speaker, At string }
 
-// eventSpan says when e runs in loc, "Thu 26 Nov 2026, 08:00–17:00" or,
-// over several days, "Thu 26 Nov 2026, 08:00 – Fri 27 Nov 2026, 17:00",
-// and the layout of a time within it (its talks, whom you met): the hour,
-// with the weekday when it runs over several days.
-func eventSpan(e *events.Event, loc *time.Location) (when, clock string) {
-	start, end := e.StartsAt.In(loc), e.EndsAt.In(loc)
-	from := start.Format("Mon 2 Jan 2006, 15:04")
-	switch {
-	case e.EndsAt.IsZero():
-		return from, "15:04"
-	case oneDay(start, end):
-		return from + "–" + end.Format("15:04"), "15:04"
-	}
-	return from + " – " + end.Format("Mon 2 Jan 2006, 15:04"), "Mon 15:04"
-}
-
-// eventDays is the day, or the days, e runs in loc: "Thu 19 Nov 2026", or
-// "Thu 19 Nov – Sat 21 Nov 2026".
-func eventDays(e *events.Event, loc *time.Location) string {
-	start, end := e.StartsAt.In(loc), e.EndsAt.In(loc)
-	if e.EndsAt.IsZero() || oneDay(start, end) {
-		return start.Format("Mon 2 Jan 2006")
-	}
-	return start.Format("Mon 2 Jan") + " – " + end.Format("Mon 2 Jan 2006")
-}
-
-// oneDay reports whether a and b (in one zone) fall on the same day.
-func oneDay(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd
-}
-
-// localInput is t as a datetime-local input shows it, in loc.
-func localInput(t *time.Time, loc *time.Location) string {
-	if t == nil || t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format(localLayout)
-}
-
 func (s *pages) handleEventNew(c *fiber.Ctx) error {
 	u := user(c)
 	p := s.page(c, "New event", "events")
@@ -475,7 +434,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 	}
 	p := s.page(c, e.Title, "events")
 	p.FormID = newFormID() // the giving form's (see once)
-	when, clock := eventSpan(e, loc)
+	when, clock, evLoc := eventSpan(e, loc)
 	v := &eventView{ID: e.ID, Title: e.Title, When: when,
 		Where: e.Location, Organizer: e.Organizer, Notes: e.Notes, Tags: e.Tags, Ask: ask,
 		Series: e.Series, Intentions: e.Intentions, Started: !e.StartsAt.After(s.Now()), Give: give}
@@ -488,7 +447,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 	for _, t := range e.Talks {
 		row := talkRow{Title: t.Title, Speaker: t.Speaker}
 		if t.StartsAt != nil {
-			row.At = t.StartsAt.In(loc).Format(clock)
+			row.At = t.StartsAt.In(evLoc).Format(clock)
 		}
 		v.Talks = append(v.Talks, row)
 	}
@@ -521,7 +480,7 @@ func (s *pages) showEvent(c *fiber.Ctx, ask bool, give *givingAsk) error {
 		for _, en := range encs.Items {
 			if en.Moment == m.Value {
 				g.Met = append(g.Met, metRow{ID: en.ID, ContactID: en.ContactID, Name: name(en.ContactID), Topics: strings.Join(en.Topics, ", "),
-					Notes: en.Notes, When: en.MetAt.In(loc).Format(clock)})
+					Notes: en.Notes, When: en.MetAt.In(evLoc).Format(clock)})
 			}
 		}
 		if len(g.Met) > 0 {

@@ -379,3 +379,38 @@ func TestEventPageTimes(t *testing.T) {
 		t.Error("a talk's time as an input holds it")
 	}
 }
+
+// TestEventPageInItsOwnZone: an event in another time zone than the
+// user's shows its hours as its edit form has them, in its own zone,
+// named, with the user's beside them; its talks and whom you met there at
+// its hours. The page showed the user's hours alone, unnamed: a
+// conference in New York from 09:00, so typed in its form, read 15:00.
+func TestEventPageInItsOwnZone(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	s.api(t, "PATCH", "/v1/me", tok, map[string]any{"timezone": "Europe/Berlin"}, 200, nil)
+	ny := s.create(t, tok, "/v1/events", map[string]any{"title": "KubeCon NA", "kind": "conference", "timezone": "America/New_York",
+		"starts_at": "2026-11-19T14:00:00Z", "ends_at": "2026-11-19T22:00:00Z",
+		"talks": []map[string]any{{"title": "Keynote", "speaker": "Kelsey", "starts_at": "2026-11-19T15:00:00Z"}}})
+	s.api(t, "POST", "/v1/events/"+ny+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane Doe"}, "moment": "other",
+		"met_at": "2026-11-19T16:30:00Z"}, 201, nil)
+	late := s.create(t, tok, "/v1/events", map[string]any{"title": "Late show", "timezone": "America/Los_Angeles",
+		"starts_at": "2026-11-20T04:00:00Z", "ends_at": "2026-11-20T06:00:00Z"}) // Thu 20:00 there, Fri 05:00 in Berlin
+	home := s.create(t, tok, "/v1/events", map[string]any{"title": "Go Meetup", "timezone": "Europe/Berlin", "starts_at": "2026-11-17T18:00:00Z"})
+	b := s.signedIn(t, "ada@example.com", tok)
+
+	_, page := b.get("/app/events/" + ny)
+	mustContain(t, page, "Thu 19 Nov 2026, 09:00–17:00 New York time (15:00–23:00 yours)", `<div class="due">10:00</div>`, "11:30")
+	_, page = b.get("/app/events/" + ny + "/edit")
+	mustContain(t, page, `value="2026-11-19T09:00"`)
+	_, page = b.get("/app/events/" + ny + "/prep")
+	mustContain(t, page, "09:00–17:00 New York time (15:00–23:00 yours)")
+	_, page = b.get("/app/events/" + late)
+	mustContain(t, page, "Thu 19 Nov 2026, 20:00–22:00 Los Angeles time (Fri 05:00–07:00 yours)")
+	_, page = b.get("/app/events/" + home)
+	mustContain(t, page, "Tue 17 Nov 2026, 19:00–21:00")
+	if strings.Contains(page, "yours") {
+		t.Error("an event in the user's own zone names it")
+	}
+}

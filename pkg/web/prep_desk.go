@@ -55,7 +55,8 @@ func (s *pages) handleEventPrep(c *fiber.Ctx) error {
 	}
 	loc := u.Location()
 	p := s.page(c, "Prepare: "+pr.Event.Title, "prep")
-	v := &prepView{Event: webEvent{ID: pr.Event.ID, Title: pr.Event.Title, When: pr.Event.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04")},
+	when, _, _ := eventSpan(pr.Event, loc)
+	v := &prepView{Event: webEvent{ID: pr.Event.ID, Title: pr.Event.Title, When: when},
 		Intentions: pr.Intentions}
 	if v.Targets, err = s.targetRows(ctx, u.ID, pr.Targets); err != nil {
 		return err
