@@ -32,6 +32,21 @@ func eventSpan(e *events.Event, mine *time.Location) (when, clock string, loc *t
 	return when, clock, loc
 }
 
+// eventStart is when e begins in the user's zone (mine), as lists show
+// it, "Thu 19 Nov 2026, 15:00", with its own hour when its zone is another
+// hour then: "Thu 19 Nov 2026, 15:00 (09:00 New York time)".
+func eventStart(e *events.Event, mine *time.Location) string {
+	when := e.StartsAt.In(mine).Format("Mon 2 Jan 2006, 15:04")
+	if theirs := e.StartsAt.In(eventZone(e, mine)); offsetAt(e.StartsAt, mine) != offsetAt(theirs, theirs.Location()) {
+		layout := "15:04"
+		if theirs.Weekday() != e.StartsAt.In(mine).Weekday() {
+			layout = "Mon 15:04"
+		}
+		when += " (" + theirs.Format(layout) + " " + zoneCity(theirs.Location()) + " time)"
+	}
+	return when
+}
+
 // eventZone is e's own time zone (mine if it names none this server knows).
 func eventZone(e *events.Event, mine *time.Location) *time.Location {
 	if loc, err := time.LoadLocation(e.Timezone); err == nil && e.Timezone != "" {

@@ -65,7 +65,7 @@ type eventsView struct {
 type calendarRow struct{ ID, Name, URL, Synced, LastError string }
 
 func eventRowOf(e *events.Event, loc *time.Location) eventRow {
-	return eventRow{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 2 Jan 2006, 15:04"), Where: e.Location, Kind: e.Kind,
+	return eventRow{ID: e.ID, Title: e.Title, When: eventStart(e, loc), Where: e.Location, Kind: e.Kind,
 		Tags: e.Tags}
 }
 

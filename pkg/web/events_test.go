@@ -383,7 +383,7 @@ func TestEventPageTimes(t *testing.T) {
 // TestEventPageInItsOwnZone: an event in another time zone than the
 // user's shows its hours as its edit form has them, in its own zone,
 // named, with the user's beside them; its talks and whom you met there at
-// its hours. The page showed the user's hours alone, unnamed: a
+// its hours. The list has it at the user's hour, its own beside it. The page showed the user's hours alone, unnamed: a
 // conference in New York from 09:00, so typed in its form, read 15:00.
 func TestEventPageInItsOwnZone(t *testing.T) {
 	t.Parallel()
@@ -406,6 +406,8 @@ func TestEventPageInItsOwnZone(t *testing.T) {
 	mustContain(t, page, `value="2026-11-19T09:00"`)
 	_, page = b.get("/app/events/" + ny + "/prep")
 	mustContain(t, page, "09:00–17:00 New York time (15:00–23:00 yours)")
+	_, page = b.get("/app/events")
+	mustContain(t, page, "Thu 19 Nov 2026, 15:00 (09:00 New York time)", "Fri 20 Nov 2026, 05:00 (Thu 20:00 Los Angeles time)", "Tue 17 Nov 2026, 19:00<")
 	_, page = b.get("/app/events/" + late)
 	mustContain(t, page, "Thu 19 Nov 2026, 20:00–22:00 Los Angeles time (Fri 05:00–07:00 yours)")
 	_, page = b.get("/app/events/" + home)
