@@ -11,12 +11,18 @@ import (
 // 08:00–17:00" or, over several days, "Thu 26 Nov 2026, 08:00 – Fri 27 Nov
 // 2026, 17:00" — as its edit form has it — and, when the user's zone (mine)
 // is another hour then, in both: "…, 09:00–17:00 New York time (15:00–23:00
-// yours)". It returns the layout of a time within it (its talks, whom you
-// met: the hour, with the weekday when it runs over several days) and the
-// zone they are read in.
+// yours)"; whole days as allDay says them. It returns the layout of a time
+// within it (its talks, whom you met: the hour, with the weekday when it
+// runs over several days) and the zone they are read in.
 func eventSpan(e *events.Event, mine *time.Location) (when, clock string, loc *time.Location) {
 	loc = eventZone(e, mine)
 	start, end := e.StartsAt.In(loc), e.EndsAt.In(loc)
+	if days, ok := allDay(e, mine); ok {
+		if oneDay(start, lastDay(end)) {
+			return days, "15:04", loc
+		}
+		return days, "Mon 15:04", loc
+	}
 	when, clock = start.Format("Mon 2 Jan 2006, 15:04"), "Mon 15:04"
 	switch {
 	case e.EndsAt.IsZero():
@@ -36,6 +42,9 @@ func eventSpan(e *events.Event, mine *time.Location) (when, clock string, loc *t
 // it, "Thu 19 Nov 2026, 15:00", with its own hour when its zone is another
 // hour then: "Thu 19 Nov 2026, 15:00 (09:00 New York time)".
 func eventStart(e *events.Event, mine *time.Location) string {
+	if days, ok := allDay(e, mine); ok {
+		return days
+	}
 	when := e.StartsAt.In(mine).Format("Mon 2 Jan 2006, 15:04")
 	if theirs := e.StartsAt.In(eventZone(e, mine)); offsetAt(e.StartsAt, mine) != offsetAt(theirs, theirs.Location()) {
 		layout := "15:04"
@@ -89,11 +98,49 @@ func yours(e *events.Event, mine *time.Location) string {
 	return start.Format(layout) + " – " + end.Format(layout)
 }
 
+// allDay says the days e runs when it runs whole days (wholeDays, in its
+// own zone): "Thu 19 Nov 2026, all day", "Thu 19 Nov – Fri 20 Nov 2026".
+func allDay(e *events.Event, mine *time.Location) (string, bool) {
+	own := eventZone(e, mine)
+	start, end := e.StartsAt.In(own), e.EndsAt.In(own)
+	switch {
+	case !wholeDays(start, end):
+		return "", false
+	case oneDay(start, lastDay(end)):
+		return start.Format("Mon 2 Jan 2006") + ", all day", true
+	}
+	return eventDays(e, mine), true
+}
+
+// eventUntil is when e, under way, ends, as Today says it: "Wed 25 Nov,
+// 17:00" in the user's zone (mine), or the last of its whole days.
+func eventUntil(e *events.Event, mine *time.Location) string {
+	if own := eventZone(e, mine); wholeDays(e.StartsAt.In(own), e.EndsAt.In(own)) {
+		return lastDay(e.EndsAt.In(own)).Format("Mon 2 Jan")
+	}
+	return e.EndsAt.In(mine).Format("Mon 2 Jan, 15:04")
+}
+
+// wholeDays reports whether an event from start to end (in its own zone)
+// runs whole days, from one midnight to a later one: a calendar's all-day
+// event (DTSTART;VALUE=DATE), a conference's days.
+func wholeDays(start, end time.Time) bool {
+	midnight := func(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 }
+	return end.After(start) && midnight(start) && midnight(end)
+}
+
+// lastDay is the last day of whole days that end at midnight end.
+func lastDay(end time.Time) time.Time { return end.AddDate(0, 0, -1) }
+
 // eventDays is the day, or the days, e runs in its own zone (else mine):
-// "Thu 19 Nov 2026", or "Thu 19 Nov – Sat 21 Nov 2026".
+// "Thu 19 Nov 2026", or "Thu 19 Nov – Sat 21 Nov 2026"; whole days end
+// the day before the midnight they end at.
 func eventDays(e *events.Event, mine *time.Location) string {
 	loc := eventZone(e, mine)
 	start, end := e.StartsAt.In(loc), e.EndsAt.In(loc)
+	if wholeDays(start, end) {
+		end = lastDay(end)
+	}
 	if e.EndsAt.IsZero() || oneDay(start, end) {
 		return start.Format("Mon 2 Jan 2006")
 	}

@@ -50,7 +50,7 @@ func (s *pages) nextEvents(ctx context.Context, u *accounts.User, now time.Time)
 		e := &evs[i]
 		row := eventRowOf(e, loc)
 		if i < underWay {
-			row.More = "under way, until " + e.EndsAt.In(loc).Format("Mon 2 Jan, 15:04")
+			row.More = "under way, until " + eventUntil(e, loc)
 		} else if k, ok := dayOf(e); ok && count[k] > daySessions {
 			if listed[k] {
 				continue
