@@ -37,12 +37,15 @@ type Calendar struct {
 
 // Event is one VEVENT.
 type Event struct {
-	UID          string
-	Summary      string
-	Description  string
-	Location     string
-	URL          string
-	Start, End   time.Time
+	UID         string
+	Summary     string
+	Description string
+	Location    string
+	URL         string
+	Start, End  time.Time
+	// AllDay writes Start and End as dates (VALUE=DATE), the days they fall
+	// on in their own location: End is the day after the last.
+	AllDay       bool
 	Stamp        time.Time // DTSTAMP
 	LastModified time.Time
 	Sequence     int
@@ -212,7 +215,11 @@ func (e *Event) key() string {
 	if e.Alarm != nil {
 		nums[5] = int64(*e.Alarm)
 	}
-	for _, n := range nums[:6] {
+	if e.AllDay { // the days depend on the location too
+		_, off := e.Start.Zone()
+		nums[6] = 1 + int64(off)<<1
+	}
+	for _, n := range nums[:7] {
 		maphash.WriteComparable(&h, n)
 	}
 	sum := h.Sum64()
@@ -223,8 +230,13 @@ func event(e Event) *ical.Component {
 	v := ical.NewEvent()
 	v.Props.SetText(ical.PropUID, e.UID)
 	v.Props.SetDateTime(ical.PropDateTimeStamp, e.Stamp.UTC())
-	v.Props.SetDateTime(ical.PropDateTimeStart, e.Start.UTC())
-	v.Props.SetDateTime(ical.PropDateTimeEnd, e.End.UTC())
+	if e.AllDay {
+		v.Props.SetDate(ical.PropDateTimeStart, e.Start)
+		v.Props.SetDate(ical.PropDateTimeEnd, e.End)
+	} else {
+		v.Props.SetDateTime(ical.PropDateTimeStart, e.Start.UTC())
+		v.Props.SetDateTime(ical.PropDateTimeEnd, e.End.UTC())
+	}
 	if !e.LastModified.IsZero() {
 		v.Props.SetDateTime(ical.PropLastModified, e.LastModified.UTC())
 	}

@@ -102,3 +102,32 @@ func TestEncodeAfterChange(t *testing.T) {
 		t.Fatal("entries out of order")
 	}
 }
+
+// TestEncodeAllDay: an all-day entry is written as the dates it falls on
+// in its own location (VALUE=DATE, DTEND the day after the last), and the
+// same instants at another location's midnight are other days, not the
+// cached entry.
+func TestEncodeAllDay(t *testing.T) {
+	auckland, _ := time.LoadLocation("Pacific/Auckland")
+	start := time.Date(2026, 11, 19, 0, 0, 0, 0, auckland)
+	e := calendar.Event{UID: "days@rapport", Summary: "DevOpsDays", Start: start, End: start.AddDate(0, 0, 2), Stamp: start, AllDay: true}
+	out, err := calendar.Encode(calendar.Calendar{Events: []calendar.Event{e}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(out); !strings.Contains(s, "DTSTART;VALUE=DATE:20261119\r\n") || !strings.Contains(s, "DTEND;VALUE=DATE:20261121\r\n") {
+		t.Fatalf("all-day entry:\n%s", s)
+	}
+	cal, err := ical.NewDecoder(bytes.NewReader(out)).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cal.Events()[0].Props.Get(ical.PropDateTimeStart); p.ValueType() != ical.ValueDate {
+		t.Fatalf("DTSTART read back as %v", p.ValueType())
+	}
+	e.Start, e.End = e.Start.UTC(), e.End.UTC() // 18 to 20 November, 11:00 UTC
+	out, err = calendar.Encode(calendar.Calendar{Events: []calendar.Event{e}})
+	if err != nil || !strings.Contains(string(out), "DTSTART;VALUE=DATE:20261118\r\n") {
+		t.Fatalf("the same instants in UTC (%v):\n%s", err, out)
+	}
+}

@@ -128,7 +128,7 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 	}{Name: u.Name, From: now.In(loc).Format("Mon 2 Jan"), BaseURL: d.BaseURL, MoreOverdue: due.MoreOverdue, MoreAhead: due.MoreAhead}
 	cal := calendar.Calendar{Name: "Rapport agenda"}
 	for _, e := range evs {
-		view.Events = append(view.Events, agendaLine{When: e.StartsAt.In(loc).Format(emailTime), Title: e.Title, Location: e.Location})
+		view.Events = append(view.Events, agendaLine{When: eventStarts(&e, loc), Title: e.Title, Location: e.Location})
 		cal.Events = append(cal.Events, followup.EventEntry(&e, d.BaseURL))
 	}
 	for i := range fs {

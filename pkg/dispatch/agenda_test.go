@@ -197,3 +197,25 @@ func agendaSent(t *testing.T, e *env) (string, *ical.Calendar) {
 	}
 	return text, cal
 }
+
+// TestAgendaWithAnAllDayEvent: an all-day event (a calendar's DATE event,
+// midnight to midnight in its zone) is on the agenda by its day, and in
+// agenda.ics as an all-day event. It read "Thu 26 Nov 00:00 CET".
+func TestAgendaWithAnAllDayEvent(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)) // Monday, 07:00 in Berlin
+	u := e.user(t, "ada@example.com", map[string]any{"timezone": "Europe/Berlin", "agenda": map[string]any{"enabled": true, "schedule": "0 8 * * MON"}})
+	if _, err := e.crm.Events.Create(t.Context(), u.ID, u.Timezone, events.Input{Title: "DevOpsDays", StartsAt: "2026-11-26T00:00:00+01:00",
+		EndsAt: "2026-11-28T00:00:00+01:00"}); err != nil {
+		t.Fatal(err)
+	}
+	d := e.dispatcher(t, "p1")
+	e.clock.Set(time.Date(2026, 11, 23, 7, 0, 10, 0, time.UTC)) // 8:00 Berlin
+	mustRun(t, d)
+	text, cal := agendaSent(t, e)
+	if !strings.Contains(text, "* Thu 26 Nov, all day  DevOpsDays") || strings.Contains(text, "00:00") {
+		t.Fatalf("agenda text:\n%s", text)
+	}
+	if p := cal.Events()[0].Props.Get(ical.PropDateTimeStart); p == nil || p.ValueType() != ical.ValueDate || p.Value != "20261126" {
+		t.Fatalf("agenda.ics DTSTART %+v", p)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/input"
 )
@@ -36,7 +37,7 @@ func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView
 		switch {
 		case it.Kind == followup.Prep: // the brief before an event
 			v.Items = append(v.Items, digestLine{Kind: "Prepare for", Contact: it.Event.Title,
-				Note: "It starts " + it.Event.StartsAt.In(loc).Format(emailTime) + ": who is coming, whom to meet and why",
+				Note: "It starts " + eventStarts(it.Event, loc) + ": who is coming, whom to meet and why",
 				Due:  it.DueAt.In(loc).Format(emailTime), Link: d.BaseURL + "/app/events/" + it.Event.ID + "/prep"})
 			continue
 		case it.Contact == nil: // an opportunity's next step that names no one
@@ -160,3 +161,12 @@ func (d *Dispatcher) recaps(ctx context.Context, u *accounts.User, now time.Time
 // emailTime is how emails show a time: in the user's zone, named
 // ("Wed 25 Nov 09:00 CET"), so a reader elsewhere is not misled.
 const emailTime = "Mon 2 Jan 15:04 MST"
+
+// eventStarts is when an email says e starts: at emailTime, or an all-day
+// event's day (events.Event.WholeDays), "Thu 10 Dec, all day".
+func eventStarts(e *events.Event, loc *time.Location) string {
+	if e.WholeDays() {
+		return e.StartsAt.In(e.Zone()).Format("Mon 2 Jan") + ", all day"
+	}
+	return e.StartsAt.In(loc).Format(emailTime)
+}

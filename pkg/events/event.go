@@ -41,6 +41,27 @@ type Event struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// Zone is the event's own time zone (UTC if it names none this server
+// knows).
+func (e *Event) Zone() *time.Location {
+	if loc, err := time.LoadLocation(e.Timezone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// WholeDays reports whether e runs whole days in its own zone: from one
+// midnight to a later one, as a calendar's all-day event
+// (DTSTART;VALUE=DATE) is stored.
+func (e *Event) WholeDays() bool {
+	loc := e.Zone()
+	start, end := e.StartsAt.In(loc), e.EndsAt.In(loc)
+	midnight := func(t time.Time) bool {
+		return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+	}
+	return end.After(start) && midnight(start) && midnight(end)
+}
+
 // Talk is one talk at an event.
 type Talk struct {
 	Title    string     `json:"title"`

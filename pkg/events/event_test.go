@@ -128,3 +128,29 @@ func TestWent(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeDays: an event from one midnight to a later one in its own zone
+// runs whole days; a minute off, an empty span or midnight elsewhere does
+// not.
+func TestWholeDays(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	midnight := time.Date(2026, 11, 19, 0, 0, 0, 0, berlin)
+	for _, tc := range []struct {
+		zone       string
+		start, end time.Time
+		want       bool
+	}{
+		{"Europe/Berlin", midnight, midnight.AddDate(0, 0, 1), true},
+		{"Europe/Berlin", midnight, midnight.AddDate(0, 0, 3), true},
+		{"Europe/Berlin", midnight, midnight, false},
+		{"Europe/Berlin", midnight, midnight.Add(23 * time.Hour), false},
+		{"Europe/Berlin", midnight.Add(time.Minute), midnight.AddDate(0, 0, 1), false},
+		{"UTC", midnight, midnight.AddDate(0, 0, 1), false},
+		{"Nowhere/Else", midnight.In(time.UTC).Add(time.Hour), midnight.AddDate(0, 0, 1).Add(time.Hour), true}, // unknown zone: UTC
+	} {
+		e := &Event{Timezone: tc.zone, StartsAt: tc.start.UTC(), EndsAt: tc.end.UTC()}
+		if got := e.WholeDays(); got != tc.want {
+			t.Errorf("%s %v–%v: %v", tc.zone, tc.start, tc.end, got)
+		}
+	}
+}

@@ -71,9 +71,13 @@ func EventEntry(e *events.Event, baseURL string) calendar.Event {
 		lines = append(lines, line)
 	}
 	desc := strings.Join(lines, "\n") // no blank first line when there are no notes
-	return calendar.Event{UID: "event-" + e.ID + "@rapport", Summary: e.Title, Description: desc, Location: e.Location, URL: e.URL,
+	entry := calendar.Event{UID: "event-" + e.ID + "@rapport", Summary: e.Title, Description: desc, Location: e.Location, URL: e.URL,
 		Start: e.StartsAt, End: e.EndsAt, Stamp: e.UpdatedAt, LastModified: e.UpdatedAt, Sequence: e.Sequence,
 		Status: status, Categories: e.Tags}
+	if e.WholeDays() { // an all-day event stays one in the user's calendar
+		entry.AllDay, entry.Start, entry.End = true, e.StartsAt.In(e.Zone()), e.EndsAt.In(e.Zone())
+	}
+	return entry
 }
 
 // KindTitle is how a kind of follow-up reads: "Say thank you".

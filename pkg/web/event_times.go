@@ -56,6 +56,15 @@ func eventStart(e *events.Event, mine *time.Location) string {
 	return when
 }
 
+// eventAt is when e begins, short, as the log form offers it: "Thu 18:00"
+// in the user's zone (mine), or "Thu, all day".
+func eventAt(e *events.Event, mine *time.Location) string {
+	if e.WholeDays() {
+		return e.StartsAt.In(eventZone(e, mine)).Format("Mon") + ", all day"
+	}
+	return e.StartsAt.In(mine).Format("Mon 15:04")
+}
+
 // eventZone is e's own time zone (mine if it names none this server knows).
 func eventZone(e *events.Event, mine *time.Location) *time.Location {
 	if loc, err := time.LoadLocation(e.Timezone); err == nil && e.Timezone != "" {
@@ -98,13 +107,13 @@ func yours(e *events.Event, mine *time.Location) string {
 	return start.Format(layout) + " – " + end.Format(layout)
 }
 
-// allDay says the days e runs when it runs whole days (wholeDays, in its
-// own zone): "Thu 19 Nov 2026, all day", "Thu 19 Nov – Fri 20 Nov 2026".
+// allDay says the days e runs when it runs whole days (Event.WholeDays,
+// in its own zone): "Thu 19 Nov 2026, all day", "Thu 19 Nov – Fri 20 Nov 2026".
 func allDay(e *events.Event, mine *time.Location) (string, bool) {
 	own := eventZone(e, mine)
 	start, end := e.StartsAt.In(own), e.EndsAt.In(own)
 	switch {
-	case !wholeDays(start, end):
+	case !e.WholeDays():
 		return "", false
 	case oneDay(start, lastDay(end)):
 		return start.Format("Mon 2 Jan 2006") + ", all day", true
@@ -115,18 +124,10 @@ func allDay(e *events.Event, mine *time.Location) (string, bool) {
 // eventUntil is when e, under way, ends, as Today says it: "Wed 25 Nov,
 // 17:00" in the user's zone (mine), or the last of its whole days.
 func eventUntil(e *events.Event, mine *time.Location) string {
-	if own := eventZone(e, mine); wholeDays(e.StartsAt.In(own), e.EndsAt.In(own)) {
-		return lastDay(e.EndsAt.In(own)).Format("Mon 2 Jan")
+	if e.WholeDays() {
+		return lastDay(e.EndsAt.In(eventZone(e, mine))).Format("Mon 2 Jan")
 	}
 	return e.EndsAt.In(mine).Format("Mon 2 Jan, 15:04")
-}
-
-// wholeDays reports whether an event from start to end (in its own zone)
-// runs whole days, from one midnight to a later one: a calendar's all-day
-// event (DTSTART;VALUE=DATE), a conference's days.
-func wholeDays(start, end time.Time) bool {
-	midnight := func(t time.Time) bool { return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 }
-	return end.After(start) && midnight(start) && midnight(end)
 }
 
 // lastDay is the last day of whole days that end at midnight end.
@@ -138,7 +139,7 @@ func lastDay(end time.Time) time.Time { return end.AddDate(0, 0, -1) }
 func eventDays(e *events.Event, mine *time.Location) string {
 	loc := eventZone(e, mine)
 	start, end := e.StartsAt.In(loc), e.EndsAt.In(loc)
-	if wholeDays(start, end) {
+	if e.WholeDays() {
 		end = lastDay(end)
 	}
 	if e.EndsAt.IsZero() || oneDay(start, end) {

@@ -9,8 +9,8 @@ import (
 )
 
 // TestAllDayEvents: a followed calendar's all-day events (DTSTART;VALUE=DATE)
-// read as their days, on the event's page, its review, the events list and
-// Today, and one under way is so until its last day. They read as midnight
+// read as their days, on the event's page, its review, the events list,
+// Today and the log form, and one under way is so until its last day. They read as midnight
 // to midnight: "Thu 19 Nov 2026, 00:00 – Sat 21 Nov 2026, 00:00", a day
 // more than they last, and Today had the summit "until Thu 26 Nov, 00:00".
 func TestAllDayEvents(t *testing.T) {
@@ -51,7 +51,9 @@ func TestAllDayEvents(t *testing.T) {
 	mustContain(t, list, "Thu 19 Nov – Fri 20 Nov 2026", "Fri 27 Nov 2026, all day", "Mon 23 Nov – Wed 25 Nov 2026")
 	_, today := b.get("/app/today")
 	mustContain(t, today, "under way, until Wed 25 Nov<", "Fri 27 Nov 2026, all day")
-	for _, p := range []string{page, review, hackPage, list, today} {
+	_, logForm := b.get("/app")
+	mustContain(t, logForm, "Mon, all day")
+	for _, p := range []string{page, review, hackPage, list, today, logForm} {
 		if strings.Contains(p, "00:00") {
 			t.Errorf("an all-day event at midnight:\n%s", p)
 		}

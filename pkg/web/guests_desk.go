@@ -71,7 +71,7 @@ func (s *pages) showGuests(c *fiber.Ctx, p *webPage, v *guestsView) error {
 	if err != nil {
 		return err
 	}
-	v.Event = webEvent{ID: ev.ID, Title: ev.Title, When: ev.StartsAt.In(u.Location()).Format("Mon 2 Jan 2006, 15:04")}
+	v.Event = webEvent{ID: ev.ID, Title: ev.Title, When: eventStart(ev, u.Location())}
 	v.Moments = webMoments
 	page, err := pageFrom(c, "page", p, "That page of the guest list is not one this list gave.", func(cur *record.Cursor) (*record.Page[events.Attendee], error) {
 		return s.CRM.GuestList(ctx, u.ID, id, guestsPage, cur)

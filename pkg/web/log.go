@@ -72,7 +72,7 @@ func (s *pages) todaysEvents(c *fiber.Ctx, u *accounts.User) (nearEvents, error)
 	}
 	var out nearEvents
 	for _, e := range near {
-		out.list = append(out.list, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("Mon 15:04")})
+		out.list = append(out.list, webEvent{ID: e.ID, Title: e.Title, When: eventAt(&e, loc)})
 	}
 	out.closest = closest(near, s.Now())
 	return out, nil

@@ -1,7 +1,8 @@
 // Parses each iCalendar file named on the command line with Mozilla's
 // ical.js (the parser of Thunderbird and many web calendars) and prints one
 // JSON line per file: its events' uid, summary, description, location,
-// start and end (UTC), status and whether they have an alarm. Exit 1 on the
+// start and end (UTC), whether they are all-day and their start and end as
+// written (a date alone for those), status and whether they have an alarm. Exit 1 on the
 // first file that does not parse.
 import fs from "node:fs";
 import ICAL from "ical.js";
@@ -28,6 +29,9 @@ for (const file of process.argv.slice(2)) {
       location: ev.location,
       start: ev.startDate.toJSDate().toISOString(),
       end: ev.endDate.toJSDate().toISOString(),
+      allDay: ev.startDate.isDate,
+      startDay: ev.startDate.toString(),
+      endDay: ev.endDate.toString(),
       status: v.getFirstPropertyValue("status"),
       sequence: ev.sequence,
       alarm: v.getAllSubcomponents("valarm").length > 0,

@@ -26,6 +26,7 @@ def main():
                 "description": str(ev.get("DESCRIPTION", "")),
                 "location": str(ev.get("LOCATION", "")),
                 "start": ev.decoded("DTSTART").isoformat(),
+                "end": ev.decoded("DTEND").isoformat() if "DTEND" in ev else "",
                 "alarm": any(True for _ in ev.walk("VALARM")),
             })
         try:
