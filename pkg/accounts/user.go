@@ -3,6 +3,8 @@ package accounts
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // Defaults of a new user's settings (PRODUCT.md §3).
@@ -63,7 +65,7 @@ type Agenda struct {
 
 // Location returns the user's time zone (UTC if it cannot be loaded).
 func (u *User) Location() *time.Location {
-	loc, err := time.LoadLocation(u.Timezone)
+	loc, err := input.LoadZone(u.Timezone)
 	if err != nil {
 		return time.UTC
 	}

@@ -44,7 +44,7 @@ type Event struct {
 // Zone is the event's own time zone (UTC if it names none this server
 // knows).
 func (e *Event) Zone() *time.Location {
-	if loc, err := time.LoadLocation(e.Timezone); err == nil {
+	if loc, err := input.LoadZone(e.Timezone); err == nil {
 		return loc
 	}
 	return time.UTC

@@ -160,8 +160,8 @@ type Facts struct {
 	Overdue    int               // pending and due in the window before now
 	Cadenced   []Cadenced        // contacts with a stay-in-touch cadence
 	// TalkEvents are the events of Talks by id, and MetAt says at which of
-	// the ids someone was met: a speaker counts only at an event whose
-	// talks the user saw (events.Went) before now.
+	// the ids someone was met (nil: at none): a speaker counts only at an
+	// event the user went to (events.Went) before now.
 	TalkEvents map[string]TalkEvent
 	MetAt      func(eventIDs []string) (map[string]bool, error)
 	// People returns the name and last contact of contacts by id; missing
@@ -314,7 +314,7 @@ func Assemble(f *Facts, from, to, now time.Time) (*Insights, error) {
 }
 
 // talksSeen returns the events of Talks whose talks the user saw: begun
-// before now and seen by events.Went, asking MetAt only about those
+// before now and gone to (events.Went), asking MetAt only about those
 // from a followed calendar that were not marked.
 func (f *Facts) talksSeen(now time.Time) (map[string]bool, error) {
 	seen := map[string]bool{}
@@ -328,7 +328,7 @@ func (f *Facts) talksSeen(now time.Time) (map[string]bool, error) {
 			ask = append(ask, id)
 		}
 	}
-	if len(ask) == 0 {
+	if len(ask) == 0 || f.MetAt == nil {
 		return seen, nil
 	}
 	met, err := f.MetAt(ask)

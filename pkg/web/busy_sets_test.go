@@ -22,7 +22,7 @@ func TestContactsMetAtABigEvent(t *testing.T) {
 	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GopherCon", "kind": "conference", "starts_at": "2026-11-20T08:00:00Z"})
 	for i := range 210 {
 		s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": fmt.Sprintf("Person %03d", i)},
-			"moment": "after_talk", "met_at": "2026-11-20T19:00:00Z"}, 201, nil)
+			"moment": "after_talk", "met_at": "2026-11-20T19:00:00Z", "followup": false}, 201, nil)
 	}
 	b := s.signedIn(t, "ada@example.com", tok)
 	nextRe := regexp.MustCompile(`href="(/app/contacts\?page=[^"]+)">Next page`)

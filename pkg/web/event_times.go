@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // eventSpan says when e runs in its own time zone, "Thu 26 Nov 2026,
@@ -67,7 +68,7 @@ func eventAt(e *events.Event, mine *time.Location) string {
 
 // eventZone is e's own time zone (mine if it names none this server knows).
 func eventZone(e *events.Event, mine *time.Location) *time.Location {
-	if loc, err := time.LoadLocation(e.Timezone); err == nil && e.Timezone != "" {
+	if loc, err := input.LoadZone(e.Timezone); err == nil && e.Timezone != "" {
 		return loc
 	}
 	return mine
