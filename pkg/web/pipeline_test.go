@@ -72,6 +72,10 @@ func TestPipeline(t *testing.T) {
 	if !strings.Contains(col, `id="o-`+id+`"`) || !strings.Contains(col, "lead 24 Nov → interviewing 24 Nov") {
 		t.Fatalf("the card is not in the interviewing column with its history: %s", col)
 	}
+	picker := regexp.MustCompile(`(?s)<select id="stage-of-` + id + `".*?</select>`).FindString(col)
+	if strings.Count(picker, "<option") != 7 || strings.Count(picker, " selected") != 1 || !strings.Contains(picker, `<option value="interviewing" selected>`) {
+		t.Fatalf("the card's stage picker: %s", picker)
+	}
 	if st, page = b.post("/app/pipeline/"+id+"/stage", url.Values{"stage": {"dreaming"}}); st != 422 || !strings.Contains(page, "Stage ") {
 		t.Fatalf("an unknown stage: %d", st)
 	}
