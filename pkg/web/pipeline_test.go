@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -360,41 +359,22 @@ func TestFormsOfferTheLatestEvents(t *testing.T) {
 // not the meetup of two weeks ago.
 func TestPipelineOffersWhereYouWent(t *testing.T) {
 	t.Parallel()
-	var feed strings.Builder
-	feed.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pretalx//EN\r\n")
-	session := func(uid string, at time.Time, title string) {
-		fmt.Fprintf(&feed, "BEGIN:VEVENT\r\nUID:%s@cloud.example\r\nDTSTAMP:20261110T000000Z\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:%s\r\nEND:VEVENT\r\n",
-			uid, at.Format("20060102T150405Z"), at.Add(15*time.Minute).Format("20060102T150405Z"), title)
-	}
+	var feed icsFeed
 	for day := range 3 { // 16 to 18 November
 		for i := range 30 {
-			session(fmt.Sprintf("s%d-%d", day, i), time.Date(2026, 11, 16+day, 8, 0, 0, 0, time.UTC).Add(time.Duration(i)*15*time.Minute),
+			feed.session(fmt.Sprintf("s%d-%d", day, i), time.Date(2026, 11, 16+day, 8, 0, 0, 0, time.UTC).Add(time.Duration(i)*15*time.Minute),
 				fmt.Sprintf("Session %d.%02d", 16+day, i))
 		}
 	}
-	session("attended", time.Date(2026, 11, 19, 18, 0, 0, 0, time.UTC), "Speakers night")
-	session("met", time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC), "Evening talk")
-	session("cancelled", time.Date(2026, 11, 21, 18, 0, 0, 0, time.UTC), "Called off")
-	feed.WriteString("END:VCALENDAR\r\n")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/calendar")
-		fmt.Fprint(w, feed.String())
-	}))
-	t.Cleanup(srv.Close)
+	feed.session("attended", time.Date(2026, 11, 19, 18, 0, 0, 0, time.UTC), "Speakers night")
+	feed.session("met", time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC), "Evening talk")
+	feed.session("cancelled", time.Date(2026, 11, 21, 18, 0, 0, 0, time.UTC), "Called off")
 
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup", "starts_at": "2026-11-10T18:00:00Z"})
-	cal := s.create(t, tok, "/v1/calendars", map[string]any{"url": srv.URL + "/schedule.ics", "name": "Cloud Days"})
-	s.api(t, "POST", "/v1/calendars/"+cal+"/sync", tok, nil, 200, nil)
-	idOf := func(title string) string {
-		var page struct{ Items []struct{ ID, Title string } }
-		s.api(t, "GET", "/v1/events?q="+url.QueryEscape(title), tok, nil, 200, &page)
-		if len(page.Items) != 1 {
-			t.Fatalf("%q: %+v", title, page.Items)
-		}
-		return page.Items[0].ID
-	}
+	feed.follow(t, s, tok, "Cloud Days")
+	idOf := func(title string) string { return s.eventNamed(t, tok, title) }
 	s.api(t, "PATCH", "/v1/events/"+idOf("Speakers night"), tok, map[string]any{"status": "attended"}, 200, nil)
 	s.api(t, "POST", "/v1/events/"+idOf("Evening talk")+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Bo"},
 		"moment": "after_talk", "met_at": "2026-11-20T19:00:00Z"}, 201, nil)

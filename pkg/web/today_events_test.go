@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -16,31 +14,18 @@ import (
 // sessions. A day of only two from the schedule lists both.
 func TestTodayWithAConferenceSchedule(t *testing.T) {
 	t.Parallel()
-	var feed strings.Builder
-	feed.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pretalx//EN\r\nX-WR-CALNAME:Cloud Days\r\n")
-	session := func(uid string, at time.Time, title string) {
-		fmt.Fprintf(&feed, "BEGIN:VEVENT\r\nUID:%s@cloud.example\r\nDTSTAMP:20261120T000000Z\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:%s\r\nEND:VEVENT\r\n",
-			uid, at.Format("20060102T150405Z"), at.Add(15*time.Minute).Format("20060102T150405Z"), title)
-	}
+	var feed icsFeed
 	for day := range 4 { // 25 to 28 November, 08:00 to 15:15 UTC
 		for i := range 30 {
-			session(fmt.Sprintf("s%d-%d", day, i), time.Date(2026, 11, 25+day, 8, 0, 0, 0, time.UTC).Add(time.Duration(i)*15*time.Minute),
+			feed.session(fmt.Sprintf("s%d-%d", day, i), time.Date(2026, 11, 25+day, 8, 0, 0, 0, time.UTC).Add(time.Duration(i)*15*time.Minute),
 				fmt.Sprintf("Session %d.%02d", 25+day, i))
 		}
 	}
-	session("w1", time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC), "Workshop A")
-	session("w2", time.Date(2026, 11, 29, 13, 0, 0, 0, time.UTC), "Workshop B")
-	feed.WriteString("END:VCALENDAR\r\n")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/calendar")
-		fmt.Fprint(w, feed.String())
-	}))
-	t.Cleanup(srv.Close)
-
+	feed.session("w1", time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC), "Workshop A")
+	feed.session("w2", time.Date(2026, 11, 29, 13, 0, 0, 0, time.UTC), "Workshop B")
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
-	cal := s.create(t, tok, "/v1/calendars", map[string]any{"url": srv.URL + "/schedule.ics", "name": "Cloud Days"})
-	s.api(t, "POST", "/v1/calendars/"+cal+"/sync", tok, nil, 200, nil)
+	feed.follow(t, s, tok, "Cloud Days")
 	s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup", "starts_at": "2026-12-03T18:00:00Z"})
 	b := s.signedIn(t, "ada@example.com", tok) // the clock: Tue 24 Nov, 17:00
 	_, page := b.get("/app/today")
