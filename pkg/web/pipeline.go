@@ -14,6 +14,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/words"
@@ -64,9 +65,8 @@ const pipelineEvents, pipelineOthers = 50, 20
 type pipelineView struct {
 	Columns []pipelineColumn
 	// Stage is the one stage shown, paged (?stage=&page=), else "".
-	Stage  string
-	Kinds  []string
-	Stages []string
+	Stage string
+	Kinds []string
 	// StageOptions are the options of a card's stage picker, by the card's
 	// stage (stageOptions).
 	StageOptions map[string]template.HTML
@@ -113,7 +113,7 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 	u := user(c)
 	p.FormID = newFormID()
 	loc := u.Location()
-	view := &pipelineView{Kinds: opportunities.Kinds, Stages: opportunities.Stages, StageOptions: stageOptions}
+	view := &pipelineView{Kinds: opportunities.Kinds, StageOptions: stageOptions}
 	// The board shows each stage's first cards; a stage's "more" link
 	// shows that stage alone, a page at a time.
 	stages := opportunities.Stages
@@ -199,14 +199,21 @@ func (s *pages) pipeline(c *fiber.Ctx, p *webPage) error {
 	if err != nil {
 		return err
 	}
-	offered := map[string]bool{}
-	for _, e := range went {
-		offered[e.ID] = true
-		view.Events = append(view.Events, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("2 Jan 2006")})
+	row := func(e *events.Event) webEvent {
+		return webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("2 Jan 2006")}
 	}
-	for _, e := range recent {
-		if !offered[e.ID] && len(view.Others) < pipelineOthers && len(went) > 0 {
-			view.Others = append(view.Others, webEvent{ID: e.ID, Title: e.Title, When: e.StartsAt.In(loc).Format("2 Jan 2006")})
+	offered := map[string]bool{}
+	for i := range went {
+		offered[went[i].ID] = true
+		view.Events = append(view.Events, row(&went[i]))
+	}
+	for i := range recent {
+		switch {
+		case offered[recent[i].ID]:
+		case len(went) == 0: // none to set apart: the latest, as they are
+			view.Events = append(view.Events, row(&recent[i]))
+		case len(view.Others) < pipelineOthers:
+			view.Others = append(view.Others, row(&recent[i]))
 		}
 	}
 	p.Data = view

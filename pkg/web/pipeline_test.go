@@ -356,7 +356,8 @@ func TestFormsOfferTheLatestEvents(t *testing.T) {
 // marked attended or met someone at — however many sessions a followed
 // conference brought since, and then the latest others. It offered the
 // latest 50 of all events: a conference's 90 sessions of last week, and
-// not the meetup of two weeks ago.
+// not the meetup of two weeks ago. Someone who went to none of them is
+// offered the latest 50 as before.
 func TestPipelineOffersWhereYouWent(t *testing.T) {
 	t.Parallel()
 	var feed icsFeed
@@ -398,5 +399,16 @@ func TestPipelineOffersWhereYouWent(t *testing.T) {
 	}
 	if got := group("Other events"); len(got) != 20 || got[0] != "Called off · 21 Nov 2026" || got[1] != "Session 18.29 · 18 Nov 2026" {
 		t.Errorf("others: %q", got)
+	}
+
+	// Someone who only follows the calendar, and went to none of it, is
+	// offered its latest 50 as they are (a first cut offered nothing).
+	other := s.signup(t, "cy@example.com")
+	feed.follow(t, s, other, "Cloud Days")
+	_, page = s.signedIn(t, "cy@example.com", other).get("/app/pipeline")
+	sel := regexp.MustCompile(`(?s)<select id="event_id".*?</select>`).FindString(page)
+	if n := strings.Count(sel, "<option value=\"") - strings.Count(sel, `<option value="">`); n != 50 || strings.Contains(sel, "optgroup") ||
+		!strings.Contains(sel, ">Called off · 21 Nov 2026<") {
+		t.Errorf("%d offered to a follower who went to none:\n%s", n, sel)
 	}
 }
