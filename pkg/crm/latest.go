@@ -61,15 +61,25 @@ func (s *Service) LatestEventsMetAtSince(ctx context.Context, userID string, sin
 // conference's sessions of last week filled the latest of all events.
 func (s *Service) LatestEventsWent(ctx context.Context, userID string, before time.Time, n int) ([]events.Event, error) {
 	return s.latestEvents(ctx, userID, before.Add(-latestLookBack), before, n, func(window []events.Event) ([]events.Event, error) {
-		var ask []events.Event // followed and not marked: met at?
-		for _, e := range window {
-			if !events.Went(e.Status, e.Source != nil, false) && events.Went(e.Status, e.Source != nil, true) {
-				ask = append(ask, e)
-			}
-		}
-		met, err := s.eventsMetAt(ctx, userID, ask)
-		return slices.DeleteFunc(window, func(e events.Event) bool { return !events.Went(e.Status, e.Source != nil, met[e.ID]) }), err
+		return s.eventsWent(ctx, userID, window)
 	})
+}
+
+// eventsWent keeps of evs (in place) those the user went to (events.Went),
+// asking the encounters (eventsMetAt) only about a followed calendar's
+// events not marked, for which it turns on whether someone was met.
+func (s *Service) eventsWent(ctx context.Context, userID string, evs []events.Event) ([]events.Event, error) {
+	var ask []events.Event
+	for _, e := range evs {
+		if !events.Went(e.Status, e.Source != nil, false) && events.Went(e.Status, e.Source != nil, true) {
+			ask = append(ask, e)
+		}
+	}
+	met, err := s.eventsMetAt(ctx, userID, ask)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(evs, func(e events.Event) bool { return !events.Went(e.Status, e.Source != nil, met[e.ID]) }), nil
 }
 
 // eventsMetAt is which of evs the user met someone at, in one read

@@ -319,14 +319,11 @@ func (s *Service) prepSpeakers(ctx context.Context, userID string, ev *events.Ev
 			spoken = append(spoken, e)
 		}
 	}
-	metAt, err := s.eventsMetAt(ctx, userID, spoken)
+	went, err := s.eventsWent(ctx, userID, spoken)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range spoken {
-		if !events.Went(e.Status, e.Source != nil, metAt[e.ID]) {
-			continue
-		}
+	for _, e := range went {
 		for _, t := range e.Talks {
 			if i, ok := index[events.FoldName(t.Speaker)]; ok && len(out[i].SeenAt) < prepSeenTitles && !slices.Contains(out[i].SeenAt, e.Title) {
 				out[i].SeenAt = append(out[i].SeenAt, e.Title)
