@@ -75,7 +75,8 @@ func EventEntry(e *events.Event, baseURL string) calendar.Event {
 		Start: e.StartsAt, End: e.EndsAt, Stamp: e.UpdatedAt, LastModified: e.UpdatedAt, Sequence: e.Sequence,
 		Status: status, Categories: e.Tags}
 	if e.WholeDays() { // an all-day event stays one in the user's calendar
-		entry.AllDay, entry.Start, entry.End = true, e.StartsAt.In(e.Zone()), e.EndsAt.In(e.Zone())
+		loc := e.Zone()
+		entry.AllDay, entry.Start, entry.End = true, e.StartsAt.In(loc), e.EndsAt.In(loc)
 	}
 	return entry
 }

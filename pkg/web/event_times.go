@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // eventSpan says when e runs in its own time zone, "Thu 26 Nov 2026,
@@ -46,10 +45,11 @@ func eventStart(e *events.Event, mine *time.Location) string {
 	if days, ok := allDay(e, mine); ok {
 		return days
 	}
-	when := e.StartsAt.In(mine).Format("Mon 2 Jan 2006, 15:04")
-	if theirs := e.StartsAt.In(eventZone(e, mine)); offsetAt(e.StartsAt, mine) != offsetAt(theirs, theirs.Location()) {
+	ours, theirs := e.StartsAt.In(mine), e.StartsAt.In(eventZone(e, mine))
+	when := ours.Format("Mon 2 Jan 2006, 15:04")
+	if _, off := theirs.Zone(); off != offsetAt(e.StartsAt, mine) {
 		layout := "15:04"
-		if theirs.Weekday() != e.StartsAt.In(mine).Weekday() {
+		if theirs.Weekday() != ours.Weekday() {
 			layout = "Mon 15:04"
 		}
 		when += " (" + theirs.Format(layout) + " " + zoneCity(theirs.Location()) + " time)"
@@ -66,12 +66,13 @@ func eventAt(e *events.Event, mine *time.Location) string {
 	return e.StartsAt.In(mine).Format("Mon 15:04")
 }
 
-// eventZone is e's own time zone (mine if it names none this server knows).
+// eventZone is e's own time zone (events.Event.Zone), mine if it names
+// none.
 func eventZone(e *events.Event, mine *time.Location) *time.Location {
-	if loc, err := input.LoadZone(e.Timezone); err == nil && e.Timezone != "" {
-		return loc
+	if e.Timezone == "" {
+		return mine
 	}
-	return mine
+	return e.Zone()
 }
 
 // offsetAt is loc's offset from UTC at t, in seconds.
@@ -111,12 +112,11 @@ func yours(e *events.Event, mine *time.Location) string {
 // allDay says the days e runs when it runs whole days (Event.WholeDays,
 // in its own zone): "Thu 19 Nov 2026, all day", "Thu 19 Nov – Fri 20 Nov 2026".
 func allDay(e *events.Event, mine *time.Location) (string, bool) {
-	own := eventZone(e, mine)
-	start, end := e.StartsAt.In(own), e.EndsAt.In(own)
-	switch {
-	case !e.WholeDays():
+	if !e.WholeDays() {
 		return "", false
-	case oneDay(start, lastDay(end)):
+	}
+	own := eventZone(e, mine)
+	if start := e.StartsAt.In(own); oneDay(start, lastDay(e.EndsAt.In(own))) {
 		return start.Format("Mon 2 Jan 2006") + ", all day", true
 	}
 	return eventDays(e, mine), true
