@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -43,11 +44,25 @@ type proc struct {
 	log     *bytes.Buffer
 }
 
+// inherited is this process's environment without the server's own
+// settings (MONGODB_URI, CRM_*): the test's env alone says which store a
+// process runs on. The race run in .ci/run sets MONGODB_URI for the
+// tests' own MongoDB, and the SQLite processes of a test ran on it.
+func inherited() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "MONGODB_URI=") && !strings.HasPrefix(kv, "CRM_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
 func startProc(t *testing.T, env map[string]string) *proc {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "RAPPORT_TEST_SERVE=1", "CRM_ADDR="+addr, "CRM_LOG_LEVEL=warn")
+	cmd.Env = append(inherited(), "RAPPORT_TEST_SERVE=1", "CRM_ADDR="+addr, "CRM_LOG_LEVEL=warn")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -142,15 +157,15 @@ func listAll(t *testing.T, p *proc, path, token string) map[string]int {
 
 // engines runs test once per engine, with the environment that makes
 // server processes share one store: one CRM_DATA_DIR for SQLite, one
-// MongoDB-wire server (FerretDB started here, test-only) for MongoDB.
+// MongoDB-wire server for MongoDB. That is the MongoDB of MONGODB_URI when
+// it is set (a database of the test's own there), else FerretDB started
+// here (test-only).
 //
-// Under the race detector the MongoDB half is skipped: FerretDB runs in
-// the test's own process, and instrumented it takes minutes (the three
-// processes' test, 18 s without it, took 96 s), a seventh of CI.
-// .ci/run runs it without the detector (RAPPORT_TEST_ENGINE=mongodb, as the
-// other suites on MongoDB; a test that calls engines is named on that
-// line); the servers' own code is raced on SQLite, and the MongoDB
-// adapter's in pkg/mongodb.
+// FerretDB started here under the race detector is instrumented too, and
+// takes minutes (the three processes' test, 18 s without it, took 96 s),
+// so the MongoDB half is then skipped. .ci/run's race run sets
+// MONGODB_URI to a FerretDB process of its own, built without the
+// detector (tools/ferretdb): there the servers are raced on both engines.
 func engines(t *testing.T, test func(t *testing.T, shared map[string]string)) {
 	t.Run("SQLite", func(t *testing.T) {
 		if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
@@ -159,8 +174,13 @@ func engines(t *testing.T, test func(t *testing.T, shared map[string]string)) {
 		test(t, map[string]string{"CRM_DATA_DIR": storeDir(t)})
 	})
 	t.Run("MongoDB", func(t *testing.T) {
+		if uri := os.Getenv("MONGODB_URI"); uri != "" {
+			st := mongotest.MustOpen(t)
+			test(t, map[string]string{"MONGODB_URI": uri, "CRM_DB_NAME": st.DB.Name()})
+			return
+		}
 		if raceBuild && os.Getenv("RAPPORT_TEST_ENGINE") != "mongodb" {
-			t.Skip("under the race detector FerretDB takes minutes; .ci/run runs this without it (RAPPORT_TEST_ENGINE=mongodb)")
+			t.Skip("under the race detector FerretDB started here takes minutes; .ci/run gives it one of its own (MONGODB_URI)")
 		}
 		dbAddr := freeAddr(t)
 		st, err := mongodb.Open(context.Background(), mongodb.Options{DataDir: t.TempDir(), DBName: "crm", EmbeddedAddr: dbAddr, Embed: mongotest.Start,
