@@ -130,6 +130,13 @@ func open(ctx context.Context, dataDir string, migrate bool) (*DB, error) {
 		return nil, err
 	}
 	db.read.SetMaxOpenConns(readers)
+	// Kept, every one: database/sql keeps two idle connections unless
+	// told, and closed the others after each burst of more reads than
+	// two at once (sixteen card views at once, the insights' four reads
+	// beside a page's). The next burst opened them again, each reading
+	// the whole schema and preparing its statements anew, with an empty
+	// page cache.
+	db.read.SetMaxIdleConns(readers)
 	db.readStmts = newStmtCache(db.read, true)
 	if err := db.migrateIf(ctx, migrate, dataDir); err != nil {
 		close(db.committed)

@@ -52,6 +52,36 @@ func TestConnectionPragmas(t *testing.T) {
 	check(db.read, readers, max(minReadCacheKiB, readCacheKiB/readers), readMmapBytes)
 }
 
+// TestReadConnectionsKept: a burst of reads as wide as the read pool
+// leaves every connection it opened idle for the next, none closed
+// (database/sql keeps two unless told, and each one opened again reads
+// the schema and prepares its statements anew).
+func TestReadConnectionsKept(t *testing.T) {
+	db := openTemp(t)
+	readers := max(4, runtime.GOMAXPROCS(0)*2)
+	burst := func() {
+		t.Helper()
+		var conns []*sql.Conn
+		for range readers {
+			c, err := db.read.Conn(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns = append(conns, c)
+		}
+		for _, c := range conns {
+			c.Close()
+		}
+	}
+	burst()
+	opened := db.read.Stats().OpenConnections
+	burst()
+	if st := db.read.Stats(); st.MaxIdleClosed != 0 || st.Idle != readers || st.OpenConnections != opened {
+		t.Fatalf("after two bursts of %d reads: %d closed as too many idle, %d idle, %d open (%d after the first)",
+			readers, st.MaxIdleClosed, st.Idle, st.OpenConnections, opened)
+	}
+}
+
 // TestWriteStatementsPrepared: a write statement runs prepared from the
 // transaction after its first on, and still runs once the connection it
 // was prepared on is gone; a statement that cannot be prepared fails as
