@@ -16,8 +16,8 @@ import (
 // pipeline and insights of a lived-in account at a desk's 1,280 px and a
 // phone's 390 px: at the desk the navigation is a sidebar beside the page,
 // on the phone a bar above it, and at neither width does a page scroll
-// sideways. Each page is screenshotted (RAPPORT_UPDATE_SCREENSHOTS=1
-// writes docs/screenshots/desk-<page>-<width>.png for the README).
+// sideways. With RAPPORT_UPDATE_SCREENSHOTS=1 each page is screenshotted
+// (docs/screenshots/desk-<page>-<width>.png, for the README).
 func TestDeskLayoutAtBothWidths(t *testing.T) {
 	t.Parallel()
 	if enginetest.Mongo() {
