@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -73,6 +74,54 @@ func TestSameNamed(t *testing.T) {
 				slices.Sort(want)
 				if !slices.Equal(got, want) {
 					t.Errorf("got %v, want %v", got, want)
+				}
+			})
+		}
+	})
+}
+
+// TestSameNamedSpelledOtherwise: a name typed without its accents finds the
+// contact written with them, and the other way, however many names sort
+// between the two spellings (José sorts after every "Jos…" in plain
+// letters, Jose before José); a contact whose notes only mention the name
+// is not one of them.
+func TestSameNamedSpelledOtherwise(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		mk := func(in contacts.Input) string {
+			t.Helper()
+			c, err := e.crm.CreateContact(ctx, e.user, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.ID
+		}
+		jose := mk(contacts.Input{Name: "José García", Company: "Acme"})
+		zoe := mk(contacts.Input{Name: "Zoe Ng"})
+		for i := range 8 {
+			mk(contacts.Input{Name: fmt.Sprintf("Josh Smith %d", i)}) // between "jose garcia" and "josé garcía"
+		}
+		mk(contacts.Input{Name: "Aaron Apple", Notes: "José García's colleague"})
+		for _, c := range []struct {
+			name, typed string
+			want        []string
+		}{
+			{"WithoutTheAccents", "Jose Garcia", []string{jose}},
+			{"WithAccentsItHasNot", "Zoë Ng", []string{zoe}},
+			{"AsWritten", "José García", []string{jose}},
+			{"NobodyOfThatName", "Jose", nil},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				same, err := e.crm.SameNamed(ctx, e.user.ID, "", contacts.Input{Name: c.typed}, 5)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, ct := range same {
+					got = append(got, ct.ID)
+				}
+				if !slices.Equal(got, c.want) {
+					t.Errorf("%q: got %v, want %v", c.typed, got, c.want)
 				}
 			})
 		}

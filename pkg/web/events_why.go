@@ -21,9 +21,9 @@ func (s *pages) targetsOf(ctx context.Context, userID, text string) ([]events.Ta
 	out := []events.Target{}
 	for _, name := range lines(text) {
 		t := events.Target{Name: name}
-		// A contact of that very name (found however many others contain
-		// it), else one with that email.
-		named, err := s.CRM.Named(ctx, userID, name, 1)
+		// A contact of that very name, in any spelling (found however many
+		// others contain it), else one with that email.
+		named, err := s.CRM.NamedAnySpelling(ctx, userID, name, 1)
 		if err != nil {
 			return nil, err
 		}

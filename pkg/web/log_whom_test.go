@@ -38,6 +38,24 @@ func TestMetAgain(t *testing.T) {
 	t.Run("FromTheirPage", m.fromTheirPage)
 	t.Run("AnotherUsersContact", m.anotherUsers)
 	t.Run("TheOutboxDoesNotAsk", m.outbox)
+	t.Run("ANameTypedWithoutItsAccents", m.withoutAccents)
+}
+
+// withoutAccents: a name typed on a phone without its accents asks about
+// the contact written with them, though eight names sort between the two
+// (José after every "Jos…" in plain letters); the name order alone found
+// only the first five.
+func (m *metAgain) withoutAccents(t *testing.T) {
+	jose := m.s.create(t, m.tok, "/v1/contacts", map[string]any{"name": "José García", "company": "Globex"})
+	for _, n := range []string{"Josh A", "Josh B", "Josh C", "Josh D", "Josh E", "Josh F", "Josh G", "Josh H"} {
+		m.s.create(t, m.tok, "/v1/contacts", map[string]any{"name": n})
+	}
+	st, page := m.b.post("/app/encounters", m.logForm(t, "Jose Garcia"))
+	if st != 422 {
+		t.Fatalf("José typed as Jose: %d, want 422 asking who", st)
+	}
+	mustContain(t, page, "You know someone named Jose Garcia already. Is it them?", `name="contact_id" value="`+jose+`"`,
+		"José García <span class=\"hint\">(Globex")
 }
 
 // logForm is the log form at the meetup with name and moment filled in.

@@ -8,14 +8,14 @@ import (
 
 // namedOrMatching returns the contacts a name typed into a form may mean,
 // besides the contact except (the page's own; "" for none): exact, those
-// of that very name, case, accents and spaces aside (crm.Named, read
-// through the name order, so found however many others contain the
-// name), and all, exact first and then those the text search finds, at
+// of that very name, case, accents and spaces aside (crm.NamedAnySpelling:
+// found however many others contain the name, José when Jose is typed
+// too), and all, exact first and then those the text search finds, at
 // most max in all. A text search alone, in name order, filled its places
 // with the names that contain the one typed and sort before it, and left
 // out the very contact named.
 func (s *pages) namedOrMatching(ctx context.Context, userID, name, except string, max int) (exact, all []contacts.Contact, err error) {
-	named, err := s.CRM.Named(ctx, userID, name, max+1)
+	named, err := s.CRM.NamedAnySpelling(ctx, userID, name, max+1)
 	if err != nil {
 		return nil, nil, err
 	}
