@@ -17,8 +17,9 @@ import (
 // new contact, case and accents aside, when nothing else would tell that
 // contact from them (NamedAnySpelling). It returns none when who has an
 // email or a LinkedIn URL, or takes one from the event's guest list
-// (fromTheGuestList): those find the contact they already are. A name alone does not say whether Jane Doe met again is the
-// Jane Doe you know, so the log form asks before it makes a second one.
+// (fromTheGuestList): those find the contact they already are. A name
+// alone does not say whether Jane Doe met again is the Jane Doe you know,
+// so the log form asks before it makes a second one.
 func (s *Service) SameNamed(ctx context.Context, userID, eventID string, who contacts.Input, max int) ([]contacts.Contact, error) {
 	if eventID != "" {
 		var err error
