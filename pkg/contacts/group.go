@@ -26,6 +26,14 @@ type CardGroup struct {
 	UpdatedAt time.Time
 }
 
+// CardGroupEntry is a group card as a listing of them names it, without
+// the card: what a picker shows and what the bounds count.
+type CardGroupEntry struct {
+	DAVName, Name string
+	// Bytes is the length of the card.
+	Bytes int
+}
+
 // MaxCardGroups bounds how many group cards one user keeps, and
 // MaxCardGroupBytes their cards' bytes together: a listing, the desk's
 // contact page and its filter read them all at once (a thousand cards of
@@ -50,6 +58,9 @@ type CardGroupStore interface {
 	CardGroup(ctx context.Context, userID, davName string) (*CardGroup, error)
 	// CardGroups returns the user's group cards, by DAVName.
 	CardGroups(ctx context.Context, userID string) ([]CardGroup, error)
+	// CardGroupEntries returns the user's group cards without their cards,
+	// by DAVName.
+	CardGroupEntries(ctx context.Context, userID string) ([]CardGroupEntry, error)
 	// PutCardGroup stores g, replacing the user's group card of the same
 	// DAVName (whose ID it keeps; g.ID is set to it).
 	PutCardGroup(ctx context.Context, g *CardGroup) error

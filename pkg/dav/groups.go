@@ -154,14 +154,14 @@ func (b *cards) putGroup(ctx context.Context, u *accounts.User, name string, car
 	default:
 		return nil, b.s.davError(err)
 	}
-	all, err := st.CardGroups(ctx, u.ID)
+	all, err := st.CardGroupEntries(ctx, u.ID)
 	if err != nil {
 		return nil, b.s.davError(err)
 	}
 	n, size := 1, len(g.Card) // g, in place of the card it replaces
-	for i := range all {
-		if all[i].DAVName != name {
-			n, size = n+1, size+len(all[i].Card)
+	for _, e := range all {
+		if e.DAVName != name {
+			n, size = n+1, size+e.Bytes
 		}
 	}
 	if !contacts.CardGroupsFit(n, size) {

@@ -24,7 +24,7 @@ func (s *Contacts) ensureCardGroupIndexes(ctx context.Context) error {
 // CardGroupArchive walks the user's group cards by _id and restores them
 // as they are, journaled under their names.
 func (s *Contacts) CardGroupArchive() record.Archive[contacts.CardGroup] {
-	return archive[contacts.CardGroup]{db: s.DB, coll: "card_groups",
+	return archive[contacts.CardGroup]{db: s.DB, coll: "card_groups", doc: cardGroupDoc,
 		changed: func(g *contacts.CardGroup) (string, string, []string) { return g.UserID, "cards", []string{g.DAVName} }}
 }
 
@@ -52,13 +52,60 @@ func (s *Contacts) CardGroups(ctx context.Context, userID string) ([]contacts.Ca
 	return out, nil
 }
 
+// storedCardGroup is a group card as PutCardGroup and a restore store it:
+// the document, and its card's length beside it, which a listing of the
+// names reads in place of the card.
+type storedCardGroup struct {
+	Doc       *docCardGroup `bson:",inline"`
+	CardBytes int           `bson:"card_bytes"`
+}
+
+func cardGroupDoc(g *contacts.CardGroup) any {
+	return &storedCardGroup{Doc: (*docCardGroup)(g), CardBytes: len(g.Card)}
+}
+
+// CardGroupEntries returns the user's group cards' names and sizes, by
+// name (card_groups_user_name), reading card_bytes in place of the card.
+// A card stored before card_bytes was is read whole for its length.
+func (s *Contacts) CardGroupEntries(ctx context.Context, userID string) ([]contacts.CardGroupEntry, error) {
+	var heads []struct {
+		DAVName   string `bson:"dav_name"`
+		Name      string `bson:"name"`
+		CardBytes *int   `bson:"card_bytes"`
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "dav_name", Value: 1}}).SetProjection(bson.M{"dav_name": 1, "name": 1, "card_bytes": 1})
+	cur, err := s.cardGroups().Find(ctx, bson.M{"user_id": userID}, opts)
+	if err == nil {
+		err = cur.All(ctx, &heads)
+	}
+	if err != nil {
+		return nil, translate(err, "group card")
+	}
+	out := make([]contacts.CardGroupEntry, len(heads))
+	for i, h := range heads {
+		out[i] = contacts.CardGroupEntry{DAVName: h.DAVName, Name: h.Name}
+		if h.CardBytes != nil {
+			out[i].Bytes = *h.CardBytes
+			continue
+		}
+		g, err := s.CardGroup(ctx, userID, h.DAVName)
+		if err != nil && !apperr.Is(err, apperr.NotFound) { // NotFound: deleted since
+			return nil, err
+		}
+		if g != nil {
+			out[i].Bytes = len(g.Card)
+		}
+	}
+	return out, nil
+}
+
 // PutCardGroup upserts g on its unique key (card_groups_user_name),
 // keeping the id of a card it replaces. Two puts racing to insert one
 // name: the loser's upsert fails with a duplicate key and is run again,
 // and then replaces.
 func (s *Contacts) PutCardGroup(ctx context.Context, g *contacts.CardGroup) error {
 	filter := bson.M{"user_id": g.UserID, "dav_name": g.DAVName}
-	update := bson.M{"$set": bson.M{"name": g.Name, "card": g.Card, "updated_at": g.UpdatedAt}, "$setOnInsert": bson.M{"_id": g.ID}}
+	update := bson.M{"$set": bson.M{"name": g.Name, "card": g.Card, "card_bytes": len(g.Card), "updated_at": g.UpdatedAt}, "$setOnInsert": bson.M{"_id": g.ID}}
 	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
 	var stored contacts.CardGroup
 	err := s.cardGroups().FindOneAndUpdate(ctx, filter, update, opts).Decode(&stored)

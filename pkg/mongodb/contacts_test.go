@@ -2,6 +2,7 @@ package mongodb_test
 
 import (
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -144,5 +145,39 @@ func TestKnownSinceGivenToEarlierContacts(t *testing.T) {
 		if sp.Name == "contacts_user_since" {
 			t.Fatal("the index by created_at is still there")
 		}
+	}
+}
+
+// TestCardGroupBytesStored: a group card is stored with its length beside
+// it (card_bytes), put or restored, which a listing of the names reads in
+// place of the card; a card stored before that field is read whole for it.
+func TestCardGroupBytesStored(t *testing.T) {
+	db := mongotest.MustOpen(t).DB
+	s := &mongodb.Contacts{DB: db}
+	ctx := t.Context()
+	at := time.Now().UTC().Truncate(time.Millisecond)
+	card := "BEGIN:VCARD\r\nFN:Café\r\nEND:VCARD\r\n"
+	if _, err := db.Collection("card_groups").InsertOne(ctx, bson.M{"_id": "g0", "user_id": "u1", "dav_name": "a-old", "name": "Old", "card": card, "updated_at": at}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutCardGroup(ctx, &contacts.CardGroup{ID: "g1", UserID: "u1", DAVName: "b-put", Name: "Put", Card: card + card, UpdatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	restored := &contacts.CardGroup{ID: "g2", UserID: "u1", DAVName: "c-restored", Name: "Restored", Card: card + card + card, UpdatedAt: at}
+	if err := s.CardGroupArchive().Restore(ctx, []*contacts.CardGroup{restored}); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]int{"g1": 2 * len(card), "g2": 3 * len(card)} {
+		var doc struct {
+			CardBytes *int `bson:"card_bytes"`
+		}
+		if err := db.Collection("card_groups").FindOne(ctx, bson.M{"_id": id}).Decode(&doc); err != nil || doc.CardBytes == nil || *doc.CardBytes != want {
+			t.Fatalf("%s's card_bytes: %v, %v; want %d", id, doc.CardBytes, err, want)
+		}
+	}
+	entries, err := s.CardGroupEntries(ctx, "u1")
+	want := []contacts.CardGroupEntry{{DAVName: "a-old", Name: "Old", Bytes: len(card)}, {DAVName: "b-put", Name: "Put", Bytes: 2 * len(card)}, {DAVName: "c-restored", Name: "Restored", Bytes: 3 * len(card)}}
+	if err != nil || !slices.Equal(entries, want) {
+		t.Fatalf("the entries: %+v, %v; want %+v", entries, err, want)
 	}
 }

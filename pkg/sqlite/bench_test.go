@@ -416,3 +416,36 @@ func BenchmarkDeleteEvent(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCardGroups: an address book at both of its group cards' bounds
+// (1,000 cards of 16 KiB), read whole as a listing does and as names and
+// sizes as a group card's PUT and the contacts' filter do:
+// go test ./pkg/sqlite -run '^$' -bench CardGroups
+func BenchmarkCardGroups(b *testing.B) {
+	ctx := context.Background()
+	s := &sqlite.Contacts{DB: MustOpen(b)}
+	member := strings.Repeat("MEMBER:urn:uuid:00000000-0000-4000-8000-000000000000\r\n", contacts.MaxCardGroupBytes/contacts.MaxCardGroups/55)
+	var all []*contacts.CardGroup
+	for i := range contacts.MaxCardGroups {
+		name := fmt.Sprintf("g-%04d", i)
+		all = append(all, &contacts.CardGroup{ID: record.NewID(), UserID: "u1", DAVName: name, Name: name, UpdatedAt: time.Now(),
+			Card: "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:" + name + "\r\n" + member + "END:VCARD\r\n"})
+	}
+	if err := s.CardGroupArchive().Restore(ctx, all); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("cards", func(b *testing.B) {
+		for b.Loop() {
+			if gs, err := s.CardGroups(ctx, "u1"); err != nil || len(gs) != contacts.MaxCardGroups {
+				b.Fatal(len(gs), err)
+			}
+		}
+	})
+	b.Run("entries", func(b *testing.B) {
+		for b.Loop() {
+			if es, err := s.CardGroupEntries(ctx, "u1"); err != nil || len(es) != contacts.MaxCardGroups {
+				b.Fatal(len(es), err)
+			}
+		}
+	})
+}

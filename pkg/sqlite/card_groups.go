@@ -53,6 +53,26 @@ func (s *Contacts) CardGroups(ctx context.Context, userID string) ([]contacts.Ca
 	return out, translate(rows.Err(), "group card")
 }
 
+// CardGroupEntries returns the user's group cards' names and sizes, by
+// name (card_groups' key). octet_length reads a card's length from its
+// row's header, not the card.
+func (s *Contacts) CardGroupEntries(ctx context.Context, userID string) ([]contacts.CardGroupEntry, error) {
+	rows, err := s.DB.reader(ctx).QueryContext(ctx, `SELECT dav_name, name, octet_length(card) FROM card_groups WHERE user_id = ? ORDER BY dav_name`, userID)
+	if err != nil {
+		return nil, translate(err, "group card")
+	}
+	defer rows.Close()
+	out := []contacts.CardGroupEntry{}
+	for rows.Next() {
+		var e contacts.CardGroupEntry
+		if err := rows.Scan(&e.DAVName, &e.Name, &e.Bytes); err != nil {
+			return nil, translate(err, "group card")
+		}
+		out = append(out, e)
+	}
+	return out, translate(rows.Err(), "group card")
+}
+
 // PutCardGroup stores g, or replaces the user's group card of its name
 // (keeping that card's id).
 func (s *Contacts) PutCardGroup(ctx context.Context, g *contacts.CardGroup) error {

@@ -49,6 +49,11 @@ func CardGroups(t *testing.T, open OpenEngine) {
 		if err != nil || len(list) != 2 || list[0].DAVName != "a-speakers" || list[1].DAVName != "berlin-go" {
 			t.Fatalf("the list: %+v, %v", list, err)
 		}
+		entries, err := s.CardGroupEntries(ctx, "u1")
+		want := []contacts.CardGroupEntry{{DAVName: "a-speakers", Name: "Group a-speakers", Bytes: 6}, {DAVName: "berlin-go", Name: again.Name, Bytes: len(again.Card)}}
+		if err != nil || !slices.Equal(entries, want) {
+			t.Fatalf("the entries: %+v, %v; want %+v", entries, err, want)
+		}
 		if err := s.DeleteCardGroup(ctx, "u1", "a-speakers"); err != nil {
 			t.Fatal(err)
 		}
@@ -87,6 +92,28 @@ func CardGroups(t *testing.T, open OpenEngine) {
 		}
 		if list, err := s.CardGroups(ctx, "u3"); err != nil || len(list) != 0 {
 			t.Fatalf("a user without groups lists %+v, %v", list, err)
+		}
+		if entries, err := s.CardGroupEntries(ctx, "u2"); err != nil || len(entries) != 1 || entries[0].Bytes != len("theirs") {
+			t.Fatalf("another user's entries: %+v, %v", entries, err)
+		}
+		if entries, err := s.CardGroupEntries(ctx, "u3"); err != nil || entries == nil || len(entries) != 0 {
+			t.Fatalf("a user without groups has entries %#v, %v", entries, err)
+		}
+	})
+	// A card's bytes, not its characters, are what the bounds count, and a
+	// restored card has them as a put one does.
+	t.Run("EntriesCountBytes", func(t *testing.T) {
+		s := open(t).Stores.Contacts
+		card := "BEGIN:VCARD\r\nFN:Zoë’s Café ☕\r\nEND:VCARD\r\n"
+		if err := s.PutCardGroup(ctx, group("u1", "put", card, clock)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CardGroupArchive().Restore(ctx, []*contacts.CardGroup{group("u1", "restored", card+card, clock)}); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := s.CardGroupEntries(ctx, "u1")
+		if err != nil || len(entries) != 2 || entries[0].Bytes != len(card) || entries[1].Bytes != 2*len(card) {
+			t.Fatalf("the entries: %+v, %v; want %d and %d bytes", entries, err, len(card), 2*len(card))
 		}
 	})
 }

@@ -323,7 +323,7 @@ func (s *pages) tableChoices(ctx context.Context, userID string, loc *time.Locat
 	for _, co := range cos.Items {
 		v.Companies = append(v.Companies, webEvent{ID: co.ID, Title: co.Name})
 	}
-	gs, err := s.CRM.Contacts.Store.CardGroups(ctx, userID) // their names: no card parsed
+	gs, err := s.CRM.Contacts.Store.CardGroupEntries(ctx, userID) // their names, not their cards
 	if err != nil {
 		return err
 	}
