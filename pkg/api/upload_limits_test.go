@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/api"
+	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/web"
 )
 
@@ -38,10 +39,11 @@ func TestUploadsStopAtTheirLimit(t *testing.T) {
 		{"ContactsImport", tok, "/v1/contacts/import", "text/csv", "name\n", api.MaxImportBody},
 		{"GuestListImport", tok, "/v1/events/" + ev + "/attendees/import", "text/csv", "name\n", api.MaxGuestListBody},
 		{"ScanImage", tok, "/v1/scan", "image/png", "", api.MaxScanImage},
-		{"Backup", empty, "/v1/import", "application/json", `{"format":"rapport-backup","contacts":["`, api.MaxBackupBody},
 		// Whitespace between tokens, which encoding/json's decoder scanned
 		// again on every read: the limit was never reached, and the request
-		// ended at the read deadline, 30 s of a core later, with a 400.
+		// ended at the read deadline, 30 s of a core later, with a 400. (One
+		// string as long is refused sooner, as a value over
+		// backup.MaxValue: TestRestoreBoundsEachValue.)
 		{"BackupPadded", empty, "/v1/import", "application/json", `{"format":"rapport-backup","contacts":`, api.MaxBackupBody},
 	} {
 		t.Run(up.name, func(t *testing.T) {
@@ -194,5 +196,21 @@ func TestSlowUploadKeepsReading(t *testing.T) {
 	out, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 || !strings.Contains(string(out), `"created":200`) {
 		t.Fatalf("a 2.75 s upload with a 1 s read timeout: %d %s", resp.StatusCode, out)
+	}
+}
+
+// TestRestoreValueOverItsBound: a backup whose one value (here a
+// contact's name) runs on past backup.MaxValue is refused as invalid,
+// naming its section, once the server has read that much of it (and a
+// bounded drain), not the whole 100 MiB the body may be.
+func TestRestoreValueOverItsBound(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	status, sent := sendChunked(t, s.URL, "/v1/import", tok, "application/json", `{"format":"rapport-backup","contacts":[{"name":"`, api.MaxBackupBody)
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", status)
+	}
+	if most := backup.MaxValue + uploadDrain + socketSlack; sent > most {
+		t.Fatalf("the server read %d MiB before it answered; at most %d MiB expected", sent>>20, most>>20)
 	}
 }

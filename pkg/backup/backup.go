@@ -277,18 +277,21 @@ func (im *importer) removeWritten(ctx context.Context) error {
 // read reads the backup document from r, restoring its settings and
 // handing its sections' batches to the writer.
 func (im *importer) read(ctx context.Context, acc *accounts.Service, r io.Reader) error {
-	dec := json.NewDecoder(&oneSpace{r: r})
+	im.bound = &valueBound{r: &oneSpace{r: r}}
+	im.bound.start("backup")
+	dec := json.NewDecoder(im.bound)
 	dec.UseNumber()
 	if err := expectDelim(dec, '{'); err != nil {
 		return err
 	}
 	sawFormat := false
-	for dec.More() {
+	for im.bound.start("backup"); dec.More(); im.bound.start("backup") {
 		tok, err := dec.Token()
 		if err != nil {
 			return badBackup(err)
 		}
 		key, _ := tok.(string)
+		im.bound.start(key)
 		switch key {
 		case "format":
 			var f string
@@ -416,6 +419,7 @@ type importer struct {
 	s       *crm.Service
 	user    *accounts.User
 	userID  string
+	bound   *valueBound        // the reader under the decoder, started at each value
 	ids     map[string]string  // old id -> new id
 	loaders map[string]*loader // by section name
 	res     *ImportResult
@@ -466,7 +470,7 @@ func (im *importer) section(ctx context.Context, dec *json.Decoder, sec *section
 		l = sec.load(im)
 		im.loaders[sec.name] = l
 	}
-	for dec.More() {
+	for im.bound.start(sec.name); dec.More(); im.bound.start(sec.name) {
 		if err := l.read(ctx, dec); err != nil {
 			return err
 		}

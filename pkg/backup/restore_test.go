@@ -3,6 +3,7 @@ package backup_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -359,4 +360,54 @@ func TestRestoreBoundsGroupCards(t *testing.T) {
 	if held, err := backup.Held(t.Context(), sv.CRM, u.ID); err != nil || len(held) != 0 {
 		t.Fatalf("after the refused restore the user holds %v (%v)", held, err)
 	}
+}
+
+// TestRestoreBoundsEachValue: a restore reads at most backup.MaxValue of
+// any one value — a record, or a key's value it skips — before it refuses
+// the backup naming the section or key, with nothing restored (the
+// decoder held a 100 MiB string whole); the largest record a backup can
+// hold, a 1 MiB group card written six times over as JSON, restores.
+func TestRestoreBoundsEachValue(t *testing.T) {
+	sv := apptest.Services(enginetest.Open(t), time.Now)
+	head := `{"format":"rapport-backup","version":1,"contacts":[{"id":"c1","name":"Jane","created_at":"2026-11-01T18:00:00Z","updated_at":"2026-11-01T18:00:00Z"}],`
+	huge := strings.Repeat("x", 3*backup.MaxValue)
+	for i, tc := range []struct{ name, doc, field string }{
+		{"Record", head + `"events":[{"id":"e1","title":"` + huge + `"}]}`, "events"},
+		{"SkippedKey", head + `"from_a_later_version":"` + huge + `"}`, "from_a_later_version"},
+		{"Key", head + `"` + huge + `":1}`, "backup"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: fmt.Sprintf("u%d@example.com", i), Name: "U"}, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			read := &countingReader{r: strings.NewReader(tc.doc)}
+			_, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, read)
+			if fields := apperr.FieldsOf(err); !apperr.Is(err, apperr.Invalid) || len(fields) != 1 || fields[0].Field != tc.field {
+				t.Fatalf("a value over %d MiB: %v (%+v), want invalid %s", backup.MaxValue>>20, err, fields, tc.field)
+			}
+			if n := read.n.Load(); n > 2*backup.MaxValue {
+				t.Fatalf("read %d MiB of it", n>>20)
+			}
+			if held, err := backup.Held(t.Context(), sv.CRM, u.ID); err != nil || len(held) != 0 {
+				t.Fatalf("after the refused restore the user holds %v (%v)", held, err)
+			}
+		})
+	}
+	t.Run("TheLargestRecord", func(t *testing.T) {
+		u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "big@example.com", Name: "U"}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prefix, suffix := "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Big\r\nNOTE:", "\r\nEND:VCARD\r\n"
+		card := prefix + strings.Repeat("<", contacts.MaxCardExtra-len(prefix)-len(suffix)) + suffix
+		group, err := json.Marshal(map[string]string{"id": "g1", "card_name": "big", "name": "Big", "card": card, "updated_at": "2026-11-01T18:00:00Z"})
+		if err != nil || len(group) < 6*contacts.MaxCardExtra-1<<10 {
+			t.Fatalf("%d bytes, %v", len(group), err)
+		}
+		res, err := backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(head+`"card_groups":[`+string(group)+`]}`))
+		if err != nil || res.Restored["card_groups"] != 1 {
+			t.Fatalf("a 1 MiB group card (%d bytes as JSON): %+v, %v", len(group), res, err)
+		}
+	})
 }

@@ -1,6 +1,10 @@
 package backup
 
-import "io"
+import (
+	"io"
+
+	"github.com/rapport-crm/rapport/pkg/apperr"
+)
 
 // oneSpace reads a JSON document with each run of whitespace between its
 // tokens cut to one space; strings pass untouched, and the document means
@@ -46,4 +50,37 @@ func (o *oneSpace) Read(p []byte) (int, error) {
 			return w, err
 		}
 	}
+}
+
+// MaxValue bounds one value a restore reads: a record of a section, the
+// settings, a key's value it skips. encoding/json's Decoder holds the
+// whole of a value before it decodes it, so one string as long as the
+// body (100 MiB) was held, and grown to, in memory. The largest a value
+// of a Rapport backup can be is a contact with its card's extra, or a
+// group card: 1 MiB each, at most six times that written as JSON (a
+// character such as < is written \u003c).
+const MaxValue = 8 << 20
+
+// valueBound is the reader under a restore's decoder: from each start it
+// gives at most MaxValue bytes, then an error naming what it was reading.
+type valueBound struct {
+	r    io.Reader
+	left int
+	what string
+}
+
+// start begins a value of what (a section's or a key's name); the decoder
+// may hold up to MaxValue bytes of it more than it holds already.
+func (b *valueBound) start(what string) { b.left, b.what = MaxValue, what }
+
+func (b *valueBound) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, apperr.InvalidField(b.what, "holds a value over %d MiB: no record of a backup is that large", MaxValue>>20)
+	}
+	if len(p) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= n
+	return n, err
 }
