@@ -147,7 +147,7 @@ func TestEveryCardCodeReads(t *testing.T) {
 		"http://rapport.test/c/9Ad9xAAd0pr7JkoQSK17HQ?e=9cVuqkroNjjISdDe",
 		"http://rapport.test/c/llmZt2D6vq79eB8j21Y9Hw?e=aigZn2GI1J7n0S1Y",
 	}
-	for range 100 {
+	for range randomCodes {
 		a, b := make([]byte, 16), make([]byte, 12)
 		rand.Read(a)
 		rand.Read(b)
