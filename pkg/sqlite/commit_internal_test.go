@@ -16,19 +16,15 @@ import (
 func TestWriteGivenUpMidStatement(t *testing.T) {
 	db := openTemp(t)
 	ctx := t.Context()
+	rows := longStatement(t, db, 500*time.Millisecond)
 	release := holdCommitter(t, db)
 	gone, cancel := context.WithCancel(ctx)
 	defer cancel()
 	first, second := make(chan error, 1), make(chan error, 1)
-	rows := 500000 // most of a second of work in one statement
-	if underRace {
-		rows = 20000 // two seconds under the race detector, not fifty
-	}
 	go func() {
 		first <- db.Update(gone, func(tx *Tx) error {
 			time.AfterFunc(50*time.Millisecond, cancel)
-			if _, err := tx.tx.ExecContext(gone, `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?)
-				INSERT INTO health(id, at) SELECT 'long-' || x, 't' FROM n`, rows); err != nil {
+			if _, err := tx.tx.ExecContext(gone, insertRows, rows, "long-"); err != nil {
 				return err
 			}
 			_, err := tx.tx.ExecContext(gone, `INSERT INTO health(id, at) VALUES('after', 't')`)
@@ -59,6 +55,30 @@ func TestWriteGivenUpMidStatement(t *testing.T) {
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM health WHERE id LIKE 'long-%' OR id = 'after'`).Scan(&first1); err != nil || first1 != 0 {
 		t.Fatalf("%d rows of the given-up write kept (%v)", first1, err)
 	}
+}
+
+// insertRows inserts ?1 rows into health, their ids ?2 and a number.
+const insertRows = `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?1)
+	INSERT INTO health(id, at) SELECT ?2 || x, 't' FROM n`
+
+// longStatement is how many rows insertRows takes about d to insert on
+// this build, timed: the race detector makes SQLite's C tens of times
+// slower when it watches it, and .ci/run has it not watch it.
+func longStatement(t *testing.T, db *DB, d time.Duration) int {
+	t.Helper()
+	const probe = 20000
+	start := time.Now()
+	err := db.Update(t.Context(), func(tx *Tx) error {
+		if _, err := tx.tx.ExecContext(t.Context(), insertRows, probe, "probe-"); err != nil {
+			return err
+		}
+		_, err := tx.tx.ExecContext(t.Context(), `DELETE FROM health WHERE id LIKE 'probe-%'`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return max(probe, int(float64(probe)*d.Seconds()/time.Since(start).Seconds()))
 }
 
 // waitQueued waits until n writes wait in db's queue.
