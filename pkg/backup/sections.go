@@ -124,7 +124,7 @@ var sections = []section{
 		func(im *importer, c *companies.Company) (*companies.Company, error) {
 			c.ID, c.UserID = im.id(c.ID), im.userID
 			if err := (companies.Input{Name: c.Name, Domain: c.Domain, URL: c.URL}).Validate(); err != nil {
-				return nil, apperr.InvalidField("companies", "a company (%q) is not valid: %v", c.Name, err)
+				return nil, notValid("companies", "a company", c.Name, err)
 			}
 			return c, nil
 		}),
@@ -138,11 +138,8 @@ var sections = []section{
 				return nil, apperr.InvalidField("contacts", "a contact (%q) has a card name or UID that is none", c.Name)
 			}
 			c.ID, c.UserID, c.CompanyID, c.CardExtra = im.id(c.ID), im.userID, im.id(c.CompanyID), b.CardExtra
-			if err := (contacts.Input{Name: c.Name, Emails: c.Emails}).Validate(""); err != nil {
-				return nil, apperr.InvalidField("contacts", "a contact (%q) is not valid: %v", c.Name, err)
-			}
-			if err := contacts.CheckCardExtra(c.CardExtra); err != nil {
-				return nil, apperr.InvalidField("contacts", "a contact (%q) is not valid: %v", c.Name, err)
+			if err := cmp.Or(c.Validate(), contacts.CheckCardExtra(c.CardExtra)); err != nil {
+				return nil, notValid("contacts", "a contact", c.Name, err)
 			}
 			return &c, nil
 		}),
@@ -157,6 +154,9 @@ var sections = []section{
 			if e.Source != nil {
 				e.Source.CalendarID = im.id(e.Source.CalendarID)
 			}
+			if err := e.Validate(); err != nil {
+				return nil, notValid("events", "an event", e.Title, err)
+			}
 			return e, nil
 		}),
 	sectionOf("attendees", func(s *crm.Service) record.Archive[events.Attendee] { return s.Attendees.AttendeeArchive() }, func(x *events.Attendee) string { return x.ID }, nil,
@@ -165,11 +165,17 @@ var sections = []section{
 			if a.Key == "" {
 				a.Key = events.AttendeeKey(a, contacts.NormalizeLinkedIn)
 			}
+			if err := a.Validate(); err != nil {
+				return nil, notValid("attendees", "a guest", a.Name, err)
+			}
 			return a, nil
 		}),
 	sectionOf("encounters", func(s *crm.Service) record.Archive[contacts.Encounter] { return s.Contacts.Store.EncounterArchive() }, func(x *contacts.Encounter) string { return x.ID }, nil,
 		func(im *importer, e *contacts.Encounter) (*contacts.Encounter, error) {
 			e.ID, e.UserID, e.EventID, e.ContactID = im.id(e.ID), im.userID, im.id(e.EventID), im.id(e.ContactID)
+			if err := e.Validate(); err != nil {
+				return nil, notValid("encounters", "an encounter", e.Notes, err)
+			}
 			return e, nil
 		}),
 	sectionOf("intros", func(s *crm.Service) record.Archive[contacts.Intro] { return s.Contacts.Store.IntroArchive() }, func(x *contacts.Intro) string { return x.ID }, nil,
@@ -178,6 +184,9 @@ var sections = []section{
 			for i := range it.ContactIDs {
 				it.ContactIDs[i] = im.id(it.ContactIDs[i])
 			}
+			if err := it.Validate(); err != nil {
+				return nil, notValid("intros", "an intro", it.Context, err)
+			}
 			return it, nil
 		}),
 	sectionOf("interactions", func(s *crm.Service) record.Archive[contacts.Interaction] {
@@ -185,6 +194,9 @@ var sections = []section{
 	}, func(x *contacts.Interaction) string { return x.ID }, nil,
 		func(im *importer, it *contacts.Interaction) (*contacts.Interaction, error) {
 			it.ID, it.UserID, it.ContactID, it.EventID = im.id(it.ID), im.userID, im.id(it.ContactID), im.id(it.EventID)
+			if err := it.Validate(); err != nil {
+				return nil, notValid("interactions", "an interaction", it.Notes, err)
+			}
 			return it, nil
 		}),
 	sectionOf("opportunities", func(s *crm.Service) record.Archive[opportunities.Opportunity] {
@@ -200,7 +212,7 @@ var sections = []section{
 				o.RecruiterIDs = []string{}
 			}
 			if err := opportunities.InputOf(o).Apply(&opportunities.Opportunity{}, o.CreatedAt); err != nil {
-				return nil, apperr.InvalidField("opportunities", "an opportunity (%q) is not valid: %v", o.Title, err)
+				return nil, notValid("opportunities", "an opportunity", o.Title, err)
 			}
 			return o, nil
 		}),
@@ -211,6 +223,9 @@ var sections = []section{
 			f.ID, f.UserID, f.ContactID = im.id(f.ID), im.userID, im.id(f.ContactID)
 			f.EncounterID, f.IntroID, f.EventID = im.id(f.EncounterID), im.id(f.IntroID), im.id(f.EventID)
 			f.OpportunityID = im.id(f.OpportunityID)
+			if err := f.Validate(); err != nil {
+				return nil, notValid("followups", "a follow-up", f.Note, err)
+			}
 			f.PendingKey = followup.PendingKey(&f)
 			if f.Status == followup.Pending {
 				im.wakes = append(im.wakes, f)
@@ -226,6 +241,16 @@ var sections = []section{
 			}
 			return &events.Calendar{ID: im.id(c.ID), UserID: im.userID, URL: c.URL, Name: c.Name, Tags: c.Tags, CreatedAt: c.CreatedAt}, nil
 		}),
+}
+
+// notValid is a restore's error for a record of section that breaks the
+// rules its kind is written under: what it is, named by its name (or the
+// start of its text), and why.
+func notValid(section, what, name string, err error) error {
+	if r := []rune(name); len(r) > 40 {
+		name = string(r[:40]) + "…"
+	}
+	return apperr.InvalidField(section, "%s (%q) is not valid: %v", what, name, err)
 }
 
 // exportContact writes a contact with what else its card in an address

@@ -252,6 +252,10 @@ func (in Input) Validate(prefix string) error {
 	return in.apply(&c, prefix)
 }
 
+// Validate checks c, read from outside the product (a backup), against
+// the rules every contact is written under: Input's.
+func (c *Contact) Validate() error { return inputOf(c).Validate("") }
+
 // DedupeKeys returns the keys that identify c (each email, its LinkedIn
 // URL, its card's resource name).
 func DedupeKeys(c *Contact) []string { return dedupeKeys(c) }

@@ -69,11 +69,7 @@ func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
 		c.Add("contact", "give contact_id or contact, not both")
 	}
 	e := &Encounter{ID: record.NewID(), CreatedAt: record.Time(now)}
-	if in.Moment == "" {
-		c.Add("moment", "is required (one of before_talk, during_talk, after_talk, other)")
-	} else {
-		e.Moment = c.OneOf("moment", in.Moment, "", Moments...)
-	}
+	encounterFields(&c, e, in.Moment, in.Notes, in.Topics)
 	e.MetAt = record.Time(now)
 	if t := c.Time("met_at", in.MetAt); t != nil {
 		e.MetAt = *t
@@ -81,9 +77,27 @@ func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
 			c.Add("met_at", "is in the future: an encounter is logged when or after it happens")
 		}
 	}
-	e.Notes = c.Text("notes", in.Notes, input.MaxNotes)
-	e.Topics = c.Tags("topics", in.Topics)
 	return e, c.Err()
+}
+
+// encounterFields checks an encounter's moment, notes and topics into e:
+// the rules every encounter is written under.
+func encounterFields(c *input.Checker, e *Encounter, moment, notes string, topics []string) {
+	if moment == "" {
+		c.Add("moment", "is required (one of before_talk, during_talk, after_talk, other)")
+	} else {
+		e.Moment = c.OneOf("moment", moment, "", Moments...)
+	}
+	e.Notes = c.Text("notes", notes, input.MaxNotes)
+	e.Topics = c.Tags("topics", topics)
+}
+
+// Validate checks e, read from outside the product (a backup), against
+// the rules every encounter is written under (its time may be any).
+func (e *Encounter) Validate() error {
+	var c input.Checker
+	encounterFields(&c, &Encounter{}, e.Moment, e.Notes, e.Topics)
+	return c.Err()
 }
 
 // CreateEncounter stores e for the user.

@@ -2,6 +2,7 @@ package contacts
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/input"
@@ -51,15 +52,10 @@ func (s *Service) CreateInteraction(ctx context.Context, userID, contactID strin
 	var c input.Checker
 	now := record.Time(s.Now())
 	it := &Interaction{ID: record.NewID(), UserID: userID, ContactID: contactID, At: now, CreatedAt: now}
-	if in.Kind == "" {
-		c.Add("kind", "is required (one of email, call, meeting, message, social, other, helped, helped_me, volunteered, spoke)")
-	} else {
-		it.Kind = c.OneOf("kind", in.Kind, "", InteractionKinds...)
-	}
+	interactionFields(&c, it, in.Kind, in.Notes, InteractionKinds)
 	if t := c.Time("at", in.At); t != nil {
 		it.At = *t
 	}
-	it.Notes = c.Text("notes", in.Notes, input.MaxNotes)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -78,14 +74,10 @@ func (s *Service) GiveAtEvent(ctx context.Context, userID, eventID string, in In
 	var c input.Checker
 	now := record.Time(s.Now())
 	it := &Interaction{ID: record.NewID(), UserID: userID, EventID: eventID, At: now, CreatedAt: now}
-	it.Kind = c.OneOf("kind", in.Kind, "", EventGivingKinds...)
-	if in.Kind == "" {
-		c.Add("kind", "is required (volunteered or spoke)")
-	}
+	interactionFields(&c, it, in.Kind, in.Notes, EventGivingKinds)
 	if t := c.Time("at", in.At); t != nil {
 		it.At = *t
 	}
-	it.Notes = c.Text("notes", in.Notes, input.MaxNotes)
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -93,4 +85,28 @@ func (s *Service) GiveAtEvent(ctx context.Context, userID, eventID string, in In
 		return nil, err
 	}
 	return it, nil
+}
+
+// interactionFields checks an interaction's kind (one of kinds) and notes
+// into it: the rules every interaction is written under.
+func interactionFields(c *input.Checker, it *Interaction, kind, notes string, kinds []string) {
+	if kind == "" {
+		c.Add("kind", "is required (one of %s)", strings.Join(kinds, ", "))
+	} else {
+		it.Kind = c.OneOf("kind", kind, "", kinds...)
+	}
+	it.Notes = c.Text("notes", notes, input.MaxNotes)
+}
+
+// Validate checks it, read from outside the product (a backup), against
+// the rules every interaction is written under: with a contact, any kind;
+// given to an event alone, volunteered or spoke.
+func (it *Interaction) Validate() error {
+	var c input.Checker
+	kinds := InteractionKinds
+	if it.ContactID == "" {
+		kinds = EventGivingKinds
+	}
+	interactionFields(&c, &Interaction{}, it.Kind, it.Notes, kinds)
+	return c.Err()
 }

@@ -17,6 +17,9 @@ const (
 	IntroDeclined = "declined"
 )
 
+// introStatuses are an intro's statuses.
+var introStatuses = []string{IntroProposed, IntroAccepted, IntroMade, IntroDeclined}
+
 // introMoves lists the allowed status changes: with double opt-in an intro
 // is proposed, accepted once both agree, then made; declined ends it.
 var introMoves = map[string][]string{
@@ -72,14 +75,7 @@ type IntroPatch struct {
 // are the user's) and returns the intro to store.
 func (in IntroInput) Check(now time.Time) (*Intro, error) {
 	var c input.Checker
-	switch {
-	case len(in.ContactIDs) != 2:
-		c.Add("contact_ids", "must name exactly two contacts")
-	case in.ContactIDs[0] == in.ContactIDs[1]:
-		c.Add("contact_ids", "must name two different contacts")
-	case in.ContactIDs[0] == "" || in.ContactIDs[1] == "":
-		c.Add("contact_ids", "must not be empty")
-	}
+	checkIntroduced(&c, in.ContactIDs)
 	now = record.Time(now)
 	it := &Intro{ID: record.NewID(), ContactIDs: in.ContactIDs, EventID: in.EventID, DoubleOptIn: in.DoubleOptIn,
 		Status: IntroMade, CreatedAt: now, UpdatedAt: now}
@@ -88,6 +84,30 @@ func (in IntroInput) Check(now time.Time) (*Intro, error) {
 		it.Status = IntroProposed
 	}
 	return it, c.Err()
+}
+
+// checkIntroduced checks an intro's two contacts.
+func checkIntroduced(c *input.Checker, ids []string) {
+	switch {
+	case len(ids) != 2:
+		c.Add("contact_ids", "must name exactly two contacts")
+	case ids[0] == ids[1]:
+		c.Add("contact_ids", "must name two different contacts")
+	case ids[0] == "" || ids[1] == "":
+		c.Add("contact_ids", "must not be empty")
+	}
+}
+
+// Validate checks it, read from outside the product (a backup), against
+// the rules every intro is written under: two contacts, a status, a
+// context and an outcome of notes' length.
+func (it *Intro) Validate() error {
+	var c input.Checker
+	checkIntroduced(&c, it.ContactIDs)
+	c.OneOf("status", it.Status, "", introStatuses...)
+	c.Text("context", it.Context, input.MaxNotes)
+	c.Text("outcome", it.Outcome, input.MaxNotes)
+	return c.Err()
 }
 
 // CreateIntro stores it for the user.
@@ -111,7 +131,7 @@ func (s *Service) MoveIntro(ctx context.Context, userID, id string, p IntroPatch
 	var c input.Checker
 	to := it.Status
 	if p.Status != "" {
-		to = c.OneOf("status", p.Status, "", IntroProposed, IntroAccepted, IntroMade, IntroDeclined)
+		to = c.OneOf("status", p.Status, "", introStatuses...)
 	}
 	outcome := it.Outcome
 	if p.Outcome != nil {

@@ -2,9 +2,11 @@ package events
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -40,6 +42,16 @@ const (
 
 // AttendeeStatuses are the states an attendee can be in.
 var AttendeeStatuses = []string{AttendeeGoing, AttendeeWaitlist, AttendeeDeclined, AttendeeCheckedIn}
+
+// Validate checks a, read from outside the product (a backup): a state
+// of the guest list's (its fields' lengths are the list's, or the feed's
+// it came from).
+func (a *Attendee) Validate() error {
+	if !slices.Contains(AttendeeStatuses, a.Status) {
+		return apperr.InvalidField("status", "must be one of %s", strings.Join(AttendeeStatuses, ", "))
+	}
+	return nil
+}
 
 // AttendeeKey is what makes an attendee one person on one event's list:
 // the lower-cased email, else the LinkedIn profile (as normalize makes

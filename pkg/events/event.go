@@ -141,6 +141,10 @@ func (in Input) Validate(defTZ string) error {
 	return in.apply(&Event{}, defTZ)
 }
 
+// Validate checks e, read from outside the product (a backup), against
+// the rules every event is written under: Input's.
+func (e *Event) Validate() error { return inputOf(e).Validate("UTC") }
+
 func (in Input) apply(e *Event, defTZ string) error {
 	var c input.Checker
 	e.Title = c.Required("title", in.Title, input.MaxName)

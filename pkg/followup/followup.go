@@ -1,6 +1,8 @@
 package followup
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -20,6 +22,9 @@ const (
 	// event's id, one pending per event; its note is "Prepare for <event>".
 	Prep = "prep"
 )
+
+// Kinds are the kinds of follow-up.
+var Kinds = []string{ThankYou, CheckIn, StayInTouch, IntroCheck, Custom, Opportunity, Prep}
 
 // Statuses of a follow-up.
 const (
@@ -108,4 +113,13 @@ func DueAt(base time.Time, days, nudgeHour int, loc *time.Location) time.Time {
 		t = t.Add(time.Hour)
 	}
 	return t.UTC()
+}
+
+// Validate checks f, read from outside the product (a backup): a kind and
+// a status of the product's (its note may be any the product wrote).
+func (f *FollowUp) Validate() error {
+	if !slices.Contains(Kinds, f.Kind) {
+		return apperr.InvalidField("kind", "must be one of %s", strings.Join(Kinds, ", "))
+	}
+	return CheckStatus(f.Status, false)
 }

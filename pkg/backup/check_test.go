@@ -1,0 +1,82 @@
+package backup_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/apptest"
+	"github.com/rapport-crm/rapport/pkg/backup"
+	"github.com/rapport-crm/rapport/pkg/enginetest"
+)
+
+// checkedBackup holds one record of each section a restore checks, each
+// as the product writes it.
+const checkedBackup = `{"format":"rapport-backup","version":1,
+"contacts":[{"id":"c1","name":"Jane","created_at":"2026-11-01T18:00:00Z","updated_at":"2026-11-01T18:00:00Z"},
+	{"id":"c2","name":"Bob","created_at":"2026-11-01T18:00:00Z","updated_at":"2026-11-01T18:00:00Z"}],
+"events":[{"id":"e1","title":"Go meetup","kind":"meetup","starts_at":"2026-11-01T18:00:00Z","ends_at":"2026-11-01T20:00:00Z","timezone":"UTC",
+	"status":"attended","created_at":"2026-10-01T18:00:00Z","updated_at":"2026-10-01T18:00:00Z"}],
+"attendees":[{"id":"a1","event_id":"e1","name":"Ann","email":"ann@example.com","status":"going","created_at":"2026-10-01T18:00:00Z","updated_at":"2026-10-01T18:00:00Z"}],
+"encounters":[{"id":"n1","event_id":"e1","contact_id":"c1","moment":"after_talk","met_at":"2026-11-01T19:00:00Z","topics":["go"],"created_at":"2026-11-01T19:00:00Z"}],
+"intros":[{"id":"i1","contact_ids":["c1","c2"],"event_id":"e1","status":"made","created_at":"2026-11-01T19:00:00Z","updated_at":"2026-11-01T19:00:00Z"}],
+"interactions":[{"id":"x1","contact_id":"c1","kind":"call","at":"2026-11-02T10:00:00Z","created_at":"2026-11-02T10:00:00Z"}],
+"followups":[{"id":"f1","contact_id":"c1","kind":"custom","due_at":"2026-12-20T09:00:00Z","status":"pending","note":"Call",
+	"created_at":"2026-11-02T10:00:00Z","updated_at":"2026-11-02T10:00:00Z"}]}`
+
+// TestRestoreChecksEveryRecord: a backup is user input, so each record is
+// held to the rules its kind is written under (PRODUCT.md §2): one that
+// breaks them — a contact's cadence below zero, an event's status, a
+// guest's state, an encounter's moment, an intro of one person, an
+// interaction's kind, a follow-up's status — is refused naming its
+// section, and nothing is restored. The same backup, each record as the
+// product writes it, restores whole.
+func TestRestoreChecksEveryRecord(t *testing.T) {
+	sv := apptest.Services(enginetest.Open(t), time.Now)
+	signup := func(t *testing.T, email string) *accounts.User {
+		u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: email, Name: "U"}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	for i, tc := range []struct{ section, valid, broken string }{
+		{"contacts", `"name":"Jane",`, `"name":"Jane","cadence_days":-5,`},
+		{"events", `"status":"attended"`, `"status":"bogus"`},
+		{"attendees", `"status":"going"`, `"status":"maybe"`},
+		{"encounters", `"moment":"after_talk"`, `"moment":"at_lunch"`},
+		{"intros", `"contact_ids":["c1","c2"]`, `"contact_ids":["c1","c1"]`},
+		{"interactions", `"kind":"call"`, `"kind":"carrier_pigeon"`},
+		{"followups", `"status":"pending"`, `"status":"someday"`},
+	} {
+		t.Run(tc.section, func(t *testing.T) {
+			u := signup(t, fmt.Sprintf("u%d@example.com", i))
+			if strings.Count(checkedBackup, tc.valid) != 1 {
+				t.Fatalf("%s is not in the backup once", tc.valid)
+			}
+			doc := strings.Replace(checkedBackup, tc.valid, tc.broken, 1)
+			_, err := backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(doc))
+			if fields := apperr.FieldsOf(err); !apperr.Is(err, apperr.Invalid) || len(fields) != 1 || fields[0].Field != tc.section {
+				t.Fatalf("%s: %v, want invalid %s", tc.broken, err, tc.section)
+			}
+			if held, err := backup.Held(t.Context(), sv.CRM, u.ID); err != nil || len(held) != 0 {
+				t.Fatalf("after the refused restore the user holds %v (%v)", held, err)
+			}
+		})
+	}
+	t.Run("AsWritten", func(t *testing.T) {
+		u := signup(t, "whole@example.com")
+		res, err := backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(checkedBackup))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sec := range []string{"events", "attendees", "encounters", "intros", "interactions", "followups"} {
+			if res.Restored[sec] != 1 {
+				t.Errorf("%s restored: %d, want 1 (%v)", sec, res.Restored[sec], res.Restored)
+			}
+		}
+	})
+}
