@@ -225,7 +225,7 @@ func benchmarkRestore(b *testing.B, followUps bool) {
 		if e > 0 {
 			body.WriteByte(',')
 		}
-		fmt.Fprintf(&body, `{"id":"e%d","title":"Meetup %d","kind":"meetup","starts_at":%q,"ends_at":%q,"timezone":"UTC","status":"confirmed","created_at":%q,"updated_at":%q}`, e, e, ts, ts, ts, ts)
+		fmt.Fprintf(&body, `{"id":"e%d","title":"Meetup %d","kind":"meetup","starts_at":%q,"ends_at":%q,"timezone":"UTC","status":"planned","created_at":%q,"updated_at":%q}`, e, e, ts, ts, ts, ts)
 	}
 	body.WriteString(`],"encounters":[`)
 	for i := range n {

@@ -60,7 +60,7 @@ func BenchmarkCardSync(b *testing.B) {
 			if e > 0 {
 				w.WriteByte(',')
 			}
-			fmt.Fprintf(w, `{"id":"e%d","title":"Meetup %d","kind":"meetup","starts_at":%q,"ends_at":%q,"timezone":"UTC","status":"confirmed","created_at":%q,"updated_at":%q}`, e, e, ts, ts, ts, ts)
+			fmt.Fprintf(w, `{"id":"e%d","title":"Meetup %d","kind":"meetup","starts_at":%q,"ends_at":%q,"timezone":"UTC","status":"planned","created_at":%q,"updated_at":%q}`, e, e, ts, ts, ts, ts)
 		}
 		w.WriteString(`],"encounters":[`)
 		for i := range n {
