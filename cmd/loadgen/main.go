@@ -237,7 +237,7 @@ func (lg *loadgen) restore(contacts, events, encounters int) {
 				w.WriteByte(',')
 			}
 			at := now.Add(time.Duration(e-events/2) * 24 * time.Hour)
-			fmt.Fprintf(w, `{"id":"e%d","title":"Meetup #%d: Go, Rust and friends","kind":"meetup","starts_at":%q,"ends_at":%q,"timezone":"Europe/Berlin","location":"Berlin","talks":[{"title":"Talk %d","speaker":"Speaker %d"}],"tags":["go","meetup"],"status":"confirmed","created_at":%q,"updated_at":%q}`,
+			fmt.Fprintf(w, `{"id":"e%d","title":"Meetup #%d: Go, Rust and friends","kind":"meetup","starts_at":%q,"ends_at":%q,"timezone":"Europe/Berlin","location":"Berlin","talks":[{"title":"Talk %d","speaker":"Speaker %d"}],"tags":["go","meetup"],"status":"planned","created_at":%q,"updated_at":%q}`,
 				e, e, ts(at), ts(at.Add(2*time.Hour)), e, e%40, ts(now), ts(now))
 		}
 		w.WriteString(`],"encounters":[`)
