@@ -32,7 +32,8 @@ const checkedBackup = `{"format":"rapport-backup","version":1,
 // breaks them — a contact's cadence below zero, an event's status, a
 // guest's state, an encounter's moment, an intro of one person, an
 // interaction's kind, a follow-up's status — is refused naming its
-// section, and nothing is restored. The same backup, each record as the
+// section and the record (by its name, else its id in the backup), and
+// nothing is restored. The same backup, each record as the
 // product writes it, restores whole.
 func TestRestoreChecksEveryRecord(t *testing.T) {
 	sv := apptest.Services(enginetest.Open(t), time.Now)
@@ -43,14 +44,14 @@ func TestRestoreChecksEveryRecord(t *testing.T) {
 		}
 		return u
 	}
-	for i, tc := range []struct{ section, valid, broken string }{
-		{"contacts", `"name":"Jane",`, `"name":"Jane","cadence_days":-5,`},
-		{"events", `"status":"attended"`, `"status":"bogus"`},
-		{"attendees", `"status":"going"`, `"status":"maybe"`},
-		{"encounters", `"moment":"after_talk"`, `"moment":"at_lunch"`},
-		{"intros", `"contact_ids":["c1","c2"]`, `"contact_ids":["c1","c1"]`},
-		{"interactions", `"kind":"call"`, `"kind":"carrier_pigeon"`},
-		{"followups", `"status":"pending"`, `"status":"someday"`},
+	for i, tc := range []struct{ section, valid, broken, named string }{
+		{"contacts", `"name":"Jane",`, `"name":"Jane","cadence_days":-5,`, `"Jane"`},
+		{"events", `"status":"attended"`, `"status":"bogus"`, `"Go meetup"`},
+		{"attendees", `"status":"going"`, `"status":"maybe"`, `"Ann"`},
+		{"encounters", `"moment":"after_talk"`, `"moment":"at_lunch"`, `"n1"`},
+		{"intros", `"contact_ids":["c1","c2"]`, `"contact_ids":["c1","c1"]`, `"i1"`},
+		{"interactions", `"kind":"call"`, `"kind":"carrier_pigeon"`, `"x1"`},
+		{"followups", `"status":"pending"`, `"status":"someday"`, `"f1"`},
 	} {
 		t.Run(tc.section, func(t *testing.T) {
 			u := signup(t, fmt.Sprintf("u%d@example.com", i))
@@ -61,6 +62,8 @@ func TestRestoreChecksEveryRecord(t *testing.T) {
 			_, err := backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(doc))
 			if fields := apperr.FieldsOf(err); !apperr.Is(err, apperr.Invalid) || len(fields) != 1 || fields[0].Field != tc.section {
 				t.Fatalf("%s: %v, want invalid %s", tc.broken, err, tc.section)
+			} else if !strings.Contains(fields[0].Message, tc.named) {
+				t.Errorf("%q does not name the record, %s", fields[0].Message, tc.named)
 			}
 			if held, err := backup.Held(t.Context(), sv.CRM, u.ID); err != nil || len(held) != 0 {
 				t.Fatalf("after the refused restore the user holds %v (%v)", held, err)

@@ -147,6 +147,9 @@ var sections = []section{
 		func(x *contacts.CardGroup) string { return x.DAVName }, exportCardGroup, restoreCardGroup),
 	sectionOf("events", func(s *crm.Service) record.Archive[events.Event] { return s.Events.Store.EventArchive() }, func(x *events.Event) string { return x.ID }, nil,
 		func(im *importer, e *events.Event) (*events.Event, error) {
+			if err := e.Validate(); err != nil {
+				return nil, notValid("events", "an event", e.Title, err)
+			}
 			e.ID, e.UserID = im.id(e.ID), im.userID
 			for i := range e.Targets {
 				e.Targets[i].ContactID, e.Targets[i].CompanyID = im.id(e.Targets[i].ContactID), im.id(e.Targets[i].CompanyID)
@@ -154,38 +157,35 @@ var sections = []section{
 			if e.Source != nil {
 				e.Source.CalendarID = im.id(e.Source.CalendarID)
 			}
-			if err := e.Validate(); err != nil {
-				return nil, notValid("events", "an event", e.Title, err)
-			}
 			return e, nil
 		}),
 	sectionOf("attendees", func(s *crm.Service) record.Archive[events.Attendee] { return s.Attendees.AttendeeArchive() }, func(x *events.Attendee) string { return x.ID }, nil,
 		func(im *importer, a *events.Attendee) (*events.Attendee, error) {
+			if err := a.Validate(); err != nil {
+				return nil, notValid("attendees", "a guest", a.Name, err)
+			}
 			a.ID, a.UserID, a.EventID = im.id(a.ID), im.userID, im.id(a.EventID)
 			if a.Key == "" {
 				a.Key = events.AttendeeKey(a, contacts.NormalizeLinkedIn)
-			}
-			if err := a.Validate(); err != nil {
-				return nil, notValid("attendees", "a guest", a.Name, err)
 			}
 			return a, nil
 		}),
 	sectionOf("encounters", func(s *crm.Service) record.Archive[contacts.Encounter] { return s.Contacts.Store.EncounterArchive() }, func(x *contacts.Encounter) string { return x.ID }, nil,
 		func(im *importer, e *contacts.Encounter) (*contacts.Encounter, error) {
-			e.ID, e.UserID, e.EventID, e.ContactID = im.id(e.ID), im.userID, im.id(e.EventID), im.id(e.ContactID)
 			if err := e.Validate(); err != nil {
-				return nil, notValid("encounters", "an encounter", e.Notes, err)
+				return nil, notValid("encounters", "the encounter", e.ID, err)
 			}
+			e.ID, e.UserID, e.EventID, e.ContactID = im.id(e.ID), im.userID, im.id(e.EventID), im.id(e.ContactID)
 			return e, nil
 		}),
 	sectionOf("intros", func(s *crm.Service) record.Archive[contacts.Intro] { return s.Contacts.Store.IntroArchive() }, func(x *contacts.Intro) string { return x.ID }, nil,
 		func(im *importer, it *contacts.Intro) (*contacts.Intro, error) {
+			if err := it.Validate(); err != nil {
+				return nil, notValid("intros", "the intro", it.ID, err)
+			}
 			it.ID, it.UserID, it.EventID = im.id(it.ID), im.userID, im.id(it.EventID)
 			for i := range it.ContactIDs {
 				it.ContactIDs[i] = im.id(it.ContactIDs[i])
-			}
-			if err := it.Validate(); err != nil {
-				return nil, notValid("intros", "an intro", it.Context, err)
 			}
 			return it, nil
 		}),
@@ -193,10 +193,10 @@ var sections = []section{
 		return s.Contacts.Store.InteractionArchive()
 	}, func(x *contacts.Interaction) string { return x.ID }, nil,
 		func(im *importer, it *contacts.Interaction) (*contacts.Interaction, error) {
-			it.ID, it.UserID, it.ContactID, it.EventID = im.id(it.ID), im.userID, im.id(it.ContactID), im.id(it.EventID)
 			if err := it.Validate(); err != nil {
-				return nil, notValid("interactions", "an interaction", it.Notes, err)
+				return nil, notValid("interactions", "the interaction", it.ID, err)
 			}
+			it.ID, it.UserID, it.ContactID, it.EventID = im.id(it.ID), im.userID, im.id(it.ContactID), im.id(it.EventID)
 			return it, nil
 		}),
 	sectionOf("opportunities", func(s *crm.Service) record.Archive[opportunities.Opportunity] {
@@ -219,13 +219,13 @@ var sections = []section{
 	sectionOf("followups", func(s *crm.Service) record.Archive[followup.FollowUp] { return s.Followups.Store.FollowUpArchive() }, func(x *followup.FollowUp) string { return x.ID }, exportFollowUp,
 		func(im *importer, b *backupFollowUp) (*followup.FollowUp, error) {
 			f := b.FollowUp
+			if err := f.Validate(); err != nil {
+				return nil, notValid("followups", "the follow-up", f.ID, err)
+			}
 			f.Sequence, f.EndedAt = b.Sequence, b.EndedAt
 			f.ID, f.UserID, f.ContactID = im.id(f.ID), im.userID, im.id(f.ContactID)
 			f.EncounterID, f.IntroID, f.EventID = im.id(f.EncounterID), im.id(f.IntroID), im.id(f.EventID)
 			f.OpportunityID = im.id(f.OpportunityID)
-			if err := f.Validate(); err != nil {
-				return nil, notValid("followups", "a follow-up", f.Note, err)
-			}
 			f.PendingKey = followup.PendingKey(&f)
 			if f.Status == followup.Pending {
 				im.wakes = append(im.wakes, f)
@@ -244,8 +244,8 @@ var sections = []section{
 }
 
 // notValid is a restore's error for a record of section that breaks the
-// rules its kind is written under: what it is, named by its name (or the
-// start of its text), and why.
+// rules its kind is written under: what it is, named by its name in the
+// backup (or its id there, for a record that has none), and why.
 func notValid(section, what, name string, err error) error {
 	if r := []rune(name); len(r) > 40 {
 		name = string(r[:40]) + "…"

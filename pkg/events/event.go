@@ -135,7 +135,6 @@ func inputOf(e *Event) Input {
 	return in
 }
 
-// apply validates in and writes it into e; defTZ is the user's time zone.
 // Validate checks in as Create would, without storing anything.
 func (in Input) Validate(defTZ string) error {
 	return in.apply(&Event{}, defTZ)
@@ -145,6 +144,7 @@ func (in Input) Validate(defTZ string) error {
 // the rules every event is written under: Input's.
 func (e *Event) Validate() error { return inputOf(e).Validate("UTC") }
 
+// apply validates in and writes it into e; defTZ is the user's time zone.
 func (in Input) apply(e *Event, defTZ string) error {
 	var c input.Checker
 	e.Title = c.Required("title", in.Title, input.MaxName)
