@@ -250,7 +250,7 @@ func notValid(section, what, name string, err error) error {
 	if r := []rune(name); len(r) > 40 {
 		name = string(r[:40]) + "…"
 	}
-	return apperr.InvalidField(section, "%s (%q) is not valid: %v", what, name, err)
+	return apperr.InvalidField(section, "%s %q is not valid: %v", what, name, err)
 }
 
 // exportContact writes a contact with what else its card in an address
