@@ -83,11 +83,7 @@ func (in EncounterInput) Check(now time.Time) (*Encounter, error) {
 // encounterFields checks an encounter's moment, notes and topics into e:
 // the rules every encounter is written under.
 func encounterFields(c *input.Checker, e *Encounter, moment, notes string, topics []string) {
-	if moment == "" {
-		c.Add("moment", "is required (one of before_talk, during_talk, after_talk, other)")
-	} else {
-		e.Moment = c.OneOf("moment", moment, "", Moments...)
-	}
+	e.Moment = c.RequiredOneOf("moment", moment, Moments...)
 	e.Notes = c.Text("notes", notes, input.MaxNotes)
 	e.Topics = c.Tags("topics", topics)
 }

@@ -2,7 +2,6 @@ package contacts
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/input"
@@ -90,11 +89,7 @@ func (s *Service) GiveAtEvent(ctx context.Context, userID, eventID string, in In
 // interactionFields checks an interaction's kind (one of kinds) and notes
 // into it: the rules every interaction is written under.
 func interactionFields(c *input.Checker, it *Interaction, kind, notes string, kinds []string) {
-	if kind == "" {
-		c.Add("kind", "is required (one of %s)", strings.Join(kinds, ", "))
-	} else {
-		it.Kind = c.OneOf("kind", kind, "", kinds...)
-	}
+	it.Kind = c.RequiredOneOf("kind", kind, kinds...)
 	it.Notes = c.Text("notes", notes, input.MaxNotes)
 }
 

@@ -2,11 +2,9 @@ package events
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -47,10 +45,9 @@ var AttendeeStatuses = []string{AttendeeGoing, AttendeeWaitlist, AttendeeDecline
 // of the guest list's (its fields' lengths are the list's, or the feed's
 // it came from).
 func (a *Attendee) Validate() error {
-	if !slices.Contains(AttendeeStatuses, a.Status) {
-		return apperr.InvalidField("status", "must be one of %s", strings.Join(AttendeeStatuses, ", "))
-	}
-	return nil
+	var c input.Checker
+	c.RequiredOneOf("status", a.Status, AttendeeStatuses...)
+	return c.Err()
 }
 
 // AttendeeKey is what makes an attendee one person on one event's list:

@@ -1,11 +1,11 @@
 package followup
 
 import (
-	"slices"
-	"strings"
+	"cmp"
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // Kinds of follow-up.
@@ -118,8 +118,7 @@ func DueAt(base time.Time, days, nudgeHour int, loc *time.Location) time.Time {
 // Validate checks f, read from outside the product (a backup): a kind and
 // a status of the product's (its note may be any the product wrote).
 func (f *FollowUp) Validate() error {
-	if !slices.Contains(Kinds, f.Kind) {
-		return apperr.InvalidField("kind", "must be one of %s", strings.Join(Kinds, ", "))
-	}
-	return CheckStatus(f.Status, false)
+	var c input.Checker
+	c.RequiredOneOf("kind", f.Kind, Kinds...)
+	return cmp.Or(c.Err(), CheckStatus(f.Status, false))
 }

@@ -153,6 +153,16 @@ func (c *Checker) OneOf(field, s, def string, allowed ...string) string {
 	return s
 }
 
+// RequiredOneOf checks that s is one of allowed, and records that it is
+// required (naming allowed) if it is empty.
+func (c *Checker) RequiredOneOf(field, s string, allowed ...string) string {
+	if s == "" {
+		c.Add(field, "is required (one of %s)", strings.Join(allowed, ", "))
+		return s
+	}
+	return c.OneOf(field, s, "", allowed...)
+}
+
 // Range checks lo ≤ n ≤ hi.
 func (c *Checker) Range(field string, n, lo, hi int) {
 	if n < lo || n > hi {
