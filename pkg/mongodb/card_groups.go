@@ -41,13 +41,9 @@ func (s *Contacts) CardGroup(ctx context.Context, userID, davName string) (*cont
 // CardGroups returns the user's group cards, by name
 // (card_groups_user_name).
 func (s *Contacts) CardGroups(ctx context.Context, userID string) ([]contacts.CardGroup, error) {
-	cur, err := s.cardGroups().Find(ctx, bson.M{"user_id": userID}, options.Find().SetSort(bson.D{{Key: "dav_name", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "group card")
-	}
 	out := []contacts.CardGroup{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, translate(err, "group card")
+	if err := s.findAll(ctx, bson.M{"user_id": userID}, options.Find().SetSort(bson.D{{Key: "dav_name", Value: 1}}), &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -66,7 +62,8 @@ func cardGroupDoc(g *contacts.CardGroup) any {
 
 // CardGroupEntries returns the user's group cards' names and sizes, by
 // name (card_groups_user_name), reading card_bytes in place of the card.
-// A card stored before card_bytes was is read whole for its length.
+// The cards stored before card_bytes was are read whole for their
+// lengths, in one query.
 func (s *Contacts) CardGroupEntries(ctx context.Context, userID string) ([]contacts.CardGroupEntry, error) {
 	var heads []struct {
 		DAVName   string `bson:"dav_name"`
@@ -74,29 +71,47 @@ func (s *Contacts) CardGroupEntries(ctx context.Context, userID string) ([]conta
 		CardBytes *int   `bson:"card_bytes"`
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "dav_name", Value: 1}}).SetProjection(bson.M{"dav_name": 1, "name": 1, "card_bytes": 1})
-	cur, err := s.cardGroups().Find(ctx, bson.M{"user_id": userID}, opts)
-	if err == nil {
-		err = cur.All(ctx, &heads)
-	}
-	if err != nil {
-		return nil, translate(err, "group card")
+	if err := s.findAll(ctx, bson.M{"user_id": userID}, opts, &heads); err != nil {
+		return nil, err
 	}
 	out := make([]contacts.CardGroupEntry, len(heads))
+	unsized := map[string]*contacts.CardGroupEntry{}
 	for i, h := range heads {
 		out[i] = contacts.CardGroupEntry{DAVName: h.DAVName, Name: h.Name}
 		if h.CardBytes != nil {
 			out[i].Bytes = *h.CardBytes
-			continue
-		}
-		g, err := s.CardGroup(ctx, userID, h.DAVName)
-		if err != nil && !apperr.Is(err, apperr.NotFound) { // NotFound: deleted since
-			return nil, err
-		}
-		if g != nil {
-			out[i].Bytes = len(g.Card)
+		} else {
+			unsized[h.DAVName] = &out[i]
 		}
 	}
+	if len(unsized) == 0 {
+		return out, nil
+	}
+	names := make([]string, 0, len(unsized))
+	for name := range unsized {
+		names = append(names, name)
+	}
+	var cards []struct {
+		DAVName string `bson:"dav_name"`
+		Card    string `bson:"card"`
+	}
+	opts = options.Find().SetProjection(bson.M{"dav_name": 1, "card": 1})
+	if err := s.findAll(ctx, bson.M{"user_id": userID, "dav_name": bson.M{"$in": names}}, opts, &cards); err != nil {
+		return nil, err
+	}
+	for _, c := range cards {
+		unsized[c.DAVName].Bytes = len(c.Card)
+	}
 	return out, nil
+}
+
+// findAll decodes every group card filter selects into out.
+func (s *Contacts) findAll(ctx context.Context, filter bson.M, opts *options.FindOptionsBuilder, out any) error {
+	cur, err := s.cardGroups().Find(ctx, filter, opts)
+	if err == nil {
+		err = cur.All(ctx, out)
+	}
+	return translate(err, "group card")
 }
 
 // PutCardGroup upserts g on its unique key (card_groups_user_name),
