@@ -29,12 +29,12 @@ const checkedBackup = `{"format":"rapport-backup","version":1,
 
 // TestRestoreChecksEveryRecord: a backup is user input, so each record is
 // held to the rules its kind is written under (PRODUCT.md §2): one that
-// breaks them — a contact's cadence below zero, an event's status, a
-// guest's state, an encounter's moment, an intro of one person, an
-// interaction's kind, a follow-up's status — is refused naming its
-// section and the record (by its name, else its id in the backup), and
-// nothing is restored. The same backup, each record as the
-// product writes it, restores whole.
+// breaks them — a contact's cadence below zero, an event's status or
+// kind (wrong or left out), a guest's state, an encounter's moment, an
+// intro of one person or of no status, an interaction's kind, a
+// follow-up's status — is refused naming its section and the record (by
+// its name, else its id in the backup), and nothing is restored. The same
+// backup, each record as the product writes it, restores whole.
 func TestRestoreChecksEveryRecord(t *testing.T) {
 	sv := apptest.Services(enginetest.Open(t), time.Now)
 	signup := func(t *testing.T, email string) *accounts.User {
@@ -47,9 +47,12 @@ func TestRestoreChecksEveryRecord(t *testing.T) {
 	for i, tc := range []struct{ section, valid, broken, named string }{
 		{"contacts", `"name":"Jane",`, `"name":"Jane","cadence_days":-5,`, `"Jane"`},
 		{"events", `"status":"attended"`, `"status":"bogus"`, `"Go meetup"`},
+		{"events", `"status":"attended"`, `"status":""`, `"Go meetup"`},
+		{"events", `"kind":"meetup"`, `"kind":""`, `"Go meetup"`},
 		{"attendees", `"status":"going"`, `"status":"maybe"`, `"Ann"`},
 		{"encounters", `"moment":"after_talk"`, `"moment":"at_lunch"`, `"n1"`},
 		{"intros", `"contact_ids":["c1","c2"]`, `"contact_ids":["c1","c1"]`, `"i1"`},
+		{"intros", `"status":"made"`, `"status":""`, `"i1"`},
 		{"interactions", `"kind":"call"`, `"kind":"carrier_pigeon"`, `"x1"`},
 		{"followups", `"status":"pending"`, `"status":"someday"`, `"f1"`},
 	} {

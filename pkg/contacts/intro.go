@@ -104,7 +104,7 @@ func checkIntroduced(c *input.Checker, ids []string) {
 func (it *Intro) Validate() error {
 	var c input.Checker
 	checkIntroduced(&c, it.ContactIDs)
-	c.OneOf("status", it.Status, "", introStatuses...)
+	c.RequiredOneOf("status", it.Status, introStatuses...)
 	c.Text("context", it.Context, input.MaxNotes)
 	c.Text("outcome", it.Outcome, input.MaxNotes)
 	return c.Err()

@@ -141,8 +141,18 @@ func (in Input) Validate(defTZ string) error {
 }
 
 // Validate checks e, read from outside the product (a backup), against
-// the rules every event is written under: Input's.
-func (e *Event) Validate() error { return inputOf(e).Validate("UTC") }
+// the rules every event is written under: Input's, and a kind and a
+// status, which Input defaults when they are left out but every stored
+// event has.
+func (e *Event) Validate() error {
+	if err := inputOf(e).Validate("UTC"); err != nil {
+		return err
+	}
+	var c input.Checker
+	c.RequiredOneOf("kind", e.Kind, Kinds...)
+	c.RequiredOneOf("status", e.Status, Statuses...)
+	return c.Err()
+}
 
 // apply validates in and writes it into e; defTZ is the user's time zone.
 func (in Input) apply(e *Event, defTZ string) error {
