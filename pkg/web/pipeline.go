@@ -57,6 +57,26 @@ var stageOptions = func() map[string]template.HTML {
 	return out
 }()
 
+// cardView is what the "card" template of pipeline.html draws a card of
+// the board from: the card, the page's form token and its stage picker's
+// options.
+type cardView struct {
+	Card    pipelineCard
+	CSRF    string
+	Options template.HTML
+}
+
+// pipelineCards keeps the board's cards as drawn (fragments): through the
+// template a card took about 100 µs, a full board of 260 cards 25 ms, half
+// the page's time.
+var pipelineCards = newFragments(webTemplates["pipeline"], "card", cardView{}, 8<<20)
+
+// Drawn is card c as the "card" template draws it on a page whose form
+// token is csrf: from memory when the same card was drawn for it before.
+func (v *pipelineView) Drawn(c pipelineCard, csrf string) (template.HTML, error) {
+	return pipelineCards.draw(cardView{Card: c, CSRF: csrf, Options: v.StageOptions[c.Stage]})
+}
+
 // How many events "where you heard of it" offers: of those the user went
 // to, and of the others.
 const pipelineEvents, pipelineOthers = 50, 20
