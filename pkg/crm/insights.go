@@ -39,15 +39,28 @@ func InsightWindow(from, to *time.Time, now time.Time) (time.Time, time.Time, er
 // returns them from memory when the user's data has not changed since
 // (insightCache): the API, the desk and the assistant share it.
 func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.Time) (*Insights, error) {
-	feed, _, err := s.FeedVersion(ctx, u.ID)
+	v, err := s.cachedInsight(ctx, u.ID, fmt.Sprint("insights|", from.UnixMilli(), "|", to.UnixMilli()), func() (any, error) {
+		return s.InsightsFromStore(ctx, u, from, to)
+	})
 	if err != nil {
 		return nil, err
 	}
-	people, err := s.ContactsVersion(ctx, u.ID)
+	return v.(*Insights), nil
+}
+
+// cachedInsight returns what compute computes of the user's data (what
+// names it, with its window), from memory while the user's feed and
+// contacts stamps have not moved since (insightCache).
+func (s *Service) cachedInsight(ctx context.Context, userID, what string, compute func() (any, error)) (any, error) {
+	feed, _, err := s.FeedVersion(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprint(u.ID, "|", from.UnixMilli(), "|", to.UnixMilli(), "|", feed, "|", people)
+	people, err := s.ContactsVersion(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprint(userID, "|", what, "|", feed, "|", people)
 	now := s.Now()
 	ic := s.insights
 	ic.mu.Lock()
@@ -57,7 +70,7 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 		return e.v, nil
 	}
 	v, err, _ := ic.loads.Do(key, func() (any, error) {
-		ins, err := s.InsightsFromStore(ctx, u, from, to)
+		v, err := compute()
 		if err != nil {
 			return nil, err
 		}
@@ -66,13 +79,10 @@ func (s *Service) Insights(ctx context.Context, u *accounts.User, from, to time.
 		if ic.m == nil || len(ic.m) >= insightCacheMax {
 			ic.m = map[string]insightEntry{}
 		}
-		ic.m[key] = insightEntry{v: ins, at: now}
-		return ins, nil
+		ic.m[key] = insightEntry{v: v, at: now}
+		return v, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Insights), nil
+	return v, err
 }
 
 // insightCache keeps computed insights under the user's feed and contacts
@@ -87,7 +97,7 @@ type insightCache struct {
 }
 
 type insightEntry struct {
-	v  *Insights
+	v  any // *Insights or insights.TopicTrend
 	at time.Time
 }
 
@@ -484,11 +494,19 @@ const TrendMonths = 12
 
 // TopicTrend is the hot topics of the last 12 calendar months (UTC) by
 // month, the top ones drawn, the new and rising named (insights.Trend).
+// It is kept with the insights (insightCache): a view of the page with
+// nothing written since reads neither again.
 func (s *Service) TopicTrend(ctx context.Context, userID string) (insights.TopicTrend, error) {
 	months, first := insights.Months(s.Now(), TrendMonths)
-	counts, err := s.insightSource.TopicMonths(ctx, userID, first, first.AddDate(0, TrendMonths, 0))
+	v, err := s.cachedInsight(ctx, userID, "trend|"+first.Format(time.DateOnly), func() (any, error) {
+		counts, err := s.insightSource.TopicMonths(ctx, userID, first, first.AddDate(0, TrendMonths, 0))
+		if err != nil {
+			return nil, err
+		}
+		return insights.Trend(months, counts), nil
+	})
 	if err != nil {
 		return insights.TopicTrend{}, err
 	}
-	return insights.Trend(months, counts), nil
+	return v.(insights.TopicTrend), nil
 }
