@@ -449,3 +449,49 @@ func BenchmarkCardGroups(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPeopleMetAt: whom the user met at their latest 20 events, 200
+// people each (what "Worth it?" weighs), in an address book of 5,000
+// contacts whose phone cards hold a 30 KB photo beyond Rapport's fields
+// (card_extra), and whose cards hold nothing more:
+// go test ./pkg/sqlite -run '^$' -bench PeopleMetAt
+func BenchmarkPeopleMetAt(b *testing.B) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 18, 0, 0, 0, time.UTC)
+	for _, extra := range []int{0, 30_000} {
+		b.Run(fmt.Sprintf("card-extra=%dKB", extra/1000), func(b *testing.B) {
+			db := MustOpen(b)
+			photo := ""
+			if extra > 0 {
+				photo = "PHOTO;ENCODING=b;TYPE=JPEG:" + strings.Repeat("A", extra)
+			}
+			if err := db.Update(ctx, func(tx *sqlite.Tx) error {
+				for i := range 5_000 {
+					if err := tx.CreateContact(ctx, &contacts.Contact{ID: fmt.Sprintf("c%d", i), UserID: "u1", Name: fmt.Sprintf("P %d", i),
+						CardExtra: photo, CreatedAt: now, UpdatedAt: now}); err != nil {
+						return err
+					}
+				}
+				for i := range 10_000 {
+					if err := tx.CreateEncounter(ctx, &contacts.Encounter{ID: fmt.Sprintf("e%d", i), UserID: "u1", EventID: fmt.Sprintf("ev%d", i%50),
+						ContactID: fmt.Sprintf("c%d", (i*13)%5_000), Moment: "after_talk", MetAt: now, CreatedAt: now}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			s := &sqlite.Contacts{DB: db}
+			var ids []string
+			for i := range 20 {
+				ids = append(ids, fmt.Sprintf("ev%d", i))
+			}
+			for b.Loop() {
+				if met, err := s.PeopleMetAt(ctx, "u1", ids); err != nil || len(met) != 20 {
+					b.Fatal(len(met), err)
+				}
+			}
+		})
+	}
+}

@@ -238,10 +238,12 @@ func (s *Contacts) PeopleMetAt(ctx context.Context, userID string, eventIDs []st
 
 // peopleMetAtQuery is PeopleMetAt's: a range of
 // encounters_user_event_contact for each event (in contact order, so each
-// once without a sort), then each contact met by its id (TestPeopleMetAtQueryPlan).
+// once without a sort), then each contact met by its id in
+// contacts_known_of, which holds what is read without the row (named: the
+// planner takes the unique index on id, and the row) (TestPeopleMetAtQueryPlan).
 const peopleMetAtQuery = `SELECT m.event_id, m.contact_id, coalesce(nullif(c.known_since, ''), c.created_at)
 	FROM (SELECT DISTINCT event_id, contact_id FROM encounters WHERE user_id = ? AND event_id IN (SELECT value FROM json_each(?))) AS m
-	JOIN contacts AS c ON c.id = m.contact_id AND +c.user_id = ?`
+	JOIN contacts AS c INDEXED BY contacts_known_of ON c.id = m.contact_id AND +c.user_id = ?`
 
 // DeleteEncounter removes one of the user's encounters and returns it.
 func (s *Contacts) DeleteEncounter(ctx context.Context, userID, id string) (*contacts.Encounter, error) {
