@@ -169,13 +169,9 @@ func (s *Accounts) TokenByHash(ctx context.Context, hash string) (*accounts.Toke
 
 // Tokens lists the user's tokens, oldest first (tokens_user).
 func (s *Accounts) Tokens(ctx context.Context, userID string) ([]accounts.Token, error) {
-	cur, err := s.tokens().Find(ctx, bson.M{"user_id": userID},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(1000))
-	if err != nil {
-		return nil, translate(err, "token")
-	}
 	out := []accounts.Token{}
-	return out, translate(cur.All(ctx, &out), "token")
+	return out, findAll(ctx, s.tokens(), "token", &out, bson.M{"user_id": userID},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(1000))
 }
 
 // DeleteToken removes one of the user's tokens (tokens._id, scoped by user_id).
@@ -206,13 +202,9 @@ func (s *Accounts) FeedSetByHash(ctx context.Context, hash string) (*accounts.Fe
 
 // FeedSets lists the user's sets, oldest first (feed_tokens_user_created).
 func (s *Accounts) FeedSets(ctx context.Context, userID string) ([]accounts.FeedSet, error) {
-	cur, err := s.feeds().Find(ctx, bson.M{"user_id": userID},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "set_id", Value: 1}}).SetLimit(1000))
-	if err != nil {
-		return nil, translate(err, "feed set")
-	}
 	out := []accounts.FeedSet{}
-	return out, translate(cur.All(ctx, &out), "feed set")
+	return out, findAll(ctx, s.feeds(), "feed set", &out, bson.M{"user_id": userID},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "set_id", Value: 1}}).SetLimit(1000))
 }
 
 // DeleteFeedSet removes one of the user's sets (feed_tokens_set, scoped by user_id).

@@ -139,13 +139,10 @@ func (s *Attendees) AttendeesNamed(ctx context.Context, userID, eventID, name st
 
 // byName reads at most max attendees that filter selects, by name.
 func (s *Attendees) byName(ctx context.Context, filter bson.M, max int) ([]events.Attendee, error) {
-	cur, err := s.attendees().Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(max)))
-	if err != nil {
-		return nil, translate(err, "attendee")
-	}
 	out := []events.Attendee{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, translate(err, "attendee")
+	if err := findAll(ctx, s.attendees(), "attendee", &out, filter,
+		options.Find().SetSort(bson.D{{Key: "name_lower", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(max))); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -42,7 +42,7 @@ func (s *Contacts) CardGroup(ctx context.Context, userID, davName string) (*cont
 // (card_groups_user_name).
 func (s *Contacts) CardGroups(ctx context.Context, userID string) ([]contacts.CardGroup, error) {
 	out := []contacts.CardGroup{}
-	if err := s.findAll(ctx, bson.M{"user_id": userID}, options.Find().SetSort(bson.D{{Key: "dav_name", Value: 1}}), &out); err != nil {
+	if err := findAll(ctx, s.cardGroups(), "group card", &out, bson.M{"user_id": userID}, options.Find().SetSort(bson.D{{Key: "dav_name", Value: 1}})); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -71,7 +71,7 @@ func (s *Contacts) CardGroupEntries(ctx context.Context, userID string) ([]conta
 		CardBytes *int   `bson:"card_bytes"`
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "dav_name", Value: 1}}).SetProjection(bson.M{"dav_name": 1, "name": 1, "card_bytes": 1})
-	if err := s.findAll(ctx, bson.M{"user_id": userID}, opts, &heads); err != nil {
+	if err := findAll(ctx, s.cardGroups(), "group card", &heads, bson.M{"user_id": userID}, opts); err != nil {
 		return nil, err
 	}
 	out := make([]contacts.CardGroupEntry, len(heads))
@@ -96,22 +96,13 @@ func (s *Contacts) CardGroupEntries(ctx context.Context, userID string) ([]conta
 		Card    string `bson:"card"`
 	}
 	opts = options.Find().SetProjection(bson.M{"dav_name": 1, "card": 1})
-	if err := s.findAll(ctx, bson.M{"user_id": userID, "dav_name": bson.M{"$in": names}}, opts, &cards); err != nil {
+	if err := findAll(ctx, s.cardGroups(), "group card", &cards, bson.M{"user_id": userID, "dav_name": bson.M{"$in": names}}, opts); err != nil {
 		return nil, err
 	}
 	for _, c := range cards {
 		unsized[c.DAVName].Bytes = len(c.Card)
 	}
 	return out, nil
-}
-
-// findAll decodes every group card filter selects into out.
-func (s *Contacts) findAll(ctx context.Context, filter bson.M, opts *options.FindOptionsBuilder, out any) error {
-	cur, err := s.cardGroups().Find(ctx, filter, opts)
-	if err == nil {
-		err = cur.All(ctx, out)
-	}
-	return translate(err, "group card")
 }
 
 // PutCardGroup upserts g on its unique key (card_groups_user_name),

@@ -350,13 +350,9 @@ func (s *Contacts) DeleteContacts(ctx context.Context, userID string, ids []stri
 
 // find reads the contacts filter selects, without their query fields.
 func (s *Contacts) find(ctx context.Context, filter bson.M, opts *options.FindOptionsBuilder) ([]contacts.Contact, error) {
-	cur, err := s.contacts().Find(ctx, filter, opts)
-	if err != nil {
-		return nil, translate(err, "contact")
-	}
 	cs := []contacts.Contact{}
-	if err := cur.All(ctx, &cs); err != nil {
-		return nil, translate(err, "contact")
+	if err := findAll(ctx, s.contacts(), "contact", &cs, filter, opts); err != nil {
+		return nil, err
 	}
 	return cs, nil
 }

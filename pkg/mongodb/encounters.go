@@ -332,13 +332,9 @@ func (s *Contacts) EncountersWith(ctx context.Context, userID string, contactIDs
 	if len(contactIDs) == 0 {
 		return out, nil // FerretDB refuses an empty $in
 	}
-	cur, err := s.encounters().Find(ctx, bson.M{"user_id": userID, "contact_id": bson.M{"$in": contactIDs}},
-		options.Find().SetSort(bson.D{{Key: "contact_id", Value: 1}, {Key: "met_at", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "encounter")
-	}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, translate(err, "encounter")
+	if err := findAll(ctx, s.encounters(), "encounter", &out, bson.M{"user_id": userID, "contact_id": bson.M{"$in": contactIDs}},
+		options.Find().SetSort(bson.D{{Key: "contact_id", Value: 1}, {Key: "met_at", Value: 1}})); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -349,12 +345,8 @@ func (s *Contacts) IntrosWith(ctx context.Context, userID string, contactIDs []s
 	if len(contactIDs) == 0 {
 		return out, nil
 	}
-	cur, err := s.intros().Find(ctx, bson.M{"user_id": userID, "contact_ids": bson.M{"$in": contactIDs}})
-	if err != nil {
-		return nil, translate(err, "intro")
-	}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, translate(err, "intro")
+	if err := findAll(ctx, s.intros(), "intro", &out, bson.M{"user_id": userID, "contact_ids": bson.M{"$in": contactIDs}}); err != nil {
+		return nil, err
 	}
 	// Sorted here: the index serves the filter, and a batch's intros are few.
 	slices.SortFunc(out, func(a, b contacts.Intro) int {
@@ -406,14 +398,10 @@ func (s *Contacts) DetachIntrosFromEvent(ctx context.Context, userID, eventID st
 // InteractionsOfKinds implements contacts.Store (the giving ledger):
 // interactions_user_at.
 func (s *Contacts) InteractionsOfKinds(ctx context.Context, userID string, kinds []string, since time.Time, limit int) ([]contacts.Interaction, error) {
-	cur, err := s.interactions().Find(ctx, bson.M{"user_id": userID, "at": bson.M{"$gte": since}, "kind": bson.M{"$in": kinds}},
-		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, translate(err, "interaction")
-	}
 	out := []contacts.Interaction{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, translate(err, "interaction")
+	if err := findAll(ctx, s.interactions(), "interaction", &out, bson.M{"user_id": userID, "at": bson.M{"$gte": since}, "kind": bson.M{"$in": kinds}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit))); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

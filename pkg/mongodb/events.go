@@ -129,13 +129,9 @@ func (s *Events) Events(ctx context.Context, userID string, q events.EventQuery)
 }
 
 func (s *Events) find(ctx context.Context, f bson.M, o *options.FindOptionsBuilder) ([]events.Event, error) {
-	cur, err := s.events().Find(ctx, f, o)
-	if err != nil {
-		return nil, translate(err, "event")
-	}
 	out := []events.Event{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, translate(err, "event")
+	if err := findAll(ctx, s.events(), "event", &out, f, o); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

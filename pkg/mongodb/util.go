@@ -55,6 +55,16 @@ func findOwned(ctx context.Context, coll *mongo.Collection, id, userID string, o
 	return translate(unmarshal(raw, out), what)
 }
 
+// findAll decodes every document of coll that filter selects into out (a
+// pointer to a slice); an error names what.
+func findAll(ctx context.Context, coll *mongo.Collection, what string, out, filter any, opts ...options.Lister[options.FindOptions]) error {
+	cur, err := coll.Find(ctx, filter, opts...)
+	if err == nil {
+		err = cur.All(ctx, out)
+	}
+	return translate(err, what)
+}
+
 // deleteOwned deletes the document with id if it belongs to userID;
 // otherwise (or if there is none) it returns NotFound ("<what> not found").
 func deleteOwned(ctx context.Context, coll *mongo.Collection, id, userID, what string) error {
