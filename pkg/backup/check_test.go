@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/backup"
@@ -37,13 +36,6 @@ const checkedBackup = `{"format":"rapport-backup","version":1,
 // backup, each record as the product writes it, restores whole.
 func TestRestoreChecksEveryRecord(t *testing.T) {
 	sv := apptest.Services(enginetest.Open(t), time.Now)
-	signup := func(t *testing.T, email string) *accounts.User {
-		u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: email, Name: "U"}, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
 	for i, tc := range []struct{ section, valid, broken, named string }{
 		{"contacts", `"name":"Jane",`, `"name":"Jane","cadence_days":-5,`, `"Jane"`},
 		{"events", `"status":"attended"`, `"status":"bogus"`, `"Go meetup"`},
@@ -57,7 +49,7 @@ func TestRestoreChecksEveryRecord(t *testing.T) {
 		{"followups", `"status":"pending"`, `"status":"someday"`, `"f1"`},
 	} {
 		t.Run(tc.section, func(t *testing.T) {
-			u := signup(t, fmt.Sprintf("u%d@example.com", i))
+			u := signUp(t, sv, fmt.Sprintf("u%d@example.com", i), "U")
 			if strings.Count(checkedBackup, tc.valid) != 1 {
 				t.Fatalf("%s is not in the backup once", tc.valid)
 			}
@@ -74,7 +66,7 @@ func TestRestoreChecksEveryRecord(t *testing.T) {
 		})
 	}
 	t.Run("AsWritten", func(t *testing.T) {
-		u := signup(t, "whole@example.com")
+		u := signUp(t, sv, "whole@example.com", "U")
 		res, err := backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(checkedBackup))
 		if err != nil {
 			t.Fatal(err)

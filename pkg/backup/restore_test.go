@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/app"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/backup"
@@ -73,6 +74,16 @@ func (a gatedArchive) Restore(ctx context.Context, cs []*contacts.Contact) error
 	return a.Archive.Restore(ctx, cs)
 }
 
+// signUp makes the account a test restores into.
+func signUp(t *testing.T, sv *app.Services, email, name string) *accounts.User {
+	t.Helper()
+	u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: email, Name: name}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 // backupOf is a backup of n contacts, and where each contact's record
 // begins in it.
 func backupOf(n int) ([]byte, []int) {
@@ -98,10 +109,7 @@ func backupOf(n int) ([]byte, []int) {
 // before it are removed.
 func TestRestoreReadsWhileWriting(t *testing.T) {
 	sv := apptest.Services(enginetest.Open(t), time.Now)
-	u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "ada@example.com", Name: "Ada"}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := signUp(t, sv, "ada@example.com", "Ada")
 	batch := backup.BatchSize
 	doc, at := backupOf(6 * batch)
 	r := &countingReader{r: bytes.NewReader(doc)}
@@ -109,7 +117,7 @@ func TestRestoreReadsWhileWriting(t *testing.T) {
 	// third.
 	g := &gatedContacts{Store: sv.CRM.Contacts.Store, read: r, ahead: int64(at[2*batch]), wait: 10 * time.Second, failAt: 3}
 	sv.CRM.Contacts.Store = g
-	_, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, r)
+	_, err := backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, r)
 	if !apperr.Is(err, apperr.Unavailable) {
 		t.Fatalf("a restore whose store went away: %v", err)
 	}
@@ -142,13 +150,7 @@ func TestRestoreReadsWhileWriting(t *testing.T) {
 func TestRestoreOneAtATime(t *testing.T) {
 	clock := apptest.NewClock(apptest.Start)
 	sv := apptest.Services(enginetest.Open(t), clock.Now)
-	signup := func(email string) *accounts.User {
-		u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: email, Name: email}, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
+	signup := func(email string) *accounts.User { return signUp(t, sv, email, email) }
 	ada, bob, cy := signup("ada@example.com"), signup("bob@example.com"), signup("cy@example.com")
 	restore := func(u *accounts.User, r io.Reader) (*backup.ImportResult, error) {
 		return backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, r)
@@ -255,10 +257,7 @@ func TestRestoreOldBackupFailsLinking(t *testing.T) {
 		})
 	}
 	sv := apptest.Services(eng, time.Now)
-	u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "ada@example.com", Name: "Ada"}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := signUp(t, sv, "ada@example.com", "Ada")
 	acme, err := sv.CRM.Companies.Create(t.Context(), u.ID, companies.Input{Name: "Acme"})
 	if err != nil {
 		t.Fatal(err)
@@ -316,10 +315,7 @@ func TestRestoreOldBackupFailsLinking(t *testing.T) {
 // and failed half way, "two card_groups in the backup share a key".
 func TestRestoreRefusesAnAccountWithGroupCards(t *testing.T) {
 	sv := apptest.Services(enginetest.Open(t), time.Now)
-	u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "ada@example.com", Name: "Ada"}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := signUp(t, sv, "ada@example.com", "Ada")
 	group := "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Speakers\r\nEND:VCARD\r\n"
 	if err := sv.CRM.Contacts.Store.PutCardGroup(t.Context(), &contacts.CardGroup{ID: record.NewID(), UserID: u.ID, DAVName: "speakers", Name: "Speakers",
 		Card: group, UpdatedAt: record.Time(time.Now())}); err != nil {
@@ -327,7 +323,7 @@ func TestRestoreRefusesAnAccountWithGroupCards(t *testing.T) {
 	}
 	doc := fmt.Sprintf(`{"format":"rapport-backup","version":1,"contacts":[{"id":"c1","name":"Jane","created_at":"2026-11-01T18:00:00Z","updated_at":"2026-11-01T18:00:00Z"}],`+
 		`"card_groups":[{"id":"g1","card_name":"speakers","name":"Speakers","card":%q,"updated_at":"2026-11-01T18:00:00Z"}]}`, group)
-	_, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(doc))
+	_, err := backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(doc))
 	if !apperr.Is(err, apperr.Conflict) || !strings.Contains(apperr.PublicOf(err), "groups a phone keeps") {
 		t.Fatalf("a restore into an account with group cards: %v", err)
 	}
@@ -341,10 +337,7 @@ func TestRestoreRefusesAnAccountWithGroupCards(t *testing.T) {
 // refused, naming card_groups, with nothing restored.
 func TestRestoreBoundsGroupCards(t *testing.T) {
 	sv := apptest.Services(enginetest.Open(t), time.Now)
-	u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "ada@example.com", Name: "Ada"}, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := signUp(t, sv, "ada@example.com", "Ada")
 	member := strings.Repeat("MEMBER:urn:uuid:00000000-0000-4000-8000-000000000000\r\n", 19_000) // 1,026,000 bytes
 	var groups []string
 	for i := range 17 { // 17 × ~1 MB: past 16 MiB
@@ -353,7 +346,7 @@ func TestRestoreBoundsGroupCards(t *testing.T) {
 	}
 	doc := `{"format":"rapport-backup","version":1,"contacts":[{"id":"c1","name":"Jane","created_at":"2026-11-01T18:00:00Z","updated_at":"2026-11-01T18:00:00Z"}],` +
 		`"card_groups":[` + strings.Join(groups, ",") + `]}`
-	_, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(doc))
+	_, err := backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(doc))
 	if !apperr.Is(err, apperr.Invalid) || !strings.Contains(apperr.PublicOf(err)+fmt.Sprint(apperr.FieldsOf(err)), "card_groups") {
 		t.Fatalf("a backup past 16 MiB of group cards: %v", err)
 	}
@@ -377,12 +370,9 @@ func TestRestoreBoundsEachValue(t *testing.T) {
 		{"Key", head + `"` + huge + `":1}`, "backup"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: fmt.Sprintf("u%d@example.com", i), Name: "U"}, true)
-			if err != nil {
-				t.Fatal(err)
-			}
+			u := signUp(t, sv, fmt.Sprintf("u%d@example.com", i), "U")
 			read := &countingReader{r: strings.NewReader(tc.doc)}
-			_, err = backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, read)
+			_, err := backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, read)
 			if fields := apperr.FieldsOf(err); !apperr.Is(err, apperr.Invalid) || len(fields) != 1 || fields[0].Field != tc.field {
 				t.Fatalf("a value over %d MiB: %v (%+v), want invalid %s", backup.MaxValue>>20, err, fields, tc.field)
 			}
@@ -395,10 +385,7 @@ func TestRestoreBoundsEachValue(t *testing.T) {
 		})
 	}
 	t.Run("TheLargestRecord", func(t *testing.T) {
-		u, _, err := sv.Accounts.Signup(t.Context(), accounts.SignupInput{Email: "big@example.com", Name: "U"}, true)
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := signUp(t, sv, "big@example.com", "U")
 		prefix, suffix := "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Big\r\nNOTE:", "\r\nEND:VCARD\r\n"
 		card := prefix + strings.Repeat("<", contacts.MaxCardExtra-len(prefix)-len(suffix)) + suffix
 		group, err := json.Marshal(map[string]string{"id": "g1", "card_name": "big", "name": "Big", "card": card, "updated_at": "2026-11-01T18:00:00Z"})
