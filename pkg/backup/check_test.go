@@ -29,9 +29,10 @@ const checkedBackup = `{"format":"rapport-backup","version":1,
 // TestRestoreChecksEveryRecord: a backup is user input, so each record is
 // held to the rules its kind is written under (PRODUCT.md §2): one that
 // breaks them — a contact's cadence below zero, an event's status or
-// kind (wrong or left out), a guest's state, an encounter's moment, an
-// intro of one person or of no status, an interaction's kind, a
-// follow-up's status — is refused naming its section and the record (by
+// kind (wrong or left out), a guest's state, name or over-long or NUL
+// field, an encounter's moment, an intro of one person or of no status,
+// an interaction's kind, a follow-up's status, due time, note or the
+// record its kind is about — is refused naming its section and the record (by
 // its name, else its id in the backup), and nothing is restored. The same
 // backup, each record as the product writes it, restores whole.
 func TestRestoreChecksEveryRecord(t *testing.T) {
@@ -42,11 +43,19 @@ func TestRestoreChecksEveryRecord(t *testing.T) {
 		{"events", `"status":"attended"`, `"status":""`, `"Go meetup"`},
 		{"events", `"kind":"meetup"`, `"kind":""`, `"Go meetup"`},
 		{"attendees", `"status":"going"`, `"status":"maybe"`, `"Ann"`},
+		{"attendees", `"name":"Ann",`, `"name":" ",`, `name: is required`},
+		{"attendees", `"email":"ann@example.com"`, `"email":"` + strings.Repeat("a", 301) + `"`, `"Ann"`},
+		{"attendees", `"name":"Ann",`, `"name":"Ann","title":"a\u0000b",`, `"Ann"`},
 		{"encounters", `"moment":"after_talk"`, `"moment":"at_lunch"`, `"n1"`},
 		{"intros", `"contact_ids":["c1","c2"]`, `"contact_ids":["c1","c1"]`, `"i1"`},
 		{"intros", `"status":"made"`, `"status":""`, `"i1"`},
 		{"interactions", `"kind":"call"`, `"kind":"carrier_pigeon"`, `"x1"`},
 		{"followups", `"status":"pending"`, `"status":"someday"`, `"f1"`},
+		{"followups", `"due_at":"2026-12-20T09:00:00Z"`, `"due_at":"0001-01-01T00:00:00Z"`, `"f1"`},
+		{"followups", `"contact_id":"c1","kind":"custom"`, `"kind":"custom"`, `"f1"`},
+		{"followups", `"contact_id":"c1","kind":"custom"`, `"contact_id":"c1","kind":"prep"`, `"f1"`},
+		{"followups", `"contact_id":"c1","kind":"custom"`, `"contact_id":"c1","kind":"opportunity"`, `"f1"`},
+		{"followups", `"note":"Call"`, `"note":"` + strings.Repeat("x", 20001) + `"`, `"f1"`},
 	} {
 		t.Run(tc.section, func(t *testing.T) {
 			u := signUp(t, sv, fmt.Sprintf("u%d@example.com", i), "U")

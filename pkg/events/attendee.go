@@ -41,11 +41,20 @@ const (
 // AttendeeStatuses are the states an attendee can be in.
 var AttendeeStatuses = []string{AttendeeGoing, AttendeeWaitlist, AttendeeDeclined, AttendeeCheckedIn}
 
-// Validate checks a, read from outside the product (a backup): a state
-// of the guest list's (its fields' lengths are the list's, or the feed's
-// it came from).
+// MaxGuestField bounds a guest's company, title, email and LinkedIn URL
+// (runes); a guest's name is bounded by input.MaxName.
+const MaxGuestField = 300
+
+// Validate checks a, read from outside the product (a backup): a name, a
+// state of the guest list's, and fields no longer than a list or a feed
+// stores.
 func (a *Attendee) Validate() error {
 	var c input.Checker
+	c.Required("name", a.Name, input.MaxName)
+	c.Text("email", a.Email, MaxGuestField)
+	c.Text("company", a.Company, MaxGuestField)
+	c.Text("title", a.Title, MaxGuestField)
+	c.Text("linkedin_url", a.LinkedInURL, MaxGuestField)
 	c.RequiredOneOf("status", a.Status, AttendeeStatuses...)
 	return c.Err()
 }

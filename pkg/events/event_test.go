@@ -86,7 +86,9 @@ func TestAttendeeKey(t *testing.T) {
 }
 
 // TestGuestsOf: a calendar's ATTENDEE lines as a guest list — PARTSTAT as
-// a state, the address when there is no name, each person once.
+// a state, the address when there is no name, each person once, control
+// characters dropped (and one of nothing else left out), so that a
+// restore takes each back.
 func TestGuestsOf(t *testing.T) {
 	now := time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC)
 	got := guestsOf([]calendar.Attendee{
@@ -95,12 +97,17 @@ func TestGuestsOf(t *testing.T) {
 		{Name: "Cy", Email: "cy@example.com", PartStat: "NEEDS-ACTION"},
 		{Name: "Di", Email: "di@example.com", PartStat: "DECLINED"},
 		{Name: "Ada again", Email: "ada@example.com"},
+		{Name: "Ev\x00e", Email: "ev@example.com"},
+		{Name: "\x01\x02"},
 	}, now)
 	var out []string
 	for _, g := range got {
 		out = append(out, g.Name+" "+g.Email+" "+g.Status)
+		if err := g.Validate(); err != nil {
+			t.Errorf("%q: a restore would refuse it: %v", g.Name, err)
+		}
 	}
-	want := "[Ada ada@example.com going bob@example.com bob@example.com waitlist Cy cy@example.com waitlist Di di@example.com declined]"
+	want := "[Ada ada@example.com going bob@example.com bob@example.com waitlist Cy cy@example.com waitlist Di di@example.com declined Eve ev@example.com going]"
 	if fmt.Sprint(out) != want {
 		t.Fatalf("%v\nwant %s", out, want)
 	}

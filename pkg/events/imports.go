@@ -354,8 +354,12 @@ func guestsOf(as []calendar.Attendee, now time.Time) []Attendee {
 	out := make([]Attendee, 0, len(as))
 	seen := map[string]bool{}
 	for _, a := range as {
-		g := Attendee{ID: record.NewID(), Name: clip(firstNonEmpty(a.Name, a.Email), input.MaxName), Email: strings.ToLower(clip(a.Email, input.MaxShort)),
-			Status: AttendeeGoing, CreatedAt: now, UpdatedAt: now}
+		// Cleaned as a guest list's fields are, so a restore takes it back.
+		g := Attendee{ID: record.NewID(), Name: clip(input.CleanText(firstNonEmpty(a.Name, a.Email)), input.MaxName),
+			Email: strings.ToLower(clip(input.CleanText(a.Email), input.MaxShort)), Status: AttendeeGoing, CreatedAt: now, UpdatedAt: now}
+		if g.Name == "" {
+			continue // only control characters: nobody to name
+		}
 		switch a.PartStat {
 		case "TENTATIVE", "NEEDS-ACTION":
 			g.Status = AttendeeWaitlist

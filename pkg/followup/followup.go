@@ -116,9 +116,24 @@ func DueAt(base time.Time, days, nudgeHour int, loc *time.Location) time.Time {
 }
 
 // Validate checks f, read from outside the product (a backup): a kind and
-// a status of the product's (its note may be any the product wrote).
+// a status of the product's, a due time, the record its kind is about (a
+// contact; a prep's event; an opportunity's next step's opportunity), and
+// a note no longer than one the product writes.
 func (f *FollowUp) Validate() error {
 	var c input.Checker
 	c.RequiredOneOf("kind", f.Kind, Kinds...)
+	if f.DueAt.IsZero() {
+		c.Add("due_at", "is required")
+	}
+	switch f.Kind {
+	case Prep:
+		c.Required("event_id", f.EventID, input.MaxShort)
+	case Opportunity:
+		c.Required("opportunity_id", f.OpportunityID, input.MaxShort)
+	case "":
+	default:
+		c.Required("contact_id", f.ContactID, input.MaxShort)
+	}
+	c.Text("note", f.Note, input.MaxNotes)
 	return cmp.Or(c.Err(), CheckStatus(f.Status, false))
 }

@@ -34,10 +34,11 @@ const (
 // reported, not read.
 const MaxRows = 10000
 
-// Field bounds (runes).
+// Field bounds (runes): what events.Attendee.Validate holds a restored
+// guest to.
 const (
-	maxName  = 200
-	maxField = 300
+	maxName  = input.MaxName
+	maxField = events.MaxGuestField
 )
 
 // Row is one attendee read from a list, or why its line could not be.
