@@ -50,7 +50,7 @@ func fillAccount(t *testing.T, s *TestServer, tok, mark string) (cardID string) 
 	// A phone's group card (pkg/dav puts it so; its own tests send it).
 	userID, _ := me.JSON(t)["id"].(string)
 	if err := s.CRM.Contacts.Store.PutCardGroup(t.Context(), &contacts.CardGroup{ID: mark + "-group", UserID: userID, DAVName: mark + "-group",
-		Name: mark + " group", Card: "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:" + mark + " group\r\nEND:VCARD\r\n", UpdatedAt: time.Now()}); err != nil {
+		Name: mark + " group", Card: "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:" + mark + " group\r\nEND:VCARD\r\n", UpdatedAt: time.Now()}, contacts.CardGroupsFit); err != nil {
 		t.Fatal(err)
 	}
 	card, _ := me.JSON(t)["card"].(map[string]any)

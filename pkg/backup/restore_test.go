@@ -318,7 +318,7 @@ func TestRestoreRefusesAnAccountWithGroupCards(t *testing.T) {
 	u := signUp(t, sv, "ada@example.com", "Ada")
 	group := "BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Speakers\r\nEND:VCARD\r\n"
 	if err := sv.CRM.Contacts.Store.PutCardGroup(t.Context(), &contacts.CardGroup{ID: record.NewID(), UserID: u.ID, DAVName: "speakers", Name: "Speakers",
-		Card: group, UpdatedAt: record.Time(time.Now())}); err != nil {
+		Card: group, UpdatedAt: record.Time(time.Now())}, contacts.CardGroupsFit); err != nil {
 		t.Fatal(err)
 	}
 	doc := fmt.Sprintf(`{"format":"rapport-backup","version":1,"contacts":[{"id":"c1","name":"Jane","created_at":"2026-11-01T18:00:00Z","updated_at":"2026-11-01T18:00:00Z"}],`+

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -47,6 +48,11 @@ const (
 // stay within MaxCardGroups and MaxCardGroupBytes.
 func CardGroupsFit(n, size int) bool { return n <= MaxCardGroups && size <= MaxCardGroupBytes }
 
+// ErrCardGroupsFull is PutCardGroup's error for a card the user's group
+// cards would not fit with (CardGroupsFit): nothing was written.
+var ErrCardGroupsFull error = apperr.E(apperr.TooLarge, "an address book keeps at most %d groups, of %d MiB together",
+	MaxCardGroups, MaxCardGroupBytes>>20)
+
 // CardGroupStore keeps the group cards of the user's address book. Every
 // method is scoped to one user: another user's card is NotFound.
 type CardGroupStore interface {
@@ -62,8 +68,11 @@ type CardGroupStore interface {
 	// by DAVName.
 	CardGroupEntries(ctx context.Context, userID string) ([]CardGroupEntry, error)
 	// PutCardGroup stores g, replacing the user's group card of the same
-	// DAVName (whose ID it keeps; g.ID is set to it).
-	PutCardGroup(ctx context.Context, g *CardGroup) error
+	// DAVName (whose ID it keeps; g.ID is set to it), if the user's group
+	// cards with it fit (their count and their cards' bytes together):
+	// else it writes nothing and returns ErrCardGroupsFull. Writes at once
+	// never pass fit together.
+	PutCardGroup(ctx context.Context, g *CardGroup, fit func(n, bytes int) bool) error
 	// DeleteCardGroup removes the user's group card named davName;
 	// NotFound if there is none.
 	DeleteCardGroup(ctx context.Context, userID, davName string) error

@@ -154,23 +154,23 @@ func (b *cards) putGroup(ctx context.Context, u *accounts.User, name string, car
 	default:
 		return nil, b.s.davError(err)
 	}
-	all, err := st.CardGroupEntries(ctx, u.ID)
-	if err != nil {
-		return nil, b.s.davError(err)
-	}
-	n, size := 1, len(g.Card) // g, in place of the card it replaces
-	for _, e := range all {
-		if e.DAVName != name {
-			n, size = n+1, size+e.Bytes
-		}
-	}
-	if !contacts.CardGroupsFit(n, size) {
-		return nil, webdav.NewHTTPError(http.StatusInsufficientStorage, errors.New("an address book keeps at most 1000 groups, of 16 MiB together"))
-	}
-	if err := st.PutCardGroup(ctx, g); err != nil {
-		return nil, b.s.davError(err)
+	if err := b.storeGroup(ctx, g); err != nil {
+		return nil, err
 	}
 	return storedCard(ctx)(groupObject(g))
+}
+
+// storeGroup stores g if the user's group cards fit with it; else, as for
+// any store that is full, it is 507 Insufficient Storage.
+func (b *cards) storeGroup(ctx context.Context, g *contacts.CardGroup) error {
+	err := b.s.CRM.Contacts.Store.PutCardGroup(ctx, g, contacts.CardGroupsFit)
+	if errors.Is(err, contacts.ErrCardGroupsFull) {
+		return webdav.NewHTTPError(http.StatusInsufficientStorage, err)
+	}
+	if err != nil {
+		return b.s.davError(err)
+	}
+	return nil
 }
 
 // groupFromContact replaces person, a contact made of a group's card
@@ -196,8 +196,8 @@ func (b *cards) groupFromContact(ctx context.Context, u *accounts.User, person *
 	}
 	markUpdated(ctx)
 	st := b.s.CRM.Contacts.Store
-	if err := st.PutCardGroup(ctx, g); err != nil {
-		return nil, b.s.davError(err)
+	if err := b.storeGroup(ctx, g); err != nil {
+		return nil, err
 	}
 	if err := b.s.CRM.DeleteContact(ctx, u.ID, person.ID); err != nil {
 		if gerr := st.DeleteCardGroup(context.WithoutCancel(ctx), u.ID, g.DAVName); gerr != nil {

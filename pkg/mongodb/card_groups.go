@@ -1,7 +1,9 @@
 package mongodb
 
 import (
+	"cmp"
 	"context"
+	"errors"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -105,23 +107,58 @@ func (s *Contacts) CardGroupEntries(ctx context.Context, userID string) ([]conta
 	return out, nil
 }
 
-// PutCardGroup upserts g on its unique key (card_groups_user_name),
-// keeping the id of a card it replaces. Two puts racing to insert one
-// name: the loser's upsert fails with a duplicate key and is run again,
-// and then replaces.
-func (s *Contacts) PutCardGroup(ctx context.Context, g *contacts.CardGroup) error {
+// PutCardGroup stores g, or replaces the user's group card of its name
+// (card_groups_user_name), keeping that card's id; of two puts racing to
+// insert one name, the loser's upsert fails with a duplicate key and runs
+// again, and then replaces. With no transaction to undo, the card is written, the user's cards counted after it, and when
+// they would not fit the write is taken back (undoCardGroup): writers at
+// once may both be taken back, but never both stay.
+func (s *Contacts) PutCardGroup(ctx context.Context, g *contacts.CardGroup, fit func(n, bytes int) bool) error {
 	filter := bson.M{"user_id": g.UserID, "dav_name": g.DAVName}
 	update := bson.M{"$set": bson.M{"name": g.Name, "card": g.Card, "card_bytes": len(g.Card), "updated_at": g.UpdatedAt}, "$setOnInsert": bson.M{"_id": g.ID}}
-	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
-	var stored contacts.CardGroup
-	err := s.cardGroups().FindOneAndUpdate(ctx, filter, update, opts).Decode(&stored)
+	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.Before)
+	var before contacts.CardGroup
+	err := s.cardGroups().FindOneAndUpdate(ctx, filter, update, opts).Decode(&before)
 	if mongo.IsDuplicateKeyError(err) {
-		err = s.cardGroups().FindOneAndUpdate(ctx, filter, update, opts).Decode(&stored)
+		err = s.cardGroups().FindOneAndUpdate(ctx, filter, update, opts).Decode(&before)
+	}
+	inserted := errors.Is(err, mongo.ErrNoDocuments)
+	if err != nil && !inserted {
+		return translate(err, "group card")
+	}
+	journal(ctx, s.DB, g.UserID, "cards", g.DAVName)
+	heads, err := s.CardGroupEntries(ctx, g.UserID)
+	size := 0
+	for _, h := range heads {
+		size += h.Bytes
+	}
+	if err == nil && fit(len(heads), size) {
+		if !inserted {
+			g.ID = before.ID
+		}
+		return nil
+	}
+	if inserted {
+		before = contacts.CardGroup{}
+	}
+	return cmp.Or(s.undoCardGroup(context.WithoutCancel(ctx), g, &before), err, contacts.ErrCardGroupsFull)
+}
+
+// undoCardGroup takes back PutCardGroup's write of g: the card it
+// replaced put back (before), or, for none (before.ID ""), g removed. A
+// card written since is left as it is.
+func (s *Contacts) undoCardGroup(ctx context.Context, g *contacts.CardGroup, before *contacts.CardGroup) error {
+	mine := bson.M{"user_id": g.UserID, "dav_name": g.DAVName, "card": g.Card, "updated_at": g.UpdatedAt}
+	var err error
+	if before.ID == "" {
+		_, err = s.cardGroups().DeleteOne(ctx, mine)
+	} else {
+		_, err = s.cardGroups().UpdateOne(ctx, mine, bson.M{"$set": bson.M{"name": before.Name, "card": before.Card,
+			"card_bytes": len(before.Card), "updated_at": before.UpdatedAt}})
 	}
 	if err != nil {
 		return translate(err, "group card")
 	}
-	g.ID = stored.ID
 	journal(ctx, s.DB, g.UserID, "cards", g.DAVName)
 	return nil
 }

@@ -160,7 +160,7 @@ func TestCardGroupBytesStored(t *testing.T) {
 	if _, err := db.Collection("card_groups").InsertOne(ctx, bson.M{"_id": "g0", "user_id": "u1", "dav_name": "a-old", "name": "Old", "card": card, "updated_at": at}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutCardGroup(ctx, &contacts.CardGroup{ID: "g1", UserID: "u1", DAVName: "b-put", Name: "Put", Card: card + card, UpdatedAt: at}); err != nil {
+	if err := s.PutCardGroup(ctx, &contacts.CardGroup{ID: "g1", UserID: "u1", DAVName: "b-put", Name: "Put", Card: card + card, UpdatedAt: at}, contacts.CardGroupsFit); err != nil {
 		t.Fatal(err)
 	}
 	restored := &contacts.CardGroup{ID: "g2", UserID: "u1", DAVName: "c-restored", Name: "Restored", Card: card + card + card, UpdatedAt: at}

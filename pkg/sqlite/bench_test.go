@@ -448,6 +448,16 @@ func BenchmarkCardGroups(b *testing.B) {
 			}
 		}
 	})
+	// One card replaced, with the count and the bytes summed in its
+	// transaction (what a phone's PUT of a group waits for).
+	b.Run("put", func(b *testing.B) {
+		g := *all[0]
+		for b.Loop() {
+			if err := s.PutCardGroup(ctx, &g, contacts.CardGroupsFit); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkPeopleMetAt: whom the user met at their latest 20 events, 200

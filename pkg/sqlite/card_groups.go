@@ -74,13 +74,29 @@ func (s *Contacts) CardGroupEntries(ctx context.Context, userID string) ([]conta
 }
 
 // PutCardGroup stores g, or replaces the user's group card of its name
-// (keeping that card's id).
-func (s *Contacts) PutCardGroup(ctx context.Context, g *contacts.CardGroup) error {
+// (keeping that card's id). The write and the user's totals after it
+// (card_group_totals, which triggers keep) are one transaction, undone
+// when the cards would not fit, so writers at once never pass fit
+// together.
+func (s *Contacts) PutCardGroup(ctx context.Context, g *contacts.CardGroup, fit func(n, bytes int) bool) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
+		var id string
 		row := tx.tx.QueryRowContext(ctx, insertCardGroup+`
 			ON CONFLICT (user_id, dav_name) DO UPDATE SET name = excluded.name, card = excluded.card, updated_at = excluded.updated_at
 			RETURNING id`, cardGroupArgs(g)...)
-		return translate(row.Scan(&g.ID), "group card")
+		if err := row.Scan(&id); err != nil {
+			return translate(err, "group card")
+		}
+		var n, size int
+		row = tx.tx.QueryRowContext(ctx, `SELECT cards, bytes FROM card_group_totals WHERE user_id = ?`, g.UserID)
+		if err := row.Scan(&n, &size); err != nil {
+			return translate(err, "group card")
+		}
+		if !fit(n, size) {
+			return contacts.ErrCardGroupsFull
+		}
+		g.ID = id
+		return nil
 	})
 }
 

@@ -197,7 +197,7 @@ func migratedDownTo(t *testing.T, version int64) (db *DB, p *goose.Provider) {
 
 // downVersions are the versions the migrations' tests start from, newest
 // first.
-var downVersions = []int64{49, 42, 34, 33, 31, 24, 23, 18}
+var downVersions = []int64{55, 49, 42, 34, 33, 31, 24, 23, 18}
 
 // downTemplates are empty stores at each of downVersions, each made from
 // the one before it: the schema goes down from the newest once, not once
@@ -302,5 +302,50 @@ func TestKnownSinceMigrationDatesEarlierContacts(t *testing.T) {
 	got := storetest.KnownSinceOrder(t, &Contacts{DB: db}, "u1")
 	if want := "met 2025-10-01, mailed 2025-12-01, plain 2026-01-01"; got != want {
 		t.Fatalf("known since after the migration: %s; want %s", got, want)
+	}
+}
+
+// TestCardGroupTotalsMigrationCountsEarlierCards takes a store back to
+// before migration 00056, stores group cards as that version did, and
+// migrates: each user's totals are their cards' count and bytes, so a put
+// past the bound is refused and one within it is not.
+func TestCardGroupTotalsMigrationCountsEarlierCards(t *testing.T) {
+	ctx := context.Background()
+	db, p := migratedDownTo(t, 55)
+	if _, err := db.write.ExecContext(ctx, `INSERT INTO card_groups(user_id, dav_name, id, name, card, updated_at) VALUES
+		('u1', 'a', 'g1', 'A', 'Zoë', '2026-01-01T00:00:00.000Z'),
+		('u1', 'b', 'g2', 'B', 'xx', '2026-01-01T00:00:00.000Z'),
+		('u2', 'a', 'g3', 'A', 'x', '2026-01-01T00:00:00.000Z')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	rows, err := db.write.QueryContext(ctx, `SELECT user_id, cards, bytes FROM card_group_totals ORDER BY user_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var u string
+		var n, b int
+		if err := rows.Scan(&u, &n, &b); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprint(u, " ", n, " ", b))
+	}
+	if err := rows.Close(); err != nil || strings.Join(got, ", ") != "u1 2 6, u2 1 1" {
+		t.Fatalf("the totals after the migration: %v (%v); want u1 2 6, u2 1 1", got, err)
+	}
+	s := &Contacts{DB: db}
+	fit := func(n, bytes int) bool { return n <= 3 && bytes <= 10 }
+	put := func(name, card string) error {
+		return s.PutCardGroup(ctx, &contacts.CardGroup{ID: name, UserID: "u1", DAVName: name, Name: name, Card: card, UpdatedAt: time.Now()}, fit)
+	}
+	if err := put("c", "12345"); !errors.Is(err, contacts.ErrCardGroupsFull) {
+		t.Fatalf("a put past the bytes counted before: %v", err)
+	}
+	if err := put("c", "1234"); err != nil {
+		t.Fatalf("a put within them: %v", err)
 	}
 }

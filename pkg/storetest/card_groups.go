@@ -2,7 +2,11 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,15 +31,15 @@ func CardGroups(t *testing.T, open OpenEngine) {
 			t.Fatal(err)
 		}
 		berlin := group("u1", "berlin-go", "BEGIN:VCARD\r\nFN:Berlin Go\r\nEND:VCARD\r\n", clock)
-		if err := s.PutCardGroup(ctx, berlin); err != nil {
+		if err := s.PutCardGroup(ctx, berlin, contacts.CardGroupsFit); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PutCardGroup(ctx, group("u1", "a-speakers", "card a", clock)); err != nil {
+		if err := s.PutCardGroup(ctx, group("u1", "a-speakers", "card a", clock), contacts.CardGroupsFit); err != nil {
 			t.Fatal(err)
 		}
 		firstID := berlin.ID
 		again := group("u1", "berlin-go", "BEGIN:VCARD\r\nFN:Berlin Gophers\r\nEND:VCARD\r\n", clock.Add(time.Hour))
-		if err := s.PutCardGroup(ctx, again); err != nil {
+		if err := s.PutCardGroup(ctx, again, contacts.CardGroupsFit); err != nil {
 			t.Fatal(err)
 		}
 		if again.ID != firstID {
@@ -71,7 +75,7 @@ func CardGroups(t *testing.T, open OpenEngine) {
 	t.Run("Isolation", func(t *testing.T) {
 		s := open(t).Stores.Contacts
 		mine := group("u1", "team", "mine", clock)
-		if err := s.PutCardGroup(ctx, mine); err != nil {
+		if err := s.PutCardGroup(ctx, mine, contacts.CardGroupsFit); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.CardGroup(ctx, "u2", "team"); !apperr.Is(err, apperr.NotFound) {
@@ -81,7 +85,7 @@ func CardGroups(t *testing.T, open OpenEngine) {
 			t.Fatalf("deleting another user's card: %v, want NotFound", err)
 		}
 		theirs := group("u2", "team", "theirs", clock)
-		if err := s.PutCardGroup(ctx, theirs); err != nil {
+		if err := s.PutCardGroup(ctx, theirs, contacts.CardGroupsFit); err != nil {
 			t.Fatal(err)
 		}
 		if theirs.ID == mine.ID {
@@ -105,7 +109,7 @@ func CardGroups(t *testing.T, open OpenEngine) {
 	t.Run("EntriesCountBytes", func(t *testing.T) {
 		s := open(t).Stores.Contacts
 		card := "BEGIN:VCARD\r\nFN:Zoë’s Café ☕\r\nEND:VCARD\r\n"
-		if err := s.PutCardGroup(ctx, group("u1", "put", card, clock)); err != nil {
+		if err := s.PutCardGroup(ctx, group("u1", "put", card, clock), contacts.CardGroupsFit); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.CardGroupArchive().Restore(ctx, []*contacts.CardGroup{group("u1", "restored", card+card, clock)}); err != nil {
@@ -114,6 +118,80 @@ func CardGroups(t *testing.T, open OpenEngine) {
 		entries, err := s.CardGroupEntries(ctx, "u1")
 		if err != nil || len(entries) != 2 || entries[0].Bytes != len(card) || entries[1].Bytes != 2*len(card) {
 			t.Fatalf("the entries: %+v, %v; want %d and %d bytes", entries, err, len(card), 2*len(card))
+		}
+	})
+	// The bound holds in the write: a card the user's cards would not fit
+	// with is refused and leaves nothing (a new one absent, a replaced one
+	// as it was), another user's cards do not count, and puts at once
+	// never pass it together: each one answered nil is kept, each refused
+	// one is not.
+	t.Run("Bound", func(t *testing.T) {
+		s := open(t).Stores.Contacts
+		fit := func(n, bytes int) bool { return n <= 3 && bytes <= 300 }
+		card := func(n int) string { return strings.Repeat("x", n) }
+		for _, name := range []string{"a", "b", "c"} {
+			if err := s.PutCardGroup(ctx, group("u1", name, card(50), clock), fit); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.PutCardGroup(ctx, group("u2", "a", card(300), clock), fit); err != nil {
+			t.Fatalf("another user's cards counted: %v", err)
+		}
+		if err := s.PutCardGroup(ctx, group("u1", "d", card(1), clock), fit); !errors.Is(err, contacts.ErrCardGroupsFull) {
+			t.Fatalf("a fourth card: %v, want ErrCardGroupsFull", err)
+		}
+		if _, err := s.CardGroup(ctx, "u1", "d"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("the refused card was kept: %v", err)
+		}
+		if err := s.PutCardGroup(ctx, group("u1", "a", card(200), clock.Add(time.Minute)), fit); err != nil {
+			t.Fatalf("a card replaced within the bytes: %v", err)
+		}
+		if err := s.PutCardGroup(ctx, group("u1", "a", card(201), clock.Add(2*time.Minute)), fit); !errors.Is(err, contacts.ErrCardGroupsFull) {
+			t.Fatalf("a card replaced past the bytes: %v, want ErrCardGroupsFull", err)
+		}
+		if g, err := s.CardGroup(ctx, "u1", "a"); err != nil || len(g.Card) != 200 || !g.UpdatedAt.Equal(clock.Add(time.Minute)) {
+			t.Fatalf("the replaced card was not put back: %v", err)
+		}
+		// A deleted card frees its place and bytes; a restored one takes them.
+		if err := s.DeleteCardGroup(ctx, "u1", "b"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutCardGroup(ctx, group("u1", "d", card(50), clock), fit); err != nil {
+			t.Fatalf("a card in a deleted one's place: %v", err)
+		}
+		if err := s.DeleteCardGroup(ctx, "u1", "d"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CardGroupArchive().Restore(ctx, []*contacts.CardGroup{group("u1", "r", card(40), clock)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutCardGroup(ctx, group("u1", "c", card(61), clock), fit); !errors.Is(err, contacts.ErrCardGroupsFull) {
+			t.Fatalf("a restored card's bytes not counted: %v", err)
+		}
+
+		var wg sync.WaitGroup
+		kept := make([]bool, 10)
+		for i := range kept {
+			wg.Go(func() {
+				err := s.PutCardGroup(ctx, group("u3", fmt.Sprint("g", i), card(10), clock), fit)
+				if err != nil && !errors.Is(err, contacts.ErrCardGroupsFull) {
+					t.Error(err)
+				}
+				kept[i] = err == nil
+			})
+		}
+		wg.Wait()
+		entries, err := s.CardGroupEntries(ctx, "u3")
+		if err != nil || len(entries) > 3 {
+			t.Fatalf("puts at once passed the bound: %d cards (%v)", len(entries), err)
+		}
+		for _, e := range entries {
+			var i int
+			fmt.Sscanf(e.DAVName, "g%d", &i)
+			kept[i] = !kept[i]
+		}
+		if slices.Contains(kept, true) {
+			t.Fatalf("the cards answered nil are not the ones kept: %v, %+v", kept, entries)
 		}
 	})
 }

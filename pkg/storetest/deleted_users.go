@@ -36,7 +36,7 @@ func DeletedUsers(t *testing.T, open OpenEngine) {
 			acc.CreateSession(ctx, &accounts.Session{Hash: "s-" + u.ID, UserID: u.ID, CSRF: "c", ExpiresAt: clock.AddDate(0, 0, 1)}),
 			acc.CreateFeedSet(ctx, &accounts.FeedSet{Hash: "f-" + u.ID, UserID: u.ID, ID: "set-" + u.ID, Name: "Phone", CreatedAt: clock}),
 			st.Events.CreateEvent(ctx, ev),
-			st.Contacts.PutCardGroup(ctx, &contacts.CardGroup{ID: nextID(), UserID: u.ID, DAVName: "group-" + u.ID, Name: "Speakers", Card: "BEGIN:VCARD\r\nEND:VCARD\r\n", UpdatedAt: clock}),
+			st.Contacts.PutCardGroup(ctx, &contacts.CardGroup{ID: nextID(), UserID: u.ID, DAVName: "group-" + u.ID, Name: "Speakers", Card: "BEGIN:VCARD\r\nEND:VCARD\r\n", UpdatedAt: clock}, contacts.CardGroupsFit),
 		} {
 			if err != nil {
 				t.Fatal(err)

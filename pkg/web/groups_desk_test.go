@@ -36,7 +36,7 @@ func TestPhoneGroupsOnTheDesk(t *testing.T) {
 			card += "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:" + m + "\r\n"
 		}
 		card += "UID:" + name + "\r\nEND:VCARD\r\n"
-		if err := s.CRM.Contacts.Store.PutCardGroup(ctx, &contacts.CardGroup{ID: record.NewID(), UserID: user, DAVName: name, Name: fn, Card: card, UpdatedAt: now}); err != nil {
+		if err := s.CRM.Contacts.Store.PutCardGroup(ctx, &contacts.CardGroup{ID: record.NewID(), UserID: user, DAVName: name, Name: fn, Card: card, UpdatedAt: now}, contacts.CardGroupsFit); err != nil {
 			t.Fatal(err)
 		}
 	}
