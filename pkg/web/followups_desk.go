@@ -119,16 +119,15 @@ func writeIt(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) templa
 		if where != "" {
 			subject += " at " + where
 		}
-		// "…the chat at GoDays about go and wasm. You mentioned: …"
-		notes, topics := crm.EncounterWhyParts(f.Note)
+		// "…the chat at GoDays about go and wasm." Your notes are yours:
+		// the page shows them beside the link, the draft never quotes
+		// them to the person they are about.
+		_, topics := crm.EncounterWhyParts(f.Note)
 		body = hello + ",\n\nthank you for the chat" + at(where)
 		if len(topics) > 0 {
 			body += " about " + words.AndList(topics)
 		}
 		body += "."
-		if notes != "" {
-			body += " You mentioned: " + firstLine(notes)
-		}
 	case followup.IntroCheck:
 		subject = "How did the introduction go?"
 		body = hello + ",\n\ndid you " + introducedTo(f, c) + " manage to meet?"
@@ -140,8 +139,7 @@ func writeIt(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) templa
 	case followup.CheckIn:
 		subject = "Catching up"
 		body = hello + ",\n\nit has been a while" + since(where) + " — how are things?"
-	default:
-		subject = firstLine(f.Note)
+	default: // a custom one's note is your task, not the email's subject
 		body = hello + ",\n\n"
 	}
 	if subject == "" {

@@ -36,7 +36,7 @@ func TestFollowupsDesk(t *testing.T) {
 		t.Fatal(err)
 	}
 	if u.Opaque != "jane+go@example.com" || u.Query().Get("subject") != "Great to meet you at GoDays & Friends" ||
-		!strings.HasPrefix(u.Query().Get("body"), "Hi Jane,\n\nthank you for the chat at GoDays & Friends. You mentioned: Wants the slides on WASM") {
+		u.Query().Get("body") != "Hi Jane,\n\nthank you for the chat at GoDays & Friends.\n" {
 		t.Fatalf("Write it: %q → %q / %q", m[1], u.Query().Get("subject"), u.Query().Get("body"))
 	}
 	if strings.Contains(html.UnescapeString(m[1]), "+") && !strings.Contains(html.UnescapeString(m[1]), "jane+go") {
@@ -209,34 +209,49 @@ func TestRedateTheBrief(t *testing.T) {
 }
 
 // TestWriteItSaysWhatYouTalkedAbout: a thank-you's draft names the topics
-// of the meeting in words ("about go and wasm"), and its notes after "You
-// mentioned", not the follow-up's "Topics: go, wasm" as it is stored.
+// of the meeting in words ("about go and wasm"), not the follow-up's
+// "Topics: go, wasm" as it is stored; neither it nor a custom one's
+// draft quotes your notes (they are about the person it goes to; the page
+// shows them beside it).
 func TestWriteItSaysWhatYouTalkedAbout(t *testing.T) {
 	t.Parallel()
 	s := mustServe(t)
 	tok := s.signup(t, "ada@example.com")
 	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": "2026-11-24T16:00:00Z"})
+	var met struct{ Contact struct{ ID, Name string } }
+	jane := ""
 	for _, p := range []map[string]any{
 		{"contact": map[string]any{"name": "Jane Doe", "emails": []string{"jane@example.com"}}, "topics": []string{"go", "wasm"}, "notes": "Wants the slides"},
 		{"contact": map[string]any{"name": "Bob Roe", "emails": []string{"bob@example.com"}}, "topics": []string{"rust"}},
 	} {
 		p["moment"], p["met_at"] = "after_talk", "2026-11-24T16:30:00Z"
-		s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, p, 201, nil)
+		s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, p, 201, &met)
+		if met.Contact.Name == "Jane Doe" {
+			jane = met.Contact.ID
+		}
 	}
+	s.api(t, "POST", "/v1/followups", tok, map[string]any{"contact_id": jane, "due_at": "2026-12-01T09:00:00Z", "note": "Ask how the divorce went"}, 201, nil)
 	b := s.signedIn(t, "ada@example.com", tok)
 	_, page := b.get("/app/followups")
+	if !strings.Contains(page, "Wants the slides") || !strings.Contains(page, "Ask how the divorce went") {
+		t.Error("the page does not show the notes beside the drafts")
+	}
 	bodies := map[string]string{}
 	for _, m := range regexp.MustCompile(`href="(mailto:[^"]+)">Write it`).FindAllStringSubmatch(page, -1) {
-		u, err := url.Parse(html.UnescapeString(m[1]))
+		link := html.UnescapeString(m[1])
+		u, err := url.Parse(link)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if strings.Contains(u.RawQuery, "slides") || strings.Contains(u.RawQuery, "divorce") {
+			t.Errorf("a draft quotes your notes: %q / %q", u.Query().Get("subject"), u.Query().Get("body"))
 		}
 		if b := u.Query().Get("body"); strings.Contains(b, "thank you") {
 			bodies[u.Opaque] = b
 		}
 	}
 	for to, want := range map[string]string{
-		"jane@example.com": "Hi Jane,\n\nthank you for the chat at GoDays about go and wasm. You mentioned: Wants the slides\n",
+		"jane@example.com": "Hi Jane,\n\nthank you for the chat at GoDays about go and wasm.\n",
 		"bob@example.com":  "Hi Bob,\n\nthank you for the chat at GoDays about rust.\n",
 	} {
 		if bodies[to] != want {
