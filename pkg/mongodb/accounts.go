@@ -33,13 +33,9 @@ func (s *Accounts) EnsureIndexes(ctx context.Context) error {
 	// The old index kept one feed token per user; sets need many.
 	s.feeds().Indexes().DropOne(ctx, "feed_tokens_user")
 	// feed_tokens: tokens without a set_id (a few, from before sets)
-	cur, err := s.feeds().Find(ctx, bson.M{"set_id": bson.M{"$exists": false}})
-	if err != nil {
-		return translate(err, "feed token")
-	}
 	var old []accounts.FeedSet
-	if err := cur.All(ctx, &old); err != nil {
-		return translate(err, "feed token")
+	if err := findAll(ctx, s.feeds(), "feed token", &old, bson.M{"set_id": bson.M{"$exists": false}}); err != nil {
+		return err
 	}
 	for _, f := range old {
 		if _, err := s.feeds().UpdateOne(ctx, bson.M{"_id": f.Hash}, bson.M{"$set": bson.M{"set_id": accounts.DefaultFeedSetID(f.UserID), "name": "Default"}}); err != nil {

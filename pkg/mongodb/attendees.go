@@ -98,17 +98,13 @@ func (s *Attendees) counted(ctx context.Context, userID, eventID string, as []ev
 		keys = append(keys, as[i].Key)
 	}
 	// attendees_user_event_key
-	cur, err := s.attendees().Find(ctx, bson.M{"user_id": userID, "event_id": eventID, "key": bson.M{"$in": keys}},
-		options.Find().SetProjection(bson.M{"_id": 1, "key": 1}))
-	if err != nil {
-		return 0, 0, translate(err, "attendee")
-	}
 	var docs []struct {
 		ID  string `bson:"_id"`
 		Key string `bson:"key"`
 	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return 0, 0, translate(err, "attendee")
+	if err := findAll(ctx, s.attendees(), "attendee", &docs, bson.M{"user_id": userID, "event_id": eventID, "key": bson.M{"$in": keys}},
+		options.Find().SetProjection(bson.M{"_id": 1, "key": 1})); err != nil {
+		return 0, 0, err
 	}
 	for _, d := range docs {
 		if ours[d.Key] == d.ID {

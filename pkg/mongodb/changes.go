@@ -136,18 +136,14 @@ func (s *Changes) Since(ctx context.Context, userID, coll, token string, _ int) 
 		return nil, "", false, record.ErrBadSyncToken // older than what Prune kept
 	}
 	since := time.UnixMilli(ms).Add(-tokenSlack).UTC()
-	cur, err := changesColl(s.DB).Find(ctx, bson.M{"user_id": userID, "coll": coll,
-		"$or": bson.A{bson.M{"seq": bson.M{"$gt": seq}}, bson.M{"at": bson.M{"$gte": since}}}},
-		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetProjection(bson.M{"item_id": 1, "seq": 1}))
-	if err != nil {
-		return nil, "", false, translate(err, "change")
-	}
 	var docs []struct {
 		Item string `bson:"item_id"`
 		Seq  int64  `bson:"seq"`
 	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, "", false, translate(err, "change")
+	if err := findAll(ctx, changesColl(s.DB), "change", &docs, bson.M{"user_id": userID, "coll": coll,
+		"$or": bson.A{bson.M{"seq": bson.M{"$gt": seq}}, bson.M{"at": bson.M{"$gte": since}}}},
+		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetProjection(bson.M{"item_id": 1, "seq": 1})); err != nil {
+		return nil, "", false, err
 	}
 	last := map[string]int64{}
 	for _, d := range docs {
@@ -163,16 +159,12 @@ func (s *Changes) Since(ctx context.Context, userID, coll, token string, _ int) 
 // Prune keeps the newest keep changes of each user's collection (by seq)
 // and deletes the rest; older tokens then ask for a full sync.
 func (s *Changes) Prune(ctx context.Context, keep int) (int64, error) {
-	cur, err := seqColl(s.DB).Find(ctx, bson.M{"seq": bson.M{"$gt": keep}})
-	if err != nil {
-		return 0, translate(err, "change")
-	}
 	var counters []struct {
 		ID  string `bson:"_id"`
 		Seq int64  `bson:"seq"`
 	}
-	if err := cur.All(ctx, &counters); err != nil {
-		return 0, translate(err, "change")
+	if err := findAll(ctx, seqColl(s.DB), "change", &counters, bson.M{"seq": bson.M{"$gt": keep}}); err != nil {
+		return 0, err
 	}
 	var n int64
 	for _, c := range counters {
@@ -192,17 +184,13 @@ func (s *Changes) Prune(ctx context.Context, keep int) (int64, error) {
 // AgeOut journals the follow-ups done in [from, to) in their users' task
 // lists (followups_done_ended).
 func (s *Changes) AgeOut(ctx context.Context, from, to time.Time) (int64, error) {
-	cur, err := s.DB.Collection("followups").Find(ctx, bson.M{"status": followup.Done, "ended_at": bson.M{"$gte": record.Time(from), "$lt": record.Time(to)}},
-		options.Find().SetProjection(bson.M{"user_id": 1}))
-	if err != nil {
-		return 0, translate(err, "change")
-	}
 	var docs []struct {
 		ID     string `bson:"_id"`
 		UserID string `bson:"user_id"`
 	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return 0, translate(err, "change")
+	if err := findAll(ctx, s.DB.Collection("followups"), "change", &docs, bson.M{"status": followup.Done,
+		"ended_at": bson.M{"$gte": record.Time(from), "$lt": record.Time(to)}}, options.Find().SetProjection(bson.M{"user_id": 1})); err != nil {
+		return 0, err
 	}
 	byUser := map[string][]string{}
 	for _, d := range docs {

@@ -152,13 +152,9 @@ func (s *Companies) CompaniesByID(ctx context.Context, userID string, ids []stri
 	if len(ids) == 0 {
 		return out, nil
 	}
-	cur, err := s.companies().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
-	if err != nil {
-		return nil, translate(err, "company")
-	}
 	var cs []companies.Company
-	if err := cur.All(ctx, &cs); err != nil {
-		return nil, translate(err, "company")
+	if err := findAll(ctx, s.companies(), "company", &cs, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID}); err != nil {
+		return nil, err
 	}
 	for i := range cs {
 		out[cs[i].ID] = &cs[i]

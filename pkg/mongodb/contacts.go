@@ -270,13 +270,9 @@ func (s *Contacts) ContactsByID(ctx context.Context, userID string, ids []string
 		return out, nil
 	}
 	// contacts._id, scoped by user_id
-	cur, err := s.contacts().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
-	if err != nil {
-		return nil, translate(err, "contact")
-	}
 	var cs []contacts.Contact
-	if err := cur.All(ctx, &cs); err != nil {
-		return nil, translate(err, "contact")
+	if err := findAll(ctx, s.contacts(), "contact", &cs, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID}); err != nil {
+		return nil, err
 	}
 	for i := range cs {
 		out[cs[i].ID] = &cs[i]
@@ -322,12 +318,9 @@ func (s *Contacts) DeleteContacts(ctx context.Context, userID string, ids []stri
 		ID      string `bson:"_id"`
 		DAVName string `bson:"dav_name"`
 	}
-	cur, err := s.contacts().Find(ctx, bson.M{"user_id": userID, "_id": bson.M{"$in": ids}}, options.Find().SetProjection(bson.M{"_id": 1, "dav_name": 1}))
-	if err != nil {
-		return 0, translate(err, "contact")
-	}
-	if err := cur.All(ctx, &gone); err != nil {
-		return 0, translate(err, "contact")
+	if err := findAll(ctx, s.contacts(), "contact", &gone, bson.M{"user_id": userID, "_id": bson.M{"$in": ids}},
+		options.Find().SetProjection(bson.M{"_id": 1, "dav_name": 1})); err != nil {
+		return 0, err
 	}
 	if len(gone) == 0 {
 		return 0, nil

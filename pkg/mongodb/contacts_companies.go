@@ -67,15 +67,11 @@ func (s *Contacts) SetCompanies(ctx context.Context, userID string, companyOf ma
 		ids = append(ids, id)
 	}
 	// contacts._id, scoped by user_id
-	cur, err := s.contacts().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID}, options.Find().SetProjection(bson.M{"_id": 1}))
-	if err != nil {
-		return translate(err, "contact")
-	}
 	var found []struct {
 		ID string `bson:"_id"`
 	}
-	if err := cur.All(ctx, &found); err != nil {
-		return translate(err, "contact")
+	if err := findAll(ctx, s.contacts(), "contact", &found, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID}, options.Find().SetProjection(bson.M{"_id": 1})); err != nil {
+		return err
 	}
 	if len(found) == 0 {
 		return nil

@@ -78,16 +78,12 @@ func (s *Contacts) Encounters(ctx context.Context, userID string, q contacts.Enc
 // ContactIDsAtEvent returns the ids of the contacts met at an event, each
 // once, in the order first met (encounters_user_event).
 func (s *Contacts) ContactIDsAtEvent(ctx context.Context, userID, eventID string) ([]string, error) {
-	cur, err := s.encounters().Find(ctx, bson.M{"user_id": userID, "event_id": eventID},
-		options.Find().SetProjection(bson.M{"contact_id": 1}).SetSort(bson.D{{Key: "met_at", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "encounter")
-	}
 	var rows []struct {
 		ContactID string `bson:"contact_id"`
 	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, translate(err, "encounter")
+	if err := findAll(ctx, s.encounters(), "encounter", &rows, bson.M{"user_id": userID, "event_id": eventID},
+		options.Find().SetProjection(bson.M{"contact_id": 1}).SetSort(bson.D{{Key: "met_at", Value: 1}, {Key: "_id", Value: 1}})); err != nil {
+		return nil, err
 	}
 	ids := []string{}
 	seen := map[string]bool{}
@@ -148,18 +144,14 @@ func (s *Contacts) PeopleMetAt(ctx context.Context, userID string, eventIDs []st
 			ids = append(ids, r.ID.Contact)
 		}
 	}
-	cur, err := s.contacts().Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID},
-		options.Find().SetProjection(bson.M{"_id": 1, "known_since": 1, "created_at": 1}))
-	if err != nil {
-		return nil, translate(err, "contact")
-	}
 	var docs []struct {
 		ID         string    `bson:"_id"`
 		KnownSince time.Time `bson:"known_since"`
 		CreatedAt  time.Time `bson:"created_at"`
 	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err, "contact")
+	if err := findAll(ctx, s.contacts(), "contact", &docs, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID},
+		options.Find().SetProjection(bson.M{"_id": 1, "known_since": 1, "created_at": 1})); err != nil {
+		return nil, err
 	}
 	known := make(map[string]time.Time, len(docs))
 	for _, d := range docs {

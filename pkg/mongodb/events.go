@@ -180,12 +180,8 @@ func (s *Events) Calendars(ctx context.Context, userID string) ([]events.Calenda
 	if userID != "" {
 		f["user_id"] = userID
 	}
-	cur, err := s.calendars().Find(ctx, f, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "calendar")
-	}
 	out := []events.Calendar{}
-	return out, translate(cur.All(ctx, &out), "calendar")
+	return out, findAll(ctx, s.calendars(), "calendar", &out, f, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
 }
 
 // DeleteCalendar removes one of the user's calendars (calendars._id, scoped by user_id).

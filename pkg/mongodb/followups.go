@@ -164,23 +164,15 @@ func (s *Followups) Pending(ctx context.Context, userID string, f followup.Pendi
 	if f.Limit > 0 {
 		o.SetLimit(int64(f.Limit))
 	}
-	cur, err := s.c().Find(ctx, pendingFilter(userID, f), o)
-	if err != nil {
-		return nil, translate(err, "follow-up")
-	}
 	out := []followup.FollowUp{}
-	return out, translate(cur.All(ctx, &out), "follow-up")
+	return out, findAll(ctx, s.c(), "follow-up", &out, pendingFilter(userID, f), o)
 }
 
 // DoneSince implements followup.Store (followups_user_status_ended).
 func (s *Followups) DoneSince(ctx context.Context, userID string, since time.Time) ([]followup.FollowUp, error) {
-	cur, err := s.c().Find(ctx, bson.M{"user_id": userID, "status": followup.Done, "ended_at": bson.M{"$gte": record.Time(since)}},
-		options.Find().SetSort(bson.D{{Key: "ended_at", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "follow-up")
-	}
 	out := []followup.FollowUp{}
-	return out, translate(cur.All(ctx, &out), "follow-up")
+	return out, findAll(ctx, s.c(), "follow-up", &out, bson.M{"user_id": userID, "status": followup.Done, "ended_at": bson.M{"$gte": record.Time(since)}},
+		options.Find().SetSort(bson.D{{Key: "ended_at", Value: 1}, {Key: "_id", Value: 1}}))
 }
 
 // ChangePending applies ch to a pending follow-up in one update.
@@ -278,13 +270,9 @@ func (s *Followups) Wake(ctx context.Context, userID string, at time.Time, nonce
 
 // DueUsers returns the users due for a look (dispatch_next).
 func (s *Followups) DueUsers(ctx context.Context, now time.Time, limit int) ([]followup.QueueEntry, error) {
-	cur, err := s.dispatch().Find(ctx, bson.M{"next_at": bson.M{"$lte": record.Time(now)}},
-		options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, translate(err, "dispatch queue")
-	}
 	out := []followup.QueueEntry{}
-	return out, translate(cur.All(ctx, &out), "dispatch queue")
+	return out, findAll(ctx, s.dispatch(), "dispatch queue", &out, bson.M{"next_at": bson.M{"$lte": record.Time(now)}},
+		options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}}).SetLimit(int64(limit)))
 }
 
 // SetNextLook sets the next look if no wake came since nonce (dispatch._id).
@@ -343,12 +331,8 @@ func (s *Followups) SaveState(ctx context.Context, st *followup.State) error {
 
 // States returns every user's dispatcher state.
 func (s *Followups) States(ctx context.Context) ([]followup.State, error) {
-	cur, err := s.state().Find(ctx, bson.M{})
-	if err != nil {
-		return nil, translate(err, "dispatch state")
-	}
 	out := []followup.State{}
-	return out, translate(cur.All(ctx, &out), "dispatch state")
+	return out, findAll(ctx, s.state(), "dispatch state", &out, bson.M{})
 }
 
 // RecordNudges inserts nudge records; existing ones stay.
@@ -378,13 +362,9 @@ func (s *Followups) Nudges(ctx context.Context, userID string, refs []followup.B
 		}
 		q["_id"] = bson.M{"$in": keys}
 	}
-	cur, err := s.nudged().Find(ctx, q)
-	if err != nil {
-		return nil, translate(err, "nudge record")
-	}
 	var docs []nudgeDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err, "nudge record")
+	if err := findAll(ctx, s.nudged(), "nudge record", &docs, q); err != nil {
+		return nil, err
 	}
 	out := make(map[string]followup.Nudge, len(docs))
 	for _, d := range docs {

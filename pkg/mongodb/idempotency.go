@@ -52,13 +52,9 @@ func (s *Idempotency) claim(ctx context.Context, r *idempotency.Record) (old *id
 		return nil, false, translate(err, "idempotency record")
 	}
 	// idempotency._id
-	cur, err := s.c().Find(ctx, bson.M{"_id": bson.M{"$in": bson.A{r.ID, r.ID + doneSuffix}}})
-	if err != nil {
-		return nil, false, translate(err, "idempotency record")
-	}
 	var recs []idempotency.Record
-	if err := cur.All(ctx, &recs); err != nil {
-		return nil, false, translate(err, "idempotency record")
+	if err := findAll(ctx, s.c(), "idempotency record", &recs, bson.M{"_id": bson.M{"$in": bson.A{r.ID, r.ID + doneSuffix}}}); err != nil {
+		return nil, false, err
 	}
 	var done *idempotency.Record
 	for i := range recs {

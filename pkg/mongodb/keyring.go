@@ -65,13 +65,9 @@ func (k keyring) holders(ctx context.Context, userID string, keys []string) (map
 		ids[i] = keyID(userID, key)
 	}
 	// <keys>._id
-	cur, err := k.keys.Find(ctx, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID})
-	if err != nil {
-		return nil, translate(err, k.what)
-	}
 	var docs []bson.M
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err, k.what)
+	if err := findAll(ctx, k.keys, k.what, &docs, bson.M{"_id": bson.M{"$in": ids}, "user_id": userID}); err != nil {
+		return nil, err
 	}
 	held := map[string]string{} // key → holder
 	var owners []string
@@ -85,15 +81,11 @@ func (k keyring) holders(ctx context.Context, userID string, keys []string) (map
 		return out, nil
 	}
 	// <records>._id, scoped by user_id
-	cur, err = k.records.Find(ctx, bson.M{"_id": bson.M{"$in": owners}, "user_id": userID}, options.Find().SetProjection(bson.M{"_id": 1}))
-	if err != nil {
-		return nil, translate(err, k.what)
-	}
 	var live []struct {
 		ID string `bson:"_id"`
 	}
-	if err := cur.All(ctx, &live); err != nil {
-		return nil, translate(err, k.what)
+	if err := findAll(ctx, k.records, k.what, &live, bson.M{"_id": bson.M{"$in": owners}, "user_id": userID}, options.Find().SetProjection(bson.M{"_id": 1})); err != nil {
+		return nil, err
 	}
 	alive := make(map[string]bool, len(live))
 	for _, l := range live {

@@ -66,12 +66,8 @@ func (s *Contacts) MoveContact(ctx context.Context, userID, from, to string, at 
 }
 
 func (s *Contacts) introsWith(ctx context.Context, filter bson.M) ([]contacts.Intro, error) {
-	cur, err := s.intros().Find(ctx, filter)
-	if err != nil {
-		return nil, translate(err, "intro")
-	}
 	out := []contacts.Intro{}
-	return out, translate(cur.All(ctx, &out), "intro")
+	return out, findAll(ctx, s.intros(), "intro", &out, filter)
 }
 
 // MoveContact implements followup.Store: one update per pending follow-up
@@ -82,13 +78,9 @@ func (s *Contacts) introsWith(ctx context.Context, filter bson.M) ([]contacts.In
 func (s *Followups) MoveContact(ctx context.Context, userID, from, to string, at time.Time) error {
 	now := record.Time(at)
 	// followups_user_contact_due
-	cur, err := s.c().Find(ctx, bson.M{"user_id": userID, "contact_id": from, "status": followup.Pending})
-	if err != nil {
-		return translate(err, "follow-up")
-	}
 	var pending []followup.FollowUp
-	if err := cur.All(ctx, &pending); err != nil {
-		return translate(err, "follow-up")
+	if err := findAll(ctx, s.c(), "follow-up", &pending, bson.M{"user_id": userID, "contact_id": from, "status": followup.Pending}); err != nil {
+		return err
 	}
 	var moved []string
 	for _, f := range pending {

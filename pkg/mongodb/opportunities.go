@@ -111,13 +111,9 @@ func (s *Opportunities) Detach(ctx context.Context, userID string, ref opportuni
 	default:
 		return nil, nil
 	}
-	cur, err := s.c().Find(ctx, filter)
-	if err != nil {
-		return nil, translate(err, "opportunity")
-	}
 	var os []opportunities.Opportunity
-	if err := cur.All(ctx, &os); err != nil {
-		return nil, translate(err, "opportunity")
+	if err := findAll(ctx, s.c(), "opportunity", &os, filter); err != nil {
+		return nil, err
 	}
 	ids := make([]string, 0, len(os))
 	for i := range os {

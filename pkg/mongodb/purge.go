@@ -39,16 +39,12 @@ func (s *Accounts) DeleteUser(ctx context.Context, id string, at time.Time) erro
 // DeletedUsers implements accounts.Store.
 func (s *Accounts) DeletedUsers(ctx context.Context) ([]accounts.DeletedUser, error) {
 	// deleted_users: a few documents, all read
-	cur, err := s.deleted().Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "at", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "user")
-	}
 	var docs []struct {
 		ID string    `bson:"_id"`
 		At time.Time `bson:"at"`
 	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(err, "user")
+	if err := findAll(ctx, s.deleted(), "user", &docs, bson.M{}, options.Find().SetSort(bson.D{{Key: "at", Value: 1}})); err != nil {
+		return nil, err
 	}
 	out := make([]accounts.DeletedUser, len(docs))
 	for i, d := range docs {

@@ -96,15 +96,11 @@ func upsertOne(ctx context.Context, coll *mongo.Collection, filter, update any) 
 // deleteReturningIDs deletes the documents matching filter and returns
 // their ids, so that what points at them can be cleaned up.
 func deleteReturningIDs(ctx context.Context, c *mongo.Collection, filter bson.M, what string) ([]string, error) {
-	cur, err := c.Find(ctx, filter, options.Find().SetProjection(bson.M{"_id": 1}))
-	if err != nil {
-		return nil, translate(err, what)
-	}
 	var rows []struct {
 		ID string `bson:"_id"`
 	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, translate(err, what)
+	if err := findAll(ctx, c, what, &rows, filter, options.Find().SetProjection(bson.M{"_id": 1})); err != nil {
+		return nil, err
 	}
 	ids := make([]string, len(rows))
 	for i, r := range rows {
@@ -113,6 +109,6 @@ func deleteReturningIDs(ctx context.Context, c *mongo.Collection, filter bson.M,
 	if len(ids) == 0 {
 		return ids, nil
 	}
-	_, err = c.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids}})
+	_, err := c.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids}})
 	return ids, translate(err, what)
 }
