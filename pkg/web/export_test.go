@@ -41,3 +41,6 @@ func SetDoneRead(n int) (restore func()) {
 	doneRead = n
 	return func() { doneRead = was }
 }
+
+// LogGuests is how many of an event's guests the log form offers at once.
+const LogGuests = logGuests

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/rapport-crm/rapport/pkg/api"
 	"github.com/rapport-crm/rapport/pkg/apperr"
@@ -18,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/words"
 )
@@ -39,9 +41,11 @@ const guestsPage = 100
 
 // guestsView is the guest-list page.
 type guestsView struct {
-	Event   webEvent
-	Guests  []guestRow
-	Next    string
+	Event  webEvent
+	Guests []guestRow
+	Next   string
+	// From is the name the list is shown from (?from=), if any.
+	From    string
 	Moments []webMoment
 	Result  *crm.AttendeeImport
 	File    string
@@ -73,8 +77,9 @@ func (s *pages) showGuests(c *fiber.Ctx, p *webPage, v *guestsView) error {
 	}
 	v.Event = webEvent{ID: ev.ID, Title: ev.Title, When: eventStart(ev, u.Location())}
 	v.Moments = webMoments
+	v.From = input.OneLine(utils.CopyString(c.Query("from")), input.MaxName)
 	page, err := pageFrom(c, "page", p, "That page of the guest list is not one this list gave.", func(cur *record.Cursor) (*record.Page[events.Attendee], error) {
-		return s.CRM.GuestList(ctx, u.ID, id, guestsPage, cur)
+		return s.CRM.GuestList(ctx, u.ID, id, guestsPage, cmp.Or(cur, fromName(v.From)))
 	})
 	if err != nil {
 		return err
@@ -225,15 +230,27 @@ func (s *pages) handleGuestDelete(c *fiber.Ctx) error {
 	return seeNotice(c, "/app/events/"+url.PathEscape(id)+"/guests", "Taken off the list.")
 }
 
+// fromName is where a guest list shown from a name on starts: the
+// names from name, lower-cased, on ((name_lower, id) > (name, "")); nil
+// for none.
+func fromName(name string) *record.Cursor {
+	if name = strings.ToLower(strings.TrimSpace(name)); name != "" {
+		return &record.Cursor{S: &name}
+	}
+	return nil
+}
+
 // attendeesToLog are the people on an event's list not met there yet, for
-// the log form (at most max, by name).
-func (s *pages) attendeesToLog(ctx context.Context, userID, eventID string, max int) ([]events.Attendee, error) {
-	page, err := s.CRM.GuestList(ctx, userID, eventID, max, nil)
+// the log form: max of the list by name, from the first whose name is
+// from or after it (a guest list longer than max is found by a name),
+// and whether the list goes on past them.
+func (s *pages) attendeesToLog(ctx context.Context, userID, eventID, from string, max int) ([]events.Attendee, bool, error) {
+	page, err := s.CRM.GuestList(ctx, userID, eventID, max, fromName(from))
 	if apperr.Is(err, apperr.NotFound) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var out []events.Attendee
 	for _, a := range page.Items {
@@ -241,5 +258,5 @@ func (s *pages) attendeesToLog(ctx context.Context, userID, eventID string, max 
 			out = append(out, a)
 		}
 	}
-	return out, nil
+	return out, page.NextCursor != "", nil
 }

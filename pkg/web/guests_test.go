@@ -11,6 +11,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // TestGuestListPages: an Eventbrite export uploaded on the event's guest
@@ -70,11 +73,7 @@ func TestGuestListPages(t *testing.T) {
 	if marcRow == nil {
 		t.Fatalf("no option for Marc:\n%s", logPage)
 	}
-	f := form(logPage, "/app/encounters")
-	f.Set("event_id", ev)
-	f.Set("attendee_id", marcRow[1])
-	f.Set("moment", "before_talk")
-	if st, page := b.post("/app/encounters", f); st != 200 || !strings.Contains(page, "you knew Marc D. already") {
+	if st, page := logGuest(b, logPage, ev, marcRow[1], "before_talk"); st != 200 || !strings.Contains(page, "you knew Marc D. already") {
 		t.Fatalf("logging Marc from the list: %d\n%s", st, page)
 	}
 	// Off the list.
@@ -99,6 +98,16 @@ func TestGuestListPages(t *testing.T) {
 	if st, _ := be.post("/app/events/"+ev+"/guests/"+zoe[1]+"/met", url.Values{"moment": {"other"}}); st != 404 {
 		t.Fatalf("Eve logs Ada's guest: %d", st)
 	}
+}
+
+// logGuest sends the log form of page with the guest aid of event ev
+// picked, met at moment.
+func logGuest(b *browser, page, ev, aid, moment string) (int, string) {
+	f := form(page, "/app/encounters")
+	f.Set("event_id", ev)
+	f.Set("attendee_id", aid)
+	f.Set("moment", moment)
+	return b.post("/app/encounters", f)
 }
 
 // TestGuestListSentTwiceImportsOnce: a guest list's form sent again while
@@ -286,5 +295,59 @@ func TestTypedGuestTakesTheListsDetails(t *testing.T) {
 		if g.Email == "zoe@globex.example" && g.ContactID == nil {
 			t.Error("Zoe's guest row is not her new contact")
 		}
+	}
+}
+
+// TestLongGuestListFoundByName: at an event of more guests than the log
+// form offers (logGuests), the form says so and finds the rest from a
+// name on — a guest far down the list is offered, picked and logged; the
+// desk's guest list finds them the same way; a short list offers no
+// finder on either.
+func TestLongGuestListFoundByName(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GopherCon", "starts_at": time.Now().UTC().Format(time.RFC3339)})
+	var guests []map[string]any
+	for i := range web.LogGuests + 50 {
+		guests = append(guests, map[string]any{"name": fmt.Sprintf("Guest %03d", i), "company": "Acme"})
+	}
+	guests = append(guests, map[string]any{"name": "Zoë Quinn", "title": "CTO", "company": "Initech"})
+	s.api(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, map[string]any{"attendees": guests}, 200, nil)
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app?event_id=" + ev)
+	if n := strings.Count(page, " · Acme</option>"); n != web.LogGuests || strings.Contains(page, "Zoë Quinn") || !strings.Contains(page, `id="guests_from" form="find-guest"`) {
+		t.Fatalf("the first page of the list: %d guests, no finder or Zoë shown", n)
+	}
+	_, page = b.get("/app?event_id=" + ev + "&guests_from=" + url.QueryEscape(" zoë "))
+	m := regexp.MustCompile(`<option value="([0-9a-f]+)" >Zoë Quinn · Initech</option>`).FindStringSubmatch(page)
+	if m == nil || strings.Contains(page, "Guest 249") || !strings.Contains(page, `value="zoë"`) {
+		t.Fatalf("the list from Zoë on:\n%s", page)
+	}
+	if st, page := logGuest(b, page, ev, m[1], "after_talk"); st != 200 || !strings.Contains(page, "Zoë") {
+		t.Fatalf("logging Zoë from the list: %d\n%s", st, page)
+	}
+	var found struct {
+		Items []struct{ Name, Title string }
+	}
+	s.api(t, "GET", "/v1/contacts?q=quinn", tok, nil, 200, &found)
+	if len(found.Items) != 1 || found.Items[0].Title != "CTO" {
+		t.Fatalf("the contact made from the list: %+v", found.Items)
+	}
+	// The desk's guest list, a page at a time, is found from a name on too.
+	if _, page := b.get("/app/events/" + ev + "/guests"); !strings.Contains(page, `<input id="from" name="from"`) || strings.Contains(page, "Zoë Quinn") {
+		t.Fatal("the desk's guest list offers no finder, or Zoë on its first page")
+	}
+	if _, page := b.get("/app/events/" + ev + "/guests?from=Zo"); !strings.Contains(page, "Zoë Quinn</a>") || strings.Contains(page, "Guest 000") ||
+		!strings.Contains(page, "From “Zo” on") {
+		t.Fatalf("the desk's guest list from Zo on:\n%s", page)
+	}
+	short := s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup", "starts_at": time.Now().UTC().Format(time.RFC3339)})
+	s.api(t, "POST", "/v1/events/"+short+"/attendees/import", tok, map[string]any{"attendees": guests[:3]}, 200, nil)
+	if _, page := b.get("/app?event_id=" + short); !strings.Contains(page, ">Guest 002 · Acme</option>") || strings.Contains(page, "guests_from") {
+		t.Fatal("a short list offers a finder, or not its guests")
+	}
+	if _, page := b.get("/app/events/" + short + "/guests"); !strings.Contains(page, "Guest 002") || strings.Contains(page, `name="from"`) {
+		t.Fatal("a short list's page offers a finder, or not its guests")
 	}
 }

@@ -30,6 +30,8 @@ func (s *pages) handleWebLog(c *fiber.Ctx) error {
 	p.Form["moment"] = "after_talk"
 	p.Form["event_id"] = utils.CopyString(c.Query("event_id"))     // an event's page links here
 	p.Form["contact_id"] = utils.CopyString(c.Query("contact_id")) // and a contact's: met again
+	// A long guest list is offered from a name on (attendeesToLog).
+	p.Form["guests_from"] = input.OneLine(utils.CopyString(c.Query("guests_from")), input.MaxName)
 	if aid := c.Query("attendee_id"); aid != "" && p.Form["event_id"] != "" {
 		// A guest marked met on the guest list whose name is a contact's:
 		// the question comes with the form.
@@ -111,10 +113,11 @@ func (s *pages) renderLog(c *fiber.Ctx, status int, p webPage) error {
 	if id := p.Form["event_id"]; id != "" {
 		ctx, cancel := s.ctx(c)
 		defer cancel()
-		guests, err := s.attendeesToLog(ctx, user(c).ID, id, logGuests)
+		guests, more, err := s.attendeesToLog(ctx, user(c).ID, id, p.Form["guests_from"], logGuests)
 		if err != nil {
 			return err
 		}
+		p.GuestsMore = more || p.Form["guests_from"] != ""
 		for _, a := range guests {
 			label := a.Name
 			if a.Company != "" {

@@ -71,8 +71,11 @@ type webPage struct {
 	Errors          map[string]string
 	FormID          string
 	Events          []webEvent
-	// Guests are the log form's event's attendees not met yet.
+	// Guests are the log form's event's attendees not met yet, and
+	// GuestsMore whether the list is longer (the form offers to find a
+	// name on it).
 	Guests         []webEvent
+	GuestsMore     bool
 	Moments        []webMoment
 	Followups      []webFollowup
 	FollowupGroups []webFollowupGroup
