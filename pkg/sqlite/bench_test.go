@@ -418,8 +418,9 @@ func BenchmarkDeleteEvent(b *testing.B) {
 }
 
 // BenchmarkCardGroups: an address book at both of its group cards' bounds
-// (1,000 cards of 16 KiB), read whole as a listing does and as names and
-// sizes as a group card's PUT and the contacts' filter do:
+// (1,000 cards of 16 KiB), read whole as a listing does, as names and
+// sizes as the contacts' filter does, and one card replaced as a group
+// card's PUT does (its bound checked in the write):
 // go test ./pkg/sqlite -run '^$' -bench CardGroups
 func BenchmarkCardGroups(b *testing.B) {
 	ctx := context.Background()
