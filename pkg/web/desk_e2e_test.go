@@ -16,6 +16,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/tooltest"
+	"github.com/rapport-crm/rapport/pkg/web"
 )
 
 // The desk in headless Chromium: what a person does with a mouse and a
@@ -302,6 +303,14 @@ func TestDeskAccessibility(t *testing.T) {
 	var guests struct{ Items []struct{ ID string } }
 	s.api(t, "GET", "/v1/events/"+ev+"/attendees", tok, nil, 200, &guests)
 	logForms := []string{"/app?event_id=" + ev + "&attendee_id=" + guests.Items[0].ID, "/app?contact_id=" + jane}
+	// A guest list longer than the log form offers, with its finder.
+	big := s.create(t, tok, "/v1/events", map[string]any{"title": "GopherCon", "starts_at": "2026-11-25T09:00:00Z"})
+	many := []map[string]any{}
+	for i := range web.LogGuests + 1 {
+		many = append(many, map[string]any{"name": fmt.Sprintf("Guest %03d", i)})
+	}
+	s.api(t, "POST", "/v1/events/"+big+"/attendees/import", tok, map[string]any{"attendees": many}, 200, nil)
+	logForms = append(logForms, "/app?event_id="+big+"&guests_from=guest+1", "/app/events/"+big+"/guests?from=guest+1")
 	ctx := deskBrowser(t, s, "ada@example.com", tok)
 	// The last is the page a failed request answers with.
 	for _, path := range append(append(deskPages(jane, ev), logForms...), "/app/companies/"+janeNow.CompanyID, "/app/no-such-page") {
