@@ -8,6 +8,7 @@ import (
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/calendar"
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // fieldsOf names the fields an error reports, in order.
@@ -158,6 +159,39 @@ func TestWholeDays(t *testing.T) {
 		e := &Event{Timezone: tc.zone, StartsAt: tc.start.UTC(), EndsAt: tc.end.UTC()}
 		if got := e.WholeDays(); got != tc.want {
 			t.Errorf("%s %v–%v: %v", tc.zone, tc.start, tc.end, got)
+		}
+	}
+}
+
+// TestAttendeeValidate: a guest read from outside the product (a backup)
+// needs a name, a state of the list's, and fields no longer than a list
+// stores, none holding a NUL; each breach names its field.
+func TestAttendeeValidate(t *testing.T) {
+	ok := func() Attendee {
+		return Attendee{Name: "Ann", Email: "ann@example.com", Company: "Acme", Title: "CTO", LinkedInURL: "https://www.linkedin.com/in/ann", Status: AttendeeGoing}
+	}
+	if a := ok(); a.Validate() != nil {
+		t.Fatalf("a guest as written: %v", a.Validate())
+	}
+	long := strings.Repeat("x", MaxGuestField+1)
+	for _, tc := range []struct {
+		field string
+		edit  func(*Attendee)
+	}{
+		{"name", func(a *Attendee) { a.Name = " " }},
+		{"name", func(a *Attendee) { a.Name = strings.Repeat("x", input.MaxName+1) }},
+		{"email", func(a *Attendee) { a.Email = long }},
+		{"company", func(a *Attendee) { a.Company = long }},
+		{"title", func(a *Attendee) { a.Title = "a\x00b" }},
+		{"linkedin_url", func(a *Attendee) { a.LinkedInURL = long }},
+		{"status", func(a *Attendee) { a.Status = "" }},
+		{"status", func(a *Attendee) { a.Status = "maybe" }},
+	} {
+		a := ok()
+		tc.edit(&a)
+		fields := apperr.FieldsOf(a.Validate())
+		if len(fields) != 1 || fields[0].Field != tc.field {
+			t.Errorf("%s: %v, want one error on %s", tc.field, fields, tc.field)
 		}
 	}
 }

@@ -1,9 +1,11 @@
 package followup_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/followup"
 )
 
@@ -42,5 +44,49 @@ func TestDueAt(t *testing.T) {
 				t.Fatalf("DueAt=%v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestValidate: a follow-up read from outside the product (a backup) is
+// held to what the product writes — a kind and status of its own, a due
+// time, the record its kind is about, a note no longer than one it
+// writes — and each breach names its field.
+func TestValidate(t *testing.T) {
+	due := time.Date(2026, 12, 20, 9, 0, 0, 0, time.UTC)
+	ok := func() followup.FollowUp {
+		return followup.FollowUp{Kind: followup.Custom, Status: followup.Pending, ContactID: "c1", DueAt: due, Note: "Call"}
+	}
+	if f := ok(); f.Validate() != nil {
+		t.Fatalf("a custom follow-up as written: %v", f.Validate())
+	}
+	for _, tc := range []struct {
+		field string
+		edit  func(*followup.FollowUp)
+	}{
+		{"kind", func(f *followup.FollowUp) { f.Kind = "" }},
+		{"kind", func(f *followup.FollowUp) { f.Kind = "someday" }},
+		{"due_at", func(f *followup.FollowUp) { f.DueAt = time.Time{} }},
+		{"contact_id", func(f *followup.FollowUp) { f.ContactID = "" }},
+		{"contact_id", func(f *followup.FollowUp) { f.Kind, f.ContactID = followup.ThankYou, "" }},
+		{"event_id", func(f *followup.FollowUp) { f.Kind = followup.Prep }},
+		{"opportunity_id", func(f *followup.FollowUp) { f.Kind = followup.Opportunity }},
+		{"note", func(f *followup.FollowUp) { f.Note = strings.Repeat("x", 20001) }},
+		{"note", func(f *followup.FollowUp) { f.Note = "a\x00b" }},
+		{"status", func(f *followup.FollowUp) { f.Status = "maybe" }},
+	} {
+		f := ok()
+		tc.edit(&f)
+		fields := apperr.FieldsOf(f.Validate())
+		if len(fields) != 1 || fields[0].Field != tc.field {
+			t.Errorf("%+v: %v, want one error on %s", f, fields, tc.field)
+		}
+	}
+	for _, f := range []followup.FollowUp{
+		{Kind: followup.Prep, Status: followup.Pending, EventID: "e1", DueAt: due},
+		{Kind: followup.Opportunity, Status: followup.Done, OpportunityID: "o1", DueAt: due},
+	} {
+		if err := f.Validate(); err != nil {
+			t.Errorf("%s with no contact: %v", f.Kind, err)
+		}
 	}
 }
