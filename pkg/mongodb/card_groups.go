@@ -110,9 +110,10 @@ func (s *Contacts) CardGroupEntries(ctx context.Context, userID string) ([]conta
 // PutCardGroup stores g, or replaces the user's group card of its name
 // (card_groups_user_name), keeping that card's id; of two puts racing to
 // insert one name, the loser's upsert fails with a duplicate key and runs
-// again, and then replaces. With no transaction to undo, the card is written, the user's cards counted after it, and when
-// they would not fit the write is taken back (undoCardGroup): writers at
-// once may both be taken back, but never both stay.
+// again, and then replaces. With no transaction to undo, the card is
+// written, the user's cards counted after it, and when they would not
+// fit the write is taken back (undoCardGroup): writers at once may both
+// be taken back, but never both stay.
 func (s *Contacts) PutCardGroup(ctx context.Context, g *contacts.CardGroup, fit func(n, bytes int) bool) error {
 	filter := bson.M{"user_id": g.UserID, "dav_name": g.DAVName}
 	update := bson.M{"$set": bson.M{"name": g.Name, "card": g.Card, "card_bytes": len(g.Card), "updated_at": g.UpdatedAt}, "$setOnInsert": bson.M{"_id": g.ID}}
