@@ -114,7 +114,16 @@ type reviewView struct {
 	When        string
 	Hit, Missed []targetRow
 	Summary     string
+	// The guests not met: those who are your contacts, all of them (worth
+	// a note), then the first reviewStrangers of the others, and how many
+	// more the guest list holds.
+	NotMetKnown, NotMetOthers []crm.ReviewPerson
+	NotMetMore                int
 }
+
+// reviewStrangers bounds the guests not met, and not your contacts, that
+// the review names (a conference's list runs to thousands).
+const reviewStrangers = 50
 
 // handleEventReview shows what an event came to (PRODUCT.md §11).
 func (s *pages) handleEventReview(c *fiber.Ctx) error {
@@ -136,6 +145,16 @@ func (s *pages) handleEventReview(c *fiber.Ctx) error {
 		return err
 	}
 	v.Summary = r.Summary()
+	for _, g := range r.NotMet {
+		switch {
+		case g.ContactID != "":
+			v.NotMetKnown = append(v.NotMetKnown, g)
+		case len(v.NotMetOthers) < reviewStrangers:
+			v.NotMetOthers = append(v.NotMetOthers, g)
+		default:
+			v.NotMetMore++
+		}
+	}
 	p.Data = v
 	return s.render(c, 200, "review", p)
 }

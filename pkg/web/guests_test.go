@@ -351,3 +351,26 @@ func TestLongGuestListFoundByName(t *testing.T) {
 		t.Fatal("a short list's page offers a finder, or not its guests")
 	}
 }
+
+// TestReviewOfALongGuestList: the review names every guest not met who
+// is your contact, under its own heading, then the first 50 others, and
+// says how many more — not a conference's thousands in one list.
+func TestReviewOfALongGuestList(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	jane := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Jane Doe", "emails": []string{"jane@example.com"}})
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GopherCon", "starts_at": "2026-11-24T16:00:00Z"})
+	guests := []map[string]any{{"name": "Jane Doe", "email": "jane@example.com"}}
+	for i := range 60 {
+		guests = append(guests, map[string]any{"name": fmt.Sprintf("Guest %02d", i)})
+	}
+	s.api(t, "POST", "/v1/events/"+ev+"/attendees/import", tok, map[string]any{"attendees": guests}, 200, nil)
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/events/" + ev + "/review")
+	mustContain(t, page, "On the guest list, not met (61)", `<h3>People you know</h3><ul><li><a href="/app/contacts/`+jane+`">Jane Doe</a></li></ul>`,
+		"<h3>Others</h3>", "<li>Guest 49</li>", "And 10 more.")
+	if strings.Contains(page, "Guest 50") {
+		t.Error("the review names more than 50 guests who are not contacts")
+	}
+}
