@@ -323,3 +323,56 @@ func TestEntries(t *testing.T) {
 		}
 	}
 }
+
+// TestDropStale: a month past due, the thank-you, check-in and intro check
+// of a meeting long ago are stale and dropped together (cancelled, not
+// done); a recent one, your own, a cadence's and another user's stay.
+func TestDropStale(t *testing.T) {
+	s, u, changed := newService(t)
+	ctx := t.Context()
+	long := clock.AddDate(0, 0, -90)
+	if _, err := s.ForEncounter(ctx, u, "c1", "en1", "ev1", "", long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ForIntro(ctx, u, "in1", "c2", "", long); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ForEncounter(ctx, u, "c3", "en3", "ev2", "", clock.AddDate(0, 0, -20)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, u.ID, &followup.FollowUp{ContactID: "c1", Kind: followup.Custom, DueAt: long, Note: "Send the deck"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ForCadence(ctx, u, "c4", 7, long); err != nil {
+		t.Fatal(err)
+	}
+	other := *u
+	other.ID = "u2"
+	if _, err := s.ForEncounter(ctx, &other, "c9", "en9", "ev9", "", long); err != nil {
+		t.Fatal(err)
+	}
+	before := clock.Add(-followup.StaleAge)
+	stale, err := s.Stale(ctx, u.ID, before)
+	if err != nil || kinds(stale) != "thank_you,intro_check,check_in" {
+		t.Fatalf("stale: %s (%v), want the old meeting's and intro's", kinds(stale), err)
+	}
+	*changed = 0
+	if n, err := s.DropStale(ctx, u.ID, before); n != 3 || err != nil || *changed != 1 {
+		t.Fatalf("dropped %d (%v), changed %d; want 3, once", n, err, *changed)
+	}
+	if n, err := s.DropStale(ctx, u.ID, before); n != 0 || err != nil {
+		t.Fatalf("dropped again: %d (%v)", n, err)
+	}
+	left, err := s.Store.Pending(ctx, u.ID, followup.PendingFilter{})
+	if err != nil || kinds(left) != "custom,stay_in_touch,thank_you,check_in" {
+		t.Fatalf("left pending: %s (%v)", kinds(left), err)
+	}
+	for _, f := range stale {
+		if got, err := s.Store.Followup(ctx, u.ID, f.ID); err != nil || got.Status != followup.Cancelled {
+			t.Errorf("%s: %v (%v), want cancelled", f.Kind, got.Status, err)
+		}
+	}
+	if theirs, err := s.Stale(ctx, "u2", before); err != nil || len(theirs) != 2 {
+		t.Fatalf("another user's stale follow-ups: %s (%v)", kinds(theirs), err)
+	}
+}

@@ -303,6 +303,10 @@ func TestDeskAccessibility(t *testing.T) {
 	var guests struct{ Items []struct{ ID string } }
 	s.api(t, "GET", "/v1/events/"+ev+"/attendees", tok, nil, 200, &guests)
 	logForms := []string{"/app?event_id=" + ev + "&attendee_id=" + guests.Items[0].ID, "/app?contact_id=" + jane}
+	// Follow-ups a month late, offered for dropping on the follow-ups page.
+	old := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays 2025", "starts_at": "2025-11-24T09:00:00Z"})
+	s.api(t, "POST", "/v1/events/"+old+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Ann Old"}, "moment": "after_talk",
+		"met_at": "2025-11-24T12:00:00Z"}, 201, nil)
 	// A guest list longer than the log form offers, with its finder.
 	big := s.create(t, tok, "/v1/events", map[string]any{"title": "GopherCon", "starts_at": "2026-11-25T09:00:00Z"})
 	many := []map[string]any{}

@@ -50,6 +50,15 @@ func (s *pages) followupsPage(c *fiber.Ctx, status int, typed *followupTyped) er
 	if err != nil {
 		return err
 	}
+	if c.Query("page") == "" { // the stale are the first page's, the soonest due
+		stale, err := s.staleOffer(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if stale != nil {
+			p.Data = stale
+		}
+	}
 	if typed != nil {
 		p.Problem = typed.Problem
 		for _, g := range p.FollowupGroups {

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/words"
 )
 
@@ -24,6 +26,45 @@ import (
 func (s *pages) registerFollowups(g fiber.Router) {
 	g.Post("/followups/:id/edit", s.handleFollowupEdit)
 	g.Post("/followups/:id/cancel", s.handleFollowupCancel)
+	g.Post("/followups/stale", s.handleDropStale)
+}
+
+// staleView offers to drop the stale follow-ups (followup.Stale): how
+// many, and the due time they are before, which the form sends back, so
+// that it drops what the page said.
+type staleView struct {
+	Count  int
+	Before string
+}
+
+// staleOffer is the follow-ups page's offer to drop the stale ones; nil
+// when there are none.
+func (s *pages) staleOffer(ctx context.Context, userID string) (*staleView, error) {
+	before := record.Time(s.Now().Add(-followup.StaleAge))
+	stale, err := s.CRM.Followups.Stale(ctx, userID, before)
+	if err != nil || len(stale) == 0 {
+		return nil, err
+	}
+	return &staleView{Count: len(stale), Before: stamp(before)}, nil
+}
+
+// handleDropStale drops the stale follow-ups the page offered: those due
+// before the time it sent back, never later than StaleAge ago.
+func (s *pages) handleDropStale(c *fiber.Ctx) error {
+	before, err := time.Parse(time.RFC3339Nano, c.FormValue("before"))
+	if err != nil {
+		return seeProblem(c, "/app/followups", "That form is not one this page gave: nothing was dropped. Here is the page again.")
+	}
+	if latest := s.Now().Add(-followup.StaleAge); before.After(latest) {
+		before = latest
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	n, err := s.CRM.Followups.DropStale(ctx, user(c).ID, before)
+	if err != nil {
+		return err
+	}
+	return seeNotice(c, "/app/followups", "Dropped "+words.Counted(n, "follow-up")+": no longer needed.")
 }
 
 // handleFollowupCancel drops a pending follow-up that is no longer needed

@@ -334,3 +334,54 @@ func TestWriteItForANextStep(t *testing.T) {
 		}
 	}
 }
+
+// TestDropStaleFollowups: a return after months finds the follow-ups of a
+// meeting long ago offered for dropping in one go; dropped, they are
+// cancelled, and a recent thank-you and your own follow-up stay. The form
+// drops only what is a month late, whatever it sends, and another user's
+// stay.
+func TestDropStaleFollowups(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	eve := s.signup(t, "eve@example.com")
+	now := s.Clock.Now()
+	long := now.AddDate(0, 0, -90).UTC().Format(time.RFC3339)
+	for _, who := range []string{tok, eve} {
+		ev := s.create(t, who, "/v1/events", map[string]any{"title": "GoDays", "starts_at": long})
+		s.api(t, "POST", "/v1/events/"+ev+"/encounters", who, map[string]any{"contact": map[string]any{"name": "Jane Doe"}, "moment": "after_talk", "met_at": long}, 201, nil)
+	}
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "Go meetup", "starts_at": now.AddDate(0, 0, -3).UTC().Format(time.RFC3339)})
+	var met struct{ Contact struct{ ID string } }
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Bob Roe"}, "moment": "after_talk",
+		"met_at": now.AddDate(0, 0, -3).UTC().Format(time.RFC3339)}, 201, &met)
+	s.api(t, "POST", "/v1/followups", tok, map[string]any{"contact_id": met.Contact.ID, "due_at": long, "note": "Send the deck"}, 201, nil)
+
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/followups")
+	mustContain(t, page, "Over a month late", "2 follow-ups of meetings, intros or events are a month overdue or more", "Drop 2 follow-ups")
+	before := b.hidden(page, "before")
+	// A form sent with a later time than it was given drops no more.
+	if st, page := b.post("/app/followups/stale", url.Values{"before": {now.Format(time.RFC3339Nano)}}); st != 200 || !strings.Contains(page, "Dropped 2 follow-ups: no longer needed.") {
+		t.Fatalf("drop: %d\n%s", st, page)
+	}
+	if st, page := b.post("/app/followups/stale", url.Values{"before": {before}}); st != 200 || !strings.Contains(page, "Dropped 0 follow-ups") {
+		t.Fatalf("drop again: %d", st)
+	}
+	if st, page := b.post("/app/followups/stale", url.Values{"before": {"yesterday"}}); st != 200 || !strings.Contains(page, "nothing was dropped") {
+		t.Fatalf("a form not the page's: %d", st)
+	}
+	_, page = b.get("/app/followups")
+	mustContain(t, page, "Say thank you: Bob Roe", "Send the deck")
+	if strings.Contains(page, "Over a month late") || strings.Contains(page, "Jane Doe") {
+		t.Fatal("the stale follow-ups are still offered or listed")
+	}
+	var cancelled struct{ Items []struct{ Kind string } }
+	s.api(t, "GET", "/v1/followups?status=cancelled", tok, nil, 200, &cancelled)
+	if len(cancelled.Items) != 2 {
+		t.Fatalf("cancelled: %+v, want the thank-you and the check-in", cancelled.Items)
+	}
+	if _, page := s.signedIn(t, "eve@example.com", eve).get("/app/followups"); !strings.Contains(page, "Drop 2 follow-ups") {
+		t.Fatal("another user's stale follow-ups were dropped")
+	}
+}

@@ -1,0 +1,58 @@
+package followup
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/rapport-crm/rapport/pkg/record"
+)
+
+// StaleAge is how long past its due time a follow-up of a meeting, an
+// intro or an event is stale: nobody writes a thank-you a month late, and
+// a backlog of them after weeks away is no list to start again from. The
+// follow-ups page offers to drop them all at once.
+const StaleAge = 30 * 24 * time.Hour
+
+// StaleMax bounds how many follow-ups one drop of the stale ends.
+const StaleMax = 1000
+
+// StaleKinds are the kinds that go stale. A cadence's stay-in-touch, an
+// opportunity's next step and your own follow-ups still say what you
+// want however late they are, and stay.
+var StaleKinds = []string{ThankYou, CheckIn, IntroCheck, Prep}
+
+// Stale returns the user's pending follow-ups of StaleKinds due before
+// before, soonest first: at most StaleMax.
+func (s *Service) Stale(ctx context.Context, userID string, before time.Time) ([]FollowUp, error) {
+	var out []FollowUp
+	for _, k := range StaleKinds {
+		fs, err := s.Store.Pending(ctx, userID, PendingFilter{Before: &before, Kind: k, Limit: StaleMax})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	slices.SortFunc(out, func(a, b FollowUp) int { return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.ID, b.ID)) })
+	return out[:min(len(out), StaleMax)], nil
+}
+
+// DropStale cancels what Stale returns for before (cancelled, not done:
+// an event's review and the insights do not count them as followed up)
+// and returns how many it ended.
+func (s *Service) DropStale(ctx context.Context, userID string, before time.Time) (int, error) {
+	fs, err := s.Stale(ctx, userID, before)
+	if err != nil || len(fs) == 0 {
+		return 0, err
+	}
+	ids := make([]string, len(fs))
+	for i := range fs {
+		ids[i] = fs[i].ID
+	}
+	ended, err := s.Store.End(ctx, userID, ids, Cancelled, record.Time(s.Now()))
+	if len(ended) > 0 {
+		s.changed(ctx, userID)
+	}
+	return len(ended), err
+}
