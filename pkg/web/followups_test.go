@@ -336,7 +336,7 @@ func TestWriteItForANextStep(t *testing.T) {
 }
 
 // TestDropStaleFollowups: a return after months finds the follow-ups of a
-// meeting long ago offered for dropping in one go; dropped, they are
+// meeting long ago offered for dropping in one go (today points there); dropped, they are
 // cancelled, and a recent thank-you and your own follow-up stay. The form
 // drops only what is a month late, whatever it sends, and another user's
 // stay.
@@ -358,7 +358,9 @@ func TestDropStaleFollowups(t *testing.T) {
 	s.api(t, "POST", "/v1/followups", tok, map[string]any{"contact_id": met.Contact.ID, "due_at": long, "note": "Send the deck"}, 201, nil)
 
 	b := s.signedIn(t, "ada@example.com", tok)
-	_, page := b.get("/app/followups")
+	_, page := b.get("/app/today")
+	mustContain(t, page, `<a href="/app/followups#stale-h">drop those at once</a>`)
+	_, page = b.get("/app/followups")
 	mustContain(t, page, "Over a month late", "2 follow-ups of meetings, intros or events are a month overdue or more", "Drop 2 follow-ups")
 	before := b.hidden(page, "before")
 	// A form sent with a later time than it was given drops no more.
@@ -370,6 +372,9 @@ func TestDropStaleFollowups(t *testing.T) {
 	}
 	if st, page := b.post("/app/followups/stale", url.Values{"before": {"yesterday"}}); st != 200 || !strings.Contains(page, "nothing was dropped") {
 		t.Fatalf("a form not the page's: %d", st)
+	}
+	if _, page = b.get("/app/today"); strings.Contains(page, "drop those at once") {
+		t.Fatal("today still points to stale follow-ups")
 	}
 	_, page = b.get("/app/followups")
 	mustContain(t, page, "Say thank you: Bob Roe", "Send the deck")

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -24,9 +26,12 @@ type todayView struct {
 	// MoreOverdue and MoreAhead say more are overdue, or due in the
 	// coming week, than the page lists.
 	MoreOverdue, MoreAhead bool
-	Events                 []eventRow
-	Intros                 []introLine
-	Quiet                  []metRow
+	// Stale says a listed follow-up is stale (followup.Stale): the page
+	// points to dropping them all on the follow-ups page.
+	Stale  bool
+	Events []eventRow
+	Intros []introLine
+	Quiet  []metRow
 	// FirstRun says the account holds no contact and no event yet: the
 	// page starts with where to begin.
 	FirstRun bool
@@ -59,6 +64,10 @@ func (s *pages) handleToday(c *fiber.Ctx) error {
 		return err
 	}
 	v.MoreOverdue, v.MoreAhead = due.MoreOverdue, due.MoreAhead
+	stale := now.Add(-followup.StaleAge)
+	v.Stale = slices.ContainsFunc(due.Items, func(f followup.FollowUp) bool {
+		return f.DueAt.Before(stale) && slices.Contains(followup.StaleKinds, f.Kind)
+	})
 	_, groups, err := s.groupFollowups(ctx, u, due.Items)
 	if err != nil {
 		return err
