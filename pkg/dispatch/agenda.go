@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"text/template"
 	"time"
 
@@ -76,6 +77,7 @@ No events.
 Follow-ups:
 {{range .Followups}}* {{.When}}  {{.Title}}{{with .Note}} — {{.}}{{end}}
 {{end}}{{if .MoreOverdue}}* and more overdue: {{.BaseURL}}/app/followups
+{{end}}{{if .Stale}}* some are a month late or more; drop those at once: {{.BaseURL}}/app/followups#stale-h
 {{end}}{{if .MoreAhead}}* and more due this week: {{.BaseURL}}/app/followups
 {{end}}{{else}}
 No follow-ups due.
@@ -125,7 +127,10 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 		Events, Followups   []agendaLine
 		MoreOverdue         bool
 		MoreAhead           bool
-	}{Name: u.Name, From: now.In(loc).Format("Mon 2 Jan"), BaseURL: d.BaseURL, MoreOverdue: due.MoreOverdue, MoreAhead: due.MoreAhead}
+		// Stale: a listed follow-up is a month late (followup.IsStale).
+		Stale bool
+	}{Name: u.Name, From: now.In(loc).Format("Mon 2 Jan"), BaseURL: d.BaseURL, MoreOverdue: due.MoreOverdue, MoreAhead: due.MoreAhead,
+		Stale: slices.ContainsFunc(fs, func(f followup.FollowUp) bool { return followup.IsStale(&f, now) })}
 	cal := calendar.Calendar{Name: "Rapport agenda"}
 	for _, e := range evs {
 		view.Events = append(view.Events, agendaLine{When: eventStarts(&e, loc), Title: e.Title, Location: e.Location})

@@ -116,6 +116,27 @@ func TestAgendaWithManyOverdue(t *testing.T) {
 	if n := len(cal.Events()); n != 11 {
 		t.Fatalf("agenda.ics has %d events, want the ten overdue and the week's one", n)
 	}
+	if strings.Contains(text, "a month late") {
+		t.Fatal("your own follow-ups, however late, are offered for dropping")
+	}
+}
+
+// TestAgendaPointsToStale: a thank-you among the overdue a month late or
+// more brings a line to the follow-ups page's offer to drop such at once.
+func TestAgendaPointsToStale(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC))
+	u := e.user(t, "ada@example.com", map[string]any{"timezone": "Europe/Berlin", "agenda": map[string]any{"enabled": true, "schedule": "0 8 * * MON"}})
+	jane := e.contact(t, u, "jane")
+	if _, err := e.crm.Followups.Create(t.Context(), u.ID, &followup.FollowUp{ContactID: jane.ID, Kind: followup.ThankYou,
+		DueAt: time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	d := e.dispatcher(t, "p1")
+	e.clock.Set(time.Date(2026, 11, 23, 7, 0, 10, 0, time.UTC))
+	mustRun(t, d)
+	if text, _ := agendaSent(t, e); !strings.Contains(text, "* some are a month late or more; drop those at once: https://rapport.example/app/followups#stale-h") {
+		t.Fatalf("agenda text:\n%s", text)
+	}
 }
 
 // TestAgendaOfAFullWeek: a week with more follow-ups due than the agenda

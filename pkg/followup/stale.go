@@ -23,6 +23,12 @@ const StaleMax = 1000
 // want however late they are, and stay.
 var StaleKinds = []string{ThankYou, CheckIn, IntroCheck, Prep}
 
+// IsStale reports whether f is stale at now: pending, of StaleKinds, due
+// StaleAge or more before now.
+func IsStale(f *FollowUp, now time.Time) bool {
+	return f.Status == Pending && f.DueAt.Before(now.Add(-StaleAge)) && slices.Contains(StaleKinds, f.Kind)
+}
+
 // Stale returns the user's pending follow-ups of StaleKinds due before
 // before, soonest first: at most StaleMax.
 func (s *Service) Stale(ctx context.Context, userID string, before time.Time) ([]FollowUp, error) {

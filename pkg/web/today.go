@@ -64,10 +64,7 @@ func (s *pages) handleToday(c *fiber.Ctx) error {
 		return err
 	}
 	v.MoreOverdue, v.MoreAhead = due.MoreOverdue, due.MoreAhead
-	stale := now.Add(-followup.StaleAge)
-	v.Stale = slices.ContainsFunc(due.Items, func(f followup.FollowUp) bool {
-		return f.DueAt.Before(stale) && slices.Contains(followup.StaleKinds, f.Kind)
-	})
+	v.Stale = slices.ContainsFunc(due.Items, func(f followup.FollowUp) bool { return followup.IsStale(&f, now) })
 	_, groups, err := s.groupFollowups(ctx, u, due.Items)
 	if err != nil {
 		return err
