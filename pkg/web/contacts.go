@@ -234,9 +234,7 @@ func (s *pages) contactPage(c *fiber.Ctx, status int, ask *contactAsk) error {
 		f := &b.Followups[i]
 		wf := webFollowup{ID: f.ID, Title: followup.Title(f, ct.Name), Note: f.Note}
 		wf.Due, wf.Overdue = dueLine(f, loc, now)
-		if len(ct.Emails) > 0 {
-			wf.Write = writeIt(f, ct, metAt[f.EventID])
-		}
+		wf.writeTo(f, ct, metAt[f.EventID])
 		p.Followups = append(p.Followups, wf)
 	}
 	if ask != nil {

@@ -112,8 +112,8 @@ func (s *pages) groupFollowups(ctx context.Context, u *accounts.User, items []fo
 		if followup.Contactless(f) {
 			wf.Note, wf.Page = "", contactlessPage(f)
 		}
-		if c := cs[f.ContactID]; c != nil && len(c.Emails) > 0 {
-			wf.Write = writeIt(f, c, evs[f.EventID])
+		if c := cs[f.ContactID]; c != nil {
+			wf.writeTo(f, c, evs[f.EventID])
 		}
 		all = append(all, wf)
 		switch {
@@ -188,6 +188,7 @@ var recordPage = regexp.MustCompile(`^/app/(contacts|events)/[0-9A-Za-z]{1,64}$`
 type followupActions struct {
 	ID, CSRF, Back string
 	Write          template.URL
+	LinkedIn       string
 }
 
 func (s *pages) handleWebFollowupSnooze(c *fiber.Ctx) error {

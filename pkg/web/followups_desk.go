@@ -141,6 +141,17 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 	return s.followupChanged(c, err, "/app/followups#f-"+url.PathEscape(c.Params("id")), "Saved.")
 }
 
+// writeTo offers to write to c about f: Write it, an email drafted from
+// the context, to their first address; without one, their LinkedIn
+// profile, where most people met at an event are found.
+func (wf *webFollowup) writeTo(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) {
+	if len(c.Emails) > 0 {
+		wf.Write = writeIt(f, c, ev)
+	} else {
+		wf.LinkedIn = contacts.CanonicalLinkedIn(c.LinkedInURL)
+	}
+}
+
 // writeIt is the mailto: link of a follow-up: to the contact's first
 // email, its subject and first lines from the context.
 func writeIt(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) template.URL {
@@ -274,8 +285,8 @@ func (s *pages) eventFollowups(ctx context.Context, u *accounts.User, e *events.
 		wf := webFollowup{ID: f.ID, Title: followup.Title(f, "(deleted contact)"), Note: f.Note}
 		if c := people[f.ContactID]; c != nil {
 			wf.Title, wf.ContactID = followup.Title(f, c.Name), c.ID
-			if len(c.Emails) > 0 && f.Status == followup.Pending {
-				wf.Write = writeIt(f, c, e)
+			if f.Status == followup.Pending {
+				wf.writeTo(f, c, e)
 			}
 		}
 		switch {

@@ -390,3 +390,24 @@ func TestDropStaleFollowups(t *testing.T) {
 		t.Fatal("another user's stale follow-ups were dropped")
 	}
 }
+
+// TestWriteOnLinkedIn: someone met with no email but a LinkedIn profile
+// (most people met at a meetup) gets "Write on LinkedIn" where the others
+// get Write it — on the follow-ups page, on Today, on their own page.
+func TestWriteOnLinkedIn(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": s.Clock.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339)})
+	var met struct{ Contact struct{ ID string } }
+	s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": "Jane Doe", "linkedin_url": "linkedin.com/in/jane-doe"},
+		"moment": "after_talk", "met_at": s.Clock.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339)}, 201, &met)
+	s.Clock.Add(48 * time.Hour) // the thank-you is due
+	b := s.signedIn(t, "ada@example.com", tok)
+	const link = `href="https://www.linkedin.com/in/jane-doe" rel="noopener noreferrer">Write on LinkedIn</a>`
+	for _, path := range []string{"/app/followups", "/app/today", "/app/contacts/" + met.Contact.ID} {
+		if _, page := b.get(path); !strings.Contains(page, link) || strings.Contains(page, "mailto:") {
+			t.Errorf("%s: no Write on LinkedIn, or a mailto: without an email", path)
+		}
+	}
+}

@@ -175,9 +175,11 @@ type webFollowup struct {
 	// ContactID links the title to the contact's page ("" when gone).
 	ContactID string
 	// DueInput is the due time as the re-date form's datetime-local shows
-	// it; Write is the "Write it" mailto: link ("" without an email).
+	// it; Write is the "Write it" mailto: link ("" without an email), and
+	// LinkedIn, without an email, the contact's LinkedIn profile.
 	DueInput string
 	Write    template.URL
+	LinkedIn string
 	// Open opens the re-date form, sent back refused with TypedDue and
 	// TypedNote, what was typed in it; UpdatedAt is the stored copy the
 	// form was drawn from.
