@@ -352,7 +352,10 @@ func TestDropStale(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := clock.Add(-followup.StaleAge)
-	stale, err := s.Stale(ctx, u.ID, before)
+	if two, err := s.Stale(ctx, u.ID, before, 2); err != nil || kinds(two) != "thank_you,intro_check" {
+		t.Fatalf("the two soonest due: %s (%v)", kinds(two), err)
+	}
+	stale, err := s.Stale(ctx, u.ID, before, followup.StaleMax)
 	if err != nil || kinds(stale) != "thank_you,intro_check,check_in" {
 		t.Fatalf("stale: %s (%v), want the old meeting's and intro's", kinds(stale), err)
 	}
@@ -372,7 +375,7 @@ func TestDropStale(t *testing.T) {
 			t.Errorf("%s: %v (%v), want cancelled", f.Kind, got.Status, err)
 		}
 	}
-	if theirs, err := s.Stale(ctx, "u2", before); err != nil || len(theirs) != 2 {
+	if theirs, err := s.Stale(ctx, "u2", before, followup.StaleMax); err != nil || len(theirs) != 2 {
 		t.Fatalf("another user's stale follow-ups: %s (%v)", kinds(theirs), err)
 	}
 }

@@ -30,25 +30,27 @@ func IsStale(f *FollowUp, now time.Time) bool {
 }
 
 // Stale returns the user's pending follow-ups of StaleKinds due before
-// before, soonest first: at most StaleMax.
-func (s *Service) Stale(ctx context.Context, userID string, before time.Time) ([]FollowUp, error) {
+// before, soonest first: at most max (at most StaleMax).
+func (s *Service) Stale(ctx context.Context, userID string, before time.Time, max int) ([]FollowUp, error) {
+	max = min(max, StaleMax)
 	var out []FollowUp
 	for _, k := range StaleKinds {
-		fs, err := s.Store.Pending(ctx, userID, PendingFilter{Before: &before, Kind: k, Limit: StaleMax})
+		fs, err := s.Store.Pending(ctx, userID, PendingFilter{Before: &before, Kind: k, Limit: max})
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, fs...)
 	}
 	slices.SortFunc(out, func(a, b FollowUp) int { return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.ID, b.ID)) })
-	return out[:min(len(out), StaleMax)], nil
+	return out[:min(len(out), max)], nil
 }
 
-// DropStale cancels what Stale returns for before (cancelled, not done:
+// DropStale cancels what Stale returns for before, StaleMax of them at
+// most (cancelled, not done:
 // an event's review and the insights do not count them as followed up)
 // and returns how many it ended.
 func (s *Service) DropStale(ctx context.Context, userID string, before time.Time) (int, error) {
-	fs, err := s.Stale(ctx, userID, before)
+	fs, err := s.Stale(ctx, userID, before, StaleMax)
 	if err != nil || len(fs) == 0 {
 		return 0, err
 	}

@@ -30,22 +30,27 @@ func (s *pages) registerFollowups(g fiber.Router) {
 }
 
 // staleView offers to drop the stale follow-ups (followup.Stale): how
-// many, and the due time they are before, which the form sends back, so
-// that it drops what the page said.
+// many (More: staleCounted and more), and the due time they are before,
+// which the form sends back, so that it drops what the page said.
 type staleView struct {
 	Count  int
+	More   bool
 	Before string
 }
+
+// staleCounted bounds the stale follow-ups the page counts on each view
+// (a drop ends up to followup.StaleMax).
+const staleCounted = 100
 
 // staleOffer is the follow-ups page's offer to drop the stale ones; nil
 // when there are none.
 func (s *pages) staleOffer(ctx context.Context, userID string) (*staleView, error) {
 	before := record.Time(s.Now().Add(-followup.StaleAge))
-	stale, err := s.CRM.Followups.Stale(ctx, userID, before)
+	stale, err := s.CRM.Followups.Stale(ctx, userID, before, staleCounted+1)
 	if err != nil || len(stale) == 0 {
 		return nil, err
 	}
-	return &staleView{Count: len(stale), Before: stamp(before)}, nil
+	return &staleView{Count: min(len(stale), staleCounted), More: len(stale) > staleCounted, Before: stamp(before)}, nil
 }
 
 // handleDropStale drops the stale follow-ups the page offered: those due
