@@ -187,7 +187,7 @@ var recordPage = regexp.MustCompile(`^/app/(contacts|events)/[0-9A-Za-z]{1,64}$`
 // "followupActions").
 type followupActions struct {
 	ID, CSRF, Back string
-	Write          template.URL
+	Write, Text    template.URL
 	LinkedIn       string
 }
 

@@ -148,13 +148,35 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 
 // writeTo offers to write to c about f: Write it, an email drafted from
 // the context, to their first address; without one, their LinkedIn
-// profile, where most people met at an event are found.
+// profile, where most people met at an event are found; without either,
+// a text message to their first phone number.
 func (wf *webFollowup) writeTo(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) {
-	if len(c.Emails) > 0 {
+	switch {
+	case len(c.Emails) > 0:
 		wf.Write = writeIt(f, c, ev)
-	} else {
+	case c.LinkedInURL != "":
 		wf.LinkedIn = contacts.CanonicalLinkedIn(c.LinkedInURL)
+	case len(c.Phones) > 0:
+		wf.Text = textIt(c.Phones[0])
 	}
+}
+
+// textIt is the sms: link to phone (RFC 5724), its number as digits and a
+// leading +; "" for a number with no digits.
+func textIt(phone string) template.URL {
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, phone)
+	if digits == "" {
+		return ""
+	}
+	if strings.HasPrefix(strings.TrimSpace(phone), "+") {
+		digits = "+" + digits
+	}
+	return template.URL("sms:" + digits) // only digits and a leading +: nothing to escape
 }
 
 // writeIt is the mailto: link of a follow-up: to the contact's first

@@ -393,7 +393,8 @@ func TestDropStaleFollowups(t *testing.T) {
 
 // TestWriteOnLinkedIn: someone met with no email but a LinkedIn profile
 // (most people met at a meetup) gets "Write on LinkedIn" where the others
-// get Write it — on the follow-ups page, on Today, on their own page.
+// get Write it — on the follow-ups page, on Today, on their own page —
+// and someone with neither but a phone, "Text them".
 func TestWriteOnLinkedIn(t *testing.T) {
 	t.Parallel()
 	s := mustServe(t)
@@ -409,5 +410,11 @@ func TestWriteOnLinkedIn(t *testing.T) {
 		if _, page := b.get(path); !strings.Contains(page, link) || strings.Contains(page, "mailto:") {
 			t.Errorf("%s: no Write on LinkedIn, or a mailto: without an email", path)
 		}
+	}
+	// With neither, a text to their phone.
+	bob := s.create(t, tok, "/v1/contacts", map[string]any{"name": "Bob Roe", "phones": []string{"+49 (30) 123-4567"}})
+	s.api(t, "POST", "/v1/followups", tok, map[string]any{"contact_id": bob, "due_at": s.Clock.Now().UTC().Format(time.RFC3339)}, 201, nil)
+	if _, page := b.get("/app/contacts/" + bob); !strings.Contains(page, `<a class="button secondary" href="sms:&#43;49301234567">Text them</a>`) {
+		t.Errorf("no Text them on Bob's page:\n%s", page)
 	}
 }

@@ -175,11 +175,13 @@ type webFollowup struct {
 	// ContactID links the title to the contact's page ("" when gone).
 	ContactID string
 	// DueInput is the due time as the re-date form's datetime-local shows
-	// it; Write is the "Write it" mailto: link ("" without an email), and
-	// LinkedIn, without an email, the contact's LinkedIn profile.
+	// it; Write is the "Write it" mailto: link ("" without an email);
+	// without an email, LinkedIn is the contact's LinkedIn profile, and
+	// without either Text an sms: link to their phone (writeTo).
 	DueInput string
 	Write    template.URL
 	LinkedIn string
+	Text     template.URL
 	// Open opens the re-date form, sent back refused with TypedDue and
 	// TypedNote, what was typed in it; UpdatedAt is the stored copy the
 	// form was drawn from.
