@@ -233,25 +233,42 @@ func (s *Service) toMeet(ctx context.Context, userID string, ev *events.Event, g
 	if f.Warm, err = s.Contacts.Store.Headcounts(ctx, userID, ids); err != nil {
 		return nil, err
 	}
-	f.Openings = map[string]events.Opening{}
-	for _, st := range opportunities.Stages {
-		if opportunities.Closed(st) {
-			continue
-		}
-		page, err := s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Stage: st, Limit: record.MaxLimit})
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range page.Items {
-			if _, ok := f.Openings[o.CompanyID]; !ok && o.CompanyID != "" {
-				f.Openings[o.CompanyID] = events.Opening{ID: o.ID, Title: o.Title}
-			}
-		}
+	if f.Openings, err = s.openings(ctx, userID); err != nil {
+		return nil, err
 	}
 	if f.HotTopics, err = s.hotTopics(ctx, userID); err != nil {
 		return nil, err
 	}
 	return events.RankToMeet(guests, f), nil
+}
+
+// openings are the user's open opportunities by company, the newest of
+// each: every page of each open stage, up to ledgerLimit of them (the
+// first page alone missed a company whose lead was older than the
+// stage's latest 200).
+func (s *Service) openings(ctx context.Context, userID string) (map[string]events.Opening, error) {
+	out := map[string]events.Opening{}
+	for _, st := range opportunities.Stages {
+		if opportunities.Closed(st) {
+			continue
+		}
+		read := 0
+		err := record.EachPage(func(cur *record.Cursor) (*record.Page[opportunities.Opportunity], error) {
+			return s.Opportunities.Opportunities(ctx, userID, opportunities.Query{Stage: st, Limit: record.MaxLimit, Cursor: cur})
+		}, func(items []opportunities.Opportunity) bool {
+			for _, o := range items {
+				if _, ok := out[o.CompanyID]; !ok && o.CompanyID != "" {
+					out[o.CompanyID] = events.Opening{ID: o.ID, Title: o.Title}
+				}
+			}
+			read += len(items)
+			return read < ledgerLimit
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // hotTopics are the user's most counted topics of the last three months
