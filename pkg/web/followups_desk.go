@@ -151,11 +151,12 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 // profile, where most people met at an event are found; without either,
 // a text message to their first phone number.
 func (wf *webFollowup) writeTo(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) {
+	li := contacts.CanonicalLinkedIn(c.LinkedInURL)
 	switch {
 	case len(c.Emails) > 0:
 		wf.Write = writeIt(f, c, ev)
-	case c.LinkedInURL != "":
-		wf.LinkedIn = contacts.CanonicalLinkedIn(c.LinkedInURL)
+	case li != "":
+		wf.LinkedIn = li
 	case len(c.Phones) > 0:
 		wf.Text = textIt(c.Phones[0])
 	}
