@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
+	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/input"
@@ -26,8 +28,11 @@ type digestView struct {
 	Recaps []string
 }
 
+// digestLine is one follow-up of a digest; Write is its Write it
+// (crm.WriteTo) and, without an email, LinkedIn the contact's profile.
 type digestLine struct {
 	Kind, Contact, Company, Email, Note, Event, Due, Link string
+	Write, LinkedIn                                       string
 }
 
 func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView {
@@ -49,6 +54,9 @@ func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView
 			Due: it.DueAt.In(loc).Format(emailTime), Link: d.BaseURL + "/app/followups#f-" + it.ID}
 		if len(it.Contact.Emails) > 0 {
 			l.Email = it.Contact.Emails[0]
+		}
+		if l.Write = crm.WriteTo(&it.FollowUp, it.Contact, it.Event); l.Write == "" {
+			l.LinkedIn = contacts.CanonicalLinkedIn(it.Contact.LinkedInURL)
 		}
 		if it.Event != nil {
 			l.Event = it.Event.Title + " on " + it.Event.StartsAt.In(loc).Format("2 Jan 2006")
@@ -72,6 +80,8 @@ Yesterday:
   Note: {{.Note}}{{end}}
 {{- if .Email}}
   Email: {{.Email}}{{end}}
+{{- if .LinkedIn}}
+  LinkedIn: {{.LinkedIn}}{{end}}
   Mark done or snooze: {{.Link}}
 {{end}}
 -- 
@@ -88,7 +98,7 @@ var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype h
 <li><strong>{{.Kind}}: {{.Contact}}</strong>{{if .Company}} ({{.Company}}){{end}}, due {{.Due}}
 {{if .Event}}<br>Met at {{.Event}}{{end}}
 {{if .Note}}<br>Note: {{.Note}}{{end}}
-{{if .Email}}<br><a href="mailto:{{.Email}}">{{.Email}}</a>{{end}}
+{{if .Write}}<br><a href="{{.Write}}">Write it</a> ({{.Email}}){{else if .LinkedIn}}<br><a href="{{.LinkedIn}}">Write on LinkedIn</a>{{end}}
 <br><a href="{{.Link}}">Mark done or snooze</a></li>{{end}}
 </ul>
 <p style="color:#666">Rapport, <a href="{{.BaseURL}}">{{.BaseURL}}</a> · <a href="{{.BaseURL}}/app/settings">Change where nudges go</a></p>

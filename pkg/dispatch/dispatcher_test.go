@@ -106,12 +106,15 @@ func TestNudgeEndToEnd(t *testing.T) {
 }
 
 // digestHTMLHolds checks the HTML part of TestNudgeEndToEnd's digest: the
-// same as its text, where a code name once stood in the footer's link.
+// same as its text, where a code name once stood in the footer's link,
+// and Write it, drafted as on the pages.
 func digestHTMLHolds(t *testing.T, data []byte, thankYou string) {
 	t.Helper()
 	html := partOf(t, data, "text/html")
 	for _, want := range []string{"<strong>Say thank you: Jane Doe</strong> (Acme)", "<li>Berlin Go Meetup: Met 1; 1 thank-you to send</li>",
-		`<a href="https://rapport.example/app/followups#f-` + thankYou + `">Mark done or snooze</a>`, `<a href="https://rapport.example/app/settings">Change where nudges go</a>`} {
+		`<a href="https://rapport.example/app/followups#f-` + thankYou + `">Mark done or snooze</a>`, `<a href="https://rapport.example/app/settings">Change where nudges go</a>`,
+		// Write it from the nudge: the same draft as the pages', not the notes ("WASM").
+		`<a href="mailto:jane@example.com?body=Hi%20Jane%2C%0A%0Athank%20you%20for%20the%20chat%20at%20Berlin%20Go%20Meetup.%0A&amp;subject=Great%20to%20meet%20you%20at%20Berlin%20Go%20Meetup">Write it</a> (jane@example.com)`} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the digest's HTML lacks %q:\n%s", want, html)
 		}
@@ -480,5 +483,34 @@ func TestContactlessNextStepNudge(t *testing.T) {
 	}
 	if body := string(calls[0].Body); !strings.Contains(body, `"kind":"opportunity"`) || !strings.Contains(body, `"opportunity_id":"`+o.ID+`"`) {
 		t.Errorf("webhook: %s", body)
+	}
+}
+
+// TestNudgeWriteOnLinkedIn: the nudge for someone met with no email but a
+// LinkedIn profile links to it, where Write it would be.
+func TestNudgeWriteOnLinkedIn(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC))
+	u := e.user(t, "ada@example.com", map[string]any{"timezone": "UTC"})
+	ev, err := e.crm.Events.Create(t.Context(), u.ID, u.Timezone, events.Input{Title: "Berlin Go Meetup", StartsAt: "2026-11-24T18:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(time.Date(2026, 11, 24, 20, 5, 0, 0, time.UTC))
+	if _, err := e.crm.LogEncounter(t.Context(), u, ev.ID, contacts.EncounterInput{
+		Contact: &contacts.Input{Name: "Jane Doe", LinkedInURL: "linkedin.com/in/jane-doe"}, Moment: "after_talk", MetAt: "2026-11-24T20:00:00Z"}); err != nil {
+		t.Fatal(err)
+	}
+	d := e.dispatcher(t, "p1")
+	e.clock.Set(time.Date(2026, 11, 25, 9, 0, 30, 0, time.UTC))
+	mustRun(t, d)
+	msgs := e.smtp.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d emails, want 1", len(msgs))
+	}
+	if text := plainText(t, msgs[0].Data); !strings.Contains(text, "LinkedIn: https://www.linkedin.com/in/jane-doe") {
+		t.Errorf("the digest's text lacks the profile:\n%s", text)
+	}
+	if html := partOf(t, msgs[0].Data, "text/html"); !strings.Contains(html, `<a href="https://www.linkedin.com/in/jane-doe">Write on LinkedIn</a>`) || strings.Contains(html, "mailto:") {
+		t.Errorf("the digest's HTML has no Write on LinkedIn, or a mailto: without an email:\n%s", html)
 	}
 }

@@ -180,93 +180,9 @@ func textIt(phone string) template.URL {
 	return template.URL("sms:" + digits) // only digits and a leading +: nothing to escape
 }
 
-// writeIt is the mailto: link of a follow-up: to the contact's first
-// email, its subject and first lines from the context.
+// writeIt is the mailto: link of a follow-up (crm.WriteTo).
 func writeIt(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) template.URL {
-	first := strings.Fields(c.Name)
-	hello := "Hi"
-	if len(first) > 0 {
-		hello = "Hi " + first[0]
-	}
-	where := ""
-	if ev != nil {
-		where = ev.Title
-	}
-	var subject, body string
-	switch f.Kind {
-	case followup.ThankYou:
-		subject = "Great to meet you"
-		if where != "" {
-			subject += " at " + where
-		}
-		// "…the chat at GoDays about go and wasm." Your notes are yours:
-		// the page shows them beside the link, the draft never quotes
-		// them to the person they are about.
-		_, topics := crm.EncounterWhyParts(f.Note)
-		body = hello + ",\n\nthank you for the chat" + at(where)
-		if len(topics) > 0 {
-			body += " about " + words.AndList(topics)
-		}
-		body += "."
-	case followup.IntroCheck:
-		subject = "How did the introduction go?"
-		body = hello + ",\n\ndid you " + introducedTo(f, c) + " manage to meet?"
-	case followup.Opportunity:
-		// The opportunity, not your step ("Send CV"), is what the email is
-		// about.
-		subject = firstLine(crm.NextStepTitle(f.Note))
-		body = hello + ",\n\n"
-	case followup.CheckIn:
-		subject = "Catching up"
-		body = hello + ",\n\nit has been a while" + since(where) + " — how are things?"
-	default: // a custom one's note is your task, not the email's subject
-		body = hello + ",\n\n"
-	}
-	if subject == "" {
-		subject = "Following up"
-	}
-	q := url.Values{"subject": {subject}, "body": {body + "\n"}}
-	// mailto: wants %20, not +, for spaces (RFC 6068).
-	return template.URL("mailto:" + url.PathEscape(c.Emails[0]) + "?" + strings.ReplaceAll(q.Encode(), "+", "%20"))
-}
-
-// introducedTo names, for an intro check's draft to c, the other person
-// of the intro ("you and Bob"), or "you two" when its note no longer
-// says (edited by hand, or c renamed since).
-func introducedTo(f *followup.FollowUp, c *contacts.Contact) string {
-	a, b, _, ok := crm.IntroWhyParts(f.Note)
-	other := ""
-	switch {
-	case !ok:
-	case a == c.Name:
-		other = b
-	case b == c.Name:
-		other = a
-	}
-	if first := strings.Fields(other); len(first) > 0 && other != "a contact" {
-		return "and " + first[0]
-	}
-	return "two"
-}
-
-func at(where string) string {
-	if where == "" {
-		return ""
-	}
-	return " at " + where
-}
-
-func since(where string) string {
-	if where == "" {
-		return ""
-	}
-	return " since " + where
-}
-
-// firstLine is the first line of s, at most 80 runes.
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return truncateRunes(s, 80)
+	return template.URL(crm.WriteTo(f, c, ev)) // a mailto: URL, every part percent-encoded
 }
 
 func truncateRunes(s string, n int) string {
