@@ -10,6 +10,46 @@ import (
 	"github.com/rapport-crm/rapport/pkg/words"
 )
 
+// Reach is how the pages and the nudge email offer to write to a contact
+// about a follow-up, one way of three: Mail, Write it (WriteTo); without
+// an email, LinkedIn, their profile, where most people met at an event are
+// found; without either, SMS, a text to their first phone number.
+type Reach struct{ Mail, LinkedIn, SMS string }
+
+// ReachFor is how to write to c about f (Reach); all "" for a contact
+// with none of the three.
+func ReachFor(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) Reach {
+	if len(c.Emails) > 0 {
+		return Reach{Mail: WriteTo(f, c, ev)}
+	}
+	if li := contacts.CanonicalLinkedIn(c.LinkedInURL); li != "" {
+		return Reach{LinkedIn: li}
+	}
+	if len(c.Phones) > 0 {
+		return Reach{SMS: textTo(c.Phones[0])}
+	}
+	return Reach{}
+}
+
+// textTo is the sms: link to phone (RFC 5724), its number as digits and a
+// leading +, nothing else (so nothing in a stored number can make it
+// anything but a number); "" for a number with no digits.
+func textTo(phone string) string {
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, phone)
+	if digits == "" {
+		return ""
+	}
+	if strings.HasPrefix(strings.TrimSpace(phone), "+") {
+		digits = "+" + digits
+	}
+	return "sms:" + digits
+}
+
 // WriteTo is the mailto: link that writes to c about f — "Write it" on
 // the pages and in the nudge email — to c's first email, its subject and
 // first lines from the context (the event, the topics, the intro; never

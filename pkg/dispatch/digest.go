@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
-	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
@@ -28,11 +27,13 @@ type digestView struct {
 	Recaps []string
 }
 
-// digestLine is one follow-up of a digest; Write is its Write it
-// (crm.WriteTo) and, without an email, LinkedIn the contact's profile.
+// digestLine is one follow-up of a digest; Write, LinkedIn and Text are
+// how to write to its contact (crm.ReachFor).
 type digestLine struct {
 	Kind, Contact, Company, Email, Note, Event, Due, Link string
 	Write, LinkedIn                                       string
+	// Text is an sms: link, of digits and a leading + only.
+	Text htmltemplate.URL
 }
 
 func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView {
@@ -55,9 +56,8 @@ func (d *Dispatcher) digestView(u *accounts.User, items []DigestItem) digestView
 		if len(it.Contact.Emails) > 0 {
 			l.Email = it.Contact.Emails[0]
 		}
-		if l.Write = crm.WriteTo(&it.FollowUp, it.Contact, it.Event); l.Write == "" {
-			l.LinkedIn = contacts.CanonicalLinkedIn(it.Contact.LinkedInURL)
-		}
+		r := crm.ReachFor(&it.FollowUp, it.Contact, it.Event)
+		l.Write, l.LinkedIn, l.Text = r.Mail, r.LinkedIn, htmltemplate.URL(r.SMS)
 		if it.Event != nil {
 			l.Event = it.Event.Title + " on " + it.Event.StartsAt.In(loc).Format("2 Jan 2006")
 		}
@@ -98,7 +98,7 @@ var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!doctype h
 <li><strong>{{.Kind}}: {{.Contact}}</strong>{{if .Company}} ({{.Company}}){{end}}, due {{.Due}}
 {{if .Event}}<br>Met at {{.Event}}{{end}}
 {{if .Note}}<br>Note: {{.Note}}{{end}}
-{{if .Write}}<br><a href="{{.Write}}">Write it</a> ({{.Email}}){{else if .LinkedIn}}<br><a href="{{.LinkedIn}}">Write on LinkedIn</a>{{end}}
+{{if .Write}}<br><a href="{{.Write}}">Write it</a> ({{.Email}}){{else if .LinkedIn}}<br><a href="{{.LinkedIn}}">Write on LinkedIn</a>{{else if .Text}}<br><a href="{{.Text}}">Text them</a>{{end}}
 <br><a href="{{.Link}}">Mark done or snooze</a></li>{{end}}
 </ul>
 <p style="color:#666">Rapport, <a href="{{.BaseURL}}">{{.BaseURL}}</a> · <a href="{{.BaseURL}}/app/settings">Change where nudges go</a></p>

@@ -487,7 +487,8 @@ func TestContactlessNextStepNudge(t *testing.T) {
 }
 
 // TestNudgeWriteOnLinkedIn: the nudge for someone met with no email but a
-// LinkedIn profile links to it, where Write it would be.
+// LinkedIn profile links to it, where Write it would be, and for someone
+// with only a phone, a text to it.
 func TestNudgeWriteOnLinkedIn(t *testing.T) {
 	e := newEnv(t, time.Date(2026, 11, 24, 17, 0, 0, 0, time.UTC))
 	u := e.user(t, "ada@example.com", map[string]any{"timezone": "UTC"})
@@ -500,6 +501,10 @@ func TestNudgeWriteOnLinkedIn(t *testing.T) {
 		Contact: &contacts.Input{Name: "Jane Doe", LinkedInURL: "linkedin.com/in/jane-doe"}, Moment: "after_talk", MetAt: "2026-11-24T20:00:00Z"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.crm.LogEncounter(t.Context(), u, ev.ID, contacts.EncounterInput{
+		Contact: &contacts.Input{Name: "Bob Roe", Phones: []string{"+49 30 1234567"}}, Moment: "after_talk", MetAt: "2026-11-24T20:00:00Z"}); err != nil {
+		t.Fatal(err)
+	}
 	d := e.dispatcher(t, "p1")
 	e.clock.Set(time.Date(2026, 11, 25, 9, 0, 30, 0, time.UTC))
 	mustRun(t, d)
@@ -510,7 +515,8 @@ func TestNudgeWriteOnLinkedIn(t *testing.T) {
 	if text := plainText(t, msgs[0].Data); !strings.Contains(text, "LinkedIn: https://www.linkedin.com/in/jane-doe") {
 		t.Errorf("the digest's text lacks the profile:\n%s", text)
 	}
-	if html := partOf(t, msgs[0].Data, "text/html"); !strings.Contains(html, `<a href="https://www.linkedin.com/in/jane-doe">Write on LinkedIn</a>`) || strings.Contains(html, "mailto:") {
+	if html := partOf(t, msgs[0].Data, "text/html"); !strings.Contains(html, `<a href="https://www.linkedin.com/in/jane-doe">Write on LinkedIn</a>`) ||
+		!strings.Contains(html, `<a href="sms:&#43;49301234567">Text them</a>`) || strings.Contains(html, "mailto:") {
 		t.Errorf("the digest's HTML has no Write on LinkedIn, or a mailto: without an email:\n%s", html)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"html/template"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -146,43 +145,13 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 	return s.followupChanged(c, err, "/app/followups#f-"+url.PathEscape(c.Params("id")), "Saved.")
 }
 
-// writeTo offers to write to c about f: Write it, an email drafted from
-// the context, to their first address; without one, their LinkedIn
-// profile, where most people met at an event are found; without either,
-// a text message to their first phone number.
+// writeTo offers to write to c about f (crm.ReachFor): Write it, Write
+// on LinkedIn or Text them.
 func (wf *webFollowup) writeTo(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) {
-	li := contacts.CanonicalLinkedIn(c.LinkedInURL)
-	switch {
-	case len(c.Emails) > 0:
-		wf.Write = writeIt(f, c, ev)
-	case li != "":
-		wf.LinkedIn = li
-	case len(c.Phones) > 0:
-		wf.Text = textIt(c.Phones[0])
-	}
-}
-
-// textIt is the sms: link to phone (RFC 5724), its number as digits and a
-// leading +; "" for a number with no digits.
-func textIt(phone string) template.URL {
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, phone)
-	if digits == "" {
-		return ""
-	}
-	if strings.HasPrefix(strings.TrimSpace(phone), "+") {
-		digits = "+" + digits
-	}
-	return template.URL("sms:" + digits) // only digits and a leading +: nothing to escape
-}
-
-// writeIt is the mailto: link of a follow-up (crm.WriteTo).
-func writeIt(f *followup.FollowUp, c *contacts.Contact, ev *events.Event) template.URL {
-	return template.URL(crm.WriteTo(f, c, ev)) // a mailto: URL, every part percent-encoded
+	r := crm.ReachFor(f, c, ev)
+	// Mail is a mailto: URL with every part percent-encoded, SMS an sms:
+	// of digits and a leading +: both safe as they are.
+	wf.Write, wf.LinkedIn, wf.Text = template.URL(r.Mail), r.LinkedIn, template.URL(r.SMS)
 }
 
 func truncateRunes(s string, n int) string {

@@ -1,14 +1,11 @@
-package web
+package crm
 
-import (
-	"html/template"
-	"testing"
-)
+import "testing"
 
-// TestTextIt: a phone number as an sms: link keeps its digits and a
+// TestTextTo: a phone number as an sms: link keeps its digits and a
 // leading +, nothing else; one with no digits gives no link.
-func TestTextIt(t *testing.T) {
-	for in, want := range map[string]template.URL{
+func TestTextTo(t *testing.T) {
+	for in, want := range map[string]string{
 		"+49 (30) 123-4567": "sms:+49301234567",
 		" +1 555 0100":      "sms:+15550100",
 		"030 / 123 45":      "sms:03012345",
@@ -16,7 +13,7 @@ func TestTextIt(t *testing.T) {
 		"ext. only":         "",
 		"+":                 "",
 	} {
-		if got := textIt(in); got != want {
+		if got := textTo(in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
 		}
 	}
