@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"slices"
 	"text/template"
 	"time"
 
@@ -127,10 +126,10 @@ func (d *Dispatcher) sendAgenda(ctx context.Context, u *accounts.User, slot, now
 		Events, Followups   []agendaLine
 		MoreOverdue         bool
 		MoreAhead           bool
-		// Stale: a listed follow-up is a month late (followup.IsStale).
+		// Stale: a listed follow-up is a month late (followup.Due.Stale).
 		Stale bool
 	}{Name: u.Name, From: now.In(loc).Format("Mon 2 Jan"), BaseURL: d.BaseURL, MoreOverdue: due.MoreOverdue, MoreAhead: due.MoreAhead,
-		Stale: slices.ContainsFunc(fs, func(f followup.FollowUp) bool { return followup.IsStale(&f, now) })}
+		Stale: due.Stale}
 	cal := calendar.Calendar{Name: "Rapport agenda"}
 	for _, e := range evs {
 		view.Events = append(view.Events, agendaLine{When: eventStarts(&e, loc), Title: e.Title, Location: e.Location})

@@ -2,6 +2,7 @@ package followup
 
 import (
 	"context"
+	"slices"
 
 	"time"
 
@@ -169,6 +170,9 @@ type Due struct {
 	// MoreOverdue says more are overdue than Items holds; MoreAhead, that
 	// more are due from now to the end than Items holds.
 	MoreOverdue, MoreAhead bool
+	// Stale says one of the overdue Items is stale (Stale would return
+	// it): Today and the agenda point to dropping them at once.
+	Stale bool
 }
 
 // DueBefore returns the user's pending follow-ups due before until, as an
@@ -182,6 +186,7 @@ func (s *Service) DueBefore(ctx context.Context, userID string, now, until time.
 		return nil, err
 	}
 	due := &Due{Items: fs[:min(len(fs), overdue)], MoreOverdue: len(fs) > overdue}
+	due.Stale = slices.ContainsFunc(due.Items, func(f FollowUp) bool { return isStale(&f, now) })
 	ahead, err := s.Store.Followups(ctx, userID, Query{Status: Pending, DueFrom: &now, DueBefore: &until, Limit: record.MaxLimit})
 	if err != nil {
 		return nil, err

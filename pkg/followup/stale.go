@@ -23,9 +23,9 @@ const StaleMax = 1000
 // want however late they are, and stay.
 var StaleKinds = []string{ThankYou, CheckIn, IntroCheck, Prep}
 
-// IsStale reports whether f is stale at now: pending, of StaleKinds, due
+// isStale reports whether f is stale at now: pending, of StaleKinds, due
 // StaleAge or more before now.
-func IsStale(f *FollowUp, now time.Time) bool {
+func isStale(f *FollowUp, now time.Time) bool {
 	return f.Status == Pending && f.DueAt.Before(now.Add(-StaleAge)) && slices.Contains(StaleKinds, f.Kind)
 }
 
@@ -46,9 +46,8 @@ func (s *Service) Stale(ctx context.Context, userID string, before time.Time, ma
 }
 
 // DropStale cancels what Stale returns for before, StaleMax of them at
-// most (cancelled, not done:
-// an event's review and the insights do not count them as followed up)
-// and returns how many it ended.
+// most (cancelled, not done: an event's review and the insights do not
+// count them as followed up), and returns how many it ended.
 func (s *Service) DropStale(ctx context.Context, userID string, before time.Time) (int, error) {
 	fs, err := s.Stale(ctx, userID, before, StaleMax)
 	if err != nil || len(fs) == 0 {

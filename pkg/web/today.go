@@ -1,14 +1,12 @@
 package web
 
 import (
-	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/events"
-	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -26,8 +24,8 @@ type todayView struct {
 	// MoreOverdue and MoreAhead say more are overdue, or due in the
 	// coming week, than the page lists.
 	MoreOverdue, MoreAhead bool
-	// Stale says a listed follow-up is stale (followup.Stale): the page
-	// points to dropping them all on the follow-ups page.
+	// Stale says a listed follow-up is stale (followup.Due.Stale): the
+	// page points to dropping them all on the follow-ups page.
 	Stale  bool
 	Events []eventRow
 	Intros []introLine
@@ -63,8 +61,7 @@ func (s *pages) handleToday(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v.MoreOverdue, v.MoreAhead = due.MoreOverdue, due.MoreAhead
-	v.Stale = slices.ContainsFunc(due.Items, func(f followup.FollowUp) bool { return followup.IsStale(&f, now) })
+	v.MoreOverdue, v.MoreAhead, v.Stale = due.MoreOverdue, due.MoreAhead, due.Stale
 	_, groups, err := s.groupFollowups(ctx, u, due.Items)
 	if err != nil {
 		return err
