@@ -44,7 +44,11 @@ func CleanText(s string) string {
 // 1): a piece of outside text quoted in a message, such as a refused
 // row's name in an import's report.
 func OneLine(s string, n int) string {
-	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	return Cut(strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " "), n)
+}
+
+// Cut is s cut to n characters, the last "…" when cut (n ≥ 1).
+func Cut(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

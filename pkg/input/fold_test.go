@@ -40,3 +40,12 @@ func TestOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestCut: cut by characters, not bytes, the last one "…"; spaces kept.
+func TestCut(t *testing.T) {
+	for in, want := range map[string]string{"Zoë  Quinn-Núñez": "Zoë  Quin…", "Zoë": "Zoë", "": ""} {
+		if got := Cut(in, 10); got != want {
+			t.Errorf("Cut(%q, 10) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // A page redirected to after a form says how it went in its URL
@@ -39,7 +40,7 @@ func seeProblem(c *fiber.Ctx, target, line string) error {
 // this session.
 func flashURL(c *fiber.Ctx, target, kind, text string) string {
 	path, fragment, _ := strings.Cut(target, "#")
-	text = truncateRunes(text, maxFlash)
+	text = input.Cut(text, maxFlash)
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"

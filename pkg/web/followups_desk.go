@@ -14,6 +14,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/words"
 )
@@ -128,7 +129,7 @@ func (s *pages) handleFollowupEdit(c *fiber.Ctx) error {
 	if f["due"] != "" {
 		t, ok := parseLocal(f["due"], u.Location())
 		if !ok {
-			typed.Problem = truncateRunes("Due: "+f["due"], maxFlash-len(" is not a date and time.")) + " is not a date and time."
+			typed.Problem = input.Cut("Due: "+f["due"], maxFlash-len(" is not a date and time.")) + " is not a date and time."
 			return s.followupsPage(c, fiber.StatusUnprocessableEntity, typed)
 		}
 		due := apiTime(t)
@@ -152,14 +153,6 @@ func (wf *webFollowup) writeTo(f *followup.FollowUp, c *contacts.Contact, ev *ev
 	// Mail is a mailto: URL with every part percent-encoded, SMS an sms:
 	// of digits and a leading +: both safe as they are.
 	wf.Write, wf.LinkedIn, wf.Text = template.URL(r.Mail), r.LinkedIn, template.URL(r.SMS)
-}
-
-func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // eventFollowupsShown is how many of an event's pending and of its done
