@@ -52,7 +52,7 @@ var formFuncs = template.FuncMap{
 	// actionsOf is a pending follow-up's Write it, Done and Snooze, which
 	// come back to back (followupsBack).
 	"actionsOf": func(f webFollowup, csrf, back string) followupActions {
-		return followupActions{ID: f.ID, Write: f.Write, LinkedIn: f.LinkedIn, Text: f.Text, CSRF: csrf, Back: back}
+		return followupActions{ID: f.ID, WriteLinks: f.WriteLinks, CSRF: csrf, Back: back}
 	},
 	"kindLabel":    kindLabel,
 	"openingKinds": func() []option { return openingKinds },

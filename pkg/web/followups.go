@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"html/template"
 	"net/url"
 	"regexp"
 	"time"
@@ -187,8 +186,7 @@ var recordPage = regexp.MustCompile(`^/app/(contacts|events)/[0-9A-Za-z]{1,64}$`
 // "followupActions").
 type followupActions struct {
 	ID, CSRF, Back string
-	Write, Text    template.URL
-	LinkedIn       string
+	WriteLinks
 }
 
 func (s *pages) handleWebFollowupSnooze(c *fiber.Ctx) error {

@@ -152,7 +152,7 @@ func (wf *webFollowup) writeTo(f *followup.FollowUp, c *contacts.Contact, ev *ev
 	r := crm.ReachFor(f, c, ev)
 	// Mail is a mailto: URL with every part percent-encoded, SMS an sms:
 	// of digits and a leading +: both safe as they are.
-	wf.Write, wf.LinkedIn, wf.Text = template.URL(r.Mail), r.LinkedIn, template.URL(r.SMS)
+	wf.WriteLinks = WriteLinks{Write: template.URL(r.Mail), LinkedIn: r.LinkedIn, Text: template.URL(r.SMS)}
 }
 
 // eventFollowupsShown is how many of an event's pending and of its done

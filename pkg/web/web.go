@@ -175,18 +175,23 @@ type webFollowup struct {
 	// ContactID links the title to the contact's page ("" when gone).
 	ContactID string
 	// DueInput is the due time as the re-date form's datetime-local shows
-	// it; Write is the "Write it" mailto: link ("" without an email);
-	// without an email, LinkedIn is the contact's LinkedIn profile, and
-	// without either Text an sms: link to their phone (writeTo).
+	// it.
 	DueInput string
-	Write    template.URL
-	LinkedIn string
-	Text     template.URL
+	WriteLinks
 	// Open opens the re-date form, sent back refused with TypedDue and
 	// TypedNote, what was typed in it; UpdatedAt is the stored copy the
 	// form was drawn from.
 	Open                           bool
 	TypedDue, TypedNote, UpdatedAt string
+}
+
+// WriteLinks are how a follow-up's buttons offer to write to its contact
+// (writeTo, one of three): Write is the "Write it" mailto: link; without
+// an email, LinkedIn is the contact's LinkedIn profile; without either,
+// Text an sms: link to their phone.
+type WriteLinks struct {
+	Write, Text template.URL
+	LinkedIn    string
 }
 
 // webFollowupGroup is the follow-ups due in one span: overdue, today,
