@@ -418,3 +418,26 @@ func TestWriteOnLinkedIn(t *testing.T) {
 		t.Errorf("no Text them on Bob's page:\n%s", page)
 	}
 }
+
+// TestStaleOfferPastItsCount: past the 100 stale follow-ups a view counts,
+// the offer says "and more" and its button names no number; one drop still
+// ends them all.
+func TestStaleOfferPastItsCount(t *testing.T) {
+	t.Parallel()
+	s := mustServe(t)
+	tok := s.signup(t, "ada@example.com")
+	long := s.Clock.Now().AddDate(0, 0, -120).UTC().Format(time.RFC3339)
+	ev := s.create(t, tok, "/v1/events", map[string]any{"title": "GoDays", "starts_at": long})
+	const met = 51 // a thank-you and a check-in each: 102, past the 100 counted
+	for i := range met {
+		s.api(t, "POST", "/v1/events/"+ev+"/encounters", tok, map[string]any{"contact": map[string]any{"name": fmt.Sprintf("Guest %03d", i)},
+			"moment": "after_talk", "met_at": long}, 201, nil)
+	}
+	b := s.signedIn(t, "ada@example.com", tok)
+	_, page := b.get("/app/followups")
+	mustContain(t, page, "100 follow-ups and more of meetings, intros or events are a month overdue or more", ">Drop them</button>")
+	if st, page := b.post("/app/followups/stale", url.Values{"before": {b.hidden(page, "before")}}); st != 200 ||
+		!strings.Contains(page, fmt.Sprintf("Dropped %d follow-ups: no longer needed.", 2*met)) {
+		t.Fatalf("drop: %d\n%s", st, page)
+	}
+}
