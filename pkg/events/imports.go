@@ -275,20 +275,13 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, series st
 			}
 		} else {
 			e = Event{ID: record.NewID(), UserID: cal.UserID, Kind: "meetup", Timezone: defTZ, Tags: cal.Tags, Series: series,
-				Notes: p.Description, Status: "planned", Source: &Source{CalendarID: cal.ID, UID: p.UID}, CreatedAt: now}
+				Notes: clip(input.CleanText(p.Description), input.MaxNotes), Status: "planned", Source: &Source{CalendarID: cal.ID, UID: p.UID}, CreatedAt: now}
 			if p.TZID != "" { // an IANA name (calendar.ZoneName)
 				e.Timezone = p.TZID
 			}
 		}
 		in := inputOf(&e)
-		in.Title = firstNonEmpty(clip(p.Summary, input.MaxName), "(untitled)")
-		in.StartsAt, in.EndsAt = p.Start.Format(time.RFC3339Nano), p.End.Format(time.RFC3339Nano)
-		in.Location, in.Organizer = clip(p.Location, input.MaxShort), clip(p.Organizer, input.MaxShort)
-		in.URL = ""
-		if strings.HasPrefix(p.URL, "http://") || strings.HasPrefix(p.URL, "https://") {
-			in.URL = clip(p.URL, input.MaxURL)
-		}
-		in.Notes = clip(in.Notes, input.MaxNotes)
+		fromFeed(&in, &p)
 		switch {
 		case p.Cancelled:
 			in.Status = "cancelled"
@@ -374,6 +367,22 @@ func guestsOf(as []calendar.Attendee, now time.Time) []Attendee {
 		out = append(out, g)
 	}
 	return out
+}
+
+// fromFeed puts into in what a feed says of its event, each field made
+// fit for the event's rules, so that a flaw costs the field, never the
+// event: text cleaned (input.CleanText: a Windows exporter's Latin-1
+// bytes, control characters) and cut to its bound; a URL that is not an
+// http(s) URL of at most MaxURL bytes left out (a cut URL is no URL).
+func fromFeed(in *Input, p *calendar.Parsed) {
+	in.Title = firstNonEmpty(clip(input.CleanText(p.Summary), input.MaxName), "(untitled)")
+	in.StartsAt, in.EndsAt = p.Start.Format(time.RFC3339Nano), p.End.Format(time.RFC3339Nano) // calendar.Parse ends none before it starts
+	in.Location, in.Organizer = clip(input.CleanText(p.Location), input.MaxShort), clip(input.CleanText(p.Organizer), input.MaxShort)
+	var c input.Checker
+	in.URL = c.URL("url", p.URL)
+	if c.Err() != nil {
+		in.URL = ""
+	}
 }
 
 func sameFromSource(a, b *Event) bool {
