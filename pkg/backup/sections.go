@@ -161,6 +161,12 @@ var sections = []section{
 		}),
 	sectionOf("attendees", func(s *crm.Service) record.Archive[events.Attendee] { return s.Attendees.AttendeeArchive() }, func(x *events.Attendee) string { return x.ID }, nil,
 		func(im *importer, a *events.Attendee) (*events.Attendee, error) {
+			// A guest list's import kept a name of spaces once (a JSON
+			// list's " "): such a guest is named by what else it has, so
+			// that every backup Rapport wrote restores.
+			if strings.TrimSpace(a.Name) == "" {
+				a.Name = cmp.Or(a.Email, a.LinkedInURL, "(no name)")
+			}
 			if err := a.Validate(); err != nil {
 				return nil, notValid("attendees", "a guest", a.Name, err)
 			}

@@ -291,8 +291,11 @@ func plainStatus(s string) (string, error) {
 
 // attendee checks one attendee's fields.
 func (in Input) attendee(status func(string) (string, error)) (events.Attendee, error) {
-	a := events.Attendee{Name: input.CleanText(in.Name), Email: strings.ToLower(strings.TrimSpace(in.Email)),
-		Company: input.CleanText(in.Company), Title: input.CleanText(in.Title), LinkedInURL: strings.TrimSpace(in.LinkedInURL)}
+	// Trimmed once cleaned: a name of spaces and control characters is no
+	// name (a restore would refuse it, and with it the whole backup).
+	clean := func(s string) string { return strings.TrimSpace(input.CleanText(s)) }
+	a := events.Attendee{Name: clean(in.Name), Email: strings.ToLower(strings.TrimSpace(in.Email)),
+		Company: clean(in.Company), Title: clean(in.Title), LinkedInURL: strings.TrimSpace(in.LinkedInURL)}
 	switch {
 	case a.Name == "":
 		return a, fmt.Errorf("name: is required")
