@@ -319,7 +319,10 @@ func Duration(d time.Duration) string {
 func clean(s string) string { return input.CleanText(s) }
 
 // fold folds every line longer than 75 octets (RFC 5545 §3.1): CRLF and a
-// space before each continuation, never inside a UTF-8 sequence.
+// space before each continuation, never inside a UTF-8 sequence. Bytes
+// that are not UTF-8 are cut at the limit: a run of continuation bytes has
+// no rune's start to back up to, and backing up to the line's start would
+// fold nothing, forever.
 func fold(in []byte) []byte {
 	var out bytes.Buffer
 	out.Grow(len(in) + len(in)/60*3)
@@ -334,8 +337,11 @@ func fold(in []byte) []byte {
 		limit := 75
 		for len(line) > limit {
 			cut := limit
-			for cut > 0 && !utf8.RuneStart(line[cut]) {
+			for cut > limit-(utf8.UTFMax-1) && !utf8.RuneStart(line[cut]) {
 				cut--
+			}
+			if !utf8.RuneStart(line[cut]) {
+				cut = limit // not UTF-8
 			}
 			out.Write(line[:cut])
 			out.WriteString("\r\n ")

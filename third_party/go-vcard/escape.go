@@ -1,6 +1,9 @@
 package vcard
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Escaping of property values (RFC 6350 §3.4, RFC 2426 §5).
 //
@@ -131,13 +134,19 @@ const maxLine = 75
 
 // appendFolded appends the content line l to dst, folded at maxLine
 // octets (RFC 6350 §3.2), never inside a UTF-8 sequence: each
-// continuation line starts with one space.
+// continuation line starts with one space. Bytes that are not UTF-8 are
+// cut at maxLine: a run of continuation bytes has no rune's start to back
+// up to, and backing up to the line's start folded nothing, forever (a
+// card of 2.9 KB took the process's memory).
 func appendFolded(dst, l []byte) []byte {
 	limit := maxLine
 	for len(l) > limit {
 		i := limit
-		for i > 0 && l[i]&0xC0 == 0x80 { // a continuation byte: back up to the rune's start
+		for i > limit-(utf8.UTFMax-1) && l[i]&0xC0 == 0x80 { // a continuation byte: back up to the rune's start
 			i--
+		}
+		if l[i]&0xC0 == 0x80 {
+			i = limit // not UTF-8
 		}
 		dst = append(dst, l[:i]...)
 		dst = append(dst, "\r\n "...)

@@ -143,3 +143,33 @@ func TestURIValuesAsWritten(t *testing.T) {
 		t.Fatalf("read back: %v", got)
 	}
 }
+
+// TestFoldNotUTF8: a value of bytes that are not UTF-8 — continuation
+// bytes with no rune's start, as a client may send — is folded at 75
+// octets, and the encoder ends (it folded nothing, forever, before).
+func TestFoldNotUTF8(t *testing.T) {
+	for _, v := range []string{strings.Repeat("\xa5", 300), "x" + strings.Repeat("\x80", 200), strings.Repeat("é\xa5\xa5\xa5\xa5", 40)} {
+		card := Card{}
+		card.SetValue(FieldVersion, "3.0")
+		card.SetValue(FieldNote, v)
+		var buf bytes.Buffer
+		if err := NewEncoder(&buf).Encode(card); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(buf.String(), "\r\n"), "\r\n")
+		unfolded := ""
+		for _, l := range lines {
+			if len(l) > 75 {
+				t.Errorf("line of %d octets: %q", len(l), l)
+			}
+			if strings.HasPrefix(l, " ") {
+				unfolded += l[1:]
+			} else if strings.HasPrefix(l, "NOTE:") {
+				unfolded = l
+			}
+		}
+		if unfolded != "NOTE:"+v {
+			t.Errorf("unfolded: %q, want NOTE:%q", unfolded, v)
+		}
+	}
+}
