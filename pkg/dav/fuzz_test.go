@@ -1,6 +1,7 @@
 package dav_test
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,13 +18,16 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/dav"
 	"github.com/rapport-crm/rapport/pkg/events"
+	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/schedule"
 	"github.com/rapport-crm/rapport/pkg/sqlite"
 )
 
 // fuzzTarget is the DAV handler on a real SQLite store with one user, a
-// contact and its follow-ups, for PUTs of arbitrary bodies.
-func fuzzTarget(f *testing.F) (h http.Handler, email, token, cardPath, taskPath string) {
+// contact and its follow-ups, for PUTs of arbitrary bodies; restorable
+// fails t unless every contact and follow-up the user holds is one a
+// restore takes (the checks pkg/backup holds each record to).
+func fuzzTarget(f *testing.F) (h http.Handler, email, token, cardPath, taskPath string, restorable func(t *testing.T)) {
 	keepCrashes()
 	db, err := sqlite.Open(f.Context(), f.TempDir())
 	if err != nil {
@@ -45,7 +49,18 @@ func fuzzTarget(f *testing.F) (h http.Handler, email, token, cardPath, taskPath 
 		f.Fatalf("seed: %v", err)
 	}
 	h = dav.New(dav.Deps{Accounts: acc, CRM: svc, Logger: slog.New(slog.DiscardHandler)})
-	return h, u.Email, tok.Token, dav.BookPath + res.Contact.ID + ".vcf", dav.TaskListPath + res.Followups[0].ID + ".ics"
+	restorable = func(t *testing.T) {
+		err := svc.Contacts.Store.ContactArchive().Each(t.Context(), u.ID, func(c *contacts.Contact) error {
+			return cmp.Or(c.Validate(), contacts.CheckCardExtra(c.CardExtra))
+		})
+		if err == nil {
+			err = svc.Followups.Store.FollowUpArchive().Each(t.Context(), u.ID, func(f *followup.FollowUp) error { return f.Validate() })
+		}
+		if err != nil {
+			t.Fatalf("a record stored is one a restore refuses: %v", err)
+		}
+	}
+	return h, u.Email, tok.Token, dav.BookPath + res.Contact.ID + ".vcf", dav.TaskListPath + res.Followups[0].ID + ".ics", restorable
 }
 
 // keepCrashes writes a crash of this process — a fatal error, or a panic
@@ -67,7 +82,7 @@ func keepCrashes() {
 }
 
 func fuzzPut(f *testing.F, contentType string, pick func(card, task string) []string, seeds ...string) {
-	h, email, token, card, task := fuzzTarget(f)
+	h, email, token, card, task, restorable := fuzzTarget(f)
 	for _, s := range seeds {
 		f.Add(s)
 	}
@@ -82,11 +97,13 @@ func fuzzPut(f *testing.F, contentType string, pick func(card, task string) []st
 				t.Fatalf("PUT %s answered %d: %s", path, rec.Code, rec.Body)
 			}
 		}
+		restorable(t)
 	})
 }
 
 // FuzzPutCard: any body PUT as a card (over an existing contact and as a
-// new one) is a 2xx or a 4xx, never a 500.
+// new one) is a 2xx or a 4xx, never a 500, and what it stores a restore
+// takes back.
 func FuzzPutCard(f *testing.F) {
 	fuzzPut(f, "text/vcard", func(card, _ string) []string { return []string{card, dav.BookPath + "fuzz-new.vcf"} },
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@example.com\r\nTEL:+1 555\r\nCATEGORIES:go,rust\r\nNOTE:hi\\n-- How we met\r\nEND:VCARD\r\n",
@@ -97,7 +114,8 @@ func FuzzPutCard(f *testing.F) {
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nX-JUNK:"+strings.Repeat("\xa5", 200)+"\r\nEND:VCARD\r\n")
 }
 
-// FuzzPutTask: any body PUT as a task is a 2xx or a 4xx, never a 500.
+// FuzzPutTask: any body PUT as a task is a 2xx or a 4xx, never a 500, and
+// what it stores a restore takes back.
 func FuzzPutTask(f *testing.F) {
 	fuzzPut(f, "text/calendar", func(_, task string) []string { return []string{task} },
 		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTODO\r\nUID:x\r\nDTSTAMP:20261124T180000Z\r\nDUE:20261130T090000Z\r\nSTATUS:NEEDS-ACTION\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",
