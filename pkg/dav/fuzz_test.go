@@ -1,6 +1,7 @@
 package dav_test
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/emersion/go-ical"
+	"github.com/emersion/go-vcard"
 
 	"github.com/rapport-crm/rapport/pkg/accounts"
 	"github.com/rapport-crm/rapport/pkg/contacts"
@@ -96,14 +101,44 @@ func fuzzPut(f *testing.F, contentType string, pick func(card, task string) []st
 			if rec.Code >= 500 {
 				t.Fatalf("PUT %s answered %d: %s", path, rec.Code, rec.Body)
 			}
+			if rec.Code < 300 {
+				servedBack(t, h, email, token, path, contentType)
+			}
 		}
 		restorable(t)
 	})
 }
 
+// servedBack fails t unless path, just stored, is served as UTF-8 that
+// reads as a card or a calendar again: what one client sent, whatever its
+// bytes, every other client syncing the account reads. (A new card with
+// the email of a contact the account has is that contact's, not path's.)
+func servedBack(t *testing.T, h http.Handler, email, token, path, contentType string) {
+	req := httptest.NewRequest("GET", path, nil)
+	req.SetBasicAuth(email, token)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code == http.StatusNotFound && strings.HasSuffix(path, "fuzz-new.vcf") {
+		return
+	}
+	out := rec.Body.Bytes()
+	if rec.Code != 200 || !utf8.Valid(out) {
+		t.Fatalf("GET %s after its PUT: %d, UTF-8 %v: %q", path, rec.Code, utf8.Valid(out), out)
+	}
+	var err error
+	if contentType == "text/vcard" {
+		_, err = vcard.NewDecoder(bytes.NewReader(out)).Decode()
+	} else {
+		_, err = ical.NewDecoder(bytes.NewReader(out)).Decode()
+	}
+	if err != nil {
+		t.Fatalf("GET %s after its PUT does not read: %v\n%q", path, err, out)
+	}
+}
+
 // FuzzPutCard: any body PUT as a card (over an existing contact and as a
-// new one) is a 2xx or a 4xx, never a 500, and what it stores a restore
-// takes back.
+// new one) is a 2xx or a 4xx, never a 500; what it stores a restore
+// takes back, and the card is served as UTF-8 that reads again.
 func FuzzPutCard(f *testing.F) {
 	fuzzPut(f, "text/vcard", func(card, _ string) []string { return []string{card, dav.BookPath + "fuzz-new.vcf"} },
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nEMAIL:ada@example.com\r\nTEL:+1 555\r\nCATEGORIES:go,rust\r\nNOTE:hi\\n-- How we met\r\nEND:VCARD\r\n",
@@ -111,11 +146,14 @@ func FuzzPutCard(f *testing.F) {
 		"BEGIN:VCARD\r\nFN;broken\r\n", "", "BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:not-an-email\r\nFN:x\r\nEND:VCARD\r\n",
 		// Bytes that are not UTF-8, kept in the card's extra: folding them
 		// took the process's memory (a 2.9 KB card found by fuzzing).
-		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nX-JUNK:"+strings.Repeat("\xa5", 200)+"\r\nEND:VCARD\r\n")
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nX-JUNK:"+strings.Repeat("\xa5", 200)+"\r\nEND:VCARD\r\n",
+		// Kept in the extra, and served back to every client as UTF-8.
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nN:Hopper;Gr\xffce;;;\r\nURL:linked\x7f\xff.com/in/ada\r\nX-\xb1:x\r\nit\xe9m1.BDAY:1815\r\nADR;TYPE=h\xe9me:;;Str\x01eet;;;;\r\nEND:VCARD\r\n")
 }
 
-// FuzzPutTask: any body PUT as a task is a 2xx or a 4xx, never a 500, and
-// what it stores a restore takes back.
+// FuzzPutTask: any body PUT as a task is a 2xx or a 4xx, never a 500; what
+// it stores a restore takes back, and the task is served as UTF-8 that
+// reads again.
 func FuzzPutTask(f *testing.F) {
 	fuzzPut(f, "text/calendar", func(_, task string) []string { return []string{task} },
 		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTODO\r\nUID:x\r\nDTSTAMP:20261124T180000Z\r\nDUE:20261130T090000Z\r\nSTATUS:NEEDS-ACTION\r\nEND:VTODO\r\nEND:VCALENDAR\r\n",

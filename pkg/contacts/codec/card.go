@@ -7,6 +7,7 @@ import (
 
 	"github.com/emersion/go-vcard"
 	"github.com/rapport-crm/rapport/pkg/contacts"
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 // HowWeMetMarker starts the part of a synced card's NOTE that Rapport
@@ -100,7 +101,10 @@ func keptName(card vcard.Card, name string) vcard.Card {
 	if d := derivedName(name); n.Group == "" && len(n.Params) == 0 && slices.Equal(nameParts(n.Value), []string{d.FamilyName, d.GivenName, "", "", ""}) {
 		return nil
 	}
-	return vcard.Card{vcard.FieldName: {n}, vcard.FieldFormattedName: {{Value: name}}}
+	if n.Group != "" && !propertyName(n.Group) {
+		n = &vcard.Field{Value: n.Value, Params: n.Params}
+	}
+	return vcard.Card{vcard.FieldName: {kept(n)}, vcard.FieldFormattedName: {{Value: name}}}
 }
 
 // nameParts are an N value's five parts, missing ones empty.
@@ -130,12 +134,16 @@ func CardExtra(card vcard.Card, in contacts.Input) string {
 		if isCardField(k) && !form {
 			continue
 		}
+		if !propertyName(k) {
+			continue
+		}
 		for _, f := range fs {
 			switch {
 			case form && plainForm(k, f):
 			case k == vcard.FieldURL && linkedIn != "" && contacts.NormalizeLinkedIn(strings.TrimSpace(f.Value)) == linkedIn:
+			case f.Group != "" && !propertyName(f.Group):
 			default:
-				extra[k] = append(extra[k], f)
+				extra[k] = append(extra[k], kept(f))
 			}
 		}
 	}
@@ -148,6 +156,37 @@ func CardExtra(card vcard.Card, in contacts.Input) string {
 		return ""
 	}
 	return b.String()
+}
+
+// propertyName says whether s may name a vCard property or group (RFC
+// 6350 §3.3: letters, digits and '-'; go-vcard reads more).
+func propertyName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// kept is a property of a card's extra as it is kept: its value and
+// parameters UTF-8 without control characters (input.CleanText; a
+// parameter's line breaks as spaces), so that the card served back reads
+// in every client, whatever bytes one sent.
+func kept(f *vcard.Field) *vcard.Field {
+	out := &vcard.Field{Value: input.CleanText(f.Value), Group: f.Group}
+	if len(f.Params) > 0 {
+		out.Params = make(vcard.Params, len(f.Params))
+		for k, vs := range f.Params {
+			if !propertyName(k) {
+				continue
+			}
+			for _, v := range vs {
+				out.Params[k] = append(out.Params[k], strings.ReplaceAll(input.CleanText(v), "\n", " "))
+			}
+		}
+	}
+	return out
 }
 
 // Detail is one thing a card's extra holds, in words: "Birthday",

@@ -3,6 +3,7 @@ package codec_test
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/emersion/go-vcard"
 
@@ -184,5 +185,33 @@ func TestCombineCardExtras(t *testing.T) {
 	phones, _ := codec.CardLabels(c.CardExtra)
 	if phones["+1 1"] != "Lab" || phones["+1 2"] != "Office" {
 		t.Errorf("labels %v", phones)
+	}
+}
+
+// TestCardExtraIsUTF8: what a card's extra keeps of a card sent with bytes
+// that are not UTF-8 or with control characters is UTF-8 without them; a
+// property or group whose name no vCard may hold is left out; the rest is
+// kept.
+func TestCardExtraIsUTF8(t *testing.T) {
+	card, err := vcard.NewDecoder(strings.NewReader("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\nN:Byron;Ad\xffa;;;\r\n" +
+		"URL:https://ada\x7f\xff.example\r\nX-\xb1:x\r\nit\xe9m1.BDAY:1815\r\nADR;TYPE=h\xe9me:;;Str\x01eet;;;;\r\nNOTE:hi\r\nEND:VCARD\r\n")).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := codec.InputFromCard(card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := codec.CardExtra(card, in)
+	if !utf8.ValidString(extra) || strings.ContainsAny(extra, "\x01\x7f") {
+		t.Fatalf("extra: %q", extra)
+	}
+	for _, want := range []string{"N:Byron;Ad\uFFFDa;;;\r\n", "URL:https://ada\uFFFD.example\r\n", "ADR;TYPE=h\uFFFDme:;;Street;;;;\r\n"} {
+		if !strings.Contains(extra, want) {
+			t.Errorf("extra lacks %q:\n%s", want, extra)
+		}
+	}
+	if strings.Contains(extra, "X-") || strings.Contains(extra, "BDAY") {
+		t.Errorf("extra keeps a property of no vCard name:\n%s", extra)
 	}
 }
