@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"bytes"
 	"strconv"
 	"time"
 
@@ -64,4 +65,16 @@ func TodoCalendar(t Todo) *ical.Calendar {
 	}
 	cal.Children = append(cal.Children, v)
 	return cal
+}
+
+// EncodeTodo is t's calendar (TodoCalendar) as CalDAV serves it: written
+// by go-ical, and its long lines folded at 75 octets, which go-ical leaves
+// as they are (RFC 5545 §3.1).
+func EncodeTodo(t Todo) (*ical.Calendar, []byte, error) {
+	cal := TodoCalendar(t)
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+		return nil, nil, err
+	}
+	return cal, fold(buf.Bytes()), nil
 }

@@ -1,17 +1,21 @@
 package dav_test
 
 import (
+	"encoding/xml"
 	"net/http"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/emersion/go-ical"
 	"github.com/emersion/go-webdav/carddav"
 
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/dav"
+	"github.com/rapport-crm/rapport/pkg/followup"
 )
 
 // TestPutETagOnlyWhenStoredAsSent: a PUT whose stored form differs from
@@ -402,6 +406,67 @@ func TestErrorsCarryNoDriverText(t *testing.T) {
 		b := strings.ToLower(body(t, r))
 		if r.StatusCode != http.StatusNotFound || strings.Contains(b, "sql") || strings.Contains(b, "rows") || strings.Contains(b, "mongo") || strings.Contains(b, "document") {
 			t.Errorf("%s %s: %d %q", tc.method, tc.path, r.StatusCode, b)
+		}
+	}
+}
+
+// TestTasksFolded: a task's lines are folded at 75 octets (RFC 5545
+// §3.1), never inside a character, as GET, a calendar-query and a
+// sync-collection serve it (go-ical writes a line of any length), and the
+// folded task reads back with the whole note.
+func TestTasksFolded(t *testing.T) {
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	s.ada(t, u)
+	f := s.pending(t, u)[0]
+	note := strings.Repeat("Ask about the FFI notes, é and 日本. ", 8)
+	if _, err := s.crm.Followups.Update(t.Context(), u.ID, f.ID, followup.Patch{Note: &note}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what, served string) {
+		t.Helper()
+		for _, l := range strings.Split(served, "\r\n") {
+			if len(l) > 75 || !utf8.ValidString(l) {
+				t.Errorf("%s: a line of %d octets, UTF-8 %v: %q", what, len(l), utf8.ValidString(l), l)
+			}
+		}
+		cal, err := ical.NewDecoder(strings.NewReader(served)).Decode()
+		if err != nil {
+			t.Fatalf("%s does not read: %v", what, err)
+		}
+		if d, _ := cal.Children[0].Props.Text(ical.PropDescription); !strings.Contains(d, strings.TrimSpace(note)) {
+			t.Errorf("%s lacks the note: %q", what, d)
+		}
+	}
+	r := s.do(t, u, "GET", dav.TaskListPath+f.ID+".ics", "")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("GET task: %d", r.StatusCode)
+	}
+	check("GET", body(t, r))
+	for what, report := range map[string]string{
+		"calendar-query": `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>` +
+			`<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VTODO"/></c:comp-filter></c:filter></c:calendar-query>`,
+		"sync-collection": `<d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:sync-token/><d:sync-level>1</d:sync-level>` +
+			`<d:prop><d:getetag/><c:calendar-data/></d:prop></d:sync-collection>`,
+	} {
+		r = s.do(t, u, "REPORT", dav.TaskListPath, `<?xml version="1.0"?>`+report, "Depth", "1", "Content-Type", "application/xml")
+		var ms struct {
+			Responses []struct {
+				Data string `xml:"propstat>prop>calendar-data"`
+			} `xml:"response"`
+		}
+		if err := xml.NewDecoder(r.Body).Decode(&ms); err != nil || r.StatusCode != http.StatusMultiStatus {
+			t.Fatalf("%s: %d %v", what, r.StatusCode, err)
+		}
+		found := false
+		for _, resp := range ms.Responses {
+			if strings.Contains(resp.Data, f.ID) {
+				check(what, resp.Data)
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("%s did not serve the task: %+v", what, ms)
 		}
 	}
 }

@@ -15,8 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-ical"
-
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -78,19 +76,13 @@ func (s *Server) collectionAt(p string) *collection {
 			}}
 	case TaskListPath:
 		t := s.tasks.Backend.(*tasks)
-		encodeCal := func(c *ical.Calendar) ([]byte, error) {
-			var buf bytes.Buffer
-			err := ical.NewEncoder(&buf).Encode(c)
-			return buf.Bytes(), err
-		}
 		return &collection{name: "Rapport follow-ups", path: TaskListPath, kind: "tasks",
 			item: func(ctx context.Context, id string) (string, string, []byte, error) {
 				o, err := t.get(ctx, userOf(ctx), id)
 				if err != nil {
 					return "", "", nil, err
 				}
-				raw, err := encodeCal(o.Data)
-				return o.Path, o.ETag, raw, err
+				return o.Path, o.ETag, o.Raw, nil
 			},
 			all: func(ctx context.Context) ([]syncItem, error) {
 				objs, err := t.ListCalendarObjects(ctx, TaskListPath, nil)
@@ -99,11 +91,7 @@ func (s *Server) collectionAt(p string) *collection {
 				}
 				out := make([]syncItem, len(objs))
 				for i, o := range objs {
-					raw, err := encodeCal(o.Data)
-					if err != nil {
-						return nil, err
-					}
-					out[i] = syncItem{o.Path, o.ETag, raw, o.ModTime}
+					out[i] = syncItem{o.Path, o.ETag, o.Raw, o.ModTime}
 				}
 				return out, nil
 			}}

@@ -167,13 +167,12 @@ func (b *tasks) objects(ctx context.Context, u *accounts.User, fs []followup.Fol
 		if f.Status == followup.Done {
 			t.Completed = f.EndedAt
 		}
-		cal := calendar.TodoCalendar(t)
-		var buf bytes.Buffer
-		if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+		cal, raw, err := calendar.EncodeTodo(t)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, caldav.CalendarObject{Path: taskPath(f.ID), ModTime: f.UpdatedAt, ContentLength: int64(buf.Len()),
-			ETag: etag(buf.Bytes()), Data: cal})
+		out = append(out, caldav.CalendarObject{Path: taskPath(f.ID), ModTime: f.UpdatedAt, ContentLength: int64(len(raw)),
+			ETag: etag(raw), Data: cal, Raw: raw})
 	}
 	return out, nil
 }
@@ -309,8 +308,7 @@ func dueOf(p *ical.Prop, u *accounts.User) (time.Time, error) {
 // is octet for octet what the client sent (RFC 4791 §5.3.4), so that a
 // client whose other edits were ignored reads the task again.
 func stored(ctx context.Context, o *caldav.CalendarObject) *caldav.CalendarObject {
-	var buf bytes.Buffer
-	if err := ical.NewEncoder(&buf).Encode(o.Data); err != nil || !bytes.Equal(buf.Bytes(), sentBody(ctx)) {
+	if !bytes.Equal(o.Raw, sentBody(ctx)) {
 		cp := *o
 		cp.ETag = ""
 		return &cp

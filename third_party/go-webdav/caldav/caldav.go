@@ -127,4 +127,9 @@ type CalendarObject struct {
 	ContentLength int64
 	ETag          string
 	Data          *ical.Calendar
+	// Raw is Data encoded, if the backend has it (one that folds the
+	// lines go-ical leaves long, or hashes the encoded object for its
+	// ETag): the server writes it as it is instead of encoding Data again.
+	// Empty, the server encodes Data.
+	Raw []byte
 }

@@ -365,6 +365,10 @@ func (b *backend) HeadGet(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	if r.Method != http.MethodHead {
+		if co.Raw != nil {
+			_, err := w.Write(co.Raw)
+			return err
+		}
 		return ical.NewEncoder(w).Encode(co.Data)
 	}
 	return nil
@@ -621,6 +625,9 @@ func (b *backend) propFindCalendarObject(ctx context.Context, propfind *internal
 		},
 		// TODO: calendar-data can only be used in REPORT requests
 		calendarDataName: func(*internal.RawXMLValue) (interface{}, error) {
+			if co.Raw != nil {
+				return &calendarDataResp{Data: co.Raw}, nil
+			}
 			var buf bytes.Buffer
 			if err := ical.NewEncoder(&buf).Encode(co.Data); err != nil {
 				return nil, err
