@@ -167,7 +167,8 @@ func Import(ctx context.Context, s *crm.Service, acc *accounts.Service, holds *i
 			return nil, apperr.E(apperr.Conflict, "a backup is restored into an empty account; this one has %s", held.what)
 		}
 	}
-	im := &importer{s: s, user: u, userID: u.ID, ids: map[string]string{}, loaders: map[string]*loader{}, res: &ImportResult{Restored: map[string]int{}}}
+	im := &importer{s: s, user: u, userID: u.ID, ids: map[string]string{}, loaders: map[string]*loader{}, res: &ImportResult{Restored: map[string]int{}},
+		seen: map[string]bool{}}
 	// The document is read and re-keyed on this goroutine while a writer
 	// of its own restores the batches read, in order: reading was a tenth
 	// of a restore, on a core the store's single writer leaves idle. A
@@ -431,6 +432,29 @@ type importer struct {
 	// groups and groupBytes count the group cards read so far and their
 	// cards' bytes (contacts.CardGroupsFit).
 	groups, groupBytes int
+	// seen holds the new ids of the records read so far (the reader's).
+	seen map[string]bool
+}
+
+// holds reports whether the backup's record old was read before (the
+// sections go in an order where what a record hangs on comes first).
+func (im *importer) holds(old string) bool {
+	n, ok := im.ids[old]
+	return ok && im.seen[n]
+}
+
+// hangsOn refuses a record (what, named name, of section) that hangs on
+// records the backup does not hold, by their old ids: a guest of an event,
+// an encounter of a contact at an event. Restored, it would hang on
+// nothing, and a restore that failed later would leave it behind, as
+// removing the restore's records removes what hangs on them with them.
+func (im *importer) hangsOn(section, what, name, on string, olds ...string) error {
+	for _, old := range olds {
+		if !im.holds(old) {
+			return notValid(section, what, name, fmt.Errorf("its %s (%q) is not in the backup", on, old))
+		}
+	}
+	return nil
 }
 
 // wrote notes a record of the section that a batch restored.

@@ -30,11 +30,14 @@ const checkedBackup = `{"format":"rapport-backup","version":1,
 // TestRestoreChecksEveryRecord: a backup is user input, so each record is
 // held to the rules its kind is written under (PRODUCT.md §2): one that
 // breaks them — a contact's cadence below zero, an event's status or
-// kind (wrong or left out), a guest's state or over-long or NUL field, an encounter's moment, an intro of one person or of no status,
-// an interaction's kind, a follow-up's status, due time, note or the
-// record its kind is about — is refused naming its section and the record (by
-// its name, else its id in the backup), and nothing is restored. The same
-// backup, each record as the product writes it, restores whole.
+// kind (wrong or left out), a guest's state or over-long or NUL field, an
+// encounter's moment, an intro of one person or of no status, an
+// interaction's kind, a follow-up's status, due time, note or the record
+// its kind is about; a guest, an encounter, an intro or an interaction
+// that hangs on a contact or an event the backup does not hold — is
+// refused naming its section and the record (by its name, else its id in
+// the backup), and nothing is restored. The same backup, each record as
+// the product writes it, restores whole.
 func TestRestoreChecksEveryRecord(t *testing.T) {
 	sv := apptest.Services(enginetest.Open(t), time.Now)
 	for i, tc := range []struct{ section, valid, broken, named string }{
@@ -55,6 +58,13 @@ func TestRestoreChecksEveryRecord(t *testing.T) {
 		{"followups", `"contact_id":"c1","kind":"custom"`, `"contact_id":"c1","kind":"prep"`, `"f1"`},
 		{"followups", `"contact_id":"c1","kind":"custom"`, `"contact_id":"c1","kind":"opportunity"`, `"f1"`},
 		{"followups", `"note":"Call"`, `"note":"` + strings.Repeat("x", 20001) + `"`, `"f1"`},
+		// What a record hangs on is in the backup, read before it.
+		{"attendees", `"event_id":"e1","name":"Ann"`, `"event_id":"e9","name":"Ann"`, `its event ("e9") is not in the backup`},
+		{"encounters", `"event_id":"e1","contact_id":"c1"`, `"event_id":"e1","contact_id":"c9"`, `its contact ("c9")`},
+		{"encounters", `"event_id":"e1","contact_id":"c1"`, `"event_id":"e9","contact_id":"c1"`, `its event ("e9")`},
+		{"intros", `"contact_ids":["c1","c2"]`, `"contact_ids":["c1","c9"]`, `its contact ("c9")`},
+		{"interactions", `"contact_id":"c1","kind":"call"`, `"contact_id":"c9","kind":"call"`, `its contact ("c9")`},
+		{"interactions", `"contact_id":"c1","kind":"call"`, `"event_id":"e9","kind":"spoke"`, `its event ("e9")`},
 	} {
 		t.Run(tc.section, func(t *testing.T) {
 			u := signUp(t, sv, fmt.Sprintf("u%d@example.com", i), "U")

@@ -106,6 +106,7 @@ func sectionOf[T, W any](name string, archive func(*crm.Service) record.Archive[
 				if err != nil || x == nil {
 					return err
 				}
+				im.seen[key(x)] = true
 				batch = append(batch, x)
 				im.res.Restored[name]++
 				if len(batch) >= batchSize {
@@ -170,6 +171,9 @@ var sections = []section{
 			if err := a.Validate(); err != nil {
 				return nil, notValid("attendees", "a guest", a.Name, err)
 			}
+			if err := im.hangsOn("attendees", "a guest", a.Name, "event", a.EventID); err != nil {
+				return nil, err
+			}
 			a.ID, a.UserID, a.EventID = im.id(a.ID), im.userID, im.id(a.EventID)
 			if a.Key == "" {
 				a.Key = events.AttendeeKey(a, contacts.NormalizeLinkedIn)
@@ -181,6 +185,10 @@ var sections = []section{
 			if err := e.Validate(); err != nil {
 				return nil, notValid("encounters", "the encounter", e.ID, err)
 			}
+			if err := cmp.Or(im.hangsOn("encounters", "the encounter", e.ID, "contact", e.ContactID),
+				im.hangsOn("encounters", "the encounter", e.ID, "event", e.EventID)); err != nil {
+				return nil, err
+			}
 			e.ID, e.UserID, e.EventID, e.ContactID = im.id(e.ID), im.userID, im.id(e.EventID), im.id(e.ContactID)
 			return e, nil
 		}),
@@ -188,6 +196,9 @@ var sections = []section{
 		func(im *importer, it *contacts.Intro) (*contacts.Intro, error) {
 			if err := it.Validate(); err != nil {
 				return nil, notValid("intros", "the intro", it.ID, err)
+			}
+			if err := im.hangsOn("intros", "the intro", it.ID, "contact", it.ContactIDs...); err != nil {
+				return nil, err
 			}
 			it.ID, it.UserID, it.EventID = im.id(it.ID), im.userID, im.id(it.EventID)
 			for i := range it.ContactIDs {
@@ -201,6 +212,17 @@ var sections = []section{
 		func(im *importer, it *contacts.Interaction) (*contacts.Interaction, error) {
 			if err := it.Validate(); err != nil {
 				return nil, notValid("interactions", "the interaction", it.ID, err)
+			}
+			// Of a contact, or given to an event (an event deleted leaves
+			// its id on what was given to people met there).
+			var err error
+			if it.ContactID != "" {
+				err = im.hangsOn("interactions", "the interaction", it.ID, "contact", it.ContactID)
+			} else {
+				err = im.hangsOn("interactions", "the interaction", it.ID, "event", it.EventID)
+			}
+			if err != nil {
+				return nil, err
 			}
 			it.ID, it.UserID, it.ContactID, it.EventID = im.id(it.ID), im.userID, im.id(it.ContactID), im.id(it.EventID)
 			return it, nil
