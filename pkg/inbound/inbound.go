@@ -46,6 +46,10 @@ const (
 	MaxMessage = 10 << 20
 	// maxNotes is how much of the plain text an interaction keeps.
 	maxNotes = 2000
+	// maxSubject is how much of the subject it keeps: a subject folded
+	// over many header lines past the notes' bound (20,000 characters) had
+	// the interaction refused, and the message with it.
+	maxSubject = 1000
 	// perMinute is how many messages one client address may send a minute
 	// before it is told to come back later (421).
 	perMinute = 60
@@ -511,7 +515,7 @@ func (s *Server) logOnce(ctx context.Context, u *accounts.User, msg *Message) er
 	if at.IsZero() || at.After(s.Now()) {
 		at = s.Now()
 	}
-	notes := strings.TrimSpace(msg.Subject)
+	notes := input.Cut(strings.TrimSpace(msg.Subject), maxSubject)
 	if text := strings.TrimSpace(msg.Text); text != "" {
 		if utf8.RuneCountInString(text) > maxNotes {
 			text = string([]rune(text)[:maxNotes])

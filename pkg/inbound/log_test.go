@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/smtp"
 	"net/textproto"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -122,4 +123,30 @@ func listening(t *testing.T, sv *app.Services) string {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
+}
+
+// TestLongSubjectLogged: a message whose subject, folded over many header
+// lines, is longer than an interaction's notes may be is logged with the
+// subject cut ("…") and the body; it was refused, and the message with it.
+func TestLongSubjectLogged(t *testing.T) {
+	sv, u, secret := withInbound(t)
+	ctx := t.Context()
+	ada, err := sv.CRM.Contacts.Create(ctx, u.ID, contacts.Input{Name: "Ada", Emails: []string{"ada@example.com"}}, contacts.CreateOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := listening(t, sv)
+	subject := strings.Repeat("Re: Fwd: the slides\r\n ", 1200) // 24,000 characters unfolded
+	msg := "From: Me <me@example.com>\r\nTo: ada@example.com\r\nSubject: " + subject + "end\r\n\r\nThe slides.\r\n"
+	if err := smtp.SendMail(addr, nil, "me@example.com", []string{secret}, []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	page, err := sv.CRM.Contacts.Store.Interactions(ctx, u.ID, ada.ID, 10, nil)
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("%d interactions (%v), want 1", len(page.Items), err)
+	}
+	notes := page.Items[0].Notes
+	if !strings.HasPrefix(notes, "Re: Fwd: the slides") || !strings.HasSuffix(notes, "…\n\nThe slides.") {
+		t.Fatalf("notes: %.80q … %q", notes, notes[max(0, len(notes)-40):])
+	}
 }
