@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 func (s *Server) registerFollowupRoutes() {
@@ -14,6 +15,41 @@ func (s *Server) registerFollowupRoutes() {
 	s.v1.Post("/followups/:id/done", s.handleFollowupDone)
 	s.v1.Post("/followups/:id/snooze", s.handleFollowupSnooze)
 	s.v1.Delete("/followups/:id", s.handleFollowupDelete)
+	s.v1.Post("/followups/stale", s.handleFollowupDropStale)
+}
+
+// dropStale is POST /v1/followups/stale's body: the due time the stale
+// follow-ups dropped are before (at most, and by default, a month ago).
+type dropStale struct {
+	Before string `json:"before"`
+}
+
+// handleFollowupDropStale cancels, after time away, the follow-ups of
+// meetings, intros and events a month overdue or more
+// (followup.DropStale), and says how many, and whether it stopped at the
+// most one call drops.
+func (s *Server) handleFollowupDropStale(c *fiber.Ctx) error {
+	var in dropStale
+	if len(c.Body()) > 0 {
+		if err := decode(c, &in); err != nil {
+			return err
+		}
+	}
+	var check input.Checker
+	before := s.CRM.Followups.Now() // DropStale holds it to a month ago
+	if t := check.Time("before", in.Before); t != nil {
+		before = *t
+	}
+	if err := check.Err(); err != nil {
+		return err
+	}
+	ctx, cancel := s.ctx(c)
+	defer cancel()
+	n, err := s.CRM.Followups.DropStale(ctx, user(c).ID, before)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"dropped": n, "more": n == followup.StaleMax})
 }
 
 func (s *Server) handleFollowupList(c *fiber.Ctx) error {

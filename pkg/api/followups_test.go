@@ -155,3 +155,46 @@ func TestNudgesSayWhy(t *testing.T) {
 		t.Fatalf("contact encounters=%v, want contact_name", list)
 	}
 }
+
+// TestDropStaleFollowups: POST /v1/followups/stale cancels the user's
+// follow-ups of meetings a month overdue or more — a thank-you and a
+// check-in of a meeting three months ago — and leaves their own and the
+// recent ones; a later before drops no more; a bad before is a problem
+// naming it; another user's stay.
+func TestDropStaleFollowups(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, tok := s.MustSignup(t, "ada@example.com")
+	_, other := s.MustSignup(t, "eve@example.com")
+	long := s.Clock.Now().AddDate(0, 0, -90).UTC().Format(time.RFC3339)
+	var jane string
+	for _, who := range []string{tok, other} {
+		ev := s.MustCreateEvent(t, who, map[string]any{"title": "GoDays", "starts_at": long})
+		met := s.MustCreate(t, who, "/v1/events/"+ev+"/encounters", map[string]any{"contact": map[string]any{"name": "Jane"}, "moment": "after_talk", "met_at": long})
+		if who == tok {
+			jane = met["contact"].(map[string]any)["id"].(string)
+		}
+	}
+	mine := s.MustCreate(t, tok, "/v1/followups", map[string]any{"contact_id": jane, "due_at": long, "note": "send the slides"})["id"].(string)
+
+	MustProblem(t, s.Do(t, "POST", "/v1/followups/stale", tok, map[string]any{"before": "last spring"}), 422, "before")
+	r := s.Do(t, "POST", "/v1/followups/stale", tok, map[string]any{"before": s.Clock.Now().UTC().Format(time.RFC3339)})
+	MustStatus(t, r, 200)
+	if m := r.JSON(t); m["dropped"] != 2.0 || m["more"] != false {
+		t.Fatalf("dropped: %v", m)
+	}
+	r = s.Do(t, "POST", "/v1/followups/stale", tok, nil)
+	MustStatus(t, r, 200)
+	if m := r.JSON(t); m["dropped"] != 0.0 {
+		t.Fatalf("dropped again: %v", m)
+	}
+	pending := items(t, s.Do(t, "GET", "/v1/followups?status=pending", tok, nil))
+	if len(pending) != 1 || pending[0]["id"] != mine {
+		t.Fatalf("pending after the drop: %v, want your own follow-up alone", pending)
+	}
+	if n := len(items(t, s.Do(t, "GET", "/v1/followups?status=cancelled", tok, nil))); n != 2 {
+		t.Fatalf("cancelled: %d, want the thank-you and the check-in", n)
+	}
+	if n := len(items(t, s.Do(t, "GET", "/v1/followups?status=pending", other, nil))); n != 2 {
+		t.Fatalf("another user's pending: %d, want 2", n)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -101,12 +102,13 @@ func TestMCP(t *testing.T) {
 	}
 	for _, tool := range list.Tools {
 		readOnly := tool.Name == "search" || tool.Name == "list_followups" || tool.Name == "prep_brief" || tool.Name == "prep_event"
-		if a := tool.Annotations; a == nil || a.ReadOnlyHint != readOnly || !readOnly && (a.DestructiveHint == nil || *a.DestructiveHint) {
+		destructive := tool.Name == "drop_stale_followups" // it cancels follow-ups
+		if a := tool.Annotations; a == nil || a.ReadOnlyHint != readOnly || !readOnly && (a.DestructiveHint == nil || *a.DestructiveHint != destructive) {
 			t.Errorf("%s annotations %+v", tool.Name, tool.Annotations)
 		}
 	}
 	sort.Strings(names)
-	if got := strings.Join(names, " "); got != "add_opportunity complete_followup create_intro list_followups log_encounter log_interaction prep_brief prep_event schedule_followup search" {
+	if got := strings.Join(names, " "); got != "add_opportunity complete_followup create_intro drop_stale_followups list_followups log_encounter log_interaction prep_brief prep_event schedule_followup search" {
 		t.Fatalf("tools: %s", got)
 	}
 
@@ -119,6 +121,31 @@ func TestMCP(t *testing.T) {
 	w.searchAndBrief(t)
 	w.prepAndFollowups(t)
 	w.isolationAndAuth(t)
+	w.dropStale(t)
+}
+
+// dropStale: drop_stale_followups cancels the thank-you and check-in of a
+// meeting three months ago, Ada's alone; a bad before is a tool error
+// naming it.
+func (w *mcpScenario) dropStale(t *testing.T) {
+	s, tok, eve, cs := w.s, w.tok, w.eve, w.cs
+	long := s.Clock.Now().AddDate(0, 0, -90).UTC().Format(time.RFC3339)
+	for _, who := range []string{tok, eve} {
+		ev := s.MustCreateEvent(t, who, map[string]any{"title": "Long ago", "starts_at": long})
+		s.MustCreate(t, who, "/v1/events/"+ev+"/encounters", map[string]any{"contact": map[string]any{"name": "Old Friend"}, "moment": "after_talk", "met_at": long})
+	}
+	if _, msg := call(t, cs, "drop_stale_followups", map[string]any{"before": "last spring"}); !strings.Contains(msg, "before") {
+		t.Fatalf("a bad before: %q", msg)
+	}
+	if out, msg := call(t, cs, "drop_stale_followups", map[string]any{}); out == nil || out["dropped"] != 2.0 || out["more"] != false {
+		t.Fatalf("drop_stale_followups: %v %q", out, msg)
+	}
+	if out, _ := call(t, cs, "drop_stale_followups", nil); out == nil || out["dropped"] != 0.0 {
+		t.Fatalf("dropped again: %v", out)
+	}
+	if out, _ := call(t, mustMCP(t, s, eve), "drop_stale_followups", nil); out == nil || out["dropped"] != 2.0 {
+		t.Fatalf("Eve's stale follow-ups: %v", out)
+	}
 }
 
 // mcpScenario is what TestMCP's steps share: the server, Ada's and Eve's

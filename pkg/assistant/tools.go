@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
@@ -102,6 +103,19 @@ type AddOpportunityArgs struct {
 type CompleteFollowupArgs struct {
 	ID             string `json:"id" jsonschema:"the follow-up's id"`
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
+}
+
+// DropStaleArgs are the arguments of drop_stale_followups.
+type DropStaleArgs struct {
+	Before string `json:"before,omitempty" jsonschema:"RFC 3339 time: drop only those due before it (at most, and by default, a month ago)"`
+}
+
+// DroppedStale is what drop_stale_followups answers: how many it
+// cancelled, and whether there may be more (it cancels at most
+// followup.StaleMax a call).
+type DroppedStale struct {
+	Dropped int  `json:"dropped"`
+	More    bool `json:"more"`
 }
 
 // CreateIntroArgs are the arguments of create_intro.
@@ -237,6 +251,24 @@ func (t *tools) register(srv *mcp.Server) {
 			func(ctx context.Context, u *accounts.User, in CompleteFollowupArgs) (any, error) {
 				return t.CRM.Followups.MarkDone(ctx, u.ID, in.ID)
 			}))
+	yes := true
+	addTool(srv, &mcp.Tool{Name: "drop_stale_followups", Annotations: &mcp.ToolAnnotations{Title: "Drop stale follow-ups", DestructiveHint: &yes, IdempotentHint: true, OpenWorldHint: &no},
+		Description: describe(
+			"After time away: cancel, as no longer needed, the user's follow-ups of meetings, intros and events that are a month",
+			"overdue or more (thank-yous, check-ins, intro checks, briefs). Their own follow-ups, stay-in-touch reminders and",
+			"opportunities' next steps stay. Ask the user first; list_followups with due_before shows what would go.")},
+		handler(t, "drop_stale_followups", nil, func(ctx context.Context, u *accounts.User, in DropStaleArgs) (any, error) {
+			var check input.Checker
+			before := t.CRM.Followups.Now() // DropStale holds it to a month ago
+			if b := check.Time("before", in.Before); b != nil {
+				before = *b
+			}
+			if err := check.Err(); err != nil {
+				return nil, err
+			}
+			n, err := t.CRM.Followups.DropStale(ctx, u.ID, before)
+			return DroppedStale{Dropped: n, More: n == followup.StaleMax}, err
+		}))
 	addTool(srv, &mcp.Tool{Name: "create_intro", Annotations: adds("Record an intro"), Description: describe(
 		"Record an introduction the user makes between two of their contacts, optionally at an event; with double_opt_in",
 		"each is asked first. Schedules the check on how it went.")},

@@ -45,10 +45,14 @@ func (s *Service) Stale(ctx context.Context, userID string, before time.Time, ma
 	return out[:min(len(out), max)], nil
 }
 
-// DropStale cancels what Stale returns for before, StaleMax of them at
-// most (cancelled, not done: an event's review and the insights do not
-// count them as followed up), and returns how many it ended.
+// DropStale cancels what Stale returns for before — never later than
+// StaleAge ago, whatever before says — StaleMax of them at most
+// (cancelled, not done: an event's review and the insights do not count
+// them as followed up), and returns how many it ended.
 func (s *Service) DropStale(ctx context.Context, userID string, before time.Time) (int, error) {
+	if latest := record.Time(s.Now().Add(-StaleAge)); before.After(latest) {
+		before = latest
+	}
 	fs, err := s.Stale(ctx, userID, before, StaleMax)
 	if err != nil || len(fs) == 0 {
 		return 0, err

@@ -54,14 +54,12 @@ func (s *pages) staleOffer(ctx context.Context, userID string) (*staleView, erro
 }
 
 // handleDropStale drops the stale follow-ups the page offered: those due
-// before the time it sent back, never later than StaleAge ago.
+// before the time it sent back (never later than StaleAge ago:
+// followup.DropStale).
 func (s *pages) handleDropStale(c *fiber.Ctx) error {
 	before, err := time.Parse(time.RFC3339Nano, c.FormValue("before"))
 	if err != nil {
 		return seeProblem(c, "/app/followups", "That form is not one this page gave: nothing was dropped. Here is the page again.")
-	}
-	if latest := s.Now().Add(-followup.StaleAge); before.After(latest) {
-		before = latest
 	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
