@@ -22,7 +22,7 @@ func TestNoRouteFailsOnWhatIsSent(t *testing.T) {
 	fields := strings.Fields("name title kind moment note notes due_at days until stage status outcome contact_id contact_ids event_id " +
 		"company_id other_id context starts_at ends_at location tags topics emails phones company linkedin_url website url attendees " +
 		"contacts intentions targets series at met_at source_event_id source_contact_id recruiter_ids next_step next_step_at ids add " +
-		"remove tag double_opt_in contact event opportunity_id")
+		"remove tag double_opt_in contact event opportunity_id before")
 	values := []any{nil, 123, -1, 1e300, true, []any{}, map[string]any{}, "", strings.Repeat("x", 3000), "\x00", []any{nil, 1, "x"},
 		map[string]any{"$gt": ""}, "2026-02-30T25:61:00Z"}
 	raw := []string{"", "{", "[]", "null", `"x"`, strings.Repeat("[", 5000), "{\"name\":\"\xff\xfe\"}", `{"name":"a","name":"b"}`}
