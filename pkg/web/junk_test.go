@@ -25,7 +25,7 @@ func TestNoFormFailsOnWhatIsTyped(t *testing.T) {
 	routes := mine.forms(t, s)
 	fields := strings.Fields("name title kind moment note notes due days until stage status outcome other_id merge_other confirm sure context " +
 		"starts_at ends_at location tags tag topics email emails phone phones company linkedin_url website event_id event_title ids action " +
-		"attendee_id meet learn give targets series next_step next_step_at timezone nudge_hour notify_email webhook_url card_links q sort")
+		"attendee_id meet learn give targets series next_step next_step_at timezone nudge_hour notify_email webhook_url card_links q sort before from")
 	for _, rt := range routes {
 		path, filled := rt.Route, rt.Path
 		for i, junk := range []string{"", strings.Repeat("a", 5000), "\x00\u202e<script>x</script>", "2026-02-30T25:61", eves} {
