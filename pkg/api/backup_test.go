@@ -265,3 +265,49 @@ func TestBackupRestoreChecksURLs(t *testing.T) {
 		t.Fatalf("calendars after restore: %s", cals.Body)
 	}
 }
+
+// TestBackupAfterDeletesRestores: an account's backup restores whole after
+// what deleting and merging leave behind — an event deleted under its
+// encounters, intro, giving and the opportunity it sourced; a contact
+// merged into another; an encounter logged by mistake removed; a contact
+// deleted under its intro and the opportunity they told you of: every
+// record in it hangs on what the backup holds.
+func TestBackupAfterDeletesRestores(t *testing.T) {
+	s := MustServe(t, openSignup)
+	_, a := s.MustSignup(t, "a@example.com")
+	mine := alicesRecords(t, s, a)
+	jane, kim := mine["/v1/contacts/"], s.MustCreateContact(t, a, map[string]any{"name": "Kim Roe", "emails": []string{"kim@example.com"}})
+	ev2 := s.MustCreateEvent(t, a, map[string]any{"title": "Gone", "starts_at": "2026-11-10T18:00:00Z"})
+	met := s.MustCreate(t, a, "/v1/events/"+ev2+"/encounters", map[string]any{"contact": map[string]any{"name": "Lee", "emails": []string{"lee@example.com"}}, "moment": "after_talk"})
+	lee := met["contact"].(map[string]any)["id"].(string)
+	s.MustCreate(t, a, "/v1/intros", map[string]any{"contact_ids": []string{lee, jane}, "event_id": ev2})
+	s.MustCreate(t, a, "/v1/intros", map[string]any{"contact_ids": []string{kim, jane}, "event_id": mine["/v1/events/"]})
+	s.MustCreate(t, a, "/v1/events/"+ev2+"/giving", map[string]any{"kind": "spoke", "notes": "Generics"})
+	s.MustCreate(t, a, "/v1/opportunities", map[string]any{"title": "Staff", "kind": "job", "source_event_id": ev2, "source_contact_id": lee})
+	s.MustCreate(t, a, "/v1/contacts/"+kim+"/interactions", map[string]any{"kind": "helped", "notes": "a review"})
+	MustStatus(t, s.Do(t, "DELETE", "/v1/events/"+ev2, a, nil), 204)
+	MustStatus(t, s.Do(t, "POST", "/v1/contacts/"+jane+"/merge", a, map[string]any{"other_id": kim}), 200)
+	MustStatus(t, s.Do(t, "DELETE", "/v1/encounters/"+mine["/v1/encounters/"], a, nil), 204)
+	MustStatus(t, s.Do(t, "DELETE", "/v1/contacts/"+lee, a, nil), 204)
+
+	backup := s.Do(t, "GET", "/v1/export", a, nil)
+	MustStatus(t, backup, 200)
+	var doc map[string]any
+	if err := json.Unmarshal(backup.Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	_, b := s.MustSignup(t, "b@example.com")
+	r := s.upload(t, "/v1/import", b, "application/json", backup.Body)
+	MustStatus(t, r, 200)
+	restored, _ := r.JSON(t)["restored"].(map[string]any)
+	for section, v := range doc {
+		if records, ok := v.([]any); ok && len(records) > 0 && restored[section] != float64(len(records)) {
+			t.Errorf("%s: %v restored of %d", section, restored[section], len(records))
+		}
+	}
+	for _, section := range []string{"contacts", "events", "intros", "interactions", "opportunities", "followups", "attendees"} {
+		if restored[section] == nil {
+			t.Errorf("nothing of %s in the backup to restore: %v", section, restored)
+		}
+	}
+}
