@@ -3,6 +3,7 @@ package dav_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/emersion/go-webdav/carddav"
 
 	"github.com/rapport-crm/rapport/pkg/backup"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/dav"
 )
 
@@ -105,9 +107,14 @@ func BenchmarkCardSync(b *testing.B) {
 		}
 		return hrefs
 	}
-	// Restore gives records new ids: change the first card listed.
-	first := etags()[0]
-	id := strings.TrimSuffix(first[strings.LastIndexByte(first, '/')+1:], ".vcf")
+	// Restore gives records new ids (and keeps the cards' names, the old
+	// ids): change the first contact.
+	page, err := s.crm.Contacts.Store.Contacts(b.Context(), u.ID, contacts.Filter{Limit: 1})
+	if err != nil || len(page.Items) == 0 {
+		b.Fatalf("no contact restored: %v", err)
+	}
+	id := page.Items[0].ID
+	first := dav.BookPath + cmp.Or(page.Items[0].DAVName, id) + ".vcf"
 	b.Run("ListingMemory", func(b *testing.B) { listingMemory(b, s, u) })
 	b.Run("FirstSync", func(b *testing.B) {
 		i := 0

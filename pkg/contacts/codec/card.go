@@ -204,7 +204,10 @@ var extraDetails = []struct{ field, label string }{
 // own) rather than a card's extra.
 func isCardField(k string) bool { return cardFields[k] || strings.HasPrefix(k, "X-RAPPORT-") }
 
-// decodeExtra is a CardExtra read back (nil when empty or unreadable).
+// decodeExtra is a CardExtra read back (nil when empty or unreadable),
+// each property as CardExtra keeps one now (kept; a property or group no
+// vCard may name left out): one kept before that was so, octet for
+// octet, is served as every client reads it.
 func decodeExtra(extra string) vcard.Card {
 	if extra == "" {
 		return nil
@@ -212,6 +215,19 @@ func decodeExtra(extra string) vcard.Card {
 	card, err := vcard.NewDecoder(strings.NewReader(extra)).Decode()
 	if err != nil {
 		return nil
+	}
+	for k, fs := range card {
+		out := fs[:0]
+		for _, f := range fs {
+			if propertyName(k) && (f.Group == "" || propertyName(f.Group)) {
+				out = append(out, kept(f))
+			}
+		}
+		if len(out) == 0 {
+			delete(card, k)
+		} else {
+			card[k] = out
+		}
 	}
 	return card
 }

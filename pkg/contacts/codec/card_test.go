@@ -215,3 +215,24 @@ func TestCardExtraIsUTF8(t *testing.T) {
 		t.Errorf("extra keeps a property of no vCard name:\n%s", extra)
 	}
 }
+
+// TestServedCardIsUTF8: a card's extra kept before CardExtra cleaned it —
+// bytes that are not UTF-8, a control character, a property of no vCard
+// name — is served cleaned, as it would be kept now.
+func TestServedCardIsUTF8(t *testing.T) {
+	c := &contacts.Contact{ID: "c1", Name: "Ada Lovelace", CardExtra: "BEGIN:VCARD\r\nVERSION:3.0\r\nX-\xb1:x\r\n" +
+		"URL:https://ada\xff.example\r\nADR;TYPE=h\xe9me:;;Str\x01eet;;;;\r\nBDAY:1815-12-10\r\nEND:VCARD\r\n"}
+	var b strings.Builder
+	if err := vcard.NewEncoder(&b).Encode(codec.Card(c, "", "3.0")); err != nil {
+		t.Fatal(err)
+	}
+	served := b.String()
+	if !utf8.ValidString(served) || strings.ContainsAny(served, "\x01") || strings.Contains(served, "X-") {
+		t.Fatalf("served: %q", served)
+	}
+	for _, want := range []string{"URL:https://ada\uFFFD.example\r\n", "ADR;TYPE=h\uFFFDme:;;Street;;;;\r\n", "BDAY:1815-12-10\r\n"} {
+		if !strings.Contains(served, want) {
+			t.Errorf("served lacks %q:\n%s", want, served)
+		}
+	}
+}
