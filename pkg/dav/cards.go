@@ -128,11 +128,33 @@ func (b *cards) getAs(ctx context.Context, u *accounts.User, name, version strin
 	if err != nil {
 		return nil, err
 	}
+	return b.cardOf(ctx, u, c, version)
+}
+
+// cardOf is c's card as vCard version, with what it says of c's history.
+func (b *cards) cardOf(ctx context.Context, u *accounts.User, c *contacts.Contact, version string) (*carddav.AddressObject, error) {
 	about, err := b.history(ctx, u, []*contacts.Contact{c}, nil)
 	if err != nil {
 		return nil, err
 	}
 	return object(c, about[c.ID], version)
+}
+
+// journaled is the card the change journal names by id: a contact's by its
+// id, whatever its card's name (the journal names a contact that was
+// changed, or met, by its id: a card a phone made, or a restore kept, is
+// named otherwise), else the card named id (a deleted card's, a group's).
+// The journal's ids are the server's own, so an id finds its contact here
+// where a client's name may not (contactsNamed).
+func (b *cards) journaled(ctx context.Context, u *accounts.User, id, version string) (*carddav.AddressObject, error) {
+	byID, err := b.s.CRM.Contacts.Store.ContactsByID(ctx, u.ID, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if c := byID[id]; c != nil {
+		return b.cardOf(ctx, u, c, version)
+	}
+	return b.getAny(ctx, u, id, version)
 }
 
 // object is a contact's card with its ETag; REV and Last-Modified are the

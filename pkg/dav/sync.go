@@ -57,7 +57,7 @@ func (s *Server) collectionAt(p string) *collection {
 		b := s.cards.Backend.(*cards)
 		return &collection{name: "Rapport", path: BookPath, kind: "cards",
 			item: func(ctx context.Context, id string) (string, string, []byte, error) {
-				ao, err := b.getAny(ctx, userOf(ctx), id, "3.0")
+				ao, err := b.journaled(ctx, userOf(ctx), id, "3.0")
 				if err != nil {
 					return "", "", nil, err
 				}

@@ -1,6 +1,7 @@
 package dav_test
 
 import (
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/emersion/go-webdav/carddav"
 
+	"github.com/rapport-crm/rapport/pkg/backup"
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/dav"
 )
@@ -329,5 +331,57 @@ func TestCardsChangeWithTheJournal(t *testing.T) {
 	}
 	if _, n := tasksSince(taskToken); n == 0 {
 		t.Fatal("after the event moved a day the task sync lists none of its tasks")
+	}
+}
+
+// TestSyncCollectionSeesNamedCards: an edit on the desk to a card a phone
+// made (named by the phone) or a restore kept (named by the contact's old
+// id), and meeting that contact again, reach sync-collection as an update
+// of the card under its own name. The journal names a changed contact by
+// its id, which finds no card so named: the sync answered a 404 for an
+// href no client knew, and the phone never saw the edit.
+func TestSyncCollectionSeesNamedCards(t *testing.T) {
+	t.Parallel() // it waits out MongoDB's journal window: beside the others that do
+	s := serve(t)
+	u := s.signup(t, "me@example.com")
+	ctx := t.Context()
+	card := "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Grace Hopper\r\nUID:phone-uid-1\r\nEND:VCARD\r\n"
+	if r := s.do(t, u, "PUT", dav.BookPath+"phone-made-1.vcf", card, "Content-Type", "text/vcard", "If-None-Match", "*"); r.StatusCode != http.StatusCreated {
+		t.Fatalf("PUT: %d %s", r.StatusCode, body(t, r))
+	}
+	doc := `{"format":"rapport-backup","version":1,"contacts":[{"id":"c1","name":"Jane Doe","created_at":"2026-11-01T18:00:00Z","updated_at":"2026-11-01T18:00:00Z"}]}`
+	if _, err := backup.Import(ctx, s.crm, s.acc, s.holds, u.User, strings.NewReader(doc)); err == nil {
+		t.Fatal("a restore into an account with a contact")
+	}
+	other := s.signup(t, "restored@example.com")
+	if _, err := backup.Import(ctx, s.crm, s.acc, s.holds, other.User, strings.NewReader(doc)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		u    *user
+		href string
+	}{{u, dav.BookPath + "phone-made-1.vcf"}, {other, dav.BookPath + "c1.vcf"}} {
+		if os.Getenv("RAPPORT_TEST_ENGINE") == "mongodb" {
+			time.Sleep(2100 * time.Millisecond)
+		}
+		cl := s.client(t, tc.u)
+		first, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{})
+		if err != nil || len(first.Updated) != 1 || first.Updated[0].Path != tc.href {
+			t.Fatalf("initial sync: %+v, %v", first, err)
+		}
+		page, err := s.crm.Contacts.Store.Contacts(ctx, tc.u.ID, contacts.Filter{Limit: 1})
+		if err != nil || len(page.Items) != 1 {
+			t.Fatalf("contacts: %v", err)
+		}
+		if _, err := s.crm.UpdateContact(ctx, tc.u.User, page.Items[0].ID, []byte(`{"title":"Rear admiral"}`)); err != nil {
+			t.Fatal(err)
+		}
+		res, err := cl.SyncCollection(ctx, dav.BookPath, &carddav.SyncQuery{SyncToken: first.SyncToken})
+		if err != nil || len(res.Updated) != 1 || res.Updated[0].Path != tc.href || len(res.Deleted) != 0 {
+			t.Fatalf("sync after an edit on the desk: %+v, %v; want %s updated", res, err, tc.href)
+		}
+		if r := s.do(t, tc.u, "GET", tc.href, ""); !strings.Contains(body(t, r), "TITLE:Rear admiral\r\n") {
+			t.Errorf("%s after the edit: %d", tc.href, r.StatusCode)
+		}
 	}
 }
