@@ -107,14 +107,7 @@ func BenchmarkCardSync(b *testing.B) {
 		}
 		return hrefs
 	}
-	// Restore gives records new ids (and keeps the cards' names, the old
-	// ids): change the first contact.
-	page, err := s.crm.Contacts.Store.Contacts(b.Context(), u.ID, contacts.Filter{Limit: 1})
-	if err != nil || len(page.Items) == 0 {
-		b.Fatalf("no contact restored: %v", err)
-	}
-	id := page.Items[0].ID
-	first := dav.BookPath + cmp.Or(page.Items[0].DAVName, id) + ".vcf"
+	id, first := firstCard(b, s, u)
 	b.Run("ListingMemory", func(b *testing.B) { listingMemory(b, s, u) })
 	b.Run("FirstSync", func(b *testing.B) {
 		i := 0
@@ -256,4 +249,15 @@ func listingMemory(b *testing.B, s *server, u *user) {
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20), "alloc-MiB/op")
 	}
+}
+
+// firstCard is the id of the user's first contact and its card's path: a
+// restore gives records new ids and keeps the cards' names (the old ids).
+func firstCard(b *testing.B, s *server, u *user) (id, path string) {
+	page, err := s.crm.Contacts.Store.Contacts(b.Context(), u.ID, contacts.Filter{Limit: 1})
+	if err != nil || len(page.Items) == 0 {
+		b.Fatalf("no contact restored: %v", err)
+	}
+	c := page.Items[0]
+	return c.ID, dav.BookPath + cmp.Or(c.DAVName, c.ID) + ".vcf"
 }
