@@ -551,7 +551,7 @@ func TestMCPInspectorCLI(t *testing.T) {
 	var list struct {
 		Tools []struct{ Name string } `json:"tools"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 10 {
+	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 11 {
 		t.Fatalf("tools/list through the Inspector: %v\n%s", err, stdout.String())
 	}
 }
