@@ -65,3 +65,25 @@ func TestFeedEventsWithFlawsKept(t *testing.T) {
 		t.Errorf("ends first: %v – %v", e.StartsAt, e.EndsAt)
 	}
 }
+
+// TestFeedNamedInLatin1: a followed calendar whose own name (X-WR-CALNAME)
+// is not UTF-8 — the name its events' series and the calendar then take —
+// still brings its events, the name's bad bytes replaced.
+func TestFeedNamedInLatin1(t *testing.T) {
+	s, _ := newService(t)
+	ctx := t.Context()
+	fs := &feedServer{}
+	fs.set(strings.Replace(feed(vevent("a@x", "Go night", "20261210T180000Z")), "PRODID:-//test//EN\r\n", "PRODID:-//test//EN\r\nX-WR-CALNAME:Caf\xe9 Go\x00\r\n", 1), 0)
+	im := testImporter(s)
+	cal, err := im.CreateCalendar(ctx, "u1", events.CalendarInput{URL: served(t, fs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := im.Sync(ctx, cal, "UTC"); err != nil || res.Created != 1 {
+		t.Fatalf("sync: %+v, %v; want the event", res, err)
+	}
+	kept, err := s.Store.EventsFromCalendar(ctx, "u1", cal.ID)
+	if err != nil || len(kept) != 1 || kept[0].Series != "Caf\uFFFD Go" {
+		t.Fatalf("events: %+v, %v", kept, err)
+	}
+}

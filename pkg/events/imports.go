@@ -194,7 +194,7 @@ func (im *Importer) Sync(ctx context.Context, cal *Calendar, defTZ string) (*Syn
 // Meetup group's), cut to a name's length, which the calendar then takes.
 func seriesOf(cal *Calendar, feedName string) string {
 	if cal.Name == cal.URL && feedName != "" {
-		return clip(feedName, input.MaxName)
+		return feedText(feedName, input.MaxName)
 	}
 	return cal.Name
 }
@@ -275,7 +275,7 @@ func (s *Service) upsertFromSource(ctx context.Context, cal *Calendar, series st
 			}
 		} else {
 			e = Event{ID: record.NewID(), UserID: cal.UserID, Kind: "meetup", Timezone: defTZ, Tags: cal.Tags, Series: series,
-				Notes: clip(input.CleanText(p.Description), input.MaxNotes), Status: "planned", Source: &Source{CalendarID: cal.ID, UID: p.UID}, CreatedAt: now}
+				Notes: feedText(p.Description, input.MaxNotes), Status: "planned", Source: &Source{CalendarID: cal.ID, UID: p.UID}, CreatedAt: now}
 			if p.TZID != "" { // an IANA name (calendar.ZoneName)
 				e.Timezone = p.TZID
 			}
@@ -348,8 +348,8 @@ func guestsOf(as []calendar.Attendee, now time.Time) []Attendee {
 	seen := map[string]bool{}
 	for _, a := range as {
 		// Cleaned as a guest list's fields are, so a restore takes it back.
-		g := Attendee{ID: record.NewID(), Name: clip(input.CleanText(firstNonEmpty(a.Name, a.Email)), input.MaxName),
-			Email: strings.ToLower(clip(input.CleanText(a.Email), input.MaxShort)), Status: AttendeeGoing, CreatedAt: now, UpdatedAt: now}
+		g := Attendee{ID: record.NewID(), Name: feedText(firstNonEmpty(a.Name, a.Email), input.MaxName),
+			Email: strings.ToLower(feedText(a.Email, input.MaxShort)), Status: AttendeeGoing, CreatedAt: now, UpdatedAt: now}
 		if g.Name == "" {
 			continue // only control characters: nobody to name
 		}
@@ -371,13 +371,12 @@ func guestsOf(as []calendar.Attendee, now time.Time) []Attendee {
 
 // fromFeed puts into in what a feed says of its event, each field made
 // fit for the event's rules, so that a flaw costs the field, never the
-// event: text cleaned (input.CleanText: a Windows exporter's Latin-1
-// bytes, control characters) and cut to its bound; a URL that is not an
-// http(s) URL of at most MaxURL bytes left out (a cut URL is no URL).
+// event: text as feedText makes it; a URL that is not an http(s) URL of
+// at most MaxURL bytes left out (a cut URL is no URL).
 func fromFeed(in *Input, p *calendar.Parsed) {
-	in.Title = firstNonEmpty(clip(input.CleanText(p.Summary), input.MaxName), "(untitled)")
+	in.Title = firstNonEmpty(feedText(p.Summary, input.MaxName), "(untitled)")
 	in.StartsAt, in.EndsAt = p.Start.Format(time.RFC3339Nano), p.End.Format(time.RFC3339Nano) // calendar.Parse ends none before it starts
-	in.Location, in.Organizer = clip(input.CleanText(p.Location), input.MaxShort), clip(input.CleanText(p.Organizer), input.MaxShort)
+	in.Location, in.Organizer = feedText(p.Location, input.MaxShort), feedText(p.Organizer, input.MaxShort)
 	var c input.Checker
 	in.URL = c.URL("url", p.URL)
 	if c.Err() != nil {
@@ -390,8 +389,14 @@ func sameFromSource(a, b *Event) bool {
 		a.URL == b.URL && a.Organizer == b.Organizer && a.Status == b.Status && a.Series == b.Series
 }
 
-func clip(s string, max int) string {
-	r := []rune(strings.TrimSpace(s))
+// feedText is a text a feed gives — an event's, a guest's, the
+// calendar's own name — as Rapport keeps it: cleaned (input.CleanText: a
+// Windows exporter's Latin-1 bytes, control characters) and cut to max,
+// so that the rules take it and a flawed field never costs its event (a
+// calendar's name, which every one of its events takes as their series,
+// would cost them all). It cuts without "…": what is kept is the name.
+func feedText(s string, max int) string {
+	r := []rune(strings.TrimSpace(input.CleanText(s)))
 	if len(r) > max {
 		r = r[:max]
 	}
