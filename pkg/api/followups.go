@@ -4,7 +4,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/rapport-crm/rapport/pkg/followup"
-	"github.com/rapport-crm/rapport/pkg/input"
 )
 
 func (s *Server) registerFollowupRoutes() {
@@ -26,8 +25,8 @@ type dropStale struct {
 
 // handleFollowupDropStale cancels, after time away, the follow-ups of
 // meetings, intros and events a month overdue or more
-// (followup.DropStale), and says how many, and whether it stopped at the
-// most one call drops.
+// (followup.DropStaleAsked), and says how many, and whether it stopped at
+// the most one call drops.
 func (s *Server) handleFollowupDropStale(c *fiber.Ctx) error {
 	var in dropStale
 	if len(c.Body()) > 0 {
@@ -35,21 +34,13 @@ func (s *Server) handleFollowupDropStale(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	var check input.Checker
-	before := s.CRM.Followups.Now() // DropStale holds it to a month ago
-	if t := check.Time("before", in.Before); t != nil {
-		before = *t
-	}
-	if err := check.Err(); err != nil {
-		return err
-	}
 	ctx, cancel := s.ctx(c)
 	defer cancel()
-	n, err := s.CRM.Followups.DropStale(ctx, user(c).ID, before)
+	n, more, err := s.CRM.Followups.DropStaleAsked(ctx, user(c).ID, in.Before)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"dropped": n, "more": n == followup.StaleMax})
+	return c.JSON(fiber.Map{"dropped": n, "more": more})
 }
 
 func (s *Server) handleFollowupList(c *fiber.Ctx) error {

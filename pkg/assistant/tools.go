@@ -15,7 +15,6 @@ import (
 	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/followup"
-	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
@@ -258,16 +257,8 @@ func (t *tools) register(srv *mcp.Server) {
 			"overdue or more (thank-yous, check-ins, intro checks, briefs). Their own follow-ups, stay-in-touch reminders and",
 			"opportunities' next steps stay. Ask the user first; list_followups with due_before shows what would go.")},
 		handler(t, "drop_stale_followups", nil, func(ctx context.Context, u *accounts.User, in DropStaleArgs) (any, error) {
-			var check input.Checker
-			before := t.CRM.Followups.Now() // DropStale holds it to a month ago
-			if b := check.Time("before", in.Before); b != nil {
-				before = *b
-			}
-			if err := check.Err(); err != nil {
-				return nil, err
-			}
-			n, err := t.CRM.Followups.DropStale(ctx, u.ID, before)
-			return DroppedStale{Dropped: n, More: n == followup.StaleMax}, err
+			n, more, err := t.CRM.Followups.DropStaleAsked(ctx, u.ID, in.Before)
+			return DroppedStale{Dropped: n, More: more}, err
 		}))
 	addTool(srv, &mcp.Tool{Name: "create_intro", Annotations: adds("Record an intro"), Description: describe(
 		"Record an introduction the user makes between two of their contacts, optionally at an event; with double_opt_in",

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
 
@@ -66,4 +67,21 @@ func (s *Service) DropStale(ctx context.Context, userID string, before time.Time
 		s.changed(ctx, userID)
 	}
 	return len(ended), err
+}
+
+// DropStaleAsked is DropStale as an API client or an assistant asks for
+// it: before an RFC 3339 time, or "" for StaleAge ago (the latest it
+// drops anyway); Invalid naming "before" otherwise. more says it stopped
+// at StaleMax, and another call may drop more.
+func (s *Service) DropStaleAsked(ctx context.Context, userID, before string) (dropped int, more bool, err error) {
+	var check input.Checker
+	at := s.Now()
+	if t := check.Time("before", before); t != nil {
+		at = *t
+	}
+	if err := check.Err(); err != nil {
+		return 0, false, err
+	}
+	n, err := s.DropStale(ctx, userID, at)
+	return n, n == StaleMax, err
 }
