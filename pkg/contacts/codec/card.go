@@ -134,14 +134,11 @@ func CardExtra(card vcard.Card, in contacts.Input) string {
 		if isCardField(k) && !form {
 			continue
 		}
-		if !propertyName(k) {
-			continue
-		}
 		for _, f := range fs {
 			switch {
+			case !named(k, f):
 			case form && plainForm(k, f):
 			case k == vcard.FieldURL && linkedIn != "" && contacts.NormalizeLinkedIn(strings.TrimSpace(f.Value)) == linkedIn:
-			case f.Group != "" && !propertyName(f.Group):
 			default:
 				extra[k] = append(extra[k], kept(f))
 			}
@@ -167,6 +164,12 @@ func propertyName(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// named says whether property k (f, of its group) may be kept: both
+// named as a vCard may name them.
+func named(k string, f *vcard.Field) bool {
+	return propertyName(k) && (f.Group == "" || propertyName(f.Group))
 }
 
 // kept is a property of a card's extra as it is kept: its value and
@@ -219,7 +222,7 @@ func decodeExtra(extra string) vcard.Card {
 	for k, fs := range card {
 		out := fs[:0]
 		for _, f := range fs {
-			if propertyName(k) && (f.Group == "" || propertyName(f.Group)) {
+			if named(k, f) {
 				out = append(out, kept(f))
 			}
 		}
