@@ -44,6 +44,10 @@ func TestBackupRoundTrip(t *testing.T) {
 	s.MustCreate(t, a, "/v1/events", map[string]any{"title": "Tokyo Gophers II", "starts_at": "2026-12-20T10:00:00Z", "series": "Tokyo Gophers",
 		"intentions": map[string]any{"meet": []string{"Bob again"}}, "targets": []map[string]any{{"contact_id": bob}, {"name": "Rob"}}})
 	s.MustCreate(t, a, "/v1/events/"+ev+"/giving", map[string]any{"kind": "spoke", "notes": "Generics"})
+	// One record of each kind (pkg/kinds).
+	for _, k := range s.CRM.Kinds {
+		s.MustCreate(t, a, "/v1/"+k.Name(), k.Example())
+	}
 
 	first := s.Do(t, "GET", "/v1/export", a, nil)
 	MustStatus(t, first, 200)
@@ -216,7 +220,7 @@ func canonicalBackup(t *testing.T, body []byte) string {
 		}
 		return v
 	}
-	for _, sec := range []string{"contacts", "events", "encounters", "intros", "interactions", "followups", "calendars"} {
+	for _, sec := range []string{"contacts", "events", "encounters", "intros", "interactions", "followups", "calendars", "docs"} {
 		// Sort each section by content without ids so the order of new ids does not matter.
 		arr, _ := doc[sec].([]any)
 		sort.Slice(arr, func(i, j int) bool { return stripIDs(arr[i]) < stripIDs(arr[j]) })

@@ -47,6 +47,10 @@ func fillAccount(t *testing.T, s *TestServer, tok, mark string) (cardID string) 
 	cal := s.MustCreate(t, tok, "/v1/calendars", map[string]any{"url": src.URL + "/feed.ics", "name": mark + " calendar"})
 	MustStatus(t, s.Do(t, "POST", "/v1/calendars/"+cal["id"].(string)+"/sync", tok, nil), 200)
 	MustStatus(t, s.Do(t, "POST", "/v1/contacts", tok, map[string]any{"name": mark + " Keyed"}, "Idempotency-Key", mark+"-key-1"), 201)
+	// A record of each kind (pkg/kinds), found by its user's id.
+	for _, k := range s.CRM.Kinds {
+		s.MustCreate(t, tok, "/v1/"+k.Name(), k.Example())
+	}
 	// A phone's group card (pkg/dav puts it so; its own tests send it).
 	userID, _ := me.JSON(t)["id"].(string)
 	if err := s.CRM.Contacts.Store.PutCardGroup(t.Context(), &contacts.CardGroup{ID: mark + "-group", UserID: userID, DAVName: mark + "-group",

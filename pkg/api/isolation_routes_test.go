@@ -39,6 +39,9 @@ func TestIsolationOnEveryRoute(t *testing.T) {
 		"POST /v1/followups/:id/snooze":        map[string]any{"days": 7},
 		"POST /v1/events/:id/attendees/import": "name,email\nZed,zed@example.com\n",
 	}
+	for _, k := range s.CRM.Kinds {
+		bodies["PATCH /v1/"+k.Name()+"/:id"] = []byte(k.Example())
+	}
 	for _, rt := range routetest.Paths(t, s.Routes, "/v1/", func(route string) bool { return strings.Contains(route, ":") }, mine) {
 		route, method, path := rt.Route, rt.Method, rt.Path
 		var r *Response
@@ -83,7 +86,7 @@ func alicesRecords(t *testing.T, s *TestServer, a string) alices {
 		t.Fatalf("Alice's records: %d attendees, %d companies, import %v", len(att), len(co), imp)
 	}
 	id := func(m map[string]any) string { return m["id"].(string) }
-	return alices{
+	mine := alices{
 		"/v1/events/":        ev,
 		"/v1/contacts/":      jane,
 		"/v1/encounters/":    enc["encounter"].(map[string]any)["id"].(string),
@@ -98,6 +101,11 @@ func alicesRecords(t *testing.T, s *TestServer, a string) alices {
 		"/v1/tokens/":        id(s.MustCreate(t, a, "/v1/tokens", map[string]any{"name": "Phone"})),
 		"/v1/feeds/":         id(s.MustCreate(t, a, "/v1/feeds", map[string]any{"name": "Laptop"})),
 	}
+	// One record of each kind (pkg/kinds), made from its example.
+	for _, k := range s.CRM.Kinds {
+		mine["/v1/"+k.Name()+"/"] = id(s.MustCreate(t, a, "/v1/"+k.Name(), k.Example()))
+	}
+	return mine
 }
 
 // untouched checks that Alice's records are all there, as they were.
@@ -127,6 +135,13 @@ func (mine alices) untouched(t *testing.T, s *TestServer, a string) {
 	} {
 		if got := fmt.Sprint(items(t, s.Do(t, "GET", path, a, nil))); !strings.Contains(got, want) || strings.Contains(got, "undone_at:20") {
 			t.Errorf("%s lost or changed Alice's %s: %s", path, want, got)
+		}
+	}
+	for _, k := range s.CRM.Kinds {
+		r := s.Do(t, "GET", "/v1/"+k.Name()+"/"+mine["/v1/"+k.Name()+"/"], a, nil)
+		MustStatus(t, r, 200)
+		if got := r.JSON(t); got["created_at"] != got["updated_at"] {
+			t.Errorf("Bob changed Alice's %s: %s", k.Name(), r.Body)
 		}
 	}
 	if got := string(s.Do(t, "GET", "/v1/feeds", a, nil).Body); !strings.Contains(got, mine["/v1/feeds/"]) {

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -23,6 +24,16 @@ func TestNoRouteFailsOnWhatIsSent(t *testing.T) {
 		"company_id other_id context starts_at ends_at location tags topics emails phones company linkedin_url website url attendees " +
 		"contacts intentions targets series at met_at source_event_id source_contact_id recruiter_ids next_step next_step_at ids add " +
 		"remove tag double_opt_in contact event opportunity_id before")
+	// Each kind's own fields too (pkg/kinds), read from its example.
+	for _, k := range s.CRM.Kinds {
+		var example map[string]any
+		if err := json.Unmarshal([]byte(k.Example()), &example); err != nil {
+			t.Fatalf("%s's example: %v", k.Name(), err)
+		}
+		for f := range example {
+			fields = append(fields, f)
+		}
+	}
 	values := []any{nil, 123, -1, 1e300, true, []any{}, map[string]any{}, "", strings.Repeat("x", 3000), "\x00", []any{nil, 1, "x"},
 		map[string]any{"$gt": ""}, "2026-02-30T25:61:00Z"}
 	raw := []string{"", "{", "[]", "null", `"x"`, strings.Repeat("[", 5000), "{\"name\":\"\xff\xfe\"}", `{"name":"a","name":"b"}`}

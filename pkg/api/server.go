@@ -152,6 +152,7 @@ func New(d Deps) *Server {
 	s.registerSearchRoutes()
 	s.registerMCPRoutes()
 	s.registerScanRoutes()
+	s.registerKindRoutes()
 	return s
 }
 

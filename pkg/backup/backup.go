@@ -232,10 +232,13 @@ const holdTTL = idempotency.BulkTTL
 // by hand would: the follow-ups, the followed calendars, the
 // opportunities, the address book's group cards, the contacts with their
 // history (encounters, intros, interactions), the events with their guest
-// lists, and the companies.
+// lists, and the companies; first the records of kinds (pkg/kinds).
 // The settings it applied stay.
 func (im *importer) removeWritten(ctx context.Context) error {
 	s, userID := im.s, im.userID
+	if err := im.removeDocs(ctx); err != nil {
+		return err
+	}
 	// The follow-ups go first, by id: deleting an event or an opportunity
 	// would cancel, and keep, those that name it and no contact.
 	for fs := im.written["followups"]; len(fs) > 0; fs = fs[min(len(fs), batchSize):] {

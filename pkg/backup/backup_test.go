@@ -9,7 +9,7 @@ import (
 // the format documents (docs/api.md), each once; a restore writes them in
 // that order because later sections name records of earlier ones.
 func TestSectionsKeepTheirOrder(t *testing.T) {
-	want := []string{"companies", "contacts", "card_groups", "events", "attendees", "encounters", "intros", "interactions", "opportunities", "followups", "calendars"}
+	want := []string{"companies", "contacts", "card_groups", "events", "attendees", "encounters", "intros", "interactions", "opportunities", "followups", "calendars", "docs"}
 	var got []string
 	for _, sec := range sections {
 		got = append(got, sec.name)

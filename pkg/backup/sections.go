@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/kinds"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -269,6 +270,9 @@ var sections = []section{
 			}
 			return &events.Calendar{ID: im.id(c.ID), UserID: im.userID, URL: c.URL, Name: c.Name, Tags: c.Tags, CreatedAt: c.CreatedAt}, nil
 		}),
+	// The records of every kind (pkg/kinds) go last: they may name any
+	// record before them.
+	sectionOf("docs", func(s *crm.Service) record.Archive[kinds.Doc] { return s.Docs.DocArchive() }, docKey, exportDoc, restoreDoc),
 }
 
 // notValid is a restore's error for a record of section that breaks the

@@ -20,6 +20,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/insights"
+	"github.com/rapport-crm/rapport/pkg/kinds"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
@@ -43,7 +44,12 @@ type Service struct {
 	// http(s) URL.
 	URLCheck func(raw string) string
 	// Stamps records when a user's feeds and contacts last changed.
-	Stamps        record.Stamps
+	Stamps record.Stamps
+	// Docs keeps the records of every kind; Kinds are the kinds the
+	// server keeps (pkg/app lists them), which the API's routes and a
+	// backup serve alike.
+	Docs          kinds.Docs
+	Kinds         []kinds.Any
 	insightSource insights.Source
 	insights      *insightCache
 	// duplicates share the finding of a user's likely duplicates among
@@ -80,7 +86,7 @@ func atomically[T any](ctx context.Context, s *Service, fn func(context.Context,
 // s's clock, URL check and insights cache.
 func (s *Service) bound(tx Tx) *Service {
 	b := New(tx.Stores(), s.Now)
-	b.URLCheck, b.insights, b.duplicates, b.tx = s.URLCheck, s.insights, s.duplicates, tx
+	b.URLCheck, b.insights, b.duplicates, b.tx, b.Kinds = s.URLCheck, s.insights, s.duplicates, tx, s.Kinds
 	return b
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/insights"
+	"github.com/rapport-crm/rapport/pkg/kinds"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
@@ -26,6 +27,8 @@ type Stores struct {
 	Insights      insights.Source
 	Search        search.Store
 	Stamps        record.Stamps
+	// Docs keeps the records of every kind (pkg/kinds).
+	Docs kinds.Docs
 	// EnsureIndexes prepares the stores at start (MongoDB's indexes, run
 	// by mongodb.DB.Engine); nil when there is nothing to do (SQLite
 	// migrates when it opens).
@@ -51,7 +54,7 @@ type Tx interface {
 // New returns a Service on st with the domain services, all on clock now.
 func New(st Stores, now func() time.Time) *Service {
 	s := &Service{Events: events.New(st.Events), Contacts: contacts.New(st.Contacts), Followups: followup.New(st.Followups), Now: now,
-		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Attendees: st.Attendees, Stamps: st.Stamps, insightSource: st.Insights, search: st.Search, update: st.Update,
+		Companies: companies.New(st.Companies), Opportunities: st.Opportunities, Attendees: st.Attendees, Stamps: st.Stamps, Docs: st.Docs, insightSource: st.Insights, search: st.Search, update: st.Update,
 		insights: &insightCache{}, duplicates: &singleflight.Group{}}
 	s.Events.Now, s.Contacts.Now, s.Followups.Now, s.Companies.Now = now, now, now, now
 	s.Contacts.Company = s.Companies.Resolve

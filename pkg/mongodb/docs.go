@@ -19,6 +19,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/kinds"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 )
 
@@ -62,6 +63,7 @@ func newRegistry() *bson.Registry {
 	register[accounts.Card, docCard](r)
 	register[accounts.Session, docSession](r)
 	register[idempotency.Record, docRecord](r)
+	register[kinds.Doc, docKindDoc](r)
 	return r
 }
 
@@ -490,4 +492,12 @@ type docRecord struct {
 	ContentType string    `bson:"content_type,omitempty"`
 	Body        []byte    `bson:"body,omitempty"`
 	CreatedAt   time.Time `bson:"created_at"`
+}
+
+// docKindDoc is how a kinds.Doc is stored: its record's JSON as binary.
+type docKindDoc struct {
+	ID     string `bson:"_id"`
+	UserID string `bson:"user_id"`
+	Kind   string `bson:"kind"`
+	Body   []byte `bson:"body"`
 }

@@ -57,6 +57,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		{"pending key", "followups", bson.D{{Key: "pending_key", Value: "u1|c1|thank_you"}}, nil},
 		{"due users", "dispatch", bson.D{{Key: "next_at", Value: bson.D{{Key: "$lte", Value: now}}}}, bson.D{{Key: "next_at", Value: 1}}},
 		{"token by hash", "tokens", bson.D{{Key: "hash", Value: "h"}}, nil},
+		{"kind documents page", "kind_docs", bson.D{{Key: "user_id", Value: "u1"}, {Key: "kind", Value: "notes"}}, bson.D{{Key: "_id", Value: -1}}},
 	} {
 		find := bson.D{{Key: "find", Value: q.coll}, {Key: "filter", Value: q.filter}, {Key: "limit", Value: 51}}
 		if q.sort != nil {

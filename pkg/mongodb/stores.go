@@ -14,10 +14,10 @@ import (
 // indexes they need ensured by EnsureIndexes at start.
 func Stores(db *mongo.Database) crm.Stores {
 	c, e, f, co, op, se := &Contacts{DB: db}, &Events{DB: db}, &Followups{DB: db}, &Companies{DB: db}, &Opportunities{DB: db}, &Search{DB: db}
-	at := &Attendees{DB: db}
-	st := crm.Stores{Contacts: c, Companies: co, Opportunities: op, Events: e, Attendees: at, Followups: f, Insights: &Insights{DB: db}, Search: se, Stamps: &Stamps{DB: db},
+	at, docs := &Attendees{DB: db}, &Docs{DB: db}
+	st := crm.Stores{Docs: docs, Contacts: c, Companies: co, Opportunities: op, Events: e, Attendees: at, Followups: f, Insights: &Insights{DB: db}, Search: se, Stamps: &Stamps{DB: db},
 		EnsureIndexes: func(ctx context.Context) error {
-			for _, ensure := range []func(context.Context) error{e.EnsureIndexes, c.EnsureIndexes, f.EnsureIndexes, co.EnsureIndexes, op.EnsureIndexes, se.EnsureIndexes, at.EnsureIndexes} {
+			for _, ensure := range []func(context.Context) error{e.EnsureIndexes, c.EnsureIndexes, f.EnsureIndexes, co.EnsureIndexes, op.EnsureIndexes, se.EnsureIndexes, at.EnsureIndexes, docs.EnsureIndexes} {
 				if err := ensure(ctx); err != nil {
 					return err
 				}

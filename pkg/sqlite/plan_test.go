@@ -164,3 +164,14 @@ func TestDoneSinceQueryPlan(t *testing.T) {
 		t.Errorf("%s:\n%s", doneSinceQuery, p)
 	}
 }
+
+// TestKindDocsQueryPlan: a page of a user's documents of a kind is a range
+// of kind_docs_user in its order, however many documents the user (or
+// anyone) keeps of any kind.
+func TestKindDocsQueryPlan(t *testing.T) {
+	db := openTemp(t)
+	p := plan(t, db, docsPageQuery, "u1", "notes", "~", 51)
+	if !strings.Contains(p, "USING INDEX kind_docs_user (user_id=? AND kind=? AND id<?)") || strings.Contains(p, "TEMP B-TREE") {
+		t.Errorf("%s:\n%s", docsPageQuery, p)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/kinds"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 	"github.com/rapport-crm/rapport/pkg/search"
@@ -54,6 +55,10 @@ func Backups(t *testing.T, open OpenBackups) {
 		}
 	})
 	t.Run("events", func(t *testing.T) { archiveCase(t, st.Events.EventArchive(), ev) })
+	t.Run("docs", func(t *testing.T) {
+		archiveCase(t, st.Docs.DocArchive(), &kinds.Doc{ID: nextID(), UserID: "u1", Kind: "tips", Body: []byte(`{"title":"Read"}`)},
+			&kinds.Doc{ID: nextID(), UserID: "u1", Kind: "notes", Body: []byte(`{}`)})
+	})
 	t.Run("attendees", func(t *testing.T) {
 		archiveCase(t, st.Attendees.AttendeeArchive(), &events.Attendee{ID: nextID(), UserID: "u1", EventID: ev.ID, Name: "Cy", Key: "name:cy",
 			Status: events.AttendeeGoing, CreatedAt: clock, UpdatedAt: clock})

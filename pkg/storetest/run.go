@@ -11,6 +11,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/kinds"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
 )
@@ -65,6 +66,9 @@ func Run(t *testing.T, open OpenEngine) {
 	})
 	t.Run("Stamps", func(t *testing.T) {
 		Stamps(t, func(tb testing.TB) record.Stamps { return stores(tb).Stamps })
+	})
+	t.Run("Docs", func(t *testing.T) {
+		Docs(t, func(tb testing.TB) kinds.Docs { return stores(tb).Docs })
 	})
 	t.Run("Backups", func(t *testing.T) { Backups(t, stores) })
 	t.Run("DeletedUsers", func(t *testing.T) { DeletedUsers(t, open) })

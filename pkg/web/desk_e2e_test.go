@@ -315,9 +315,15 @@ func TestDeskAccessibility(t *testing.T) {
 	}
 	s.api(t, "POST", "/v1/events/"+big+"/attendees/import", tok, map[string]any{"attendees": many}, 200, nil)
 	logForms = append(logForms, "/app?event_id="+big+"&guests_from=guest+1", "/app/events/"+big+"/guests?from=guest+1")
+	// Each kind's list and record pages (pkg/kinds), at /app/<name>.
+	var kindPages []string
+	for _, k := range s.CRM.Kinds {
+		id := s.create(t, tok, "/v1/"+k.Name(), json.RawMessage(k.Example()))
+		kindPages = append(kindPages, "/app/"+k.Name(), "/app/"+k.Name()+"/"+id)
+	}
 	ctx := deskBrowser(t, s, "ada@example.com", tok)
 	// The last is the page a failed request answers with.
-	for _, path := range append(append(deskPages(jane, ev), logForms...), "/app/companies/"+janeNow.CompanyID, "/app/no-such-page") {
+	for _, path := range append(append(append(deskPages(jane, ev), logForms...), kindPages...), "/app/companies/"+janeNow.CompanyID, "/app/no-such-page") {
 		checkAxe(t, ctx, axe, s.URL+path)
 	}
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -115,7 +116,7 @@ func adasRecords(t *testing.T, s *server, tok string) adas {
 	if len(att.Items) != 1 || len(co.Items) != 1 || imp == "" {
 		t.Fatalf("Ada's records: %d attendees, %d companies, import %q", len(att.Items), len(co.Items), imp)
 	}
-	return adas{
+	mine := adas{
 		"/app/contacts/":                jane,
 		"/app/events/":                  ev,
 		":eid":                          enc.Encounter.ID,
@@ -131,6 +132,11 @@ func adasRecords(t *testing.T, s *server, tok string) adas {
 		"/app/settings/devices/":        set.ID,
 		"other":                         kim,
 	}
+	// One record of each kind (pkg/kinds), whose pages are /app/<name>.
+	for _, k := range s.CRM.Kinds {
+		mine["/app/"+k.Name()+"/"] = s.create(t, tok, "/v1/"+k.Name(), json.RawMessage(k.Example()))
+	}
+	return mine
 }
 
 // forms are the desk's forms (its POST routes) filled with Ada's records,
@@ -195,6 +201,13 @@ func (mine adas) untouched(t *testing.T, s *server, tok string) {
 		s.api(t, "GET", path, tok, nil, 200, &lists)
 		if !strings.Contains(fmt.Sprint(lists.Items), want) || strings.Contains(fmt.Sprint(lists.Items), "undone_at:20") {
 			t.Errorf("%s lost or changed Ada's %s: %v", path, want, lists.Items)
+		}
+	}
+	for _, k := range s.CRM.Kinds {
+		var got map[string]any
+		s.api(t, "GET", "/v1/"+k.Name()+"/"+mine["/app/"+k.Name()+"/"], tok, nil, 200, &got)
+		if got["created_at"] != got["updated_at"] {
+			t.Errorf("another user changed Ada's %s: %v", k.Name(), got)
 		}
 	}
 	var feeds struct{ Sets []struct{ ID string } }

@@ -29,6 +29,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/dispatch"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/kinds"
 	"github.com/rapport-crm/rapport/pkg/ratelimit"
 )
 
@@ -63,8 +64,11 @@ const (
 
 // webPage is what every page template gets.
 type webPage struct {
-	Title, Page     string
-	User            *accounts.User
+	Title, Page string
+	User        *accounts.User
+	// Kinds are the kinds the server keeps (pkg/kinds): each has its
+	// desk page at /app/<name>, linked from the navigation.
+	Kinds           []kinds.Any
 	CSRF            string
 	Notice, Problem string
 	Form            map[string]string
@@ -365,6 +369,6 @@ func sessionCSRF(c *fiber.Ctx) string {
 
 func (s *pages) page(c *fiber.Ctx, title, name string) webPage {
 	notice, problem := flashes(c)
-	return webPage{Title: title, Page: name, User: user(c), CSRF: sessionCSRF(c), Form: map[string]string{}, Errors: map[string]string{},
+	return webPage{Title: title, Page: name, User: user(c), Kinds: s.CRM.Kinds, CSRF: sessionCSRF(c), Form: map[string]string{}, Errors: map[string]string{},
 		Notice: notice, Problem: problem}
 }
