@@ -13,7 +13,9 @@ import (
 	"github.com/rapport-crm/rapport/pkg/engine"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/idempotency"
+	"github.com/rapport-crm/rapport/pkg/kinds"
 	"github.com/rapport-crm/rapport/pkg/netguard"
+	"github.com/rapport-crm/rapport/pkg/recommendations"
 	"github.com/rapport-crm/rapport/pkg/schedule"
 )
 
@@ -46,6 +48,8 @@ func New(eng *engine.Engine, o Options) *Services {
 	idem.Now = o.Now
 	cs := crm.New(eng.Stores, o.Now)
 	cs.URLCheck = o.Guard.CheckURL
+	// The kinds kept as documents (pkg/kinds): a line each.
+	cs.Kinds = []kinds.Any{recommendations.Kind.Any()}
 	imp := &events.Importer{Events: cs.Events, HTTP: o.Guard.Client(o.CalendarTimeout, 3), Guard: o.Guard, Guests: cs.Attendees,
 		Planned: cs.PlanPreps(acc.User)}
 	return &Services{Accounts: acc, Idempotency: idem, CRM: cs, Importer: imp}

@@ -36,6 +36,7 @@ func (s *pages) registerDesk(g fiber.Router) {
 	s.registerFollowups(g)
 	s.registerImports(g)
 	s.registerCompanies(g)
+	s.registerRecommendations(g)
 	s.registerContactsTable(g)
 }
 
