@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/kinds"
 )
 
@@ -37,11 +38,11 @@ func restoreDoc(im *importer, b *backupDoc) (*kinds.Doc, error) {
 		}
 	}
 	if kind == nil {
-		im.res.Skipped = append(im.res.Skipped, SkippedRecord{Section: "docs", ID: b.ID, Message: "kind " + strings.ToValidUTF8(b.Kind, "") + " is not one this server keeps"})
+		im.res.Skipped = append(im.res.Skipped, SkippedRecord{Section: "docs", ID: b.ID, Message: "kind " + input.OneLine(strings.ToValidUTF8(b.Kind, ""), 40) + " is not one this server keeps"})
 		return nil, nil
 	}
 	if b.ID == "" {
-		return nil, apperr.InvalidField("docs", "a record of %s has no id", b.Kind)
+		return nil, apperr.InvalidField("docs", "a record of %s has no id", kind.Name())
 	}
 	body, err := im.rekey(b.Record)
 	if err == nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rapport-crm/rapport/pkg/app"
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/backup"
@@ -36,7 +37,8 @@ var withDocs = strings.TrimSuffix(checkedBackup, "}") + `,
 "docs":[{"kind":"links","id":"d1","record":{"id":"d1","created_at":"2026-11-02T10:00:00.5Z","updated_at":"2026-11-03T10:00:00Z",
 		"contact_id":"c1","others":["e1","c9","c2 and e1"],"note":"c1"}},
 	{"kind":"links","id":"d2","record":{"id":"d2","created_at":"2026-11-04T10:00:00Z","note":" SICP "}},
-	{"kind":"from_later","id":"d3","record":{"id":"d3"}}]}`
+	{"kind":"from_later","id":"d3","record":{"id":"d3"}},
+	{"kind":"` + strings.Repeat("x", 5000) + `\u0000\n","id":"d4","record":{}}]}`
 
 // TestRestoreKinds: the records of every kind (pkg/kinds) are backed up
 // and restored, with new ids, and each string that named a record the
@@ -53,28 +55,11 @@ func TestRestoreKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Restored["docs"] != 2 || len(res.Skipped) != 1 || res.Skipped[0].ID != "d3" || !strings.Contains(res.Skipped[0].Message, "from_later") {
+	if res.Restored["docs"] != 2 || len(res.Skipped) != 2 || res.Skipped[0].ID != "d3" || !strings.Contains(res.Skipped[0].Message, "from_later") ||
+		len(res.Skipped[1].Message) > 100 || strings.ContainsAny(res.Skipped[1].Message, "\x00\n") {
 		t.Fatalf("restored %v, skipped %+v", res.Restored, res.Skipped)
 	}
-	page, err := links.List(ctx, sv.CRM.Docs, u.ID, 10, nil)
-	if err != nil || len(page.Items) != 2 {
-		t.Fatalf("links: %+v, %v", page, err)
-	}
-	l := page.Items[0]
-	if l.Note == "SICP" {
-		l = page.Items[1]
-	}
-	jane, err := sv.CRM.Contacts.Store.ContactsByID(ctx, u.ID, []string{l.ContactID})
-	if err != nil || len(jane) != 1 || jane[l.ContactID].Name != "Jane" {
-		t.Fatalf("the link names %q, not the restored Jane (%v)", l.ContactID, err)
-	}
-	evs, _ := sv.CRM.Events.Store.Events(ctx, u.ID, events.Filter{Limit: 10})
-	if l.ID == "d1" || len(l.ID) != 36 || l.Others[0] != evs.Items[0].ID || l.Others[1] != "c9" || l.Others[2] != "c2 and e1" || l.Note != l.ContactID {
-		t.Fatalf("restored link %+v", l)
-	}
-	if want := time.Date(2026, 11, 2, 10, 0, 0, 5e8, time.UTC); !l.CreatedAt.Equal(want) {
-		t.Fatalf("created_at %v, want %v kept", l.CreatedAt, want)
-	}
+	l := restoredLink(t, sv, u.ID)
 
 	t.Run("BackedUpAgain", func(t *testing.T) {
 		var out bytes.Buffer
@@ -100,4 +85,33 @@ func TestRestoreKinds(t *testing.T) {
 			}
 		}
 	})
+}
+
+// restoredLink checks the link d1 of withDocs as restored for the user:
+// a new id, its times kept, and each id it held of a record read before
+// it (the contact, the event) now that record's new id.
+func restoredLink(t *testing.T, sv *app.Services, userID string) link {
+	t.Helper()
+	ctx := t.Context()
+	page, err := links.List(ctx, sv.CRM.Docs, userID, 10, nil)
+	if err != nil || len(page.Items) != 2 {
+		t.Fatalf("links: %+v, %v", page, err)
+	}
+	l := page.Items[0]
+	if l.Note == "SICP" {
+		l = page.Items[1]
+	}
+	jane, err := sv.CRM.Contacts.Store.ContactsByID(ctx, userID, []string{l.ContactID})
+	if err != nil || len(jane) != 1 || jane[l.ContactID].Name != "Jane" {
+		t.Fatalf("the link names %q, not the restored Jane (%v)", l.ContactID, err)
+	}
+	evs, _ := sv.CRM.Events.Store.Events(ctx, userID, events.Filter{Limit: 10})
+	if l.ID == "d1" || len(l.ID) != 36 || l.Others[0] != evs.Items[0].ID || l.Others[1] != "c9" || l.Others[2] != "c2 and e1" || l.Note != l.ContactID {
+		t.Fatalf("restored link %+v", l)
+	}
+	if want := time.Date(2026, 11, 2, 10, 0, 0, 5e8, time.UTC); !l.CreatedAt.Equal(want) {
+		t.Fatalf("created_at %v, want %v kept", l.CreatedAt, want)
+	}
+
+	return l
 }
