@@ -101,14 +101,14 @@ func TestMCP(t *testing.T) {
 		}
 	}
 	for _, tool := range list.Tools {
-		readOnly := tool.Name == "search" || tool.Name == "list_followups" || tool.Name == "prep_brief" || tool.Name == "prep_event"
+		readOnly := tool.Name == "search" || tool.Name == "list_followups" || tool.Name == "prep_brief" || tool.Name == "prep_event" || tool.Name == "list_records"
 		destructive := tool.Name == "drop_stale_followups" // it cancels follow-ups
 		if a := tool.Annotations; a == nil || a.ReadOnlyHint != readOnly || !readOnly && (a.DestructiveHint == nil || *a.DestructiveHint != destructive) {
 			t.Errorf("%s annotations %+v", tool.Name, tool.Annotations)
 		}
 	}
 	sort.Strings(names)
-	if got := strings.Join(names, " "); got != "add_opportunity complete_followup create_intro drop_stale_followups list_followups log_encounter log_interaction prep_brief prep_event schedule_followup search" {
+	if got := strings.Join(names, " "); got != "add_opportunity add_record complete_followup create_intro drop_stale_followups list_followups list_records log_encounter log_interaction prep_brief prep_event schedule_followup search update_record" {
 		t.Fatalf("tools: %s", got)
 	}
 
@@ -551,7 +551,7 @@ func TestMCPInspectorCLI(t *testing.T) {
 	var list struct {
 		Tools []struct{ Name string } `json:"tools"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 11 {
+	if err := json.Unmarshal(stdout.Bytes(), &list); err != nil || len(list.Tools) != 14 {
 		t.Fatalf("tools/list through the Inspector: %v\n%s", err, stdout.String())
 	}
 }

@@ -51,6 +51,7 @@ func Handler(d Deps) http.Handler {
 		Logger: d.Logger,
 	})
 	t.register(srv)
+	t.registerKinds(srv)
 	srv.AddReceivingMiddleware(nullsAbsent)
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv },
 		&mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true, MaxRequestBodyBytes: d.MaxBody, Logger: d.Logger,
