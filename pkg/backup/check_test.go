@@ -65,6 +65,16 @@ func TestRestoreChecksEveryRecord(t *testing.T) {
 		{"intros", `"contact_ids":["c1","c2"]`, `"contact_ids":["c1","c9"]`, `its contact ("c9")`},
 		{"interactions", `"contact_id":"c1","kind":"call"`, `"contact_id":"c9","kind":"call"`, `its contact ("c9")`},
 		{"interactions", `"contact_id":"c1","kind":"call"`, `"event_id":"e9","kind":"spoke"`, `its event ("e9")`},
+		// A record without an id was stored under "", which every user's
+		// restore shares: the next such restore, anyone's, failed.
+		{"events", `"events":[{"id":"e1",`, `"events":[{`, "has no id"},
+		{"attendees", `{"id":"a1",`, `{`, "has no id"},
+		{"encounters", `{"id":"n1",`, `{`, "has no id"},
+		{"intros", `{"id":"i1",`, `{`, "has no id"},
+		{"interactions", `{"id":"x1",`, `{`, "has no id"},
+		{"followups", `{"id":"f1",`, `{`, "has no id"},
+		{"card_groups", `"followups":[`, `"card_groups":[{"card_name":"speakers","name":"Speakers","updated_at":"2026-11-01T18:00:00Z",` +
+			`"card":"BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:group\r\nFN:Speakers\r\nEND:VCARD\r\n"}],"followups":[`, "has no id"},
 	} {
 		t.Run(tc.section, func(t *testing.T) {
 			u := signUp(t, sv, fmt.Sprintf("u%d@example.com", i), "U")

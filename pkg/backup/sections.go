@@ -107,6 +107,11 @@ func sectionOf[T, W any](name string, archive func(*crm.Service) record.Archive[
 				if err != nil || x == nil {
 					return err
 				}
+				// A record without an id would be stored under "", an id
+				// every user's restore shares: the next one's would fail.
+				if key(x) == "" {
+					return apperr.InvalidField(name, "a record of %s has no id", name)
+				}
 				im.seen[key(x)] = true
 				batch = append(batch, x)
 				im.res.Restored[name]++
@@ -315,6 +320,9 @@ func restoreCardGroup(im *importer, b *backupCardGroup) (*contacts.CardGroup, er
 	im.groups, im.groupBytes = im.groups+1, im.groupBytes+len(b.Card)
 	if !contacts.CardGroupsFit(im.groups, im.groupBytes) {
 		return nil, apperr.InvalidField("card_groups", "holds more than %d group cards, or more than %d MiB of them", contacts.MaxCardGroups, contacts.MaxCardGroupBytes>>20)
+	}
+	if b.ID == "" {
+		return nil, apperr.InvalidField("card_groups", "a group card (%q) has no id", b.Name)
 	}
 	if !contacts.CardNameOK(b.CardName) || len(b.Card) > contacts.MaxCardExtra {
 		return nil, apperr.InvalidField("card_groups", "a group card (%q) has no card name, or is over 1 MiB", b.Name)
