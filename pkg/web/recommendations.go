@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/recommendations"
@@ -29,9 +30,11 @@ func (s *pages) registerRecommendations(g fiber.Router) {
 // recommendationsView is /app/recommendations (the list) or one
 // recommendation's page (Editing).
 type recommendationsView struct {
-	Items   []recommendations.Recommendation
-	Next    string
-	Editing *recommendations.Recommendation
+	Items []recommendations.Recommendation
+	// After is the cursor of the page shown (where a tick returns), Next
+	// the next page's.
+	After, Next string
+	Editing     *recommendations.Recommendation
 }
 
 // recommendationFields are the add and edit forms' fields.
@@ -55,7 +58,13 @@ func (s *pages) showRecommendations(c *fiber.Ctx, p *webPage, status int) error 
 		return err
 	}
 	p.FormID = newFormID()
-	p.Data = &recommendationsView{Items: page.Items, Next: page.NextCursor}
+	v := &recommendationsView{Items: page.Items, Next: page.NextCursor}
+	if a := c.Query("after"); a != "" {
+		if _, err := record.DecodeCursor(a); err == nil {
+			v.After = utils.CopyString(a)
+		}
+	}
+	p.Data = v
 	return s.render(c, status, "recommendations", *p)
 }
 

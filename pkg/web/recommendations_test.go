@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"fmt"
+	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -97,6 +100,25 @@ func TestRecommendations(t *testing.T) {
 		}
 		if _, page := eve.get("/app/recommendations"); strings.Contains(page, "Concurrency") {
 			t.Fatal("another user's are listed")
+		}
+	})
+	t.Run("TickedOnAnOlderPage", func(t *testing.T) {
+		// 50 newer ones push the first to the second page; ticked there, it
+		// is the second page that comes back.
+		for i := range 50 {
+			s.create(t, tok, "/v1/recommendations", map[string]any{"title": fmt.Sprintf("Newer %02d", i)})
+		}
+		_, page := b.get("/app/recommendations")
+		next := regexp.MustCompile(`href="/app/recommendations\?after=([^"]+)"`).FindStringSubmatch(page)
+		if next == nil {
+			t.Fatal("no older page")
+		}
+		after := html.UnescapeString(next[1])
+		_, page = b.get("/app/recommendations?after=" + after)
+		mustContain(t, page, `action="/app/recommendations/`+r.ID+`/done?after=`)
+		_, page = b.post("/app/recommendations/"+r.ID+"/done?after="+url.QueryEscape(after), url.Values{"done": {"1"}})
+		if !strings.Contains(page, "Done: Concurrency in Go") || strings.Contains(page, "Newer 49") {
+			t.Fatalf("ticked on the older page, came back to another: %s", page)
 		}
 	})
 	t.Run("Deleted", func(t *testing.T) {
