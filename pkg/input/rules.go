@@ -170,7 +170,18 @@ func (c *Checker) Range(field string, n, lo, hi int) {
 	}
 }
 
-// Time parses an RFC 3339 time; empty returns nil.
+// MinYear and MaxYear bound the times a client gives (Checker.Time): a
+// follow-up due in the year 1 was stored as no due time at all, which a
+// restore then refused; an interaction in 1850 made its contact known
+// since before the year known_since allows; an event starting late in
+// 9999 ended, two hours later, in a year JSON cannot write (a 500).
+const (
+	MinYear = 1900
+	MaxYear = 9000
+)
+
+// Time parses an RFC 3339 time, in the years MinYear to MaxYear; empty
+// returns nil.
 func (c *Checker) Time(field, s string) *time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -182,6 +193,10 @@ func (c *Checker) Time(field, s string) *time.Time {
 		return nil
 	}
 	t = t.UTC().Truncate(time.Millisecond)
+	if t.Year() < MinYear || t.Year() > MaxYear {
+		c.Add(field, "must be in the years %d to %d", MinYear, MaxYear)
+		return nil
+	}
 	return &t
 }
 
