@@ -9,6 +9,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/apperr"
 	"github.com/rapport-crm/rapport/pkg/apptest"
 	"github.com/rapport-crm/rapport/pkg/backup"
+	"github.com/rapport-crm/rapport/pkg/contacts"
 	"github.com/rapport-crm/rapport/pkg/enginetest"
 	"github.com/rapport-crm/rapport/pkg/events"
 )
@@ -115,6 +116,25 @@ func TestRestoreChecksEveryRecord(t *testing.T) {
 		}
 		if err != nil || strings.Join(names, "|") != "(no name)|ann@example.com" {
 			t.Fatalf("guests: %q (%v)", names, err)
+		}
+	})
+	t.Run("KnownSinceBefore1900", func(t *testing.T) {
+		// An interaction in 1850, which the API took once, moved Jane's
+		// known_since there, before what a contact may hold: her backup
+		// restores, known since she was made.
+		u := signUp(t, sv, "known@example.com", "U")
+		doc := strings.Replace(checkedBackup, `{"id":"c1","name":"Jane",`, `{"id":"c1","name":"Jane","known_since":"1850-01-01T00:00:00Z",`, 1)
+		if _, err := backup.Import(t.Context(), sv.CRM, sv.Accounts, sv.Idempotency, u, strings.NewReader(doc)); err != nil {
+			t.Fatal(err)
+		}
+		page, err := sv.CRM.Contacts.Store.Contacts(t.Context(), u.ID, contacts.ContactQuery{Limit: 10})
+		if err != nil || len(page.Items) != 2 {
+			t.Fatalf("contacts: %v (%v)", page, err)
+		}
+		for _, c := range page.Items {
+			if c.KnownSince.Year() < 1900 {
+				t.Errorf("%s known since %v", c.Name, c.KnownSince)
+			}
 		}
 	})
 	t.Run("AsWritten", func(t *testing.T) {

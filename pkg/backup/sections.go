@@ -15,6 +15,7 @@ import (
 	"github.com/rapport-crm/rapport/pkg/crm"
 	"github.com/rapport-crm/rapport/pkg/events"
 	"github.com/rapport-crm/rapport/pkg/followup"
+	"github.com/rapport-crm/rapport/pkg/input"
 	"github.com/rapport-crm/rapport/pkg/kinds"
 	"github.com/rapport-crm/rapport/pkg/opportunities"
 	"github.com/rapport-crm/rapport/pkg/record"
@@ -145,6 +146,13 @@ var sections = []section{
 				return nil, apperr.InvalidField("contacts", "a contact (%q) has a card name or UID that is none", c.Name)
 			}
 			c.ID, c.UserID, c.CompanyID, c.CardExtra = im.id(c.ID), im.userID, im.id(c.CompanyID), b.CardExtra
+			// A contact's known_since before MinYear was never the user's
+			// (the API refuses it): an interaction or encounter dated then,
+			// which the API took before 0533cd9, moved it back. It goes, so
+			// the backup restores; the contact is known since it was made.
+			if !c.KnownSince.IsZero() && c.KnownSince.Year() < input.MinYear {
+				c.KnownSince = time.Time{}
+			}
 			if err := cmp.Or(c.Validate(), contacts.CheckCardExtra(c.CardExtra)); err != nil {
 				return nil, notValid("contacts", "a contact", c.Name, err)
 			}
