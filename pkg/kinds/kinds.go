@@ -129,7 +129,13 @@ func (k Kind[T, P]) Save(ctx context.Context, docs Docs, userID string, x P, now
 	if err != nil {
 		return err
 	}
-	*x.Head() = Meta{ID: old.Head().ID, CreatedAt: old.Head().CreatedAt, UpdatedAt: record.Time(now)}
+	return k.replace(ctx, docs, userID, old.Head(), x, now)
+}
+
+// replace checks x and stores it over the user's record whose stored
+// Meta is old, with now as its update time.
+func (k Kind[T, P]) replace(ctx context.Context, docs Docs, userID string, old *Meta, x P, now time.Time) error {
+	*x.Head() = Meta{ID: old.ID, CreatedAt: old.CreatedAt, UpdatedAt: record.Time(now)}
 	body, err := k.checked(x)
 	if err != nil {
 		return err
@@ -151,7 +157,8 @@ func (k Kind[T, P]) Patch(ctx context.Context, docs Docs, userID, id string, pat
 	if err := input.MergePatch(old, patch, x); err != nil {
 		return nil, err
 	}
-	if err := k.Save(ctx, docs, userID, x, now); err != nil {
+	// old was read just now: saved over it, not read again (Save).
+	if err := k.replace(ctx, docs, userID, old.Head(), x, now); err != nil {
 		return nil, err
 	}
 	return x, nil
