@@ -95,12 +95,12 @@ func (t *tools) registerKinds(srv *mcp.Server) {
 // kind is the kind the server keeps named name; Invalid naming the kind
 // argument with those it keeps otherwise.
 func (t *tools) kind(name string) (kinds.Any, error) {
-	var names []string
-	for _, k := range t.CRM.Kinds {
-		if k.Name() == name {
-			return k, nil
-		}
-		names = append(names, k.Name())
+	if k := kinds.Find(t.CRM.Kinds, name); k != nil {
+		return k, nil
+	}
+	names := make([]string, len(t.CRM.Kinds))
+	for i, k := range t.CRM.Kinds {
+		names[i] = k.Name()
 	}
 	return nil, apperr.InvalidField("kind", "must be one of %s", strings.Join(names, ", "))
 }

@@ -31,12 +31,7 @@ func docKey(d *kinds.Doc) string { return d.Kind + "/" + d.ID }
 // names become theirs. A kind this server does not keep (a backup of a
 // later version) is skipped, and said so.
 func restoreDoc(im *importer, b *backupDoc) (*kinds.Doc, error) {
-	var kind kinds.Any
-	for _, k := range im.s.Kinds {
-		if k.Name() == b.Kind {
-			kind = k
-		}
-	}
+	kind := kinds.Find(im.s.Kinds, b.Kind)
 	if kind == nil {
 		im.res.Skipped = append(im.res.Skipped, SkippedRecord{Section: "docs", ID: b.ID, Message: "kind " + input.OneLine(strings.ToValidUTF8(b.Kind, ""), 40) + " is not one this server keeps"})
 		return nil, nil

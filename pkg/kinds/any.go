@@ -36,6 +36,18 @@ type Any interface {
 	Restore(body []byte, id string) ([]byte, error)
 }
 
+// Find returns the kind of all named name, or nil: how the edges that
+// take a kind by its name (a backup's records, the assistant's tools)
+// look it up.
+func Find(all []Any, name string) Any {
+	for _, k := range all {
+		if k.Name() == name {
+			return k
+		}
+	}
+	return nil
+}
+
 // Any returns k without its type. It panics if k's name is not one (a
 // mistake in the code, found when the server starts).
 func (k Kind[T, P]) Any() Any {
